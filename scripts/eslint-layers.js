@@ -1,0 +1,92 @@
+// ESLint rule enforcing the layers of ARCHITECTURE.md §3. A violating import fails lint.
+import path from 'node:path';
+import { builtinModules } from 'node:module';
+
+/** src/ modules bottom-up: a module imports only those listed before it. */
+export const ENGINE_ORDER = [
+  'shared', 'i18n', 'crypto', 'secrets', 'backend', 'repository', 'source', 'archiver', 'restorer',
+  'checker', 'policy', 'scheduler', 'catalog', 'alerts', 'sandbox', 'drills', 'doctor', 'reports', 'index',
+];
+const FRONT_ENDS = new Set(['cli', 'serve']);
+const FORBIDDEN_IN_ENGINE = new Set(['electron', 'react', 'react-dom']);
+const NODE_BUILTINS = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
+
+function projectPart(root, file) {
+  const rel = path.relative(root, file).split(path.sep);
+  if (rel[0] === 'src') {
+    if (rel.length === 2) return { area: 'src', module: rel[1].replace(/\.[cm]?[jt]sx?$/, '') };
+    return { area: 'src', module: rel[1] };
+  }
+  return { area: rel[0], module: null };
+}
+
+function resolveTarget(file, spec) {
+  if (!spec.startsWith('.')) return null;
+  return path.resolve(path.dirname(file), spec);
+}
+
+function check(context, node, spec, isTypeOnly) {
+  const root = context.cwd ?? process.cwd();
+  const file = context.filename ?? context.getFilename();
+  const from = projectPart(root, file);
+  const report = (message) => context.report({ node, message });
+  const target = resolveTarget(file, spec);
+  const to = target ? projectPart(root, target) : null;
+
+  if (from.area === 'src') {
+    if (FORBIDDEN_IN_ENGINE.has(spec) || spec.startsWith('electron/') || spec.startsWith('react/'))
+      return report(`src/ must not import "${spec}" (engine is plain Node; ARCHITECTURE.md §3)`);
+    if (!to) return;
+    if (to.area === 'main' || to.area === 'renderer') return report(`src/ must not import from ${to.area}/`);
+    if (to.area !== 'src') return report(`src/ must not import from ${to.area}/`);
+    if (FRONT_ENDS.has(from.module)) {
+      if (to.module !== 'index' && to.module !== 'shared' && to.module !== from.module)
+        report(`src/${from.module} is a front end: import only src/index.ts and src/shared (found src/${to.module})`);
+      return;
+    }
+    if (FRONT_ENDS.has(to.module)) return report(`the engine must not import the front end src/${to.module}`);
+    if (from.module === to.module) return;
+    const a = ENGINE_ORDER.indexOf(from.module);
+    const b = ENGINE_ORDER.indexOf(to.module);
+    if (a < 0 || b < 0) return report(`unknown engine module in import: ${from.module} → ${to.module}`);
+    if (b >= a) report(`layer violation: src/${from.module} may not import src/${to.module} (imports point down the stack; ARCHITECTURE.md §2-3)`);
+    return;
+  }
+  if (from.area === 'main') {
+    if (!to) return;
+    if (to.area === 'src' && !(to.module === 'index' || to.module === 'shared'))
+      report(`main/ imports src/index.ts and src/shared only (found src/${to.module})`);
+    if (to.area === 'renderer') report('main/ must not import renderer/');
+    return;
+  }
+  if (from.area === 'renderer') {
+    if (NODE_BUILTINS.has(spec) || spec === 'electron') return report(`renderer/ must not use Node or Electron APIs ("${spec}")`);
+    if (!to) return;
+    if (to.area === 'src' && !(to.module === 'shared' && isTypeOnly))
+      report('renderer/ may import types from src/shared only (use "import type")');
+    if (to.area === 'main') report('renderer/ must not import main/');
+  }
+}
+
+const rule = {
+  meta: { type: 'problem', docs: { description: 'Enforce the runtime layers of ARCHITECTURE.md' }, schema: [] },
+  create(context) {
+    return {
+      ImportDeclaration(node) {
+        const typeOnly = node.importKind === 'type' || (node.specifiers.length > 0 && node.specifiers.every((s) => s.importKind === 'type'));
+        check(context, node, node.source.value, typeOnly);
+      },
+      ExportNamedDeclaration(node) {
+        if (node.source) check(context, node, node.source.value, node.exportKind === 'type');
+      },
+      ExportAllDeclaration(node) {
+        check(context, node, node.source.value, node.exportKind === 'type');
+      },
+      ImportExpression(node) {
+        if (node.source.type === 'Literal' && typeof node.source.value === 'string') check(context, node, node.source.value, false);
+      },
+    };
+  },
+};
+
+export default { rules: { layers: rule } };

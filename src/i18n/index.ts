@@ -1,0 +1,105 @@
+import { EngineError, type ErrorInfo } from '../shared/errors.js';
+import { errorMessages } from './messages/errors.js';
+import { cliMessages } from './messages/cli.js';
+import { backendMessages } from './messages/backend.js';
+import { repositoryMessages } from './messages/repository.js';
+import { archiverMessages } from './messages/archiver.js';
+import { checkerMessages } from './messages/checker.js';
+import { secretsMessages } from './messages/secrets.js';
+import { sandboxMessages } from './messages/sandbox.js';
+import { sourceMessages } from './messages/source.js';
+import { restorerMessages } from './messages/restorer.js';
+import { policyMessages } from './messages/policy.js';
+import { schedulerMessages } from './messages/scheduler.js';
+import { catalogMessages } from './messages/catalog.js';
+import { alertsMessages } from './messages/alerts.js';
+import { drillsMessages } from './messages/drills.js';
+import { doctorMessages } from './messages/doctor.js';
+import { reportsMessages } from './messages/reports.js';
+import { statusMessages } from './messages/status.js';
+import { DEFAULT_LOCALE, LOCALES, type Catalogue, type Locale } from './types.js';
+
+export { DEFAULT_LOCALE, LOCALES, type Catalogue, type Locale, type Message } from './types.js';
+
+/** Every module's messages, merged. Each module owns one file in messages/. */
+const catalogue: Catalogue = {
+  ...cliMessages,
+  ...backendMessages,
+  ...repositoryMessages,
+  ...archiverMessages,
+  ...checkerMessages,
+  ...secretsMessages,
+  ...sandboxMessages,
+  ...sourceMessages,
+  ...restorerMessages,
+  ...policyMessages,
+  ...schedulerMessages,
+  ...catalogMessages,
+  ...alertsMessages,
+  ...drillsMessages,
+  ...doctorMessages,
+  ...reportsMessages,
+  ...statusMessages,
+};
+
+export type Params = Readonly<Record<string, string | number | boolean | null | readonly string[] | undefined>>;
+
+export function isLocale(value: string): value is Locale {
+  return (LOCALES as readonly string[]).includes(value);
+}
+
+/** Picks the locale from an explicit value or the environment (LANG/LC_ALL), pt-BR by default. */
+export function resolveLocale(explicit?: string | null, env: NodeJS.ProcessEnv = process.env): Locale {
+  const candidates = [explicit, env['CLINIC_BACKUP_LANG'], env['LC_ALL'], env['LANG']];
+  for (const c of candidates) {
+    if (!c) continue;
+    if (isLocale(c)) return c;
+    const lower = c.toLowerCase();
+    if (lower.startsWith('en')) return 'en';
+    if (lower.startsWith('pt')) return 'pt-BR';
+  }
+  return DEFAULT_LOCALE;
+}
+
+function formatValue(v: Params[string]): string {
+  if (v === undefined || v === null) return '—';
+  if (Array.isArray(v)) return v.length === 0 ? '—' : v.join(', ');
+  return String(v);
+}
+
+export function interpolate(template: string, params: Params = {}): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? formatValue(params[name]) : whole));
+}
+
+/** Translates a catalogue key. Unknown keys come back as the key itself so a gap is visible, not fatal. */
+export function t(key: string, params: Params = {}, locale: Locale = DEFAULT_LOCALE): string {
+  const msg = catalogue[key];
+  if (!msg) return key;
+  return interpolate(msg[locale], params);
+}
+
+export function hasMessage(key: string): boolean {
+  return key in catalogue;
+}
+
+/** The user text of an error code with its details. */
+export function errorText(err: { code: keyof typeof errorMessages; details?: Params }, locale: Locale = DEFAULT_LOCALE): string {
+  return interpolate(errorMessages[err.code][locale], err.details ?? {});
+}
+
+/** Converts anything thrown into ErrorInfo data for a front end. Unknown errors become INTERNAL without stack or secrets. */
+export function toErrorInfo(err: unknown, locale: Locale = DEFAULT_LOCALE): ErrorInfo {
+  if (err instanceof EngineError) {
+    return { code: err.code, message: errorText(err, locale), details: err.details };
+  }
+  const reason = err instanceof Error ? err.message : String(err);
+  const details = { reason: scrubSecrets(reason) };
+  return { code: 'INTERNAL', message: errorText({ code: 'INTERNAL', details }, locale), details };
+}
+
+/** Removes credentials that may sit inside URLs or headers of a foreign error message. */
+export function scrubSecrets(text: string): string {
+  return text
+    .replace(/(\w+:\/\/)[^/\s:@]+:[^/\s@]+@/g, '$1***:***@')
+    .replace(/(authorization|bearer|token|password|secret|x-amz-security-token)(["'\s:=]+)[^\s"',;]+/gi, '$1$2***');
+}

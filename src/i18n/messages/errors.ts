@@ -1,0 +1,242 @@
+import type { ErrorCode } from '../../shared/errors.js';
+import type { Message } from '../types.js';
+
+/** User text for every error code: what happened, then what to do. Typed so no code lacks text. */
+export const errorMessages: Readonly<Record<ErrorCode, Message>> = {
+  USAGE: { 'pt-BR': 'Uso incorreto: {reason}', en: 'Incorrect usage: {reason}' },
+  INVALID_ARGUMENT: { 'pt-BR': 'Valor inválido para {field}: {reason}', en: 'Invalid value for {field}: {reason}' },
+  INVALID_SETTINGS: { 'pt-BR': 'Configurações inválidas: {reason}', en: 'Invalid settings: {reason}' },
+  NOT_FOUND: { 'pt-BR': 'Não encontrado: {what}', en: 'Not found: {what}' },
+  REPO_NOT_FOUND: {
+    'pt-BR': 'Nenhum repositório de backup em {location}. Confira o caminho ou crie um com "init".',
+    en: 'No backup repository at {location}. Check the path or create one with "init".',
+  },
+  REPO_ALREADY_EXISTS: {
+    'pt-BR': 'Já existe um repositório ou outros arquivos em {location}; escolha uma pasta vazia.',
+    en: 'A repository or other files already exist at {location}; choose an empty folder.',
+  },
+  REPO_MARKER_MISSING: {
+    'pt-BR': 'O destino {location} não tem a marca do repositório. O disco USB está conectado e o NAS montado? Nada foi gravado.',
+    en: 'Destination {location} lacks the repository marker. Is the USB drive plugged in and the NAS mounted? Nothing was written.',
+  },
+  REPO_MARKER_MISMATCH: {
+    'pt-BR': 'O destino {location} contém outro repositório ({found}), não o esperado ({expected}). Nada foi gravado.',
+    en: 'Destination {location} holds another repository ({found}), not the expected one ({expected}). Nothing was written.',
+  },
+  REPO_VERSION_UNSUPPORTED: {
+    'pt-BR': 'O repositório usa o formato versão {version}, que esta versão do programa não conhece. Atualize o Clinic Backup.',
+    en: 'The repository uses format version {version}, which this version does not know. Update Clinic Backup.',
+  },
+  REPO_LOCKED: {
+    'pt-BR': 'O repositório está em uso por {owner} (desde {since}). Aguarde terminar; se o processo não existe mais, o bloqueio expira em {staleAfter}.',
+    en: 'The repository is in use by {owner} (since {since}). Wait for it to finish; if that process is gone, the lock expires after {staleAfter}.',
+  },
+  WRONG_PASSWORD: {
+    'pt-BR': 'Nenhuma chave do repositório abriu com a senha fornecida. Nada foi alterado.',
+    en: 'No repository key opened with the password given. Nothing was changed.',
+  },
+  WRONG_RECOVERY_KEY: {
+    'pt-BR': 'A chave de recuperação não abre este repositório. Confira o kit de recuperação.',
+    en: 'The recovery key does not open this repository. Check the recovery kit.',
+  },
+  RECOVERY_KEY_CHECKSUM: {
+    'pt-BR': 'A chave de recuperação tem um erro na linha {line} (palavras {from}–{to}). Confira essas palavras no kit impresso.',
+    en: 'The recovery key has an error in line {line} (words {from}–{to}). Check those words on the printed kit.',
+  },
+  RECOVERY_KEY_OTHER_REPO: {
+    'pt-BR': 'Esta chave de recuperação é de outro repositório ({found}), não de {expected}.',
+    en: 'This recovery key belongs to another repository ({found}), not {expected}.',
+  },
+  KEY_SLOT_LAST: {
+    'pt-BR': 'Esta é a última chave que abre o repositório; adicione outra antes de removê-la.',
+    en: 'This is the last key that opens the repository; add another before removing it.',
+  },
+  KEY_SLOT_NOT_FOUND: { 'pt-BR': 'Chave {slot} não encontrada.', en: 'Key {slot} not found.' },
+  KEY_SLOT_DUPLICATE: {
+    'pt-BR': 'Já existe uma chave chamada {name}; escolha outro nome.',
+    en: 'A key named {name} already exists; choose another name.',
+  },
+  SNAPSHOT_NOT_FOUND: {
+    'pt-BR': 'Cópia (snapshot) {snapshot} não encontrada. Parecidas: {suggestions}',
+    en: 'Snapshot {snapshot} not found. Close matches: {suggestions}',
+  },
+  RESOURCE_NOT_FOUND: {
+    'pt-BR': 'O recurso {resource} não está na cópia {snapshot}.',
+    en: 'Resource {resource} is not in snapshot {snapshot}.',
+  },
+  PATIENT_NOT_FOUND: {
+    'pt-BR': 'Paciente {patient} não encontrado na cópia. Parecidos: {suggestions}',
+    en: 'Patient {patient} not found in the snapshot. Close matches: {suggestions}',
+  },
+  INTEGRITY_ERROR: {
+    'pt-BR': 'Problema de integridade: {problems} problema(s) encontrado(s). Execute "check --read-data" e veja o relatório.',
+    en: 'Integrity problem: {problems} problem(s) found. Run "check --read-data" and read the report.',
+  },
+  PACK_CORRUPT: { 'pt-BR': 'Arquivo de dados danificado: {file}.', en: 'Damaged data file: {file}.' },
+  INDEX_CORRUPT: { 'pt-BR': 'Arquivo de índice danificado: {file}.', en: 'Damaged index file: {file}.' },
+  SNAPSHOT_CORRUPT: { 'pt-BR': 'Arquivo de cópia (snapshot) danificado: {file}.', en: 'Damaged snapshot file: {file}.' },
+  BLOB_MISSING: {
+    'pt-BR': 'Dados ausentes no repositório: {blob} (usado por {snapshots}).',
+    en: 'Data missing from the repository: {blob} (used by {snapshots}).',
+  },
+  FILE_TRUNCATED: { 'pt-BR': 'Arquivo incompleto (truncado): {file}.', en: 'Incomplete (truncated) file: {file}.' },
+  AUDIT_TAMPERED: {
+    'pt-BR': 'O registro de auditoria foi alterado na entrada {entry}.',
+    en: 'The audit log was altered at entry {entry}.',
+  },
+  DEST_FULL: {
+    'pt-BR': 'O destino {location} está cheio. Libere espaço ou use um disco maior; a cópia anterior continua intacta.',
+    en: 'Destination {location} is full. Free some space or use a larger drive; the previous backup is intact.',
+  },
+  DEST_OFFLINE: {
+    'pt-BR': 'O destino {location} não está disponível (desconectado ou não montado).',
+    en: 'Destination {location} is not available (unplugged or not mounted).',
+  },
+  DEST_NOT_WRITABLE: {
+    'pt-BR': 'Não é possível gravar em {location}: {reason}',
+    en: 'Cannot write to {location}: {reason}',
+  },
+  DEST_PERMISSION: {
+    'pt-BR': 'Sem permissão para acessar {location}. Confira as permissões da pasta ou do compartilhamento.',
+    en: 'No permission to access {location}. Check the folder or share permissions.',
+  },
+  DEST_IO: { 'pt-BR': 'Erro de leitura/gravação em {location}: {reason}', en: 'I/O error at {location}: {reason}' },
+  DEST_READONLY: {
+    'pt-BR': 'O destino {location} está aberto somente para leitura.',
+    en: 'Destination {location} is open read-only.',
+  },
+  S3_AUTH: {
+    'pt-BR': 'As credenciais do bucket foram recusadas. Confira a chave de acesso e o segredo.',
+    en: 'The bucket credentials were refused. Check the access key and secret.',
+  },
+  S3_BUCKET_MISSING: { 'pt-BR': 'O bucket {bucket} não existe.', en: 'Bucket {bucket} does not exist.' },
+  S3_ACCESS_DENIED: {
+    'pt-BR': 'Acesso negado ao bucket {bucket} para {operation}.',
+    en: 'Access denied to bucket {bucket} for {operation}.',
+  },
+  S3_CLOCK_SKEW: {
+    'pt-BR': 'O relógio deste computador está errado demais para o serviço de armazenamento. Acerte data e hora.',
+    en: "This computer's clock is too far off for the storage service. Fix the date and time.",
+  },
+  S3_REGION_MISMATCH: {
+    'pt-BR': 'O bucket está na região {actual}, não na configurada ({configured}).',
+    en: 'The bucket is in region {actual}, not the configured one ({configured}).',
+  },
+  S3_OBJECT_LOCKED: {
+    'pt-BR': 'O objeto {file} está protegido contra exclusão até {until}.',
+    en: 'Object {file} is protected from deletion until {until}.',
+  },
+  RESIDENCY_NOT_ACKNOWLEDGED: {
+    'pt-BR': 'A região {region} fica fora do Brasil. Confirme explicitamente que dados de saúde podem ficar lá (LGPD).',
+    en: 'Region {region} is outside Brazil. Explicitly confirm that health data may be stored there (LGPD).',
+  },
+  SOURCE_UNREACHABLE: {
+    'pt-BR': 'O servidor FHIR {url} não respondeu. Ele está ligado e acessível desta rede?',
+    en: 'The FHIR server {url} did not answer. Is it running and reachable from this network?',
+  },
+  SOURCE_DNS: {
+    'pt-BR': 'O nome {host} não foi encontrado. Confira o endereço do servidor.',
+    en: 'Host name {host} was not found. Check the server address.',
+  },
+  SOURCE_TLS: {
+    'pt-BR': 'A conexão segura com {url} falhou: {reason}',
+    en: 'The secure connection to {url} failed: {reason}',
+  },
+  SOURCE_AUTH: {
+    'pt-BR': 'O servidor FHIR recusou o acesso (HTTP {status}). Confira as credenciais.',
+    en: 'The FHIR server refused access (HTTP {status}). Check the credentials.',
+  },
+  SOURCE_HTTP: { 'pt-BR': 'O servidor FHIR respondeu HTTP {status} em {url}.', en: 'The FHIR server answered HTTP {status} at {url}.' },
+  SOURCE_NOT_FHIR: {
+    'pt-BR': '{url} não parece ser um servidor FHIR (sem CapabilityStatement).',
+    en: '{url} does not look like a FHIR server (no CapabilityStatement).',
+  },
+  SOURCE_FHIR_VERSION: {
+    'pt-BR': 'O servidor usa FHIR {version}; o Clinic Backup suporta FHIR R4 (4.0.x).',
+    en: 'The server uses FHIR {version}; Clinic Backup supports FHIR R4 (4.0.x).',
+  },
+  SOURCE_BAD_RESPONSE: {
+    'pt-BR': 'Resposta inválida do servidor FHIR em {url}: {reason}',
+    en: 'Invalid response from the FHIR server at {url}: {reason}',
+  },
+  SOURCE_FOREIGN_ORIGIN: {
+    'pt-BR': 'O servidor apontou arquivos em outro endereço ({origin}); recusado para não enviar credenciais a terceiros.',
+    en: 'The server pointed to files at another address ({origin}); refused so credentials are not sent elsewhere.',
+  },
+  EXPORT_UNSUPPORTED: { 'pt-BR': 'O servidor não oferece $export.', en: 'The server does not offer $export.' },
+  EXPORT_FAILED: { 'pt-BR': 'A exportação em lote falhou: {reason}', en: 'The bulk export failed: {reason}' },
+  EXPORT_EXPIRED: {
+    'pt-BR': 'Os arquivos da exportação expiraram antes do download.',
+    en: 'The export files expired before they were downloaded.',
+  },
+  INPUT_MALFORMED: {
+    'pt-BR': 'Linha inválida em {file}:{line}: {reason}',
+    en: 'Malformed line at {file}:{line}: {reason}',
+  },
+  RESOURCE_WITHOUT_ID: {
+    'pt-BR': 'Recurso sem id em {file}:{line}; não pode ser restaurado com o mesmo id.',
+    en: 'Resource without id at {file}:{line}; it cannot be restored with the same id.',
+  },
+  INPUT_NOT_FOUND: { 'pt-BR': 'Entrada não encontrada: {path}', en: 'Input not found: {path}' },
+  KEYCHAIN_UNAVAILABLE: {
+    'pt-BR': 'Nenhum chaveiro do sistema disponível ({reason}). Instale/desbloqueie um chaveiro (ex.: gnome-keyring) ou use --password-file.',
+    en: 'No system keychain available ({reason}). Install/unlock a keyring (e.g. gnome-keyring) or use --password-file.',
+  },
+  KEYCHAIN_LOCKED: {
+    'pt-BR': 'O chaveiro do sistema está bloqueado. Desbloqueie-o (entre na sessão) ou use --password-file.',
+    en: 'The system keychain is locked. Unlock it (log in) or use --password-file.',
+  },
+  KEYCHAIN_ENTRY_MISSING: {
+    'pt-BR': 'A chave deste repositório sumiu do chaveiro. Reconecte com a chave de recuperação do kit impresso ("connect --recovery-key").',
+    en: "This repository's key is missing from the keychain. Reconnect with the recovery key from the printed kit (\"connect --recovery-key\").",
+  },
+  SECRET_NOT_FOUND: { 'pt-BR': 'Segredo {name} não encontrado.', en: 'Secret {name} not found.' },
+  PASSWORD_FILE_UNREADABLE: {
+    'pt-BR': 'Não foi possível ler o arquivo de senha {path}.',
+    en: 'Could not read the password file {path}.',
+  },
+  RESTORE_NOT_CONFIRMED: {
+    'pt-BR': 'A restauração precisa de confirmação explícita (--yes). Nada foi gravado.',
+    en: 'The restore needs explicit confirmation (--yes). Nothing was written.',
+  },
+  RESTORE_TARGET_NOT_EMPTY: {
+    'pt-BR': 'A pasta de destino {path} não está vazia. Use outra pasta ou --overwrite.',
+    en: 'Target folder {path} is not empty. Use another folder or --overwrite.',
+  },
+  RESTORE_TARGET_REJECTED: {
+    'pt-BR': 'O servidor de destino recusou {count} recurso(s); veja o relatório.',
+    en: 'The target server rejected {count} resource(s); see the report.',
+  },
+  CONFIRMATION_MISMATCH: {
+    'pt-BR': 'O texto de confirmação não confere. Nada foi feito.',
+    en: 'The confirmation text does not match. Nothing was done.',
+  },
+  RETENTION_LEGAL_FLOOR: {
+    'pt-BR': 'Recusado: removeria cópias dentro do prazo legal de guarda ({years} anos).',
+    en: 'Refused: it would remove snapshots inside the legal retention period ({years} years).',
+  },
+  SCHEDULER_ALREADY_RUNNING: {
+    'pt-BR': 'O agendador já está em execução para este repositório (processo {pid}).',
+    en: 'The scheduler is already running for this repository (process {pid}).',
+  },
+  CATALOG_CORRUPT: {
+    'pt-BR': 'O catálogo local estava danificado; foi reconstruído a partir do repositório.',
+    en: 'The local catalog was damaged; it was rebuilt from the repository.',
+  },
+  ALERT_CHANNEL_FAILED: {
+    'pt-BR': 'Não foi possível enviar o alerta por {channel}: {reason}',
+    en: 'Could not send the alert via {channel}: {reason}',
+  },
+  UNAUTHORIZED: { 'pt-BR': 'Acesso não autorizado.', en: 'Unauthorized.' },
+  FORBIDDEN_ORIGIN: { 'pt-BR': 'Origem não permitida.', en: 'Origin not allowed.' },
+  RUN_PARTIAL: {
+    'pt-BR': 'Concluído com problemas: {problems} item(ns) não foram copiados; veja o relatório.',
+    en: 'Finished with problems: {problems} item(s) were not copied; see the report.',
+  },
+  CANCELLED: { 'pt-BR': 'Operação cancelada.', en: 'Operation cancelled.' },
+  TIMEOUT: { 'pt-BR': 'Tempo esgotado: {what}', en: 'Timed out: {what}' },
+  INTERNAL: {
+    'pt-BR': 'Erro interno inesperado: {reason}',
+    en: 'Unexpected internal error: {reason}',
+  },
+};
