@@ -1,0 +1,257 @@
+/**
+ * The backup pipeline: resource lines in → split per resource → keyed blob id → dedup → packs → tree → snapshot.
+ * Lines are stored as the source's bytes, never re-serialised. The snapshot file is written last (the commit
+ * point): a run that stops before it leaves only unreferenced packs, removed by prune.
+ */
+import os from 'node:os';
+import type { Repository, RepoWriter } from '../repository/repository.js';
+import { MAX_RECORDED_PROBLEMS, type SnapshotManifest, type SnapshotProblem, type SnapshotRecord, type SnapshotSource } from '../repository/snapshot.js';
+import { encodeRow, rowBlob, rowId, treeKey, type DeltaChange, type TreeRef } from '../repository/tree.js';
+import { loadOverlay, treeTypes, typeRows, writeTree } from '../repository/treeStore.js';
+import { patientCompartments } from '../source/fhir/compartment.js';
+import { throwIfAborted, type ErrorCode } from '../shared/errors.js';
+import type { LongOperationOptions } from '../shared/events.js';
+
+export const TOOL_VERSION = '0.1.0';
+const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
+
+/** The parent snapshot's tree as key → blob id, compactly (a Map of objects would cost ~5× more). */
+interface ParentTree {
+  readonly keys: Map<string, number>;
+  readonly blobs: Buffer;
+  readonly sizes: Float64Array;
+  readonly seen: Uint8Array;
+}
+
+async function loadParentTree(repo: Repository, tree: TreeRef, signal?: AbortSignal): Promise<ParentTree> {
+  const keys = new Map<string, number>();
+  const blobList: Buffer[] = [];
+  const sizeList: number[] = [];
+  const overlay = await loadOverlay(repo, tree, signal);
+  for (const type of treeTypes(tree, overlay)) {
+    for await (const row of typeRows(repo, tree, type, overlay, signal)) {
+      keys.set(treeKey(type, rowId(row)), blobList.length);
+      blobList.push(Buffer.from(rowBlob(row), 'hex'));
+      const tab = row.lastIndexOf('\t');
+      sizeList.push(Number(row.slice(tab + 1)));
+    }
+  }
+  return { keys, blobs: Buffer.concat(blobList), sizes: Float64Array.from(sizeList), seen: new Uint8Array(blobList.length) };
+}
+
+export interface ArchiveOptions extends LongOperationOptions {
+  readonly source: SnapshotSource;
+  /** "full": the input lists every resource (absent = deleted); "incremental": only changes, deletions explicit. */
+  readonly mode: 'full' | 'incremental';
+  readonly parent: SnapshotRecord | null;
+  readonly serverTransactionTime?: string | null;
+  readonly tags?: readonly string[];
+  readonly now?: () => Date;
+}
+
+export interface ArchiveResult {
+  readonly snapshotId: string;
+  readonly manifest: SnapshotManifest;
+}
+
+export class Archiver {
+  private readonly writer: RepoWriter;
+  private parentTree: ParentTree | null = null;
+  private readonly changes = new Map<string, { type: string; id: string; row: string | null; size: number }>();
+  private readonly problems: SnapshotProblem[] = [];
+  private problemCount = 0;
+  private resources = 0;
+  private bytesIn = 0;
+  private lastProgress = 0;
+  private started = false;
+  private subject = '';
+
+  constructor(
+    private readonly repo: Repository,
+    private readonly options: ArchiveOptions,
+  ) {
+    this.writer = repo.writer();
+  }
+
+  /** Loads the index and the parent's tree. Call once before adding resources. */
+  async begin(): Promise<void> {
+    await this.repo.loadIndex(this.options.signal);
+    if (this.options.parent) this.parentTree = await loadParentTree(this.repo, this.options.parent.manifest.tree, this.options.signal);
+    this.started = true;
+  }
+
+  problem(code: ErrorCode, where: { file?: string; line?: number; reason?: string }): void {
+    this.problemCount++;
+    if (this.problems.length < MAX_RECORDED_PROBLEMS) this.problems.push({ code, ...where });
+  }
+
+  /** Adds one resource given as its raw JSON bytes. Bad lines are recorded as problems, never fatal. */
+  async addLine(bytes: Buffer, where: { file: string; line: number }): Promise<void> {
+    if (!this.started) throw new Error('Archiver.begin() first');
+    if (bytes.length === 0 || bytes.every((b) => b === 32 || b === 9)) return;
+    this.subject = where.file;
+    let resource: unknown;
+    try {
+      resource = JSON.parse(bytes.toString('utf8'));
+    } catch (err) {
+      this.problem('INPUT_MALFORMED', { ...where, reason: err instanceof Error ? err.message.slice(0, 200) : 'not JSON' });
+      return;
+    }
+    if (typeof resource !== 'object' || resource === null || Array.isArray(resource)) {
+      this.problem('INPUT_MALFORMED', { ...where, reason: 'not a JSON object' });
+      return;
+    }
+    const r = resource as Record<string, unknown>;
+    const type = r['resourceType'];
+    const id = r['id'];
+    if (typeof type !== 'string' || !/^[A-Z][A-Za-z]{1,63}$/.test(type)) {
+      this.problem('INPUT_MALFORMED', { ...where, reason: 'no valid resourceType' });
+      return;
+    }
+    if (typeof id !== 'string' || id === '') {
+      this.problem('RESOURCE_WITHOUT_ID', where);
+      return;
+    }
+    if (!FHIR_ID.test(id)) {
+      this.problem('INPUT_MALFORMED', { ...where, reason: `invalid id "${id.slice(0, 70)}"` });
+      return;
+    }
+    const meta = typeof r['meta'] === 'object' && r['meta'] !== null ? (r['meta'] as Record<string, unknown>) : {};
+    const versionId = typeof meta['versionId'] === 'string' && FHIR_ID.test(meta['versionId']) ? meta['versionId'] : null;
+    const lastUpdated = typeof meta['lastUpdated'] === 'string' && !/[\t\n]/.test(meta['lastUpdated']) ? meta['lastUpdated'] : null;
+    const { id: blobId } = await this.writer.addBlob('data', bytes);
+    this.resources++;
+    this.bytesIn += bytes.length;
+    const key = treeKey(type, id);
+    const parent = this.parentTree;
+    const idx = parent?.keys.get(key);
+    if (parent && idx !== undefined) {
+      parent.seen[idx] = 1;
+      if (parent.blobs.compare(blobId, 0, 32, idx * 32, idx * 32 + 32) === 0) {
+        this.changes.delete(key); // an earlier line of this run may have changed it; the last line wins
+        this.reportProgress(false);
+        return;
+      }
+    }
+    const row = encodeRow({ id, versionId, lastUpdated, blob: blobId.toString('hex'), patient: patientCompartments(r).join(',') || null, size: bytes.length });
+    this.changes.set(key, { type, id, row, size: bytes.length });
+    this.reportProgress(false);
+  }
+
+  /** Records a deletion reported by the source (incremental mode). */
+  deleteResource(type: string, id: string): void {
+    const key = treeKey(type, id);
+    const idx = this.parentTree?.keys.get(key);
+    if (idx === undefined) {
+      this.changes.delete(key);
+      return;
+    }
+    this.changes.set(key, { type, id, row: null, size: 0 });
+  }
+
+  private reportProgress(force: boolean): void {
+    const now = Date.now();
+    if (!force && now - this.lastProgress < 250) return;
+    this.lastProgress = now;
+    this.options.onProgress?.({ type: 'progress', op: 'backup', phase: 'read', done: this.resources, unit: 'resources', bytes: this.bytesIn, subject: this.subject });
+  }
+
+  /** Writes the tree, the packs and the index, then the snapshot file (the commit point). */
+  async commit(): Promise<ArchiveResult> {
+    const { signal } = this.options;
+    throwIfAborted(signal);
+    this.reportProgress(true);
+    const parent = this.parentTree;
+    const parentManifest = this.options.parent?.manifest ?? null;
+    // Resources of the parent absent from a full listing were deleted.
+    if (parent && this.options.mode === 'full') {
+      for (const [key, idx] of parent.keys) {
+        if (parent.seen[idx] === 0) {
+          const slash = key.indexOf('/');
+          this.changes.set(key, { type: key.slice(0, slash), id: key.slice(slash + 1), row: null, size: 0 });
+        }
+      }
+    }
+    const counts: Record<string, number> = {};
+    let bytes = 0;
+    let added = 0;
+    let changed = 0;
+    let deleted = 0;
+    if (parentManifest) {
+      for (const [t, n] of Object.entries(parentManifest.counts)) counts[t] = n;
+      bytes = parentManifest.totals.bytes;
+    }
+    const byType = new Map<string, DeltaChange[]>();
+    for (const [key, c] of this.changes) {
+      const idx = parent?.keys.get(key);
+      const existed = idx !== undefined;
+      const oldSize = existed && parent ? (parent.sizes[idx] as number) : 0;
+      if (c.row === null) {
+        if (!existed) continue;
+        deleted++;
+        counts[c.type] = (counts[c.type] ?? 0) - 1;
+        bytes -= oldSize;
+      } else if (existed) {
+        changed++;
+        bytes += c.size - oldSize;
+      } else {
+        added++;
+        counts[c.type] = (counts[c.type] ?? 0) + 1;
+        bytes += c.size;
+      }
+      let list = byType.get(c.type);
+      if (!list) byType.set(c.type, (list = []));
+      list.push({ type: c.type, id: c.id, row: c.row });
+    }
+    for (const [t, n] of Object.entries(counts)) if (n <= 0) delete counts[t];
+    for (const list of byType.values()) list.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const total = Object.values(counts).reduce((a, b) => a + b, 0);
+    this.options.onProgress?.({ type: 'progress', op: 'backup', phase: 'commit', done: 0, total: 3, unit: 'steps' });
+    const tree = await writeTree(this.repo, this.writer, parentManifest?.tree ?? null, byType, total, signal);
+    throwIfAborted(signal);
+    await this.writer.flush();
+    throwIfAborted(signal);
+    const sortedCounts: Record<string, number> = {};
+    for (const t of Object.keys(counts).sort()) sortedCounts[t] = counts[t] as number;
+    const manifest: SnapshotManifest = {
+      version: 1,
+      time: (this.options.now?.() ?? new Date()).toISOString(),
+      hostname: os.hostname(),
+      username: safeUser(),
+      toolVersion: TOOL_VERSION,
+      parent: this.options.parent?.id ?? null,
+      source: this.options.source,
+      serverTransactionTime: this.options.serverTransactionTime ?? null,
+      mode: this.options.mode,
+      counts: sortedCounts,
+      totals: {
+        resources: total,
+        bytes,
+        added,
+        changed,
+        deleted,
+        unchanged: total - added - changed,
+        newBlobs: this.writer.stats.newBlobs,
+        newBlobBytes: this.writer.stats.newBlobBytes,
+        storedBytesAdded: this.writer.stats.storedBytes,
+      },
+      tree,
+      partial: this.problemCount > 0,
+      problems: this.problems,
+      problemCount: this.problemCount,
+      tags: [...(this.options.tags ?? [])],
+    };
+    const snapshotId = await this.repo.saveSnapshot(manifest);
+    this.options.onProgress?.({ type: 'progress', op: 'backup', phase: 'commit', done: 3, total: 3, unit: 'steps' });
+    return { snapshotId, manifest };
+  }
+}
+
+function safeUser(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
+

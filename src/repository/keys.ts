@@ -1,0 +1,176 @@
+/**
+ * Key slots (keys/<slot id>): the repository's random 256-bit master key, wrapped by several independent
+ * secrets. Changing or removing a slot never touches the data. Slot kinds:
+ *  - keychain: a random 32-byte slot secret kept in the OS keychain (SecretStore), wrap key = HKDF(secret)
+ *  - recovery: the printed recovery key (32 bytes, the last 4 bytes = first 4 bytes of the repo id), HKDF
+ *  - passphrase: scrypt(passphrase)
+ * wrapped = AES-256-GCM(wrap key, master key, AAD = "CBv1 key" | repo id | slot id).
+ */
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import type { Backend } from '../backend/types.js';
+import { DEFAULT_SCRYPT, hkdf, KEY_BYTES, open, randomKey, scryptKey, seal, type ScryptParams } from '../crypto/primitives.js';
+import type { SecretStore } from '../secrets/types.js';
+import { EngineError } from '../shared/errors.js';
+
+export type KeySlotKind = 'keychain' | 'passphrase' | 'recovery';
+
+type Kdf = { readonly name: 'scrypt'; readonly N: number; readonly r: number; readonly p: number; readonly salt: string } | { readonly name: 'hkdf'; readonly salt: string };
+
+export interface KeySlotFile {
+  readonly format: 'clinic-backup-key';
+  readonly version: 1;
+  readonly id: string;
+  readonly repoId: string;
+  readonly kind: KeySlotKind;
+  readonly name: string;
+  readonly created: string;
+  readonly host: string;
+  readonly kdf: Kdf;
+  readonly wrappedKey: string;
+}
+
+/** What a caller can offer to open a repository. */
+export interface KeyCredentials {
+  readonly passphrase?: string;
+  readonly recoveryKey?: Uint8Array;
+  readonly secretStore?: SecretStore;
+}
+
+export interface KeySlotInfo {
+  readonly id: string;
+  readonly kind: KeySlotKind;
+  readonly name: string;
+  readonly created: string;
+  readonly host: string;
+}
+
+export const RECOVERY_KEY_BYTES = 32;
+const REPO_TAG_BYTES = 4;
+
+/** Name of the keychain entry that holds a keychain slot's secret. */
+export function keychainSecretName(repoId: string, slotId: string): string {
+  return `repo-${repoId}-slot-${slotId}`;
+}
+
+/** A fresh recovery key: 28 random bytes + 4 bytes of the repository id, so a key for another repository is recognised. */
+export function newRecoveryKey(repoId: string): Buffer {
+  return Buffer.concat([randomBytes(RECOVERY_KEY_BYTES - REPO_TAG_BYTES), Buffer.from(repoId, 'hex').subarray(0, REPO_TAG_BYTES)]);
+}
+
+export function recoveryKeyRepoTag(key: Uint8Array): string {
+  return Buffer.from(key.subarray(key.length - REPO_TAG_BYTES)).toString('hex');
+}
+
+function slotAad(repoId: string, slotId: string): Buffer {
+  return Buffer.from(`CBv1 key|${repoId}|${slotId}`, 'utf8');
+}
+
+async function wrapKeyFor(kdf: Kdf, secret: Uint8Array | string): Promise<Buffer> {
+  const salt = Buffer.from(kdf.salt, 'base64');
+  if (kdf.name === 'scrypt') {
+    if (typeof secret !== 'string') throw new TypeError('scrypt slot needs a passphrase');
+    return scryptKey(secret, salt, kdf);
+  }
+  if (typeof secret === 'string') throw new TypeError('hkdf slot needs a key');
+  return hkdf(secret, salt, 'clinic-backup v1 key slot wrap');
+}
+
+export async function createSlot(
+  repoId: string,
+  masterKey: Uint8Array,
+  kind: KeySlotKind,
+  secret: Uint8Array | string,
+  name: string,
+  scrypt: ScryptParams = DEFAULT_SCRYPT,
+  now = new Date(),
+): Promise<KeySlotFile> {
+  const id = randomBytes(8).toString('hex');
+  const salt = randomBytes(16).toString('base64');
+  const kdf: Kdf = kind === 'passphrase' ? { name: 'scrypt', N: scrypt.N, r: scrypt.r, p: scrypt.p, salt } : { name: 'hkdf', salt };
+  const wrapKey = await wrapKeyFor(kdf, secret);
+  return {
+    format: 'clinic-backup-key',
+    version: 1,
+    id,
+    repoId,
+    kind,
+    name,
+    created: now.toISOString(),
+    host: os.hostname(),
+    kdf,
+    wrappedKey: seal(wrapKey, masterKey, slotAad(repoId, id)).toString('base64'),
+  };
+}
+
+async function unwrap(slot: KeySlotFile, secret: Uint8Array | string): Promise<Buffer | null> {
+  const key = open(await wrapKeyFor(slot.kdf, secret), Buffer.from(slot.wrappedKey, 'base64'), slotAad(slot.repoId, slot.id));
+  return key && key.length === KEY_BYTES ? key : null;
+}
+
+function parseSlot(bytes: Buffer, repoId: string): KeySlotFile | null {
+  try {
+    const v = JSON.parse(bytes.toString('utf8')) as KeySlotFile;
+    if (v.format !== 'clinic-backup-key' || v.version !== 1 || v.repoId !== repoId) return null;
+    if (!['keychain', 'passphrase', 'recovery'].includes(v.kind)) return null;
+    return v;
+  } catch {
+    return null;
+  }
+}
+
+export async function listSlots(backend: Backend, repoId: string): Promise<KeySlotFile[]> {
+  const out: KeySlotFile[] = [];
+  for await (const f of backend.list('keys')) {
+    const slot = parseSlot(await backend.read(f), repoId);
+    if (slot && slot.id === f.name) out.push(slot);
+  }
+  return out.sort((a, b) => a.created.localeCompare(b.created) || a.id.localeCompare(b.id));
+}
+
+export async function writeSlot(backend: Backend, slot: KeySlotFile): Promise<void> {
+  await backend.write({ kind: 'keys', name: slot.id }, Buffer.from(JSON.stringify(slot, null, 2) + '\n', 'utf8'));
+}
+
+export function slotInfo(slot: KeySlotFile): KeySlotInfo {
+  return { id: slot.id, kind: slot.kind, name: slot.name, created: slot.created, host: slot.host };
+}
+
+/**
+ * Opens the master key with whatever the caller offers: keychain slots first (no typing), then the recovery key,
+ * then the passphrase. Errors say which credential failed, never its value.
+ */
+export async function openMasterKey(slots: readonly KeySlotFile[], repoId: string, creds: KeyCredentials): Promise<{ masterKey: Buffer; slot: KeySlotFile }> {
+  let keychainEntryMissing = false;
+  if (creds.secretStore) {
+    for (const slot of slots.filter((s) => s.kind === 'keychain')) {
+      const stored = await creds.secretStore.get(keychainSecretName(repoId, slot.id));
+      if (stored === null) {
+        keychainEntryMissing = true;
+        continue;
+      }
+      const key = await unwrap(slot, Buffer.from(stored, 'base64'));
+      if (key) return { masterKey: key, slot };
+    }
+  }
+  if (creds.recoveryKey) {
+    const tag = recoveryKeyRepoTag(creds.recoveryKey);
+    for (const slot of slots.filter((s) => s.kind === 'recovery')) {
+      const key = await unwrap(slot, creds.recoveryKey);
+      if (key) return { masterKey: key, slot };
+    }
+    if (tag !== repoId.slice(0, REPO_TAG_BYTES * 2)) throw new EngineError('RECOVERY_KEY_OTHER_REPO', { found: tag, expected: repoId.slice(0, 8) });
+    throw new EngineError('WRONG_RECOVERY_KEY');
+  }
+  if (creds.passphrase !== undefined) {
+    for (const slot of slots.filter((s) => s.kind === 'passphrase')) {
+      const key = await unwrap(slot, creds.passphrase);
+      if (key) return { masterKey: key, slot };
+    }
+    throw new EngineError('WRONG_PASSWORD');
+  }
+  if (keychainEntryMissing) throw new EngineError('KEYCHAIN_ENTRY_MISSING');
+  throw new EngineError('WRONG_PASSWORD');
+}
+
+export { randomKey };

@@ -1,0 +1,417 @@
+/**
+ * A repository on one backend (format v1, docs/format.md): opens keys, loads the index, reads and writes blobs,
+ * and commits snapshots. The repository is the source of truth; everything else is a cache of it.
+ */
+import os from 'node:os';
+import type { Backend, FileRef } from '../backend/types.js';
+import { hkdf, hmacSha256, randomKey, sha256Hex } from '../crypto/primitives.js';
+import type { SecretStore } from '../secrets/types.js';
+import { EngineError, isEngineError } from '../shared/errors.js';
+import { BlobIndex } from './blobIndex.js';
+import { encodeConfig, newConfig, readConfig, type RepoConfig, type RepoParams } from './config.js';
+import { EnvelopeError, ObjectKind, openObject, sealObject } from './envelope.js';
+import {
+  createSlot,
+  keychainSecretName,
+  listSlots,
+  newRecoveryKey,
+  openMasterKey,
+  slotInfo,
+  writeSlot,
+  type KeyCredentials,
+  type KeySlotFile,
+  type KeySlotInfo,
+  type KeySlotKind,
+} from './keys.js';
+import { RepoLock, type LockKind } from './lock.js';
+import { decodeIndex, decodePackHeader, encodeIndex, PACK_TRAILER_BYTES, PACK_TRAILER_MAGIC, type BlobType, type PackHeader, type PackRecord } from './packFormat.js';
+import { PackWriter } from './packWriter.js';
+import type { SnapshotManifest, SnapshotRecord } from './snapshot.js';
+import type { ScryptParams } from '../crypto/primitives.js';
+
+export interface InitOptions {
+  /** Creates a passphrase slot. */
+  readonly passphrase?: string;
+  /** Creates a keychain slot whose secret lives in this store. */
+  readonly secretStore?: SecretStore;
+  /** Creates a recovery slot and returns the key to print (default true). */
+  readonly recovery?: boolean;
+  readonly params?: Partial<RepoParams>;
+  readonly scrypt?: ScryptParams;
+}
+
+interface SubKeys {
+  readonly data: Buffer;
+  readonly blobId: Buffer;
+  readonly audit: Buffer;
+}
+
+function deriveKeys(master: Buffer, repoId: string): SubKeys {
+  const salt = Buffer.from(repoId, 'hex');
+  return {
+    data: hkdf(master, salt, 'clinic-backup v1 encryption'),
+    blobId: hkdf(master, salt, 'clinic-backup v1 blob id'),
+    audit: hkdf(master, salt, 'clinic-backup v1 audit'),
+  };
+}
+
+/** Where a file lives, for messages: "data/ab/ab12…". */
+export function describeFile(ref: FileRef): string {
+  return ref.kind === 'config' ? 'config' : ref.kind === 'data' ? `data/${ref.name.slice(0, 2)}/${ref.name}` : `${ref.kind}/${ref.name}`;
+}
+
+const FRAME_CACHE_SIZE = 16;
+
+export class Repository {
+  readonly index = new BlobIndex();
+  private indexLoaded = false;
+  readonly indexFiles = new Set<string>();
+  private readonly frameCache = new Map<string, Buffer>();
+  /** Bytes read from the backend for blob data (frames), for restore statistics. */
+  bytesRead = 0;
+
+  private constructor(
+    readonly backend: Backend,
+    readonly config: RepoConfig,
+    private readonly keys: SubKeys,
+    private masterKey: Buffer,
+    readonly openedWith: KeySlotInfo | null,
+  ) {}
+
+  get id(): string {
+    return this.config.id;
+  }
+
+  /** Creates a repository on a freshly created backend. Returns the recovery key to print, if one was made. */
+  static async init(backend: Backend, options: InitOptions): Promise<{ repo: Repository; recoveryKey: Buffer | null; slots: KeySlotInfo[] }> {
+    if (!options.passphrase && !options.secretStore) throw new EngineError('INVALID_ARGUMENT', { field: 'key', reason: 'a keychain or a passphrase is needed' });
+    const config = newConfig(options.params);
+    const master = randomKey();
+    await backend.write({ kind: 'config', name: 'config' }, encodeConfig(config));
+    const slots: KeySlotFile[] = [];
+    if (options.secretStore) {
+      const secret = randomKey();
+      const slot = await createSlot(config.id, master, 'keychain', secret, `keychain@${os.hostname()}`);
+      await options.secretStore.set(keychainSecretName(config.id, slot.id), secret.toString('base64'));
+      slots.push(slot);
+    }
+    if (options.passphrase) slots.push(await createSlot(config.id, master, 'passphrase', options.passphrase, 'passphrase', options.scrypt));
+    let recoveryKey: Buffer | null = null;
+    if (options.recovery !== false) {
+      recoveryKey = newRecoveryKey(config.id);
+      slots.push(await createSlot(config.id, master, 'recovery', recoveryKey, 'recovery kit'));
+    }
+    for (const slot of slots) await writeSlot(backend, slot);
+    const repo = new Repository(backend, config, deriveKeys(master, config.id), master, slots[0] ? slotInfo(slots[0]) : null);
+    repo.indexLoaded = true;
+    return { repo, recoveryKey, slots: slots.map(slotInfo) };
+  }
+
+  static async open(backend: Backend, creds: KeyCredentials): Promise<Repository> {
+    const config = await readConfig(backend);
+    const slots = await listSlots(backend, config.id);
+    const { masterKey, slot } = await openMasterKey(slots, config.id, creds);
+    return new Repository(backend, config, deriveKeys(masterKey, config.id), masterKey, slotInfo(slot));
+  }
+
+  // ---------------------------------------------------------------- keys
+
+  async listKeys(): Promise<KeySlotInfo[]> {
+    return (await listSlots(this.backend, this.id)).map(slotInfo);
+  }
+
+  /** Adds a key slot. For a recovery slot the returned key must be printed; it is not stored anywhere. */
+  async addKey(kind: KeySlotKind, opts: { passphrase?: string; secretStore?: SecretStore; name?: string; scrypt?: ScryptParams }): Promise<{ slot: KeySlotInfo; recoveryKey: Buffer | null }> {
+    const existing = await listSlots(this.backend, this.id);
+    const name = opts.name ?? (kind === 'keychain' ? `keychain@${os.hostname()}` : kind === 'recovery' ? 'recovery kit' : 'passphrase');
+    if (opts.name && existing.some((s) => s.name === name)) throw new EngineError('KEY_SLOT_DUPLICATE', { name });
+    let slot: KeySlotFile;
+    let recoveryKey: Buffer | null = null;
+    if (kind === 'keychain') {
+      if (!opts.secretStore) throw new EngineError('INVALID_ARGUMENT', { field: 'keychain', reason: 'no keychain' });
+      const secret = randomKey();
+      slot = await createSlot(this.id, this.masterKey, 'keychain', secret, name);
+      await opts.secretStore.set(keychainSecretName(this.id, slot.id), secret.toString('base64'));
+    } else if (kind === 'passphrase') {
+      if (!opts.passphrase) throw new EngineError('INVALID_ARGUMENT', { field: 'passphrase', reason: 'empty' });
+      slot = await createSlot(this.id, this.masterKey, 'passphrase', opts.passphrase, name, opts.scrypt);
+    } else {
+      recoveryKey = newRecoveryKey(this.id);
+      slot = await createSlot(this.id, this.masterKey, 'recovery', recoveryKey, name);
+    }
+    await writeSlot(this.backend, slot);
+    return { slot: slotInfo(slot), recoveryKey };
+  }
+
+  /** Removes a key slot; refuses to remove the last one. */
+  async removeKey(slotId: string, secretStore?: SecretStore): Promise<void> {
+    const slots = await listSlots(this.backend, this.id);
+    const slot = slots.find((s) => s.id === slotId);
+    if (!slot) throw new EngineError('KEY_SLOT_NOT_FOUND', { slot: slotId });
+    if (slots.length <= 1) throw new EngineError('KEY_SLOT_LAST');
+    await this.backend.delete({ kind: 'keys', name: slot.id });
+    if (slot.kind === 'keychain' && secretStore) await secretStore.delete(keychainSecretName(this.id, slot.id)).catch(() => false);
+  }
+
+  // ---------------------------------------------------------------- locks
+
+  lock(kind: LockKind, operation: string): Promise<RepoLock> {
+    return RepoLock.acquire(this.backend, this.keys.data, kind, operation);
+  }
+
+  // ---------------------------------------------------------------- blobs
+
+  blobIdOf(data: Uint8Array): Buffer {
+    return hmacSha256(this.keys.blobId, data);
+  }
+
+  /** Reads every index file into memory. Damaged index files are reported by the checker; here they stop the load. */
+  async loadIndex(signal?: AbortSignal): Promise<void> {
+    if (this.indexLoaded) return;
+    for await (const f of this.backend.list('index', signal)) {
+      const content = decodeIndex(await this.readSealedFile({ kind: 'index', name: f.name }, ObjectKind.index, 'INDEX_CORRUPT'));
+      for (const p of content.packs) this.index.addPack(p);
+      this.indexFiles.add(f.name);
+    }
+    this.indexLoaded = true;
+  }
+
+  /** Reads a sealed whole file, checking that its name is the SHA-256 of its bytes. */
+  async readSealedFile(ref: FileRef, kind: (typeof ObjectKind)[keyof typeof ObjectKind], corruptCode: 'INDEX_CORRUPT' | 'SNAPSHOT_CORRUPT' | 'PACK_CORRUPT'): Promise<Buffer> {
+    const bytes = await this.backend.read(ref);
+    if (sha256Hex(bytes) !== ref.name) throw new EngineError(corruptCode, { file: describeFile(ref) });
+    try {
+      return openObject(this.keys.data, kind, bytes).payload;
+    } catch (err) {
+      if (err instanceof EnvelopeError) throw new EngineError(corruptCode, { file: describeFile(ref) });
+      throw err;
+    }
+  }
+
+  /** Reads a pack's own header (from its tail), e.g. to rebuild the index or check a pack. */
+  async readPackHeader(packId: string, packBytes?: Buffer): Promise<PackHeader> {
+    const ref: FileRef = { kind: 'data', name: packId };
+    const file = describeFile(ref);
+    const bytes = packBytes ?? (await this.backend.read(ref));
+    if (bytes.length < PACK_TRAILER_BYTES || !bytes.subarray(bytes.length - 4).equals(PACK_TRAILER_MAGIC)) throw new EngineError('PACK_CORRUPT', { file });
+    const headerLen = bytes.readUInt32LE(bytes.length - 8);
+    if (headerLen + PACK_TRAILER_BYTES > bytes.length) throw new EngineError('PACK_CORRUPT', { file });
+    try {
+      const env = bytes.subarray(bytes.length - PACK_TRAILER_BYTES - headerLen, bytes.length - PACK_TRAILER_BYTES);
+      return decodePackHeader(openObject(this.keys.data, ObjectKind.packHeader, env).payload);
+    } catch (err) {
+      if (err instanceof EnvelopeError || isEngineError(err, 'INTEGRITY_ERROR')) throw new EngineError('PACK_CORRUPT', { file });
+      throw err;
+    }
+  }
+
+  /** Opens one frame of a pack from its stored bytes. */
+  openFrame(pack: PackRecord, frameNo: number, stored: Buffer): Buffer {
+    const frame = pack.frames[frameNo];
+    if (!frame) throw new EngineError('PACK_CORRUPT', { file: describeFile({ kind: 'data', name: pack.id }) });
+    try {
+      return openObject(this.keys.data, ObjectKind.frame, stored, frame.objectId).payload;
+    } catch (err) {
+      if (err instanceof EnvelopeError) throw new EngineError('PACK_CORRUPT', { file: describeFile({ kind: 'data', name: pack.id }), frame: frameNo });
+      throw err;
+    }
+  }
+
+  private async readFrame(pack: PackRecord, frameNo: number, signal?: AbortSignal): Promise<Buffer> {
+    const cacheKey = `${pack.id}:${frameNo}`;
+    const cached = this.frameCache.get(cacheKey);
+    if (cached) {
+      this.frameCache.delete(cacheKey);
+      this.frameCache.set(cacheKey, cached);
+      return cached;
+    }
+    const frame = pack.frames[frameNo];
+    if (!frame) throw new EngineError('PACK_CORRUPT', { file: describeFile({ kind: 'data', name: pack.id }) });
+    let stored: Buffer;
+    try {
+      stored = await this.backend.read({ kind: 'data', name: pack.id }, { offset: frame.offset, length: frame.storedLength }, signal);
+    } catch (err) {
+      if (isEngineError(err, 'NOT_FOUND')) throw new EngineError('BLOB_MISSING', { blob: describeFile({ kind: 'data', name: pack.id }), snapshots: [] });
+      if (isEngineError(err, 'FILE_TRUNCATED')) throw new EngineError('PACK_CORRUPT', { file: describeFile({ kind: 'data', name: pack.id }) });
+      throw err;
+    }
+    this.bytesRead += stored.length;
+    const raw = this.openFrame(pack, frameNo, stored);
+    this.frameCache.set(cacheKey, raw);
+    if (this.frameCache.size > FRAME_CACHE_SIZE) this.frameCache.delete(this.frameCache.keys().next().value as string);
+    return raw;
+  }
+
+  /** Reads one blob and verifies it against its keyed id. */
+  async readBlob(id: Buffer | string, signal?: AbortSignal): Promise<Buffer> {
+    const idBuf = typeof id === 'string' ? Buffer.from(id, 'hex') : id;
+    const loc = this.index.get(idBuf);
+    if (!loc) throw new EngineError('BLOB_MISSING', { blob: idBuf.toString('hex'), snapshots: [] });
+    const frame = await this.readFrame(loc.pack, loc.frame, signal);
+    const data = Buffer.from(frame.subarray(loc.offset, loc.offset + loc.length));
+    if (!this.blobIdOf(data).equals(idBuf)) throw new EngineError('PACK_CORRUPT', { file: describeFile({ kind: 'data', name: loc.pack.id }) });
+    return data;
+  }
+
+  /** A writer for a backup run. Nothing it writes is visible until a snapshot references it. */
+  writer(): RepoWriter {
+    return new RepoWriter(this, this.keys.data);
+  }
+
+  // ---------------------------------------------------------------- snapshots
+
+  async saveSnapshot(manifest: SnapshotManifest): Promise<string> {
+    const bytes = sealObject(this.keys.data, ObjectKind.snapshot, Buffer.from(JSON.stringify(manifest), 'utf8')).bytes;
+    const id = sha256Hex(bytes);
+    await this.backend.write({ kind: 'snapshots', name: id }, bytes);
+    return id;
+  }
+
+  async readSnapshot(id: string): Promise<SnapshotRecord> {
+    const payload = await this.readSealedFile({ kind: 'snapshots', name: id }, ObjectKind.snapshot, 'SNAPSHOT_CORRUPT');
+    try {
+      return { id, manifest: JSON.parse(payload.toString('utf8')) as SnapshotManifest };
+    } catch {
+      throw new EngineError('SNAPSHOT_CORRUPT', { file: `snapshots/${id}` });
+    }
+  }
+
+  async listSnapshotIds(signal?: AbortSignal): Promise<string[]> {
+    const ids: string[] = [];
+    for await (const f of this.backend.list('snapshots', signal)) ids.push(f.name);
+    return ids;
+  }
+
+  /** Every readable snapshot, oldest first. Damaged ones are skipped here and reported by the checker. */
+  async listSnapshots(signal?: AbortSignal): Promise<SnapshotRecord[]> {
+    const out: SnapshotRecord[] = [];
+    for (const id of await this.listSnapshotIds(signal)) {
+      try {
+        out.push(await this.readSnapshot(id));
+      } catch (err) {
+        if (!isEngineError(err, 'SNAPSHOT_CORRUPT')) throw err;
+      }
+    }
+    return out.sort((a, b) => a.manifest.time.localeCompare(b.manifest.time) || a.id.localeCompare(b.id));
+  }
+
+  /** Finds a snapshot by "latest", a full id or a unique id prefix (≥ 4 characters). */
+  async findSnapshot(ref: string, filter?: (s: SnapshotRecord) => boolean): Promise<SnapshotRecord> {
+    const all = (await this.listSnapshots()).filter((s) => !filter || filter(s));
+    if (ref === 'latest') {
+      const last = all[all.length - 1];
+      if (!last) throw new EngineError('SNAPSHOT_NOT_FOUND', { snapshot: ref, suggestions: [] });
+      return last;
+    }
+    const matches = ref.length >= 4 ? all.filter((s) => s.id.startsWith(ref)) : [];
+    if (matches.length === 1) return matches[0] as SnapshotRecord;
+    const suggestions = closeMatches(ref, all.map((s) => s.id.slice(0, 8)));
+    throw new EngineError(matches.length > 1 ? 'INVALID_ARGUMENT' : 'SNAPSHOT_NOT_FOUND', {
+      snapshot: ref,
+      field: 'snapshot',
+      reason: `${matches.length} snapshots start with ${ref}`,
+      suggestions,
+    });
+  }
+
+  /** Writes an index file listing packs (and the index files it replaces). */
+  async writeIndexFile(packs: readonly PackRecord[], supersedes: readonly string[] = []): Promise<{ id: string; size: number }> {
+    const bytes = sealObject(this.keys.data, ObjectKind.index, encodeIndex({ supersedes, packs })).bytes;
+    const id = sha256Hex(bytes);
+    await this.backend.write({ kind: 'index', name: id }, bytes);
+    this.indexFiles.add(id);
+    return { id, size: bytes.length };
+  }
+
+  /** The subkey for audit-log MACs (used by the audit trail). */
+  get auditKey(): Buffer {
+    return this.keys.audit;
+  }
+
+  /** Seals and opens audit entries (audit/ files). */
+  sealAudit(payload: Buffer): Buffer {
+    return sealObject(this.keys.data, ObjectKind.audit, payload).bytes;
+  }
+
+  openAudit(bytes: Buffer): Buffer {
+    return openObject(this.keys.data, ObjectKind.audit, bytes).payload;
+  }
+}
+
+/** Up to 5 candidates sharing the longest prefix with the input. */
+export function closeMatches(input: string, candidates: readonly string[]): string[] {
+  const score = (c: string): number => {
+    let i = 0;
+    while (i < c.length && i < input.length && c[i] === input[i]) i++;
+    return i;
+  };
+  return [...candidates]
+    .map((c) => ({ c, s: score(c) }))
+    .sort((a, b) => b.s - a.s || a.c.localeCompare(b.c))
+    .slice(0, 5)
+    .map((x) => x.c);
+}
+
+export interface WriterStats {
+  newBlobs: number;
+  newBlobBytes: number;
+  storedBytes: number;
+  packs: number;
+}
+
+/** Writes blobs into packs (deduplicated against the index and this run) and index files for the new packs. */
+export class RepoWriter {
+  private readonly writers: Record<BlobType, PackWriter>;
+  private readonly newPacks: PackRecord[] = [];
+  private indexBytes = 0;
+  readonly stats: WriterStats = { newBlobs: 0, newBlobBytes: 0, storedBytes: 0, packs: 0 };
+  private static readonly PACKS_PER_INDEX = 64;
+  private indexWrite: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly repo: Repository,
+    key: Buffer,
+  ) {
+    const p = repo.config.params;
+    const opts = { frameTargetBytes: p.frameTargetBytes, packTargetBytes: p.packTargetBytes, compressionLevel: p.compressionLevel };
+    const onPack = (pack: PackRecord): void => {
+      repo.index.addPack(pack);
+      this.newPacks.push(pack);
+      if (this.newPacks.length >= RepoWriter.PACKS_PER_INDEX) this.indexWrite = this.indexWrite.then(() => this.writeIndex());
+    };
+    this.writers = {
+      data: new PackWriter(repo.backend, key, 'data', opts, onPack),
+      tree: new PackWriter(repo.backend, key, 'tree', { ...opts, frameTargetBytes: Math.max(p.frameTargetBytes, 1024 * 1024) }, onPack),
+    };
+  }
+
+  has(id: Buffer): boolean {
+    return this.repo.index.has(id) || this.writers.data.pending.has(id.toString('hex')) || this.writers.tree.pending.has(id.toString('hex'));
+  }
+
+  /** Stores a blob unless the repository already has it. Returns its id and whether it was new. */
+  async addBlob(type: BlobType, data: Buffer, knownId?: Buffer): Promise<{ id: Buffer; isNew: boolean }> {
+    const id = knownId ?? this.repo.blobIdOf(data);
+    if (this.has(id)) return { id, isNew: false };
+    await this.writers[type].add(id, data);
+    this.stats.newBlobs++;
+    this.stats.newBlobBytes += data.length;
+    return { id, isNew: true };
+  }
+
+  private async writeIndex(): Promise<void> {
+    if (this.newPacks.length === 0) return;
+    const packs = this.newPacks.splice(0);
+    this.indexBytes += (await this.repo.writeIndexFile(packs)).size;
+  }
+
+  /** Finishes packs and writes the index for every pack of this run. After flush, a snapshot may reference the blobs. */
+  async flush(): Promise<void> {
+    await this.writers.data.flush();
+    await this.writers.tree.flush();
+    await this.indexWrite;
+    await this.writeIndex();
+    this.stats.storedBytes = this.writers.data.storedBytes + this.writers.tree.storedBytes + this.indexBytes;
+    this.stats.packs = this.writers.data.packsWritten + this.writers.tree.packsWritten;
+  }
+}

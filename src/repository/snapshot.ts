@@ -1,0 +1,63 @@
+/**
+ * Snapshot manifests (snapshots/<id>): the commit point of a backup. Everything a snapshot references
+ * (packs, index entries, tree blobs) is written before it; until the snapshot file exists, a run is invisible.
+ */
+import type { TreeRef } from './tree.js';
+
+export interface SnapshotSource {
+  /** "ndjson" for files, "fhir" for a server. */
+  readonly kind: 'ndjson' | 'fhir';
+  /** Path or base URL, without credentials. */
+  readonly location: string;
+  /** How the data was read: "files", "bulk-export", "history", "search". */
+  readonly strategy: string;
+}
+
+export interface SnapshotProblem {
+  readonly code: string;
+  readonly file?: string;
+  readonly line?: number;
+  readonly reason?: string;
+}
+
+export interface SnapshotManifest {
+  readonly version: 1;
+  readonly time: string;
+  readonly hostname: string;
+  readonly username: string;
+  readonly toolVersion: string;
+  readonly parent: string | null;
+  readonly source: SnapshotSource;
+  /** The server's transactionTime of the export this snapshot came from (server clock), for the next _since. */
+  readonly serverTransactionTime: string | null;
+  /** "full": the input listed everything; "incremental": only changes since the parent. */
+  readonly mode: 'full' | 'incremental';
+  readonly counts: Readonly<Record<string, number>>;
+  readonly totals: {
+    readonly resources: number;
+    /** Sum of resource sizes in this snapshot. */
+    readonly bytes: number;
+    readonly added: number;
+    readonly changed: number;
+    readonly deleted: number;
+    readonly unchanged: number;
+    /** New blobs written by this run and their raw bytes. */
+    readonly newBlobs: number;
+    readonly newBlobBytes: number;
+    /** Bytes of new files stored in the repository by this run (packs, index, snapshot). */
+    readonly storedBytesAdded: number;
+  };
+  readonly tree: TreeRef;
+  /** True when some input could not be read; problems lists them (bounded). */
+  readonly partial: boolean;
+  readonly problems: readonly SnapshotProblem[];
+  readonly problemCount: number;
+  readonly tags: readonly string[];
+}
+
+export interface SnapshotRecord {
+  readonly id: string;
+  readonly manifest: SnapshotManifest;
+}
+
+export const MAX_RECORDED_PROBLEMS = 200;

@@ -1,0 +1,108 @@
+/** Reading and writing snapshot trees through a repository (format in tree.ts). */
+import type { Repository, RepoWriter } from './repository.js';
+import { collapseDeltas, decodeChunk, decodeDelta, encodeChunk, encodeDelta, mergeRows, rowId, type DeltaChange, type TreeRef } from './tree.js';
+
+/** Largest delta blob before it is split in several. */
+const MAX_DELTA_CHANGES = 50_000;
+
+export async function readChunk(repo: Repository, blob: string, signal?: AbortSignal): Promise<{ type: string; rows: string[] }> {
+  return decodeChunk(await repo.readBlob(blob, signal));
+}
+
+/** The collapsed changes of a tree's delta chain, per type, sorted by id. */
+export async function loadOverlay(repo: Repository, tree: TreeRef, signal?: AbortSignal): Promise<Map<string, DeltaChange[]>> {
+  const chain: DeltaChange[][] = [];
+  for (const d of tree.deltas) chain.push(decodeDelta(await repo.readBlob(d, signal)));
+  return collapseDeltas(chain);
+}
+
+export function treeTypes(tree: TreeRef, overlay: Map<string, DeltaChange[]>): string[] {
+  return [...new Set([...Object.keys(tree.checkpoint), ...overlay.keys()])].sort();
+}
+
+/** Rows of one type, sorted by id, with the overlay applied. Streams chunk by chunk. */
+export async function* typeRows(repo: Repository, tree: TreeRef, type: string, overlay: Map<string, DeltaChange[]>, signal?: AbortSignal): AsyncGenerator<string> {
+  const changes = overlay.get(type) ?? [];
+  const chunks = tree.checkpoint[type] ?? [];
+  let next = 0;
+  for (let c = 0; c < chunks.length; c++) {
+    const rows = (await readChunk(repo, chunks[c] as string, signal)).rows;
+    // Changes that sort before the first row of the following chunk are merged into this one.
+    let end = changes.length;
+    if (c + 1 < chunks.length) {
+      const following = await firstIdOf(repo, chunks[c + 1] as string, signal);
+      end = next;
+      while (end < changes.length && (changes[end] as DeltaChange).id < following) end++;
+    }
+    yield* mergeRows(rows, changes.slice(next, end));
+    next = end;
+  }
+  if (chunks.length === 0) yield* mergeRows([], changes);
+}
+
+async function firstIdOf(repo: Repository, chunk: string, signal?: AbortSignal): Promise<string> {
+  const rows = (await readChunk(repo, chunk, signal)).rows;
+  return rows.length > 0 ? rowId(rows[0] as string) : '';
+}
+
+/** Every row of a tree as (type, row), types in order, rows by id. */
+export async function* treeRows(repo: Repository, tree: TreeRef, options: { types?: readonly string[]; signal?: AbortSignal } = {}): AsyncGenerator<{ type: string; row: string }> {
+  const overlay = await loadOverlay(repo, tree, options.signal);
+  for (const type of treeTypes(tree, overlay)) {
+    if (options.types && !options.types.includes(type)) continue;
+    for await (const row of typeRows(repo, tree, type, overlay, options.signal)) yield { type, row };
+  }
+}
+
+/**
+ * Writes the tree of a new snapshot: a delta on top of the parent's tree when that stays cheap to read,
+ * otherwise a fresh checkpoint (parent's rows merged with this run's changes).
+ */
+export async function writeTree(
+  repo: Repository,
+  writer: RepoWriter,
+  parent: TreeRef | null,
+  changes: Map<string, DeltaChange[]>,
+  totalEntries: number,
+  signal?: AbortSignal,
+): Promise<TreeRef> {
+  const p = repo.config.params;
+  let changeCount = 0;
+  for (const list of changes.values()) changeCount += list.length;
+  if (parent && changeCount === 0) return parent;
+  const useDelta =
+    parent !== null &&
+    parent.deltas.length + 1 < p.checkpointEvery &&
+    parent.changesSinceCheckpoint + changeCount <= Math.max(1000, p.checkpointChangeRatio * totalEntries);
+  if (useDelta && parent) {
+    const flat: DeltaChange[] = [];
+    for (const type of [...changes.keys()].sort()) flat.push(...(changes.get(type) as DeltaChange[]));
+    const ids: string[] = [];
+    for (let i = 0; i < flat.length; i += MAX_DELTA_CHANGES) {
+      ids.push((await writer.addBlob('tree', encodeDelta(flat.slice(i, i + MAX_DELTA_CHANGES)))).id.toString('hex'));
+    }
+    return { checkpoint: parent.checkpoint, deltas: [...parent.deltas, ...ids], changesSinceCheckpoint: parent.changesSinceCheckpoint + changeCount };
+  }
+  const base: TreeRef = parent ?? { checkpoint: {}, deltas: [], changesSinceCheckpoint: 0 };
+  const overlay = await loadOverlay(repo, base, signal);
+  for (const [type, list] of changes) {
+    const merged = collapseDeltas([overlay.get(type) ?? [], list]).get(type) ?? [];
+    overlay.set(type, merged);
+  }
+  const checkpoint: Record<string, string[]> = {};
+  for (const type of treeTypes(base, overlay)) {
+    const chunkIds: string[] = [];
+    let rows: string[] = [];
+    const emit = async (): Promise<void> => {
+      chunkIds.push((await writer.addBlob('tree', encodeChunk(type, rows))).id.toString('hex'));
+      rows = [];
+    };
+    for await (const row of typeRows(repo, base, type, overlay, signal)) {
+      rows.push(row);
+      if (rows.length >= p.treeChunkEntries) await emit();
+    }
+    if (rows.length > 0) await emit();
+    if (chunkIds.length > 0) checkpoint[type] = chunkIds;
+  }
+  return { checkpoint, deltas: [], changesSinceCheckpoint: 0 };
+}
