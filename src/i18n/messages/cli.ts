@@ -1,4 +1,126 @@
 import type { Catalogue } from '../types.js';
 
-/** Text printed by the command-line front end. */
-export const cliMessages: Catalogue = {};
+/** Text printed by the command-line front end (keys start with "cli."). */
+export const cliMessages: Catalogue = {
+  'cli.usage': {
+    'pt-BR': `Uso: clinic-backup <comando> [opções]
+
+Comandos:
+  init                         cria um repositório de backup criptografado
+  backup <pasta|arquivo>       copia arquivos NDJSON (exportação FHIR) para o repositório
+  snapshots                    lista as cópias (snapshots)
+  check [--read-data | --read-data-subset n/m]
+                               verifica a integridade do repositório
+  restore <snapshot|latest> --target <pasta> [--type T] [--patient ID] [--yes]
+                               restaura para uma pasta (um arquivo NDJSON por tipo)
+  cat snapshot <id>            mostra o manifesto de uma cópia
+  stats                        tamanho e compressão do repositório
+  key list | key add --keychain|--passphrase-file F|--recovery | key remove <id>
+  recovery-kit                 gera uma nova chave de recuperação para imprimir
+  demo                         demonstração completa com dados sintéticos
+
+Opções gerais:
+  --repo <local>               repositório (ou CLINIC_BACKUP_REPO)
+  --password-file <arquivo>    senha em arquivo 0600, para servidores (ou CLINIC_BACKUP_PASSWORD_FILE)
+  --json                       saída para máquinas
+  --lang pt-BR|en              idioma
+
+Códigos de saída: 0 ok, 1 falhou, 2 uso incorreto, 3 problema de integridade.`,
+    en: `Usage: clinic-backup <command> [options]
+
+Commands:
+  init                         create an encrypted backup repository
+  backup <folder|file>         back up NDJSON files (a FHIR export) into the repository
+  snapshots                    list snapshots
+  check [--read-data | --read-data-subset n/m]
+                               verify the repository
+  restore <snapshot|latest> --target <folder> [--type T] [--patient ID] [--yes]
+                               restore to a folder (one NDJSON file per type)
+  cat snapshot <id>            show a snapshot's manifest
+  stats                        repository size and compression
+  key list | key add --keychain|--passphrase-file F|--recovery | key remove <id>
+  recovery-kit                 make a new recovery key to print
+  demo                         full demonstration on synthetic data
+
+General options:
+  --repo <location>            repository (or CLINIC_BACKUP_REPO)
+  --password-file <file>       password in a 0600 file, for servers (or CLINIC_BACKUP_PASSWORD_FILE)
+  --json                       machine output
+  --lang pt-BR|en              language
+
+Exit codes: 0 ok, 1 failed, 2 usage, 3 integrity problem.`,
+  },
+  'cli.error': { 'pt-BR': 'Erro ({code}): {message}', en: 'Error ({code}): {message}' },
+  'cli.unknownCommand': { 'pt-BR': 'comando desconhecido "{command}"', en: 'unknown command "{command}"' },
+  'cli.missingRepo': { 'pt-BR': 'informe --repo ou CLINIC_BACKUP_REPO', en: 'give --repo or CLINIC_BACKUP_REPO' },
+  'cli.missingArg': { 'pt-BR': 'falta {what}', en: 'missing {what}' },
+  'cli.init.done': {
+    'pt-BR': 'Repositório {id} criado em {location}.',
+    en: 'Repository {id} created at {location}.',
+  },
+  'cli.init.slots': { 'pt-BR': 'Chaves: {slots}', en: 'Keys: {slots}' },
+  'cli.recovery.title': {
+    'pt-BR': 'CHAVE DE RECUPERAÇÃO — imprima e guarde em local seguro. Ela não será mostrada de novo.',
+    en: 'RECOVERY KEY — print it and keep it somewhere safe. It will not be shown again.',
+  },
+  'cli.recovery.repo': { 'pt-BR': 'Repositório: {id}  Local: {location}', en: 'Repository: {id}  Location: {location}' },
+  'cli.backup.done': {
+    'pt-BR': 'Cópia {id} gravada: {resources} recursos ({added} novos, {changed} alterados, {deleted} removidos), {stored} adicionados ao repositório em {seconds} s.',
+    en: 'Snapshot {id} saved: {resources} resources ({added} new, {changed} changed, {deleted} deleted), {stored} added to the repository in {seconds} s.',
+  },
+  'cli.backup.partial': {
+    'pt-BR': 'Atenção: {count} linha(s) não puderam ser copiadas; a cópia está marcada como parcial:',
+    en: 'Warning: {count} line(s) could not be backed up; the snapshot is marked partial:',
+  },
+  'cli.snapshots.header': { 'pt-BR': 'ID        Data/hora (UTC)       Recursos  Tamanho    Origem', en: 'ID        Time (UTC)            Resources Size       Source' },
+  'cli.snapshots.none': { 'pt-BR': 'Nenhuma cópia ainda.', en: 'No snapshots yet.' },
+  'cli.check.ok': {
+    'pt-BR': 'Verificação OK: {snapshots} cópias, {packs} arquivos de dados, {blobs} blocos; {packsRead} arquivos lidos ({read}).',
+    en: 'Check OK: {snapshots} snapshots, {packs} data files, {blobs} blobs; {packsRead} files read ({read}).',
+  },
+  'cli.check.failed': {
+    'pt-BR': 'Verificação encontrou {count} problema(s):',
+    en: 'Check found {count} problem(s):',
+  },
+  'cli.check.problem': { 'pt-BR': '  ✗ {file}: {reason}', en: '  ✗ {file}: {reason}' },
+  'cli.check.affects': { 'pt-BR': '    cópias afetadas: {snapshots}', en: '    snapshots affected: {snapshots}' },
+  'cli.check.resources': { 'pt-BR': '    recursos afetados: {resources}', en: '    resources affected: {resources}' },
+  'cli.restore.needConfirm': {
+    'pt-BR': 'Isto vai gravar {target}. Repita com --yes para confirmar.',
+    en: 'This will write to {target}. Repeat with --yes to confirm.',
+  },
+  'cli.restore.done': {
+    'pt-BR': 'Restaurados {resources} recursos ({bytes}) da cópia {id} em {target}.',
+    en: 'Restored {resources} resources ({bytes}) from snapshot {id} to {target}.',
+  },
+  'cli.restore.failures': {
+    'pt-BR': '{count} recurso(s) não puderam ser restaurados:',
+    en: '{count} resource(s) could not be restored:',
+  },
+  'cli.stats': {
+    'pt-BR': 'Repositório {id} em {location}\n  cópias: {snapshots}\n  arquivos de dados: {packs}, blocos: {blobs}\n  armazenado: {stored}\n  última cópia: {latest} de recursos (compressão {ratio}×, {codec})',
+    en: 'Repository {id} at {location}\n  snapshots: {snapshots}\n  data files: {packs}, blobs: {blobs}\n  stored: {stored}\n  latest snapshot: {latest} of resources (compression {ratio}×, {codec})',
+  },
+  'cli.keys.header': { 'pt-BR': 'ID                Tipo        Nome                 Criada em', en: 'ID                Kind        Name                 Created' },
+  'cli.keys.added': { 'pt-BR': 'Chave {id} ({kind}) adicionada.', en: 'Key {id} ({kind}) added.' },
+  'cli.keys.removed': { 'pt-BR': 'Chave {id} removida.', en: 'Key {id} removed.' },
+  'cli.progress.backup': { 'pt-BR': 'backup: {done} recursos, {bytes} lidos', en: 'backup: {done} resources, {bytes} read' },
+  'cli.progress.check': { 'pt-BR': 'verificação ({phase}): {done}/{total}', en: 'check ({phase}): {done}/{total}' },
+  'cli.progress.restore': { 'pt-BR': 'restauração: {done}/{total} recursos', en: 'restore: {done}/{total} resources' },
+  'cli.demo.step': { 'pt-BR': '▶ {step}', en: '▶ {step}' },
+  'cli.demo.generate': { 'pt-BR': 'Gerando dados sintéticos de {patients} pacientes…', en: 'Generating synthetic data for {patients} patients…' },
+  'cli.demo.init': { 'pt-BR': 'Criando repositório criptografado em {location}…', en: 'Creating an encrypted repository at {location}…' },
+  'cli.demo.backup1': { 'pt-BR': 'Primeiro backup (completo)…', en: 'First backup (full)…' },
+  'cli.demo.mutate': { 'pt-BR': 'Alterando 1% dos recursos…', en: 'Changing 1% of the resources…' },
+  'cli.demo.backup2': { 'pt-BR': 'Segundo backup (só o que mudou é gravado)…', en: 'Second backup (only what changed is stored)…' },
+  'cli.demo.check': { 'pt-BR': 'Verificando todos os dados (check --read-data)…', en: 'Verifying all data (check --read-data)…' },
+  'cli.demo.restore': { 'pt-BR': 'Restaurando a última cópia para {target}…', en: 'Restoring the latest snapshot to {target}…' },
+  'cli.demo.summary': { 'pt-BR': 'Resumo', en: 'Summary' },
+  'cli.demo.identical': {
+    'pt-BR': 'Restauração idêntica byte a byte: {ok}',
+    en: 'Restore byte-identical: {ok}',
+  },
+  'cli.demo.kept': { 'pt-BR': 'Arquivos da demonstração em {dir}', en: 'Demo files in {dir}' },
+  'cli.yes': { 'pt-BR': 'sim', en: 'yes' },
+  'cli.no': { 'pt-BR': 'não', en: 'no' },
+};

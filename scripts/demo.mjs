@@ -1,0 +1,10 @@
+// `npm run demo`: installs what is missing, then runs the product's main job on embedded defaults.
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureNpmPackages } from './ensure-deps.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+ensureNpmPackages();
+const r = spawnSync(process.execPath, ['--experimental-websocket', path.join(root, 'bin', 'clinic-backup.js'), 'demo', ...process.argv.slice(2)], { stdio: 'inherit', cwd: root });
+process.exit(r.status ?? 1);

@@ -1,0 +1,208 @@
+/**
+ * `check`: proves the repository is readable, like restic's check.
+ *  - structure: every index file and snapshot opens, every indexed pack exists with the indexed size,
+ *    every tree blob and every resource blob referenced by a snapshot is in the index;
+ *  - data (--read-data, or --read-data-subset n/m for a deterministic 1/m slice of the packs): each pack's
+ *    SHA-256 equals its name, its own header matches the index, every frame decrypts and every blob matches its keyed id.
+ * Problems name the file, the snapshots affected and (bounded) the resources inside the damaged data.
+ */
+import { describeFile, type Repository } from '../repository/repository.js';
+import type { PackRecord } from '../repository/packFormat.js';
+import type { SnapshotRecord } from '../repository/snapshot.js';
+import { rowBlob, rowId, type TreeRef } from '../repository/tree.js';
+import { loadOverlay, treeTypes, typeRows } from '../repository/treeStore.js';
+import { sha256Hex } from '../crypto/primitives.js';
+import { isEngineError, throwIfAborted, type ErrorCode } from '../shared/errors.js';
+import type { LongOperationOptions } from '../shared/events.js';
+import { decodeIndex } from '../repository/packFormat.js';
+import { ObjectKind } from '../repository/envelope.js';
+
+export interface CheckOptions extends LongOperationOptions {
+  /** Read and verify every pack. */
+  readonly readData?: boolean;
+  /** Read and verify slice n of m (1-based), e.g. {n: 1, m: 10}. */
+  readonly readDataSubset?: { readonly n: number; readonly m: number };
+}
+
+export interface CheckProblem {
+  readonly code: ErrorCode;
+  /** Repository-relative file path, e.g. data/ab/ab12…. */
+  readonly file: string;
+  readonly reason: string;
+  /** Snapshot ids affected (full ids). */
+  readonly snapshots: string[];
+  /** Some resources ("Type/id") whose data is affected, bounded. */
+  readonly resources: string[];
+}
+
+export interface CheckReport {
+  readonly ok: boolean;
+  readonly problems: CheckProblem[];
+  readonly stats: {
+    snapshots: number;
+    indexFiles: number;
+    packs: number;
+    packsRead: number;
+    blobs: number;
+    bytesRead: number;
+    unreferencedPacks: number;
+  };
+}
+
+const MAX_RESOURCES_PER_PROBLEM = 20;
+
+/** Deterministic subset selection: a pack is in slice n of m by the first 32 bits of its id. */
+export function inSubset(packId: string, n: number, m: number): boolean {
+  return parseInt(packId.slice(0, 8), 16) % m === n - 1;
+}
+
+export async function checkRepository(repo: Repository, options: CheckOptions = {}): Promise<CheckReport> {
+  const { signal, onProgress } = options;
+  const problems: CheckProblem[] = [];
+  const stats = { snapshots: 0, indexFiles: 0, packs: 0, packsRead: 0, blobs: 0, bytesRead: 0, unreferencedPacks: 0 };
+  const add = (code: ErrorCode, file: string, reason: string): CheckProblem => {
+    const p: CheckProblem = { code, file, reason, snapshots: [], resources: [] };
+    problems.push(p);
+    return p;
+  };
+
+  // 1. Index files, one by one, so a damaged one is named and the others still count.
+  onProgress?.({ type: 'progress', op: 'check', phase: 'index', done: 0, unit: 'files' });
+  for await (const f of repo.backend.list('index', signal)) {
+    stats.indexFiles++;
+    if (repo.indexFiles.has(f.name)) continue;
+    try {
+      const content = decodeIndex(await repo.readSealedFile({ kind: 'index', name: f.name }, ObjectKind.index, 'INDEX_CORRUPT'));
+      for (const p of content.packs) repo.index.addPack(p);
+      repo.indexFiles.add(f.name);
+    } catch (err) {
+      if (isEngineError(err, 'NOT_FOUND')) continue;
+      add('INDEX_CORRUPT', describeFile(f), 'index file does not match its name or does not decrypt');
+    }
+  }
+  stats.blobs = repo.index.size;
+
+  // 2. Packs: present with the indexed size.
+  const present = new Map<string, number>();
+  for await (const f of repo.backend.list('data', signal)) present.set(f.name, f.size);
+  const damagedPacks = new Map<string, CheckProblem>();
+  for (const pack of repo.index.packs) {
+    stats.packs++;
+    const size = present.get(pack.id);
+    const file = describeFile({ kind: 'data', name: pack.id });
+    if (size === undefined) damagedPacks.set(pack.id, add('BLOB_MISSING', file, 'pack file is missing'));
+    else if (size !== pack.size) damagedPacks.set(pack.id, add('FILE_TRUNCATED', file, `size ${size}, expected ${pack.size}`));
+  }
+  for (const id of present.keys()) if (!repo.index.hasPack(id)) stats.unreferencedPacks++;
+
+  // 3. Data: read selected packs whole and verify everything inside.
+  if (options.readData || options.readDataSubset) {
+    const selected = repo.index.packs.filter((p) => !damagedPacks.has(p.id) && (options.readData || inSubset(p.id, options.readDataSubset!.n, options.readDataSubset!.m)));
+    let done = 0;
+    for (const pack of selected) {
+      throwIfAborted(signal);
+      const reason = await verifyPack(repo, pack, stats);
+      if (reason) damagedPacks.set(pack.id, add('PACK_CORRUPT', describeFile({ kind: 'data', name: pack.id }), reason));
+      onProgress?.({ type: 'progress', op: 'check', phase: 'read-data', done: ++done, total: selected.length, unit: 'files', bytes: stats.bytesRead });
+    }
+  }
+
+  // 4. Snapshots and their trees: every referenced blob indexed; map damage to snapshots and resources.
+  const packOf = (blob: string): PackRecord | null => repo.index.get(Buffer.from(blob, 'hex'))?.pack ?? null;
+  const ids = await repo.listSnapshotIds(signal);
+  let sdone = 0;
+  for (const id of ids) {
+    throwIfAborted(signal);
+    stats.snapshots++;
+    let snap: SnapshotRecord;
+    try {
+      snap = await repo.readSnapshot(id);
+    } catch (err) {
+      if (!isEngineError(err, 'SNAPSHOT_CORRUPT')) throw err;
+      add('SNAPSHOT_CORRUPT', `snapshots/${id}`, 'snapshot file does not match its name or does not decrypt').snapshots.push(id);
+      continue;
+    }
+    await checkTree(repo, snap, packOf, damagedPacks, add, signal);
+    onProgress?.({ type: 'progress', op: 'check', phase: 'snapshots', done: ++sdone, total: ids.length, unit: 'steps' });
+  }
+  return { ok: problems.length === 0, problems, stats };
+}
+
+async function verifyPack(repo: Repository, pack: PackRecord, stats: { packsRead: number; bytesRead: number }): Promise<string | null> {
+  let bytes: Buffer;
+  try {
+    bytes = await repo.backend.read({ kind: 'data', name: pack.id });
+  } catch (err) {
+    if (isEngineError(err, 'NOT_FOUND')) return 'pack file is missing';
+    throw err;
+  }
+  stats.packsRead++;
+  stats.bytesRead += bytes.length;
+  if (sha256Hex(bytes) !== pack.id) return 'contents do not match the file name (SHA-256)';
+  try {
+    const header = await repo.readPackHeader(pack.id, bytes);
+    if (header.blobs.length !== pack.blobs.length || header.frames.length !== pack.frames.length) return 'pack header differs from the index';
+    for (let f = 0; f < pack.frames.length; f++) {
+      const frame = pack.frames[f]!;
+      const raw = repo.openFrame(pack, f, bytes.subarray(frame.offset, frame.offset + frame.storedLength));
+      for (const b of pack.blobs) {
+        if (b.frame !== f) continue;
+        if (!repo.blobIdOf(raw.subarray(b.offset, b.offset + b.length)).equals(b.id)) return `blob ${b.id.toString('hex').slice(0, 16)} does not match its id`;
+      }
+    }
+  } catch (err) {
+    if (isEngineError(err)) return `cannot be decrypted or parsed (${err.code})`;
+    throw err;
+  }
+  return null;
+}
+
+async function checkTree(
+  repo: Repository,
+  snap: SnapshotRecord,
+  packOf: (blob: string) => PackRecord | null,
+  damaged: Map<string, CheckProblem>,
+  add: (code: ErrorCode, file: string, reason: string) => CheckProblem,
+  signal?: AbortSignal,
+): Promise<void> {
+  const tree: TreeRef = snap.manifest.tree;
+  const treeBlobs = [...Object.values(tree.checkpoint).flat(), ...tree.deltas];
+  const touched = new Set<CheckProblem>();
+  for (const b of treeBlobs) {
+    const pack = packOf(b);
+    if (!pack) {
+      const p = add('BLOB_MISSING', `snapshots/${snap.id}`, `tree blob ${b.slice(0, 16)} is not in the index`);
+      p.snapshots.push(snap.id);
+      return;
+    }
+    const d = damaged.get(pack.id);
+    if (d) {
+      if (!d.snapshots.includes(snap.id)) d.snapshots.push(snap.id);
+      return; // the listing itself is damaged; resources cannot be enumerated from this snapshot
+    }
+  }
+  let missing: CheckProblem | null = null;
+  const counts: Record<string, number> = {};
+  try {
+    const overlay = await loadOverlay(repo, tree, signal);
+    for (const type of treeTypes(tree, overlay)) {
+      for await (const row of typeRows(repo, tree, type, overlay, signal)) {
+        counts[type] = (counts[type] ?? 0) + 1;
+        const blob = rowBlob(row);
+        const pack = packOf(blob);
+        const problem = pack ? damaged.get(pack.id) : (missing ??= add('BLOB_MISSING', `snapshots/${snap.id}`, 'resources reference data that is not in the index'));
+        if (!problem) continue;
+        touched.add(problem);
+        if (problem.resources.length < MAX_RESOURCES_PER_PROBLEM) problem.resources.push(`${type}/${rowId(row)}`);
+      }
+    }
+  } catch (err) {
+    if (!isEngineError(err)) throw err;
+    add('SNAPSHOT_CORRUPT', `snapshots/${snap.id}`, `tree cannot be read (${err.code})`).snapshots.push(snap.id);
+    return;
+  }
+  for (const p of touched) if (!p.snapshots.includes(snap.id)) p.snapshots.push(snap.id);
+  const expected = snap.manifest.counts;
+  const mismatch = [...new Set([...Object.keys(expected), ...Object.keys(counts)])].filter((t) => (expected[t] ?? 0) !== (counts[t] ?? 0));
+  if (mismatch.length > 0) add('SNAPSHOT_CORRUPT', `snapshots/${snap.id}`, `resource counts differ from the manifest for ${mismatch.join(', ')}`).snapshots.push(snap.id);
+}

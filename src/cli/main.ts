@@ -1,0 +1,281 @@
+/** clinic-backup: argument parsing and output only; every decision is made by the engine (src/index.ts). */
+import { parseArgs } from 'node:util';
+import { createEngine, resolveLocale, t, toErrorInfo, TOOL_VERSION, type Engine, type Locale } from '../index.js';
+import { EngineError, exitCodeFor } from '../shared/errors.js';
+import type { ProgressEvent } from '../shared/events.js';
+import { runDemo } from './demo.js';
+import { createOutput, formatBytes, type Output } from './output.js';
+
+const OPTIONS = {
+  repo: { type: 'string' },
+  'password-file': { type: 'string' },
+  json: { type: 'boolean' },
+  lang: { type: 'string' },
+  target: { type: 'string' },
+  type: { type: 'string', multiple: true },
+  patient: { type: 'string' },
+  yes: { type: 'boolean' },
+  overwrite: { type: 'boolean' },
+  'read-data': { type: 'boolean' },
+  'read-data-subset': { type: 'string' },
+  keychain: { type: 'boolean' },
+  'no-keychain': { type: 'boolean' },
+  'passphrase-file': { type: 'string' },
+  recovery: { type: 'boolean' },
+  name: { type: 'string' },
+  tag: { type: 'string', multiple: true },
+  patients: { type: 'string' },
+  keep: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+} as const;
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>['values'];
+
+interface Ctx {
+  readonly values: Values;
+  readonly positionals: string[];
+  readonly out: Output;
+  readonly locale: Locale;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+function usage(reason: string): EngineError {
+  return new EngineError('USAGE', { reason });
+}
+
+function engineFor(ctx: Ctx): Engine {
+  const repo = ctx.values.repo ?? ctx.env['CLINIC_BACKUP_REPO'];
+  if (!repo) throw usage(t('cli.missingRepo', {}, ctx.locale));
+  const passwordFile = ctx.values['password-file'] ?? ctx.env['CLINIC_BACKUP_PASSWORD_FILE'];
+  const keychainService = ctx.env['CLINIC_BACKUP_KEYCHAIN_SERVICE'];
+  return createEngine({ repo, ...(passwordFile ? { passwordFile } : {}), ...(keychainService ? { keychainService } : {}) });
+}
+
+function progressText(e: ProgressEvent, locale: Locale): string {
+  const p = { done: e.done, total: e.total ?? '?', bytes: formatBytes(e.bytes ?? 0), phase: e.phase };
+  return t(`cli.progress.${e.op}`, p, locale);
+}
+
+async function withEngine<T>(ctx: Ctx, fn: (engine: Engine) => Promise<T>): Promise<T> {
+  const engine = engineFor(ctx);
+  try {
+    return await fn(engine);
+  } finally {
+    await engine.close();
+  }
+}
+
+function printRecoveryKey(ctx: Ctx, repoId: string, location: string, lines: readonly (readonly string[])[]): void {
+  const { out, locale } = ctx;
+  out.line();
+  out.line(t('cli.recovery.title', {}, locale));
+  out.line(t('cli.recovery.repo', { id: repoId, location }, locale));
+  lines.forEach((words, i) => out.line(`  ${i + 1}. ${words.join(' ')}`));
+  out.line();
+}
+
+async function readPassphraseFile(file: string): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  const text = await readFile(file, 'utf8').catch(() => {
+    throw new EngineError('PASSWORD_FILE_UNREADABLE', { path: file });
+  });
+  return text.replace(/[\r\n]+$/, '');
+}
+
+const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
+  async init(ctx) {
+    const { values, out, locale } = ctx;
+    const passwordFile = values['password-file'] ?? ctx.env['CLINIC_BACKUP_PASSWORD_FILE'];
+    // With a password file (headless) the keychain is optional; otherwise it is the default key store.
+    const useKeychain = values.keychain === true || (!passwordFile && values['no-keychain'] !== true);
+    const result = await withEngine(ctx, (e) => e.init({ useKeychain, recoveryLanguage: locale }));
+    out.data(result);
+    out.line(t('cli.init.done', { id: result.repoId, location: result.location }, locale));
+    out.line(t('cli.init.slots', { slots: result.slots.map((s) => `${s.kind} (${s.id})`) }, locale));
+    if (result.recoveryKey) printRecoveryKey(ctx, result.repoId, result.location, result.recoveryKey);
+    return 0;
+  },
+
+  async backup(ctx) {
+    const { out, locale, positionals } = ctx;
+    const input = positionals[1];
+    if (!input) throw usage(t('cli.missingArg', { what: '<folder|file>' }, locale));
+    const r = await withEngine(ctx, (e) => e.backupNdjson(input, { tags: ctx.values.tag ?? [], onProgress: (ev) => out.progress(ev, progressText(ev, locale)) }));
+    out.endProgress();
+    out.data(r);
+    const s = r.snapshot;
+    out.line(
+      t('cli.backup.done', { id: s.shortId, resources: s.resources, added: s.added, changed: s.changed, deleted: s.deleted, stored: formatBytes(s.storedBytesAdded), seconds: (r.durationMs / 1000).toFixed(1) }, locale),
+    );
+    if (s.partial) {
+      out.line(t('cli.backup.partial', { count: s.problemCount }, locale));
+      for (const p of r.problems.slice(0, 20)) out.line(`  ${p.file ?? ''}:${p.line ?? ''} ${p.code} ${p.reason ?? ''}`);
+      return 1;
+    }
+    return 0;
+  },
+
+  async snapshots(ctx) {
+    const { out, locale } = ctx;
+    const list = await withEngine(ctx, (e) => e.snapshots());
+    out.data(list);
+    if (list.length === 0) out.line(t('cli.snapshots.none', {}, locale));
+    else out.line(t('cli.snapshots.header', {}, locale));
+    for (const s of list) {
+      out.line(`${s.shortId}  ${s.time.slice(0, 19).replace('T', ' ')}   ${String(s.resources).padStart(8)}  ${formatBytes(s.bytes).padEnd(9)}  ${s.source.location}${s.partial ? ' (partial)' : ''}`);
+    }
+    return 0;
+  },
+
+  async check(ctx) {
+    const { values, out, locale } = ctx;
+    let readDataSubset: { n: number; m: number } | undefined;
+    if (values['read-data-subset']) {
+      const m = /^(\d+)\/(\d+)$/.exec(values['read-data-subset']);
+      if (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2])) throw usage('--read-data-subset n/m, 1 ≤ n ≤ m');
+      readDataSubset = { n: Number(m[1]), m: Number(m[2]) };
+    }
+    const r = await withEngine(ctx, (e) =>
+      e.check({ readData: values['read-data'] === true, ...(readDataSubset ? { readDataSubset } : {}), onProgress: (ev) => out.progress(ev, progressText(ev, locale)) }),
+    );
+    out.endProgress();
+    out.data(r);
+    if (r.ok) {
+      out.line(t('cli.check.ok', { ...r.stats, read: formatBytes(r.stats['bytesRead'] ?? 0) }, locale));
+      return 0;
+    }
+    out.line(t('cli.check.failed', { count: r.problems.length }, locale));
+    for (const p of r.problems) {
+      out.line(t('cli.check.problem', { file: p.file, reason: p.reason }, locale));
+      if (p.snapshots.length > 0) out.line(t('cli.check.affects', { snapshots: p.snapshots.map((s) => s.slice(0, 8)) }, locale));
+      if (p.resources.length > 0) out.line(t('cli.check.resources', { resources: p.resources }, locale));
+    }
+    return 3;
+  },
+
+  async restore(ctx) {
+    const { values, out, locale, positionals } = ctx;
+    const snapshot = positionals[1] ?? 'latest';
+    const target = values.target;
+    if (!target) throw usage(t('cli.missingArg', { what: '--target <folder>' }, locale));
+    if (!values.yes) {
+      out.error(t('cli.restore.needConfirm', { target }, locale));
+      throw new EngineError('RESTORE_NOT_CONFIRMED');
+    }
+    const r = await withEngine(ctx, (e) =>
+      e.restoreToFolder(
+        { snapshot, target, confirmed: true, overwrite: values.overwrite === true, ...(values.type ? { types: values.type } : {}), ...(values.patient ? { patient: values.patient } : {}) },
+        { onProgress: (ev) => out.progress(ev, progressText(ev, locale)) },
+      ),
+    );
+    out.endProgress();
+    out.data(r);
+    out.line(t('cli.restore.done', { resources: r.resources, bytes: formatBytes(r.bytes), id: r.snapshotId.slice(0, 8), target: r.target }, locale));
+    if (r.failures.length > 0) {
+      out.line(t('cli.restore.failures', { count: r.failures.length }, locale));
+      for (const f of r.failures.slice(0, 50)) out.line(`  ✗ ${f.resource} ${f.code} ${f.file ?? ''}`);
+      return r.failures.some((f) => exitCodeFor(f.code as EngineError['code']) === 3) ? 3 : 1;
+    }
+    return 0;
+  },
+
+  async cat(ctx) {
+    const { positionals, out } = ctx;
+    if (positionals[1] !== 'snapshot' || !positionals[2]) throw usage('cat snapshot <id>');
+    const snap = await withEngine(ctx, (e) => e.snapshot(positionals[2] as string));
+    out.data(snap);
+    out.line(JSON.stringify({ id: snap.summary.id, ...snap.manifest }, null, 2));
+    return 0;
+  },
+
+  async stats(ctx) {
+    const { out, locale } = ctx;
+    const s = await withEngine(ctx, (e) => e.stats());
+    out.data(s);
+    out.line(
+      t('cli.stats', { id: s.repoId, location: s.location, snapshots: s.snapshots, packs: s.packs, blobs: s.blobs, stored: formatBytes(s.storedBytes), latest: formatBytes(s.latestBytes), ratio: s.compressionRatio.toFixed(1), codec: s.codec }, locale),
+    );
+    return 0;
+  },
+
+  async key(ctx) {
+    const { positionals, values, out, locale } = ctx;
+    const sub = positionals[1];
+    if (sub === 'list') {
+      const keys = await withEngine(ctx, (e) => e.listKeys());
+      out.data(keys);
+      out.line(t('cli.keys.header', {}, locale));
+      for (const k of keys) out.line(`${k.id}  ${k.kind.padEnd(10)}  ${k.name.padEnd(19)}  ${k.created.slice(0, 19).replace('T', ' ')}`);
+      return 0;
+    }
+    if (sub === 'add') {
+      const kinds = [values.keychain && 'keychain', values['passphrase-file'] && 'passphrase', values.recovery && 'recovery'].filter(Boolean);
+      if (kinds.length !== 1) throw usage('key add --keychain | --passphrase-file <file> | --recovery');
+      const kind = kinds[0] as 'keychain' | 'passphrase' | 'recovery';
+      const passphrase = kind === 'passphrase' ? await readPassphraseFile(values['passphrase-file'] as string) : undefined;
+      const r = await withEngine(ctx, (e) => e.addKey(kind, { ...(passphrase ? { passphrase } : {}), ...(values.name ? { name: values.name } : {}), language: locale }));
+      out.data(r);
+      out.line(t('cli.keys.added', { id: r.slot.id, kind: r.slot.kind }, locale));
+      if (r.recoveryKey) printRecoveryKey(ctx, '', '', r.recoveryKey);
+      return 0;
+    }
+    if (sub === 'remove') {
+      const id = positionals[2];
+      if (!id) throw usage('key remove <id>');
+      await withEngine(ctx, (e) => e.removeKey(id));
+      out.data({ removed: id });
+      out.line(t('cli.keys.removed', { id }, locale));
+      return 0;
+    }
+    throw usage('key list | key add | key remove <id>');
+  },
+
+  async 'recovery-kit'(ctx) {
+    const r = await withEngine(ctx, (e) => e.rotateRecoveryKey(ctx.locale));
+    ctx.out.data(r);
+    printRecoveryKey(ctx, r.repoId, r.location, r.recoveryKey);
+    return 0;
+  },
+
+  async demo(ctx) {
+    return runDemo({ out: ctx.out, locale: ctx.locale, patients: ctx.values.patients ? Number(ctx.values.patients) : 300, keep: ctx.values.keep === true });
+  },
+};
+
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  let values: Values;
+  let positionals: string[];
+  let out = createOutput(argv.includes('--json'));
+  let locale = resolveLocale(null, env);
+  try {
+    ({ values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true }));
+  } catch (err) {
+    out.error(t('cli.error', { code: 'USAGE', message: err instanceof Error ? err.message : String(err) }, locale));
+    return 2;
+  }
+  locale = resolveLocale(values.lang ?? null, env);
+  out = createOutput(values.json === true);
+  if (values.version) {
+    process.stdout.write(`clinic-backup ${TOOL_VERSION}\n`);
+    return 0;
+  }
+  const command = positionals[0];
+  if (!command || values.help) {
+    process.stdout.write(t('cli.usage', {}, locale) + '\n');
+    return command || values.help ? 0 : 2;
+  }
+  const run = commands[command];
+  if (!run) {
+    out.error(t('cli.error', { code: 'USAGE', message: t('cli.unknownCommand', { command }, locale) }, locale));
+    return 2;
+  }
+  try {
+    return await run({ values, positionals, out, locale, env });
+  } catch (err) {
+    const info = toErrorInfo(err, locale);
+    if (out.json) process.stdout.write(JSON.stringify({ error: info }, null, 2) + '\n');
+    out.error(t('cli.error', { code: info.code, message: info.message }, locale));
+    return exitCodeFor(info.code);
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * Restore to an NDJSON folder: one <Type>.ndjson per resource type, each line byte-identical to what was
+ * backed up. Blobs are read in storage order (pack, frame) so each frame is fetched and decrypted once.
+ * Files are written as .partial and renamed when complete; a damaged blob is reported and skipped.
+ */
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { Repository } from '../repository/repository.js';
+import type { SnapshotRecord } from '../repository/snapshot.js';
+import { rowBlob, rowId } from '../repository/tree.js';
+import { loadOverlay, treeTypes, typeRows } from '../repository/treeStore.js';
+import { EngineError, isEngineError, throwIfAborted, type ErrorCode } from '../shared/errors.js';
+import type { LongOperationOptions } from '../shared/events.js';
+
+export interface RestoreSelection {
+  readonly types?: readonly string[];
+  /** Restrict to one patient's compartment. */
+  readonly patient?: string;
+}
+
+export interface RestoreFailure {
+  readonly resource: string;
+  readonly code: ErrorCode;
+  readonly file?: string;
+}
+
+export interface NdjsonRestoreResult {
+  readonly snapshotId: string;
+  readonly target: string;
+  readonly counts: Record<string, number>;
+  readonly resources: number;
+  readonly bytes: number;
+  readonly bytesRead: number;
+  readonly failures: RestoreFailure[];
+  readonly files: string[];
+}
+
+export interface SelectedRow {
+  readonly type: string;
+  readonly id: string;
+  readonly blob: string;
+  readonly size: number;
+}
+
+/** True when a row belongs to the patient's compartment (rows keep the compartment's patient ids). */
+export function rowInCompartment(row: string, patient: string): boolean {
+  const f = row.split('\t');
+  return (f[4] ?? '').split(',').includes(patient);
+}
+
+/** The rows of a snapshot matching a selection, per type. */
+export async function selectRows(repo: Repository, snap: SnapshotRecord, sel: RestoreSelection, signal?: AbortSignal): Promise<Map<string, SelectedRow[]>> {
+  const tree = snap.manifest.tree;
+  const overlay = await loadOverlay(repo, tree, signal);
+  const out = new Map<string, SelectedRow[]>();
+  for (const type of treeTypes(tree, overlay)) {
+    if (sel.types && !sel.types.includes(type)) continue;
+    const list: SelectedRow[] = [];
+    for await (const row of typeRows(repo, tree, type, overlay, signal)) {
+      if (sel.patient && !rowInCompartment(row, sel.patient)) continue;
+      const tab = row.lastIndexOf('\t');
+      list.push({ type, id: rowId(row), blob: rowBlob(row), size: Number(row.slice(tab + 1)) });
+    }
+    if (list.length > 0) out.set(type, list);
+  }
+  return out;
+}
+
+/** Orders rows by where their data is stored, so frames are read sequentially and once. */
+export function sortByStorage(repo: Repository, rows: SelectedRow[]): SelectedRow[] {
+  const keyed = rows.map((r) => {
+    const loc = repo.index.get(Buffer.from(r.blob, 'hex'));
+    return { r, pack: loc ? loc.pack.id : '', frame: loc?.frame ?? 0, offset: loc?.offset ?? 0 };
+  });
+  keyed.sort((a, b) => (a.pack < b.pack ? -1 : a.pack > b.pack ? 1 : a.frame - b.frame || a.offset - b.offset));
+  return keyed.map((k) => k.r);
+}
+
+async function ensureEmptyTarget(target: string, overwrite: boolean): Promise<void> {
+  const entries = await readdir(target).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return null;
+    throw err;
+  });
+  if (entries && entries.length > 0 && !overwrite) throw new EngineError('RESTORE_TARGET_NOT_EMPTY', { path: target });
+  await mkdir(target, { recursive: true });
+}
+
+function writeLine(stream: WriteStream, data: Buffer): Promise<void> | null {
+  // Both writes always happen; back-pressure only decides whether to wait afterwards.
+  const a = stream.write(data);
+  const b = stream.write('\n');
+  return a && b ? null : new Promise((resolve) => stream.once('drain', () => resolve()));
+}
+
+export async function restoreToNdjson(
+  repo: Repository,
+  snap: SnapshotRecord,
+  target: string,
+  sel: RestoreSelection & { readonly overwrite?: boolean },
+  options: LongOperationOptions = {},
+): Promise<NdjsonRestoreResult> {
+  const { signal, onProgress } = options;
+  await ensureEmptyTarget(target, sel.overwrite ?? false);
+  await repo.loadIndex(signal);
+  const selected = await selectRows(repo, snap, sel, signal);
+  if (sel.patient && selected.size === 0) throw new EngineError('PATIENT_NOT_FOUND', { patient: sel.patient, suggestions: [] });
+  const total = [...selected.values()].reduce((n, l) => n + l.length, 0);
+  const counts: Record<string, number> = {};
+  const failures: RestoreFailure[] = [];
+  const files: string[] = [];
+  const readBefore = repo.bytesRead;
+  let done = 0;
+  let bytes = 0;
+  let lastProgress = 0;
+  for (const [type, rows] of selected) {
+    const finalPath = path.join(target, `${type}.ndjson`);
+    const partial = `${finalPath}.partial`;
+    const stream = createWriteStream(partial);
+    try {
+      for (const row of sortByStorage(repo, rows)) {
+        throwIfAborted(signal);
+        let data: Buffer;
+        try {
+          data = await repo.readBlob(row.blob, signal);
+        } catch (err) {
+          if (!isEngineError(err) || err.code === 'CANCELLED') throw err;
+          failures.push({ resource: `${type}/${row.id}`, code: err.code, file: typeof err.details['file'] === 'string' ? err.details['file'] : undefined });
+          continue;
+        }
+        const wait = writeLine(stream, data);
+        if (wait) await wait;
+        counts[type] = (counts[type] ?? 0) + 1;
+        bytes += data.length;
+        done++;
+        if (Date.now() - lastProgress > 250) {
+          lastProgress = Date.now();
+          onProgress?.({ type: 'progress', op: 'restore', phase: 'write', done, total, unit: 'resources', bytes, subject: type });
+        }
+      }
+      await new Promise<void>((resolve, reject) => stream.end((err?: Error | null) => (err ? reject(err) : resolve())));
+    } catch (err) {
+      stream.destroy();
+      await rm(partial, { force: true });
+      throw err;
+    }
+    await rename(partial, finalPath);
+    files.push(finalPath);
+  }
+  onProgress?.({ type: 'progress', op: 'restore', phase: 'write', done, total, unit: 'resources', bytes });
+  return { snapshotId: snap.id, target, counts, resources: done, bytes, bytesRead: repo.bytesRead - readBefore, failures, files };
+}
