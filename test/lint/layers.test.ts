@@ -1,0 +1,29 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { test } from 'node:test';
+import { ESLint } from 'eslint';
+import { ROOT } from '../support/cli.js';
+
+async function layerErrors(file: string, code: string): Promise<string[]> {
+  const eslint = new ESLint({ cwd: ROOT });
+  const [result] = await eslint.lintText(code, { filePath: path.join(ROOT, file) });
+  return (result?.messages ?? []).filter((m) => m.ruleId === 'layers/layers').map((m) => m.message);
+}
+
+test('imports that point up the stack or into a front end fail lint', async () => {
+  assert.equal((await layerErrors('src/crypto/x.ts', "import { Repository } from '../repository/repository.js';\nexport const r = Repository;\n")).length, 1);
+  assert.equal((await layerErrors('src/shared/x.ts', "import { t } from '../i18n/index.js';\nexport const f = t;\n")).length, 1);
+  assert.equal((await layerErrors('src/repository/x.ts', "import { main } from '../cli/main.js';\nexport const m = main;\n")).length, 1);
+  assert.equal((await layerErrors('src/backend/x.ts', "import { app } from 'electron';\nexport const a = app;\n")).length, 1);
+  assert.equal((await layerErrors('src/cli/x.ts', "import { Repository } from '../repository/repository.js';\nexport const r = Repository;\n")).length, 1);
+  assert.equal((await layerErrors('main/x.ts', "import { Repository } from '../src/repository/repository.js';\nexport const r = Repository;\n")).length, 1);
+  assert.equal((await layerErrors('renderer/src/x.ts', "import { readFile } from 'node:fs';\nexport const r = readFile;\n")).length, 1);
+  assert.equal((await layerErrors('renderer/src/x.ts', "import { exitCodeFor } from '../../src/shared/errors.js';\nexport const e = exitCodeFor;\n")).length, 1);
+});
+
+test('imports that point down the stack pass', async () => {
+  assert.deepEqual(await layerErrors('src/repository/x.ts', "import { sha256 } from '../crypto/primitives.js';\nexport const s = sha256;\n"), []);
+  assert.deepEqual(await layerErrors('src/cli/x.ts', "import { createEngine } from '../index.js';\nexport const c = createEngine;\n"), []);
+  assert.deepEqual(await layerErrors('renderer/src/x.ts', "import type { ErrorInfo } from '../../src/shared/errors.js';\nexport type E = ErrorInfo;\n"), []);
+  assert.deepEqual(await layerErrors('main/x.ts', "import { createEngine } from '../src/index.js';\nexport const c = createEngine;\n"), []);
+});
