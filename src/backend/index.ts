@@ -1,0 +1,23 @@
+export {
+  FILE_KINDS,
+  filePath,
+  assertValidRef,
+  type Backend,
+  type ByteRange,
+  type Capacity,
+  type FileInfo,
+  type FileKind,
+  type FileRef,
+  type WriteOptions,
+} from './types.js';
+export { validateRef, validateKind, validateRange, isValidName } from './validate.js';
+export { LocalBackend, TEMP_PREFIX } from './local/localBackend.js';
+export { mapFsError, makeErrno, errnoCode } from './local/fsErrors.js';
+export { RetryBackend, backoffDelay, type RetryOptions, type RetryInfo } from './retry.js';
+export { ReadOnlyBackend } from './readonly.js';
+export { FaultBackend, faults, FAULT_OPS, type FaultOp, type FaultErrorName, type FaultEffect, type FaultRule, type FaultPlan } from './fault.js';
+export { RateLimitBackend, TokenBucket, type RateLimitOptions } from './rateLimit.js';
+export { parseLocation, type ParsedLocation } from './location.js';
+export { sleep, type SleepFn } from './sleep.js';
+export { S3Backend, type S3BackendOptions, type S3Credentials, type S3ServerSideEncryption } from './s3/s3Backend.js';
+export { mapS3Error, type S3ErrorContext } from './s3/s3Errors.js';

@@ -1,0 +1,402 @@
+import { createHash } from 'node:crypto';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsCommand,
+  ListObjectsV2Command,
+  type _Object,
+  PutObjectCommand,
+  S3Client,
+  type PutObjectCommandInput,
+  type S3ClientConfig,
+  type StorageClass,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { EngineError, isEngineError, throwIfAborted } from '../../shared/errors.js';
+import { filePath, type Backend, type ByteRange, type Capacity, type FileInfo, type FileKind, type FileRef, type WriteOptions } from '../types.js';
+import { isValidName, validateKind, validateRange, validateRef } from '../validate.js';
+import { isS3NotFound, mapS3Error, s3ErrorName, s3Status } from './s3Errors.js';
+
+const MiB = 1024 * 1024;
+const CONFIG_REF: FileRef = { kind: 'config', name: 'config' };
+/** Bound on ListObjectsV2 pages of one listing (1000 keys each): 1e9 files. */
+const MAX_LIST_PAGES = 1_000_000;
+
+export interface S3Credentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+}
+
+export type S3ServerSideEncryption = { readonly type: 'AES256' } | { readonly type: 'aws:kms'; readonly keyId?: string };
+
+export interface S3BackendOptions {
+  /** S3-compatible endpoint (MinIO, Wasabi, a NAS…); absent for AWS. */
+  readonly endpoint?: string;
+  /** Default 'sa-east-1' (São Paulo, data residency in Brazil). */
+  readonly region?: string;
+  readonly bucket: string;
+  /** Key prefix of the repository inside the bucket; '' for the bucket root. */
+  readonly prefix?: string;
+  /** Path-style URLs (http://host/bucket/key), needed by most self-hosted services. */
+  readonly forcePathStyle?: boolean;
+  /** Absent: the SDK's default chain (environment, shared config, instance role). */
+  readonly credentials?: S3Credentials;
+  readonly storageClass?: StorageClass;
+  readonly sse?: S3ServerSideEncryption;
+  /** Inactivity timeout of a request (connection, headers and body), in ms. */
+  readonly requestTimeoutMs?: number;
+  /** Object Lock retention put on every file but locks/ (the bucket must have Object Lock enabled). */
+  readonly objectLock?: { readonly mode: 'GOVERNANCE' | 'COMPLIANCE'; readonly days: number };
+  /** Files larger than this are sent as multipart uploads. Default 8 MiB. */
+  readonly multipartThresholdBytes?: number;
+  /** Part size of multipart uploads (at least 5 MiB). Default 8 MiB. */
+  readonly partSizeBytes?: number;
+  /** Attempts made by the SDK itself. Default 1: retries belong to RetryBackend, so they are not multiplied. */
+  readonly sdkMaxAttempts?: number;
+  /**
+   * Extra checksums of the SDK (CRC32). Default: 'when_supported' on AWS, 'when_required' on other
+   * endpoints, many of which do not understand them. Content-MD5 is always sent on single PUTs.
+   */
+  readonly checksums?: 'when_supported' | 'when_required';
+  /**
+   * Listing API. Default 'v2' (ListObjectsV2). 'v1' (ListObjects with markers) for old or partial
+   * S3 implementations, like restic's s3.list-objects-v1 option.
+   */
+  readonly listApi?: 'v1' | 'v2';
+}
+
+function normalisePrefix(prefix: string | undefined): string {
+  const p = (prefix ?? '').replace(/^\/+|\/+$/g, '');
+  if (p.split('/').some((s) => s === '.' || s === '..') || p.includes('//')) {
+    throw new EngineError('INVALID_ARGUMENT', { field: 'prefix', reason: 'empty, "." or ".." segments are not allowed' });
+  }
+  return p;
+}
+
+/** Display form of the destination, in parseLocation's syntax, without any userinfo or query of the endpoint. */
+function displayLocation(endpoint: string | undefined, bucket: string, prefix: string): string {
+  const tail = prefix === '' ? bucket : `${bucket}/${prefix}`;
+  if (endpoint === undefined) return `s3:${tail}`;
+  let base: string;
+  try {
+    const url = new URL(endpoint);
+    base = `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`;
+  } catch {
+    throw new EngineError('INVALID_ARGUMENT', { field: 'endpoint', reason: 'malformed URL' });
+  }
+  return `s3:${base}/${tail}`;
+}
+
+/**
+ * A repository in an S3 bucket (AWS or any S3-compatible service). Objects live at
+ * `<prefix>/<filePath(ref)>`; a PUT is atomic on S3, so readers see the old or the new object.
+ */
+export class S3Backend implements Backend {
+  readonly location: string;
+  readonly bucket: string;
+  readonly prefix: string;
+  readonly region: string;
+  readonly #client: S3Client;
+  readonly #base: string;
+  readonly #options: S3BackendOptions;
+  readonly #threshold: number;
+  readonly #partSize: number;
+
+  private constructor(options: S3BackendOptions) {
+    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(options.bucket)) {
+      throw new EngineError('INVALID_ARGUMENT', { field: 'bucket', reason: 'invalid bucket name' });
+    }
+    this.#options = options;
+    this.bucket = options.bucket;
+    this.prefix = normalisePrefix(options.prefix);
+    this.region = options.region ?? 'sa-east-1';
+    this.location = displayLocation(options.endpoint, this.bucket, this.prefix);
+    this.#base = this.prefix === '' ? '' : `${this.prefix}/`;
+    this.#threshold = Math.max(5 * MiB, options.multipartThresholdBytes ?? 8 * MiB);
+    this.#partSize = Math.max(5 * MiB, options.partSizeBytes ?? 8 * MiB);
+    const checksums = options.checksums ?? (options.endpoint === undefined ? 'when_supported' : 'when_required');
+    const config: S3ClientConfig = {
+      region: this.region,
+      forcePathStyle: options.forcePathStyle ?? false,
+      maxAttempts: Math.max(1, options.sdkMaxAttempts ?? 1),
+      requestChecksumCalculation: checksums === 'when_supported' ? 'WHEN_SUPPORTED' : 'WHEN_REQUIRED',
+      responseChecksumValidation: checksums === 'when_supported' ? 'WHEN_SUPPORTED' : 'WHEN_REQUIRED',
+    };
+    if (options.endpoint !== undefined) config.endpoint = options.endpoint;
+    if (options.credentials !== undefined) {
+      const { accessKeyId, secretAccessKey, sessionToken } = options.credentials;
+      config.credentials = sessionToken === undefined ? { accessKeyId, secretAccessKey } : { accessKeyId, secretAccessKey, sessionToken };
+    }
+    if (options.requestTimeoutMs !== undefined) {
+      // an inactivity timeout on the socket: it also covers a response body that stalls midway
+      config.requestHandler = { socketTimeout: options.requestTimeoutMs, connectionTimeout: Math.min(options.requestTimeoutMs, 15_000) };
+    }
+    this.#client = new S3Client(config);
+  }
+
+  /** Opens an existing repository: the bucket must exist and hold the marker (`<prefix>/config`). Writes nothing. */
+  static async open(options: S3BackendOptions): Promise<S3Backend> {
+    const b = new S3Backend(options);
+    try {
+      // One GET that checks credentials, bucket and marker at once (a HEAD's 403/404 carry no error code).
+      const keys = await b.#probe(`${b.#base}config`);
+      if (!keys.includes(`${b.#base}config`)) throw new EngineError('REPO_MARKER_MISSING', { location: b.location });
+      return b;
+    } catch (err) {
+      await b.close();
+      throw err;
+    }
+  }
+
+  /** For `init`: the bucket must exist and the prefix must be empty. */
+  static async create(options: S3BackendOptions): Promise<S3Backend> {
+    const b = new S3Backend(options);
+    try {
+      const keys = await b.#probe(b.#base);
+      if (keys.length > 0) throw new EngineError('REPO_ALREADY_EXISTS', { location: b.location });
+      return b;
+    } catch (err) {
+      await b.close();
+      throw err;
+    }
+  }
+
+  async #probe(prefix: string): Promise<string[]> {
+    try {
+      const res = await this.#client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, MaxKeys: 1 }));
+      return (res.Contents ?? []).flatMap((o) => (o.Key === undefined ? [] : [o.Key]));
+    } catch (err) {
+      throw this.#map(err, 'ListObjectsV2');
+    }
+  }
+
+  #key(ref: FileRef): string {
+    return this.#base + filePath(ref);
+  }
+
+  #map(err: unknown, operation: string, ref?: FileRef): EngineError {
+    return mapS3Error(err, {
+      location: this.location,
+      bucket: this.bucket,
+      operation,
+      region: this.region,
+      ...(ref ? { file: filePath(ref) } : {}),
+    });
+  }
+
+  list(kind: FileKind, signal?: AbortSignal): AsyncIterable<FileInfo> {
+    return this.#list(kind, signal);
+  }
+
+  async *#list(kind: FileKind, signal?: AbortSignal): AsyncGenerator<FileInfo> {
+    validateKind(kind);
+    throwIfAborted(signal);
+    if (kind === 'config') {
+      const info = await this.stat(CONFIG_REF, signal);
+      if (info) yield info;
+      return;
+    }
+    const listPrefix = `${this.#base}${kind}/`;
+    for await (const obj of this.#listObjects(listPrefix, signal)) {
+      if (obj.Key === undefined || !obj.Key.startsWith(listPrefix)) continue;
+      const rest = obj.Key.slice(listPrefix.length);
+      let name: string;
+      if (kind === 'data') {
+        const parts = rest.split('/');
+        if (parts.length !== 2 || parts[0] === undefined || parts[1] === undefined) continue;
+        name = parts[1];
+        if (name.slice(0, 2) !== parts[0]) continue;
+      } else {
+        if (rest.includes('/')) continue;
+        name = rest;
+      }
+      if (!isValidName(kind, name)) continue;
+      yield { kind, name, size: obj.Size ?? 0 };
+    }
+  }
+
+  /** Every object under a prefix, page by page (V2 continuation tokens or V1 markers). */
+  async *#listObjects(prefix: string, signal?: AbortSignal): AsyncGenerator<_Object> {
+    const useV1 = this.#options.listApi === 'v1';
+    const operation = useV1 ? 'ListObjects' : 'ListObjectsV2';
+    let cursor: string | undefined;
+    for (let page = 0; page < MAX_LIST_PAGES; page++) {
+      throwIfAborted(signal);
+      let contents: _Object[];
+      let truncated: boolean;
+      let next: string | undefined;
+      try {
+        if (useV1) {
+          const res = await this.#client.send(
+            new ListObjectsCommand({ Bucket: this.bucket, Prefix: prefix, ...(cursor ? { Marker: cursor } : {}) }),
+            signal ? { abortSignal: signal } : {},
+          );
+          contents = res.Contents ?? [];
+          truncated = res.IsTruncated ?? false;
+          next = res.NextMarker ?? contents[contents.length - 1]?.Key;
+        } else {
+          const res = await this.#client.send(
+            new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ...(cursor ? { ContinuationToken: cursor } : {}) }),
+            signal ? { abortSignal: signal } : {},
+          );
+          contents = res.Contents ?? [];
+          truncated = res.IsTruncated ?? false;
+          next = res.NextContinuationToken;
+        }
+      } catch (err) {
+        if (signal?.aborted) throw new EngineError('CANCELLED', {}, { cause: err });
+        throw this.#map(err, operation);
+      }
+      yield* contents;
+      if (!truncated) return;
+      if (!next || next === cursor) throw new EngineError('DEST_IO', { location: this.location, reason: `${operation}: truncated listing without a way to continue` });
+      cursor = next;
+    }
+    throw new EngineError('DEST_IO', { location: this.location, reason: 'listing too long' });
+  }
+
+  async stat(ref: FileRef, signal?: AbortSignal): Promise<FileInfo | null> {
+    validateRef(ref);
+    throwIfAborted(signal);
+    try {
+      const res = await this.#client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.#key(ref) }), signal ? { abortSignal: signal } : {});
+      return { kind: ref.kind, name: ref.name, size: res.ContentLength ?? 0 };
+    } catch (err) {
+      if (isS3NotFound(err)) return null;
+      throw this.#map(err, 'HeadObject', ref);
+    }
+  }
+
+  async read(ref: FileRef, range?: ByteRange, signal?: AbortSignal): Promise<Buffer> {
+    validateRef(ref);
+    validateRange(range);
+    throwIfAborted(signal);
+    if (range !== undefined && range.length === 0) {
+      // HTTP cannot ask for zero bytes: check the size instead.
+      const info = await this.stat(ref, signal);
+      if (info === null) throw new EngineError('NOT_FOUND', { what: filePath(ref) });
+      if (range.offset > info.size) throw this.#truncated(ref, range, info.size);
+      return Buffer.alloc(0);
+    }
+    try {
+      const res = await this.#client.send(
+        new GetObjectCommand({
+          Bucket: this.bucket,
+          Key: this.#key(ref),
+          ...(range ? { Range: `bytes=${range.offset}-${range.offset + range.length - 1}` } : {}),
+        }),
+        signal ? { abortSignal: signal } : {},
+      );
+      if (res.Body === undefined) throw new EngineError('DEST_IO', { location: this.location, reason: 'empty response body' }, { transient: true });
+      const bytes = await res.Body.transformToByteArray();
+      throwIfAborted(signal);
+      let buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      if (res.ContentLength !== undefined && buf.length !== res.ContentLength) {
+        throw new EngineError('DEST_IO', { location: this.location, reason: 'incomplete response body' }, { transient: true });
+      }
+      if (range !== undefined) {
+        // A server that ignores Range answers 200 with the whole object.
+        if (res.ContentRange === undefined && buf.length > range.length) {
+          if (range.offset + range.length > buf.length) throw this.#truncated(ref, range, buf.length);
+          buf = buf.subarray(range.offset, range.offset + range.length);
+        }
+        if (buf.length !== range.length) throw this.#truncated(ref, range, sizeFromContentRange(res.ContentRange) ?? range.offset + buf.length);
+      }
+      return buf;
+    } catch (err) {
+      if (isEngineError(err)) throw err;
+      if (isS3NotFound(err)) throw new EngineError('NOT_FOUND', { what: filePath(ref) }, { cause: err });
+      if (range !== undefined && (s3ErrorName(err) === 'InvalidRange' || s3Status(err) === 416)) {
+        throw this.#truncated(ref, range, -1);
+      }
+      if (signal?.aborted) throw new EngineError('CANCELLED', {}, { cause: err });
+      const mapped = this.#map(err, 'GetObject', ref);
+      if (range !== undefined && mapped.transient) {
+        // Some servers drop the connection instead of answering 416 to a range past the end.
+        const info = await this.stat(ref, signal).catch(() => undefined);
+        if (info === null) throw new EngineError('NOT_FOUND', { what: filePath(ref) }, { cause: err });
+        if (info !== undefined && range.offset + range.length > info.size) throw this.#truncated(ref, range, info.size);
+      }
+      throw mapped;
+    }
+  }
+
+  #truncated(ref: FileRef, range: ByteRange, size: number): EngineError {
+    return new EngineError('FILE_TRUNCATED', { file: filePath(ref), location: this.location, size, offset: range.offset, length: range.length });
+  }
+
+  async write(ref: FileRef, data: Buffer, options?: WriteOptions, signal?: AbortSignal): Promise<void> {
+    validateRef(ref);
+    throwIfAborted(signal);
+    const params: PutObjectCommandInput = {
+      Bucket: this.bucket,
+      Key: this.#key(ref),
+      Body: data,
+      ContentType: 'application/octet-stream',
+    };
+    const o = this.#options;
+    if (o.storageClass !== undefined) params.StorageClass = o.storageClass;
+    if (o.sse !== undefined) {
+      params.ServerSideEncryption = o.sse.type;
+      if (o.sse.type === 'aws:kms' && o.sse.keyId !== undefined) params.SSEKMSKeyId = o.sse.keyId;
+    }
+    // locks/ must stay deletable: a crashed backup's lock would otherwise block the repository for days
+    if (o.objectLock !== undefined && ref.kind !== 'locks') {
+      params.ObjectLockMode = o.objectLock.mode;
+      params.ObjectLockRetainUntilDate = options?.retainUntil ?? new Date(Date.now() + o.objectLock.days * 86_400_000);
+    }
+    try {
+      if (data.length <= this.#threshold) {
+        params.ContentLength = data.length;
+        params.ContentMD5 = createHash('md5').update(data).digest('base64');
+        await this.#client.send(new PutObjectCommand(params), signal ? { abortSignal: signal } : {});
+      } else {
+        await this.#multipart(params, signal);
+      }
+    } catch (err) {
+      if (isEngineError(err)) throw err;
+      if (signal?.aborted) throw new EngineError('CANCELLED', {}, { cause: err });
+      throw this.#map(err, data.length <= this.#threshold ? 'PutObject' : 'MultipartUpload', ref);
+    }
+  }
+
+  async #multipart(params: PutObjectCommandInput, signal: AbortSignal | undefined): Promise<void> {
+    const upload = new Upload({ client: this.#client, params, partSize: this.#partSize, queueSize: 4, leavePartsOnError: false });
+    const onAbort = (): void => {
+      void upload.abort().catch(() => undefined);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      await upload.done();
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  async delete(ref: FileRef, signal?: AbortSignal): Promise<void> {
+    validateRef(ref);
+    throwIfAborted(signal);
+    try {
+      await this.#client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.#key(ref) }), signal ? { abortSignal: signal } : {});
+    } catch (err) {
+      if (isS3NotFound(err)) return;
+      throw this.#map(err, 'DeleteObject', ref);
+    }
+  }
+
+  async capacity(signal?: AbortSignal): Promise<Capacity | null> {
+    throwIfAborted(signal);
+    return null;
+  }
+
+  async close(): Promise<void> {
+    this.#client.destroy();
+  }
+}
+
+function sizeFromContentRange(contentRange: string | undefined): number | undefined {
+  const m = contentRange === undefined ? null : /\/(\d+)$/.exec(contentRange);
+  return m?.[1] === undefined ? undefined : Number(m[1]);
+}
