@@ -10,6 +10,11 @@ import type { Backend } from './backend/types.js';
 import { FILE_KINDS } from './backend/types.js';
 import { encodeRecoveryKey, type RecoveryKeyLanguage } from './crypto/recoveryKey.js';
 import { Archiver } from './archiver/archiver.js';
+import { backupFhir } from './archiver/fhirBackup.js';
+import type { SourceAuth } from './source/fhir/auth.js';
+import type { StrategyName } from './source/fhir/strategies.js';
+import { readFile, mkdir } from 'node:fs/promises';
+import os from 'node:os';
 import { listNdjsonInputs, readNdjsonFile } from './archiver/ndjson.js';
 import { checkRepository } from './checker/checker.js';
 import { codecName, CODEC_BROTLI, CODEC_ZSTD, zstdAvailable } from './repository/codec.js';
@@ -47,12 +52,32 @@ export interface EngineOptions {
   readonly secretStore?: SecretStore;
   /** Keychain service name (tests use their own). */
   readonly keychainService?: string;
+  /** Folder for local state (export jobs in progress, catalog). Default: $XDG_STATE_HOME/clinic-backup or ~/.local/state/clinic-backup. */
+  readonly stateDir?: string;
+}
+
+/** How to authenticate to a FHIR source. Secret values come from files (never from argv) or the keychain. */
+export type SourceAuthRequest =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'bearer'; readonly tokenFile: string }
+  | { readonly kind: 'basic'; readonly username: string; readonly passwordFile: string }
+  | { readonly kind: 'smart'; readonly clientId: string; readonly keyFile: string; readonly tokenUrl: string; readonly keyId?: string; readonly scope?: string };
+
+export interface FhirBackupRequest {
+  readonly source: string;
+  readonly auth: SourceAuthRequest;
+  readonly strategy?: StrategyName;
+  readonly full?: boolean;
+  readonly types?: readonly string[];
+  readonly allowedOrigins?: readonly string[];
+  readonly tags?: readonly string[];
 }
 
 export interface Engine {
   readonly location: string;
   init(request: InitRequest): Promise<InitResult>;
   backupNdjson(input: string, options?: LongOperationOptions & { tags?: readonly string[] }): Promise<BackupResult>;
+  backupFhir(request: FhirBackupRequest, options?: LongOperationOptions): Promise<BackupResult & { strategy: StrategyName; requests: number }>;
   snapshots(): Promise<SnapshotSummary[]>;
   snapshot(ref: string): Promise<{ summary: SnapshotSummary; manifest: SnapshotRecord['manifest'] }>;
   check(options?: LongOperationOptions & { readData?: boolean; readDataSubset?: { n: number; m: number } }): Promise<CheckResult>;
@@ -180,6 +205,43 @@ class EngineImpl implements Engine {
     }
   }
 
+  private stateDir(repoId: string): string {
+    const base = this.options.stateDir ?? path.join(process.env['XDG_STATE_HOME'] ?? path.join(os.homedir(), '.local', 'state'), 'clinic-backup');
+    return path.join(base, repoId);
+  }
+
+  async backupFhir(request: FhirBackupRequest, options: LongOperationOptions = {}): Promise<BackupResult & { strategy: StrategyName; requests: number }> {
+    const started = Date.now();
+    const auth = await resolveSourceAuth(request.auth);
+    const repo = await this.repo();
+    const stateDir = this.stateDir(repo.id);
+    await mkdir(stateDir, { recursive: true });
+    const lock = await repo.lock('shared', 'backup');
+    try {
+      const r = await backupFhir(repo, {
+        baseUrl: request.source,
+        auth,
+        strategy: request.strategy,
+        full: request.full,
+        types: request.types,
+        allowedOrigins: request.allowedOrigins,
+        tags: request.tags,
+        jobStateFile: path.join(stateDir, 'export-job.json'),
+        signal: options.signal,
+        onProgress: options.onProgress,
+      });
+      return {
+        snapshot: summarizeSnapshot({ id: r.snapshotId, manifest: r.manifest }),
+        durationMs: Date.now() - started,
+        problems: r.manifest.problems,
+        strategy: r.strategy,
+        requests: r.requests,
+      };
+    } finally {
+      await lock.release();
+    }
+  }
+
   async snapshots(): Promise<SnapshotSummary[]> {
     return (await (await this.repo()).listSnapshots()).map(summarizeSnapshot);
   }
@@ -301,6 +363,28 @@ class EngineImpl implements Engine {
   }
 }
 
+async function readSecretFile(file: string, field: string): Promise<string> {
+  const text = await readFile(file, 'utf8').catch(() => {
+    throw new EngineError('PASSWORD_FILE_UNREADABLE', { path: file });
+  });
+  const value = text.replace(/[\r\n]+$/, '');
+  if (!value) throw new EngineError('INVALID_ARGUMENT', { field, reason: 'the file is empty' });
+  return value;
+}
+
+async function resolveSourceAuth(a: SourceAuthRequest): Promise<SourceAuth> {
+  switch (a.kind) {
+    case 'none':
+      return { kind: 'none' };
+    case 'bearer':
+      return { kind: 'bearer', token: await readSecretFile(a.tokenFile, 'token') };
+    case 'basic':
+      return { kind: 'basic', username: a.username, password: await readSecretFile(a.passwordFile, 'password') };
+    case 'smart':
+      return { kind: 'smart', clientId: a.clientId, tokenUrl: a.tokenUrl, privateKeyPem: await readSecretFile(a.keyFile, 'SMART key'), ...(a.keyId ? { keyId: a.keyId } : {}), ...(a.scope ? { scope: a.scope } : {}) };
+  }
+}
+
 export function createEngine(options: EngineOptions): Engine {
   return new EngineImpl(options);
 }
@@ -312,3 +396,5 @@ export async function pathExists(p: string): Promise<boolean> {
 
 export { compareNdjsonFolders, type NdjsonComparison } from './restorer/compareNdjson.js';
 export { writeNdjsonDataset as createSampleDataset, mutateNdjsonDataset as mutateSampleDataset } from './sandbox/synthetic.js';
+export { startSandbox, runSandboxCommand, type SandboxServer, type SandboxOptions } from './sandbox/index.js';
+export type { StrategyName } from './source/fhir/strategies.js';

@@ -65,6 +65,7 @@ export class Archiver {
   private lastProgress = 0;
   private started = false;
   private subject = '';
+  private serverTransactionTime: string | null = null;
 
   constructor(
     private readonly repo: Repository,
@@ -136,6 +137,11 @@ export class Archiver {
     const row = encodeRow({ id, versionId, lastUpdated, blob: blobId.toString('hex'), patient: patientCompartments(r).join(',') || null, size: bytes.length });
     this.changes.set(key, { type, id, row, size: bytes.length });
     this.reportProgress(false);
+  }
+
+  /** The server's clock for this run's data (known only when the source finishes, e.g. a bulk manifest). */
+  setServerTransactionTime(time: string | null): void {
+    this.serverTransactionTime = time;
   }
 
   /** Records a deletion reported by the source (incremental mode). */
@@ -221,7 +227,7 @@ export class Archiver {
       toolVersion: TOOL_VERSION,
       parent: this.options.parent?.id ?? null,
       source: this.options.source,
-      serverTransactionTime: this.options.serverTransactionTime ?? null,
+      serverTransactionTime: this.serverTransactionTime ?? this.options.serverTransactionTime ?? null,
       mode: this.options.mode,
       counts: sortedCounts,
       totals: {

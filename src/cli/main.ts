@@ -1,6 +1,6 @@
 /** clinic-backup: argument parsing and output only; every decision is made by the engine (src/index.ts). */
 import { parseArgs } from 'node:util';
-import { createEngine, resolveLocale, t, toErrorInfo, TOOL_VERSION, type Engine, type Locale } from '../index.js';
+import { createEngine, resolveLocale, runSandboxCommand, t, toErrorInfo, TOOL_VERSION, type Engine, type Locale, type SourceAuthRequest, type StrategyName } from '../index.js';
 import { EngineError, exitCodeFor } from '../shared/errors.js';
 import type { ProgressEvent } from '../shared/events.js';
 import { runDemo } from './demo.js';
@@ -26,6 +26,20 @@ const OPTIONS = {
   tag: { type: 'string', multiple: true },
   patients: { type: 'string' },
   keep: { type: 'boolean' },
+  source: { type: 'string' },
+  auth: { type: 'string' },
+  'token-file': { type: 'string' },
+  username: { type: 'string' },
+  'basic-password-file': { type: 'string' },
+  'smart-client-id': { type: 'string' },
+  'smart-key-file': { type: 'string' },
+  'smart-key-id': { type: 'string' },
+  'token-url': { type: 'string' },
+  strategy: { type: 'string' },
+  full: { type: 'boolean' },
+  'allow-origin': { type: 'string', multiple: true },
+  port: { type: 'string' },
+  seed: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;
@@ -49,7 +63,8 @@ function engineFor(ctx: Ctx): Engine {
   if (!repo) throw usage(t('cli.missingRepo', {}, ctx.locale));
   const passwordFile = ctx.values['password-file'] ?? ctx.env['CLINIC_BACKUP_PASSWORD_FILE'];
   const keychainService = ctx.env['CLINIC_BACKUP_KEYCHAIN_SERVICE'];
-  return createEngine({ repo, ...(passwordFile ? { passwordFile } : {}), ...(keychainService ? { keychainService } : {}) });
+  const stateDir = ctx.env['CLINIC_BACKUP_STATE_DIR'];
+  return createEngine({ repo, ...(passwordFile ? { passwordFile } : {}), ...(keychainService ? { keychainService } : {}), ...(stateDir ? { stateDir } : {}) });
 }
 
 function progressText(e: ProgressEvent, locale: Locale): string {
@@ -83,6 +98,31 @@ async function readPassphraseFile(file: string): Promise<string> {
   return text.replace(/[\r\n]+$/, '');
 }
 
+function parseStrategy(value: string): StrategyName {
+  if (value === 'bulk-export' || value === 'history' || value === 'search') return value;
+  throw usage('--strategy bulk-export|history|search');
+}
+
+/** Source credentials come from files named on the command line, never from argument values. */
+function sourceAuth(values: Values): SourceAuthRequest {
+  const kind = values.auth ?? (values['token-file'] ? 'bearer' : values['smart-client-id'] ? 'smart' : values.username ? 'basic' : 'none');
+  switch (kind) {
+    case 'none':
+      return { kind: 'none' };
+    case 'bearer':
+      if (!values['token-file']) throw usage('--auth bearer needs --token-file <file>');
+      return { kind: 'bearer', tokenFile: values['token-file'] };
+    case 'basic':
+      if (!values.username || !values['basic-password-file']) throw usage('--auth basic needs --username and --basic-password-file <file>');
+      return { kind: 'basic', username: values.username, passwordFile: values['basic-password-file'] };
+    case 'smart':
+      if (!values['smart-client-id'] || !values['smart-key-file'] || !values['token-url']) throw usage('--auth smart needs --smart-client-id, --smart-key-file and --token-url');
+      return { kind: 'smart', clientId: values['smart-client-id'], keyFile: values['smart-key-file'], tokenUrl: values['token-url'], ...(values['smart-key-id'] ? { keyId: values['smart-key-id'] } : {}) };
+    default:
+      throw usage('--auth none|basic|bearer|smart');
+  }
+}
+
 const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
   async init(ctx) {
     const { values, out, locale } = ctx;
@@ -98,10 +138,25 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
   },
 
   async backup(ctx) {
-    const { out, locale, positionals } = ctx;
+    const { out, locale, positionals, values } = ctx;
     const input = positionals[1];
-    if (!input) throw usage(t('cli.missingArg', { what: '<folder|file>' }, locale));
-    const r = await withEngine(ctx, (e) => e.backupNdjson(input, { tags: ctx.values.tag ?? [], onProgress: (ev) => out.progress(ev, progressText(ev, locale)) }));
+    if (!input && !values.source) throw usage(t('cli.missingArg', { what: '<folder|file> or --source <FHIR base URL>' }, locale));
+    const onProgress = (ev: ProgressEvent): void => out.progress(ev, progressText(ev, locale));
+    const r = await withEngine(ctx, (e) =>
+      values.source
+        ? e.backupFhir(
+            {
+              source: values.source,
+              auth: sourceAuth(values),
+              ...(values.strategy ? { strategy: parseStrategy(values.strategy) } : {}),
+              full: values.full === true,
+              ...(values['allow-origin'] ? { allowedOrigins: values['allow-origin'] } : {}),
+              tags: values.tag ?? [],
+            },
+            { onProgress },
+          )
+        : e.backupNdjson(input as string, { tags: values.tag ?? [], onProgress }),
+    );
     out.endProgress();
     out.data(r);
     const s = r.snapshot;
@@ -235,6 +290,15 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
     const r = await withEngine(ctx, (e) => e.rotateRecoveryKey(ctx.locale));
     ctx.out.data(r);
     printRecoveryKey(ctx, r.repoId, r.location, r.recoveryKey);
+    return 0;
+  },
+
+  async sandbox(ctx) {
+    const port = ctx.values.port ? Number(ctx.values.port) : 0;
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw usage('--port 0-65535');
+    const patients = ctx.values.patients ? Number(ctx.values.patients) : 10;
+    if (!Number.isInteger(patients) || patients < 0) throw usage('--patients N');
+    await runSandboxCommand({ port, patients, seed: ctx.values.seed ? Number(ctx.values.seed) : 1, locale: ctx.locale });
     return 0;
   },
 

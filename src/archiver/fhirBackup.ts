@@ -1,0 +1,115 @@
+/**
+ * Backs up a live FHIR server into a repository (ARCHITECTURE.md §5): probe /metadata, choose a strategy
+ * (system $export → _history → search paging), run incrementally from the previous snapshot's server
+ * transactionTime (never the local clock), and reconcile with a full pass periodically so deletions are caught
+ * on servers that do not report them. Every snapshot is a complete view of the server.
+ */
+import type { Repository } from '../repository/repository.js';
+import type { SnapshotRecord } from '../repository/snapshot.js';
+import { authProvider, type SourceAuth } from '../source/fhir/auth.js';
+import { probeCapabilities, type Capabilities } from '../source/fhir/capabilities.js';
+import { displayUrl, FhirHttp } from '../source/fhir/http.js';
+import { bulkExportStrategy, historyStrategy, searchStrategy, type StrategyName, type StrategyRun } from '../source/fhir/strategies.js';
+import { EngineError, isEngineError, throwIfAborted } from '../shared/errors.js';
+import type { LongOperationOptions } from '../shared/events.js';
+import { Archiver, type ArchiveResult } from './archiver.js';
+
+export interface FhirBackupOptions extends LongOperationOptions {
+  readonly baseUrl: string;
+  readonly auth: SourceAuth;
+  /** Force a strategy instead of choosing from the CapabilityStatement. */
+  readonly strategy?: StrategyName;
+  /** A full pass when the last one is older than this (default 7 days); 0 = always full. */
+  readonly fullEveryMs?: number;
+  /** Force a full pass now. */
+  readonly full?: boolean;
+  readonly types?: readonly string[];
+  readonly pageSize?: number;
+  readonly jobStateFile?: string;
+  readonly allowedOrigins?: readonly string[];
+  readonly tags?: readonly string[];
+  readonly now?: () => Date;
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+export interface FhirBackupResult extends ArchiveResult {
+  readonly strategy: StrategyName;
+  readonly capabilities: Capabilities;
+  readonly requests: number;
+}
+
+const WEEK_MS = 7 * 24 * 3600_000;
+
+/** The canonical form of a source URL (no credentials, no trailing slash) that snapshots are grouped by. */
+export function sourceLocation(baseUrl: string): string {
+  return displayUrl(baseUrl).replace(/\/+$/, '');
+}
+
+function lastOfSource(snaps: readonly SnapshotRecord[], location: string, pred: (s: SnapshotRecord) => boolean = () => true): SnapshotRecord | null {
+  for (let i = snaps.length - 1; i >= 0; i--) {
+    const s = snaps[i] as SnapshotRecord;
+    if (s.manifest.source.kind === 'fhir' && s.manifest.source.location === location && pred(s)) return s;
+  }
+  return null;
+}
+
+function strategiesFor(caps: Capabilities, forced?: StrategyName): StrategyName[] {
+  if (forced) return [forced];
+  const order: StrategyName[] = [];
+  if (caps.systemExport) order.push('bulk-export');
+  if (caps.systemHistory) order.push('history');
+  order.push('search');
+  return order;
+}
+
+export async function backupFhir(repo: Repository, options: FhirBackupOptions): Promise<FhirBackupResult> {
+  const { signal } = options;
+  const http = new FhirHttp({ baseUrl: options.baseUrl, auth: authProvider(options.auth), allowedOrigins: options.allowedOrigins, sleep: options.sleep });
+  const caps = await probeCapabilities(http, signal);
+  const location = sourceLocation(options.baseUrl);
+  const snaps = await repo.listSnapshots(signal);
+  const parent = lastOfSource(snaps, location);
+  const lastFull = lastOfSource(snaps, location, (s) => s.manifest.mode === 'full');
+  const now = options.now?.() ?? new Date();
+  const fullDue = options.full === true || !parent || !parent.manifest.serverTransactionTime || !lastFull || now.getTime() - Date.parse(lastFull.manifest.time) >= (options.fullEveryMs ?? WEEK_MS);
+  const since = fullDue ? null : (parent?.manifest.serverTransactionTime ?? null);
+  const types = options.types ?? (caps.searchTypes.length > 0 ? caps.searchTypes : undefined);
+
+  for (const name of strategiesFor(caps, options.strategy)) {
+    throwIfAborted(signal);
+    const stratOpts = { since, types: options.types, pageSize: options.pageSize, signal, onProgress: options.onProgress, jobStateFile: options.jobStateFile, sleep: options.sleep };
+    const run: StrategyRun =
+      name === 'bulk-export' ? bulkExportStrategy(http, stratOpts) : name === 'history' ? historyStrategy(http, stratOpts) : searchStrategy(http, types ?? [], stratOpts);
+    // Incremental runs from a strategy that cannot see deletions are still complete views: deletions are
+    // caught by the periodic full pass (documented; the snapshot says which mode it came from).
+    const mode = since === null ? 'full' : 'incremental';
+    const archiver = new Archiver(repo, {
+      source: { kind: 'fhir', location, strategy: name },
+      mode,
+      parent,
+      tags: options.tags,
+      signal,
+      onProgress: options.onProgress,
+      now: options.now,
+    });
+    await archiver.begin();
+    try {
+      for await (const ev of run.events) {
+        if (ev.kind === 'resource') await archiver.addLine(ev.bytes, { file: ev.file, line: ev.line });
+        else if (ev.kind === 'deleted') {
+          if (mode === 'incremental') archiver.deleteResource(ev.type, ev.id);
+        } else archiver.problem(ev.code, { file: ev.file, reason: ev.reason });
+      }
+    } catch (err) {
+      // Nothing is committed yet: falling back to the next strategy starts clean (data already packed is reused).
+      if (isEngineError(err, 'EXPORT_UNSUPPORTED')) continue;
+      throw err;
+    }
+    const tt = run.transactionTime();
+    if (!tt) throw new EngineError('SOURCE_BAD_RESPONSE', { url: location, reason: 'no server time to continue from' });
+    archiver.setServerTransactionTime(tt);
+    const result = await archiver.commit();
+    return { ...result, strategy: name, capabilities: caps, requests: http.requests };
+  }
+  throw new EngineError('EXPORT_UNSUPPORTED', { status: 0 });
+}

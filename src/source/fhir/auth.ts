@@ -1,0 +1,102 @@
+/**
+ * Authentication to FHIR servers: none, basic, bearer token, and SMART Backend Services
+ * (OAuth2 client credentials with a private-key JWT client assertion, RS384 or ES384).
+ * Secrets arrive as values from the SecretStore or files, never from command-line arguments.
+ */
+import { createPrivateKey, randomUUID, sign, type KeyObject } from 'node:crypto';
+import { EngineError } from '../../shared/errors.js';
+import { displayUrl, NO_AUTH, type AuthProvider } from './http.js';
+
+export type SourceAuth =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'basic'; readonly username: string; readonly password: string }
+  | { readonly kind: 'bearer'; readonly token: string }
+  | { readonly kind: 'smart'; readonly clientId: string; readonly privateKeyPem: string; readonly tokenUrl: string; readonly keyId?: string; readonly scope?: string };
+
+function b64url(data: Buffer | string): string {
+  return Buffer.from(data).toString('base64url');
+}
+
+/** Builds and signs the client assertion JWT for SMART Backend Services. */
+export function clientAssertion(clientId: string, tokenUrl: string, key: KeyObject, keyId: string | undefined, now = Date.now()): string {
+  const ec = key.asymmetricKeyType === 'ec';
+  const header = { alg: ec ? 'ES384' : 'RS384', typ: 'JWT', ...(keyId ? { kid: keyId } : {}) };
+  const claims = { iss: clientId, sub: clientId, aud: tokenUrl, exp: Math.floor(now / 1000) + 300, jti: randomUUID() };
+  const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(claims))}`;
+  const signature = sign('sha384', Buffer.from(input), ec ? { key, dsaEncoding: 'ieee-p1363' } : key);
+  return `${input}.${b64url(signature)}`;
+}
+
+class SmartAuth implements AuthProvider {
+  private token: { value: string; expiresAt: number } | null = null;
+  private readonly key: KeyObject;
+
+  constructor(private readonly cfg: Extract<SourceAuth, { kind: 'smart' }>) {
+    try {
+      this.key = createPrivateKey(cfg.privateKeyPem);
+    } catch {
+      throw new EngineError('INVALID_ARGUMENT', { field: 'SMART private key', reason: 'not a PEM private key' });
+    }
+    if (this.key.asymmetricKeyType !== 'rsa' && this.key.asymmetricKeyType !== 'ec') {
+      throw new EngineError('INVALID_ARGUMENT', { field: 'SMART private key', reason: 'use an RSA or EC (P-384) key' });
+    }
+  }
+
+  async headers(signal?: AbortSignal): Promise<Record<string, string>> {
+    if (!this.token || Date.now() > this.token.expiresAt) await this.fetchToken(signal);
+    return { Authorization: `Bearer ${this.token?.value ?? ''}` };
+  }
+
+  async refresh(): Promise<boolean> {
+    this.token = null;
+    await this.fetchToken();
+    return true;
+  }
+
+  private async fetchToken(signal?: AbortSignal): Promise<void> {
+    const body = new URLSearchParams({
+      grant_type: 'client_credentials',
+      scope: this.cfg.scope ?? 'system/*.read',
+      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+      client_assertion: clientAssertion(this.cfg.clientId, this.cfg.tokenUrl, this.key, this.cfg.keyId),
+    });
+    let res: Response;
+    try {
+      res = await fetch(this.cfg.tokenUrl, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
+        body: body.toString(),
+        signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(30_000)]) : AbortSignal.timeout(30_000),
+      });
+    } catch (err) {
+      throw new EngineError('SOURCE_UNREACHABLE', { url: displayUrl(this.cfg.tokenUrl), reason: 'token endpoint' }, { cause: err, transient: true });
+    }
+    if (res.status === 400 || res.status === 401 || res.status === 403) {
+      await res.body?.cancel();
+      throw new EngineError('SOURCE_AUTH', { status: res.status });
+    }
+    if (!res.ok) {
+      await res.body?.cancel();
+      throw new EngineError('SOURCE_HTTP', { status: res.status, url: displayUrl(this.cfg.tokenUrl) }, { transient: res.status >= 500 });
+    }
+    const json = (await res.json().catch(() => null)) as { access_token?: unknown; expires_in?: unknown } | null;
+    if (!json || typeof json.access_token !== 'string') throw new EngineError('SOURCE_BAD_RESPONSE', { url: displayUrl(this.cfg.tokenUrl), reason: 'no access_token' });
+    const ttl = typeof json.expires_in === 'number' ? json.expires_in : 300;
+    this.token = { value: json.access_token, expiresAt: Date.now() + Math.max(10, ttl - 30) * 1000 };
+  }
+}
+
+export function authProvider(auth: SourceAuth): AuthProvider {
+  switch (auth.kind) {
+    case 'none':
+      return NO_AUTH;
+    case 'basic': {
+      const value = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
+      return { headers: async () => ({ Authorization: value }) };
+    }
+    case 'bearer':
+      return { headers: async () => ({ Authorization: `Bearer ${auth.token}` }) };
+    case 'smart':
+      return new SmartAuth(auth);
+  }
+}

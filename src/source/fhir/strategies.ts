@@ -1,0 +1,370 @@
+/**
+ * The three ways to read a FHIR server, as one stream of events for the archiver:
+ *  - bulk $export (FHIR Bulk Data): kick-off with Prefer: respond-async, poll with Retry-After, download NDJSON
+ *    files in parallel (streamed, back-pressured by the consumer), deleted list, error files; the job is
+ *    remembered so a crashed run resumes it, and restarted once if its files expire;
+ *  - _history (system level), newest first: the first entry per resource wins, DELETE entries are deletions;
+ *  - search paging per type (_count, next links), ordered by _lastUpdated.
+ * Resources are yielded as the server's bytes. `transactionTime` is always the server's clock.
+ */
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { EngineError, isEngineError, throwIfAborted } from '../../shared/errors.js';
+import type { ProgressListener } from '../../shared/events.js';
+import { entryResourceSpans, resourceBytes } from './bundleSpans.js';
+import { defaultSleep, displayUrl, parseRetryAfter, type FhirHttp } from './http.js';
+
+export type SourceEvent =
+  | { readonly kind: 'resource'; readonly bytes: Buffer; readonly file: string; readonly line: number }
+  | { readonly kind: 'deleted'; readonly type: string; readonly id: string }
+  | { readonly kind: 'problem'; readonly code: 'EXPORT_FAILED' | 'INPUT_MALFORMED'; readonly file: string; readonly reason: string };
+
+export type StrategyName = 'bulk-export' | 'history' | 'search';
+
+export interface StrategyRun {
+  readonly strategy: StrategyName;
+  /** Server clock to pass as _since next time; known after the stream ends (bulk) or at its start. */
+  transactionTime(): string | null;
+  readonly events: AsyncGenerator<SourceEvent>;
+  /** True when the strategy reports deletions (so an incremental run can be exact). */
+  readonly reportsDeletes: boolean;
+}
+
+export interface StrategyOptions {
+  readonly since: string | null;
+  readonly types?: readonly string[];
+  readonly pageSize?: number;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: ProgressListener;
+  /** Where a bulk export job in progress is remembered, to resume it after a crash. */
+  readonly jobStateFile?: string;
+  readonly downloadConcurrency?: number;
+  readonly pollMaxWaitMs?: number;
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+const RESOURCE_KEY = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})/;
+
+function typeIdOfUrl(url: string): { type: string; id: string } | null {
+  const m = RESOURCE_KEY.exec(url.replace(/^https?:\/\/[^/]+\/(?:.*?\/)?(?=[A-Z][A-Za-z]+\/)/, ''));
+  return m ? { type: m[1] as string, id: m[2] as string } : null;
+}
+
+function nextLink(bundle: unknown): string | null {
+  const links = (bundle as { link?: { relation?: unknown; url?: unknown }[] }).link ?? [];
+  const next = links.find((l) => l.relation === 'next');
+  return next && typeof next.url === 'string' ? next.url : null;
+}
+
+/** Server clock of a response, 1 s early to cover the Date header's truncation. */
+function serverTime(res: Response): string | null {
+  const d = res.headers.get('date');
+  const t = d ? Date.parse(d) : NaN;
+  return Number.isNaN(t) ? null : new Date(t - 1000).toISOString();
+}
+
+// ------------------------------------------------------------------ search and history
+
+async function* pagedBundles(http: FhirHttp, first: string, signal: AbortSignal | undefined, onFirst: (res: Response) => void): AsyncGenerator<{ bundle: unknown; bytes: Buffer; url: string }> {
+  let url: string | null = first;
+  const seen = new Set<string>();
+  for (let page = 0; url; page++) {
+    throwIfAborted(signal);
+    if (seen.has(url)) throw new EngineError('SOURCE_BAD_RESPONSE', { url: displayUrl(url), reason: 'paging loops back to a page already read' });
+    seen.add(url);
+    const { value, response, bytes } = await http.getJson(url, signal);
+    if (page === 0) onFirst(response);
+    if ((value as { resourceType?: unknown }).resourceType !== 'Bundle') throw new EngineError('SOURCE_BAD_RESPONSE', { url: displayUrl(url), reason: 'expected a Bundle' });
+    yield { bundle: value, bytes, url };
+    url = nextLink(value);
+  }
+}
+
+export function searchStrategy(http: FhirHttp, types: readonly string[], opts: StrategyOptions): StrategyRun {
+  let tt: string | null = null;
+  const count = opts.pageSize ?? 500;
+  async function* events(): AsyncGenerator<SourceEvent> {
+    let done = 0;
+    for (const type of types) {
+      const q = new URLSearchParams({ _count: String(count), _sort: '_lastUpdated' });
+      if (opts.since) q.set('_lastUpdated', `ge${opts.since}`);
+      for await (const { bundle, bytes, url } of pagedBundles(http, `${type}?${q}`, opts.signal, (res) => (tt ??= serverTime(res)))) {
+        const entries = (bundle as { entry?: { search?: { mode?: unknown } }[] }).entry ?? [];
+        const spans = entryResourceSpans(bytes);
+        for (let i = 0; i < entries.length; i++) {
+          const mode = entries[i]?.search?.mode;
+          const span = spans[i]?.resource;
+          if (!span || (mode !== undefined && mode !== 'match')) continue;
+          yield { kind: 'resource', bytes: resourceBytes(bytes, span), file: displayUrl(url), line: i + 1 };
+          done++;
+        }
+        opts.onProgress?.({ type: 'progress', op: 'backup', phase: 'search', done, unit: 'resources', subject: type });
+      }
+    }
+  }
+  return { strategy: 'search', transactionTime: () => tt, events: events(), reportsDeletes: false };
+}
+
+export function historyStrategy(http: FhirHttp, opts: StrategyOptions): StrategyRun {
+  let tt: string | null = null;
+  async function* events(): AsyncGenerator<SourceEvent> {
+    const q = new URLSearchParams({ _count: String(opts.pageSize ?? 500) });
+    if (opts.since) q.set('_since', opts.since);
+    const seen = new Set<string>();
+    let done = 0;
+    for await (const { bundle, bytes, url } of pagedBundles(http, `_history?${q}`, opts.signal, (res) => (tt ??= serverTime(res)))) {
+      const entries = (bundle as { entry?: { resource?: { resourceType?: unknown; id?: unknown }; request?: { method?: unknown; url?: unknown }; response?: { status?: unknown } }[] }).entry ?? [];
+      const spans = entryResourceSpans(bytes);
+      for (let i = 0; i < entries.length; i++) {
+        const e = entries[i] ?? {};
+        const deleted = e.request?.method === 'DELETE' || (!e.resource && String(e.response?.status ?? '').startsWith('410'));
+        const key = e.resource && typeof e.resource.resourceType === 'string' && typeof e.resource.id === 'string' ? { type: e.resource.resourceType, id: e.resource.id } : typeIdOfUrl(String(e.request?.url ?? ''));
+        if (!key) continue;
+        const k = `${key.type}/${key.id}`;
+        if (seen.has(k)) continue; // newest first: older versions of a resource already seen are history
+        seen.add(k);
+        if (deleted) yield { kind: 'deleted', type: key.type, id: key.id };
+        else if (spans[i]?.resource) yield { kind: 'resource', bytes: resourceBytes(bytes, spans[i]!.resource!), file: displayUrl(url), line: i + 1 };
+        done++;
+      }
+      opts.onProgress?.({ type: 'progress', op: 'backup', phase: 'history', done, unit: 'resources' });
+    }
+  }
+  return { strategy: 'history', transactionTime: () => tt, events: events(), reportsDeletes: true };
+}
+
+// ------------------------------------------------------------------ bulk export
+
+interface Manifest {
+  transactionTime: string;
+  requiresAccessToken?: boolean;
+  output: { type: string; url: string; count?: number }[];
+  deleted?: { type: string; url: string }[];
+  error?: { type: string; url: string }[];
+}
+
+interface JobState {
+  readonly statusUrl: string;
+  readonly since: string | null;
+  readonly types: string | null;
+}
+
+class ExportExpired extends Error {}
+
+function parseManifest(value: unknown, url: string): Manifest {
+  const m = value as Partial<Manifest>;
+  if (typeof m !== 'object' || m === null || typeof m.transactionTime !== 'string' || !Array.isArray(m.output)) {
+    throw new EngineError('SOURCE_BAD_RESPONSE', { url: displayUrl(url), reason: 'not a Bulk Data manifest' });
+  }
+  for (const o of [...m.output, ...(m.deleted ?? []), ...(m.error ?? [])]) {
+    if (typeof o?.url !== 'string') throw new EngineError('SOURCE_BAD_RESPONSE', { url: displayUrl(url), reason: 'manifest entry without url' });
+  }
+  return m as Manifest;
+}
+
+/** Streams an NDJSON response body as lines; a last line cut mid-way (no newline, not JSON) means truncation. */
+async function* ndjsonLines(res: Response, file: string): AsyncGenerator<{ bytes: Buffer; line: number }> {
+  if (!res.body) return;
+  let carry: Buffer = Buffer.alloc(0);
+  let line = 0;
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    let buf = carry.length > 0 ? Buffer.concat([carry, chunk]) : Buffer.from(chunk);
+    let nl: number;
+    while ((nl = buf.indexOf(10)) >= 0) {
+      let l = buf.subarray(0, nl);
+      if (l[l.length - 1] === 13) l = l.subarray(0, l.length - 1);
+      line++;
+      if (l.length > 0) yield { bytes: Buffer.from(l), line };
+      buf = buf.subarray(nl + 1);
+    }
+    carry = Buffer.from(buf);
+  }
+  if (carry.length > 0 && carry.some((b) => b !== 32 && b !== 13 && b !== 9)) {
+    try {
+      JSON.parse(carry.toString('utf8'));
+    } catch {
+      throw new EngineError('SOURCE_BAD_RESPONSE', { url: file, reason: 'file ends in the middle of a line (truncated)' }, { transient: true });
+    }
+    yield { bytes: carry, line: line + 1 };
+  }
+}
+
+/** Runs async producers with bounded concurrency into one stream; the consumer's pace back-pressures them. */
+async function* mergeBounded<T>(producers: (() => AsyncGenerator<T>)[], concurrency: number): AsyncGenerator<T> {
+  const queue = [...producers];
+  const running = new Map<number, { gen: AsyncGenerator<T>; next: Promise<{ id: number; r: IteratorResult<T> }> }>();
+  let nextId = 0;
+  const start = (): void => {
+    while (running.size < concurrency && queue.length > 0) {
+      const id = nextId++;
+      const gen = (queue.shift() as () => AsyncGenerator<T>)();
+      running.set(id, { gen, next: gen.next().then((r) => ({ id, r })) });
+    }
+  };
+  start();
+  try {
+    while (running.size > 0) {
+      const { id, r } = await Promise.race([...running.values()].map((x) => x.next));
+      const entry = running.get(id) as { gen: AsyncGenerator<T>; next: Promise<{ id: number; r: IteratorResult<T> }> };
+      if (r.done) {
+        running.delete(id);
+        start();
+        continue;
+      }
+      yield r.value;
+      entry.next = entry.gen.next().then((x) => ({ id, r: x }));
+    }
+  } finally {
+    for (const { gen } of running.values()) await gen.return(undefined).catch(() => undefined);
+  }
+}
+
+export function bulkExportStrategy(http: FhirHttp, opts: StrategyOptions): StrategyRun {
+  let tt: string | null = null;
+  const sleep = opts.sleep ?? defaultSleep;
+  const signal = opts.signal;
+
+  async function loadJob(): Promise<JobState | null> {
+    if (!opts.jobStateFile) return null;
+    try {
+      const j = JSON.parse(await readFile(opts.jobStateFile, 'utf8')) as JobState;
+      return j.since === opts.since && j.types === (opts.types?.join(',') ?? null) ? j : null;
+    } catch {
+      return null;
+    }
+  }
+
+  async function saveJob(statusUrl: string | null): Promise<void> {
+    if (!opts.jobStateFile) return;
+    if (statusUrl === null) await rm(opts.jobStateFile, { force: true });
+    else await writeFile(opts.jobStateFile, JSON.stringify({ statusUrl, since: opts.since, types: opts.types?.join(',') ?? null } satisfies JobState));
+  }
+
+  async function kickOff(): Promise<string> {
+    const q = new URLSearchParams({ _outputFormat: 'application/fhir+ndjson' });
+    if (opts.since) q.set('_since', opts.since);
+    if (opts.types?.length) q.set('_type', opts.types.join(','));
+    const res = await http.request(`$export?${q}`, { headers: { Prefer: 'respond-async' } }, { signal, accept: (s) => s === 202 || s === 404 || s === 405 || s === 501 || s === 400 });
+    await res.body?.cancel();
+    if (res.status !== 202) throw new EngineError('EXPORT_UNSUPPORTED', { status: res.status });
+    const location = res.headers.get('content-location');
+    if (!location) throw new EngineError('EXPORT_FAILED', { reason: 'no Content-Location in the kick-off response' });
+    const statusUrl = http.resolve(location).url.href;
+    await saveJob(statusUrl);
+    return statusUrl;
+  }
+
+  /** Polls until the manifest is ready. Null when the job no longer exists on the server. */
+  async function poll(statusUrl: string): Promise<Manifest | null> {
+    const deadline = Date.now() + (opts.pollMaxWaitMs ?? 6 * 3600_000);
+    for (let i = 0; ; i++) {
+      throwIfAborted(signal);
+      const res = await http.request(statusUrl, {}, { signal, accept: (s) => s === 200 || s === 202 || s === 404 || s === 410 });
+      if (res.status === 404 || res.status === 410) {
+        await res.body?.cancel();
+        return null;
+      }
+      if (res.status === 200) {
+        const text = await res.text();
+        let value: unknown;
+        try {
+          value = JSON.parse(text);
+        } catch {
+          throw new EngineError('SOURCE_BAD_RESPONSE', { url: displayUrl(statusUrl), reason: 'the manifest is not JSON' });
+        }
+        return parseManifest(value, statusUrl);
+      }
+      await res.body?.cancel();
+      const progress = res.headers.get('x-progress');
+      opts.onProgress?.({ type: 'progress', op: 'backup', phase: 'export-wait', done: i + 1, unit: 'steps', ...(progress ? { subject: progress.slice(0, 80) } : {}) });
+      if (Date.now() > deadline) throw new EngineError('TIMEOUT', { what: 'bulk export' });
+      const wait = parseRetryAfter(res.headers.get('retry-after'), Date.now(), res.headers.get('date')) ?? Math.min(10_000, 500 * 2 ** Math.min(i, 5));
+      await sleep(Math.min(wait, 120_000), signal);
+    }
+  }
+
+  async function* download(entry: { type: string; url: string }, withToken: boolean): AsyncGenerator<SourceEvent> {
+    const file = displayUrl(entry.url);
+    for (let attempt = 1; ; attempt++) {
+      const res = await http.request(entry.url, { headers: { Accept: 'application/fhir+ndjson' } }, { signal, accept: (s) => (s >= 200 && s < 300) || s === 404 || s === 410 });
+      if (res.status === 404 || res.status === 410) {
+        await res.body?.cancel();
+        throw new ExportExpired();
+      }
+      void withToken;
+      try {
+        for await (const l of ndjsonLines(res, file)) yield { kind: 'resource', bytes: l.bytes, file, line: l.line };
+        return;
+      } catch (err) {
+        // A cut connection or truncated file: fetch the whole file again (lines already given are the same
+        // resources and are stored once).
+        if (attempt >= 3 || !(isEngineError(err) ? err.transient : true) || signal?.aborted) {
+          if (isEngineError(err)) throw err;
+          throw new EngineError('SOURCE_UNREACHABLE', { url: file, reason: 'download interrupted' }, { cause: err });
+        }
+      }
+    }
+  }
+
+  async function* deletedEntries(entry: { url: string }): AsyncGenerator<SourceEvent> {
+    const res = await http.request(entry.url, { headers: { Accept: 'application/fhir+ndjson' } }, { signal, accept: (s) => (s >= 200 && s < 300) || s === 404 || s === 410 });
+    if (res.status === 404 || res.status === 410) {
+      await res.body?.cancel();
+      throw new ExportExpired();
+    }
+    for await (const l of ndjsonLines(res, displayUrl(entry.url))) {
+      const bundle = JSON.parse(l.bytes.toString('utf8')) as { entry?: { request?: { url?: unknown } }[] };
+      for (const e of bundle.entry ?? []) {
+        const key = typeIdOfUrl(String(e.request?.url ?? ''));
+        if (key) yield { kind: 'deleted', ...key };
+      }
+    }
+  }
+
+  async function* errorEntries(entry: { url: string }): AsyncGenerator<SourceEvent> {
+    const res = await http.request(entry.url, { headers: { Accept: 'application/fhir+ndjson' } }, { signal, accept: (s) => s < 500 });
+    const text = await res.text().catch(() => '');
+    for (const line of text.split('\n').filter(Boolean).slice(0, 50)) yield { kind: 'problem', code: 'EXPORT_FAILED', file: displayUrl(entry.url), reason: line.slice(0, 300) };
+  }
+
+  async function* events(): AsyncGenerator<SourceEvent> {
+    let restarts = 0;
+    let resumed = await loadJob();
+    for (;;) {
+      const statusUrl = resumed?.statusUrl ?? (await kickOff());
+      resumed = null;
+      const manifest = await poll(statusUrl);
+      if (!manifest) {
+        // The job vanished (server restart, expired): start a new one, once.
+        if (restarts++ >= 1) throw new EngineError('EXPORT_FAILED', { reason: 'the export job disappeared twice' });
+        await saveJob(null);
+        continue;
+      }
+      const withToken = manifest.requiresAccessToken !== false;
+      for (const o of [...manifest.output, ...(manifest.deleted ?? []), ...(manifest.error ?? [])]) http.resolve(o.url); // refuses foreign origins up front
+      const producers: (() => AsyncGenerator<SourceEvent>)[] = [
+        ...manifest.output.map((o) => () => download(o, withToken)),
+        ...(manifest.deleted ?? []).map((d) => () => deletedEntries(d)),
+        ...(manifest.error ?? []).map((e) => () => errorEntries(e)),
+      ];
+      try {
+        let n = 0;
+        for await (const ev of mergeBounded(producers, opts.downloadConcurrency ?? 3)) {
+          if (ev.kind === 'resource' && ++n % 1000 === 0) opts.onProgress?.({ type: 'progress', op: 'backup', phase: 'download', done: n, unit: 'resources' });
+          yield ev;
+        }
+      } catch (err) {
+        if (err instanceof ExportExpired) {
+          if (restarts++ >= 1) throw new EngineError('EXPORT_EXPIRED');
+          await saveJob(null);
+          continue;
+        }
+        throw err;
+      }
+      tt = manifest.transactionTime;
+      await http.request(statusUrl, { method: 'DELETE' }, { signal, accept: () => true, retries: false }).then((r) => r.body?.cancel()).catch(() => undefined);
+      await saveJob(null);
+      return;
+    }
+  }
+  return { strategy: 'bulk-export', transactionTime: () => tt, events: events(), reportsDeletes: true };
+}
