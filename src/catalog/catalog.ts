@@ -1,0 +1,837 @@
+/**
+ * The local catalog: SQLite (better-sqlite3) holding run history, a cache of the repository's
+ * snapshots, destinations, drills, alerts, settings and the audit trail.
+ *
+ * Durability: WAL journal with synchronous=FULL. WAL alone already survives kill -9 of the process
+ * (a commit is in the WAL before it returns); FULL also fsyncs the WAL on every commit, so committed
+ * history survives a power cut too. Catalog writes are few (a handful per run), so the cost is nil.
+ *
+ * The repository is the source of truth (ARCHITECTURE.md §4): when the file is not a database or is
+ * malformed, open() moves it aside to `<path>.corrupt-<timestamp>` (with its -wal/-shm), creates a
+ * fresh catalog and reports { rebuilt: true, reason } so the engine refills it from the repository
+ * and records an audit event. Other errors (permissions, busy, newer schema) are thrown untouched.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { EngineError } from '../shared/errors.js';
+import { scrubSecrets } from '../i18n/index.js';
+import { validateRetentionPolicy, DEFAULT_LEGAL_FLOOR_YEARS } from '../policy/retention.js';
+import { validateSchedulePolicy } from '../policy/schedule.js';
+import { FieldValidationError } from '../policy/fieldErrors.js';
+import { systemClock, type Clock } from '../scheduler/clock.js';
+import { canonicalJson, parseJson, type JsonValue } from './canonicalJson.js';
+import { MIGRATIONS, migrate, currentVersion, type Migration } from './migrations.js';
+import type {
+  AlertInput,
+  AlertParams,
+  AlertRecord,
+  AlertSeverity,
+  AlertUpsert,
+  AuditEntry,
+  AuditInput,
+  AuditVerification,
+  DestinationInput,
+  DestinationRecord,
+  DestinationStatus,
+  DrillRecord,
+  DrillResult,
+  DrillStart,
+  RunRecord,
+  RunResult,
+  RunStart,
+  RunStats,
+  RunStatus,
+  SettingRecord,
+  SettingValidator,
+  SnapshotCacheEntry,
+} from './types.js';
+
+export type CorruptReason = 'not-a-database' | 'malformed' | 'integrity-check';
+
+export interface CatalogOptions {
+  readonly clock?: Clock;
+  /**
+   * Extra setting validators by exact key or by prefix ending in ".*" (e.g. "schedule.*").
+   * Built in: "retention" (legal floor, see minimumLegalFloorYears) and "schedule.*".
+   */
+  readonly validators?: Readonly<Record<string, SettingValidator>>;
+  /** Minimum legal floor the "retention" setting may declare (default 20 years). */
+  readonly minimumLegalFloorYears?: number;
+  /** For tests of the migration machinery only. */
+  readonly migrations?: readonly Migration[];
+}
+
+export interface CatalogOpenResult {
+  readonly catalog: Catalog;
+  readonly rebuilt: boolean;
+  readonly reason?: CorruptReason;
+  /** SQLite's own words about the damage. */
+  readonly detail?: string;
+  /** Where the damaged file was moved. */
+  readonly movedTo?: string;
+}
+
+/** prev_hash of the first audit entry. */
+export const AUDIT_GENESIS_HASH = '0'.repeat(64);
+
+const SEVERITY_RANK: Readonly<Record<AlertSeverity, number>> = { low: 0, medium: 1, high: 2, critical: 3 };
+const RUN_STATUSES: readonly RunStatus[] = ['running', 'success', 'partial', 'failed', 'interrupted'];
+
+class CorruptionFound extends Error {
+  constructor(
+    readonly reason: CorruptReason,
+    readonly detail: string,
+  ) {
+    super(detail);
+  }
+}
+
+/** The audit hash: SHA-256 over prev_hash (hex) followed by the canonical JSON of the entry. */
+export function auditHash(prevHash: string, entry: { seq: number; at: string; actor: string; action: string; details: JsonValue }): string {
+  return createHash('sha256').update(prevHash + canonicalJson(entry), 'utf8').digest('hex');
+}
+
+function classify(err: unknown): CorruptionFound | null {
+  if (err instanceof CorruptionFound) return err;
+  const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
+  const message = err instanceof Error ? err.message : String(err);
+  if (code === 'SQLITE_NOTADB') return new CorruptionFound('not-a-database', message);
+  if (code.startsWith('SQLITE_CORRUPT')) return new CorruptionFound('malformed', message);
+  return null;
+}
+
+function openDatabase(file: string, migrations: readonly Migration[], clock: Clock): Database.Database {
+  const db = new Database(file, { timeout: 5000 });
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    const check = db.pragma('quick_check', { simple: true });
+    if (check !== 'ok') throw new CorruptionFound('integrity-check', String(check));
+    migrate(db, migrations, () => clock.now());
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+function moveAside(file: string, clock: Clock): string {
+  const stamp = clock.now().toISOString().replace(/[:.]/g, '-');
+  let aside = `${file}.corrupt-${stamp}`;
+  for (let i = 1; existsSync(aside) && i < 1000; i++) aside = `${file}.corrupt-${stamp}-${i}`;
+  renameSync(file, aside);
+  for (const suffix of ['-wal', '-shm', '-journal']) {
+    if (existsSync(file + suffix)) renameSync(file + suffix, aside + suffix);
+  }
+  return aside;
+}
+
+/** Rejects locations that embed credentials: user:password@host, or secrets in a query string. */
+function assertNoCredentials(location: string): void {
+  const userinfo = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(location);
+  const query = /[?&](?:[^=&]*(?:secret|password|passwd|token|signature|credential|access[_-]?key)[^=&]*)=/i.test(location);
+  if (userinfo || query) throw new FieldValidationError('INVALID_SETTINGS', [{ field: 'location', key: 'catalog.location.credentials' }]);
+}
+
+/** scrubSecrets plus HTTP auth schemes ("Authorization: Bearer <token>" keeps the token otherwise). */
+function scrubMessage(text: string): string {
+  return scrubSecrets(text.replace(/\b(Bearer|Basic|Digest)\s+[^\s"',;]+/gi, '$1 ***'));
+}
+
+function iso(d: Date | undefined, clock: Clock): string {
+  return (d ?? clock.now()).toISOString();
+}
+
+function count(v: number | undefined, field: string): number {
+  const n = v ?? 0;
+  if (!Number.isSafeInteger(n) || n < 0) throw new EngineError('INVALID_ARGUMENT', { field, reason: 'must be an integer ≥ 0' });
+  return n;
+}
+
+function optionalCount(v: number | null | undefined, field: string): number | null {
+  return v === null || v === undefined ? null : count(v, field);
+}
+
+interface RunRow {
+  id: number;
+  kind: string;
+  started_at: string;
+  ended_at: string | null;
+  status: RunStatus;
+  snapshot_id: string | null;
+  destination: string | null;
+  resources_new: number;
+  resources_changed: number;
+  resources_deleted: number;
+  resources_total: number;
+  bytes_read: number;
+  bytes_added: number;
+  error_code: string | null;
+  error_message: string | null;
+}
+
+interface SnapshotRow {
+  id: string;
+  time: string;
+  parent: string | null;
+  source: string;
+  counts_json: string;
+  destinations: string;
+}
+
+interface DestinationRow {
+  id: string;
+  location: string;
+  kind: 'local' | 's3';
+  last_success_at: string | null;
+  last_error_code: string | null;
+  capacity_total: number | null;
+  capacity_free: number | null;
+  repo_id: string | null;
+  label: string;
+  offline: number;
+}
+
+interface DrillRow {
+  id: number;
+  started_at: string;
+  ended_at: string | null;
+  status: RunStatus;
+  snapshot_id: string | null;
+  recovery_time_ms: number | null;
+  time_to_first_critical_ms: number | null;
+  integrity_score: number | null;
+  resources_restored: number;
+  bytes_read: number;
+  report_json: string | null;
+  operator: string | null;
+}
+
+interface AlertRow {
+  id: number;
+  rule: string;
+  severity: AlertSeverity;
+  key: string;
+  first_at: string;
+  last_at: string;
+  cleared_at: string | null;
+  message_key: string;
+  params_json: string;
+  notified_channels_json: string;
+  delivery_attempts: number;
+  next_attempt_at: string | null;
+}
+
+interface AuditRow {
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  details_json: string;
+  prev_hash: string;
+  hash: string;
+}
+
+const toRun = (r: RunRow): RunRecord => ({
+  id: r.id,
+  kind: r.kind,
+  startedAt: r.started_at,
+  endedAt: r.ended_at,
+  status: r.status,
+  snapshotId: r.snapshot_id,
+  destination: r.destination,
+  resourcesNew: r.resources_new,
+  resourcesChanged: r.resources_changed,
+  resourcesDeleted: r.resources_deleted,
+  resourcesTotal: r.resources_total,
+  bytesRead: r.bytes_read,
+  bytesAdded: r.bytes_added,
+  errorCode: r.error_code,
+  errorMessage: r.error_message,
+});
+
+const toSnapshot = (r: SnapshotRow): SnapshotCacheEntry => ({
+  id: r.id,
+  time: r.time,
+  parent: r.parent,
+  source: r.source,
+  counts: parseJson(r.counts_json) as Record<string, number>,
+  destinations: parseJson(r.destinations) as string[],
+});
+
+const toDestination = (r: DestinationRow): DestinationRecord => ({
+  id: r.id,
+  location: r.location,
+  kind: r.kind,
+  label: r.label,
+  repoId: r.repo_id,
+  lastSuccessAt: r.last_success_at,
+  lastErrorCode: r.last_error_code,
+  capacityTotal: r.capacity_total,
+  capacityFree: r.capacity_free,
+  offline: r.offline === 1,
+});
+
+const toDrill = (r: DrillRow): DrillRecord => ({
+  id: r.id,
+  startedAt: r.started_at,
+  endedAt: r.ended_at,
+  status: r.status,
+  snapshotId: r.snapshot_id,
+  recoveryTimeMs: r.recovery_time_ms,
+  timeToFirstCriticalMs: r.time_to_first_critical_ms,
+  integrityScore: r.integrity_score,
+  resourcesRestored: r.resources_restored,
+  bytesRead: r.bytes_read,
+  report: r.report_json === null ? null : parseJson(r.report_json),
+  operator: r.operator,
+});
+
+const toAlert = (r: AlertRow): AlertRecord => ({
+  id: r.id,
+  rule: r.rule,
+  severity: r.severity,
+  key: r.key,
+  firstAt: r.first_at,
+  lastAt: r.last_at,
+  clearedAt: r.cleared_at,
+  messageKey: r.message_key,
+  params: parseJson(r.params_json) as AlertParams,
+  notifiedChannels: parseJson(r.notified_channels_json) as string[],
+  deliveryAttempts: r.delivery_attempts,
+  nextAttemptAt: r.next_attempt_at,
+});
+
+export class Catalog {
+  private readonly validators = new Map<string, SettingValidator>();
+
+  private constructor(
+    private readonly db: Database.Database,
+    readonly path: string,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Opens (creating and migrating as needed) the catalog at `file`; see the module comment. */
+  static open(file: string, options: CatalogOptions = {}): CatalogOpenResult {
+    const clock = options.clock ?? systemClock;
+    const migrations = options.migrations ?? MIGRATIONS;
+    mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    let db: Database.Database;
+    let damage: CorruptionFound | null = null;
+    let movedTo: string | undefined;
+    try {
+      db = openDatabase(file, migrations, clock);
+    } catch (err) {
+      damage = classify(err);
+      if (!damage) throw err;
+      movedTo = moveAside(file, clock);
+      db = openDatabase(file, migrations, clock);
+    }
+    const catalog = new Catalog(db, file, clock);
+    const floor = options.minimumLegalFloorYears ?? DEFAULT_LEGAL_FLOOR_YEARS;
+    catalog.setSettingValidator('retention', (value) => {
+      validateRetentionPolicy(value, floor);
+    });
+    catalog.setSettingValidator('schedule.*', (value) => {
+      validateSchedulePolicy(value);
+    });
+    for (const [pattern, fn] of Object.entries(options.validators ?? {})) catalog.setSettingValidator(pattern, fn);
+    if (!damage) return { catalog, rebuilt: false };
+    return { catalog, rebuilt: true, reason: damage.reason, detail: damage.detail, movedTo };
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  schemaVersion(): number {
+    return currentVersion(this.db);
+  }
+
+  /** SQLite's full integrity check: ['ok'] when healthy. */
+  integrityCheck(): string[] {
+    return (this.db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check);
+  }
+
+  // ---------------------------------------------------------------- runs
+
+  /** Records the start of a run (status 'running') and returns its id. */
+  startRun(input: RunStart): number {
+    if (!input.kind) throw new EngineError('INVALID_ARGUMENT', { field: 'kind', reason: 'empty' });
+    const r = this.db
+      .prepare(`INSERT INTO runs (kind, started_at, status, destination) VALUES (?, ?, 'running', ?)`)
+      .run(input.kind, iso(input.startedAt, this.clock), input.destination ?? null);
+    return Number(r.lastInsertRowid);
+  }
+
+  /** Records the outcome of a running run. NOT_FOUND for an unknown id; INVALID_ARGUMENT if already finished. */
+  finishRun(id: number, result: RunResult): RunRecord {
+    if (result.status === ('running' as string)) throw new EngineError('INVALID_ARGUMENT', { field: 'status', reason: 'running' });
+    const params = {
+      id,
+      status: result.status,
+      ended_at: iso(result.endedAt, this.clock),
+      snapshot_id: result.snapshotId ?? null,
+      resources_new: count(result.resourcesNew, 'resourcesNew'),
+      resources_changed: count(result.resourcesChanged, 'resourcesChanged'),
+      resources_deleted: count(result.resourcesDeleted, 'resourcesDeleted'),
+      resources_total: count(result.resourcesTotal, 'resourcesTotal'),
+      bytes_read: count(result.bytesRead, 'bytesRead'),
+      bytes_added: count(result.bytesAdded, 'bytesAdded'),
+      error_code: result.errorCode ?? null,
+      error_message: result.errorMessage ? scrubMessage(result.errorMessage) : null,
+    };
+    const changed = this.db
+      .prepare(
+        `UPDATE runs SET status = @status, ended_at = @ended_at, snapshot_id = @snapshot_id,
+           resources_new = @resources_new, resources_changed = @resources_changed, resources_deleted = @resources_deleted,
+           resources_total = @resources_total, bytes_read = @bytes_read, bytes_added = @bytes_added,
+           error_code = @error_code, error_message = @error_message
+         WHERE id = @id AND status = 'running'`,
+      )
+      .run(params).changes;
+    const run = this.getRun(id);
+    if (!run) throw new EngineError('NOT_FOUND', { what: `run ${id}` });
+    if (changed === 0) throw new EngineError('INVALID_ARGUMENT', { field: 'run', reason: `${id} is ${run.status}` });
+    return run;
+  }
+
+  getRun(id: number): RunRecord | null {
+    const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
+    return row ? toRun(row) : null;
+  }
+
+  /** Newest first. */
+  listRuns(filter: { kind?: string; status?: RunStatus; since?: Date; limit?: number } = {}): RunRecord[] {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM runs WHERE (@kind IS NULL OR kind = @kind) AND (@status IS NULL OR status = @status)
+           AND (@since IS NULL OR started_at >= @since) ORDER BY started_at DESC, id DESC LIMIT @limit`,
+      )
+      .all({ kind: filter.kind ?? null, status: filter.status ?? null, since: filter.since?.toISOString() ?? null, limit: filter.limit ?? 100 }) as RunRow[];
+    return rows.map(toRun);
+  }
+
+  /** The latest run of a kind, optionally with one of the given statuses (e.g. the last success). */
+  lastRun(kind: string, statuses?: readonly RunStatus[]): RunRecord | null {
+    const list = statuses && statuses.length > 0 ? statuses : RUN_STATUSES;
+    const marks = list.map(() => '?').join(',');
+    const row = this.db
+      .prepare(`SELECT * FROM runs WHERE kind = ? AND status IN (${marks}) ORDER BY started_at DESC, id DESC LIMIT 1`)
+      .get(kind, ...list) as RunRow | undefined;
+    return row ? toRun(row) : null;
+  }
+
+  /**
+   * Marks runs and drills left 'running' by a process that died as 'interrupted'. Call once at
+   * start-up, after taking the scheduler lock (so no live process owns them). Returns how many.
+   */
+  interruptRunningRuns(at?: Date): number {
+    const when = iso(at, this.clock);
+    const tx = this.db.transaction(() => {
+      const a = this.db.prepare(`UPDATE runs SET status = 'interrupted', ended_at = ? WHERE status = 'running'`).run(when).changes;
+      const b = this.db.prepare(`UPDATE drills SET status = 'interrupted', ended_at = ? WHERE status = 'running'`).run(when).changes;
+      return a + b;
+    });
+    return tx.immediate();
+  }
+
+  /** Figures for SOP-019 §7 KPIs over runs of a kind started since a time. */
+  runStats(kind: string, since: Date): RunStats {
+    const rows = this.db
+      .prepare(
+        `SELECT status, COUNT(*) AS n, SUM(bytes_read) AS br, SUM(bytes_added) AS ba,
+                AVG(CASE WHEN status = 'success' AND ended_at IS NOT NULL
+                    THEN (julianday(ended_at) - julianday(started_at)) * 86400000.0 END) AS dur
+           FROM runs WHERE kind = ? AND started_at >= ? GROUP BY status`,
+      )
+      .all(kind, since.toISOString()) as { status: RunStatus; n: number; br: number | null; ba: number | null; dur: number | null }[];
+    const byStatus: Record<RunStatus, number> = { running: 0, success: 0, partial: 0, failed: 0, interrupted: 0 };
+    let bytesRead = 0;
+    let bytesAdded = 0;
+    let meanDurationMs: number | null = null;
+    for (const r of rows) {
+      byStatus[r.status] = r.n;
+      bytesRead += r.br ?? 0;
+      bytesAdded += r.ba ?? 0;
+      if (r.status === 'success' && r.dur !== null) meanDurationMs = Math.round(r.dur);
+    }
+    const finished = byStatus.success + byStatus.partial + byStatus.failed + byStatus.interrupted;
+    const total = finished + byStatus.running;
+    return {
+      total,
+      byStatus,
+      successRate: finished === 0 ? null : (byStatus.success + byStatus.partial) / finished,
+      bytesRead,
+      bytesAdded,
+      meanDurationMs,
+    };
+  }
+
+  // ----------------------------------------------------------- snapshots
+
+  upsertSnapshot(s: SnapshotCacheEntry): void {
+    this.db
+      .prepare(
+        `INSERT INTO snapshots (id, time, parent, source, counts_json, destinations) VALUES (@id, @time, @parent, @source, @counts, @destinations)
+         ON CONFLICT (id) DO UPDATE SET time = excluded.time, parent = excluded.parent, source = excluded.source,
+           counts_json = excluded.counts_json, destinations = excluded.destinations`,
+      )
+      .run(this.snapshotParams(s));
+  }
+
+  /** Replaces the whole cache in one transaction (rebuild from the repository). */
+  replaceSnapshots(entries: readonly SnapshotCacheEntry[]): void {
+    const params = entries.map((e) => this.snapshotParams(e));
+    const insert = this.db.prepare(
+      `INSERT INTO snapshots (id, time, parent, source, counts_json, destinations) VALUES (@id, @time, @parent, @source, @counts, @destinations)`,
+    );
+    this.db
+      .transaction(() => {
+        this.db.prepare('DELETE FROM snapshots').run();
+        for (const p of params) insert.run(p);
+      })
+      .immediate();
+  }
+
+  removeSnapshots(ids: readonly string[]): number {
+    const del = this.db.prepare('DELETE FROM snapshots WHERE id = ?');
+    return this.db.transaction(() => ids.reduce((n, id) => n + del.run(id).changes, 0)).immediate();
+  }
+
+  getSnapshot(id: string): SnapshotCacheEntry | null {
+    const row = this.db.prepare('SELECT * FROM snapshots WHERE id = ?').get(id) as SnapshotRow | undefined;
+    return row ? toSnapshot(row) : null;
+  }
+
+  /** Newest first. */
+  listSnapshots(limit = 10_000): SnapshotCacheEntry[] {
+    return (this.db.prepare('SELECT * FROM snapshots ORDER BY time DESC, id DESC LIMIT ?').all(limit) as SnapshotRow[]).map(toSnapshot);
+  }
+
+  private snapshotParams(s: SnapshotCacheEntry): Record<string, string | null> {
+    if (!s.id) throw new EngineError('INVALID_ARGUMENT', { field: 'snapshot.id', reason: 'empty' });
+    const t = Date.parse(s.time);
+    if (!Number.isFinite(t)) throw new EngineError('INVALID_ARGUMENT', { field: 'snapshot.time', reason: String(s.time) });
+    return {
+      id: s.id,
+      time: new Date(t).toISOString(),
+      parent: s.parent,
+      source: s.source,
+      counts: canonicalJson(s.counts, 'snapshot.counts'),
+      destinations: canonicalJson([...s.destinations], 'snapshot.destinations'),
+    };
+  }
+
+  // -------------------------------------------------------- destinations
+
+  upsertDestination(d: DestinationInput): DestinationRecord {
+    if (!d.id) throw new EngineError('INVALID_ARGUMENT', { field: 'id', reason: 'empty' });
+    if (d.kind !== 'local' && d.kind !== 's3') throw new EngineError('INVALID_ARGUMENT', { field: 'kind', reason: String(d.kind) });
+    assertNoCredentials(d.location);
+    this.db
+      .prepare(
+        `INSERT INTO destinations (id, location, kind, label, repo_id) VALUES (@id, @location, @kind, @label, @repo_id)
+         ON CONFLICT (id) DO UPDATE SET location = excluded.location, kind = excluded.kind, label = excluded.label, repo_id = excluded.repo_id`,
+      )
+      .run({ id: d.id, location: d.location, kind: d.kind, label: d.label ?? '', repo_id: d.repoId ?? null });
+    return this.mustGetDestination(d.id);
+  }
+
+  /** Records the result of using a destination (success clears the last error). */
+  recordDestinationStatus(id: string, status: DestinationStatus): DestinationRecord {
+    const at = iso(status.at, this.clock);
+    const changes = this.db
+      .prepare(
+        `UPDATE destinations SET
+           last_success_at = CASE WHEN @ok = 1 THEN @at ELSE last_success_at END,
+           last_error_code = CASE WHEN @ok = 1 THEN NULL ELSE @error_code END,
+           capacity_total = COALESCE(@capacity_total, capacity_total),
+           capacity_free = COALESCE(@capacity_free, capacity_free),
+           offline = COALESCE(@offline, offline)
+         WHERE id = @id`,
+      )
+      .run({
+        id,
+        ok: status.ok ? 1 : 0,
+        at,
+        error_code: status.errorCode ?? 'UNKNOWN',
+        capacity_total: optionalCount(status.capacityTotal, 'capacityTotal'),
+        capacity_free: optionalCount(status.capacityFree, 'capacityFree'),
+        offline: status.offline === undefined ? null : status.offline ? 1 : 0,
+      }).changes;
+    if (changes === 0) throw new EngineError('NOT_FOUND', { what: `destination ${id}` });
+    return this.mustGetDestination(id);
+  }
+
+  getDestination(id: string): DestinationRecord | null {
+    const row = this.db.prepare('SELECT * FROM destinations WHERE id = ?').get(id) as DestinationRow | undefined;
+    return row ? toDestination(row) : null;
+  }
+
+  listDestinations(): DestinationRecord[] {
+    return (this.db.prepare('SELECT * FROM destinations ORDER BY id').all() as DestinationRow[]).map(toDestination);
+  }
+
+  removeDestination(id: string): boolean {
+    return this.db.prepare('DELETE FROM destinations WHERE id = ?').run(id).changes > 0;
+  }
+
+  private mustGetDestination(id: string): DestinationRecord {
+    const d = this.getDestination(id);
+    if (!d) throw new EngineError('NOT_FOUND', { what: `destination ${id}` });
+    return d;
+  }
+
+  // -------------------------------------------------------------- drills
+
+  startDrill(input: DrillStart): number {
+    const r = this.db
+      .prepare(`INSERT INTO drills (started_at, status, snapshot_id, operator) VALUES (?, 'running', ?, ?)`)
+      .run(iso(input.startedAt, this.clock), input.snapshotId, input.operator ?? null);
+    return Number(r.lastInsertRowid);
+  }
+
+  finishDrill(id: number, result: DrillResult): DrillRecord {
+    const score = result.integrityScore ?? null;
+    if (score !== null && !(score >= 0 && score <= 1)) throw new EngineError('INVALID_ARGUMENT', { field: 'integrityScore', reason: '0-1' });
+    const changed = this.db
+      .prepare(
+        `UPDATE drills SET status = @status, ended_at = @ended_at, recovery_time_ms = @rt, time_to_first_critical_ms = @ttfc,
+           integrity_score = @score, resources_restored = @restored, bytes_read = @bytes_read, report_json = @report
+         WHERE id = @id AND status = 'running'`,
+      )
+      .run({
+        id,
+        status: result.status,
+        ended_at: iso(result.endedAt, this.clock),
+        rt: optionalCount(result.recoveryTimeMs, 'recoveryTimeMs'),
+        ttfc: optionalCount(result.timeToFirstCriticalMs, 'timeToFirstCriticalMs'),
+        score,
+        restored: count(result.resourcesRestored, 'resourcesRestored'),
+        bytes_read: count(result.bytesRead, 'bytesRead'),
+        report: result.report === undefined ? null : canonicalJson(result.report, 'report'),
+      }).changes;
+    const drill = this.getDrill(id);
+    if (!drill) throw new EngineError('NOT_FOUND', { what: `drill ${id}` });
+    if (changed === 0) throw new EngineError('INVALID_ARGUMENT', { field: 'drill', reason: `${id} is ${drill.status}` });
+    return drill;
+  }
+
+  getDrill(id: number): DrillRecord | null {
+    const row = this.db.prepare('SELECT * FROM drills WHERE id = ?').get(id) as DrillRow | undefined;
+    return row ? toDrill(row) : null;
+  }
+
+  /** Newest first. */
+  listDrills(limit = 100): DrillRecord[] {
+    return (this.db.prepare('SELECT * FROM drills ORDER BY started_at DESC, id DESC LIMIT ?').all(limit) as DrillRow[]).map(toDrill);
+  }
+
+  /** The latest drill, optionally with one of the given statuses. */
+  lastDrill(statuses?: readonly RunStatus[]): DrillRecord | null {
+    const list = statuses && statuses.length > 0 ? statuses : RUN_STATUSES;
+    const row = this.db
+      .prepare(`SELECT * FROM drills WHERE status IN (${list.map(() => '?').join(',')}) ORDER BY started_at DESC, id DESC LIMIT 1`)
+      .get(...list) as DrillRow | undefined;
+    return row ? toDrill(row) : null;
+  }
+
+  // -------------------------------------------------------------- alerts
+
+  /**
+   * Raises an alert or refreshes the active one with the same key (deduplication): last_at, message
+   * and params are updated; severity only goes up while active. `escalated` tells the caller to
+   * notify again; delivery bookkeeping is reset then.
+   */
+  upsertAlert(input: AlertInput): AlertUpsert {
+    if (!input.key || !input.rule || !input.messageKey) throw new EngineError('INVALID_ARGUMENT', { field: 'alert', reason: 'rule, key and messageKey are required' });
+    if (!(input.severity in SEVERITY_RANK)) throw new EngineError('INVALID_ARGUMENT', { field: 'severity', reason: String(input.severity) });
+    const at = iso(input.at, this.clock);
+    const params = canonicalJson(input.params ?? {}, 'params');
+    return this.db
+      .transaction((): AlertUpsert => {
+        const active = this.db.prepare('SELECT * FROM alerts WHERE key = ? AND cleared_at IS NULL').get(input.key) as AlertRow | undefined;
+        if (!active) {
+          const r = this.db
+            .prepare(
+              `INSERT INTO alerts (rule, severity, key, first_at, last_at, message_key, params_json) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+            )
+            .run(input.rule, input.severity, input.key, at, at, input.messageKey, params);
+          return { alert: this.mustGetAlert(Number(r.lastInsertRowid)), created: true, escalated: false };
+        }
+        const escalated = SEVERITY_RANK[input.severity] > SEVERITY_RANK[active.severity];
+        this.db
+          .prepare(
+            `UPDATE alerts SET last_at = @at, message_key = @message_key, params_json = @params, rule = @rule,
+               severity = CASE WHEN @escalated = 1 THEN @severity ELSE severity END,
+               notified_channels_json = CASE WHEN @escalated = 1 THEN '[]' ELSE notified_channels_json END,
+               next_attempt_at = CASE WHEN @escalated = 1 THEN NULL ELSE next_attempt_at END
+             WHERE id = @id`,
+          )
+          .run({ id: active.id, at, message_key: input.messageKey, params, rule: input.rule, severity: input.severity, escalated: escalated ? 1 : 0 });
+        return { alert: this.mustGetAlert(active.id), created: false, escalated };
+      })
+      .immediate();
+  }
+
+  /** Clears the active alert with this key (its cause is gone). Returns it, or null if none was active. */
+  clearAlert(key: string, at?: Date): AlertRecord | null {
+    const active = this.db.prepare('SELECT id FROM alerts WHERE key = ? AND cleared_at IS NULL').get(key) as { id: number } | undefined;
+    if (!active) return null;
+    this.db.prepare('UPDATE alerts SET cleared_at = ? WHERE id = ? AND cleared_at IS NULL').run(iso(at, this.clock), active.id);
+    return this.mustGetAlert(active.id);
+  }
+
+  /** Active alerts, most severe first, then oldest first. */
+  listActiveAlerts(): AlertRecord[] {
+    const rows = this.db.prepare('SELECT * FROM alerts WHERE cleared_at IS NULL ORDER BY first_at, id').all() as AlertRow[];
+    return rows.map(toAlert).sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity]);
+  }
+
+  /** History, newest first. */
+  listAlerts(limit = 100): AlertRecord[] {
+    return (this.db.prepare('SELECT * FROM alerts ORDER BY last_at DESC, id DESC LIMIT ?').all(limit) as AlertRow[]).map(toAlert);
+  }
+
+  /**
+   * Records one delivery attempt on a channel (email, webhook, os …). Success adds the channel to
+   * notified_channels; failure schedules the next attempt (the caller computes the backoff).
+   */
+  recordAlertDelivery(id: number, attempt: { channel: string; ok: boolean; nextAttemptAt?: Date | null }): AlertRecord {
+    const alert = this.getAlert(id);
+    if (!alert) throw new EngineError('NOT_FOUND', { what: `alert ${id}` });
+    const channels = attempt.ok && !alert.notifiedChannels.includes(attempt.channel) ? [...alert.notifiedChannels, attempt.channel] : [...alert.notifiedChannels];
+    this.db
+      .prepare('UPDATE alerts SET notified_channels_json = ?, delivery_attempts = delivery_attempts + 1, next_attempt_at = ? WHERE id = ?')
+      .run(canonicalJson(channels), attempt.ok ? null : attempt.nextAttemptAt?.toISOString() ?? null, id);
+    return this.mustGetAlert(id);
+  }
+
+  getAlert(id: number): AlertRecord | null {
+    const row = this.db.prepare('SELECT * FROM alerts WHERE id = ?').get(id) as AlertRow | undefined;
+    return row ? toAlert(row) : null;
+  }
+
+  private mustGetAlert(id: number): AlertRecord {
+    const a = this.getAlert(id);
+    if (!a) throw new EngineError('NOT_FOUND', { what: `alert ${id}` });
+    return a;
+  }
+
+  // ------------------------------------------------------------ settings
+
+  /**
+   * Registers a validator for an exact key, or for every key under a prefix with "prefix.*".
+   * Replaces an earlier validator for the same pattern.
+   */
+  setSettingValidator(pattern: string, validator: SettingValidator): void {
+    this.validators.set(pattern, validator);
+  }
+
+  getSetting(key: string): JsonValue | undefined {
+    const row = this.db.prepare('SELECT value_json FROM settings WHERE key = ?').get(key) as { value_json: string } | undefined;
+    return row ? parseJson(row.value_json) : undefined;
+  }
+
+  listSettings(): SettingRecord[] {
+    return (this.db.prepare('SELECT * FROM settings ORDER BY key').all() as { key: string; value_json: string; updated_at: string }[]).map((r) => ({
+      key: r.key,
+      value: parseJson(r.value_json),
+      updatedAt: r.updated_at,
+    }));
+  }
+
+  /**
+   * Validates and saves a setting, appending a "settings.set" audit entry in the same transaction.
+   * Validators throw (INVALID_SETTINGS / RETENTION_LEGAL_FLOOR with field-level errors) to refuse;
+   * nothing is written then. Settings never hold secrets (ARCHITECTURE.md §9).
+   */
+  setSetting(key: string, value: JsonValue, actor = 'system'): void {
+    if (!key) throw new EngineError('INVALID_ARGUMENT', { field: 'key', reason: 'empty' });
+    const json = canonicalJson(value, key);
+    const normalized = parseJson(json);
+    for (const [pattern, validate] of this.validators) {
+      const matches = pattern.endsWith('.*') ? key.startsWith(pattern.slice(0, -1)) : key === pattern;
+      if (matches) validate(normalized, key);
+    }
+    const at = this.clock.now().toISOString();
+    this.db
+      .transaction(() => {
+        this.db
+          .prepare(`INSERT INTO settings (key, value_json, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value_json = excluded.value_json, updated_at = excluded.updated_at`)
+          .run(key, json, at);
+        this.appendAuditInTx({ actor, action: 'settings.set', details: { key, value: normalized } }, at);
+      })
+      .immediate();
+  }
+
+  deleteSetting(key: string, actor = 'system'): boolean {
+    const at = this.clock.now().toISOString();
+    return this.db
+      .transaction(() => {
+        const gone = this.db.prepare('DELETE FROM settings WHERE key = ?').run(key).changes > 0;
+        if (gone) this.appendAuditInTx({ actor, action: 'settings.delete', details: { key } }, at);
+        return gone;
+      })
+      .immediate();
+  }
+
+  // --------------------------------------------------------------- audit
+
+  /** Appends an entry to the hash-chained audit trail. */
+  appendAudit(input: AuditInput): AuditEntry {
+    const at = iso(input.at, this.clock);
+    return this.db.transaction(() => this.appendAuditInTx(input, at)).immediate();
+  }
+
+  private appendAuditInTx(input: AuditInput, at: string): AuditEntry {
+    if (!input.actor || !input.action) throw new EngineError('INVALID_ARGUMENT', { field: 'audit', reason: 'actor and action are required' });
+    const details = parseJson(canonicalJson(input.details ?? {}, 'details'));
+    const last = this.db.prepare('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
+    const seq = (last?.seq ?? 0) + 1;
+    const prevHash = last?.hash ?? AUDIT_GENESIS_HASH;
+    const hash = auditHash(prevHash, { seq, at, actor: input.actor, action: input.action, details });
+    this.db
+      .prepare('INSERT INTO audit (seq, at, actor, action, details_json, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(seq, at, input.actor, input.action, canonicalJson(details), prevHash, hash);
+    return { seq, at, actor: input.actor, action: input.action, details, prevHash, hash };
+  }
+
+  /** Entries in order, after a sequence number. */
+  listAudit(options: { afterSeq?: number; limit?: number } = {}): AuditEntry[] {
+    const rows = this.db.prepare('SELECT * FROM audit WHERE seq > ? ORDER BY seq LIMIT ?').all(options.afterSeq ?? 0, options.limit ?? 1000) as AuditRow[];
+    return rows.map((r) => ({ seq: r.seq, at: r.at, actor: r.actor, action: r.action, details: parseJson(r.details_json), prevHash: r.prev_hash, hash: r.hash }));
+  }
+
+  /**
+   * Recomputes the chain from the first entry. Returns the first bad seq: an entry whose content no
+   * longer matches its hash (edited), whose prev_hash does not match the entry before (replaced or
+   * re-hashed), or a missing seq (deleted). Truncation of the newest entries is not visible from the
+   * chain alone: compare lastHash with a copy kept elsewhere (the repository's audit files).
+   */
+  verifyAuditChain(): AuditVerification {
+    let expectedSeq = 1;
+    let prevHash = AUDIT_GENESIS_HASH;
+    let checked = 0;
+    for (const row of this.db.prepare('SELECT * FROM audit ORDER BY seq').iterate() as IterableIterator<AuditRow>) {
+      if (row.seq !== expectedSeq) return { ok: false, count: checked, firstBadSeq: expectedSeq, problem: 'missing' };
+      if (row.prev_hash !== prevHash) return { ok: false, count: checked, firstBadSeq: row.seq, problem: 'chain-broken' };
+      let details: JsonValue;
+      try {
+        details = parseJson(row.details_json);
+      } catch {
+        return { ok: false, count: checked, firstBadSeq: row.seq, problem: 'unreadable' };
+      }
+      const hash = auditHash(row.prev_hash, { seq: row.seq, at: row.at, actor: row.actor, action: row.action, details });
+      if (hash !== row.hash) return { ok: false, count: checked, firstBadSeq: row.seq, problem: 'hash-mismatch' };
+      prevHash = row.hash;
+      expectedSeq += 1;
+      checked += 1;
+    }
+    return { ok: true, count: checked, lastHash: prevHash };
+  }
+}

@@ -1,0 +1,21 @@
+/** Seams for time (ARCHITECTURE.md §12.2): production uses the system, tests drive a fake. */
+
+export interface Clock {
+  now(): Date;
+}
+
+/** Opaque handle returned by Timer.setTimeout. */
+export type TimerHandle = unknown;
+
+export interface Timer {
+  setTimeout(callback: () => void, ms: number): TimerHandle;
+  clearTimeout(handle: TimerHandle): void;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+/** Node timers. setTimeout delays are capped by Node at 2^31-1 ms; the runner never asks for more than its heartbeat. */
+export const systemTimer: Timer = {
+  setTimeout: (callback, ms) => setTimeout(callback, Math.max(0, Math.min(ms, 2 ** 31 - 1))),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
