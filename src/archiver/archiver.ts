@@ -146,6 +146,11 @@ export class Archiver {
 
   /** Records a deletion reported by the source (incremental mode). */
   deleteResource(type: string, id: string): void {
+    // Deletions come from the server (manifests, _history); validate before they reach the tree encoding.
+    if (!/^[A-Z][A-Za-z]{1,63}$/.test(type) || !FHIR_ID.test(id)) {
+      this.problem('INPUT_MALFORMED', { reason: `invalid deleted resource reference "${`${type}/${id}`.slice(0, 80)}"` });
+      return;
+    }
     const key = treeKey(type, id);
     const idx = this.parentTree?.keys.get(key);
     if (idx === undefined) {

@@ -15,8 +15,12 @@ export async function* splitLines(chunks: AsyncIterable<Buffer | string>, file: 
   let carry: Buffer[] = [];
   let carryLen = 0;
   let lineNo = 0;
+  let first = true;
   for await (const raw of chunks) {
-    const chunk = typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw;
+    let chunk = typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw;
+    // A UTF-8 byte order mark (some Windows tools write one) is not part of the first resource.
+    if (first && chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) chunk = chunk.subarray(3);
+    first = false;
     let start = 0;
     for (let nl = chunk.indexOf(10, start); nl >= 0; nl = chunk.indexOf(10, start)) {
       let line = chunk.subarray(start, nl);

@@ -7,12 +7,12 @@
  * Problems name the file, the snapshots affected and (bounded) the resources inside the damaged data.
  */
 import { describeFile, type Repository } from '../repository/repository.js';
-import type { PackRecord } from '../repository/packFormat.js';
+import type { PackHeader, PackRecord } from '../repository/packFormat.js';
 import type { SnapshotRecord } from '../repository/snapshot.js';
 import { rowBlob, rowId, type TreeRef } from '../repository/tree.js';
 import { loadOverlay, treeTypes, typeRows } from '../repository/treeStore.js';
 import { sha256Hex } from '../crypto/primitives.js';
-import { isEngineError, throwIfAborted, type ErrorCode } from '../shared/errors.js';
+import { isEngineError, isIntegrityCode, throwIfAborted, type ErrorCode } from '../shared/errors.js';
 import type { LongOperationOptions } from '../shared/events.js';
 import { decodeIndex } from '../repository/packFormat.js';
 import { ObjectKind } from '../repository/envelope.js';
@@ -77,6 +77,8 @@ export async function checkRepository(repo: Repository, options: CheckOptions = 
       repo.indexFiles.add(f.name);
     } catch (err) {
       if (isEngineError(err, 'NOT_FOUND')) continue;
+      // Only damage is an integrity finding; an unplugged drive or a permission problem stops the check as itself.
+      if (!isEngineError(err) || !isIntegrityCode(err.code)) throw err;
       add('INDEX_CORRUPT', describeFile(f), 'index file does not match its name or does not decrypt');
     }
   }
@@ -141,7 +143,8 @@ async function verifyPack(repo: Repository, pack: PackRecord, stats: { packsRead
   if (sha256Hex(bytes) !== pack.id) return 'contents do not match the file name (SHA-256)';
   try {
     const header = await repo.readPackHeader(pack.id, bytes);
-    if (header.blobs.length !== pack.blobs.length || header.frames.length !== pack.frames.length) return 'pack header differs from the index';
+    const mismatch = headerMismatch(header, pack);
+    if (mismatch) return `pack header differs from the index (${mismatch})`;
     for (let f = 0; f < pack.frames.length; f++) {
       const frame = pack.frames[f]!;
       const raw = repo.openFrame(pack, f, bytes.subarray(frame.offset, frame.offset + frame.storedLength));
@@ -151,8 +154,26 @@ async function verifyPack(repo: Repository, pack: PackRecord, stats: { packsRead
       }
     }
   } catch (err) {
-    if (isEngineError(err)) return `cannot be decrypted or parsed (${err.code})`;
+    // Damage is reported; anything else (e.g. the zstd module missing, I/O errors) is not a finding about the data.
+    if (isEngineError(err) && isIntegrityCode(err.code)) return `cannot be decrypted or parsed (${err.code})`;
     throw err;
+  }
+  return null;
+}
+
+/** Compares a pack's own header with its index entry, field by field. */
+function headerMismatch(h: PackHeader, p: PackRecord): string | null {
+  if (h.blobType !== p.blobType) return 'blob type';
+  if (h.frames.length !== p.frames.length || h.blobs.length !== p.blobs.length) return 'counts';
+  for (let i = 0; i < h.frames.length; i++) {
+    const a = h.frames[i]!;
+    const b = p.frames[i]!;
+    if (a.offset !== b.offset || a.storedLength !== b.storedLength || a.rawLength !== b.rawLength || !a.objectId.equals(b.objectId)) return `frame ${i}`;
+  }
+  for (let i = 0; i < h.blobs.length; i++) {
+    const a = h.blobs[i]!;
+    const b = p.blobs[i]!;
+    if (!a.id.equals(b.id) || a.frame !== b.frame || a.offset !== b.offset || a.length !== b.length) return `blob ${i}`;
   }
   return null;
 }

@@ -101,5 +101,6 @@ export function toErrorInfo(err: unknown, locale: Locale = DEFAULT_LOCALE): Erro
 export function scrubSecrets(text: string): string {
   return text
     .replace(/(\w+:\/\/)[^/\s:@]+:[^/\s@]+@/g, '$1***:***@')
-    .replace(/(authorization|bearer|token|password|secret|x-amz-security-token)(["'\s:=]+)[^\s"',;]+/gi, '$1$2***');
+    .replace(/\b(bearer|basic)(\s+)[^\s"',;]+/gi, '$1$2***')
+    .replace(/(authorization|token|password|secret|x-amz-security-token)(["'\s:=]+)(?!(?:bearer|basic)\b)[^\s"',;]+/gi, '$1$2***');
 }

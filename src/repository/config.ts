@@ -43,13 +43,28 @@ export const DEFAULT_PARAMS: RepoParams = {
 };
 
 export function newConfig(params: Partial<RepoParams> = {}, now = new Date()): RepoConfig {
-  return {
-    format: FORMAT_NAME,
-    version: FORMAT_VERSION,
-    id: randomBytes(16).toString('hex'),
-    created: now.toISOString(),
-    params: { ...DEFAULT_PARAMS, ...params },
-  };
+  const merged = { ...DEFAULT_PARAMS, ...params };
+  validateParams(merged, 'init');
+  return { format: FORMAT_NAME, version: FORMAT_VERSION, id: randomBytes(16).toString('hex'), created: now.toISOString(), params: merged };
+}
+
+/** Ranges a reader accepts: values outside them would break the u32 fields of packs or make no sense. */
+const PARAM_RANGES: Readonly<Record<keyof RepoParams, readonly [number, number]>> = {
+  frameTargetBytes: [1024, 64 * 1024 * 1024],
+  packTargetBytes: [4096, 1024 * 1024 * 1024],
+  compressionLevel: [-7, 22],
+  treeChunkEntries: [2, 1_000_000],
+  checkpointEvery: [1, 1000],
+  checkpointChangeRatio: [0, 1],
+};
+
+function validateParams(params: RepoParams, location: string): void {
+  for (const [name, [min, max]] of Object.entries(PARAM_RANGES) as [keyof RepoParams, readonly [number, number]][]) {
+    const value = params[name];
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+      throw new EngineError('INVALID_SETTINGS', { reason: `repository config at ${location}: ${name} must be between ${min} and ${max}` });
+    }
+  }
 }
 
 export function encodeConfig(config: RepoConfig): Buffer {
@@ -69,6 +84,7 @@ export function parseConfig(bytes: Buffer, location: string): RepoConfig {
   if (v['version'] !== FORMAT_VERSION) throw new EngineError('REPO_VERSION_UNSUPPORTED', { version: String(v['version']) });
   if (typeof v['id'] !== 'string' || !/^[0-9a-f]{32}$/.test(v['id'])) throw new EngineError('REPO_MARKER_MISSING', { location });
   const params = { ...DEFAULT_PARAMS, ...(typeof v['params'] === 'object' && v['params'] !== null ? (v['params'] as Partial<RepoParams>) : {}) };
+  validateParams(params, location);
   return { format: FORMAT_NAME, version: FORMAT_VERSION, id: v['id'], created: String(v['created'] ?? ''), params };
 }
 

@@ -61,7 +61,7 @@ export function sealObject(key: Uint8Array, kind: ObjectKindId, payload: Uint8Ar
   return { bytes, objectId, rawLength: payload.length, codec: c.codec };
 }
 
-export type OpenFailure = 'bad-header' | 'wrong-kind' | 'wrong-object' | 'auth-failed' | 'bad-payload';
+export type OpenFailure = 'bad-header' | 'unsupported-version' | 'wrong-kind' | 'wrong-object' | 'auth-failed' | 'bad-payload';
 
 export class EnvelopeError extends Error {
   constructor(readonly reason: OpenFailure) {
@@ -71,9 +71,10 @@ export class EnvelopeError extends Error {
 
 /** Opens an envelope, checking its kind and (when given) the object id the referrer expects. */
 export function openObject(key: Uint8Array, kind: ObjectKindId, bytes: Uint8Array, expectedObjectId?: Uint8Array): { payload: Buffer; objectId: Buffer } {
-  if (bytes.length < ENVELOPE_OVERHEAD + 5 || bytes[0] !== MAGIC[0] || bytes[1] !== MAGIC[1] || bytes[2] !== ENVELOPE_VERSION) {
-    throw new EnvelopeError('bad-header');
-  }
+  if (bytes.length < ENVELOPE_OVERHEAD + 5 || bytes[0] !== MAGIC[0] || bytes[1] !== MAGIC[1]) throw new EnvelopeError('bad-header');
+  // A later version is refused as such; versions are never guessed (only whole files report this; a frame
+  // with another version byte inside a v1 pack is damage).
+  if (bytes[2] !== ENVELOPE_VERSION) throw new EnvelopeError(kind === ObjectKind.frame ? 'bad-header' : 'unsupported-version');
   if (bytes[3] !== kind) throw new EnvelopeError('wrong-kind');
   const objectId = Buffer.from(bytes.subarray(4, 4 + OBJECT_ID_BYTES));
   if (expectedObjectId && !objectId.equals(expectedObjectId)) throw new EnvelopeError('wrong-object');

@@ -103,29 +103,54 @@ export async function createSlot(
   };
 }
 
+/** The master key from one slot, or null when this secret does not open it (never throws for a bad slot). */
 async function unwrap(slot: KeySlotFile, secret: Uint8Array | string): Promise<Buffer | null> {
-  const key = open(await wrapKeyFor(slot.kdf, secret), Buffer.from(slot.wrappedKey, 'base64'), slotAad(slot.repoId, slot.id));
-  return key && key.length === KEY_BYTES ? key : null;
-}
-
-function parseSlot(bytes: Buffer, repoId: string): KeySlotFile | null {
   try {
-    const v = JSON.parse(bytes.toString('utf8')) as KeySlotFile;
-    if (v.format !== 'clinic-backup-key' || v.version !== 1 || v.repoId !== repoId) return null;
-    if (!['keychain', 'passphrase', 'recovery'].includes(v.kind)) return null;
-    return v;
+    const key = open(await wrapKeyFor(slot.kdf, secret), Buffer.from(slot.wrappedKey, 'base64'), slotAad(slot.repoId, slot.id));
+    return key && key.length === KEY_BYTES ? key : null;
   } catch {
     return null;
   }
 }
 
-export async function listSlots(backend: Backend, repoId: string): Promise<KeySlotFile[]> {
-  const out: KeySlotFile[] = [];
+/** Upper bounds on scrypt cost read from a slot file, so an edited slot cannot demand gigabytes of memory. */
+const MAX_SCRYPT = { N: 1 << 20, r: 32, p: 16 };
+
+/** A slot file this version can use; 'unsupported' for a newer format version; null for anything malformed. */
+function parseSlot(bytes: Buffer, repoId: string): KeySlotFile | 'unsupported' | null {
+  let v: KeySlotFile;
+  try {
+    v = JSON.parse(bytes.toString('utf8')) as KeySlotFile;
+  } catch {
+    return null;
+  }
+  if (typeof v !== 'object' || v === null || v.format !== 'clinic-backup-key' || v.repoId !== repoId) return null;
+  if (v.version !== 1) return 'unsupported';
+  if (typeof v.id !== 'string' || typeof v.wrappedKey !== 'string' || typeof v.kdf !== 'object' || v.kdf === null || typeof v.kdf.salt !== 'string') return null;
+  if (v.kind === 'passphrase') {
+    const k = v.kdf;
+    if (k.name !== 'scrypt' || ![k.N, k.r, k.p].every(Number.isInteger)) return null;
+    if (k.N < 2 || (k.N & (k.N - 1)) !== 0 || k.N > MAX_SCRYPT.N || k.r < 1 || k.r > MAX_SCRYPT.r || k.p < 1 || k.p > MAX_SCRYPT.p) return null;
+  } else if (v.kind === 'keychain' || v.kind === 'recovery') {
+    if (v.kdf.name !== 'hkdf') return null;
+  } else return null;
+  return v;
+}
+
+/** Usable key slots, and how many were written by a newer format version (to explain a failure to open). */
+export async function listSlotsDetailed(backend: Backend, repoId: string): Promise<{ slots: KeySlotFile[]; unsupported: number }> {
+  const slots: KeySlotFile[] = [];
+  let unsupported = 0;
   for await (const f of backend.list('keys')) {
     const slot = parseSlot(await backend.read(f), repoId);
-    if (slot && slot.id === f.name) out.push(slot);
+    if (slot === 'unsupported') unsupported++;
+    else if (slot && slot.id === f.name) slots.push(slot);
   }
-  return out.sort((a, b) => a.created.localeCompare(b.created) || a.id.localeCompare(b.id));
+  return { slots: slots.sort((a, b) => a.created.localeCompare(b.created) || a.id.localeCompare(b.id)), unsupported };
+}
+
+export async function listSlots(backend: Backend, repoId: string): Promise<KeySlotFile[]> {
+  return (await listSlotsDetailed(backend, repoId)).slots;
 }
 
 export async function writeSlot(backend: Backend, slot: KeySlotFile): Promise<void> {

@@ -14,6 +14,7 @@ import {
   createSlot,
   keychainSecretName,
   listSlots,
+  listSlotsDetailed,
   newRecoveryKey,
   openMasterKey,
   slotInfo,
@@ -87,7 +88,6 @@ export class Repository {
     if (!options.passphrase && !options.secretStore) throw new EngineError('INVALID_ARGUMENT', { field: 'key', reason: 'a keychain or a passphrase is needed' });
     const config = newConfig(options.params);
     const master = randomKey();
-    await backend.write({ kind: 'config', name: 'config' }, encodeConfig(config));
     const slots: KeySlotFile[] = [];
     if (options.secretStore) {
       const secret = randomKey();
@@ -102,6 +102,8 @@ export class Repository {
       slots.push(await createSlot(config.id, master, 'recovery', recoveryKey, 'recovery kit'));
     }
     for (const slot of slots) await writeSlot(backend, slot);
+    // The marker is written last: a crash during init leaves a folder that is not mistaken for a repository.
+    await backend.write({ kind: 'config', name: 'config' }, encodeConfig(config));
     const repo = new Repository(backend, config, deriveKeys(master, config.id), master, slots[0] ? slotInfo(slots[0]) : null);
     repo.indexLoaded = true;
     return { repo, recoveryKey, slots: slots.map(slotInfo) };
@@ -109,7 +111,8 @@ export class Repository {
 
   static async open(backend: Backend, creds: KeyCredentials): Promise<Repository> {
     const config = await readConfig(backend);
-    const slots = await listSlots(backend, config.id);
+    const { slots, unsupported } = await listSlotsDetailed(backend, config.id);
+    if (slots.length === 0 && unsupported > 0) throw new EngineError('REPO_VERSION_UNSUPPORTED', { version: 'key slot' });
     const { masterKey, slot } = await openMasterKey(slots, config.id, creds);
     return new Repository(backend, config, deriveKeys(masterKey, config.id), masterKey, slotInfo(slot));
   }
@@ -183,6 +186,7 @@ export class Repository {
     try {
       return openObject(this.keys.data, kind, bytes).payload;
     } catch (err) {
+      if (err instanceof EnvelopeError && err.reason === 'unsupported-version') throw new EngineError('REPO_VERSION_UNSUPPORTED', { version: `${ref.kind} envelope` });
       if (err instanceof EnvelopeError) throw new EngineError(corruptCode, { file: describeFile(ref) });
       throw err;
     }
@@ -269,11 +273,14 @@ export class Repository {
 
   async readSnapshot(id: string): Promise<SnapshotRecord> {
     const payload = await this.readSealedFile({ kind: 'snapshots', name: id }, ObjectKind.snapshot, 'SNAPSHOT_CORRUPT');
+    let manifest: SnapshotManifest;
     try {
-      return { id, manifest: JSON.parse(payload.toString('utf8')) as SnapshotManifest };
+      manifest = JSON.parse(payload.toString('utf8')) as SnapshotManifest;
     } catch {
       throw new EngineError('SNAPSHOT_CORRUPT', { file: `snapshots/${id}` });
     }
+    if (manifest.version !== 1) throw new EngineError('REPO_VERSION_UNSUPPORTED', { version: `snapshot ${String(manifest.version)}` });
+    return { id, manifest };
   }
 
   async listSnapshotIds(signal?: AbortSignal): Promise<string[]> {

@@ -44,7 +44,7 @@ export interface SnapshotManifest {
     /** New blobs written by this run and their raw bytes. */
     readonly newBlobs: number;
     readonly newBlobBytes: number;
-    /** Bytes of new files stored in the repository by this run (packs, index, snapshot). */
+    /** Bytes of new files stored in the repository by this run (packs and index; the snapshot file itself excluded). */
     readonly storedBytesAdded: number;
   };
   readonly tree: TreeRef;

@@ -27,6 +27,12 @@ test('splitLines keeps exact bytes across chunk borders, CRLF and a last line wi
   const lines = [];
   for await (const l of splitLines(chunks(), 'f.ndjson')) lines.push([l.bytes.toString(), l.line]);
   assert.deepEqual(lines, [['{"a":1.50}', 1], ['{"b":2}', 2], ['', 3], ['{"c":3}', 4]]);
+  async function* withBom(): AsyncGenerator<Buffer> {
+    yield Buffer.from('\ufeff{"a":1}\n', 'utf8');
+  }
+  const bom = [];
+  for await (const l of splitLines(withBom(), 'f')) bom.push(l.bytes.toString());
+  assert.deepEqual(bom, ['{"a":1}']);
 });
 
 test('malformed lines and resources without id are reported with file:line; the rest is backed up and the run is partial', async () => {

@@ -29,6 +29,13 @@ async function files(root: string, kind: string): Promise<string[]> {
   return out.sort();
 }
 
+/** Paths of packs holding resource data (not snapshot listings), from the index. */
+async function dataPacks(root: string): Promise<string[]> {
+  const repo = await reopen(root);
+  await repo.loadIndex();
+  return repo.index.packs.filter((p) => p.blobType === 'data').map((p) => path.join('data', p.id.slice(0, 2), p.id)).sort();
+}
+
 async function flipByte(file: string, at: number): Promise<void> {
   const b = await readFile(file);
   const i = at < 0 ? b.length + at : at;
@@ -47,8 +54,7 @@ test('a clean repository passes structure and full data checks', async () => {
 
 test('a flipped byte in a pack is found by --read-data and named with its snapshots and resources', async () => {
   const { root, snapshots } = await fixture();
-  const packs = await files(root, 'data');
-  const victim = packs[0] as string;
+  const victim = (await dataPacks(root))[0] as string;
   await flipByte(path.join(root, victim), 100);
   const structural = await checkRepository(await reopen(root));
   assert.ok(structural.ok, 'a byte flip inside a pack is only visible when data is read');
@@ -86,7 +92,7 @@ test('damaged index and snapshot files, truncated and missing packs are each nam
   assert.ok(r1.problems.some((p) => p.code === 'BLOB_MISSING' && p.snapshots.includes(snapshots[0] as string)));
 
   const fresh = await fixture();
-  const fpacks = await files(fresh.root, 'data');
+  const fpacks = await dataPacks(fresh.root);
   await truncate(path.join(fresh.root, fpacks[0] as string), 50);
   await rm(path.join(fresh.root, fpacks[1] as string));
   const r2 = await checkRepository(await reopen(fresh.root));

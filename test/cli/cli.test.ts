@@ -58,7 +58,8 @@ test('init → backup → snapshots → check → restore (byte-identical) → t
   const pack = (await readdir(path.join(repo, 'data', first)))[0] as string;
   const file = path.join(repo, 'data', first, pack);
   const bytes = await readFile(file);
-  bytes[Math.floor(bytes.length / 2)] ^= 0x01;
+  const mid = Math.floor(bytes.length / 2);
+  bytes[mid] = (bytes[mid] as number) ^ 0x01;
   await writeFile(file, bytes);
   const bad = await runCli(['check', '--read-data', '--json'], env);
   assert.equal(bad.code, 3);

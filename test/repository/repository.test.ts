@@ -133,3 +133,21 @@ test('locks: a live process holding an exclusive lock blocks; a dead owner is st
   const again = await repo.lock('shared', 'backup');
   await again.release();
 });
+
+test('a malformed or hostile key slot file never blocks opening with a valid slot', async () => {
+  const dir = await tempDir();
+  const { root } = await newRepo(dir);
+  const cfg = JSON.parse(await readFile(path.join(root, 'config'), 'utf8')) as { id: string };
+  const base = { format: 'clinic-backup-key', version: 1, repoId: cfg.id, name: 'x', created: new Date().toISOString(), host: 'h', wrappedKey: 'AAAA' };
+  await writeFile(path.join(root, 'keys', 'aaaaaaaaaaaaaaaa'), JSON.stringify({ ...base, id: 'aaaaaaaaaaaaaaaa', kind: 'passphrase', kdf: { name: 'hkdf', salt: 'AAAA' } }));
+  await writeFile(path.join(root, 'keys', 'bbbbbbbbbbbbbbbb'), JSON.stringify({ ...base, id: 'bbbbbbbbbbbbbbbb', kind: 'passphrase', kdf: { name: 'scrypt', N: 2 ** 30, r: 8, p: 1, salt: 'AAAA' } }));
+  await writeFile(path.join(root, 'keys', 'cccccccccccccccc'), '{not json');
+  const repo = await reopen(root);
+  assert.equal(repo.openedWith?.kind, 'passphrase');
+  assert.equal((await repo.listKeys()).length, 2, 'only the two real slots are listed');
+});
+
+test('invalid repository parameters are refused', async () => {
+  const dir = await tempDir();
+  await assert.rejects(newRepo(dir, { packTargetBytes: 2 ** 33 }), (e) => isEngineError(e, 'INVALID_SETTINGS'));
+});
