@@ -21,12 +21,24 @@ import { codecName, CODEC_BROTLI, CODEC_ZSTD, zstdAvailable } from './repository
 import type { KeyCredentials } from './repository/keys.js';
 import { Repository } from './repository/repository.js';
 import type { SnapshotRecord } from './repository/snapshot.js';
-import { restoreToNdjson } from './restorer/ndjsonTarget.js';
+import { restoreToNdjson, selectRows } from './restorer/ndjsonTarget.js';
+import { executeFhirRestore, planFhirRestore, type FhirRestoreOptions } from './restorer/fhirTarget.js';
+import { assertPatientExists, resolveSnapshot } from './restorer/select.js';
+import { authProvider } from './source/fhir/auth.js';
+import { FhirHttp } from './source/fhir/http.js';
+import { restoreOrder, TIER_TYPES } from './policy/tiers.js';
+import { createHash } from 'node:crypto';
+import { loadOverlay, treeTypes, typeRows } from './repository/treeStore.js';
+import { decodeRow } from './repository/tree.js';
 import { FileSecretStore } from './secrets/fileStore.js';
 import { assertKeychainUsable, KeychainSecretStore } from './secrets/keychainStore.js';
 import { REPOSITORY_PASSWORD_SECRET } from './secrets/names.js';
 import type { SecretStore } from './secrets/types.js';
 import type {
+  FhirRestoreResult,
+  ResourceListing,
+  RestorePlan,
+  RestoreScopeRequest,
   BackupResult,
   CheckResult,
   InitRequest,
@@ -63,6 +75,11 @@ export type SourceAuthRequest =
   | { readonly kind: 'basic'; readonly username: string; readonly passwordFile: string }
   | { readonly kind: 'smart'; readonly clientId: string; readonly keyFile: string; readonly tokenUrl: string; readonly keyId?: string; readonly scope?: string };
 
+export interface ServerRestoreRequest extends RestoreScopeRequest {
+  readonly target: string;
+  readonly auth: SourceAuthRequest;
+}
+
 export interface FhirBackupRequest {
   readonly source: string;
   readonly auth: SourceAuthRequest;
@@ -81,7 +98,15 @@ export interface Engine {
   snapshots(): Promise<SnapshotSummary[]>;
   snapshot(ref: string): Promise<{ summary: SnapshotSummary; manifest: SnapshotRecord['manifest'] }>;
   check(options?: LongOperationOptions & { readData?: boolean; readDataSubset?: { n: number; m: number } }): Promise<CheckResult>;
-  restoreToFolder(request: RestoreToFolderRequest, options?: LongOperationOptions): Promise<RestoreResult>;
+  restoreToFolder(request: RestoreToFolderRequest & { asOf?: string }, options?: LongOperationOptions): Promise<RestoreResult>;
+  /** What a restore into a FHIR server would do, including resources newer on the target. Writes nothing. */
+  planRestoreToServer(request: ServerRestoreRequest, options?: LongOperationOptions): Promise<RestorePlan>;
+  /** Restores into a FHIR server; needs `confirmed`. Resumes an interrupted restore of the same scope. */
+  restoreToServer(request: ServerRestoreRequest & { confirmed: boolean; verify?: 'none' | 'sample' | 'all' }, options?: LongOperationOptions): Promise<FhirRestoreResult & { plan: RestorePlan }>;
+  /** Lists the resources of a snapshot (optionally one type or one patient's compartment). */
+  ls(request: RestoreScopeRequest): Promise<{ snapshotId: string; resources: ResourceListing[] }>;
+  /** One resource's stored bytes. */
+  dump(snapshot: string, reference: string): Promise<{ snapshotId: string; bytes: Buffer }>;
   stats(): Promise<RepoStats>;
   listKeys(): Promise<KeySlotSummary[]>;
   addKey(kind: 'keychain' | 'passphrase' | 'recovery', options?: { passphrase?: string; name?: string; language?: RecoveryKeyLanguage }): Promise<{ slot: KeySlotSummary; recoveryKey: string[][] | null }>;
@@ -263,18 +288,95 @@ class EngineImpl implements Engine {
     }
   }
 
-  async restoreToFolder(request: RestoreToFolderRequest, options: LongOperationOptions = {}): Promise<RestoreResult> {
+  async restoreToFolder(request: RestoreToFolderRequest & { asOf?: string }, options: LongOperationOptions = {}): Promise<RestoreResult> {
     if (!request.confirmed) throw new EngineError('RESTORE_NOT_CONFIRMED');
     const started = Date.now();
     const repo = await this.repo();
     const lock = await repo.lock('shared', 'restore');
     try {
-      const snap = await repo.findSnapshot(request.snapshot);
+      const snap = await resolveSnapshot(repo, { snapshot: request.snapshot, ...(request.asOf ? { asOf: request.asOf } : {}) });
+      await repo.loadIndex(options.signal);
+      if (request.patient) await assertPatientExists(repo, snap, request.patient, options.signal);
       const r = await restoreToNdjson(repo, snap, path.resolve(request.target), request, options);
       return { ...r, durationMs: Date.now() - started };
     } finally {
       await lock.release();
     }
+  }
+
+  private async serverRestoreSetup(request: ServerRestoreRequest, options: LongOperationOptions): Promise<{ repo: Repository; snap: SnapshotRecord; opts: FhirRestoreOptions; journalFile: string }> {
+    const repo = await this.repo();
+    const snap = await resolveSnapshot(repo, request);
+    await repo.loadIndex(options.signal);
+    if (request.patient) await assertPatientExists(repo, snap, request.patient, options.signal);
+    const http = new FhirHttp({ baseUrl: request.target, auth: authProvider(await resolveSourceAuth(request.auth)) });
+    const scope = JSON.stringify([snap.id, http.base.href, [...(request.types ?? [])].sort(), request.patient ?? null]);
+    const stateDir = this.stateDir(repo.id);
+    await mkdir(stateDir, { recursive: true });
+    const journalFile = path.join(stateDir, `restore-${createHash('sha256').update(scope).digest('hex').slice(0, 16)}.journal`);
+    const opts: FhirRestoreOptions = { http, orderTypes: (types) => restoreOrder(types), criticalTypes: TIER_TYPES.critical, journalFile, signal: options.signal, onProgress: options.onProgress };
+    return { repo, snap, opts, journalFile };
+  }
+
+  private selection(request: RestoreScopeRequest): { types?: readonly string[]; patient?: string } {
+    return { ...(request.types ? { types: request.types } : {}), ...(request.patient ? { patient: request.patient } : {}) };
+  }
+
+  async planRestoreToServer(request: ServerRestoreRequest, options: LongOperationOptions = {}): Promise<RestorePlan> {
+    const repo = await this.repo();
+    const lock = await repo.lock('shared', 'restore plan');
+    try {
+      const { snap, opts } = await this.serverRestoreSetup(request, options);
+      return (await planFhirRestore(repo, snap, this.selection(request), opts)).plan;
+    } finally {
+      await lock.release();
+    }
+  }
+
+  async restoreToServer(request: ServerRestoreRequest & { confirmed: boolean; verify?: 'none' | 'sample' | 'all' }, options: LongOperationOptions = {}): Promise<FhirRestoreResult & { plan: RestorePlan }> {
+    if (!request.confirmed) throw new EngineError('RESTORE_NOT_CONFIRMED');
+    const repo = await this.repo();
+    const lock = await repo.lock('shared', 'restore');
+    try {
+      const { snap, opts } = await this.serverRestoreSetup(request, options);
+      const { plan, rows } = await planFhirRestore(repo, snap, this.selection(request), { ...opts, preview: false });
+      const result = await executeFhirRestore(repo, snap, plan, rows, { ...opts, confirmed: true, ...(request.verify ? { verify: request.verify } : {}) });
+      return { ...result, plan };
+    } finally {
+      await lock.release();
+    }
+  }
+
+  async ls(request: RestoreScopeRequest): Promise<{ snapshotId: string; resources: ResourceListing[] }> {
+    const repo = await this.repo();
+    const snap = await resolveSnapshot(repo, request);
+    if (request.patient) {
+      await repo.loadIndex();
+      await assertPatientExists(repo, snap, request.patient);
+    }
+    const resources: ResourceListing[] = [];
+    const overlay = await loadOverlay(repo, snap.manifest.tree);
+    for (const type of treeTypes(snap.manifest.tree, overlay)) {
+      if (request.types && !request.types.includes(type)) continue;
+      for await (const row of typeRows(repo, snap.manifest.tree, type, overlay)) {
+        const e = decodeRow(row);
+        const patients = e.patient ? e.patient.split(',') : [];
+        if (request.patient && !patients.includes(request.patient)) continue;
+        resources.push({ type, id: e.id, versionId: e.versionId, lastUpdated: e.lastUpdated, size: e.size, patients });
+      }
+    }
+    return { snapshotId: snap.id, resources };
+  }
+
+  async dump(snapshot: string, reference: string): Promise<{ snapshotId: string; bytes: Buffer }> {
+    const m = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})$/.exec(reference);
+    if (!m) throw new EngineError('INVALID_ARGUMENT', { field: 'resource', reason: 'use Type/id, e.g. Patient/123' });
+    const repo = await this.repo();
+    const snap = await resolveSnapshot(repo, { snapshot });
+    await repo.loadIndex();
+    const row = ((await selectRows(repo, snap, { types: [m[1] as string] })).get(m[1] as string) ?? []).find((r) => r.id === m[2]);
+    if (!row) throw new EngineError('RESOURCE_NOT_FOUND', { resource: reference, snapshot: snap.id.slice(0, 8) });
+    return { snapshotId: snap.id, bytes: await repo.readBlob(row.blob) };
   }
 
   async stats(): Promise<RepoStats> {

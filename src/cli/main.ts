@@ -1,6 +1,7 @@
 /** clinic-backup: argument parsing and output only; every decision is made by the engine (src/index.ts). */
 import { parseArgs } from 'node:util';
 import { createEngine, resolveLocale, runSandboxCommand, t, toErrorInfo, TOOL_VERSION, type Engine, type Locale, type SourceAuthRequest, type StrategyName } from '../index.js';
+import type { RestorePlan } from '../shared/contract.js';
 import { EngineError, exitCodeFor } from '../shared/errors.js';
 import type { ProgressEvent } from '../shared/events.js';
 import { runDemo } from './demo.js';
@@ -39,6 +40,11 @@ const OPTIONS = {
   full: { type: 'boolean' },
   'allow-origin': { type: 'string', multiple: true },
   port: { type: 'string' },
+  'target-url': { type: 'string' },
+  snapshot: { type: 'string' },
+  'as-of': { type: 'string' },
+  plan: { type: 'boolean' },
+  verify: { type: 'string' },
   seed: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
@@ -79,6 +85,18 @@ async function withEngine<T>(ctx: Ctx, fn: (engine: Engine) => Promise<T>): Prom
   } finally {
     await engine.close();
   }
+}
+
+function printPlan(ctx: Ctx, plan: RestorePlan): void {
+  const { out, locale } = ctx;
+  out.line(t('cli.plan.header', { id: plan.snapshotId.slice(0, 8), time: plan.snapshotTime, target: plan.target, server: `FHIR ${plan.server.fhirVersion}${plan.server.software ? ` (${plan.server.software})` : ''}` }, locale));
+  for (const type of plan.order) out.line(`  ${type.padEnd(24)} ${String(plan.counts[type] ?? 0).padStart(8)}${plan.criticalTypes.includes(type) ? '  *' : ''}`);
+  out.line(t('cli.plan.totals', { resources: plan.resources, bytes: formatBytes(plan.bytes), existing: plan.existing }, locale));
+  if (plan.newerOnTarget.length > 0) {
+    out.line(t('cli.plan.newer', { count: plan.newerOnTarget.length }, locale));
+    for (const n of plan.newerOnTarget.slice(0, 20)) out.line(`  ! ${n.resource}  ${n.target} > ${n.backup ?? '—'}`);
+  }
+  if (plan.danglingReferences && plan.danglingReferences.length > 0) out.line(t('cli.plan.dangling', { refs: plan.danglingReferences.slice(0, 20) }, locale));
 }
 
 function printRecoveryKey(ctx: Ctx, repoId: string, location: string, lines: readonly (readonly string[])[]): void {
@@ -211,19 +229,49 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
 
   async restore(ctx) {
     const { values, out, locale, positionals } = ctx;
-    const snapshot = positionals[1] ?? 'latest';
+    const snapshot = values.snapshot ?? positionals[1] ?? 'latest';
+    const scope = {
+      snapshot,
+      ...(values['as-of'] ? { asOf: values['as-of'] } : {}),
+      ...(values.type ? { types: values.type } : {}),
+      ...(values.patient ? { patient: values.patient } : {}),
+    };
+    const onProgress = (ev: ProgressEvent): void => out.progress(ev, progressText(ev, locale));
+    if (values['target-url']) {
+      const request = { ...scope, target: values['target-url'], auth: sourceAuth(values) };
+      const plan = await withEngine(ctx, (e) => e.planRestoreToServer(request, { onProgress }));
+      out.endProgress();
+      printPlan(ctx, plan);
+      if (values.plan) {
+        out.data({ plan });
+        return 0;
+      }
+      if (!values.yes) {
+        out.error(t('cli.restore.needConfirm', { target: plan.target }, locale));
+        throw new EngineError('RESTORE_NOT_CONFIRMED');
+      }
+      const verify = values.verify ?? 'sample';
+      if (verify !== 'none' && verify !== 'sample' && verify !== 'all') throw usage('--verify none|sample|all');
+      const r = await withEngine(ctx, (e) => e.restoreToServer({ ...request, confirmed: true, verify }, { onProgress }));
+      out.endProgress();
+      out.data(r);
+      out.line(t('cli.restore.serverDone', { resources: r.restored, target: r.target, seconds: (r.durationMs / 1000).toFixed(1), skipped: r.skippedFromJournal }, locale));
+      if (r.timeToCriticalMs !== null) out.line(t('cli.restore.critical', { seconds: (r.timeToCriticalMs / 1000).toFixed(1) }, locale));
+      if (r.verification) out.line(t('cli.restore.verified', { checked: r.verification.checked, mismatches: r.verification.mismatches.length }, locale));
+      if (r.failures.length > 0) {
+        out.line(t('cli.restore.failures', { count: r.failures.length }, locale));
+        for (const f of r.failures.slice(0, 50)) out.line(`  ✗ ${f.resource} ${f.code ?? ''} ${f.outcome ?? ''}`);
+        return r.failures.some((f) => f.status === 'unreadable') ? 3 : 1;
+      }
+      return r.verification && r.verification.mismatches.length > 0 ? 1 : 0;
+    }
     const target = values.target;
-    if (!target) throw usage(t('cli.missingArg', { what: '--target <folder>' }, locale));
+    if (!target) throw usage(t('cli.missingArg', { what: '--target <folder> or --target-url <FHIR base URL>' }, locale));
     if (!values.yes) {
       out.error(t('cli.restore.needConfirm', { target }, locale));
       throw new EngineError('RESTORE_NOT_CONFIRMED');
     }
-    const r = await withEngine(ctx, (e) =>
-      e.restoreToFolder(
-        { snapshot, target, confirmed: true, overwrite: values.overwrite === true, ...(values.type ? { types: values.type } : {}), ...(values.patient ? { patient: values.patient } : {}) },
-        { onProgress: (ev) => out.progress(ev, progressText(ev, locale)) },
-      ),
-    );
+    const r = await withEngine(ctx, (e) => e.restoreToFolder({ ...scope, target, confirmed: true, overwrite: values.overwrite === true }, { onProgress }));
     out.endProgress();
     out.data(r);
     out.line(t('cli.restore.done', { resources: r.resources, bytes: formatBytes(r.bytes), id: r.snapshotId.slice(0, 8), target: r.target }, locale));
@@ -232,6 +280,25 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
       for (const f of r.failures.slice(0, 50)) out.line(`  ✗ ${f.resource} ${f.code} ${f.file ?? ''}`);
       return r.failures.some((f) => exitCodeFor(f.code as EngineError['code']) === 3) ? 3 : 1;
     }
+    return 0;
+  },
+
+  async ls(ctx) {
+    const { values, out, positionals } = ctx;
+    const r = await withEngine(ctx, (e) =>
+      e.ls({ snapshot: positionals[1] ?? 'latest', ...(values.type ? { types: values.type } : {}), ...(values.patient ? { patient: values.patient } : {}), ...(values['as-of'] ? { asOf: values['as-of'] } : {}) }),
+    );
+    out.data(r);
+    for (const x of r.resources) out.line(`${`${x.type}/${x.id}`.padEnd(60)} v${(x.versionId ?? '-').padEnd(4)} ${(x.lastUpdated ?? '').padEnd(29)} ${formatBytes(x.size)}`);
+    return 0;
+  },
+
+  async dump(ctx) {
+    const { positionals, out } = ctx;
+    if (!positionals[1] || !positionals[2]) throw usage('dump <snapshot> <Type/id>');
+    const r = await withEngine(ctx, (e) => e.dump(positionals[1] as string, positionals[2] as string));
+    if (out.json) out.data({ snapshotId: r.snapshotId, resource: JSON.parse(r.bytes.toString('utf8')) as unknown });
+    else process.stdout.write(r.bytes.toString('utf8') + '\n');
     return 0;
   },
 

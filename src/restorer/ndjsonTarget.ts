@@ -8,7 +8,6 @@ import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Repository } from '../repository/repository.js';
 import type { SnapshotRecord } from '../repository/snapshot.js';
-import { rowBlob, rowId } from '../repository/tree.js';
 import { loadOverlay, treeTypes, typeRows } from '../repository/treeStore.js';
 import { EngineError, isEngineError, throwIfAborted, type ErrorCode } from '../shared/errors.js';
 import type { LongOperationOptions } from '../shared/events.js';
@@ -41,6 +40,7 @@ export interface SelectedRow {
   readonly id: string;
   readonly blob: string;
   readonly size: number;
+  readonly lastUpdated: string | null;
 }
 
 /** True when a row belongs to the patient's compartment (rows keep the compartment's patient ids). */
@@ -59,8 +59,8 @@ export async function selectRows(repo: Repository, snap: SnapshotRecord, sel: Re
     const list: SelectedRow[] = [];
     for await (const row of typeRows(repo, tree, type, overlay, signal)) {
       if (sel.patient && !rowInCompartment(row, sel.patient)) continue;
-      const tab = row.lastIndexOf('\t');
-      list.push({ type, id: rowId(row), blob: rowBlob(row), size: Number(row.slice(tab + 1)) });
+      const f = row.split('\t');
+      list.push({ type, id: f[0] as string, blob: f[3] as string, size: Number(f[5]), lastUpdated: f[2] || null });
     }
     if (list.length > 0) out.set(type, list);
   }
@@ -104,7 +104,6 @@ export async function restoreToNdjson(
   await ensureEmptyTarget(target, sel.overwrite ?? false);
   await repo.loadIndex(signal);
   const selected = await selectRows(repo, snap, sel, signal);
-  if (sel.patient && selected.size === 0) throw new EngineError('PATIENT_NOT_FOUND', { patient: sel.patient, suggestions: [] });
   const total = [...selected.values()].reduce((n, l) => n + l.length, 0);
   const counts: Record<string, number> = {};
   const failures: RestoreFailure[] = [];

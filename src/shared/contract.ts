@@ -1,3 +1,5 @@
+import type { ErrorCode } from './errors.js';
+
 /**
  * The one API contract every front end uses (CLI, serve, Electron IPC): plain data in and out.
  * Errors cross it as ErrorInfo values (see errors.ts), never as thrown objects.
@@ -111,4 +113,67 @@ export interface RepoStats {
   readonly compressionRatio: number;
   readonly byKind: Readonly<Record<string, { readonly files: number; readonly bytes: number }>>;
   readonly codec: string;
+}
+
+/** A restore into a FHIR server, planned before anything is written (ARCHITECTURE.md §6). */
+export interface RestorePlan {
+  readonly snapshotId: string;
+  readonly snapshotTime: string;
+  readonly target: string;
+  readonly selection: { readonly types?: readonly string[]; readonly patient?: string };
+  /** Types in the order they will be written. */
+  readonly order: readonly string[];
+  readonly counts: Readonly<Record<string, number>>;
+  readonly resources: number;
+  readonly bytes: number;
+  /** On the target already (will be overwritten with the backup's version). */
+  readonly existing: number;
+  /** On the target with a lastUpdated later than the backup's: writing would replace newer data. */
+  readonly newerOnTarget: readonly { readonly resource: string; readonly target: string; readonly backup: string | null }[];
+  readonly criticalTypes: readonly string[];
+  readonly server: { readonly fhirVersion: string; readonly software: string | null };
+  /** References from restored resources to resources outside the selection (patient scope), bounded. */
+  readonly danglingReferences?: readonly string[];
+}
+
+export interface ResourceOutcome {
+  readonly resource: string;
+  readonly status: 'created' | 'updated' | 'failed' | 'unreadable';
+  readonly code?: ErrorCode | string;
+  readonly outcome?: string;
+}
+
+export interface FhirRestoreResult {
+  readonly snapshotId: string;
+  readonly target: string;
+  readonly restored: number;
+  readonly skippedFromJournal: number;
+  readonly counts: Readonly<Record<string, number>>;
+  readonly failures: readonly ResourceOutcome[];
+  readonly bytes: number;
+  readonly bytesRead: number;
+  /** Time until the Critical tier (patients, allergies) was fully restored: when the clinic can work again. */
+  readonly timeToCriticalMs: number | null;
+  readonly durationMs: number;
+  readonly verification: { readonly checked: number; readonly mismatches: readonly string[] } | null;
+  readonly requests: number;
+}
+
+
+export interface RestoreScopeRequest {
+  /** Snapshot id, unique prefix or "latest" (default). */
+  readonly snapshot?: string;
+  /** The latest snapshot taken at or before this date/time. */
+  readonly asOf?: string;
+  readonly types?: readonly string[];
+  readonly patient?: string;
+}
+
+export interface ResourceListing {
+  readonly type: string;
+  readonly id: string;
+  readonly versionId: string | null;
+  readonly lastUpdated: string | null;
+  readonly size: number;
+  readonly patients: readonly string[];
 }

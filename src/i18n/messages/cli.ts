@@ -7,12 +7,17 @@ export const cliMessages: Catalogue = {
 
 Comandos:
   init                         cria um repositório de backup criptografado
-  backup <pasta|arquivo>       copia arquivos NDJSON (exportação FHIR) para o repositório
+  backup <pasta|arquivo> | --source <URL FHIR> [--auth none|basic|bearer|smart] [--strategy S] [--full]
+                               copia um servidor FHIR ou arquivos NDJSON para o repositório
   snapshots                    lista as cópias (snapshots)
   check [--read-data | --read-data-subset n/m]
                                verifica a integridade do repositório
-  restore <snapshot|latest> --target <pasta> [--type T] [--patient ID] [--yes]
-                               restaura para uma pasta (um arquivo NDJSON por tipo)
+  restore [snapshot] --target <pasta> | --target-url <URL FHIR> [--type T] [--patient ID]
+          [--as-of DATA] [--plan] [--verify none|sample|all] [--yes]
+                               restaura para uma pasta (NDJSON por tipo) ou para um servidor FHIR
+  ls [snapshot] [--type T] [--patient ID]   lista os recursos de uma cópia
+  dump <snapshot> <Tipo/id>    mostra um recurso
+  sandbox [--port P] [--patients N]         servidor FHIR de teste com dados sintéticos
   cat snapshot <id>            mostra o manifesto de uma cópia
   stats                        tamanho e compressão do repositório
   key list | key add --keychain|--passphrase-file F|--recovery | key remove <id>
@@ -30,12 +35,17 @@ Códigos de saída: 0 ok, 1 falhou, 2 uso incorreto, 3 problema de integridade.`
 
 Commands:
   init                         create an encrypted backup repository
-  backup <folder|file>         back up NDJSON files (a FHIR export) into the repository
+  backup <folder|file> | --source <FHIR URL> [--auth none|basic|bearer|smart] [--strategy S] [--full]
+                               back up a FHIR server or NDJSON files into the repository
   snapshots                    list snapshots
   check [--read-data | --read-data-subset n/m]
                                verify the repository
-  restore <snapshot|latest> --target <folder> [--type T] [--patient ID] [--yes]
-                               restore to a folder (one NDJSON file per type)
+  restore [snapshot] --target <folder> | --target-url <FHIR URL> [--type T] [--patient ID]
+          [--as-of DATE] [--plan] [--verify none|sample|all] [--yes]
+                               restore to a folder (NDJSON per type) or into a FHIR server
+  ls [snapshot] [--type T] [--patient ID]   list a snapshot's resources
+  dump <snapshot> <Type/id>    print one resource
+  sandbox [--port P] [--patients N]         test FHIR server with synthetic data
   cat snapshot <id>            show a snapshot's manifest
   stats                        repository size and compression
   key list | key add --keychain|--passphrase-file F|--recovery | key remove <id>
@@ -96,6 +106,34 @@ Exit codes: 0 ok, 1 failed, 2 usage, 3 integrity problem.`,
   'cli.restore.failures': {
     'pt-BR': '{count} recurso(s) não puderam ser restaurados:',
     en: '{count} resource(s) could not be restored:',
+  },
+  'cli.plan.header': {
+    'pt-BR': 'Plano de restauração: cópia {id} ({time}) → {target} [{server}]. Ordem (* = crítico, disponível primeiro):',
+    en: 'Restore plan: snapshot {id} ({time}) → {target} [{server}]. Order (* = critical, available first):',
+  },
+  'cli.plan.totals': {
+    'pt-BR': 'Total: {resources} recursos ({bytes}); {existing} já existem no destino e serão substituídos pela versão do backup.',
+    en: 'Total: {resources} resources ({bytes}); {existing} already exist on the target and will be replaced by the backup version.',
+  },
+  'cli.plan.newer': {
+    'pt-BR': 'ATENÇÃO: {count} recurso(s) no destino são MAIS NOVOS que o backup e seriam substituídos:',
+    en: 'WARNING: {count} resource(s) on the target are NEWER than the backup and would be replaced:',
+  },
+  'cli.plan.dangling': {
+    'pt-BR': 'Referências para fora do paciente (não serão restauradas): {refs}',
+    en: 'References outside the patient (not restored): {refs}',
+  },
+  'cli.restore.serverDone': {
+    'pt-BR': 'Restaurados {resources} recursos em {target} em {seconds} s ({skipped} já feitos numa tentativa anterior).',
+    en: 'Restored {resources} resources into {target} in {seconds} s ({skipped} done by an earlier attempt).',
+  },
+  'cli.restore.critical': {
+    'pt-BR': 'Dados críticos (pacientes, alergias) disponíveis após {seconds} s.',
+    en: 'Critical data (patients, allergies) available after {seconds} s.',
+  },
+  'cli.restore.verified': {
+    'pt-BR': 'Conferência: {checked} recursos lidos de volta, {mismatches} diferença(s).',
+    en: 'Verification: {checked} resources read back, {mismatches} mismatch(es).',
   },
   'cli.stats': {
     'pt-BR': 'Repositório {id} em {location}\n  cópias: {snapshots}\n  arquivos de dados: {packs}, blocos: {blobs}\n  armazenado: {stored}\n  última cópia: {latest} de recursos (compressão {ratio}×, {codec})',

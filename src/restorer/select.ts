@@ -1,0 +1,51 @@
+/** Picking the snapshot and checking the scope of a restore, with helpful suggestions when input is wrong. */
+import type { Repository } from '../repository/repository.js';
+import type { SnapshotRecord } from '../repository/snapshot.js';
+import { EngineError } from '../shared/errors.js';
+import { selectRows } from './ndjsonTarget.js';
+
+function editDistance(a: string, b: string): number {
+  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0] as number;
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = prev[j] as number;
+      prev[j] = Math.min((prev[j] as number) + 1, (prev[j - 1] as number) + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = tmp;
+    }
+  }
+  return prev[b.length] as number;
+}
+
+/** Up to `n` candidates closest to the input (prefix matches first, then edit distance). */
+export function suggest(input: string, candidates: Iterable<string>, n = 5): string[] {
+  const scored: { c: string; s: number }[] = [];
+  for (const c of candidates) scored.push({ c, s: c.startsWith(input) || input.startsWith(c) ? 0 : editDistance(input.toLowerCase(), c.toLowerCase()) });
+  return scored.sort((a, b) => a.s - b.s || a.c.localeCompare(b.c)).slice(0, n).map((x) => x.c);
+}
+
+/**
+ * The snapshot a restore uses: an id/prefix/"latest", or with `asOf` the latest snapshot taken at or before
+ * that moment (a date alone means the end of that day, local time).
+ */
+export async function resolveSnapshot(repo: Repository, ref: { snapshot?: string; asOf?: string }): Promise<SnapshotRecord> {
+  if (ref.asOf) {
+    const text = ref.asOf;
+    const at = /^\d{4}-\d{2}-\d{2}$/.test(text) ? new Date(`${text}T23:59:59.999`) : new Date(text);
+    if (Number.isNaN(at.getTime())) throw new EngineError('INVALID_ARGUMENT', { field: 'as-of', reason: 'use a date like 2026-11-20 or an ISO time' });
+    const all = await repo.listSnapshots();
+    const before = all.filter((s) => Date.parse(s.manifest.time) <= at.getTime());
+    const pick = before[before.length - 1];
+    if (!pick) throw new EngineError('SNAPSHOT_NOT_FOUND', { snapshot: `as of ${text}`, suggestions: all.slice(0, 5).map((s) => `${s.id.slice(0, 8)} (${s.manifest.time})`) });
+    return pick;
+  }
+  return repo.findSnapshot(ref.snapshot ?? 'latest');
+}
+
+/** Throws PATIENT_NOT_FOUND with the closest patient ids of the snapshot when the patient is not in it. */
+export async function assertPatientExists(repo: Repository, snap: SnapshotRecord, patient: string, signal?: AbortSignal): Promise<void> {
+  const patients = (await selectRows(repo, snap, { types: ['Patient'] }, signal)).get('Patient') ?? [];
+  if (patients.some((p) => p.id === patient)) return;
+  throw new EngineError('PATIENT_NOT_FOUND', { patient, suggestions: suggest(patient, patients.map((p) => p.id)) });
+}
