@@ -15,7 +15,7 @@ import type { SnapshotRecord } from '../repository/snapshot.js';
 import { probeCapabilities, type Capabilities } from '../source/fhir/capabilities.js';
 import { referencesOf } from '../source/fhir/compartment.js';
 import { displayUrl, operationOutcomeText, type FhirHttp } from '../source/fhir/http.js';
-import { EngineError, isEngineError, isIntegrityCode, throwIfAborted, type ErrorCode } from '../shared/errors.js';
+import { EngineError, isEngineError, isIntegrityCode, throwIfAborted } from '../shared/errors.js';
 import type { LongOperationOptions } from '../shared/events.js';
 import type { FhirRestoreResult, ResourceOutcome, RestorePlan } from '../shared/contract.js';
 
