@@ -28,6 +28,12 @@ import { authProvider } from './source/fhir/auth.js';
 import { FhirHttp } from './source/fhir/http.js';
 import { restoreOrder, TIER_TYPES } from './policy/tiers.js';
 import { createHash } from 'node:crypto';
+import { Catalog } from './catalog/catalog.js';
+import { verifyStoredAuditChain, type StoredAuditEntry } from './catalog/auditTrail.js';
+import type { JsonValue } from './catalog/canonicalJson.js';
+import type { FinishedStatus, RunCounts } from './catalog/types.js';
+import { isEngineError, type ErrorCode } from './shared/errors.js';
+import { scrubSecrets } from './i18n/index.js';
 import { loadOverlay, treeTypes, typeRows } from './repository/treeStore.js';
 import { decodeRow } from './repository/tree.js';
 import { FileSecretStore } from './secrets/fileStore.js';
@@ -113,6 +119,8 @@ export interface Engine {
   removeKey(slotId: string): Promise<void>;
   /** A new recovery key: the new slot is verified before older recovery slots are removed. */
   rotateRecoveryKey(language?: RecoveryKeyLanguage): Promise<{ repoId: string; location: string; slot: KeySlotSummary; recoveryKey: string[][] }>;
+  /** Recreates the local catalog's snapshot cache from the repository (the source of truth). */
+  rebuildCatalog(): Promise<{ snapshots: number }>;
   close(): Promise<void>;
 }
 
@@ -140,8 +148,22 @@ export function summarizeSnapshot(s: SnapshotRecord): SnapshotSummary {
   };
 }
 
+function osUser(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
+
+interface RunSummary extends RunCounts {
+  readonly status?: FinishedStatus;
+  readonly snapshotId?: string | null;
+}
+
 class EngineImpl implements Engine {
   private repoPromise: Promise<Repository> | null = null;
+  private catalogPromise: Promise<Catalog> | null = null;
   private storePromise: Promise<SecretStore> | null = null;
   readonly location: string;
 
@@ -190,6 +212,7 @@ class EngineImpl implements Engine {
     const backend = await LocalBackend.create(this.location);
     const { repo, recoveryKey, slots } = await Repository.init(backend, { passphrase, secretStore });
     this.repoPromise = Promise.resolve(repo);
+    await this.audit('repository.init', { repoId: repo.id, location: this.location, slots: slots.map((s) => `${s.kind}:${s.id}`) });
     return {
       repoId: repo.id,
       location: this.location,
@@ -198,7 +221,11 @@ class EngineImpl implements Engine {
     };
   }
 
-  async backupNdjson(input: string, options: LongOperationOptions & { tags?: readonly string[] } = {}): Promise<BackupResult> {
+  backupNdjson(input: string, options: LongOperationOptions & { tags?: readonly string[] } = {}): Promise<BackupResult> {
+    return this.track('backup', () => this.runBackupNdjson(input, options), backupSummary);
+  }
+
+  private async runBackupNdjson(input: string, options: LongOperationOptions & { tags?: readonly string[] }): Promise<BackupResult> {
     const started = Date.now();
     const files = await listNdjsonInputs(input);
     const location = path.resolve(input);
@@ -230,12 +257,74 @@ class EngineImpl implements Engine {
     }
   }
 
+  /** The local catalog of this repository (cache + history). Rebuilt from the repository when new or damaged. */
+  private catalog(): Promise<Catalog> {
+    this.catalogPromise ??= (async () => {
+      const repo = await this.repo();
+      const dir = this.stateDir(repo.id);
+      await mkdir(dir, { recursive: true });
+      const opened = Catalog.open(path.join(dir, 'catalog.sqlite'));
+      if (opened.rebuilt || opened.catalog.listSnapshots(1).length === 0) await this.refreshSnapshotCache(opened.catalog, repo);
+      // A new or rebuilt catalog continues the audit trail kept in the repository (the source of truth).
+      if (opened.catalog.listAudit({ limit: 1 }).length === 0) {
+        const stored = await repo.readAuditEntries();
+        if (stored.entries.length > 0 && stored.damaged.length === 0 && verifyStoredAuditChain(stored.entries).ok) opened.catalog.importAudit(stored.entries as StoredAuditEntry[]);
+      }
+      if (opened.rebuilt) await this.auditTo(opened.catalog, repo, 'catalog.rebuilt', { reason: opened.reason ?? 'unknown', movedTo: opened.movedTo ?? null });
+      return opened.catalog;
+    })();
+    this.catalogPromise.catch(() => (this.catalogPromise = null));
+    return this.catalogPromise;
+  }
+
+  private async refreshSnapshotCache(catalog: Catalog, repo: Repository): Promise<number> {
+    const snaps = await repo.listSnapshots();
+    catalog.replaceSnapshots(snaps.map((s) => ({ id: s.id, time: s.manifest.time, parent: s.manifest.parent, source: s.manifest.source.location, counts: s.manifest.counts, destinations: [this.location] })));
+    return snaps.length;
+  }
+
+  private async auditTo(catalog: Catalog, repo: Repository, action: string, details: JsonValue): Promise<void> {
+    const entry = catalog.appendAudit({ actor: osUser(), action, details });
+    await repo.writeAuditEntry(entry);
+  }
+
+  /** Appends to the audit trail: the local catalog and the repository's audit/ (so it survives the PC). */
+  private async audit(action: string, details: JsonValue): Promise<void> {
+    await this.auditTo(await this.catalog(), await this.repo(), action, details);
+  }
+
+  /** Records an operation as a run in the catalog (start, end, status, counts, error code). */
+  private async track<T>(kind: string, fn: () => Promise<T>, summary: (value: T) => RunSummary): Promise<T> {
+    const catalog = await this.catalog();
+    const id = catalog.startRun({ kind, destination: this.location });
+    try {
+      const value = await fn();
+      const s = summary(value);
+      catalog.finishRun(id, { status: s.status ?? 'success', ...s });
+      if (kind === 'backup') await this.refreshSnapshotCache(catalog, await this.repo());
+      return value;
+    } catch (err) {
+      const code: ErrorCode = isEngineError(err) ? err.code : 'INTERNAL';
+      catalog.finishRun(id, { status: code === 'CANCELLED' ? 'interrupted' : 'failed', errorCode: code, errorMessage: scrubSecrets(err instanceof Error ? err.message : String(err)).slice(0, 500) });
+      throw err;
+    }
+  }
+
+  async rebuildCatalog(): Promise<{ snapshots: number }> {
+    const catalog = await this.catalog();
+    return { snapshots: await this.refreshSnapshotCache(catalog, await this.repo()) };
+  }
+
   private stateDir(repoId: string): string {
     const base = this.options.stateDir ?? path.join(process.env['XDG_STATE_HOME'] ?? path.join(os.homedir(), '.local', 'state'), 'clinic-backup');
     return path.join(base, repoId);
   }
 
-  async backupFhir(request: FhirBackupRequest, options: LongOperationOptions = {}): Promise<BackupResult & { strategy: StrategyName; requests: number }> {
+  backupFhir(request: FhirBackupRequest, options: LongOperationOptions = {}): Promise<BackupResult & { strategy: StrategyName; requests: number }> {
+    return this.track('backup', () => this.runBackupFhir(request, options), backupSummary);
+  }
+
+  private async runBackupFhir(request: FhirBackupRequest, options: LongOperationOptions): Promise<BackupResult & { strategy: StrategyName; requests: number }> {
     const started = Date.now();
     const auth = await resolveSourceAuth(request.auth);
     const repo = await this.repo();
@@ -276,13 +365,25 @@ class EngineImpl implements Engine {
     return { summary: summarizeSnapshot(s), manifest: s.manifest };
   }
 
-  async check(options: LongOperationOptions & { readData?: boolean; readDataSubset?: { n: number; m: number } } = {}): Promise<CheckResult> {
+  check(options: LongOperationOptions & { readData?: boolean; readDataSubset?: { n: number; m: number } } = {}): Promise<CheckResult> {
+    return this.track('check', () => this.runCheck(options), (r) => ({ status: r.ok ? 'success' : 'failed', bytesRead: r.stats['bytesRead'] ?? 0 }));
+  }
+
+  private async runCheck(options: LongOperationOptions & { readData?: boolean; readDataSubset?: { n: number; m: number } }): Promise<CheckResult> {
     const started = Date.now();
     const repo = await this.repo();
     const lock = await repo.lock('shared', 'check');
     try {
       const report = await checkRepository(repo, options);
-      return { ok: report.ok, problems: report.problems, stats: report.stats, durationMs: Date.now() - started };
+      const problems = [...report.problems];
+      // The audit trail: the repository's copy and the local catalog's, each a hash chain.
+      const stored = await repo.readAuditEntries(options.signal);
+      for (const file of stored.damaged) problems.push({ code: 'AUDIT_TAMPERED', file, reason: 'audit entry does not match its name or does not decrypt', snapshots: [], resources: [] });
+      const chain = verifyStoredAuditChain(stored.entries);
+      if (!chain.ok) problems.push({ code: 'AUDIT_TAMPERED', file: 'audit/', reason: `audit trail in the repository: ${chain.problem} at entry ${chain.firstBadSeq}`, snapshots: [], resources: [] });
+      const local = (await this.catalog()).verifyAuditChain();
+      if (!local.ok) problems.push({ code: 'AUDIT_TAMPERED', file: 'catalog.sqlite', reason: `local audit log: entry ${local.firstBadSeq} was altered`, snapshots: [], resources: [] });
+      return { ok: problems.length === 0, problems, stats: report.stats, durationMs: Date.now() - started };
     } finally {
       await lock.release();
     }
@@ -290,6 +391,12 @@ class EngineImpl implements Engine {
 
   async restoreToFolder(request: RestoreToFolderRequest & { asOf?: string }, options: LongOperationOptions = {}): Promise<RestoreResult> {
     if (!request.confirmed) throw new EngineError('RESTORE_NOT_CONFIRMED');
+    const r = await this.track('restore', () => this.runRestoreToFolder(request, options), (x) => ({ status: x.failures.length > 0 ? 'partial' : 'success', snapshotId: x.snapshotId, resourcesTotal: x.resources, bytesRead: x.bytesRead }));
+    await this.audit('restore.folder', { snapshot: r.snapshotId, target: r.target, resources: r.resources, types: [...(request.types ?? [])], patient: request.patient ?? null });
+    return r;
+  }
+
+  private async runRestoreToFolder(request: RestoreToFolderRequest & { asOf?: string }, options: LongOperationOptions): Promise<RestoreResult> {
     const started = Date.now();
     const repo = await this.repo();
     const lock = await repo.lock('shared', 'restore');
@@ -335,6 +442,12 @@ class EngineImpl implements Engine {
 
   async restoreToServer(request: ServerRestoreRequest & { confirmed: boolean; verify?: 'none' | 'sample' | 'all' }, options: LongOperationOptions = {}): Promise<FhirRestoreResult & { plan: RestorePlan }> {
     if (!request.confirmed) throw new EngineError('RESTORE_NOT_CONFIRMED');
+    const r = await this.track('restore', () => this.runRestoreToServer(request, options), (x) => ({ status: x.failures.length > 0 ? 'partial' : 'success', snapshotId: x.snapshotId, resourcesTotal: x.restored, bytesRead: x.bytesRead }));
+    await this.audit('restore.server', { snapshot: r.snapshotId, target: r.target, resources: r.restored, failures: r.failures.length, types: [...(request.types ?? [])], patient: request.patient ?? null });
+    return r;
+  }
+
+  private async runRestoreToServer(request: ServerRestoreRequest & { confirmed: boolean; verify?: 'none' | 'sample' | 'all' }, options: LongOperationOptions): Promise<FhirRestoreResult & { plan: RestorePlan }> {
     const repo = await this.repo();
     const lock = await repo.lock('shared', 'restore');
     try {
@@ -421,6 +534,7 @@ class EngineImpl implements Engine {
     try {
       const secretStore = kind === 'keychain' ? await this.secretStore() : undefined;
       const r = await repo.addKey(kind, { passphrase: options.passphrase, name: options.name, secretStore });
+      await this.audit('key.add', { slot: r.slot.id, kind: r.slot.kind, name: r.slot.name });
       return { slot: r.slot, recoveryKey: r.recoveryKey ? encodeRecoveryKey(r.recoveryKey, options.language ?? 'pt-BR') : null };
     } finally {
       await lock.release();
@@ -436,6 +550,7 @@ class EngineImpl implements Engine {
       if (!target) throw new EngineError('KEY_SLOT_NOT_FOUND', { slot: slotId });
       const secretStore = target.kind === 'keychain' ? await this.secretStore().catch(() => undefined) : undefined;
       await repo.removeKey(target.id, secretStore);
+      await this.audit('key.remove', { slot: target.id, kind: target.kind });
     } finally {
       await lock.release();
     }
@@ -452,6 +567,7 @@ class EngineImpl implements Engine {
       const check = await Repository.open(repo.backend, { recoveryKey });
       if (check.openedWith?.id !== slot.id) throw new EngineError('INTERNAL', { reason: 'new recovery key did not verify' });
       for (const old of before) await repo.removeKey(old.id);
+      await this.audit('key.rotate-recovery', { slot: slot.id, removed: before.map((b) => b.id) });
       return { repoId: repo.id, location: this.location, slot, recoveryKey: encodeRecoveryKey(recoveryKey, language) };
     } finally {
       await lock.release();
@@ -459,10 +575,18 @@ class EngineImpl implements Engine {
   }
 
   async close(): Promise<void> {
+    const catalog = await this.catalogPromise?.catch(() => null);
+    catalog?.close();
+    this.catalogPromise = null;
     const repo = await this.repoPromise?.catch(() => null);
     await repo?.backend.close();
     this.repoPromise = null;
   }
+}
+
+function backupSummary(r: BackupResult): RunSummary {
+  const s = r.snapshot;
+  return { status: s.partial ? 'partial' : 'success', snapshotId: s.id, resourcesNew: s.added, resourcesChanged: s.changed, resourcesDeleted: s.deleted, resourcesTotal: s.resources, bytesAdded: s.storedBytesAdded };
 }
 
 async function readSecretFile(file: string, field: string): Promise<string> {

@@ -801,6 +801,31 @@ export class Catalog {
     return { seq, at, actor: input.actor, action: input.action, details, prevHash, hash };
   }
 
+  /**
+   * Restores audit entries kept elsewhere (the repository's audit/ copy) into an empty audit table, verbatim,
+   * after checking their chain from the genesis hash, so a rebuilt catalog continues the same chain.
+   * Returns how many were imported; a broken chain is refused (nothing imported).
+   */
+  importAudit(entries: readonly AuditEntry[]): number {
+    const sorted = [...entries].sort((a, b) => a.seq - b.seq);
+    let prev = AUDIT_GENESIS_HASH;
+    sorted.forEach((e, i) => {
+      if (e.seq !== i + 1 || e.prevHash !== prev || auditHash(e.prevHash, { seq: e.seq, at: e.at, actor: e.actor, action: e.action, details: e.details }) !== e.hash) {
+        throw new EngineError('AUDIT_TAMPERED', { entry: e.seq });
+      }
+      prev = e.hash;
+    });
+    return this.db
+      .transaction(() => {
+        const existing = this.db.prepare('SELECT COUNT(*) AS n FROM audit').get() as { n: number };
+        if (existing.n > 0) throw new EngineError('INVALID_ARGUMENT', { field: 'audit', reason: 'import needs an empty audit log' });
+        const insert = this.db.prepare('INSERT INTO audit (seq, at, actor, action, details_json, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)');
+        for (const e of sorted) insert.run(e.seq, e.at, e.actor, e.action, canonicalJson(e.details), e.prevHash, e.hash);
+        return sorted.length;
+      })
+      .immediate();
+  }
+
   /** Entries in order, after a sequence number. */
   listAudit(options: { afterSeq?: number; limit?: number } = {}): AuditEntry[] {
     const rows = this.db.prepare('SELECT * FROM audit WHERE seq > ? ORDER BY seq LIMIT ?').all(options.afterSeq ?? 0, options.limit ?? 1000) as AuditRow[];

@@ -360,6 +360,14 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
     return 0;
   },
 
+  async catalog(ctx) {
+    if (ctx.positionals[1] !== 'rebuild') throw usage('catalog rebuild');
+    const r = await withEngine(ctx, (e) => e.rebuildCatalog());
+    ctx.out.data(r);
+    ctx.out.line(t('cli.catalog.rebuilt', { snapshots: r.snapshots }, ctx.locale));
+    return 0;
+  },
+
   async sandbox(ctx) {
     const port = ctx.values.port ? Number(ctx.values.port) : 0;
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw usage('--port 0-65535');

@@ -180,7 +180,7 @@ export class Repository {
   }
 
   /** Reads a sealed whole file, checking that its name is the SHA-256 of its bytes. */
-  async readSealedFile(ref: FileRef, kind: (typeof ObjectKind)[keyof typeof ObjectKind], corruptCode: 'INDEX_CORRUPT' | 'SNAPSHOT_CORRUPT' | 'PACK_CORRUPT'): Promise<Buffer> {
+  async readSealedFile(ref: FileRef, kind: (typeof ObjectKind)[keyof typeof ObjectKind], corruptCode: 'INDEX_CORRUPT' | 'SNAPSHOT_CORRUPT' | 'PACK_CORRUPT' | 'AUDIT_TAMPERED'): Promise<Buffer> {
     const bytes = await this.backend.read(ref);
     if (sha256Hex(bytes) !== ref.name) throw new EngineError(corruptCode, { file: describeFile(ref) });
     try {
@@ -335,13 +335,27 @@ export class Repository {
     return this.keys.audit;
   }
 
-  /** Seals and opens audit entries (audit/ files). */
-  sealAudit(payload: Buffer): Buffer {
-    return sealObject(this.keys.data, ObjectKind.audit, payload).bytes;
+  /** Mirrors one audit-trail entry into audit/ (sealed; named by the SHA-256 of its bytes), so it survives the PC. */
+  async writeAuditEntry(entry: unknown): Promise<string> {
+    const bytes = sealObject(this.keys.data, ObjectKind.audit, Buffer.from(JSON.stringify(entry), 'utf8')).bytes;
+    const id = sha256Hex(bytes);
+    await this.backend.write({ kind: 'audit', name: id }, bytes);
+    return id;
   }
 
-  openAudit(bytes: Buffer): Buffer {
-    return openObject(this.keys.data, ObjectKind.audit, bytes).payload;
+  /** Every audit entry stored in the repository; a file that does not match its name or does not open is reported. */
+  async readAuditEntries(signal?: AbortSignal): Promise<{ entries: unknown[]; damaged: string[] }> {
+    const entries: unknown[] = [];
+    const damaged: string[] = [];
+    for await (const f of this.backend.list('audit', signal)) {
+      try {
+        entries.push(JSON.parse((await this.readSealedFile({ kind: 'audit', name: f.name }, ObjectKind.audit, 'AUDIT_TAMPERED')).toString('utf8')) as unknown);
+      } catch (err) {
+        if (!isEngineError(err, 'AUDIT_TAMPERED') && !(err instanceof SyntaxError)) throw err;
+        damaged.push(`audit/${f.name}`);
+      }
+    }
+    return { entries, damaged };
   }
 }
 

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -17,7 +18,7 @@ export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}, tim
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--experimental-websocket', CLI, ...args], {
       cwd: ROOT,
-      env: { ...process.env, CLINIC_BACKUP_LANG: 'en', ...env },
+      env: { ...process.env, CLINIC_BACKUP_LANG: 'en', CLINIC_BACKUP_STATE_DIR: path.join(os.tmpdir(), `cb-state-${process.pid}`), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -135,6 +135,10 @@ Exit codes: 0 ok, 1 failed, 2 usage, 3 integrity problem.`,
     'pt-BR': 'Conferência: {checked} recursos lidos de volta, {mismatches} diferença(s).',
     en: 'Verification: {checked} resources read back, {mismatches} mismatch(es).',
   },
+  'cli.catalog.rebuilt': {
+    'pt-BR': 'Catálogo local reconstruído a partir do repositório: {snapshots} cópias.',
+    en: 'Local catalog rebuilt from the repository: {snapshots} snapshots.',
+  },
   'cli.stats': {
     'pt-BR': 'Repositório {id} em {location}\n  cópias: {snapshots}\n  arquivos de dados: {packs}, blocos: {blobs}\n  armazenado: {stored}\n  última cópia: {latest} de recursos (compressão {ratio}×, {codec})',
     en: 'Repository {id} at {location}\n  snapshots: {snapshots}\n  data files: {packs}, blobs: {blobs}\n  stored: {stored}\n  latest snapshot: {latest} of resources (compression {ratio}×, {codec})',

@@ -1,0 +1,37 @@
+/**
+ * Verifies the audit trail kept in the repository (audit/ files, one sealed entry each) against the same
+ * hash chain the catalog uses: entries sorted by seq, each hash = SHA-256(prev hash + canonical entry).
+ */
+import { auditHash } from './catalog.js';
+import type { JsonValue } from './canonicalJson.js';
+
+export interface StoredAuditEntry {
+  readonly seq: number;
+  readonly at: string;
+  readonly actor: string;
+  readonly action: string;
+  readonly details: JsonValue;
+  readonly prevHash: string;
+  readonly hash: string;
+}
+
+function isEntry(v: unknown): v is StoredAuditEntry {
+  const e = v as Partial<StoredAuditEntry>;
+  return typeof v === 'object' && v !== null && Number.isInteger(e.seq) && typeof e.at === 'string' && typeof e.actor === 'string' && typeof e.action === 'string' && typeof e.prevHash === 'string' && typeof e.hash === 'string';
+}
+
+/** The first entry (by seq) whose hash or link is wrong, or null when the chain holds. Gaps in seq count as tampering. */
+export function verifyStoredAuditChain(values: readonly unknown[]): { ok: true; count: number } | { ok: false; firstBadSeq: number; problem: string } {
+  const entries = values.filter(isEntry).sort((a, b) => a.seq - b.seq);
+  if (entries.length !== values.length) return { ok: false, firstBadSeq: 0, problem: 'unreadable entry' };
+  let prev = '';
+  let expectedSeq = entries[0]?.seq ?? 1;
+  for (const e of entries) {
+    if (e.seq !== expectedSeq) return { ok: false, firstBadSeq: expectedSeq, problem: 'missing entry' };
+    if (prev && e.prevHash !== prev) return { ok: false, firstBadSeq: e.seq, problem: 'broken link' };
+    if (auditHash(e.prevHash, { seq: e.seq, at: e.at, actor: e.actor, action: e.action, details: e.details }) !== e.hash) return { ok: false, firstBadSeq: e.seq, problem: 'hash mismatch' };
+    prev = e.hash;
+    expectedSeq++;
+  }
+  return { ok: true, count: entries.length };
+}
