@@ -8,7 +8,10 @@ import { LocalBackend } from './backend/local/localBackend.js';
 import { parseLocation } from './backend/location.js';
 import type { Backend } from './backend/types.js';
 import { FILE_KINDS } from './backend/types.js';
-import { encodeRecoveryKey, type RecoveryKeyLanguage } from './crypto/recoveryKey.js';
+import { encodeRecoveryKey, normalizeRecoveryWord, parseRecoveryKey, pickConfirmationWords, type RecoveryKeyLanguage } from './crypto/recoveryKey.js';
+import { openSecretStore } from './secrets/index.js';
+import { assertSecretName } from './secrets/names.js';
+import { chmod, writeFile, unlink } from 'node:fs/promises';
 import { Archiver } from './archiver/archiver.js';
 import { backupFhir } from './archiver/fhirBackup.js';
 import type { SourceAuth } from './source/fhir/auth.js';
@@ -70,6 +73,8 @@ export interface EngineOptions {
   readonly secretStore?: SecretStore;
   /** Keychain service name (tests use their own). */
   readonly keychainService?: string;
+  /** Headless use with a password file: folder holding other credentials, one 0600 file each. */
+  readonly secretsDir?: string;
   /** Folder for local state (export jobs in progress, catalog). Default: $XDG_STATE_HOME/clinic-backup or ~/.local/state/clinic-backup. */
   readonly stateDir?: string;
 }
@@ -77,9 +82,9 @@ export interface EngineOptions {
 /** How to authenticate to a FHIR source. Secret values come from files (never from argv) or the keychain. */
 export type SourceAuthRequest =
   | { readonly kind: 'none' }
-  | { readonly kind: 'bearer'; readonly tokenFile: string }
-  | { readonly kind: 'basic'; readonly username: string; readonly passwordFile: string }
-  | { readonly kind: 'smart'; readonly clientId: string; readonly keyFile: string; readonly tokenUrl: string; readonly keyId?: string; readonly scope?: string };
+  | { readonly kind: 'bearer'; readonly tokenFile?: string; readonly tokenSecret?: string }
+  | { readonly kind: 'basic'; readonly username: string; readonly passwordFile?: string; readonly passwordSecret?: string }
+  | { readonly kind: 'smart'; readonly clientId: string; readonly keyFile?: string; readonly keySecret?: string; readonly tokenUrl: string; readonly keyId?: string; readonly scope?: string };
 
 export interface ServerRestoreRequest extends RestoreScopeRequest {
   readonly target: string;
@@ -118,7 +123,17 @@ export interface Engine {
   addKey(kind: 'keychain' | 'passphrase' | 'recovery', options?: { passphrase?: string; name?: string; language?: RecoveryKeyLanguage }): Promise<{ slot: KeySlotSummary; recoveryKey: string[][] | null }>;
   removeKey(slotId: string): Promise<void>;
   /** A new recovery key: the new slot is verified before older recovery slots are removed. */
-  rotateRecoveryKey(language?: RecoveryKeyLanguage): Promise<{ repoId: string; location: string; slot: KeySlotSummary; recoveryKey: string[][] }>;
+  rotateRecoveryKey(language?: RecoveryKeyLanguage): Promise<{ repoId: string; location: string; slot: KeySlotSummary; recoveryKey: string[][]; confirmPositions: [number, number] }>;
+  recoveryKitStatus(): Promise<{ confirmed: boolean; confirmedAt: string | null; createdAt: string | null; positions: [number, number] | null }>;
+  /** The confirmation ceremony: the user types back the two words asked for. */
+  confirmRecoveryKit(answers: readonly { position: number; word: string }[]): Promise<{ confirmedAt: string }>;
+  /** Recovery on a new machine with the printed recovery key alone. */
+  connect(request: { recoveryKey: string; useKeychain: boolean }): Promise<{ repoId: string; location: string; slot: KeySlotSummary; snapshots: number }>;
+  /** Names of stored credentials (never values). */
+  listSecrets(): Promise<string[]>;
+  /** Stores or rotates a credential; takes effect on the next run. */
+  setSecret(name: string, value: string): Promise<void>;
+  deleteSecret(name: string): Promise<boolean>;
   /** Recreates the local catalog's snapshot cache from the repository (the source of truth). */
   rebuildCatalog(): Promise<{ snapshots: number }>;
   close(): Promise<void>;
@@ -184,6 +199,115 @@ class EngineImpl implements Engine {
     return this.storePromise;
   }
 
+  /** Where credentials for sources and destinations live: the host's store, the keychain, or (headless) the user's secrets folder. */
+  private credentialStore(): Promise<SecretStore> {
+    if (this.options.secretStore || !this.options.passwordFile) return this.secretStore();
+    return openSecretStore({ kind: 'file', passwordFile: this.options.passwordFile, ...(this.options.secretsDir ? { secretsDir: this.options.secretsDir } : {}) });
+  }
+
+  async listSecrets(): Promise<string[]> {
+    return (await (await this.credentialStore()).list()).filter((n) => !n.startsWith('repo-') && n !== REPOSITORY_PASSWORD_SECRET).sort();
+  }
+
+  async setSecret(name: string, value: string): Promise<void> {
+    assertSecretName(name);
+    if (name.startsWith('repo-')) throw new EngineError('INVALID_ARGUMENT', { field: 'secret name', reason: 'names starting with "repo-" are reserved' });
+    const existed = (await (await this.credentialStore()).get(name)) !== null;
+    await (await this.credentialStore()).set(name, value);
+    await this.audit(existed ? 'secret.rotate' : 'secret.set', { name }).catch(() => undefined);
+  }
+
+  async deleteSecret(name: string): Promise<boolean> {
+    assertSecretName(name);
+    const deleted = await (await this.credentialStore()).delete(name);
+    if (deleted) await this.audit('secret.delete', { name }).catch(() => undefined);
+    return deleted;
+  }
+
+  private challengeName(repoId: string): string {
+    return `repo-${repoId}-kit-challenge`;
+  }
+
+  /** Remembers two words of a freshly shown recovery key so the user can prove the kit was written down. */
+  private async storeKitChallenge(repoId: string, lines: string[][]): Promise<[number, number]> {
+    const { positions } = pickConfirmationWords(lines);
+    const words = lines.flat();
+    const challenge = JSON.stringify({ positions, words: positions.map((p) => normalizeRecoveryWord(words[p - 1] as string)) });
+    const store = await this.credentialStore();
+    try {
+      await store.set(this.challengeName(repoId), challenge);
+    } catch (err) {
+      // A password-file store without a secrets folder cannot hold it: a 0600 file in the local state folder does.
+      if (!isEngineError(err)) throw err;
+      const file = path.join(this.stateDir(repoId), 'kit-challenge.json');
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(file, challenge, { mode: 0o600 });
+      await chmod(file, 0o600);
+    }
+    const catalog = await this.catalog();
+    catalog.setSetting('recoveryKit.confirmedAt', null);
+    catalog.setSetting('recoveryKit.createdAt', new Date().toISOString());
+    await this.mirrorAudit(catalog, await this.repo());
+    return positions;
+  }
+
+  async recoveryKitStatus(): Promise<{ confirmed: boolean; confirmedAt: string | null; createdAt: string | null; positions: [number, number] | null }> {
+    const repo = await this.repo();
+    const catalog = await this.catalog();
+    const confirmedAt = (catalog.getSetting('recoveryKit.confirmedAt') as string | null | undefined) ?? null;
+    const createdAt = (catalog.getSetting('recoveryKit.createdAt') as string | null | undefined) ?? null;
+    const challenge = await this.loadKitChallenge(repo.id);
+    return { confirmed: confirmedAt !== null, confirmedAt, createdAt, positions: challenge?.positions ?? null };
+  }
+
+  private async loadKitChallenge(repoId: string): Promise<{ positions: [number, number]; words: string[] } | null> {
+    const fromStore = await (await this.credentialStore()).get(this.challengeName(repoId)).catch(() => null);
+    const text = fromStore ?? (await readFile(path.join(this.stateDir(repoId), 'kit-challenge.json'), 'utf8').catch(() => null));
+    return text ? (JSON.parse(text) as { positions: [number, number]; words: string[] }) : null;
+  }
+
+  async confirmRecoveryKit(answers: readonly { position: number; word: string }[]): Promise<{ confirmedAt: string }> {
+    const repo = await this.repo();
+    const challenge = await this.loadKitChallenge(repo.id);
+    if (!challenge) throw new EngineError('NOT_FOUND', { what: 'recovery kit to confirm (make one with "recovery-kit")' });
+    const ok =
+      answers.length === challenge.positions.length &&
+      challenge.positions.every((p, i) => answers.some((a) => a.position === p && normalizeRecoveryWord(a.word) === challenge.words[i]));
+    if (!ok) throw new EngineError('CONFIRMATION_MISMATCH');
+    const confirmedAt = new Date().toISOString();
+    (await this.catalog()).setSetting('recoveryKit.confirmedAt', confirmedAt);
+    await (await this.credentialStore()).delete(this.challengeName(repo.id)).catch(() => false);
+    await unlink(path.join(this.stateDir(repo.id), 'kit-challenge.json')).catch(() => undefined);
+    await this.audit('recovery-kit.confirmed', { positions: [...challenge.positions] });
+    return { confirmedAt };
+  }
+
+  /**
+   * Recovery on a new machine: opens the repository with the printed recovery key alone, adds a key slot for
+   * this machine (keychain, or the password file's passphrase when headless), and rebuilds the local catalog.
+   */
+  async connect(request: { recoveryKey: string; useKeychain: boolean }): Promise<{ repoId: string; location: string; slot: KeySlotSummary; snapshots: number }> {
+    const key = parseRecoveryKey(request.recoveryKey);
+    const backend = await this.openBackend();
+    const repo = await Repository.open(backend, { recoveryKey: Buffer.from(key) });
+    this.repoPromise = Promise.resolve(repo);
+    const lock = await repo.lock('exclusive', 'connect');
+    try {
+      const passphrase = await this.passphraseFromFile();
+      let slot: KeySlotSummary;
+      if (request.useKeychain) slot = (await repo.addKey('keychain', { secretStore: await this.secretStore() })).slot;
+      else if (passphrase) {
+        const opens = await Repository.open(backend, { passphrase }).then(() => true, () => false);
+        slot = opens ? ((await repo.listKeys()).find((k) => k.kind === 'passphrase') as KeySlotSummary) : (await repo.addKey('passphrase', { passphrase })).slot;
+      } else throw new EngineError('INVALID_ARGUMENT', { field: 'key', reason: 'use the keychain or a password file' });
+      const { snapshots } = await this.rebuildCatalog();
+      await this.audit('repository.connect', { slot: slot.id, kind: slot.kind });
+      return { repoId: repo.id, location: this.location, slot, snapshots };
+    } finally {
+      await lock.release();
+    }
+  }
+
   private async passphraseFromFile(): Promise<string | null> {
     if (!this.options.passwordFile) return null;
     return new FileSecretStore({ passwordFile: this.options.passwordFile }).get(REPOSITORY_PASSWORD_SECRET);
@@ -213,12 +337,9 @@ class EngineImpl implements Engine {
     const { repo, recoveryKey, slots } = await Repository.init(backend, { passphrase, secretStore });
     this.repoPromise = Promise.resolve(repo);
     await this.audit('repository.init', { repoId: repo.id, location: this.location, slots: slots.map((s) => `${s.kind}:${s.id}`) });
-    return {
-      repoId: repo.id,
-      location: this.location,
-      slots,
-      recoveryKey: recoveryKey ? encodeRecoveryKey(recoveryKey, request.recoveryLanguage ?? 'pt-BR') : null,
-    };
+    const lines = recoveryKey ? encodeRecoveryKey(recoveryKey, request.recoveryLanguage ?? 'pt-BR') : null;
+    const confirmPositions = lines ? await this.storeKitChallenge(repo.id, lines) : null;
+    return { repoId: repo.id, location: this.location, slots, recoveryKey: lines, confirmPositions };
   }
 
   backupNdjson(input: string, options: LongOperationOptions & { tags?: readonly string[] } = {}): Promise<BackupResult> {
@@ -268,7 +389,10 @@ class EngineImpl implements Engine {
       // A new or rebuilt catalog continues the audit trail kept in the repository (the source of truth).
       if (opened.catalog.listAudit({ limit: 1 }).length === 0) {
         const stored = await repo.readAuditEntries();
-        if (stored.entries.length > 0 && stored.damaged.length === 0 && verifyStoredAuditChain(stored.entries).ok) opened.catalog.importAudit(stored.entries as StoredAuditEntry[]);
+        if (stored.entries.length > 0 && stored.damaged.length === 0 && verifyStoredAuditChain(stored.entries).ok) {
+          const imported = opened.catalog.importAudit(dedupeAudit(stored.entries as StoredAuditEntry[]));
+          await this.saveMirroredSeq(repo.id, imported);
+        } else await this.saveMirroredSeq(repo.id, 0);
       }
       if (opened.rebuilt) await this.auditTo(opened.catalog, repo, 'catalog.rebuilt', { reason: opened.reason ?? 'unknown', movedTo: opened.movedTo ?? null });
       return opened.catalog;
@@ -284,8 +408,32 @@ class EngineImpl implements Engine {
   }
 
   private async auditTo(catalog: Catalog, repo: Repository, action: string, details: JsonValue): Promise<void> {
-    const entry = catalog.appendAudit({ actor: osUser(), action, details });
-    await repo.writeAuditEntry(entry);
+    catalog.appendAudit({ actor: osUser(), action, details });
+    await this.mirrorAudit(catalog, repo);
+  }
+
+  private mirrorStateFile(repoId: string): string {
+    return path.join(this.stateDir(repoId), 'audit-mirror.json');
+  }
+
+  private async saveMirroredSeq(repoId: string, seq: number): Promise<void> {
+    await writeFile(this.mirrorStateFile(repoId), JSON.stringify({ mirroredSeq: seq }));
+  }
+
+  /**
+   * Copies every catalog audit entry not yet in the repository into audit/ (the catalog also audits its own
+   * settings changes). A crash between the copy and the bookkeeping only duplicates an identical entry.
+   */
+  private async mirrorAudit(catalog: Catalog, repo: Repository): Promise<void> {
+    const text = await readFile(this.mirrorStateFile(repo.id), 'utf8').catch(() => '{"mirroredSeq":0}');
+    let seq = (JSON.parse(text) as { mirroredSeq?: number }).mirroredSeq ?? 0;
+    for (;;) {
+      const batch = catalog.listAudit({ afterSeq: seq, limit: 500 });
+      if (batch.length === 0) break;
+      for (const e of batch) await repo.writeAuditEntry(e);
+      seq = (batch[batch.length - 1] as { seq: number }).seq;
+      await this.saveMirroredSeq(repo.id, seq);
+    }
   }
 
   /** Appends to the audit trail: the local catalog and the repository's audit/ (so it survives the PC). */
@@ -302,6 +450,7 @@ class EngineImpl implements Engine {
       const s = summary(value);
       catalog.finishRun(id, { status: s.status ?? 'success', ...s });
       if (kind === 'backup') await this.refreshSnapshotCache(catalog, await this.repo());
+      await this.mirrorAudit(catalog, await this.repo());
       return value;
     } catch (err) {
       const code: ErrorCode = isEngineError(err) ? err.code : 'INTERNAL';
@@ -326,7 +475,7 @@ class EngineImpl implements Engine {
 
   private async runBackupFhir(request: FhirBackupRequest, options: LongOperationOptions): Promise<BackupResult & { strategy: StrategyName; requests: number }> {
     const started = Date.now();
-    const auth = await resolveSourceAuth(request.auth);
+    const auth = await resolveSourceAuth(request.auth, () => this.credentialStore());
     const repo = await this.repo();
     const stateDir = this.stateDir(repo.id);
     await mkdir(stateDir, { recursive: true });
@@ -416,7 +565,7 @@ class EngineImpl implements Engine {
     const snap = await resolveSnapshot(repo, request);
     await repo.loadIndex(options.signal);
     if (request.patient) await assertPatientExists(repo, snap, request.patient, options.signal);
-    const http = new FhirHttp({ baseUrl: request.target, auth: authProvider(await resolveSourceAuth(request.auth)) });
+    const http = new FhirHttp({ baseUrl: request.target, auth: authProvider(await resolveSourceAuth(request.auth, () => this.credentialStore())) });
     const scope = JSON.stringify([snap.id, http.base.href, [...(request.types ?? [])].sort(), request.patient ?? null]);
     const stateDir = this.stateDir(repo.id);
     await mkdir(stateDir, { recursive: true });
@@ -556,7 +705,7 @@ class EngineImpl implements Engine {
     }
   }
 
-  async rotateRecoveryKey(language: RecoveryKeyLanguage = 'pt-BR'): Promise<{ repoId: string; location: string; slot: KeySlotSummary; recoveryKey: string[][] }> {
+  async rotateRecoveryKey(language: RecoveryKeyLanguage = 'pt-BR'): Promise<{ repoId: string; location: string; slot: KeySlotSummary; recoveryKey: string[][]; confirmPositions: [number, number] }> {
     const repo = await this.repo();
     const lock = await repo.lock('exclusive', 'recovery key');
     try {
@@ -568,7 +717,9 @@ class EngineImpl implements Engine {
       if (check.openedWith?.id !== slot.id) throw new EngineError('INTERNAL', { reason: 'new recovery key did not verify' });
       for (const old of before) await repo.removeKey(old.id);
       await this.audit('key.rotate-recovery', { slot: slot.id, removed: before.map((b) => b.id) });
-      return { repoId: repo.id, location: this.location, slot, recoveryKey: encodeRecoveryKey(recoveryKey, language) };
+      const lines = encodeRecoveryKey(recoveryKey, language);
+      const confirmPositions = await this.storeKitChallenge(repo.id, lines);
+      return { repoId: repo.id, location: this.location, slot, recoveryKey: lines, confirmPositions };
     } finally {
       await lock.release();
     }
@@ -582,6 +733,13 @@ class EngineImpl implements Engine {
     await repo?.backend.close();
     this.repoPromise = null;
   }
+}
+
+/** Identical copies of an entry (a crash between mirroring and bookkeeping) count once. */
+function dedupeAudit(entries: readonly StoredAuditEntry[]): StoredAuditEntry[] {
+  const bySeq = new Map<number, StoredAuditEntry>();
+  for (const e of entries) if (!bySeq.has(e.seq) || bySeq.get(e.seq)?.hash === e.hash) bySeq.set(e.seq, e);
+  return [...bySeq.values()];
 }
 
 function backupSummary(r: BackupResult): RunSummary {
@@ -598,16 +756,27 @@ async function readSecretFile(file: string, field: string): Promise<string> {
   return value;
 }
 
-async function resolveSourceAuth(a: SourceAuthRequest): Promise<SourceAuth> {
+/** A credential from a file or from a named secret in the SecretStore. */
+async function secretValue(field: string, file: string | undefined, name: string | undefined, store: () => Promise<SecretStore>): Promise<string> {
+  if (file) return readSecretFile(file, field);
+  if (name) {
+    const value = await (await store()).get(name);
+    if (value === null) throw new EngineError('SECRET_NOT_FOUND', { name });
+    return value;
+  }
+  throw new EngineError('INVALID_ARGUMENT', { field, reason: 'give a file or the name of a stored secret' });
+}
+
+async function resolveSourceAuth(a: SourceAuthRequest, store: () => Promise<SecretStore>): Promise<SourceAuth> {
   switch (a.kind) {
     case 'none':
       return { kind: 'none' };
     case 'bearer':
-      return { kind: 'bearer', token: await readSecretFile(a.tokenFile, 'token') };
+      return { kind: 'bearer', token: await secretValue('token', a.tokenFile, a.tokenSecret, store) };
     case 'basic':
-      return { kind: 'basic', username: a.username, password: await readSecretFile(a.passwordFile, 'password') };
+      return { kind: 'basic', username: a.username, password: await secretValue('password', a.passwordFile, a.passwordSecret, store) };
     case 'smart':
-      return { kind: 'smart', clientId: a.clientId, tokenUrl: a.tokenUrl, privateKeyPem: await readSecretFile(a.keyFile, 'SMART key'), ...(a.keyId ? { keyId: a.keyId } : {}), ...(a.scope ? { scope: a.scope } : {}) };
+      return { kind: 'smart', clientId: a.clientId, tokenUrl: a.tokenUrl, privateKeyPem: await secretValue('SMART key', a.keyFile, a.keySecret, store), ...(a.keyId ? { keyId: a.keyId } : {}), ...(a.scope ? { scope: a.scope } : {}) };
   }
 }
 

@@ -22,8 +22,16 @@ function isEntry(v: unknown): v is StoredAuditEntry {
 
 /** The first entry (by seq) whose hash or link is wrong, or null when the chain holds. Gaps in seq count as tampering. */
 export function verifyStoredAuditChain(values: readonly unknown[]): { ok: true; count: number } | { ok: false; firstBadSeq: number; problem: string } {
-  const entries = values.filter(isEntry).sort((a, b) => a.seq - b.seq);
-  if (entries.length !== values.length) return { ok: false, firstBadSeq: 0, problem: 'unreadable entry' };
+  const valid = values.filter(isEntry);
+  if (valid.length !== values.length) return { ok: false, firstBadSeq: 0, problem: 'unreadable entry' };
+  // The same entry mirrored twice (a crash before the bookkeeping) is one entry; two different entries with one seq are not.
+  const bySeq = new Map<number, StoredAuditEntry>();
+  for (const e of valid) {
+    const seen = bySeq.get(e.seq);
+    if (seen && seen.hash !== e.hash) return { ok: false, firstBadSeq: e.seq, problem: 'two different entries with the same number' };
+    bySeq.set(e.seq, e);
+  }
+  const entries = [...bySeq.values()].sort((a, b) => a.seq - b.seq);
   let prev = '';
   let expectedSeq = entries[0]?.seq ?? 1;
   for (const e of entries) {

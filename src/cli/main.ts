@@ -41,6 +41,13 @@ const OPTIONS = {
   'allow-origin': { type: 'string', multiple: true },
   port: { type: 'string' },
   'target-url': { type: 'string' },
+  'recovery-key-file': { type: 'string' },
+  'from-file': { type: 'string' },
+  'token-secret': { type: 'string' },
+  'basic-password-secret': { type: 'string' },
+  'smart-key-secret': { type: 'string' },
+  word: { type: 'string', multiple: true },
+  'secrets-dir': { type: 'string' },
   snapshot: { type: 'string' },
   'as-of': { type: 'string' },
   plan: { type: 'boolean' },
@@ -70,7 +77,14 @@ function engineFor(ctx: Ctx): Engine {
   const passwordFile = ctx.values['password-file'] ?? ctx.env['CLINIC_BACKUP_PASSWORD_FILE'];
   const keychainService = ctx.env['CLINIC_BACKUP_KEYCHAIN_SERVICE'];
   const stateDir = ctx.env['CLINIC_BACKUP_STATE_DIR'];
-  return createEngine({ repo, ...(passwordFile ? { passwordFile } : {}), ...(keychainService ? { keychainService } : {}), ...(stateDir ? { stateDir } : {}) });
+  const secretsDir = ctx.values['secrets-dir'] ?? ctx.env['CLINIC_BACKUP_SECRETS_DIR'];
+  return createEngine({
+    repo,
+    ...(passwordFile ? { passwordFile } : {}),
+    ...(keychainService ? { keychainService } : {}),
+    ...(stateDir ? { stateDir } : {}),
+    ...(secretsDir ? { secretsDir } : {}),
+  });
 }
 
 function progressText(e: ProgressEvent, locale: Locale): string {
@@ -108,6 +122,13 @@ function printRecoveryKey(ctx: Ctx, repoId: string, location: string, lines: rea
   out.line();
 }
 
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) return '';
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 async function readPassphraseFile(file: string): Promise<string> {
   const { readFile } = await import('node:fs/promises');
   const text = await readFile(file, 'utf8').catch(() => {
@@ -123,19 +144,28 @@ function parseStrategy(value: string): StrategyName {
 
 /** Source credentials come from files named on the command line, never from argument values. */
 function sourceAuth(values: Values): SourceAuthRequest {
-  const kind = values.auth ?? (values['token-file'] ? 'bearer' : values['smart-client-id'] ? 'smart' : values.username ? 'basic' : 'none');
+  const kind = values.auth ?? (values['token-file'] || values['token-secret'] ? 'bearer' : values['smart-client-id'] ? 'smart' : values.username ? 'basic' : 'none');
+  const pick = (file: string | undefined, secret: string | undefined, what: string): { file?: string; secret?: string } => {
+    if (!file && !secret) throw usage(what);
+    return file ? { file } : { secret: secret as string };
+  };
   switch (kind) {
     case 'none':
       return { kind: 'none' };
-    case 'bearer':
-      if (!values['token-file']) throw usage('--auth bearer needs --token-file <file>');
-      return { kind: 'bearer', tokenFile: values['token-file'] };
-    case 'basic':
-      if (!values.username || !values['basic-password-file']) throw usage('--auth basic needs --username and --basic-password-file <file>');
-      return { kind: 'basic', username: values.username, passwordFile: values['basic-password-file'] };
-    case 'smart':
-      if (!values['smart-client-id'] || !values['smart-key-file'] || !values['token-url']) throw usage('--auth smart needs --smart-client-id, --smart-key-file and --token-url');
-      return { kind: 'smart', clientId: values['smart-client-id'], keyFile: values['smart-key-file'], tokenUrl: values['token-url'], ...(values['smart-key-id'] ? { keyId: values['smart-key-id'] } : {}) };
+    case 'bearer': {
+      const v = pick(values['token-file'], values['token-secret'], '--auth bearer needs --token-file <file> or --token-secret <name>');
+      return { kind: 'bearer', ...(v.file ? { tokenFile: v.file } : { tokenSecret: v.secret }) };
+    }
+    case 'basic': {
+      if (!values.username) throw usage('--auth basic needs --username');
+      const v = pick(values['basic-password-file'], values['basic-password-secret'], '--auth basic needs --basic-password-file <file> or --basic-password-secret <name>');
+      return { kind: 'basic', username: values.username, ...(v.file ? { passwordFile: v.file } : { passwordSecret: v.secret }) };
+    }
+    case 'smart': {
+      if (!values['smart-client-id'] || !values['token-url']) throw usage('--auth smart needs --smart-client-id, --token-url and --smart-key-file or --smart-key-secret');
+      const v = pick(values['smart-key-file'], values['smart-key-secret'], '--auth smart needs --smart-key-file <file> or --smart-key-secret <name>');
+      return { kind: 'smart', clientId: values['smart-client-id'], tokenUrl: values['token-url'], ...(v.file ? { keyFile: v.file } : { keySecret: v.secret }), ...(values['smart-key-id'] ? { keyId: values['smart-key-id'] } : {}) };
+    }
     default:
       throw usage('--auth none|basic|bearer|smart');
   }
@@ -152,6 +182,7 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
     out.line(t('cli.init.done', { id: result.repoId, location: result.location }, locale));
     out.line(t('cli.init.slots', { slots: result.slots.map((s) => `${s.kind} (${s.id})`) }, locale));
     if (result.recoveryKey) printRecoveryKey(ctx, result.repoId, result.location, result.recoveryKey);
+    if (result.confirmPositions) out.line(t('cli.kit.ask', { a: result.confirmPositions[0], b: result.confirmPositions[1] }, locale));
     return 0;
   },
 
@@ -350,14 +381,82 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
       out.line(t('cli.keys.removed', { id }, locale));
       return 0;
     }
-    throw usage('key list | key add | key remove <id>');
+    if (sub === 'rotate-recovery') {
+      const r = await withEngine(ctx, (e) => e.rotateRecoveryKey(ctx.locale));
+      out.data(r);
+      printRecoveryKey(ctx, r.repoId, r.location, r.recoveryKey);
+      out.line(t('cli.kit.ask', { a: r.confirmPositions[0], b: r.confirmPositions[1] }, locale));
+      return 0;
+    }
+    throw usage('key list | key add | key remove <id> | key rotate-recovery');
   },
 
   async 'recovery-kit'(ctx) {
-    const r = await withEngine(ctx, (e) => e.rotateRecoveryKey(ctx.locale));
-    ctx.out.data(r);
-    printRecoveryKey(ctx, r.repoId, r.location, r.recoveryKey);
+    const { positionals, values, out, locale } = ctx;
+    if (positionals[1] === 'confirm') {
+      const answers = (values.word ?? []).map((w) => {
+        const m = /^(\d+)=(.+)$/.exec(w);
+        if (!m) throw usage('recovery-kit confirm --word N=word --word M=word');
+        return { position: Number(m[1]), word: m[2] as string };
+      });
+      if (answers.length === 0) {
+        const status = await withEngine(ctx, (e) => e.recoveryKitStatus());
+        out.data(status);
+        out.line(status.positions ? t('cli.kit.ask', { a: status.positions[0], b: status.positions[1] }, locale) : t('cli.kit.nothing', {}, locale));
+        return status.positions ? 2 : 0;
+      }
+      const r = await withEngine(ctx, (e) => e.confirmRecoveryKit(answers));
+      out.data(r);
+      out.line(t('cli.kit.confirmed', {}, locale));
+      return 0;
+    }
+    if (positionals[1] === 'status') {
+      const status = await withEngine(ctx, (e) => e.recoveryKitStatus());
+      out.data(status);
+      out.line(t(status.confirmed ? 'cli.kit.isConfirmed' : 'cli.kit.notConfirmed', { at: status.confirmedAt ?? '' }, locale));
+      return 0;
+    }
+    return commands['key']!({ ...ctx, positionals: ['key', 'rotate-recovery'] });
+  },
+
+  async connect(ctx) {
+    const { values, out, locale } = ctx;
+    const file = values['recovery-key-file'];
+    const text = file ? await readPassphraseFile(file) : await readStdin();
+    if (!text.trim()) throw usage('connect --repo <location> --recovery-key-file <file> (or the words on standard input)');
+    const passwordFile = values['password-file'] ?? ctx.env['CLINIC_BACKUP_PASSWORD_FILE'];
+    const useKeychain = values.keychain === true || (!passwordFile && values['no-keychain'] !== true);
+    const r = await withEngine(ctx, (e) => e.connect({ recoveryKey: text, useKeychain }));
+    out.data(r);
+    out.line(t('cli.connect.done', { id: r.repoId, location: r.location, kind: r.slot.kind, snapshots: r.snapshots }, locale));
     return 0;
+  },
+
+  async secrets(ctx) {
+    const { positionals, values, out, locale } = ctx;
+    const sub = positionals[1];
+    if (sub === 'list') {
+      const names = await withEngine(ctx, (e) => e.listSecrets());
+      out.data(names);
+      for (const n of names) out.line(n);
+      return 0;
+    }
+    const name = positionals[2];
+    if (sub === 'set' && name) {
+      const value = values['from-file'] ? await readPassphraseFile(values['from-file']) : (await readStdin()).replace(/[\r\n]+$/, '');
+      if (!value) throw usage('secrets set <name> --from-file <file> (or the value on standard input)');
+      await withEngine(ctx, (e) => e.setSecret(name, value));
+      out.data({ name });
+      out.line(t('cli.secrets.set', { name }, locale));
+      return 0;
+    }
+    if (sub === 'delete' && name) {
+      const deleted = await withEngine(ctx, (e) => e.deleteSecret(name));
+      out.data({ name, deleted });
+      out.line(t(deleted ? 'cli.secrets.deleted' : 'cli.secrets.none', { name }, locale));
+      return deleted ? 0 : 1;
+    }
+    throw usage('secrets list | secrets set <name> [--from-file F] | secrets delete <name>');
   },
 
   async catalog(ctx) {

@@ -28,6 +28,8 @@ export interface InitResult {
   readonly slots: readonly KeySlotSummary[];
   /** The recovery key, lines of words, shown once to be printed. Null when no recovery slot was made. */
   readonly recoveryKey: readonly (readonly string[])[] | null;
+  /** Word positions (1-based) the user types back to confirm the kit was stored. */
+  readonly confirmPositions: readonly [number, number] | null;
 }
 
 export interface SnapshotSummary {

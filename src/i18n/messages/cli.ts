@@ -20,8 +20,12 @@ Comandos:
   sandbox [--port P] [--patients N]         servidor FHIR de teste com dados sintéticos
   cat snapshot <id>            mostra o manifesto de uma cópia
   stats                        tamanho e compressão do repositório
-  key list | key add --keychain|--passphrase-file F|--recovery | key remove <id>
-  recovery-kit                 gera uma nova chave de recuperação para imprimir
+  key list | key add --keychain|--passphrase-file F|--recovery | key remove <id> | key rotate-recovery
+  recovery-kit [status | confirm --word N=palavra --word M=palavra]
+                               nova chave de recuperação para imprimir (a antiga deixa de valer), e sua confirmação
+  connect --repo <local> [--recovery-key-file F]   recupera o acesso num computador novo com o kit impresso
+  secrets list | set <nome> [--from-file F] | delete <nome>   credenciais (só nomes são mostrados)
+  catalog rebuild              reconstrói o catálogo local a partir do repositório
   demo                         demonstração completa com dados sintéticos
 
 Opções gerais:
@@ -48,8 +52,12 @@ Commands:
   sandbox [--port P] [--patients N]         test FHIR server with synthetic data
   cat snapshot <id>            show a snapshot's manifest
   stats                        repository size and compression
-  key list | key add --keychain|--passphrase-file F|--recovery | key remove <id>
-  recovery-kit                 make a new recovery key to print
+  key list | key add --keychain|--passphrase-file F|--recovery | key remove <id> | key rotate-recovery
+  recovery-kit [status | confirm --word N=word --word M=word]
+                               new recovery key to print (the old one stops working), and its confirmation
+  connect --repo <location> [--recovery-key-file F]   regain access on a new computer with the printed kit
+  secrets list | set <name> [--from-file F] | delete <name>   credentials (only names are shown)
+  catalog rebuild              rebuild the local catalog from the repository
   demo                         full demonstration on synthetic data
 
 General options:
@@ -139,6 +147,24 @@ Exit codes: 0 ok, 1 failed, 2 usage, 3 integrity problem.`,
     'pt-BR': 'Catálogo local reconstruído a partir do repositório: {snapshots} cópias.',
     en: 'Local catalog rebuilt from the repository: {snapshots} snapshots.',
   },
+  'cli.kit.ask': {
+    'pt-BR': 'Para confirmar que guardou o kit, digite as palavras {a} e {b}: clinic-backup recovery-kit confirm --word {a}=… --word {b}=…',
+    en: 'To confirm you stored the kit, type words {a} and {b}: clinic-backup recovery-kit confirm --word {a}=… --word {b}=…',
+  },
+  'cli.kit.nothing': { 'pt-BR': 'Não há kit de recuperação esperando confirmação.', en: 'No recovery kit is waiting for confirmation.' },
+  'cli.kit.confirmed': { 'pt-BR': 'Kit de recuperação confirmado. Obrigado!', en: 'Recovery kit confirmed. Thank you!' },
+  'cli.kit.isConfirmed': { 'pt-BR': 'Kit de recuperação confirmado em {at}.', en: 'Recovery kit confirmed at {at}.' },
+  'cli.kit.notConfirmed': {
+    'pt-BR': 'O kit de recuperação ainda NÃO foi confirmado.',
+    en: 'The recovery kit has NOT been confirmed yet.',
+  },
+  'cli.connect.done': {
+    'pt-BR': 'Conectado ao repositório {id} em {location}: nova chave ({kind}) neste computador, {snapshots} cópias no catálogo.',
+    en: 'Connected to repository {id} at {location}: new key ({kind}) on this computer, {snapshots} snapshots in the catalog.',
+  },
+  'cli.secrets.set': { 'pt-BR': 'Segredo {name} guardado (vale na próxima execução).', en: 'Secret {name} stored (used from the next run).' },
+  'cli.secrets.deleted': { 'pt-BR': 'Segredo {name} apagado.', en: 'Secret {name} deleted.' },
+  'cli.secrets.none': { 'pt-BR': 'Não há segredo chamado {name}.', en: 'There is no secret named {name}.' },
   'cli.stats': {
     'pt-BR': 'Repositório {id} em {location}\n  cópias: {snapshots}\n  arquivos de dados: {packs}, blocos: {blobs}\n  armazenado: {stored}\n  última cópia: {latest} de recursos (compressão {ratio}×, {codec})',
     en: 'Repository {id} at {location}\n  snapshots: {snapshots}\n  data files: {packs}, blobs: {blobs}\n  stored: {stored}\n  latest snapshot: {latest} of resources (compression {ratio}×, {codec})',

@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { test } from 'node:test';
+import { KeychainSecretStore } from '../../src/secrets/keychainStore.js';
+import { compareNdjsonFolders } from '../../src/restorer/compareNdjson.js';
+import { writeNdjsonDataset } from '../../src/sandbox/synthetic.js';
+import { startSandbox } from '../../src/sandbox/server.js';
+import { runCli } from '../support/cli.js';
+import { writePasswordFile } from '../support/repo.js';
+import { tempDir } from '../support/tmp.js';
+
+// These tests use the real Secret Service (npm test runs them inside scripts/with-keyring.sh).
+
+async function allFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await allFiles(p)));
+    else out.push(p);
+  }
+  return out;
+}
+
+test('keychain entry and local catalog lost: the recovery key alone restores access, and the restore is byte-identical', async () => {
+  const dir = await tempDir();
+  const data = path.join(dir, 'export');
+  await writeNdjsonDataset(data, { patients: 15, seed: 8 });
+  const service = `clinic-backup-test-${randomBytes(4).toString('hex')}`;
+  const env = { CLINIC_BACKUP_REPO: path.join(dir, 'repo'), CLINIC_BACKUP_KEYCHAIN_SERVICE: service, CLINIC_BACKUP_STATE_DIR: path.join(dir, 'state') };
+  const init = await runCli(['init', '--json'], env);
+  assert.equal(init.code, 0, init.stderr);
+  const { recoveryKey, slots } = JSON.parse(init.stdout) as { recoveryKey: string[][]; slots: { kind: string }[] };
+  assert.deepEqual(slots.map((s) => s.kind).sort(), ['keychain', 'recovery']);
+  const kit = path.join(dir, 'kit.txt');
+  await writeFile(kit, recoveryKey.map((l, i) => `${i + 1}. ${l.join(' ')}`).join('\n'), { mode: 0o600 });
+  assert.equal((await runCli(['backup', data], env)).code, 0);
+
+  // The PC is replaced: the keychain entry and the local catalog are gone.
+  const store = new KeychainSecretStore({ service });
+  for (const name of await store.list()) await store.delete(name);
+  await rm(path.join(dir, 'state'), { recursive: true, force: true });
+  const locked = await runCli(['snapshots', '--json'], env);
+  assert.equal(locked.code, 1);
+  assert.equal((JSON.parse(locked.stdout) as { error: { code: string } }).error.code, 'KEYCHAIN_ENTRY_MISSING');
+  assert.match(locked.stderr, /recovery/i);
+
+  // A mistyped word is caught and its line named.
+  const typo = path.join(dir, 'typo.txt');
+  const lines = recoveryKey.map((l) => [...l]);
+  (lines[2] as string[])[1] = (lines[2] as string[])[1] === 'abacate' ? 'abelha' : 'abacate';
+  await writeFile(typo, lines.map((l) => l.join(' ')).join('\n'), { mode: 0o600 });
+  const bad = await runCli(['connect', '--recovery-key-file', typo, '--json'], env);
+  assert.equal(bad.code, 1);
+  const badErr = (JSON.parse(bad.stdout) as { error: { code: string; details: { line: number } } }).error;
+  assert.equal(badErr.code, 'RECOVERY_KEY_CHECKSUM');
+  assert.equal(badErr.details.line, 3);
+
+  const connect = await runCli(['connect', '--recovery-key-file', kit, '--json'], env);
+  assert.equal(connect.code, 0, connect.stdout + connect.stderr);
+  assert.equal((JSON.parse(connect.stdout) as { snapshots: number }).snapshots, 1);
+  const target = path.join(dir, 'restored');
+  const restore = await runCli(['restore', 'latest', '--target', target, '--yes'], env);
+  assert.equal(restore.code, 0, restore.stderr);
+  assert.ok((await compareNdjsonFolders(data, target)).identical);
+  assert.equal((await runCli(['check'], env)).code, 0, 'the audit trail continued across the new catalog');
+  for (const name of await store.list()) await store.delete(name);
+});
+
+test('kit confirmation ceremony: wrong words are refused, the right two confirm it', async () => {
+  const dir = await tempDir();
+  const env = { CLINIC_BACKUP_REPO: path.join(dir, 'repo'), CLINIC_BACKUP_PASSWORD_FILE: await writePasswordFile(dir), CLINIC_BACKUP_STATE_DIR: path.join(dir, 'state') };
+  const init = JSON.parse((await runCli(['init', '--json'], env)).stdout) as { recoveryKey: string[][]; confirmPositions: [number, number] };
+  const words = init.recoveryKey.flat();
+  const [a, b] = init.confirmPositions;
+  const status = JSON.parse((await runCli(['recovery-kit', 'status', '--json'], env)).stdout) as { confirmed: boolean };
+  assert.equal(status.confirmed, false);
+  const wrong = await runCli(['recovery-kit', 'confirm', '--word', `${a}=${words[a - 1]}`, '--word', `${b}=wrongword`], env);
+  assert.equal(wrong.code, 1);
+  assert.match(wrong.stderr, /CONFIRMATION_MISMATCH/);
+  const right = await runCli(['recovery-kit', 'confirm', '--word', `${a}=${(words[a - 1] as string).toUpperCase()}`, '--word', `${b}=${words[b - 1]}`], env);
+  assert.equal(right.code, 0, right.stderr);
+  assert.equal((JSON.parse((await runCli(['recovery-kit', 'status', '--json'], env)).stdout) as { confirmed: boolean }).confirmed, true);
+});
+
+test('known secret values never appear in output, errors, --json, logs or the catalog', async () => {
+  const dir = await tempDir();
+  const service = `clinic-backup-test-${randomBytes(4).toString('hex')}`;
+  const token = `tok-${randomBytes(12).toString('hex')}`;
+  const password = `pw-${randomBytes(12).toString('hex')}`;
+  const secretsDir = path.join(dir, 'secrets');
+  await mkdir(secretsDir, { mode: 0o700 });
+  const env = {
+    CLINIC_BACKUP_REPO: path.join(dir, 'repo'),
+    CLINIC_BACKUP_PASSWORD_FILE: await writePasswordFile(dir, password),
+    CLINIC_BACKUP_SECRETS_DIR: secretsDir,
+    CLINIC_BACKUP_KEYCHAIN_SERVICE: service,
+    CLINIC_BACKUP_STATE_DIR: path.join(dir, 'state'),
+  };
+  const server = await startSandbox({ patients: 3, auth: { bearerTokens: [token] } });
+  const wrongServer = await startSandbox({ patients: 1, auth: { bearerTokens: ['something-else'] } });
+  try {
+    const outputs: string[] = [];
+    const run = async (args: string[]): Promise<number | null> => {
+      const r = await runCli(args, env);
+      outputs.push(r.stdout, r.stderr);
+      return r.code;
+    };
+    assert.equal(await run(['init', '--keychain', '--json']), 0);
+    const tokenFile = path.join(dir, 'token');
+    await writeFile(tokenFile, token, { mode: 0o600 });
+    assert.equal(await run(['secrets', 'set', 'clinic-fhir-token', '--from-file', tokenFile, '--json']), 0);
+    assert.equal(await run(['secrets', 'list', '--json']), 0);
+    assert.deepEqual(JSON.parse(outputs.at(-2) as string), ['clinic-fhir-token']);
+    assert.equal(await run(['backup', '--source', server.url, '--token-secret', 'clinic-fhir-token', '--json']), 0);
+    assert.equal(await run(['backup', '--source', wrongServer.url, '--token-secret', 'clinic-fhir-token', '--json']), 1);
+    assert.equal(await run(['backup', '--source', wrongServer.url, '--token-secret', 'clinic-fhir-token']), 1);
+    assert.equal(await run(['snapshots', '--json']), 0);
+    assert.equal(await run(['key', 'list', '--json']), 0);
+    assert.equal(await run(['check', '--json']), 0);
+    const texts = [...outputs];
+    for (const f of await allFiles(path.join(dir, 'state'))) texts.push((await readFile(f)).toString('latin1'));
+    for (const f of await allFiles(path.join(dir, 'repo'))) texts.push((await readFile(f)).toString('latin1'));
+    for (const text of texts) {
+      assert.ok(!text.includes(token), 'token leaked');
+      assert.ok(!text.includes(password), 'password leaked');
+    }
+    assert.ok(outputs.some((o) => o.includes('SOURCE_AUTH')), 'the auth failure was reported by code');
+  } finally {
+    await server.close();
+    await wrongServer.close();
+    const store = new KeychainSecretStore({ service });
+    for (const name of await store.list()) await store.delete(name);
+  }
+});
