@@ -3,6 +3,7 @@
  * Front ends parse input and render output; every decision is made here or below.
  */
 import { stat } from 'node:fs/promises';
+import type { Locale } from './i18n/types.js';
 import path from 'node:path';
 import { LocalBackend } from './backend/local/localBackend.js';
 import { parseLocation } from './backend/location.js';
@@ -30,13 +31,16 @@ import { assertPatientExists, resolveSnapshot } from './restorer/select.js';
 import { authProvider } from './source/fhir/auth.js';
 import { FhirHttp } from './source/fhir/http.js';
 import { restoreOrder, TIER_TYPES } from './policy/tiers.js';
+import { backupHealthScore, compressionRate as compressionRateOf } from './policy/kpis.js';
+import { SCHEDULE_PRESETS, type SchedulePolicy } from './policy/schedule.js';
+import { nextRunAt } from './scheduler/nextRunAt.js';
 import { createHash } from 'node:crypto';
 import { Catalog } from './catalog/catalog.js';
 import { verifyStoredAuditChain, type StoredAuditEntry } from './catalog/auditTrail.js';
 import type { JsonValue } from './catalog/canonicalJson.js';
 import type { FinishedStatus, RunCounts } from './catalog/types.js';
 import { isEngineError, type ErrorCode } from './shared/errors.js';
-import { scrubSecrets } from './i18n/index.js';
+import { resolveLocale, scrubSecrets, t } from './i18n/index.js';
 import { loadOverlay, treeTypes, typeRows } from './repository/treeStore.js';
 import { decodeRow } from './repository/tree.js';
 import { FileSecretStore } from './secrets/fileStore.js';
@@ -44,6 +48,10 @@ import { assertKeychainUsable, KeychainSecretStore } from './secrets/keychainSto
 import { REPOSITORY_PASSWORD_SECRET } from './secrets/names.js';
 import type { SecretStore } from './secrets/types.js';
 import type {
+  EngineEvent,
+  StatusSummary,
+  StatusAlert,
+  HealthState,
   FhirRestoreResult,
   ResourceListing,
   RestorePlan,
@@ -75,6 +83,8 @@ export interface EngineOptions {
   readonly keychainService?: string;
   /** Headless use with a password file: folder holding other credentials, one 0600 file each. */
   readonly secretsDir?: string;
+  /** Language of the text the engine writes (status reasons, alerts); pt-BR by default. */
+  readonly locale?: Locale;
   /** Folder for local state (export jobs in progress, catalog). Default: $XDG_STATE_HOME/clinic-backup or ~/.local/state/clinic-backup. */
   readonly stateDir?: string;
 }
@@ -136,6 +146,10 @@ export interface Engine {
   deleteSecret(name: string): Promise<boolean>;
   /** Recreates the local catalog's snapshot cache from the repository (the source of truth). */
   rebuildCatalog(): Promise<{ snapshots: number }>;
+  /** Status, KPIs and health for the status command, the dashboard and the tray. */
+  status(): Promise<StatusSummary>;
+  /** Subscribes to engine events (progress, runs); returns the unsubscribe function. */
+  subscribe(listener: (event: EngineEvent) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -176,7 +190,13 @@ interface RunSummary extends RunCounts {
   readonly snapshotId?: string | null;
 }
 
+const DAY_MS = 24 * 3600_000;
+/** Default RPO of the daily status check (SOP-019 §6.3, ARCHITECTURE §7): last success older than this is stale. */
+export const DEFAULT_RPO_MS = DAY_MS;
+
 class EngineImpl implements Engine {
+  private readonly listeners = new Set<(event: EngineEvent) => void>();
+  private readonly runningRuns = new Map<number, { kind: string; since: string }>();
   private repoPromise: Promise<Repository> | null = null;
   private catalogPromise: Promise<Catalog> | null = null;
   private storePromise: Promise<SecretStore> | null = null;
@@ -441,22 +461,122 @@ class EngineImpl implements Engine {
     await this.auditTo(await this.catalog(), await this.repo(), action, details);
   }
 
+  subscribe(listener: (event: EngineEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(event: EngineEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(event);
+      } catch {
+        // a front end's listener must not break the engine
+      }
+    }
+  }
+
   /** Records an operation as a run in the catalog (start, end, status, counts, error code). */
   private async track<T>(kind: string, fn: () => Promise<T>, summary: (value: T) => RunSummary): Promise<T> {
     const catalog = await this.catalog();
     const id = catalog.startRun({ kind, destination: this.location });
+    this.runningRuns.set(id, { kind, since: new Date().toISOString() });
+    this.emit({ type: 'run-started', runId: id, kind });
     try {
       const value = await fn();
       const s = summary(value);
       catalog.finishRun(id, { status: s.status ?? 'success', ...s });
+      this.runningRuns.delete(id);
+      this.emit({ type: 'run-finished', runId: id, kind, status: s.status ?? 'success', errorCode: null });
       if (kind === 'backup') await this.refreshSnapshotCache(catalog, await this.repo());
       await this.mirrorAudit(catalog, await this.repo());
       return value;
     } catch (err) {
       const code: ErrorCode = isEngineError(err) ? err.code : 'INTERNAL';
-      catalog.finishRun(id, { status: code === 'CANCELLED' ? 'interrupted' : 'failed', errorCode: code, errorMessage: scrubSecrets(err instanceof Error ? err.message : String(err)).slice(0, 500) });
+      const status = code === 'CANCELLED' ? 'interrupted' : 'failed';
+      catalog.finishRun(id, { status, errorCode: code, errorMessage: scrubSecrets(err instanceof Error ? err.message : String(err)).slice(0, 500) });
+      this.runningRuns.delete(id);
+      this.emit({ type: 'run-finished', runId: id, kind, status, errorCode: code });
       throw err;
     }
+  }
+
+  async status(): Promise<StatusSummary> {
+    const repo = await this.repo();
+    const catalog = await this.catalog();
+    const now = new Date();
+    const locale = this.options.locale ?? resolveLocale();
+    const since = new Date(now.getTime() - 30 * DAY_MS);
+    const last = catalog.lastRun('backup');
+    const lastOk = catalog.lastRun('backup', ['success', 'partial']);
+    const lastSuccessAt = lastOk?.endedAt ?? null;
+    const backups = catalog.runStats('backup', since);
+    const checks = catalog.runStats('check', since);
+    const snaps = catalog.listSnapshots();
+    const stats = await this.stats();
+    const drills = catalog.listDrills(100).filter((d) => Date.parse(d.startedAt) > now.getTime() - 365 * DAY_MS);
+    const finishedDrills = drills.filter((d) => d.status !== 'running');
+    const recoveryTestSuccessRate = finishedDrills.length > 0 ? finishedDrills.filter((d) => d.status === 'success').length / finishedDrills.length : null;
+    const mttrValues = finishedDrills.filter((d) => d.status === 'success' && d.recoveryTimeMs !== null).map((d) => d.recoveryTimeMs as number);
+    const compression = stats.latestBytes > 0 ? compressionRateOf(stats.latestBytes, stats.storedBytes) : null;
+    const rpoAchievedMs = lastSuccessAt ? now.getTime() - Date.parse(lastSuccessAt) : null;
+    const kit = await this.recoveryKitStatus();
+    const lastDrill = catalog.lastDrill(['success', 'partial', 'failed']);
+    const drillPolicy = (catalog.getSetting('schedule.drill') as SchedulePolicy | undefined) ?? SCHEDULE_PRESETS.restoreDrill;
+    const drillDue = nextRunAt(drillPolicy, lastDrill ? new Date(lastDrill.startedAt) : null, now);
+    const drillOverdue = lastDrill ? drillDue.getTime() <= now.getTime() : false;
+    const backupPolicy = (catalog.getSetting('schedule.backup') as SchedulePolicy | undefined) ?? SCHEDULE_PRESETS.localIncremental;
+    const alerts: StatusAlert[] = catalog.listActiveAlerts().map((a) => ({ key: a.key, rule: a.rule, severity: a.severity, message: t(a.messageKey, a.params, locale), since: a.firstAt }));
+    const reasons: string[] = [];
+    let state: HealthState = 'ok';
+    const worsen = (to: HealthState, reason: string): void => {
+      const rank: Record<HealthState, number> = { ok: 0, running: 1, warning: 2, error: 3 };
+      if (rank[to] > rank[state]) state = to;
+      reasons.push(reason);
+    };
+    if (!lastSuccessAt) worsen('warning', t('status.reason.never', {}, locale));
+    else if ((rpoAchievedMs ?? 0) > DEFAULT_RPO_MS) worsen('error', t('status.reason.stale', { hours: Math.floor((rpoAchievedMs ?? 0) / 3600_000) }, locale));
+    if (last && last.status === 'failed') worsen('error', t('status.reason.failed', { code: last.errorCode ?? '' }, locale));
+    const lastCheck = catalog.lastRun('check');
+    if (lastCheck && lastCheck.status === 'failed') worsen('error', t('status.reason.integrity', {}, locale));
+    if (!kit.confirmed) worsen('warning', t('status.reason.kit', {}, locale));
+    if (drillOverdue) worsen('warning', t('status.reason.drill', {}, locale));
+    for (const a of alerts) worsen(a.severity === 'critical' || a.severity === 'high' ? 'error' : 'warning', a.message);
+    const running = [...this.runningRuns.values()][0] ?? null;
+    if (running && state === 'ok') state = 'running';
+    const score = backupHealthScore({
+      backupSuccessRate: backups.successRate ?? 0,
+      compressionRate: compression ?? 0,
+      validationRate: checks.successRate ?? 0,
+      recoveryTestSuccessRate: recoveryTestSuccessRate ?? 0,
+    });
+    return {
+      repoId: repo.id,
+      location: this.location,
+      state,
+      reasons,
+      lastBackup: last ? { at: last.endedAt ?? last.startedAt, status: last.status, snapshotId: last.snapshotId, errorCode: last.errorCode } : null,
+      lastSuccessAt,
+      nextBackupAt: nextRunAt(backupPolicy, lastOk?.startedAt ? new Date(lastOk.startedAt) : null, now).toISOString(),
+      running,
+      snapshots: snaps.length,
+      alerts,
+      kpis: {
+        backupSuccessRate: backups.successRate,
+        compressionRate: compression,
+        validationRate: checks.successRate,
+        recoveryTestSuccessRate,
+        rpoAchievedMs,
+        rpoTargetMs: DEFAULT_RPO_MS,
+        mttrMs: mttrValues.length > 0 ? mttrValues.reduce((a, b) => a + b, 0) / mttrValues.length : null,
+        healthScore: score,
+      },
+      recoveryKit: { confirmed: kit.confirmed },
+      drill: { lastAt: lastDrill?.startedAt ?? null, dueAt: drillDue.toISOString(), overdue: drillOverdue },
+      history: catalog
+        .listRuns({ kind: 'backup', limit: 30 })
+        .map((r) => ({ at: r.startedAt, status: r.status, resources: r.resourcesTotal, bytesAdded: r.bytesAdded })),
+    };
   }
 
   async rebuildCatalog(): Promise<{ snapshots: number }> {

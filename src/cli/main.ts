@@ -1,7 +1,7 @@
 /** clinic-backup: argument parsing and output only; every decision is made by the engine (src/index.ts). */
 import { parseArgs } from 'node:util';
 import { createEngine, resolveLocale, runSandboxCommand, t, toErrorInfo, TOOL_VERSION, type Engine, type Locale, type SourceAuthRequest, type StrategyName } from '../index.js';
-import type { RestorePlan } from '../shared/contract.js';
+import type { RestorePlan, StatusSummary } from '../shared/contract.js';
 import { EngineError, exitCodeFor } from '../shared/errors.js';
 import type { ProgressEvent } from '../shared/events.js';
 import { runDemo } from './demo.js';
@@ -41,6 +41,7 @@ const OPTIONS = {
   'allow-origin': { type: 'string', multiple: true },
   port: { type: 'string' },
   'target-url': { type: 'string' },
+  nagios: { type: 'boolean' },
   'recovery-key-file': { type: 'string' },
   'from-file': { type: 'string' },
   'token-secret': { type: 'string' },
@@ -80,6 +81,7 @@ function engineFor(ctx: Ctx): Engine {
   const secretsDir = ctx.values['secrets-dir'] ?? ctx.env['CLINIC_BACKUP_SECRETS_DIR'];
   return createEngine({
     repo,
+    locale: ctx.locale,
     ...(passwordFile ? { passwordFile } : {}),
     ...(keychainService ? { keychainService } : {}),
     ...(stateDir ? { stateDir } : {}),
@@ -457,6 +459,35 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
       return deleted ? 0 : 1;
     }
     throw usage('secrets list | secrets set <name> [--from-file F] | secrets delete <name>');
+  },
+
+  async status(ctx) {
+    const { out, locale, values } = ctx;
+    let s: StatusSummary;
+    try {
+      s = await withEngine(ctx, (e) => e.status());
+    } catch (err) {
+      if (!values.nagios) throw err;
+      // Nagios/Icinga: UNKNOWN when the status itself cannot be read.
+      process.stdout.write(`CLINIC-BACKUP UNKNOWN - ${toErrorInfo(err, locale).message}\n`);
+      return 3;
+    }
+    if (values.nagios) {
+      const code = s.state === 'error' ? 2 : s.state === 'warning' ? 1 : 0;
+      const label = ['OK', 'WARNING', 'CRITICAL'][code] as string;
+      const age = s.kpis.rpoAchievedMs === null ? 'U' : String(Math.round(s.kpis.rpoAchievedMs / 1000));
+      process.stdout.write(`CLINIC-BACKUP ${label} - ${s.reasons[0] ?? t('cli.status.allGood', {}, locale)} | last_success_age=${age}s;${s.kpis.rpoTargetMs / 1000};${(s.kpis.rpoTargetMs * 2) / 1000} health=${s.kpis.healthScore};80;60;0;100 snapshots=${s.snapshots}\n`);
+      return code;
+    }
+    out.data(s);
+    const pct = (x: number | null): string => (x === null ? '—' : `${(x * 100).toFixed(1)}%`);
+    out.line(t('cli.status.header', { state: t(`cli.status.state.${s.state}`, {}, locale), id: s.repoId.slice(0, 8), location: s.location }, locale));
+    for (const r of s.reasons) out.line(`  • ${r}`);
+    out.line(t('cli.status.last', { at: s.lastSuccessAt ?? '—', next: s.nextBackupAt ?? '—', snapshots: s.snapshots }, locale));
+    out.line(
+      t('cli.status.kpis', { success: pct(s.kpis.backupSuccessRate), compression: pct(s.kpis.compressionRate), validation: pct(s.kpis.validationRate), drills: pct(s.kpis.recoveryTestSuccessRate), health: s.kpis.healthScore }, locale),
+    );
+    return s.state === 'error' ? 1 : 0;
   },
 
   async catalog(ctx) {

@@ -179,3 +179,48 @@ export interface ResourceListing {
   readonly size: number;
   readonly patients: readonly string[];
 }
+
+/** Events the engine emits for front ends (tray, notifications, UI, SSE). Never carry secrets. */
+export type EngineEvent =
+  | import('./events.js').ProgressEvent
+  | { readonly type: 'run-started'; readonly runId: number; readonly kind: string }
+  | { readonly type: 'run-finished'; readonly runId: number; readonly kind: string; readonly status: 'success' | 'partial' | 'failed' | 'interrupted'; readonly errorCode: string | null }
+  | { readonly type: 'status-changed' };
+
+export type HealthState = 'ok' | 'running' | 'warning' | 'error';
+
+export interface StatusAlert {
+  readonly key: string;
+  readonly rule: string;
+  readonly severity: 'low' | 'medium' | 'high' | 'critical';
+  readonly message: string;
+  readonly since: string;
+}
+
+/** One screen of status (SOP-019 §6.3 daily check and §7 KPIs), for `status`, the dashboard and the tray. */
+export interface StatusSummary {
+  readonly repoId: string;
+  readonly location: string;
+  readonly state: HealthState;
+  /** Short reasons for the state, already translated. */
+  readonly reasons: readonly string[];
+  readonly lastBackup: { readonly at: string; readonly status: string; readonly snapshotId: string | null; readonly errorCode: string | null } | null;
+  readonly lastSuccessAt: string | null;
+  readonly nextBackupAt: string | null;
+  readonly running: { readonly kind: string; readonly since: string } | null;
+  readonly snapshots: number;
+  readonly alerts: readonly StatusAlert[];
+  readonly kpis: {
+    readonly backupSuccessRate: number | null;
+    readonly compressionRate: number | null;
+    readonly validationRate: number | null;
+    readonly recoveryTestSuccessRate: number | null;
+    readonly rpoAchievedMs: number | null;
+    readonly rpoTargetMs: number;
+    readonly mttrMs: number | null;
+    readonly healthScore: number;
+  };
+  readonly recoveryKit: { readonly confirmed: boolean };
+  readonly drill: { readonly lastAt: string | null; readonly dueAt: string | null; readonly overdue: boolean };
+  readonly history: readonly { readonly at: string; readonly status: string; readonly resources: number; readonly bytesAdded: number }[];
+}

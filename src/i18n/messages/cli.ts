@@ -26,6 +26,7 @@ Comandos:
   connect --repo <local> [--recovery-key-file F]   recupera o acesso num computador novo com o kit impresso
   secrets list | set <nome> [--from-file F] | delete <nome>   credenciais (só nomes são mostrados)
   catalog rebuild              reconstrói o catálogo local a partir do repositório
+  status [--json | --nagios]   situação, indicadores (SOP-019 §7) e alertas
   demo                         demonstração completa com dados sintéticos
 
 Opções gerais:
@@ -58,6 +59,7 @@ Commands:
   connect --repo <location> [--recovery-key-file F]   regain access on a new computer with the printed kit
   secrets list | set <name> [--from-file F] | delete <name>   credentials (only names are shown)
   catalog rebuild              rebuild the local catalog from the repository
+  status [--json | --nagios]   state, indicators (SOP-019 §7) and alerts
   demo                         full demonstration on synthetic data
 
 General options:
@@ -165,6 +167,20 @@ Exit codes: 0 ok, 1 failed, 2 usage, 3 integrity problem.`,
   'cli.secrets.set': { 'pt-BR': 'Segredo {name} guardado (vale na próxima execução).', en: 'Secret {name} stored (used from the next run).' },
   'cli.secrets.deleted': { 'pt-BR': 'Segredo {name} apagado.', en: 'Secret {name} deleted.' },
   'cli.secrets.none': { 'pt-BR': 'Não há segredo chamado {name}.', en: 'There is no secret named {name}.' },
+  'cli.status.header': { 'pt-BR': 'Estado: {state} — repositório {id} em {location}', en: 'State: {state} — repository {id} at {location}' },
+  'cli.status.state.ok': { 'pt-BR': 'tudo certo', en: 'all good' },
+  'cli.status.state.running': { 'pt-BR': 'em andamento', en: 'running' },
+  'cli.status.state.warning': { 'pt-BR': 'atenção', en: 'needs attention' },
+  'cli.status.state.error': { 'pt-BR': 'PROBLEMA', en: 'PROBLEM' },
+  'cli.status.allGood': { 'pt-BR': 'backups em dia', en: 'backups up to date' },
+  'cli.status.last': {
+    'pt-BR': 'Último backup com sucesso: {at}. Próximo: {next}. Cópias guardadas: {snapshots}.',
+    en: 'Last successful backup: {at}. Next: {next}. Snapshots kept: {snapshots}.',
+  },
+  'cli.status.kpis': {
+    'pt-BR': 'Indicadores (30 dias): sucesso {success}, economia de espaço {compression}, validação {validation}, testes de restauração {drills}; saúde {health}/100.',
+    en: 'Indicators (30 days): success {success}, space saved {compression}, validation {validation}, restore tests {drills}; health {health}/100.',
+  },
   'cli.stats': {
     'pt-BR': 'Repositório {id} em {location}\n  cópias: {snapshots}\n  arquivos de dados: {packs}, blocos: {blobs}\n  armazenado: {stored}\n  última cópia: {latest} de recursos (compressão {ratio}×, {codec})',
     en: 'Repository {id} at {location}\n  snapshots: {snapshots}\n  data files: {packs}, blobs: {blobs}\n  stored: {stored}\n  latest snapshot: {latest} of resources (compression {ratio}×, {codec})',

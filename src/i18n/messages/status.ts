@@ -1,4 +1,23 @@
 import type { Catalogue } from '../types.js';
 
-/** Text of src/status (keys start with "status."). */
-export const statusMessages: Catalogue = {};
+/** Text of the status summary (keys start with "status."). */
+export const statusMessages: Catalogue = {
+  'status.reason.never': { 'pt-BR': 'Nenhum backup concluído ainda.', en: 'No backup has completed yet.' },
+  'status.reason.stale': {
+    'pt-BR': 'O último backup bem-sucedido foi há {hours} h (limite: 24 h).',
+    en: 'The last successful backup was {hours} h ago (limit: 24 h).',
+  },
+  'status.reason.failed': { 'pt-BR': 'O último backup falhou ({code}).', en: 'The last backup failed ({code}).' },
+  'status.reason.integrity': {
+    'pt-BR': 'A última verificação encontrou problemas de integridade.',
+    en: 'The last check found integrity problems.',
+  },
+  'status.reason.kit': {
+    'pt-BR': 'O kit de recuperação ainda não foi confirmado.',
+    en: 'The recovery kit has not been confirmed yet.',
+  },
+  'status.reason.drill': {
+    'pt-BR': 'O teste mensal de restauração está atrasado.',
+    en: 'The monthly restore test is overdue.',
+  },
+};
