@@ -1,4 +1,5 @@
 import type { ErrorCode } from './errors.js';
+import type { ProgressEvent } from './events.js';
 
 /**
  * The one API contract every front end uses (CLI, serve, Electron IPC): plain data in and out.
@@ -182,7 +183,7 @@ export interface ResourceListing {
 
 /** Events the engine emits for front ends (tray, notifications, UI, SSE). Never carry secrets. */
 export type EngineEvent =
-  | import('./events.js').ProgressEvent
+  | ProgressEvent
   | { readonly type: 'run-started'; readonly runId: number; readonly kind: string }
   | { readonly type: 'run-finished'; readonly runId: number; readonly kind: string; readonly status: 'success' | 'partial' | 'failed' | 'interrupted'; readonly errorCode: string | null }
   | { readonly type: 'status-changed' };
