@@ -19,5 +19,19 @@ export { FaultBackend, faults, FAULT_OPS, type FaultOp, type FaultErrorName, typ
 export { RateLimitBackend, TokenBucket, type RateLimitOptions } from './rateLimit.js';
 export { parseLocation, type ParsedLocation } from './location.js';
 export { sleep, type SleepFn } from './sleep.js';
-export { S3Backend, type S3BackendOptions, type S3Credentials, type S3ServerSideEncryption } from './s3/s3Backend.js';
+export { S3Backend, type S3BackendOptions, type S3Credentials, type S3ServerSideEncryption, type SkippedDelete } from './s3/s3Backend.js';
+export { lockStateFromS3, noLockAnswer, type BucketProtection, type ObjectLockMode, type ObjectLockState } from './s3/objectLock.js';
+export { BRAZILIAN_REGIONS, checkResidency, isBrazilianRegion, isPrivateEndpoint, type BrazilianRegion, type ResidencyBasis, type ResidencyDecision } from './s3/residency.js';
+export { findInner, isLockedFile, isPutOnly, s3BackendOf } from './unwrap.js';
+export {
+  defaultMountRoots,
+  identifyDestination,
+  locateDestination,
+  markerRepoId,
+  mountedVolumes,
+  openLocalDestination,
+  relocationCandidates,
+  type DestinationIdentity,
+  type DestinationState,
+} from './local/identify.js';
 export { mapS3Error, type S3ErrorContext } from './s3/s3Errors.js';

@@ -1,7 +1,12 @@
 import { createHash } from 'node:crypto';
 import {
+  AbortMultipartUploadCommand,
   DeleteObjectCommand,
+  GetBucketVersioningCommand,
   GetObjectCommand,
+  GetObjectLegalHoldCommand,
+  GetObjectLockConfigurationCommand,
+  GetObjectRetentionCommand,
   HeadObjectCommand,
   ListObjectsCommand,
   ListObjectsV2Command,
@@ -17,6 +22,7 @@ import { EngineError, isEngineError, throwIfAborted } from '../../shared/errors.
 import { filePath, type Backend, type ByteRange, type Capacity, type FileInfo, type FileKind, type FileRef, type WriteOptions } from '../types.js';
 import { isValidName, validateKind, validateRange, validateRef } from '../validate.js';
 import { isS3NotFound, mapS3Error, s3ErrorName, s3Status } from './s3Errors.js';
+import { lockStateFromS3, noLockAnswer, type BucketProtection, type ObjectLockState } from './objectLock.js';
 
 const MiB = 1024 * 1024;
 const CONFIG_REF: FileRef = { kind: 'config', name: 'config' };
@@ -65,7 +71,30 @@ export interface S3BackendOptions {
    * S3 implementations, like restic's s3.list-objects-v1 option.
    */
   readonly listApi?: 'v1' | 'v2';
+  /**
+   * Put-only mode, for credentials that may not delete or overwrite (docs/offsite.md): `delete()` sends no
+   * DeleteObject except for lock files (best effort: AccessDenied on them is expected, not an error) and
+   * records the skip. Prune then runs from a separate admin credential.
+   */
+  readonly putOnly?: boolean;
+  /**
+   * Conditional writes (`If-None-Match: *`): an existing object is never replaced. Default: on in
+   * put-only mode. A bucket policy can then require the condition, so even a stolen app credential
+   * cannot overwrite a file. Needs a service that supports conditional writes (AWS, recent MinIO).
+   */
+  readonly noOverwrite?: boolean;
+  /** Told about each delete that put-only mode skipped (for the run log and the audit trail). */
+  readonly onSkippedDelete?: (skip: SkippedDelete) => void;
 }
+
+/** A delete that was not done in put-only mode: "put-only" (not attempted) or "access-denied" (lock file, refused). */
+export interface SkippedDelete {
+  readonly file: string;
+  readonly reason: 'put-only' | 'access-denied';
+}
+
+/** File kinds whose name is the SHA-256 of the content: an existing object with that name holds the same bytes. */
+const CONTENT_ADDRESSED: ReadonlySet<FileKind> = new Set<FileKind>(['data', 'index', 'snapshots', 'locks', 'audit']);
 
 function normalisePrefix(prefix: string | undefined): string {
   const p = (prefix ?? '').replace(/^\/+|\/+$/g, '');
@@ -103,6 +132,12 @@ export class S3Backend implements Backend {
   readonly #options: S3BackendOptions;
   readonly #threshold: number;
   readonly #partSize: number;
+  /** True in put-only mode: no deletes but of lock files, and those may be refused. */
+  readonly putOnly: boolean;
+  /** True when writes never replace an existing object (If-None-Match: *). */
+  readonly noOverwrite: boolean;
+  /** Deletes skipped in put-only mode since this backend was opened. */
+  skippedDeletes = 0;
 
   private constructor(options: S3BackendOptions) {
     if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(options.bucket)) {
@@ -116,6 +151,8 @@ export class S3Backend implements Backend {
     this.#base = this.prefix === '' ? '' : `${this.prefix}/`;
     this.#threshold = Math.max(5 * MiB, options.multipartThresholdBytes ?? 8 * MiB);
     this.#partSize = Math.max(5 * MiB, options.partSizeBytes ?? 8 * MiB);
+    this.putOnly = options.putOnly ?? false;
+    this.noOverwrite = options.noOverwrite ?? this.putOnly;
     const checksums = options.checksums ?? (options.endpoint === undefined ? 'when_supported' : 'when_required');
     const config: S3ClientConfig = {
       region: this.region,
@@ -347,6 +384,7 @@ export class S3Backend implements Backend {
       params.ObjectLockMode = o.objectLock.mode;
       params.ObjectLockRetainUntilDate = options?.retainUntil ?? new Date(Date.now() + o.objectLock.days * 86_400_000);
     }
+    if (this.noOverwrite) params.IfNoneMatch = '*';
     try {
       if (data.length <= this.#threshold) {
         params.ContentLength = data.length;
@@ -358,32 +396,161 @@ export class S3Backend implements Backend {
     } catch (err) {
       if (isEngineError(err)) throw err;
       if (signal?.aborted) throw new EngineError('CANCELLED', {}, { cause: err });
+      if (this.noOverwrite && (s3ErrorName(err) === 'PreconditionFailed' || s3Status(err) === 412)) {
+        await this.#alreadyThere(ref, data.length, err, signal);
+        return;
+      }
       throw this.#map(err, data.length <= this.#threshold ? 'PutObject' : 'MultipartUpload', ref);
     }
   }
 
+  /**
+   * A conditional write found the object already there. For a content-addressed file with the same size that
+   * is the same file (a retried or repeated write): done. Anything else cannot be replaced from here.
+   */
+  async #alreadyThere(ref: FileRef, size: number, cause: unknown, signal: AbortSignal | undefined): Promise<void> {
+    if (CONTENT_ADDRESSED.has(ref.kind)) {
+      const info = await this.stat(ref, signal);
+      if (info !== null && info.size === size) return;
+    }
+    throw new EngineError(
+      'DEST_NOT_WRITABLE',
+      { location: this.location, reason: `${filePath(ref)} already exists and this destination does not allow overwriting (put-only)` },
+      { cause },
+    );
+  }
+
   async #multipart(params: PutObjectCommandInput, signal: AbortSignal | undefined): Promise<void> {
-    const upload = new Upload({ client: this.#client, params, partSize: this.#partSize, queueSize: 4, leavePartsOnError: false });
+    // Parts are left on error by the library and aborted here, best effort: when lib-storage aborts itself, a
+    // failing AbortMultipartUpload (network still down, a put-only credential without the permission)
+    // replaces the real error.
+    const upload = new Upload({ client: this.#client, params, partSize: this.#partSize, queueSize: 4, leavePartsOnError: true });
     const onAbort = (): void => {
       void upload.abort().catch(() => undefined);
     };
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
       await upload.done();
+    } catch (err) {
+      await this.#abortMultipart(params, upload.uploadId);
+      throw err;
     } finally {
       signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** Frees the parts of a failed multipart upload; a bucket lifecycle rule removes any the call cannot (docs/offsite.md). */
+  async #abortMultipart(params: PutObjectCommandInput, uploadId: string | undefined): Promise<void> {
+    if (uploadId === undefined) return;
+    try {
+      await this.#client.send(new AbortMultipartUploadCommand({ Bucket: params.Bucket, Key: params.Key, UploadId: uploadId }));
+    } catch {
+      // best effort
     }
   }
 
   async delete(ref: FileRef, signal?: AbortSignal): Promise<void> {
     validateRef(ref);
     throwIfAborted(signal);
+    // Put-only: only lock files are worth a try (a policy may allow deleting locks/ and nothing else).
+    if (this.putOnly && ref.kind !== 'locks') {
+      this.#skipped(ref, 'put-only');
+      return;
+    }
     try {
       await this.#client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.#key(ref) }), signal ? { abortSignal: signal } : {});
     } catch (err) {
       if (isS3NotFound(err)) return;
-      throw this.#map(err, 'DeleteObject', ref);
+      const mapped = this.#map(err, 'DeleteObject', ref);
+      if (this.putOnly && (mapped.code === 'S3_ACCESS_DENIED' || mapped.code === 'S3_OBJECT_LOCKED')) {
+        this.#skipped(ref, 'access-denied');
+        return;
+      }
+      throw mapped;
     }
+  }
+
+  #skipped(ref: FileRef, reason: SkippedDelete['reason']): void {
+    this.skippedDeletes++;
+    this.#options.onSkippedDelete?.({ file: filePath(ref), reason });
+  }
+
+  /**
+   * Object Lock state of one object: retention mode and retain-until date (GetObjectRetention) and legal hold
+   * (GetObjectLegalHold). Null when the object has no protection, the bucket has no Object Lock, the service
+   * does not implement it, or the object does not exist. Throws S3_ACCESS_DENIED when the credential may not
+   * read retention: prune must then treat the object as locked.
+   */
+  async lockState(ref: FileRef, signal?: AbortSignal): Promise<ObjectLockState | null> {
+    validateRef(ref);
+    throwIfAborted(signal);
+    const req = { Bucket: this.bucket, Key: this.#key(ref) };
+    const opts = signal ? { abortSignal: signal } : {};
+    let mode: string | undefined;
+    let until: Date | undefined;
+    try {
+      const res = await this.#client.send(new GetObjectRetentionCommand(req), opts);
+      mode = res.Retention?.Mode;
+      until = res.Retention?.RetainUntilDate;
+    } catch (err) {
+      const answer = noLockAnswer(err);
+      if (answer === 'bucket') return null; // no Object Lock on this bucket or service: no legal hold either
+      if (answer === null) throw this.#map(err, 'GetObjectRetention', ref);
+    }
+    let legalHold: string | undefined;
+    try {
+      const res = await this.#client.send(new GetObjectLegalHoldCommand(req), opts);
+      legalHold = res.LegalHold?.Status;
+    } catch (err) {
+      if (noLockAnswer(err) === null) throw this.#map(err, 'GetObjectLegalHold', ref);
+    }
+    return lockStateFromS3(mode, until, legalHold);
+  }
+
+  /** True when Object Lock forbids deleting this object now (retention not expired, or a legal hold). */
+  async isLocked(ref: FileRef, now: Date = new Date(), signal?: AbortSignal): Promise<boolean> {
+    const state = await this.lockState(ref, signal);
+    return state !== null && (state.legalHold || (state.retainUntil !== null && state.retainUntil.getTime() > now.getTime()));
+  }
+
+  /**
+   * What the bucket offers against deletion: versioning and the default Object Lock rule. 'unknown' where the
+   * service does not implement the call or the credential may not read it (put-only credentials usually can't).
+   */
+  async bucketProtection(signal?: AbortSignal): Promise<BucketProtection> {
+    throwIfAborted(signal);
+    const opts = signal ? { abortSignal: signal } : {};
+    let versioning: BucketProtection['versioning'] = 'unknown';
+    try {
+      const res = await this.#client.send(new GetBucketVersioningCommand({ Bucket: this.bucket }), opts);
+      versioning = res.Status === 'Enabled' ? 'enabled' : res.Status === 'Suspended' ? 'suspended' : 'off';
+    } catch (err) {
+      this.#unlessUnknown(err, 'GetBucketVersioning');
+    }
+    let objectLock: BucketProtection['objectLock'] = 'unknown';
+    try {
+      const res = await this.#client.send(new GetObjectLockConfigurationCommand({ Bucket: this.bucket }), opts);
+      const cfg = res.ObjectLockConfiguration;
+      const rule = cfg?.Rule?.DefaultRetention;
+      const days = rule?.Days ?? (rule?.Years === undefined ? undefined : rule.Years * 365);
+      objectLock = {
+        enabled: cfg?.ObjectLockEnabled === 'Enabled',
+        ...(rule?.Mode === 'GOVERNANCE' || rule?.Mode === 'COMPLIANCE' ? { mode: rule.Mode } : {}),
+        ...(days === undefined ? {} : { days }),
+      };
+    } catch (err) {
+      if (s3ErrorName(err) === 'ObjectLockConfigurationNotFoundError') objectLock = { enabled: false };
+      else this.#unlessUnknown(err, 'GetObjectLockConfiguration');
+    }
+    return { versioning, objectLock };
+  }
+
+  /** For bucket settings calls: "not implemented" and "access denied" mean unknown; anything else is thrown. */
+  #unlessUnknown(err: unknown, operation: string): void {
+    if (s3ErrorName(err) === 'NotImplemented' || s3Status(err) === 501) return;
+    const mapped = this.#map(err, operation);
+    if (mapped.code === 'S3_ACCESS_DENIED') return;
+    throw mapped;
   }
 
   async capacity(signal?: AbortSignal): Promise<Capacity | null> {

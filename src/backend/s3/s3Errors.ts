@@ -56,6 +56,8 @@ const DENIED = new Set(['AccessDenied', 'AllAccessDisabled', 'Forbidden', 'Accou
 const REGION = new Set(['PermanentRedirect', 'AuthorizationHeaderMalformed', 'IllegalLocationConstraintException', 'Moved Permanently', 'Redirect']);
 const FULL = new Set(['QuotaExceeded', 'StorageQuotaExceeded', 'XMinioStorageFull', 'InsufficientStorage']);
 const THROTTLE = new Set([
+  // a conditional write raced another one on the same key (AWS answers 409): try again
+  'ConditionalRequestConflict',
   'SlowDown',
   'Throttling',
   'ThrottlingException',
@@ -115,7 +117,8 @@ export function mapS3Error(err: unknown, ctx: S3ErrorContext): EngineError {
     const actual = typeof shape.Region === 'string' ? shape.Region : (header ?? 'unknown');
     return new EngineError('S3_REGION_MISMATCH', { bucket: ctx.bucket, actual, configured: ctx.region }, opts);
   }
-  if (name === 'ObjectLockedException' || (name === 'AccessDenied' && /object lock|retention|legal hold/i.test(String((err as S3ErrorShape).message ?? '')))) {
+  // AWS: "Access Denied because object protected by object lock."; MinIO: "Object is WORM protected and cannot be overwritten"
+  if (name === 'ObjectLockedException' || (name === 'AccessDenied' && /object ?lock|retention|legal hold|WORM/i.test(String((err as S3ErrorShape).message ?? '')))) {
     return new EngineError('S3_OBJECT_LOCKED', { file: ctx.file ?? ctx.operation, until: 'unknown' }, opts);
   }
   if (DENIED.has(name) || status === 403) return new EngineError('S3_ACCESS_DENIED', { bucket: ctx.bucket, operation: ctx.operation }, opts);
