@@ -30,9 +30,12 @@ import { executeFhirRestore, planFhirRestore, type FhirRestoreOptions } from './
 import { assertPatientExists, resolveSnapshot } from './restorer/select.js';
 import { authProvider } from './source/fhir/auth.js';
 import { FhirHttp } from './source/fhir/http.js';
+import { probeCapabilities } from './source/fhir/capabilities.js';
 import { restoreOrder, TIER_TYPES } from './policy/tiers.js';
 import { backupHealthScore, compressionRate as compressionRateOf } from './policy/kpis.js';
-import { SCHEDULE_PRESETS, type SchedulePolicy } from './policy/schedule.js';
+import { SCHEDULE_PRESETS, validateSchedulePolicy, type SchedulePolicy } from './policy/schedule.js';
+import { identifyDestination, mountedVolumes } from './backend/local/identify.js';
+import { statfs } from 'node:fs/promises';
 import { nextRunAt } from './scheduler/nextRunAt.js';
 import { createHash } from 'node:crypto';
 import { Catalog } from './catalog/catalog.js';
@@ -48,6 +51,11 @@ import { assertKeychainUsable, KeychainSecretStore } from './secrets/keychainSto
 import { REPOSITORY_PASSWORD_SECRET } from './secrets/names.js';
 import type { SecretStore } from './secrets/types.js';
 import type {
+  SourceAuthSetting,
+  AppSettings,
+  AuditLogEntry,
+  DetectedDestination,
+  SourceProbe,
   EngineEvent,
   StatusSummary,
   StatusAlert,
@@ -89,12 +97,8 @@ export interface EngineOptions {
   readonly stateDir?: string;
 }
 
-/** How to authenticate to a FHIR source. Secret values come from files (never from argv) or the keychain. */
-export type SourceAuthRequest =
-  | { readonly kind: 'none' }
-  | { readonly kind: 'bearer'; readonly tokenFile?: string; readonly tokenSecret?: string }
-  | { readonly kind: 'basic'; readonly username: string; readonly passwordFile?: string; readonly passwordSecret?: string }
-  | { readonly kind: 'smart'; readonly clientId: string; readonly keyFile?: string; readonly keySecret?: string; readonly tokenUrl: string; readonly keyId?: string; readonly scope?: string };
+/** How to authenticate to a FHIR source. Secret values come from files (never from argv) or named secrets. */
+export type SourceAuthRequest = SourceAuthSetting;
 
 export interface ServerRestoreRequest extends RestoreScopeRequest {
   readonly target: string;
@@ -150,6 +154,16 @@ export interface Engine {
   status(): Promise<StatusSummary>;
   /** Subscribes to engine events (progress, runs); returns the unsubscribe function. */
   subscribe(listener: (event: EngineEvent) => void): () => void;
+  /** Tests a FHIR source (reachable, authorised, R4) without backing it up. */
+  probeSource(request: { source: string; auth: SourceAuthRequest }): Promise<SourceProbe>;
+  /** Candidate local destinations (mounted drives and shares) and what each holds. */
+  detectDestinations(): Promise<DetectedDestination[]>;
+  getSettings(): Promise<AppSettings>;
+  /** Validates and stores settings; INVALID_SETTINGS names the fields at fault and nothing is saved. */
+  updateSettings(patch: Partial<AppSettings>): Promise<AppSettings>;
+  /** Backs up the configured source now. */
+  backupNow(options?: LongOperationOptions): Promise<BackupResult & { strategy: StrategyName; requests: number }>;
+  auditLog(limit?: number): Promise<AuditLogEntry[]>;
   close(): Promise<void>;
 }
 
@@ -579,6 +593,82 @@ class EngineImpl implements Engine {
     };
   }
 
+  async probeSource(request: { source: string; auth: SourceAuthRequest }): Promise<SourceProbe> {
+    const http = new FhirHttp({ baseUrl: request.source, auth: authProvider(await resolveSourceAuth(request.auth, () => this.credentialStore())), maxAttempts: 2, timeoutMs: 15_000 });
+    const caps = await probeCapabilities(http);
+    // An authorised read, not only /metadata (which many servers answer without credentials).
+    if (caps.searchTypes.includes('Patient')) await http.getJson('Patient?_count=1&_summary=count');
+    return { fhirVersion: caps.fhirVersion, software: caps.software, systemExport: caps.systemExport, systemHistory: caps.systemHistory, types: caps.searchTypes.length };
+  }
+
+  async detectDestinations(): Promise<DetectedDestination[]> {
+    const out: DetectedDestination[] = [];
+    for (const p of await mountedVolumes()) {
+      const id = await identifyDestination(p);
+      const fs = await statfs(p).catch(() => null);
+      out.push({ path: id.path, state: id.state, repoId: id.repoId, freeBytes: fs ? fs.bavail * fs.bsize : null, totalBytes: fs ? fs.blocks * fs.bsize : null });
+    }
+    return out;
+  }
+
+  async getSettings(): Promise<AppSettings> {
+    const c = await this.catalog();
+    return {
+      language: (c.getSetting('language') as AppSettings['language'] | undefined) ?? 'pt-BR',
+      source: (c.getSetting('source') as AppSettings['source'] | undefined) ?? null,
+      schedule: {
+        backup: ((c.getSetting('schedule.backup') as SchedulePolicy | undefined) ?? SCHEDULE_PRESETS.localIncremental) as AppSettings['schedule']['backup'],
+        drill: ((c.getSetting('schedule.drill') as SchedulePolicy | undefined) ?? SCHEDULE_PRESETS.restoreDrill) as AppSettings['schedule']['drill'],
+      },
+    };
+  }
+
+  async updateSettings(patch: Partial<AppSettings>): Promise<AppSettings> {
+    const bad: string[] = [];
+    if (patch.language !== undefined && patch.language !== 'pt-BR' && patch.language !== 'en') bad.push('language');
+    if (patch.source) {
+      try {
+        const u = new URL(patch.source.url);
+        if (u.protocol !== 'http:' && u.protocol !== 'https:') bad.push('source.url');
+        if (u.username || u.password) bad.push('source.url (no credentials in the URL)');
+      } catch {
+        bad.push('source.url');
+      }
+      const a = patch.source.auth as Record<string, unknown>;
+      if (!['none', 'bearer', 'basic', 'smart'].includes(String(a['kind']))) bad.push('source.auth.kind');
+      for (const k of Object.keys(a)) if (/^(token|password|privateKey|secret|key)$/i.test(k)) bad.push(`source.auth.${k} (store it with setSecret and give its name)`);
+    }
+    const schedules: [string, unknown][] = patch.schedule ? [['schedule.backup', patch.schedule.backup], ['schedule.drill', patch.schedule.drill]] : [];
+    for (const [field, value] of schedules) {
+      try {
+        validateSchedulePolicy(value);
+      } catch {
+        bad.push(field);
+      }
+    }
+    if (bad.length > 0) throw new EngineError('INVALID_SETTINGS', { reason: bad.join(', ') });
+    const c = await this.catalog();
+    const actor = osUser();
+    if (patch.language !== undefined) c.setSetting('language', patch.language, actor);
+    if (patch.source !== undefined) c.setSetting('source', patch.source as unknown as JsonValue, actor);
+    for (const [field, value] of schedules) c.setSetting(field, value as JsonValue, actor);
+    await this.mirrorAudit(c, await this.repo());
+    this.emit({ type: 'status-changed' });
+    return this.getSettings();
+  }
+
+  async backupNow(options: LongOperationOptions = {}): Promise<BackupResult & { strategy: StrategyName; requests: number }> {
+    const { source } = await this.getSettings();
+    if (!source) throw new EngineError('INVALID_SETTINGS', { reason: 'source (no FHIR server configured yet)' });
+    return this.backupFhir({ source: source.url, auth: source.auth }, options);
+  }
+
+  async auditLog(limit = 200): Promise<AuditLogEntry[]> {
+    const c = await this.catalog();
+    const all = c.listAudit({ limit: 100_000 });
+    return all.slice(-limit).reverse().map((e) => ({ seq: e.seq, at: e.at, actor: e.actor, action: e.action, details: e.details }));
+  }
+
   async rebuildCatalog(): Promise<{ snapshots: number }> {
     const catalog = await this.catalog();
     return { snapshots: await this.refreshSnapshotCache(catalog, await this.repo()) };
@@ -670,11 +760,13 @@ class EngineImpl implements Engine {
     const repo = await this.repo();
     const lock = await repo.lock('shared', 'restore');
     try {
+      const readBefore = repo.bytesRead;
       const snap = await resolveSnapshot(repo, { snapshot: request.snapshot, ...(request.asOf ? { asOf: request.asOf } : {}) });
       await repo.loadIndex(options.signal);
       if (request.patient) await assertPatientExists(repo, snap, request.patient, options.signal);
       const r = await restoreToNdjson(repo, snap, path.resolve(request.target), request, options);
-      return { ...r, durationMs: Date.now() - started };
+      // Everything this restore read from packs, the patient check's tree reads included.
+      return { ...r, bytesRead: repo.bytesRead - readBefore, durationMs: Date.now() - started };
     } finally {
       await lock.release();
     }

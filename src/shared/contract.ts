@@ -225,3 +225,47 @@ export interface StatusSummary {
   readonly drill: { readonly lastAt: string | null; readonly dueAt: string | null; readonly overdue: boolean };
   readonly history: readonly { readonly at: string; readonly status: string; readonly resources: number; readonly bytesAdded: number }[];
 }
+
+/** How the app reaches the FHIR source. Credentials appear only as names of stored secrets (or files for the CLI). */
+export type SourceAuthSetting =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'bearer'; readonly tokenSecret?: string; readonly tokenFile?: string }
+  | { readonly kind: 'basic'; readonly username: string; readonly passwordSecret?: string; readonly passwordFile?: string }
+  | { readonly kind: 'smart'; readonly clientId: string; readonly tokenUrl: string; readonly keySecret?: string; readonly keyFile?: string; readonly keyId?: string; readonly scope?: string };
+
+/** A schedule as stored in settings (see policy/schedule.ts for the full validation). */
+export type ScheduleSetting =
+  | { readonly kind: 'interval'; readonly everyMinutes: number; readonly timeZone?: string; readonly window?: { readonly from: string; readonly to: string } }
+  | { readonly kind: 'daily'; readonly at: string; readonly timeZone?: string }
+  | { readonly kind: 'weekly'; readonly weekday: number; readonly at: string; readonly timeZone?: string }
+  | { readonly kind: 'monthly'; readonly day: number; readonly at: string; readonly timeZone?: string };
+
+export interface AppSettings {
+  readonly language: 'pt-BR' | 'en';
+  readonly source: { readonly url: string; readonly auth: SourceAuthSetting } | null;
+  readonly schedule: { readonly backup: ScheduleSetting; readonly drill: ScheduleSetting };
+}
+
+export interface SourceProbe {
+  readonly fhirVersion: string;
+  readonly software: string | null;
+  readonly systemExport: boolean;
+  readonly systemHistory: boolean;
+  readonly types: number;
+}
+
+export interface DetectedDestination {
+  readonly path: string;
+  readonly state: 'offline' | 'empty' | 'repository' | 'foreign';
+  readonly repoId: string | null;
+  readonly freeBytes: number | null;
+  readonly totalBytes: number | null;
+}
+
+export interface AuditLogEntry {
+  readonly seq: number;
+  readonly at: string;
+  readonly actor: string;
+  readonly action: string;
+  readonly details: unknown;
+}
