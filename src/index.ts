@@ -6,6 +6,11 @@ import { stat } from 'node:fs/promises';
 import type { Locale } from './i18n/types.js';
 import path from 'node:path';
 import { LocalBackend } from './backend/local/localBackend.js';
+import { S3Backend } from './backend/s3/s3Backend.js';
+import { RetryBackend } from './backend/retry.js';
+import { checkResidency } from './backend/s3/residency.js';
+import { replicate as replicateFiles, type ReplicateResult } from './repository/replicate.js';
+import { healFromCopy } from './repository/heal.js';
 import { parseLocation } from './backend/location.js';
 import type { Backend } from './backend/types.js';
 import { FILE_KINDS } from './backend/types.js';
@@ -93,6 +98,12 @@ export interface EngineOptions {
   readonly secretsDir?: string;
   /** Language of the text the engine writes (status reasons, alerts); pt-BR by default. */
   readonly locale?: Locale;
+  /** S3 region for `s3:` locations (default: AWS_REGION, AWS_DEFAULT_REGION, else sa-east-1). */
+  readonly s3Region?: string;
+  /** The clinic accepted storing health data outside Brazil (LGPD); needed for such S3 regions. */
+  readonly residencyAcknowledged?: boolean;
+  /** Other copies of this repository, used by `check --repair` and as replication targets. */
+  readonly copies?: readonly string[];
   /** Folder for local state (export jobs in progress, catalog). Default: $XDG_STATE_HOME/clinic-backup or ~/.local/state/clinic-backup. */
   readonly stateDir?: string;
 }
@@ -150,6 +161,8 @@ export interface Engine {
   deleteSecret(name: string): Promise<boolean>;
   /** Recreates the local catalog's snapshot cache from the repository (the source of truth). */
   rebuildCatalog(): Promise<{ snapshots: number }>;
+  replicate(request: { to: string; from?: string }, options?: LongOperationOptions): Promise<ReplicateResult>;
+  checkAndRepair(request: { from?: readonly string[]; readData?: boolean }, options?: LongOperationOptions): Promise<CheckResult & { repaired: string[]; unrepaired: { file: string; reason: string }[] }>;
   /** Status, KPIs and health for the status command, the dashboard and the tray. */
   status(): Promise<StatusSummary>;
   /** Subscribes to engine events (progress, runs); returns the unsubscribe function. */
@@ -218,8 +231,41 @@ class EngineImpl implements Engine {
 
   constructor(private readonly options: EngineOptions) {
     const loc = parseLocation(options.repo);
-    if (loc.type !== 'local') throw new EngineError('INVALID_ARGUMENT', { field: 'repo', reason: 'S3 repositories are not supported yet; use a folder path' });
-    this.location = path.resolve(loc.path);
+    this.location = loc.type === 'local' ? path.resolve(loc.path) : options.repo;
+  }
+
+  /**
+   * Opens (or, for init and new replication targets, creates) the backend of a location: a folder, or an S3
+   * bucket (`s3:https://host[:port]/bucket/prefix`, `s3:bucket/prefix` for AWS). S3 credentials come from the
+   * standard AWS environment/profile chain; retries wrap every backend.
+   */
+  private async backendFor(location: string, mode: 'open' | 'create'): Promise<Backend> {
+    const loc = parseLocation(location);
+    if (loc.type === 'local') {
+      const p = path.resolve(loc.path);
+      return new RetryBackend(mode === 'create' ? await LocalBackend.create(p) : await LocalBackend.open(p));
+    }
+    const region = this.options.s3Region ?? process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'] ?? 'sa-east-1';
+    if (mode === 'create') checkResidency(region, this.options.residencyAcknowledged ?? false, loc.endpoint);
+    const opts = { bucket: loc.bucket, prefix: loc.prefix, region, ...(loc.endpoint ? { endpoint: loc.endpoint, forcePathStyle: true } : {}) };
+    return new RetryBackend(mode === 'create' ? await S3Backend.create(opts) : await S3Backend.open(opts));
+  }
+
+  /** A replication target: opened when it holds the repository, created when it is empty. */
+  private async targetBackend(location: string): Promise<Backend> {
+    try {
+      return await this.backendFor(location, 'open');
+    } catch (err) {
+      if (isEngineError(err, 'REPO_MARKER_MISSING') || isEngineError(err, 'DEST_OFFLINE')) {
+        try {
+          return await this.backendFor(location, 'create');
+        } catch (createErr) {
+          if (isEngineError(createErr, 'REPO_ALREADY_EXISTS')) throw err; // not empty and not ours: the original error says why
+          throw createErr;
+        }
+      }
+      throw err;
+    }
   }
 
   /** The keychain (or host-supplied store), probed once so a missing/locked keychain is a clear error. */
@@ -354,7 +400,7 @@ class EngineImpl implements Engine {
   }
 
   private async openBackend(): Promise<Backend> {
-    return LocalBackend.open(this.location);
+    return this.backendFor(this.options.repo, 'open');
   }
 
   private repo(): Promise<Repository> {
@@ -367,7 +413,7 @@ class EngineImpl implements Engine {
     const passphrase = request.passphrase ?? (await this.passphraseFromFile()) ?? undefined;
     const secretStore = request.useKeychain ? await this.secretStore() : undefined;
     if (!passphrase && !secretStore) throw new EngineError('INVALID_ARGUMENT', { field: 'key', reason: 'use the keychain or a password file' });
-    const backend = await LocalBackend.create(this.location);
+    const backend = await this.backendFor(this.options.repo, 'create');
     const { repo, recoveryKey, slots } = await Repository.init(backend, { passphrase, secretStore });
     this.repoPromise = Promise.resolve(repo);
     await this.audit('repository.init', { repoId: repo.id, location: this.location, slots: slots.map((s) => `${s.kind}:${s.id}`) });
@@ -425,8 +471,8 @@ class EngineImpl implements Engine {
         const stored = await repo.readAuditEntries();
         if (stored.entries.length > 0 && stored.damaged.length === 0 && verifyStoredAuditChain(stored.entries).ok) {
           const imported = opened.catalog.importAudit(dedupeAudit(stored.entries as StoredAuditEntry[]));
-          await this.saveMirroredSeq(repo.id, imported);
-        } else await this.saveMirroredSeq(repo.id, 0);
+          await this.saveMirroredSeq(repo, imported);
+        } else await this.saveMirroredSeq(repo, 0);
       }
       if (opened.rebuilt) await this.auditTo(opened.catalog, repo, 'catalog.rebuilt', { reason: opened.reason ?? 'unknown', movedTo: opened.movedTo ?? null });
       return opened.catalog;
@@ -446,12 +492,13 @@ class EngineImpl implements Engine {
     await this.mirrorAudit(catalog, repo);
   }
 
-  private mirrorStateFile(repoId: string): string {
-    return path.join(this.stateDir(repoId), 'audit-mirror.json');
+  /** How far the audit trail was mirrored, per copy of the repository (each destination receives every entry). */
+  private mirrorStateFile(repoId: string, location: string): string {
+    return path.join(this.stateDir(repoId), `audit-mirror-${createHash('sha256').update(location).digest('hex').slice(0, 16)}.json`);
   }
 
-  private async saveMirroredSeq(repoId: string, seq: number): Promise<void> {
-    await writeFile(this.mirrorStateFile(repoId), JSON.stringify({ mirroredSeq: seq }));
+  private async saveMirroredSeq(repo: Repository, seq: number): Promise<void> {
+    await writeFile(this.mirrorStateFile(repo.id, repo.backend.location), JSON.stringify({ mirroredSeq: seq, location: repo.backend.location }));
   }
 
   /**
@@ -459,14 +506,15 @@ class EngineImpl implements Engine {
    * settings changes). A crash between the copy and the bookkeeping only duplicates an identical entry.
    */
   private async mirrorAudit(catalog: Catalog, repo: Repository): Promise<void> {
-    const text = await readFile(this.mirrorStateFile(repo.id), 'utf8').catch(() => '{"mirroredSeq":0}');
+    // A copy not seen before gets the whole trail; entries it already holds (e.g. replicated) are identical duplicates.
+    const text = await readFile(this.mirrorStateFile(repo.id, repo.backend.location), 'utf8').catch(() => '{"mirroredSeq":0}');
     let seq = (JSON.parse(text) as { mirroredSeq?: number }).mirroredSeq ?? 0;
     for (;;) {
       const batch = catalog.listAudit({ afterSeq: seq, limit: 500 });
       if (batch.length === 0) break;
       for (const e of batch) await repo.writeAuditEntry(e);
       seq = (batch[batch.length - 1] as { seq: number }).seq;
-      await this.saveMirroredSeq(repo.id, seq);
+      await this.saveMirroredSeq(repo, seq);
     }
   }
 
@@ -667,6 +715,54 @@ class EngineImpl implements Engine {
     const c = await this.catalog();
     const all = c.listAudit({ limit: 100_000 });
     return all.slice(-limit).reverse().map((e) => ({ seq: e.seq, at: e.at, actor: e.actor, action: e.action, details: e.details }));
+  }
+
+  /** Copies what another destination lacks (resumable; verifies ids on arrival). From this repository unless `from` is given. */
+  async replicate(request: { to: string; from?: string }, options: LongOperationOptions = {}): Promise<ReplicateResult> {
+    const repo = await this.repo();
+    const lock = await repo.lock('shared', 'replicate');
+    try {
+      const from = request.from ? await this.backendFor(request.from, 'open') : repo.backend;
+      const to = await this.targetBackend(request.to);
+      const result = await this.track(
+        'replicate',
+        () => replicateFiles(from, to, { signal: options.signal, onProgress: options.onProgress }),
+        (r) => ({ status: r.complete ? 'success' : 'partial', bytesAdded: r.bytes }),
+      );
+      await this.audit('replicate', { from: from.location, to: to.location, copied: result.copied, complete: result.complete });
+      return result;
+    } finally {
+      await lock.release();
+    }
+  }
+
+  /**
+   * check --repair: replaces damaged or missing files with verified copies from the other destinations,
+   * then checks again (a damaged index hides the packs it lists, so this repeats, at most three times).
+   */
+  async checkAndRepair(request: { from?: readonly string[]; readData?: boolean }, options: LongOperationOptions = {}): Promise<CheckResult & { repaired: string[]; unrepaired: { file: string; reason: string }[] }> {
+    const sources: Backend[] = [];
+    for (const loc of request.from ?? this.options.copies ?? []) sources.push(await this.backendFor(loc, 'open'));
+    if (sources.length === 0) throw new EngineError('INVALID_ARGUMENT', { field: 'from', reason: 'give another copy of the repository to repair from' });
+    const repaired: string[] = [];
+    let unrepaired: { file: string; reason: string }[] = [];
+    let result = await this.check({ readData: request.readData ?? true, ...options });
+    for (let pass = 0; pass < 3 && !result.ok; pass++) {
+      const repo = await this.repo();
+      const healable = result.problems.filter((p) => p.file.startsWith('data/') || p.file.startsWith('index/') || p.file.startsWith('snapshots/') || p.file.startsWith('audit/'));
+      if (healable.length === 0) break;
+      const heal = await healFromCopy(healable, repo.backend, sources, options);
+      repaired.push(...heal.repaired);
+      unrepaired = heal.unrepaired.map((u) => ({ file: u.file, reason: u.reason }));
+      if (heal.repaired.length > 0) await this.audit('repair', { repaired: heal.repaired, from: heal.details.map((d) => d.source) });
+      if (heal.repaired.length === 0) break;
+      // Reopen so the index reflects the repaired files.
+      this.repoPromise = null;
+      this.catalogPromise?.then((c) => c.close()).catch(() => undefined);
+      this.catalogPromise = null;
+      result = await this.check({ readData: request.readData ?? true, ...options });
+    }
+    return { ...result, repaired, unrepaired };
   }
 
   async rebuildCatalog(): Promise<{ snapshots: number }> {

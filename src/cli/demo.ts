@@ -56,11 +56,11 @@ export async function runDemo(opts: { out: Output; locale: Locale; patients: num
       const matchesServer = restore.resources === server.store.count();
 
       const row = (label: string, r: BackupResult): string =>
-        `${label.padEnd(16)} ${r.snapshot.shortId}  ${String(r.snapshot.resources).padStart(9)}  ${String(r.snapshot.added).padStart(6)}  ${String(r.snapshot.changed).padStart(7)}  ${String(r.snapshot.deleted).padStart(7)}  ${formatBytes(r.snapshot.storedBytesAdded).padStart(10)}  ${(r.durationMs / 1000).toFixed(1).padStart(5)} s`;
+        `${label.padEnd(22)} ${r.snapshot.shortId}  ${String(r.snapshot.resources).padStart(9)}  ${String(r.snapshot.added).padStart(6)}  ${String(r.snapshot.changed).padStart(7)}  ${String(r.snapshot.deleted).padStart(7)}  ${formatBytes(r.snapshot.storedBytesAdded).padStart(10)}  ${(r.durationMs / 1000).toFixed(1).padStart(5)} s`;
       out.data({ server: server.url, repoId: init.repoId, backups: [first, second], changes, check, restore, stats });
       out.line();
       out.line(`== ${t('cli.demo.summary', {}, locale)} ==`);
-      out.line(`${'backup'.padEnd(16)} snapshot   resources     new  changed  deleted       added   time`);
+      out.line(`${'backup'.padEnd(22)} snapshot   resources     new  changed  deleted       added   time`);
       out.line(row(`1 full (${first.strategy})`, first));
       out.line(row('2 incremental', second));
       out.line();

@@ -42,6 +42,10 @@ const OPTIONS = {
   port: { type: 'string' },
   'target-url': { type: 'string' },
   nagios: { type: 'boolean' },
+  repair: { type: 'boolean' },
+  from: { type: 'string', multiple: true },
+  to: { type: 'string' },
+  'residency-ack': { type: 'boolean' },
   'recovery-key-file': { type: 'string' },
   'from-file': { type: 'string' },
   'token-secret': { type: 'string' },
@@ -82,6 +86,7 @@ function engineFor(ctx: Ctx): Engine {
   return createEngine({
     repo,
     locale: ctx.locale,
+    ...(ctx.values['residency-ack'] ? { residencyAcknowledged: true } : {}),
     ...(passwordFile ? { passwordFile } : {}),
     ...(keychainService ? { keychainService } : {}),
     ...(stateDir ? { stateDir } : {}),
@@ -242,11 +247,21 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
       if (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2])) throw usage('--read-data-subset n/m, 1 ≤ n ≤ m');
       readDataSubset = { n: Number(m[1]), m: Number(m[2]) };
     }
-    const r = await withEngine(ctx, (e) =>
-      e.check({ readData: values['read-data'] === true, ...(readDataSubset ? { readDataSubset } : {}), onProgress: (ev) => out.progress(ev, progressText(ev, locale)) }),
-    );
+    const onProgress = (ev: ProgressEvent): void => out.progress(ev, progressText(ev, locale));
+    let repair: { repaired: string[]; unrepaired: { file: string; reason: string }[] } | null = null;
+    const r = await withEngine(ctx, async (e) => {
+      if (!values.repair) return e.check({ readData: values['read-data'] === true, ...(readDataSubset ? { readDataSubset } : {}), onProgress });
+      const x = await e.checkAndRepair({ ...(values.from ? { from: values.from } : {}), readData: true }, { onProgress });
+      repair = x;
+      return x;
+    });
     out.endProgress();
     out.data(r);
+    const done = repair as { repaired: string[]; unrepaired: { file: string; reason: string }[] } | null;
+    if (done) {
+      for (const f of done.repaired) out.line(t('cli.repair.fixed', { file: f }, locale));
+      for (const u of done.unrepaired) out.line(t('cli.repair.notFixed', { file: u.file, reason: u.reason }, locale));
+    }
     if (r.ok) {
       out.line(t('cli.check.ok', { ...r.stats, read: formatBytes(r.stats['bytesRead'] ?? 0) }, locale));
       return 0;
@@ -461,6 +476,18 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
     throw usage('secrets list | secrets set <name> [--from-file F] | secrets delete <name>');
   },
 
+  async replicate(ctx) {
+    const { values, out, locale } = ctx;
+    if (!values.to) throw usage('replicate --to <location> [--from <location>]');
+    const from = values.from?.[0];
+    const r = await withEngine(ctx, (e) => e.replicate({ to: values.to as string, ...(from ? { from } : {}) }, { onProgress: (ev) => out.progress(ev, progressText(ev, locale)) }));
+    out.endProgress();
+    out.data(r);
+    out.line(t(r.complete ? 'cli.replicate.done' : 'cli.replicate.partial', { copied: r.copied, skipped: r.skipped, bytes: formatBytes(r.bytes), failed: r.failed.length }, locale));
+    for (const f of r.failed.slice(0, 20)) out.line(`  ✗ ${f.file} ${f.code}`);
+    return r.complete ? 0 : 1;
+  },
+
   async status(ctx) {
     const { out, locale, values } = ctx;
     let s: StatusSummary;
@@ -509,6 +536,27 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
 
   async demo(ctx) {
     return runDemo({ out: ctx.out, locale: ctx.locale, patients: ctx.values.patients ? Number(ctx.values.patients) : 300, keep: ctx.values.keep === true });
+  },
+
+  async serve(ctx) {
+    const repo = ctx.values.repo ?? ctx.env['CLINIC_BACKUP_REPO'];
+    if (!repo) throw usage(t('cli.missingRepo', {}, ctx.locale));
+    const port = ctx.values.port ? Number(ctx.values.port) : 0;
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw usage('--port 0-65535');
+    const passwordFile = ctx.values['password-file'] ?? ctx.env['CLINIC_BACKUP_PASSWORD_FILE'];
+    const keychainService = ctx.env['CLINIC_BACKUP_KEYCHAIN_SERVICE'];
+    const stateDir = ctx.env['CLINIC_BACKUP_STATE_DIR'];
+    const secretsDir = ctx.values['secrets-dir'] ?? ctx.env['CLINIC_BACKUP_SECRETS_DIR'];
+    // eslint-disable-next-line layers/layers -- the serve command starts the serve front end (src/serve), which itself only uses the façade
+    const { runServeCommand } = await import('../serve/index.js');
+    return runServeCommand({
+      repo,
+      port,
+      locale: ctx.locale,
+      engine: { ...(passwordFile ? { passwordFile } : {}), ...(keychainService ? { keychainService } : {}), ...(stateDir ? { stateDir } : {}), ...(secretsDir ? { secretsDir } : {}) },
+      print: (line) => ctx.out.line(line),
+      data: (value) => ctx.out.data(value),
+    });
   },
 };
 

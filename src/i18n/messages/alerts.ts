@@ -1,4 +1,138 @@
 import type { Catalogue } from '../types.js';
 
-/** Text of src/alerts (keys start with "alerts."). */
-export const alertsMessages: Catalogue = {};
+/**
+ * Text of src/alerts (keys start with "alerts."). Per rule: title, message(s) and fix ("what to do").
+ * Placeholders without a suffix are the formatted twins of the params (see src/alerts/render.ts):
+ * {lastSuccess} from lastSuccessAt, {age} from ageMinutes/ageDays, {rpo} from rpoMinutes, {free} from freeBytes …
+ */
+export const alertsMessages: Catalogue = {
+  'alerts.severity.low': { 'pt-BR': 'Baixa', en: 'Low' },
+  'alerts.severity.medium': { 'pt-BR': 'Média', en: 'Medium' },
+  'alerts.severity.high': { 'pt-BR': 'Alta', en: 'High' },
+  'alerts.severity.critical': { 'pt-BR': 'Crítica', en: 'Critical' },
+
+  'alerts.duration.minute': { 'pt-BR': '{n} minuto', en: '{n} minute' },
+  'alerts.duration.minutes': { 'pt-BR': '{n} minutos', en: '{n} minutes' },
+  'alerts.duration.hours': { 'pt-BR': '{n} horas', en: '{n} hours' },
+  'alerts.duration.days': { 'pt-BR': '{n} dias', en: '{n} days' },
+
+  'alerts.stale.title': { 'pt-BR': 'Backup atrasado em {destination}', en: 'Backup overdue on {destination}' },
+  'alerts.stale.message': {
+    'pt-BR': 'O último backup bem-sucedido em {destination} foi em {lastSuccess}, há {age}. O limite combinado (RPO) é de {rpo}.',
+    en: 'The last successful backup to {destination} was on {lastSuccess}, {age} ago. The agreed limit (RPO) is {rpo}.',
+  },
+  'alerts.stale.never': {
+    'pt-BR': 'Ainda não houve nenhum backup bem-sucedido em {destination}. O limite combinado (RPO) é de {rpo}.',
+    en: 'There has not been any successful backup to {destination} yet. The agreed limit (RPO) is {rpo}.',
+  },
+  'alerts.stale.fix': {
+    'pt-BR':
+      'Confira se o computador do backup está ligado e se o Clinic Backup está aberto, e clique em "Fazer backup agora". Se falhar de novo, abra o Diagnóstico (clinic-backup doctor) e siga o que ele indicar.',
+    en: 'Check that the backup computer is on and Clinic Backup is running, then click "Back up now". If it fails again, open Diagnostics (clinic-backup doctor) and follow what it says.',
+  },
+
+  'alerts.failed.title': { 'pt-BR': 'Backup falhou em {destination}', en: 'Backup failed on {destination}' },
+  'alerts.failed.message': {
+    'pt-BR': '{failures} tentativa(s) seguida(s) de backup em {destination} falharam; a última em {failed} (código {errorCode}).',
+    en: '{failures} backup attempt(s) in a row to {destination} failed; the last one on {failed} (code {errorCode}).',
+  },
+  'alerts.failed.fix': {
+    'pt-BR': 'Veja o motivo no histórico e rode o Diagnóstico (clinic-backup doctor). O próximo backup agendado tentará de novo sozinho.',
+    en: 'See the reason in the history and run Diagnostics (clinic-backup doctor). The next scheduled backup will try again by itself.',
+  },
+
+  'alerts.integrity.title': { 'pt-BR': 'Problema de integridade na cópia em {destination}', en: 'Integrity problem in the copy on {destination}' },
+  'alerts.integrity.message': {
+    'pt-BR': 'A verificação de {checked} encontrou {problems} problema(s) na cópia em {destination} (código {errorCode}). Parte dos dados dessa cópia pode não ser recuperável.',
+    en: 'The check of {checked} found {problems} problem(s) in the copy on {destination} (code {errorCode}). Some data in that copy may not be recoverable.',
+  },
+  'alerts.integrity.fix': {
+    'pt-BR':
+      'Não apague nenhuma cópia. Repare a partir de outra cópia (clinic-backup check --heal); se não houver outra, faça um backup completo novo o quanto antes. Avise o responsável técnico.',
+    en: 'Do not delete any copy. Repair from another copy (clinic-backup check --heal); if there is none, make a new full backup as soon as possible. Tell your technical contact.',
+  },
+
+  'alerts.disk.title': { 'pt-BR': '{destination} está quase cheio', en: '{destination} is almost full' },
+  'alerts.disk.message': {
+    'pt-BR': '{destination} está com {used} de uso (livre: {free} de {total}). O limite de alerta é {limitPercent}%.',
+    en: '{destination} is {used} full ({free} free of {total}). The alert limit is {limitPercent}%.',
+  },
+  'alerts.disk.fix': {
+    'pt-BR': 'Libere espaço ou troque por um disco maior. Se a política de retenção permitir, rode a limpeza de cópias antigas (prune): a guarda legal mínima nunca é apagada.',
+    en: 'Free up space or move to a larger disk. If the retention policy allows, run the clean-up of old snapshots (prune): the legal minimum is never deleted.',
+  },
+
+  'alerts.offsite.title': { 'pt-BR': 'Cópia externa atrasada em {destination}', en: 'Off-site copy behind on {destination}' },
+  'alerts.offsite.message': {
+    'pt-BR': 'A cópia fora da clínica em {destination} tem dados de {newestCopied}, há {lag}; o limite combinado é de {rpo}.',
+    en: 'The off-site copy on {destination} holds data from {newestCopied}, {lag} ago; the agreed limit is {rpo}.',
+  },
+  'alerts.offsite.never': {
+    'pt-BR': 'Nenhuma cópia chegou ainda a {destination} (fora da clínica); o limite combinado é de {rpo}.',
+    en: 'No copy has reached {destination} (off-site) yet; the agreed limit is {rpo}.',
+  },
+  'alerts.offsite.fix': {
+    'pt-BR':
+      'Confira a internet e as credenciais do armazenamento externo e rode "Replicar agora". Sem uma cópia externa em dia, um incêndio ou roubo na clínica pode levar todos os dados.',
+    en: 'Check the internet connection and the off-site storage credentials, then run "Replicate now". Without an up-to-date off-site copy, a fire or theft at the clinic can take all the data.',
+  },
+
+  'alerts.drill.title': { 'pt-BR': 'Teste de restauração atrasado', en: 'Restore drill overdue' },
+  'alerts.drill.message': {
+    'pt-BR': 'O último teste de restauração foi em {lastDrill}, há {age}; o combinado é a cada {interval}.',
+    en: 'The last restore drill was on {lastDrill}, {age} ago; the plan is every {interval}.',
+  },
+  'alerts.drill.never': {
+    'pt-BR': 'Nenhum teste de restauração foi feito ainda; o combinado é a cada {interval}.',
+    en: 'No restore drill has been done yet; the plan is every {interval}.',
+  },
+  'alerts.drill.fix': {
+    'pt-BR': 'Clique em "Testar restauração" (clinic-backup drill). O teste usa um servidor de ensaio e não mexe nos dados reais.',
+    en: 'Click "Run restore drill" (clinic-backup drill). The drill uses a sandbox server and does not touch the real data.',
+  },
+
+  'alerts.usb.title': { 'pt-BR': 'Disco USB {drive} sem rodízio', en: 'USB drive {drive} not rotated' },
+  'alerts.usb.message': {
+    'pt-BR': 'O disco {drive} não é trocado desde {lastRotated}, há {age}; o combinado é a cada {every}.',
+    en: 'Drive {drive} has not been swapped in since {lastRotated}, {age} ago; the plan is every {every}.',
+  },
+  'alerts.usb.never': {
+    'pt-BR': 'O disco {drive} ainda não entrou no rodízio; o combinado é trocar a cada {every}.',
+    en: 'Drive {drive} has not been part of the rotation yet; the plan is to swap every {every}.',
+  },
+  'alerts.usb.fix': {
+    'pt-BR': 'Conecte o disco que está guardado fora da clínica e leve o disco atual para fora, como combinado.',
+    en: 'Connect the drive kept away from the clinic and take the current one off-site, as planned.',
+  },
+
+  'alerts.kit.title': { 'pt-BR': 'Kit de recuperação não confirmado', en: 'Recovery kit not confirmed' },
+  'alerts.kit.message': {
+    'pt-BR': 'O kit de recuperação impresso (chave de 24 palavras) ainda não foi confirmado. Sem ele, se este computador for perdido, os backups não poderão ser abertos.',
+    en: 'The printed recovery kit (24-word key) has not been confirmed yet. Without it, if this computer is lost, the backups cannot be opened.',
+  },
+  'alerts.kit.fix': {
+    'pt-BR': 'Imprima o kit em Configurações → Kit de recuperação, guarde-o em local seguro longe do computador e confirme as palavras pedidas.',
+    en: 'Print the kit from Settings → Recovery kit, keep it somewhere safe away from the computer and confirm the words asked for.',
+  },
+
+  'alerts.test.title': { 'pt-BR': 'Alerta de teste', en: 'Test alert' },
+  'alerts.test.message': {
+    'pt-BR': 'Este é um alerta de teste do Clinic Backup. Se você recebeu esta mensagem, os alertas estão chegando.',
+    en: 'This is a test alert from Clinic Backup. If you received this message, alerts are getting through.',
+  },
+  'alerts.test.fix': { 'pt-BR': 'Nada a fazer.', en: 'Nothing to do.' },
+
+  'alerts.email.subject': { 'pt-BR': '[Clinic Backup] {severity}: {title} — {clinic}', en: '[Clinic Backup] {severity}: {title} — {clinic}' },
+  'alerts.email.subjectTest': { 'pt-BR': '[Clinic Backup] Alerta de teste — {clinic}', en: '[Clinic Backup] Test alert — {clinic}' },
+  'alerts.email.what': { 'pt-BR': 'O que aconteceu', en: 'What happened' },
+  'alerts.email.since': { 'pt-BR': 'Desde quando', en: 'Since' },
+  'alerts.email.sinceValue': { 'pt-BR': '{since} (há {ago})', en: '{since} ({ago} ago)' },
+  'alerts.email.todo': { 'pt-BR': 'O que fazer', en: 'What to do' },
+  'alerts.email.clinic': { 'pt-BR': 'Clínica', en: 'Clinic' },
+  'alerts.email.source': { 'pt-BR': 'Fonte de dados', en: 'Data source' },
+  'alerts.email.severity': { 'pt-BR': 'Gravidade', en: 'Severity' },
+  'alerts.email.footer': {
+    'pt-BR': 'Enviado automaticamente pelo Clinic Backup em {sent}. Referência: {key}.',
+    en: 'Sent automatically by Clinic Backup on {sent}. Reference: {key}.',
+  },
+};

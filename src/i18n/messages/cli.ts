@@ -27,6 +27,9 @@ Comandos:
   secrets list | set <nome> [--from-file F] | delete <nome>   credenciais (só nomes são mostrados)
   catalog rebuild              reconstrói o catálogo local a partir do repositório
   status [--json | --nagios]   situação, indicadores (SOP-019 §7) e alertas
+  replicate --to <local> [--from <local>]   copia o que falta para outro destino (NAS, USB, S3)
+  check --repair [--from <local>]           substitui arquivos danificados por cópias boas de outro destino
+  Locais: uma pasta, s3:https://host[:porta]/bucket/prefixo ou s3:bucket/prefixo (AWS; credenciais AWS_*)
   demo                         demonstração completa com dados sintéticos
 
 Opções gerais:
@@ -60,6 +63,9 @@ Commands:
   secrets list | set <name> [--from-file F] | delete <name>   credentials (only names are shown)
   catalog rebuild              rebuild the local catalog from the repository
   status [--json | --nagios]   state, indicators (SOP-019 §7) and alerts
+  replicate --to <location> [--from <location>]   copy what another destination lacks (NAS, USB, S3)
+  check --repair [--from <location>]              replace damaged files with good copies from another destination
+  Locations: a folder, s3:https://host[:port]/bucket/prefix or s3:bucket/prefix (AWS; AWS_* credentials)
   demo                         full demonstration on synthetic data
 
 General options:
@@ -181,6 +187,17 @@ Exit codes: 0 ok, 1 failed, 2 usage, 3 integrity problem.`,
     'pt-BR': 'Indicadores (30 dias): sucesso {success}, economia de espaço {compression}, validação {validation}, testes de restauração {drills}; saúde {health}/100.',
     en: 'Indicators (30 days): success {success}, space saved {compression}, validation {validation}, restore tests {drills}; health {health}/100.',
   },
+  'cli.repair.fixed': { 'pt-BR': '  ✓ reparado a partir de outra cópia: {file}', en: '  ✓ repaired from another copy: {file}' },
+  'cli.repair.notFixed': { 'pt-BR': '  ✗ não reparado: {file} ({reason})', en: '  ✗ not repaired: {file} ({reason})' },
+  'cli.replicate.done': {
+    'pt-BR': 'Cópia atualizada: {copied} arquivos copiados ({bytes}), {skipped} já estavam lá.',
+    en: 'Copy up to date: {copied} files copied ({bytes}), {skipped} were already there.',
+  },
+  'cli.replicate.partial': {
+    'pt-BR': 'Cópia INCOMPLETA: {copied} arquivos copiados, {failed} falharam; rode de novo para continuar.',
+    en: 'Copy INCOMPLETE: {copied} files copied, {failed} failed; run again to resume.',
+  },
+  'cli.progress.replicate': { 'pt-BR': 'replicação ({phase}): {done}/{total} arquivos', en: 'replication ({phase}): {done}/{total} files' },
   'cli.stats': {
     'pt-BR': 'Repositório {id} em {location}\n  cópias: {snapshots}\n  arquivos de dados: {packs}, blocos: {blobs}\n  armazenado: {stored}\n  última cópia: {latest} de recursos (compressão {ratio}×, {codec})',
     en: 'Repository {id} at {location}\n  snapshots: {snapshots}\n  data files: {packs}, blobs: {blobs}\n  stored: {stored}\n  latest snapshot: {latest} of resources (compression {ratio}×, {codec})',

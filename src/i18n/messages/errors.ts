@@ -192,8 +192,8 @@ export const errorMessages: Readonly<Record<ErrorCode, Message>> = {
   },
   SECRET_NOT_FOUND: { 'pt-BR': 'Segredo {name} não encontrado.', en: 'Secret {name} not found.' },
   PASSWORD_FILE_UNREADABLE: {
-    'pt-BR': 'Não foi possível ler o arquivo de senha {path}.',
-    en: 'Could not read the password file {path}.',
+    'pt-BR': 'Não foi possível ler o arquivo de senha {path}: {reason}',
+    en: 'Could not read the password file {path}: {reason}',
   },
   RESTORE_NOT_CONFIRMED: {
     'pt-BR': 'A restauração precisa de confirmação explícita (--yes). Nada foi gravado.',

@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { GetObjectCommand, ListObjectsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import S3rver from 's3rver';
+import { writeNdjsonDataset } from '../../src/sandbox/synthetic.js';
+import { compareNdjsonFolders } from '../../src/restorer/compareNdjson.js';
+import { runCli } from '../support/cli.js';
+import { writePasswordFile } from '../support/repo.js';
+import { tempDir } from '../support/tmp.js';
+
+const BUCKET = 'clinic-offsite';
+const s3dir = await tempDir('cb-s3e2e-');
+const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: s3dir, configureBuckets: [{ name: BUCKET }] });
+const { port } = await server.run();
+after(() => server.close());
+const endpoint = `http://127.0.0.1:${port}`;
+const s3 = new S3Client({ endpoint, region: 'sa-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+after(() => s3.destroy());
+const AWS_ENV = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_REGION: 'sa-east-1' };
+
+async function flipS3Object(key: string): Promise<void> {
+  const obj = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+  const bytes = Buffer.from(await obj.Body!.transformToByteArray());
+  bytes[Math.floor(bytes.length / 2)] = (bytes[Math.floor(bytes.length / 2)] as number) ^ 1;
+  await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: bytes }));
+}
+
+test('local + S3 copies: a damaged pack on either is named by check --read-data and healed from the other by check --repair', async () => {
+  const dir = await tempDir();
+  const data = path.join(dir, 'export');
+  await writeNdjsonDataset(data, { patients: 20, seed: 12 });
+  const local = path.join(dir, 'repo');
+  const offsite = `s3:${endpoint}/${BUCKET}/clinic-a`;
+  const env = { ...AWS_ENV, CLINIC_BACKUP_REPO: local, CLINIC_BACKUP_PASSWORD_FILE: await writePasswordFile(dir), CLINIC_BACKUP_STATE_DIR: path.join(dir, 'state') };
+  assert.equal((await runCli(['init'], env)).code, 0);
+  assert.equal((await runCli(['backup', data], env)).code, 0);
+  const rep = await runCli(['replicate', '--to', offsite, '--json'], env);
+  assert.equal(rep.code, 0, rep.stdout + rep.stderr);
+  assert.equal((JSON.parse(rep.stdout) as { complete: boolean }).complete, true);
+  const again = JSON.parse((await runCli(['replicate', '--to', offsite, '--json'], env)).stdout) as { copied: number; skipped: number };
+  // Only the audit entry recording the first replication is new; everything else is skipped.
+  assert.equal(again.copied, 1);
+  assert.ok(again.skipped >= 4, 'data, index, snapshot and audit files already there');
+
+  // The S3 copy is a full repository: it checks clean and restores byte-identically on its own.
+  const s3env = { ...env, CLINIC_BACKUP_REPO: offsite };
+  assert.equal((await runCli(['check', '--read-data'], s3env)).code, 0);
+  const fromS3 = path.join(dir, 'from-s3');
+  assert.equal((await runCli(['restore', 'latest', '--target', fromS3, '--yes'], s3env)).code, 0);
+  assert.ok((await compareNdjsonFolders(data, fromS3)).identical);
+
+  // Damage on the local copy: named, then healed from S3.
+  const prefix = (await readdir(path.join(local, 'data'))).sort()[0] as string;
+  const pack = (await readdir(path.join(local, 'data', prefix)))[0] as string;
+  const file = path.join(local, 'data', prefix, pack);
+  const bytes = await readFile(file);
+  bytes[100] = (bytes[100] as number) ^ 1;
+  await writeFile(file, bytes);
+  const bad = await runCli(['check', '--read-data', '--json'], env);
+  assert.equal(bad.code, 3);
+  assert.deepEqual((JSON.parse(bad.stdout) as { problems: { file: string }[] }).problems.map((p) => p.file), [`data/${prefix}/${pack}`]);
+  const repair = await runCli(['check', '--repair', '--from', offsite, '--json'], env);
+  assert.equal(repair.code, 0, repair.stdout + repair.stderr);
+  assert.deepEqual((JSON.parse(repair.stdout) as { repaired: string[] }).repaired, [`data/${prefix}/${pack}`]);
+  assert.equal((await runCli(['check', '--read-data'], env)).code, 0);
+
+  // Damage on the S3 copy: named by check on the S3 repository, healed from the local copy.
+  const listed = await s3.send(new ListObjectsCommand({ Bucket: BUCKET, Prefix: 'clinic-a/data/' }));
+  const key = (listed.Contents ?? [])[0]?.Key as string;
+  await flipS3Object(key);
+  const badS3 = await runCli(['check', '--read-data', '--json'], s3env);
+  assert.equal(badS3.code, 3);
+  assert.deepEqual((JSON.parse(badS3.stdout) as { problems: { file: string }[] }).problems.map((p) => p.file), [key.replace('clinic-a/', '')]);
+  assert.equal((await runCli(['check', '--repair', '--from', local], s3env)).code, 0);
+  assert.equal((await runCli(['check', '--read-data'], s3env)).code, 0);
+});
+
+test('an S3 region outside Brazil needs an explicit acknowledgement at setup', async () => {
+  const dir = await tempDir();
+  const env = { ...AWS_ENV, AWS_REGION: 'us-east-1', CLINIC_BACKUP_PASSWORD_FILE: await writePasswordFile(dir), CLINIC_BACKUP_STATE_DIR: path.join(dir, 'state') };
+  // An AWS bucket name (no endpoint) in us-east-1: refused before any request is made.
+  const r = await runCli(['init', '--repo', 's3:clinic-bucket/x', '--json'], env);
+  assert.equal(r.code, 1);
+  assert.equal((JSON.parse(r.stdout) as { error: { code: string } }).error.code, 'RESIDENCY_NOT_ACKNOWLEDGED');
+});
