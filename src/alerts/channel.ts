@@ -1,0 +1,64 @@
+/**
+ * The seam between the AlertManager and the ways of telling someone: e-mail, webhook, and whatever a
+ * front end adds (the tray and OS notifications listen to AlertManager events instead).
+ */
+import { EngineError } from '../shared/errors.js';
+import { scrubSecrets } from '../i18n/index.js';
+import { redact } from '../secrets/redact.js';
+import type { AlertRecord } from '../catalog/types.js';
+
+/** Who the alert is about: shown in every message so a person receiving several knows which clinic. */
+export interface AlertContext {
+  /** The clinic's name, e.g. "Clínica Vida". */
+  readonly clinicName: string;
+  /** The FHIR source being backed up, e.g. "Prontuário (HAPI) 10.0.0.5". Never a URL with credentials. */
+  readonly sourceName?: string;
+}
+
+export interface AlertNotice {
+  /** "alert": an active alert (new or escalated); "test": the "send test alert" button. */
+  readonly kind: 'alert' | 'test';
+  readonly alert: AlertRecord;
+  readonly context: AlertContext;
+  readonly sentAt: Date;
+}
+
+export interface AlertChannel {
+  /** Stable name recorded in the catalog (notified_channels), e.g. "email", "webhook". */
+  readonly name: string;
+  /**
+   * Delivers one notice or throws ALERT_CHANNEL_FAILED { channel, reason } (transient when a later attempt
+   * may succeed). Errors never carry secrets: no passwords, signing keys or secret URLs.
+   */
+  send(notice: AlertNotice, signal?: AbortSignal): Promise<void>;
+}
+
+/** A notice for the "send test alert" button. */
+export function testNotice(context: AlertContext, now: Date): AlertNotice {
+  const at = now.toISOString();
+  return {
+    kind: 'test',
+    context,
+    sentAt: now,
+    alert: {
+      id: 0,
+      rule: 'test',
+      severity: 'low',
+      key: 'test',
+      firstAt: at,
+      lastAt: at,
+      clearedAt: null,
+      messageKey: 'alerts.test.message',
+      params: {},
+      notifiedChannels: [],
+      deliveryAttempts: 0,
+      nextAttemptAt: null,
+    },
+  };
+}
+
+/** ALERT_CHANNEL_FAILED with a reason cleaned of every known secret value and credential pattern; no cause attached. */
+export function channelFailure(channel: string, reason: string, options: { transient: boolean; secrets?: readonly (string | null | undefined)[] }): EngineError {
+  const clean = scrubSecrets(redact(reason, options.secrets ?? [])).slice(0, 300);
+  return new EngineError('ALERT_CHANNEL_FAILED', { channel, reason: clean }, { transient: options.transient });
+}

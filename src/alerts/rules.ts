@@ -1,0 +1,360 @@
+/**
+ * Alert rules (ARCHITECTURE.md §7, SOP-019 §6.3) as a pure function of plain state and the time:
+ * evaluateAlerts(state, now) → candidates. No I/O, no clock of its own; the AlertManager stores the
+ * candidates in the catalog (deduplicated by key) and clears what is no longer raised.
+ *
+ * Rules, their subject and severity:
+ *   stale      per destination  last successful backup older than its RPO (default 24 h)      high
+ *   failed     per destination  the last backup run failed (before the RPO runs out)          medium
+ *   integrity  per destination  the last integrity check found damage                         critical
+ *   disk       per destination  usage above 80 % (medium), above 95 % (high)                   medium/high
+ *   offsite    per destination  the offsite copy is behind the source by more than its RPO    high
+ *   drill      —                no restore drill within its interval (default 30 days)        medium
+ *   usb        per drive        a rotating USB drive not swapped in for N days (default 7)    medium
+ *   kit        —                the printed recovery kit was never confirmed                  medium
+ *
+ * Each candidate has a stable key "<rule>:<subject>" (or "<rule>" for the global ones), an i18n
+ * message key and plain params. Params follow a naming convention used by render.ts: "…At" is an ISO
+ * time, "…Minutes"/"…Days" a duration, "…Bytes" a size; each gets a formatted twin without the suffix.
+ *
+ * A section left out of the state (undefined) is unknown: its rules raise nothing and clear nothing
+ * (see coversAlert). null means "known: there is none" (e.g. never backed up).
+ */
+import { EngineError } from '../shared/errors.js';
+import type { AlertParams, AlertSeverity } from '../catalog/types.js';
+
+export type AlertRule = 'stale' | 'failed' | 'integrity' | 'disk' | 'offsite' | 'drill' | 'usb' | 'kit';
+
+export const ALERT_RULES: readonly AlertRule[] = ['stale', 'failed', 'integrity', 'disk', 'offsite', 'drill', 'usb', 'kit'];
+
+/** A Date or an ISO 8601 string (the catalog's form). */
+export type TimeInput = Date | string;
+
+export interface AlertCandidate {
+  readonly rule: AlertRule;
+  /** Deduplication key: "<rule>:<subject>" or "<rule>". */
+  readonly key: string;
+  readonly severity: AlertSeverity;
+  /** i18n key of the message (alerts.*). */
+  readonly messageKey: string;
+  readonly params: AlertParams;
+}
+
+export interface LastRunState {
+  readonly status: 'success' | 'partial' | 'failed' | 'interrupted';
+  readonly at: TimeInput;
+  readonly errorCode?: string | null;
+  /** Failed runs in a row, for the message. */
+  readonly consecutiveFailures?: number;
+}
+
+export interface IntegrityState {
+  readonly ok: boolean;
+  readonly checkedAt: TimeInput;
+  /** Error code of the damage found (PACK_CORRUPT, BLOB_MISSING …). */
+  readonly errorCode?: string | null;
+  /** Number of problems found. */
+  readonly problems?: number;
+}
+
+export interface OffsiteState {
+  /** Time of the newest snapshot already copied to this destination; null = nothing copied yet. */
+  readonly newestCopiedAt: TimeInput | null;
+  /** Time of the newest snapshot at the source (the primary copy); null = none yet. */
+  readonly newestSourceAt: TimeInput | null;
+  /** Default 24 h (SOP-019 §5.1, cloud layer). */
+  readonly rpoMinutes?: number;
+}
+
+export interface DestinationAlertState {
+  readonly id: string;
+  /** Shown to the user; default the id. */
+  readonly label?: string;
+  /** Last successful backup written here; null = never. Leave undefined for destinations that only receive copies (use offsite). */
+  readonly lastSuccessAt?: TimeInput | null;
+  /** RPO of this destination; default 24 h. */
+  readonly rpoMinutes?: number;
+  /** The last backup run to this destination; null = none yet. */
+  readonly lastRun?: LastRunState | null;
+  /** The last integrity check of this copy; null = never checked. */
+  readonly integrity?: IntegrityState | null;
+  /** Size and free space; null or undefined = unknown (S3, or offline): a disk alert is then kept as it is. */
+  readonly capacity?: { readonly totalBytes: number; readonly freeBytes: number } | null;
+  /** For copies replicated from another destination (offsite). */
+  readonly offsite?: OffsiteState | null;
+}
+
+export interface DrillAlertState {
+  /** Last successful drill; null = never. */
+  readonly lastAt: TimeInput | null;
+  /** Default 30 days (monthly drills, SOP-019 §6.3). */
+  readonly intervalDays?: number;
+}
+
+export interface UsbDriveState {
+  readonly id: string;
+  readonly label?: string;
+  /** Last time this drive was swapped in (connected and written); null = never. */
+  readonly lastRotatedAt: TimeInput | null;
+  /** Default 7 days. */
+  readonly rotateEveryDays?: number;
+}
+
+export interface AlertState {
+  /**
+   * When monitoring started (set-up time). "Never happened" conditions (no backup, no drill, drive never
+   * rotated) count from here, so a fresh installation is not flooded; without it they raise at once.
+   */
+  readonly since?: TimeInput | null;
+  readonly destinations?: readonly DestinationAlertState[];
+  readonly drill?: DrillAlertState | null;
+  readonly usbDrives?: readonly UsbDriveState[];
+  readonly recoveryKit?: { readonly confirmed: boolean } | null;
+}
+
+export interface AlertThresholds {
+  /** Default RPO, minutes (24 h). */
+  readonly rpoMinutes: number;
+  /** Usage above this percentage → medium (80). */
+  readonly diskWarnPercent: number;
+  /** Usage above this percentage → high (95). */
+  readonly diskHighPercent: number;
+  readonly drillIntervalDays: number;
+  readonly usbRotateEveryDays: number;
+}
+
+export const DEFAULT_THRESHOLDS: AlertThresholds = {
+  rpoMinutes: 24 * 60,
+  diskWarnPercent: 80,
+  diskHighPercent: 95,
+  drillIntervalDays: 30,
+  usbRotateEveryDays: 7,
+};
+
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+
+function ms(value: TimeInput, field: string): number {
+  const t = value instanceof Date ? value.getTime() : Date.parse(value);
+  if (!Number.isFinite(t)) throw new EngineError('INVALID_ARGUMENT', { field, reason: 'not a valid time' });
+  return t;
+}
+
+function iso(t: number): string {
+  return new Date(t).toISOString();
+}
+
+function positive(v: number | undefined, fallback: number, field: string): number {
+  if (v === undefined) return fallback;
+  if (!Number.isFinite(v) || v <= 0) throw new EngineError('INVALID_ARGUMENT', { field, reason: 'must be > 0' });
+  return v;
+}
+
+function key(rule: AlertRule, subject?: string): string {
+  return subject === undefined ? rule : `${rule}:${subject}`;
+}
+
+/** Splits "<rule>:<subject>" (the subject may itself contain ':'). */
+export function parseAlertKey(k: string): { rule: string; subject: string | null } {
+  const i = k.indexOf(':');
+  return i < 0 ? { rule: k, subject: null } : { rule: k.slice(0, i), subject: k.slice(i + 1) };
+}
+
+function checkIds(items: readonly { id: string }[], what: string): void {
+  const seen = new Set<string>();
+  for (const { id } of items) {
+    if (typeof id !== 'string' || id.length === 0) throw new EngineError('INVALID_ARGUMENT', { field: `${what}.id`, reason: 'empty' });
+    if (seen.has(id)) throw new EngineError('INVALID_ARGUMENT', { field: `${what}.id`, reason: `duplicate ${id}` });
+    seen.add(id);
+  }
+}
+
+function destinationAlerts(d: DestinationAlertState, now: number, since: number | null, th: AlertThresholds): AlertCandidate[] {
+  const out: AlertCandidate[] = [];
+  const destination = d.label ?? d.id;
+
+  if (d.lastSuccessAt !== undefined) {
+    const rpoMinutes = positive(d.rpoMinutes, th.rpoMinutes, `${d.id}.rpoMinutes`);
+    if (d.lastSuccessAt === null) {
+      if (since === null || now - since > rpoMinutes * MINUTE) {
+        out.push({
+          rule: 'stale',
+          key: key('stale', d.id),
+          severity: 'high',
+          messageKey: 'alerts.stale.never',
+          params: { destination, rpoMinutes, sinceAt: since === null ? null : iso(since) },
+        });
+      }
+    } else {
+      const last = ms(d.lastSuccessAt, `${d.id}.lastSuccessAt`);
+      const ageMinutes = Math.floor(Math.max(0, now - last) / MINUTE);
+      if (now - last > rpoMinutes * MINUTE) {
+        out.push({
+          rule: 'stale',
+          key: key('stale', d.id),
+          severity: 'high',
+          messageKey: 'alerts.stale.message',
+          params: { destination, lastSuccessAt: iso(last), ageMinutes, rpoMinutes },
+        });
+      }
+    }
+  }
+
+  if (d.lastRun && d.lastRun.status === 'failed') {
+    const at = ms(d.lastRun.at, `${d.id}.lastRun.at`);
+    out.push({
+      rule: 'failed',
+      key: key('failed', d.id),
+      severity: 'medium',
+      messageKey: 'alerts.failed.message',
+      params: { destination, failedAt: iso(at), errorCode: d.lastRun.errorCode ?? 'UNKNOWN', failures: d.lastRun.consecutiveFailures ?? 1 },
+    });
+  }
+
+  if (d.integrity && !d.integrity.ok) {
+    const at = ms(d.integrity.checkedAt, `${d.id}.integrity.checkedAt`);
+    out.push({
+      rule: 'integrity',
+      key: key('integrity', d.id),
+      severity: 'critical',
+      messageKey: 'alerts.integrity.message',
+      params: { destination, checkedAt: iso(at), errorCode: d.integrity.errorCode ?? 'INTEGRITY_ERROR', problems: d.integrity.problems ?? 1 },
+    });
+  }
+
+  if (d.capacity) {
+    const { totalBytes, freeBytes } = d.capacity;
+    if (Number.isFinite(totalBytes) && totalBytes > 0 && Number.isFinite(freeBytes) && freeBytes >= 0) {
+      const used = Math.min(100, Math.max(0, ((totalBytes - freeBytes) / totalBytes) * 100));
+      const usedPercent = Math.floor(used * 10) / 10;
+      if (used > th.diskWarnPercent) {
+        out.push({
+          rule: 'disk',
+          key: key('disk', d.id),
+          severity: used > th.diskHighPercent ? 'high' : 'medium',
+          messageKey: 'alerts.disk.message',
+          params: { destination, usedPercent, freeBytes, totalBytes, limitPercent: th.diskWarnPercent },
+        });
+      }
+    }
+  }
+
+  if (d.offsite) {
+    const rpoMinutes = positive(d.offsite.rpoMinutes, th.rpoMinutes, `${d.id}.offsite.rpoMinutes`);
+    const source = d.offsite.newestSourceAt === null ? null : ms(d.offsite.newestSourceAt, `${d.id}.offsite.newestSourceAt`);
+    const copied = d.offsite.newestCopiedAt === null ? null : ms(d.offsite.newestCopiedAt, `${d.id}.offsite.newestCopiedAt`);
+    // Behind only while the source holds something newer than the copy; the exposure is then the age of the copy.
+    if (source !== null && (copied === null || copied < source)) {
+      if (copied === null) {
+        // Nothing copied yet: count from the first source snapshot, or from set-up when that is later.
+        const from = Math.max(source, since ?? source);
+        if (now - from > rpoMinutes * MINUTE) {
+          out.push({ rule: 'offsite', key: key('offsite', d.id), severity: 'high', messageKey: 'alerts.offsite.never', params: { destination, rpoMinutes } });
+        }
+      } else if (now - copied > rpoMinutes * MINUTE) {
+        out.push({
+          rule: 'offsite',
+          key: key('offsite', d.id),
+          severity: 'high',
+          messageKey: 'alerts.offsite.message',
+          params: { destination, newestCopiedAt: iso(copied), lagMinutes: Math.floor((now - copied) / MINUTE), rpoMinutes },
+        });
+      }
+    }
+  }
+  return out;
+}
+
+/** The alerts the state calls for at `now`, in a stable order (destinations in the given order, then global rules). */
+export function evaluateAlerts(state: AlertState, now: Date, thresholds: Partial<AlertThresholds> = {}): AlertCandidate[] {
+  const th: AlertThresholds = { ...DEFAULT_THRESHOLDS, ...thresholds };
+  const t = now.getTime();
+  if (!Number.isFinite(t)) throw new EngineError('INVALID_ARGUMENT', { field: 'now', reason: 'not a valid time' });
+  const since = state.since === undefined || state.since === null ? null : ms(state.since, 'since');
+  const out: AlertCandidate[] = [];
+
+  const destinations = state.destinations ?? [];
+  checkIds(destinations, 'destination');
+  for (const d of destinations) out.push(...destinationAlerts(d, t, since, th));
+
+  if (state.drill) {
+    const intervalDays = positive(state.drill.intervalDays, th.drillIntervalDays, 'drill.intervalDays');
+    if (state.drill.lastAt === null) {
+      if (since === null || t - since > intervalDays * DAY) {
+        out.push({ rule: 'drill', key: key('drill'), severity: 'medium', messageKey: 'alerts.drill.never', params: { intervalDays } });
+      }
+    } else {
+      const last = ms(state.drill.lastAt, 'drill.lastAt');
+      if (t - last > intervalDays * DAY) {
+        out.push({
+          rule: 'drill',
+          key: key('drill'),
+          severity: 'medium',
+          messageKey: 'alerts.drill.message',
+          params: { lastDrillAt: iso(last), ageDays: Math.floor((t - last) / DAY), intervalDays },
+        });
+      }
+    }
+  }
+
+  const drives = state.usbDrives ?? [];
+  checkIds(drives, 'usbDrive');
+  for (const u of drives) {
+    const everyDays = positive(u.rotateEveryDays, th.usbRotateEveryDays, `${u.id}.rotateEveryDays`);
+    const drive = u.label ?? u.id;
+    if (u.lastRotatedAt === null) {
+      if (since === null || t - since > everyDays * DAY) {
+        out.push({ rule: 'usb', key: key('usb', u.id), severity: 'medium', messageKey: 'alerts.usb.never', params: { drive, everyDays } });
+      }
+    } else {
+      const last = ms(u.lastRotatedAt, `${u.id}.lastRotatedAt`);
+      if (t - last > everyDays * DAY) {
+        out.push({
+          rule: 'usb',
+          key: key('usb', u.id),
+          severity: 'medium',
+          messageKey: 'alerts.usb.message',
+          params: { drive, lastRotatedAt: iso(last), ageDays: Math.floor((t - last) / DAY), everyDays },
+        });
+      }
+    }
+  }
+
+  if (state.recoveryKit && !state.recoveryKit.confirmed) {
+    out.push({ rule: 'kit', key: key('kit'), severity: 'medium', messageKey: 'alerts.kit.message', params: {} });
+  }
+  return out;
+}
+
+/**
+ * True when the state says something about the cause of this alert, so that its absence from
+ * evaluateAlerts means "resolved" and the alert may be cleared. Unknown inputs (sections left out,
+ * capacity unknown) keep the alert. Alerts of other rules (raised by others) are never covered.
+ */
+export function coversAlert(state: AlertState, alert: { readonly rule: string; readonly key: string }): boolean {
+  const { subject } = parseAlertKey(alert.key);
+  switch (alert.rule) {
+    case 'stale':
+    case 'failed':
+    case 'integrity':
+    case 'disk':
+    case 'offsite': {
+      if (state.destinations === undefined || subject === null) return false;
+      const d = state.destinations.find((x) => x.id === subject);
+      if (!d) return true; // the destination was removed: its alerts go with it
+      if (alert.rule === 'stale') return d.lastSuccessAt !== undefined;
+      if (alert.rule === 'failed') return d.lastRun !== undefined;
+      if (alert.rule === 'integrity') return d.integrity !== undefined;
+      if (alert.rule === 'disk') return d.capacity !== undefined && d.capacity !== null;
+      return d.offsite !== undefined;
+    }
+    case 'drill':
+      return state.drill !== undefined;
+    case 'usb':
+      return state.usbDrives !== undefined;
+    case 'kit':
+      return state.recoveryKit !== undefined;
+    default:
+      return false;
+  }
+}
