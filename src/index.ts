@@ -11,6 +11,8 @@ import { RetryBackend } from './backend/retry.js';
 import { checkResidency } from './backend/s3/residency.js';
 import { replicate as replicateFiles, type ReplicateResult } from './repository/replicate.js';
 import { healFromCopy } from './repository/heal.js';
+import { ejectDrive } from './backend/local/eject.js';
+import { copiesStatus } from './policy/copies.js';
 import { parseLocation } from './backend/location.js';
 import type { Backend } from './backend/types.js';
 import { FILE_KINDS } from './backend/types.js';
@@ -56,6 +58,9 @@ import { assertKeychainUsable, KeychainSecretStore } from './secrets/keychainSto
 import { REPOSITORY_PASSWORD_SECRET } from './secrets/names.js';
 import type { SecretStore } from './secrets/types.js';
 import type {
+  CopyOutcome,
+  DestinationConfig,
+  DestinationState,
   SourceAuthSetting,
   AppSettings,
   AuditLogEntry,
@@ -102,8 +107,8 @@ export interface EngineOptions {
   readonly s3Region?: string;
   /** The clinic accepted storing health data outside Brazil (LGPD); needed for such S3 regions. */
   readonly residencyAcknowledged?: boolean;
-  /** Other copies of this repository, used by `check --repair` and as replication targets. */
-  readonly copies?: readonly string[];
+  /** Other copies of this repository: replicated after every backup, used by `check --repair`. */
+  readonly copies?: readonly (string | DestinationConfig)[];
   /** Folder for local state (export jobs in progress, catalog). Default: $XDG_STATE_HOME/clinic-backup or ~/.local/state/clinic-backup. */
   readonly stateDir?: string;
 }
@@ -162,6 +167,8 @@ export interface Engine {
   /** Recreates the local catalog's snapshot cache from the repository (the source of truth). */
   rebuildCatalog(): Promise<{ snapshots: number }>;
   replicate(request: { to: string; from?: string }, options?: LongOperationOptions): Promise<ReplicateResult>;
+  /** State of the configured copies (last update, newest snapshot held, USB rotation overdue). */
+  destinations(): Promise<DestinationState[]>;
   checkAndRepair(request: { from?: readonly string[]; readData?: boolean }, options?: LongOperationOptions): Promise<CheckResult & { repaired: string[]; unrepaired: { file: string; reason: string }[] }>;
   /** Status, KPIs and health for the status command, the dashboard and the tray. */
   status(): Promise<StatusSummary>;
@@ -249,6 +256,75 @@ class EngineImpl implements Engine {
     if (mode === 'create') checkResidency(region, this.options.residencyAcknowledged ?? false, loc.endpoint);
     const opts = { bucket: loc.bucket, prefix: loc.prefix, region, ...(loc.endpoint ? { endpoint: loc.endpoint, forcePathStyle: true } : {}) };
     return new RetryBackend(mode === 'create' ? await S3Backend.create(opts) : await S3Backend.open(opts));
+  }
+
+  /** The configured copies, with kinds inferred from plain locations (s3: offsite; drives under /media etc.: USB). */
+  private copies(): DestinationConfig[] {
+    return (this.options.copies ?? []).map((c) => {
+      if (typeof c !== 'string') return c;
+      if (c.startsWith('s3:')) return { location: c, kind: 's3', offsite: true };
+      const usb = /^(\/media\/|\/run\/media\/|\/Volumes\/|[D-Z]:\\)/.test(path.resolve(c));
+      return { location: path.resolve(c), kind: usb ? 'usb' : 'nas', eject: false };
+    });
+  }
+
+  /**
+   * After a snapshot is committed: brings every configured copy up to date. An unplugged drive is offline
+   * (reported, not a failure); a full or failing destination makes the run partial while the others complete.
+   */
+  private async replicateCopies(repo: Repository, options: LongOperationOptions): Promise<CopyOutcome[]> {
+    const catalog = await this.catalog();
+    await this.refreshSnapshotCache(catalog, repo);
+    const outcomes: CopyOutcome[] = [];
+    for (const copy of this.copies()) {
+      const id = createHash('sha256').update(copy.location).digest('hex').slice(0, 16);
+      catalog.upsertDestination({ id, location: copy.location, kind: copy.kind === 's3' ? 's3' : 'local', label: copy.label ?? `${copy.kind}:${copy.location}`, repoId: repo.id });
+      let backend: Backend;
+      try {
+        backend = await this.targetBackend(copy.location);
+      } catch (err) {
+        const code = isEngineError(err) ? err.code : 'INTERNAL';
+        const offline = code === 'DEST_OFFLINE' || code === 'REPO_MARKER_MISSING';
+        catalog.recordDestinationStatus(id, { ok: false, errorCode: code, offline });
+        outcomes.push({ location: copy.location, state: offline ? 'offline' : 'failed', copied: 0, errorCode: code, ejected: null });
+        continue;
+      }
+      try {
+        const r = await replicateFiles(repo.backend, backend, { signal: options.signal, onProgress: options.onProgress });
+        const cap = await backend.capacity().catch(() => null);
+        catalog.recordDestinationStatus(id, { ok: r.complete, errorCode: r.stopped?.code ?? r.failed[0]?.code ?? null, capacityTotal: cap?.totalBytes ?? null, capacityFree: cap?.freeBytes ?? null, offline: false });
+        let ejected: boolean | null = null;
+        if (r.complete) {
+          const snaps = catalog.listSnapshots();
+          catalog.replaceSnapshots(snaps.map((s) => ({ ...s, destinations: [...new Set([...s.destinations, copy.location])] })));
+          if (copy.kind === 'usb' && copy.eject) ejected = (await ejectDrive(copy.location)).ejected;
+        }
+        outcomes.push({ location: copy.location, state: r.complete ? 'ok' : 'partial', copied: r.copied, errorCode: r.complete ? null : (r.stopped?.code ?? r.failed[0]?.code ?? null), ejected });
+      } catch (err) {
+        if (isEngineError(err, 'CANCELLED')) throw err;
+        const code = isEngineError(err) ? err.code : 'INTERNAL';
+        catalog.recordDestinationStatus(id, { ok: false, errorCode: code, offline: code === 'DEST_OFFLINE' });
+        outcomes.push({ location: copy.location, state: code === 'DEST_OFFLINE' ? 'offline' : 'failed', copied: 0, errorCode: code, ejected: null });
+      } finally {
+        await backend.close();
+      }
+    }
+    return outcomes;
+  }
+
+  /** State of every configured copy: last update, newest snapshot held, USB rotation overdue. */
+  async destinations(): Promise<DestinationState[]> {
+    const catalog = await this.catalog();
+    const now = Date.now();
+    const snaps = catalog.listSnapshots();
+    return this.copies().map((copy) => {
+      const id = createHash('sha256').update(copy.location).digest('hex').slice(0, 16);
+      const rec = catalog.getDestination(id);
+      const held = snaps.filter((s) => s.destinations.includes(copy.location)).sort((a, b) => b.time.localeCompare(a.time))[0];
+      const rotateMs = (copy.rotateDays ?? 7) * DAY_MS;
+      const overdue = copy.kind === 'usb' ? !rec?.lastSuccessAt || now - Date.parse(rec.lastSuccessAt) > rotateMs : false;
+      return { location: copy.location, kind: copy.kind, label: copy.label ?? copy.location, lastSuccessAt: rec?.lastSuccessAt ?? null, offline: rec?.offline ?? false, errorCode: rec?.lastErrorCode ?? null, latestSnapshot: held?.id ?? null, overdue };
+    });
   }
 
   /** A replication target: opened when it holds the repository, created when it is empty. */
@@ -423,7 +499,13 @@ class EngineImpl implements Engine {
   }
 
   backupNdjson(input: string, options: LongOperationOptions & { tags?: readonly string[] } = {}): Promise<BackupResult> {
-    return this.track('backup', () => this.runBackupNdjson(input, options), backupSummary);
+    return this.track('backup', () => this.withCopies(this.runBackupNdjson(input, options), options), backupSummary);
+  }
+
+  private async withCopies<T extends BackupResult>(backup: Promise<T>, options: LongOperationOptions): Promise<T> {
+    const result = await backup;
+    if (this.copies().length === 0) return result;
+    return { ...result, copies: await this.replicateCopies(await this.repo(), options) };
   }
 
   private async runBackupNdjson(input: string, options: LongOperationOptions & { tags?: readonly string[] }): Promise<BackupResult> {
@@ -483,7 +565,11 @@ class EngineImpl implements Engine {
 
   private async refreshSnapshotCache(catalog: Catalog, repo: Repository): Promise<number> {
     const snaps = await repo.listSnapshots();
-    catalog.replaceSnapshots(snaps.map((s) => ({ id: s.id, time: s.manifest.time, parent: s.manifest.parent, source: s.manifest.source.location, counts: s.manifest.counts, destinations: [this.location] })));
+    // Which copies hold a snapshot is local knowledge: keep it for snapshots already known.
+    const known = new Map(catalog.listSnapshots().map((s) => [s.id, s.destinations]));
+    catalog.replaceSnapshots(
+      snaps.map((s) => ({ id: s.id, time: s.manifest.time, parent: s.manifest.parent, source: s.manifest.source.location, counts: s.manifest.counts, destinations: [...new Set([this.location, ...(known.get(s.id) ?? [])])] })),
+    );
     return snaps.length;
   }
 
@@ -604,6 +690,22 @@ class EngineImpl implements Engine {
     if (!kit.confirmed) worsen('warning', t('status.reason.kit', {}, locale));
     if (drillOverdue) worsen('warning', t('status.reason.drill', {}, locale));
     for (const a of alerts) worsen(a.severity === 'critical' || a.severity === 'high' ? 'error' : 'warning', a.message);
+    const destinations = await this.destinations();
+    const copies = copiesStatus(
+      destinations.map((d) => ({
+        id: d.location,
+        kind: d.kind === 'local' ? 'nas' : d.kind,
+        medium: d.kind === 's3' ? 'cloud' : d.kind === 'usb' ? 'usb' : 'disk',
+        offsite: this.copies().find((c) => c.location === d.location)?.offsite ?? d.kind === 's3',
+        immutable: this.copies().find((c) => c.location === d.location)?.immutable ?? false,
+        offline: d.offline,
+        lastSuccessAt: d.lastSuccessAt,
+        lastCheckErrors: d.errorCode ? 1 : 0,
+      })),
+      now,
+      DEFAULT_RPO_MS,
+    );
+    for (const d of destinations) if (d.overdue) worsen('warning', t('status.reason.usb', { label: d.label }, locale));
     const running = [...this.runningRuns.values()][0] ?? null;
     if (running && state === 'ok') state = 'running';
     const score = backupHealthScore({
@@ -634,6 +736,8 @@ class EngineImpl implements Engine {
         healthScore: score,
       },
       recoveryKit: { confirmed: kit.confirmed },
+      copies: { copies: copies.copies, media: copies.media, offsite: copies.offsite, immutable: copies.immutable, errors: copies.errors, ok: copies.ok, text: t(copies.text.key, copies.text.params, locale) },
+      destinations,
       drill: { lastAt: lastDrill?.startedAt ?? null, dueAt: drillDue.toISOString(), overdue: drillOverdue },
       history: catalog
         .listRuns({ kind: 'backup', limit: 30 })
@@ -742,7 +846,7 @@ class EngineImpl implements Engine {
    */
   async checkAndRepair(request: { from?: readonly string[]; readData?: boolean }, options: LongOperationOptions = {}): Promise<CheckResult & { repaired: string[]; unrepaired: { file: string; reason: string }[] }> {
     const sources: Backend[] = [];
-    for (const loc of request.from ?? this.options.copies ?? []) sources.push(await this.backendFor(loc, 'open'));
+    for (const loc of request.from ?? this.copies().map((c) => c.location)) sources.push(await this.backendFor(loc, 'open'));
     if (sources.length === 0) throw new EngineError('INVALID_ARGUMENT', { field: 'from', reason: 'give another copy of the repository to repair from' });
     const repaired: string[] = [];
     let unrepaired: { file: string; reason: string }[] = [];
@@ -776,7 +880,7 @@ class EngineImpl implements Engine {
   }
 
   backupFhir(request: FhirBackupRequest, options: LongOperationOptions = {}): Promise<BackupResult & { strategy: StrategyName; requests: number }> {
-    return this.track('backup', () => this.runBackupFhir(request, options), backupSummary);
+    return this.track('backup', () => this.withCopies(this.runBackupFhir(request, options), options), backupSummary);
   }
 
   private async runBackupFhir(request: FhirBackupRequest, options: LongOperationOptions): Promise<BackupResult & { strategy: StrategyName; requests: number }> {
@@ -1052,7 +1156,8 @@ function dedupeAudit(entries: readonly StoredAuditEntry[]): StoredAuditEntry[] {
 
 function backupSummary(r: BackupResult): RunSummary {
   const s = r.snapshot;
-  return { status: s.partial ? 'partial' : 'success', snapshotId: s.id, resourcesNew: s.added, resourcesChanged: s.changed, resourcesDeleted: s.deleted, resourcesTotal: s.resources, bytesAdded: s.storedBytesAdded };
+  const copyFailed = (r.copies ?? []).some((c) => c.state === 'failed' || c.state === 'partial');
+  return { status: s.partial || copyFailed ? 'partial' : 'success', snapshotId: s.id, resourcesNew: s.added, resourcesChanged: s.changed, resourcesDeleted: s.deleted, resourcesTotal: s.resources, bytesAdded: s.storedBytesAdded };
 }
 
 async function readSecretFile(file: string, field: string): Promise<string> {

@@ -43,6 +43,7 @@ const OPTIONS = {
   'target-url': { type: 'string' },
   nagios: { type: 'boolean' },
   repair: { type: 'boolean' },
+  copy: { type: 'string', multiple: true },
   from: { type: 'string', multiple: true },
   to: { type: 'string' },
   'residency-ack': { type: 'boolean' },
@@ -83,9 +84,11 @@ function engineFor(ctx: Ctx): Engine {
   const keychainService = ctx.env['CLINIC_BACKUP_KEYCHAIN_SERVICE'];
   const stateDir = ctx.env['CLINIC_BACKUP_STATE_DIR'];
   const secretsDir = ctx.values['secrets-dir'] ?? ctx.env['CLINIC_BACKUP_SECRETS_DIR'];
+  const copies = ctx.values.copy ?? (ctx.env['CLINIC_BACKUP_COPIES'] ? (ctx.env['CLINIC_BACKUP_COPIES'] as string).split(',').filter(Boolean) : []);
   return createEngine({
     repo,
     locale: ctx.locale,
+    ...(copies.length > 0 ? { copies } : {}),
     ...(ctx.values['residency-ack'] ? { residencyAcknowledged: true } : {}),
     ...(passwordFile ? { passwordFile } : {}),
     ...(keychainService ? { keychainService } : {}),
@@ -219,6 +222,8 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
     out.line(
       t('cli.backup.done', { id: s.shortId, resources: s.resources, added: s.added, changed: s.changed, deleted: s.deleted, stored: formatBytes(s.storedBytesAdded), seconds: (r.durationMs / 1000).toFixed(1) }, locale),
     );
+    for (const c of r.copies ?? []) out.line(t(`cli.copy.${c.state}`, { location: c.location, copied: c.copied, code: c.errorCode ?? '' }, locale));
+    if ((r.copies ?? []).some((c) => c.state === 'failed' || c.state === 'partial')) return 1;
     if (s.partial) {
       out.line(t('cli.backup.partial', { count: s.problemCount }, locale));
       for (const p of r.problems.slice(0, 20)) out.line(`  ${p.file ?? ''}:${p.line ?? ''} ${p.code} ${p.reason ?? ''}`);
@@ -488,6 +493,17 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
     return r.complete ? 0 : 1;
   },
 
+  async destinations(ctx) {
+    const { out, locale } = ctx;
+    const list = await withEngine(ctx, (e) => e.destinations());
+    out.data(list);
+    for (const d of list) {
+      out.line(t('cli.dest.line', { kind: d.kind, location: d.location, at: d.lastSuccessAt ?? '—', snapshot: d.latestSnapshot?.slice(0, 8) ?? '—', state: d.offline ? 'offline' : d.errorCode ?? 'ok' }, locale));
+      if (d.overdue) out.line(t('cli.dest.overdue', {}, locale));
+    }
+    return 0;
+  },
+
   async status(ctx) {
     const { out, locale, values } = ctx;
     let s: StatusSummary;
@@ -511,6 +527,7 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
     out.line(t('cli.status.header', { state: t(`cli.status.state.${s.state}`, {}, locale), id: s.repoId.slice(0, 8), location: s.location }, locale));
     for (const r of s.reasons) out.line(`  • ${r}`);
     out.line(t('cli.status.last', { at: s.lastSuccessAt ?? '—', next: s.nextBackupAt ?? '—', snapshots: s.snapshots }, locale));
+    out.line(`3-2-1-1-0: ${s.copies.text}`);
     out.line(
       t('cli.status.kpis', { success: pct(s.kpis.backupSuccessRate), compression: pct(s.kpis.compressionRate), validation: pct(s.kpis.validationRate), drills: pct(s.kpis.recoveryTestSuccessRate), health: s.kpis.healthScore }, locale),
     );

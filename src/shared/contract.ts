@@ -61,10 +61,47 @@ export interface BackupProblem {
   readonly reason?: string;
 }
 
+/** What happened to one configured copy after a backup. An unplugged drive is "offline", not a failure. */
+export interface CopyOutcome {
+  readonly location: string;
+  readonly state: 'ok' | 'offline' | 'partial' | 'failed';
+  readonly copied: number;
+  readonly errorCode: string | null;
+  readonly ejected: boolean | null;
+}
+
 export interface BackupResult {
   readonly snapshot: SnapshotSummary;
   readonly durationMs: number;
   readonly problems: readonly BackupProblem[];
+  /** Replication to the configured copies (3-2-1) after the snapshot was committed. */
+  readonly copies?: readonly CopyOutcome[];
+}
+
+/** A configured copy of the repository (NAS share, rotating USB drive, S3 bucket). */
+export interface DestinationConfig {
+  readonly location: string;
+  readonly kind: 'nas' | 'usb' | 's3' | 'local';
+  readonly label?: string;
+  readonly offsite?: boolean;
+  /** S3 Object Lock or otherwise write-once. */
+  readonly immutable?: boolean;
+  /** USB rotation: a drive not updated for this many days is overdue (default 7). */
+  readonly rotateDays?: number;
+  /** Safely eject a USB drive after it was updated. */
+  readonly eject?: boolean;
+}
+
+export interface DestinationState {
+  readonly location: string;
+  readonly kind: DestinationConfig['kind'];
+  readonly label: string;
+  readonly lastSuccessAt: string | null;
+  readonly offline: boolean;
+  readonly errorCode: string | null;
+  /** The newest snapshot this copy holds (as of its last update). */
+  readonly latestSnapshot: string | null;
+  readonly overdue: boolean;
 }
 
 export interface CheckProblemSummary {
@@ -222,6 +259,9 @@ export interface StatusSummary {
     readonly healthScore: number;
   };
   readonly recoveryKit: { readonly confirmed: boolean };
+  /** The 3-2-1-1-0 rule from the configured copies: "3 copies · 2 media · 1 offsite · 1 immutable · 0 errors". */
+  readonly copies: { readonly copies: number; readonly media: number; readonly offsite: number; readonly immutable: number; readonly errors: number; readonly ok: boolean; readonly text: string };
+  readonly destinations: readonly DestinationState[];
   readonly drill: { readonly lastAt: string | null; readonly dueAt: string | null; readonly overdue: boolean };
   readonly history: readonly { readonly at: string; readonly status: string; readonly resources: number; readonly bytesAdded: number }[];
 }

@@ -85,3 +85,33 @@ test('an S3 region outside Brazil needs an explicit acknowledgement at setup', a
   assert.equal(r.code, 1);
   assert.equal((JSON.parse(r.stdout) as { error: { code: string } }).error.code, 'RESIDENCY_NOT_ACKNOWLEDGED');
 });
+
+test('configured copies are updated after every backup; an unplugged drive is offline, not a failure; status shows 3-2-1-1-0', async () => {
+  const dir = await tempDir();
+  const data = path.join(dir, 'export');
+  await writeNdjsonDataset(data, { patients: 5, seed: 4 });
+  const nas = path.join(dir, 'nas');
+  const unplugged = path.join(dir, 'media', 'usb-drive'); // its parent does not exist: the drive is not there
+  const offsite = `s3:${endpoint}/${BUCKET}/clinic-b`;
+  const env = {
+    ...AWS_ENV,
+    CLINIC_BACKUP_REPO: path.join(dir, 'repo'),
+    CLINIC_BACKUP_PASSWORD_FILE: await writePasswordFile(dir),
+    CLINIC_BACKUP_STATE_DIR: path.join(dir, 'state'),
+    CLINIC_BACKUP_COPIES: [nas, unplugged, offsite].join(','),
+  };
+  assert.equal((await runCli(['init'], env)).code, 0);
+  const b = await runCli(['backup', data, '--json'], env);
+  assert.equal(b.code, 0, b.stdout + b.stderr);
+  const copies = (JSON.parse(b.stdout) as { copies: { location: string; state: string }[] }).copies;
+  assert.deepEqual(copies.map((c) => c.state), ['ok', 'offline', 'ok']);
+  // The NAS copy is a complete repository on its own.
+  assert.equal((await runCli(['check', '--read-data'], { ...env, CLINIC_BACKUP_REPO: nas })).code, 0);
+  const dests = JSON.parse((await runCli(['destinations', '--json'], env)).stdout) as { location: string; latestSnapshot: string | null; offline: boolean }[];
+  const snap = (JSON.parse(b.stdout) as { snapshot: { id: string } }).snapshot.id;
+  assert.equal(dests.find((d) => d.location === nas)?.latestSnapshot, snap);
+  assert.equal(dests.find((d) => d.location === unplugged)?.offline, true);
+  const status = JSON.parse((await runCli(['status', '--json'], env)).stdout) as { copies: { copies: number; offsite: number; text: string } };
+  assert.equal(status.copies.offsite, 1);
+  assert.equal(status.copies.copies, 3, 'server + NAS + S3 (the unplugged USB is not counted as current)');
+});

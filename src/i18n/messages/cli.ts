@@ -29,6 +29,7 @@ Comandos:
   status [--json | --nagios]   situação, indicadores (SOP-019 §7) e alertas
   replicate --to <local> [--from <local>]   copia o que falta para outro destino (NAS, USB, S3)
   check --repair [--from <local>]           substitui arquivos danificados por cópias boas de outro destino
+  destinations                 estado das cópias (--copy LOCAL, repetível, ou CLINIC_BACKUP_COPIES)
   Locais: uma pasta, s3:https://host[:porta]/bucket/prefixo ou s3:bucket/prefixo (AWS; credenciais AWS_*)
   demo                         demonstração completa com dados sintéticos
 
@@ -65,6 +66,7 @@ Commands:
   status [--json | --nagios]   state, indicators (SOP-019 §7) and alerts
   replicate --to <location> [--from <location>]   copy what another destination lacks (NAS, USB, S3)
   check --repair [--from <location>]              replace damaged files with good copies from another destination
+  destinations                 state of the copies (--copy LOCATION, repeatable, or CLINIC_BACKUP_COPIES)
   Locations: a folder, s3:https://host[:port]/bucket/prefix or s3:bucket/prefix (AWS; AWS_* credentials)
   demo                         full demonstration on synthetic data
 
@@ -198,6 +200,15 @@ Exit codes: 0 ok, 1 failed, 2 usage, 3 integrity problem.`,
     en: 'Copy INCOMPLETE: {copied} files copied, {failed} failed; run again to resume.',
   },
   'cli.progress.replicate': { 'pt-BR': 'replicação ({phase}): {done}/{total} arquivos', en: 'replication ({phase}): {done}/{total} files' },
+  'cli.copy.ok': { 'pt-BR': '  ✓ cópia atualizada: {location} ({copied} arquivos)', en: '  ✓ copy updated: {location} ({copied} files)' },
+  'cli.copy.offline': {
+    'pt-BR': '  – cópia desconectada (será atualizada quando voltar): {location}',
+    en: '  – copy offline (it will be updated when it is back): {location}',
+  },
+  'cli.copy.partial': { 'pt-BR': '  ✗ cópia incompleta: {location} ({code})', en: '  ✗ copy incomplete: {location} ({code})' },
+  'cli.copy.failed': { 'pt-BR': '  ✗ cópia falhou: {location} ({code})', en: '  ✗ copy failed: {location} ({code})' },
+  'cli.dest.line': { 'pt-BR': '{kind} {location}: atualizado {at}, cópia mais recente {snapshot} [{state}]', en: '{kind} {location}: updated {at}, newest snapshot {snapshot} [{state}]' },
+  'cli.dest.overdue': { 'pt-BR': '  ! rodízio atrasado: troque/atualize este disco', en: '  ! rotation overdue: swap/update this drive' },
   'cli.stats': {
     'pt-BR': 'Repositório {id} em {location}\n  cópias: {snapshots}\n  arquivos de dados: {packs}, blocos: {blobs}\n  armazenado: {stored}\n  última cópia: {latest} de recursos (compressão {ratio}×, {codec})',
     en: 'Repository {id} at {location}\n  snapshots: {snapshots}\n  data files: {packs}, blobs: {blobs}\n  stored: {stored}\n  latest snapshot: {latest} of resources (compression {ratio}×, {codec})',

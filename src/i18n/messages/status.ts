@@ -16,6 +16,10 @@ export const statusMessages: Catalogue = {
     'pt-BR': 'O kit de recuperação ainda não foi confirmado.',
     en: 'The recovery kit has not been confirmed yet.',
   },
+  'status.reason.usb': {
+    'pt-BR': 'O disco USB {label} não é atualizado há mais tempo que o rodízio combinado.',
+    en: 'USB drive {label} has not been updated within its rotation period.',
+  },
   'status.reason.drill': {
     'pt-BR': 'O teste mensal de restauração está atrasado.',
     en: 'The monthly restore test is overdue.',
