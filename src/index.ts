@@ -8,6 +8,7 @@ import path from 'node:path';
 import { LocalBackend } from './backend/local/localBackend.js';
 import { S3Backend } from './backend/s3/s3Backend.js';
 import { RetryBackend } from './backend/retry.js';
+import { RateLimitBackend } from './backend/rateLimit.js';
 import { checkResidency } from './backend/s3/residency.js';
 import { replicate as replicateFiles, type ReplicateResult } from './repository/replicate.js';
 import { healFromCopy } from './repository/heal.js';
@@ -107,6 +108,9 @@ export interface EngineOptions {
   readonly s3Region?: string;
   /** The clinic accepted storing health data outside Brazil (LGPD); needed for such S3 regions. */
   readonly residencyAcknowledged?: boolean;
+  /** Bandwidth limits for S3 destinations (bytes per second), so backups do not saturate the clinic's link. */
+  readonly s3UploadBytesPerSecond?: number;
+  readonly s3DownloadBytesPerSecond?: number;
   /** Other copies of this repository: replicated after every backup, used by `check --repair`. */
   readonly copies?: readonly (string | DestinationConfig)[];
   /** Folder for local state (export jobs in progress, catalog). Default: $XDG_STATE_HOME/clinic-backup or ~/.local/state/clinic-backup. */
@@ -255,7 +259,10 @@ class EngineImpl implements Engine {
     const region = this.options.s3Region ?? process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'] ?? 'sa-east-1';
     if (mode === 'create') checkResidency(region, this.options.residencyAcknowledged ?? false, loc.endpoint);
     const opts = { bucket: loc.bucket, prefix: loc.prefix, region, ...(loc.endpoint ? { endpoint: loc.endpoint, forcePathStyle: true } : {}) };
-    return new RetryBackend(mode === 'create' ? await S3Backend.create(opts) : await S3Backend.open(opts));
+    const s3 = mode === 'create' ? await S3Backend.create(opts) : await S3Backend.open(opts);
+    const { s3UploadBytesPerSecond: up, s3DownloadBytesPerSecond: down } = this.options;
+    const limited = up || down ? new RateLimitBackend(s3, { ...(up ? { writeBytesPerSecond: up } : {}), ...(down ? { readBytesPerSecond: down } : {}) }) : s3;
+    return new RetryBackend(limited);
   }
 
   /** The configured copies, with kinds inferred from plain locations (s3: offsite; drives under /media etc.: USB). */

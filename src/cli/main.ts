@@ -44,6 +44,8 @@ const OPTIONS = {
   nagios: { type: 'boolean' },
   repair: { type: 'boolean' },
   copy: { type: 'string', multiple: true },
+  'limit-upload': { type: 'string' },
+  'limit-download': { type: 'string' },
   from: { type: 'string', multiple: true },
   to: { type: 'string' },
   'residency-ack': { type: 'boolean' },
@@ -84,11 +86,21 @@ function engineFor(ctx: Ctx): Engine {
   const keychainService = ctx.env['CLINIC_BACKUP_KEYCHAIN_SERVICE'];
   const stateDir = ctx.env['CLINIC_BACKUP_STATE_DIR'];
   const secretsDir = ctx.values['secrets-dir'] ?? ctx.env['CLINIC_BACKUP_SECRETS_DIR'];
+  const kbps = (v: string | undefined, flag: string): number | undefined => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0) throw usage(`${flag} <KiB/s>`);
+    return n * 1024;
+  };
+  const up = kbps(ctx.values['limit-upload'], '--limit-upload');
+  const down = kbps(ctx.values['limit-download'], '--limit-download');
   const copies = ctx.values.copy ?? (ctx.env['CLINIC_BACKUP_COPIES'] ? (ctx.env['CLINIC_BACKUP_COPIES'] as string).split(',').filter(Boolean) : []);
   return createEngine({
     repo,
     locale: ctx.locale,
     ...(copies.length > 0 ? { copies } : {}),
+    ...(up ? { s3UploadBytesPerSecond: up } : {}),
+    ...(down ? { s3DownloadBytesPerSecond: down } : {}),
     ...(ctx.values['residency-ack'] ? { residencyAcknowledged: true } : {}),
     ...(passwordFile ? { passwordFile } : {}),
     ...(keychainService ? { keychainService } : {}),

@@ -115,3 +115,22 @@ test('configured copies are updated after every backup; an unplugged drive is of
   assert.equal(status.copies.offsite, 1);
   assert.equal(status.copies.copies, 3, 'server + NAS + S3 (the unplugged USB is not counted as current)');
 });
+
+test('an upload bandwidth limit is honoured (measured in real time)', async () => {
+  const dir = await tempDir();
+  const data = path.join(dir, 'export');
+  await writeNdjsonDataset(data, { patients: 50, seed: 6 });
+  const env = { ...AWS_ENV, CLINIC_BACKUP_REPO: path.join(dir, 'repo'), CLINIC_BACKUP_PASSWORD_FILE: await writePasswordFile(dir), CLINIC_BACKUP_STATE_DIR: path.join(dir, 'state') };
+  assert.equal((await runCli(['init'], env)).code, 0);
+  assert.equal((await runCli(['backup', data], env)).code, 0);
+  const limit = 256; // KiB/s
+  const started = Date.now();
+  const r = await runCli(['replicate', '--to', `s3:${endpoint}/${BUCKET}/limited`, '--limit-upload', String(limit), '--json'], env);
+  const seconds = (Date.now() - started) / 1000;
+  assert.equal(r.code, 0, r.stderr);
+  const bytes = (JSON.parse(r.stdout) as { bytes: number }).bytes;
+  assert.ok(bytes > 600 * 1024, `enough data to measure (${bytes} bytes)`);
+  // One second of burst is allowed, the rest is paced: the copy cannot be faster than the limit allows.
+  const minimum = bytes / (limit * 1024) - 1;
+  assert.ok(seconds >= minimum, `took ${seconds.toFixed(1)} s for ${bytes} bytes at ${limit} KiB/s (at least ${minimum.toFixed(1)} s)`);
+});

@@ -30,6 +30,7 @@ Comandos:
   replicate --to <local> [--from <local>]   copia o que falta para outro destino (NAS, USB, S3)
   check --repair [--from <local>]           substitui arquivos danificados por cópias boas de outro destino
   destinations                 estado das cópias (--copy LOCAL, repetível, ou CLINIC_BACKUP_COPIES)
+  --limit-upload / --limit-download KiB/s   limite de banda para destinos S3
   Locais: uma pasta, s3:https://host[:porta]/bucket/prefixo ou s3:bucket/prefixo (AWS; credenciais AWS_*)
   demo                         demonstração completa com dados sintéticos
 
@@ -67,6 +68,7 @@ Commands:
   replicate --to <location> [--from <location>]   copy what another destination lacks (NAS, USB, S3)
   check --repair [--from <location>]              replace damaged files with good copies from another destination
   destinations                 state of the copies (--copy LOCATION, repeatable, or CLINIC_BACKUP_COPIES)
+  --limit-upload / --limit-download KiB/s   bandwidth limit for S3 destinations
   Locations: a folder, s3:https://host[:port]/bucket/prefix or s3:bucket/prefix (AWS; AWS_* credentials)
   demo                         full demonstration on synthetic data
 
