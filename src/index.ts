@@ -258,7 +258,8 @@ class EngineImpl implements Engine {
     }
     const region = this.options.s3Region ?? process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'] ?? 'sa-east-1';
     if (mode === 'create') checkResidency(region, this.options.residencyAcknowledged ?? false, loc.endpoint);
-    const opts = { bucket: loc.bucket, prefix: loc.prefix, region, ...(loc.endpoint ? { endpoint: loc.endpoint, forcePathStyle: true } : {}) };
+    const credentials = await this.s3Credentials(loc.bucket);
+    const opts = { bucket: loc.bucket, prefix: loc.prefix, region, ...(loc.endpoint ? { endpoint: loc.endpoint, forcePathStyle: true } : {}), ...(credentials ? { credentials } : {}) };
     const s3 = mode === 'create' ? await S3Backend.create(opts) : await S3Backend.open(opts);
     const { s3UploadBytesPerSecond: up, s3DownloadBytesPerSecond: down } = this.options;
     const limited = up || down ? new RateLimitBackend(s3, { ...(up ? { writeBytesPerSecond: up } : {}), ...(down ? { readBytesPerSecond: down } : {}) }) : s3;
@@ -332,6 +333,18 @@ class EngineImpl implements Engine {
       const overdue = copy.kind === 'usb' ? !rec?.lastSuccessAt || now - Date.parse(rec.lastSuccessAt) > rotateMs : false;
       return { location: copy.location, kind: copy.kind, label: copy.label ?? copy.location, lastSuccessAt: rec?.lastSuccessAt ?? null, offline: rec?.offline ?? false, errorCode: rec?.lastErrorCode ?? null, latestSnapshot: held?.id ?? null, overdue };
     });
+  }
+
+  /**
+   * S3 credentials: in the desktop app (host-supplied store) only from that store; in the CLI the standard AWS
+   * environment/profile chain when set, else the stored secrets "s3:<bucket>:access-key-id" / ":secret-access-key".
+   */
+  private async s3Credentials(bucket: string): Promise<{ accessKeyId: string; secretAccessKey: string } | undefined> {
+    if (!this.options.secretStore && (process.env['AWS_ACCESS_KEY_ID'] || process.env['AWS_PROFILE'])) return undefined;
+    const store = await this.credentialStore().catch(() => null);
+    const accessKeyId = await store?.get(`s3:${bucket}:access-key-id`).catch(() => null);
+    const secretAccessKey = await store?.get(`s3:${bucket}:secret-access-key`).catch(() => null);
+    return accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined;
   }
 
   /** A replication target: opened when it holds the repository, created when it is empty. */

@@ -134,3 +134,25 @@ test('an upload bandwidth limit is honoured (measured in real time)', async () =
   const minimum = bytes / (limit * 1024) - 1;
   assert.ok(seconds >= minimum, `took ${seconds.toFixed(1)} s for ${bytes} bytes at ${limit} KiB/s (at least ${minimum.toFixed(1)} s)`);
 });
+
+test('S3 credentials can live in the secret store (named s3:<bucket>:…) instead of AWS_* variables', async () => {
+  const dir = await tempDir();
+  const data = path.join(dir, 'export');
+  await writeNdjsonDataset(data, { patients: 3, seed: 9 });
+  const secretsDir = path.join(dir, 'secrets');
+  await (await import('node:fs/promises')).mkdir(secretsDir, { mode: 0o700 });
+  const env = { AWS_REGION: 'sa-east-1', CLINIC_BACKUP_REPO: path.join(dir, 'repo'), CLINIC_BACKUP_PASSWORD_FILE: await writePasswordFile(dir), CLINIC_BACKUP_SECRETS_DIR: secretsDir, CLINIC_BACKUP_STATE_DIR: path.join(dir, 'state'), AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_SHARED_CREDENTIALS_FILE: path.join(dir, 'none'), AWS_CONFIG_FILE: path.join(dir, 'none') };
+  assert.equal((await runCli(['init'], env)).code, 0);
+  assert.equal((await runCli(['backup', data], env)).code, 0);
+  const target = `s3:${endpoint}/${BUCKET}/from-store`;
+  const denied = await runCli(['replicate', '--to', target, '--json'], env);
+  assert.equal(denied.code, 1, 'without credentials the copy is refused');
+  const id = path.join(dir, 'id');
+  const secret = path.join(dir, 'secret');
+  await writeFile(id, 'S3RVER', { mode: 0o600 });
+  await writeFile(secret, 'S3RVER', { mode: 0o600 });
+  assert.equal((await runCli(['secrets', 'set', `s3:${BUCKET}:access-key-id`, '--from-file', id], env)).code, 0);
+  assert.equal((await runCli(['secrets', 'set', `s3:${BUCKET}:secret-access-key`, '--from-file', secret], env)).code, 0);
+  const ok = await runCli(['replicate', '--to', target, '--json'], env);
+  assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+});
