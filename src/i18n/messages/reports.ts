@@ -70,8 +70,8 @@ export const reportsMessages: Catalogue = {
     en: 'Open the program and choose "Recover from kit". Tell it where the backups are (one of the locations above: NAS, USB disk or cloud).',
   },
   'reports.kit.step3': {
-    'pt-BR': 'Digite as 32 palavras acima (ou mostre o código QR à câmera). Pela linha de comando:',
-    en: 'Type the 32 words above (or show the QR code to the camera). From the command line:',
+    'pt-BR': 'Digite as 32 palavras acima (ou mostre o código QR à câmera). Pela linha de comando, rode o comando abaixo e digite as palavras:',
+    en: 'Type the 32 words above (or show the QR code to the camera). From the command line, run the command below and type the words:',
   },
   'reports.kit.step4': {
     'pt-BR': 'O programa confere a chave e mostra as cópias. Escolha a mais recente e restaure: pacientes e alergias voltam primeiro.',
@@ -213,8 +213,8 @@ export const reportsMessages: Catalogue = {
     en: 'run "clinic-backup check --read-data"; if it finds nothing, take a full backup now and repeat the drill. If it persists, call support with this report.',
   },
   'reports.drill.next.content-mismatch': {
-    'pt-BR': 'indica dano nos arquivos do backup. Rode "clinic-backup check --read-data": o programa tenta consertar a partir da outra cópia. Chame o suporte se o problema continuar.',
-    en: 'this points to damaged backup files. Run "clinic-backup check --read-data": the program tries to repair them from the other copy. Call support if it persists.',
+    'pt-BR': 'indica dano nos arquivos do backup. Rode "clinic-backup check --read-data" e depois "clinic-backup check --repair", que troca os arquivos danificados por cópias boas de outro destino. Chame o suporte se o problema continuar.',
+    en: 'this points to damaged backup files. Run "clinic-backup check --read-data", then "clinic-backup check --repair", which replaces damaged files with good copies from another destination. Call support if it persists.',
   },
   'reports.drill.next.unresolved-reference': {
     'pt-BR': 'costuma ser um backup incompleto. Faça um backup completo (reconciliação semanal) e repita o teste.',
@@ -229,8 +229,8 @@ export const reportsMessages: Catalogue = {
     en: 'the data may use a FHIR version or extensions the test server does not accept. Send this report to support; the backups themselves are not affected.',
   },
   'reports.drill.next.repository-error': {
-    'pt-BR': 'verifique se o NAS, o disco USB ou a internet estão disponíveis e rode "clinic-backup check". Se houver outra cópia, o programa pode consertar esta a partir dela.',
-    en: 'check that the NAS, the USB disk or the internet connection is available and run "clinic-backup check". If there is another copy, the program can repair this one from it.',
+    'pt-BR': 'verifique se o NAS, o disco USB ou a internet estão disponíveis e rode "clinic-backup check". Se houver outra cópia, "clinic-backup check --repair" conserta esta a partir dela.',
+    en: 'check that the NAS, the USB disk or the internet connection is available and run "clinic-backup check". If there is another copy, "clinic-backup check --repair" repairs this one from it.',
   },
   'reports.drill.next.sandbox-error': {
     'pt-BR': 'reinicie o computador e repita o teste; verifique se há espaço livre em disco.',
