@@ -13,6 +13,7 @@ import { checkResidency } from './backend/s3/residency.js';
 import { replicate as replicateFiles, type ReplicateResult } from './repository/replicate.js';
 import { healFromCopy } from './repository/heal.js';
 import { ejectDrive } from './backend/local/eject.js';
+import { recoveryKitHtml, recoveryKitPdf } from './reports/recoveryKit.js';
 import { copiesStatus } from './policy/copies.js';
 import { parseLocation } from './backend/location.js';
 import type { Backend } from './backend/types.js';
@@ -21,7 +22,7 @@ import { encodeRecoveryKey, normalizeRecoveryWord, parseRecoveryKey, pickConfirm
 import { openSecretStore } from './secrets/index.js';
 import { assertSecretName } from './secrets/names.js';
 import { chmod, writeFile, unlink } from 'node:fs/promises';
-import { Archiver } from './archiver/archiver.js';
+import { Archiver, TOOL_VERSION } from './archiver/archiver.js';
 import { backupFhir } from './archiver/fhirBackup.js';
 import type { SourceAuth } from './source/fhir/auth.js';
 import type { StrategyName } from './source/fhir/strategies.js';
@@ -158,6 +159,8 @@ export interface Engine {
   removeKey(slotId: string): Promise<void>;
   /** A new recovery key: the new slot is verified before older recovery slots are removed. */
   rotateRecoveryKey(language?: RecoveryKeyLanguage): Promise<{ repoId: string; location: string; slot: KeySlotSummary; recoveryKey: string[][]; confirmPositions: [number, number] }>;
+  /** A new recovery key (old ones stop working) with its printable kit as HTML and PDF. */
+  makeRecoveryKit(language?: RecoveryKeyLanguage): Promise<{ repoId: string; slot: KeySlotSummary; recoveryKey: string[][]; confirmPositions: [number, number]; html: string; pdf: Buffer }>;
   recoveryKitStatus(): Promise<{ confirmed: boolean; confirmedAt: string | null; createdAt: string | null; positions: [number, number] | null }>;
   /** The confirmation ceremony: the user types back the two words asked for. */
   confirmRecoveryKit(answers: readonly { position: number; word: string }[]): Promise<{ confirmedAt: string }>;
@@ -425,6 +428,19 @@ class EngineImpl implements Engine {
     catalog.setSetting('recoveryKit.createdAt', new Date().toISOString());
     await this.mirrorAudit(catalog, await this.repo());
     return positions;
+  }
+
+  async makeRecoveryKit(language: RecoveryKeyLanguage = 'pt-BR'): Promise<{ repoId: string; slot: KeySlotSummary; recoveryKey: string[][]; confirmPositions: [number, number]; html: string; pdf: Buffer }> {
+    const r = await this.rotateRecoveryKey(language);
+    const data = {
+      repoId: r.repoId,
+      locations: [this.location, ...this.copies().map((c) => c.location)],
+      createdAt: r.slot.created,
+      recoveryKey: r.recoveryKey,
+      slotId: r.slot.id,
+      toolVersion: TOOL_VERSION,
+    };
+    return { repoId: r.repoId, slot: r.slot, recoveryKey: r.recoveryKey, confirmPositions: r.confirmPositions, html: recoveryKitHtml(data, language), pdf: await recoveryKitPdf(data, language) };
   }
 
   async recoveryKitStatus(): Promise<{ confirmed: boolean; confirmedAt: string | null; createdAt: string | null; positions: [number, number] | null }> {

@@ -45,6 +45,8 @@ const OPTIONS = {
   repair: { type: 'boolean' },
   copy: { type: 'string', multiple: true },
   'limit-upload': { type: 'string' },
+  pdf: { type: 'string' },
+  html: { type: 'string' },
   'limit-download': { type: 'string' },
   from: { type: 'string', multiple: true },
   to: { type: 'string' },
@@ -450,7 +452,16 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
       out.line(t(status.confirmed ? 'cli.kit.isConfirmed' : 'cli.kit.notConfirmed', { at: status.confirmedAt ?? '' }, locale));
       return 0;
     }
-    return commands['key']!({ ...ctx, positionals: ['key', 'rotate-recovery'] });
+    if (!values.pdf && !values.html) return commands['key']!({ ...ctx, positionals: ['key', 'rotate-recovery'] });
+    const kit = await withEngine(ctx, (e) => e.makeRecoveryKit(locale));
+    const { writeFile } = await import('node:fs/promises');
+    // The kit holds the key: files readable by the owner only.
+    if (values.pdf) await writeFile(values.pdf, kit.pdf, { mode: 0o600 });
+    if (values.html) await writeFile(values.html, kit.html, { mode: 0o600 });
+    out.data({ repoId: kit.repoId, slot: kit.slot, confirmPositions: kit.confirmPositions, pdf: values.pdf ?? null, html: values.html ?? null });
+    out.line(t('cli.kit.written', { files: [values.pdf, values.html].filter(Boolean) as string[] }, locale));
+    out.line(t('cli.kit.ask', { a: kit.confirmPositions[0], b: kit.confirmPositions[1] }, locale));
+    return 0;
   },
 
   async connect(ctx) {

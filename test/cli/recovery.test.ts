@@ -134,3 +134,32 @@ test('known secret values never appear in output, errors, --json, logs or the ca
     for (const name of await store.list()) await store.delete(name);
   }
 });
+
+test('recovery-kit --pdf writes a one-page kit (owner-only) whose words open the repository; the old key stops working', async () => {
+  const dir = await tempDir();
+  const env = { CLINIC_BACKUP_REPO: path.join(dir, 'repo'), CLINIC_BACKUP_PASSWORD_FILE: await writePasswordFile(dir), CLINIC_BACKUP_STATE_DIR: path.join(dir, 'state'), CLINIC_BACKUP_LANG: 'pt-BR' };
+  const init = JSON.parse((await runCli(['init', '--json'], env)).stdout) as { recoveryKey: string[][] };
+  const pdf = path.join(dir, 'kit.pdf');
+  const r = await runCli(['recovery-kit', '--pdf', pdf, '--json'], env);
+  assert.equal(r.code, 0, r.stderr);
+  const { stat } = await import('node:fs/promises');
+  assert.equal((await stat(pdf)).mode & 0o077, 0, 'only the owner can read the kit');
+  const { execFileSync } = await import('node:child_process');
+  const text = execFileSync('pdftotext', ['-layout', pdf, '-']).toString('utf8');
+  assert.match(execFileSync('pdfinfo', [pdf]).toString(), /Pages:\s+1\b/);
+  // The printed words (8 numbered lines of 4) open the repository; the previous kit no longer does.
+  // Printed as "Linha N   1 word   2 word   3 word   4 word" (the small numbers are word positions).
+  const lines = [...text.matchAll(/^\s*Linha\s+([1-8])\s+(.+)$/gm)].map((m) => (m[2] as string).trim().split(/\s+/).filter((w) => !/^\d+$/.test(w)));
+  assert.equal(lines.length, 8, text.slice(0, 2000));
+  const kit = path.join(dir, 'kit.txt');
+  await writeFile(kit, lines.map((l) => l.join(' ')).join('\n'), { mode: 0o600 });
+  const old = path.join(dir, 'old.txt');
+  await writeFile(old, init.recoveryKey.map((l) => l.join(' ')).join('\n'), { mode: 0o600 });
+  await rm(path.join(dir, 'state'), { recursive: true, force: true });
+  const newPc = path.join(dir, 'new-pc');
+  await (await import('node:fs/promises')).mkdir(newPc);
+  const other = { ...env, CLINIC_BACKUP_PASSWORD_FILE: await writePasswordFile(newPc, 'new-machine-password'), CLINIC_BACKUP_STATE_DIR: path.join(newPc, 'state') };
+  assert.equal((await runCli(['connect', '--recovery-key-file', old], other)).code, 1, 'the old kit was replaced');
+  const ok = await runCli(['connect', '--recovery-key-file', kit], other);
+  assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+});

@@ -21,7 +21,7 @@ Comandos:
   cat snapshot <id>            mostra o manifesto de uma cópia
   stats                        tamanho e compressão do repositório
   key list | key add --keychain|--passphrase-file F|--recovery | key remove <id> | key rotate-recovery
-  recovery-kit [status | confirm --word N=palavra --word M=palavra]
+  recovery-kit [--pdf F] [--html F] [status | confirm --word N=palavra --word M=palavra]
                                nova chave de recuperação para imprimir (a antiga deixa de valer), e sua confirmação
   connect --repo <local> [--recovery-key-file F]   recupera o acesso num computador novo com o kit impresso
   secrets list | set <nome> [--from-file F] | delete <nome>   credenciais (só nomes são mostrados)
@@ -59,7 +59,7 @@ Commands:
   cat snapshot <id>            show a snapshot's manifest
   stats                        repository size and compression
   key list | key add --keychain|--passphrase-file F|--recovery | key remove <id> | key rotate-recovery
-  recovery-kit [status | confirm --word N=word --word M=word]
+  recovery-kit [--pdf F] [--html F] [status | confirm --word N=word --word M=word]
                                new recovery key to print (the old one stops working), and its confirmation
   connect --repo <location> [--recovery-key-file F]   regain access on a new computer with the printed kit
   secrets list | set <name> [--from-file F] | delete <name>   credentials (only names are shown)
@@ -162,6 +162,10 @@ Exit codes: 0 ok, 1 failed, 2 usage, 3 integrity problem.`,
   'cli.kit.ask': {
     'pt-BR': 'Para confirmar que guardou o kit, digite as palavras {a} e {b}: clinic-backup recovery-kit confirm --word {a}=… --word {b}=…',
     en: 'To confirm you stored the kit, type words {a} and {b}: clinic-backup recovery-kit confirm --word {a}=… --word {b}=…',
+  },
+  'cli.kit.written': {
+    'pt-BR': 'Kit de recuperação gravado em {files}. Imprima, guarde longe deste computador e apague o arquivo.',
+    en: 'Recovery kit written to {files}. Print it, keep it away from this computer and delete the file.',
   },
   'cli.kit.nothing': { 'pt-BR': 'Não há kit de recuperação esperando confirmação.', en: 'No recovery kit is waiting for confirmation.' },
   'cli.kit.confirmed': { 'pt-BR': 'Kit de recuperação confirmado. Obrigado!', en: 'Recovery kit confirmed. Thank you!' },
