@@ -14,6 +14,14 @@ import { replicate as replicateFiles, type ReplicateResult } from './repository/
 import { healFromCopy } from './repository/heal.js';
 import { ejectDrive } from './backend/local/eject.js';
 import { recoveryKitHtml, recoveryKitPdf } from './reports/recoveryKit.js';
+import { AlertManager } from './alerts/manager.js';
+import { EmailChannel, type EmailChannelOptions } from './alerts/email.js';
+import { WebhookChannel, type WebhookChannelOptions } from './alerts/webhook.js';
+import type { AlertChannel } from './alerts/channel.js';
+import type { AlertState, DestinationAlertState } from './alerts/rules.js';
+import { runDoctor } from './doctor/doctor.js';
+import { renderDoctorCheck } from './doctor/render.js';
+import type { DoctorDestinationInput } from './doctor/types.js';
 import { copiesStatus } from './policy/copies.js';
 import { parseLocation } from './backend/location.js';
 import type { Backend } from './backend/types.js';
@@ -191,6 +199,12 @@ export interface Engine {
   /** Backs up the configured source now. */
   backupNow(options?: LongOperationOptions): Promise<BackupResult & { strategy: StrategyName; requests: number }>;
   auditLog(limit?: number): Promise<AuditLogEntry[]>;
+  /** Evaluates the alert rules now and delivers what is due (also done after every run). */
+  checkAlerts(): Promise<{ raised: number; cleared: number; active: number; delivered: number; failed: number }>;
+  /** Sends a test alert through a configured channel ("email" or "webhook"). */
+  sendTestAlert(channel: string): Promise<{ channel: string; sentAt: string }>;
+  /** The SOP-019 §9 checklist, each check with plain-language text and a fix. */
+  doctor(): Promise<{ ok: boolean; checks: { id: string; subject: string | null; status: string; severity: string; title: string; detail: string; fix: string | null }[] }>;
   close(): Promise<void>;
 }
 
@@ -660,6 +674,16 @@ class EngineImpl implements Engine {
     }
   }
 
+  /** After every run: alerts evaluated and delivered (an unreachable channel is retried later), audit mirrored. */
+  private async afterRun(): Promise<void> {
+    try {
+      await this.checkAlerts();
+    } catch {
+      // Alerts must never turn a finished run into a failure; undelivered alerts stay in the catalog for retry.
+    }
+    await this.mirrorAudit(await this.catalog(), await this.repo()).catch(() => undefined);
+  }
+
   /** Records an operation as a run in the catalog (start, end, status, counts, error code). */
   private async track<T>(kind: string, fn: () => Promise<T>, summary: (value: T) => RunSummary): Promise<T> {
     const catalog = await this.catalog();
@@ -673,7 +697,7 @@ class EngineImpl implements Engine {
       this.runningRuns.delete(id);
       this.emit({ type: 'run-finished', runId: id, kind, status: s.status ?? 'success', errorCode: null });
       if (kind === 'backup') await this.refreshSnapshotCache(catalog, await this.repo());
-      await this.mirrorAudit(catalog, await this.repo());
+      await this.afterRun();
       return value;
     } catch (err) {
       const code: ErrorCode = isEngineError(err) ? err.code : 'INTERNAL';
@@ -681,6 +705,7 @@ class EngineImpl implements Engine {
       catalog.finishRun(id, { status, errorCode: code, errorMessage: scrubSecrets(err instanceof Error ? err.message : String(err)).slice(0, 500) });
       this.runningRuns.delete(id);
       this.emit({ type: 'run-finished', runId: id, kind, status, errorCode: code });
+      await this.afterRun();
       throw err;
     }
   }
@@ -801,8 +826,12 @@ class EngineImpl implements Engine {
 
   async getSettings(): Promise<AppSettings> {
     const c = await this.catalog();
+    const email = c.getSetting('alerts.email') as NonNullable<AppSettings['alerts']>['email'] | undefined;
+    const webhook = c.getSetting('alerts.webhook') as NonNullable<AppSettings['alerts']>['webhook'] | undefined;
     return {
       language: (c.getSetting('language') as AppSettings['language'] | undefined) ?? 'pt-BR',
+      ...(typeof c.getSetting('clinic.name') === 'string' ? { clinicName: c.getSetting('clinic.name') as string } : {}),
+      alerts: { email: email ?? null, webhook: webhook ?? null },
       source: (c.getSetting('source') as AppSettings['source'] | undefined) ?? null,
       schedule: {
         backup: ((c.getSetting('schedule.backup') as SchedulePolicy | undefined) ?? SCHEDULE_PRESETS.localIncremental) as AppSettings['schedule']['backup'],
@@ -834,9 +863,36 @@ class EngineImpl implements Engine {
         bad.push(field);
       }
     }
+    const noSecretValues = (prefix: string, o: object): void => {
+      for (const k of Object.keys(o)) if (/^(password|token|secret|signingKey|key)$/i.test(k)) bad.push(`${prefix}.${k} (store it with setSecret and give its name)`);
+    };
+    if (patch.clinicName !== undefined && (typeof patch.clinicName !== 'string' || patch.clinicName.length > 200)) bad.push('clinicName');
+    const email = patch.alerts?.email;
+    if (email) {
+      noSecretValues('alerts.email', email);
+      if (typeof email.host !== 'string' || !email.host) bad.push('alerts.email.host');
+      if (typeof email.from !== 'string' || !/^[^@\s]+@[^@\s]+$/.test(email.from)) bad.push('alerts.email.from');
+      if (!Array.isArray(email.to) || email.to.length === 0 || !email.to.every((a) => /^[^@\s]+@[^@\s]+$/.test(a))) bad.push('alerts.email.to');
+      if (email.port !== undefined && !(Number.isInteger(email.port) && email.port > 0 && email.port < 65536)) bad.push('alerts.email.port');
+    }
+    const webhook = patch.alerts?.webhook;
+    if (webhook) {
+      noSecretValues('alerts.webhook', webhook);
+      if (!webhook.url && !webhook.urlSecret) bad.push('alerts.webhook.url');
+      if (webhook.url && !/^https?:\/\//.test(webhook.url)) bad.push('alerts.webhook.url');
+    }
     if (bad.length > 0) throw new EngineError('INVALID_SETTINGS', { reason: bad.join(', ') });
     const c = await this.catalog();
     const actor = osUser();
+    if (patch.clinicName !== undefined) c.setSetting('clinic.name', patch.clinicName, actor);
+    if (patch.alerts && 'email' in patch.alerts) {
+      if (patch.alerts.email) c.setSetting('alerts.email', patch.alerts.email as unknown as JsonValue, actor);
+      else c.deleteSetting('alerts.email', actor);
+    }
+    if (patch.alerts && 'webhook' in patch.alerts) {
+      if (patch.alerts.webhook) c.setSetting('alerts.webhook', patch.alerts.webhook as unknown as JsonValue, actor);
+      else c.deleteSetting('alerts.webhook', actor);
+    }
     if (patch.language !== undefined) c.setSetting('language', patch.language, actor);
     if (patch.source !== undefined) c.setSetting('source', patch.source as unknown as JsonValue, actor);
     for (const [field, value] of schedules) c.setSetting(field, value as JsonValue, actor);
@@ -903,6 +959,98 @@ class EngineImpl implements Engine {
       result = await this.check({ readData: request.readData ?? true, ...options });
     }
     return { ...result, repaired, unrepaired };
+  }
+
+  /** Alert channels from settings; secret values are looked up by name in the credential store at send time. */
+  private async alertManager(): Promise<AlertManager> {
+    const catalog = await this.catalog();
+    const locale = this.options.locale ?? resolveLocale();
+    const channels: { channel: AlertChannel }[] = [];
+    const email = catalog.getSetting('alerts.email') as Omit<EmailChannelOptions, 'secrets'> | undefined;
+    const webhook = catalog.getSetting('alerts.webhook') as Omit<WebhookChannelOptions, 'secrets'> | undefined;
+    const secrets = email?.passwordSecret || webhook?.signingSecret || webhook?.urlSecret ? await this.credentialStore() : undefined;
+    if (email) channels.push({ channel: new EmailChannel({ ...email, locale, ...(secrets ? { secrets } : {}) }) });
+    if (webhook) channels.push({ channel: new WebhookChannel({ ...webhook, locale, ...(secrets ? { secrets } : {}) }) });
+    const clinicName = (catalog.getSetting('clinic.name') as string | undefined) ?? 'Clinic Backup';
+    return new AlertManager({ catalog, channels, context: { clinicName, sourceName: (await this.getSettings()).source?.url ?? this.location } });
+  }
+
+  /** What the alert rules look at, from the catalog and the configuration. */
+  private async alertState(): Promise<AlertState> {
+    const catalog = await this.catalog();
+    const last = catalog.lastRun('backup');
+    const lastOk = catalog.lastRun('backup', ['success', 'partial']);
+    const lastCheck = catalog.lastRun('check');
+    const repo = await this.repo();
+    const cap = await repo.backend.capacity().catch(() => null);
+    const snaps = catalog.listSnapshots();
+    const newest = snaps.map((x) => x.time).sort().at(-1) ?? null;
+    const primary: DestinationAlertState = {
+      id: 'primary',
+      label: this.location,
+      lastSuccessAt: lastOk?.endedAt ?? null,
+      lastRun: last && last.status !== 'running' ? { status: last.status, at: last.endedAt ?? last.startedAt, errorCode: last.errorCode } : null,
+      integrity: lastCheck && lastCheck.status !== 'running' ? { ok: lastCheck.status === 'success', checkedAt: lastCheck.endedAt ?? lastCheck.startedAt, errorCode: lastCheck.errorCode } : null,
+      capacity: cap,
+    };
+    const dests = await this.destinations();
+    const copies: DestinationAlertState[] = dests
+      .filter((d) => d.kind !== 'usb')
+      .map((d) => ({ id: d.location, label: d.label, offsite: { newestCopiedAt: snaps.filter((x) => x.destinations.includes(d.location)).map((x) => x.time).sort().at(-1) ?? null, newestSourceAt: newest } }));
+    const lastDrill = catalog.lastDrill(['success']);
+    return {
+      since: (catalog.getSetting('recoveryKit.createdAt') as string | undefined) ?? repo.config.created,
+      destinations: [primary, ...copies],
+      drill: { lastAt: lastDrill?.startedAt ?? null },
+      usbDrives: dests.filter((d) => d.kind === 'usb').map((d) => ({ id: d.location, label: d.label, lastRotatedAt: d.lastSuccessAt })),
+      recoveryKit: { confirmed: (await this.recoveryKitStatus()).confirmed },
+    };
+  }
+
+  async checkAlerts(): Promise<{ raised: number; cleared: number; active: number; delivered: number; failed: number }> {
+    const manager = await this.alertManager();
+    const e = manager.evaluate(await this.alertState());
+    const d = await manager.deliver();
+    await this.mirrorAudit(await this.catalog(), await this.repo());
+    if (e.raised.length > 0 || e.cleared.length > 0) this.emit({ type: 'status-changed' });
+    return { raised: e.raised.length, cleared: e.cleared.length, active: e.active.length, delivered: d.delivered.length, failed: d.failed.length };
+  }
+
+  async sendTestAlert(channel: string): Promise<{ channel: string; sentAt: string }> {
+    const r = await (await this.alertManager()).sendTest(channel);
+    await this.mirrorAudit(await this.catalog(), await this.repo());
+    return r;
+  }
+
+  async doctor(): Promise<{ ok: boolean; checks: { id: string; subject: string | null; status: string; severity: string; title: string; detail: string; fix: string | null }[] }> {
+    const locale = this.options.locale ?? resolveLocale();
+    const settings = await this.getSettings().catch(() => null);
+    const repo = await this.repo().catch(() => null);
+    const destinations: DoctorDestinationInput[] = [];
+    for (const loc of [this.options.repo, ...this.copies().map((c) => c.location)]) {
+      const parsed = parseLocation(loc);
+      if (parsed.type === 'local') destinations.push({ id: loc, kind: 'local', path: path.resolve(parsed.path) });
+      else {
+        const credentials = await this.s3Credentials(parsed.bucket);
+        const region = this.options.s3Region ?? process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'] ?? 'sa-east-1';
+        destinations.push({ id: loc, kind: 's3', options: { bucket: parsed.bucket, prefix: parsed.prefix, region, ...(parsed.endpoint ? { endpoint: parsed.endpoint, forcePathStyle: true } : {}), ...(credentials ? { credentials } : {}) } });
+      }
+    }
+    const catalog = repo ? await this.catalog() : null;
+    const report = await runDoctor({
+      ...(settings?.source ? { source: { url: settings.source.url, auth: await resolveSourceAuth(settings.source.auth, () => this.credentialStore()) } } : {}),
+      destinations,
+      secretStore: this.options.secretStore ? { kind: 'safeStorage' } : this.options.passwordFile ? { kind: 'file' } : { kind: 'keychain', ...(this.options.keychainService ? { service: this.options.keychainService } : {}) },
+      ...(repo ? { schedule: { lockDir: this.stateDir(repo.id), repoId: repo.id } } : {}),
+      ...(catalog ? { drill: { lastAt: catalog.lastDrill(['success'])?.startedAt ?? null }, recoveryKit: { confirmed: (await this.recoveryKitStatus()).confirmed } } : {}),
+    });
+    return {
+      ok: report.ok,
+      checks: report.checks.map((c) => {
+        const r = renderDoctorCheck(c, { locale });
+        return { id: c.id, subject: c.subject ?? null, status: c.status, severity: c.severity, title: r.title, detail: r.detail, fix: r.fix };
+      }),
+    };
   }
 
   async rebuildCatalog(): Promise<{ snapshots: number }> {

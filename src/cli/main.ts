@@ -527,6 +527,59 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
     return 0;
   },
 
+  async doctor(ctx) {
+    const { out, locale } = ctx;
+    const r = await withEngine(ctx, (e) => e.doctor());
+    out.data(r);
+    const mark: Record<string, string> = { pass: '✓', warn: '!', fail: '✗', skip: '–' };
+    for (const c of r.checks) {
+      out.line(`${mark[c.status] ?? '?'} ${c.title}${c.subject ? ` (${c.subject})` : ''}: ${c.detail}`);
+      if (c.fix && c.status !== 'pass') out.line(`    → ${c.fix}`);
+    }
+    out.line(t(r.ok ? 'cli.doctor.ok' : 'cli.doctor.problems', {}, locale));
+    return r.ok ? 0 : 1;
+  },
+
+  async alerts(ctx) {
+    const { positionals, out, locale } = ctx;
+    if (positionals[1] === 'test' && positionals[2]) {
+      const r = await withEngine(ctx, (e) => e.sendTestAlert(positionals[2] as string));
+      out.data(r);
+      out.line(t('cli.alerts.testSent', { channel: r.channel }, locale));
+      return 0;
+    }
+    if (positionals[1] === 'check' || positionals[1] === undefined) {
+      const r = await withEngine(ctx, async (e) => ({ result: await e.checkAlerts(), status: await e.status() }));
+      out.data(r);
+      out.line(t('cli.alerts.summary', { active: r.result.active, raised: r.result.raised, cleared: r.result.cleared, delivered: r.result.delivered, failed: r.result.failed }, locale));
+      for (const a of r.status.alerts) out.line(`  [${a.severity}] ${a.message}`);
+      return 0;
+    }
+    throw usage('alerts [check] | alerts test <email|webhook>');
+  },
+
+  async settings(ctx) {
+    const { positionals, values, out, locale } = ctx;
+    if (positionals[1] === 'set') {
+      if (!values['from-file']) throw usage('settings set --from-file <settings.json>');
+      const text = await (await import('node:fs/promises')).readFile(values['from-file'], 'utf8');
+      let patch: unknown;
+      try {
+        patch = JSON.parse(text);
+      } catch {
+        throw new EngineError('INVALID_SETTINGS', { reason: 'the file is not JSON' });
+      }
+      const r = await withEngine(ctx, (e) => e.updateSettings(patch as Parameters<Engine['updateSettings']>[0]));
+      out.data(r);
+      out.line(t('cli.settings.saved', {}, locale));
+      return 0;
+    }
+    const r = await withEngine(ctx, (e) => e.getSettings());
+    out.data(r);
+    out.line(JSON.stringify(r, null, 2));
+    return 0;
+  },
+
   async status(ctx) {
     const { out, locale, values } = ctx;
     let s: StatusSummary;

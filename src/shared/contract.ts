@@ -280,10 +280,30 @@ export type ScheduleSetting =
   | { readonly kind: 'weekly'; readonly weekday: number; readonly at: string; readonly timeZone?: string }
   | { readonly kind: 'monthly'; readonly day: number; readonly at: string; readonly timeZone?: string };
 
+/** E-mail alerts (SMTP). The password is the name of a stored secret. */
+export interface EmailAlertSetting {
+  readonly host: string;
+  readonly port?: number;
+  readonly security?: 'tls' | 'starttls' | 'none';
+  readonly username?: string;
+  readonly passwordSecret?: string;
+  readonly from: string;
+  readonly to: readonly string[];
+}
+
+/** Webhook alerts (JSON POST, optionally HMAC-signed with a stored secret). */
+export interface WebhookAlertSetting {
+  readonly url?: string;
+  readonly urlSecret?: string;
+  readonly signingSecret?: string;
+}
+
 export interface AppSettings {
   readonly language: 'pt-BR' | 'en';
+  readonly clinicName?: string;
   readonly source: { readonly url: string; readonly auth: SourceAuthSetting } | null;
   readonly schedule: { readonly backup: ScheduleSetting; readonly drill: ScheduleSetting };
+  readonly alerts?: { readonly email?: EmailAlertSetting | null; readonly webhook?: WebhookAlertSetting | null };
 }
 
 export interface SourceProbe {

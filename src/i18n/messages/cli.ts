@@ -27,6 +27,9 @@ Comandos:
   secrets list | set <nome> [--from-file F] | delete <nome>   credenciais (só nomes são mostrados)
   catalog rebuild              reconstrói o catálogo local a partir do repositório
   status [--json | --nagios]   situação, indicadores (SOP-019 §7) e alertas
+  doctor                       lista de verificação do SOP-019 §9, com a correção de cada item
+  alerts [check] | alerts test <email|webhook>   avalia e envia alertas; envia um alerta de teste
+  settings [get] | settings set --from-file F.json   configurações (fonte, agenda, alertas, idioma)
   replicate --to <local> [--from <local>]   copia o que falta para outro destino (NAS, USB, S3)
   check --repair [--from <local>]           substitui arquivos danificados por cópias boas de outro destino
   destinations                 estado das cópias (--copy LOCAL, repetível, ou CLINIC_BACKUP_COPIES)
@@ -65,6 +68,9 @@ Commands:
   secrets list | set <name> [--from-file F] | delete <name>   credentials (only names are shown)
   catalog rebuild              rebuild the local catalog from the repository
   status [--json | --nagios]   state, indicators (SOP-019 §7) and alerts
+  doctor                       the SOP-019 §9 checklist, with the fix for each item
+  alerts [check] | alerts test <email|webhook>   evaluate and deliver alerts; send a test alert
+  settings [get] | settings set --from-file F.json   settings (source, schedule, alerts, language)
   replicate --to <location> [--from <location>]   copy what another destination lacks (NAS, USB, S3)
   check --repair [--from <location>]              replace damaged files with good copies from another destination
   destinations                 state of the copies (--copy LOCATION, repeatable, or CLINIC_BACKUP_COPIES)
@@ -215,6 +221,14 @@ Exit codes: 0 ok, 1 failed, 2 usage, 3 integrity problem.`,
   'cli.copy.failed': { 'pt-BR': '  ✗ cópia falhou: {location} ({code})', en: '  ✗ copy failed: {location} ({code})' },
   'cli.dest.line': { 'pt-BR': '{kind} {location}: atualizado {at}, cópia mais recente {snapshot} [{state}]', en: '{kind} {location}: updated {at}, newest snapshot {snapshot} [{state}]' },
   'cli.dest.overdue': { 'pt-BR': '  ! rodízio atrasado: troque/atualize este disco', en: '  ! rotation overdue: swap/update this drive' },
+  'cli.doctor.ok': { 'pt-BR': 'Tudo certo.', en: 'All good.' },
+  'cli.doctor.problems': { 'pt-BR': 'Há itens a corrigir (veja as setas acima).', en: 'Some items need fixing (see the arrows above).' },
+  'cli.alerts.testSent': { 'pt-BR': 'Alerta de teste enviado por {channel}.', en: 'Test alert sent via {channel}.' },
+  'cli.alerts.summary': {
+    'pt-BR': 'Alertas ativos: {active} ({raised} novos, {cleared} resolvidos); entregues {delivered}, falhas {failed}.',
+    en: 'Active alerts: {active} ({raised} new, {cleared} resolved); delivered {delivered}, failed {failed}.',
+  },
+  'cli.settings.saved': { 'pt-BR': 'Configurações salvas.', en: 'Settings saved.' },
   'cli.stats': {
     'pt-BR': 'Repositório {id} em {location}\n  cópias: {snapshots}\n  arquivos de dados: {packs}, blocos: {blobs}\n  armazenado: {stored}\n  última cópia: {latest} de recursos (compressão {ratio}×, {codec})',
     en: 'Repository {id} at {location}\n  snapshots: {snapshots}\n  data files: {packs}, blobs: {blobs}\n  stored: {stored}\n  latest snapshot: {latest} of resources (compression {ratio}×, {codec})',

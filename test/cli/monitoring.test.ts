@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { createServer, type IncomingMessage } from 'node:http';
+import { readdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { test } from 'node:test';
+import Database from 'better-sqlite3';
+import { SMTPServer } from 'smtp-server';
+import { startSandbox } from '../../src/sandbox/server.js';
+import { runCli } from '../support/cli.js';
+import { writePasswordFile } from '../support/repo.js';
+import { tempDir } from '../support/tmp.js';
+
+test('status, --nagios, stale-backup alert by e-mail and webhook, and doctor against a real repository and catalog', async () => {
+  const dir = await tempDir();
+  const server = await startSandbox({ patients: 4 });
+  const mails: string[] = [];
+  const smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    onData(stream, _session, cb) {
+      let text = '';
+      stream.on('data', (d: Buffer) => (text += d.toString()));
+      stream.on('end', () => {
+        mails.push(text);
+        cb();
+      });
+    },
+  });
+  smtp.on('error', () => undefined);
+  await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', r));
+  const hooks: { body: string; headers: IncomingMessage['headers'] }[] = [];
+  const hook = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d: Buffer) => (body += d.toString()));
+    req.on('end', () => {
+      hooks.push({ body, headers: req.headers });
+      res.end('ok');
+    });
+  });
+  await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+  try {
+    const state = path.join(dir, 'state');
+    const env = { CLINIC_BACKUP_REPO: path.join(dir, 'repo'), CLINIC_BACKUP_PASSWORD_FILE: await writePasswordFile(dir), CLINIC_BACKUP_STATE_DIR: state, CLINIC_BACKUP_LANG: 'en' };
+    const init = JSON.parse((await runCli(['init', '--json'], env)).stdout) as { recoveryKey: string[][]; confirmPositions: [number, number] };
+    const settings = path.join(dir, 'settings.json');
+    await writeFile(
+      settings,
+      JSON.stringify({
+        clinicName: 'Clínica Teste',
+        source: { url: server.url, auth: { kind: 'none' } },
+        alerts: {
+          email: { host: '127.0.0.1', port: (smtp.server.address() as { port: number }).port, security: 'none', from: 'backup@clinica.test', to: ['ti@clinica.test'] },
+          webhook: { url: `http://127.0.0.1:${(hook.address() as { port: number }).port}/alerts` },
+        },
+      }),
+    );
+    assert.equal((await runCli(['settings', 'set', '--from-file', settings], env)).code, 0);
+    const nagios0 = await runCli(['status', '--nagios'], env);
+    assert.equal(nagios0.code, 1, nagios0.stdout);
+    assert.match(nagios0.stdout, /^CLINIC-BACKUP WARNING - No backup has completed yet\./);
+
+    const words = init.recoveryKey.flat();
+    const [a, b] = init.confirmPositions;
+    assert.equal((await runCli(['recovery-kit', 'confirm', '--word', `${a}=${words[a - 1]}`, '--word', `${b}=${words[b - 1]}`], env)).code, 0);
+    const b1 = await runCli(['backup', '--source', server.url, '--json'], env);
+    assert.equal(b1.code, 0, b1.stderr);
+    const ok = JSON.parse((await runCli(['status', '--json'], env)).stdout) as { state: string; kpis: { backupSuccessRate: number; healthScore: number; compressionRate: number } };
+    assert.equal(ok.state, 'ok');
+    assert.equal(ok.kpis.backupSuccessRate, 1);
+    assert.ok(ok.kpis.compressionRate > 0.5);
+    const nagiosOk = await runCli(['status', '--nagios'], env);
+    assert.equal(nagiosOk.code, 0);
+    assert.match(nagiosOk.stdout, /^CLINIC-BACKUP OK - .*\| last_success_age=\d+s;86400;172800 health=[\d.]+;80;60;0;100 snapshots=1/);
+
+    // The last success was 30 hours ago: the backup is stale.
+    const [repoDir] = await readdir(state);
+    const db = new Database(path.join(state, repoDir as string, 'catalog.sqlite'));
+    const old = new Date(Date.now() - 30 * 3600_000).toISOString();
+    db.prepare("UPDATE runs SET started_at = ?, ended_at = ? WHERE kind = 'backup'").run(old, old);
+    db.close();
+    const alerts = await runCli(['alerts', 'check', '--json'], env);
+    assert.equal(alerts.code, 0, alerts.stderr);
+    const stale = JSON.parse((await runCli(['status', '--json'], env)).stdout) as { state: string; alerts: { rule: string; severity: string }[] };
+    assert.equal(stale.state, 'error');
+    assert.ok(stale.alerts.some((x) => x.severity === 'high'));
+    assert.equal((await runCli(['status', '--nagios'], env)).code, 2);
+    assert.equal(mails.length, 1, 'one e-mail for the stale backup (deduplicated)');
+    assert.match(mails[0] as string, /Clínica Teste|Cl=C3=ADnica Teste|Q2zDrW5pY2E/);
+    assert.match(mails[0] as string, /30 h/);
+    assert.equal(hooks.length, 1);
+    const payload = JSON.parse(hooks[0]!.body) as { severity?: string; alert?: { severity?: string } };
+    assert.equal(payload.alert?.severity ?? payload.severity, 'high');
+    // Evaluating again does not send the same alert twice.
+    await runCli(['alerts', 'check'], env);
+    assert.equal(mails.length, 1);
+
+    const doctor = await runCli(['doctor', '--json'], env);
+    const report = JSON.parse(doctor.stdout) as { checks: { id: string; status: string }[] };
+    const byId = (id: string) => report.checks.filter((c) => c.id === id).map((c) => c.status);
+    assert.deepEqual(byId('source.reachable'), ['pass']);
+    assert.deepEqual(byId('source.export'), ['pass']);
+    assert.ok(byId('destination.writable').every((s) => s === 'pass'));
+    assert.deepEqual(byId('recoveryKit'), ['pass']);
+  } finally {
+    await server.close();
+    await new Promise((r) => smtp.close(() => r(undefined)));
+    await new Promise((r) => hook.close(r));
+  }
+});
