@@ -12,6 +12,8 @@ import { RateLimitBackend } from './backend/rateLimit.js';
 import { checkResidency } from './backend/s3/residency.js';
 import { replicate as replicateFiles, type ReplicateResult } from './repository/replicate.js';
 import { healFromCopy } from './repository/heal.js';
+import { pruneRepository, type PruneResult } from './repository/prune.js';
+import { applyRetention, assertForgetAllowed, explainForget, validateRetentionPolicy, type RetentionPolicy } from './policy/retention.js';
 import { ejectDrive } from './backend/local/eject.js';
 import { recoveryKitHtml, recoveryKitPdf } from './reports/recoveryKit.js';
 import { AlertManager } from './alerts/manager.js';
@@ -199,6 +201,13 @@ export interface Engine {
   /** Backs up the configured source now. */
   backupNow(options?: LongOperationOptions): Promise<BackupResult & { strategy: StrategyName; requests: number }>;
   auditLog(limit?: number): Promise<AuditLogEntry[]>;
+  /**
+   * Applies the retention policy (GFS with the legal floor for medical records). With dryRun, only explains
+   * each snapshot's fate. A policy below the legal floor is refused.
+   */
+  forget(request: { policy?: RetentionPolicy; dryRun: boolean }): Promise<{ decisions: { id: string; time: string; keep: boolean; explanation: string }[]; removed: string[] }>;
+  /** Removes data no snapshot references (exclusive lock, crash-safe, Object-Lock aware). */
+  prune(request?: { dryRun?: boolean }, options?: LongOperationOptions): Promise<PruneResult>;
   /** Evaluates the alert rules now and delivers what is due (also done after every run). */
   checkAlerts(): Promise<{ raised: number; cleared: number; active: number; delivered: number; failed: number }>;
   /** Sends a test alert through a configured channel ("email" or "webhook"). */
@@ -1005,6 +1014,52 @@ class EngineImpl implements Engine {
       usbDrives: dests.filter((d) => d.kind === 'usb').map((d) => ({ id: d.location, label: d.label, lastRotatedAt: d.lastSuccessAt })),
       recoveryKit: { confirmed: (await this.recoveryKitStatus()).confirmed },
     };
+  }
+
+  /** The default retention: SOP-019 tiers' history plus the 20-year floor for medical records. */
+  private async retentionPolicy(): Promise<RetentionPolicy> {
+    const stored = (await this.catalog()).getSetting('retention') as RetentionPolicy | undefined;
+    return stored ?? { keepLast: 10, keepDaily: 30, keepWeekly: 12, keepMonthly: 24, keepYearly: 20, legalFloorYears: 20, timeZone: 'America/Sao_Paulo' };
+  }
+
+  async forget(request: { policy?: RetentionPolicy; dryRun: boolean }): Promise<{ decisions: { id: string; time: string; keep: boolean; explanation: string }[]; removed: string[] }> {
+    const locale = this.options.locale ?? resolveLocale();
+    const policy = request.policy ?? (await this.retentionPolicy());
+    validateRetentionPolicy(policy); // RETENTION_LEGAL_FLOOR when it would keep less than the law requires
+    const repo = await this.repo();
+    const lock = request.dryRun ? null : await repo.lock('exclusive', 'forget');
+    try {
+      const snaps = await repo.listSnapshots();
+      const infos = snaps.map((x) => ({ id: x.id, time: x.manifest.time, tags: x.manifest.tags }));
+      const now = new Date();
+      const decisions = applyRetention(infos, policy, now);
+      const explanations = explainForget(decisions, locale);
+      const removed = decisions.filter((d) => !d.keep).map((d) => d.id);
+      assertForgetAllowed(infos, removed, policy, now);
+      if (!request.dryRun && removed.length > 0) {
+        await repo.deleteSnapshots(removed);
+        await this.refreshSnapshotCache(await this.catalog(), repo);
+        (await this.catalog()).removeSnapshots(removed);
+        await this.audit('forget', { removed, kept: decisions.length - removed.length });
+      }
+      return { decisions: decisions.map((d, i) => ({ id: d.id, time: d.time, keep: d.keep, explanation: explanations[i] ?? '' })), removed: request.dryRun ? [] : removed };
+    } finally {
+      await lock?.release();
+    }
+  }
+
+  async prune(request: { dryRun?: boolean } = {}, options: LongOperationOptions = {}): Promise<PruneResult> {
+    const repo = await this.repo();
+    const lock = await repo.lock('exclusive', 'prune');
+    try {
+      const r = await this.track('prune', () => pruneRepository(repo, { ...options, dryRun: request.dryRun === true }), (x) => ({ status: 'success', bytesAdded: -x.bytesFreed }));
+      if (!request.dryRun) await this.audit('prune', { packsDeleted: r.packsDeleted, packsRepacked: r.packsRepacked, bytesFreed: r.bytesFreed, keptLocked: r.packsKeptLocked });
+      // The in-memory index changed under the repository object: reopen for what follows.
+      this.repoPromise = null;
+      return r;
+    } finally {
+      await lock.release();
+    }
   }
 
   async checkAlerts(): Promise<{ raised: number; cleared: number; active: number; delivered: number; failed: number }> {

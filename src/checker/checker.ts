@@ -6,7 +6,7 @@
  *    SHA-256 equals its name, its own header matches the index, every frame decrypts and every blob matches its keyed id.
  * Problems name the file, the snapshots affected and (bounded) the resources inside the damaged data.
  */
-import { describeFile, type Repository } from '../repository/repository.js';
+import { describeFile, liveIndexFiles, type Repository } from '../repository/repository.js';
 import type { PackHeader, PackRecord } from '../repository/packFormat.js';
 import type { SnapshotRecord } from '../repository/snapshot.js';
 import { rowBlob, rowId, type TreeRef } from '../repository/tree.js';
@@ -14,7 +14,7 @@ import { loadOverlay, treeTypes, typeRows } from '../repository/treeStore.js';
 import { sha256Hex } from '../crypto/primitives.js';
 import { isEngineError, isIntegrityCode, throwIfAborted, type ErrorCode } from '../shared/errors.js';
 import type { LongOperationOptions } from '../shared/events.js';
-import { decodeIndex } from '../repository/packFormat.js';
+import { decodeIndex, type IndexContent } from '../repository/packFormat.js';
 import { ObjectKind } from '../repository/envelope.js';
 
 export interface CheckOptions extends LongOperationOptions {
@@ -68,19 +68,22 @@ export async function checkRepository(repo: Repository, options: CheckOptions = 
 
   // 1. Index files, one by one, so a damaged one is named and the others still count.
   onProgress?.({ type: 'progress', op: 'check', phase: 'index', done: 0, unit: 'files' });
+  const readable: { id: string; content: IndexContent }[] = [];
   for await (const f of repo.backend.list('index', signal)) {
     stats.indexFiles++;
-    if (repo.indexFiles.has(f.name)) continue;
     try {
-      const content = decodeIndex(await repo.readSealedFile({ kind: 'index', name: f.name }, ObjectKind.index, 'INDEX_CORRUPT'));
-      for (const p of content.packs) repo.index.addPack(p);
-      repo.indexFiles.add(f.name);
+      readable.push({ id: f.name, content: decodeIndex(await repo.readSealedFile({ kind: 'index', name: f.name }, ObjectKind.index, 'INDEX_CORRUPT')) });
     } catch (err) {
       if (isEngineError(err, 'NOT_FOUND')) continue;
       // Only damage is an integrity finding; an unplugged drive or a permission problem stops the check as itself.
       if (!isEngineError(err) || !isIntegrityCode(err.code)) throw err;
       add('INDEX_CORRUPT', describeFile(f), 'index file does not match its name or does not decrypt');
     }
+  }
+  for (const f of liveIndexFiles(readable)) {
+    if (repo.indexFiles.has(f.id)) continue;
+    for (const p of f.content.packs) repo.index.addPack(p);
+    repo.indexFiles.add(f.id);
   }
   stats.blobs = repo.index.size;
 

@@ -46,6 +46,16 @@ const OPTIONS = {
   copy: { type: 'string', multiple: true },
   'limit-upload': { type: 'string' },
   pdf: { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  'keep-last': { type: 'string' },
+  'keep-hourly': { type: 'string' },
+  'keep-daily': { type: 'string' },
+  'keep-weekly': { type: 'string' },
+  'keep-monthly': { type: 'string' },
+  'keep-yearly': { type: 'string' },
+  'keep-within': { type: 'string' },
+  'legal-floor-years': { type: 'string' },
+  prune: { type: 'boolean' },
   html: { type: 'string' },
   'limit-download': { type: 'string' },
   from: { type: 'string', multiple: true },
@@ -524,6 +534,44 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
       out.line(t('cli.dest.line', { kind: d.kind, location: d.location, at: d.lastSuccessAt ?? '—', snapshot: d.latestSnapshot?.slice(0, 8) ?? '—', state: d.offline ? 'offline' : d.errorCode ?? 'ok' }, locale));
       if (d.overdue) out.line(t('cli.dest.overdue', {}, locale));
     }
+    return 0;
+  },
+
+  async forget(ctx) {
+    const { values, out, locale } = ctx;
+    const num = (k: 'keep-last' | 'keep-hourly' | 'keep-daily' | 'keep-weekly' | 'keep-monthly' | 'keep-yearly' | 'legal-floor-years'): number | undefined => {
+      const v = values[k];
+      if (v === undefined) return undefined;
+      if (!/^\d+$/.test(v)) throw usage(`--${k} <number>`);
+      return Number(v);
+    };
+    const given = ['keep-last', 'keep-hourly', 'keep-daily', 'keep-weekly', 'keep-monthly', 'keep-yearly', 'keep-within', 'legal-floor-years'].some((k) => values[k as keyof Values] !== undefined);
+    const policy = given
+      ? {
+          ...(num('keep-last') !== undefined ? { keepLast: num('keep-last') } : {}),
+          ...(num('keep-hourly') !== undefined ? { keepHourly: num('keep-hourly') } : {}),
+          ...(num('keep-daily') !== undefined ? { keepDaily: num('keep-daily') } : {}),
+          ...(num('keep-weekly') !== undefined ? { keepWeekly: num('keep-weekly') } : {}),
+          ...(num('keep-monthly') !== undefined ? { keepMonthly: num('keep-monthly') } : {}),
+          ...(num('keep-yearly') !== undefined ? { keepYearly: num('keep-yearly') } : {}),
+          ...(values['keep-within'] ? { keepWithin: values['keep-within'] } : {}),
+          ...(num('legal-floor-years') !== undefined ? { legalFloorYears: num('legal-floor-years') } : {}),
+        }
+      : undefined;
+    const r = await withEngine(ctx, (e) => e.forget({ ...(policy ? { policy } : {}), dryRun: values['dry-run'] === true }));
+    out.data(r);
+    for (const d of r.decisions) out.line(d.explanation);
+    out.line(t(values['dry-run'] ? 'cli.forget.dryRun' : 'cli.forget.done', { removed: r.decisions.filter((d) => !d.keep).length, kept: r.decisions.filter((d) => d.keep).length }, locale));
+    if (values.prune && !values['dry-run']) return commands['prune']!(ctx);
+    return 0;
+  },
+
+  async prune(ctx) {
+    const { values, out, locale } = ctx;
+    const r = await withEngine(ctx, (e) => e.prune({ dryRun: values['dry-run'] === true }, { onProgress: (ev) => out.progress(ev, progressText(ev, locale)) }));
+    out.endProgress();
+    out.data(r);
+    out.line(t(r.dryRun ? 'cli.prune.dryRun' : 'cli.prune.done', { deleted: r.packsDeleted + r.unindexedPacksDeleted, repacked: r.packsRepacked, freed: formatBytes(r.bytesFreed), locked: r.packsKeptLocked }, locale));
     return 0;
   },
 

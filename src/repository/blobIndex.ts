@@ -54,6 +54,16 @@ export class BlobIndex {
     }
   }
 
+  /** Internal position of a blob (0 … size-1), or -1; lets callers mark blobs in a compact bitmap. */
+  position(id: Buffer): number {
+    return this.find(id);
+  }
+
+  /** The pack of the blob at a position. */
+  packAt(position: number): PackRecord {
+    return this.packs[this.packOf[position] as number] as PackRecord;
+  }
+
   has(id: Buffer): boolean {
     return this.find(id) >= 0;
   }

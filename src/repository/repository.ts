@@ -25,7 +25,7 @@ import {
   type KeySlotKind,
 } from './keys.js';
 import { RepoLock, type LockKind } from './lock.js';
-import { decodeIndex, decodePackHeader, encodeIndex, PACK_TRAILER_BYTES, PACK_TRAILER_MAGIC, type BlobType, type PackHeader, type PackRecord } from './packFormat.js';
+import { decodeIndex, decodePackHeader, encodeIndex, type IndexContent, PACK_TRAILER_BYTES, PACK_TRAILER_MAGIC, type BlobType, type PackHeader, type PackRecord } from './packFormat.js';
 import { PackWriter } from './packWriter.js';
 import type { SnapshotManifest, SnapshotRecord } from './snapshot.js';
 import type { ScryptParams } from '../crypto/primitives.js';
@@ -171,10 +171,13 @@ export class Repository {
   /** Reads every index file into memory. Damaged index files are reported by the checker; here they stop the load. */
   async loadIndex(signal?: AbortSignal): Promise<void> {
     if (this.indexLoaded) return;
+    const files: { id: string; content: IndexContent }[] = [];
     for await (const f of this.backend.list('index', signal)) {
-      const content = decodeIndex(await this.readSealedFile({ kind: 'index', name: f.name }, ObjectKind.index, 'INDEX_CORRUPT'));
-      for (const p of content.packs) this.index.addPack(p);
-      this.indexFiles.add(f.name);
+      files.push({ id: f.name, content: decodeIndex(await this.readSealedFile({ kind: 'index', name: f.name }, ObjectKind.index, 'INDEX_CORRUPT')) });
+    }
+    for (const f of liveIndexFiles(files)) {
+      for (const p of f.content.packs) this.index.addPack(p);
+      this.indexFiles.add(f.id);
     }
     this.indexLoaded = true;
   }
@@ -330,6 +333,11 @@ export class Repository {
     return { id, size: bytes.length };
   }
 
+  /** Removes snapshot files (forget). Their data stays until prune. */
+  async deleteSnapshots(ids: readonly string[]): Promise<void> {
+    for (const id of ids) await this.backend.delete({ kind: 'snapshots', name: id });
+  }
+
   /** The subkey for audit-log MACs (used by the audit trail). */
   get auditKey(): Buffer {
     return this.keys.audit;
@@ -357,6 +365,15 @@ export class Repository {
     }
     return { entries, damaged };
   }
+}
+
+/**
+ * Index files still in force: one that a newer index supersedes (prune writes the new one before deleting the
+ * old) is ignored, since it may list packs that are gone.
+ */
+export function liveIndexFiles<T extends { id: string; content: IndexContent }>(files: readonly T[]): T[] {
+  const superseded = new Set(files.flatMap((f) => f.content.supersedes));
+  return files.filter((f) => !superseded.has(f.id));
 }
 
 /** Up to 5 candidates sharing the longest prefix with the input. */
@@ -411,9 +428,10 @@ export class RepoWriter {
   }
 
   /** Stores a blob unless the repository already has it. Returns its id and whether it was new. */
-  async addBlob(type: BlobType, data: Buffer, knownId?: Buffer): Promise<{ id: Buffer; isNew: boolean }> {
+  async addBlob(type: BlobType, data: Buffer, knownId?: Buffer, options: { force?: boolean } = {}): Promise<{ id: Buffer; isNew: boolean }> {
     const id = knownId ?? this.repo.blobIdOf(data);
-    if (this.has(id)) return { id, isNew: false };
+    // force: prune repacks blobs the index still lists in packs about to be removed.
+    if (options.force ? this.writers.data.pending.has(id.toString('hex')) || this.writers.tree.pending.has(id.toString('hex')) : this.has(id)) return { id, isNew: false };
     await this.writers[type].add(id, data);
     this.stats.newBlobs++;
     this.stats.newBlobBytes += data.length;

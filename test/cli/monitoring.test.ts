@@ -107,3 +107,30 @@ test('status, --nagios, stale-backup alert by e-mail and webhook, and doctor aga
     await new Promise((r) => hook.close(r));
   }
 });
+
+test('forget: dry run explains each snapshot, a policy under the legal floor is refused, then forget + prune keep the data restorable', async () => {
+  const dir = await tempDir();
+  const { writeNdjsonDataset, mutateNdjsonDataset } = await import('../../src/sandbox/synthetic.js');
+  const data = path.join(dir, 'data');
+  await writeNdjsonDataset(data, { patients: 10, seed: 3 });
+  const env = { CLINIC_BACKUP_REPO: path.join(dir, 'repo'), CLINIC_BACKUP_PASSWORD_FILE: await writePasswordFile(dir), CLINIC_BACKUP_STATE_DIR: path.join(dir, 'state'), CLINIC_BACKUP_LANG: 'en' };
+  assert.equal((await runCli(['init'], env)).code, 0);
+  for (const seed of [1, 2, 3]) {
+    await mutateNdjsonDataset(data, { fraction: 0.2, seed });
+    assert.equal((await runCli(['backup', data], env)).code, 0);
+  }
+  const dry = await runCli(['forget', '--dry-run', '--keep-last', '1', '--json'], env);
+  assert.equal(dry.code, 0, dry.stderr);
+  const plan = JSON.parse(dry.stdout) as { decisions: { keep: boolean; explanation: string }[]; removed: string[] };
+  assert.equal(plan.decisions.length, 3);
+  assert.deepEqual(plan.removed, []);
+  assert.ok(plan.decisions.every((d) => d.explanation.length > 10));
+  assert.equal((JSON.parse((await runCli(['snapshots', '--json'], env)).stdout) as unknown[]).length, 3, 'dry run changed nothing');
+  const floor = await runCli(['forget', '--keep-last', '1', '--legal-floor-years', '5', '--json'], env);
+  assert.equal(floor.code, 1);
+  assert.equal((JSON.parse(floor.stdout) as { error: { code: string } }).error.code, 'RETENTION_LEGAL_FLOOR');
+  const real = await runCli(['forget', '--keep-last', '1', '--prune', '--json'], env);
+  assert.equal(real.code, 0, real.stderr);
+  assert.equal((JSON.parse((await runCli(['snapshots', '--json'], env)).stdout) as unknown[]).length, 1);
+  assert.equal((await runCli(['check', '--read-data'], env)).code, 0);
+});

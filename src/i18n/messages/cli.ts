@@ -27,6 +27,9 @@ Comandos:
   secrets list | set <nome> [--from-file F] | delete <nome>   credenciais (só nomes são mostrados)
   catalog rebuild              reconstrói o catálogo local a partir do repositório
   status [--json | --nagios]   situação, indicadores (SOP-019 §7) e alertas
+  forget [--dry-run] [--keep-last N --keep-daily N --keep-weekly N --keep-monthly N --keep-yearly N --keep-within 30d] [--prune]
+                               aplica a retenção (nunca abaixo do prazo legal de 20 anos)
+  prune [--dry-run]            apaga dados que nenhuma cópia usa
   doctor                       lista de verificação do SOP-019 §9, com a correção de cada item
   alerts [check] | alerts test <email|webhook>   avalia e envia alertas; envia um alerta de teste
   settings [get] | settings set --from-file F.json   configurações (fonte, agenda, alertas, idioma)
@@ -68,6 +71,9 @@ Commands:
   secrets list | set <name> [--from-file F] | delete <name>   credentials (only names are shown)
   catalog rebuild              rebuild the local catalog from the repository
   status [--json | --nagios]   state, indicators (SOP-019 §7) and alerts
+  forget [--dry-run] [--keep-last N --keep-daily N --keep-weekly N --keep-monthly N --keep-yearly N --keep-within 30d] [--prune]
+                               apply retention (never below the 20-year legal floor)
+  prune [--dry-run]            delete data no snapshot uses
   doctor                       the SOP-019 §9 checklist, with the fix for each item
   alerts [check] | alerts test <email|webhook>   evaluate and deliver alerts; send a test alert
   settings [get] | settings set --from-file F.json   settings (source, schedule, alerts, language)
@@ -221,6 +227,11 @@ Exit codes: 0 ok, 1 failed, 2 usage, 3 integrity problem.`,
   'cli.copy.failed': { 'pt-BR': '  ✗ cópia falhou: {location} ({code})', en: '  ✗ copy failed: {location} ({code})' },
   'cli.dest.line': { 'pt-BR': '{kind} {location}: atualizado {at}, cópia mais recente {snapshot} [{state}]', en: '{kind} {location}: updated {at}, newest snapshot {snapshot} [{state}]' },
   'cli.dest.overdue': { 'pt-BR': '  ! rodízio atrasado: troque/atualize este disco', en: '  ! rotation overdue: swap/update this drive' },
+  'cli.forget.dryRun': { 'pt-BR': 'Simulação: {removed} cópias seriam removidas, {kept} mantidas. Nada foi alterado.', en: 'Dry run: {removed} snapshots would be removed, {kept} kept. Nothing was changed.' },
+  'cli.forget.done': { 'pt-BR': '{removed} cópias removidas, {kept} mantidas. Rode "prune" para liberar o espaço.', en: '{removed} snapshots removed, {kept} kept. Run "prune" to free the space.' },
+  'cli.prune.dryRun': { 'pt-BR': 'Simulação: {deleted} arquivos de dados seriam apagados, {repacked} reagrupados, {freed} liberados ({locked} protegidos por bloqueio).', en: 'Dry run: {deleted} data files would be deleted, {repacked} repacked, {freed} freed ({locked} kept by Object Lock).' },
+  'cli.prune.done': { 'pt-BR': '{deleted} arquivos de dados apagados, {repacked} reagrupados, {freed} liberados ({locked} protegidos por bloqueio).', en: '{deleted} data files deleted, {repacked} repacked, {freed} freed ({locked} kept by Object Lock).' },
+  'cli.progress.prune': { 'pt-BR': 'limpeza ({phase}): {done}/{total}', en: 'prune ({phase}): {done}/{total}' },
   'cli.doctor.ok': { 'pt-BR': 'Tudo certo.', en: 'All good.' },
   'cli.doctor.problems': { 'pt-BR': 'Há itens a corrigir (veja as setas acima).', en: 'Some items need fixing (see the arrows above).' },
   'cli.alerts.testSent': { 'pt-BR': 'Alerta de teste enviado por {channel}.', en: 'Test alert sent via {channel}.' },
