@@ -55,7 +55,9 @@ import { backupHealthScore, compressionRate as compressionRateOf } from './polic
 import { SCHEDULE_PRESETS, validateSchedulePolicy, type SchedulePolicy } from './policy/schedule.js';
 import { identifyDestination, mountedVolumes } from './backend/local/identify.js';
 import { statfs } from 'node:fs/promises';
-import { nextRunAt } from './scheduler/nextRunAt.js';
+import { nextRunAt, describeSchedule } from './scheduler/nextRunAt.js';
+import { JobRunner, type Job, type RunnerEvent } from './scheduler/runner.js';
+import { acquireSchedulerLock } from './scheduler/schedulerLock.js';
 import { createHash } from 'node:crypto';
 import { Catalog } from './catalog/catalog.js';
 import { verifyStoredAuditChain, type StoredAuditEntry } from './catalog/auditTrail.js';
@@ -208,6 +210,13 @@ export interface Engine {
   forget(request: { policy?: RetentionPolicy; dryRun: boolean }): Promise<{ decisions: { id: string; time: string; keep: boolean; explanation: string }[]; removed: string[] }>;
   /** Removes data no snapshot references (exclusive lock, crash-safe, Object-Lock aware). */
   prune(request?: { dryRun?: boolean }, options?: LongOperationOptions): Promise<PruneResult>;
+  /** The schedules with their text and next run. */
+  schedules(): Promise<{ name: string; policy: SchedulePolicy; description: string; nextAt: string }[]>;
+  /**
+   * Runs the scheduler in the foreground until the signal fires: backups, a weekly data-check slice, monthly
+   * drills when available, and alert evaluation. One scheduler per repository and machine (a second refuses).
+   */
+  runScheduler(options: { signal: AbortSignal; onEvent?: (event: RunnerEvent) => void }): Promise<void>;
   /** Evaluates the alert rules now and delivers what is due (also done after every run). */
   checkAlerts(): Promise<{ raised: number; cleared: number; active: number; delivered: number; failed: number }>;
   /** Sends a test alert through a configured channel ("email" or "webhook"). */
@@ -1057,6 +1066,56 @@ class EngineImpl implements Engine {
       // The in-memory index changed under the repository object: reopen for what follows.
       this.repoPromise = null;
       return r;
+    } finally {
+      await lock.release();
+    }
+  }
+
+  private async schedulePolicies(): Promise<{ name: string; policy: SchedulePolicy; run: (signal: AbortSignal) => Promise<unknown> }[]> {
+    const settings = await this.getSettings();
+    const checkPolicy = ((await this.catalog()).getSetting('schedule.check') as SchedulePolicy | undefined) ?? SCHEDULE_PRESETS.fullReconciliation;
+    let slice = 0;
+    return [
+      { name: 'backup', policy: settings.schedule.backup as SchedulePolicy, run: (signal) => this.backupNow({ signal }) },
+      // A tenth of the data is read back every week: all of it every ten weeks, like restic's --read-data-subset.
+      { name: 'check', policy: checkPolicy, run: (signal) => this.check({ signal, readDataSubset: { n: (slice++ % 10) + 1, m: 10 } }) },
+      { name: 'alerts', policy: { kind: 'interval', everyMinutes: 15 } as SchedulePolicy, run: () => this.checkAlerts() },
+    ];
+  }
+
+  async schedules(): Promise<{ name: string; policy: SchedulePolicy; description: string; nextAt: string }[]> {
+    const locale = this.options.locale ?? resolveLocale();
+    const catalog = await this.catalog();
+    const now = new Date();
+    return (await this.schedulePolicies()).map((j) => {
+      const last = j.name === 'alerts' ? null : catalog.lastRun(j.name);
+      return { name: j.name, policy: j.policy, description: describeSchedule(j.policy, locale), nextAt: nextRunAt(j.policy, last ? new Date(last.startedAt) : null, now).toISOString() };
+    });
+  }
+
+  async runScheduler(options: { signal: AbortSignal; onEvent?: (event: RunnerEvent) => void }): Promise<void> {
+    const repo = await this.repo();
+    const lock = await acquireSchedulerLock(this.stateDir(repo.id), repo.id);
+    try {
+      const catalog = await this.catalog();
+      // Runs that were in progress when a previous scheduler died are closed as interrupted.
+      catalog.interruptRunningRuns();
+      const defs = await this.schedulePolicies();
+      const jobs: Job[] = defs.map((d) => ({ name: d.name, policy: d.policy, lockGroup: d.name === 'alerts' ? 'alerts' : 'repository', run: async (signal) => void (await d.run(signal)) }));
+      const lastRuns: Record<string, Date | null> = {};
+      for (const d of defs) {
+        const last = d.name === 'alerts' ? null : catalog.lastRun(d.name);
+        lastRuns[d.name] = last ? new Date(last.startedAt) : null;
+      }
+      const runner = new JobRunner(jobs, { lastRuns });
+      const off = options.onEvent ? runner.on(options.onEvent) : () => undefined;
+      runner.start();
+      await new Promise<void>((resolve) => {
+        if (options.signal.aborted) resolve();
+        options.signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+      off();
+      await runner.stop();
     } finally {
       await lock.release();
     }

@@ -56,6 +56,9 @@ const OPTIONS = {
   'keep-within': { type: 'string' },
   'legal-floor-years': { type: 'string' },
   prune: { type: 'boolean' },
+  preset: { type: 'string' },
+  every: { type: 'string' },
+  daily: { type: 'string' },
   html: { type: 'string' },
   'limit-download': { type: 'string' },
   from: { type: 'string', multiple: true },
@@ -572,6 +575,44 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
     out.endProgress();
     out.data(r);
     out.line(t(r.dryRun ? 'cli.prune.dryRun' : 'cli.prune.done', { deleted: r.packsDeleted + r.unindexedPacksDeleted, repacked: r.packsRepacked, freed: formatBytes(r.bytesFreed), locked: r.packsKeptLocked }, locale));
+    return 0;
+  },
+
+  async schedule(ctx) {
+    const { positionals, values, out, locale } = ctx;
+    if (positionals[1] === 'set') {
+      const which = positionals[2];
+      if (which !== 'backup' && which !== 'drill') throw usage('schedule set backup|drill (--every MINUTES | --daily HH:MM)');
+      const tz = Intl.DateTimeFormat().resolvedOptions().timeZone || 'America/Sao_Paulo';
+      const policy = values.every ? { kind: 'interval' as const, everyMinutes: Number(values.every), timeZone: tz } : values.daily ? { kind: 'daily' as const, at: values.daily, timeZone: tz } : null;
+      if (!policy) throw usage('schedule set backup|drill (--every MINUTES | --daily HH:MM)');
+      await withEngine(ctx, async (e) => {
+        const current = await e.getSettings();
+        await e.updateSettings({ schedule: { ...current.schedule, [which]: policy } });
+      });
+    }
+    const list = await withEngine(ctx, (e) => e.schedules());
+    out.data(list);
+    for (const j of list) out.line(t('cli.schedule.line', { name: j.name, description: j.description, next: j.nextAt }, locale));
+    return 0;
+  },
+
+  async 'run-scheduler'(ctx) {
+    const { out, locale } = ctx;
+    const controller = new AbortController();
+    const stop = (): void => controller.abort();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    out.line(t('cli.scheduler.started', {}, locale));
+    await withEngine(ctx, (e) =>
+      e.runScheduler({
+        signal: controller.signal,
+        onEvent: (ev) => {
+          if (ev.type === 'started' || ev.type === 'finished' || ev.type === 'failed') process.stderr.write(`[${new Date().toISOString()}] ${ev.type} ${ev.job}\n`);
+        },
+      }),
+    );
+    out.line(t('cli.scheduler.stopped', {}, locale));
     return 0;
   },
 

@@ -30,6 +30,8 @@ Comandos:
   forget [--dry-run] [--keep-last N --keep-daily N --keep-weekly N --keep-monthly N --keep-yearly N --keep-within 30d] [--prune]
                                aplica a retenção (nunca abaixo do prazo legal de 20 anos)
   prune [--dry-run]            apaga dados que nenhuma cópia usa
+  schedule [show] | schedule set backup|drill --every MIN | --daily HH:MM   agendas
+  run-scheduler                executa as agendas em primeiro plano (para servidores/serviços)
   doctor                       lista de verificação do SOP-019 §9, com a correção de cada item
   alerts [check] | alerts test <email|webhook>   avalia e envia alertas; envia um alerta de teste
   settings [get] | settings set --from-file F.json   configurações (fonte, agenda, alertas, idioma)
@@ -74,6 +76,8 @@ Commands:
   forget [--dry-run] [--keep-last N --keep-daily N --keep-weekly N --keep-monthly N --keep-yearly N --keep-within 30d] [--prune]
                                apply retention (never below the 20-year legal floor)
   prune [--dry-run]            delete data no snapshot uses
+  schedule [show] | schedule set backup|drill --every MIN | --daily HH:MM   schedules
+  run-scheduler                run the schedules in the foreground (for servers/services)
   doctor                       the SOP-019 §9 checklist, with the fix for each item
   alerts [check] | alerts test <email|webhook>   evaluate and deliver alerts; send a test alert
   settings [get] | settings set --from-file F.json   settings (source, schedule, alerts, language)
@@ -232,6 +236,9 @@ Exit codes: 0 ok, 1 failed, 2 usage, 3 integrity problem.`,
   'cli.prune.dryRun': { 'pt-BR': 'Simulação: {deleted} arquivos de dados seriam apagados, {repacked} reagrupados, {freed} liberados ({locked} protegidos por bloqueio).', en: 'Dry run: {deleted} data files would be deleted, {repacked} repacked, {freed} freed ({locked} kept by Object Lock).' },
   'cli.prune.done': { 'pt-BR': '{deleted} arquivos de dados apagados, {repacked} reagrupados, {freed} liberados ({locked} protegidos por bloqueio).', en: '{deleted} data files deleted, {repacked} repacked, {freed} freed ({locked} kept by Object Lock).' },
   'cli.progress.prune': { 'pt-BR': 'limpeza ({phase}): {done}/{total}', en: 'prune ({phase}): {done}/{total}' },
+  'cli.schedule.line': { 'pt-BR': '{name}: {description}; próxima execução {next}', en: '{name}: {description}; next run {next}' },
+  'cli.scheduler.started': { 'pt-BR': 'Agendador em execução (Ctrl+C para parar).', en: 'Scheduler running (Ctrl+C to stop).' },
+  'cli.scheduler.stopped': { 'pt-BR': 'Agendador parado.', en: 'Scheduler stopped.' },
   'cli.doctor.ok': { 'pt-BR': 'Tudo certo.', en: 'All good.' },
   'cli.doctor.problems': { 'pt-BR': 'Há itens a corrigir (veja as setas acima).', en: 'Some items need fixing (see the arrows above).' },
   'cli.alerts.testSent': { 'pt-BR': 'Alerta de teste enviado por {channel}.', en: 'Test alert sent via {channel}.' },
