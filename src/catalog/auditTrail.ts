@@ -2,7 +2,7 @@
  * Verifies the audit trail kept in the repository (audit/ files, one sealed entry each) against the same
  * hash chain the catalog uses: entries sorted by seq, each hash = SHA-256(prev hash + canonical entry).
  */
-import { auditHash } from './catalog.js';
+import { AUDIT_GENESIS_HASH, auditHash } from './catalog.js';
 import type { JsonValue } from './canonicalJson.js';
 
 export interface StoredAuditEntry {
@@ -32,11 +32,11 @@ export function verifyStoredAuditChain(values: readonly unknown[]): { ok: true; 
     bySeq.set(e.seq, e);
   }
   const entries = [...bySeq.values()].sort((a, b) => a.seq - b.seq);
-  let prev = '';
-  let expectedSeq = entries[0]?.seq ?? 1;
+  let prev = AUDIT_GENESIS_HASH;
+  let expectedSeq = 1;
   for (const e of entries) {
     if (e.seq !== expectedSeq) return { ok: false, firstBadSeq: expectedSeq, problem: 'missing entry' };
-    if (prev && e.prevHash !== prev) return { ok: false, firstBadSeq: e.seq, problem: 'broken link' };
+    if (e.prevHash !== prev) return { ok: false, firstBadSeq: e.seq, problem: 'broken link' };
     if (auditHash(e.prevHash, { seq: e.seq, at: e.at, actor: e.actor, action: e.action, details: e.details }) !== e.hash) return { ok: false, firstBadSeq: e.seq, problem: 'hash mismatch' };
     prev = e.hash;
     expectedSeq++;
