@@ -22,6 +22,9 @@ import { WebhookChannel, type WebhookChannelOptions } from './alerts/webhook.js'
 import type { AlertChannel } from './alerts/channel.js';
 import type { AlertState, DestinationAlertState } from './alerts/rules.js';
 import { runDoctor } from './doctor/doctor.js';
+import { recordedDrill } from './drills/record.js';
+import { drillDue } from './drills/schedule.js';
+import { drillReportHtml, drillReportPdf, type DrillReportData } from './reports/drillReport.js';
 import { renderDoctorCheck } from './doctor/render.js';
 import type { DoctorDestinationInput } from './doctor/types.js';
 import { copiesStatus } from './policy/copies.js';
@@ -210,6 +213,14 @@ export interface Engine {
   forget(request: { policy?: RetentionPolicy; dryRun: boolean }): Promise<{ decisions: { id: string; time: string; keep: boolean; explanation: string }[]; removed: string[] }>;
   /** Removes data no snapshot references (exclusive lock, crash-safe, Object-Lock aware). */
   prune(request?: { dryRun?: boolean }, options?: LongOperationOptions): Promise<PruneResult>;
+  /**
+   * The monthly restore test: restores a snapshot (from the offsite copy when one is configured, since that is
+   * what a disaster leaves) into a fresh sandbox FHIR server, validates it and records the result.
+   */
+  drill(request?: { snapshot?: string; target?: string; allowFallback?: boolean }, options?: LongOperationOptions): Promise<{ id: number; status: string; integrityScore: number | null; recoveryTimeMs: number | null; resourcesRestored: number; usedCopy: string | null }>;
+  listDrills(): Promise<{ id: number; startedAt: string; status: string; integrityScore: number | null; recoveryTimeMs: number | null; resourcesRestored: number }[]>;
+  /** A drill's report as HTML and PDF. */
+  drillReport(id: number): Promise<{ html: string; pdf: Buffer }>;
   /** The schedules with their text and next run. */
   schedules(): Promise<{ name: string; policy: SchedulePolicy; description: string; nextAt: string }[]>;
   /**
@@ -750,8 +761,9 @@ class EngineImpl implements Engine {
     const kit = await this.recoveryKitStatus();
     const lastDrill = catalog.lastDrill(['success', 'partial', 'failed']);
     const drillPolicy = (catalog.getSetting('schedule.drill') as SchedulePolicy | undefined) ?? SCHEDULE_PRESETS.restoreDrill;
-    const drillDue = nextRunAt(drillPolicy, lastDrill ? new Date(lastDrill.startedAt) : null, now);
-    const drillOverdue = lastDrill ? drillDue.getTime() <= now.getTime() : false;
+    const due = drillDue(lastDrill ? new Date(lastDrill.startedAt) : null, drillPolicy, now, { since: new Date(repo.config.created) });
+    const drillDueAt = due.dueAt;
+    const drillOverdue = due.overdue;
     const backupPolicy = (catalog.getSetting('schedule.backup') as SchedulePolicy | undefined) ?? SCHEDULE_PRESETS.localIncremental;
     const alerts: StatusAlert[] = catalog.listActiveAlerts().map((a) => ({ key: a.key, rule: a.rule, severity: a.severity, message: t(a.messageKey, a.params, locale), since: a.firstAt }));
     const reasons: string[] = [];
@@ -817,7 +829,7 @@ class EngineImpl implements Engine {
       recoveryKit: { confirmed: kit.confirmed },
       copies: { copies: copies.copies, media: copies.media, offsite: copies.offsite, immutable: copies.immutable, errors: copies.errors, ok: copies.ok, text: t(copies.text.key, copies.text.params, locale) },
       destinations,
-      drill: { lastAt: lastDrill?.startedAt ?? null, dueAt: drillDue.toISOString(), overdue: drillOverdue },
+      drill: { lastAt: lastDrill?.startedAt ?? null, dueAt: drillDueAt.toISOString(), overdue: drillOverdue },
       history: catalog
         .listRuns({ kind: 'backup', limit: 30 })
         .map((r) => ({ at: r.startedAt, status: r.status, resources: r.resourcesTotal, bytesAdded: r.bytesAdded })),
@@ -1069,6 +1081,44 @@ class EngineImpl implements Engine {
     } finally {
       await lock.release();
     }
+  }
+
+  async drill(request: { snapshot?: string; target?: string; allowFallback?: boolean } = {}, options: LongOperationOptions = {}): Promise<{ id: number; status: string; integrityScore: number | null; recoveryTimeMs: number | null; resourcesRestored: number; usedCopy: string | null }> {
+    const catalog = await this.catalog();
+    const offsite = this.copies().filter((c) => c.offsite || c.kind === 's3');
+    const creds = await this.credentials();
+    const candidates = [
+      ...offsite.map((c) => ({ label: 'offsite', open: async () => Repository.open(await this.backendFor(c.location, 'open'), creds), close: async (r: Repository) => r.backend.close() })),
+      { label: 'local', open: async () => this.repo() },
+    ];
+    let drillId = 0;
+    const { outcome, record } = await recordedDrill(
+      catalog,
+      {
+        candidates,
+        allowFallback: request.allowFallback ?? offsite.length === 0,
+        ...(request.snapshot ? { snapshot: request.snapshot } : {}),
+        ...(request.target ? { target: { baseUrl: request.target } } : {}),
+        orderTypes: (types) => restoreOrder(types),
+        criticalTypes: TIER_TYPES.critical,
+      },
+      { ...options, extras: { clinicName: (await this.getSettings()).clinicName ?? null, toolVersion: TOOL_VERSION }, onStarted: (id) => (drillId = id) },
+    );
+    await this.audit('drill', { id: drillId, status: outcome.status, integrityScore: outcome.integrityScore });
+    this.emit({ type: 'status-changed' });
+    return { id: record.id, status: record.status, integrityScore: record.integrityScore, recoveryTimeMs: record.recoveryTimeMs, resourcesRestored: record.resourcesRestored, usedCopy: outcome.copy?.label ?? null };
+  }
+
+  async listDrills(): Promise<{ id: number; startedAt: string; status: string; integrityScore: number | null; recoveryTimeMs: number | null; resourcesRestored: number }[]> {
+    return (await this.catalog()).listDrills(100).map((d) => ({ id: d.id, startedAt: d.startedAt, status: d.status, integrityScore: d.integrityScore, recoveryTimeMs: d.recoveryTimeMs, resourcesRestored: d.resourcesRestored }));
+  }
+
+  async drillReport(id: number): Promise<{ html: string; pdf: Buffer }> {
+    const d = (await this.catalog()).getDrill(id);
+    if (!d || !d.report) throw new EngineError('NOT_FOUND', { what: `drill ${id}` });
+    const locale = this.options.locale ?? resolveLocale();
+    const data = d.report as unknown as DrillReportData;
+    return { html: drillReportHtml(data, locale), pdf: await drillReportPdf(data, locale) };
   }
 
   private async schedulePolicies(): Promise<{ name: string; policy: SchedulePolicy; run: (signal: AbortSignal) => Promise<unknown> }[]> {

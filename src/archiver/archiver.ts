@@ -57,7 +57,8 @@ export interface ArchiveResult {
 export class Archiver {
   private readonly writer: RepoWriter;
   private parentTree: ParentTree | null = null;
-  private readonly changes = new Map<string, { type: string; id: string; row: string | null; size: number }>();
+  /** This run's changes: "Type/id" → new row, or null for a deletion. Strings only: a first backup holds every row. */
+  private readonly changes = new Map<string, string | null>();
   private readonly problems: SnapshotProblem[] = [];
   private problemCount = 0;
   private resources = 0;
@@ -134,8 +135,7 @@ export class Archiver {
         return;
       }
     }
-    const row = encodeRow({ id, versionId, lastUpdated, blob: blobId.toString('hex'), patient: patientCompartments(r).join(',') || null, size: bytes.length });
-    this.changes.set(key, { type, id, row, size: bytes.length });
+    this.changes.set(key, encodeRow({ id, versionId, lastUpdated, blob: blobId.toString('hex'), patient: patientCompartments(r).join(',') || null, size: bytes.length }));
     this.reportProgress(false);
   }
 
@@ -157,7 +157,41 @@ export class Archiver {
       this.changes.delete(key);
       return;
     }
-    this.changes.set(key, { type, id, row: null, size: 0 });
+    this.changes.set(key, null);
+  }
+
+  /** The source starts over: forgets this run's resources, deletions and problems (blobs already stored are reused). */
+  restart(): void {
+    this.changes.clear();
+    this.parentTree?.seen.fill(0);
+    this.problems.length = 0;
+    this.problemCount = 0;
+    this.resources = 0;
+    this.bytesIn = 0;
+  }
+
+  /** Resources of a type the snapshot holds so far: the parent's plus this run's additions, minus its deletions. */
+  liveCount(type: string): number {
+    const parent = this.parentTree;
+    let n = this.options.parent?.manifest.counts[type] ?? 0;
+    const prefix = treeKey(type, '');
+    for (const [key, row] of this.changes) {
+      if (!key.startsWith(prefix)) continue;
+      const existed = parent?.keys.has(key) ?? false;
+      if (row === null && existed) n--;
+      else if (row !== null && !existed) n++;
+    }
+    return n;
+  }
+
+  /** Incremental mode, after the source listed every resource of a type: the parent's ones not seen in this run are deleted. */
+  dropUnseen(type: string): void {
+    const parent = this.parentTree;
+    if (!parent) return;
+    const prefix = treeKey(type, '');
+    for (const [key, idx] of parent.keys) {
+      if (parent.seen[idx] === 0 && key.startsWith(prefix)) this.changes.set(key, null);
+    }
   }
 
   private reportProgress(force: boolean): void {
@@ -177,10 +211,7 @@ export class Archiver {
     // Resources of the parent absent from a full listing were deleted.
     if (parent && this.options.mode === 'full') {
       for (const [key, idx] of parent.keys) {
-        if (parent.seen[idx] === 0) {
-          const slash = key.indexOf('/');
-          this.changes.set(key, { type: key.slice(0, slash), id: key.slice(slash + 1), row: null, size: 0 });
-        }
+        if (parent.seen[idx] === 0) this.changes.set(key, null);
       }
     }
     const counts: Record<string, number> = {};
@@ -193,27 +224,35 @@ export class Archiver {
       bytes = parentManifest.totals.bytes;
     }
     const byType = new Map<string, DeltaChange[]>();
-    for (const [key, c] of this.changes) {
+    for (const [key, row] of this.changes) {
+      const slash = key.indexOf('/');
+      const type = key.slice(0, slash);
       const idx = parent?.keys.get(key);
       const existed = idx !== undefined;
       const oldSize = existed && parent ? (parent.sizes[idx] as number) : 0;
-      if (c.row === null) {
+      if (row === null) {
         if (!existed) continue;
         deleted++;
-        counts[c.type] = (counts[c.type] ?? 0) - 1;
+        counts[type] = (counts[type] ?? 0) - 1;
         bytes -= oldSize;
-      } else if (existed) {
-        changed++;
-        bytes += c.size - oldSize;
       } else {
-        added++;
-        counts[c.type] = (counts[c.type] ?? 0) + 1;
-        bytes += c.size;
+        const size = Number(row.slice(row.lastIndexOf('\t') + 1));
+        if (existed) {
+          changed++;
+          bytes += size - oldSize;
+        } else {
+          added++;
+          counts[type] = (counts[type] ?? 0) + 1;
+          bytes += size;
+        }
       }
-      let list = byType.get(c.type);
-      if (!list) byType.set(c.type, (list = []));
-      list.push({ type: c.type, id: c.id, row: c.row });
+      let list = byType.get(type);
+      if (!list) byType.set(type, (list = []));
+      list.push({ type, id: key.slice(slash + 1), row });
     }
+    // The rows now live in byType only; the map (and the parent listing) can go before the tree is written.
+    this.changes.clear();
+    this.parentTree = null;
     for (const [t, n] of Object.entries(counts)) if (n <= 0) delete counts[t];
     for (const list of byType.values()) list.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const total = Object.values(counts).reduce((a, b) => a + b, 0);

@@ -39,6 +39,7 @@ const OPTIONS = {
   strategy: { type: 'string' },
   full: { type: 'boolean' },
   'allow-origin': { type: 'string', multiple: true },
+  'allow-fallback': { type: 'boolean' },
   port: { type: 'string' },
   'target-url': { type: 'string' },
   nagios: { type: 'boolean' },
@@ -613,6 +614,36 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
       }),
     );
     out.line(t('cli.scheduler.stopped', {}, locale));
+    return 0;
+  },
+
+  async drill(ctx) {
+    const { values, out, locale } = ctx;
+    const r = await withEngine(ctx, (e) =>
+      e.drill(
+        { ...(values.snapshot ? { snapshot: values.snapshot } : {}), ...(values['target-url'] ? { target: values['target-url'] } : {}), ...(values['allow-fallback'] ? { allowFallback: true } : {}) },
+        { onProgress: (ev) => out.progress(ev, progressText(ev, locale)) },
+      ),
+    );
+    out.endProgress();
+    out.data(r);
+    out.line(
+      t(r.status === 'success' ? 'cli.drill.ok' : 'cli.drill.failed', { id: r.id, status: r.status, score: r.integrityScore === null ? '—' : (r.integrityScore * 100).toFixed(1), seconds: r.recoveryTimeMs === null ? '—' : (r.recoveryTimeMs / 1000).toFixed(1), resources: r.resourcesRestored }, locale),
+    );
+    return r.status === 'success' ? 0 : r.status === 'failed' ? 3 : 1;
+  },
+
+  async report(ctx) {
+    const { positionals, values, out, locale } = ctx;
+    if (positionals[1] !== 'drill' || !positionals[2] || (!values.pdf && !values.html)) throw usage('report drill <id> --pdf F [--html F]');
+    const id = Number(positionals[2]);
+    if (!Number.isInteger(id)) throw usage('report drill <id>');
+    const r = await withEngine(ctx, (e) => e.drillReport(id));
+    const { writeFile } = await import('node:fs/promises');
+    if (values.pdf) await writeFile(values.pdf, r.pdf);
+    if (values.html) await writeFile(values.html, r.html);
+    out.data({ pdf: values.pdf ?? null, html: values.html ?? null });
+    out.line(t('cli.report.written', { files: [values.pdf, values.html].filter(Boolean) as string[] }, locale));
     return 0;
   },
 

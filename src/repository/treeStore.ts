@@ -86,8 +86,9 @@ export async function writeTree(
   const base: TreeRef = parent ?? { checkpoint: {}, deltas: [], changesSinceCheckpoint: 0 };
   const overlay = await loadOverlay(repo, base, signal);
   for (const [type, list] of changes) {
-    const merged = collapseDeltas([overlay.get(type) ?? [], list]).get(type) ?? [];
-    overlay.set(type, merged);
+    const earlier = overlay.get(type);
+    // This run's changes are already sorted and unique per id: merge only when earlier deltas exist.
+    overlay.set(type, earlier && earlier.length > 0 ? (collapseDeltas([earlier, list]).get(type) ?? []) : list);
   }
   const checkpoint: Record<string, string[]> = {};
   for (const type of treeTypes(base, overlay)) {

@@ -22,6 +22,12 @@ import type { FhirRestoreResult, ResourceOutcome, RestorePlan } from '../shared/
 export type { FhirRestoreResult, ResourceOutcome, RestorePlan };
 import { selectRows, sortByStorage, type RestoreSelection, type SelectedRow } from './ndjsonTarget.js';
 
+/** The repository file a read error names (PACK_CORRUPT: file; BLOB_MISSING of a missing pack: blob). */
+function damagedFile(details: Readonly<Record<string, unknown>>): string | undefined {
+  const f = details['file'] ?? details['blob'];
+  return typeof f === 'string' ? f : undefined;
+}
+
 /** Types that other resources reference and that must exist first on servers enforcing referential integrity. */
 export const REFERENCE_TARGET_TYPES: readonly string[] = ['Organization', 'Location', 'Practitioner', 'PractitionerRole', 'HealthcareService', 'Endpoint', 'Medication', 'Substance', 'Device'];
 
@@ -285,28 +291,35 @@ export async function executeFhirRestore(
       while (inFlight.size >= (opts.concurrency ?? 2)) await Promise.race(inFlight);
       if (failure) throw failure;
     };
-    for (const row of list) {
-      throwIfAborted(signal);
-      if (journal.has(`${type}/${row.id}`)) {
-        skipped++;
-        continue;
-      }
-      let data: Buffer;
-      try {
-        data = await repo.readBlob(row.blob, signal);
-      } catch (err) {
-        if (isEngineError(err) && (isIntegrityCode(err.code) || err.code === 'BLOB_MISSING')) {
-          failures.push({ resource: `${type}/${row.id}`, status: 'unreadable', code: err.code, outcome: typeof err.details['file'] === 'string' ? err.details['file'] : undefined });
+    try {
+      for (const row of list) {
+        throwIfAborted(signal);
+        if (journal.has(`${type}/${row.id}`)) {
+          skipped++;
           continue;
         }
-        throw err;
+        let data: Buffer;
+        try {
+          data = await repo.readBlob(row.blob, signal);
+        } catch (err) {
+          if (isEngineError(err) && (isIntegrityCode(err.code) || err.code === 'BLOB_MISSING')) {
+            failures.push({ resource: `${type}/${row.id}`, status: 'unreadable', code: err.code, outcome: damagedFile(err.details) });
+            continue;
+          }
+          throw err;
+        }
+        batch.push({ type, id: row.id, bytes: data });
+        if (batch.length >= bundleSize) await flush();
       }
-      batch.push({ type, id: row.id, bytes: data });
-      if (batch.length >= bundleSize) await flush();
+      await flush();
+      await Promise.all(inFlight);
+      if (failure) throw failure;
+    } catch (err) {
+      // Stop with nothing in flight and the journal written, so it names exactly what reached the server.
+      await Promise.allSettled(inFlight);
+      await journalWrite.catch(() => undefined);
+      throw err;
     }
-    await flush();
-    await Promise.all(inFlight);
-    if (failure) throw failure;
     criticalLeft.delete(type);
     if (criticalLeft.size === 0 && timeToCriticalMs === null && opts.criticalTypes.some((t) => plan.order.includes(t))) timeToCriticalMs = Date.now() - started;
   }
@@ -361,7 +374,15 @@ export async function danglingReferences(repo: Repository, rows: Map<string, Sel
   const out = new Set<string>();
   for (const [, list] of rows) {
     for (const r of sortByStorage(repo, list)) {
-      const refs = referencesOf(JSON.parse((await repo.readBlob(r.blob, signal)).toString('utf8')));
+      let data: Buffer;
+      try {
+        data = await repo.readBlob(r.blob, signal);
+      } catch (err) {
+        // A damaged or missing blob is reported (as unreadable) by the restore itself; planning goes on.
+        if (isEngineError(err) && (isIntegrityCode(err.code) || err.code === 'BLOB_MISSING')) continue;
+        throw err;
+      }
+      const refs = referencesOf(JSON.parse(data.toString('utf8')));
       for (const ref of refs) {
         const m = /(?:^|\/)([A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/.exec(ref);
         if (m && !inSet.has(m[1] as string)) out.add(m[1] as string);

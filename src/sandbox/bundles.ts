@@ -271,7 +271,7 @@ function outcomeOf(err: unknown): { status: number; text: string } {
   return { status: 500, text: operationOutcome('exception', 'internal error') };
 }
 
-const STATUS_TEXT: Record<number, string> = { 200: 'OK', 201: 'Created', 204: 'No Content', 400: 'Bad Request', 404: 'Not Found', 409: 'Conflict', 410: 'Gone', 412: 'Precondition Failed', 500: 'Internal Server Error' };
+const STATUS_TEXT: Record<number, string> = { 200: 'OK', 201: 'Created', 204: 'No Content', 400: 'Bad Request', 404: 'Not Found', 409: 'Conflict', 410: 'Gone', 412: 'Precondition Failed', 422: 'Unprocessable Entity', 500: 'Internal Server Error' };
 const statusLine = (n: number): string => `${n} ${STATUS_TEXT[n] ?? ''}`.trim();
 
 function parseEntryUrl(raw: string, base: string): { type: string; id?: string; vid?: number } {
@@ -374,8 +374,18 @@ const URN_REF = /"(urn:uuid:[0-9A-Za-z-]+)"/g;
  * DELETE, POST, PUT, GET; urn:uuid references to POSTed entries are rewritten) or a batch (entries one by
  * one; a failure becomes that entry's response with an OperationOutcome).
  */
-export function processBundle(store: ResourceStore, base: string, text: string, opts: { returnResources: boolean; nowMs: number }): Buffer {
+export function processBundle(
+  store: ResourceStore,
+  base: string,
+  text: string,
+  opts: { returnResources: boolean; nowMs: number; reject?: (type: string, id: string) => { status: number; diagnostics: string } | null },
+): Buffer {
   const { kind, entries } = parseBundle(text, base);
+  /** Throws the rejection fault's error for a write the fault refuses (see faults.ts rejectResources). */
+  const checkRejected = (type: string, id: string | undefined, index: number): void => {
+    const r = opts.reject?.(type, id ?? '');
+    if (r) throw fhirError(r.status, 'processing', `entry ${index}: ${r.diagnostics}`);
+  };
   if (kind === 'batch') {
     const outs = entries.map((e): EntryOut => {
       if (e instanceof EngineError) {
@@ -388,6 +398,7 @@ export function processBundle(store: ResourceStore, base: string, text: string, 
           const r = store.delete(e.type, e.id as string);
           return r ? { status: statusLine(204), record: r } : { status: statusLine(204) };
         }
+        checkRejected(e.type, e.id, e.index);
         return writeOut(store.write(e.type, e.id, e.resource as string, { method: e.method, ifMatch: e.ifMatch }), opts.returnResources);
       } catch (err) {
         const o = outcomeOf(err);
@@ -418,6 +429,7 @@ export function processBundle(store: ResourceStore, base: string, text: string, 
     if (targets.has(key)) throw fhirError(400, 'invalid', `entry ${e.index}: ${key} appears twice in the transaction`);
     targets.add(key);
     if (e.method === 'DELETE') continue;
+    checkRejected(e.type, e.id ?? newIds.get(e.index), e.index);
     const resource = urns.size > 0 ? (e.resource as string).replace(URN_REF, (whole, urn: string) => { const ref = urns.get(urn); return ref ? q(ref) : whole; }) : (e.resource as string);
     try {
       const newId = newIds.get(e.index);

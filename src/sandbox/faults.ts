@@ -16,16 +16,31 @@ export interface FaultSettings {
   slow?: { delayMs: number; match?: string } | null;
   /** Sends response bodies in pieces of `chunkBytes` every `intervalMs`. */
   trickle?: { chunkBytes: number; intervalMs: number; match?: string } | null;
-  /** Cuts NDJSON output files in the middle of a line after `afterLines` full lines (default half the file), for `times` downloads (default all). */
-  truncateNdjson?: { afterLines?: number; match?: string; times?: number } | null;
-  /** Output file URLs answer 404, as if the files had expired. */
-  expireOutputs?: boolean;
+  /**
+   * Cuts NDJSON output files in the middle of a line after `afterLines` full lines (default half the file), for `times` downloads (default all).
+   * With `resume`, the cut line ends with a newline and the rest of the file follows (one malformed line inside the file).
+   */
+  truncateNdjson?: { afterLines?: number; match?: string; times?: number; resume?: boolean } | null;
+  /** Output file URLs answer 404, as if the files had expired: every job (true), or only the files of the first `jobs` jobs downloaded from. */
+  expireOutputs?: boolean | { jobs: number };
+  /** Matching requests get 200 with an HTML page instead of FHIR JSON (a proxy's error page), for `times` requests (default all). */
+  nonJson?: { match?: string; times?: number } | null;
+  /** Matching responses are cut off (socket destroyed) after `afterBytes` body bytes (default half the body), for `times` responses (default all). */
+  dropConnection?: { match?: string; afterBytes?: number; times?: number } | null;
+  /** Export output files carry `count` resources (default 1) of another type: the first ones of each file move to the file before it. */
+  misfileResources?: { count?: number } | null;
   /** Manifest output URLs point to this origin (e.g. "http://localhost:PORT") instead of the server's own. */
   manifestOrigin?: string | null;
   /** The server clock is the real clock plus this offset (lastUpdated, transactionTime, Date, token expiry). */
   clockOffsetMs?: number;
   /** Credentials required on FHIR requests (not on /metadata or the SMART discovery and token endpoints); null turns auth off. */
   auth?: SandboxAuth | null;
+  /**
+   * Refuses writes (PUT/POST, alone or as transaction/batch entries) of resources whose "Type/id" matches
+   * `match` (a POST has no id yet: "Type/"), with `status` (default 422) and an OperationOutcome: a
+   * transaction containing one fails as a whole (all or nothing), a batch answers that entry only.
+   */
+  rejectResources?: { match: string; status?: number; diagnostics?: string } | null;
 }
 
 export interface FaultController {
@@ -38,7 +53,21 @@ export interface FaultController {
 
 export type RequestFault = { kind: 'throttle'; retryAfter: string } | { kind: 'error'; status: number } | null;
 
-const KEYS: readonly (keyof FaultSettings)[] = ['tooManyRequests', 'serverError', 'slow', 'trickle', 'truncateNdjson', 'expireOutputs', 'manifestOrigin', 'clockOffsetMs', 'auth'];
+const KEYS: readonly (keyof FaultSettings)[] = [
+  'tooManyRequests',
+  'serverError',
+  'slow',
+  'trickle',
+  'truncateNdjson',
+  'expireOutputs',
+  'nonJson',
+  'dropConnection',
+  'misfileResources',
+  'manifestOrigin',
+  'clockOffsetMs',
+  'auth',
+  'rejectResources',
+];
 
 function regex(match: string | undefined): RegExp | null {
   if (match === undefined) return null;
@@ -78,6 +107,23 @@ export function parseFaultSettings(input: unknown): FaultSettings {
     regex(s.trickle.match);
   }
   if (s.truncateNdjson) regex(s.truncateNdjson.match);
+  if (s.rejectResources) {
+    if (typeof s.rejectResources.match !== 'string') throw new EngineError('INVALID_ARGUMENT', { name: 'rejectResources.match', value: typeof s.rejectResources.match });
+    regex(s.rejectResources.match);
+    const st = s.rejectResources.status;
+    if (st !== undefined && (!Number.isInteger(st) || st < 400 || st > 499)) throw new EngineError('INVALID_ARGUMENT', { name: 'rejectResources.status', value: String(st) });
+  }
+  if (s.expireOutputs !== undefined && typeof s.expireOutputs === 'object' && s.expireOutputs !== null) nonNegative('expireOutputs.jobs', s.expireOutputs.jobs);
+  if (s.nonJson) {
+    if (s.nonJson.times !== undefined) nonNegative('nonJson.times', s.nonJson.times);
+    regex(s.nonJson.match);
+  }
+  if (s.dropConnection) {
+    if (s.dropConnection.afterBytes !== undefined) nonNegative('dropConnection.afterBytes', s.dropConnection.afterBytes);
+    if (s.dropConnection.times !== undefined) nonNegative('dropConnection.times', s.dropConnection.times);
+    regex(s.dropConnection.match);
+  }
+  if (s.misfileResources && s.misfileResources.count !== undefined) nonNegative('misfileResources.count', s.misfileResources.count);
   if (s.clockOffsetMs !== undefined && (typeof s.clockOffsetMs !== 'number' || !Number.isFinite(s.clockOffsetMs))) {
     throw new EngineError('INVALID_ARGUMENT', { name: 'clockOffsetMs', value: String(s.clockOffsetMs) });
   }
@@ -89,6 +135,11 @@ export class Faults implements FaultController {
   private throttled = 0;
   private errorSeen = 0;
   private truncations = 0;
+  private nonJsonSeen = 0;
+  private drops = 0;
+  /** Jobs whose files were answered 404 under `expireOutputs: { jobs }`, and jobs served normally since. */
+  private expiredJobs = new Set<string>();
+  private liveJobs = new Set<string>();
 
   constructor(initial: FaultSettings = {}) {
     this.set(initial);
@@ -107,6 +158,12 @@ export class Faults implements FaultController {
     if ('tooManyRequests' in s) this.throttled = 0;
     if ('serverError' in s) this.errorSeen = 0;
     if ('truncateNdjson' in s) this.truncations = 0;
+    if ('nonJson' in s) this.nonJsonSeen = 0;
+    if ('dropConnection' in s) this.drops = 0;
+    if ('expireOutputs' in s) {
+      this.expiredJobs = new Set();
+      this.liveJobs = new Set();
+    }
   }
 
   clear(): void {
@@ -117,6 +174,10 @@ export class Faults implements FaultController {
     this.throttled = 0;
     this.errorSeen = 0;
     this.truncations = 0;
+    this.nonJsonSeen = 0;
+    this.drops = 0;
+    this.expiredJobs = new Set();
+    this.liveJobs = new Set();
   }
 
   get(): FaultSettings {
@@ -159,17 +220,59 @@ export class Faults implements FaultController {
     return s && (regex(s.match)?.test(target) ?? true) ? { chunkBytes: s.chunkBytes, intervalMs: s.intervalMs } : null;
   }
 
-  /** For an NDJSON output download: null, or the number of full lines to send before cutting (-1: half the file). */
-  truncateFor(target: string): number | null {
+  /** For an NDJSON output download: null, or the number of full lines to send before cutting (-1: half the file) and whether the file goes on after the cut line. */
+  truncateFor(target: string): { afterLines: number; resume: boolean } | null {
     const s = this.settings.truncateNdjson;
     if (!s || !(regex(s.match)?.test(target) ?? true)) return null;
     if (s.times !== undefined && this.truncations >= s.times) return null;
     this.truncations++;
-    return s.afterLines ?? -1;
+    return { afterLines: s.afterLines ?? -1, resume: s.resume === true };
   }
 
-  get outputsExpired(): boolean {
-    return this.settings.expireOutputs === true;
+  /** Whether the output files of this job answer 404 (counts the job when `expireOutputs: { jobs }`). */
+  outputsExpired(jobId: string): boolean {
+    const e = this.settings.expireOutputs;
+    if (e === true) return true;
+    if (typeof e !== 'object' || e === null) return false;
+    if (this.expiredJobs.has(jobId)) return true;
+    if (this.liveJobs.has(jobId)) return false;
+    if (this.expiredJobs.size < e.jobs) {
+      this.expiredJobs.add(jobId);
+      return true;
+    }
+    this.liveJobs.add(jobId);
+    return false;
+  }
+
+  /** For a write of type/id: the rejection to answer (status, diagnostics), or null to accept it (rejectResources). */
+  rejectionFor(type: string, id: string): { status: number; diagnostics: string } | null {
+    const r = this.settings.rejectResources;
+    if (!r || !(regex(r.match)?.test(`${type}/${id}`) ?? false)) return null;
+    return { status: r.status ?? 422, diagnostics: r.diagnostics ?? `${type}/${id} rejected by the sandbox (rejectResources fault)` };
+  }
+
+  /** Whether this request is answered with an HTML page (counts it). */
+  nonJsonFor(target: string): boolean {
+    const s = this.settings.nonJson;
+    if (!s || !(regex(s.match)?.test(target) ?? true)) return false;
+    if (s.times !== undefined && this.nonJsonSeen >= s.times) return false;
+    this.nonJsonSeen++;
+    return true;
+  }
+
+  /** Null, or after how many body bytes (-1: half the body) the connection is cut (counts it). */
+  dropFor(target: string): number | null {
+    const s = this.settings.dropConnection;
+    if (!s || !(regex(s.match)?.test(target) ?? true)) return null;
+    if (s.times !== undefined && this.drops >= s.times) return null;
+    this.drops++;
+    return s.afterBytes ?? -1;
+  }
+
+  /** Resources per export output file that move to another type's file (0: none). */
+  get misfiledPerFile(): number {
+    const m = this.settings.misfileResources;
+    return m ? (m.count ?? 1) : 0;
   }
 
   get manifestOrigin(): string | null {

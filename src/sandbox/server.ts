@@ -326,7 +326,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxSe
       const pct = Math.floor((100 * (job.polls - 1)) / Math.max(1, job.pollsBeforeReady));
       return { status: 202, headers: { 'Retry-After': String(retryAfter), 'X-Progress': `in progress: ${pct}%` } };
     }
-    completeJob(store, job, maxPerFile);
+    completeJob(store, job, maxPerFile, faults.misfiledPerFile);
     const fileOrigin = faults.manifestOrigin ?? origin;
     return json(200, manifest(job, (name) => `${fileOrigin}/fhir/_bulk/${job.id}/${name}`), { Expires: new Date(now() + 3_600_000).toUTCString() }, 'application/json');
   }
@@ -334,10 +334,15 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxSe
   function exportFile(req: http.IncomingMessage, target: string, jobId: string, name: string): Reply {
     if (req.method !== 'GET') return outcome(405, 'not-supported', 'GET only');
     const job = jobs.get(jobId);
-    if (!job || faults.outputsExpired) return outcome(404, 'not-found', 'the export file does not exist or has expired');
+    if (!job || faults.outputsExpired(jobId)) return outcome(404, 'not-found', 'the export file does not exist or has expired');
     const file = findFile(job, name);
     if (!file) return outcome(404, 'not-found', `no file ${name} in job ${jobId}`);
     return { status: 200, headers: { 'Content-Type': NDJSON }, body: fileChunks(file, faults.truncateFor(target)) };
+  }
+
+  function rejectIfFaulted(type: string, id: string): void {
+    const r = faults.rejectionFor(type, id);
+    if (r) throw fhirError(r.status, 'processing', r.diagnostics);
   }
 
   async function route(req: http.IncomingMessage, url: URL, target: string, rel: string): Promise<Reply> {
@@ -354,7 +359,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxSe
       if (method !== 'POST') return outcome(404, 'not-found', 'use POST for transaction or batch bundles');
       const text = await readBody(req, maxBody);
       const returnResources = String(req.headers['prefer'] ?? '').includes('return=representation');
-      return json(200, processBundle(store, base, text, { returnResources, nowMs }));
+      return json(200, processBundle(store, base, text, { returnResources, nowMs, reject: (t, i) => faults.rejectionFor(t, i) }));
     }
     if (a === 'metadata' && seg.length === 1) return json(200, capabilityStatement());
     if (a === '.well-known' && b === 'smart-configuration') return smartConfiguration();
@@ -370,7 +375,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxSe
     if (seg.length === 1) {
       if (method === 'GET') return json(200, searchType({ store, base, type, params: url.searchParams, selfUrl: url, nowMs }));
       if (method === 'POST') {
-        const r = store.write(type, undefined, await readBody(req, maxBody), { method: 'POST' });
+        const body = await readBody(req, maxBody);
+        rejectIfFaulted(type, '');
+        const r = store.write(type, undefined, body, { method: 'POST' });
         return resourceReply(201, r, base);
       }
       return outcome(405, 'not-supported', `${method} /${type} is not supported`);
@@ -401,7 +408,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxSe
       if (method === 'PUT') {
         const before = store.read(type, id);
         const ifMatch = req.headers['if-match'];
-        const r = store.write(type, id, await readBody(req, maxBody), { method: 'PUT', ifMatch: typeof ifMatch === 'string' ? ifMatch : undefined });
+        const body = await readBody(req, maxBody);
+        rejectIfFaulted(type, id);
+        const r = store.write(type, id, body, { method: 'PUT', ifMatch: typeof ifMatch === 'string' ? ifMatch : undefined });
         return resourceReply(before && before.body !== null ? 200 : 201, r, base);
       }
       if (method === 'DELETE') {
@@ -454,6 +463,15 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxSe
     if (body === undefined) {
       res.writeHead(reply.status, headers);
       res.end();
+      return;
+    }
+    const drop = faults.dropFor(target);
+    if (drop !== null) {
+      // Connection cut mid-body: the full length is announced, part of the body is sent, then the socket closes.
+      const buf = typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.isBuffer(body) ? body : Buffer.concat([...body]);
+      const cut = Math.min(buf.length - 1, drop === -1 ? Math.floor(buf.length / 2) : drop);
+      res.writeHead(reply.status, { ...headers, 'Content-Length': String(buf.length) });
+      res.write(buf.subarray(0, Math.max(0, cut)), () => res.destroy());
       return;
     }
     let chunks: Iterable<Buffer>;
@@ -512,6 +530,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxSe
         reply = outcome(429, 'throttled', 'too many requests (sandbox fault)', { 'Retry-After': fault.retryAfter });
       } else if (fault?.kind === 'error') {
         reply = outcome(fault.status, 'exception', `injected failure ${fault.status} (sandbox fault)`);
+      } else if (faults.nonJsonFor(target)) {
+        reply = { status: 200, headers: { 'Content-Type': 'text/html; charset=utf-8' }, body: '<!doctype html><html><body><h1>Service temporarily unavailable</h1><p>sandbox fault</p></body></html>\n' };
       } else if (path === '/auth/token') {
         reply = await tokenEndpoint(req);
       } else if (path === '/fhir' || path.startsWith('/fhir/')) {

@@ -115,6 +115,32 @@ describe('fault switches', () => {
     assert.ok(Math.abs(lu2 - Date.now()) < 5000);
   });
 
+  it('rejectResources: 422 with an OperationOutcome for matching writes; a transaction fails whole, a batch per entry', async () => {
+    const s = await sandbox({ patients: 0 });
+    s.faults.set({ rejectResources: { match: '^Observation/bad' } });
+    const put = (id: string): string => JSON.stringify({ resource: { resourceType: 'Observation', id, status: 'final' }, request: { method: 'PUT', url: `Observation/${id}` } });
+    const single = await getJson(`${s.url}/Observation/bad-1`, { method: 'PUT', body: '{"resourceType":"Observation","id":"bad-1","status":"final"}' });
+    assert.equal(single.status, 422);
+    assert.equal(single.body['resourceType'], 'OperationOutcome');
+    assert.equal((await fetch(`${s.url}/Observation/good-1`, { method: 'PUT', body: '{"resourceType":"Observation","id":"good-1","status":"final"}' })).status, 201);
+    const tx = await getJson(s.url, { method: 'POST', body: `{"resourceType":"Bundle","type":"transaction","entry":[${put('good-2')},${put('bad-2')}]}` });
+    assert.equal(tx.status, 422);
+    assert.match(JSON.stringify(tx.body), /entry 1: Observation\/bad-2 rejected/);
+    assert.equal(s.store.get('Observation', 'good-2'), undefined, 'nothing of a failed transaction is written');
+    const batch = await getJson(s.url, { method: 'POST', body: `{"resourceType":"Bundle","type":"batch","entry":[${put('good-3')},${put('bad-3')}]}` });
+    assert.equal(batch.status, 200);
+    const responses = arr(batch.body['entry']).map((e) => obj(obj(e)['response']));
+    assert.equal(responses[0]?.['status'], '201 Created');
+    assert.equal(responses[1]?.['status'], '422 Unprocessable Entity');
+    assert.equal(obj(responses[1]?.['outcome'])['resourceType'], 'OperationOutcome');
+    assert.ok(s.store.get('Observation', 'good-3'));
+    assert.equal(s.store.get('Observation', 'bad-3'), undefined);
+    assert.throws(() => s.faults.set({ rejectResources: { match: '(' } }));
+    assert.throws(() => s.faults.set({ rejectResources: { match: 'x', status: 500 } }));
+    s.faults.clear();
+    assert.equal((await fetch(`${s.url}/Observation/bad-1`, { method: 'PUT', body: '{"resourceType":"Observation","id":"bad-1","status":"final"}' })).status, 201);
+  });
+
   it('control API sets, shows and clears switches; it is not counted or faulted', async () => {
     const s = await sandbox({ patients: 0 });
     const before = s.requests;

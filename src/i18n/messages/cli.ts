@@ -32,6 +32,8 @@ Comandos:
   prune [--dry-run]            apaga dados que nenhuma cópia usa
   schedule [show] | schedule set backup|drill --every MIN | --daily HH:MM   agendas
   run-scheduler                executa as agendas em primeiro plano (para servidores/serviços)
+  drill [--snapshot ID] [--target-url URL] [--allow-fallback]   teste de restauração num servidor de teste
+  report drill <id> --pdf F [--html F]      relatório de um teste de restauração
   doctor                       lista de verificação do SOP-019 §9, com a correção de cada item
   alerts [check] | alerts test <email|webhook>   avalia e envia alertas; envia um alerta de teste
   settings [get] | settings set --from-file F.json   configurações (fonte, agenda, alertas, idioma)
@@ -78,6 +80,8 @@ Commands:
   prune [--dry-run]            delete data no snapshot uses
   schedule [show] | schedule set backup|drill --every MIN | --daily HH:MM   schedules
   run-scheduler                run the schedules in the foreground (for servers/services)
+  drill [--snapshot ID] [--target-url URL] [--allow-fallback]   restore test into a test server
+  report drill <id> --pdf F [--html F]      report of a restore test
   doctor                       the SOP-019 §9 checklist, with the fix for each item
   alerts [check] | alerts test <email|webhook>   evaluate and deliver alerts; send a test alert
   settings [get] | settings set --from-file F.json   settings (source, schedule, alerts, language)
@@ -239,6 +243,16 @@ Exit codes: 0 ok, 1 failed, 2 usage, 3 integrity problem.`,
   'cli.schedule.line': { 'pt-BR': '{name}: {description}; próxima execução {next}', en: '{name}: {description}; next run {next}' },
   'cli.scheduler.started': { 'pt-BR': 'Agendador em execução (Ctrl+C para parar).', en: 'Scheduler running (Ctrl+C to stop).' },
   'cli.scheduler.stopped': { 'pt-BR': 'Agendador parado.', en: 'Scheduler stopped.' },
+  'cli.drill.ok': {
+    'pt-BR': 'Teste de restauração {id} APROVADO: {resources} recursos restaurados em {seconds} s, integridade {score}%.',
+    en: 'Restore test {id} PASSED: {resources} resources restored in {seconds} s, integrity {score}%.',
+  },
+  'cli.drill.failed': {
+    'pt-BR': 'Teste de restauração {id}: {status} (integridade {score}%). Veja o relatório: clinic-backup report drill {id} --pdf relatorio.pdf',
+    en: 'Restore test {id}: {status} (integrity {score}%). See the report: clinic-backup report drill {id} --pdf report.pdf',
+  },
+  'cli.report.written': { 'pt-BR': 'Relatório gravado em {files}.', en: 'Report written to {files}.' },
+  'cli.progress.drill': { 'pt-BR': 'teste de restauração ({phase}): {done}/{total}', en: 'restore test ({phase}): {done}/{total}' },
   'cli.doctor.ok': { 'pt-BR': 'Tudo certo.', en: 'All good.' },
   'cli.doctor.problems': { 'pt-BR': 'Há itens a corrigir (veja as setas acima).', en: 'Some items need fixing (see the arrows above).' },
   'cli.alerts.testSent': { 'pt-BR': 'Alerta de teste enviado por {channel}.', en: 'Test alert sent via {channel}.' },
