@@ -750,27 +750,6 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
   async demo(ctx) {
     return runDemo({ out: ctx.out, locale: ctx.locale, patients: ctx.values.patients ? Number(ctx.values.patients) : 300, keep: ctx.values.keep === true });
   },
-
-  async serve(ctx) {
-    const repo = ctx.values.repo ?? ctx.env['CLINIC_BACKUP_REPO'];
-    if (!repo) throw usage(t('cli.missingRepo', {}, ctx.locale));
-    const port = ctx.values.port ? Number(ctx.values.port) : 0;
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw usage('--port 0-65535');
-    const passwordFile = ctx.values['password-file'] ?? ctx.env['CLINIC_BACKUP_PASSWORD_FILE'];
-    const keychainService = ctx.env['CLINIC_BACKUP_KEYCHAIN_SERVICE'];
-    const stateDir = ctx.env['CLINIC_BACKUP_STATE_DIR'];
-    const secretsDir = ctx.values['secrets-dir'] ?? ctx.env['CLINIC_BACKUP_SECRETS_DIR'];
-    // eslint-disable-next-line layers/layers -- the serve command starts the serve front end (src/serve), which itself only uses the façade
-    const { runServeCommand } = await import('../serve/index.js');
-    return runServeCommand({
-      repo,
-      port,
-      locale: ctx.locale,
-      engine: { ...(passwordFile ? { passwordFile } : {}), ...(keychainService ? { keychainService } : {}), ...(stateDir ? { stateDir } : {}), ...(secretsDir ? { secretsDir } : {}) },
-      print: (line) => ctx.out.line(line),
-      data: (value) => ctx.out.data(value),
-    });
-  },
 };
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
