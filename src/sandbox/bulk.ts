@@ -130,8 +130,11 @@ export function createJob(store: ResourceStore, params: ExportParams, requestUrl
   };
 }
 
-/** Builds the job's output file lists (state as of the job's sequence). */
-export function completeJob(store: ResourceStore, job: ExportJob, maxPerFile: number): void {
+/**
+ * Builds the job's output file lists (state as of the job's sequence). `misfiled` (fault): that many
+ * resources at the start of each file are listed in the file before it instead (another type's file).
+ */
+export function completeJob(store: ResourceStore, job: ExportJob, maxPerFile: number, misfiled = 0): void {
   if (job.files) return;
   const { params, seq } = job;
   const inScope = (r: VersionRecord): boolean => {
@@ -163,6 +166,17 @@ export function completeJob(store: ResourceStore, job: ExportJob, maxPerFile: nu
     }
     if (chunk.length > 0) files.push({ name: `${type}-${++n}.ndjson`, type, records: chunk });
   }
+  if (misfiled > 0 && files.length > 1) {
+    const moved = files.map((f) => f.records.slice(0, misfiled));
+    for (let i = 0; i < files.length; i++) {
+      const f = files[i] as ExportFile;
+      const incoming = moved[(i + 1) % files.length] as VersionRecord[];
+      files[i] = { ...f, records: [...f.records.slice(misfiled), ...incoming] };
+    }
+    const nonEmpty = files.filter((f) => f.records.length > 0);
+    files.length = 0;
+    files.push(...nonEmpty);
+  }
   job.files = files;
   job.deleted = deleted.length > 0 ? { name: 'deleted-1.ndjson', type: 'Bundle', records: deleted } : null;
 }
@@ -187,25 +201,42 @@ export function manifest(job: ExportJob, fileUrl: (name: string) => string): str
 
 const NL = Buffer.from('\n');
 
+/** How a truncation fault cuts a file: after `afterLines` full lines (-1: half of them), the next line is cut in half; with `resume` the file goes on after it. */
+export interface FileCut {
+  afterLines: number;
+  resume: boolean;
+}
+
+function cutIndex(cut: FileCut | null, lines: number): number {
+  if (cut === null) return -1;
+  return Math.min(cut.afterLines === -1 ? Math.floor(lines / 2) : cut.afterLines, lines - 1);
+}
+
 /**
- * The bytes of an output file, in ~64 KiB chunks. `cutAfter` (truncation fault): send that many full lines
- * (-1: half of them) and then half of the next line, no newline.
+ * The bytes of an output file, in ~64 KiB chunks. `cut` (truncation fault): send that many full lines and then
+ * half of the next line, no newline (or, with `resume`, a newline and the rest of the file).
  */
-export function* fileChunks(file: ExportFile, cutAfter: number | null): Generator<Buffer> {
+export function* fileChunks(file: ExportFile, cut: FileCut | null): Generator<Buffer> {
   if (file.type === 'Bundle' && file.name.startsWith('deleted')) {
-    yield* deletedChunks(file.records, cutAfter);
+    yield* deletedChunks(file.records, cut);
     return;
   }
   const recs = file.records;
-  const cut = cutAfter === null ? -1 : Math.min(cutAfter === -1 ? Math.floor(recs.length / 2) : cutAfter, recs.length - 1);
+  const at = cutIndex(cut, recs.length);
   let parts: Buffer[] = [];
   let size = 0;
   for (let i = 0; i < recs.length; i++) {
     const body = (recs[i] as VersionRecord).body as Buffer;
-    if (i === cut) {
-      parts.push(body.subarray(0, Math.max(1, Math.floor(body.length / 2))));
-      yield Buffer.concat(parts);
-      return;
+    if (i === at) {
+      const half = body.subarray(0, Math.max(1, Math.floor(body.length / 2)));
+      if (!cut?.resume) {
+        parts.push(half);
+        yield Buffer.concat(parts);
+        return;
+      }
+      parts.push(half, NL);
+      size += half.length + 1;
+      continue;
     }
     parts.push(body, NL);
     size += body.length + 1;
@@ -218,18 +249,23 @@ export function* fileChunks(file: ExportFile, cutAfter: number | null): Generato
   if (parts.length > 0) yield Buffer.concat(parts, size);
 }
 
-function* deletedChunks(recs: readonly VersionRecord[], cutAfter: number | null): Generator<Buffer> {
+function* deletedChunks(recs: readonly VersionRecord[], cut: FileCut | null): Generator<Buffer> {
   const lines: string[] = [];
   for (let i = 0; i < recs.length; i += DELETED_PER_BUNDLE) {
     const entries = recs.slice(i, i + DELETED_PER_BUNDLE).map((r) => `{"request":{"method":"DELETE","url":"${r.type}/${r.id}"}}`);
     lines.push(`{"resourceType":"Bundle","id":"deleted-${i / DELETED_PER_BUNDLE + 1}","type":"transaction","entry":[${entries.join(',')}]}`);
   }
-  const cut = cutAfter === null ? -1 : Math.min(cutAfter === -1 ? Math.floor(lines.length / 2) : cutAfter, lines.length - 1);
+  const at = cutIndex(cut, lines.length);
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] as string;
-    if (i === cut) {
-      yield Buffer.from(line.slice(0, Math.max(1, Math.floor(line.length / 2))));
-      return;
+    if (i === at) {
+      const half = line.slice(0, Math.max(1, Math.floor(line.length / 2)));
+      if (!cut?.resume) {
+        yield Buffer.from(half);
+        return;
+      }
+      yield Buffer.from(`${half}\n`);
+      continue;
     }
     yield Buffer.from(`${line}\n`);
   }
