@@ -25,6 +25,9 @@ import { runDoctor } from './doctor/doctor.js';
 import { recordedDrill } from './drills/record.js';
 import { drillDue } from './drills/schedule.js';
 import { drillReportHtml, drillReportPdf, type DrillReportData } from './reports/drillReport.js';
+import { drPlanHtml, drPlanPdf, type DrPlanData } from './reports/drPlan.js';
+import { complianceHtml, compliancePdf, type ComplianceData } from './reports/compliance.js';
+import { isBrazilianRegion, isPrivateEndpoint } from './backend/s3/residency.js';
 import { renderDoctorCheck } from './doctor/render.js';
 import type { DoctorDestinationInput } from './doctor/types.js';
 import { copiesStatus } from './policy/copies.js';
@@ -219,6 +222,8 @@ export interface Engine {
    */
   drill(request?: { snapshot?: string; target?: string; allowFallback?: boolean }, options?: LongOperationOptions): Promise<{ id: number; status: string; integrityScore: number | null; recoveryTimeMs: number | null; resourcesRestored: number; usedCopy: string | null }>;
   listDrills(): Promise<{ id: number; startedAt: string; status: string; integrityScore: number | null; recoveryTimeMs: number | null; resourcesRestored: number }[]>;
+  /** The disaster-recovery plan or the compliance summary, generated from the actual configuration. */
+  configurationReport(kind: 'dr-plan' | 'compliance'): Promise<{ html: string; pdf: Buffer }>;
   /** A drill's report as HTML and PDF. */
   drillReport(id: number): Promise<{ html: string; pdf: Buffer }>;
   /** The schedules with their text and next run. */
@@ -1111,6 +1116,59 @@ class EngineImpl implements Engine {
 
   async listDrills(): Promise<{ id: number; startedAt: string; status: string; integrityScore: number | null; recoveryTimeMs: number | null; resourcesRestored: number }[]> {
     return (await this.catalog()).listDrills(100).map((d) => ({ id: d.id, startedAt: d.startedAt, status: d.status, integrityScore: d.integrityScore, recoveryTimeMs: d.recoveryTimeMs, resourcesRestored: d.resourcesRestored }));
+  }
+
+  async configurationReport(kind: 'dr-plan' | 'compliance'): Promise<{ html: string; pdf: Buffer }> {
+    const locale = this.options.locale ?? resolveLocale();
+    const repo = await this.repo();
+    const catalog = await this.catalog();
+    const settings = await this.getSettings();
+    const clinicName = settings.clinicName ?? 'Clinic Backup';
+    const region = this.options.s3Region ?? process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'] ?? 'sa-east-1';
+    const all = [{ location: this.location, kind: (this.location.startsWith('s3:') ? 's3' : 'nas') as DestinationConfig['kind'], offsite: this.location.startsWith('s3:'), immutable: false }, ...this.copies()];
+    const kindOf = (d: { location: string }): 'local' | 's3' => (d.location.startsWith('s3:') ? 's3' : 'local');
+    const retention = await this.retentionPolicy();
+    const kit = await this.recoveryKitStatus();
+    const drills = catalog.listDrills(100);
+    if (kind === 'dr-plan') {
+      const data: DrPlanData = {
+        clinicName,
+        repoId: repo.id,
+        sources: settings.source ? [{ name: clinicName, baseUrl: settings.source.url }] : [],
+        destinations: all.map((d) => ({ kind: kindOf(d), location: d.location, offsite: d.offsite ?? false, immutable: d.immutable ?? false, removable: d.kind === 'usb', ...(kindOf(d) === 's3' ? { region } : {}) })),
+        schedules: [
+          { task: 'backup', policy: settings.schedule.backup as SchedulePolicy },
+          { task: 'drill', policy: settings.schedule.drill as SchedulePolicy },
+        ],
+        retention,
+        recoveryKit: { location: (catalog.getSetting('recoveryKit.location') as string | undefined) ?? null, createdAt: kit.createdAt, confirmedAt: kit.confirmedAt },
+        contacts: (catalog.getSetting('contacts') as DrPlanData['contacts'] | undefined) ?? [],
+        lastDrill: drills[0] ? { at: drills[0].startedAt, passed: drills[0].status === 'success' } : null,
+        toolVersion: TOOL_VERSION,
+      };
+      return { html: drPlanHtml(data, locale), pdf: await drPlanPdf(data, locale) };
+    }
+    const chain = catalog.verifyAuditChain();
+    const audit = catalog.listAudit({ limit: 100_000 });
+    const stats = catalog.runStats('backup', new Date(Date.now() - 365 * DAY_MS));
+    const data: ComplianceData = {
+      clinicName,
+      repoId: repo.id,
+      encryption: { algorithm: 'AES-256-GCM', keySlots: await repo.listKeys(), keychain: this.options.passwordFile ? null : 'OS keychain', recoveryKitConfirmedAt: kit.confirmedAt },
+      destinations: all.map((d) => {
+        const s3 = kindOf(d) === 's3';
+        const endpoint = s3 ? (parseLocation(d.location) as { endpoint?: string }).endpoint : undefined;
+        const residency = !s3 ? 'local' : isPrivateEndpoint(endpoint) ? 'private-endpoint' : isBrazilianRegion(region) ? 'brazilian-region' : this.options.residencyAcknowledged ? 'acknowledged' : 'unknown';
+        return { kind: kindOf(d), location: d.location, residency, offsite: d.offsite ?? false, immutable: d.immutable ?? false, ...(s3 ? { region } : {}) };
+      }),
+      retention: { legalFloorYears: retention.legalFloorYears ?? 20, snapshotCount: catalog.listSnapshots().length, oldestSnapshot: catalog.listSnapshots().map((x) => x.time).sort()[0] ?? null },
+      drills: drills.map((d) => ({ startedAt: d.startedAt, status: d.status, integrityScore: d.integrityScore, recoveryTimeMs: d.recoveryTimeMs })),
+      alerts: catalog.listAlerts(200).map((a) => ({ rule: a.rule, severity: a.severity, messageKey: a.messageKey, params: a.params, firstAt: a.firstAt, clearedAt: a.clearedAt })),
+      audit: { ...chain, firstAt: audit[0]?.at ?? null, lastAt: audit.at(-1)?.at ?? null },
+      backups: { total: stats.total, succeeded: stats.byStatus.success + stats.byStatus.partial, lastSuccessAt: catalog.lastRun('backup', ['success', 'partial'])?.endedAt ?? null },
+      toolVersion: TOOL_VERSION,
+    };
+    return { html: complianceHtml(data, locale), pdf: await compliancePdf(data, locale) };
   }
 
   async drillReport(id: number): Promise<{ html: string; pdf: Buffer }> {

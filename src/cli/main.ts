@@ -635,10 +635,13 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
 
   async report(ctx) {
     const { positionals, values, out, locale } = ctx;
-    if (positionals[1] !== 'drill' || !positionals[2] || (!values.pdf && !values.html)) throw usage('report drill <id> --pdf F [--html F]');
+    const kind = positionals[1];
+    if ((kind !== 'drill' && kind !== 'dr-plan' && kind !== 'compliance') || (!values.pdf && !values.html) || (kind === 'drill' && !positionals[2])) {
+      throw usage('report drill <id> | report dr-plan | report compliance  --pdf F [--html F]');
+    }
     const id = Number(positionals[2]);
-    if (!Number.isInteger(id)) throw usage('report drill <id>');
-    const r = await withEngine(ctx, (e) => e.drillReport(id));
+    if (kind === 'drill' && !Number.isInteger(id)) throw usage('report drill <id>');
+    const r = await withEngine(ctx, (e) => (kind === 'drill' ? e.drillReport(id) : e.configurationReport(kind)));
     const { writeFile } = await import('node:fs/promises');
     if (values.pdf) await writeFile(values.pdf, r.pdf);
     if (values.html) await writeFile(values.html, r.html);

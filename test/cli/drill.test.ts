@@ -28,6 +28,19 @@ test('drill restores the latest snapshot into a fresh sandbox, passes, is record
     assert.equal((await runCli(['report', 'drill', String(drill.id), '--pdf', pdf], env)).code, 0);
     const text = execFileSync('pdftotext', [pdf, '-']).toString('utf8');
     assert.match(text, new RegExp(String(server.store.count())));
+
+    // The DR plan and the compliance summary come from this repository's real configuration.
+    const repoId = (JSON.parse((await runCli(['stats', '--json'], env)).stdout) as { repoId: string }).repoId;
+    const plan = path.join(dir, 'dr-plan.pdf');
+    assert.equal((await runCli(['report', 'dr-plan', '--pdf', plan], env)).code, 0);
+    const planText = execFileSync('pdftotext', [plan, '-']).toString('utf8').replace(/\s+/g, ' ');
+    assert.ok(planText.includes(repoId.slice(0, 8)), 'the plan names the repository');
+    assert.ok(planText.includes(path.join(dir, 'repo')), 'the plan names where the backups are');
+    const compliance = path.join(dir, 'compliance.pdf');
+    assert.equal((await runCli(['report', 'compliance', '--pdf', compliance], env)).code, 0);
+    const cText = execFileSync('pdftotext', [compliance, '-']).toString('utf8').replace(/\s+/g, ' ');
+    assert.match(cText, /AES-256-GCM/);
+    assert.ok(cText.includes(repoId.slice(0, 8)));
   } finally {
     await server.close();
   }

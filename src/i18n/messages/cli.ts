@@ -33,7 +33,7 @@ Comandos:
   schedule [show] | schedule set backup|drill --every MIN | --daily HH:MM   agendas
   run-scheduler                executa as agendas em primeiro plano (para servidores/serviços)
   drill [--snapshot ID] [--target-url URL] [--allow-fallback]   teste de restauração num servidor de teste
-  report drill <id> --pdf F [--html F]      relatório de um teste de restauração
+  report drill <id> | dr-plan | compliance --pdf F [--html F]   relatórios: teste, plano de recuperação, conformidade
   doctor                       lista de verificação do SOP-019 §9, com a correção de cada item
   alerts [check] | alerts test <email|webhook>   avalia e envia alertas; envia um alerta de teste
   settings [get] | settings set --from-file F.json   configurações (fonte, agenda, alertas, idioma)
@@ -81,7 +81,7 @@ Commands:
   schedule [show] | schedule set backup|drill --every MIN | --daily HH:MM   schedules
   run-scheduler                run the schedules in the foreground (for servers/services)
   drill [--snapshot ID] [--target-url URL] [--allow-fallback]   restore test into a test server
-  report drill <id> --pdf F [--html F]      report of a restore test
+  report drill <id> | dr-plan | compliance --pdf F [--html F]   reports: restore test, DR plan, compliance
   doctor                       the SOP-019 §9 checklist, with the fix for each item
   alerts [check] | alerts test <email|webhook>   evaluate and deliver alerts; send a test alert
   settings [get] | settings set --from-file F.json   settings (source, schedule, alerts, language)
