@@ -15,6 +15,7 @@ export const TEST_SYSTEM_PACKAGES = {
   'dbus-x11': '/usr/bin/dbus-launch',
   'libsecret-tools': '/usr/bin/secret-tool',
   'poppler-utils': '/usr/bin/pdftotext',
+  'fonts-dejavu-core': '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf',
 };
 
 function log(msg) {
