@@ -34,6 +34,7 @@ import type { SecretStore } from '../secrets/types.js';
 import type { AlertParams, AlertSeverity } from '../catalog/types.js';
 import { channelFailure, type AlertChannel, type AlertNotice } from './channel.js';
 import { DEFAULT_ALERT_TIME_ZONE, renderAlert } from './render.js';
+import { sleep as abortableSleep } from '../backend/sleep.js';
 
 export const WEBHOOK_SCHEMA = 'clinic-backup.alert/v1';
 export const SIGNATURE_HEADER = 'X-Clinic-Backup-Signature';
@@ -123,20 +124,6 @@ export function webhookPayload(notice: AlertNotice, deliveryId: string, options:
   };
 }
 
-function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new EngineError('CANCELLED'));
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(new EngineError('CANCELLED'));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 /** Parses the receiver's URL; errors never echo it (it may carry a token). */
 function parseUrl(text: string): URL {
@@ -203,7 +190,7 @@ export class WebhookChannel implements AlertChannel {
     const maxAttempts = o.maxAttempts ?? 4;
     const base = o.baseDelayMs ?? 1000;
     const cap = o.maxDelayMs ?? 30_000;
-    const sleep = o.sleep ?? defaultSleep;
+    const sleep = o.sleep ?? abortableSleep;
     let last: { reason: string; transient: boolean } = { reason: 'not sent', transient: true };
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       if (signal?.aborted) throw new EngineError('CANCELLED');
