@@ -286,6 +286,8 @@ export const DEFAULT_RPO_MS = DAY_MS;
 class EngineImpl implements Engine {
   private readonly listeners = new Set<(event: EngineEvent) => void>();
   private readonly runningRuns = new Map<number, { kind: string; since: string }>();
+  /** Acknowledgements given at setup for regions outside Brazil, stored in settings once the catalog exists. */
+  private readonly pendingResidencyAck = new Map<string, { region: string; by: string; at: string }>();
   private repoPromise: Promise<Repository> | null = null;
   private catalogPromise: Promise<Catalog> | null = null;
   private storePromise: Promise<SecretStore> | null = null;
@@ -308,7 +310,11 @@ class EngineImpl implements Engine {
       return new RetryBackend(mode === 'create' ? await LocalBackend.create(p) : await LocalBackend.open(p));
     }
     const region = this.options.s3Region ?? process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'] ?? 'sa-east-1';
-    if (mode === 'create') checkResidency(region, this.options.residencyAcknowledged ?? false, loc.endpoint);
+    if (mode === 'create') {
+      const acknowledged = (this.options.residencyAcknowledged ?? false) || (await this.storedResidencyAck(location));
+      const decision = checkResidency(region, acknowledged, loc.endpoint);
+      if (decision.basis === 'acknowledged') this.pendingResidencyAck.set(location, { region, by: osUser(), at: new Date().toISOString() });
+    }
     const credentials = await this.s3Credentials(loc.bucket);
     const opts = { bucket: loc.bucket, prefix: loc.prefix, region, ...(loc.endpoint ? { endpoint: loc.endpoint, forcePathStyle: true } : {}), ...(credentials ? { credentials } : {}) };
     const s3 = mode === 'create' ? await S3Backend.create(opts) : await S3Backend.open(opts);
@@ -396,6 +402,22 @@ class EngineImpl implements Engine {
     const accessKeyId = await store?.get(`s3:${bucket}:access-key-id`).catch(() => null);
     const secretAccessKey = await store?.get(`s3:${bucket}:secret-access-key`).catch(() => null);
     return accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined;
+  }
+
+  private async storedResidencyAck(location: string): Promise<boolean> {
+    if (!this.repoPromise) return false;
+    const acks = ((await this.catalog().catch(() => null))?.getSetting('residency.acknowledgements') as Record<string, unknown> | undefined) ?? {};
+    return location in acks;
+  }
+
+  /** Records acknowledgements of regions outside Brazil in settings (LGPD): who, when, which region. */
+  private async saveResidencyAcks(): Promise<void> {
+    if (this.pendingResidencyAck.size === 0) return;
+    const catalog = await this.catalog();
+    const acks = { ...((catalog.getSetting('residency.acknowledgements') as Record<string, JsonValue> | undefined) ?? {}) };
+    for (const [loc, ack] of this.pendingResidencyAck) acks[loc] = ack;
+    catalog.setSetting('residency.acknowledgements', acks, osUser());
+    this.pendingResidencyAck.clear();
   }
 
   /** A replication target: opened when it holds the repository, created when it is empty. */
@@ -577,6 +599,7 @@ class EngineImpl implements Engine {
     const { repo, recoveryKey, slots } = await Repository.init(backend, { passphrase, secretStore });
     this.repoPromise = Promise.resolve(repo);
     await this.audit('repository.init', { repoId: repo.id, location: this.location, slots: slots.map((s) => `${s.kind}:${s.id}`) });
+    await this.saveResidencyAcks();
     const lines = recoveryKey ? encodeRecoveryKey(recoveryKey, request.recoveryLanguage ?? 'pt-BR') : null;
     const confirmPositions = lines ? await this.storeKitChallenge(repo.id, lines) : null;
     return { repoId: repo.id, location: this.location, slots, recoveryKey: lines, confirmPositions };
@@ -785,6 +808,7 @@ class EngineImpl implements Engine {
     if (lastCheck && lastCheck.status === 'failed') worsen('error', t('status.reason.integrity', {}, locale));
     if (!kit.confirmed) worsen('warning', t('status.reason.kit', {}, locale));
     if (drillOverdue) worsen('warning', t('status.reason.drill', {}, locale));
+    else if (due.remind) reasons.push(t('status.reason.drillSoon', { days: Math.max(0, Math.ceil((due.dueAt.getTime() - now.getTime()) / DAY_MS)) }, locale));
     for (const a of alerts) worsen(a.severity === 'critical' || a.severity === 'high' ? 'error' : 'warning', a.message);
     const destinations = await this.destinations();
     const copies = copiesStatus(
@@ -961,6 +985,7 @@ class EngineImpl implements Engine {
         (r) => ({ status: r.complete ? 'success' : 'partial', bytesAdded: r.bytes }),
       );
       await this.audit('replicate', { from: from.location, to: to.location, copied: result.copied, complete: result.complete });
+      await this.saveResidencyAcks();
       return result;
     } finally {
       await lock.release();
@@ -1158,8 +1183,10 @@ class EngineImpl implements Engine {
       destinations: all.map((d) => {
         const s3 = kindOf(d) === 's3';
         const endpoint = s3 ? (parseLocation(d.location) as { endpoint?: string }).endpoint : undefined;
-        const residency = !s3 ? 'local' : isPrivateEndpoint(endpoint) ? 'private-endpoint' : isBrazilianRegion(region) ? 'brazilian-region' : this.options.residencyAcknowledged ? 'acknowledged' : 'unknown';
-        return { kind: kindOf(d), location: d.location, residency, offsite: d.offsite ?? false, immutable: d.immutable ?? false, ...(s3 ? { region } : {}) };
+        const acks = (catalog.getSetting('residency.acknowledgements') as Record<string, { by?: string; at?: string }> | undefined) ?? {};
+        const ack = acks[d.location];
+        const residency = !s3 ? 'local' : isPrivateEndpoint(endpoint) ? 'private-endpoint' : isBrazilianRegion(region) ? 'brazilian-region' : ack || this.options.residencyAcknowledged ? 'acknowledged' : 'unknown';
+        return { kind: kindOf(d), location: d.location, residency, offsite: d.offsite ?? false, immutable: d.immutable ?? false, ...(s3 ? { region } : {}), ...(ack ? { acknowledgedBy: ack.by ?? null, acknowledgedAt: ack.at ?? null } : {}) };
       }),
       retention: { legalFloorYears: retention.legalFloorYears ?? 20, snapshotCount: catalog.listSnapshots().length, oldestSnapshot: catalog.listSnapshots().map((x) => x.time).sort()[0] ?? null },
       drills: drills.map((d) => ({ startedAt: d.startedAt, status: d.status, integrityScore: d.integrityScore, recoveryTimeMs: d.recoveryTimeMs })),

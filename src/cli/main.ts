@@ -66,6 +66,7 @@ const OPTIONS = {
   to: { type: 'string' },
   'residency-ack': { type: 'boolean' },
   'recovery-key-file': { type: 'string' },
+  'recovery-key': { type: 'boolean' },
   'from-file': { type: 'string' },
   'token-secret': { type: 'string' },
   'basic-password-secret': { type: 'string' },

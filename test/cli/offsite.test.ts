@@ -156,3 +156,15 @@ test('S3 credentials can live in the secret store (named s3:<bucket>:…) instea
   const ok = await runCli(['replicate', '--to', target, '--json'], env);
   assert.equal(ok.code, 0, ok.stdout + ok.stderr);
 });
+
+test('a copy in a region outside Brazil is refused without the acknowledgement, and nothing is stored', async () => {
+  const dir = await tempDir();
+  const env = { ...AWS_ENV, AWS_REGION: 'us-east-1', CLINIC_BACKUP_REPO: path.join(dir, 'repo'), CLINIC_BACKUP_PASSWORD_FILE: await writePasswordFile(dir), CLINIC_BACKUP_STATE_DIR: path.join(dir, 'state'), CLINIC_BACKUP_LANG: 'en' };
+  assert.equal((await runCli(['init'], env)).code, 0);
+  // The AWS form (no endpoint) in us-east-1: refused before any request is made. (The acknowledged path needs a
+  // real non-Brazilian endpoint, which tests may not reach; loopback S3 counts as a private endpoint.)
+  const refused = await runCli(['replicate', '--to', 's3:some-aws-bucket/x', '--json'], env);
+  assert.equal((JSON.parse(refused.stdout) as { error: { code: string } }).error.code, 'RESIDENCY_NOT_ACKNOWLEDGED');
+  const settings = JSON.parse((await runCli(['settings', '--json'], env)).stdout) as Record<string, unknown>;
+  assert.equal(JSON.stringify(settings).includes('some-aws-bucket'), false, 'nothing stored without the acknowledgement');
+});

@@ -23,7 +23,8 @@ Comandos:
   key list | key add --keychain|--passphrase-file F|--recovery | key remove <id> | key rotate-recovery
   recovery-kit [--pdf F] [--html F] [status | confirm --word N=palavra --word M=palavra]
                                nova chave de recuperação para imprimir (a antiga deixa de valer), e sua confirmação
-  connect --repo <local> [--recovery-key-file F]   recupera o acesso num computador novo com o kit impresso
+  connect --repo <local> --recovery-key [--recovery-key-file F]   recupera o acesso num computador novo com o kit
+                               impresso (as palavras são lidas do arquivo ou da entrada padrão)
   secrets list | set <nome> [--from-file F] | delete <nome>   credenciais (só nomes são mostrados)
   catalog rebuild              reconstrói o catálogo local a partir do repositório
   status [--json | --nagios]   situação, indicadores (SOP-019 §7) e alertas
@@ -71,7 +72,8 @@ Commands:
   key list | key add --keychain|--passphrase-file F|--recovery | key remove <id> | key rotate-recovery
   recovery-kit [--pdf F] [--html F] [status | confirm --word N=word --word M=word]
                                new recovery key to print (the old one stops working), and its confirmation
-  connect --repo <location> [--recovery-key-file F]   regain access on a new computer with the printed kit
+  connect --repo <location> --recovery-key [--recovery-key-file F]   regain access on a new computer with the
+                               printed kit (the words are read from the file or standard input)
   secrets list | set <name> [--from-file F] | delete <name>   credentials (only names are shown)
   catalog rebuild              rebuild the local catalog from the repository
   status [--json | --nagios]   state, indicators (SOP-019 §7) and alerts

@@ -20,6 +20,10 @@ export const statusMessages: Catalogue = {
     'pt-BR': 'O disco USB {label} não é atualizado há mais tempo que o rodízio combinado.',
     en: 'USB drive {label} has not been updated within its rotation period.',
   },
+  'status.reason.drillSoon': {
+    'pt-BR': 'Lembrete: o teste mensal de restauração vence em {days} dia(s).',
+    en: 'Reminder: the monthly restore test is due in {days} day(s).',
+  },
   'status.reason.drill': {
     'pt-BR': 'O teste mensal de restauração está atrasado.',
     en: 'The monthly restore test is overdue.',
