@@ -10,5 +10,7 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 register();
-const { main } = await import('../src/cli/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+// `serve` is its own front end (the local web mode); everything else is the command-line front end.
+const args = process.argv.slice(2);
+const { main } = args[0] === 'serve' ? await import('../src/serve/cli.ts') : await import('../src/cli/main.ts');
+process.exitCode = await main(args[0] === 'serve' ? args.slice(1) : args);

@@ -17,6 +17,7 @@ import { applyRetention, assertForgetAllowed, explainForget, validateRetentionPo
 import { ejectDrive } from './backend/local/eject.js';
 import { recoveryKitHtml, recoveryKitPdf } from './reports/recoveryKit.js';
 import { AlertManager } from './alerts/manager.js';
+import { renderAlert } from './alerts/render.js';
 import { EmailChannel, type EmailChannelOptions } from './alerts/email.js';
 import { WebhookChannel, type WebhookChannelOptions } from './alerts/webhook.js';
 import type { AlertChannel } from './alerts/channel.js';
@@ -793,21 +794,25 @@ class EngineImpl implements Engine {
     const drillDueAt = due.dueAt;
     const drillOverdue = due.overdue;
     const backupPolicy = (catalog.getSetting('schedule.backup') as SchedulePolicy | undefined) ?? SCHEDULE_PRESETS.localIncremental;
-    const alerts: StatusAlert[] = catalog.listActiveAlerts().map((a) => ({ key: a.key, rule: a.rule, severity: a.severity, message: t(a.messageKey, a.params, locale), since: a.firstAt }));
+    const alerts: StatusAlert[] = catalog.listActiveAlerts().map((a) => ({ key: a.key, rule: a.rule, severity: a.severity, message: renderAlert(a, { locale }).message, since: a.firstAt }));
+    // A condition with an active alert is reported once, by the alert.
+    const alerted = new Set(alerts.map((a) => a.rule));
     const reasons: string[] = [];
     let state: HealthState = 'ok';
-    const worsen = (to: HealthState, reason: string): void => {
+    const worsen = (to: HealthState, reason: string | null): void => {
       const rank: Record<HealthState, number> = { ok: 0, running: 1, warning: 2, error: 3 };
       if (rank[to] > rank[state]) state = to;
-      reasons.push(reason);
+      if (reason) reasons.push(reason);
     };
+    /** The state follows the condition; its text is left to the alert when one reports it. */
+    const unlessAlerted = (rule: string, text: string): string | null => (alerted.has(rule) ? null : text);
     if (!lastSuccessAt) worsen('warning', t('status.reason.never', {}, locale));
-    else if ((rpoAchievedMs ?? 0) > DEFAULT_RPO_MS) worsen('error', t('status.reason.stale', { hours: Math.floor((rpoAchievedMs ?? 0) / 3600_000) }, locale));
-    if (last && last.status === 'failed') worsen('error', t('status.reason.failed', { code: last.errorCode ?? '' }, locale));
+    else if ((rpoAchievedMs ?? 0) > DEFAULT_RPO_MS) worsen('error', unlessAlerted('stale', t('status.reason.stale', { hours: Math.floor((rpoAchievedMs ?? 0) / 3600_000) }, locale)));
+    if (last && last.status === 'failed') worsen('error', unlessAlerted('failed', t('status.reason.failed', { code: last.errorCode ?? '' }, locale)));
     const lastCheck = catalog.lastRun('check');
-    if (lastCheck && lastCheck.status === 'failed') worsen('error', t('status.reason.integrity', {}, locale));
-    if (!kit.confirmed) worsen('warning', t('status.reason.kit', {}, locale));
-    if (drillOverdue) worsen('warning', t('status.reason.drill', {}, locale));
+    if (lastCheck && lastCheck.status === 'failed') worsen('error', unlessAlerted('integrity', t('status.reason.integrity', {}, locale)));
+    if (!kit.confirmed) worsen('warning', unlessAlerted('kit', t('status.reason.kit', {}, locale)));
+    if (drillOverdue) worsen('warning', unlessAlerted('drill', t('status.reason.drill', {}, locale)));
     else if (due.remind) reasons.push(t('status.reason.drillSoon', { days: Math.max(0, Math.ceil((due.dueAt.getTime() - now.getTime()) / DAY_MS)) }, locale));
     for (const a of alerts) worsen(a.severity === 'critical' || a.severity === 'high' ? 'error' : 'warning', a.message);
     const destinations = await this.destinations();

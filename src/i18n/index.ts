@@ -17,6 +17,7 @@ import { drillsMessages } from './messages/drills.js';
 import { doctorMessages } from './messages/doctor.js';
 import { reportsMessages } from './messages/reports.js';
 import { statusMessages } from './messages/status.js';
+import { uiMessages } from './messages/ui.js';
 import { DEFAULT_LOCALE, LOCALES, type Catalogue, type Locale } from './types.js';
 
 export { DEFAULT_LOCALE, LOCALES, type Catalogue, type Locale, type Message } from './types.js';
@@ -40,6 +41,7 @@ const catalogue: Catalogue = {
   ...doctorMessages,
   ...reportsMessages,
   ...statusMessages,
+  ...uiMessages,
 };
 
 export type Params = Readonly<Record<string, string | number | boolean | null | readonly string[] | undefined>>;

@@ -107,8 +107,8 @@ export const alertsMessages: Catalogue = {
 
   'alerts.kit.title': { 'pt-BR': 'Kit de recuperação não confirmado', en: 'Recovery kit not confirmed' },
   'alerts.kit.message': {
-    'pt-BR': 'O kit de recuperação impresso (chave de 24 palavras) ainda não foi confirmado. Sem ele, se este computador for perdido, os backups não poderão ser abertos.',
-    en: 'The printed recovery kit (24-word key) has not been confirmed yet. Without it, if this computer is lost, the backups cannot be opened.',
+    'pt-BR': 'O kit de recuperação impresso (chave de 32 palavras) ainda não foi confirmado. Sem ele, se este computador for perdido, os backups não poderão ser abertos.',
+    en: 'The printed recovery kit (32-word key) has not been confirmed yet. Without it, if this computer is lost, the backups cannot be opened.',
   },
   'alerts.kit.fix': {
     'pt-BR': 'Imprima o kit em Configurações → Kit de recuperação, guarde-o em local seguro longe do computador e confirme as palavras pedidas.',

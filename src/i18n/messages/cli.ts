@@ -44,6 +44,7 @@ Comandos:
   --limit-upload / --limit-download KiB/s   limite de banda para destinos S3
   Locais: uma pasta, s3:https://host[:porta]/bucket/prefixo ou s3:bucket/prefixo (AWS; credenciais AWS_*)
   demo                         demonstração completa com dados sintéticos
+  serve [--port P]             modo web local (a mesma interface do aplicativo) em 127.0.0.1, com token
 
 Opções gerais:
   --repo <local>               repositório (ou CLINIC_BACKUP_REPO)
@@ -93,6 +94,7 @@ Commands:
   --limit-upload / --limit-download KiB/s   bandwidth limit for S3 destinations
   Locations: a folder, s3:https://host[:port]/bucket/prefix or s3:bucket/prefix (AWS; AWS_* credentials)
   demo                         full demonstration on synthetic data
+  serve [--port P]             local web mode (the same UI as the desktop app) on 127.0.0.1, with a token
 
 General options:
   --repo <location>            repository (or CLINIC_BACKUP_REPO)

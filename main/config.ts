@@ -1,0 +1,43 @@
+/**
+ * The desktop app's own settings (not the engine's): which repository folder it works on, start at login
+ * (opt-in), pause scheduled backups on battery. One small JSON file in the app's data folder.
+ */
+import { readFile, rename, writeFile } from 'node:fs/promises';
+
+export interface DesktopConfig {
+  readonly repo: string | null;
+  readonly startAtLogin: boolean;
+  readonly pauseOnBattery: boolean;
+}
+
+export const DEFAULT_DESKTOP_CONFIG: DesktopConfig = { repo: null, startAtLogin: false, pauseOnBattery: true };
+
+export async function loadDesktopConfig(file: string): Promise<DesktopConfig> {
+  const text = await readFile(file, 'utf8').catch(() => null);
+  if (!text) return DEFAULT_DESKTOP_CONFIG;
+  try {
+    const v = JSON.parse(text) as Record<string, unknown>;
+    return {
+      repo: typeof v['repo'] === 'string' && v['repo'] !== '' ? v['repo'] : null,
+      startAtLogin: v['startAtLogin'] === true,
+      pauseOnBattery: v['pauseOnBattery'] !== false,
+    };
+  } catch {
+    return DEFAULT_DESKTOP_CONFIG;
+  }
+}
+
+export async function saveDesktopConfig(file: string, config: DesktopConfig): Promise<void> {
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, JSON.stringify(config, null, 2), { mode: 0o600 });
+  await rename(tmp, file);
+}
+
+/** Applies a patch from the settings screen (already shape-checked by apiSchema.ts). */
+export function patchDesktopConfig(config: DesktopConfig, patch: { startAtLogin?: boolean; pauseOnBattery?: boolean; repo?: string }): DesktopConfig {
+  return {
+    repo: patch.repo ?? config.repo,
+    startAtLogin: patch.startAtLogin ?? config.startAtLogin,
+    pauseOnBattery: patch.pauseOnBattery ?? config.pauseOnBattery,
+  };
+}

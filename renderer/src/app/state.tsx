@@ -1,0 +1,150 @@
+/** App-wide state: the API client, host info, the latest status, live progress from events, the route. */
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import type { EngineEvent, StatusSummary } from '../../../src/shared/contract.js';
+import type { ProgressEvent } from '../../../src/shared/events.js';
+import { type ApiClient, type HostInfo } from '../api/client';
+
+export type Route = 'welcome' | 'setup' | 'dashboard' | 'restore' | 'drills' | 'destinations' | 'settings' | 'audit';
+export const ROUTES: readonly Route[] = ['welcome', 'setup', 'dashboard', 'restore', 'drills', 'destinations', 'settings', 'audit'];
+
+/** Status errors that mean "no repository here yet" (or its drive is not plugged in): offer the setup. */
+export const NOT_SET_UP = new Set(['REPO_NOT_FOUND', 'REPO_MARKER_MISSING', 'DEST_OFFLINE']);
+
+export interface RunState {
+  readonly kind: string;
+  readonly runId: number;
+  readonly progress: ProgressEvent | null;
+}
+
+export interface FinishedRun {
+  readonly kind: string;
+  readonly status: 'success' | 'partial' | 'failed' | 'interrupted';
+  readonly errorCode: string | null;
+  readonly at: number;
+}
+
+export interface AppState {
+  readonly api: ApiClient;
+  readonly host: HostInfo | null;
+  readonly status: StatusSummary | null;
+  readonly statusError: unknown;
+  readonly loading: boolean;
+  readonly run: RunState | null;
+  readonly lastFinished: FinishedRun | null;
+  readonly route: Route;
+  navigate(route: Route): void;
+  refresh(): Promise<void>;
+  refreshHost(): Promise<void>;
+  /** Subscribes a screen to raw events (progress of restores, drills). */
+  onEvent(listener: (event: EngineEvent) => void): () => void;
+  /** "Back up now" from any screen; its outcome stays for the dashboard. */
+  startBackup(): Promise<void>;
+  readonly backup: BackupOutcome;
+}
+
+export type BackupOutcome =
+  | { readonly state: 'idle' }
+  | { readonly state: 'running' }
+  | { readonly state: 'done'; readonly resources: number; readonly added: number; readonly changed: number; readonly deleted: number; readonly durationMs: number; readonly partial: boolean }
+  | { readonly state: 'failed'; readonly error: unknown };
+
+const AppContext = createContext<AppState | null>(null);
+
+export function useApp(): AppState {
+  const v = useContext(AppContext);
+  if (!v) throw new Error('useApp outside AppProvider');
+  return v;
+}
+
+function routeFromHash(): Route | null {
+  const r = window.location.hash.replace(/^#\/?/, '').split(/[/?]/)[0] ?? '';
+  return (ROUTES as readonly string[]).includes(r) ? (r as Route) : null;
+}
+
+export function AppProvider({ api, children }: { api: ApiClient; children: ReactNode }): ReactNode {
+  const [host, setHost] = useState<HostInfo | null>(null);
+  const [status, setStatus] = useState<StatusSummary | null>(null);
+  const [statusError, setStatusError] = useState<unknown>(null);
+  const [loading, setLoading] = useState(true);
+  const [run, setRun] = useState<RunState | null>(null);
+  const [lastFinished, setLastFinished] = useState<FinishedRun | null>(null);
+  const [route, setRoute] = useState<Route>(routeFromHash() ?? 'dashboard');
+  const listeners = useRef(new Set<(event: EngineEvent) => void>());
+  const [backup, setBackup] = useState<BackupOutcome>({ state: 'idle' });
+
+  const refresh = useCallback(async () => {
+    try {
+      const s = await api.call('status');
+      setStatus(s);
+      setStatusError(null);
+    } catch (err) {
+      setStatus(null);
+      setStatusError(err);
+    } finally {
+      setLoading(false);
+    }
+  }, [api]);
+
+  const refreshHost = useCallback(async () => {
+    setHost(await api.call('hostInfo').catch(() => null));
+  }, [api]);
+
+  useEffect(() => {
+    void refreshHost();
+    void refresh();
+  }, [refresh, refreshHost]);
+
+  useEffect(() => {
+    return api.subscribe((event) => {
+      for (const l of listeners.current) l(event);
+      if (event.type === 'progress') {
+        // Progress belongs to the run in progress; a stray event after its end must not revive it.
+        setRun((r) => (r ? { ...r, progress: event } : r));
+        return;
+      }
+      if (event.type === 'run-started') setRun({ kind: event.kind, runId: event.runId, progress: null });
+      if (event.type === 'run-finished') {
+        setRun(null);
+        setLastFinished({ kind: event.kind, status: event.status, errorCode: event.errorCode, at: Date.now() });
+      }
+      void refresh();
+    });
+  }, [api, refresh]);
+
+  useEffect(() => {
+    const onHash = (): void => {
+      const r = routeFromHash();
+      if (r) setRoute(r);
+    };
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
+
+  const navigate = useCallback((r: Route) => {
+    if (window.location.hash !== `#/${r}`) window.location.hash = `#/${r}`;
+    setRoute(r);
+  }, []);
+
+  const onEvent = useCallback((l: (event: EngineEvent) => void) => {
+    listeners.current.add(l);
+    return () => void listeners.current.delete(l);
+  }, []);
+
+  const startBackup = useCallback(async () => {
+    setBackup({ state: 'running' });
+    try {
+      const r = await api.call('backupNow');
+      const s = r.snapshot;
+      setBackup({ state: 'done', resources: s.resources, added: s.added, changed: s.changed, deleted: s.deleted, durationMs: r.durationMs, partial: s.partial });
+    } catch (err) {
+      setBackup({ state: 'failed', error: err });
+    }
+    await refresh();
+  }, [api, refresh]);
+
+  const value = useMemo<AppState>(
+    () => ({ api, host, status, statusError, loading, run, lastFinished, route, navigate, refresh, refreshHost, onEvent, startBackup, backup }),
+    [api, host, status, statusError, loading, run, lastFinished, route, navigate, refresh, refreshHost, onEvent, startBackup, backup],
+  );
+  return <AppContext.Provider value={value}>{children}</AppContext.Provider>;
+}

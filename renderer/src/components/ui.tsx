@@ -1,0 +1,146 @@
+/** Small accessible building blocks shared by the screens. */
+import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { isApiError } from '../api/client';
+import type { ProgressEvent } from '../../../src/shared/events.js';
+import { hasMessage, useI18n } from '../i18n';
+import type { MessageKey } from '../i18n/messages';
+
+export function Card({ title, children, className, headingLevel = 2, actions }: { title?: string; children: ReactNode; className?: string; headingLevel?: 2 | 3; actions?: ReactNode }): ReactNode {
+  const Heading = headingLevel === 2 ? 'h2' : 'h3';
+  return (
+    <section className={`card ${className ?? ''}`} aria-label={title}>
+      {(title || actions) && (
+        <div className="card-head">
+          {title && <Heading>{title}</Heading>}
+          {actions && <div className="card-actions">{actions}</div>}
+        </div>
+      )}
+      {children}
+    </section>
+  );
+}
+
+export function Field({
+  label,
+  hint,
+  error,
+  children,
+}: {
+  label: string;
+  hint?: string;
+  error?: string | null;
+  children: (props: { id: string; 'aria-describedby'?: string; 'aria-invalid'?: boolean }) => ReactNode;
+}): ReactNode {
+  const id = useId();
+  const hintId = `${id}-hint`;
+  const errorId = `${id}-error`;
+  const describedBy = [hint ? hintId : null, error ? errorId : null].filter(Boolean).join(' ') || undefined;
+  return (
+    <div className={`field ${error ? 'field-invalid' : ''}`}>
+      <label htmlFor={id}>{label}</label>
+      {children({ id, ...(describedBy ? { 'aria-describedby': describedBy } : {}), ...(error ? { 'aria-invalid': true } : {}) })}
+      {hint && (
+        <p className="hint" id={hintId}>
+          {hint}
+        </p>
+      )}
+      {error && (
+        <p className="field-error" id={errorId}>
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+/** An error with what to do about it: the engine's message, then the fix for its code. */
+export function ErrorBox({ error, title, testId }: { error: unknown; title?: string; testId?: string }): ReactNode {
+  const { t } = useI18n();
+  if (!error) return null;
+  const code = isApiError(error) ? error.info.code : null;
+  const message = isApiError(error) ? error.info.message : error instanceof Error ? error.message : String(error);
+  const fixKey = code ? `fix.${code}` : null;
+  const fix = fixKey && hasMessage(fixKey) ? t(fixKey) : null;
+  return (
+    <div className="error-box" role="alert" data-testid={testId ?? 'error'} data-code={code ?? undefined}>
+      <p className="error-title">{title ?? t('common.errorTitle')}</p>
+      <p className="error-message">{message}</p>
+      {fix && (
+        <p className="error-fix">
+          <strong>{t('common.howToFix')}</strong> {fix}
+        </p>
+      )}
+      {code && <p className="error-code">{t('common.errorCode', { code })}</p>}
+    </div>
+  );
+}
+
+export function Notice({ kind, children, testId }: { kind: 'ok' | 'info' | 'warning'; children: ReactNode; testId?: string }): ReactNode {
+  return (
+    <div className={`notice notice-${kind}`} role="status" data-testid={testId}>
+      {children}
+    </div>
+  );
+}
+
+/** Live progress of a long operation, announced politely to screen readers. */
+export function ProgressBar({ event, label }: { event: ProgressEvent | null; label: string }): ReactNode {
+  const { t } = useI18n();
+  const pct = event?.total && event.total > 0 ? Math.min(100, Math.floor((event.done / event.total) * 100)) : null;
+  const phaseKey = event ? `phase.${event.phase}` : null;
+  const phase = phaseKey && hasMessage(phaseKey) ? t(phaseKey) : (event?.phase ?? '');
+  return (
+    <div className="progress" data-testid="progress">
+      <div className="progress-label" aria-live="polite">
+        {label}
+        {event && (
+          <span className="progress-detail">
+            {' '}
+            — {phase}
+            {event.subject ? ` (${event.subject})` : ''}: {pct !== null ? `${pct}%` : t(`unit.${event.unit}` as MessageKey, { n: event.done })}
+          </span>
+        )}
+      </div>
+      <div className="progress-track" role="progressbar" aria-label={label} aria-valuemin={0} aria-valuemax={100} {...(pct !== null ? { 'aria-valuenow': pct } : {})}>
+        <div className={`progress-fill ${pct === null ? 'progress-indeterminate' : ''}`} style={pct !== null ? { width: `${pct}%` } : undefined} />
+      </div>
+    </div>
+  );
+}
+
+/** Moves focus to a heading when a wizard step changes, so keyboard and screen-reader users follow along. */
+export function StepHeading({ children, step, total }: { children: ReactNode; step: number; total: number }): ReactNode {
+  const { t } = useI18n();
+  const ref = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    ref.current?.focus();
+  }, [step]);
+  return (
+    <div className="step-heading">
+      <p className="step-count">{t('common.stepOf', { step, total })}</p>
+      <h2 ref={ref} tabIndex={-1}>
+        {children}
+      </h2>
+    </div>
+  );
+}
+
+export function Stepper({ steps, current }: { steps: readonly string[]; current: number }): ReactNode {
+  return (
+    <ol className="stepper">
+      {steps.map((s, i) => (
+        <li key={s} className={i === current ? 'current' : i < current ? 'done' : ''} aria-current={i === current ? 'step' : undefined}>
+          <span className="stepper-n">{i + 1}</span> {s}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+export function Spinner({ label }: { label: string }): ReactNode {
+  return (
+    <span className="spinner" role="status">
+      <span className="spinner-dot" aria-hidden="true" /> {label}
+    </span>
+  );
+}

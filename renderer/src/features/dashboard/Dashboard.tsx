@@ -1,0 +1,206 @@
+/**
+ * The status dashboard: state and "Back up now" with live progress, the 3-2-1-1-0 meter, last/next backup per
+ * destination, health score and KPIs, alerts with fix-it actions, and the history of runs and sizes.
+ * Everything shown is computed by the engine (status()); this screen only lays it out.
+ */
+import type { ReactNode } from 'react';
+import type { StatusAlert, StatusSummary } from '../../../../src/shared/contract.js';
+import { useApp, type Route } from '../../app/state';
+import { Card, ErrorBox, Notice, ProgressBar } from '../../components/ui';
+import { formatBytes, formatDateTime, formatDuration, formatNumber, formatPercent, useI18n } from '../../i18n';
+import type { MessageKey } from '../../i18n/messages';
+import { HistoryChart } from './HistoryChart';
+
+const HEADLINE: Readonly<Record<string, MessageKey>> = { ok: 'dashboard.headline.ok', running: 'dashboard.headline.running', warning: 'dashboard.headline.warning', error: 'dashboard.headline.error' };
+
+/** What the user can do about each kind of alert. */
+const ALERT_FIX: Readonly<Record<string, { label: MessageKey; action: 'backup' | 'check' | Route }>> = {
+  stale: { label: 'alert.fix.backup', action: 'backup' },
+  failed: { label: 'alert.fix.backup', action: 'backup' },
+  integrity: { label: 'alert.fix.check', action: 'check' },
+  disk: { label: 'alert.fix.destinations', action: 'destinations' },
+  offsite: { label: 'alert.fix.destinations', action: 'destinations' },
+  usb: { label: 'alert.fix.destinations', action: 'destinations' },
+  drill: { label: 'alert.fix.drill', action: 'drills' },
+  kit: { label: 'alert.fix.kit', action: 'settings' },
+};
+
+function CopiesMeter({ copies }: { copies: StatusSummary['copies'] }): ReactNode {
+  const { t } = useI18n();
+  const cells: { key: string; have: number; need: number; label: MessageKey; ok: boolean }[] = [
+    { key: 'copies', have: copies.copies, need: 3, label: 'meter.copies', ok: copies.copies >= 3 },
+    { key: 'media', have: copies.media, need: 2, label: 'meter.media', ok: copies.media >= 2 },
+    { key: 'offsite', have: copies.offsite, need: 1, label: 'meter.offsite', ok: copies.offsite >= 1 },
+    { key: 'immutable', have: copies.immutable, need: 1, label: 'meter.immutable', ok: copies.immutable >= 1 },
+    { key: 'errors', have: copies.errors, need: 0, label: 'meter.errors', ok: copies.errors === 0 },
+  ];
+  return (
+    <div className="meter" data-testid="meter-32110">
+      <ol className="meter-cells" aria-label={t('meter.title')}>
+        {cells.map((c) => (
+          <li key={c.key} className={c.ok ? 'meter-ok' : 'meter-missing'}>
+            <span className="meter-value">
+              {c.have}
+              <span className="meter-need">/{c.need}</span>
+            </span>
+            <span className="meter-label">{t(c.label)}</span>
+            <span className="sr-only">{c.ok ? t('meter.met') : t('meter.notMet')}</span>
+          </li>
+        ))}
+      </ol>
+      <p className="meter-text">{copies.text}</p>
+    </div>
+  );
+}
+
+function Alerts({ alerts, onFix }: { alerts: readonly StatusAlert[]; onFix: (a: StatusAlert) => void }): ReactNode {
+  const { t, locale } = useI18n();
+  if (alerts.length === 0) return <p className="muted">{t('dashboard.noAlerts')}</p>;
+  return (
+    <ul className="alerts">
+      {alerts.map((a) => {
+        const fix = ALERT_FIX[a.rule];
+        return (
+          <li key={a.key} className={`alert alert-${a.severity}`}>
+            <span className="alert-severity">{t(`severity.${a.severity}`)}</span>
+            <span className="alert-message">{a.message}</span>
+            <span className="alert-since">{t('dashboard.since', { at: formatDateTime(a.since, locale) })}</span>
+            {fix && (
+              <button type="button" onClick={() => onFix(a)}>
+                {t(fix.label)}
+              </button>
+            )}
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
+export function Dashboard(): ReactNode {
+  const { t, locale } = useI18n();
+  const { status, run, navigate, startBackup, backup, api, refresh } = useApp();
+  if (!status) return null;
+  const s = status;
+  const running = run !== null || backup.state === 'running';
+  const state = running ? 'running' : s.state;
+  const k = s.kpis;
+
+  const fix = (a: StatusAlert): void => {
+    const f = ALERT_FIX[a.rule];
+    if (!f) return;
+    if (f.action === 'backup') void startBackup();
+    else if (f.action === 'check') void api.call('check', { readData: true }).finally(() => void refresh());
+    else navigate(f.action);
+  };
+
+  return (
+    <div className="screen dashboard" data-testid="dashboard">
+      <h1 className="sr-only">{t('nav.dashboard')}</h1>
+      <section className={`hero hero-${state}`} aria-labelledby="hero-title" data-testid="hero" data-state={state}>
+        <div className="hero-main">
+          <h2 id="hero-title">{t(HEADLINE[state] ?? 'dashboard.headline.ok')}</h2>
+          {!running && s.reasons.length > 0 && (
+            <ul className="reasons">
+              {s.reasons.map((r) => (
+                <li key={r}>{r}</li>
+              ))}
+            </ul>
+          )}
+          <p className="hero-times">
+            {t('dashboard.lastSuccess', { at: formatDateTime(s.lastSuccessAt, locale) })} · {t('dashboard.next', { at: formatDateTime(s.nextBackupAt, locale) })}
+          </p>
+        </div>
+        <div className="hero-actions">
+          <button type="button" className="primary big" disabled={running} onClick={() => void startBackup()} data-testid="backup-now">
+            {t('dashboard.backupNow')}
+          </button>
+        </div>
+      </section>
+
+      {running && <ProgressBar event={run?.progress ?? null} label={t(run?.kind === 'restore' ? 'dashboard.restoreRunning' : run?.kind === 'check' ? 'dashboard.checkRunning' : 'dashboard.backupRunning')} />}
+      {backup.state === 'done' && !running && (
+        <Notice kind={backup.partial ? 'warning' : 'ok'} testId="backup-success">
+          {t(backup.partial ? 'dashboard.backupPartial' : 'dashboard.backupDone', { resources: formatNumber(backup.resources, locale), added: backup.added, changed: backup.changed, deleted: backup.deleted, duration: formatDuration(backup.durationMs, locale) })}
+        </Notice>
+      )}
+      {backup.state === 'failed' && !running && <ErrorBox error={backup.error} title={t('dashboard.backupFailed')} testId="backup-error" />}
+
+      <div className="grid">
+        <Card title={t('meter.title')}>
+          <CopiesMeter copies={s.copies} />
+        </Card>
+        <Card title={t('dashboard.health')}>
+          <div className="health" data-testid="health-score">
+            <span className={`health-score ${k.healthScore >= 80 ? 'good' : k.healthScore >= 60 ? 'fair' : 'poor'}`}>{formatNumber(Math.round(k.healthScore), locale)}</span>
+            <span className="health-of">/100</span>
+          </div>
+          <dl className="kpis">
+            <dt>{t('kpi.successRate')}</dt>
+            <dd>{formatPercent(k.backupSuccessRate, locale)}</dd>
+            <dt>{t('kpi.compression')}</dt>
+            <dd>{formatPercent(k.compressionRate, locale)}</dd>
+            <dt>{t('kpi.validation')}</dt>
+            <dd>{formatPercent(k.validationRate, locale)}</dd>
+            <dt>{t('kpi.drills')}</dt>
+            <dd>{formatPercent(k.recoveryTestSuccessRate, locale)}</dd>
+            <dt>{t('kpi.rpo')}</dt>
+            <dd>{t('kpi.rpoValue', { achieved: formatDuration(k.rpoAchievedMs, locale), target: formatDuration(k.rpoTargetMs, locale) })}</dd>
+            <dt>{t('kpi.mttr')}</dt>
+            <dd>{formatDuration(k.mttrMs, locale)}</dd>
+          </dl>
+        </Card>
+      </div>
+
+      <Card title={t('dashboard.destinations')}>
+        <table className="table">
+          <thead>
+            <tr>
+              <th scope="col">{t('dest.col.destination')}</th>
+              <th scope="col">{t('dest.col.last')}</th>
+              <th scope="col">{t('dest.col.next')}</th>
+              <th scope="col">{t('dest.col.state')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            <tr>
+              <td>
+                <span className="dest-path">{s.location}</span> <span className="tag">{t('dest.primary')}</span>
+              </td>
+              <td>{formatDateTime(s.lastSuccessAt, locale)}</td>
+              <td>{formatDateTime(s.nextBackupAt, locale)}</td>
+              <td>{s.lastBackup?.status === 'failed' ? t('dest.row.failed', { code: s.lastBackup.errorCode ?? '' }) : t('dest.row.ok')}</td>
+            </tr>
+            {s.destinations.map((d) => (
+              <tr key={d.location}>
+                <td>
+                  <span className="dest-path">{d.label || d.location}</span> <span className="tag">{t(`dest.kind.${d.kind}`)}</span>
+                </td>
+                <td>{formatDateTime(d.lastSuccessAt, locale)}</td>
+                <td>{t('dest.afterEachBackup')}</td>
+                <td>{d.offline ? t('dest.row.offline') : d.errorCode ? t('dest.row.failed', { code: d.errorCode }) : d.overdue ? t('dest.row.overdue') : t('dest.row.ok')}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </Card>
+
+      <Card title={t('dashboard.alerts')}>
+        <Alerts alerts={s.alerts} onFix={fix} />
+        {!s.recoveryKit.confirmed && !s.alerts.some((a) => a.rule === 'kit') && (
+          <p>
+            {t('dashboard.kitNotConfirmed')}{' '}
+            <button type="button" onClick={() => navigate('settings')}>
+              {t('alert.fix.kit')}
+            </button>
+          </p>
+        )}
+      </Card>
+
+      <Card title={t('dashboard.history')}>
+        <HistoryChart history={s.history} />
+        <p className="muted small">{t('dashboard.historyNote', { snapshots: s.snapshots, bytes: formatBytes(s.history.reduce((n, h) => n + h.bytesAdded, 0), locale) })}</p>
+      </Card>
+    </div>
+  );
+}

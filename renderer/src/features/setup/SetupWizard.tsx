@@ -1,0 +1,269 @@
+/**
+ * First-run setup: source server (+ connection test) → local destination (drive detection) → offsite copy →
+ * schedule → recovery kit (print, then type two words back) → done.
+ */
+import { useEffect, useState, type ReactNode } from 'react';
+import type { DetectedDestination, ScheduleSetting } from '../../../../src/shared/contract.js';
+import { useApp } from '../../app/state';
+import { ErrorBox, Field, Notice, Spinner, StepHeading, Stepper } from '../../components/ui';
+import { formatBytes, useI18n } from '../../i18n';
+import type { MessageKey } from '../../i18n/messages';
+import { RecoveryKit, type KitData } from './RecoveryKit';
+import { SourceForm, type TestedSource } from './SourceForm';
+
+const STEPS: readonly MessageKey[] = ['setup.step.source', 'setup.step.destination', 'setup.step.offsite', 'setup.step.schedule', 'setup.step.kit', 'setup.step.done'];
+
+function browserTimeZone(): string | undefined {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The schedule choices offered (the engine validates and computes the times). */
+export const BACKUP_PRESETS: readonly { id: string; label: MessageKey; hint: MessageKey; policy: ScheduleSetting }[] = [
+  { id: 'every15', label: 'schedule.every15', hint: 'schedule.every15.hint', policy: { kind: 'interval', everyMinutes: 15 } },
+  { id: 'hourly', label: 'schedule.hourly', hint: 'schedule.hourly.hint', policy: { kind: 'interval', everyMinutes: 60 } },
+  { id: 'daily', label: 'schedule.daily', hint: 'schedule.daily.hint', policy: { kind: 'daily', at: '20:00' } },
+];
+export const DRILL_POLICY: ScheduleSetting = { kind: 'monthly', day: 1, at: '12:00' };
+
+export function withZone(p: ScheduleSetting): ScheduleSetting {
+  const timeZone = browserTimeZone();
+  return timeZone ? { ...p, timeZone } : p;
+}
+
+export function SetupWizard(): ReactNode {
+  const { t, locale } = useI18n();
+  const { api, host, refresh, refreshHost, navigate, startBackup } = useApp();
+  const [step, setStep] = useState(0);
+  const [source, setSource] = useState<TestedSource | null>(null);
+  const [destinations, setDestinations] = useState<DetectedDestination[] | null>(null);
+  const [destPath, setDestPath] = useState<string>('');
+  const [destError, setDestError] = useState<unknown>(null);
+  const [working, setWorking] = useState(false);
+  const [existing, setExisting] = useState(false);
+  const [kit, setKit] = useState<KitData | null>(null);
+  const [kitConfirmed, setKitConfirmed] = useState(false);
+  const [preset, setPreset] = useState('every15');
+  const [scheduleError, setScheduleError] = useState<unknown>(null);
+
+  useEffect(() => {
+    if (step !== 1 || destinations !== null) return;
+    setDestPath((p) => p || host?.location || '');
+    api.call('detectDestinations').then(setDestinations, () => setDestinations([]));
+  }, [step, destinations, api, host]);
+
+  async function useDestination(): Promise<void> {
+    if (!source) return;
+    setWorking(true);
+    setDestError(null);
+    try {
+      const path = destPath.trim();
+      await api.call('openRepository', { path });
+      await refreshHost();
+      // An existing repository here (the app was set up before): use it, no new key.
+      const isRepository = await api.call('status').then(
+        () => true,
+        () => false,
+      );
+      if (isRepository) {
+        setExisting(true);
+        const st = await api.call('recoveryKitStatus');
+        setKitConfirmed(st.confirmed);
+      } else {
+        const r = await api.call('init', { useKeychain: host?.useKeychain ?? true, recoveryLanguage: locale });
+        setExisting(false);
+        if (r.recoveryKey && r.confirmPositions) setKit({ repoId: r.repoId, location: r.location, lines: r.recoveryKey, positions: r.confirmPositions });
+      }
+      await api.call('updateSettings', { source: { url: source.url, auth: source.auth }, language: locale });
+      await refresh();
+      setStep(2);
+    } catch (err) {
+      setDestError(err);
+    } finally {
+      setWorking(false);
+    }
+  }
+
+  async function saveSchedule(): Promise<void> {
+    setScheduleError(null);
+    const p = BACKUP_PRESETS.find((x) => x.id === preset) ?? BACKUP_PRESETS[0];
+    try {
+      await api.call('updateSettings', { schedule: { backup: withZone((p as (typeof BACKUP_PRESETS)[number]).policy), drill: withZone(DRILL_POLICY) } });
+      setStep(4);
+    } catch (err) {
+      setScheduleError(err);
+    }
+  }
+
+  async function newKit(): Promise<void> {
+    setWorking(true);
+    try {
+      const r = await api.call('rotateRecoveryKey', locale);
+      setKit({ repoId: r.repoId, location: r.location, lines: r.recoveryKey, positions: r.confirmPositions });
+    } catch (err) {
+      setDestError(err);
+    } finally {
+      setWorking(false);
+    }
+  }
+
+  function firstBackup(): void {
+    navigate('dashboard');
+    void startBackup();
+  }
+
+  const title = t(STEPS[step] as MessageKey);
+  return (
+    <div className="screen wizard" data-testid="setup-wizard">
+      <h1>{t('setup.title')}</h1>
+      <Stepper steps={STEPS.map((s) => t(s))} current={step} />
+      <StepHeading step={step + 1} total={STEPS.length}>
+        {title}
+      </StepHeading>
+
+      {step === 0 && (
+        <div>
+          <p className="lead">{t('setup.source.lead')}</p>
+          <SourceForm onTested={setSource} onChanged={() => setSource(null)} />
+          <div className="wizard-nav">
+            <button type="button" className="primary" disabled={!source} onClick={() => setStep(1)} data-testid="next">
+              {t('common.next')}
+            </button>
+          </div>
+        </div>
+      )}
+
+      {step === 1 && (
+        <div>
+          <p className="lead">{t('setup.dest.lead')}</p>
+          {destinations === null ? (
+            <Spinner label={t('setup.dest.detecting')} />
+          ) : (
+            <fieldset className="radios destinations">
+              <legend>{destinations.length > 0 ? t('setup.dest.detected') : t('setup.dest.noneDetected')}</legend>
+              {destinations.map((d) => (
+                <label key={d.path} className={`radio dest dest-${d.state}`}>
+                  <input type="radio" name="dest" value={d.path} checked={destPath === d.path} disabled={d.state === 'offline'} onChange={() => setDestPath(d.path)} />{' '}
+                  <span className="dest-path">{d.path}</span> <span className="dest-state">{t(`dest.state.${d.state}`)}</span>
+                  {d.freeBytes !== null && d.totalBytes !== null && <span className="dest-space"> {t('setup.dest.free', { free: formatBytes(d.freeBytes, locale), total: formatBytes(d.totalBytes, locale) })}</span>}
+                </label>
+              ))}
+            </fieldset>
+          )}
+          <Field label={t('setup.dest.path')} hint={t('setup.dest.pathHint')}>
+            {(p) => <input {...p} value={destPath} spellCheck={false} data-testid="dest-path" onChange={(e) => setDestPath(e.target.value)} />}
+          </Field>
+          <ErrorBox error={destError} />
+          <div className="wizard-nav">
+            <button type="button" onClick={() => setStep(0)}>
+              {t('common.back')}
+            </button>
+            <button type="button" className="primary" disabled={working || !destPath.trim()} onClick={() => void useDestination()} data-testid="use-destination">
+              {t('setup.dest.use')}
+            </button>
+            {working && <Spinner label={t('setup.dest.creating')} />}
+          </div>
+        </div>
+      )}
+
+      {step === 2 && (
+        <div>
+          {existing && (
+            <Notice kind="info" testId="existing-repo">
+              {t('setup.dest.existing')}
+            </Notice>
+          )}
+          <p className="lead">{t('setup.offsite.lead')}</p>
+          <ul className="plain">
+            <li>{t('setup.offsite.point1')}</li>
+            <li>{t('setup.offsite.point2')}</li>
+            <li>{t('setup.offsite.point3')}</li>
+          </ul>
+          <Notice kind="warning" testId="offsite-unavailable">
+            {t('setup.offsite.unavailable')}
+          </Notice>
+          <div className="wizard-nav">
+            <button type="button" className="primary" onClick={() => setStep(3)} data-testid="skip-offsite">
+              {t('setup.offsite.skip')}
+            </button>
+          </div>
+        </div>
+      )}
+
+      {step === 3 && (
+        <div>
+          <p className="lead">{t('setup.schedule.lead')}</p>
+          <fieldset className="radios">
+            <legend>{t('setup.schedule.backup')}</legend>
+            {BACKUP_PRESETS.map((p) => (
+              <label key={p.id} className="radio">
+                <input type="radio" name="preset" value={p.id} checked={preset === p.id} onChange={() => setPreset(p.id)} data-testid={`preset-${p.id}`} /> <strong>{t(p.label)}</strong>{' '}
+                <span className="hint-inline">{t(p.hint)}</span>
+              </label>
+            ))}
+          </fieldset>
+          <p>{t('setup.schedule.drill')}</p>
+          <ErrorBox error={scheduleError} />
+          <div className="wizard-nav">
+            <button type="button" className="primary" onClick={() => void saveSchedule()} data-testid="save-schedule">
+              {t('common.saveAndContinue')}
+            </button>
+          </div>
+        </div>
+      )}
+
+      {step === 4 && (
+        <div>
+          <p className="lead">{t('setup.kit.lead')}</p>
+          {kit ? (
+            <RecoveryKit
+              kit={kit}
+              onConfirmed={() => {
+                setKitConfirmed(true);
+              }}
+            />
+          ) : kitConfirmed ? (
+            <Notice kind="ok">{t('setup.kit.alreadyConfirmed')}</Notice>
+          ) : (
+            <div>
+              <p>{t('setup.kit.existingNotConfirmed')}</p>
+              <button type="button" className="primary" disabled={working} onClick={() => void newKit()}>
+                {t('setup.kit.makeNew')}
+              </button>
+              <ErrorBox error={destError} />
+            </div>
+          )}
+          <div className="wizard-nav">
+            <button type="button" className="primary" disabled={!kitConfirmed} onClick={() => setStep(5)} data-testid="kit-next">
+              {t('common.next')}
+            </button>
+          </div>
+        </div>
+      )}
+
+      {step === 5 && (
+        <div>
+          <Notice kind="ok" testId="setup-done">
+            <strong>{t('setup.done.title')}</strong> {t('setup.done.text')}
+          </Notice>
+          <ul className="plain summary">
+            <li>{t('setup.done.source', { url: source?.url ?? '—' })}</li>
+            <li>{t('setup.done.destination', { path: host?.location ?? destPath })}</li>
+            <li>{t('setup.done.schedule', { schedule: t((BACKUP_PRESETS.find((p) => p.id === preset) ?? BACKUP_PRESETS[0])?.label ?? 'schedule.every15') })}</li>
+          </ul>
+          <div className="wizard-nav">
+            <button type="button" onClick={() => navigate('dashboard')} data-testid="go-dashboard">
+              {t('setup.done.dashboard')}
+            </button>
+            <button type="button" className="primary" onClick={firstBackup} data-testid="first-backup">
+              {t('setup.done.backupNow')}
+            </button>
+          </div>
+        </div>
+      )}
+    </div>
+  );
+}

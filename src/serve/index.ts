@@ -1,0 +1,72 @@
+/** The serve front end: EngineHost + HTTP/SSE server, and the `clinic-backup serve` command. */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { t, type EngineOptions, type Locale } from '../index.js';
+import { EngineHost } from './host.js';
+import { startServe, type ServeHandle } from './server.js';
+
+export { EngineHost, type HostInfo, type CallResult } from './host.js';
+export { startServe, CONTENT_SECURITY_POLICY, REPORT_CONTENT_SECURITY_POLICY, type ServeHandle, type ServeOptions } from './server.js';
+export { API_METHODS, checkApiCall } from './apiSchema.js';
+
+/** renderer/dist of this checkout. */
+export const DEFAULT_RENDERER_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'renderer', 'dist');
+
+export interface ServeAppOptions {
+  readonly repo: string;
+  readonly locale: Locale;
+  readonly engine?: Omit<EngineOptions, 'repo' | 'locale'>;
+  readonly port?: number;
+  readonly rendererDir?: string;
+  readonly token?: string;
+}
+
+export interface ServeApp extends ServeHandle {
+  readonly host: EngineHost;
+}
+
+/** Starts an EngineHost for the repository and serves it; the UI language follows the repository's settings. */
+export async function startServeApp(options: ServeAppOptions): Promise<ServeApp> {
+  const host = new EngineHost({ engine: options.engine ?? {}, repo: options.repo, locale: options.locale, mode: 'serve' });
+  await host.adoptSettingsLanguage();
+  const handle = await startServe({
+    host,
+    rendererDir: options.rendererDir ?? DEFAULT_RENDERER_DIR,
+    ...(options.port !== undefined ? { port: options.port } : {}),
+    ...(options.token ? { token: options.token } : {}),
+  });
+  return {
+    ...handle,
+    host,
+    async close() {
+      await handle.close();
+      await host.close();
+    },
+  };
+}
+
+export interface ServeCommandOptions extends ServeAppOptions {
+  readonly print: (line: string) => void;
+  readonly data: (value: unknown) => void;
+  /** Resolves when the command should stop (default: SIGINT or SIGTERM). */
+  readonly until?: Promise<void>;
+}
+
+/** `clinic-backup serve`: prints the launch URL and serves until interrupted. */
+export async function runServeCommand(options: ServeCommandOptions): Promise<number> {
+  // Listen for Ctrl+C before printing the URL, so a stop right after start still closes cleanly.
+  const until =
+    options.until ??
+    new Promise<void>((resolve) => {
+      process.once('SIGINT', () => resolve());
+      process.once('SIGTERM', () => resolve());
+    });
+  const app = await startServeApp(options);
+  options.data({ url: app.url, origin: app.origin, port: app.port });
+  options.print(t('serve.listening', { url: app.url }, options.locale));
+  options.print(t('serve.tokenNote', {}, options.locale));
+  await until;
+  await app.close();
+  options.print(t('serve.stopped', {}, options.locale));
+  return 0;
+}

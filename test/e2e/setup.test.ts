@@ -1,0 +1,138 @@
+/**
+ * The first-run setup wizard in a real browser against `serve` (real sandbox FHIR server, real repository,
+ * real SQLite): bad input first (invalid URL, unreachable server, wrong credentials — each an inline error with
+ * its fix and nothing saved), then the whole wizard to the first backup.
+ */
+import assert from 'node:assert/strict';
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import type { AppSettings } from '../../src/shared/contract.js';
+import { closedPort, sandbox } from '../support/fhir.js';
+import { launchBrowser, openApp, SCREENSHOTS, startStack } from './support.js';
+
+const SOURCE_PASSWORD = 'Recepcao-Senha-Correta-2026!';
+const WRONG_PASSWORD = 'senha-errada-123';
+
+describe('setup wizard (browser)', () => {
+  it('refuses bad input with the fix and saves nothing, then sets up, confirms the kit and makes the first backup', async () => {
+    const source = await sandbox({ patients: 6, auth: { basic: { username: 'recepcao', password: SOURCE_PASSWORD } } });
+    const stack = await startStack('pt-BR');
+    const browser = await launchBrowser();
+    const { page, bodies, errors } = await openApp(browser, stack);
+    const nothingSaved = async (): Promise<void> => {
+      const secrets = await stack.app.host.call('listSecrets', []);
+      assert.deepEqual(secrets.ok && secrets.value, [], 'no credential stored');
+      assert.deepEqual(await readdir(stack.repo), [], 'no repository created');
+    };
+
+    await page.getByTestId('start-setup').click();
+    await page.getByTestId('setup-wizard').waitFor();
+    const next = page.getByTestId('next');
+
+    // 1. An invalid URL: inline error with the fix; nothing was sent anywhere.
+    await page.getByTestId('source-url').fill('servidor da clinica');
+    await page.getByTestId('test-source').click();
+    const error = page.getByTestId('source-error');
+    await error.waitFor();
+    assert.match(await error.innerText(), /não é válido/);
+    assert.match(await error.innerText(), /Como resolver/);
+    assert.equal(await page.getByLabel('Endereço do servidor FHIR').getAttribute('aria-invalid'), 'true');
+    assert.equal(await next.isDisabled(), true);
+    await nothingSaved();
+
+    // 2. An unreachable server.
+    await page.getByTestId('source-url').fill(`http://127.0.0.1:${await closedPort()}/fhir`);
+    await page.getByTestId('test-source').click();
+    await page.locator('[data-testid="source-error"][data-code="SOURCE_UNREACHABLE"]').waitFor({ timeout: 30_000 });
+    assert.match(await error.innerText(), /ligado/);
+    assert.equal(await next.isDisabled(), true);
+    await nothingSaved();
+
+    // 3. Wrong credentials.
+    await page.getByTestId('source-url').fill(source.url);
+    await page.getByTestId('auth-basic').check();
+    await page.getByTestId('source-username').fill('recepcao');
+    await page.getByTestId('source-password').fill(WRONG_PASSWORD);
+    await page.getByTestId('test-source').click();
+    await page.locator('[data-testid="source-error"][data-code="SOURCE_AUTH"]').waitFor({ timeout: 30_000 });
+    assert.match(await error.innerText(), /Usuário, senha ou chave de acesso incorretos/);
+    assert.equal(await next.isDisabled(), true);
+    await nothingSaved();
+
+    // 4. The right password: the connection works.
+    await page.getByTestId('source-password').fill(SOURCE_PASSWORD);
+    await page.getByTestId('test-source').click();
+    await page.getByTestId('source-ok').waitFor();
+    assert.match(await page.getByTestId('source-ok').innerText(), /FHIR 4\.0\.1/);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'setup-source.png') });
+    await next.click();
+
+    // Destination: the repository folder given to serve is offered; drives are detected.
+    const destPath = page.getByTestId('dest-path');
+    await destPath.waitFor();
+    await destPath.fill(stack.repo);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'setup-destination.png') });
+    await page.getByTestId('use-destination').click();
+
+    // Offsite: honest about what this version cannot do yet.
+    await page.getByTestId('offsite-unavailable').waitFor({ timeout: 60_000 });
+    await page.getByTestId('skip-offsite').click();
+
+    // Schedule.
+    await page.getByTestId('preset-daily').check();
+    await page.getByTestId('save-schedule').click();
+
+    // Recovery kit: the words, print, "I stored it", two words typed back (a wrong try first).
+    const kit = page.getByTestId('recovery-kit');
+    await kit.waitFor();
+    const words = (await kit.locator('.kit-word').allInnerTexts()).map((w) => w.trim());
+    assert.ok(words.length >= 24, `the recovery key words (${words.length})`);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'setup-recovery-kit.png') });
+    await page.getByTestId('kit-stored').click();
+    const labels = await page.locator('.kit-confirm label').allInnerTexts();
+    const positions = labels.map((l) => Number(/(\d+)/.exec(l)?.[1]));
+    assert.equal(positions.length, 2);
+    await page.getByTestId('kit-word-0').fill('errada');
+    await page.getByTestId('kit-word-1').fill('tambem');
+    await page.getByTestId('kit-confirm').click();
+    await page.locator('[data-code="CONFIRMATION_MISMATCH"]').waitFor();
+    assert.equal(await page.getByTestId('kit-next').isDisabled(), true);
+    await page.getByTestId('kit-word-0').fill(words[(positions[0] as number) - 1] as string);
+    await page.getByTestId('kit-word-1').fill(words[(positions[1] as number) - 1] as string);
+    await page.getByTestId('kit-confirm').click();
+    await page.getByTestId('kit-confirmed').waitFor();
+    await page.getByTestId('kit-next').click();
+
+    // Done: the first backup from the last step.
+    await page.getByTestId('setup-done').waitFor();
+    await page.getByTestId('first-backup').click();
+    await page.getByTestId('backup-success').waitFor({ timeout: 60_000 });
+    assert.match(await page.getByTestId('backup-success').innerText(), new RegExp(`${source.store.count()} registros`));
+
+    // What the engine holds: the source by secret name, the schedule, the kit confirmed, one snapshot.
+    const settings = await stack.app.host.call('getSettings', []);
+    assert.ok(settings.ok);
+    const s = settings.value as AppSettings;
+    assert.equal(s.source?.url, source.url);
+    assert.deepEqual(s.source?.auth, { kind: 'basic', username: 'recepcao', passwordSecret: 'source-password' });
+    assert.equal(s.schedule.backup.kind, 'daily');
+    assert.equal(s.language, 'pt-BR');
+    const secrets = await stack.app.host.call('listSecrets', []);
+    assert.deepEqual(secrets.ok && secrets.value, ['source-password'], 'only the final credential, no leftover candidate');
+    const status = await stack.app.host.call('status', []);
+    assert.ok(status.ok);
+    assert.equal((status.value as { snapshots: number }).snapshots, 1);
+    assert.equal((status.value as { recoveryKit: { confirmed: boolean } }).recoveryKit.confirmed, true);
+
+    // The renderer never received a secret.
+    await page.waitForTimeout(200);
+    const all = bodies.join('\n');
+    for (const secret of [SOURCE_PASSWORD, WRONG_PASSWORD, stack.passphrase, stack.app.token]) assert.equal(all.includes(secret), false, `secret in an API response: ${secret.slice(0, 4)}…`);
+    assert.deepEqual(
+      errors.filter((e) => !/status of (4\d\d)/.test(e)),
+      [],
+      'no script errors (expected 4xx answers aside)',
+    );
+  });
+});

@@ -1,0 +1,77 @@
+/**
+ * Browser end-to-end support: a real sandbox FHIR server, a real repository folder with a password file,
+ * real SQLite and the real `serve` front end, driven by Debian's Chromium through playwright-core.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { after } from 'node:test';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startServeApp, type ServeApp } from '../../src/serve/index.js';
+import { ROOT } from '../support/cli.js';
+import { writePasswordFile } from '../support/repo.js';
+import { tempDir } from '../support/tmp.js';
+
+export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+export const SCREENSHOTS = path.join(ROOT, 'docs', 'screenshots');
+export const RENDERER_DIST = path.join(ROOT, 'renderer', 'dist');
+
+/** `npm test` builds the renderer first; a direct run of these files builds it when it is missing. */
+export function ensureRendererBuilt(): void {
+  if (existsSync(path.join(RENDERER_DIST, 'index.html'))) return;
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'renderer/vite.config.ts'], { cwd: ROOT, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('renderer build failed');
+}
+
+/** Headless Chromium with the project's flags; Playwright gives every launch a fresh temporary --user-data-dir. */
+export async function launchBrowser(): Promise<Browser> {
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--disable-dev-shm-usage'],
+  });
+  after(() => browser.close());
+  return browser;
+}
+
+export interface Stack {
+  readonly app: ServeApp;
+  readonly dir: string;
+  readonly repo: string;
+  readonly passphrase: string;
+}
+
+/** serve on a fresh (empty) repository folder: the UI starts at the welcome screen. */
+export async function startStack(locale: 'pt-BR' | 'en' = 'pt-BR'): Promise<Stack> {
+  ensureRendererBuilt();
+  const dir = await tempDir('cb-e2e-');
+  const passphrase = `e2e-passphrase-${Math.random().toString(36).slice(2)}`;
+  const passwordFile = await writePasswordFile(dir, passphrase);
+  const secretsDir = path.join(dir, 'secrets');
+  await mkdir(secretsDir, { recursive: true, mode: 0o700 });
+  const repo = path.join(dir, 'repo');
+  await mkdir(repo);
+  const app = await startServeApp({ repo, locale, engine: { passwordFile, secretsDir, stateDir: path.join(dir, 'state') }, rendererDir: RENDERER_DIST });
+  after(() => app.close());
+  return { app, dir, repo, passphrase };
+}
+
+/** A page at 1024×700, logged in with the session cookie; collects every API response body and console error. */
+export async function openApp(browser: Browser, stack: Stack, locale: 'pt-BR' | 'en' = 'pt-BR'): Promise<{ context: BrowserContext; page: Page; bodies: string[]; errors: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1024, height: 700 }, locale, timezoneId: 'America/Sao_Paulo' });
+  await context.addCookies([{ name: stack.app.cookieName, value: stack.app.token, domain: '127.0.0.1', path: '/', httpOnly: true, sameSite: 'Strict' }]);
+  const page = await context.newPage();
+  const bodies: string[] = [];
+  const errors: string[] = [];
+  page.on('response', (r) => {
+    if (r.url().includes('/api/')) void r.text().then((t) => bodies.push(t), () => undefined);
+  });
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${stack.app.origin}/`);
+  after(() => context.close());
+  return { context, page, bodies, errors };
+}
