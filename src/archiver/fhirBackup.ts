@@ -71,18 +71,36 @@ export async function backupFhir(repo: Repository, options: FhirBackupOptions): 
   const parent = lastOfSource(snaps, location);
   const lastFull = lastOfSource(snaps, location, (s) => s.manifest.mode === 'full');
   const now = options.now?.() ?? new Date();
-  const fullDue = options.full === true || !parent || !parent.manifest.serverTransactionTime || !lastFull || now.getTime() - Date.parse(lastFull.manifest.time) >= (options.fullEveryMs ?? WEEK_MS);
+  const fullEveryMs = options.fullEveryMs ?? WEEK_MS;
+  // A partial parent (problems recorded) misses resources: building on it would carry the gap on silently.
+  const fullDue =
+    options.full === true ||
+    fullEveryMs <= 0 ||
+    !parent ||
+    parent.manifest.partial ||
+    !parent.manifest.serverTransactionTime ||
+    !lastFull ||
+    now.getTime() - Date.parse(lastFull.manifest.time) >= fullEveryMs;
   const since = fullDue ? null : (parent?.manifest.serverTransactionTime ?? null);
   const types = options.types ?? (caps.searchTypes.length > 0 ? caps.searchTypes : undefined);
 
   for (const name of strategiesFor(caps, options.strategy)) {
     throwIfAborted(signal);
-    const stratOpts = { since, types: options.types, pageSize: options.pageSize, signal, onProgress: options.onProgress, jobStateFile: options.jobStateFile, sleep: options.sleep };
+    // Incremental search cannot see deletions: it compares the server's count per type with the snapshot's
+    // and lists a type in full when they differ. The periodic full pass remains the backstop.
+    const mode = since === null ? 'full' : 'incremental';
+    const stratOpts = {
+      since,
+      types: options.types,
+      pageSize: options.pageSize,
+      signal,
+      onProgress: options.onProgress,
+      jobStateFile: options.jobStateFile,
+      sleep: options.sleep,
+      localCount: (type: string) => archiver.liveCount(type),
+    };
     const run: StrategyRun =
       name === 'bulk-export' ? bulkExportStrategy(http, stratOpts) : name === 'history' ? historyStrategy(http, stratOpts) : searchStrategy(http, types ?? [], stratOpts);
-    // Incremental runs from a strategy that cannot see deletions are still complete views: deletions are
-    // caught by the periodic full pass (documented; the snapshot says which mode it came from).
-    const mode = since === null ? 'full' : 'incremental';
     const archiver = new Archiver(repo, {
       source: { kind: 'fhir', location, strategy: name },
       mode,
@@ -96,9 +114,14 @@ export async function backupFhir(repo: Repository, options: FhirBackupOptions): 
     try {
       for await (const ev of run.events) {
         if (ev.kind === 'resource') await archiver.addLine(ev.bytes, { file: ev.file, line: ev.line });
-        else if (ev.kind === 'deleted') {
+        else if (ev.kind === 'resources') {
+          for (const item of ev.items) await archiver.addLine(item.bytes, { file: ev.file, line: item.line });
+        } else if (ev.kind === 'deleted') {
           if (mode === 'incremental') archiver.deleteResource(ev.type, ev.id);
-        } else archiver.problem(ev.code, { file: ev.file, reason: ev.reason });
+        } else if (ev.kind === 'listed') {
+          if (mode === 'incremental') archiver.dropUnseen(ev.type);
+        } else if (ev.kind === 'restart') archiver.restart();
+        else archiver.problem(ev.code, { file: ev.file, reason: ev.reason });
       }
     } catch (err) {
       // Nothing is committed yet: falling back to the next strategy starts clean (data already packed is reused).

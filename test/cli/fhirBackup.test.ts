@@ -93,6 +93,23 @@ describe('CLI backup --source', () => {
     assert.equal(requestsMatching(b, KICKOFF), 1);
   });
 
+  it('a partial snapshot (a malformed line in an output file) exits 1 and names file:line and the code', async () => {
+    const server = await sandbox({ patients: 2, seed: 91 });
+    const { env } = await setup();
+    server.faults.set({ truncateNdjson: { match: 'Condition', afterLines: 2, resume: true, times: 1 } });
+    const r = await runCli(['backup', '--source', server.url], env);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /Condition-1\.ndjson:3 INPUT_MALFORMED/);
+    const json = await runCli(['snapshots', '--json'], env);
+    const list = JSON.parse(json.stdout) as { partial: boolean; problemCount: number }[];
+    assert.deepEqual(list.map((s) => [s.partial, s.problemCount]), [[true, 1]]);
+    // The next run reads everything again and is complete.
+    const again = await runCli(['backup', '--source', server.url, '--json'], env);
+    assert.equal(again.code, 0, again.stderr);
+    const snap = (JSON.parse(again.stdout) as { snapshot: { mode: string; partial: boolean; resources: number } }).snapshot;
+    assert.deepEqual([snap.mode, snap.partial, snap.resources], ['full', false, server.store.count()]);
+  });
+
   it('credentials: wrong token exits 1 with SOURCE_AUTH and "check the credentials"; right token file works; no secret on argv', async () => {
     const server = await sandbox({ patients: 2, seed: 81, auth: { bearerTokens: ['s3cr3t-token-value'], basic: { username: 'recepcao', password: 'b4sic-pw' } } });
     const { dir, env } = await setup();

@@ -19,6 +19,7 @@ export async function sandbox(opts: SandboxOptions = {}): Promise<SandboxServer>
 /** (type/id) → stored bytes of every resource in a snapshot's tree. */
 export async function snapshotResources(repo: Repository, manifest: SnapshotManifest): Promise<Map<string, Buffer>> {
   const out = new Map<string, Buffer>();
+  await repo.loadIndex();
   for await (const { type, row } of treeRows(repo, manifest.tree)) {
     const key = `${type}/${rowId(row)}`;
     assert.ok(!out.has(key), `${key} appears once in the tree`);

@@ -30,6 +30,8 @@ export function clientAssertion(clientId: string, tokenUrl: string, key: KeyObje
 class SmartAuth implements AuthProvider {
   private token: { value: string; expiresAt: number } | null = null;
   private readonly key: KeyObject;
+  /** Server clock − ours, learnt from the token endpoint's Date header when it refuses an assertion. */
+  private skewMs = 0;
 
   constructor(private readonly cfg: Extract<SourceAuth, { kind: 'smart' }>) {
     try {
@@ -53,12 +55,13 @@ class SmartAuth implements AuthProvider {
     return true;
   }
 
-  private async fetchToken(signal?: AbortSignal): Promise<void> {
+  private async fetchToken(signal?: AbortSignal, retriedForSkew = false): Promise<void> {
     const body = new URLSearchParams({
       grant_type: 'client_credentials',
       scope: this.cfg.scope ?? 'system/*.read',
       client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
-      client_assertion: clientAssertion(this.cfg.clientId, this.cfg.tokenUrl, this.key, this.cfg.keyId),
+      // The assertion's exp is judged by the server's clock: date it by that clock when ours is off.
+      client_assertion: clientAssertion(this.cfg.clientId, this.cfg.tokenUrl, this.key, this.cfg.keyId, Date.now() + this.skewMs),
     });
     let res: Response;
     try {
@@ -73,6 +76,14 @@ class SmartAuth implements AuthProvider {
     }
     if (res.status === 400 || res.status === 401 || res.status === 403) {
       await res.body?.cancel();
+      // Refused, and the server's clock is more than a minute away from ours: the assertion may have looked
+      // expired (or too far ahead) to it. Try once more, dated by its clock.
+      const serverNow = Date.parse(res.headers.get('date') ?? '');
+      const skew = Number.isNaN(serverNow) ? 0 : serverNow - Date.now();
+      if (!retriedForSkew && Math.abs(skew - this.skewMs) > 60_000) {
+        this.skewMs = skew;
+        return this.fetchToken(signal, true);
+      }
       throw new EngineError('SOURCE_AUTH', { status: res.status });
     }
     if (!res.ok) {

@@ -4,7 +4,7 @@
  * only to the server's own origin: a URL on another origin is refused unless explicitly allowed (and then
  * fetched without credentials).
  */
-import { EngineError, isAbortError, throwIfAborted } from '../../shared/errors.js';
+import { EngineError, isAbortError, isEngineError, throwIfAborted } from '../../shared/errors.js';
 
 export interface AuthProvider {
   /** Headers to add to a request to the server's origin. */
@@ -18,10 +18,12 @@ export const NO_AUTH: AuthProvider = { headers: async () => ({}) };
 export interface FhirHttpOptions {
   readonly baseUrl: string;
   readonly auth?: AuthProvider;
-  /** Per-request timeout (headers), default 60 s. */
+  /** Per-request timeout: for the response headers, then for each wait on body bytes (a stalled body), default 60 s. */
   readonly timeoutMs?: number;
-  /** Attempts for one request on 429/5xx/network errors, default 8. */
+  /** Attempts for one request on 5xx/network errors, default 8. */
   readonly maxAttempts?: number;
+  /** Total wait on throttled answers (429, or 503 with Retry-After) for one request before giving up, default 1 hour. */
+  readonly maxThrottleWaitMs?: number;
   /** Longest Retry-After honoured, default 120 s (longer waits are capped). */
   readonly maxRetryAfterMs?: number;
   /** Other origins whose URLs may be fetched (without credentials), e.g. a bulk export file host. */
@@ -120,25 +122,35 @@ export class FhirHttp {
     const { url, sameOrigin } = this.resolve(pathOrUrl);
     const accept = opts.accept ?? ((s: number) => s >= 200 && s < 300);
     const maxAttempts = opts.retries === false ? 1 : (this.options.maxAttempts ?? 8);
+    const maxThrottleWaitMs = opts.retries === false ? 0 : (this.options.maxThrottleWaitMs ?? 3600_000);
+    const timeoutMs = this.options.timeoutMs ?? 60_000;
     let refreshed = false;
-    for (let attempt = 1; ; attempt++) {
+    let failures = 0;
+    let throttled = 0;
+    let throttledMs = 0;
+    for (;;) {
       throwIfAborted(opts.signal);
       const headers: Record<string, string> = { Accept: 'application/fhir+json', ...(init.headers ?? {}) };
       if (sameOrigin) Object.assign(headers, await this.auth.headers(opts.signal));
-      const timeout = AbortSignal.timeout(this.options.timeoutMs ?? 60_000);
-      const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
+      // The timeout covers the wait for headers here, and each wait for body bytes in timedBody (not the
+      // whole download: a large file read at the consumer's pace may take much longer).
+      const timeout = new AbortController();
+      const timer = setTimeout(() => timeout.abort(), timeoutMs);
+      const signal = opts.signal ? AbortSignal.any([opts.signal, timeout.signal]) : timeout.signal;
       let res: Response;
       try {
         this.requests++;
         res = await fetch(url, { method: init.method ?? 'GET', headers, body: init.body, signal, redirect: 'manual' });
       } catch (err) {
         if (opts.signal?.aborted) throw new EngineError('CANCELLED');
-        const e = isAbortError(err) || timeout.aborted ? new EngineError('TIMEOUT', { what: displayUrl(url) }, { transient: true }) : networkError(err, url.href);
-        if (!e.transient || attempt >= maxAttempts) throw e;
-        await this.backoff(url, null, attempt, null, opts.signal);
+        const e = isAbortError(err) || timeout.signal.aborted ? new EngineError('TIMEOUT', { what: displayUrl(url) }, { transient: true }) : networkError(err, url.href);
+        if (!e.transient || ++failures >= maxAttempts) throw e;
+        await this.backoff(url, null, failures, null, opts.signal);
         continue;
+      } finally {
+        clearTimeout(timer);
       }
-      if (accept(res.status)) return res;
+      if (accept(res.status)) return timedBody(res, url, timeoutMs, timeout, opts.signal);
       if (res.status >= 300 && res.status < 400) {
         await res.body?.cancel();
         const location = res.headers.get('location');
@@ -155,11 +167,14 @@ export class FhirHttp {
         await res.body?.cancel();
         throw new EngineError('SOURCE_AUTH', { status: res.status });
       }
-      const retryable = res.status === 429 || res.status === 503 || res.status === 502 || res.status === 504 || res.status === 500;
-      if (retryable && attempt < maxAttempts) {
-        const retryAfter = parseRetryAfter(res.headers.get('retry-after'), Date.now(), res.headers.get('date'));
+      const retryAfter = parseRetryAfter(res.headers.get('retry-after'), Date.now(), res.headers.get('date'));
+      // A throttled answer says when to come back: a storm of them is waited out (up to maxThrottleWaitMs in
+      // all), while errors and outages give up after maxAttempts.
+      const isThrottle = res.status === 429 || (res.status === 503 && retryAfter !== null);
+      const retryable = isThrottle || res.status === 503 || res.status === 502 || res.status === 504 || res.status === 500;
+      if (retryable && (isThrottle ? throttledMs < maxThrottleWaitMs : ++failures < maxAttempts)) {
         await res.body?.cancel();
-        await this.backoff(url, res.status, attempt, retryAfter, opts.signal);
+        throttledMs += await this.backoff(url, res.status, isThrottle ? ++throttled : failures, retryAfter, opts.signal);
         continue;
       }
       const text = await res.text().catch(() => '');
@@ -167,24 +182,68 @@ export class FhirHttp {
     }
   }
 
-  private async backoff(url: URL, status: number | null, attempt: number, retryAfterMs: number | null, signal?: AbortSignal): Promise<void> {
+  /** Waits before another attempt (Retry-After when given, else exponential with jitter); returns the wait. */
+  private async backoff(url: URL, status: number | null, attempt: number, retryAfterMs: number | null, signal?: AbortSignal): Promise<number> {
     const cap = this.options.maxRetryAfterMs ?? 120_000;
     const exp = Math.min(30_000, 250 * 2 ** (attempt - 1));
     const delayMs = Math.min(cap, retryAfterMs ?? Math.round(exp / 2 + Math.random() * (exp / 2)));
     this.options.onRetry?.({ url: displayUrl(url), status, attempt, delayMs });
     await this.sleep(delayMs, signal);
+    return delayMs;
   }
 
-  /** GET and parse JSON; a body that is not JSON is SOURCE_BAD_RESPONSE. */
+  /** GET and parse JSON; a body cut off or stalled is fetched again; a body that is not JSON is SOURCE_BAD_RESPONSE. */
   async getJson(pathOrUrl: string, signal?: AbortSignal): Promise<{ value: unknown; response: Response; bytes: Buffer }> {
-    const response = await this.request(pathOrUrl, {}, { signal });
-    const bytes = Buffer.from(await response.arrayBuffer());
-    try {
-      return { value: JSON.parse(bytes.toString('utf8')) as unknown, response, bytes };
-    } catch {
-      throw new EngineError('SOURCE_BAD_RESPONSE', { url: displayUrl(response.url || pathOrUrl), reason: 'the body is not JSON' });
+    const maxAttempts = this.options.maxAttempts ?? 8;
+    for (let attempt = 1; ; attempt++) {
+      const response = await this.request(pathOrUrl, {}, { signal });
+      let bytes: Buffer;
+      try {
+        bytes = Buffer.from(await response.arrayBuffer());
+      } catch (err) {
+        if (!isEngineError(err) || !err.transient || attempt >= maxAttempts) throw err;
+        await this.backoff(this.resolve(pathOrUrl).url, null, attempt, null, signal);
+        continue;
+      }
+      try {
+        return { value: JSON.parse(bytes.toString('utf8')) as unknown, response, bytes };
+      } catch {
+        throw new EngineError('SOURCE_BAD_RESPONSE', { url: displayUrl(pathOrUrl), reason: 'the body is not JSON' });
+      }
     }
   }
+}
+
+/**
+ * The response with its body wrapped: each wait for body bytes is limited to `timeoutMs` (a stalled server),
+ * and errors while reading become classified EngineErrors (TIMEOUT, CANCELLED, SOURCE_UNREACHABLE for a
+ * connection cut mid-body), all transient except CANCELLED.
+ */
+function timedBody(res: Response, url: URL, timeoutMs: number, timeout: AbortController, signal: AbortSignal | undefined): Response {
+  if (!res.body) return res;
+  const reader = res.body.getReader();
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const timer = setTimeout(() => timeout.abort(), timeoutMs);
+      try {
+        const { done, value } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      } catch (err) {
+        if (signal?.aborted) controller.error(new EngineError('CANCELLED'));
+        else if (timeout.signal.aborted) controller.error(new EngineError('TIMEOUT', { what: displayUrl(url) }, { cause: err, transient: true }));
+        else controller.error(new EngineError('SOURCE_UNREACHABLE', { url: displayUrl(url), reason: 'the connection was cut during the download' }, { cause: err, transient: true }));
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  });
+  const wrapped = new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
+  Object.defineProperty(wrapped, 'url', { value: res.url });
+  return wrapped;
 }
 
 /** The human text of an OperationOutcome body, if that is what it is. */

@@ -2,9 +2,12 @@
  * The three ways to read a FHIR server, as one stream of events for the archiver:
  *  - bulk $export (FHIR Bulk Data): kick-off with Prefer: respond-async, poll with Retry-After, download NDJSON
  *    files in parallel (streamed, back-pressured by the consumer), deleted list, error files; the job is
- *    remembered so a crashed run resumes it, and restarted once if its files expire;
+ *    remembered (with its server) so a crashed run resumes it, and restarted once if its files expire (the
+ *    consumer then forgets what the expired job gave: "restart");
  *  - _history (system level), newest first: the first entry per resource wins, DELETE entries are deletions;
- *  - search paging per type (_count, next links), ordered by _lastUpdated.
+ *  - search paging per type (_count, next links), ordered by _lastUpdated; search shows no deletions, so an
+ *    incremental run compares each type's count (_summary=count) with the snapshot's and, when they differ,
+ *    lists that type in full ("listed": what was not seen is gone).
  * Resources are yielded as the server's bytes. `transactionTime` is always the server's clock.
  */
 import { readFile, rm, writeFile } from 'node:fs/promises';
@@ -15,8 +18,14 @@ import { defaultSleep, displayUrl, parseRetryAfter, type FhirHttp } from './http
 
 export type SourceEvent =
   | { readonly kind: 'resource'; readonly bytes: Buffer; readonly file: string; readonly line: number }
+  /** Several resources of one file at once (bulk downloads: a network chunk's worth of lines). */
+  | { readonly kind: 'resources'; readonly items: readonly { readonly bytes: Buffer; readonly line: number }[]; readonly file: string }
   | { readonly kind: 'deleted'; readonly type: string; readonly id: string }
-  | { readonly kind: 'problem'; readonly code: 'EXPORT_FAILED' | 'INPUT_MALFORMED'; readonly file: string; readonly reason: string };
+  | { readonly kind: 'problem'; readonly code: 'EXPORT_FAILED' | 'INPUT_MALFORMED'; readonly file: string; readonly reason: string }
+  /** Every current resource of this type has been yielded in this run: the ones of the previous snapshot not yielded are gone. */
+  | { readonly kind: 'listed'; readonly type: string }
+  /** The source starts over (a new export job): forget every event before this one. */
+  | { readonly kind: 'restart' };
 
 export type StrategyName = 'bulk-export' | 'history' | 'search';
 
@@ -40,6 +49,11 @@ export interface StrategyOptions {
   readonly downloadConcurrency?: number;
   readonly pollMaxWaitMs?: number;
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /**
+   * Incremental search: how many resources of a type the new snapshot holds so far (previous snapshot plus this
+   * run's changes). Search cannot see deletions; when the server's count differs, the type is listed in full.
+   */
+  readonly localCount?: (type: string) => number;
 }
 
 const RESOURCE_KEY = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})/;
@@ -79,14 +93,26 @@ async function* pagedBundles(http: FhirHttp, first: string, signal: AbortSignal 
   }
 }
 
+/** The server's count of a type (`_summary=count`), or null when it cannot say. */
+async function serverCount(http: FhirHttp, type: string, signal: AbortSignal | undefined): Promise<number | null> {
+  try {
+    const { value } = await http.getJson(`${type}?${new URLSearchParams({ _summary: 'count' })}`, signal);
+    const total = (value as { resourceType?: unknown; total?: unknown }).total;
+    return (value as { resourceType?: unknown }).resourceType === 'Bundle' && typeof total === 'number' && Number.isInteger(total) && total >= 0 ? total : null;
+  } catch (err) {
+    if (isEngineError(err) && (err.code === 'SOURCE_BAD_RESPONSE' || (err.code === 'SOURCE_HTTP' && Number(err.details['status']) < 500))) return null;
+    throw err;
+  }
+}
+
 export function searchStrategy(http: FhirHttp, types: readonly string[], opts: StrategyOptions): StrategyRun {
   let tt: string | null = null;
   const count = opts.pageSize ?? 500;
   async function* events(): AsyncGenerator<SourceEvent> {
     let done = 0;
-    for (const type of types) {
+    async function* pages(type: string, since: string | null): AsyncGenerator<SourceEvent> {
       const q = new URLSearchParams({ _count: String(count), _sort: '_lastUpdated' });
-      if (opts.since) q.set('_lastUpdated', `ge${opts.since}`);
+      if (since) q.set('_lastUpdated', `ge${since}`);
       for await (const { bundle, bytes, url } of pagedBundles(http, `${type}?${q}`, opts.signal, (res) => (tt ??= serverTime(res)))) {
         const entries = (bundle as { entry?: { search?: { mode?: unknown } }[] }).entry ?? [];
         const spans = entryResourceSpans(bytes);
@@ -100,8 +126,20 @@ export function searchStrategy(http: FhirHttp, types: readonly string[], opts: S
         opts.onProgress?.({ type: 'progress', op: 'backup', phase: 'search', done, unit: 'resources', subject: type });
       }
     }
+    for (const type of types) {
+      yield* pages(type, opts.since);
+      // Search shows no deletions: when the server holds another number of resources of this type than the
+      // snapshot will (previous + this run's changes), something was deleted. List the type in full then.
+      if (opts.since && opts.localCount) {
+        const total = await serverCount(http, type, opts.signal);
+        if (total === null || total !== opts.localCount(type)) {
+          yield* pages(type, null);
+          yield { kind: 'listed', type };
+        }
+      }
+    }
   }
-  return { strategy: 'search', transactionTime: () => tt, events: events(), reportsDeletes: false };
+  return { strategy: 'search', transactionTime: () => tt, events: events(), reportsDeletes: true };
 }
 
 export function historyStrategy(http: FhirHttp, opts: StrategyOptions): StrategyRun {
@@ -143,6 +181,8 @@ interface Manifest {
 }
 
 interface JobState {
+  /** The server the job belongs to: a job of another source is never resumed. */
+  readonly base: string;
   readonly statusUrl: string;
   readonly since: string | null;
   readonly types: string | null;
@@ -161,31 +201,54 @@ function parseManifest(value: unknown, url: string): Manifest {
   return m as Manifest;
 }
 
-/** Streams an NDJSON response body as lines; a last line cut mid-way (no newline, not JSON) means truncation. */
-async function* ndjsonLines(res: Response, file: string): AsyncGenerator<{ bytes: Buffer; line: number }> {
+interface NdjsonLine {
+  readonly bytes: Buffer;
+  readonly line: number;
+}
+
+/**
+ * Streams an NDJSON response body as batches of lines, one batch per network chunk (lines are views into the
+ * chunk, not copies; a line across chunks is joined). A last line cut mid-way (no newline, not JSON) means
+ * truncation.
+ */
+async function* ndjsonBatches(res: Response, file: string): AsyncGenerator<NdjsonLine[]> {
   if (!res.body) return;
-  let carry: Buffer = Buffer.alloc(0);
+  let carry: Buffer[] = [];
   let line = 0;
+  const push = (out: NdjsonLine[], l: Buffer): void => {
+    line++;
+    const end = l.length > 0 && l[l.length - 1] === 13 ? l.length - 1 : l.length;
+    if (end > 0) out.push({ bytes: end === l.length ? l : l.subarray(0, end), line });
+  };
   for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-    let buf = carry.length > 0 ? Buffer.concat([carry, chunk]) : Buffer.from(chunk);
-    let nl: number;
-    while ((nl = buf.indexOf(10)) >= 0) {
-      let l = buf.subarray(0, nl);
-      if (l[l.length - 1] === 13) l = l.subarray(0, l.length - 1);
-      line++;
-      if (l.length > 0) yield { bytes: Buffer.from(l), line };
-      buf = buf.subarray(nl + 1);
+    const buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const out: NdjsonLine[] = [];
+    let start = 0;
+    for (let nl = buf.indexOf(10); nl >= 0; nl = buf.indexOf(10, start)) {
+      if (carry.length > 0) {
+        push(out, Buffer.concat([...carry, buf.subarray(0, nl)]));
+        carry = [];
+      } else {
+        push(out, buf.subarray(start, nl));
+      }
+      start = nl + 1;
     }
-    carry = Buffer.from(buf);
+    if (start < buf.length) carry.push(buf.subarray(start));
+    if (out.length > 0) yield out;
   }
-  if (carry.length > 0 && carry.some((b) => b !== 32 && b !== 13 && b !== 9)) {
+  const rest = Buffer.concat(carry);
+  if (rest.length > 0 && rest.some((b) => b !== 32 && b !== 13 && b !== 9)) {
     try {
-      JSON.parse(carry.toString('utf8'));
+      JSON.parse(rest.toString('utf8'));
     } catch {
       throw new EngineError('SOURCE_BAD_RESPONSE', { url: file, reason: 'file ends in the middle of a line (truncated)' }, { transient: true });
     }
-    yield { bytes: carry, line: line + 1 };
+    yield [{ bytes: rest, line: line + 1 }];
   }
+}
+
+async function* ndjsonLines(res: Response, file: string): AsyncGenerator<NdjsonLine> {
+  for await (const batch of ndjsonBatches(res, file)) yield* batch;
 }
 
 /** Runs async producers with bounded concurrency into one stream; the consumer's pace back-pressures them. */
@@ -227,7 +290,7 @@ export function bulkExportStrategy(http: FhirHttp, opts: StrategyOptions): Strat
     if (!opts.jobStateFile) return null;
     try {
       const j = JSON.parse(await readFile(opts.jobStateFile, 'utf8')) as JobState;
-      return j.since === opts.since && j.types === (opts.types?.join(',') ?? null) ? j : null;
+      return j.base === http.base.href && j.since === opts.since && j.types === (opts.types?.join(',') ?? null) ? j : null;
     } catch {
       return null;
     }
@@ -236,7 +299,7 @@ export function bulkExportStrategy(http: FhirHttp, opts: StrategyOptions): Strat
   async function saveJob(statusUrl: string | null): Promise<void> {
     if (!opts.jobStateFile) return;
     if (statusUrl === null) await rm(opts.jobStateFile, { force: true });
-    else await writeFile(opts.jobStateFile, JSON.stringify({ statusUrl, since: opts.since, types: opts.types?.join(',') ?? null } satisfies JobState));
+    else await writeFile(opts.jobStateFile, JSON.stringify({ base: http.base.href, statusUrl, since: opts.since, types: opts.types?.join(',') ?? null } satisfies JobState));
   }
 
   async function kickOff(): Promise<string> {
@@ -292,7 +355,12 @@ export function bulkExportStrategy(http: FhirHttp, opts: StrategyOptions): Strat
       }
       void withToken;
       try {
-        for await (const l of ndjsonLines(res, file)) yield { kind: 'resource', bytes: l.bytes, file, line: l.line };
+        // A proxy's error page instead of the file (HTTP 200 with HTML): not data; fetch the file again.
+        if (/^\s*(text\/html|application\/xhtml)/i.test(res.headers.get('content-type') ?? '')) {
+          await res.body?.cancel();
+          throw new EngineError('SOURCE_BAD_RESPONSE', { url: file, reason: 'an HTML page instead of NDJSON' }, { transient: true });
+        }
+        for await (const items of ndjsonBatches(res, file)) yield { kind: 'resources', items, file };
         return;
       } catch (err) {
         // A cut connection or truncated file: fetch the whole file again (lines already given are the same
@@ -349,13 +417,19 @@ export function bulkExportStrategy(http: FhirHttp, opts: StrategyOptions): Strat
       try {
         let n = 0;
         for await (const ev of mergeBounded(producers, opts.downloadConcurrency ?? 3)) {
-          if (ev.kind === 'resource' && ++n % 1000 === 0) opts.onProgress?.({ type: 'progress', op: 'backup', phase: 'download', done: n, unit: 'resources' });
+          if (ev.kind === 'resources') {
+            const before = n;
+            n += ev.items.length;
+            if (Math.floor(n / 1000) > Math.floor(before / 1000)) opts.onProgress?.({ type: 'progress', op: 'backup', phase: 'download', done: n, unit: 'resources' });
+          }
           yield ev;
         }
       } catch (err) {
         if (err instanceof ExportExpired) {
           if (restarts++ >= 1) throw new EngineError('EXPORT_EXPIRED');
           await saveJob(null);
+          // What the expired job gave is of another moment: the new job alone describes the server.
+          yield { kind: 'restart' };
           continue;
         }
         throw err;
