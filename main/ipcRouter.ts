@@ -6,8 +6,8 @@
 import { toErrorInfo, type Locale } from '../src/index.js';
 import type { EngineEvent } from '../src/shared/contract.js';
 import { EngineError } from '../src/shared/errors.js';
-import { checkApiCall } from './api/apiSchema.js';
-import type { CallResult } from './api/engineHost.js';
+import { checkApiCall } from '../src/shared/apiSchema.js';
+import type { CallResult } from '../src/api/host.js';
 
 export const CALL_CHANNEL = 'clinic-backup:call';
 export const EVENT_CHANNEL = 'clinic-backup:event';

@@ -12,7 +12,7 @@ import { app, BrowserWindow, ipcMain, Menu, nativeImage, Notification, powerMoni
 import { resolveLocale, type Locale } from '../src/index.js';
 import type { EngineEvent, StatusSummary } from '../src/shared/contract.js';
 import type { ProgressEvent } from '../src/shared/events.js';
-import { EngineHost } from './api/engineHost.js';
+import { EngineHost } from '../src/api/host.js';
 import { loadDesktopConfig, patchDesktopConfig, saveDesktopConfig, type DesktopConfig } from './config.js';
 import { forwardEvents, installIpcRouter } from './ipcRouter.js';
 import { NotificationService } from './notifications.js';

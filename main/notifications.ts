@@ -6,7 +6,7 @@
  */
 import { t, type Locale } from '../src/index.js';
 import type { StatusSummary } from '../src/shared/contract.js';
-import type { CallResult } from './api/engineHost.js';
+import type { CallResult } from '../src/api/host.js';
 
 export interface Notice {
   /** Condition key: a notice is shown once until its condition clears. */

@@ -2,11 +2,17 @@
 import path from 'node:path';
 import { builtinModules } from 'node:module';
 
-/** src/ modules bottom-up: a module imports only those listed before it. */
+/**
+ * src/ modules bottom-up: a module imports only those listed before it. `api` (src/api/) is the façade's UI call
+ * surface (the method table over the Engine that the IPC and HTTP front ends share): above index, never imported by
+ * the engine, importable by front ends.
+ */
 export const ENGINE_ORDER = [
   'shared', 'i18n', 'crypto', 'secrets', 'backend', 'repository', 'source', 'archiver', 'restorer',
-  'checker', 'policy', 'scheduler', 'catalog', 'alerts', 'sandbox', 'drills', 'doctor', 'reports', 'index',
+  'checker', 'policy', 'scheduler', 'catalog', 'alerts', 'sandbox', 'drills', 'doctor', 'reports', 'index', 'api',
 ];
+/** What front ends may import from src/: the façade (index.ts and api/) and the shared contract. */
+const FACADE = new Set(['index', 'api', 'shared']);
 const FRONT_ENDS = new Set(['cli', 'serve']);
 const FORBIDDEN_IN_ENGINE = new Set(['electron', 'react', 'react-dom']);
 const NODE_BUILTINS = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
@@ -40,8 +46,8 @@ function check(context, node, spec, isTypeOnly) {
     if (to.area === 'main' || to.area === 'renderer') return report(`src/ must not import from ${to.area}/`);
     if (to.area !== 'src') return report(`src/ must not import from ${to.area}/`);
     if (FRONT_ENDS.has(from.module)) {
-      if (to.module !== 'index' && to.module !== 'shared' && to.module !== from.module)
-        report(`src/${from.module} is a front end: import only src/index.ts and src/shared (found src/${to.module})`);
+      if (!FACADE.has(to.module) && to.module !== from.module)
+        report(`src/${from.module} is a front end: import only src/index.ts, src/api and src/shared (found src/${to.module})`);
       return;
     }
     if (FRONT_ENDS.has(to.module)) return report(`the engine must not import the front end src/${to.module}`);
@@ -54,8 +60,8 @@ function check(context, node, spec, isTypeOnly) {
   }
   if (from.area === 'main') {
     if (!to) return;
-    if (to.area === 'src' && !(to.module === 'index' || to.module === 'shared'))
-      report(`main/ imports src/index.ts and src/shared only (found src/${to.module})`);
+    if (to.area === 'src' && !FACADE.has(to.module))
+      report(`main/ imports src/index.ts, src/api and src/shared only (found src/${to.module})`);
     if (to.area === 'renderer') report('main/ must not import renderer/');
     return;
   }

@@ -2,12 +2,12 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { t, type EngineOptions, type Locale } from '../index.js';
-import { EngineHost } from './host.js';
+import { EngineHost } from '../api/host.js';
 import { startServe, type ServeHandle } from './server.js';
 
-export { EngineHost, type HostInfo, type CallResult } from './host.js';
+export { EngineHost, type HostInfo, type CallResult } from '../api/host.js';
 export { startServe, CONTENT_SECURITY_POLICY, REPORT_CONTENT_SECURITY_POLICY, type ServeHandle, type ServeOptions } from './server.js';
-export { API_METHODS, checkApiCall } from './apiSchema.js';
+export { API_METHODS, checkApiCall } from '../shared/apiSchema.js';
 
 /** renderer/dist of this checkout. */
 export const DEFAULT_RENDERER_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'renderer', 'dist');

@@ -23,7 +23,7 @@ import path from 'node:path';
 import { t, toErrorInfo, type Locale } from '../index.js';
 import type { EngineEvent, StatusSummary } from '../shared/contract.js';
 import { EngineError, type ErrorCode, type ErrorInfo } from '../shared/errors.js';
-import type { EngineHost } from './host.js';
+import type { EngineHost } from '../api/host.js';
 import { createMetrics, type Metrics } from './metrics.js';
 
 export interface ServeOptions {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { it } from 'node:test';
-import { EngineHost } from '../../main/api/engineHost.js';
+import { EngineHost } from '../../src/api/host.js';
 import { EVENT_CHANNEL, forwardEvents, installIpcRouter, type InvokeEventLike } from '../../main/ipcRouter.js';
 import { APP_ORIGIN } from '../../main/window.js';
 import { ApiError, createClient, electronTransport, type PreloadBridge } from '../../renderer/src/api/client.js';

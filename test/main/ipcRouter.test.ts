@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { CallResult } from '../../main/api/engineHost.js';
+import type { CallResult } from '../../src/api/host.js';
 import { CALL_CHANNEL, checkPayload, EVENT_CHANNEL, forwardEvents, installIpcRouter, type InvokeEventLike, type IpcMainLike } from '../../main/ipcRouter.js';
 import { APP_ORIGIN } from '../../main/window.js';
 import type { EngineEvent } from '../../src/shared/contract.js';

@@ -8,7 +8,7 @@ import { createEngine, toErrorInfo, TOOL_VERSION, type Engine, type EngineOption
 import type { EngineEvent } from '../shared/contract.js';
 import { EngineError, type ErrorInfo } from '../shared/errors.js';
 import type { LongOperationOptions } from '../shared/events.js';
-import { API_METHODS, checkApiCall } from './apiSchema.js';
+import { API_METHODS, checkApiCall } from '../shared/apiSchema.js';
 
 export type CallResult = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: ErrorInfo };
 
