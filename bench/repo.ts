@@ -609,7 +609,7 @@ async function writeDocs(section: string): Promise<void> {
   const start = text.indexOf(DOCS_HEADING);
   if (start >= 0) {
     const next = text.indexOf('\n## ', start + DOCS_HEADING.length);
-    text = text.slice(0, start) + section + (next >= 0 ? text.slice(next + 1) : '');
+    text = text.slice(0, start) + section.trimEnd() + '\n' + (next >= 0 ? `\n${text.slice(next + 1)}` : '');
   } else {
     text = `${text.trimEnd()}\n\n${section}`;
   }
