@@ -28,7 +28,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, createWriteStream, existsSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -38,6 +38,7 @@ import { compareNdjsonFolders } from '../src/restorer/compareNdjson.js';
 import { createRng, mixSeed } from '../src/sandbox/prng.js';
 import { startSandbox, type SandboxServer } from '../src/sandbox/server.js';
 import { generateResources, mutateLine } from '../src/sandbox/synthetic.js';
+import { machine, parseSize, treeBytes, truthy, which } from './common.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SELF = fileURLToPath(import.meta.url);
@@ -65,21 +66,7 @@ interface Options {
   patients: number;
 }
 
-function parseSize(text: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)?\s*$/i.exec(text);
-  if (!m) throw new Error(`--size: cannot read "${text}" (examples: 100MB, 1GB, 512MiB)`);
-  const unit = (m[2] ?? '').toLowerCase().replace(/b$/, '');
-  const pow: Record<string, number> = { '': 1, k: 1e3, m: 1e6, g: 1e9, t: 1e12, ki: 2 ** 10, mi: 2 ** 20, gi: 2 ** 30, ti: 2 ** 40 };
-  const mult = pow[unit];
-  if (mult === undefined) throw new Error(`--size: unknown unit in "${text}"`);
-  const bytes = Math.round(Number(m[1]) * mult);
-  if (!(bytes > 0)) throw new Error(`--size must be positive ("${text}")`);
-  return bytes;
-}
 
-function truthy(v: string | undefined): boolean {
-  return v !== undefined && v !== '' && v !== '0' && v.toLowerCase() !== 'false';
-}
 
 function readOptions(argv: string[]): Options {
   const { values } = parseArgs({
@@ -329,15 +316,6 @@ async function measured(label: string, cmd: string, args: string[], env: NodeJS.
   };
 }
 
-async function treeBytes(dir: string): Promise<number> {
-  let total = 0;
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const p = path.join(dir, entry.name);
-    if (entry.isDirectory()) total += await treeBytes(p);
-    else if (entry.isFile()) total += (await lstat(p)).size;
-  }
-  return total;
-}
 
 function warm(dir: string): void {
   const devnull = openSync('/dev/null', 'w');
@@ -348,13 +326,6 @@ function warm(dir: string): void {
   }
 }
 
-function which(cmd: string): string | null {
-  for (const dir of (process.env['PATH'] ?? '/usr/bin:/bin').split(path.delimiter)) {
-    const p = path.join(dir, cmd);
-    if (dir && existsSync(p)) return p;
-  }
-  return null;
-}
 
 function firstLine(cmd: string, args: string[]): string {
   const r = spawnSync(cmd, args, { encoding: 'utf8' });
@@ -470,19 +441,6 @@ function perRun(m: Measurements): string[] {
   return out;
 }
 
-function machine(versions: string[]): string[] {
-  const cpuinfo = existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '';
-  const model = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? os.cpus()[0]?.model ?? '?';
-  const osRelease = existsSync('/etc/os-release') ? (/^PRETTY_NAME="?([^"\n]+)"?/m.exec(readFileSync('/etc/os-release', 'utf8'))?.[1] ?? '') : '';
-  return [
-    `- date: ${new Date().toISOString()}`,
-    `- CPU: ${model}, nproc ${os.availableParallelism()}`,
-    `- memory: ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
-    `- OS: ${osRelease || os.type()} (kernel ${os.release()})`,
-    `- node ${process.version}`,
-    ...versions.map((v) => `- ${v}`),
-  ];
-}
 
 /** Replaces (or appends) only this benchmark's section of docs/benchmarks.md; other sections are left as they are. */
 async function writeDocs(section: string): Promise<void> {

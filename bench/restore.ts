@@ -37,6 +37,7 @@ import { compareNdjsonFolders } from '../src/restorer/compareNdjson.js';
 import { bundleText, REFERENCE_TARGET_TYPES } from '../src/restorer/fhirTarget.js';
 import { startSandbox } from '../src/sandbox/server.js';
 import { writeNdjsonDataset } from '../src/sandbox/synthetic.js';
+import { ndjsonFiles, parseSize } from './common.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SELF = fileURLToPath(import.meta.url);
@@ -64,17 +65,6 @@ interface Options {
   docs: boolean | null;
 }
 
-function parseSize(text: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)?\s*$/i.exec(text);
-  if (!m) throw new Error(`--size: cannot read "${text}" (examples: 100MB, 1GB, 512MiB)`);
-  const unit = (m[2] ?? '').toLowerCase().replace(/b$/, '');
-  const pow: Record<string, number> = { '': 1, k: 1e3, m: 1e6, g: 1e9, t: 1e12, ki: 2 ** 10, mi: 2 ** 20, gi: 2 ** 30, ti: 2 ** 40 };
-  const mult = pow[unit];
-  if (mult === undefined) throw new Error(`--size: unknown unit in "${text}"`);
-  const bytes = Math.round(Number(m[1]) * mult);
-  if (!(bytes > 0)) throw new Error(`--size must be positive ("${text}")`);
-  return bytes;
-}
 
 const truthy = (v: string | undefined): boolean => v !== undefined && v !== '' && v !== '0' && v.toLowerCase() !== 'false';
 
@@ -139,9 +129,6 @@ async function folderBytes(dir: string): Promise<number> {
   return total;
 }
 
-async function ndjsonFiles(dir: string): Promise<string[]> {
-  return (await readdir(dir)).filter((n) => n.endsWith('.ndjson')).sort().map((n) => path.join(dir, n));
-}
 
 /** Lines of an NDJSON folder whose Type/id repeats an earlier line's. */
 async function repeatedIds(dir: string): Promise<number> {
