@@ -5,6 +5,7 @@
  * fetched without credentials).
  */
 import { EngineError, isAbortError, isEngineError, throwIfAborted } from '../../shared/errors.js';
+import { sleep as abortableSleep } from '../../backend/sleep.js';
 
 export interface AuthProvider {
   /** Headers to add to a request to the server's origin. */
@@ -32,20 +33,8 @@ export interface FhirHttpOptions {
   readonly onRetry?: (info: { url: string; status: number | null; attempt: number; delayMs: number }) => void;
 }
 
-export function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new EngineError('CANCELLED'));
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(new EngineError('CANCELLED'));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
+/** The abortable sleep every retry loop uses (src/backend/sleep.ts). */
+export const defaultSleep = abortableSleep;
 
 /** Parses Retry-After: delta-seconds or an HTTP-date (relative to the server's Date header when given). */
 export function parseRetryAfter(value: string | null, now: number, serverDate?: string | null): number | null {
