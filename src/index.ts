@@ -107,6 +107,7 @@ import type {
 } from './shared/contract.js';
 import { EngineError } from './shared/errors.js';
 import type { LongOperationOptions } from './shared/events.js';
+import { Listeners } from './shared/listeners.js';
 
 export { toErrorInfo, t, resolveLocale, errorText, type Locale } from './i18n/index.js';
 export { TOOL_VERSION } from './archiver/archiver.js';
@@ -285,7 +286,7 @@ const DAY_MS = 24 * 3600_000;
 export const DEFAULT_RPO_MS = DAY_MS;
 
 class EngineImpl implements Engine {
-  private readonly listeners = new Set<(event: EngineEvent) => void>();
+  private readonly listeners = new Listeners<EngineEvent>();
   private readonly runningRuns = new Map<number, { kind: string; since: string }>();
   /** Acknowledgements given at setup for regions outside Brazil, stored in settings once the catalog exists. */
   private readonly pendingResidencyAck = new Map<string, { region: string; by: string; at: string }>();
@@ -718,18 +719,11 @@ class EngineImpl implements Engine {
   }
 
   subscribe(listener: (event: EngineEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
 
   private emit(event: EngineEvent): void {
-    for (const l of this.listeners) {
-      try {
-        l(event);
-      } catch {
-        // a front end's listener must not break the engine
-      }
-    }
+    this.listeners.emit(event);
   }
 
   /** After every run: alerts evaluated and delivered (an unreachable channel is retried later), audit mirrored. */

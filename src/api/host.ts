@@ -9,6 +9,7 @@ import type { EngineEvent } from '../shared/contract.js';
 import { EngineError, type ErrorInfo } from '../shared/errors.js';
 import type { LongOperationOptions } from '../shared/events.js';
 import { API_METHODS, checkApiCall } from '../shared/apiSchema.js';
+import { Listeners } from '../shared/listeners.js';
 
 export type CallResult = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: ErrorInfo };
 
@@ -108,7 +109,7 @@ export class EngineHost {
   private repo: string;
   private unsubscribe: () => void;
   private inFlight = 0;
-  private readonly listeners = new Set<(event: EngineEvent) => void>();
+  private readonly listeners = new Listeners<EngineEvent>();
   private readonly make: (options: EngineOptions) => Engine;
 
   constructor(private readonly options: HostOptions) {
@@ -140,18 +141,11 @@ export class EngineHost {
   }
 
   subscribe(listener: (event: EngineEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
 
   private emit(event: EngineEvent): void {
-    for (const l of this.listeners) {
-      try {
-        l(event);
-      } catch {
-        // a subscriber must not break the others
-      }
-    }
+    this.listeners.emit(event);
   }
 
   private async replaceEngine(repo: string, locale: Locale): Promise<void> {
