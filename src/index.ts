@@ -10,7 +10,7 @@ import { S3Backend } from './backend/s3/s3Backend.js';
 import { RetryBackend } from './backend/retry.js';
 import { RateLimitBackend } from './backend/rateLimit.js';
 import { checkResidency } from './backend/s3/residency.js';
-import { replicate as replicateFiles, type ReplicateResult } from './repository/replicate.js';
+import { prepareTarget, replicate as replicateFiles, type ReplicateResult } from './repository/replicate.js';
 import { healFromCopy } from './repository/heal.js';
 import { pruneRepository, type PruneResult } from './repository/prune.js';
 import { applyRetention, assertForgetAllowed, explainForget, validateRetentionPolicy, type RetentionPolicy } from './policy/retention.js';
@@ -79,6 +79,10 @@ import { assertKeychainUsable, KeychainSecretStore } from './secrets/keychainSto
 import { REPOSITORY_PASSWORD_SECRET } from './secrets/names.js';
 import type { SecretStore } from './secrets/types.js';
 import type {
+  AddCopyRequest,
+  AddCopyResult,
+  PatientMatch,
+  RetentionSetting,
   CopyOutcome,
   DestinationConfig,
   DestinationState,
@@ -196,6 +200,12 @@ export interface Engine {
   replicate(request: { to: string; from?: string }, options?: LongOperationOptions): Promise<ReplicateResult>;
   /** State of the configured copies (last update, newest snapshot held, USB rotation overdue). */
   destinations(): Promise<DestinationState[]>;
+  /** Adds a copy (bucket, NAS, USB drive) after testing it with the credentials given; nothing is saved on failure. */
+  addCopy(request: AddCopyRequest, options?: LongOperationOptions): Promise<AddCopyResult>;
+  /** Stops keeping a copy added with addCopy (its data is left in place). */
+  removeCopy(location: string): Promise<{ removed: boolean }>;
+  /** Patients of a snapshot matching a name or id, for the one-patient restore. */
+  findPatients(request: { snapshot?: string; query: string; limit?: number }): Promise<{ snapshotId: string; patients: PatientMatch[]; total: number }>;
   checkAndRepair(request: { from?: readonly string[]; readData?: boolean }, options?: LongOperationOptions): Promise<CheckResult & { repaired: string[]; unrepaired: { file: string; reason: string }[] }>;
   /** Status, KPIs and health for the status command, the dashboard and the tray. */
   status(): Promise<StatusSummary>;
@@ -292,6 +302,8 @@ class EngineImpl implements Engine {
   private readonly pendingResidencyAck = new Map<string, { region: string; by: string; at: string }>();
   private repoPromise: Promise<Repository> | null = null;
   private catalogPromise: Promise<Catalog> | null = null;
+  /** Copies added from the user interface (settings "copies"), loaded with the catalog. */
+  private storedCopies: DestinationConfig[] = [];
   private storePromise: Promise<SecretStore> | null = null;
   readonly location: string;
 
@@ -305,34 +317,49 @@ class EngineImpl implements Engine {
    * bucket (`s3:https://host[:port]/bucket/prefix`, `s3:bucket/prefix` for AWS). S3 credentials come from the
    * standard AWS environment/profile chain; retries wrap every backend.
    */
-  private async backendFor(location: string, mode: 'open' | 'create'): Promise<Backend> {
+  private async backendFor(location: string, mode: 'open' | 'create', given: { region: string; credentials: { accessKeyId: string; secretAccessKey: string } } | null = null): Promise<Backend> {
     const loc = parseLocation(location);
     if (loc.type === 'local') {
       const p = path.resolve(loc.path);
       return new RetryBackend(mode === 'create' ? await LocalBackend.create(p) : await LocalBackend.open(p));
     }
-    const region = this.options.s3Region ?? process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'] ?? 'sa-east-1';
-    if (mode === 'create') {
+    const region = given?.region ?? this.regionFor(location);
+    if (mode === 'create' && !given) {
       const acknowledged = (this.options.residencyAcknowledged ?? false) || (await this.storedResidencyAck(location));
       const decision = checkResidency(region, acknowledged, loc.endpoint);
       if (decision.basis === 'acknowledged') this.pendingResidencyAck.set(location, { region, by: osUser(), at: new Date().toISOString() });
     }
-    const credentials = await this.s3Credentials(loc.bucket);
-    const opts = { bucket: loc.bucket, prefix: loc.prefix, region, ...(loc.endpoint ? { endpoint: loc.endpoint, forcePathStyle: true } : {}), ...(credentials ? { credentials } : {}) };
+    const credentials = given?.credentials ?? (await this.s3Credentials(loc.bucket));
+    // A destination being tested from the user interface answers within seconds or is reported unreachable.
+    const opts = { bucket: loc.bucket, prefix: loc.prefix, region, ...(loc.endpoint ? { endpoint: loc.endpoint, forcePathStyle: true } : {}), ...(credentials ? { credentials } : {}), ...(given ? { requestTimeoutMs: 15_000 } : {}) };
     const s3 = mode === 'create' ? await S3Backend.create(opts) : await S3Backend.open(opts);
     const { s3UploadBytesPerSecond: up, s3DownloadBytesPerSecond: down } = this.options;
     const limited = up || down ? new RateLimitBackend(s3, { ...(up ? { writeBytesPerSecond: up } : {}), ...(down ? { readBytesPerSecond: down } : {}) }) : s3;
     return new RetryBackend(limited);
   }
 
-  /** The configured copies, with kinds inferred from plain locations (s3: offsite; drives under /media etc.: USB). */
+  /**
+   * The configured copies: those given to the engine (CLI flags, environment), with kinds inferred from plain
+   * locations (s3: offsite; drives under /media etc.: USB), then those added from the user interface, which
+   * are known once the catalog is open (callers that may run before it open it first).
+   */
   private copies(): DestinationConfig[] {
-    return (this.options.copies ?? []).map((c) => {
+    const given = (this.options.copies ?? []).map((c): DestinationConfig => {
       if (typeof c !== 'string') return c;
       if (c.startsWith('s3:')) return { location: c, kind: 's3', offsite: true };
       const usb = /^(\/media\/|\/run\/media\/|\/Volumes\/|[D-Z]:\\)/.test(path.resolve(c));
       return { location: path.resolve(c), kind: usb ? 'usb' : 'nas', eject: false };
     });
+    return [...given, ...this.storedCopies.filter((c) => !given.some((g) => g.location === c.location))];
+  }
+
+  private defaultRegion(): string {
+    return this.options.s3Region ?? process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'] ?? 'sa-east-1';
+  }
+
+  /** The S3 region of a location: the copy's own (added from the user interface), else the engine's. */
+  private regionFor(location: string): string {
+    return this.copies().find((c) => c.location === location)?.region ?? this.defaultRegion();
   }
 
   /**
@@ -392,6 +419,111 @@ class EngineImpl implements Engine {
       const overdue = copy.kind === 'usb' ? !rec?.lastSuccessAt || now - Date.parse(rec.lastSuccessAt) > rotateMs : false;
       return { location: copy.location, kind: copy.kind, label: copy.label ?? copy.location, lastSuccessAt: rec?.lastSuccessAt ?? null, offline: rec?.offline ?? false, errorCode: rec?.lastErrorCode ?? null, latestSnapshot: held?.id ?? null, overdue };
     });
+  }
+
+  /**
+   * Adds a copy of this repository from the user interface (setup wizard, destinations screen). The
+   * destination is tested first with the credentials given (reach, permission, region, residency, holds this
+   * repository or nothing) and its marker written; only then are the credentials stored in the secret store
+   * and the copy saved in settings. On any failure nothing is saved. The content follows with the next backup.
+   */
+  async addCopy(request: AddCopyRequest, options: LongOperationOptions = {}): Promise<AddCopyResult> {
+    const repo = await this.repo();
+    const catalog = await this.catalog();
+    const { config, given, residency } = copyConfigOf(request);
+    if (config.location === this.location || this.copies().some((c) => c.location === config.location)) {
+      throw new EngineError('INVALID_ARGUMENT', { field: request.kind === 's3' ? 'bucket' : 'path', reason: 'already a copy of this repository' });
+    }
+    let backend: Backend;
+    try {
+      backend = await this.backendFor(config.location, 'open', given);
+    } catch (err) {
+      if (!isEngineError(err, 'REPO_MARKER_MISSING') && !(request.kind !== 's3' && isEngineError(err, 'DEST_OFFLINE'))) throw err;
+      backend = await this.backendFor(config.location, 'create', given);
+    }
+    let existing: boolean;
+    try {
+      existing = (await prepareTarget(repo.backend, backend, options.signal)).existing;
+    } finally {
+      await backend.close();
+    }
+    const store = given ? await this.credentialStore() : null;
+    if (store && given && request.kind === 's3') {
+      await store.set(`s3:${request.bucket}:access-key-id`, given.credentials.accessKeyId);
+      await store.set(`s3:${request.bucket}:secret-access-key`, given.credentials.secretAccessKey);
+    }
+    const actor = osUser();
+    if (residency === 'acknowledged' && given) {
+      const acks = { ...((catalog.getSetting('residency.acknowledgements') as Record<string, JsonValue> | undefined) ?? {}) };
+      acks[config.location] = { region: given.region, by: actor, at: new Date().toISOString() };
+      catalog.setSetting('residency.acknowledgements', acks, actor);
+    }
+    this.storedCopies = [...storedCopiesOf(catalog), config];
+    catalog.setSetting('copies', this.storedCopies as unknown as JsonValue, actor);
+    await this.auditTo(catalog, repo, 'copy.added', { location: config.location, kind: config.kind, existing, residency });
+    this.emit({ type: 'status-changed' });
+    return { location: config.location, kind: config.kind, label: config.label ?? config.location, existing, residency };
+  }
+
+  /** Stops keeping a copy added from the user interface. Its data stays where it is; its credentials are forgotten. */
+  async removeCopy(location: string): Promise<{ removed: boolean }> {
+    const repo = await this.repo();
+    const catalog = await this.catalog();
+    const stored = storedCopiesOf(catalog);
+    const copy = stored.find((c) => c.location === location);
+    if (!copy) {
+      if (this.copies().some((c) => c.location === location)) throw new EngineError('INVALID_ARGUMENT', { field: 'location', reason: 'this copy is given on the command line or in the environment' });
+      return { removed: false };
+    }
+    this.storedCopies = stored.filter((c) => c.location !== location);
+    catalog.setSetting('copies', this.storedCopies as unknown as JsonValue, osUser());
+    const parsed = parseLocation(location);
+    if (parsed.type === 's3' && !this.storedCopies.some((c) => c.location.startsWith('s3:') && (parseLocation(c.location) as { bucket?: string }).bucket === parsed.bucket)) {
+      const store = await this.credentialStore().catch(() => null);
+      await store?.delete(`s3:${parsed.bucket}:access-key-id`).catch(() => false);
+      await store?.delete(`s3:${parsed.bucket}:secret-access-key`).catch(() => false);
+    }
+    await this.auditTo(catalog, repo, 'copy.removed', { location });
+    this.emit({ type: 'status-changed' });
+    return { removed: true };
+  }
+
+  private readonly patientCache = new Map<string, PatientMatch[]>();
+
+  /**
+   * Patients of a snapshot whose name (accents and case ignored, each word a prefix) or id matches the
+   * query, sorted by name. Names are read from the backed-up Patient resources once per snapshot.
+   */
+  async findPatients(request: { snapshot?: string; query: string; limit?: number }): Promise<{ snapshotId: string; patients: PatientMatch[]; total: number }> {
+    const repo = await this.repo();
+    const snap = await resolveSnapshot(repo, { snapshot: request.snapshot ?? 'latest' });
+    let all = this.patientCache.get(snap.id);
+    if (!all) {
+      await repo.loadIndex();
+      const rows = (await selectRows(repo, snap, { types: ['Patient'] })).get('Patient') ?? [];
+      all = [];
+      for (const row of rows) {
+        let resource: { name?: unknown; birthDate?: unknown } = {};
+        try {
+          resource = JSON.parse((await repo.readBlob(row.blob)).toString('utf8')) as typeof resource;
+        } catch (err) {
+          if (!(err instanceof SyntaxError)) throw err;
+        }
+        all.push({ id: row.id, name: patientName(resource.name), birthDate: typeof resource.birthDate === 'string' ? resource.birthDate : null });
+      }
+      all.sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+      this.patientCache.clear();
+      this.patientCache.set(snap.id, all);
+    }
+    const words = foldText(request.query).split(/\s+/).filter(Boolean);
+    const limit = Math.max(1, Math.min(100, request.limit ?? 20));
+    const matches = words.length === 0 ? all : all.filter((p) => {
+      const id = p.id.toLowerCase();
+      if (words.length === 1 && id.includes(words[0] as string)) return true;
+      const nameWords = foldText(p.name).split(/\s+/);
+      return words.every((w) => nameWords.some((n) => n.startsWith(w)));
+    });
+    return { snapshotId: snap.id, patients: matches.slice(0, limit), total: matches.length };
   }
 
   /**
@@ -656,6 +788,7 @@ class EngineImpl implements Engine {
       const dir = this.stateDir(repo.id);
       await mkdir(dir, { recursive: true });
       const opened = Catalog.open(path.join(dir, 'catalog.sqlite'));
+      this.storedCopies = storedCopiesOf(opened.catalog);
       if (opened.rebuilt || opened.catalog.listSnapshots(1).length === 0) await this.refreshSnapshotCache(opened.catalog, repo);
       // A new or rebuilt catalog continues the audit trail kept in the repository (the source of truth).
       if (opened.catalog.listAudit({ limit: 1 }).length === 0) {
@@ -890,6 +1023,8 @@ class EngineImpl implements Engine {
       language: (c.getSetting('language') as AppSettings['language'] | undefined) ?? 'pt-BR',
       ...(typeof c.getSetting('clinic.name') === 'string' ? { clinicName: c.getSetting('clinic.name') as string } : {}),
       alerts: { email: email ?? null, webhook: webhook ?? null },
+      retention: retentionSettingOf(await this.retentionPolicy()),
+      copies: storedCopiesOf(c),
       source: (c.getSetting('source') as AppSettings['source'] | undefined) ?? null,
       schedule: {
         backup: ((c.getSetting('schedule.backup') as SchedulePolicy | undefined) ?? SCHEDULE_PRESETS.localIncremental) as AppSettings['schedule']['backup'],
@@ -925,6 +1060,11 @@ class EngineImpl implements Engine {
       for (const k of Object.keys(o)) if (/^(password|token|secret|signingKey|key)$/i.test(k)) bad.push(`${prefix}.${k} (store it with setSecret and give its name)`);
     };
     if (patch.clinicName !== undefined && (typeof patch.clinicName !== 'string' || patch.clinicName.length > 200)) bad.push('clinicName');
+    // Copies change through addCopy/removeCopy (they test the destination); an unchanged list (settings read back) is fine.
+    if (patch.copies !== undefined && JSON.stringify(patch.copies) !== JSON.stringify(storedCopiesOf(await this.catalog()))) bad.push('copies (add or remove a copy on the destinations screen or with addCopy/removeCopy)');
+    // Below the legal floor: RETENTION_LEGAL_FLOOR with the law's minimum; other mistakes name the field.
+    const retention: RetentionPolicy | undefined = patch.retention === undefined ? undefined : { ...(await this.retentionPolicy()), ...patch.retention };
+    if (retention) validateRetentionPolicy(retention);
     const email = patch.alerts?.email;
     if (email) {
       noSecretValues('alerts.email', email);
@@ -952,6 +1092,7 @@ class EngineImpl implements Engine {
       else c.deleteSetting('alerts.webhook', actor);
     }
     if (patch.language !== undefined) c.setSetting('language', patch.language, actor);
+    if (retention) c.setSetting('retention', retention as unknown as JsonValue, actor);
     if (patch.source !== undefined) c.setSetting('source', patch.source as unknown as JsonValue, actor);
     for (const [field, value] of schedules) c.setSetting(field, value as JsonValue, actor);
     await this.mirrorAudit(c, await this.repo());
@@ -997,6 +1138,7 @@ class EngineImpl implements Engine {
    */
   async checkAndRepair(request: { from?: readonly string[]; readData?: boolean }, options: LongOperationOptions = {}): Promise<CheckResult & { repaired: string[]; unrepaired: { file: string; reason: string }[] }> {
     const sources: Backend[] = [];
+    if (!request.from) await this.catalog().catch(() => undefined); // copies added from the user interface
     for (const loc of request.from ?? this.copies().map((c) => c.location)) sources.push(await this.backendFor(loc, 'open'));
     if (sources.length === 0) throw new EngineError('INVALID_ARGUMENT', { field: 'from', reason: 'give another copy of the repository to repair from' });
     const repaired: string[] = [];
@@ -1148,7 +1290,6 @@ class EngineImpl implements Engine {
     const catalog = await this.catalog();
     const settings = await this.getSettings();
     const clinicName = settings.clinicName ?? 'Clinic Backup';
-    const region = this.options.s3Region ?? process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'] ?? 'sa-east-1';
     const all = [{ location: this.location, kind: (this.location.startsWith('s3:') ? 's3' : 'nas') as DestinationConfig['kind'], offsite: this.location.startsWith('s3:'), immutable: false }, ...this.copies()];
     const kindOf = (d: { location: string }): 'local' | 's3' => (d.location.startsWith('s3:') ? 's3' : 'local');
     const retention = await this.retentionPolicy();
@@ -1159,7 +1300,7 @@ class EngineImpl implements Engine {
         clinicName,
         repoId: repo.id,
         sources: settings.source ? [{ name: clinicName, baseUrl: settings.source.url }] : [],
-        destinations: all.map((d) => ({ kind: kindOf(d), location: d.location, offsite: d.offsite ?? false, immutable: d.immutable ?? false, removable: d.kind === 'usb', ...(kindOf(d) === 's3' ? { region } : {}) })),
+        destinations: all.map((d) => ({ kind: kindOf(d), location: d.location, offsite: d.offsite ?? false, immutable: d.immutable ?? false, removable: d.kind === 'usb', ...(kindOf(d) === 's3' ? { region: this.regionFor(d.location) } : {}) })),
         schedules: [
           { task: 'backup', policy: settings.schedule.backup as SchedulePolicy },
           { task: 'drill', policy: settings.schedule.drill as SchedulePolicy },
@@ -1184,6 +1325,7 @@ class EngineImpl implements Engine {
         const endpoint = s3 ? (parseLocation(d.location) as { endpoint?: string }).endpoint : undefined;
         const acks = (catalog.getSetting('residency.acknowledgements') as Record<string, { by?: string; at?: string }> | undefined) ?? {};
         const ack = acks[d.location];
+        const region = this.regionFor(d.location);
         const residency = !s3 ? 'local' : isPrivateEndpoint(endpoint) ? 'private-endpoint' : isBrazilianRegion(region) ? 'brazilian-region' : ack || this.options.residencyAcknowledged ? 'acknowledged' : 'unknown';
         return { kind: kindOf(d), location: d.location, residency, offsite: d.offsite ?? false, immutable: d.immutable ?? false, ...(s3 ? { region } : {}), ...(ack ? { acknowledgedBy: ack.by ?? null, acknowledgedAt: ack.at ?? null } : {}) };
       }),
@@ -1274,17 +1416,17 @@ class EngineImpl implements Engine {
     const locale = this.options.locale ?? resolveLocale();
     const settings = await this.getSettings().catch(() => null);
     const repo = await this.repo().catch(() => null);
+    const catalog = repo ? await this.catalog() : null;
     const destinations: DoctorDestinationInput[] = [];
     for (const loc of [this.options.repo, ...this.copies().map((c) => c.location)]) {
       const parsed = parseLocation(loc);
       if (parsed.type === 'local') destinations.push({ id: loc, kind: 'local', path: path.resolve(parsed.path) });
       else {
         const credentials = await this.s3Credentials(parsed.bucket);
-        const region = this.options.s3Region ?? process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'] ?? 'sa-east-1';
+        const region = this.regionFor(loc);
         destinations.push({ id: loc, kind: 's3', options: { bucket: parsed.bucket, prefix: parsed.prefix, region, ...(parsed.endpoint ? { endpoint: parsed.endpoint, forcePathStyle: true } : {}), ...(credentials ? { credentials } : {}) } });
       }
     }
-    const catalog = repo ? await this.catalog() : null;
     const report = await runDoctor({
       ...(settings?.source ? { source: { url: settings.source.url, auth: await resolveSourceAuth(settings.source.auth, () => this.credentialStore()) } } : {}),
       destinations,
@@ -1580,6 +1722,89 @@ class EngineImpl implements Engine {
 }
 
 /** Identical copies of an entry (a crash between mirroring and bookkeeping) count once. */
+/** Copies added from the user interface, as stored in settings (malformed entries are ignored). */
+function storedCopiesOf(catalog: Catalog): DestinationConfig[] {
+  const v = catalog.getSetting('copies');
+  if (!Array.isArray(v)) return [];
+  return v.filter((c): c is DestinationConfig & JsonValue => typeof c === 'object' && c !== null && !Array.isArray(c) && typeof c['location'] === 'string' && typeof c['kind'] === 'string') as unknown as DestinationConfig[];
+}
+
+const BUCKET_RE = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const REGION_RE = /^[a-z0-9][a-z0-9-]{0,31}$/;
+const PREFIX_RE = /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/;
+
+/** Checks a copy request field by field (INVALID_ARGUMENT names the field) and builds its configuration. */
+function copyConfigOf(request: AddCopyRequest): {
+  config: DestinationConfig;
+  given: { region: string; credentials: { accessKeyId: string; secretAccessKey: string } } | null;
+  residency: AddCopyResult['residency'];
+} {
+  const invalid = (field: string, reason: string): EngineError => new EngineError('INVALID_ARGUMENT', { field, reason });
+  const label = request.label?.trim() ? request.label.trim().slice(0, 100) : undefined;
+  if (request.kind !== 's3') {
+    if (typeof request.path !== 'string' || request.path.trim() === '') throw invalid('path', 'choose a folder or drive');
+    if (request.rotateDays !== undefined && !(Number.isInteger(request.rotateDays) && request.rotateDays >= 1 && request.rotateDays <= 90)) throw invalid('rotateDays', '1-90');
+    const location = path.resolve(request.path.trim());
+    return { config: { location, kind: request.kind, ...(label ? { label } : {}), ...(request.rotateDays ? { rotateDays: request.rotateDays } : {}), ...(request.kind === 'usb' ? { eject: false } : {}) }, given: null, residency: null };
+  }
+  let endpoint: string | undefined;
+  if (request.endpoint !== undefined && request.endpoint.trim() !== '') {
+    let u: URL;
+    try {
+      u = new URL(request.endpoint.trim());
+    } catch {
+      throw invalid('endpoint', 'use https://host[:port]');
+    }
+    if ((u.protocol !== 'https:' && u.protocol !== 'http:') || u.username || u.password || (u.pathname !== '/' && u.pathname !== '') || u.search) throw invalid('endpoint', 'use https://host[:port] without a path or credentials');
+    endpoint = `${u.protocol}//${u.host}`;
+  }
+  const bucket = request.bucket.trim();
+  if (!BUCKET_RE.test(bucket)) throw invalid('bucket', '3-63 lowercase letters, digits, dots or hyphens');
+  const prefix = (request.prefix ?? '').trim().replace(/^\/+|\/+$/g, '');
+  if (prefix !== '' && (!PREFIX_RE.test(prefix) || prefix.length > 200)) throw invalid('prefix', 'letters, digits, ".", "_", "-" separated by "/"');
+  const region = request.region.trim();
+  if (!REGION_RE.test(region)) throw invalid('region', 'e.g. sa-east-1');
+  const accessKeyId = request.accessKeyId.trim();
+  if (accessKeyId === '' || accessKeyId.length > 128) throw invalid('accessKeyId', 'required');
+  if (request.secretAccessKey === '' || request.secretAccessKey.length > 256) throw invalid('secretAccessKey', 'required');
+  const location = `s3:${endpoint ? `${endpoint}/` : ''}${bucket}${prefix ? `/${prefix}` : ''}`;
+  parseLocation(location);
+  // Before any request: a region outside Brazil needs the clinic's acknowledgement (LGPD).
+  const residency = checkResidency(region, request.residencyAcknowledged === true, endpoint).basis;
+  return {
+    config: { location, kind: 's3', offsite: true, immutable: request.immutable === true, region, ...(label ? { label } : {}) },
+    given: { region, credentials: { accessKeyId, secretAccessKey: request.secretAccessKey } },
+    residency,
+  };
+}
+
+/** The retention fields the settings screen edits (unset counts are 0: the rule is off). */
+function retentionSettingOf(p: RetentionPolicy): RetentionSetting {
+  return {
+    keepLast: p.keepLast ?? 0,
+    keepDaily: p.keepDaily ?? 0,
+    keepWeekly: p.keepWeekly ?? 0,
+    keepMonthly: p.keepMonthly ?? 0,
+    keepYearly: p.keepYearly ?? 0,
+    legalFloorYears: p.legalFloorYears ?? 20,
+    timeZone: p.timeZone ?? 'America/Sao_Paulo',
+  };
+}
+
+/** A patient's display name: the first name's text, else given names and family name. */
+function patientName(names: unknown): string {
+  if (!Array.isArray(names)) return '';
+  const n = names.find((x): x is Record<string, unknown> => typeof x === 'object' && x !== null) ?? {};
+  if (typeof n['text'] === 'string' && n['text'].trim()) return n['text'].trim();
+  const given = Array.isArray(n['given']) ? n['given'].filter((g): g is string => typeof g === 'string') : [];
+  return [...given, typeof n['family'] === 'string' ? n['family'] : ''].join(' ').trim();
+}
+
+/** Lowercase without accents, for matching names typed without them ("Joao" finds "João"). */
+function foldText(s: string): string {
+  return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().trim();
+}
+
 function dedupeAudit(entries: readonly StoredAuditEntry[]): StoredAuditEntry[] {
   const bySeq = new Map<number, StoredAuditEntry>();
   for (const e of entries) if (!bySeq.has(e.seq) || bySeq.get(e.seq)?.hash === e.hash) bySeq.set(e.seq, e);

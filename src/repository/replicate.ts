@@ -163,6 +163,28 @@ export async function replicate(from: Backend, to: Backend, options: ReplicateOp
   };
 }
 
+/**
+ * Makes `to` a destination of the repository in `from` without copying any content: checks that it holds this
+ * repository or nothing at all, and for an empty one writes the marker and reads it back. Adding a copy uses it
+ * as the write test (credentials, permissions, Object Lock); the content follows with the next replication.
+ */
+export async function prepareTarget(from: Backend, to: Backend, signal?: AbortSignal): Promise<{ existing: boolean; repoId: string }> {
+  const configBytes = await readMarker(from);
+  if (configBytes === null) throw new EngineError('REPO_MARKER_MISSING', { location: from.location });
+  const config = parseConfig(configBytes, from.location);
+  const toConfig = await readMarker(to);
+  if (toConfig !== null) {
+    const found = parseConfig(toConfig, to.location);
+    if (found.id !== config.id) throw new EngineError('REPO_MARKER_MISMATCH', { location: to.location, found: found.id, expected: config.id });
+    return { existing: true, repoId: config.id };
+  }
+  await assertEmpty(to, signal);
+  await to.write(CONFIG_REF, configBytes, undefined, signal);
+  const back = await to.read(CONFIG_REF, undefined, signal);
+  if (!back.equals(configBytes)) throw new EngineError('INTEGRITY_ERROR', { problems: 1, reason: `config differs after writing to ${to.location}` });
+  return { existing: false, repoId: config.id };
+}
+
 async function readMarker(b: Backend): Promise<Buffer | null> {
   try {
     return await b.read(CONFIG_REF);

@@ -9,7 +9,8 @@
  * Security decisions here:
  *  - Credentials reach the engine only as names of stored secrets, never as file paths: a compromised page must
  *    not be able to make the engine read a local file and send it to a server of its choosing.
- *  - No method returns a secret value; setSecret takes one in, nothing gives one out.
+ *  - No method returns a secret value; setSecret and addCopy (bucket credentials, tested then stored) take one
+ *    in, nothing gives one out.
  *  - Arguments are bounded (string lengths, array sizes) so a page cannot make the host allocate without limit.
  */
 
@@ -125,10 +126,94 @@ function checkSchedule(v: unknown, where: string): string | null {
   );
 }
 
+const isCount = (x: unknown): boolean => Number.isInteger(x) && (x as number) >= -1 && (x as number) <= 100_000;
+
+function checkRetention(v: unknown, where: string): string | null {
+  if (!isObject(v)) return where;
+  return first(
+    onlyKeys(v, ['keepLast', 'keepDaily', 'keepWeekly', 'keepMonthly', 'keepYearly', 'legalFloorYears', 'timeZone'], where),
+    ...['keepLast', 'keepDaily', 'keepWeekly', 'keepMonthly', 'keepYearly', 'legalFloorYears'].map((k) => optional(v, k, isCount, where)),
+    optional(v, 'timeZone', (x) => isString(x, 64), where),
+  );
+}
+
+const isAddress = (x: unknown): boolean => isString(x, 320) && /^[^@\s]+@[^@\s]+$/.test(x);
+
+/** Alert channels: secrets by name only (the SMTP password, the webhook's signing key). */
+function checkAlerts(v: unknown, where: string): string | null {
+  if (!isObject(v)) return where;
+  const keys = onlyKeys(v, ['email', 'webhook'], where);
+  if (keys) return keys;
+  const email = v['email'];
+  if (email !== undefined && email !== null) {
+    if (!isObject(email)) return `${where}.email`;
+    const r = first(
+      onlyKeys(email, ['host', 'port', 'security', 'username', 'passwordSecret', 'from', 'to'], `${where}.email`),
+      isString(email['host'], 255) && email['host'] !== '' ? null : `${where}.email.host`,
+      optional(email, 'port', (x) => Number.isInteger(x) && (x as number) > 0 && (x as number) < 65536, `${where}.email`),
+      optional(email, 'security', (x) => x === 'tls' || x === 'starttls' || x === 'none', `${where}.email`),
+      optional(email, 'username', (x) => isString(x, 256), `${where}.email`),
+      optional(email, 'passwordSecret', isSecretName, `${where}.email`),
+      isAddress(email['from']) ? null : `${where}.email.from`,
+      Array.isArray(email['to']) && email['to'].length >= 1 && email['to'].length <= 20 && email['to'].every(isAddress) ? null : `${where}.email.to`,
+    );
+    if (r) return r;
+  }
+  const webhook = v['webhook'];
+  if (webhook !== undefined && webhook !== null) {
+    if (!isObject(webhook)) return `${where}.webhook`;
+    const r = first(
+      onlyKeys(webhook, ['url', 'urlSecret', 'signingSecret'], `${where}.webhook`),
+      webhook['url'] === undefined ? null : checkUrl(webhook['url'], `${where}.webhook.url`),
+      optional(webhook, 'urlSecret', isSecretName, `${where}.webhook`),
+      optional(webhook, 'signingSecret', isSecretName, `${where}.webhook`),
+    );
+    if (r) return r;
+  }
+  return null;
+}
+
+/** A copy to add: an S3 bucket (credentials in, tested, then kept in the secret store) or a folder/drive. */
+function checkAddCopy(v: unknown): string | null {
+  if (!isObject(v)) return 'request';
+  if (v['kind'] === 's3') {
+    return first(
+      onlyKeys(v, ['kind', 'endpoint', 'bucket', 'prefix', 'region', 'accessKeyId', 'secretAccessKey', 'residencyAcknowledged', 'immutable', 'label'], 'request'),
+      v['endpoint'] === undefined || v['endpoint'] === '' ? null : checkUrl(v['endpoint'], 'request.endpoint'),
+      isString(v['bucket'], 63) ? null : 'request.bucket',
+      optional(v, 'prefix', (x) => isString(x, 200), 'request'),
+      isString(v['region'], 32) ? null : 'request.region',
+      isString(v['accessKeyId'], 128) ? null : 'request.accessKeyId',
+      isString(v['secretAccessKey'], 256) ? null : 'request.secretAccessKey',
+      optional(v, 'residencyAcknowledged', isBool, 'request'),
+      optional(v, 'immutable', isBool, 'request'),
+      optional(v, 'label', (x) => isString(x, 100), 'request'),
+    );
+  }
+  if (v['kind'] === 'nas' || v['kind'] === 'usb') {
+    return first(
+      onlyKeys(v, ['kind', 'path', 'label', 'rotateDays'], 'request'),
+      isString(v['path'], 1024) && (v['path'] as string).trim() !== '' ? null : 'request.path',
+      optional(v, 'label', (x) => isString(x, 100), 'request'),
+      optional(v, 'rotateDays', (x) => Number.isInteger(x), 'request'),
+    );
+  }
+  return 'request.kind';
+}
+
 function checkSettingsPatch(v: unknown): string | null {
   if (!isObject(v)) return 'settings';
-  const keys = onlyKeys(v, ['language', 'source', 'schedule'], 'settings');
+  const keys = onlyKeys(v, ['language', 'source', 'schedule', 'clinicName', 'retention', 'alerts'], 'settings');
   if (keys) return keys;
+  if (v['clinicName'] !== undefined && !isString(v['clinicName'], 200)) return 'settings.clinicName';
+  if (v['retention'] !== undefined) {
+    const r = checkRetention(v['retention'], 'settings.retention');
+    if (r) return r;
+  }
+  if (v['alerts'] !== undefined) {
+    const r = checkAlerts(v['alerts'], 'settings.alerts');
+    if (r) return r;
+  }
   if (v['language'] !== undefined && !isLanguage(v['language'])) return 'settings.language';
   if (v['source'] !== undefined && v['source'] !== null) {
     const s = v['source'];
@@ -182,6 +267,20 @@ export const API_METHODS: Readonly<Record<string, ApiMethodSpec>> = {
   updateSettings: { long: false, check: (a) => first(arity(a, 1, 1), checkSettingsPatch(a[0])) },
   probeSource: { long: false, check: (a) => first(arity(a, 1, 1), isObject(a[0]) ? first(onlyKeys(a[0], ['source', 'auth'], 'request'), checkUrl(a[0]['source'], 'request.source'), checkAuth(a[0]['auth'], 'request.auth')) : 'request') },
   detectDestinations: { long: false, check: none },
+  /** Adds a copy after testing it; nothing is saved when the test fails. */
+  addCopy: { long: false, check: (a) => first(arity(a, 1, 1), checkAddCopy(a[0])) },
+  removeCopy: { long: false, check: (a) => first(arity(a, 1, 1), isString(a[0], 2048) && (a[0] as string) !== '' ? null : 'location') },
+  /** Patients of a snapshot by name or id (one-patient restore). */
+  findPatients: {
+    long: false,
+    check: (a) =>
+      first(
+        arity(a, 1, 1),
+        isObject(a[0]) ? first(onlyKeys(a[0], ['snapshot', 'query', 'limit'], 'request'), optional(a[0], 'snapshot', isSnapshotRef, 'request'), isString(a[0]['query'], 200) ? null : 'request.query', optional(a[0], 'limit', (x) => Number.isInteger(x) && (x as number) >= 1 && (x as number) <= 100, 'request')) : 'request',
+      ),
+  },
+  /** Sends a test message on an alert channel. */
+  sendTestAlert: { long: false, check: (a) => first(arity(a, 1, 1), a[0] === 'email' || a[0] === 'webhook' ? null : 'channel') },
   init: {
     long: false,
     check: (a) => first(arity(a, 1, 1), isObject(a[0]) ? first(onlyKeys(a[0], ['useKeychain', 'recoveryLanguage'], 'request'), isBool(a[0]['useKeychain']) ? null : 'request.useKeychain', optional(a[0], 'recoveryLanguage', isLanguage, 'request')) : 'request'),

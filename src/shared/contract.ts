@@ -90,6 +90,58 @@ export interface DestinationConfig {
   readonly rotateDays?: number;
   /** Safely eject a USB drive after it was updated. */
   readonly eject?: boolean;
+  /** S3 region of a bucket copy (default: the engine's s3Region). */
+  readonly region?: string;
+}
+
+/**
+ * A copy added from the user interface (setup wizard, destinations screen). S3 credentials travel in once,
+ * are tested against the bucket, and are kept in the secret store; settings hold only where the copy is.
+ */
+export type AddCopyRequest =
+  | {
+      readonly kind: 's3';
+      /** https://host[:port] of an S3-compatible service; absent for AWS. */
+      readonly endpoint?: string;
+      readonly bucket: string;
+      readonly prefix?: string;
+      readonly region: string;
+      readonly accessKeyId: string;
+      readonly secretAccessKey: string;
+      /** The clinic accepts storing health data outside Brazil (LGPD); needed for such regions. */
+      readonly residencyAcknowledged?: boolean;
+      /** The bucket has Object Lock (or put-only credentials with versioning). */
+      readonly immutable?: boolean;
+      readonly label?: string;
+    }
+  | { readonly kind: 'nas' | 'usb'; readonly path: string; readonly label?: string; readonly rotateDays?: number };
+
+export interface AddCopyResult {
+  readonly location: string;
+  readonly kind: DestinationConfig['kind'];
+  readonly label: string;
+  /** Whether the destination already held this repository (a copy set up before) or was empty. */
+  readonly existing: boolean;
+  /** Why storing there is allowed (S3): a Brazilian region, a private endpoint, or the clinic's acknowledgement. */
+  readonly residency: 'brazilian-region' | 'private-endpoint' | 'acknowledged' | null;
+}
+
+/** Retention rules the settings screen edits (GFS counts; the legal floor cannot go below the law). */
+export interface RetentionSetting {
+  readonly keepLast?: number;
+  readonly keepDaily?: number;
+  readonly keepWeekly?: number;
+  readonly keepMonthly?: number;
+  readonly keepYearly?: number;
+  readonly legalFloorYears?: number;
+  readonly timeZone?: string;
+}
+
+/** A patient found in a snapshot by name or id (for the one-patient restore). */
+export interface PatientMatch {
+  readonly id: string;
+  readonly name: string;
+  readonly birthDate: string | null;
 }
 
 export interface DestinationState {
@@ -304,6 +356,10 @@ export interface AppSettings {
   readonly source: { readonly url: string; readonly auth: SourceAuthSetting } | null;
   readonly schedule: { readonly backup: ScheduleSetting; readonly drill: ScheduleSetting };
   readonly alerts?: { readonly email?: EmailAlertSetting | null; readonly webhook?: WebhookAlertSetting | null };
+  /** Retention in force (the default until changed). */
+  readonly retention?: RetentionSetting;
+  /** Copies added from the user interface (read-only here: addCopy/removeCopy change them). */
+  readonly copies?: readonly DestinationConfig[];
 }
 
 export interface SourceProbe {

@@ -6,6 +6,8 @@
  * are thrown here as ApiError so screens can show the message and its fix.
  */
 import type {
+  AddCopyRequest,
+  AddCopyResult,
   AppSettings,
   AuditLogEntry,
   BackupResult,
@@ -16,6 +18,7 @@ import type {
   InitRequest,
   InitResult,
   KeySlotSummary,
+  PatientMatch,
   ResourceListing,
   RestorePlan,
   RestoreResult,
@@ -75,6 +78,10 @@ export interface ApiMethods {
   updateSettings(patch: Partial<AppSettings>): AppSettings;
   probeSource(request: { source: string; auth: SourceAuthSetting }): SourceProbe;
   detectDestinations(): DetectedDestination[];
+  addCopy(request: AddCopyRequest): AddCopyResult;
+  removeCopy(location: string): { removed: boolean };
+  findPatients(request: { snapshot?: string; query: string; limit?: number }): { snapshotId: string; patients: PatientMatch[]; total: number };
+  sendTestAlert(channel: 'email' | 'webhook'): { channel: string; sentAt: string };
   init(request: InitRequest): InitResult;
   backupNow(): BackupResult & { strategy: string; requests: number };
   snapshots(): SnapshotSummary[];
