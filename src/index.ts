@@ -1745,7 +1745,8 @@ function copyConfigOf(request: AddCopyRequest): {
     if (typeof request.path !== 'string' || request.path.trim() === '') throw invalid('path', 'choose a folder or drive');
     if (request.rotateDays !== undefined && !(Number.isInteger(request.rotateDays) && request.rotateDays >= 1 && request.rotateDays <= 90)) throw invalid('rotateDays', '1-90');
     const location = path.resolve(request.path.trim());
-    return { config: { location, kind: request.kind, ...(label ? { label } : {}), ...(request.rotateDays ? { rotateDays: request.rotateDays } : {}), ...(request.kind === 'usb' ? { eject: false } : {}) }, given: null, residency: null };
+    // A rotating USB drive is taken out of the clinic: it counts as the offsite copy (and, unplugged, as the air-gapped one).
+    return { config: { location, kind: request.kind, offsite: request.kind === 'usb', ...(label ? { label } : {}), ...(request.rotateDays ? { rotateDays: request.rotateDays } : {}), ...(request.kind === 'usb' ? { eject: false } : {}) }, given: null, residency: null };
   }
   let endpoint: string | undefined;
   if (request.endpoint !== undefined && request.endpoint.trim() !== '') {

@@ -186,10 +186,36 @@ describe('the app after setup (browser)', () => {
   it('destinations, settings (language) and the audit log', async () => {
     await go('destinations', 'destinations');
     assert.match(await page.getByTestId('destinations').innerText(), new RegExp(stack.repo.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+
+    // A rotating USB drive added as another copy: tested, listed, filled by the next backup, then removed.
+    const usb = path.join(stack.dir, 'usb-drive');
+    await mkdir(usb);
+    await page.getByTestId('add-drive').click();
+    await page.getByTestId('drive-path').fill(path.join(stack.dir, 'no-such-drive', 'x'));
+    await page.getByTestId('drive-add').click();
+    await page.getByTestId('drive-error').waitFor();
+    assert.deepEqual((await call<{ copies: unknown[] }>(stack, 'getSettings')).copies, [], 'nothing saved');
+    await page.getByTestId('drive-path').fill(usb);
+    await page.getByTestId('drive-add').click();
+    await page.getByTestId('copy-added').waitFor();
+    assert.match(await page.getByTestId('destinations').innerText(), /aguardando o próximo backup/);
+    await call(stack, 'backupNow');
+    await page.reload();
+    await page.getByTestId('destinations').waitFor();
+    await page.locator('[data-testid="destinations"] td', { hasText: 'em dia' }).nth(1).waitFor();
+    assert.ok((await readdir(usb)).includes('config'), 'the drive holds the repository');
+    await page.getByTestId('add-offsite').click();
+    await page.getByTestId('offsite-form').waitFor();
     await shot('destinations');
+    await assertLabelled('destinations');
+    await page.getByRole('button', { name: 'Cancelar' }).click();
+    await page.getByTestId('remove-copy').click();
+    await page.getByTestId('remove-copy-confirm').click();
+    await page.getByTestId('copy-removed').waitFor();
+    assert.deepEqual((await call<{ copies: unknown[] }>(stack, 'getSettings')).copies, []);
+    assert.ok((await readdir(usb)).includes('config'), 'removing a copy leaves its files in place');
 
     await go('settings', 'settings');
-    await shot('settings');
     await assertLabelled('settings');
     await page.getByTestId('language').selectOption('en');
     await page.getByTestId('settings-saved').waitFor();

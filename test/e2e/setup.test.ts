@@ -1,22 +1,31 @@
 /**
  * The first-run setup wizard in a real browser against `serve` (real sandbox FHIR server, real repository,
- * real SQLite): bad input first (invalid URL, unreachable server, wrong credentials — each an inline error with
- * its fix and nothing saved), then the whole wizard to the first backup.
+ * real SQLite, a real S3 server on loopback for the offsite copy): bad input first (invalid URL, unreachable
+ * server, wrong credentials, a bucket key refused — each an inline error with its fix and nothing saved), then
+ * the whole wizard to the first backup, which also fills the offsite copy.
  */
 import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
+import S3rver from 's3rver';
 import type { AppSettings } from '../../src/shared/contract.js';
 import { closedPort, sandbox } from '../support/fhir.js';
+import { tempDir } from '../support/tmp.js';
 import { launchBrowser, openApp, SCREENSHOTS, startStack } from './support.js';
 
 const SOURCE_PASSWORD = 'Recepcao-Senha-Correta-2026!';
 const WRONG_PASSWORD = 'senha-errada-123';
+const BUCKET = 'clinica-offsite';
+/** s3rver knows the key id S3RVER and does not check the secret; the secret still must never reach the page. */
+const S3_SECRET = 'offsite-secret-key-e2e-Qx81';
 
 describe('setup wizard (browser)', () => {
   it('refuses bad input with the fix and saves nothing, then sets up, confirms the kit and makes the first backup', async () => {
     const source = await sandbox({ patients: 6, auth: { basic: { username: 'recepcao', password: SOURCE_PASSWORD } } });
+    const s3 = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: await tempDir('cb-e2e-s3-'), configureBuckets: [{ name: BUCKET }] });
+    const s3port = (await s3.run()).port;
+    after(() => s3.close());
     const stack = await startStack('pt-BR');
     const browser = await launchBrowser();
     const { page, bodies, errors } = await openApp(browser, stack);
@@ -75,9 +84,27 @@ describe('setup wizard (browser)', () => {
     await page.screenshot({ path: path.join(SCREENSHOTS, 'setup-destination.png') });
     await page.getByTestId('use-destination').click();
 
-    // Offsite: honest about what this version cannot do yet.
-    await page.getByTestId('offsite-unavailable').waitFor({ timeout: 60_000 });
-    await page.getByTestId('skip-offsite').click();
+    // Offsite: an S3-compatible bucket; a refused key first (inline error with the fix, nothing saved).
+    await page.getByTestId('offsite-form').waitFor({ timeout: 60_000 });
+    await page.getByTestId('provider-compatible').check();
+    await page.getByTestId('s3-endpoint').fill(`http://127.0.0.1:${s3port}`);
+    await page.getByTestId('s3-bucket').fill(BUCKET);
+    await page.getByTestId('s3-access-key').fill('CHAVE-ERRADA');
+    await page.getByTestId('s3-secret-key').fill(S3_SECRET);
+    await page.getByTestId('offsite-test-save').click();
+    const offsiteError = page.locator('[data-testid="offsite-error"][data-code="S3_AUTH"]');
+    await offsiteError.waitFor({ timeout: 30_000 });
+    assert.match(await offsiteError.innerText(), /Como resolver:.*chave secreta/s);
+    const noCopy = await stack.app.host.call('getSettings', []);
+    assert.deepEqual(noCopy.ok && (noCopy.value as AppSettings).copies, [], 'no copy saved');
+    const onlySource = await stack.app.host.call('listSecrets', []);
+    assert.deepEqual(onlySource.ok && onlySource.value, ['source-password'], 'no bucket key stored');
+    await page.getByTestId('s3-access-key').fill('S3RVER');
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'setup-offsite.png') });
+    await page.getByTestId('offsite-test-save').click();
+    await page.getByTestId('offsite-added').waitFor({ timeout: 30_000 });
+    assert.match(await page.getByTestId('offsite-added').innerText(), new RegExp(`s3:http://127\\.0\\.0\\.1:${s3port}/${BUCKET}/clinic-backup`));
+    await page.getByTestId('offsite-next').click();
 
     // Schedule.
     await page.getByTestId('preset-daily').check();
@@ -119,16 +146,24 @@ describe('setup wizard (browser)', () => {
     assert.equal(s.schedule.backup.kind, 'daily');
     assert.equal(s.language, 'pt-BR');
     const secrets = await stack.app.host.call('listSecrets', []);
-    assert.deepEqual(secrets.ok && secrets.value, ['source-password'], 'only the final credential, no leftover candidate');
+    assert.deepEqual(secrets.ok && secrets.value, [`s3:${BUCKET}:access-key-id`, `s3:${BUCKET}:secret-access-key`, 'source-password'], 'the final credentials, no leftover candidate');
+    assert.equal(s.copies?.length, 1);
+    assert.equal(JSON.stringify(s).includes(S3_SECRET), false, 'the bucket key is not in settings');
     const status = await stack.app.host.call('status', []);
     assert.ok(status.ok);
     assert.equal((status.value as { snapshots: number }).snapshots, 1);
     assert.equal((status.value as { recoveryKit: { confirmed: boolean } }).recoveryKit.confirmed, true);
+    const copies = (status.value as { destinations: { kind: string; lastSuccessAt: string | null }[] }).destinations;
+    assert.deepEqual(
+      copies.map((d) => d.kind),
+      ['s3'],
+    );
+    assert.ok(copies[0]?.lastSuccessAt, 'the first backup filled the offsite copy');
 
     // The renderer never received a secret.
     await page.waitForTimeout(200);
     const all = bodies.join('\n');
-    for (const secret of [SOURCE_PASSWORD, WRONG_PASSWORD, stack.passphrase, stack.app.token]) assert.equal(all.includes(secret), false, `secret in an API response: ${secret.slice(0, 4)}…`);
+    for (const secret of [SOURCE_PASSWORD, WRONG_PASSWORD, S3_SECRET, stack.passphrase, stack.app.token]) assert.equal(all.includes(secret), false, `secret in an API response: ${secret.slice(0, 4)}…`);
     assert.deepEqual(
       errors.filter((e) => !/status of (4\d\d)/.test(e)),
       [],

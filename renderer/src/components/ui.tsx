@@ -54,12 +54,13 @@ export function Field({
 }
 
 /** An error with what to do about it: the engine's message, then the fix for its code. */
-export function ErrorBox({ error, title, testId }: { error: unknown; title?: string; testId?: string }): ReactNode {
+export function ErrorBox({ error, title, testId, fixKeys }: { error: unknown; title?: string; testId?: string; fixKeys?: Partial<Record<string, MessageKey>> }): ReactNode {
   const { t } = useI18n();
   if (!error) return null;
   const code = isApiError(error) ? error.info.code : null;
   const message = isApiError(error) ? error.info.message : error instanceof Error ? error.message : String(error);
-  const fixKey = code ? `fix.${code}` : null;
+  // A screen may give a fix that fits its context better (an unreachable bucket is not an unplugged drive).
+  const fixKey = code ? (fixKeys?.[code] ?? `fix.${code}`) : null;
   const fix = fixKey && hasMessage(fixKey) ? t(fixKey) : null;
   return (
     <div className="error-box" role="alert" data-testid={testId ?? 'error'} data-code={code ?? undefined}>

@@ -212,8 +212,8 @@ export const errorMessages: Readonly<Record<ErrorCode, Message>> = {
     en: 'The confirmation text does not match. Nothing was done.',
   },
   RETENTION_LEGAL_FLOOR: {
-    'pt-BR': 'Recusado: removeria cópias dentro do prazo legal de guarda ({years} anos).',
-    en: 'Refused: it would remove snapshots inside the legal retention period ({years} years).',
+    'pt-BR': 'Recusado: prontuários devem ser guardados por {years} anos, e isso deixaria apagar cópias desse período.',
+    en: 'Refused: medical records must be kept for {years} years, and this would let snapshots from that period be deleted.',
   },
   SCHEDULER_ALREADY_RUNNING: {
     'pt-BR': 'O agendador já está em execução para este repositório (processo {pid}).',

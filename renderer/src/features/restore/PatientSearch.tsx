@@ -1,82 +1,67 @@
-/** Finds one patient in a snapshot by id or by name (names are read from the backed-up Patient resources). */
+/**
+ * Finds one patient in a snapshot by name or id. The engine searches the backed-up Patient resources
+ * (accents and case ignored, each word a prefix); the page asks again as the user types, a moment after the
+ * last key, and shows only the answer to the newest question.
+ */
 import { useEffect, useRef, useState, type ReactNode } from 'react';
+import type { PatientMatch } from '../../../../src/shared/contract.js';
 import { useApp } from '../../app/state';
 import { ErrorBox, Field, Spinner } from '../../components/ui';
 import { useI18n } from '../../i18n';
 
-export interface PatientChoice {
-  readonly id: string;
-  readonly name: string;
-  readonly birthDate: string | null;
-}
+export type PatientChoice = PatientMatch;
 
-interface HumanName {
-  readonly text?: string;
-  readonly given?: readonly string[];
-  readonly family?: string;
-}
-
-function nameOf(resource: { name?: readonly HumanName[] }): string {
-  const n = resource.name?.[0];
-  if (!n) return '';
-  return n.text ?? [...(n.given ?? []), n.family ?? ''].join(' ').trim();
-}
-
-function normalise(s: string): string {
-  return s
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .trim();
-}
-
-const MAX_NAMES = 2000;
+const LIMIT = 20;
+const DEBOUNCE_MS = 200;
 
 export function PatientSearch({ snapshot, selected, onSelect }: { snapshot: string; selected: PatientChoice | null; onSelect: (p: PatientChoice) => void }): ReactNode {
   const { t } = useI18n();
   const { api } = useApp();
   const [query, setQuery] = useState('');
-  const [patients, setPatients] = useState<PatientChoice[] | null>(null);
-  const [loaded, setLoaded] = useState(0);
+  const [result, setResult] = useState<{ query: string; patients: PatientMatch[]; total: number } | null>(null);
+  const [searching, setSearching] = useState(false);
   const [error, setError] = useState<unknown>(null);
-  const started = useRef(false);
+  const asked = useRef(0);
 
   useEffect(() => {
-    if (started.current) return;
-    started.current = true;
-    (async () => {
-      const { resources } = await api.call('ls', { snapshot, types: ['Patient'] });
-      const ids = resources.map((r) => r.id).slice(0, MAX_NAMES);
-      const out: PatientChoice[] = [];
-      for (let i = 0; i < ids.length; i += 8) {
-        const batch = await Promise.all(
-          ids.slice(i, i + 8).map(async (id) => {
-            const d = await api.call('dump', snapshot, `Patient/${id}`).catch(() => null);
-            const r = d ? (JSON.parse(d.text) as { name?: HumanName[]; birthDate?: string }) : {};
-            return { id, name: nameOf(r), birthDate: r.birthDate ?? null };
-          }),
-        );
-        out.push(...batch);
-        setLoaded(out.length);
-      }
-      setPatients(out);
-    })().catch((err: unknown) => setError(err));
-  }, [api, snapshot]);
+    const q = query.trim();
+    if (!q) {
+      setResult(null);
+      setSearching(false);
+      return;
+    }
+    const n = ++asked.current;
+    setSearching(true);
+    const timer = setTimeout(() => {
+      api.call('findPatients', { snapshot, query: q, limit: LIMIT }).then(
+        (r) => {
+          if (n !== asked.current) return;
+          setError(null);
+          setResult({ query: q, patients: r.patients, total: r.total });
+          setSearching(false);
+        },
+        (err: unknown) => {
+          if (n !== asked.current) return;
+          setError(err);
+          setSearching(false);
+        },
+      );
+    }, DEBOUNCE_MS);
+    return () => clearTimeout(timer);
+  }, [api, snapshot, query]);
 
-  const q = normalise(query);
-  const matches = q && patients ? patients.filter((p) => normalise(p.name).includes(q) || p.id.toLowerCase().startsWith(q)).slice(0, 20) : [];
-
+  const matches = result?.patients ?? [];
   return (
     <div className="patient-search">
       <Field label={t('restore.patient.search')} hint={t('restore.patient.searchHint')}>
         {(p) => <input {...p} type="search" value={query} autoComplete="off" data-testid="patient-search" onChange={(e) => setQuery(e.target.value)} />}
       </Field>
-      {!patients && !error && <Spinner label={t('restore.patient.loading', { n: loaded })} />}
+      {searching && <Spinner label={t('restore.patient.searching')} />}
       <ErrorBox error={error} />
-      {q && patients && matches.length === 0 && <p className="muted">{t('restore.patient.none')}</p>}
+      {result && !searching && matches.length === 0 && <p className="muted">{t('restore.patient.none')}</p>}
       {matches.length > 0 && (
         <fieldset className="radios">
-          <legend>{t('restore.patient.results', { count: matches.length })}</legend>
+          <legend>{result && result.total > matches.length ? t('restore.patient.resultsMore', { count: matches.length, total: result.total }) : t('restore.patient.results', { count: matches.length })}</legend>
           {matches.map((p) => (
             <label key={p.id} className="radio">
               <input type="radio" name="patient" value={p.id} checked={selected?.id === p.id} onChange={() => onSelect(p)} data-testid={`patient-${p.id}`} /> <strong>{p.name || t('restore.patient.noName')}</strong>{' '}

@@ -1,4 +1,4 @@
-/** Settings: language, FHIR source, schedules, retention, alert channels, desktop options and the recovery kit. */
+/** Settings: language, FHIR source, schedules, retention (RetentionCard), alert channels (AlertChannels), desktop options and the recovery kit. */
 import { useEffect, useState, type ReactNode } from 'react';
 import type { AppSettings, ScheduleSetting } from '../../../../src/shared/contract.js';
 import { useApp } from '../../app/state';
@@ -8,6 +8,8 @@ import { formatDateTime, LOCALES, useI18n } from '../../i18n';
 import { RecoveryKit, type KitData } from '../setup/RecoveryKit';
 import { BACKUP_PRESETS, withZone } from '../setup/SetupWizard';
 import { SourceForm } from '../setup/SourceForm';
+import { AlertChannels } from './AlertChannels';
+import { RetentionCard } from './RetentionCard';
 
 function scheduleText(p: ScheduleSetting, t: ReturnType<typeof useI18n>['t']): string {
   switch (p.kind) {
@@ -159,15 +161,12 @@ export function Settings(): ReactNode {
         )}
       </Card>
 
-      <Card title={t('settings.retention')}>
-        <p>{t('settings.retentionText')}</p>
-        <Notice kind="info">{t('settings.notEditableYet')}</Notice>
-      </Card>
-
-      <Card title={t('settings.alerts')}>
-        <p>{t('settings.alertsText')}</p>
-        <Notice kind="info">{t('settings.notEditableYet')}</Notice>
-      </Card>
+      {settings && (
+        <>
+          <RetentionCard settings={settings} onSaved={setSettings} />
+          <AlertChannels settings={settings} onSaved={setSettings} />
+        </>
+      )}
 
       {desktop && (
         <Card title={t('settings.desktop')}>

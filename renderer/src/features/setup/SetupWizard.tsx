@@ -3,11 +3,12 @@
  * schedule → recovery kit (print, then type two words back) → done.
  */
 import { useEffect, useState, type ReactNode } from 'react';
-import type { DetectedDestination, ScheduleSetting } from '../../../../src/shared/contract.js';
+import type { AddCopyResult, DetectedDestination, ScheduleSetting } from '../../../../src/shared/contract.js';
 import { useApp } from '../../app/state';
 import { ErrorBox, Field, Notice, Spinner, StepHeading, Stepper } from '../../components/ui';
 import { formatBytes, useI18n } from '../../i18n';
 import type { MessageKey } from '../../i18n/messages';
+import { OffsiteForm } from '../destinations/CopyForms';
 import { RecoveryKit, type KitData } from './RecoveryKit';
 import { SourceForm, type TestedSource } from './SourceForm';
 
@@ -48,6 +49,7 @@ export function SetupWizard(): ReactNode {
   const [kitConfirmed, setKitConfirmed] = useState(false);
   const [preset, setPreset] = useState('every15');
   const [scheduleError, setScheduleError] = useState<unknown>(null);
+  const [offsite, setOffsite] = useState<AddCopyResult | null>(null);
 
   useEffect(() => {
     if (step !== 1 || destinations !== null) return;
@@ -182,13 +184,23 @@ export function SetupWizard(): ReactNode {
             <li>{t('setup.offsite.point2')}</li>
             <li>{t('setup.offsite.point3')}</li>
           </ul>
-          <Notice kind="warning" testId="offsite-unavailable">
-            {t('setup.offsite.unavailable')}
-          </Notice>
+          {offsite ? (
+            <Notice kind="ok" testId="offsite-added">
+              {t(offsite.existing ? 'copy.addedExisting' : 'copy.added', { location: offsite.location })}
+            </Notice>
+          ) : (
+            <OffsiteForm onAdded={setOffsite} />
+          )}
           <div className="wizard-nav">
-            <button type="button" className="primary" onClick={() => setStep(3)} data-testid="skip-offsite">
-              {t('setup.offsite.skip')}
-            </button>
+            {offsite ? (
+              <button type="button" className="primary" onClick={() => setStep(3)} data-testid="offsite-next">
+                {t('common.next')}
+              </button>
+            ) : (
+              <button type="button" onClick={() => setStep(3)} data-testid="skip-offsite">
+                {t('setup.offsite.skip')}
+              </button>
+            )}
           </div>
         </div>
       )}
@@ -252,6 +264,7 @@ export function SetupWizard(): ReactNode {
           <ul className="plain summary">
             <li>{t('setup.done.source', { url: source?.url ?? '—' })}</li>
             <li>{t('setup.done.destination', { path: host?.location ?? destPath })}</li>
+            <li data-testid="done-offsite">{offsite ? t('setup.done.offsite', { location: offsite.location }) : t('setup.done.noOffsite')}</li>
             <li>{t('setup.done.schedule', { schedule: t((BACKUP_PRESETS.find((p) => p.id === preset) ?? BACKUP_PRESETS[0])?.label ?? 'schedule.every15') })}</li>
           </ul>
           <div className="wizard-nav">
