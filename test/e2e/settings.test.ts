@@ -13,7 +13,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { AppSettings } from '../../src/shared/contract.js';
 import { verifyWebhookSignature, SIGNATURE_HEADER } from '../../src/alerts/webhook.js';
 import { parseMail, startSmtp, startWebhookReceiver } from '../alerts/support.js';
-import { launchBrowser, openApp, SCREENSHOTS, startStack, type Stack } from './support.js';
+import { assertAccessible, launchBrowser, openApp, SCREENSHOTS, startStack, type Stack } from './support.js';
 
 const SMTP_USER = 'alertas@clinica.test';
 const SMTP_PASSWORD = 'smtp-pass-e2e-4b9d2f7e';
@@ -51,14 +51,6 @@ const openSettings = async (): Promise<void> => {
   await page.getByTestId('settings').waitFor();
   await page.getByTestId('retention-form').waitFor();
 };
-/** Accessibility smoke (as in app.test.ts): every form control has a label, every button a name. */
-const assertLabelled = async (where: string): Promise<void> => {
-  const unlabelled = (await page.evaluate(`[...document.querySelectorAll('input, select, textarea, button')]
-    .filter((e) => e.type !== 'hidden' && !((e.labels && e.labels.length > 0) || e.getAttribute('aria-label') || e.getAttribute('aria-labelledby') || (e.tagName === 'BUTTON' && e.textContent.trim())))
-    .map((e) => e.outerHTML.slice(0, 80))`)) as string[];
-  assert.deepEqual(unlabelled, [], `${where}: controls without a label`);
-};
-
 describe('settings: retention and alert channels (browser)', () => {
   before(async () => {
     await page.getByTestId('dashboard').waitFor();
@@ -71,7 +63,7 @@ describe('settings: retention and alert channels (browser)', () => {
     assert.match(await page.getByTestId('retention-legal').innerText(), /CFM 1\.821\/2007.*13\.787\/2018/s);
     assert.match(await page.getByTestId('alert-email-state').innerText(), /Desligado/);
     assert.equal(await page.getByTestId('alert-email-test').isDisabled(), true, 'no test before a channel is saved');
-    await assertLabelled('settings');
+    await assertAccessible(page, 'settings');
   });
 
   it('retention: a new value is saved (by keyboard), stored, and still there after a reload', async () => {
@@ -204,7 +196,7 @@ describe('settings: retention and alert channels (browser)', () => {
     await page.screenshot({ path: path.join(SCREENSHOTS, 'settings.png') });
     const inView = (await page.evaluate(`(() => { const r = document.querySelector('[data-testid="alert-email-host"]').getBoundingClientRect(); return r.bottom <= window.innerHeight; })()`)) as boolean;
     assert.equal(inView, true, 'the e-mail form starts within the screenshot');
-    await assertLabelled('settings with channels');
+    await assertAccessible(page, 'settings with channels');
   });
 
   it('removing the e-mail channel: gone from the settings, its password deleted, the webhook kept', async () => {

@@ -12,7 +12,7 @@ import S3rver from 's3rver';
 import type { AppSettings } from '../../src/shared/contract.js';
 import { closedPort, sandbox } from '../support/fhir.js';
 import { tempDir } from '../support/tmp.js';
-import { launchBrowser, openApp, SCREENSHOTS, startStack } from './support.js';
+import { assertAccessible, launchBrowser, openApp, SCREENSHOTS, startStack } from './support.js';
 
 const SOURCE_PASSWORD = 'Recepcao-Senha-Correta-2026!';
 const WRONG_PASSWORD = 'senha-errada-123';
@@ -75,6 +75,7 @@ describe('setup wizard (browser)', () => {
     await page.getByTestId('source-ok').waitFor();
     assert.match(await page.getByTestId('source-ok').innerText(), /FHIR 4\.0\.1/);
     await page.screenshot({ path: path.join(SCREENSHOTS, 'setup-source.png') });
+    await assertAccessible(page, 'setup-source');
     await next.click();
 
     // Destination: the repository folder given to serve is offered; drives are detected.
@@ -82,6 +83,7 @@ describe('setup wizard (browser)', () => {
     await destPath.waitFor();
     await destPath.fill(stack.repo);
     await page.screenshot({ path: path.join(SCREENSHOTS, 'setup-destination.png') });
+    await assertAccessible(page, 'setup-destination');
     await page.getByTestId('use-destination').click();
 
     // Offsite: an S3-compatible bucket; a refused key first (inline error with the fix, nothing saved).
@@ -101,6 +103,7 @@ describe('setup wizard (browser)', () => {
     assert.deepEqual(onlySource.ok && onlySource.value, ['source-password'], 'no bucket key stored');
     await page.getByTestId('s3-access-key').fill('S3RVER');
     await page.screenshot({ path: path.join(SCREENSHOTS, 'setup-offsite.png') });
+    await assertAccessible(page, 'setup-offsite');
     await page.getByTestId('offsite-test-save').click();
     await page.getByTestId('offsite-added').waitFor({ timeout: 30_000 });
     assert.match(await page.getByTestId('offsite-added').innerText(), new RegExp(`s3:http://127\\.0\\.0\\.1:${s3port}/${BUCKET}/clinic-backup`));
@@ -116,6 +119,7 @@ describe('setup wizard (browser)', () => {
     const words = (await kit.locator('.kit-word').allInnerTexts()).map((w) => w.trim());
     assert.ok(words.length >= 24, `the recovery key words (${words.length})`);
     await page.screenshot({ path: path.join(SCREENSHOTS, 'setup-recovery-kit.png') });
+    await assertAccessible(page, 'setup-recovery-kit');
     await page.getByTestId('kit-stored').click();
     const labels = await page.locator('.kit-confirm label').allInnerTexts();
     const positions = labels.map((l) => Number(/(\d+)/.exec(l)?.[1]));

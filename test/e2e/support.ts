@@ -2,9 +2,10 @@
  * Browser end-to-end support: a real sandbox FHIR server, a real repository folder with a password file,
  * real SQLite and the real `serve` front end, driven by Debian's Chromium through playwright-core.
  */
+import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -55,6 +56,27 @@ export async function startStack(locale: 'pt-BR' | 'en' = 'pt-BR'): Promise<Stac
   const app = await startServeApp({ repo, locale, engine: { passwordFile, secretsDir, stateDir: path.join(dir, 'state') }, rendererDir: RENDERER_DIST });
   after(() => app.close());
   return { app, dir, repo, passphrase };
+}
+
+const AXE_SOURCE = path.join(ROOT, 'node_modules', 'axe-core', 'axe.min.js');
+
+/**
+ * Accessibility check of what the page shows now: every control labelled, then axe-core (WCAG 2.1 A and AA: labels, names, roles,
+ * colour contrast, landmarks, focusable elements). Fails with each violation's rule and the elements at fault.
+ */
+export async function assertAccessible(page: Page, where: string): Promise<void> {
+  // Our own rule first, stricter than axe's: every form control has a label (not only a title or placeholder).
+  const unlabelled = (await page.evaluate(`[...document.querySelectorAll('input, select, textarea, button')]
+    .filter((e) => e.type !== 'hidden' && !((e.labels && e.labels.length > 0) || e.getAttribute('aria-label') || e.getAttribute('aria-labelledby') || (e.tagName === 'BUTTON' && e.textContent.trim())))
+    .map((e) => e.outerHTML.slice(0, 80))`)) as string[];
+  assert.deepEqual(unlabelled, [], `${where}: controls without a label`);
+  // Evaluated through the DevTools protocol: the app's Content-Security-Policy (rightly) blocks injected script tags.
+  if (!(await page.evaluate('typeof window.axe === "object"'))) await page.evaluate(await readFile(AXE_SOURCE, 'utf8'));
+  // A string, evaluated in the page (this file is type-checked without the DOM library).
+  const violations = (await page.evaluate(`window.axe
+    .run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] })
+    .then((r) => r.violations.map((v) => v.id + ' (' + v.impact + '): ' + v.nodes.slice(0, 3).map((n) => n.target.join(' ') + ' — ' + (n.failureSummary || '').split('\\n').slice(1, 2).join('')).join(' | ')))`)) as string[];
+  assert.deepEqual(violations, [], `${where}: accessibility violations`);
 }
 
 /** A page at 1024×700, logged in with the session cookie; collects every API response body and console error. */

@@ -355,7 +355,7 @@ export const MESSAGES = {
   'restore.snapshot.chosen': m('Cópia escolhida: {time} — {resources} registros ({id})', 'Chosen copy: {time} — {resources} records ({id})'),
   'calendar.prev': m('Mês anterior', 'Previous month'),
   'calendar.next': m('Próximo mês', 'Next month'),
-  'calendar.dayWith': m('Dia {day}: {count} cópia(s)', 'Day {day}: {count} copy(ies)'),
+  'calendar.copiesThatDay': m(': {count} cópia(s) neste dia', ': {count} copy(ies) that day'),
   'calendar.pickDay': m('Escolha um dia marcado', 'Choose a marked day'),
   'calendar.snapshotsOn': m('Cópias de {day}', 'Copies of {day}'),
   'calendar.snapshotLine': m('{time} — {resources} registros ({id})', '{time} — {resources} records ({id})'),

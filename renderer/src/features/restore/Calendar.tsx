@@ -71,15 +71,18 @@ export function SnapshotCalendar({ snapshots, selected, onSelect }: { snapshots:
                           type="button"
                           className={`day has ${day === k ? 'chosen' : ''}`}
                           aria-pressed={day === k}
-                          aria-label={t('calendar.dayWith', { day: d, count: list.length })}
                           data-testid={`day-${k}`}
                           onClick={() => {
                             setDay(k);
                             if (list[0]) onSelect(list[0].id);
                           }}
                         >
+                          {/* The name comes from the content (visible day first), so speech and sight agree. */}
                           {d}
-                          <span className="day-count">{list.length}</span>
+                          <span className="day-count" aria-hidden="true">
+                            {list.length}
+                          </span>
+                          <span className="sr-only">{t('calendar.copiesThatDay', { count: list.length })}</span>
                         </button>
                       ) : (
                         <span className="day">{d}</span>
