@@ -1,7 +1,7 @@
 /** clinic-backup: argument parsing and output only; every decision is made by the engine (src/index.ts). */
 import { parseArgs } from 'node:util';
 import { createEngine, resolveLocale, runSandboxCommand, t, toErrorInfo, TOOL_VERSION, type Engine, type Locale, type SourceAuthRequest, type StrategyName } from '../index.js';
-import type { RestorePlan, StatusSummary } from '../shared/contract.js';
+import type { AddCopyRequest, RestorePlan, StatusSummary } from '../shared/contract.js';
 import { EngineError, exitCodeFor } from '../shared/errors.js';
 import type { ProgressEvent } from '../shared/events.js';
 import { runDemo } from './demo.js';
@@ -45,6 +45,13 @@ const OPTIONS = {
   nagios: { type: 'boolean' },
   repair: { type: 'boolean' },
   copy: { type: 'string', multiple: true },
+  bucket: { type: 'string' },
+  endpoint: { type: 'string' },
+  prefix: { type: 'string' },
+  region: { type: 'string' },
+  'access-key-id': { type: 'string' },
+  immutable: { type: 'boolean' },
+  'rotate-days': { type: 'string' },
   'limit-upload': { type: 'string' },
   pdf: { type: 'string' },
   'dry-run': { type: 'boolean' },
@@ -532,7 +539,45 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
   },
 
   async destinations(ctx) {
-    const { out, locale } = ctx;
+    const { positionals, values, out, locale } = ctx;
+    const sub = positionals[1];
+    if (sub === 'add') {
+      const kind = positionals[2];
+      let request: AddCopyRequest;
+      if (kind === 's3') {
+        // The secret key comes from a file (never argv); the key id is an identifier, like a user name.
+        if (!values.bucket || !values.region || !values['access-key-id'] || !values['from-file']) {
+          throw usage('destinations add s3 --bucket B --region R --access-key-id ID --from-file <secret-key-file> [--endpoint https://host] [--prefix P] [--immutable] [--residency-ack]');
+        }
+        request = {
+          kind: 's3',
+          bucket: values.bucket,
+          region: values.region,
+          accessKeyId: values['access-key-id'],
+          secretAccessKey: await readPassphraseFile(values['from-file']),
+          ...(values.endpoint ? { endpoint: values.endpoint } : {}),
+          ...(values.prefix ? { prefix: values.prefix } : {}),
+          immutable: values.immutable === true,
+          residencyAcknowledged: values['residency-ack'] === true,
+        };
+      } else if ((kind === 'usb' || kind === 'nas') && positionals[3]) {
+        const rotate = values['rotate-days'] === undefined ? undefined : Number(values['rotate-days']);
+        request = { kind, path: positionals[3], ...(rotate !== undefined ? { rotateDays: rotate } : {}) };
+      } else throw usage('destinations add s3 … | destinations add usb|nas <folder> [--rotate-days N]');
+      const r = await withEngine(ctx, (e) => e.addCopy(request));
+      out.data(r);
+      out.line(t(r.existing ? 'cli.dest.addedExisting' : 'cli.dest.added', { location: r.location }, locale));
+      return 0;
+    }
+    if (sub === 'remove') {
+      const location = positionals[2];
+      if (!location) throw usage('destinations remove <location>');
+      const r = await withEngine(ctx, (e) => e.removeCopy(location));
+      out.data(r);
+      out.line(t(r.removed ? 'cli.dest.removed' : 'cli.dest.notACopy', { location }, locale));
+      return r.removed ? 0 : 1;
+    }
+    if (sub !== undefined && sub !== 'list') throw usage('destinations [list] | destinations add … | destinations remove <location>');
     const list = await withEngine(ctx, (e) => e.destinations());
     out.data(list);
     for (const d of list) {

@@ -168,3 +168,41 @@ test('a copy in a region outside Brazil is refused without the acknowledgement, 
   const settings = JSON.parse((await runCli(['settings', '--json'], env)).stdout) as Record<string, unknown>;
   assert.equal(JSON.stringify(settings).includes('some-aws-bucket'), false, 'nothing stored without the acknowledgement');
 });
+
+test('destinations add s3: tested with the key from a file, refused with a wrong key (nothing saved), then kept across runs and removed', async () => {
+  const dir = await tempDir();
+  const data = path.join(dir, 'export');
+  await writeNdjsonDataset(data, { patients: 3, seed: 4 });
+  const secretsDir = path.join(dir, 'secrets');
+  await (await import('node:fs/promises')).mkdir(secretsDir, { mode: 0o700 });
+  // No AWS_* variables: the copy works only with the key given to `destinations add`.
+  const env = { CLINIC_BACKUP_REPO: path.join(dir, 'repo'), CLINIC_BACKUP_PASSWORD_FILE: await writePasswordFile(dir), CLINIC_BACKUP_SECRETS_DIR: secretsDir, CLINIC_BACKUP_STATE_DIR: path.join(dir, 'state'), CLINIC_BACKUP_LANG: 'en', AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_SHARED_CREDENTIALS_FILE: path.join(dir, 'none'), AWS_CONFIG_FILE: path.join(dir, 'none') };
+  assert.equal((await runCli(['init'], env)).code, 0);
+  const keyFile = path.join(dir, 'secret-key');
+  await writeFile(keyFile, 'cli-secret-key-value-77\n', { mode: 0o600 });
+  const add = ['destinations', 'add', 's3', '--endpoint', endpoint, '--bucket', BUCKET, '--prefix', 'from-cli', '--region', 'sa-east-1', '--from-file', keyFile, '--json'];
+  const wrong = await runCli([...add, '--access-key-id', 'NOT-THE-KEY'], env);
+  assert.equal(wrong.code, 1);
+  assert.equal((JSON.parse(wrong.stdout) as { error: { code: string } }).error.code, 'S3_AUTH');
+  assert.equal(wrong.stdout.includes('cli-secret-key-value-77') || wrong.stderr.includes('cli-secret-key-value-77'), false);
+  assert.deepEqual(JSON.parse((await runCli(['secrets', 'list', '--json'], env)).stdout), [], 'nothing stored');
+  const ok = await runCli([...add, '--access-key-id', 'S3RVER'], env);
+  assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+  const location = (JSON.parse(ok.stdout) as { location: string }).location;
+  assert.equal(location, `s3:${endpoint}/${BUCKET}/from-cli`);
+  const backup = await runCli(['backup', data, '--json'], env);
+  assert.equal(backup.code, 0, backup.stdout + backup.stderr);
+  assert.deepEqual(
+    (JSON.parse(backup.stdout) as { copies: { state: string }[] }).copies.map((c) => c.state),
+    ['ok'],
+  );
+  const listed = JSON.parse((await runCli(['destinations', '--json'], env)).stdout) as { location: string; lastSuccessAt: string | null }[];
+  assert.equal(listed[0]?.location, location);
+  assert.ok(listed[0]?.lastSuccessAt);
+  const removed = await runCli(['destinations', 'remove', location, '--json'], env);
+  assert.equal(removed.code, 0, removed.stdout + removed.stderr);
+  assert.deepEqual(JSON.parse((await runCli(['destinations', '--json'], env)).stdout), []);
+  assert.equal((await runCli(['destinations', 'remove', location], env)).code, 1, 'not a copy any more');
+  const usage = await runCli(['destinations', 'add', 's3', '--bucket', BUCKET], env);
+  assert.equal(usage.code, 2);
+});

@@ -41,6 +41,9 @@ Comandos:
   replicate --to <local> [--from <local>]   copia o que falta para outro destino (NAS, USB, S3)
   check --repair [--from <local>]           substitui arquivos danificados por cópias boas de outro destino
   destinations                 estado das cópias (--copy LOCAL, repetível, ou CLINIC_BACKUP_COPIES)
+  destinations add s3 --bucket B --region R --access-key-id ID --from-file ARQ-CHAVE-SECRETA [--endpoint URL] [--prefix P]
+                               testa e adiciona uma cópia na nuvem (a chave vai para o cofre de senhas)
+  destinations add usb|nas PASTA   testa e adiciona um disco; destinations remove LOCAL para de copiar para lá
   --limit-upload / --limit-download KiB/s   limite de banda para destinos S3
   Locais: uma pasta, s3:https://host[:porta]/bucket/prefixo ou s3:bucket/prefixo (AWS; credenciais AWS_*)
   demo                         demonstração completa com dados sintéticos
@@ -91,6 +94,9 @@ Commands:
   replicate --to <location> [--from <location>]   copy what another destination lacks (NAS, USB, S3)
   check --repair [--from <location>]              replace damaged files with good copies from another destination
   destinations                 state of the copies (--copy LOCATION, repeatable, or CLINIC_BACKUP_COPIES)
+  destinations add s3 --bucket B --region R --access-key-id ID --from-file SECRET-KEY-FILE [--endpoint URL] [--prefix P]
+                               tests and adds a cloud copy (the key goes to the secret store)
+  destinations add usb|nas FOLDER   tests and adds a drive; destinations remove LOCATION stops copying there
   --limit-upload / --limit-download KiB/s   bandwidth limit for S3 destinations
   Locations: a folder, s3:https://host[:port]/bucket/prefix or s3:bucket/prefix (AWS; AWS_* credentials)
   demo                         full demonstration on synthetic data
@@ -238,6 +244,16 @@ Exit codes: 0 ok, 1 failed, 2 usage, 3 integrity problem.`,
   'cli.copy.partial': { 'pt-BR': '  ✗ cópia incompleta: {location} ({code})', en: '  ✗ copy incomplete: {location} ({code})' },
   'cli.copy.failed': { 'pt-BR': '  ✗ cópia falhou: {location} ({code})', en: '  ✗ copy failed: {location} ({code})' },
   'cli.dest.line': { 'pt-BR': '{kind} {location}: atualizado {at}, cópia mais recente {snapshot} [{state}]', en: '{kind} {location}: updated {at}, newest snapshot {snapshot} [{state}]' },
+  'cli.dest.added': {
+    'pt-BR': 'Destino testado e adicionado: {location}. A primeira cópia vai no próximo backup.',
+    en: 'Destination tested and added: {location}. The first copy goes with the next backup.',
+  },
+  'cli.dest.addedExisting': {
+    'pt-BR': 'Destino testado e adicionado: {location} (já tinha cópias deste repositório).',
+    en: 'Destination tested and added: {location} (it already held copies of this repository).',
+  },
+  'cli.dest.removed': { 'pt-BR': '{location} não recebe mais cópias; os arquivos lá continuam.', en: '{location} no longer receives copies; its files stay there.' },
+  'cli.dest.notACopy': { 'pt-BR': '{location} não é uma cópia adicionada.', en: '{location} is not an added copy.' },
   'cli.dest.overdue': { 'pt-BR': '  ! rodízio atrasado: troque/atualize este disco', en: '  ! rotation overdue: swap/update this drive' },
   'cli.forget.dryRun': { 'pt-BR': 'Simulação: {removed} cópias seriam removidas, {kept} mantidas. Nada foi alterado.', en: 'Dry run: {removed} snapshots would be removed, {kept} kept. Nothing was changed.' },
   'cli.forget.done': { 'pt-BR': '{removed} cópias removidas, {kept} mantidas. Rode "prune" para liberar o espaço.', en: '{removed} snapshots removed, {kept} kept. Run "prune" to free the space.' },
