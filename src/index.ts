@@ -1779,17 +1779,10 @@ function copyConfigOf(request: AddCopyRequest): {
   };
 }
 
-/** The retention fields the settings screen edits (unset counts are 0: the rule is off). */
+/** The retention fields the settings screen edits, defaults filled in (a count of 0 means the rule is off). */
 function retentionSettingOf(p: RetentionPolicy): RetentionSetting {
-  return {
-    keepLast: p.keepLast ?? 0,
-    keepDaily: p.keepDaily ?? 0,
-    keepWeekly: p.keepWeekly ?? 0,
-    keepMonthly: p.keepMonthly ?? 0,
-    keepYearly: p.keepYearly ?? 0,
-    legalFloorYears: p.legalFloorYears ?? 20,
-    timeZone: p.timeZone ?? 'America/Sao_Paulo',
-  };
+  const { keepLast, keepDaily, keepWeekly, keepMonthly, keepYearly, legalFloorYears, timeZone } = validateRetentionPolicy(p);
+  return { keepLast, keepDaily, keepWeekly, keepMonthly, keepYearly, legalFloorYears, timeZone };
 }
 
 /** A patient's display name: the first name's text, else given names and family name. */

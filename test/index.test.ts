@@ -1,19 +1,11 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { test } from 'node:test';
 import { createEngine, startSandbox } from '../src/index.js';
 import { isEngineError } from '../src/shared/errors.js';
+import { closedPort } from './support/fhir.js';
 import { writePasswordFile } from './support/repo.js';
 import { tempDir } from './support/tmp.js';
-
-async function closedPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 test('engine: source probe, settings validation and backing up the configured source', async () => {
   const dir = await tempDir();

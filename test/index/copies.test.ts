@@ -4,13 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import S3rver from 's3rver';
 import { createEngine, type Engine } from '../../src/index.js';
 import { writeNdjsonDataset } from '../../src/sandbox/synthetic.js';
 import { isEngineError } from '../../src/shared/errors.js';
+import { closedPort } from '../support/fhir.js';
 import { writePasswordFile } from '../support/repo.js';
 import { tempDir } from '../support/tmp.js';
 
@@ -21,14 +21,6 @@ const { port } = await server.run();
 after(() => server.close());
 const endpoint = `http://127.0.0.1:${port}`;
 const SECRET = 'S3RVER';
-
-async function closedPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const p = (srv.address() as { port: number }).port;
-  await new Promise((r) => srv.close(r));
-  return p;
-}
 
 async function setup(): Promise<{ dir: string; engine: Engine; make: () => Engine; secretsDir: string; data: string }> {
   const dir = await tempDir('cb-copies-');

@@ -4,7 +4,7 @@
  * engine once and is kept in the secret store, never shown again.
  */
 import { useState, type ReactNode } from 'react';
-import type { AddCopyResult } from '../../../../src/shared/contract.js';
+import type { AddCopyRequest, AddCopyResult } from '../../../../src/shared/contract.js';
 import { isApiError } from '../../api/client';
 import { useApp } from '../../app/state';
 import { ErrorBox, Field, Notice, Spinner } from '../../components/ui';
@@ -20,9 +20,54 @@ function fieldOf(error: unknown): string | null {
   return typeof f === 'string' ? f : null;
 }
 
+interface AddCopyState {
+  readonly working: boolean;
+  readonly error: unknown;
+  add(request: AddCopyRequest): Promise<boolean>;
+}
+
+/** Sends a copy to the engine to be tested and saved; the form shows `working` and the error with its fix. */
+function useAddCopy(onAdded: (r: AddCopyResult) => void): AddCopyState {
+  const { api, refresh } = useApp();
+  const [working, setWorking] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  async function add(request: AddCopyRequest): Promise<boolean> {
+    setWorking(true);
+    setError(null);
+    try {
+      const r = await api.call('addCopy', request);
+      await refresh();
+      onAdded(r);
+      return true;
+    } catch (err) {
+      setError(err);
+      return false;
+    } finally {
+      setWorking(false);
+    }
+  }
+  return { working, error, add };
+}
+
+/** A form that submits without reloading the page (Enter in any field submits). */
+function CopyFormShell({ testId, onSubmit, children }: { testId: string; onSubmit: () => void; children: ReactNode }): ReactNode {
+  return (
+    <form
+      className="copy-form"
+      data-testid={testId}
+      onSubmit={(e) => {
+        e.preventDefault();
+        onSubmit();
+      }}
+    >
+      {children}
+    </form>
+  );
+}
+
 export function OffsiteForm({ onAdded }: { onAdded: (r: AddCopyResult) => void }): ReactNode {
   const { t } = useI18n();
-  const { api, refresh } = useApp();
+  const { working, error, add } = useAddCopy(onAdded);
   const [provider, setProvider] = useState<'aws' | 'compatible'>('aws');
   const [endpoint, setEndpoint] = useState('');
   const [bucket, setBucket] = useState('');
@@ -32,18 +77,13 @@ export function OffsiteForm({ onAdded }: { onAdded: (r: AddCopyResult) => void }
   const [secretAccessKey, setSecretAccessKey] = useState('');
   const [immutable, setImmutable] = useState(false);
   const [acknowledged, setAcknowledged] = useState(false);
-  const [working, setWorking] = useState(false);
-  const [error, setError] = useState<unknown>(null);
 
   const outsideBrazil = !region.trim().startsWith('sa-east-') && provider === 'aws';
   const bad = fieldOf(error);
   const invalid = (f: string): string | null => (bad === f ? t('copy.invalidField') : null);
 
   async function submit(): Promise<void> {
-    setWorking(true);
-    setError(null);
-    try {
-      const r = await api.call('addCopy', {
+    const added = await add({
         kind: 's3',
         ...(provider === 'compatible' ? { endpoint: endpoint.trim() } : {}),
         bucket: bucket.trim(),
@@ -54,25 +94,11 @@ export function OffsiteForm({ onAdded }: { onAdded: (r: AddCopyResult) => void }
         immutable,
         residencyAcknowledged: acknowledged,
       });
-      setSecretAccessKey('');
-      await refresh();
-      onAdded(r);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setWorking(false);
-    }
+    if (added) setSecretAccessKey('');
   }
 
   return (
-    <form
-      className="copy-form"
-      data-testid="offsite-form"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void submit();
-      }}
-    >
+    <CopyFormShell testId="offsite-form" onSubmit={() => void submit()}>
       <fieldset className="radios">
         <legend>{t('copy.s3.provider')}</legend>
         <label className="radio">
@@ -133,42 +159,19 @@ export function OffsiteForm({ onAdded }: { onAdded: (r: AddCopyResult) => void }
         </button>
         {working && <Spinner label={t('copy.testing')} />}
       </div>
-    </form>
+    </CopyFormShell>
   );
 }
 
 /** A second drive or network folder as another copy (rotating USB drives are taken home: offsite too). */
 export function DriveCopyForm({ onAdded, initialPath }: { onAdded: (r: AddCopyResult) => void; initialPath?: string }): ReactNode {
   const { t } = useI18n();
-  const { api, refresh } = useApp();
+  const { working, error, add } = useAddCopy(onAdded);
   const [path, setPath] = useState(initialPath ?? '');
   const [kind, setKind] = useState<'usb' | 'nas'>('usb');
-  const [working, setWorking] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-
-  async function submit(): Promise<void> {
-    setWorking(true);
-    setError(null);
-    try {
-      const r = await api.call('addCopy', { kind, path: path.trim(), ...(kind === 'usb' ? { rotateDays: 7 } : {}) });
-      await refresh();
-      onAdded(r);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setWorking(false);
-    }
-  }
 
   return (
-    <form
-      className="copy-form"
-      data-testid="drive-form"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void submit();
-      }}
-    >
+    <CopyFormShell testId="drive-form" onSubmit={() => void add({ kind, path: path.trim(), ...(kind === 'usb' ? { rotateDays: 7 } : {}) })}>
       <fieldset className="radios">
         <legend>{t('copy.drive.kind')}</legend>
         <label className="radio">
@@ -188,6 +191,6 @@ export function DriveCopyForm({ onAdded, initialPath }: { onAdded: (r: AddCopyRe
         </button>
         {working && <Spinner label={t('copy.testing')} />}
       </div>
-    </form>
+    </CopyFormShell>
   );
 }

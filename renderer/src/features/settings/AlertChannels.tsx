@@ -97,6 +97,59 @@ interface EmailForm {
 }
 type EmailField = keyof EmailForm;
 
+/** A channel's outcome line and buttons (save, send a test once saved, remove), the same for e-mail and webhook. */
+function ChannelFooter({
+  channel,
+  state,
+  stored,
+  dirty,
+  canTest,
+  onTest,
+  onRemove,
+  sentText,
+  labels,
+}: {
+  channel: 'email' | 'webhook';
+  state: ChannelState;
+  stored: boolean;
+  dirty: boolean;
+  canTest: boolean;
+  onTest: () => void;
+  onRemove: () => void;
+  sentText: (at: string) => string;
+  labels: { what: MessageKey; save: MessageKey; test: MessageKey; remove: MessageKey };
+}): ReactNode {
+  const { t, locale } = useI18n();
+  const id = `alert-${channel}`;
+  return (
+    <>
+      {state.outcome && (
+        <Notice kind="ok" testId={`${id}-${state.outcome.kind}`}>
+          {state.outcome.kind === 'tested' ? sentText(formatDateTime(state.outcome.at ?? null, locale)) : t(state.outcome.kind === 'saved' ? 'settings.saved' : 'settings.alerts.removed', { what: t(labels.what) })}
+        </Notice>
+      )}
+      <div className="actions settings-actions">
+        <button type="submit" className="primary" disabled={state.busy !== null} data-testid={`${id}-save`}>
+          {state.busy === 'save' ? t('settings.saving') : t(labels.save)}
+        </button>
+        <button type="button" onClick={onTest} disabled={!canTest} aria-describedby={stored && dirty ? `${id}-save-first` : undefined} data-testid={`${id}-test`}>
+          {state.busy === 'test' ? t('settings.alerts.sending') : t(labels.test)}
+        </button>
+        {stored && (
+          <button type="button" onClick={onRemove} disabled={state.busy !== null} data-testid={`${id}-remove`}>
+            {t(labels.remove)}
+          </button>
+        )}
+      </div>
+      {stored && dirty && (
+        <p className="hint" id={`${id}-save-first`}>
+          {t('settings.alerts.saveFirst')}
+        </p>
+      )}
+    </>
+  );
+}
+
 function emailFormOf(e: EmailAlertSetting | null | undefined): EmailForm {
   return {
     host: e?.host ?? '',
@@ -110,7 +163,7 @@ function emailFormOf(e: EmailAlertSetting | null | undefined): EmailForm {
 }
 
 function EmailChannel({ stored, onSaved }: { stored: EmailAlertSetting | null; onSaved: (s: AppSettings) => void }): ReactNode {
-  const { t, locale } = useI18n();
+  const { t } = useI18n();
   const { api } = useApp();
   const [form, setForm] = useState<EmailForm>(() => emailFormOf(stored));
   const [errors, setErrors] = useState<Partial<Record<EmailField, MessageKey>>>({});
@@ -241,31 +294,17 @@ function EmailChannel({ stored, onSaved }: { stored: EmailAlertSetting | null; o
           </Field>
         </div>
         <ErrorBox error={state.error} testId="alert-email-error" />
-        {state.outcome && (
-          <Notice kind="ok" testId={`alert-email-${state.outcome.kind}`}>
-            {state.outcome.kind === 'tested'
-              ? t('settings.alerts.testSentEmail', { at: formatDateTime(state.outcome.at ?? null, locale), to: stored?.to.join(', ') ?? '' })
-              : t(state.outcome.kind === 'saved' ? 'settings.saved' : 'settings.alerts.removed', { what: t('settings.alerts.emailWhat') })}
-          </Notice>
-        )}
-        <div className="actions settings-actions">
-          <button type="submit" className="primary" disabled={state.busy !== null} data-testid="alert-email-save">
-            {state.busy === 'save' ? t('settings.saving') : t('settings.alerts.saveEmail')}
-          </button>
-          <button type="button" onClick={test} disabled={!canTest} aria-describedby={stored && dirty ? 'alert-email-save-first' : undefined} data-testid="alert-email-test">
-            {state.busy === 'test' ? t('settings.alerts.sending') : t('settings.alerts.testEmail')}
-          </button>
-          {stored && (
-            <button type="button" onClick={remove} disabled={state.busy !== null} data-testid="alert-email-remove">
-              {t('settings.alerts.removeEmail')}
-            </button>
-          )}
-        </div>
-        {stored && dirty && (
-          <p className="hint" id="alert-email-save-first">
-            {t('settings.alerts.saveFirst')}
-          </p>
-        )}
+        <ChannelFooter
+          channel="email"
+          state={state}
+          stored={stored !== null}
+          dirty={dirty}
+          canTest={canTest}
+          onTest={test}
+          onRemove={remove}
+          sentText={(at) => t('settings.alerts.testSentEmail', { at, to: stored?.to.join(', ') ?? '' })}
+          labels={{ what: 'settings.alerts.emailWhat', save: 'settings.alerts.saveEmail', test: 'settings.alerts.testEmail', remove: 'settings.alerts.removeEmail' }}
+        />
       </form>
     </section>
   );
@@ -292,7 +331,7 @@ function urlProblem(s: string): boolean {
 }
 
 function WebhookChannel({ stored, onSaved }: { stored: WebhookAlertSetting | null; onSaved: (s: AppSettings) => void }): ReactNode {
-  const { t, locale } = useI18n();
+  const { t } = useI18n();
   const { api } = useApp();
   const [form, setForm] = useState<WebhookForm>(() => webhookFormOf(stored));
   const [urlError, setUrlError] = useState<MessageKey | null>(null);
@@ -367,31 +406,17 @@ function WebhookChannel({ stored, onSaved }: { stored: WebhookAlertSetting | nul
           </Field>
         </div>
         <ErrorBox error={state.error} testId="alert-webhook-error" />
-        {state.outcome && (
-          <Notice kind="ok" testId={`alert-webhook-${state.outcome.kind}`}>
-            {state.outcome.kind === 'tested'
-              ? t('settings.alerts.testSentWebhook', { at: formatDateTime(state.outcome.at ?? null, locale) })
-              : t(state.outcome.kind === 'saved' ? 'settings.saved' : 'settings.alerts.removed', { what: t('settings.alerts.webhookWhat') })}
-          </Notice>
-        )}
-        <div className="actions settings-actions">
-          <button type="submit" className="primary" disabled={state.busy !== null} data-testid="alert-webhook-save">
-            {state.busy === 'save' ? t('settings.saving') : t('settings.alerts.saveWebhook')}
-          </button>
-          <button type="button" onClick={test} disabled={!canTest} aria-describedby={stored && dirty ? 'alert-webhook-save-first' : undefined} data-testid="alert-webhook-test">
-            {state.busy === 'test' ? t('settings.alerts.sending') : t('settings.alerts.testWebhook')}
-          </button>
-          {stored && (
-            <button type="button" onClick={remove} disabled={state.busy !== null} data-testid="alert-webhook-remove">
-              {t('settings.alerts.removeWebhook')}
-            </button>
-          )}
-        </div>
-        {stored && dirty && (
-          <p className="hint" id="alert-webhook-save-first">
-            {t('settings.alerts.saveFirst')}
-          </p>
-        )}
+        <ChannelFooter
+          channel="webhook"
+          state={state}
+          stored={stored !== null}
+          dirty={dirty}
+          canTest={canTest}
+          onTest={test}
+          onRemove={remove}
+          sentText={(at) => t('settings.alerts.testSentWebhook', { at })}
+          labels={{ what: 'settings.alerts.webhookWhat', save: 'settings.alerts.saveWebhook', test: 'settings.alerts.testWebhook', remove: 'settings.alerts.removeWebhook' }}
+        />
       </form>
     </section>
   );
