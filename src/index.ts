@@ -447,8 +447,8 @@ class EngineImpl implements Engine {
     } finally {
       await backend.close();
     }
-    const store = given ? await this.credentialStore() : null;
-    if (store && given && request.kind === 's3') {
+    if (given && request.kind === 's3') {
+      const store = await this.credentialStore();
       await store.set(`s3:${request.bucket}:access-key-id`, given.credentials.accessKeyId);
       await store.set(`s3:${request.bucket}:secret-access-key`, given.credentials.secretAccessKey);
     }
@@ -488,7 +488,8 @@ class EngineImpl implements Engine {
     return { removed: true };
   }
 
-  private readonly patientCache = new Map<string, PatientMatch[]>();
+  /** The patients of the snapshot searched last, with their names folded for matching (read once per snapshot). */
+  private readonly patientCache = new Map<string, { patient: PatientMatch; words: string[] }[]>();
 
   /**
    * Patients of a snapshot whose name (accents and case ignored, each word a prefix) or id matches the
@@ -509,21 +510,17 @@ class EngineImpl implements Engine {
         } catch (err) {
           if (!(err instanceof SyntaxError)) throw err;
         }
-        all.push({ id: row.id, name: patientName(resource.name), birthDate: typeof resource.birthDate === 'string' ? resource.birthDate : null });
+        const name = patientName(resource.name);
+        all.push({ patient: { id: row.id, name, birthDate: typeof resource.birthDate === 'string' ? resource.birthDate : null }, words: foldText(name).split(/\s+/) });
       }
-      all.sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+      all.sort((a, b) => a.patient.name.localeCompare(b.patient.name) || a.patient.id.localeCompare(b.patient.id));
       this.patientCache.clear();
       this.patientCache.set(snap.id, all);
     }
     const words = foldText(request.query).split(/\s+/).filter(Boolean);
     const limit = Math.max(1, Math.min(100, request.limit ?? 20));
-    const matches = words.length === 0 ? all : all.filter((p) => {
-      const id = p.id.toLowerCase();
-      if (words.length === 1 && id.includes(words[0] as string)) return true;
-      const nameWords = foldText(p.name).split(/\s+/);
-      return words.every((w) => nameWords.some((n) => n.startsWith(w)));
-    });
-    return { snapshotId: snap.id, patients: matches.slice(0, limit), total: matches.length };
+    const matches = words.length === 0 ? all : all.filter((p) => (words.length === 1 && p.patient.id.toLowerCase().includes(words[0] as string)) || words.every((w) => p.words.some((n) => n.startsWith(w))));
+    return { snapshotId: snap.id, patients: matches.slice(0, limit).map((m) => m.patient), total: matches.length };
   }
 
   /**
@@ -1721,7 +1718,6 @@ class EngineImpl implements Engine {
   }
 }
 
-/** Identical copies of an entry (a crash between mirroring and bookkeeping) count once. */
 /** Copies added from the user interface, as stored in settings (malformed entries are ignored). */
 function storedCopiesOf(catalog: Catalog): DestinationConfig[] {
   const v = catalog.getSetting('copies');
@@ -1799,6 +1795,7 @@ function foldText(s: string): string {
   return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().trim();
 }
 
+/** Identical copies of an entry (a crash between mirroring and bookkeeping) count once. */
 function dedupeAudit(entries: readonly StoredAuditEntry[]): StoredAuditEntry[] {
   const bySeq = new Map<number, StoredAuditEntry>();
   for (const e of entries) if (!bySeq.has(e.seq) || bySeq.get(e.seq)?.hash === e.hash) bySeq.set(e.seq, e);
