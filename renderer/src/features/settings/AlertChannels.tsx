@@ -103,8 +103,6 @@ function ChannelFooter({
   state,
   stored,
   dirty,
-  canTest,
-  onTest,
   onRemove,
   sentText,
   labels,
@@ -113,14 +111,20 @@ function ChannelFooter({
   state: ChannelState;
   stored: boolean;
   dirty: boolean;
-  canTest: boolean;
-  onTest: () => void;
   onRemove: () => void;
   sentText: (at: string) => string;
   labels: { what: MessageKey; save: MessageKey; test: MessageKey; remove: MessageKey };
 }): ReactNode {
   const { t, locale } = useI18n();
+  const { api } = useApp();
   const id = `alert-${channel}`;
+  // A test goes out on the saved channel only: unsaved edits would test something other than what is stored.
+  const canTest = stored && !dirty && state.busy === null;
+  const test = (): void =>
+    void state.run('test', async () => {
+      const r = await api.call('sendTestAlert', channel);
+      return { kind: 'tested', at: r.sentAt };
+    });
   return (
     <>
       {state.outcome && (
@@ -132,7 +136,7 @@ function ChannelFooter({
         <button type="submit" className="primary" disabled={state.busy !== null} data-testid={`${id}-save`}>
           {state.busy === 'save' ? t('settings.saving') : t(labels.save)}
         </button>
-        <button type="button" onClick={onTest} disabled={!canTest} aria-describedby={stored && dirty ? `${id}-save-first` : undefined} data-testid={`${id}-test`}>
+        <button type="button" onClick={test} disabled={!canTest} aria-describedby={stored && dirty ? `${id}-save-first` : undefined} data-testid={`${id}-test`}>
           {state.busy === 'test' ? t('settings.alerts.sending') : t(labels.test)}
         </button>
         {stored && (
@@ -238,18 +242,10 @@ function EmailChannel({ stored, onSaved }: { stored: EmailAlertSetting | null; o
     });
   }
 
-  function test(): void {
-    void state.run('test', async () => {
-      const r = await api.call('sendTestAlert', 'email');
-      return { kind: 'tested', at: r.sentAt };
-    });
-  }
-
   const err = (f: EmailField): string | null => {
     const key = errors[f];
     return key ? t(key) : null;
   };
-  const canTest = stored !== null && !dirty && state.busy === null;
 
   return (
     <section className="settings-channel" aria-labelledby="alert-email-title" data-testid="alert-email">
@@ -299,8 +295,6 @@ function EmailChannel({ stored, onSaved }: { stored: EmailAlertSetting | null; o
           state={state}
           stored={stored !== null}
           dirty={dirty}
-          canTest={canTest}
-          onTest={test}
           onRemove={remove}
           sentText={(at) => t('settings.alerts.testSentEmail', { at, to: stored?.to.join(', ') ?? '' })}
           labels={{ what: 'settings.alerts.emailWhat', save: 'settings.alerts.saveEmail', test: 'settings.alerts.testEmail', remove: 'settings.alerts.removeEmail' }}
@@ -381,14 +375,6 @@ function WebhookChannel({ stored, onSaved }: { stored: WebhookAlertSetting | nul
     });
   }
 
-  function test(): void {
-    void state.run('test', async () => {
-      const r = await api.call('sendTestAlert', 'webhook');
-      return { kind: 'tested', at: r.sentAt };
-    });
-  }
-
-  const canTest = stored !== null && !dirty && state.busy === null;
 
   return (
     <section className="settings-channel" aria-labelledby="alert-webhook-title" data-testid="alert-webhook">
@@ -411,8 +397,6 @@ function WebhookChannel({ stored, onSaved }: { stored: WebhookAlertSetting | nul
           state={state}
           stored={stored !== null}
           dirty={dirty}
-          canTest={canTest}
-          onTest={test}
           onRemove={remove}
           sentText={(at) => t('settings.alerts.testSentWebhook', { at })}
           labels={{ what: 'settings.alerts.webhookWhat', save: 'settings.alerts.saveWebhook', test: 'settings.alerts.testWebhook', remove: 'settings.alerts.removeWebhook' }}
