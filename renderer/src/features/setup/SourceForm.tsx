@@ -56,6 +56,25 @@ export function SourceForm({ initial, onTested, onChanged }: { initial?: { url: 
     onChanged?.();
   };
 
+  /** The password or token field: never shows a stored value; empty keeps the stored one when editing. */
+  const secretField = (label: string, hint: string | undefined, autoComplete: string, testId: string): ReactNode => (
+    <Field label={label} hint={keepsStoredSecret ? t('setup.source.keepSecret') : hint}>
+      {(p) => (
+        <input
+          {...p}
+          type="password"
+          autoComplete={autoComplete}
+          value={secret}
+          data-testid={testId}
+          onChange={(e) => {
+            setSecret(e.target.value);
+            changed();
+          }}
+        />
+      )}
+    </Field>
+  );
+
   async function test(): Promise<void> {
     setError(null);
     setProbe(null);
@@ -161,40 +180,10 @@ export function SourceForm({ initial, onTested, onChanged }: { initial?: { url: 
               />
             )}
           </Field>
-          <Field label={t('setup.source.password')} hint={keepsStoredSecret ? t('setup.source.keepSecret') : undefined}>
-            {(p) => (
-              <input
-                {...p}
-                type="password"
-                autoComplete="current-password"
-                value={secret}
-                data-testid="source-password"
-                onChange={(e) => {
-                  setSecret(e.target.value);
-                  changed();
-                }}
-              />
-            )}
-          </Field>
+          {secretField(t('setup.source.password'), undefined, 'current-password', 'source-password')}
         </div>
       )}
-      {kind === 'bearer' && (
-        <Field label={t('setup.source.token')} hint={keepsStoredSecret ? t('setup.source.keepSecret') : t('setup.source.tokenHint')}>
-          {(p) => (
-            <input
-              {...p}
-              type="password"
-              autoComplete="off"
-              value={secret}
-              data-testid="source-token"
-              onChange={(e) => {
-                setSecret(e.target.value);
-                changed();
-              }}
-            />
-          )}
-        </Field>
-      )}
+      {kind === 'bearer' && secretField(t('setup.source.token'), t('setup.source.tokenHint'), 'off', 'source-token')}
       <div className="actions">
         <button type="submit" disabled={testing} data-testid="test-source">
           {t('setup.source.test')}
