@@ -13,7 +13,15 @@ import { compareNames, foldCase } from './paths.js';
 
 export type RestorePlatform = 'windows' | 'macos' | 'linux';
 
-export type NameIssue = 'windows-reserved' | 'windows-invalid-character' | 'windows-trailing-dot-or-space' | 'case-collision' | 'normalization-collision';
+/** `case-collision`: differs only in case; `normalization-collision`: only in Unicode normalisation (macOS);
+ * `name-collision`: a look-alike given for a name Windows refuses is taken by another file. */
+export type NameIssue =
+  | 'windows-reserved'
+  | 'windows-invalid-character'
+  | 'windows-trailing-dot-or-space'
+  | 'case-collision'
+  | 'normalization-collision'
+  | 'name-collision';
 
 export interface NameChange {
   readonly name: string;
@@ -96,36 +104,39 @@ function withSuffix(name: string, n: number): string {
 
 /**
  * How the names of one folder are restored on `platform`: the changes only (names restored as they are do not
- * appear). Deterministic: names are handled in the format's order, so the same backup gives the same plan.
+ * appear). Names the target accepts are placed first, in the format's order, so a valid name keeps its name and the
+ * mapped or colliding ones are numbered. Deterministic: the same backup gives the same plan.
  */
 export function planFolderNames(names: readonly string[], platform: RestorePlatform): NameChange[] {
-  const sorted = [...names].sort(compareNames);
-  const mapped = sorted.map((name) => {
-    const issues = platform === 'windows' ? windowsNameIssues(name) : [];
-    return { name, candidate: issues.length > 0 ? windowsSafeName(name) : name, issues };
+  const mapped = [...names].sort(compareNames).map((name) => {
+    const issues: NameIssue[] = platform === 'windows' ? windowsNameIssues(name) : [];
+    const candidate = issues.length > 0 ? windowsSafeName(name) : name;
+    return { name, candidate, key: collisionKey(candidate, platform), issues };
   });
-  // Every name that will exist, so a " (2)" never lands on another file's name.
-  const used = new Set<string>();
-  const changes: NameChange[] = [];
-  const firstByKey = new Map<string, string>();
+  const holder = new Map<string, string>();
+  const deferred: typeof mapped = [];
   for (const m of mapped) {
-    const key = collisionKey(m.candidate, platform);
+    if (m.issues.length === 0 && !holder.has(m.key)) {
+      holder.set(m.key, m.name);
+    } else deferred.push(m);
+  }
+  const wanted = new Set(mapped.map((m) => m.key));
+  const changes: NameChange[] = [];
+  for (const m of deferred) {
     const issues = [...m.issues];
     let restoredAs = m.candidate;
-    if (used.has(key)) {
-      const first = firstByKey.get(key) ?? '';
-      issues.push(first.normalize('NFC') === m.name.normalize('NFC') ? 'normalization-collision' : 'case-collision');
+    const first = holder.get(m.key);
+    if (first !== undefined) {
+      if (first.normalize('NFC') === m.name.normalize('NFC')) issues.push('normalization-collision');
+      else issues.push(collisionKey(first, platform) === collisionKey(m.name, platform) ? 'case-collision' : 'name-collision');
       for (let n = 2; ; n++) {
-        const next = withSuffix(m.candidate, n);
-        const nextKey = collisionKey(next, platform);
-        if (!used.has(nextKey) && !mapped.some((o) => o !== m && collisionKey(o.candidate, platform) === nextKey)) {
-          restoredAs = next;
-          break;
-        }
+        restoredAs = withSuffix(m.candidate, n);
+        const key = collisionKey(restoredAs, platform);
+        if (!holder.has(key) && !wanted.has(key)) break;
       }
-    } else firstByKey.set(key, m.name);
-    used.add(collisionKey(restoredAs, platform));
-    if (restoredAs !== m.name) changes.push({ name: m.name, restoredAs, issues });
+    }
+    holder.set(collisionKey(restoredAs, platform), m.name);
+    changes.push({ name: m.name, restoredAs, issues });
   }
-  return changes;
+  return changes.sort((a, b) => compareNames(a.name, b.name));
 }
