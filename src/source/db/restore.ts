@@ -57,7 +57,8 @@ export async function restoreDumpFile(content: AsyncIterable<Uint8Array>, target
       throw err;
     }
   } finally {
-    await unlink(temp).catch(() => undefined);
+    // The temporary name's own files only (SQLite's check may leave an empty -wal/-shm beside it).
+    for (const leftover of [temp, `${temp}-wal`, `${temp}-shm`, `${temp}-journal`]) await unlink(leftover).catch(() => undefined);
   }
   return bytes;
 }

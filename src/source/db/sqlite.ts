@@ -7,6 +7,7 @@
  */
 import { createReadStream, existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { EngineError, isEngineError, throwIfAborted } from '../../shared/errors.js';
@@ -31,32 +32,51 @@ export function sqliteVersion(): string {
   }
 }
 
-/** Copies the database online into `dest` (an existing empty owner-only file). */
+function lockedError(busyLimitMs: number): EngineError {
+  return new EngineError('DUMP_FAILED', {
+    tool: 'sqlite',
+    exitCode: null,
+    signal: null,
+    stderr: `database is locked by another program for more than ${Math.round(busyLimitMs / 1000)} s`,
+  });
+}
+
+/**
+ * Copies the database online into `dest` (an existing empty owner-only file). better-sqlite3 takes a BUSY answer
+ * on the very first step (a writer holding the lock) for "no pages left" and reports an empty copy: that is seen
+ * (no pages) and the copy is tried again, until `busyLimitMs`.
+ */
 export async function backupSqlite(source: string, dest: string, signal?: AbortSignal, busyLimitMs = BUSY_LIMIT_MS): Promise<void> {
   let db: Database.Database;
   try {
-    db = new Database(source, { readonly: true, fileMustExist: true });
+    db = new Database(source, { readonly: true, fileMustExist: true, timeout: busyLimitMs });
   } catch (err) {
     throw sqliteFailure(err);
   }
   try {
     // A query proves it is a database before any copy (a wrong file fails here with "file is not a database").
     db.prepare('select count(*) from sqlite_schema').get();
-    let last = -1;
-    let since = Date.now();
-    await db.backup(dest, {
-      progress: ({ remainingPages }) => {
-        throwIfAborted(signal);
-        if (remainingPages !== last) {
-          last = remainingPages;
-          since = Date.now();
-        } else if (Date.now() - since > busyLimitMs) {
-          throw new EngineError('DUMP_FAILED', { tool: 'sqlite', exitCode: null, signal: null, stderr: `database is locked by another program for more than ${Math.round(busyLimitMs / 1000)} s` });
-        }
-        // Everything left in one step: one read transaction, so one consistent moment.
-        return 0x7fffffff;
-      },
-    });
+    const started = Date.now();
+    while (true) {
+      let last = -1;
+      let since = Date.now();
+      const result = await db.backup(dest, {
+        progress: ({ remainingPages }) => {
+          throwIfAborted(signal);
+          if (remainingPages !== last) {
+            last = remainingPages;
+            since = Date.now();
+          } else if (Date.now() - since > busyLimitMs) throw lockedError(busyLimitMs);
+          // Everything left in one step: one read transaction, so one consistent moment.
+          return 0x7fffffff;
+        },
+      });
+      if (result.totalPages > 0) break;
+      if ((await stat(source)).size === 0) break; // an empty file: nothing to copy (the dump is refused as empty)
+      if (Date.now() - started > busyLimitMs) throw lockedError(busyLimitMs);
+      throwIfAborted(signal);
+      await sleep(50);
+    }
   } catch (err) {
     throw sqliteFailure(err);
   } finally {
