@@ -4,7 +4,7 @@
  */
 import { t, toErrorInfo, type Locale } from '../../i18n/index.js';
 import { EngineError, type Result } from '../../shared/errors.js';
-import { commandOutput, runCommand, type CommandSpec } from './command.js';
+import { commandOutput } from './command.js';
 import { dumpFileName, firebirdDumpSpec, mysqlDumpSpec, mysqlOptionFile, postgresDumpSpec } from './presets.js';
 import { privateTemp } from './privateTemp.js';
 import { sqliteDump } from './sqlite.js';
@@ -15,24 +15,19 @@ export interface DumpOptions {
   readonly signal?: AbortSignal;
 }
 
-/** The first line a program prints about its version (`pg_dump (PostgreSQL) 15.14`). */
+/** The line a program prints about its version (`pg_dump (PostgreSQL) 15.14`, `gbak:gbak version LI-V3.0.11…`). */
 async function toolVersion(tool: ToolName, executable: string, signal?: AbortSignal): Promise<string> {
-  // gbak has no plain --version: -z prints the version, then complains about missing files (and may exit ≠ 0).
-  if (tool === 'gbak') {
-    const spec: CommandSpec = { tool, executable, args: ['-z'] };
-    try {
-      return firstLine(await runCommand(spec, { signal }));
-    } catch (err) {
-      if (err instanceof EngineError && err.code === 'DUMP_FAILED') return firstLine(String(err.details['stderr'] ?? '')) || 'gbak';
-      throw err;
-    }
+  // gbak has no plain --version: -z prints the version, then complains about missing files and exits 1.
+  const args = tool === 'gbak' ? ['-z'] : ['--version'];
+  let text = '';
+  try {
+    for await (const b of commandOutput({ tool, executable, args }, { signal })) if (text.length < 4096) text += b.toString('utf8');
+  } catch (err) {
+    if (!(tool === 'gbak' && err instanceof EngineError && err.code === 'DUMP_FAILED')) throw err;
   }
-  return firstLine(await runCommand({ tool, executable, args: ['--version'] }, { signal })) || tool;
-}
-
-function firstLine(text: string): string {
-  const line = text.split('\n').find((l) => l.trim().length > 0) ?? '';
-  return line.replace(/^gbak:/, '').trim();
+  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l.length > 0);
+  const line = lines.find((l) => /version|\d+\.\d+/i.test(l)) ?? lines[0] ?? tool;
+  return line.replace(/^gbak:/, '');
 }
 
 /** Counts bytes and refuses an empty dump: a dump of nothing is a mistake (a wrong database), never a success. */
