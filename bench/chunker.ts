@@ -197,7 +197,8 @@ function parameterChoice(): void {
   const cases = scenarios();
   console.log(`\n## Parameters: bytes a change adds (new chunks) against chunk count\n`);
   console.log(`Files of ${(EDIT_SIZE / 1e6).toFixed(0)} MB. "adds" = bytes of chunks not in the first version (before compression).\n`);
-  console.log(`| min / avg / max | mean chunk | chunks per 100 GB | ${cases.map((c) => `${c.name} (${(c.changed / 1e6).toFixed(2)} MB changed): adds`).join(' | ')} |`);
+  const changed = (b: number): string => (b < 1e6 ? `${(b / 1e3).toFixed(1)} kB` : `${(b / 1e6).toFixed(2)} MB`);
+  console.log(`| min / avg / max | mean chunk | chunks per 100 GB | ${cases.map((c) => `${c.name} (${changed(c.changed)} changed): adds`).join(' | ')} |`);
   console.log(`| --- | ---: | ---: | ${cases.map(() => '---:').join(' | ')} |`);
   for (const p of candidates) {
     const cells: string[] = [];
