@@ -34,6 +34,6 @@ export {
   type PathStyle,
 } from './paths.js';
 export { readFileStable, READ_BYTES, type ReadOptions, type StableRead } from './reader.js';
-export { collisionKey, planFolderNames, windowsNameIssues, windowsSafeName, type NameChange, type NameIssue, type RestorePlatform } from './restoreNames.js';
+export { collisionKey, nameChangeText, planFolderNames, windowsNameIssues, windowsSafeName, type NameChange, type NameIssue, type RestorePlatform } from './restoreNames.js';
 export { FILE_PROBLEM_CODES, type EntryType, type FileEntry, type FileProblemCode, type SourceProblem, type WalkEvent } from './types.js';
 export { walkFolder, walkFolders, type FolderRoot, type FolderSpec, type WalkOptions } from './walker.js';

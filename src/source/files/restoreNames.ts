@@ -9,6 +9,7 @@
  *   name, the others get " (2)", " (3)"… before the extension.
  * Nothing is renamed silently: every change comes back with its reasons.
  */
+import { t, type Locale } from '../../i18n/index.js';
 import { compareNames, foldCase } from './paths.js';
 
 export type RestorePlatform = 'windows' | 'macos' | 'linux';
@@ -139,4 +140,10 @@ export function planFolderNames(names: readonly string[], platform: RestorePlatf
     changes.push({ name: m.name, restoredAs, issues });
   }
   return changes.sort((a, b) => compareNames(a.name, b.name));
+}
+
+/** One line of the restore plan or report: how a name is restored and why. */
+export function nameChangeText(change: NameChange, locale?: Locale): string {
+  const reasons = change.issues.map((i) => t(`source.files.nameIssue.${i}`, {}, locale)).join('; ');
+  return t('source.files.nameRenamed', { name: change.name, restoredAs: change.restoredAs, reasons }, locale);
 }

@@ -5,6 +5,7 @@ import {
   compareNames,
   foldCase,
   formatPath,
+  nameChangeText,
   parseAbsolutePath,
   planFolderNames,
   sourceFolderNames,
@@ -113,6 +114,9 @@ describe('names on restore', () => {
       { name: 'foto.jpg', restoredAs: 'foto (3).jpg', issues: ['case-collision'] },
     ]);
     assert.deepEqual(planFolderNames(names, 'linux'), []);
+    const [con, , foto] = planFolderNames(names, 'windows');
+    assert.equal(nameChangeText(con!), '"CON" será restaurado como "CON_" (nome reservado do Windows).');
+    assert.equal(nameChangeText(foto!, 'en'), '"foto.jpg" will be restored as "foto (3).jpg" (another file with the same name in different case).');
     // A look-alike can itself collide with a name that exists: it is numbered too.
     assert.deepEqual(planFolderNames(['a:b', 'a：b'], 'windows'), [{ name: 'a:b', restoredAs: 'a：b (2)', issues: ['windows-invalid-character', 'name-collision'] }]);
   });
