@@ -16,6 +16,12 @@ export const TEST_SYSTEM_PACKAGES = {
   'libsecret-tools': '/usr/bin/secret-tool',
   'poppler-utils': '/usr/bin/pdftotext',
   'fonts-dejavu-core': '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf',
+  // Database sources (test/source/db): real servers started in temp folders, and their dump programs.
+  'postgresql-15': '/usr/lib/postgresql/15/bin/initdb',
+  'mariadb-server': '/usr/sbin/mariadbd',
+  'mariadb-client': '/usr/bin/mariadb-dump',
+  'firebird3.0-server': '/usr/sbin/firebird',
+  'firebird3.0-utils': '/usr/bin/gbak',
 };
 
 function log(msg) {

@@ -178,6 +178,70 @@ export const errorMessages: Readonly<Record<ErrorCode, Message>> = {
     en: 'Resource without id at {file}:{line}; it cannot be restored with the same id.',
   },
   INPUT_NOT_FOUND: { 'pt-BR': 'Entrada não encontrada: {path}', en: 'Input not found: {path}' },
+  FILE_VANISHED: {
+    'pt-BR': 'O arquivo ou pasta {path} foi apagado ou movido durante o backup; ficou de fora desta vez.',
+    en: 'The file or folder {path} was deleted or moved during the backup; it was left out this time.',
+  },
+  FILE_PERMISSION_DENIED: {
+    'pt-BR': 'Sem permissão para ler {path}; ficou de fora. Dê permissão de leitura ao usuário que roda o Clinic Backup.',
+    en: 'No permission to read {path}; it was left out. Give the user that runs Clinic Backup permission to read it.',
+  },
+  FILE_UNREADABLE: {
+    'pt-BR': 'Não foi possível ler {path} ({reason}); ficou de fora. Se o erro se repetir, verifique o disco.',
+    en: 'Could not read {path} ({reason}); it was left out. If this happens again, check the disk.',
+  },
+  FILE_SPECIAL_SKIPPED: {
+    'pt-BR': '{path} não é um arquivo comum ({kind}); não entra no backup.',
+    en: '{path} is not a regular file ({kind}); it is not backed up.',
+  },
+  FILE_NAME_UNREADABLE: {
+    'pt-BR': 'O nome de {path} tem caracteres inválidos e não pode ser guardado; renomeie o arquivo para incluí-lo.',
+    en: 'The name of {path} has invalid characters and cannot be stored; rename the file to include it.',
+  },
+  FILE_CHANGED_DURING_BACKUP: {
+    'pt-BR': 'O arquivo {path} mudou enquanto era copiado ({attempts} tentativas); a cópia guardada pode estar inconsistente. Se for o banco de dados de um programa, use uma fonte do tipo "banco de dados" (dump) em vez de copiar o arquivo.',
+    en: 'The file {path} changed while it was being copied ({attempts} attempts); the stored copy may be inconsistent. If it is a program\'s database, use a "database" (dump) source instead of copying the file.',
+  },
+  FOLDER_SOURCE_MISSING: {
+    'pt-BR': 'A pasta {path} não existe. O disco ou a pasta de rede está conectado? Nada desta pasta foi copiado.',
+    en: 'The folder {path} does not exist. Is the drive or network folder connected? Nothing in this folder was backed up.',
+  },
+  FOLDER_SOURCE_NOT_FOLDER: {
+    'pt-BR': '{path} não é uma pasta; escolha a pasta que contém os arquivos.',
+    en: '{path} is not a folder; choose the folder that holds the files.',
+  },
+  FOLDER_SOURCE_EMPTY: {
+    'pt-BR': 'A pasta {path} está vazia. Se deveria ter arquivos, verifique se o disco ou a pasta de rede está conectado.',
+    en: 'The folder {path} is empty. If it should have files, check that the drive or network folder is connected.',
+  },
+  EXCLUDE_PATTERN_INVALID: {
+    'pt-BR': 'O padrão de exclusão "{pattern}" é inválido: {reason}',
+    en: 'The exclusion pattern "{pattern}" is invalid: {reason}',
+  },
+  DUMP_TOOL_MISSING: {
+    'pt-BR': 'O programa {tool} não foi encontrado. Instale-o: no Debian/Ubuntu, o pacote {debianPackage}; no Windows, {windowsPackage}.',
+    en: 'The program {tool} was not found. Install it: on Debian/Ubuntu, the package {debianPackage}; on Windows, {windowsPackage}.',
+  },
+  DUMP_FAILED: {
+    'pt-BR': 'A cópia do banco de dados falhou ({tool}, código {exitCode}, sinal {signal}): {stderr}',
+    en: 'The database dump failed ({tool}, exit code {exitCode}, signal {signal}): {stderr}',
+  },
+  DUMP_EMPTY: {
+    'pt-BR': 'A cópia do banco de dados ({tool}) terminou sem produzir nenhum dado; nada foi guardado. Confira o nome do banco.',
+    en: 'The database dump ({tool}) finished without producing any data; nothing was stored. Check the database name.',
+  },
+  DB_FILE_NOT_FOUND: {
+    'pt-BR': 'O arquivo do banco de dados {path} não existe. Confira o caminho.',
+    en: 'The database file {path} does not exist. Check the path.',
+  },
+  DB_RESTORE_TARGET_EXISTS: {
+    'pt-BR': 'Já existe um banco de dados chamado {database}. A restauração só cria um banco novo; escolha outro nome. Nada foi alterado.',
+    en: 'A database named {database} already exists. Restore only creates a new database; choose another name. Nothing was changed.',
+  },
+  DB_RESTORE_FAILED: {
+    'pt-BR': 'A restauração do banco de dados falhou ({tool}, código {exitCode}, sinal {signal}): {stderr}',
+    en: 'The database restore failed ({tool}, exit code {exitCode}, signal {signal}): {stderr}',
+  },
   KEYCHAIN_UNAVAILABLE: {
     'pt-BR': 'Nenhum chaveiro do sistema disponível ({reason}). Instale/desbloqueie um chaveiro (ex.: gnome-keyring) ou use --password-file.',
     en: 'No system keychain available ({reason}). Install/unlock a keyring (e.g. gnome-keyring) or use --password-file.',
@@ -210,6 +274,10 @@ export const errorMessages: Readonly<Record<ErrorCode, Message>> = {
   CONFIRMATION_MISMATCH: {
     'pt-BR': 'O texto de confirmação não confere. Nada foi feito.',
     en: 'The confirmation text does not match. Nothing was done.',
+  },
+  RESTORE_FILE_EXISTS: {
+    'pt-BR': 'Já existe um arquivo em {path}; a restauração não sobrescreve. Escolha outro local. Nada foi alterado.',
+    en: 'A file already exists at {path}; restore does not overwrite. Choose another place. Nothing was changed.',
   },
   RETENTION_LEGAL_FLOOR: {
     'pt-BR': 'Recusado: prontuários devem ser guardados por {years} anos, e isso deixaria apagar cópias desse período.',
