@@ -107,13 +107,14 @@ import type {
   RepoStats,
   RestoreResult,
   RestoreToFolderRequest,
+  RunWarning,
   SnapshotSummary,
 } from './shared/contract.js';
 import { EngineError } from './shared/errors.js';
 import type { LongOperationOptions } from './shared/events.js';
 import { Listeners } from './shared/listeners.js';
 
-export { toErrorInfo, t, resolveLocale, errorText, type Locale } from './i18n/index.js';
+export { toErrorInfo, t, hasMessage, resolveLocale, errorText, type Locale } from './i18n/index.js';
 export { TOOL_VERSION } from './archiver/archiver.js';
 
 export interface EngineOptions {
@@ -156,7 +157,10 @@ export interface FhirBackupRequest {
   readonly strategy?: StrategyName;
   readonly full?: boolean;
   readonly types?: readonly string[];
-  readonly allowedOrigins?: readonly string[];
+  /** Other hosts trusted with the source's credentials and files (settings: source.allowedHosts). */
+  readonly allowedHosts?: readonly string[];
+  /** Minutes a resumed export may show no progress before a fresh one replaces it (settings: source.exportStuckMinutes). */
+  readonly exportStuckMinutes?: number;
   readonly tags?: readonly string[];
 }
 
@@ -275,6 +279,8 @@ export function summarizeSnapshot(s: SnapshotRecord): SnapshotSummary {
     partial: m.partial,
     problemCount: m.problemCount,
     tags: m.tags,
+    ...(m.attachments ? { attachments: { count: m.attachments.count, stored: m.attachments.stored, bytes: m.attachments.bytes, external: m.attachments.external, failed: m.attachments.failed } } : {}),
+    ...(m.notCovered && m.notCovered.length > 0 ? { notCovered: m.notCovered.map((n) => n.type) } : {}),
   };
 }
 
@@ -289,6 +295,8 @@ function osUser(): string {
 interface RunSummary extends RunCounts {
   readonly status?: FinishedStatus;
   readonly snapshotId?: string | null;
+  /** The run's note in the log (warnings of a run that succeeded). */
+  readonly errorMessage?: string;
 }
 
 const DAY_MS = 24 * 3600_000;
@@ -1043,6 +1051,7 @@ class EngineImpl implements Engine {
       }
       const a = patch.source.auth as Record<string, unknown>;
       if (!['none', 'bearer', 'basic', 'smart'].includes(String(a['kind']))) bad.push('source.auth.kind');
+      bad.push(...sourceOptionProblems(patch.source));
       for (const k of Object.keys(a)) if (/^(token|password|privateKey|secret|key)$/i.test(k)) bad.push(`source.auth.${k} (store it with setSecret and give its name)`);
     }
     const schedules: [string, unknown][] = patch.schedule ? [['schedule.backup', patch.schedule.backup], ['schedule.drill', patch.schedule.drill]] : [];
@@ -1100,7 +1109,7 @@ class EngineImpl implements Engine {
   async backupNow(options: LongOperationOptions = {}): Promise<BackupResult & { strategy: StrategyName; requests: number }> {
     const { source } = await this.getSettings();
     if (!source) throw new EngineError('INVALID_SETTINGS', { reason: 'source (no FHIR server configured yet)' });
-    return this.backupFhir({ source: source.url, auth: source.auth }, options);
+    return this.backupFhir({ source: source.url, auth: source.auth, ...sourceOptions(source) }, options);
   }
 
   async auditLog(limit = 200): Promise<AuditLogEntry[]> {
@@ -1468,7 +1477,8 @@ class EngineImpl implements Engine {
         strategy: request.strategy,
         full: request.full,
         types: request.types,
-        allowedOrigins: request.allowedOrigins,
+        allowedHosts: request.allowedHosts,
+        ...(request.exportStuckMinutes !== undefined ? { stuckExportMs: request.exportStuckMinutes * 60_000 } : {}),
         tags: request.tags,
         jobStateFile: path.join(stateDir, 'export-job.json'),
         signal: options.signal,
@@ -1478,6 +1488,7 @@ class EngineImpl implements Engine {
         snapshot: summarizeSnapshot({ id: r.snapshotId, manifest: r.manifest }),
         durationMs: Date.now() - started,
         problems: r.manifest.problems,
+        ...(r.manifest.warnings ? { warnings: runWarnings(r.manifest.warnings, this.options.locale ?? resolveLocale()) } : {}),
         strategy: r.strategy,
         requests: r.requests,
       };
@@ -1805,7 +1816,30 @@ function dedupeAudit(entries: readonly StoredAuditEntry[]): StoredAuditEntry[] {
 function backupSummary(r: BackupResult): RunSummary {
   const s = r.snapshot;
   const copyFailed = (r.copies ?? []).some((c) => c.state === 'failed' || c.state === 'partial');
-  return { status: s.partial || copyFailed ? 'partial' : 'success', snapshotId: s.id, resourcesNew: s.added, resourcesChanged: s.changed, resourcesDeleted: s.deleted, resourcesTotal: s.resources, bytesAdded: s.storedBytesAdded };
+  // The run log keeps what the clinic should know although the run succeeded (a stuck export replaced…).
+  const note = (r.warnings ?? []).map((w) => w.message).join(' ').slice(0, 500);
+  return { status: s.partial || copyFailed ? 'partial' : 'success', snapshotId: s.id, resourcesNew: s.added, resourcesChanged: s.changed, resourcesDeleted: s.deleted, resourcesTotal: s.resources, bytesAdded: s.storedBytesAdded, ...(note ? { errorMessage: note } : {}) };
+}
+
+/** Snapshot warnings in the user's words. */
+function runWarnings(warnings: readonly { code: string; details: Readonly<Record<string, string | number>> }[], locale: Locale): RunWarning[] {
+  return warnings.map((w) => ({ code: w.code, message: t(`archiver.warning.${w.code}`, w.details, locale) }));
+}
+
+/** Mistakes in the source's backup options (allowed hosts, stuck-export bound, SMART scopes). */
+function sourceOptionProblems(source: NonNullable<AppSettings['source']>): string[] {
+  const bad: string[] = [];
+  const hosts = source.allowedHosts;
+  if (hosts !== undefined && (!Array.isArray(hosts) || hosts.length > 50 || !hosts.every((h) => typeof h === 'string' && /^(https?:\/\/)?[A-Za-z0-9.\-[\]:]{1,255}\/?$/.test(h.trim())))) bad.push('source.allowedHosts (host, host:port or https://host)');
+  const m = source.exportStuckMinutes;
+  if (m !== undefined && !(Number.isInteger(m) && m >= 1 && m <= 24 * 60)) bad.push('source.exportStuckMinutes (1 to 1440)');
+  if (source.auth.kind === 'smart' && source.auth.scopes !== undefined && (!Array.isArray(source.auth.scopes) || source.auth.scopes.length === 0 || !source.auth.scopes.every((x) => typeof x === 'string' && /^\s*\S+(\s+\S+)*\s*$/.test(x)))) bad.push('source.auth.scopes');
+  return bad;
+}
+
+/** Backup options kept with the source in settings. */
+function sourceOptions(source: NonNullable<AppSettings['source']>): Pick<FhirBackupRequest, 'allowedHosts' | 'exportStuckMinutes'> {
+  return { ...(source.allowedHosts ? { allowedHosts: source.allowedHosts } : {}), ...(source.exportStuckMinutes !== undefined ? { exportStuckMinutes: source.exportStuckMinutes } : {}) };
 }
 
 async function readSecretFile(file: string, field: string): Promise<string> {
@@ -1837,7 +1871,7 @@ async function resolveSourceAuth(a: SourceAuthRequest, store: () => Promise<Secr
     case 'basic':
       return { kind: 'basic', username: a.username, password: await secretValue('password', a.passwordFile, a.passwordSecret, store) };
     case 'smart':
-      return { kind: 'smart', clientId: a.clientId, tokenUrl: a.tokenUrl, privateKeyPem: await secretValue('SMART key', a.keyFile, a.keySecret, store), ...(a.keyId ? { keyId: a.keyId } : {}), ...(a.scope ? { scope: a.scope } : {}) };
+      return { kind: 'smart', clientId: a.clientId, tokenUrl: a.tokenUrl, privateKeyPem: await secretValue('SMART key', a.keyFile, a.keySecret, store), ...(a.keyId ? { keyId: a.keyId } : {}), ...(a.scope ? { scope: a.scope } : {}), ...(a.scopes ? { scopes: a.scopes } : {}) };
   }
 }
 

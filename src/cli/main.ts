@@ -1,6 +1,6 @@
 /** clinic-backup: argument parsing and output only; every decision is made by the engine (src/index.ts). */
 import { parseArgs } from 'node:util';
-import { createEngine, resolveLocale, runSandboxCommand, t, toErrorInfo, TOOL_VERSION, type Engine, type Locale, type SourceAuthRequest, type StrategyName } from '../index.js';
+import { createEngine, hasMessage, resolveLocale, runSandboxCommand, t, toErrorInfo, TOOL_VERSION, type Engine, type Locale, type SourceAuthRequest, type StrategyName } from '../index.js';
 import type { AddCopyRequest, RestorePlan, StatusSummary } from '../shared/contract.js';
 import { EngineError, exitCodeFor } from '../shared/errors.js';
 import type { ProgressEvent } from '../shared/events.js';
@@ -39,6 +39,8 @@ const OPTIONS = {
   strategy: { type: 'string' },
   full: { type: 'boolean' },
   'allow-origin': { type: 'string', multiple: true },
+  scope: { type: 'string', multiple: true },
+  'export-stuck-minutes': { type: 'string' },
   'allow-fallback': { type: 'boolean' },
   port: { type: 'string' },
   'target-url': { type: 'string' },
@@ -103,6 +105,12 @@ function usage(reason: string): EngineError {
   return new EngineError('USAGE', { reason });
 }
 
+function positiveInt(value: string, option: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isInteger(n) || n < 1) throw usage(`${option} needs a whole number ≥ 1`);
+  return n;
+}
+
 function engineFor(ctx: Ctx): Engine {
   const repo = ctx.values.repo ?? ctx.env['CLINIC_BACKUP_REPO'];
   if (!repo) throw usage(t('cli.missingRepo', {}, ctx.locale));
@@ -135,7 +143,7 @@ function engineFor(ctx: Ctx): Engine {
 
 function progressText(e: ProgressEvent, locale: Locale): string {
   const p = { done: e.done, total: e.total ?? '?', bytes: formatBytes(e.bytes ?? 0), phase: e.phase };
-  return t(`cli.progress.${e.op}`, p, locale);
+  return t(hasMessage(`cli.progress.${e.op}.${e.phase}`) ? `cli.progress.${e.op}.${e.phase}` : `cli.progress.${e.op}`, p, locale);
 }
 
 async function withEngine<T>(ctx: Ctx, fn: (engine: Engine) => Promise<T>): Promise<T> {
@@ -210,7 +218,7 @@ function sourceAuth(values: Values): SourceAuthRequest {
     case 'smart': {
       if (!values['smart-client-id'] || !values['token-url']) throw usage('--auth smart needs --smart-client-id, --token-url and --smart-key-file or --smart-key-secret');
       const v = pick(values['smart-key-file'], values['smart-key-secret'], '--auth smart needs --smart-key-file <file> or --smart-key-secret <name>');
-      return { kind: 'smart', clientId: values['smart-client-id'], tokenUrl: values['token-url'], ...(v.file ? { keyFile: v.file } : { keySecret: v.secret }), ...(values['smart-key-id'] ? { keyId: values['smart-key-id'] } : {}) };
+      return { kind: 'smart', clientId: values['smart-client-id'], tokenUrl: values['token-url'], ...(v.file ? { keyFile: v.file } : { keySecret: v.secret }), ...(values['smart-key-id'] ? { keyId: values['smart-key-id'] } : {}), ...(values.scope ? { scopes: values.scope } : {}) };
     }
     default:
       throw usage('--auth none|basic|bearer|smart');
@@ -245,7 +253,8 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
               auth: sourceAuth(values),
               ...(values.strategy ? { strategy: parseStrategy(values.strategy) } : {}),
               full: values.full === true,
-              ...(values['allow-origin'] ? { allowedOrigins: values['allow-origin'] } : {}),
+              ...(values['allow-origin'] ? { allowedHosts: values['allow-origin'] } : {}),
+              ...(values['export-stuck-minutes'] ? { exportStuckMinutes: positiveInt(values['export-stuck-minutes'], '--export-stuck-minutes') } : {}),
               tags: values.tag ?? [],
             },
             { onProgress },
@@ -258,6 +267,8 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
     out.line(
       t('cli.backup.done', { id: s.shortId, resources: s.resources, added: s.added, changed: s.changed, deleted: s.deleted, stored: formatBytes(s.storedBytesAdded), seconds: (r.durationMs / 1000).toFixed(1) }, locale),
     );
+    if (s.attachments) out.line(t('cli.backup.attachments', { stored: s.attachments.stored, count: s.attachments.count, bytes: formatBytes(s.attachments.bytes), external: s.attachments.external, failed: s.attachments.failed }, locale));
+    for (const w of r.warnings ?? []) out.line(`  ! ${w.message}`);
     for (const c of r.copies ?? []) out.line(t(`cli.copy.${c.state}`, { location: c.location, copied: c.copied, code: c.errorCode ?? '' }, locale));
     if ((r.copies ?? []).some((c) => c.state === 'failed' || c.state === 'partial')) return 1;
     if (s.partial) {

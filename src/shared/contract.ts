@@ -52,6 +52,16 @@ export interface SnapshotSummary {
   readonly partial: boolean;
   readonly problemCount: number;
   readonly tags: readonly string[];
+  /** Attachment content kept with the snapshot (exam PDFs, images): records, stored, bytes, not stored. */
+  readonly attachments?: { readonly count: number; readonly stored: number; readonly bytes: number; readonly external: number; readonly failed: number };
+  /** Resource types the source could not be read for in this run (kept from the previous snapshot). */
+  readonly notCovered?: readonly string[];
+}
+
+/** Something a run tells the clinic although it succeeded (already translated). */
+export interface RunWarning {
+  readonly code: string;
+  readonly message: string;
 }
 
 export interface BackupProblem {
@@ -76,6 +86,7 @@ export interface BackupResult {
   readonly problems: readonly BackupProblem[];
   /** Replication to the configured copies (3-2-1) after the snapshot was committed. */
   readonly copies?: readonly CopyOutcome[];
+  readonly warnings?: readonly RunWarning[];
 }
 
 /** A configured copy of the repository (NAS share, rotating USB drive, S3 bucket). */
@@ -318,12 +329,36 @@ export interface StatusSummary {
   readonly history: readonly { readonly at: string; readonly status: string; readonly resources: number; readonly bytesAdded: number }[];
 }
 
+/** The FHIR server backed up, and how. */
+export interface SourceSetting {
+  readonly url: string;
+  readonly auth: SourceAuthSetting;
+  /**
+   * Other addresses the clinic trusts with the server's credentials and files ("Other allowed addresses"): a file
+   * server or bucket holding export files or attachments. "host", "host:port" or "https://host".
+   */
+  readonly allowedHosts?: readonly string[];
+  /** Minutes a resumed server export may show no progress before it is replaced by a fresh one (default 10). */
+  readonly exportStuckMinutes?: number;
+}
+
 /** How the app reaches the FHIR source. Credentials appear only as names of stored secrets (or files for the CLI). */
 export type SourceAuthSetting =
   | { readonly kind: 'none' }
   | { readonly kind: 'bearer'; readonly tokenSecret?: string; readonly tokenFile?: string }
   | { readonly kind: 'basic'; readonly username: string; readonly passwordSecret?: string; readonly passwordFile?: string }
-  | { readonly kind: 'smart'; readonly clientId: string; readonly tokenUrl: string; readonly keySecret?: string; readonly keyFile?: string; readonly keyId?: string; readonly scope?: string };
+  | {
+      readonly kind: 'smart';
+      readonly clientId: string;
+      readonly tokenUrl: string;
+      readonly keySecret?: string;
+      readonly keyFile?: string;
+      readonly keyId?: string;
+      /** One scope to ask for (default: "system/*.rs", then "system/*.read"). */
+      readonly scope?: string;
+      /** Scopes tried in turn (e.g. ["system/*.rs", "system/*.*"]); each entry may hold several, space-separated. */
+      readonly scopes?: readonly string[];
+    };
 
 /** A schedule as stored in settings (see policy/schedule.ts for the full validation). */
 export type ScheduleSetting =
@@ -353,7 +388,7 @@ export interface WebhookAlertSetting {
 export interface AppSettings {
   readonly language: 'pt-BR' | 'en';
   readonly clinicName?: string;
-  readonly source: { readonly url: string; readonly auth: SourceAuthSetting } | null;
+  readonly source: SourceSetting | null;
   readonly schedule: { readonly backup: ScheduleSetting; readonly drill: ScheduleSetting };
   readonly alerts?: { readonly email?: EmailAlertSetting | null; readonly webhook?: WebhookAlertSetting | null };
   /** Retention in force (the default until changed). */

@@ -8,7 +8,8 @@ export const cliMessages: Catalogue = {
 Comandos:
   init                         cria um repositório de backup criptografado
   backup <pasta|arquivo> | --source <URL FHIR> [--auth none|basic|bearer|smart] [--strategy S] [--full]
-                               copia um servidor FHIR ou arquivos NDJSON para o repositório
+         [--allow-origin HOST] [--scope ESCOPO] [--export-stuck-minutes N]
+                               copia um servidor FHIR (com os anexos) ou arquivos NDJSON para o repositório
   snapshots                    lista as cópias (snapshots)
   check [--read-data | --read-data-subset n/m]
                                verifica a integridade do repositório
@@ -61,7 +62,8 @@ Códigos de saída: 0 ok, 1 falhou, 2 uso incorreto, 3 problema de integridade.`
 Commands:
   init                         create an encrypted backup repository
   backup <folder|file> | --source <FHIR URL> [--auth none|basic|bearer|smart] [--strategy S] [--full]
-                               back up a FHIR server or NDJSON files into the repository
+         [--allow-origin HOST] [--scope SCOPE] [--export-stuck-minutes N]
+                               back up a FHIR server (with its attachments) or NDJSON files into the repository
   snapshots                    list snapshots
   check [--read-data | --read-data-subset n/m]
                                verify the repository
@@ -288,6 +290,11 @@ Exit codes: 0 ok, 1 failed, 2 usage, 3 integrity problem.`,
   'cli.keys.header': { 'pt-BR': 'ID                Tipo        Nome                 Criada em', en: 'ID                Kind        Name                 Created' },
   'cli.keys.added': { 'pt-BR': 'Chave {id} ({kind}) adicionada.', en: 'Key {id} ({kind}) added.' },
   'cli.keys.removed': { 'pt-BR': 'Chave {id} removida.', en: 'Key {id} removed.' },
+  'cli.backup.attachments': {
+    'pt-BR': 'Anexos: {stored} de {count} guardados ({bytes}); {external} em outros endereços, {failed} com falha.',
+    en: 'Attachments: {stored} of {count} kept ({bytes}); {external} at other addresses, {failed} failed.',
+  },
+  'cli.progress.backup.export-wait': { 'pt-BR': 'o servidor está preparando a exportação ({done} min)', en: 'the server is preparing the export ({done} min)' },
   'cli.progress.backup': { 'pt-BR': 'backup: {done} recursos, {bytes} lidos', en: 'backup: {done} resources, {bytes} read' },
   'cli.progress.check': { 'pt-BR': 'verificação ({phase}): {done}/{total}', en: 'check ({phase}): {done}/{total}' },
   'cli.progress.restore': { 'pt-BR': 'restauração: {done}/{total} recursos', en: 'restore: {done}/{total} resources' },
