@@ -149,6 +149,8 @@ export type SourceAuthRequest = SourceAuthSetting;
 export interface ServerRestoreRequest extends RestoreScopeRequest {
   readonly target: string;
   readonly auth: SourceAuthRequest;
+  /** Also write server-administration resources (projects, logins, client applications); default: left out. */
+  readonly includeAdministration?: boolean;
 }
 
 export interface FhirBackupRequest {
@@ -1564,7 +1566,9 @@ class EngineImpl implements Engine {
     const stateDir = this.stateDir(repo.id);
     await mkdir(stateDir, { recursive: true });
     const journalFile = path.join(stateDir, `restore-${createHash('sha256').update(scope).digest('hex').slice(0, 16)}.journal`);
-    const opts: FhirRestoreOptions = { http, orderTypes: (types) => restoreOrder(types), criticalTypes: TIER_TYPES.critical, journalFile, signal: options.signal, onProgress: options.onProgress };
+    // Old → new ids (targets that assign their own) and attachment URLs, per target and source: kept for later restores.
+    const mapFile = path.join(stateDir, `target-${createHash('sha256').update(JSON.stringify([http.base.href, snap.manifest.source.location])).digest('hex').slice(0, 16)}.map`);
+    const opts: FhirRestoreOptions = { http, orderTypes: (types) => restoreOrder(types), criticalTypes: TIER_TYPES.critical, journalFile, mapFile, includeAdministration: request.includeAdministration === true, signal: options.signal, onProgress: options.onProgress };
     return { repo, snap, opts, journalFile };
   }
 
@@ -1596,7 +1600,7 @@ class EngineImpl implements Engine {
     try {
       const { snap, opts } = await this.serverRestoreSetup(request, options);
       const { plan, rows } = await planFhirRestore(repo, snap, this.selection(request), { ...opts, preview: false });
-      const result = await executeFhirRestore(repo, snap, plan, rows, { ...opts, confirmed: true, ...(request.verify ? { verify: request.verify } : {}) });
+      const { mapping: _mapping, ...result } = await executeFhirRestore(repo, snap, plan, rows, { ...opts, confirmed: true, ...(request.verify ? { verify: request.verify } : {}) });
       return { ...result, plan };
     } finally {
       await lock.release();

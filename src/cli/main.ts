@@ -1,7 +1,7 @@
 /** clinic-backup: argument parsing and output only; every decision is made by the engine (src/index.ts). */
 import { parseArgs } from 'node:util';
 import { createEngine, hasMessage, resolveLocale, runSandboxCommand, t, toErrorInfo, TOOL_VERSION, type Engine, type Locale, type SourceAuthRequest, type StrategyName } from '../index.js';
-import type { AddCopyRequest, RestorePlan, StatusSummary } from '../shared/contract.js';
+import type { AddCopyRequest, FhirRestoreResult, RestorePlan, StatusSummary } from '../shared/contract.js';
 import { EngineError, exitCodeFor } from '../shared/errors.js';
 import type { ProgressEvent } from '../shared/events.js';
 import { runDemo } from './demo.js';
@@ -40,6 +40,7 @@ const OPTIONS = {
   full: { type: 'boolean' },
   'allow-origin': { type: 'string', multiple: true },
   scope: { type: 'string', multiple: true },
+  'include-admin': { type: 'boolean' },
   'export-stuck-minutes': { type: 'string' },
   'allow-fallback': { type: 'boolean' },
   port: { type: 'string' },
@@ -165,6 +166,23 @@ function printPlan(ctx: Ctx, plan: RestorePlan): void {
     for (const n of plan.newerOnTarget.slice(0, 20)) out.line(`  ! ${n.resource}  ${n.target} > ${n.backup ?? '—'}`);
   }
   if (plan.danglingReferences && plan.danglingReferences.length > 0) out.line(t('cli.plan.dangling', { refs: plan.danglingReferences.slice(0, 20) }, locale));
+  if (plan.sameOnTarget) out.line(t('cli.plan.same', { count: plan.sameOnTarget }, locale));
+  if (plan.ids?.mode === 'server-assigned') out.line(t('cli.plan.assignedIds', { known: plan.ids.known }, locale));
+  const a = plan.attachments;
+  if (a && a.count > 0) out.line(t('cli.plan.attachments', { stored: a.stored, bytes: formatBytes(a.bytes), binaries: a.binaries, reused: a.alreadyOnTarget, follow: a.followResources, notStored: a.notStored }, locale));
+  const admin = Object.entries(plan.administration?.counts ?? {});
+  if (admin.length > 0) out.line(t(plan.administration?.included ? 'cli.plan.adminIncluded' : 'cli.plan.adminExcluded', { types: admin.map(([type, n]) => `${type} (${n})`) }, locale));
+}
+
+function printRestoreExtras(ctx: Ctx, r: FhirRestoreResult): void {
+  const { out, locale } = ctx;
+  if (r.ids?.mode === 'server-assigned') {
+    out.line(t('cli.restore.idMap', { assigned: r.ids.assigned, known: r.ids.known, file: r.ids.file ?? '—' }, locale));
+    for (const m of r.ids.sample.slice(0, 10)) out.line(`  ${m.from} → ${m.to}`);
+  }
+  if (r.attachments && (r.attachments.binariesCreated > 0 || r.attachments.failed > 0)) out.line(t('cli.restore.attachments', { created: r.attachments.binariesCreated, bytes: formatBytes(r.attachments.bytes), failed: r.attachments.failed }, locale));
+  const skipped = [...(r.administration?.excluded ?? []).map((e) => `${e.type} (${e.count})`), ...(r.administration?.refused ?? []).map((e) => `${e.resource} ${e.code}`)];
+  if (skipped.length > 0) out.line(t('cli.restore.adminSkipped', { items: skipped.slice(0, 20) }, locale));
 }
 
 function printRecoveryKey(ctx: Ctx, repoId: string, location: string, lines: readonly (readonly string[])[]): void {
@@ -338,7 +356,7 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
     };
     const onProgress = (ev: ProgressEvent): void => out.progress(ev, progressText(ev, locale));
     if (values['target-url']) {
-      const request = { ...scope, target: values['target-url'], auth: sourceAuth(values) };
+      const request = { ...scope, target: values['target-url'], auth: sourceAuth(values), ...(values['include-admin'] ? { includeAdministration: true } : {}) };
       const plan = await withEngine(ctx, (e) => e.planRestoreToServer(request, { onProgress }));
       out.endProgress();
       printPlan(ctx, plan);
@@ -358,6 +376,7 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
       out.line(t('cli.restore.serverDone', { resources: r.restored, target: r.target, seconds: (r.durationMs / 1000).toFixed(1), skipped: r.skippedFromJournal }, locale));
       if (r.timeToCriticalMs !== null) out.line(t('cli.restore.critical', { seconds: (r.timeToCriticalMs / 1000).toFixed(1) }, locale));
       if (r.verification) out.line(t('cli.restore.verified', { checked: r.verification.checked, mismatches: r.verification.mismatches.length }, locale));
+      printRestoreExtras(ctx, r);
       if (r.failures.length > 0) {
         out.line(t('cli.restore.failures', { count: r.failures.length }, locale));
         for (const f of r.failures.slice(0, 50)) out.line(`  ✗ ${f.resource} ${f.code ?? ''} ${f.outcome ?? ''}`);
@@ -375,6 +394,7 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
     out.endProgress();
     out.data(r);
     out.line(t('cli.restore.done', { resources: r.resources, bytes: formatBytes(r.bytes), id: r.snapshotId.slice(0, 8), target: r.target }, locale));
+    if (r.attachments) out.line(t('cli.restore.folderAttachments', { files: r.attachments.files, bytes: formatBytes(r.attachments.bytes), listed: r.attachments.listed }, locale));
     if (r.failures.length > 0) {
       out.line(t('cli.restore.failures', { count: r.failures.length }, locale));
       for (const f of r.failures.slice(0, 50)) out.line(`  ✗ ${f.resource} ${f.code} ${f.file ?? ''}`);

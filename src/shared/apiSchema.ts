@@ -239,12 +239,13 @@ function checkSettingsPatch(v: unknown): string | null {
 
 function checkServerRestore(v: unknown, withConfirmation: boolean): string | null {
   if (!isObject(v)) return 'request';
-  const keys = [...SCOPE_KEYS, 'target', 'auth', ...(withConfirmation ? ['confirmed', 'verify'] : [])];
+  const keys = [...SCOPE_KEYS, 'target', 'auth', 'includeAdministration', ...(withConfirmation ? ['confirmed', 'verify'] : [])];
   return first(
     onlyKeys(v, keys, 'request'),
     checkScope(v, 'request'),
     checkUrl(v['target'], 'request.target'),
     checkAuth(v['auth'], 'request.auth'),
+    optional(v, 'includeAdministration', isBool, 'request'),
     withConfirmation ? (v['confirmed'] === true ? null : 'request.confirmed') : null,
     withConfirmation ? optional(v, 'verify', (x) => x === 'none' || x === 'sample' || x === 'all', 'request') : null,
   );

@@ -201,6 +201,8 @@ export interface RestoreResult {
   readonly bytesRead: number;
   readonly failures: readonly { readonly resource: string; readonly code: string; readonly file?: string }[];
   readonly durationMs: number;
+  /** Attachments written beside the NDJSON (attachments/ and attachments.ndjson). */
+  readonly attachments?: { readonly files: number; readonly bytes: number; readonly listed: number };
 }
 
 export interface RepoStats {
@@ -231,12 +233,38 @@ export interface RestorePlan {
   readonly bytes: number;
   /** On the target already (will be overwritten with the backup's version). */
   readonly existing: number;
-  /** On the target with a lastUpdated later than the backup's: writing would replace newer data. */
+  /**
+   * On the target with content that differs from the backup (server-managed meta such as versionId and
+   * lastUpdated ignored) and a later lastUpdated: writing would replace newer data.
+   */
   readonly newerOnTarget: readonly { readonly resource: string; readonly target: string; readonly backup: string | null }[];
+  /** On the target already with the same content as the backup (writing changes nothing). */
+  readonly sameOnTarget?: number;
   readonly criticalTypes: readonly string[];
   readonly server: { readonly fhirVersion: string; readonly software: string | null };
   /** References from restored resources to resources outside the selection (patient scope), bounded. */
   readonly danglingReferences?: readonly string[];
+  /**
+   * Ids: kept (PUT), or assigned by the target (it does not create by PUT: its CapabilityStatement says so, or
+   * it refuses when tried), with the old → new map kept per target (`file`; `known` entries from earlier runs).
+   */
+  readonly ids?: { readonly mode: 'kept' | 'server-assigned'; readonly reason: 'capability' | 'default'; readonly known: number; readonly file: string | null };
+  /** Attachments of the restored resources: Binaries to create first, links pointed at them. */
+  readonly attachments?: {
+    readonly count: number;
+    readonly stored: number;
+    readonly bytes: number;
+    /** Binaries this restore creates (their links are rewritten to the new locations). */
+    readonly binaries: number;
+    /** Created by an earlier restore into this target (reused). */
+    readonly alreadyOnTarget: number;
+    /** Links to Binary resources restored with the data (they follow those resources). */
+    readonly followResources: number;
+    /** Attachments whose content is not in the backup (other hosts, failed downloads): links left as they were. */
+    readonly notStored: number;
+  };
+  /** Server-administration resources (projects, logins, client secrets) in the selection: left out unless included. */
+  readonly administration?: { readonly included: boolean; readonly counts: Readonly<Record<string, number>> };
 }
 
 export interface ResourceOutcome {
@@ -260,6 +288,22 @@ export interface FhirRestoreResult {
   readonly durationMs: number;
   readonly verification: { readonly checked: number; readonly mismatches: readonly string[] } | null;
   readonly requests: number;
+  /** How ids were handled; with server-assigned ids, the old → new map (kept in `file`; a sample here). */
+  readonly ids?: {
+    readonly mode: 'kept' | 'server-assigned';
+    /** The first resource whose PUT the target refused, when the switch to server-assigned ids happened mid-way. */
+    readonly detectedAt?: string;
+    /** New mappings made by this restore. */
+    readonly assigned: number;
+    readonly known: number;
+    readonly file: string | null;
+    readonly sample: readonly { readonly from: string; readonly to: string }[];
+    /** Resources rewritten after the fact because they pointed at resources created later. */
+    readonly fixedReferences: number;
+  };
+  readonly attachments?: { readonly binariesCreated: number; readonly alreadyOnTarget: number; readonly bytes: number; readonly failed: number; readonly notStored: number };
+  /** Server-administration resources left out (by default), and those the target refused when included. */
+  readonly administration?: { readonly excluded: readonly { readonly type: string; readonly count: number }[]; readonly refused: readonly { readonly resource: string; readonly code: string }[] };
 }
 
 
