@@ -25,8 +25,12 @@ export interface FaultSettings {
   expireOutputs?: boolean | { jobs: number };
   /** Matching requests get 200 with an HTML page instead of FHIR JSON (a proxy's error page), for `times` requests (default all). */
   nonJson?: { match?: string; times?: number } | null;
-  /** Matching responses are cut off (socket destroyed) after `afterBytes` body bytes (default half the body), for `times` responses (default all). */
-  dropConnection?: { match?: string; afterBytes?: number; times?: number } | null;
+  /**
+   * Matching responses are cut off (socket destroyed) after `afterBytes` body bytes (default half the body), for
+   * `times` responses (default all), after the first `skip` matching responses went through whole. The request
+   * itself is processed (a transaction is committed): only its answer is lost.
+   */
+  dropConnection?: { match?: string; afterBytes?: number; times?: number; skip?: number } | null;
   /** Export output files carry `count` resources (default 1) of another type: the first ones of each file move to the file before it. */
   misfileResources?: { count?: number } | null;
   /** Manifest output URLs point to this origin (e.g. "http://localhost:PORT", or the second host) instead of the server's own. */
@@ -151,6 +155,7 @@ export function parseFaultSettings(input: unknown): FaultSettings {
   if (s.dropConnection) {
     if (s.dropConnection.afterBytes !== undefined) nonNegative('dropConnection.afterBytes', s.dropConnection.afterBytes);
     if (s.dropConnection.times !== undefined) nonNegative('dropConnection.times', s.dropConnection.times);
+    if (s.dropConnection.skip !== undefined) nonNegative('dropConnection.skip', s.dropConnection.skip);
     regex(s.dropConnection.match);
   }
   if (s.misfileResources && s.misfileResources.count !== undefined) nonNegative('misfileResources.count', s.misfileResources.count);
@@ -174,6 +179,7 @@ export class Faults implements FaultController {
   private truncations = 0;
   private nonJsonSeen = 0;
   private drops = 0;
+  private dropSkipped = 0;
   /** Jobs that stall under `stallExports: { jobs }`, and jobs that do not. */
   private stalledJobs = new Set<string>();
   private runningJobs = new Set<string>();
@@ -199,7 +205,10 @@ export class Faults implements FaultController {
     if ('serverError' in s) this.errorSeen = 0;
     if ('truncateNdjson' in s) this.truncations = 0;
     if ('nonJson' in s) this.nonJsonSeen = 0;
-    if ('dropConnection' in s) this.drops = 0;
+    if ('dropConnection' in s) {
+      this.drops = 0;
+      this.dropSkipped = 0;
+    }
     if ('expireOutputs' in s) {
       this.expiredJobs = new Set();
       this.liveJobs = new Set();
@@ -220,6 +229,7 @@ export class Faults implements FaultController {
     this.truncations = 0;
     this.nonJsonSeen = 0;
     this.drops = 0;
+    this.dropSkipped = 0;
     this.expiredJobs = new Set();
     this.liveJobs = new Set();
     this.stalledJobs = new Set();
@@ -310,6 +320,10 @@ export class Faults implements FaultController {
   dropFor(target: string): number | null {
     const s = this.settings.dropConnection;
     if (!s || !(regex(s.match)?.test(target) ?? true)) return null;
+    if (this.dropSkipped < (s.skip ?? 0)) {
+      this.dropSkipped++;
+      return null;
+    }
     if (s.times !== undefined && this.drops >= s.times) return null;
     this.drops++;
     return s.afterBytes ?? -1;
