@@ -199,7 +199,9 @@ export async function validateRestore(input: ValidationInput): Promise<Validatio
     const key = oldKeyOf.get(targetKey) ?? targetKey;
     targetKeys.add(key);
     pagedCount.set(type, (pagedCount.get(type) ?? 0) + 1);
-    for (const raw of referencesOf(res)) {
+    // References the server put in its own meta (Medplum's meta.author) are not the record's.
+    const { meta: _meta, ...content } = res;
+    for (const raw of referencesOf(content)) {
       const to = localReference(raw, bases);
       if (to === null) {
         external++;
