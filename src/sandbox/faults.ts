@@ -49,6 +49,8 @@ export interface FaultSettings {
   serverMeta?: { extra: Record<string, unknown> } | null;
   /** The CapabilityStatement lists no $export operation (the endpoint still works, like Medplum's). */
   hideExport?: boolean;
+  /** The CapabilityStatement lists no system history interaction (like Medplum's; the endpoint still works). */
+  hideHistory?: boolean;
   /** Searches of these types answer `status` (default 400) with an OperationOutcome ("Cannot search on Binary"). */
   unsearchable?: { types: string[]; status?: number } | null;
   /**
@@ -95,6 +97,7 @@ const KEYS: readonly (keyof FaultSettings)[] = [
   'paging',
   'serverMeta',
   'hideExport',
+  'hideHistory',
   'unsearchable',
   'noUpdateCreate',
   'stallExports',
@@ -353,6 +356,10 @@ export class Faults implements FaultController {
 
   get hideExport(): boolean {
     return this.settings.hideExport === true;
+  }
+
+  get hideHistory(): boolean {
+    return this.settings.hideHistory === true;
   }
 
   /** The status a search of this type answers, or null when it is searchable. */

@@ -266,7 +266,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxSe
           mode: 'server',
           ...(security ? { security } : {}),
           resource,
-          interaction: [{ code: 'transaction' }, { code: 'batch' }, { code: 'history-system' }],
+          interaction: [{ code: 'transaction' }, { code: 'batch' }, ...(faults.hideHistory ? [] : [{ code: 'history-system' }])],
           searchParam: [{ name: '_count', type: 'number' }, { name: '_sort', type: 'string' }],
           ...(faults.hideExport ? {} : { operation: [{ name: 'export', definition: 'http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export' }] }),
         },
