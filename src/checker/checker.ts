@@ -244,8 +244,9 @@ async function checkTree(
           const problem = pack ? damaged.get(pack.id) : (missing ??= add('BLOB_MISSING', `snapshots/${snap.id}`, 'resources reference data that is not in the index'));
           if (!problem) continue;
           touched.add(problem);
+          // Named even when resources filled the list: an exam PDF is what cannot be rebuilt from elsewhere.
           const what = `${a.owner} (attachment)`;
-          if (problem.resources.length < MAX_RESOURCES_PER_PROBLEM && !problem.resources.includes(what)) problem.resources.push(what);
+          if (problem.resources.filter((x) => x.endsWith(' (attachment)')).length < MAX_RESOURCES_PER_PROBLEM && !problem.resources.includes(what)) problem.resources.push(what);
         }
       }
     } catch (err) {
