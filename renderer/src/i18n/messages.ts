@@ -380,6 +380,18 @@ export const MESSAGES = {
   'restore.preview.totals': m('Total: {resources} registros ({bytes}); {existing} já existem no destino e serão substituídos pela versão da cópia.', 'Total: {resources} records ({bytes}); {existing} already exist on the target and will be replaced by the backup’s version.'),
   'restore.preview.newer': m('Atenção: {count} registro(s) no destino são mais novos que a cópia e seriam substituídos.', 'Warning: {count} record(s) on the target are newer than the copy and would be replaced.'),
   'restore.preview.newerLine': m('{resource}: no destino {target}, na cópia {backup}', '{resource}: on the target {target}, in the copy {backup}'),
+  'restore.preview.assignedIds': m(
+    'Este servidor escolhe os próprios números (ids) dos registros: eles serão criados com números novos e as ligações entre eles ajustadas. A correspondência antigo → novo fica guardada.',
+    'This server chooses its own record ids: records will be created with new ids and the links between them adjusted. The old → new map is kept.',
+  ),
+  'restore.preview.attachments': m(
+    'Anexos (PDFs, imagens): {stored} voltam ao servidor ({bytes}) e os links passam a apontar para eles; {notStored} não estão no backup.',
+    'Attachments (PDFs, images): {stored} go back to the server ({bytes}) and their links point at them; {notStored} are not in the backup.',
+  ),
+  'restore.preview.administration': m(
+    'Registros de administração do servidor (projetos, logins, aplicativos) ficam de fora: {types}.',
+    'Server administration records (projects, logins, applications) are left out: {types}.',
+  ),
   'restore.preview.dangling': m('{count} referência(s) apontam para dados fora desta restauração (ex.: o médico responsável); elas continuam apontando para o que já existe no destino.', '{count} reference(s) point to data outside this restore (e.g. the practitioner); they keep pointing to what exists on the target.'),
   'restore.preview.folderTotals': m('Total: {resources} registros ({bytes}) serão gravados em {folder}.', 'Total: {resources} records ({bytes}) will be written to {folder}.'),
   'restore.confirm.word': m('RESTAURAR', 'RESTORE'),
@@ -447,6 +459,12 @@ export const MESSAGES = {
   'settings.source': m('Sistema da clínica', 'Clinic system'),
   'settings.sourceNow': m('Servidor: {url} — acesso: {auth}', 'Server: {url} — access: {auth}'),
   'settings.noSource': m('Nenhum servidor configurado.', 'No server configured.'),
+  'settings.allowedHosts': m('Outros endereços permitidos', 'Other allowed addresses'),
+  'settings.allowedHostsHint': m(
+    'Servidores de arquivos da clínica de onde o servidor FHIR manda baixar exportações e anexos (ex.: arquivos.clinica.local). Eles recebem as mesmas credenciais. Um por linha.',
+    'The clinic’s file servers from which the FHIR server has exports and attachments downloaded (e.g. files.clinic.local). They get the same credentials. One per line.',
+  ),
+  'settings.allowedHostsSave': m('Salvar endereços', 'Save addresses'),
   'settings.changeSource': m('Alterar o servidor ou a senha', 'Change the server or password'),
   'settings.schedules': m('Frequência', 'Schedules'),
   'settings.scheduleNow': m('Agora: {text}', 'Now: {text}'),
