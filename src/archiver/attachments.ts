@@ -188,6 +188,8 @@ export class AttachmentCollector {
   private fresh: AttachmentRecord[] = [];
   /** Declared hash or size that did not match what was fetched (owner: url). */
   readonly mismatches: string[] = [];
+  /** Binary resources of this run with inline data: a link to one is not fetched (its content is in the snapshot). */
+  private readonly inlineBinaries = new Map<string, { sha256: string; size: number; contentType: string | null }>();
 
   constructor(parent: readonly AttachmentRecord[]) {
     for (const r of parent) {
@@ -199,6 +201,10 @@ export class AttachmentCollector {
 
   /** A resource of this run: `changed` when it is new or differs from the parent snapshot's. */
   resource(owner: string, resource: Record<string, unknown>, changed: boolean): void {
+    if (resource['resourceType'] === 'Binary' && typeof resource['data'] === 'string') {
+      const data = Buffer.from(resource['data'], 'base64');
+      this.inlineBinaries.set(owner, { sha256: createHash('sha256').update(data).digest('hex'), size: data.length, contentType: typeof resource['contentType'] === 'string' ? resource['contentType'] : null });
+    }
     const before = this.parentByOwner.get(owner) ?? [];
     if (!changed) {
       // Unchanged: its records stay; only those not stored are tried again.
@@ -222,16 +228,32 @@ export class AttachmentCollector {
     this.touched.clear();
     this.pending = [];
     this.fresh = [];
+    this.inlineBinaries.clear();
   }
 
   get pendingCount(): number {
     return this.pending.length;
   }
 
-  /** Fetches everything pending (the same URL once), `concurrency` at a time. */
-  async fetchAll(fetch: (ref: AttachmentRef) => Promise<FetchedContent>, opts: { concurrency?: number; signal?: AbortSignal; onProgress?: ProgressListener } = {}): Promise<void> {
+  /**
+   * Fetches everything pending (the same URL once), `concurrency` at a time. A link to a Binary of this run that
+   * came with its data (`binaryKey` says which Binary a URL names on the source) is recorded, not fetched.
+   */
+  async fetchAll(
+    fetch: (ref: AttachmentRef) => Promise<FetchedContent>,
+    opts: { concurrency?: number; signal?: AbortSignal; onProgress?: ProgressListener; binaryKey?: (url: string) => string | null } = {},
+  ): Promise<void> {
     const byUrl = new Map<string, Promise<FetchedContent>>();
-    const queue = [...this.pending];
+    const queue: AttachmentRef[] = [];
+    for (const ref of this.pending) {
+      const key = ref.path === '' ? null : (opts.binaryKey?.(ref.url) ?? null);
+      const inline = key ? this.inlineBinaries.get(key) : undefined;
+      if (key && inline) {
+        this.fresh.push({ owner: ref.owner, path: ref.path, url: ref.url, contentType: ref.contentType ?? inline.contentType, size: inline.size, sha256: inline.sha256, blobs: [], status: 'stored', resource: key });
+        continue;
+      }
+      queue.push(ref);
+    }
     this.pending = [];
     const total = queue.length;
     let done = 0;
@@ -263,11 +285,20 @@ export class AttachmentCollector {
     await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 3, total)) }, () => worker()));
   }
 
-  /** The snapshot's records: the parent's for owners untouched and not deleted, plus this run's. */
+  /**
+   * The snapshot's records: the parent's for owners untouched and not deleted, plus this run's. A record whose
+   * content lived in a Binary deleted in this snapshot is lost with it (the server's link is broken too).
+   */
   records(deleted: (owner: string) => boolean): AttachmentRecord[] {
     const out: AttachmentRecord[] = [];
     for (const [owner, list] of this.parentByOwner) if (!this.touched.has(owner) && !deleted(owner)) out.push(...list);
     out.push(...this.fresh.filter((r) => !deleted(r.owner)));
-    return out;
+    return out.map((r) => {
+      if (!r.resource) return r;
+      if (deleted(r.resource)) return { ...r, status: 'failed' as const, sha256: null, size: null, reason: `${r.resource} was deleted on the server` };
+      // The Binary changed in this run (the link did not): the record follows its new content.
+      const now = this.inlineBinaries.get(r.resource);
+      return now && now.sha256 !== r.sha256 ? { ...r, sha256: now.sha256, size: now.size } : r;
+    });
   }
 }

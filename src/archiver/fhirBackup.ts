@@ -178,8 +178,21 @@ async function fetchAttachments(http: FhirHttp, archiver: Archiver, attachments:
       if (got.status === 'external') external.set(got.reason ?? '?', (external.get(got.reason ?? '?') ?? 0) + 1);
       return got;
     },
-    { concurrency: options.attachmentConcurrency ?? 3, signal: options.signal, onProgress: options.onProgress },
+    { concurrency: options.attachmentConcurrency ?? 3, signal: options.signal, onProgress: options.onProgress, binaryKey: (url) => binaryKeyOf(http, url) },
   );
   for (const [host, count] of external) archiver.warn({ code: 'ATTACHMENT_EXTERNAL', details: { host, count } });
   if (attachments.mismatches.length > 0) archiver.warn({ code: 'ATTACHMENT_HASH_MISMATCH', details: { count: attachments.mismatches.length, example: attachments.mismatches[0] as string } });
+}
+
+/** The "Binary/<id>" a URL names on the source server (relative, or absolute under its base), or null. */
+function binaryKeyOf(http: FhirHttp, url: string): string | null {
+  let target: URL;
+  try {
+    target = new URL(url.replace(/^\//, ''), http.base);
+  } catch {
+    return null;
+  }
+  if (target.origin !== http.base.origin || !target.pathname.startsWith(http.base.pathname) || target.search) return null;
+  const m = /^Binary\/([A-Za-z0-9\-.]{1,64})$/.exec(target.pathname.slice(http.base.pathname.length));
+  return m ? `Binary/${m[1] as string}` : null;
 }

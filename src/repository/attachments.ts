@@ -10,8 +10,10 @@
  *    at most LISTING_CHUNK records each) referenced from the manifest (`attachments`), next to the resource
  *    trees and not inside them.
  * Record: owner resource, where in it, the URL as written, content type, size, SHA-256 of the content, the
- * chunk blob ids, and whether it was stored (or only recorded: a host not allowed, a failed download).
+ * chunk blob ids, and whether it was stored (or only recorded: a host not allowed, a failed download). A link
+ * to a Binary that the snapshot holds with its inline data names that Binary instead of storing it twice.
  */
+import { createHash } from 'node:crypto';
 import { EngineError } from '../shared/errors.js';
 import type { Repository, RepoWriter } from './repository.js';
 
@@ -34,8 +36,13 @@ export interface AttachmentRecord {
   readonly size: number | null;
   /** SHA-256 (hex) of the content, when stored. */
   readonly sha256: string | null;
-  /** Blob ids (hex) of the content's chunks, in order (empty when not stored). */
+  /** Blob ids (hex) of the content's chunks, in order (empty when not stored, or when `resource` holds it). */
   readonly blobs: readonly string[];
+  /**
+   * "Binary/<id>" of the snapshot whose inline `data` is this content (the link names a Binary backed up with
+   * its data): the content is not stored a second time.
+   */
+  readonly resource?: string;
   /** stored; external: on a host not allowed in settings, recorded only; failed: the download failed. */
   readonly status: AttachmentStatus;
   /** Why it is not stored (host, HTTP status…). */
@@ -63,7 +70,8 @@ function isRecord(v: unknown): v is AttachmentRecord {
     typeof r['url'] === 'string' &&
     (r['status'] === 'stored' || r['status'] === 'external' || r['status'] === 'failed') &&
     Array.isArray(r['blobs']) &&
-    (r['blobs'] as unknown[]).every((b) => typeof b === 'string' && /^[0-9a-f]{64}$/.test(b))
+    (r['blobs'] as unknown[]).every((b) => typeof b === 'string' && /^[0-9a-f]{64}$/.test(b)) &&
+    (r['resource'] === undefined || (typeof r['resource'] === 'string' && /^Binary\/[A-Za-z0-9\-.]{1,64}$/.test(r['resource'])))
   );
 }
 
@@ -112,14 +120,27 @@ export async function readAttachments(repo: Repository, ref: AttachmentsRef | nu
   return out;
 }
 
-/** The content of a stored attachment, chunk by chunk (each chunk verified against its keyed id on read). */
-export async function* attachmentContent(repo: Repository, record: AttachmentRecord, signal?: AbortSignal): AsyncGenerator<Buffer> {
+/** Reads the inline data of a Binary resource of the snapshot (for records whose content lives there). */
+export type BinaryResourceReader = (key: string, signal?: AbortSignal) => Promise<Buffer>;
+
+/**
+ * The content of a stored attachment, chunk by chunk (each chunk verified against its keyed id on read), or
+ * the data of the Binary resource that holds it. A content that does not match its SHA-256 is an error.
+ */
+export async function* attachmentContent(repo: Repository, record: AttachmentRecord, signal?: AbortSignal, binary?: BinaryResourceReader): AsyncGenerator<Buffer> {
+  if (record.resource !== undefined && record.blobs.length === 0) {
+    if (!binary) throw new EngineError('INVALID_ARGUMENT', { field: 'attachment', reason: `${record.resource} holds the content` });
+    const data = await binary(record.resource, signal);
+    if (record.sha256 !== null && createHash('sha256').update(data).digest('hex') !== record.sha256) throw new EngineError('INTEGRITY_ERROR', { file: record.resource });
+    yield data;
+    return;
+  }
   for (const b of record.blobs) yield await repo.readBlob(b, signal);
 }
 
 /** The whole content of a stored attachment in memory. */
-export async function readAttachmentContent(repo: Repository, record: AttachmentRecord, signal?: AbortSignal): Promise<Buffer> {
+export async function readAttachmentContent(repo: Repository, record: AttachmentRecord, signal?: AbortSignal, binary?: BinaryResourceReader): Promise<Buffer> {
   const parts: Buffer[] = [];
-  for await (const c of attachmentContent(repo, record, signal)) parts.push(c);
+  for await (const c of attachmentContent(repo, record, signal, binary)) parts.push(c);
   return Buffer.concat(parts);
 }

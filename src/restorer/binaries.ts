@@ -10,7 +10,7 @@
  *  - The new URL keeps the old one's form: relative ("Binary/x") stays relative, absolute becomes absolute on
  *    the target. The mapping is kept in the target map, so a resumed or later restore creates nothing twice.
  */
-import { readAttachmentContent, type AttachmentRecord } from '../repository/attachments.js';
+import { readAttachmentContent, type AttachmentRecord, type BinaryResourceReader } from '../repository/attachments.js';
 import type { Repository } from '../repository/repository.js';
 import { displayUrl, operationOutcomeText, type FhirHttp } from '../source/fhir/http.js';
 import { EngineError, isEngineError, throwIfAborted } from '../shared/errors.js';
@@ -84,7 +84,7 @@ export async function createBinaries(
   http: FhirHttp,
   map: TargetMap,
   plan: AttachmentPlan,
-  opts: { keepIds: () => boolean; sourceBases: readonly string[]; signal?: AbortSignal; onProgress?: ProgressListener },
+  opts: { keepIds: () => boolean; sourceBases: readonly string[]; binary: BinaryResourceReader; signal?: AbortSignal; onProgress?: ProgressListener },
 ): Promise<BinaryOutcome> {
   const targetBase = http.base.href.replace(/\/+$/, '');
   let created = 0;
@@ -100,7 +100,7 @@ export async function createBinaries(
     }
     let content: Buffer;
     try {
-      content = await readAttachmentContent(repo, record, opts.signal);
+      content = await readAttachmentContent(repo, record, opts.signal, opts.binary);
     } catch (err) {
       if (isEngineError(err) && err.code !== 'CANCELLED') {
         failures.push({ url: record.url, owner: record.owner, code: err.code });

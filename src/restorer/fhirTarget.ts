@@ -32,7 +32,7 @@ import type { LongOperationOptions } from '../shared/events.js';
 import type { FhirRestoreResult, ResourceOutcome, RestorePlan } from '../shared/contract.js';
 import { isAdministrationType } from './adminTypes.js';
 import { binaryUrl, createBinaries, planAttachments, type AttachmentPlan } from './binaries.js';
-import { selectRows, sortByStorage, type RestoreSelection, type SelectedRow } from './ndjsonTarget.js';
+import { selectRows, snapshotBinaryReader, sortByStorage, type RestoreSelection, type SelectedRow } from './ndjsonTarget.js';
 import { binaryWithData, referenceKey, rewriteReferences, rewriteUrls, sameContent } from './rewrite.js';
 import { RestoreJournal, TargetMap, type PendingBundle } from './targetMap.js';
 
@@ -411,7 +411,7 @@ export async function executeFhirRestore(
   if (journal.pending.size > 0) await reconcile([...journal.pending.values()]);
 
   // ---- 1. attachments: Binaries first, so resources can point at them
-  const binaries = await createBinaries(repo, http, map, attachments, { keepIds: () => !assign, sourceBases: bases, signal, onProgress });
+  const binaries = await createBinaries(repo, http, map, attachments, { keepIds: () => !assign, sourceBases: bases, binary: snapshotBinaryReader(repo, snap), signal, onProgress });
 
   // ---- 2. resources, type by type
   /** Kept ids: PUT bundles (transaction, then batch). Items the server refuses to create by PUT come back. */

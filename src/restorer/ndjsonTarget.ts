@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, open, readdir, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { attachmentContent, readAttachments, type AttachmentRecord } from '../repository/attachments.js';
+import { attachmentContent, readAttachments, type AttachmentRecord, type BinaryResourceReader } from '../repository/attachments.js';
 import type { Repository } from '../repository/repository.js';
 import type { SnapshotRecord } from '../repository/snapshot.js';
 import { loadOverlay, treeTypes, typeRows } from '../repository/treeStore.js';
@@ -73,6 +73,18 @@ export async function selectRows(repo: Repository, snap: SnapshotRecord, sel: Re
     if (list.length > 0) out.set(type, list);
   }
   return out;
+}
+
+/** Reads the inline data of the snapshot's Binary resources (attachments whose content lives there). */
+export function snapshotBinaryReader(repo: Repository, snap: SnapshotRecord): BinaryResourceReader {
+  let blobs: Promise<Map<string, string>> | null = null;
+  return async (key, signal) => {
+    blobs ??= selectRows(repo, snap, { types: ['Binary'] }, signal).then((rows) => new Map((rows.get('Binary') ?? []).map((r) => [r.id, r.blob])));
+    const blob = (await blobs).get(key.slice(key.indexOf('/') + 1));
+    if (!blob) throw new EngineError('BLOB_MISSING', { blob: key, snapshots: [snap.id] });
+    const v = JSON.parse((await repo.readBlob(blob, signal)).toString('utf8')) as { data?: unknown };
+    return Buffer.from(typeof v.data === 'string' ? v.data : '', 'base64');
+  };
 }
 
 /** Orders rows by where their data is stored, so frames are read sequentially and once. */
@@ -213,7 +225,7 @@ export async function restoreToNdjson(
   const restoredKeys = new Set<string>();
   for (const [type, rows] of selected) for (const r of rows) restoredKeys.add(`${type}/${r.id}`);
   const records = (await readAttachments(repo, snap.manifest.attachments, signal)).filter((r) => restoredKeys.has(r.owner));
-  const attachments = records.length > 0 ? await writeAttachmentFiles(repo, target, records, failures, signal) : null;
+  const attachments = records.length > 0 ? await writeAttachmentFiles(repo, target, records, failures, snapshotBinaryReader(repo, snap), signal) : null;
   if (attachments) files.push(path.join(target, 'attachments.ndjson'));
   return { snapshotId: snap.id, target, counts, resources: done, bytes, bytesRead: repo.bytesRead - readBefore, failures, files, ...(attachments ? { attachments } : {}) };
 }
@@ -232,7 +244,7 @@ const EXTENSIONS: Readonly<Record<string, string>> = {
 };
 
 /** Writes each distinct attachment content once, verified against its SHA-256, and the listing beside it. */
-async function writeAttachmentFiles(repo: Repository, target: string, records: readonly AttachmentRecord[], failures: RestoreFailure[], signal?: AbortSignal): Promise<{ files: number; bytes: number; listed: number }> {
+async function writeAttachmentFiles(repo: Repository, target: string, records: readonly AttachmentRecord[], failures: RestoreFailure[], binary: BinaryResourceReader, signal?: AbortSignal): Promise<{ files: number; bytes: number; listed: number }> {
   const dir = path.join(target, 'attachments');
   await mkdir(dir, { recursive: true });
   const written = new Map<string, string>();
@@ -249,7 +261,7 @@ async function writeAttachmentFiles(repo: Repository, target: string, records: r
         const fh = await open(partial, 'w');
         const hash = createHash('sha256');
         try {
-          for await (const chunk of attachmentContent(repo, r, signal)) {
+          for await (const chunk of attachmentContent(repo, r, signal, binary)) {
             hash.update(chunk);
             await fh.write(chunk);
           }

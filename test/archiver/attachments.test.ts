@@ -91,6 +91,27 @@ describe('attachments in a backup', () => {
     assert.ok(!(await readAttachments(repo, after.manifest.attachments)).some((x) => x.owner === 'Media/media-0'));
   });
 
+  it('links to Binaries that come with their data (bulk export): not fetched, content named by the Binary; a changed Binary is followed, a deleted one marks the link failed', async () => {
+    const server = await sandbox({ patients: 2, seed: 76, documents: { patients: 2 } });
+    const { repo } = await repoIn();
+    const r = await backupFhir(repo, { baseUrl: server.url, auth: { kind: 'none' } });
+    assert.equal(r.strategy, 'bulk-export');
+    assert.equal(requestsMatching(server, /\/Binary\//), 0, 'no document fetched again');
+    const records = await readAttachments(repo, r.manifest.attachments);
+    const doc1 = records.find((x) => x.owner === 'DocumentReference/docref-1');
+    assert.deepEqual([doc1?.resource, doc1?.blobs, doc1?.sha256], ['Binary/doc-1', [], server.documents.find((d) => d.owner === 'DocumentReference/docref-1')?.sha256]);
+    const pdf = Buffer.from('%PDF-1.4 versão corrigida\n%%EOF');
+    server.store.put('Binary', 'doc-1', JSON.stringify({ resourceType: 'Binary', id: 'doc-1', contentType: 'application/pdf', data: pdf.toString('base64') }));
+    server.store.delete('Binary', 'img-0');
+    const next = await backupFhir(repo, { baseUrl: server.url, auth: { kind: 'none' } });
+    assert.equal(next.manifest.mode, 'incremental');
+    const after = await readAttachments(repo, next.manifest.attachments);
+    assert.equal(after.find((x) => x.owner === 'DocumentReference/docref-1')?.sha256, createHash('sha256').update(pdf).digest('hex'), 'follows the new content');
+    const img = after.find((x) => x.owner === 'Media/media-0');
+    assert.equal(img?.status, 'failed');
+    assert.match(img?.reason ?? '', /Binary\/img-0 was deleted/);
+  });
+
   it('a link to another host: recorded, not fetched, warned; fetched (without the source token) once the host is allowed', async () => {
     const pdf = Buffer.from('%PDF-1.4 laudo externo\n%%EOF');
     const files = await fileServer(pdf);

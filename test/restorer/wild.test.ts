@@ -177,6 +177,29 @@ test('a target that stamps its own meta (author, project, versionId, lastUpdated
   assert.equal(plan.sameOnTarget, plan.resources);
 });
 
+test('links to Binaries exported with their data are not fetched again (content stored once); a one-patient restore still brings the documents back', async () => {
+  const repo = await repoExport.open();
+  await repo.loadIndex();
+  const snap = await repo.findSnapshot('latest');
+  const { readAttachments } = await import('../../src/repository/attachments.js');
+  const records = await readAttachments(repo, snap.manifest.attachments);
+  assert.equal(records.length, A.documents.length);
+  assert.ok(records.every((r) => r.status === 'stored' && r.blobs.length === 0 && r.resource?.startsWith('Binary/')), 'content named by its Binary resource');
+  for (const d of A.documents) assert.equal(records.find((r) => r.owner === d.owner && r.url === d.url)?.sha256, d.sha256);
+  // One patient: Binary resources are not in a patient's compartment, so the documents' Binaries are made from them.
+  const withDocs = JSON.parse(A.store.get('DocumentReference', 'docref-1') as string) as { subject: { reference: string } };
+  const patient = withDocs.subject.reference.split('/')[1] as string;
+  const B = await sandbox();
+  const r = await engineExport.restoreToServer({ target: B.url, auth: NONE, patient, confirmed: true, verify: 'all' });
+  assert.deepEqual(r.failures, []);
+  assert.ok((r.attachments?.binariesCreated ?? 0) >= 3);
+  assertAttachmentsOpen(B, A.documents.filter((d) => d.owner.endsWith('-1')), new Map());
+  const folder = path.join(dir, 'folder-export');
+  const f = await engineExport.restoreToFolder({ snapshot: 'latest', target: folder, patient, confirmed: true });
+  assert.deepEqual(f.failures, []);
+  assert.equal(f.attachments?.listed, 3);
+});
+
 test('to a folder: attachments beside the NDJSON, one file per content (verified), and a listing', async () => {
   const target = path.join(dir, 'folder');
   const r = await engineSearch.restoreToFolder({ snapshot: 'latest', target, confirmed: true });
