@@ -385,7 +385,7 @@ export function bulkExportStrategy(http: FhirHttp, opts: StrategyOptions): Strat
       res = await http.request(`$export?${q}`, { headers: { Prefer: 'respond-async' } }, { signal, accept: (s) => s === 202 || (s >= 400 && s < 500 && s !== 401 && s !== 403 && s !== 408 && s !== 429) || s === 501 });
     } catch (err) {
       // Refused with credentials that work elsewhere: unadvertised, that means "not offered to this client".
-      if (isEngineError(err, 'SOURCE_FORBIDDEN') && opts.exportAdvertised === false) throw new EngineError('EXPORT_UNSUPPORTED', { status: 403, advertised: false });
+      if ((isEngineError(err, 'SOURCE_FORBIDDEN') || (isEngineError(err, 'SOURCE_AUTH') && err.details['status'] === 403)) && opts.exportAdvertised === false) throw new EngineError('EXPORT_UNSUPPORTED', { status: 403, advertised: false });
       throw err;
     }
     await res.body?.cancel();
