@@ -66,14 +66,6 @@ export function binaryWithData(text: string, data: Buffer, contentType: string |
   return JSON.stringify(b);
 }
 
-/** Sets the `id` member of a resource text (the first one, at the top level of a minified or pretty text). */
-export function withId(text: string, id: string): string {
-  const b = JSON.parse(text) as Record<string, unknown>;
-  if (b['id'] === id) return text;
-  b['id'] = id;
-  return JSON.stringify(b);
-}
-
 function normalize(value: unknown): unknown {
   if (typeof value !== 'object' || value === null) return value;
   const v = structuredClone(value) as Record<string, unknown>;
@@ -99,11 +91,4 @@ function deepEqual(a: unknown, b: unknown): boolean {
 export function sameContent(expected: Buffer | string, onServer: unknown): boolean {
   const text = typeof expected === 'string' ? expected : expected.toString('utf8');
   return deepEqual(normalize(JSON.parse(text)), normalize(onServer));
-}
-
-/** Every reference value in a resource text's "reference" members. */
-export function referencesIn(text: string): string[] {
-  const out: string[] = [];
-  for (const m of text.matchAll(REFERENCE)) out.push(decode(m[2] as string));
-  return out;
 }
