@@ -107,13 +107,14 @@ import type {
   RepoStats,
   RestoreResult,
   RestoreToFolderRequest,
+  RunWarning,
   SnapshotSummary,
 } from './shared/contract.js';
 import { EngineError } from './shared/errors.js';
 import type { LongOperationOptions } from './shared/events.js';
 import { Listeners } from './shared/listeners.js';
 
-export { toErrorInfo, t, resolveLocale, errorText, type Locale } from './i18n/index.js';
+export { toErrorInfo, t, hasMessage, resolveLocale, errorText, type Locale } from './i18n/index.js';
 export { TOOL_VERSION } from './archiver/archiver.js';
 
 export interface EngineOptions {
@@ -148,6 +149,8 @@ export type SourceAuthRequest = SourceAuthSetting;
 export interface ServerRestoreRequest extends RestoreScopeRequest {
   readonly target: string;
   readonly auth: SourceAuthRequest;
+  /** Also write server-administration resources (projects, logins, client applications); default: left out. */
+  readonly includeAdministration?: boolean;
 }
 
 export interface FhirBackupRequest {
@@ -156,7 +159,10 @@ export interface FhirBackupRequest {
   readonly strategy?: StrategyName;
   readonly full?: boolean;
   readonly types?: readonly string[];
-  readonly allowedOrigins?: readonly string[];
+  /** Other hosts trusted with the source's credentials and files (settings: source.allowedHosts). */
+  readonly allowedHosts?: readonly string[];
+  /** Minutes a resumed export may show no progress before a fresh one replaces it (settings: source.exportStuckMinutes). */
+  readonly exportStuckMinutes?: number;
   readonly tags?: readonly string[];
 }
 
@@ -275,6 +281,8 @@ export function summarizeSnapshot(s: SnapshotRecord): SnapshotSummary {
     partial: m.partial,
     problemCount: m.problemCount,
     tags: m.tags,
+    ...(m.attachments ? { attachments: { count: m.attachments.count, stored: m.attachments.stored, bytes: m.attachments.bytes, external: m.attachments.external, failed: m.attachments.failed } } : {}),
+    ...(m.notCovered && m.notCovered.length > 0 ? { notCovered: m.notCovered.map((n) => n.type) } : {}),
   };
 }
 
@@ -289,6 +297,8 @@ function osUser(): string {
 interface RunSummary extends RunCounts {
   readonly status?: FinishedStatus;
   readonly snapshotId?: string | null;
+  /** The run's note in the log (warnings of a run that succeeded). */
+  readonly errorMessage?: string;
 }
 
 const DAY_MS = 24 * 3600_000;
@@ -1043,6 +1053,7 @@ class EngineImpl implements Engine {
       }
       const a = patch.source.auth as Record<string, unknown>;
       if (!['none', 'bearer', 'basic', 'smart'].includes(String(a['kind']))) bad.push('source.auth.kind');
+      bad.push(...sourceOptionProblems(patch.source));
       for (const k of Object.keys(a)) if (/^(token|password|privateKey|secret|key)$/i.test(k)) bad.push(`source.auth.${k} (store it with setSecret and give its name)`);
     }
     const schedules: [string, unknown][] = patch.schedule ? [['schedule.backup', patch.schedule.backup], ['schedule.drill', patch.schedule.drill]] : [];
@@ -1100,7 +1111,7 @@ class EngineImpl implements Engine {
   async backupNow(options: LongOperationOptions = {}): Promise<BackupResult & { strategy: StrategyName; requests: number }> {
     const { source } = await this.getSettings();
     if (!source) throw new EngineError('INVALID_SETTINGS', { reason: 'source (no FHIR server configured yet)' });
-    return this.backupFhir({ source: source.url, auth: source.auth }, options);
+    return this.backupFhir({ source: source.url, auth: source.auth, ...sourceOptions(source) }, options);
   }
 
   async auditLog(limit = 200): Promise<AuditLogEntry[]> {
@@ -1468,7 +1479,8 @@ class EngineImpl implements Engine {
         strategy: request.strategy,
         full: request.full,
         types: request.types,
-        allowedOrigins: request.allowedOrigins,
+        allowedHosts: request.allowedHosts,
+        ...(request.exportStuckMinutes !== undefined ? { stuckExportMs: request.exportStuckMinutes * 60_000 } : {}),
         tags: request.tags,
         jobStateFile: path.join(stateDir, 'export-job.json'),
         signal: options.signal,
@@ -1478,6 +1490,7 @@ class EngineImpl implements Engine {
         snapshot: summarizeSnapshot({ id: r.snapshotId, manifest: r.manifest }),
         durationMs: Date.now() - started,
         problems: r.manifest.problems,
+        ...(r.manifest.warnings ? { warnings: runWarnings(r.manifest.warnings, this.options.locale ?? resolveLocale()) } : {}),
         strategy: r.strategy,
         requests: r.requests,
       };
@@ -1553,7 +1566,9 @@ class EngineImpl implements Engine {
     const stateDir = this.stateDir(repo.id);
     await mkdir(stateDir, { recursive: true });
     const journalFile = path.join(stateDir, `restore-${createHash('sha256').update(scope).digest('hex').slice(0, 16)}.journal`);
-    const opts: FhirRestoreOptions = { http, orderTypes: (types) => restoreOrder(types), criticalTypes: TIER_TYPES.critical, journalFile, signal: options.signal, onProgress: options.onProgress };
+    // Old → new ids (targets that assign their own) and attachment URLs, per target and source: kept for later restores.
+    const mapFile = path.join(stateDir, `target-${createHash('sha256').update(JSON.stringify([http.base.href, snap.manifest.source.location])).digest('hex').slice(0, 16)}.map`);
+    const opts: FhirRestoreOptions = { http, orderTypes: (types) => restoreOrder(types), criticalTypes: TIER_TYPES.critical, journalFile, mapFile, includeAdministration: request.includeAdministration === true, signal: options.signal, onProgress: options.onProgress };
     return { repo, snap, opts, journalFile };
   }
 
@@ -1585,7 +1600,7 @@ class EngineImpl implements Engine {
     try {
       const { snap, opts } = await this.serverRestoreSetup(request, options);
       const { plan, rows } = await planFhirRestore(repo, snap, this.selection(request), { ...opts, preview: false });
-      const result = await executeFhirRestore(repo, snap, plan, rows, { ...opts, confirmed: true, ...(request.verify ? { verify: request.verify } : {}) });
+      const { mapping: _mapping, ...result } = await executeFhirRestore(repo, snap, plan, rows, { ...opts, confirmed: true, ...(request.verify ? { verify: request.verify } : {}) });
       return { ...result, plan };
     } finally {
       await lock.release();
@@ -1805,7 +1820,30 @@ function dedupeAudit(entries: readonly StoredAuditEntry[]): StoredAuditEntry[] {
 function backupSummary(r: BackupResult): RunSummary {
   const s = r.snapshot;
   const copyFailed = (r.copies ?? []).some((c) => c.state === 'failed' || c.state === 'partial');
-  return { status: s.partial || copyFailed ? 'partial' : 'success', snapshotId: s.id, resourcesNew: s.added, resourcesChanged: s.changed, resourcesDeleted: s.deleted, resourcesTotal: s.resources, bytesAdded: s.storedBytesAdded };
+  // The run log keeps what the clinic should know although the run succeeded (a stuck export replaced…).
+  const note = (r.warnings ?? []).map((w) => w.message).join(' ').slice(0, 500);
+  return { status: s.partial || copyFailed ? 'partial' : 'success', snapshotId: s.id, resourcesNew: s.added, resourcesChanged: s.changed, resourcesDeleted: s.deleted, resourcesTotal: s.resources, bytesAdded: s.storedBytesAdded, ...(note ? { errorMessage: note } : {}) };
+}
+
+/** Snapshot warnings in the user's words. */
+function runWarnings(warnings: readonly { code: string; details: Readonly<Record<string, string | number>> }[], locale: Locale): RunWarning[] {
+  return warnings.map((w) => ({ code: w.code, message: t(`archiver.warning.${w.code}`, w.details, locale) }));
+}
+
+/** Mistakes in the source's backup options (allowed hosts, stuck-export bound, SMART scopes). */
+function sourceOptionProblems(source: NonNullable<AppSettings['source']>): string[] {
+  const bad: string[] = [];
+  const hosts = source.allowedHosts;
+  if (hosts !== undefined && (!Array.isArray(hosts) || hosts.length > 50 || !hosts.every((h) => typeof h === 'string' && /^(https?:\/\/)?[A-Za-z0-9.\-[\]:]{1,255}\/?$/.test(h.trim())))) bad.push('source.allowedHosts (host, host:port or https://host)');
+  const m = source.exportStuckMinutes;
+  if (m !== undefined && !(Number.isInteger(m) && m >= 1 && m <= 24 * 60)) bad.push('source.exportStuckMinutes (1 to 1440)');
+  if (source.auth.kind === 'smart' && source.auth.scopes !== undefined && (!Array.isArray(source.auth.scopes) || source.auth.scopes.length === 0 || !source.auth.scopes.every((x) => typeof x === 'string' && /^\s*\S+(\s+\S+)*\s*$/.test(x)))) bad.push('source.auth.scopes');
+  return bad;
+}
+
+/** Backup options kept with the source in settings. */
+function sourceOptions(source: NonNullable<AppSettings['source']>): Pick<FhirBackupRequest, 'allowedHosts' | 'exportStuckMinutes'> {
+  return { ...(source.allowedHosts ? { allowedHosts: source.allowedHosts } : {}), ...(source.exportStuckMinutes !== undefined ? { exportStuckMinutes: source.exportStuckMinutes } : {}) };
 }
 
 async function readSecretFile(file: string, field: string): Promise<string> {
@@ -1837,7 +1875,7 @@ async function resolveSourceAuth(a: SourceAuthRequest, store: () => Promise<Secr
     case 'basic':
       return { kind: 'basic', username: a.username, password: await secretValue('password', a.passwordFile, a.passwordSecret, store) };
     case 'smart':
-      return { kind: 'smart', clientId: a.clientId, tokenUrl: a.tokenUrl, privateKeyPem: await secretValue('SMART key', a.keyFile, a.keySecret, store), ...(a.keyId ? { keyId: a.keyId } : {}), ...(a.scope ? { scope: a.scope } : {}) };
+      return { kind: 'smart', clientId: a.clientId, tokenUrl: a.tokenUrl, privateKeyPem: await secretValue('SMART key', a.keyFile, a.keySecret, store), ...(a.keyId ? { keyId: a.keyId } : {}), ...(a.scope ? { scope: a.scope } : {}), ...(a.scopes ? { scopes: a.scopes } : {}) };
   }
 }
 

@@ -5,12 +5,14 @@
  */
 import os from 'node:os';
 import type { Repository, RepoWriter } from '../repository/repository.js';
-import { MAX_RECORDED_PROBLEMS, type SnapshotManifest, type SnapshotProblem, type SnapshotRecord, type SnapshotSource } from '../repository/snapshot.js';
+import { writeAttachmentListing } from '../repository/attachments.js';
+import { MAX_RECORDED_PROBLEMS, type SnapshotManifest, type SnapshotProblem, type SnapshotRecord, type SnapshotSource, type SnapshotWarning } from '../repository/snapshot.js';
 import { encodeRow, rowBlob, rowId, treeKey, type DeltaChange, type TreeRef } from '../repository/tree.js';
 import { loadOverlay, treeTypes, typeRows, writeTree } from '../repository/treeStore.js';
 import { patientCompartments } from '../source/fhir/compartment.js';
 import { throwIfAborted, type ErrorCode } from '../shared/errors.js';
 import type { LongOperationOptions } from '../shared/events.js';
+import type { AttachmentCollector } from './attachments.js';
 
 export const TOOL_VERSION = '0.1.0';
 const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
@@ -60,6 +62,8 @@ export interface ArchiveOptions extends LongOperationOptions {
   readonly serverTransactionTime?: string | null;
   readonly tags?: readonly string[];
   readonly now?: () => Date;
+  /** Told of every resource (and whether it changed), for the attachments to fetch and keep. */
+  readonly attachments?: AttachmentCollector;
 }
 
 export interface ArchiveResult {
@@ -80,6 +84,10 @@ export class Archiver {
   private started = false;
   private subject = '';
   private serverTransactionTime: string | null = null;
+  private readonly warnings: SnapshotWarning[] = [];
+  private readonly notCovered = new Map<string, { type: string; code: string; status?: number; reason?: string }>();
+  /** Serialises blob writes from concurrent producers (attachment downloads). */
+  private storeChain: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly repo: Repository,
@@ -144,12 +152,38 @@ export class Archiver {
       parent.seen[idx] = 1;
       if (parent.blobs.compare(blobId, 0, 32, idx * 32, idx * 32 + 32) === 0) {
         this.changes.delete(key); // an earlier line of this run may have changed it; the last line wins
+        this.options.attachments?.resource(key, r, false);
         this.reportProgress(false);
         return;
       }
     }
+    this.options.attachments?.resource(key, r, true);
     this.changes.set(key, encodeRow({ id, versionId, lastUpdated, blob: blobId.toString('hex'), patient: patientCompartments(r).join(',') || null, size: bytes.length }));
     this.reportProgress(false);
+  }
+
+  /** Stores one chunk of attachment content as a data blob; returns its id (hex). Safe to call concurrently. */
+  storeChunk(data: Buffer): Promise<string> {
+    const next = this.storeChain.then(async () => (await this.writer.addBlob('data', data)).id.toString('hex'));
+    this.storeChain = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Something the clinic should know although the run succeeded (kept in the snapshot, shown in the summary). */
+  warn(warning: SnapshotWarning): void {
+    if (this.warnings.length < MAX_RECORDED_PROBLEMS) this.warnings.push(warning);
+  }
+
+  /**
+   * The source could not read this type in full (refused search, paging that gave out): resources of the
+   * parent snapshot not seen in this run are kept, not taken as deleted.
+   */
+  keepUnseen(type: string, why: { code: string; status?: number; reason?: string }): void {
+    this.notCovered.set(type, { type, ...why });
+    const parent = this.parentTree;
+    if (!parent) return;
+    const prefix = treeKey(type, '');
+    for (const [key, idx] of parent.keys) if (key.startsWith(prefix)) parent.seen[idx] = 1;
   }
 
   /** The server's clock for this run's data (known only when the source finishes, e.g. a bulk manifest). */
@@ -175,6 +209,7 @@ export class Archiver {
 
   /** The source starts over: forgets this run's resources, deletions and problems (blobs already stored are reused). */
   restart(): void {
+    this.options.attachments?.restart();
     this.changes.clear();
     this.parentTree?.seen.fill(0);
     this.problems.length = 0;
@@ -263,6 +298,8 @@ export class Archiver {
       if (!list) byType.set(type, (list = []));
       list.push({ type, id: key.slice(slash + 1), row });
     }
+    const deletedKeys = new Set<string>();
+    for (const [key, row] of this.changes) if (row === null) deletedKeys.add(key);
     // The rows now live in byType only; the map (and the parent listing) can go before the tree is written.
     this.changes.clear();
     this.parentTree = null;
@@ -271,6 +308,8 @@ export class Archiver {
     const total = Object.values(counts).reduce((a, b) => a + b, 0);
     this.options.onProgress?.({ type: 'progress', op: 'backup', phase: 'commit', done: 0, total: 3, unit: 'steps' });
     const tree = await writeTree(this.repo, this.writer, parentManifest?.tree ?? null, byType, total, signal);
+    await this.storeChain;
+    const attachments = this.options.attachments ? await writeAttachmentListing(this.writer, this.options.attachments.records((owner) => deletedKeys.has(owner))) : null;
     throwIfAborted(signal);
     await this.writer.flush();
     throwIfAborted(signal);
@@ -303,6 +342,9 @@ export class Archiver {
       problems: this.problems,
       problemCount: this.problemCount,
       tags: [...(this.options.tags ?? [])],
+      ...(attachments ? { attachments } : {}),
+      ...(this.notCovered.size > 0 ? { notCovered: [...this.notCovered.values()] } : {}),
+      ...(this.warnings.length > 0 ? { warnings: this.warnings } : {}),
     };
     const snapshotId = await this.repo.saveSnapshot(manifest);
     this.options.onProgress?.({ type: 'progress', op: 'backup', phase: 'commit', done: 3, total: 3, unit: 'steps' });

@@ -1,9 +1,11 @@
 /**
  * Backs up a live FHIR server into a repository (ARCHITECTURE.md §5): probe /metadata, choose a strategy
- * (system $export → _history → search paging), run incrementally from the previous snapshot's server
- * transactionTime (never the local clock), and reconcile with a full pass periodically so deletions are caught
- * on servers that do not report them. Every snapshot is a complete view of the server.
+ * (system $export, tried even when the CapabilityStatement does not list it → _history → search paging), run
+ * incrementally from the previous snapshot's server transactionTime (never the local clock), and reconcile
+ * with a full pass periodically so deletions are caught on servers that do not report them. Every snapshot is
+ * a complete view of the server; attachments (exam PDFs, images) the resources point to are fetched with it.
  */
+import { readAttachments } from '../repository/attachments.js';
 import type { Repository } from '../repository/repository.js';
 import type { SnapshotRecord } from '../repository/snapshot.js';
 import { authProvider, type SourceAuth } from '../source/fhir/auth.js';
@@ -13,6 +15,7 @@ import { bulkExportStrategy, historyStrategy, searchStrategy, type StrategyName,
 import { EngineError, isEngineError, throwIfAborted } from '../shared/errors.js';
 import type { LongOperationOptions } from '../shared/events.js';
 import { Archiver, type ArchiveResult } from './archiver.js';
+import { AttachmentCollector, fetchAttachment } from './attachments.js';
 
 export interface FhirBackupOptions extends LongOperationOptions {
   readonly baseUrl: string;
@@ -26,7 +29,12 @@ export interface FhirBackupOptions extends LongOperationOptions {
   readonly types?: readonly string[];
   readonly pageSize?: number;
   readonly jobStateFile?: string;
-  readonly allowedOrigins?: readonly string[];
+  /** Other hosts trusted with the source's credentials and files (settings: source.allowedHosts). */
+  readonly allowedHosts?: readonly string[];
+  /** A resumed export job without progress for this long is replaced by a fresh one (default 10 min). */
+  readonly stuckExportMs?: number;
+  /** Attachment downloads at once (default 3). */
+  readonly attachmentConcurrency?: number;
   readonly tags?: readonly string[];
   readonly now?: () => Date;
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -53,10 +61,13 @@ function lastOfSource(snaps: readonly SnapshotRecord[], location: string, pred: 
   return null;
 }
 
+/**
+ * Strategies to try in order. The $export kick-off is tried even when the CapabilityStatement does not list
+ * it (many servers, e.g. Medplum, offer it unlisted); a refusal (4xx) moves on to the next way.
+ */
 function strategiesFor(caps: Capabilities, forced?: StrategyName): StrategyName[] {
   if (forced) return [forced];
-  const order: StrategyName[] = [];
-  if (caps.systemExport) order.push('bulk-export');
+  const order: StrategyName[] = ['bulk-export'];
   if (caps.systemHistory) order.push('history');
   order.push('search');
   return order;
@@ -64,7 +75,7 @@ function strategiesFor(caps: Capabilities, forced?: StrategyName): StrategyName[
 
 export async function backupFhir(repo: Repository, options: FhirBackupOptions): Promise<FhirBackupResult> {
   const { signal } = options;
-  const http = new FhirHttp({ baseUrl: options.baseUrl, auth: authProvider(options.auth), allowedOrigins: options.allowedOrigins, sleep: options.sleep });
+  const http = new FhirHttp({ baseUrl: options.baseUrl, auth: authProvider(options.auth), allowedHosts: options.allowedHosts, sleep: options.sleep });
   const caps = await probeCapabilities(http, signal);
   const location = sourceLocation(options.baseUrl);
   const snaps = await repo.listSnapshots(signal);
@@ -83,6 +94,9 @@ export async function backupFhir(repo: Repository, options: FhirBackupOptions): 
     now.getTime() - Date.parse(lastFull.manifest.time) >= fullEveryMs;
   const since = fullDue ? null : (parent?.manifest.serverTransactionTime ?? null);
   const types = options.types ?? (caps.searchTypes.length > 0 ? caps.searchTypes : undefined);
+  const parentAttachments = parent ? await readAttachments(repo, parent.manifest.attachments, signal) : [];
+  /** Warnings of strategies tried before the one that ran (e.g. an export refused with 403). */
+  const carried: { code: string; details: Record<string, string | number> }[] = [];
 
   for (const name of strategiesFor(caps, options.strategy)) {
     throwIfAborted(signal);
@@ -98,9 +112,12 @@ export async function backupFhir(repo: Repository, options: FhirBackupOptions): 
       jobStateFile: options.jobStateFile,
       sleep: options.sleep,
       localCount: (type: string) => archiver.liveCount(type),
+      exportAdvertised: caps.systemExport,
+      ...(options.stuckExportMs !== undefined ? { stuckExportMs: options.stuckExportMs } : {}),
     };
     const run: StrategyRun =
       name === 'bulk-export' ? bulkExportStrategy(http, stratOpts) : name === 'history' ? historyStrategy(http, stratOpts) : searchStrategy(http, types ?? [], stratOpts);
+    const attachments = new AttachmentCollector(parentAttachments);
     const archiver = new Archiver(repo, {
       source: { kind: 'fhir', location, strategy: name },
       mode,
@@ -109,8 +126,10 @@ export async function backupFhir(repo: Repository, options: FhirBackupOptions): 
       signal,
       onProgress: options.onProgress,
       now: options.now,
+      attachments,
     });
     await archiver.begin();
+    for (const w of carried) archiver.warn(w);
     try {
       for await (const ev of run.events) {
         if (ev.kind === 'resource') await archiver.addLine(ev.bytes, { file: ev.file, line: ev.line });
@@ -121,18 +140,59 @@ export async function backupFhir(repo: Repository, options: FhirBackupOptions): 
         } else if (ev.kind === 'listed') {
           if (mode === 'incremental') archiver.dropUnseen(ev.type);
         } else if (ev.kind === 'restart') archiver.restart();
+        else if (ev.kind === 'not-covered') {
+          const d = ev.warning.details;
+          archiver.keepUnseen(ev.type, { code: ev.warning.code, ...(typeof d['status'] === 'number' ? { status: d['status'] } : {}), ...(typeof d['reason'] === 'string' && d['reason'] ? { reason: d['reason'] } : {}) });
+          archiver.warn(ev.warning);
+        } else if (ev.kind === 'warning') archiver.warn(ev.warning);
         else archiver.problem(ev.code, { file: ev.file, reason: ev.reason });
       }
     } catch (err) {
       // Nothing is committed yet: falling back to the next strategy starts clean (data already packed is reused).
-      if (isEngineError(err, 'EXPORT_UNSUPPORTED')) continue;
+      if (isEngineError(err, 'EXPORT_UNSUPPORTED')) {
+        // Listed but refused, or refused with credentials that work: worth saying; simply unlisted: not.
+        if (err.details['advertised'] !== false || err.details['status'] === 403) carried.push({ code: 'EXPORT_NOT_OFFERED', details: { status: Number(err.details['status'] ?? 0) } });
+        continue;
+      }
       throw err;
     }
     const tt = run.transactionTime();
     if (!tt) throw new EngineError('SOURCE_BAD_RESPONSE', { url: location, reason: 'no server time to continue from' });
     archiver.setServerTransactionTime(tt);
+    await fetchAttachments(http, archiver, attachments, run, options);
     const result = await archiver.commit();
     return { ...result, strategy: name, capabilities: caps, requests: http.requests };
   }
   throw new EngineError('EXPORT_UNSUPPORTED', { status: 0 });
+}
+
+/** Fetches the attachments of new and changed resources; failures make the snapshot partial, other hosts warn. */
+async function fetchAttachments(http: FhirHttp, archiver: Archiver, attachments: AttachmentCollector, run: StrategyRun, options: FhirBackupOptions): Promise<void> {
+  if (attachments.pendingCount === 0) return;
+  const access = run.attachmentAccess();
+  const external = new Map<string, number>();
+  await attachments.fetchAll(
+    async (ref) => {
+      const got = await fetchAttachment(http, ref.url, (chunk) => archiver.storeChunk(chunk), { access, signal: options.signal, contentType: ref.contentType });
+      if (got.status === 'failed') archiver.problem('SOURCE_HTTP', { file: ref.owner, reason: `attachment ${ref.path || '(content)'}: ${got.reason ?? ''}`.slice(0, 300) });
+      if (got.status === 'external') external.set(got.reason ?? '?', (external.get(got.reason ?? '?') ?? 0) + 1);
+      return got;
+    },
+    { concurrency: options.attachmentConcurrency ?? 3, signal: options.signal, onProgress: options.onProgress, binaryKey: (url) => binaryKeyOf(http, url) },
+  );
+  for (const [host, count] of external) archiver.warn({ code: 'ATTACHMENT_EXTERNAL', details: { host, count } });
+  if (attachments.mismatches.length > 0) archiver.warn({ code: 'ATTACHMENT_HASH_MISMATCH', details: { count: attachments.mismatches.length, example: attachments.mismatches[0] as string } });
+}
+
+/** The "Binary/<id>" a URL names on the source server (relative, or absolute under its base), or null. */
+function binaryKeyOf(http: FhirHttp, url: string): string | null {
+  let target: URL;
+  try {
+    target = new URL(url.replace(/^\//, ''), http.base);
+  } catch {
+    return null;
+  }
+  if (target.origin !== http.base.origin || !target.pathname.startsWith(http.base.pathname) || target.search) return null;
+  const m = /^Binary\/([A-Za-z0-9\-.]{1,64})$/.exec(target.pathname.slice(http.base.pathname.length));
+  return m ? `Binary/${m[1] as string}` : null;
 }

@@ -9,6 +9,7 @@
 import { describeFile, liveIndexFiles, type Repository } from '../repository/repository.js';
 import type { PackHeader, PackRecord } from '../repository/packFormat.js';
 import type { SnapshotRecord } from '../repository/snapshot.js';
+import { readAttachments } from '../repository/attachments.js';
 import { rowBlob, rowId, type TreeRef } from '../repository/tree.js';
 import { loadOverlay, treeTypes, typeRows } from '../repository/treeStore.js';
 import { sha256Hex } from '../crypto/primitives.js';
@@ -224,6 +225,34 @@ async function checkTree(
     if (!isEngineError(err)) throw err;
     add('SNAPSHOT_CORRUPT', `snapshots/${snap.id}`, `tree cannot be read (${err.code})`).snapshots.push(snap.id);
     return;
+  }
+  // Attachment content: the listing indexed and readable, every chunk indexed and in an undamaged pack.
+  let listingOk = true;
+  for (const b of snap.manifest.attachments?.listing ?? []) {
+    const pack = packOf(b);
+    const problem = pack ? damaged.get(pack.id) : add('BLOB_MISSING', `snapshots/${snap.id}`, `attachment listing blob ${b.slice(0, 16)} is not in the index`);
+    if (problem) {
+      touched.add(problem);
+      listingOk = false;
+    }
+  }
+  if (listingOk) {
+    try {
+      for (const a of await readAttachments(repo, snap.manifest.attachments, signal)) {
+        for (const blob of a.blobs) {
+          const pack = packOf(blob);
+          const problem = pack ? damaged.get(pack.id) : (missing ??= add('BLOB_MISSING', `snapshots/${snap.id}`, 'resources reference data that is not in the index'));
+          if (!problem) continue;
+          touched.add(problem);
+          // Named even when resources filled the list: an exam PDF is what cannot be rebuilt from elsewhere.
+          const what = `${a.owner} (attachment)`;
+          if (problem.resources.filter((x) => x.endsWith(' (attachment)')).length < MAX_RESOURCES_PER_PROBLEM && !problem.resources.includes(what)) problem.resources.push(what);
+        }
+      }
+    } catch (err) {
+      if (!isEngineError(err)) throw err;
+      add('SNAPSHOT_CORRUPT', `snapshots/${snap.id}`, `attachment listing cannot be read (${err.code})`).snapshots.push(snap.id);
+    }
   }
   for (const p of touched) if (!p.snapshots.includes(snap.id)) p.snapshots.push(snap.id);
   const expected = snap.manifest.counts;

@@ -1,7 +1,7 @@
 /** clinic-backup: argument parsing and output only; every decision is made by the engine (src/index.ts). */
 import { parseArgs } from 'node:util';
-import { createEngine, resolveLocale, runSandboxCommand, t, toErrorInfo, TOOL_VERSION, type Engine, type Locale, type SourceAuthRequest, type StrategyName } from '../index.js';
-import type { AddCopyRequest, RestorePlan, StatusSummary } from '../shared/contract.js';
+import { createEngine, hasMessage, resolveLocale, runSandboxCommand, t, toErrorInfo, TOOL_VERSION, type Engine, type Locale, type SourceAuthRequest, type StrategyName } from '../index.js';
+import type { AddCopyRequest, FhirRestoreResult, RestorePlan, StatusSummary } from '../shared/contract.js';
 import { EngineError, exitCodeFor } from '../shared/errors.js';
 import type { ProgressEvent } from '../shared/events.js';
 import { runDemo } from './demo.js';
@@ -39,6 +39,9 @@ const OPTIONS = {
   strategy: { type: 'string' },
   full: { type: 'boolean' },
   'allow-origin': { type: 'string', multiple: true },
+  scope: { type: 'string', multiple: true },
+  'include-admin': { type: 'boolean' },
+  'export-stuck-minutes': { type: 'string' },
   'allow-fallback': { type: 'boolean' },
   port: { type: 'string' },
   'target-url': { type: 'string' },
@@ -103,6 +106,12 @@ function usage(reason: string): EngineError {
   return new EngineError('USAGE', { reason });
 }
 
+function positiveInt(value: string, option: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isInteger(n) || n < 1) throw usage(`${option} needs a whole number ≥ 1`);
+  return n;
+}
+
 function engineFor(ctx: Ctx): Engine {
   const repo = ctx.values.repo ?? ctx.env['CLINIC_BACKUP_REPO'];
   if (!repo) throw usage(t('cli.missingRepo', {}, ctx.locale));
@@ -135,7 +144,7 @@ function engineFor(ctx: Ctx): Engine {
 
 function progressText(e: ProgressEvent, locale: Locale): string {
   const p = { done: e.done, total: e.total ?? '?', bytes: formatBytes(e.bytes ?? 0), phase: e.phase };
-  return t(`cli.progress.${e.op}`, p, locale);
+  return t(hasMessage(`cli.progress.${e.op}.${e.phase}`) ? `cli.progress.${e.op}.${e.phase}` : `cli.progress.${e.op}`, p, locale);
 }
 
 async function withEngine<T>(ctx: Ctx, fn: (engine: Engine) => Promise<T>): Promise<T> {
@@ -157,6 +166,23 @@ function printPlan(ctx: Ctx, plan: RestorePlan): void {
     for (const n of plan.newerOnTarget.slice(0, 20)) out.line(`  ! ${n.resource}  ${n.target} > ${n.backup ?? '—'}`);
   }
   if (plan.danglingReferences && plan.danglingReferences.length > 0) out.line(t('cli.plan.dangling', { refs: plan.danglingReferences.slice(0, 20) }, locale));
+  if (plan.sameOnTarget) out.line(t('cli.plan.same', { count: plan.sameOnTarget }, locale));
+  if (plan.ids?.mode === 'server-assigned') out.line(t('cli.plan.assignedIds', { known: plan.ids.known }, locale));
+  const a = plan.attachments;
+  if (a && a.count > 0) out.line(t('cli.plan.attachments', { stored: a.stored, bytes: formatBytes(a.bytes), binaries: a.binaries, reused: a.alreadyOnTarget, follow: a.followResources, notStored: a.notStored }, locale));
+  const admin = Object.entries(plan.administration?.counts ?? {});
+  if (admin.length > 0) out.line(t(plan.administration?.included ? 'cli.plan.adminIncluded' : 'cli.plan.adminExcluded', { types: admin.map(([type, n]) => `${type} (${n})`) }, locale));
+}
+
+function printRestoreExtras(ctx: Ctx, r: FhirRestoreResult): void {
+  const { out, locale } = ctx;
+  if (r.ids?.mode === 'server-assigned') {
+    out.line(t('cli.restore.idMap', { assigned: r.ids.assigned, known: r.ids.known, file: r.ids.file ?? '—' }, locale));
+    for (const m of r.ids.sample.slice(0, 10)) out.line(`  ${m.from} → ${m.to}`);
+  }
+  if (r.attachments && (r.attachments.binariesCreated > 0 || r.attachments.failed > 0)) out.line(t('cli.restore.attachments', { created: r.attachments.binariesCreated, bytes: formatBytes(r.attachments.bytes), failed: r.attachments.failed }, locale));
+  const skipped = [...(r.administration?.excluded ?? []).map((e) => `${e.type} (${e.count})`), ...(r.administration?.refused ?? []).map((e) => `${e.resource} ${e.code}`)];
+  if (skipped.length > 0) out.line(t('cli.restore.adminSkipped', { items: skipped.slice(0, 20) }, locale));
 }
 
 function printRecoveryKey(ctx: Ctx, repoId: string, location: string, lines: readonly (readonly string[])[]): void {
@@ -210,7 +236,7 @@ function sourceAuth(values: Values): SourceAuthRequest {
     case 'smart': {
       if (!values['smart-client-id'] || !values['token-url']) throw usage('--auth smart needs --smart-client-id, --token-url and --smart-key-file or --smart-key-secret');
       const v = pick(values['smart-key-file'], values['smart-key-secret'], '--auth smart needs --smart-key-file <file> or --smart-key-secret <name>');
-      return { kind: 'smart', clientId: values['smart-client-id'], tokenUrl: values['token-url'], ...(v.file ? { keyFile: v.file } : { keySecret: v.secret }), ...(values['smart-key-id'] ? { keyId: values['smart-key-id'] } : {}) };
+      return { kind: 'smart', clientId: values['smart-client-id'], tokenUrl: values['token-url'], ...(v.file ? { keyFile: v.file } : { keySecret: v.secret }), ...(values['smart-key-id'] ? { keyId: values['smart-key-id'] } : {}), ...(values.scope ? { scopes: values.scope } : {}) };
     }
     default:
       throw usage('--auth none|basic|bearer|smart');
@@ -245,7 +271,8 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
               auth: sourceAuth(values),
               ...(values.strategy ? { strategy: parseStrategy(values.strategy) } : {}),
               full: values.full === true,
-              ...(values['allow-origin'] ? { allowedOrigins: values['allow-origin'] } : {}),
+              ...(values['allow-origin'] ? { allowedHosts: values['allow-origin'] } : {}),
+              ...(values['export-stuck-minutes'] ? { exportStuckMinutes: positiveInt(values['export-stuck-minutes'], '--export-stuck-minutes') } : {}),
               tags: values.tag ?? [],
             },
             { onProgress },
@@ -258,6 +285,8 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
     out.line(
       t('cli.backup.done', { id: s.shortId, resources: s.resources, added: s.added, changed: s.changed, deleted: s.deleted, stored: formatBytes(s.storedBytesAdded), seconds: (r.durationMs / 1000).toFixed(1) }, locale),
     );
+    if (s.attachments) out.line(t('cli.backup.attachments', { stored: s.attachments.stored, count: s.attachments.count, bytes: formatBytes(s.attachments.bytes), external: s.attachments.external, failed: s.attachments.failed }, locale));
+    for (const w of r.warnings ?? []) out.line(`  ! ${w.message}`);
     for (const c of r.copies ?? []) out.line(t(`cli.copy.${c.state}`, { location: c.location, copied: c.copied, code: c.errorCode ?? '' }, locale));
     if ((r.copies ?? []).some((c) => c.state === 'failed' || c.state === 'partial')) return 1;
     if (s.partial) {
@@ -327,7 +356,7 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
     };
     const onProgress = (ev: ProgressEvent): void => out.progress(ev, progressText(ev, locale));
     if (values['target-url']) {
-      const request = { ...scope, target: values['target-url'], auth: sourceAuth(values) };
+      const request = { ...scope, target: values['target-url'], auth: sourceAuth(values), ...(values['include-admin'] ? { includeAdministration: true } : {}) };
       const plan = await withEngine(ctx, (e) => e.planRestoreToServer(request, { onProgress }));
       out.endProgress();
       printPlan(ctx, plan);
@@ -347,6 +376,7 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
       out.line(t('cli.restore.serverDone', { resources: r.restored, target: r.target, seconds: (r.durationMs / 1000).toFixed(1), skipped: r.skippedFromJournal }, locale));
       if (r.timeToCriticalMs !== null) out.line(t('cli.restore.critical', { seconds: (r.timeToCriticalMs / 1000).toFixed(1) }, locale));
       if (r.verification) out.line(t('cli.restore.verified', { checked: r.verification.checked, mismatches: r.verification.mismatches.length }, locale));
+      printRestoreExtras(ctx, r);
       if (r.failures.length > 0) {
         out.line(t('cli.restore.failures', { count: r.failures.length }, locale));
         for (const f of r.failures.slice(0, 50)) out.line(`  ✗ ${f.resource} ${f.code ?? ''} ${f.outcome ?? ''}`);
@@ -364,6 +394,7 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
     out.endProgress();
     out.data(r);
     out.line(t('cli.restore.done', { resources: r.resources, bytes: formatBytes(r.bytes), id: r.snapshotId.slice(0, 8), target: r.target }, locale));
+    if (r.attachments) out.line(t('cli.restore.folderAttachments', { files: r.attachments.files, bytes: formatBytes(r.attachments.bytes), listed: r.attachments.listed }, locale));
     if (r.failures.length > 0) {
       out.line(t('cli.restore.failures', { count: r.failures.length }, locale));
       for (const f of r.failures.slice(0, 50)) out.line(`  ✗ ${f.resource} ${f.code} ${f.file ?? ''}`);

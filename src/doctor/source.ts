@@ -52,7 +52,7 @@ function authorisedFailure(err: unknown, auth: SourceAuth): DoctorCheck {
     return result('source.authorised', 'fail', 'tokenEndpoint', { params, fix: 'sourceTokenEndpoint' });
   }
   if (code === 'INVALID_ARGUMENT') return result('source.authorised', 'fail', 'badConfig', { params: { ...params, field: detail(err, 'field') }, fix: 'sourceCredentials' });
-  if (code === 'SOURCE_HTTP' && params.status === 403) return result('source.authorised', 'fail', 'refused', { params, fix: 'sourceCredentials' });
+  if ((code === 'SOURCE_HTTP' || code === 'SOURCE_FORBIDDEN') && params.status === 403) return result('source.authorised', 'fail', 'refused', { params, fix: 'sourceCredentials' });
   return result('source.authorised', 'fail', 'error', { params, fix: 'sourceCredentials' });
 }
 

@@ -21,12 +21,11 @@ import { targetsOf, TIER_TARGETS, tierOf, TIERS, type Tier } from '../policy/tie
 import type { RepoLock } from '../repository/lock.js';
 import type { Repository } from '../repository/repository.js';
 import type { SnapshotRecord } from '../repository/snapshot.js';
-import { executeFhirRestore, planFhirRestore, type FhirRestoreOptions } from '../restorer/fhirTarget.js';
+import { executeFhirRestore, planFhirRestore, type FhirRestoreExecution, type FhirRestoreOptions } from '../restorer/fhirTarget.js';
 import { resolveSnapshot } from '../restorer/select.js';
 import { startSandbox, type SandboxServer } from '../sandbox/index.js';
 import { displayUrl, FhirHttp } from '../source/fhir/http.js';
 import { EngineError, isEngineError, isIntegrityCode, type ErrorCode, type ErrorDetails } from '../shared/errors.js';
-import type { FhirRestoreResult } from '../shared/contract.js';
 import type { ProgressEvent } from '../shared/events.js';
 import { newSeed } from './sample.js';
 import type {
@@ -116,7 +115,8 @@ export async function runDrill(input: DrillInput, options: DrillOptions = {}): P
   let stage: Stage = 'open';
   let stopped: { code: ErrorCode; details: ErrorDetails } | null = null;
   let interrupted = false;
-  let restore: FhirRestoreResult | null = null;
+  let restore: FhirRestoreExecution | null = null;
+  let excludedTypes: string[] = [];
   let resourcesExpected = 0;
   let recoveryTimeMs: number | null = null;
   let timeToCriticalMs: number | null = null;
@@ -162,6 +162,9 @@ export async function runDrill(input: DrillInput, options: DrillOptions = {}): P
       const t0 = performance.now();
       const { plan, rows } = await planFhirRestore(repo, snap, {}, opts);
       existingBefore = plan.existing;
+      // Server administration is left out of restores by design: not expected on the target either.
+      excludedTypes = plan.administration?.included ? [] : Object.keys(plan.administration?.counts ?? {});
+      for (const t of excludedTypes) resourcesExpected -= snap.manifest.counts[t] ?? 0;
       const execStart = performance.now();
       restore = await executeFhirRestore(repo, snap, plan, rows, { ...opts, confirmed: true });
       const t1 = performance.now();
@@ -182,7 +185,7 @@ export async function runDrill(input: DrillInput, options: DrillOptions = {}): P
       // ---- 4. validation against the target
       stage = 'validate';
       step('validate', 3, 4);
-      validation = await validateRestore({ repo, snap, rows, restore, http, sampleSize, seed, signal, onProgress });
+      validation = await validateRestore({ repo, snap, rows, restore, http, sampleSize, seed, signal, onProgress, excludedTypes });
       validationBytesRead = repo.bytesRead - readBefore - bytesRead;
       step('done', 4, 4);
     }
@@ -225,7 +228,8 @@ export async function runDrill(input: DrillInput, options: DrillOptions = {}): P
     validation.checks.counts.outcome !== 'passed' ||
     validation.checks.content.outcome !== 'passed' ||
     validation.checks.references.outcome !== 'passed' ||
-    validation.checks.compartment.outcome === 'failed';
+    validation.checks.compartment.outcome === 'failed' ||
+    validation.checks.attachments?.outcome === 'failed';
   let status: DrillStatus;
   if (interrupted) status = 'interrupted';
   else if (stopped || damaged) status = 'failed';

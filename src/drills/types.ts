@@ -86,6 +86,8 @@ export interface DrillChecks {
     readonly patientsComplete: number;
     readonly resourcesChecked: number;
   };
+  /** Every attachment restored (exam PDFs, images) read back from the target with the backed-up SHA-256. */
+  readonly attachments?: { readonly outcome: DrillCheckOutcome; readonly checked: number; readonly mismatched: number };
 }
 
 export type DrillFailureKind =

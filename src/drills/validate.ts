@@ -1,22 +1,26 @@
 /**
- * The four checks of a drill, run against the target after the restore (issue 7):
- *  counts      — the target's own count per type (`_summary=count`) = the snapshot manifest's count;
- *  content     — every resource read back (type search, paged) = the backed-up bytes, server meta ignored
- *                (sameContent from the restorer);
+ * The checks of a drill, run against the target after the restore (issue 7, issue 14):
+ *  counts      — the target's own count per type (`_summary=count`) = the snapshot manifest's count (types the
+ *                restore leaves out by design, server administration, excepted);
+ *  content     — every resource read back (type search, paged by next links or _offset; what paging does not
+ *                bring is read by id, never concluded missing) = what the restore wrote: the backed-up bytes
+ *                with its id and reference edits when the target assigned new ids, server meta ignored;
  *  references  — every Type/id reference inside the restored resources resolves inside the restored set;
  *  compartment — a seeded random sample of patients: every resource of their compartment in the snapshot
- *                (tree rows keep each resource's compartment patients) is found on the target (`_id` search).
+ *                (tree rows keep each resource's compartment patients) is found on the target (`_id` search);
+ *  attachments — every attachment restored is read back from the target and has the backed-up SHA-256.
  * It also names the damage, resource by resource, and computes the integrity score (formula below).
  */
 import type { Repository } from '../repository/repository.js';
 import type { SnapshotRecord } from '../repository/snapshot.js';
 import { treeRows } from '../repository/treeStore.js';
-import { sameContent } from '../restorer/fhirTarget.js';
+import { createHash } from 'node:crypto';
+import { sameContent, type FhirRestoreExecution } from '../restorer/fhirTarget.js';
 import type { SelectedRow } from '../restorer/ndjsonTarget.js';
 import { referencesOf } from '../source/fhir/compartment.js';
 import type { FhirHttp } from '../source/fhir/http.js';
+import { readAllPages, resultEntries } from '../source/fhir/paging.js';
 import { isEngineError, isIntegrityCode, throwIfAborted, type ErrorCode } from '../shared/errors.js';
-import type { FhirRestoreResult } from '../shared/contract.js';
 import type { ProgressListener } from '../shared/events.js';
 import { seededSample } from './sample.js';
 import { MAX_PROBLEMS, type DrillChecks, type DrillFailure, type DrillProblem, type DrillTypeResult } from './types.js';
@@ -30,7 +34,9 @@ export interface ValidationInput {
   readonly repo: Repository;
   readonly snap: SnapshotRecord;
   readonly rows: ReadonlyMap<string, readonly SelectedRow[]>;
-  readonly restore: FhirRestoreResult;
+  readonly restore: FhirRestoreExecution;
+  /** Types the restore left out by design (server administration): not expected on the target. */
+  readonly excludedTypes?: readonly string[];
   readonly http: FhirHttp;
   readonly sampleSize: number;
   readonly seed: number;
@@ -53,12 +59,6 @@ export interface ValidationResult {
 interface Bundle {
   readonly total?: unknown;
   readonly entry?: readonly { readonly resource?: unknown }[];
-  readonly link?: readonly { readonly relation?: unknown; readonly url?: unknown }[];
-}
-
-function nextLink(b: Bundle): string | null {
-  const next = (b.link ?? []).find((l) => l.relation === 'next');
-  return next && typeof next.url === 'string' ? next.url : null;
 }
 
 function resourcesOf(b: Bundle): Record<string, unknown>[] {
@@ -152,22 +152,34 @@ export async function validateRestore(input: ValidationInput): Promise<Validatio
     }
   }
 
-  const types = [...new Set([...Object.keys(manifestCounts), ...rows.keys()])].sort();
+  const excluded = new Set(input.excludedTypes ?? []);
+  const types = [...new Set([...Object.keys(manifestCounts), ...rows.keys()])].filter((t) => !excluded.has(t)).sort();
   const expectedTotal = types.reduce((n, t) => n + (manifestCounts[t] ?? 0), 0);
+  const mapping = restore.mapping;
+  /** Target "Type/id" → the snapshot's "Type/id" (they differ when the target assigned new ids). */
+  const oldKeyOf = new Map<string, string>();
+  for (const list of rows.values()) for (const r of list) oldKeyOf.set(mapping.targetKey(`${r.type}/${r.id}`), `${r.type}/${r.id}`);
 
   // ---- (1) counts per type, as the target reports them
   const targetCount = new Map<string, number | null>();
   let done = 0;
   for (const type of types) {
     throwIfAborted(signal);
-    const { value } = await http.getJson(`${type}?_summary=count`, signal);
-    const total = (value as Bundle).total;
+    let total: unknown = null;
+    try {
+      total = ((await http.getJson(`${type}?_summary=count`, signal)).value as Bundle).total;
+    } catch (err) {
+      // A type the target will not search (Medplum: Binary): counted from what is read back below.
+      if (!isEngineError(err, 'SOURCE_HTTP') || !(Number(err.details['status']) >= 400 && Number(err.details['status']) < 500)) throw err;
+    }
     targetCount.set(type, typeof total === 'number' ? total : null);
     progress('counts', ++done, types.length, type, done === types.length);
   }
 
   // ---- (2) content, read back type by type; (3) references collected on the way
+  /** Snapshot keys found on the target, and every target key read (for references). */
   const targetKeys = new Set<string>();
+  const seenOnTarget = new Set<string>();
   const expectedKeys = new Set<string>();
   for (const list of rows.values()) for (const r of list) expectedKeys.add(`${r.type}/${r.id}`);
   const mismatchByType = new Map<string, number>();
@@ -179,58 +191,73 @@ export async function validateRestore(input: ValidationInput): Promise<Validatio
   let referencesChecked = 0;
   let external = 0;
   done = 0;
+  const examine = async (type: string, res: Record<string, unknown>, byId: ReadonlyMap<string, SelectedRow>): Promise<void> => {
+    if (res['resourceType'] !== type || typeof res['id'] !== 'string') return;
+    const targetKey = `${type}/${res['id']}`;
+    if (seenOnTarget.has(targetKey)) return;
+    seenOnTarget.add(targetKey);
+    const key = oldKeyOf.get(targetKey) ?? targetKey;
+    targetKeys.add(key);
+    pagedCount.set(type, (pagedCount.get(type) ?? 0) + 1);
+    // References the server put in its own meta (Medplum's meta.author) are not the record's.
+    const { meta: _meta, ...content } = res;
+    for (const raw of referencesOf(content)) {
+      const to = localReference(raw, bases);
+      if (to === null) {
+        external++;
+        continue;
+      }
+      referencesChecked++;
+      if (!seenOnTarget.has(to)) pendingRefs.push({ from: key, to, raw });
+    }
+    const row = byId.get(key);
+    if (!row) {
+      problems.add({ kind: 'unexpected', resource: key });
+      return;
+    }
+    let expected: string;
+    try {
+      expected = await mapping.expected(repo, key, await repo.readBlob(row.blob, signal), signal);
+    } catch (err) {
+      // On the target although its backup cannot be read now: the pack was damaged after the restore read it.
+      if (isEngineError(err) && (isIntegrityCode(err.code) || err.code === 'BLOB_MISSING')) {
+        failedKeys.add(key);
+        const file = err.details['file'] ?? err.details['blob'];
+        problems.add({ kind: 'unreadable', resource: key, code: err.code, ...(typeof file === 'string' ? { file } : {}) });
+        return;
+      }
+      throw err;
+    }
+    compared++;
+    if (!sameContent(expected, res)) {
+      mismatchByType.set(type, (mismatchByType.get(type) ?? 0) + 1);
+      problems.add({ kind: 'content-mismatch', resource: key });
+      failures.add(`content-mismatch|${type}`, () => ({ kind: 'content-mismatch', resourceType: type, example: key, nextStep: 'drills.next.contentMismatch' }));
+      failedKeys.add(key);
+    }
+    progress('content', ++done, expectedTotal, type);
+  };
   for (const type of types) {
     const byId = new Map<string, SelectedRow>();
-    for (const r of rows.get(type) ?? []) byId.set(r.id, r);
-    const bound = Math.max(targetCount.get(type) ?? 0, manifestCounts[type] ?? 0, byId.size) + 2;
-    let url: string | null = `${type}?_count=${PAGE_SIZE}`;
-    for (let page = 0; url !== null && page < bound; page++) {
-      throwIfAborted(signal);
-      const { value } = await http.getJson(url, signal);
-      const bundle = value as Bundle;
-      for (const res of resourcesOf(bundle)) {
-        if (res['resourceType'] !== type || typeof res['id'] !== 'string') continue;
-        const key = `${type}/${res['id']}`;
-        if (targetKeys.has(key)) continue;
-        targetKeys.add(key);
-        pagedCount.set(type, (pagedCount.get(type) ?? 0) + 1);
-        for (const raw of referencesOf(res)) {
-          const to = localReference(raw, bases);
-          if (to === null) {
-            external++;
-            continue;
-          }
-          referencesChecked++;
-          if (!targetKeys.has(to)) pendingRefs.push({ from: key, to, raw });
-        }
-        const row = byId.get(res['id']);
-        if (!row) {
-          problems.add({ kind: 'unexpected', resource: key });
-          continue;
-        }
-        let backup: Buffer;
-        try {
-          backup = await repo.readBlob(row.blob, signal);
-        } catch (err) {
-          // On the target although its backup cannot be read now: the pack was damaged after the restore read it.
-          if (isEngineError(err) && (isIntegrityCode(err.code) || err.code === 'BLOB_MISSING')) {
-            failedKeys.add(key);
-            const file = err.details['file'] ?? err.details['blob'];
-            problems.add({ kind: 'unreadable', resource: key, code: err.code, ...(typeof file === 'string' ? { file } : {}) });
-            continue;
-          }
-          throw err;
-        }
-        compared++;
-        if (!sameContent(backup, res)) {
-          mismatchByType.set(type, (mismatchByType.get(type) ?? 0) + 1);
-          problems.add({ kind: 'content-mismatch', resource: key });
-          failures.add(`content-mismatch|${type}`, () => ({ kind: 'content-mismatch', resourceType: type, example: key, nextStep: 'drills.next.contentMismatch' }));
-          failedKeys.add(key);
-        }
-        progress('content', ++done, expectedTotal, type);
+    for (const r of rows.get(type) ?? []) byId.set(`${type}/${r.id}`, r);
+    let complete = false;
+    try {
+      const paged = await readAllPages(http, `${type}?_count=${PAGE_SIZE}`, { pageSize: PAGE_SIZE, signal }, async (page) => {
+        for (const res of resourcesOf(page.bundle as Bundle)) await examine(type, res, byId);
+      });
+      complete = paged.complete;
+    } catch (err) {
+      if (!isEngineError(err, 'SOURCE_HTTP') || !(Number(err.details['status']) >= 400 && Number(err.details['status']) < 500)) throw err;
+    }
+    // Paging that did not bring everything (or a type the target will not search): the rest is read by id.
+    // A partial read never makes a resource "missing".
+    if (!complete || (pagedCount.get(type) ?? 0) < byId.size) {
+      for (const [key, row] of byId) {
+        if (targetKeys.has(key) || failedKeys.has(key)) continue;
+        throwIfAborted(signal);
+        const res = await readById(http, mapping.targetKey(`${type}/${row.id}`), signal);
+        if (res) await examine(type, res, byId);
       }
-      url = nextLink(bundle);
     }
   }
   progress('content', done, expectedTotal, undefined, true);
@@ -248,10 +275,10 @@ export async function validateRestore(input: ValidationInput): Promise<Validatio
   // ---- (3) references: resolved against everything the target holds now
   let unresolved = 0;
   for (const ref of pendingRefs) {
-    if (targetKeys.has(ref.to)) continue;
+    if (seenOnTarget.has(ref.to)) continue;
     unresolved++;
     badRef.add(ref.from);
-    const inBackup = expectedKeys.has(ref.to);
+    const inBackup = oldKeyOf.has(ref.to) || expectedKeys.has(ref.to);
     problems.add({ kind: 'unresolved-reference', resource: ref.from, reference: ref.raw, code: inBackup ? 'NOT_RESTORED' : 'NOT_IN_SNAPSHOT' });
     failures.add(`unresolved-reference|${typeOf(ref.from)}|${inBackup}`, () => ({
       kind: 'unresolved-reference',
@@ -269,6 +296,7 @@ export async function validateRestore(input: ValidationInput): Promise<Validatio
   const compartment = new Map<string, string[]>(sample.map((p) => [p, [] as string[]]));
   if (sample.length > 0) {
     for await (const { type, row } of treeRows(repo, snap.manifest.tree, { signal })) {
+      if (excluded.has(type)) continue;
       const f = row.split('\t');
       for (const p of (f[4] ?? '').split(',')) if (wanted.has(p)) compartment.get(p)?.push(`${type}/${f[0] as string}`);
     }
@@ -280,10 +308,28 @@ export async function validateRestore(input: ValidationInput): Promise<Validatio
   for (const patient of sample) {
     const keys = compartment.get(patient) ?? [];
     compartmentChecked += keys.length;
-    const missing = await absentOnTarget(http, keys, signal);
+    const missing = await absentOnTarget(http, keys, (k) => mapping.targetKey(k), signal);
     if (missing.length === 0) patientsComplete++;
     else incompleteExample ??= `Patient/${patient}: ${missing.length} missing, e.g. ${missing[0] as string}`;
     progress('compartments', ++done, sample.length, 'Patient', done === sample.length);
+  }
+
+  // ---- (5) attachments: each one restored is on the target with the backed-up bytes
+  let attachmentsChecked = 0;
+  let attachmentsBad = 0;
+  for (const record of mapping.attachments.stored) {
+    throwIfAborted(signal);
+    // A Binary's own content came back as its data: the content check above compared it.
+    if (record.path === '' && record.owner.startsWith('Binary/')) continue;
+    if (failedKeys.has(record.owner)) continue;
+    attachmentsChecked++;
+    const url = mapping.attachmentUrl(record.url) ?? record.url;
+    const got = await fetchHash(http, url, signal);
+    if (got === record.sha256) continue;
+    attachmentsBad++;
+    badRef.add(record.owner);
+    problems.add({ kind: 'content-mismatch', resource: record.owner, reference: url, code: got === null ? 'ATTACHMENT_MISSING' : 'ATTACHMENT_DIFFERS' });
+    failures.add(`attachment|${typeOf(record.owner)}`, () => ({ kind: 'content-mismatch', resourceType: typeOf(record.owner), example: `${record.owner} -> ${url}`, nextStep: 'drills.next.attachmentMismatch' }));
   }
 
   // ---- per type, and the grouped failures of the count and compartment checks
@@ -316,9 +362,10 @@ export async function validateRestore(input: ValidationInput): Promise<Validatio
    *
    *   expected = resources the snapshot manifest says it holds (Σ counts per type);
    *   passed   = snapshot resources that (a) the restore wrote without error, (b) the target returns when its
-   *              type is read back, (c) equal the backup ignoring server-assigned meta, and (d) whose every
-   *              checkable reference (Type/id, or an absolute URL of the source/target) resolves in the
-   *              restored set.
+   *              type is read back (or by id), (c) equal what the restore wrote ignoring server-assigned meta,
+   *              (d) whose every checkable reference (Type/id, or an absolute URL of the source/target)
+   *              resolves in the restored set, and (e) whose attachments read back from the target with the
+   *              backed-up SHA-256.
    *
    * A damaged tree (rows missing from the snapshot listing) lowers it too: those resources are in `expected`
    * but can never pass. Null when the snapshot holds nothing (an empty drill proves nothing).
@@ -338,32 +385,78 @@ export async function validateRestore(input: ValidationInput): Promise<Validatio
       patientsComplete,
       resourcesChecked: compartmentChecked,
     },
+    ...(attachmentsChecked > 0 ? { attachments: { outcome: attachmentsBad > 0 ? 'failed' : 'passed', checked: attachmentsChecked, mismatched: attachmentsBad } } : {}),
   };
   return { checks, resources, failures: failures.all(), problems: problems.list, problemCount: problems.count, passed, integrityScore, samplePatients: sample };
 }
 
-/** The Type/id keys among `keys` that an `_id` search on the target does not return. */
-async function absentOnTarget(http: FhirHttp, keys: readonly string[], signal?: AbortSignal): Promise<string[]> {
-  const byType = new Map<string, string[]>();
+/** One resource by "Type/id" on the target, or null when it does not hold it. */
+async function readById(http: FhirHttp, key: string, signal?: AbortSignal): Promise<Record<string, unknown> | null> {
+  try {
+    const { value } = await http.getJson(key, signal);
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : null;
+  } catch (err) {
+    if (isEngineError(err, 'SOURCE_HTTP') && [404, 410].includes(Number(err.details['status']))) return null;
+    throw err;
+  }
+}
+
+/** SHA-256 (hex) of what a URL on the target answers (a Binary's raw content), or null when it cannot be read. */
+async function fetchHash(http: FhirHttp, url: string, signal?: AbortSignal): Promise<string | null> {
+  let res: Response;
+  try {
+    res = await http.request(url, { headers: { Accept: '*/*' } }, { signal, accept: (s) => s < 500 });
+  } catch (err) {
+    if (isEngineError(err) && (err.code === 'SOURCE_FOREIGN_ORIGIN' || err.code === 'SOURCE_HTTP' || err.code === 'SOURCE_UNREACHABLE')) return null;
+    throw err;
+  }
+  if (!res.ok) {
+    await res.body?.cancel();
+    return null;
+  }
+  const bytes = Buffer.from(await res.arrayBuffer());
+  // Servers that answer a Binary read with its FHIR JSON whatever the Accept: the content is its data.
+  if (/^application\/(fhir\+)?json/i.test(res.headers.get('content-type') ?? '')) {
+    try {
+      const v = JSON.parse(bytes.toString('utf8')) as { resourceType?: unknown; data?: unknown };
+      if (v.resourceType === 'Binary') return createHash('sha256').update(typeof v.data === 'string' ? Buffer.from(v.data, 'base64') : Buffer.alloc(0)).digest('hex');
+    } catch {
+      /* raw JSON content */
+    }
+  }
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** The Type/id keys among `keys` (snapshot ids) that the target does not hold: `_id` searches, then reads by id. */
+async function absentOnTarget(http: FhirHttp, keys: readonly string[], targetKey: (key: string) => string, signal?: AbortSignal): Promise<string[]> {
+  const byType = new Map<string, { key: string; id: string }[]>();
   for (const key of keys) {
-    const type = typeOf(key);
+    const target = targetKey(key);
+    const type = typeOf(target);
     let list = byType.get(type);
     if (!list) byType.set(type, (list = []));
-    list.push(key.slice(type.length + 1));
+    list.push({ key, id: target.slice(type.length + 1) });
   }
   const absent: string[] = [];
   for (const [type, ids] of byType) {
     for (let i = 0; i < ids.length; i += ID_CHUNK) {
       const chunk = ids.slice(i, i + ID_CHUNK);
       const found = new Set<string>();
-      let url: string | null = `${type}?_id=${chunk.map(encodeURIComponent).join(',')}&_count=${ID_CHUNK}`;
-      for (let page = 0; url !== null && page < ID_CHUNK + 1; page++) {
-        throwIfAborted(signal);
-        const { value } = await http.getJson(url, signal);
-        for (const r of resourcesOf(value as Bundle)) if (typeof r['id'] === 'string') found.add(r['id']);
-        url = nextLink(value as Bundle);
+      try {
+        await readAllPages(http, `${type}?_id=${chunk.map((c) => encodeURIComponent(c.id)).join(',')}&_count=${ID_CHUNK}`, { pageSize: ID_CHUNK, signal }, (page) => {
+          for (const e of resultEntries(page.bundle)) {
+            const r = e.resource;
+            if (r && typeof r.id === 'string') found.add(r.id);
+          }
+        });
+      } catch (err) {
+        if (!isEngineError(err, 'SOURCE_HTTP') || !(Number(err.details['status']) >= 400 && Number(err.details['status']) < 500)) throw err;
       }
-      for (const id of chunk) if (!found.has(id)) absent.push(`${type}/${id}`);
+      for (const c of chunk) {
+        if (found.has(c.id)) continue;
+        // Not returned by the search: read it before calling it absent (servers that ignore _id or page oddly).
+        if ((await readById(http, `${type}/${c.id}`, signal)) === null) absent.push(c.key);
+      }
     }
   }
   return absent;

@@ -44,6 +44,8 @@ export interface DrillChecks {
     readonly patientsComplete: number;
     readonly resourcesChecked: number;
   };
+  /** Attachments (exam PDFs, images) read back with the backed-up hash; absent when there were none. */
+  readonly attachments?: { readonly outcome: DrillCheckOutcome; readonly checked: number; readonly mismatched: number };
 }
 
 export type DrillFailureKind =
@@ -227,6 +229,9 @@ export function drillReportDocument(data: DrillReportData, locale: Locale): Repo
       }),
     ],
   ];
+  if (c.attachments) {
+    checkRows.push([tr('reports.drill.check.attachments'), outcomeCell(c.attachments.outcome, tr), tr('reports.drill.check.attachmentsDetail', { checked: formatCount(c.attachments.checked, locale), bad: formatCount(c.attachments.mismatched, locale) })]);
+  }
   const score = data.integrityScore;
   const scoreOutcome: Outcome = score === null ? 'skipped' : score >= KPI_TARGETS.dataRecoveredRate ? 'passed' : 'failed';
   checkRows.push([tr('reports.drill.check.score'), outcomeCell(scoreOutcome, tr), tr('reports.drill.check.scoreDetail', { score: formatPercent(score, locale), goal: formatPercent(KPI_TARGETS.dataRecoveredRate, locale) })]);

@@ -1,7 +1,8 @@
 /**
  * prune: removes data no snapshot references (after forget, or left by interrupted backups), like restic's.
  * Under an exclusive lock:
- *  1. mark every blob referenced by a snapshot (tree blobs and the resources they list);
+ *  1. mark every blob referenced by a snapshot (tree blobs and the resources they list, attachment listings
+ *     and the content chunks they list);
  *  2. packs with no used blob are deleted; packs where unused data exceeds `repackThreshold` have their used
  *     blobs copied into new packs (written and indexed first);
  *  3. one new index listing every pack that stays is written, superseding all old index files;
@@ -14,6 +15,7 @@ import { EngineError, throwIfAborted } from '../shared/errors.js';
 import type { LongOperationOptions } from '../shared/events.js';
 import type { PackRecord } from './packFormat.js';
 import type { Repository } from './repository.js';
+import { readAttachments } from './attachments.js';
 import { rowBlob } from './tree.js';
 import { loadOverlay, treeTypes, typeRows } from './treeStore.js';
 
@@ -58,6 +60,9 @@ export async function pruneRepository(repo: Repository, options: PruneOptions = 
     for (const b of [...Object.values(tree.checkpoint).flat(), ...tree.deltas]) mark(b);
     const overlay = await loadOverlay(repo, tree, signal);
     for (const type of treeTypes(tree, overlay)) for await (const row of typeRows(repo, tree, type, overlay, signal)) mark(rowBlob(row));
+    // Attachment listings and the content chunks they list.
+    for (const b of snap.manifest.attachments?.listing ?? []) mark(b);
+    for (const a of await readAttachments(repo, snap.manifest.attachments, signal)) for (const b of a.blobs) mark(b);
     onProgress?.({ type: 'progress', op: 'prune', phase: 'mark', done: ++done, total: snaps.length, unit: 'steps' });
   }
 

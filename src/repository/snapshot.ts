@@ -2,6 +2,7 @@
  * Snapshot manifests (snapshots/<id>): the commit point of a backup. Everything a snapshot references
  * (packs, index entries, tree blobs) is written before it; until the snapshot file exists, a run is invisible.
  */
+import type { AttachmentsRef } from './attachments.js';
 import type { TreeRef } from './tree.js';
 
 export interface SnapshotSource {
@@ -53,6 +54,17 @@ export interface SnapshotManifest {
   readonly problems: readonly SnapshotProblem[];
   readonly problemCount: number;
   readonly tags: readonly string[];
+  /** Attachment content fetched from the source (attachments.ts); absent when there were none. */
+  readonly attachments?: AttachmentsRef;
+  /** Resource types the source could not be read for (refused searches, paging that gave out): kept from the parent. */
+  readonly notCovered?: readonly { readonly type: string; readonly code: string; readonly status?: number; readonly reason?: string }[];
+  /** What the run should tell the clinic although it succeeded (codes with details; text from i18n). */
+  readonly warnings?: readonly SnapshotWarning[];
+}
+
+export interface SnapshotWarning {
+  readonly code: string;
+  readonly details: Readonly<Record<string, string | number>>;
 }
 
 export interface SnapshotRecord {

@@ -1,26 +1,43 @@
 /**
- * Restore into a FHIR server (ARCHITECTURE.md §6, SOP-019 §6.2). Two steps:
- *  plan    — what will be restored (counts per type, bytes), in which order, and against the target which
- *            resources exist already and which are newer there than in the backup (the preview diff);
- *  execute — only after explicit confirmation: transaction bundles of PUTs (ids kept) built from the stored
- *            bytes (never re-serialised), batch fallback when the server rejects a transaction, adaptive bundle
- *            size, retries, a local journal so an interrupted restore resumes without redoing work, a
- *            per-resource outcome report, and a read-back verification.
- * Order: types other resources point at (Practitioner, Organization, …) first, then SOP-019 criticality
- * tiers (the order is computed by the caller from policy/tiers), so Critical data is usable first.
+ * Restore into a FHIR server (ARCHITECTURE.md §6, SOP-019 §6.2, issue 14). Two steps:
+ *  plan    — what will be restored (counts per type, bytes), in which order, how ids are handled, which
+ *            attachments become Binaries, which server-administration resources are left out, and against the
+ *            target which resources exist already and which differ there (the preview: content compared,
+ *            server-managed meta ignored);
+ *  execute — only after explicit confirmation. Attachments first (Binaries), then resources from the stored
+ *            bytes (never re-serialised; only references and attachment URLs are edited, see rewrite.ts):
+ *   - ids kept: transaction bundles of PUTs, batch fallback when the server rejects a transaction, adaptive
+ *     bundle size, `concurrency` bundles in flight;
+ *   - ids assigned by the target (CapabilityStatement updateCreate: false, or a PUT of a new id refused with
+ *     404/405/409/422): transaction bundles of POSTs with urn:uuid fullUrls (the server rewrites references
+ *     inside the bundle), references to resources created earlier pointed at their new ids, references to
+ *     ones not created yet fixed afterwards by PUT; the old → new id map is kept per target (targetMap.ts), so
+ *     a resumed or later restore updates instead of duplicating. A bundle sent when the process died is
+ *     reconciled on resume by finding its resources on the target;
+ *   - a local journal so an interrupted restore resumes without redoing work, a per-resource outcome report,
+ *     and a read-back verification.
+ * Order: Binary and the types other resources point at (Practitioner, Organization, …) first, then SOP-019
+ * criticality tiers (the order is computed by the caller from policy/tiers), so Critical data is usable first.
  */
-import { appendFile, readFile, rm } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { readAttachmentContent, readAttachments, type AttachmentRecord } from '../repository/attachments.js';
 import type { Repository } from '../repository/repository.js';
 import type { SnapshotRecord } from '../repository/snapshot.js';
-import { probeCapabilities, type Capabilities } from '../source/fhir/capabilities.js';
+import { probeCapabilities } from '../source/fhir/capabilities.js';
 import { referencesOf } from '../source/fhir/compartment.js';
 import { displayUrl, operationOutcomeText, type FhirHttp } from '../source/fhir/http.js';
+import { readAllPages, resultEntries } from '../source/fhir/paging.js';
 import { EngineError, isEngineError, isIntegrityCode, throwIfAborted } from '../shared/errors.js';
 import type { LongOperationOptions } from '../shared/events.js';
 import type { FhirRestoreResult, ResourceOutcome, RestorePlan } from '../shared/contract.js';
+import { isAdministrationType } from './adminTypes.js';
+import { binaryUrl, createBinaries, planAttachments, type AttachmentPlan } from './binaries.js';
+import { selectRows, snapshotBinaryReader, sortByStorage, type RestoreSelection, type SelectedRow } from './ndjsonTarget.js';
+import { binaryWithData, referenceKey, rewriteReferences, rewriteUrls, sameContent } from './rewrite.js';
+import { RestoreJournal, TargetMap, type PendingBundle } from './targetMap.js';
 
 export type { FhirRestoreResult, ResourceOutcome, RestorePlan };
-import { selectRows, sortByStorage, type RestoreSelection, type SelectedRow } from './ndjsonTarget.js';
+export { sameContent } from './rewrite.js';
 
 /** The repository file a read error names (PACK_CORRUPT: file; BLOB_MISSING of a missing pack: blob). */
 function damagedFile(details: Readonly<Record<string, unknown>>): string | undefined {
@@ -29,7 +46,10 @@ function damagedFile(details: Readonly<Record<string, unknown>>): string | undef
 }
 
 /** Types that other resources reference and that must exist first on servers enforcing referential integrity. */
-export const REFERENCE_TARGET_TYPES: readonly string[] = ['Organization', 'Location', 'Practitioner', 'PractitionerRole', 'HealthcareService', 'Endpoint', 'Medication', 'Substance', 'Device'];
+export const REFERENCE_TARGET_TYPES: readonly string[] = ['Binary', 'Organization', 'Location', 'Practitioner', 'PractitionerRole', 'HealthcareService', 'Endpoint', 'Medication', 'Substance', 'Device'];
+
+/** Statuses with which servers refuse a PUT of an id they do not hold (no create-by-update). */
+const NO_UPDATE_CREATE = new Set([404, 405, 409, 422]);
 
 export interface FhirRestoreOptions extends LongOperationOptions {
   readonly http: FhirHttp;
@@ -37,10 +57,14 @@ export interface FhirRestoreOptions extends LongOperationOptions {
   readonly orderTypes: (types: readonly string[]) => string[];
   readonly criticalTypes: readonly string[];
   readonly journalFile?: string;
+  /** Where the old → new id and attachment URL map of this target is kept (none: in memory only). */
+  readonly mapFile?: string | null;
   readonly initialBundleSize?: number;
   readonly concurrency?: number;
   readonly verify?: 'none' | 'sample' | 'all';
   readonly sampleSize?: number;
+  /** Write server-administration resources too (default: left out and listed in the plan). */
+  readonly includeAdministration?: boolean;
 }
 
 function restoreOrder(types: readonly string[], orderTypes: (t: readonly string[]) => string[]): string[] {
@@ -48,55 +72,195 @@ function restoreOrder(types: readonly string[], orderTypes: (t: readonly string[
   return [...first, ...orderTypes(types.filter((t) => !first.includes(t)))];
 }
 
-async function probeTarget(http: FhirHttp, signal?: AbortSignal): Promise<Capabilities> {
-  return probeCapabilities(http, signal);
+function sourceBases(snap: SnapshotRecord): string[] {
+  return [snap.manifest.source.location.replace(/\/+$/, '')];
 }
 
-/** Existing resources of a type on the target among the given ids, with their lastUpdated. */
-async function existingOnTarget(http: FhirHttp, type: string, ids: readonly string[], signal?: AbortSignal): Promise<Map<string, string | null>> {
-  const out = new Map<string, string | null>();
+/**
+ * How the restore writes one resource: the stored text with references and attachment URLs pointed at what
+ * the target holds (and a Binary's content put back as data). Also used by verification and drills, which
+ * compare the target's copy with exactly this.
+ */
+export class RestoreMapping {
+  private readonly ownContent = new Map<string, AttachmentRecord>();
+  private readonly urlOwners = new Set<string>();
+
+  constructor(
+    readonly map: TargetMap,
+    readonly attachments: AttachmentPlan,
+    private readonly bases: readonly string[],
+    private readonly targetBase: string,
+    /** Old keys of the resources this restore writes. */
+    private readonly restored: ReadonlySet<string>,
+  ) {
+    for (const r of attachments.stored) {
+      if (r.path === '' && r.owner.startsWith('Binary/')) this.ownContent.set(r.owner, r);
+      else this.urlOwners.add(r.owner);
+    }
+  }
+
+  /** The target's "Type/id" of an old one. */
+  targetKey(oldKey: string): string {
+    return this.map.id(oldKey) ?? oldKey;
+  }
+
+  /** The target URL an attachment URL becomes, or undefined to keep it. */
+  attachmentUrl(url: string): string | undefined {
+    const made = this.map.url(url);
+    if (made !== undefined) return made;
+    const via = this.attachments.viaResource.get(url);
+    if (via === undefined) return undefined;
+    const key = this.targetKey(via);
+    // Unchanged id and a relative URL: nothing to edit; an absolute one points at the target now.
+    return key === via && !/^[a-z][a-z0-9+.-]*:/i.test(url) ? undefined : binaryUrl(url, key, this.targetBase);
+  }
+
+  /** A Binary resource whose content was kept apart. */
+  contentOf(key: string): AttachmentRecord | undefined {
+    return this.ownContent.get(key);
+  }
+
+  /**
+   * The text to write. `urns`: resources created in the same bundle (referenced by their urn:uuid);
+   * `created`: whether an old key already exists on the target. Returns whether a reference points at a
+   * restored resource not created yet (to be fixed once it is).
+   */
+  async text(repo: Repository, key: string, bytes: Buffer, ctx: { urns?: ReadonlyMap<string, string>; created?: (key: string) => boolean; signal?: AbortSignal } = {}): Promise<{ text: string; forward: boolean }> {
+    let text = bytes.toString('utf8');
+    const own = this.ownContent.get(key);
+    if (own) text = binaryWithData(text, await readAttachmentContent(repo, own, ctx.signal), own.contentType);
+    if (this.urlOwners.has(key)) text = rewriteUrls(text, (u) => this.attachmentUrl(u));
+    let forward = false;
+    if (this.map.size > 0 || ctx.urns) {
+      text = rewriteReferences(text, (ref) => {
+        const to = referenceKey(ref, this.bases);
+        if (to === null) return null;
+        const urn = ctx.urns?.get(to);
+        if (urn) return urn;
+        const mapped = this.map.id(to);
+        if (mapped) return mapped;
+        if (ctx.created && this.restored.has(to) && !ctx.created(to)) forward = true;
+        return null;
+      });
+    }
+    return { text, forward };
+  }
+
+  /** What the target should hold for a restored resource (its new id set), for comparisons. */
+  async expected(repo: Repository, key: string, bytes: Buffer, signal?: AbortSignal): Promise<string> {
+    const { text } = await this.text(repo, key, bytes, { signal });
+    const target = this.targetKey(key);
+    if (target === key) return text;
+    const v = JSON.parse(text) as Record<string, unknown>;
+    v['id'] = target.slice(target.indexOf('/') + 1);
+    return JSON.stringify(v);
+  }
+}
+
+/** Existing resources of a type on the target among the given ids (full content), read with robust paging. */
+async function existingOnTarget(http: FhirHttp, type: string, ids: readonly string[], signal?: AbortSignal): Promise<Map<string, Record<string, unknown>>> {
+  const out = new Map<string, Record<string, unknown>>();
   // A type the target holds none of needs no per-id look-ups (the usual case: an empty, freshly installed server).
-  const { value: countBundle } = await http.getJson(`${type}?_summary=count`, signal);
-  if ((countBundle as { total?: unknown }).total === 0) return out;
+  // A type it refuses to search (Medplum: Binary) is read id by id.
+  let searchable = true;
+  try {
+    const { value: countBundle } = await http.getJson(`${type}?_summary=count`, signal);
+    if ((countBundle as { total?: unknown }).total === 0) return out;
+  } catch (err) {
+    if (!isEngineError(err, 'SOURCE_HTTP') || !(Number(err.details['status']) >= 400 && Number(err.details['status']) < 500)) throw err;
+    searchable = false;
+  }
   for (let i = 0; i < ids.length; i += 50) {
     const chunk = ids.slice(i, i + 50);
-    let url: string | null = `${type}?_id=${chunk.join(',')}&_count=50&_elements=id,meta`;
-    for (let pages = 0; url && pages < 10; pages++) {
-      const { value } = await http.getJson(url, signal);
-      for (const e of (value as { entry?: { resource?: { id?: unknown; meta?: { lastUpdated?: unknown } } }[] }).entry ?? []) {
-        if (typeof e.resource?.id === 'string') out.set(e.resource.id, typeof e.resource.meta?.lastUpdated === 'string' ? e.resource.meta.lastUpdated : null);
-      }
-      const next = ((value as { link?: { relation?: unknown; url?: unknown }[] }).link ?? []).find((l) => l.relation === 'next');
-      url = next && typeof next.url === 'string' ? next.url : null;
+    const wanted = new Set(chunk);
+    if (searchable) {
+      await readAllPages(http, `${type}?_id=${chunk.map(encodeURIComponent).join(',')}&_count=50`, { pageSize: 50, signal }, (page) => {
+        for (const e of resultEntries(page.bundle)) {
+          const r = e.resource as Record<string, unknown> | undefined;
+          if (r && typeof r['id'] === 'string' && wanted.has(r['id'])) out.set(r['id'], r);
+        }
+      });
+    }
+    // A server that ignores _id (or pages it oddly): the ones not seen are read one by one, never assumed absent.
+    for (const id of chunk) {
+      if (out.has(id)) continue;
+      const r = await readOne(http, `${type}/${id}`, signal);
+      if (r) out.set(id, r);
     }
   }
   return out;
 }
 
-export async function planFhirRestore(repo: Repository, snap: SnapshotRecord, selection: RestoreSelection, opts: FhirRestoreOptions & { preview?: boolean }): Promise<{ plan: RestorePlan; rows: Map<string, SelectedRow[]> }> {
+/** One resource by "Type/id", or null when the target does not hold it. */
+async function readOne(http: FhirHttp, key: string, signal?: AbortSignal): Promise<Record<string, unknown> | null> {
+  try {
+    const { value } = await http.getJson(key, signal);
+    return typeof value === 'object' && value !== null && (value as { resourceType?: unknown }).resourceType === key.slice(0, key.indexOf('/')) ? (value as Record<string, unknown>) : null;
+  } catch (err) {
+    if (isEngineError(err, 'SOURCE_HTTP') && [404, 410].includes(Number(err.details['status']))) return null;
+    throw err;
+  }
+}
+
+export interface PreparedRestore {
+  readonly plan: RestorePlan;
+  readonly rows: Map<string, SelectedRow[]>;
+}
+
+export async function planFhirRestore(repo: Repository, snap: SnapshotRecord, selection: RestoreSelection, opts: FhirRestoreOptions & { preview?: boolean }): Promise<PreparedRestore> {
   const { http, signal } = opts;
-  const caps = await probeTarget(http, signal);
+  const caps = await probeCapabilities(http, signal);
   await repo.loadIndex(signal);
   const rows = await selectRows(repo, snap, selection, signal);
+  // Server administration (projects, logins, client secrets): kept in the backup, left out unless asked for.
+  const administration: Record<string, number> = {};
+  for (const [type, list] of [...rows]) {
+    if (!isAdministrationType(type)) continue;
+    administration[type] = list.length;
+    if (!opts.includeAdministration) rows.delete(type);
+  }
   const counts: Record<string, number> = {};
   let resources = 0;
   let bytes = 0;
+  const restored = new Set<string>();
   for (const [type, list] of rows) {
     counts[type] = list.length;
     resources += list.length;
-    for (const r of list) bytes += r.size;
+    for (const r of list) {
+      bytes += r.size;
+      restored.add(`${type}/${r.id}`);
+    }
   }
+  const map = await TargetMap.open(opts.mapFile ?? null);
+  const attachments = planAttachments(await readAttachments(repo, snap.manifest.attachments, signal), (k) => restored.has(k), sourceBases(snap));
+  const assigned = [...rows.keys()].some((t) => caps.noUpdateCreate.includes(t));
+  const mapping = new RestoreMapping(map, attachments, sourceBases(snap), http.base.href.replace(/\/+$/, ''), restored);
+
   let existing = 0;
+  let same = 0;
   const newer: { resource: string; target: string; backup: string | null }[] = [];
   if (opts.preview !== false) {
     for (const [type, list] of rows) {
-      const found = await existingOnTarget(http, type, list.map((r) => r.id), signal);
+      // Resources an earlier restore gave new ids are looked up under those ids.
+      const byTargetId = new Map<string, SelectedRow>();
+      for (const r of list) {
+        const t = mapping.targetKey(`${type}/${r.id}`);
+        if (t.startsWith(`${type}/`)) byTargetId.set(t.slice(type.length + 1), r);
+      }
+      const found = await existingOnTarget(http, type, [...byTargetId.keys()], signal);
       existing += found.size;
-      if (found.size === 0) continue;
-      const lastUpdatedById = await backupLastUpdated(repo, snap, type, new Set(found.keys()), signal);
-      for (const [id, targetTime] of found) {
-        const backupTime = lastUpdatedById.get(id) ?? null;
-        if (targetTime && (!backupTime || Date.parse(targetTime) > Date.parse(backupTime))) newer.push({ resource: `${type}/${id}`, target: targetTime, backup: backupTime });
+      for (const [targetId, onTarget] of found) {
+        const row = byTargetId.get(targetId) as SelectedRow;
+        const key = `${type}/${row.id}`;
+        const expected = await mapping.expected(repo, key, await repo.readBlob(row.blob, signal), signal);
+        // Servers stamp their own versionId/lastUpdated on every write: only a content difference is news.
+        if (sameContent(expected, onTarget)) {
+          same++;
+          continue;
+        }
+        const meta = onTarget['meta'] as { lastUpdated?: unknown } | undefined;
+        const targetTime = typeof meta?.lastUpdated === 'string' ? meta.lastUpdated : null;
+        if (targetTime && (!row.lastUpdated || Date.parse(targetTime) > Date.parse(row.lastUpdated))) newer.push({ resource: `${type}/${targetId}`, target: targetTime, backup: row.lastUpdated });
       }
     }
   }
@@ -111,18 +275,23 @@ export async function planFhirRestore(repo: Repository, snap: SnapshotRecord, se
     bytes,
     existing,
     newerOnTarget: newer.slice(0, 500),
+    sameOnTarget: same,
     criticalTypes: opts.criticalTypes,
     server: { fhirVersion: caps.fhirVersion, software: caps.software },
+    ids: { mode: assigned ? 'server-assigned' : 'kept', reason: assigned ? 'capability' : 'default', known: map.size, file: map.path },
+    attachments: {
+      count: attachments.stored.length + attachments.notStored.length,
+      stored: attachments.stored.length,
+      bytes: attachments.stored.reduce((n, r) => n + (r.size ?? 0), 0),
+      binaries: attachments.toCreate.filter((r) => map.url(r.url) === undefined).length,
+      alreadyOnTarget: attachments.toCreate.filter((r) => map.url(r.url) !== undefined).length,
+      followResources: attachments.viaResource.size,
+      notStored: attachments.notStored.length,
+    },
+    administration: { included: opts.includeAdministration === true, counts: administration },
     ...(selection.patient ? { danglingReferences: await danglingReferences(repo, rows, signal) } : {}),
   };
   return { plan, rows };
-}
-
-async function backupLastUpdated(repo: Repository, snap: SnapshotRecord, type: string, ids: Set<string>, signal?: AbortSignal): Promise<Map<string, string | null>> {
-  const out = new Map<string, string | null>();
-  const sel = await selectRows(repo, snap, { types: [type] }, signal);
-  for (const r of sel.get(type) ?? []) if (ids.has(r.id)) out.set(r.id, r.lastUpdated);
-  return out;
 }
 
 /** A transaction or batch Bundle text embedding each resource's stored bytes verbatim. */
@@ -136,51 +305,44 @@ export function bundleText(kind: 'transaction' | 'batch', items: readonly { type
 }
 
 interface BundleResponseEntry {
-  response?: { status?: unknown; outcome?: unknown };
+  resource?: { id?: unknown; resourceType?: unknown };
+  response?: { status?: unknown; outcome?: unknown; location?: unknown };
 }
 
-async function loadJournal(file: string | undefined): Promise<Set<string>> {
-  const done = new Set<string>();
-  if (!file) return done;
-  const text = await readFile(file, 'utf8').catch(() => '');
-  for (const line of text.split('\n')) {
-    if (!line) continue;
-    try {
-      const j = JSON.parse(line) as { t: string; ids: string[] };
-      for (const id of j.ids) done.add(`${j.t}/${id}`);
-    } catch {
-      // a line cut by a crash: the resources it names are simply written again (PUT is idempotent)
+/** A resource to write: its old key, stored bytes, and (creations) the urn:uuid it is sent under. */
+interface Item {
+  readonly type: string;
+  readonly id: string;
+  readonly bytes: Buffer;
+}
+
+/** The "Type/id" a bundle response entry names (location, or the returned resource). */
+function responseKey(e: BundleResponseEntry | undefined, type: string): string | null {
+  const loc = typeof e?.response?.location === 'string' ? e.response.location : '';
+  const m = /(?:^|\/)([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?\/?$/.exec(loc);
+  if (m && m[1] === type) return `${type}/${m[2] as string}`;
+  if (e?.resource?.resourceType === type && typeof e.resource.id === 'string') return `${type}/${e.resource.id}`;
+  return null;
+}
+
+/** Content for matching a created resource whose id and references the server chose: both taken out. */
+function matchForm(value: unknown): string {
+  const strip = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(strip);
+    if (typeof v !== 'object' || v === null) return v;
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+      if (k === 'meta' || k === 'id' || k === 'text') continue;
+      out[k] = k === 'reference' ? '' : strip(x);
     }
-  }
-  return done;
+    return out;
+  };
+  return JSON.stringify(strip(value));
 }
 
-function normalizeForCompare(value: unknown): unknown {
-  if (typeof value !== 'object' || value === null) return value;
-  const v = structuredClone(value) as Record<string, unknown>;
-  const meta = v['meta'] as Record<string, unknown> | undefined;
-  if (meta) {
-    delete meta['versionId'];
-    delete meta['lastUpdated'];
-    delete meta['source'];
-    if (Object.keys(meta).length === 0) delete v['meta'];
-  }
-  return v;
-}
-
-function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== typeof b || typeof a !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  const ka = Object.keys(a as object);
-  const kb = Object.keys(b as object);
-  if (ka.length !== kb.length) return false;
-  return ka.every((k) => deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
-}
-
-/** True when the server's copy equals the backup's, ignoring server-assigned meta. */
-export function sameContent(backup: Buffer, onServer: unknown): boolean {
-  return deepEqual(normalizeForCompare(JSON.parse(backup.toString('utf8'))), normalizeForCompare(onServer));
+export interface FhirRestoreExecution extends FhirRestoreResult {
+  /** How resources were written, for verification and drills. */
+  readonly mapping: RestoreMapping;
 }
 
 export async function executeFhirRestore(
@@ -189,49 +351,101 @@ export async function executeFhirRestore(
   plan: RestorePlan,
   rows: Map<string, SelectedRow[]>,
   opts: FhirRestoreOptions & { confirmed: boolean },
-): Promise<FhirRestoreResult> {
+): Promise<FhirRestoreExecution> {
   if (!opts.confirmed) throw new EngineError('RESTORE_NOT_CONFIRMED');
   const { http, signal, onProgress } = opts;
   const started = Date.now();
   const requestsBefore = http.requests;
   const readBefore = repo.bytesRead;
-  const journal = await loadJournal(opts.journalFile);
+  const journal = await RestoreJournal.open(opts.journalFile);
+  const map = await TargetMap.open(opts.mapFile ?? null);
+  const bases = sourceBases(snap);
+  const targetBase = http.base.href.replace(/\/+$/, '');
+  const restored = new Set<string>();
+  const rowOf = new Map<string, SelectedRow>();
+  for (const [type, list] of rows) {
+    for (const r of list) {
+      restored.add(`${type}/${r.id}`);
+      rowOf.set(`${type}/${r.id}`, r);
+    }
+  }
+  const attachments = planAttachments(await readAttachments(repo, snap.manifest.attachments, signal), (k) => restored.has(k), bases);
+  const mapping = new RestoreMapping(map, attachments, bases, targetBase, restored);
   const failures: ResourceOutcome[] = [];
+  const refusedAdministration: { resource: string; code: string }[] = [];
   const counts: Record<string, number> = {};
-  let restored = 0;
+  let restoredCount = 0;
   let skipped = 0;
   let bytes = 0;
   let bundleSize = opts.initialBundleSize ?? 100;
   let useBatch = false;
+  let assign = plan.ids?.mode === 'server-assigned';
+  /** A PUT created a resource on this target: it does create by update, so a refused PUT is about that resource. */
+  let putCreates = false;
+  let switchedAt: string | null = null;
   let timeToCriticalMs: number | null = null;
-  let journalWrite: Promise<void> = Promise.resolve();
+  let serverNow: number | null = null;
   const criticalLeft = new Set(plan.order.filter((t) => opts.criticalTypes.includes(t)));
-  const progress = (subject: string): void => onProgress?.({ type: 'progress', op: 'restore', phase: 'write', done: restored + skipped + failures.length, total: plan.resources, unit: 'resources', bytes, subject });
+  const progress = (subject: string): void => onProgress?.({ type: 'progress', op: 'restore', phase: 'write', done: restoredCount + skipped + failures.length, total: plan.resources, unit: 'resources', bytes, subject });
+  const noteDate = (res: Response): void => {
+    const d = Date.parse(res.headers.get('date') ?? '');
+    if (!Number.isNaN(d)) serverNow = d;
+  };
+  const created = (key: string): boolean => journal.done.has(key) || map.id(key) !== undefined;
+  const fail = (key: string, status: string, outcome: string): void => {
+    const type = key.slice(0, key.indexOf('/'));
+    // Administration resources the target refuses (a project admin may not write the shared Project): skipped.
+    if (isAdministrationType(type) && /^(401|403|405)/.test(status.replace(/^HTTP /, ''))) refusedAdministration.push({ resource: key, code: status });
+    else failures.push({ resource: key, status: 'failed', code: status || 'no response', outcome });
+  };
+  const succeeded = async (type: string, ok: Item[]): Promise<void> => {
+    for (const it of ok) {
+      counts[it.type] = (counts[it.type] ?? 0) + 1;
+      restoredCount++;
+      bytes += it.bytes.length;
+    }
+    await journal.markDone(type, ok.map((i) => i.id));
+  };
 
-  const sendBundle = async (type: string, items: { type: string; id: string; bytes: Buffer }[]): Promise<void> => {
+  // ---- 0. a bundle of creations in flight when the last run died: find what the server made of it
+  if (journal.pending.size > 0) await reconcile([...journal.pending.values()]);
+
+  // ---- 1. attachments: Binaries first, so resources can point at them
+  const binaries = await createBinaries(repo, http, map, attachments, { keepIds: () => !assign, sourceBases: bases, binary: snapshotBinaryReader(repo, snap), signal, onProgress });
+
+  // ---- 2. resources, type by type
+  /** Kept ids: PUT bundles (transaction, then batch). Items the server refuses to create by PUT come back. */
+  const sendPut = async (type: string, items: Item[], refused: Item[]): Promise<void> => {
     for (;;) {
       throwIfAborted(signal);
       const kind = useBatch ? 'batch' : 'transaction';
+      const body: Buffer[] = [];
+      for (const it of items) body.push(Buffer.from((await mapping.text(repo, `${it.type}/${it.id}`, it.bytes, { signal })).text));
+      const targetItems = items.map((it, i) => {
+        const t = mapping.targetKey(`${it.type}/${it.id}`);
+        return { type: it.type, id: t.slice(t.indexOf('/') + 1), bytes: body[i] as Buffer };
+      });
       let res: Response;
       try {
-        res = await http.request('', { method: 'POST', headers: { 'Content-Type': 'application/fhir+json' }, body: bundleText(kind, items).toString('utf8') }, { signal, accept: (s) => s < 500 });
+        res = await http.request('', { method: 'POST', headers: { 'Content-Type': 'application/fhir+json' }, body: bundleText(kind, targetItems) }, { signal, accept: (s) => s < 500 });
       } catch (err) {
         // Too large for the server, or timing out: smaller bundles (down to one resource) before giving up.
         if (isEngineError(err, 'TIMEOUT') && items.length > 1) {
           bundleSize = Math.max(1, Math.floor(items.length / 2));
           const half = Math.ceil(items.length / 2);
-          await sendBundle(type, items.slice(0, half));
-          await sendBundle(type, items.slice(half));
+          await sendPut(type, items.slice(0, half), refused);
+          await sendPut(type, items.slice(half), refused);
           return;
         }
         throw err;
       }
+      noteDate(res);
       if (res.status === 413 && items.length > 1) {
         await res.body?.cancel();
         bundleSize = Math.max(1, Math.floor(items.length / 2));
         const half = Math.ceil(items.length / 2);
-        await sendBundle(type, items.slice(0, half));
-        await sendBundle(type, items.slice(half));
+        await sendPut(type, items.slice(0, half), refused);
+        await sendPut(type, items.slice(half), refused);
         return;
       }
       const text = await res.text();
@@ -241,7 +455,7 @@ export async function executeFhirRestore(
           useBatch = true;
           continue;
         }
-        for (const it of items) failures.push({ resource: `${it.type}/${it.id}`, status: 'failed', code: `HTTP ${res.status}`, outcome: operationOutcomeText(text) });
+        for (const it of items) fail(`${it.type}/${it.id}`, `HTTP ${res.status}`, operationOutcomeText(text));
         return;
       }
       let entries: BundleResponseEntry[] = [];
@@ -250,23 +464,30 @@ export async function executeFhirRestore(
       } catch {
         throw new EngineError('SOURCE_BAD_RESPONSE', { url: displayUrl(http.base), reason: 'bundle response is not JSON' });
       }
-      const ok: string[] = [];
-      items.forEach((it, i) => {
+      const ok: Item[] = [];
+      const maybeRefused: Item[] = [];
+      for (const [i, it] of items.entries()) {
         const status = String(entries[i]?.response?.status ?? (kind === 'transaction' ? '200' : ''));
         if (/^20[01]/.test(status)) {
-          ok.push(it.id);
-          counts[it.type] = (counts[it.type] ?? 0) + 1;
-          restored++;
-          bytes += it.bytes.length;
-        } else {
-          failures.push({ resource: `${it.type}/${it.id}`, status: 'failed', code: status || 'no response', outcome: operationOutcomeText(JSON.stringify(entries[i]?.response?.outcome ?? '')) });
-        }
-      });
-      if (ok.length > 0 && opts.journalFile) {
-        const line = JSON.stringify({ t: type, ids: ok }) + '\n';
-        const file = opts.journalFile;
-        journalWrite = journalWrite.then(() => appendFile(file, line));
-        await journalWrite;
+          ok.push(it);
+          if (status.startsWith('201')) putCreates = true;
+        } else if (NO_UPDATE_CREATE.has(Number.parseInt(status, 10))) maybeRefused.push(it);
+        else fail(`${it.type}/${it.id}`, status, operationOutcomeText(JSON.stringify(entries[i]?.response?.outcome ?? '')));
+      }
+      await succeeded(type, ok);
+      // Some PUTs worked: the others were refused for what they hold (validation), not for their new id.
+      if (ok.length > 0 || putCreates) {
+        for (const it of maybeRefused) fail(`${it.type}/${it.id}`, String(entries[items.indexOf(it)]?.response?.status ?? ''), operationOutcomeText(JSON.stringify(entries[items.indexOf(it)]?.response?.outcome ?? '')));
+        maybeRefused.length = 0;
+      }
+      // A PUT of an id the target does not hold, refused: the target does not create by update (or the id map
+      // is stale). Those go the server-assigned way; anything else is a failure of that resource.
+      for (const it of maybeRefused) {
+        const key = mapping.targetKey(`${it.type}/${it.id}`);
+        if ((await readOne(http, key, signal)) === null) {
+          if (map.id(`${it.type}/${it.id}`) !== undefined) await map.forget(`${it.type}/${it.id}`);
+          refused.push(it);
+        } else fail(`${it.type}/${it.id}`, String(entries[items.indexOf(it)]?.response?.status ?? ''), operationOutcomeText(JSON.stringify(entries[items.indexOf(it)]?.response?.outcome ?? '')));
       }
       if (bundleSize < 500 && items.length === bundleSize) bundleSize = Math.min(500, bundleSize * 2);
       progress(type);
@@ -274,16 +495,84 @@ export async function executeFhirRestore(
     }
   };
 
+  /**
+   * Server-assigned ids: one transaction of POSTs (new) and PUTs (already mapped). Intra-bundle references by
+   * urn:uuid; a transaction refused is split down to single resources before a resource counts as failed.
+   */
+  const sendAssigned = async (type: string, items: Item[]): Promise<void> => {
+    throwIfAborted(signal);
+    const urns = new Map<string, string>();
+    for (const it of items) if (map.id(`${it.type}/${it.id}`) === undefined) urns.set(`${it.type}/${it.id}`, `urn:uuid:${randomUUID()}`);
+    const entries: Buffer[] = [];
+    const forward: string[] = [];
+    for (const it of items) {
+      const key = `${it.type}/${it.id}`;
+      const { text, forward: fw } = await mapping.text(repo, key, it.bytes, { urns, created: (k) => created(k) || urns.has(k), signal });
+      if (fw) forward.push(key);
+      const urn = urns.get(key);
+      const target = mapping.targetKey(key);
+      const body = urn ? withoutTopLevelId(text) : setTopLevelId(text, target.slice(target.indexOf('/') + 1));
+      const request = urn ? `{"method":"POST","url":"${it.type}"}` : `{"method":"PUT","url":"${target}"}`;
+      entries.push(Buffer.from(`${entries.length ? ',' : ''}{${urn ? `"fullUrl":"${urn}",` : ''}"resource":${body},"request":${request}}`));
+    }
+    const bundleId = randomUUID();
+    const at = new Date((serverNow ?? Date.now()) - 5000).toISOString();
+    // Write-ahead: what is about to be created, so a kill before the answer is noted can be reconciled.
+    if (urns.size > 0) await journal.begin({ id: bundleId, at, items: [...urns].map(([key, urn]) => ({ key, urn })) });
+    for (const key of forward) await journal.needFixup(key);
+    const res = await http.request('', { method: 'POST', headers: { 'Content-Type': 'application/fhir+json' }, body: Buffer.concat([Buffer.from('{"resourceType":"Bundle","type":"transaction","entry":['), ...entries, Buffer.from(']}')]) }, { signal, accept: (s) => s < 500 });
+    noteDate(res);
+    const text = await res.text();
+    if (!res.ok) {
+      await journal.complete(bundleId); // refused as a whole: nothing was created
+      for (const key of forward) await journal.fixed(key);
+      if (items.length > 1) {
+        const half = Math.ceil(items.length / 2);
+        await sendAssigned(type, items.slice(0, half));
+        await sendAssigned(type, items.slice(half));
+        return;
+      }
+      const only = items[0] as Item;
+      fail(`${only.type}/${only.id}`, `HTTP ${res.status}`, operationOutcomeText(text));
+      return;
+    }
+    let out: BundleResponseEntry[] = [];
+    try {
+      out = ((JSON.parse(text) as { entry?: BundleResponseEntry[] }).entry ?? []) as BundleResponseEntry[];
+    } catch {
+      throw new EngineError('SOURCE_BAD_RESPONSE', { url: displayUrl(http.base), reason: 'bundle response is not JSON' });
+    }
+    const pairs: [string, string][] = [];
+    for (const [i, it] of items.entries()) {
+      const key = `${it.type}/${it.id}`;
+      if (!urns.has(key)) continue;
+      const made = responseKey(out[i], it.type);
+      if (!made) throw new EngineError('SOURCE_BAD_RESPONSE', { url: displayUrl(http.base), reason: `the transaction response does not say where ${it.type} was created` });
+      pairs.push([key, made]);
+    }
+    await map.setIds(pairs);
+    await succeeded(type, items);
+    await journal.complete(bundleId);
+    progress(type);
+  };
+
   for (const type of plan.order) {
     const list = sortByStorage(repo, rows.get(type) ?? []);
     const inFlight = new Set<Promise<void>>();
     let failure: unknown = null;
-    let batch: { type: string; id: string; bytes: Buffer }[] = [];
+    let batch: Item[] = [];
+    const refused: Item[] = [];
     const flush = async (): Promise<void> => {
       if (batch.length === 0) return;
       const items = batch;
       batch = [];
-      const p = sendBundle(type, items).catch((err: unknown) => {
+      if (assign) {
+        // New ids are needed by what follows: one bundle at a time, in order.
+        await Promise.all(inFlight);
+        await sendAssigned(type, items);
+        return;
+      }
+      const p = sendPut(type, items, refused).catch((err: unknown) => {
         failure ??= err;
       });
       const tracked = p.finally(() => inFlight.delete(tracked));
@@ -294,7 +583,7 @@ export async function executeFhirRestore(
     try {
       for (const row of list) {
         throwIfAborted(signal);
-        if (journal.has(`${type}/${row.id}`)) {
+        if (journal.done.has(`${type}/${row.id}`)) {
           skipped++;
           continue;
         }
@@ -309,30 +598,59 @@ export async function executeFhirRestore(
           throw err;
         }
         batch.push({ type, id: row.id, bytes: data });
-        if (batch.length >= bundleSize) await flush();
+        if (batch.length >= (assign ? Math.min(bundleSize, 50) : bundleSize)) await flush();
       }
       await flush();
       await Promise.all(inFlight);
       if (failure) throw failure;
+      if (refused.length > 0) {
+        // The target does not create resources by PUT: from here on it assigns the ids.
+        if (!assign) switchedAt = `${refused[0]?.type ?? type}/${refused[0]?.id ?? ''}`;
+        assign = true;
+        for (let i = 0; i < refused.length; i += 50) await sendAssigned(type, refused.slice(i, i + 50));
+      }
     } catch (err) {
       // Stop with nothing in flight and the journal written, so it names exactly what reached the server.
       await Promise.allSettled(inFlight);
-      await journalWrite.catch(() => undefined);
+      await journal.flush();
+      await map.flush();
       throw err;
     }
     criticalLeft.delete(type);
     if (criticalLeft.size === 0 && timeToCriticalMs === null && opts.criticalTypes.some((t) => plan.order.includes(t))) timeToCriticalMs = Date.now() - started;
   }
-  await journalWrite;
 
+  // ---- 3. references to resources created after the ones pointing at them
+  let fixed = 0;
+  for (const key of [...journal.fixups]) {
+    throwIfAborted(signal);
+    const row = rowOf.get(key);
+    const target = map.id(key);
+    if (!row || !target) {
+      await journal.fixed(key);
+      continue;
+    }
+    const { text } = await mapping.text(repo, key, await repo.readBlob(row.blob, signal), { signal });
+    const res = await http.request(target, { method: 'PUT', headers: { 'Content-Type': 'application/fhir+json' }, body: setTopLevelId(text, target.slice(target.indexOf('/') + 1)) }, { signal, accept: (s) => s < 500 });
+    const out = await res.text();
+    if (res.ok) {
+      fixed++;
+      await journal.fixed(key);
+    } else fail(key, `HTTP ${res.status}`, `references not updated: ${operationOutcomeText(out)}`);
+  }
+  await journal.flush();
+  await map.flush();
+
+  for (const f of binaries.failures) failures.push({ resource: f.owner, status: 'failed', code: f.code, outcome: `attachment ${f.url} not restored${f.outcome ? `: ${f.outcome}` : ''}` });
   let verification: FhirRestoreResult['verification'] = null;
-  if ((opts.verify ?? 'sample') !== 'none') verification = await verifyRestore(repo, rows, http, failures, opts);
+  if ((opts.verify ?? 'sample') !== 'none') verification = await verifyRestore(repo, rows, http, mapping, failures, opts);
   // A complete restore needs no journal; an incomplete one keeps it so a rerun resumes.
-  if (opts.journalFile && failures.length === 0) await rm(opts.journalFile, { force: true });
+  if (failures.length === 0 && journal.fixups.size === 0) await journal.remove();
+  const entries = map.entries();
   return {
     snapshotId: snap.id,
     target: plan.target,
-    restored,
+    restored: restoredCount,
     skippedFromJournal: skipped,
     counts,
     failures,
@@ -342,10 +660,110 @@ export async function executeFhirRestore(
     durationMs: Date.now() - started,
     verification,
     requests: http.requests - requestsBefore,
+    ids: {
+      mode: assign ? 'server-assigned' : 'kept',
+      ...(switchedAt ? { detectedAt: switchedAt } : {}),
+      assigned: map.assigned,
+      known: entries.length,
+      file: map.path,
+      sample: entries.slice(0, 20).map(([from, to]) => ({ from, to })),
+      fixedReferences: fixed,
+    },
+    attachments: { binariesCreated: binaries.created, alreadyOnTarget: binaries.reused, bytes: binaries.bytes, failed: binaries.failures.length, notStored: attachments.notStored.length },
+    administration: { excluded: Object.entries(plan.administration?.included ? {} : (plan.administration?.counts ?? {})).map(([type, count]) => ({ type, count })), refused: refusedAdministration },
+    mapping,
   };
+
+  /** Bundles sent by a run that died before noting the answer: adopt what the target created, resend the rest. */
+  async function reconcile(pending: PendingBundle[]): Promise<void> {
+    const taken = new Set(map.entries().map(([, n]) => n));
+    for (const bundle of pending) {
+      const byType = new Map<string, string[]>();
+      for (const { key } of bundle.items) {
+        const t = key.slice(0, key.indexOf('/'));
+        byType.set(t, [...(byType.get(t) ?? []), key]);
+      }
+      const pairs: [string, string][] = [];
+      for (const [type, keys] of byType) {
+        const wanted = new Map<string, string[]>();
+        for (const key of keys) {
+          const row = rowOf.get(key);
+          if (!row) continue;
+          const { text } = await mapping.text(repo, key, await repo.readBlob(row.blob, signal), { signal });
+          const form = matchForm(JSON.parse(text));
+          wanted.set(form, [...(wanted.get(form) ?? []), key]);
+        }
+        const q = new URLSearchParams({ _lastUpdated: `ge${bundle.at}`, _count: '200' });
+        await readAllPages(http, `${type}?${q}`, { pageSize: 200, signal }, (page) => {
+          for (const e of resultEntries(page.bundle)) {
+            const r = e.resource as Record<string, unknown> | undefined;
+            if (!r || typeof r['id'] !== 'string' || taken.has(`${type}/${r['id']}`)) continue;
+            const olds = wanted.get(matchForm(r));
+            const old = olds?.shift();
+            if (!old) continue;
+            pairs.push([old, `${type}/${r['id']}`]);
+            taken.add(`${type}/${r['id']}`);
+          }
+        });
+      }
+      await map.setIds(pairs);
+      for (const [old] of pairs) await journal.markDone(old.slice(0, old.indexOf('/')), [old.slice(old.indexOf('/') + 1)]);
+      await journal.complete(bundle.id);
+    }
+  }
 }
 
-async function verifyRestore(repo: Repository, rows: Map<string, SelectedRow[]>, http: FhirHttp, failures: readonly ResourceOutcome[], opts: FhirRestoreOptions): Promise<{ checked: number; mismatches: string[] }> {
+/** The text with its top-level "id" member set (added after resourceType when missing); other bytes kept. */
+export function setTopLevelId(text: string, id: string): string {
+  const span = topLevelMember(text, 'id');
+  if (span) return `${text.slice(0, span.valueStart)}${JSON.stringify(id)}${text.slice(span.end)}`;
+  const open = text.indexOf('{');
+  return `${text.slice(0, open + 1)}"id":${JSON.stringify(id)}${text.slice(open + 1).trimStart().startsWith('}') ? '' : ','}${text.slice(open + 1)}`;
+}
+
+/** The text without its top-level "id" member (a creation: the server chooses the id). */
+export function withoutTopLevelId(text: string): string {
+  const span = topLevelMember(text, 'id');
+  if (!span) return text;
+  let start = span.start;
+  let end = span.end;
+  // Take the comma after the member, or else the one before it.
+  const after = /^\s*,/.exec(text.slice(end));
+  if (after) end += after[0].length;
+  else {
+    const before = /,\s*$/.exec(text.slice(0, start));
+    if (before) start -= before[0].length;
+  }
+  return text.slice(0, start) + text.slice(end);
+}
+
+/** Span of a member of the top-level object: from its key's quote to the end of its (string) value. */
+function topLevelMember(text: string, key: string): { start: number; valueStart: number; end: number } | null {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      let j = i + 1;
+      while (j < text.length && text.charCodeAt(j) !== 0x22) j += text.charCodeAt(j) === 0x5c ? 2 : 1;
+      if (depth === 1 && text.slice(i + 1, j) === key) {
+        const colon = /^\s*:\s*/.exec(text.slice(j + 1));
+        if (colon && text.charCodeAt(j + 1 + colon[0].length) === 0x22) {
+          const valueStart = j + 1 + colon[0].length;
+          let k = valueStart + 1;
+          while (k < text.length && text.charCodeAt(k) !== 0x22) k += text.charCodeAt(k) === 0x5c ? 2 : 1;
+          return { start: i, valueStart, end: k + 1 };
+        }
+      }
+      i = j;
+      continue;
+    }
+    if (c === 0x7b || c === 0x5b) depth++;
+    else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return null;
+}
+
+async function verifyRestore(repo: Repository, rows: Map<string, SelectedRow[]>, http: FhirHttp, mapping: RestoreMapping, failures: readonly ResourceOutcome[], opts: FhirRestoreOptions): Promise<{ checked: number; mismatches: string[] }> {
   const failed = new Set(failures.map((f) => f.resource));
   const all: SelectedRow[] = [];
   for (const list of rows.values()) for (const r of list) if (!failed.has(`${r.type}/${r.id}`)) all.push(r);
@@ -358,11 +776,9 @@ async function verifyRestore(repo: Repository, rows: Map<string, SelectedRow[]>,
   const mismatches: string[] = [];
   for (const r of sample) {
     throwIfAborted(opts.signal);
-    const { value } = await http.getJson(`${r.type}/${r.id}`, opts.signal).catch((err: unknown) => {
-      if (isEngineError(err, 'SOURCE_HTTP')) return { value: null };
-      throw err;
-    });
-    if (!value || !sameContent(await repo.readBlob(r.blob, opts.signal), value)) mismatches.push(`${r.type}/${r.id}`);
+    const key = `${r.type}/${r.id}`;
+    const value = await readOne(http, mapping.targetKey(key), opts.signal);
+    if (!value || !sameContent(await mapping.expected(repo, key, await repo.readBlob(r.blob, opts.signal), opts.signal), value)) mismatches.push(key);
   }
   return { checked: sample.length, mismatches };
 }

@@ -2,9 +2,13 @@
  * Restore to an NDJSON folder: one <Type>.ndjson per resource type, each line byte-identical to what was
  * backed up. Blobs are read in storage order (pack, frame) so each frame is fetched and decrypted once.
  * Files are written as .partial and renamed when complete; a damaged blob is reported and skipped.
+ * Attachments of the restored resources go beside them: attachments/<sha256>.<ext> (one file per content)
+ * and attachments.ndjson, one line per attachment (owner, URL, content type, size, SHA-256, file).
  */
-import { mkdir, open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, open, readdir, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { attachmentContent, readAttachments, type AttachmentRecord, type BinaryResourceReader } from '../repository/attachments.js';
 import type { Repository } from '../repository/repository.js';
 import type { SnapshotRecord } from '../repository/snapshot.js';
 import { loadOverlay, treeTypes, typeRows } from '../repository/treeStore.js';
@@ -32,6 +36,8 @@ export interface NdjsonRestoreResult {
   readonly bytesRead: number;
   readonly failures: RestoreFailure[];
   readonly files: string[];
+  /** Attachments written beside the NDJSON (distinct contents) and their bytes. */
+  readonly attachments?: { readonly files: number; readonly bytes: number; readonly listed: number };
 }
 
 export interface SelectedRow {
@@ -67,6 +73,18 @@ export async function selectRows(repo: Repository, snap: SnapshotRecord, sel: Re
     if (list.length > 0) out.set(type, list);
   }
   return out;
+}
+
+/** Reads the inline data of the snapshot's Binary resources (attachments whose content lives there). */
+export function snapshotBinaryReader(repo: Repository, snap: SnapshotRecord): BinaryResourceReader {
+  let blobs: Promise<Map<string, string>> | null = null;
+  return async (key, signal) => {
+    blobs ??= selectRows(repo, snap, { types: ['Binary'] }, signal).then((rows) => new Map((rows.get('Binary') ?? []).map((r) => [r.id, r.blob])));
+    const blob = (await blobs).get(key.slice(key.indexOf('/') + 1));
+    if (!blob) throw new EngineError('BLOB_MISSING', { blob: key, snapshots: [snap.id] });
+    const v = JSON.parse((await repo.readBlob(blob, signal)).toString('utf8')) as { data?: unknown };
+    return Buffer.from(typeof v.data === 'string' ? v.data : '', 'base64');
+  };
 }
 
 /** Orders rows by where their data is stored, so frames are read sequentially and once. */
@@ -204,5 +222,71 @@ export async function restoreToNdjson(
     files.push(finalPath);
   }
   onProgress?.({ type: 'progress', op: 'restore', phase: 'write', done, total, unit: 'resources', bytes });
-  return { snapshotId: snap.id, target, counts, resources: done, bytes, bytesRead: repo.bytesRead - readBefore, failures, files };
+  const restoredKeys = new Set<string>();
+  for (const [type, rows] of selected) for (const r of rows) restoredKeys.add(`${type}/${r.id}`);
+  const records = (await readAttachments(repo, snap.manifest.attachments, signal)).filter((r) => restoredKeys.has(r.owner));
+  const attachments = records.length > 0 ? await writeAttachmentFiles(repo, target, records, failures, snapshotBinaryReader(repo, snap), signal) : null;
+  if (attachments) files.push(path.join(target, 'attachments.ndjson'));
+  return { snapshotId: snap.id, target, counts, resources: done, bytes, bytesRead: repo.bytesRead - readBefore, failures, files, ...(attachments ? { attachments } : {}) };
+}
+
+const EXTENSIONS: Readonly<Record<string, string>> = {
+  'application/pdf': '.pdf',
+  'image/png': '.png',
+  'image/jpeg': '.jpg',
+  'image/gif': '.gif',
+  'image/tiff': '.tif',
+  'text/plain': '.txt',
+  'text/html': '.html',
+  'application/dicom': '.dcm',
+  'application/xml': '.xml',
+  'application/json': '.json',
+};
+
+/** Writes each distinct attachment content once, verified against its SHA-256, and the listing beside it. */
+async function writeAttachmentFiles(repo: Repository, target: string, records: readonly AttachmentRecord[], failures: RestoreFailure[], binary: BinaryResourceReader, signal?: AbortSignal): Promise<{ files: number; bytes: number; listed: number }> {
+  const dir = path.join(target, 'attachments');
+  await mkdir(dir, { recursive: true });
+  const written = new Map<string, string>();
+  let bytes = 0;
+  const lines: string[] = [];
+  for (const r of records) {
+    throwIfAborted(signal);
+    let file: string | null = null;
+    if (r.status === 'stored' && r.sha256) {
+      file = written.get(r.sha256) ?? null;
+      if (file === null) {
+        const name = `${r.sha256}${EXTENSIONS[(r.contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? ''] ?? '.bin'}`;
+        const partial = path.join(dir, `${name}.partial`);
+        const fh = await open(partial, 'w');
+        const hash = createHash('sha256');
+        try {
+          for await (const chunk of attachmentContent(repo, r, signal, binary)) {
+            hash.update(chunk);
+            await fh.write(chunk);
+          }
+        } catch (err) {
+          await fh.close();
+          await rm(partial, { force: true });
+          if (!isEngineError(err) || err.code === 'CANCELLED') throw err;
+          const named = err.details['file'] ?? err.details['blob'];
+          failures.push({ resource: `${r.owner} (attachment)`, code: err.code, file: typeof named === 'string' ? named : undefined });
+          continue;
+        }
+        await fh.close();
+        if (hash.digest('hex') !== r.sha256) {
+          await rm(partial, { force: true });
+          failures.push({ resource: `${r.owner} (attachment)`, code: 'INTEGRITY_ERROR' });
+          continue;
+        }
+        await rename(partial, path.join(dir, name));
+        file = `attachments/${name}`;
+        written.set(r.sha256, file);
+        bytes += r.size ?? 0;
+      }
+    }
+    lines.push(JSON.stringify({ owner: r.owner, path: r.path, url: r.url, contentType: r.contentType, size: r.size, sha256: r.sha256, status: r.status, file, ...(r.reason ? { reason: r.reason } : {}) }));
+  }
+  await writeFile(path.join(target, 'attachments.ndjson'), lines.join('\n') + '\n');
+  return { files: written.size, bytes, listed: records.length };
 }

@@ -17,8 +17,12 @@ export interface SandboxAuth {
   bearerTokens?: string[];
   /** Accepted "Authorization: Basic" credentials. */
   basic?: { username: string; password: string };
-  /** SMART Backend Services: registered clients; issued tokens live `tokenLifetimeSeconds` (default 300). */
-  smart?: { clients: SmartClient[]; tokenLifetimeSeconds?: number };
+  /**
+   * SMART Backend Services: registered clients; issued tokens live `tokenLifetimeSeconds` (default 300).
+   * `scopes`: the scopes the token endpoint grants (others: 400 invalid_scope; default every system/ scope).
+   * `exportScopes`: a token must carry one of these for $export (else 403, like Medplum with system/*.read).
+   */
+  smart?: { clients: SmartClient[]; tokenLifetimeSeconds?: number; scopes?: string[]; exportScopes?: string[] };
 }
 
 export const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
@@ -95,6 +99,12 @@ export class AuthState {
     return challenge();
   }
 
+  /** The scope of the SMART access token in an Authorization header (null for other credentials). */
+  scopeOf(header: string | undefined): string | null {
+    const m = /^bearer\s+(.+)$/i.exec((header ?? '').trim());
+    return m ? (this.issued.get(m[1] ?? '')?.scope ?? null) : null;
+  }
+
   /** The token endpoint: client_credentials with a private-key JWT assertion. */
   token(auth: SandboxAuth, form: URLSearchParams, tokenUrl: string): TokenGrant | TokenError {
     const smart = auth.smart;
@@ -103,6 +113,7 @@ export class AuthState {
     if (form.get('client_assertion_type') !== CLIENT_ASSERTION_TYPE) return { status: 400, error: 'invalid_request', description: `client_assertion_type must be ${CLIENT_ASSERTION_TYPE}` };
     const scope = form.get('scope') ?? 'system/*.read';
     if (!scope.split(/\s+/).every((s) => /^system\/[A-Za-z*]+\.[a-z*]+$/.test(s))) return { status: 400, error: 'invalid_scope', description: 'only system/ scopes are supported' };
+    if (smart.scopes && !scope.split(/\s+/).every((s) => smart.scopes?.includes(s))) return { status: 400, error: 'invalid_scope', description: `scope not granted: ${scope}` };
     const jwt = form.get('client_assertion') ?? '';
     const parts = jwt.split('.');
     if (parts.length !== 3) return { status: 400, error: 'invalid_request', description: 'client_assertion is not a JWT' };

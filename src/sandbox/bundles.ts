@@ -47,6 +47,13 @@ function parseCount(v: string | null): number {
   return Math.min(n, MAX_COUNT);
 }
 
+function parseOffset(v: string | null): number {
+  if (v === null) return 0;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw fhirError(400, 'invalid', `_offset must be a non-negative integer, got "${v}"`);
+  return n;
+}
+
 /** The [start, end) ms range a date/dateTime/instant stands for, by its precision. */
 function precisionRange(value: string): [number, number] {
   const m = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?)?)?$/.exec(value);
@@ -113,6 +120,8 @@ export interface SearchInput {
   selfUrl: URL;
   nowMs: number;
   compartmentPatient?: string;
+  /** Paging fault: no next links (rest by _offset), or also _offset ignored. */
+  paging?: 'total-without-next' | 'no-offset' | null;
 }
 
 /** Type-level search: _lastUpdated, _id, patient / subject, _count, _sort=(-)_lastUpdated, _summary=count, _total=none. */
@@ -151,11 +160,17 @@ export function searchType(input: SearchInput): Buffer {
   let found = 0;
   let next: number | null = null;
   const step = desc ? -1 : 1;
+  // _offset (honoured only without next links, like servers that page that way; "no-offset" ignores it).
+  let skip = input.paging === 'total-without-next' ? parseOffset(params.get('_offset')) : 0;
   for (let i = cursor ? cursor.p : desc ? hi - 1 : lo; desc ? i >= lo : i < hi; i += step) {
     const r = log[i] as VersionRecord;
     if (!match(r)) continue;
+    if (skip > 0) {
+      skip--;
+      continue;
+    }
     if (found === count) {
-      next = i;
+      next = input.paging ? null : i;
       break;
     }
     pieces.push(found === 0 ? '' : ',', `{"fullUrl":${q(`${base}/${r.type}/${r.id}`)},"resource":`, r.body as Buffer, `,"search":{"mode":"match"}}`);
@@ -271,7 +286,7 @@ function outcomeOf(err: unknown): { status: number; text: string } {
   return { status: 500, text: operationOutcome('exception', 'internal error') };
 }
 
-const STATUS_TEXT: Record<number, string> = { 200: 'OK', 201: 'Created', 204: 'No Content', 400: 'Bad Request', 404: 'Not Found', 409: 'Conflict', 410: 'Gone', 412: 'Precondition Failed', 422: 'Unprocessable Entity', 500: 'Internal Server Error' };
+const STATUS_TEXT: Record<number, string> = { 200: 'OK', 201: 'Created', 204: 'No Content', 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 409: 'Conflict', 410: 'Gone', 412: 'Precondition Failed', 422: 'Unprocessable Entity', 500: 'Internal Server Error' };
 const statusLine = (n: number): string => `${n} ${STATUS_TEXT[n] ?? ''}`.trim();
 
 function parseEntryUrl(raw: string, base: string): { type: string; id?: string; vid?: number } {
@@ -378,9 +393,20 @@ export function processBundle(
   store: ResourceStore,
   base: string,
   text: string,
-  opts: { returnResources: boolean; nowMs: number; reject?: (type: string, id: string) => { status: number; diagnostics: string } | null },
+  opts: {
+    returnResources: boolean;
+    nowMs: number;
+    reject?: (type: string, id: string) => { status: number; diagnostics: string } | null;
+    /** No create-by-PUT: the status a PUT of an id the server does not hold answers (fault switch). */
+    noUpdateCreate?: number | null;
+  },
 ): Buffer {
   const { kind, entries } = parseBundle(text, base);
+  const refuseCreateByPut = (e: EntryIn): void => {
+    if (!opts.noUpdateCreate || e.method !== 'PUT') return;
+    const cur = store.read(e.type, e.id as string);
+    if (!cur || cur.body === null) throw fhirError(opts.noUpdateCreate, 'not-supported', `entry ${e.index}: ${e.type}/${e.id} does not exist and this server does not create resources by PUT (use POST)`);
+  };
   /** Throws the rejection fault's error for a write the fault refuses (see faults.ts rejectResources). */
   const checkRejected = (type: string, id: string | undefined, index: number): void => {
     const r = opts.reject?.(type, id ?? '');
@@ -399,6 +425,7 @@ export function processBundle(
           return r ? { status: statusLine(204), record: r } : { status: statusLine(204) };
         }
         checkRejected(e.type, e.id, e.index);
+        refuseCreateByPut(e);
         return writeOut(store.write(e.type, e.id, e.resource as string, { method: e.method, ifMatch: e.ifMatch }), opts.returnResources);
       } catch (err) {
         const o = outcomeOf(err);
@@ -430,6 +457,7 @@ export function processBundle(
     targets.add(key);
     if (e.method === 'DELETE') continue;
     checkRejected(e.type, e.id ?? newIds.get(e.index), e.index);
+    refuseCreateByPut(e);
     const resource = urns.size > 0 ? (e.resource as string).replace(URN_REF, (whole, urn: string) => { const ref = urns.get(urn); return ref ? q(ref) : whole; }) : (e.resource as string);
     try {
       const newId = newIds.get(e.index);

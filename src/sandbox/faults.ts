@@ -25,12 +25,41 @@ export interface FaultSettings {
   expireOutputs?: boolean | { jobs: number };
   /** Matching requests get 200 with an HTML page instead of FHIR JSON (a proxy's error page), for `times` requests (default all). */
   nonJson?: { match?: string; times?: number } | null;
-  /** Matching responses are cut off (socket destroyed) after `afterBytes` body bytes (default half the body), for `times` responses (default all). */
-  dropConnection?: { match?: string; afterBytes?: number; times?: number } | null;
+  /**
+   * Matching responses are cut off (socket destroyed) after `afterBytes` body bytes (default half the body), for
+   * `times` responses (default all), after the first `skip` matching responses went through whole. The request
+   * itself is processed (a transaction is committed): only its answer is lost.
+   */
+  dropConnection?: { match?: string; afterBytes?: number; times?: number; skip?: number } | null;
   /** Export output files carry `count` resources (default 1) of another type: the first ones of each file move to the file before it. */
   misfileResources?: { count?: number } | null;
-  /** Manifest output URLs point to this origin (e.g. "http://localhost:PORT") instead of the server's own. */
+  /** Manifest output URLs point to this origin (e.g. "http://localhost:PORT", or the second host) instead of the server's own. */
   manifestOrigin?: string | null;
+  /**
+   * The manifest's requiresAccessToken (default: true when auth is on). With false, output files are served
+   * without credentials (like pre-signed bucket URLs).
+   */
+  manifestRequiresAccessToken?: boolean | null;
+  /**
+   * How searchset pages link: "total-without-next" gives `total` and no `next` link (the rest by `_offset`, like
+   * Medplum); "no-offset" also ignores `_offset` (every request answers the first page).
+   */
+  paging?: 'total-without-next' | 'no-offset' | null;
+  /** Server-managed meta on every write, besides versionId/lastUpdated: members added to meta (e.g. Medplum's author, project). */
+  serverMeta?: { extra: Record<string, unknown> } | null;
+  /** The CapabilityStatement lists no $export operation (the endpoint still works, like Medplum's). */
+  hideExport?: boolean;
+  /** The CapabilityStatement lists no system history interaction (like Medplum's; the endpoint still works). */
+  hideHistory?: boolean;
+  /** Searches of these types answer `status` (default 400) with an OperationOutcome ("Cannot search on Binary"). */
+  unsearchable?: { types: string[]; status?: number } | null;
+  /**
+   * No create-by-PUT: a PUT (alone or in a bundle) of an id the server does not hold answers `status` (default
+   * 405); the CapabilityStatement says updateCreate: false unless `advertise` is false.
+   */
+  noUpdateCreate?: { status?: number; advertise?: boolean } | null;
+  /** Export jobs that never finish (status 202 forever, same X-Progress): every job (true) or the first `jobs` ones. */
+  stallExports?: boolean | { jobs: number };
   /** The server clock is the real clock plus this offset (lastUpdated, transactionTime, Date, token expiry). */
   clockOffsetMs?: number;
   /** Credentials required on FHIR requests (not on /metadata or the SMART discovery and token endpoints); null turns auth off. */
@@ -64,6 +93,14 @@ const KEYS: readonly (keyof FaultSettings)[] = [
   'dropConnection',
   'misfileResources',
   'manifestOrigin',
+  'manifestRequiresAccessToken',
+  'paging',
+  'serverMeta',
+  'hideExport',
+  'hideHistory',
+  'unsearchable',
+  'noUpdateCreate',
+  'stallExports',
   'clockOffsetMs',
   'auth',
   'rejectResources',
@@ -121,9 +158,17 @@ export function parseFaultSettings(input: unknown): FaultSettings {
   if (s.dropConnection) {
     if (s.dropConnection.afterBytes !== undefined) nonNegative('dropConnection.afterBytes', s.dropConnection.afterBytes);
     if (s.dropConnection.times !== undefined) nonNegative('dropConnection.times', s.dropConnection.times);
+    if (s.dropConnection.skip !== undefined) nonNegative('dropConnection.skip', s.dropConnection.skip);
     regex(s.dropConnection.match);
   }
   if (s.misfileResources && s.misfileResources.count !== undefined) nonNegative('misfileResources.count', s.misfileResources.count);
+  if (s.paging !== undefined && s.paging !== null && s.paging !== 'total-without-next' && s.paging !== 'no-offset') throw new EngineError('INVALID_ARGUMENT', { name: 'paging', value: String(s.paging) });
+  if (s.unsearchable && (!Array.isArray(s.unsearchable.types) || !s.unsearchable.types.every((t) => typeof t === 'string'))) throw new EngineError('INVALID_ARGUMENT', { name: 'unsearchable.types', value: typeof s.unsearchable.types });
+  for (const [name, st] of [['unsearchable.status', s.unsearchable?.status], ['noUpdateCreate.status', s.noUpdateCreate?.status]] as const) {
+    if (st !== undefined && (!Number.isInteger(st) || st < 400 || st > 599)) throw new EngineError('INVALID_ARGUMENT', { name, value: String(st) });
+  }
+  if (s.serverMeta && (typeof s.serverMeta.extra !== 'object' || s.serverMeta.extra === null)) throw new EngineError('INVALID_ARGUMENT', { name: 'serverMeta.extra', value: typeof s.serverMeta.extra });
+  if (s.stallExports !== undefined && typeof s.stallExports === 'object' && s.stallExports !== null) nonNegative('stallExports.jobs', s.stallExports.jobs);
   if (s.clockOffsetMs !== undefined && (typeof s.clockOffsetMs !== 'number' || !Number.isFinite(s.clockOffsetMs))) {
     throw new EngineError('INVALID_ARGUMENT', { name: 'clockOffsetMs', value: String(s.clockOffsetMs) });
   }
@@ -137,6 +182,10 @@ export class Faults implements FaultController {
   private truncations = 0;
   private nonJsonSeen = 0;
   private drops = 0;
+  private dropSkipped = 0;
+  /** Jobs that stall under `stallExports: { jobs }`, and jobs that do not. */
+  private stalledJobs = new Set<string>();
+  private runningJobs = new Set<string>();
   /** Jobs whose files were answered 404 under `expireOutputs: { jobs }`, and jobs served normally since. */
   private expiredJobs = new Set<string>();
   private liveJobs = new Set<string>();
@@ -151,7 +200,7 @@ export class Faults implements FaultController {
     for (const k of KEYS) {
       if (!(k in s)) continue;
       const v = s[k];
-      if (v === null || v === undefined || v === false) delete next[k];
+      if (v === null || v === undefined || (v === false && k !== 'manifestRequiresAccessToken')) delete next[k];
       else (next as Record<string, unknown>)[k] = v;
     }
     this.settings = next;
@@ -159,10 +208,17 @@ export class Faults implements FaultController {
     if ('serverError' in s) this.errorSeen = 0;
     if ('truncateNdjson' in s) this.truncations = 0;
     if ('nonJson' in s) this.nonJsonSeen = 0;
-    if ('dropConnection' in s) this.drops = 0;
+    if ('dropConnection' in s) {
+      this.drops = 0;
+      this.dropSkipped = 0;
+    }
     if ('expireOutputs' in s) {
       this.expiredJobs = new Set();
       this.liveJobs = new Set();
+    }
+    if ('stallExports' in s) {
+      this.stalledJobs = new Set();
+      this.runningJobs = new Set();
     }
   }
 
@@ -176,8 +232,11 @@ export class Faults implements FaultController {
     this.truncations = 0;
     this.nonJsonSeen = 0;
     this.drops = 0;
+    this.dropSkipped = 0;
     this.expiredJobs = new Set();
     this.liveJobs = new Set();
+    this.stalledJobs = new Set();
+    this.runningJobs = new Set();
   }
 
   get(): FaultSettings {
@@ -264,6 +323,10 @@ export class Faults implements FaultController {
   dropFor(target: string): number | null {
     const s = this.settings.dropConnection;
     if (!s || !(regex(s.match)?.test(target) ?? true)) return null;
+    if (this.dropSkipped < (s.skip ?? 0)) {
+      this.dropSkipped++;
+      return null;
+    }
     if (s.times !== undefined && this.drops >= s.times) return null;
     this.drops++;
     return s.afterBytes ?? -1;
@@ -277,5 +340,52 @@ export class Faults implements FaultController {
 
   get manifestOrigin(): string | null {
     return this.settings.manifestOrigin ?? null;
+  }
+
+  get manifestRequiresAccessToken(): boolean | null {
+    return this.settings.manifestRequiresAccessToken ?? null;
+  }
+
+  get paging(): 'total-without-next' | 'no-offset' | null {
+    return this.settings.paging ?? null;
+  }
+
+  get serverMeta(): { extra: Record<string, unknown> } | null {
+    return this.settings.serverMeta ?? null;
+  }
+
+  get hideExport(): boolean {
+    return this.settings.hideExport === true;
+  }
+
+  get hideHistory(): boolean {
+    return this.settings.hideHistory === true;
+  }
+
+  /** The status a search of this type answers, or null when it is searchable. */
+  searchRefusal(type: string): number | null {
+    const u = this.settings.unsearchable;
+    return u && u.types.includes(type) ? (u.status ?? 400) : null;
+  }
+
+  /** Refusal of create-by-PUT: null when allowed. */
+  get noUpdateCreate(): { status: number; advertise: boolean } | null {
+    const n = this.settings.noUpdateCreate;
+    return n ? { status: n.status ?? 405, advertise: n.advertise !== false } : null;
+  }
+
+  /** Whether this export job never finishes (counts the job when `stallExports: { jobs }`). */
+  exportStalled(jobId: string): boolean {
+    const s = this.settings.stallExports;
+    if (s === true) return true;
+    if (typeof s !== 'object' || s === null) return false;
+    if (this.stalledJobs.has(jobId)) return true;
+    if (this.runningJobs.has(jobId)) return false;
+    if (this.stalledJobs.size < s.jobs) {
+      this.stalledJobs.add(jobId);
+      return true;
+    }
+    this.runningJobs.add(jobId);
+    return false;
   }
 }

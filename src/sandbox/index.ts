@@ -3,6 +3,7 @@ export { startSandbox, type SandboxOptions, type SandboxServer, type SandboxStor
 export { runSandboxCommand, type SandboxCommandOptions } from './cli.js';
 export type { FaultController, FaultSettings } from './faults.js';
 export type { SandboxAuth, SmartClient } from './auth.js';
+export type { DocumentSeedOptions, SeededDocument } from './documents.js';
 export {
   generateResources,
   writeNdjsonDataset,

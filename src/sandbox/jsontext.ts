@@ -172,7 +172,7 @@ export function resourceHead(text: string): ResourceHead {
  * Sets id, meta.versionId and meta.lastUpdated of a resource text, rewriting only the id value and the
  * meta member (other meta fields kept, in order); every other byte stays as it was.
  */
-export function withServerMeta(text: string, head: ResourceHead, set: { id: string; versionId: string; lastUpdated: string }): string {
+export function withServerMeta(text: string, head: ResourceHead, set: { id: string; versionId: string; lastUpdated: string; extra?: Readonly<Record<string, unknown>> }): string {
   const edits: { span: Span; text: string }[] = [];
   const idm = head.members.find((m) => m.key === 'id');
   const meta = head.members.find((m) => m.key === 'meta');
@@ -201,6 +201,8 @@ export function withServerMeta(text: string, head: ResourceHead, set: { id: stri
       ordered[k] = v;
     }
   }
+  // Server-managed members (e.g. Medplum's meta.author, meta.project) replace what the client sent.
+  for (const [k, v] of Object.entries(set.extra ?? {})) ordered[k] = v;
   const metaText = JSON.stringify(ordered);
   const idText = JSON.stringify(set.id);
   if (idm) {

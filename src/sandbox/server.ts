@@ -17,15 +17,19 @@
  *
  * Routes (base = http://127.0.0.1:PORT/fhir): metadata, .well-known/smart-configuration, CRUD + vread,
  * search, _history (system/type/instance), POST / (transaction, batch), $export (system, Patient, Group),
- * _bulk/<job> (status: GET polls, DELETE cancels) and _bulk/<job>/<file> (NDJSON). Outside the base:
- * POST /auth/token (SMART), and the control API /_sandbox/faults (GET, POST merge, DELETE clear) and
- * /_sandbox/status, which are never subject to faults or auth.
+ * _bulk/<job> (status: GET polls, DELETE cancels) and _bulk/<job>/<file> (NDJSON). Binary also speaks raw
+ * content: a read whose Accept is not FHIR JSON answers the bytes with their Content-Type, and a POST/PUT
+ * with a non-JSON Content-Type stores the body as the Binary's data. Outside the base: POST /auth/token
+ * (SMART), and the control API /_sandbox/faults (GET, POST merge, DELETE clear) and /_sandbox/status, which
+ * are never subject to faults or auth. With `secondHost`, a second listener (another port: another origin)
+ * serves the same routes, e.g. as the "file host" of export files.
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { EngineError } from '../shared/errors.js';
 import { AuthState, type SandboxAuth } from './auth.js';
 import { completeJob, createJob, fileChunks, findFile, manifest, parseExportParams, type ExportJob, type ExportLevel } from './bulk.js';
+import { seedAdministration, seedDocuments, type DocumentSeedOptions, type SeededDocument } from './documents.js';
 import { etag, history, operationOutcome, processBundle, searchType } from './bundles.js';
 import { Faults, parseFaultSettings, type FaultController, type FaultSettings } from './faults.js';
 import { ID_RE, ResourceStore, TYPE_RE, fhirError, type VersionRecord } from './store.js';
@@ -55,6 +59,12 @@ export interface SandboxOptions {
   createGroup?: boolean;
   /** Largest request body accepted (default 512 MiB). */
   maxBodyBytes?: number;
+  /** Also listen on a second port (another origin on this machine), e.g. as the host of export files. */
+  secondHost?: boolean;
+  /** Seed exam documents and images as Binary resources pointed to by URL (documents.ts). */
+  documents?: DocumentSeedOptions;
+  /** Seed a Medplum-like server's administration resources (Project, ProjectMembership, ClientApplication, User). */
+  administration?: boolean;
 }
 
 export interface SandboxStore {
@@ -83,6 +93,10 @@ export interface SandboxServer {
   url: string;
   origin: string;
   port: number;
+  /** The second listener's origin (`secondHost`), e.g. http://127.0.0.1:OTHERPORT; null without it. */
+  secondOrigin: string | null;
+  /** The documents seeded (`documents`): owner, URL, SHA-256 and size of each attachment. */
+  documents: readonly SeededDocument[];
   /** SMART token endpoint (POST, form encoded). */
   tokenUrl: string;
   /** Control API for fault switches (GET / POST JSON / DELETE). */
@@ -121,7 +135,7 @@ function resourceReply(status: number, r: VersionRecord, base: string, extra: Re
   });
 }
 
-async function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
+async function readBodyBytes(req: http.IncomingMessage, limit: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -130,7 +144,19 @@ async function readBody(req: http.IncomingMessage, limit: number): Promise<strin
     if (size > limit) throw fhirError(413, 'too-costly', `the request body is larger than ${limit} bytes`);
     chunks.push(b);
   }
-  return Buffer.concat(chunks, size).toString('utf8');
+  return Buffer.concat(chunks, size);
+}
+
+async function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
+  return (await readBodyBytes(req, limit)).toString('utf8');
+}
+
+/** A write's body; a Binary sent as raw content (non-JSON Content-Type) becomes its JSON form with the bytes as data. */
+async function writeBody(req: http.IncomingMessage, type: string, id: string | undefined, limit: number): Promise<string> {
+  const bytes = await readBodyBytes(req, limit);
+  const contentType = String(req.headers['content-type'] ?? 'application/fhir+json');
+  if (type !== 'Binary' || /json/i.test(contentType)) return bytes.toString('utf8');
+  return JSON.stringify({ resourceType: 'Binary', ...(id ? { id } : {}), contentType: contentType.split(';')[0]?.trim() || 'application/octet-stream', data: bytes.toString('base64') });
 }
 
 function checkNumber(name: string, v: number | undefined, min: number): void {
@@ -149,7 +175,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxSe
     ...(opts.faults ?? {}),
   });
   const now = (): number => Date.now() + faults.clockOffsetMs;
-  const store = new ResourceStore(now);
+  const store = new ResourceStore(now, () => faults.serverMeta?.extra ?? null);
   const authState = new AuthState(now);
   const jobs = new Map<string, ExportJob>();
   const pollsBeforeReady = opts.exportPollsBeforeReady ?? 0;
@@ -197,7 +223,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxSe
 
   function capabilityStatement(): string {
     const auth = faults.auth;
-    const types = [...new Set<string>([...SYNTHETIC_TYPES, 'Group', ...store.types()])].sort();
+    const types = [...new Set<string>([...SYNTHETIC_TYPES, 'Group', 'Binary', 'DocumentReference', 'Media', ...store.types()])].sort();
     const searchParam = [
       { name: '_id', type: 'token' },
       { name: '_lastUpdated', type: 'date' },
@@ -205,12 +231,13 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxSe
       { name: 'subject', type: 'reference' },
     ];
     const interaction = ['read', 'vread', 'update', 'delete', 'create', 'search-type', 'history-instance', 'history-type'].map((code) => ({ code }));
+    const noUpdateCreate = faults.noUpdateCreate;
     const resource = types.map((type) => ({
       type,
       interaction,
       versioning: 'versioned-update',
       readHistory: true,
-      updateCreate: true,
+      updateCreate: !(noUpdateCreate && noUpdateCreate.advertise),
       searchParam,
       ...(type === 'Patient' ? { operation: [{ name: 'export', definition: 'http://hl7.org/fhir/uv/bulkdata/OperationDefinition/patient-export' }] } : {}),
       ...(type === 'Group' ? { operation: [{ name: 'export', definition: 'http://hl7.org/fhir/uv/bulkdata/OperationDefinition/group-export' }] } : {}),
@@ -239,9 +266,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxSe
           mode: 'server',
           ...(security ? { security } : {}),
           resource,
-          interaction: [{ code: 'transaction' }, { code: 'batch' }, { code: 'history-system' }],
+          interaction: [{ code: 'transaction' }, { code: 'batch' }, ...(faults.hideHistory ? [] : [{ code: 'history-system' }])],
           searchParam: [{ name: '_count', type: 'number' }, { name: '_sort', type: 'string' }],
-          operation: [{ name: 'export', definition: 'http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export' }],
+          ...(faults.hideExport ? {} : { operation: [{ name: 'export', definition: 'http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export' }] }),
         },
       ],
     });
@@ -307,7 +334,11 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxSe
     if (!prefer.includes('respond-async')) return outcome(400, 'invalid', 'the $export kick-off requires the header Prefer: respond-async');
     const body = req.method === 'POST' ? await readBody(req, maxBody) : null;
     const params = parseExportParams(level, groupId, url.searchParams, body, prefer.includes('handling=lenient'));
-    const job = createJob(store, params, `${origin}${req.url ?? ''}`, { pollsBeforeReady, requiresAccessToken: faults.auth !== undefined });
+    // SMART: a token without an export scope may read but not export (Medplum refuses system/*.read there).
+    const exportScopes = faults.auth?.smart?.exportScopes;
+    const scope = authState.scopeOf(req.headers.authorization);
+    if (exportScopes && scope !== null && !scope.split(/\s+/).some((x) => exportScopes.includes(x))) return outcome(403, 'forbidden', `the scope ${scope} does not allow $export`);
+    const job = createJob(store, params, `${origin}${req.url ?? ''}`, { pollsBeforeReady, requiresAccessToken: faults.manifestRequiresAccessToken ?? faults.auth !== undefined });
     jobs.set(job.id, job);
     return outcome(202, 'informational', `export job ${job.id} accepted`, { 'Content-Location': `${base}/_bulk/${job.id}` });
   }
@@ -321,6 +352,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxSe
     }
     if (req.method !== 'GET') return outcome(405, 'not-supported', 'GET or DELETE');
     if (!job) return outcome(404, 'not-found', `no export job ${jobId}`);
+    if (faults.exportStalled(job.id)) return { status: 202, headers: { 'Retry-After': String(retryAfter), 'X-Progress': 'in progress' } };
     job.polls++;
     if (job.polls <= job.pollsBeforeReady) {
       const pct = Math.floor((100 * (job.polls - 1)) / Math.max(1, job.pollsBeforeReady));
@@ -345,6 +377,13 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxSe
     if (r) throw fhirError(r.status, 'processing', r.diagnostics);
   }
 
+  /** A Binary's content as raw bytes with its Content-Type. */
+  function binaryContent(r: VersionRecord): Reply {
+    const parsed = JSON.parse((r.body as Buffer).toString('utf8')) as { contentType?: unknown; data?: unknown };
+    const data = typeof parsed.data === 'string' ? Buffer.from(parsed.data, 'base64') : Buffer.alloc(0);
+    return { status: 200, headers: { 'Content-Type': typeof parsed.contentType === 'string' ? parsed.contentType : 'application/octet-stream', ETag: etag(r) }, body: data };
+  }
+
   async function route(req: http.IncomingMessage, url: URL, target: string, rel: string): Promise<Reply> {
     const method = req.method ?? 'GET';
     let seg: string[];
@@ -359,7 +398,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxSe
       if (method !== 'POST') return outcome(404, 'not-found', 'use POST for transaction or batch bundles');
       const text = await readBody(req, maxBody);
       const returnResources = String(req.headers['prefer'] ?? '').includes('return=representation');
-      return json(200, processBundle(store, base, text, { returnResources, nowMs, reject: (t, i) => faults.rejectionFor(t, i) }));
+      return json(200, processBundle(store, base, text, { returnResources, nowMs, reject: (t, i) => faults.rejectionFor(t, i), noUpdateCreate: faults.noUpdateCreate?.status ?? null }));
     }
     if (a === 'metadata' && seg.length === 1) return json(200, capabilityStatement());
     if (a === '.well-known' && b === 'smart-configuration') return smartConfiguration();
@@ -372,10 +411,14 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxSe
     if (a === '_bulk' && b !== undefined && c !== undefined && seg.length === 3) return exportFile(req, target, b, c);
     if (!TYPE_RE.test(a)) return outcome(404, 'not-found', `unknown path /${seg.join('/')}`);
     const type = a;
+    const refusal = faults.searchRefusal(type);
     if (seg.length === 1) {
-      if (method === 'GET') return json(200, searchType({ store, base, type, params: url.searchParams, selfUrl: url, nowMs }));
+      if (method === 'GET') {
+        if (refusal !== null) return outcome(refusal, 'not-supported', `Cannot search on ${type}`);
+        return json(200, searchType({ store, base, type, params: url.searchParams, selfUrl: url, nowMs, paging: faults.paging }));
+      }
       if (method === 'POST') {
-        const body = await readBody(req, maxBody);
+        const body = await writeBody(req, type, undefined, maxBody);
         rejectIfFaulted(type, '');
         const r = store.write(type, undefined, body, { method: 'POST' });
         return resourceReply(201, r, base);
@@ -383,9 +426,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxSe
       return outcome(405, 'not-supported', `${method} /${type} is not supported`);
     }
     if (b === '_search' && seg.length === 2 && (method === 'POST' || method === 'GET')) {
+      if (refusal !== null) return outcome(refusal, 'not-supported', `Cannot search on ${type}`);
       const params = new URLSearchParams(url.searchParams);
       if (method === 'POST') for (const [k, v] of new URLSearchParams(await readBody(req, 1024 * 1024))) params.append(k, v);
-      return json(200, searchType({ store, base, type, params, selfUrl: url, nowMs }));
+      return json(200, searchType({ store, base, type, params, selfUrl: url, nowMs, paging: faults.paging }));
     }
     if (b === '_history' && seg.length === 2) {
       if (method !== 'GET') return outcome(405, 'not-supported', 'GET only');
@@ -403,13 +447,16 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxSe
         const r = store.read(type, id);
         if (!r) return outcome(404, 'not-found', `${type}/${id} not found`);
         if (r.body === null) return outcome(410, 'deleted', `${type}/${id} was deleted`, { ETag: etag(r) });
+        if (type === 'Binary' && !/json/i.test(String(req.headers.accept ?? 'application/fhir+json'))) return binaryContent(r);
         return resourceReply(200, r, base);
       }
       if (method === 'PUT') {
         const before = store.read(type, id);
         const ifMatch = req.headers['if-match'];
-        const body = await readBody(req, maxBody);
+        const body = await writeBody(req, type, id, maxBody);
         rejectIfFaulted(type, id);
+        const refuse = faults.noUpdateCreate;
+        if (refuse && (!before || before.body === null)) return outcome(refuse.status, 'not-supported', `${type}/${id} does not exist and this server does not create resources by PUT (use POST)`);
         const r = store.write(type, id, body, { method: 'PUT', ifMatch: typeof ifMatch === 'string' ? ifMatch : undefined });
         return resourceReply(before && before.body !== null ? 200 : 201, r, base);
       }
@@ -536,7 +583,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxSe
         reply = await tokenEndpoint(req);
       } else if (path === '/fhir' || path.startsWith('/fhir/')) {
         const rel = path.slice('/fhir'.length) || '/';
-        const open = rel === '/metadata' || rel === '/.well-known/smart-configuration';
+        // Export files of a job whose manifest says requiresAccessToken: false are open (like pre-signed URLs).
+        const file = /^\/_bulk\/([^/]+)\/[^/]+$/.exec(rel);
+        const openFile = file !== null && jobs.get(decodeURIComponent(file[1] ?? ''))?.requiresAccessToken === false;
+        const open = rel === '/metadata' || rel === '/.well-known/smart-configuration' || openFile;
         const auth = faults.auth;
         const denied = !open && auth ? authState.check(auth, req.headers.authorization) : null;
         reply = denied ? outcome(401, 'login', 'authentication required', { 'WWW-Authenticate': denied.wwwAuthenticate }) : await route(req, url, target, rel);
@@ -553,27 +603,36 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxSe
     await send(res, reply, target);
   }
 
-  const server = http.createServer((req, res) => {
+  const listener = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     handle(req, res).catch(() => {
       if (!res.headersSent) res.writeHead(500);
       res.destroy();
     });
-  });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
+  };
+  const listen = async (port: number): Promise<http.Server> => {
+    const srv = http.createServer(listener);
+    srv.on('connection', (s) => {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
     });
-  });
+    await new Promise<void>((resolve, reject) => {
+      srv.once('error', reject);
+      srv.listen(port, '127.0.0.1', () => {
+        srv.off('error', reject);
+        resolve();
+      });
+    });
+    return srv;
+  };
+  const server = await listen(opts.port ?? 0);
+  const second = opts.secondHost ? await listen(0) : null;
   const port = (server.address() as AddressInfo).port;
   origin = `http://127.0.0.1:${port}`;
   base = `${origin}/fhir`;
   tokenUrl = `${origin}/auth/token`;
+  const secondOrigin = second ? `http://127.0.0.1:${(second.address() as AddressInfo).port}` : null;
+  const documents = opts.documents ? seedDocuments(store, base, patientIds, opts.documents, opts.seed ?? 1) : [];
+  if (opts.administration) seedAdministration(store);
 
   const facade: SandboxStore = {
     count: (type) => store.count(type),
@@ -589,6 +648,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxSe
     url: base,
     origin,
     port,
+    secondOrigin,
+    documents,
     tokenUrl,
     controlUrl: `${origin}/_sandbox/faults`,
     faults,
@@ -607,8 +668,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxSe
         t.resolve();
       }
       timers.clear();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = Promise.all([server, ...(second ? [second] : [])].map((srv) => new Promise<void>((resolve) => srv.close(() => resolve())))).then(() => undefined);
       server.closeIdleConnections();
+      second?.closeIdleConnections();
       // give in-flight responses a moment, then cut what remains
       await Promise.race([closed, new Promise((r) => setTimeout(r, 200).unref())]);
       for (const s of sockets) s.destroy();

@@ -80,7 +80,11 @@ export class ResourceStore {
   private readonly live = new Map<string, number>();
   private lastMs = 0;
 
-  constructor(private readonly clock: () => number) {}
+  constructor(
+    private readonly clock: () => number,
+    /** Extra server-managed meta members stamped on every write (a fault switch), or none. */
+    private readonly metaExtra: () => Readonly<Record<string, unknown>> | null = () => null,
+  ) {}
 
   /** The last issued sequence number (0 when empty). */
   get seq(): number {
@@ -206,7 +210,8 @@ export class ResourceStore {
     const vid = cur ? cur.vid + 1 : 1;
     const ms = this.stamp();
     const lastUpdated = new Date(ms).toISOString();
-    const stored = withServerMeta(p.text, p.head, { id: p.id, versionId: String(vid), lastUpdated });
+    const extra = this.metaExtra();
+    const stored = withServerMeta(p.text, p.head, { id: p.id, versionId: String(vid), lastUpdated, ...(extra ? { extra } : {}) });
     return this.append({ type: p.type, id: p.id, vid, ms, lastUpdated, method: p.method, body: Buffer.from(stored, 'utf8'), patientId: p.patientId, prev: cur ?? null });
   }
 

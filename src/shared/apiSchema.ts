@@ -88,12 +88,13 @@ export function checkAuth(v: unknown, where = 'auth'): string | null {
       );
     case 'smart':
       return first(
-        onlyKeys(v, ['kind', 'clientId', 'tokenUrl', 'keySecret', 'keyId', 'scope'], where),
+        onlyKeys(v, ['kind', 'clientId', 'tokenUrl', 'keySecret', 'keyId', 'scope', 'scopes'], where),
         isString(v['clientId'], 256) && v['clientId'] !== '' ? null : `${where}.clientId`,
         checkUrl(v['tokenUrl'], `${where}.tokenUrl`),
         isSecretName(v['keySecret']) ? null : `${where}.keySecret`,
         optional(v, 'keyId', (x) => isString(x, 256), where),
         optional(v, 'scope', (x) => isString(x, 1024), where),
+        optional(v, 'scopes', (x) => Array.isArray(x) && x.length >= 1 && x.length <= 10 && x.every((y) => isString(y, 1024)), where),
       );
     default:
       return `${where}.kind`;
@@ -218,7 +219,13 @@ function checkSettingsPatch(v: unknown): string | null {
   if (v['source'] !== undefined && v['source'] !== null) {
     const s = v['source'];
     if (!isObject(s)) return 'settings.source';
-    const r = first(onlyKeys(s, ['url', 'auth'], 'settings.source'), checkUrl(s['url'], 'settings.source.url'), checkAuth(s['auth'], 'settings.source.auth'));
+    const r = first(
+      onlyKeys(s, ['url', 'auth', 'allowedHosts', 'exportStuckMinutes'], 'settings.source'),
+      checkUrl(s['url'], 'settings.source.url'),
+      checkAuth(s['auth'], 'settings.source.auth'),
+      optional(s, 'allowedHosts', (x) => Array.isArray(x) && x.length <= 50 && x.every((y) => isString(y, 300)), 'settings.source'),
+      optional(s, 'exportStuckMinutes', (x) => Number.isInteger(x) && (x as number) >= 1 && (x as number) <= 1440, 'settings.source'),
+    );
     if (r) return r;
   }
   if (v['schedule'] !== undefined) {
@@ -232,12 +239,13 @@ function checkSettingsPatch(v: unknown): string | null {
 
 function checkServerRestore(v: unknown, withConfirmation: boolean): string | null {
   if (!isObject(v)) return 'request';
-  const keys = [...SCOPE_KEYS, 'target', 'auth', ...(withConfirmation ? ['confirmed', 'verify'] : [])];
+  const keys = [...SCOPE_KEYS, 'target', 'auth', 'includeAdministration', ...(withConfirmation ? ['confirmed', 'verify'] : [])];
   return first(
     onlyKeys(v, keys, 'request'),
     checkScope(v, 'request'),
     checkUrl(v['target'], 'request.target'),
     checkAuth(v['auth'], 'request.auth'),
+    optional(v, 'includeAdministration', isBool, 'request'),
     withConfirmation ? (v['confirmed'] === true ? null : 'request.confirmed') : null,
     withConfirmation ? optional(v, 'verify', (x) => x === 'none' || x === 'sample' || x === 'all', 'request') : null,
   );

@@ -52,6 +52,16 @@ export interface SnapshotSummary {
   readonly partial: boolean;
   readonly problemCount: number;
   readonly tags: readonly string[];
+  /** Attachment content kept with the snapshot (exam PDFs, images): records, stored, bytes, not stored. */
+  readonly attachments?: { readonly count: number; readonly stored: number; readonly bytes: number; readonly external: number; readonly failed: number };
+  /** Resource types the source could not be read for in this run (kept from the previous snapshot). */
+  readonly notCovered?: readonly string[];
+}
+
+/** Something a run tells the clinic although it succeeded (already translated). */
+export interface RunWarning {
+  readonly code: string;
+  readonly message: string;
 }
 
 export interface BackupProblem {
@@ -76,6 +86,7 @@ export interface BackupResult {
   readonly problems: readonly BackupProblem[];
   /** Replication to the configured copies (3-2-1) after the snapshot was committed. */
   readonly copies?: readonly CopyOutcome[];
+  readonly warnings?: readonly RunWarning[];
 }
 
 /** A configured copy of the repository (NAS share, rotating USB drive, S3 bucket). */
@@ -190,6 +201,8 @@ export interface RestoreResult {
   readonly bytesRead: number;
   readonly failures: readonly { readonly resource: string; readonly code: string; readonly file?: string }[];
   readonly durationMs: number;
+  /** Attachments written beside the NDJSON (attachments/ and attachments.ndjson). */
+  readonly attachments?: { readonly files: number; readonly bytes: number; readonly listed: number };
 }
 
 export interface RepoStats {
@@ -220,12 +233,38 @@ export interface RestorePlan {
   readonly bytes: number;
   /** On the target already (will be overwritten with the backup's version). */
   readonly existing: number;
-  /** On the target with a lastUpdated later than the backup's: writing would replace newer data. */
+  /**
+   * On the target with content that differs from the backup (server-managed meta such as versionId and
+   * lastUpdated ignored) and a later lastUpdated: writing would replace newer data.
+   */
   readonly newerOnTarget: readonly { readonly resource: string; readonly target: string; readonly backup: string | null }[];
+  /** On the target already with the same content as the backup (writing changes nothing). */
+  readonly sameOnTarget?: number;
   readonly criticalTypes: readonly string[];
   readonly server: { readonly fhirVersion: string; readonly software: string | null };
   /** References from restored resources to resources outside the selection (patient scope), bounded. */
   readonly danglingReferences?: readonly string[];
+  /**
+   * Ids: kept (PUT), or assigned by the target (it does not create by PUT: its CapabilityStatement says so, or
+   * it refuses when tried), with the old → new map kept per target (`file`; `known` entries from earlier runs).
+   */
+  readonly ids?: { readonly mode: 'kept' | 'server-assigned'; readonly reason: 'capability' | 'default'; readonly known: number; readonly file: string | null };
+  /** Attachments of the restored resources: Binaries to create first, links pointed at them. */
+  readonly attachments?: {
+    readonly count: number;
+    readonly stored: number;
+    readonly bytes: number;
+    /** Binaries this restore creates (their links are rewritten to the new locations). */
+    readonly binaries: number;
+    /** Created by an earlier restore into this target (reused). */
+    readonly alreadyOnTarget: number;
+    /** Links to Binary resources restored with the data (they follow those resources). */
+    readonly followResources: number;
+    /** Attachments whose content is not in the backup (other hosts, failed downloads): links left as they were. */
+    readonly notStored: number;
+  };
+  /** Server-administration resources (projects, logins, client secrets) in the selection: left out unless included. */
+  readonly administration?: { readonly included: boolean; readonly counts: Readonly<Record<string, number>> };
 }
 
 export interface ResourceOutcome {
@@ -249,6 +288,22 @@ export interface FhirRestoreResult {
   readonly durationMs: number;
   readonly verification: { readonly checked: number; readonly mismatches: readonly string[] } | null;
   readonly requests: number;
+  /** How ids were handled; with server-assigned ids, the old → new map (kept in `file`; a sample here). */
+  readonly ids?: {
+    readonly mode: 'kept' | 'server-assigned';
+    /** The first resource whose PUT the target refused, when the switch to server-assigned ids happened mid-way. */
+    readonly detectedAt?: string;
+    /** New mappings made by this restore. */
+    readonly assigned: number;
+    readonly known: number;
+    readonly file: string | null;
+    readonly sample: readonly { readonly from: string; readonly to: string }[];
+    /** Resources rewritten after the fact because they pointed at resources created later. */
+    readonly fixedReferences: number;
+  };
+  readonly attachments?: { readonly binariesCreated: number; readonly alreadyOnTarget: number; readonly bytes: number; readonly failed: number; readonly notStored: number };
+  /** Server-administration resources left out (by default), and those the target refused when included. */
+  readonly administration?: { readonly excluded: readonly { readonly type: string; readonly count: number }[]; readonly refused: readonly { readonly resource: string; readonly code: string }[] };
 }
 
 
@@ -318,12 +373,36 @@ export interface StatusSummary {
   readonly history: readonly { readonly at: string; readonly status: string; readonly resources: number; readonly bytesAdded: number }[];
 }
 
+/** The FHIR server backed up, and how. */
+export interface SourceSetting {
+  readonly url: string;
+  readonly auth: SourceAuthSetting;
+  /**
+   * Other addresses the clinic trusts with the server's credentials and files ("Other allowed addresses"): a file
+   * server or bucket holding export files or attachments. "host", "host:port" or "https://host".
+   */
+  readonly allowedHosts?: readonly string[];
+  /** Minutes a resumed server export may show no progress before it is replaced by a fresh one (default 10). */
+  readonly exportStuckMinutes?: number;
+}
+
 /** How the app reaches the FHIR source. Credentials appear only as names of stored secrets (or files for the CLI). */
 export type SourceAuthSetting =
   | { readonly kind: 'none' }
   | { readonly kind: 'bearer'; readonly tokenSecret?: string; readonly tokenFile?: string }
   | { readonly kind: 'basic'; readonly username: string; readonly passwordSecret?: string; readonly passwordFile?: string }
-  | { readonly kind: 'smart'; readonly clientId: string; readonly tokenUrl: string; readonly keySecret?: string; readonly keyFile?: string; readonly keyId?: string; readonly scope?: string };
+  | {
+      readonly kind: 'smart';
+      readonly clientId: string;
+      readonly tokenUrl: string;
+      readonly keySecret?: string;
+      readonly keyFile?: string;
+      readonly keyId?: string;
+      /** One scope to ask for (default: "system/*.rs", then "system/*.read"). */
+      readonly scope?: string;
+      /** Scopes tried in turn (e.g. ["system/*.rs", "system/*.*"]); each entry may hold several, space-separated. */
+      readonly scopes?: readonly string[];
+    };
 
 /** A schedule as stored in settings (see policy/schedule.ts for the full validation). */
 export type ScheduleSetting =
@@ -353,7 +432,7 @@ export interface WebhookAlertSetting {
 export interface AppSettings {
   readonly language: 'pt-BR' | 'en';
   readonly clinicName?: string;
-  readonly source: { readonly url: string; readonly auth: SourceAuthSetting } | null;
+  readonly source: SourceSetting | null;
   readonly schedule: { readonly backup: ScheduleSetting; readonly drill: ScheduleSetting };
   readonly alerts?: { readonly email?: EmailAlertSetting | null; readonly webhook?: WebhookAlertSetting | null };
   /** Retention in force (the default until changed). */

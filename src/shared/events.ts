@@ -9,7 +9,8 @@ export interface ProgressEvent {
   readonly done: number;
   /** Total units when known (resources, files or bytes: see unit). */
   readonly total?: number;
-  readonly unit: 'resources' | 'files' | 'bytes' | 'steps';
+  /** "minutes": time spent so far, e.g. waiting for a server to prepare an export. */
+  readonly unit: 'resources' | 'files' | 'bytes' | 'steps' | 'minutes';
   readonly bytes?: number;
   /** Optional subject, e.g. a resource type or file name. Never a secret. */
   readonly subject?: string;

@@ -212,6 +212,23 @@ describe('settings: retention and alert channels (browser)', () => {
     assert.equal(await page.getByTestId('alert-email-test').isDisabled(), true);
   });
 
+  it('other allowed addresses of the FHIR source: typed one per line, saved with the source, labelled', async () => {
+    await call(stack, 'updateSettings', { source: { url: 'https://fhir.clinica.test/fhir', auth: { kind: 'none' }, exportStuckMinutes: 12 } });
+    await page.reload();
+    await page.getByTestId('settings').waitFor();
+    const box = page.getByTestId('allowed-hosts');
+    await box.waitFor();
+    assert.equal(await box.inputValue(), '');
+    await box.fill('arquivos.clinica.test\nhttps://bucket.clinica.test:9000');
+    await page.getByTestId('save-allowed-hosts').click();
+    await page.getByTestId('settings-saved').waitFor();
+    assert.match(await page.getByTestId('settings-saved').innerText(), /Outros endereços permitidos/);
+    const s = await settingsNow();
+    assert.deepEqual(s.source?.allowedHosts, ['arquivos.clinica.test', 'https://bucket.clinica.test:9000']);
+    assert.equal(s.source?.exportStuckMinutes, 12, 'the other source options are kept');
+    await assertAccessible(page, 'settings with allowed addresses');
+  });
+
   it('never sent a secret to the renderer and had no script errors', () => {
     const all = bodies.join('\n');
     assert.ok(all.length > 500, 'API responses were collected');

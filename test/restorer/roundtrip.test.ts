@@ -80,10 +80,20 @@ test('everything: sandbox A → backup → empty sandbox B holds every resource,
   assert.deepEqual(new Set(hist.entry.map((e) => e.resource.resourceType)), new Set(['Patient']));
   assert.deepEqual((await readdir(repo.stateDir)).filter((f) => f.endsWith('.journal')).flatMap((f) => [f]), [], 'a complete restore leaves no journal');
 
-  // Planning again against B previews the overwrite: everything exists, and B's copies are newer than the backup's.
+  // Planning again against B previews the overwrite: everything exists; B stamped its own versionId and
+  // lastUpdated on every write, but only content counts (issue 14 §4): nothing differs.
   const again = await engine.planRestoreToServer({ target: B.url, auth: NONE });
   assert.equal(again.existing, source.size);
-  assert.ok(again.newerOnTarget.length > 0);
+  assert.deepEqual(again.newerOnTarget, []);
+  assert.equal(again.sameOnTarget, source.size);
+  // One resource changed on B: exactly that one is shown.
+  const changed = [...source.values()].find((x) => x.type === 'Condition') as StoredResource;
+  const edited = { ...(JSON.parse(changed.text) as Record<string, unknown>), note: [{ text: 'alterado no servidor' }] };
+  const res = await fetch(`${B.url}/Condition/${changed.id}`, { method: 'PUT', headers: { 'Content-Type': 'application/fhir+json' }, body: JSON.stringify(edited) });
+  assert.equal(res.status, 200);
+  const third = await engine.planRestoreToServer({ target: B.url, auth: NONE });
+  assert.deepEqual(third.newerOnTarget.map((n) => n.resource), [`Condition/${changed.id}`]);
+  assert.equal(third.sameOnTarget, source.size - 1);
 });
 
 test('--type: only the chosen types reach the server, each equal', async () => {

@@ -84,7 +84,7 @@ describe('unreachable servers', () => {
 });
 
 describe('credentials', () => {
-  it('401 (no or wrong credentials) and 403 are SOURCE_AUTH with "check the credentials"; right ones back up everything', async () => {
+  it('401 (no or wrong credentials) is SOURCE_AUTH with "check the credentials"; 403 with credentials is SOURCE_FORBIDDEN "they work but lack permission"; right ones back up everything', async () => {
     const server = await sandbox({ patients: 2, seed: 3, auth: { bearerTokens: ['right-token'], basic: { username: 'clinic', password: 'pw-0123' } } });
     const repo = await repoIn();
     for (const auth of [{ kind: 'none' }, { kind: 'bearer', token: 'wrong-token' }, { kind: 'basic', username: 'clinic', password: 'nope' }] satisfies SourceAuth[]) {
@@ -94,8 +94,10 @@ describe('credentials', () => {
       assert.match(toErrorInfo(err, 'pt-BR').message, /Confira as credenciais/);
     }
     server.faults.set({ serverError: { nth: 1, times: 1000, status: 403, match: '\\$export|_history|_count' } });
-    const forbidden = await rejectsWithCode(run(repo, server, { auth: { kind: 'bearer', token: 'right-token' } }), 'SOURCE_AUTH');
+    const forbidden = await rejectsWithCode(run(repo, server, { auth: { kind: 'bearer', token: 'right-token' } }), 'SOURCE_FORBIDDEN');
     assert.equal(forbidden.details['status'], 403);
+    assert.match(toErrorInfo(forbidden, 'en').message, /credentials work but lack permission .*scopes/);
+    assert.match(toErrorInfo(forbidden, 'pt-BR').message, /credenciais funcionam, mas não dão permissão/);
     await noSnapshots(repo);
     server.faults.clear();
     const bearer = await run(repo, server, { auth: { kind: 'bearer', token: 'right-token' } });
@@ -251,27 +253,33 @@ describe('server faults', () => {
     await assertSnapshotEqualsServer(repo, r.manifest, server, 'html once');
   });
 
-  it('a manifest pointing to another origin is refused (no request there, credentials never sent); allowed, it is fetched without credentials', async () => {
-    const server = await sandbox({ patients: 2, seed: 25, auth: { bearerTokens: ['tok-1'] } });
-    const other = `http://localhost:${server.port}`;
-    const otherHost = `localhost:${server.port}`;
+  it('export files on another host: refused before any request unless allowed (then with the token), the job deleted; requiresAccessToken false: fetched without the token', async () => {
+    const server = await sandbox({ patients: 2, seed: 25, auth: { bearerTokens: ['tok-1'] }, secondHost: true });
+    const other = server.secondOrigin as string;
+    const otherHost = new URL(other).host;
     server.faults.set({ manifestOrigin: other });
     const repo = await repoIn();
+    const jobs = (): number => requestsMatching(server, /\/_bulk\/[^/]+$/);
     const err = await rejectsWithCode(run(repo, server, { auth: { kind: 'bearer', token: 'tok-1' } }), 'SOURCE_FOREIGN_ORIGIN');
-    assert.equal(err.details['origin'], other);
-    assert.equal(server.requestLog.filter((e) => e.host === otherHost).length, 0, 'nothing was requested from the other origin');
-    // Allowed explicitly: fetched, but without the token (so this server, which wants one, says 401).
-    const denied = await rejectsWithCode(run(repo, server, { auth: { kind: 'bearer', token: 'tok-1' }, allowedOrigins: [other] }), 'SOURCE_AUTH');
-    assert.equal(denied.details['status'], 401);
-    const toOther = server.requestLog.filter((e) => e.host === otherHost);
-    assert.ok(toOther.length > 0);
-    assert.ok(toOther.every((e) => !e.authorization), 'no Authorization header to the other origin');
-    assert.ok(server.requestLog.filter((e) => e.host !== otherHost).every((e) => e.target.endsWith('/metadata') || e.authorization));
+    assert.equal(err.details['host'], otherHost);
+    assert.equal(err.details['setting'], 'source.allowedHosts');
+    assert.equal(server.requestLog.filter((e) => e.host === otherHost).length, 0, 'nothing was requested from the other host');
+    assert.ok(server.requestLog.some((e) => e.method === 'DELETE' && /\/_bulk\/[^/]+$/.test(e.target)), 'the abandoned export job was deleted on the server');
     await noSnapshots(repo);
-    // A file host that needs no token (like a signed-URL store): allowed, everything arrives.
-    server.faults.set({ auth: null });
-    const ok = await run(repo, server, { allowedOrigins: [other] });
-    await assertSnapshotEqualsServer(repo, ok.manifest, server, 'allowed origin');
+    // Allowed in settings: the token goes there too, and everything arrives.
+    const allowed = await run(repo, server, { auth: { kind: 'bearer', token: 'tok-1' }, allowedHosts: [otherHost] });
+    await assertSnapshotEqualsServer(repo, allowed.manifest, server, 'allowed host');
+    const toOther = server.requestLog.filter((e) => e.host === otherHost);
+    assert.ok(toOther.length > 0 && toOther.every((e) => e.authorization), 'the allowed host got the token');
+    // requiresAccessToken: false (a pre-signed store): any loopback host, never the token.
+    server.faults.set({ manifestRequiresAccessToken: false });
+    const before = server.requestLog.length;
+    const repo2 = await repoIn();
+    const open = await run(repo2, server, { auth: { kind: 'bearer', token: 'tok-1' } });
+    await assertSnapshotEqualsServer(repo2, open.manifest, server, 'no token needed');
+    const files = server.requestLog.slice(before).filter((e) => e.host === otherHost);
+    assert.ok(files.length > 0 && files.every((e) => !e.authorization), 'no Authorization header to the file host');
+    assert.ok(jobs() >= 3);
   });
 
   it('output files expiring before download: the job is started again once; expiring twice is EXPORT_EXPIRED', async () => {

@@ -8,12 +8,13 @@ export const cliMessages: Catalogue = {
 Comandos:
   init                         cria um repositório de backup criptografado
   backup <pasta|arquivo> | --source <URL FHIR> [--auth none|basic|bearer|smart] [--strategy S] [--full]
-                               copia um servidor FHIR ou arquivos NDJSON para o repositório
+         [--allow-origin HOST] [--scope ESCOPO] [--export-stuck-minutes N]
+                               copia um servidor FHIR (com os anexos) ou arquivos NDJSON para o repositório
   snapshots                    lista as cópias (snapshots)
   check [--read-data | --read-data-subset n/m]
                                verifica a integridade do repositório
   restore [snapshot] --target <pasta> | --target-url <URL FHIR> [--type T] [--patient ID]
-          [--as-of DATA] [--plan] [--verify none|sample|all] [--yes]
+          [--as-of DATA] [--plan] [--verify none|sample|all] [--include-admin] [--yes]
                                restaura para uma pasta (NDJSON por tipo) ou para um servidor FHIR
   ls [snapshot] [--type T] [--patient ID]   lista os recursos de uma cópia
   dump <snapshot> <Tipo/id>    mostra um recurso
@@ -61,12 +62,13 @@ Códigos de saída: 0 ok, 1 falhou, 2 uso incorreto, 3 problema de integridade.`
 Commands:
   init                         create an encrypted backup repository
   backup <folder|file> | --source <FHIR URL> [--auth none|basic|bearer|smart] [--strategy S] [--full]
-                               back up a FHIR server or NDJSON files into the repository
+         [--allow-origin HOST] [--scope SCOPE] [--export-stuck-minutes N]
+                               back up a FHIR server (with its attachments) or NDJSON files into the repository
   snapshots                    list snapshots
   check [--read-data | --read-data-subset n/m]
                                verify the repository
   restore [snapshot] --target <folder> | --target-url <FHIR URL> [--type T] [--patient ID]
-          [--as-of DATE] [--plan] [--verify none|sample|all] [--yes]
+          [--as-of DATE] [--plan] [--verify none|sample|all] [--include-admin] [--yes]
                                restore to a folder (NDJSON per type) or into a FHIR server
   ls [snapshot] [--type T] [--patient ID]   list a snapshot's resources
   dump <snapshot> <Type/id>    print one resource
@@ -288,6 +290,32 @@ Exit codes: 0 ok, 1 failed, 2 usage, 3 integrity problem.`,
   'cli.keys.header': { 'pt-BR': 'ID                Tipo        Nome                 Criada em', en: 'ID                Kind        Name                 Created' },
   'cli.keys.added': { 'pt-BR': 'Chave {id} ({kind}) adicionada.', en: 'Key {id} ({kind}) added.' },
   'cli.keys.removed': { 'pt-BR': 'Chave {id} removida.', en: 'Key {id} removed.' },
+  'cli.plan.same': { 'pt-BR': '{count} já estão no servidor com o mesmo conteúdo (nada muda neles).', en: '{count} are already on the server with the same content (nothing changes for them).' },
+  'cli.plan.assignedIds': {
+    'pt-BR': 'Este servidor escolhe os próprios ids: os recursos serão criados com ids novos e as referências ajustadas; a correspondência antigo → novo fica guardada ({known} já conhecidas).',
+    en: 'This server chooses its own ids: resources will be created with new ids and references adjusted; the old → new map is kept ({known} already known).',
+  },
+  'cli.plan.attachments': {
+    'pt-BR': 'Anexos: {stored} guardados ({bytes}); {binaries} Binary a criar primeiro (links apontados para eles), {reused} já criados antes, {follow} seguem recursos Binary restaurados, {notStored} não estão no backup (links mantidos).',
+    en: 'Attachments: {stored} kept ({bytes}); {binaries} Binary to create first (links pointed at them), {reused} created before, {follow} follow restored Binary resources, {notStored} not in the backup (links kept).',
+  },
+  'cli.plan.adminExcluded': {
+    'pt-BR': 'Recursos de administração do servidor ficam de fora (use --include-admin para incluí-los): {types}',
+    en: 'Server administration resources are left out (use --include-admin to include them): {types}',
+  },
+  'cli.plan.adminIncluded': { 'pt-BR': 'Recursos de administração do servidor incluídos: {types}', en: 'Server administration resources included: {types}' },
+  'cli.restore.idMap': {
+    'pt-BR': 'Ids novos: {assigned} nesta restauração, {known} no total; correspondência antigo → novo em {file}',
+    en: 'New ids: {assigned} in this restore, {known} in all; old → new map in {file}',
+  },
+  'cli.restore.attachments': { 'pt-BR': 'Anexos: {created} Binary criados ({bytes}), {failed} com falha.', en: 'Attachments: {created} Binary created ({bytes}), {failed} failed.' },
+  'cli.restore.folderAttachments': { 'pt-BR': 'Anexos: {files} arquivos ({bytes}) em attachments/, {listed} listados em attachments.ndjson', en: 'Attachments: {files} files ({bytes}) in attachments/, {listed} listed in attachments.ndjson' },
+  'cli.restore.adminSkipped': { 'pt-BR': 'Administração do servidor não restaurada: {items}', en: 'Server administration not restored: {items}' },
+  'cli.backup.attachments': {
+    'pt-BR': 'Anexos: {stored} de {count} guardados ({bytes}); {external} em outros endereços, {failed} com falha.',
+    en: 'Attachments: {stored} of {count} kept ({bytes}); {external} at other addresses, {failed} failed.',
+  },
+  'cli.progress.backup.export-wait': { 'pt-BR': 'o servidor está preparando a exportação ({done} min)', en: 'the server is preparing the export ({done} min)' },
   'cli.progress.backup': { 'pt-BR': 'backup: {done} recursos, {bytes} lidos', en: 'backup: {done} resources, {bytes} read' },
   'cli.progress.check': { 'pt-BR': 'verificação ({phase}): {done}/{total}', en: 'check ({phase}): {done}/{total}' },
   'cli.progress.restore': { 'pt-BR': 'restauração: {done}/{total} recursos', en: 'restore: {done}/{total} resources' },

@@ -71,6 +71,10 @@ export const drillsMessages: Catalogue = {
     'pt-BR': 'faltaram registros depois da restauração. Rode "clinic-backup check --read-data"; se não houver erro, faça um backup completo e repita o teste.',
     en: 'records were missing after the restore. Run "clinic-backup check --read-data"; if it finds nothing, take a full backup and repeat the drill.',
   },
+  'drills.next.attachmentMismatch': {
+    'pt-BR': 'um anexo (PDF, imagem) não voltou igual ao guardado, ou o link dele não abre. Rode "clinic-backup check --read-data" e chame o suporte com este relatório.',
+    en: 'an attachment (PDF, image) did not come back equal to what was stored, or its link does not open. Run "clinic-backup check --read-data" and call support with this report.',
+  },
   'drills.next.contentMismatch': {
     'pt-BR': 'registros voltaram diferentes do que foi guardado. Rode "clinic-backup check --read-data" e chame o suporte com este relatório.',
     en: 'records came back different from what was stored. Run "clinic-backup check --read-data" and call support with this report.',

@@ -146,6 +146,10 @@ export const errorMessages: Readonly<Record<ErrorCode, Message>> = {
     'pt-BR': 'O servidor FHIR recusou o acesso (HTTP {status}). Confira as credenciais.',
     en: 'The FHIR server refused access (HTTP {status}). Check the credentials.',
   },
+  SOURCE_FORBIDDEN: {
+    'pt-BR': 'As credenciais funcionam, mas não dão permissão para {url} (HTTP 403). Confira os escopos (scopes) do cliente ou a política de acesso no servidor FHIR.',
+    en: 'The credentials work but lack permission for {url} (HTTP 403). Check the client\'s scopes or its access policy on the FHIR server.',
+  },
   SOURCE_HTTP: { 'pt-BR': 'O servidor FHIR respondeu HTTP {status} em {url}.', en: 'The FHIR server answered HTTP {status} at {url}.' },
   SOURCE_NOT_FHIR: {
     'pt-BR': '{url} não parece ser um servidor FHIR (sem CapabilityStatement).',
@@ -160,8 +164,8 @@ export const errorMessages: Readonly<Record<ErrorCode, Message>> = {
     en: 'Invalid response from the FHIR server at {url}: {reason}',
   },
   SOURCE_FOREIGN_ORIGIN: {
-    'pt-BR': 'O servidor apontou arquivos em outro endereço ({origin}); recusado para não enviar credenciais a terceiros.',
-    en: 'The server pointed to files at another address ({origin}); refused so credentials are not sent elsewhere.',
+    'pt-BR': 'O servidor apontou arquivos em outro endereço ({host}) que pedem as credenciais; recusado para não enviá-las a terceiros. Se esse endereço é da clínica, inclua-o em "Outros endereços permitidos" ({setting}).',
+    en: 'The server pointed to files at another address ({host}) that need the credentials; refused so they are not sent elsewhere. If that address belongs to the clinic, add it to "Other allowed addresses" ({setting}).',
   },
   EXPORT_UNSUPPORTED: { 'pt-BR': 'O servidor não oferece $export.', en: 'The server does not offer $export.' },
   EXPORT_FAILED: { 'pt-BR': 'A exportação em lote falhou: {reason}', en: 'The bulk export failed: {reason}' },

@@ -174,6 +174,8 @@ export const reportsMessages: Catalogue = {
     'pt-BR': '{sampled} pacientes sorteados, {complete} completos ({resources} recursos)',
     en: '{sampled} patients sampled, {complete} complete ({resources} resources)',
   },
+  'reports.drill.check.attachments': { 'pt-BR': 'Anexos (PDFs, imagens)', en: 'Attachments (PDFs, images)' },
+  'reports.drill.check.attachmentsDetail': { 'pt-BR': '{checked} conferidos pelo hash, {bad} diferentes ou sem link', en: '{checked} checked by hash, {bad} differing or unreachable' },
   'reports.drill.check.score': { 'pt-BR': 'Nota de integridade', en: 'Integrity score' },
   'reports.drill.check.scoreDetail': { 'pt-BR': '{score} (meta: pelo menos {goal})', en: '{score} (goal: at least {goal})' },
   'reports.drill.typesHeading': { 'pt-BR': 'Recursos restaurados por tipo', en: 'Resources restored per type' },

@@ -7,7 +7,10 @@ export interface Capabilities {
   readonly software: string | null;
   /** Resource types the server exposes with search-type. */
   readonly searchTypes: readonly string[];
+  /** The CapabilityStatement lists a system $export (a kick-off is tried anyway: many servers do not list it). */
   readonly systemExport: boolean;
+  /** Types whose CapabilityStatement entry says updateCreate: false (a PUT of a new id is refused). */
+  readonly noUpdateCreate: readonly string[];
   readonly systemHistory: boolean;
   /** Server's clock at the probe (Date header), for skew reports. */
   readonly serverDate: string | null;
@@ -19,7 +22,7 @@ interface CapabilityStatement {
   software?: { name?: unknown; version?: unknown };
   rest?: {
     mode?: unknown;
-    resource?: { type?: unknown; interaction?: { code?: unknown }[] }[];
+    resource?: { type?: unknown; interaction?: { code?: unknown }[]; updateCreate?: unknown }[];
     interaction?: { code?: unknown }[];
     operation?: { name?: unknown; definition?: unknown }[];
   }[];
@@ -42,9 +45,11 @@ export async function probeCapabilities(http: FhirHttp, signal?: AbortSignal): P
   if (!version.startsWith('4.0')) throw new EngineError('SOURCE_FHIR_VERSION', { version });
   const rest = (cs.rest ?? []).find((r) => r.mode === 'server') ?? cs.rest?.[0];
   const searchTypes: string[] = [];
+  const noUpdateCreate: string[] = [];
   for (const r of rest?.resource ?? []) {
     if (typeof r.type !== 'string') continue;
     if ((r.interaction ?? []).some((i) => i.code === 'search-type')) searchTypes.push(r.type);
+    if (r.updateCreate === false) noUpdateCreate.push(r.type);
   }
   const ops = (rest?.operation ?? []).map((o) => String(o.name ?? '').replace(/^\$/, ''));
   return {
@@ -52,6 +57,7 @@ export async function probeCapabilities(http: FhirHttp, signal?: AbortSignal): P
     software: cs.software && typeof cs.software.name === 'string' ? `${cs.software.name} ${String(cs.software.version ?? '')}`.trim() : null,
     searchTypes: searchTypes.sort(),
     systemExport: ops.includes('export'),
+    noUpdateCreate: noUpdateCreate.sort(),
     systemHistory: (rest?.interaction ?? []).some((i) => i.code === 'history-system'),
     serverDate: response.headers.get('date'),
   };

@@ -1,8 +1,12 @@
 /**
  * HTTP for FHIR sources: authentication, timeouts, Retry-After (seconds or HTTP-date) on 429/503, bounded
- * retries with backoff on 5xx and network blips, and errors classified into stable codes. Credentials are sent
- * only to the server's own origin: a URL on another origin is refused unless explicitly allowed (and then
- * fetched without credentials).
+ * retries with backoff on 5xx and network blips, and errors classified into stable codes.
+ *
+ * Where credentials go (Bulk Data IG v2, "requiresAccessToken"): to the server's own origin and to the hosts the
+ * clinic allowed in settings (`allowedHosts`), never elsewhere. A request with `access: 'source'` (the default)
+ * to any other origin is refused before anything is sent (SOURCE_FOREIGN_ORIGIN, naming the host and the
+ * setting). `access: 'public'` (files the server says need no token, e.g. pre-signed bucket URLs) may go to any
+ * https origin, or http on loopback, and never carries credentials.
  */
 import { EngineError, isAbortError, isEngineError, throwIfAborted } from '../../shared/errors.js';
 import { sleep as abortableSleep } from '../../backend/sleep.js';
@@ -12,6 +16,11 @@ export interface AuthProvider {
   headers(signal?: AbortSignal): Promise<Record<string, string>>;
   /** Called after a 401; returns true when a retry with fresh credentials makes sense. */
   refresh?(): Promise<boolean>;
+  /**
+   * Called after a 403 to a request that carried these credentials; returns true when other credentials are
+   * worth a retry (SMART: the next scope of the configured list).
+   */
+  onForbidden?(): Promise<boolean>;
 }
 
 export const NO_AUTH: AuthProvider = { headers: async () => ({}) };
@@ -27,8 +36,11 @@ export interface FhirHttpOptions {
   readonly maxThrottleWaitMs?: number;
   /** Longest Retry-After honoured, default 120 s (longer waits are capped). */
   readonly maxRetryAfterMs?: number;
-  /** Other origins whose URLs may be fetched (without credentials), e.g. a bulk export file host. */
-  readonly allowedOrigins?: readonly string[];
+  /**
+   * Other hosts the clinic trusts with the source's credentials and files (settings: source.allowedHosts):
+   * "host", "host:port" or an origin such as "https://files.clinica.local".
+   */
+  readonly allowedHosts?: readonly string[];
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   readonly onRetry?: (info: { url: string; status: number | null; attempt: number; delayMs: number }) => void;
 }
@@ -55,6 +67,36 @@ export function displayUrl(url: string | URL): string {
   } catch {
     return '(invalid URL)';
   }
+}
+
+/** Who may receive a request: the source's own (and allowed) hosts with credentials, or any host without. */
+export type RequestAccess = 'source' | 'public';
+
+/** Where a URL lies for the credential rules: the server's origin, a host allowed in settings, or elsewhere. */
+export type OriginClass = 'same' | 'allowed' | 'foreign';
+
+/** True for hosts on this machine (http is acceptable there: nothing crosses a network). */
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+/** Does an allowed-host entry ("host", "host:port", "scheme://host[:port]") cover this URL? */
+export function hostAllowed(url: URL, entries: readonly string[]): boolean {
+  for (const raw of entries) {
+    const entry = raw.trim().toLowerCase().replace(/\/+$/, '');
+    if (!entry) continue;
+    if (entry.includes('://')) {
+      try {
+        if (new URL(entry).origin === url.origin) return true;
+      } catch {
+        /* not a URL: no match */
+      }
+      continue;
+    }
+    if (entry === url.host.toLowerCase() || (!entry.includes(':') && entry === url.hostname.toLowerCase())) return true;
+  }
+  return false;
 }
 
 function networkError(err: unknown, url: string): EngineError {
@@ -91,12 +133,26 @@ export class FhirHttp {
     this.sleep = options.sleep ?? defaultSleep;
   }
 
-  /** Resolves a path or URL; returns whether credentials may be sent to it. Refuses other origins unless allowed. */
-  resolve(pathOrUrl: string): { url: URL; sameOrigin: boolean } {
+  /** The server's origin, a host allowed in settings, or another place. */
+  originClass(url: URL): OriginClass {
+    if (url.origin === this.base.origin) return 'same';
+    return hostAllowed(url, this.options.allowedHosts ?? []) ? 'allowed' : 'foreign';
+  }
+
+  /**
+   * Resolves a path or URL and says whether credentials go with it. `source` access: the server's origin and
+   * allowed hosts, with credentials; anything else is refused. `public` access: any https origin (http only on
+   * loopback), never with credentials.
+   */
+  resolve(pathOrUrl: string, access: RequestAccess = 'source'): { url: URL; credentials: boolean } {
     const url = new URL(pathOrUrl.replace(/^\//, ''), this.base);
-    if (url.origin === this.base.origin) return { url, sameOrigin: true };
-    if ((this.options.allowedOrigins ?? []).includes(url.origin)) return { url, sameOrigin: false };
-    throw new EngineError('SOURCE_FOREIGN_ORIGIN', { origin: url.origin });
+    const where = this.originClass(url);
+    if (access === 'source') {
+      if (where !== 'foreign') return { url, credentials: true };
+      throw new EngineError('SOURCE_FOREIGN_ORIGIN', { origin: url.origin, host: url.host, setting: 'source.allowedHosts' });
+    }
+    if (url.protocol === 'https:' || (url.protocol === 'http:' && (where !== 'foreign' || isLoopbackHost(url.hostname)))) return { url, credentials: false };
+    throw new EngineError('SOURCE_FOREIGN_ORIGIN', { origin: url.origin, host: url.host, setting: 'source.allowedHosts' });
   }
 
   /**
@@ -105,15 +161,16 @@ export class FhirHttp {
    */
   async request(
     pathOrUrl: string,
-    init: { method?: string; headers?: Record<string, string>; body?: string } = {},
-    opts: { signal?: AbortSignal; accept?: (status: number) => boolean; retries?: boolean } = {},
+    init: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {},
+    opts: { signal?: AbortSignal; accept?: (status: number) => boolean; retries?: boolean; access?: RequestAccess } = {},
   ): Promise<Response> {
-    const { url, sameOrigin } = this.resolve(pathOrUrl);
+    const { url, credentials: sameOrigin } = this.resolve(pathOrUrl, opts.access);
     const accept = opts.accept ?? ((s: number) => s >= 200 && s < 300);
     const maxAttempts = opts.retries === false ? 1 : (this.options.maxAttempts ?? 8);
     const maxThrottleWaitMs = opts.retries === false ? 0 : (this.options.maxThrottleWaitMs ?? 3600_000);
     const timeoutMs = this.options.timeoutMs ?? 60_000;
     let refreshed = false;
+    let forbiddenRetried = false;
     let failures = 0;
     let throttled = 0;
     let throttledMs = 0;
@@ -144,13 +201,22 @@ export class FhirHttp {
         await res.body?.cancel();
         const location = res.headers.get('location');
         if (!location) throw new EngineError('SOURCE_HTTP', { status: res.status, url: displayUrl(url) });
-        return this.request(new URL(location, url).href, init, opts); // resolve() re-checks the origin
+        return this.request(new URL(location, url).href, init, opts); // resolve() re-checks the origin and the access
       }
       if (res.status === 401 && sameOrigin && !refreshed && this.auth.refresh) {
         await res.body?.cancel();
         refreshed = true;
         if (await this.auth.refresh()) continue;
         throw new EngineError('SOURCE_AUTH', { status: 401 });
+      }
+      if (res.status === 403 && sameOrigin && this.auth !== NO_AUTH) {
+        // Credentials were accepted (no 401) but do not allow this: another scope may, else say so plainly.
+        await res.body?.cancel();
+        if (!forbiddenRetried && this.auth.onForbidden && (await this.auth.onForbidden())) {
+          forbiddenRetried = true;
+          continue;
+        }
+        throw new EngineError('SOURCE_FORBIDDEN', { status: 403, url: displayUrl(url) });
       }
       if (res.status === 401 || res.status === 403) {
         await res.body?.cancel();

@@ -1,31 +1,51 @@
 /**
  * The three ways to read a FHIR server, as one stream of events for the archiver:
- *  - bulk $export (FHIR Bulk Data): kick-off with Prefer: respond-async, poll with Retry-After, download NDJSON
- *    files in parallel (streamed, back-pressured by the consumer), deleted list, error files; the job is
- *    remembered (with its server) so a crashed run resumes it, and restarted once if its files expire (the
- *    consumer then forgets what the expired job gave: "restart");
+ *  - bulk $export (FHIR Bulk Data): kick-off with Prefer: respond-async (tried even when the CapabilityStatement
+ *    does not list it; a 4xx then means "not offered"), poll with Retry-After, download NDJSON files in parallel
+ *    (streamed, back-pressured by the consumer), deleted list, error files; the job is remembered (with its
+ *    server) so a crashed run resumes it, deleted on the server when abandoned, replaced by a fresh one when a
+ *    resumed job makes no progress, and restarted once if its files expire (the consumer then forgets what the
+ *    expired job gave: "restart"). Output files follow the manifest's requiresAccessToken: with `false` they may
+ *    live on any https host (or loopback http) and get no token; with `true` the token goes only to the server's
+ *    own origin and to hosts allowed in settings;
  *  - _history (system level), newest first: the first entry per resource wins, DELETE entries are deletions;
- *  - search paging per type (_count, next links), ordered by _lastUpdated; search shows no deletions, so an
- *    incremental run compares each type's count (_summary=count) with the snapshot's and, when they differ,
- *    lists that type in full ("listed": what was not seen is gone).
+ *  - search paging per type (_count, next links or _offset with total: paging.ts), ordered by _lastUpdated;
+ *    a type the server refuses to search is skipped ("not-covered"), never the end of the run; search shows no
+ *    deletions, so an incremental run compares each type's count (_summary=count) with the snapshot's and, when
+ *    they differ, lists that type in full ("listed": what was not seen is gone).
  * Resources are yielded as the server's bytes. `transactionTime` is always the server's clock.
  */
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { EngineError, isEngineError, throwIfAborted } from '../../shared/errors.js';
 import type { ProgressListener } from '../../shared/events.js';
 import { entryResourceSpans, resourceBytes } from './bundleSpans.js';
-import { defaultSleep, displayUrl, parseRetryAfter, type FhirHttp } from './http.js';
+import { defaultSleep, displayUrl, parseRetryAfter, type FhirHttp, type RequestAccess } from './http.js';
+import { searchPages, type BundleEntry, type PagingResult, type SearchPage } from './paging.js';
+
+/** Things a run should tell the clinic about although it succeeded (kept in the snapshot and the run log). */
+export type SourceWarningCode = 'EXPORT_STUCK_RESTARTED' | 'EXPORT_NOT_OFFERED' | 'TYPE_NOT_COVERED' | 'TYPE_INCOMPLETE';
+
+export interface SourceWarning {
+  readonly code: SourceWarningCode;
+  readonly details: Readonly<Record<string, string | number>>;
+}
 
 export type SourceEvent =
   | { readonly kind: 'resource'; readonly bytes: Buffer; readonly file: string; readonly line: number }
   /** Several resources of one file at once (bulk downloads: a network chunk's worth of lines). */
   | { readonly kind: 'resources'; readonly items: readonly { readonly bytes: Buffer; readonly line: number }[]; readonly file: string }
   | { readonly kind: 'deleted'; readonly type: string; readonly id: string }
-  | { readonly kind: 'problem'; readonly code: 'EXPORT_FAILED' | 'INPUT_MALFORMED'; readonly file: string; readonly reason: string }
+  | { readonly kind: 'problem'; readonly code: 'EXPORT_FAILED' | 'INPUT_MALFORMED' | 'SOURCE_BAD_RESPONSE'; readonly file: string; readonly reason: string }
   /** Every current resource of this type has been yielded in this run: the ones of the previous snapshot not yielded are gone. */
   | { readonly kind: 'listed'; readonly type: string }
   /** The source starts over (a new export job): forget every event before this one. */
-  | { readonly kind: 'restart' };
+  | { readonly kind: 'restart' }
+  /**
+   * This type could not be read in full (the server refused to search it, or its paging gave out): what was
+   * not seen is not known to be gone, so the previous snapshot's resources of the type are kept.
+   */
+  | { readonly kind: 'not-covered'; readonly type: string; readonly warning: SourceWarning }
+  | { readonly kind: 'warning'; readonly warning: SourceWarning };
 
 export type StrategyName = 'bulk-export' | 'history' | 'search';
 
@@ -36,6 +56,8 @@ export interface StrategyRun {
   readonly events: AsyncGenerator<SourceEvent>;
   /** True when the strategy reports deletions (so an incremental run can be exact). */
   readonly reportsDeletes: boolean;
+  /** How attachment URLs inside the data may be fetched (bulk manifests may say no token is needed). */
+  attachmentAccess(): RequestAccess;
 }
 
 export interface StrategyOptions {
@@ -48,6 +70,10 @@ export interface StrategyOptions {
   readonly jobStateFile?: string;
   readonly downloadConcurrency?: number;
   readonly pollMaxWaitMs?: number;
+  /** A resumed export job whose status shows no progress for this long is deleted and started afresh (default 10 min). */
+  readonly stuckExportMs?: number;
+  /** Whether the CapabilityStatement lists $export (when not, a refused kick-off means "not offered", quietly). */
+  readonly exportAdvertised?: boolean;
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /**
    * Incremental search: how many resources of a type the new snapshot holds so far (previous snapshot plus this
@@ -63,34 +89,11 @@ function typeIdOfUrl(url: string): { type: string; id: string } | null {
   return m ? { type: m[1] as string, id: m[2] as string } : null;
 }
 
-function nextLink(bundle: unknown): string | null {
-  const links = (bundle as { link?: { relation?: unknown; url?: unknown }[] }).link ?? [];
-  const next = links.find((l) => l.relation === 'next');
-  return next && typeof next.url === 'string' ? next.url : null;
-}
-
 /** Server clock of a response, 1 s early to cover the Date header's truncation. */
 function serverTime(res: Response): string | null {
   const d = res.headers.get('date');
   const t = d ? Date.parse(d) : NaN;
   return Number.isNaN(t) ? null : new Date(t - 1000).toISOString();
-}
-
-// ------------------------------------------------------------------ search and history
-
-async function* pagedBundles(http: FhirHttp, first: string, signal: AbortSignal | undefined, onFirst: (res: Response) => void): AsyncGenerator<{ bundle: unknown; bytes: Buffer; url: string }> {
-  let url: string | null = first;
-  const seen = new Set<string>();
-  for (let page = 0; url; page++) {
-    throwIfAborted(signal);
-    if (seen.has(url)) throw new EngineError('SOURCE_BAD_RESPONSE', { url: displayUrl(url), reason: 'paging loops back to a page already read' });
-    seen.add(url);
-    const { value, response, bytes } = await http.getJson(url, signal);
-    if (page === 0) onFirst(response);
-    if ((value as { resourceType?: unknown }).resourceType !== 'Bundle') throw new EngineError('SOURCE_BAD_RESPONSE', { url: displayUrl(url), reason: 'expected a Bundle' });
-    yield { bundle: value, bytes, url };
-    url = nextLink(value);
-  }
 }
 
 /** The server's count of a type (`_summary=count`), or null when it cannot say. */
@@ -105,15 +108,40 @@ async function serverCount(http: FhirHttp, type: string, signal: AbortSignal | u
   }
 }
 
+/** A search the server refuses outright (400 "cannot search on Binary", 403, 404, 405, 422, 501): skip the type. */
+function refusedSearch(err: unknown): { status: number; reason: string } | null {
+  if (!isEngineError(err)) return null;
+  const status = Number(err.details['status']);
+  if (err.code === 'SOURCE_FORBIDDEN') return { status: 403, reason: 'forbidden' };
+  if (err.code === 'SOURCE_HTTP' && ((status >= 400 && status < 500 && status !== 401 && status !== 408 && status !== 429) || status === 501)) {
+    return { status, reason: String(err.details['reason'] ?? '').slice(0, 200) };
+  }
+  return null;
+}
+
 export function searchStrategy(http: FhirHttp, types: readonly string[], opts: StrategyOptions): StrategyRun {
   let tt: string | null = null;
   const count = opts.pageSize ?? 500;
   async function* events(): AsyncGenerator<SourceEvent> {
     let done = 0;
-    async function* pages(type: string, since: string | null): AsyncGenerator<SourceEvent> {
+    /** One search of a type; returns how the paging went, or null when the server refused the search. */
+    async function* pages(type: string, since: string | null): AsyncGenerator<SourceEvent, PagingResult | null> {
       const q = new URLSearchParams({ _count: String(count), _sort: '_lastUpdated' });
       if (since) q.set('_lastUpdated', `ge${since}`);
-      for await (const { bundle, bytes, url } of pagedBundles(http, `${type}?${q}`, opts.signal, (res) => (tt ??= serverTime(res)))) {
+      const it = searchPages(http, `${type}?${q}`, { pageSize: count, signal: opts.signal });
+      for (let first = true; ; first = false) {
+        let r: IteratorResult<SearchPage, PagingResult>;
+        try {
+          r = await it.next();
+        } catch (err) {
+          const refused = first ? refusedSearch(err) : null;
+          if (!refused) throw err;
+          yield { kind: 'not-covered', type, warning: { code: 'TYPE_NOT_COVERED', details: { type, status: refused.status, reason: refused.reason } } };
+          return null;
+        }
+        if (r.done) return r.value;
+        const { bundle, bytes, url, response } = r.value;
+        if (first) tt ??= serverTime(response);
         const entries = (bundle as { entry?: { search?: { mode?: unknown } }[] }).entry ?? [];
         const spans = entryResourceSpans(bytes);
         for (let i = 0; i < entries.length; i++) {
@@ -126,30 +154,59 @@ export function searchStrategy(http: FhirHttp, types: readonly string[], opts: S
         opts.onProgress?.({ type: 'progress', op: 'backup', phase: 'search', done, unit: 'resources', subject: type });
       }
     }
+    /** A type whose paging gave out before the server's total: kept as it was, and the run is partial. */
+    function* incomplete(type: string, r: PagingResult): Generator<SourceEvent> {
+      const details = { type, read: r.read, total: r.total ?? -1 };
+      yield { kind: 'not-covered', type, warning: { code: 'TYPE_INCOMPLETE', details } };
+      yield { kind: 'problem', code: 'SOURCE_BAD_RESPONSE', file: type, reason: `paging stopped after ${r.read} of ${r.total ?? '?'} ${type} resources (no next link, _offset not honoured)` };
+    }
     for (const type of types) {
-      yield* pages(type, opts.since);
+      const result = yield* pages(type, opts.since);
+      if (result === null) continue;
+      if (!result.complete) {
+        yield* incomplete(type, result);
+        continue;
+      }
       // Search shows no deletions: when the server holds another number of resources of this type than the
       // snapshot will (previous + this run's changes), something was deleted. List the type in full then.
       if (opts.since && opts.localCount) {
         const total = await serverCount(http, type, opts.signal);
         if (total === null || total !== opts.localCount(type)) {
-          yield* pages(type, null);
-          yield { kind: 'listed', type };
+          const full = yield* pages(type, null);
+          if (full?.complete) yield { kind: 'listed', type };
+          else if (full) yield* incomplete(type, full);
         }
       }
     }
   }
-  return { strategy: 'search', transactionTime: () => tt, events: events(), reportsDeletes: true };
+  return { strategy: 'search', transactionTime: () => tt, events: events(), reportsDeletes: true, attachmentAccess: () => 'source' };
+}
+
+/** History entries are versions: the same resource appears once per version, deletions have no resource. */
+function historyEntryKey(e: BundleEntry & { response?: { etag?: unknown; lastModified?: unknown } }): string | null {
+  const where = typeof e.fullUrl === 'string' ? e.fullUrl : typeof e.request?.url === 'string' ? e.request.url : null;
+  const version = e.resource?.meta?.versionId ?? e.response?.etag ?? e.response?.lastModified;
+  return where === null ? null : `${where}|${String(version ?? '')}`;
 }
 
 export function historyStrategy(http: FhirHttp, opts: StrategyOptions): StrategyRun {
   let tt: string | null = null;
   async function* events(): AsyncGenerator<SourceEvent> {
-    const q = new URLSearchParams({ _count: String(opts.pageSize ?? 500) });
+    const count = opts.pageSize ?? 500;
+    const q = new URLSearchParams({ _count: String(count) });
     if (opts.since) q.set('_since', opts.since);
     const seen = new Set<string>();
     let done = 0;
-    for await (const { bundle, bytes, url } of pagedBundles(http, `_history?${q}`, opts.signal, (res) => (tt ??= serverTime(res)))) {
+    const it = searchPages(http, `_history?${q}`, { pageSize: count, signal: opts.signal, entryKey: historyEntryKey });
+    for (let first = true; ; first = false) {
+      const r = await it.next();
+      if (r.done) {
+        // A history read only in part would hide changes (and deletions) for good: not a snapshot to build on.
+        if (!r.value.complete) throw new EngineError('SOURCE_BAD_RESPONSE', { url: displayUrl(http.base), reason: `_history paging stopped after ${r.value.read} of ${r.value.total ?? '?'} entries` });
+        break;
+      }
+      const { bundle, bytes, url, response } = r.value;
+      if (first) tt ??= serverTime(response);
       const entries = (bundle as { entry?: { resource?: { resourceType?: unknown; id?: unknown }; request?: { method?: unknown; url?: unknown }; response?: { status?: unknown } }[] }).entry ?? [];
       const spans = entryResourceSpans(bytes);
       for (let i = 0; i < entries.length; i++) {
@@ -167,7 +224,7 @@ export function historyStrategy(http: FhirHttp, opts: StrategyOptions): Strategy
       opts.onProgress?.({ type: 'progress', op: 'backup', phase: 'history', done, unit: 'resources' });
     }
   }
-  return { strategy: 'history', transactionTime: () => tt, events: events(), reportsDeletes: true };
+  return { strategy: 'history', transactionTime: () => tt, events: events(), reportsDeletes: true, attachmentAccess: () => 'source' };
 }
 
 // ------------------------------------------------------------------ bulk export
@@ -283,17 +340,25 @@ async function* mergeBounded<T>(producers: (() => AsyncGenerator<T>)[], concurre
 
 export function bulkExportStrategy(http: FhirHttp, opts: StrategyOptions): StrategyRun {
   let tt: string | null = null;
+  let access: RequestAccess = 'source';
   const sleep = opts.sleep ?? defaultSleep;
   const signal = opts.signal;
+  const stuckMs = opts.stuckExportMs ?? 10 * 60_000;
 
+  /** The saved job of this server and scope; a saved job of this server for another scope is abandoned. */
   async function loadJob(): Promise<JobState | null> {
     if (!opts.jobStateFile) return null;
+    let j: JobState;
     try {
-      const j = JSON.parse(await readFile(opts.jobStateFile, 'utf8')) as JobState;
-      return j.base === http.base.href && j.since === opts.since && j.types === (opts.types?.join(',') ?? null) ? j : null;
+      j = JSON.parse(await readFile(opts.jobStateFile, 'utf8')) as JobState;
     } catch {
       return null;
     }
+    if (j.base !== http.base.href) return null;
+    if (j.since === opts.since && j.types === (opts.types?.join(',') ?? null)) return j;
+    await cancelJob(j.statusUrl);
+    await saveJob(null);
+    return null;
   }
 
   async function saveJob(statusUrl: string | null): Promise<void> {
@@ -302,13 +367,29 @@ export function bulkExportStrategy(http: FhirHttp, opts: StrategyOptions): Strat
     else await writeFile(opts.jobStateFile, JSON.stringify({ base: http.base.href, statusUrl, since: opts.since, types: opts.types?.join(',') ?? null } satisfies JobState));
   }
 
+  /** DELETE of the status URL (Bulk Data "delete request"): the server may drop the job and its files. Best effort. */
+  async function cancelJob(statusUrl: string): Promise<void> {
+    await http
+      .request(statusUrl, { method: 'DELETE' }, { accept: () => true, retries: false })
+      .then((r) => r.body?.cancel())
+      .catch(() => undefined);
+  }
+
   async function kickOff(): Promise<string> {
     const q = new URLSearchParams({ _outputFormat: 'application/fhir+ndjson' });
     if (opts.since) q.set('_since', opts.since);
     if (opts.types?.length) q.set('_type', opts.types.join(','));
-    const res = await http.request(`$export?${q}`, { headers: { Prefer: 'respond-async' } }, { signal, accept: (s) => s === 202 || s === 404 || s === 405 || s === 501 || s === 400 });
+    let res: Response;
+    try {
+      // Any 4xx but 401 (credentials) and 429 (retried): the server does not offer a system export here.
+      res = await http.request(`$export?${q}`, { headers: { Prefer: 'respond-async' } }, { signal, accept: (s) => s === 202 || (s >= 400 && s < 500 && s !== 401 && s !== 403 && s !== 408 && s !== 429) || s === 501 });
+    } catch (err) {
+      // Refused with credentials that work elsewhere: unadvertised, that means "not offered to this client".
+      if ((isEngineError(err, 'SOURCE_FORBIDDEN') || (isEngineError(err, 'SOURCE_AUTH') && err.details['status'] === 403)) && opts.exportAdvertised === false) throw new EngineError('EXPORT_UNSUPPORTED', { status: 403, advertised: false });
+      throw err;
+    }
     await res.body?.cancel();
-    if (res.status !== 202) throw new EngineError('EXPORT_UNSUPPORTED', { status: res.status });
+    if (res.status !== 202) throw new EngineError('EXPORT_UNSUPPORTED', { status: res.status, advertised: opts.exportAdvertised !== false });
     const location = res.headers.get('content-location');
     if (!location) throw new EngineError('EXPORT_FAILED', { reason: 'no Content-Location in the kick-off response' });
     const statusUrl = http.resolve(location).url.href;
@@ -316,15 +397,22 @@ export function bulkExportStrategy(http: FhirHttp, opts: StrategyOptions): Strat
     return statusUrl;
   }
 
-  /** Polls until the manifest is ready. Null when the job no longer exists on the server. */
-  async function poll(statusUrl: string): Promise<Manifest | null> {
+  /**
+   * Polls until the manifest is ready. 'gone' when the job no longer exists on the server; 'stuck' when a
+   * resumed job showed no progress (same or no X-Progress) for `stuckExportMs` of waiting.
+   */
+  async function poll(statusUrl: string, resumed: boolean): Promise<Manifest | 'gone' | 'stuck'> {
     const deadline = Date.now() + (opts.pollMaxWaitMs ?? 6 * 3600_000);
+    // Time is counted as the waits asked for (what the server's Retry-After and our backoff amount to).
+    let waited = 0;
+    let lastProgress: string | null = null;
+    let progressAt = 0;
     for (let i = 0; ; i++) {
       throwIfAborted(signal);
       const res = await http.request(statusUrl, {}, { signal, accept: (s) => s === 200 || s === 202 || s === 404 || s === 410 });
       if (res.status === 404 || res.status === 410) {
         await res.body?.cancel();
-        return null;
+        return 'gone';
       }
       if (res.status === 200) {
         const text = await res.text();
@@ -338,22 +426,27 @@ export function bulkExportStrategy(http: FhirHttp, opts: StrategyOptions): Strat
       }
       await res.body?.cancel();
       const progress = res.headers.get('x-progress');
-      opts.onProgress?.({ type: 'progress', op: 'backup', phase: 'export-wait', done: i + 1, unit: 'steps', ...(progress ? { subject: progress.slice(0, 80) } : {}) });
+      if (progress !== null && progress !== lastProgress) {
+        lastProgress = progress;
+        progressAt = waited;
+      }
+      if (resumed && waited - progressAt >= stuckMs) return 'stuck';
+      opts.onProgress?.({ type: 'progress', op: 'backup', phase: 'export-wait', done: Math.floor(waited / 60_000), unit: 'minutes', ...(progress ? { subject: progress.slice(0, 80) } : {}) });
       if (Date.now() > deadline) throw new EngineError('TIMEOUT', { what: 'bulk export' });
-      const wait = parseRetryAfter(res.headers.get('retry-after'), Date.now(), res.headers.get('date')) ?? Math.min(10_000, 500 * 2 ** Math.min(i, 5));
-      await sleep(Math.min(wait, 120_000), signal);
+      const wait = Math.min(parseRetryAfter(res.headers.get('retry-after'), Date.now(), res.headers.get('date')) ?? Math.min(10_000, 500 * 2 ** Math.min(i, 5)), 120_000);
+      await sleep(wait, signal);
+      waited += wait;
     }
   }
 
-  async function* download(entry: { type: string; url: string }, withToken: boolean): AsyncGenerator<SourceEvent> {
+  async function* download(entry: { type: string; url: string }): AsyncGenerator<SourceEvent> {
     const file = displayUrl(entry.url);
     for (let attempt = 1; ; attempt++) {
-      const res = await http.request(entry.url, { headers: { Accept: 'application/fhir+ndjson' } }, { signal, accept: (s) => (s >= 200 && s < 300) || s === 404 || s === 410 });
+      const res = await http.request(entry.url, { headers: { Accept: 'application/fhir+ndjson' } }, { signal, access, accept: (s) => (s >= 200 && s < 300) || s === 404 || s === 410 });
       if (res.status === 404 || res.status === 410) {
         await res.body?.cancel();
         throw new ExportExpired();
       }
-      void withToken;
       try {
         // A proxy's error page instead of the file (HTTP 200 with HTML): not data; fetch the file again.
         if (/^\s*(text\/html|application\/xhtml)/i.test(res.headers.get('content-type') ?? '')) {
@@ -374,7 +467,7 @@ export function bulkExportStrategy(http: FhirHttp, opts: StrategyOptions): Strat
   }
 
   async function* deletedEntries(entry: { url: string }): AsyncGenerator<SourceEvent> {
-    const res = await http.request(entry.url, { headers: { Accept: 'application/fhir+ndjson' } }, { signal, accept: (s) => (s >= 200 && s < 300) || s === 404 || s === 410 });
+    const res = await http.request(entry.url, { headers: { Accept: 'application/fhir+ndjson' } }, { signal, access, accept: (s) => (s >= 200 && s < 300) || s === 404 || s === 410 });
     if (res.status === 404 || res.status === 410) {
       await res.body?.cancel();
       throw new ExportExpired();
@@ -389,7 +482,7 @@ export function bulkExportStrategy(http: FhirHttp, opts: StrategyOptions): Strat
   }
 
   async function* errorEntries(entry: { url: string }): AsyncGenerator<SourceEvent> {
-    const res = await http.request(entry.url, { headers: { Accept: 'application/fhir+ndjson' } }, { signal, accept: (s) => s < 500 });
+    const res = await http.request(entry.url, { headers: { Accept: 'application/fhir+ndjson' } }, { signal, access, accept: (s) => s < 500 });
     const text = await res.text().catch(() => '');
     for (const line of text.split('\n').filter(Boolean).slice(0, 50)) yield { kind: 'problem', code: 'EXPORT_FAILED', file: displayUrl(entry.url), reason: line.slice(0, 300) };
   }
@@ -397,48 +490,73 @@ export function bulkExportStrategy(http: FhirHttp, opts: StrategyOptions): Strat
   async function* events(): AsyncGenerator<SourceEvent> {
     let restarts = 0;
     let resumed = await loadJob();
-    for (;;) {
-      const statusUrl = resumed?.statusUrl ?? (await kickOff());
-      resumed = null;
-      const manifest = await poll(statusUrl);
-      if (!manifest) {
-        // The job vanished (server restart, expired): start a new one, once.
-        if (restarts++ >= 1) throw new EngineError('EXPORT_FAILED', { reason: 'the export job disappeared twice' });
-        await saveJob(null);
-        continue;
-      }
-      const withToken = manifest.requiresAccessToken !== false;
-      for (const o of [...manifest.output, ...(manifest.deleted ?? []), ...(manifest.error ?? [])]) http.resolve(o.url); // refuses foreign origins up front
-      const producers: (() => AsyncGenerator<SourceEvent>)[] = [
-        ...manifest.output.map((o) => () => download(o, withToken)),
-        ...(manifest.deleted ?? []).map((d) => () => deletedEntries(d)),
-        ...(manifest.error ?? []).map((e) => () => errorEntries(e)),
-      ];
-      try {
-        let n = 0;
-        for await (const ev of mergeBounded(producers, opts.downloadConcurrency ?? 3)) {
-          if (ev.kind === 'resources') {
-            const before = n;
-            n += ev.items.length;
-            if (Math.floor(n / 1000) > Math.floor(before / 1000)) opts.onProgress?.({ type: 'progress', op: 'backup', phase: 'download', done: n, unit: 'resources' });
-          }
-          yield ev;
-        }
-      } catch (err) {
-        if (err instanceof ExportExpired) {
-          if (restarts++ >= 1) throw new EngineError('EXPORT_EXPIRED');
+    let current: string | null = null;
+    try {
+      for (;;) {
+        const wasResumed = resumed !== null;
+        current = resumed?.statusUrl ?? (await kickOff());
+        resumed = null;
+        const manifest = await poll(current, wasResumed);
+        if (manifest === 'stuck') {
+          // A job left by an interrupted run that the server no longer advances (e.g. it restarted mid-export).
+          yield { kind: 'warning', warning: { code: 'EXPORT_STUCK_RESTARTED', details: { minutes: Math.round(stuckMs / 60_000) } } };
+          await cancelJob(current);
           await saveJob(null);
-          // What the expired job gave is of another moment: the new job alone describes the server.
-          yield { kind: 'restart' };
+          current = null;
           continue;
         }
-        throw err;
+        if (manifest === 'gone') {
+          // The job vanished (server restart, expired): start a new one, once.
+          current = null;
+          if (restarts++ >= 1) throw new EngineError('EXPORT_FAILED', { reason: 'the export job disappeared twice' });
+          await saveJob(null);
+          continue;
+        }
+        // requiresAccessToken (required by the IG; absent is read as true): whether the files want the token.
+        access = manifest.requiresAccessToken === false ? 'public' : 'source';
+        for (const o of [...manifest.output, ...(manifest.deleted ?? []), ...(manifest.error ?? [])]) http.resolve(o.url, access); // refuses, before any request, hosts the token may not go to
+        const producers: (() => AsyncGenerator<SourceEvent>)[] = [
+          ...manifest.output.map((o) => () => download(o)),
+          ...(manifest.deleted ?? []).map((d) => () => deletedEntries(d)),
+          ...(manifest.error ?? []).map((e) => () => errorEntries(e)),
+        ];
+        try {
+          let n = 0;
+          for await (const ev of mergeBounded(producers, opts.downloadConcurrency ?? 3)) {
+            if (ev.kind === 'resources') {
+              const before = n;
+              n += ev.items.length;
+              if (Math.floor(n / 1000) > Math.floor(before / 1000)) opts.onProgress?.({ type: 'progress', op: 'backup', phase: 'download', done: n, unit: 'resources' });
+            }
+            yield ev;
+          }
+        } catch (err) {
+          if (err instanceof ExportExpired) {
+            if (restarts++ >= 1) throw new EngineError('EXPORT_EXPIRED');
+            await cancelJob(current);
+            await saveJob(null);
+            current = null;
+            // What the expired job gave is of another moment: the new job alone describes the server.
+            yield { kind: 'restart' };
+            continue;
+          }
+          throw err;
+        }
+        tt = manifest.transactionTime;
+        await cancelJob(current);
+        current = null;
+        await saveJob(null);
+        return;
       }
-      tt = manifest.transactionTime;
-      await http.request(statusUrl, { method: 'DELETE' }, { signal, accept: () => true, retries: false }).then((r) => r.body?.cancel()).catch(() => undefined);
-      await saveJob(null);
-      return;
+    } catch (err) {
+      // Abandoned (refused host, failed export, bad manifest…): the server's job is deleted, not left behind.
+      // A cancel keeps it, so the next run resumes it.
+      if (current !== null && !(signal?.aborted || isEngineError(err, 'CANCELLED'))) {
+        await cancelJob(current);
+        await saveJob(null);
+      }
+      throw err;
     }
   }
-  return { strategy: 'bulk-export', transactionTime: () => tt, events: events(), reportsDeletes: true };
+  return { strategy: 'bulk-export', transactionTime: () => tt, events: events(), reportsDeletes: true, attachmentAccess: () => access };
 }

@@ -372,6 +372,19 @@ function RestoreFlow({ onRestart }: { onRestart: () => void }): ReactNode {
                 </Notice>
               )}
               {plan.danglingReferences && plan.danglingReferences.length > 0 && <Notice kind="info">{t('restore.preview.dangling', { count: plan.danglingReferences.length })}</Notice>}
+              {plan.ids?.mode === 'server-assigned' && (
+                <Notice kind="info" testId="preview-ids">
+                  {t('restore.preview.assignedIds')}
+                </Notice>
+              )}
+              {plan.attachments && plan.attachments.count > 0 && (
+                <p data-testid="preview-attachments">{t('restore.preview.attachments', { stored: formatNumber(plan.attachments.stored, locale), bytes: formatBytes(plan.attachments.bytes, locale), notStored: formatNumber(plan.attachments.notStored, locale) })}</p>
+              )}
+              {plan.administration && !plan.administration.included && Object.keys(plan.administration.counts).length > 0 && (
+                <Notice kind="info" testId="preview-administration">
+                  {t('restore.preview.administration', { types: Object.entries(plan.administration.counts).map(([ty, n]) => `${ty} (${n})`).join(', ') })}
+                </Notice>
+              )}
             </>
           )}
           {folderPreview && (

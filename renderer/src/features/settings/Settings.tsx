@@ -42,6 +42,7 @@ export function Settings(): ReactNode {
   const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState<string | null>(null);
   const [editSource, setEditSource] = useState(false);
+  const [allowedHosts, setAllowedHosts] = useState<string | null>(null);
   const [kit, setKit] = useState<KitData | null>(null);
   const [kitStatus, setKitStatus] = useState<{ confirmed: boolean; confirmedAt: string | null } | null>(null);
 
@@ -124,13 +125,48 @@ export function Settings(): ReactNode {
           <SourceForm
             initial={settings?.source ?? null}
             onTested={(s) => {
-              void save({ source: { url: s.url, auth: s.auth } }, t('settings.source')).then(() => setEditSource(false));
+              // The other options of the source (allowed addresses, export bound) stay as they were.
+              void save({ source: { ...(settings?.source ?? {}), url: s.url, auth: s.auth } }, t('settings.source')).then(() => setEditSource(false));
             }}
           />
         ) : (
           <button type="button" onClick={() => setEditSource(true)}>
             {t('settings.changeSource')}
           </button>
+        )}
+        {settings?.source && (
+          <form
+            className="form"
+            noValidate
+            onSubmit={(e) => {
+              e.preventDefault();
+              const source = settings.source;
+              if (!source) return;
+              const hosts = (allowedHosts ?? (source.allowedHosts ?? []).join('\n'))
+                .split(/[\s,]+/)
+                .map((h) => h.trim())
+                .filter((h) => h.length > 0);
+              void save({ source: { ...source, allowedHosts: hosts } }, t('settings.allowedHosts'));
+            }}
+          >
+            <Field label={t('settings.allowedHosts')} hint={t('settings.allowedHostsHint')}>
+              {(p) => (
+                <textarea
+                  {...p}
+                  rows={2}
+                  spellCheck={false}
+                  value={allowedHosts ?? (settings.source?.allowedHosts ?? []).join('\n')}
+                  data-testid="allowed-hosts"
+                  onChange={(e) => setAllowedHosts(e.target.value)}
+                />
+              )}
+            </Field>
+            <div className="actions">
+              <button type="submit" data-testid="save-allowed-hosts">
+                {t('settings.allowedHostsSave')}
+              </button>
+            </div>
+          </form>
         )}
       </Card>
 

@@ -1,0 +1,61 @@
+/**
+ * Issue 14 through the real CLI: a backup whose export files live on another loopback host (allowed with
+ * --allow-origin) and whose documents point to PDFs; a restore into a server that assigns its own ids, killed
+ * with SIGKILL mid-way and run again: every resource exactly once, links working, the id map reported.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { test } from 'node:test';
+import type { SandboxServer } from '../../src/sandbox/index.js';
+import { sandbox, testRepo, type TestRepo } from '../restorer/helpers.js';
+import { CLI, ROOT, runCli } from '../support/cli.js';
+import { tempDir } from '../support/tmp.js';
+import { assertAttachmentsOpen, assertMappedCopy, readIdMap } from '../support/wild.js';
+
+const dir = await tempDir('cb-cli-wild-');
+const A: SandboxServer = await sandbox({ patients: 10, seed: 61, documents: { patients: 4, urlForm: 'absolute' }, auth: { bearerTokens: ['clinic-token'] }, secondHost: true });
+const fileHost = new URL(A.secondOrigin as string).host;
+A.faults.set({ manifestOrigin: A.secondOrigin });
+const repo: TestRepo = await testRepo(path.join(dir, 'repo'));
+const env = { CLINIC_BACKUP_REPO: repo.root, CLINIC_BACKUP_PASSWORD_FILE: repo.passwordFile, CLINIC_BACKUP_STATE_DIR: repo.stateDir };
+const tokenFile = path.join(dir, 'token');
+await (await import('node:fs/promises')).writeFile(tokenFile, 'clinic-token\n', { mode: 0o600 });
+
+test('backup: export files on another host are refused (naming the host and the setting) until allowed; then everything, attachments included', async () => {
+  const refused = await runCli(['backup', '--source', A.url, '--token-file', tokenFile], env);
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, new RegExp(`${fileHost.replace('.', '\\.')}.*Other allowed addresses`), refused.stderr);
+  const ok = await runCli(['backup', '--source', A.url, '--token-file', tokenFile, '--allow-origin', fileHost], env);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.match(ok.stdout, new RegExp(`Attachments: ${A.documents.length} of ${A.documents.length} kept`));
+  assert.ok(A.requestLog.some((e) => e.host === fileHost && e.authorization), 'files fetched from the allowed host with the token');
+});
+
+test('restore into a server that assigns its own ids, killed mid-way: the rerun resumes, every resource once, links working, the map reported', async () => {
+  const B = await sandbox({ patients: 0, createGroup: false, faults: { noUpdateCreate: { status: 405 }, slow: { delayMs: 150, match: '^/fhir/?$' } } });
+  const child = spawn(process.execPath, ['--experimental-websocket', CLI, 'restore', '--target-url', B.url, '--yes'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: 'ignore' });
+  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+  const deadline = Date.now() + 120_000;
+  while (B.store.count() < A.store.count() / 3 && Date.now() < deadline && child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 5));
+  child.kill('SIGKILL');
+  assert.equal(await exited, 'SIGKILL', 'killed mid-way');
+  const held = B.store.count();
+  assert.ok(held > 0 && held < A.store.count(), `part restored (${held} of ${A.store.count()})`);
+
+  B.faults.set({ slow: null });
+  const rerun = await runCli(['restore', '--target-url', B.url, '--yes', '--json'], env);
+  assert.equal(rerun.code, 0, rerun.stderr);
+  const r = JSON.parse(rerun.stdout) as { skippedFromJournal: number; failures: unknown[]; ids: { mode: string; file: string; known: number } };
+  assert.deepEqual(r.failures, []);
+  assert.ok(r.skippedFromJournal > 0, 'resumed from the journal');
+  assert.equal(r.ids.mode, 'server-assigned');
+  const map = await readIdMap(r.ids.file);
+  assert.equal(r.ids.known, map.size);
+  assertMappedCopy(A, B, map, ['Binary']);
+  assertAttachmentsOpen(B, A.documents, map);
+
+  const human = await runCli(['restore', '--target-url', B.url, '--yes'], env);
+  assert.equal(human.code, 0, human.stderr);
+  assert.match(human.stdout, /New ids: 0 in this restore, \d+ in all; old → new map in /);
+});
