@@ -81,6 +81,7 @@ import type { SecretStore } from './secrets/types.js';
 import type {
   AddCopyRequest,
   AddCopyResult,
+  RecoveryKitWords,
   PatientMatch,
   RetentionSetting,
   CopyOutcome,
@@ -115,6 +116,7 @@ import { Listeners } from './shared/listeners.js';
 
 export { toErrorInfo, t, resolveLocale, errorText, type Locale } from './i18n/index.js';
 export { TOOL_VERSION } from './archiver/archiver.js';
+export type { RecoveryKitWords } from './shared/contract.js';
 
 export interface EngineOptions {
   /** Repository location: a folder (NAS share, USB drive) for now. */
@@ -181,10 +183,15 @@ export interface Engine {
   listKeys(): Promise<KeySlotSummary[]>;
   addKey(kind: 'keychain' | 'passphrase' | 'recovery', options?: { passphrase?: string; name?: string; language?: RecoveryKeyLanguage }): Promise<{ slot: KeySlotSummary; recoveryKey: string[][] | null }>;
   removeKey(slotId: string): Promise<void>;
-  /** A new recovery key: the new slot is verified before older recovery slots are removed. */
-  rotateRecoveryKey(language?: RecoveryKeyLanguage): Promise<{ repoId: string; location: string; slot: KeySlotSummary; recoveryKey: string[][]; confirmPositions: [number, number] }>;
-  /** A new recovery key (old ones stop working) with its printable kit as HTML and PDF. */
-  makeRecoveryKit(language?: RecoveryKeyLanguage): Promise<{ repoId: string; slot: KeySlotSummary; recoveryKey: string[][]; confirmPositions: [number, number]; html: string; pdf: Buffer }>;
+  /**
+   * Replaces the recovery key: the printed kit stops working. Needs `confirmed` (the user typed the confirmation);
+   * the new slot is verified before older recovery slots are removed; the confirmation ceremony starts again.
+   */
+  rotateRecoveryKey(request: { confirmed: boolean; language?: RecoveryKeyLanguage }): Promise<RecoveryKitWords>;
+  /** The current recovery key's words, to print the same kit again (any number of times; nothing changes). */
+  recoveryKit(language?: RecoveryKeyLanguage): Promise<RecoveryKitWords>;
+  /** The current recovery key's printable kit as HTML and PDF (the same words every time). */
+  recoveryKitDocuments(language?: RecoveryKeyLanguage): Promise<RecoveryKitWords & { html: string; pdf: Buffer }>;
   recoveryKitStatus(): Promise<{ confirmed: boolean; confirmedAt: string | null; createdAt: string | null; positions: [number, number] | null }>;
   /** The confirmation ceremony: the user types back the two words asked for. */
   confirmRecoveryKit(answers: readonly { position: number; word: string }[]): Promise<{ confirmedAt: string }>;
@@ -608,8 +615,11 @@ class EngineImpl implements Engine {
     return `repo-${repoId}-kit-challenge`;
   }
 
-  /** Remembers two words of a freshly shown recovery key so the user can prove the kit was written down. */
-  private async storeKitChallenge(repoId: string, lines: string[][]): Promise<[number, number]> {
+  /**
+   * Remembers two words of a recovery key so the user can prove the kit was written down. `restart` (a new key)
+   * marks the kit unconfirmed and dated now; a reprint only adds the missing challenge.
+   */
+  private async storeKitChallenge(repoId: string, lines: string[][], options: { restart: boolean } = { restart: true }): Promise<[number, number]> {
     const { positions } = pickConfirmationWords(lines);
     const words = lines.flat();
     const challenge = JSON.stringify({ positions, words: positions.map((p) => normalizeRecoveryWord(words[p - 1] as string)) });
@@ -625,23 +635,36 @@ class EngineImpl implements Engine {
       await chmod(file, 0o600);
     }
     const catalog = await this.catalog();
-    catalog.setSetting('recoveryKit.confirmedAt', null);
-    catalog.setSetting('recoveryKit.createdAt', new Date().toISOString());
+    if (options.restart) {
+      catalog.setSetting('recoveryKit.confirmedAt', null);
+      catalog.setSetting('recoveryKit.createdAt', new Date().toISOString());
+    }
     await this.mirrorAudit(catalog, await this.repo());
     return positions;
   }
 
-  async makeRecoveryKit(language: RecoveryKeyLanguage = 'pt-BR'): Promise<{ repoId: string; slot: KeySlotSummary; recoveryKey: string[][]; confirmPositions: [number, number]; html: string; pdf: Buffer }> {
-    const r = await this.rotateRecoveryKey(language);
+  async recoveryKit(language: RecoveryKeyLanguage = 'pt-BR'): Promise<RecoveryKitWords> {
+    const repo = await this.repo();
+    const { slot, key } = await repo.currentRecoveryKey();
+    const lines = encodeRecoveryKey(key, language);
+    const status = await this.recoveryKitStatus();
+    // A kit never confirmed on this computer (e.g. after connect) gets its ceremony; a pending one keeps its words.
+    const confirmPositions = status.confirmed ? null : (status.positions ?? (await this.storeKitChallenge(repo.id, lines, { restart: false })));
+    await this.audit('recovery-kit.print', { slot: slot.id });
+    return { repoId: repo.id, location: this.location, slot, recoveryKey: lines, confirmPositions, confirmed: status.confirmed };
+  }
+
+  async recoveryKitDocuments(language: RecoveryKeyLanguage = 'pt-BR'): Promise<RecoveryKitWords & { html: string; pdf: Buffer }> {
+    const kit = await this.recoveryKit(language);
     const data = {
-      repoId: r.repoId,
+      repoId: kit.repoId,
       locations: [this.location, ...this.copies().map((c) => c.location)],
-      createdAt: r.slot.created,
-      recoveryKey: r.recoveryKey,
-      slotId: r.slot.id,
+      createdAt: kit.slot.created,
+      recoveryKey: kit.recoveryKey,
+      slotId: kit.slot.id,
       toolVersion: TOOL_VERSION,
     };
-    return { repoId: r.repoId, slot: r.slot, recoveryKey: r.recoveryKey, confirmPositions: r.confirmPositions, html: recoveryKitHtml(data, language), pdf: await recoveryKitPdf(data, language) };
+    return { ...kit, html: recoveryKitHtml(data, language), pdf: await recoveryKitPdf(data, language) };
   }
 
   async recoveryKitStatus(): Promise<{ confirmed: boolean; confirmedAt: string | null; createdAt: string | null; positions: [number, number] | null }> {
@@ -1688,7 +1711,9 @@ class EngineImpl implements Engine {
     }
   }
 
-  async rotateRecoveryKey(language: RecoveryKeyLanguage = 'pt-BR'): Promise<{ repoId: string; location: string; slot: KeySlotSummary; recoveryKey: string[][]; confirmPositions: [number, number] }> {
+  async rotateRecoveryKey(request: { confirmed: boolean; language?: RecoveryKeyLanguage }): Promise<RecoveryKitWords> {
+    if (request.confirmed !== true) throw new EngineError('CONFIRMATION_REQUIRED', { action: 'recovery-kit rotate' });
+    const language = request.language ?? 'pt-BR';
     const repo = await this.repo();
     const lock = await repo.lock('exclusive', 'recovery key');
     try {
@@ -1702,7 +1727,7 @@ class EngineImpl implements Engine {
       await this.audit('key.rotate-recovery', { slot: slot.id, removed: before.map((b) => b.id) });
       const lines = encodeRecoveryKey(recoveryKey, language);
       const confirmPositions = await this.storeKitChallenge(repo.id, lines);
-      return { repoId: repo.id, location: this.location, slot, recoveryKey: lines, confirmPositions };
+      return { repoId: repo.id, location: this.location, slot, recoveryKey: lines, confirmPositions, confirmed: false };
     } finally {
       await lock.release();
     }

@@ -77,6 +77,7 @@ const DISPATCH: Readonly<Record<string, Dispatch>> = {
   restoreToFolder: (e, a, o) => e.restoreToFolder(a[0] as any, o),
   recoveryKitStatus: (e) => e.recoveryKitStatus(),
   confirmRecoveryKit: (e, a) => e.confirmRecoveryKit(a[0] as any),
+  recoveryKit: (e, a) => e.recoveryKit(a[0] as any),
   rotateRecoveryKey: (e, a) => e.rotateRecoveryKey(a[0] as any),
   listKeys: (e) => e.listKeys(),
   listSecrets: (e) => e.listSecrets(),

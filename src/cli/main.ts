@@ -159,13 +159,48 @@ function printPlan(ctx: Ctx, plan: RestorePlan): void {
   if (plan.danglingReferences && plan.danglingReferences.length > 0) out.line(t('cli.plan.dangling', { refs: plan.danglingReferences.slice(0, 20) }, locale));
 }
 
-function printRecoveryKey(ctx: Ctx, repoId: string, location: string, lines: readonly (readonly string[])[]): void {
+function printRecoveryKey(ctx: Ctx, repoId: string, location: string, lines: readonly (readonly string[])[], title = 'cli.recovery.title'): void {
   const { out, locale } = ctx;
   out.line();
-  out.line(t('cli.recovery.title', {}, locale));
+  out.line(t(title, {}, locale));
   out.line(t('cli.recovery.repo', { id: repoId, location }, locale));
   lines.forEach((words, i) => out.line(`  ${i + 1}. ${words.join(' ')}`));
   out.line();
+}
+
+/** Writes the kit's PDF and HTML (they hold the key: owner-only files). */
+async function writeKitFiles(ctx: Ctx, kit: { repoId: string; slot: { id: string }; html: string; pdf: Buffer; confirmPositions: [number, number] | null }): Promise<void> {
+  const { values, out, locale } = ctx;
+  const { writeFile, chmod } = await import('node:fs/promises');
+  for (const [file, body] of [
+    [values.pdf, kit.pdf],
+    [values.html, kit.html],
+  ] as const) {
+    if (!file) continue;
+    await writeFile(file, body, { mode: 0o600 });
+    await chmod(file, 0o600);
+  }
+  out.data({ repoId: kit.repoId, slot: kit.slot, confirmPositions: kit.confirmPositions, pdf: values.pdf ?? null, html: values.html ?? null });
+  out.line(t('cli.kit.written', { files: [values.pdf, values.html].filter(Boolean) as string[] }, locale));
+}
+
+/** recovery-kit rotate (and key rotate-recovery): a new key only with --yes; the old paper stops working. */
+async function rotateRecoveryKit(ctx: Ctx): Promise<number> {
+  const { values, out, locale } = ctx;
+  if (!values.yes) {
+    out.error(t('cli.kit.rotateWarning', {}, locale));
+    throw new EngineError('CONFIRMATION_REQUIRED', { action: 'recovery-kit rotate --yes' });
+  }
+  const { r, docs } = await withEngine(ctx, async (e) => {
+    const rotated = await e.rotateRecoveryKey({ confirmed: true, language: locale });
+    return { r: rotated, docs: values.pdf || values.html ? await e.recoveryKitDocuments(locale) : null };
+  });
+  if (docs) await writeKitFiles(ctx, docs);
+  else out.data(r);
+  printRecoveryKey(ctx, r.repoId, r.location, r.recoveryKey);
+  out.line(t('cli.kit.rotated', {}, locale));
+  if (r.confirmPositions) out.line(t('cli.kit.ask', { a: r.confirmPositions[0], b: r.confirmPositions[1] }, locale));
+  return 0;
 }
 
 async function readStdin(): Promise<string> {
@@ -439,13 +474,7 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
       out.line(t('cli.keys.removed', { id }, locale));
       return 0;
     }
-    if (sub === 'rotate-recovery') {
-      const r = await withEngine(ctx, (e) => e.rotateRecoveryKey(ctx.locale));
-      out.data(r);
-      printRecoveryKey(ctx, r.repoId, r.location, r.recoveryKey);
-      out.line(t('cli.kit.ask', { a: r.confirmPositions[0], b: r.confirmPositions[1] }, locale));
-      return 0;
-    }
+    if (sub === 'rotate-recovery') return rotateRecoveryKit(ctx);
     throw usage('key list | key add | key remove <id> | key rotate-recovery');
   },
 
@@ -474,15 +503,18 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
       out.line(t(status.confirmed ? 'cli.kit.isConfirmed' : 'cli.kit.notConfirmed', { at: status.confirmedAt ?? '' }, locale));
       return 0;
     }
-    if (!values.pdf && !values.html) return commands['key']!({ ...ctx, positionals: ['key', 'rotate-recovery'] });
-    const kit = await withEngine(ctx, (e) => e.makeRecoveryKit(locale));
-    const { writeFile } = await import('node:fs/promises');
-    // The kit holds the key: files readable by the owner only.
-    if (values.pdf) await writeFile(values.pdf, kit.pdf, { mode: 0o600 });
-    if (values.html) await writeFile(values.html, kit.html, { mode: 0o600 });
-    out.data({ repoId: kit.repoId, slot: kit.slot, confirmPositions: kit.confirmPositions, pdf: values.pdf ?? null, html: values.html ?? null });
-    out.line(t('cli.kit.written', { files: [values.pdf, values.html].filter(Boolean) as string[] }, locale));
-    out.line(t('cli.kit.ask', { a: kit.confirmPositions[0], b: kit.confirmPositions[1] }, locale));
+    if (positionals[1] === 'rotate') return rotateRecoveryKit(ctx);
+    if (positionals[1] !== undefined) throw usage('recovery-kit [--pdf F] [--html F] | recovery-kit rotate --yes | recovery-kit status | recovery-kit confirm --word N=word --word M=word');
+    if (!values.pdf && !values.html) {
+      const kit = await withEngine(ctx, (e) => e.recoveryKit(locale));
+      out.data(kit);
+      printRecoveryKey(ctx, kit.repoId, kit.location, kit.recoveryKey, 'cli.recovery.reprint');
+      if (kit.confirmPositions) out.line(t('cli.kit.ask', { a: kit.confirmPositions[0], b: kit.confirmPositions[1] }, locale));
+      return 0;
+    }
+    const kit = await withEngine(ctx, (e) => e.recoveryKitDocuments(locale));
+    await writeKitFiles(ctx, kit);
+    if (kit.confirmPositions) out.line(t('cli.kit.ask', { a: kit.confirmPositions[0], b: kit.confirmPositions[1] }, locale));
     return 0;
   },
 

@@ -12,6 +12,7 @@ import { encodeConfig, newConfig, readConfig, type RepoConfig, type RepoParams }
 import { EnvelopeError, ObjectKind, openObject, sealObject } from './envelope.js';
 import {
   createSlot,
+  keptRecoveryKey,
   keychainSecretName,
   listSlots,
   listSlotsDetailed,
@@ -144,6 +145,20 @@ export class Repository {
     }
     await writeSlot(this.backend, slot);
     return { slot: slotInfo(slot), recoveryKey };
+  }
+
+  /**
+   * The current recovery key (the newest recovery slot's), read back from the copy sealed in its slot, so the
+   * same kit can be printed again. RECOVERY_KEY_NOT_KEPT when that slot was made without a copy (older
+   * versions); NOT_FOUND when the repository has no recovery slot.
+   */
+  async currentRecoveryKey(): Promise<{ slot: KeySlotInfo; key: Buffer }> {
+    const recovery = (await listSlots(this.backend, this.id)).filter((s) => s.kind === 'recovery');
+    const newest = recovery[recovery.length - 1];
+    if (!newest) throw new EngineError('NOT_FOUND', { what: 'recovery key (make one with "recovery-kit rotate --yes")' });
+    const key = await keptRecoveryKey(newest, this.masterKey);
+    if (!key) throw new EngineError('RECOVERY_KEY_NOT_KEPT', { slot: newest.id });
+    return { slot: slotInfo(newest), key };
   }
 
   /** Removes a key slot; refuses to remove the last one. */

@@ -308,7 +308,13 @@ export const API_METHODS: Readonly<Record<string, ApiMethodSpec>> = {
     check: (a) =>
       first(arity(a, 1, 1), Array.isArray(a[0]) && a[0].length >= 1 && a[0].length <= 4 && a[0].every((x) => isObject(x) && Number.isInteger(x['position']) && isString(x['word'], 64) && Object.keys(x).length === 2) ? null : 'answers'),
   },
-  rotateRecoveryKey: { long: false, check: (a) => first(arity(a, 0, 1), a[0] === undefined || isLanguage(a[0]) ? null : 'language') },
+  /** The current recovery key's words, to print the same kit again. */
+  recoveryKit: { long: false, check: (a) => first(arity(a, 0, 1), a[0] === undefined || isLanguage(a[0]) ? null : 'language') },
+  /** A new recovery key (the printed kit stops working): only with the user's typed confirmation. */
+  rotateRecoveryKey: {
+    long: false,
+    check: (a) => first(arity(a, 1, 1), isObject(a[0]) ? first(onlyKeys(a[0], ['confirmed', 'language'], 'request'), a[0]['confirmed'] === true ? null : 'request.confirmed', optional(a[0], 'language', isLanguage, 'request')) : 'request'),
+  },
   listKeys: { long: false, check: none },
   listSecrets: { long: false, check: none },
   setSecret: { long: false, check: (a) => first(arity(a, 2, 2), isSecretName(a[0]) ? null : 'name', typeof a[1] === 'string' && a[1].length > 0 && a[1].length <= MAX_SECRET ? null : 'value') },

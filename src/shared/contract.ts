@@ -33,6 +33,17 @@ export interface InitResult {
   readonly confirmPositions: readonly [number, number] | null;
 }
 
+/** A recovery key as printed: 8 lines of 4 words, with the kit's confirmation state. */
+export interface RecoveryKitWords {
+  readonly repoId: string;
+  readonly location: string;
+  readonly slot: KeySlotSummary;
+  readonly recoveryKey: string[][];
+  /** Words to type back while the kit is unconfirmed (1-based positions); null once confirmed. */
+  readonly confirmPositions: [number, number] | null;
+  readonly confirmed: boolean;
+}
+
 export interface SnapshotSummary {
   readonly id: string;
   readonly shortId: string;

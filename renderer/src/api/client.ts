@@ -19,6 +19,7 @@ import type {
   InitResult,
   KeySlotSummary,
   PatientMatch,
+  RecoveryKitWords,
   ResourceListing,
   RestorePlan,
   RestoreResult,
@@ -93,7 +94,10 @@ export interface ApiMethods {
   restoreToFolder(request: RestoreScopeRequest & { target: string; confirmed: true; overwrite?: boolean }): RestoreResult;
   recoveryKitStatus(): { confirmed: boolean; confirmedAt: string | null; createdAt: string | null; positions: [number, number] | null };
   confirmRecoveryKit(answers: { position: number; word: string }[]): { confirmedAt: string };
-  rotateRecoveryKey(language?: Locale): { repoId: string; location: string; slot: KeySlotSummary; recoveryKey: string[][]; confirmPositions: [number, number] };
+  /** The current recovery key (the same words every time). */
+  recoveryKit(language?: Locale): RecoveryKitWords;
+  /** A new recovery key: the printed kit stops working. Only after the user typed the confirmation. */
+  rotateRecoveryKey(request: { confirmed: true; language?: Locale }): RecoveryKitWords;
   listSecrets(): string[];
   setSecret(name: string, value: string): { name: string };
   deleteSecret(name: string): { name: string; deleted: boolean };

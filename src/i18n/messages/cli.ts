@@ -120,8 +120,21 @@ Exit codes: 0 ok, 1 failed, 2 usage, 3 integrity problem.`,
   },
   'cli.init.slots': { 'pt-BR': 'Chaves: {slots}', en: 'Keys: {slots}' },
   'cli.recovery.title': {
-    'pt-BR': 'CHAVE DE RECUPERAÇÃO — imprima e guarde em local seguro. Ela não será mostrada de novo.',
-    en: 'RECOVERY KEY — print it and keep it somewhere safe. It will not be shown again.',
+    'pt-BR': 'CHAVE DE RECUPERAÇÃO — imprima e guarde em local seguro, longe deste computador. Para imprimir o mesmo kit de novo: clinic-backup recovery-kit --pdf kit.pdf',
+    en: 'RECOVERY KEY — print it and keep it somewhere safe, away from this computer. To print the same kit again: clinic-backup recovery-kit --pdf kit.pdf',
+  },
+  'cli.recovery.reprint': {
+    'pt-BR': 'CHAVE DE RECUPERAÇÃO ATUAL — as mesmas palavras do kit já impresso; imprimir de novo não muda nada.',
+    en: 'CURRENT RECOVERY KEY — the same words as the kit already printed; printing again changes nothing.',
+  },
+  'cli.kit.rotateWarning': {
+    'pt-BR':
+      'recovery-kit rotate cria uma chave de recuperação NOVA: o kit que você já imprimiu deixa de funcionar e precisa ser destruído e trocado pelo novo. Para reimprimir o mesmo kit, use "recovery-kit --pdf ARQUIVO". Para trocar mesmo assim, repita com --yes.',
+    en: 'recovery-kit rotate makes a NEW recovery key: the kit you already printed stops working and must be destroyed and replaced by the new one. To print the same kit again, use "recovery-kit --pdf FILE". To replace it anyway, repeat with --yes.',
+  },
+  'cli.kit.rotated': {
+    'pt-BR': 'Chave de recuperação trocada. O papel antigo NÃO funciona mais: imprima esta nova chave, guarde-a e destrua o kit antigo.',
+    en: 'Recovery key replaced. The old paper NO LONGER works: print this new key, store it and destroy the old kit.',
   },
   'cli.recovery.repo': { 'pt-BR': 'Repositório: {id}  Local: {location}', en: 'Repository: {id}  Location: {location}' },
   'cli.backup.done': {

@@ -103,8 +103,10 @@ export function SetupWizard(): ReactNode {
   async function newKit(): Promise<void> {
     setWorking(true);
     try {
-      const r = await api.call('rotateRecoveryKey', locale);
+      // The kit of an existing repository is printed again (the same words); nothing is replaced.
+      const r = await api.call('recoveryKit', locale);
       setKit({ repoId: r.repoId, location: r.location, lines: r.recoveryKey, positions: r.confirmPositions });
+      if (r.confirmed) setKitConfirmed(true);
     } catch (err) {
       setDestError(err);
     } finally {
