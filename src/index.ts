@@ -13,6 +13,8 @@ import { checkResidency } from './backend/s3/residency.js';
 import { prepareTarget, replicate as replicateFiles, type ReplicateResult } from './repository/replicate.js';
 import { healFromCopy } from './repository/heal.js';
 import { pruneRepository, type PruneResult } from './repository/prune.js';
+import { repairIndex, type RepairIndexResult } from './repository/repairIndex.js';
+import { repairSnapshots, type RepairSnapshotsResult } from './repository/repairSnapshots.js';
 import { applyRetention, assertForgetAllowed, explainForget, validateRetentionPolicy, type RetentionPolicy } from './policy/retention.js';
 import { ejectDrive } from './backend/local/eject.js';
 import { recoveryKitHtml, recoveryKitPdf } from './reports/recoveryKit.js';
@@ -54,6 +56,7 @@ import type { SnapshotRecord } from './repository/snapshot.js';
 import { restoreToNdjson, selectRows } from './restorer/ndjsonTarget.js';
 import { executeFhirRestore, planFhirRestore, type FhirRestoreOptions } from './restorer/fhirTarget.js';
 import { assertPatientExists, resolveSnapshot } from './restorer/select.js';
+import { selectForRestore } from './restorer/selection.js';
 import { authProvider } from './source/fhir/auth.js';
 import { FhirHttp } from './source/fhir/http.js';
 import { probeCapabilities } from './source/fhir/capabilities.js';
@@ -100,6 +103,7 @@ import type {
   ResourceListing,
   RestorePlan,
   RestoreScopeRequest,
+  FolderRestorePlan,
   BackupResult,
   CheckResult,
   InitRequest,
@@ -117,6 +121,8 @@ import { Listeners } from './shared/listeners.js';
 export { toErrorInfo, t, resolveLocale, errorText, type Locale } from './i18n/index.js';
 export { TOOL_VERSION } from './archiver/archiver.js';
 export type { RecoveryKitWords } from './shared/contract.js';
+export type { RepairIndexResult } from './repository/repairIndex.js';
+export type { RepairSnapshotsResult, SnapshotRepair } from './repository/repairSnapshots.js';
 
 export interface EngineOptions {
   /** Repository location: a folder (NAS share, USB drive) for now. */
@@ -171,6 +177,8 @@ export interface Engine {
   snapshot(ref: string): Promise<{ summary: SnapshotSummary; manifest: SnapshotRecord['manifest'] }>;
   check(options?: LongOperationOptions & { readData?: boolean; readDataSubset?: { n: number; m: number } }): Promise<CheckResult>;
   restoreToFolder(request: RestoreToFolderRequest & { asOf?: string }, options?: LongOperationOptions): Promise<RestoreResult>;
+  /** What a restore to a folder would write (counts per type; one patient: the shared resources left out). Writes nothing. */
+  planRestoreToFolder(request: RestoreScopeRequest, options?: LongOperationOptions): Promise<FolderRestorePlan>;
   /** What a restore into a FHIR server would do, including resources newer on the target. Writes nothing. */
   planRestoreToServer(request: ServerRestoreRequest, options?: LongOperationOptions): Promise<RestorePlan>;
   /** Restores into a FHIR server; needs `confirmed`. Resumes an interrupted restore of the same scope. */
@@ -213,7 +221,15 @@ export interface Engine {
   removeCopy(location: string): Promise<{ removed: boolean }>;
   /** Patients of a snapshot matching a name or id, for the one-patient restore. */
   findPatients(request: { snapshot?: string; query: string; limit?: number }): Promise<{ snapshotId: string; patients: PatientMatch[]; total: number }>;
+  /**
+   * check --repair: damaged or missing files are replaced with verified copies from the other destinations, and a
+   * missing or damaged index is rebuilt from the packs' own headers (no other copy needed); then checks again.
+   */
   checkAndRepair(request: { from?: readonly string[]; readData?: boolean }, options?: LongOperationOptions): Promise<CheckResult & { repaired: string[]; unrepaired: { file: string; reason: string }[] }>;
+  /** Rebuilds the index from the packs' own headers (like `restic repair index`); no other copy needed. */
+  repairIndex(options?: LongOperationOptions): Promise<RepairIndexResult>;
+  /** A repaired successor for each snapshot whose data is gone, listing every lost resource (history is never rewritten). */
+  repairSnapshots(options?: LongOperationOptions): Promise<RepairSnapshotsResult>;
   /** Status, KPIs and health for the status command, the dashboard and the tray. */
   status(): Promise<StatusSummary>;
   /** Subscribes to engine events (progress, runs); returns the unsubscribe function. */
@@ -1160,26 +1176,83 @@ class EngineImpl implements Engine {
     const sources: Backend[] = [];
     if (!request.from) await this.catalog().catch(() => undefined); // copies added from the user interface
     for (const loc of request.from ?? this.copies().map((c) => c.location)) sources.push(await this.backendFor(loc, 'open'));
-    if (sources.length === 0) throw new EngineError('INVALID_ARGUMENT', { field: 'from', reason: 'give another copy of the repository to repair from' });
     const repaired: string[] = [];
     let unrepaired: { file: string; reason: string }[] = [];
+    const isIndexGap = (p: { code: string }): boolean => p.code === 'INDEX_CORRUPT' || p.code === 'INDEX_INCOMPLETE';
     let result = await this.check({ readData: request.readData ?? true, ...options });
     for (let pass = 0; pass < 3 && !result.ok; pass++) {
       const repo = await this.repo();
-      const healable = result.problems.filter((p) => p.file.startsWith('data/') || p.file.startsWith('index/') || p.file.startsWith('snapshots/') || p.file.startsWith('audit/'));
-      if (healable.length === 0) break;
-      const heal = await healFromCopy(healable, repo.backend, sources, options);
-      repaired.push(...heal.repaired);
-      unrepaired = heal.unrepaired.map((u) => ({ file: u.file, reason: u.reason }));
-      if (heal.repaired.length > 0) await this.audit('repair', { repaired: heal.repaired, from: heal.details.map((d) => d.source) });
-      if (heal.repaired.length === 0) break;
-      // Reopen so the index reflects the repaired files.
-      this.repoPromise = null;
-      this.catalogPromise?.then((c) => c.close()).catch(() => undefined);
-      this.catalogPromise = null;
+      let changed = false;
+      // Damaged files come back from another copy first (exact bytes); what no copy fixes of the index is rebuilt.
+      const healable = result.problems.filter((p) => p.file !== 'index/' && (p.file.startsWith('data/') || p.file.startsWith('index/') || p.file.startsWith('snapshots/') || p.file.startsWith('audit/')));
+      if (sources.length > 0 && healable.length > 0) {
+        const heal = await healFromCopy(healable, repo.backend, sources, options);
+        repaired.push(...heal.repaired);
+        unrepaired = heal.unrepaired.map((u) => ({ file: u.file, reason: u.reason }));
+        if (heal.repaired.length > 0) await this.audit('repair', { repaired: heal.repaired, from: heal.details.map((d) => d.source) });
+        changed = heal.repaired.length > 0;
+      }
+      if (!changed && result.problems.some(isIndexGap)) {
+        const r = await this.runRepairIndex(options);
+        repaired.push(`index/ (${r.packs} data files listed from their own headers)`);
+        unrepaired = unrepaired.filter((u) => !u.file.startsWith('index/'));
+        changed = true;
+      }
+      if (!changed) break;
+      this.resetRepository();
       result = await this.check({ readData: request.readData ?? true, ...options });
     }
+    if (sources.length === 0) {
+      for (const p of result.problems) if (!isIndexGap(p) && !unrepaired.some((u) => u.file === p.file)) unrepaired.push({ file: p.file, reason: 'no other copy to repair from (give --from <location>)' });
+    }
+    for (const b of sources) await b.close().catch(() => undefined);
     return { ...result, repaired, unrepaired };
+  }
+
+  /** Forgets the open repository and catalog so the next call reloads what repairs changed. */
+  private resetRepository(): void {
+    const repo = this.repoPromise;
+    this.repoPromise = null;
+    void repo?.then((r) => r.backend.close()).catch(() => undefined);
+    this.catalogPromise?.then((c) => c.close()).catch(() => undefined);
+    this.catalogPromise = null;
+  }
+
+  async repairIndex(options: LongOperationOptions = {}): Promise<RepairIndexResult> {
+    return this.track('repair', () => this.runRepairIndex(options), (r) => ({ status: r.unreadable.length > 0 ? 'partial' : 'success' }));
+  }
+
+  private async runRepairIndex(options: LongOperationOptions): Promise<RepairIndexResult> {
+    const repo = await this.repo();
+    const lock = await repo.lock('exclusive', 'repair index');
+    try {
+      const r = await repairIndex(repo, options);
+      await this.audit('repair.index', { packs: r.packs, fromHeaders: r.fromHeaders, replaced: r.indexFilesReplaced, unreadable: [...r.unreadable], missing: [...r.missing] });
+      return r;
+    } finally {
+      await lock.release();
+    }
+  }
+
+  async repairSnapshots(options: LongOperationOptions = {}): Promise<RepairSnapshotsResult> {
+    const r = await this.track(
+      'repair',
+      async () => {
+        const repo = await this.repo();
+        const lock = await repo.lock('exclusive', 'repair snapshots');
+        try {
+          return await repairSnapshots(repo, options);
+        } finally {
+          await lock.release();
+        }
+      },
+      (x) => ({ status: 'success', resourcesTotal: x.repaired.reduce((n, s) => n + s.kept, 0) }),
+    );
+    if (r.repaired.length > 0) {
+      await this.audit('repair.snapshots', { repaired: r.repaired.map((x) => ({ snapshot: x.snapshot, successor: x.successor, lost: x.lost.length })) });
+      await this.refreshSnapshotCache(await this.catalog(), await this.repo());
+    }
+    return r;
   }
 
   /** Alert channels from settings; secret values are looked up by name in the credential store at send time. */
@@ -1531,11 +1604,11 @@ class EngineImpl implements Engine {
       const problems = [...report.problems];
       // The audit trail: the repository's copy and the local catalog's, each a hash chain.
       const stored = await repo.readAuditEntries(options.signal);
-      for (const file of stored.damaged) problems.push({ code: 'AUDIT_TAMPERED', file, reason: 'audit entry does not match its name or does not decrypt', snapshots: [], resources: [] });
+      for (const file of stored.damaged) problems.push({ code: 'AUDIT_TAMPERED', file, reason: 'audit entry does not match its name or does not decrypt', snapshots: [], resources: [], resourceCount: 0 });
       const chain = verifyStoredAuditChain(stored.entries);
-      if (!chain.ok) problems.push({ code: 'AUDIT_TAMPERED', file: 'audit/', reason: `audit trail in the repository: ${chain.problem} at entry ${chain.firstBadSeq}`, snapshots: [], resources: [] });
+      if (!chain.ok) problems.push({ code: 'AUDIT_TAMPERED', file: 'audit/', reason: `audit trail in the repository: ${chain.problem} at entry ${chain.firstBadSeq}`, snapshots: [], resources: [], resourceCount: 0 });
       const local = (await this.catalog()).verifyAuditChain();
-      if (!local.ok) problems.push({ code: 'AUDIT_TAMPERED', file: 'catalog.sqlite', reason: `local audit log: entry ${local.firstBadSeq} was altered`, snapshots: [], resources: [] });
+      if (!local.ok) problems.push({ code: 'AUDIT_TAMPERED', file: 'catalog.sqlite', reason: `local audit log: entry ${local.firstBadSeq} was altered`, snapshots: [], resources: [], resourceCount: 0 });
       return { ok: problems.length === 0, problems, stats: report.stats, durationMs: Date.now() - started };
     } finally {
       await lock.release();
@@ -1566,13 +1639,35 @@ class EngineImpl implements Engine {
     }
   }
 
+  async planRestoreToFolder(request: RestoreScopeRequest, options: LongOperationOptions = {}): Promise<FolderRestorePlan> {
+    const repo = await this.repo();
+    const lock = await repo.lock('shared', 'restore plan');
+    try {
+      const snap = await resolveSnapshot(repo, request);
+      await repo.loadIndex(options.signal);
+      if (request.patient) await assertPatientExists(repo, snap, request.patient, options.signal);
+      const { rows, shared, sharedIncluded, listingLost } = await selectForRestore(repo, snap, this.selection(request), options.signal);
+      const counts: Record<string, number> = {};
+      let resources = 0;
+      let bytes = 0;
+      for (const [type, list] of rows) {
+        counts[type] = list.length;
+        resources += list.length;
+        for (const r of list) bytes += r.size;
+      }
+      return { snapshotId: snap.id, snapshotTime: snap.manifest.time, counts, resources, bytes, shared, sharedIncluded, listingLost };
+    } finally {
+      await lock.release();
+    }
+  }
+
   private async serverRestoreSetup(request: ServerRestoreRequest, options: LongOperationOptions): Promise<{ repo: Repository; snap: SnapshotRecord; opts: FhirRestoreOptions; journalFile: string }> {
     const repo = await this.repo();
     const snap = await resolveSnapshot(repo, request);
     await repo.loadIndex(options.signal);
     if (request.patient) await assertPatientExists(repo, snap, request.patient, options.signal);
     const http = new FhirHttp({ baseUrl: request.target, auth: authProvider(await resolveSourceAuth(request.auth, () => this.credentialStore())) });
-    const scope = JSON.stringify([snap.id, http.base.href, [...(request.types ?? [])].sort(), request.patient ?? null]);
+    const scope = JSON.stringify([snap.id, http.base.href, [...(request.types ?? [])].sort(), request.patient ?? null, ...(request.includeShared ? ['shared'] : [])]);
     const stateDir = this.stateDir(repo.id);
     await mkdir(stateDir, { recursive: true });
     const journalFile = path.join(stateDir, `restore-${createHash('sha256').update(scope).digest('hex').slice(0, 16)}.journal`);
@@ -1580,8 +1675,8 @@ class EngineImpl implements Engine {
     return { repo, snap, opts, journalFile };
   }
 
-  private selection(request: RestoreScopeRequest): { types?: readonly string[]; patient?: string } {
-    return { ...(request.types ? { types: request.types } : {}), ...(request.patient ? { patient: request.patient } : {}) };
+  private selection(request: RestoreScopeRequest): { types?: readonly string[]; patient?: string; includeShared?: boolean } {
+    return { ...(request.types ? { types: request.types } : {}), ...(request.patient ? { patient: request.patient } : {}), ...(request.patient && request.includeShared ? { includeShared: true } : {}) };
   }
 
   async planRestoreToServer(request: ServerRestoreRequest, options: LongOperationOptions = {}): Promise<RestorePlan> {
@@ -1618,10 +1713,9 @@ class EngineImpl implements Engine {
   async ls(request: RestoreScopeRequest): Promise<{ snapshotId: string; resources: ResourceListing[] }> {
     const repo = await this.repo();
     const snap = await resolveSnapshot(repo, request);
-    if (request.patient) {
-      await repo.loadIndex();
-      await assertPatientExists(repo, snap, request.patient);
-    }
+    // The listing is made of tree blobs: the index is needed for every ls, not only --patient.
+    await repo.loadIndex();
+    if (request.patient) await assertPatientExists(repo, snap, request.patient);
     const resources: ResourceListing[] = [];
     const overlay = await loadOverlay(repo, snap.manifest.tree);
     for (const type of treeTypes(snap.manifest.tree, overlay)) {

@@ -72,6 +72,7 @@ const DISPATCH: Readonly<Record<string, Dispatch>> = {
     const r = await e.dump(a[0] as string, a[1] as string);
     return { snapshotId: r.snapshotId, text: r.bytes.toString('utf8') };
   },
+  planRestoreToFolder: (e, a, o) => e.planRestoreToFolder(a[0] as any, o),
   planRestoreToServer: (e, a, o) => e.planRestoreToServer(a[0] as any, o),
   restoreToServer: (e, a, o) => e.restoreToServer(a[0] as any, o),
   restoreToFolder: (e, a, o) => e.restoreToFolder(a[0] as any, o),

@@ -83,6 +83,8 @@ const OPTIONS = {
   snapshot: { type: 'string' },
   'as-of': { type: 'string' },
   plan: { type: 'boolean' },
+  'include-shared': { type: 'boolean' },
+  'allow-empty': { type: 'boolean' },
   verify: { type: 'string' },
   seed: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -147,16 +149,49 @@ async function withEngine<T>(ctx: Ctx, fn: (engine: Engine) => Promise<T>): Prom
   }
 }
 
+/** How many items of a long list a human line shows; the rest is counted ("… and 12 more"), never cut silently. */
+const LIST_MAX = 50;
+
+/** Prints the first `max` items (one line each), then how many more there are. */
+function printList(ctx: Ctx, items: readonly string[], total: number = items.length, max = LIST_MAX): void {
+  for (const item of items.slice(0, max)) ctx.out.line(item);
+  const more = total - Math.min(items.length, max);
+  if (more > 0) ctx.out.line(t('cli.andMore', { count: more }, ctx.locale));
+}
+
 function printPlan(ctx: Ctx, plan: RestorePlan): void {
   const { out, locale } = ctx;
   out.line(t('cli.plan.header', { id: plan.snapshotId.slice(0, 8), time: plan.snapshotTime, target: plan.target, server: `FHIR ${plan.server.fhirVersion}${plan.server.software ? ` (${plan.server.software})` : ''}` }, locale));
   for (const type of plan.order) out.line(`  ${type.padEnd(24)} ${String(plan.counts[type] ?? 0).padStart(8)}${plan.criticalTypes.includes(type) ? '  *' : ''}`);
   out.line(t('cli.plan.totals', { resources: plan.resources, bytes: formatBytes(plan.bytes), existing: plan.existing }, locale));
-  if (plan.newerOnTarget.length > 0) {
-    out.line(t('cli.plan.newer', { count: plan.newerOnTarget.length }, locale));
-    for (const n of plan.newerOnTarget.slice(0, 20)) out.line(`  ! ${n.resource}  ${n.target} > ${n.backup ?? '—'}`);
+  const newerTotal = plan.newerOnTargetTotal ?? plan.newerOnTarget.length;
+  if (newerTotal > 0) {
+    out.line(t('cli.plan.newer', { count: newerTotal }, locale));
+    printList(ctx, plan.newerOnTarget.map((n) => `  ! ${n.resource}  ${n.target} > ${n.backup ?? '—'}`), newerTotal);
   }
-  if (plan.danglingReferences && plan.danglingReferences.length > 0) out.line(t('cli.plan.dangling', { refs: plan.danglingReferences.slice(0, 20) }, locale));
+  printShared(ctx, plan.shared ?? [], plan.sharedIncluded === true);
+  if (plan.danglingReferences && plan.danglingReferences.length > 0) {
+    out.line(t('cli.plan.dangling', { count: plan.danglingReferences.length }, locale));
+    printList(ctx, plan.danglingReferences.map((r) => `  → ${r}`));
+  }
+  printListingLost(ctx, plan.listingLost ?? []);
+}
+
+/** One-patient scope: the resources that also concern other patients, and whether they are written. */
+function printShared(ctx: Ctx, shared: readonly { resource: string; patients: readonly string[] }[], included: boolean): void {
+  if (shared.length === 0) return;
+  ctx.out.line(t(included ? 'cli.plan.sharedIncluded' : 'cli.plan.shared', { count: shared.length }, ctx.locale));
+  printList(
+    ctx,
+    shared.map((x) => `  ${included ? '+' : '–'} ${x.resource}  (${t('cli.plan.otherPatients', { count: x.patients.length, patients: x.patients.slice(0, 3).map((p) => `Patient/${p}`).join(', ') + (x.patients.length > 3 ? ', …' : '') }, ctx.locale)})`),
+  );
+}
+
+/** Parts of a damaged snapshot's listing that could not be read. */
+function printListingLost(ctx: Ctx, lost: readonly { type: string | null; resources: number | null }[]): void {
+  for (const l of lost) {
+    ctx.out.line(l.type === null ? t('cli.restore.listingLostUnknown', {}, ctx.locale) : t('cli.restore.listingLost', { type: l.type, count: l.resources ?? '?' }, ctx.locale));
+  }
 }
 
 function printRecoveryKey(ctx: Ctx, repoId: string, location: string, lines: readonly (readonly string[])[], title = 'cli.recovery.title'): void {
@@ -297,7 +332,7 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
     if ((r.copies ?? []).some((c) => c.state === 'failed' || c.state === 'partial')) return 1;
     if (s.partial) {
       out.line(t('cli.backup.partial', { count: s.problemCount }, locale));
-      for (const p of r.problems.slice(0, 20)) out.line(`  ${p.file ?? ''}:${p.line ?? ''} ${p.code} ${p.reason ?? ''}`);
+      printList(ctx, r.problems.map((p) => `  ${p.file ?? ''}:${p.line ?? ''} ${p.code} ${p.reason ?? ''}`), s.problemCount);
       return 1;
     }
     return 0;
@@ -346,7 +381,10 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
     for (const p of r.problems) {
       out.line(t('cli.check.problem', { file: p.file, reason: p.reason }, locale));
       if (p.snapshots.length > 0) out.line(t('cli.check.affects', { snapshots: p.snapshots.map((s) => s.slice(0, 8)) }, locale));
-      if (p.resources.length > 0) out.line(t('cli.check.resources', { resources: p.resources }, locale));
+      if (p.resources.length > 0) {
+        const more = (p.resourceCount ?? p.resources.length) - p.resources.length;
+        out.line(t('cli.check.resources', { resources: more > 0 ? [...p.resources, t('cli.andMore', { count: more }, locale)] : p.resources }, locale));
+      }
     }
     return 3;
   },
@@ -359,6 +397,7 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
       ...(values['as-of'] ? { asOf: values['as-of'] } : {}),
       ...(values.type ? { types: values.type } : {}),
       ...(values.patient ? { patient: values.patient } : {}),
+      ...(values['include-shared'] ? { includeShared: true } : {}),
     };
     const onProgress = (ev: ProgressEvent): void => out.progress(ev, progressText(ev, locale));
     if (values['target-url']) {
@@ -384,9 +423,11 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
       if (r.verification) out.line(t('cli.restore.verified', { checked: r.verification.checked, mismatches: r.verification.mismatches.length }, locale));
       if (r.failures.length > 0) {
         out.line(t('cli.restore.failures', { count: r.failures.length }, locale));
-        for (const f of r.failures.slice(0, 50)) out.line(`  ✗ ${f.resource} ${f.code ?? ''} ${f.outcome ?? ''}`);
-        return r.failures.some((f) => f.status === 'unreadable') ? 3 : 1;
+        printList(ctx, r.failures.map((f) => `  ✗ ${f.resource} ${f.code ?? ''} ${f.outcome ?? ''}`));
       }
+      printListingLost(ctx, plan.listingLost ?? []);
+      if (r.failures.some((f) => f.status === 'unreadable') || (plan.listingLost ?? []).length > 0) return 3;
+      if (r.failures.length > 0) return 1;
       return r.verification && r.verification.mismatches.length > 0 ? 1 : 0;
     }
     const target = values.target;
@@ -399,12 +440,48 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
     out.endProgress();
     out.data(r);
     out.line(t('cli.restore.done', { resources: r.resources, bytes: formatBytes(r.bytes), id: r.snapshotId.slice(0, 8), target: r.target }, locale));
+    printShared(ctx, r.shared ?? [], r.sharedIncluded === true);
     if (r.failures.length > 0) {
       out.line(t('cli.restore.failures', { count: r.failures.length }, locale));
-      for (const f of r.failures.slice(0, 50)) out.line(`  ✗ ${f.resource} ${f.code} ${f.file ?? ''}`);
-      return r.failures.some((f) => exitCodeFor(f.code as EngineError['code']) === 3) ? 3 : 1;
+      printList(ctx, r.failures.map((f) => `  ✗ ${f.resource} ${f.code} ${f.file ?? ''}`));
     }
-    return 0;
+    printListingLost(ctx, r.listingLost ?? []);
+    if ((r.listingLost ?? []).length > 0 || r.failures.some((f) => exitCodeFor(f.code as EngineError['code']) === 3)) return 3;
+    return r.failures.length > 0 ? 1 : 0;
+  },
+
+  async repair(ctx) {
+    const { positionals, out, locale } = ctx;
+    const what = positionals[1];
+    const onProgress = (ev: ProgressEvent): void => out.progress(ev, progressText(ev, locale));
+    if (what === 'index') {
+      const r = await withEngine(ctx, (e) => e.repairIndex({ onProgress }));
+      out.endProgress();
+      out.data(r);
+      out.line(t('cli.repair.index', { packs: r.packs, fromHeaders: r.fromHeaders, blobs: r.blobs, replaced: r.indexFilesReplaced }, locale));
+      for (const f of r.keptFromOldIndex) out.line(t('cli.repair.indexKept', { file: f }, locale));
+      for (const f of r.missing) out.line(t('cli.repair.indexMissing', { file: f }, locale));
+      for (const f of r.unreadable) out.line(t('cli.repair.indexUnreadable', { file: f }, locale));
+      if (r.missing.length > 0 || r.unreadable.length > 0) {
+        out.line(t('cli.repair.indexNext', {}, locale));
+        return 3;
+      }
+      return 0;
+    }
+    if (what === 'snapshots') {
+      const r = await withEngine(ctx, (e) => e.repairSnapshots({ onProgress }));
+      out.endProgress();
+      out.data(r);
+      for (const x of r.repaired) {
+        out.line(t('cli.repair.snapshot', { id: x.snapshot.slice(0, 8), successor: x.successor.slice(0, 8), kept: x.kept, lost: x.lost.length }, locale));
+        printList(ctx, x.lost.map((l) => `  ✗ ${l}`));
+        printListingLost(ctx, x.lostListing);
+      }
+      for (const id of r.alreadyRepaired) out.line(t('cli.repair.snapshotAlready', { id: id.slice(0, 8) }, locale));
+      out.line(t('cli.repair.snapshotsDone', { repaired: r.repaired.length, intact: r.intact }, locale));
+      return 0;
+    }
+    throw usage('repair index | repair snapshots');
   },
 
   async ls(ctx) {

@@ -20,7 +20,7 @@ import type { LongOperationOptions } from '../shared/events.js';
 import type { FhirRestoreResult, ResourceOutcome, RestorePlan } from '../shared/contract.js';
 
 export type { FhirRestoreResult, ResourceOutcome, RestorePlan };
-import { selectRows, sortByStorage, type RestoreSelection, type SelectedRow } from './ndjsonTarget.js';
+import { selectForRestore, selectRows, sortByStorage, type RestoreSelection, type SelectedRow } from './selection.js';
 
 /** The repository file a read error names (PACK_CORRUPT: file; BLOB_MISSING of a missing pack: blob). */
 function damagedFile(details: Readonly<Record<string, unknown>>): string | undefined {
@@ -77,7 +77,7 @@ export async function planFhirRestore(repo: Repository, snap: SnapshotRecord, se
   const { http, signal } = opts;
   const caps = await probeTarget(http, signal);
   await repo.loadIndex(signal);
-  const rows = await selectRows(repo, snap, selection, signal);
+  const { rows, shared, listingLost } = await selectForRestore(repo, snap, selection, signal);
   const counts: Record<string, number> = {};
   let resources = 0;
   let bytes = 0;
@@ -111,9 +111,11 @@ export async function planFhirRestore(repo: Repository, snap: SnapshotRecord, se
     bytes,
     existing,
     newerOnTarget: newer.slice(0, 500),
+    newerOnTargetTotal: newer.length,
     criticalTypes: opts.criticalTypes,
     server: { fhirVersion: caps.fhirVersion, software: caps.software },
-    ...(selection.patient ? { danglingReferences: await danglingReferences(repo, rows, signal) } : {}),
+    ...(selection.patient ? { danglingReferences: await danglingReferences(repo, rows, signal, Infinity), shared, sharedIncluded: selection.includeShared === true } : {}),
+    ...(listingLost.length > 0 ? { listingLost } : {}),
   };
   return { plan, rows };
 }

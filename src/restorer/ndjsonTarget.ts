@@ -3,19 +3,16 @@
  * backed up. Blobs are read in storage order (pack, frame) so each frame is fetched and decrypted once.
  * Files are written as .partial and renamed when complete; a damaged blob is reported and skipped.
  */
-import { mkdir, open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
+import { readdir, rename, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Repository } from '../repository/repository.js';
 import type { SnapshotRecord } from '../repository/snapshot.js';
-import { loadOverlay, treeTypes, typeRows } from '../repository/treeStore.js';
 import { EngineError, isEngineError, throwIfAborted, type ErrorCode } from '../shared/errors.js';
 import type { LongOperationOptions } from '../shared/events.js';
+import { ensurePrivateDir, openPrivateFile } from '../shared/privateFiles.js';
+import { selectForRestore, sortByStorage, type ListingLoss, type RestoreSelection, type SharedResource } from './selection.js';
 
-export interface RestoreSelection {
-  readonly types?: readonly string[];
-  /** Restrict to one patient's compartment. */
-  readonly patient?: string;
-}
+export { rowInCompartment, selectRows, sortByStorage, type RestoreSelection, type SelectedRow } from './selection.js';
 
 export interface RestoreFailure {
   readonly resource: string;
@@ -32,51 +29,11 @@ export interface NdjsonRestoreResult {
   readonly bytesRead: number;
   readonly failures: RestoreFailure[];
   readonly files: string[];
-}
-
-export interface SelectedRow {
-  readonly type: string;
-  readonly id: string;
-  readonly blob: string;
-  readonly size: number;
-  readonly lastUpdated: string | null;
-}
-
-/** True when a row belongs to the patient's compartment (rows keep the compartment's patient ids). */
-export function rowInCompartment(row: string, patient: string): boolean {
-  // Most rows of a large snapshot do not mention the patient at all: a substring scan settles them without
-  // splitting the row (splitting every row of a 1 GB snapshot cost most of a one-patient restore's time).
-  if (!row.includes(patient)) return false;
-  const f = row.split('\t');
-  return (f[4] ?? '').split(',').includes(patient);
-}
-
-/** The rows of a snapshot matching a selection, per type. */
-export async function selectRows(repo: Repository, snap: SnapshotRecord, sel: RestoreSelection, signal?: AbortSignal): Promise<Map<string, SelectedRow[]>> {
-  const tree = snap.manifest.tree;
-  const overlay = await loadOverlay(repo, tree, signal);
-  const out = new Map<string, SelectedRow[]>();
-  for (const type of treeTypes(tree, overlay)) {
-    if (sel.types && !sel.types.includes(type)) continue;
-    const list: SelectedRow[] = [];
-    for await (const row of typeRows(repo, tree, type, overlay, signal)) {
-      if (sel.patient && !rowInCompartment(row, sel.patient)) continue;
-      const f = row.split('\t');
-      list.push({ type, id: f[0] as string, blob: f[3] as string, size: Number(f[5]), lastUpdated: f[2] || null });
-    }
-    if (list.length > 0) out.set(type, list);
-  }
-  return out;
-}
-
-/** Orders rows by where their data is stored, so frames are read sequentially and once. */
-export function sortByStorage(repo: Repository, rows: SelectedRow[]): SelectedRow[] {
-  const keyed = rows.map((r) => {
-    const loc = repo.index.get(Buffer.from(r.blob, 'hex'));
-    return { r, pack: loc ? loc.pack.id : '', frame: loc?.frame ?? 0, offset: loc?.offset ?? 0 };
-  });
-  keyed.sort((a, b) => (a.pack < b.pack ? -1 : a.pack > b.pack ? 1 : a.frame - b.frame || a.offset - b.offset));
-  return keyed.map((k) => k.r);
+  /** One-patient scope: compartment resources that also concern other patients (written only when included). */
+  readonly shared: readonly SharedResource[];
+  readonly sharedIncluded: boolean;
+  /** Parts of a damaged snapshot's listing that could not be read (their resources are not restored). */
+  readonly listingLost: readonly ListingLoss[];
 }
 
 async function ensureEmptyTarget(target: string, overwrite: boolean): Promise<void> {
@@ -85,7 +42,8 @@ async function ensureEmptyTarget(target: string, overwrite: boolean): Promise<vo
     throw err;
   });
   if (entries && entries.length > 0 && !overwrite) throw new EngineError('RESTORE_TARGET_NOT_EMPTY', { path: target });
-  await mkdir(target, { recursive: true });
+  // Patient data: the folder is the owner's only (tightened when it exists looser).
+  await ensurePrivateDir(target);
 }
 
 const NL = Buffer.from('\n');
@@ -106,7 +64,7 @@ class NdjsonOut {
   private constructor(private readonly fh: FileHandle) {}
 
   static async create(file: string): Promise<NdjsonOut> {
-    return new NdjsonOut(await open(file, 'w'));
+    return new NdjsonOut(await openPrivateFile(file));
   }
 
   async line(data: Buffer): Promise<void> {
@@ -161,7 +119,7 @@ export async function restoreToNdjson(
   await repo.loadIndex(signal);
   // Bytes read include the snapshot tree (selecting the rows), not only the resources' frames.
   const readBefore = repo.bytesRead;
-  const selected = await selectRows(repo, snap, sel, signal);
+  const { rows: selected, shared, sharedIncluded, listingLost } = await selectForRestore(repo, snap, sel, signal);
   const total = [...selected.values()].reduce((n, l) => n + l.length, 0);
   const counts: Record<string, number> = {};
   const failures: RestoreFailure[] = [];
@@ -204,5 +162,5 @@ export async function restoreToNdjson(
     files.push(finalPath);
   }
   onProgress?.({ type: 'progress', op: 'restore', phase: 'write', done, total, unit: 'resources', bytes });
-  return { snapshotId: snap.id, target, counts, resources: done, bytes, bytesRead: repo.bytesRead - readBefore, failures, files };
+  return { snapshotId: snap.id, target, counts, resources: done, bytes, bytesRead: repo.bytesRead - readBefore, failures, files, shared, sharedIncluded, listingLost };
 }

@@ -106,10 +106,11 @@ function checkScope(v: Record<string, unknown>, where: string): string | null {
     optional(v, 'asOf', isDate, where),
     optional(v, 'types', isTypes, where),
     optional(v, 'patient', isPatientId, where),
+    optional(v, 'includeShared', isBool, where),
   );
 }
 
-const SCOPE_KEYS = ['snapshot', 'asOf', 'types', 'patient'];
+const SCOPE_KEYS = ['snapshot', 'asOf', 'types', 'patient', 'includeShared'];
 
 function checkSchedule(v: unknown, where: string): string | null {
   if (!isObject(v)) return where;
@@ -299,6 +300,7 @@ export const API_METHODS: Readonly<Record<string, ApiMethodSpec>> = {
   stats: { long: false, check: none },
   ls: { long: false, check: (a) => first(arity(a, 1, 1), isObject(a[0]) ? first(onlyKeys(a[0], SCOPE_KEYS, 'scope'), checkScope(a[0], 'scope')) : 'scope') },
   dump: { long: false, check: (a) => first(arity(a, 2, 2), isSnapshotRef(a[0]) ? null : 'snapshot', typeof a[1] === 'string' && /^[A-Z][A-Za-z]{0,63}\/[A-Za-z0-9\-.]{1,64}$/.test(a[1]) ? null : 'reference') },
+  planRestoreToFolder: { long: true, check: (a) => first(arity(a, 1, 1), isObject(a[0]) ? first(onlyKeys(a[0], SCOPE_KEYS, 'scope'), checkScope(a[0], 'scope')) : 'scope') },
   planRestoreToServer: { long: true, check: (a) => first(arity(a, 1, 1), checkServerRestore(a[0], false)) },
   restoreToServer: { long: true, check: (a) => first(arity(a, 1, 1), checkServerRestore(a[0], true)) },
   restoreToFolder: { long: true, check: (a) => first(arity(a, 1, 1), checkFolderRestore(a[0])) },

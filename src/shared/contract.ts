@@ -172,7 +172,9 @@ export interface CheckProblemSummary {
   readonly file: string;
   readonly reason: string;
   readonly snapshots: readonly string[];
+  /** The first resources affected (bounded); resourceCount says how many in all. */
   readonly resources: readonly string[];
+  readonly resourceCount?: number;
 }
 
 export interface CheckResult {
@@ -187,6 +189,7 @@ export interface RestoreToFolderRequest {
   readonly target: string;
   readonly types?: readonly string[];
   readonly patient?: string;
+  readonly includeShared?: boolean;
   readonly overwrite?: boolean;
   /** Explicit confirmation; without it nothing is written. */
   readonly confirmed: boolean;
@@ -201,6 +204,11 @@ export interface RestoreResult {
   readonly bytesRead: number;
   readonly failures: readonly { readonly resource: string; readonly code: string; readonly file?: string }[];
   readonly durationMs: number;
+  /** Patient scope: compartment resources that also concern other patients (written only when sharedIncluded). */
+  readonly shared?: readonly SharedResourceSummary[];
+  readonly sharedIncluded?: boolean;
+  /** Parts of a damaged snapshot's listing that could not be read (their resources were not restored). */
+  readonly listingLost?: readonly ListingLossSummary[];
 }
 
 export interface RepoStats {
@@ -231,12 +239,44 @@ export interface RestorePlan {
   readonly bytes: number;
   /** On the target already (will be overwritten with the backup's version). */
   readonly existing: number;
-  /** On the target with a lastUpdated later than the backup's: writing would replace newer data. */
+  /** On the target with a lastUpdated later than the backup's: writing would replace newer data (the first 500). */
   readonly newerOnTarget: readonly { readonly resource: string; readonly target: string; readonly backup: string | null }[];
+  /** How many resources are newer on the target in all. */
+  readonly newerOnTargetTotal?: number;
   readonly criticalTypes: readonly string[];
   readonly server: { readonly fhirVersion: string; readonly software: string | null };
-  /** References from restored resources to resources outside the selection (patient scope), bounded. */
+  /** References from restored resources to resources outside the selection (patient scope), all of them. */
   readonly danglingReferences?: readonly string[];
+  /**
+   * Patient scope: every compartment resource that also concerns other patients (a Group, a shared Encounter …),
+   * with those patients. Not written unless sharedIncluded.
+   */
+  readonly shared?: readonly SharedResourceSummary[];
+  readonly sharedIncluded?: boolean;
+  /** Parts of a damaged snapshot's listing that could not be read: per type, how many resources (null: unknown). */
+  readonly listingLost?: readonly ListingLossSummary[];
+}
+
+/** What a restore to a folder would write (planned first, like a server restore). */
+export interface FolderRestorePlan {
+  readonly snapshotId: string;
+  readonly snapshotTime: string;
+  readonly counts: Readonly<Record<string, number>>;
+  readonly resources: number;
+  readonly bytes: number;
+  readonly shared: readonly SharedResourceSummary[];
+  readonly sharedIncluded: boolean;
+  readonly listingLost: readonly ListingLossSummary[];
+}
+
+export interface SharedResourceSummary {
+  readonly resource: string;
+  readonly patients: readonly string[];
+}
+
+export interface ListingLossSummary {
+  readonly type: string | null;
+  readonly resources: number | null;
 }
 
 export interface ResourceOutcome {
@@ -270,6 +310,8 @@ export interface RestoreScopeRequest {
   readonly asOf?: string;
   readonly types?: readonly string[];
   readonly patient?: string;
+  /** Patient scope: also write the resources that concern other patients too (listed in the plan). */
+  readonly includeShared?: boolean;
 }
 
 export interface ResourceListing {

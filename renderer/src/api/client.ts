@@ -15,9 +15,9 @@ import type {
   DetectedDestination,
   EngineEvent,
   FhirRestoreResult,
+  FolderRestorePlan,
   InitRequest,
   InitResult,
-  KeySlotSummary,
   PatientMatch,
   RecoveryKitWords,
   ResourceListing,
@@ -89,6 +89,7 @@ export interface ApiMethods {
   check(options?: { readData?: boolean }): CheckResult;
   ls(scope: RestoreScopeRequest): { snapshotId: string; resources: ResourceListing[] };
   dump(snapshot: string, reference: string): { snapshotId: string; text: string };
+  planRestoreToFolder(request: RestoreScopeRequest): FolderRestorePlan;
   planRestoreToServer(request: ServerRestoreRequest): RestorePlan;
   restoreToServer(request: ServerRestoreRequest & { confirmed: true; verify?: 'none' | 'sample' | 'all' }): FhirRestoreResult & { plan: RestorePlan };
   restoreToFolder(request: RestoreScopeRequest & { target: string; confirmed: true; overwrite?: boolean }): RestoreResult;

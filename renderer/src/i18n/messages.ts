@@ -21,6 +21,7 @@ export const MESSAGES = {
   'common.stepOf': m('Etapa {step} de {total}', 'Step {step} of {total}'),
   'common.errorTitle': m('Não deu certo', 'That did not work'),
   'common.howToFix': m('Como resolver:', 'How to fix it:'),
+  'common.andMore': m('… e mais {count}', '… and {count} more'),
   'common.errorCode': m('Código para o suporte: {code}', 'Code for support: {code}'),
 
   // navigation and state
@@ -340,6 +341,11 @@ export const MESSAGES = {
   'restore.scope.typePick': m('Escolha…', 'Choose…'),
   'restore.scope.dateLabel': m('Data', 'Date'),
   'restore.scope.dateHint': m('Usamos a última cópia feita até o fim desse dia.', 'The last copy made by the end of that day is used.'),
+  'restore.scope.includeShared': m('Incluir também registros que são de outros pacientes também', 'Also include records that belong to other patients too'),
+  'restore.scope.includeSharedHint': m(
+    '(ex.: um grupo com todos os pacientes, um atendimento em grupo). Sem isto, eles não são gravados e a prévia os lista.',
+    '(e.g. a group listing every patient, a shared visit). Without this they are not written; the preview lists them.',
+  ),
   'restore.scope.summary.everything': m('todos os dados', 'all data'),
   'restore.scope.summary.patient': m('o paciente {name} ({id})', 'patient {name} ({id})'),
   'restore.scope.summary.type': m('os dados do tipo {type}', 'the data of type {type}'),
@@ -380,6 +386,9 @@ export const MESSAGES = {
   'restore.preview.newer': m('Atenção: {count} registro(s) no destino são mais novos que a cópia e seriam substituídos.', 'Warning: {count} record(s) on the target are newer than the copy and would be replaced.'),
   'restore.preview.newerLine': m('{resource}: no destino {target}, na cópia {backup}', '{resource}: on the target {target}, in the copy {backup}'),
   'restore.preview.dangling': m('{count} referência(s) apontam para dados fora desta restauração (ex.: o médico responsável); elas continuam apontando para o que já existe no destino.', '{count} reference(s) point to data outside this restore (e.g. the practitioner); they keep pointing to what exists on the target.'),
+  'restore.preview.shared': m('{count} registro(s) deste paciente também são de outros pacientes e NÃO serão gravados:', '{count} record(s) of this patient also belong to other patients and will NOT be written:'),
+  'restore.preview.sharedIncluded': m('{count} registro(s) que também são de outros pacientes SERÃO gravados:', '{count} record(s) that also belong to other patients WILL be written:'),
+  'restore.preview.sharedOthers': m('{count} outro(s) paciente(s)', '{count} other patient(s)'),
   'restore.preview.folderTotals': m('Total: {resources} registros ({bytes}) serão gravados em {folder}.', 'Total: {resources} records ({bytes}) will be written to {folder}.'),
   'restore.confirm.word': m('RESTAURAR', 'RESTORE'),
   'restore.confirm.serverWarning': m('Isto vai gravar {scope} em {target}.', 'This will write {scope} into {target}.'),

@@ -183,8 +183,8 @@ Exit codes: 0 ok, 1 failed, 2 usage, 3 integrity problem.`,
     en: 'WARNING: {count} resource(s) on the target are NEWER than the backup and would be replaced:',
   },
   'cli.plan.dangling': {
-    'pt-BR': 'Referências para fora do paciente (não serão restauradas): {refs}',
-    en: 'References outside the patient (not restored): {refs}',
+    'pt-BR': '{count} referência(s) para fora do paciente (não serão restauradas):',
+    en: '{count} reference(s) outside the patient (not restored):',
   },
   'cli.restore.serverDone': {
     'pt-BR': 'Restaurados {resources} recursos em {target} em {seconds} s ({skipped} já feitos numa tentativa anterior).',
@@ -240,6 +240,57 @@ Exit codes: 0 ok, 1 failed, 2 usage, 3 integrity problem.`,
   },
   'cli.repair.fixed': { 'pt-BR': '  ✓ reparado a partir de outra cópia: {file}', en: '  ✓ repaired from another copy: {file}' },
   'cli.repair.notFixed': { 'pt-BR': '  ✗ não reparado: {file} ({reason})', en: '  ✗ not repaired: {file} ({reason})' },
+  'cli.andMore': { 'pt-BR': '  … e mais {count}', en: '  … and {count} more' },
+  'cli.repair.index': {
+    'pt-BR': 'Índice reconstruído: {packs} arquivos de dados ({fromHeaders} lidos do próprio cabeçalho), {blobs} blocos; {replaced} arquivo(s) de índice antigo(s) substituído(s).',
+    en: 'Index rebuilt: {packs} data files ({fromHeaders} read from their own header), {blobs} blobs; {replaced} old index file(s) replaced.',
+  },
+  'cli.repair.indexKept': {
+    'pt-BR': '  ! {file}: o cabeçalho não pôde ser lido; mantida a descrição do índice antigo (confira com check --read-data)',
+    en: '  ! {file}: its header could not be read; the old index description was kept (verify with check --read-data)',
+  },
+  'cli.repair.indexMissing': {
+    'pt-BR': '  ✗ {file}: listado no índice, mas o arquivo não existe (traga-o de outra cópia: check --repair --from LOCAL)',
+    en: '  ✗ {file}: listed in the index but the file is gone (fetch it from another copy: check --repair --from LOCATION)',
+  },
+  'cli.repair.indexUnreadable': {
+    'pt-BR': '  ✗ {file}: arquivo de dados ilegível e sem descrição em nenhum índice; seus dados só voltam de outra cópia',
+    en: '  ✗ {file}: unreadable data file that no index describes; its data only comes back from another copy',
+  },
+  'cli.repair.indexNext': {
+    'pt-BR': 'Há dados ausentes. Com outra cópia: clinic-backup check --repair --from LOCAL. Sem outra cópia: clinic-backup repair snapshots lista o que se perdeu.',
+    en: 'Some data is missing. With another copy: clinic-backup check --repair --from LOCATION. Without one: clinic-backup repair snapshots lists what was lost.',
+  },
+  'cli.repair.snapshot': {
+    'pt-BR': 'Ponto de restauração {id} danificado: gravado o ponto reparado {successor} com {kept} recursos; {lost} recurso(s) perdido(s):',
+    en: 'Restore point {id} is damaged: repaired restore point {successor} saved with {kept} resources; {lost} resource(s) lost:',
+  },
+  'cli.repair.snapshotAlready': {
+    'pt-BR': 'Ponto de restauração {id} danificado já tem um ponto reparado (nada feito).',
+    en: 'Damaged restore point {id} already has a repaired one (nothing done).',
+  },
+  'cli.repair.snapshotsDone': {
+    'pt-BR': '{repaired} ponto(s) de restauração reparado(s), {intact} intacto(s). Os danificados foram mantidos; apague-os com "forget" depois de conferir.',
+    en: '{repaired} restore point(s) repaired, {intact} intact. The damaged ones were kept; remove them with "forget" once you have checked.',
+  },
+  'cli.restore.listingLost': {
+    'pt-BR': '  ✗ {type}: {count} recurso(s) cuja lista foi perdida (não restaurados)',
+    en: '  ✗ {type}: {count} resource(s) whose listing was lost (not restored)',
+  },
+  'cli.restore.listingLostUnknown': {
+    'pt-BR': '  ✗ parte da lista de alterações foi perdida: alguns recursos podem faltar ou estar numa versão anterior',
+    en: '  ✗ part of the list of changes was lost: some resources may be missing or at an earlier version',
+  },
+  'cli.plan.shared': {
+    'pt-BR': '{count} recurso(s) do paciente também dizem respeito a outros pacientes e NÃO serão gravados (use --include-shared para incluí-los):',
+    en: '{count} resource(s) of the patient also concern other patients and will NOT be written (use --include-shared to include them):',
+  },
+  'cli.plan.sharedIncluded': {
+    'pt-BR': '{count} recurso(s) que também dizem respeito a outros pacientes SERÃO gravados (--include-shared):',
+    en: '{count} resource(s) that also concern other patients WILL be written (--include-shared):',
+  },
+  'cli.plan.otherPatients': { 'pt-BR': '{count} outro(s) paciente(s): {patients}', en: '{count} other patient(s): {patients}' },
+  'cli.progress.repair': { 'pt-BR': 'reparo ({phase}): {done}/{total}', en: 'repair ({phase}): {done}/{total}' },
   'cli.replicate.done': {
     'pt-BR': 'Cópia atualizada: {copied} arquivos copiados ({bytes}), {skipped} já estavam lá.',
     en: 'Copy up to date: {copied} files copied ({bytes}), {skipped} were already there.',
