@@ -23,13 +23,14 @@ import { renderAlert } from './alerts/render.js';
 import { EmailChannel, type EmailChannelOptions } from './alerts/email.js';
 import { WebhookChannel, type WebhookChannelOptions } from './alerts/webhook.js';
 import type { AlertChannel } from './alerts/channel.js';
-import type { AlertState, DestinationAlertState } from './alerts/rules.js';
+import type { AlertState, DestinationAlertState, SuspiciousSnapshotState } from './alerts/rules.js';
 import { runDoctor } from './doctor/doctor.js';
 import { recordedDrill } from './drills/record.js';
 import { drillDue } from './drills/schedule.js';
 import { drillReportHtml, drillReportPdf, type DrillReportData } from './reports/drillReport.js';
 import { drPlanHtml, drPlanPdf, type DrPlanData } from './reports/drPlan.js';
-import { complianceHtml, compliancePdf, type ComplianceData } from './reports/compliance.js';
+import { complianceHtml, compliancePdf } from './reports/compliance.js';
+import { complianceDataOf, drPlanDataOf, type ConfigurationFacts } from './reports/configurationData.js';
 import { isBrazilianRegion, isPrivateEndpoint } from './backend/s3/residency.js';
 import { renderDoctorCheck } from './doctor/render.js';
 import type { DoctorDestinationInput } from './doctor/types.js';
@@ -41,7 +42,7 @@ import { encodeRecoveryKey, normalizeRecoveryWord, parseRecoveryKey, pickConfirm
 import { openSecretStore } from './secrets/index.js';
 import { assertSecretName } from './secrets/names.js';
 import { chmod, writeFile, unlink } from 'node:fs/promises';
-import { Archiver, TOOL_VERSION } from './archiver/archiver.js';
+import { Archiver, DEFAULT_SHRINK_GUARD_PERCENT, TOOL_VERSION } from './archiver/archiver.js';
 import { backupFhir } from './archiver/fhirBackup.js';
 import type { SourceAuth } from './source/fhir/auth.js';
 import type { StrategyName } from './source/fhir/strategies.js';
@@ -55,7 +56,8 @@ import { Repository } from './repository/repository.js';
 import type { SnapshotRecord } from './repository/snapshot.js';
 import { restoreToNdjson, selectRows } from './restorer/ndjsonTarget.js';
 import { executeFhirRestore, planFhirRestore, type FhirRestoreOptions } from './restorer/fhirTarget.js';
-import { assertPatientExists, resolveSnapshot } from './restorer/select.js';
+import { assertPatientExists, checkTypesInSnapshot, resolveSnapshot } from './restorer/select.js';
+import { assertResourceTypes } from './source/fhir/resourceTypes.js';
 import { selectForRestore } from './restorer/selection.js';
 import { authProvider } from './source/fhir/auth.js';
 import { FhirHttp } from './source/fhir/http.js';
@@ -67,7 +69,8 @@ import { identifyDestination, mountedVolumes } from './backend/local/identify.js
 import { statfs } from 'node:fs/promises';
 import { nextRunAt, describeSchedule } from './scheduler/nextRunAt.js';
 import { JobRunner, type Job, type RunnerEvent } from './scheduler/runner.js';
-import { acquireSchedulerLock } from './scheduler/schedulerLock.js';
+import { acquireSchedulerLock, schedulerState } from './scheduler/schedulerLock.js';
+import { DEFAULT_TIME_ZONE, formatLocalDateTime, isValidTimeZone } from './policy/zonedTime.js';
 import { createHash } from 'node:crypto';
 import { Catalog } from './catalog/catalog.js';
 import { verifyStoredAuditChain, type StoredAuditEntry } from './catalog/auditTrail.js';
@@ -117,10 +120,18 @@ import type {
 import { EngineError } from './shared/errors.js';
 import type { LongOperationOptions } from './shared/events.js';
 import { Listeners } from './shared/listeners.js';
+import { ensurePrivateDir } from './shared/privateFiles.js';
 
 export { toErrorInfo, t, resolveLocale, errorText, type Locale } from './i18n/index.js';
 export { TOOL_VERSION } from './archiver/archiver.js';
 export type { RecoveryKitWords } from './shared/contract.js';
+export { DEFAULT_TIME_ZONE as DEFAULT_CLINIC_TIME_ZONE } from './policy/zonedTime.js';
+
+/** "2026-05-01 14:03": an instant as the clock on the wall shows it in a time zone (the clinic's). */
+export function formatZonedTime(iso: string, timeZone: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : formatLocalDateTime(d, isValidTimeZone(timeZone) ? timeZone : DEFAULT_TIME_ZONE);
+}
 export type { RepairIndexResult } from './repository/repairIndex.js';
 export type { RepairSnapshotsResult, SnapshotRepair } from './repository/repairSnapshots.js';
 
@@ -166,12 +177,15 @@ export interface FhirBackupRequest {
   readonly types?: readonly string[];
   readonly allowedOrigins?: readonly string[];
   readonly tags?: readonly string[];
+  /** A server with no resources at all is an error (EMPTY_SOURCE) unless this is set. */
+  readonly allowEmpty?: boolean;
 }
 
 export interface Engine {
   readonly location: string;
   init(request: InitRequest): Promise<InitResult>;
-  backupNdjson(input: string, options?: LongOperationOptions & { tags?: readonly string[] }): Promise<BackupResult>;
+  /** Backs up NDJSON files; an empty input is EMPTY_SOURCE unless `allowEmpty`. */
+  backupNdjson(input: string, options?: LongOperationOptions & { tags?: readonly string[]; allowEmpty?: boolean }): Promise<BackupResult>;
   backupFhir(request: FhirBackupRequest, options?: LongOperationOptions): Promise<BackupResult & { strategy: StrategyName; requests: number }>;
   snapshots(): Promise<SnapshotSummary[]>;
   snapshot(ref: string): Promise<{ summary: SnapshotSummary; manifest: SnapshotRecord['manifest'] }>;
@@ -184,7 +198,7 @@ export interface Engine {
   /** Restores into a FHIR server; needs `confirmed`. Resumes an interrupted restore of the same scope. */
   restoreToServer(request: ServerRestoreRequest & { confirmed: boolean; verify?: 'none' | 'sample' | 'all' }, options?: LongOperationOptions): Promise<FhirRestoreResult & { plan: RestorePlan }>;
   /** Lists the resources of a snapshot (optionally one type or one patient's compartment). */
-  ls(request: RestoreScopeRequest): Promise<{ snapshotId: string; resources: ResourceListing[] }>;
+  ls(request: RestoreScopeRequest): Promise<{ snapshotId: string; resources: ResourceListing[]; missingTypes: string[] }>;
   /** One resource's stored bytes. */
   dump(snapshot: string, reference: string): Promise<{ snapshotId: string; bytes: Buffer }>;
   stats(): Promise<RepoStats>;
@@ -298,6 +312,8 @@ export function summarizeSnapshot(s: SnapshotRecord): SnapshotSummary {
     partial: m.partial,
     problemCount: m.problemCount,
     tags: m.tags,
+    ...(m.suspicious ? { suspicious: m.suspicious } : {}),
+    ...(m.repairedFrom ? { repairedFrom: m.repairedFrom, lostCount: m.lost?.length ?? 0 } : {}),
   };
 }
 
@@ -679,6 +695,7 @@ class EngineImpl implements Engine {
       recoveryKey: kit.recoveryKey,
       slotId: kit.slot.id,
       toolVersion: TOOL_VERSION,
+      timeZone: await this.clinicTimeZone(),
     };
     return { ...kit, html: recoveryKitHtml(data, language), pdf: await recoveryKitPdf(data, language) };
   }
@@ -702,9 +719,15 @@ class EngineImpl implements Engine {
     const repo = await this.repo();
     const challenge = await this.loadKitChallenge(repo.id);
     if (!challenge) throw new EngineError('NOT_FOUND', { what: 'recovery kit to confirm (make one with "recovery-kit")' });
+    // The kit may have been printed again in the other language: a word is right in either language.
+    const current = await repo.currentRecoveryKey().catch(() => null);
+    const wordsAt = (p: number, i: number): string[] => [
+      challenge.words[i] as string,
+      ...(current ? (['pt-BR', 'en'] as const).map((l) => normalizeRecoveryWord(encodeRecoveryKey(current.key, l).flat()[p - 1] as string)) : []),
+    ];
     const ok =
       answers.length === challenge.positions.length &&
-      challenge.positions.every((p, i) => answers.some((a) => a.position === p && normalizeRecoveryWord(a.word) === challenge.words[i]));
+      challenge.positions.every((p, i) => answers.some((a) => a.position === p && wordsAt(p, i).includes(normalizeRecoveryWord(a.word))));
     if (!ok) throw new EngineError('CONFIRMATION_MISMATCH');
     const confirmedAt = new Date().toISOString();
     (await this.catalog()).setSetting('recoveryKit.confirmedAt', confirmedAt);
@@ -775,7 +798,7 @@ class EngineImpl implements Engine {
     return { repoId: repo.id, location: this.location, slots, recoveryKey: lines, confirmPositions };
   }
 
-  backupNdjson(input: string, options: LongOperationOptions & { tags?: readonly string[] } = {}): Promise<BackupResult> {
+  backupNdjson(input: string, options: LongOperationOptions & { tags?: readonly string[]; allowEmpty?: boolean } = {}): Promise<BackupResult> {
     return this.track('backup', () => this.withCopies(this.runBackupNdjson(input, options), options), backupSummary);
   }
 
@@ -785,11 +808,12 @@ class EngineImpl implements Engine {
     return { ...result, copies: await this.replicateCopies(await this.repo(), options) };
   }
 
-  private async runBackupNdjson(input: string, options: LongOperationOptions & { tags?: readonly string[] }): Promise<BackupResult> {
+  private async runBackupNdjson(input: string, options: LongOperationOptions & { tags?: readonly string[]; allowEmpty?: boolean }): Promise<BackupResult> {
     const started = Date.now();
     const files = await listNdjsonInputs(input);
     const location = path.resolve(input);
     const repo = await this.repo();
+    const shrinkGuardPercent = (await this.getSettings()).shrinkGuardPercent;
     const lock = await repo.lock('shared', 'backup');
     try {
       const previous = await repo.listSnapshots(options.signal);
@@ -801,6 +825,8 @@ class EngineImpl implements Engine {
         tags: options.tags,
         signal: options.signal,
         onProgress: options.onProgress,
+        allowEmpty: options.allowEmpty === true,
+        shrinkGuardPercent,
       });
       await archiver.begin();
       for (const file of files) {
@@ -938,7 +964,8 @@ class EngineImpl implements Engine {
     const locale = this.options.locale ?? resolveLocale();
     const since = new Date(now.getTime() - 30 * DAY_MS);
     const last = catalog.lastRun('backup');
-    const lastOk = catalog.lastRun('backup', ['success', 'partial']);
+    // A partial backup (data left out) is not a success: it neither resets the RPO clock nor counts as one.
+    const lastOk = catalog.lastRun('backup', ['success']);
     const lastSuccessAt = lastOk?.endedAt ?? null;
     const backups = catalog.runStats('backup', since);
     const checks = catalog.runStats('check', since);
@@ -952,12 +979,15 @@ class EngineImpl implements Engine {
     const rpoAchievedMs = lastSuccessAt ? now.getTime() - Date.parse(lastSuccessAt) : null;
     const kit = await this.recoveryKitStatus();
     const lastDrill = catalog.lastDrill(['success', 'partial', 'failed']);
-    const drillPolicy = (catalog.getSetting('schedule.drill') as SchedulePolicy | undefined) ?? SCHEDULE_PRESETS.restoreDrill;
+    const zone = await this.clinicTimeZone();
+    // Schedules without a zone of their own run on the clinic's clock.
+    const drillPolicy = inZone((catalog.getSetting('schedule.drill') as SchedulePolicy | undefined) ?? zoneless(SCHEDULE_PRESETS.restoreDrill), zone);
     const due = drillDue(lastDrill ? new Date(lastDrill.startedAt) : null, drillPolicy, now, { since: new Date(repo.config.created) });
     const drillDueAt = due.dueAt;
     const drillOverdue = due.overdue;
-    const backupPolicy = (catalog.getSetting('schedule.backup') as SchedulePolicy | undefined) ?? SCHEDULE_PRESETS.localIncremental;
-    const alerts: StatusAlert[] = catalog.listActiveAlerts().map((a) => ({ key: a.key, rule: a.rule, severity: a.severity, message: renderAlert(a, { locale }).message, since: a.firstAt }));
+    const backupPolicy = inZone((catalog.getSetting('schedule.backup') as SchedulePolicy | undefined) ?? zoneless(SCHEDULE_PRESETS.localIncremental), zone);
+    const settings = await this.getSettings();
+    const alerts: StatusAlert[] = catalog.listActiveAlerts().map((a) => ({ key: a.key, rule: a.rule, severity: a.severity, message: renderAlert(a, { locale, timeZone: settings.timeZone ?? DEFAULT_TIME_ZONE }).message, since: a.firstAt }));
     // A condition with an active alert is reported once, by the alert.
     const alerted = new Set(alerts.map((a) => a.rule));
     const reasons: string[] = [];
@@ -972,6 +1002,7 @@ class EngineImpl implements Engine {
     if (!lastSuccessAt) worsen('warning', t('status.reason.never', {}, locale));
     else if ((rpoAchievedMs ?? 0) > DEFAULT_RPO_MS) worsen('error', unlessAlerted('stale', t('status.reason.stale', { hours: Math.floor((rpoAchievedMs ?? 0) / 3600_000) }, locale)));
     if (last && last.status === 'failed') worsen('error', unlessAlerted('failed', t('status.reason.failed', { code: last.errorCode ?? '' }, locale)));
+    if (last && last.status === 'partial') worsen('error', unlessAlerted('partial', t('status.reason.partial', { at: `${formatZonedTime(last.endedAt ?? last.startedAt, settings.timeZone ?? DEFAULT_TIME_ZONE)} (${settings.timeZone ?? DEFAULT_TIME_ZONE})` }, locale)));
     const lastCheck = catalog.lastRun('check');
     if (lastCheck && lastCheck.status === 'failed') worsen('error', unlessAlerted('integrity', t('status.reason.integrity', {}, locale)));
     if (!kit.confirmed) worsen('warning', unlessAlerted('kit', t('status.reason.kit', {}, locale)));
@@ -994,8 +1025,13 @@ class EngineImpl implements Engine {
       DEFAULT_RPO_MS,
     );
     for (const d of destinations) if (d.overdue) worsen('warning', t('status.reason.usb', { label: d.label }, locale));
+    // The same reading of the scheduler lock as doctor's check: not running means no automatic backups.
+    const sched = await schedulerState(this.stateDir(repo.id), repo.id);
+    const schedulerRunning = sched.state === 'running' || sched.state === 'other-host';
+    if (!schedulerRunning) worsen('warning', t('status.reason.scheduler', {}, locale));
     const running = [...this.runningRuns.values()][0] ?? null;
-    if (running && state === 'ok') state = 'running';
+    // While something runs it is shown (progress), unless there is an error to see first.
+    if (running && (state as HealthState) !== 'error') state = 'running';
     const score = backupHealthScore({
       backupSuccessRate: backups.successRate ?? 0,
       compressionRate: compression ?? 0,
@@ -1009,7 +1045,9 @@ class EngineImpl implements Engine {
       reasons,
       lastBackup: last ? { at: last.endedAt ?? last.startedAt, status: last.status, snapshotId: last.snapshotId, errorCode: last.errorCode } : null,
       lastSuccessAt,
-      nextBackupAt: nextRunAt(backupPolicy, lastOk?.startedAt ? new Date(lastOk.startedAt) : null, now).toISOString(),
+      nextBackupAt: schedulerRunning ? nextRunAt(backupPolicy, lastOk?.startedAt ? new Date(lastOk.startedAt) : null, now).toISOString() : null,
+      scheduler: { running: schedulerRunning, state: sched.state, pid: 'pid' in sched ? sched.pid : null, since: 'since' in sched ? sched.since : null, host: 'host' in sched ? sched.host : null },
+      timeZone: settings.timeZone ?? DEFAULT_TIME_ZONE,
       running,
       snapshots: snaps.length,
       alerts,
@@ -1053,6 +1091,7 @@ class EngineImpl implements Engine {
 
   async getSettings(): Promise<AppSettings> {
     const c = await this.catalog();
+    const clinicZone = isValidTimeZone(c.getSetting('clinic.timeZone')) ? (c.getSetting('clinic.timeZone') as string) : DEFAULT_TIME_ZONE;
     const email = c.getSetting('alerts.email') as NonNullable<AppSettings['alerts']>['email'] | undefined;
     const webhook = c.getSetting('alerts.webhook') as NonNullable<AppSettings['alerts']>['webhook'] | undefined;
     return {
@@ -1063,9 +1102,12 @@ class EngineImpl implements Engine {
       copies: storedCopiesOf(c),
       source: (c.getSetting('source') as AppSettings['source'] | undefined) ?? null,
       schedule: {
-        backup: ((c.getSetting('schedule.backup') as SchedulePolicy | undefined) ?? SCHEDULE_PRESETS.localIncremental) as AppSettings['schedule']['backup'],
-        drill: ((c.getSetting('schedule.drill') as SchedulePolicy | undefined) ?? SCHEDULE_PRESETS.restoreDrill) as AppSettings['schedule']['drill'],
+        backup: ((c.getSetting('schedule.backup') as SchedulePolicy | undefined) ?? zoneless(SCHEDULE_PRESETS.localIncremental)) as AppSettings['schedule']['backup'],
+        drill: ((c.getSetting('schedule.drill') as SchedulePolicy | undefined) ?? zoneless(SCHEDULE_PRESETS.restoreDrill)) as AppSettings['schedule']['drill'],
       },
+      shrinkGuardPercent: typeof c.getSetting('backup.shrinkGuardPercent') === 'number' ? (c.getSetting('backup.shrinkGuardPercent') as number) : DEFAULT_SHRINK_GUARD_PERCENT,
+      // The clinic's time zone: every time the product shows is in it (with the zone shown).
+      timeZone: clinicZone,
     };
   }
 
@@ -1096,6 +1138,8 @@ class EngineImpl implements Engine {
       for (const k of Object.keys(o)) if (/^(password|token|secret|signingKey|key)$/i.test(k)) bad.push(`${prefix}.${k} (store it with setSecret and give its name)`);
     };
     if (patch.clinicName !== undefined && (typeof patch.clinicName !== 'string' || patch.clinicName.length > 200)) bad.push('clinicName');
+    if (patch.timeZone !== undefined && !isValidTimeZone(patch.timeZone)) bad.push('timeZone (an IANA zone such as America/Sao_Paulo)');
+    if (patch.shrinkGuardPercent !== undefined && !(Number.isInteger(patch.shrinkGuardPercent) && patch.shrinkGuardPercent >= 0 && patch.shrinkGuardPercent <= 100)) bad.push('shrinkGuardPercent (0-100)');
     // Copies change through addCopy/removeCopy (they test the destination); an unchanged list (settings read back) is fine.
     if (patch.copies !== undefined && JSON.stringify(patch.copies) !== JSON.stringify(storedCopiesOf(await this.catalog()))) bad.push('copies (add or remove a copy on the destinations screen or with addCopy/removeCopy)');
     // Below the legal floor: RETENTION_LEGAL_FLOOR with the law's minimum; other mistakes name the field.
@@ -1119,6 +1163,8 @@ class EngineImpl implements Engine {
     const c = await this.catalog();
     const actor = osUser();
     if (patch.clinicName !== undefined) c.setSetting('clinic.name', patch.clinicName, actor);
+    if (patch.shrinkGuardPercent !== undefined) c.setSetting('backup.shrinkGuardPercent', patch.shrinkGuardPercent, actor);
+    if (patch.timeZone !== undefined) c.setSetting('clinic.timeZone', patch.timeZone, actor);
     if (patch.alerts && 'email' in patch.alerts) {
       if (patch.alerts.email) c.setSetting('alerts.email', patch.alerts.email as unknown as JsonValue, actor);
       else c.deleteSetting('alerts.email', actor);
@@ -1263,8 +1309,9 @@ class EngineImpl implements Engine {
     const email = catalog.getSetting('alerts.email') as Omit<EmailChannelOptions, 'secrets'> | undefined;
     const webhook = catalog.getSetting('alerts.webhook') as Omit<WebhookChannelOptions, 'secrets'> | undefined;
     const secrets = email?.passwordSecret || webhook?.signingSecret || webhook?.urlSecret ? await this.credentialStore() : undefined;
-    if (email) channels.push({ channel: new EmailChannel({ ...email, locale, ...(secrets ? { secrets } : {}) }) });
-    if (webhook) channels.push({ channel: new WebhookChannel({ ...webhook, locale, ...(secrets ? { secrets } : {}) }) });
+    const timeZone = await this.clinicTimeZone();
+    if (email) channels.push({ channel: new EmailChannel({ ...email, locale, timeZone, ...(secrets ? { secrets } : {}) }) });
+    if (webhook) channels.push({ channel: new WebhookChannel({ ...webhook, locale, timeZone, ...(secrets ? { secrets } : {}) }) });
     const clinicName = (catalog.getSetting('clinic.name') as string | undefined) ?? 'Clinic Backup';
     return new AlertManager({ catalog, channels, context: { clinicName, sourceName: (await this.getSettings()).source?.url ?? this.location } });
   }
@@ -1273,9 +1320,15 @@ class EngineImpl implements Engine {
   private async alertState(): Promise<AlertState> {
     const catalog = await this.catalog();
     const last = catalog.lastRun('backup');
-    const lastOk = catalog.lastRun('backup', ['success', 'partial']);
+    const lastOk = catalog.lastRun('backup', ['success']);
     const lastCheck = catalog.lastRun('check');
     const repo = await this.repo();
+    const manifests = await repo.listSnapshots();
+    const partialOf = (id: string | null): { missing: string[]; problems: number } => {
+      const m = manifests.find((x) => x.id === id)?.manifest;
+      if (!m) return { missing: [], problems: 0 };
+      return { missing: [...new Set(m.problems.map((p) => p.file ?? p.reason ?? p.code))], problems: m.problemCount };
+    };
     const cap = await repo.backend.capacity().catch(() => null);
     const snaps = catalog.listSnapshots();
     const newest = snaps.map((x) => x.time).sort().at(-1) ?? null;
@@ -1284,6 +1337,7 @@ class EngineImpl implements Engine {
       label: this.location,
       lastSuccessAt: lastOk?.endedAt ?? null,
       lastRun: last && last.status !== 'running' ? { status: last.status, at: last.endedAt ?? last.startedAt, errorCode: last.errorCode } : null,
+      partial: last && last.status === 'partial' ? { at: last.endedAt ?? last.startedAt, snapshotId: last.snapshotId, ...partialOf(last.snapshotId) } : null,
       integrity: lastCheck && lastCheck.status !== 'running' ? { ok: lastCheck.status === 'success', checkedAt: lastCheck.endedAt ?? lastCheck.startedAt, errorCode: lastCheck.errorCode } : null,
       capacity: cap,
     };
@@ -1298,13 +1352,20 @@ class EngineImpl implements Engine {
       drill: { lastAt: lastDrill?.startedAt ?? null },
       usbDrives: dests.filter((d) => d.kind === 'usb').map((d) => ({ id: d.location, label: d.label, lastRotatedAt: d.lastSuccessAt })),
       recoveryKit: { confirmed: (await this.recoveryKitStatus()).confirmed },
+      suspicious: suspiciousBySource(manifests, (await this.getSettings()).shrinkGuardPercent ?? DEFAULT_SHRINK_GUARD_PERCENT),
     };
+  }
+
+  private async clinicTimeZone(): Promise<string> {
+    const v = (await this.catalog()).getSetting('clinic.timeZone');
+    return isValidTimeZone(v) ? v : DEFAULT_TIME_ZONE;
   }
 
   /** The default retention: SOP-019 tiers' history plus the 20-year floor for medical records. */
   private async retentionPolicy(): Promise<RetentionPolicy> {
     const stored = (await this.catalog()).getSetting('retention') as RetentionPolicy | undefined;
-    return stored ?? { keepLast: 10, keepDaily: 30, keepWeekly: 12, keepMonthly: 24, keepYearly: 20, legalFloorYears: 20, timeZone: 'America/Sao_Paulo' };
+    // Calendar buckets in the clinic's zone.
+    return stored ?? { keepLast: 10, keepDaily: 30, keepWeekly: 12, keepMonthly: 24, keepYearly: 20, legalFloorYears: 20, timeZone: await this.clinicTimeZone() };
   }
 
   async forget(request: { policy?: RetentionPolicy; dryRun: boolean }): Promise<{ decisions: { id: string; time: string; keep: boolean; explanation: string }[]; removed: string[] }> {
@@ -1315,7 +1376,7 @@ class EngineImpl implements Engine {
     const lock = request.dryRun ? null : await repo.lock('exclusive', 'forget');
     try {
       const snaps = await repo.listSnapshots();
-      const infos = snaps.map((x) => ({ id: x.id, time: x.manifest.time, tags: x.manifest.tags }));
+      const infos = snaps.map((x) => ({ id: x.id, time: x.manifest.time, tags: x.manifest.tags, ...(x.manifest.suspicious ? { suspicious: { previous: x.manifest.suspicious.previous, dropPercent: x.manifest.suspicious.dropPercent } } : {}) }));
       const now = new Date();
       const decisions = applyRetention(infos, policy, now);
       const explanations = explainForget(decisions, locale);
@@ -1379,73 +1440,90 @@ class EngineImpl implements Engine {
 
   async configurationReport(kind: 'dr-plan' | 'compliance'): Promise<{ html: string; pdf: Buffer }> {
     const locale = this.options.locale ?? resolveLocale();
+    const facts = await this.reportFacts();
+    if (kind === 'dr-plan') {
+      const data = drPlanDataOf(facts);
+      return { html: drPlanHtml(data, locale), pdf: await drPlanPdf(data, locale) };
+    }
+    const data = complianceDataOf(facts);
+    return { html: complianceHtml(data, locale), pdf: await compliancePdf(data, locale) };
+  }
+
+  /** What the configuration reports may state: read from settings, key slots, snapshots, copies and the catalog. */
+  private async reportFacts(): Promise<ConfigurationFacts> {
     const repo = await this.repo();
     const catalog = await this.catalog();
     const settings = await this.getSettings();
-    const clinicName = settings.clinicName ?? 'Clinic Backup';
-    const all = [{ location: this.location, kind: (this.location.startsWith('s3:') ? 's3' : 'nas') as DestinationConfig['kind'], offsite: this.location.startsWith('s3:'), immutable: false }, ...this.copies()];
-    const kindOf = (d: { location: string }): 'local' | 's3' => (d.location.startsWith('s3:') ? 's3' : 'local');
-    const retention = await this.retentionPolicy();
+    const snaps = await repo.listSnapshots();
+    const slots = await repo.listKeys();
+    const recovery = slots.filter((x) => x.kind === 'recovery').at(-1);
     const kit = await this.recoveryKitStatus();
-    const drills = catalog.listDrills(100);
-    if (kind === 'dr-plan') {
-      const data: DrPlanData = {
-        clinicName,
-        repoId: repo.id,
-        sources: settings.source ? [{ name: clinicName, baseUrl: settings.source.url }] : [],
-        destinations: all.map((d) => ({ kind: kindOf(d), location: d.location, offsite: d.offsite ?? false, immutable: d.immutable ?? false, removable: d.kind === 'usb', ...(kindOf(d) === 's3' ? { region: this.regionFor(d.location) } : {}) })),
-        schedules: [
-          { task: 'backup', policy: settings.schedule.backup as SchedulePolicy },
-          { task: 'drill', policy: settings.schedule.drill as SchedulePolicy },
-        ],
-        retention,
-        recoveryKit: { location: (catalog.getSetting('recoveryKit.location') as string | undefined) ?? null, createdAt: kit.createdAt, confirmedAt: kit.confirmedAt },
-        contacts: (catalog.getSetting('contacts') as DrPlanData['contacts'] | undefined) ?? [],
-        lastDrill: drills[0] ? { at: drills[0].startedAt, passed: drills[0].status === 'success' } : null,
-        toolVersion: TOOL_VERSION,
-      };
-      return { html: drPlanHtml(data, locale), pdf: await drPlanPdf(data, locale) };
-    }
-    const chain = catalog.verifyAuditChain();
-    const audit = catalog.listAudit({ limit: 100_000 });
+    const acks = (catalog.getSetting('residency.acknowledgements') as Record<string, { by?: string; at?: string }> | undefined) ?? {};
+    const all = [{ location: this.location, kind: (this.location.startsWith('s3:') ? 's3' : 'nas') as DestinationConfig['kind'], offsite: this.location.startsWith('s3:'), immutable: false }, ...this.copies()];
     const stats = catalog.runStats('backup', new Date(Date.now() - 365 * DAY_MS));
-    const data: ComplianceData = {
-      clinicName,
+    const audit = catalog.listAudit({ limit: 100_000 });
+    return {
+      clinicName: settings.clinicName ?? 'Clinic Backup',
       repoId: repo.id,
-      encryption: { algorithm: 'AES-256-GCM', keySlots: await repo.listKeys(), keychain: this.options.passwordFile ? null : 'OS keychain', recoveryKitConfirmedAt: kit.confirmedAt },
-      destinations: all.map((d) => {
-        const s3 = kindOf(d) === 's3';
-        const endpoint = s3 ? (parseLocation(d.location) as { endpoint?: string }).endpoint : undefined;
-        const acks = (catalog.getSetting('residency.acknowledgements') as Record<string, { by?: string; at?: string }> | undefined) ?? {};
-        const ack = acks[d.location];
-        const region = this.regionFor(d.location);
-        const residency = !s3 ? 'local' : isPrivateEndpoint(endpoint) ? 'private-endpoint' : isBrazilianRegion(region) ? 'brazilian-region' : ack || this.options.residencyAcknowledged ? 'acknowledged' : 'unknown';
-        return { kind: kindOf(d), location: d.location, residency, offsite: d.offsite ?? false, immutable: d.immutable ?? false, ...(s3 ? { region } : {}), ...(ack ? { acknowledgedBy: ack.by ?? null, acknowledgedAt: ack.at ?? null } : {}) };
-      }),
-      retention: { legalFloorYears: retention.legalFloorYears ?? 20, snapshotCount: catalog.listSnapshots().length, oldestSnapshot: catalog.listSnapshots().map((x) => x.time).sort()[0] ?? null },
-      drills: drills.map((d) => ({ startedAt: d.startedAt, status: d.status, integrityScore: d.integrityScore, recoveryTimeMs: d.recoveryTimeMs })),
-      alerts: catalog.listAlerts(200).map((a) => ({ rule: a.rule, severity: a.severity, messageKey: a.messageKey, params: a.params, firstAt: a.firstAt, clearedAt: a.clearedAt })),
-      audit: { ...chain, firstAt: audit[0]?.at ?? null, lastAt: audit.at(-1)?.at ?? null },
-      backups: { total: stats.total, succeeded: stats.byStatus.success + stats.byStatus.partial, lastSuccessAt: catalog.lastRun('backup', ['success', 'partial'])?.endedAt ?? null },
+      timeZone: settings.timeZone ?? DEFAULT_TIME_ZONE,
       toolVersion: TOOL_VERSION,
+      opensWith: this.options.secretStore ? 'app' : this.options.passwordFile ? 'password-file' : 'keychain',
+      keySlots: slots,
+      settingsSource: settings.source?.url ?? null,
+      snapshotSources: snaps.map((x) => ({ kind: x.manifest.source.kind, location: x.manifest.source.location })),
+      destinations: all.map((d) => {
+        const s3 = d.location.startsWith('s3:');
+        const endpoint = s3 ? (parseLocation(d.location) as { endpoint?: string }).endpoint : undefined;
+        const region = this.regionFor(d.location);
+        const ack = acks[d.location];
+        const residency = !s3 ? 'local' : isPrivateEndpoint(endpoint) ? 'private-endpoint' : isBrazilianRegion(region) ? 'brazilian-region' : ack || this.options.residencyAcknowledged ? 'acknowledged' : 'unknown';
+        return {
+          location: d.location,
+          kind: s3 ? 's3' : 'local',
+          offsite: d.offsite ?? false,
+          immutable: d.immutable ?? false,
+          removable: d.kind === 'usb',
+          residency,
+          ...(s3 ? { region } : {}),
+          ...(ack ? { acknowledgedBy: ack.by ?? null, acknowledgedAt: ack.at ?? null } : {}),
+        };
+      }),
+      schedules: { backup: inZone(settings.schedule.backup as SchedulePolicy, settings.timeZone ?? DEFAULT_TIME_ZONE), drill: inZone(settings.schedule.drill as SchedulePolicy, settings.timeZone ?? DEFAULT_TIME_ZONE) },
+      retention: await this.retentionPolicy(),
+      // The kit was made when its recovery slot was (a new computer's catalog does not know, the repository does).
+      kit: {
+        location: (catalog.getSetting('recoveryKit.location') as string | undefined) ?? null,
+        createdAt: recovery?.created ?? kit.createdAt,
+        confirmedAt: kit.confirmedAt,
+        // Who confirmed it: the audit trail's entry for the confirmation of the current kit.
+        confirmedBy: kit.confirmedAt ? ([...audit].reverse().find((x) => x.action === 'recovery-kit.confirmed')?.actor ?? null) : null,
+      },
+      contacts: (catalog.getSetting('contacts') as DrPlanData['contacts'] | undefined) ?? [],
+      drills: catalog.listDrills(100),
+      alerts: catalog.listAlerts(200),
+      audit: { ...catalog.verifyAuditChain(), firstAt: audit[0]?.at ?? null, lastAt: audit.at(-1)?.at ?? null },
+      // Only complete backups count as successes.
+      backups: { total: stats.total, succeeded: stats.byStatus.success, lastSuccessAt: catalog.lastRun('backup', ['success'])?.endedAt ?? null },
+      snapshots: { count: snaps.length, oldest: snaps[0]?.manifest.time ?? null },
     };
-    return { html: complianceHtml(data, locale), pdf: await compliancePdf(data, locale) };
   }
 
   async drillReport(id: number): Promise<{ html: string; pdf: Buffer }> {
     const d = (await this.catalog()).getDrill(id);
     if (!d || !d.report) throw new EngineError('NOT_FOUND', { what: `drill ${id}` });
     const locale = this.options.locale ?? resolveLocale();
-    const data = d.report as unknown as DrillReportData;
+    // Printed in the clinic's time zone as it is now configured.
+    const data = { ...(d.report as unknown as DrillReportData), timeZone: await this.clinicTimeZone() };
     return { html: drillReportHtml(data, locale), pdf: await drillReportPdf(data, locale) };
   }
 
   private async schedulePolicies(): Promise<{ name: string; policy: SchedulePolicy; run: (signal: AbortSignal) => Promise<unknown> }[]> {
     const settings = await this.getSettings();
-    const checkPolicy = ((await this.catalog()).getSetting('schedule.check') as SchedulePolicy | undefined) ?? SCHEDULE_PRESETS.fullReconciliation;
+    const zone = settings.timeZone ?? DEFAULT_TIME_ZONE;
+    const checkPolicy = inZone(((await this.catalog()).getSetting('schedule.check') as SchedulePolicy | undefined) ?? zoneless(SCHEDULE_PRESETS.fullReconciliation), zone);
     let slice = 0;
     return [
-      { name: 'backup', policy: settings.schedule.backup as SchedulePolicy, run: (signal) => this.backupNow({ signal }) },
+      { name: 'backup', policy: inZone(settings.schedule.backup as SchedulePolicy, zone), run: (signal) => this.backupNow({ signal }) },
       // A tenth of the data is read back every week: all of it every ten weeks, like restic's --read-data-subset.
       { name: 'check', policy: checkPolicy, run: (signal) => this.check({ signal, readDataSubset: { n: (slice++ % 10) + 1, m: 10 } }) },
       { name: 'alerts', policy: { kind: 'interval', everyMinutes: 15 } as SchedulePolicy, run: () => this.checkAlerts() },
@@ -1551,14 +1629,18 @@ class EngineImpl implements Engine {
   }
 
   private async runBackupFhir(request: FhirBackupRequest, options: LongOperationOptions): Promise<BackupResult & { strategy: StrategyName; requests: number }> {
+    assertResourceTypes(request.types);
     const started = Date.now();
     const auth = await resolveSourceAuth(request.auth, () => this.credentialStore());
     const repo = await this.repo();
     const stateDir = this.stateDir(repo.id);
-    await mkdir(stateDir, { recursive: true });
+    await ensurePrivateDir(stateDir);
+    const shrinkGuardPercent = (await this.getSettings()).shrinkGuardPercent;
     const lock = await repo.lock('shared', 'backup');
     try {
       const r = await backupFhir(repo, {
+        allowEmpty: request.allowEmpty === true,
+        shrinkGuardPercent,
         baseUrl: request.source,
         auth,
         strategy: request.strategy,
@@ -1616,6 +1698,7 @@ class EngineImpl implements Engine {
   }
 
   async restoreToFolder(request: RestoreToFolderRequest & { asOf?: string }, options: LongOperationOptions = {}): Promise<RestoreResult> {
+    assertResourceTypes(request.types);
     if (!request.confirmed) throw new EngineError('RESTORE_NOT_CONFIRMED');
     const r = await this.track('restore', () => this.runRestoreToFolder(request, options), (x) => ({ status: x.failures.length > 0 ? 'partial' : 'success', snapshotId: x.snapshotId, resourcesTotal: x.resources, bytesRead: x.bytesRead }));
     await this.audit('restore.folder', { snapshot: r.snapshotId, target: r.target, resources: r.resources, types: [...(request.types ?? [])], patient: request.patient ?? null });
@@ -1629,11 +1712,12 @@ class EngineImpl implements Engine {
     try {
       const readBefore = repo.bytesRead;
       const snap = await resolveSnapshot(repo, { snapshot: request.snapshot, ...(request.asOf ? { asOf: request.asOf } : {}) });
+      const missingTypes = checkTypesInSnapshot(snap, request.types);
       await repo.loadIndex(options.signal);
       if (request.patient) await assertPatientExists(repo, snap, request.patient, options.signal);
       const r = await restoreToNdjson(repo, snap, path.resolve(request.target), request, options);
       // Everything this restore read from packs, the patient check's tree reads included.
-      return { ...r, bytesRead: repo.bytesRead - readBefore, durationMs: Date.now() - started };
+      return { ...r, missingTypes, bytesRead: repo.bytesRead - readBefore, durationMs: Date.now() - started };
     } finally {
       await lock.release();
     }
@@ -1643,7 +1727,9 @@ class EngineImpl implements Engine {
     const repo = await this.repo();
     const lock = await repo.lock('shared', 'restore plan');
     try {
+      assertResourceTypes(request.types);
       const snap = await resolveSnapshot(repo, request);
+      const missingTypes = checkTypesInSnapshot(snap, request.types);
       await repo.loadIndex(options.signal);
       if (request.patient) await assertPatientExists(repo, snap, request.patient, options.signal);
       const { rows, shared, sharedIncluded, listingLost } = await selectForRestore(repo, snap, this.selection(request), options.signal);
@@ -1655,15 +1741,17 @@ class EngineImpl implements Engine {
         resources += list.length;
         for (const r of list) bytes += r.size;
       }
-      return { snapshotId: snap.id, snapshotTime: snap.manifest.time, counts, resources, bytes, shared, sharedIncluded, listingLost };
+      return { snapshotId: snap.id, snapshotTime: snap.manifest.time, counts, resources, bytes, shared, sharedIncluded, listingLost, missingTypes };
     } finally {
       await lock.release();
     }
   }
 
-  private async serverRestoreSetup(request: ServerRestoreRequest, options: LongOperationOptions): Promise<{ repo: Repository; snap: SnapshotRecord; opts: FhirRestoreOptions; journalFile: string }> {
+  private async serverRestoreSetup(request: ServerRestoreRequest, options: LongOperationOptions): Promise<{ repo: Repository; snap: SnapshotRecord; opts: FhirRestoreOptions; journalFile: string; missingTypes: string[] }> {
+    assertResourceTypes(request.types);
     const repo = await this.repo();
     const snap = await resolveSnapshot(repo, request);
+    const missingTypes = checkTypesInSnapshot(snap, request.types);
     await repo.loadIndex(options.signal);
     if (request.patient) await assertPatientExists(repo, snap, request.patient, options.signal);
     const http = new FhirHttp({ baseUrl: request.target, auth: authProvider(await resolveSourceAuth(request.auth, () => this.credentialStore())) });
@@ -1672,7 +1760,7 @@ class EngineImpl implements Engine {
     await mkdir(stateDir, { recursive: true });
     const journalFile = path.join(stateDir, `restore-${createHash('sha256').update(scope).digest('hex').slice(0, 16)}.journal`);
     const opts: FhirRestoreOptions = { http, orderTypes: (types) => restoreOrder(types), criticalTypes: TIER_TYPES.critical, journalFile, signal: options.signal, onProgress: options.onProgress };
-    return { repo, snap, opts, journalFile };
+    return { repo, snap, opts, journalFile, missingTypes };
   }
 
   private selection(request: RestoreScopeRequest): { types?: readonly string[]; patient?: string; includeShared?: boolean } {
@@ -1683,8 +1771,8 @@ class EngineImpl implements Engine {
     const repo = await this.repo();
     const lock = await repo.lock('shared', 'restore plan');
     try {
-      const { snap, opts } = await this.serverRestoreSetup(request, options);
-      return (await planFhirRestore(repo, snap, this.selection(request), opts)).plan;
+      const { snap, opts, missingTypes } = await this.serverRestoreSetup(request, options);
+      return { ...(await planFhirRestore(repo, snap, this.selection(request), opts)).plan, missingTypes };
     } finally {
       await lock.release();
     }
@@ -1701,18 +1789,20 @@ class EngineImpl implements Engine {
     const repo = await this.repo();
     const lock = await repo.lock('shared', 'restore');
     try {
-      const { snap, opts } = await this.serverRestoreSetup(request, options);
+      const { snap, opts, missingTypes } = await this.serverRestoreSetup(request, options);
       const { plan, rows } = await planFhirRestore(repo, snap, this.selection(request), { ...opts, preview: false });
       const result = await executeFhirRestore(repo, snap, plan, rows, { ...opts, confirmed: true, ...(request.verify ? { verify: request.verify } : {}) });
-      return { ...result, plan };
+      return { ...result, plan: { ...plan, missingTypes } };
     } finally {
       await lock.release();
     }
   }
 
-  async ls(request: RestoreScopeRequest): Promise<{ snapshotId: string; resources: ResourceListing[] }> {
+  async ls(request: RestoreScopeRequest): Promise<{ snapshotId: string; resources: ResourceListing[]; missingTypes: string[] }> {
+    assertResourceTypes(request.types);
     const repo = await this.repo();
     const snap = await resolveSnapshot(repo, request);
+    const missingTypes = checkTypesInSnapshot(snap, request.types);
     // The listing is made of tree blobs: the index is needed for every ls, not only --patient.
     await repo.loadIndex();
     if (request.patient) await assertPatientExists(repo, snap, request.patient);
@@ -1727,7 +1817,7 @@ class EngineImpl implements Engine {
         resources.push({ type, id: e.id, versionId: e.versionId, lastUpdated: e.lastUpdated, size: e.size, patients });
       }
     }
-    return { snapshotId: snap.id, resources };
+    return { snapshotId: snap.id, resources, missingTypes };
   }
 
   async dump(snapshot: string, reference: string): Promise<{ snapshotId: string; bytes: Buffer }> {
@@ -1835,6 +1925,37 @@ class EngineImpl implements Engine {
     await repo?.backend.close();
     this.repoPromise = null;
   }
+}
+
+/**
+ * The newest suspicious snapshot of each source (shrink guard), and whether a later snapshot of that source has
+ * its resources back within the threshold (a wrong server, since fixed).
+ */
+function suspiciousBySource(snaps: readonly SnapshotRecord[], thresholdPercent: number): SuspiciousSnapshotState[] {
+  const out: SuspiciousSnapshotState[] = [];
+  const sources = new Set(snaps.map((x) => x.manifest.source.location));
+  for (const source of sources) {
+    const own = snaps.filter((x) => x.manifest.source.location === source);
+    const i = own.map((x) => Boolean(x.manifest.suspicious)).lastIndexOf(true);
+    const hit = own[i];
+    if (!hit?.manifest.suspicious) continue;
+    const s = hit.manifest.suspicious;
+    const floor = s.previousResources * (1 - thresholdPercent / 100);
+    const recovered = own.slice(i + 1).some((x) => x.manifest.totals.resources >= floor);
+    out.push({ source, snapshotId: hit.id, at: hit.manifest.time, previousResources: s.previousResources, resources: s.resources, dropPercent: s.dropPercent, recovered });
+  }
+  return out;
+}
+
+/** A preset without its zone, so it follows the clinic's (settings timeZone). */
+function zoneless(policy: SchedulePolicy): SchedulePolicy {
+  const { timeZone: _zone, ...rest } = policy as SchedulePolicy & { timeZone?: string };
+  return rest as SchedulePolicy;
+}
+
+/** A schedule with the clinic's zone when it names none of its own. */
+function inZone(policy: SchedulePolicy, timeZone: string): SchedulePolicy {
+  return (policy as { timeZone?: string }).timeZone ? policy : ({ ...policy, timeZone } as SchedulePolicy);
 }
 
 /** Copies added from the user interface, as stored in settings (malformed entries are ignored). */

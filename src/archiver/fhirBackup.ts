@@ -30,6 +30,9 @@ export interface FhirBackupOptions extends LongOperationOptions {
   readonly tags?: readonly string[];
   readonly now?: () => Date;
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** See ArchiveOptions. */
+  readonly allowEmpty?: boolean;
+  readonly shrinkGuardPercent?: number;
 }
 
 export interface FhirBackupResult extends ArchiveResult {
@@ -109,6 +112,8 @@ export async function backupFhir(repo: Repository, options: FhirBackupOptions): 
       signal,
       onProgress: options.onProgress,
       now: options.now,
+      allowEmpty: options.allowEmpty,
+      shrinkGuardPercent: options.shrinkGuardPercent,
     });
     await archiver.begin();
     try {

@@ -464,7 +464,8 @@ export class Catalog {
     return {
       total,
       byStatus,
-      successRate: finished === 0 ? null : (byStatus.success + byStatus.partial) / finished,
+      // A partial run (some data left out) is not a success (SOP-019 §7: the rate is of complete runs).
+      successRate: finished === 0 ? null : byStatus.success / finished,
       bytesRead,
       bytesAdded,
       meanDurationMs,

@@ -1,97 +1,12 @@
 /** clinic-backup: argument parsing and output only; every decision is made by the engine (src/index.ts). */
-import { parseArgs } from 'node:util';
-import { createEngine, resolveLocale, runSandboxCommand, t, toErrorInfo, TOOL_VERSION, type Engine, type Locale, type SourceAuthRequest, type StrategyName } from '../index.js';
+import { createEngine, DEFAULT_CLINIC_TIME_ZONE, formatZonedTime, resolveLocale, runSandboxCommand, t, toErrorInfo, TOOL_VERSION, type Engine, type Locale, type SourceAuthRequest, type StrategyName } from '../index.js';
 import type { AddCopyRequest, RestorePlan, StatusSummary } from '../shared/contract.js';
 import { EngineError, exitCodeFor } from '../shared/errors.js';
 import type { ProgressEvent } from '../shared/events.js';
 import { runDemo } from './demo.js';
+import { commandHelp } from './help.js';
+import { assertFolderTarget, parseCommandLine, type Values } from './options.js';
 import { createOutput, formatBytes, type Output } from './output.js';
-
-const OPTIONS = {
-  repo: { type: 'string' },
-  'password-file': { type: 'string' },
-  json: { type: 'boolean' },
-  lang: { type: 'string' },
-  target: { type: 'string' },
-  type: { type: 'string', multiple: true },
-  patient: { type: 'string' },
-  yes: { type: 'boolean' },
-  overwrite: { type: 'boolean' },
-  'read-data': { type: 'boolean' },
-  'read-data-subset': { type: 'string' },
-  keychain: { type: 'boolean' },
-  'no-keychain': { type: 'boolean' },
-  'passphrase-file': { type: 'string' },
-  recovery: { type: 'boolean' },
-  name: { type: 'string' },
-  tag: { type: 'string', multiple: true },
-  patients: { type: 'string' },
-  keep: { type: 'boolean' },
-  source: { type: 'string' },
-  auth: { type: 'string' },
-  'token-file': { type: 'string' },
-  username: { type: 'string' },
-  'basic-password-file': { type: 'string' },
-  'smart-client-id': { type: 'string' },
-  'smart-key-file': { type: 'string' },
-  'smart-key-id': { type: 'string' },
-  'token-url': { type: 'string' },
-  strategy: { type: 'string' },
-  full: { type: 'boolean' },
-  'allow-origin': { type: 'string', multiple: true },
-  'allow-fallback': { type: 'boolean' },
-  port: { type: 'string' },
-  'target-url': { type: 'string' },
-  nagios: { type: 'boolean' },
-  repair: { type: 'boolean' },
-  copy: { type: 'string', multiple: true },
-  bucket: { type: 'string' },
-  endpoint: { type: 'string' },
-  prefix: { type: 'string' },
-  region: { type: 'string' },
-  'access-key-id': { type: 'string' },
-  immutable: { type: 'boolean' },
-  'rotate-days': { type: 'string' },
-  'limit-upload': { type: 'string' },
-  pdf: { type: 'string' },
-  'dry-run': { type: 'boolean' },
-  'keep-last': { type: 'string' },
-  'keep-hourly': { type: 'string' },
-  'keep-daily': { type: 'string' },
-  'keep-weekly': { type: 'string' },
-  'keep-monthly': { type: 'string' },
-  'keep-yearly': { type: 'string' },
-  'keep-within': { type: 'string' },
-  'legal-floor-years': { type: 'string' },
-  prune: { type: 'boolean' },
-  preset: { type: 'string' },
-  every: { type: 'string' },
-  daily: { type: 'string' },
-  html: { type: 'string' },
-  'limit-download': { type: 'string' },
-  from: { type: 'string', multiple: true },
-  to: { type: 'string' },
-  'residency-ack': { type: 'boolean' },
-  'recovery-key-file': { type: 'string' },
-  'recovery-key': { type: 'boolean' },
-  'from-file': { type: 'string' },
-  'token-secret': { type: 'string' },
-  'basic-password-secret': { type: 'string' },
-  'smart-key-secret': { type: 'string' },
-  word: { type: 'string', multiple: true },
-  'secrets-dir': { type: 'string' },
-  snapshot: { type: 'string' },
-  'as-of': { type: 'string' },
-  plan: { type: 'boolean' },
-  'include-shared': { type: 'boolean' },
-  'allow-empty': { type: 'boolean' },
-  verify: { type: 'string' },
-  seed: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-  version: { type: 'boolean' },
-} as const;
-
-type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>['values'];
 
 interface Ctx {
   readonly values: Values;
@@ -99,6 +14,18 @@ interface Ctx {
   readonly out: Output;
   readonly locale: Locale;
   readonly env: NodeJS.ProcessEnv;
+  /** The clinic's time zone (from settings, read when the engine opens); every time printed is in it. */
+  readonly zone: { value: string };
+}
+
+/** "2026-05-01 14:03" in the clinic's zone (tables name the zone in their header). */
+function clinicTimeShort(ctx: Ctx, iso: string | null | undefined): string {
+  return iso ? formatZonedTime(iso, ctx.zone.value) : '—';
+}
+
+/** "2026-05-01 14:03 (America/Sao_Paulo)": a time with the zone shown. */
+function clinicTime(ctx: Ctx, iso: string | null | undefined): string {
+  return iso ? `${formatZonedTime(iso, ctx.zone.value)} (${ctx.zone.value})` : '—';
 }
 
 function usage(reason: string): EngineError {
@@ -135,15 +62,21 @@ function engineFor(ctx: Ctx): Engine {
   });
 }
 
+/** A progress line that says what it counts: the phase's own text when there is one, else the operation's. */
 function progressText(e: ProgressEvent, locale: Locale): string {
-  const p = { done: e.done, total: e.total ?? '?', bytes: formatBytes(e.bytes ?? 0), phase: e.phase };
-  return t(`cli.progress.${e.op}`, p, locale);
+  const p = { done: e.done, total: e.total ?? '?', bytes: formatBytes(e.bytes ?? 0), phase: e.phase, subject: e.subject ?? '' };
+  const key = `cli.progress.${e.op}.${e.phase}`;
+  const specific = t(key, p, locale);
+  return specific === key ? t(`cli.progress.${e.op}`, p, locale) : specific;
 }
 
 async function withEngine<T>(ctx: Ctx, fn: (engine: Engine) => Promise<T>): Promise<T> {
   const engine = engineFor(ctx);
   try {
-    return await fn(engine);
+    const value = await fn(engine);
+    // Times are printed in the clinic's zone; the settings are read once the repository is open.
+    ctx.zone.value = (await engine.getSettings().catch(() => null))?.timeZone ?? ctx.zone.value;
+    return value;
   } finally {
     await engine.close();
   }
@@ -161,7 +94,7 @@ function printList(ctx: Ctx, items: readonly string[], total: number = items.len
 
 function printPlan(ctx: Ctx, plan: RestorePlan): void {
   const { out, locale } = ctx;
-  out.line(t('cli.plan.header', { id: plan.snapshotId.slice(0, 8), time: plan.snapshotTime, target: plan.target, server: `FHIR ${plan.server.fhirVersion}${plan.server.software ? ` (${plan.server.software})` : ''}` }, locale));
+  out.line(t('cli.plan.header', { id: plan.snapshotId.slice(0, 8), time: clinicTime(ctx, plan.snapshotTime), target: plan.target, server: `FHIR ${plan.server.fhirVersion}${plan.server.software ? ` (${plan.server.software})` : ''}` }, locale));
   for (const type of plan.order) out.line(`  ${type.padEnd(24)} ${String(plan.counts[type] ?? 0).padStart(8)}${plan.criticalTypes.includes(type) ? '  *' : ''}`);
   out.line(t('cli.plan.totals', { resources: plan.resources, bytes: formatBytes(plan.bytes), existing: plan.existing }, locale));
   const newerTotal = plan.newerOnTargetTotal ?? plan.newerOnTarget.length;
@@ -185,6 +118,11 @@ function printShared(ctx: Ctx, shared: readonly { resource: string; patients: re
     ctx,
     shared.map((x) => `  ${included ? '+' : '–'} ${x.resource}  (${t('cli.plan.otherPatients', { count: x.patients.length, patients: x.patients.slice(0, 3).map((p) => `Patient/${p}`).join(', ') + (x.patients.length > 3 ? ', …' : '') }, ctx.locale)})`),
   );
+}
+
+/** Types asked for that the snapshot does not hold (when it holds some of the others). */
+function printMissingTypes(ctx: Ctx, missing: readonly string[]): void {
+  if (missing.length > 0) ctx.out.error(t('cli.missingTypes', { types: missing }, ctx.locale));
 }
 
 /** Parts of a damaged snapshot's listing that could not be read. */
@@ -316,11 +254,13 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
               ...(values.strategy ? { strategy: parseStrategy(values.strategy) } : {}),
               full: values.full === true,
               ...(values['allow-origin'] ? { allowedOrigins: values['allow-origin'] } : {}),
+              ...(values.type ? { types: values.type } : {}),
               tags: values.tag ?? [],
+              allowEmpty: values['allow-empty'] === true,
             },
             { onProgress },
           )
-        : e.backupNdjson(input as string, { tags: values.tag ?? [], onProgress }),
+        : e.backupNdjson(input as string, { tags: values.tag ?? [], allowEmpty: values['allow-empty'] === true, onProgress }),
     );
     out.endProgress();
     out.data(r);
@@ -328,6 +268,7 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
     out.line(
       t('cli.backup.done', { id: s.shortId, resources: s.resources, added: s.added, changed: s.changed, deleted: s.deleted, stored: formatBytes(s.storedBytesAdded), seconds: (r.durationMs / 1000).toFixed(1) }, locale),
     );
+    if (s.suspicious) out.error(t('cli.backup.suspicious', { drop: s.suspicious.dropPercent, before: s.suspicious.previousResources, now: s.suspicious.resources, previous: s.suspicious.previous.slice(0, 8) }, locale));
     for (const c of r.copies ?? []) out.line(t(`cli.copy.${c.state}`, { location: c.location, copied: c.copied, code: c.errorCode ?? '' }, locale));
     if ((r.copies ?? []).some((c) => c.state === 'failed' || c.state === 'partial')) return 1;
     if (s.partial) {
@@ -343,9 +284,10 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
     const list = await withEngine(ctx, (e) => e.snapshots());
     out.data(list);
     if (list.length === 0) out.line(t('cli.snapshots.none', {}, locale));
-    else out.line(t('cli.snapshots.header', {}, locale));
+    else out.line(t('cli.snapshots.header', { zone: ctx.zone.value }, locale));
     for (const s of list) {
-      out.line(`${s.shortId}  ${s.time.slice(0, 19).replace('T', ' ')}   ${String(s.resources).padStart(8)}  ${formatBytes(s.bytes).padEnd(9)}  ${s.source.location}${s.partial ? ' (partial)' : ''}`);
+      const notes = [s.partial ? t('cli.snapshots.partial', {}, locale) : '', s.suspicious ? t('cli.snapshots.suspicious', { drop: s.suspicious.dropPercent }, locale) : '', s.repairedFrom ? t('cli.snapshots.repaired', { id: s.repairedFrom.slice(0, 8), lost: s.lostCount ?? 0 }, locale) : ''].filter(Boolean);
+      out.line(`${s.shortId}  ${clinicTimeShort(ctx, s.time).padEnd(16)}  ${String(s.resources).padStart(9)}  ${formatBytes(s.bytes).padEnd(9)}  ${s.source.location}${notes.length > 0 ? `  (${notes.join('; ')})` : ''}`);
     }
     return 0;
   },
@@ -404,6 +346,7 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
       const request = { ...scope, target: values['target-url'], auth: sourceAuth(values) };
       const plan = await withEngine(ctx, (e) => e.planRestoreToServer(request, { onProgress }));
       out.endProgress();
+      printMissingTypes(ctx, plan.missingTypes ?? []);
       printPlan(ctx, plan);
       if (values.plan) {
         out.data({ plan });
@@ -432,6 +375,19 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
     }
     const target = values.target;
     if (!target) throw usage(t('cli.missingArg', { what: '--target <folder> or --target-url <FHIR base URL>' }, locale));
+    assertFolderTarget(target, locale);
+    if (values.plan) {
+      const plan = await withEngine(ctx, (e) => e.planRestoreToFolder(scope, { onProgress }));
+      out.endProgress();
+      out.data({ plan });
+      printMissingTypes(ctx, plan.missingTypes);
+      out.line(t('cli.plan.folderHeader', { id: plan.snapshotId.slice(0, 8), time: clinicTime(ctx, plan.snapshotTime), target }, locale));
+      for (const [type, n] of Object.entries(plan.counts)) out.line(`  ${type.padEnd(24)} ${String(n).padStart(8)}`);
+      out.line(t('cli.plan.folderTotals', { resources: plan.resources, bytes: formatBytes(plan.bytes) }, locale));
+      printShared(ctx, plan.shared, plan.sharedIncluded);
+      printListingLost(ctx, plan.listingLost);
+      return 0;
+    }
     if (!values.yes) {
       out.error(t('cli.restore.needConfirm', { target }, locale));
       throw new EngineError('RESTORE_NOT_CONFIRMED');
@@ -439,6 +395,7 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
     const r = await withEngine(ctx, (e) => e.restoreToFolder({ ...scope, target, confirmed: true, overwrite: values.overwrite === true }, { onProgress }));
     out.endProgress();
     out.data(r);
+    printMissingTypes(ctx, r.missingTypes ?? []);
     out.line(t('cli.restore.done', { resources: r.resources, bytes: formatBytes(r.bytes), id: r.snapshotId.slice(0, 8), target: r.target }, locale));
     printShared(ctx, r.shared ?? [], r.sharedIncluded === true);
     if (r.failures.length > 0) {
@@ -490,6 +447,7 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
       e.ls({ snapshot: positionals[1] ?? 'latest', ...(values.type ? { types: values.type } : {}), ...(values.patient ? { patient: values.patient } : {}), ...(values['as-of'] ? { asOf: values['as-of'] } : {}) }),
     );
     out.data(r);
+    printMissingTypes(ctx, r.missingTypes);
     for (const x of r.resources) out.line(`${`${x.type}/${x.id}`.padEnd(60)} v${(x.versionId ?? '-').padEnd(4)} ${(x.lastUpdated ?? '').padEnd(29)} ${formatBytes(x.size)}`);
     return 0;
   },
@@ -577,7 +535,7 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
     if (positionals[1] === 'status') {
       const status = await withEngine(ctx, (e) => e.recoveryKitStatus());
       out.data(status);
-      out.line(t(status.confirmed ? 'cli.kit.isConfirmed' : 'cli.kit.notConfirmed', { at: status.confirmedAt ?? '' }, locale));
+      out.line(t(status.confirmed ? 'cli.kit.isConfirmed' : 'cli.kit.notConfirmed', { at: clinicTime(ctx, status.confirmedAt) }, locale));
       return 0;
     }
     if (positionals[1] === 'rotate') return rotateRecoveryKit(ctx);
@@ -690,7 +648,7 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
     const list = await withEngine(ctx, (e) => e.destinations());
     out.data(list);
     for (const d of list) {
-      out.line(t('cli.dest.line', { kind: d.kind, location: d.location, at: d.lastSuccessAt ?? '—', snapshot: d.latestSnapshot?.slice(0, 8) ?? '—', state: d.offline ? 'offline' : d.errorCode ?? 'ok' }, locale));
+      out.line(t('cli.dest.line', { kind: d.kind, location: d.location, at: clinicTime(ctx, d.lastSuccessAt), snapshot: d.latestSnapshot?.slice(0, 8) ?? '—', state: d.offline ? 'offline' : d.errorCode ?? 'ok' }, locale));
       if (d.overdue) out.line(t('cli.dest.overdue', {}, locale));
     }
     return 0;
@@ -739,17 +697,17 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
     if (positionals[1] === 'set') {
       const which = positionals[2];
       if (which !== 'backup' && which !== 'drill') throw usage('schedule set backup|drill (--every MINUTES | --daily HH:MM)');
-      const tz = Intl.DateTimeFormat().resolvedOptions().timeZone || 'America/Sao_Paulo';
-      const policy = values.every ? { kind: 'interval' as const, everyMinutes: Number(values.every), timeZone: tz } : values.daily ? { kind: 'daily' as const, at: values.daily, timeZone: tz } : null;
-      if (!policy) throw usage('schedule set backup|drill (--every MINUTES | --daily HH:MM)');
+      if (!values.every && !values.daily) throw usage('schedule set backup|drill (--every MINUTES | --daily HH:MM)');
       await withEngine(ctx, async (e) => {
         const current = await e.getSettings();
+        // No zone of its own: schedules run on the clinic's clock (settings timeZone).
+        const policy = values.every ? { kind: 'interval' as const, everyMinutes: Number(values.every) } : { kind: 'daily' as const, at: values.daily as string };
         await e.updateSettings({ schedule: { ...current.schedule, [which]: policy } });
       });
     }
     const list = await withEngine(ctx, (e) => e.schedules());
     out.data(list);
-    for (const j of list) out.line(t('cli.schedule.line', { name: j.name, description: j.description, next: j.nextAt }, locale));
+    for (const j of list) out.line(t('cli.schedule.line', { name: j.name, description: j.description, next: clinicTime(ctx, j.nextAt) }, locale));
     return 0;
   },
 
@@ -764,7 +722,7 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
       e.runScheduler({
         signal: controller.signal,
         onEvent: (ev) => {
-          if (ev.type === 'started' || ev.type === 'finished' || ev.type === 'failed') process.stderr.write(`[${new Date().toISOString()}] ${ev.type} ${ev.job}\n`);
+          if (ev.type === 'started' || ev.type === 'finished' || ev.type === 'failed') process.stderr.write(`[${clinicTime(ctx, new Date().toISOString())}] ${ev.type} ${ev.job}\n`);
         },
       }),
     );
@@ -880,7 +838,13 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
     const pct = (x: number | null): string => (x === null ? '—' : `${(x * 100).toFixed(1)}%`);
     out.line(t('cli.status.header', { state: t(`cli.status.state.${s.state}`, {}, locale), id: s.repoId.slice(0, 8), location: s.location }, locale));
     for (const r of s.reasons) out.line(`  • ${r}`);
-    out.line(t('cli.status.last', { at: s.lastSuccessAt ?? '—', next: s.nextBackupAt ?? '—', snapshots: s.snapshots }, locale));
+    ctx.zone.value = s.timeZone;
+    out.line(t('cli.status.last', { at: clinicTime(ctx, s.lastSuccessAt), next: s.nextBackupAt ? clinicTime(ctx, s.nextBackupAt) : t('cli.status.noNext', {}, locale), snapshots: s.snapshots }, locale));
+    out.line(
+      s.scheduler.running
+        ? t('cli.status.schedulerRunning', { pid: s.scheduler.pid ?? '?', host: s.scheduler.host ?? '', since: clinicTime(ctx, s.scheduler.since) }, locale)
+        : t('cli.status.schedulerStopped', {}, locale),
+    );
     out.line(`3-2-1-1-0: ${s.copies.text}`);
     out.line(
       t('cli.status.kpis', { success: pct(s.kpis.backupSuccessRate), compression: pct(s.kpis.compressionRate), validation: pct(s.kpis.validationRate), drills: pct(s.kpis.recoveryTestSuccessRate), health: s.kpis.healthScore }, locale),
@@ -911,23 +875,34 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
 };
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  // The language comes first, so even a mistake in the command line is explained in it.
+  const langAt = argv.findIndex((a) => a === '--lang' || a.startsWith('--lang='));
+  const lang = langAt < 0 ? null : argv[langAt]?.includes('=') ? (argv[langAt] as string).split('=')[1] : argv[langAt + 1];
+  const locale = resolveLocale(lang ?? null, env);
+  let out = createOutput(argv.includes('--json'));
   let values: Values;
   let positionals: string[];
-  let out = createOutput(argv.includes('--json'));
-  let locale = resolveLocale(null, env);
+  let command: string | undefined;
   try {
-    ({ values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true }));
+    ({ values, positionals, command } = parseCommandLine(argv, locale));
   } catch (err) {
-    out.error(t('cli.error', { code: 'USAGE', message: err instanceof Error ? err.message : String(err) }, locale));
-    return 2;
+    const info = toErrorInfo(err, locale);
+    if (out.json) process.stdout.write(JSON.stringify({ error: info }, null, 2) + '\n');
+    out.error(t('cli.error', { code: info.code, message: info.message }, locale));
+    return exitCodeFor(info.code);
   }
-  locale = resolveLocale(values.lang ?? null, env);
   out = createOutput(values.json === true);
   if (values.version) {
     process.stdout.write(`clinic-backup ${TOOL_VERSION}\n`);
     return 0;
   }
-  const command = positionals[0];
+  if (command && values.help) {
+    const help = commandHelp(command, locale);
+    if (help) {
+      process.stdout.write(help + '\n');
+      return 0;
+    }
+  }
   if (!command || values.help) {
     process.stdout.write(t('cli.usage', {}, locale) + '\n');
     return command || values.help ? 0 : 2;
@@ -938,7 +913,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     return 2;
   }
   try {
-    return await run({ values, positionals, out, locale, env });
+    return await run({ values, positionals, out, locale, env, zone: { value: DEFAULT_CLINIC_TIME_ZONE } });
   } catch (err) {
     const info = toErrorInfo(err, locale);
     if (out.json) process.stdout.write(JSON.stringify({ error: info }, null, 2) + '\n');

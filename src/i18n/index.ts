@@ -1,6 +1,7 @@
 import { EngineError, type ErrorInfo } from '../shared/errors.js';
 import { errorMessages } from './messages/errors.js';
 import { cliMessages } from './messages/cli.js';
+import { cliHelpMessages } from './messages/cliHelp.js';
 import { backendMessages } from './messages/backend.js';
 import { repositoryMessages } from './messages/repository.js';
 import { archiverMessages } from './messages/archiver.js';
@@ -25,6 +26,7 @@ export { DEFAULT_LOCALE, LOCALES, type Catalogue, type Locale, type Message } fr
 /** Every module's messages, merged. Each module owns one file in messages/. */
 const catalogue: Catalogue = {
   ...cliMessages,
+  ...cliHelpMessages,
   ...backendMessages,
   ...repositoryMessages,
   ...archiverMessages,

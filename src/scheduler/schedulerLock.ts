@@ -206,3 +206,33 @@ function makeLock(file: string, info: SchedulerLockInfo): SchedulerLock {
     },
   };
 }
+
+/** Whether the scheduler of a repository is running, as its lock file says (the one answer status and doctor give). */
+export type SchedulerState =
+  | { readonly state: 'running'; readonly pid: number; readonly since: string; readonly host: string }
+  | { readonly state: 'other-host'; readonly pid: number; readonly since: string; readonly host: string }
+  | { readonly state: 'stale'; readonly pid: number; readonly since: string; readonly host: string }
+  | { readonly state: 'not-running' }
+  | { readonly state: 'unreadable'; readonly file: string };
+
+/** Reads the scheduler lock: running on this machine (live pid), on another machine, left by a dead process, or absent. */
+export async function schedulerState(dir: string, repoId: string, isAlive: (pid: number) => boolean = isProcessAlive): Promise<SchedulerState> {
+  const file = schedulerLockPath(dir, repoId);
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOENT' ? { state: 'not-running' } : { state: 'unreadable', file };
+  }
+  let v: Partial<SchedulerLockInfo>;
+  try {
+    v = JSON.parse(text) as Partial<SchedulerLockInfo>;
+  } catch {
+    return { state: 'unreadable', file };
+  }
+  if (typeof v.pid !== 'number' || typeof v.startedAt !== 'string') return { state: 'unreadable', file };
+  const host = typeof v.hostname === 'string' ? v.hostname : os.hostname();
+  const at = { pid: v.pid, since: v.startedAt, host };
+  if (host !== os.hostname()) return { state: 'other-host', ...at };
+  return isAlive(v.pid) ? { state: 'running', ...at } : { state: 'stale', ...at };
+}

@@ -204,9 +204,11 @@ function checkAddCopy(v: unknown): string | null {
 
 function checkSettingsPatch(v: unknown): string | null {
   if (!isObject(v)) return 'settings';
-  const keys = onlyKeys(v, ['language', 'source', 'schedule', 'clinicName', 'retention', 'alerts'], 'settings');
+  const keys = onlyKeys(v, ['language', 'source', 'schedule', 'clinicName', 'retention', 'alerts', 'shrinkGuardPercent', 'timeZone'], 'settings');
   if (keys) return keys;
   if (v['clinicName'] !== undefined && !isString(v['clinicName'], 200)) return 'settings.clinicName';
+  if (v['shrinkGuardPercent'] !== undefined && !(Number.isInteger(v['shrinkGuardPercent']) && (v['shrinkGuardPercent'] as number) >= 0 && (v['shrinkGuardPercent'] as number) <= 100)) return 'settings.shrinkGuardPercent';
+  if (v['timeZone'] !== undefined && !(isString(v['timeZone'], 64) && /^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$|^UTC$/.test(v['timeZone'] as string))) return 'settings.timeZone';
   if (v['retention'] !== undefined) {
     const r = checkRetention(v['retention'], 'settings.retention');
     if (r) return r;

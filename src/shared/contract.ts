@@ -63,6 +63,11 @@ export interface SnapshotSummary {
   readonly partial: boolean;
   readonly problemCount: number;
   readonly tags: readonly string[];
+  /** Shrink guard: far fewer resources than the previous snapshot of the same source. */
+  readonly suspicious?: { readonly previous: string; readonly previousResources: number; readonly resources: number; readonly dropPercent: number; readonly thresholdPercent: number };
+  /** A repaired successor (repair snapshots): the damaged snapshot it repairs, and how many resources were lost. */
+  readonly repairedFrom?: string;
+  readonly lostCount?: number;
 }
 
 export interface BackupProblem {
@@ -209,6 +214,8 @@ export interface RestoreResult {
   readonly sharedIncluded?: boolean;
   /** Parts of a damaged snapshot's listing that could not be read (their resources were not restored). */
   readonly listingLost?: readonly ListingLossSummary[];
+  /** Types asked for that the snapshot does not hold. */
+  readonly missingTypes?: readonly string[];
 }
 
 export interface RepoStats {
@@ -255,6 +262,8 @@ export interface RestorePlan {
   readonly sharedIncluded?: boolean;
   /** Parts of a damaged snapshot's listing that could not be read: per type, how many resources (null: unknown). */
   readonly listingLost?: readonly ListingLossSummary[];
+  /** Types asked for that the snapshot does not hold. */
+  readonly missingTypes?: readonly string[];
 }
 
 /** What a restore to a folder would write (planned first, like a server restore). */
@@ -267,6 +276,8 @@ export interface FolderRestorePlan {
   readonly shared: readonly SharedResourceSummary[];
   readonly sharedIncluded: boolean;
   readonly listingLost: readonly ListingLossSummary[];
+  /** Types asked for that the snapshot does not hold. */
+  readonly missingTypes: readonly string[];
 }
 
 export interface SharedResourceSummary {
@@ -349,7 +360,12 @@ export interface StatusSummary {
   readonly reasons: readonly string[];
   readonly lastBackup: { readonly at: string; readonly status: string; readonly snapshotId: string | null; readonly errorCode: string | null } | null;
   readonly lastSuccessAt: string | null;
+  /** When the scheduler will run the next backup; null when no scheduler is running. */
   readonly nextBackupAt: string | null;
+  /** The scheduler of this repository, read from its lock as doctor reads it. */
+  readonly scheduler: { readonly running: boolean; readonly state: 'running' | 'other-host' | 'stale' | 'not-running' | 'unreadable'; readonly pid: number | null; readonly since: string | null; readonly host: string | null };
+  /** The clinic's time zone, in which every time is shown. */
+  readonly timeZone: string;
   readonly running: { readonly kind: string; readonly since: string } | null;
   readonly snapshots: number;
   readonly alerts: readonly StatusAlert[];
@@ -413,6 +429,13 @@ export interface AppSettings {
   readonly retention?: RetentionSetting;
   /** Copies added from the user interface (read-only here: addCopy/removeCopy change them). */
   readonly copies?: readonly DestinationConfig[];
+  /**
+   * Shrink guard: a backup holding more than this percentage fewer resources than the previous one of the same
+   * source is kept but marked suspicious, with a high alert (default 30; 0 turns it off).
+   */
+  readonly shrinkGuardPercent?: number;
+  /** The clinic's IANA time zone; every time shown is in it (default America/Sao_Paulo). */
+  readonly timeZone?: string;
 }
 
 export interface SourceProbe {

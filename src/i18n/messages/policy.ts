@@ -18,6 +18,10 @@ export const policyMessages: Catalogue = {
   },
   'policy.keep.within': { 'pt-BR': 'dentro de {duration} da mais recente', en: 'within {duration} of the newest' },
   'policy.keep.tag': { 'pt-BR': 'marcada com "{tag}"', en: 'tagged "{tag}"' },
+  'policy.keep.beforeSuspicious': {
+    'pt-BR': 'o último ponto de restauração antes de {suspicious}, que tem {drop}% menos recursos (possível exclusão, ransomware ou servidor errado)',
+    en: 'the last restore point before {suspicious}, which holds {drop}% fewer resources (possible deletion, ransomware or wrong server)',
+  },
   'policy.keep.newest': { 'pt-BR': 'a cópia mais recente', en: 'the newest snapshot' },
   'policy.keep.emptyPolicy': {
     'pt-BR': 'nenhuma regra de retenção definida: tudo é mantido',
