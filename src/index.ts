@@ -41,12 +41,12 @@ import { FILE_KINDS } from './backend/types.js';
 import { encodeRecoveryKey, normalizeRecoveryWord, parseRecoveryKey, pickConfirmationWords, type RecoveryKeyLanguage } from './crypto/recoveryKey.js';
 import { openSecretStore } from './secrets/index.js';
 import { assertSecretName } from './secrets/names.js';
-import { chmod, writeFile, unlink } from 'node:fs/promises';
+import { unlink } from 'node:fs/promises';
 import { Archiver, DEFAULT_SHRINK_GUARD_PERCENT, TOOL_VERSION } from './archiver/archiver.js';
 import { backupFhir } from './archiver/fhirBackup.js';
 import type { SourceAuth } from './source/fhir/auth.js';
 import type { StrategyName } from './source/fhir/strategies.js';
-import { readFile, mkdir } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import { listNdjsonInputs, readNdjsonFile } from './archiver/ndjson.js';
 import { checkRepository } from './checker/checker.js';
@@ -120,7 +120,7 @@ import type {
 import { EngineError } from './shared/errors.js';
 import type { LongOperationOptions } from './shared/events.js';
 import { Listeners } from './shared/listeners.js';
-import { ensurePrivateDir } from './shared/privateFiles.js';
+import { ensurePrivateDir, writePrivateFile } from './shared/privateFiles.js';
 
 export { toErrorInfo, t, resolveLocale, errorText, type Locale } from './i18n/index.js';
 export { TOOL_VERSION } from './archiver/archiver.js';
@@ -662,9 +662,8 @@ class EngineImpl implements Engine {
       // A password-file store without a secrets folder cannot hold it: a 0600 file in the local state folder does.
       if (!isEngineError(err)) throw err;
       const file = path.join(this.stateDir(repoId), 'kit-challenge.json');
-      await mkdir(path.dirname(file), { recursive: true });
-      await writeFile(file, challenge, { mode: 0o600 });
-      await chmod(file, 0o600);
+      await ensurePrivateDir(path.dirname(file));
+      await writePrivateFile(file, challenge);
     }
     const catalog = await this.catalog();
     if (options.restart) {
@@ -848,7 +847,9 @@ class EngineImpl implements Engine {
     this.catalogPromise ??= (async () => {
       const repo = await this.repo();
       const dir = this.stateDir(repo.id);
-      await mkdir(dir, { recursive: true });
+      // The local state (catalog with patient ids, journals, settings) is the owner's only.
+      await ensurePrivateDir(path.dirname(dir));
+      await ensurePrivateDir(dir);
       const opened = Catalog.open(path.join(dir, 'catalog.sqlite'));
       this.storedCopies = storedCopiesOf(opened.catalog);
       if (opened.rebuilt || opened.catalog.listSnapshots(1).length === 0) await this.refreshSnapshotCache(opened.catalog, repo);
@@ -888,7 +889,7 @@ class EngineImpl implements Engine {
   }
 
   private async saveMirroredSeq(repo: Repository, seq: number): Promise<void> {
-    await writeFile(this.mirrorStateFile(repo.id, repo.backend.location), JSON.stringify({ mirroredSeq: seq, location: repo.backend.location }));
+    await writePrivateFile(this.mirrorStateFile(repo.id, repo.backend.location), JSON.stringify({ mirroredSeq: seq, location: repo.backend.location }));
   }
 
   /**
@@ -1757,7 +1758,7 @@ class EngineImpl implements Engine {
     const http = new FhirHttp({ baseUrl: request.target, auth: authProvider(await resolveSourceAuth(request.auth, () => this.credentialStore())) });
     const scope = JSON.stringify([snap.id, http.base.href, [...(request.types ?? [])].sort(), request.patient ?? null, ...(request.includeShared ? ['shared'] : [])]);
     const stateDir = this.stateDir(repo.id);
-    await mkdir(stateDir, { recursive: true });
+    await ensurePrivateDir(stateDir);
     const journalFile = path.join(stateDir, `restore-${createHash('sha256').update(scope).digest('hex').slice(0, 16)}.journal`);
     const opts: FhirRestoreOptions = { http, orderTypes: (types) => restoreOrder(types), criticalTypes: TIER_TYPES.critical, journalFile, signal: options.signal, onProgress: options.onProgress };
     return { repo, snap, opts, journalFile, missingTypes };

@@ -755,9 +755,16 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
     const id = Number(positionals[2]);
     if (kind === 'drill' && !Number.isInteger(id)) throw usage('report drill <id>');
     const r = await withEngine(ctx, (e) => (kind === 'drill' ? e.drillReport(id) : e.configurationReport(kind)));
-    const { writeFile } = await import('node:fs/promises');
-    if (values.pdf) await writeFile(values.pdf, r.pdf);
-    if (values.html) await writeFile(values.html, r.html);
+    // Reports name patients' data locations and the clinic's set-up: owner-only files.
+    const { writeFile, chmod } = await import('node:fs/promises');
+    for (const [file, body] of [
+      [values.pdf, r.pdf],
+      [values.html, r.html],
+    ] as const) {
+      if (!file) continue;
+      await writeFile(file, body, { mode: 0o600 });
+      await chmod(file, 0o600);
+    }
     out.data({ pdf: values.pdf ?? null, html: values.html ?? null });
     out.line(t('cli.report.written', { files: [values.pdf, values.html].filter(Boolean) as string[] }, locale));
     return 0;
@@ -874,11 +881,19 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
   },
 };
 
+/** One line recommending Node.js 22 LTS when running on an older Node (20 is past its end of life), else null. */
+export function nodeAdvice(version: string, locale: Locale): string | null {
+  const major = Number(version.replace(/^v/, '').split('.')[0]);
+  return Number.isFinite(major) && major < 22 ? t('cli.nodeAdvice', { version: version.replace(/^v/, '') }, locale) : null;
+}
+
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   // The language comes first, so even a mistake in the command line is explained in it.
   const langAt = argv.findIndex((a) => a === '--lang' || a.startsWith('--lang='));
   const lang = langAt < 0 ? null : argv[langAt]?.includes('=') ? (argv[langAt] as string).split('=')[1] : argv[langAt + 1];
   const locale = resolveLocale(lang ?? null, env);
+  const advice = nodeAdvice(process.versions.node, locale);
+  if (advice) process.stderr.write(advice + '\n');
   let out = createOutput(argv.includes('--json'));
   let values: Values;
   let positionals: string[];

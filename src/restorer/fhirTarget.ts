@@ -267,7 +267,7 @@ export async function executeFhirRestore(
       if (ok.length > 0 && opts.journalFile) {
         const line = JSON.stringify({ t: type, ids: ok }) + '\n';
         const file = opts.journalFile;
-        journalWrite = journalWrite.then(() => appendFile(file, line));
+        journalWrite = journalWrite.then(() => appendFile(file, line, { mode: 0o600 }));
         await journalWrite;
       }
       if (bundleSize < 500 && items.length === bundleSize) bundleSize = Math.min(500, bundleSize * 2);

@@ -72,7 +72,7 @@ export async function acquireSchedulerLock(dir: string, repoId: string, options:
   const clock = options.clock ?? systemClock;
   const isAlive = options.isAlive ?? isProcessAlive;
   const bootTime = options.bootTime ?? new Date(Date.now() - os.uptime() * 1000);
-  await fs.mkdir(dir, { recursive: true });
+  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
   const info: SchedulerLockInfo = {
     pid: options.pid ?? process.pid,
     startedAt: clock.now().toISOString(),
@@ -116,7 +116,7 @@ async function isYoung(file: string, clock: Clock): Promise<boolean> {
 
 async function createExclusive(file: string, content: string): Promise<boolean> {
   const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  const fh = await fs.open(tmp, 'wx');
+  const fh = await fs.open(tmp, 'wx', 0o600);
   try {
     await fh.writeFile(content);
     await fh.sync();
@@ -139,7 +139,7 @@ async function createExclusive(file: string, content: string): Promise<boolean> 
 /** Fallback for filesystems without hard links. */
 async function createWithFlag(file: string, content: string): Promise<boolean> {
   try {
-    await fs.writeFile(file, content, { flag: 'wx' });
+    await fs.writeFile(file, content, { flag: 'wx', mode: 0o600 });
     return true;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;

@@ -50,6 +50,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     process.stderr.write(t('cli.error', { code: info.code, message: info.message }, early) + '\n');
     return 2;
   }
+  const major = Number(process.versions.node.split('.')[0]);
+  if (major < 22) process.stderr.write(t('cli.nodeAdvice', { version: process.versions.node }, early) + '\n');
   if (values['help'] === true) {
     process.stdout.write(serveHelp(resolveLocale(typeof values['lang'] === 'string' ? values['lang'] : null, env)) + '\n');
     return 0;

@@ -122,6 +122,10 @@ General options:
 Help on a command: clinic-backup <command> --help
 Exit codes: 0 ok, 1 failed, 2 usage, 3 integrity problem.`,
   },
+  'cli.nodeAdvice': {
+    'pt-BR': 'Aviso: o Node.js {version} não recebe mais correções de segurança; instale o Node.js 22 LTS (o Clinic Backup continua funcionando até lá).',
+    en: 'Note: Node.js {version} no longer receives security fixes; install Node.js 22 LTS (Clinic Backup keeps working until then).',
+  },
   'cli.error': { 'pt-BR': 'Erro ({code}): {message}', en: 'Error ({code}): {message}' },
   'cli.unknownCommand': { 'pt-BR': 'comando desconhecido "{command}"', en: 'unknown command "{command}"' },
   'cli.missingRepo': { 'pt-BR': 'informe --repo ou CLINIC_BACKUP_REPO', en: 'give --repo or CLINIC_BACKUP_REPO' },
