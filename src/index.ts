@@ -859,6 +859,10 @@ class EngineImpl implements Engine {
         if (stored.entries.length > 0 && stored.damaged.length === 0 && verifyStoredAuditChain(stored.entries).ok) {
           const imported = opened.catalog.importAudit(dedupeAudit(stored.entries as StoredAuditEntry[]));
           await this.saveMirroredSeq(repo, imported);
+        } else if (stored.entries.length > 0 || stored.damaged.length > 0) {
+          // The repository's trail cannot be continued (an entry is damaged): this catalog's entries stay local
+          // rather than write a second, conflicting chain over it. check reports the damage.
+          await this.saveMirroredSeq(repo, 0, { suspended: true });
         } else await this.saveMirroredSeq(repo, 0);
       }
       if (opened.rebuilt) await this.auditTo(opened.catalog, repo, 'catalog.rebuilt', { reason: opened.reason ?? 'unknown', movedTo: opened.movedTo ?? null });
@@ -888,8 +892,8 @@ class EngineImpl implements Engine {
     return path.join(this.stateDir(repoId), `audit-mirror-${createHash('sha256').update(location).digest('hex').slice(0, 16)}.json`);
   }
 
-  private async saveMirroredSeq(repo: Repository, seq: number): Promise<void> {
-    await writePrivateFile(this.mirrorStateFile(repo.id, repo.backend.location), JSON.stringify({ mirroredSeq: seq, location: repo.backend.location }));
+  private async saveMirroredSeq(repo: Repository, seq: number, options: { suspended?: boolean } = {}): Promise<void> {
+    await writePrivateFile(this.mirrorStateFile(repo.id, repo.backend.location), JSON.stringify({ mirroredSeq: seq, location: repo.backend.location, ...(options.suspended ? { suspended: true } : {}) }));
   }
 
   /**
@@ -899,7 +903,14 @@ class EngineImpl implements Engine {
   private async mirrorAudit(catalog: Catalog, repo: Repository): Promise<void> {
     // A copy not seen before gets the whole trail; entries it already holds (e.g. replicated) are identical duplicates.
     const text = await readFile(this.mirrorStateFile(repo.id, repo.backend.location), 'utf8').catch(() => '{"mirroredSeq":0}');
-    let seq = (JSON.parse(text) as { mirroredSeq?: number }).mirroredSeq ?? 0;
+    let state: { mirroredSeq?: number; suspended?: boolean };
+    try {
+      state = JSON.parse(text) as typeof state;
+    } catch {
+      state = { mirroredSeq: 0 };
+    }
+    if (state.suspended) return;
+    let seq = state.mirroredSeq ?? 0;
     for (;;) {
       const batch = catalog.listAudit({ afterSeq: seq, limit: 500 });
       if (batch.length === 0) break;
