@@ -19,7 +19,7 @@ import { doctorMessages } from './messages/doctor.js';
 import { reportsMessages } from './messages/reports.js';
 import { statusMessages } from './messages/status.js';
 import { uiMessages } from './messages/ui.js';
-import { DEFAULT_LOCALE, LOCALES, type Catalogue, type Locale } from './types.js';
+import { DEFAULT_LOCALE, LOCALES, type Catalogue, type Locale, type Message } from './types.js';
 
 export { DEFAULT_LOCALE, LOCALES, type Catalogue, type Locale, type Message } from './types.js';
 
@@ -45,6 +45,11 @@ const catalogue: Catalogue = {
   ...statusMessages,
   ...uiMessages,
 };
+
+/** Every message of the engine, keyed (for checks over the whole catalogue, e.g. the glossary test). */
+export function catalogueEntries(): [string, Message][] {
+  return Object.entries(catalogue);
+}
 
 export type Params = Readonly<Record<string, string | number | boolean | null | readonly string[] | undefined>>;
 

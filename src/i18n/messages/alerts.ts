@@ -44,10 +44,10 @@ export const alertsMessages: Catalogue = {
   'alerts.partial.title': { 'pt-BR': 'Backup incompleto em {destination}', en: 'Incomplete backup on {destination}' },
   'alerts.partial.message': {
     'pt-BR': 'O backup de {partial} em {destination} NÃO copiou tudo: {problems} parte(s) não puderam ser lidas ({missing}). O ponto de restauração {snapshot} está incompleto.',
-    en: 'The backup of {partial} to {destination} did NOT copy everything: {problems} part(s) could not be read ({missing}). Restore point {snapshot} is incomplete.',
+    en: 'The backup of {partial} to {destination} did NOT back up everything: {problems} part(s) could not be read ({missing}). Restore point {snapshot} is incomplete.',
   },
   'alerts.partial.fix': {
-    'pt-BR': 'Veja no histórico o que falhou (servidor FHIR fora do ar, arquivos de exportação com erro) e rode "Fazer backup agora". O próximo backup faz uma cópia completa. Se repetir, abra o Diagnóstico (clinic-backup doctor).',
+    'pt-BR': 'Veja no histórico o que falhou (servidor FHIR fora do ar, arquivos de exportação com erro) e rode "Fazer backup agora". O próximo backup é completo. Se repetir, abra o Diagnóstico (clinic-backup doctor).',
     en: 'See in the history what failed (FHIR server down, export files with errors) and run "Back up now". The next backup makes a complete copy. If it happens again, open Diagnostics (clinic-backup doctor).',
   },
 
@@ -79,7 +79,7 @@ export const alertsMessages: Catalogue = {
     en: '{destination} is {used} full ({free} free of {total}). The alert limit is {limitPercent}%.',
   },
   'alerts.disk.fix': {
-    'pt-BR': 'Libere espaço ou troque por um disco maior. Se a política de retenção permitir, rode a limpeza de cópias antigas (prune): a guarda legal mínima nunca é apagada.',
+    'pt-BR': 'Libere espaço ou troque por um disco maior. Se a política de retenção permitir, rode a limpeza de pontos de restauração antigos (prune): a guarda legal mínima nunca é apagada.',
     en: 'Free up space or move to a larger disk. If the retention policy allows, run the clean-up of old snapshots (prune): the legal minimum is never deleted.',
   },
 

@@ -49,7 +49,7 @@ export const reportsMessages: Catalogue = {
     en: 'CONFIDENTIAL: whoever holds this sheet can read all the backups.',
   },
   'reports.kit.warningText': {
-    'pt-BR': 'Ele contém a chave que abre as cópias dos prontuários. Guarde como um cheque assinado: trancado, longe do computador. Não fotografe nem envie por e-mail ou WhatsApp.',
+    'pt-BR': 'Ele contém a chave que abre os backups dos prontuários. Guarde como um cheque assinado: trancado, longe do computador. Não fotografe nem envie por e-mail ou WhatsApp.',
     en: 'It holds the key that opens the copies of the patient records. Keep it like a signed cheque: locked away, far from the computer. Do not photograph it or send it by e-mail or chat.',
   },
   'reports.kit.qrCaption': {
@@ -74,8 +74,8 @@ export const reportsMessages: Catalogue = {
     en: 'Type the 32 words above (or show the QR code to the camera). From the command line, run the command below and type the words:',
   },
   'reports.kit.step4': {
-    'pt-BR': 'O programa confere a chave e mostra as cópias. Escolha a mais recente e restaure: pacientes e alergias voltam primeiro.',
-    en: 'The program checks the key and lists the copies. Pick the most recent one and restore: patients and allergies come back first.',
+    'pt-BR': 'O programa confere a chave e mostra os pontos de restauração. Escolha o mais recente e restaure: pacientes e alergias voltam primeiro.',
+    en: 'The program checks the key and lists the snapshots. Pick the most recent one and restore: patients and allergies come back first.',
   },
   'reports.kit.step5': {
     'pt-BR': 'Se este papel foi visto por alguém de fora, gere um kit novo no programa e destrua este.',
@@ -112,7 +112,7 @@ export const reportsMessages: Catalogue = {
   'reports.drill.trigger': { 'pt-BR': 'Iniciado', en: 'Started' },
   'reports.drill.trigger.manual': { 'pt-BR': 'manualmente', en: 'manually' },
   'reports.drill.trigger.scheduled': { 'pt-BR': 'pelo agendamento mensal', en: 'by the monthly schedule' },
-  'reports.drill.snapshot': { 'pt-BR': 'Cópia testada', en: 'Snapshot tested' },
+  'reports.drill.snapshot': { 'pt-BR': 'Ponto de restauração testado', en: 'Snapshot tested' },
   'reports.drill.source': { 'pt-BR': 'Origem dos dados', en: 'Data source' },
   'reports.drill.readFrom': { 'pt-BR': 'Lida de', en: 'Read from' },
   'reports.drill.target': { 'pt-BR': 'Restaurada em', en: 'Restored into' },
@@ -136,7 +136,7 @@ export const reportsMessages: Catalogue = {
   'reports.drill.notMeasured': { 'pt-BR': 'não medido', en: 'not measured' },
   'reports.drill.whatHeading': { 'pt-BR': 'O que foi testado', en: 'What was tested' },
   'reports.drill.whatText': {
-    'pt-BR': 'Uma cópia de backup foi restaurada num servidor FHIR de teste, separado do sistema da clínica, e conferida: quantidade por tipo, conteúdo de cada recurso, referências entre recursos e prontuários completos de uma amostra de pacientes. O servidor da clínica não foi alterado.',
+    'pt-BR': 'Um ponto de restauração foi restaurado num servidor FHIR de teste, separado do sistema da clínica, e conferida: quantidade por tipo, conteúdo de cada recurso, referências entre recursos e prontuários completos de uma amostra de pacientes. O servidor da clínica não foi alterado.',
     en: "A backup snapshot was restored into a test FHIR server, separate from the clinic's system, and checked: counts per type, the content of each resource, references between resources and the complete records of a sample of patients. The clinic's server was not touched.",
   },
   'reports.drill.timesHeading': { 'pt-BR': 'Tempo de recuperação x metas (SOP-019)', en: 'Recovery time vs targets (SOP-019)' },
@@ -159,7 +159,7 @@ export const reportsMessages: Catalogue = {
   'reports.drill.col.details': { 'pt-BR': 'Detalhes', en: 'Details' },
   'reports.drill.col.type': { 'pt-BR': 'Tipo de recurso', en: 'Resource type' },
   'reports.drill.col.tier': { 'pt-BR': 'Nível', en: 'Tier' },
-  'reports.drill.col.expected': { 'pt-BR': 'Na cópia', en: 'In snapshot' },
+  'reports.drill.col.expected': { 'pt-BR': 'No ponto de restauração', en: 'In snapshot' },
   'reports.drill.col.restored': { 'pt-BR': 'Restaurados', en: 'Restored' },
   'reports.drill.col.mismatches': { 'pt-BR': 'Diferentes', en: 'Differing' },
   'reports.drill.checksHeading': { 'pt-BR': 'Verificações', en: 'Checks' },
@@ -184,7 +184,7 @@ export const reportsMessages: Catalogue = {
   'reports.drill.nextStep': { 'pt-BR': 'O que fazer: {step}', en: 'What to do: {step}' },
   'reports.drill.failureExample': { 'pt-BR': '(exemplo: {example})', en: '(example: {example})' },
   'reports.drill.failure.count-mismatch': {
-    'pt-BR': 'Faltaram recursos do tipo {type}: {count} a menos que na cópia.',
+    'pt-BR': 'Faltaram recursos do tipo {type}: {count} a menos que no ponto de restauração.',
     en: 'Resources of type {type} are missing: {count} fewer than in the snapshot.',
   },
   'reports.drill.failure.content-mismatch': {
@@ -192,7 +192,7 @@ export const reportsMessages: Catalogue = {
     en: 'The content of {count} resources of type {type} came back different from what was stored.',
   },
   'reports.drill.failure.unresolved-reference': {
-    'pt-BR': '{count} referências apontam para recursos que não estão na cópia.',
+    'pt-BR': '{count} referências apontam para recursos que não estão no ponto de restauração.',
     en: '{count} references point to resources that are not in the snapshot.',
   },
   'reports.drill.failure.compartment-incomplete': {
@@ -249,7 +249,7 @@ export const reportsMessages: Catalogue = {
   'reports.drill.signName': { 'pt-BR': 'Nome e assinatura:', en: 'Name and signature:' },
   'reports.drill.signDate': { 'pt-BR': 'Data:', en: 'Date:' },
   'reports.drill.footer': {
-    'pt-BR': 'Clinic Backup {version} – teste de recuperação da cópia {snapshot} – gerado em {generated}',
+    'pt-BR': 'Clinic Backup {version} – teste de recuperação do ponto de restauração {snapshot} – gerado em {generated}',
     en: 'Clinic Backup {version} – restore drill of snapshot {snapshot} – generated {generated}',
   },
 
@@ -272,7 +272,7 @@ export const reportsMessages: Catalogue = {
   'reports.plan.h.where': { 'pt-BR': '2. Onde estão os dados', en: '2. Where the data is' },
   'reports.plan.h.targets': { 'pt-BR': '3. Metas de recuperação (SOP-019)', en: '3. Recovery targets (SOP-019)' },
   'reports.plan.h.schedules': { 'pt-BR': '4. Agenda dos backups e testes', en: '4. Backup and drill schedule' },
-  'reports.plan.h.retention': { 'pt-BR': '5. Por quanto tempo as cópias são guardadas', en: '5. How long copies are kept' },
+  'reports.plan.h.retention': { 'pt-BR': '5. Por quanto tempo os pontos de restauração são guardados', en: '5. How long snapshots are kept' },
   'reports.plan.h.kit': { 'pt-BR': '6. Kit de recuperação', en: '6. Recovery kit' },
   'reports.plan.h.contacts': { 'pt-BR': '7. Contatos', en: '7. Contacts' },
   'reports.plan.h.scenarios': { 'pt-BR': '8. O que fazer em cada situação', en: '8. What to do in each situation' },
@@ -293,8 +293,8 @@ export const reportsMessages: Catalogue = {
   'reports.plan.legalFloor': { 'pt-BR': 'Guarda legal', en: 'Legal retention' },
   'reports.plan.legalFloorValue': { 'pt-BR': '{years} anos (mínimo legal: {minimum} anos)', en: '{years} years (legal minimum: {minimum} years)' },
   'reports.plan.legalFloorText': {
-    'pt-BR': 'Prontuários devem poder ser recuperados por {years} anos (mínimo de {minimum} anos: Lei 13.787/2018 e Resolução CFM 1.821/2007). A limpeza de cópias antigas nunca apaga a última cópia de cada mês dentro desse prazo.',
-    en: 'Patient records must stay recoverable for {years} years (at least {minimum} years under Brazilian law: Lei 13.787/2018 and CFM Resolution 1.821/2007). Pruning old copies never deletes the last copy of each month within that period.',
+    'pt-BR': 'Prontuários devem poder ser recuperados por {years} anos (mínimo de {minimum} anos: Lei 13.787/2018 e Resolução CFM 1.821/2007). A limpeza de pontos de restauração antigos nunca apaga o último de cada mês dentro desse prazo.',
+    en: 'Patient records must stay recoverable for {years} years (at least {minimum} years under Brazilian law: Lei 13.787/2018 and CFM Resolution 1.821/2007). Pruning old snapshots never deletes the last one of each month within that period.',
   },
   'reports.plan.gapsTitle': { 'pt-BR': 'Pontos fracos a corrigir', en: 'Weak points to fix' },
   'reports.plan.gapsNoneTitle': { 'pt-BR': 'Regra 3-2-1 atendida', en: '3-2-1 rule met' },
@@ -363,8 +363,8 @@ export const reportsMessages: Catalogue = {
   'reports.plan.task.drill': { 'pt-BR': 'Teste de recuperação', en: 'Restore drill' },
   'reports.plan.allCopies': { 'pt-BR': 'todas', en: 'all' },
   'reports.plan.noSchedules': { 'pt-BR': 'Nenhum agendamento: os backups só acontecem quando alguém os inicia.', en: 'No schedule: backups only happen when someone starts them.' },
-  'reports.retention.last': { 'pt-BR': 'as {count} cópias mais recentes', en: 'the {count} most recent copies' },
-  'reports.retention.lastUnlimited': { 'pt-BR': 'todas as cópias', en: 'every copy' },
+  'reports.retention.last': { 'pt-BR': 'os {count} pontos de restauração mais recentes', en: 'the {count} most recent snapshots' },
+  'reports.retention.lastUnlimited': { 'pt-BR': 'todos os pontos de restauração', en: 'every snapshot' },
   'reports.retention.hourly': { 'pt-BR': 'uma por hora nas últimas {count} horas com backup', en: 'one per hour for the last {count} hours with a backup' },
   'reports.retention.hourlyUnlimited': { 'pt-BR': 'uma por hora, sem limite', en: 'one per hour, without limit' },
   'reports.retention.daily': { 'pt-BR': 'uma por dia nos últimos {count} dias com backup', en: 'one per day for the last {count} days with a backup' },
@@ -375,9 +375,9 @@ export const reportsMessages: Catalogue = {
   'reports.retention.monthlyUnlimited': { 'pt-BR': 'uma por mês, sem limite', en: 'one per month, without limit' },
   'reports.retention.yearly': { 'pt-BR': 'uma por ano nos últimos {count} anos', en: 'one per year for the last {count} years' },
   'reports.retention.yearlyUnlimited': { 'pt-BR': 'uma por ano, sem limite', en: 'one per year, without limit' },
-  'reports.retention.within': { 'pt-BR': 'todas as cópias dentro de {duration} da mais recente', en: 'every copy within {duration} of the newest' },
-  'reports.retention.tags': { 'pt-BR': 'cópias marcadas: {tags}', en: 'copies tagged: {tags}' },
-  'reports.retention.none': { 'pt-BR': 'nenhuma regra de limpeza: todas as cópias são mantidas', en: 'no pruning rule: every copy is kept' },
+  'reports.retention.within': { 'pt-BR': 'todos os pontos de restauração dentro de {duration} do mais recente', en: 'every snapshot within {duration} of the newest' },
+  'reports.retention.tags': { 'pt-BR': 'pontos de restauração marcados: {tags}', en: 'snapshots tagged: {tags}' },
+  'reports.retention.none': { 'pt-BR': 'nenhuma regra de limpeza: todos os pontos de restauração são mantidos', en: 'no pruning rule: every snapshot is kept' },
   'reports.plan.kitWhere': { 'pt-BR': 'Onde está guardado', en: 'Where it is kept' },
   'reports.plan.kitCreated': { 'pt-BR': 'Chave criada em', en: 'Key created' },
   'reports.plan.kitConfirmed': { 'pt-BR': 'Guarda confirmada', en: 'Storage confirmed' },
@@ -437,7 +437,7 @@ export const reportsMessages: Catalogue = {
     'pt-BR': 'Pegue o kit de recuperação (onde está: {kit}). No programa, escolha "Recuperar a partir do kit", indique a cópia e digite as 32 palavras:',
     en: 'Fetch the recovery kit (where it is: {kit}). In the program, choose "Recover from kit", point to the copy and type the 32 words:',
   },
-  'reports.plan.sc.pcLost.s6': { 'pt-BR': 'Confira que as cópias aparecem, com a data do último backup:', en: 'Check that the copies are listed, with the date of the last backup:' },
+  'reports.plan.sc.pcLost.s6': { 'pt-BR': 'Confira que os pontos de restauração aparecem, com a data do último backup:', en: 'Check that the snapshots are listed, with the date of the last backup:' },
   'reports.plan.sc.pcLost.s7': { 'pt-BR': 'Verifique a integridade do repositório:', en: 'Check the repository:' },
   'reports.plan.sc.pcLost.s8': {
     'pt-BR': 'Se o servidor FHIR também estava no computador perdido, siga o cenário 8.4 para restaurá-lo num servidor novo.',
@@ -527,7 +527,7 @@ export const reportsMessages: Catalogue = {
     en: 'On a clean computer, install Clinic Backup and recover from the kit (where it is: {kit}) using the copy "{copy}":',
   },
   'reports.plan.sc.ransomware.s6': {
-    'pt-BR': 'Escolha uma cópia anterior ao ataque (na dúvida, alguns dias antes dos primeiros sinais):',
+    'pt-BR': 'Escolha um ponto de restauração anterior ao ataque (na dúvida, alguns dias antes dos primeiros sinais):',
     en: 'Pick a snapshot from before the attack (if unsure, a few days before the first signs):',
   },
   'reports.plan.sc.ransomware.s7': { 'pt-BR': 'Confira a cópia lendo todos os dados:', en: 'Verify the copy by reading all the data:' },
@@ -558,10 +558,10 @@ export const reportsMessages: Catalogue = {
     en: 'Stop entering data into the system. Keep paper notes of the visits until it is back.',
   },
   'reports.plan.sc.fhirCorrupted.s2': {
-    'pt-BR': 'Descubra quando o problema começou: a restauração usa a última cópia anterior a esse momento (os backups locais são feitos a cada {rpo}).',
+    'pt-BR': 'Descubra quando o problema começou: a restauração usa o último ponto de restauração anterior a esse momento (os backups locais são feitos a cada {rpo}).',
     en: 'Find out when the problem started: the restore uses the last snapshot before that moment (local backups run every {rpo}).',
   },
-  'reports.plan.sc.fhirCorrupted.s3': { 'pt-BR': 'Liste as cópias e escolha a última boa:', en: 'List the snapshots and pick the last good one:' },
+  'reports.plan.sc.fhirCorrupted.s3': { 'pt-BR': 'Liste os pontos de restauração e escolha o último bom:', en: 'List the snapshots and pick the last good one:' },
   'reports.plan.sc.fhirCorrupted.s4': {
     'pt-BR': 'Peça ao fornecedor do sistema um servidor FHIR limpo (o mesmo reinstalado ou um novo).',
     en: 'Ask the system vendor for a clean FHIR server (the same one reinstalled, or a new one).',
@@ -589,7 +589,7 @@ export const reportsMessages: Catalogue = {
     'pt-BR': 'Anote o identificador do paciente (ID do recurso Patient) e desde quando o prontuário está errado.',
     en: 'Note the patient identifier (the Patient resource id) and since when the record is wrong.',
   },
-  'reports.plan.sc.patientDamaged.s2': { 'pt-BR': 'Escolha uma cópia anterior ao dano:', en: 'Pick a snapshot from before the damage:' },
+  'reports.plan.sc.patientDamaged.s2': { 'pt-BR': 'Escolha um ponto de restauração anterior ao dano:', en: 'Pick a snapshot from before the damage:' },
   'reports.plan.sc.patientDamaged.s3': {
     'pt-BR': 'Restaure só esse paciente numa pasta, para conferir sem mexer no sistema:',
     en: 'Restore just that patient into a folder, to check without touching the system:',
@@ -758,8 +758,8 @@ export const reportsMessages: Catalogue = {
   'reports.compliance.residency.unknown': { 'pt-BR': 'desconhecida', en: 'unknown' },
   'reports.compliance.ackBy': { 'pt-BR': '{by}, {date}', en: '{by}, {date}' },
   'reports.compliance.floor': { 'pt-BR': 'Guarda legal', en: 'Legal retention' },
-  'reports.compliance.oldest': { 'pt-BR': 'Cópia mais antiga', en: 'Oldest copy' },
-  'reports.compliance.snapshots': { 'pt-BR': 'Cópias guardadas', en: 'Copies kept' },
+  'reports.compliance.oldest': { 'pt-BR': 'Ponto de restauração mais antigo', en: 'Oldest snapshot' },
+  'reports.compliance.snapshots': { 'pt-BR': 'Pontos de restauração guardados', en: 'Snapshots kept' },
   'reports.compliance.backupRuns': { 'pt-BR': 'Execuções', en: 'Runs' },
   'reports.compliance.backupRunsValue': { 'pt-BR': '{succeeded} de {total} com sucesso ({rate})', en: '{succeeded} of {total} succeeded ({rate})' },
   'reports.compliance.lastBackup': { 'pt-BR': 'Último backup com sucesso', en: 'Last successful backup' },
