@@ -63,7 +63,7 @@ function engineFor(ctx: Ctx): Engine {
 }
 
 /** A progress line that says what it counts: the phase's own text when there is one, else the operation's. */
-function progressText(e: ProgressEvent, locale: Locale): string {
+export function progressText(e: ProgressEvent, locale: Locale): string {
   const p = { done: e.done, total: e.total ?? '?', bytes: formatBytes(e.bytes ?? 0), phase: e.phase, subject: e.subject ?? '' };
   const key = `cli.progress.${e.op}.${e.phase}`;
   const specific = t(key, p, locale);
