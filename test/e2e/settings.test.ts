@@ -214,9 +214,11 @@ describe('settings: retention and alert channels (browser)', () => {
 
   it('recovery kit: "print" shows the words given at set-up (nothing replaced); replacing needs the typed word and makes new ones', async () => {
     await openSettings();
-    const printedWords = async (): Promise<string[]> => (await page.getByTestId('recovery-kit').locator('.kit-word').allInnerTexts()).map((w) => w.trim());
+    const printedWords = async (): Promise<string[]> => {
+      await page.getByTestId('recovery-kit').locator('.kit-word').first().waitFor();
+      return (await page.getByTestId('recovery-kit').locator('.kit-word').allInnerTexts()).map((w) => w.trim());
+    };
     await page.getByTestId('kit-print').click();
-    await page.getByTestId('recovery-kit').waitFor();
     assert.deepEqual(await printedWords(), initResult.recoveryKey.flat(), 'the same words as at set-up');
     assert.equal((await call<{ kind: string }[]>(stack, 'listKeys')).filter((k) => k.kind === 'recovery').length, 1, 'no new key made');
     // Printing again from a fresh screen shows them again.
