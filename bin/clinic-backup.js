@@ -9,6 +9,12 @@ for (const stream of [process.stdout, process.stderr]) {
     throw err;
   });
 }
+// Warnings of third-party libraries (deprecations, version notices) are not for the clinic: they are dropped, or
+// shown on standard error with CLINIC_BACKUP_DEBUG=1. The product's own problems are errors with codes.
+process.removeAllListeners('warning');
+process.on('warning', (warning) => {
+  if (process.env.CLINIC_BACKUP_DEBUG) process.stderr.write(`[debug] ${warning.name}: ${warning.message}\n`);
+});
 register();
 // `serve` is its own front end (the local web mode); everything else is the command-line front end.
 const args = process.argv.slice(2);

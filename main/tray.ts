@@ -39,7 +39,9 @@ function when(iso: string | null, state: TrayState, locale: Locale): string {
   if (!iso) return t('tray.menu.never', {}, locale);
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return t('tray.menu.never', {}, locale);
-  const zone = state.timeZone ? { timeZone: state.timeZone } : {};
+  // The clinic's zone (from the engine's status) unless one is given: one time zone in every output.
+  const tz = state.timeZone ?? state.status?.timeZone;
+  const zone = tz ? { timeZone: tz } : {};
   const day = new Intl.DateTimeFormat(locale, { ...zone, year: 'numeric', month: '2-digit', day: '2-digit' });
   const time = new Intl.DateTimeFormat(locale, { ...zone, hour: '2-digit', minute: '2-digit', hour12: false }).format(d);
   return day.format(d) === day.format(state.now) ? time : `${day.format(d)} ${time}`;

@@ -13,6 +13,8 @@ import { checkResidency } from './backend/s3/residency.js';
 import { prepareTarget, replicate as replicateFiles, type ReplicateResult } from './repository/replicate.js';
 import { healFromCopy } from './repository/heal.js';
 import { pruneRepository, type PruneResult } from './repository/prune.js';
+import { repairIndex, type RepairIndexResult } from './repository/repairIndex.js';
+import { repairSnapshots, type RepairSnapshotsResult } from './repository/repairSnapshots.js';
 import { applyRetention, assertForgetAllowed, explainForget, validateRetentionPolicy, type RetentionPolicy } from './policy/retention.js';
 import { ejectDrive } from './backend/local/eject.js';
 import { recoveryKitHtml, recoveryKitPdf } from './reports/recoveryKit.js';
@@ -21,13 +23,14 @@ import { renderAlert } from './alerts/render.js';
 import { EmailChannel, type EmailChannelOptions } from './alerts/email.js';
 import { WebhookChannel, type WebhookChannelOptions } from './alerts/webhook.js';
 import type { AlertChannel } from './alerts/channel.js';
-import type { AlertState, DestinationAlertState } from './alerts/rules.js';
+import type { AlertState, DestinationAlertState, SuspiciousSnapshotState } from './alerts/rules.js';
 import { runDoctor } from './doctor/doctor.js';
 import { recordedDrill } from './drills/record.js';
 import { drillDue } from './drills/schedule.js';
 import { drillReportHtml, drillReportPdf, type DrillReportData } from './reports/drillReport.js';
 import { drPlanHtml, drPlanPdf, type DrPlanData } from './reports/drPlan.js';
-import { complianceHtml, compliancePdf, type ComplianceData } from './reports/compliance.js';
+import { complianceHtml, compliancePdf } from './reports/compliance.js';
+import { complianceDataOf, drPlanDataOf, type ConfigurationFacts } from './reports/configurationData.js';
 import { isBrazilianRegion, isPrivateEndpoint } from './backend/s3/residency.js';
 import { renderDoctorCheck } from './doctor/render.js';
 import type { DoctorDestinationInput } from './doctor/types.js';
@@ -38,12 +41,12 @@ import { FILE_KINDS } from './backend/types.js';
 import { encodeRecoveryKey, normalizeRecoveryWord, parseRecoveryKey, pickConfirmationWords, type RecoveryKeyLanguage } from './crypto/recoveryKey.js';
 import { openSecretStore } from './secrets/index.js';
 import { assertSecretName } from './secrets/names.js';
-import { chmod, writeFile, unlink } from 'node:fs/promises';
-import { Archiver, TOOL_VERSION } from './archiver/archiver.js';
+import { unlink } from 'node:fs/promises';
+import { Archiver, DEFAULT_SHRINK_GUARD_PERCENT, TOOL_VERSION } from './archiver/archiver.js';
 import { backupFhir } from './archiver/fhirBackup.js';
 import type { SourceAuth } from './source/fhir/auth.js';
 import type { StrategyName } from './source/fhir/strategies.js';
-import { readFile, mkdir } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import { listNdjsonInputs, readNdjsonFile } from './archiver/ndjson.js';
 import { checkRepository } from './checker/checker.js';
@@ -53,7 +56,9 @@ import { Repository } from './repository/repository.js';
 import type { SnapshotRecord } from './repository/snapshot.js';
 import { restoreToNdjson, selectRows } from './restorer/ndjsonTarget.js';
 import { executeFhirRestore, planFhirRestore, type FhirRestoreOptions } from './restorer/fhirTarget.js';
-import { assertPatientExists, resolveSnapshot } from './restorer/select.js';
+import { assertPatientExists, checkTypesInSnapshot, resolveSnapshot } from './restorer/select.js';
+import { assertResourceTypes } from './source/fhir/resourceTypes.js';
+import { selectForRestore } from './restorer/selection.js';
 import { authProvider } from './source/fhir/auth.js';
 import { FhirHttp } from './source/fhir/http.js';
 import { probeCapabilities } from './source/fhir/capabilities.js';
@@ -64,7 +69,8 @@ import { identifyDestination, mountedVolumes } from './backend/local/identify.js
 import { statfs } from 'node:fs/promises';
 import { nextRunAt, describeSchedule } from './scheduler/nextRunAt.js';
 import { JobRunner, type Job, type RunnerEvent } from './scheduler/runner.js';
-import { acquireSchedulerLock } from './scheduler/schedulerLock.js';
+import { acquireSchedulerLock, schedulerState } from './scheduler/schedulerLock.js';
+import { DEFAULT_TIME_ZONE, formatLocalDateTime, isValidTimeZone } from './policy/zonedTime.js';
 import { createHash } from 'node:crypto';
 import { Catalog } from './catalog/catalog.js';
 import { verifyStoredAuditChain, type StoredAuditEntry } from './catalog/auditTrail.js';
@@ -81,6 +87,7 @@ import type { SecretStore } from './secrets/types.js';
 import type {
   AddCopyRequest,
   AddCopyResult,
+  RecoveryKitWords,
   PatientMatch,
   RetentionSetting,
   CopyOutcome,
@@ -99,6 +106,7 @@ import type {
   ResourceListing,
   RestorePlan,
   RestoreScopeRequest,
+  FolderRestorePlan,
   BackupResult,
   CheckResult,
   InitRequest,
@@ -113,9 +121,20 @@ import type {
 import { EngineError } from './shared/errors.js';
 import type { LongOperationOptions } from './shared/events.js';
 import { Listeners } from './shared/listeners.js';
+import { ensurePrivateDir, writePrivateFile } from './shared/privateFiles.js';
 
 export { toErrorInfo, t, hasMessage, resolveLocale, errorText, type Locale } from './i18n/index.js';
 export { TOOL_VERSION } from './archiver/archiver.js';
+export type { RecoveryKitWords } from './shared/contract.js';
+export { DEFAULT_TIME_ZONE as DEFAULT_CLINIC_TIME_ZONE } from './policy/zonedTime.js';
+
+/** "2026-05-01 14:03": an instant as the clock on the wall shows it in a time zone (the clinic's). */
+export function formatZonedTime(iso: string, timeZone: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : formatLocalDateTime(d, isValidTimeZone(timeZone) ? timeZone : DEFAULT_TIME_ZONE);
+}
+export type { RepairIndexResult } from './repository/repairIndex.js';
+export type { RepairSnapshotsResult, SnapshotRepair } from './repository/repairSnapshots.js';
 
 export interface EngineOptions {
   /** Repository location: a folder (NAS share, USB drive) for now. */
@@ -164,33 +183,43 @@ export interface FhirBackupRequest {
   /** Minutes a resumed export may show no progress before a fresh one replaces it (settings: source.exportStuckMinutes). */
   readonly exportStuckMinutes?: number;
   readonly tags?: readonly string[];
+  /** A server with no resources at all is an error (EMPTY_SOURCE) unless this is set. */
+  readonly allowEmpty?: boolean;
 }
 
 export interface Engine {
   readonly location: string;
   init(request: InitRequest): Promise<InitResult>;
-  backupNdjson(input: string, options?: LongOperationOptions & { tags?: readonly string[] }): Promise<BackupResult>;
+  /** Backs up NDJSON files; an empty input is EMPTY_SOURCE unless `allowEmpty`. */
+  backupNdjson(input: string, options?: LongOperationOptions & { tags?: readonly string[]; allowEmpty?: boolean }): Promise<BackupResult>;
   backupFhir(request: FhirBackupRequest, options?: LongOperationOptions): Promise<BackupResult & { strategy: StrategyName; requests: number }>;
   snapshots(): Promise<SnapshotSummary[]>;
   snapshot(ref: string): Promise<{ summary: SnapshotSummary; manifest: SnapshotRecord['manifest'] }>;
   check(options?: LongOperationOptions & { readData?: boolean; readDataSubset?: { n: number; m: number } }): Promise<CheckResult>;
   restoreToFolder(request: RestoreToFolderRequest & { asOf?: string }, options?: LongOperationOptions): Promise<RestoreResult>;
+  /** What a restore to a folder would write (counts per type; one patient: the shared resources left out). Writes nothing. */
+  planRestoreToFolder(request: RestoreScopeRequest, options?: LongOperationOptions): Promise<FolderRestorePlan>;
   /** What a restore into a FHIR server would do, including resources newer on the target. Writes nothing. */
   planRestoreToServer(request: ServerRestoreRequest, options?: LongOperationOptions): Promise<RestorePlan>;
   /** Restores into a FHIR server; needs `confirmed`. Resumes an interrupted restore of the same scope. */
   restoreToServer(request: ServerRestoreRequest & { confirmed: boolean; verify?: 'none' | 'sample' | 'all' }, options?: LongOperationOptions): Promise<FhirRestoreResult & { plan: RestorePlan }>;
   /** Lists the resources of a snapshot (optionally one type or one patient's compartment). */
-  ls(request: RestoreScopeRequest): Promise<{ snapshotId: string; resources: ResourceListing[] }>;
+  ls(request: RestoreScopeRequest): Promise<{ snapshotId: string; resources: ResourceListing[]; missingTypes: string[] }>;
   /** One resource's stored bytes. */
   dump(snapshot: string, reference: string): Promise<{ snapshotId: string; bytes: Buffer }>;
   stats(): Promise<RepoStats>;
   listKeys(): Promise<KeySlotSummary[]>;
   addKey(kind: 'keychain' | 'passphrase' | 'recovery', options?: { passphrase?: string; name?: string; language?: RecoveryKeyLanguage }): Promise<{ slot: KeySlotSummary; recoveryKey: string[][] | null }>;
   removeKey(slotId: string): Promise<void>;
-  /** A new recovery key: the new slot is verified before older recovery slots are removed. */
-  rotateRecoveryKey(language?: RecoveryKeyLanguage): Promise<{ repoId: string; location: string; slot: KeySlotSummary; recoveryKey: string[][]; confirmPositions: [number, number] }>;
-  /** A new recovery key (old ones stop working) with its printable kit as HTML and PDF. */
-  makeRecoveryKit(language?: RecoveryKeyLanguage): Promise<{ repoId: string; slot: KeySlotSummary; recoveryKey: string[][]; confirmPositions: [number, number]; html: string; pdf: Buffer }>;
+  /**
+   * Replaces the recovery key: the printed kit stops working. Needs `confirmed` (the user typed the confirmation);
+   * the new slot is verified before older recovery slots are removed; the confirmation ceremony starts again.
+   */
+  rotateRecoveryKey(request: { confirmed: boolean; language?: RecoveryKeyLanguage }): Promise<RecoveryKitWords>;
+  /** The current recovery key's words, to print the same kit again (any number of times; nothing changes). */
+  recoveryKit(language?: RecoveryKeyLanguage): Promise<RecoveryKitWords>;
+  /** The current recovery key's printable kit as HTML and PDF (the same words every time). */
+  recoveryKitDocuments(language?: RecoveryKeyLanguage): Promise<RecoveryKitWords & { html: string; pdf: Buffer }>;
   recoveryKitStatus(): Promise<{ confirmed: boolean; confirmedAt: string | null; createdAt: string | null; positions: [number, number] | null }>;
   /** The confirmation ceremony: the user types back the two words asked for. */
   confirmRecoveryKit(answers: readonly { position: number; word: string }[]): Promise<{ confirmedAt: string }>;
@@ -212,7 +241,15 @@ export interface Engine {
   removeCopy(location: string): Promise<{ removed: boolean }>;
   /** Patients of a snapshot matching a name or id, for the one-patient restore. */
   findPatients(request: { snapshot?: string; query: string; limit?: number }): Promise<{ snapshotId: string; patients: PatientMatch[]; total: number }>;
+  /**
+   * check --repair: damaged or missing files are replaced with verified copies from the other destinations, and a
+   * missing or damaged index is rebuilt from the packs' own headers (no other copy needed); then checks again.
+   */
   checkAndRepair(request: { from?: readonly string[]; readData?: boolean }, options?: LongOperationOptions): Promise<CheckResult & { repaired: string[]; unrepaired: { file: string; reason: string }[] }>;
+  /** Rebuilds the index from the packs' own headers (like `restic repair index`); no other copy needed. */
+  repairIndex(options?: LongOperationOptions): Promise<RepairIndexResult>;
+  /** A repaired successor for each snapshot whose data is gone, listing every lost resource (history is never rewritten). */
+  repairSnapshots(options?: LongOperationOptions): Promise<RepairSnapshotsResult>;
   /** Status, KPIs and health for the status command, the dashboard and the tray. */
   status(): Promise<StatusSummary>;
   /** Subscribes to engine events (progress, runs); returns the unsubscribe function. */
@@ -283,6 +320,8 @@ export function summarizeSnapshot(s: SnapshotRecord): SnapshotSummary {
     tags: m.tags,
     ...(m.attachments ? { attachments: { count: m.attachments.count, stored: m.attachments.stored, bytes: m.attachments.bytes, external: m.attachments.external, failed: m.attachments.failed } } : {}),
     ...(m.notCovered && m.notCovered.length > 0 ? { notCovered: m.notCovered.map((n) => n.type) } : {}),
+    ...(m.suspicious ? { suspicious: m.suspicious } : {}),
+    ...(m.repairedFrom ? { repairedFrom: m.repairedFrom, lostCount: m.lost?.length ?? 0 } : {}),
   };
 }
 
@@ -618,8 +657,11 @@ class EngineImpl implements Engine {
     return `repo-${repoId}-kit-challenge`;
   }
 
-  /** Remembers two words of a freshly shown recovery key so the user can prove the kit was written down. */
-  private async storeKitChallenge(repoId: string, lines: string[][]): Promise<[number, number]> {
+  /**
+   * Remembers two words of a recovery key so the user can prove the kit was written down. `restart` (a new key)
+   * marks the kit unconfirmed and dated now; a reprint only adds the missing challenge.
+   */
+  private async storeKitChallenge(repoId: string, lines: string[][], options: { restart: boolean } = { restart: true }): Promise<[number, number]> {
     const { positions } = pickConfirmationWords(lines);
     const words = lines.flat();
     const challenge = JSON.stringify({ positions, words: positions.map((p) => normalizeRecoveryWord(words[p - 1] as string)) });
@@ -630,28 +672,41 @@ class EngineImpl implements Engine {
       // A password-file store without a secrets folder cannot hold it: a 0600 file in the local state folder does.
       if (!isEngineError(err)) throw err;
       const file = path.join(this.stateDir(repoId), 'kit-challenge.json');
-      await mkdir(path.dirname(file), { recursive: true });
-      await writeFile(file, challenge, { mode: 0o600 });
-      await chmod(file, 0o600);
+      await ensurePrivateDir(path.dirname(file));
+      await writePrivateFile(file, challenge);
     }
     const catalog = await this.catalog();
-    catalog.setSetting('recoveryKit.confirmedAt', null);
-    catalog.setSetting('recoveryKit.createdAt', new Date().toISOString());
+    if (options.restart) {
+      catalog.setSetting('recoveryKit.confirmedAt', null);
+      catalog.setSetting('recoveryKit.createdAt', new Date().toISOString());
+    }
     await this.mirrorAudit(catalog, await this.repo());
     return positions;
   }
 
-  async makeRecoveryKit(language: RecoveryKeyLanguage = 'pt-BR'): Promise<{ repoId: string; slot: KeySlotSummary; recoveryKey: string[][]; confirmPositions: [number, number]; html: string; pdf: Buffer }> {
-    const r = await this.rotateRecoveryKey(language);
+  async recoveryKit(language: RecoveryKeyLanguage = 'pt-BR'): Promise<RecoveryKitWords> {
+    const repo = await this.repo();
+    const { slot, key } = await repo.currentRecoveryKey();
+    const lines = encodeRecoveryKey(key, language);
+    const status = await this.recoveryKitStatus();
+    // A kit never confirmed on this computer (e.g. after connect) gets its ceremony; a pending one keeps its words.
+    const confirmPositions = status.confirmed ? null : (status.positions ?? (await this.storeKitChallenge(repo.id, lines, { restart: false })));
+    await this.audit('recovery-kit.print', { slot: slot.id });
+    return { repoId: repo.id, location: this.location, slot, recoveryKey: lines, confirmPositions, confirmed: status.confirmed };
+  }
+
+  async recoveryKitDocuments(language: RecoveryKeyLanguage = 'pt-BR'): Promise<RecoveryKitWords & { html: string; pdf: Buffer }> {
+    const kit = await this.recoveryKit(language);
     const data = {
-      repoId: r.repoId,
+      repoId: kit.repoId,
       locations: [this.location, ...this.copies().map((c) => c.location)],
-      createdAt: r.slot.created,
-      recoveryKey: r.recoveryKey,
-      slotId: r.slot.id,
+      createdAt: kit.slot.created,
+      recoveryKey: kit.recoveryKey,
+      slotId: kit.slot.id,
       toolVersion: TOOL_VERSION,
+      timeZone: await this.clinicTimeZone(),
     };
-    return { repoId: r.repoId, slot: r.slot, recoveryKey: r.recoveryKey, confirmPositions: r.confirmPositions, html: recoveryKitHtml(data, language), pdf: await recoveryKitPdf(data, language) };
+    return { ...kit, html: recoveryKitHtml(data, language), pdf: await recoveryKitPdf(data, language) };
   }
 
   async recoveryKitStatus(): Promise<{ confirmed: boolean; confirmedAt: string | null; createdAt: string | null; positions: [number, number] | null }> {
@@ -673,9 +728,15 @@ class EngineImpl implements Engine {
     const repo = await this.repo();
     const challenge = await this.loadKitChallenge(repo.id);
     if (!challenge) throw new EngineError('NOT_FOUND', { what: 'recovery kit to confirm (make one with "recovery-kit")' });
+    // The kit may have been printed again in the other language: a word is right in either language.
+    const current = await repo.currentRecoveryKey().catch(() => null);
+    const wordsAt = (p: number, i: number): string[] => [
+      challenge.words[i] as string,
+      ...(current ? (['pt-BR', 'en'] as const).map((l) => normalizeRecoveryWord(encodeRecoveryKey(current.key, l).flat()[p - 1] as string)) : []),
+    ];
     const ok =
       answers.length === challenge.positions.length &&
-      challenge.positions.every((p, i) => answers.some((a) => a.position === p && normalizeRecoveryWord(a.word) === challenge.words[i]));
+      challenge.positions.every((p, i) => answers.some((a) => a.position === p && wordsAt(p, i).includes(normalizeRecoveryWord(a.word))));
     if (!ok) throw new EngineError('CONFIRMATION_MISMATCH');
     const confirmedAt = new Date().toISOString();
     (await this.catalog()).setSetting('recoveryKit.confirmedAt', confirmedAt);
@@ -746,7 +807,7 @@ class EngineImpl implements Engine {
     return { repoId: repo.id, location: this.location, slots, recoveryKey: lines, confirmPositions };
   }
 
-  backupNdjson(input: string, options: LongOperationOptions & { tags?: readonly string[] } = {}): Promise<BackupResult> {
+  backupNdjson(input: string, options: LongOperationOptions & { tags?: readonly string[]; allowEmpty?: boolean } = {}): Promise<BackupResult> {
     return this.track('backup', () => this.withCopies(this.runBackupNdjson(input, options), options), backupSummary);
   }
 
@@ -756,11 +817,12 @@ class EngineImpl implements Engine {
     return { ...result, copies: await this.replicateCopies(await this.repo(), options) };
   }
 
-  private async runBackupNdjson(input: string, options: LongOperationOptions & { tags?: readonly string[] }): Promise<BackupResult> {
+  private async runBackupNdjson(input: string, options: LongOperationOptions & { tags?: readonly string[]; allowEmpty?: boolean }): Promise<BackupResult> {
     const started = Date.now();
     const files = await listNdjsonInputs(input);
     const location = path.resolve(input);
     const repo = await this.repo();
+    const shrinkGuardPercent = (await this.getSettings()).shrinkGuardPercent;
     const lock = await repo.lock('shared', 'backup');
     try {
       const previous = await repo.listSnapshots(options.signal);
@@ -772,6 +834,8 @@ class EngineImpl implements Engine {
         tags: options.tags,
         signal: options.signal,
         onProgress: options.onProgress,
+        allowEmpty: options.allowEmpty === true,
+        shrinkGuardPercent,
       });
       await archiver.begin();
       for (const file of files) {
@@ -793,7 +857,9 @@ class EngineImpl implements Engine {
     this.catalogPromise ??= (async () => {
       const repo = await this.repo();
       const dir = this.stateDir(repo.id);
-      await mkdir(dir, { recursive: true });
+      // The local state (catalog with patient ids, journals, settings) is the owner's only.
+      await ensurePrivateDir(path.dirname(dir));
+      await ensurePrivateDir(dir);
       const opened = Catalog.open(path.join(dir, 'catalog.sqlite'));
       this.storedCopies = storedCopiesOf(opened.catalog);
       if (opened.rebuilt || opened.catalog.listSnapshots(1).length === 0) await this.refreshSnapshotCache(opened.catalog, repo);
@@ -803,6 +869,10 @@ class EngineImpl implements Engine {
         if (stored.entries.length > 0 && stored.damaged.length === 0 && verifyStoredAuditChain(stored.entries).ok) {
           const imported = opened.catalog.importAudit(dedupeAudit(stored.entries as StoredAuditEntry[]));
           await this.saveMirroredSeq(repo, imported);
+        } else if (stored.entries.length > 0 || stored.damaged.length > 0) {
+          // The repository's trail cannot be continued (an entry is damaged): this catalog's entries stay local
+          // rather than write a second, conflicting chain over it. check reports the damage.
+          await this.saveMirroredSeq(repo, 0, { suspended: true });
         } else await this.saveMirroredSeq(repo, 0);
       }
       if (opened.rebuilt) await this.auditTo(opened.catalog, repo, 'catalog.rebuilt', { reason: opened.reason ?? 'unknown', movedTo: opened.movedTo ?? null });
@@ -832,8 +902,8 @@ class EngineImpl implements Engine {
     return path.join(this.stateDir(repoId), `audit-mirror-${createHash('sha256').update(location).digest('hex').slice(0, 16)}.json`);
   }
 
-  private async saveMirroredSeq(repo: Repository, seq: number): Promise<void> {
-    await writeFile(this.mirrorStateFile(repo.id, repo.backend.location), JSON.stringify({ mirroredSeq: seq, location: repo.backend.location }));
+  private async saveMirroredSeq(repo: Repository, seq: number, options: { suspended?: boolean } = {}): Promise<void> {
+    await writePrivateFile(this.mirrorStateFile(repo.id, repo.backend.location), JSON.stringify({ mirroredSeq: seq, location: repo.backend.location, ...(options.suspended ? { suspended: true } : {}) }));
   }
 
   /**
@@ -843,7 +913,14 @@ class EngineImpl implements Engine {
   private async mirrorAudit(catalog: Catalog, repo: Repository): Promise<void> {
     // A copy not seen before gets the whole trail; entries it already holds (e.g. replicated) are identical duplicates.
     const text = await readFile(this.mirrorStateFile(repo.id, repo.backend.location), 'utf8').catch(() => '{"mirroredSeq":0}');
-    let seq = (JSON.parse(text) as { mirroredSeq?: number }).mirroredSeq ?? 0;
+    let state: { mirroredSeq?: number; suspended?: boolean };
+    try {
+      state = JSON.parse(text) as typeof state;
+    } catch {
+      state = { mirroredSeq: 0 };
+    }
+    if (state.suspended) return;
+    let seq = state.mirroredSeq ?? 0;
     for (;;) {
       const batch = catalog.listAudit({ afterSeq: seq, limit: 500 });
       if (batch.length === 0) break;
@@ -909,7 +986,8 @@ class EngineImpl implements Engine {
     const locale = this.options.locale ?? resolveLocale();
     const since = new Date(now.getTime() - 30 * DAY_MS);
     const last = catalog.lastRun('backup');
-    const lastOk = catalog.lastRun('backup', ['success', 'partial']);
+    // A partial backup (data left out) is not a success: it neither resets the RPO clock nor counts as one.
+    const lastOk = catalog.lastRun('backup', ['success']);
     const lastSuccessAt = lastOk?.endedAt ?? null;
     const backups = catalog.runStats('backup', since);
     const checks = catalog.runStats('check', since);
@@ -923,12 +1001,15 @@ class EngineImpl implements Engine {
     const rpoAchievedMs = lastSuccessAt ? now.getTime() - Date.parse(lastSuccessAt) : null;
     const kit = await this.recoveryKitStatus();
     const lastDrill = catalog.lastDrill(['success', 'partial', 'failed']);
-    const drillPolicy = (catalog.getSetting('schedule.drill') as SchedulePolicy | undefined) ?? SCHEDULE_PRESETS.restoreDrill;
+    const zone = await this.clinicTimeZone();
+    // Schedules without a zone of their own run on the clinic's clock.
+    const drillPolicy = inZone((catalog.getSetting('schedule.drill') as SchedulePolicy | undefined) ?? zoneless(SCHEDULE_PRESETS.restoreDrill), zone);
     const due = drillDue(lastDrill ? new Date(lastDrill.startedAt) : null, drillPolicy, now, { since: new Date(repo.config.created) });
     const drillDueAt = due.dueAt;
     const drillOverdue = due.overdue;
-    const backupPolicy = (catalog.getSetting('schedule.backup') as SchedulePolicy | undefined) ?? SCHEDULE_PRESETS.localIncremental;
-    const alerts: StatusAlert[] = catalog.listActiveAlerts().map((a) => ({ key: a.key, rule: a.rule, severity: a.severity, message: renderAlert(a, { locale }).message, since: a.firstAt }));
+    const backupPolicy = inZone((catalog.getSetting('schedule.backup') as SchedulePolicy | undefined) ?? zoneless(SCHEDULE_PRESETS.localIncremental), zone);
+    const settings = await this.getSettings();
+    const alerts: StatusAlert[] = catalog.listActiveAlerts().map((a) => ({ key: a.key, rule: a.rule, severity: a.severity, message: renderAlert(a, { locale, timeZone: settings.timeZone ?? DEFAULT_TIME_ZONE }).message, since: a.firstAt }));
     // A condition with an active alert is reported once, by the alert.
     const alerted = new Set(alerts.map((a) => a.rule));
     const reasons: string[] = [];
@@ -943,6 +1024,7 @@ class EngineImpl implements Engine {
     if (!lastSuccessAt) worsen('warning', t('status.reason.never', {}, locale));
     else if ((rpoAchievedMs ?? 0) > DEFAULT_RPO_MS) worsen('error', unlessAlerted('stale', t('status.reason.stale', { hours: Math.floor((rpoAchievedMs ?? 0) / 3600_000) }, locale)));
     if (last && last.status === 'failed') worsen('error', unlessAlerted('failed', t('status.reason.failed', { code: last.errorCode ?? '' }, locale)));
+    if (last && last.status === 'partial') worsen('error', unlessAlerted('partial', t('status.reason.partial', { at: `${formatZonedTime(last.endedAt ?? last.startedAt, settings.timeZone ?? DEFAULT_TIME_ZONE)} (${settings.timeZone ?? DEFAULT_TIME_ZONE})` }, locale)));
     const lastCheck = catalog.lastRun('check');
     if (lastCheck && lastCheck.status === 'failed') worsen('error', unlessAlerted('integrity', t('status.reason.integrity', {}, locale)));
     if (!kit.confirmed) worsen('warning', unlessAlerted('kit', t('status.reason.kit', {}, locale)));
@@ -965,8 +1047,13 @@ class EngineImpl implements Engine {
       DEFAULT_RPO_MS,
     );
     for (const d of destinations) if (d.overdue) worsen('warning', t('status.reason.usb', { label: d.label }, locale));
+    // The same reading of the scheduler lock as doctor's check: not running means no automatic backups.
+    const sched = await schedulerState(this.stateDir(repo.id), repo.id);
+    const schedulerRunning = sched.state === 'running' || sched.state === 'other-host';
+    if (!schedulerRunning) worsen('warning', t('status.reason.scheduler', {}, locale));
     const running = [...this.runningRuns.values()][0] ?? null;
-    if (running && state === 'ok') state = 'running';
+    // While something runs it is shown (progress), unless there is an error to see first.
+    if (running && (state as HealthState) !== 'error') state = 'running';
     const score = backupHealthScore({
       backupSuccessRate: backups.successRate ?? 0,
       compressionRate: compression ?? 0,
@@ -980,7 +1067,9 @@ class EngineImpl implements Engine {
       reasons,
       lastBackup: last ? { at: last.endedAt ?? last.startedAt, status: last.status, snapshotId: last.snapshotId, errorCode: last.errorCode } : null,
       lastSuccessAt,
-      nextBackupAt: nextRunAt(backupPolicy, lastOk?.startedAt ? new Date(lastOk.startedAt) : null, now).toISOString(),
+      nextBackupAt: schedulerRunning ? nextRunAt(backupPolicy, lastOk?.startedAt ? new Date(lastOk.startedAt) : null, now).toISOString() : null,
+      scheduler: { running: schedulerRunning, state: sched.state, pid: 'pid' in sched ? sched.pid : null, since: 'since' in sched ? sched.since : null, host: 'host' in sched ? sched.host : null },
+      timeZone: settings.timeZone ?? DEFAULT_TIME_ZONE,
       running,
       snapshots: snaps.length,
       alerts,
@@ -1024,6 +1113,7 @@ class EngineImpl implements Engine {
 
   async getSettings(): Promise<AppSettings> {
     const c = await this.catalog();
+    const clinicZone = isValidTimeZone(c.getSetting('clinic.timeZone')) ? (c.getSetting('clinic.timeZone') as string) : DEFAULT_TIME_ZONE;
     const email = c.getSetting('alerts.email') as NonNullable<AppSettings['alerts']>['email'] | undefined;
     const webhook = c.getSetting('alerts.webhook') as NonNullable<AppSettings['alerts']>['webhook'] | undefined;
     return {
@@ -1034,9 +1124,12 @@ class EngineImpl implements Engine {
       copies: storedCopiesOf(c),
       source: (c.getSetting('source') as AppSettings['source'] | undefined) ?? null,
       schedule: {
-        backup: ((c.getSetting('schedule.backup') as SchedulePolicy | undefined) ?? SCHEDULE_PRESETS.localIncremental) as AppSettings['schedule']['backup'],
-        drill: ((c.getSetting('schedule.drill') as SchedulePolicy | undefined) ?? SCHEDULE_PRESETS.restoreDrill) as AppSettings['schedule']['drill'],
+        backup: ((c.getSetting('schedule.backup') as SchedulePolicy | undefined) ?? zoneless(SCHEDULE_PRESETS.localIncremental)) as AppSettings['schedule']['backup'],
+        drill: ((c.getSetting('schedule.drill') as SchedulePolicy | undefined) ?? zoneless(SCHEDULE_PRESETS.restoreDrill)) as AppSettings['schedule']['drill'],
       },
+      shrinkGuardPercent: typeof c.getSetting('backup.shrinkGuardPercent') === 'number' ? (c.getSetting('backup.shrinkGuardPercent') as number) : DEFAULT_SHRINK_GUARD_PERCENT,
+      // The clinic's time zone: every time the product shows is in it (with the zone shown).
+      timeZone: clinicZone,
     };
   }
 
@@ -1068,6 +1161,8 @@ class EngineImpl implements Engine {
       for (const k of Object.keys(o)) if (/^(password|token|secret|signingKey|key)$/i.test(k)) bad.push(`${prefix}.${k} (store it with setSecret and give its name)`);
     };
     if (patch.clinicName !== undefined && (typeof patch.clinicName !== 'string' || patch.clinicName.length > 200)) bad.push('clinicName');
+    if (patch.timeZone !== undefined && !isValidTimeZone(patch.timeZone)) bad.push('timeZone (an IANA zone such as America/Sao_Paulo)');
+    if (patch.shrinkGuardPercent !== undefined && !(Number.isInteger(patch.shrinkGuardPercent) && patch.shrinkGuardPercent >= 0 && patch.shrinkGuardPercent <= 100)) bad.push('shrinkGuardPercent (0-100)');
     // Copies change through addCopy/removeCopy (they test the destination); an unchanged list (settings read back) is fine.
     if (patch.copies !== undefined && JSON.stringify(patch.copies) !== JSON.stringify(storedCopiesOf(await this.catalog()))) bad.push('copies (add or remove a copy on the destinations screen or with addCopy/removeCopy)');
     // Below the legal floor: RETENTION_LEGAL_FLOOR with the law's minimum; other mistakes name the field.
@@ -1091,6 +1186,8 @@ class EngineImpl implements Engine {
     const c = await this.catalog();
     const actor = osUser();
     if (patch.clinicName !== undefined) c.setSetting('clinic.name', patch.clinicName, actor);
+    if (patch.shrinkGuardPercent !== undefined) c.setSetting('backup.shrinkGuardPercent', patch.shrinkGuardPercent, actor);
+    if (patch.timeZone !== undefined) c.setSetting('clinic.timeZone', patch.timeZone, actor);
     if (patch.alerts && 'email' in patch.alerts) {
       if (patch.alerts.email) c.setSetting('alerts.email', patch.alerts.email as unknown as JsonValue, actor);
       else c.deleteSetting('alerts.email', actor);
@@ -1148,26 +1245,83 @@ class EngineImpl implements Engine {
     const sources: Backend[] = [];
     if (!request.from) await this.catalog().catch(() => undefined); // copies added from the user interface
     for (const loc of request.from ?? this.copies().map((c) => c.location)) sources.push(await this.backendFor(loc, 'open'));
-    if (sources.length === 0) throw new EngineError('INVALID_ARGUMENT', { field: 'from', reason: 'give another copy of the repository to repair from' });
     const repaired: string[] = [];
     let unrepaired: { file: string; reason: string }[] = [];
+    const isIndexGap = (p: { code: string }): boolean => p.code === 'INDEX_CORRUPT' || p.code === 'INDEX_INCOMPLETE';
     let result = await this.check({ readData: request.readData ?? true, ...options });
     for (let pass = 0; pass < 3 && !result.ok; pass++) {
       const repo = await this.repo();
-      const healable = result.problems.filter((p) => p.file.startsWith('data/') || p.file.startsWith('index/') || p.file.startsWith('snapshots/') || p.file.startsWith('audit/'));
-      if (healable.length === 0) break;
-      const heal = await healFromCopy(healable, repo.backend, sources, options);
-      repaired.push(...heal.repaired);
-      unrepaired = heal.unrepaired.map((u) => ({ file: u.file, reason: u.reason }));
-      if (heal.repaired.length > 0) await this.audit('repair', { repaired: heal.repaired, from: heal.details.map((d) => d.source) });
-      if (heal.repaired.length === 0) break;
-      // Reopen so the index reflects the repaired files.
-      this.repoPromise = null;
-      this.catalogPromise?.then((c) => c.close()).catch(() => undefined);
-      this.catalogPromise = null;
+      let changed = false;
+      // Damaged files come back from another copy first (exact bytes); what no copy fixes of the index is rebuilt.
+      const healable = result.problems.filter((p) => p.file !== 'index/' && (p.file.startsWith('data/') || p.file.startsWith('index/') || p.file.startsWith('snapshots/') || p.file.startsWith('audit/')));
+      if (sources.length > 0 && healable.length > 0) {
+        const heal = await healFromCopy(healable, repo.backend, sources, options);
+        repaired.push(...heal.repaired);
+        unrepaired = heal.unrepaired.map((u) => ({ file: u.file, reason: u.reason }));
+        if (heal.repaired.length > 0) await this.audit('repair', { repaired: heal.repaired, from: heal.details.map((d) => d.source) });
+        changed = heal.repaired.length > 0;
+      }
+      if (!changed && result.problems.some(isIndexGap)) {
+        const r = await this.runRepairIndex(options);
+        repaired.push(`index/ (${r.packs} data files listed from their own headers)`);
+        unrepaired = unrepaired.filter((u) => !u.file.startsWith('index/'));
+        changed = true;
+      }
+      if (!changed) break;
+      this.resetRepository();
       result = await this.check({ readData: request.readData ?? true, ...options });
     }
+    if (sources.length === 0) {
+      for (const p of result.problems) if (!isIndexGap(p) && !unrepaired.some((u) => u.file === p.file)) unrepaired.push({ file: p.file, reason: 'no other copy to repair from (give --from <location>)' });
+    }
+    for (const b of sources) await b.close().catch(() => undefined);
     return { ...result, repaired, unrepaired };
+  }
+
+  /** Forgets the open repository and catalog so the next call reloads what repairs changed. */
+  private resetRepository(): void {
+    const repo = this.repoPromise;
+    this.repoPromise = null;
+    void repo?.then((r) => r.backend.close()).catch(() => undefined);
+    this.catalogPromise?.then((c) => c.close()).catch(() => undefined);
+    this.catalogPromise = null;
+  }
+
+  async repairIndex(options: LongOperationOptions = {}): Promise<RepairIndexResult> {
+    return this.track('repair', () => this.runRepairIndex(options), (r) => ({ status: r.unreadable.length > 0 ? 'partial' : 'success' }));
+  }
+
+  private async runRepairIndex(options: LongOperationOptions): Promise<RepairIndexResult> {
+    const repo = await this.repo();
+    const lock = await repo.lock('exclusive', 'repair index');
+    try {
+      const r = await repairIndex(repo, options);
+      await this.audit('repair.index', { packs: r.packs, fromHeaders: r.fromHeaders, replaced: r.indexFilesReplaced, unreadable: [...r.unreadable], missing: [...r.missing] });
+      return r;
+    } finally {
+      await lock.release();
+    }
+  }
+
+  async repairSnapshots(options: LongOperationOptions = {}): Promise<RepairSnapshotsResult> {
+    const r = await this.track(
+      'repair',
+      async () => {
+        const repo = await this.repo();
+        const lock = await repo.lock('exclusive', 'repair snapshots');
+        try {
+          return await repairSnapshots(repo, options);
+        } finally {
+          await lock.release();
+        }
+      },
+      (x) => ({ status: 'success', resourcesTotal: x.repaired.reduce((n, s) => n + s.kept, 0) }),
+    );
+    if (r.repaired.length > 0) {
+      await this.audit('repair.snapshots', { repaired: r.repaired.map((x) => ({ snapshot: x.snapshot, successor: x.successor, lost: x.lost.length })) });
+      await this.refreshSnapshotCache(await this.catalog(), await this.repo());
+    }
+    return r;
   }
 
   /** Alert channels from settings; secret values are looked up by name in the credential store at send time. */
@@ -1178,8 +1332,9 @@ class EngineImpl implements Engine {
     const email = catalog.getSetting('alerts.email') as Omit<EmailChannelOptions, 'secrets'> | undefined;
     const webhook = catalog.getSetting('alerts.webhook') as Omit<WebhookChannelOptions, 'secrets'> | undefined;
     const secrets = email?.passwordSecret || webhook?.signingSecret || webhook?.urlSecret ? await this.credentialStore() : undefined;
-    if (email) channels.push({ channel: new EmailChannel({ ...email, locale, ...(secrets ? { secrets } : {}) }) });
-    if (webhook) channels.push({ channel: new WebhookChannel({ ...webhook, locale, ...(secrets ? { secrets } : {}) }) });
+    const timeZone = await this.clinicTimeZone();
+    if (email) channels.push({ channel: new EmailChannel({ ...email, locale, timeZone, ...(secrets ? { secrets } : {}) }) });
+    if (webhook) channels.push({ channel: new WebhookChannel({ ...webhook, locale, timeZone, ...(secrets ? { secrets } : {}) }) });
     const clinicName = (catalog.getSetting('clinic.name') as string | undefined) ?? 'Clinic Backup';
     return new AlertManager({ catalog, channels, context: { clinicName, sourceName: (await this.getSettings()).source?.url ?? this.location } });
   }
@@ -1188,9 +1343,15 @@ class EngineImpl implements Engine {
   private async alertState(): Promise<AlertState> {
     const catalog = await this.catalog();
     const last = catalog.lastRun('backup');
-    const lastOk = catalog.lastRun('backup', ['success', 'partial']);
+    const lastOk = catalog.lastRun('backup', ['success']);
     const lastCheck = catalog.lastRun('check');
     const repo = await this.repo();
+    const manifests = await repo.listSnapshots();
+    const partialOf = (id: string | null): { missing: string[]; problems: number } => {
+      const m = manifests.find((x) => x.id === id)?.manifest;
+      if (!m) return { missing: [], problems: 0 };
+      return { missing: [...new Set(m.problems.map((p) => p.file ?? p.reason ?? p.code))], problems: m.problemCount };
+    };
     const cap = await repo.backend.capacity().catch(() => null);
     const snaps = catalog.listSnapshots();
     const newest = snaps.map((x) => x.time).sort().at(-1) ?? null;
@@ -1199,6 +1360,7 @@ class EngineImpl implements Engine {
       label: this.location,
       lastSuccessAt: lastOk?.endedAt ?? null,
       lastRun: last && last.status !== 'running' ? { status: last.status, at: last.endedAt ?? last.startedAt, errorCode: last.errorCode } : null,
+      partial: last && last.status === 'partial' ? { at: last.endedAt ?? last.startedAt, snapshotId: last.snapshotId, ...partialOf(last.snapshotId) } : null,
       integrity: lastCheck && lastCheck.status !== 'running' ? { ok: lastCheck.status === 'success', checkedAt: lastCheck.endedAt ?? lastCheck.startedAt, errorCode: lastCheck.errorCode } : null,
       capacity: cap,
     };
@@ -1213,13 +1375,20 @@ class EngineImpl implements Engine {
       drill: { lastAt: lastDrill?.startedAt ?? null },
       usbDrives: dests.filter((d) => d.kind === 'usb').map((d) => ({ id: d.location, label: d.label, lastRotatedAt: d.lastSuccessAt })),
       recoveryKit: { confirmed: (await this.recoveryKitStatus()).confirmed },
+      suspicious: suspiciousBySource(manifests, (await this.getSettings()).shrinkGuardPercent ?? DEFAULT_SHRINK_GUARD_PERCENT),
     };
+  }
+
+  private async clinicTimeZone(): Promise<string> {
+    const v = (await this.catalog()).getSetting('clinic.timeZone');
+    return isValidTimeZone(v) ? v : DEFAULT_TIME_ZONE;
   }
 
   /** The default retention: SOP-019 tiers' history plus the 20-year floor for medical records. */
   private async retentionPolicy(): Promise<RetentionPolicy> {
     const stored = (await this.catalog()).getSetting('retention') as RetentionPolicy | undefined;
-    return stored ?? { keepLast: 10, keepDaily: 30, keepWeekly: 12, keepMonthly: 24, keepYearly: 20, legalFloorYears: 20, timeZone: 'America/Sao_Paulo' };
+    // Calendar buckets in the clinic's zone.
+    return stored ?? { keepLast: 10, keepDaily: 30, keepWeekly: 12, keepMonthly: 24, keepYearly: 20, legalFloorYears: 20, timeZone: await this.clinicTimeZone() };
   }
 
   async forget(request: { policy?: RetentionPolicy; dryRun: boolean }): Promise<{ decisions: { id: string; time: string; keep: boolean; explanation: string }[]; removed: string[] }> {
@@ -1230,7 +1399,7 @@ class EngineImpl implements Engine {
     const lock = request.dryRun ? null : await repo.lock('exclusive', 'forget');
     try {
       const snaps = await repo.listSnapshots();
-      const infos = snaps.map((x) => ({ id: x.id, time: x.manifest.time, tags: x.manifest.tags }));
+      const infos = snaps.map((x) => ({ id: x.id, time: x.manifest.time, tags: x.manifest.tags, ...(x.manifest.suspicious ? { suspicious: { previous: x.manifest.suspicious.previous, dropPercent: x.manifest.suspicious.dropPercent } } : {}) }));
       const now = new Date();
       const decisions = applyRetention(infos, policy, now);
       const explanations = explainForget(decisions, locale);
@@ -1294,73 +1463,90 @@ class EngineImpl implements Engine {
 
   async configurationReport(kind: 'dr-plan' | 'compliance'): Promise<{ html: string; pdf: Buffer }> {
     const locale = this.options.locale ?? resolveLocale();
+    const facts = await this.reportFacts();
+    if (kind === 'dr-plan') {
+      const data = drPlanDataOf(facts);
+      return { html: drPlanHtml(data, locale), pdf: await drPlanPdf(data, locale) };
+    }
+    const data = complianceDataOf(facts);
+    return { html: complianceHtml(data, locale), pdf: await compliancePdf(data, locale) };
+  }
+
+  /** What the configuration reports may state: read from settings, key slots, snapshots, copies and the catalog. */
+  private async reportFacts(): Promise<ConfigurationFacts> {
     const repo = await this.repo();
     const catalog = await this.catalog();
     const settings = await this.getSettings();
-    const clinicName = settings.clinicName ?? 'Clinic Backup';
-    const all = [{ location: this.location, kind: (this.location.startsWith('s3:') ? 's3' : 'nas') as DestinationConfig['kind'], offsite: this.location.startsWith('s3:'), immutable: false }, ...this.copies()];
-    const kindOf = (d: { location: string }): 'local' | 's3' => (d.location.startsWith('s3:') ? 's3' : 'local');
-    const retention = await this.retentionPolicy();
+    const snaps = await repo.listSnapshots();
+    const slots = await repo.listKeys();
+    const recovery = slots.filter((x) => x.kind === 'recovery').at(-1);
     const kit = await this.recoveryKitStatus();
-    const drills = catalog.listDrills(100);
-    if (kind === 'dr-plan') {
-      const data: DrPlanData = {
-        clinicName,
-        repoId: repo.id,
-        sources: settings.source ? [{ name: clinicName, baseUrl: settings.source.url }] : [],
-        destinations: all.map((d) => ({ kind: kindOf(d), location: d.location, offsite: d.offsite ?? false, immutable: d.immutable ?? false, removable: d.kind === 'usb', ...(kindOf(d) === 's3' ? { region: this.regionFor(d.location) } : {}) })),
-        schedules: [
-          { task: 'backup', policy: settings.schedule.backup as SchedulePolicy },
-          { task: 'drill', policy: settings.schedule.drill as SchedulePolicy },
-        ],
-        retention,
-        recoveryKit: { location: (catalog.getSetting('recoveryKit.location') as string | undefined) ?? null, createdAt: kit.createdAt, confirmedAt: kit.confirmedAt },
-        contacts: (catalog.getSetting('contacts') as DrPlanData['contacts'] | undefined) ?? [],
-        lastDrill: drills[0] ? { at: drills[0].startedAt, passed: drills[0].status === 'success' } : null,
-        toolVersion: TOOL_VERSION,
-      };
-      return { html: drPlanHtml(data, locale), pdf: await drPlanPdf(data, locale) };
-    }
-    const chain = catalog.verifyAuditChain();
-    const audit = catalog.listAudit({ limit: 100_000 });
+    const acks = (catalog.getSetting('residency.acknowledgements') as Record<string, { by?: string; at?: string }> | undefined) ?? {};
+    const all = [{ location: this.location, kind: (this.location.startsWith('s3:') ? 's3' : 'nas') as DestinationConfig['kind'], offsite: this.location.startsWith('s3:'), immutable: false }, ...this.copies()];
     const stats = catalog.runStats('backup', new Date(Date.now() - 365 * DAY_MS));
-    const data: ComplianceData = {
-      clinicName,
+    const audit = catalog.listAudit({ limit: 100_000 });
+    return {
+      clinicName: settings.clinicName ?? 'Clinic Backup',
       repoId: repo.id,
-      encryption: { algorithm: 'AES-256-GCM', keySlots: await repo.listKeys(), keychain: this.options.passwordFile ? null : 'OS keychain', recoveryKitConfirmedAt: kit.confirmedAt },
-      destinations: all.map((d) => {
-        const s3 = kindOf(d) === 's3';
-        const endpoint = s3 ? (parseLocation(d.location) as { endpoint?: string }).endpoint : undefined;
-        const acks = (catalog.getSetting('residency.acknowledgements') as Record<string, { by?: string; at?: string }> | undefined) ?? {};
-        const ack = acks[d.location];
-        const region = this.regionFor(d.location);
-        const residency = !s3 ? 'local' : isPrivateEndpoint(endpoint) ? 'private-endpoint' : isBrazilianRegion(region) ? 'brazilian-region' : ack || this.options.residencyAcknowledged ? 'acknowledged' : 'unknown';
-        return { kind: kindOf(d), location: d.location, residency, offsite: d.offsite ?? false, immutable: d.immutable ?? false, ...(s3 ? { region } : {}), ...(ack ? { acknowledgedBy: ack.by ?? null, acknowledgedAt: ack.at ?? null } : {}) };
-      }),
-      retention: { legalFloorYears: retention.legalFloorYears ?? 20, snapshotCount: catalog.listSnapshots().length, oldestSnapshot: catalog.listSnapshots().map((x) => x.time).sort()[0] ?? null },
-      drills: drills.map((d) => ({ startedAt: d.startedAt, status: d.status, integrityScore: d.integrityScore, recoveryTimeMs: d.recoveryTimeMs })),
-      alerts: catalog.listAlerts(200).map((a) => ({ rule: a.rule, severity: a.severity, messageKey: a.messageKey, params: a.params, firstAt: a.firstAt, clearedAt: a.clearedAt })),
-      audit: { ...chain, firstAt: audit[0]?.at ?? null, lastAt: audit.at(-1)?.at ?? null },
-      backups: { total: stats.total, succeeded: stats.byStatus.success + stats.byStatus.partial, lastSuccessAt: catalog.lastRun('backup', ['success', 'partial'])?.endedAt ?? null },
+      timeZone: settings.timeZone ?? DEFAULT_TIME_ZONE,
       toolVersion: TOOL_VERSION,
+      opensWith: this.options.secretStore ? 'app' : this.options.passwordFile ? 'password-file' : 'keychain',
+      keySlots: slots,
+      settingsSource: settings.source?.url ?? null,
+      snapshotSources: snaps.map((x) => ({ kind: x.manifest.source.kind, location: x.manifest.source.location })),
+      destinations: all.map((d) => {
+        const s3 = d.location.startsWith('s3:');
+        const endpoint = s3 ? (parseLocation(d.location) as { endpoint?: string }).endpoint : undefined;
+        const region = this.regionFor(d.location);
+        const ack = acks[d.location];
+        const residency = !s3 ? 'local' : isPrivateEndpoint(endpoint) ? 'private-endpoint' : isBrazilianRegion(region) ? 'brazilian-region' : ack || this.options.residencyAcknowledged ? 'acknowledged' : 'unknown';
+        return {
+          location: d.location,
+          kind: s3 ? 's3' : 'local',
+          offsite: d.offsite ?? false,
+          immutable: d.immutable ?? false,
+          removable: d.kind === 'usb',
+          residency,
+          ...(s3 ? { region } : {}),
+          ...(ack ? { acknowledgedBy: ack.by ?? null, acknowledgedAt: ack.at ?? null } : {}),
+        };
+      }),
+      schedules: { backup: inZone(settings.schedule.backup as SchedulePolicy, settings.timeZone ?? DEFAULT_TIME_ZONE), drill: inZone(settings.schedule.drill as SchedulePolicy, settings.timeZone ?? DEFAULT_TIME_ZONE) },
+      retention: await this.retentionPolicy(),
+      // The kit was made when its recovery slot was (a new computer's catalog does not know, the repository does).
+      kit: {
+        location: (catalog.getSetting('recoveryKit.location') as string | undefined) ?? null,
+        createdAt: recovery?.created ?? kit.createdAt,
+        confirmedAt: kit.confirmedAt,
+        // Who confirmed it: the audit trail's entry for the confirmation of the current kit.
+        confirmedBy: kit.confirmedAt ? ([...audit].reverse().find((x) => x.action === 'recovery-kit.confirmed')?.actor ?? null) : null,
+      },
+      contacts: (catalog.getSetting('contacts') as DrPlanData['contacts'] | undefined) ?? [],
+      drills: catalog.listDrills(100),
+      alerts: catalog.listAlerts(200),
+      audit: { ...catalog.verifyAuditChain(), firstAt: audit[0]?.at ?? null, lastAt: audit.at(-1)?.at ?? null },
+      // Only complete backups count as successes.
+      backups: { total: stats.total, succeeded: stats.byStatus.success, lastSuccessAt: catalog.lastRun('backup', ['success'])?.endedAt ?? null },
+      snapshots: { count: snaps.length, oldest: snaps[0]?.manifest.time ?? null },
     };
-    return { html: complianceHtml(data, locale), pdf: await compliancePdf(data, locale) };
   }
 
   async drillReport(id: number): Promise<{ html: string; pdf: Buffer }> {
     const d = (await this.catalog()).getDrill(id);
     if (!d || !d.report) throw new EngineError('NOT_FOUND', { what: `drill ${id}` });
     const locale = this.options.locale ?? resolveLocale();
-    const data = d.report as unknown as DrillReportData;
+    // Printed in the clinic's time zone as it is now configured.
+    const data = { ...(d.report as unknown as DrillReportData), timeZone: await this.clinicTimeZone() };
     return { html: drillReportHtml(data, locale), pdf: await drillReportPdf(data, locale) };
   }
 
   private async schedulePolicies(): Promise<{ name: string; policy: SchedulePolicy; run: (signal: AbortSignal) => Promise<unknown> }[]> {
     const settings = await this.getSettings();
-    const checkPolicy = ((await this.catalog()).getSetting('schedule.check') as SchedulePolicy | undefined) ?? SCHEDULE_PRESETS.fullReconciliation;
+    const zone = settings.timeZone ?? DEFAULT_TIME_ZONE;
+    const checkPolicy = inZone(((await this.catalog()).getSetting('schedule.check') as SchedulePolicy | undefined) ?? zoneless(SCHEDULE_PRESETS.fullReconciliation), zone);
     let slice = 0;
     return [
-      { name: 'backup', policy: settings.schedule.backup as SchedulePolicy, run: (signal) => this.backupNow({ signal }) },
+      { name: 'backup', policy: inZone(settings.schedule.backup as SchedulePolicy, zone), run: (signal) => this.backupNow({ signal }) },
       // A tenth of the data is read back every week: all of it every ten weeks, like restic's --read-data-subset.
       { name: 'check', policy: checkPolicy, run: (signal) => this.check({ signal, readDataSubset: { n: (slice++ % 10) + 1, m: 10 } }) },
       { name: 'alerts', policy: { kind: 'interval', everyMinutes: 15 } as SchedulePolicy, run: () => this.checkAlerts() },
@@ -1466,14 +1652,18 @@ class EngineImpl implements Engine {
   }
 
   private async runBackupFhir(request: FhirBackupRequest, options: LongOperationOptions): Promise<BackupResult & { strategy: StrategyName; requests: number }> {
+    assertResourceTypes(request.types);
     const started = Date.now();
     const auth = await resolveSourceAuth(request.auth, () => this.credentialStore());
     const repo = await this.repo();
     const stateDir = this.stateDir(repo.id);
-    await mkdir(stateDir, { recursive: true });
+    await ensurePrivateDir(stateDir);
+    const shrinkGuardPercent = (await this.getSettings()).shrinkGuardPercent;
     const lock = await repo.lock('shared', 'backup');
     try {
       const r = await backupFhir(repo, {
+        allowEmpty: request.allowEmpty === true,
+        shrinkGuardPercent,
         baseUrl: request.source,
         auth,
         strategy: request.strategy,
@@ -1521,11 +1711,11 @@ class EngineImpl implements Engine {
       const problems = [...report.problems];
       // The audit trail: the repository's copy and the local catalog's, each a hash chain.
       const stored = await repo.readAuditEntries(options.signal);
-      for (const file of stored.damaged) problems.push({ code: 'AUDIT_TAMPERED', file, reason: 'audit entry does not match its name or does not decrypt', snapshots: [], resources: [] });
+      for (const file of stored.damaged) problems.push({ code: 'AUDIT_TAMPERED', file, reason: 'audit entry does not match its name or does not decrypt', snapshots: [], resources: [], resourceCount: 0 });
       const chain = verifyStoredAuditChain(stored.entries);
-      if (!chain.ok) problems.push({ code: 'AUDIT_TAMPERED', file: 'audit/', reason: `audit trail in the repository: ${chain.problem} at entry ${chain.firstBadSeq}`, snapshots: [], resources: [] });
+      if (!chain.ok) problems.push({ code: 'AUDIT_TAMPERED', file: 'audit/', reason: `audit trail in the repository: ${chain.problem} at entry ${chain.firstBadSeq}`, snapshots: [], resources: [], resourceCount: 0 });
       const local = (await this.catalog()).verifyAuditChain();
-      if (!local.ok) problems.push({ code: 'AUDIT_TAMPERED', file: 'catalog.sqlite', reason: `local audit log: entry ${local.firstBadSeq} was altered`, snapshots: [], resources: [] });
+      if (!local.ok) problems.push({ code: 'AUDIT_TAMPERED', file: 'catalog.sqlite', reason: `local audit log: entry ${local.firstBadSeq} was altered`, snapshots: [], resources: [], resourceCount: 0 });
       return { ok: problems.length === 0, problems, stats: report.stats, durationMs: Date.now() - started };
     } finally {
       await lock.release();
@@ -1533,6 +1723,7 @@ class EngineImpl implements Engine {
   }
 
   async restoreToFolder(request: RestoreToFolderRequest & { asOf?: string }, options: LongOperationOptions = {}): Promise<RestoreResult> {
+    assertResourceTypes(request.types);
     if (!request.confirmed) throw new EngineError('RESTORE_NOT_CONFIRMED');
     const r = await this.track('restore', () => this.runRestoreToFolder(request, options), (x) => ({ status: x.failures.length > 0 ? 'partial' : 'success', snapshotId: x.snapshotId, resourcesTotal: x.resources, bytesRead: x.bytesRead }));
     await this.audit('restore.folder', { snapshot: r.snapshotId, target: r.target, resources: r.resources, types: [...(request.types ?? [])], patient: request.patient ?? null });
@@ -1546,42 +1737,69 @@ class EngineImpl implements Engine {
     try {
       const readBefore = repo.bytesRead;
       const snap = await resolveSnapshot(repo, { snapshot: request.snapshot, ...(request.asOf ? { asOf: request.asOf } : {}) });
+      const missingTypes = checkTypesInSnapshot(snap, request.types);
       await repo.loadIndex(options.signal);
       if (request.patient) await assertPatientExists(repo, snap, request.patient, options.signal);
       const r = await restoreToNdjson(repo, snap, path.resolve(request.target), request, options);
       // Everything this restore read from packs, the patient check's tree reads included.
-      return { ...r, bytesRead: repo.bytesRead - readBefore, durationMs: Date.now() - started };
+      return { ...r, missingTypes, bytesRead: repo.bytesRead - readBefore, durationMs: Date.now() - started };
     } finally {
       await lock.release();
     }
   }
 
-  private async serverRestoreSetup(request: ServerRestoreRequest, options: LongOperationOptions): Promise<{ repo: Repository; snap: SnapshotRecord; opts: FhirRestoreOptions; journalFile: string }> {
+  async planRestoreToFolder(request: RestoreScopeRequest, options: LongOperationOptions = {}): Promise<FolderRestorePlan> {
+    const repo = await this.repo();
+    const lock = await repo.lock('shared', 'restore plan');
+    try {
+      assertResourceTypes(request.types);
+      const snap = await resolveSnapshot(repo, request);
+      const missingTypes = checkTypesInSnapshot(snap, request.types);
+      await repo.loadIndex(options.signal);
+      if (request.patient) await assertPatientExists(repo, snap, request.patient, options.signal);
+      const { rows, shared, sharedIncluded, listingLost } = await selectForRestore(repo, snap, this.selection(request), options.signal);
+      const counts: Record<string, number> = {};
+      let resources = 0;
+      let bytes = 0;
+      for (const [type, list] of rows) {
+        counts[type] = list.length;
+        resources += list.length;
+        for (const r of list) bytes += r.size;
+      }
+      return { snapshotId: snap.id, snapshotTime: snap.manifest.time, counts, resources, bytes, shared, sharedIncluded, listingLost, missingTypes };
+    } finally {
+      await lock.release();
+    }
+  }
+
+  private async serverRestoreSetup(request: ServerRestoreRequest, options: LongOperationOptions): Promise<{ repo: Repository; snap: SnapshotRecord; opts: FhirRestoreOptions; journalFile: string; missingTypes: string[] }> {
+    assertResourceTypes(request.types);
     const repo = await this.repo();
     const snap = await resolveSnapshot(repo, request);
+    const missingTypes = checkTypesInSnapshot(snap, request.types);
     await repo.loadIndex(options.signal);
     if (request.patient) await assertPatientExists(repo, snap, request.patient, options.signal);
     const http = new FhirHttp({ baseUrl: request.target, auth: authProvider(await resolveSourceAuth(request.auth, () => this.credentialStore())) });
-    const scope = JSON.stringify([snap.id, http.base.href, [...(request.types ?? [])].sort(), request.patient ?? null]);
+    const scope = JSON.stringify([snap.id, http.base.href, [...(request.types ?? [])].sort(), request.patient ?? null, ...(request.includeShared ? ['shared'] : [])]);
     const stateDir = this.stateDir(repo.id);
-    await mkdir(stateDir, { recursive: true });
+    await ensurePrivateDir(stateDir);
     const journalFile = path.join(stateDir, `restore-${createHash('sha256').update(scope).digest('hex').slice(0, 16)}.journal`);
     // Old → new ids (targets that assign their own) and attachment URLs, per target and source: kept for later restores.
     const mapFile = path.join(stateDir, `target-${createHash('sha256').update(JSON.stringify([http.base.href, snap.manifest.source.location])).digest('hex').slice(0, 16)}.map`);
     const opts: FhirRestoreOptions = { http, orderTypes: (types) => restoreOrder(types), criticalTypes: TIER_TYPES.critical, journalFile, mapFile, includeAdministration: request.includeAdministration === true, signal: options.signal, onProgress: options.onProgress };
-    return { repo, snap, opts, journalFile };
+    return { repo, snap, opts, journalFile, missingTypes };
   }
 
-  private selection(request: RestoreScopeRequest): { types?: readonly string[]; patient?: string } {
-    return { ...(request.types ? { types: request.types } : {}), ...(request.patient ? { patient: request.patient } : {}) };
+  private selection(request: RestoreScopeRequest): { types?: readonly string[]; patient?: string; includeShared?: boolean } {
+    return { ...(request.types ? { types: request.types } : {}), ...(request.patient ? { patient: request.patient } : {}), ...(request.patient && request.includeShared ? { includeShared: true } : {}) };
   }
 
   async planRestoreToServer(request: ServerRestoreRequest, options: LongOperationOptions = {}): Promise<RestorePlan> {
     const repo = await this.repo();
     const lock = await repo.lock('shared', 'restore plan');
     try {
-      const { snap, opts } = await this.serverRestoreSetup(request, options);
-      return (await planFhirRestore(repo, snap, this.selection(request), opts)).plan;
+      const { snap, opts, missingTypes } = await this.serverRestoreSetup(request, options);
+      return { ...(await planFhirRestore(repo, snap, this.selection(request), opts)).plan, missingTypes };
     } finally {
       await lock.release();
     }
@@ -1598,22 +1816,23 @@ class EngineImpl implements Engine {
     const repo = await this.repo();
     const lock = await repo.lock('shared', 'restore');
     try {
-      const { snap, opts } = await this.serverRestoreSetup(request, options);
+      const { snap, opts, missingTypes } = await this.serverRestoreSetup(request, options);
       const { plan, rows } = await planFhirRestore(repo, snap, this.selection(request), { ...opts, preview: false });
       const { mapping: _mapping, ...result } = await executeFhirRestore(repo, snap, plan, rows, { ...opts, confirmed: true, ...(request.verify ? { verify: request.verify } : {}) });
-      return { ...result, plan };
+      return { ...result, plan: { ...plan, missingTypes } };
     } finally {
       await lock.release();
     }
   }
 
-  async ls(request: RestoreScopeRequest): Promise<{ snapshotId: string; resources: ResourceListing[] }> {
+  async ls(request: RestoreScopeRequest): Promise<{ snapshotId: string; resources: ResourceListing[]; missingTypes: string[] }> {
+    assertResourceTypes(request.types);
     const repo = await this.repo();
     const snap = await resolveSnapshot(repo, request);
-    if (request.patient) {
-      await repo.loadIndex();
-      await assertPatientExists(repo, snap, request.patient);
-    }
+    const missingTypes = checkTypesInSnapshot(snap, request.types);
+    // The listing is made of tree blobs: the index is needed for every ls, not only --patient.
+    await repo.loadIndex();
+    if (request.patient) await assertPatientExists(repo, snap, request.patient);
     const resources: ResourceListing[] = [];
     const overlay = await loadOverlay(repo, snap.manifest.tree);
     for (const type of treeTypes(snap.manifest.tree, overlay)) {
@@ -1625,7 +1844,7 @@ class EngineImpl implements Engine {
         resources.push({ type, id: e.id, versionId: e.versionId, lastUpdated: e.lastUpdated, size: e.size, patients });
       }
     }
-    return { snapshotId: snap.id, resources };
+    return { snapshotId: snap.id, resources, missingTypes };
   }
 
   async dump(snapshot: string, reference: string): Promise<{ snapshotId: string; bytes: Buffer }> {
@@ -1703,7 +1922,9 @@ class EngineImpl implements Engine {
     }
   }
 
-  async rotateRecoveryKey(language: RecoveryKeyLanguage = 'pt-BR'): Promise<{ repoId: string; location: string; slot: KeySlotSummary; recoveryKey: string[][]; confirmPositions: [number, number] }> {
+  async rotateRecoveryKey(request: { confirmed: boolean; language?: RecoveryKeyLanguage }): Promise<RecoveryKitWords> {
+    if (request.confirmed !== true) throw new EngineError('CONFIRMATION_REQUIRED', { action: 'recovery-kit rotate' });
+    const language = request.language ?? 'pt-BR';
     const repo = await this.repo();
     const lock = await repo.lock('exclusive', 'recovery key');
     try {
@@ -1717,7 +1938,7 @@ class EngineImpl implements Engine {
       await this.audit('key.rotate-recovery', { slot: slot.id, removed: before.map((b) => b.id) });
       const lines = encodeRecoveryKey(recoveryKey, language);
       const confirmPositions = await this.storeKitChallenge(repo.id, lines);
-      return { repoId: repo.id, location: this.location, slot, recoveryKey: lines, confirmPositions };
+      return { repoId: repo.id, location: this.location, slot, recoveryKey: lines, confirmPositions, confirmed: false };
     } finally {
       await lock.release();
     }
@@ -1731,6 +1952,37 @@ class EngineImpl implements Engine {
     await repo?.backend.close();
     this.repoPromise = null;
   }
+}
+
+/**
+ * The newest suspicious snapshot of each source (shrink guard), and whether a later snapshot of that source has
+ * its resources back within the threshold (a wrong server, since fixed).
+ */
+function suspiciousBySource(snaps: readonly SnapshotRecord[], thresholdPercent: number): SuspiciousSnapshotState[] {
+  const out: SuspiciousSnapshotState[] = [];
+  const sources = new Set(snaps.map((x) => x.manifest.source.location));
+  for (const source of sources) {
+    const own = snaps.filter((x) => x.manifest.source.location === source);
+    const i = own.map((x) => Boolean(x.manifest.suspicious)).lastIndexOf(true);
+    const hit = own[i];
+    if (!hit?.manifest.suspicious) continue;
+    const s = hit.manifest.suspicious;
+    const floor = s.previousResources * (1 - thresholdPercent / 100);
+    const recovered = own.slice(i + 1).some((x) => x.manifest.totals.resources >= floor);
+    out.push({ source, snapshotId: hit.id, at: hit.manifest.time, previousResources: s.previousResources, resources: s.resources, dropPercent: s.dropPercent, recovered });
+  }
+  return out;
+}
+
+/** A preset without its zone, so it follows the clinic's (settings timeZone). */
+function zoneless(policy: SchedulePolicy): SchedulePolicy {
+  const { timeZone: _zone, ...rest } = policy as SchedulePolicy & { timeZone?: string };
+  return rest as SchedulePolicy;
+}
+
+/** A schedule with the clinic's zone when it names none of its own. */
+function inZone(policy: SchedulePolicy, timeZone: string): SchedulePolicy {
+  return (policy as { timeZone?: string }).timeZone ? policy : ({ ...policy, timeZone } as SchedulePolicy);
 }
 
 /** Copies added from the user interface, as stored in settings (malformed entries are ignored). */

@@ -6,6 +6,9 @@
  * Rules, their subject and severity:
  *   stale      per destination  last successful backup older than its RPO (default 24 h)      high
  *   failed     per destination  the last backup run failed (before the RPO runs out)          medium
+ *   partial    per destination  the last backup left data out (e.g. export files that failed)  high
+ *   shrink     per source       a snapshot holds far fewer resources than the one before it:   high
+ *                               possible deletion, ransomware or wrong server (shrink guard)
  *   integrity  per destination  the last integrity check found damage                         critical
  *   disk       per destination  usage above 80 % (medium), above 95 % (high)                   medium/high
  *   offsite    per destination  the offsite copy is behind the source by more than its RPO    high
@@ -23,9 +26,9 @@
 import { EngineError } from '../shared/errors.js';
 import type { AlertParams, AlertSeverity } from '../catalog/types.js';
 
-export type AlertRule = 'stale' | 'failed' | 'integrity' | 'disk' | 'offsite' | 'drill' | 'usb' | 'kit';
+export type AlertRule = 'stale' | 'failed' | 'partial' | 'shrink' | 'integrity' | 'disk' | 'offsite' | 'drill' | 'usb' | 'kit';
 
-export const ALERT_RULES: readonly AlertRule[] = ['stale', 'failed', 'integrity', 'disk', 'offsite', 'drill', 'usb', 'kit'];
+export const ALERT_RULES: readonly AlertRule[] = ['stale', 'failed', 'partial', 'shrink', 'integrity', 'disk', 'offsite', 'drill', 'usb', 'kit'];
 
 /** A Date or an ISO 8601 string (the catalog's form). */
 export type TimeInput = Date | string;
@@ -66,6 +69,27 @@ export interface OffsiteState {
   readonly rpoMinutes?: number;
 }
 
+/** The last backup left data out: what is missing, as the run recorded it. */
+export interface PartialRunState {
+  readonly at: TimeInput;
+  readonly snapshotId: string | null;
+  /** What could not be read (files, types), first ones; problems counts them all. */
+  readonly missing: readonly string[];
+  readonly problems: number;
+}
+
+/** A snapshot the shrink guard marked suspicious (the newest per source). */
+export interface SuspiciousSnapshotState {
+  readonly source: string;
+  readonly snapshotId: string;
+  readonly at: TimeInput;
+  readonly previousResources: number;
+  readonly resources: number;
+  readonly dropPercent: number;
+  /** A later snapshot of the source has the resources back (a wrong server fixed): the alert clears. */
+  readonly recovered: boolean;
+}
+
 export interface DestinationAlertState {
   readonly id: string;
   /** Shown to the user; default the id. */
@@ -76,6 +100,8 @@ export interface DestinationAlertState {
   readonly rpoMinutes?: number;
   /** The last backup run to this destination; null = none yet. */
   readonly lastRun?: LastRunState | null;
+  /** The last backup run was partial (null: it was not); undefined = unknown. */
+  readonly partial?: PartialRunState | null;
   /** The last integrity check of this copy; null = never checked. */
   readonly integrity?: IntegrityState | null;
   /** Size and free space; null or undefined = unknown (S3, or offline): a disk alert is then kept as it is. */
@@ -110,6 +136,8 @@ export interface AlertState {
   readonly drill?: DrillAlertState | null;
   readonly usbDrives?: readonly UsbDriveState[];
   readonly recoveryKit?: { readonly confirmed: boolean } | null;
+  /** Suspicious snapshots (shrink guard), the newest per source. */
+  readonly suspicious?: readonly SuspiciousSnapshotState[];
 }
 
 export interface AlertThresholds {
@@ -121,6 +149,8 @@ export interface AlertThresholds {
   readonly diskHighPercent: number;
   readonly drillIntervalDays: number;
   readonly usbRotateEveryDays: number;
+  /** A suspicious snapshot is reported for this many days unless a later one recovers (14). */
+  readonly shrinkReviewDays: number;
 }
 
 export const DEFAULT_THRESHOLDS: AlertThresholds = {
@@ -129,6 +159,7 @@ export const DEFAULT_THRESHOLDS: AlertThresholds = {
   diskHighPercent: 95,
   drillIntervalDays: 30,
   usbRotateEveryDays: 7,
+  shrinkReviewDays: 14,
 };
 
 const MINUTE = 60_000;
@@ -208,6 +239,24 @@ function destinationAlerts(d: DestinationAlertState, now: number, since: number 
       severity: 'medium',
       messageKey: 'alerts.failed.message',
       params: { destination, failedAt: iso(at), errorCode: d.lastRun.errorCode ?? 'UNKNOWN', failures: d.lastRun.consecutiveFailures ?? 1 },
+    });
+  }
+
+  if (d.partial) {
+    const at = ms(d.partial.at, `${d.id}.partial.at`);
+    out.push({
+      rule: 'partial',
+      key: key('partial', d.id),
+      severity: 'high',
+      messageKey: 'alerts.partial.message',
+      params: {
+        destination,
+        partialAt: iso(at),
+        // Named in full up to 10, then how many more (never a silent cut).
+        missing: d.partial.missing.slice(0, 10).join(', ') + (d.partial.missing.length > 10 ? ` (+${d.partial.missing.length - 10})` : ''),
+        problems: d.partial.problems,
+        snapshot: d.partial.snapshotId ? d.partial.snapshotId.slice(0, 8) : '—',
+      },
     });
   }
 
@@ -320,6 +369,18 @@ export function evaluateAlerts(state: AlertState, now: Date, thresholds: Partial
     }
   }
 
+  for (const x of state.suspicious ?? []) {
+    const at = ms(x.at, `${x.snapshotId}.at`);
+    if (x.recovered || t - at > th.shrinkReviewDays * DAY) continue;
+    out.push({
+      rule: 'shrink',
+      key: key('shrink', x.source),
+      severity: 'high',
+      messageKey: 'alerts.shrink.message',
+      params: { source: x.source, snapshot: x.snapshotId.slice(0, 8), shrinkAt: iso(at), previousResources: x.previousResources, resources: x.resources, dropPercent: x.dropPercent },
+    });
+  }
+
   if (state.recoveryKit && !state.recoveryKit.confirmed) {
     out.push({ rule: 'kit', key: key('kit'), severity: 'medium', messageKey: 'alerts.kit.message', params: {} });
   }
@@ -336,6 +397,7 @@ export function coversAlert(state: AlertState, alert: { readonly rule: string; r
   switch (alert.rule) {
     case 'stale':
     case 'failed':
+    case 'partial':
     case 'integrity':
     case 'disk':
     case 'offsite': {
@@ -344,6 +406,7 @@ export function coversAlert(state: AlertState, alert: { readonly rule: string; r
       if (!d) return true; // the destination was removed: its alerts go with it
       if (alert.rule === 'stale') return d.lastSuccessAt !== undefined;
       if (alert.rule === 'failed') return d.lastRun !== undefined;
+      if (alert.rule === 'partial') return d.partial !== undefined;
       if (alert.rule === 'integrity') return d.integrity !== undefined;
       if (alert.rule === 'disk') return d.capacity !== undefined && d.capacity !== null;
       return d.offsite !== undefined;
@@ -354,6 +417,8 @@ export function coversAlert(state: AlertState, alert: { readonly rule: string; r
       return state.usbDrives !== undefined;
     case 'kit':
       return state.recoveryKit !== undefined;
+    case 'shrink':
+      return state.suspicious !== undefined;
     default:
       return false;
   }

@@ -72,11 +72,13 @@ const DISPATCH: Readonly<Record<string, Dispatch>> = {
     const r = await e.dump(a[0] as string, a[1] as string);
     return { snapshotId: r.snapshotId, text: r.bytes.toString('utf8') };
   },
+  planRestoreToFolder: (e, a, o) => e.planRestoreToFolder(a[0] as any, o),
   planRestoreToServer: (e, a, o) => e.planRestoreToServer(a[0] as any, o),
   restoreToServer: (e, a, o) => e.restoreToServer(a[0] as any, o),
   restoreToFolder: (e, a, o) => e.restoreToFolder(a[0] as any, o),
   recoveryKitStatus: (e) => e.recoveryKitStatus(),
   confirmRecoveryKit: (e, a) => e.confirmRecoveryKit(a[0] as any),
+  recoveryKit: (e, a) => e.recoveryKit(a[0] as any),
   rotateRecoveryKey: (e, a) => e.rotateRecoveryKey(a[0] as any),
   listKeys: (e) => e.listKeys(),
   listSecrets: (e) => e.listSecrets(),

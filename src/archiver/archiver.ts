@@ -6,11 +6,11 @@
 import os from 'node:os';
 import type { Repository, RepoWriter } from '../repository/repository.js';
 import { writeAttachmentListing } from '../repository/attachments.js';
-import { MAX_RECORDED_PROBLEMS, type SnapshotManifest, type SnapshotProblem, type SnapshotRecord, type SnapshotSource, type SnapshotWarning } from '../repository/snapshot.js';
+import { MAX_RECORDED_PROBLEMS, type SnapshotManifest, type SnapshotProblem, type SnapshotRecord, type SnapshotSource, type SnapshotWarning, type SuspiciousShrink } from '../repository/snapshot.js';
 import { encodeRow, rowBlob, rowId, treeKey, type DeltaChange, type TreeRef } from '../repository/tree.js';
 import { loadOverlay, treeTypes, typeRows, writeTree } from '../repository/treeStore.js';
 import { patientCompartments } from '../source/fhir/compartment.js';
-import { throwIfAborted, type ErrorCode } from '../shared/errors.js';
+import { EngineError, throwIfAborted, type ErrorCode } from '../shared/errors.js';
 import type { LongOperationOptions } from '../shared/events.js';
 import type { AttachmentCollector } from './attachments.js';
 
@@ -64,6 +64,25 @@ export interface ArchiveOptions extends LongOperationOptions {
   readonly now?: () => Date;
   /** Told of every resource (and whether it changed), for the attachments to fetch and keep. */
   readonly attachments?: AttachmentCollector;
+  /** A snapshot without any resource is an error (EMPTY_SOURCE) unless this is set (an empty source is expected). */
+  readonly allowEmpty?: boolean;
+  /**
+   * Shrink guard: a snapshot holding more than this percentage fewer resources than its parent (the previous
+   * snapshot of the same source) is committed but marked suspicious (default 30; 0 turns the guard off).
+   */
+  readonly shrinkGuardPercent?: number;
+}
+
+export const DEFAULT_SHRINK_GUARD_PERCENT = 30;
+
+/** The shrink guard's verdict on a new snapshot's resource count against the previous one of the same source. */
+export function shrinkVerdict(previous: SnapshotRecord | null, resources: number, thresholdPercent: number): SuspiciousShrink | null {
+  if (!previous || thresholdPercent <= 0) return null;
+  const before = previous.manifest.totals.resources;
+  if (before <= 0 || resources >= before) return null;
+  const drop = ((before - resources) / before) * 100;
+  if (drop <= thresholdPercent) return null;
+  return { previous: previous.id, previousResources: before, resources, dropPercent: Math.round(drop * 10) / 10, thresholdPercent };
 }
 
 export interface ArchiveResult {
@@ -306,6 +325,9 @@ export class Archiver {
     for (const [t, n] of Object.entries(counts)) if (n <= 0) delete counts[t];
     for (const list of byType.values()) list.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const total = Object.values(counts).reduce((a, b) => a + b, 0);
+    // Nothing to keep is a mistake (an empty file, a server that lost its data), never a silent success.
+    if (total === 0 && !this.options.allowEmpty) throw new EngineError('EMPTY_SOURCE', { source: this.options.source.location, problems: this.problemCount });
+    const suspicious = shrinkVerdict(this.options.parent, total, this.options.shrinkGuardPercent ?? DEFAULT_SHRINK_GUARD_PERCENT);
     this.options.onProgress?.({ type: 'progress', op: 'backup', phase: 'commit', done: 0, total: 3, unit: 'steps' });
     const tree = await writeTree(this.repo, this.writer, parentManifest?.tree ?? null, byType, total, signal);
     await this.storeChain;
@@ -345,6 +367,7 @@ export class Archiver {
       ...(attachments ? { attachments } : {}),
       ...(this.notCovered.size > 0 ? { notCovered: [...this.notCovered.values()] } : {}),
       ...(this.warnings.length > 0 ? { warnings: this.warnings } : {}),
+      ...(suspicious ? { suspicious } : {}),
     };
     const snapshotId = await this.repo.saveSnapshot(manifest);
     this.options.onProgress?.({ type: 'progress', op: 'backup', phase: 'commit', done: 3, total: 3, unit: 'steps' });

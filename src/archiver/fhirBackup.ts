@@ -38,6 +38,9 @@ export interface FhirBackupOptions extends LongOperationOptions {
   readonly tags?: readonly string[];
   readonly now?: () => Date;
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** See ArchiveOptions. */
+  readonly allowEmpty?: boolean;
+  readonly shrinkGuardPercent?: number;
 }
 
 export interface FhirBackupResult extends ArchiveResult {
@@ -127,6 +130,8 @@ export async function backupFhir(repo: Repository, options: FhirBackupOptions): 
       onProgress: options.onProgress,
       now: options.now,
       attachments,
+      allowEmpty: options.allowEmpty,
+      shrinkGuardPercent: options.shrinkGuardPercent,
     });
     await archiver.begin();
     for (const w of carried) archiver.warn(w);

@@ -12,7 +12,7 @@
  * and records an audit event. Other errors (permissions, busy, newer schema) are thrown untouched.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { EngineError } from '../shared/errors.js';
@@ -102,15 +102,25 @@ function classify(err: unknown): CorruptionFound | null {
   return null;
 }
 
+/** The catalog holds patient ids: its files (and WAL journal) are the owner's only, tightened when found looser. */
+function makePrivate(file: string): void {
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    const st = statSync(f, { throwIfNoEntry: false });
+    if (st && (st.mode & 0o077) !== 0) chmodSync(f, 0o600);
+  }
+}
+
 function openDatabase(file: string, migrations: readonly Migration[], clock: Clock): Database.Database {
   const db = new Database(file, { timeout: 5000 });
   try {
+    makePrivate(file);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     const check = db.pragma('quick_check', { simple: true });
     if (check !== 'ok') throw new CorruptionFound('integrity-check', String(check));
     migrate(db, migrations, () => clock.now());
+    makePrivate(file);
     return db;
   } catch (err) {
     db.close();
@@ -318,7 +328,7 @@ export class Catalog {
   static open(file: string, options: CatalogOptions = {}): CatalogOpenResult {
     const clock = options.clock ?? systemClock;
     const migrations = options.migrations ?? MIGRATIONS;
-    mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
     let db: Database.Database;
     let damage: CorruptionFound | null = null;
     let movedTo: string | undefined;
@@ -464,7 +474,8 @@ export class Catalog {
     return {
       total,
       byStatus,
-      successRate: finished === 0 ? null : (byStatus.success + byStatus.partial) / finished,
+      // A partial run (some data left out) is not a success (SOP-019 §7: the rate is of complete runs).
+      successRate: finished === 0 ? null : byStatus.success / finished,
       bytesRead,
       bytesAdded,
       meanDurationMs,

@@ -6,7 +6,7 @@
  *    SHA-256 equals its name, its own header matches the index, every frame decrypts and every blob matches its keyed id.
  * Problems name the file, the snapshots affected and (bounded) the resources inside the damaged data.
  */
-import { describeFile, liveIndexFiles, type Repository } from '../repository/repository.js';
+import { describeFile, type Repository } from '../repository/repository.js';
 import type { PackHeader, PackRecord } from '../repository/packFormat.js';
 import type { SnapshotRecord } from '../repository/snapshot.js';
 import { readAttachments } from '../repository/attachments.js';
@@ -15,8 +15,6 @@ import { loadOverlay, treeTypes, typeRows } from '../repository/treeStore.js';
 import { sha256Hex } from '../crypto/primitives.js';
 import { isEngineError, isIntegrityCode, throwIfAborted, type ErrorCode } from '../shared/errors.js';
 import type { LongOperationOptions } from '../shared/events.js';
-import { decodeIndex, type IndexContent } from '../repository/packFormat.js';
-import { ObjectKind } from '../repository/envelope.js';
 
 export interface CheckOptions extends LongOperationOptions {
   /** Read and verify every pack. */
@@ -32,8 +30,10 @@ export interface CheckProblem {
   readonly reason: string;
   /** Snapshot ids affected (full ids). */
   readonly snapshots: string[];
-  /** Some resources ("Type/id") whose data is affected, bounded. */
+  /** The first resources ("Type/id") whose data is affected (at most 20; resourceCount says how many in all). */
   readonly resources: string[];
+  /** How many resources are affected in all. */
+  resourceCount: number;
 }
 
 export interface CheckReport {
@@ -62,30 +62,18 @@ export async function checkRepository(repo: Repository, options: CheckOptions = 
   const problems: CheckProblem[] = [];
   const stats = { snapshots: 0, indexFiles: 0, packs: 0, packsRead: 0, blobs: 0, bytesRead: 0, unreferencedPacks: 0 };
   const add = (code: ErrorCode, file: string, reason: string): CheckProblem => {
-    const p: CheckProblem = { code, file, reason, snapshots: [], resources: [] };
+    const p: CheckProblem = { code, file, reason, snapshots: [], resources: [], resourceCount: 0 };
     problems.push(p);
     return p;
   };
 
-  // 1. Index files, one by one, so a damaged one is named and the others still count.
+  // 1. Index files, one by one, so a damaged one is named and the others still count. The in-memory index also
+  // covers packs that no index file lists (read from their own headers); those are an index gap, not lost data.
   onProgress?.({ type: 'progress', op: 'check', phase: 'index', done: 0, unit: 'files' });
-  const readable: { id: string; content: IndexContent }[] = [];
-  for await (const f of repo.backend.list('index', signal)) {
-    stats.indexFiles++;
-    try {
-      readable.push({ id: f.name, content: decodeIndex(await repo.readSealedFile({ kind: 'index', name: f.name }, ObjectKind.index, 'INDEX_CORRUPT')) });
-    } catch (err) {
-      if (isEngineError(err, 'NOT_FOUND')) continue;
-      // Only damage is an integrity finding; an unplugged drive or a permission problem stops the check as itself.
-      if (!isEngineError(err) || !isIntegrityCode(err.code)) throw err;
-      add('INDEX_CORRUPT', describeFile(f), 'index file does not match its name or does not decrypt');
-    }
-  }
-  for (const f of liveIndexFiles(readable)) {
-    if (repo.indexFiles.has(f.id)) continue;
-    for (const p of f.content.packs) repo.index.addPack(p);
-    repo.indexFiles.add(f.id);
-  }
+  await repo.loadIndex(signal, { refresh: true });
+  const state = repo.indexState;
+  stats.indexFiles = repo.indexFiles.size + state.damagedFiles.length;
+  for (const name of state.damagedFiles) add('INDEX_CORRUPT', describeFile({ kind: 'index', name }), 'index file does not match its name or does not decrypt: rebuild the index with "repair index"');
   stats.blobs = repo.index.size;
 
   // 2. Packs: present with the indexed size.
@@ -99,7 +87,10 @@ export async function checkRepository(repo: Repository, options: CheckOptions = 
     if (size === undefined) damagedPacks.set(pack.id, add('BLOB_MISSING', file, 'pack file is missing'));
     else if (size !== pack.size) damagedPacks.set(pack.id, add('FILE_TRUNCATED', file, `size ${size}, expected ${pack.size}`));
   }
-  for (const id of present.keys()) if (!repo.index.hasPack(id)) stats.unreferencedPacks++;
+  // Packs no index file lists: in use by a snapshot, they are an index gap (found in step 4); otherwise leftovers.
+  const unindexedInUse: { problem: CheckProblem | null } = { problem: null };
+  const gap = (): CheckProblem =>
+    (unindexedInUse.problem ??= add('INDEX_INCOMPLETE', 'index/', `the index does not list ${state.unindexedPacks.size} data file(s) that restore points use: rebuild it with "repair index"`));
 
   // 3. Data: read selected packs whole and verify everything inside.
   if (options.readData || options.readDataSubset) {
@@ -115,6 +106,7 @@ export async function checkRepository(repo: Repository, options: CheckOptions = 
 
   // 4. Snapshots and their trees: every referenced blob indexed; map damage to snapshots and resources.
   const packOf = (blob: string): PackRecord | null => repo.index.get(Buffer.from(blob, 'hex'))?.pack ?? null;
+  const problemOf = (pack: PackRecord): CheckProblem | undefined => damagedPacks.get(pack.id) ?? (state.unindexedPacks.has(pack.id) ? gap() : undefined);
   const ids = await repo.listSnapshotIds(signal);
   let sdone = 0;
   for (const id of ids) {
@@ -128,9 +120,11 @@ export async function checkRepository(repo: Repository, options: CheckOptions = 
       add('SNAPSHOT_CORRUPT', `snapshots/${id}`, 'snapshot file does not match its name or does not decrypt').snapshots.push(id);
       continue;
     }
-    await checkTree(repo, snap, packOf, damagedPacks, add, signal);
+    await checkTree(repo, snap, packOf, problemOf, add, signal);
     onProgress?.({ type: 'progress', op: 'check', phase: 'snapshots', done: ++sdone, total: ids.length, unit: 'steps' });
   }
+  // Data files nothing lists or uses (an interrupted backup's leftovers): prune removes them.
+  stats.unreferencedPacks = state.unreadablePacks.length + (unindexedInUse.problem ? 0 : state.unindexedPacks.size);
   return { ok: problems.length === 0, problems, stats };
 }
 
@@ -186,7 +180,7 @@ async function checkTree(
   repo: Repository,
   snap: SnapshotRecord,
   packOf: (blob: string) => PackRecord | null,
-  damaged: Map<string, CheckProblem>,
+  problemOf: (pack: PackRecord) => CheckProblem | undefined,
   add: (code: ErrorCode, file: string, reason: string) => CheckProblem,
   signal?: AbortSignal,
 ): Promise<void> {
@@ -200,11 +194,12 @@ async function checkTree(
       p.snapshots.push(snap.id);
       return;
     }
-    const d = damaged.get(pack.id);
-    if (d) {
+    const d = problemOf(pack);
+    if (d && d.code !== 'INDEX_INCOMPLETE') {
       if (!d.snapshots.includes(snap.id)) d.snapshots.push(snap.id);
       return; // the listing itself is damaged; resources cannot be enumerated from this snapshot
     }
+    if (d) touched.add(d);
   }
   let missing: CheckProblem | null = null;
   const counts: Record<string, number> = {};
@@ -215,9 +210,10 @@ async function checkTree(
         counts[type] = (counts[type] ?? 0) + 1;
         const blob = rowBlob(row);
         const pack = packOf(blob);
-        const problem = pack ? damaged.get(pack.id) : (missing ??= add('BLOB_MISSING', `snapshots/${snap.id}`, 'resources reference data that is not in the index'));
+        const problem = pack ? problemOf(pack) : (missing ??= add('BLOB_MISSING', `snapshots/${snap.id}`, 'resources reference data that is in no data file (lost): "repair snapshots" writes a repaired restore point listing them'));
         if (!problem) continue;
         touched.add(problem);
+        problem.resourceCount++;
         if (problem.resources.length < MAX_RESOURCES_PER_PROBLEM) problem.resources.push(`${type}/${rowId(row)}`);
       }
     }
@@ -230,7 +226,7 @@ async function checkTree(
   let listingOk = true;
   for (const b of snap.manifest.attachments?.listing ?? []) {
     const pack = packOf(b);
-    const problem = pack ? damaged.get(pack.id) : add('BLOB_MISSING', `snapshots/${snap.id}`, `attachment listing blob ${b.slice(0, 16)} is not in the index`);
+    const problem = pack ? problemOf(pack) : add('BLOB_MISSING', `snapshots/${snap.id}`, `attachment listing blob ${b.slice(0, 16)} is not in the index`);
     if (problem) {
       touched.add(problem);
       listingOk = false;
@@ -241,7 +237,7 @@ async function checkTree(
       for (const a of await readAttachments(repo, snap.manifest.attachments, signal)) {
         for (const blob of a.blobs) {
           const pack = packOf(blob);
-          const problem = pack ? damaged.get(pack.id) : (missing ??= add('BLOB_MISSING', `snapshots/${snap.id}`, 'resources reference data that is not in the index'));
+          const problem = pack ? problemOf(pack) : (missing ??= add('BLOB_MISSING', `snapshots/${snap.id}`, 'resources reference data that is not in the index'));
           if (!problem) continue;
           touched.add(problem);
           // Named even when resources filled the list: an exam PDF is what cannot be rebuilt from elsewhere.

@@ -1,98 +1,12 @@
 /** clinic-backup: argument parsing and output only; every decision is made by the engine (src/index.ts). */
-import { parseArgs } from 'node:util';
-import { createEngine, hasMessage, resolveLocale, runSandboxCommand, t, toErrorInfo, TOOL_VERSION, type Engine, type Locale, type SourceAuthRequest, type StrategyName } from '../index.js';
+import { createEngine, DEFAULT_CLINIC_TIME_ZONE, formatZonedTime, resolveLocale, runSandboxCommand, t, toErrorInfo, TOOL_VERSION, type Engine, type Locale, type SourceAuthRequest, type StrategyName } from '../index.js';
 import type { AddCopyRequest, FhirRestoreResult, RestorePlan, StatusSummary } from '../shared/contract.js';
 import { EngineError, exitCodeFor } from '../shared/errors.js';
 import type { ProgressEvent } from '../shared/events.js';
 import { runDemo } from './demo.js';
+import { commandHelp } from './help.js';
+import { assertFolderTarget, parseCommandLine, type Values } from './options.js';
 import { createOutput, formatBytes, type Output } from './output.js';
-
-const OPTIONS = {
-  repo: { type: 'string' },
-  'password-file': { type: 'string' },
-  json: { type: 'boolean' },
-  lang: { type: 'string' },
-  target: { type: 'string' },
-  type: { type: 'string', multiple: true },
-  patient: { type: 'string' },
-  yes: { type: 'boolean' },
-  overwrite: { type: 'boolean' },
-  'read-data': { type: 'boolean' },
-  'read-data-subset': { type: 'string' },
-  keychain: { type: 'boolean' },
-  'no-keychain': { type: 'boolean' },
-  'passphrase-file': { type: 'string' },
-  recovery: { type: 'boolean' },
-  name: { type: 'string' },
-  tag: { type: 'string', multiple: true },
-  patients: { type: 'string' },
-  keep: { type: 'boolean' },
-  source: { type: 'string' },
-  auth: { type: 'string' },
-  'token-file': { type: 'string' },
-  username: { type: 'string' },
-  'basic-password-file': { type: 'string' },
-  'smart-client-id': { type: 'string' },
-  'smart-key-file': { type: 'string' },
-  'smart-key-id': { type: 'string' },
-  'token-url': { type: 'string' },
-  strategy: { type: 'string' },
-  full: { type: 'boolean' },
-  'allow-origin': { type: 'string', multiple: true },
-  scope: { type: 'string', multiple: true },
-  'include-admin': { type: 'boolean' },
-  'export-stuck-minutes': { type: 'string' },
-  'allow-fallback': { type: 'boolean' },
-  port: { type: 'string' },
-  'target-url': { type: 'string' },
-  nagios: { type: 'boolean' },
-  repair: { type: 'boolean' },
-  copy: { type: 'string', multiple: true },
-  bucket: { type: 'string' },
-  endpoint: { type: 'string' },
-  prefix: { type: 'string' },
-  region: { type: 'string' },
-  'access-key-id': { type: 'string' },
-  immutable: { type: 'boolean' },
-  'rotate-days': { type: 'string' },
-  'limit-upload': { type: 'string' },
-  pdf: { type: 'string' },
-  'dry-run': { type: 'boolean' },
-  'keep-last': { type: 'string' },
-  'keep-hourly': { type: 'string' },
-  'keep-daily': { type: 'string' },
-  'keep-weekly': { type: 'string' },
-  'keep-monthly': { type: 'string' },
-  'keep-yearly': { type: 'string' },
-  'keep-within': { type: 'string' },
-  'legal-floor-years': { type: 'string' },
-  prune: { type: 'boolean' },
-  preset: { type: 'string' },
-  every: { type: 'string' },
-  daily: { type: 'string' },
-  html: { type: 'string' },
-  'limit-download': { type: 'string' },
-  from: { type: 'string', multiple: true },
-  to: { type: 'string' },
-  'residency-ack': { type: 'boolean' },
-  'recovery-key-file': { type: 'string' },
-  'recovery-key': { type: 'boolean' },
-  'from-file': { type: 'string' },
-  'token-secret': { type: 'string' },
-  'basic-password-secret': { type: 'string' },
-  'smart-key-secret': { type: 'string' },
-  word: { type: 'string', multiple: true },
-  'secrets-dir': { type: 'string' },
-  snapshot: { type: 'string' },
-  'as-of': { type: 'string' },
-  plan: { type: 'boolean' },
-  verify: { type: 'string' },
-  seed: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-  version: { type: 'boolean' },
-} as const;
-
-type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>['values'];
 
 interface Ctx {
   readonly values: Values;
@@ -100,6 +14,18 @@ interface Ctx {
   readonly out: Output;
   readonly locale: Locale;
   readonly env: NodeJS.ProcessEnv;
+  /** The clinic's time zone (from settings, read when the engine opens); every time printed is in it. */
+  readonly zone: { value: string };
+}
+
+/** "2026-05-01 14:03" in the clinic's zone (tables name the zone in their header). */
+function clinicTimeShort(ctx: Ctx, iso: string | null | undefined): string {
+  return iso ? formatZonedTime(iso, ctx.zone.value) : '—';
+}
+
+/** "2026-05-01 14:03 (America/Sao_Paulo)": a time with the zone shown. */
+function clinicTime(ctx: Ctx, iso: string | null | undefined): string {
+  return iso ? `${formatZonedTime(iso, ctx.zone.value)} (${ctx.zone.value})` : '—';
 }
 
 function usage(reason: string): EngineError {
@@ -142,36 +68,34 @@ function engineFor(ctx: Ctx): Engine {
   });
 }
 
-function progressText(e: ProgressEvent, locale: Locale): string {
-  const p = { done: e.done, total: e.total ?? '?', bytes: formatBytes(e.bytes ?? 0), phase: e.phase };
-  return t(hasMessage(`cli.progress.${e.op}.${e.phase}`) ? `cli.progress.${e.op}.${e.phase}` : `cli.progress.${e.op}`, p, locale);
+/** A progress line that says what it counts: the phase's own text when there is one, else the operation's. */
+export function progressText(e: ProgressEvent, locale: Locale): string {
+  const p = { done: e.done, total: e.total ?? '?', bytes: formatBytes(e.bytes ?? 0), phase: e.phase, subject: e.subject ?? '' };
+  const key = `cli.progress.${e.op}.${e.phase}`;
+  const specific = t(key, p, locale);
+  return specific === key ? t(`cli.progress.${e.op}`, p, locale) : specific;
 }
 
 async function withEngine<T>(ctx: Ctx, fn: (engine: Engine) => Promise<T>): Promise<T> {
   const engine = engineFor(ctx);
   try {
-    return await fn(engine);
+    const value = await fn(engine);
+    // Times are printed in the clinic's zone; the settings are read once the repository is open.
+    ctx.zone.value = (await engine.getSettings().catch(() => null))?.timeZone ?? ctx.zone.value;
+    return value;
   } finally {
     await engine.close();
   }
 }
 
-function printPlan(ctx: Ctx, plan: RestorePlan): void {
-  const { out, locale } = ctx;
-  out.line(t('cli.plan.header', { id: plan.snapshotId.slice(0, 8), time: plan.snapshotTime, target: plan.target, server: `FHIR ${plan.server.fhirVersion}${plan.server.software ? ` (${plan.server.software})` : ''}` }, locale));
-  for (const type of plan.order) out.line(`  ${type.padEnd(24)} ${String(plan.counts[type] ?? 0).padStart(8)}${plan.criticalTypes.includes(type) ? '  *' : ''}`);
-  out.line(t('cli.plan.totals', { resources: plan.resources, bytes: formatBytes(plan.bytes), existing: plan.existing }, locale));
-  if (plan.newerOnTarget.length > 0) {
-    out.line(t('cli.plan.newer', { count: plan.newerOnTarget.length }, locale));
-    for (const n of plan.newerOnTarget.slice(0, 20)) out.line(`  ! ${n.resource}  ${n.target} > ${n.backup ?? '—'}`);
-  }
-  if (plan.danglingReferences && plan.danglingReferences.length > 0) out.line(t('cli.plan.dangling', { refs: plan.danglingReferences.slice(0, 20) }, locale));
-  if (plan.sameOnTarget) out.line(t('cli.plan.same', { count: plan.sameOnTarget }, locale));
-  if (plan.ids?.mode === 'server-assigned') out.line(t('cli.plan.assignedIds', { known: plan.ids.known }, locale));
-  const a = plan.attachments;
-  if (a && a.count > 0) out.line(t('cli.plan.attachments', { stored: a.stored, bytes: formatBytes(a.bytes), binaries: a.binaries, reused: a.alreadyOnTarget, follow: a.followResources, notStored: a.notStored }, locale));
-  const admin = Object.entries(plan.administration?.counts ?? {});
-  if (admin.length > 0) out.line(t(plan.administration?.included ? 'cli.plan.adminIncluded' : 'cli.plan.adminExcluded', { types: admin.map(([type, n]) => `${type} (${n})`) }, locale));
+/** How many items of a long list a human line shows; the rest is counted ("… and 12 more"), never cut silently. */
+const LIST_MAX = 50;
+
+/** Prints the first `max` items (one line each), then how many more there are. */
+function printList(ctx: Ctx, items: readonly string[], total: number = items.length, max = LIST_MAX): void {
+  for (const item of items.slice(0, max)) ctx.out.line(item);
+  const more = total - Math.min(items.length, max);
+  if (more > 0) ctx.out.line(t('cli.andMore', { count: more }, ctx.locale));
 }
 
 function printRestoreExtras(ctx: Ctx, r: FhirRestoreResult): void {
@@ -185,13 +109,88 @@ function printRestoreExtras(ctx: Ctx, r: FhirRestoreResult): void {
   if (skipped.length > 0) out.line(t('cli.restore.adminSkipped', { items: skipped.slice(0, 20) }, locale));
 }
 
-function printRecoveryKey(ctx: Ctx, repoId: string, location: string, lines: readonly (readonly string[])[]): void {
+function printPlan(ctx: Ctx, plan: RestorePlan): void {
+  const { out, locale } = ctx;
+  out.line(t('cli.plan.header', { id: plan.snapshotId.slice(0, 8), time: clinicTime(ctx, plan.snapshotTime), target: plan.target, server: `FHIR ${plan.server.fhirVersion}${plan.server.software ? ` (${plan.server.software})` : ''}` }, locale));
+  for (const type of plan.order) out.line(`  ${type.padEnd(24)} ${String(plan.counts[type] ?? 0).padStart(8)}${plan.criticalTypes.includes(type) ? '  *' : ''}`);
+  out.line(t('cli.plan.totals', { resources: plan.resources, bytes: formatBytes(plan.bytes), existing: plan.existing }, locale));
+  const newerTotal = plan.newerOnTargetTotal ?? plan.newerOnTarget.length;
+  if (newerTotal > 0) {
+    out.line(t('cli.plan.newer', { count: newerTotal }, locale));
+    printList(ctx, plan.newerOnTarget.map((n) => `  ! ${n.resource}  ${n.target} > ${n.backup ?? '—'}`), newerTotal);
+  }
+  printShared(ctx, plan.shared ?? [], plan.sharedIncluded === true);
+  if (plan.danglingReferences && plan.danglingReferences.length > 0) {
+    out.line(t('cli.plan.dangling', { count: plan.danglingReferences.length }, locale));
+    printList(ctx, plan.danglingReferences.map((r) => `  → ${r}`));
+  }
+  printListingLost(ctx, plan.listingLost ?? []);
+}
+
+/** One-patient scope: the resources that also concern other patients, and whether they are written. */
+function printShared(ctx: Ctx, shared: readonly { resource: string; patients: readonly string[] }[], included: boolean): void {
+  if (shared.length === 0) return;
+  ctx.out.line(t(included ? 'cli.plan.sharedIncluded' : 'cli.plan.shared', { count: shared.length }, ctx.locale));
+  printList(
+    ctx,
+    shared.map((x) => `  ${included ? '+' : '–'} ${x.resource}  (${t('cli.plan.otherPatients', { count: x.patients.length, patients: x.patients.slice(0, 3).map((p) => `Patient/${p}`).join(', ') + (x.patients.length > 3 ? ', …' : '') }, ctx.locale)})`),
+  );
+}
+
+/** Types asked for that the snapshot does not hold (when it holds some of the others). */
+function printMissingTypes(ctx: Ctx, missing: readonly string[]): void {
+  if (missing.length > 0) ctx.out.error(t('cli.missingTypes', { types: missing }, ctx.locale));
+}
+
+/** Parts of a damaged snapshot's listing that could not be read. */
+function printListingLost(ctx: Ctx, lost: readonly { type: string | null; resources: number | null }[]): void {
+  for (const l of lost) {
+    ctx.out.line(l.type === null ? t('cli.restore.listingLostUnknown', {}, ctx.locale) : t('cli.restore.listingLost', { type: l.type, count: l.resources ?? '?' }, ctx.locale));
+  }
+}
+
+function printRecoveryKey(ctx: Ctx, repoId: string, location: string, lines: readonly (readonly string[])[], title = 'cli.recovery.title'): void {
   const { out, locale } = ctx;
   out.line();
-  out.line(t('cli.recovery.title', {}, locale));
+  out.line(t(title, {}, locale));
   out.line(t('cli.recovery.repo', { id: repoId, location }, locale));
   lines.forEach((words, i) => out.line(`  ${i + 1}. ${words.join(' ')}`));
   out.line();
+}
+
+/** Writes the kit's PDF and HTML (they hold the key: owner-only files). */
+async function writeKitFiles(ctx: Ctx, kit: { repoId: string; slot: { id: string }; html: string; pdf: Buffer; confirmPositions: [number, number] | null }): Promise<void> {
+  const { values, out, locale } = ctx;
+  const { writeFile, chmod } = await import('node:fs/promises');
+  for (const [file, body] of [
+    [values.pdf, kit.pdf],
+    [values.html, kit.html],
+  ] as const) {
+    if (!file) continue;
+    await writeFile(file, body, { mode: 0o600 });
+    await chmod(file, 0o600);
+  }
+  out.data({ repoId: kit.repoId, slot: kit.slot, confirmPositions: kit.confirmPositions, pdf: values.pdf ?? null, html: values.html ?? null });
+  out.line(t('cli.kit.written', { files: [values.pdf, values.html].filter(Boolean) as string[] }, locale));
+}
+
+/** recovery-kit rotate (and key rotate-recovery): a new key only with --yes; the old paper stops working. */
+async function rotateRecoveryKit(ctx: Ctx): Promise<number> {
+  const { values, out, locale } = ctx;
+  if (!values.yes) {
+    out.error(t('cli.kit.rotateWarning', {}, locale));
+    throw new EngineError('CONFIRMATION_REQUIRED', { action: 'recovery-kit rotate --yes' });
+  }
+  const { r, docs } = await withEngine(ctx, async (e) => {
+    const rotated = await e.rotateRecoveryKey({ confirmed: true, language: locale });
+    return { r: rotated, docs: values.pdf || values.html ? await e.recoveryKitDocuments(locale) : null };
+  });
+  if (docs) await writeKitFiles(ctx, docs);
+  else out.data(r);
+  printRecoveryKey(ctx, r.repoId, r.location, r.recoveryKey);
+  out.line(t('cli.kit.rotated', {}, locale));
+  if (r.confirmPositions) out.line(t('cli.kit.ask', { a: r.confirmPositions[0], b: r.confirmPositions[1] }, locale));
+  return 0;
 }
 
 async function readStdin(): Promise<string> {
@@ -273,11 +272,13 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
               full: values.full === true,
               ...(values['allow-origin'] ? { allowedHosts: values['allow-origin'] } : {}),
               ...(values['export-stuck-minutes'] ? { exportStuckMinutes: positiveInt(values['export-stuck-minutes'], '--export-stuck-minutes') } : {}),
+              ...(values.type ? { types: values.type } : {}),
               tags: values.tag ?? [],
+              allowEmpty: values['allow-empty'] === true,
             },
             { onProgress },
           )
-        : e.backupNdjson(input as string, { tags: values.tag ?? [], onProgress }),
+        : e.backupNdjson(input as string, { tags: values.tag ?? [], allowEmpty: values['allow-empty'] === true, onProgress }),
     );
     out.endProgress();
     out.data(r);
@@ -287,11 +288,12 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
     );
     if (s.attachments) out.line(t('cli.backup.attachments', { stored: s.attachments.stored, count: s.attachments.count, bytes: formatBytes(s.attachments.bytes), external: s.attachments.external, failed: s.attachments.failed }, locale));
     for (const w of r.warnings ?? []) out.line(`  ! ${w.message}`);
+    if (s.suspicious) out.error(t('cli.backup.suspicious', { drop: s.suspicious.dropPercent, before: s.suspicious.previousResources, now: s.suspicious.resources, previous: s.suspicious.previous.slice(0, 8) }, locale));
     for (const c of r.copies ?? []) out.line(t(`cli.copy.${c.state}`, { location: c.location, copied: c.copied, code: c.errorCode ?? '' }, locale));
     if ((r.copies ?? []).some((c) => c.state === 'failed' || c.state === 'partial')) return 1;
     if (s.partial) {
       out.line(t('cli.backup.partial', { count: s.problemCount }, locale));
-      for (const p of r.problems.slice(0, 20)) out.line(`  ${p.file ?? ''}:${p.line ?? ''} ${p.code} ${p.reason ?? ''}`);
+      printList(ctx, r.problems.map((p) => `  ${p.file ?? ''}:${p.line ?? ''} ${p.code} ${p.reason ?? ''}`), s.problemCount);
       return 1;
     }
     return 0;
@@ -302,9 +304,10 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
     const list = await withEngine(ctx, (e) => e.snapshots());
     out.data(list);
     if (list.length === 0) out.line(t('cli.snapshots.none', {}, locale));
-    else out.line(t('cli.snapshots.header', {}, locale));
+    else out.line(t('cli.snapshots.header', { zone: ctx.zone.value }, locale));
     for (const s of list) {
-      out.line(`${s.shortId}  ${s.time.slice(0, 19).replace('T', ' ')}   ${String(s.resources).padStart(8)}  ${formatBytes(s.bytes).padEnd(9)}  ${s.source.location}${s.partial ? ' (partial)' : ''}`);
+      const notes = [s.partial ? t('cli.snapshots.partial', {}, locale) : '', s.suspicious ? t('cli.snapshots.suspicious', { drop: s.suspicious.dropPercent }, locale) : '', s.repairedFrom ? t('cli.snapshots.repaired', { id: s.repairedFrom.slice(0, 8), lost: s.lostCount ?? 0 }, locale) : ''].filter(Boolean);
+      out.line(`${s.shortId}  ${clinicTimeShort(ctx, s.time).padEnd(16)}  ${String(s.resources).padStart(9)}  ${formatBytes(s.bytes).padEnd(9)}  ${s.source.location}${notes.length > 0 ? `  (${notes.join('; ')})` : ''}`);
     }
     return 0;
   },
@@ -340,7 +343,10 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
     for (const p of r.problems) {
       out.line(t('cli.check.problem', { file: p.file, reason: p.reason }, locale));
       if (p.snapshots.length > 0) out.line(t('cli.check.affects', { snapshots: p.snapshots.map((s) => s.slice(0, 8)) }, locale));
-      if (p.resources.length > 0) out.line(t('cli.check.resources', { resources: p.resources }, locale));
+      if (p.resources.length > 0) {
+        const more = (p.resourceCount ?? p.resources.length) - p.resources.length;
+        out.line(t('cli.check.resources', { resources: more > 0 ? [...p.resources, t('cli.andMore', { count: more }, locale)] : p.resources }, locale));
+      }
     }
     return 3;
   },
@@ -353,12 +359,14 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
       ...(values['as-of'] ? { asOf: values['as-of'] } : {}),
       ...(values.type ? { types: values.type } : {}),
       ...(values.patient ? { patient: values.patient } : {}),
+      ...(values['include-shared'] ? { includeShared: true } : {}),
     };
     const onProgress = (ev: ProgressEvent): void => out.progress(ev, progressText(ev, locale));
     if (values['target-url']) {
       const request = { ...scope, target: values['target-url'], auth: sourceAuth(values), ...(values['include-admin'] ? { includeAdministration: true } : {}) };
       const plan = await withEngine(ctx, (e) => e.planRestoreToServer(request, { onProgress }));
       out.endProgress();
+      printMissingTypes(ctx, plan.missingTypes ?? []);
       printPlan(ctx, plan);
       if (values.plan) {
         out.data({ plan });
@@ -379,13 +387,28 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
       printRestoreExtras(ctx, r);
       if (r.failures.length > 0) {
         out.line(t('cli.restore.failures', { count: r.failures.length }, locale));
-        for (const f of r.failures.slice(0, 50)) out.line(`  ✗ ${f.resource} ${f.code ?? ''} ${f.outcome ?? ''}`);
-        return r.failures.some((f) => f.status === 'unreadable') ? 3 : 1;
+        printList(ctx, r.failures.map((f) => `  ✗ ${f.resource} ${f.code ?? ''} ${f.outcome ?? ''}`));
       }
+      printListingLost(ctx, plan.listingLost ?? []);
+      if (r.failures.some((f) => f.status === 'unreadable') || (plan.listingLost ?? []).length > 0) return 3;
+      if (r.failures.length > 0) return 1;
       return r.verification && r.verification.mismatches.length > 0 ? 1 : 0;
     }
     const target = values.target;
     if (!target) throw usage(t('cli.missingArg', { what: '--target <folder> or --target-url <FHIR base URL>' }, locale));
+    assertFolderTarget(target, locale);
+    if (values.plan) {
+      const plan = await withEngine(ctx, (e) => e.planRestoreToFolder(scope, { onProgress }));
+      out.endProgress();
+      out.data({ plan });
+      printMissingTypes(ctx, plan.missingTypes);
+      out.line(t('cli.plan.folderHeader', { id: plan.snapshotId.slice(0, 8), time: clinicTime(ctx, plan.snapshotTime), target }, locale));
+      for (const [type, n] of Object.entries(plan.counts)) out.line(`  ${type.padEnd(24)} ${String(n).padStart(8)}`);
+      out.line(t('cli.plan.folderTotals', { resources: plan.resources, bytes: formatBytes(plan.bytes) }, locale));
+      printShared(ctx, plan.shared, plan.sharedIncluded);
+      printListingLost(ctx, plan.listingLost);
+      return 0;
+    }
     if (!values.yes) {
       out.error(t('cli.restore.needConfirm', { target }, locale));
       throw new EngineError('RESTORE_NOT_CONFIRMED');
@@ -393,14 +416,51 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
     const r = await withEngine(ctx, (e) => e.restoreToFolder({ ...scope, target, confirmed: true, overwrite: values.overwrite === true }, { onProgress }));
     out.endProgress();
     out.data(r);
+    printMissingTypes(ctx, r.missingTypes ?? []);
     out.line(t('cli.restore.done', { resources: r.resources, bytes: formatBytes(r.bytes), id: r.snapshotId.slice(0, 8), target: r.target }, locale));
     if (r.attachments) out.line(t('cli.restore.folderAttachments', { files: r.attachments.files, bytes: formatBytes(r.attachments.bytes), listed: r.attachments.listed }, locale));
+    printShared(ctx, r.shared ?? [], r.sharedIncluded === true);
     if (r.failures.length > 0) {
       out.line(t('cli.restore.failures', { count: r.failures.length }, locale));
-      for (const f of r.failures.slice(0, 50)) out.line(`  ✗ ${f.resource} ${f.code} ${f.file ?? ''}`);
-      return r.failures.some((f) => exitCodeFor(f.code as EngineError['code']) === 3) ? 3 : 1;
+      printList(ctx, r.failures.map((f) => `  ✗ ${f.resource} ${f.code} ${f.file ?? ''}`));
     }
-    return 0;
+    printListingLost(ctx, r.listingLost ?? []);
+    if ((r.listingLost ?? []).length > 0 || r.failures.some((f) => exitCodeFor(f.code as EngineError['code']) === 3)) return 3;
+    return r.failures.length > 0 ? 1 : 0;
+  },
+
+  async repair(ctx) {
+    const { positionals, out, locale } = ctx;
+    const what = positionals[1];
+    const onProgress = (ev: ProgressEvent): void => out.progress(ev, progressText(ev, locale));
+    if (what === 'index') {
+      const r = await withEngine(ctx, (e) => e.repairIndex({ onProgress }));
+      out.endProgress();
+      out.data(r);
+      out.line(t('cli.repair.index', { packs: r.packs, fromHeaders: r.fromHeaders, blobs: r.blobs, replaced: r.indexFilesReplaced }, locale));
+      for (const f of r.keptFromOldIndex) out.line(t('cli.repair.indexKept', { file: f }, locale));
+      for (const f of r.missing) out.line(t('cli.repair.indexMissing', { file: f }, locale));
+      for (const f of r.unreadable) out.line(t('cli.repair.indexUnreadable', { file: f }, locale));
+      if (r.missing.length > 0 || r.unreadable.length > 0) {
+        out.line(t('cli.repair.indexNext', {}, locale));
+        return 3;
+      }
+      return 0;
+    }
+    if (what === 'snapshots') {
+      const r = await withEngine(ctx, (e) => e.repairSnapshots({ onProgress }));
+      out.endProgress();
+      out.data(r);
+      for (const x of r.repaired) {
+        out.line(t('cli.repair.snapshot', { id: x.snapshot.slice(0, 8), successor: x.successor.slice(0, 8), kept: x.kept, lost: x.lost.length }, locale));
+        printList(ctx, x.lost.map((l) => `  ✗ ${l}`));
+        printListingLost(ctx, x.lostListing);
+      }
+      for (const id of r.alreadyRepaired) out.line(t('cli.repair.snapshotAlready', { id: id.slice(0, 8) }, locale));
+      out.line(t('cli.repair.snapshotsDone', { repaired: r.repaired.length, intact: r.intact }, locale));
+      return 0;
+    }
+    throw usage('repair index | repair snapshots');
   },
 
   async ls(ctx) {
@@ -409,6 +469,7 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
       e.ls({ snapshot: positionals[1] ?? 'latest', ...(values.type ? { types: values.type } : {}), ...(values.patient ? { patient: values.patient } : {}), ...(values['as-of'] ? { asOf: values['as-of'] } : {}) }),
     );
     out.data(r);
+    printMissingTypes(ctx, r.missingTypes);
     for (const x of r.resources) out.line(`${`${x.type}/${x.id}`.padEnd(60)} v${(x.versionId ?? '-').padEnd(4)} ${(x.lastUpdated ?? '').padEnd(29)} ${formatBytes(x.size)}`);
     return 0;
   },
@@ -470,13 +531,7 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
       out.line(t('cli.keys.removed', { id }, locale));
       return 0;
     }
-    if (sub === 'rotate-recovery') {
-      const r = await withEngine(ctx, (e) => e.rotateRecoveryKey(ctx.locale));
-      out.data(r);
-      printRecoveryKey(ctx, r.repoId, r.location, r.recoveryKey);
-      out.line(t('cli.kit.ask', { a: r.confirmPositions[0], b: r.confirmPositions[1] }, locale));
-      return 0;
-    }
+    if (sub === 'rotate-recovery') return rotateRecoveryKit(ctx);
     throw usage('key list | key add | key remove <id> | key rotate-recovery');
   },
 
@@ -502,18 +557,21 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
     if (positionals[1] === 'status') {
       const status = await withEngine(ctx, (e) => e.recoveryKitStatus());
       out.data(status);
-      out.line(t(status.confirmed ? 'cli.kit.isConfirmed' : 'cli.kit.notConfirmed', { at: status.confirmedAt ?? '' }, locale));
+      out.line(t(status.confirmed ? 'cli.kit.isConfirmed' : 'cli.kit.notConfirmed', { at: clinicTime(ctx, status.confirmedAt) }, locale));
       return 0;
     }
-    if (!values.pdf && !values.html) return commands['key']!({ ...ctx, positionals: ['key', 'rotate-recovery'] });
-    const kit = await withEngine(ctx, (e) => e.makeRecoveryKit(locale));
-    const { writeFile } = await import('node:fs/promises');
-    // The kit holds the key: files readable by the owner only.
-    if (values.pdf) await writeFile(values.pdf, kit.pdf, { mode: 0o600 });
-    if (values.html) await writeFile(values.html, kit.html, { mode: 0o600 });
-    out.data({ repoId: kit.repoId, slot: kit.slot, confirmPositions: kit.confirmPositions, pdf: values.pdf ?? null, html: values.html ?? null });
-    out.line(t('cli.kit.written', { files: [values.pdf, values.html].filter(Boolean) as string[] }, locale));
-    out.line(t('cli.kit.ask', { a: kit.confirmPositions[0], b: kit.confirmPositions[1] }, locale));
+    if (positionals[1] === 'rotate') return rotateRecoveryKit(ctx);
+    if (positionals[1] !== undefined) throw usage('recovery-kit [--pdf F] [--html F] | recovery-kit rotate --yes | recovery-kit status | recovery-kit confirm --word N=word --word M=word');
+    if (!values.pdf && !values.html) {
+      const kit = await withEngine(ctx, (e) => e.recoveryKit(locale));
+      out.data(kit);
+      printRecoveryKey(ctx, kit.repoId, kit.location, kit.recoveryKey, 'cli.recovery.reprint');
+      if (kit.confirmPositions) out.line(t('cli.kit.ask', { a: kit.confirmPositions[0], b: kit.confirmPositions[1] }, locale));
+      return 0;
+    }
+    const kit = await withEngine(ctx, (e) => e.recoveryKitDocuments(locale));
+    await writeKitFiles(ctx, kit);
+    if (kit.confirmPositions) out.line(t('cli.kit.ask', { a: kit.confirmPositions[0], b: kit.confirmPositions[1] }, locale));
     return 0;
   },
 
@@ -612,7 +670,7 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
     const list = await withEngine(ctx, (e) => e.destinations());
     out.data(list);
     for (const d of list) {
-      out.line(t('cli.dest.line', { kind: d.kind, location: d.location, at: d.lastSuccessAt ?? '—', snapshot: d.latestSnapshot?.slice(0, 8) ?? '—', state: d.offline ? 'offline' : d.errorCode ?? 'ok' }, locale));
+      out.line(t('cli.dest.line', { kind: d.kind, location: d.location, at: clinicTime(ctx, d.lastSuccessAt), snapshot: d.latestSnapshot?.slice(0, 8) ?? '—', state: d.offline ? 'offline' : d.errorCode ?? 'ok' }, locale));
       if (d.overdue) out.line(t('cli.dest.overdue', {}, locale));
     }
     return 0;
@@ -661,17 +719,17 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
     if (positionals[1] === 'set') {
       const which = positionals[2];
       if (which !== 'backup' && which !== 'drill') throw usage('schedule set backup|drill (--every MINUTES | --daily HH:MM)');
-      const tz = Intl.DateTimeFormat().resolvedOptions().timeZone || 'America/Sao_Paulo';
-      const policy = values.every ? { kind: 'interval' as const, everyMinutes: Number(values.every), timeZone: tz } : values.daily ? { kind: 'daily' as const, at: values.daily, timeZone: tz } : null;
-      if (!policy) throw usage('schedule set backup|drill (--every MINUTES | --daily HH:MM)');
+      if (!values.every && !values.daily) throw usage('schedule set backup|drill (--every MINUTES | --daily HH:MM)');
       await withEngine(ctx, async (e) => {
         const current = await e.getSettings();
+        // No zone of its own: schedules run on the clinic's clock (settings timeZone).
+        const policy = values.every ? { kind: 'interval' as const, everyMinutes: Number(values.every) } : { kind: 'daily' as const, at: values.daily as string };
         await e.updateSettings({ schedule: { ...current.schedule, [which]: policy } });
       });
     }
     const list = await withEngine(ctx, (e) => e.schedules());
     out.data(list);
-    for (const j of list) out.line(t('cli.schedule.line', { name: j.name, description: j.description, next: j.nextAt }, locale));
+    for (const j of list) out.line(t('cli.schedule.line', { name: j.name, description: j.description, next: clinicTime(ctx, j.nextAt) }, locale));
     return 0;
   },
 
@@ -686,7 +744,7 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
       e.runScheduler({
         signal: controller.signal,
         onEvent: (ev) => {
-          if (ev.type === 'started' || ev.type === 'finished' || ev.type === 'failed') process.stderr.write(`[${new Date().toISOString()}] ${ev.type} ${ev.job}\n`);
+          if (ev.type === 'started' || ev.type === 'finished' || ev.type === 'failed') process.stderr.write(`[${clinicTime(ctx, new Date().toISOString())}] ${ev.type} ${ev.job}\n`);
         },
       }),
     );
@@ -719,9 +777,16 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
     const id = Number(positionals[2]);
     if (kind === 'drill' && !Number.isInteger(id)) throw usage('report drill <id>');
     const r = await withEngine(ctx, (e) => (kind === 'drill' ? e.drillReport(id) : e.configurationReport(kind)));
-    const { writeFile } = await import('node:fs/promises');
-    if (values.pdf) await writeFile(values.pdf, r.pdf);
-    if (values.html) await writeFile(values.html, r.html);
+    // Reports name patients' data locations and the clinic's set-up: owner-only files.
+    const { writeFile, chmod } = await import('node:fs/promises');
+    for (const [file, body] of [
+      [values.pdf, r.pdf],
+      [values.html, r.html],
+    ] as const) {
+      if (!file) continue;
+      await writeFile(file, body, { mode: 0o600 });
+      await chmod(file, 0o600);
+    }
     out.data({ pdf: values.pdf ?? null, html: values.html ?? null });
     out.line(t('cli.report.written', { files: [values.pdf, values.html].filter(Boolean) as string[] }, locale));
     return 0;
@@ -802,7 +867,13 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
     const pct = (x: number | null): string => (x === null ? '—' : `${(x * 100).toFixed(1)}%`);
     out.line(t('cli.status.header', { state: t(`cli.status.state.${s.state}`, {}, locale), id: s.repoId.slice(0, 8), location: s.location }, locale));
     for (const r of s.reasons) out.line(`  • ${r}`);
-    out.line(t('cli.status.last', { at: s.lastSuccessAt ?? '—', next: s.nextBackupAt ?? '—', snapshots: s.snapshots }, locale));
+    ctx.zone.value = s.timeZone;
+    out.line(t('cli.status.last', { at: clinicTime(ctx, s.lastSuccessAt), next: s.nextBackupAt ? clinicTime(ctx, s.nextBackupAt) : t('cli.status.noNext', {}, locale), snapshots: s.snapshots }, locale));
+    out.line(
+      s.scheduler.running
+        ? t('cli.status.schedulerRunning', { pid: s.scheduler.pid ?? '?', host: s.scheduler.host ?? '', since: clinicTime(ctx, s.scheduler.since) }, locale)
+        : t('cli.status.schedulerStopped', {}, locale),
+    );
     out.line(`3-2-1-1-0: ${s.copies.text}`);
     out.line(
       t('cli.status.kpis', { success: pct(s.kpis.backupSuccessRate), compression: pct(s.kpis.compressionRate), validation: pct(s.kpis.validationRate), drills: pct(s.kpis.recoveryTestSuccessRate), health: s.kpis.healthScore }, locale),
@@ -832,24 +903,43 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
   },
 };
 
+/** One line recommending Node.js 22 LTS when running on an older Node (20 is past its end of life), else null. */
+export function nodeAdvice(version: string, locale: Locale): string | null {
+  const major = Number(version.replace(/^v/, '').split('.')[0]);
+  return Number.isFinite(major) && major < 22 ? t('cli.nodeAdvice', { version: version.replace(/^v/, '') }, locale) : null;
+}
+
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  // The language comes first, so even a mistake in the command line is explained in it.
+  const langAt = argv.findIndex((a) => a === '--lang' || a.startsWith('--lang='));
+  const lang = langAt < 0 ? null : argv[langAt]?.includes('=') ? (argv[langAt] as string).split('=')[1] : argv[langAt + 1];
+  const locale = resolveLocale(lang ?? null, env);
+  const advice = nodeAdvice(process.versions.node, locale);
+  if (advice) process.stderr.write(advice + '\n');
+  let out = createOutput(argv.includes('--json'));
   let values: Values;
   let positionals: string[];
-  let out = createOutput(argv.includes('--json'));
-  let locale = resolveLocale(null, env);
+  let command: string | undefined;
   try {
-    ({ values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true }));
+    ({ values, positionals, command } = parseCommandLine(argv, locale));
   } catch (err) {
-    out.error(t('cli.error', { code: 'USAGE', message: err instanceof Error ? err.message : String(err) }, locale));
-    return 2;
+    const info = toErrorInfo(err, locale);
+    if (out.json) process.stdout.write(JSON.stringify({ error: info }, null, 2) + '\n');
+    out.error(t('cli.error', { code: info.code, message: info.message }, locale));
+    return exitCodeFor(info.code);
   }
-  locale = resolveLocale(values.lang ?? null, env);
   out = createOutput(values.json === true);
   if (values.version) {
     process.stdout.write(`clinic-backup ${TOOL_VERSION}\n`);
     return 0;
   }
-  const command = positionals[0];
+  if (command && values.help) {
+    const help = commandHelp(command, locale);
+    if (help) {
+      process.stdout.write(help + '\n');
+      return 0;
+    }
+  }
   if (!command || values.help) {
     process.stdout.write(t('cli.usage', {}, locale) + '\n');
     return command || values.help ? 0 : 2;
@@ -860,7 +950,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     return 2;
   }
   try {
-    return await run({ values, positionals, out, locale, env });
+    return await run({ values, positionals, out, locale, env, zone: { value: DEFAULT_CLINIC_TIME_ZONE } });
   } catch (err) {
     const info = toErrorInfo(err, locale);
     if (out.json) process.stdout.write(JSON.stringify({ error: info }, null, 2) + '\n');

@@ -24,6 +24,7 @@ export interface Output {
 export function createOutput(json: boolean, stdout: NodeJS.WritableStream = process.stdout, stderr: NodeJS.WriteStream = process.stderr): Output {
   let lastProgress = 0;
   let live = false;
+  let pending: { phase: string; text: string } | null = null;
   const tty = Boolean(stderr.isTTY);
   return {
     json,
@@ -37,15 +38,21 @@ export function createOutput(json: boolean, stdout: NodeJS.WritableStream = proc
       this.endProgress();
       stderr.write(text + '\n');
     },
-    progress(_event, text) {
+    progress(event, text) {
       const now = Date.now();
-      // On a terminal, one line rewritten in place; otherwise a line every 10 s so logs stay short.
+      // On a terminal, one line rewritten in place; otherwise a line every 10 s so logs stay short, plus the last
+      // line of each phase (so a log ends with the real count, not with the first one seen).
       if (tty) {
         if (now - lastProgress < 200) return;
         stderr.write(`\r\x1b[2K${text}`);
         live = true;
       } else {
-        if (now - lastProgress < 10_000) return;
+        if (pending && pending.phase !== `${event.op}/${event.phase}`) stderr.write(pending.text + '\n');
+        pending = null;
+        if (now - lastProgress < 10_000) {
+          pending = { phase: `${event.op}/${event.phase}`, text };
+          return;
+        }
         stderr.write(text + '\n');
       }
       lastProgress = now;
@@ -53,6 +60,8 @@ export function createOutput(json: boolean, stdout: NodeJS.WritableStream = proc
     endProgress() {
       if (live) stderr.write('\r\x1b[2K');
       live = false;
+      if (pending) stderr.write(pending.text + '\n');
+      pending = null;
     },
   };
 }

@@ -2,10 +2,8 @@
  * SOP-019 §9 on this computer: the keychain holding the keys and credentials, the scheduler that makes
  * backups happen, and the two habits that make a recovery possible (restore drills, the recovery kit).
  */
-import { readFile } from 'node:fs/promises';
-import os from 'node:os';
 import type { KeychainOptions, KeychainProbeResult } from '../secrets/keychainStore.js';
-import { schedulerLockPath } from '../scheduler/schedulerLock.js';
+import { schedulerLockPath, schedulerState } from '../scheduler/schedulerLock.js';
 import { codeOf, result, toMs } from './result.js';
 import type { DoctorCheck, DoctorLimits, DoctorScheduleInput, DoctorSecretStoreInput, TimeInput } from './types.js';
 
@@ -24,28 +22,6 @@ export async function checkKeychain(
   return result('keychain', 'fail', 'unavailable', { params, fix: reasonCode === 'no-dbus' || reasonCode === 'no-provider' ? 'keychainMissing' : 'keychainBroken' });
 }
 
-interface LockFile {
-  pid: number;
-  startedAt: string;
-  hostname: string;
-}
-
-async function readLock(file: string): Promise<LockFile | 'missing' | 'unreadable'> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : 'unreadable';
-  }
-  try {
-    const v = JSON.parse(text) as Partial<LockFile>;
-    if (typeof v.pid !== 'number' || typeof v.startedAt !== 'string') return 'unreadable';
-    return { pid: v.pid, startedAt: v.startedAt, hostname: typeof v.hostname === 'string' ? v.hostname : os.hostname() };
-  } catch {
-    return 'unreadable';
-  }
-}
-
 /**
  * Is the scheduler running (its lock is held by a live process on this machine), is anything scheduled,
  * and is nothing long overdue (a stuck scheduler).
@@ -57,12 +33,12 @@ export async function checkSchedule(input: DoctorScheduleInput, now: number, lim
   } catch (err) {
     return result('schedule', 'fail', 'error', { params: { code: codeOf(err) }, fix: 'startScheduler' });
   }
-  const lock = await readLock(file);
-  if (lock === 'missing') return result('schedule', 'fail', 'notRunning', { fix: 'startScheduler' });
-  if (lock === 'unreadable') return result('schedule', 'warn', 'unreadable', { params: { file }, fix: 'startScheduler' });
-  const params = { pid: lock.pid, startedAt: lock.startedAt, host: lock.hostname };
-  if (lock.hostname !== os.hostname()) return result('schedule', 'pass', 'otherHost', { params });
-  if (!isAlive(lock.pid)) return result('schedule', 'fail', 'stale', { params, fix: 'startScheduler' });
+  const lock = await schedulerState(input.lockDir, input.repoId, isAlive);
+  if (lock.state === 'not-running') return result('schedule', 'fail', 'notRunning', { fix: 'startScheduler' });
+  if (lock.state === 'unreadable') return result('schedule', 'warn', 'unreadable', { params: { file }, fix: 'startScheduler' });
+  const params = { pid: lock.pid, startedAt: lock.since, host: lock.host };
+  if (lock.state === 'other-host') return result('schedule', 'pass', 'otherHost', { params });
+  if (lock.state === 'stale') return result('schedule', 'fail', 'stale', { params, fix: 'startScheduler' });
   if (input.paused) return result('schedule', 'warn', 'paused', { params, fix: 'resumeSchedule' });
   if (input.nextRuns !== undefined) {
     if (input.nextRuns.length === 0) return result('schedule', 'fail', 'noJobs', { params, fix: 'configureSchedule' });

@@ -1,6 +1,7 @@
 import { EngineError, type ErrorInfo } from '../shared/errors.js';
 import { errorMessages } from './messages/errors.js';
 import { cliMessages } from './messages/cli.js';
+import { cliHelpMessages } from './messages/cliHelp.js';
 import { backendMessages } from './messages/backend.js';
 import { repositoryMessages } from './messages/repository.js';
 import { archiverMessages } from './messages/archiver.js';
@@ -18,13 +19,14 @@ import { doctorMessages } from './messages/doctor.js';
 import { reportsMessages } from './messages/reports.js';
 import { statusMessages } from './messages/status.js';
 import { uiMessages } from './messages/ui.js';
-import { DEFAULT_LOCALE, LOCALES, type Catalogue, type Locale } from './types.js';
+import { DEFAULT_LOCALE, LOCALES, type Catalogue, type Locale, type Message } from './types.js';
 
 export { DEFAULT_LOCALE, LOCALES, type Catalogue, type Locale, type Message } from './types.js';
 
 /** Every module's messages, merged. Each module owns one file in messages/. */
 const catalogue: Catalogue = {
   ...cliMessages,
+  ...cliHelpMessages,
   ...backendMessages,
   ...repositoryMessages,
   ...archiverMessages,
@@ -43,6 +45,11 @@ const catalogue: Catalogue = {
   ...statusMessages,
   ...uiMessages,
 };
+
+/** Every message of the engine, keyed (for checks over the whole catalogue, e.g. the glossary test). */
+export function catalogueEntries(): [string, Message][] {
+  return Object.entries(catalogue);
+}
 
 export type Params = Readonly<Record<string, string | number | boolean | null | readonly string[] | undefined>>;
 

@@ -36,6 +36,11 @@ export interface SnapshotInfo {
   /** ISO 8601 instant. */
   readonly time: string;
   readonly tags?: readonly string[];
+  /**
+   * Shrink guard: this snapshot holds far fewer resources than the previous one of its source (possible
+   * deletion, ransomware or a wrong server); that previous snapshot, named here, is always kept.
+   */
+  readonly suspicious?: { readonly previous: string; readonly dropPercent: number };
 }
 
 export interface RetentionPolicy {
@@ -260,6 +265,14 @@ export function applyRetention(snapshots: readonly SnapshotInfo[], policy: Reten
   // Always: the newest snapshot.
   const newest = entries[0];
   if (newest) newest.reasons.push({ key: 'policy.keep.newest', params: {} });
+
+  // Always: the last snapshot before a suspicious shrink (the state before a possible deletion or attack).
+  for (const e of entries) {
+    const s = e.snap.suspicious;
+    if (!s) continue;
+    const before = entries.find((x) => x.snap.id === s.previous);
+    if (before) before.reasons.push({ key: 'policy.keep.beforeSuspicious', params: { suspicious: shortId(e.snap.id), drop: s.dropPercent } });
+  }
 
   // The legal floor (see the module comment).
   if (p.legalFloorYears > 0) {

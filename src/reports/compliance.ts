@@ -79,8 +79,11 @@ export interface ComplianceData {
     /** Default "AES-256-GCM". */
     readonly algorithm?: string;
     readonly keySlots: readonly ComplianceKeySlot[];
-    /** Where keychain slots live ("Windows Credential Manager", "GNOME Keyring"). */
-    readonly keychain?: string | null;
+    /**
+     * How this computer opens the repository: the OS keychain, a password file (headless servers) or the
+     * desktop app's protected storage. Unknown (undefined) when the report is made elsewhere.
+     */
+    readonly opensWith?: 'keychain' | 'password-file' | 'app' | null;
     readonly recoveryKitConfirmedAt?: DateInput | null;
   };
   readonly destinations: readonly ComplianceDestination[];
@@ -208,10 +211,16 @@ export function complianceDocument(data: ComplianceData, locale: Locale): Report
 
   // encryption
   const slotRows: Cell[][] = data.encryption.keySlots.map((s) => [tr(`reports.compliance.slot.${s.kind}`), s.name, s.host ?? '—', day(s.created)]);
+  // Every statement about keys comes from the key slots and how this computer opens the repository.
+  const kinds = (['keychain', 'passphrase', 'recovery'] as const).filter((k) => data.encryption.keySlots.some((x) => x.kind === k));
   const encryptionFacts: Fact[] = [
     { label: tr('reports.compliance.algorithm'), value: tr('reports.compliance.algorithmValue', { algorithm: data.encryption.algorithm ?? 'AES-256-GCM' }) },
-    { label: tr('reports.compliance.keys'), value: tr('reports.compliance.keysValue') },
-    { label: tr('reports.compliance.keychain'), value: data.encryption.keychain ?? tr('reports.compliance.keychainDefault') },
+    { label: tr('reports.compliance.keys'), value: kinds.length > 0 ? tr('reports.compliance.keysValue', { kinds: kinds.map((k) => tr(`reports.compliance.keyKind.${k}`)).join(' + ') }) : tr('reports.compliance.noSlots') },
+    {
+      label: tr('reports.compliance.opensWith'),
+      value: data.encryption.opensWith ? tr(`reports.compliance.opensWith.${data.encryption.opensWith}`) : tr('reports.common.unknown'),
+      tone: data.encryption.opensWith === 'password-file' ? 'warning' : 'neutral',
+    },
     {
       label: tr('reports.compliance.kitConfirmed'),
       value: data.encryption.recoveryKitConfirmedAt ? day(data.encryption.recoveryKitConfirmedAt) : tr('reports.compliance.kitNotConfirmed'),
@@ -324,7 +333,7 @@ export function complianceDocument(data: ComplianceData, locale: Locale): Report
       rows: findings.map((f) => [tr(`reports.compliance.area.${f.area}`), { text: tr(`reports.compliance.level.${f.level}`), tone: LEVEL_TONE[f.level], bold: true }, findingText(f, tr, locale, tz)]),
     },
     { kind: 'heading', level: 2, text: tr('reports.compliance.h.encryption') },
-    { kind: 'paragraph', text: tr('reports.compliance.encryptionText') },
+    { kind: 'paragraph', text: tr('reports.compliance.encryptionText', { kinds: kinds.map((k) => tr(`reports.compliance.keyKind.${k}`)).join(', ') || '—' }) },
     { kind: 'facts', rows: encryptionFacts },
     {
       kind: 'table',

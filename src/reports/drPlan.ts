@@ -18,6 +18,8 @@ import { renderHtml } from './html.js';
 import { renderPdf, type PdfOptions } from './pdf.js';
 
 export interface DrPlanSource {
+  /** A FHIR server (default) or a folder of NDJSON files. */
+  readonly kind?: 'fhir' | 'files';
   readonly name: string;
   /** FHIR base URL (no credentials). */
   readonly baseUrl: string;
@@ -229,7 +231,7 @@ function scenarioBlocks(id: DrScenario, ctx: ScenarioContext): Block[] {
         step(tr(`${p}.s6`), 'clinic-backup snapshots'),
         step(tr(`${p}.s7`), 'clinic-backup check --read-data'),
         step(tr(`${p}.s8`), restoreServer),
-        step(tr(`${p}.s9`), 'clinic-backup recovery-kit'),
+        step(tr(`${p}.s9`), 'clinic-backup recovery-kit rotate --yes'),
         step(tr(`${p}.s10`), 'clinic-backup drill'),
       ];
       break;
@@ -276,7 +278,9 @@ export function drPlanDocument(data: DrPlanData, locale: Locale): ReportDocument
   const floor = data.retention.legalFloorYears ?? DEFAULT_LEGAL_FLOOR_YEARS;
   const dests = data.destinations;
   const kit = data.recoveryKit.location?.trim() || tr('reports.plan.kitUnknownShort');
-  const fhir = data.sources[0] ? safeLocation(data.sources[0].baseUrl) : tr('reports.plan.placeholder.fhir');
+  // Restore commands need a FHIR server: never a folder that was backed up.
+  const server = data.sources.find((x) => (x.kind ?? 'fhir') === 'fhir');
+  const fhir = server ? safeLocation(server.baseUrl) : tr('reports.plan.placeholder.fhir');
   const gaps = drPlanGaps(data);
 
   const summary: Fact[] = [

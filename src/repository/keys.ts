@@ -28,6 +28,12 @@ export interface KeySlotFile {
   readonly host: string;
   readonly kdf: Kdf;
   readonly wrappedKey: string;
+  /**
+   * Recovery slots only: the recovery key itself, sealed under a subkey of the master key, so whoever can open
+   * the repository can print the same kit again (docs/format.md, "Recovery key copy"). Absent in slots made
+   * before reprinting existed.
+   */
+  readonly keptKey?: string;
 }
 
 /** What a caller can offer to open a repository. */
@@ -66,6 +72,15 @@ function slotAad(repoId: string, slotId: string): Buffer {
   return Buffer.from(`CBv1 key|${repoId}|${slotId}`, 'utf8');
 }
 
+/** The subkey that seals the copy of a recovery key kept in its slot. */
+function keptKeyKey(masterKey: Uint8Array, repoId: string): Buffer {
+  return hkdf(masterKey, Buffer.from(repoId, 'hex'), 'clinic-backup v1 recovery key copy');
+}
+
+function keptKeyAad(repoId: string, slotId: string): Buffer {
+  return Buffer.from(`CBv1 recovery copy|${repoId}|${slotId}`, 'utf8');
+}
+
 async function wrapKeyFor(kdf: Kdf, secret: Uint8Array | string): Promise<Buffer> {
   const salt = Buffer.from(kdf.salt, 'base64');
   if (kdf.name === 'scrypt') {
@@ -89,6 +104,7 @@ export async function createSlot(
   const salt = randomBytes(16).toString('base64');
   const kdf: Kdf = kind === 'passphrase' ? { name: 'scrypt', N: scrypt.N, r: scrypt.r, p: scrypt.p, salt } : { name: 'hkdf', salt };
   const wrapKey = await wrapKeyFor(kdf, secret);
+  const kept = kind === 'recovery' && typeof secret !== 'string' ? seal(keptKeyKey(masterKey, repoId), secret, keptKeyAad(repoId, id)).toString('base64') : null;
   return {
     format: 'clinic-backup-key',
     version: 1,
@@ -100,7 +116,25 @@ export async function createSlot(
     host: os.hostname(),
     kdf,
     wrappedKey: seal(wrapKey, masterKey, slotAad(repoId, id)).toString('base64'),
+    ...(kept ? { keptKey: kept } : {}),
   };
+}
+
+/**
+ * The recovery key kept (sealed under the master key) in a recovery slot, checked against the slot: it must
+ * unwrap the slot to this master key. Null when the slot keeps no copy or the copy does not verify.
+ */
+export async function keptRecoveryKey(slot: KeySlotFile, masterKey: Uint8Array): Promise<Buffer | null> {
+  if (slot.kind !== 'recovery' || typeof slot.keptKey !== 'string') return null;
+  let key: Buffer | null;
+  try {
+    key = open(keptKeyKey(masterKey, slot.repoId), Buffer.from(slot.keptKey, 'base64'), keptKeyAad(slot.repoId, slot.id));
+  } catch {
+    return null;
+  }
+  if (!key || key.length !== RECOVERY_KEY_BYTES) return null;
+  const unwrapped = await unwrap(slot, key);
+  return unwrapped && unwrapped.equals(Buffer.from(masterKey)) ? key : null;
 }
 
 /** The master key from one slot, or null when this secret does not open it (never throws for a bad slot). */

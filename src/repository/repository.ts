@@ -6,12 +6,13 @@ import os from 'node:os';
 import type { Backend, FileRef } from '../backend/types.js';
 import { hkdf, hmacSha256, randomKey, sha256Hex } from '../crypto/primitives.js';
 import type { SecretStore } from '../secrets/types.js';
-import { EngineError, isEngineError } from '../shared/errors.js';
+import { EngineError, isEngineError, isIntegrityCode } from '../shared/errors.js';
 import { BlobIndex } from './blobIndex.js';
 import { encodeConfig, newConfig, readConfig, type RepoConfig, type RepoParams } from './config.js';
 import { EnvelopeError, ObjectKind, openObject, sealObject } from './envelope.js';
 import {
   createSlot,
+  keptRecoveryKey,
   keychainSecretName,
   listSlots,
   listSlotsDetailed,
@@ -63,10 +64,27 @@ export function describeFile(ref: FileRef): string {
 
 const FRAME_CACHE_SIZE = 16;
 
+/**
+ * How complete the index files are, found while loading the index. The in-memory index always covers every pack
+ * in storage: packs no index file lists are read from their own headers, so a lost or damaged index never blocks
+ * a restore or a backup; `check` reports the gap and `repair index` closes it.
+ */
+export interface IndexState {
+  /** Index files that do not match their name or do not decrypt (names). */
+  readonly damagedFiles: readonly string[];
+  /** Packs in storage that no readable index file lists; their headers were read from the pack tails. */
+  readonly unindexedPacks: ReadonlySet<string>;
+  /** Packs in storage that no index lists and whose own header cannot be read. */
+  readonly unreadablePacks: readonly string[];
+  /** Packs a readable index file lists that are not in storage. */
+  readonly missingPacks: ReadonlySet<string>;
+}
+
 export class Repository {
-  readonly index = new BlobIndex();
+  private blobIndex = new BlobIndex();
   private indexLoaded = false;
   readonly indexFiles = new Set<string>();
+  private state: IndexState = { damagedFiles: [], unindexedPacks: new Set(), unreadablePacks: [], missingPacks: new Set() };
   private readonly frameCache = new Map<string, Buffer>();
   /** Bytes read from the backend for blob data (frames), for restore statistics. */
   bytesRead = 0;
@@ -146,6 +164,20 @@ export class Repository {
     return { slot: slotInfo(slot), recoveryKey };
   }
 
+  /**
+   * The current recovery key (the newest recovery slot's), read back from the copy sealed in its slot, so the
+   * same kit can be printed again. RECOVERY_KEY_NOT_KEPT when that slot was made without a copy (older
+   * versions); NOT_FOUND when the repository has no recovery slot.
+   */
+  async currentRecoveryKey(): Promise<{ slot: KeySlotInfo; key: Buffer }> {
+    const recovery = (await listSlots(this.backend, this.id)).filter((s) => s.kind === 'recovery');
+    const newest = recovery[recovery.length - 1];
+    if (!newest) throw new EngineError('NOT_FOUND', { what: 'recovery key (make one with "recovery-kit rotate --yes")' });
+    const key = await keptRecoveryKey(newest, this.masterKey);
+    if (!key) throw new EngineError('RECOVERY_KEY_NOT_KEPT', { slot: newest.id });
+    return { slot: slotInfo(newest), key };
+  }
+
   /** Removes a key slot; refuses to remove the last one. */
   async removeKey(slotId: string, secretStore?: SecretStore): Promise<void> {
     const slots = await listSlots(this.backend, this.id);
@@ -168,18 +200,98 @@ export class Repository {
     return hmacSha256(this.keys.blobId, data);
   }
 
-  /** Reads every index file into memory. Damaged index files are reported by the checker; here they stop the load. */
-  async loadIndex(signal?: AbortSignal): Promise<void> {
-    if (this.indexLoaded) return;
-    const files: { id: string; content: IndexContent }[] = [];
+  /** Every blob's location (see loadIndex). */
+  get index(): BlobIndex {
+    return this.blobIndex;
+  }
+
+  /** What loadIndex found about the index files (see IndexState). */
+  get indexState(): IndexState {
+    return this.state;
+  }
+
+  /** The index files in storage that can be read, and the names of those that cannot. */
+  async readIndexFiles(signal?: AbortSignal): Promise<{ readable: { id: string; content: IndexContent }[]; damaged: string[] }> {
+    const readable: { id: string; content: IndexContent }[] = [];
+    const damaged: string[] = [];
     for await (const f of this.backend.list('index', signal)) {
-      files.push({ id: f.name, content: decodeIndex(await this.readSealedFile({ kind: 'index', name: f.name }, ObjectKind.index, 'INDEX_CORRUPT')) });
+      try {
+        readable.push({ id: f.name, content: decodeIndex(await this.readSealedFile({ kind: 'index', name: f.name }, ObjectKind.index, 'INDEX_CORRUPT')) });
+      } catch (err) {
+        if (isEngineError(err, 'NOT_FOUND')) continue;
+        // Only damage is skipped; an unplugged drive or a permission problem stops the load as itself.
+        if (!isEngineError(err) || !isIntegrityCode(err.code)) throw err;
+        damaged.push(f.name);
+      }
     }
-    for (const f of liveIndexFiles(files)) {
-      for (const p of f.content.packs) this.index.addPack(p);
-      this.indexFiles.add(f.id);
+    return { readable, damaged };
+  }
+
+  /**
+   * Loads the index: the packs the index files list, plus every pack in storage that no readable index file
+   * lists, read from its own header (a lost, truncated or damaged index file costs a few reads, never a
+   * restore). `refresh` reloads from storage (check, after repairs).
+   */
+  async loadIndex(signal?: AbortSignal, options: { refresh?: boolean } = {}): Promise<void> {
+    if (this.indexLoaded && !options.refresh) return;
+    const { readable, damaged } = await this.readIndexFiles(signal);
+    const present = new Map<string, number>();
+    for await (const f of this.backend.list('data', signal)) present.set(f.name, f.size);
+    const index = new BlobIndex();
+    const live = liveIndexFiles(readable);
+    const missing: PackRecord[] = [];
+    for (const f of live) {
+      for (const p of f.content.packs) {
+        if (present.has(p.id)) index.addPack(p);
+        else missing.push(p);
+      }
     }
+    const unindexed = new Set<string>();
+    const unreadable: string[] = [];
+    for (const [id, size] of present) {
+      if (index.hasPack(id)) continue;
+      try {
+        index.addPack({ id, size, ...(await this.readPackHeaderFromTail(id, size, signal)) });
+        unindexed.add(id);
+      } catch (err) {
+        if (!isEngineError(err) || !isIntegrityCode(err.code)) throw err;
+        unreadable.push(id);
+      }
+    }
+    // Listed but absent packs last, so a blob also held by a present pack (repacked) is read from there.
+    for (const p of missing) index.addPack(p);
+    this.blobIndex = index;
+    this.indexFiles.clear();
+    for (const f of live) this.indexFiles.add(f.id);
+    this.state = { damagedFiles: damaged, unindexedPacks: unindexed, unreadablePacks: unreadable, missingPacks: new Set(missing.map((p) => p.id)) };
+    this.frameCache.clear();
     this.indexLoaded = true;
+  }
+
+  /** A pack's own header read from its tail (two small range reads), e.g. to rebuild the index. */
+  async readPackHeaderFromTail(packId: string, size: number, signal?: AbortSignal): Promise<PackHeader> {
+    const ref: FileRef = { kind: 'data', name: packId };
+    const file = describeFile(ref);
+    if (size < PACK_TRAILER_BYTES) throw new EngineError('PACK_CORRUPT', { file });
+    const read = async (offset: number, length: number): Promise<Buffer> => {
+      try {
+        return await this.backend.read(ref, { offset, length }, signal);
+      } catch (err) {
+        if (isEngineError(err, 'FILE_TRUNCATED')) throw new EngineError('PACK_CORRUPT', { file });
+        throw err;
+      }
+    };
+    const trailer = await read(size - PACK_TRAILER_BYTES, PACK_TRAILER_BYTES);
+    if (!trailer.subarray(4).equals(PACK_TRAILER_MAGIC)) throw new EngineError('PACK_CORRUPT', { file });
+    const headerLen = trailer.readUInt32LE(0);
+    if (headerLen + PACK_TRAILER_BYTES > size) throw new EngineError('PACK_CORRUPT', { file });
+    const env = await read(size - PACK_TRAILER_BYTES - headerLen, headerLen);
+    try {
+      return decodePackHeader(openObject(this.keys.data, ObjectKind.packHeader, env).payload);
+    } catch (err) {
+      if (err instanceof EnvelopeError || isEngineError(err, 'INTEGRITY_ERROR') || isEngineError(err, 'REPO_VERSION_UNSUPPORTED')) throw new EngineError('PACK_CORRUPT', { file });
+      throw err;
+    }
   }
 
   /** Reads a sealed whole file, checking that its name is the SHA-256 of its bytes. */
@@ -302,7 +414,9 @@ export class Repository {
         if (!isEngineError(err, 'SNAPSHOT_CORRUPT')) throw err;
       }
     }
-    return out.sort((a, b) => a.manifest.time.localeCompare(b.manifest.time) || a.id.localeCompare(b.id));
+    // A repaired successor keeps its original's time and comes right after it (so "latest" is the repaired one).
+    const repairedAfter = (a: SnapshotRecord, b: SnapshotRecord): number => (a.manifest.repairedFrom === b.id ? 1 : b.manifest.repairedFrom === a.id ? -1 : 0);
+    return out.sort((a, b) => a.manifest.time.localeCompare(b.manifest.time) || repairedAfter(a, b) || a.id.localeCompare(b.id));
   }
 
   /** Finds a snapshot by "latest", a full id or a unique id prefix (≥ 4 characters). */

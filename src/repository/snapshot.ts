@@ -60,11 +60,34 @@ export interface SnapshotManifest {
   readonly notCovered?: readonly { readonly type: string; readonly code: string; readonly status?: number; readonly reason?: string }[];
   /** What the run should tell the clinic although it succeeded (codes with details; text from i18n). */
   readonly warnings?: readonly SnapshotWarning[];
+  /**
+   * Optional fields (docs/format.md §13.4); readers that do not know them may ignore them.
+   * Set by `repair snapshots` on the successor of a damaged snapshot (which is kept, never rewritten).
+   */
+  readonly repairedFrom?: string;
+  readonly repairedAt?: string;
+  /** Every resource ("Type/id") of the original whose data could not be read. */
+  readonly lost?: readonly string[];
+  /** Parts of the original's listing that could not be read (type null: unknown types). */
+  readonly lostListing?: readonly { readonly type: string | null; readonly resources: number | null }[];
+  /** Shrink guard: far fewer resources than the previous snapshot of the same source. */
+  readonly suspicious?: SuspiciousShrink;
 }
 
 export interface SnapshotWarning {
   readonly code: string;
   readonly details: Readonly<Record<string, string | number>>;
+}
+
+/** Why a snapshot is marked suspicious: its resource count fell by more than the threshold. */
+export interface SuspiciousShrink {
+  /** The previous snapshot of the same source. */
+  readonly previous: string;
+  readonly previousResources: number;
+  readonly resources: number;
+  /** Fall in percent (one decimal). */
+  readonly dropPercent: number;
+  readonly thresholdPercent: number;
 }
 
 export interface SnapshotRecord {

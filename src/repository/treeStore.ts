@@ -1,4 +1,5 @@
 /** Reading and writing snapshot trees through a repository (format in tree.ts). */
+import { isEngineError, isIntegrityCode } from '../shared/errors.js';
 import type { Repository, RepoWriter } from './repository.js';
 import { collapseDeltas, decodeChunk, decodeDelta, encodeChunk, encodeDelta, mergeRows, rowId, type DeltaChange, type TreeRef } from './tree.js';
 
@@ -106,4 +107,61 @@ export async function writeTree(
     if (chunkIds.length > 0) checkpoint[type] = chunkIds;
   }
   return { checkpoint, deltas: [], changesSinceCheckpoint: 0 };
+}
+
+/** A part of a snapshot's listing that could not be read: the type (null when unknown) and how many resources it held (null when unknown). */
+export interface ListingLoss {
+  readonly type: string | null;
+  readonly resources: number | null;
+}
+
+function isReadFailure(err: unknown): boolean {
+  return isEngineError(err) && (isIntegrityCode(err.code) || err.code === 'NOT_FOUND');
+}
+
+/**
+ * A snapshot's listing read despite lost or damaged tree blobs (repair snapshots, restore of a damaged
+ * snapshot): every readable chunk and delta is used; what could not be read is reported per type, counted
+ * against the manifest's counts. Holds one type's rows at a time.
+ */
+export async function* salvageTreeRows(
+  repo: Repository,
+  tree: TreeRef,
+  counts: Readonly<Record<string, number>>,
+  loss: ListingLoss[],
+  options: { types?: readonly string[]; signal?: AbortSignal } = {},
+): AsyncGenerator<{ type: string; row: string }> {
+  const chain: DeltaChange[][] = [];
+  let lostDeltas = 0;
+  for (const d of tree.deltas) {
+    try {
+      chain.push(decodeDelta(await repo.readBlob(d, options.signal)));
+    } catch (err) {
+      if (!isReadFailure(err)) throw err;
+      lostDeltas++;
+    }
+  }
+  const overlay = collapseDeltas(chain);
+  for (const type of [...new Set([...treeTypes(tree, overlay), ...Object.keys(counts)])].sort()) {
+    if (options.types && !options.types.includes(type)) continue;
+    const rows: string[] = [];
+    let lostChunks = 0;
+    for (const chunk of tree.checkpoint[type] ?? []) {
+      try {
+        rows.push(...(await readChunk(repo, chunk, options.signal)).rows);
+      } catch (err) {
+        if (!isReadFailure(err)) throw err;
+        lostChunks++;
+      }
+    }
+    let n = 0;
+    for (const row of mergeRows(rows, overlay.get(type) ?? [])) {
+      n++;
+      yield { type, row };
+    }
+    const missing = (counts[type] ?? 0) - n;
+    if (lostChunks > 0 || missing > 0) loss.push({ type, resources: missing > 0 ? missing : null });
+  }
+  // A lost delta hides changes of unknown resources: some may be missing or at an older version.
+  if (lostDeltas > 0) loss.push({ type: null, resources: null });
 }

@@ -32,12 +32,13 @@ import type { LongOperationOptions } from '../shared/events.js';
 import type { FhirRestoreResult, ResourceOutcome, RestorePlan } from '../shared/contract.js';
 import { isAdministrationType } from './adminTypes.js';
 import { binaryUrl, createBinaries, planAttachments, type AttachmentPlan } from './binaries.js';
-import { selectRows, snapshotBinaryReader, sortByStorage, type RestoreSelection, type SelectedRow } from './ndjsonTarget.js';
+import { snapshotBinaryReader } from './ndjsonTarget.js';
 import { binaryWithData, referenceKey, rewriteReferences, rewriteUrls, sameContent } from './rewrite.js';
 import { RestoreJournal, TargetMap, type PendingBundle } from './targetMap.js';
 
 export type { FhirRestoreResult, ResourceOutcome, RestorePlan };
 export { sameContent } from './rewrite.js';
+import { selectForRestore, sortByStorage, type RestoreSelection, type SelectedRow } from './selection.js';
 
 /** The repository file a read error names (PACK_CORRUPT: file; BLOB_MISSING of a missing pack: blob). */
 function damagedFile(details: Readonly<Record<string, unknown>>): string | undefined {
@@ -211,7 +212,7 @@ export async function planFhirRestore(repo: Repository, snap: SnapshotRecord, se
   const { http, signal } = opts;
   const caps = await probeCapabilities(http, signal);
   await repo.loadIndex(signal);
-  const rows = await selectRows(repo, snap, selection, signal);
+  const { rows, shared, listingLost } = await selectForRestore(repo, snap, selection, signal);
   // Server administration (projects, logins, client secrets): kept in the backup, left out unless asked for.
   const administration: Record<string, number> = {};
   for (const [type, list] of [...rows]) {
@@ -276,6 +277,7 @@ export async function planFhirRestore(repo: Repository, snap: SnapshotRecord, se
     existing,
     newerOnTarget: newer.slice(0, 500),
     sameOnTarget: same,
+    newerOnTargetTotal: newer.length,
     criticalTypes: opts.criticalTypes,
     server: { fhirVersion: caps.fhirVersion, software: caps.software },
     ids: { mode: assigned ? 'server-assigned' : 'kept', reason: assigned ? 'capability' : 'default', known: map.size, file: map.path },
@@ -289,7 +291,8 @@ export async function planFhirRestore(repo: Repository, snap: SnapshotRecord, se
       notStored: attachments.notStored.length,
     },
     administration: { included: opts.includeAdministration === true, counts: administration },
-    ...(selection.patient ? { danglingReferences: await danglingReferences(repo, rows, signal) } : {}),
+    ...(selection.patient ? { danglingReferences: await danglingReferences(repo, rows, signal, Infinity), shared, sharedIncluded: selection.includeShared === true } : {}),
+    ...(listingLost.length > 0 ? { listingLost } : {}),
   };
   return { plan, rows };
 }

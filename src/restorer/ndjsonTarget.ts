@@ -6,20 +6,17 @@
  * and attachments.ndjson, one line per attachment (owner, URL, content type, size, SHA-256, file).
  */
 import { createHash } from 'node:crypto';
-import { mkdir, open, readdir, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
+import { readdir, rename, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { attachmentContent, readAttachments, type AttachmentRecord, type BinaryResourceReader } from '../repository/attachments.js';
 import type { Repository } from '../repository/repository.js';
 import type { SnapshotRecord } from '../repository/snapshot.js';
-import { loadOverlay, treeTypes, typeRows } from '../repository/treeStore.js';
 import { EngineError, isEngineError, throwIfAborted, type ErrorCode } from '../shared/errors.js';
 import type { LongOperationOptions } from '../shared/events.js';
+import { ensurePrivateDir, openPrivateFile, writePrivateFile } from '../shared/privateFiles.js';
+import { selectForRestore, selectRows, sortByStorage, type ListingLoss, type RestoreSelection, type SharedResource } from './selection.js';
 
-export interface RestoreSelection {
-  readonly types?: readonly string[];
-  /** Restrict to one patient's compartment. */
-  readonly patient?: string;
-}
+export { rowInCompartment, selectRows, sortByStorage, type RestoreSelection, type SelectedRow } from './selection.js';
 
 export interface RestoreFailure {
   readonly resource: string;
@@ -38,41 +35,11 @@ export interface NdjsonRestoreResult {
   readonly files: string[];
   /** Attachments written beside the NDJSON (distinct contents) and their bytes. */
   readonly attachments?: { readonly files: number; readonly bytes: number; readonly listed: number };
-}
-
-export interface SelectedRow {
-  readonly type: string;
-  readonly id: string;
-  readonly blob: string;
-  readonly size: number;
-  readonly lastUpdated: string | null;
-}
-
-/** True when a row belongs to the patient's compartment (rows keep the compartment's patient ids). */
-export function rowInCompartment(row: string, patient: string): boolean {
-  // Most rows of a large snapshot do not mention the patient at all: a substring scan settles them without
-  // splitting the row (splitting every row of a 1 GB snapshot cost most of a one-patient restore's time).
-  if (!row.includes(patient)) return false;
-  const f = row.split('\t');
-  return (f[4] ?? '').split(',').includes(patient);
-}
-
-/** The rows of a snapshot matching a selection, per type. */
-export async function selectRows(repo: Repository, snap: SnapshotRecord, sel: RestoreSelection, signal?: AbortSignal): Promise<Map<string, SelectedRow[]>> {
-  const tree = snap.manifest.tree;
-  const overlay = await loadOverlay(repo, tree, signal);
-  const out = new Map<string, SelectedRow[]>();
-  for (const type of treeTypes(tree, overlay)) {
-    if (sel.types && !sel.types.includes(type)) continue;
-    const list: SelectedRow[] = [];
-    for await (const row of typeRows(repo, tree, type, overlay, signal)) {
-      if (sel.patient && !rowInCompartment(row, sel.patient)) continue;
-      const f = row.split('\t');
-      list.push({ type, id: f[0] as string, blob: f[3] as string, size: Number(f[5]), lastUpdated: f[2] || null });
-    }
-    if (list.length > 0) out.set(type, list);
-  }
-  return out;
+  /** One-patient scope: compartment resources that also concern other patients (written only when included). */
+  readonly shared: readonly SharedResource[];
+  readonly sharedIncluded: boolean;
+  /** Parts of a damaged snapshot's listing that could not be read (their resources are not restored). */
+  readonly listingLost: readonly ListingLoss[];
 }
 
 /** Reads the inline data of the snapshot's Binary resources (attachments whose content lives there). */
@@ -87,23 +54,14 @@ export function snapshotBinaryReader(repo: Repository, snap: SnapshotRecord): Bi
   };
 }
 
-/** Orders rows by where their data is stored, so frames are read sequentially and once. */
-export function sortByStorage(repo: Repository, rows: SelectedRow[]): SelectedRow[] {
-  const keyed = rows.map((r) => {
-    const loc = repo.index.get(Buffer.from(r.blob, 'hex'));
-    return { r, pack: loc ? loc.pack.id : '', frame: loc?.frame ?? 0, offset: loc?.offset ?? 0 };
-  });
-  keyed.sort((a, b) => (a.pack < b.pack ? -1 : a.pack > b.pack ? 1 : a.frame - b.frame || a.offset - b.offset));
-  return keyed.map((k) => k.r);
-}
-
 async function ensureEmptyTarget(target: string, overwrite: boolean): Promise<void> {
   const entries = await readdir(target).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT') return null;
     throw err;
   });
   if (entries && entries.length > 0 && !overwrite) throw new EngineError('RESTORE_TARGET_NOT_EMPTY', { path: target });
-  await mkdir(target, { recursive: true });
+  // Patient data: the folder is the owner's only (tightened when it exists looser).
+  await ensurePrivateDir(target);
 }
 
 const NL = Buffer.from('\n');
@@ -124,7 +82,7 @@ class NdjsonOut {
   private constructor(private readonly fh: FileHandle) {}
 
   static async create(file: string): Promise<NdjsonOut> {
-    return new NdjsonOut(await open(file, 'w'));
+    return new NdjsonOut(await openPrivateFile(file));
   }
 
   async line(data: Buffer): Promise<void> {
@@ -179,7 +137,7 @@ export async function restoreToNdjson(
   await repo.loadIndex(signal);
   // Bytes read include the snapshot tree (selecting the rows), not only the resources' frames.
   const readBefore = repo.bytesRead;
-  const selected = await selectRows(repo, snap, sel, signal);
+  const { rows: selected, shared, sharedIncluded, listingLost } = await selectForRestore(repo, snap, sel, signal);
   const total = [...selected.values()].reduce((n, l) => n + l.length, 0);
   const counts: Record<string, number> = {};
   const failures: RestoreFailure[] = [];
@@ -227,7 +185,7 @@ export async function restoreToNdjson(
   const records = (await readAttachments(repo, snap.manifest.attachments, signal)).filter((r) => restoredKeys.has(r.owner));
   const attachments = records.length > 0 ? await writeAttachmentFiles(repo, target, records, failures, snapshotBinaryReader(repo, snap), signal) : null;
   if (attachments) files.push(path.join(target, 'attachments.ndjson'));
-  return { snapshotId: snap.id, target, counts, resources: done, bytes, bytesRead: repo.bytesRead - readBefore, failures, files, ...(attachments ? { attachments } : {}) };
+  return { snapshotId: snap.id, target, counts, resources: done, bytes, bytesRead: repo.bytesRead - readBefore, failures, files, shared, sharedIncluded, listingLost, ...(attachments ? { attachments } : {}) };
 }
 
 const EXTENSIONS: Readonly<Record<string, string>> = {
@@ -246,7 +204,7 @@ const EXTENSIONS: Readonly<Record<string, string>> = {
 /** Writes each distinct attachment content once, verified against its SHA-256, and the listing beside it. */
 async function writeAttachmentFiles(repo: Repository, target: string, records: readonly AttachmentRecord[], failures: RestoreFailure[], binary: BinaryResourceReader, signal?: AbortSignal): Promise<{ files: number; bytes: number; listed: number }> {
   const dir = path.join(target, 'attachments');
-  await mkdir(dir, { recursive: true });
+  await ensurePrivateDir(dir);
   const written = new Map<string, string>();
   let bytes = 0;
   const lines: string[] = [];
@@ -258,7 +216,7 @@ async function writeAttachmentFiles(repo: Repository, target: string, records: r
       if (file === null) {
         const name = `${r.sha256}${EXTENSIONS[(r.contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? ''] ?? '.bin'}`;
         const partial = path.join(dir, `${name}.partial`);
-        const fh = await open(partial, 'w');
+        const fh = await openPrivateFile(partial);
         const hash = createHash('sha256');
         try {
           for await (const chunk of attachmentContent(repo, r, signal, binary)) {
@@ -287,6 +245,6 @@ async function writeAttachmentFiles(repo: Repository, target: string, records: r
     }
     lines.push(JSON.stringify({ owner: r.owner, path: r.path, url: r.url, contentType: r.contentType, size: r.size, sha256: r.sha256, status: r.status, file, ...(r.reason ? { reason: r.reason } : {}) }));
   }
-  await writeFile(path.join(target, 'attachments.ndjson'), lines.join('\n') + '\n');
+  await writePrivateFile(path.join(target, 'attachments.ndjson'), lines.join('\n') + '\n');
   return { files: written.size, bytes, listed: records.length };
 }

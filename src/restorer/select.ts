@@ -1,6 +1,7 @@
 /** Picking the snapshot and checking the scope of a restore, with helpful suggestions when input is wrong. */
 import type { Repository } from '../repository/repository.js';
 import type { SnapshotRecord } from '../repository/snapshot.js';
+import { assertResourceTypes } from '../source/fhir/resourceTypes.js';
 import { EngineError } from '../shared/errors.js';
 import { selectRows } from './ndjsonTarget.js';
 
@@ -48,4 +49,20 @@ export async function assertPatientExists(repo: Repository, snap: SnapshotRecord
   const patients = (await selectRows(repo, snap, { types: ['Patient'] }, signal)).get('Patient') ?? [];
   if (patients.some((p) => p.id === patient)) return;
   throw new EngineError('PATIENT_NOT_FOUND', { patient, suggestions: suggest(patient, patients.map((p) => p.id)) });
+}
+
+/**
+ * Checks the types asked for against FHIR R4 (a typo is UNKNOWN_RESOURCE_TYPE with a suggestion) and against the
+ * snapshot: types it does not hold are returned so the caller says so; when it holds none of them,
+ * TYPE_NOT_IN_SNAPSHOT (nothing to list or restore is an error, not an empty success).
+ */
+export function checkTypesInSnapshot(snap: SnapshotRecord, types: readonly string[] | undefined): string[] {
+  if (!types || types.length === 0) return [];
+  assertResourceTypes(types);
+  const counts = snap.manifest.counts;
+  const missing = [...new Set(types)].filter((t) => !((counts[t] ?? 0) > 0));
+  if (missing.length === new Set(types).size) {
+    throw new EngineError('TYPE_NOT_IN_SNAPSHOT', { snapshot: snap.id.slice(0, 8), types: missing, present: Object.keys(counts).filter((t) => (counts[t] ?? 0) > 0) });
+  }
+  return missing;
 }

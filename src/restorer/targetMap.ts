@@ -76,7 +76,7 @@ export class TargetMap {
     if (!this.file || lines.length === 0) return Promise.resolve();
     const file = this.file;
     const text = lines.map((l) => JSON.stringify(l)).join('\n') + '\n';
-    this.write = this.write.then(() => appendFile(file, text));
+    this.write = this.write.then(() => appendFile(file, text, { mode: 0o600 }));
     return this.write;
   }
 
@@ -161,7 +161,7 @@ export class RestoreJournal {
   private append(line: JournalLine): Promise<void> {
     if (!this.file) return Promise.resolve();
     const file = this.file;
-    this.write = this.write.then(() => appendFile(file, JSON.stringify(line) + '\n'));
+    this.write = this.write.then(() => appendFile(file, JSON.stringify(line) + '\n', { mode: 0o600 }));
     return this.write;
   }
 

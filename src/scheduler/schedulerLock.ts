@@ -72,7 +72,7 @@ export async function acquireSchedulerLock(dir: string, repoId: string, options:
   const clock = options.clock ?? systemClock;
   const isAlive = options.isAlive ?? isProcessAlive;
   const bootTime = options.bootTime ?? new Date(Date.now() - os.uptime() * 1000);
-  await fs.mkdir(dir, { recursive: true });
+  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
   const info: SchedulerLockInfo = {
     pid: options.pid ?? process.pid,
     startedAt: clock.now().toISOString(),
@@ -116,7 +116,7 @@ async function isYoung(file: string, clock: Clock): Promise<boolean> {
 
 async function createExclusive(file: string, content: string): Promise<boolean> {
   const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  const fh = await fs.open(tmp, 'wx');
+  const fh = await fs.open(tmp, 'wx', 0o600);
   try {
     await fh.writeFile(content);
     await fh.sync();
@@ -139,7 +139,7 @@ async function createExclusive(file: string, content: string): Promise<boolean> 
 /** Fallback for filesystems without hard links. */
 async function createWithFlag(file: string, content: string): Promise<boolean> {
   try {
-    await fs.writeFile(file, content, { flag: 'wx' });
+    await fs.writeFile(file, content, { flag: 'wx', mode: 0o600 });
     return true;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
@@ -205,4 +205,34 @@ function makeLock(file: string, info: SchedulerLockInfo): SchedulerLock {
       if (current !== 'missing' && current !== 'unreadable' && current.token === info.token) await fs.rm(file, { force: true });
     },
   };
+}
+
+/** Whether the scheduler of a repository is running, as its lock file says (the one answer status and doctor give). */
+export type SchedulerState =
+  | { readonly state: 'running'; readonly pid: number; readonly since: string; readonly host: string }
+  | { readonly state: 'other-host'; readonly pid: number; readonly since: string; readonly host: string }
+  | { readonly state: 'stale'; readonly pid: number; readonly since: string; readonly host: string }
+  | { readonly state: 'not-running' }
+  | { readonly state: 'unreadable'; readonly file: string };
+
+/** Reads the scheduler lock: running on this machine (live pid), on another machine, left by a dead process, or absent. */
+export async function schedulerState(dir: string, repoId: string, isAlive: (pid: number) => boolean = isProcessAlive): Promise<SchedulerState> {
+  const file = schedulerLockPath(dir, repoId);
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOENT' ? { state: 'not-running' } : { state: 'unreadable', file };
+  }
+  let v: Partial<SchedulerLockInfo>;
+  try {
+    v = JSON.parse(text) as Partial<SchedulerLockInfo>;
+  } catch {
+    return { state: 'unreadable', file };
+  }
+  if (typeof v.pid !== 'number' || typeof v.startedAt !== 'string') return { state: 'unreadable', file };
+  const host = typeof v.hostname === 'string' ? v.hostname : os.hostname();
+  const at = { pid: v.pid, since: v.startedAt, host };
+  if (host !== os.hostname()) return { state: 'other-host', ...at };
+  return isAlive(v.pid) ? { state: 'running', ...at } : { state: 'stale', ...at };
 }

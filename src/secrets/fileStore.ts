@@ -12,6 +12,7 @@
  *   ssh does with private keys; otherwise PASSWORD_FILE_UNREADABLE tells the user to `chmod 600`.
  * Errors carry the path and a reason, never file contents.
  */
+import { tighten } from '../shared/privateFiles.js';
 import { promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
@@ -147,6 +148,7 @@ export class FileSecretStore implements SecretStore {
     const temp = path.join(this.secretsDir, `${TEMP_PREFIX}${randomBytes(6).toString('hex')}`);
     try {
       await fs.mkdir(this.secretsDir, { recursive: true, mode: 0o700 });
+      await tighten(this.secretsDir); // a folder made by hand with looser modes becomes the owner's only
       const handle = await fs.open(temp, 'wx', 0o600);
       try {
         await handle.chmod(0o600);

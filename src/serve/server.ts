@@ -134,7 +134,10 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   const allowedOrigins = (): string[] => allowedHosts().map((h) => `http://${h}`);
 
   const send = (res: http.ServerResponse, status: number, body: string | Buffer, type: string, extra: Record<string, string> = {}): void => {
-    res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': type, 'Cache-Control': 'no-store', ...extra });
+    // An answer given before the request body was read (a refused or malformed request) closes the connection, so
+    // the unread bytes can never be taken for the next request on a kept-alive socket.
+    const close = res.req.complete ? {} : { Connection: 'close' };
+    res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': type, 'Cache-Control': 'no-store', ...close, ...extra });
     res.end(body);
   };
   const sendError = (res: http.ServerResponse, info: ErrorInfo): void => send(res, statusFor(info.code), JSON.stringify({ error: info }), 'application/json; charset=utf-8');
@@ -157,12 +160,12 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     createReadStream(file).pipe(res);
   }
 
-  async function readJson(req: http.IncomingMessage): Promise<unknown> {
+  async function readJson(req: http.IncomingMessage, locale: Locale): Promise<unknown> {
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const c of req) {
       size += (c as Buffer).length;
-      if (size > MAX_BODY) throw new EngineError('INVALID_ARGUMENT', { field: 'body', reason: `larger than ${MAX_BODY} bytes` });
+      if (size > MAX_BODY) throw new EngineError('INVALID_ARGUMENT', { field: 'body', reason: t('serve.bodyTooLarge', { max: MAX_BODY }, locale) });
       chunks.push(c as Buffer);
     }
     const text = Buffer.concat(chunks).toString('utf8');
@@ -170,7 +173,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     try {
       return JSON.parse(text) as unknown;
     } catch {
-      throw new EngineError('INVALID_ARGUMENT', { field: 'body', reason: 'not JSON' });
+      throw new EngineError('INVALID_ARGUMENT', { field: 'body', reason: t('serve.notJson', {}, locale) });
     }
   }
 
@@ -224,13 +227,18 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       return void res.end((r.value as { html: string }).html);
     }
     if (url.pathname.startsWith('/api/')) {
-      if (req.method !== 'POST') return sendError(res, toErrorInfo(new EngineError('USAGE', { reason: 'use POST' }), locale));
+      if (req.method !== 'POST') return sendError(res, toErrorInfo(new EngineError('USAGE', { reason: t('serve.usePost', {}, locale) }), locale));
       // A cookie rides along on any request the browser makes: demand what a cross-site form cannot send.
       if (viaCookie && (origin === undefined || !String(req.headers['content-type'] ?? '').startsWith('application/json'))) return forbidden('a browser call needs Origin and a JSON body');
-      const method = decodeURIComponent(url.pathname.slice('/api/'.length));
+      let method: string;
+      try {
+        method = decodeURIComponent(url.pathname.slice('/api/'.length));
+      } catch {
+        return sendError(res, toErrorInfo(new EngineError('USAGE', { reason: t('serve.badPath', {}, locale) }), locale));
+      }
       let body: unknown;
       try {
-        body = await readJson(req);
+        body = await readJson(req, locale);
       } catch (err) {
         return sendError(res, toErrorInfo(err, locale));
       }
@@ -239,7 +247,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       if (!r.ok) return sendError(res, r.error);
       return send(res, 200, JSON.stringify({ value: r.value }), 'application/json; charset=utf-8');
     }
-    if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, toErrorInfo(new EngineError('USAGE', { reason: 'method not allowed' }), locale));
+    if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, toErrorInfo(new EngineError('USAGE', { reason: t('serve.methodNotAllowed', {}, locale) }), locale));
     return serveStatic(req, res, url.pathname, locale);
   }
 

@@ -107,10 +107,11 @@ function checkScope(v: Record<string, unknown>, where: string): string | null {
     optional(v, 'asOf', isDate, where),
     optional(v, 'types', isTypes, where),
     optional(v, 'patient', isPatientId, where),
+    optional(v, 'includeShared', isBool, where),
   );
 }
 
-const SCOPE_KEYS = ['snapshot', 'asOf', 'types', 'patient'];
+const SCOPE_KEYS = ['snapshot', 'asOf', 'types', 'patient', 'includeShared'];
 
 function checkSchedule(v: unknown, where: string): string | null {
   if (!isObject(v)) return where;
@@ -204,9 +205,11 @@ function checkAddCopy(v: unknown): string | null {
 
 function checkSettingsPatch(v: unknown): string | null {
   if (!isObject(v)) return 'settings';
-  const keys = onlyKeys(v, ['language', 'source', 'schedule', 'clinicName', 'retention', 'alerts'], 'settings');
+  const keys = onlyKeys(v, ['language', 'source', 'schedule', 'clinicName', 'retention', 'alerts', 'shrinkGuardPercent', 'timeZone'], 'settings');
   if (keys) return keys;
   if (v['clinicName'] !== undefined && !isString(v['clinicName'], 200)) return 'settings.clinicName';
+  if (v['shrinkGuardPercent'] !== undefined && !(Number.isInteger(v['shrinkGuardPercent']) && (v['shrinkGuardPercent'] as number) >= 0 && (v['shrinkGuardPercent'] as number) <= 100)) return 'settings.shrinkGuardPercent';
+  if (v['timeZone'] !== undefined && !(isString(v['timeZone'], 64) && /^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$|^UTC$/.test(v['timeZone'] as string))) return 'settings.timeZone';
   if (v['retention'] !== undefined) {
     const r = checkRetention(v['retention'], 'settings.retention');
     if (r) return r;
@@ -307,6 +310,7 @@ export const API_METHODS: Readonly<Record<string, ApiMethodSpec>> = {
   stats: { long: false, check: none },
   ls: { long: false, check: (a) => first(arity(a, 1, 1), isObject(a[0]) ? first(onlyKeys(a[0], SCOPE_KEYS, 'scope'), checkScope(a[0], 'scope')) : 'scope') },
   dump: { long: false, check: (a) => first(arity(a, 2, 2), isSnapshotRef(a[0]) ? null : 'snapshot', typeof a[1] === 'string' && /^[A-Z][A-Za-z]{0,63}\/[A-Za-z0-9\-.]{1,64}$/.test(a[1]) ? null : 'reference') },
+  planRestoreToFolder: { long: true, check: (a) => first(arity(a, 1, 1), isObject(a[0]) ? first(onlyKeys(a[0], SCOPE_KEYS, 'scope'), checkScope(a[0], 'scope')) : 'scope') },
   planRestoreToServer: { long: true, check: (a) => first(arity(a, 1, 1), checkServerRestore(a[0], false)) },
   restoreToServer: { long: true, check: (a) => first(arity(a, 1, 1), checkServerRestore(a[0], true)) },
   restoreToFolder: { long: true, check: (a) => first(arity(a, 1, 1), checkFolderRestore(a[0])) },
@@ -316,7 +320,13 @@ export const API_METHODS: Readonly<Record<string, ApiMethodSpec>> = {
     check: (a) =>
       first(arity(a, 1, 1), Array.isArray(a[0]) && a[0].length >= 1 && a[0].length <= 4 && a[0].every((x) => isObject(x) && Number.isInteger(x['position']) && isString(x['word'], 64) && Object.keys(x).length === 2) ? null : 'answers'),
   },
-  rotateRecoveryKey: { long: false, check: (a) => first(arity(a, 0, 1), a[0] === undefined || isLanguage(a[0]) ? null : 'language') },
+  /** The current recovery key's words, to print the same kit again. */
+  recoveryKit: { long: false, check: (a) => first(arity(a, 0, 1), a[0] === undefined || isLanguage(a[0]) ? null : 'language') },
+  /** A new recovery key (the printed kit stops working): only with the user's typed confirmation. */
+  rotateRecoveryKey: {
+    long: false,
+    check: (a) => first(arity(a, 1, 1), isObject(a[0]) ? first(onlyKeys(a[0], ['confirmed', 'language'], 'request'), a[0]['confirmed'] === true ? null : 'request.confirmed', optional(a[0], 'language', isLanguage, 'request')) : 'request'),
+  },
   listKeys: { long: false, check: none },
   listSecrets: { long: false, check: none },
   setSecret: { long: false, check: (a) => first(arity(a, 2, 2), isSecretName(a[0]) ? null : 'name', typeof a[1] === 'string' && a[1].length > 0 && a[1].length <= MAX_SECRET ? null : 'value') },

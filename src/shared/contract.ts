@@ -33,6 +33,17 @@ export interface InitResult {
   readonly confirmPositions: readonly [number, number] | null;
 }
 
+/** A recovery key as printed: 8 lines of 4 words, with the kit's confirmation state. */
+export interface RecoveryKitWords {
+  readonly repoId: string;
+  readonly location: string;
+  readonly slot: KeySlotSummary;
+  readonly recoveryKey: string[][];
+  /** Words to type back while the kit is unconfirmed (1-based positions); null once confirmed. */
+  readonly confirmPositions: [number, number] | null;
+  readonly confirmed: boolean;
+}
+
 export interface SnapshotSummary {
   readonly id: string;
   readonly shortId: string;
@@ -56,6 +67,11 @@ export interface SnapshotSummary {
   readonly attachments?: { readonly count: number; readonly stored: number; readonly bytes: number; readonly external: number; readonly failed: number };
   /** Resource types the source could not be read for in this run (kept from the previous snapshot). */
   readonly notCovered?: readonly string[];
+  /** Shrink guard: far fewer resources than the previous snapshot of the same source. */
+  readonly suspicious?: { readonly previous: string; readonly previousResources: number; readonly resources: number; readonly dropPercent: number; readonly thresholdPercent: number };
+  /** A repaired successor (repair snapshots): the damaged snapshot it repairs, and how many resources were lost. */
+  readonly repairedFrom?: string;
+  readonly lostCount?: number;
 }
 
 /** Something a run tells the clinic although it succeeded (already translated). */
@@ -172,7 +188,9 @@ export interface CheckProblemSummary {
   readonly file: string;
   readonly reason: string;
   readonly snapshots: readonly string[];
+  /** The first resources affected (bounded); resourceCount says how many in all. */
   readonly resources: readonly string[];
+  readonly resourceCount?: number;
 }
 
 export interface CheckResult {
@@ -187,6 +205,7 @@ export interface RestoreToFolderRequest {
   readonly target: string;
   readonly types?: readonly string[];
   readonly patient?: string;
+  readonly includeShared?: boolean;
   readonly overwrite?: boolean;
   /** Explicit confirmation; without it nothing is written. */
   readonly confirmed: boolean;
@@ -203,6 +222,13 @@ export interface RestoreResult {
   readonly durationMs: number;
   /** Attachments written beside the NDJSON (attachments/ and attachments.ndjson). */
   readonly attachments?: { readonly files: number; readonly bytes: number; readonly listed: number };
+  /** Patient scope: compartment resources that also concern other patients (written only when sharedIncluded). */
+  readonly shared?: readonly SharedResourceSummary[];
+  readonly sharedIncluded?: boolean;
+  /** Parts of a damaged snapshot's listing that could not be read (their resources were not restored). */
+  readonly listingLost?: readonly ListingLossSummary[];
+  /** Types asked for that the snapshot does not hold. */
+  readonly missingTypes?: readonly string[];
 }
 
 export interface RepoStats {
@@ -235,14 +261,16 @@ export interface RestorePlan {
   readonly existing: number;
   /**
    * On the target with content that differs from the backup (server-managed meta such as versionId and
-   * lastUpdated ignored) and a later lastUpdated: writing would replace newer data.
+   * lastUpdated ignored) and a later lastUpdated: writing would replace newer data (the first 500).
    */
   readonly newerOnTarget: readonly { readonly resource: string; readonly target: string; readonly backup: string | null }[];
+  /** How many resources are newer on the target in all. */
+  readonly newerOnTargetTotal?: number;
   /** On the target already with the same content as the backup (writing changes nothing). */
   readonly sameOnTarget?: number;
   readonly criticalTypes: readonly string[];
   readonly server: { readonly fhirVersion: string; readonly software: string | null };
-  /** References from restored resources to resources outside the selection (patient scope), bounded. */
+  /** References from restored resources to resources outside the selection (patient scope), all of them. */
   readonly danglingReferences?: readonly string[];
   /**
    * Ids: kept (PUT), or assigned by the target (it does not create by PUT: its CapabilityStatement says so, or
@@ -265,6 +293,40 @@ export interface RestorePlan {
   };
   /** Server-administration resources (projects, logins, client secrets) in the selection: left out unless included. */
   readonly administration?: { readonly included: boolean; readonly counts: Readonly<Record<string, number>> };
+  /**
+   * Patient scope: every compartment resource that also concerns other patients (a Group, a shared Encounter …),
+   * with those patients. Not written unless sharedIncluded.
+   */
+  readonly shared?: readonly SharedResourceSummary[];
+  readonly sharedIncluded?: boolean;
+  /** Parts of a damaged snapshot's listing that could not be read: per type, how many resources (null: unknown). */
+  readonly listingLost?: readonly ListingLossSummary[];
+  /** Types asked for that the snapshot does not hold. */
+  readonly missingTypes?: readonly string[];
+}
+
+/** What a restore to a folder would write (planned first, like a server restore). */
+export interface FolderRestorePlan {
+  readonly snapshotId: string;
+  readonly snapshotTime: string;
+  readonly counts: Readonly<Record<string, number>>;
+  readonly resources: number;
+  readonly bytes: number;
+  readonly shared: readonly SharedResourceSummary[];
+  readonly sharedIncluded: boolean;
+  readonly listingLost: readonly ListingLossSummary[];
+  /** Types asked for that the snapshot does not hold. */
+  readonly missingTypes: readonly string[];
+}
+
+export interface SharedResourceSummary {
+  readonly resource: string;
+  readonly patients: readonly string[];
+}
+
+export interface ListingLossSummary {
+  readonly type: string | null;
+  readonly resources: number | null;
 }
 
 export interface ResourceOutcome {
@@ -314,6 +376,8 @@ export interface RestoreScopeRequest {
   readonly asOf?: string;
   readonly types?: readonly string[];
   readonly patient?: string;
+  /** Patient scope: also write the resources that concern other patients too (listed in the plan). */
+  readonly includeShared?: boolean;
 }
 
 export interface ResourceListing {
@@ -351,7 +415,12 @@ export interface StatusSummary {
   readonly reasons: readonly string[];
   readonly lastBackup: { readonly at: string; readonly status: string; readonly snapshotId: string | null; readonly errorCode: string | null } | null;
   readonly lastSuccessAt: string | null;
+  /** When the scheduler will run the next backup; null when no scheduler is running. */
   readonly nextBackupAt: string | null;
+  /** The scheduler of this repository, read from its lock as doctor reads it. */
+  readonly scheduler: { readonly running: boolean; readonly state: 'running' | 'other-host' | 'stale' | 'not-running' | 'unreadable'; readonly pid: number | null; readonly since: string | null; readonly host: string | null };
+  /** The clinic's time zone, in which every time is shown. */
+  readonly timeZone: string;
   readonly running: { readonly kind: string; readonly since: string } | null;
   readonly snapshots: number;
   readonly alerts: readonly StatusAlert[];
@@ -439,6 +508,13 @@ export interface AppSettings {
   readonly retention?: RetentionSetting;
   /** Copies added from the user interface (read-only here: addCopy/removeCopy change them). */
   readonly copies?: readonly DestinationConfig[];
+  /**
+   * Shrink guard: a backup holding more than this percentage fewer resources than the previous one of the same
+   * source is kept but marked suspicious, with a high alert (default 30; 0 turns it off).
+   */
+  readonly shrinkGuardPercent?: number;
+  /** The clinic's IANA time zone; every time shown is in it (default America/Sao_Paulo). */
+  readonly timeZone?: string;
 }
 
 export interface SourceProbe {

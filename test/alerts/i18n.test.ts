@@ -45,12 +45,14 @@ describe('alerts i18n', () => {
     const state: AlertState = {
       destinations: [
         { id: 'a', label: 'NAS', lastSuccessAt: ago(2 * D), lastRun: { status: 'failed', at: ago(D), errorCode: 'DEST_OFFLINE' }, integrity: { ok: false, checkedAt: ago(D) }, capacity: { totalBytes: 100, freeBytes: 1 } },
+        { id: 'p', partial: { at: ago(D), snapshotId: 'f'.repeat(64), missing: ['Observation.ndjson', 'Encounter.ndjson'], problems: 13 } },
         { id: 'b', lastSuccessAt: null, offsite: { newestCopiedAt: ago(3 * D), newestSourceAt: ago(D) } },
         { id: 'c', offsite: { newestCopiedAt: null, newestSourceAt: ago(3 * D) } },
       ],
       drill: { lastAt: ago(40 * D) },
       usbDrives: [{ id: 'u1', lastRotatedAt: ago(9 * D) }, { id: 'u2', lastRotatedAt: null }],
       recoveryKit: { confirmed: false },
+      suspicious: [{ source: 'https://fhir.clinica/fhir', snapshotId: 'e'.repeat(64), at: ago(D), previousResources: 4044, resources: 1200, dropPercent: 70.3, recovered: false }],
     };
     const never = evaluateAlerts({ drill: { lastAt: null } }, NOW);
     const all = [...evaluateAlerts(state, NOW), ...never];

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { SMTPServer } from 'smtp-server';
 import { startSandbox } from '../../src/sandbox/server.js';
+import { acquireSchedulerLock } from '../../src/scheduler/schedulerLock.js';
 import { runCli } from '../support/cli.js';
 import { writePasswordFile } from '../support/repo.js';
 import { tempDir } from '../support/tmp.js';
@@ -64,7 +65,21 @@ test('status, --nagios, stale-backup alert by e-mail and webhook, and doctor aga
     assert.equal((await runCli(['recovery-kit', 'confirm', '--word', `${a}=${words[a - 1]}`, '--word', `${b}=${words[b - 1]}`], env)).code, 0);
     const b1 = await runCli(['backup', '--source', server.url, '--json'], env);
     assert.equal(b1.code, 0, b1.stderr);
-    const ok = JSON.parse((await runCli(['status', '--json'], env)).stdout) as { state: string; kpis: { backupSuccessRate: number; healthScore: number; compressionRate: number } };
+    // No scheduler running: status and doctor say the same (automatic backups do not happen).
+    type Status = { state: string; reasons: string[]; scheduler: { running: boolean; pid: number | null }; kpis: { backupSuccessRate: number; healthScore: number; compressionRate: number } };
+    const scheduleCheck = async (): Promise<string[]> =>
+      (JSON.parse((await runCli(['doctor', '--json'], env)).stdout) as { checks: { id: string; status: string }[] }).checks.filter((c) => c.id === 'schedule').map((c) => c.status);
+    const stopped = JSON.parse((await runCli(['status', '--json'], env)).stdout) as Status;
+    assert.equal(stopped.scheduler.running, false);
+    assert.equal(stopped.state, 'warning');
+    assert.ok(stopped.reasons.some((r) => /scheduler is not running/.test(r)), stopped.reasons.join(' | '));
+    assert.deepEqual(await scheduleCheck(), ['fail']);
+    // A scheduler holds its lock (this test process stands in for it): both say it runs.
+    const [repoDir] = await readdir(state);
+    const lock = await acquireSchedulerLock(path.join(state, repoDir as string), repoDir as string);
+    const ok = JSON.parse((await runCli(['status', '--json'], env)).stdout) as Status;
+    assert.deepEqual([ok.scheduler.running, ok.scheduler.pid], [true, process.pid]);
+    assert.deepEqual(await scheduleCheck(), ['pass']);
     assert.equal(ok.state, 'ok');
     assert.equal(ok.kpis.backupSuccessRate, 1);
     assert.ok(ok.kpis.compressionRate > 0.5);
@@ -73,7 +88,6 @@ test('status, --nagios, stale-backup alert by e-mail and webhook, and doctor aga
     assert.match(nagiosOk.stdout, /^CLINIC-BACKUP OK - .*\| last_success_age=\d+s;86400;172800 health=[\d.]+;80;60;0;100 snapshots=1/);
 
     // The last success was 30 hours ago: the backup is stale.
-    const [repoDir] = await readdir(state);
     const db = new Database(path.join(state, repoDir as string, 'catalog.sqlite'));
     const old = new Date(Date.now() - 30 * 3600_000).toISOString();
     db.prepare("UPDATE runs SET started_at = ?, ended_at = ? WHERE kind = 'backup'").run(old, old);
@@ -101,6 +115,7 @@ test('status, --nagios, stale-backup alert by e-mail and webhook, and doctor aga
     assert.deepEqual(byId('source.export'), ['pass']);
     assert.ok(byId('destination.writable').every((s) => s === 'pass'));
     assert.deepEqual(byId('recoveryKit'), ['pass']);
+    await lock.release();
   } finally {
     await server.close();
     await new Promise((r) => smtp.close(() => r(undefined)));

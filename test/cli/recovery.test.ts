@@ -135,31 +135,95 @@ test('known secret values never appear in output, errors, --json, logs or the ca
   }
 });
 
-test('recovery-kit --pdf writes a one-page kit (owner-only) whose words open the repository; the old key stops working', async () => {
-  const dir = await tempDir();
-  const env = { CLINIC_BACKUP_REPO: path.join(dir, 'repo'), CLINIC_BACKUP_PASSWORD_FILE: await writePasswordFile(dir), CLINIC_BACKUP_STATE_DIR: path.join(dir, 'state'), CLINIC_BACKUP_LANG: 'pt-BR' };
-  const init = JSON.parse((await runCli(['init', '--json'], env)).stdout) as { recoveryKey: string[][] };
-  const pdf = path.join(dir, 'kit.pdf');
-  const r = await runCli(['recovery-kit', '--pdf', pdf, '--json'], env);
-  assert.equal(r.code, 0, r.stderr);
-  const { stat } = await import('node:fs/promises');
-  assert.equal((await stat(pdf)).mode & 0o077, 0, 'only the owner can read the kit');
+/** The 8 lines of words printed on a kit PDF ("Linha N   1 word   2 word …"; the small numbers are positions). */
+async function kitWords(pdf: string): Promise<string[][]> {
   const { execFileSync } = await import('node:child_process');
   const text = execFileSync('pdftotext', ['-layout', pdf, '-']).toString('utf8');
   assert.match(execFileSync('pdfinfo', [pdf]).toString(), /Pages:\s+1\b/);
-  // The printed words (8 numbered lines of 4) open the repository; the previous kit no longer does.
-  // Printed as "Linha N   1 word   2 word   3 word   4 word" (the small numbers are word positions).
-  const lines = [...text.matchAll(/^\s*Linha\s+([1-8])\s+(.+)$/gm)].map((m) => (m[2] as string).trim().split(/\s+/).filter((w) => !/^\d+$/.test(w)));
+  const lines = [...text.matchAll(/^\s*(?:Linha|Line)\s+([1-8])\s+(.+)$/gm)].map((m) => (m[2] as string).trim().split(/\s+/).filter((w) => !/^\d+$/.test(w)));
   assert.equal(lines.length, 8, text.slice(0, 2000));
-  const kit = path.join(dir, 'kit.txt');
-  await writeFile(kit, lines.map((l) => l.join(' ')).join('\n'), { mode: 0o600 });
+  return lines;
+}
+
+test('printing the kit (PDF, twice, and on the terminal) shows the init words; those words connect a new computer', async () => {
+  const dir = await tempDir();
+  const env = { CLINIC_BACKUP_REPO: path.join(dir, 'repo'), CLINIC_BACKUP_PASSWORD_FILE: await writePasswordFile(dir), CLINIC_BACKUP_STATE_DIR: path.join(dir, 'state'), CLINIC_BACKUP_LANG: 'pt-BR' };
+  const init = JSON.parse((await runCli(['init', '--json'], env)).stdout) as { recoveryKey: string[][]; confirmPositions: [number, number] };
+  const { stat } = await import('node:fs/promises');
+  for (const name of ['kit1.pdf', 'kit2.pdf']) {
+    const pdf = path.join(dir, name);
+    const r = await runCli(['recovery-kit', '--pdf', pdf, '--json'], env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((await stat(pdf)).mode & 0o077, 0, 'only the owner can read the kit');
+    assert.deepEqual(await kitWords(pdf), init.recoveryKey, `${name}: the words given at init`);
+    // Printing again does not restart the confirmation ceremony: the same two words are asked.
+    assert.deepEqual((JSON.parse(r.stdout) as { confirmPositions: number[] }).confirmPositions, init.confirmPositions);
+  }
+  const terminal = await runCli(['recovery-kit'], env);
+  assert.equal(terminal.code, 0, terminal.stderr);
+  for (const line of init.recoveryKey) assert.ok(terminal.stdout.includes(line.join(' ')), terminal.stdout);
+  const keys = JSON.parse((await runCli(['key', 'list', '--json'], env)).stdout) as { kind: string }[];
+  assert.equal(keys.filter((k) => k.kind === 'recovery').length, 1, 'no new recovery key was made');
+
+  // A new computer (fresh state folder, its own password): the words copied at init still open the repository.
+  const kit = path.join(dir, 'init-words.txt');
+  await writeFile(kit, init.recoveryKey.map((l) => l.join(' ')).join('\n'), { mode: 0o600 });
+  const newPc = path.join(dir, 'new-pc');
+  await mkdir(newPc);
+  const other = { ...env, CLINIC_BACKUP_PASSWORD_FILE: await writePasswordFile(newPc, 'new-machine-password'), CLINIC_BACKUP_STATE_DIR: path.join(newPc, 'state') };
+  const ok = await runCli(['connect', '--recovery-key-file', kit], other);
+  assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+  // The new computer can print the same kit again (it opens the repository with its own key).
+  const reprint = path.join(dir, 'kit3.pdf');
+  assert.equal((await runCli(['recovery-kit', '--pdf', reprint], other)).code, 0);
+  assert.deepEqual(await kitWords(reprint), init.recoveryKey);
+});
+
+test('recovery-kit rotate: refused without --yes (nothing changes); with --yes the old words stop working and the new ones open', async () => {
+  const dir = await tempDir();
+  const env = { CLINIC_BACKUP_REPO: path.join(dir, 'repo'), CLINIC_BACKUP_PASSWORD_FILE: await writePasswordFile(dir), CLINIC_BACKUP_STATE_DIR: path.join(dir, 'state') };
+  const init = JSON.parse((await runCli(['init', '--json'], env)).stdout) as { recoveryKey: string[][]; confirmPositions: [number, number] };
+  const words = init.recoveryKey.flat();
+  const [a, b] = init.confirmPositions;
+  assert.equal((await runCli(['recovery-kit', 'confirm', '--word', `${a}=${words[a - 1]}`, '--word', `${b}=${words[b - 1]}`], env)).code, 0);
+
+  const refused = await runCli(['recovery-kit', 'rotate'], env);
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /stops working/);
+  assert.match(refused.stderr, /CONFIRMATION_REQUIRED/);
+  const same = await runCli(['recovery-kit', '--json'], env);
+  assert.deepEqual((JSON.parse(same.stdout) as { recoveryKey: string[][] }).recoveryKey, init.recoveryKey, 'nothing changed');
+
+  const pdf = path.join(dir, 'new-kit.pdf');
+  const rotated = await runCli(['recovery-kit', 'rotate', '--yes', '--pdf', pdf], env);
+  assert.equal(rotated.code, 0, rotated.stderr);
+  assert.match(rotated.stdout, /old paper NO LONGER works/);
+  const fresh = await kitWords(pdf);
+  assert.notDeepEqual(fresh, init.recoveryKey);
+  // The confirmation ceremony starts again, and the rotation is in the audit trail.
+  const status = JSON.parse((await runCli(['recovery-kit', 'status', '--json'], env)).stdout) as { confirmed: boolean; positions: number[] | null };
+  assert.equal(status.confirmed, false);
+  assert.ok(status.positions);
+  const { createEngine } = await import('../../src/index.js');
+  const engine = createEngine({ repo: env.CLINIC_BACKUP_REPO, passwordFile: env.CLINIC_BACKUP_PASSWORD_FILE, stateDir: env.CLINIC_BACKUP_STATE_DIR });
+  try {
+    const audit = await engine.auditLog();
+    assert.ok(audit.some((e) => e.action === 'key.rotate-recovery'), audit.map((e) => e.action).join(', '));
+    assert.ok(audit.some((e) => e.action === 'recovery-kit.print'));
+  } finally {
+    await engine.close();
+  }
+
+  const newPc = path.join(dir, 'new-pc');
+  await mkdir(newPc);
+  const other = { ...env, CLINIC_BACKUP_PASSWORD_FILE: await writePasswordFile(newPc, 'new-machine-password'), CLINIC_BACKUP_STATE_DIR: path.join(newPc, 'state') };
   const old = path.join(dir, 'old.txt');
   await writeFile(old, init.recoveryKey.map((l) => l.join(' ')).join('\n'), { mode: 0o600 });
-  await rm(path.join(dir, 'state'), { recursive: true, force: true });
-  const newPc = path.join(dir, 'new-pc');
-  await (await import('node:fs/promises')).mkdir(newPc);
-  const other = { ...env, CLINIC_BACKUP_PASSWORD_FILE: await writePasswordFile(newPc, 'new-machine-password'), CLINIC_BACKUP_STATE_DIR: path.join(newPc, 'state') };
-  assert.equal((await runCli(['connect', '--recovery-key-file', old], other)).code, 1, 'the old kit was replaced');
+  const oldTry = await runCli(['connect', '--recovery-key-file', old, '--json'], other);
+  assert.equal(oldTry.code, 1, 'the old kit was replaced');
+  assert.equal((JSON.parse(oldTry.stdout) as { error: { code: string } }).error.code, 'WRONG_RECOVERY_KEY');
+  const kit = path.join(dir, 'new.txt');
+  await writeFile(kit, fresh.map((l) => l.join(' ')).join('\n'), { mode: 0o600 });
   const ok = await runCli(['connect', '--recovery-key-file', kit], other);
   assert.equal(ok.code, 0, ok.stdout + ok.stderr);
 });

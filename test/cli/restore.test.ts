@@ -136,14 +136,22 @@ test('a damaged pack: exit 3 into a server and to a folder, the unreadable resou
   assert.ok(folder.stdout.includes(`✗ ${affected[0]} PACK_CORRUPT ${file}`), folder.stdout);
 });
 
-test('a patient with references outside the compartment: the plan lists them as dangling', async () => {
+test('one patient: resources that also concern other patients are listed, not written, unless --include-shared', async () => {
   const B = await sandbox();
   const r = await runCli(['restore', '--target-url', B.url, '--patient', patients[0] as string, '--plan'], env);
   assert.equal(r.code, 0, r.stderr);
-  // Group/all-patients is in every patient's compartment; its other members are outside this one.
-  assert.match(r.stdout, /References outside the patient \(not restored\): .*Patient\//);
-  const j = JSON.parse((await runCli(['restore', '--target-url', B.url, '--patient', patients[0] as string, '--yes', '--json'], env)).stdout) as ServerReport;
-  assert.equal(j.plan.danglingReferences?.length, patients.length - 1);
+  // Group/all-patients is in every patient's compartment; it lists the other patients too.
+  assert.match(r.stdout, /1 resource\(s\) of the patient also concern other patients and will NOT be written \(use --include-shared/);
+  assert.match(r.stdout, new RegExp(`– Group/all-patients  \\(${patients.length - 1} other patient\\(s\\)`));
+  const j = JSON.parse((await runCli(['restore', '--target-url', B.url, '--patient', patients[0] as string, '--yes', '--json'], env)).stdout) as ServerReport & { plan: { shared: { resource: string }[] } };
+  assert.deepEqual(j.plan.shared.map((x) => x.resource), ['Group/all-patients']);
+  assert.equal(B.store.get('Group', 'all-patients'), undefined);
+  const C = await sandbox();
+  const withShared = await runCli(['restore', '--target-url', C.url, '--patient', patients[0] as string, '--include-shared', '--yes', '--json'], env);
+  assert.equal(withShared.code, 0, withShared.stderr);
+  const w = JSON.parse(withShared.stdout) as ServerReport;
+  assert.equal(w.plan.danglingReferences?.filter((x) => x.startsWith('Patient/')).length, patients.length - 1, 'the Group points at every other patient');
+  assert.ok(C.store.get('Group', 'all-patients'));
 });
 
 test('kill -9 of a restore mid-way: the rerun resumes from the journal and ends with every resource equal', async () => {

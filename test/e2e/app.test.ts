@@ -87,23 +87,28 @@ describe('the app after setup (browser)', () => {
     const compartment = (await call<{ resources: { type: string; id: string }[] }>(stack, 'ls', { snapshot: 'latest', patient: patient.id })).resources;
     assert.ok(compartment.length > 1);
     assert.ok(compartment.every((r) => r.type === 'Group' || patientOf(JSON.parse(source.store.get(r.type, r.id) as string)) === patient.id));
+    // Group/all-patients lists every patient: it is not written by default, and the preview says so.
+    const own = compartment.filter((r) => r.type !== 'Group');
+    assert.equal(own.length, compartment.length - 1);
 
     await go('restore', 'restore-wizard');
     await page.getByTestId('situation-patient').check();
     await page.getByTestId('next').click();
     await page.getByTestId('patient-search').fill(family.family.slice(0, 4).toLowerCase());
     await page.getByTestId(`patient-${patient.id}`).check();
+    assert.equal(await page.getByTestId('include-shared').isChecked(), false, 'shared records are left out unless asked for');
     await shot('restore-scope');
     await page.getByTestId('next').click();
     await page.getByTestId('calendar').waitFor();
-    assert.match(await page.getByTestId('chosen-snapshot').innerText(), /Cópia escolhida/);
+    assert.match(await page.getByTestId('chosen-snapshot').innerText(), /Ponto de restauração escolhido/);
     await shot('restore-calendar');
     await page.getByTestId('next').click();
     await page.getByTestId('target-other').check();
     await page.getByTestId('target-url').fill(target.url);
     await page.getByTestId('preview').click();
     await page.getByTestId('restore-preview').waitFor({ timeout: 30_000 });
-    assert.match(await page.getByTestId('preview-totals').innerText(), new RegExp(`Total: ${compartment.length} registros`));
+    assert.match(await page.getByTestId('preview-totals').innerText(), new RegExp(`Total: ${own.length} registros`));
+    assert.match(await page.getByTestId('shared-resources').innerText(), /1 registro\(s\) deste paciente também são de outros pacientes e NÃO serão gravados[\s\S]*Group\/all-patients/);
     await shot('restore-preview');
     await page.getByTestId('next').click();
 
@@ -119,14 +124,15 @@ describe('the app after setup (browser)', () => {
     await page.getByTestId('confirm-text').fill('RESTAURAR');
     await page.getByTestId('restore-now').click();
     await page.getByTestId('restore-success').waitFor({ timeout: 60_000 });
-    assert.match(await page.getByTestId('restore-success').innerText(), new RegExp(`${compartment.length} registros gravados`));
+    assert.match(await page.getByTestId('restore-success').innerText(), new RegExp(`${own.length} registros gravados`));
     await shot('restore-outcome');
 
-    // The data arrived: the patient and every resource of its compartment, nothing else.
-    assert.equal(target.store.count(), compartment.length);
+    // The data arrived: the patient and every resource of its compartment, nothing else (not the shared Group).
+    assert.equal(target.store.count(), own.length);
+    assert.equal(target.store.get('Group', 'all-patients'), undefined);
     const restored = JSON.parse(target.store.get('Patient', patient.id) as string) as { name: unknown };
     assert.deepEqual(restored.name, (JSON.parse(patient.text) as { name: unknown }).name);
-    for (const r of compartment) assert.ok(target.store.get(r.type, r.id) !== undefined, `${r.type}/${r.id} restored`);
+    for (const r of own) assert.ok(target.store.get(r.type, r.id) !== undefined, `${r.type}/${r.id} restored`);
   });
 
   it('restore wizard: everything into a folder, by keyboard', async () => {

@@ -40,7 +40,7 @@ await mkdir(SCREENSHOTS, { recursive: true });
 const smtp = await startSmtp({ login: { user: SMTP_USER, pass: SMTP_PASSWORD } });
 const receiver = await startWebhookReceiver();
 const stack: Stack = await startStack('pt-BR');
-await call(stack, 'init', { useKeychain: false, recoveryLanguage: 'pt-BR' });
+const initResult = await call<{ recoveryKey: string[][] }>(stack, 'init', { useKeychain: false, recoveryLanguage: 'pt-BR' });
 await call(stack, 'updateSettings', { language: 'pt-BR', clinicName: 'Clínica Boa Saúde' });
 const browser: Browser = await launchBrowser();
 const { page, bodies, errors }: { page: Page; bodies: string[]; errors: string[] } = await openApp(browser, stack);
@@ -227,6 +227,39 @@ describe('settings: retention and alert channels (browser)', () => {
     assert.deepEqual(s.source?.allowedHosts, ['arquivos.clinica.test', 'https://bucket.clinica.test:9000']);
     assert.equal(s.source?.exportStuckMinutes, 12, 'the other source options are kept');
     await assertAccessible(page, 'settings with allowed addresses');
+  });
+
+  it('recovery kit: "print" shows the words given at set-up (nothing replaced); replacing needs the typed word and makes new ones', async () => {
+    await openSettings();
+    const printedWords = async (): Promise<string[]> => {
+      await page.getByTestId('recovery-kit').locator('.kit-word').first().waitFor();
+      return (await page.getByTestId('recovery-kit').locator('.kit-word').allInnerTexts()).map((w) => w.trim());
+    };
+    await page.getByTestId('kit-print').click();
+    assert.deepEqual(await printedWords(), initResult.recoveryKey.flat(), 'the same words as at set-up');
+    assert.equal((await call<{ kind: string }[]>(stack, 'listKeys')).filter((k) => k.kind === 'recovery').length, 1, 'no new key made');
+    // Printing again from a fresh screen shows them again.
+    await page.reload();
+    await openSettings();
+    await page.getByTestId('kit-print').click();
+    assert.deepEqual(await printedWords(), initResult.recoveryKey.flat());
+
+    // Replacing: refused until the confirmation word is typed.
+    await page.getByTestId('kit-rotate').click();
+    await page.getByTestId('kit-rotate-form').waitFor();
+    assert.equal(await page.getByTestId('kit-rotate-confirm').isDisabled(), true);
+    await page.getByTestId('kit-rotate-text').fill('sim');
+    assert.equal(await page.getByTestId('kit-rotate-confirm').isDisabled(), true);
+    await assertAccessible(page, 'settings kit rotation');
+    await page.getByTestId('kit-rotate-text').fill('TROCAR');
+    await page.getByTestId('kit-rotate-confirm').click();
+    await page.getByTestId('kit-rotated').waitFor();
+    const fresh = await printedWords();
+    assert.equal(fresh.length, 32);
+    assert.notDeepEqual(fresh, initResult.recoveryKey.flat(), 'new words');
+    const audit = await call<{ action: string }[]>(stack, 'auditLog');
+    assert.ok(audit.some((a) => a.action === 'key.rotate-recovery'));
+    assert.equal((await call<{ confirmed: boolean }>(stack, 'recoveryKitStatus')).confirmed, false, 'the confirmation starts again');
   });
 
   it('never sent a secret to the renderer and had no script errors', () => {

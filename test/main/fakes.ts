@@ -10,6 +10,8 @@ export function fakeStatus(over: Partial<StatusSummary> = {}): StatusSummary {
     lastBackup: { at: '2026-03-10T13:00:00.000Z', status: 'success', snapshotId: 'a'.repeat(64), errorCode: null },
     lastSuccessAt: '2026-03-10T13:00:00.000Z',
     nextBackupAt: '2026-03-10T13:15:00.000Z',
+    scheduler: { running: true, state: 'running', pid: 4242, since: '2026-03-10T08:00:00.000Z', host: 'recepcao' },
+    timeZone: 'America/Sao_Paulo',
     running: null,
     snapshots: 12,
     alerts: [],

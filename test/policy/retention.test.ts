@@ -383,7 +383,7 @@ describe('explainForget', () => {
 
   it('explains in Portuguese', () => {
     assert.deepEqual(explainForget(decisions, 'pt-BR'), [
-      'manter 1a2b3c4d (2026-11-20 23:45): última do dia 2026-11-20; a cópia mais recente',
+      'manter 1a2b3c4d (2026-11-20 23:45): última do dia 2026-11-20; o ponto de restauração mais recente',
       'remover 0f0f0f0f (2026-11-20 12:00): substituída por 1a2b3c4d (2026-11-20 23:45)',
       'manter older (2026-11-19 12:00): última do dia 2026-11-19',
     ]);

@@ -65,7 +65,7 @@ describe('compliance PDF', { skip: POPPLER_SKIP }, () => {
       'Período: 02/03/2025 a 02/03/2026',
       'AES-256-GCM, com verificação de integridade de cada bloco',
       'chaveiro do sistema operacional + kit de recuperação impresso',
-      'Windows Credential Manager',
+      'Este computador abre o repositório com o chaveiro do sistema operacional',
       'kit de recuperação recovery kit 2026-03-01',
       'LGPD art. 11',
       'Brasil (região da nuvem)',

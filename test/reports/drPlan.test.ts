@@ -52,7 +52,7 @@ describe('DR plan PDF', { skip: POPPLER_SKIP }, () => {
       'A cada 15 minutos',
       'Toda semana, aos domingos, às 02:00',
       // retention and legal floor
-      'as 96 cópias mais recentes',
+      'os 96 pontos de restauração mais recentes',
       'uma por ano, sem limite',
       '20 anos (mínimo legal: 20 anos)',
       'Lei 13.787/2018',

@@ -167,7 +167,7 @@ export function complianceData(overrides: Partial<ComplianceData> = {}): Complia
         { kind: 'keychain', name: 'PC-RECEPCAO keychain', created: '2025-02-10T10:00:00Z', host: 'PC-RECEPCAO' },
         { kind: 'recovery', name: 'recovery kit 2026-03-01', created: '2026-03-01T12:05:00Z', host: 'PC-RECEPCAO' },
       ],
-      keychain: 'Windows Credential Manager',
+      opensWith: 'keychain',
       recoveryKitConfirmedAt: '2026-03-01T18:00:00Z',
     },
     destinations: [

@@ -151,3 +151,29 @@ test('invalid repository parameters are refused', async () => {
   const dir = await tempDir();
   await assert.rejects(newRepo(dir, { packTargetBytes: 2 ** 33 }), (e) => isEngineError(e, 'INVALID_SETTINGS'));
 });
+
+test('the recovery key is kept sealed in its slot: read back only with the master key; a slot without a copy says so and still opens', async () => {
+  const dir = await tempDir();
+  const { repo, recoveryKey, root } = await newRepo(dir);
+  assert.ok(recoveryKey);
+  const current = await repo.currentRecoveryKey();
+  assert.ok(current.key.equals(recoveryKey), 'the same key as made at init');
+  const slotFile = path.join(root, 'keys', current.slot.id);
+  const slot = JSON.parse(await readFile(slotFile, 'utf8')) as Record<string, unknown>;
+  assert.equal(typeof slot['keptKey'], 'string');
+  assert.ok(!(slot['keptKey'] as string).includes(recoveryKey.toString('base64')), 'sealed, not in clear');
+  // Opened through the recovery key itself (another credential), the copy reads back the same.
+  const viaRecovery = await Repository.open(await LocalBackend.open(root), { recoveryKey });
+  assert.ok((await viaRecovery.currentRecoveryKey()).key.equals(recoveryKey));
+
+  // A flipped byte in the copy: refused as not kept (never printed wrong); the slot itself still opens.
+  const flipped = Buffer.from(slot['keptKey'] as string, 'base64');
+  flipped[5] = (flipped[5] as number) ^ 1;
+  await writeFile(slotFile, JSON.stringify({ ...slot, keptKey: flipped.toString('base64') }));
+  await assert.rejects((await reopen(root)).currentRecoveryKey(), (err) => isEngineError(err, 'RECOVERY_KEY_NOT_KEPT'));
+  // A slot from before reprinting existed (no copy): the same clear error.
+  const { keptKey: _drop, ...legacy } = slot;
+  await writeFile(slotFile, JSON.stringify(legacy));
+  await assert.rejects((await reopen(root)).currentRecoveryKey(), (err) => isEngineError(err, 'RECOVERY_KEY_NOT_KEPT'));
+  assert.equal((await Repository.open(await LocalBackend.open(root), { recoveryKey })).openedWith?.kind, 'recovery');
+});

@@ -110,15 +110,27 @@ test("--patient: exactly that patient's compartment reaches the server, each equ
   const patient = patients[7] as string;
   const B = await sandbox();
   const r = await engine.restoreToServer({ target: B.url, auth: NONE, patient, confirmed: true });
-  // Independent of the engine's compartment code: the patient and every resource referencing it.
-  const expected = only((x) => (x.type === 'Patient' && x.id === patient) || x.text.includes(`"reference":"Patient/${patient}"`));
+  // Independent of the engine's compartment code: the patient and every resource referencing it, except those that
+  // also reference another patient (Group/all-patients lists every patient): they are not written by default.
+  const mentionsOther = (text: string): boolean => [...text.matchAll(/"reference":"Patient\/([^"]+)"/g)].some((m) => m[1] !== patient);
+  const expected = only((x) => ((x.type === 'Patient' && x.id === patient) || x.text.includes(`"reference":"Patient/${patient}"`)) && !mentionsOther(x.text));
   assert.ok(expected.size > 20);
   assert.equal(r.restored, expected.size);
   assertSameResources(expected, B);
-  // Group/all-patients is in every patient's compartment (R4 CompartmentDefinition: Group.member.entity), so
-  // its other members are references outside the restored set.
-  const others = patients.filter((p) => p !== patient).map((p) => `Patient/${p}`).sort();
-  assert.deepEqual(r.plan.danglingReferences, others);
+  assert.equal(B.store.get('Group', 'all-patients'), undefined, 'the Group listing every patient was not written');
+  // The plan lists it, with the other patients it concerns; nothing written points at another patient.
+  const others = patients.filter((p) => p !== patient).sort();
+  assert.deepEqual(r.plan.shared, [{ resource: 'Group/all-patients', patients: others }]);
+  assert.equal(r.plan.sharedIncluded, false);
+  assert.ok(!(r.plan.danglingReferences ?? []).some((x) => x.startsWith('Patient/')), JSON.stringify(r.plan.danglingReferences));
+
+  // Opting in (--include-shared, the wizard's checkbox) writes it too.
+  const C = await sandbox();
+  const withShared = await engine.restoreToServer({ target: C.url, auth: NONE, patient, includeShared: true, confirmed: true });
+  assert.equal(withShared.restored, expected.size + 1);
+  assert.ok(C.store.get('Group', 'all-patients'));
+  assert.equal(withShared.plan.sharedIncluded, true);
+  assert.deepEqual(withShared.plan.danglingReferences?.filter((x) => x.startsWith('Patient/')), others.map((p) => `Patient/${p}`));
 });
 
 test('to an NDJSON folder: whole snapshot, --type and --patient, every line byte-identical to the source server', async () => {
@@ -137,8 +149,10 @@ test('to an NDJSON folder: whole snapshot, --type and --patient, every line byte
   const patient = [...source.values()].find((x) => x.type === 'Patient')?.id as string;
   const one = path.join(dir, 'folder-patient');
   const p = await repo.engine().restoreToFolder({ snapshot: 'latest', target: one, patient, confirmed: true });
-  const expected = only((x) => (x.type === 'Patient' && x.id === patient) || x.text.includes(`"reference":"Patient/${patient}"`));
+  const mentionsOther = (text: string): boolean => [...text.matchAll(/"reference":"Patient\/([^"]+)"/g)].some((m) => m[1] !== patient);
+  const expected = only((x) => ((x.type === 'Patient' && x.id === patient) || x.text.includes(`"reference":"Patient/${patient}"`)) && !mentionsOther(x.text));
   assert.equal(p.resources, expected.size);
+  assert.deepEqual(p.shared?.map((x) => x.resource), ['Group/all-patients']);
   await assertFolderHolds(one, expected);
   assert.ok(p.bytesRead < r.bytesRead, 'a compartment reads less than the whole snapshot');
 });

@@ -15,10 +15,11 @@ import type {
   DetectedDestination,
   EngineEvent,
   FhirRestoreResult,
+  FolderRestorePlan,
   InitRequest,
   InitResult,
-  KeySlotSummary,
   PatientMatch,
+  RecoveryKitWords,
   ResourceListing,
   RestorePlan,
   RestoreResult,
@@ -88,12 +89,16 @@ export interface ApiMethods {
   check(options?: { readData?: boolean }): CheckResult;
   ls(scope: RestoreScopeRequest): { snapshotId: string; resources: ResourceListing[] };
   dump(snapshot: string, reference: string): { snapshotId: string; text: string };
+  planRestoreToFolder(request: RestoreScopeRequest): FolderRestorePlan;
   planRestoreToServer(request: ServerRestoreRequest): RestorePlan;
   restoreToServer(request: ServerRestoreRequest & { confirmed: true; verify?: 'none' | 'sample' | 'all' }): FhirRestoreResult & { plan: RestorePlan };
   restoreToFolder(request: RestoreScopeRequest & { target: string; confirmed: true; overwrite?: boolean }): RestoreResult;
   recoveryKitStatus(): { confirmed: boolean; confirmedAt: string | null; createdAt: string | null; positions: [number, number] | null };
   confirmRecoveryKit(answers: { position: number; word: string }[]): { confirmedAt: string };
-  rotateRecoveryKey(language?: Locale): { repoId: string; location: string; slot: KeySlotSummary; recoveryKey: string[][]; confirmPositions: [number, number] };
+  /** The current recovery key (the same words every time). */
+  recoveryKit(language?: Locale): RecoveryKitWords;
+  /** A new recovery key: the printed kit stops working. Only after the user typed the confirmation. */
+  rotateRecoveryKey(request: { confirmed: true; language?: Locale }): RecoveryKitWords;
   listSecrets(): string[];
   setSecret(name: string, value: string): { name: string };
   deleteSecret(name: string): { name: string; deleted: boolean };

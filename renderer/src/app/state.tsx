@@ -3,6 +3,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useRef, use
 import type { EngineEvent, StatusSummary } from '../../../src/shared/contract.js';
 import type { ProgressEvent } from '../../../src/shared/events.js';
 import { type ApiClient, type HostInfo } from '../api/client';
+import { setClinicTimeZone } from '../i18n';
 
 export type Route = 'welcome' | 'setup' | 'dashboard' | 'restore' | 'drills' | 'destinations' | 'settings' | 'audit';
 export const ROUTES: readonly Route[] = ['welcome', 'setup', 'dashboard', 'restore', 'drills', 'destinations', 'settings', 'audit'];
@@ -75,6 +76,7 @@ export function AppProvider({ api, children }: { api: ApiClient; children: React
   const refresh = useCallback(async () => {
     try {
       const s = await api.call('status');
+      setClinicTimeZone(s.timeZone);
       setStatus(s);
       setStatusError(null);
     } catch (err) {

@@ -44,22 +44,38 @@ export function useI18n(): I18n {
   return useContext(I18nContext);
 }
 
+/** The clinic's time zone (from the engine's status): every date and time on screen is in it, not the browser's. */
+let clinicTimeZone: string | undefined;
+
+export function setClinicTimeZone(timeZone: string | undefined): void {
+  clinicTimeZone = timeZone;
+}
+
+function zoned(options: Intl.DateTimeFormatOptions): Intl.DateTimeFormatOptions {
+  return clinicTimeZone ? { ...options, timeZone: clinicTimeZone } : options;
+}
+
+/** Date and time in the clinic's zone, with the zone shown ("20/11/2026 14:03 BRT"). */
 export function formatDateTime(iso: string | null | undefined, locale: Locale): string {
   if (!iso) return '—';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return '—';
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'short', timeStyle: 'short' }).format(d);
+  try {
+    return new Intl.DateTimeFormat(locale, zoned({ year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' })).format(d);
+  } catch {
+    return new Intl.DateTimeFormat(locale, { dateStyle: 'short', timeStyle: 'short' }).format(d);
+  }
 }
 
 export function formatDate(iso: string | Date | null | undefined, locale: Locale, style: 'short' | 'long' = 'short'): string {
   if (!iso) return '—';
   const d = typeof iso === 'string' ? new Date(iso) : iso;
   if (Number.isNaN(d.getTime())) return '—';
-  return new Intl.DateTimeFormat(locale, { dateStyle: style }).format(d);
+  return new Intl.DateTimeFormat(locale, zoned({ dateStyle: style })).format(d);
 }
 
 export function formatTime(iso: string, locale: Locale): string {
-  return new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit' }).format(new Date(iso));
+  return new Intl.DateTimeFormat(locale, zoned({ hour: '2-digit', minute: '2-digit' })).format(new Date(iso));
 }
 
 export function formatNumber(n: number | null | undefined, locale: Locale): string {

@@ -170,6 +170,9 @@ export class S3Backend implements Backend {
       // an inactivity timeout on the socket: it also covers a response body that stalls midway
       config.requestHandler = { socketTimeout: options.requestTimeoutMs, connectionTimeout: Math.min(options.requestTimeoutMs, 15_000) };
     }
+    // The SDK prints a 9-line notice about Node versions on every process: the product says it in one line of its
+    // own (the CLI's Node advice), so the SDK's never reaches the user.
+    process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
     this.#client = new S3Client(config);
   }
 

@@ -41,6 +41,27 @@ export const alertsMessages: Catalogue = {
     en: 'See the reason in the history and run Diagnostics (clinic-backup doctor). The next scheduled backup will try again by itself.',
   },
 
+  'alerts.partial.title': { 'pt-BR': 'Backup incompleto em {destination}', en: 'Incomplete backup on {destination}' },
+  'alerts.partial.message': {
+    'pt-BR': 'O backup de {partial} em {destination} NÃO copiou tudo: {problems} parte(s) não puderam ser lidas ({missing}). O ponto de restauração {snapshot} está incompleto.',
+    en: 'The backup of {partial} to {destination} did NOT back up everything: {problems} part(s) could not be read ({missing}). Restore point {snapshot} is incomplete.',
+  },
+  'alerts.partial.fix': {
+    'pt-BR': 'Veja no histórico o que falhou (servidor FHIR fora do ar, arquivos de exportação com erro) e rode "Fazer backup agora". O próximo backup é completo. Se repetir, abra o Diagnóstico (clinic-backup doctor).',
+    en: 'See in the history what failed (FHIR server down, export files with errors) and run "Back up now". The next backup makes a complete copy. If it happens again, open Diagnostics (clinic-backup doctor).',
+  },
+
+  'alerts.shrink.title': { 'pt-BR': 'Muito menos dados que antes em {source}', en: 'Far less data than before from {source}' },
+  'alerts.shrink.message': {
+    'pt-BR': 'O ponto de restauração {snapshot} de {shrink} tem {resources} recursos; o anterior tinha {previousResources} ({dropPercent}% a menos). Possível exclusão, ransomware ou servidor errado.',
+    en: 'Restore point {snapshot} of {shrink} holds {resources} resources; the previous one held {previousResources} ({dropPercent}% fewer). Possible deletion, ransomware or wrong server.',
+  },
+  'alerts.shrink.fix': {
+    'pt-BR':
+      'Confira no sistema da clínica se os dados sumiram de verdade e se o endereço do servidor está certo. Não apague nada: o ponto de restauração anterior é mantido e serve para restaurar. Avise o responsável técnico.',
+    en: "Check in the clinic's system whether the data is really gone and whether the server address is right. Do not delete anything: the previous restore point is kept and can be restored. Tell your technical contact.",
+  },
+
   'alerts.integrity.title': { 'pt-BR': 'Problema de integridade na cópia em {destination}', en: 'Integrity problem in the copy on {destination}' },
   'alerts.integrity.message': {
     'pt-BR': 'A verificação de {checked} encontrou {problems} problema(s) na cópia em {destination} (código {errorCode}). Parte dos dados dessa cópia pode não ser recuperável.',
@@ -58,7 +79,7 @@ export const alertsMessages: Catalogue = {
     en: '{destination} is {used} full ({free} free of {total}). The alert limit is {limitPercent}%.',
   },
   'alerts.disk.fix': {
-    'pt-BR': 'Libere espaço ou troque por um disco maior. Se a política de retenção permitir, rode a limpeza de cópias antigas (prune): a guarda legal mínima nunca é apagada.',
+    'pt-BR': 'Libere espaço ou troque por um disco maior. Se a política de retenção permitir, rode a limpeza de pontos de restauração antigos (prune): a guarda legal mínima nunca é apagada.',
     en: 'Free up space or move to a larger disk. If the retention policy allows, run the clean-up of old snapshots (prune): the legal minimum is never deleted.',
   },
 

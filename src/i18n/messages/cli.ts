@@ -10,20 +10,21 @@ Comandos:
   backup <pasta|arquivo> | --source <URL FHIR> [--auth none|basic|bearer|smart] [--strategy S] [--full]
          [--allow-origin HOST] [--scope ESCOPO] [--export-stuck-minutes N]
                                copia um servidor FHIR (com os anexos) ou arquivos NDJSON para o repositório
-  snapshots                    lista as cópias (snapshots)
+  snapshots                    lista os pontos de restauração (snapshots)
   check [--read-data | --read-data-subset n/m]
                                verifica a integridade do repositório
-  restore [snapshot] --target <pasta> | --target-url <URL FHIR> [--type T] [--patient ID]
+  restore [ponto] --target <pasta> | --target-url <URL FHIR> [--type T] [--patient ID]
           [--as-of DATA] [--plan] [--verify none|sample|all] [--include-admin] [--yes]
                                restaura para uma pasta (NDJSON por tipo) ou para um servidor FHIR
-  ls [snapshot] [--type T] [--patient ID]   lista os recursos de uma cópia
-  dump <snapshot> <Tipo/id>    mostra um recurso
+  ls [ponto] [--type T] [--patient ID]   lista os recursos de um ponto de restauração
+  dump <ponto> <Tipo/id>       mostra um recurso
   sandbox [--port P] [--patients N]         servidor FHIR de teste com dados sintéticos
-  cat snapshot <id>            mostra o manifesto de uma cópia
+  cat snapshot <id>            mostra o manifesto de um ponto de restauração
   stats                        tamanho e compressão do repositório
   key list | key add --keychain|--passphrase-file F|--recovery | key remove <id> | key rotate-recovery
   recovery-kit [--pdf F] [--html F] [status | confirm --word N=palavra --word M=palavra]
-                               nova chave de recuperação para imprimir (a antiga deixa de valer), e sua confirmação
+                               imprime de novo o kit de recuperação atual (as mesmas palavras) e o confirma
+  recovery-kit rotate --yes    troca a chave de recuperação: o kit impresso antes deixa de funcionar
   connect --repo <local> --recovery-key [--recovery-key-file F]   recupera o acesso num computador novo com o kit
                                impresso (as palavras são lidas do arquivo ou da entrada padrão)
   secrets list | set <nome> [--from-file F] | delete <nome>   credenciais (só nomes são mostrados)
@@ -31,7 +32,7 @@ Comandos:
   status [--json | --nagios]   situação, indicadores (SOP-019 §7) e alertas
   forget [--dry-run] [--keep-last N --keep-daily N --keep-weekly N --keep-monthly N --keep-yearly N --keep-within 30d] [--prune]
                                aplica a retenção (nunca abaixo do prazo legal de 20 anos)
-  prune [--dry-run]            apaga dados que nenhuma cópia usa
+  prune [--dry-run]            apaga dados que nenhum ponto de restauração usa
   schedule [show] | schedule set backup|drill --every MIN | --daily HH:MM   agendas
   run-scheduler                executa as agendas em primeiro plano (para servidores/serviços)
   drill [--snapshot ID] [--target-url URL] [--allow-fallback]   teste de restauração num servidor de teste
@@ -41,7 +42,11 @@ Comandos:
   settings [get] | settings set --from-file F.json   configurações (fonte, agenda, alertas, idioma)
   replicate --to <local> [--from <local>]   copia o que falta para outro destino (NAS, USB, S3)
   check --repair [--from <local>]           substitui arquivos danificados por cópias boas de outro destino
-  destinations                 estado das cópias (--copy LOCAL, repetível, ou CLINIC_BACKUP_COPIES)
+                                            e reconstrói um índice perdido ou danificado
+  repair index                 reconstrói o índice a partir dos próprios arquivos de dados
+  repair snapshots             grava um ponto de restauração reparado para cada um com dados perdidos,
+                               listando tudo o que se perdeu (o danificado é mantido)
+  destinations                 estado das cópias em outros destinos (--copy LOCAL, repetível, ou CLINIC_BACKUP_COPIES)
   destinations add s3 --bucket B --region R --access-key-id ID --from-file ARQ-CHAVE-SECRETA [--endpoint URL] [--prefix P]
                                testa e adiciona uma cópia na nuvem (a chave vai para o cofre de senhas)
   destinations add usb|nas PASTA   testa e adiciona um disco; destinations remove LOCAL para de copiar para lá
@@ -56,6 +61,7 @@ Opções gerais:
   --json                       saída para máquinas
   --lang pt-BR|en              idioma
 
+Ajuda de um comando: clinic-backup <comando> --help
 Códigos de saída: 0 ok, 1 falhou, 2 uso incorreto, 3 problema de integridade.`,
     en: `Usage: clinic-backup <command> [options]
 
@@ -77,7 +83,8 @@ Commands:
   stats                        repository size and compression
   key list | key add --keychain|--passphrase-file F|--recovery | key remove <id> | key rotate-recovery
   recovery-kit [--pdf F] [--html F] [status | confirm --word N=word --word M=word]
-                               new recovery key to print (the old one stops working), and its confirmation
+                               print the current recovery kit again (the same words) and confirm it
+  recovery-kit rotate --yes    replace the recovery key: the kit printed before stops working
   connect --repo <location> --recovery-key [--recovery-key-file F]   regain access on a new computer with the
                                printed kit (the words are read from the file or standard input)
   secrets list | set <name> [--from-file F] | delete <name>   credentials (only names are shown)
@@ -95,6 +102,10 @@ Commands:
   settings [get] | settings set --from-file F.json   settings (source, schedule, alerts, language)
   replicate --to <location> [--from <location>]   copy what another destination lacks (NAS, USB, S3)
   check --repair [--from <location>]              replace damaged files with good copies from another destination
+                                                  and rebuild a lost or damaged index
+  repair index                 rebuild the index from the data files themselves
+  repair snapshots             save a repaired snapshot for each one with lost data, listing everything lost
+                               (the damaged one is kept)
   destinations                 state of the copies (--copy LOCATION, repeatable, or CLINIC_BACKUP_COPIES)
   destinations add s3 --bucket B --region R --access-key-id ID --from-file SECRET-KEY-FILE [--endpoint URL] [--prefix P]
                                tests and adds a cloud copy (the key goes to the secret store)
@@ -110,7 +121,12 @@ General options:
   --json                       machine output
   --lang pt-BR|en              language
 
+Help on a command: clinic-backup <command> --help
 Exit codes: 0 ok, 1 failed, 2 usage, 3 integrity problem.`,
+  },
+  'cli.nodeAdvice': {
+    'pt-BR': 'Aviso: o Node.js {version} não recebe mais correções de segurança; instale o Node.js 22 LTS (o Clinic Backup continua funcionando até lá).',
+    en: 'Note: Node.js {version} no longer receives security fixes; install Node.js 22 LTS (Clinic Backup keeps working until then).',
   },
   'cli.error': { 'pt-BR': 'Erro ({code}): {message}', en: 'Error ({code}): {message}' },
   'cli.unknownCommand': { 'pt-BR': 'comando desconhecido "{command}"', en: 'unknown command "{command}"' },
@@ -122,22 +138,57 @@ Exit codes: 0 ok, 1 failed, 2 usage, 3 integrity problem.`,
   },
   'cli.init.slots': { 'pt-BR': 'Chaves: {slots}', en: 'Keys: {slots}' },
   'cli.recovery.title': {
-    'pt-BR': 'CHAVE DE RECUPERAÇÃO — imprima e guarde em local seguro. Ela não será mostrada de novo.',
-    en: 'RECOVERY KEY — print it and keep it somewhere safe. It will not be shown again.',
+    'pt-BR': 'CHAVE DE RECUPERAÇÃO — imprima e guarde em local seguro, longe deste computador. Para imprimir o mesmo kit de novo: clinic-backup recovery-kit --pdf kit.pdf',
+    en: 'RECOVERY KEY — print it and keep it somewhere safe, away from this computer. To print the same kit again: clinic-backup recovery-kit --pdf kit.pdf',
+  },
+  'cli.recovery.reprint': {
+    'pt-BR': 'CHAVE DE RECUPERAÇÃO ATUAL — as mesmas palavras do kit já impresso; imprimir de novo não muda nada.',
+    en: 'CURRENT RECOVERY KEY — the same words as the kit already printed; printing again changes nothing.',
+  },
+  'cli.kit.rotateWarning': {
+    'pt-BR':
+      'recovery-kit rotate cria uma chave de recuperação NOVA: o kit que você já imprimiu deixa de funcionar e precisa ser destruído e trocado pelo novo. Para reimprimir o mesmo kit, use "recovery-kit --pdf ARQUIVO". Para trocar mesmo assim, repita com --yes.',
+    en: 'recovery-kit rotate makes a NEW recovery key: the kit you already printed stops working and must be destroyed and replaced by the new one. To print the same kit again, use "recovery-kit --pdf FILE". To replace it anyway, repeat with --yes.',
+  },
+  'cli.kit.rotated': {
+    'pt-BR': 'Chave de recuperação trocada. O papel antigo NÃO funciona mais: imprima esta nova chave, guarde-a e destrua o kit antigo.',
+    en: 'Recovery key replaced. The old paper NO LONGER works: print this new key, store it and destroy the old kit.',
   },
   'cli.recovery.repo': { 'pt-BR': 'Repositório: {id}  Local: {location}', en: 'Repository: {id}  Location: {location}' },
   'cli.backup.done': {
-    'pt-BR': 'Cópia {id} gravada: {resources} recursos ({added} novos, {changed} alterados, {deleted} removidos), {stored} adicionados ao repositório em {seconds} s.',
+    'pt-BR': 'Ponto de restauração {id} gravado: {resources} recursos ({added} novos, {changed} alterados, {deleted} removidos), {stored} adicionados ao repositório em {seconds} s.',
     en: 'Snapshot {id} saved: {resources} resources ({added} new, {changed} changed, {deleted} deleted), {stored} added to the repository in {seconds} s.',
   },
   'cli.backup.partial': {
-    'pt-BR': 'Atenção: {count} linha(s) não puderam ser copiadas; a cópia está marcada como parcial:',
-    en: 'Warning: {count} line(s) could not be backed up; the snapshot is marked partial:',
+    'pt-BR': 'Atenção: {count} linha(s) não puderam ser lidas; o ponto de restauração está INCOMPLETO:',
+    en: 'Warning: {count} line(s) could not be read; the snapshot is INCOMPLETE:',
   },
-  'cli.snapshots.header': { 'pt-BR': 'ID        Data/hora (UTC)       Recursos  Tamanho    Origem', en: 'ID        Time (UTC)            Resources Size       Source' },
-  'cli.snapshots.none': { 'pt-BR': 'Nenhuma cópia ainda.', en: 'No snapshots yet.' },
+  'cli.snapshots.header': { 'pt-BR': 'ID        Data/hora ({zone})  Recursos  Tamanho    Origem', en: 'ID        Time ({zone})       Resources  Size       Source' },
+  'cli.snapshots.partial': { 'pt-BR': 'INCOMPLETO', en: 'INCOMPLETE' },
+  'cli.snapshots.suspicious': { 'pt-BR': 'SUSPEITO: {drop}% menos recursos', en: 'SUSPICIOUS: {drop}% fewer resources' },
+  'cli.snapshots.repaired': { 'pt-BR': 'reparado de {id}; {lost} recurso(s) perdido(s)', en: 'repaired from {id}; {lost} resource(s) lost' },
+  'cli.backup.suspicious': {
+    'pt-BR': 'ATENÇÃO: este ponto de restauração tem {now} recursos; o anterior ({previous}) tinha {before} ({drop}% a menos). Possível exclusão, ransomware ou servidor errado. Ele foi marcado como suspeito e o anterior será mantido.',
+    en: 'WARNING: this snapshot holds {now} resources; the previous one ({previous}) held {before} ({drop}% fewer). Possible deletion, ransomware or wrong server. It is marked suspicious and the previous one will be kept.',
+  },
+  'cli.missingTypes': {
+    'pt-BR': 'Observação: o ponto de restauração não tem recursos do tipo {types}.',
+    en: 'Note: the snapshot holds no resources of type {types}.',
+  },
+  'cli.plan.folderHeader': {
+    'pt-BR': 'Plano: ponto de restauração {id} ({time}) → pasta {target}. Nada foi gravado.',
+    en: 'Plan: snapshot {id} ({time}) → folder {target}. Nothing has been written.',
+  },
+  'cli.plan.folderTotals': { 'pt-BR': 'Total: {resources} recursos ({bytes}).', en: 'Total: {resources} resources ({bytes}).' },
+  'cli.status.noNext': { 'pt-BR': 'nenhum (o agendador não está rodando)', en: 'none (the scheduler is not running)' },
+  'cli.status.schedulerRunning': { 'pt-BR': 'Agendador: rodando (processo {pid} em {host}, desde {since}).', en: 'Scheduler: running (process {pid} on {host}, since {since}).' },
+  'cli.status.schedulerStopped': {
+    'pt-BR': 'Agendador: NÃO está rodando — os backups automáticos não acontecem (clinic-backup run-scheduler, ou o aplicativo aberto).',
+    en: 'Scheduler: NOT running — automatic backups do not happen (clinic-backup run-scheduler, or the desktop app open).',
+  },
+  'cli.snapshots.none': { 'pt-BR': 'Nenhum ponto de restauração ainda.', en: 'No snapshots yet.' },
   'cli.check.ok': {
-    'pt-BR': 'Verificação OK: {snapshots} cópias, {packs} arquivos de dados, {blobs} blocos; {packsRead} arquivos lidos ({read}).',
+    'pt-BR': 'Verificação OK: {snapshots} pontos de restauração, {packs} arquivos de dados, {blobs} blocos; {packsRead} arquivos lidos ({read}).',
     en: 'Check OK: {snapshots} snapshots, {packs} data files, {blobs} blobs; {packsRead} files read ({read}).',
   },
   'cli.check.failed': {
@@ -145,14 +196,14 @@ Exit codes: 0 ok, 1 failed, 2 usage, 3 integrity problem.`,
     en: 'Check found {count} problem(s):',
   },
   'cli.check.problem': { 'pt-BR': '  ✗ {file}: {reason}', en: '  ✗ {file}: {reason}' },
-  'cli.check.affects': { 'pt-BR': '    cópias afetadas: {snapshots}', en: '    snapshots affected: {snapshots}' },
+  'cli.check.affects': { 'pt-BR': '    pontos de restauração afetados: {snapshots}', en: '    snapshots affected: {snapshots}' },
   'cli.check.resources': { 'pt-BR': '    recursos afetados: {resources}', en: '    resources affected: {resources}' },
   'cli.restore.needConfirm': {
     'pt-BR': 'Isto vai gravar {target}. Repita com --yes para confirmar.',
     en: 'This will write to {target}. Repeat with --yes to confirm.',
   },
   'cli.restore.done': {
-    'pt-BR': 'Restaurados {resources} recursos ({bytes}) da cópia {id} em {target}.',
+    'pt-BR': 'Restaurados {resources} recursos ({bytes}) do ponto de restauração {id} em {target}.',
     en: 'Restored {resources} resources ({bytes}) from snapshot {id} to {target}.',
   },
   'cli.restore.failures': {
@@ -160,7 +211,7 @@ Exit codes: 0 ok, 1 failed, 2 usage, 3 integrity problem.`,
     en: '{count} resource(s) could not be restored:',
   },
   'cli.plan.header': {
-    'pt-BR': 'Plano de restauração: cópia {id} ({time}) → {target} [{server}]. Ordem (* = crítico, disponível primeiro):',
+    'pt-BR': 'Plano de restauração: ponto {id} ({time}) → {target} [{server}]. Ordem (* = crítico, disponível primeiro):',
     en: 'Restore plan: snapshot {id} ({time}) → {target} [{server}]. Order (* = critical, available first):',
   },
   'cli.plan.totals': {
@@ -172,8 +223,8 @@ Exit codes: 0 ok, 1 failed, 2 usage, 3 integrity problem.`,
     en: 'WARNING: {count} resource(s) on the target are NEWER than the backup and would be replaced:',
   },
   'cli.plan.dangling': {
-    'pt-BR': 'Referências para fora do paciente (não serão restauradas): {refs}',
-    en: 'References outside the patient (not restored): {refs}',
+    'pt-BR': '{count} referência(s) para fora do paciente (não serão restauradas):',
+    en: '{count} reference(s) outside the patient (not restored):',
   },
   'cli.restore.serverDone': {
     'pt-BR': 'Restaurados {resources} recursos em {target} em {seconds} s ({skipped} já feitos numa tentativa anterior).',
@@ -188,7 +239,7 @@ Exit codes: 0 ok, 1 failed, 2 usage, 3 integrity problem.`,
     en: 'Verification: {checked} resources read back, {mismatches} mismatch(es).',
   },
   'cli.catalog.rebuilt': {
-    'pt-BR': 'Catálogo local reconstruído a partir do repositório: {snapshots} cópias.',
+    'pt-BR': 'Catálogo local reconstruído a partir do repositório: {snapshots} pontos de restauração.',
     en: 'Local catalog rebuilt from the repository: {snapshots} snapshots.',
   },
   'cli.kit.ask': {
@@ -207,7 +258,7 @@ Exit codes: 0 ok, 1 failed, 2 usage, 3 integrity problem.`,
     en: 'The recovery kit has NOT been confirmed yet.',
   },
   'cli.connect.done': {
-    'pt-BR': 'Conectado ao repositório {id} em {location}: nova chave ({kind}) neste computador, {snapshots} cópias no catálogo.',
+    'pt-BR': 'Conectado ao repositório {id} em {location}: nova chave ({kind}) neste computador, {snapshots} pontos de restauração no catálogo.',
     en: 'Connected to repository {id} at {location}: new key ({kind}) on this computer, {snapshots} snapshots in the catalog.',
   },
   'cli.secrets.set': { 'pt-BR': 'Segredo {name} guardado (vale na próxima execução).', en: 'Secret {name} stored (used from the next run).' },
@@ -220,7 +271,7 @@ Exit codes: 0 ok, 1 failed, 2 usage, 3 integrity problem.`,
   'cli.status.state.error': { 'pt-BR': 'PROBLEMA', en: 'PROBLEM' },
   'cli.status.allGood': { 'pt-BR': 'backups em dia', en: 'backups up to date' },
   'cli.status.last': {
-    'pt-BR': 'Último backup com sucesso: {at}. Próximo: {next}. Cópias guardadas: {snapshots}.',
+    'pt-BR': 'Último backup com sucesso: {at}. Próximo: {next}. Pontos de restauração guardados: {snapshots}.',
     en: 'Last successful backup: {at}. Next: {next}. Snapshots kept: {snapshots}.',
   },
   'cli.status.kpis': {
@@ -229,6 +280,57 @@ Exit codes: 0 ok, 1 failed, 2 usage, 3 integrity problem.`,
   },
   'cli.repair.fixed': { 'pt-BR': '  ✓ reparado a partir de outra cópia: {file}', en: '  ✓ repaired from another copy: {file}' },
   'cli.repair.notFixed': { 'pt-BR': '  ✗ não reparado: {file} ({reason})', en: '  ✗ not repaired: {file} ({reason})' },
+  'cli.andMore': { 'pt-BR': '  … e mais {count}', en: '  … and {count} more' },
+  'cli.repair.index': {
+    'pt-BR': 'Índice reconstruído: {packs} arquivos de dados ({fromHeaders} lidos do próprio cabeçalho), {blobs} blocos; {replaced} arquivo(s) de índice antigo(s) substituído(s).',
+    en: 'Index rebuilt: {packs} data files ({fromHeaders} read from their own header), {blobs} blobs; {replaced} old index file(s) replaced.',
+  },
+  'cli.repair.indexKept': {
+    'pt-BR': '  ! {file}: o cabeçalho não pôde ser lido; mantida a descrição do índice antigo (confira com check --read-data)',
+    en: '  ! {file}: its header could not be read; the old index description was kept (verify with check --read-data)',
+  },
+  'cli.repair.indexMissing': {
+    'pt-BR': '  ✗ {file}: listado no índice, mas o arquivo não existe (traga-o de outra cópia: check --repair --from LOCAL)',
+    en: '  ✗ {file}: listed in the index but the file is gone (fetch it from another copy: check --repair --from LOCATION)',
+  },
+  'cli.repair.indexUnreadable': {
+    'pt-BR': '  ✗ {file}: arquivo de dados ilegível e sem descrição em nenhum índice; seus dados só voltam de outra cópia',
+    en: '  ✗ {file}: unreadable data file that no index describes; its data only comes back from another copy',
+  },
+  'cli.repair.indexNext': {
+    'pt-BR': 'Há dados ausentes. Com outra cópia: clinic-backup check --repair --from LOCAL. Sem outra cópia: clinic-backup repair snapshots lista o que se perdeu.',
+    en: 'Some data is missing. With another copy: clinic-backup check --repair --from LOCATION. Without one: clinic-backup repair snapshots lists what was lost.',
+  },
+  'cli.repair.snapshot': {
+    'pt-BR': 'Ponto de restauração {id} danificado: gravado o ponto reparado {successor} com {kept} recursos; {lost} recurso(s) perdido(s):',
+    en: 'Restore point {id} is damaged: repaired restore point {successor} saved with {kept} resources; {lost} resource(s) lost:',
+  },
+  'cli.repair.snapshotAlready': {
+    'pt-BR': 'Ponto de restauração {id} danificado já tem um ponto reparado (nada feito).',
+    en: 'Damaged restore point {id} already has a repaired one (nothing done).',
+  },
+  'cli.repair.snapshotsDone': {
+    'pt-BR': '{repaired} ponto(s) de restauração reparado(s), {intact} intacto(s). Os danificados foram mantidos; apague-os com "forget" depois de conferir.',
+    en: '{repaired} restore point(s) repaired, {intact} intact. The damaged ones were kept; remove them with "forget" once you have checked.',
+  },
+  'cli.restore.listingLost': {
+    'pt-BR': '  ✗ {type}: {count} recurso(s) cuja lista foi perdida (não restaurados)',
+    en: '  ✗ {type}: {count} resource(s) whose listing was lost (not restored)',
+  },
+  'cli.restore.listingLostUnknown': {
+    'pt-BR': '  ✗ parte da lista de alterações foi perdida: alguns recursos podem faltar ou estar numa versão anterior',
+    en: '  ✗ part of the list of changes was lost: some resources may be missing or at an earlier version',
+  },
+  'cli.plan.shared': {
+    'pt-BR': '{count} recurso(s) do paciente também dizem respeito a outros pacientes e NÃO serão gravados (use --include-shared para incluí-los):',
+    en: '{count} resource(s) of the patient also concern other patients and will NOT be written (use --include-shared to include them):',
+  },
+  'cli.plan.sharedIncluded': {
+    'pt-BR': '{count} recurso(s) que também dizem respeito a outros pacientes SERÃO gravados (--include-shared):',
+    en: '{count} resource(s) that also concern other patients WILL be written (--include-shared):',
+  },
+  'cli.plan.otherPatients': { 'pt-BR': '{count} outro(s) paciente(s): {patients}', en: '{count} other patient(s): {patients}' },
+  'cli.progress.repair': { 'pt-BR': 'reparo ({phase}): {done}/{total}', en: 'repair ({phase}): {done}/{total}' },
   'cli.replicate.done': {
     'pt-BR': 'Cópia atualizada: {copied} arquivos copiados ({bytes}), {skipped} já estavam lá.',
     en: 'Copy up to date: {copied} files copied ({bytes}), {skipped} were already there.',
@@ -237,7 +339,7 @@ Exit codes: 0 ok, 1 failed, 2 usage, 3 integrity problem.`,
     'pt-BR': 'Cópia INCOMPLETA: {copied} arquivos copiados, {failed} falharam; rode de novo para continuar.',
     en: 'Copy INCOMPLETE: {copied} files copied, {failed} failed; run again to resume.',
   },
-  'cli.progress.replicate': { 'pt-BR': 'replicação ({phase}): {done}/{total} arquivos', en: 'replication ({phase}): {done}/{total} files' },
+  'cli.progress.replicate': { 'pt-BR': 'replicação ({phase}): {done}/{total} arquivos ({bytes})', en: 'replication ({phase}): {done}/{total} files ({bytes})' },
   'cli.copy.ok': { 'pt-BR': '  ✓ cópia atualizada: {location} ({copied} arquivos)', en: '  ✓ copy updated: {location} ({copied} files)' },
   'cli.copy.offline': {
     'pt-BR': '  – cópia desconectada (será atualizada quando voltar): {location}',
@@ -245,20 +347,20 @@ Exit codes: 0 ok, 1 failed, 2 usage, 3 integrity problem.`,
   },
   'cli.copy.partial': { 'pt-BR': '  ✗ cópia incompleta: {location} ({code})', en: '  ✗ copy incomplete: {location} ({code})' },
   'cli.copy.failed': { 'pt-BR': '  ✗ cópia falhou: {location} ({code})', en: '  ✗ copy failed: {location} ({code})' },
-  'cli.dest.line': { 'pt-BR': '{kind} {location}: atualizado {at}, cópia mais recente {snapshot} [{state}]', en: '{kind} {location}: updated {at}, newest snapshot {snapshot} [{state}]' },
+  'cli.dest.line': { 'pt-BR': '{kind} {location}: atualizado {at}, ponto de restauração mais recente {snapshot} [{state}]', en: '{kind} {location}: updated {at}, newest snapshot {snapshot} [{state}]' },
   'cli.dest.added': {
-    'pt-BR': 'Destino testado e adicionado: {location}. A primeira cópia vai no próximo backup.',
-    en: 'Destination tested and added: {location}. The first copy goes with the next backup.',
+    'pt-BR': 'Destino testado e adicionado: {location}. Os dados vão no próximo backup.',
+    en: 'Destination tested and added: {location}. The data goes with the next backup.',
   },
   'cli.dest.addedExisting': {
-    'pt-BR': 'Destino testado e adicionado: {location} (já tinha cópias deste repositório).',
+    'pt-BR': 'Destino testado e adicionado: {location} (já tinha uma cópia deste repositório).',
     en: 'Destination tested and added: {location} (it already held copies of this repository).',
   },
-  'cli.dest.removed': { 'pt-BR': '{location} não recebe mais cópias; os arquivos lá continuam.', en: '{location} no longer receives copies; its files stay there.' },
+  'cli.dest.removed': { 'pt-BR': '{location} deixa de ser uma cópia (não é mais atualizado); os arquivos lá continuam.', en: '{location} is no longer a copy (no longer updated); its files stay there.' },
   'cli.dest.notACopy': { 'pt-BR': '{location} não é uma cópia adicionada.', en: '{location} is not an added copy.' },
   'cli.dest.overdue': { 'pt-BR': '  ! rodízio atrasado: troque/atualize este disco', en: '  ! rotation overdue: swap/update this drive' },
-  'cli.forget.dryRun': { 'pt-BR': 'Simulação: {removed} cópias seriam removidas, {kept} mantidas. Nada foi alterado.', en: 'Dry run: {removed} snapshots would be removed, {kept} kept. Nothing was changed.' },
-  'cli.forget.done': { 'pt-BR': '{removed} cópias removidas, {kept} mantidas. Rode "prune" para liberar o espaço.', en: '{removed} snapshots removed, {kept} kept. Run "prune" to free the space.' },
+  'cli.forget.dryRun': { 'pt-BR': 'Simulação: {removed} pontos de restauração seriam removidos, {kept} mantidos. Nada foi alterado.', en: 'Dry run: {removed} snapshots would be removed, {kept} kept. Nothing was changed.' },
+  'cli.forget.done': { 'pt-BR': '{removed} pontos de restauração removidos, {kept} mantidos. Rode "prune" para liberar o espaço.', en: '{removed} snapshots removed, {kept} kept. Run "prune" to free the space.' },
   'cli.prune.dryRun': { 'pt-BR': 'Simulação: {deleted} arquivos de dados seriam apagados, {repacked} reagrupados, {freed} liberados ({locked} protegidos por bloqueio).', en: 'Dry run: {deleted} data files would be deleted, {repacked} repacked, {freed} freed ({locked} kept by Object Lock).' },
   'cli.prune.done': { 'pt-BR': '{deleted} arquivos de dados apagados, {repacked} reagrupados, {freed} liberados ({locked} protegidos por bloqueio).', en: '{deleted} data files deleted, {repacked} repacked, {freed} freed ({locked} kept by Object Lock).' },
   'cli.progress.prune': { 'pt-BR': 'limpeza ({phase}): {done}/{total}', en: 'prune ({phase}): {done}/{total}' },
@@ -284,7 +386,7 @@ Exit codes: 0 ok, 1 failed, 2 usage, 3 integrity problem.`,
   },
   'cli.settings.saved': { 'pt-BR': 'Configurações salvas.', en: 'Settings saved.' },
   'cli.stats': {
-    'pt-BR': 'Repositório {id} em {location}\n  cópias: {snapshots}\n  arquivos de dados: {packs}, blocos: {blobs}\n  armazenado: {stored}\n  última cópia: {latest} de recursos (compressão {ratio}×, {codec})',
+    'pt-BR': 'Repositório {id} em {location}\n  pontos de restauração: {snapshots}\n  arquivos de dados: {packs}, blocos: {blobs}\n  armazenado: {stored}\n  último ponto de restauração: {latest} de recursos (compressão {ratio}×, {codec})',
     en: 'Repository {id} at {location}\n  snapshots: {snapshots}\n  data files: {packs}, blobs: {blobs}\n  stored: {stored}\n  latest snapshot: {latest} of resources (compression {ratio}×, {codec})',
   },
   'cli.keys.header': { 'pt-BR': 'ID                Tipo        Nome                 Criada em', en: 'ID                Kind        Name                 Created' },
@@ -315,10 +417,24 @@ Exit codes: 0 ok, 1 failed, 2 usage, 3 integrity problem.`,
     'pt-BR': 'Anexos: {stored} de {count} guardados ({bytes}); {external} em outros endereços, {failed} com falha.',
     en: 'Attachments: {stored} of {count} kept ({bytes}); {external} at other addresses, {failed} failed.',
   },
-  'cli.progress.backup.export-wait': { 'pt-BR': 'o servidor está preparando a exportação ({done} min)', en: 'the server is preparing the export ({done} min)' },
-  'cli.progress.backup': { 'pt-BR': 'backup: {done} recursos, {bytes} lidos', en: 'backup: {done} resources, {bytes} read' },
+  // Progress lines name what they count (resources, data files, restore points), per phase.
+  'cli.progress.backup': { 'pt-BR': 'backup ({phase}): {done}', en: 'backup ({phase}): {done}' },
+  'cli.progress.backup.read': { 'pt-BR': 'backup: {done} recursos lidos ({bytes})', en: 'backup: {done} resources read ({bytes})' },
+  'cli.progress.backup.download': { 'pt-BR': 'backup: {done} recursos baixados do servidor', en: 'backup: {done} resources downloaded from the server' },
+  'cli.progress.backup.search': { 'pt-BR': 'backup: {done} recursos recebidos do servidor ({subject})', en: 'backup: {done} resources received from the server ({subject})' },
+  'cli.progress.backup.history': { 'pt-BR': 'backup: {done} recursos recebidos do histórico do servidor', en: "backup: {done} resources received from the server's history" },
+  'cli.progress.backup.export-wait': { 'pt-BR': 'backup: o servidor está preparando a exportação ({done} min)', en: 'backup: the server is preparing the export ({done} min)' },
+  'cli.progress.backup.commit': { 'pt-BR': 'backup: gravando o ponto de restauração (etapa {done} de {total})', en: 'backup: saving the snapshot (step {done} of {total})' },
   'cli.progress.check': { 'pt-BR': 'verificação ({phase}): {done}/{total}', en: 'check ({phase}): {done}/{total}' },
+  'cli.progress.check.index': { 'pt-BR': 'verificação: lendo o índice', en: 'check: reading the index' },
+  'cli.progress.check.read-data': { 'pt-BR': 'verificação: {done}/{total} arquivos de dados lidos ({bytes})', en: 'check: {done}/{total} data files read ({bytes})' },
+  'cli.progress.check.snapshots': { 'pt-BR': 'verificação: {done}/{total} pontos de restauração conferidos', en: 'check: {done}/{total} snapshots checked' },
+  'cli.progress.check.repair': { 'pt-BR': 'reparo: {done}/{total} arquivos trazidos de outra cópia', en: 'repair: {done}/{total} files fetched from another copy' },
   'cli.progress.restore': { 'pt-BR': 'restauração: {done}/{total} recursos', en: 'restore: {done}/{total} resources' },
+  'cli.progress.prune.mark': { 'pt-BR': 'limpeza: {done}/{total} pontos de restauração examinados', en: 'prune: {done}/{total} snapshots examined' },
+  'cli.progress.prune.delete': { 'pt-BR': 'limpeza: {done}/{total} arquivos de dados apagados', en: 'prune: {done}/{total} data files deleted' },
+  'cli.progress.repair.read-headers': { 'pt-BR': 'reparo do índice: {done}/{total} arquivos de dados lidos', en: 'index repair: {done}/{total} data files read' },
+  'cli.progress.repair.snapshots': { 'pt-BR': 'reparo: {done}/{total} pontos de restauração examinados', en: 'repair: {done}/{total} snapshots examined' },
   'cli.demo.step': { 'pt-BR': '▶ {step}', en: '▶ {step}' },
   'cli.demo.server': {
     'pt-BR': 'Servidor FHIR de demonstração em {url} com {resources} recursos de {patients} pacientes sintéticos.',
@@ -337,7 +453,7 @@ Exit codes: 0 ok, 1 failed, 2 usage, 3 integrity problem.`,
   },
   'cli.demo.backup2': { 'pt-BR': 'Segundo backup (só o que mudou é gravado)…', en: 'Second backup (only what changed is stored)…' },
   'cli.demo.check': { 'pt-BR': 'Verificando todos os dados (check --read-data)…', en: 'Verifying all data (check --read-data)…' },
-  'cli.demo.restore': { 'pt-BR': 'Restaurando a última cópia para {target}…', en: 'Restoring the latest snapshot to {target}…' },
+  'cli.demo.restore': { 'pt-BR': 'Restaurando o último ponto de restauração para {target}…', en: 'Restoring the latest snapshot to {target}…' },
   'cli.demo.summary': { 'pt-BR': 'Resumo', en: 'Summary' },
   'cli.demo.identical': {
     'pt-BR': 'Restauração idêntica byte a byte: {ok}',

@@ -241,7 +241,7 @@ export const doctorMessages: Catalogue = {
     en: 'The drive is write-protected or was mounted read-only. Unlock it or reconnect it with write access.',
   },
   'doctor.fix.destFull': {
-    'pt-BR': 'Libere espaço ou troque por um disco maior agora: o próximo backup pode falhar. Se a retenção permitir, rode a limpeza de cópias antigas (prune).',
+    'pt-BR': 'Libere espaço ou troque por um disco maior agora: o próximo backup pode falhar. Se a retenção permitir, rode a limpeza de pontos de restauração antigos (prune).',
     en: 'Free up space or move to a larger disk now: the next backup may fail. If retention allows, run the clean-up of old snapshots (prune).',
   },
   'doctor.fix.destFilling': {

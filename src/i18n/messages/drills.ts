@@ -52,8 +52,8 @@ export const drillsMessages: Catalogue = {
     en: 'the destination is offline or disconnected. Check the internet connection (cloud) or that the NAS/disk is on and connected, and repeat the drill.',
   },
   'drills.next.snapshotNotFound': {
-    'pt-BR': 'o backup pedido não existe nesta cópia. Escolha outro na lista de backups ou rode "clinic-backup replicate" para atualizar a cópia.',
-    en: 'the requested backup is not in this copy. Pick another from the list of backups or run "clinic-backup replicate" to bring the copy up to date.',
+    'pt-BR': 'o ponto de restauração pedido não existe nesta cópia. Escolha outro na lista (clinic-backup snapshots) ou rode "clinic-backup replicate" para atualizar a cópia.',
+    en: 'the requested snapshot is not in this copy. Pick another from the list (clinic-backup snapshots) or run "clinic-backup replicate" to bring the copy up to date.',
   },
   'drills.next.restoreRejected': {
     'pt-BR': 'o servidor de teste recusou alguns registros. Os backups em si não foram afetados; envie este relatório ao suporte.',

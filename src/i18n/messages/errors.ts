@@ -4,6 +4,18 @@ import type { Message } from '../types.js';
 /** User text for every error code: what happened, then what to do. Typed so no code lacks text. */
 export const errorMessages: Readonly<Record<ErrorCode, Message>> = {
   USAGE: { 'pt-BR': 'Uso incorreto: {reason}', en: 'Incorrect usage: {reason}' },
+  UNKNOWN_OPTION: {
+    'pt-BR': 'A opção {option} não existe{forCommand}. {suggestion}Veja: clinic-backup {command} --help',
+    en: 'There is no option {option}{forCommand}. {suggestion}See: clinic-backup {command} --help',
+  },
+  OPTION_CONFLICT: {
+    'pt-BR': 'As opções {first} e {second} não podem ser usadas juntas: {reason}',
+    en: 'Options {first} and {second} cannot be used together: {reason}',
+  },
+  UNKNOWN_RESOURCE_TYPE: {
+    'pt-BR': '"{type}" não é um tipo de recurso FHIR R4 (maiúsculas e minúsculas importam). Você quis dizer {suggestions}?',
+    en: '"{type}" is not a FHIR R4 resource type (capitals matter). Did you mean {suggestions}?',
+  },
   INVALID_ARGUMENT: { 'pt-BR': 'Valor inválido para {field}: {reason}', en: 'Invalid value for {field}: {reason}' },
   INVALID_SETTINGS: { 'pt-BR': 'Configurações inválidas: {reason}', en: 'Invalid settings: {reason}' },
   NOT_FOUND: { 'pt-BR': 'Não encontrado: {what}', en: 'Not found: {what}' },
@@ -47,6 +59,11 @@ export const errorMessages: Readonly<Record<ErrorCode, Message>> = {
     'pt-BR': 'Esta chave de recuperação é de outro repositório ({found}), não de {expected}.',
     en: 'This recovery key belongs to another repository ({found}), not {expected}.',
   },
+  RECOVERY_KEY_NOT_KEPT: {
+    'pt-BR':
+      'A chave de recuperação deste repositório foi criada por uma versão antiga, que não guardava a chave lacrada no repositório; por isso as palavras não podem ser impressas de novo. O kit que você já imprimiu continua valendo. Para ter um kit que possa ser reimpresso, troque a chave: clinic-backup recovery-kit rotate --yes (o papel antigo deixa de funcionar).',
+    en: "This repository's recovery key was made by an earlier version that did not keep a sealed copy of it, so its words cannot be printed again. The kit you already printed keeps working. To get a kit that can be reprinted, replace the key: clinic-backup recovery-kit rotate --yes (the old paper then stops working).",
+  },
   KEY_SLOT_LAST: {
     'pt-BR': 'Esta é a última chave que abre o repositório; adicione outra antes de removê-la.',
     en: 'This is the last key that opens the repository; add another before removing it.',
@@ -57,24 +74,35 @@ export const errorMessages: Readonly<Record<ErrorCode, Message>> = {
     en: 'A key named {name} already exists; choose another name.',
   },
   SNAPSHOT_NOT_FOUND: {
-    'pt-BR': 'Cópia (snapshot) {snapshot} não encontrada. Parecidas: {suggestions}',
+    'pt-BR': 'Ponto de restauração {snapshot} não encontrado. Parecidos: {suggestions}',
     en: 'Snapshot {snapshot} not found. Close matches: {suggestions}',
   },
   RESOURCE_NOT_FOUND: {
-    'pt-BR': 'O recurso {resource} não está na cópia {snapshot}.',
+    'pt-BR': 'O recurso {resource} não está no ponto de restauração {snapshot}.',
     en: 'Resource {resource} is not in snapshot {snapshot}.',
   },
   PATIENT_NOT_FOUND: {
-    'pt-BR': 'Paciente {patient} não encontrado na cópia. Parecidos: {suggestions}',
+    'pt-BR': 'Paciente {patient} não encontrado no ponto de restauração. Parecidos: {suggestions}',
     en: 'Patient {patient} not found in the snapshot. Close matches: {suggestions}',
+  },
+  TYPE_NOT_IN_SNAPSHOT: {
+    'pt-BR': 'O ponto de restauração {snapshot} não tem recursos do tipo {types}. Tipos que ele tem: {present}',
+    en: 'Restore point {snapshot} holds no {types} resources. Types it holds: {present}',
   },
   INTEGRITY_ERROR: {
     'pt-BR': 'Problema de integridade: {problems} problema(s) encontrado(s). Execute "check --read-data" e veja o relatório.',
     en: 'Integrity problem: {problems} problem(s) found. Run "check --read-data" and read the report.',
   },
   PACK_CORRUPT: { 'pt-BR': 'Arquivo de dados danificado: {file}.', en: 'Damaged data file: {file}.' },
-  INDEX_CORRUPT: { 'pt-BR': 'Arquivo de índice danificado: {file}.', en: 'Damaged index file: {file}.' },
-  SNAPSHOT_CORRUPT: { 'pt-BR': 'Arquivo de cópia (snapshot) danificado: {file}.', en: 'Damaged snapshot file: {file}.' },
+  INDEX_CORRUPT: {
+    'pt-BR': 'Arquivo de índice danificado: {file}. Os dados continuam nos arquivos; reconstrua o índice com: clinic-backup repair index',
+    en: 'Damaged index file: {file}. The data is still in the files; rebuild the index with: clinic-backup repair index',
+  },
+  INDEX_INCOMPLETE: {
+    'pt-BR': 'O índice do repositório está faltando ou incompleto ({reason}). Os dados continuam nos arquivos; reconstrua o índice com: clinic-backup repair index',
+    en: 'The repository index is missing or incomplete ({reason}). The data is still in the files; rebuild the index with: clinic-backup repair index',
+  },
+  SNAPSHOT_CORRUPT: { 'pt-BR': 'Arquivo de ponto de restauração danificado: {file}.', en: 'Damaged snapshot file: {file}.' },
   BLOB_MISSING: {
     'pt-BR': 'Dados ausentes no repositório: {blob} (usado por {snapshots}).',
     en: 'Data missing from the repository: {blob} (used by {snapshots}).',
@@ -85,7 +113,7 @@ export const errorMessages: Readonly<Record<ErrorCode, Message>> = {
     en: 'The audit log was altered at entry {entry}.',
   },
   DEST_FULL: {
-    'pt-BR': 'O destino {location} está cheio. Libere espaço ou use um disco maior; a cópia anterior continua intacta.',
+    'pt-BR': 'O destino {location} está cheio. Libere espaço ou use um disco maior; o backup anterior continua intacto.',
     en: 'Destination {location} is full. Free some space or use a larger drive; the previous backup is intact.',
   },
   DEST_OFFLINE: {
@@ -246,6 +274,10 @@ export const errorMessages: Readonly<Record<ErrorCode, Message>> = {
     'pt-BR': 'A restauração do banco de dados falhou ({tool}, código {exitCode}, sinal {signal}): {stderr}',
     en: 'The database restore failed ({tool}, exit code {exitCode}, signal {signal}): {stderr}',
   },
+  EMPTY_SOURCE: {
+    'pt-BR': 'A origem {source} não tem nenhum recurso (arquivo vazio ou servidor sem dados). Nenhum ponto de restauração foi gravado. Se isso é esperado, repita com --allow-empty.',
+    en: 'Source {source} holds no resources (an empty file or a server without data). No restore point was saved. If that is expected, repeat with --allow-empty.',
+  },
   KEYCHAIN_UNAVAILABLE: {
     'pt-BR': 'Nenhum chaveiro do sistema disponível ({reason}). Instale/desbloqueie um chaveiro (ex.: gnome-keyring) ou use --password-file.',
     en: 'No system keychain available ({reason}). Install/unlock a keyring (e.g. gnome-keyring) or use --password-file.',
@@ -283,8 +315,12 @@ export const errorMessages: Readonly<Record<ErrorCode, Message>> = {
     'pt-BR': 'Já existe um arquivo em {path}; a restauração não sobrescreve. Escolha outro local. Nada foi alterado.',
     en: 'A file already exists at {path}; restore does not overwrite. Choose another place. Nothing was changed.',
   },
+  CONFIRMATION_REQUIRED: {
+    'pt-BR': 'Esta ação ({action}) precisa de confirmação explícita. Nada foi feito.',
+    en: 'This action ({action}) needs explicit confirmation. Nothing was done.',
+  },
   RETENTION_LEGAL_FLOOR: {
-    'pt-BR': 'Recusado: prontuários devem ser guardados por {years} anos, e isso deixaria apagar cópias desse período.',
+    'pt-BR': 'Recusado: prontuários devem ser guardados por {years} anos, e isso deixaria apagar pontos de restauração desse período.',
     en: 'Refused: medical records must be kept for {years} years, and this would let snapshots from that period be deleted.',
   },
   SCHEDULER_ALREADY_RUNNING: {

@@ -18,7 +18,11 @@ export const policyMessages: Catalogue = {
   },
   'policy.keep.within': { 'pt-BR': 'dentro de {duration} da mais recente', en: 'within {duration} of the newest' },
   'policy.keep.tag': { 'pt-BR': 'marcada com "{tag}"', en: 'tagged "{tag}"' },
-  'policy.keep.newest': { 'pt-BR': 'a cópia mais recente', en: 'the newest snapshot' },
+  'policy.keep.beforeSuspicious': {
+    'pt-BR': 'o último ponto de restauração antes de {suspicious}, que tem {drop}% menos recursos (possível exclusão, ransomware ou servidor errado)',
+    en: 'the last restore point before {suspicious}, which holds {drop}% fewer resources (possible deletion, ransomware or wrong server)',
+  },
+  'policy.keep.newest': { 'pt-BR': 'o ponto de restauração mais recente', en: 'the newest snapshot' },
   'policy.keep.emptyPolicy': {
     'pt-BR': 'nenhuma regra de retenção definida: tudo é mantido',
     en: 'no retention rule set: everything is kept',
@@ -60,7 +64,7 @@ export const policyMessages: Catalogue = {
   },
   'policy.retention.belowLegalFloor': {
     'pt-BR':
-      'prontuários devem poder ser recuperados por {minimum} anos; {configured} anos apagaria cópias dentro desse prazo. Use {minimum} ou mais.',
+      'prontuários devem poder ser recuperados por {minimum} anos; {configured} anos apagaria pontos de restauração dentro desse prazo. Use {minimum} ou mais.',
     en: 'medical records must stay recoverable for {minimum} years; {configured} years would delete snapshots inside that period. Use {minimum} or more.',
   },
   // schedule settings problems (field-level)

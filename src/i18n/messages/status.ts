@@ -8,6 +8,14 @@ export const statusMessages: Catalogue = {
     en: 'The last successful backup was {hours} h ago (limit: 24 h).',
   },
   'status.reason.failed': { 'pt-BR': 'O último backup falhou ({code}).', en: 'The last backup failed ({code}).' },
+  'status.reason.partial': {
+    'pt-BR': 'O último backup ({at}) ficou INCOMPLETO: parte dos dados não foi copiada.',
+    en: 'The last backup ({at}) was INCOMPLETE: part of the data was not copied.',
+  },
+  'status.reason.scheduler': {
+    'pt-BR': 'O agendador não está rodando: os backups automáticos não acontecem.',
+    en: 'The scheduler is not running: automatic backups do not happen.',
+  },
   'status.reason.integrity': {
     'pt-BR': 'A última verificação encontrou problemas de integridade.',
     en: 'The last check found integrity problems.',

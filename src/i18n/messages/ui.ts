@@ -15,6 +15,11 @@ export const uiMessages: Catalogue = {
     en: 'Open that address on this computer (it works once; the browser keeps the session). Ctrl+C stops.',
   },
   'serve.stopped': { 'pt-BR': 'Clinic Backup encerrado.', en: 'Clinic Backup stopped.' },
+  'serve.notJson': { 'pt-BR': 'o corpo não é JSON', en: 'the body is not JSON' },
+  'serve.bodyTooLarge': { 'pt-BR': 'maior que {max} bytes', en: 'larger than {max} bytes' },
+  'serve.usePost': { 'pt-BR': 'chamadas da API usam POST', en: 'API calls use POST' },
+  'serve.methodNotAllowed': { 'pt-BR': 'método HTTP não permitido aqui', en: 'HTTP method not allowed here' },
+  'serve.badPath': { 'pt-BR': 'endereço da chamada malformado', en: 'malformed call address' },
   'serve.unauthorized': {
     'pt-BR': 'Acesso não autorizado. Abra o endereço que "clinic-backup serve" mostrou ao iniciar.',
     en: 'Not authorised. Open the address "clinic-backup serve" printed when it started.',

@@ -15,7 +15,8 @@
  *    they differ, lists that type in full ("listed": what was not seen is gone).
  * Resources are yielded as the server's bytes. `transactionTime` is always the server's clock.
  */
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
+import { writePrivateFile } from '../../shared/privateFiles.js';
 import { EngineError, isEngineError, throwIfAborted } from '../../shared/errors.js';
 import type { ProgressListener } from '../../shared/events.js';
 import { entryResourceSpans, resourceBytes } from './bundleSpans.js';
@@ -364,7 +365,7 @@ export function bulkExportStrategy(http: FhirHttp, opts: StrategyOptions): Strat
   async function saveJob(statusUrl: string | null): Promise<void> {
     if (!opts.jobStateFile) return;
     if (statusUrl === null) await rm(opts.jobStateFile, { force: true });
-    else await writeFile(opts.jobStateFile, JSON.stringify({ base: http.base.href, statusUrl, since: opts.since, types: opts.types?.join(',') ?? null } satisfies JobState));
+    else await writePrivateFile(opts.jobStateFile, JSON.stringify({ base: http.base.href, statusUrl, since: opts.since, types: opts.types?.join(',') ?? null } satisfies JobState));
   }
 
   /** DELETE of the status URL (Bulk Data "delete request"): the server may drop the job and its files. Best effort. */

@@ -108,7 +108,10 @@ export function Dashboard(): ReactNode {
             </ul>
           )}
           <p className="hero-times">
-            {t('dashboard.lastSuccess', { at: formatDateTime(s.lastSuccessAt, locale) })} · {t('dashboard.next', { at: formatDateTime(s.nextBackupAt, locale) })}
+            {t('dashboard.lastSuccess', { at: formatDateTime(s.lastSuccessAt, locale) })} · {t('dashboard.next', { at: s.nextBackupAt ? formatDateTime(s.nextBackupAt, locale) : t('dashboard.noScheduler') })}
+          </p>
+          <p className="hero-times muted small" data-testid="time-zone">
+            {t('dashboard.timeZone', { zone: s.timeZone })}
           </p>
         </div>
         <div className="hero-actions">
@@ -168,8 +171,14 @@ export function Dashboard(): ReactNode {
                 <span className="dest-path">{s.location}</span> <span className="tag">{t('dest.primary')}</span>
               </td>
               <td>{formatDateTime(s.lastSuccessAt, locale)}</td>
-              <td>{formatDateTime(s.nextBackupAt, locale)}</td>
-              <td>{s.lastBackup?.status === 'failed' ? t('dest.row.failed', { code: s.lastBackup.errorCode ?? '' }) : t('dest.row.ok')}</td>
+              <td>{s.nextBackupAt ? formatDateTime(s.nextBackupAt, locale) : t('dashboard.noScheduler')}</td>
+              <td>
+                {s.lastBackup?.status === 'failed'
+                  ? t('dest.row.failed', { code: s.lastBackup.errorCode ?? '' })
+                  : s.lastBackup?.status === 'partial'
+                    ? t('dest.row.partial')
+                    : t('dest.row.ok')}
+              </td>
             </tr>
             {s.destinations.map((d) => (
               <tr key={d.location}>

@@ -5,7 +5,7 @@
  * The engine plans and restores; nothing is written before the confirmation typed here matches.
  */
 import { useEffect, useState, type ReactNode } from 'react';
-import type { AppSettings, FhirRestoreResult, RestorePlan, RestoreResult, SnapshotSummary, SourceAuthSetting } from '../../../../src/shared/contract.js';
+import type { AppSettings, FhirRestoreResult, FolderRestorePlan, RestorePlan, RestoreResult, SnapshotSummary, SourceAuthSetting } from '../../../../src/shared/contract.js';
 import type { ProgressEvent } from '../../../../src/shared/events.js';
 import { useApp } from '../../app/state';
 import { ApiError } from '../../api/client';
@@ -23,11 +23,22 @@ type AuthKind = 'none' | 'basic' | 'bearer';
 
 const STEPS: readonly MessageKey[] = ['restore.step.what', 'restore.step.scope', 'restore.step.snapshot', 'restore.step.target', 'restore.step.preview', 'restore.step.confirm', 'restore.step.progress', 'restore.step.outcome'];
 
-interface FolderPreview {
-  readonly snapshotId: string;
-  readonly counts: Record<string, number>;
-  readonly resources: number;
-  readonly bytes: number;
+type FolderPreview = FolderRestorePlan;
+
+/** How many items of a list a screen shows; the rest is counted ("and 12 more"), never cut silently. */
+const LIST_SHOWN = 10;
+
+function ListWithMore({ items, render, testId }: { items: readonly string[]; render?: (item: string) => ReactNode; testId?: string }): ReactNode {
+  const { t } = useI18n();
+  const more = items.length - LIST_SHOWN;
+  return (
+    <ul data-testid={testId}>
+      {items.slice(0, LIST_SHOWN).map((x) => (
+        <li key={x}>{render ? render(x) : x}</li>
+      ))}
+      {more > 0 && <li className="muted">{t('common.andMore', { count: more })}</li>}
+    </ul>
+  );
 }
 
 type Outcome = { readonly kind: 'server'; readonly result: FhirRestoreResult & { plan: RestorePlan } } | { readonly kind: 'folder'; readonly result: RestoreResult };
@@ -40,6 +51,18 @@ export function RestoreWizard(): ReactNode {
   return <RestoreFlow key={run} onRestart={() => setRun((n) => n + 1)} />;
 }
 
+/** One-patient scope: the records that also concern other patients, and whether they are written. */
+function SharedNotice({ shared, included }: { shared: readonly { resource: string; patients: readonly string[] }[]; included: boolean }): ReactNode {
+  const { t } = useI18n();
+  if (shared.length === 0) return null;
+  return (
+    <Notice kind={included ? 'warning' : 'info'} testId="shared-resources">
+      <strong>{t(included ? 'restore.preview.sharedIncluded' : 'restore.preview.shared', { count: shared.length })}</strong>
+      <ListWithMore items={shared.map((x) => x.resource)} render={(r) => `${r} — ${t('restore.preview.sharedOthers', { count: shared.find((x) => x.resource === r)?.patients.length ?? 0 })}`} />
+    </Notice>
+  );
+}
+
 function RestoreFlow({ onRestart }: { onRestart: () => void }): ReactNode {
   const { t, locale } = useI18n();
   const { api, onEvent, refresh } = useApp();
@@ -48,6 +71,7 @@ function RestoreFlow({ onRestart }: { onRestart: () => void }): ReactNode {
   const [scope, setScope] = useState<Scope>('everything');
   const [patient, setPatient] = useState<PatientChoice | null>(null);
   const [type, setType] = useState('');
+  const [includeShared, setIncludeShared] = useState(false);
   const [asOf, setAsOf] = useState('');
   const [snapshots, setSnapshots] = useState<SnapshotSummary[] | null>(null);
   const [snapshot, setSnapshot] = useState<string | null>(null);
@@ -101,9 +125,9 @@ function RestoreFlow({ onRestart }: { onRestart: () => void }): ReactNode {
     setStep(2);
   }
 
-  const selection = (): { types?: string[]; patient?: string } => ({
+  const selection = (): { types?: string[]; patient?: string; includeShared?: boolean } => ({
     ...(scope === 'type' && type ? { types: [type] } : {}),
-    ...(scope === 'patient' && patient ? { patient: patient.id } : {}),
+    ...(scope === 'patient' && patient ? { patient: patient.id, ...(includeShared ? { includeShared: true } : {}) } : {}),
   });
 
   function serverTarget(): { target: string; auth: SourceAuthSetting } | null {
@@ -127,14 +151,7 @@ function RestoreFlow({ onRestart }: { onRestart: () => void }): ReactNode {
     try {
       const snap = snapshot ?? 'latest';
       if (target === 'folder') {
-        const ls = await api.call('ls', { snapshot: snap, ...selection() });
-        const counts: Record<string, number> = {};
-        let bytes = 0;
-        for (const r of ls.resources) {
-          counts[r.type] = (counts[r.type] ?? 0) + 1;
-          bytes += r.size;
-        }
-        setFolderPreview({ snapshotId: ls.snapshotId, counts, resources: ls.resources.length, bytes });
+        setFolderPreview(await api.call('planRestoreToFolder', { snapshot: snap, ...selection() }));
       } else {
         if (target === 'other' && authKind !== 'none' && secret) await api.call('setSecret', TARGET_SECRETS[authKind], secret);
         const st = serverTarget();
@@ -230,6 +247,12 @@ function RestoreFlow({ onRestart }: { onRestart: () => void }): ReactNode {
             ))}
           </fieldset>
           {scope === 'patient' && <PatientSearch snapshot={latestSnapshot?.id ?? 'latest'} selected={patient} onSelect={setPatient} />}
+          {scope === 'patient' && (
+            <label className="check">
+              <input type="checkbox" checked={includeShared} onChange={(e) => setIncludeShared(e.target.checked)} data-testid="include-shared" /> {t('restore.scope.includeShared')}
+              <span className="hint-inline"> {t('restore.scope.includeSharedHint')}</span>
+            </label>
+          )}
           {scope === 'type' && (
             <Field label={t('restore.scope.typeLabel')}>
               {(p) => (
@@ -361,16 +384,18 @@ function RestoreFlow({ onRestart }: { onRestart: () => void }): ReactNode {
                 </tbody>
               </table>
               <p data-testid="preview-totals">{t('restore.preview.totals', { resources: formatNumber(plan.resources, locale), bytes: formatBytes(plan.bytes, locale), existing: formatNumber(plan.existing, locale) })}</p>
-              {plan.newerOnTarget.length > 0 && (
+              {(plan.newerOnTargetTotal ?? plan.newerOnTarget.length) > 0 && (
                 <Notice kind="warning" testId="newer-on-target">
-                  <strong>{t('restore.preview.newer', { count: plan.newerOnTarget.length })}</strong>
+                  <strong>{t('restore.preview.newer', { count: plan.newerOnTargetTotal ?? plan.newerOnTarget.length })}</strong>
                   <ul>
-                    {plan.newerOnTarget.slice(0, 10).map((n) => (
+                    {plan.newerOnTarget.slice(0, LIST_SHOWN).map((n) => (
                       <li key={n.resource}>{t('restore.preview.newerLine', { resource: n.resource, target: formatDateTime(n.target, locale), backup: formatDateTime(n.backup, locale) })}</li>
                     ))}
+                    {(plan.newerOnTargetTotal ?? plan.newerOnTarget.length) > LIST_SHOWN && <li className="muted">{t('common.andMore', { count: (plan.newerOnTargetTotal ?? plan.newerOnTarget.length) - LIST_SHOWN })}</li>}
                   </ul>
                 </Notice>
               )}
+              <SharedNotice shared={plan.shared ?? []} included={plan.sharedIncluded === true} />
               {plan.danglingReferences && plan.danglingReferences.length > 0 && <Notice kind="info">{t('restore.preview.dangling', { count: plan.danglingReferences.length })}</Notice>}
               {plan.ids?.mode === 'server-assigned' && (
                 <Notice kind="info" testId="preview-ids">
@@ -391,7 +416,7 @@ function RestoreFlow({ onRestart }: { onRestart: () => void }): ReactNode {
             <>
               <table className="table narrow">
                 <tbody>
-                  {Object.entries(folderPreview.counts).map(([ty, n]) => (
+                  {Object.entries(folderPreview.counts as Record<string, number>).map(([ty, n]) => (
                     <tr key={ty}>
                       <td>{ty}</td>
                       <td className="num">{formatNumber(n, locale)}</td>
@@ -400,6 +425,7 @@ function RestoreFlow({ onRestart }: { onRestart: () => void }): ReactNode {
                 </tbody>
               </table>
               <p data-testid="preview-totals">{t('restore.preview.folderTotals', { resources: formatNumber(folderPreview.resources, locale), bytes: formatBytes(folderPreview.bytes, locale), folder })}</p>
+              <SharedNotice shared={folderPreview.shared} included={folderPreview.sharedIncluded} />
             </>
           )}
           <div className="wizard-nav">
@@ -475,13 +501,9 @@ function RestoreFlow({ onRestart }: { onRestart: () => void }): ReactNode {
               {outcome.result.timeToCriticalMs !== null && <p>{t('restore.outcome.critical', { duration: formatDuration(outcome.result.timeToCriticalMs, locale) })}</p>}
               {outcome.result.verification && <p>{t('restore.outcome.verified', { checked: outcome.result.verification.checked, mismatches: outcome.result.verification.mismatches.length })}</p>}
               {outcome.result.failures.length > 0 && (
-                <ul className="failures">
-                  {outcome.result.failures.slice(0, 50).map((f) => (
-                    <li key={f.resource}>
-                      {f.resource}: {f.code ?? f.status} {f.outcome ?? ''}
-                    </li>
-                  ))}
-                </ul>
+                <div className="failures">
+                  <ListWithMore items={outcome.result.failures.map((f) => `${f.resource}: ${f.code ?? f.status} ${f.outcome ?? ''}`)} testId="restore-failures" />
+                </div>
               )}
             </>
           ) : outcome?.kind === 'folder' ? (

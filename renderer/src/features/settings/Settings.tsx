@@ -45,6 +45,9 @@ export function Settings(): ReactNode {
   const [allowedHosts, setAllowedHosts] = useState<string | null>(null);
   const [kit, setKit] = useState<KitData | null>(null);
   const [kitStatus, setKitStatus] = useState<{ confirmed: boolean; confirmedAt: string | null } | null>(null);
+  const [rotating, setRotating] = useState(false);
+  const [rotateText, setRotateText] = useState('');
+  const [kitRotated, setKitRotated] = useState(false);
 
   useEffect(() => {
     api.call('getSettings').then(setSettings, setError);
@@ -80,11 +83,27 @@ export function Settings(): ReactNode {
     }
   }
 
-  async function newKit(): Promise<void> {
+  async function printKit(): Promise<void> {
+    setError(null);
+    setKitRotated(false);
+    try {
+      const r = await api.call('recoveryKit', locale);
+      setKit({ repoId: r.repoId, location: r.location, lines: r.recoveryKey, positions: r.confirmPositions });
+    } catch (err) {
+      setError(err);
+    }
+  }
+
+  async function rotateKit(): Promise<void> {
     setError(null);
     try {
-      const r = await api.call('rotateRecoveryKey', locale);
+      const r = await api.call('rotateRecoveryKey', { confirmed: true, language: locale });
       setKit({ repoId: r.repoId, location: r.location, lines: r.recoveryKey, positions: r.confirmPositions });
+      setKitStatus({ confirmed: false, confirmedAt: null });
+      setRotating(false);
+      setRotateText('');
+      setKitRotated(true);
+      await refresh();
     } catch (err) {
       setError(err);
     }
@@ -219,12 +238,49 @@ export function Settings(): ReactNode {
         <p data-testid="kit-status">
           {kitStatus?.confirmed || status?.recoveryKit.confirmed ? t('settings.kitConfirmed', { at: formatDateTime(kitStatus?.confirmedAt ?? null, locale) }) : t('settings.kitNotConfirmed')}
         </p>
+        {kitRotated && (
+          <Notice kind="warning" testId="kit-rotated">
+            {t('settings.kitRotated')}
+          </Notice>
+        )}
         {kit ? (
-          <RecoveryKit kit={kit} onConfirmed={(at) => setKitStatus({ confirmed: true, confirmedAt: at })} />
+          <RecoveryKit key={kit.lines.flat().join(' ')} kit={kit} onConfirmed={(at) => setKitStatus({ confirmed: true, confirmedAt: at })} />
         ) : (
-          <button type="button" onClick={() => void newKit()}>
-            {t('settings.kitNew')}
-          </button>
+          <>
+            <p className="muted">{t('settings.kitPrintHint')}</p>
+            <button type="button" onClick={() => void printKit()} data-testid="kit-print">
+              {t('settings.kitPrint')}
+            </button>
+          </>
+        )}
+        {rotating ? (
+          <form
+            className="kit-rotate danger-zone"
+            data-testid="kit-rotate-form"
+            onSubmit={(e) => {
+              e.preventDefault();
+              if (rotateText.trim().toUpperCase() === t('settings.kitRotateWord')) void rotateKit();
+            }}
+          >
+            <Notice kind="warning">{t('settings.kitRotateWarning')}</Notice>
+            <Field label={t('settings.kitRotateType', { word: t('settings.kitRotateWord') })}>
+              {(p) => <input {...p} autoComplete="off" spellCheck={false} value={rotateText} onChange={(e) => setRotateText(e.target.value)} data-testid="kit-rotate-text" />}
+            </Field>
+            <div className="row">
+              <button type="button" onClick={() => setRotating(false)}>
+                {t('common.cancel')}
+              </button>
+              <button type="submit" className="danger" disabled={rotateText.trim().toUpperCase() !== t('settings.kitRotateWord')} data-testid="kit-rotate-confirm">
+                {t('settings.kitRotateConfirm')}
+              </button>
+            </div>
+          </form>
+        ) : (
+          <p>
+            <button type="button" onClick={() => setRotating(true)} data-testid="kit-rotate">
+              {t('settings.kitRotate')}
+            </button>
+          </p>
         )}
       </Card>
 

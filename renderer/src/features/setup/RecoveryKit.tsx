@@ -11,7 +11,8 @@ export interface KitData {
   readonly repoId: string;
   readonly location: string;
   readonly lines: readonly (readonly string[])[];
-  readonly positions: readonly [number, number];
+  /** The words to type back; null when the kit is already confirmed (printing only). */
+  readonly positions: readonly [number, number] | null;
 }
 
 export function RecoveryKit({ kit, onConfirmed }: { kit: KitData; onConfirmed: (at: string) => void }): ReactNode {
@@ -25,6 +26,7 @@ export function RecoveryKit({ kit, onConfirmed }: { kit: KitData; onConfirmed: (
   let n = 0;
 
   async function confirm(): Promise<void> {
+    if (!kit.positions) return;
     setBusy(true);
     setError(null);
     try {
@@ -70,14 +72,14 @@ export function RecoveryKit({ kit, onConfirmed }: { kit: KitData; onConfirmed: (
           <button type="button" onClick={() => window.print()}>
             {t('kit.print')}
           </button>
-          {!stored && (
+          {!stored && kit.positions && (
             <button type="button" className="primary" onClick={() => setStored(true)} data-testid="kit-stored">
               {t('kit.stored')}
             </button>
           )}
         </div>
       )}
-      {stored && !confirmedAt && (
+      {stored && !confirmedAt && kit.positions && (
         <form
           className="kit-confirm"
           onSubmit={(e) => {
@@ -88,7 +90,7 @@ export function RecoveryKit({ kit, onConfirmed }: { kit: KitData; onConfirmed: (
           <p>{t('kit.typeBack')}</p>
           <div className="row">
             {[0, 1].map((i) => (
-              <Field key={i} label={t('kit.wordN', { n: kit.positions[i as 0 | 1] })}>
+              <Field key={i} label={t('kit.wordN', { n: kit.positions?.[i as 0 | 1] ?? 0 })}>
                 {(p) => (
                   <input
                     {...p}

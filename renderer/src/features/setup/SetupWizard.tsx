@@ -14,14 +14,6 @@ import { SourceForm, type TestedSource } from './SourceForm';
 
 const STEPS: readonly MessageKey[] = ['setup.step.source', 'setup.step.destination', 'setup.step.offsite', 'setup.step.schedule', 'setup.step.kit', 'setup.step.done'];
 
-function browserTimeZone(): string | undefined {
-  try {
-    return Intl.DateTimeFormat().resolvedOptions().timeZone || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** The schedule choices offered (the engine validates and computes the times). */
 export const BACKUP_PRESETS: readonly { id: string; label: MessageKey; hint: MessageKey; policy: ScheduleSetting }[] = [
   { id: 'every15', label: 'schedule.every15', hint: 'schedule.every15.hint', policy: { kind: 'interval', everyMinutes: 15 } },
@@ -30,9 +22,9 @@ export const BACKUP_PRESETS: readonly { id: string; label: MessageKey; hint: Mes
 ];
 export const DRILL_POLICY: ScheduleSetting = { kind: 'monthly', day: 1, at: '12:00' };
 
+/** Schedules carry no zone of their own: they run on the clinic's clock (the time zone in the settings). */
 export function withZone(p: ScheduleSetting): ScheduleSetting {
-  const timeZone = browserTimeZone();
-  return timeZone ? { ...p, timeZone } : p;
+  return p;
 }
 
 export function SetupWizard(): ReactNode {
@@ -103,8 +95,10 @@ export function SetupWizard(): ReactNode {
   async function newKit(): Promise<void> {
     setWorking(true);
     try {
-      const r = await api.call('rotateRecoveryKey', locale);
+      // The kit of an existing repository is printed again (the same words); nothing is replaced.
+      const r = await api.call('recoveryKit', locale);
       setKit({ repoId: r.repoId, location: r.location, lines: r.recoveryKey, positions: r.confirmPositions });
+      if (r.confirmed) setKitConfirmed(true);
     } catch (err) {
       setDestError(err);
     } finally {
