@@ -210,6 +210,18 @@ export class Repository {
     return this.state;
   }
 
+  /**
+   * The packs the index files do not list but whose blobs are in the in-memory index (read from their own headers,
+   * e.g. left by a crashed run), now counted as indexed: a writer lists them in its index file so a snapshot that
+   * deduplicated against them never references an unindexed pack.
+   */
+  takeUnindexedPacks(): PackRecord[] {
+    if (this.state.unindexedPacks.size === 0) return [];
+    const records = this.blobIndex.packs.filter((p) => this.state.unindexedPacks.has(p.id));
+    this.state = { ...this.state, unindexedPacks: new Set() };
+    return records;
+  }
+
   /** The index files in storage that can be read, and the names of those that cannot. */
   async readIndexFiles(signal?: AbortSignal): Promise<{ readable: { id: string; content: IndexContent }[]; damaged: string[] }> {
     const readable: { id: string; content: IndexContent }[] = [];
@@ -563,6 +575,8 @@ export class RepoWriter {
     await this.writers.data.flush();
     await this.writers.tree.flush();
     await this.indexWrite;
+    // Blobs of this run may be deduplicated against packs only their own headers describe: index those too.
+    this.newPacks.push(...this.repo.takeUnindexedPacks());
     await this.writeIndex();
     this.stats.storedBytes = this.writers.data.storedBytes + this.writers.tree.storedBytes + this.indexBytes;
     this.stats.packs = this.writers.data.packsWritten + this.writers.tree.packsWritten;
