@@ -30,6 +30,8 @@ export interface Ctx {
 export interface Command {
   readonly spec: CommandSpec;
   run(ctx: Ctx): Promise<number>;
+  /** After Ctrl+C cancelled it: what the user should know about the target of the operation (null: nothing more). */
+  cancelNote?(ctx: Ctx): string | null;
 }
 
 let loaded: Facade | null = null;

@@ -52,14 +52,17 @@ function cancelOnCtrlC(out: Output, locale: Locale): { signal: AbortSignal; disp
 async function run(command: Command, line: CommandLine, out: Output, locale: Locale, env: NodeJS.ProcessEnv): Promise<number> {
   const cancel = command.spec.cancellable ? cancelOnCtrlC(out, locale) : null;
   const signal = cancel?.signal ?? new AbortController().signal;
+  const ctx = { values: line.values, positionals: line.positionals, out, locale, env, zone: { value: null }, signal };
   try {
-    return await command.run({ values: line.values, positionals: line.positionals, out, locale, env, zone: { value: null }, signal });
+    return await command.run(ctx);
   } catch (err) {
     if (!signal.aborted) return fail(out, err, locale);
     // Cancelled: say so plainly. Another error while stopping is shown too, but the run still ends as cancelled.
     if (!isAbortError(err)) fail(out, err, locale);
     else if (out.json) process.stdout.write(JSON.stringify({ error: toErrorInfo(err, locale) }, null, 2) + '\n');
     out.error(t('cli.cancelled', {}, locale));
+    const note = command.cancelNote?.(ctx);
+    if (note) out.error(note);
     return EXIT_CANCELLED;
   } finally {
     cancel?.dispose();

@@ -53,6 +53,11 @@ export const command: Command = {
     operands: [[1, SNAPSHOT_ARG]],
     cancellable: true,
   },
+  cancelNote(ctx) {
+    const { values, locale } = ctx;
+    if (values.plan) return null;
+    return values['target-url'] ? t('cli.restore.cancelledServer', { target: values['target-url'] }, locale) : t('cli.restore.cancelledFolder', { target: values.target ?? '' }, locale);
+  },
   async run(ctx) {
     const { values, out, locale, positionals } = ctx;
     const snapshot = values.snapshot ?? positionals[1] ?? 'latest';

@@ -10,6 +10,14 @@ export const cliMessages: Catalogue = {
     'pt-BR': 'Operação cancelada (Ctrl+C). O repositório está intacto: o que estava pela metade não vale e a próxima execução continua normalmente.',
     en: 'Operation cancelled (Ctrl+C). The repository is intact: the unfinished part does not count and the next run continues normally.',
   },
+  'cli.restore.cancelledServer': {
+    'pt-BR': 'O servidor {target} pode ter recebido só parte dos recursos. Rode o mesmo comando de novo: a restauração continua de onde parou.',
+    en: 'The server {target} may have received only part of the resources. Run the same command again: the restore continues where it stopped.',
+  },
+  'cli.restore.cancelledFolder': {
+    'pt-BR': 'A pasta {target} pode ter ficado com só parte dos arquivos: apague-a ou escolha outra pasta antes de restaurar de novo.',
+    en: 'The folder {target} may hold only part of the files: delete it or choose another folder before restoring again.',
+  },
   'cli.cancelling': {
     'pt-BR': 'Cancelando… (aguarde o ponto seguro; Ctrl+C de novo encerra na hora)',
     en: 'Cancelling… (waiting for a safe point; Ctrl+C again stops at once)',
