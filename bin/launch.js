@@ -9,7 +9,7 @@ function entryFor(args) {
   return args[0] === 'serve' ? { file: 'serve/cli', argv: args.slice(1) } : { file: 'cli/main', argv: args };
 }
 
-/** A sentence for a tree that was never built (no catalogue to read it from yet: both languages' rule in short). */
+/** Said when dist/ was never built: the i18n catalogue is part of what is missing, so the sentence lives here. */
 function notBuilt(root) {
   const lang = [process.env.CLINIC_BACKUP_LANG, process.env.LC_ALL, process.env.LANG].find(Boolean) ?? '';
   return lang.toLowerCase().startsWith('en')
