@@ -9,7 +9,7 @@ export const cliHelpMessages: Catalogue = {
   'cli.help.usageLine': { 'pt-BR': 'Uso: clinic-backup {usage}', en: 'Usage: clinic-backup {usage}' },
   'cli.help.options': { 'pt-BR': 'Opções:', en: 'Options:' },
   'cli.help.general': { 'pt-BR': 'Opções gerais:', en: 'General options:' },
-  'cli.help.exitCodes': { 'pt-BR': 'Códigos de saída: 0 ok, 1 falhou, 2 uso incorreto, 3 problema de integridade.', en: 'Exit codes: 0 ok, 1 failed, 2 usage, 3 integrity problem.' },
+  'cli.help.exitCodes': { 'pt-BR': 'Códigos de saída: 0 ok, 1 falhou, 2 uso incorreto, 3 problema de integridade, 130 cancelado com Ctrl+C.', en: 'Exit codes: 0 ok, 1 failed, 2 usage, 3 integrity problem, 130 cancelled with Ctrl+C.' },
   'cli.help.header': { 'pt-BR': 'Uso: clinic-backup <comando> [opções]', en: 'Usage: clinic-backup <command> [options]' },
   'cli.help.commands': { 'pt-BR': 'Comandos:', en: 'Commands:' },
   'cli.help.locations': { 'pt-BR': 'Locais: uma pasta, s3:https://host[:porta]/bucket/prefixo ou s3:bucket/prefixo (AWS; credenciais AWS_*).', en: 'Locations: a folder, s3:https://host[:port]/bucket/prefix or s3:bucket/prefix (AWS; AWS_* credentials).' },
