@@ -1,3 +1,4 @@
+/** `clinic-backup alerts`: evaluate and deliver alerts; send a test alert. */
 import { t } from '../../i18n/index.js';
 import { usage, withEngine, type Command } from '../context.js';
 

@@ -1,3 +1,4 @@
+/** `clinic-backup backup`: back up a FHIR server (with its attachments) or NDJSON files into the repository. */
 import { t } from '../../i18n/index.js';
 import { longOperation, positiveInt, printList, usage, withEngine, type Command } from '../context.js';
 import { formatBytes } from '../output.js';

@@ -1,3 +1,4 @@
+/** `clinic-backup cat`: show a restore point's manifest. */
 import { usage, withEngine, type Command } from '../context.js';
 
 export const command: Command = {

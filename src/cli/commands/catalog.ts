@@ -1,3 +1,4 @@
+/** `clinic-backup catalog`: rebuild the local catalog from the repository. */
 import { t } from '../../i18n/index.js';
 import { usage, withEngine, type Command } from '../context.js';
 

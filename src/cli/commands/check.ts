@@ -1,3 +1,4 @@
+/** `clinic-backup check`: verify the repository; --repair heals it from another copy. */
 import { t } from '../../i18n/index.js';
 import { longOperation, usage, withEngine, type Command } from '../context.js';
 import { formatBytes } from '../output.js';

@@ -1,3 +1,4 @@
+/** `clinic-backup connect`: regain access on a new computer with the printed kit. */
 import { t } from '../../i18n/index.js';
 import { readSecretFile, readStdin, usage, withEngine, type Command } from '../context.js';
 

@@ -1,3 +1,4 @@
+/** `clinic-backup demo`: full demonstration on synthetic data. */
 import type { Command } from '../context.js';
 import { runDemo } from '../demo.js';
 

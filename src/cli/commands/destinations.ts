@@ -1,3 +1,4 @@
+/** `clinic-backup destinations`: copies on other destinations: state, adding and removing. */
 import { t } from '../../i18n/index.js';
 import type { AddCopyRequest } from '../../shared/contract.js';
 import { clinicTime, readSecretFile, usage, withEngine, type Command } from '../context.js';

@@ -1,3 +1,4 @@
+/** `clinic-backup doctor`: the SOP-019 §9 checklist, with the fix for each item. */
 import { t } from '../../i18n/index.js';
 import { withEngine, type Command } from '../context.js';
 import { COPIES } from '../spec.js';

@@ -1,3 +1,4 @@
+/** `clinic-backup drill`: restore test into a test server. */
 import { t } from '../../i18n/index.js';
 import { longOperation, withEngine, type Command } from '../context.js';
 import { COPIES } from '../spec.js';

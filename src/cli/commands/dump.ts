@@ -1,3 +1,4 @@
+/** `clinic-backup dump`: print one resource. */
 import { usage, withEngine, type Command } from '../context.js';
 
 export const command: Command = {

@@ -1,3 +1,4 @@
+/** `clinic-backup forget`: apply retention (never below the 20-year legal floor). */
 import { t } from '../../i18n/index.js';
 import { usage, withEngine, type Command } from '../context.js';
 import type { Values } from '../options.js';

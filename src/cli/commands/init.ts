@@ -1,3 +1,4 @@
+/** `clinic-backup init`: create an encrypted backup repository. */
 import { t } from '../../i18n/index.js';
 import { withEngine, type Command } from '../context.js';
 import { printRecoveryKey } from '../kit.js';

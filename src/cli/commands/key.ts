@@ -1,3 +1,4 @@
+/** `clinic-backup key`: keys that open the repository. */
 import { t } from '../../i18n/index.js';
 import { readSecretFile, usage, withEngine, type Command } from '../context.js';
 import { printRecoveryKey, rotateRecoveryKit } from '../kit.js';

@@ -1,3 +1,4 @@
+/** `clinic-backup ls`: list a restore point's resources. */
 import { printMissingTypes, withEngine, type Command } from '../context.js';
 import { formatBytes } from '../output.js';
 import { SNAPSHOT_ARG } from '../spec.js';

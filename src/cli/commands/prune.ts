@@ -1,3 +1,4 @@
+/** `clinic-backup prune`: delete data no restore point uses. */
 import { t } from '../../i18n/index.js';
 import { longOperation, withEngine, type Command } from '../context.js';
 import { formatBytes } from '../output.js';

@@ -1,3 +1,4 @@
+/** `clinic-backup recovery-kit`: print the recovery kit again, confirm it or replace the key. */
 import { t } from '../../i18n/index.js';
 import { clinicTime, usage, withEngine, type Command } from '../context.js';
 import { printRecoveryKey, rotateRecoveryKit, writeKitFiles } from '../kit.js';

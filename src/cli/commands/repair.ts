@@ -1,3 +1,4 @@
+/** `clinic-backup repair`: rebuild the index, or save restore points whose data was lost. */
 import { t } from '../../i18n/index.js';
 import { printList, longOperation, printListingLost, usage, withEngine, type Command } from '../context.js';
 

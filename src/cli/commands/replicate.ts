@@ -1,3 +1,4 @@
+/** `clinic-backup replicate`: copy what another destination lacks (NAS, USB, S3). */
 import { t } from '../../i18n/index.js';
 import { longOperation, usage, withEngine, type Command } from '../context.js';
 import { formatBytes } from '../output.js';

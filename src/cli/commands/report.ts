@@ -1,5 +1,6 @@
+/** `clinic-backup report`: reports: restore test, disaster-recovery plan, compliance. */
 import { t } from '../../i18n/index.js';
-import { usage, withEngine, type Command } from '../context.js';
+import { usage, withEngine, writePrivateFiles, type Command } from '../context.js';
 import { COPIES } from '../spec.js';
 
 export const command: Command = {
@@ -14,15 +15,10 @@ export const command: Command = {
     if (kind === 'drill' && !Number.isInteger(id)) throw usage('report drill <id>');
     const r = await withEngine(ctx, (e) => (kind === 'drill' ? e.drillReport(id) : e.configurationReport(kind)));
     // Reports name patients' data locations and the clinic's set-up: owner-only files.
-    const { writeFile, chmod } = await import('node:fs/promises');
-    for (const [file, body] of [
+    await writePrivateFiles([
       [values.pdf, r.pdf],
       [values.html, r.html],
-    ] as const) {
-      if (!file) continue;
-      await writeFile(file, body, { mode: 0o600 });
-      await chmod(file, 0o600);
-    }
+    ]);
     out.data({ pdf: values.pdf ?? null, html: values.html ?? null });
     out.line(t('cli.report.written', { files: [values.pdf, values.html].filter(Boolean) as string[] }, locale));
     return 0;

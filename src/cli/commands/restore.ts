@@ -1,3 +1,4 @@
+/** `clinic-backup restore`: restore to a folder (NDJSON per type) or into a FHIR server. */
 import { t } from '../../i18n/index.js';
 import { EngineError, exitCodeFor } from '../../shared/errors.js';
 import type { FhirRestoreResult, RestorePlan } from '../../shared/contract.js';

@@ -1,3 +1,4 @@
+/** `clinic-backup run-scheduler`: run the schedules in the foreground (servers and services). */
 import { t } from '../../i18n/index.js';
 import { clinicTime, withEngine, type Command } from '../context.js';
 import { COPIES } from '../spec.js';

@@ -1,3 +1,4 @@
+/** `clinic-backup sandbox`: test FHIR server with synthetic data. */
 import { facade, usage, type Command } from '../context.js';
 
 export const command: Command = {

@@ -1,3 +1,4 @@
+/** `clinic-backup schedule`: backup and restore test schedules. */
 import { t } from '../../i18n/index.js';
 import { clinicTime, usage, withEngine, type Command } from '../context.js';
 

@@ -1,3 +1,4 @@
+/** `clinic-backup secrets`: stored credentials (only names are shown). */
 import { t } from '../../i18n/index.js';
 import { readSecretFile, readStdin, usage, withEngine, type Command } from '../context.js';
 

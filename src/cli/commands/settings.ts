@@ -1,3 +1,4 @@
+/** `clinic-backup settings`: settings (source, schedules, alerts, language, time zone). */
 import { t } from '../../i18n/index.js';
 import { EngineError } from '../../shared/errors.js';
 import type { Engine } from '../../index.js';

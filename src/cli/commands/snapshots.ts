@@ -1,3 +1,4 @@
+/** `clinic-backup snapshots`: list the restore points. */
 import { t } from '../../i18n/index.js';
 import { clinicTimeShort, clinicZone, withEngine, type Command } from '../context.js';
 import { formatBytes } from '../output.js';

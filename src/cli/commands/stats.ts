@@ -1,3 +1,4 @@
+/** `clinic-backup stats`: repository size and compression. */
 import { t } from '../../i18n/index.js';
 import { withEngine, type Command } from '../context.js';
 import { formatBytes } from '../output.js';

@@ -1,3 +1,4 @@
+/** `clinic-backup status`: state, indicators (SOP-019 §7) and alerts. */
 import { t, toErrorInfo } from '../../i18n/index.js';
 import type { StatusSummary } from '../../shared/contract.js';
 import { clinicTime, withEngine, type Command } from '../context.js';
