@@ -571,7 +571,7 @@ async function main(): Promise<number> {
     const m: Measurements = { sandbox: sb, data: exported, changed, httpFull, httpFullRepo, httpInc, httpIncAdded, fileFull, fileFullRepo, fileInc, fileIncAdded, resticFull, resticFullRepo, resticInc, resticIncAdded, verified, serverCpuFullS, serverCpuIncS, snapshot: inc };
     const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version?: string };
     const versions = [
-      `clinic-backup ${pkg.version ?? '?'} (git ${firstLine('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD']) || '?'}, working tree); CLI via bin/clinic-backup.js (tsx start-up included), default settings`,
+      `clinic-backup ${pkg.version ?? '?'} (git ${firstLine('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD']) || '?'}, working tree); CLI via bin/clinic-backup.js (compiled dist/), default settings`,
       ...(tools.restic ? [`restic: ${firstLine(tools.restic, ['version'])}; defaults`] : ['restic: not run']),
     ];
     const command = `npm run bench:fhir${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;

@@ -327,7 +327,7 @@ function oursTool(ctx: Ctx, opts: { name: string; repo: string; profileDir?: str
     name: 'ours',
     display: opts.name,
     version: `clinic-backup ${pkg.version ?? '?'} (git ${firstLine('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD']) || '?'}, working tree)`,
-    settings: 'defaults (zstd level 3 frames, CLI via bin/clinic-backup.js incl. tsx start-up)',
+    settings: 'defaults (zstd level 3 frames, CLI via bin/clinic-backup.js over the compiled dist/)',
     repo: opts.repo,
     async init() {
       if (opts.profileDir) await mkdir(opts.profileDir, { recursive: true });
@@ -439,7 +439,7 @@ function shortUrl(url: string): string {
 }
 
 async function summariseProfile(dir: string, title: string): Promise<string[]> {
-  // CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile: thread 0 is the main thread (others: tsx's loader thread).
+  // CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile: thread 0 is the main thread (others: loader or worker threads).
   const tid = (f: string): number => Number(/\.(\d+)\.\d+\.cpuprofile$/.exec(f)?.[1] ?? 1e9);
   const files = (await readdir(dir)).filter((f) => f.endsWith('.cpuprofile')).sort((a, b) => tid(a) - tid(b));
   const file = files[0];
@@ -681,7 +681,7 @@ async function main(): Promise<number> {
     const method = [
       `- ${dataLine}; ${changeLine}.`,
       '- Each tool backs up the same directory. The data is read once (`cat > /dev/null`) after generation and after the change, so every tool runs on warm data (the OS caches are not dropped: that needs privileges); `sync` runs before each measured command.',
-      `- Wall time is measured around the child process; peak RSS is ${avail.time ? '`/usr/bin/time -v` "Maximum resident set size"' : 'VmHWM polled from /proc/<pid>/status'} (the table shows the larger of the two backups). Our engine runs as \`node bin/clinic-backup.js backup DATA --repo R --password-file P --json\`, tsx start-up included.`,
+      `- Wall time is measured around the child process; peak RSS is ${avail.time ? '`/usr/bin/time -v` "Maximum resident set size"' : 'VmHWM polled from /proc/<pid>/status'} (the table shows the larger of the two backups). Our engine runs as \`node bin/clinic-backup.js backup DATA --repo R --password-file P --json\` (the compiled dist/).`,
       '- Repository size is the sum of the apparent sizes of the files under the repository directory after the first backup; bytes added = size after the second backup − size after the first. MB = 10^6 bytes; the RSS target is checked against 300 × 10^6 bytes.',
     ];
     const report = [

@@ -1,9 +1,13 @@
 // Installs what a fresh machine lacks so `npm test` and `npm run demo` work from a clean clone:
-// npm packages from the lockfile, and (for tests) Debian packages when running as root.
+// npm packages from the lockfile, what ships built from the sources (dist/ and the renderer, when missing or older
+// than the sources: scripts/build.mjs), and (for tests) Debian packages when running as root.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureBuilt } from './build.mjs';
+
+export { ensureBuilt };
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -65,5 +69,6 @@ export function ensureSystemPackages(packages) {
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   ensureNpmPackages();
+  ensureBuilt();
   if (process.argv.includes('--system')) ensureSystemPackages(TEST_SYSTEM_PACKAGES);
 }

@@ -13,6 +13,11 @@ export const ENGINE_ORDER = [
 ];
 /** What front ends may import from src/: the façade (index.ts and api/) and the shared contract. */
 const FACADE = new Set(['index', 'api', 'shared']);
+/**
+ * Front ends may also read the i18n catalogue through its public surface (src/i18n/index.ts) without the façade:
+ * a CLI's usage texts and error messages then never load the engine (`clinic-backup --help` starts instantly).
+ */
+const isCatalogueSurface = (root, target) => /^src[\\/]i18n[\\/]index\.[cm]?[jt]s$/.test(path.relative(root, target));
 const FRONT_ENDS = new Set(['cli', 'serve']);
 const FORBIDDEN_IN_ENGINE = new Set(['electron', 'react', 'react-dom']);
 const NODE_BUILTINS = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
@@ -46,8 +51,8 @@ function check(context, node, spec, isTypeOnly) {
     if (to.area === 'main' || to.area === 'renderer') return report(`src/ must not import from ${to.area}/`);
     if (to.area !== 'src') return report(`src/ must not import from ${to.area}/`);
     if (FRONT_ENDS.has(from.module)) {
-      if (!FACADE.has(to.module) && to.module !== from.module)
-        report(`src/${from.module} is a front end: import only src/index.ts, src/api and src/shared (found src/${to.module})`);
+      if (!FACADE.has(to.module) && to.module !== from.module && !isCatalogueSurface(root, target))
+        report(`src/${from.module} is a front end: import only src/index.ts, src/api, src/shared and src/i18n/index.ts (found src/${to.module})`);
       return;
     }
     if (FRONT_ENDS.has(to.module)) return report(`the engine must not import the front end src/${to.module}`);

@@ -1,9 +1,10 @@
-// `npm test`: install what is missing, then lint (layer rules included), type-check and run every test.
+// `npm test`: install what is missing (packages, dist/ and the renderer built when older than the sources), then lint
+// (layer rules included), type-check and run every test (test/dist/ runs the compiled CLI as it ships).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureNpmPackages, ensureSystemPackages, TEST_SYSTEM_PACKAGES } from './ensure-deps.mjs';
+import { ensureBuilt, ensureNpmPackages, ensureSystemPackages, TEST_SYSTEM_PACKAGES } from './ensure-deps.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -17,9 +18,9 @@ function step(name, cmd, args) {
 
 ensureNpmPackages();
 if (!ensureSystemPackages(TEST_SYSTEM_PACKAGES)) process.exit(1);
+ensureBuilt();
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);
 step('lint', bin('eslint'), ['--max-warnings', '0', '.']);
 step('type-check', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']);
 if (existsSync(path.join(root, 'renderer', 'tsconfig.json'))) step('type-check renderer', bin('tsc'), ['-p', 'renderer/tsconfig.json', '--noEmit']);
-if (existsSync(path.join(root, 'renderer', 'vite.config.ts'))) step('build renderer', 'npm', ['run', 'build:renderer']);
 step('tests', 'sh', ['scripts/with-keyring.sh', process.execPath, 'scripts/run-tests.mjs', ...process.argv.slice(2)]);

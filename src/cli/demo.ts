@@ -6,12 +6,14 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createEngine, startSandbox, t, type Locale } from '../index.js';
+import { t, type Locale } from '../i18n/index.js';
+import type { SandboxServer } from '../index.js';
 import type { BackupResult } from '../shared/contract.js';
+import { facade } from './context.js';
 import { formatBytes, type Output } from './output.js';
 
 /** Changes in the demo's second round: a few updates, one new patient, one deletion. */
-function changeSomeResources(server: Awaited<ReturnType<typeof startSandbox>>): { updated: number; created: number; deleted: number } {
+function changeSomeResources(server: SandboxServer): { updated: number; created: number; deleted: number } {
   let updated = 0;
   let deleted = 0;
   let i = 0;
@@ -29,6 +31,7 @@ function changeSomeResources(server: Awaited<ReturnType<typeof startSandbox>>): 
 
 export async function runDemo(opts: { out: Output; locale: Locale; patients: number; keep: boolean }): Promise<number> {
   const { out, locale } = opts;
+  const { createEngine, startSandbox } = await facade();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'clinic-backup-demo-'));
   const step = (key: string, params: Record<string, string | number> = {}): void => out.line(t('cli.demo.step', { step: t(key, params, locale) }, locale));
   const server = await startSandbox({ patients: opts.patients, seed: 42 });

@@ -1,12 +1,13 @@
 /**
- * Parses the command line against the command's own options (spec.ts). A mistake is an error, never a silent
+ * The one option parser of every command: parses the command line against the command's own spec (declared in
+ * commands/<name>.ts over the option table of spec.ts). A mistake is an error, never a silent
  * success: an unknown option, an option of another command, two options that cannot go together or one that
  * means nothing alone stop with a usage error (exit 2) in the user's language, naming what to use instead.
  */
 import { parseArgs } from 'node:util';
-import { t, type Locale } from '../index.js';
+import { t, type Locale } from '../i18n/index.js';
 import { EngineError } from '../shared/errors.js';
-import { allowedOptions, COMMANDS, INPUT_ARG, OPTIONS, SNAPSHOT_ARG, type OptionName } from './spec.js';
+import { allowedOptions, INPUT_ARG, OPTIONS, SNAPSHOT_ARG, type CommandSpec, type OptionName } from './spec.js';
 
 export type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>['values'];
 
@@ -35,18 +36,18 @@ function distance(a: string, b: string): number {
 }
 
 /** The closest option the command accepts, when one is close enough to be a typo. */
-function closestOption(name: string, command: string | undefined): string | null {
+function closestOption(name: string, spec: CommandSpec | null): string | null {
   let best: { o: string; d: number } | null = null;
-  for (const o of allowedOptions(command ?? '')) {
+  for (const o of allowedOptions(spec)) {
     const d = distance(name, o);
     if (!best || d < best.d) best = { o, d };
   }
   return best && best.d <= Math.max(2, Math.floor(name.length / 3)) ? `--${best.o}` : null;
 }
 
-function unknownOption(option: string, command: string | undefined, locale: Locale, known: boolean): EngineError {
+function unknownOption(option: string, command: string | undefined, spec: CommandSpec | null, locale: Locale, known: boolean): EngineError {
   const name = option.replace(/^-+/, '');
-  const close = closestOption(name, command);
+  const close = closestOption(name, spec);
   return new EngineError('UNKNOWN_OPTION', {
     option,
     command: command ?? '',
@@ -55,8 +56,13 @@ function unknownOption(option: string, command: string | undefined, locale: Loca
   });
 }
 
-/** The first token that is neither an option nor an option's value: the command. */
-function scan(argv: readonly string[], locale: Locale): { command: string | undefined } {
+/** The first token that is neither an option nor an option's value: the command's name (before its spec is loaded). */
+export function commandName(argv: readonly string[]): string | undefined {
+  return scan(argv).command;
+}
+
+/** The command's name and the options that exist in no command at all. */
+function scan(argv: readonly string[]): { command: string | undefined; unknown: string[] } {
   let command: string | undefined;
   const unknown: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -74,8 +80,7 @@ function scan(argv: readonly string[], locale: Locale): { command: string | unde
     }
     command ??= token;
   }
-  if (unknown[0]) throw unknownOption(unknown[0], command, locale, false);
-  return { command };
+  return { command, unknown };
 }
 
 function parseFailure(err: unknown, locale: Locale): EngineError {
@@ -98,11 +103,12 @@ function conflictReason(a: string, b: string, locale: Locale): string {
 }
 
 /**
- * Parses argv: the command, its options and positionals. Throws UNKNOWN_OPTION, OPTION_CONFLICT or USAGE (all
- * exit 2) with text in `locale`.
+ * Parses argv against the spec of its command (null for no command or an unknown one): the command, its options
+ * and positionals. Throws UNKNOWN_OPTION, OPTION_CONFLICT or USAGE (all exit 2) with text in `locale`.
  */
-export function parseCommandLine(argv: readonly string[], locale: Locale): CommandLine {
-  const { command } = scan(argv, locale);
+export function parseCommandLine(argv: readonly string[], spec: CommandSpec | null, locale: Locale): CommandLine {
+  const { command, unknown } = scan(argv);
+  if (unknown[0]) throw unknownOption(unknown[0], command, spec, locale, false);
   let parsed: { values: Values; positionals: string[] };
   try {
     parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
@@ -110,14 +116,12 @@ export function parseCommandLine(argv: readonly string[], locale: Locale): Comma
     throw parseFailure(err, locale);
   }
   const { values, positionals } = parsed;
-  const spec = command ? COMMANDS[command] : undefined;
   if (!spec || values.help) return { command, values, positionals };
   const given = new Set(Object.keys(values).filter((k) => (values as Record<string, unknown>)[k] !== undefined));
-  const allowed = new Set<string>(allowedOptions(command as string));
-  for (const o of given) if (!allowed.has(o)) throw unknownOption(`--${o}`, command, locale, true);
+  const allowed = new Set<string>(allowedOptions(spec));
+  for (const o of given) if (!allowed.has(o)) throw unknownOption(`--${o}`, command, spec, locale, true);
   // Positional operands take part in conflict rules too.
-  if ((command === 'restore' || command === 'ls') && positionals[1] !== undefined) given.add(SNAPSHOT_ARG);
-  if (command === 'backup' && positionals[1] !== undefined) given.add(INPUT_ARG);
+  for (const [index, operand] of spec.operands ?? []) if (positionals[index] !== undefined) given.add(operand);
   for (const [a, b] of spec.conflicts ?? []) {
     if (given.has(a) && given.has(b)) throw new EngineError('OPTION_CONFLICT', { first: flag(a), second: flag(b), reason: conflictReason(a, b, locale) });
   }

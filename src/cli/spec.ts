@@ -1,7 +1,9 @@
 /**
- * What each command accepts: its options, the options that cannot go together, and the ones that only make sense
- * with another. The parser (options.ts) refuses anything else with a usage error (exit 2) in the user's language,
- * and `clinic-backup <command> --help` is generated from here, so the help and the checks never disagree.
+ * The option table of the command line and the shape of a command's spec. Each command declares in its own file
+ * (commands/<name>.ts) which of these options it accepts, the ones that cannot go together and the ones that only
+ * make sense with another. The parser (options.ts) refuses anything else with a usage error (exit 2) in the user's
+ * language, and `clinic-backup <command> --help` is generated from the same spec, so the help and the checks never
+ * disagree.
  */
 
 /** Every option the command line knows (node:util parseArgs form). */
@@ -97,7 +99,7 @@ export type OptionName = keyof typeof OPTIONS;
 export const SNAPSHOT_ARG = '<snapshot>';
 /** The positional input of backup (a folder or file). */
 export const INPUT_ARG = '<input>';
-type Operand = OptionName | typeof SNAPSHOT_ARG | typeof INPUT_ARG;
+export type Operand = OptionName | typeof SNAPSHOT_ARG | typeof INPUT_ARG;
 
 export interface CommandSpec {
   /** Options of this command (the general ones are always accepted). */
@@ -106,8 +108,16 @@ export interface CommandSpec {
   readonly conflicts?: readonly (readonly [Operand, Operand])[];
   /** An option that means nothing without one of the others. */
   readonly requires?: readonly (readonly [OptionName, readonly Operand[]])[];
+  /** Positionals that take part in conflict rules: [index after the command name (1 = first), operand]. */
+  readonly operands?: readonly (readonly [number, typeof SNAPSHOT_ARG | typeof INPUT_ARG])[];
   /** Opens no repository (the general repository options do not apply). */
   readonly noRepository?: boolean;
+  /**
+   * Ctrl+C cancels the operation through the command's AbortSignal: the engine stops at a safe point, releases its
+   * lock, and the command exits 130 saying that the repository is intact. Without it, Ctrl+C ends the process as
+   * usual (commands that only read, or finish in a moment).
+   */
+  readonly cancellable?: boolean;
 }
 
 /** Accepted by every command. */
@@ -115,77 +125,14 @@ export const GENERAL_OPTIONS: readonly OptionName[] = ['json', 'lang', 'help'];
 /** Accepted by every command that opens a repository. */
 export const REPOSITORY_OPTIONS: readonly OptionName[] = ['repo', 'password-file', 'secrets-dir'];
 /** Copies, and limits for S3 ones. */
-const COPIES: readonly OptionName[] = ['copy', 'limit-upload', 'limit-download', 'residency-ack'];
-const SOURCE_AUTH: readonly OptionName[] = ['auth', 'token-file', 'token-secret', 'username', 'basic-password-file', 'basic-password-secret', 'smart-client-id', 'smart-key-file', 'smart-key-secret', 'smart-key-id', 'token-url'];
-const KEEP: readonly OptionName[] = ['keep-last', 'keep-hourly', 'keep-daily', 'keep-weekly', 'keep-monthly', 'keep-yearly', 'keep-within', 'legal-floor-years'];
+export const COPIES: readonly OptionName[] = ['copy', 'limit-upload', 'limit-download', 'residency-ack'];
+/** How a FHIR server (backup source or restore target) is signed in to. */
+export const SOURCE_AUTH: readonly OptionName[] = ['auth', 'token-file', 'token-secret', 'username', 'basic-password-file', 'basic-password-secret', 'smart-client-id', 'smart-key-file', 'smart-key-secret', 'smart-key-id', 'token-url'];
+/** Retention rules of forget. */
+export const KEEP: readonly OptionName[] = ['keep-last', 'keep-hourly', 'keep-daily', 'keep-weekly', 'keep-monthly', 'keep-yearly', 'keep-within', 'legal-floor-years'];
 
-export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
-  init: { options: ['keychain', 'no-keychain', ...COPIES], conflicts: [['keychain', 'no-keychain']] },
-  backup: {
-    options: ['source', ...SOURCE_AUTH, 'strategy', 'full', 'type', 'allow-origin', 'scope', 'export-stuck-minutes', 'tag', 'allow-empty', ...COPIES],
-    conflicts: [[INPUT_ARG, 'source']],
-    requires: [...SOURCE_AUTH, 'strategy', 'full', 'type', 'allow-origin', 'scope', 'export-stuck-minutes'].map((o) => [o as OptionName, ['source']] as const),
-  },
-  snapshots: { options: [] },
-  check: {
-    options: ['read-data', 'read-data-subset', 'repair', 'from', ...COPIES],
-    conflicts: [
-      ['read-data', 'read-data-subset'],
-      ['repair', 'read-data-subset'],
-    ],
-    requires: [['from', ['repair']]],
-  },
-  restore: {
-    options: ['snapshot', 'as-of', 'type', 'patient', 'include-shared', 'include-admin', 'target', 'target-url', 'plan', 'yes', 'overwrite', 'verify', ...SOURCE_AUTH],
-    conflicts: [
-      ['target', 'target-url'],
-      ['plan', 'yes'],
-      [SNAPSHOT_ARG, 'snapshot'],
-      [SNAPSHOT_ARG, 'as-of'],
-      ['snapshot', 'as-of'],
-      ['overwrite', 'target-url'],
-      ['verify', 'target'],
-      ['verify', 'plan'],
-    ],
-    requires: [['include-shared', ['patient']], ['include-admin', ['target-url']], ...SOURCE_AUTH.map((o) => [o, ['target-url']] as const)],
-  },
-  repair: { options: [] },
-  ls: { options: ['type', 'patient', 'as-of'], conflicts: [[SNAPSHOT_ARG, 'as-of']] },
-  dump: { options: [] },
-  cat: { options: [] },
-  stats: { options: [] },
-  key: {
-    options: ['keychain', 'passphrase-file', 'recovery', 'name', 'yes'],
-    conflicts: [
-      ['keychain', 'passphrase-file'],
-      ['keychain', 'recovery'],
-      ['passphrase-file', 'recovery'],
-    ],
-  },
-  'recovery-kit': { options: ['pdf', 'html', 'word', 'yes'] },
-  connect: { options: ['recovery-key-file', 'recovery-key', 'keychain', 'no-keychain'], conflicts: [['keychain', 'no-keychain']] },
-  secrets: { options: ['from-file'] },
-  replicate: { options: ['to', 'from', 'limit-upload', 'limit-download', 'residency-ack'] },
-  destinations: { options: ['copy', 'bucket', 'endpoint', 'prefix', 'region', 'access-key-id', 'from-file', 'immutable', 'rotate-days', 'residency-ack'] },
-  forget: { options: ['dry-run', ...KEEP, 'prune'], conflicts: [['dry-run', 'prune']] },
-  prune: { options: ['dry-run'] },
-  schedule: { options: ['every', 'daily'], conflicts: [['every', 'daily']] },
-  'run-scheduler': { options: [...COPIES] },
-  drill: { options: ['snapshot', 'target-url', 'allow-fallback', ...COPIES] },
-  report: { options: ['pdf', 'html', ...COPIES] },
-  doctor: { options: [...COPIES] },
-  alerts: { options: [] },
-  settings: { options: ['from-file'] },
-  status: { options: ['nagios', ...COPIES], conflicts: [['json', 'nagios']] },
-  catalog: { options: [] },
-  sandbox: { options: ['port', 'patients', 'seed'], noRepository: true },
-  demo: { options: ['patients', 'keep'], noRepository: true },
-  serve: { options: ['port'] },
-};
-
-/** Options a command accepts, general ones included. */
-export function allowedOptions(command: string): OptionName[] {
-  const spec = COMMANDS[command];
+/** Options a command accepts, general ones included (only the general ones when there is no such command). */
+export function allowedOptions(spec: CommandSpec | null): OptionName[] {
   if (!spec) return [...GENERAL_OPTIONS];
   return [...GENERAL_OPTIONS, ...(spec.noRepository ? [] : REPOSITORY_OPTIONS), ...spec.options];
 }

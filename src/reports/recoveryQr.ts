@@ -12,7 +12,8 @@
  * can tell at once whether a kit belongs to the repository it is opening. The words are derived from
  * the same bytes (encodeRecoveryKey), so both routes yield the same key.
  */
-import QRCode from 'qrcode';
+import { createRequire } from 'node:module';
+import type * as QRCodeLib from 'qrcode';
 import { EngineError } from '../shared/errors.js';
 import { RECOVERY_KEY_BYTES, recoveryKeyRepoTag } from '../repository/keys.js';
 
@@ -109,6 +110,8 @@ export function parseRecoveryQrPayload(text: string): RecoveryQrContent {
 
 /** The QR symbol of a text as rows of modules (true = dark), without the quiet zone. */
 export function qrModules(text: string): boolean[][] {
+  // qrcode loads when the first QR code is drawn (the recovery kit), never for other commands.
+  const QRCode = createRequire(import.meta.url)('qrcode') as typeof QRCodeLib;
   const code = QRCode.create(text, { errorCorrectionLevel: RECOVERY_QR_ERROR_CORRECTION });
   const n = code.modules.size;
   const rows: boolean[][] = [];

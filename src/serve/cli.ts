@@ -1,11 +1,10 @@
 /**
  * `clinic-backup serve`: starts the local web mode (the same UI as the desktop app) on 127.0.0.1 and prints its
- * URL with the one-time token. Dispatched by bin/clinic-backup.js, so the CLI front end never imports this one.
+ * URL with the one-time token. Dispatched by bin/launch.js, so the CLI front end never imports this one.
  */
 import { parseArgs } from 'node:util';
-import { resolveLocale, t, toErrorInfo, type Locale } from '../index.js';
+import { resolveLocale, t, toErrorInfo, type Locale } from '../i18n/index.js';
 import { EngineError, exitCodeFor } from '../shared/errors.js';
-import { runServeCommand } from './index.js';
 
 const SERVE_OPTIONS = { repo: { type: 'string' }, port: { type: 'string' }, 'password-file': { type: 'string' }, 'secrets-dir': { type: 'string' }, lang: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
 
@@ -73,6 +72,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const keychainService = env['CLINIC_BACKUP_KEYCHAIN_SERVICE'];
   const stateDir = env['CLINIC_BACKUP_STATE_DIR'];
   try {
+    // The engine and the HTTP server load only now: `serve --help` and a usage error answer without them.
+    const { runServeCommand } = await import('./index.js');
     return await runServeCommand({
       repo,
       port,

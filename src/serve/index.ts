@@ -1,4 +1,5 @@
 /** The serve front end: EngineHost + HTTP/SSE server, and the `clinic-backup serve` command. */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { t, type EngineOptions, type Locale } from '../index.js';
@@ -9,8 +10,16 @@ export { EngineHost, type HostInfo, type CallResult } from '../api/host.js';
 export { startServe, CONTENT_SECURITY_POLICY, REPORT_CONTENT_SECURITY_POLICY, type ServeHandle, type ServeOptions } from './server.js';
 export { API_METHODS, checkApiCall } from '../shared/apiSchema.js';
 
-/** renderer/dist of this checkout. */
-export const DEFAULT_RENDERER_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'renderer', 'dist');
+/**
+ * renderer/dist of this installation: the package root is two folders above this file in the sources (src/serve)
+ * and three in the compiled code (dist/src/serve); the root is the one holding package.json.
+ */
+export const DEFAULT_RENDERER_DIR = ((): string => {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const sources = path.resolve(here, '..', '..');
+  const root = existsSync(path.join(sources, 'package.json')) ? sources : path.resolve(here, '..', '..', '..');
+  return path.join(root, 'renderer', 'dist');
+})();
 
 export interface ServeAppOptions {
   readonly repo: string;

@@ -27,3 +27,10 @@ test('imports that point down the stack pass', async () => {
   assert.deepEqual(await layerErrors('renderer/src/x.ts', "import type { ErrorInfo } from '../../src/shared/errors.js';\nexport type E = ErrorInfo;\n"), []);
   assert.deepEqual(await layerErrors('main/x.ts', "import { createEngine } from '../src/index.js';\nexport const c = createEngine;\n"), []);
 });
+
+test('front ends may read the i18n catalogue through src/i18n/index.ts only, not its inner files', async () => {
+  assert.deepEqual(await layerErrors('src/cli/x.ts', "import { t } from '../i18n/index.js';\nexport const f = t;\n"), []);
+  assert.deepEqual(await layerErrors('src/serve/x.ts', "import { t } from '../i18n/index.js';\nexport const f = t;\n"), []);
+  assert.equal((await layerErrors('src/cli/x.ts', "import { cliMessages } from '../i18n/messages/cli.js';\nexport const m = cliMessages;\n")).length, 1);
+  assert.equal((await layerErrors('src/cli/x.ts', "import { Catalog } from '../catalog/catalog.js';\nexport const c = Catalog;\n")).length, 1);
+});

@@ -4,7 +4,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const CLI = path.join(ROOT, 'bin', 'clinic-backup.js');
+/** The CLI from the TypeScript sources (what most tests run, so they test the code as it is being changed). */
+export const CLI = path.join(ROOT, 'scripts', 'clinic-backup-dev.mjs');
+/** The CLI as it ships: bin/clinic-backup.js over the compiled dist/ (test/dist/ runs it). */
+export const SHIPPED_CLI = path.join(ROOT, 'bin', 'clinic-backup.js');
 
 export interface CliResult {
   readonly code: number | null;

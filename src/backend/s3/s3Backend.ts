@@ -1,23 +1,7 @@
 import { createHash } from 'node:crypto';
-import {
-  AbortMultipartUploadCommand,
-  DeleteObjectCommand,
-  GetBucketVersioningCommand,
-  GetObjectCommand,
-  GetObjectLegalHoldCommand,
-  GetObjectLockConfigurationCommand,
-  GetObjectRetentionCommand,
-  HeadObjectCommand,
-  ListObjectsCommand,
-  ListObjectsV2Command,
-  type _Object,
-  PutObjectCommand,
-  S3Client,
-  type PutObjectCommandInput,
-  type S3ClientConfig,
-  type StorageClass,
-} from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import type { _Object, PutObjectCommandInput, S3Client, S3ClientConfig, StorageClass } from '@aws-sdk/client-s3';
+import type * as S3Sdk from '@aws-sdk/client-s3';
+import type * as S3Storage from '@aws-sdk/lib-storage';
 import { EngineError, isEngineError, throwIfAborted } from '../../shared/errors.js';
 import { filePath, type Backend, type ByteRange, type Capacity, type FileInfo, type FileKind, type FileRef, type WriteOptions } from '../types.js';
 import { isValidName, validateKind, validateRange, validateRef } from '../validate.js';
@@ -28,6 +12,16 @@ const MiB = 1024 * 1024;
 const CONFIG_REF: FileRef = { kind: 'config', name: 'config' };
 /** Bound on ListObjectsV2 pages of one listing (1000 keys each): 1e9 files. */
 const MAX_LIST_PAGES = 1_000_000;
+
+/** The AWS SDK (a large library), loaded when the first S3 destination opens: commands that use none never load it. */
+interface Sdk extends Pick<typeof S3Sdk, 'AbortMultipartUploadCommand' | 'DeleteObjectCommand' | 'GetBucketVersioningCommand' | 'GetObjectCommand' | 'GetObjectLegalHoldCommand' | 'GetObjectLockConfigurationCommand' | 'GetObjectRetentionCommand' | 'HeadObjectCommand' | 'ListObjectsCommand' | 'ListObjectsV2Command' | 'PutObjectCommand' | 'S3Client'> {
+  readonly Upload: typeof S3Storage.Upload;
+}
+let sdk: Promise<Sdk> | null = null;
+function loadSdk(): Promise<Sdk> {
+  sdk ??= Promise.all([import('@aws-sdk/client-s3'), import('@aws-sdk/lib-storage')]).then(([s3, storage]) => ({ ...s3, Upload: storage.Upload }));
+  return sdk;
+}
 
 export interface S3Credentials {
   readonly accessKeyId: string;
@@ -128,6 +122,7 @@ export class S3Backend implements Backend {
   readonly prefix: string;
   readonly region: string;
   readonly #client: S3Client;
+  readonly #sdk: Sdk;
   readonly #base: string;
   readonly #options: S3BackendOptions;
   readonly #threshold: number;
@@ -139,11 +134,12 @@ export class S3Backend implements Backend {
   /** Deletes skipped in put-only mode since this backend was opened. */
   skippedDeletes = 0;
 
-  private constructor(options: S3BackendOptions) {
+  private constructor(options: S3BackendOptions, sdk: Sdk) {
     if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(options.bucket)) {
       throw new EngineError('INVALID_ARGUMENT', { field: 'bucket', reason: 'invalid bucket name' });
     }
     this.#options = options;
+    this.#sdk = sdk;
     this.bucket = options.bucket;
     this.prefix = normalisePrefix(options.prefix);
     this.region = options.region ?? 'sa-east-1';
@@ -173,12 +169,12 @@ export class S3Backend implements Backend {
     // The SDK prints a 9-line notice about Node versions on every process: the product says it in one line of its
     // own (the CLI's Node advice), so the SDK's never reaches the user.
     process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
-    this.#client = new S3Client(config);
+    this.#client = new sdk.S3Client(config);
   }
 
   /** Opens an existing repository: the bucket must exist and hold the marker (`<prefix>/config`). Writes nothing. */
   static async open(options: S3BackendOptions): Promise<S3Backend> {
-    const b = new S3Backend(options);
+    const b = new S3Backend(options, await loadSdk());
     try {
       // One GET that checks credentials, bucket and marker at once (a HEAD's 403/404 carry no error code).
       const keys = await b.#probe(`${b.#base}config`);
@@ -192,7 +188,7 @@ export class S3Backend implements Backend {
 
   /** For `init`: the bucket must exist and the prefix must be empty. */
   static async create(options: S3BackendOptions): Promise<S3Backend> {
-    const b = new S3Backend(options);
+    const b = new S3Backend(options, await loadSdk());
     try {
       const keys = await b.#probe(b.#base);
       if (keys.length > 0) throw new EngineError('REPO_ALREADY_EXISTS', { location: b.location });
@@ -205,7 +201,7 @@ export class S3Backend implements Backend {
 
   async #probe(prefix: string): Promise<string[]> {
     try {
-      const res = await this.#client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, MaxKeys: 1 }));
+      const res = await this.#client.send(new this.#sdk.ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, MaxKeys: 1 }));
       return (res.Contents ?? []).flatMap((o) => (o.Key === undefined ? [] : [o.Key]));
     } catch (err) {
       throw this.#map(err, 'ListObjectsV2');
@@ -270,7 +266,7 @@ export class S3Backend implements Backend {
       try {
         if (useV1) {
           const res = await this.#client.send(
-            new ListObjectsCommand({ Bucket: this.bucket, Prefix: prefix, ...(cursor ? { Marker: cursor } : {}) }),
+            new this.#sdk.ListObjectsCommand({ Bucket: this.bucket, Prefix: prefix, ...(cursor ? { Marker: cursor } : {}) }),
             signal ? { abortSignal: signal } : {},
           );
           contents = res.Contents ?? [];
@@ -278,7 +274,7 @@ export class S3Backend implements Backend {
           next = res.NextMarker ?? contents[contents.length - 1]?.Key;
         } else {
           const res = await this.#client.send(
-            new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ...(cursor ? { ContinuationToken: cursor } : {}) }),
+            new this.#sdk.ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ...(cursor ? { ContinuationToken: cursor } : {}) }),
             signal ? { abortSignal: signal } : {},
           );
           contents = res.Contents ?? [];
@@ -301,7 +297,7 @@ export class S3Backend implements Backend {
     validateRef(ref);
     throwIfAborted(signal);
     try {
-      const res = await this.#client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.#key(ref) }), signal ? { abortSignal: signal } : {});
+      const res = await this.#client.send(new this.#sdk.HeadObjectCommand({ Bucket: this.bucket, Key: this.#key(ref) }), signal ? { abortSignal: signal } : {});
       return { kind: ref.kind, name: ref.name, size: res.ContentLength ?? 0 };
     } catch (err) {
       if (isS3NotFound(err)) return null;
@@ -322,7 +318,7 @@ export class S3Backend implements Backend {
     }
     try {
       const res = await this.#client.send(
-        new GetObjectCommand({
+        new this.#sdk.GetObjectCommand({
           Bucket: this.bucket,
           Key: this.#key(ref),
           ...(range ? { Range: `bytes=${range.offset}-${range.offset + range.length - 1}` } : {}),
@@ -392,7 +388,7 @@ export class S3Backend implements Backend {
       if (data.length <= this.#threshold) {
         params.ContentLength = data.length;
         params.ContentMD5 = createHash('md5').update(data).digest('base64');
-        await this.#client.send(new PutObjectCommand(params), signal ? { abortSignal: signal } : {});
+        await this.#client.send(new this.#sdk.PutObjectCommand(params), signal ? { abortSignal: signal } : {});
       } else {
         await this.#multipart(params, signal);
       }
@@ -427,7 +423,7 @@ export class S3Backend implements Backend {
     // Parts are left on error by the library and aborted here, best effort: when lib-storage aborts itself, a
     // failing AbortMultipartUpload (network still down, a put-only credential without the permission)
     // replaces the real error.
-    const upload = new Upload({ client: this.#client, params, partSize: this.#partSize, queueSize: 4, leavePartsOnError: true });
+    const upload = new this.#sdk.Upload({ client: this.#client, params, partSize: this.#partSize, queueSize: 4, leavePartsOnError: true });
     const onAbort = (): void => {
       void upload.abort().catch(() => undefined);
     };
@@ -446,7 +442,7 @@ export class S3Backend implements Backend {
   async #abortMultipart(params: PutObjectCommandInput, uploadId: string | undefined): Promise<void> {
     if (uploadId === undefined) return;
     try {
-      await this.#client.send(new AbortMultipartUploadCommand({ Bucket: params.Bucket, Key: params.Key, UploadId: uploadId }));
+      await this.#client.send(new this.#sdk.AbortMultipartUploadCommand({ Bucket: params.Bucket, Key: params.Key, UploadId: uploadId }));
     } catch {
       // best effort
     }
@@ -461,7 +457,7 @@ export class S3Backend implements Backend {
       return;
     }
     try {
-      await this.#client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.#key(ref) }), signal ? { abortSignal: signal } : {});
+      await this.#client.send(new this.#sdk.DeleteObjectCommand({ Bucket: this.bucket, Key: this.#key(ref) }), signal ? { abortSignal: signal } : {});
     } catch (err) {
       if (isS3NotFound(err)) return;
       const mapped = this.#map(err, 'DeleteObject', ref);
@@ -492,7 +488,7 @@ export class S3Backend implements Backend {
     let mode: string | undefined;
     let until: Date | undefined;
     try {
-      const res = await this.#client.send(new GetObjectRetentionCommand(req), opts);
+      const res = await this.#client.send(new this.#sdk.GetObjectRetentionCommand(req), opts);
       mode = res.Retention?.Mode;
       until = res.Retention?.RetainUntilDate;
     } catch (err) {
@@ -502,7 +498,7 @@ export class S3Backend implements Backend {
     }
     let legalHold: string | undefined;
     try {
-      const res = await this.#client.send(new GetObjectLegalHoldCommand(req), opts);
+      const res = await this.#client.send(new this.#sdk.GetObjectLegalHoldCommand(req), opts);
       legalHold = res.LegalHold?.Status;
     } catch (err) {
       if (noLockAnswer(err) === null) throw this.#map(err, 'GetObjectLegalHold', ref);
@@ -525,14 +521,14 @@ export class S3Backend implements Backend {
     const opts = signal ? { abortSignal: signal } : {};
     let versioning: BucketProtection['versioning'] = 'unknown';
     try {
-      const res = await this.#client.send(new GetBucketVersioningCommand({ Bucket: this.bucket }), opts);
+      const res = await this.#client.send(new this.#sdk.GetBucketVersioningCommand({ Bucket: this.bucket }), opts);
       versioning = res.Status === 'Enabled' ? 'enabled' : res.Status === 'Suspended' ? 'suspended' : 'off';
     } catch (err) {
       this.#unlessUnknown(err, 'GetBucketVersioning');
     }
     let objectLock: BucketProtection['objectLock'] = 'unknown';
     try {
-      const res = await this.#client.send(new GetObjectLockConfigurationCommand({ Bucket: this.bucket }), opts);
+      const res = await this.#client.send(new this.#sdk.GetObjectLockConfigurationCommand({ Bucket: this.bucket }), opts);
       const cfg = res.ObjectLockConfiguration;
       const rule = cfg?.Rule?.DefaultRetention;
       const days = rule?.Days ?? (rule?.Years === undefined ? undefined : rule.Years * 365);

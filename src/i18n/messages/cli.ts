@@ -2,131 +2,29 @@ import type { Catalogue } from '../types.js';
 
 /** Text printed by the command-line front end (keys start with "cli."). */
 export const cliMessages: Catalogue = {
-  'cli.usage': {
-    'pt-BR': `Uso: clinic-backup <comando> [opções]
-
-Comandos:
-  init                         cria um repositório de backup criptografado
-  backup <pasta|arquivo> | --source <URL FHIR> [--auth none|basic|bearer|smart] [--strategy S] [--full]
-         [--allow-origin HOST] [--scope ESCOPO] [--export-stuck-minutes N]
-                               copia um servidor FHIR (com os anexos) ou arquivos NDJSON para o repositório
-  snapshots                    lista os pontos de restauração (snapshots)
-  check [--read-data | --read-data-subset n/m]
-                               verifica a integridade do repositório
-  restore [ponto] --target <pasta> | --target-url <URL FHIR> [--type T] [--patient ID]
-          [--as-of DATA] [--plan] [--verify none|sample|all] [--include-admin] [--yes]
-                               restaura para uma pasta (NDJSON por tipo) ou para um servidor FHIR
-  ls [ponto] [--type T] [--patient ID]   lista os recursos de um ponto de restauração
-  dump <ponto> <Tipo/id>       mostra um recurso
-  sandbox [--port P] [--patients N]         servidor FHIR de teste com dados sintéticos
-  cat snapshot <id>            mostra o manifesto de um ponto de restauração
-  stats                        tamanho e compressão do repositório
-  key list | key add --keychain|--passphrase-file F|--recovery | key remove <id> | key rotate-recovery
-  recovery-kit [--pdf F] [--html F] [status | confirm --word N=palavra --word M=palavra]
-                               imprime de novo o kit de recuperação atual (as mesmas palavras) e o confirma
-  recovery-kit rotate --yes    troca a chave de recuperação: o kit impresso antes deixa de funcionar
-  connect --repo <local> --recovery-key [--recovery-key-file F]   recupera o acesso num computador novo com o kit
-                               impresso (as palavras são lidas do arquivo ou da entrada padrão)
-  secrets list | set <nome> [--from-file F] | delete <nome>   credenciais (só nomes são mostrados)
-  catalog rebuild              reconstrói o catálogo local a partir do repositório
-  status [--json | --nagios]   situação, indicadores (SOP-019 §7) e alertas
-  forget [--dry-run] [--keep-last N --keep-daily N --keep-weekly N --keep-monthly N --keep-yearly N --keep-within 30d] [--prune]
-                               aplica a retenção (nunca abaixo do prazo legal de 20 anos)
-  prune [--dry-run]            apaga dados que nenhum ponto de restauração usa
-  schedule [show] | schedule set backup|drill --every MIN | --daily HH:MM   agendas
-  run-scheduler                executa as agendas em primeiro plano (para servidores/serviços)
-  drill [--snapshot ID] [--target-url URL] [--allow-fallback]   teste de restauração num servidor de teste
-  report drill <id> | dr-plan | compliance --pdf F [--html F]   relatórios: teste, plano de recuperação, conformidade
-  doctor                       lista de verificação do SOP-019 §9, com a correção de cada item
-  alerts [check] | alerts test <email|webhook>   avalia e envia alertas; envia um alerta de teste
-  settings [get] | settings set --from-file F.json   configurações (fonte, agenda, alertas, idioma)
-  replicate --to <local> [--from <local>]   copia o que falta para outro destino (NAS, USB, S3)
-  check --repair [--from <local>]           substitui arquivos danificados por cópias boas de outro destino
-                                            e reconstrói um índice perdido ou danificado
-  repair index                 reconstrói o índice a partir dos próprios arquivos de dados
-  repair snapshots             grava um ponto de restauração reparado para cada um com dados perdidos,
-                               listando tudo o que se perdeu (o danificado é mantido)
-  destinations                 estado das cópias em outros destinos (--copy LOCAL, repetível, ou CLINIC_BACKUP_COPIES)
-  destinations add s3 --bucket B --region R --access-key-id ID --from-file ARQ-CHAVE-SECRETA [--endpoint URL] [--prefix P]
-                               testa e adiciona uma cópia na nuvem (a chave vai para o cofre de senhas)
-  destinations add usb|nas PASTA   testa e adiciona um disco; destinations remove LOCAL para de copiar para lá
-  --limit-upload / --limit-download KiB/s   limite de banda para destinos S3
-  Locais: uma pasta, s3:https://host[:porta]/bucket/prefixo ou s3:bucket/prefixo (AWS; credenciais AWS_*)
-  demo                         demonstração completa com dados sintéticos
-  serve [--port P]             modo web local (a mesma interface do aplicativo) em 127.0.0.1, com token
-
-Opções gerais:
-  --repo <local>               repositório (ou CLINIC_BACKUP_REPO)
-  --password-file <arquivo>    senha em arquivo 0600, para servidores (ou CLINIC_BACKUP_PASSWORD_FILE)
-  --json                       saída para máquinas
-  --lang pt-BR|en              idioma
-
-Ajuda de um comando: clinic-backup <comando> --help
-Códigos de saída: 0 ok, 1 falhou, 2 uso incorreto, 3 problema de integridade.`,
-    en: `Usage: clinic-backup <command> [options]
-
-Commands:
-  init                         create an encrypted backup repository
-  backup <folder|file> | --source <FHIR URL> [--auth none|basic|bearer|smart] [--strategy S] [--full]
-         [--allow-origin HOST] [--scope SCOPE] [--export-stuck-minutes N]
-                               back up a FHIR server (with its attachments) or NDJSON files into the repository
-  snapshots                    list snapshots
-  check [--read-data | --read-data-subset n/m]
-                               verify the repository
-  restore [snapshot] --target <folder> | --target-url <FHIR URL> [--type T] [--patient ID]
-          [--as-of DATE] [--plan] [--verify none|sample|all] [--include-admin] [--yes]
-                               restore to a folder (NDJSON per type) or into a FHIR server
-  ls [snapshot] [--type T] [--patient ID]   list a snapshot's resources
-  dump <snapshot> <Type/id>    print one resource
-  sandbox [--port P] [--patients N]         test FHIR server with synthetic data
-  cat snapshot <id>            show a snapshot's manifest
-  stats                        repository size and compression
-  key list | key add --keychain|--passphrase-file F|--recovery | key remove <id> | key rotate-recovery
-  recovery-kit [--pdf F] [--html F] [status | confirm --word N=word --word M=word]
-                               print the current recovery kit again (the same words) and confirm it
-  recovery-kit rotate --yes    replace the recovery key: the kit printed before stops working
-  connect --repo <location> --recovery-key [--recovery-key-file F]   regain access on a new computer with the
-                               printed kit (the words are read from the file or standard input)
-  secrets list | set <name> [--from-file F] | delete <name>   credentials (only names are shown)
-  catalog rebuild              rebuild the local catalog from the repository
-  status [--json | --nagios]   state, indicators (SOP-019 §7) and alerts
-  forget [--dry-run] [--keep-last N --keep-daily N --keep-weekly N --keep-monthly N --keep-yearly N --keep-within 30d] [--prune]
-                               apply retention (never below the 20-year legal floor)
-  prune [--dry-run]            delete data no snapshot uses
-  schedule [show] | schedule set backup|drill --every MIN | --daily HH:MM   schedules
-  run-scheduler                run the schedules in the foreground (for servers/services)
-  drill [--snapshot ID] [--target-url URL] [--allow-fallback]   restore test into a test server
-  report drill <id> | dr-plan | compliance --pdf F [--html F]   reports: restore test, DR plan, compliance
-  doctor                       the SOP-019 §9 checklist, with the fix for each item
-  alerts [check] | alerts test <email|webhook>   evaluate and deliver alerts; send a test alert
-  settings [get] | settings set --from-file F.json   settings (source, schedule, alerts, language)
-  replicate --to <location> [--from <location>]   copy what another destination lacks (NAS, USB, S3)
-  check --repair [--from <location>]              replace damaged files with good copies from another destination
-                                                  and rebuild a lost or damaged index
-  repair index                 rebuild the index from the data files themselves
-  repair snapshots             save a repaired snapshot for each one with lost data, listing everything lost
-                               (the damaged one is kept)
-  destinations                 state of the copies (--copy LOCATION, repeatable, or CLINIC_BACKUP_COPIES)
-  destinations add s3 --bucket B --region R --access-key-id ID --from-file SECRET-KEY-FILE [--endpoint URL] [--prefix P]
-                               tests and adds a cloud copy (the key goes to the secret store)
-  destinations add usb|nas FOLDER   tests and adds a drive; destinations remove LOCATION stops copying there
-  --limit-upload / --limit-download KiB/s   bandwidth limit for S3 destinations
-  Locations: a folder, s3:https://host[:port]/bucket/prefix or s3:bucket/prefix (AWS; AWS_* credentials)
-  demo                         full demonstration on synthetic data
-  serve [--port P]             local web mode (the same UI as the desktop app) on 127.0.0.1, with a token
-
-General options:
-  --repo <location>            repository (or CLINIC_BACKUP_REPO)
-  --password-file <file>       password in a 0600 file, for servers (or CLINIC_BACKUP_PASSWORD_FILE)
-  --json                       machine output
-  --lang pt-BR|en              language
-
-Help on a command: clinic-backup <command> --help
-Exit codes: 0 ok, 1 failed, 2 usage, 3 integrity problem.`,
-  },
   'cli.nodeAdvice': {
     'pt-BR': 'Aviso: o Node.js {version} não recebe mais correções de segurança; instale o Node.js 22 LTS (o Clinic Backup continua funcionando até lá).',
     en: 'Note: Node.js {version} no longer receives security fixes; install Node.js 22 LTS (Clinic Backup keeps working until then).',
+  },
+  'cli.cancelled': {
+    'pt-BR': 'Operação cancelada (Ctrl+C). O repositório está intacto: o que estava pela metade não vale e a próxima execução continua normalmente.',
+    en: 'Operation cancelled (Ctrl+C). The repository is intact: the unfinished part does not count and the next run continues normally.',
+  },
+  'cli.restore.cancelledServer': {
+    'pt-BR': 'O servidor {target} pode ter recebido só parte dos recursos. Rode o mesmo comando de novo: a restauração continua de onde parou.',
+    en: 'The server {target} may have received only part of the resources. Run the same command again: the restore continues where it stopped.',
+  },
+  'cli.restore.cancelledFolder': {
+    'pt-BR': 'A pasta {target} pode ter ficado com só parte dos arquivos: apague-a ou escolha outra pasta antes de restaurar de novo.',
+    en: 'The folder {target} may hold only part of the files: delete it or choose another folder before restoring again.',
+  },
+  'cli.cancelling': {
+    'pt-BR': 'Cancelando… (aguarde o ponto seguro; Ctrl+C de novo encerra na hora)',
+    en: 'Cancelling… (waiting for a safe point; Ctrl+C again stops at once)',
+  },
+  'cli.cancelForced': {
+    'pt-BR': 'Encerrado na hora (segundo Ctrl+C). O repositório continua seguro; se uma trava ficou, ela expira sozinha.',
+    en: 'Stopped at once (second Ctrl+C). The repository is still safe; a lock left behind expires by itself.',
   },
   'cli.error': { 'pt-BR': 'Erro ({code}): {message}', en: 'Error ({code}): {message}' },
   'cli.unknownCommand': { 'pt-BR': 'comando desconhecido "{command}"', en: 'unknown command "{command}"' },

@@ -1,0 +1,57 @@
+/** `clinic-backup backup`: back up a FHIR server (with its attachments) or NDJSON files into the repository. */
+import { t } from '../../i18n/index.js';
+import { longOperation, positiveInt, printList, usage, withEngine, type Command } from '../context.js';
+import { formatBytes } from '../output.js';
+import { parseStrategy, sourceAuth } from '../sourceAuth.js';
+import { COPIES, INPUT_ARG, SOURCE_AUTH, type OptionName } from '../spec.js';
+
+export const command: Command = {
+  spec: {
+    options: ['source', ...SOURCE_AUTH, 'strategy', 'full', 'type', 'allow-origin', 'scope', 'export-stuck-minutes', 'tag', 'allow-empty', ...COPIES],
+    conflicts: [[INPUT_ARG, 'source']],
+    operands: [[1, INPUT_ARG]],
+    requires: [...SOURCE_AUTH, 'strategy', 'full', 'type', 'allow-origin', 'scope', 'export-stuck-minutes'].map((o) => [o as OptionName, ['source']] as const),
+    cancellable: true,
+  },
+  async run(ctx) {
+    const { out, locale, positionals, values } = ctx;
+    const input = positionals[1];
+    if (!input && !values.source) throw usage(t('cli.missingArg', { what: '<folder|file> or --source <FHIR base URL>' }, locale));
+    const run = longOperation(ctx);
+    const r = await withEngine(ctx, (e) =>
+      values.source
+        ? e.backupFhir(
+            {
+              source: values.source,
+              auth: sourceAuth(values),
+              ...(values.strategy ? { strategy: parseStrategy(values.strategy) } : {}),
+              full: values.full === true,
+              ...(values['allow-origin'] ? { allowedHosts: values['allow-origin'] } : {}),
+              ...(values['export-stuck-minutes'] ? { exportStuckMinutes: positiveInt(values['export-stuck-minutes'], '--export-stuck-minutes') } : {}),
+              ...(values.type ? { types: values.type } : {}),
+              tags: values.tag ?? [],
+              allowEmpty: values['allow-empty'] === true,
+            },
+            run,
+          )
+        : e.backupNdjson(input as string, { tags: values.tag ?? [], allowEmpty: values['allow-empty'] === true, ...run }),
+    );
+    out.endProgress();
+    out.data(r);
+    const s = r.snapshot;
+    out.line(
+      t('cli.backup.done', { id: s.shortId, resources: s.resources, added: s.added, changed: s.changed, deleted: s.deleted, stored: formatBytes(s.storedBytesAdded), seconds: (r.durationMs / 1000).toFixed(1) }, locale),
+    );
+    if (s.attachments) out.line(t('cli.backup.attachments', { stored: s.attachments.stored, count: s.attachments.count, bytes: formatBytes(s.attachments.bytes), external: s.attachments.external, failed: s.attachments.failed }, locale));
+    for (const w of r.warnings ?? []) out.line(`  ! ${w.message}`);
+    if (s.suspicious) out.error(t('cli.backup.suspicious', { drop: s.suspicious.dropPercent, before: s.suspicious.previousResources, now: s.suspicious.resources, previous: s.suspicious.previous.slice(0, 8) }, locale));
+    for (const c of r.copies ?? []) out.line(t(`cli.copy.${c.state}`, { location: c.location, copied: c.copied, code: c.errorCode ?? '' }, locale));
+    if ((r.copies ?? []).some((c) => c.state === 'failed' || c.state === 'partial')) return 1;
+    if (s.partial) {
+      out.line(t('cli.backup.partial', { count: s.problemCount }, locale));
+      printList(ctx, r.problems.map((p) => `  ${p.file ?? ''}:${p.line ?? ''} ${p.code} ${p.reason ?? ''}`), s.problemCount);
+      return 1;
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,23 @@
+/** `clinic-backup drill`: restore test into a test server. */
+import { t } from '../../i18n/index.js';
+import { longOperation, withEngine, type Command } from '../context.js';
+import { COPIES } from '../spec.js';
+
+export const command: Command = {
+  spec: { options: ['snapshot', 'target-url', 'allow-fallback', ...COPIES], cancellable: true },
+  async run(ctx) {
+    const { values, out, locale } = ctx;
+    const r = await withEngine(ctx, (e) =>
+      e.drill(
+        { ...(values.snapshot ? { snapshot: values.snapshot } : {}), ...(values['target-url'] ? { target: values['target-url'] } : {}), ...(values['allow-fallback'] ? { allowFallback: true } : {}) },
+        longOperation(ctx),
+      ),
+    );
+    out.endProgress();
+    out.data(r);
+    out.line(
+      t(r.status === 'success' ? 'cli.drill.ok' : 'cli.drill.failed', { id: r.id, status: r.status, score: r.integrityScore === null ? '—' : (r.integrityScore * 100).toFixed(1), seconds: r.recoveryTimeMs === null ? '—' : (r.recoveryTimeMs / 1000).toFixed(1), resources: r.resourcesRestored }, locale),
+    );
+    return r.status === 'success' ? 0 : r.status === 'failed' ? 3 : 1;
+  },
+};

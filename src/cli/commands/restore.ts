@@ -1,0 +1,139 @@
+/** `clinic-backup restore`: restore to a folder (NDJSON per type) or into a FHIR server. */
+import { t } from '../../i18n/index.js';
+import { EngineError, exitCodeFor } from '../../shared/errors.js';
+import type { FhirRestoreResult, RestorePlan } from '../../shared/contract.js';
+import { clinicTime, longOperation, printList, printListingLost, printMissingTypes, printShared, usage, withEngine, type Command, type Ctx } from '../context.js';
+import { formatBytes } from '../output.js';
+import { assertFolderTarget } from '../options.js';
+import { sourceAuth } from '../sourceAuth.js';
+import { SNAPSHOT_ARG, SOURCE_AUTH } from '../spec.js';
+
+function printRestoreExtras(ctx: Ctx, r: FhirRestoreResult): void {
+  const { out, locale } = ctx;
+  if (r.ids?.mode === 'server-assigned') {
+    out.line(t('cli.restore.idMap', { assigned: r.ids.assigned, known: r.ids.known, file: r.ids.file ?? '—' }, locale));
+    for (const m of r.ids.sample.slice(0, 10)) out.line(`  ${m.from} → ${m.to}`);
+  }
+  if (r.attachments && (r.attachments.binariesCreated > 0 || r.attachments.failed > 0)) out.line(t('cli.restore.attachments', { created: r.attachments.binariesCreated, bytes: formatBytes(r.attachments.bytes), failed: r.attachments.failed }, locale));
+  const skipped = [...(r.administration?.excluded ?? []).map((e) => `${e.type} (${e.count})`), ...(r.administration?.refused ?? []).map((e) => `${e.resource} ${e.code}`)];
+  if (skipped.length > 0) out.line(t('cli.restore.adminSkipped', { items: skipped.slice(0, 20) }, locale));
+}
+
+function printPlan(ctx: Ctx, plan: RestorePlan): void {
+  const { out, locale } = ctx;
+  out.line(t('cli.plan.header', { id: plan.snapshotId.slice(0, 8), time: clinicTime(ctx, plan.snapshotTime), target: plan.target, server: `FHIR ${plan.server.fhirVersion}${plan.server.software ? ` (${plan.server.software})` : ''}` }, locale));
+  for (const type of plan.order) out.line(`  ${type.padEnd(24)} ${String(plan.counts[type] ?? 0).padStart(8)}${plan.criticalTypes.includes(type) ? '  *' : ''}`);
+  out.line(t('cli.plan.totals', { resources: plan.resources, bytes: formatBytes(plan.bytes), existing: plan.existing }, locale));
+  const newerTotal = plan.newerOnTargetTotal ?? plan.newerOnTarget.length;
+  if (newerTotal > 0) {
+    out.line(t('cli.plan.newer', { count: newerTotal }, locale));
+    printList(ctx, plan.newerOnTarget.map((n) => `  ! ${n.resource}  ${n.target} > ${n.backup ?? '—'}`), newerTotal);
+  }
+  printShared(ctx, plan.shared ?? [], plan.sharedIncluded === true);
+  if (plan.danglingReferences && plan.danglingReferences.length > 0) {
+    out.line(t('cli.plan.dangling', { count: plan.danglingReferences.length }, locale));
+    printList(ctx, plan.danglingReferences.map((r) => `  → ${r}`));
+  }
+  printListingLost(ctx, plan.listingLost ?? []);
+}
+
+export const command: Command = {
+  spec: {
+    options: ['snapshot', 'as-of', 'type', 'patient', 'include-shared', 'include-admin', 'target', 'target-url', 'plan', 'yes', 'overwrite', 'verify', ...SOURCE_AUTH],
+    conflicts: [
+      ['target', 'target-url'],
+      ['plan', 'yes'],
+      [SNAPSHOT_ARG, 'snapshot'],
+      [SNAPSHOT_ARG, 'as-of'],
+      ['snapshot', 'as-of'],
+      ['overwrite', 'target-url'],
+      ['verify', 'target'],
+      ['verify', 'plan'],
+    ],
+    requires: [['include-shared', ['patient']], ['include-admin', ['target-url']], ...SOURCE_AUTH.map((o) => [o, ['target-url']] as const)],
+    operands: [[1, SNAPSHOT_ARG]],
+    cancellable: true,
+  },
+  cancelNote(ctx) {
+    const { values, locale } = ctx;
+    if (values.plan) return null;
+    return values['target-url'] ? t('cli.restore.cancelledServer', { target: values['target-url'] }, locale) : t('cli.restore.cancelledFolder', { target: values.target ?? '' }, locale);
+  },
+  async run(ctx) {
+    const { values, out, locale, positionals } = ctx;
+    const snapshot = values.snapshot ?? positionals[1] ?? 'latest';
+    const scope = {
+      snapshot,
+      ...(values['as-of'] ? { asOf: values['as-of'] } : {}),
+      ...(values.type ? { types: values.type } : {}),
+      ...(values.patient ? { patient: values.patient } : {}),
+      ...(values['include-shared'] ? { includeShared: true } : {}),
+    };
+    const run = longOperation(ctx);
+    if (values['target-url']) {
+      const request = { ...scope, target: values['target-url'], auth: sourceAuth(values), ...(values['include-admin'] ? { includeAdministration: true } : {}) };
+      const plan = await withEngine(ctx, (e) => e.planRestoreToServer(request, run));
+      out.endProgress();
+      printMissingTypes(ctx, plan.missingTypes ?? []);
+      printPlan(ctx, plan);
+      if (values.plan) {
+        out.data({ plan });
+        return 0;
+      }
+      if (!values.yes) {
+        out.error(t('cli.restore.needConfirm', { target: plan.target }, locale));
+        throw new EngineError('RESTORE_NOT_CONFIRMED');
+      }
+      const verify = values.verify ?? 'sample';
+      if (verify !== 'none' && verify !== 'sample' && verify !== 'all') throw usage('--verify none|sample|all');
+      const r = await withEngine(ctx, (e) => e.restoreToServer({ ...request, confirmed: true, verify }, run));
+      out.endProgress();
+      out.data(r);
+      out.line(t('cli.restore.serverDone', { resources: r.restored, target: r.target, seconds: (r.durationMs / 1000).toFixed(1), skipped: r.skippedFromJournal }, locale));
+      if (r.timeToCriticalMs !== null) out.line(t('cli.restore.critical', { seconds: (r.timeToCriticalMs / 1000).toFixed(1) }, locale));
+      if (r.verification) out.line(t('cli.restore.verified', { checked: r.verification.checked, mismatches: r.verification.mismatches.length }, locale));
+      printRestoreExtras(ctx, r);
+      if (r.failures.length > 0) {
+        out.line(t('cli.restore.failures', { count: r.failures.length }, locale));
+        printList(ctx, r.failures.map((f) => `  ✗ ${f.resource} ${f.code ?? ''} ${f.outcome ?? ''}`));
+      }
+      printListingLost(ctx, plan.listingLost ?? []);
+      if (r.failures.some((f) => f.status === 'unreadable') || (plan.listingLost ?? []).length > 0) return 3;
+      if (r.failures.length > 0) return 1;
+      return r.verification && r.verification.mismatches.length > 0 ? 1 : 0;
+    }
+    const target = values.target;
+    if (!target) throw usage(t('cli.missingArg', { what: '--target <folder> or --target-url <FHIR base URL>' }, locale));
+    assertFolderTarget(target, locale);
+    if (values.plan) {
+      const plan = await withEngine(ctx, (e) => e.planRestoreToFolder(scope, run));
+      out.endProgress();
+      out.data({ plan });
+      printMissingTypes(ctx, plan.missingTypes);
+      out.line(t('cli.plan.folderHeader', { id: plan.snapshotId.slice(0, 8), time: clinicTime(ctx, plan.snapshotTime), target }, locale));
+      for (const [type, n] of Object.entries(plan.counts)) out.line(`  ${type.padEnd(24)} ${String(n).padStart(8)}`);
+      out.line(t('cli.plan.folderTotals', { resources: plan.resources, bytes: formatBytes(plan.bytes) }, locale));
+      printShared(ctx, plan.shared, plan.sharedIncluded);
+      printListingLost(ctx, plan.listingLost);
+      return 0;
+    }
+    if (!values.yes) {
+      out.error(t('cli.restore.needConfirm', { target }, locale));
+      throw new EngineError('RESTORE_NOT_CONFIRMED');
+    }
+    const r = await withEngine(ctx, (e) => e.restoreToFolder({ ...scope, target, confirmed: true, overwrite: values.overwrite === true }, run));
+    out.endProgress();
+    out.data(r);
+    printMissingTypes(ctx, r.missingTypes ?? []);
+    out.line(t('cli.restore.done', { resources: r.resources, bytes: formatBytes(r.bytes), id: r.snapshotId.slice(0, 8), target: r.target }, locale));
+    if (r.attachments) out.line(t('cli.restore.folderAttachments', { files: r.attachments.files, bytes: formatBytes(r.attachments.bytes), listed: r.attachments.listed }, locale));
+    printShared(ctx, r.shared ?? [], r.sharedIncluded === true);
+    if (r.failures.length > 0) {
+      out.line(t('cli.restore.failures', { count: r.failures.length }, locale));
+      printList(ctx, r.failures.map((f) => `  ✗ ${f.resource} ${f.code} ${f.file ?? ''}`));
+    }
+    printListingLost(ctx, r.listingLost ?? []);
+    if ((r.listingLost ?? []).length > 0 || r.failures.some((f) => exitCodeFor(f.code as EngineError['code']) === 3)) return 3;
+    return r.failures.length > 0 ? 1 : 0;
+  },
+};

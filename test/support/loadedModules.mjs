@@ -1,0 +1,23 @@
+// Preloaded with `node --import` in a child process: when the process exits, writes the file of every module it
+// loaded (ES modules seen by a resolve hook, CommonJS ones from the require cache), one per line, to the file named
+// by LOADED_MODULES_FILE. Tests use it to prove what a command does NOT load.
+import { writeFileSync } from 'node:fs';
+import { createRequire, register } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
+
+const out = process.env.LOADED_MODULES_FILE;
+const { port1, port2 } = new MessageChannel();
+port1.unref();
+register('./loadedModulesHooks.mjs', { parentURL: import.meta.url, data: { port: port2 }, transferList: [port2] });
+
+process.on('exit', () => {
+  if (!out) return;
+  const seen = new Set();
+  for (let m = receiveMessageOnPort(port1); m; m = receiveMessageOnPort(port1)) {
+    const url = String(m.message);
+    seen.add(url.startsWith('file:') ? fileURLToPath(url) : url);
+  }
+  for (const file of Object.keys(createRequire(import.meta.url).cache)) seen.add(file);
+  writeFileSync(out, [...seen].sort().join('\n') + '\n');
+});
