@@ -1,5 +1,5 @@
 import type { ErrorCode } from './errors.js';
-import type { ProgressEvent } from './events.js';
+import type { OperationKind, ProgressEvent } from './events.js';
 
 /**
  * The one API contract every front end uses (CLI, serve, Electron IPC): plain data in and out.
@@ -389,11 +389,38 @@ export interface ResourceListing {
   readonly patients: readonly string[];
 }
 
+/** A long operation in progress (backup, restore, check, drill, replication, prune, report), which can be cancelled. */
+export interface TaskInfo {
+  readonly id: string;
+  readonly kind: OperationKind;
+  /** What the task is, in plain words ("Backup of the FHIR server"). */
+  readonly title: string;
+  readonly startedAt: string;
+  /** The latest progress, null before the first. */
+  readonly progress: ProgressEvent | null;
+  /** Cancel was asked for; the task stops at its next safe point. */
+  readonly cancelling: boolean;
+}
+
+export type TaskStatus = 'success' | 'failed' | 'cancelled';
+
 /** Events the engine emits for front ends (tray, notifications, UI, SSE). Never carry secrets. */
 export type EngineEvent =
   | ProgressEvent
   | { readonly type: 'run-started'; readonly runId: number; readonly kind: string }
   | { readonly type: 'run-finished'; readonly runId: number; readonly kind: string; readonly status: 'success' | 'partial' | 'failed' | 'interrupted'; readonly errorCode: string | null }
+  | { readonly type: 'task-started'; readonly task: TaskInfo }
+  | {
+      readonly type: 'task-finished';
+      readonly taskId: string;
+      readonly kind: OperationKind;
+      readonly status: TaskStatus;
+      readonly errorCode: string | null;
+      /** For a cancelled task: in what state it left the repository and the target (plain words). */
+      readonly message: string | null;
+    }
+  /** Something went wrong that did not stop the work (a subscriber failed): for logs. Code only, never a message. */
+  | { readonly type: 'diagnostic'; readonly level: 'warning'; readonly what: string; readonly errorCode: string }
   | { readonly type: 'status-changed' };
 
 export type HealthState = 'ok' | 'running' | 'warning' | 'error';
