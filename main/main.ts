@@ -78,8 +78,8 @@ async function ready(startedHidden: boolean): Promise<void> {
     onRepositoryChanged: (repo) => void saveConfig(patchDesktopConfig(config, { repo })),
     extensions: {
       getDesktopSettings: async () => ({ startAtLogin: config.startAtLogin, pauseOnBattery: config.pauseOnBattery }),
-      updateDesktopSettings: async (args) => {
-        const next = await saveConfig(patchDesktopConfig(config, args[0] as { startAtLogin?: boolean; pauseOnBattery?: boolean }));
+      updateDesktopSettings: async (patch) => {
+        const next = await saveConfig(patchDesktopConfig(config, patch));
         return { startAtLogin: next.startAtLogin, pauseOnBattery: next.pauseOnBattery };
       },
     },

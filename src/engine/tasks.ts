@@ -99,7 +99,8 @@ export class TaskManager {
       this.finish(r, 'success', null);
       return value;
     } catch (err) {
-      if (controller.signal.aborted && (isAbortError(err) || isEngineError(err, 'CANCELLED'))) {
+      // Stopped because it was cancelled: whatever the operation threw on its way out (CANCELLED, AbortError).
+      if (controller.signal.aborted || isAbortError(err)) {
         this.finish(r, 'cancelled', 'CANCELLED');
         throw new EngineError('CANCELLED', { outcome: spec.cancelled }, { cause: err });
       }

@@ -7,7 +7,7 @@ import { startServe, type ServeHandle } from './server.js';
 
 export { EngineHost, type HostInfo, type CallResult } from '../api/host.js';
 export { startServe, CONTENT_SECURITY_POLICY, REPORT_CONTENT_SECURITY_POLICY, type ServeHandle, type ServeOptions } from './server.js';
-export { API_METHODS, checkApiCall } from '../shared/apiSchema.js';
+export { API, API_METHOD_NAMES, checkApiCall } from '../shared/api.js';
 
 /** renderer/dist of this checkout. */
 export const DEFAULT_RENDERER_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'renderer', 'dist');

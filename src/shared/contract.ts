@@ -200,12 +200,9 @@ export interface CheckResult {
   readonly durationMs: number;
 }
 
-export interface RestoreToFolderRequest {
-  readonly snapshot: string;
+/** A restore to a folder of NDJSON files: the scope (snapshot, date, types, patient) and where to write. */
+export interface RestoreToFolderRequest extends RestoreScopeRequest {
   readonly target: string;
-  readonly types?: readonly string[];
-  readonly patient?: string;
-  readonly includeShared?: boolean;
   readonly overwrite?: boolean;
   /** Explicit confirmation; without it nothing is written. */
   readonly confirmed: boolean;
@@ -566,4 +563,92 @@ export interface AuditLogEntry {
   readonly actor: string;
   readonly action: string;
   readonly details: unknown;
+}
+
+/** A restore into a FHIR server: the scope, the server and how to sign in to it. */
+export interface ServerRestoreRequest extends RestoreScopeRequest {
+  readonly target: string;
+  readonly auth: SourceAuthSetting;
+  /** Also write server-administration resources (projects, logins, client applications); default: left out. */
+  readonly includeAdministration?: boolean;
+}
+
+/** Where the user interface's repository is and which front end serves it. */
+export interface HostInfo {
+  readonly location: string;
+  readonly mode: 'serve' | 'electron';
+  readonly version: string;
+  readonly locale: 'pt-BR' | 'en';
+  /** Whether a new repository keeps its key in the keychain (desktop, CLI default) or in the password file. */
+  readonly useKeychain: boolean;
+}
+
+/** The desktop app's own settings (Electron only). */
+export interface DesktopSettings {
+  readonly startAtLogin: boolean;
+  readonly pauseOnBattery: boolean;
+}
+
+/** Whether the printed recovery kit was confirmed (the user typed back two of its words). */
+export interface RecoveryKitStatus {
+  readonly confirmed: boolean;
+  readonly confirmedAt: string | null;
+  readonly createdAt: string | null;
+  /** Word positions (1-based) asked for while unconfirmed. */
+  readonly positions: [number, number] | null;
+}
+
+export interface PatientSearchResult {
+  readonly snapshotId: string;
+  readonly patients: PatientMatch[];
+  /** How many patients match in all (more than listed when over the limit). */
+  readonly total: number;
+}
+
+export interface ResourceListResult {
+  readonly snapshotId: string;
+  readonly resources: ResourceListing[];
+  readonly missingTypes: string[];
+}
+
+export interface ForgetDecision {
+  readonly id: string;
+  readonly time: string;
+  readonly keep: boolean;
+  readonly explanation: string;
+}
+
+export interface ForgetResult {
+  readonly decisions: ForgetDecision[];
+  readonly removed: string[];
+}
+
+export interface AlertCheckResult {
+  readonly raised: number;
+  readonly cleared: number;
+  readonly active: number;
+  readonly delivered: number;
+  readonly failed: number;
+}
+
+export interface DoctorCheckView {
+  readonly id: string;
+  readonly subject: string | null;
+  readonly status: string;
+  readonly severity: string;
+  readonly title: string;
+  readonly detail: string;
+  readonly fix: string | null;
+}
+
+export interface DoctorReportView {
+  readonly ok: boolean;
+  readonly checks: DoctorCheckView[];
+}
+
+export interface ConnectResult {
+  readonly repoId: string;
+  readonly location: string;
+  readonly slot: KeySlotSummary;
+  readonly snapshots: number;
 }

@@ -5,7 +5,7 @@
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import type { ProgressEvent } from '../../../../src/shared/events.js';
 import { useApp } from '../../app/state';
-import { isUnavailable, type DrillOutcome, type DrillSummary } from '../../api/client';
+import { isUnavailable, type DrillRunResult, type DrillSummary } from '../../api/client';
 import { Card, ErrorBox, Notice, ProgressBar } from '../../components/ui';
 import { formatDateTime, formatDuration, formatNumber, formatPercent, hasMessage, useI18n } from '../../i18n';
 
@@ -17,7 +17,7 @@ export function Drills(): ReactNode {
   const [error, setError] = useState<unknown>(null);
   const [running, setRunning] = useState(false);
   const [progress, setProgress] = useState<ProgressEvent | null>(null);
-  const [result, setResult] = useState<DrillOutcome | null>(null);
+  const [result, setResult] = useState<DrillRunResult | null>(null);
   const [report, setReport] = useState<{ id: number } | null>(null);
   const reportRef = useRef<HTMLHeadingElement>(null);
 
