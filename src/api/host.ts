@@ -192,7 +192,15 @@ export class EngineHost {
 
   /** Runs one call from the user interface. Never throws: errors come back as ErrorInfo in `locale`. */
   async call(method: string, args: readonly unknown[], locale: Locale = this.wantedLocale): Promise<CallResult> {
-    const result = await this.run(method, args, locale);
+    return this.observed(method, await this.run(method, args, locale));
+  }
+
+  /** A typed call from the host's own side (tray, metrics, report pages), observed like the others. */
+  async request<M extends ApiMethodName>(method: M, args: ApiArgs<M>, locale: Locale = this.wantedLocale): Promise<CallResult<ApiResult<M>>> {
+    return this.observed(method, await this.invoke(method, args, locale));
+  }
+
+  private observed<R extends CallResult>(method: string, result: R): R {
     try {
       this.options.onCallResult?.(method, result);
     } catch (err) {
@@ -200,11 +208,6 @@ export class EngineHost {
       this.emit({ type: 'diagnostic', level: 'warning', what: 'call observer', errorCode: err instanceof EngineError ? err.code : 'INTERNAL' });
     }
     return result;
-  }
-
-  /** A typed call from the host's own side (tray, metrics, report pages). */
-  request<M extends ApiMethodName>(method: M, args: ApiArgs<M>, locale: Locale = this.wantedLocale): Promise<CallResult<ApiResult<M>>> {
-    return this.invoke(method, args, locale);
   }
 
   private async run(method: string, args: readonly unknown[], locale: Locale): Promise<CallResult> {

@@ -88,9 +88,16 @@ export class EngineContext {
   // --- repository and catalog ---
 
   repo(): Promise<Repository> {
-    this.repoPromise ??= (async () => Repository.open(await this.openPrimaryBackend(), await this.credentials()))();
+    this.repoPromise ??= (async () => this.watchLocks(await Repository.open(await this.openPrimaryBackend(), await this.credentials())))();
+    // A failed open is not cached (the caller gets the error): the next call tries again.
     this.repoPromise.catch(() => (this.repoPromise = null));
     return this.repoPromise;
+  }
+
+  /** Locks that cannot be refreshed or removed (the destination went away) are logged. */
+  private watchLocks(repo: Repository): Repository {
+    repo.lockProblems = (p) => this.bus.diagnostic(`lock ${p.what}`, p.error);
+    return repo;
   }
 
   /** Whether the repository was opened (or is being opened) by this engine. */
@@ -100,7 +107,7 @@ export class EngineContext {
 
   /** Uses a repository just created or opened another way (init, connect). */
   adoptRepository(repo: Repository): void {
-    this.repoPromise = Promise.resolve(repo);
+    this.repoPromise = Promise.resolve(this.watchLocks(repo));
   }
 
   /** Reopens the repository on next use (its in-memory index changed under it, e.g. after prune). */
@@ -126,6 +133,7 @@ export class EngineContext {
       if (opened.rebuilt) await this.audit.append(opened.catalog, repo, 'catalog.rebuilt', { reason: opened.rebuilt.reason, movedTo: opened.rebuilt.movedTo });
       return opened.catalog;
     })();
+    // A failed open is not cached (the caller gets the error): the next call tries again.
     this.catalogPromise.catch(() => (this.catalogPromise = null));
     return this.catalogPromise;
   }

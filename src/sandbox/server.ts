@@ -562,6 +562,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxSe
     const path = url.pathname;
     const target = `${path}${url.search}`;
     if (path.startsWith('/_sandbox/')) {
+      // A control request that fails answers 500 (the test that sent it sees it).
       await send(res, await control(req, path).catch(() => outcome(500, 'exception', 'control error')), '');
       return;
     }
@@ -604,6 +605,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxSe
   }
 
   const listener = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    // A request that fails after its answer started is cut (the client sees a broken response), else 500.
     handle(req, res).catch(() => {
       if (!res.headersSent) res.writeHead(500);
       res.destroy();

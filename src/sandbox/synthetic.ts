@@ -766,6 +766,7 @@ export async function mutateNdjsonDataset(dir: string, opts: { fraction: number;
       }
       await sink.close();
     } catch (err) {
+      // Best effort: the temporary file is removed next; the first error is the one reported.
       await sink.close().catch(() => undefined);
       await rm(tmp, { force: true });
       throw err;

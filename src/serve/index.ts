@@ -62,10 +62,13 @@ export async function runServeCommand(options: ServeCommandOptions): Promise<num
       process.once('SIGTERM', () => resolve());
     });
   const app = await startServeApp(options);
+  // Failures that did not stop the work (a subscriber, a close) go to the log: code only, never a message.
+  const off = app.host.subscribe((e) => e.type === 'diagnostic' && process.stderr.write(`clinic-backup serve: ${e.what}: ${e.errorCode}\n`));
   options.data({ url: app.url, origin: app.origin, port: app.port });
   options.print(t('serve.listening', { url: app.url }, options.locale));
   options.print(t('serve.tokenNote', {}, options.locale));
   await until;
+  off();
   await app.close();
   options.print(t('serve.stopped', {}, options.locale));
   return 0;

@@ -153,7 +153,14 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     const rel = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
     const file = path.resolve(root, rel);
     if (file !== root && !file.startsWith(root + path.sep)) return sendPage(res, 404, '404', t('serve.notFound', {}, locale));
-    const info = await stat(file).catch(() => null);
+    let info: Awaited<ReturnType<typeof stat>> | null = null;
+    try {
+      info = await stat(file);
+    } catch (err) {
+      // Not there (or a path through a file): a 404 below; anything else is a server error.
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw err;
+    }
     if (!info || !info.isFile()) {
       if (rel === 'index.html') return sendPage(res, 503, 'Clinic Backup', t('serve.rendererMissing', { dir: root }, locale));
       return sendPage(res, 404, '404', t('serve.notFound', {}, locale));
