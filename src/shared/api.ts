@@ -203,11 +203,6 @@ export const API: { readonly [M in ApiMethodName]: ApiMethod<ApiArgs<M>, ApiResu
 
 export const API_METHOD_NAMES = Object.keys(DEFINITIONS) as ApiMethodName[];
 
-/** Methods the host answers itself (the others go to the engine). */
-export const HOST_METHODS = ['hostInfo', 'openRepository', 'getDesktopSettings', 'updateDesktopSettings'] as const satisfies readonly ApiMethodName[];
-export type HostMethodName = (typeof HOST_METHODS)[number];
-export type EngineMethodName = Exclude<ApiMethodName, HostMethodName>;
-
 export function isApiMethod(method: unknown): method is ApiMethodName {
   return typeof method === 'string' && Object.prototype.hasOwnProperty.call(DEFINITIONS, method);
 }
