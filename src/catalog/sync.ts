@@ -15,6 +15,9 @@ import { verifyStoredAuditChain, type StoredAuditEntry } from './auditTrail.js';
 import { Catalog } from './catalog.js';
 import type { JsonValue } from './canonicalJson.js';
 
+/** The catalog's file in a repository's state folder (a file name, not a message key). */
+const CATALOG_FILE = `catalog.sqlite`;
+
 /** Recreates the snapshot cache from the repository; returns how many snapshots it holds. */
 export async function refreshSnapshotCache(catalog: Catalog, repo: Repository, location: string): Promise<number> {
   const snaps = await repo.listSnapshots();
@@ -86,7 +89,7 @@ export async function openRepositoryCatalog(repo: Repository, stateDir: string, 
   // The local state (catalog with patient ids, journals, settings) is the owner's only.
   await ensurePrivateDir(path.dirname(stateDir));
   await ensurePrivateDir(stateDir);
-  const opened = Catalog.open(path.join(stateDir, 'catalog.sqlite'));
+  const opened = Catalog.open(path.join(stateDir, CATALOG_FILE));
   if (opened.rebuilt || opened.catalog.listSnapshots(1).length === 0) await refreshSnapshotCache(opened.catalog, repo, location);
   if (opened.catalog.listAudit({ limit: 1 }).length === 0) {
     const stored = await repo.readAuditEntries();
