@@ -33,7 +33,7 @@ export async function saveDesktopConfig(file: string, config: DesktopConfig): Pr
   await rename(tmp, file);
 }
 
-/** Applies a patch from the settings screen (already shape-checked by apiSchema.ts). */
+/** Applies a patch from the settings screen (already shape-checked by the API contract, src/shared/api.ts). */
 export function patchDesktopConfig(config: DesktopConfig, patch: { startAtLogin?: boolean; pauseOnBattery?: boolean; repo?: string }): DesktopConfig {
   return {
     repo: patch.repo ?? config.repo,

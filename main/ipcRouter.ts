@@ -1,13 +1,13 @@
 /**
  * The IPC router: the only door from the renderer into the main process. One channel, one payload shape
  * ({method, args, locale}); the sender must be our own window's main frame showing our own page, and the call
- * must pass apiSchema.ts. Answers are CallResult data (never thrown errors); events go out on another channel.
+ * must pass the API contract (src/shared/api.ts). Answers are CallResult data (never thrown errors); events go out
+ * on another channel.
  */
 import { toErrorInfo, type Locale } from '../src/index.js';
+import { checkApiCall, type CallResult } from '../src/shared/api.js';
 import type { EngineEvent } from '../src/shared/contract.js';
 import { EngineError } from '../src/shared/errors.js';
-import { checkApiCall } from '../src/shared/apiSchema.js';
-import type { CallResult } from '../src/api/host.js';
 
 export const CALL_CHANNEL = 'clinic-backup:call';
 export const EVENT_CHANNEL = 'clinic-backup:event';

@@ -57,9 +57,9 @@ async function ready(startedHidden: boolean): Promise<void> {
   protocol.handle(APP_SCHEME, async (request) => {
     const reportId = reportIdFor(request.url);
     if (reportId !== null) {
-      const r = await host.call('drillReport', [reportId]);
+      const r = await host.request('drillReport', [reportId]);
       return r.ok
-        ? new Response((r.value as { html: string }).html, { headers: { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': REPORT_CSP } })
+        ? new Response(r.value.html, { headers: { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': REPORT_CSP } })
         : new Response(r.error.message, { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8', 'content-security-policy': APP_CSP } });
     }
     const file = appFileFor(rendererDir, request.url);
@@ -78,8 +78,8 @@ async function ready(startedHidden: boolean): Promise<void> {
     onRepositoryChanged: (repo) => void saveConfig(patchDesktopConfig(config, { repo })),
     extensions: {
       getDesktopSettings: async () => ({ startAtLogin: config.startAtLogin, pauseOnBattery: config.pauseOnBattery }),
-      updateDesktopSettings: async (args) => {
-        const next = await saveConfig(patchDesktopConfig(config, args[0] as { startAtLogin?: boolean; pauseOnBattery?: boolean }));
+      updateDesktopSettings: async (patch) => {
+        const next = await saveConfig(patchDesktopConfig(config, patch));
         return { startAtLogin: next.startAtLogin, pauseOnBattery: next.pauseOnBattery };
       },
     },
@@ -120,7 +120,7 @@ async function ready(startedHidden: boolean): Promise<void> {
       iconPath: (icon: TrayIcon) => resourcePath('tray', `${icon}.png`),
     },
     {
-      'backup-now': () => void host.call('backupNow', []),
+      'backup-now': () => void host.request('backupNow', []),
       open: () => windows.open(status ? 'dashboard' : 'setup'),
       'open-drills': () => windows.open('drills'),
       'open-setup': () => windows.open('setup'),
@@ -136,8 +136,8 @@ async function ready(startedHidden: boolean): Promise<void> {
     tray.update({ status, progress, pausedUntil: scheduler.pausedUntil, now: new Date() }, locale);
   }
   async function refresh(): Promise<void> {
-    const r = await host.call('status', []);
-    status = r.ok ? (r.value as StatusSummary) : null;
+    const r = await host.request('status', []);
+    status = r.ok ? r.value : null;
     locale = host.locale;
     if (status) notifications?.onStatus(status, locale);
     renderTray();
@@ -149,6 +149,12 @@ async function ready(startedHidden: boolean): Promise<void> {
       renderTray();
       return;
     }
+    if (event.type === 'diagnostic') {
+      // Something failed without stopping the work (a subscriber, a close): for the logs, code only.
+      console.warn(`clinic-backup: ${event.what}: ${event.errorCode}`);
+      return;
+    }
+    if (event.type === 'task-started' || event.type === 'task-finished') return;
     if (event.type === 'run-finished') progress = null;
     void refresh();
   });

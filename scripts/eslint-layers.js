@@ -3,13 +3,14 @@ import path from 'node:path';
 import { builtinModules } from 'node:module';
 
 /**
- * src/ modules bottom-up: a module imports only those listed before it. `api` (src/api/) is the façade's UI call
- * surface (the method table over the Engine that the IPC and HTTP front ends share): above index, never imported by
- * the engine, importable by front ends.
+ * src/ modules bottom-up: a module imports only those listed before it. `engine` (src/engine/) holds the use cases
+ * over an EngineContext, which `index` wires into the Engine. `api` (src/api/) is the façade's UI call surface (the
+ * host dispatch derived from the API contract that the IPC and HTTP front ends share): above index, never imported
+ * by the engine, importable by front ends.
  */
 export const ENGINE_ORDER = [
   'shared', 'i18n', 'crypto', 'secrets', 'backend', 'repository', 'source', 'archiver', 'restorer',
-  'checker', 'policy', 'scheduler', 'catalog', 'alerts', 'sandbox', 'drills', 'doctor', 'reports', 'index', 'api',
+  'checker', 'policy', 'scheduler', 'catalog', 'alerts', 'sandbox', 'drills', 'doctor', 'reports', 'engine', 'index', 'api',
 ];
 /** What front ends may import from src/: the façade (index.ts and api/) and the shared contract. */
 const FACADE = new Set(['index', 'api', 'shared']);

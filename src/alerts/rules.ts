@@ -26,9 +26,9 @@
 import { EngineError } from '../shared/errors.js';
 import type { AlertParams, AlertSeverity } from '../catalog/types.js';
 
-export type AlertRule = 'stale' | 'failed' | 'partial' | 'shrink' | 'integrity' | 'disk' | 'offsite' | 'drill' | 'usb' | 'kit';
+export type AlertRule = 'stale' | 'failed' | 'partial' | 'shrink' | 'integrity' | 'disk' | 'offsite' | 'drill' | 'usb' | 'kit' | 'audit';
 
-export const ALERT_RULES: readonly AlertRule[] = ['stale', 'failed', 'partial', 'shrink', 'integrity', 'disk', 'offsite', 'drill', 'usb', 'kit'];
+export const ALERT_RULES: readonly AlertRule[] = ['stale', 'failed', 'partial', 'shrink', 'integrity', 'disk', 'offsite', 'drill', 'usb', 'kit', 'audit'];
 
 /** A Date or an ISO 8601 string (the catalog's form). */
 export type TimeInput = Date | string;
@@ -138,6 +138,15 @@ export interface AlertState {
   readonly recoveryKit?: { readonly confirmed: boolean } | null;
   /** Suspicious snapshots (shrink guard), the newest per source. */
   readonly suspicious?: readonly SuspiciousSnapshotState[];
+  /** Audit entries that could not be written yet (null: none pending). */
+  readonly audit?: AuditTrailState | null;
+}
+
+/** The audit trail could not be written (the repository unreachable, the disk full…): entries wait to be saved. */
+export interface AuditTrailState {
+  readonly pending: number;
+  readonly since: TimeInput;
+  readonly errorCode: string;
 }
 
 export interface AlertThresholds {
@@ -384,6 +393,9 @@ export function evaluateAlerts(state: AlertState, now: Date, thresholds: Partial
   if (state.recoveryKit && !state.recoveryKit.confirmed) {
     out.push({ rule: 'kit', key: key('kit'), severity: 'medium', messageKey: 'alerts.kit.message', params: {} });
   }
+  if (state.audit && state.audit.pending > 0) {
+    out.push({ rule: 'audit', key: key('audit'), severity: 'high', messageKey: 'alerts.audit.message', params: { count: state.audit.pending, firstFailedAt: iso(ms(state.audit.since, 'audit.since')), code: state.audit.errorCode } });
+  }
   return out;
 }
 
@@ -419,6 +431,8 @@ export function coversAlert(state: AlertState, alert: { readonly rule: string; r
       return state.recoveryKit !== undefined;
     case 'shrink':
       return state.suspicious !== undefined;
+    case 'audit':
+      return state.audit !== undefined;
     default:
       return false;
   }

@@ -199,6 +199,7 @@ export class WebhookChannel implements AlertChannel {
       let retry: boolean;
       try {
         const res = await fetch(url, { method: 'POST', headers, body, signal: combined, redirect: 'manual' });
+        // Best effort: only the status matters; a body that cannot be discarded goes with the connection.
         await res.body?.cancel().catch(() => undefined);
         if (res.status >= 200 && res.status < 300) return;
         retry = res.status >= 500 || res.status === 408 || res.status === 429;

@@ -1,17 +1,23 @@
 /**
- * The engine as the user interface sees it: one Engine for the chosen repository folder, the calls of
- * apiSchema.ts dispatched to it, errors turned into ErrorInfo data, and its events (plus the progress of the
- * long operations started here) fanned out to subscribers (SSE clients, metrics).
+ * The engine as the user interface sees it: one Engine for the chosen repository folder, the calls of the API
+ * contract (src/shared/api.ts) dispatched to it, errors turned into ErrorInfo data, and its events (progress,
+ * tasks, runs) fanned out to subscribers (SSE clients, the IPC router, metrics, the tray).
  * No decisions: every rule is in the engine. The host only owns *which* repository the UI works on.
  */
 import { createEngine, toErrorInfo, TOOL_VERSION, type Engine, type EngineOptions, type Locale } from '../index.js';
-import type { EngineEvent } from '../shared/contract.js';
+import { API, isApiMethod, type ApiArgs, type ApiMethodName, type ApiResult, type CallResult } from '../shared/api.js';
+import type { DesktopSettings, EngineEvent, HostInfo } from '../shared/contract.js';
 import { EngineError, type ErrorInfo } from '../shared/errors.js';
-import type { LongOperationOptions } from '../shared/events.js';
-import { API_METHODS, checkApiCall } from '../shared/apiSchema.js';
 import { Listeners } from '../shared/listeners.js';
 
-export type CallResult = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: ErrorInfo };
+export type { CallResult } from '../shared/api.js';
+export type { HostInfo } from '../shared/contract.js';
+
+/** The desktop app's own methods (start at login, pause on battery); serve has none and answers NOT_FOUND. */
+export interface HostExtensions {
+  readonly getDesktopSettings?: () => Promise<DesktopSettings>;
+  readonly updateDesktopSettings?: (patch: Partial<DesktopSettings>) => Promise<DesktopSettings>;
+}
 
 export interface HostOptions {
   /** Engine options except the repository, which the host owns. */
@@ -23,90 +29,103 @@ export interface HostOptions {
   readonly createEngine?: (options: EngineOptions) => Engine;
   /** Told when the user picks another repository folder (the desktop app remembers it). */
   readonly onRepositoryChanged?: (path: string) => void;
-  /** Host-level methods of this front end (the desktop app's own settings); others answer NOT_FOUND. */
-  readonly extensions?: Readonly<Record<string, (args: readonly unknown[]) => Promise<unknown>>>;
+  readonly extensions?: HostExtensions;
   /** Told the outcome of every call (the desktop app notifies a failed backup with its message). */
   readonly onCallResult?: (method: string, result: CallResult) => void;
 }
 
-export interface HostInfo {
-  readonly location: string;
-  readonly mode: 'serve' | 'electron';
-  readonly version: string;
-  readonly locale: Locale;
-  /** Whether a new repository keeps its key in the keychain (desktop, CLI default) or in the password file. */
-  readonly useKeychain: boolean;
-}
-
-type Dispatch = (engine: Engine, args: readonly unknown[], options: LongOperationOptions) => Promise<unknown>;
-
-/** Engine features that arrive from other modules over time: called only when the engine has them. */
-type MaybeFeatures = Partial<Pick<Engine, 'drill' | 'listDrills' | 'drillReport' | 'runScheduler'>>;
-
-/** What the engine's scheduler reports (started/finished jobs). */
+/** What the scheduler reports (started/finished jobs). */
 export type SchedulerEvent = Parameters<NonNullable<Parameters<Engine['runScheduler']>[0]['onEvent']>>[0];
 
 function unavailable(feature: string): EngineError {
   return new EngineError('NOT_FOUND', { what: feature, feature });
 }
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- arguments were checked against apiSchema.ts before dispatch */
-const DISPATCH: Readonly<Record<string, Dispatch>> = {
-  status: (e) => e.status(),
-  getSettings: (e) => e.getSettings(),
-  updateSettings: (e, a) => e.updateSettings(a[0] as any),
-  probeSource: (e, a) => e.probeSource(a[0] as any),
-  detectDestinations: (e) => e.detectDestinations(),
-  addCopy: (e, a, o) => e.addCopy(a[0] as any, o),
-  removeCopy: (e, a) => e.removeCopy(a[0] as string),
-  findPatients: (e, a) => e.findPatients(a[0] as any),
-  sendTestAlert: (e, a) => e.sendTestAlert(a[0] as string),
-  init: (e, a) => e.init(a[0] as any),
-  backupNow: (e, _a, o) => e.backupNow(o),
-  snapshots: (e) => e.snapshots(),
-  snapshot: (e, a) => e.snapshot(a[0] as string),
-  check: (e, a, o) => e.check({ ...((a[0] as object | undefined) ?? {}), ...o }),
-  stats: (e) => e.stats(),
-  ls: (e, a) => e.ls(a[0] as any),
-  dump: async (e, a) => {
-    const r = await e.dump(a[0] as string, a[1] as string);
+/** What a handler may use: the engine of the moment and the host's own operations. */
+interface HostPort {
+  readonly engine: Engine;
+  info(): HostInfo;
+  openRepository(path: string): Promise<HostInfo>;
+  setLocale(locale: Locale): void;
+  emit(event: EngineEvent): void;
+  readonly extensions: HostExtensions;
+}
+
+type Handler<M extends ApiMethodName> = (host: HostPort, args: ApiArgs<M>) => Promise<ApiResult<M>>;
+
+/** One handler per method of the contract (the compiler refuses a missing one or a wrong argument or result). */
+const DISPATCH: { readonly [M in ApiMethodName]: Handler<M> } = {
+  hostInfo: async (h) => h.info(),
+  openRepository: (h, [request]) => h.openRepository(request.path),
+  getDesktopSettings: async (h) => {
+    const get = h.extensions.getDesktopSettings;
+    if (!get) throw unavailable('getDesktopSettings');
+    return get();
+  },
+  updateDesktopSettings: async (h, [patch]) => {
+    const update = h.extensions.updateDesktopSettings;
+    if (!update) throw unavailable('updateDesktopSettings');
+    return update(patch);
+  },
+  status: (h) => h.engine.status(),
+  getSettings: (h) => h.engine.getSettings(),
+  updateSettings: async (h, [patch]) => {
+    const settings = await h.engine.updateSettings(patch);
+    // Texts the engine writes follow the language chosen in the settings.
+    h.setLocale(settings.language);
+    h.emit({ type: 'status-changed' });
+    return settings;
+  },
+  probeSource: (h, [request]) => h.engine.probeSource(request),
+  detectDestinations: (h) => h.engine.detectDestinations(),
+  addCopy: (h, [request]) => h.engine.addCopy(request),
+  removeCopy: (h, [location]) => h.engine.removeCopy(location),
+  findPatients: (h, [request]) => h.engine.findPatients(request),
+  sendTestAlert: (h, [channel]) => h.engine.sendTestAlert(channel),
+  init: async (h, [request]) => {
+    const r = await h.engine.init(request);
+    h.emit({ type: 'status-changed' });
+    return r;
+  },
+  backupNow: (h) => h.engine.backupNow(),
+  snapshots: (h) => h.engine.snapshots(),
+  snapshot: (h, [ref]) => h.engine.snapshot(ref),
+  check: (h, [options]) => h.engine.check(options ?? {}),
+  stats: (h) => h.engine.stats(),
+  ls: (h, [scope]) => h.engine.ls(scope),
+  dump: async (h, [snapshot, reference]) => {
+    const r = await h.engine.dump(snapshot, reference);
     return { snapshotId: r.snapshotId, text: r.bytes.toString('utf8') };
   },
-  planRestoreToFolder: (e, a, o) => e.planRestoreToFolder(a[0] as any, o),
-  planRestoreToServer: (e, a, o) => e.planRestoreToServer(a[0] as any, o),
-  restoreToServer: (e, a, o) => e.restoreToServer(a[0] as any, o),
-  restoreToFolder: (e, a, o) => e.restoreToFolder(a[0] as any, o),
-  recoveryKitStatus: (e) => e.recoveryKitStatus(),
-  confirmRecoveryKit: (e, a) => e.confirmRecoveryKit(a[0] as any),
-  recoveryKit: (e, a) => e.recoveryKit(a[0] as any),
-  rotateRecoveryKey: (e, a) => e.rotateRecoveryKey(a[0] as any),
-  listKeys: (e) => e.listKeys(),
-  listSecrets: (e) => e.listSecrets(),
-  setSecret: async (e, a) => {
-    await e.setSecret(a[0] as string, a[1] as string);
-    return { name: a[0] };
+  planRestoreToFolder: (h, [scope]) => h.engine.planRestoreToFolder(scope),
+  planRestoreToServer: (h, [request]) => h.engine.planRestoreToServer(request),
+  restoreToServer: (h, [request]) => h.engine.restoreToServer(request),
+  restoreToFolder: (h, [request]) => h.engine.restoreToFolder(request),
+  recoveryKitStatus: (h) => h.engine.recoveryKitStatus(),
+  confirmRecoveryKit: async (h, [answers]) => {
+    const r = await h.engine.confirmRecoveryKit(answers);
+    h.emit({ type: 'status-changed' });
+    return r;
   },
-  deleteSecret: async (e, a) => ({ name: a[0], deleted: await e.deleteSecret(a[0] as string) }),
-  auditLog: (e, a) => e.auditLog(a[0] as number | undefined),
-  runDrill: (e, _a, o) => {
-    const d = e as MaybeFeatures;
-    if (typeof d.drill !== 'function') throw unavailable('runDrill');
-    return d.drill({}, o);
+  recoveryKit: (h, [language]) => h.engine.recoveryKit(language),
+  rotateRecoveryKey: (h, [request]) => h.engine.rotateRecoveryKey(request),
+  listKeys: (h) => h.engine.listKeys(),
+  listSecrets: (h) => h.engine.listSecrets(),
+  setSecret: async (h, [name, value]) => {
+    await h.engine.setSecret(name, value);
+    return { name };
   },
-  listDrills: (e) => {
-    const d = e as MaybeFeatures;
-    if (typeof d.listDrills !== 'function') throw unavailable('listDrills');
-    return d.listDrills();
-  },
-  /** The report as HTML only (the PDF stays on the host; the page prints the HTML). */
-  drillReport: async (e, a) => {
-    const d = e as MaybeFeatures;
-    if (typeof d.drillReport !== 'function') throw unavailable('drillReport');
-    const r = await d.drillReport(a[0] as number);
-    return { html: r.html };
-  },
+  deleteSecret: async (h, [name]) => ({ name, deleted: await h.engine.deleteSecret(name) }),
+  auditLog: (h, [limit]) => h.engine.auditLog(limit),
+  runDrill: (h) => h.engine.drill({}),
+  listDrills: (h) => h.engine.listDrills(),
+  drillReport: async (h, [id]) => ({ html: (await h.engine.drillReport(id)).html }),
+  listTasks: async (h) => h.engine.tasks(),
+  cancelTask: async (h, [id]) => h.engine.cancelTask(id),
 };
-/* eslint-enable @typescript-eslint/no-explicit-any */
+
+/** Methods that work whatever the engine's language (the engine is renewed in the new language only when idle). */
+const NO_ENGINE_RENEWAL: ReadonlySet<ApiMethodName> = new Set(['hostInfo', 'openRepository', 'getDesktopSettings', 'updateDesktopSettings', 'listTasks', 'cancelTask']);
 
 export class EngineHost {
   private engine: Engine;
@@ -137,8 +156,8 @@ export class EngineHost {
 
   /** Adopts the language saved in the repository's settings, when there is a repository. */
   async adoptSettingsLanguage(): Promise<void> {
-    const r = await this.call('getSettings', []);
-    if (r.ok) this.setLocale((r.value as { language: Locale }).language);
+    const r = await this.request('getSettings', []);
+    if (r.ok) this.setLocale(r.value.language);
   }
 
   /** Texts the engine writes (status reasons, alerts) follow the UI language; the engine is renewed when idle. */
@@ -158,7 +177,12 @@ export class EngineHost {
     const wasScheduling = this.scheduler !== null;
     await this.stopScheduler();
     this.unsubscribe();
-    await this.engine.close().catch(() => undefined);
+    try {
+      await this.engine.close();
+    } catch (err) {
+      // The old engine's files are released as far as they can be; the new engine opens its own.
+      this.emit({ type: 'diagnostic', level: 'warning', what: 'close engine', errorCode: err instanceof EngineError ? err.code : 'INTERNAL' });
+    }
     this.repo = repo;
     this.engineLocale = locale;
     this.engine = this.make({ ...this.options.engine, repo, locale });
@@ -168,40 +192,39 @@ export class EngineHost {
 
   /** Runs one call from the user interface. Never throws: errors come back as ErrorInfo in `locale`. */
   async call(method: string, args: readonly unknown[], locale: Locale = this.wantedLocale): Promise<CallResult> {
-    const result = await this.run(method, args, locale);
+    return this.observed(method, await this.run(method, args, locale));
+  }
+
+  /** A typed call from the host's own side (tray, metrics, report pages), observed like the others. */
+  async request<M extends ApiMethodName>(method: M, args: ApiArgs<M>, locale: Locale = this.wantedLocale): Promise<CallResult<ApiResult<M>>> {
+    return this.observed(method, await this.invoke(method, args, locale));
+  }
+
+  private observed<R extends CallResult>(method: string, result: R): R {
     try {
       this.options.onCallResult?.(method, result);
-    } catch {
-      // an observer must not change the answer
+    } catch (err) {
+      // An observer must not change the answer; the logs say it failed.
+      this.emit({ type: 'diagnostic', level: 'warning', what: 'call observer', errorCode: err instanceof EngineError ? err.code : 'INTERNAL' });
     }
     return result;
   }
 
   private async run(method: string, args: readonly unknown[], locale: Locale): Promise<CallResult> {
-    const reason = checkApiCall(method, args);
-    if (reason !== null) return { ok: false, error: toErrorInfo(new EngineError('INVALID_ARGUMENT', { field: method, reason }), locale) };
+    if (!isApiMethod(method)) return { ok: false, error: toErrorInfo(new EngineError('INVALID_ARGUMENT', { field: method.slice(0, 64), reason: `unknown method ${method.slice(0, 64)}` }), locale) };
+    if (!Array.isArray(args) || args.length > 4) return { ok: false, error: toErrorInfo(new EngineError('INVALID_ARGUMENT', { field: method, reason: 'arguments must be an array' }), locale) };
+    return this.invoke(method, args, locale);
+  }
+
+  private async invoke<M extends ApiMethodName>(method: M, args: readonly unknown[], locale: Locale): Promise<CallResult<ApiResult<M>>> {
+    const def = API[method];
+    if (!def.accepts(args)) return { ok: false, error: toErrorInfo(new EngineError('INVALID_ARGUMENT', { field: method, reason: def.problem(args) ?? 'arguments' }), locale) };
     try {
-      if (method === 'hostInfo') return { ok: true, value: this.info() };
-      if (method === 'openRepository') return { ok: true, value: await this.openRepository((args[0] as { path: string }).path) };
-      if (method === 'getDesktopSettings' || method === 'updateDesktopSettings') {
-        const extension = this.options.extensions?.[method];
-        if (!extension) throw unavailable(method);
-        return { ok: true, value: await extension(args) };
-      }
-      if (this.inFlight === 0 && this.engineLocale !== this.wantedLocale) await this.replaceEngine(this.repo, this.wantedLocale);
-      const spec = API_METHODS[method];
-      const dispatch = DISPATCH[method];
-      if (!spec || !dispatch) throw new EngineError('INVALID_ARGUMENT', { field: 'method', reason: `unknown method ${method}` });
-      const options: LongOperationOptions = spec.long ? { onProgress: (e) => this.emit(e) } : {};
+      if (!NO_ENGINE_RENEWAL.has(method) && this.inFlight === 0 && this.engineLocale !== this.wantedLocale) await this.replaceEngine(this.repo, this.wantedLocale);
+      const handler: Handler<M> = DISPATCH[method];
       this.inFlight++;
       try {
-        const value = await dispatch(this.engine, args, options);
-        if (method === 'updateSettings') {
-          this.setLocale((value as { language: Locale }).language);
-          this.emit({ type: 'status-changed' });
-        }
-        if (method === 'init' || method === 'confirmRecoveryKit' || method === 'openRepository') this.emit({ type: 'status-changed' });
-        return { ok: true, value: value ?? null };
+        return { ok: true, value: await handler(this.port(), args) };
       } finally {
         this.inFlight--;
       }
@@ -210,8 +233,20 @@ export class EngineHost {
     }
   }
 
+  private port(): HostPort {
+    return {
+      engine: this.engine,
+      info: () => this.info(),
+      openRepository: (path) => this.openRepository(path),
+      setLocale: (l) => this.setLocale(l),
+      emit: (e) => this.emit(e),
+      extensions: this.options.extensions ?? {},
+    };
+  }
+
   private async openRepository(repo: string): Promise<HostInfo> {
-    if (this.inFlight > 0) throw new EngineError('REPO_LOCKED', { owner: 'Clinic Backup', since: '—', staleAfter: '—' });
+    // Counted in flight itself: another call still running is what refuses.
+    if (this.inFlight > 1) throw new EngineError('REPO_LOCKED', { owner: 'Clinic Backup', since: '—', staleAfter: '—' });
     await this.replaceEngine(repo, this.wantedLocale);
     this.options.onRepositoryChanged?.(this.engine.location);
     await this.adoptSettingsLanguage();
@@ -223,25 +258,24 @@ export class EngineHost {
   private schedulerListener: ((event: SchedulerEvent | { type: 'scheduler-stopped'; error: ErrorInfo | null }) => void) | null = null;
 
   /**
-   * Runs the engine's scheduler (backups, checks, drills, alerts on their schedules, with catch-up of missed
-   * runs) until stopScheduler(); it follows the engine when the repository or language changes. Host-side only:
-   * the renderer cannot start or stop it.
+   * Runs the engine's scheduler (backups, checks, alerts on their schedules, with catch-up of missed runs) until
+   * stopScheduler(); it follows the engine when the repository or language changes. Host-side only: the renderer
+   * cannot start or stop it (it can cancel a running job like any task).
    */
   startScheduler(listener?: (event: SchedulerEvent | { type: 'scheduler-stopped'; error: ErrorInfo | null }) => void): boolean {
     if (listener) this.schedulerListener = listener;
     if (this.scheduler) return true;
-    const run = (this.engine as MaybeFeatures).runScheduler;
-    if (typeof run !== 'function') return false;
     const controller = new AbortController();
     const notify = (e: SchedulerEvent | { type: 'scheduler-stopped'; error: ErrorInfo | null }): void => {
       try {
         this.schedulerListener?.(e);
-      } catch {
-        // a listener must not stop the scheduler
+      } catch (err) {
+        // A listener must not stop the scheduler; the logs say it failed.
+        this.emit({ type: 'diagnostic', level: 'warning', what: 'scheduler listener', errorCode: err instanceof EngineError ? err.code : 'INTERNAL' });
       }
     };
-    const done = run
-      .call(this.engine, { signal: controller.signal, onEvent: notify })
+    const done = this.engine
+      .runScheduler({ signal: controller.signal, onEvent: notify })
       .then(
         () => notify({ type: 'scheduler-stopped', error: null }),
         (err: unknown) => notify({ type: 'scheduler-stopped', error: toErrorInfo(err, this.wantedLocale) }),

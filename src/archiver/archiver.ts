@@ -184,6 +184,7 @@ export class Archiver {
   /** Stores one chunk of attachment content as a data blob; returns its id (hex). Safe to call concurrently. */
   storeChunk(data: Buffer): Promise<string> {
     const next = this.storeChain.then(async () => (await this.writer.addBlob('data', data)).id.toString('hex'));
+    // The next chunk waits for this one, whatever its outcome: a failure reaches the caller through `next`.
     this.storeChain = next.catch(() => undefined);
     return next;
   }

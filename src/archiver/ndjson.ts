@@ -53,8 +53,14 @@ export async function* readNdjsonFile(file: string, signal?: AbortSignal): Async
 
 /** The NDJSON files of a path: the file itself, or *.ndjson / *.jsonl files of a folder, sorted. */
 export async function listNdjsonInputs(input: string): Promise<string[]> {
-  const st = await stat(input).catch(() => null);
-  if (!st) throw new EngineError('INPUT_NOT_FOUND', { path: input });
+  let st;
+  try {
+    st = await stat(input);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new EngineError('INPUT_NOT_FOUND', { path: input });
+    throw err;
+  }
   if (st.isFile()) return [input];
   const names = (await readdir(input)).filter((n) => /\.(ndjson|jsonl)$/i.test(n)).sort();
   if (names.length === 0) throw new EngineError('INPUT_NOT_FOUND', { path: path.join(input, '*.ndjson') });

@@ -12,26 +12,25 @@
  * and records an audit event. Other errors (permissions, busy, newer schema) are thrown untouched.
  */
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { EngineError } from '../shared/errors.js';
-import { scrubSecrets } from '../i18n/index.js';
 import { validateRetentionPolicy, DEFAULT_LEGAL_FLOOR_YEARS } from '../policy/retention.js';
 import { validateSchedulePolicy } from '../policy/schedule.js';
-import { FieldValidationError } from '../policy/fieldErrors.js';
 import { systemClock, type Clock } from '../scheduler/clock.js';
 import { canonicalJson, parseJson, type JsonValue } from './canonicalJson.js';
-import { MIGRATIONS, migrate, currentVersion, type Migration } from './migrations.js';
+import { openOrRebuild, type CorruptReason } from './database.js';
+import { MIGRATIONS, currentVersion } from './migrations.js';
+import { assertNoCredentials, count, iso, optionalCount, RUN_STATUSES, runStatsOf, scrubMessage, SEVERITY_RANK, toAlert, toDestination, toDrill, toRun, toSnapshot, type AlertRow, type AuditRow, type DestinationRow, type DrillRow, type RunRow, type SnapshotRow } from './rows.js';
 import type {
   AlertInput,
-  AlertParams,
   AlertRecord,
-  AlertSeverity,
   AlertUpsert,
   AuditEntry,
   AuditInput,
   AuditVerification,
+  CatalogOptions,
   DestinationInput,
   DestinationRecord,
   DestinationStatus,
@@ -48,20 +47,8 @@ import type {
   SnapshotCacheEntry,
 } from './types.js';
 
-export type CorruptReason = 'not-a-database' | 'malformed' | 'integrity-check';
-
-export interface CatalogOptions {
-  readonly clock?: Clock;
-  /**
-   * Extra setting validators by exact key or by prefix ending in ".*" (e.g. "schedule.*").
-   * Built in: "retention" (legal floor, see minimumLegalFloorYears) and "schedule.*".
-   */
-  readonly validators?: Readonly<Record<string, SettingValidator>>;
-  /** Minimum legal floor the "retention" setting may declare (default 20 years). */
-  readonly minimumLegalFloorYears?: number;
-  /** For tests of the migration machinery only. */
-  readonly migrations?: readonly Migration[];
-}
+export type { CorruptReason } from './database.js';
+export type { CatalogOptions } from './types.js';
 
 export interface CatalogOpenResult {
   readonly catalog: Catalog;
@@ -76,244 +63,10 @@ export interface CatalogOpenResult {
 /** prev_hash of the first audit entry. */
 export const AUDIT_GENESIS_HASH = '0'.repeat(64);
 
-const SEVERITY_RANK: Readonly<Record<AlertSeverity, number>> = { low: 0, medium: 1, high: 2, critical: 3 };
-const RUN_STATUSES: readonly RunStatus[] = ['running', 'success', 'partial', 'failed', 'interrupted'];
-
-class CorruptionFound extends Error {
-  constructor(
-    readonly reason: CorruptReason,
-    readonly detail: string,
-  ) {
-    super(detail);
-  }
-}
-
 /** The audit hash: SHA-256 over prev_hash (hex) followed by the canonical JSON of the entry. */
 export function auditHash(prevHash: string, entry: { seq: number; at: string; actor: string; action: string; details: JsonValue }): string {
   return createHash('sha256').update(prevHash + canonicalJson(entry), 'utf8').digest('hex');
 }
-
-function classify(err: unknown): CorruptionFound | null {
-  if (err instanceof CorruptionFound) return err;
-  const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
-  const message = err instanceof Error ? err.message : String(err);
-  if (code === 'SQLITE_NOTADB') return new CorruptionFound('not-a-database', message);
-  if (code.startsWith('SQLITE_CORRUPT')) return new CorruptionFound('malformed', message);
-  return null;
-}
-
-/** The catalog holds patient ids: its files (and WAL journal) are the owner's only, tightened when found looser. */
-function makePrivate(file: string): void {
-  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
-    const st = statSync(f, { throwIfNoEntry: false });
-    if (st && (st.mode & 0o077) !== 0) chmodSync(f, 0o600);
-  }
-}
-
-function openDatabase(file: string, migrations: readonly Migration[], clock: Clock): Database.Database {
-  const db = new Database(file, { timeout: 5000 });
-  try {
-    makePrivate(file);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.pragma('foreign_keys = ON');
-    const check = db.pragma('quick_check', { simple: true });
-    if (check !== 'ok') throw new CorruptionFound('integrity-check', String(check));
-    migrate(db, migrations, () => clock.now());
-    makePrivate(file);
-    return db;
-  } catch (err) {
-    db.close();
-    throw err;
-  }
-}
-
-function moveAside(file: string, clock: Clock): string {
-  const stamp = clock.now().toISOString().replace(/[:.]/g, '-');
-  let aside = `${file}.corrupt-${stamp}`;
-  for (let i = 1; existsSync(aside) && i < 1000; i++) aside = `${file}.corrupt-${stamp}-${i}`;
-  renameSync(file, aside);
-  for (const suffix of ['-wal', '-shm', '-journal']) {
-    if (existsSync(file + suffix)) renameSync(file + suffix, aside + suffix);
-  }
-  return aside;
-}
-
-/** Rejects locations that embed credentials: user:password@host, or secrets in a query string. */
-function assertNoCredentials(location: string): void {
-  const userinfo = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(location);
-  const query = /[?&](?:[^=&]*(?:secret|password|passwd|token|signature|credential|access[_-]?key)[^=&]*)=/i.test(location);
-  if (userinfo || query) throw new FieldValidationError('INVALID_SETTINGS', [{ field: 'location', key: 'catalog.location.credentials' }]);
-}
-
-/** scrubSecrets plus HTTP auth schemes ("Authorization: Bearer <token>" keeps the token otherwise). */
-function scrubMessage(text: string): string {
-  return scrubSecrets(text.replace(/\b(Bearer|Basic|Digest)\s+[^\s"',;]+/gi, '$1 ***'));
-}
-
-function iso(d: Date | undefined, clock: Clock): string {
-  return (d ?? clock.now()).toISOString();
-}
-
-function count(v: number | undefined, field: string): number {
-  const n = v ?? 0;
-  if (!Number.isSafeInteger(n) || n < 0) throw new EngineError('INVALID_ARGUMENT', { field, reason: 'must be an integer ≥ 0' });
-  return n;
-}
-
-function optionalCount(v: number | null | undefined, field: string): number | null {
-  return v === null || v === undefined ? null : count(v, field);
-}
-
-interface RunRow {
-  id: number;
-  kind: string;
-  started_at: string;
-  ended_at: string | null;
-  status: RunStatus;
-  snapshot_id: string | null;
-  destination: string | null;
-  resources_new: number;
-  resources_changed: number;
-  resources_deleted: number;
-  resources_total: number;
-  bytes_read: number;
-  bytes_added: number;
-  error_code: string | null;
-  error_message: string | null;
-}
-
-interface SnapshotRow {
-  id: string;
-  time: string;
-  parent: string | null;
-  source: string;
-  counts_json: string;
-  destinations: string;
-}
-
-interface DestinationRow {
-  id: string;
-  location: string;
-  kind: 'local' | 's3';
-  last_success_at: string | null;
-  last_error_code: string | null;
-  capacity_total: number | null;
-  capacity_free: number | null;
-  repo_id: string | null;
-  label: string;
-  offline: number;
-}
-
-interface DrillRow {
-  id: number;
-  started_at: string;
-  ended_at: string | null;
-  status: RunStatus;
-  snapshot_id: string | null;
-  recovery_time_ms: number | null;
-  time_to_first_critical_ms: number | null;
-  integrity_score: number | null;
-  resources_restored: number;
-  bytes_read: number;
-  report_json: string | null;
-  operator: string | null;
-}
-
-interface AlertRow {
-  id: number;
-  rule: string;
-  severity: AlertSeverity;
-  key: string;
-  first_at: string;
-  last_at: string;
-  cleared_at: string | null;
-  message_key: string;
-  params_json: string;
-  notified_channels_json: string;
-  delivery_attempts: number;
-  next_attempt_at: string | null;
-}
-
-interface AuditRow {
-  seq: number;
-  at: string;
-  actor: string;
-  action: string;
-  details_json: string;
-  prev_hash: string;
-  hash: string;
-}
-
-const toRun = (r: RunRow): RunRecord => ({
-  id: r.id,
-  kind: r.kind,
-  startedAt: r.started_at,
-  endedAt: r.ended_at,
-  status: r.status,
-  snapshotId: r.snapshot_id,
-  destination: r.destination,
-  resourcesNew: r.resources_new,
-  resourcesChanged: r.resources_changed,
-  resourcesDeleted: r.resources_deleted,
-  resourcesTotal: r.resources_total,
-  bytesRead: r.bytes_read,
-  bytesAdded: r.bytes_added,
-  errorCode: r.error_code,
-  errorMessage: r.error_message,
-});
-
-const toSnapshot = (r: SnapshotRow): SnapshotCacheEntry => ({
-  id: r.id,
-  time: r.time,
-  parent: r.parent,
-  source: r.source,
-  counts: parseJson(r.counts_json) as Record<string, number>,
-  destinations: parseJson(r.destinations) as string[],
-});
-
-const toDestination = (r: DestinationRow): DestinationRecord => ({
-  id: r.id,
-  location: r.location,
-  kind: r.kind,
-  label: r.label,
-  repoId: r.repo_id,
-  lastSuccessAt: r.last_success_at,
-  lastErrorCode: r.last_error_code,
-  capacityTotal: r.capacity_total,
-  capacityFree: r.capacity_free,
-  offline: r.offline === 1,
-});
-
-const toDrill = (r: DrillRow): DrillRecord => ({
-  id: r.id,
-  startedAt: r.started_at,
-  endedAt: r.ended_at,
-  status: r.status,
-  snapshotId: r.snapshot_id,
-  recoveryTimeMs: r.recovery_time_ms,
-  timeToFirstCriticalMs: r.time_to_first_critical_ms,
-  integrityScore: r.integrity_score,
-  resourcesRestored: r.resources_restored,
-  bytesRead: r.bytes_read,
-  report: r.report_json === null ? null : parseJson(r.report_json),
-  operator: r.operator,
-});
-
-const toAlert = (r: AlertRow): AlertRecord => ({
-  id: r.id,
-  rule: r.rule,
-  severity: r.severity,
-  key: r.key,
-  firstAt: r.first_at,
-  lastAt: r.last_at,
-  clearedAt: r.cleared_at,
-  messageKey: r.message_key,
-  params: parseJson(r.params_json) as AlertParams,
-  notifiedChannels: parseJson(r.notified_channels_json) as string[],
-  deliveryAttempts: r.delivery_attempts,
-  nextAttemptAt: r.next_attempt_at,
-});
 
 export class Catalog {
   private readonly validators = new Map<string, SettingValidator>();
@@ -327,19 +80,8 @@ export class Catalog {
   /** Opens (creating and migrating as needed) the catalog at `file`; see the module comment. */
   static open(file: string, options: CatalogOptions = {}): CatalogOpenResult {
     const clock = options.clock ?? systemClock;
-    const migrations = options.migrations ?? MIGRATIONS;
     mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
-    let db: Database.Database;
-    let damage: CorruptionFound | null = null;
-    let movedTo: string | undefined;
-    try {
-      db = openDatabase(file, migrations, clock);
-    } catch (err) {
-      damage = classify(err);
-      if (!damage) throw err;
-      movedTo = moveAside(file, clock);
-      db = openDatabase(file, migrations, clock);
-    }
+    const { db, damage, movedTo } = openOrRebuild(file, options.migrations ?? MIGRATIONS, clock);
     const catalog = new Catalog(db, file, clock);
     const floor = options.minimumLegalFloorYears ?? DEFAULT_LEGAL_FLOOR_YEARS;
     catalog.setSettingValidator('retention', (value) => {
@@ -459,27 +201,7 @@ export class Catalog {
            FROM runs WHERE kind = ? AND started_at >= ? GROUP BY status`,
       )
       .all(kind, since.toISOString()) as { status: RunStatus; n: number; br: number | null; ba: number | null; dur: number | null }[];
-    const byStatus: Record<RunStatus, number> = { running: 0, success: 0, partial: 0, failed: 0, interrupted: 0 };
-    let bytesRead = 0;
-    let bytesAdded = 0;
-    let meanDurationMs: number | null = null;
-    for (const r of rows) {
-      byStatus[r.status] = r.n;
-      bytesRead += r.br ?? 0;
-      bytesAdded += r.ba ?? 0;
-      if (r.status === 'success' && r.dur !== null) meanDurationMs = Math.round(r.dur);
-    }
-    const finished = byStatus.success + byStatus.partial + byStatus.failed + byStatus.interrupted;
-    const total = finished + byStatus.running;
-    return {
-      total,
-      byStatus,
-      // A partial run (some data left out) is not a success (SOP-019 §7: the rate is of complete runs).
-      successRate: finished === 0 ? null : byStatus.success / finished,
-      bytesRead,
-      bytesAdded,
-      meanDurationMs,
-    };
+    return runStatsOf(rows);
   }
 
   // ----------------------------------------------------------- snapshots

@@ -1,5 +1,7 @@
 /** Plain data shapes of the catalog (times are ISO 8601 strings in UTC). */
+import type { Clock } from '../scheduler/clock.js';
 import type { JsonValue } from './canonicalJson.js';
+import type { Migration } from './migrations.js';
 
 export type RunStatus = 'running' | 'success' | 'partial' | 'failed' | 'interrupted';
 export type FinishedStatus = Exclude<RunStatus, 'running'>;
@@ -209,3 +211,16 @@ export interface SettingRecord {
 
 /** Checks a setting's value before it is saved; throws an EngineError (e.g. FieldValidationError) to refuse. */
 export type SettingValidator = (value: JsonValue, key: string) => void;
+
+export interface CatalogOptions {
+  readonly clock?: Clock;
+  /**
+   * Extra setting validators by exact key or by prefix ending in ".*" (e.g. "schedule.*").
+   * Built in: "retention" (legal floor, see minimumLegalFloorYears) and "schedule.*".
+   */
+  readonly validators?: Readonly<Record<string, SettingValidator>>;
+  /** Minimum legal floor the "retention" setting may declare (default 20 years). */
+  readonly minimumLegalFloorYears?: number;
+  /** For tests of the migration machinery only. */
+  readonly migrations?: readonly Migration[];
+}

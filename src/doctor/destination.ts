@@ -70,6 +70,7 @@ async function probeWrite(root: string): Promise<void> {
     await unlink(file);
     created = false;
   } catch (err) {
+    // Best effort: the write test already failed; that failure, not the clean-up's, is what the user needs.
     if (created) await unlink(file).catch(() => undefined);
     throw mapFsError(err, root, 'doctor write test');
   }

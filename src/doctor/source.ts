@@ -102,6 +102,7 @@ export async function checkSource(input: DoctorSourceInput, clock: Clock, limits
   try {
     if (!authed) throw authError;
     const res = await authed.request(`${type}?_count=1`, {}, { signal, retries: false });
+    // Best effort: only the status matters; a body that cannot be discarded is dropped with the connection.
     await res.body?.cancel().catch(() => undefined);
     authorised =
       auth.kind === 'none'

@@ -193,7 +193,9 @@ export async function runDrill(input: DrillInput, options: DrillOptions = {}): P
     if (signal?.aborted || isEngineError(err, 'CANCELLED')) interrupted = true;
     else stopped = errorOf(err);
   } finally {
-    if (opened?.lock) await opened.lock.release().catch(() => undefined);
+    // Best effort clean-up: the drill's outcome is recorded whatever happens here. A lock that cannot be removed
+    // is reported by the repository's lock listener and expires; the sandbox lives in memory only.
+    if (opened?.lock) await opened.lock.release();
     if (opened?.candidate.close) await opened.candidate.close(opened.repo).catch(() => undefined);
     if (sandbox) await sandbox.close().catch(() => undefined);
   }
@@ -293,7 +295,8 @@ async function openCopy(input: DrillInput, attempts: DrillCopyAttempt[], signal:
       attempts.push({ label: candidate.label, location: repo.backend.location, ok: true, errorCode: null, errorDetails: null });
       return { candidate, repo, snap, lock };
     } catch (err) {
-      if (lock) await lock.release().catch(() => undefined);
+      // Best effort clean-up of a copy that could not be used; why it could not is what is recorded.
+      if (lock) await lock.release();
       if (repo && candidate.close) await candidate.close(repo).catch(() => undefined);
       if (signal?.aborted || isEngineError(err, 'CANCELLED')) throw new EngineError('CANCELLED');
       const e = errorOf(err);

@@ -1,19 +1,33 @@
 /**
- * What a restore drill produces (ARCHITECTURE.md §8, SOP-019 §6.3: recoveryTime, integrityScore,
- * resourcesRestored). Plain JSON-able data: it is stored in the catalog and printed by src/reports.
- *
- * The report shapes (DrillTypeResult, DrillChecks, DrillFailure, DrillReportShape) mirror
- * src/reports/drillReport.ts's DrillReportData field for field; src/drills sits below src/reports in the
- * layer order, so it cannot import them, and the test in test/drills checks that they stay assignable.
+ * What a restore drill takes and produces (ARCHITECTURE.md §8, SOP-019 §6.3: recoveryTime, integrityScore,
+ * resourcesRestored). The record itself (checks, failures, copies, the report) is defined once in
+ * src/shared/drill.ts, which src/reports prints; the drill always fills the fields older records may lack.
  */
 import type { Repository } from '../repository/repository.js';
 import type { AuthProvider } from '../source/fhir/http.js';
 import type { ErrorCode, ErrorDetails } from '../shared/errors.js';
 import type { LongOperationOptions } from '../shared/events.js';
 import type { Tier } from '../policy/tiers.js';
+import type {
+  DrillChecks as RecordedChecks,
+  DrillCopy,
+  DrillFailure as RecordedFailure,
+  DrillProblem,
+  DrillReport,
+  DrillStatus,
+  DrillTypeResult as RecordedTypeResult,
+} from '../shared/drill.js';
 
-export type DrillStatus = 'success' | 'partial' | 'failed' | 'interrupted';
-export type DrillCheckOutcome = 'passed' | 'failed' | 'skipped';
+export type { DrillCheckOutcome, DrillCopy, DrillCopyAttempt, DrillFailureKind, DrillProblem, DrillProblemKind, DrillStatus } from '../shared/drill.js';
+
+/** Per type, as the drill measures it (mismatches always counted). */
+export type DrillTypeResult = RecordedTypeResult & { readonly contentMismatches: number };
+/** The four checks, as the drill runs them (references outside the restored set always counted). */
+export type DrillChecks = RecordedChecks & { readonly references: RecordedChecks['references'] & { readonly external: number } };
+/** A failure with its plain-language next step (i18n key in src/i18n/messages/drills.ts). */
+export type DrillFailure = RecordedFailure & { readonly nextStep: string };
+/** The report data the drill writes (what the catalog stores and src/reports prints). */
+export type DrillReportShape = DrillReport;
 
 /** One copy of the repository the drill may read, in preference order (the offsite copy first when configured). */
 export interface DrillCandidate {
@@ -62,106 +76,8 @@ export interface DrillInput {
 
 export type DrillOptions = LongOperationOptions;
 
-export interface DrillTypeResult {
-  readonly resourceType: string;
-  /** Resources of this type in the snapshot (manifest counts). */
-  readonly expected: number;
-  /** Resources of this type on the target after the restore (the server's own count). */
-  readonly restored: number;
-  /** Restored resources whose content differs from the backup (server meta ignored). */
-  readonly contentMismatches: number;
-}
-
-export interface DrillChecks {
-  /** Resources per type on the target = counts in the snapshot manifest. */
-  readonly counts: { readonly outcome: DrillCheckOutcome; readonly typesChecked: number; readonly typesMismatched: number };
-  /** Each restored resource read back = the backed-up resource, ignoring server-assigned meta. */
-  readonly content: { readonly outcome: DrillCheckOutcome; readonly checked: number; readonly mismatched: number };
-  /** Every reference (Type/id) inside restored resources points to a resource of the restored set. */
-  readonly references: { readonly outcome: DrillCheckOutcome; readonly checked: number; readonly unresolved: number; readonly external: number };
-  /** A seeded random sample of patients: every resource of their compartment in the snapshot is on the target. */
-  readonly compartment: {
-    readonly outcome: DrillCheckOutcome;
-    readonly patientsSampled: number;
-    readonly patientsComplete: number;
-    readonly resourcesChecked: number;
-  };
-  /** Every attachment restored (exam PDFs, images) read back from the target with the backed-up SHA-256. */
-  readonly attachments?: { readonly outcome: DrillCheckOutcome; readonly checked: number; readonly mismatched: number };
-}
-
-export type DrillFailureKind =
-  | 'count-mismatch'
-  | 'content-mismatch'
-  | 'unresolved-reference'
-  | 'compartment-incomplete'
-  | 'restore-rejected'
-  | 'repository-error'
-  | 'sandbox-error'
-  | 'rto-exceeded'
-  | 'interrupted'
-  | 'other';
-
-/** One line of the report's "failures and what to do" (grouped: per kind and resource type). */
-export interface DrillFailure {
-  readonly kind: DrillFailureKind;
-  readonly resourceType?: string | null;
-  readonly count?: number | null;
-  /** Identifiers only ("Observation/123 -> Patient/9", "data/ab/ab12…"); never clinical content. */
-  readonly example?: string | null;
-  readonly errorCode?: ErrorCode | null;
-  readonly errorDetails?: ErrorDetails | null;
-  /** i18n key (src/i18n/messages/drills.ts) of the plain-language next step. */
-  readonly nextStep: string;
-}
-
-export type DrillProblemKind =
-  /** The backup could not be read (damaged or missing pack). */
-  | 'unreadable'
-  /** The target refused it. */
-  | 'rejected'
-  /** Not on the target after the restore, with no error reported for it. */
-  | 'missing'
-  | 'content-mismatch'
-  | 'unresolved-reference'
-  /** On the target but not in the snapshot (a target that was not empty). */
-  | 'unexpected';
-
-/** One damaged resource, by name (Type/id); at most MAX_PROBLEMS are kept. */
-export interface DrillProblem {
-  readonly kind: DrillProblemKind;
-  readonly resource: string;
-  readonly code?: string;
-  /** The repository file at fault (data/xx/…), for unreadable resources. */
-  readonly file?: string;
-  /** For references: the reference that does not resolve. */
-  readonly reference?: string;
-}
-
+/** At most this many damaged resources are named. */
 export const MAX_PROBLEMS = 200;
-
-export interface DrillCopyAttempt {
-  readonly label: string;
-  /** Backend location (never credentials) when the copy opened. */
-  readonly location: string | null;
-  readonly ok: boolean;
-  readonly errorCode: ErrorCode | null;
-  readonly errorDetails: ErrorDetails | null;
-}
-
-export interface DrillCopy {
-  /** The copy that was read (null when none could be opened). */
-  readonly label: string | null;
-  readonly location: string | null;
-  readonly repoId: string | null;
-  /** True when the first copy failed and a later one was used (only with allowFallback). */
-  readonly usedFallback: boolean;
-  /** Why the first copy was not used. */
-  readonly fallbackReason: { readonly label: string; readonly errorCode: ErrorCode; readonly errorDetails: ErrorDetails } | null;
-  readonly attempts: readonly DrillCopyAttempt[];
-  /** Whether a shared repository lock was held (false on a read-only copy). */
-  readonly locked: boolean;
-}
 
 export interface DrillOutcome {
   readonly status: DrillStatus;
@@ -208,35 +124,4 @@ export interface DrillOutcome {
   readonly problemCount: number;
   /** What stopped the drill early, if anything. */
   readonly error: { readonly code: ErrorCode; readonly details: ErrorDetails } | null;
-}
-
-/** Mirror of src/reports/drillReport.ts DrillReportData (JSON-able: times as ISO strings). */
-export interface DrillReportShape {
-  readonly id?: number | string | null;
-  readonly clinicName?: string | null;
-  readonly status: DrillStatus;
-  readonly trigger?: 'scheduled' | 'manual' | null;
-  readonly startedAt: string;
-  readonly endedAt: string | null;
-  readonly operator: string | null;
-  readonly host?: string | null;
-  readonly snapshot: { readonly id: string; readonly time: string; readonly source: string };
-  readonly repository?: { readonly id: string; readonly location: string } | null;
-  readonly target?: string | null;
-  readonly resources: readonly DrillTypeResult[];
-  readonly checks: DrillChecks;
-  readonly integrityScore: number | null;
-  readonly recoveryTimeMs: number | null;
-  readonly timeToFirstCriticalMs: number | null;
-  readonly tierCompletedMs?: Readonly<Partial<Record<Tier, number>>> | null;
-  readonly bytesRead: number;
-  readonly failures: readonly DrillFailure[];
-  readonly timeZone?: string;
-  readonly toolVersion?: string;
-  readonly generatedAt?: string;
-  /** Not (yet) printed by the report: which copy was read and why a fallback happened; the named damage. */
-  readonly copy?: DrillCopy;
-  readonly sample?: { readonly seed: number; readonly patients: readonly string[] };
-  readonly problems?: readonly DrillProblem[];
-  readonly problemCount?: number;
 }

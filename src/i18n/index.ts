@@ -19,6 +19,7 @@ import { doctorMessages } from './messages/doctor.js';
 import { reportsMessages } from './messages/reports.js';
 import { statusMessages } from './messages/status.js';
 import { uiMessages } from './messages/ui.js';
+import { tasksMessages } from './messages/tasks.js';
 import { DEFAULT_LOCALE, LOCALES, type Catalogue, type Locale, type Message } from './types.js';
 
 export { DEFAULT_LOCALE, LOCALES, type Catalogue, type Locale, type Message } from './types.js';
@@ -44,6 +45,7 @@ const catalogue: Catalogue = {
   ...reportsMessages,
   ...statusMessages,
   ...uiMessages,
+  ...tasksMessages,
 };
 
 /** Every message of the engine, keyed (for checks over the whole catalogue, e.g. the glossary test). */
@@ -99,7 +101,9 @@ export function errorText(err: { code: keyof typeof errorMessages; details?: Par
 /** Converts anything thrown into ErrorInfo data for a front end. Unknown errors become INTERNAL without stack or secrets. */
 export function toErrorInfo(err: unknown, locale: Locale = DEFAULT_LOCALE): ErrorInfo {
   if (err instanceof EngineError) {
-    return { code: err.code, message: errorText(err, locale), details: err.details };
+    // A cancelled task says in what state it left the repository and the target.
+    const outcome = err.code === 'CANCELLED' && typeof err.details['outcome'] === 'string' && hasMessage(err.details['outcome']) ? ` ${t(err.details['outcome'], {}, locale)}` : '';
+    return { code: err.code, message: errorText(err, locale) + outcome, details: err.details };
   }
   const reason = err instanceof Error ? err.message : String(err);
   const details = { reason: scrubSecrets(reason) };

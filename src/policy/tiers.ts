@@ -8,7 +8,9 @@
  * priority, so that the data a clinician needs first is back first.
  */
 
-export type Tier = 'critical' | 'essential' | 'important' | 'auxiliary';
+import type { Tier } from '../shared/drill.js';
+
+export type { Tier } from '../shared/drill.js';
 
 /** Most important first. */
 export const TIERS: readonly Tier[] = ['critical', 'essential', 'important', 'auxiliary'];

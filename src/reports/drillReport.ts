@@ -10,55 +10,15 @@
 import { errorText, type Locale } from '../i18n/index.js';
 import { KPI_TARGETS, withinObjective } from '../policy/kpis.js';
 import { restoreOrder, tierOf, TIER_TARGETS, TIERS, type Tier } from '../policy/tiers.js';
-import type { ErrorCode, ErrorDetails } from '../shared/errors.js';
+import type { DrillFailure, DrillFailureKind, DrillReport, DrillStatus, DrillTypeResult } from '../shared/drill.js';
 import { clinicLabel, outcomeCell, safeLocation, shortId, translator, type Outcome, type Translate } from './common.js';
 import type { Block, Cell, Fact, ReportDocument, Tone } from './document.js';
 import { formatBytes, formatCount, formatDateTime, formatDuration, formatPercent, zoneOrDefault, type DateInput } from './format.js';
 import { renderHtml } from './html.js';
 import { renderPdf, type PdfOptions } from './pdf.js';
 
-export type DrillReportStatus = 'success' | 'partial' | 'failed' | 'interrupted';
-export type DrillCheckOutcome = 'passed' | 'failed' | 'skipped';
-
-export interface DrillTypeResult {
-  readonly resourceType: string;
-  /** Resources of this type in the snapshot. */
-  readonly expected: number;
-  /** Resources of this type present in the sandbox after the restore. */
-  readonly restored: number;
-  /** Restored resources whose content differs from the backup. */
-  readonly contentMismatches?: number;
-}
-
-export interface DrillChecks {
-  /** Resources per type in the sandbox = counts in the snapshot manifest. */
-  readonly counts: { readonly outcome: DrillCheckOutcome; readonly typesChecked: number; readonly typesMismatched: number };
-  /** Content hash of each restored resource = the backed-up bytes. */
-  readonly content: { readonly outcome: DrillCheckOutcome; readonly checked: number; readonly mismatched: number };
-  /** Every reference inside restored resources points to a resource that exists. */
-  readonly references: { readonly outcome: DrillCheckOutcome; readonly checked: number; readonly unresolved: number };
-  /** A random sample of patients: their whole compartment came back. */
-  readonly compartment: {
-    readonly outcome: DrillCheckOutcome;
-    readonly patientsSampled: number;
-    readonly patientsComplete: number;
-    readonly resourcesChecked: number;
-  };
-  /** Attachments (exam PDFs, images) read back with the backed-up hash; absent when there were none. */
-  readonly attachments?: { readonly outcome: DrillCheckOutcome; readonly checked: number; readonly mismatched: number };
-}
-
-export type DrillFailureKind =
-  | 'count-mismatch'
-  | 'content-mismatch'
-  | 'unresolved-reference'
-  | 'compartment-incomplete'
-  | 'restore-rejected'
-  | 'repository-error'
-  | 'sandbox-error'
-  | 'rto-exceeded'
-  | 'interrupted'
-  | 'other';
+export type DrillReportStatus = DrillStatus;
+export type { DrillCheckOutcome, DrillChecks, DrillFailure, DrillFailureKind, DrillTypeResult } from '../shared/drill.js';
 
 export const DRILL_FAILURE_KINDS: readonly DrillFailureKind[] = [
   'count-mismatch',
@@ -73,53 +33,8 @@ export const DRILL_FAILURE_KINDS: readonly DrillFailureKind[] = [
   'other',
 ];
 
-export interface DrillFailure {
-  readonly kind: DrillFailureKind;
-  readonly resourceType?: string | null;
-  readonly count?: number | null;
-  /** An identifier-only example ("Observation/123 -> Patient/9"); never clinical content. */
-  readonly example?: string | null;
-  /** The engine error behind the failure, if any; its text comes from the error catalogue. */
-  readonly errorCode?: ErrorCode | null;
-  readonly errorDetails?: ErrorDetails | null;
-}
-
-export interface DrillReportData {
-  readonly id?: number | string | null;
-  readonly clinicName?: string | null;
-  readonly status: DrillReportStatus;
-  readonly trigger?: 'scheduled' | 'manual' | null;
-  readonly startedAt: DateInput;
-  readonly endedAt: DateInput | null;
-  /** OS user who ran or confirmed the drill. */
-  readonly operator: string | null;
-  readonly host?: string | null;
-  readonly snapshot: {
-    readonly id: string;
-    readonly time: DateInput;
-    /** The FHIR server (base URL) or folder the snapshot was taken from. */
-    readonly source: string;
-  };
-  /** Which copy was read. */
-  readonly repository?: { readonly id: string; readonly location: string } | null;
-  /** Where it was restored to (the embedded sandbox, normally). */
-  readonly target?: string | null;
-  readonly resources: readonly DrillTypeResult[];
-  readonly checks: DrillChecks;
-  /** 0-1 */
-  readonly integrityScore: number | null;
-  /** Whole restore, from start until the last resource was in the sandbox. */
-  readonly recoveryTimeMs: number | null;
-  /** From start until the first critical-tier resource (Patient, AllergyIntolerance) was usable. */
-  readonly timeToFirstCriticalMs: number | null;
-  /** From start until every resource of the tier was restored. */
-  readonly tierCompletedMs?: Readonly<Partial<Record<Tier, number>>> | null;
-  readonly bytesRead: number;
-  readonly failures: readonly DrillFailure[];
-  readonly timeZone?: string;
-  readonly toolVersion?: string;
-  readonly generatedAt?: DateInput;
-}
+/** The drill record as src/drills writes it and the catalog keeps it (src/shared/drill.ts). */
+export type DrillReportData = DrillReport;
 
 export type DrillTimeKind = 'firstCritical' | Tier | 'full' | 'mttr';
 

@@ -38,21 +38,27 @@ export function isStale(lock: LockInfo, now: Date): boolean {
   return lock.host === os.hostname() && !processAlive(lock.pid);
 }
 
+/** Told when a held lock could not be refreshed or removed (the destination went away): for the logs. */
+export type LockProblemListener = (problem: { readonly what: 'refresh' | 'release'; readonly error: unknown }) => void;
+
 export class RepoLock {
   private name: string | null = null;
   private timer: NodeJS.Timeout | null = null;
   private info: LockInfo;
+  /** The last refresh failed: it is tried again at the next interval (a lock counts as stale only after 30 min). */
+  refreshFailed = false;
 
   private constructor(
     private readonly backend: Backend,
     private readonly key: Buffer,
     info: LockInfo,
+    private readonly onProblem: LockProblemListener | null = null,
   ) {
     this.info = info;
   }
 
   /** Takes a lock or throws REPO_LOCKED naming the holder. Stale locks are removed. */
-  static async acquire(backend: Backend, key: Buffer, kind: LockKind, operation: string, now = new Date()): Promise<RepoLock> {
+  static async acquire(backend: Backend, key: Buffer, kind: LockKind, operation: string, now = new Date(), onProblem: LockProblemListener | null = null): Promise<RepoLock> {
     const info: LockInfo = {
       kind,
       host: os.hostname(),
@@ -63,7 +69,7 @@ export class RepoLock {
       refreshed: now.toISOString(),
     };
     await RepoLock.checkConflicts(backend, key, kind, null, now);
-    const lock = new RepoLock(backend, key, info);
+    const lock = new RepoLock(backend, key, info, onProblem);
     await lock.write();
     try {
       // Someone may have taken a conflicting lock between our check and our write.
@@ -72,7 +78,7 @@ export class RepoLock {
       await lock.release();
       throw err;
     }
-    lock.timer = setInterval(() => void lock.refresh().catch(() => undefined), REFRESH_EVERY_MS);
+    lock.timer = setInterval(() => void lock.refreshInBackground(), REFRESH_EVERY_MS);
     lock.timer.unref();
     return lock;
   }
@@ -95,7 +101,13 @@ export class RepoLock {
       if (name === own) continue;
       if (!info) continue; // unreadable lock file: written by a crashed process mid-way or with another key; ignored
       if (isStale(info, now)) {
-        await backend.delete({ kind: 'locks', name }).catch(() => undefined);
+        try {
+          await backend.delete({ kind: 'locks', name });
+        } catch (err) {
+          // Removing a stale lock is tidying up: another process may have removed it first, and a stale lock is
+          // ignored whether or not its file could be deleted. A failure that matters (no access) shows on our write.
+          if (err instanceof EngineError && err.code === 'CANCELLED') throw err;
+        }
         continue;
       }
       if (kind === 'exclusive' || info.kind === 'exclusive') {
@@ -121,6 +133,17 @@ export class RepoLock {
     if (!this.name) return;
     this.info = { ...this.info, refreshed: now.toISOString() };
     await this.write();
+    this.refreshFailed = false;
+  }
+
+  /** The periodic refresh: a failure is reported and tried again at the next interval. */
+  private async refreshInBackground(): Promise<void> {
+    try {
+      await this.refresh();
+    } catch (err) {
+      this.refreshFailed = true;
+      this.onProblem?.({ what: 'refresh', error: err });
+    }
   }
 
   async release(): Promise<void> {
@@ -128,7 +151,14 @@ export class RepoLock {
     this.timer = null;
     const name = this.name;
     this.name = null;
-    if (name) await this.backend.delete({ kind: 'locks', name }).catch(() => undefined);
+    if (!name) return;
+    try {
+      await this.backend.delete({ kind: 'locks', name });
+    } catch (err) {
+      // Release runs in `finally`: it must not hide why the operation ended. A lock file left behind (the
+      // destination went away) names this process and expires; the listener logs it.
+      this.onProblem?.({ what: 'release', error: err });
+    }
   }
 }
 

@@ -91,6 +91,7 @@ export async function pruneRepository(repo: Repository, options: PruneOptions = 
   for await (const f of repo.backend.list('data', signal)) if (!indexed.has(f.name)) unindexed.push(f.name);
 
   const locked = new Set<string>();
+  // A pack whose lock state cannot be read is kept as if locked: prune never deletes what it is unsure of.
   for (const p of [...remove, ...repack]) if (await isLockedFile(repo.backend, { kind: 'data', name: p.id }).catch(() => true)) locked.add(p.id);
   const bytesFreed = [...remove, ...repack].filter((p) => !locked.has(p.id)).reduce((n, p) => n + p.size, 0);
   const base = { packsKeptLocked: locked.size, blobsUsed, blobsUnused: index.size - blobsUsed, dryRun: options.dryRun === true };
@@ -126,6 +127,7 @@ export async function pruneRepository(repo: Repository, options: PruneOptions = 
     await repo.backend.delete({ kind: 'data', name: id });
     deleted++;
   }
+  // As above: unsure means kept.
   for (const id of unindexed) if (!(await isLockedFile(repo.backend, { kind: 'data', name: id }).catch(() => true))) await repo.backend.delete({ kind: 'data', name: id });
   onProgress?.({ type: 'progress', op: 'prune', phase: 'delete', done: deleted, total: gone.size, unit: 'files' });
   return { ...base, packsDeleted: remove.filter((p) => !locked.has(p.id)).length, packsRepacked: toRepack.length, unindexedPacksDeleted: unindexed.length, bytesFreed, indexFilesReplaced: oldIndexFiles.length };

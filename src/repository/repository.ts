@@ -25,7 +25,7 @@ import {
   type KeySlotInfo,
   type KeySlotKind,
 } from './keys.js';
-import { RepoLock, type LockKind } from './lock.js';
+import { RepoLock, type LockKind, type LockProblemListener } from './lock.js';
 import { decodeIndex, decodePackHeader, encodeIndex, type IndexContent, PACK_TRAILER_BYTES, PACK_TRAILER_MAGIC, type BlobType, type PackHeader, type PackRecord } from './packFormat.js';
 import { PackWriter } from './packWriter.js';
 import type { SnapshotManifest, SnapshotRecord } from './snapshot.js';
@@ -185,13 +185,17 @@ export class Repository {
     if (!slot) throw new EngineError('KEY_SLOT_NOT_FOUND', { slot: slotId });
     if (slots.length <= 1) throw new EngineError('KEY_SLOT_LAST');
     await this.backend.delete({ kind: 'keys', name: slot.id });
+    // Best effort: the slot is gone from the repository, so a keychain entry left behind (keychain locked) opens nothing.
     if (slot.kind === 'keychain' && secretStore) await secretStore.delete(keychainSecretName(this.id, slot.id)).catch(() => false);
   }
 
   // ---------------------------------------------------------------- locks
 
+  /** Told when a lock of this repository could not be refreshed or removed (set by the engine, for its logs). */
+  lockProblems: LockProblemListener | null = null;
+
   lock(kind: LockKind, operation: string): Promise<RepoLock> {
-    return RepoLock.acquire(this.backend, this.keys.data, kind, operation);
+    return RepoLock.acquire(this.backend, this.keys.data, kind, operation, new Date(), this.lockProblems);
   }
 
   // ---------------------------------------------------------------- blobs

@@ -121,6 +121,7 @@ class NdjsonOut {
   /** Closes without writing what is left (after an error). */
   async abort(): Promise<void> {
     await this.pending;
+    // Best effort: this runs after the error that stopped the restore, which is the one reported.
     await this.fh.close().catch(() => undefined);
   }
 }

@@ -11,6 +11,16 @@
  */
 import { appendFile, readFile, rm } from 'node:fs/promises';
 
+/** A file's text, or '' when it does not exist yet (a first restore). An unreadable file is an error: ignoring it would redo everything. */
+async function readIfPresent(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    throw err;
+  }
+}
+
 interface MapLine {
   readonly k?: string;
   readonly u?: string;
@@ -30,7 +40,7 @@ export class TargetMap {
   static async open(file: string | null): Promise<TargetMap> {
     const m = new TargetMap(file);
     if (!file) return m;
-    const text = await readFile(file, 'utf8').catch(() => '');
+    const text = await readIfPresent(file);
     for (const line of text.split('\n')) {
       if (!line) continue;
       let v: MapLine;
@@ -140,7 +150,7 @@ export class RestoreJournal {
   static async open(file: string | null | undefined): Promise<RestoreJournal> {
     const j = new RestoreJournal(file ?? null);
     if (!file) return j;
-    const text = await readFile(file, 'utf8').catch(() => '');
+    const text = await readIfPresent(file);
     for (const line of text.split('\n')) {
       if (!line) continue;
       let v: JournalLine;

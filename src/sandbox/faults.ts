@@ -12,8 +12,8 @@ export interface FaultSettings {
   tooManyRequests?: { count: number; match?: string; retryAfterSeconds?: number; retryAfterFormat?: 'seconds' | 'http-date' } | null;
   /** An error status (default 500) on the `nth` request (matching `match`), and the `times - 1` after it (default times 1). */
   serverError?: { nth: number; match?: string; status?: number; times?: number } | null;
-  /** Waits `delayMs` before answering matching requests. */
-  slow?: { delayMs: number; match?: string } | null;
+  /** Waits `delayMs` before answering matching requests, after the first `skip` matching ones went through at once. */
+  slow?: { delayMs: number; match?: string; skip?: number } | null;
   /** Sends response bodies in pieces of `chunkBytes` every `intervalMs`. */
   trickle?: { chunkBytes: number; intervalMs: number; match?: string } | null;
   /**
@@ -136,6 +136,7 @@ export function parseFaultSettings(input: unknown): FaultSettings {
   }
   if (s.slow) {
     nonNegative('slow.delayMs', s.slow.delayMs);
+    if (s.slow.skip !== undefined) nonNegative('slow.skip', s.slow.skip);
     regex(s.slow.match);
   }
   if (s.trickle) {
@@ -183,6 +184,7 @@ export class Faults implements FaultController {
   private nonJsonSeen = 0;
   private drops = 0;
   private dropSkipped = 0;
+  private slowSkipped = 0;
   /** Jobs that stall under `stallExports: { jobs }`, and jobs that do not. */
   private stalledJobs = new Set<string>();
   private runningJobs = new Set<string>();
@@ -208,6 +210,7 @@ export class Faults implements FaultController {
     if ('serverError' in s) this.errorSeen = 0;
     if ('truncateNdjson' in s) this.truncations = 0;
     if ('nonJson' in s) this.nonJsonSeen = 0;
+    if ('slow' in s) this.slowSkipped = 0;
     if ('dropConnection' in s) {
       this.drops = 0;
       this.dropSkipped = 0;
@@ -233,6 +236,7 @@ export class Faults implements FaultController {
     this.nonJsonSeen = 0;
     this.drops = 0;
     this.dropSkipped = 0;
+    this.slowSkipped = 0;
     this.expiredJobs = new Set();
     this.liveJobs = new Set();
     this.stalledJobs = new Set();
@@ -271,7 +275,12 @@ export class Faults implements FaultController {
 
   delayFor(target: string): number {
     const s = this.settings.slow;
-    return s && (regex(s.match)?.test(target) ?? true) ? s.delayMs : 0;
+    if (!s || !(regex(s.match)?.test(target) ?? true)) return 0;
+    if (this.slowSkipped < (s.skip ?? 0)) {
+      this.slowSkipped++;
+      return 0;
+    }
+    return s.delayMs;
   }
 
   trickleFor(target: string): { chunkBytes: number; intervalMs: number } | null {

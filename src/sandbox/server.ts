@@ -27,141 +27,17 @@
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { EngineError } from '../shared/errors.js';
-import { AuthState, type SandboxAuth } from './auth.js';
+import { AuthState } from './auth.js';
 import { completeJob, createJob, fileChunks, findFile, manifest, parseExportParams, type ExportJob, type ExportLevel } from './bulk.js';
-import { seedAdministration, seedDocuments, type DocumentSeedOptions, type SeededDocument } from './documents.js';
-import { etag, history, operationOutcome, processBundle, searchType } from './bundles.js';
-import { Faults, parseFaultSettings, type FaultController, type FaultSettings } from './faults.js';
+import { seedAdministration, seedDocuments } from './documents.js';
+import { etag, history, processBundle, searchType } from './bundles.js';
+import { Faults, parseFaultSettings } from './faults.js';
 import { ID_RE, ResourceStore, TYPE_RE, fhirError, type VersionRecord } from './store.js';
 import { generateResources, SYNTHETIC_TYPES } from './synthetic.js';
+import type { RequestLogEntry, SandboxOptions, SandboxServer, SandboxStore } from './types.js';
+import { checkNumber, json, LOG_LIMIT, NDJSON, outcome, readBody, resourceReply, writeBody, type Reply } from './replies.js';
 
-export interface SandboxOptions {
-  /** Port on 127.0.0.1; 0 (default) picks a free one. */
-  port?: number;
-  host?: '127.0.0.1';
-  /** Synthetic patients loaded at start (default 10; 0 for an empty server). */
-  patients?: number;
-  seed?: number;
-  /** startDate of the synthetic data (default 2024-01-01). */
-  startDate?: string;
-  auth?: SandboxAuth;
-  /** Status polls answered 202 before the manifest (default 0: ready at the first poll). */
-  exportPollsBeforeReady?: number;
-  /** Retry-After (seconds) on 202 status polls (default 1). */
-  exportRetryAfterSeconds?: number;
-  /** Output files are split above this many resources (default 50 000). */
-  maxResourcesPerFile?: number;
-  /** Server clock = real clock + offset. */
-  clockOffsetMs?: number;
-  /** Fault switches set at start. */
-  faults?: FaultSettings;
-  /** Create Group/all-patients listing the seeded patients (default true when patients > 0). */
-  createGroup?: boolean;
-  /** Largest request body accepted (default 512 MiB). */
-  maxBodyBytes?: number;
-  /** Also listen on a second port (another origin on this machine), e.g. as the host of export files. */
-  secondHost?: boolean;
-  /** Seed exam documents and images as Binary resources pointed to by URL (documents.ts). */
-  documents?: DocumentSeedOptions;
-  /** Seed a Medplum-like server's administration resources (Project, ProjectMembership, ClientApplication, User). */
-  administration?: boolean;
-}
-
-export interface SandboxStore {
-  count(type?: string): number;
-  /** Raw JSON text of the current version, undefined when absent or deleted. */
-  get(type: string, id: string): string | undefined;
-  all(): Iterable<{ type: string; id: string; text: string }>;
-  /** Creates or updates like a PUT (server assigns meta); returns the stored text. */
-  put(type: string, id: string, text: string): string;
-  /** Deletes like a DELETE; false when there was nothing to delete. */
-  delete(type: string, id: string): boolean;
-}
-
-export interface RequestLogEntry {
-  method: string;
-  /** Path and query. */
-  target: string;
-  /** The Host header the client sent. */
-  host: string;
-  /** Whether an Authorization header was sent. */
-  authorization: boolean;
-}
-
-export interface SandboxServer {
-  /** FHIR base, e.g. http://127.0.0.1:PORT/fhir */
-  url: string;
-  origin: string;
-  port: number;
-  /** The second listener's origin (`secondHost`), e.g. http://127.0.0.1:OTHERPORT; null without it. */
-  secondOrigin: string | null;
-  /** The documents seeded (`documents`): owner, URL, SHA-256 and size of each attachment. */
-  documents: readonly SeededDocument[];
-  /** SMART token endpoint (POST, form encoded). */
-  tokenUrl: string;
-  /** Control API for fault switches (GET / POST JSON / DELETE). */
-  controlUrl: string;
-  faults: FaultController;
-  store: SandboxStore;
-  /** FHIR requests served so far (the control API is not counted). */
-  readonly requests: number;
-  /** The last 1000 requests (for "which host got credentials" checks). */
-  readonly requestLog: readonly RequestLogEntry[];
-  close(): Promise<void>;
-}
-
-interface Reply {
-  status: number;
-  headers?: Record<string, string>;
-  body?: Buffer | string | Iterable<Buffer>;
-}
-
-const FHIR_JSON = 'application/fhir+json; charset=utf-8';
-const NDJSON = 'application/fhir+ndjson';
-const LOG_LIMIT = 1000;
-
-function json(status: number, body: string | Buffer, headers: Record<string, string> = {}, contentType = FHIR_JSON): Reply {
-  return { status, headers: { 'Content-Type': contentType, ...headers }, body };
-}
-function outcome(status: number, issue: string, diagnostics: string, headers: Record<string, string> = {}): Reply {
-  return json(status, operationOutcome(issue, diagnostics), headers);
-}
-function resourceReply(status: number, r: VersionRecord, base: string, extra: Record<string, string> = {}): Reply {
-  return json(status, r.body as Buffer, {
-    ETag: etag(r),
-    'Last-Modified': new Date(r.ms).toUTCString(),
-    ...(status === 201 ? { Location: `${base}/${r.type}/${r.id}/_history/${r.vid}` } : {}),
-    ...extra,
-  });
-}
-
-async function readBodyBytes(req: http.IncomingMessage, limit: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const b = chunk as Buffer;
-    size += b.length;
-    if (size > limit) throw fhirError(413, 'too-costly', `the request body is larger than ${limit} bytes`);
-    chunks.push(b);
-  }
-  return Buffer.concat(chunks, size);
-}
-
-async function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
-  return (await readBodyBytes(req, limit)).toString('utf8');
-}
-
-/** A write's body; a Binary sent as raw content (non-JSON Content-Type) becomes its JSON form with the bytes as data. */
-async function writeBody(req: http.IncomingMessage, type: string, id: string | undefined, limit: number): Promise<string> {
-  const bytes = await readBodyBytes(req, limit);
-  const contentType = String(req.headers['content-type'] ?? 'application/fhir+json');
-  if (type !== 'Binary' || /json/i.test(contentType)) return bytes.toString('utf8');
-  return JSON.stringify({ resourceType: 'Binary', ...(id ? { id } : {}), contentType: contentType.split(';')[0]?.trim() || 'application/octet-stream', data: bytes.toString('base64') });
-}
-
-function checkNumber(name: string, v: number | undefined, min: number): void {
-  if (v !== undefined && (!Number.isInteger(v) || v < min)) throw new EngineError('INVALID_ARGUMENT', { name, value: String(v) });
-}
+export type { RequestLogEntry, SandboxOptions, SandboxServer, SandboxStore } from './types.js';
 
 export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxServer> {
   checkNumber('port', opts.port, 0);
@@ -562,6 +438,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxSe
     const path = url.pathname;
     const target = `${path}${url.search}`;
     if (path.startsWith('/_sandbox/')) {
+      // A control request that fails answers 500 (the test that sent it sees it).
       await send(res, await control(req, path).catch(() => outcome(500, 'exception', 'control error')), '');
       return;
     }
@@ -604,6 +481,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxSe
   }
 
   const listener = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    // A request that fails after its answer started is cut (the client sees a broken response), else 500.
     handle(req, res).catch(() => {
       if (!res.headersSent) res.writeHead(500);
       res.destroy();

@@ -159,6 +159,7 @@ export class FileSecretStore implements SecretStore {
       }
       await fs.rename(temp, target);
     } catch (err) {
+      // Best effort: the temporary file of a failed write; the failure itself is reported just below.
       await fs.rm(temp, { force: true }).catch(() => undefined);
       const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : 'error';
       throw new EngineError('DEST_NOT_WRITABLE', { location: this.secretsDir, reason: code });

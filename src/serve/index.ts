@@ -8,7 +8,7 @@ import { startServe, type ServeHandle } from './server.js';
 
 export { EngineHost, type HostInfo, type CallResult } from '../api/host.js';
 export { startServe, CONTENT_SECURITY_POLICY, REPORT_CONTENT_SECURITY_POLICY, type ServeHandle, type ServeOptions } from './server.js';
-export { API_METHODS, checkApiCall } from '../shared/apiSchema.js';
+export { API, API_METHOD_NAMES, checkApiCall } from '../shared/api.js';
 
 /**
  * renderer/dist of this installation: the package root is two folders above this file in the sources (src/serve)
@@ -71,10 +71,13 @@ export async function runServeCommand(options: ServeCommandOptions): Promise<num
       process.once('SIGTERM', () => resolve());
     });
   const app = await startServeApp(options);
+  // Failures that did not stop the work (a subscriber, a close) go to the log: code only, never a message.
+  const off = app.host.subscribe((e) => e.type === 'diagnostic' && process.stderr.write(`clinic-backup serve: ${e.what}: ${e.errorCode}\n`));
   options.data({ url: app.url, origin: app.origin, port: app.port });
   options.print(t('serve.listening', { url: app.url }, options.locale));
   options.print(t('serve.tokenNote', {}, options.locale));
   await until;
+  off();
   await app.close();
   options.print(t('serve.stopped', {}, options.locale));
   return 0;

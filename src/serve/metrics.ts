@@ -38,6 +38,7 @@ export function createMetrics(readStatus: () => Promise<StatusSummary | null>): 
   const started = new Map<number, number>();
 
   async function refresh(): Promise<void> {
+    // A status that cannot be read is what clinic_backup_up 0 reports.
     status = await readStatus().catch(() => null);
     up.set(status ? 1 : 0);
     if (!status) return;

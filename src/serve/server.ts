@@ -1,7 +1,8 @@
 /**
  * `clinic-backup serve`: the engine API over HTTP + SSE on 127.0.0.1, serving the built renderer.
  *
- *   POST /api/<method>   body {"args": [...]} → 200 {"value": …} or 4xx/5xx {"error": ErrorInfo}
+ *   POST /api/<method>   one route per method of the API contract (src/shared/api.ts);
+ *                        body {"args": [...]} → 200 {"value": …} or 4xx/5xx {"error": ErrorInfo}
  *   GET  /api/events     Server-Sent Events: every EngineEvent as `data: <json>`
  *   GET  /metrics        Prometheus text format
  *   GET  /…              the renderer (renderer/dist), index.html for "/"
@@ -21,7 +22,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { t, toErrorInfo, type Locale } from '../index.js';
-import type { EngineEvent, StatusSummary } from '../shared/contract.js';
+import { API_METHOD_NAMES, type ApiMethodName } from '../shared/api.js';
+import type { EngineEvent } from '../shared/contract.js';
 import { EngineError, type ErrorCode, type ErrorInfo } from '../shared/errors.js';
 import type { EngineHost } from '../api/host.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -77,6 +79,8 @@ const MIME: Readonly<Record<string, string>> = {
 };
 
 const MAX_BODY = 1024 * 1024;
+/** The API routes, one per method of the contract. */
+const API_ROUTES: ReadonlyMap<string, ApiMethodName> = new Map(API_METHOD_NAMES.map((m) => [m, m]));
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
 function statusFor(code: ErrorCode): number {
@@ -120,8 +124,8 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   let launchTokenUsed = false;
   const sseClients = new Set<http.ServerResponse>();
   const metrics: Metrics = createMetrics(async () => {
-    const r = await host.call('status', []);
-    return r.ok ? (r.value as StatusSummary) : null;
+    const r = await host.request('status', []);
+    return r.ok ? r.value : null;
   });
   const unsubscribe = host.subscribe((event: EngineEvent) => {
     metrics.observe(event);
@@ -149,7 +153,14 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     const rel = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
     const file = path.resolve(root, rel);
     if (file !== root && !file.startsWith(root + path.sep)) return sendPage(res, 404, '404', t('serve.notFound', {}, locale));
-    const info = await stat(file).catch(() => null);
+    let info: Awaited<ReturnType<typeof stat>> | null = null;
+    try {
+      info = await stat(file);
+    } catch (err) {
+      // Not there (or a path through a file): a 404 below; anything else is a server error.
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw err;
+    }
     if (!info || !info.isFile()) {
       if (rel === 'index.html') return sendPage(res, 503, 'Clinic Backup', t('serve.rendererMissing', { dir: root }, locale));
       return sendPage(res, 404, '404', t('serve.notFound', {}, locale));
@@ -221,10 +232,10 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     if (url.pathname === '/metrics' && req.method === 'GET') return send(res, 200, await metrics.render(), metrics.contentType);
     const report = /^\/reports\/drill\/(\d{1,9})$/.exec(url.pathname);
     if (report && req.method === 'GET') {
-      const r = await host.call('drillReport', [Number(report[1])], locale);
+      const r = await host.request('drillReport', [Number(report[1])], locale);
       if (!r.ok) return sendPage(res, statusFor(r.error.code), 'Clinic Backup', r.error.message);
       res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Security-Policy': REPORT_CONTENT_SECURITY_POLICY, 'X-Frame-Options': 'SAMEORIGIN', 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
-      return void res.end((r.value as { html: string }).html);
+      return void res.end(r.value.html);
     }
     if (url.pathname.startsWith('/api/')) {
       if (req.method !== 'POST') return sendError(res, toErrorInfo(new EngineError('USAGE', { reason: t('serve.usePost', {}, locale) }), locale));
@@ -243,7 +254,9 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
         return sendError(res, toErrorInfo(err, locale));
       }
       const args = typeof body === 'object' && body !== null && 'args' in body ? (body as { args: unknown }).args : [];
-      const r = await host.call(method, Array.isArray(args) ? args : [args], locale);
+      const route = API_ROUTES.get(method);
+      if (!route) return sendError(res, toErrorInfo(new EngineError('INVALID_ARGUMENT', { field: 'method', reason: `unknown method ${method.slice(0, 64)}` }), locale));
+      const r = await host.call(route, Array.isArray(args) ? args : [args], locale);
       if (!r.ok) return sendError(res, r.error);
       return send(res, 200, JSON.stringify({ value: r.value }), 'application/json; charset=utf-8');
     }

@@ -1,5 +1,5 @@
 /** Progress of long operations, emitted by the engine and rendered by every front end. */
-export type OperationKind = 'backup' | 'check' | 'restore' | 'replicate' | 'prune' | 'drill' | 'rebuild' | 'repair';
+export type OperationKind = 'backup' | 'check' | 'restore' | 'replicate' | 'prune' | 'drill' | 'rebuild' | 'repair' | 'report';
 
 export interface ProgressEvent {
   readonly type: 'progress';
@@ -14,6 +14,14 @@ export interface ProgressEvent {
   readonly bytes?: number;
   /** Optional subject, e.g. a resource type or file name. Never a secret. */
   readonly subject?: string;
+  /** The task this progress belongs to (set by the engine's task manager). */
+  readonly taskId?: string;
+  /** What is being done, in plain words (the engine's language). */
+  readonly text?: string;
+  /** Bytes per second over the current phase, when bytes are counted. */
+  readonly bytesPerSecond?: number;
+  /** Time left in the current phase, when the total is known and the pace is measurable. */
+  readonly etaMs?: number;
 }
 
 export type ProgressListener = (event: ProgressEvent) => void;

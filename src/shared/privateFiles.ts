@@ -11,8 +11,13 @@ export const PRIVATE_FILE_MODE = 0o600;
 
 /** Removes group and other permissions from a path that exists (no-op when it does not). */
 export async function tighten(p: string): Promise<void> {
-  const st = await stat(p).catch(() => null);
-  if (!st) return;
+  let st;
+  try {
+    st = await stat(p);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
   const wanted = st.isDirectory() ? PRIVATE_DIR_MODE : PRIVATE_FILE_MODE;
   if ((st.mode & 0o077) !== 0) await chmod(p, st.mode & wanted & 0o777);
 }

@@ -53,6 +53,7 @@ describe('alerts i18n', () => {
       usbDrives: [{ id: 'u1', lastRotatedAt: ago(9 * D) }, { id: 'u2', lastRotatedAt: null }],
       recoveryKit: { confirmed: false },
       suspicious: [{ source: 'https://fhir.clinica/fhir', snapshotId: 'e'.repeat(64), at: ago(D), previousResources: 4044, resources: 1200, dropPercent: 70.3, recovered: false }],
+      audit: { pending: 2, since: ago(D), errorCode: 'DEST_OFFLINE' },
     };
     const never = evaluateAlerts({ drill: { lastAt: null } }, NOW);
     const all = [...evaluateAlerts(state, NOW), ...never];

@@ -194,6 +194,14 @@ describe('evaluateAlerts', () => {
     assert.equal(evaluateAlerts(state, NOW, { diskWarnPercent: 60 })[0]?.key, 'disk:nas');
   });
 
+  it('audit entries not written yet: one high alert naming how many and since when; none when all are written', () => {
+    const [c, ...rest] = evaluateAlerts({ audit: { pending: 3, since: ago(2 * H), errorCode: 'DEST_OFFLINE' } }, NOW);
+    assert.deepEqual(rest, []);
+    assert.deepEqual(c, { rule: 'audit', key: 'audit', severity: 'high', messageKey: 'alerts.audit.message', params: { count: 3, firstFailedAt: ago(2 * H), code: 'DEST_OFFLINE' } });
+    assert.deepEqual(evaluateAlerts({ audit: null }, NOW), []);
+    assert.deepEqual(evaluateAlerts({ audit: { pending: 0, since: ago(H), errorCode: 'X' } }, NOW), []);
+  });
+
   it('refuses bad input with INVALID_ARGUMENT', () => {
     const bad: AlertState[] = [
       { destinations: [{ id: 'nas', lastSuccessAt: 'yesterday' }] },
@@ -218,6 +226,8 @@ describe('coversAlert', () => {
     ['drill section present', { drill: { lastAt: ago(D) } }, { rule: 'drill', key: 'drill' }, true],
     ['usb section present, drive removed', { usbDrives: [] }, { rule: 'usb', key: 'usb:old' }, true],
     ['kit unknown', {}, { rule: 'kit', key: 'kit' }, false],
+    ['audit trail unknown (no catalog): the alert is kept', {}, { rule: 'audit', key: 'audit' }, false],
+    ['audit trail written: the alert may clear', { audit: null }, { rule: 'audit', key: 'audit' }, true],
     ['alerts of other rules are never covered', { destinations: [] }, { rule: 'engine', key: 'engine:x' }, false],
     ['destination ids may contain a colon', { destinations: [{ id: 's3:eu', lastSuccessAt: ago(H) }] }, { rule: 'stale', key: 'stale:s3:eu' }, true],
   ];

@@ -22,7 +22,9 @@ export type ProxyAction =
   | { readonly type: 'forward' }
   | { readonly type: 'respond'; readonly status: number; readonly body: string; readonly headers?: Readonly<Record<string, string>> }
   /** Reads `afterBytes` of the request body (default 64 KiB), then destroys the connection. */
-  | { readonly type: 'cut'; readonly afterBytes?: number };
+  | { readonly type: 'cut'; readonly afterBytes?: number }
+  /** Keeps the request waiting (a stalled network) until release(), then forwards it. */
+  | { readonly type: 'hold' };
 
 export type ProxyHook = (req: ProxyRequest) => ProxyAction | undefined;
 
@@ -51,6 +53,7 @@ export class S3Proxy {
    */
   conditionalWrites = false;
   readonly #written = new Set<string>();
+  readonly #held: (() => void)[] = [];
   readonly #server: http.Server;
   readonly #upstream: URL;
 
@@ -71,6 +74,16 @@ export class S3Proxy {
   /** Requests seen matching a predicate. */
   count(pred: (r: ProxyRequest) => boolean): number {
     return this.seen.filter(pred).length;
+  }
+
+  /** Forwards every request held so far (a client that gave up meanwhile gets nothing). */
+  release(): void {
+    for (const go of this.#held.splice(0)) go();
+  }
+
+  /** How many requests are being held now. */
+  get holding(): number {
+    return this.#held.length;
   }
 
   reset(): void {
@@ -108,6 +121,17 @@ export class S3Proxy {
       req.on('end', () => req.socket.destroy());
       return;
     }
+    if (action.type === 'hold') {
+      req.pause();
+      this.#held.push(() => this.#forward(req, res, info, isObjectWrite));
+      return;
+    }
+    this.#forward(req, res, info, isObjectWrite);
+  }
+
+  #forward(req: IncomingMessage, res: ServerResponse, info: ProxyRequest, isObjectWrite: boolean): void {
+    const key = info.key;
+    if (req.destroyed || res.destroyed) return;
     const headers: Record<string, string | string[]> = {};
     for (const [name, value] of Object.entries(req.headers)) if (value !== undefined && !HOP_BY_HOP.has(name)) headers[name] = value;
     const upstream = http.request(
@@ -126,6 +150,7 @@ export class S3Proxy {
   }
 
   async close(): Promise<void> {
+    this.#held.length = 0;
     this.#server.closeAllConnections();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }

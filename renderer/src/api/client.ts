@@ -2,115 +2,19 @@
  * The one API client of the user interface, with two transports:
  *  - Electron: the preload's `window.clinicBackup` (IPC, validated by main/ipcRouter.ts);
  *  - serve: HTTP POST /api/<method> with the session cookie, and Server-Sent Events from /api/events.
- * Both carry the same calls (apiSchema.ts) and the same events, as plain data. Errors arrive as ErrorInfo and
- * are thrown here as ApiError so screens can show the message and its fix.
+ * Both carry the same calls (the API contract, src/shared/api.ts: the method names, arguments and results are its
+ * types) and the same events, as plain data. Errors arrive as ErrorInfo and are thrown here as ApiError so screens
+ * can show the message and its fix.
  */
-import type {
-  AddCopyRequest,
-  AddCopyResult,
-  AppSettings,
-  AuditLogEntry,
-  BackupResult,
-  CheckResult,
-  DetectedDestination,
-  EngineEvent,
-  FhirRestoreResult,
-  FolderRestorePlan,
-  InitRequest,
-  InitResult,
-  PatientMatch,
-  RecoveryKitWords,
-  ResourceListing,
-  RestorePlan,
-  RestoreResult,
-  RestoreScopeRequest,
-  SnapshotSummary,
-  SourceAuthSetting,
-  SourceProbe,
-  StatusSummary,
-} from '../../../src/shared/contract.js';
+import type { ApiArgs, ApiMethodName, ApiResult, CallResult, PreloadBridge } from '../../../src/shared/api.js';
+import type { EngineEvent } from '../../../src/shared/contract.js';
 import type { ErrorInfo } from '../../../src/shared/errors.js';
 
+export type { ApiMethodName, PreloadBridge } from '../../../src/shared/api.js';
+export type { DesktopSettings, HostInfo, ServerRestoreRequest } from '../../../src/shared/contract.js';
+export type { DrillRunResult, DrillSummary } from '../../../src/shared/drill.js';
+
 export type Locale = 'pt-BR' | 'en';
-
-export interface HostInfo {
-  readonly location: string;
-  readonly mode: 'serve' | 'electron';
-  readonly version: string;
-  readonly locale: Locale;
-  readonly useKeychain: boolean;
-}
-
-export interface DesktopSettings {
-  readonly startAtLogin: boolean;
-  readonly pauseOnBattery: boolean;
-}
-
-export interface ServerRestoreRequest extends RestoreScopeRequest {
-  readonly target: string;
-  readonly auth: SourceAuthSetting;
-}
-
-/** A drill as the engine lists it. */
-export interface DrillSummary {
-  readonly id: number;
-  readonly startedAt: string;
-  readonly status: string;
-  readonly integrityScore: number | null;
-  readonly recoveryTimeMs: number | null;
-  readonly resourcesRestored: number;
-}
-
-export interface DrillOutcome {
-  readonly id: number;
-  readonly status: string;
-  readonly integrityScore: number | null;
-  readonly recoveryTimeMs: number | null;
-  readonly resourcesRestored: number;
-  readonly usedCopy: string | null;
-}
-
-/** Every call the screens make, with its arguments and result. */
-export interface ApiMethods {
-  hostInfo(): HostInfo;
-  openRepository(request: { path: string }): HostInfo;
-  status(): StatusSummary;
-  getSettings(): AppSettings;
-  updateSettings(patch: Partial<AppSettings>): AppSettings;
-  probeSource(request: { source: string; auth: SourceAuthSetting }): SourceProbe;
-  detectDestinations(): DetectedDestination[];
-  addCopy(request: AddCopyRequest): AddCopyResult;
-  removeCopy(location: string): { removed: boolean };
-  findPatients(request: { snapshot?: string; query: string; limit?: number }): { snapshotId: string; patients: PatientMatch[]; total: number };
-  sendTestAlert(channel: 'email' | 'webhook'): { channel: string; sentAt: string };
-  init(request: InitRequest): InitResult;
-  backupNow(): BackupResult & { strategy: string; requests: number };
-  snapshots(): SnapshotSummary[];
-  check(options?: { readData?: boolean }): CheckResult;
-  ls(scope: RestoreScopeRequest): { snapshotId: string; resources: ResourceListing[] };
-  dump(snapshot: string, reference: string): { snapshotId: string; text: string };
-  planRestoreToFolder(request: RestoreScopeRequest): FolderRestorePlan;
-  planRestoreToServer(request: ServerRestoreRequest): RestorePlan;
-  restoreToServer(request: ServerRestoreRequest & { confirmed: true; verify?: 'none' | 'sample' | 'all' }): FhirRestoreResult & { plan: RestorePlan };
-  restoreToFolder(request: RestoreScopeRequest & { target: string; confirmed: true; overwrite?: boolean }): RestoreResult;
-  recoveryKitStatus(): { confirmed: boolean; confirmedAt: string | null; createdAt: string | null; positions: [number, number] | null };
-  confirmRecoveryKit(answers: { position: number; word: string }[]): { confirmedAt: string };
-  /** The current recovery key (the same words every time). */
-  recoveryKit(language?: Locale): RecoveryKitWords;
-  /** A new recovery key: the printed kit stops working. Only after the user typed the confirmation. */
-  rotateRecoveryKey(request: { confirmed: true; language?: Locale }): RecoveryKitWords;
-  listSecrets(): string[];
-  setSecret(name: string, value: string): { name: string };
-  deleteSecret(name: string): { name: string; deleted: boolean };
-  auditLog(limit?: number): AuditLogEntry[];
-  runDrill(): DrillOutcome;
-  listDrills(): DrillSummary[];
-  drillReport(id: number): { html: string };
-  getDesktopSettings(): DesktopSettings;
-  updateDesktopSettings(patch: Partial<DesktopSettings>): DesktopSettings;
-}
-
-export type ApiMethodName = keyof ApiMethods;
 
 /** An engine error as the screens see it. */
 export class ApiError extends Error {
@@ -132,18 +36,10 @@ export function isUnavailable(err: unknown): boolean {
   return isApiError(err, 'NOT_FOUND') && typeof err.info.details?.['feature'] === 'string';
 }
 
-type CallResult = { ok: true; value: unknown } | { ok: false; error: ErrorInfo };
-
 export interface Transport {
   readonly kind: 'electron' | 'http';
   call(method: string, args: unknown[], locale: Locale): Promise<CallResult>;
   subscribe(listener: (event: EngineEvent) => void): () => void;
-}
-
-/** What the preload exposes (main/preload.cts). */
-export interface PreloadBridge {
-  call(method: string, args: unknown[], locale?: Locale): Promise<CallResult>;
-  onEvent(listener: (event: unknown) => void): () => void;
 }
 
 function connectionError(locale: Locale): CallResult {
@@ -159,7 +55,11 @@ export function electronTransport(bridge: PreloadBridge): Transport {
   };
 }
 
-export function httpTransport(base = ''): Transport {
+/**
+ * HTTP + SSE to `serve`. In the browser the session cookie authenticates; a caller outside the browser (an IT
+ * helper's script, the contract tests) passes the token instead.
+ */
+export function httpTransport(base = '', options: { token?: string } = {}): Transport {
   const listeners = new Set<(event: EngineEvent) => void>();
   let source: EventSource | null = null;
   const open = (): void => {
@@ -183,7 +83,7 @@ export function httpTransport(base = ''): Transport {
         res = await fetch(`${base}/api/${encodeURIComponent(method)}`, {
           method: 'POST',
           credentials: 'same-origin',
-          headers: { 'Content-Type': 'application/json', 'X-Clinic-Locale': locale },
+          headers: { 'Content-Type': 'application/json', 'X-Clinic-Locale': locale, ...(options.token ? { Authorization: `Bearer ${options.token}` } : {}) },
           body: JSON.stringify({ args }),
         });
       } catch {
@@ -209,7 +109,7 @@ export function httpTransport(base = ''): Transport {
 
 export interface ApiClient {
   readonly transport: Transport['kind'];
-  call<M extends ApiMethodName>(method: M, ...args: Parameters<ApiMethods[M]>): Promise<ReturnType<ApiMethods[M]>>;
+  call<M extends ApiMethodName>(method: M, ...args: ApiArgs<M>): Promise<ApiResult<M>>;
   subscribe(listener: (event: EngineEvent) => void): () => void;
   setLocale(locale: Locale): void;
 }
@@ -218,10 +118,11 @@ export function createClient(transport: Transport, initialLocale: Locale): ApiCl
   let locale = initialLocale;
   return {
     transport: transport.kind,
-    async call(method, ...args) {
-      const r = await transport.call(method, args, locale);
+    async call<M extends ApiMethodName>(method: M, ...args: ApiArgs<M>): Promise<ApiResult<M>> {
+      const r = await transport.call(method, [...args], locale);
       if (!r.ok) throw new ApiError(r.error);
-      return r.value as never;
+      // The host answered this method: its value is the method's result (the contract is the same on both sides).
+      return r.value as ApiResult<M>;
     },
     subscribe: (listener) => transport.subscribe(listener),
     setLocale(l) {

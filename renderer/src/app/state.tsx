@@ -1,8 +1,8 @@
-/** App-wide state: the API client, host info, the latest status, live progress from events, the route. */
+/** App-wide state: the API client, host info, the latest status, live progress and running tasks from events, the route. */
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import type { EngineEvent, StatusSummary } from '../../../src/shared/contract.js';
+import type { EngineEvent, StatusSummary, TaskInfo } from '../../../src/shared/contract.js';
 import type { ProgressEvent } from '../../../src/shared/events.js';
-import { type ApiClient, type HostInfo } from '../api/client';
+import { isApiError, type ApiClient, type HostInfo } from '../api/client';
 import { setClinicTimeZone } from '../i18n';
 
 export type Route = 'welcome' | 'setup' | 'dashboard' | 'restore' | 'drills' | 'destinations' | 'settings' | 'audit';
@@ -24,6 +24,13 @@ export interface FinishedRun {
   readonly at: number;
 }
 
+/** A task cancelled (from this window or elsewhere), with what the engine says it left behind. */
+export interface CancelledTask {
+  readonly taskId: string;
+  readonly kind: string;
+  readonly message: string;
+}
+
 export interface AppState {
   readonly api: ApiClient;
   readonly host: HostInfo | null;
@@ -32,6 +39,11 @@ export interface AppState {
   readonly loading: boolean;
   readonly run: RunState | null;
   readonly lastFinished: FinishedRun | null;
+  /** Long operations running now, each with its latest progress; every one can be cancelled. */
+  readonly tasks: readonly TaskInfo[];
+  /** The last task that was cancelled (cleared when another of its kind starts). */
+  readonly cancelled: CancelledTask | null;
+  cancelTask(id: string): Promise<void>;
   readonly route: Route;
   navigate(route: Route): void;
   refresh(): Promise<void>;
@@ -72,6 +84,8 @@ export function AppProvider({ api, children }: { api: ApiClient; children: React
   const [route, setRoute] = useState<Route>(routeFromHash() ?? 'dashboard');
   const listeners = useRef(new Set<(event: EngineEvent) => void>());
   const [backup, setBackup] = useState<BackupOutcome>({ state: 'idle' });
+  const [tasks, setTasks] = useState<readonly TaskInfo[]>([]);
+  const [cancelled, setCancelled] = useState<CancelledTask | null>(null);
 
   const refresh = useCallback(async () => {
     try {
@@ -94,7 +108,12 @@ export function AppProvider({ api, children }: { api: ApiClient; children: React
   useEffect(() => {
     void refreshHost();
     void refresh();
-  }, [refresh, refreshHost]);
+    // Tasks already running when the window opens (a scheduled backup, one started from the tray).
+    api.call('listTasks').then(
+      (list) => setTasks((known) => [...known, ...list.filter((x) => !known.some((k) => k.id === x.id))]),
+      () => undefined,
+    );
+  }, [api, refresh, refreshHost]);
 
   useEffect(() => {
     return api.subscribe((event) => {
@@ -102,8 +121,20 @@ export function AppProvider({ api, children }: { api: ApiClient; children: React
       if (event.type === 'progress') {
         // Progress belongs to the run in progress; a stray event after its end must not revive it.
         setRun((r) => (r ? { ...r, progress: event } : r));
+        if (event.taskId) setTasks((list) => list.map((x) => (x.id === event.taskId ? { ...x, progress: event } : x)));
         return;
       }
+      if (event.type === 'task-started') {
+        setTasks((list) => [...list.filter((x) => x.id !== event.task.id), event.task]);
+        setCancelled((c) => (c && c.kind === event.task.kind ? null : c));
+        return;
+      }
+      if (event.type === 'task-finished') {
+        setTasks((list) => list.filter((x) => x.id !== event.taskId));
+        if (event.status === 'cancelled') setCancelled({ taskId: event.taskId, kind: event.kind, message: event.message ?? '' });
+        return;
+      }
+      if (event.type === 'diagnostic') return;
       if (event.type === 'run-started') setRun({ kind: event.kind, runId: event.runId, progress: null });
       if (event.type === 'run-finished') {
         setRun(null);
@@ -132,6 +163,14 @@ export function AppProvider({ api, children }: { api: ApiClient; children: React
     return () => void listeners.current.delete(l);
   }, []);
 
+  const cancelTask = useCallback(
+    async (id: string) => {
+      setTasks((list) => list.map((x) => (x.id === id ? { ...x, cancelling: true } : x)));
+      await api.call('cancelTask', id);
+    },
+    [api],
+  );
+
   const startBackup = useCallback(async () => {
     setBackup({ state: 'running' });
     try {
@@ -139,14 +178,15 @@ export function AppProvider({ api, children }: { api: ApiClient; children: React
       const s = r.snapshot;
       setBackup({ state: 'done', resources: s.resources, added: s.added, changed: s.changed, deleted: s.deleted, durationMs: r.durationMs, partial: s.partial });
     } catch (err) {
-      setBackup({ state: 'failed', error: err });
+      // A cancelled backup is not a failure: the notice of the cancelled task says what it left behind.
+      setBackup(isApiError(err, 'CANCELLED') ? { state: 'idle' } : { state: 'failed', error: err });
     }
     await refresh();
   }, [api, refresh]);
 
   const value = useMemo<AppState>(
-    () => ({ api, host, status, statusError, loading, run, lastFinished, route, navigate, refresh, refreshHost, onEvent, startBackup, backup }),
-    [api, host, status, statusError, loading, run, lastFinished, route, navigate, refresh, refreshHost, onEvent, startBackup, backup],
+    () => ({ api, host, status, statusError, loading, run, lastFinished, tasks, cancelled, cancelTask, route, navigate, refresh, refreshHost, onEvent, startBackup, backup }),
+    [api, host, status, statusError, loading, run, lastFinished, tasks, cancelled, cancelTask, route, navigate, refresh, refreshHost, onEvent, startBackup, backup],
   );
   return <AppContext.Provider value={value}>{children}</AppContext.Provider>;
 }

@@ -2,7 +2,7 @@
 import { useEffect, useId, useRef, type ReactNode } from 'react';
 import { isApiError } from '../api/client';
 import type { ProgressEvent } from '../../../src/shared/events.js';
-import { hasMessage, useI18n } from '../i18n';
+import { formatBytes, formatDuration, hasMessage, useI18n } from '../i18n';
 import type { MessageKey } from '../i18n/messages';
 
 export function Card({ title, children, className, headingLevel = 2, actions }: { title?: string; children: ReactNode; className?: string; headingLevel?: 2 | 3; actions?: ReactNode }): ReactNode {
@@ -86,10 +86,15 @@ export function Notice({ kind, children, testId }: { kind: 'ok' | 'info' | 'warn
 
 /** Live progress of a long operation, announced politely to screen readers. */
 export function ProgressBar({ event, label }: { event: ProgressEvent | null; label: string }): ReactNode {
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
   const pct = event?.total && event.total > 0 ? Math.min(100, Math.floor((event.done / event.total) * 100)) : null;
   const phaseKey = event ? `phase.${event.phase}` : null;
-  const phase = phaseKey && hasMessage(phaseKey) ? t(phaseKey) : (event?.phase ?? '');
+  // The engine says what it does in plain words; older events carry only the phase's name.
+  const phase = event?.text ?? (phaseKey && hasMessage(phaseKey) ? t(phaseKey) : (event?.phase ?? ''));
+  const pace = [
+    event?.bytesPerSecond !== undefined && event.bytesPerSecond > 0 ? t('progress.speed', { speed: formatBytes(event.bytesPerSecond, locale) }) : null,
+    event?.etaMs !== undefined ? t('progress.eta', { time: formatDuration(event.etaMs, locale) }) : null,
+  ].filter((x): x is string => x !== null);
   return (
     <div className="progress" data-testid="progress">
       <div className="progress-label" aria-live="polite">
@@ -99,6 +104,7 @@ export function ProgressBar({ event, label }: { event: ProgressEvent | null; lab
             {' '}
             — {phase}
             {event.subject ? ` (${event.subject})` : ''}: {pct !== null ? `${pct}%` : t(`unit.${event.unit}` as MessageKey, { n: event.done })}
+            {pace.length > 0 && <span data-testid="progress-pace">{` · ${pace.join(' · ')}`}</span>}
           </span>
         )}
       </div>

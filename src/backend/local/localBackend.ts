@@ -228,6 +228,7 @@ export class LocalBackend implements Backend {
     } catch (err) {
       throw mapFsError(err, this.location, 'read');
     } finally {
+      // Best effort: the read's own outcome is what matters; a descriptor that fails to close is freed with the process.
       await handle.close().catch(() => undefined);
     }
   }
@@ -253,6 +254,8 @@ export class LocalBackend implements Backend {
       throwIfAborted(signal);
       await rename(tmp, target);
     } catch (err) {
+      // Best effort clean-up of the temporary file; the write's failure is the one reported (leftover temps are
+      // removed by the next open, see TEMP_PREFIX).
       await handle?.close().catch(() => undefined);
       await rm(tmp, { force: true }).catch(() => undefined);
       if (isEngineError(err)) throw err;
@@ -310,6 +313,7 @@ export class LocalBackend implements Backend {
       const code = errnoCode(err);
       if (code === undefined || !DIR_SYNC_UNSUPPORTED.has(code)) throw mapFsError(err, this.location, 'fsync folder');
     } finally {
+      // Best effort: a folder opened only to fsync it; the sync's outcome is decided above.
       await handle?.close().catch(() => undefined);
     }
   }

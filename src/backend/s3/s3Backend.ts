@@ -351,6 +351,7 @@ export class S3Backend implements Backend {
       const mapped = this.#map(err, 'GetObject', ref);
       if (range !== undefined && mapped.transient) {
         // Some servers drop the connection instead of answering 416 to a range past the end.
+        // Only to word the error better; when this fails too, the original error stands.
         const info = await this.stat(ref, signal).catch(() => undefined);
         if (info === null) throw new EngineError('NOT_FOUND', { what: filePath(ref) }, { cause: err });
         if (info !== undefined && range.offset + range.length > info.size) throw this.#truncated(ref, range, info.size);
@@ -425,6 +426,7 @@ export class S3Backend implements Backend {
     // replaces the real error.
     const upload = new this.#sdk.Upload({ client: this.#client, params, partSize: this.#partSize, queueSize: 4, leavePartsOnError: true });
     const onAbort = (): void => {
+      // Best effort (see above): the cancel is what the caller hears; parts left behind expire by the bucket's rule.
       void upload.abort().catch(() => undefined);
     };
     signal?.addEventListener('abort', onAbort, { once: true });

@@ -136,6 +136,16 @@ export const alertsMessages: Catalogue = {
     en: 'Print the kit from Settings → Recovery kit, keep it somewhere safe away from the computer and confirm the words asked for.',
   },
 
+  'alerts.audit.title': { 'pt-BR': 'Registro de auditoria não gravado', en: 'Audit log not saved' },
+  'alerts.audit.message': {
+    'pt-BR': '{count} registro(s) do histórico de auditoria não puderam ser gravados desde {firstFailed} ({code}). Eles estão guardados neste computador e serão gravados assim que possível.',
+    en: '{count} audit log entr(y/ies) could not be saved since {firstFailed} ({code}). They are kept on this computer and will be saved as soon as possible.',
+  },
+  'alerts.audit.fix': {
+    'pt-BR': 'Verifique se o local do backup está conectado e com espaço livre; o registro é gravado de novo a cada operação.',
+    en: 'Check that the backup location is connected and has free space; the log is written again with every operation.',
+  },
+
   'alerts.test.title': { 'pt-BR': 'Alerta de teste', en: 'Test alert' },
   'alerts.test.message': {
     'pt-BR': 'Este é um alerta de teste do Clinic Backup. Se você recebeu esta mensagem, os alertas estão chegando.',

@@ -159,6 +159,8 @@ export async function* commandOutput(spec: CommandSpec, options: RunOptions = {}
         throw err;
       }
     }
+    // A failed feed is handled: an error of the input stops the program (and is reported by `guarded`); a
+    // program that exits before reading all its input (EPIPE) is judged by its exit status below.
     feeding = pipeline(Readable.from(guarded()), child.stdin).catch(() => {
       if (inputError !== undefined) stop();
     });

@@ -58,6 +58,7 @@ export async function restoreDumpFile(content: AsyncIterable<Uint8Array>, target
     }
   } finally {
     // The temporary name's own files only (SQLite's check may leave an empty -wal/-shm beside it).
+    // Best effort: most of these never exist; one that cannot be removed must not hide how the restore ended.
     for (const leftover of [temp, `${temp}-wal`, `${temp}-shm`, `${temp}-journal`]) await unlink(leftover).catch(() => undefined);
   }
   return bytes;

@@ -113,6 +113,7 @@ class SmartAuth implements AuthProvider {
       throw new EngineError('SOURCE_UNREACHABLE', { url: displayUrl(this.cfg.tokenUrl), reason: 'token endpoint' }, { cause: err, transient: true });
     }
     if (res.status === 400 || res.status === 401 || res.status === 403) {
+      // A refusal without a JSON body (a proxy's page) is still a refusal: handled below as one without a reason.
       const refusal = (await res.json().catch(() => null)) as { error?: unknown } | null;
       // A scope this server does not grant: the next configured one.
       if (refusal?.error === 'invalid_scope' && this.scopeIndex + 1 < this.scopes.length) {
@@ -133,6 +134,7 @@ class SmartAuth implements AuthProvider {
       await res.body?.cancel();
       throw new EngineError('SOURCE_HTTP', { status: res.status, url: displayUrl(this.cfg.tokenUrl) }, { transient: res.status >= 500 });
     }
+    // Not JSON: reported just below as SOURCE_BAD_RESPONSE (no access_token).
     const json = (await res.json().catch(() => null)) as { access_token?: unknown; expires_in?: unknown } | null;
     if (!json || typeof json.access_token !== 'string') throw new EngineError('SOURCE_BAD_RESPONSE', { url: displayUrl(this.cfg.tokenUrl), reason: 'no access_token' });
     const ttl = typeof json.expires_in === 'number' ? json.expires_in : 300;

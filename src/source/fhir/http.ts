@@ -232,6 +232,7 @@ export class FhirHttp {
         throttledMs += await this.backoff(url, res.status, isThrottle ? ++throttled : failures, retryAfter, opts.signal);
         continue;
       }
+      // The status is the error; a body that cannot be read only leaves the reason out.
       const text = await res.text().catch(() => '');
       throw new EngineError('SOURCE_HTTP', { status: res.status, url: displayUrl(url), reason: operationOutcomeText(text) }, { transient: retryable });
     }

@@ -335,6 +335,7 @@ async function* mergeBounded<T>(producers: (() => AsyncGenerator<T>)[], concurre
       entry.next = entry.gen.next().then((x) => ({ id, r: x }));
     }
   } finally {
+    // Best effort: closing the other downloads after one stopped the run; the first error is the one reported.
     for (const { gen } of running.values()) await gen.return(undefined).catch(() => undefined);
   }
 }
@@ -373,6 +374,7 @@ export function bulkExportStrategy(http: FhirHttp, opts: StrategyOptions): Strat
     await http
       .request(statusUrl, { method: 'DELETE' }, { accept: () => true, retries: false })
       .then((r) => r.body?.cancel())
+      // Best effort (see above): a server that does not drop the job lets it expire on its own.
       .catch(() => undefined);
   }
 
@@ -484,6 +486,7 @@ export function bulkExportStrategy(http: FhirHttp, opts: StrategyOptions): Strat
 
   async function* errorEntries(entry: { url: string }): AsyncGenerator<SourceEvent> {
     const res = await http.request(entry.url, { headers: { Accept: 'application/fhir+ndjson' } }, { signal, access, accept: (s) => s < 500 });
+    // An error file that cannot be read yields no problem lines; the export's own status already failed the types.
     const text = await res.text().catch(() => '');
     for (const line of text.split('\n').filter(Boolean).slice(0, 50)) yield { kind: 'problem', code: 'EXPORT_FAILED', file: displayUrl(entry.url), reason: line.slice(0, 300) };
   }

@@ -137,6 +137,7 @@ export async function readFileStable<T>(
       if (errnoOf(err.fsError) === 'ESPECIAL') return { ok: false, problem: makeProblem('FILE_SPECIAL_SKIPPED', root, components, absPath, { kind: 'not-a-regular-file' }) };
       return { ok: false, problem: errnoProblem(err.fsError, root, components, absPath) };
     } finally {
+      // Best effort: the read's outcome is decided above; a descriptor that fails to close is freed with the process.
       await handle.close().catch(() => undefined);
     }
     // The size recorded is what was read: the format's size is the sum of the chunks.

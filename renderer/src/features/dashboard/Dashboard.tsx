@@ -6,10 +6,16 @@
 import type { ReactNode } from 'react';
 import type { StatusAlert, StatusSummary } from '../../../../src/shared/contract.js';
 import { useApp, type Route } from '../../app/state';
-import { Card, ErrorBox, Notice, ProgressBar } from '../../components/ui';
+import type { OperationKind } from '../../../../src/shared/events.js';
+import { CancelledNotice, RunningTasks } from '../../components/tasks';
+import { Card, ErrorBox, Notice } from '../../components/ui';
 import { formatBytes, formatDateTime, formatDuration, formatNumber, formatPercent, useI18n } from '../../i18n';
 import type { MessageKey } from '../../i18n/messages';
 import { HistoryChart } from './HistoryChart';
+
+/** Every long operation shows here while it runs, with its Cancel button. */
+const ALL_TASKS: readonly OperationKind[] = ['backup', 'check', 'restore', 'replicate', 'prune', 'drill', 'repair', 'report', 'rebuild'];
+const RUNNING_LABEL: Readonly<Partial<Record<OperationKind, MessageKey>>> = { backup: 'dashboard.backupRunning', restore: 'dashboard.restoreRunning', check: 'dashboard.checkRunning' };
 
 const HEADLINE: Readonly<Record<string, MessageKey>> = { ok: 'dashboard.headline.ok', running: 'dashboard.headline.running', warning: 'dashboard.headline.warning', error: 'dashboard.headline.error' };
 
@@ -79,7 +85,7 @@ function Alerts({ alerts, onFix }: { alerts: readonly StatusAlert[]; onFix: (a: 
 
 export function Dashboard(): ReactNode {
   const { t, locale } = useI18n();
-  const { status, run, navigate, startBackup, backup, api, refresh } = useApp();
+  const { status, run, tasks, navigate, startBackup, backup, api, refresh } = useApp();
   if (!status) return null;
   const s = status;
   const running = run !== null || backup.state === 'running';
@@ -121,7 +127,8 @@ export function Dashboard(): ReactNode {
         </div>
       </section>
 
-      {running && <ProgressBar event={run?.progress ?? null} label={t(run?.kind === 'restore' ? 'dashboard.restoreRunning' : run?.kind === 'check' ? 'dashboard.checkRunning' : 'dashboard.backupRunning')} />}
+      {(running || tasks.length > 0) && <RunningTasks kinds={ALL_TASKS} label={(kind, title) => (RUNNING_LABEL[kind] ? t(RUNNING_LABEL[kind]) : title)} fallback={running} />}
+      <CancelledNotice kinds={ALL_TASKS} testId="task-cancelled" />
       {backup.state === 'done' && !running && (
         <Notice kind={backup.partial ? 'warning' : 'ok'} testId="backup-success">
           {t(backup.partial ? 'dashboard.backupPartial' : 'dashboard.backupDone', { resources: formatNumber(backup.resources, locale), added: backup.added, changed: backup.changed, deleted: backup.deleted, duration: formatDuration(backup.durationMs, locale) })}

@@ -3,21 +3,20 @@
  * server and validates it), the history, and each drill's printable report.
  */
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
-import type { ProgressEvent } from '../../../../src/shared/events.js';
 import { useApp } from '../../app/state';
-import { isUnavailable, type DrillOutcome, type DrillSummary } from '../../api/client';
-import { Card, ErrorBox, Notice, ProgressBar } from '../../components/ui';
+import { isApiError, isUnavailable, type DrillRunResult, type DrillSummary } from '../../api/client';
+import { CancelledNotice, RunningTasks } from '../../components/tasks';
+import { Card, ErrorBox, Notice } from '../../components/ui';
 import { formatDateTime, formatDuration, formatNumber, formatPercent, hasMessage, useI18n } from '../../i18n';
 
 export function Drills(): ReactNode {
   const { t, locale } = useI18n();
-  const { api, status, onEvent, refresh } = useApp();
+  const { api, status, refresh } = useApp();
   const [drills, setDrills] = useState<DrillSummary[] | null>(null);
   const [unavailable, setUnavailable] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [running, setRunning] = useState(false);
-  const [progress, setProgress] = useState<ProgressEvent | null>(null);
-  const [result, setResult] = useState<DrillOutcome | null>(null);
+  const [result, setResult] = useState<DrillRunResult | null>(null);
   const [report, setReport] = useState<{ id: number } | null>(null);
   const reportRef = useRef<HTMLHeadingElement>(null);
 
@@ -31,19 +30,19 @@ export function Drills(): ReactNode {
   }, [api]);
 
   useEffect(() => void load(), [load]);
-  useEffect(() => onEvent((e) => e.type === 'progress' && (e.op === 'drill' || e.op === 'restore') && setProgress(e)), [onEvent]);
   useEffect(() => reportRef.current?.focus(), [report]);
 
   async function runNow(): Promise<void> {
     setRunning(true);
     setError(null);
     setResult(null);
-    setProgress(null);
     try {
       setResult(await api.call('runDrill'));
       await load();
     } catch (err) {
       if (isUnavailable(err)) setUnavailable(true);
+      // A cancelled drill is recorded as interrupted; the notice of the cancelled task says so.
+      else if (isApiError(err, 'CANCELLED')) await load();
       else setError(err);
     } finally {
       setRunning(false);
@@ -85,7 +84,8 @@ export function Drills(): ReactNode {
             {t('drills.runNow')}
           </button>
         )}
-        {running && <ProgressBar event={progress} label={t('drills.running')} />}
+        {running && <RunningTasks kinds={['drill']} label={() => t('drills.running')} fallback />}
+        {!running && <CancelledNotice kinds={['drill']} testId="drill-cancelled" />}
         {result && (
           <Notice kind={result.status === 'success' ? 'ok' : 'warning'} testId="drill-done">
             <strong>{t('drills.done', { status: statusText(result.status) })}</strong>{' '}

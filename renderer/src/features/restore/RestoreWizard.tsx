@@ -6,10 +6,10 @@
  */
 import { useEffect, useState, type ReactNode } from 'react';
 import type { AppSettings, FhirRestoreResult, FolderRestorePlan, RestorePlan, RestoreResult, SnapshotSummary, SourceAuthSetting } from '../../../../src/shared/contract.js';
-import type { ProgressEvent } from '../../../../src/shared/events.js';
 import { useApp } from '../../app/state';
-import { ApiError } from '../../api/client';
-import { ErrorBox, Field, Notice, ProgressBar, Spinner, StepHeading, Stepper } from '../../components/ui';
+import { ApiError, isApiError } from '../../api/client';
+import { RunningTasks } from '../../components/tasks';
+import { ErrorBox, Field, Notice, Spinner, StepHeading, Stepper } from '../../components/ui';
 import { formatBytes, formatDateTime, formatDuration, formatNumber, useI18n } from '../../i18n';
 import type { MessageKey } from '../../i18n/messages';
 import { urlProblem } from '../setup/SourceForm';
@@ -65,7 +65,7 @@ function SharedNotice({ shared, included }: { shared: readonly { resource: strin
 
 function RestoreFlow({ onRestart }: { onRestart: () => void }): ReactNode {
   const { t, locale } = useI18n();
-  const { api, onEvent, refresh } = useApp();
+  const { api, refresh } = useApp();
   const [step, setStep] = useState(0);
   const [situation, setSituation] = useState<Situation | null>(null);
   const [scope, setScope] = useState<Scope>('everything');
@@ -88,7 +88,6 @@ function RestoreFlow({ onRestart }: { onRestart: () => void }): ReactNode {
   const [confirmError, setConfirmError] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
-  const [progress, setProgress] = useState<ProgressEvent | null>(null);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
 
   useEffect(() => {
@@ -103,7 +102,6 @@ function RestoreFlow({ onRestart }: { onRestart: () => void }): ReactNode {
     api.call('getSettings').then(setSettings, () => undefined);
   }, [api]);
 
-  useEffect(() => onEvent((e) => e.type === 'progress' && e.op === 'restore' && setProgress(e)), [onEvent]);
 
   const latestSnapshot = snapshots ? [...snapshots].sort((a, b) => Date.parse(b.time) - Date.parse(a.time))[0] : undefined;
   const types = Object.keys(latestSnapshot?.counts ?? {}).sort();
@@ -175,7 +173,6 @@ function RestoreFlow({ onRestart }: { onRestart: () => void }): ReactNode {
       return;
     }
     setError(null);
-    setProgress(null);
     setStep(6);
     try {
       const snap = snapshot ?? 'latest';
@@ -480,14 +477,18 @@ function RestoreFlow({ onRestart }: { onRestart: () => void }): ReactNode {
 
       {step === 6 && (
         <div>
-          <ProgressBar event={progress} label={t('restore.progress.label', { target: targetText })} />
+          <RunningTasks kinds={['restore']} label={() => t('restore.progress.label', { target: targetText })} fallback />
           <p className="muted">{t('restore.progress.wait')}</p>
         </div>
       )}
 
       {step === 7 && (
         <div data-testid="restore-outcome">
-          {error ? (
+          {isApiError(error, 'CANCELLED') ? (
+            <Notice kind="warning" testId="restore-cancelled">
+              <strong>{t('restore.outcome.cancelled')}</strong> {error.info.message}
+            </Notice>
+          ) : error ? (
             <>
               <ErrorBox error={error} title={t('restore.outcome.failed')} />
               <p>{t('restore.outcome.failedNext')}</p>

@@ -1,10 +1,7 @@
 /**
- * The API the user interface may call, and the shape each call's arguments must have.
- *
- * Every front end that carries calls from the renderer (serve over HTTP, the Electron IPC router) checks a
- * call against this table before it reaches the engine: an unknown method or a malformed argument is refused
- * as INVALID_ARGUMENT. It deliberately has no imports, so main/ and src/serve/ hold the same file
- * (test/main/apiSchema.test.ts fails when the two copies drift) until it moves to src/shared.
+ * The shape checks of the API contract's arguments (src/shared/api.ts): each returns null when a value is
+ * acceptable, otherwise a short reason naming the field at fault. Pure, no imports: the renderer may load the
+ * contract's types without pulling anything in.
  *
  * Security decisions here:
  *  - Credentials reach the engine only as names of stored secrets, never as file paths: a compromised page must
@@ -17,52 +14,46 @@
 /** Returns null when the arguments are acceptable, otherwise a short reason naming the field. */
 export type ArgsCheck = (args: readonly unknown[]) => string | null;
 
-export interface ApiMethodSpec {
-  /** Long operations report progress events while they run. */
-  readonly long: boolean;
-  readonly check: ArgsCheck;
-}
-
 const MAX_STRING = 4096;
-const MAX_SECRET = 65536;
+export const MAX_SECRET = 65536;
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._:@/-]{0,199}$/;
 const TYPE_RE = /^[A-Z][A-Za-z]{0,63}$/;
 const ID_RE = /^[A-Za-z0-9\-.]{1,64}$/;
 
-function isObject(v: unknown): v is Record<string, unknown> {
+export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function isString(v: unknown, max = MAX_STRING): v is string {
+export function isString(v: unknown, max = MAX_STRING): v is string {
   return typeof v === 'string' && v.length <= max;
 }
 
-function onlyKeys(o: Record<string, unknown>, allowed: readonly string[], where: string): string | null {
+export function onlyKeys(o: Record<string, unknown>, allowed: readonly string[], where: string): string | null {
   for (const k of Object.keys(o)) if (!allowed.includes(k)) return `${where}.${k} is not accepted`;
   return null;
 }
 
-function optional(o: Record<string, unknown>, key: string, test: (v: unknown) => boolean, where: string): string | null {
+export function optional(o: Record<string, unknown>, key: string, test: (v: unknown) => boolean, where: string): string | null {
   return o[key] === undefined || test(o[key]) ? null : `${where}.${key}`;
 }
 
-function first(...reasons: (string | null)[]): string | null {
+export function first(...reasons: (string | null)[]): string | null {
   return reasons.find((r) => r !== null) ?? null;
 }
 
-function arity(args: readonly unknown[], min: number, max: number): string | null {
+export function arity(args: readonly unknown[], min: number, max: number): string | null {
   return args.length < min || args.length > max ? `expects ${min === max ? min : `${min}-${max}`} argument(s)` : null;
 }
 
-const isSecretName = (v: unknown): boolean => typeof v === 'string' && NAME_RE.test(v);
-const isBool = (v: unknown): boolean => typeof v === 'boolean';
-const isLanguage = (v: unknown): boolean => v === 'pt-BR' || v === 'en';
-const isTypes = (v: unknown): boolean => Array.isArray(v) && v.length <= 200 && v.every((x) => typeof x === 'string' && TYPE_RE.test(x));
-const isPatientId = (v: unknown): boolean => typeof v === 'string' && ID_RE.test(v);
-const isDate = (v: unknown): boolean => typeof v === 'string' && v.length <= 40 && !Number.isNaN(Date.parse(v));
-const isSnapshotRef = (v: unknown): boolean => typeof v === 'string' && /^(latest|[0-9a-f]{4,64})$/.test(v);
+export const isSecretName = (v: unknown): boolean => typeof v === 'string' && NAME_RE.test(v);
+export const isBool = (v: unknown): boolean => typeof v === 'boolean';
+export const isLanguage = (v: unknown): boolean => v === 'pt-BR' || v === 'en';
+export const isTypes = (v: unknown): boolean => Array.isArray(v) && v.length <= 200 && v.every((x) => typeof x === 'string' && TYPE_RE.test(x));
+export const isPatientId = (v: unknown): boolean => typeof v === 'string' && ID_RE.test(v);
+export const isDate = (v: unknown): boolean => typeof v === 'string' && v.length <= 40 && !Number.isNaN(Date.parse(v));
+export const isSnapshotRef = (v: unknown): boolean => typeof v === 'string' && /^(latest|[0-9a-f]{4,64})$/.test(v);
 
-function checkUrl(v: unknown, where: string): string | null {
+export function checkUrl(v: unknown, where: string): string | null {
   if (!isString(v, 2048)) return where;
   try {
     const u = new URL(v);
@@ -101,7 +92,7 @@ export function checkAuth(v: unknown, where = 'auth'): string | null {
   }
 }
 
-function checkScope(v: Record<string, unknown>, where: string): string | null {
+export function checkScope(v: Record<string, unknown>, where: string): string | null {
   return first(
     optional(v, 'snapshot', isSnapshotRef, where),
     optional(v, 'asOf', isDate, where),
@@ -111,9 +102,9 @@ function checkScope(v: Record<string, unknown>, where: string): string | null {
   );
 }
 
-const SCOPE_KEYS = ['snapshot', 'asOf', 'types', 'patient', 'includeShared'];
+export const SCOPE_KEYS = ['snapshot', 'asOf', 'types', 'patient', 'includeShared'];
 
-function checkSchedule(v: unknown, where: string): string | null {
+export function checkSchedule(v: unknown, where: string): string | null {
   if (!isObject(v)) return where;
   if (!['interval', 'daily', 'weekly', 'monthly'].includes(String(v['kind']))) return `${where}.kind`;
   // The engine validates the values; here only the shape and size.
@@ -128,9 +119,9 @@ function checkSchedule(v: unknown, where: string): string | null {
   );
 }
 
-const isCount = (x: unknown): boolean => Number.isInteger(x) && (x as number) >= -1 && (x as number) <= 100_000;
+export const isCount = (x: unknown): boolean => Number.isInteger(x) && (x as number) >= -1 && (x as number) <= 100_000;
 
-function checkRetention(v: unknown, where: string): string | null {
+export function checkRetention(v: unknown, where: string): string | null {
   if (!isObject(v)) return where;
   return first(
     onlyKeys(v, ['keepLast', 'keepDaily', 'keepWeekly', 'keepMonthly', 'keepYearly', 'legalFloorYears', 'timeZone'], where),
@@ -139,10 +130,10 @@ function checkRetention(v: unknown, where: string): string | null {
   );
 }
 
-const isAddress = (x: unknown): boolean => isString(x, 320) && /^[^@\s]+@[^@\s]+$/.test(x);
+export const isAddress = (x: unknown): boolean => isString(x, 320) && /^[^@\s]+@[^@\s]+$/.test(x);
 
 /** Alert channels: secrets by name only (the SMTP password, the webhook's signing key). */
-function checkAlerts(v: unknown, where: string): string | null {
+export function checkAlerts(v: unknown, where: string): string | null {
   if (!isObject(v)) return where;
   const keys = onlyKeys(v, ['email', 'webhook'], where);
   if (keys) return keys;
@@ -176,7 +167,7 @@ function checkAlerts(v: unknown, where: string): string | null {
 }
 
 /** A copy to add: an S3 bucket (credentials in, tested, then kept in the secret store) or a folder/drive. */
-function checkAddCopy(v: unknown): string | null {
+export function checkAddCopy(v: unknown): string | null {
   if (!isObject(v)) return 'request';
   if (v['kind'] === 's3') {
     return first(
@@ -203,7 +194,7 @@ function checkAddCopy(v: unknown): string | null {
   return 'request.kind';
 }
 
-function checkSettingsPatch(v: unknown): string | null {
+export function checkSettingsPatch(v: unknown): string | null {
   if (!isObject(v)) return 'settings';
   const keys = onlyKeys(v, ['language', 'source', 'schedule', 'clinicName', 'retention', 'alerts', 'shrinkGuardPercent', 'timeZone'], 'settings');
   if (keys) return keys;
@@ -240,7 +231,7 @@ function checkSettingsPatch(v: unknown): string | null {
   return null;
 }
 
-function checkServerRestore(v: unknown, withConfirmation: boolean): string | null {
+export function checkServerRestore(v: unknown, withConfirmation: boolean): string | null {
   if (!isObject(v)) return 'request';
   const keys = [...SCOPE_KEYS, 'target', 'auth', 'includeAdministration', ...(withConfirmation ? ['confirmed', 'verify'] : [])];
   return first(
@@ -254,7 +245,7 @@ function checkServerRestore(v: unknown, withConfirmation: boolean): string | nul
   );
 }
 
-function checkFolderRestore(v: unknown): string | null {
+export function checkFolderRestore(v: unknown): string | null {
   if (!isObject(v)) return 'request';
   return first(
     onlyKeys(v, [...SCOPE_KEYS, 'target', 'overwrite', 'confirmed'], 'request'),
@@ -263,93 +254,4 @@ function checkFolderRestore(v: unknown): string | null {
     optional(v, 'overwrite', isBool, 'request'),
     v['confirmed'] === true ? null : 'request.confirmed',
   );
-}
-
-const none: ArgsCheck = (a) => arity(a, 0, 0);
-
-/** Every method the user interface may call. Anything else is refused. */
-export const API_METHODS: Readonly<Record<string, ApiMethodSpec>> = {
-  /** Host: where the repository is and which front end serves it. */
-  hostInfo: { long: false, check: none },
-  /** Host: use the repository at another folder (setup wizard, destinations screen). */
-  openRepository: { long: false, check: (a) => first(arity(a, 1, 1), isObject(a[0]) && onlyKeys(a[0], ['path'], 'request') === null && isString(a[0]['path'], 1024) && (a[0]['path'] as string).trim() !== '' ? null : 'request.path') },
-  status: { long: false, check: none },
-  getSettings: { long: false, check: none },
-  updateSettings: { long: false, check: (a) => first(arity(a, 1, 1), checkSettingsPatch(a[0])) },
-  probeSource: { long: false, check: (a) => first(arity(a, 1, 1), isObject(a[0]) ? first(onlyKeys(a[0], ['source', 'auth'], 'request'), checkUrl(a[0]['source'], 'request.source'), checkAuth(a[0]['auth'], 'request.auth')) : 'request') },
-  detectDestinations: { long: false, check: none },
-  /** Adds a copy after testing it; nothing is saved when the test fails. */
-  addCopy: { long: false, check: (a) => first(arity(a, 1, 1), checkAddCopy(a[0])) },
-  removeCopy: { long: false, check: (a) => first(arity(a, 1, 1), isString(a[0], 2048) && (a[0] as string) !== '' ? null : 'location') },
-  /** Patients of a snapshot by name or id (one-patient restore). */
-  findPatients: {
-    long: false,
-    check: (a) =>
-      first(
-        arity(a, 1, 1),
-        isObject(a[0]) ? first(onlyKeys(a[0], ['snapshot', 'query', 'limit'], 'request'), optional(a[0], 'snapshot', isSnapshotRef, 'request'), isString(a[0]['query'], 200) ? null : 'request.query', optional(a[0], 'limit', (x) => Number.isInteger(x) && (x as number) >= 1 && (x as number) <= 100, 'request')) : 'request',
-      ),
-  },
-  /** Sends a test message on an alert channel. */
-  sendTestAlert: { long: false, check: (a) => first(arity(a, 1, 1), a[0] === 'email' || a[0] === 'webhook' ? null : 'channel') },
-  init: {
-    long: false,
-    check: (a) => first(arity(a, 1, 1), isObject(a[0]) ? first(onlyKeys(a[0], ['useKeychain', 'recoveryLanguage'], 'request'), isBool(a[0]['useKeychain']) ? null : 'request.useKeychain', optional(a[0], 'recoveryLanguage', isLanguage, 'request')) : 'request'),
-  },
-  backupNow: { long: true, check: none },
-  snapshots: { long: false, check: none },
-  snapshot: { long: false, check: (a) => first(arity(a, 1, 1), isSnapshotRef(a[0]) ? null : 'snapshot') },
-  check: {
-    long: true,
-    check: (a) =>
-      first(
-        arity(a, 0, 1),
-        a[0] === undefined ? null : isObject(a[0]) ? first(onlyKeys(a[0], ['readData', 'readDataSubset'], 'options'), optional(a[0], 'readData', isBool, 'options'), optional(a[0], 'readDataSubset', (x) => isObject(x) && Number.isInteger(x['n']) && Number.isInteger(x['m']), 'options')) : 'options',
-      ),
-  },
-  stats: { long: false, check: none },
-  ls: { long: false, check: (a) => first(arity(a, 1, 1), isObject(a[0]) ? first(onlyKeys(a[0], SCOPE_KEYS, 'scope'), checkScope(a[0], 'scope')) : 'scope') },
-  dump: { long: false, check: (a) => first(arity(a, 2, 2), isSnapshotRef(a[0]) ? null : 'snapshot', typeof a[1] === 'string' && /^[A-Z][A-Za-z]{0,63}\/[A-Za-z0-9\-.]{1,64}$/.test(a[1]) ? null : 'reference') },
-  planRestoreToFolder: { long: true, check: (a) => first(arity(a, 1, 1), isObject(a[0]) ? first(onlyKeys(a[0], SCOPE_KEYS, 'scope'), checkScope(a[0], 'scope')) : 'scope') },
-  planRestoreToServer: { long: true, check: (a) => first(arity(a, 1, 1), checkServerRestore(a[0], false)) },
-  restoreToServer: { long: true, check: (a) => first(arity(a, 1, 1), checkServerRestore(a[0], true)) },
-  restoreToFolder: { long: true, check: (a) => first(arity(a, 1, 1), checkFolderRestore(a[0])) },
-  recoveryKitStatus: { long: false, check: none },
-  confirmRecoveryKit: {
-    long: false,
-    check: (a) =>
-      first(arity(a, 1, 1), Array.isArray(a[0]) && a[0].length >= 1 && a[0].length <= 4 && a[0].every((x) => isObject(x) && Number.isInteger(x['position']) && isString(x['word'], 64) && Object.keys(x).length === 2) ? null : 'answers'),
-  },
-  /** The current recovery key's words, to print the same kit again. */
-  recoveryKit: { long: false, check: (a) => first(arity(a, 0, 1), a[0] === undefined || isLanguage(a[0]) ? null : 'language') },
-  /** A new recovery key (the printed kit stops working): only with the user's typed confirmation. */
-  rotateRecoveryKey: {
-    long: false,
-    check: (a) => first(arity(a, 1, 1), isObject(a[0]) ? first(onlyKeys(a[0], ['confirmed', 'language'], 'request'), a[0]['confirmed'] === true ? null : 'request.confirmed', optional(a[0], 'language', isLanguage, 'request')) : 'request'),
-  },
-  listKeys: { long: false, check: none },
-  listSecrets: { long: false, check: none },
-  setSecret: { long: false, check: (a) => first(arity(a, 2, 2), isSecretName(a[0]) ? null : 'name', typeof a[1] === 'string' && a[1].length > 0 && a[1].length <= MAX_SECRET ? null : 'value') },
-  deleteSecret: { long: false, check: (a) => first(arity(a, 1, 1), isSecretName(a[0]) ? null : 'name') },
-  auditLog: { long: false, check: (a) => first(arity(a, 0, 1), a[0] === undefined || (Number.isInteger(a[0]) && (a[0] as number) > 0 && (a[0] as number) <= 10_000) ? null : 'limit') },
-  /** Desktop app only (start at login, pause on battery); serve answers NOT_FOUND. */
-  getDesktopSettings: { long: false, check: none },
-  updateDesktopSettings: {
-    long: false,
-    check: (a) =>
-      first(arity(a, 1, 1), isObject(a[0]) ? first(onlyKeys(a[0], ['startAtLogin', 'pauseOnBattery'], 'settings'), optional(a[0], 'startAtLogin', isBool, 'settings'), optional(a[0], 'pauseOnBattery', isBool, 'settings')) : 'settings'),
-  },
-  /** Restore drills (provided by the engine when available; the host answers NOT_FOUND otherwise). */
-  runDrill: { long: true, check: none },
-  listDrills: { long: false, check: none },
-  drillReport: { long: false, check: (a) => first(arity(a, 1, 1), Number.isInteger(a[0]) && (a[0] as number) > 0 ? null : 'id') },
-};
-
-export type ApiMethodName = keyof typeof API_METHODS;
-
-/** Null when the call is acceptable; otherwise the reason (unknown method or the field at fault). */
-export function checkApiCall(method: unknown, args: unknown): string | null {
-  if (typeof method !== 'string' || !Object.prototype.hasOwnProperty.call(API_METHODS, method)) return `unknown method ${typeof method === 'string' ? method.slice(0, 64) : typeof method}`;
-  if (!Array.isArray(args) || args.length > 4) return 'arguments must be an array';
-  return (API_METHODS[method] as ApiMethodSpec).check(args);
 }

@@ -1,0 +1,132 @@
+/**
+ * Use cases: backups (the configured FHIR server, a FHIR server given on the command line, NDJSON files), each a
+ * task that can be cancelled and a run in the catalog, followed by replication to the configured copies.
+ */
+import path from 'node:path';
+import { Archiver } from '../archiver/archiver.js';
+import { backupFhir as runFhirBackup } from '../archiver/fhirBackup.js';
+import { listNdjsonInputs, readNdjsonFile } from '../archiver/ndjson.js';
+import { refreshSnapshotCache } from '../catalog/sync.js';
+import { sourceOptions } from '../policy/settings.js';
+import { summarizeSnapshot } from '../repository/summary.js';
+import { assertResourceTypes } from '../source/fhir/resourceTypes.js';
+import type { StrategyName } from '../source/fhir/strategies.js';
+import type { BackupResult } from '../shared/contract.js';
+import { EngineError } from '../shared/errors.js';
+import type { LongOperationOptions } from '../shared/events.js';
+import { ensurePrivateDir } from '../shared/privateFiles.js';
+import type { EngineContext } from './context.js';
+import { replicateCopies } from './copies.js';
+import type { FhirBackupRequest } from './engine.js';
+import { backupSummary, runWarnings, track } from './runs.js';
+import { resolveSourceAuth } from './secrets.js';
+import { getSettings } from './settings.js';
+
+export type FhirBackupResult = BackupResult & { strategy: StrategyName; requests: number };
+
+const BACKUP_TASK = { kind: 'backup', cancelled: 'task.cancelled.backup' } as const;
+
+/** The backup as a run in the catalog, then the copies brought up to date; the snapshot cache follows. */
+async function recordedBackup<T extends BackupResult>(ctx: EngineContext, backup: () => Promise<T>, options: LongOperationOptions): Promise<T> {
+  return track(
+    ctx,
+    'backup',
+    async () => {
+      const result = await backup();
+      if (ctx.copies().length === 0) return result;
+      return { ...result, copies: await replicateCopies(ctx, await ctx.repo(), options) };
+    },
+    backupSummary,
+    async () => void (await refreshSnapshotCache(await ctx.catalog(), await ctx.repo(), ctx.location)),
+  );
+}
+
+/** Backs up NDJSON files; an empty input is EMPTY_SOURCE unless `allowEmpty`. */
+export function backupNdjson(ctx: EngineContext, input: string, options: LongOperationOptions & { tags?: readonly string[]; allowEmpty?: boolean } = {}): Promise<BackupResult> {
+  return ctx.tasks.run({ ...BACKUP_TASK, title: 'task.title.backupFiles' }, options, (o) =>
+    recordedBackup(
+      ctx,
+      async () => {
+        const started = Date.now();
+        const files = await listNdjsonInputs(input);
+        const location = path.resolve(input);
+        const repo = await ctx.repo();
+        const shrinkGuardPercent = (await getSettings(ctx)).shrinkGuardPercent;
+        const lock = await repo.lock('shared', 'backup');
+        try {
+          const previous = await repo.listSnapshots(o.signal);
+          const parent = [...previous].reverse().find((s) => s.manifest.source.kind === 'ndjson' && s.manifest.source.location === location) ?? null;
+          const archiver = new Archiver(repo, {
+            source: { kind: 'ndjson', location, strategy: 'files' },
+            mode: 'full',
+            parent,
+            tags: options.tags,
+            signal: o.signal,
+            onProgress: o.onProgress,
+            allowEmpty: options.allowEmpty === true,
+            shrinkGuardPercent,
+          });
+          await archiver.begin();
+          for (const file of files) {
+            for await (const line of readNdjsonFile(file, o.signal)) await archiver.addLine(line.bytes, line);
+          }
+          const result = await archiver.commit();
+          return { snapshot: summarizeSnapshot({ id: result.snapshotId, manifest: result.manifest }), durationMs: Date.now() - started, problems: result.manifest.problems };
+        } finally {
+          await lock.release();
+        }
+      },
+      o,
+    ),
+  );
+}
+
+async function fhirBackup(ctx: EngineContext, request: FhirBackupRequest, o: LongOperationOptions): Promise<FhirBackupResult> {
+  assertResourceTypes(request.types);
+  const started = Date.now();
+  const auth = await resolveSourceAuth(ctx, request.auth);
+  const repo = await ctx.repo();
+  const stateDir = ctx.stateDir(repo.id);
+  await ensurePrivateDir(stateDir);
+  const shrinkGuardPercent = (await getSettings(ctx)).shrinkGuardPercent;
+  const lock = await repo.lock('shared', 'backup');
+  try {
+    const r = await runFhirBackup(repo, {
+      allowEmpty: request.allowEmpty === true,
+      shrinkGuardPercent,
+      baseUrl: request.source,
+      auth,
+      strategy: request.strategy,
+      full: request.full,
+      types: request.types,
+      allowedHosts: request.allowedHosts,
+      ...(request.exportStuckMinutes !== undefined ? { stuckExportMs: request.exportStuckMinutes * 60_000 } : {}),
+      tags: request.tags,
+      jobStateFile: path.join(stateDir, 'export-job.json'),
+      signal: o.signal,
+      onProgress: o.onProgress,
+    });
+    return {
+      snapshot: summarizeSnapshot({ id: r.snapshotId, manifest: r.manifest }),
+      durationMs: Date.now() - started,
+      problems: r.manifest.problems,
+      ...(r.manifest.warnings ? { warnings: runWarnings(r.manifest.warnings, ctx.locale) } : {}),
+      strategy: r.strategy,
+      requests: r.requests,
+    };
+  } finally {
+    await lock.release();
+  }
+}
+
+/** Backs up a FHIR server (given on the command line, or the configured one through backupNow). */
+export function backupFhir(ctx: EngineContext, request: FhirBackupRequest, options: LongOperationOptions = {}): Promise<FhirBackupResult> {
+  return ctx.tasks.run({ ...BACKUP_TASK, title: 'task.title.backup' }, options, (o) => recordedBackup(ctx, () => fhirBackup(ctx, request, o), o));
+}
+
+/** Backs up the configured source now. */
+export async function backupNow(ctx: EngineContext, options: LongOperationOptions = {}): Promise<FhirBackupResult> {
+  const { source } = await getSettings(ctx);
+  if (!source) throw new EngineError('INVALID_SETTINGS', { reason: 'source (no FHIR server configured yet)' });
+  return backupFhir(ctx, { source: source.url, auth: source.auth, ...sourceOptions(source) }, options);
+}

@@ -1,0 +1,215 @@
+/**
+ * The Engine: the API every front end uses (CLI, serve, Electron), and the options it is created with.
+ * createEngine (src/index.ts) builds it from the use cases of this folder.
+ */
+import type { Locale } from '../i18n/types.js';
+import type { RecoveryKeyLanguage } from '../crypto/recoveryKey.js';
+import type { RetentionPolicy } from '../policy/retention.js';
+import type { SchedulePolicy } from '../policy/schedule.js';
+import type { PruneResult } from '../repository/prune.js';
+import type { RepairIndexResult } from '../repository/repairIndex.js';
+import type { RepairSnapshotsResult } from '../repository/repairSnapshots.js';
+import type { ReplicateResult } from '../repository/replicate.js';
+import type { SnapshotRecord } from '../repository/snapshot.js';
+import type { RunnerEvent } from '../scheduler/runner.js';
+import type { SecretStore } from '../secrets/types.js';
+import type { StrategyName } from '../source/fhir/strategies.js';
+import type {
+  AddCopyRequest,
+  AddCopyResult,
+  AlertCheckResult,
+  AppSettings,
+  AuditLogEntry,
+  BackupResult,
+  CheckResult,
+  ConnectResult,
+  DestinationConfig,
+  DestinationState,
+  DetectedDestination,
+  DoctorReportView,
+  EngineEvent,
+  FhirRestoreResult,
+  FolderRestorePlan,
+  ForgetResult,
+  InitRequest,
+  InitResult,
+  KeySlotSummary,
+  PatientSearchResult,
+  RecoveryKitStatus,
+  RecoveryKitWords,
+  RepoStats,
+  ResourceListResult,
+  RestorePlan,
+  RestoreResult,
+  RestoreScopeRequest,
+  RestoreToFolderRequest,
+  ServerRestoreRequest,
+  SnapshotSummary,
+  SourceAuthSetting,
+  SourceProbe,
+  StatusSummary,
+  TaskInfo,
+} from '../shared/contract.js';
+import type { DrillRunResult, DrillSummary } from '../shared/drill.js';
+import type { LongOperationOptions } from '../shared/events.js';
+
+export interface EngineOptions {
+  /** Repository location: a folder (NAS share, USB drive) for now. */
+  readonly repo: string;
+  /** Headless use: the repository passphrase is read from this file (mode 0600). */
+  readonly passwordFile?: string;
+  /** A SecretStore supplied by the host (Electron safeStorage, tests). Otherwise the OS keychain is used. */
+  readonly secretStore?: SecretStore;
+  /** Keychain service name (tests use their own). */
+  readonly keychainService?: string;
+  /** Headless use with a password file: folder holding other credentials, one 0600 file each. */
+  readonly secretsDir?: string;
+  /** Language of the text the engine writes (status reasons, alerts); pt-BR by default. */
+  readonly locale?: Locale;
+  /** S3 region for `s3:` locations (default: AWS_REGION, AWS_DEFAULT_REGION, else sa-east-1). */
+  readonly s3Region?: string;
+  /** The clinic accepted storing health data outside Brazil (LGPD); needed for such S3 regions. */
+  readonly residencyAcknowledged?: boolean;
+  /** Bandwidth limits for S3 destinations (bytes per second), so backups do not saturate the clinic's link. */
+  readonly s3UploadBytesPerSecond?: number;
+  readonly s3DownloadBytesPerSecond?: number;
+  /** Other copies of this repository: replicated after every backup, used by `check --repair`. */
+  readonly copies?: readonly (string | DestinationConfig)[];
+  /** Folder for local state (export jobs in progress, catalog). Default: $XDG_STATE_HOME/clinic-backup or ~/.local/state/clinic-backup. */
+  readonly stateDir?: string;
+}
+
+/** How to authenticate to a FHIR source. Secret values come from files (never from argv) or named secrets. */
+export type SourceAuthRequest = SourceAuthSetting;
+
+export interface FhirBackupRequest {
+  readonly source: string;
+  readonly auth: SourceAuthRequest;
+  readonly strategy?: StrategyName;
+  readonly full?: boolean;
+  readonly types?: readonly string[];
+  /** Other hosts trusted with the source's credentials and files (settings: source.allowedHosts). */
+  readonly allowedHosts?: readonly string[];
+  /** Minutes a resumed export may show no progress before a fresh one replaces it (settings: source.exportStuckMinutes). */
+  readonly exportStuckMinutes?: number;
+  readonly tags?: readonly string[];
+  /** A server with no resources at all is an error (EMPTY_SOURCE) unless this is set. */
+  readonly allowEmpty?: boolean;
+}
+
+export interface Engine {
+  readonly location: string;
+  init(request: InitRequest): Promise<InitResult>;
+  /** Backs up NDJSON files; an empty input is EMPTY_SOURCE unless `allowEmpty`. */
+  backupNdjson(input: string, options?: LongOperationOptions & { tags?: readonly string[]; allowEmpty?: boolean }): Promise<BackupResult>;
+  backupFhir(request: FhirBackupRequest, options?: LongOperationOptions): Promise<BackupResult & { strategy: StrategyName; requests: number }>;
+  snapshots(): Promise<SnapshotSummary[]>;
+  snapshot(ref: string): Promise<{ summary: SnapshotSummary; manifest: SnapshotRecord['manifest'] }>;
+  check(options?: LongOperationOptions & { readData?: boolean; readDataSubset?: { n: number; m: number } }): Promise<CheckResult>;
+  restoreToFolder(request: RestoreToFolderRequest & { asOf?: string }, options?: LongOperationOptions): Promise<RestoreResult>;
+  /** What a restore to a folder would write (counts per type; one patient: the shared resources left out). Writes nothing. */
+  planRestoreToFolder(request: RestoreScopeRequest, options?: LongOperationOptions): Promise<FolderRestorePlan>;
+  /** What a restore into a FHIR server would do, including resources newer on the target. Writes nothing. */
+  planRestoreToServer(request: ServerRestoreRequest, options?: LongOperationOptions): Promise<RestorePlan>;
+  /** Restores into a FHIR server; needs `confirmed`. Resumes an interrupted restore of the same scope. */
+  restoreToServer(request: ServerRestoreRequest & { confirmed: boolean; verify?: 'none' | 'sample' | 'all' }, options?: LongOperationOptions): Promise<FhirRestoreResult & { plan: RestorePlan }>;
+  /** Lists the resources of a snapshot (optionally one type or one patient's compartment). */
+  ls(request: RestoreScopeRequest): Promise<ResourceListResult>;
+  /** One resource's stored bytes. */
+  dump(snapshot: string, reference: string): Promise<{ snapshotId: string; bytes: Buffer }>;
+  stats(): Promise<RepoStats>;
+  listKeys(): Promise<KeySlotSummary[]>;
+  addKey(kind: 'keychain' | 'passphrase' | 'recovery', options?: { passphrase?: string; name?: string; language?: RecoveryKeyLanguage }): Promise<{ slot: KeySlotSummary; recoveryKey: string[][] | null }>;
+  removeKey(slotId: string): Promise<void>;
+  /**
+   * Replaces the recovery key: the printed kit stops working. Needs `confirmed` (the user typed the confirmation);
+   * the new slot is verified before older recovery slots are removed; the confirmation ceremony starts again.
+   */
+  rotateRecoveryKey(request: { confirmed: boolean; language?: RecoveryKeyLanguage }): Promise<RecoveryKitWords>;
+  /** The current recovery key's words, to print the same kit again (any number of times; nothing changes). */
+  recoveryKit(language?: RecoveryKeyLanguage): Promise<RecoveryKitWords>;
+  /** The current recovery key's printable kit as HTML and PDF (the same words every time). */
+  recoveryKitDocuments(language?: RecoveryKeyLanguage, options?: LongOperationOptions): Promise<RecoveryKitWords & { html: string; pdf: Buffer }>;
+  recoveryKitStatus(): Promise<RecoveryKitStatus>;
+  /** The confirmation ceremony: the user types back the two words asked for. */
+  confirmRecoveryKit(answers: readonly { position: number; word: string }[]): Promise<{ confirmedAt: string }>;
+  /** Recovery on a new machine with the printed recovery key alone. */
+  connect(request: { recoveryKey: string; useKeychain: boolean }): Promise<ConnectResult>;
+  /** Names of stored credentials (never values). */
+  listSecrets(): Promise<string[]>;
+  /** Stores or rotates a credential; takes effect on the next run. */
+  setSecret(name: string, value: string): Promise<void>;
+  deleteSecret(name: string): Promise<boolean>;
+  /** Recreates the local catalog's snapshot cache from the repository (the source of truth). */
+  rebuildCatalog(): Promise<{ snapshots: number }>;
+  replicate(request: { to: string; from?: string }, options?: LongOperationOptions): Promise<ReplicateResult>;
+  /** State of the configured copies (last update, newest snapshot held, USB rotation overdue). */
+  destinations(): Promise<DestinationState[]>;
+  /** Adds a copy (bucket, NAS, USB drive) after testing it with the credentials given; nothing is saved on failure. */
+  addCopy(request: AddCopyRequest, options?: LongOperationOptions): Promise<AddCopyResult>;
+  /** Stops keeping a copy added with addCopy (its data is left in place). */
+  removeCopy(location: string): Promise<{ removed: boolean }>;
+  /** Patients of a snapshot matching a name or id, for the one-patient restore. */
+  findPatients(request: { snapshot?: string; query: string; limit?: number }): Promise<PatientSearchResult>;
+  /**
+   * check --repair: damaged or missing files are replaced with verified copies from the other destinations, and a
+   * missing or damaged index is rebuilt from the packs' own headers (no other copy needed); then checks again.
+   */
+  checkAndRepair(request: { from?: readonly string[]; readData?: boolean }, options?: LongOperationOptions): Promise<CheckResult & { repaired: string[]; unrepaired: { file: string; reason: string }[] }>;
+  /** Rebuilds the index from the packs' own headers (like `restic repair index`); no other copy needed. */
+  repairIndex(options?: LongOperationOptions): Promise<RepairIndexResult>;
+  /** A repaired successor for each snapshot whose data is gone, listing every lost resource (history is never rewritten). */
+  repairSnapshots(options?: LongOperationOptions): Promise<RepairSnapshotsResult>;
+  /** Status, KPIs and health for the status command, the dashboard and the tray. */
+  status(): Promise<StatusSummary>;
+  /** Subscribes to engine events (progress, tasks, runs); returns the unsubscribe function. */
+  subscribe(listener: (event: EngineEvent) => void): () => void;
+  /** The long operations running now (backups, restores, checks, drills, replication, prune, reports). */
+  tasks(): TaskInfo[];
+  /**
+   * Cancels a running task: it stops at its next safe point and leaves the repository and the target as after a
+   * crash (nothing half-committed, locks released, a restore resumable); its call fails with CANCELLED saying so.
+   */
+  cancelTask(id: string): { cancelled: boolean };
+  /** Tests a FHIR source (reachable, authorised, R4) without backing it up. */
+  probeSource(request: { source: string; auth: SourceAuthRequest }): Promise<SourceProbe>;
+  /** Candidate local destinations (mounted drives and shares) and what each holds. */
+  detectDestinations(): Promise<DetectedDestination[]>;
+  getSettings(): Promise<AppSettings>;
+  /** Validates and stores settings; INVALID_SETTINGS names the fields at fault and nothing is saved. */
+  updateSettings(patch: Partial<AppSettings>): Promise<AppSettings>;
+  /** Backs up the configured source now. */
+  backupNow(options?: LongOperationOptions): Promise<BackupResult & { strategy: StrategyName; requests: number }>;
+  auditLog(limit?: number): Promise<AuditLogEntry[]>;
+  /**
+   * Applies the retention policy (GFS with the legal floor for medical records). With dryRun, only explains
+   * each snapshot's fate. A policy below the legal floor is refused.
+   */
+  forget(request: { policy?: RetentionPolicy; dryRun: boolean }): Promise<ForgetResult>;
+  /** Removes data no snapshot references (exclusive lock, crash-safe, Object-Lock aware). */
+  prune(request?: { dryRun?: boolean }, options?: LongOperationOptions): Promise<PruneResult>;
+  /**
+   * The monthly restore test: restores a snapshot (from the offsite copy when one is configured, since that is
+   * what a disaster leaves) into a fresh sandbox FHIR server, validates it and records the result.
+   */
+  drill(request?: { snapshot?: string; target?: string; allowFallback?: boolean }, options?: LongOperationOptions): Promise<DrillRunResult>;
+  listDrills(): Promise<DrillSummary[]>;
+  /** The disaster-recovery plan or the compliance summary, generated from the actual configuration. */
+  configurationReport(kind: 'dr-plan' | 'compliance', options?: LongOperationOptions): Promise<{ html: string; pdf: Buffer }>;
+  /** A drill's report as HTML and PDF. */
+  drillReport(id: number, options?: LongOperationOptions): Promise<{ html: string; pdf: Buffer }>;
+  /** The schedules with their text and next run. */
+  schedules(): Promise<{ name: string; policy: SchedulePolicy; description: string; nextAt: string }[]>;
+  /**
+   * Runs the scheduler in the foreground until the signal fires: backups, a weekly data-check slice, monthly
+   * drills when available, and alert evaluation. One scheduler per repository and machine (a second refuses).
+   */
+  runScheduler(options: { signal: AbortSignal; onEvent?: (event: RunnerEvent) => void }): Promise<void>;
+  /** Evaluates the alert rules now and delivers what is due (also done after every run). */
+  checkAlerts(): Promise<AlertCheckResult>;
+  /** Sends a test alert through a configured channel ("email" or "webhook"). */
+  sendTestAlert(channel: string): Promise<{ channel: string; sentAt: string }>;
+  /** The SOP-019 §9 checklist, each check with plain-language text and a fix. */
+  doctor(): Promise<DoctorReportView>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,202 @@
+/**
+ * Use cases: restores (planned first, then written, each a task that can be cancelled and resumed), listing a
+ * snapshot's resources, reading one resource, and finding a patient for the one-patient restore.
+ */
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { restoreOrder, TIER_TYPES } from '../policy/tiers.js';
+import { loadOverlay, treeTypes, typeRows } from '../repository/treeStore.js';
+import { decodeRow } from '../repository/tree.js';
+import type { Repository } from '../repository/repository.js';
+import type { SnapshotRecord } from '../repository/snapshot.js';
+import { executeFhirRestore, planFhirRestore, type FhirRestoreOptions } from '../restorer/fhirTarget.js';
+import { restoreToNdjson, selectRows } from '../restorer/ndjsonTarget.js';
+import type { PatientDirectory } from '../restorer/patients.js';
+import { assertPatientExists, checkTypesInSnapshot, resolveSnapshot } from '../restorer/select.js';
+import { selectForRestore } from '../restorer/selection.js';
+import { authProvider } from '../source/fhir/auth.js';
+import { FhirHttp } from '../source/fhir/http.js';
+import { assertResourceTypes } from '../source/fhir/resourceTypes.js';
+import type {
+  FhirRestoreResult,
+  FolderRestorePlan,
+  PatientSearchResult,
+  ResourceListing,
+  ResourceListResult,
+  RestorePlan,
+  RestoreResult,
+  RestoreScopeRequest,
+  RestoreToFolderRequest,
+  ServerRestoreRequest,
+} from '../shared/contract.js';
+import { EngineError } from '../shared/errors.js';
+import type { LongOperationOptions } from '../shared/events.js';
+import { ensurePrivateDir } from '../shared/privateFiles.js';
+import type { EngineContext } from './context.js';
+import { track } from './runs.js';
+import { resolveSourceAuth } from './secrets.js';
+
+const PLAN_TASK = { kind: 'restore', title: 'task.title.restorePlan', cancelled: 'task.cancelled.readOnly' } as const;
+
+function selection(request: RestoreScopeRequest): { types?: readonly string[]; patient?: string; includeShared?: boolean } {
+  return { ...(request.types ? { types: request.types } : {}), ...(request.patient ? { patient: request.patient } : {}), ...(request.patient && request.includeShared ? { includeShared: true } : {}) };
+}
+
+/** Restores to a folder of NDJSON files; needs `confirmed`. */
+export async function restoreToFolder(ctx: EngineContext, request: RestoreToFolderRequest & { asOf?: string }, options: LongOperationOptions = {}): Promise<RestoreResult> {
+  assertResourceTypes(request.types);
+  if (!request.confirmed) throw new EngineError('RESTORE_NOT_CONFIRMED');
+  return ctx.tasks.run({ kind: 'restore', title: 'task.title.restoreFolder', cancelled: 'task.cancelled.restoreFolder' }, options, async (o) => {
+    const r = await track(
+      ctx,
+      'restore',
+      async () => {
+        const started = Date.now();
+        const repo = await ctx.repo();
+        const lock = await repo.lock('shared', 'restore');
+        try {
+          const readBefore = repo.bytesRead;
+          const snap = await resolveSnapshot(repo, { snapshot: request.snapshot, ...(request.asOf ? { asOf: request.asOf } : {}) });
+          const missingTypes = checkTypesInSnapshot(snap, request.types);
+          await repo.loadIndex(o.signal);
+          if (request.patient) await assertPatientExists(repo, snap, request.patient, o.signal);
+          const result = await restoreToNdjson(repo, snap, path.resolve(request.target), request, o);
+          // Everything this restore read from packs, the patient check's tree reads included.
+          return { ...result, missingTypes, bytesRead: repo.bytesRead - readBefore, durationMs: Date.now() - started };
+        } finally {
+          await lock.release();
+        }
+      },
+      (x) => ({ status: x.failures.length > 0 ? 'partial' : 'success', snapshotId: x.snapshotId, resourcesTotal: x.resources, bytesRead: x.bytesRead }),
+    );
+    await ctx.record('restore.folder', { snapshot: r.snapshotId, target: r.target, resources: r.resources, types: [...(request.types ?? [])], patient: request.patient ?? null });
+    return r;
+  });
+}
+
+/** What a restore to a folder would write (counts per type; one patient: the shared resources left out). Writes nothing. */
+export function planRestoreToFolder(ctx: EngineContext, request: RestoreScopeRequest, options: LongOperationOptions = {}): Promise<FolderRestorePlan> {
+  return ctx.tasks.run(PLAN_TASK, options, async (o) => {
+    const repo = await ctx.repo();
+    const lock = await repo.lock('shared', 'restore plan');
+    try {
+      assertResourceTypes(request.types);
+      const snap = await resolveSnapshot(repo, request);
+      const missingTypes = checkTypesInSnapshot(snap, request.types);
+      await repo.loadIndex(o.signal);
+      if (request.patient) await assertPatientExists(repo, snap, request.patient, o.signal);
+      const { rows, shared, sharedIncluded, listingLost } = await selectForRestore(repo, snap, selection(request), o.signal);
+      const counts: Record<string, number> = {};
+      let resources = 0;
+      let bytes = 0;
+      for (const [type, list] of rows) {
+        counts[type] = list.length;
+        resources += list.length;
+        for (const r of list) bytes += r.size;
+      }
+      return { snapshotId: snap.id, snapshotTime: snap.manifest.time, counts, resources, bytes, shared, sharedIncluded, listingLost, missingTypes };
+    } finally {
+      await lock.release();
+    }
+  });
+}
+
+async function serverRestoreSetup(ctx: EngineContext, repo: Repository, request: ServerRestoreRequest, options: LongOperationOptions): Promise<{ snap: SnapshotRecord; opts: FhirRestoreOptions; missingTypes: string[] }> {
+  assertResourceTypes(request.types);
+  const snap = await resolveSnapshot(repo, request);
+  const missingTypes = checkTypesInSnapshot(snap, request.types);
+  await repo.loadIndex(options.signal);
+  if (request.patient) await assertPatientExists(repo, snap, request.patient, options.signal);
+  const http = new FhirHttp({ baseUrl: request.target, auth: authProvider(await resolveSourceAuth(ctx, request.auth)) });
+  const scope = JSON.stringify([snap.id, http.base.href, [...(request.types ?? [])].sort(), request.patient ?? null, ...(request.includeShared ? ['shared'] : [])]);
+  const stateDir = ctx.stateDir(repo.id);
+  await ensurePrivateDir(stateDir);
+  const journalFile = path.join(stateDir, `restore-${createHash('sha256').update(scope).digest('hex').slice(0, 16)}.journal`);
+  // Old → new ids (targets that assign their own) and attachment URLs, per target and source: kept for later restores.
+  const mapFile = path.join(stateDir, `target-${createHash('sha256').update(JSON.stringify([http.base.href, snap.manifest.source.location])).digest('hex').slice(0, 16)}.map`);
+  const opts: FhirRestoreOptions = { http, orderTypes: (types) => restoreOrder(types), criticalTypes: TIER_TYPES.critical, journalFile, mapFile, includeAdministration: request.includeAdministration === true, signal: options.signal, onProgress: options.onProgress };
+  return { snap, opts, missingTypes };
+}
+
+/** What a restore into a FHIR server would do, including resources newer on the target. Writes nothing. */
+export function planRestoreToServer(ctx: EngineContext, request: ServerRestoreRequest, options: LongOperationOptions = {}): Promise<RestorePlan> {
+  return ctx.tasks.run(PLAN_TASK, options, async (o) => {
+    const repo = await ctx.repo();
+    const lock = await repo.lock('shared', 'restore plan');
+    try {
+      const { snap, opts, missingTypes } = await serverRestoreSetup(ctx, repo, request, o);
+      return { ...(await planFhirRestore(repo, snap, selection(request), opts)).plan, missingTypes };
+    } finally {
+      await lock.release();
+    }
+  });
+}
+
+/** Restores into a FHIR server; needs `confirmed`. Resumes an interrupted restore of the same scope. */
+export async function restoreToServer(ctx: EngineContext, request: ServerRestoreRequest & { confirmed: boolean; verify?: 'none' | 'sample' | 'all' }, options: LongOperationOptions = {}): Promise<FhirRestoreResult & { plan: RestorePlan }> {
+  if (!request.confirmed) throw new EngineError('RESTORE_NOT_CONFIRMED');
+  return ctx.tasks.run({ kind: 'restore', title: 'task.title.restoreServer', cancelled: 'task.cancelled.restoreServer' }, options, async (o) => {
+    const r = await track(
+      ctx,
+      'restore',
+      async () => {
+        const repo = await ctx.repo();
+        const lock = await repo.lock('shared', 'restore');
+        try {
+          const { snap, opts, missingTypes } = await serverRestoreSetup(ctx, repo, request, o);
+          const { plan, rows } = await planFhirRestore(repo, snap, selection(request), { ...opts, preview: false });
+          const { mapping: _mapping, ...result } = await executeFhirRestore(repo, snap, plan, rows, { ...opts, confirmed: true, ...(request.verify ? { verify: request.verify } : {}) });
+          return { ...result, plan: { ...plan, missingTypes } };
+        } finally {
+          await lock.release();
+        }
+      },
+      (x) => ({ status: x.failures.length > 0 ? 'partial' : 'success', snapshotId: x.snapshotId, resourcesTotal: x.restored, bytesRead: x.bytesRead }),
+    );
+    await ctx.record('restore.server', { snapshot: r.snapshotId, target: r.target, resources: r.restored, failures: r.failures.length, types: [...(request.types ?? [])], patient: request.patient ?? null });
+    return r;
+  });
+}
+
+/** Lists the resources of a snapshot (optionally one type or one patient's compartment). */
+export async function ls(ctx: EngineContext, request: RestoreScopeRequest): Promise<ResourceListResult> {
+  assertResourceTypes(request.types);
+  const repo = await ctx.repo();
+  const snap = await resolveSnapshot(repo, request);
+  const missingTypes = checkTypesInSnapshot(snap, request.types);
+  // The listing is made of tree blobs: the index is needed for every ls, not only --patient.
+  await repo.loadIndex();
+  if (request.patient) await assertPatientExists(repo, snap, request.patient);
+  const resources: ResourceListing[] = [];
+  const overlay = await loadOverlay(repo, snap.manifest.tree);
+  for (const type of treeTypes(snap.manifest.tree, overlay)) {
+    if (request.types && !request.types.includes(type)) continue;
+    for await (const row of typeRows(repo, snap.manifest.tree, type, overlay)) {
+      const e = decodeRow(row);
+      const patients = e.patient ? e.patient.split(',') : [];
+      if (request.patient && !patients.includes(request.patient)) continue;
+      resources.push({ type, id: e.id, versionId: e.versionId, lastUpdated: e.lastUpdated, size: e.size, patients });
+    }
+  }
+  return { snapshotId: snap.id, resources, missingTypes };
+}
+
+/** One resource's stored bytes. */
+export async function dump(ctx: EngineContext, snapshot: string, reference: string): Promise<{ snapshotId: string; bytes: Buffer }> {
+  const m = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})$/.exec(reference);
+  if (!m) throw new EngineError('INVALID_ARGUMENT', { field: 'resource', reason: 'use Type/id, e.g. Patient/123' });
+  const repo = await ctx.repo();
+  const snap = await resolveSnapshot(repo, { snapshot });
+  await repo.loadIndex();
+  const row = ((await selectRows(repo, snap, { types: [m[1] as string] })).get(m[1] as string) ?? []).find((r) => r.id === m[2]);
+  if (!row) throw new EngineError('RESOURCE_NOT_FOUND', { resource: reference, snapshot: snap.id.slice(0, 8) });
+  return { snapshotId: snap.id, bytes: await repo.readBlob(row.blob) };
+}
+
+/** Patients of a snapshot whose name (accents and case ignored, each word a prefix) or id matches the query. */
+export async function findPatients(ctx: EngineContext, directory: PatientDirectory, request: { snapshot?: string; query: string; limit?: number }): Promise<PatientSearchResult> {
+  const repo = await ctx.repo();
+  const snap = await resolveSnapshot(repo, { snapshot: request.snapshot ?? 'latest' });
+  const found = await directory.find(repo, snap, request.query, request.limit);
+  return { snapshotId: snap.id, ...found };
+}

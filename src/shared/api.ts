@@ -1,0 +1,224 @@
+/**
+ * The one API contract of the user interface. One definition per method: its arguments (a tuple type), its result
+ * type, whether it is long (a task with progress that can be cancelled), how many arguments it takes, and its
+ * argument checker (a type guard, with the reason naming the field at fault). Derived from it:
+ *  - the host dispatch (src/api/host.ts), typed by the same arguments and results;
+ *  - the Electron IPC router (main/ipcRouter.ts) and the serve HTTP routes (src/serve/server.ts), which refuse an
+ *    unknown method or malformed arguments as INVALID_ARGUMENT before anything reaches the engine;
+ *  - the renderer client (renderer/src/api/client.ts), which imports the types only.
+ *
+ * Security decisions here:
+ *  - Credentials reach the engine only as names of stored secrets, never as file paths: a compromised page must
+ *    not be able to make the engine read a local file and send it to a server of its choosing.
+ *  - No method returns a secret value; setSecret and addCopy (bucket credentials, tested then stored) take one
+ *    in, nothing gives one out.
+ *  - Arguments are bounded (string lengths, array sizes) so a page cannot make the host allocate without limit.
+ */
+import {
+  arity,
+  checkAddCopy,
+  checkAuth,
+  checkFolderRestore,
+  checkScope,
+  checkServerRestore,
+  checkSettingsPatch,
+  checkUrl,
+  first,
+  isBool,
+  isLanguage,
+  isObject,
+  isSecretName,
+  isSnapshotRef,
+  isString,
+  MAX_SECRET,
+  onlyKeys,
+  optional,
+  SCOPE_KEYS,
+  type ArgsCheck,
+} from './apiChecks.js';
+import type {
+  AddCopyRequest,
+  AddCopyResult,
+  AppSettings,
+  AuditLogEntry,
+  BackupResult,
+  CheckResult,
+  DesktopSettings,
+  DetectedDestination,
+  FhirRestoreResult,
+  FolderRestorePlan,
+  HostInfo,
+  InitRequest,
+  InitResult,
+  KeySlotSummary,
+  PatientSearchResult,
+  RecoveryKitStatus,
+  RecoveryKitWords,
+  RepoStats,
+  ResourceListResult,
+  RestorePlan,
+  RestoreResult,
+  RestoreScopeRequest,
+  ServerRestoreRequest,
+  SnapshotSummary,
+  SourceAuthSetting,
+  SourceProbe,
+  StatusSummary,
+  TaskInfo,
+} from './contract.js';
+import type { DrillRunResult, DrillSummary } from './drill.js';
+import type { ErrorInfo } from './errors.js';
+
+type Language = 'pt-BR' | 'en';
+
+export interface ApiMethod<A extends readonly unknown[], R> {
+  /** Long operations run as tasks: progress events while they run, and cancelTask stops them. */
+  readonly long: boolean;
+  /** Fewest and most arguments. */
+  readonly arity: readonly [min: number, max: number];
+  /** Null when the arguments are acceptable; otherwise the field at fault. */
+  readonly problem: ArgsCheck;
+  /** The same check as a type guard. */
+  readonly accepts: (args: readonly unknown[]) => args is A;
+  /** Never set: carries the result type. */
+  readonly result?: R;
+}
+
+function method<A extends readonly unknown[], R>(long: boolean, [min, max]: readonly [number, number], check: ArgsCheck = () => null): ApiMethod<A, R> {
+  const problem: ArgsCheck = (args) => first(arity(args, min, max), check(args));
+  return { long, arity: [min, max], problem, accepts: (args): args is A => problem(args) === null };
+}
+
+const objectArg =
+  (check: (v: Record<string, unknown>) => string | null, where: string): ArgsCheck =>
+  (a) =>
+    isObject(a[0]) ? check(a[0]) : where;
+
+const DEFINITIONS = {
+  /** Host: where the repository is and which front end serves it. */
+  hostInfo: method<[], HostInfo>(false, [0, 0]),
+  /** Host: use the repository at another folder (setup wizard, destinations screen). */
+  openRepository: method<[request: { path: string }], HostInfo>(
+    false,
+    [1, 1],
+    objectArg((r) => first(onlyKeys(r, ['path'], 'request'), isString(r['path'], 1024) && (r['path'] as string).trim() !== '' ? null : 'request.path'), 'request.path'),
+  ),
+  status: method<[], StatusSummary>(false, [0, 0]),
+  getSettings: method<[], AppSettings>(false, [0, 0]),
+  updateSettings: method<[patch: Partial<AppSettings>], AppSettings>(false, [1, 1], (a) => checkSettingsPatch(a[0])),
+  probeSource: method<[request: { source: string; auth: SourceAuthSetting }], SourceProbe>(
+    false,
+    [1, 1],
+    objectArg((r) => first(onlyKeys(r, ['source', 'auth'], 'request'), checkUrl(r['source'], 'request.source'), checkAuth(r['auth'], 'request.auth')), 'request'),
+  ),
+  detectDestinations: method<[], DetectedDestination[]>(false, [0, 0]),
+  /** Adds a copy after testing it; nothing is saved when the test fails. */
+  addCopy: method<[request: AddCopyRequest], AddCopyResult>(false, [1, 1], (a) => checkAddCopy(a[0])),
+  removeCopy: method<[location: string], { removed: boolean }>(false, [1, 1], (a) => (isString(a[0], 2048) && a[0] !== '' ? null : 'location')),
+  /** Patients of a snapshot by name or id (one-patient restore). */
+  findPatients: method<[request: { snapshot?: string; query: string; limit?: number }], PatientSearchResult>(
+    false,
+    [1, 1],
+    objectArg(
+      (r) =>
+        first(
+          onlyKeys(r, ['snapshot', 'query', 'limit'], 'request'),
+          optional(r, 'snapshot', isSnapshotRef, 'request'),
+          isString(r['query'], 200) ? null : 'request.query',
+          optional(r, 'limit', (x) => Number.isInteger(x) && (x as number) >= 1 && (x as number) <= 100, 'request'),
+        ),
+      'request',
+    ),
+  ),
+  /** Sends a test message on an alert channel. */
+  sendTestAlert: method<[channel: 'email' | 'webhook'], { channel: string; sentAt: string }>(false, [1, 1], (a) => (a[0] === 'email' || a[0] === 'webhook' ? null : 'channel')),
+  init: method<[request: InitRequest], InitResult>(
+    false,
+    [1, 1],
+    objectArg((r) => first(onlyKeys(r, ['useKeychain', 'recoveryLanguage'], 'request'), isBool(r['useKeychain']) ? null : 'request.useKeychain', optional(r, 'recoveryLanguage', isLanguage, 'request')), 'request'),
+  ),
+  backupNow: method<[], BackupResult & { strategy: string; requests: number }>(true, [0, 0]),
+  snapshots: method<[], SnapshotSummary[]>(false, [0, 0]),
+  snapshot: method<[snapshot: string], { summary: SnapshotSummary; manifest: unknown }>(false, [1, 1], (a) => (isSnapshotRef(a[0]) ? null : 'snapshot')),
+  check: method<[options?: { readData?: boolean; readDataSubset?: { n: number; m: number } }], CheckResult>(true, [0, 1], (a) =>
+    a[0] === undefined
+      ? null
+      : isObject(a[0])
+        ? first(onlyKeys(a[0], ['readData', 'readDataSubset'], 'options'), optional(a[0], 'readData', isBool, 'options'), optional(a[0], 'readDataSubset', (x) => isObject(x) && Number.isInteger(x['n']) && Number.isInteger(x['m']) && Object.keys(x).length === 2, 'options'))
+        : 'options',
+  ),
+  stats: method<[], RepoStats>(false, [0, 0]),
+  ls: method<[scope: RestoreScopeRequest], ResourceListResult>(false, [1, 1], objectArg((r) => first(onlyKeys(r, SCOPE_KEYS, 'scope'), checkScope(r, 'scope')), 'scope')),
+  dump: method<[snapshot: string, reference: string], { snapshotId: string; text: string }>(false, [2, 2], (a) =>
+    first(isSnapshotRef(a[0]) ? null : 'snapshot', typeof a[1] === 'string' && /^[A-Z][A-Za-z]{0,63}\/[A-Za-z0-9\-.]{1,64}$/.test(a[1]) ? null : 'reference'),
+  ),
+  planRestoreToFolder: method<[scope: RestoreScopeRequest], FolderRestorePlan>(true, [1, 1], objectArg((r) => first(onlyKeys(r, SCOPE_KEYS, 'scope'), checkScope(r, 'scope')), 'scope')),
+  planRestoreToServer: method<[request: ServerRestoreRequest], RestorePlan>(true, [1, 1], (a) => checkServerRestore(a[0], false)),
+  restoreToServer: method<[request: ServerRestoreRequest & { confirmed: true; verify?: 'none' | 'sample' | 'all' }], FhirRestoreResult & { plan: RestorePlan }>(true, [1, 1], (a) => checkServerRestore(a[0], true)),
+  restoreToFolder: method<[request: RestoreScopeRequest & { target: string; confirmed: true; overwrite?: boolean }], RestoreResult>(true, [1, 1], (a) => checkFolderRestore(a[0])),
+  recoveryKitStatus: method<[], RecoveryKitStatus>(false, [0, 0]),
+  confirmRecoveryKit: method<[answers: { position: number; word: string }[]], { confirmedAt: string }>(false, [1, 1], (a) =>
+    Array.isArray(a[0]) && a[0].length >= 1 && a[0].length <= 4 && a[0].every((x) => isObject(x) && Number.isInteger(x['position']) && isString(x['word'], 64) && Object.keys(x).length === 2) ? null : 'answers',
+  ),
+  /** The current recovery key's words, to print the same kit again. */
+  recoveryKit: method<[language?: Language], RecoveryKitWords>(false, [0, 1], (a) => (a[0] === undefined || isLanguage(a[0]) ? null : 'language')),
+  /** A new recovery key (the printed kit stops working): only with the user's typed confirmation. */
+  rotateRecoveryKey: method<[request: { confirmed: true; language?: Language }], RecoveryKitWords>(
+    false,
+    [1, 1],
+    objectArg((r) => first(onlyKeys(r, ['confirmed', 'language'], 'request'), r['confirmed'] === true ? null : 'request.confirmed', optional(r, 'language', isLanguage, 'request')), 'request'),
+  ),
+  listKeys: method<[], KeySlotSummary[]>(false, [0, 0]),
+  listSecrets: method<[], string[]>(false, [0, 0]),
+  setSecret: method<[name: string, value: string], { name: string }>(false, [2, 2], (a) => first(isSecretName(a[0]) ? null : 'name', typeof a[1] === 'string' && a[1].length > 0 && a[1].length <= MAX_SECRET ? null : 'value')),
+  deleteSecret: method<[name: string], { name: string; deleted: boolean }>(false, [1, 1], (a) => (isSecretName(a[0]) ? null : 'name')),
+  auditLog: method<[limit?: number], AuditLogEntry[]>(false, [0, 1], (a) => (a[0] === undefined || (Number.isInteger(a[0]) && (a[0] as number) > 0 && (a[0] as number) <= 10_000) ? null : 'limit')),
+  /** Desktop app only (start at login, pause on battery); serve answers NOT_FOUND. */
+  getDesktopSettings: method<[], DesktopSettings>(false, [0, 0]),
+  updateDesktopSettings: method<[patch: Partial<DesktopSettings>], DesktopSettings>(
+    false,
+    [1, 1],
+    objectArg((r) => first(onlyKeys(r, ['startAtLogin', 'pauseOnBattery'], 'settings'), optional(r, 'startAtLogin', isBool, 'settings'), optional(r, 'pauseOnBattery', isBool, 'settings')), 'settings'),
+  ),
+  /** Restore drills. */
+  runDrill: method<[], DrillRunResult>(true, [0, 0]),
+  listDrills: method<[], DrillSummary[]>(false, [0, 0]),
+  /** The report as HTML only (the PDF stays on the host; the page prints the HTML). */
+  drillReport: method<[id: number], { html: string }>(false, [1, 1], (a) => (Number.isInteger(a[0]) && (a[0] as number) > 0 ? null : 'id')),
+  /** The long operations running now (backups, restores, checks, drills…), each with its latest progress. */
+  listTasks: method<[], TaskInfo[]>(false, [0, 0]),
+  /** Cancels a running task; it stops at its next safe point and its own call answers CANCELLED, saying what it left. */
+  cancelTask: method<[id: string], { cancelled: boolean }>(false, [1, 1], (a) => (isString(a[0], 100) && /^[A-Za-z0-9-]{1,100}$/.test(a[0]) ? null : 'id')),
+};
+
+type Definitions = typeof DEFINITIONS;
+
+/** Every method the user interface may call. */
+export type ApiMethodName = keyof Definitions;
+export type ApiArgs<M extends ApiMethodName> = Definitions[M] extends ApiMethod<infer A, unknown> ? A : never;
+export type ApiResult<M extends ApiMethodName> = Definitions[M] extends ApiMethod<readonly unknown[], infer R> ? R : never;
+
+/** The contract, indexed so that a method name's definition carries its own argument and result types. */
+export const API: { readonly [M in ApiMethodName]: ApiMethod<ApiArgs<M>, ApiResult<M>> } = DEFINITIONS;
+
+export const API_METHOD_NAMES = Object.keys(DEFINITIONS) as ApiMethodName[];
+
+export function isApiMethod(method: unknown): method is ApiMethodName {
+  return typeof method === 'string' && Object.prototype.hasOwnProperty.call(DEFINITIONS, method);
+}
+
+/** Null when the call is acceptable; otherwise the reason (unknown method or the field at fault). */
+export function checkApiCall(method: unknown, args: unknown): string | null {
+  if (!isApiMethod(method)) return `unknown method ${typeof method === 'string' ? method.slice(0, 64) : typeof method}`;
+  if (!Array.isArray(args) || args.length > 4) return 'arguments must be an array';
+  return API[method].problem(args);
+}
+
+/** The answer to one call, as every transport carries it: a value, or an error as data. */
+export type CallResult<R = unknown> = { readonly ok: true; readonly value: R } | { readonly ok: false; readonly error: ErrorInfo };
+
+/** What the preload exposes to the page (main/preload.cts) as window.clinicBackup. */
+export interface PreloadBridge {
+  call(method: string, args: unknown[], locale?: Language): Promise<CallResult>;
+  onEvent(listener: (event: unknown) => void): () => void;
+}
