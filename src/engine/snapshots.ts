@@ -15,9 +15,9 @@ export async function snapshot(ctx: EngineContext, ref: string): Promise<{ summa
   return { summary: summarizeSnapshot(s), manifest: s.manifest };
 }
 
-export async function stats(ctx: EngineContext): Promise<RepoStats> {
+/** Bytes stored per kind of file and the latest snapshot's size: what status needs, without loading the index. */
+export async function storageUsage(ctx: EngineContext): Promise<{ repoId: string; snapshots: number; storedBytes: number; latestBytes: number; byKind: Record<string, { files: number; bytes: number }> }> {
   const repo = await ctx.repo();
-  await repo.loadIndex();
   const byKind: Record<string, { files: number; bytes: number }> = {};
   let storedBytes = 0;
   for (const kind of FILE_KINDS) {
@@ -32,17 +32,24 @@ export async function stats(ctx: EngineContext): Promise<RepoStats> {
   }
   const snaps = await repo.listSnapshots();
   const latest = snaps[snaps.length - 1];
-  const latestBytes = latest?.manifest.totals.bytes ?? 0;
+  return { repoId: repo.id, snapshots: snaps.length, storedBytes, latestBytes: latest?.manifest.totals.bytes ?? 0, byKind };
+}
+
+export async function stats(ctx: EngineContext): Promise<RepoStats> {
+  const usage = await storageUsage(ctx);
+  const repo = await ctx.repo();
+  // Pack and blob counts need the index (the only part of stats that does).
+  await repo.loadIndex();
   return {
-    repoId: repo.id,
+    repoId: usage.repoId,
     location: ctx.location,
-    snapshots: snaps.length,
+    snapshots: usage.snapshots,
     packs: repo.index.packCount,
     blobs: repo.index.size,
-    storedBytes,
-    latestBytes,
-    compressionRatio: storedBytes > 0 ? latestBytes / storedBytes : 0,
-    byKind,
+    storedBytes: usage.storedBytes,
+    latestBytes: usage.latestBytes,
+    compressionRatio: usage.storedBytes > 0 ? usage.latestBytes / usage.storedBytes : 0,
+    byKind: usage.byKind,
     codec: codecName(zstdAvailable() ? CODEC_ZSTD : CODEC_BROTLI),
   };
 }

@@ -15,7 +15,7 @@ import type { EngineContext } from './context.js';
 import { destinations as destinationStates } from './copies.js';
 import { recoveryKitStatus } from './keys.js';
 import { getSettings, scheduleSetting } from './settings.js';
-import { stats as repoStats } from './snapshots.js';
+import { storageUsage } from './snapshots.js';
 
 const DAY_MS = 24 * 3600_000;
 
@@ -29,7 +29,8 @@ export async function status(ctx: EngineContext): Promise<StatusSummary> {
   // A partial backup (data left out) is not a success: it neither resets the RPO clock nor counts as one.
   const lastOk = catalog.lastRun('backup', ['success']);
   const lastSuccessAt = lastOk?.endedAt ?? null;
-  const stats = await repoStats(ctx);
+  // Status reads only file sizes and snapshot manifests: loading the whole index here cost seconds and hundreds of MB.
+  const stats = await storageUsage(ctx);
   const kit = await recoveryKitStatus(ctx);
   const lastDrill = catalog.lastDrill(['success', 'partial', 'failed']);
   const settings = await getSettings(ctx);
