@@ -98,7 +98,7 @@ export function checkAndRepair(ctx: EngineContext, request: { from?: readonly st
         const repo = await ctx.repo();
         let changed = false;
         // Damaged files come back from another copy first (exact bytes); what no copy fixes of the index is rebuilt.
-        const healable = result.problems.filter((p) => p.file !== 'index/' && (p.file.startsWith('data/') || p.file.startsWith('index/') || p.file.startsWith('snapshots/') || p.file.startsWith('audit/')));
+        const healable = result.problems.filter((p) => (p.file.startsWith('data/') || p.file.startsWith('index/') || p.file.startsWith('snapshots/') || p.file.startsWith('audit/')));
         if (sources.length > 0 && healable.length > 0) {
           const heal = await healFromCopy(healable, repo.backend, sources, o);
           repaired.push(...heal.repaired);

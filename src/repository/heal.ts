@@ -95,6 +95,8 @@ const TARGET_GONE: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['DEST_OFFLINE', 
 /**
  * Replaces damaged or missing files on `target` with verified copies from `sources` (tried in order).
  * `damaged` is typically the checker's problems ({file} is all that is used; duplicates are merged).
+ * Problems about a folder as a whole (the checker's "index/" for packs the index does not list) name no file
+ * to copy: they go away when the damaged index files are replaced, or by "repair index", so they are skipped here.
  * Throws only when the target's marker cannot be read (REPO_MARKER_MISSING, DEST_OFFLINE…) or on cancellation.
  */
 export async function healFromCopy(
@@ -123,7 +125,7 @@ export async function healFromCopy(
     }
   }
 
-  const files = [...new Set(damaged.map((d) => d.file))];
+  const files = [...new Set(damaged.map((d) => d.file))].filter((f) => !f.endsWith('/'));
   const repaired: string[] = [];
   const details: Repaired[] = [];
   const unrepaired: Unrepaired[] = [];
