@@ -1,0 +1,65 @@
+/**
+ * A pool worker: receives contexts (keys, the parent's line-hash table), dictionaries and tasks from the pool,
+ * runs the tasks of tasks.ts and answers with transferable results. Errors are answered, never thrown away.
+ */
+import { parentPort } from 'node:worker_threads';
+import type { Dictionary } from '../repository/codec.js';
+import type { LineTable } from './tables.js';
+import { analyseLines, openBlobs, sealBlobs, type OpenItem, type SealItem, type TaskContext, type TaskKeys } from './tasks.js';
+import type { ToWorker } from './protocol.js';
+
+const port = parentPort;
+if (!port) throw new Error('pool worker started outside a worker thread');
+
+const contexts = new Map<number, TaskContext>();
+const dicts = new Map<string, Dictionary>();
+const stats = { parsed: 0 };
+
+function context(id: number): TaskContext {
+  const c = contexts.get(id);
+  if (!c) throw new Error(`unknown pool context ${id}`);
+  return c;
+}
+
+function run(name: string, ctxId: number, payload: unknown): { result: unknown; transfer: ArrayBuffer[] } {
+  if (name === 'stats') return { result: { parsed: stats.parsed }, transfer: [] };
+  const ctx = context(ctxId);
+  if (name === 'lines') {
+    const p = payload as { batch: Uint8Array };
+    const out = analyseLines(ctx, Buffer.from(p.batch.buffer, p.batch.byteOffset, p.batch.byteLength), stats);
+    const copy = new Uint8Array(out);
+    return { result: copy, transfer: [copy.buffer] };
+  }
+  if (name === 'seal') {
+    const p = payload as { items: SealItem[]; level: number };
+    const sealed = sealBlobs(ctx, p.items, p.level, dicts).map((s) => ({ id: new Uint8Array(s.id), envelope: new Uint8Array(s.envelope), raw: s.raw }));
+    return { result: sealed, transfer: sealed.map((s) => s.envelope.buffer as ArrayBuffer) };
+  }
+  if (name === 'open') {
+    const p = payload as { items: OpenItem[] };
+    const results = openBlobs(ctx, p.items, dicts).map((r) => (r.ok ? { ok: true, content: new Uint8Array(r.content), lineOk: r.lineOk } : r));
+    const transfer: ArrayBuffer[] = [];
+    for (const r of results) if ('content' in r && r.content) transfer.push(r.content.buffer as ArrayBuffer);
+    return { result: results, transfer };
+  }
+  throw new Error(`unknown pool task ${name}`);
+}
+
+port.on('message', (msg: ToWorker) => {
+  if (msg.op === 'ctx') {
+    const keys: TaskKeys = { data: Buffer.from(msg.keys.data), blobId: Buffer.from(msg.keys.blobId), line: Buffer.from(msg.keys.line) };
+    const table: LineTable | null = msg.table ? { words: new Uint32Array(msg.table.words), buckets: new Uint32Array(msg.table.buckets), count: msg.table.count } : null;
+    contexts.set(msg.id, { keys, table });
+  } else if (msg.op === 'dropCtx') contexts.delete(msg.id);
+  else if (msg.op === 'dict') dicts.set(msg.id, { id: Buffer.from(msg.id, 'hex'), content: Buffer.from(msg.content) });
+  else if (msg.op === 'crash') process.exit(70);
+  else if (msg.op === 'task') {
+    try {
+      const { result, transfer } = run(msg.name, msg.ctx, msg.payload);
+      port.postMessage({ seq: msg.seq, ok: true, result }, transfer);
+    } catch (err) {
+      const e = err as { code?: unknown; message?: unknown; details?: unknown };
+      port.postMessage({ seq: msg.seq, ok: false, error: { code: typeof e.code === 'string' ? e.code : null, message: String(e.message ?? err), details: e.details ?? null } });
+    }
+  }
+});
