@@ -45,13 +45,15 @@ import type { SourceAuth } from './source/fhir/auth.js';
 import type { StrategyName } from './source/fhir/strategies.js';
 import { readFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
-import { listNdjsonInputs, readNdjsonFile } from './archiver/ndjson.js';
+import { listNdjsonInputs, readNdjsonChunks } from './archiver/ndjson.js';
 import { checkRepository } from './checker/checker.js';
 import { codecName, CODEC_BROTLI, CODEC_ZSTD, zstdAvailable } from './repository/codec.js';
 import type { KeyCredentials } from './repository/keys.js';
 import { Repository } from './repository/repository.js';
 import type { SnapshotRecord } from './repository/snapshot.js';
-import { restoreToNdjson, selectRows } from './restorer/ndjsonTarget.js';
+import { restoreToNdjson } from './restorer/ndjsonTarget.js';
+import { listResources } from './restorer/listing.js';
+import { readResource, readResources, snapshotRows, type ResourceRow } from './repository/reader.js';
 import { executeFhirRestore, planFhirRestore, type FhirRestoreOptions } from './restorer/fhirTarget.js';
 import { assertPatientExists, resolveSnapshot } from './restorer/select.js';
 import { authProvider } from './source/fhir/auth.js';
@@ -72,8 +74,6 @@ import type { JsonValue } from './catalog/canonicalJson.js';
 import type { FinishedStatus, RunCounts } from './catalog/types.js';
 import { isEngineError, type ErrorCode } from './shared/errors.js';
 import { resolveLocale, scrubSecrets, t } from './i18n/index.js';
-import { loadOverlay, treeTypes, typeRows } from './repository/treeStore.js';
-import { decodeRow } from './repository/tree.js';
 import { FileSecretStore } from './secrets/fileStore.js';
 import { assertKeychainUsable, KeychainSecretStore } from './secrets/keychainStore.js';
 import { REPOSITORY_PASSWORD_SECRET } from './secrets/names.js';
@@ -261,7 +261,7 @@ export function summarizeSnapshot(s: SnapshotRecord): SnapshotSummary {
     shortId: s.id.slice(0, 8),
     time: m.time,
     hostname: m.hostname,
-    source: { kind: m.source.kind, location: m.source.location, strategy: m.source.strategy },
+    source: { kind: m.source.kind, location: m.source.location, strategy: m.source.strategy ?? m.source.kind },
     mode: m.mode,
     parent: m.parent,
     serverTransactionTime: m.serverTransactionTime,
@@ -501,17 +501,19 @@ class EngineImpl implements Engine {
     let all = this.patientCache.get(snap.id);
     if (!all) {
       await repo.loadIndex();
-      const rows = (await selectRows(repo, snap, { types: ['Patient'] })).get('Patient') ?? [];
+      const rows: ResourceRow[] = [];
+      for await (const row of snapshotRows(repo, snap, { types: ['Patient'] })) rows.push(row);
       all = [];
-      for (const row of rows) {
+      for await (const d of readResources(repo, rows)) {
+        if (d.error) throw d.error;
         let resource: { name?: unknown; birthDate?: unknown } = {};
         try {
-          resource = JSON.parse((await repo.readBlob(row.blob)).toString('utf8')) as typeof resource;
+          resource = JSON.parse(d.bytes.toString('utf8')) as typeof resource;
         } catch (err) {
           if (!(err instanceof SyntaxError)) throw err;
         }
         const name = patientName(resource.name);
-        all.push({ patient: { id: row.id, name, birthDate: typeof resource.birthDate === 'string' ? resource.birthDate : null }, words: foldText(name).split(/\s+/) });
+        all.push({ patient: { id: d.row.id, name, birthDate: typeof resource.birthDate === 'string' ? resource.birthDate : null }, words: foldText(name).split(/\s+/) });
       }
       all.sort((a, b) => a.patient.name.localeCompare(b.patient.name) || a.patient.id.localeCompare(b.patient.id));
       this.patientCache.clear();
@@ -762,10 +764,14 @@ class EngineImpl implements Engine {
         tags: options.tags,
         signal: options.signal,
         onProgress: options.onProgress,
+        snapshots: previous,
       });
       await archiver.begin();
-      for (const file of files) {
-        for await (const line of readNdjsonFile(file, options.signal)) await archiver.addLine(line.bytes, line);
+      try {
+        for (const file of files) for await (const chunk of readNdjsonChunks(file, options.signal)) await archiver.addChunk(chunk);
+      } catch (err) {
+        await archiver.close();
+        throw err;
       }
       const result = await archiver.commit();
       return {
@@ -1599,18 +1605,10 @@ class EngineImpl implements Engine {
       await repo.loadIndex();
       await assertPatientExists(repo, snap, request.patient);
     }
-    const resources: ResourceListing[] = [];
-    const overlay = await loadOverlay(repo, snap.manifest.tree);
-    for (const type of treeTypes(snap.manifest.tree, overlay)) {
-      if (request.types && !request.types.includes(type)) continue;
-      for await (const row of typeRows(repo, snap.manifest.tree, type, overlay)) {
-        const e = decodeRow(row);
-        const patients = e.patient ? e.patient.split(',') : [];
-        if (request.patient && !patients.includes(request.patient)) continue;
-        resources.push({ type, id: e.id, versionId: e.versionId, lastUpdated: e.lastUpdated, size: e.size, patients });
-      }
-    }
-    return { snapshotId: snap.id, resources };
+    await repo.loadIndex();
+    const rows: ResourceRow[] = [];
+    for await (const row of snapshotRows(repo, snap, { types: request.types, patient: request.patient })) rows.push(row);
+    return { snapshotId: snap.id, resources: await listResources(repo, rows) };
   }
 
   async dump(snapshot: string, reference: string): Promise<{ snapshotId: string; bytes: Buffer }> {
@@ -1619,9 +1617,10 @@ class EngineImpl implements Engine {
     const repo = await this.repo();
     const snap = await resolveSnapshot(repo, { snapshot });
     await repo.loadIndex();
-    const row = ((await selectRows(repo, snap, { types: [m[1] as string] })).get(m[1] as string) ?? []).find((r) => r.id === m[2]);
+    let row: ResourceRow | null = null;
+    for await (const r of snapshotRows(repo, snap, { types: [m[1] as string] })) if (r.id === m[2]) row = r;
     if (!row) throw new EngineError('RESOURCE_NOT_FOUND', { resource: reference, snapshot: snap.id.slice(0, 8) });
-    return { snapshotId: snap.id, bytes: await repo.readBlob(row.blob) };
+    return { snapshotId: snap.id, bytes: await readResource(repo, row) };
   }
 
   async stats(): Promise<RepoStats> {
@@ -1646,8 +1645,8 @@ class EngineImpl implements Engine {
       repoId: repo.id,
       location: this.location,
       snapshots: snaps.length,
-      packs: repo.index.packCount,
-      blobs: repo.index.size,
+      packs: repo.version === 2 ? repo.store.index.packCount : repo.index.packCount,
+      blobs: repo.version === 2 ? repo.store.index.size : repo.index.size,
       storedBytes,
       latestBytes,
       compressionRatio: storedBytes > 0 ? latestBytes / storedBytes : 0,

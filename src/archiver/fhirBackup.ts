@@ -109,6 +109,7 @@ export async function backupFhir(repo: Repository, options: FhirBackupOptions): 
       signal,
       onProgress: options.onProgress,
       now: options.now,
+      snapshots: snaps,
     });
     await archiver.begin();
     try {
@@ -117,13 +118,14 @@ export async function backupFhir(repo: Repository, options: FhirBackupOptions): 
         else if (ev.kind === 'resources') {
           for (const item of ev.items) await archiver.addLine(item.bytes, { file: ev.file, line: item.line });
         } else if (ev.kind === 'deleted') {
-          if (mode === 'incremental') archiver.deleteResource(ev.type, ev.id);
+          if (mode === 'incremental') await archiver.deleteResource(ev.type, ev.id);
         } else if (ev.kind === 'listed') {
-          if (mode === 'incremental') archiver.dropUnseen(ev.type);
-        } else if (ev.kind === 'restart') archiver.restart();
+          if (mode === 'incremental') await archiver.dropUnseen(ev.type);
+        } else if (ev.kind === 'restart') await archiver.restart();
         else archiver.problem(ev.code, { file: ev.file, reason: ev.reason });
       }
     } catch (err) {
+      await archiver.close();
       // Nothing is committed yet: falling back to the next strategy starts clean (data already packed is reused).
       if (isEngineError(err, 'EXPORT_UNSUPPORTED')) continue;
       throw err;

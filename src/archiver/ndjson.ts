@@ -51,6 +51,51 @@ export async function* readNdjsonFile(file: string, signal?: AbortSignal): Async
   yield* splitLines(createReadStream(file, { highWaterMark: 1024 * 1024, signal }), path.basename(file));
 }
 
+/** A piece of an NDJSON file holding whole lines (the last one of a file may lack its LF). */
+export interface NdjsonChunk {
+  readonly bytes: Buffer;
+  readonly file: string;
+  /** Line number of the chunk's first line (1-based). */
+  readonly firstLine: number;
+  /** Line slots in the chunk: its LFs, plus one for a final line without LF. */
+  readonly lines: number;
+}
+
+function countLf(b: Buffer): number {
+  let n = 0;
+  for (let i = b.indexOf(10); i >= 0; i = b.indexOf(10, i + 1)) n++;
+  return n;
+}
+
+/**
+ * Reads an NDJSON file in chunks of about `chunkBytes` cut at line ends (the bytes are never re-encoded; a UTF-8
+ * byte order mark at the start is dropped). The backup pipeline hands each chunk to a worker as one batch.
+ */
+export async function* readNdjsonChunks(file: string, signal?: AbortSignal, chunkBytes = 1024 * 1024): AsyncGenerator<NdjsonChunk> {
+  const name = path.basename(file);
+  // Bytes after the last LF wait for the next read (a line longer than a chunk collects several reads).
+  let carry: Buffer[] = [];
+  let line = 1;
+  let first = true;
+  for await (const raw of createReadStream(file, { highWaterMark: chunkBytes, signal }) as AsyncIterable<Buffer>) {
+    let chunk = raw;
+    if (first && chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) chunk = chunk.subarray(3);
+    first = false;
+    const lastLf = chunk.lastIndexOf(10);
+    if (lastLf < 0) {
+      carry.push(chunk);
+      continue;
+    }
+    const whole = carry.length > 0 ? Buffer.concat([...carry, chunk.subarray(0, lastLf + 1)]) : chunk.subarray(0, lastLf + 1);
+    carry = lastLf + 1 < chunk.length ? [Buffer.from(chunk.subarray(lastLf + 1))] : [];
+    const lines = countLf(whole);
+    yield { bytes: whole, file: name, firstLine: line, lines };
+    line += lines;
+  }
+  const rest = Buffer.concat(carry);
+  if (rest.length > 0) yield { bytes: rest, file: name, firstLine: line, lines: 1 };
+}
+
 /** The NDJSON files of a path: the file itself, or *.ndjson / *.jsonl files of a folder, sorted. */
 export async function listNdjsonInputs(input: string): Promise<string[]> {
   const st = await stat(input).catch(() => null);

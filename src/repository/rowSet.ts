@@ -224,3 +224,16 @@ export function decodeRowSet(buf: Uint8Array, expectedKind?: RowSetKindId): RowS
   }
   return new RowSet(kind as RowSetKindId, frames, patients, types, pCol, tCol, ids, flags, fCol, offsets, lengths, hashes, deletions);
 }
+
+/** Only the frame ids a row set uses (prune marks them without decoding the rows). */
+export function rowSetFrames(buf: Uint8Array): Buffer[] {
+  const r = new ByteReader(buf);
+  if (buf.length < 5 || !Buffer.from(r.view(4)).equals(ROWSET_MAGIC)) throw new FormatError('not a row set (magic)');
+  const kind = r.u8();
+  if (kind !== 0 && kind !== 1) throw new FormatError(`row set kind ${kind}`);
+  r.count(19);
+  const f = r.count(BLOB_ID2_BYTES);
+  const out: Buffer[] = [];
+  for (let i = 0; i < f; i++) out.push(r.bytes(BLOB_ID2_BYTES));
+  return out;
+}

@@ -40,12 +40,14 @@ export class OtherVersionFile extends Error {
 }
 
 const DICT_CACHE = 32;
+const BLOB_CACHE = 32;
 
 export class Store2 {
   readonly index = new BlobIndex2();
   readonly indexFiles = new Set<string>();
   private loaded = false;
   private readonly dicts = new Map<string, Dictionary>();
+  private readonly blobCache = new Map<string, Buffer>();
   /** Bytes read from packs (blob data), for restore statistics. */
   bytesRead = 0;
 
@@ -216,6 +218,21 @@ export class Store2 {
     if (e < 0) throw new EngineError('BLOB_MISSING', { blob: idBuf.toString('hex'), snapshots: [] });
     const loc = this.index.at(e);
     return this.openBlob(idBuf, await this.readStored(e, signal), loc.raw, loc.pack, signal);
+  }
+
+  /** Reads a blob through a small cache (random single-resource reads of a drill or a dump hit one frame often). */
+  async readBlobCached(id: Buffer | string, signal?: AbortSignal): Promise<Buffer> {
+    const key = typeof id === 'string' ? id : id.toString('hex');
+    const hit = this.blobCache.get(key);
+    if (hit) {
+      this.blobCache.delete(key);
+      this.blobCache.set(key, hit);
+      return hit;
+    }
+    const content = await this.readBlob(key, signal);
+    this.blobCache.set(key, content);
+    if (this.blobCache.size > BLOB_CACHE) this.blobCache.delete(this.blobCache.keys().next().value as string);
+    return content;
   }
 
   /** A dictionary blob (cached): read through the index, never itself dictionary-compressed. */

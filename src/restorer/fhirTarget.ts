@@ -15,12 +15,14 @@ import type { SnapshotRecord } from '../repository/snapshot.js';
 import { probeCapabilities, type Capabilities } from '../source/fhir/capabilities.js';
 import { referencesOf } from '../source/fhir/compartment.js';
 import { displayUrl, operationOutcomeText, type FhirHttp } from '../source/fhir/http.js';
-import { EngineError, isEngineError, isIntegrityCode, throwIfAborted } from '../shared/errors.js';
+import { EngineError, isEngineError, throwIfAborted } from '../shared/errors.js';
 import type { LongOperationOptions } from '../shared/events.js';
 import type { FhirRestoreResult, ResourceOutcome, RestorePlan } from '../shared/contract.js';
 
 export type { FhirRestoreResult, ResourceOutcome, RestorePlan };
-import { selectRows, sortByStorage, type RestoreSelection, type SelectedRow } from './ndjsonTarget.js';
+import { poolOpener } from '../pool/index.js';
+import { readResource, readResources, type BlobOpener } from '../repository/reader.js';
+import { selectRows, SMALL_READ_FRAMES, type RestoreSelection, type SelectedRow } from './ndjsonTarget.js';
 
 /** The repository file a read error names (PACK_CORRUPT: file; BLOB_MISSING of a missing pack: blob). */
 function damagedFile(details: Readonly<Record<string, unknown>>): string | undefined {
@@ -41,6 +43,8 @@ export interface FhirRestoreOptions extends LongOperationOptions {
   readonly concurrency?: number;
   readonly verify?: 'none' | 'sample' | 'all';
   readonly sampleSize?: number;
+  /** Opens frames in the worker pool (default: this thread). */
+  readonly opener?: BlobOpener;
 }
 
 function restoreOrder(types: readonly string[], orderTypes: (t: readonly string[]) => string[]): string[] {
@@ -93,7 +97,7 @@ export async function planFhirRestore(repo: Repository, snap: SnapshotRecord, se
       const found = await existingOnTarget(http, type, list.map((r) => r.id), signal);
       existing += found.size;
       if (found.size === 0) continue;
-      const lastUpdatedById = await backupLastUpdated(repo, snap, type, new Set(found.keys()), signal);
+      const lastUpdatedById = await backupLastUpdated(repo, list, new Set(found.keys()), opts.opener, signal);
       for (const [id, targetTime] of found) {
         const backupTime = lastUpdatedById.get(id) ?? null;
         if (targetTime && (!backupTime || Date.parse(targetTime) > Date.parse(backupTime))) newer.push({ resource: `${type}/${id}`, target: targetTime, backup: backupTime });
@@ -113,15 +117,32 @@ export async function planFhirRestore(repo: Repository, snap: SnapshotRecord, se
     newerOnTarget: newer.slice(0, 500),
     criticalTypes: opts.criticalTypes,
     server: { fhirVersion: caps.fhirVersion, software: caps.software },
-    ...(selection.patient ? { danglingReferences: await danglingReferences(repo, rows, signal) } : {}),
+    ...(selection.patient ? { danglingReferences: await danglingReferences(repo, rows, signal, 50, opts.opener) } : {}),
   };
   return { plan, rows };
 }
 
-async function backupLastUpdated(repo: Repository, snap: SnapshotRecord, type: string, ids: Set<string>, signal?: AbortSignal): Promise<Map<string, string | null>> {
+/** meta.lastUpdated of backed-up resources (version 1 rows carry it; version 2 reads the resources). */
+async function backupLastUpdated(repo: Repository, rows: readonly SelectedRow[], ids: Set<string>, opener: BlobOpener | undefined, signal?: AbortSignal): Promise<Map<string, string | null>> {
   const out = new Map<string, string | null>();
-  const sel = await selectRows(repo, snap, { types: [type] }, signal);
-  for (const r of sel.get(type) ?? []) if (ids.has(r.id)) out.set(r.id, r.lastUpdated);
+  const wanted = rows.filter((r) => ids.has(r.id));
+  if (repo.version === 1) {
+    for (const r of wanted) out.set(r.id, r.lastUpdated);
+    return out;
+  }
+  for await (const d of readResources(repo, wanted, { signal, opener })) {
+    if (d.error) {
+      out.set(d.row.id, null);
+      continue;
+    }
+    let meta: { lastUpdated?: unknown } | undefined;
+    try {
+      meta = (JSON.parse(d.bytes.toString('utf8')) as { meta?: { lastUpdated?: unknown } }).meta;
+    } catch {
+      meta = undefined;
+    }
+    out.set(d.row.id, typeof meta?.lastUpdated === 'string' ? meta.lastUpdated : null);
+  }
   return out;
 }
 
@@ -191,6 +212,21 @@ export async function executeFhirRestore(
   opts: FhirRestoreOptions & { confirmed: boolean },
 ): Promise<FhirRestoreResult> {
   if (!opts.confirmed) throw new EngineError('RESTORE_NOT_CONFIRMED');
+  const pooled = opts.opener ? null : new Set([...rows.values()].flat().map((r) => r.blob)).size > SMALL_READ_FRAMES ? poolOpener(repo) : null;
+  try {
+    return await executeWith(repo, snap, plan, rows, pooled ? { ...opts, opener: pooled } : opts);
+  } finally {
+    pooled?.close();
+  }
+}
+
+async function executeWith(
+  repo: Repository,
+  snap: SnapshotRecord,
+  plan: RestorePlan,
+  rows: Map<string, SelectedRow[]>,
+  opts: FhirRestoreOptions & { confirmed: boolean },
+): Promise<FhirRestoreResult> {
   const { http, signal, onProgress } = opts;
   const started = Date.now();
   const requestsBefore = http.requests;
@@ -275,7 +311,11 @@ export async function executeFhirRestore(
   };
 
   for (const type of plan.order) {
-    const list = sortByStorage(repo, rows.get(type) ?? []);
+    const list = (rows.get(type) ?? []).filter((row) => {
+      if (!journal.has(`${type}/${row.id}`)) return true;
+      skipped++;
+      return false;
+    });
     const inFlight = new Set<Promise<void>>();
     let failure: unknown = null;
     let batch: { type: string; id: string; bytes: Buffer }[] = [];
@@ -292,23 +332,14 @@ export async function executeFhirRestore(
       if (failure) throw failure;
     };
     try {
-      for (const row of list) {
+      // Storage order: each frame is read and opened once.
+      for await (const d of readResources(repo, list, { signal, opener: opts.opener })) {
         throwIfAborted(signal);
-        if (journal.has(`${type}/${row.id}`)) {
-          skipped++;
+        if (d.error) {
+          failures.push({ resource: `${type}/${d.row.id}`, status: 'unreadable', code: d.error.code, outcome: damagedFile(d.error.details) });
           continue;
         }
-        let data: Buffer;
-        try {
-          data = await repo.readBlob(row.blob, signal);
-        } catch (err) {
-          if (isEngineError(err) && (isIntegrityCode(err.code) || err.code === 'BLOB_MISSING')) {
-            failures.push({ resource: `${type}/${row.id}`, status: 'unreadable', code: err.code, outcome: damagedFile(err.details) });
-            continue;
-          }
-          throw err;
-        }
-        batch.push({ type, id: row.id, bytes: data });
+        batch.push({ type, id: d.row.id, bytes: Buffer.from(d.bytes) });
         if (batch.length >= bundleSize) await flush();
       }
       await flush();
@@ -362,27 +393,21 @@ async function verifyRestore(repo: Repository, rows: Map<string, SelectedRow[]>,
       if (isEngineError(err, 'SOURCE_HTTP')) return { value: null };
       throw err;
     });
-    if (!value || !sameContent(await repo.readBlob(r.blob, opts.signal), value)) mismatches.push(`${r.type}/${r.id}`);
+    if (!value || !sameContent(await readResource(repo, r, { signal: opts.signal, opener: opts.opener }), value)) mismatches.push(`${r.type}/${r.id}`);
   }
   return { checked: sample.length, mismatches };
 }
 
 /** References from the selected resources to resources outside the selection (e.g. a patient's record pointing at a practitioner). */
-export async function danglingReferences(repo: Repository, rows: Map<string, SelectedRow[]>, signal?: AbortSignal, limit = 50): Promise<string[]> {
+export async function danglingReferences(repo: Repository, rows: Map<string, SelectedRow[]>, signal?: AbortSignal, limit = 50, opener?: BlobOpener): Promise<string[]> {
   const inSet = new Set<string>();
   for (const [type, list] of rows) for (const r of list) inSet.add(`${type}/${r.id}`);
   const out = new Set<string>();
   for (const [, list] of rows) {
-    for (const r of sortByStorage(repo, list)) {
-      let data: Buffer;
-      try {
-        data = await repo.readBlob(r.blob, signal);
-      } catch (err) {
-        // A damaged or missing blob is reported (as unreadable) by the restore itself; planning goes on.
-        if (isEngineError(err) && (isIntegrityCode(err.code) || err.code === 'BLOB_MISSING')) continue;
-        throw err;
-      }
-      const refs = referencesOf(JSON.parse(data.toString('utf8')));
+    for await (const d of readResources(repo, list, { signal, opener })) {
+      // A damaged or missing frame is reported (as unreadable) by the restore itself; planning goes on.
+      if (d.error) continue;
+      const refs = referencesOf(JSON.parse(d.bytes.toString('utf8')));
       for (const ref of refs) {
         const m = /(?:^|\/)([A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/.exec(ref);
         if (m && !inSet.has(m[1] as string)) out.add(m[1] as string);

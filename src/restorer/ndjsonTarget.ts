@@ -1,21 +1,19 @@
 /**
  * Restore to an NDJSON folder: one <Type>.ndjson per resource type, each line byte-identical to what was
- * backed up. Blobs are read in storage order (pack, frame) so each frame is fetched and decrypted once.
- * Files are written as .partial and renamed when complete; a damaged blob is reported and skipped.
+ * backed up. Resources are read in storage order (pack, offset) so each frame is fetched and decrypted once, in
+ * the worker pool; a type's lines are written in that order with large writes. Files are written as .partial and
+ * renamed when complete; a damaged frame or resource is reported and skipped.
  */
 import { mkdir, open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { poolOpener } from '../pool/index.js';
+import { CompactRows, readCompact, readResources, snapshotRows, type BlobOpener, type ResourceRow, type RowSelection } from '../repository/reader.js';
 import type { Repository } from '../repository/repository.js';
 import type { SnapshotRecord } from '../repository/snapshot.js';
-import { loadOverlay, treeTypes, typeRows } from '../repository/treeStore.js';
-import { EngineError, isEngineError, throwIfAborted, type ErrorCode } from '../shared/errors.js';
+import { EngineError, throwIfAborted, type ErrorCode } from '../shared/errors.js';
 import type { LongOperationOptions } from '../shared/events.js';
 
-export interface RestoreSelection {
-  readonly types?: readonly string[];
-  /** Restrict to one patient's compartment. */
-  readonly patient?: string;
-}
+export type RestoreSelection = RowSelection;
 
 export interface RestoreFailure {
   readonly resource: string;
@@ -34,49 +32,18 @@ export interface NdjsonRestoreResult {
   readonly files: string[];
 }
 
-export interface SelectedRow {
-  readonly type: string;
-  readonly id: string;
-  readonly blob: string;
-  readonly size: number;
-  readonly lastUpdated: string | null;
-}
+/** A selected resource (the read interface's row). */
+export type SelectedRow = ResourceRow;
 
-/** True when a row belongs to the patient's compartment (rows keep the compartment's patient ids). */
-export function rowInCompartment(row: string, patient: string): boolean {
-  // Most rows of a large snapshot do not mention the patient at all: a substring scan settles them without
-  // splitting the row (splitting every row of a 1 GB snapshot cost most of a one-patient restore's time).
-  if (!row.includes(patient)) return false;
-  const f = row.split('\t');
-  return (f[4] ?? '').split(',').includes(patient);
-}
-
-/** The rows of a snapshot matching a selection, per type. */
+/** The resources of a snapshot matching a selection, per type (in memory: for server restores, drills, plans). */
 export async function selectRows(repo: Repository, snap: SnapshotRecord, sel: RestoreSelection, signal?: AbortSignal): Promise<Map<string, SelectedRow[]>> {
-  const tree = snap.manifest.tree;
-  const overlay = await loadOverlay(repo, tree, signal);
   const out = new Map<string, SelectedRow[]>();
-  for (const type of treeTypes(tree, overlay)) {
-    if (sel.types && !sel.types.includes(type)) continue;
-    const list: SelectedRow[] = [];
-    for await (const row of typeRows(repo, tree, type, overlay, signal)) {
-      if (sel.patient && !rowInCompartment(row, sel.patient)) continue;
-      const f = row.split('\t');
-      list.push({ type, id: f[0] as string, blob: f[3] as string, size: Number(f[5]), lastUpdated: f[2] || null });
-    }
-    if (list.length > 0) out.set(type, list);
+  for await (const row of snapshotRows(repo, snap, sel, signal)) {
+    let list = out.get(row.type);
+    if (!list) out.set(row.type, (list = []));
+    list.push(row);
   }
-  return out;
-}
-
-/** Orders rows by where their data is stored, so frames are read sequentially and once. */
-export function sortByStorage(repo: Repository, rows: SelectedRow[]): SelectedRow[] {
-  const keyed = rows.map((r) => {
-    const loc = repo.index.get(Buffer.from(r.blob, 'hex'));
-    return { r, pack: loc ? loc.pack.id : '', frame: loc?.frame ?? 0, offset: loc?.offset ?? 0 };
-  });
-  keyed.sort((a, b) => (a.pack < b.pack ? -1 : a.pack > b.pack ? 1 : a.frame - b.frame || a.offset - b.offset));
-  return keyed.map((k) => k.r);
+  return new Map([...out.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
 }
 
 async function ensureEmptyTarget(target: string, overwrite: boolean): Promise<void> {
@@ -89,11 +56,13 @@ async function ensureEmptyTarget(target: string, overwrite: boolean): Promise<vo
 }
 
 const NL = Buffer.from('\n');
-/** Output is written in pieces of about this size. */
-const OUT_CHUNK = 4 * 1024 * 1024;
+/** Up to this many frames are opened in this thread (a worker would take longer to start). */
+export const SMALL_READ_FRAMES = 16;
+/** Output is written in pieces of about this size (one buffer per type file). */
+const OUT_CHUNK = 1024 * 1024;
 
 /**
- * One output file: lines are gathered into ~4 MiB writes, and one write is in flight while the next piece
+ * One output file: lines are gathered into ~1 MiB writes, and one write is in flight while the next piece
  * fills, so reading and decrypting overlap with the disk (line-by-line stream writes spent most of a
  * restore waiting for 'drain'). A failed write (disk full) surfaces at the next flush or at close.
  */
@@ -154,53 +123,70 @@ export async function restoreToNdjson(
   snap: SnapshotRecord,
   target: string,
   sel: RestoreSelection & { readonly overwrite?: boolean },
-  options: LongOperationOptions = {},
+  options: LongOperationOptions & { readonly opener?: BlobOpener } = {},
 ): Promise<NdjsonRestoreResult> {
   const { signal, onProgress } = options;
   await ensureEmptyTarget(target, sel.overwrite ?? false);
   await repo.loadIndex(signal);
   // Bytes read include the snapshot tree (selecting the rows), not only the resources' frames.
   const readBefore = repo.bytesRead;
-  const selected = await selectRows(repo, snap, sel, signal);
-  const total = [...selected.values()].reduce((n, l) => n + l.length, 0);
   const counts: Record<string, number> = {};
   const failures: RestoreFailure[] = [];
-  const files: string[] = [];
+  const outs = new Map<string, NdjsonOut>();
   let done = 0;
   let bytes = 0;
   let lastProgress = 0;
-  for (const [type, rows] of selected) {
-    const finalPath = path.join(target, `${type}.ndjson`);
-    const partial = `${finalPath}.partial`;
-    const out = await NdjsonOut.create(partial);
-    try {
-      for (const row of sortByStorage(repo, rows)) {
-        throwIfAborted(signal);
-        let data: Buffer;
-        try {
-          data = await repo.readBlob(row.blob, signal);
-        } catch (err) {
-          if (!isEngineError(err) || err.code === 'CANCELLED') throw err;
-          const named = err.details['file'] ?? err.details['blob'];
-          failures.push({ resource: `${type}/${row.id}`, code: err.code, file: typeof named === 'string' ? named : undefined });
-          continue;
-        }
-        await out.line(data);
-        counts[type] = (counts[type] ?? 0) + 1;
-        bytes += data.length;
-        done++;
-        if (Date.now() - lastProgress > 250) {
-          lastProgress = Date.now();
-          onProgress?.({ type: 'progress', op: 'restore', phase: 'write', done, total, unit: 'resources', bytes, subject: type });
-        }
-      }
-      await out.close();
-    } catch (err) {
-      await out.abort();
-      await rm(partial, { force: true });
-      throw err;
+  let total = 0;
+  const emit = async (type: string, id: string, data: Buffer | undefined, error: EngineError | undefined): Promise<void> => {
+    throwIfAborted(signal);
+    if (error) {
+      const named = error.details['file'] ?? error.details['blob'];
+      failures.push({ resource: `${type}/${id}`, code: error.code, file: typeof named === 'string' ? named : undefined });
+      return;
     }
-    await rename(partial, finalPath);
+    let out = outs.get(type);
+    if (!out) outs.set(type, (out = await NdjsonOut.create(path.join(target, `${type}.ndjson.partial`))));
+    await out.line(data as Buffer);
+    counts[type] = (counts[type] ?? 0) + 1;
+    bytes += (data as Buffer).length;
+    done++;
+    if (Date.now() - lastProgress > 250) {
+      lastProgress = Date.now();
+      onProgress?.({ type: 'progress', op: 'restore', phase: 'write', done, total, unit: 'resources', bytes, subject: type });
+    }
+  };
+  try {
+    if (repo.version === 2) {
+      // Rows held compactly: a whole snapshot costs a few dozen bytes per resource, not an object each.
+      const rows = new CompactRows();
+      for await (const r of snapshotRows(repo, snap, sel, signal)) rows.push(r);
+      total = rows.n;
+      onProgress?.({ type: 'progress', op: 'restore', phase: 'write', done: 0, total, unit: 'resources', bytes: 0 });
+      // Frames are opened in the worker pool, unless there are so few (one patient) that starting it costs more.
+      const pooled = options.opener ? null : rows.frameCount > SMALL_READ_FRAMES ? poolOpener(repo) : null;
+      try {
+        for await (const d of readCompact(repo, rows, { signal, opener: options.opener ?? pooled ?? undefined })) await emit(rows.type(d.i), rows.id(d.i), d.bytes, d.error);
+      } finally {
+        pooled?.close();
+      }
+    } else {
+      const rows: ResourceRow[] = [];
+      for await (const r of snapshotRows(repo, snap, sel, signal)) rows.push(r);
+      total = rows.length;
+      for await (const d of readResources(repo, rows, options)) await emit(d.row.type, d.row.id, d.bytes, d.error);
+    }
+    for (const out of outs.values()) await out.close();
+  } catch (err) {
+    for (const [type, out] of outs) {
+      await out.abort();
+      await rm(path.join(target, `${type}.ndjson.partial`), { force: true });
+    }
+    throw err;
+  }
+  const files: string[] = [];
+  for (const type of [...outs.keys()].sort()) {
+    const finalPath = path.join(target, `${type}.ndjson`);
+    await rename(`${finalPath}.partial`, finalPath);
     files.push(finalPath);
   }
   onProgress?.({ type: 'progress', op: 'restore', phase: 'write', done, total, unit: 'resources', bytes });

@@ -1,0 +1,507 @@
+/**
+ * One read interface for both formats (issue 16): the restorer, checker, drills, prune and the façade list a
+ * snapshot's resources with rows() and read their bytes with readResources(), whatever the repository's version.
+ *
+ *  - version 2: rows come from the resource tree (§14); one patient's rows need only the chunks that can hold the
+ *    patient; bytes come from frames read once each, in storage order (pack, offset), opened and verified (blob id,
+ *    line hash) by a BlobOpener (the worker pool, or this thread);
+ *  - version 1: rows come from the text trees (docs/format-v1.md) through treeStore, one blob per resource.
+ */
+import { EngineError, isEngineError, isIntegrityCode, throwIfAborted } from '../shared/errors.js';
+import { FormatError } from './bytes.js';
+import { decodePlain, Envelope2Error, Kind2, openPlain, plainHeader } from './envelope2.js';
+import type { Dictionary } from './codec.js';
+import { countTree, materialize, readCheckpointDir, type ResourceTreeRef } from './resourceTree.js';
+import { FLAG_ALIAS, FLAG_SHARED, LINE_HASH_BYTES } from './rowSet.js';
+import type { Repository } from './repository.js';
+import type { SnapshotRecord } from './snapshot.js';
+import { packLabel } from './store2.js';
+import { decodeRow, type TreeRef } from './tree.js';
+import { loadOverlay, treeTypes, typeRows } from './treeStore.js';
+import { createHash } from 'node:crypto';
+
+/** One resource of a snapshot (for one patient: one of that patient's rows). */
+export interface ResourceRow {
+  readonly type: string;
+  readonly id: string;
+  /**
+   * v2: the row's patient ("" none), first the resource's primary patient; v1: the whole compartment. Use
+   * rows({ patient }) for a patient's record: it includes resources shared with other patients.
+   */
+  readonly patients: readonly string[];
+  /** The resource is in more than one patient's compartment. */
+  readonly shared: boolean;
+  readonly size: number;
+  /** Hex id of the blob holding the bytes (v2: the frame; v1: the resource's blob). */
+  readonly blob: string;
+  /** v2: where the line lies in its frame, and its line hash. */
+  readonly offset: number;
+  readonly lineHash: Buffer | null;
+  /** v1 rows record these; v2 rows do not (read the resource). */
+  readonly versionId: string | null;
+  readonly lastUpdated: string | null;
+}
+
+export interface RowSelection {
+  readonly types?: readonly string[];
+  /** Only this patient's record. */
+  readonly patient?: string;
+  /** With `patient`: also resources shared with other patients (default true). */
+  readonly includeShared?: boolean;
+}
+
+/** A resource's bytes, or why they could not be read; `index` is the row's position in the input. */
+export type ResourceData =
+  | { readonly index: number; readonly row: ResourceRow; readonly bytes: Buffer; readonly error?: undefined }
+  | { readonly index: number; readonly row: ResourceRow; readonly bytes?: undefined; readonly error: EngineError };
+
+/** An item to open: a blob's stored bytes, its id and raw length, and the resources to check inside it. */
+export interface OpenRequest {
+  readonly id: Buffer;
+  readonly stored: Buffer;
+  readonly raw: number;
+  readonly lines?: { readonly offsets: Float64Array; readonly lengths: Float64Array; readonly hashes: Buffer };
+}
+
+export type OpenOutcome = { readonly ok: true; readonly content: Buffer; readonly lineOk?: Uint8Array } | { readonly ok: false; readonly reason: string };
+
+/** Decrypts, decompresses and verifies blobs: the worker pool (pool/opener.ts) or this thread. */
+export interface BlobOpener {
+  open(items: readonly OpenRequest[], signal?: AbortSignal): Promise<OpenOutcome[]>;
+}
+
+/** Opens blobs in this thread (small reads; tests; no pool). */
+export function inThreadOpener(repo: Repository): BlobOpener {
+  return {
+    async open(items, signal) {
+      const store = repo.store;
+      const out: OpenOutcome[] = [];
+      for (const it of items) {
+        try {
+          const plain = openPlain(store.keys.data, Kind2.blob, it.stored);
+          const h = plainHeader(plain);
+          let dict: Dictionary | null = null;
+          if (h.dictId) dict = await store.dictionary(h.dictId, signal);
+          const content = decodePlain(plain, dict);
+          if (content.length !== it.raw || !store.blobId(content).equals(it.id)) {
+            out.push({ ok: false, reason: 'content does not match its id' });
+            continue;
+          }
+          let lineOk: Uint8Array | undefined;
+          if (it.lines) {
+            lineOk = new Uint8Array(it.lines.offsets.length);
+            for (let i = 0; i < lineOk.length; i++) {
+              const off = it.lines.offsets[i] as number;
+              const len = it.lines.lengths[i] as number;
+              if (off + len >= content.length || content[off + len] !== 10) continue;
+              const hash = createHash('sha256').update(store.keys.line).update(content.subarray(off, off + len)).digest();
+              if (hash.subarray(0, LINE_HASH_BYTES).equals(it.lines.hashes.subarray(i * LINE_HASH_BYTES, (i + 1) * LINE_HASH_BYTES))) lineOk[i] = 1;
+            }
+          }
+          out.push({ ok: true, content, lineOk });
+        } catch (err) {
+          if (err instanceof Envelope2Error || isEngineError(err, 'INTEGRITY_ERROR')) out.push({ ok: false, reason: err instanceof Envelope2Error ? err.reason : 'cannot be decoded' });
+          else if (isEngineError(err) && (err.code === 'BLOB_MISSING' || err.code === 'PACK_CORRUPT')) out.push({ ok: false, reason: 'its dictionary cannot be read' });
+          else throw err;
+        }
+      }
+      return out;
+    },
+  };
+}
+
+export interface ReadOptions {
+  readonly signal?: AbortSignal;
+  readonly opener?: BlobOpener;
+}
+
+/** Reads tree blobs of a version 2 repository, mapping damage to SNAPSHOT_CORRUPT naming the snapshot. */
+function treeReader(repo: Repository): (id: string, signal?: AbortSignal) => Promise<Buffer> {
+  return (id, signal) => repo.store.readBlob(id, signal);
+}
+
+function v2Row(r: { patient: string; type: string; id: string; flags: number; frame: Buffer; offset: number; length: number; lineHash: Buffer }): ResourceRow {
+  return {
+    type: r.type,
+    id: r.id,
+    patients: r.patient === '' ? [] : [r.patient],
+    shared: (r.flags & FLAG_SHARED) !== 0,
+    size: r.length,
+    blob: r.frame.toString('hex'),
+    offset: r.offset,
+    lineHash: Buffer.from(r.lineHash),
+    versionId: null,
+    lastUpdated: null,
+  };
+}
+
+function asSnapshotError(err: unknown, snap: SnapshotRecord): unknown {
+  if (err instanceof FormatError) return new EngineError('SNAPSHOT_CORRUPT', { file: `snapshots/${snap.id}`, reason: err.reason });
+  return err;
+}
+
+/**
+ * The resources of a snapshot. Without `patient`: every resource once (v2 in tree order, v1 by type then id).
+ * With `patient`: that patient's record (v2: its rows; v1: rows whose compartment names the patient).
+ */
+export async function* snapshotRows(repo: Repository, snap: SnapshotRecord, sel: RowSelection = {}, signal?: AbortSignal): AsyncGenerator<ResourceRow> {
+  const m = snap.manifest;
+  if (m.version === 1) {
+    yield* v1Rows(repo, m.tree, sel, signal);
+    return;
+  }
+  if (m.tree.kind !== 'resources') return;
+  const types = sel.types ? new Set(sel.types) : null;
+  try {
+    for await (const r of materialize(treeReader(repo), m.tree, { patient: sel.patient, signal })) {
+      if (types && !types.has(r.type)) continue;
+      if (sel.patient === undefined) {
+        if (r.flags & FLAG_ALIAS) continue;
+      } else if (sel.includeShared === false && r.flags & FLAG_SHARED) continue;
+      yield v2Row(r);
+    }
+  } catch (err) {
+    throw asSnapshotError(err, snap);
+  }
+}
+
+async function* v1Rows(repo: Repository, tree: TreeRef, sel: RowSelection, signal?: AbortSignal): AsyncGenerator<ResourceRow> {
+  const overlay = await loadOverlay(repo, tree, signal);
+  for (const type of treeTypes(tree, overlay)) {
+    if (sel.types && !sel.types.includes(type)) continue;
+    for await (const row of typeRows(repo, tree, type, overlay, signal)) {
+      if (sel.patient !== undefined && !row.includes(sel.patient)) continue;
+      const e = decodeRow(row);
+      const patients = e.patient ? e.patient.split(',') : [];
+      if (sel.patient !== undefined && !patients.includes(sel.patient)) continue;
+      if (sel.patient !== undefined && sel.includeShared === false && patients.length > 1) continue;
+      yield { type, id: e.id, patients, shared: patients.length > 1, size: e.size, blob: e.blob, offset: 0, lineHash: null, versionId: e.versionId, lastUpdated: e.lastUpdated };
+    }
+  }
+}
+
+/** Resources per type (rows without the alias flag), computed from the tree, not the manifest. */
+export async function snapshotCounts(repo: Repository, snap: SnapshotRecord, signal?: AbortSignal): Promise<Record<string, number>> {
+  const m = snap.manifest;
+  if (m.version === 2) {
+    if (m.tree.kind !== 'resources') return {};
+    try {
+      return (await countTree(treeReader(repo), m.tree, signal)).counts;
+    } catch (err) {
+      throw asSnapshotError(err, snap);
+    }
+  }
+  const counts: Record<string, number> = {};
+  for await (const r of v1Rows(repo, m.tree, {}, signal)) counts[r.type] = (counts[r.type] ?? 0) + 1;
+  return counts;
+}
+
+/** The blob ids (hex) of a snapshot's own tree: directory, chunks and deltas (v2) or chunks and deltas (v1). */
+export async function snapshotTreeBlobs(repo: Repository, snap: SnapshotRecord, signal?: AbortSignal): Promise<string[]> {
+  const m = snap.manifest;
+  if (m.version === 1) return [...Object.values(m.tree.checkpoint).flat(), ...m.tree.deltas];
+  if (m.tree.kind !== 'resources') return [m.tree.root];
+  const tree: ResourceTreeRef = m.tree;
+  const out: string[] = [];
+  if (tree.checkpoint) {
+    out.push(tree.checkpoint);
+    const dir = await readCheckpointDir(treeReader(repo), tree, { signal }).catch((err: unknown) => {
+      throw asSnapshotError(err, snap);
+    });
+    for (const c of dir?.chunks ?? []) out.push(c.blob);
+  }
+  out.push(...tree.deltas);
+  return out;
+}
+
+// ------------------------------------------------------------------ reading resource bytes
+
+/** A damaged or missing blob, as the error the rows it held get. */
+function readError(err: unknown): EngineError {
+  if (isEngineError(err) && (isIntegrityCode(err.code) || err.code === 'BLOB_MISSING')) return err;
+  throw err;
+}
+
+/** Rows held compactly (typed arrays, ids in one buffer): a whole snapshot's restore without an object per row. */
+export class CompactRows {
+  private readonly frames: string[] = [];
+  private readonly frameNo = new Map<string, number>();
+  private readonly types: string[] = [];
+  private readonly typeNo = new Map<string, number>();
+  private frameCol = new Uint32Array(1024);
+  private offsets = new Float64Array(1024);
+  private sizes = new Float64Array(1024);
+  private typeCol = new Uint16Array(1024);
+  private hashes = Buffer.alloc(1024 * LINE_HASH_BYTES);
+  private ids = Buffer.alloc(16 * 1024);
+  private idEnds = new Uint32Array(1024);
+  private idUsed = 0;
+  n = 0;
+
+  /** Distinct frames (blobs) the rows read. */
+  get frameCount(): number {
+    return this.frames.length;
+  }
+
+  push(r: ResourceRow): void {
+    if (this.n === this.frameCol.length) this.grow();
+    let f = this.frameNo.get(r.blob);
+    if (f === undefined) {
+      this.frameNo.set(r.blob, (f = this.frames.length));
+      this.frames.push(r.blob);
+    }
+    let t = this.typeNo.get(r.type);
+    if (t === undefined) {
+      this.typeNo.set(r.type, (t = this.types.length));
+      this.types.push(r.type);
+    }
+    const i = this.n++;
+    this.frameCol[i] = f;
+    this.offsets[i] = r.offset;
+    this.sizes[i] = r.size;
+    this.typeCol[i] = t;
+    r.lineHash?.copy(this.hashes, i * LINE_HASH_BYTES);
+    const idLen = Buffer.byteLength(r.id, 'latin1');
+    if (this.idUsed + idLen > this.ids.length) {
+      const grown = Buffer.alloc(Math.max(this.ids.length * 2, this.idUsed + idLen));
+      this.ids.copy(grown, 0, 0, this.idUsed);
+      this.ids = grown;
+    }
+    this.ids.write(r.id, this.idUsed, 'latin1');
+    this.idUsed += idLen;
+    this.idEnds[i] = this.idUsed;
+  }
+
+  private grow(): void {
+    const cap = this.frameCol.length * 2;
+    const f = new Uint32Array(cap);
+    f.set(this.frameCol);
+    this.frameCol = f;
+    const o = new Float64Array(cap);
+    o.set(this.offsets);
+    this.offsets = o;
+    const z = new Float64Array(cap);
+    z.set(this.sizes);
+    this.sizes = z;
+    const t = new Uint16Array(cap);
+    t.set(this.typeCol);
+    this.typeCol = t;
+    const h = Buffer.alloc(cap * LINE_HASH_BYTES);
+    this.hashes.copy(h);
+    this.hashes = h;
+    const e = new Uint32Array(cap);
+    e.set(this.idEnds);
+    this.idEnds = e;
+  }
+
+  type(i: number): string {
+    return this.types[this.typeCol[i] as number] as string;
+  }
+
+  id(i: number): string {
+    return this.ids.toString('latin1', i === 0 ? 0 : (this.idEnds[i - 1] as number), this.idEnds[i] as number);
+  }
+
+  blob(i: number): string {
+    return this.frames[this.frameCol[i] as number] as string;
+  }
+
+  offset(i: number): number {
+    return this.offsets[i] as number;
+  }
+
+  size(i: number): number {
+    return this.sizes[i] as number;
+  }
+
+  hash(i: number): Buffer {
+    return this.hashes.subarray(i * LINE_HASH_BYTES, (i + 1) * LINE_HASH_BYTES);
+  }
+
+  /** Frame ids in use, and for each the row numbers that read it. */
+  byFrame(): { blob: string; rows: Uint32Array }[] {
+    const counts = new Uint32Array(this.frames.length + 1);
+    for (let i = 0; i < this.n; i++) counts[(this.frameCol[i] as number) + 1]!++;
+    for (let f = 0; f < this.frames.length; f++) counts[f + 1]! += counts[f] as number;
+    const order = new Uint32Array(this.n);
+    const fill = counts.slice(0, this.frames.length);
+    for (let i = 0; i < this.n; i++) order[fill[this.frameCol[i] as number]!++] = i;
+    return this.frames.map((blob, f) => ({ blob, rows: order.subarray(counts[f] as number, counts[f + 1] as number) }));
+  }
+}
+
+/** One compact row's bytes, or why they could not be read. */
+export interface CompactData {
+  readonly i: number;
+  readonly bytes?: Buffer;
+  readonly error?: EngineError;
+}
+
+/** Frames of one pack read together only when they are adjacent (no byte is read that is not needed). */
+const RANGE_GAP = 0;
+const RANGE_MAX = 8 * 1024 * 1024;
+const READS_AHEAD = 4;
+
+interface FramePlan {
+  readonly entry: number;
+  readonly rows: Uint32Array;
+}
+
+/**
+ * Reads the bytes of compact rows (version 2) in storage order: every frame once, neighbouring frames of a pack in
+ * one range read, opened and verified by the opener (decrypt, decompress, blob id, then each resource's line
+ * hash). Yields one item per row, grouped by frame; a damaged or missing frame gives its rows an error naming it.
+ */
+export async function* readCompact(repo: Repository, rows: CompactRows, options: ReadOptions = {}): AsyncGenerator<CompactData> {
+  const { signal } = options;
+  const store = repo.store;
+  await repo.loadIndex(signal);
+  const opener = options.opener ?? inThreadOpener(repo);
+  const idx = store.index;
+  const plans: FramePlan[] = [];
+  for (const f of rows.byFrame()) {
+    const e = idx.find(Buffer.from(f.blob, 'hex'));
+    if (e < 0) {
+      const error = new EngineError('BLOB_MISSING', { blob: f.blob, snapshots: [] });
+      for (const i of f.rows) yield { i, error };
+      continue;
+    }
+    // Rows of a frame in offset order (the output keeps the stored order of lines).
+    const sorted = Uint32Array.from(f.rows).sort((a, b) => rows.offset(a) - rows.offset(b));
+    plans.push({ entry: e, rows: sorted });
+  }
+  plans.sort((a, b) => idx.packNoAt(a.entry) - idx.packNoAt(b.entry) || idx.offsetAt(a.entry) - idx.offsetAt(b.entry));
+  const groups: FramePlan[][] = [];
+  for (const p of plans) {
+    const g = groups[groups.length - 1];
+    const last = g?.[g.length - 1];
+    if (g && last && idx.packNoAt(last.entry) === idx.packNoAt(p.entry)) {
+      const start = idx.offsetAt((g[0] as FramePlan).entry);
+      const end = idx.offsetAt(last.entry) + idx.storedAt(last.entry);
+      if (idx.offsetAt(p.entry) - end <= RANGE_GAP && idx.offsetAt(p.entry) + idx.storedAt(p.entry) - start <= RANGE_MAX) {
+        g.push(p);
+        continue;
+      }
+    }
+    groups.push([p]);
+  }
+  type Loaded = { g: FramePlan[]; outcomes: OpenOutcome[] | null; error: EngineError | null };
+  const load = async (g: FramePlan[]): Promise<Loaded> => {
+    const first = (g[0] as FramePlan).entry;
+    const last = (g[g.length - 1] as FramePlan).entry;
+    const start = idx.offsetAt(first);
+    const length = idx.offsetAt(last) + idx.storedAt(last) - start;
+    const pack = idx.packId(idx.packNoAt(first));
+    let bytes: Buffer;
+    try {
+      bytes = await store.backend.read({ kind: 'data', name: pack }, { offset: start, length }, signal);
+    } catch (err) {
+      if (isEngineError(err, 'NOT_FOUND')) return { g, outcomes: null, error: new EngineError('BLOB_MISSING', { blob: packLabel(pack), snapshots: [] }) };
+      if (isEngineError(err, 'FILE_TRUNCATED')) return { g, outcomes: null, error: new EngineError('PACK_CORRUPT', { file: packLabel(pack) }) };
+      throw err;
+    }
+    store.bytesRead += bytes.length;
+    const items: OpenRequest[] = g.map((p) => {
+      const off = idx.offsetAt(p.entry) - start;
+      const n = p.rows.length;
+      const offsets = new Float64Array(n);
+      const lengths = new Float64Array(n);
+      const hashes = Buffer.alloc(n * LINE_HASH_BYTES);
+      for (let k = 0; k < n; k++) {
+        const i = p.rows[k] as number;
+        offsets[k] = rows.offset(i);
+        lengths[k] = rows.size(i);
+        rows.hash(i).copy(hashes, k * LINE_HASH_BYTES);
+      }
+      return { id: idx.idAt(p.entry), stored: bytes.subarray(off, off + idx.storedAt(p.entry)), raw: idx.rawAt(p.entry), lines: { offsets, lengths, hashes } };
+    });
+    return { g, outcomes: await opener.open(items, signal), error: null };
+  };
+  const ahead: Promise<Loaded>[] = [];
+  let next = 0;
+  try {
+    while (next < groups.length || ahead.length > 0) {
+      while (ahead.length < READS_AHEAD && next < groups.length) ahead.push(load(groups[next++] as FramePlan[]));
+      throwIfAborted(signal);
+      const { g, outcomes, error } = await (ahead.shift() as Promise<Loaded>);
+      for (let k = 0; k < g.length; k++) {
+        const p = g[k] as FramePlan;
+        const pack = idx.packId(idx.packNoAt(p.entry));
+        const o = outcomes?.[k];
+        if (error || !o || !o.ok) {
+          const err = error ?? new EngineError('PACK_CORRUPT', { file: packLabel(pack), blob: idx.idAt(p.entry).toString('hex') });
+          for (const i of p.rows) yield { i, error: err };
+          continue;
+        }
+        for (let j = 0; j < p.rows.length; j++) {
+          const i = p.rows[j] as number;
+          if (!o.lineOk || !o.lineOk[j]) {
+            yield { i, error: new EngineError('PACK_CORRUPT', { file: packLabel(pack), blob: rows.blob(i), resource: `${rows.type(i)}/${rows.id(i)}` }) };
+            continue;
+          }
+          yield { i, bytes: o.content.subarray(rows.offset(i), rows.offset(i) + rows.size(i)) };
+        }
+      }
+    }
+  } finally {
+    // Reads started ahead are awaited so nothing runs after the caller stopped.
+    await Promise.allSettled(ahead);
+  }
+}
+
+/**
+ * Reads the bytes of resources in storage order (see readCompact for version 2; version 1 reads one blob per
+ * resource, sorted by pack and frame). Yields one item per row with its position in the input.
+ */
+export async function* readResources(repo: Repository, rows: readonly ResourceRow[], options: ReadOptions = {}): AsyncGenerator<ResourceData> {
+  if (repo.version === 1) {
+    yield* readResourcesV1(repo, rows, options.signal);
+    return;
+  }
+  const compact = new CompactRows();
+  for (const r of rows) compact.push(r);
+  for await (const d of readCompact(repo, compact, options)) {
+    const row = rows[d.i] as ResourceRow;
+    if (d.error) yield { index: d.i, row, error: d.error };
+    else yield { index: d.i, row, bytes: d.bytes as Buffer };
+  }
+}
+
+async function* readResourcesV1(repo: Repository, rows: readonly ResourceRow[], signal?: AbortSignal): AsyncGenerator<ResourceData> {
+  await repo.loadIndex(signal);
+  const keyed = rows.map((r, i) => {
+    const loc = repo.index.get(Buffer.from(r.blob, 'hex'));
+    return { i, pack: loc ? loc.pack.id : '', frame: loc?.frame ?? 0, offset: loc?.offset ?? 0 };
+  });
+  keyed.sort((a, b) => (a.pack < b.pack ? -1 : a.pack > b.pack ? 1 : a.frame - b.frame || a.offset - b.offset));
+  for (const k of keyed) {
+    throwIfAborted(signal);
+    const row = rows[k.i] as ResourceRow;
+    try {
+      yield { index: k.i, row, bytes: await repo.readBlob(row.blob, signal) };
+    } catch (err) {
+      yield { index: k.i, row, error: readError(err) };
+    }
+  }
+}
+
+/** Reads one resource (small look-ups: dump, a drill's comparison; frames are cached); throws its read error. */
+export async function readResource(repo: Repository, row: ResourceRow, options: ReadOptions = {}): Promise<Buffer> {
+  if (repo.version === 2) {
+    const store = repo.store;
+    await repo.loadIndex(options.signal);
+    const frame = await store.readBlobCached(row.blob, options.signal);
+    const end = row.offset + row.size;
+    const line = frame.subarray(row.offset, end);
+    if (end >= frame.length || frame[end] !== 10 || !row.lineHash || !store.lineHash(line).equals(row.lineHash)) {
+      const loc = store.index.get(Buffer.from(row.blob, 'hex'));
+      throw new EngineError('PACK_CORRUPT', { file: loc ? packLabel(loc.pack) : row.blob, resource: `${row.type}/${row.id}` });
+    }
+    return line;
+  }
+  for await (const d of readResources(repo, [row], options)) {
+    if (d.error) throw d.error;
+    return d.bytes;
+  }
+  throw new EngineError('RESOURCE_NOT_FOUND', { resource: `${row.type}/${row.id}`, snapshot: '' });
+}
