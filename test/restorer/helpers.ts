@@ -29,9 +29,9 @@ export interface TestRepo {
 }
 
 /** A repository with cheap scrypt (test/support/repo.ts) and the Engine's password file and state folder. */
-export async function testRepo(dir: string): Promise<TestRepo> {
+export async function testRepo(dir: string, params: Parameters<typeof newRepo>[1] = {}): Promise<TestRepo> {
   await mkdir(dir, { recursive: true });
-  const { root, backend } = await newRepo(dir);
+  const { root, backend } = await newRepo(dir, params);
   await backend.close();
   const passwordFile = await writePasswordFile(dir);
   const stateDir = path.join(dir, 'state');
