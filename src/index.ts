@@ -112,6 +112,7 @@ import type {
 import { EngineError } from './shared/errors.js';
 import type { LongOperationOptions } from './shared/events.js';
 import { Listeners } from './shared/listeners.js';
+import { WorkerPool } from './pool/index.js';
 
 export { toErrorInfo, t, resolveLocale, errorText, type Locale } from './i18n/index.js';
 export { TOOL_VERSION } from './archiver/archiver.js';
@@ -305,11 +306,13 @@ class EngineImpl implements Engine {
   /** Copies added from the user interface (settings "copies"), loaded with the catalog. */
   private storedCopies: DestinationConfig[] = [];
   private storePromise: Promise<SecretStore> | null = null;
+  private closed = false;
   readonly location: string;
 
   constructor(private readonly options: EngineOptions) {
     const loc = parseLocation(options.repo);
     this.location = loc.type === 'local' ? path.resolve(loc.path) : options.repo;
+    WorkerPool.retain();
   }
 
   /**
@@ -1714,6 +1717,8 @@ class EngineImpl implements Engine {
     const repo = await this.repoPromise?.catch(() => null);
     await repo?.backend.close();
     this.repoPromise = null;
+    if (!this.closed) await WorkerPool.release();
+    this.closed = true;
   }
 }
 

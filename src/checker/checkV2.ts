@@ -12,7 +12,7 @@ import { sha256Hex } from '../crypto/primitives.js';
 import { FormatError } from '../repository/bytes.js';
 import { decodeAttachmentList, walkFilesTree, type FilesTreeRef } from '../repository/fileTree.js';
 import { blobTypeName, BlobType, type BlobEntry2, type IndexContent2 } from '../repository/pack2.js';
-import { inThreadOpener, type BlobOpener, type OpenRequest } from '../repository/reader.js';
+import { DICTIONARY_UNREADABLE, inThreadOpener, type BlobOpener, type OpenRequest } from '../repository/reader.js';
 import { materialize, readCheckpointDir, type ResourceTreeRef } from '../repository/resourceTree.js';
 import type { Repository } from '../repository/repository.js';
 import { FLAG_ALIAS } from '../repository/rowSet.js';
@@ -157,6 +157,8 @@ async function verifyPack(repo: Repository, packNo: number, bytes: Buffer, opene
   for (let i = 0; i < outcomes.length; i++) {
     const o = outcomes[i];
     const b = record.blobs[i] as BlobEntry2;
+    // A frame whose dictionary is damaged is not this pack's damage: the dictionary's pack is named instead.
+    if (o && !o.ok && o.reason === DICTIONARY_UNREADABLE) continue;
     if (!o || !o.ok) return `${blobTypeName(b.type)} ${b.id.toString('hex').slice(0, 16)} ${o && !o.ok ? `(${o.reason})` : ''} does not open or does not match its id`.replace('  ', ' ');
   }
   return null;
@@ -184,7 +186,13 @@ async function checkSnapshot(repo: Repository, snap: SnapshotRecord, damaged: Ma
     return true;
   };
   for (const [type, hex] of Object.entries(m.dictionaries ?? {})) {
-    if (!idx.has(Buffer.from(hex, 'hex'))) note(add('BLOB_MISSING', where, `the ${type} dictionary ${hex.slice(0, 16)} is not in the index`), snap.id, type);
+    const loc = idx.get(Buffer.from(hex, 'hex'));
+    if (!loc) note(add('BLOB_MISSING', where, `the ${type} dictionary ${hex.slice(0, 16)} is not in the index`), snap.id, `${type} dictionary`);
+    else {
+      // Every frame of the type compressed with it is unreadable while its pack is damaged.
+      const d = damaged.get(loc.pack);
+      if (d) note(d, snap.id, `${type} dictionary`);
+    }
   }
   const read = (id: string, s?: AbortSignal): Promise<Buffer> => store.readBlob(id, s);
   if (m.tree.kind === 'files') {

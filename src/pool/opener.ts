@@ -2,7 +2,7 @@
  * The pool as the reader's BlobOpener: frames of a restore or a check are decrypted, decompressed and verified in
  * the workers, a few per task. A dictionary a worker lacks is read once through the index and sent to all workers.
  */
-import type { BlobOpener, OpenOutcome, OpenRequest } from '../repository/reader.js';
+import { DICTIONARY_UNREADABLE, type BlobOpener, type OpenOutcome, type OpenRequest } from '../repository/reader.js';
 import type { Repository } from '../repository/repository.js';
 import { WorkerPool } from './pool.js';
 import type { OpenResult } from './tasks.js';
@@ -30,7 +30,7 @@ export function poolOpener(repo: Repository, pool: WorkerPool = WorkerPool.share
       const missing = new Set<string>();
       for (const r of results) if (!r.ok && 'needDict' in r) missing.add(r.needDict);
       if (missing.size === 0 || attempt > 0) {
-        return results.map((r): OpenOutcome => (r.ok ? { ok: true, content: Buffer.from(r.content.buffer, r.content.byteOffset, r.content.byteLength), lineOk: r.lineOk } : { ok: false, reason: 'reason' in r ? r.reason : 'dictionary missing' }));
+        return results.map((r): OpenOutcome => (r.ok ? { ok: true, content: Buffer.from(r.content.buffer, r.content.byteOffset, r.content.byteLength), lineOk: r.lineOk } : { ok: false, reason: 'reason' in r ? r.reason : DICTIONARY_UNREADABLE }));
       }
       for (const id of missing) {
         try {

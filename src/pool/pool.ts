@@ -39,6 +39,7 @@ export function defaultPoolSize(): number {
 }
 
 let shared: WorkerPool | null = null;
+let holders = 0;
 
 export class WorkerPool {
   private readonly slots: Slot[] = [];
@@ -55,6 +56,23 @@ export class WorkerPool {
   static shared(): WorkerPool {
     if (!shared || shared.closed) shared = new WorkerPool();
     return shared;
+  }
+
+  /** An engine holds the process-wide pool while it lives (release() in its close). */
+  static retain(): void {
+    holders++;
+  }
+
+  /**
+   * Releases a hold; the last one stops the workers. (Idle workers do not keep a process alive, but a worker that
+   * registered module hooks, as tsx does in development, can leave a message port behind: stopping them is sure.)
+   */
+  static async release(): Promise<void> {
+    holders = Math.max(0, holders - 1);
+    if (holders > 0 || !shared) return;
+    const s = shared;
+    shared = null;
+    await s.close();
   }
 
   private spawn(): Slot {

@@ -70,6 +70,9 @@ export interface BlobOpener {
   open(items: readonly OpenRequest[], signal?: AbortSignal): Promise<OpenOutcome[]>;
 }
 
+/** The reason an opener gives when a blob's dictionary (another blob, maybe in another pack) cannot be read. */
+export const DICTIONARY_UNREADABLE = 'dictionary unreadable';
+
 /** Opens blobs in this thread (small reads; tests; no pool). */
 export function inThreadOpener(repo: Repository): BlobOpener {
   return {
@@ -101,7 +104,7 @@ export function inThreadOpener(repo: Repository): BlobOpener {
           out.push({ ok: true, content, lineOk });
         } catch (err) {
           if (err instanceof Envelope2Error || isEngineError(err, 'INTEGRITY_ERROR')) out.push({ ok: false, reason: err instanceof Envelope2Error ? err.reason : 'cannot be decoded' });
-          else if (isEngineError(err) && (err.code === 'BLOB_MISSING' || err.code === 'PACK_CORRUPT')) out.push({ ok: false, reason: 'its dictionary cannot be read' });
+          else if (isEngineError(err) && (err.code === 'BLOB_MISSING' || err.code === 'PACK_CORRUPT')) out.push({ ok: false, reason: DICTIONARY_UNREADABLE });
           else throw err;
         }
       }
