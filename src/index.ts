@@ -39,8 +39,9 @@ import { encodeRecoveryKey, normalizeRecoveryWord, parseRecoveryKey, pickConfirm
 import { openSecretStore } from './secrets/index.js';
 import { assertSecretName } from './secrets/names.js';
 import { chmod, writeFile, unlink } from 'node:fs/promises';
-import { Archiver, TOOL_VERSION } from './archiver/archiver.js';
+import { Archiver, dedupParent, TOOL_VERSION } from './archiver/archiver.js';
 import { backupFhir } from './archiver/fhirBackup.js';
+import { migrateRepository, type MigrateResult } from './archiver/migrate.js';
 import type { SourceAuth } from './source/fhir/auth.js';
 import type { StrategyName } from './source/fhir/strategies.js';
 import { readFile, mkdir } from 'node:fs/promises';
@@ -229,6 +230,8 @@ export interface Engine {
   forget(request: { policy?: RetentionPolicy; dryRun: boolean }): Promise<{ decisions: { id: string; time: string; keep: boolean; explanation: string }[]; removed: string[] }>;
   /** Removes data no snapshot references (exclusive lock, crash-safe, Object-Lock aware). */
   prune(request?: { dryRun?: boolean }, options?: LongOperationOptions): Promise<PruneResult>;
+  /** Converts a version 1 repository to format version 2 in place (resumable; docs/format.md §21.4). */
+  migrate(options?: LongOperationOptions): Promise<MigrateResult>;
   /**
    * The monthly restore test: restores a snapshot (from the offsite copy when one is configured, since that is
    * what a disaster leaves) into a fresh sandbox FHIR server, validates it and records the result.
@@ -759,7 +762,7 @@ class EngineImpl implements Engine {
     const lock = await repo.lock('shared', 'backup');
     try {
       const previous = await repo.listSnapshots(options.signal);
-      const parent = [...previous].reverse().find((s) => s.manifest.source.kind === 'ndjson' && s.manifest.source.location === location) ?? null;
+      const parent = dedupParent(previous, (s) => s.manifest.source.kind === 'ndjson' && s.manifest.source.location === location);
       const archiver = new Archiver(repo, {
         source: { kind: 'ndjson', location, strategy: 'files' },
         mode: 'full',
@@ -1244,6 +1247,21 @@ class EngineImpl implements Engine {
     } finally {
       await lock?.release();
     }
+  }
+
+  async migrate(options: LongOperationOptions = {}): Promise<MigrateResult> {
+    const repo = await this.repo();
+    const lock = await repo.lock('exclusive', 'migrate');
+    let r: MigrateResult;
+    try {
+      r = await migrateRepository(repo, options);
+    } finally {
+      await lock.release();
+      // The repository changed format under the repository object: reopen for what follows.
+      this.repoPromise = null;
+    }
+    await this.audit('repository.migrated', { migrated: r.migrated, alreadyMigrated: r.alreadyMigrated, deletedFiles: r.deletedFiles });
+    return r;
   }
 
   async prune(request: { dryRun?: boolean } = {}, options: LongOperationOptions = {}): Promise<PruneResult> {

@@ -46,6 +46,8 @@ export interface ArchiveOptions extends LongOperationOptions {
   readonly spillRows?: number;
   /** Where spill files go (default: the OS temp folder). */
   readonly spillDir?: string;
+  /** Adjusts the manifest before it is written (migrate keeps a version 1 snapshot's time, host and problems). */
+  readonly finishManifest?: (manifest: SnapshotManifestV2) => SnapshotManifestV2;
 }
 
 export interface ArchiveResult {
@@ -472,10 +474,11 @@ export class Archiver {
         problemCount: this.problemCount,
         tags: [...(this.options.tags ?? [])],
       };
-      const snapshotId = await this.repo.saveSnapshot(manifest);
+      const final = this.options.finishManifest ? this.options.finishManifest(manifest) : manifest;
+      const snapshotId = await this.repo.saveSnapshot(final);
       this.committed = true;
       this.options.onProgress?.({ type: 'progress', op: 'backup', phase: 'commit', done: 3, total: 3, unit: 'steps' });
-      return { snapshotId, manifest };
+      return { snapshotId, manifest: final };
     } finally {
       await this.close();
     }
@@ -490,6 +493,16 @@ export class Archiver {
     if (this.spillDir) await removeSpillDir(this.spillDir);
     this.spillDir = null;
   }
+}
+
+/**
+ * The parent a backup compares against: the latest snapshot of the same source, else the latest resource
+ * snapshot of any source (a moved export folder or a renamed server: unchanged lines still cost nothing).
+ */
+export function dedupParent(snaps: readonly SnapshotRecord[], sameSource: (s: SnapshotRecord) => boolean): SnapshotRecord | null {
+  const resources = snaps.filter((s) => s.manifest.version === 2 && s.manifest.tree.kind === 'resources');
+  for (let i = resources.length - 1; i >= 0; i--) if (sameSource(resources[i] as SnapshotRecord)) return resources[i] as SnapshotRecord;
+  return resources[resources.length - 1] ?? null;
 }
 
 /** Reads the parent's rows once: their line hashes become the shared look-up table. */

@@ -12,7 +12,7 @@ import { displayUrl, FhirHttp } from '../source/fhir/http.js';
 import { bulkExportStrategy, historyStrategy, searchStrategy, type StrategyName, type StrategyRun } from '../source/fhir/strategies.js';
 import { EngineError, isEngineError, throwIfAborted } from '../shared/errors.js';
 import type { LongOperationOptions } from '../shared/events.js';
-import { Archiver, type ArchiveResult } from './archiver.js';
+import { Archiver, dedupParent, type ArchiveResult } from './archiver.js';
 
 export interface FhirBackupOptions extends LongOperationOptions {
   readonly baseUrl: string;
@@ -104,7 +104,8 @@ export async function backupFhir(repo: Repository, options: FhirBackupOptions): 
     const archiver = new Archiver(repo, {
       source: { kind: 'fhir', location, strategy: name },
       mode,
-      parent,
+      // Incremental runs build on this source's last snapshot; a full pass may dedup against any (a moved server).
+      parent: mode === 'incremental' ? parent : (parent ?? dedupParent(snaps, () => false)),
       tags: options.tags,
       signal,
       onProgress: options.onProgress,

@@ -625,6 +625,15 @@ const commands: Record<string, (ctx: Ctx) => Promise<number>> = {
     return 0;
   },
 
+  async migrate(ctx) {
+    const { out, locale } = ctx;
+    const r = await withEngine(ctx, (e) => e.migrate({ onProgress: (ev) => out.progress(ev, progressText(ev, locale)) }));
+    out.endProgress();
+    out.data(r);
+    out.line(t(r.wasVersion2 ? 'cli.migrate.already' : 'cli.migrate.done', { migrated: r.migrated, already: r.alreadyMigrated, deleted: r.deletedFiles }, locale));
+    return 0;
+  },
+
   async schedule(ctx) {
     const { positionals, values, out, locale } = ctx;
     if (positionals[1] === 'set') {

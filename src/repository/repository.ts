@@ -10,7 +10,7 @@ import { hkdf, hmacSha256, randomKey, sha256Hex } from '../crypto/primitives.js'
 import type { SecretStore } from '../secrets/types.js';
 import { EngineError, isEngineError } from '../shared/errors.js';
 import { BlobIndex } from './blobIndex.js';
-import { encodeConfig, newConfig, readConfig, type RepoConfig, type RepoParams } from './config.js';
+import { defaultParams, encodeConfig, newConfig, readConfig, type RepoConfig, type RepoParams } from './config.js';
 import { EnvelopeError, ObjectKind, openObject, sealObject } from './envelope.js';
 import { Kind2, open2 } from './envelope2.js';
 import { OtherVersionFile, Store2 } from './store2.js';
@@ -118,6 +118,17 @@ export class Repository {
   get store(): Store2 {
     if (!this.v2) throw new EngineError('REPO_NEEDS_MIGRATION', { location: this.backend.location });
     return this.v2;
+  }
+
+  /**
+   * `migrate` (§21.4): the same repository seen as version 2 (same backend, master key and subkeys, version 2
+   * writer parameters), so version 2 files can be written and read beside the version 1 ones before the config
+   * switch. Its listings skip version 1 files, as a version 2 repository's do.
+   */
+  migrationView(): Repository {
+    if (this.version === 2) return this;
+    const config: RepoConfig = { ...this.config, version: 2, params: { ...defaultParams(2), compressionLevel: this.config.params.compressionLevel } };
+    return new Repository(this.backend, config, this.keys, this.masterKey, this.openedWith);
   }
 
   /** The subkeys the worker pool needs (version 2). */

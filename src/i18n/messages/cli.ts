@@ -31,6 +31,8 @@ Comandos:
   forget [--dry-run] [--keep-last N --keep-daily N --keep-weekly N --keep-monthly N --keep-yearly N --keep-within 30d] [--prune]
                                aplica a retenção (nunca abaixo do prazo legal de 20 anos)
   prune [--dry-run]            apaga dados que nenhuma cópia usa
+  migrate                      converte um repositório do formato antigo (versão 1) para o atual; pode ser
+                               interrompido e retomado
   schedule [show] | schedule set backup|drill --every MIN | --daily HH:MM   agendas
   run-scheduler                executa as agendas em primeiro plano (para servidores/serviços)
   drill [--snapshot ID] [--target-url URL] [--allow-fallback]   teste de restauração num servidor de teste
@@ -84,6 +86,8 @@ Commands:
   forget [--dry-run] [--keep-last N --keep-daily N --keep-weekly N --keep-monthly N --keep-yearly N --keep-within 30d] [--prune]
                                apply retention (never below the 20-year legal floor)
   prune [--dry-run]            delete data no snapshot uses
+  migrate                      convert a repository of the old format (version 1) to the current one; it can be
+                               interrupted and resumed
   schedule [show] | schedule set backup|drill --every MIN | --daily HH:MM   schedules
   run-scheduler                run the schedules in the foreground (for servers/services)
   drill [--snapshot ID] [--target-url URL] [--allow-fallback]   restore test into a test server
@@ -258,6 +262,15 @@ Exit codes: 0 ok, 1 failed, 2 usage, 3 integrity problem.`,
   'cli.forget.dryRun': { 'pt-BR': 'Simulação: {removed} cópias seriam removidas, {kept} mantidas. Nada foi alterado.', en: 'Dry run: {removed} snapshots would be removed, {kept} kept. Nothing was changed.' },
   'cli.forget.done': { 'pt-BR': '{removed} cópias removidas, {kept} mantidas. Rode "prune" para liberar o espaço.', en: '{removed} snapshots removed, {kept} kept. Run "prune" to free the space.' },
   'cli.prune.dryRun': { 'pt-BR': 'Simulação: {deleted} arquivos de dados seriam apagados, {repacked} reagrupados, {freed} liberados ({locked} protegidos por bloqueio).', en: 'Dry run: {deleted} data files would be deleted, {repacked} repacked, {freed} freed ({locked} kept by Object Lock).' },
+  'cli.migrate.done': {
+    'pt-BR': 'Repositório convertido para o formato versão 2: {migrated} cópias (snapshots) convertidas, {already} já estavam, {deleted} arquivos antigos apagados.',
+    en: 'Repository converted to format version 2: {migrated} snapshots converted, {already} were already, {deleted} old files deleted.',
+  },
+  'cli.migrate.already': {
+    'pt-BR': 'O repositório já está no formato versão 2; {deleted} arquivos antigos apagados.',
+    en: 'The repository is already in format version 2; {deleted} old files deleted.',
+  },
+  'cli.progress.migrate': { 'pt-BR': 'conversão ({phase}): {done}/{total}', en: 'migrate ({phase}): {done}/{total}' },
   'cli.prune.done': { 'pt-BR': '{deleted} arquivos de dados apagados, {repacked} reagrupados, {freed} liberados ({locked} protegidos por bloqueio).', en: '{deleted} data files deleted, {repacked} repacked, {freed} freed ({locked} kept by Object Lock).' },
   'cli.progress.prune': { 'pt-BR': 'limpeza ({phase}): {done}/{total}', en: 'prune ({phase}): {done}/{total}' },
   'cli.schedule.line': { 'pt-BR': '{name}: {description}; próxima execução {next}', en: '{name}: {description}; next run {next}' },
