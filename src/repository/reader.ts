@@ -154,6 +154,7 @@ export async function* snapshotRows(repo: Repository, snap: SnapshotRecord, sel:
     return;
   }
   if (m.tree.kind !== 'resources') return;
+  await repo.loadIndex(signal);
   const types = sel.types ? new Set(sel.types) : null;
   try {
     for await (const r of materialize(treeReader(repo), m.tree, { patient: sel.patient, signal })) {
@@ -169,6 +170,7 @@ export async function* snapshotRows(repo: Repository, snap: SnapshotRecord, sel:
 }
 
 async function* v1Rows(repo: Repository, tree: TreeRef, sel: RowSelection, signal?: AbortSignal): AsyncGenerator<ResourceRow> {
+  await repo.loadIndex(signal);
   const overlay = await loadOverlay(repo, tree, signal);
   for (const type of treeTypes(tree, overlay)) {
     if (sel.types && !sel.types.includes(type)) continue;
@@ -188,6 +190,7 @@ export async function snapshotCounts(repo: Repository, snap: SnapshotRecord, sig
   const m = snap.manifest;
   if (m.version === 2) {
     if (m.tree.kind !== 'resources') return {};
+    await repo.loadIndex(signal);
     try {
       return (await countTree(treeReader(repo), m.tree, signal)).counts;
     } catch (err) {
@@ -204,6 +207,7 @@ export async function snapshotTreeBlobs(repo: Repository, snap: SnapshotRecord, 
   const m = snap.manifest;
   if (m.version === 1) return [...Object.values(m.tree.checkpoint).flat(), ...m.tree.deltas];
   if (m.tree.kind !== 'resources') return [m.tree.root];
+  await repo.loadIndex(signal);
   const tree: ResourceTreeRef = m.tree;
   const out: string[] = [];
   if (tree.checkpoint) {
