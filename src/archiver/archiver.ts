@@ -15,11 +15,11 @@ import os from 'node:os';
 import type { Repository } from '../repository/repository.js';
 import type { Dictionary } from '../repository/codec.js';
 import { BlobType } from '../repository/pack2.js';
-import { FLAG_ALIAS, FLAG_SHARED } from '../repository/rowSet.js';
-import { EMPTY_RESOURCE_TREE, materialize, type ResourceTreeRef } from '../repository/resourceTree.js';
+import { FLAG_ALIAS, rowSetFlagsAndHashes } from '../repository/rowSet.js';
+import { materializeRefs, readCheckpointDir, type ResourceTreeRef } from '../repository/resourceTree.js';
 import { MAX_RECORDED_PROBLEMS, type SnapshotManifestV2, type SnapshotProblem, type SnapshotRecord, type SnapshotSource } from '../repository/snapshot.js';
 import type { RepoWriter2 } from '../repository/writer2.js';
-import { buildLineTable, decodeLines, keyHash, LineStatus, ProblemCode, WorkerPool, type LineRecord, type LineTable, type SealedBlob } from '../pool/index.js';
+import { buildLineTable, decodeBatchMeta, keyHash, ProblemCode, WorkerPool, type BatchFrame, type BatchOptions, type BatchOutput, type LineTable, type SealedBlob } from '../pool/index.js';
 import { EngineError, throwIfAborted, type ErrorCode } from '../shared/errors.js';
 import type { LongOperationOptions } from '../shared/events.js';
 import { KeySpill, makeSpillDir, removeSpillDir, RowSpill } from './spill.js';
@@ -42,7 +42,7 @@ export interface ArchiveOptions extends LongOperationOptions {
   readonly snapshots?: readonly SnapshotRecord[];
   /** Worker pool (default: the process-wide one). */
   readonly pool?: WorkerPool;
-  /** Rows kept in memory before a sorted run is written to disk (default 65,536). */
+  /** Rows kept (as compact records) before a sorted run is written to disk (default 65,536). */
   readonly spillRows?: number;
   /** Where spill files go (default: the OS temp folder). */
   readonly spillDir?: string;
@@ -78,15 +78,8 @@ interface Batch {
   readonly segments: Segment[];
 }
 
-interface FrameBuilder {
-  readonly no: number;
-  buf: Buffer;
-  len: number;
-}
-
-function newBatch(size: number, firstSeq: number): Batch {
-  return { buf: Buffer.from(new SharedArrayBuffer(size)), used: 0, slots: 0, firstSeq, segments: [] };
-}
+/** Batch buffers are shared with the workers and reused: a fresh SharedArrayBuffer per batch lingers until GC. */
+const BATCH_CAPACITY = BATCH_BYTES + BATCH_BYTES / 4;
 
 export class Archiver {
   private writer: RepoWriter2 | null = null;
@@ -98,13 +91,12 @@ export class Archiver {
   /** Sequence number of the next line slot (0 is "never"). */
   private seq = 1;
   private batch: Batch | null = null;
-  private readonly inflight: { batch: Batch; result: Promise<Uint8Array> }[] = [];
-  private readonly frames = new Map<string, FrameBuilder>();
-  private nextFrame = 0;
-  /** Frame number → its blob id, once sealed. */
-  readonly frameIds: Buffer[] = [];
+  private readonly inflight: { batch: Batch; result: Promise<BatchOutput> }[] = [];
+  private readonly spareBuffers: Buffer[] = [];
+  private batchNo = 0;
+  /** Run frame number → its blob id, once sealed. */
+  readonly frameIds = new Map<number, Buffer>();
   private sealing: Promise<void> = Promise.resolve();
-  private sealsPending = 0;
   private failure: unknown = null;
   private readonly dicts = new Map<string, Dictionary>();
   /** dropUnseen: type → sequence number of the call. */
@@ -157,8 +149,8 @@ export class Archiver {
       }
     }
     this.spillDir = await makeSpillDir(this.options.spillDir);
-    this.rows = new RowSpill(this.spillDir, this.options.spillRows ?? 65_536);
-    this.keys = new KeySpill(this.spillDir, Math.min(1 << 20, Math.max(16, this.options.spillRows ?? 1 << 20)));
+    this.rows = new RowSpill(this.spillDir, this.options.spillRows ?? 65_536, (blocks) => this.pool.run<Uint8Array>('mergeRows', 0, { blocks }, blocks.map((b) => b.buffer as ArrayBuffer)));
+    this.keys = new KeySpill(this.spillDir, Math.min(1 << 18, Math.max(16, this.options.spillRows ?? 1 << 18)));
     this.started = true;
   }
 
@@ -183,7 +175,7 @@ export class Archiver {
       await this.submit();
       b = null;
     }
-    if (!b) b = this.batch = newBatch(Math.max(BATCH_BYTES, need), this.seq);
+    if (!b) b = this.batch = this.newBatch(need, this.seq);
     b.segments.push({ slot: b.slots, file: where.file, line: where.line });
     bytes.copy(b.buf, b.used);
     b.buf[b.used + bytes.length] = 10;
@@ -198,7 +190,7 @@ export class Archiver {
   async addChunk(chunk: { bytes: Buffer; file: string; firstLine: number; lines: number }): Promise<void> {
     this.assertOpen();
     if (this.batch && this.batch.used > 0) await this.submit();
-    const b = newBatch(chunk.bytes.length, this.seq);
+    const b = this.newBatch(chunk.bytes.length, this.seq);
     chunk.bytes.copy(b.buf, 0);
     b.used = chunk.bytes.length;
     b.slots = chunk.lines;
@@ -209,117 +201,98 @@ export class Archiver {
     await this.submit();
   }
 
+  private newBatch(size: number, firstSeq: number): Batch {
+    const buf = size <= BATCH_CAPACITY ? (this.spareBuffers.pop() ?? Buffer.from(new SharedArrayBuffer(BATCH_CAPACITY))) : Buffer.from(new SharedArrayBuffer(size));
+    return { buf, used: 0, slots: 0, firstSeq, segments: [] };
+  }
+
   /** Sends the current batch to a worker; waits for earlier batches when too many are in flight. */
   private async submit(): Promise<void> {
     const b = this.batch;
     this.batch = null;
     if (!b || b.used === 0) return;
     const view = b.used === b.buf.length ? b.buf : b.buf.subarray(0, b.used);
-    const result = this.pool.run<Uint8Array>('lines', this.ctx, { batch: view });
+    const dicts: Record<string, string> = {};
+    for (const [t, d] of this.dicts) dicts[t] = d.id.toString('hex');
+    const p = this.repo.config.params;
+    const options: BatchOptions = { batchNo: this.batchNo++, seqBase: b.firstSeq, frameTarget: p.frameTargetBytes, level: p.compressionLevel, dicts };
+    const result = this.pool.run<BatchOutput>('batch', this.ctx, { batch: view, options });
     // Awaited in order by applyNext; marked handled now so a failure while earlier batches are applied is not "unhandled".
     result.catch(() => undefined);
     this.inflight.push({ batch: b, result });
     while (this.inflight.length > this.pool.size * 2) await this.applyNext();
   }
 
-  /** Applies the oldest batch's result (results are applied in input order, so sequence numbers stay ordered). */
+  /**
+   * Applies the oldest batch's result (in input order, so sequence numbers stay ordered): marks the parent's lines
+   * it saw, records problems, packs its sealed frames (raw ones are sealed first: their type had no dictionary
+   * yet), and keeps its rows and key records for the commit.
+   */
   private async applyNext(): Promise<void> {
     const head = this.inflight.shift();
     if (!head) return;
-    const { records } = decodeLines(await head.result);
+    const out = await head.result;
     const b = head.batch;
+    // The worker is done with the batch buffer: reuse it.
+    if (b.buf.length === BATCH_CAPACITY && this.spareBuffers.length < this.pool.size * 2 + 2) this.spareBuffers.push(b.buf);
+    const meta = decodeBatchMeta(out.meta);
     const parent = this.parent;
-    let seg = 0;
-    for (const r of records) {
-      const seq = b.firstSeq + r.index;
-      if (r.status === LineStatus.hit) {
-        if (parent) parent.seen[r.pos] = seq;
-        this.resources++;
-        this.bytesIn += r.length;
-        continue;
-      }
-      this.parsed++;
-      if (r.status === LineStatus.problem) {
-        while (seg + 1 < b.segments.length && (b.segments[seg + 1] as Segment).slot <= r.index) seg++;
-        const s = b.segments[seg] as Segment;
-        const where = { file: s.file, line: s.line + (r.index - s.slot) };
-        if (r.code === ProblemCode.withoutId) this.problem('RESOURCE_WITHOUT_ID', where);
-        else this.problem('INPUT_MALFORMED', { ...where, reason: r.reason });
-        continue;
-      }
-      await this.addNewLine(b.buf, r, seq);
+    const hits = meta.hits;
+    for (let i = 0; i < hits.length; i += 2) {
+      if (parent) parent.seen[hits[i + 1] as number] = b.firstSeq + (hits[i] as number);
     }
+    let seg = 0;
+    for (const pr of meta.problems) {
+      while (seg + 1 < b.segments.length && (b.segments[seg + 1] as Segment).slot <= pr.index) seg++;
+      const s = b.segments[seg] as Segment;
+      const where = { file: s.file, line: s.line + (pr.index - s.slot) };
+      if (pr.code === ProblemCode.withoutId) this.problem('RESOURCE_WITHOUT_ID', where);
+      else this.problem('INPUT_MALFORMED', { ...where, reason: pr.reason });
+    }
+    this.parsed += meta.parsed;
+    this.resources += hits.length / 2 + (meta.parsed - meta.problems.length);
+    this.bytesIn += b.used;
+    const rows = this.rows as RowSpill;
+    rows.addBlock(out.rows, out.rowCount);
+    (this.keys as KeySpill).addWords(out.keys);
+    for (let k = 0; k < meta.frames.length; k++) {
+      const f = meta.frames[k] as BatchFrame;
+      const blob = out.blobs[k] as Uint8Array;
+      const bytes = Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength);
+      if (f.sealed) {
+        const id = Buffer.from(f.id as Uint8Array);
+        this.frameIds.set(f.frame, id);
+        await this.pack(id, bytes, f.raw);
+      } else await this.sealRaw(f.type, f.frame, bytes);
+    }
+    if (rows.full) await rows.spill();
     this.reportProgress(false);
   }
 
-  private async addNewLine(buf: Buffer, r: Extract<LineRecord, { status: 1 }>, seq: number): Promise<void> {
-    const rows = this.rows as RowSpill;
-    const frame = await this.frameFor(r.type, r.length + 1);
-    const offset = frame.len;
-    buf.copy(frame.buf, frame.len, r.start, r.start + r.length);
-    frame.buf[frame.len + r.length] = 10;
-    frame.len += r.length + 1;
-    const patients = r.patients.length > 0 ? r.patients : [''];
-    const shared = patients.length > 1 ? FLAG_SHARED : 0;
-    patients.forEach((patient, i) => {
-      rows.add({ patient, type: r.type, id: r.id, flags: shared | (i > 0 ? FLAG_ALIAS : 0), frame: frame.no, offset, length: r.length, lineHash: r.hash, seq });
-    });
-    (this.keys as KeySpill).add(r.key[0], r.key[1], r.key[2], seq, false);
-    this.resources++;
-    this.bytesIn += r.length;
-    if (rows.full) await rows.spill();
-    if (frame.len >= this.repo.config.params.frameTargetBytes) await this.sealFrame(r.type, frame);
-  }
-
-  /** The open frame of a type with room for `need` more bytes (a line longer than a frame gets its own). */
-  private async frameFor(type: string, need: number): Promise<FrameBuilder> {
-    const target = this.repo.config.params.frameTargetBytes;
-    let f = this.frames.get(type);
-    if (f && f.len > 0 && f.len + need > f.buf.length) {
-      await this.sealFrame(type, f);
-      f = undefined;
-    }
-    if (!f) {
-      f = { no: this.nextFrame++, buf: Buffer.allocUnsafe(Math.max(need, target + Math.min(target, 16 * 1024))), len: 0 };
-      this.frames.set(type, f);
-    } else if (f.len === 0 && need > f.buf.length) f.buf = Buffer.allocUnsafe(need);
-    return f;
-  }
-
-  /** Hands a frame to a worker for sealing; its envelope then goes into a data pack. */
-  private async sealFrame(type: string, f: FrameBuilder): Promise<void> {
-    this.frames.delete(type);
-    if (f.len === 0) return;
-    // An owned copy: it is moved to the worker (never a view of a shared or pooled buffer).
-    const owned = new Uint8Array(f.len);
-    owned.set(f.buf.subarray(0, f.len));
-    const content = Buffer.from(owned.buffer, 0, f.len);
-    let dict = this.dicts.get(type) ?? null;
-    const dictBytes = this.repo.config.params.dictionaryBytes;
-    if (!dict && dictBytes > 0 && f.len >= this.repo.config.params.frameTargetBytes) {
-      dict = await this.makeDictionary(type, content, dictBytes);
-    }
-    const no = f.no;
+  /** Appends a sealed frame to a data pack (in order; uploads apply back-pressure). */
+  private async pack(id: Buffer, envelope: Buffer, raw: number): Promise<void> {
     const writer = this.writer as RepoWriter2;
-    const sealed = this.pool.run<SealedBlob[]>('seal', this.ctx, { items: [{ content, dict: dict ? dict.id.toString('hex') : null }], level: this.repo.config.params.compressionLevel }, [content.buffer as ArrayBuffer]);
-    sealed.catch(() => undefined);
-    this.sealsPending++;
-    this.sealing = this.sealing
-      .then(async () => {
-        const [s] = await sealed;
-        if (!s) throw new EngineError('INTERNAL', { reason: 'no sealed frame' });
-        const id = Buffer.from(s.id);
-        this.frameIds[no] = id;
-        await writer.addSealed(BlobType.frame, id, Buffer.from(s.envelope.buffer, s.envelope.byteOffset, s.envelope.byteLength), s.raw);
-      })
-      .catch((err: unknown) => {
-        this.failure ??= err;
-      })
-      .finally(() => {
-        this.sealsPending--;
-      });
-    if (this.sealsPending > this.pool.size * 4) await this.sealing;
+    this.sealing = this.sealing.then(async () => {
+      await writer.addSealed(BlobType.frame, id, envelope, raw);
+    });
+    this.sealing.catch((err: unknown) => {
+      this.failure ??= err;
+    });
+    await this.sealing;
     if (this.failure !== null) throw this.failure;
+  }
+
+  /** A frame of a type that had no dictionary when its batch left: the first full one makes it; then sealed in a worker. */
+  private async sealRaw(type: string, frame: number, content: Buffer): Promise<void> {
+    let dict = this.dicts.get(type) ?? null;
+    const p = this.repo.config.params;
+    if (!dict && p.dictionaryBytes > 0 && content.length >= p.frameTargetBytes) dict = await this.makeDictionary(type, content, p.dictionaryBytes);
+    // content is this thread's own buffer (moved here by the worker): it can be moved back.
+    const [s] = await this.pool.run<SealedBlob[]>('seal', this.ctx, { items: [{ content, dict: dict ? dict.id.toString('hex') : null }], level: p.compressionLevel }, [content.buffer as ArrayBuffer]);
+    if (!s) throw new EngineError('INTERNAL', { reason: 'no sealed frame' });
+    const id = Buffer.from(s.id);
+    this.frameIds.set(frame, id);
+    await this.pack(id, Buffer.from(s.envelope.buffer, s.envelope.byteOffset, s.envelope.byteLength), s.raw);
   }
 
   /**
@@ -426,7 +399,6 @@ export class Archiver {
     const writer = this.writer as RepoWriter2;
     try {
       await this.drain();
-      for (const [type, f] of [...this.frames]) await this.sealFrame(type, f);
       await this.sealing;
       if (this.failure !== null) throw this.failure;
       this.reportProgress(true);
@@ -510,15 +482,25 @@ export async function loadParent(repo: Repository, record: SnapshotRecord, tree:
   const read = (id: string, s?: AbortSignal): Promise<Buffer> => repo.store.readBlob(id, s);
   let hashes = Buffer.allocUnsafe(Math.max(1024, (record.manifest.totals.resources + 16) * 12));
   let n = 0;
-  for await (const row of materialize(read, tree ?? EMPTY_RESOURCE_TREE, { signal })) {
-    if (row.flags & FLAG_ALIAS) continue;
+  const add = (flags: number, src: Uint8Array, at: number): void => {
+    if (flags & FLAG_ALIAS) return;
     if ((n + 1) * 12 > hashes.length) {
       const grown = Buffer.allocUnsafe(hashes.length * 2);
       hashes.copy(grown, 0, 0, n * 12);
       hashes = grown;
     }
-    row.lineHash.copy(hashes, n * 12);
+    hashes.set(src.subarray(at, at + 12), n * 12);
     n++;
+  };
+  if (tree.deltas.length === 0) {
+    // A checkpoint alone: its chunks' flag and hash columns are all that is needed.
+    const dir = await readCheckpointDir(read, tree, { signal });
+    for (const c of dir?.chunks ?? []) {
+      const { flags, hashes: h } = rowSetFlagsAndHashes(await read(c.blob, signal));
+      for (let i = 0; i < flags.length; i++) add(flags[i] as number, h, i * 12);
+    }
+  } else {
+    for await (const [set, i] of materializeRefs(read, tree, { signal })) add(set.flags[i] as number, set.hashes, i * 12);
   }
   const table = buildLineTable(hashes, n);
   return { record, tree, table, seen: new Uint32Array(n) };

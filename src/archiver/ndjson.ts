@@ -1,6 +1,6 @@
 /** Streams the lines of NDJSON files as raw bytes (never re-encoded), with their file and line number. */
 import { createReadStream } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { open, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { EngineError } from '../shared/errors.js';
 
@@ -73,27 +73,51 @@ function countLf(b: Buffer): number {
  */
 export async function* readNdjsonChunks(file: string, signal?: AbortSignal, chunkBytes = 1024 * 1024): AsyncGenerator<NdjsonChunk> {
   const name = path.basename(file);
-  // Bytes after the last LF wait for the next read (a line longer than a chunk collects several reads).
-  let carry: Buffer[] = [];
-  let line = 1;
-  let first = true;
-  for await (const raw of createReadStream(file, { highWaterMark: chunkBytes, signal }) as AsyncIterable<Buffer>) {
-    let chunk = raw;
-    if (first && chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) chunk = chunk.subarray(3);
-    first = false;
-    const lastLf = chunk.lastIndexOf(10);
-    if (lastLf < 0) {
-      carry.push(chunk);
-      continue;
+  const fh = await open(file, 'r');
+  try {
+    // One buffer, reused: each chunk is copied by the consumer before the next read (big buffers allocated and
+    // freed per read make the C allocator keep memory). A line longer than the buffer grows it.
+    let buf = Buffer.allocUnsafe(chunkBytes);
+    let carry = 0;
+    let line = 1;
+    let first = true;
+    let at = 0;
+    for (;;) {
+      if (signal?.aborted) throw new EngineError('CANCELLED');
+      if (carry === buf.length) {
+        const grown = Buffer.allocUnsafe(buf.length * 2);
+        buf.copy(grown, 0, 0, carry);
+        buf = grown;
+      }
+      const { bytesRead } = await fh.read(buf, carry, buf.length - carry, at);
+      at += bytesRead;
+      let end = carry + bytesRead;
+      // A UTF-8 byte order mark (some Windows tools write one) is not part of the first resource.
+      if (first && end >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) {
+        buf.copyWithin(0, 3, end);
+        end -= 3;
+      }
+      first = false;
+      if (bytesRead === 0) {
+        if (end > 0) yield { bytes: buf.subarray(0, end), file: name, firstLine: line, lines: 1 };
+        return;
+      }
+      const lastLf = end > 0 ? buf.lastIndexOf(10, end - 1) : -1;
+      if (lastLf < 0) {
+        carry = end;
+        continue;
+      }
+      const whole = buf.subarray(0, lastLf + 1);
+      const lines = countLf(whole);
+      yield { bytes: whole, file: name, firstLine: line, lines };
+      line += lines;
+      end = end - (lastLf + 1);
+      buf.copy(buf, 0, lastLf + 1, lastLf + 1 + end);
+      carry = end;
     }
-    const whole = carry.length > 0 ? Buffer.concat([...carry, chunk.subarray(0, lastLf + 1)]) : chunk.subarray(0, lastLf + 1);
-    carry = lastLf + 1 < chunk.length ? [Buffer.from(chunk.subarray(lastLf + 1))] : [];
-    const lines = countLf(whole);
-    yield { bytes: whole, file: name, firstLine: line, lines };
-    line += lines;
+  } finally {
+    await fh.close();
   }
-  const rest = Buffer.concat(carry);
-  if (rest.length > 0) yield { bytes: rest, file: name, firstLine: line, lines: 1 };
 }
 
 /** The NDJSON files of a path: the file itself, or *.ndjson / *.jsonl files of a folder, sorted. */

@@ -9,25 +9,10 @@
 import { mkdtemp, open, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { ByteWriter } from '../repository/bytes.js';
-import { compareKeys } from '../repository/rowSet.js';
+import { compareSpillRows, decodeSpillRow, MAX_ROW_RECORD, type SpillRow } from '../pool/rowRecords.js';
 
-export interface SpillRow {
-  readonly patient: string;
-  readonly type: string;
-  readonly id: string;
-  readonly flags: number;
-  /** Frame number within this run (its blob id is known once sealed). */
-  readonly frame: number;
-  readonly offset: number;
-  readonly length: number;
-  readonly lineHash: Buffer;
-  readonly seq: number;
-}
-
-export function compareSpillRows(a: SpillRow, b: SpillRow): number {
-  return compareKeys(a.patient, a.type, a.id, b.patient, b.type, b.id) || a.seq - b.seq;
-}
+export type { SpillRow } from '../pool/rowRecords.js';
+export { compareSpillRows } from '../pool/rowRecords.js';
 
 /** A private folder for one run's spill files. */
 export async function makeSpillDir(parent?: string): Promise<string> {
@@ -88,43 +73,6 @@ class BlockReader {
   }
 }
 
-function readVarint(b: Buffer, at: { p: number }): number {
-  let value = 0;
-  let scale = 1;
-  for (;;) {
-    const byte = b[at.p++] as number;
-    value += (byte & 0x7f) * scale;
-    if ((byte & 0x80) === 0) return value;
-    scale *= 0x80;
-  }
-}
-
-function readString(b: Buffer, at: { p: number }): string {
-  const n = readVarint(b, at);
-  const s = b.toString('latin1', at.p, at.p + n);
-  at.p += n;
-  return s;
-}
-
-/** Largest encoded row: three strings of at most 64 ASCII characters (types 64), varints, a hash. */
-const MAX_ROW_BYTES = 1024;
-
-function encodeRows(rows: readonly SpillRow[]): Buffer {
-  const w = new ByteWriter(rows.length * 64);
-  for (const r of rows) {
-    w.string(r.patient);
-    w.string(r.type);
-    w.string(r.id);
-    w.u8(r.flags);
-    w.varint(r.frame);
-    w.varint(r.offset);
-    w.varint(r.length);
-    w.bytes(r.lineHash);
-    w.varint(r.seq);
-  }
-  return w.finish();
-}
-
 /** A source of rows in sorted order. */
 interface RowCursor {
   head: SpillRow | null;
@@ -143,43 +91,20 @@ class FileRowCursor implements RowCursor {
   }
 
   async next(): Promise<void> {
-    const have = await this.reader.fill(MAX_ROW_BYTES);
+    const have = await this.reader.fill(MAX_ROW_RECORD);
     if (have === 0) {
       this.head = null;
       return;
     }
-    const b = this.reader.data;
     const at = { p: this.reader.at };
     const start = at.p;
-    const patient = readString(b, at);
-    const type = readString(b, at);
-    const id = readString(b, at);
-    const flags = b[at.p++] as number;
-    const frame = readVarint(b, at);
-    const offset = readVarint(b, at);
-    const length = readVarint(b, at);
-    const lineHash = Buffer.from(b.subarray(at.p, at.p + 12));
-    at.p += 12;
-    const seq = readVarint(b, at);
+    this.head = decodeSpillRow(this.reader.data, at);
     this.reader.advance(at.p - start);
-    this.head = { patient, type, id, flags, frame, offset, length, lineHash, seq };
   }
 
   async close(): Promise<void> {
     await this.reader.close();
   }
-}
-
-class ArrayRowCursor implements RowCursor {
-  head: SpillRow | null;
-  private i = 0;
-  constructor(private readonly rows: readonly SpillRow[]) {
-    this.head = rows[0] ?? null;
-  }
-  async next(): Promise<void> {
-    this.head = this.rows[++this.i] ?? null;
-  }
-  async close(): Promise<void> {}
 }
 
 /** A binary min-heap of cursors. */
@@ -225,51 +150,66 @@ class CursorHeap<C extends { head: unknown }> {
   }
 }
 
+/** Sorts and merges blocks of spill records into one sorted block (in a worker). */
+export type MergeBlocks = (blocks: Uint8Array[]) => Promise<Uint8Array>;
+
 export class RowSpill {
-  private buffer: SpillRow[] = [];
+  private pending: Uint8Array[] = [];
+  private pendingRows = 0;
   private readonly runs: string[] = [];
   private writes: Promise<void> = Promise.resolve();
-  /** Rows spilled so far (all runs and the buffer). */
+  private failure: unknown = null;
+  /** Rows spilled so far (all runs and pending blocks). */
   count = 0;
 
   constructor(
     private readonly dir: string,
     private readonly maxRows: number,
+    private readonly merge: MergeBlocks,
   ) {}
 
-  add(row: SpillRow): void {
-    this.buffer.push(row);
-    this.count++;
+  /** Adds a block of sorted records (one batch's new rows). */
+  addBlock(block: Uint8Array, rows: number): void {
+    if (rows === 0) return;
+    this.pending.push(block);
+    this.pendingRows += rows;
+    this.count += rows;
   }
 
   get full(): boolean {
-    return this.buffer.length >= this.maxRows;
+    return this.pendingRows >= this.maxRows;
   }
 
-  /** Sorts the buffer and writes it as a run (the write happens in the background; errors surface at merge). */
+  /** Merges the pending blocks into one sorted run file (in the background; the next spill or merged() waits). */
   spill(): Promise<void> {
-    if (this.buffer.length === 0) return this.writes;
-    const rows = this.buffer.sort(compareSpillRows);
-    this.buffer = [];
+    if (this.pending.length === 0) return this.writes;
+    const blocks = this.pending;
+    this.pending = [];
+    this.pendingRows = 0;
     const file = path.join(this.dir, `rows-${this.runs.length}`);
     this.runs.push(file);
-    const data = encodeRows(rows);
-    this.writes = this.writes.then(() => writeFile(file, data, { mode: 0o600 }));
+    const merged = blocks.length === 1 ? Promise.resolve(blocks[0] as Uint8Array) : this.merge(blocks);
+    merged.catch(() => undefined);
+    this.writes = this.writes
+      .then(async () => writeFile(file, await merged, { mode: 0o600 }))
+      .catch((err: unknown) => {
+        this.failure ??= err;
+      });
     return this.writes;
   }
 
-  /** Every row in (patient, type, id, seq) order: the runs on disk merged with the sorted buffer. Re-runnable. */
+  /** Every row in (patient, type, id, seq) order: the runs on disk merged. Re-runnable. */
   async *merged(): AsyncGenerator<SpillRow> {
+    await this.spill();
     await this.writes;
-    this.buffer.sort(compareSpillRows);
-    const heap = new CursorHeap<RowCursor>((a, b) => compareSpillRows(a.head as SpillRow, b.head as SpillRow) < 0);
-    const cursors: RowCursor[] = [];
+    if (this.failure !== null) throw this.failure;
+    const heap = new CursorHeap<FileRowCursor>((a, b) => compareSpillRows(a.head as SpillRow, b.head as SpillRow) < 0);
+    const cursors: FileRowCursor[] = [];
     try {
       for (const f of this.runs) cursors.push(await FileRowCursor.open(f));
-      cursors.push(new ArrayRowCursor(this.buffer.slice()));
       for (const c of cursors) if (c.head) heap.push(c);
       while (heap.size > 0) {
-        const c = heap.top as RowCursor;
+        const c = heap.top as FileRowCursor;
         yield c.head as SpillRow;
         await c.next();
         heap.fixTop(c.head === null);
@@ -282,9 +222,11 @@ export class RowSpill {
   /** Forgets everything (restart). */
   async clear(): Promise<void> {
     await this.writes.catch(() => undefined);
-    this.buffer = [];
+    this.pending = [];
+    this.pendingRows = 0;
     for (const f of this.runs.splice(0)) await rm(f, { force: true });
     this.count = 0;
+    this.failure = null;
   }
 }
 
@@ -377,6 +319,14 @@ export class KeySpill {
     this.n++;
     this.count++;
     if (this.n >= this.maxRecords) void this.spill();
+  }
+
+  /** Appends key records (4 words each) made by a worker. */
+  addWords(words: Uint32Array): void {
+    for (let i = 0; i < words.length; i += KEY_WORDS) {
+      const w3 = words[i + 3] as number;
+      this.add(words[i] as number, words[i + 1] as number, words[i + 2] as number, w3 & 0x7fffffff, (w3 & KEY_DELETE) !== 0);
+    }
   }
 
   spill(): Promise<void> {

@@ -13,8 +13,8 @@
 import { EngineError, throwIfAborted } from '../shared/errors.js';
 import type { ProgressListener } from '../shared/events.js';
 import type { Repository } from '../repository/repository.js';
-import { materialize, MAX_DELTA_KEYS, writeCheckpoint, writeDelta, type ResourceTreeRef } from '../repository/resourceTree.js';
-import { compareKeys, FLAG_ALIAS, type DeletedKey, type Row } from '../repository/rowSet.js';
+import { materializeRefs, MAX_DELTA_KEYS, writeCheckpoint, writeDelta, type ResourceTreeRef } from '../repository/resourceTree.js';
+import { compareKeys, FLAG_ALIAS, LINE_HASH_BYTES, type DeletedKey, type Row } from '../repository/rowSet.js';
 import { BlobType } from '../repository/pack2.js';
 import type { RepoWriter2 } from '../repository/writer2.js';
 import { findLine, keyHash } from '../pool/index.js';
@@ -29,7 +29,7 @@ export interface RunState {
   readonly drops: ReadonlyMap<string, number>;
   readonly rows: RowSpill;
   readonly keys: KeySpill;
-  readonly frameIds: readonly Buffer[];
+  readonly frameIds: ReadonlyMap<number, Buffer>;
   /** One past the highest sequence number used. */
   readonly maxSeq: number;
 }
@@ -120,8 +120,8 @@ class Winners {
   }
 }
 
-export function toRow(r: SpillRow, frameIds: readonly Buffer[]): Row {
-  const frame = frameIds[r.frame];
+export function toRow(r: SpillRow, frameIds: ReadonlyMap<number, Buffer>): Row {
+  const frame = frameIds.get(r.frame);
   if (!frame) throw new EngineError('INTERNAL', { reason: `frame ${r.frame} was not sealed` });
   return { patient: r.patient, type: r.type, id: r.id, flags: r.flags, frame, offset: r.offset, length: r.length, lineHash: r.lineHash };
 }
@@ -162,46 +162,60 @@ export async function analyseRun(state: RunState, options: { signal?: AbortSigna
   // 2. The parent's rows.
   if (parent && list) {
     keep = new Uint8Array(parent.table.count);
-    const read = (id: string, s?: AbortSignal): Promise<Buffer> => state.repo.store.readBlob(id, s);
-    const kh = new Uint32Array(3);
     const full = state.mode === 'full';
-    for await (const row of materialize(read, parent.tree, { signal })) {
-      const pos = findLine(parent.table, row.lineHash);
-      if (pos < 0) throw new EngineError('SNAPSHOT_CORRUPT', { file: `snapshots/${parent.record.id}` });
-      const seen = parent.seen[pos] as number;
-      const primary = (row.flags & FLAG_ALIAS) === 0;
-      keyHash(row.type, row.id, kh, 0);
-      const w = list.find(kh);
-      let stays: boolean;
-      if (w >= 0) {
-        if ((list.seqs[w] as number) > seen) {
-          stays = false;
-          if (primary) {
-            if ((list.flags[w] as number) & W_DELETED) {
-              deleted++;
-              deletions.push({ type: row.type, id: row.id });
-            } else list.flags[w]! |= W_IN_PARENT;
+    if (list.n === 0 && (full ? parent.seen.every((x) => x > 0) : state.drops.size === 0)) {
+      // Nothing new, nothing deleted, every line seen (or an incremental run without a full listing): the
+      // parent's rows all stay, counted from its manifest instead of being read again.
+      keep.fill(1);
+      const m = parent.record.manifest;
+      for (const [t, n] of Object.entries(m.counts)) counts[t] = n;
+      resources = m.totals.resources;
+      bytes = m.totals.bytes;
+    } else {
+      const read = (id: string, s?: AbortSignal): Promise<Buffer> => state.repo.store.readBlob(id, s);
+      const kh = new Uint32Array(3);
+      for await (const [set, i] of materializeRefs(read, parent.tree, { signal })) {
+        const pos = findLine(parent.table, set.hashes, i * LINE_HASH_BYTES);
+        if (pos < 0) throw new EngineError('SNAPSHOT_CORRUPT', { file: `snapshots/${parent.record.id}` });
+        const seen = parent.seen[pos] as number;
+        const primary = ((set.flags[i] as number) & FLAG_ALIAS) === 0;
+        const type = set.type(i);
+        let w = -1;
+        if (list.n > 0) {
+          keyHash(type, set.id(i), kh, 0);
+          w = list.find(kh);
+        }
+        let stays: boolean;
+        if (w >= 0) {
+          if ((list.seqs[w] as number) > seen) {
+            stays = false;
+            if (primary) {
+              if ((list.flags[w] as number) & W_DELETED) {
+                deleted++;
+                deletions.push({ type, id: set.id(i) });
+              } else list.flags[w]! |= W_IN_PARENT;
+            }
+          } else {
+            stays = true;
+            list.flags[w]! |= W_LOSER;
           }
         } else {
-          stays = true;
-          list.flags[w]! |= W_LOSER;
+          stays = seen > 0 || !(full || state.drops.has(type));
+          if (!stays && primary) {
+            deleted++;
+            deletions.push({ type, id: set.id(i) });
+          }
         }
-      } else {
-        stays = seen > 0 || !(full || state.drops.has(row.type));
-        if (!stays && primary) {
-          deleted++;
-          deletions.push({ type: row.type, id: row.id });
+        if (stays) {
+          keep[pos] = 1;
+          if (primary) {
+            counts[type] = (counts[type] ?? 0) + 1;
+            resources++;
+            bytes += set.lengths[i] as number;
+          }
         }
+        await y.tick();
       }
-      if (stays) {
-        keep[pos] = 1;
-        if (primary) {
-          counts[row.type] = (counts[row.type] ?? 0) + 1;
-          resources++;
-          bytes += row.length;
-        }
-      }
-      await y.tick();
     }
     for (let w = 0; w < list.n; w++) {
       const f = list.flags[w] as number;
@@ -238,8 +252,8 @@ export async function analyseRun(state: RunState, options: { signal?: AbortSigna
 async function* parentKept(state: RunState, keep: Uint8Array, signal?: AbortSignal): AsyncGenerator<Row> {
   const parent = state.parent as ParentState;
   const read = (id: string, s?: AbortSignal): Promise<Buffer> => state.repo.store.readBlob(id, s);
-  for await (const row of materialize(read, parent.tree, { signal })) {
-    if (keep[findLine(parent.table, row.lineHash)]) yield row;
+  for await (const [set, i] of materializeRefs(read, parent.tree, { signal })) {
+    if (keep[findLine(parent.table, set.hashes, i * LINE_HASH_BYTES)]) yield set.row(i);
   }
 }
 

@@ -2,10 +2,12 @@
  * A pool worker: receives contexts (keys, the parent's line-hash table), dictionaries and tasks from the pool,
  * runs the tasks of tasks.ts and answers with transferable results. Errors are answered, never thrown away.
  */
+import { getHeapStatistics } from 'node:v8';
 import { parentPort } from 'node:worker_threads';
 import type { Dictionary } from '../repository/codec.js';
 import type { LineTable } from './tables.js';
-import { analyseLines, openBlobs, sealBlobs, type OpenItem, type SealItem, type TaskContext, type TaskKeys } from './tasks.js';
+import { mergeSpillBlocks } from './rowRecords.js';
+import { analyseLines, openBlobs, processBatch, sealBlobs, type BatchOptions, type OpenItem, type SealItem, type TaskContext, type TaskKeys } from './tasks.js';
 import type { ToWorker } from './protocol.js';
 
 const port = parentPort;
@@ -22,8 +24,21 @@ function context(id: number): TaskContext {
 }
 
 function run(name: string, ctxId: number, payload: unknown): { result: unknown; transfer: ArrayBuffer[] } {
-  if (name === 'stats') return { result: { parsed: stats.parsed }, transfer: [] };
+  if (name === 'stats') {
+    const h = getHeapStatistics();
+    return { result: { parsed: stats.parsed, heapTotal: h.total_heap_size, heapUsed: h.used_heap_size, external: h.external_memory }, transfer: [] };
+  }
+  if (name === 'mergeRows') {
+    const p = payload as { blocks: Uint8Array[] };
+    const merged = new Uint8Array(mergeSpillBlocks(p.blocks));
+    return { result: merged, transfer: [merged.buffer] };
+  }
   const ctx = context(ctxId);
+  if (name === 'batch') {
+    const p = payload as { batch: Uint8Array; options: BatchOptions };
+    const out = processBatch(ctx, Buffer.from(p.batch.buffer, p.batch.byteOffset, p.batch.byteLength), p.options, dicts, stats);
+    return { result: out, transfer: [out.meta.buffer as ArrayBuffer, out.rows.buffer as ArrayBuffer, out.keys.buffer as ArrayBuffer, ...out.blobs.map((b) => b.buffer as ArrayBuffer)] };
+  }
   if (name === 'lines') {
     const p = payload as { batch: Uint8Array };
     const out = analyseLines(ctx, Buffer.from(p.batch.buffer, p.batch.byteOffset, p.batch.byteLength), stats);

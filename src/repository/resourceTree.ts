@@ -132,6 +132,11 @@ interface Cursor {
  * Streams: one checkpoint chunk at a time, the deltas decoded once.
  */
 export async function* materialize(read: ReadTreeBlob, tree: ResourceTreeRef, options: MaterializeOptions = {}): AsyncGenerator<Row> {
+  for await (const [set, i] of materializeRefs(read, tree, options)) yield set.row(i);
+}
+
+/** materialize() without a row object per row: (row set, row number) pairs, valid until the next step. */
+export async function* materializeRefs(read: ReadTreeBlob, tree: ResourceTreeRef, options: MaterializeOptions = {}): AsyncGenerator<readonly [RowSet, number]> {
   const { signal, patient } = options;
   const dir = await readCheckpointDir(read, tree, options);
   const chain = await loadDeltaChain(read, tree, options);
@@ -204,7 +209,7 @@ export async function* materialize(read: ReadTreeBlob, tree: ResourceTreeRef, op
     const set = cur.set as RowSet;
     const i = cur.i;
     const owner = latest.get(keyOf(set.type(i), set.id(i))) ?? -1;
-    if (owner === cur.source) yield set.row(i);
+    if (owner === cur.source) yield [set, i];
     cur.i++;
     if (!(await advance(cur))) live.splice(best, 1);
   }

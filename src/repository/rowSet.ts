@@ -237,3 +237,22 @@ export function rowSetFrames(buf: Uint8Array): Buffer[] {
   for (let i = 0; i < f; i++) out.push(r.bytes(BLOB_ID2_BYTES));
   return out;
 }
+
+/**
+ * Only the flags and line hashes of a row set (a backup's look-up table needs nothing else): the other columns
+ * are skipped without making strings. The row set must be valid (it was decoded or checked before).
+ */
+export function rowSetFlagsAndHashes(buf: Uint8Array): { flags: Uint8Array; hashes: Uint8Array } {
+  const r = new ByteReader(buf);
+  if (buf.length < 5 || !Buffer.from(r.view(4)).equals(ROWSET_MAGIC)) throw new FormatError('not a row set (magic)');
+  r.u8();
+  const n = r.count(19);
+  r.view(r.count(BLOB_ID2_BYTES) * BLOB_ID2_BYTES);
+  for (let c = r.count(1), i = 0; i < c; i++) r.view(r.varint());
+  for (let c = r.count(1), i = 0; i < c; i++) r.view(r.varint());
+  for (let i = 0; i < 2 * n; i++) r.varint();
+  for (let i = 0; i < n; i++) r.view(r.varint());
+  const flags = r.view(n);
+  for (let i = 0; i < 3 * n; i++) r.varint();
+  return { flags, hashes: r.view(n * LINE_HASH_BYTES) };
+}

@@ -24,7 +24,8 @@ export interface WriterStats2 {
 }
 
 class PackWriter2 {
-  private parts: Buffer[] = [];
+  /** The pack being filled: envelopes are copied in as they come (no list of parts, no concatenation). */
+  private buf: Buffer | null = null;
   private entries: BlobEntry2[] = [];
   private bytes = 0;
   private readonly inFlight = new Set<Promise<void>>();
@@ -42,9 +43,29 @@ class PackWriter2 {
     return this.bytes;
   }
 
+  /**
+   * Full-size pack buffers are kept for the next pack once uploaded: big buffers allocated and freed again and
+   * again make the C allocator keep freed memory (the process would grow by tens of megabytes).
+   */
+  private readonly spare: Buffer[] = [];
+
+  /** Room for the pack's blobs plus its header and trailer (a header entry takes at most 36 bytes). */
+  private ensure(extra: number): Buffer {
+    const need = this.bytes + extra + 64 + (this.entries.length + 1) * 40;
+    if (!this.buf || need > this.buf.length) {
+      // Grows by doubling up to the pack size (a tree pack of a small run stays small).
+      const want = Math.max(need, Math.min((this.buf?.length ?? 512 * 1024) * 2, this.params.packTargetBytes + 256 * 1024));
+      const reuse = this.spare.length > 0 && (this.spare[this.spare.length - 1] as Buffer).length >= want ? this.spare.pop() : undefined;
+      const grown = reuse ?? Buffer.allocUnsafe(want);
+      this.buf?.copy(grown, 0, 0, this.bytes);
+      this.buf = grown;
+    }
+    return this.buf;
+  }
+
   async add(entry: BlobEntry2, envelope: Buffer): Promise<void> {
     this.throwIfFailed();
-    this.parts.push(envelope);
+    envelope.copy(this.ensure(envelope.length), this.bytes);
     this.entries.push(entry);
     this.bytes += envelope.length;
     if (this.bytes >= this.params.packTargetBytes) await this.finish();
@@ -53,9 +74,13 @@ class PackWriter2 {
   private async finish(): Promise<void> {
     if (this.entries.length === 0) return;
     const header = seal2(this.store.keys.data, Kind2.packHeader, encodePackHeader2(this.entries), { level: this.params.compressionLevel });
-    const bytes = Buffer.concat([...this.parts, header, packTrailer(header.length)]);
+    const trailer = packTrailer(header.length);
+    const buf = this.ensure(header.length + trailer.length);
+    header.copy(buf, this.bytes);
+    trailer.copy(buf, this.bytes + header.length);
+    const bytes = buf.subarray(0, this.bytes + header.length + trailer.length);
     const record: PackRecord2 = { id: sha256Hex(bytes), size: bytes.length, blobs: this.entries };
-    this.parts = [];
+    this.buf = null;
     this.entries = [];
     this.bytes = 0;
     const upload = this.store.backend
@@ -64,6 +89,7 @@ class PackWriter2 {
         this.storedBytes += bytes.length;
         this.packsWritten++;
         this.onPack(record);
+        if (buf.length >= this.params.packTargetBytes && this.spare.length < 2) this.spare.push(buf);
       })
       .catch((err: unknown) => {
         this.failure ??= err;
