@@ -150,7 +150,8 @@ export class Archiver {
     }
     this.spillDir = await makeSpillDir(this.options.spillDir);
     this.rows = new RowSpill(this.spillDir, this.options.spillRows ?? 65_536, (blocks) => this.pool.run<Uint8Array>('mergeRows', 0, { blocks }, blocks.map((b) => b.buffer as ArrayBuffer)));
-    this.keys = new KeySpill(this.spillDir, Math.min(1 << 18, Math.max(16, this.options.spillRows ?? 1 << 18)));
+    // Key runs of 64k records: sorting one takes a few milliseconds of this thread (the host's event loop).
+    this.keys = new KeySpill(this.spillDir, Math.min(1 << 16, Math.max(16, this.options.spillRows ?? 1 << 16)));
     this.started = true;
   }
 

@@ -68,7 +68,7 @@ function bit(bits: Uint8Array, i: number): boolean {
 class Yielder {
   private n = 0;
   async tick(): Promise<void> {
-    if (++this.n % 8192 === 0) await new Promise<void>((r) => setImmediate(r));
+    if (++this.n % 1024 === 0) await new Promise<void>((r) => setImmediate(r));
   }
 }
 

@@ -150,7 +150,7 @@ async function verifyPack(repo: Repository, packNo: number, bytes: Buffer, opene
   const items: OpenRequest[] = [];
   let at = 0;
   for (const b of record.blobs) {
-    items.push({ id: b.id, stored: bytes.subarray(at, at + b.stored), raw: b.raw });
+    items.push({ id: b.id, stored: bytes.subarray(at, at + b.stored), raw: b.raw, mode: 'verify' });
     at += b.stored;
   }
   const outcomes = await (opener ?? inThreadOpener(repo)).open(items, signal);

@@ -24,13 +24,14 @@ export function poolOpener(repo: Repository, pool: WorkerPool = WorkerPool.share
       const results = await pool.run<OpenResult[]>(
         'open',
         context(),
-        { items: items.map((it, k) => ({ id: new Uint8Array(it.id), stored: stored[k], raw: it.raw, lines: it.lines })) },
+        { items: items.map((it, k) => ({ id: new Uint8Array(it.id), stored: stored[k], raw: it.raw, lines: it.lines, mode: it.mode })) },
         stored.map((s) => s.buffer),
       );
       const missing = new Set<string>();
       for (const r of results) if (!r.ok && 'needDict' in r) missing.add(r.needDict);
       if (missing.size === 0 || attempt > 0) {
-        return results.map((r): OpenOutcome => (r.ok ? { ok: true, content: Buffer.from(r.content.buffer, r.content.byteOffset, r.content.byteLength), lineOk: r.lineOk } : { ok: false, reason: 'reason' in r ? r.reason : DICTIONARY_UNREADABLE }));
+        const buf = (b: Uint8Array | undefined): Buffer | undefined => (b ? Buffer.from(b.buffer, b.byteOffset, b.byteLength) : undefined);
+        return results.map((r): OpenOutcome => (r.ok ? { ok: true, content: buf(r.content), out: buf(r.out), lineOk: r.lineOk } : { ok: false, reason: 'reason' in r ? r.reason : DICTIONARY_UNREADABLE }));
       }
       for (const id of missing) {
         try {

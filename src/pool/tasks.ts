@@ -232,10 +232,22 @@ export interface OpenItem {
   readonly raw: number;
   /** Resources to check in the content: offsets, lengths and their 12-byte line hashes end to end. */
   readonly lines?: { readonly offsets: Float64Array; readonly lengths: Float64Array; readonly hashes: Uint8Array };
+  /**
+   * content (default): the blob's content comes back; verify: only whether it is intact (check --read-data);
+   * assemble: the verified lines, each followed by LF, in the order given (a restore writes them as they are).
+   */
+  readonly mode?: 'content' | 'verify' | 'assemble';
 }
 
 export type OpenResult =
-  | { readonly ok: true; readonly content: Buffer; /** Per line: 1 when its hash matches (and an LF follows it). */ readonly lineOk?: Uint8Array }
+  | {
+      readonly ok: true;
+      readonly content?: Buffer;
+      /** assemble: the lines that verified, each followed by LF. */
+      readonly out?: Buffer;
+      /** Per line: 1 when its hash matches (and an LF follows it). */
+      readonly lineOk?: Uint8Array;
+    }
   | { readonly ok: false; readonly reason: string }
   | { readonly ok: false; readonly needDict: string };
 
@@ -266,17 +278,46 @@ export function openBlobs(ctx: TaskContext, items: readonly OpenItem[], dicts: R
       const content = decodePlain(plain, dict);
       if (content.length !== it.raw) return { ok: false, reason: 'length differs from the index' };
       if (!blobIdOf(ctx.keys, content).equals(Buffer.from(it.id))) return { ok: false, reason: 'content does not match its id' };
-      if (!it.lines) return { ok: true, content };
+      const mode = it.mode ?? 'content';
+      if (!it.lines) return mode === 'verify' ? { ok: true } : { ok: true, content };
       const { offsets, lengths, hashes } = it.lines;
       const lineOk = new Uint8Array(offsets.length);
+      // A restore of every line of a frame, in order (the usual full restore): the output is the content itself,
+      // which the blob id just proved; the rows only need to fall on its line ends (docs/format.md §19.2).
+      if (mode === 'assemble') {
+        let expect = 0;
+        let whole = true;
+        for (let i = 0; i < offsets.length && whole; i++) {
+          const off = offsets[i] as number;
+          const len = lengths[i] as number;
+          if (off !== expect || off + len >= content.length || content[off + len] !== 10 || content.indexOf(10, off) !== off + len) whole = false;
+          expect = off + len + 1;
+        }
+        if (whole && expect === content.length) return { ok: true, out: content, lineOk: lineOk.fill(1) };
+      }
+      let outLen = 0;
       for (let i = 0; i < offsets.length; i++) {
         const off = offsets[i] as number;
         const len = lengths[i] as number;
         if (off + len >= content.length || content[off + len] !== 10) continue;
         lineHashInto(scratch, keyLen, content.subarray(off, off + len), hash, 0);
-        if (hash.equals(Buffer.from(hashes.buffer, hashes.byteOffset + i * 12, 12))) lineOk[i] = 1;
+        if (hash.equals(Buffer.from(hashes.buffer, hashes.byteOffset + i * 12, 12))) {
+          lineOk[i] = 1;
+          outLen += len + 1;
+        }
       }
-      return { ok: true, content, lineOk };
+      if (mode === 'verify') return { ok: true, lineOk };
+      if (mode === 'content') return { ok: true, content, lineOk };
+      const out = Buffer.allocUnsafe(outLen);
+      let at = 0;
+      for (let i = 0; i < offsets.length; i++) {
+        if (!lineOk[i]) continue;
+        const off = offsets[i] as number;
+        const len = lengths[i] as number;
+        content.copy(out, at, off, off + len + 1);
+        at += len + 1;
+      }
+      return { ok: true, out, lineOk };
     } catch (err) {
       return { ok: false, reason: err instanceof Envelope2Error ? `payload: ${err.detail || err.reason}` : err instanceof Error ? err.message : 'cannot be decoded' };
     }

@@ -2,6 +2,7 @@
  * A pool worker: receives contexts (keys, the parent's line-hash table), dictionaries and tasks from the pool,
  * runs the tasks of tasks.ts and answers with transferable results. Errors are answered, never thrown away.
  */
+import { setPriority } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
 import { parentPort } from 'node:worker_threads';
 import type { Dictionary } from '../repository/codec.js';
@@ -12,6 +13,16 @@ import type { ToWorker } from './protocol.js';
 
 const port = parentPort;
 if (!port) throw new Error('pool worker started outside a worker thread');
+
+// On Linux a priority set from a thread applies to that thread only: the workers yield the cores to the host's
+// event loop (the tray and the UI), not the other way round. Elsewhere it would lower the whole process: skipped.
+if (process.platform === 'linux') {
+  try {
+    setPriority(0, 10);
+  } catch {
+    // not permitted: the workers keep the normal priority
+  }
+}
 
 const contexts = new Map<number, TaskContext>();
 const dicts = new Map<string, Dictionary>();
@@ -52,9 +63,14 @@ function run(name: string, ctxId: number, payload: unknown): { result: unknown; 
   }
   if (name === 'open') {
     const p = payload as { items: OpenItem[] };
-    const results = openBlobs(ctx, p.items, dicts).map((r) => (r.ok ? { ok: true, content: new Uint8Array(r.content), lineOk: r.lineOk } : r));
+    // Own buffers only (decompressed contents may sit in a shared allocation pool): copied, then moved.
+    const own = (b: Buffer | undefined): Uint8Array | undefined => (!b ? undefined : b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? new Uint8Array(b.buffer, 0, b.byteLength) : new Uint8Array(b));
+    const results = openBlobs(ctx, p.items, dicts).map((r) => (r.ok ? { ok: true, content: own(r.content), out: own(r.out), lineOk: r.lineOk } : r));
     const transfer: ArrayBuffer[] = [];
-    for (const r of results) if ('content' in r && r.content) transfer.push(r.content.buffer as ArrayBuffer);
+    for (const r of results) {
+      if ('content' in r && r.content) transfer.push(r.content.buffer as ArrayBuffer);
+      if ('out' in r && r.out) transfer.push(r.out.buffer as ArrayBuffer);
+    }
     return { result: results, transfer };
   }
   throw new Error(`unknown pool task ${name}`);

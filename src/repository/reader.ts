@@ -11,8 +11,8 @@ import { EngineError, isEngineError, isIntegrityCode, throwIfAborted } from '../
 import { FormatError } from './bytes.js';
 import { decodePlain, Envelope2Error, Kind2, openPlain, plainHeader } from './envelope2.js';
 import type { Dictionary } from './codec.js';
-import { countTree, materialize, readCheckpointDir, type ResourceTreeRef } from './resourceTree.js';
-import { FLAG_ALIAS, FLAG_SHARED, LINE_HASH_BYTES } from './rowSet.js';
+import { countTree, materialize, materializeRefs, readCheckpointDir, type ResourceTreeRef } from './resourceTree.js';
+import { FLAG_ALIAS, FLAG_SHARED, LINE_HASH_BYTES, type RowSet } from './rowSet.js';
 import type { Repository } from './repository.js';
 import type { SnapshotRecord } from './snapshot.js';
 import { packLabel } from './store2.js';
@@ -61,9 +61,13 @@ export interface OpenRequest {
   readonly stored: Buffer;
   readonly raw: number;
   readonly lines?: { readonly offsets: Float64Array; readonly lengths: Float64Array; readonly hashes: Buffer };
+  /** content (default), verify (intact or not, nothing comes back) or assemble (the verified lines, each + LF). */
+  readonly mode?: 'content' | 'verify' | 'assemble';
 }
 
-export type OpenOutcome = { readonly ok: true; readonly content: Buffer; readonly lineOk?: Uint8Array } | { readonly ok: false; readonly reason: string };
+export type OpenOutcome =
+  | { readonly ok: true; readonly content?: Buffer; readonly out?: Buffer; readonly lineOk?: Uint8Array }
+  | { readonly ok: false; readonly reason: string };
 
 /** Decrypts, decompresses and verifies blobs: the worker pool (pool/opener.ts) or this thread. */
 export interface BlobOpener {
@@ -91,6 +95,7 @@ export function inThreadOpener(repo: Repository): BlobOpener {
             continue;
           }
           let lineOk: Uint8Array | undefined;
+          const parts: Buffer[] = [];
           if (it.lines) {
             lineOk = new Uint8Array(it.lines.offsets.length);
             for (let i = 0; i < lineOk.length; i++) {
@@ -98,10 +103,14 @@ export function inThreadOpener(repo: Repository): BlobOpener {
               const len = it.lines.lengths[i] as number;
               if (off + len >= content.length || content[off + len] !== 10) continue;
               const hash = createHash('sha256').update(store.keys.line).update(content.subarray(off, off + len)).digest();
-              if (hash.subarray(0, LINE_HASH_BYTES).equals(it.lines.hashes.subarray(i * LINE_HASH_BYTES, (i + 1) * LINE_HASH_BYTES))) lineOk[i] = 1;
+              if (hash.subarray(0, LINE_HASH_BYTES).equals(it.lines.hashes.subarray(i * LINE_HASH_BYTES, (i + 1) * LINE_HASH_BYTES))) {
+                lineOk[i] = 1;
+                parts.push(content.subarray(off, off + len + 1));
+              }
             }
           }
-          out.push({ ok: true, content, lineOk });
+          const mode = it.mode ?? 'content';
+          out.push(mode === 'verify' ? { ok: true, lineOk } : mode === 'assemble' ? { ok: true, out: Buffer.concat(parts), lineOk } : { ok: true, content, lineOk });
         } catch (err) {
           if (err instanceof Envelope2Error || isEngineError(err, 'INTEGRITY_ERROR')) out.push({ ok: false, reason: err instanceof Envelope2Error ? err.reason : 'cannot be decoded' });
           else if (isEngineError(err) && (err.code === 'BLOB_MISSING' || err.code === 'PACK_CORRUPT')) out.push({ ok: false, reason: DICTIONARY_UNREADABLE });
@@ -185,6 +194,32 @@ async function* v1Rows(repo: Repository, tree: TreeRef, sel: RowSelection, signa
   }
 }
 
+/** snapshotRows() straight into compact form (a whole snapshot's restore makes no object per row). */
+export async function compactRows(repo: Repository, snap: SnapshotRecord, sel: RowSelection = {}, signal?: AbortSignal): Promise<CompactRows> {
+  const out = new CompactRows();
+  const m = snap.manifest;
+  if (m.version !== 2) {
+    for await (const r of snapshotRows(repo, snap, sel, signal)) out.push(r);
+    return out;
+  }
+  if (m.tree.kind !== 'resources') return out;
+  await repo.loadIndex(signal);
+  const types = sel.types ? new Set(sel.types) : null;
+  try {
+    for await (const [set, i] of materializeRefs(treeReader(repo), m.tree, { patient: sel.patient, signal })) {
+      const flags = set.flags[i] as number;
+      if (types && !types.has(set.type(i))) continue;
+      if (sel.patient === undefined) {
+        if (flags & FLAG_ALIAS) continue;
+      } else if (sel.includeShared === false && flags & FLAG_SHARED) continue;
+      out.pushRef(set, i);
+    }
+  } catch (err) {
+    throw asSnapshotError(err, snap);
+  }
+  return out;
+}
+
 /** Resources per type (rows without the alias flag), computed from the tree, not the manifest. */
 export async function snapshotCounts(repo: Repository, snap: SnapshotRecord, signal?: AbortSignal): Promise<Record<string, number>> {
   const m = snap.manifest;
@@ -231,7 +266,7 @@ function readError(err: unknown): EngineError {
 
 /** Rows held compactly (typed arrays, ids in one buffer): a whole snapshot's restore without an object per row. */
 export class CompactRows {
-  private readonly frames: string[] = [];
+  private readonly frames: Buffer[] = [];
   private readonly frameNo = new Map<string, number>();
   private readonly types: string[] = [];
   private readonly typeNo = new Map<string, number>();
@@ -251,30 +286,40 @@ export class CompactRows {
   }
 
   push(r: ResourceRow): void {
+    this.add(Buffer.from(r.blob, 'hex'), r.type, r.id, r.offset, r.size, r.lineHash, 0);
+  }
+
+  /** A row of a decoded row set, without making a row object. */
+  pushRef(set: RowSet, i: number): void {
+    this.add(set.frame(i), set.type(i), set.id(i), set.offsets[i] as number, set.lengths[i] as number, set.hashes, i * LINE_HASH_BYTES);
+  }
+
+  private add(frame: Buffer, type: string, id: string, offset: number, size: number, hashes: Buffer | null, hashAt: number): void {
     if (this.n === this.frameCol.length) this.grow();
-    let f = this.frameNo.get(r.blob);
+    const key = frame.toString('latin1');
+    let f = this.frameNo.get(key);
     if (f === undefined) {
-      this.frameNo.set(r.blob, (f = this.frames.length));
-      this.frames.push(r.blob);
+      this.frameNo.set(key, (f = this.frames.length));
+      this.frames.push(Buffer.from(frame));
     }
-    let t = this.typeNo.get(r.type);
+    let t = this.typeNo.get(type);
     if (t === undefined) {
-      this.typeNo.set(r.type, (t = this.types.length));
-      this.types.push(r.type);
+      this.typeNo.set(type, (t = this.types.length));
+      this.types.push(type);
     }
     const i = this.n++;
     this.frameCol[i] = f;
-    this.offsets[i] = r.offset;
-    this.sizes[i] = r.size;
+    this.offsets[i] = offset;
+    this.sizes[i] = size;
     this.typeCol[i] = t;
-    r.lineHash?.copy(this.hashes, i * LINE_HASH_BYTES);
-    const idLen = Buffer.byteLength(r.id, 'latin1');
+    hashes?.copy(this.hashes, i * LINE_HASH_BYTES, hashAt, hashAt + LINE_HASH_BYTES);
+    const idLen = Buffer.byteLength(id, 'latin1');
     if (this.idUsed + idLen > this.ids.length) {
       const grown = Buffer.alloc(Math.max(this.ids.length * 2, this.idUsed + idLen));
       this.ids.copy(grown, 0, 0, this.idUsed);
       this.ids = grown;
     }
-    this.ids.write(r.id, this.idUsed, 'latin1');
+    this.ids.write(id, this.idUsed, 'latin1');
     this.idUsed += idLen;
     this.idEnds[i] = this.idUsed;
   }
@@ -310,7 +355,7 @@ export class CompactRows {
   }
 
   blob(i: number): string {
-    return this.frames[this.frameCol[i] as number] as string;
+    return (this.frames[this.frameCol[i] as number] as Buffer).toString('hex');
   }
 
   offset(i: number): number {
@@ -326,7 +371,7 @@ export class CompactRows {
   }
 
   /** Frame ids in use, and for each the row numbers that read it. */
-  byFrame(): { blob: string; rows: Uint32Array }[] {
+  byFrame(): { blob: Buffer; rows: Uint32Array }[] {
     const counts = new Uint32Array(this.frames.length + 1);
     for (let i = 0; i < this.n; i++) counts[(this.frameCol[i] as number) + 1]!++;
     for (let f = 0; f < this.frames.length; f++) counts[f + 1]! += counts[f] as number;
@@ -344,10 +389,24 @@ export interface CompactData {
   readonly error?: EngineError;
 }
 
+/** One frame's share of a read: its rows (by offset), and the opener's outcome or the error they all get. */
+export interface FrameData {
+  readonly rows: Uint32Array;
+  readonly outcome: OpenOutcome & { readonly ok: true };
+  readonly error?: undefined;
+}
+export interface FrameError {
+  readonly rows: Uint32Array;
+  readonly outcome?: undefined;
+  readonly error: EngineError;
+}
+
 /** Frames of one pack read together only when they are adjacent (no byte is read that is not needed). */
 const RANGE_GAP = 0;
 const RANGE_MAX = 8 * 1024 * 1024;
-const READS_AHEAD = 4;
+/** Decompressed bytes in flight per read (bounds memory: a pack holds ~17× its size of NDJSON). */
+const RAW_MAX = 16 * 1024 * 1024;
+const READS_AHEAD = 3;
 
 interface FramePlan {
   readonly entry: number;
@@ -355,11 +414,11 @@ interface FramePlan {
 }
 
 /**
- * Reads the bytes of compact rows (version 2) in storage order: every frame once, neighbouring frames of a pack in
- * one range read, opened and verified by the opener (decrypt, decompress, blob id, then each resource's line
- * hash). Yields one item per row, grouped by frame; a damaged or missing frame gives its rows an error naming it.
+ * Reads the frames compact rows need (version 2) in storage order: every frame once, neighbouring frames of a
+ * pack in one range read, opened and verified by the opener (decrypt, decompress, blob id, each row's line hash).
+ * Yields one item per frame; a damaged or missing frame gives its rows an error naming it.
  */
-export async function* readCompact(repo: Repository, rows: CompactRows, options: ReadOptions = {}): AsyncGenerator<CompactData> {
+export async function* readFrames(repo: Repository, rows: CompactRows, options: ReadOptions & { readonly mode?: 'content' | 'assemble' } = {}): AsyncGenerator<FrameData | FrameError> {
   const { signal } = options;
   const store = repo.store;
   await repo.loadIndex(signal);
@@ -367,30 +426,31 @@ export async function* readCompact(repo: Repository, rows: CompactRows, options:
   const idx = store.index;
   const plans: FramePlan[] = [];
   for (const f of rows.byFrame()) {
-    const e = idx.find(Buffer.from(f.blob, 'hex'));
+    const e = idx.find(f.blob);
     if (e < 0) {
-      const error = new EngineError('BLOB_MISSING', { blob: f.blob, snapshots: [] });
-      for (const i of f.rows) yield { i, error };
+      yield { rows: f.rows, error: new EngineError('BLOB_MISSING', { blob: f.blob.toString('hex'), snapshots: [] }) };
       continue;
     }
     // Rows of a frame in offset order (the output keeps the stored order of lines).
-    const sorted = Uint32Array.from(f.rows).sort((a, b) => rows.offset(a) - rows.offset(b));
-    plans.push({ entry: e, rows: sorted });
+    plans.push({ entry: e, rows: Uint32Array.from(f.rows).sort((a, b) => rows.offset(a) - rows.offset(b)) });
   }
   plans.sort((a, b) => idx.packNoAt(a.entry) - idx.packNoAt(b.entry) || idx.offsetAt(a.entry) - idx.offsetAt(b.entry));
   const groups: FramePlan[][] = [];
+  let raw = 0;
   for (const p of plans) {
     const g = groups[groups.length - 1];
     const last = g?.[g.length - 1];
-    if (g && last && idx.packNoAt(last.entry) === idx.packNoAt(p.entry)) {
+    if (g && last && idx.packNoAt(last.entry) === idx.packNoAt(p.entry) && raw + idx.rawAt(p.entry) <= RAW_MAX) {
       const start = idx.offsetAt((g[0] as FramePlan).entry);
       const end = idx.offsetAt(last.entry) + idx.storedAt(last.entry);
       if (idx.offsetAt(p.entry) - end <= RANGE_GAP && idx.offsetAt(p.entry) + idx.storedAt(p.entry) - start <= RANGE_MAX) {
         g.push(p);
+        raw += idx.rawAt(p.entry);
         continue;
       }
     }
     groups.push([p]);
+    raw = idx.rawAt(p.entry);
   }
   type Loaded = { g: FramePlan[]; outcomes: OpenOutcome[] | null; error: EngineError | null };
   const load = async (g: FramePlan[]): Promise<Loaded> => {
@@ -420,7 +480,7 @@ export async function* readCompact(repo: Repository, rows: CompactRows, options:
         lengths[k] = rows.size(i);
         rows.hash(i).copy(hashes, k * LINE_HASH_BYTES);
       }
-      return { id: idx.idAt(p.entry), stored: bytes.subarray(off, off + idx.storedAt(p.entry)), raw: idx.rawAt(p.entry), lines: { offsets, lengths, hashes } };
+      return { id: idx.idAt(p.entry), stored: bytes.subarray(off, off + idx.storedAt(p.entry)), raw: idx.rawAt(p.entry), lines: { offsets, lengths, hashes }, mode: options.mode ?? 'content' };
     });
     return { g, outcomes: await opener.open(items, signal), error: null };
   };
@@ -428,31 +488,47 @@ export async function* readCompact(repo: Repository, rows: CompactRows, options:
   let next = 0;
   try {
     while (next < groups.length || ahead.length > 0) {
-      while (ahead.length < READS_AHEAD && next < groups.length) ahead.push(load(groups[next++] as FramePlan[]));
+      while (ahead.length < READS_AHEAD && next < groups.length) {
+        const pending = load(groups[next++] as FramePlan[]);
+        pending.catch(() => undefined);
+        ahead.push(pending);
+      }
       throwIfAborted(signal);
       const { g, outcomes, error } = await (ahead.shift() as Promise<Loaded>);
       for (let k = 0; k < g.length; k++) {
         const p = g[k] as FramePlan;
-        const pack = idx.packId(idx.packNoAt(p.entry));
         const o = outcomes?.[k];
         if (error || !o || !o.ok) {
-          const err = error ?? new EngineError('PACK_CORRUPT', { file: packLabel(pack), blob: idx.idAt(p.entry).toString('hex') });
-          for (const i of p.rows) yield { i, error: err };
-          continue;
-        }
-        for (let j = 0; j < p.rows.length; j++) {
-          const i = p.rows[j] as number;
-          if (!o.lineOk || !o.lineOk[j]) {
-            yield { i, error: new EngineError('PACK_CORRUPT', { file: packLabel(pack), blob: rows.blob(i), resource: `${rows.type(i)}/${rows.id(i)}` }) };
-            continue;
-          }
-          yield { i, bytes: o.content.subarray(rows.offset(i), rows.offset(i) + rows.size(i)) };
-        }
+          const pack = idx.packId(idx.packNoAt(p.entry));
+          yield { rows: p.rows, error: error ?? new EngineError('PACK_CORRUPT', { file: packLabel(pack), blob: idx.idAt(p.entry).toString('hex') }) };
+        } else yield { rows: p.rows, outcome: o };
       }
     }
   } finally {
     // Reads started ahead are awaited so nothing runs after the caller stopped.
     await Promise.allSettled(ahead);
+  }
+}
+
+/** A line whose hash did not match: the row's error, naming the pack. */
+export function lineError(repo: Repository, rows: CompactRows, i: number): EngineError {
+  const loc = repo.store.index.get(Buffer.from(rows.blob(i), 'hex'));
+  return new EngineError('PACK_CORRUPT', { file: loc ? packLabel(loc.pack) : rows.blob(i), blob: rows.blob(i), resource: `${rows.type(i)}/${rows.id(i)}` });
+}
+
+/** Per-row bytes of compact rows (version 2), frame by frame in storage order (see readFrames). */
+export async function* readCompact(repo: Repository, rows: CompactRows, options: ReadOptions = {}): AsyncGenerator<CompactData> {
+  for await (const f of readFrames(repo, rows, { ...options, mode: 'content' })) {
+    if (f.error) {
+      for (const i of f.rows) yield { i, error: f.error };
+      continue;
+    }
+    const content = f.outcome.content as Buffer;
+    for (let j = 0; j < f.rows.length; j++) {
+      const i = f.rows[j] as number;
+      if (!f.outcome.lineOk || !f.outcome.lineOk[j]) yield { i, error: lineError(repo, rows, i) };
+      else yield { i, bytes: content.subarray(rows.offset(i), rows.offset(i) + rows.size(i)) };
+    }
   }
 }
 

@@ -5,7 +5,7 @@
  * once: back-pressure reaches the caller through the promise of add. An index file is written every 64 packs
  * and at flush; nothing is visible until a snapshot references it.
  */
-import { sha256Hex } from '../crypto/primitives.js';
+import { createHash } from 'node:crypto';
 import { Kind2, seal2, type SealOptions } from './envelope2.js';
 import { encodePackHeader2, packClassOf, packTrailer, type BlobEntry2, type BlobTypeId, type PackClass, type PackRecord2 } from './pack2.js';
 import type { Store2 } from './store2.js';
@@ -26,6 +26,8 @@ export interface WriterStats2 {
 class PackWriter2 {
   /** The pack being filled: envelopes are copied in as they come (no list of parts, no concatenation). */
   private buf: Buffer | null = null;
+  /** SHA-256 of the pack so far, updated blob by blob (no 16 MiB hash at once on the caller's thread). */
+  private hash = createHash('sha256');
   private entries: BlobEntry2[] = [];
   private bytes = 0;
   private readonly inFlight = new Set<Promise<void>>();
@@ -66,6 +68,7 @@ class PackWriter2 {
   async add(entry: BlobEntry2, envelope: Buffer): Promise<void> {
     this.throwIfFailed();
     envelope.copy(this.ensure(envelope.length), this.bytes);
+    this.hash.update(envelope);
     this.entries.push(entry);
     this.bytes += envelope.length;
     if (this.bytes >= this.params.packTargetBytes) await this.finish();
@@ -79,7 +82,9 @@ class PackWriter2 {
     header.copy(buf, this.bytes);
     trailer.copy(buf, this.bytes + header.length);
     const bytes = buf.subarray(0, this.bytes + header.length + trailer.length);
-    const record: PackRecord2 = { id: sha256Hex(bytes), size: bytes.length, blobs: this.entries };
+    const id = this.hash.update(header).update(trailer).digest('hex');
+    this.hash = createHash('sha256');
+    const record: PackRecord2 = { id, size: bytes.length, blobs: this.entries };
     this.buf = null;
     this.entries = [];
     this.bytes = 0;

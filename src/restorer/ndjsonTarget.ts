@@ -7,7 +7,7 @@
 import { mkdir, open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { poolOpener } from '../pool/index.js';
-import { CompactRows, readCompact, readResources, snapshotRows, type BlobOpener, type ResourceRow, type RowSelection } from '../repository/reader.js';
+import { compactRows, lineError, readFrames, readResources, snapshotRows, type BlobOpener, type ResourceRow, type RowSelection } from '../repository/reader.js';
 import type { Repository } from '../repository/repository.js';
 import type { SnapshotRecord } from '../repository/snapshot.js';
 import { EngineError, throwIfAborted, type ErrorCode } from '../shared/errors.js';
@@ -84,20 +84,40 @@ class NdjsonOut {
     if (this.size >= OUT_CHUNK) await this.flush();
   }
 
+  /** Appends bytes that are already whole lines, each with its LF (a frame's verified lines). */
+  async chunk(data: Buffer): Promise<void> {
+    this.parts.push(data);
+    this.size += data.length;
+    if (this.size >= OUT_CHUNK) await this.flush();
+  }
+
   private async flush(): Promise<void> {
     await this.pending;
     if (this.failed) throw this.failed;
     if (this.size === 0) return;
-    const chunk = Buffer.concat(this.parts, this.size);
+    const parts = this.parts;
     this.parts = [];
     this.size = 0;
-    this.pending = this.writeAll(chunk).catch((err: unknown) => {
+    this.pending = this.writeAll(parts).catch((err: unknown) => {
       this.failed = err;
     });
   }
 
-  private async writeAll(chunk: Buffer): Promise<void> {
-    for (let at = 0; at < chunk.length; ) at += (await this.fh.write(chunk, at, chunk.length - at)).bytesWritten;
+  /** One gathered write of the pieces (no concatenation); a short write continues where it stopped. */
+  private async writeAll(parts: Buffer[]): Promise<void> {
+    let rest = parts;
+    while (rest.length > 0) {
+      let n = (await this.fh.writev(rest)).bytesWritten;
+      const next: Buffer[] = [];
+      for (const p of rest) {
+        if (n >= p.length) n -= p.length;
+        else {
+          next.push(n > 0 ? p.subarray(n) : p);
+          n = 0;
+        }
+      }
+      rest = next;
+    }
   }
 
   /** Writes what is left and closes the file; throws the first write error. */
@@ -137,35 +157,59 @@ export async function restoreToNdjson(
   let bytes = 0;
   let lastProgress = 0;
   let total = 0;
-  const emit = async (type: string, id: string, data: Buffer | undefined, error: EngineError | undefined): Promise<void> => {
-    throwIfAborted(signal);
-    if (error) {
-      const named = error.details['file'] ?? error.details['blob'];
-      failures.push({ resource: `${type}/${id}`, code: error.code, file: typeof named === 'string' ? named : undefined });
-      return;
-    }
+  const outFor = async (type: string): Promise<NdjsonOut> => {
     let out = outs.get(type);
     if (!out) outs.set(type, (out = await NdjsonOut.create(path.join(target, `${type}.ndjson.partial`))));
-    await out.line(data as Buffer);
-    counts[type] = (counts[type] ?? 0) + 1;
-    bytes += (data as Buffer).length;
-    done++;
-    if (Date.now() - lastProgress > 250) {
-      lastProgress = Date.now();
-      onProgress?.({ type: 'progress', op: 'restore', phase: 'write', done, total, unit: 'resources', bytes, subject: type });
-    }
+    return out;
+  };
+  const fail = (type: string, id: string, error: EngineError): void => {
+    const named = error.details['file'] ?? error.details['blob'];
+    failures.push({ resource: `${type}/${id}`, code: error.code, file: typeof named === 'string' ? named : undefined });
+  };
+  const progress = (subject: string): void => {
+    if (Date.now() - lastProgress <= 250) return;
+    lastProgress = Date.now();
+    onProgress?.({ type: 'progress', op: 'restore', phase: 'write', done, total, unit: 'resources', bytes, subject });
   };
   try {
     if (repo.version === 2) {
       // Rows held compactly: a whole snapshot costs a few dozen bytes per resource, not an object each.
-      const rows = new CompactRows();
-      for await (const r of snapshotRows(repo, snap, sel, signal)) rows.push(r);
+      const rows = await compactRows(repo, snap, sel, signal);
       total = rows.n;
       onProgress?.({ type: 'progress', op: 'restore', phase: 'write', done: 0, total, unit: 'resources', bytes: 0 });
       // Frames are opened in the worker pool, unless there are so few (one patient) that starting it costs more.
       const pooled = options.opener ? null : rows.frameCount > SMALL_READ_FRAMES ? poolOpener(repo) : null;
       try {
-        for await (const d of readCompact(repo, rows, { signal, opener: options.opener ?? pooled ?? undefined })) await emit(rows.type(d.i), rows.id(d.i), d.bytes, d.error);
+        // Each frame comes back as the bytes to append (its verified lines, LF after each): one write per frame.
+        for await (const f of readFrames(repo, rows, { signal, opener: options.opener ?? pooled ?? undefined, mode: 'assemble' })) {
+          throwIfAborted(signal);
+          if (f.error) {
+            for (const i of f.rows) fail(rows.type(i), rows.id(i), f.error);
+            continue;
+          }
+          const out = f.outcome.out as Buffer;
+          const ok = f.outcome.lineOk as Uint8Array;
+          const type = rows.type(f.rows[0] as number);
+          let single = true;
+          for (const i of f.rows) if (rows.type(i) !== type) single = false;
+          if (single) await (await outFor(type)).chunk(out);
+          let at = 0;
+          for (let j = 0; j < f.rows.length; j++) {
+            const i = f.rows[j] as number;
+            const t = rows.type(i);
+            if (!ok[j]) {
+              fail(t, rows.id(i), lineError(repo, rows, i));
+              continue;
+            }
+            const size = rows.size(i);
+            if (!single) await (await outFor(t)).chunk(out.subarray(at, at + size + 1));
+            at += size + 1;
+            counts[t] = (counts[t] ?? 0) + 1;
+            bytes += size;
+            done++;
+          }
+          progress(type);
+        }
       } finally {
         pooled?.close();
       }
@@ -173,7 +217,18 @@ export async function restoreToNdjson(
       const rows: ResourceRow[] = [];
       for await (const r of snapshotRows(repo, snap, sel, signal)) rows.push(r);
       total = rows.length;
-      for await (const d of readResources(repo, rows, options)) await emit(d.row.type, d.row.id, d.bytes, d.error);
+      for await (const d of readResources(repo, rows, options)) {
+        throwIfAborted(signal);
+        if (d.error) {
+          fail(d.row.type, d.row.id, d.error);
+          continue;
+        }
+        await (await outFor(d.row.type)).line(d.bytes);
+        counts[d.row.type] = (counts[d.row.type] ?? 0) + 1;
+        bytes += d.bytes.length;
+        done++;
+        progress(d.row.type);
+      }
     }
     for (const out of outs.values()) await out.close();
   } catch (err) {

@@ -86,7 +86,7 @@ test('seal and open round trip through the workers; damage and missing dictionar
       ],
     });
     const [good, bad, wrongId] = opened;
-    assert.ok(good?.ok && Buffer.from(good.content).equals(frame));
+    assert.ok(good?.ok && Buffer.from(good.content as Uint8Array).equals(frame));
     assert.deepEqual([...(good.ok ? (good.lineOk ?? []) : [])], [1, 0], 'a wrong line hash is caught');
     assert.ok(bad && !bad.ok && 'reason' in bad);
     assert.ok(wrongId && !wrongId.ok && 'reason' in wrongId && /id/.test(wrongId.reason));
