@@ -15,8 +15,8 @@ import os from 'node:os';
 import type { Repository } from '../repository/repository.js';
 import type { Dictionary } from '../repository/codec.js';
 import { BlobType } from '../repository/pack2.js';
-import { FLAG_ALIAS, rowSetFlagsAndHashes } from '../repository/rowSet.js';
-import { materializeRefs, readCheckpointDir, type ResourceTreeRef } from '../repository/resourceTree.js';
+import { FLAG_ALIAS, rowSetFlagsAndHashes, type RowSet } from '../repository/rowSet.js';
+import { materializeBatches, readCheckpointDir, type ResourceTreeRef } from '../repository/resourceTree.js';
 import { MAX_RECORDED_PROBLEMS, type SnapshotManifestV2, type SnapshotProblem, type SnapshotRecord, type SnapshotSource } from '../repository/snapshot.js';
 import type { RepoWriter2 } from '../repository/writer2.js';
 import { buildLineTable, decodeBatchMeta, keyHash, ProblemCode, WorkerPool, type BatchFrame, type BatchOptions, type BatchOutput, type LineTable, type SealedBlob } from '../pool/index.js';
@@ -40,7 +40,7 @@ export interface ArchiveOptions extends LongOperationOptions {
   readonly now?: () => Date;
   /** The repository's snapshots (for the dictionaries earlier runs made); listed when absent. */
   readonly snapshots?: readonly SnapshotRecord[];
-  /** Worker pool (default: the process-wide one). */
+  /** Worker pool (default: the process-wide background pool). */
   readonly pool?: WorkerPool;
   /** Rows kept (as compact records) before a sorted run is written to disk (default 65,536). */
   readonly spillRows?: number;
@@ -117,7 +117,7 @@ export class Archiver {
     private readonly repo: Repository,
     private readonly options: ArchiveOptions,
   ) {
-    this.pool = options.pool ?? WorkerPool.shared();
+    this.pool = options.pool ?? WorkerPool.background();
   }
 
   /** Loads the index, the parent's line hashes and the dictionaries; starts the workers. Call once first. */
@@ -501,7 +501,7 @@ export async function loadParent(repo: Repository, record: SnapshotRecord, tree:
       for (let i = 0; i < flags.length; i++) add(flags[i] as number, h, i * 12);
     }
   } else {
-    for await (const [set, i] of materializeRefs(read, tree, { signal })) add(set.flags[i] as number, set.hashes, i * 12);
+    for await (const b of materializeBatches(read, tree, { signal })) for (let k = 0; k < b.n; k++) add((b.sets[k] as RowSet).flags[b.rows[k] as number] as number, (b.sets[k] as RowSet).hashes, (b.rows[k] as number) * 12);
   }
   const table = buildLineTable(hashes, n);
   return { record, tree, table, seen: new Uint32Array(n) };

@@ -39,6 +39,7 @@ export function defaultPoolSize(): number {
 }
 
 let shared: WorkerPool | null = null;
+let background: WorkerPool | null = null;
 let holders = 0;
 
 export class WorkerPool {
@@ -50,12 +51,26 @@ export class WorkerPool {
   private closed = false;
   private crashNext = false;
 
-  constructor(readonly size = defaultPoolSize()) {}
+  /**
+   * @param size workers
+   * @param backgroundPriority the workers run at a lower priority (Linux: per thread), so the host's event loop and
+   * the rest of the machine come first: for backups, which nobody waits for; restores and checks use normal ones.
+   */
+  constructor(
+    readonly size = defaultPoolSize(),
+    readonly backgroundPriority = false,
+  ) {}
 
-  /** The process-wide pool. */
+  /** The process-wide pool for foreground work (restore, check). */
   static shared(): WorkerPool {
     if (!shared || shared.closed) shared = new WorkerPool();
     return shared;
+  }
+
+  /** The process-wide pool for background work (backups), at a lower priority. */
+  static background(): WorkerPool {
+    if (!background || background.closed) background = new WorkerPool(defaultPoolSize(), true);
+    return background;
   }
 
   /** An engine holds the process-wide pool while it lives (release() in its close). */
@@ -69,15 +84,16 @@ export class WorkerPool {
    */
   static async release(): Promise<void> {
     holders = Math.max(0, holders - 1);
-    if (holders > 0 || !shared) return;
-    const s = shared;
+    if (holders > 0) return;
+    const pools = [shared, background];
     shared = null;
-    await s.close();
+    background = null;
+    for (const p of pools) await p?.close();
   }
 
   private spawn(): Slot {
     // Bounded heaps: a worker's garbage (parsed lines) is collected early instead of growing the process.
-    const worker = new Worker(workerEntry(), { stdout: false, stderr: false, resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 96 } });
+    const worker = new Worker(workerEntry(), { stdout: false, stderr: false, workerData: { background: this.backgroundPriority }, resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 96 } });
     const slot: Slot = { worker, pending: new Map(), dead: false };
     worker.unref();
     worker.on('message', (msg: FromWorker) => {

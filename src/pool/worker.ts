@@ -4,7 +4,7 @@
  */
 import { setPriority } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import type { Dictionary } from '../repository/codec.js';
 import type { LineTable } from './tables.js';
 import { mergeSpillBlocks } from './rowRecords.js';
@@ -14,9 +14,9 @@ import type { ToWorker } from './protocol.js';
 const port = parentPort;
 if (!port) throw new Error('pool worker started outside a worker thread');
 
-// On Linux a priority set from a thread applies to that thread only: the workers yield the cores to the host's
-// event loop (the tray and the UI), not the other way round. Elsewhere it would lower the whole process: skipped.
-if (process.platform === 'linux') {
+// Background workers (backups): on Linux a priority set from a thread applies to that thread only, so they yield
+// the cores to the host's event loop (the tray and the UI). Elsewhere it would lower the whole process: skipped.
+if (process.platform === 'linux' && (workerData as { background?: boolean } | null)?.background === true) {
   try {
     setPriority(0, 10);
   } catch {

@@ -240,6 +240,17 @@ export class Store2 {
     const key = id.toString('hex');
     const hit = this.dicts.get(key);
     if (hit) return hit;
+    // Tasks that all lack the same dictionary ask at once: one read serves them.
+    const pending = this.dictReads.get(key);
+    if (pending) return pending;
+    const read = this.readDictionary(id, key, signal).finally(() => this.dictReads.delete(key));
+    this.dictReads.set(key, read);
+    return read;
+  }
+
+  private readonly dictReads = new Map<string, Promise<Dictionary>>();
+
+  private async readDictionary(id: Buffer, key: string, signal?: AbortSignal): Promise<Dictionary> {
     const e = this.index.find(id);
     if (e < 0) throw new EngineError('BLOB_MISSING', { blob: key, snapshots: [] });
     if (this.index.typeAt(e) !== BlobType.dictionary) throw new EngineError('PACK_CORRUPT', { file: packLabel(this.index.at(e).pack), blob: key });
