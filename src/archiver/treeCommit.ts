@@ -13,8 +13,8 @@
 import { EngineError, throwIfAborted } from '../shared/errors.js';
 import type { ProgressListener } from '../shared/events.js';
 import type { Repository } from '../repository/repository.js';
-import { materializeRefs, MAX_DELTA_KEYS, writeCheckpoint, writeDelta, type ResourceTreeRef } from '../repository/resourceTree.js';
-import { compareKeys, FLAG_ALIAS, LINE_HASH_BYTES, type DeletedKey, type Row } from '../repository/rowSet.js';
+import { materializeBatches, MAX_DELTA_KEYS, writeCheckpoint, writeDelta, type ResourceTreeRef } from '../repository/resourceTree.js';
+import { compareKeys, FLAG_ALIAS, LINE_HASH_BYTES, type DeletedKey, type Row, type RowSet } from '../repository/rowSet.js';
 import { BlobType } from '../repository/pack2.js';
 import type { RepoWriter2 } from '../repository/writer2.js';
 import { findLine, keyHash } from '../pool/index.js';
@@ -174,7 +174,9 @@ export async function analyseRun(state: RunState, options: { signal?: AbortSigna
     } else {
       const read = (id: string, s?: AbortSignal): Promise<Buffer> => state.repo.store.readBlob(id, s);
       const kh = new Uint32Array(3);
-      for await (const [set, i] of materializeRefs(read, parent.tree, { signal })) {
+      for await (const batch of materializeBatches(read, parent.tree, { signal })) for (let k = 0; k < batch.n; k++) {
+        const set = batch.sets[k] as RowSet;
+        const i = batch.rows[k] as number;
         const pos = findLine(parent.table, set.hashes, i * LINE_HASH_BYTES);
         if (pos < 0) throw new EngineError('SNAPSHOT_CORRUPT', { file: `snapshots/${parent.record.id}` });
         const seen = parent.seen[pos] as number;
@@ -252,8 +254,12 @@ export async function analyseRun(state: RunState, options: { signal?: AbortSigna
 async function* parentKept(state: RunState, keep: Uint8Array, signal?: AbortSignal): AsyncGenerator<Row> {
   const parent = state.parent as ParentState;
   const read = (id: string, s?: AbortSignal): Promise<Buffer> => state.repo.store.readBlob(id, s);
-  for await (const [set, i] of materializeRefs(read, parent.tree, { signal })) {
-    if (keep[findLine(parent.table, set.hashes, i * LINE_HASH_BYTES)]) yield set.row(i);
+  for await (const b of materializeBatches(read, parent.tree, { signal })) {
+    for (let k = 0; k < b.n; k++) {
+      const set = b.sets[k] as RowSet;
+      const i = b.rows[k] as number;
+      if (keep[findLine(parent.table, set.hashes, i * LINE_HASH_BYTES)]) yield set.row(i);
+    }
   }
 }
 

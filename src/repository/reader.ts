@@ -11,7 +11,7 @@ import { EngineError, isEngineError, isIntegrityCode, throwIfAborted } from '../
 import { FormatError } from './bytes.js';
 import { decodePlain, Envelope2Error, Kind2, openPlain, plainHeader } from './envelope2.js';
 import type { Dictionary } from './codec.js';
-import { countTree, materialize, materializeRefs, readCheckpointDir, type ResourceTreeRef } from './resourceTree.js';
+import { countTree, materialize, materializeBatches, readCheckpointDir, type ResourceTreeRef } from './resourceTree.js';
 import { FLAG_ALIAS, FLAG_SHARED, LINE_HASH_BYTES, type RowSet } from './rowSet.js';
 import type { Repository } from './repository.js';
 import type { SnapshotRecord } from './snapshot.js';
@@ -206,13 +206,17 @@ export async function compactRows(repo: Repository, snap: SnapshotRecord, sel: R
   await repo.loadIndex(signal);
   const types = sel.types ? new Set(sel.types) : null;
   try {
-    for await (const [set, i] of materializeRefs(treeReader(repo), m.tree, { patient: sel.patient, signal })) {
-      const flags = set.flags[i] as number;
-      if (types && !types.has(set.type(i))) continue;
-      if (sel.patient === undefined) {
-        if (flags & FLAG_ALIAS) continue;
-      } else if (sel.includeShared === false && flags & FLAG_SHARED) continue;
-      out.pushRef(set, i);
+    for await (const b of materializeBatches(treeReader(repo), m.tree, { patient: sel.patient, signal })) {
+      for (let k = 0; k < b.n; k++) {
+        const set = b.sets[k] as RowSet;
+        const i = b.rows[k] as number;
+        const flags = set.flags[i] as number;
+        if (types && !types.has(set.type(i))) continue;
+        if (sel.patient === undefined) {
+          if (flags & FLAG_ALIAS) continue;
+        } else if (sel.includeShared === false && flags & FLAG_SHARED) continue;
+        out.pushRef(set, i);
+      }
     }
   } catch (err) {
     throw asSnapshotError(err, snap);
@@ -286,22 +290,34 @@ export class CompactRows {
   }
 
   push(r: ResourceRow): void {
-    this.add(Buffer.from(r.blob, 'hex'), r.type, r.id, r.offset, r.size, r.lineHash, 0);
+    this.add(this.frameNumber(Buffer.from(r.blob, 'hex')), r.type, r.id, r.offset, r.size, r.lineHash, 0);
   }
+
+  /** Row set frame index → this object's frame number, per row set (no key string per row). */
+  private readonly setFrames = new WeakMap<RowSet, Int32Array>();
 
   /** A row of a decoded row set, without making a row object. */
   pushRef(set: RowSet, i: number): void {
-    this.add(set.frame(i), set.type(i), set.id(i), set.offsets[i] as number, set.lengths[i] as number, set.hashes, i * LINE_HASH_BYTES);
+    let map = this.setFrames.get(set);
+    if (!map) this.setFrames.set(set, (map = new Int32Array(set.frames.length / 16).fill(-1)));
+    const local = set.frameCol[i] as number;
+    let f = map[local] as number;
+    if (f < 0) map[local] = f = this.frameNumber(set.frame(i));
+    this.add(f, set.type(i), set.id(i), set.offsets[i] as number, set.lengths[i] as number, set.hashes, i * LINE_HASH_BYTES);
   }
 
-  private add(frame: Buffer, type: string, id: string, offset: number, size: number, hashes: Buffer | null, hashAt: number): void {
-    if (this.n === this.frameCol.length) this.grow();
+  private frameNumber(frame: Buffer): number {
     const key = frame.toString('latin1');
     let f = this.frameNo.get(key);
     if (f === undefined) {
       this.frameNo.set(key, (f = this.frames.length));
       this.frames.push(Buffer.from(frame));
     }
+    return f;
+  }
+
+  private add(f: number, type: string, id: string, offset: number, size: number, hashes: Buffer | null, hashAt: number): void {
+    if (this.n === this.frameCol.length) this.grow();
     let t = this.typeNo.get(type);
     if (t === undefined) {
       this.typeNo.set(type, (t = this.types.length));
@@ -312,7 +328,7 @@ export class CompactRows {
     this.offsets[i] = offset;
     this.sizes[i] = size;
     this.typeCol[i] = t;
-    hashes?.copy(this.hashes, i * LINE_HASH_BYTES, hashAt, hashAt + LINE_HASH_BYTES);
+    if (hashes) for (let k = 0; k < LINE_HASH_BYTES; k++) this.hashes[i * LINE_HASH_BYTES + k] = hashes[hashAt + k] as number;
     const idLen = Buffer.byteLength(id, 'latin1');
     if (this.idUsed + idLen > this.ids.length) {
       const grown = Buffer.alloc(Math.max(this.ids.length * 2, this.idUsed + idLen));

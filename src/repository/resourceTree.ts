@@ -137,34 +137,64 @@ export async function* materialize(read: ReadTreeBlob, tree: ResourceTreeRef, op
 
 /** materialize() without a row object per row: (row set, row number) pairs, valid until the next step. */
 export async function* materializeRefs(read: ReadTreeBlob, tree: ResourceTreeRef, options: MaterializeOptions = {}): AsyncGenerator<readonly [RowSet, number]> {
+  for await (const b of materializeBatches(read, tree, options)) for (let k = 0; k < b.n; k++) yield [b.sets[k] as RowSet, b.rows[k] as number];
+}
+
+/** A batch of materialised rows: row k is row `rows[k]` of `sets[k]`. */
+export interface RowBatch {
+  readonly sets: readonly RowSet[];
+  readonly rows: Uint32Array;
+  readonly n: number;
+}
+
+const BATCH_ROWS = 4096;
+
+/**
+ * The materialised rows in batches (the hot paths of backups, restores and checks: no object and no promise per
+ * row). A checkpoint without deltas streams its chunks as they are; with deltas the sources are merged by key.
+ */
+export async function* materializeBatches(read: ReadTreeBlob, tree: ResourceTreeRef, options: MaterializeOptions = {}): AsyncGenerator<RowBatch> {
   const { signal, patient } = options;
   const dir = await readCheckpointDir(read, tree, options);
   const chain = await loadDeltaChain(read, tree, options);
   const chunks = dir ? (patient === undefined ? dir.chunks : chunksForPatient(dir, patient)) : [];
   let chunkNo = 0;
-  const cursors: Cursor[] = [];
   let prevLast: RowKey | null = null;
-  cursors.push({
-    source: -1,
-    set: null,
-    i: 0,
-    next: async () => {
-      const c = chunks[chunkNo++];
-      if (!c) return null;
-      throwIfAborted(signal);
-      options.onBlob?.(c.blob, 'chunk');
-      const set = decodeRowSet(await read(c.blob, signal), RowSetKind.checkpoint);
-      // The directory's ranges are what one-patient reads rely on: a chunk must hold what it claims.
-      if (set.length !== c.rows || set.length === 0) throw new FormatError('chunk row count differs from the directory');
-      const first = [set.patient(0), set.type(0), set.id(0)] as const;
-      const l = set.length - 1;
-      const last = [set.patient(l), set.type(l), set.id(l)] as const;
-      if (compareKeys(...first, ...c.first) !== 0 || compareKeys(...last, ...c.last) !== 0) throw new FormatError('chunk keys differ from the directory');
-      if (prevLast && compareKeys(...prevLast, ...first) >= 0) throw new FormatError('chunks out of order');
-      prevLast = last;
-      return set;
-    },
-  });
+  const nextChunk = async (): Promise<RowSet | null> => {
+    const c = chunks[chunkNo++];
+    if (!c) return null;
+    throwIfAborted(signal);
+    options.onBlob?.(c.blob, 'chunk');
+    const set = decodeRowSet(await read(c.blob, signal), RowSetKind.checkpoint);
+    // The directory's ranges are what one-patient reads rely on: a chunk must hold what it claims.
+    if (set.length !== c.rows || set.length === 0) throw new FormatError('chunk row count differs from the directory');
+    const first = [set.patient(0), set.type(0), set.id(0)] as const;
+    const l = set.length - 1;
+    const last = [set.patient(l), set.type(l), set.id(l)] as const;
+    if (compareKeys(...first, ...c.first) !== 0 || compareKeys(...last, ...c.last) !== 0) throw new FormatError('chunk keys differ from the directory');
+    if (prevLast && compareKeys(...prevLast, ...first) >= 0) throw new FormatError('chunks out of order');
+    prevLast = last;
+    return set;
+  };
+  if (chain.deltas.length === 0) {
+    for (let set = await nextChunk(); set; set = await nextChunk()) {
+      const rows = new Uint32Array(set.length);
+      let n = 0;
+      for (let i = 0; i < set.length; i++) if (patient === undefined || set.patient(i) === patient) rows[n++] = i;
+      if (n > 0) yield { sets: new Array<RowSet>(n).fill(set), rows, n };
+    }
+    return;
+  }
+  // The latest delta mentioning each key, by type then id (no key string per row).
+  const latest = new Map<string, Map<string, number>>();
+  for (const [key, d] of chain.latest) {
+    const sep = key.indexOf('\u0000');
+    const t = key.slice(0, sep);
+    let m = latest.get(t);
+    if (!m) latest.set(t, (m = new Map()));
+    m.set(key.slice(sep + 1), d);
+  }
+  const cursors: Cursor[] = [{ source: -1, set: null, i: 0, next: nextChunk }];
   chain.deltas.forEach((set, d) => {
     let used = false;
     cursors.push({
@@ -178,7 +208,7 @@ export async function* materializeRefs(read: ReadTreeBlob, tree: ResourceTreeRef
       },
     });
   });
-  // Prime every cursor on its first row (skipping other patients' rows when one patient is asked for).
+  /** Moves a cursor to its next row of the patient (if any); false when it has no more rows. */
   const advance = async (c: Cursor): Promise<boolean> => {
     for (;;) {
       if (c.set && c.i < c.set.length) {
@@ -193,7 +223,9 @@ export async function* materializeRefs(read: ReadTreeBlob, tree: ResourceTreeRef
   };
   const live: Cursor[] = [];
   for (const c of cursors) if (await advance(c)) live.push(c);
-  const latest = chain.latest;
+  let sets: RowSet[] = [];
+  let rows = new Uint32Array(BATCH_ROWS);
+  let n = 0;
   while (live.length > 0) {
     let best = 0;
     for (let k = 1; k < live.length; k++) {
@@ -208,11 +240,23 @@ export async function* materializeRefs(read: ReadTreeBlob, tree: ResourceTreeRef
     const cur = live[best] as Cursor;
     const set = cur.set as RowSet;
     const i = cur.i;
-    const owner = latest.get(keyOf(set.type(i), set.id(i))) ?? -1;
-    if (owner === cur.source) yield [set, i];
+    const owner = latest.get(set.type(i))?.get(set.id(i)) ?? -1;
+    if (owner === cur.source) {
+      sets.push(set);
+      rows[n++] = i;
+      if (n === BATCH_ROWS) {
+        yield { sets, rows, n };
+        sets = [];
+        rows = new Uint32Array(BATCH_ROWS);
+        n = 0;
+      }
+    }
     cur.i++;
+    // Only loading the next chunk waits; a row of the same chunk is taken synchronously.
+    if (cur.set && cur.i < cur.set.length && (patient === undefined || cur.set.patient(cur.i) === patient)) continue;
     if (!(await advance(cur))) live.splice(best, 1);
   }
+  if (n > 0) yield { sets, rows, n };
 }
 
 /** Counts per type and total bytes of a tree's resources (rows without the alias flag, §14.9). */
