@@ -7,7 +7,6 @@
  * nodemailer's logger stays off, and failures are reported as ALERT_CHANNEL_FAILED with a short reason
  * built from the SMTP error code and reply code (never the server's full text), redacted anyway.
  */
-import nodemailer from 'nodemailer';
 import { DEFAULT_LOCALE, t, type Locale } from '../i18n/index.js';
 import { EngineError } from '../shared/errors.js';
 import type { SecretStore } from '../secrets/types.js';
@@ -166,6 +165,8 @@ export class EmailChannel implements AlertChannel {
     }
     const security = o.security ?? 'starttls';
     const timeout = o.timeoutMs ?? 20_000;
+    // Loaded at the first send, not at start-up.
+    const { default: nodemailer } = await import('nodemailer');
     const transport = nodemailer.createTransport({
       host: o.host,
       port: o.port ?? (security === 'tls' ? 465 : security === 'starttls' ? 587 : 25),

@@ -10,7 +10,6 @@
 import { randomBytes } from 'node:crypto';
 import { open, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { GetBucketLocationCommand, S3Client } from '@aws-sdk/client-s3';
 import { EngineError } from '../shared/errors.js';
 import { LocalBackend, TEMP_PREFIX } from '../backend/local/localBackend.js';
 import { mapFsError } from '../backend/local/fsErrors.js';
@@ -129,6 +128,8 @@ export async function checkLocalDestination(d: DoctorLocalDestination, limits: D
  */
 export async function s3BucketRegion(options: S3BackendOptions, signal?: AbortSignal): Promise<string | null> {
   const timeout = options.requestTimeoutMs ?? 10_000;
+  // Loaded here, not at start-up: the AWS SDK takes longer to load than the rest of the CLI.
+  const { GetBucketLocationCommand, S3Client } = await import('@aws-sdk/client-s3');
   const client = new S3Client({
     region: options.region ?? 'sa-east-1',
     forcePathStyle: options.forcePathStyle ?? false,

@@ -9,7 +9,6 @@
  * none is found, such characters are approximated (accents dropped, arrows as "->") or shown as "?".
  */
 import { existsSync } from 'node:fs';
-import PDFDocument from 'pdfkit';
 import { breakableTokens, cellText, documentText, listItemOf, type Block, type Cell, type Column, type Fact, type ListItem, type ReportDocument, type Tone } from './document.js';
 
 export interface PdfFontFiles {
@@ -640,6 +639,8 @@ const MIN_SCALE = 0.7;
 
 /** The document as a PDF (A4). */
 export async function renderPdf(doc: ReportDocument, options: PdfOptions = {}): Promise<Buffer> {
+  // Loaded when a PDF is made, not at start-up (pdfkit takes longer to load than the rest of the CLI).
+  const { default: PDFDocument } = await import('pdfkit');
   const pdf = new PDFDocument({
     size: 'A4',
     margins: { ...MARGIN },

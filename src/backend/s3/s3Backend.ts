@@ -1,23 +1,7 @@
 import { createHash } from 'node:crypto';
-import {
-  AbortMultipartUploadCommand,
-  DeleteObjectCommand,
-  GetBucketVersioningCommand,
-  GetObjectCommand,
-  GetObjectLegalHoldCommand,
-  GetObjectLockConfigurationCommand,
-  GetObjectRetentionCommand,
-  HeadObjectCommand,
-  ListObjectsCommand,
-  ListObjectsV2Command,
-  type _Object,
-  PutObjectCommand,
-  S3Client,
-  type PutObjectCommandInput,
-  type S3ClientConfig,
-  type StorageClass,
-} from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import type * as S3 from '@aws-sdk/client-s3';
+import type { _Object, PutObjectCommandInput, S3Client, S3ClientConfig, StorageClass } from '@aws-sdk/client-s3';
+import type { Upload } from '@aws-sdk/lib-storage';
 import { EngineError, isEngineError, throwIfAborted } from '../../shared/errors.js';
 import { filePath, type Backend, type ByteRange, type Capacity, type FileInfo, type FileKind, type FileRef, type WriteOptions } from '../types.js';
 import { isValidName, validateKind, validateRange, validateRef } from '../validate.js';
@@ -28,6 +12,17 @@ const MiB = 1024 * 1024;
 const CONFIG_REF: FileRef = { kind: 'config', name: 'config' };
 /** Bound on ListObjectsV2 pages of one listing (1000 keys each): 1e9 files. */
 const MAX_LIST_PAGES = 1_000_000;
+
+/** The AWS SDK, loaded when the first S3 backend opens (it takes longer to load than the rest of the CLI). */
+interface Sdk {
+  readonly s3: typeof S3;
+  readonly Upload: typeof Upload;
+}
+let sdkLoad: Promise<Sdk> | null = null;
+function loadSdk(): Promise<Sdk> {
+  sdkLoad ??= Promise.all([import('@aws-sdk/client-s3'), import('@aws-sdk/lib-storage')]).then(([s3, storage]) => ({ s3, Upload: storage.Upload }));
+  return sdkLoad;
+}
 
 export interface S3Credentials {
   readonly accessKeyId: string;
@@ -128,6 +123,7 @@ export class S3Backend implements Backend {
   readonly prefix: string;
   readonly region: string;
   readonly #client: S3Client;
+  readonly #sdk: Sdk;
   readonly #base: string;
   readonly #options: S3BackendOptions;
   readonly #threshold: number;
@@ -139,11 +135,12 @@ export class S3Backend implements Backend {
   /** Deletes skipped in put-only mode since this backend was opened. */
   skippedDeletes = 0;
 
-  private constructor(options: S3BackendOptions) {
+  private constructor(options: S3BackendOptions, sdk: Sdk) {
     if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(options.bucket)) {
       throw new EngineError('INVALID_ARGUMENT', { field: 'bucket', reason: 'invalid bucket name' });
     }
     this.#options = options;
+    this.#sdk = sdk;
     this.bucket = options.bucket;
     this.prefix = normalisePrefix(options.prefix);
     this.region = options.region ?? 'sa-east-1';
@@ -170,12 +167,12 @@ export class S3Backend implements Backend {
       // an inactivity timeout on the socket: it also covers a response body that stalls midway
       config.requestHandler = { socketTimeout: options.requestTimeoutMs, connectionTimeout: Math.min(options.requestTimeoutMs, 15_000) };
     }
-    this.#client = new S3Client(config);
+    this.#client = new sdk.s3.S3Client(config);
   }
 
   /** Opens an existing repository: the bucket must exist and hold the marker (`<prefix>/config`). Writes nothing. */
   static async open(options: S3BackendOptions): Promise<S3Backend> {
-    const b = new S3Backend(options);
+    const b = new S3Backend(options, await loadSdk());
     try {
       // One GET that checks credentials, bucket and marker at once (a HEAD's 403/404 carry no error code).
       const keys = await b.#probe(`${b.#base}config`);
@@ -189,7 +186,7 @@ export class S3Backend implements Backend {
 
   /** For `init`: the bucket must exist and the prefix must be empty. */
   static async create(options: S3BackendOptions): Promise<S3Backend> {
-    const b = new S3Backend(options);
+    const b = new S3Backend(options, await loadSdk());
     try {
       const keys = await b.#probe(b.#base);
       if (keys.length > 0) throw new EngineError('REPO_ALREADY_EXISTS', { location: b.location });
@@ -202,7 +199,7 @@ export class S3Backend implements Backend {
 
   async #probe(prefix: string): Promise<string[]> {
     try {
-      const res = await this.#client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, MaxKeys: 1 }));
+      const res = await this.#client.send(new this.#sdk.s3.ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, MaxKeys: 1 }));
       return (res.Contents ?? []).flatMap((o) => (o.Key === undefined ? [] : [o.Key]));
     } catch (err) {
       throw this.#map(err, 'ListObjectsV2');
@@ -267,7 +264,7 @@ export class S3Backend implements Backend {
       try {
         if (useV1) {
           const res = await this.#client.send(
-            new ListObjectsCommand({ Bucket: this.bucket, Prefix: prefix, ...(cursor ? { Marker: cursor } : {}) }),
+            new this.#sdk.s3.ListObjectsCommand({ Bucket: this.bucket, Prefix: prefix, ...(cursor ? { Marker: cursor } : {}) }),
             signal ? { abortSignal: signal } : {},
           );
           contents = res.Contents ?? [];
@@ -275,7 +272,7 @@ export class S3Backend implements Backend {
           next = res.NextMarker ?? contents[contents.length - 1]?.Key;
         } else {
           const res = await this.#client.send(
-            new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ...(cursor ? { ContinuationToken: cursor } : {}) }),
+            new this.#sdk.s3.ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ...(cursor ? { ContinuationToken: cursor } : {}) }),
             signal ? { abortSignal: signal } : {},
           );
           contents = res.Contents ?? [];
@@ -298,7 +295,7 @@ export class S3Backend implements Backend {
     validateRef(ref);
     throwIfAborted(signal);
     try {
-      const res = await this.#client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.#key(ref) }), signal ? { abortSignal: signal } : {});
+      const res = await this.#client.send(new this.#sdk.s3.HeadObjectCommand({ Bucket: this.bucket, Key: this.#key(ref) }), signal ? { abortSignal: signal } : {});
       return { kind: ref.kind, name: ref.name, size: res.ContentLength ?? 0 };
     } catch (err) {
       if (isS3NotFound(err)) return null;
@@ -319,7 +316,7 @@ export class S3Backend implements Backend {
     }
     try {
       const res = await this.#client.send(
-        new GetObjectCommand({
+        new this.#sdk.s3.GetObjectCommand({
           Bucket: this.bucket,
           Key: this.#key(ref),
           ...(range ? { Range: `bytes=${range.offset}-${range.offset + range.length - 1}` } : {}),
@@ -389,7 +386,7 @@ export class S3Backend implements Backend {
       if (data.length <= this.#threshold) {
         params.ContentLength = data.length;
         params.ContentMD5 = createHash('md5').update(data).digest('base64');
-        await this.#client.send(new PutObjectCommand(params), signal ? { abortSignal: signal } : {});
+        await this.#client.send(new this.#sdk.s3.PutObjectCommand(params), signal ? { abortSignal: signal } : {});
       } else {
         await this.#multipart(params, signal);
       }
@@ -424,7 +421,7 @@ export class S3Backend implements Backend {
     // Parts are left on error by the library and aborted here, best effort: when lib-storage aborts itself, a
     // failing AbortMultipartUpload (network still down, a put-only credential without the permission)
     // replaces the real error.
-    const upload = new Upload({ client: this.#client, params, partSize: this.#partSize, queueSize: 4, leavePartsOnError: true });
+    const upload = new this.#sdk.Upload({ client: this.#client, params, partSize: this.#partSize, queueSize: 4, leavePartsOnError: true });
     const onAbort = (): void => {
       void upload.abort().catch(() => undefined);
     };
@@ -443,7 +440,7 @@ export class S3Backend implements Backend {
   async #abortMultipart(params: PutObjectCommandInput, uploadId: string | undefined): Promise<void> {
     if (uploadId === undefined) return;
     try {
-      await this.#client.send(new AbortMultipartUploadCommand({ Bucket: params.Bucket, Key: params.Key, UploadId: uploadId }));
+      await this.#client.send(new this.#sdk.s3.AbortMultipartUploadCommand({ Bucket: params.Bucket, Key: params.Key, UploadId: uploadId }));
     } catch {
       // best effort
     }
@@ -458,7 +455,7 @@ export class S3Backend implements Backend {
       return;
     }
     try {
-      await this.#client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.#key(ref) }), signal ? { abortSignal: signal } : {});
+      await this.#client.send(new this.#sdk.s3.DeleteObjectCommand({ Bucket: this.bucket, Key: this.#key(ref) }), signal ? { abortSignal: signal } : {});
     } catch (err) {
       if (isS3NotFound(err)) return;
       const mapped = this.#map(err, 'DeleteObject', ref);
@@ -489,7 +486,7 @@ export class S3Backend implements Backend {
     let mode: string | undefined;
     let until: Date | undefined;
     try {
-      const res = await this.#client.send(new GetObjectRetentionCommand(req), opts);
+      const res = await this.#client.send(new this.#sdk.s3.GetObjectRetentionCommand(req), opts);
       mode = res.Retention?.Mode;
       until = res.Retention?.RetainUntilDate;
     } catch (err) {
@@ -499,7 +496,7 @@ export class S3Backend implements Backend {
     }
     let legalHold: string | undefined;
     try {
-      const res = await this.#client.send(new GetObjectLegalHoldCommand(req), opts);
+      const res = await this.#client.send(new this.#sdk.s3.GetObjectLegalHoldCommand(req), opts);
       legalHold = res.LegalHold?.Status;
     } catch (err) {
       if (noLockAnswer(err) === null) throw this.#map(err, 'GetObjectLegalHold', ref);
@@ -522,14 +519,14 @@ export class S3Backend implements Backend {
     const opts = signal ? { abortSignal: signal } : {};
     let versioning: BucketProtection['versioning'] = 'unknown';
     try {
-      const res = await this.#client.send(new GetBucketVersioningCommand({ Bucket: this.bucket }), opts);
+      const res = await this.#client.send(new this.#sdk.s3.GetBucketVersioningCommand({ Bucket: this.bucket }), opts);
       versioning = res.Status === 'Enabled' ? 'enabled' : res.Status === 'Suspended' ? 'suspended' : 'off';
     } catch (err) {
       this.#unlessUnknown(err, 'GetBucketVersioning');
     }
     let objectLock: BucketProtection['objectLock'] = 'unknown';
     try {
-      const res = await this.#client.send(new GetObjectLockConfigurationCommand({ Bucket: this.bucket }), opts);
+      const res = await this.#client.send(new this.#sdk.s3.GetObjectLockConfigurationCommand({ Bucket: this.bucket }), opts);
       const cfg = res.ObjectLockConfiguration;
       const rule = cfg?.Rule?.DefaultRetention;
       const days = rule?.Days ?? (rule?.Years === undefined ? undefined : rule.Years * 365);
