@@ -181,6 +181,11 @@ export class BlobIndex2 {
     this.table[s] = e + 1;
   }
 
+  /** Makes room for n entries at once (loading many index files grows the tables once). */
+  reserve(n: number): void {
+    this.ensureCapacity(n);
+  }
+
   private ensureCapacity(n: number): void {
     if (n > this.types.length) {
       const cap = Math.max(1024, n, this.types.length * 2);

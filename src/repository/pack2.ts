@@ -63,7 +63,10 @@ function readEntries(r: ByteReader): BlobEntry2[] {
   for (let i = 0; i < n; i++) {
     const type = r.u8();
     if (type > 3) throw new FormatError(`unknown blob type ${type}`);
-    const id = r.bytes(BLOB_ID2_BYTES);
+    // A view, not a copy: the blob index copies ids into its own table (one small Buffer per blob was most of
+    // the time loading an index took).
+    const v = r.view(BLOB_ID2_BYTES);
+    const id = Buffer.from(v.buffer, v.byteOffset, BLOB_ID2_BYTES);
     const stored = r.varint();
     const raw = r.varint();
     if (stored < 37 || raw > 0xffffffff) throw new FormatError('blob length out of range');

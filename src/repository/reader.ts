@@ -422,7 +422,9 @@ const RANGE_GAP = 0;
 const RANGE_MAX = 8 * 1024 * 1024;
 /** Decompressed bytes in flight per read (bounds memory: a pack holds ~17× its size of NDJSON). */
 const RAW_MAX = 16 * 1024 * 1024;
-const READS_AHEAD = 3;
+/** Reads in flight: up to 3 × RAW_MAX decompressed bytes, and many when they are small (one patient's scattered frames). */
+const RAW_AHEAD = 3 * RAW_MAX;
+const READS_AHEAD_MAX = 32;
 
 interface FramePlan {
   readonly entry: number;
@@ -501,16 +503,21 @@ export async function* readFrames(repo: Repository, rows: CompactRows, options: 
     return { g, outcomes: await opener.open(items, signal), error: null };
   };
   const ahead: Promise<Loaded>[] = [];
+  const groupRaw = (g: FramePlan[]): number => g.reduce((n, p) => n + idx.rawAt(p.entry), 0);
+  let rawAhead = 0;
   let next = 0;
   try {
     while (next < groups.length || ahead.length > 0) {
-      while (ahead.length < READS_AHEAD && next < groups.length) {
-        const pending = load(groups[next++] as FramePlan[]);
+      while (next < groups.length && (ahead.length === 0 || (ahead.length < READS_AHEAD_MAX && rawAhead + groupRaw(groups[next] as FramePlan[]) <= RAW_AHEAD))) {
+        const g = groups[next++] as FramePlan[];
+        rawAhead += groupRaw(g);
+        const pending = load(g);
         pending.catch(() => undefined);
         ahead.push(pending);
       }
       throwIfAborted(signal);
       const { g, outcomes, error } = await (ahead.shift() as Promise<Loaded>);
+      rawAhead -= groupRaw(g);
       for (let k = 0; k < g.length; k++) {
         const p = g[k] as FramePlan;
         const o = outcomes?.[k];

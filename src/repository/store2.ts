@@ -124,6 +124,9 @@ export class Store2 {
   /** Adds index files to the in-memory index, dropping superseded ones. */
   addIndexFiles(files: readonly { id: string; content: IndexContent2 }[]): void {
     const superseded = new Set(files.flatMap((f) => f.content.supersedes));
+    let entries = 0;
+    for (const f of files) if (!superseded.has(f.id)) for (const p of f.content.packs) entries += p.blobs.length;
+    this.index.reserve(this.index.entryCount + entries);
     for (const f of files) {
       if (superseded.has(f.id) || this.indexFiles.has(f.id)) continue;
       for (const p of f.content.packs) this.index.addPack(p);

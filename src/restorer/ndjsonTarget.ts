@@ -56,8 +56,11 @@ async function ensureEmptyTarget(target: string, overwrite: boolean): Promise<vo
 }
 
 const NL = Buffer.from('\n');
-/** Up to this many frames are opened in this thread (a worker would take longer to start). */
-export const SMALL_READ_FRAMES = 16;
+/**
+ * Up to this many frames are opened in this thread: measured on one patient of the 1 GB Observation-heavy
+ * repository (325 scattered frames), this thread took 80 ms and the pool 195 ms, most of it starting the workers.
+ */
+export const SMALL_READ_FRAMES = 512;
 /** Output is written in pieces of about this size (one buffer per type file). */
 const OUT_CHUNK = 1024 * 1024;
 
