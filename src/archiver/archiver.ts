@@ -44,6 +44,8 @@ export interface ArchiveOptions extends LongOperationOptions {
   readonly pool?: WorkerPool;
   /** Rows kept (as compact records) before a sorted run is written to disk (default 65,536). */
   readonly spillRows?: number;
+  /** Upserted keys per tree delta (default 65,536, §14.8; tests use fewer). */
+  readonly deltaKeys?: number;
   /** Where spill files go (default: the OS temp folder). */
   readonly spillDir?: string;
   /** Adjusts the manifest before it is written (migrate keeps a version 1 snapshot's time, host and problems). */
@@ -390,6 +392,7 @@ export class Archiver {
       keys: this.keys as KeySpill,
       frameIds: this.frameIds,
       maxSeq: this.seq,
+      ...(this.options.deltaKeys !== undefined ? { deltaKeys: this.options.deltaKeys } : {}),
     };
   }
 

@@ -32,6 +32,8 @@ export interface RunState {
   readonly frameIds: ReadonlyMap<number, Buffer>;
   /** One past the highest sequence number used. */
   readonly maxSeq: number;
+  /** Upserted keys per delta (default MAX_DELTA_KEYS; tests use fewer). */
+  readonly deltaKeys?: number;
 }
 
 export interface RunAnalysis {
@@ -243,7 +245,7 @@ export async function analyseRun(state: RunState, options: { signal?: AbortSigna
       else added++;
     }
     if (deltaRows) {
-      if (upsertKeys > MAX_DELTA_KEYS) deltaRows = null;
+      if (upsertKeys > (state.deltaKeys ?? MAX_DELTA_KEYS)) deltaRows = null;
       else deltaRows.push(toRow(r, state.frameIds));
     }
     await y.tick();
@@ -265,6 +267,23 @@ async function* parentKept(state: RunState, keep: Uint8Array, signal?: AbortSign
 
 async function* runKept(state: RunState, winners: Uint8Array): AsyncGenerator<Row> {
   for await (const r of state.rows.merged()) if (bit(winners, r.seq)) yield toRow(r, state.frameIds);
+}
+
+/**
+ * How many deltas a large change needs: the fewest parts, by key hash, none of which upserts more than maxKeys
+ * keys (counted, not assumed: hashing spreads keys evenly, but not exactly).
+ */
+async function deltaParts(state: RunState, winners: Uint8Array, upsertKeys: number, maxKeys: number): Promise<number> {
+  const kh = new Uint32Array(3);
+  for (let parts = Math.ceil(upsertKeys / Math.max(1, Math.floor(maxKeys * 0.75))); ; parts++) {
+    const perPart = new Uint32Array(parts);
+    for await (const r of runKept(state, winners)) {
+      if (r.flags & FLAG_ALIAS) continue;
+      keyHash(r.type, r.id, kh, 0);
+      perPart[(kh[0] as number) % parts]!++;
+    }
+    if (perPart.every((n) => n <= maxKeys)) return parts;
+  }
 }
 
 /** Merges two sorted row streams (their keys never collide: a key is either kept from the parent or upserted). */
@@ -291,15 +310,33 @@ export async function writeRunTree(state: RunState, analysis: RunAnalysis, write
   const changes = analysis.upsertKeys + analysis.deletions.length;
   if (parentTree && changes === 0) return parentTree;
   const write = async (content: Buffer): Promise<string> => (await writer.addBlob(BlobType.tree, content)).id.toString('hex');
-  const canDelta = parentTree !== null && parentTree.deltas.length + 1 < p.checkpointEvery && parentTree.changesSinceCheckpoint + changes <= Math.max(1000, p.checkpointChangeRatio * analysis.resources) && analysis.upsertKeys <= MAX_DELTA_KEYS;
+  const maxKeys = state.deltaKeys ?? MAX_DELTA_KEYS;
+  // A change larger than one delta holds is split by key into several (§14.8): a key's rows, alias rows included,
+  // stay in one delta, and the deltas' keys are disjoint, so their order does not matter.
+  const fits = (parts: number): boolean => parentTree !== null && parentTree.deltas.length + parts < p.checkpointEvery && parentTree.changesSinceCheckpoint + changes <= Math.max(1000, p.checkpointChangeRatio * analysis.resources);
+  const parts = analysis.upsertKeys <= maxKeys || !fits(Math.ceil(analysis.upsertKeys / maxKeys)) ? 1 : await deltaParts(state, analysis.winners, analysis.upsertKeys, maxKeys);
+  const canDelta = fits(parts) && (parts > 1 || analysis.upsertKeys <= maxKeys);
   if (canDelta && parentTree) {
-    let rows = analysis.deltaRows;
-    if (!rows) {
-      rows = [];
-      for await (const r of runKept(state, analysis.winners)) rows.push(r);
+    const ids: string[] = [];
+    if (parts === 1) {
+      let rows = analysis.deltaRows;
+      if (!rows) {
+        rows = [];
+        for await (const r of runKept(state, analysis.winners)) rows.push(r);
+      }
+      ids.push(await writeDelta(rows, analysis.deletions, write));
+    } else {
+      const kh = new Uint32Array(3);
+      for (let k = 0; k < parts; k++) {
+        const rows: Row[] = [];
+        for await (const r of runKept(state, analysis.winners)) {
+          keyHash(r.type, r.id, kh, 0);
+          if ((kh[0] as number) % parts === k) rows.push(r);
+        }
+        ids.push(await writeDelta(rows, k === parts - 1 ? analysis.deletions : [], write));
+      }
     }
-    const id = await writeDelta(rows, analysis.deletions, write);
-    return { kind: 'resources', checkpoint: parentTree.checkpoint, deltas: [...parentTree.deltas, id], changesSinceCheckpoint: parentTree.changesSinceCheckpoint + changes };
+    return { kind: 'resources', checkpoint: parentTree.checkpoint, deltas: [...parentTree.deltas, ...ids], changesSinceCheckpoint: parentTree.changesSinceCheckpoint + changes };
   }
   if (analysis.resources === 0) return { kind: 'resources', checkpoint: null, deltas: [], changesSinceCheckpoint: 0 };
   const base: AsyncGenerator<Row> = state.parent && analysis.keep ? parentKept(state, analysis.keep, options.signal) : (async function* () {})();

@@ -37,10 +37,14 @@ test('mergeRows applies replacements, deletions and insertions in id order', () 
   assert.deepEqual(collapsed.get('T'), [{ type: 'T', id: 'x', row: null }]);
 });
 
-test('v2: a chain of random snapshots (full and incremental, deltas and checkpoints, tiny spills) always equals the model, whole and per patient', async () => {
+for (const variant of [
+  { name: '', deltaKeys: undefined, checkpointEvery: 4 },
+  { name: '; changes larger than a delta holds split into several deltas by key', deltaKeys: 1, checkpointEvery: 12 },
+]) {
+  test(`v2: a chain of random snapshots (full and incremental, deltas and checkpoints, tiny spills) always equals the model, whole and per patient${variant.name}`, async () => {
   const dir = await tempDir();
   // Small chunks, frames and checkpoints so the test crosses chunk boundaries and several checkpoint rewrites.
-  const { repo } = await newRepo(dir, { treeChunkRows: 5, checkpointEvery: 4, checkpointChangeRatio: 0.3, frameTargetBytes: 1024 });
+  const { repo } = await newRepo(dir, { treeChunkRows: 5, checkpointEvery: variant.checkpointEvery, checkpointChangeRatio: 0.3, frameTargetBytes: 1024 });
   let seed = 12345;
   const rnd = (n: number): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
   /** "Type/id" → the line last written for it. */
@@ -60,9 +64,10 @@ test('v2: a chain of random snapshots (full and incremental, deltas and checkpoi
   let parent: SnapshotRecord | null = null;
   let sawDelta = false;
   let sawCheckpointAfterDelta = false;
+  let sawSplit = false;
   for (let round = 0; round < 16; round++) {
     const mode = round > 0 && round % 3 === 0 ? 'incremental' : 'full';
-    const a: Archiver = new Archiver(repo, { source: { kind: 'ndjson', location: 'model', strategy: 'files' }, mode, parent, spillRows: 3 });
+    const a: Archiver = new Archiver(repo, { source: { kind: 'ndjson', location: 'model', strategy: 'files' }, mode, parent, spillRows: 3, ...(variant.deltaKeys ? { deltaKeys: variant.deltaKeys } : {}) });
     await a.begin();
     const n = round === 0 ? 60 : 1 + rnd(14);
     const written = new Map<string, string>();
@@ -100,6 +105,8 @@ test('v2: a chain of random snapshots (full and incremental, deltas and checkpoi
     const r: ArchiveResult = await a.commit();
     const tree = r.manifest.tree as ResourceTreeRef;
     if (tree.deltas.length > 0) sawDelta = true;
+    const parentDeltas = (parent?.manifest.tree as ResourceTreeRef | undefined)?.deltas.length ?? 0;
+    if (tree.deltas.length > parentDeltas + 1) sawSplit = true;
     if (sawDelta && tree.deltas.length === 0 && round > 0) sawCheckpointAfterDelta = true;
     parent = { id: r.snapshotId, manifest: r.manifest };
     const got = new Map<string, string>();
@@ -119,4 +126,6 @@ test('v2: a chain of random snapshots (full and incremental, deltas and checkpoi
   }
   assert.ok(sawDelta, 'some snapshots were stored as deltas');
   assert.ok(sawCheckpointAfterDelta, 'a long chain was folded into a new checkpoint');
-});
+  if (variant.deltaKeys) assert.ok(sawSplit, 'a change larger than a delta holds was written as several deltas');
+  });
+}
