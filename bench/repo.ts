@@ -1,743 +1,446 @@
 /**
- * Repository benchmark (`npm run bench:repo`): this engine side by side with restic and borg on the same
- * synthetic NDJSON export (default ~1 GB).
+ * Repository benchmark (`npm run bench:repo`): this engine side by side with restic and borg in the same run, on
+ * two data shapes (default ~1 GB each):
+ *   synthea — the Synthea-like generator (src/sandbox/synthetic.ts): 9 files, one per type, ~1.5 KB resources;
+ *   obs     — an Observation-heavy export (bench/obsShape.ts): ~560-byte resources, ≥ 1.5 million per GB, random
+ *             UUID ids, one patient's resources scattered over the files.
  *
- *   1. generate the data set (src/sandbox/synthetic.ts), read it once so every tool sees warm data;
- *   2. per tool: init a repository, first backup (wall time, peak RSS), repository size;
- *   3. change 1 % of the resources, scattered over every file (mutateNdjsonDataset), read once again;
- *   4. per tool: second backup (wall time, peak RSS), bytes the repository grew by;
- *   5. print a table and one line per target, and (for full-size runs) write it to docs/benchmarks.md.
- *
- * Each tool runs as a child process under /usr/bin/time -v ("Maximum resident set size"); without it,
- * VmHWM from /proc/<pid>/status is polled. Repository size is the sum of the apparent sizes of the files
- * under the repository directory. MB = 10^6 bytes throughout.
+ * Per shape, `--runs` times (the tools take turns in a rotating order, so none always runs first):
+ *   1. a fresh repository per tool; first backup of the pristine data (wall, CPU user+sys, peak RSS; repo size);
+ *   2. 1 % of the resources changed, scattered over every file; second backup (wall, CPU; bytes added);
+ *   3. restore of the latest snapshot to a folder (MB/s of NDJSON written), `check --read-data` (borg:
+ *      `check --verify-data`);
+ *   4. ours only: one patient restored to a folder (CLI wall time from process start, and the engine's own time;
+ *      bytes read from the repository against the patient's bytes).
+ * Once per shape, in a host process (bench/hostLoop.ts), a first backup through the engine API with
+ * perf_hooks.monitorEventLoopDelay: the host's event-loop delay p99 while the engine backs up.
+ * Medians over the runs go into the tables. Our CLI is the compiled JavaScript that ships (`npm run build`,
+ * bench/cli-dist.mjs); each tool runs as a child under /usr/bin/time -v. MB = 10^6 bytes.
  *
  * Options (arguments win over environment):
- *   --size 100MB        BENCH_SIZE       data set size (B, KB, MB, GB, KiB, MiB, GiB; default 1GB)
+ *   --size 1GB          BENCH_SIZE       size of each data set
+ *   --shapes a,b        BENCH_SHAPES     synthea,obs (default both); shape:SIZE[:RUNS] for another size, e.g. obs:4GB:1
+ *   --runs N            BENCH_RUNS       repetitions (default 3)
+ *   --tools a,b         BENCH_TOOLS      ours,restic,borg (default all)
  *   --work-dir DIR      BENCH_WORK_DIR   parent of the work directory (default os.tmpdir())
- *   --keep              BENCH_KEEP=1     keep the work directory (data and repositories) at the end
- *   --seed N            BENCH_SEED       data set and mutation seed (default 1)
- *   --tools a,b         BENCH_TOOLS      subset of ours,restic,borg (default all three)
- *   --profile           BENCH_PROFILE=1  also run our CLI under `node --cpu-prof` (separate repository,
- *                                        not timed) and print the top functions of both backups
- *   --docs / --no-docs                   write docs/benchmarks.md (default: only when size ≥ 1 GB)
- *                       BENCH_NO_TIME=1  measure peak RSS by polling VmHWM even if /usr/bin/time exists
+ *   --keep              BENCH_KEEP=1     keep the work directory
+ *   --seed N            BENCH_SEED       data seed (default 1)
+ *   --docs / --no-docs                   write docs/benchmarks.md (default: when size ≥ 1 GB)
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { chmod, lstat, mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { mutateNdjsonDataset, writeNdjsonDataset } from '../src/sandbox/synthetic.js';
-import { machine, ndjsonFiles, parseSize, treeBytes, truthy, which } from './common.js';
+import { machine, parseSize, treeBytes, truthy, which } from './common.js';
+import { writeObservationShape } from './obsShape.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const CLI = path.join(ROOT, 'bin', 'clinic-backup.js');
+const CLI = path.join(ROOT, 'bench', 'cli-dist.mjs');
 const DOCS = path.join(ROOT, 'docs', 'benchmarks.md');
 const DOCS_HEADING = '## Repository benchmark (npm run bench:repo)';
 const TIME_BIN = '/usr/bin/time';
 const MB = 1e6;
-const RSS_TARGET = 300 * MB;
-const CHANGE_FRACTION = 0.01;
 const PASSWORD = 'bench-repo-password-0123456789';
 
 type ToolName = 'ours' | 'restic' | 'borg';
-const ALL_TOOLS: readonly ToolName[] = ['ours', 'restic', 'borg'];
+type Shape = 'synthea' | 'obs';
 
-// ---------------------------------------------------------------------------------------------
-// options
-
-interface Options {
-  sizeBytes: number;
-  sizeText: string;
-  workParent: string;
-  keep: boolean;
-  seed: number;
-  tools: ToolName[];
-  profile: boolean;
-  docs: boolean;
+function log(msg: string): void {
+  process.stderr.write(`[bench:repo] ${new Date().toISOString().slice(11, 19)} ${msg}\n`);
 }
 
-
-
-function readOptions(argv: string[]): Options {
+const opts = (() => {
   const { values } = parseArgs({
-    args: argv,
     options: {
       size: { type: 'string' },
+      shapes: { type: 'string' },
+      runs: { type: 'string' },
+      tools: { type: 'string' },
       'work-dir': { type: 'string' },
       keep: { type: 'boolean' },
       seed: { type: 'string' },
-      tools: { type: 'string' },
-      profile: { type: 'boolean' },
       docs: { type: 'boolean' },
       'no-docs': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
     },
     strict: true,
   });
-  if (values.help) {
-    const head = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('*/')[0] ?? '';
-    process.stdout.write(head.replace(/^\/\*\*|^ \* ?/gm, '') + '\n');
-    process.exit(0);
-  }
   const env = process.env;
   const sizeText = values.size ?? env['BENCH_SIZE'] ?? '1GB';
-  const sizeBytes = parseSize(sizeText);
-  const seed = Number(values.seed ?? env['BENCH_SEED'] ?? '1');
-  if (!Number.isInteger(seed)) throw new Error('--seed must be an integer');
-  const toolsText = values.tools ?? env['BENCH_TOOLS'] ?? ALL_TOOLS.join(',');
-  const tools = toolsText.split(',').map((s) => s.trim()).filter(Boolean) as ToolName[];
-  for (const t of tools) if (!ALL_TOOLS.includes(t)) throw new Error(`--tools: unknown tool "${t}" (ours, restic, borg)`);
-  const docs = values['no-docs'] ? false : values.docs ? true : sizeBytes >= 1e9;
+  const size = parseSize(sizeText);
   return {
-    sizeBytes,
+    size,
     sizeText,
+    shapes: (values.shapes ?? env['BENCH_SHAPES'] ?? 'synthea,obs')
+      .split(',')
+      .filter(Boolean)
+      .map((entry): { shape: Shape; size: number; sizeText: string; runs: number | null } => {
+        const [shape, own, runs] = entry.split(':') as [Shape, string | undefined, string | undefined];
+        return { shape, size: own ? parseSize(own) : size, sizeText: own ?? sizeText, runs: runs ? Math.max(1, Number(runs)) : null };
+      }),
+    runs: Math.max(1, Number(values.runs ?? env['BENCH_RUNS'] ?? 3)),
+    tools: (values.tools ?? env['BENCH_TOOLS'] ?? 'ours,restic,borg').split(',').filter(Boolean) as ToolName[],
     workParent: path.resolve(values['work-dir'] ?? env['BENCH_WORK_DIR'] ?? os.tmpdir()),
     keep: values.keep === true || truthy(env['BENCH_KEEP']),
-    seed,
-    tools,
-    profile: values.profile === true || truthy(env['BENCH_PROFILE']),
-    docs,
+    seed: Number(values.seed ?? env['BENCH_SEED'] ?? 1),
+    docs: values['no-docs'] ? false : values.docs === true || size >= 1e9,
   };
-}
+})();
 
-// ---------------------------------------------------------------------------------------------
-// small helpers
-
-function log(msg: string): void {
-  process.stderr.write(`[bench:repo] ${msg}\n`);
-}
-
-const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-
-
-function firstLine(cmd: string, args: string[], env?: NodeJS.ProcessEnv): string {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', env: env ?? process.env });
-  return `${r.stdout ?? ''}${r.stderr ?? ''}`.split('\n')[0]?.trim() ?? '';
-}
-
-
-
-/** Reads every file once (`cat … > /dev/null`) so each tool starts from the same warm page cache. */
-async function warm(dir: string): Promise<void> {
-  const files = await ndjsonFiles(dir);
-  const devnull = openSync('/dev/null', 'w');
-  try {
-    const r = spawnSync('cat', files, { stdio: ['ignore', devnull, 'inherit'] });
-    if (r.status !== 0) throw new Error('cat failed while warming the data set');
-  } finally {
-    closeSync(devnull);
-  }
-}
-
-const fmt = (n: number | undefined, digits: number): string => (n === undefined || !Number.isFinite(n) ? '–' : n.toFixed(digits));
-const mb = (bytes: number | undefined, digits = 1): string => (bytes === undefined ? '–' : fmt(bytes / MB, digits));
-
-// ---------------------------------------------------------------------------------------------
-// installing restic / borg / time
-
-function aptInstall(packages: string[]): boolean {
-  if (packages.length === 0) return true;
-  if (!isRoot || !existsSync('/usr/bin/apt-get')) return false;
-  log(`installing ${packages.join(' ')} (apt-get)…`);
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const upd = spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-  if (upd.status !== 0) log('apt-get update failed; trying the install anyway');
-  const r = spawnSync('apt-get', ['install', '-y', '-qq', ...packages], { stdio: 'inherit', env });
-  return r.status === 0;
-}
-
-interface Availability {
-  time: boolean;
-  restic: string | null;
-  borg: string | null;
-  skipped: Partial<Record<ToolName, string>>;
-}
-
-function prepareTools(tools: readonly ToolName[]): Availability {
-  const want: { pkg: string; ok: () => boolean; tool?: ToolName }[] = [
-    { pkg: 'time', ok: () => existsSync(TIME_BIN) },
-    { pkg: 'restic', ok: () => which('restic') !== null, tool: 'restic' },
-    { pkg: 'borgbackup', ok: () => which('borg') !== null, tool: 'borg' },
-  ];
-  const missing = want.filter((w) => (!w.tool || tools.includes(w.tool)) && !w.ok());
-  if (missing.length > 0 && !aptInstall(missing.map((m) => m.pkg))) {
-    const hint = `sudo apt-get install -y ${missing.map((m) => m.pkg).join(' ')}`;
-    log(isRoot ? `apt-get could not install ${missing.map((m) => m.pkg).join(' ')}` : `not root: install the missing packages with \`${hint}\``);
-  }
-  const skipped: Availability['skipped'] = {};
-  const restic = tools.includes('restic') ? which('restic') : null;
-  const borg = tools.includes('borg') ? which('borg') : null;
-  if (tools.includes('restic') && !restic) skipped.restic = 'restic not installed (Debian: sudo apt-get install -y restic)';
-  if (tools.includes('borg') && !borg) skipped.borg = 'borg not installed (Debian: sudo apt-get install -y borgbackup)';
-  for (const reason of Object.values(skipped)) log(`skipping: ${reason}`);
-  const time = existsSync(TIME_BIN) && !truthy(process.env['BENCH_NO_TIME']);
-  if (!time) log(`${TIME_BIN} missing (Debian package "time"): peak RSS is polled from /proc/<pid>/status VmHWM instead`);
-  return { time, restic, borg, skipped };
-}
-
-// ---------------------------------------------------------------------------------------------
-// measured child processes
+// ------------------------------------------------------------------ measured child processes
 
 interface Run {
-  label: string;
   wallS: number;
-  /** CPU seconds other processes used while this run was going (0 on a quiet machine; with /usr/bin/time only). */
-  otherCpuS: number | undefined;
-  peakRss: number;
-  userS: number | undefined;
-  sysS: number | undefined;
-  stdoutFile: string;
-  stderrFile: string;
+  cpuS: number;
+  rss: number;
+  stdout: string;
 }
 
-interface RunSpec {
-  label: string;
-  cmd: string;
-  args: string[];
-  env?: NodeJS.ProcessEnv;
-  logDir: string;
-}
-
-function tail(file: string, n = 15): string {
-  try {
-    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-n).join('\n');
-  } catch {
-    return '';
-  }
-}
-
-function pollHwm(child: ChildProcess): { stop: () => number } {
-  let peak = 0;
-  const read = (): void => {
-    try {
-      const m = /VmHWM:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-      if (m) peak = Math.max(peak, Number(m[1]) * 1024);
-    } catch {
-      // process already gone
-    }
-  };
-  const timer = setInterval(read, 50);
-  return {
-    stop: () => {
-      clearInterval(timer);
-      return peak;
-    },
-  };
-}
-
-/** Busy (non-idle, non-iowait) CPU seconds of the whole machine since boot, from /proc/stat. */
+/** Machine-wide busy CPU seconds (other engineers share the cores: reported beside each run). */
 function machineBusyS(): number {
-  try {
-    const f = (/^cpu\s+(.+)$/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1] ?? '').trim().split(/\s+/).map(Number);
-    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = f;
-    return (user + nice + system + irq + softirq + steal) / 100; // USER_HZ is 100 on Linux
-  } catch {
-    return 0;
-  }
+  const f = (/^cpu\s+(.+)$/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1] ?? '').trim().split(/\s+/).map(Number);
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = f;
+  return (user + nice + system + irq + softirq + steal) / 100;
 }
 
-/** The measured child running now, stopped first if the benchmark is interrupted. */
-let current: ChildProcess | null = null;
+let otherCpu = 0;
+let measuredWall = 0;
 
-async function measured(spec: RunSpec, useTime: boolean): Promise<Run> {
-  const slug = spec.label.replace(/[^a-z0-9]+/gi, '-').toLowerCase();
-  const stdoutFile = path.join(spec.logDir, `${slug}.out`);
-  const stderrFile = path.join(spec.logDir, `${slug}.err`);
-  const timeFile = path.join(spec.logDir, `${slug}.time`);
-  spawnSync('sync'); // flush the previous tool's writes so they are not paid for by this one
-  const busyBefore = machineBusyS();
-  const out = openSync(stdoutFile, 'w');
-  const err = openSync(stderrFile, 'w');
-  const [cmd, args] = useTime ? [TIME_BIN, ['-v', '-o', timeFile, spec.cmd, ...spec.args]] : [spec.cmd, spec.args];
+async function measured(label: string, cmd: string, args: string[], env: NodeJS.ProcessEnv, logs: string, cwd?: string): Promise<Run> {
+  const slug = label.replace(/[^a-z0-9]+/gi, '-').toLowerCase();
+  const out = path.join(logs, `${slug}.out`);
+  const err = path.join(logs, `${slug}.err`);
+  const timeFile = path.join(logs, `${slug}.time`);
+  spawnSync('sync');
+  const busy = machineBusyS();
+  const o = openSync(out, 'w');
+  const e = openSync(err, 'w');
   const start = process.hrtime.bigint();
-  // Own process group, so an interrupted run can stop /usr/bin/time and the tool under it together.
-  const child = spawn(cmd, args, { stdio: ['ignore', out, err], env: spec.env ?? process.env, detached: true });
-  current = child;
-  const poller = useTime ? null : pollHwm(child);
+  const child = spawn(TIME_BIN, ['-v', '-o', timeFile, cmd, ...args], { stdio: ['ignore', o, e], env, cwd });
   const code = await new Promise<number | null>((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (c) => resolve(c));
-  }).finally(() => {
-    current = null;
   });
   const wallS = Number(process.hrtime.bigint() - start) / 1e9;
-  const busyS = machineBusyS() - busyBefore;
-  const polled = poller?.stop() ?? 0;
-  closeSync(out);
-  closeSync(err);
-  if (code !== 0) {
-    throw new Error(`${spec.label} failed (exit ${code}): ${spec.cmd} ${spec.args.join(' ')}\n${tail(stderrFile)}\n${tail(stdoutFile, 5)}`);
-  }
-  if (!useTime) return { label: spec.label, wallS, otherCpuS: undefined, peakRss: polled, userS: undefined, sysS: undefined, stdoutFile, stderrFile };
-  const text = readFileSync(timeFile, 'utf8');
-  const num = (re: RegExp): number | undefined => {
-    const m = re.exec(text);
-    return m ? Number(m[1]) : undefined;
-  };
-  const rssKb = num(/Maximum resident set size \(kbytes\):\s*(\d+)/);
-  const userS = num(/User time \(seconds\):\s*([\d.]+)/);
-  const sysS = num(/System time \(seconds\):\s*([\d.]+)/);
-  // Machine-wide busy time minus the tool's own (the benchmark itself only waits meanwhile).
-  const otherCpuS = Math.max(0, busyS - (userS ?? 0) - (sysS ?? 0));
-  if (otherCpuS > 0.1 * wallS) log(`note: other processes used ${otherCpuS.toFixed(1)} CPU s during "${spec.label}" (${wallS.toFixed(1)} s): its wall time is not from a quiet machine`);
-  return {
-    label: spec.label,
-    wallS,
-    otherCpuS,
-    peakRss: (rssKb ?? 0) * 1024,
-    userS,
-    sysS,
-    stdoutFile,
-    stderrFile,
-  };
+  closeSync(o);
+  closeSync(e);
+  if (code !== 0) throw new Error(`${label} failed (exit ${code}): ${readFileSync(err, 'utf8').slice(-2000)}`);
+  const t = readFileSync(timeFile, 'utf8');
+  const num = (re: RegExp): number => Number(re.exec(t)?.[1] ?? 0);
+  const cpuS = num(/User time \(seconds\):\s*([\d.]+)/) + num(/System time \(seconds\):\s*([\d.]+)/);
+  otherCpu += Math.max(0, machineBusyS() - busy - cpuS);
+  measuredWall += wallS;
+  log(`${label}: ${wallS.toFixed(2)} s wall, ${cpuS.toFixed(2)} CPU s`);
+  return { wallS, cpuS, rss: num(/Maximum resident set size \(kbytes\):\s*(\d+)/) * 1024, stdout: readFileSync(out, 'utf8') };
 }
 
-// ---------------------------------------------------------------------------------------------
-// the three tools
+// ------------------------------------------------------------------ tools
+
+interface ToolRuns {
+  first: Run[];
+  firstSize: number[];
+  second: Run[];
+  added: number[];
+  restore: Run[];
+  check: Run[];
+}
 
 interface Tool {
-  name: ToolName;
-  display: string;
-  version: string;
-  settings: string;
-  repo: string;
-  init(): Promise<void>;
-  backup(n: 1 | 2): Promise<Run>;
-  /** Bytes the tool itself says it added, when it reports that. */
-  reportedAdded?(run: Run): number | undefined;
+  readonly name: ToolName;
+  readonly version: string;
+  readonly settings: string;
+  init(repo: string): Promise<void>;
+  backup(repo: string, data: string, n: 1 | 2): Promise<Run>;
+  restore(repo: string, target: string): Promise<Run>;
+  check(repo: string): Promise<Run>;
 }
 
-interface Ctx {
-  work: string;
-  data: string;
-  logs: string;
-  passwordFile: string;
-  useTime: boolean;
+function firstLine(cmd: string, args: string[]): string {
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  return `${r.stdout ?? ''}${r.stderr ?? ''}`.split('\n')[0]?.trim() ?? '';
 }
 
-function oursTool(ctx: Ctx, opts: { name: string; repo: string; profileDir?: string }): Tool {
-  const nodeArgs = opts.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`] : [];
-  const base = (cmd: string, ...rest: string[]): string[] => [...nodeArgs, CLI, cmd, ...rest, '--repo', opts.repo, '--password-file', ctx.passwordFile];
-  const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version?: string };
-  return {
-    name: 'ours',
-    display: opts.name,
-    version: `clinic-backup ${pkg.version ?? '?'} (git ${firstLine('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD']) || '?'}, working tree)`,
-    settings: 'defaults (zstd level 3 frames, CLI via bin/clinic-backup.js over the compiled dist/)',
-    repo: opts.repo,
-    async init() {
-      if (opts.profileDir) await mkdir(opts.profileDir, { recursive: true });
-      await measured({ label: `${opts.name} init`, cmd: process.execPath, args: [CLI, 'init', '--repo', opts.repo, '--password-file', ctx.passwordFile, '--json'], logDir: ctx.logs }, ctx.useTime);
-    },
-    backup(n) {
-      return measured({ label: `${opts.name} backup ${n}`, cmd: process.execPath, args: [...base('backup', ctx.data), '--json'], logDir: ctx.logs }, ctx.useTime);
-    },
-    reportedAdded(run) {
-      try {
-        const r = JSON.parse(readFileSync(run.stdoutFile, 'utf8')) as { snapshot?: { storedBytesAdded?: number; partial?: boolean } };
-        if (r.snapshot?.partial) log(`warning: ${run.label} reported a partial snapshot`);
-        return r.snapshot?.storedBytesAdded;
-      } catch {
-        return undefined;
-      }
-    },
-  };
-}
-
-function resticTool(ctx: Ctx, bin: string): Tool {
-  const repo = path.join(ctx.work, 'repo-restic');
-  const env = { ...process.env, RESTIC_PASSWORD: PASSWORD, RESTIC_CACHE_DIR: path.join(ctx.work, 'restic-cache') };
-  const version = firstLine(bin, ['version']);
-  const tool: Tool = {
-    name: 'restic',
-    display: 'restic',
-    version,
-    settings: 'defaults',
-    repo,
-    async init() {
-      await measured({ label: 'restic init', cmd: bin, args: ['--repo', repo, 'init'], env, logDir: ctx.logs }, ctx.useTime);
-      const cfg = spawnSync(bin, ['--repo', repo, 'cat', 'config'], { encoding: 'utf8', env });
-      let repoVersion = '?';
-      try {
-        repoVersion = String((JSON.parse(cfg.stdout) as { version?: number }).version ?? '?');
-      } catch {
-        // keep '?'
-      }
-      tool.settings =
-        repoVersion === '1'
-          ? 'defaults (repository format v1: no compression)'
-          : `defaults (repository format v${repoVersion}, compression "auto" = zstd; content-defined chunks 512 KiB–8 MiB, avg 1 MiB); cache in the work dir`;
-    },
-    backup(n) {
-      return measured({ label: `restic backup ${n}`, cmd: bin, args: ['--repo', repo, 'backup', '--json', ctx.data], env, logDir: ctx.logs }, ctx.useTime);
-    },
-    reportedAdded(run) {
-      const lines = readFileSync(run.stdoutFile, 'utf8').trim().split('\n');
-      for (const line of lines.reverse()) {
-        try {
-          const m = JSON.parse(line) as { message_type?: string; data_added?: number };
-          if (m.message_type === 'summary') return m.data_added;
-        } catch {
-          // progress lines
-        }
-      }
-      return undefined;
-    },
-  };
-  return tool;
-}
-
-function borgTool(ctx: Ctx, bin: string): Tool {
-  const repo = path.join(ctx.work, 'repo-borg');
-  const env = {
-    ...process.env,
-    BORG_PASSPHRASE: PASSWORD,
-    BORG_BASE_DIR: path.join(ctx.work, 'borg-base'),
-    BORG_DISPLAY_PASSPHRASE: 'no',
-    BORG_RELOCATED_REPO_ACCESS_IS_OK: 'yes',
-  };
-  return {
-    name: 'borg',
-    display: 'borg',
-    version: firstLine(bin, ['--version']),
-    settings: '--encryption=repokey-blake2, --compression zstd,3 (borg default is lz4; zstd,3 for a like-for-like comparison), default chunker (avg 2 MiB); cache in the work dir',
-    repo,
-    async init() {
-      await measured({ label: 'borg init', cmd: bin, args: ['init', '--encryption=repokey-blake2', repo], env, logDir: ctx.logs }, ctx.useTime);
-    },
-    backup(n) {
-      const archive = n === 1 ? 'first' : 'second';
-      return measured({ label: `borg backup ${n}`, cmd: bin, args: ['create', '--compression', 'zstd,3', `${repo}::${archive}`, ctx.data], env, logDir: ctx.logs }, ctx.useTime);
-    },
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
-// CPU profile summary
-
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-}
-interface CpuProfile {
-  nodes: ProfileNode[];
-  samples?: number[];
-  timeDeltas?: number[];
-  startTime: number;
-  endTime: number;
-}
-
-function shortUrl(url: string): string {
-  if (!url) return '';
-  let p = url.startsWith('file://') ? fileURLToPath(url.split('?')[0] ?? url) : url;
-  if (p.startsWith(ROOT + path.sep)) p = path.relative(ROOT, p);
-  return p.replace(/^node_modules\/(\.pnpm\/)?/, 'nm:');
-}
-
-async function summariseProfile(dir: string, title: string): Promise<string[]> {
-  // CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile: thread 0 is the main thread (others: loader or worker threads).
-  const tid = (f: string): number => Number(/\.(\d+)\.\d+\.cpuprofile$/.exec(f)?.[1] ?? 1e9);
-  const files = (await readdir(dir)).filter((f) => f.endsWith('.cpuprofile')).sort((a, b) => tid(a) - tid(b));
-  const file = files[0];
-  if (!file) return [`${title}: no .cpuprofile written`];
-  const prof = JSON.parse(await readFile(path.join(dir, file), 'utf8')) as CpuProfile;
-  const byId = new Map(prof.nodes.map((n) => [n.id, n]));
-  const samples = prof.samples ?? [];
-  const deltas = prof.timeDeltas ?? [];
-  const selfUs = new Map<number, number>();
-  for (let i = 0; i < samples.length; i++) {
-    const id = samples[i] as number;
-    const dt = deltas[i + 1] ?? (prof.endTime - prof.startTime) / Math.max(1, samples.length);
-    selfUs.set(id, (selfUs.get(id) ?? 0) + Math.max(0, dt));
+function tools(work: string, logs: string, passwordFile: string): Tool[] {
+  const out: Tool[] = [];
+  const ours = (label: string, args: string[]): Promise<Run> => measured(label, process.execPath, [CLI, ...args, '--password-file', passwordFile], { ...process.env, CLINIC_BACKUP_STATE_DIR: path.join(work, 'state') }, logs);
+  if (opts.tools.includes('ours')) {
+    out.push({
+      name: 'ours',
+      version: `clinic-backup (git ${firstLine('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD']) || '?'}), format v2`,
+      settings: 'defaults (64 KiB resource frames with per-type zstd dictionaries, level 3; 2 worker threads); compiled JavaScript (dist/, bench/cli-dist.mjs)',
+      init: async (repo) => void (await ours(`ours init ${path.basename(repo)}`, ['init', '--repo', repo])),
+      backup: (repo, data, n) => ours(`ours backup ${n} ${path.basename(repo)}`, ['backup', data, '--repo', repo, '--json']),
+      restore: (repo, target) => ours(`ours restore ${path.basename(repo)}`, ['restore', 'latest', '--target', target, '--yes', '--repo', repo, '--json']),
+      check: (repo) => ours(`ours check ${path.basename(repo)}`, ['check', '--read-data', '--repo', repo, '--json']),
+    });
   }
-  const idleIds = new Set(prof.nodes.filter((n) => n.callFrame.functionName === '(idle)').map((n) => n.id));
-  const idle = [...idleIds].reduce((a, id) => a + (selfUs.get(id) ?? 0), 0);
-  for (const id of idleIds) selfUs.delete(id);
-  const total = [...selfUs.values()].reduce((a, b) => a + b, 0) || 1;
-  const fnTotals = new Map<string, number>();
-  const fileTotals = new Map<string, number>();
-  for (const [id, us] of selfUs) {
-    const n = byId.get(id);
-    if (!n) continue;
-    const { functionName, url, lineNumber } = n.callFrame;
-    const where = shortUrl(url);
-    const key = `${functionName || '(anonymous)'}${where ? ` ${where}${lineNumber > 0 ? `:${lineNumber + 1}` : ''}` : ''}`;
-    fnTotals.set(key, (fnTotals.get(key) ?? 0) + us);
-    const fileKey = where || functionName || '(native)';
-    fileTotals.set(fileKey, (fileTotals.get(fileKey) ?? 0) + us);
+  const restic = which('restic');
+  if (opts.tools.includes('restic') && restic) {
+    const env = { ...process.env, RESTIC_PASSWORD: PASSWORD, RESTIC_CACHE_DIR: path.join(work, 'restic-cache') };
+    out.push({
+      name: 'restic',
+      version: firstLine(restic, ['version']),
+      settings: 'defaults (repository format v2, compression auto = zstd, chunks 512 KiB–8 MiB)',
+      init: async (repo) => void (await measured(`restic init ${path.basename(repo)}`, restic, ['--repo', repo, 'init'], env, logs)),
+      backup: (repo, data, n) => measured(`restic backup ${n} ${path.basename(repo)}`, restic, ['--repo', repo, 'backup', data], env, logs),
+      restore: (repo, target) => measured(`restic restore ${path.basename(repo)}`, restic, ['--repo', repo, 'restore', 'latest', '--target', target], env, logs),
+      check: (repo) => measured(`restic check ${path.basename(repo)}`, restic, ['--repo', repo, 'check', '--read-data'], env, logs),
+    });
   }
-  const top = (m: Map<string, number>, k: number): string[] =>
-    [...m.entries()]
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, k)
-      .map(([name, us]) => `  ${(us / 1000).toFixed(0).padStart(7)} ms ${((100 * us) / total).toFixed(1).padStart(5)} %  ${name}`);
+  const borg = which('borg');
+  if (opts.tools.includes('borg') && borg) {
+    const env = { ...process.env, BORG_PASSPHRASE: PASSWORD, BORG_BASE_DIR: path.join(work, 'borg-base'), BORG_RELOCATED_REPO_ACCESS_IS_OK: 'yes' };
+    out.push({
+      name: 'borg',
+      version: firstLine(borg, ['--version']),
+      settings: '--encryption=repokey-blake2, --compression zstd,3, default chunker (avg 2 MiB)',
+      init: async (repo) => void (await measured(`borg init ${path.basename(repo)}`, borg, ['init', '--encryption=repokey-blake2', repo], env, logs)),
+      backup: (repo, data, n) => measured(`borg backup ${n} ${path.basename(repo)}`, borg, ['create', '--compression', 'zstd,3', `${repo}::b${n}`, data], env, logs),
+      restore: async (repo, target) => {
+        await mkdir(target, { recursive: true });
+        return measured(`borg extract ${path.basename(repo)}`, borg, ['extract', `${repo}::b2`], env, logs, target);
+      },
+      check: (repo) => measured(`borg check ${path.basename(repo)}`, borg, ['check', '--verify-data', repo], env, logs),
+    });
+  }
+  return out;
+}
+
+// ------------------------------------------------------------------ data
+
+async function makeShape(shape: Shape, size: number, dir: string): Promise<{ bytes: number; resources: number }> {
+  if (shape === 'obs') return writeObservationShape(dir, size, opts.seed);
+  const r = await writeNdjsonDataset(dir, { patients: 0, targetBytes: size, seed: opts.seed });
+  return { bytes: r.bytes, resources: r.resources };
+}
+
+function warm(dir: string): void {
+  spawnSync('sh', ['-c', `cat ${JSON.stringify(dir)}/*.ndjson > /dev/null`]);
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? NaN : s.length % 2 ? (s[(s.length - 1) / 2] as number) : ((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2;
+};
+
+// ------------------------------------------------------------------ one shape
+
+interface PatientRun {
+  cliWallS: number;
+  engineS: number;
+  bytesRead: number;
+  patientBytes: number;
+  resources: number;
+}
+
+interface ShapeResult {
+  shape: Shape;
+  runs: number;
+  bytes: number;
+  resources: number;
+  changed: number;
+  perTool: Map<ToolName, ToolRuns>;
+  patient: PatientRun[];
+  loop: { p99: number; max: number; mean: number; wallS: number } | null;
+}
+
+async function runShape(shape: Shape, size: number, sizeText: string, runs: number, work: string, logs: string, passwordFile: string): Promise<ShapeResult> {
+  const pristine = path.join(work, `${shape}-pristine`);
+  log(`generating ${shape} (${sizeText})…`);
+  const info = await makeShape(shape, size, pristine);
+  const data = path.join(work, `${shape}-data`);
+  const list = tools(work, logs, passwordFile);
+  const perTool = new Map<ToolName, ToolRuns>(list.map((t) => [t.name, { first: [], firstSize: [], second: [], added: [], restore: [], check: [] }]));
+  const patient: PatientRun[] = [];
+  let changed = 0;
+  for (let run = 0; run < runs; run++) {
+    await rm(data, { recursive: true, force: true });
+    await cp(pristine, data, { recursive: true });
+    warm(data);
+    const order = list.map((_, i) => list[(i + run) % list.length] as Tool);
+    const repoOf = (t: Tool): string => path.join(work, `repo-${shape}-${t.name}-${run}`);
+    for (const t of order) {
+      await t.init(repoOf(t));
+      const r = await t.backup(repoOf(t), data, 1);
+      const tr = perTool.get(t.name) as ToolRuns;
+      tr.first.push(r);
+      tr.firstSize.push(await treeBytes(repoOf(t)));
+    }
+    changed = (await mutateNdjsonDataset(data, { fraction: 0.01, seed: opts.seed * 100 + run })).changed.length;
+    warm(data);
+    for (const t of order) {
+      const tr = perTool.get(t.name) as ToolRuns;
+      tr.second.push(await t.backup(repoOf(t), data, 2));
+      tr.added.push((await treeBytes(repoOf(t))) - (tr.firstSize[tr.firstSize.length - 1] as number));
+    }
+    for (const t of order) {
+      const target = path.join(work, `restore-${t.name}`);
+      await rm(target, { recursive: true, force: true });
+      const tr = perTool.get(t.name) as ToolRuns;
+      tr.restore.push(await t.restore(repoOf(t), target));
+      await rm(target, { recursive: true, force: true });
+      tr.check.push(await t.check(repoOf(t)));
+    }
+    if (perTool.has('ours')) patient.push(await onePatient(shape, repoOf(list.find((t) => t.name === 'ours') as Tool), data, work, logs, passwordFile, run));
+    for (const t of order) await rm(repoOf(t), { recursive: true, force: true });
+  }
+  const loop = perTool.has('ours') ? await hostLoop(data, path.join(work, `repo-${shape}-host`), logs) : null;
+  return { shape, runs, bytes: info.bytes, resources: info.resources, changed, perTool, patient, loop };
+}
+
+/** One patient's record to a folder: CLI wall (from process start) and the engine's own time and bytes read. */
+async function onePatient(shape: Shape, repo: string, data: string, work: string, logs: string, passwordFile: string, run: number): Promise<PatientRun> {
+  const patients = (await readFile(path.join(data, 'Patient.ndjson'), 'utf8')).split('\n', 2000).filter(Boolean);
+  const id = (JSON.parse(patients[Math.floor(patients.length / 2) + run] ?? (patients[0] as string)) as { id: string }).id;
+  const target = path.join(work, 'restore-patient');
+  await rm(target, { recursive: true, force: true });
+  const r = await measured(`ours patient ${shape} ${run}`, process.execPath, [CLI, 'restore', 'latest', '--patient', id, '--target', target, '--yes', '--repo', repo, '--password-file', passwordFile, '--json'], { ...process.env, CLINIC_BACKUP_STATE_DIR: path.join(work, 'state') }, logs);
+  const j = JSON.parse(r.stdout) as { bytesRead: number; bytes: number; resources: number; durationMs: number };
+  await rm(target, { recursive: true, force: true });
+  return { cliWallS: r.wallS, engineS: j.durationMs / 1000, bytesRead: j.bytesRead, patientBytes: j.bytes, resources: j.resources };
+}
+
+/** A first backup inside a host process that measures its own event-loop delay. */
+async function hostLoop(data: string, repo: string, logs: string): Promise<ShapeResult['loop']> {
+  await rm(repo, { recursive: true, force: true });
+  const r = await measured(`host loop ${path.basename(repo)}`, process.execPath, [path.join(ROOT, 'bench', 'hostLoop.mjs'), data, repo], process.env, logs);
+  await rm(repo, { recursive: true, force: true });
+  const j = JSON.parse(r.stdout) as { p99: number; max: number; mean: number; wallS: number };
+  return j;
+}
+
+// ------------------------------------------------------------------ report
+
+function table(rows: string[][]): string[] {
+  const [head, ...body] = rows;
+  return [`| ${(head as string[]).join(' | ')} |`, `| ${(head as string[]).map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`, ...body.map((r) => `| ${r.join(' | ')} |`)];
+}
+
+function report(results: ShapeResult[], versions: string[], settings: string[]): string[] {
+  const lines: string[] = [];
+  const f = (n: number, d = 2): string => (Number.isFinite(n) ? n.toFixed(d) : '–');
+  for (const s of results) {
+    const name = s.shape === 'obs' ? 'Observation-heavy (small resources, shuffled)' : 'Synthea-like';
+    lines.push(`### ${name}: ${(s.bytes / MB).toFixed(1)} MB, ${s.resources.toLocaleString('en')} resources (${Math.round(s.resources / (s.bytes / 1e9)).toLocaleString('en')} per GB); change: ${s.changed.toLocaleString('en')} resources (1 %); ${s.runs} run${s.runs === 1 ? '' : 's'}`, '');
+    const rows: string[][] = [['tool', 'first backup wall s', 'CPU s', 'repo MB', '2nd backup wall s', 'CPU s', 'added MB', 'peak RSS MB (1st / 2nd)', 'RSS per 100k res MB', 'restore MB/s', 'check --read-data s']];
+    for (const [tool, t] of s.perTool) {
+      const rss = Math.max(median(t.first.map((r) => r.rss)), median(t.second.map((r) => r.rss)));
+      rows.push([
+        tool,
+        f(median(t.first.map((r) => r.wallS))),
+        f(median(t.first.map((r) => r.cpuS))),
+        f(median(t.firstSize) / MB, 1),
+        f(median(t.second.map((r) => r.wallS))),
+        f(median(t.second.map((r) => r.cpuS))),
+        f(median(t.added) / MB, 2),
+        `${f(median(t.first.map((r) => r.rss)) / MB, 0)} / ${f(median(t.second.map((r) => r.rss)) / MB, 0)}`,
+        f(rss / MB / (s.resources / 1e5), 1),
+        f(s.bytes / MB / median(t.restore.map((r) => r.wallS)), 0),
+        f(median(t.check.map((r) => r.wallS))),
+      ]);
+    }
+    lines.push(...table(rows), '');
+    if (s.patient.length > 0) {
+      const p = s.patient;
+      lines.push(
+        `One patient (ours, median of ${p.length}): ${f(median(p.map((x) => x.resources)), 0)} resources, ${f(median(p.map((x) => x.patientBytes)) / 1e3, 1)} KB; CLI ${f(median(p.map((x) => x.cliWallS)))} s from process start (engine ${f(median(p.map((x) => x.engineS)), 3)} s); read ${f(median(p.map((x) => x.bytesRead)) / 1e3, 1)} KB = ${f(median(p.map((x) => x.bytesRead / x.patientBytes)), 1)}× the patient's bytes.`,
+        '',
+      );
+    }
+    if (s.loop) lines.push(`Event-loop delay in the host process during a first backup through the engine API: p99 ${f(s.loop.p99, 1)} ms, max ${f(s.loop.max, 1)} ms, mean ${f(s.loop.mean, 2)} ms (${f(s.loop.wallS, 1)} s backup).`, '');
+    const ours = s.perTool.get('ours');
+    const restic = s.perTool.get('restic');
+    if (ours && restic) {
+      const m = (t: ToolRuns, k: 'first' | 'second' | 'restore' | 'check', w: 'wallS' | 'cpuS'): number => median(t[k].map((r) => r[w]));
+      const met = (ok: boolean): string => (ok ? 'met' : 'NOT MET');
+      const rss = Math.max(median(ours.first.map((r) => r.rss)), median(ours.second.map((r) => r.rss)));
+      // Issue 16: ≤ 250 MB at 1 GB; ≤ 350 MB at 4 GB of the small-resource shape.
+      const rssTarget = s.shape === 'obs' && s.bytes >= 3.5e9 ? 350 : 250;
+      const pat = s.patient;
+      lines.push(
+        'Targets (issue 16), ours against restic:',
+        '',
+        `- first backup wall ≤ restic's: ${met(m(ours, 'first', 'wallS') <= m(restic, 'first', 'wallS'))} (${f(m(ours, 'first', 'wallS'))} s vs ${f(m(restic, 'first', 'wallS'))} s)`,
+        `- first backup CPU ≤ 2× restic's: ${met(m(ours, 'first', 'cpuS') <= 2 * m(restic, 'first', 'cpuS'))} (${f(m(ours, 'first', 'cpuS'))} vs ${f(m(restic, 'first', 'cpuS'))} CPU s, ${f(m(ours, 'first', 'cpuS') / m(restic, 'first', 'cpuS'), 1)}×)`,
+        `- repository ≤ restic's: ${met(median(ours.firstSize) <= median(restic.firstSize))} (${f(median(ours.firstSize) / MB, 1)} MB vs ${f(median(restic.firstSize) / MB, 1)} MB)`,
+        `- second backup wall ≤ restic's: ${met(m(ours, 'second', 'wallS') <= m(restic, 'second', 'wallS'))} (${f(m(ours, 'second', 'wallS'))} s vs ${f(m(restic, 'second', 'wallS'))} s; CPU ${f(m(ours, 'second', 'cpuS'))} vs ${f(m(restic, 'second', 'cpuS'))} s)`,
+        `- bytes added ≤ 1/20 of restic's: ${met(median(ours.added) * 20 <= median(restic.added))} (${f(median(ours.added) / MB)} MB vs ${f(median(restic.added) / MB)} MB, 1/${f(median(restic.added) / median(ours.added), 0)})`,
+        `- peak RSS ≤ ${rssTarget} MB${rssTarget === 250 ? '' : ' at 4 GB of small resources'}: ${met(rss <= rssTarget * MB)} (${f(rss / MB, 0)} MB; ${f(rss / MB / (s.resources / 1e5), 1)} MB per 100k resources)`,
+        `- restore ≥ restic's MB/s: ${met(m(ours, 'restore', 'wallS') <= m(restic, 'restore', 'wallS'))} (${f(s.bytes / MB / m(ours, 'restore', 'wallS'), 0)} vs ${f(s.bytes / MB / m(restic, 'restore', 'wallS'), 0)} MB/s)`,
+        `- check --read-data ≤ 1.5× restic's time: ${met(m(ours, 'check', 'wallS') <= 1.5 * m(restic, 'check', 'wallS'))} (${f(m(ours, 'check', 'wallS'))} s vs ${f(m(restic, 'check', 'wallS'))} s)`,
+        ...(pat.length > 0
+          ? [
+              `- one patient ≤ 0.5 s after process start: ${met(median(pat.map((x) => x.cliWallS)) <= 0.5)} (${f(median(pat.map((x) => x.cliWallS)))} s; engine ${f(median(pat.map((x) => x.engineS)), 3)} s)`,
+              `- one patient reads ≤ 10× its bytes: ${met(median(pat.map((x) => x.bytesRead / x.patientBytes)) <= 10)} (${f(median(pat.map((x) => x.bytesRead / x.patientBytes)), 1)}×)`,
+            ]
+          : []),
+        ...(s.loop ? [`- event-loop delay p99 < 50 ms: ${met(s.loop.p99 < 50)} (${f(s.loop.p99, 1)} ms)`] : []),
+        '',
+      );
+    }
+  }
   return [
-    `${title}: main thread busy ${(total / 1e6).toFixed(2)} s, idle ${(idle / 1e6).toFixed(2)} s (${file}); % of busy time`,
-    ' top functions by self time:',
-    ...top(fnTotals, 20),
-    ' self time by file:',
-    ...top(fileTotals, 12),
+    DOCS_HEADING,
+    '',
+    `Command: \`npm run bench:repo${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\``,
+    '',
+    'Machine:',
+    '',
+    ...machine(versions),
+    `- other processes' CPU during the measured runs: ${otherCpu.toFixed(0)} CPU s over ${measuredWall.toFixed(0)} s (other engineers share the 2 cores: wall times are upper bounds, CPU seconds are the steadier figure)`,
+    '',
+    'Settings:',
+    '',
+    ...settings.map((s) => `- ${s}`),
+    '',
+    `Method: per shape, the runs its heading names; in each, every tool (in a rotating order) backs up the pristine data into a fresh repository, then 1 % of the resources change (scattered over every file: versionId, lastUpdated and a value), every tool backs up again, restores the latest snapshot to a folder and verifies all its data. Figures are medians over the runs. CPU s = user + system (\`/usr/bin/time -v\`); peak RSS = its "Maximum resident set size" (the larger of the two backups); repo MB = apparent size of the repository's files after the first backup; added = growth by the second backup; restore MB/s = NDJSON bytes / wall time. MB = 10^6 bytes.`,
+    '',
+    ...lines,
   ];
 }
 
-// ---------------------------------------------------------------------------------------------
-// report
-
-interface Result {
-  tool: Tool;
-  first?: Run;
-  second?: Run;
-  sizeAfterFirst?: number;
-  sizeAfterSecond?: number;
-  error?: string;
-}
-
-const added = (r: Result): number | undefined => (r.sizeAfterFirst !== undefined && r.sizeAfterSecond !== undefined ? r.sizeAfterSecond - r.sizeAfterFirst : undefined);
-const peak = (r: Result): number | undefined => (r.first || r.second ? Math.max(r.first?.peakRss ?? 0, r.second?.peakRss ?? 0) : undefined);
-
-function table(results: Result[], skipped: Availability['skipped']): string[] {
-  const header = ['tool', 'first backup s', 'repo size MB', 'second backup s', 'bytes added MB', 'peak RSS MB'];
-  const rows = results.map((r) => [
-    r.tool.display + (r.error ? ' (failed)' : ''),
-    fmt(r.first?.wallS, 2),
-    mb(r.sizeAfterFirst),
-    fmt(r.second?.wallS, 2),
-    mb(added(r), 2),
-    mb(peak(r), 0),
-  ]);
-  for (const [name, reason] of Object.entries(skipped)) rows.push([`${name} (skipped: ${reason.split(' (')[0]})`, '–', '–', '–', '–', '–']);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]): string => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join(' | ')} |`;
-  const sep = `|${widths.map((w, i) => (i === 0 ? ` ${'-'.repeat(w)} ` : ` ${'-'.repeat(w - 1)}: `)).join('|')}|`;
-  return [line(header), sep, ...rows.map(line)];
-}
-
-function targets(results: Result[]): string[] {
-  const ours = results.find((r) => r.tool.name === 'ours' && !r.error);
-  const restic = results.find((r) => r.tool.name === 'restic' && !r.error);
-  const verdict = (ok: boolean): string => (ok ? 'met' : 'NOT MET');
-  const out: string[] = [];
-  if (!ours) return ['all targets: not evaluated (our engine did not complete)'];
-  if (!restic) {
-    out.push('first backup time ≤ restic: not evaluated (restic not run)');
-    out.push('repository size ≤ restic: not evaluated (restic not run)');
-    out.push('bytes added ≤ 1/20 of restic: not evaluated (restic not run)');
-  } else {
-    const [a, b] = [ours.first?.wallS ?? Infinity, restic.first?.wallS ?? 0];
-    const cpu = (run: Run | undefined): number | undefined => (run?.userS !== undefined && run.sysS !== undefined ? run.userS + run.sysS : undefined);
-    const cpuNote = cpu(ours.first) !== undefined ? `; CPU user+sys ours ${fmt(cpu(ours.first), 2)} s, restic ${fmt(cpu(restic.first), 2)} s` : '';
-    out.push(`first backup time ≤ restic's: ${verdict(a <= b)} (ours ${fmt(a, 2)} s, restic ${fmt(b, 2)} s, ratio ${fmt(a / b, 2)}×${cpuNote})`);
-    const [s, t] = [ours.sizeAfterFirst ?? Infinity, restic.sizeAfterFirst ?? 0];
-    out.push(`repository size ≤ restic's: ${verdict(s <= t)} (ours ${mb(s)} MB, restic ${mb(t)} MB, ratio ${fmt(s / t, 2)}×)`);
-    const [x, y] = [added(ours) ?? Infinity, added(restic) ?? 0];
-    out.push(`bytes added after 1 % change ≤ 1/20 of restic's: ${verdict(x <= y / 20)} (ours ${mb(x, 2)} MB, limit ${mb(y / 20, 2)} MB = restic ${mb(y, 2)} MB / 20; ours is 1/${fmt(y / x, 1)} of restic)`);
-  }
-  const p = peak(ours) ?? Infinity;
-  out.push(`peak RSS ≤ 300 MB: ${verdict(p <= RSS_TARGET)} (ours ${mb(p, 0)} MB: first backup ${mb(ours.first?.peakRss, 0)} MB, second ${mb(ours.second?.peakRss, 0)} MB)`);
-  return out;
-}
-
-function details(results: Result[]): string[] {
-  const out = ['| run | wall s | user s | sys s | CPU s of other processes | peak RSS MB | repo after MB | tool-reported added MB |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'];
-  for (const r of results) {
-    for (const [run, size] of [
-      [r.first, r.sizeAfterFirst],
-      [r.second, r.sizeAfterSecond],
-    ] as const) {
-      if (!run) continue;
-      const rep = r.tool.reportedAdded?.(run);
-      out.push(`| ${run.label} | ${fmt(run.wallS, 2)} | ${fmt(run.userS, 2)} | ${fmt(run.sysS, 2)} | ${fmt(run.otherCpuS, 1)} | ${mb(run.peakRss, 0)} | ${mb(size)} | ${rep === undefined ? '–' : mb(rep, 2)} |`);
-    }
-  }
-  return out;
-}
-
-
-async function writeDocs(section: string): Promise<void> {
-  await mkdir(path.dirname(DOCS), { recursive: true });
-  let text = existsSync(DOCS) ? await readFile(DOCS, 'utf8') : '# Benchmarks\n';
+async function writeDocs(section: string[]): Promise<void> {
+  const text = existsSync(DOCS) ? await readFile(DOCS, 'utf8') : '# Benchmarks\n\n';
   const start = text.indexOf(DOCS_HEADING);
-  if (start >= 0) {
-    const next = text.indexOf('\n## ', start + DOCS_HEADING.length);
-    text = text.slice(0, start) + section.trimEnd() + '\n' + (next >= 0 ? `\n${text.slice(next + 1)}` : '');
-  } else {
-    text = `${text.trimEnd()}\n\n${section}`;
-  }
-  await writeFile(DOCS, text.trimEnd() + '\n');
+  const body = section.join('\n') + '\n';
+  if (start < 0) return writeFile(DOCS, text.replace(/\n*$/, '\n\n') + body);
+  const next = text.indexOf('\n## ', start + DOCS_HEADING.length);
+  await writeFile(DOCS, text.slice(0, start) + body + (next < 0 ? '' : text.slice(next + 1)));
 }
 
-// ---------------------------------------------------------------------------------------------
-// main
-
-async function main(): Promise<number> {
-  const opts = readOptions(process.argv.slice(2));
-  const avail = prepareTools(opts.tools);
+async function main(): Promise<void> {
+  if (!existsSync(TIME_BIN)) throw new Error(`${TIME_BIN} is needed (Debian package "time")`);
+  log('building the compiled engine (npm run build)…');
+  const build = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(ROOT, 'tsconfig.build.json')], { stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('build failed');
   await mkdir(opts.workParent, { recursive: true });
-  const work = await mkdtemp(path.join(opts.workParent, 'clinic-bench-repo-'));
-  const cleanup = (): void => {
-    if (!opts.keep) rmSync(work, { recursive: true, force: true });
-  };
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(sig, () => {
-      // Stop the tool first, or it could recreate files in the work dir after the clean-up.
-      const child = current;
-      if (child && child.exitCode === null) {
-        child.once('exit', () => {
-          cleanup();
-          process.exit(130);
-        });
-        try {
-          process.kill(-(child.pid as number), 'SIGKILL');
-        } catch {
-          child.kill('SIGKILL');
-        }
-      } else {
-        cleanup();
-        process.exit(130);
-      }
-    });
-  }
-  log(`work dir ${work}${opts.keep ? ' (kept)' : ' (removed at the end; --keep to keep it)'}`);
-  const ctx: Ctx = { work, data: path.join(work, 'data'), logs: path.join(work, 'logs'), passwordFile: path.join(work, 'password'), useTime: avail.time };
-  await mkdir(ctx.logs, { recursive: true });
-  await writeFile(ctx.passwordFile, PASSWORD + '\n', { mode: 0o600 });
-  await chmod(ctx.passwordFile, 0o600);
-
+  const work = await mkdtemp(path.join(opts.workParent, 'bench-repo-'));
+  const logs = path.join(work, 'logs');
+  await mkdir(logs);
+  const passwordFile = path.join(work, 'password');
+  await writeFile(passwordFile, PASSWORD + '\n', { mode: 0o600 });
   try {
-    // --- data
-    let t0 = Date.now();
-    const info = await writeNdjsonDataset(ctx.data, { patients: 1, seed: opts.seed, targetBytes: opts.sizeBytes });
-    const dataLine = `data: ${mb(info.bytes)} MB, ${info.resources.toLocaleString('en')} resources in ${info.files.length} NDJSON files (seed ${opts.seed})`;
-    log(`${dataLine}, generated in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-    await warm(ctx.data);
-
-    const tools: Tool[] = [];
-    if (opts.tools.includes('ours')) tools.push(oursTool(ctx, { name: 'clinic-backup', repo: path.join(work, 'repo-ours') }));
-    if (avail.restic) tools.push(resticTool(ctx, avail.restic));
-    if (avail.borg) tools.push(borgTool(ctx, avail.borg));
-    const profiled = opts.profile && opts.tools.includes('ours') ? oursTool(ctx, { name: 'clinic-backup-profiled', repo: path.join(work, 'repo-ours-profiled'), profileDir: path.join(work, 'prof1') }) : null;
-    const results: Result[] = tools.map((tool) => ({ tool }));
-
-    // --- first backups
-    for (const r of results) {
-      try {
-        await r.tool.init();
-        log(`${r.tool.display}: first backup…`);
-        r.first = await r.tool.backup(1);
-        r.sizeAfterFirst = await treeBytes(r.tool.repo);
-        log(`${r.tool.display}: first backup ${fmt(r.first.wallS, 2)} s, repo ${mb(r.sizeAfterFirst)} MB, peak RSS ${mb(r.first.peakRss, 0)} MB`);
-      } catch (err) {
-        r.error = (err as Error).message;
-        log(`${r.tool.display}: ${r.error}`);
-      }
+    const results: ShapeResult[] = [];
+    for (const { shape, size, sizeText, runs } of opts.shapes) {
+      results.push(await runShape(shape, size, sizeText, runs ?? opts.runs, work, logs, passwordFile));
+      await rm(path.join(work, `${shape}-pristine`), { recursive: true, force: true });
+      await rm(path.join(work, `${shape}-data`), { recursive: true, force: true });
     }
-    if (profiled) {
-      log('profiled run of our first backup (not in the table)…');
-      await profiled.init();
-      await profiled.backup(1);
-    }
-
-    // --- 1 % change
-    t0 = Date.now();
-    const { changed } = await mutateNdjsonDataset(ctx.data, { fraction: CHANGE_FRACTION, seed: opts.seed });
-    const mutatedBytes = (await Promise.all((await ndjsonFiles(ctx.data)).map((f) => lstat(f)))).reduce((a, s) => a + s.size, 0);
-    const changeLine = `change: ${changed.length.toLocaleString('en')} resources (${CHANGE_FRACTION * 100} %, scattered over every file; versionId, lastUpdated and a value), data now ${mb(mutatedBytes)} MB`;
-    log(`${changeLine}, in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-    await warm(ctx.data);
-
-    // --- second backups
-    for (const r of results) {
-      if (r.error) continue;
-      try {
-        log(`${r.tool.display}: second backup…`);
-        r.second = await r.tool.backup(2);
-        r.sizeAfterSecond = await treeBytes(r.tool.repo);
-        log(`${r.tool.display}: second backup ${fmt(r.second.wallS, 2)} s, added ${mb(added(r), 2)} MB, peak RSS ${mb(r.second.peakRss, 0)} MB`);
-      } catch (err) {
-        r.error = (err as Error).message;
-        log(`${r.tool.display}: ${r.error}`);
-      }
-    }
-    let profileLines: string[] = [];
-    if (profiled) {
-      log('profiled run of our second backup (not in the table)…');
-      const prof2 = path.join(work, 'prof2');
-      const second = oursTool(ctx, { name: 'clinic-backup-profiled', repo: profiled.repo, profileDir: prof2 });
-      await mkdir(prof2, { recursive: true });
-      await second.backup(2);
-      profileLines = [...(await summariseProfile(path.join(work, 'prof1'), 'CPU profile, our first backup')), '', ...(await summariseProfile(prof2, 'CPU profile, our second backup'))];
-    }
-
-    // --- report
-    const versions = [
-      ...tools.map((t) => `${t.display}: ${t.version}; ${t.settings}`),
-      ...Object.entries(avail.skipped).map(([name, reason]) => `${name}: skipped (${reason})`),
-    ];
-    const command = `npm run bench:repo${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
-    const method = [
-      `- ${dataLine}; ${changeLine}.`,
-      '- Each tool backs up the same directory. The data is read once (`cat > /dev/null`) after generation and after the change, so every tool runs on warm data (the OS caches are not dropped: that needs privileges); `sync` runs before each measured command.',
-      `- Wall time is measured around the child process; peak RSS is ${avail.time ? '`/usr/bin/time -v` "Maximum resident set size"' : 'VmHWM polled from /proc/<pid>/status'} (the table shows the larger of the two backups). Our engine runs as \`node bin/clinic-backup.js backup DATA --repo R --password-file P --json\` (the compiled dist/).`,
-      '- Repository size is the sum of the apparent sizes of the files under the repository directory after the first backup; bytes added = size after the second backup − size after the first. MB = 10^6 bytes; the RSS target is checked against 300 × 10^6 bytes.',
-    ];
-    const report = [
-      ...table(results, avail.skipped),
-      '',
-      'Targets:',
-      '',
-      ...targets(results).map((l) => `- ${l}`),
-      '',
-      'Per run:',
-      '',
-      ...details(results),
-      '',
-      'Tool-reported added: ours = storedBytesAdded from `backup --json`; restic = `data_added` of its JSON summary (restic 0.14 counts it before compression). User/sys are CPU seconds from /usr/bin/time (restic uses several cores; ours and borg essentially one). CPU s of other processes = machine-wide busy CPU time (/proc/stat) during the run minus the tool’s own: near 0 means the wall time was measured on a quiet machine.',
-    ];
-    const errors = results.filter((r) => r.error).map((r) => `- ${r.tool.display} failed: ${r.error}`);
-
-    process.stdout.write(['', `Repository benchmark — ${command}`, ...machine(versions), '', ...method, '', ...report, ...(errors.length ? ['', ...errors] : []), ...(profileLines.length ? ['', ...profileLines] : []), ''].join('\n'));
-
-    if (opts.docs) {
-      const section = [
-        DOCS_HEADING,
-        '',
-        `Command: \`${command}\``,
-        '',
-        'Machine:',
-        '',
-        ...machine(versions),
-        '',
-        'Method:',
-        '',
-        ...method,
-        '',
-        'Results:',
-        '',
-        ...report,
-        ...(errors.length ? ['', ...errors.map((e) => e.split('\n')[0] ?? e)] : []),
-        ...(profileLines.length ? ['', 'CPU profile (separate, untimed `node --cpu-prof` runs of our CLI):', '', '```', ...profileLines, '```'] : []),
-        '',
-      ].join('\n');
-      await writeDocs(section);
-      log(`results written to ${path.relative(ROOT, DOCS)}`);
-    }
-    return results.some((r) => r.tool.name === 'ours' && r.error) ? 1 : 0;
+    const list = tools(work, logs, passwordFile);
+    const section = report(
+      results,
+      list.map((t) => `${t.name}: ${t.version}`),
+      list.map((t) => `${t.name}: ${t.settings}`),
+    );
+    process.stdout.write(section.join('\n') + '\n');
+    if (opts.docs) await writeDocs(section);
   } finally {
-    cleanup();
-    if (opts.keep) log(`kept ${work}`);
+    if (!opts.keep) await rm(work, { recursive: true, force: true });
+    else log(`kept ${work}`);
   }
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    log(err instanceof Error ? (err.stack ?? err.message) : String(err));
-    process.exitCode = 1;
-  },
-);
+await main();

@@ -9,7 +9,7 @@ import { builtinModules } from 'node:module';
  * by the engine, importable by front ends.
  */
 export const ENGINE_ORDER = [
-  'shared', 'i18n', 'crypto', 'secrets', 'backend', 'repository', 'source', 'archiver', 'restorer',
+  'shared', 'i18n', 'crypto', 'secrets', 'backend', 'repository', 'source', 'pool', 'archiver', 'restorer',
   'checker', 'policy', 'scheduler', 'catalog', 'alerts', 'sandbox', 'drills', 'doctor', 'reports', 'engine', 'index', 'api',
 ];
 /** What front ends may import from src/: the façade (index.ts and api/) and the shared contract. */

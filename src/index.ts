@@ -11,7 +11,7 @@ import { addCopy, destinations, removeCopy, replicate } from './engine/copies.js
 import { drill, listDrills } from './engine/drills.js';
 import type { Engine, EngineOptions } from './engine/engine.js';
 import { addKey, confirmRecoveryKit, connect, init, listKeys, recoveryKit, recoveryKitStatus, removeKey, rotateRecoveryKey } from './engine/keys.js';
-import { check, checkAndRepair, forget, prune, rebuildCatalog, repairIndex, repairSnapshots } from './engine/maintenance.js';
+import { check, checkAndRepair, forget, migrate, prune, rebuildCatalog, repairIndex, repairSnapshots } from './engine/maintenance.js';
 import { configurationReport, drillReport, recoveryKitDocuments } from './engine/reports.js';
 import { dump, findPatients, ls, planRestoreToFolder, planRestoreToServer, restoreToFolder, restoreToServer } from './engine/restore.js';
 import { runScheduler, schedules } from './engine/scheduler.js';
@@ -54,6 +54,7 @@ export function createEngine(options: EngineOptions): Engine {
     repairSnapshots: (o) => repairSnapshots(ctx, o),
     forget: (request) => forget(ctx, request),
     prune: (request, o) => prune(ctx, request, o),
+    migrate: (o) => migrate(ctx, o),
     rebuildCatalog: () => rebuildCatalog(ctx),
     restoreToFolder: (request, o) => restoreToFolder(ctx, request, o),
     planRestoreToFolder: (request, o) => planRestoreToFolder(ctx, request, o),

@@ -191,12 +191,24 @@ export class AttachmentCollector {
   /** Binary resources of this run with inline data: a link to one is not fetched (its content is in the snapshot). */
   private readonly inlineBinaries = new Map<string, { sha256: string; size: number; contentType: string | null }>();
 
+  /** `"resourceType":"<T>"` for every type owning a parent record: a line without any of them owns none. */
+  private readonly ownerTypeMarks: Buffer[];
+
   constructor(parent: readonly AttachmentRecord[]) {
+    const types = new Set<string>();
     for (const r of parent) {
       let list = this.parentByOwner.get(r.owner);
       if (!list) this.parentByOwner.set(r.owner, (list = []));
       list.push(r);
+      types.add(r.owner.slice(0, r.owner.indexOf('/')));
     }
+    this.ownerTypeMarks = [...types].map((t) => Buffer.from(`"${t}"`));
+  }
+
+  /** Whether a resource line (raw bytes) may be of a type the previous snapshot recorded attachments for (a cheap pre-check). */
+  mayOwn(bytes: Buffer): boolean {
+    for (const m of this.ownerTypeMarks) if (bytes.indexOf(m) >= 0) return true;
+    return false;
   }
 
   /** A resource of this run: `changed` when it is new or differs from the parent snapshot's. */

@@ -14,7 +14,7 @@ import { displayUrl, FhirHttp } from '../source/fhir/http.js';
 import { bulkExportStrategy, historyStrategy, searchStrategy, type StrategyName, type StrategyRun } from '../source/fhir/strategies.js';
 import { EngineError, isEngineError, throwIfAborted } from '../shared/errors.js';
 import type { LongOperationOptions } from '../shared/events.js';
-import { Archiver, type ArchiveResult } from './archiver.js';
+import { Archiver, dedupParent, type ArchiveResult } from './archiver.js';
 import { AttachmentCollector, fetchAttachment } from './attachments.js';
 
 export interface FhirBackupOptions extends LongOperationOptions {
@@ -124,7 +124,8 @@ export async function backupFhir(repo: Repository, options: FhirBackupOptions): 
     const archiver = new Archiver(repo, {
       source: { kind: 'fhir', location, strategy: name },
       mode,
-      parent,
+      // Incremental runs build on this source's last snapshot; a full pass may dedup against any (a moved server).
+      parent: mode === 'incremental' ? parent : (parent ?? dedupParent(snaps, () => false)),
       tags: options.tags,
       signal,
       onProgress: options.onProgress,
@@ -132,6 +133,7 @@ export async function backupFhir(repo: Repository, options: FhirBackupOptions): 
       attachments,
       allowEmpty: options.allowEmpty,
       shrinkGuardPercent: options.shrinkGuardPercent,
+      snapshots: snaps,
     });
     await archiver.begin();
     for (const w of carried) archiver.warn(w);
@@ -141,10 +143,10 @@ export async function backupFhir(repo: Repository, options: FhirBackupOptions): 
         else if (ev.kind === 'resources') {
           for (const item of ev.items) await archiver.addLine(item.bytes, { file: ev.file, line: item.line });
         } else if (ev.kind === 'deleted') {
-          if (mode === 'incremental') archiver.deleteResource(ev.type, ev.id);
+          if (mode === 'incremental') await archiver.deleteResource(ev.type, ev.id);
         } else if (ev.kind === 'listed') {
-          if (mode === 'incremental') archiver.dropUnseen(ev.type);
-        } else if (ev.kind === 'restart') archiver.restart();
+          if (mode === 'incremental') await archiver.dropUnseen(ev.type);
+        } else if (ev.kind === 'restart') await archiver.restart();
         else if (ev.kind === 'not-covered') {
           const d = ev.warning.details;
           archiver.keepUnseen(ev.type, { code: ev.warning.code, ...(typeof d['status'] === 'number' ? { status: d['status'] } : {}), ...(typeof d['reason'] === 'string' && d['reason'] ? { reason: d['reason'] } : {}) });
@@ -153,6 +155,7 @@ export async function backupFhir(repo: Repository, options: FhirBackupOptions): 
         else archiver.problem(ev.code, { file: ev.file, reason: ev.reason });
       }
     } catch (err) {
+      await archiver.close();
       // Nothing is committed yet: falling back to the next strategy starts clean (data already packed is reused).
       if (isEngineError(err, 'EXPORT_UNSUPPORTED')) {
         // Listed but refused, or refused with credentials that work: worth saying; simply unlisted: not.

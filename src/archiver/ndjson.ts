@@ -1,6 +1,6 @@
 /** Streams the lines of NDJSON files as raw bytes (never re-encoded), with their file and line number. */
 import { createReadStream } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { open, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { EngineError } from '../shared/errors.js';
 
@@ -49,6 +49,75 @@ export async function* splitLines(chunks: AsyncIterable<Buffer | string>, file: 
 
 export async function* readNdjsonFile(file: string, signal?: AbortSignal): AsyncGenerator<NdjsonLine> {
   yield* splitLines(createReadStream(file, { highWaterMark: 1024 * 1024, signal }), path.basename(file));
+}
+
+/** A piece of an NDJSON file holding whole lines (the last one of a file may lack its LF). */
+export interface NdjsonChunk {
+  readonly bytes: Buffer;
+  readonly file: string;
+  /** Line number of the chunk's first line (1-based). */
+  readonly firstLine: number;
+  /** Line slots in the chunk: its LFs, plus one for a final line without LF. */
+  readonly lines: number;
+}
+
+function countLf(b: Buffer): number {
+  let n = 0;
+  for (let i = b.indexOf(10); i >= 0; i = b.indexOf(10, i + 1)) n++;
+  return n;
+}
+
+/**
+ * Reads an NDJSON file in chunks of about `chunkBytes` cut at line ends (the bytes are never re-encoded; a UTF-8
+ * byte order mark at the start is dropped). The backup pipeline hands each chunk to a worker as one batch.
+ */
+export async function* readNdjsonChunks(file: string, signal?: AbortSignal, chunkBytes = 1024 * 1024): AsyncGenerator<NdjsonChunk> {
+  const name = path.basename(file);
+  const fh = await open(file, 'r');
+  try {
+    // One buffer, reused: each chunk is copied by the consumer before the next read (big buffers allocated and
+    // freed per read make the C allocator keep memory). A line longer than the buffer grows it.
+    let buf = Buffer.allocUnsafe(chunkBytes);
+    let carry = 0;
+    let line = 1;
+    let first = true;
+    let at = 0;
+    for (;;) {
+      if (signal?.aborted) throw new EngineError('CANCELLED');
+      if (carry === buf.length) {
+        const grown = Buffer.allocUnsafe(buf.length * 2);
+        buf.copy(grown, 0, 0, carry);
+        buf = grown;
+      }
+      const { bytesRead } = await fh.read(buf, carry, buf.length - carry, at);
+      at += bytesRead;
+      let end = carry + bytesRead;
+      // A UTF-8 byte order mark (some Windows tools write one) is not part of the first resource.
+      if (first && end >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) {
+        buf.copyWithin(0, 3, end);
+        end -= 3;
+      }
+      first = false;
+      if (bytesRead === 0) {
+        if (end > 0) yield { bytes: buf.subarray(0, end), file: name, firstLine: line, lines: 1 };
+        return;
+      }
+      const lastLf = end > 0 ? buf.lastIndexOf(10, end - 1) : -1;
+      if (lastLf < 0) {
+        carry = end;
+        continue;
+      }
+      const whole = buf.subarray(0, lastLf + 1);
+      const lines = countLf(whole);
+      yield { bytes: whole, file: name, firstLine: line, lines };
+      line += lines;
+      end = end - (lastLf + 1);
+      buf.copy(buf, 0, lastLf + 1, lastLf + 1 + end);
+      carry = end;
+    }
+  } finally {
+    await fh.close();
+  }
 }
 
 /** The NDJSON files of a path: the file itself, or *.ndjson / *.jsonl files of a folder, sorted. */

@@ -14,50 +14,31 @@ import { rowBlob, rowId, type TreeRef } from '../repository/tree.js';
 import { loadOverlay, treeTypes, typeRows } from '../repository/treeStore.js';
 import { sha256Hex } from '../crypto/primitives.js';
 import { isEngineError, isIntegrityCode, throwIfAborted, type ErrorCode } from '../shared/errors.js';
-import type { LongOperationOptions } from '../shared/events.js';
+import { poolOpener } from '../pool/index.js';
+import { OtherVersionFile } from '../repository/store2.js';
+import type { BlobOpener } from '../repository/reader.js';
+import { checkRepositoryV2 } from './checkV2.js';
+import { inSubset, type CheckOptions, type CheckProblem, type CheckReport } from './types.js';
 
-export interface CheckOptions extends LongOperationOptions {
-  /** Read and verify every pack. */
-  readonly readData?: boolean;
-  /** Read and verify slice n of m (1-based), e.g. {n: 1, m: 10}. */
-  readonly readDataSubset?: { readonly n: number; readonly m: number };
-}
-
-export interface CheckProblem {
-  readonly code: ErrorCode;
-  /** Repository-relative file path, e.g. data/ab/ab12…. */
-  readonly file: string;
-  readonly reason: string;
-  /** Snapshot ids affected (full ids). */
-  readonly snapshots: string[];
-  /** The first resources ("Type/id") whose data is affected (at most 20; resourceCount says how many in all). */
-  readonly resources: string[];
-  /** How many resources are affected in all. */
-  resourceCount: number;
-}
-
-export interface CheckReport {
-  readonly ok: boolean;
-  readonly problems: CheckProblem[];
-  readonly stats: {
-    snapshots: number;
-    indexFiles: number;
-    packs: number;
-    packsRead: number;
-    blobs: number;
-    bytesRead: number;
-    unreferencedPacks: number;
-  };
-}
+export type { CheckOptions, CheckProblem, CheckReport } from './types.js';
+export { inSubset } from './types.js';
 
 const MAX_RESOURCES_PER_PROBLEM = 20;
 
-/** Deterministic subset selection: a pack is in slice n of m by the first 32 bits of its id. */
-export function inSubset(packId: string, n: number, m: number): boolean {
-  return parseInt(packId.slice(0, 8), 16) % m === n - 1;
+/** Checks a repository of either format version. */
+export async function checkRepository(repo: Repository, options: CheckOptions & { opener?: BlobOpener } = {}): Promise<CheckReport> {
+  if (repo.version === 1) return checkRepositoryV1(repo, options);
+  // Reading data opens every blob: in the worker pool, so the host stays responsive.
+  const pooled = options.opener || !(options.readData || options.readDataSubset) ? null : poolOpener(repo);
+  try {
+    return await checkRepositoryV2(repo, pooled ? { ...options, opener: pooled } : options);
+  } finally {
+    pooled?.close();
+  }
 }
 
-export async function checkRepository(repo: Repository, options: CheckOptions = {}): Promise<CheckReport> {
+/** Version 1 (docs/format-v1.md). */
+async function checkRepositoryV1(repo: Repository, options: CheckOptions = {}): Promise<CheckReport> {
   const { signal, onProgress } = options;
   const problems: CheckProblem[] = [];
   const stats = { snapshots: 0, indexFiles: 0, packs: 0, packsRead: 0, blobs: 0, bytesRead: 0, unreferencedPacks: 0 };
@@ -111,11 +92,13 @@ export async function checkRepository(repo: Repository, options: CheckOptions = 
   let sdone = 0;
   for (const id of ids) {
     throwIfAborted(signal);
-    stats.snapshots++;
     let snap: SnapshotRecord;
     try {
       snap = await repo.readSnapshot(id);
+      stats.snapshots++;
     } catch (err) {
+      if (err instanceof OtherVersionFile) continue;
+      stats.snapshots++;
       if (!isEngineError(err, 'SNAPSHOT_CORRUPT')) throw err;
       add('SNAPSHOT_CORRUPT', `snapshots/${id}`, 'snapshot file does not match its name or does not decrypt').snapshots.push(id);
       continue;
@@ -184,6 +167,7 @@ async function checkTree(
   add: (code: ErrorCode, file: string, reason: string) => CheckProblem,
   signal?: AbortSignal,
 ): Promise<void> {
+  if (snap.manifest.version !== 1) return;
   const tree: TreeRef = snap.manifest.tree;
   const treeBlobs = [...Object.values(tree.checkpoint).flat(), ...tree.deltas];
   const touched = new Set<CheckProblem>();

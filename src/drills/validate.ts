@@ -13,8 +13,8 @@
  */
 import type { Repository } from '../repository/repository.js';
 import type { SnapshotRecord } from '../repository/snapshot.js';
-import { treeRows } from '../repository/treeStore.js';
 import { createHash } from 'node:crypto';
+import { readResource, snapshotRows, type BlobOpener } from '../repository/reader.js';
 import { sameContent, type FhirRestoreExecution } from '../restorer/fhirTarget.js';
 import type { SelectedRow } from '../restorer/ndjsonTarget.js';
 import { referencesOf } from '../source/fhir/compartment.js';
@@ -42,6 +42,7 @@ export interface ValidationInput {
   readonly seed: number;
   readonly signal?: AbortSignal;
   readonly onProgress?: ProgressListener;
+  readonly opener?: BlobOpener;
 }
 
 export interface ValidationResult {
@@ -217,7 +218,7 @@ export async function validateRestore(input: ValidationInput): Promise<Validatio
     }
     let expected: string;
     try {
-      expected = await mapping.expected(repo, key, await repo.readBlob(row.blob, signal), signal);
+      expected = await mapping.expected(repo, key, await readResource(repo, row, { signal, opener: input.opener }), signal);
     } catch (err) {
       // On the target although its backup cannot be read now: the pack was damaged after the restore read it.
       if (isEngineError(err) && (isIntegrityCode(err.code) || err.code === 'BLOB_MISSING')) {
@@ -294,12 +295,9 @@ export async function validateRestore(input: ValidationInput): Promise<Validatio
   const sample = seededSample(patientIds, input.sampleSize, input.seed);
   const wanted = new Set(sample);
   const compartment = new Map<string, string[]>(sample.map((p) => [p, [] as string[]]));
-  if (sample.length > 0) {
-    for await (const { type, row } of treeRows(repo, snap.manifest.tree, { signal })) {
-      if (excluded.has(type)) continue;
-      const f = row.split('\t');
-      for (const p of (f[4] ?? '').split(',')) if (wanted.has(p)) compartment.get(p)?.push(`${type}/${f[0] as string}`);
-    }
+  // One patient's record is one small read of the tree (version 2 reads only the chunks that can hold it).
+  for (const p of wanted) {
+    for await (const row of snapshotRows(repo, snap, { patient: p }, signal)) if (!excluded.has(row.type)) compartment.get(p)?.push(`${row.type}/${row.id}`);
   }
   let patientsComplete = 0;
   let compartmentChecked = 0;

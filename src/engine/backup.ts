@@ -3,9 +3,9 @@
  * task that can be cancelled and a run in the catalog, followed by replication to the configured copies.
  */
 import path from 'node:path';
-import { Archiver } from '../archiver/archiver.js';
+import { Archiver, dedupParent } from '../archiver/archiver.js';
 import { backupFhir as runFhirBackup } from '../archiver/fhirBackup.js';
-import { listNdjsonInputs, readNdjsonFile } from '../archiver/ndjson.js';
+import { listNdjsonInputs, readNdjsonChunks } from '../archiver/ndjson.js';
 import { refreshSnapshotCache } from '../catalog/sync.js';
 import { sourceOptions } from '../policy/settings.js';
 import { summarizeSnapshot } from '../repository/summary.js';
@@ -55,7 +55,8 @@ export function backupNdjson(ctx: EngineContext, input: string, options: LongOpe
         const lock = await repo.lock('shared', 'backup');
         try {
           const previous = await repo.listSnapshots(o.signal);
-          const parent = [...previous].reverse().find((s) => s.manifest.source.kind === 'ndjson' && s.manifest.source.location === location) ?? null;
+          // The latest snapshot of these files, else any resource snapshot (a moved folder: unchanged lines cost nothing).
+          const parent = dedupParent(previous, (s) => s.manifest.source.kind === 'ndjson' && s.manifest.source.location === location);
           const archiver = new Archiver(repo, {
             source: { kind: 'ndjson', location, strategy: 'files' },
             mode: 'full',
@@ -65,10 +66,14 @@ export function backupNdjson(ctx: EngineContext, input: string, options: LongOpe
             onProgress: o.onProgress,
             allowEmpty: options.allowEmpty === true,
             shrinkGuardPercent,
+            snapshots: previous,
           });
           await archiver.begin();
-          for (const file of files) {
-            for await (const line of readNdjsonFile(file, o.signal)) await archiver.addLine(line.bytes, line);
+          try {
+            for (const file of files) for await (const chunk of readNdjsonChunks(file, o.signal)) await archiver.addChunk(chunk);
+          } catch (err) {
+            await archiver.close();
+            throw err;
           }
           const result = await archiver.commit();
           return { snapshot: summarizeSnapshot({ id: result.snapshotId, manifest: result.manifest }), durationMs: Date.now() - started, problems: result.manifest.problems };

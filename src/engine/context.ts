@@ -3,6 +3,7 @@
  * the backends of the configured copies (through the backend registry), the event bus and the tasks, the clock,
  * the engine's language and its local state folder. No use case logic lives here.
  */
+import { WorkerPool } from '../pool/index.js';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -59,6 +60,8 @@ export class EngineContext {
     readonly clock: Clock = systemClock,
   ) {
     this.location = canonicalLocation(options.repo);
+    // The process-wide worker pool lives while an engine does (released by the last close).
+    WorkerPool.retain();
     this.tasks = new TaskManager(this.bus, () => this.locale, clock);
     this.audit = new AuditTrail({
       bus: this.bus,
@@ -310,12 +313,16 @@ export class EngineContext {
     }
   }
 
+  private closed = false;
+
   async close(): Promise<void> {
     const repo = this.repoPromise;
     const catalog = this.catalogPromise;
     this.catalogPromise = null;
     this.repoPromise = null;
     await this.closeQuietly(repo, catalog);
+    if (!this.closed) await WorkerPool.release();
+    this.closed = true;
   }
 
   /** Closes what was opened; what failed to open has nothing to close. */

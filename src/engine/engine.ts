@@ -6,6 +6,7 @@ import type { Locale } from '../i18n/types.js';
 import type { RecoveryKeyLanguage } from '../crypto/recoveryKey.js';
 import type { RetentionPolicy } from '../policy/retention.js';
 import type { SchedulePolicy } from '../policy/schedule.js';
+import type { MigrateResult } from '../archiver/migrate.js';
 import type { PruneResult } from '../repository/prune.js';
 import type { RepairIndexResult } from '../repository/repairIndex.js';
 import type { RepairSnapshotsResult } from '../repository/repairSnapshots.js';
@@ -188,6 +189,8 @@ export interface Engine {
   forget(request: { policy?: RetentionPolicy; dryRun: boolean }): Promise<ForgetResult>;
   /** Removes data no snapshot references (exclusive lock, crash-safe, Object-Lock aware). */
   prune(request?: { dryRun?: boolean }, options?: LongOperationOptions): Promise<PruneResult>;
+  /** Converts a version 1 repository to format version 2 in place (resumable; docs/format.md §21.4). */
+  migrate(options?: LongOperationOptions): Promise<MigrateResult>;
   /**
    * The monthly restore test: restores a snapshot (from the offsite copy when one is configured, since that is
    * what a disaster leaves) into a fresh sandbox FHIR server, validates it and records the result.

@@ -7,6 +7,7 @@ import { verifyStoredAuditChain } from '../catalog/auditTrail.js';
 import { refreshSnapshotCache } from '../catalog/sync.js';
 import { checkRepository } from '../checker/checker.js';
 import { applyRetention, assertForgetAllowed, explainForget, validateRetentionPolicy, type RetentionPolicy } from '../policy/retention.js';
+import { migrateRepository, type MigrateResult } from '../archiver/migrate.js';
 import { healFromCopy } from '../repository/heal.js';
 import { pruneRepository, type PruneResult } from '../repository/prune.js';
 import { repairIndex as rebuildIndex, type RepairIndexResult } from '../repository/repairIndex.js';
@@ -202,6 +203,24 @@ export function prune(ctx: EngineContext, request: { dryRun?: boolean } = {}, op
     } finally {
       await lock.release();
     }
+  });
+}
+
+/** Converts a version 1 repository to format version 2 in place (resumable; docs/format.md §21.4). */
+export function migrate(ctx: EngineContext, options: LongOperationOptions = {}): Promise<MigrateResult> {
+  return ctx.tasks.run({ kind: 'migrate', title: 'task.title.migrate', cancelled: 'task.cancelled.migrate' }, options, async (o) => {
+    const repo = await ctx.repo();
+    const lock = await repo.lock('exclusive', 'migrate');
+    let r: MigrateResult;
+    try {
+      r = await migrateRepository(repo, o);
+    } finally {
+      await lock.release();
+      // The repository changed format under the repository object: reopen for what follows.
+      ctx.forgetRepository();
+    }
+    await ctx.record('repository.migrated', { migrated: r.migrated, alreadyMigrated: r.alreadyMigrated, deletedFiles: r.deletedFiles });
+    return r;
   });
 }
 

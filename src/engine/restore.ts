@@ -2,11 +2,11 @@
  * Use cases: restores (planned first, then written, each a task that can be cancelled and resumed), listing a
  * snapshot's resources, reading one resource, and finding a patient for the one-patient restore.
  */
+import { readResource, snapshotRows, type ResourceRow } from '../repository/reader.js';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { restoreOrder, TIER_TYPES } from '../policy/tiers.js';
-import { loadOverlay, treeTypes, typeRows } from '../repository/treeStore.js';
-import { decodeRow } from '../repository/tree.js';
+import { listResources } from '../restorer/listing.js';
 import type { Repository } from '../repository/repository.js';
 import type { SnapshotRecord } from '../repository/snapshot.js';
 import { executeFhirRestore, planFhirRestore, type FhirRestoreOptions } from '../restorer/fhirTarget.js';
@@ -167,17 +167,9 @@ export async function ls(ctx: EngineContext, request: RestoreScopeRequest): Prom
   // The listing is made of tree blobs: the index is needed for every ls, not only --patient.
   await repo.loadIndex();
   if (request.patient) await assertPatientExists(repo, snap, request.patient);
-  const resources: ResourceListing[] = [];
-  const overlay = await loadOverlay(repo, snap.manifest.tree);
-  for (const type of treeTypes(snap.manifest.tree, overlay)) {
-    if (request.types && !request.types.includes(type)) continue;
-    for await (const row of typeRows(repo, snap.manifest.tree, type, overlay)) {
-      const e = decodeRow(row);
-      const patients = e.patient ? e.patient.split(',') : [];
-      if (request.patient && !patients.includes(request.patient)) continue;
-      resources.push({ type, id: e.id, versionId: e.versionId, lastUpdated: e.lastUpdated, size: e.size, patients });
-    }
-  }
+  const rows: ResourceRow[] = [];
+  for await (const row of snapshotRows(repo, snap, { ...(request.types ? { types: request.types } : {}), ...(request.patient ? { patient: request.patient } : {}) })) rows.push(row);
+  const resources: ResourceListing[] = await listResources(repo, rows);
   return { snapshotId: snap.id, resources, missingTypes };
 }
 
@@ -190,7 +182,7 @@ export async function dump(ctx: EngineContext, snapshot: string, reference: stri
   await repo.loadIndex();
   const row = ((await selectRows(repo, snap, { types: [m[1] as string] })).get(m[1] as string) ?? []).find((r) => r.id === m[2]);
   if (!row) throw new EngineError('RESOURCE_NOT_FOUND', { resource: reference, snapshot: snap.id.slice(0, 8) });
-  return { snapshotId: snap.id, bytes: await repo.readBlob(row.blob) };
+  return { snapshotId: snap.id, bytes: await readResource(repo, row) };
 }
 
 /** Patients of a snapshot whose name (accents and case ignored, each word a prefix) or id matches the query. */

@@ -8,6 +8,7 @@ import type { AlertRecord, AuditVerification, DrillRecord } from '../catalog/typ
 import type { RetentionPolicy } from '../policy/retention.js';
 import type { SchedulePolicy } from '../policy/schedule.js';
 import type { KeySlotInfo } from '../repository/keys.js';
+import type { SnapshotSource } from '../repository/snapshot.js';
 import type { ComplianceData, ComplianceDestination } from './compliance.js';
 import type { DrPlanContact, DrPlanData, DrPlanDestination } from './drPlan.js';
 
@@ -34,7 +35,7 @@ export interface ConfigurationFacts {
   /** The FHIR server in the settings, if any. */
   readonly settingsSource: string | null;
   /** Sources of the snapshots in the repository (what was actually backed up), newest last. */
-  readonly snapshotSources: readonly { readonly kind: 'fhir' | 'ndjson'; readonly location: string }[];
+  readonly snapshotSources: readonly { readonly kind: SnapshotSource['kind']; readonly location: string }[];
   readonly destinations: readonly ReportDestinationFact[];
   readonly schedules: { readonly backup: SchedulePolicy; readonly drill: SchedulePolicy };
   readonly retention: RetentionPolicy;

@@ -15,7 +15,7 @@
  */
 import { createHash } from 'node:crypto';
 import { EngineError } from '../shared/errors.js';
-import type { Repository, RepoWriter } from './repository.js';
+import type { Repository } from './repository.js';
 
 /** Chunk size of attachment content (fixed-size: attachments are replaced, not edited in place). */
 export const CHUNK_BYTES = 1024 * 1024;
@@ -70,19 +70,19 @@ function isRecord(v: unknown): v is AttachmentRecord {
     typeof r['url'] === 'string' &&
     (r['status'] === 'stored' || r['status'] === 'external' || r['status'] === 'failed') &&
     Array.isArray(r['blobs']) &&
-    (r['blobs'] as unknown[]).every((b) => typeof b === 'string' && /^[0-9a-f]{64}$/.test(b)) &&
+    (r['blobs'] as unknown[]).every((b) => typeof b === 'string' && /^(?:[0-9a-f]{32}|[0-9a-f]{64})$/.test(b)) &&
     (r['resource'] === undefined || (typeof r['resource'] === 'string' && /^Binary\/[A-Za-z0-9\-.]{1,64}$/.test(r['resource'])))
   );
 }
 
 /** Writes the listing of a snapshot's attachments; null when there are none. */
-export async function writeAttachmentListing(writer: RepoWriter, records: readonly AttachmentRecord[]): Promise<AttachmentsRef | null> {
+export async function writeAttachmentListing(addTreeBlob: (listing: Buffer) => Promise<string>, records: readonly AttachmentRecord[]): Promise<AttachmentsRef | null> {
   if (records.length === 0) return null;
   const sorted = [...records].sort((a, b) => (a.owner < b.owner ? -1 : a.owner > b.owner ? 1 : a.url < b.url ? -1 : a.url > b.url ? 1 : 0));
   const listing: string[] = [];
   for (let i = 0; i < sorted.length; i += LISTING_CHUNK) {
     const lines = sorted.slice(i, i + LISTING_CHUNK).map((r) => JSON.stringify(r));
-    listing.push((await writer.addBlob('tree', Buffer.from(`${LISTING_HEAD}\n${lines.join('\n')}`, 'utf8'))).id.toString('hex'));
+    listing.push(await addTreeBlob(Buffer.from(`${LISTING_HEAD}\n${lines.join('\n')}`, 'utf8')));
   }
   const stored = sorted.filter((r) => r.status === 'stored');
   return {

@@ -8,6 +8,13 @@ import type { Backend } from '../backend/types.js';
 import { sha256Hex } from '../crypto/primitives.js';
 import { EngineError } from '../shared/errors.js';
 import { ObjectKind, openObject, sealObject } from './envelope.js';
+import { Kind2, open2, seal2 } from './envelope2.js';
+
+/** A lock file's JSON, whichever envelope version wrote it (a repository being migrated may hold both). */
+function openLock(key: Buffer, bytes: Buffer): LockInfo {
+  const payload = bytes[2] === 2 ? open2(key, Kind2.lock, bytes) : openObject(key, ObjectKind.lock, bytes).payload;
+  return JSON.parse(payload.toString('utf8')) as LockInfo;
+}
 
 export type LockKind = 'shared' | 'exclusive';
 
@@ -52,13 +59,22 @@ export class RepoLock {
     private readonly backend: Backend,
     private readonly key: Buffer,
     info: LockInfo,
+    private readonly envelopeVersion: 1 | 2,
     private readonly onProblem: LockProblemListener | null = null,
   ) {
     this.info = info;
   }
 
   /** Takes a lock or throws REPO_LOCKED naming the holder. Stale locks are removed. */
-  static async acquire(backend: Backend, key: Buffer, kind: LockKind, operation: string, now = new Date(), onProblem: LockProblemListener | null = null): Promise<RepoLock> {
+  static async acquire(
+    backend: Backend,
+    key: Buffer,
+    kind: LockKind,
+    operation: string,
+    now = new Date(),
+    envelopeVersion: 1 | 2 = 1,
+    onProblem: LockProblemListener | null = null,
+  ): Promise<RepoLock> {
     const info: LockInfo = {
       kind,
       host: os.hostname(),
@@ -69,7 +85,7 @@ export class RepoLock {
       refreshed: now.toISOString(),
     };
     await RepoLock.checkConflicts(backend, key, kind, null, now);
-    const lock = new RepoLock(backend, key, info, onProblem);
+    const lock = new RepoLock(backend, key, info, envelopeVersion, onProblem);
     await lock.write();
     try {
       // Someone may have taken a conflicting lock between our check and our write.
@@ -88,7 +104,7 @@ export class RepoLock {
     for await (const f of backend.list('locks')) {
       try {
         const bytes = await backend.read(f);
-        out.push({ name: f.name, info: JSON.parse(openObject(key, ObjectKind.lock, bytes).payload.toString('utf8')) as LockInfo });
+        out.push({ name: f.name, info: openLock(key, bytes) });
       } catch {
         out.push({ name: f.name, info: null });
       }
@@ -121,7 +137,8 @@ export class RepoLock {
   }
 
   private async write(): Promise<void> {
-    const bytes = sealObject(this.key, ObjectKind.lock, Buffer.from(JSON.stringify(this.info), 'utf8')).bytes;
+    const json = Buffer.from(JSON.stringify(this.info), 'utf8');
+    const bytes = this.envelopeVersion === 2 ? seal2(this.key, Kind2.lock, json) : sealObject(this.key, ObjectKind.lock, json).bytes;
     const name = sha256Hex(bytes);
     await this.backend.write({ kind: 'locks', name }, bytes);
     const old = this.name;

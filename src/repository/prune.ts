@@ -16,6 +16,7 @@ import type { LongOperationOptions } from '../shared/events.js';
 import type { PackRecord } from './packFormat.js';
 import type { Repository } from './repository.js';
 import { readAttachments } from './attachments.js';
+import { pruneRepositoryV2 } from './prune2.js';
 import { rowBlob } from './tree.js';
 import { loadOverlay, treeTypes, typeRows } from './treeStore.js';
 
@@ -38,7 +39,13 @@ export interface PruneResult {
   readonly dryRun: boolean;
 }
 
+/** prune for either format version. */
 export async function pruneRepository(repo: Repository, options: PruneOptions = {}): Promise<PruneResult> {
+  if (repo.version === 2) return pruneRepositoryV2(repo, options);
+  return pruneRepositoryV1(repo, options);
+}
+
+async function pruneRepositoryV1(repo: Repository, options: PruneOptions = {}): Promise<PruneResult> {
   const { signal, onProgress } = options;
   if (isPutOnly(repo.backend)) throw new EngineError('S3_ACCESS_DENIED', { bucket: repo.backend.location, operation: 'prune (this copy is put-only; run prune with the admin credential)' });
   await repo.loadIndex(signal);
@@ -56,6 +63,7 @@ export async function pruneRepository(repo: Repository, options: PruneOptions = 
   let done = 0;
   for (const snap of snaps) {
     throwIfAborted(signal);
+    if (snap.manifest.version !== 1) continue;
     const tree = snap.manifest.tree;
     for (const b of [...Object.values(tree.checkpoint).flat(), ...tree.deltas]) mark(b);
     const overlay = await loadOverlay(repo, tree, signal);

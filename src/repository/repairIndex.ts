@@ -14,6 +14,7 @@
 import { EngineError, isEngineError, isIntegrityCode, throwIfAborted } from '../shared/errors.js';
 import type { LongOperationOptions } from '../shared/events.js';
 import type { PackRecord } from './packFormat.js';
+import { repairIndex as repairIndexV2 } from './repair2.js';
 import { describeFile, liveIndexFiles, type Repository } from './repository.js';
 
 export interface RepairIndexResult {
@@ -35,6 +36,12 @@ export interface RepairIndexResult {
 }
 
 export async function repairIndex(repo: Repository, options: LongOperationOptions = {}): Promise<RepairIndexResult> {
+  if (repo.version === 2) {
+    const r = await repairIndexV2(repo, options);
+    await repo.loadIndex(options.signal, { refresh: true });
+    const missing = [...repo.indexState.missingPacks].map((id) => describeFile({ kind: 'data', name: id }));
+    return { packs: r.packs, blobs: r.blobs, fromHeaders: r.packs - r.keptFromOldIndex.length - missing.length, keptFromOldIndex: r.keptFromOldIndex, unreadable: r.unreadable.map((u) => u.file), missing, indexFilesReplaced: r.indexFilesReplaced, indexFile: r.indexFile };
+  }
   const { signal, onProgress } = options;
   const oldFiles: string[] = [];
   for await (const f of repo.backend.list('index', signal)) oldFiles.push(f.name);

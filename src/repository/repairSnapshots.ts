@@ -11,8 +11,9 @@
 import os from 'node:os';
 import { throwIfAborted } from '../shared/errors.js';
 import type { LongOperationOptions } from '../shared/events.js';
+import { repairSnapshot as repairSnapshotV2 } from './repair2.js';
 import type { Repository } from './repository.js';
-import type { SnapshotManifest, SnapshotRecord } from './snapshot.js';
+import type { SnapshotManifestV1, SnapshotRecord } from './snapshot.js';
 import { rowBlob, rowId, type DeltaChange } from './tree.js';
 import { salvageTreeRows, writeTree, type ListingLoss } from './treeStore.js';
 
@@ -34,6 +35,7 @@ export interface RepairSnapshotsResult {
 }
 
 export async function repairSnapshots(repo: Repository, options: LongOperationOptions & { now?: () => Date } = {}): Promise<RepairSnapshotsResult> {
+  if (repo.version === 2) return repairSnapshotsV2(repo, options);
   const { signal, onProgress } = options;
   await repo.loadIndex(signal, { refresh: true });
   const missingPacks = repo.indexState.missingPacks;
@@ -73,7 +75,7 @@ interface Survey {
 }
 
 async function survey(repo: Repository, snap: SnapshotRecord, readable: (blob: string) => boolean, signal?: AbortSignal): Promise<Survey> {
-  const tree = snap.manifest.tree;
+  const tree = (snap.manifest as SnapshotManifestV1).tree;
   const lostListing: ListingLoss[] = [];
   const kept = new Map<string, string[]>();
   const lost: string[] = [];
@@ -104,8 +106,8 @@ async function writeSuccessor(repo: Repository, snap: SnapshotRecord, found: Sur
   }
   const tree = await writeTree(repo, writer, null, changes, total, signal);
   await writer.flush();
-  const m = snap.manifest;
-  const manifest: SnapshotManifest = {
+  const m = snap.manifest as SnapshotManifestV1;
+  const manifest: SnapshotManifestV1 = {
     ...m,
     hostname: os.hostname(),
     counts,
@@ -121,4 +123,30 @@ async function writeSuccessor(repo: Repository, snap: SnapshotRecord, found: Sur
     lostListing: found.lostListing,
   };
   return repo.saveSnapshot(manifest);
+}
+
+/** Version 2: the same contract over repair2's successor writer (resources and files trees). */
+async function repairSnapshotsV2(repo: Repository, options: LongOperationOptions & { now?: () => Date }): Promise<RepairSnapshotsResult> {
+  const { signal, onProgress } = options;
+  await repo.loadIndex(signal, { refresh: true });
+  const snaps = await repo.listSnapshots(signal);
+  const repairedAlready = new Set(snaps.map((s) => s.manifest.repairedFrom).filter((x): x is string => typeof x === 'string'));
+  const repaired: SnapshotRepair[] = [];
+  const alreadyRepaired: string[] = [];
+  let intact = 0;
+  let done = 0;
+  for (const snap of snaps) {
+    throwIfAborted(signal);
+    onProgress?.({ type: 'progress', op: 'repair', phase: 'snapshots', done: done++, total: snaps.length, unit: 'steps' });
+    if (repairedAlready.has(snap.id)) {
+      // Only damaged snapshots get successors, so one that has a successor is damaged: left alone.
+      alreadyRepaired.push(snap.id);
+      continue;
+    }
+    const r = await repairSnapshotV2(repo, snap, options);
+    if (r.snapshotId === null) intact++;
+    else repaired.push({ snapshot: snap.id, successor: r.snapshotId, lost: r.lost, lostListing: r.lostListing, kept: r.kept });
+  }
+  onProgress?.({ type: 'progress', op: 'repair', phase: 'snapshots', done, total: snaps.length, unit: 'steps' });
+  return { repaired, alreadyRepaired, intact };
 }

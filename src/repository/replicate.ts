@@ -147,6 +147,13 @@ export async function replicate(from: Backend, to: Backend, options: ReplicateOp
     const blocked = run.state.stopped !== null || (ORDERED.has(phase) && gaps > 0);
     gaps += await run.copyPhase(phase, blocked);
   }
+  // A migrated source (docs/format.md §21.4): its new config is the copy's commit point too, written only once
+  // every file the copy lacked has arrived, so the copy switches versions complete.
+  if (toConfig !== null && run.state.stopped === null && gaps === 0 && parseConfig(toConfig, to.location).version < config.version) {
+    await to.write(CONFIG_REF, configBytes, undefined, signal);
+    run.state.copied++;
+    run.state.bytes += configBytes.length;
+  }
   const s = run.state;
   return {
     repoId: config.id,

@@ -1,6 +1,8 @@
 /**
- * A repository on one backend (format v1, docs/format.md): opens keys, loads the index, reads and writes blobs,
- * and commits snapshots. The repository is the source of truth; everything else is a cache of it.
+ * A repository on one backend: opens keys, loads the index, reads and writes blobs, and commits snapshots.
+ * Version 2 (docs/format.md) is what `init` writes; its storage lives in store2.ts / writer2.ts. Version 1
+ * (docs/format-v1.md) stays readable through the methods marked v1; backups into it are refused (`migrate`).
+ * The repository is the source of truth; everything else is a cache of it.
  */
 import os from 'node:os';
 import type { Backend, FileRef } from '../backend/types.js';
@@ -8,8 +10,11 @@ import { hkdf, hmacSha256, randomKey, sha256Hex } from '../crypto/primitives.js'
 import type { SecretStore } from '../secrets/types.js';
 import { EngineError, isEngineError, isIntegrityCode } from '../shared/errors.js';
 import { BlobIndex } from './blobIndex.js';
-import { encodeConfig, newConfig, readConfig, type RepoConfig, type RepoParams } from './config.js';
+import { defaultParams, encodeConfig, newConfig, readConfig, type RepoConfig, type RepoParams } from './config.js';
 import { EnvelopeError, ObjectKind, openObject, sealObject } from './envelope.js';
+import { Kind2, open2 } from './envelope2.js';
+import { EMPTY_INDEX_STATE, OtherVersionFile, Store2, type IndexState } from './store2.js';
+import { RepoWriter2 } from './writer2.js';
 import {
   createSlot,
   keptRecoveryKey,
@@ -46,6 +51,8 @@ interface SubKeys {
   readonly data: Buffer;
   readonly blobId: Buffer;
   readonly audit: Buffer;
+  readonly line: Buffer;
+  readonly chunk: Buffer;
 }
 
 function deriveKeys(master: Buffer, repoId: string): SubKeys {
@@ -54,7 +61,16 @@ function deriveKeys(master: Buffer, repoId: string): SubKeys {
     data: hkdf(master, salt, 'clinic-backup v1 encryption'),
     blobId: hkdf(master, salt, 'clinic-backup v1 blob id'),
     audit: hkdf(master, salt, 'clinic-backup v1 audit'),
+    line: hkdf(master, salt, 'clinic-backup v2 line hash'),
+    chunk: hkdf(master, salt, 'clinic-backup v2 chunker'),
   };
+}
+
+/** The subkeys workers need to seal, open and hash (never logged, never sent outside this process). */
+export interface WorkerKeys {
+  readonly data: Buffer;
+  readonly blobId: Buffer;
+  readonly line: Buffer;
 }
 
 /** Where a file lives, for messages: "data/ab/ab12…". */
@@ -64,30 +80,19 @@ export function describeFile(ref: FileRef): string {
 
 const FRAME_CACHE_SIZE = 16;
 
-/**
- * How complete the index files are, found while loading the index. The in-memory index always covers every pack
- * in storage: packs no index file lists are read from their own headers, so a lost or damaged index never blocks
- * a restore or a backup; `check` reports the gap and `repair index` closes it.
- */
-export interface IndexState {
-  /** Index files that do not match their name or do not decrypt (names). */
-  readonly damagedFiles: readonly string[];
-  /** Packs in storage that no readable index file lists; their headers were read from the pack tails. */
-  readonly unindexedPacks: ReadonlySet<string>;
-  /** Packs in storage that no index lists and whose own header cannot be read. */
-  readonly unreadablePacks: readonly string[];
-  /** Packs a readable index file lists that are not in storage. */
-  readonly missingPacks: ReadonlySet<string>;
-}
+export type { IndexState } from './store2.js';
 
 export class Repository {
+  /** v1: the blob index (see loadIndex). */
   private blobIndex = new BlobIndex();
   private indexLoaded = false;
+  /** v1: live index files. */
   readonly indexFiles = new Set<string>();
-  private state: IndexState = { damagedFiles: [], unindexedPacks: new Set(), unreadablePacks: [], missingPacks: new Set() };
+  private state: IndexState = EMPTY_INDEX_STATE;
   private readonly frameCache = new Map<string, Buffer>();
-  /** Bytes read from the backend for blob data (frames), for restore statistics. */
-  bytesRead = 0;
+  /** v1: bytes read from the backend for blob data (frames), for restore statistics. */
+  private bytesReadV1 = 0;
+  private readonly v2: Store2 | null;
 
   private constructor(
     readonly backend: Backend,
@@ -95,10 +100,49 @@ export class Repository {
     private readonly keys: SubKeys,
     private masterKey: Buffer,
     readonly openedWith: KeySlotInfo | null,
-  ) {}
+  ) {
+    this.v2 = config.version === 2 ? new Store2(backend, { data: keys.data, blobId: keys.blobId, line: keys.line, chunk: keys.chunk }) : null;
+  }
 
   get id(): string {
     return this.config.id;
+  }
+
+  /** The repository's format version (config.version). */
+  get version(): 1 | 2 {
+    return this.config.version;
+  }
+
+  /** Bytes of blob data read from the backend so far (restore statistics). */
+  get bytesRead(): number {
+    return this.v2 ? this.v2.bytesRead : this.bytesReadV1;
+  }
+
+  /** The version 2 storage; throws REPO_NEEDS_MIGRATION for a version 1 repository. */
+  get store(): Store2 {
+    if (!this.v2) throw new EngineError('REPO_NEEDS_MIGRATION', { location: this.backend.location });
+    return this.v2;
+  }
+
+  /**
+   * `migrate` (§21.4): the same repository seen as version 2 (same backend, master key and subkeys, version 2
+   * writer parameters), so version 2 files can be written and read beside the version 1 ones before the config
+   * switch. Its listings skip version 1 files, as a version 2 repository's do.
+   */
+  migrationView(): Repository {
+    if (this.version === 2) return this;
+    const config: RepoConfig = { ...this.config, version: 2, params: { ...defaultParams(2), compressionLevel: this.config.params.compressionLevel } };
+    return new Repository(this.backend, config, this.keys, this.masterKey, this.openedWith);
+  }
+
+  /** The subkeys the worker pool needs (version 2). */
+  workerKeys(): WorkerKeys {
+    return { data: this.keys.data, blobId: this.keys.blobId, line: this.keys.line };
+  }
+
+  /** K_chunk, the key of the content-defined chunker's gear table (§15.5). */
+  get chunkKey(): Buffer {
+    return this.keys.chunk;
   }
 
   /** Creates a repository on a freshly created backend. Returns the recovery key to print, if one was made. */
@@ -124,6 +168,7 @@ export class Repository {
     await backend.write({ kind: 'config', name: 'config' }, encodeConfig(config));
     const repo = new Repository(backend, config, deriveKeys(master, config.id), master, slots[0] ? slotInfo(slots[0]) : null);
     repo.indexLoaded = true;
+    repo.v2?.markLoaded();
     return { repo, recoveryKey, slots: slots.map(slotInfo) };
   }
 
@@ -195,7 +240,7 @@ export class Repository {
   lockProblems: LockProblemListener | null = null;
 
   lock(kind: LockKind, operation: string): Promise<RepoLock> {
-    return RepoLock.acquire(this.backend, this.keys.data, kind, operation, new Date(), this.lockProblems);
+    return RepoLock.acquire(this.backend, this.keys.data, kind, operation, new Date(), this.version, this.lockProblems);
   }
 
   // ---------------------------------------------------------------- blobs
@@ -204,14 +249,14 @@ export class Repository {
     return hmacSha256(this.keys.blobId, data);
   }
 
-  /** Every blob's location (see loadIndex). */
+  /** v1: every blob's location (see loadIndex). */
   get index(): BlobIndex {
     return this.blobIndex;
   }
 
-  /** What loadIndex found about the index files (see IndexState). */
+  /** What loadIndex found about the index files (see IndexState), for either format version. */
   get indexState(): IndexState {
-    return this.state;
+    return this.v2 ? this.v2.indexState : this.state;
   }
 
   /**
@@ -220,13 +265,14 @@ export class Repository {
    * deduplicated against them never references an unindexed pack.
    */
   takeUnindexedPacks(): PackRecord[] {
+    if (this.v2) throw new EngineError('INTERNAL', { reason: 'version 1 index on a version 2 repository' });
     if (this.state.unindexedPacks.size === 0) return [];
     const records = this.blobIndex.packs.filter((p) => this.state.unindexedPacks.has(p.id));
     this.state = { ...this.state, unindexedPacks: new Set() };
     return records;
   }
 
-  /** The index files in storage that can be read, and the names of those that cannot. */
+  /** v1: the index files in storage that can be read, and the names of those that cannot. */
   async readIndexFiles(signal?: AbortSignal): Promise<{ readable: { id: string; content: IndexContent }[]; damaged: string[] }> {
     const readable: { id: string; content: IndexContent }[] = [];
     const damaged: string[] = [];
@@ -234,7 +280,7 @@ export class Repository {
       try {
         readable.push({ id: f.name, content: decodeIndex(await this.readSealedFile({ kind: 'index', name: f.name }, ObjectKind.index, 'INDEX_CORRUPT')) });
       } catch (err) {
-        if (isEngineError(err, 'NOT_FOUND')) continue;
+        if (isEngineError(err, 'NOT_FOUND') || err instanceof OtherVersionFile) continue; // gone, or a migration's file (§3.5)
         // Only damage is skipped; an unplugged drive or a permission problem stops the load as itself.
         if (!isEngineError(err) || !isIntegrityCode(err.code)) throw err;
         damaged.push(f.name);
@@ -249,6 +295,7 @@ export class Repository {
    * restore). `refresh` reloads from storage (check, after repairs).
    */
   async loadIndex(signal?: AbortSignal, options: { refresh?: boolean } = {}): Promise<void> {
+    if (this.v2) return this.v2.loadIndex(signal, options);
     if (this.indexLoaded && !options.refresh) return;
     const { readable, damaged } = await this.readIndexFiles(signal);
     const present = new Map<string, number>();
@@ -284,7 +331,7 @@ export class Repository {
     this.indexLoaded = true;
   }
 
-  /** A pack's own header read from its tail (two small range reads), e.g. to rebuild the index. */
+  /** v1: a pack's own header read from its tail (two small range reads), e.g. to rebuild the index. */
   async readPackHeaderFromTail(packId: string, size: number, signal?: AbortSignal): Promise<PackHeader> {
     const ref: FileRef = { kind: 'data', name: packId };
     const file = describeFile(ref);
@@ -310,10 +357,11 @@ export class Repository {
     }
   }
 
-  /** Reads a sealed whole file, checking that its name is the SHA-256 of its bytes. */
+  /** v1: reads a sealed whole file, checking that its name is the SHA-256 of its bytes. A version 2 file: OtherVersionFile. */
   async readSealedFile(ref: FileRef, kind: (typeof ObjectKind)[keyof typeof ObjectKind], corruptCode: 'INDEX_CORRUPT' | 'SNAPSHOT_CORRUPT' | 'PACK_CORRUPT' | 'AUDIT_TAMPERED'): Promise<Buffer> {
     const bytes = await this.backend.read(ref);
     if (sha256Hex(bytes) !== ref.name) throw new EngineError(corruptCode, { file: describeFile(ref) });
+    if (bytes.length > 3 && bytes[0] === 0x43 && bytes[1] === 0x42 && bytes[2] === 2) throw new OtherVersionFile(describeFile(ref));
     try {
       return openObject(this.keys.data, kind, bytes).payload;
     } catch (err) {
@@ -370,7 +418,7 @@ export class Repository {
       if (isEngineError(err, 'FILE_TRUNCATED')) throw new EngineError('PACK_CORRUPT', { file: describeFile({ kind: 'data', name: pack.id }) });
       throw err;
     }
-    this.bytesRead += stored.length;
+    this.bytesReadV1 += stored.length;
     const raw = this.openFrame(pack, frameNo, stored);
     this.frameCache.set(cacheKey, raw);
     if (this.frameCache.size > FRAME_CACHE_SIZE) this.frameCache.delete(this.frameCache.keys().next().value as string);
@@ -379,6 +427,7 @@ export class Repository {
 
   /** Reads one blob and verifies it against its keyed id. */
   async readBlob(id: Buffer | string, signal?: AbortSignal): Promise<Buffer> {
+    if (this.v2) return this.v2.readBlob(id, signal);
     const idBuf = typeof id === 'string' ? Buffer.from(id, 'hex') : id;
     const loc = this.index.get(idBuf);
     if (!loc) throw new EngineError('BLOB_MISSING', { blob: idBuf.toString('hex'), snapshots: [] });
@@ -388,29 +437,41 @@ export class Repository {
     return data;
   }
 
-  /** A writer for a backup run. Nothing it writes is visible until a snapshot references it. */
+  /** v1: a writer for a backup run (prune's repacking of a version 1 repository). */
   writer(): RepoWriter {
+    if (this.v2) throw new EngineError('INTERNAL', { reason: 'version 1 writer on a version 2 repository' });
     return new RepoWriter(this, this.keys.data);
+  }
+
+  /** A version 2 writer for a backup run. Nothing it writes is visible until a snapshot references it. */
+  writer2(): RepoWriter2 {
+    return new RepoWriter2(this.store, { packTargetBytes: this.config.params.packTargetBytes, compressionLevel: this.config.params.compressionLevel });
   }
 
   // ---------------------------------------------------------------- snapshots
 
   async saveSnapshot(manifest: SnapshotManifest): Promise<string> {
-    const bytes = sealObject(this.keys.data, ObjectKind.snapshot, Buffer.from(JSON.stringify(manifest), 'utf8')).bytes;
+    if (manifest.version !== this.version) throw new EngineError('INTERNAL', { reason: `a version ${manifest.version} snapshot in a version ${this.version} repository` });
+    const json = Buffer.from(JSON.stringify(manifest), 'utf8');
+    if (this.v2) return (await this.v2.writeSealed('snapshots', Kind2.snapshot, json)).id;
+    const bytes = sealObject(this.keys.data, ObjectKind.snapshot, json).bytes;
     const id = sha256Hex(bytes);
     await this.backend.write({ kind: 'snapshots', name: id }, bytes);
     return id;
   }
 
+  /** Reads a snapshot of this repository's version; a file of the other version: OtherVersionFile. */
   async readSnapshot(id: string): Promise<SnapshotRecord> {
-    const payload = await this.readSealedFile({ kind: 'snapshots', name: id }, ObjectKind.snapshot, 'SNAPSHOT_CORRUPT');
+    const ref: FileRef = { kind: 'snapshots', name: id };
+    const payload = this.v2 ? await this.v2.readSealed(ref, Kind2.snapshot, 'SNAPSHOT_CORRUPT') : await this.readSealedFile(ref, ObjectKind.snapshot, 'SNAPSHOT_CORRUPT');
     let manifest: SnapshotManifest;
     try {
       manifest = JSON.parse(payload.toString('utf8')) as SnapshotManifest;
     } catch {
       throw new EngineError('SNAPSHOT_CORRUPT', { file: `snapshots/${id}` });
     }
-    if (manifest.version !== 1) throw new EngineError('REPO_VERSION_UNSUPPORTED', { version: `snapshot ${String(manifest.version)}` });
+    if (typeof manifest !== 'object' || manifest === null || typeof manifest.tree !== 'object' || manifest.tree === null || typeof manifest.time !== 'string') throw new EngineError('SNAPSHOT_CORRUPT', { file: `snapshots/${id}` });
+    if (manifest.version !== this.version) throw new EngineError('REPO_VERSION_UNSUPPORTED', { version: `snapshot ${String(manifest.version)}` });
     return { id, manifest };
   }
 
@@ -427,6 +488,7 @@ export class Repository {
       try {
         out.push(await this.readSnapshot(id));
       } catch (err) {
+        if (err instanceof OtherVersionFile) continue; // a migration's files (§3.5)
         if (!isEngineError(err, 'SNAPSHOT_CORRUPT')) throw err;
       }
     }
@@ -454,7 +516,7 @@ export class Repository {
     });
   }
 
-  /** Writes an index file listing packs (and the index files it replaces). */
+  /** v1: writes an index file listing packs (and the index files it replaces). */
   async writeIndexFile(packs: readonly PackRecord[], supersedes: readonly string[] = []): Promise<{ id: string; size: number }> {
     const bytes = sealObject(this.keys.data, ObjectKind.index, encodeIndex({ supersedes, packs })).bytes;
     const id = sha256Hex(bytes);
@@ -475,6 +537,7 @@ export class Repository {
 
   /** Mirrors one audit-trail entry into audit/ (sealed; named by the SHA-256 of its bytes), so it survives the PC. */
   async writeAuditEntry(entry: unknown): Promise<string> {
+    if (this.v2) return (await this.v2.writeSealed('audit', Kind2.audit, Buffer.from(JSON.stringify(entry), 'utf8'))).id;
     const bytes = sealObject(this.keys.data, ObjectKind.audit, Buffer.from(JSON.stringify(entry), 'utf8')).bytes;
     const id = sha256Hex(bytes);
     await this.backend.write({ kind: 'audit', name: id }, bytes);
@@ -487,13 +550,25 @@ export class Repository {
     const damaged: string[] = [];
     for await (const f of this.backend.list('audit', signal)) {
       try {
-        entries.push(JSON.parse((await this.readSealedFile({ kind: 'audit', name: f.name }, ObjectKind.audit, 'AUDIT_TAMPERED')).toString('utf8')) as unknown);
+        entries.push(JSON.parse((await this.readAuditFile(f.name)).toString('utf8')) as unknown);
       } catch (err) {
         if (!isEngineError(err, 'AUDIT_TAMPERED') && !(err instanceof SyntaxError)) throw err;
         damaged.push(`audit/${f.name}`);
       }
     }
     return { entries, damaged };
+  }
+
+  /** One audit entry: version 2 envelopes, or version 1 ones (carried over unchanged by `migrate`, §21.4). */
+  private async readAuditFile(name: string): Promise<Buffer> {
+    const ref: FileRef = { kind: 'audit', name };
+    const bytes = await this.backend.read(ref);
+    if (sha256Hex(bytes) !== name) throw new EngineError('AUDIT_TAMPERED', { file: describeFile(ref) });
+    try {
+      return bytes[2] === 2 ? open2(this.keys.data, Kind2.audit, bytes) : openObject(this.keys.data, ObjectKind.audit, bytes).payload;
+    } catch {
+      throw new EngineError('AUDIT_TAMPERED', { file: describeFile(ref) });
+    }
   }
 }
 

@@ -3,15 +3,23 @@
  * (packs, index entries, tree blobs) is written before it; until the snapshot file exists, a run is invisible.
  */
 import type { AttachmentsRef } from './attachments.js';
+import type { FilesTreeRef } from './fileTree.js';
+import type { ResourceTreeRef } from './resourceTree.js';
 import type { TreeRef } from './tree.js';
 
 export interface SnapshotSource {
-  /** "ndjson" for files, "fhir" for a server. */
-  readonly kind: 'ndjson' | 'fhir';
-  /** Path or base URL, without credentials. */
+  /** "ndjson" for files, "fhir" for a server; version 2 also "files" (folders) and "database" (dumps). */
+  readonly kind: 'ndjson' | 'fhir' | 'files' | 'database';
+  /** Path or base URL, without credentials (files and databases: a label). */
   readonly location: string;
   /** How the data was read: "files", "bulk-export", "history", "search". */
-  readonly strategy: string;
+  readonly strategy?: string;
+  /** files: the folders backed up, in the order of the root node's entries. */
+  readonly paths?: readonly string[];
+  /** database: postgresql, mysql, firebird, sqlite. */
+  readonly engine?: string;
+  /** database: its name (never credentials). */
+  readonly database?: string;
 }
 
 export interface SnapshotProblem {
@@ -21,8 +29,9 @@ export interface SnapshotProblem {
   readonly reason?: string;
 }
 
-export interface SnapshotManifest {
-  readonly version: 1;
+/** What both format versions' manifests hold (everything but the tree). */
+export interface SnapshotManifestBase {
+  readonly version: 1 | 2;
   readonly time: string;
   readonly hostname: string;
   readonly username: string;
@@ -48,14 +57,13 @@ export interface SnapshotManifest {
     /** Bytes of new files stored in the repository by this run (packs and index; the snapshot file itself excluded). */
     readonly storedBytesAdded: number;
   };
-  readonly tree: TreeRef;
   /** True when some input could not be read; problems lists them (bounded). */
   readonly partial: boolean;
   readonly problems: readonly SnapshotProblem[];
   readonly problemCount: number;
   readonly tags: readonly string[];
-  /** Attachment content fetched from the source (attachments.ts); absent when there were none. */
-  readonly attachments?: AttachmentsRef;
+  /** Attachment content fetched from the source (attachments.ts, docs/format.md §16); absent or null when there were none. */
+  readonly attachments?: AttachmentsRef | null;
   /** Resource types the source could not be read for (refused searches, paging that gave out): kept from the parent. */
   readonly notCovered?: readonly { readonly type: string; readonly code: string; readonly status?: number; readonly reason?: string }[];
   /** What the run should tell the clinic although it succeeded (codes with details; text from i18n). */
@@ -89,6 +97,24 @@ export interface SuspiciousShrink {
   readonly dropPercent: number;
   readonly thresholdPercent: number;
 }
+
+/** A version 1 manifest (docs/format-v1.md). */
+export interface SnapshotManifestV1 extends SnapshotManifestBase {
+  readonly version: 1;
+  readonly tree: TreeRef;
+}
+
+/** A version 2 manifest (docs/format.md §13.2). */
+export interface SnapshotManifestV2 extends SnapshotManifestBase {
+  readonly version: 2;
+  readonly tree: ResourceTreeRef | FilesTreeRef;
+  /** Resource type → dictionary blob id (32 hex) the writer used. */
+  readonly dictionaries: Readonly<Record<string, string>>;
+  /** migrate: the version 1 snapshot this one was converted from. */
+  readonly migratedFrom?: string;
+}
+
+export type SnapshotManifest = SnapshotManifestV1 | SnapshotManifestV2;
 
 export interface SnapshotRecord {
   readonly id: string;

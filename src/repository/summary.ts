@@ -9,7 +9,7 @@ export function summarizeSnapshot(s: SnapshotRecord): SnapshotSummary {
     shortId: s.id.slice(0, 8),
     time: m.time,
     hostname: m.hostname,
-    source: { kind: m.source.kind, location: m.source.location, strategy: m.source.strategy },
+    source: { kind: m.source.kind, location: m.source.location, strategy: m.source.strategy ?? m.source.kind },
     mode: m.mode,
     parent: m.parent,
     serverTransactionTime: m.serverTransactionTime,

@@ -3,6 +3,7 @@
  * attachments are handled, and against the target what exists already and what differs there (the preview).
  * Also how the restore writes one resource (RestoreMapping), shared with execution, verification and drills.
  */
+import { readResource } from '../repository/reader.js';
 import { readAttachmentContent, readAttachments, type AttachmentRecord } from '../repository/attachments.js';
 import type { Repository } from '../repository/repository.js';
 import type { SnapshotRecord } from '../repository/snapshot.js';
@@ -232,7 +233,7 @@ export async function planFhirRestore(repo: Repository, snap: SnapshotRecord, se
       for (const [targetId, onTarget] of found) {
         const row = byTargetId.get(targetId) as SelectedRow;
         const key = `${type}/${row.id}`;
-        const expected = await mapping.expected(repo, key, await repo.readBlob(row.blob, signal), signal);
+        const expected = await mapping.expected(repo, key, await readResource(repo, row, { signal }), signal);
         // Servers stamp their own versionId/lastUpdated on every write: only a content difference is news.
         if (sameContent(expected, onTarget)) {
           same++;
@@ -285,7 +286,7 @@ export async function danglingReferences(repo: Repository, rows: Map<string, Sel
     for (const r of sortByStorage(repo, list)) {
       let data: Buffer;
       try {
-        data = await repo.readBlob(r.blob, signal);
+        data = await readResource(repo, r, { signal });
       } catch (err) {
         // A damaged or missing blob is reported (as unreadable) by the restore itself; planning goes on.
         if (isEngineError(err) && (isIntegrityCode(err.code) || err.code === 'BLOB_MISSING')) continue;

@@ -19,6 +19,7 @@
  * Order: Binary and the types other resources point at (Practitioner, Organization, …) first, then SOP-019
  * criticality tiers (the order is computed by the caller from policy/tiers), so Critical data is usable first.
  */
+import { readResource } from '../repository/reader.js';
 import { randomUUID } from 'node:crypto';
 import { readAttachments } from '../repository/attachments.js';
 import type { Repository } from '../repository/repository.js';
@@ -326,7 +327,7 @@ export async function executeFhirRestore(
         }
         let data: Buffer;
         try {
-          data = await repo.readBlob(row.blob, signal);
+          data = await readResource(repo, row, { signal });
         } catch (err) {
           if (isEngineError(err) && (isIntegrityCode(err.code) || err.code === 'BLOB_MISSING')) {
             failures.push({ resource: `${type}/${row.id}`, status: 'unreadable', code: err.code, outcome: damagedFile(err.details) });
@@ -367,7 +368,7 @@ export async function executeFhirRestore(
       await journal.fixed(key);
       continue;
     }
-    const { text } = await mapping.text(repo, key, await repo.readBlob(row.blob, signal), { signal });
+    const { text } = await mapping.text(repo, key, await readResource(repo, row, { signal }), { signal });
     const res = await http.request(target, { method: 'PUT', headers: { 'Content-Type': 'application/fhir+json' }, body: setTopLevelId(text, target.slice(target.indexOf('/') + 1)) }, { signal, accept: (s) => s < 500 });
     const out = await res.text();
     if (res.ok) {
@@ -426,7 +427,7 @@ export async function executeFhirRestore(
         for (const key of keys) {
           const row = rowOf.get(key);
           if (!row) continue;
-          const { text } = await mapping.text(repo, key, await repo.readBlob(row.blob, signal), { signal });
+          const { text } = await mapping.text(repo, key, await readResource(repo, row, { signal }), { signal });
           const form = matchForm(JSON.parse(text));
           wanted.set(form, [...(wanted.get(form) ?? []), key]);
         }

@@ -1,4 +1,5 @@
 /** After a restore into a FHIR server: the read-back verification (a sample, or every resource). */
+import { readResource } from '../repository/reader.js';
 import type { Repository } from '../repository/repository.js';
 import type { FhirHttp } from '../source/fhir/http.js';
 import { throwIfAborted } from '../shared/errors.js';
@@ -22,7 +23,7 @@ export async function verifyRestore(repo: Repository, rows: Map<string, Selected
     throwIfAborted(opts.signal);
     const key = `${r.type}/${r.id}`;
     const value = await readOne(http, mapping.targetKey(key), opts.signal);
-    if (!value || !sameContent(await mapping.expected(repo, key, await repo.readBlob(r.blob, opts.signal), opts.signal), value)) mismatches.push(key);
+    if (!value || !sameContent(await mapping.expected(repo, key, await readResource(repo, r, { signal: opts.signal }), opts.signal), value)) mismatches.push(key);
   }
   return { checked: sample.length, mismatches };
 }

@@ -2,6 +2,7 @@
  * Finding a patient in a snapshot for the one-patient restore: by name (accents and case ignored, each word a
  * prefix of a name word) or by id. Names are read from the backed-up Patient resources once per snapshot.
  */
+import { readResource } from '../repository/reader.js';
 import type { Repository } from '../repository/repository.js';
 import type { SnapshotRecord } from '../repository/snapshot.js';
 import type { PatientMatch } from '../shared/contract.js';
@@ -39,7 +40,7 @@ export class PatientDirectory {
     for (const row of rows) {
       let resource: { name?: unknown; birthDate?: unknown } = {};
       try {
-        resource = JSON.parse((await repo.readBlob(row.blob)).toString('utf8')) as typeof resource;
+        resource = JSON.parse((await readResource(repo, row)).toString('utf8')) as typeof resource;
       } catch (err) {
         // A Patient that is not JSON is listed by its id, without a name.
         if (!(err instanceof SyntaxError)) throw err;

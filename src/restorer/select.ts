@@ -3,7 +3,7 @@ import type { Repository } from '../repository/repository.js';
 import type { SnapshotRecord } from '../repository/snapshot.js';
 import { assertResourceTypes } from '../source/fhir/resourceTypes.js';
 import { EngineError } from '../shared/errors.js';
-import { selectRows } from './ndjsonTarget.js';
+import { snapshotRows } from '../repository/reader.js';
 
 function editDistance(a: string, b: string): number {
   const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
@@ -46,9 +46,11 @@ export async function resolveSnapshot(repo: Repository, ref: { snapshot?: string
 
 /** Throws PATIENT_NOT_FOUND with the closest patient ids of the snapshot when the patient is not in it. */
 export async function assertPatientExists(repo: Repository, snap: SnapshotRecord, patient: string, signal?: AbortSignal): Promise<void> {
-  const patients = (await selectRows(repo, snap, { types: ['Patient'] }, signal)).get('Patient') ?? [];
-  if (patients.some((p) => p.id === patient)) return;
-  throw new EngineError('PATIENT_NOT_FOUND', { patient, suggestions: suggest(patient, patients.map((p) => p.id)) });
+  // The patient's own record first: in version 2 that reads only the chunk(s) that can hold it.
+  for await (const r of snapshotRows(repo, snap, { patient, types: ['Patient'] }, signal)) if (r.id === patient) return;
+  const ids: string[] = [];
+  for await (const r of snapshotRows(repo, snap, { types: ['Patient'] }, signal)) ids.push(r.id);
+  throw new EngineError('PATIENT_NOT_FOUND', { patient, suggestions: suggest(patient, ids) });
 }
 
 /**

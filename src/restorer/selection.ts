@@ -4,9 +4,11 @@
  * concern other patients (a Group listing every patient, a shared Encounter, a household RelatedPerson …). Those
  * are left out unless the user opts in (`--include-shared`, the wizard's checkbox), and the plan lists them all.
  */
+import { readResource, salvageRows, snapshotRows, type ResourceRow } from '../repository/reader.js';
 import type { Repository } from '../repository/repository.js';
 import type { SnapshotRecord } from '../repository/snapshot.js';
-import { loadOverlay, salvageTreeRows, treeTypes, typeRows, type ListingLoss } from '../repository/treeStore.js';
+import { salvageTreeRows, type ListingLoss } from '../repository/treeStore.js';
+import { decodeRow } from '../repository/tree.js';
 import { patientIdOfReference, referencesOf } from '../source/fhir/compartment.js';
 import { isEngineError, isIntegrityCode, throwIfAborted } from '../shared/errors.js';
 
@@ -23,15 +25,10 @@ export interface RestoreSelection {
   readonly includeShared?: boolean;
 }
 
-export interface SelectedRow {
-  readonly type: string;
-  readonly id: string;
-  readonly blob: string;
-  readonly size: number;
-  readonly lastUpdated: string | null;
-}
+/** A selected resource: the read interface's row (both format versions). */
+export type SelectedRow = ResourceRow;
 
-/** True when a row belongs to the patient's compartment (rows keep the compartment's patient ids). */
+/** True when a version 1 tree row belongs to the patient's compartment (rows keep the compartment's patient ids). */
 export function rowInCompartment(row: string, patient: string): boolean {
   // Most rows of a large snapshot do not mention the patient at all: a substring scan settles them without
   // splitting the row (splitting every row of a 1 GB snapshot cost most of a one-patient restore's time).
@@ -40,43 +37,57 @@ export function rowInCompartment(row: string, patient: string): boolean {
   return (f[4] ?? '').split(',').includes(patient);
 }
 
-function selectedRow(type: string, row: string): SelectedRow & { readonly patients: string } {
-  const f = row.split('\t');
-  return { type, id: f[0] as string, blob: f[3] as string, size: Number(f[5]), lastUpdated: f[2] || null, patients: f[4] ?? '' };
+function isDamage(err: unknown): boolean {
+  return isEngineError(err) && (isIntegrityCode(err.code) || err.code === 'NOT_FOUND' || err.code === 'BLOB_MISSING');
 }
 
 /**
- * The rows of a snapshot matching a selection (types, one patient's compartment), per type. With `loss`, a
- * listing that lost tree blobs is read as far as it can be and what was lost is added to `loss` (restore of a
- * damaged snapshot); without it, such a listing is an error.
+ * The rows of a snapshot matching a selection (types, one patient's compartment, shared resources included), per
+ * type. With `loss`, a listing that lost tree blobs is read as far as it can be and what was lost is added to
+ * `loss` (restore of a damaged snapshot); without it, such a listing is an error.
  */
-export async function selectRows(repo: Repository, snap: SnapshotRecord, sel: RestoreSelection, signal?: AbortSignal, loss?: ListingLoss[]): Promise<Map<string, (SelectedRow & { readonly patients: string })[]>> {
-  const tree = snap.manifest.tree;
-  const out = new Map<string, (SelectedRow & { readonly patients: string })[]>();
-  const keep = (type: string, row: string): void => {
-    if (sel.patient && !rowInCompartment(row, sel.patient)) return;
-    let list = out.get(type);
-    if (!list) out.set(type, (list = []));
-    list.push(selectedRow(type, row));
+export async function selectRows(repo: Repository, snap: SnapshotRecord, sel: RestoreSelection, signal?: AbortSignal, loss?: ListingLoss[]): Promise<Map<string, SelectedRow[]>> {
+  const out = new Map<string, SelectedRow[]>();
+  const keep = (row: SelectedRow): void => {
+    let list = out.get(row.type);
+    if (!list) out.set(row.type, (list = []));
+    list.push(row);
   };
+  const rowSel = { ...(sel.types ? { types: sel.types } : {}), ...(sel.patient !== undefined ? { patient: sel.patient } : {}), includeShared: true };
   try {
-    const overlay = await loadOverlay(repo, tree, signal);
-    for (const type of treeTypes(tree, overlay)) {
-      if (sel.types && !sel.types.includes(type)) continue;
-      for await (const row of typeRows(repo, tree, type, overlay, signal)) keep(type, row);
-    }
-    return out;
+    for await (const row of snapshotRows(repo, snap, rowSel, signal)) keep(row);
+    return sorted(out);
   } catch (err) {
-    if (!loss || !isEngineError(err) || !(isIntegrityCode(err.code) || err.code === 'NOT_FOUND')) throw err;
+    if (!loss || !isDamage(err)) throw err;
   }
   out.clear();
-  for await (const { type, row } of salvageTreeRows(repo, tree, snap.manifest.counts, loss, { ...(sel.types ? { types: sel.types } : {}), ...(signal ? { signal } : {}) })) keep(type, row);
-  return out;
+  const m = snap.manifest;
+  if (m.version === 2) {
+    for await (const row of salvageRows(repo, snap, rowSel, loss, signal)) keep(row);
+    return sorted(out);
+  }
+  for await (const { type, row } of salvageTreeRows(repo, m.tree, m.counts, loss, { ...(sel.types ? { types: sel.types } : {}), ...(signal ? { signal } : {}) })) {
+    if (sel.patient && !rowInCompartment(row, sel.patient)) continue;
+    const e = decodeRow(row);
+    const patients = e.patient ? e.patient.split(',') : [];
+    keep({ type, id: e.id, patients, shared: patients.length > 1, size: e.size, blob: e.blob, offset: 0, lineHash: null, versionId: e.versionId, lastUpdated: e.lastUpdated });
+  }
+  return sorted(out);
+}
+
+/** Types in name order, each type's rows by id (as the listing gives them). */
+function sorted(rows: Map<string, SelectedRow[]>): Map<string, SelectedRow[]> {
+  for (const list of rows.values()) list.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return new Map([...rows.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
 }
 
 /** Orders rows by where their data is stored, so frames are read sequentially and once. */
 export function sortByStorage<T extends SelectedRow>(repo: Repository, rows: T[]): T[] {
   const keyed = rows.map((r) => {
+    if (repo.version === 2) {
+      const loc = repo.store.index.get(Buffer.from(r.blob, 'hex'));
+      return { r, pack: loc ? loc.pack : '', frame: loc?.offset ?? 0, offset: r.offset };
+    }
     const loc = repo.index.get(Buffer.from(r.blob, 'hex'));
     return { r, pack: loc ? loc.pack.id : '', frame: loc?.frame ?? 0, offset: loc?.offset ?? 0 };
   });
@@ -102,11 +113,12 @@ export interface RestoreSelectionResult {
 }
 
 /** Other patients a resource concerns: its compartments besides this patient, and Patient references in its content. */
-async function otherPatients(repo: Repository, row: SelectedRow & { readonly patients: string }, patient: string, signal?: AbortSignal): Promise<string[]> {
-  const others = new Set(row.patients.split(',').filter((p) => p !== '' && p !== patient));
-  if (row.type !== 'Patient' || row.id !== patient) {
+async function otherPatients(repo: Repository, row: SelectedRow, patient: string, signal?: AbortSignal): Promise<string[]> {
+  const others = new Set(row.patients.filter((p) => p !== '' && p !== patient));
+  // Version 2 rows carry a shared flag computed from the resource's compartments at backup: others are read only then.
+  if ((row.type !== 'Patient' || row.id !== patient) && (repo.version === 1 || row.shared)) {
     try {
-      for (const ref of referencesOf(JSON.parse((await repo.readBlob(row.blob, signal)).toString('utf8')))) {
+      for (const ref of referencesOf(JSON.parse((await readResource(repo, row, { signal })).toString('utf8')))) {
         const id = patientIdOfReference(ref);
         if (id && id !== patient) others.add(id);
       }

@@ -1,5 +1,5 @@
 /** Progress of long operations, emitted by the engine and rendered by every front end. */
-export type OperationKind = 'backup' | 'check' | 'restore' | 'replicate' | 'prune' | 'drill' | 'rebuild' | 'repair' | 'report';
+export type OperationKind = 'backup' | 'check' | 'restore' | 'replicate' | 'prune' | 'drill' | 'rebuild' | 'repair' | 'report' | 'migrate';
 
 export interface ProgressEvent {
   readonly type: 'progress';

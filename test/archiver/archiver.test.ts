@@ -1,11 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { Archiver } from '../../src/archiver/archiver.js';
-import { splitLines } from '../../src/archiver/ndjson.js';
-import { treeRows } from '../../src/repository/treeStore.js';
-import { rowId } from '../../src/repository/tree.js';
+import { listNdjsonInputs, readNdjsonChunks, splitLines } from '../../src/archiver/ndjson.js';
+import { WorkerPool } from '../../src/pool/index.js';
+import { mutateNdjsonDataset, writeNdjsonDataset } from '../../src/sandbox/synthetic.js';
+import { isEngineError } from '../../src/shared/errors.js';
+import { readResource, snapshotRows, type ResourceRow } from '../../src/repository/reader.js';
+import type { SnapshotManifest } from '../../src/repository/snapshot.js';
+import type { ResourceTreeRef } from '../../src/repository/resourceTree.js';
 import { backupDir, newRepo } from '../support/repo.js';
 import { tempDir } from '../support/tmp.js';
 
@@ -13,9 +17,9 @@ const patient = (id: string, extra = ''): string => `{"resourceType":"Patient","
 const obs = (id: string, pid: string, value: string): string =>
   `{"resourceType":"Observation","id":"${id}","subject":{"reference":"Patient/${pid}"},"valueQuantity":{"value":${value},"unit":"kg"}}`;
 
-async function listing(repo: Awaited<ReturnType<typeof newRepo>>['repo'], tree: Parameters<typeof treeRows>[1]): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  for await (const { type, row } of treeRows(repo, tree)) out.set(`${type}/${rowId(row)}`, row);
+async function listing(repo: Awaited<ReturnType<typeof newRepo>>['repo'], manifest: SnapshotManifest): Promise<Map<string, ResourceRow>> {
+  const out = new Map<string, ResourceRow>();
+  for await (const row of snapshotRows(repo, { id: 'x', manifest })) out.set(`${row.type}/${row.id}`, row);
   return out;
 }
 
@@ -50,12 +54,12 @@ test('malformed lines and resources without id are reported with file:line; the 
     ['Patient.ndjson:2 INPUT_MALFORMED', 'Patient.ndjson:4 RESOURCE_WITHOUT_ID', 'Patient.ndjson:5 INPUT_MALFORMED'],
   );
   assert.deepEqual(r.manifest.counts, { Observation: 1, Patient: 3 });
-  const rows = await listing(repo, r.manifest.tree);
+  const rows = await listing(repo, r.manifest);
   assert.deepEqual([...rows.keys()].sort(), ['Observation/o1', 'Patient/p1', 'Patient/p3', 'Patient/p4']);
   // The observation is in patient p1's compartment and its decimal text is stored exactly.
-  const o1 = rows.get('Observation/o1') as string;
-  assert.equal(o1.split('\t')[4], 'p1');
-  assert.equal((await repo.readBlob(o1.split('\t')[3] as string)).toString(), obs('o1', 'p1', '70.50'));
+  const o1 = rows.get('Observation/o1') as ResourceRow;
+  assert.deepEqual(o1.patients, ['p1']);
+  assert.equal((await readResource(repo, o1)).toString(), obs('o1', 'p1', '70.50'));
 });
 
 test('second backup: unchanged resources cost nothing, changes and deletions are recorded, listing equals the input', async () => {
@@ -78,12 +82,12 @@ test('second backup: unchanged resources cost nothing, changes and deletions are
   const third = await backupDir(repo, data);
   assert.deepEqual({ a: third.manifest.totals.added, c: third.manifest.totals.changed, d: third.manifest.totals.deleted }, { a: 1, c: 3, d: 2 });
   assert.equal(third.manifest.counts['Patient'], 199);
-  assert.equal(third.manifest.totals.newBlobs, 5, '4 resource versions + 1 tree delta');
-  assert.ok(third.manifest.tree.deltas.length > 0, 'stored as a delta');
-  const rows = await listing(repo, third.manifest.tree);
+  assert.equal(third.manifest.totals.newBlobs, 2, 'the 4 new resource versions in one frame + 1 tree delta');
+  assert.ok((third.manifest.tree as ResourceTreeRef).deltas.length > 0, 'stored as a delta');
+  const rows = await listing(repo, third.manifest);
   assert.equal(rows.size, 199);
   assert.ok(!rows.has('Patient/p0') && !rows.has('Patient/p1') && rows.has('Patient/new1'));
-  assert.equal((await repo.readBlob((rows.get('Patient/p2') as string).split('\t')[3] as string)).toString(), (lines[2] as string).replace('female', 'male'));
+  assert.equal((await readResource(repo, rows.get('Patient/p2') as ResourceRow)).toString(), (lines[2] as string).replace('female', 'male'));
 });
 
 test('incremental mode carries the parent forward and applies explicit deletions', async () => {
@@ -97,10 +101,73 @@ test('incremental mode carries the parent forward and applies explicit deletions
   const inc = new Archiver(repo, { source: { kind: 'fhir', location: 'http://x', strategy: 'history' }, mode: 'incremental', parent });
   await inc.begin();
   await inc.addLine(Buffer.from(patient('d')), { file: 'x', line: 1 });
-  inc.deleteResource('Patient', 'b');
-  inc.deleteResource('Patient', 'never-existed');
+  await inc.deleteResource('Patient', 'b');
+  await inc.deleteResource('Patient', 'never-existed');
   const r = await inc.commit();
   assert.equal(r.manifest.parent, first.snapshotId);
-  assert.deepEqual([...(await listing(repo, r.manifest.tree)).keys()].sort(), ['Patient/a', 'Patient/c', 'Patient/d']);
+  assert.deepEqual([...(await listing(repo, r.manifest)).keys()].sort(), ['Patient/a', 'Patient/c', 'Patient/d']);
   assert.deepEqual(r.manifest.counts, { Patient: 3 });
+});
+
+test('v2 pipeline: an unchanged line is recognised by its line hash and never parsed; a scattered 5 % change parses only those lines', async () => {
+  const dir = await tempDir();
+  const data = path.join(dir, 'in');
+  await writeNdjsonDataset(data, { patients: 30, seed: 4 });
+  const { repo } = await newRepo(dir);
+  const pool = new WorkerPool(2);
+  try {
+    const run = async (parent: Awaited<ReturnType<typeof repo.listSnapshots>>[number] | null): Promise<{ parsedByWorkers: number; parsed: number; manifest: SnapshotManifest }> => {
+      const before = await pool.parsedLines();
+      const a = new Archiver(repo, { source: { kind: 'ndjson', location: data, strategy: 'files' }, mode: 'full', parent, pool, spillRows: 50 });
+      await a.begin();
+      for (const f of await listNdjsonInputs(data)) for await (const c of readNdjsonChunks(f)) await a.addChunk(c);
+      const r = await a.commit();
+      return { parsedByWorkers: (await pool.parsedLines()) - before, parsed: a.parsedLines, manifest: r.manifest };
+    };
+    const first = await run(null);
+    const total = first.manifest.totals.resources;
+    assert.equal(first.parsedByWorkers, total, 'a first backup parses every line once');
+    const [s1] = await repo.listSnapshots();
+    const second = await run(s1 ?? null);
+    assert.equal(second.parsedByWorkers, 0, 'nothing parsed when nothing changed');
+    assert.equal(second.manifest.totals.unchanged, total);
+    const { changed } = await mutateNdjsonDataset(data, { fraction: 0.05, seed: 8 });
+    const s2 = (await repo.listSnapshots()).at(-1) ?? null;
+    const third = await run(s2);
+    assert.equal(third.parsedByWorkers, changed.length, 'only the changed lines were parsed');
+    assert.equal(third.parsed, changed.length);
+    assert.equal(third.manifest.totals.changed, changed.length);
+    assert.ok(third.manifest.totals.storedBytesAdded < first.manifest.totals.storedBytesAdded / 5, 'a small change stores little');
+  } finally {
+    await pool.close();
+  }
+});
+
+test('a worker that dies mid-backup fails the run with WORKER_FAILED: nothing is committed, no spill files stay, the next run completes', async () => {
+  const dir = await tempDir();
+  const data = path.join(dir, 'in');
+  await writeNdjsonDataset(data, { patients: 10, seed: 5 });
+  const { repo } = await newRepo(dir);
+  const pool = new WorkerPool(2);
+  const spillDir = path.join(dir, 'spill');
+  await mkdir(spillDir);
+  try {
+    const a = new Archiver(repo, { source: { kind: 'ndjson', location: data, strategy: 'files' }, mode: 'full', parent: null, pool, spillDir });
+    await a.begin();
+    pool.crashOnNextTask();
+    await assert.rejects(
+      (async () => {
+        for (const f of await listNdjsonInputs(data)) for await (const c of readNdjsonChunks(f)) await a.addChunk(c);
+        await a.commit();
+      })(),
+      (e) => isEngineError(e, 'WORKER_FAILED'),
+    );
+    await a.close();
+    assert.deepEqual(await repo.listSnapshots(), [], 'no snapshot');
+    assert.deepEqual(await readdir(spillDir), [], 'spill files removed');
+    const r = await backupDir(repo, data);
+    assert.ok(r.manifest.totals.resources > 0);
+  } finally {
+    await pool.close();
+  }
 });

@@ -17,7 +17,7 @@ import type { SandboxServer } from '../../src/sandbox/index.js';
 import { requestsMatching, sandbox } from '../support/fhir.js';
 import { newRepo, reopen } from '../support/repo.js';
 import { tempDir } from '../support/tmp.js';
-import { corruptFrame } from '../restorer/helpers.js';
+import { flipByteInBlob, storedBlobs } from '../support/v2.js';
 
 async function repoIn(): Promise<{ repo: Repository; root: string }> {
   const { repo, root } = await newRepo(await tempDir());
@@ -161,10 +161,9 @@ describe('attachments in a backup', () => {
     }
     // A flipped byte in the frame holding a document's content: check names the pack and the document.
     const doc = records.find((x) => x.owner === 'DocumentReference/docref-1') as (typeof records)[0];
-    await fresh.loadIndex();
-    const loc = fresh.index.get(Buffer.from(doc.blobs[0] as string, 'hex'));
-    assert.ok(loc);
-    await corruptFrame(root, loc.pack.id, loc.pack.frames[loc.frame] as { offset: number; storedLength: number });
+    const blob = (await storedBlobs(fresh)).find((b) => b.blob === doc.blobs[0]);
+    assert.ok(blob);
+    await flipByteInBlob(root, blob);
     const damaged = await checkRepository(await reopen(root), { readData: true });
     assert.equal(damaged.ok, false);
     assert.ok(damaged.problems.some((p) => p.code === 'PACK_CORRUPT' && p.resources.includes('DocumentReference/docref-1 (attachment)')), JSON.stringify(damaged.problems));

@@ -6,6 +6,7 @@ import { checkRepository, inSubset } from '../../src/checker/checker.js';
 import { writeNdjsonDataset } from '../../src/sandbox/synthetic.js';
 import { backupDir, newRepo, reopen } from '../support/repo.js';
 import { tempDir } from '../support/tmp.js';
+import { dataPackPaths } from '../support/v2.js';
 
 async function fixture(): Promise<{ root: string; snapshots: string[] }> {
   const dir = await tempDir();
@@ -31,9 +32,7 @@ async function files(root: string, kind: string): Promise<string[]> {
 
 /** Paths of packs holding resource data (not snapshot listings), from the index. */
 async function dataPacks(root: string): Promise<string[]> {
-  const repo = await reopen(root);
-  await repo.loadIndex();
-  return repo.index.packs.filter((p) => p.blobType === 'data').map((p) => path.join('data', p.id.slice(0, 2), p.id)).sort();
+  return dataPackPaths(await reopen(root));
 }
 
 async function flipByte(file: string, at: number): Promise<void> {

@@ -8,9 +8,9 @@ import { spawn } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import { selectRows } from '../../src/restorer/ndjsonTarget.js';
 import type { SandboxServer } from '../../src/sandbox/index.js';
-import { assertSameResources, corruptFrame, plainServer, sandbox, snapshotOf, testRepo, type StoredResource, type TestRepo } from '../restorer/helpers.js';
+import { framesByPack, flipByteInBlob, resourcesInFrame, type StoredBlob } from '../support/v2.js';
+import { assertSameResources, plainServer, sandbox, snapshotOf, testRepo, type StoredResource, type TestRepo } from '../restorer/helpers.js';
 import { CLI, ROOT, runCli } from '../support/cli.js';
 import { tempDir } from '../support/tmp.js';
 
@@ -114,14 +114,11 @@ test('a damaged pack: exit 3 into a server and to a folder, the unreadable resou
   const ownEnv = { CLINIC_BACKUP_REPO: own.root, CLINIC_BACKUP_PASSWORD_FILE: own.passwordFile, CLINIC_BACKUP_STATE_DIR: own.stateDir };
   assert.equal((await runCli(['backup', '--source', A.url], ownEnv)).code, 0);
   const r = await own.open();
-  await r.loadIndex();
-  const pack = r.index.packs.find((p) => p.blobType === 'data' && p.frames.length > 1);
+  const pack = (await framesByPack(r)).find((p) => p.frames.length > 1);
   assert.ok(pack);
-  const affected: string[] = [];
-  for (const [type, rows] of await selectRows(r, await r.findSnapshot('latest'), {})) {
-    for (const row of rows) if (r.index.get(Buffer.from(row.blob, 'hex'))?.frame === 0 && r.index.get(Buffer.from(row.blob, 'hex'))?.pack.id === pack.id) affected.push(`${type}/${row.id}`);
-  }
-  const file = await corruptFrame(own.root, pack.id, pack.frames[0] as { offset: number; storedLength: number });
+  const frame = pack.frames[0] as StoredBlob;
+  const affected = [...(await resourcesInFrame(r, await r.findSnapshot('latest'), frame.blob))];
+  const file = await flipByteInBlob(own.root, frame);
 
   const B = await sandbox();
   const server = await runCli(['restore', '--target-url', B.url, '--yes', '--json'], ownEnv);

@@ -1,6 +1,6 @@
 /** Set-up for the drill tests: a repository made from a real sandbox over HTTP, copies to drill, port probes. */
 import assert from 'node:assert/strict';
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, stat } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { backupFhir } from '../../src/archiver/fhirBackup.js';
@@ -82,17 +82,6 @@ export async function sizeOf(dir: string): Promise<number> {
   let n = 0;
   for (const f of await filesUnder(dir)) n += (await stat(path.join(dir, f))).size;
   return n;
-}
-
-/** Flips one byte in the middle of a frame of a pack file; returns its repository path (data/xx/id). */
-export async function flipByteInFrame(root: string, packId: string, frame: { offset: number; storedLength: number }): Promise<string> {
-  const rel = `data/${packId.slice(0, 2)}/${packId}`;
-  const file = path.join(root, rel);
-  const bytes = await readFile(file);
-  const at = frame.offset + Math.floor(frame.storedLength / 2);
-  bytes[at] = (bytes[at] as number) ^ 0x40;
-  await writeFile(file, bytes);
-  return rel;
 }
 
 /** References of the form Type/id (optionally /_history/v) in a resource, as Type/id: the test's own parser. */

@@ -12,12 +12,12 @@ import type { Engine } from '../../src/index.js';
 import { restoreOrder, TIER_TYPES } from '../../src/policy/tiers.js';
 import type { Repository } from '../../src/repository/repository.js';
 import { executeFhirRestore, planFhirRestore, type FhirRestoreOptions } from '../../src/restorer/fhirTarget.js';
-import { selectRows } from '../../src/restorer/ndjsonTarget.js';
 import { startSandbox, type SandboxServer } from '../../src/sandbox/index.js';
 import { FhirHttp } from '../../src/source/fhir/http.js';
 import { isEngineError } from '../../src/shared/errors.js';
 import { tempDir } from '../support/tmp.js';
-import { assertSameResources, corruptFrame, plainServer, sandbox, snapshotOf, testRepo, type StoredResource, type TestRepo } from './helpers.js';
+import { framesByPack, flipByteInBlob, resourcesInFrame, type StoredBlob } from '../support/v2.js';
+import { assertSameResources, plainServer, sandbox, snapshotOf, testRepo, type StoredResource, type TestRepo } from './helpers.js';
 
 const NONE = { kind: 'none' } as const;
 
@@ -222,18 +222,12 @@ async function damagedRepo(name: string, frameNo: number): Promise<{ repo: TestR
   const own = await testRepo(path.join(dir, name));
   const b = await own.engine().backupFhir({ source: A.url, auth: NONE });
   const r = await own.open();
-  await r.loadIndex();
-  const pack = r.index.packs.find((p) => p.blobType === 'data' && p.frames.length > frameNo + 1);
+  const pack = (await framesByPack(r)).find((p) => p.frames.length > frameNo + 1);
   assert.ok(pack, 'a data pack with several frames');
-  const affected = new Set<string>();
-  for (const [type, rows] of await selectRows(r, await r.findSnapshot(b.snapshot.id), {})) {
-    for (const row of rows) {
-      const loc = r.index.get(Buffer.from(row.blob, 'hex'));
-      if (loc?.pack.id === pack.id && loc.frame === frameNo) affected.add(`${type}/${row.id}`);
-    }
-  }
+  const frame = pack.frames[frameNo] as StoredBlob;
+  const affected = await resourcesInFrame(r, await r.findSnapshot(b.snapshot.id), frame.blob);
   assert.ok(affected.size > 0 && affected.size < source.size / 2);
-  const file = await corruptFrame(own.root, pack.id, pack.frames[frameNo] as { offset: number; storedLength: number });
+  const file = await flipByteInBlob(own.root, frame);
   return { repo: own, affected, file };
 }
 
@@ -275,16 +269,14 @@ test('a missing pack: the resources only it held are named (BLOB_MISSING), the r
   const e = own.engine();
   await e.backupFhir({ source: src.url, auth: NONE });
   const r1 = await own.open();
-  await r1.loadIndex();
-  const before = new Set(r1.index.packs.filter((p) => p.blobType === 'data').map((p) => p.id));
+  const before = new Set((await framesByPack(r1)).map((p) => p.pack));
   const changed = [...src.store.all()].filter((x) => x.type === 'Observation').slice(0, 3);
   for (const x of changed) src.store.put(x.type, x.id, x.text.replace('"status":"final"', '"status":"amended"'));
   await e.backupFhir({ source: src.url, auth: NONE });
   const r2 = await own.open();
-  await r2.loadIndex();
-  const added = r2.index.packs.filter((p) => p.blobType === 'data' && !before.has(p.id));
+  const added = (await framesByPack(r2)).filter((p) => !before.has(p.pack));
   assert.equal(added.length, 1, 'the second backup wrote one data pack');
-  const gone = added[0]?.id as string;
+  const gone = added[0]?.pack as string;
   await rm(path.join(own.root, 'data', gone.slice(0, 2), gone));
 
   const B = await sandbox();

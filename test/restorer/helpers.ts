@@ -1,6 +1,6 @@
 /** Shared set-up for the restore tests: real sandboxes over HTTP, real repositories, content comparison. */
 import assert from 'node:assert/strict';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -29,9 +29,9 @@ export interface TestRepo {
 }
 
 /** A repository with cheap scrypt (test/support/repo.ts) and the Engine's password file and state folder. */
-export async function testRepo(dir: string): Promise<TestRepo> {
+export async function testRepo(dir: string, params: Parameters<typeof newRepo>[1] = {}): Promise<TestRepo> {
   await mkdir(dir, { recursive: true });
-  const { root, backend } = await newRepo(dir);
+  const { root, backend } = await newRepo(dir, params);
   await backend.close();
   const passwordFile = await writePasswordFile(dir);
   const stateDir = path.join(dir, 'state');
@@ -120,13 +120,3 @@ export async function plainServer(reply: (req: http.IncomingMessage) => { status
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/fhir`, requests };
 }
 
-/** Flips one byte in the middle of frame `frame` of a data pack; returns the pack's file (data/xx/id). */
-export async function corruptFrame(root: string, packId: string, frame: { offset: number; storedLength: number }): Promise<string> {
-  const rel = path.join('data', packId.slice(0, 2), packId);
-  const file = path.join(root, rel);
-  const bytes = await readFile(file);
-  const at = frame.offset + Math.floor(frame.storedLength / 2);
-  bytes[at] = (bytes[at] as number) ^ 0x40;
-  await writeFile(file, bytes);
-  return rel;
-}

@@ -19,7 +19,9 @@ const NONE = { kind: 'none' } as const;
 // Shared by the tests of this file (set up at module level, so the after() hooks run at the end of the file).
 const dir = await tempDir('cb-restore-rt-');
 const A: SandboxServer = await sandbox({ patients: 20, seed: 11 });
-const repo: TestRepo = await testRepo(dir);
+// Frames of 4 KiB: with the default 64 KiB, this small data set (2 MB) has one frame or two per type, and any
+// patient's record touches nearly all of them; 4 KiB frames give it the frames-per-patient ratio of a real one.
+const repo: TestRepo = await testRepo(dir, { frameTargetBytes: 4096 });
 const engine: Engine = repo.engine();
 const backup = await engine.backupFhir({ source: A.url, auth: NONE });
 assert.equal(backup.snapshot.resources, A.store.count());

@@ -4,8 +4,7 @@ import { createServer, type Server } from 'node:net';
 import { after } from 'node:test';
 import type { Repository } from '../../src/repository/repository.js';
 import type { SnapshotManifest } from '../../src/repository/snapshot.js';
-import { rowBlob, rowId } from '../../src/repository/tree.js';
-import { treeRows } from '../../src/repository/treeStore.js';
+import { readResources, snapshotRows, type ResourceRow } from '../../src/repository/reader.js';
 import { startSandbox, type SandboxOptions, type SandboxServer } from '../../src/sandbox/index.js';
 import { EngineError, type ErrorCode } from '../../src/shared/errors.js';
 
@@ -20,10 +19,13 @@ export async function sandbox(opts: SandboxOptions = {}): Promise<SandboxServer>
 export async function snapshotResources(repo: Repository, manifest: SnapshotManifest): Promise<Map<string, Buffer>> {
   const out = new Map<string, Buffer>();
   await repo.loadIndex();
-  for await (const { type, row } of treeRows(repo, manifest.tree)) {
-    const key = `${type}/${rowId(row)}`;
+  const rows: ResourceRow[] = [];
+  for await (const row of snapshotRows(repo, { id: 'snapshot', manifest })) rows.push(row);
+  for await (const d of readResources(repo, rows)) {
+    const key = `${d.row.type}/${d.row.id}`;
     assert.ok(!out.has(key), `${key} appears once in the tree`);
-    out.set(key, await repo.readBlob(rowBlob(row)));
+    if (d.error) throw d.error;
+    out.set(key, Buffer.from(d.bytes));
   }
   return out;
 }

@@ -23,6 +23,7 @@ const LOADERS = {
   destinations: () => import('./destinations.js'),
   forget: () => import('./forget.js'),
   prune: () => import('./prune.js'),
+  migrate: () => import('./migrate.js'),
   schedule: () => import('./schedule.js'),
   'run-scheduler': () => import('./runScheduler.js'),
   drill: () => import('./drill.js'),

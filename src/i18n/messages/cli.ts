@@ -260,6 +260,15 @@ export const cliMessages: Catalogue = {
   'cli.forget.dryRun': { 'pt-BR': 'Simulação: {removed} pontos de restauração seriam removidos, {kept} mantidos. Nada foi alterado.', en: 'Dry run: {removed} snapshots would be removed, {kept} kept. Nothing was changed.' },
   'cli.forget.done': { 'pt-BR': '{removed} pontos de restauração removidos, {kept} mantidos. Rode "prune" para liberar o espaço.', en: '{removed} snapshots removed, {kept} kept. Run "prune" to free the space.' },
   'cli.prune.dryRun': { 'pt-BR': 'Simulação: {deleted} arquivos de dados seriam apagados, {repacked} reagrupados, {freed} liberados ({locked} protegidos por bloqueio).', en: 'Dry run: {deleted} data files would be deleted, {repacked} repacked, {freed} freed ({locked} kept by Object Lock).' },
+  'cli.migrate.done': {
+    'pt-BR': 'Repositório convertido para o formato versão 2: {migrated} cópias (snapshots) convertidas, {already} já estavam, {deleted} arquivos antigos apagados.',
+    en: 'Repository converted to format version 2: {migrated} snapshots converted, {already} were already, {deleted} old files deleted.',
+  },
+  'cli.migrate.already': {
+    'pt-BR': 'O repositório já está no formato versão 2; {deleted} arquivos antigos apagados.',
+    en: 'The repository is already in format version 2; {deleted} old files deleted.',
+  },
+  'cli.progress.migrate': { 'pt-BR': 'conversão ({phase}): {done}/{total}', en: 'migrate ({phase}): {done}/{total}' },
   'cli.prune.done': { 'pt-BR': '{deleted} arquivos de dados apagados, {repacked} reagrupados, {freed} liberados ({locked} protegidos por bloqueio).', en: '{deleted} data files deleted, {repacked} repacked, {freed} freed ({locked} kept by Object Lock).' },
   'cli.progress.prune': { 'pt-BR': 'limpeza ({phase}): {done}/{total}', en: 'prune ({phase}): {done}/{total}' },
   'cli.schedule.line': { 'pt-BR': '{name}: {description}; próxima execução {next}', en: '{name}: {description}; next run {next}' },

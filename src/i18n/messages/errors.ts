@@ -39,6 +39,10 @@ export const errorMessages: Readonly<Record<ErrorCode, Message>> = {
     'pt-BR': 'O repositório usa o formato versão {version}, que esta versão do programa não conhece. Atualize o Clinic Backup.',
     en: 'The repository uses format version {version}, which this version does not know. Update Clinic Backup.',
   },
+  REPO_NEEDS_MIGRATION: {
+    'pt-BR': 'O repositório em {location} usa o formato antigo (versão 1). Ele continua legível para restaurar e verificar, mas novos backups precisam do formato novo: rode "clinic-backup migrate" uma vez (seguro; pode ser interrompido e retomado).',
+    en: 'The repository at {location} uses the old format (version 1). It can still be restored and checked, but new backups need the new format: run "clinic-backup migrate" once (safe; it can be interrupted and resumed).',
+  },
   REPO_LOCKED: {
     'pt-BR': 'O repositório está em uso por {owner} (desde {since}). Aguarde terminar; se o processo não existe mais, o bloqueio expira em {staleAfter}.',
     en: 'The repository is in use by {owner} (since {since}). Wait for it to finish; if that process is gone, the lock expires after {staleAfter}.',
@@ -343,6 +347,10 @@ export const errorMessages: Readonly<Record<ErrorCode, Message>> = {
   },
   CANCELLED: { 'pt-BR': 'Operação cancelada.', en: 'Operation cancelled.' },
   TIMEOUT: { 'pt-BR': 'Tempo esgotado: {what}', en: 'Timed out: {what}' },
+  WORKER_FAILED: {
+    'pt-BR': 'Uma parte do programa que trabalha em paralelo parou de repente ({reason}). Nada foi gravado pela metade; tente de novo. Se voltar a acontecer, verifique a memória livre do computador.',
+    en: 'A part of the program that works in parallel stopped suddenly ({reason}). Nothing was left half-written; try again. If it happens again, check the computer\'s free memory.',
+  },
   INTERNAL: {
     'pt-BR': 'Erro interno inesperado: {reason}',
     en: 'Unexpected internal error: {reason}',

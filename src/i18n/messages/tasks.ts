@@ -12,6 +12,7 @@ export const tasksMessages: Catalogue = {
   'task.kind.drill': { 'pt-BR': 'Teste de restauração', en: 'Restore drill' },
   'task.kind.replicate': { 'pt-BR': 'Cópia para outro destino', en: 'Copy to another destination' },
   'task.kind.prune': { 'pt-BR': 'Limpeza de dados sem uso', en: 'Removing unused data' },
+  'task.kind.migrate': { 'pt-BR': 'Conversão do formato do backup', en: 'Converting the backup format' },
   'task.kind.report': { 'pt-BR': 'Geração de relatório', en: 'Report generation' },
   'task.kind.rebuild': { 'pt-BR': 'Reconstrução do catálogo', en: 'Rebuilding the catalog' },
   'task.kind.other': { 'pt-BR': 'Trabalhando', en: 'Working' },
@@ -28,6 +29,7 @@ export const tasksMessages: Catalogue = {
   'task.title.drill': { 'pt-BR': 'Teste de restauração', en: 'Restore drill' },
   'task.title.replicate': { 'pt-BR': 'Cópia para outro destino', en: 'Copy to another destination' },
   'task.title.prune': { 'pt-BR': 'Limpeza de dados sem uso', en: 'Removing unused data' },
+  'task.title.migrate': { 'pt-BR': 'Conversão do backup para o formato atual', en: 'Converting the backup to the current format' },
   'task.title.report': { 'pt-BR': 'Geração de relatório', en: 'Generating a report' },
 
   'task.phase.backup.export-wait': { 'pt-BR': 'O servidor está preparando a exportação', en: 'The server is preparing the export' },
@@ -93,6 +95,10 @@ export const tasksMessages: Catalogue = {
   'task.cancelled.prune': {
     'pt-BR': 'Nenhum dado em uso foi apagado; a limpeza pode ser feita de novo depois.',
     en: 'No data in use was deleted; the clean-up can be run again later.',
+  },
+  'task.cancelled.migrate': {
+    'pt-BR': 'A conversão parou num ponto seguro: o backup continua legível e a conversão continua de onde parou na próxima vez.',
+    en: 'The conversion stopped at a safe point: the backup stays readable and the conversion continues where it stopped next time.',
   },
   'task.cancelled.report': { 'pt-BR': 'Nenhum relatório foi gerado.', en: 'No report was generated.' },
 };

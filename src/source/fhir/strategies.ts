@@ -80,7 +80,7 @@ export interface StrategyOptions {
    * Incremental search: how many resources of a type the new snapshot holds so far (previous snapshot plus this
    * run's changes). Search cannot see deletions; when the server's count differs, the type is listed in full.
    */
-  readonly localCount?: (type: string) => number;
+  readonly localCount?: (type: string) => number | Promise<number>;
 }
 
 const RESOURCE_KEY = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})/;
@@ -172,7 +172,7 @@ export function searchStrategy(http: FhirHttp, types: readonly string[], opts: S
       // snapshot will (previous + this run's changes), something was deleted. List the type in full then.
       if (opts.since && opts.localCount) {
         const total = await serverCount(http, type, opts.signal);
-        if (total === null || total !== opts.localCount(type)) {
+        if (total === null || total !== (await opts.localCount(type))) {
           const full = yield* pages(type, null);
           if (full?.complete) yield { kind: 'listed', type };
           else if (full) yield* incomplete(type, full);

@@ -1,0 +1,397 @@
+/**
+ * Sorted runs on disk, so a backup's memory does not grow with the data (issue 16):
+ *  - RowSpill: the rows of this run's new lines (patient, type, id, flags, frame number, offset, length, line hash,
+ *    sequence number), sorted by (patient, type, id, seq) in runs of a bounded size and merged at commit;
+ *  - KeySpill: one 16-byte record per new line or deletion (96-bit key hash, sequence number, kind), sorted by key
+ *    so duplicates of a key meet and the last one wins.
+ * Files live in a private temporary folder (0700, files 0600) and are removed when the run ends.
+ */
+import { mkdtemp, open, rm, writeFile, type FileHandle } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { compareSpillRows, decodeSpillRow, MAX_ROW_RECORD, type SpillRow } from '../pool/rowRecords.js';
+
+export type { SpillRow } from '../pool/rowRecords.js';
+export { compareSpillRows } from '../pool/rowRecords.js';
+
+/** A private folder for one run's spill files. */
+export async function makeSpillDir(parent?: string): Promise<string> {
+  return mkdtemp(path.join(parent ?? os.tmpdir(), 'clinic-backup-spill-'));
+}
+
+export async function removeSpillDir(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+}
+
+const READ_BLOCK = 256 * 1024;
+
+/** Reads a spill file block by block. */
+class BlockReader {
+  private buf = Buffer.alloc(0);
+  private pos = 0;
+  private eof = false;
+  private fileAt = 0;
+
+  private constructor(private readonly fh: FileHandle) {}
+
+  static async open(file: string): Promise<BlockReader> {
+    return new BlockReader(await open(file, 'r'));
+  }
+
+  /** Ensures at least n bytes are buffered (fewer at the end of the file); returns how many are. */
+  async fill(n: number): Promise<number> {
+    const have = this.buf.length - this.pos;
+    if (have >= n || this.eof) return have;
+    const next = Buffer.allocUnsafe(Math.max(READ_BLOCK, n) + have);
+    this.buf.copy(next, 0, this.pos);
+    let len = have;
+    while (len < n && !this.eof) {
+      const { bytesRead } = await this.fh.read(next, len, next.length - len, this.fileAt);
+      if (bytesRead === 0) this.eof = true;
+      len += bytesRead;
+      this.fileAt += bytesRead;
+    }
+    this.buf = next.subarray(0, len);
+    this.pos = 0;
+    return len;
+  }
+
+  get data(): Buffer {
+    return this.buf;
+  }
+
+  get at(): number {
+    return this.pos;
+  }
+
+  advance(n: number): void {
+    this.pos += n;
+  }
+
+  async close(): Promise<void> {
+    await this.fh.close();
+  }
+}
+
+/** A source of rows in sorted order. */
+interface RowCursor {
+  head: SpillRow | null;
+  next(): Promise<void>;
+  close(): Promise<void>;
+}
+
+class FileRowCursor implements RowCursor {
+  head: SpillRow | null = null;
+  private constructor(private readonly reader: BlockReader) {}
+
+  static async open(file: string): Promise<FileRowCursor> {
+    const c = new FileRowCursor(await BlockReader.open(file));
+    await c.next();
+    return c;
+  }
+
+  async next(): Promise<void> {
+    const have = await this.reader.fill(MAX_ROW_RECORD);
+    if (have === 0) {
+      this.head = null;
+      return;
+    }
+    const at = { p: this.reader.at };
+    const start = at.p;
+    this.head = decodeSpillRow(this.reader.data, at);
+    this.reader.advance(at.p - start);
+  }
+
+  async close(): Promise<void> {
+    await this.reader.close();
+  }
+}
+
+/** A binary min-heap of cursors. */
+class CursorHeap<C extends { head: unknown }> {
+  private readonly items: C[] = [];
+  constructor(private readonly less: (a: C, b: C) => boolean) {}
+  get size(): number {
+    return this.items.length;
+  }
+  get top(): C | undefined {
+    return this.items[0];
+  }
+  push(c: C): void {
+    const a = this.items;
+    a.push(c);
+    let i = a.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!this.less(a[i] as C, a[p] as C)) break;
+      [a[i], a[p]] = [a[p] as C, a[i] as C];
+      i = p;
+    }
+  }
+  /** Restores order after the top's head changed; removes it when exhausted. */
+  fixTop(exhausted: boolean): void {
+    const a = this.items;
+    if (exhausted) {
+      const last = a.pop() as C;
+      if (a.length === 0) return;
+      a[0] = last;
+    }
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < a.length && this.less(a[l] as C, a[m] as C)) m = l;
+      if (r < a.length && this.less(a[r] as C, a[m] as C)) m = r;
+      if (m === i) return;
+      [a[i], a[m]] = [a[m] as C, a[i] as C];
+      i = m;
+    }
+  }
+}
+
+/** Sorts and merges blocks of spill records into one sorted block (in a worker). */
+export type MergeBlocks = (blocks: Uint8Array[]) => Promise<Uint8Array>;
+
+export class RowSpill {
+  private pending: Uint8Array[] = [];
+  private pendingRows = 0;
+  private readonly runs: string[] = [];
+  private writes: Promise<void> = Promise.resolve();
+  private failure: unknown = null;
+  /** Rows spilled so far (all runs and pending blocks). */
+  count = 0;
+
+  constructor(
+    private readonly dir: string,
+    private readonly maxRows: number,
+    private readonly merge: MergeBlocks,
+  ) {}
+
+  /** Adds a block of sorted records (one batch's new rows). */
+  addBlock(block: Uint8Array, rows: number): void {
+    if (rows === 0) return;
+    this.pending.push(block);
+    this.pendingRows += rows;
+    this.count += rows;
+  }
+
+  get full(): boolean {
+    return this.pendingRows >= this.maxRows;
+  }
+
+  /** Merges the pending blocks into one sorted run file (in the background; the next spill or merged() waits). */
+  spill(): Promise<void> {
+    if (this.pending.length === 0) return this.writes;
+    const blocks = this.pending;
+    this.pending = [];
+    this.pendingRows = 0;
+    const file = path.join(this.dir, `rows-${this.runs.length}`);
+    this.runs.push(file);
+    const merged = blocks.length === 1 ? Promise.resolve(blocks[0] as Uint8Array) : this.merge(blocks);
+    merged.catch(() => undefined);
+    this.writes = this.writes
+      .then(async () => writeFile(file, await merged, { mode: 0o600 }))
+      .catch((err: unknown) => {
+        this.failure ??= err;
+      });
+    return this.writes;
+  }
+
+  /** Every row in (patient, type, id, seq) order: the runs on disk merged. Re-runnable. */
+  async *merged(): AsyncGenerator<SpillRow> {
+    await this.spill();
+    await this.writes;
+    if (this.failure !== null) throw this.failure;
+    const heap = new CursorHeap<FileRowCursor>((a, b) => compareSpillRows(a.head as SpillRow, b.head as SpillRow) < 0);
+    const cursors: FileRowCursor[] = [];
+    try {
+      for (const f of this.runs) cursors.push(await FileRowCursor.open(f));
+      for (const c of cursors) if (c.head) heap.push(c);
+      while (heap.size > 0) {
+        const c = heap.top as FileRowCursor;
+        yield c.head as SpillRow;
+        await c.next();
+        heap.fixTop(c.head === null);
+      }
+    } finally {
+      for (const c of cursors) await c.close();
+    }
+  }
+
+  /** Forgets everything (restart). */
+  async clear(): Promise<void> {
+    await this.writes.catch(() => undefined);
+    this.pending = [];
+    this.pendingRows = 0;
+    for (const f of this.runs.splice(0)) await rm(f, { force: true });
+    this.count = 0;
+    this.failure = null;
+  }
+}
+
+// ------------------------------------------------------------------ key records
+
+/** Sequence numbers use 31 bits; the top bit marks a deletion. */
+export const KEY_DELETE = 0x80000000;
+const KEY_WORDS = 4;
+const KEY_BYTES = KEY_WORDS * 4;
+
+function keyLess(a: Uint32Array, i: number, b: Uint32Array, j: number): boolean {
+  for (let k = 0; k < KEY_WORDS; k++) {
+    const x = k === 3 ? (a[i + k] as number) & 0x7fffffff : (a[i + k] as number);
+    const y = k === 3 ? (b[j + k] as number) & 0x7fffffff : (b[j + k] as number);
+    if (x !== y) return x < y;
+  }
+  return false;
+}
+
+/** Sorts n ≤ 2^20 4-word records by (h0, h1, h2, seq): a native float sort on (h0, position), then ties fixed locally. */
+export function sortKeyRecords(words: Uint32Array, n: number): Uint32Array {
+  if (n > 1048576) throw new RangeError('key run too large');
+  const order = new Float64Array(n);
+  for (let i = 0; i < n; i++) order[i] = (words[i * KEY_WORDS] as number) * 1048576 + i;
+  order.sort();
+  const out = new Uint32Array(n * KEY_WORDS);
+  for (let k = 0; k < n; k++) {
+    const i = (order[k] as number) % 1048576;
+    out.set(words.subarray(i * KEY_WORDS, i * KEY_WORDS + KEY_WORDS), k * KEY_WORDS);
+  }
+  // Equal first words are adjacent now; order them by the remaining words (rare: a few per million).
+  for (let k = 1; k < n; k++) {
+    if (out[k * KEY_WORDS] !== out[(k - 1) * KEY_WORDS]) continue;
+    let j = k;
+    while (j > 0 && out[j * KEY_WORDS] === out[(j - 1) * KEY_WORDS] && keyLess(out, j * KEY_WORDS, out, (j - 1) * KEY_WORDS)) {
+      const tmp = out.slice(j * KEY_WORDS, j * KEY_WORDS + KEY_WORDS);
+      out.copyWithin(j * KEY_WORDS, (j - 1) * KEY_WORDS, j * KEY_WORDS);
+      out.set(tmp, (j - 1) * KEY_WORDS);
+      j--;
+    }
+  }
+  return out;
+}
+
+/** One key record. */
+export interface KeyRecord {
+  readonly h0: number;
+  readonly h1: number;
+  readonly h2: number;
+  readonly seq: number;
+  readonly deleted: boolean;
+}
+
+interface KeyCursor {
+  words: Uint32Array;
+  i: number;
+  n: number;
+  head: true | null;
+  refill(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export class KeySpill {
+  private static readonly RUN = 1 << 20;
+  private buf = new Uint32Array(4096 * KEY_WORDS);
+  private n = 0;
+  private readonly runs: string[] = [];
+  private writes: Promise<void> = Promise.resolve();
+  count = 0;
+
+  constructor(
+    private readonly dir: string,
+    private readonly maxRecords = KeySpill.RUN,
+  ) {
+    if (maxRecords > KeySpill.RUN) throw new RangeError('key runs hold at most 2^20 records');
+  }
+
+  add(h0: number, h1: number, h2: number, seq: number, deleted: boolean): void {
+    if (seq >= KEY_DELETE) throw new RangeError('more than 2^31 lines in one run');
+    if ((this.n + 1) * KEY_WORDS > this.buf.length) {
+      const grown = new Uint32Array(Math.min(this.maxRecords, this.buf.length / KEY_WORDS * 2) * KEY_WORDS);
+      grown.set(this.buf.subarray(0, this.n * KEY_WORDS));
+      this.buf = grown;
+    }
+    const at = this.n * KEY_WORDS;
+    this.buf[at] = h0;
+    this.buf[at + 1] = h1;
+    this.buf[at + 2] = h2;
+    this.buf[at + 3] = (seq | (deleted ? KEY_DELETE : 0)) >>> 0;
+    this.n++;
+    this.count++;
+    if (this.n >= this.maxRecords) void this.spill();
+  }
+
+  /** Appends key records (4 words each) made by a worker. */
+  addWords(words: Uint32Array): void {
+    for (let i = 0; i < words.length; i += KEY_WORDS) {
+      const w3 = words[i + 3] as number;
+      this.add(words[i] as number, words[i + 1] as number, words[i + 2] as number, w3 & 0x7fffffff, (w3 & KEY_DELETE) !== 0);
+    }
+  }
+
+  spill(): Promise<void> {
+    if (this.n === 0) return this.writes;
+    const sorted = sortKeyRecords(this.buf, this.n);
+    this.n = 0;
+    const file = path.join(this.dir, `keys-${this.runs.length}`);
+    this.runs.push(file);
+    this.writes = this.writes.then(() => writeFile(file, Buffer.from(sorted.buffer, sorted.byteOffset, sorted.byteLength), { mode: 0o600 }));
+    return this.writes;
+  }
+
+  /** Every record in (key, seq) order. Re-runnable. */
+  async *merged(): AsyncGenerator<KeyRecord> {
+    await this.writes;
+    const cursors: KeyCursor[] = [];
+    const memory = sortKeyRecords(this.buf, this.n);
+    cursors.push({ words: memory, i: 0, n: this.n, head: this.n > 0 ? true : null, refill: async () => undefined, close: async () => undefined });
+    for (const f of this.runs) {
+      const reader = await BlockReader.open(f);
+      const c: KeyCursor = {
+        words: new Uint32Array(0),
+        i: 0,
+        n: 0,
+        head: null,
+        refill: async () => {
+          reader.advance(c.n * KEY_BYTES);
+          const have = await reader.fill(READ_BLOCK);
+          const whole = Math.floor(have / KEY_BYTES);
+          const d = reader.data;
+          const copy = Buffer.from(d.subarray(reader.at, reader.at + whole * KEY_BYTES));
+          c.words = new Uint32Array(copy.buffer, copy.byteOffset, whole * KEY_WORDS);
+          c.n = whole;
+          c.i = 0;
+          c.head = whole > 0 ? true : null;
+        },
+        close: () => reader.close(),
+      };
+      await c.refill();
+      cursors.push(c);
+    }
+    const heap = new CursorHeap<KeyCursor>((a, b) => keyLess(a.words, a.i * KEY_WORDS, b.words, b.i * KEY_WORDS));
+    try {
+      for (const c of cursors) if (c.head) heap.push(c);
+      while (heap.size > 0) {
+        const c = heap.top as KeyCursor;
+        const at = c.i * KEY_WORDS;
+        const w3 = c.words[at + 3] as number;
+        yield { h0: c.words[at] as number, h1: c.words[at + 1] as number, h2: c.words[at + 2] as number, seq: w3 & 0x7fffffff, deleted: (w3 & KEY_DELETE) !== 0 };
+        c.i++;
+        if (c.i >= c.n) {
+          if (c.refill) await c.refill();
+          if (c === cursors[0]) c.head = null;
+        }
+        heap.fixTop(c.i >= c.n || c.head === null);
+      }
+    } finally {
+      for (const c of cursors) await c.close();
+    }
+  }
+
+  async clear(): Promise<void> {
+    await this.writes.catch(() => undefined);
+    this.n = 0;
+    for (const f of this.runs.splice(0)) await rm(f, { force: true });
+    this.count = 0;
+  }
+}

@@ -1,0 +1,312 @@
+/**
+ * `check` of a version 2 repository (docs/format.md §20):
+ *  - structure: every index file opens and decodes; every indexed pack exists with its size; every snapshot opens;
+ *    every tree blob it needs (checkpoint directory, chunks, deltas, directory nodes, attachment lists,
+ *    dictionaries) is indexed and decodes; every row's frame is indexed and holds the row; every file chunk is
+ *    indexed; counts equal the manifest's;
+ *  - data (--read-data, or --read-data-subset n/m): packs are read whole, in order; SHA-256 = name; the pack's own
+ *    header opens and equals the index; every blob opens and hashes to its id (in the worker pool).
+ * Problems name the file, the snapshots affected and (bounded) the resources or paths inside the damaged data.
+ */
+import { sha256Hex } from '../crypto/primitives.js';
+import { FormatError } from '../repository/bytes.js';
+import { readAttachments } from '../repository/attachments.js';
+import { walkFilesTree, type FilesTreeRef } from '../repository/fileTree.js';
+import { blobTypeName, BlobType, type BlobEntry2 } from '../repository/pack2.js';
+import { DICTIONARY_UNREADABLE, inThreadOpener, type BlobOpener, type OpenRequest } from '../repository/reader.js';
+import { materialize, readCheckpointDir, type ResourceTreeRef } from '../repository/resourceTree.js';
+import type { Repository } from '../repository/repository.js';
+import { FLAG_ALIAS } from '../repository/rowSet.js';
+import type { SnapshotManifestV2, SnapshotRecord } from '../repository/snapshot.js';
+import { fileLabel, OtherVersionFile, packLabel } from '../repository/store2.js';
+import { EngineError, isEngineError, isIntegrityCode, throwIfAborted, type ErrorCode } from '../shared/errors.js';
+import { inSubset, type CheckOptions, type CheckProblem, type CheckReport } from './types.js';
+
+const MAX_RESOURCES_PER_PROBLEM = 20;
+
+type Add = (code: ErrorCode, file: string, reason: string) => CheckProblem;
+
+/** The problem that makes a pack's blobs unreadable, if any (damage found so far, or a pack the index does not list). */
+interface DamageLookup {
+  get(packId: string): CheckProblem | undefined;
+}
+
+function note(p: CheckProblem, snapshot: string, what?: string): void {
+  if (!p.snapshots.includes(snapshot)) p.snapshots.push(snapshot);
+  if (!what || p.resources.includes(what)) return;
+  p.resourceCount++;
+  if (p.resources.length < MAX_RESOURCES_PER_PROBLEM) p.resources.push(what);
+}
+
+export async function checkRepositoryV2(repo: Repository, options: CheckOptions & { opener?: BlobOpener } = {}): Promise<CheckReport> {
+  const { signal, onProgress } = options;
+  const store = repo.store;
+  const problems: CheckProblem[] = [];
+  const stats = { snapshots: 0, indexFiles: 0, packs: 0, packsRead: 0, blobs: 0, bytesRead: 0, unreferencedPacks: 0 };
+  const add: Add = (code, file, reason) => {
+    const p: CheckProblem = { code, file, reason, snapshots: [], resources: [], resourceCount: 0 };
+    problems.push(p);
+    return p;
+  };
+
+  // 1. Index files, one by one, so a damaged one is named and the others still count. The in-memory index also
+  // covers packs that no index file lists (read from their own headers); those are an index gap, not lost data.
+  onProgress?.({ type: 'progress', op: 'check', phase: 'index', done: 0, unit: 'files' });
+  await store.loadIndex(signal, { refresh: true });
+  const state = store.indexState;
+  stats.indexFiles = store.indexFiles.size + state.damagedFiles.length;
+  for (const name of state.damagedFiles) add('INDEX_CORRUPT', fileLabel({ kind: 'index', name }), 'index file does not match its name, does not decrypt or does not decode: rebuild the index with "repair index"');
+  const idx = store.index;
+  stats.blobs = idx.size;
+
+  // 2. Packs: present with the indexed size.
+  const present = new Map<string, number>();
+  for await (const f of store.backend.list('data', signal)) present.set(f.name, f.size);
+  const damaged = new Map<string, CheckProblem>();
+  for (let p = 0; p < idx.packCount; p++) {
+    stats.packs++;
+    const id = idx.packId(p);
+    const size = present.get(id);
+    if (size === undefined) damaged.set(id, add('BLOB_MISSING', packLabel(id), 'pack file is missing'));
+    else if (size !== idx.packSize(p)) damaged.set(id, add('FILE_TRUNCATED', packLabel(id), `size ${size}, expected ${idx.packSize(p)}`));
+  }
+  // Packs no index file lists: in use by a snapshot, they are an index gap (found in step 4); otherwise leftovers.
+  let gap: CheckProblem | null = null;
+  const lookup: DamageLookup = {
+    get: (pack) =>
+      damaged.get(pack) ??
+      (state.unindexedPacks.has(pack)
+        ? (gap ??= add('INDEX_INCOMPLETE', 'index/', `the index does not list ${state.unindexedPacks.size} data file(s) that restore points use: rebuild it with "repair index"`))
+        : undefined),
+  };
+
+  // 3. Data: whole packs, in order; everything inside verified.
+  if (options.readData || options.readDataSubset) {
+    const sub = options.readDataSubset;
+    const selected: number[] = [];
+    for (let p = 0; p < idx.packCount; p++) if (!damaged.has(idx.packId(p)) && (options.readData || (sub && inSubset(idx.packId(p), sub.n, sub.m)))) selected.push(p);
+    let done = 0;
+    const opener = options.opener;
+    // One pack read ahead while the previous one is verified.
+    const read = (p: number): Promise<Buffer | null> =>
+      store.backend.read({ kind: 'data', name: idx.packId(p) }, undefined, signal).catch((err: unknown) => {
+        if (isEngineError(err, 'NOT_FOUND')) return null;
+        throw err;
+      });
+    let nextRead = selected.length > 0 ? read(selected[0] as number) : null;
+    for (let k = 0; k < selected.length; k++) {
+      throwIfAborted(signal);
+      const p = selected[k] as number;
+      const bytes = await (nextRead as Promise<Buffer | null>);
+      nextRead = k + 1 < selected.length ? read(selected[k + 1] as number) : null;
+      const id = idx.packId(p);
+      const reason = bytes ? await verifyPack(repo, p, bytes, opener, signal) : 'pack file is missing';
+      if (bytes) {
+        stats.packsRead++;
+        stats.bytesRead += bytes.length;
+      }
+      if (reason) damaged.set(id, add('PACK_CORRUPT', packLabel(id), reason));
+      onProgress?.({ type: 'progress', op: 'check', phase: 'read-data', done: ++done, total: selected.length, unit: 'files', bytes: stats.bytesRead });
+    }
+    await nextRead?.catch(() => undefined);
+  }
+
+  // 4. Snapshots and their trees.
+  const ids: string[] = [];
+  for await (const f of store.backend.list('snapshots', signal)) ids.push(f.name);
+  let sdone = 0;
+  for (const id of ids) {
+    throwIfAborted(signal);
+    let snap: SnapshotRecord;
+    try {
+      snap = await repo.readSnapshot(id);
+    } catch (err) {
+      if (err instanceof OtherVersionFile) continue; // a version 1 file left by migrate (§3.5)
+      if (isEngineError(err, 'NOT_FOUND')) continue;
+      if (!isEngineError(err, 'SNAPSHOT_CORRUPT') && !isEngineError(err, 'REPO_VERSION_UNSUPPORTED')) throw err;
+      stats.snapshots++;
+      add('SNAPSHOT_CORRUPT', `snapshots/${id}`, 'snapshot file does not match its name, does not decrypt or is not a version 2 manifest').snapshots.push(id);
+      continue;
+    }
+    stats.snapshots++;
+    await checkSnapshot(repo, snap, lookup, add, signal);
+    onProgress?.({ type: 'progress', op: 'check', phase: 'snapshots', done: ++sdone, total: ids.length, unit: 'steps' });
+  }
+  // Data files nothing lists or uses (an interrupted backup's leftovers): prune removes them.
+  stats.unreferencedPacks = state.unreadablePacks.length + (gap ? 0 : state.unindexedPacks.size);
+  for (const id of present.keys()) if (!idx.hasPack(id) && !state.unreadablePacks.includes(id)) stats.unreferencedPacks++;
+  return { ok: problems.length === 0, problems, stats };
+}
+
+/** Verifies a whole pack: its name, its own header against the index, and every blob. Returns what is wrong, or null. */
+async function verifyPack(repo: Repository, packNo: number, bytes: Buffer, opener: BlobOpener | undefined, signal?: AbortSignal): Promise<string | null> {
+  const store = repo.store;
+  const idx = store.index;
+  const id = idx.packId(packNo);
+  if (sha256Hex(bytes) !== id) return 'contents do not match the file name (SHA-256)';
+  let header: BlobEntry2[];
+  try {
+    header = await store.readPackHeader(id, bytes, signal);
+  } catch (err) {
+    if (isEngineError(err) && isIntegrityCode(err.code)) return 'its own header does not open or does not add up';
+    throw err;
+  }
+  const record = idx.packRecord(packNo);
+  if (header.length !== record.blobs.length) return 'pack header differs from the index (blob count)';
+  for (let i = 0; i < header.length; i++) {
+    const a = header[i] as BlobEntry2;
+    const b = record.blobs[i] as BlobEntry2;
+    if (a.type !== b.type || !a.id.equals(b.id) || a.stored !== b.stored || a.raw !== b.raw) return `pack header differs from the index (blob ${i})`;
+  }
+  const items: OpenRequest[] = [];
+  let at = 0;
+  for (const b of record.blobs) {
+    items.push({ id: b.id, stored: bytes.subarray(at, at + b.stored), raw: b.raw, mode: 'verify' });
+    at += b.stored;
+  }
+  const outcomes = await (opener ?? inThreadOpener(repo)).open(items, signal);
+  for (let i = 0; i < outcomes.length; i++) {
+    const o = outcomes[i];
+    const b = record.blobs[i] as BlobEntry2;
+    // A frame whose dictionary is damaged is not this pack's damage: the dictionary's pack is named instead.
+    if (o && !o.ok && o.reason === DICTIONARY_UNREADABLE) continue;
+    if (!o || !o.ok) return `${blobTypeName(b.type)} ${b.id.toString('hex').slice(0, 16)} ${o && !o.ok ? `(${o.reason})` : ''} does not open or does not match its id`.replace('  ', ' ');
+  }
+  return null;
+}
+
+async function checkSnapshot(repo: Repository, snap: SnapshotRecord, damaged: DamageLookup, add: Add, signal?: AbortSignal): Promise<void> {
+  const m = snap.manifest as SnapshotManifestV2;
+  const store = repo.store;
+  const idx = store.index;
+  const where = `snapshots/${snap.id}`;
+  let treeProblem: CheckProblem | null = null;
+  const treeDamage = (reason: string): CheckProblem => (treeProblem ??= add('SNAPSHOT_CORRUPT', where, reason));
+  /** A tree blob: indexed, in an intact pack; else the snapshot is named on the pack's (or a new) problem. */
+  const treeBlobOk = (hex: string, what: string): boolean => {
+    const loc = idx.get(Buffer.from(hex, 'hex'));
+    if (!loc) {
+      note(add('BLOB_MISSING', where, `${what} ${hex.slice(0, 16)} is not in the index`), snap.id);
+      return false;
+    }
+    const d = damaged.get(loc.pack);
+    if (d) {
+      note(d, snap.id, what);
+      return false;
+    }
+    return true;
+  };
+  for (const [type, hex] of Object.entries(m.dictionaries ?? {})) {
+    const loc = idx.get(Buffer.from(hex, 'hex'));
+    if (!loc) note(add('BLOB_MISSING', where, `the ${type} dictionary ${hex.slice(0, 16)} is not in the index`), snap.id, `${type} dictionary`);
+    else {
+      // Every frame of the type compressed with it is unreadable while its pack is damaged.
+      const d = damaged.get(loc.pack);
+      if (d) note(d, snap.id, `${type} dictionary`);
+    }
+  }
+  const read = (id: string, s?: AbortSignal): Promise<Buffer> => store.readBlob(id, s);
+  if (m.tree.kind === 'files') {
+    await checkFilesTree(repo, snap, m.tree, damaged, add, treeBlobOk, signal);
+  } else {
+    const tree: ResourceTreeRef = m.tree;
+    try {
+      if (tree.checkpoint && !treeBlobOk(tree.checkpoint, 'checkpoint directory')) return;
+      const dir = await readCheckpointDir(read, tree, { signal });
+      for (const c of dir?.chunks ?? []) if (!treeBlobOk(c.blob, 'row chunk')) return;
+      for (const d of tree.deltas) if (!treeBlobOk(d, 'row delta')) return;
+    } catch (err) {
+      if (!(err instanceof FormatError) && !(isEngineError(err) && isIntegrityCode(err.code))) throw err;
+      treeDamage(`tree cannot be read (${err instanceof FormatError ? err.reason : (err as EngineError).code})`).snapshots.push(snap.id);
+      return;
+    }
+    const counts: Record<string, number> = {};
+    const frames = new Map<string, number>();
+    let missing: CheckProblem | null = null;
+    let outside: CheckProblem | null = null;
+    try {
+      for await (const row of materialize(read, tree, { signal })) {
+        if ((row.flags & FLAG_ALIAS) === 0) counts[row.type] = (counts[row.type] ?? 0) + 1;
+        const key = row.frame.toString('latin1');
+        let e = frames.get(key);
+        if (e === undefined) frames.set(key, (e = idx.find(row.frame)));
+        const what = `${row.type}/${row.id}`;
+        if (e < 0) {
+          note((missing ??= add('BLOB_MISSING', where, 'resources reference frames that are not in the index')), snap.id, what);
+          continue;
+        }
+        if (idx.typeAt(e) !== BlobType.frame || row.offset + row.length >= idx.rawAt(e)) {
+          note((outside ??= add('SNAPSHOT_CORRUPT', where, 'rows point outside their frames')), snap.id, what);
+          continue;
+        }
+        const d = damaged.get(idx.packId(idx.packNoAt(e)));
+        if (d) note(d, snap.id, what);
+      }
+    } catch (err) {
+      if (!(err instanceof FormatError) && !(isEngineError(err) && isIntegrityCode(err.code))) throw err;
+      treeDamage(`tree cannot be read (${err instanceof FormatError ? err.reason : (err as EngineError).code})`).snapshots.push(snap.id);
+      return;
+    }
+    const expected = m.counts;
+    const mismatch = [...new Set([...Object.keys(expected), ...Object.keys(counts)])].filter((t) => (expected[t] ?? 0) !== (counts[t] ?? 0));
+    if (mismatch.length > 0) add('SNAPSHOT_CORRUPT', where, `resource counts differ from the manifest for ${mismatch.join(', ')}`).snapshots.push(snap.id);
+  }
+  const listing = m.attachments?.listing ?? [];
+  for (const b of listing) if (!treeBlobOk(b, 'attachment listing')) return;
+  if (listing.length > 0) {
+    try {
+      for (const a of await readAttachments(repo, m.attachments, signal)) for (const c of a.blobs) chunkOk(idx, c, damaged, add, snap, `${a.owner} ${a.path || a.url}`);
+    } catch (err) {
+      if (!(err instanceof FormatError) && !(isEngineError(err) && isIntegrityCode(err.code))) throw err;
+      treeDamage('attachment listing cannot be read').snapshots.push(snap.id);
+    }
+  }
+}
+
+function chunkOk(idx: Repository['store']['index'], hex: string, damaged: DamageLookup, add: Add, snap: SnapshotRecord, what: string): void {
+  const loc = idx.get(Buffer.from(hex, 'hex'));
+  if (!loc) {
+    note(add('BLOB_MISSING', `snapshots/${snap.id}`, `content chunk ${hex.slice(0, 16)} is not in the index`), snap.id, what);
+    return;
+  }
+  const d = damaged.get(loc.pack);
+  if (d) note(d, snap.id, what);
+}
+
+async function checkFilesTree(
+  repo: Repository,
+  snap: SnapshotRecord,
+  tree: FilesTreeRef,
+  damaged: DamageLookup,
+  add: Add,
+  treeBlobOk: (hex: string, what: string) => boolean,
+  signal?: AbortSignal,
+): Promise<void> {
+  const store = repo.store;
+  const counts = { files: 0, dirs: 0, symlinks: 0 };
+  let broken: CheckProblem | null = null;
+  const read = async (id: string, s?: AbortSignal): Promise<Buffer> => {
+    if (!treeBlobOk(id, 'directory node')) throw new EngineError('BLOB_MISSING', { blob: id, snapshots: [snap.id] });
+    return store.readBlob(id, s);
+  };
+  for await (const item of walkFilesTree(read, tree.root, {
+    signal,
+    onDamage: (path, _blob, err) => {
+      if (isEngineError(err, 'BLOB_MISSING')) return; // already named by treeBlobOk
+      note((broken ??= add('SNAPSHOT_CORRUPT', `snapshots/${snap.id}`, 'directory nodes cannot be read')), snap.id, path);
+    },
+  })) {
+    if (item.kind !== 'entry') continue;
+    const e = item.entry;
+    if (e.type === 'dir') counts.dirs++;
+    else if (e.type === 'symlink') counts.symlinks++;
+    else {
+      counts.files++;
+      for (const c of e.content) chunkOk(store.index, c, damaged, add, snap, item.path);
+    }
+  }
+  const m = snap.manifest.counts;
+  if (!broken && ((m['files'] ?? 0) !== counts.files || (m['dirs'] ?? 0) !== counts.dirs || (m['symlinks'] ?? 0) !== counts.symlinks)) {
+    add('SNAPSHOT_CORRUPT', `snapshots/${snap.id}`, 'file counts differ from the manifest').snapshots.push(snap.id);
+  }
+}
