@@ -205,6 +205,18 @@ async function checkSnapshot(repo: Repository, snap: SnapshotRecord, damaged: Da
       if (d) note(d, snap.id, `${type} dictionary`);
     }
   }
+  // Attachments first: their labels lead a problem's (bounded) list of what is affected.
+  const listing = m.attachments?.listing ?? [];
+  let attachmentsOk = true;
+  for (const b of listing) if (!treeBlobOk(b, 'attachment listing')) attachmentsOk = false;
+  if (listing.length > 0 && attachmentsOk) {
+    try {
+      for (const a of await readAttachments(repo, m.attachments, signal)) for (const c of a.blobs) chunkOk(idx, c, damaged, add, snap, `${a.owner} (attachment)`);
+    } catch (err) {
+      if (!(err instanceof FormatError) && !(isEngineError(err) && isIntegrityCode(err.code))) throw err;
+      treeDamage('attachment listing cannot be read').snapshots.push(snap.id);
+    }
+  }
   const read = (id: string, s?: AbortSignal): Promise<Buffer> => store.readBlob(id, s);
   if (m.tree.kind === 'files') {
     await checkFilesTree(repo, snap, m.tree, damaged, add, treeBlobOk, signal);
@@ -250,16 +262,6 @@ async function checkSnapshot(repo: Repository, snap: SnapshotRecord, damaged: Da
     const expected = m.counts;
     const mismatch = [...new Set([...Object.keys(expected), ...Object.keys(counts)])].filter((t) => (expected[t] ?? 0) !== (counts[t] ?? 0));
     if (mismatch.length > 0) add('SNAPSHOT_CORRUPT', where, `resource counts differ from the manifest for ${mismatch.join(', ')}`).snapshots.push(snap.id);
-  }
-  const listing = m.attachments?.listing ?? [];
-  for (const b of listing) if (!treeBlobOk(b, 'attachment listing')) return;
-  if (listing.length > 0) {
-    try {
-      for (const a of await readAttachments(repo, m.attachments, signal)) for (const c of a.blobs) chunkOk(idx, c, damaged, add, snap, `${a.owner} ${a.path || a.url}`);
-    } catch (err) {
-      if (!(err instanceof FormatError) && !(isEngineError(err) && isIntegrityCode(err.code))) throw err;
-      treeDamage('attachment listing cannot be read').snapshots.push(snap.id);
-    }
   }
 }
 

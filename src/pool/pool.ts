@@ -6,7 +6,9 @@
  *
  * A worker that dies (crash, out of memory) fails the tasks it held with WORKER_FAILED: the run stops cleanly
  * (nothing is committed before the snapshot file) and never hangs; a new worker starts for the next task.
- * Idle workers do not keep the process alive.
+ * Idle workers do not keep the process alive, and are stopped after a few idle seconds (a worker that registered
+ * module hooks, as tsx does in development, can keep a message port open; the tray app frees their memory between
+ * backups). The next task starts new ones, with the registered contexts and dictionaries.
  */
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -38,6 +40,9 @@ export function defaultPoolSize(): number {
   return Math.max(1, Math.min(8, os.availableParallelism()));
 }
 
+/** Idle time after which the workers are stopped. */
+const IDLE_STOP_MS = 2000;
+
 let shared: WorkerPool | null = null;
 let background: WorkerPool | null = null;
 let holders = 0;
@@ -50,6 +55,7 @@ export class WorkerPool {
   private nextSeq = 1;
   private closed = false;
   private crashNext = false;
+  private idleTimer: NodeJS.Timeout | null = null;
 
   /**
    * @param size workers
@@ -103,6 +109,7 @@ export class WorkerPool {
       if (slot.pending.size === 0) worker.unref();
       if (msg.ok) p.resolve(msg.result);
       else p.reject(toEngineError(msg.error));
+      if (this.busy === 0) this.stopWhenIdle();
     });
     const fail = (reason: string): void => {
       if (slot.dead) return;
@@ -121,8 +128,26 @@ export class WorkerPool {
     return slot;
   }
 
+  /** Stops the workers once nothing has run for IDLE_STOP_MS (the timer does not keep the process alive). */
+  private stopWhenIdle(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = null;
+      if (this.busy > 0 || this.closed) return;
+      for (const s of this.slots.splice(0)) {
+        s.dead = true;
+        void s.worker.terminate();
+      }
+    }, IDLE_STOP_MS);
+    this.idleTimer.unref();
+  }
+
   private pick(): Slot {
     if (this.closed) throw new EngineError('INTERNAL', { reason: 'worker pool closed' });
+    if (this.idleTimer) {
+      clearTimeout(this.idleTimer);
+      this.idleTimer = null;
+    }
     while (this.slots.length < this.size) this.spawn();
     let best = this.slots[0] as Slot;
     for (const s of this.slots) if (s.pending.size < best.pending.size) best = s;
@@ -209,6 +234,7 @@ export class WorkerPool {
   /** Stops every worker (pending tasks fail with WORKER_FAILED). */
   async close(): Promise<void> {
     this.closed = true;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
     this.slots.length = 0;
   }

@@ -9,7 +9,6 @@ import { throwIfAborted } from '../shared/errors.js';
 import { FormatError } from './bytes.js';
 
 export const FILES_FORMAT = 'CBFILES2';
-export const ATTACHMENTS_FORMAT = 'CBATT2';
 
 export interface FilesTreeRef {
   readonly kind: 'files';
@@ -44,21 +43,6 @@ export type TreeEntry = FileEntry | DirEntry | SymlinkEntry;
 export interface DirNode {
   readonly format: typeof FILES_FORMAT;
   readonly entries: readonly TreeEntry[];
-}
-
-export interface Attachment {
-  readonly resource: string;
-  readonly path: string;
-  readonly url: string;
-  readonly contentType?: string;
-  readonly size: number;
-  readonly sha256: string;
-  readonly content: readonly string[];
-}
-
-export interface AttachmentList {
-  readonly format: typeof ATTACHMENTS_FORMAT;
-  readonly attachments: readonly Attachment[];
 }
 
 const HEX32 = /^[0-9a-f]{32}$/;
@@ -121,28 +105,6 @@ export function decodeDirNode(bytes: Buffer): DirNode {
   const entries = (o.entries as unknown[]).map((e) => checkEntry(e));
   for (let i = 1; i < entries.length; i++) if (!utf8Less((entries[i - 1] as TreeEntry).name, (entries[i] as TreeEntry).name)) throw new FormatError('directory entries not sorted or not unique');
   return { format: FILES_FORMAT, entries };
-}
-
-export function encodeAttachmentList(attachments: readonly Attachment[]): Buffer {
-  const sorted = [...attachments].sort((a, b) => (a.resource !== b.resource ? (utf8Less(a.resource, b.resource) ? -1 : 1) : a.path === b.path ? 0 : utf8Less(a.path, b.path) ? -1 : 1));
-  const list: AttachmentList = { format: ATTACHMENTS_FORMAT, attachments: sorted };
-  return Buffer.from(JSON.stringify(list), 'utf8');
-}
-
-export function decodeAttachmentList(bytes: Buffer): AttachmentList {
-  let v: unknown;
-  try {
-    v = JSON.parse(bytes.toString('utf8'));
-  } catch {
-    throw new FormatError('attachment list is not JSON');
-  }
-  const o = v as { format?: unknown; attachments?: unknown } | null;
-  if (!o || typeof o !== 'object' || o.format !== ATTACHMENTS_FORMAT || !Array.isArray(o.attachments)) throw new FormatError('not an attachment list');
-  for (const a of o.attachments as Partial<Attachment>[]) {
-    if (!a || typeof a.resource !== 'string' || typeof a.path !== 'string' || typeof a.url !== 'string' || typeof a.size !== 'number' || typeof a.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(a.sha256)) throw new FormatError('bad attachment entry');
-    if (!Array.isArray(a.content) || !a.content.every((c) => typeof c === 'string' && HEX32.test(c))) throw new FormatError('bad attachment content list');
-  }
-  return o as AttachmentList;
 }
 
 /** One item met while walking a files tree. */

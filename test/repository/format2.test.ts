@@ -5,7 +5,7 @@ import { BlobIndex2 } from '../../src/repository/blobIndex2.js';
 import { ByteReader, ByteWriter, FormatError } from '../../src/repository/bytes.js';
 import { CODEC_NONE, CODEC_ZSTD, CODEC_ZSTD_DICT } from '../../src/repository/codec.js';
 import { decodePlain, Envelope2Error, Kind2, open2, openPlain, plainHeader, seal2 } from '../../src/repository/envelope2.js';
-import { Chunker, decodeAttachmentList, decodeDirNode, encodeAttachmentList, encodeDirNode, gearTable, type TreeEntry } from '../../src/repository/fileTree.js';
+import { Chunker, decodeDirNode, encodeDirNode, gearTable, type TreeEntry } from '../../src/repository/fileTree.js';
 import { decodeIndex2, decodePackHeader2, encodeIndex2, encodePackHeader2, IndexVersionError, type BlobEntry2 } from '../../src/repository/pack2.js';
 import { decodeCheckpointDir, encodeCheckpointDir, materialize, writeCheckpoint, writeDelta, type ResourceTreeRef } from '../../src/repository/resourceTree.js';
 import { decodeRowSet, encodeRowSet, FLAG_ALIAS, FLAG_SHARED, RowSetKind, type Row } from '../../src/repository/rowSet.js';
@@ -197,9 +197,6 @@ test('directory nodes and attachment lists: round trip, sorted by UTF-8 name, in
     assert.throws(() => decodeDirNode(Buffer.from(json)), FormatError, JSON.stringify(bad));
   }
   assert.throws(() => decodeDirNode(Buffer.from(JSON.stringify({ format: 'CBFILES2', entries: [entries[0], entries[1]] }))), /sorted/);
-  const att = { resource: 'DocumentReference/d1', path: 'content[0].attachment', url: 'Binary/b1', size: 3, sha256: 'ee'.repeat(32), content: [chunk] };
-  assert.deepEqual(decodeAttachmentList(encodeAttachmentList([att])).attachments, [att]);
-  assert.throws(() => decodeAttachmentList(Buffer.from('{"format":"CBATT2","attachments":[{"resource":1}]}')), FormatError);
 });
 
 test('content-defined chunking: sizes within bounds, deterministic per key, an insert changes only nearby chunks', () => {

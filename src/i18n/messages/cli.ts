@@ -261,7 +261,7 @@ export const cliMessages: Catalogue = {
   'cli.forget.done': { 'pt-BR': '{removed} pontos de restauração removidos, {kept} mantidos. Rode "prune" para liberar o espaço.', en: '{removed} snapshots removed, {kept} kept. Run "prune" to free the space.' },
   'cli.prune.dryRun': { 'pt-BR': 'Simulação: {deleted} arquivos de dados seriam apagados, {repacked} reagrupados, {freed} liberados ({locked} protegidos por bloqueio).', en: 'Dry run: {deleted} data files would be deleted, {repacked} repacked, {freed} freed ({locked} kept by Object Lock).' },
   'cli.migrate.done': {
-    'pt-BR': 'Repositório convertido para o formato versão 2: {migrated} cópias (snapshots) convertidas, {already} já estavam, {deleted} arquivos antigos apagados.',
+    'pt-BR': 'Repositório convertido para o formato versão 2: {migrated} pontos de restauração convertidos, {already} já estavam, {deleted} arquivos antigos apagados.',
     en: 'Repository converted to format version 2: {migrated} snapshots converted, {already} were already, {deleted} old files deleted.',
   },
   'cli.migrate.already': {
