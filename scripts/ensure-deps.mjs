@@ -16,6 +16,9 @@ export const TEST_SYSTEM_PACKAGES = {
   'libsecret-tools': '/usr/bin/secret-tool',
   'poppler-utils': '/usr/bin/pdftotext',
   'fonts-dejavu-core': '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf',
+  // The independent reader (tools/reader/, run with /usr/bin/python3 by test/reader/).
+  'python3-cryptography': '/usr/lib/python3/dist-packages/cryptography/__init__.py',
+  'python3-zstandard': '/usr/lib/python3/dist-packages/zstandard/__init__.py',
 };
 
 function log(msg) {
