@@ -619,6 +619,7 @@ class Repository:
         self.keys = None
         self.index = None  # blob id → [Location]
         self.pack_sizes = {}  # pack id → size recorded in the index
+        self.pack_records = {}  # pack id → its blob entries as the index lists them
         self.index_files = []  # live index file names, in the order loaded
         self.dictionaries = {}
         self.stats = Stats()
@@ -854,9 +855,13 @@ class Repository:
                 continue
             self.index_files.append(name)
             for pack, size, entries in files[name][1]:
-                if pack in self.pack_sizes and self.pack_sizes[pack] != size:
-                    raise damaged("index/" + name, "pack %s listed with two different sizes" % pack)
+                if pack in self.pack_records:
+                    # Listed again by another live index file: it must be the same record (§12 repeats headers).
+                    if (self.pack_sizes[pack], self.pack_records[pack]) != (size, entries):
+                        raise damaged("index/" + name, "pack %s is listed differently by two index files" % pack)
+                    continue
                 self.pack_sizes[pack] = size
+                self.pack_records[pack] = entries
                 order = pack_order.setdefault(pack, len(pack_order))
                 offset = 0
                 for blob_type, blob_id, stored, raw in entries:
@@ -1137,7 +1142,10 @@ def parse_directory_node(content, what):
         name = e.get("name")
         if not isinstance(name, str) or name in ("", ".", "..") or "/" in name or "\0" in name:
             raise damaged(what, "invalid entry name %r" % (name,))
-        key = name.encode("utf-8")
+        try:
+            key = name.encode("utf-8")
+        except UnicodeEncodeError:
+            raise damaged(what, "entry name %r is not valid Unicode text" % name)
         if previous is not None and key <= previous:
             raise damaged(what, "entries not sorted by name or not unique at %r" % name)
         previous = key
@@ -1310,14 +1318,10 @@ class Verifier:
                 unreferenced.append(pack)
         self.counts["unreferencedPacks"] = len(unreferenced)
         # Every pack: its own header against the index, every blob's envelope and id.
-        by_pack = {}
-        for blob_id, locations in repo.index.items():
-            for loc in locations:
-                by_pack.setdefault(loc.pack, []).append((loc.offset, blob_id, loc))
         verified = 0
         for pack in sorted(repo.pack_sizes):
             if pack in present:
-                verified += self.guard(self.pack, pack, sorted(by_pack.get(pack, []), key=lambda x: x[0])) or 0
+                verified += self.guard(self.pack, pack, repo.pack_records[pack]) or 0
         for pack in unreferenced:
             self.guard(self.pack_header_only, pack)
         self.counts["blobsVerified"] = verified
@@ -1359,20 +1363,24 @@ class Verifier:
         self.read_pack_header(pack)
 
     def pack(self, pack, indexed):
+        """§20.3: the pack's own header equals its index record; every blob opens and hashes to its id."""
         repo = self.repo
         rel = "data/%s/%s" % (pack[:2], pack)
         data, entries = self.read_pack_header(pack)
-        if [(e[0], e[1], e[2], e[3]) for e in entries] != [(l.type, b, l.stored, l.raw) for _, b, l in indexed]:
+        if entries != indexed:
             raise damaged(rel, "its header does not match the index")
-        for offset, blob_id, loc in indexed:
-            what = "%s %s (%s at %d)" % (BLOB_TYPE_NAMES[loc.type], blob_id.hex(), rel, offset)
+        offset = 0
+        for blob_type, blob_id, stored, raw in entries:
+            loc = Location(pack, 0, offset, stored, raw, blob_type)
+            what = "%s %s (%s at %d)" % (BLOB_TYPE_NAMES[blob_type], blob_id.hex(), rel, offset)
             try:
-                repo.open_blob_envelope(data[offset:offset + loc.stored], blob_id, loc, what)
+                repo.open_blob_envelope(data[offset:offset + stored], blob_id, loc, what)
             except Version1Object:
                 self.problem("DAMAGED", "%s: version 1 envelope in a version 2 pack" % what)
             except ReaderError as e:
                 self.problem(e.code, e.message)
-        return len(indexed)
+            offset += stored
+        return len(entries)
 
     def snapshot(self, name, manifest):
         repo = self.repo

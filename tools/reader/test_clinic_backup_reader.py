@@ -514,6 +514,17 @@ class ResourceTrees(TempDirTest):
         self.assertEqual(code, 3)
         self.assertIn("index/%s: its SHA-256 does not match its name" % f.index, out)
 
+    def test_packs_listed_by_two_live_index_files_are_read_and_verified_once(self):
+        root, f = self.make()
+        f.w.index()  # a second live index file listing the same packs (as after a crash and a retried backup)
+        self.assertEqual(len(os.listdir(os.path.join(root, "index"))), 2)
+        code, out, err = self.reader("verify", root, "--json")
+        self.assertEqual(code, 0, out + err)
+        report = json.loads(out)["counts"]
+        self.assertEqual((report["indexFiles"], report["blobsVerified"]), (2, report["blobs"]))
+        code, out, err = self.reader("restore", root, "latest", os.path.join(self.tmp, "out"))
+        self.assertEqual(code, 0, err)
+
     def test_a_damaged_live_index_file_stops_the_reader(self):
         root, f = self.make()
         path = os.path.join(root, "index", f.index)
