@@ -1088,10 +1088,7 @@ class OutputFolder:
             return False
         if os.path.isdir(self.outdir):
             os.rmdir(self.outdir)
-        mode = 0o755
-        st = os.stat(self.tmp)
-        if st.st_mode & 0o777 == 0o700:
-            os.chmod(self.tmp, mode & ~current_umask())
+        os.chmod(self.tmp, 0o777 & ~current_umask())  # as mkdir would have made it (mkdtemp makes 0700)
         os.rename(self.tmp, self.outdir)
         return False
 
@@ -1256,6 +1253,7 @@ class Verifier:
         self.problems = []
         self.out = out
         self.counts = {}
+        self.resources = {}  # (frame, offset, length, line hash) → (snapshot, row): each resource checked once
 
     def problem(self, code, text):
         self.problems.append({"code": code, "message": text})
@@ -1338,8 +1336,27 @@ class Verifier:
             snapshots += 1
             self.guard(self.snapshot, name, manifest)
         self.counts["snapshots"] = snapshots
+        self.counts["resourcesVerified"] = self.lines()
         self.counts["locks"] = self.envelopes("locks", KIND_LOCK)
         self.counts["auditEntries"] = self.audit()
+
+    def lines(self):
+        """Reads each frame once and checks every resource any snapshot holds in it: LF, line start, line hash."""
+        rows = [r for _, r in self.resources.values()]
+        where = {id(r): what for what, r in self.resources.values()}
+        checked = 0
+        frame_id, frame = None, None
+        for r in self.repo.storage_order(rows):
+            try:
+                if r.frame != frame_id:
+                    frame_id, frame = r.frame, None
+                    frame = self.repo.read_blob(r.frame, expected_type=BLOB_FRAME)
+                if frame is not None:
+                    self.repo.extract_line(frame, r)
+                    checked += 1
+            except ReaderError as e:
+                self.problem(e.code, "%s: %s" % (where[id(r)], e.message))
+        return checked
 
     def read_pack_header(self, pack):
         rel = "data/%s/%s" % (pack[:2], pack)
@@ -1390,9 +1407,16 @@ class Verifier:
             rows = repo.snapshot_rows(manifest, what)
             counts = {}
             total_bytes = 0
-            for r, line in repo.resource_lines([r for r in rows if not r.alias]):
+            for r in rows:
+                if r.alias:
+                    continue
                 counts[r.type] = counts.get(r.type, 0) + 1
-                total_bytes += len(line)
+                total_bytes += r.length
+                if not repo.index.get(r.frame):
+                    raise IntegrityError("BLOB_MISSING", "%s: frame %s of %s/%s is not indexed"
+                                         % (what, r.frame.hex(), r.type, r.id))
+                # Every resource's bytes are checked once, whatever number of snapshots hold it (lines()).
+                self.resources.setdefault((r.frame, r.offset, r.length, r.line_hash), (what, r))
             if dict(sorted(counts.items())) != manifest.get("counts"):
                 raise damaged(what, "counts per type %s differ from the manifest's %s" % (counts, manifest.get("counts")))
             totals = manifest.get("totals") or {}
@@ -1645,8 +1669,8 @@ def main(argv=None):
         return parser
 
     common = credentials(argparse.ArgumentParser(add_help=False), argparse.SUPPRESS)
-    parser = credentials(argparse.ArgumentParser(prog="clinic_backup_reader.py", description=__doc__.split("\n\n")[0]),
-                         None)
+    parser = credentials(argparse.ArgumentParser(prog="clinic_backup_reader.py", description=__doc__,
+                                                 formatter_class=argparse.RawDescriptionHelpFormatter), None)
     parser.set_defaults(json=False)
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("snapshots", parents=[common], help="list snapshots")
