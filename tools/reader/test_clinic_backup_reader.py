@@ -525,6 +525,19 @@ class ResourceTrees(TempDirTest):
         code, out, err = self.reader("restore", root, "latest", os.path.join(self.tmp, "out"))
         self.assertEqual(code, 0, err)
 
+    def test_version_1_files_left_by_a_migration_are_ignored(self):
+        root, f = self.make()
+        # §3.5: envelopes with version byte 01 in index/ and snapshots/, and packs ending "CBP1".
+        f.w.write("snapshots", b"CB\x01\x04" + os.urandom(60))
+        f.w.write("index", b"CB\x01\x03" + os.urandom(60))
+        f.w.write("data", os.urandom(100) + (20).to_bytes(4, "little") + b"CBP1")
+        code, out, err = self.reader("snapshots", root, "--json")
+        self.assertEqual(code, 0, err)
+        self.assertEqual([s["id"] for s in json.loads(out)], [f.snap1, f.snap2])
+        code, out, err = self.reader("verify", root, "--json")
+        self.assertEqual(code, 0, out + err)
+        self.assertEqual(json.loads(out)["counts"]["unreferencedPacks"], 0)
+
     def test_a_damaged_live_index_file_stops_the_reader(self):
         root, f = self.make()
         path = os.path.join(root, "index", f.index)
