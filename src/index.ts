@@ -33,7 +33,7 @@ export type { RepairIndexResult } from './repository/repairIndex.js';
 export type { RepairSnapshotsResult, SnapshotRepair } from './repository/repairSnapshots.js';
 
 export function createEngine(options: EngineOptions): Engine {
-  const ctx = new EngineContext(options);
+  const ctx = new EngineContext(options, options.clock);
   // Subscribers of the bus, in order: alerts are evaluated after a run, then the audit trail is mirrored.
   installAlerts(ctx);
   ctx.audit.install();

@@ -444,6 +444,28 @@ export class Catalog {
     return this.mustGetAlert(id);
   }
 
+  /**
+   * Cleared alerts (since `since`) that some channel carried and was not yet told are resolved: the
+   * "resolvido" messages still owed. Oldest first.
+   */
+  listResolutionsOwed(since: Date): AlertRecord[] {
+    const rows = this.db
+      .prepare(`SELECT * FROM alerts WHERE cleared_at IS NOT NULL AND cleared_at >= ? AND notified_channels_json <> '[]' ORDER BY cleared_at, id`)
+      .all(since.toISOString()) as AlertRow[];
+    return rows.map(toAlert).filter((a) => a.notifiedChannels.some((c) => !a.resolvedChannels.includes(c)));
+  }
+
+  /** Records one attempt to tell a channel that an alert is resolved (failure: when to try again). */
+  recordResolutionDelivery(id: number, attempt: { channel: string; ok: boolean; nextAttemptAt?: Date | null }): AlertRecord {
+    const alert = this.getAlert(id);
+    if (!alert) throw new EngineError('NOT_FOUND', { what: `alert ${id}` });
+    const channels = attempt.ok && !alert.resolvedChannels.includes(attempt.channel) ? [...alert.resolvedChannels, attempt.channel] : [...alert.resolvedChannels];
+    this.db
+      .prepare('UPDATE alerts SET resolved_channels_json = ?, resolution_attempts = resolution_attempts + 1, resolution_next_at = ? WHERE id = ?')
+      .run(canonicalJson(channels), attempt.ok ? null : attempt.nextAttemptAt?.toISOString() ?? null, id);
+    return this.mustGetAlert(id);
+  }
+
   getAlert(id: number): AlertRecord | null {
     const row = this.db.prepare('SELECT * FROM alerts WHERE id = ?').get(id) as AlertRow | undefined;
     return row ? toAlert(row) : null;

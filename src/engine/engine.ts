@@ -12,6 +12,8 @@ import type { RepairSnapshotsResult } from '../repository/repairSnapshots.js';
 import type { ReplicateResult } from '../repository/replicate.js';
 import type { SnapshotRecord } from '../repository/snapshot.js';
 import type { RunnerEvent } from '../scheduler/runner.js';
+import type { Clock, Timer } from '../scheduler/clock.js';
+import type { Backend } from '../backend/types.js';
 import type { SecretStore } from '../secrets/types.js';
 import type { StrategyName } from '../source/fhir/strategies.js';
 import type {
@@ -77,6 +79,15 @@ export interface EngineOptions {
   readonly copies?: readonly (string | DestinationConfig)[];
   /** Folder for local state (export jobs in progress, catalog). Default: $XDG_STATE_HOME/clinic-backup or ~/.local/state/clinic-backup. */
   readonly stateDir?: string;
+  /** The time the engine reads: runs, alerts, indicators and the scheduler (tests inject a fake clock). Default the system's. */
+  readonly clock?: Clock;
+  /** The scheduler's alarm clock (tests drive it together with `clock`). Default Node's timers. */
+  readonly timer?: Timer;
+  /**
+   * Wraps every destination the engine opens (the primary and the copies), e.g. to inject faults in tests
+   * (a full or read-only drive) or to add logging in a host. Default: none.
+   */
+  readonly wrapBackend?: (location: string, backend: Backend) => Backend;
 }
 
 /** How to authenticate to a FHIR source. Secret values come from files (never from argv) or named secrets. */

@@ -61,7 +61,7 @@ export async function runScheduler(ctx: EngineContext, options: { signal: AbortS
       const last = d.name === 'alerts' ? null : catalog.lastRun(d.name);
       lastRuns[d.name] = last ? new Date(last.startedAt) : null;
     }
-    const runner = new JobRunner(jobs, { lastRuns });
+    const runner = new JobRunner(jobs, { lastRuns, clock: ctx.clock, ...(ctx.options.timer ? { timer: ctx.options.timer } : {}) });
     const off = options.onEvent ? runner.on(options.onEvent) : () => undefined;
     runner.start();
     await new Promise<void>((resolve) => {

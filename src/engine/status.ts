@@ -61,7 +61,10 @@ export async function status(ctx: EngineContext): Promise<StatusSummary> {
   // The same reading of the scheduler lock as doctor's check: not running means no automatic backups.
   const sched = await schedulerState(ctx.stateDir(repo.id), repo.id);
   const schedulerRunning = sched.state === 'running' || sched.state === 'other-host';
-  const running = [...ctx.runningRuns.values()][0] ?? null;
+  // A run of this process, else one the scheduler (another process, alive: it holds its lock) has in progress.
+  // Runs left "running" by a process that died are not shown: the next scheduler closes them as interrupted.
+  const elsewhere = schedulerRunning ? catalog.listRuns({ status: 'running', limit: 1 })[0] : undefined;
+  const running = [...ctx.runningRuns.values()][0] ?? (elsewhere ? { kind: elsewhere.kind, since: elsewhere.startedAt } : null);
   const { state, reasons } = healthOf(
     {
       now,
