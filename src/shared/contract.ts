@@ -256,12 +256,42 @@ export interface StatusSummary {
     readonly mttrMs: number | null;
     readonly healthScore: number;
   };
+  /** Every SOP-019 §7 indicator (formulas in docs/indicators.md), worded for the reader. */
+  readonly indicators: readonly IndicatorView[];
   readonly recoveryKit: { readonly confirmed: boolean };
   /** The 3-2-1-1-0 rule from the configured copies: "3 copies · 2 media · 1 offsite · 1 immutable · 0 errors". */
-  readonly copies: { readonly copies: number; readonly media: number; readonly offsite: number; readonly immutable: number; readonly errors: number; readonly ok: boolean; readonly text: string };
+  readonly copies: {
+    readonly copies: number;
+    readonly media: number;
+    readonly offsite: number;
+    readonly immutable: number;
+    readonly errors: number;
+    readonly ok: boolean;
+    readonly text: string;
+    /** Each point of the rule not met, with the action that fixes it (counting the server and the primary repository). */
+    readonly missing?: readonly { readonly rule: string; readonly text: string }[];
+  };
   readonly destinations: readonly DestinationState[];
   readonly drill: { readonly lastAt: string | null; readonly dueAt: string | null; readonly overdue: boolean };
   readonly history: readonly { readonly at: string; readonly status: string; readonly resources: number; readonly bytesAdded: number }[];
+}
+
+/** One SOP-019 §7 indicator: its value (rates 0-1, durations in ms, the score 0-100), its target, and the words. */
+export interface IndicatorView {
+  readonly id: string;
+  /** RPO: the tier ("local", "cloud"). */
+  readonly subject: string | null;
+  readonly unit: 'ratio' | 'duration' | 'score';
+  readonly value: number | null;
+  readonly target: number | null;
+  readonly goal: 'atLeast' | 'atMost' | null;
+  readonly tolerance: number;
+  readonly met: boolean | null;
+  readonly label: string;
+  /** The value as shown ("99,5 %", "12 minutos", "sem dados ainda"). */
+  readonly valueText: string;
+  /** The target as shown, or null where SOP-019 sets none. */
+  readonly targetText: string | null;
 }
 
 export interface SourceProbe {

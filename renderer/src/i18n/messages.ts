@@ -211,6 +211,16 @@ export const MESSAGES = {
   'kpi.rpo': m('Idade do último backup', 'Age of the last backup'),
   'kpi.rpoValue': m('{achieved} (limite {target})', '{achieved} (limit {target})'),
   'kpi.mttr': m('Tempo médio para restaurar', 'Mean time to restore'),
+
+  // SOP-019 §7 indicators panel (issue #19; names and values come worded from the engine)
+  'indicators.title': m('Indicadores do procedimento (SOP-019)', 'Procedure indicators (SOP-019)'),
+  'indicators.col.indicator': m('Indicador', 'Indicator'),
+  'indicators.col.value': m('Valor', 'Value'),
+  'indicators.col.target': m('Meta', 'Target'),
+  'indicators.met': m('dentro da meta', 'on target'),
+  'indicators.missed': m('fora da meta', 'off target'),
+  'indicators.noTarget': m('sem meta', 'no target'),
+  'indicators.note': m('Últimos 30 dias (testes de restauração: 12 meses). Um backup incompleto conta como falha.', 'Last 30 days (restore tests: 12 months). An incomplete backup counts as a failure.'),
   'severity.low': m('Baixa', 'Low'),
   'severity.medium': m('Média', 'Medium'),
   'severity.high': m('Alta', 'High'),
