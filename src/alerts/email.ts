@@ -142,6 +142,15 @@ function classify(err: unknown): { reason: string; transient: boolean } {
   return { reason: code ? `SMTP error ${code}` : 'SMTP error', transient: true };
 }
 
+/** An e-mail the product sends besides alerts (the weekly summary). */
+export interface OutgoingEmail {
+  readonly subject: string;
+  readonly text: string;
+  readonly html: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly attachments?: readonly { readonly filename: string; readonly content: Buffer; readonly contentType: string }[];
+}
+
 export class EmailChannel implements AlertChannel {
   readonly name: string;
   readonly #o: EmailChannelOptions;
@@ -160,6 +169,13 @@ export class EmailChannel implements AlertChannel {
   }
 
   async send(notice: AlertNotice, signal?: AbortSignal): Promise<void> {
+    const o = this.#o;
+    const mail = renderAlertEmail(notice, { locale: o.locale ?? DEFAULT_LOCALE, timeZone: o.timeZone ?? DEFAULT_ALERT_TIME_ZONE });
+    await this.sendMessage({ ...mail, headers: { 'X-Clinic-Backup-Alert': notice.alert.key, 'X-Clinic-Backup-Severity': notice.alert.severity, 'X-Clinic-Backup-Event': notice.kind } }, signal);
+  }
+
+  /** Sends any message of the product (the weekly summary) through this channel's server and recipients. */
+  async sendMessage(message: OutgoingEmail, signal?: AbortSignal): Promise<void> {
     const o = this.#o;
     if (signal?.aborted) throw new EngineError('CANCELLED');
     let password: string | null = null;
@@ -190,17 +206,17 @@ export class EmailChannel implements AlertChannel {
       debug: false,
       ...(o.username && password !== null ? { auth: { user: o.username, pass: password } } : {}),
     });
-    const mail = renderAlertEmail(notice, { locale: o.locale ?? DEFAULT_LOCALE, timeZone: o.timeZone ?? DEFAULT_ALERT_TIME_ZONE });
     const onAbort = (): void => transport.close();
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
       await transport.sendMail({
         from: o.from,
         to: [...o.to],
-        subject: mail.subject,
-        text: mail.text,
-        html: mail.html,
-        headers: { 'X-Clinic-Backup-Alert': notice.alert.key, 'X-Clinic-Backup-Severity': notice.alert.severity, 'X-Clinic-Backup-Event': notice.kind },
+        subject: message.subject,
+        text: message.text,
+        html: message.html,
+        headers: { ...message.headers },
+        ...(message.attachments ? { attachments: message.attachments.map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType })) } : {}),
       });
     } catch (err) {
       if (signal?.aborted) throw new EngineError('CANCELLED');

@@ -15,6 +15,7 @@
  *   copy       per destination  the last update of a copy failed (full, read-only, not the clinic's
  *                               drive or not mounted, unreachable): names the copy and the fix  high
  *   drill      —                no restore drill within its interval (default 30 days)        medium
+ *   drillfail  —                the last restore drill failed or was incomplete: names what    critical
  *   usb        per drive        a rotating USB drive not swapped in for N days (default 7)    medium
  *   kit        —                the printed recovery kit was never confirmed                  medium
  *
@@ -28,9 +29,9 @@
 import { EngineError } from '../shared/errors.js';
 import type { AlertParams, AlertSeverity } from '../catalog/types.js';
 
-export type AlertRule = 'stale' | 'failed' | 'partial' | 'shrink' | 'integrity' | 'disk' | 'offsite' | 'copy' | 'drill' | 'usb' | 'kit' | 'audit';
+export type AlertRule = 'stale' | 'failed' | 'partial' | 'shrink' | 'integrity' | 'disk' | 'offsite' | 'copy' | 'drill' | 'drillfail' | 'usb' | 'kit' | 'audit';
 
-export const ALERT_RULES: readonly AlertRule[] = ['stale', 'failed', 'partial', 'shrink', 'integrity', 'disk', 'offsite', 'copy', 'drill', 'usb', 'kit', 'audit'];
+export const ALERT_RULES: readonly AlertRule[] = ['stale', 'failed', 'partial', 'shrink', 'integrity', 'disk', 'offsite', 'copy', 'drill', 'drillfail', 'usb', 'kit', 'audit'];
 
 /** A Date or an ISO 8601 string (the catalog's form). */
 export type TimeInput = Date | string;
@@ -149,6 +150,19 @@ export interface DrillAlertState {
   readonly intervalDays?: number;
 }
 
+/** The last finished restore drill (success, partial or failed); null = none yet. */
+export interface LastDrillState {
+  readonly id: number;
+  readonly status: 'success' | 'partial' | 'failed';
+  readonly at: TimeInput;
+  /** What failed first (a DrillFailureKind: count-mismatch, repository-error …), or null. */
+  readonly failureKind?: string | null;
+  readonly resourceType?: string | null;
+  readonly errorCode?: string | null;
+}
+
+export const DRILL_FAILURE_KINDS: readonly string[] = ['count-mismatch', 'content-mismatch', 'unresolved-reference', 'compartment-incomplete', 'restore-rejected', 'repository-error', 'sandbox-error', 'rto-exceeded', 'interrupted'];
+
 export interface UsbDriveState {
   readonly id: string;
   readonly label?: string;
@@ -166,6 +180,7 @@ export interface AlertState {
   readonly since?: TimeInput | null;
   readonly destinations?: readonly DestinationAlertState[];
   readonly drill?: DrillAlertState | null;
+  readonly lastDrill?: LastDrillState | null;
   readonly usbDrives?: readonly UsbDriveState[];
   readonly recoveryKit?: { readonly confirmed: boolean } | null;
   /** Suspicious snapshots (shrink guard), the newest per source. */
@@ -401,6 +416,18 @@ export function evaluateAlerts(state: AlertState, now: Date, thresholds: Partial
     }
   }
 
+  if (state.lastDrill && state.lastDrill.status !== 'success') {
+    const d = state.lastDrill;
+    const kind = d.failureKind && DRILL_FAILURE_KINDS.includes(d.failureKind) ? d.failureKind : 'other';
+    out.push({
+      rule: 'drillfail',
+      key: key('drillfail'),
+      severity: 'critical',
+      messageKey: `alerts.drillfail.${kind}`,
+      params: { drillAt: iso(ms(d.at, 'lastDrill.at')), drillId: d.id, resourceType: d.resourceType ?? '—', errorCode: d.errorCode ?? '—', partial: d.status === 'partial' },
+    });
+  }
+
   const drives = state.usbDrives ?? [];
   checkIds(drives, 'usbDrive');
   for (const u of drives) {
@@ -473,6 +500,8 @@ export function coversAlert(state: AlertState, alert: { readonly rule: string; r
     }
     case 'drill':
       return state.drill !== undefined;
+    case 'drillfail':
+      return state.lastDrill !== undefined;
     case 'usb':
       return state.usbDrives !== undefined;
     case 'kit':

@@ -6,7 +6,7 @@ import type { Catalog } from '../catalog/catalog.js';
 import type { RunStatus } from '../catalog/types.js';
 import type { SnapshotRecord } from '../repository/snapshot.js';
 import type { DestinationState } from '../shared/contract.js';
-import type { AlertState, AuditTrailState, DestinationAlertState, SuspiciousSnapshotState } from './rules.js';
+import type { AlertState, AuditTrailState, DestinationAlertState, IntegrityState, SuspiciousSnapshotState } from './rules.js';
 
 /**
  * The newest suspicious snapshot of each source (shrink guard), and whether a later snapshot of that source has
@@ -86,18 +86,38 @@ export function alertStateOf(input: AlertInputs): AlertState {
     integrity: lastCheck ? { ok: lastCheck.status === 'success', checkedAt: lastCheck.endedAt ?? lastCheck.startedAt, errorCode: lastCheck.errorCode } : null,
     capacity: input.capacity,
   };
+  // The verification rotation's last finished reading of each copy (engine/verification.ts).
+  const verifyRuns = catalog.listRuns({ kind: 'verify-copy', limit: 10_000 });
+  const lastVerify = (location: string): IntegrityState | null => {
+    const v = verifyRuns.find((r) => r.destination === location && (r.status === 'success' || r.status === 'failed'));
+    return v ? { ok: v.status === 'success', checkedAt: v.endedAt ?? v.startedAt, errorCode: v.errorCode } : null;
+  };
   const copies: DestinationAlertState[] = input.destinations.map((d) => ({
     id: d.location,
     label: d.label,
     // Rotating USB drives are watched by the usb rule (not plugged in for too long), not by the copy's lag.
     ...(d.kind !== 'usb' ? { offsite: { newestCopiedAt: snaps.filter((x) => x.destinations.includes(d.location)).map((x) => x.time).sort().at(-1) ?? null, newestSourceAt: newest } } : {}),
+    integrity: lastVerify(d.location),
     copyFailure: d.errorCode ? { errorCode: d.errorCode, kind: d.kind === 'usb' ? 'usb' : d.kind === 's3' ? 's3' : 'local' } : null,
   }));
   const lastDrill = catalog.lastDrill(['success']);
+  const finishedDrill = catalog.lastDrill(['success', 'partial', 'failed']);
+  const firstFailure = (report: unknown): { kind: string | null; resourceType: string | null; errorCode: string | null } => {
+    const failures = typeof report === 'object' && report !== null ? (report as { failures?: unknown }).failures : undefined;
+    const f = Array.isArray(failures) ? (failures[0] as { kind?: unknown; resourceType?: unknown; errorCode?: unknown } | undefined) : undefined;
+    const str = (v: unknown): string | null => (typeof v === 'string' && v ? v : null);
+    return { kind: str(f?.kind), resourceType: str(f?.resourceType), errorCode: str(f?.errorCode) };
+  };
   return {
     since: input.since,
     destinations: [primary, ...copies],
     drill: { lastAt: lastDrill?.startedAt ?? null },
+    lastDrill: finishedDrill
+      ? (() => {
+          const f = firstFailure(finishedDrill.report);
+          return { id: finishedDrill.id, status: finishedDrill.status as 'success' | 'partial' | 'failed', at: finishedDrill.startedAt, failureKind: f.kind, resourceType: f.resourceType, errorCode: f.errorCode };
+        })()
+      : null,
     usbDrives: input.destinations.filter((d) => d.kind === 'usb').map((d) => ({ id: d.location, label: d.label, lastRotatedAt: d.lastSuccessAt })),
     recoveryKit: { confirmed: input.kitConfirmed },
     suspicious: suspiciousBySource(manifests, input.shrinkGuardPercent),

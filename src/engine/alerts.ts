@@ -26,7 +26,7 @@ async function alertManager(ctx: EngineContext): Promise<AlertManager> {
   if (email) channels.push({ channel: new EmailChannel({ ...email, locale, timeZone, ...(secrets ? { secrets } : {}) }) });
   if (webhook) channels.push({ channel: new WebhookChannel({ ...webhook, locale, timeZone, ...(secrets ? { secrets } : {}) }) });
   const clinicName = (catalog.getSetting('clinic.name') as string | undefined) ?? 'Clinic Backup';
-  return new AlertManager({ catalog, channels, context: { clinicName, sourceName: (await getSettings(ctx)).source?.url ?? ctx.location } });
+  return new AlertManager({ catalog, channels, clock: ctx.clock, context: { clinicName, sourceName: (await getSettings(ctx)).source?.url ?? ctx.location } });
 }
 
 /** Evaluates the rules against the current state and delivers what is due (without mirroring the audit trail). */

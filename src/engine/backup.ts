@@ -65,6 +65,7 @@ export function backupNdjson(ctx: EngineContext, input: string, options: LongOpe
             onProgress: o.onProgress,
             allowEmpty: options.allowEmpty === true,
             shrinkGuardPercent,
+            now: () => ctx.clock.now(),
           });
           await archiver.begin();
           for (const file of files) {
@@ -103,6 +104,7 @@ async function fhirBackup(ctx: EngineContext, request: FhirBackupRequest, o: Lon
       ...(request.exportStuckMinutes !== undefined ? { stuckExportMs: request.exportStuckMinutes * 60_000 } : {}),
       tags: request.tags,
       jobStateFile: path.join(stateDir, 'export-job.json'),
+      now: () => ctx.clock.now(),
       signal: o.signal,
       onProgress: o.onProgress,
     });

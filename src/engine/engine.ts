@@ -88,6 +88,8 @@ export interface EngineOptions {
    * (a full or read-only drive) or to add logging in a host. Default: none.
    */
   readonly wrapBackend?: (location: string, backend: Backend) => Backend;
+  /** The desktop host says whether the computer runs on battery: the scheduled drill then waits for mains power. */
+  readonly onBatteryPower?: () => boolean;
 }
 
 /** How to authenticate to a FHIR source. Secret values come from files (never from argv) or named secrets. */

@@ -11,7 +11,7 @@ import { DEFAULT_SCHEDULES, inZone } from '../policy/settings.js';
 import { t } from '../i18n/index.js';
 import { nextRunAt } from '../scheduler/nextRunAt.js';
 import { schedulerState } from '../scheduler/schedulerLock.js';
-import type { StatusAlert, StatusSummary } from '../shared/contract.js';
+import type { StatusAlert, StatusSummary, WeeklySummaryView } from '../shared/contract.js';
 import type { EngineContext } from './context.js';
 import { destinations as destinationStates } from './copies.js';
 import { recoveryKitStatus } from './keys.js';
@@ -122,6 +122,8 @@ export async function status(ctx: EngineContext): Promise<StatusSummary> {
       healthScore: value('healthScore') ?? 0,
     },
     indicators: indicatorViews(indicators, locale),
+    // Kept by the weekly summary job (engine/summary.ts).
+    weeklySummary: (catalog.getSetting('summary.last') as WeeklySummaryView | undefined) ?? null,
     recoveryKit: { confirmed: kit.confirmed },
     copies: { copies: copies.copies, media: copies.media, offsite: copies.offsite, immutable: copies.immutable, errors: copies.errors, ok: copies.ok, text: t(copies.text.key, copies.text.params, locale), missing: copies.missing.map((m) => ({ rule: m.rule, text: t(m.key, m.params, locale) })) },
     destinations,

@@ -21,6 +21,7 @@ import { statusMessages } from './messages/status.js';
 import { uiMessages } from './messages/ui.js';
 import { tasksMessages } from './messages/tasks.js';
 import { indicatorsMessages } from './messages/indicators.js';
+import { summaryMessages } from './messages/summary.js';
 import { DEFAULT_LOCALE, LOCALES, type Catalogue, type Locale, type Message } from './types.js';
 
 export { DEFAULT_LOCALE, LOCALES, type Catalogue, type Locale, type Message } from './types.js';
@@ -46,6 +47,7 @@ const catalogue: Catalogue = {
   ...reportsMessages,
   ...statusMessages,
   ...indicatorsMessages,
+  ...summaryMessages,
   ...uiMessages,
   ...tasksMessages,
 };

@@ -225,7 +225,8 @@ export function checkSettingsPatch(v: unknown): string | null {
   if (v['schedule'] !== undefined) {
     const s = v['schedule'];
     if (!isObject(s)) return 'settings.schedule';
-    const r = first(onlyKeys(s, ['backup', 'drill'], 'settings.schedule'), checkSchedule(s['backup'], 'settings.schedule.backup'), checkSchedule(s['drill'], 'settings.schedule.drill'));
+    const optional = ['check', 'retention', 'summary', 'alerts'].filter((k) => s[k] !== undefined).map((k) => checkSchedule(s[k], `settings.schedule.${k}`));
+    const r = first(onlyKeys(s, ['backup', 'drill', 'check', 'retention', 'summary', 'alerts'], 'settings.schedule'), checkSchedule(s['backup'], 'settings.schedule.backup'), checkSchedule(s['drill'], 'settings.schedule.drill'), ...optional);
     if (r) return r;
   }
   return null;

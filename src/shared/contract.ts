@@ -150,6 +150,8 @@ export interface DestinationState {
   /** The newest snapshot this copy holds (as of its last update). */
   readonly latestSnapshot: string | null;
   readonly overdue: boolean;
+  /** The verification rotation's last reading of this copy: when, whether it was sound, the slice read ("2/4"). */
+  readonly verification?: { readonly at: string; readonly ok: boolean; readonly slice: string | null; readonly errorCode: string | null } | null;
 }
 
 export interface CheckProblemSummary {
@@ -256,6 +258,8 @@ export interface StatusSummary {
     readonly mttrMs: number | null;
     readonly healthScore: number;
   };
+  /** The last weekly summary, or null before the first. */
+  readonly weeklySummary?: WeeklySummaryView | null;
   /** Every SOP-019 §7 indicator (formulas in docs/indicators.md), worded for the reader. */
   readonly indicators: readonly IndicatorView[];
   readonly recoveryKit: { readonly confirmed: boolean };
@@ -274,6 +278,25 @@ export interface StatusSummary {
   readonly destinations: readonly DestinationState[];
   readonly drill: { readonly lastAt: string | null; readonly dueAt: string | null; readonly overdue: boolean };
   readonly history: readonly { readonly at: string; readonly status: string; readonly resources: number; readonly bytesAdded: number }[];
+}
+
+/** The weekly summary ("tudo certo" or what needs attention), kept for the app and sent by e-mail. */
+export interface WeeklySummaryView {
+  readonly from: string;
+  readonly to: string;
+  readonly allGood: boolean;
+  /** What needs attention, in the reader's words (empty when all is well). */
+  readonly attention: readonly string[];
+  readonly backups: { readonly total: number; readonly ok: number; readonly failed: number; readonly bytesAdded: number };
+  readonly snapshots: number;
+  readonly copies: string;
+  readonly lastDrill: { readonly at: string; readonly status: string } | null;
+  readonly healthScore: number;
+  readonly indicators: readonly IndicatorView[];
+  /** The month's drill report PDF went with this summary (the month's first). */
+  readonly drillReportAttached: boolean;
+  /** The e-mail was sent (false: no e-mail configured). */
+  readonly emailed: boolean;
 }
 
 /** One SOP-019 §7 indicator: its value (rates 0-1, durations in ms, the score 0-100), its target, and the words. */

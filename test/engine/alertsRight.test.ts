@@ -20,7 +20,26 @@ import { runCli } from '../support/cli.js';
 import { writePasswordFile } from '../support/repo.js';
 import { tempDir } from '../support/tmp.js';
 
+/** Holds snapshot writes while closed: a backup stays "running" for as long as the test needs. */
+interface Gate {
+  closed: Promise<void> | null;
+}
+
+class GatedBackend extends FaultBackend {
+  constructor(
+    inner: Backend,
+    private readonly gate: Gate,
+  ) {
+    super(inner);
+  }
+  override async write(...args: Parameters<FaultBackend['write']>): ReturnType<FaultBackend['write']> {
+    if (args[0].kind === 'snapshots' && this.gate.closed) await this.gate.closed;
+    return super.write(...args);
+  }
+}
+
 interface World {
+  readonly gate: Gate;
   readonly dir: string;
   readonly repo: string;
   readonly usb: string;
@@ -45,6 +64,7 @@ async function world(): Promise<World> {
   const secretsDir = path.join(dir, 'secrets');
   await mkdir(secretsDir, { mode: 0o700 });
   const state = path.join(dir, 'state');
+  const gate: Gate = { closed: null };
   // Every backend opened is wrapped; a plan set later applies to those already open too.
   const plans = new Map<string, FaultPlan>();
   const opened: { location: string; backend: FaultBackend }[] = [];
@@ -64,7 +84,7 @@ async function world(): Promise<World> {
     },
   };
   const wrapBackend = (location: string, backend: Backend): Backend => {
-    const b = new FaultBackend(backend);
+    const b = new GatedBackend(backend, gate);
     opened.push({ location: path.resolve(location), backend: b });
     apply(b, plans.get(path.resolve(location)));
     return b;
@@ -81,7 +101,7 @@ async function world(): Promise<World> {
     clinicName: 'Clínica Vida',
     alerts: { email: { host: '127.0.0.1', port: smtp.port, security: 'none', from: 'backup@clinica.test', to: ['ti@clinica.test'] }, webhook: { url: hook.url } },
   });
-  return { dir, repo, usb, data, passwordFile, state, engine, smtp, hook, faults };
+  return { gate, dir, repo, usb, data, passwordFile, state, engine, smtp, hook, faults };
 }
 
 function mails(w: World): { subject: string; event: string; key: string; text: string }[] {
@@ -197,7 +217,8 @@ describe('alerts that are right', () => {
       assert.equal(mails(w).filter((m) => m.key === 'failed:primary').length, 1);
 
       // The next backup is slow and fails too. While it runs, the alert job and a manual check keep the alert.
-      w.faults.set(w.repo, { latencyMs: 150, rules: [{ op: 'write', kind: 'snapshots', effect: { type: 'error', error: 'EIO' } }] });
+      let open = (): void => undefined;
+      w.gate.closed = new Promise<void>((resolve) => (open = resolve));
       const started = new Promise<void>((resolve) => {
         const off = w.engine.subscribe((e: EngineEvent) => {
           if (e.type === 'run-started') {
@@ -215,6 +236,8 @@ describe('alerts that are right', () => {
       assert.equal(json.running?.kind, 'backup', `status --json from another process: ${other.stdout.slice(0, 400)} ${other.stderr}`);
       status = await w.engine.status();
       assert.ok(status.alerts.some((a) => a.key === 'failed:primary'), 'still active while the backup runs');
+      w.gate.closed = null;
+      open();
       await running;
 
       status = await w.engine.status();

@@ -171,6 +171,22 @@ export const alertsMessages: Catalogue = {
   'alerts.copy.failed.disk': { 'pt-BR': 'A cópia {destination} falhou (código {errorCode}).', en: 'The copy {destination} failed (code {errorCode}).' },
   'alerts.copy.failed.s3': { 'pt-BR': 'A cópia na nuvem {destination} falhou (código {errorCode}).', en: 'The cloud copy {destination} failed (code {errorCode}).' },
 
+  'alerts.drillfail.title': { 'pt-BR': 'O teste de restauração falhou', en: 'The restore test failed' },
+  'alerts.drillfail.fix': {
+    'pt-BR': 'Abra "Testes de restauração", leia o relatório do teste (ele diz o que fazer) e rode o teste de novo. Se falhar outra vez, chame o responsável de TI: um backup que não restaura não protege a clínica.',
+    en: 'Open "Restore tests", read the test\'s report (it says what to do) and run the test again. If it fails again, call the IT helper: a backup that does not restore does not protect the clinic.',
+  },
+  'alerts.drillfail.count-mismatch': { 'pt-BR': 'O teste de restauração de {drill} não trouxe de volta todos os registros de {resourceType}.', en: 'The restore test of {drill} did not bring back every {resourceType} record.' },
+  'alerts.drillfail.content-mismatch': { 'pt-BR': 'No teste de restauração de {drill}, registros de {resourceType} voltaram diferentes do que foi guardado.', en: 'In the restore test of {drill}, {resourceType} records came back different from what was stored.' },
+  'alerts.drillfail.unresolved-reference': { 'pt-BR': 'No teste de restauração de {drill}, registros de {resourceType} apontam para dados que não voltaram.', en: 'In the restore test of {drill}, {resourceType} records point to data that did not come back.' },
+  'alerts.drillfail.compartment-incomplete': { 'pt-BR': 'No teste de restauração de {drill}, o prontuário de algum paciente voltou incompleto.', en: 'In the restore test of {drill}, a patient\'s record came back incomplete.' },
+  'alerts.drillfail.restore-rejected': { 'pt-BR': 'No teste de restauração de {drill}, o servidor de ensaio recusou registros de {resourceType}.', en: 'In the restore test of {drill}, the test server refused {resourceType} records.' },
+  'alerts.drillfail.repository-error': { 'pt-BR': 'O teste de restauração de {drill} não conseguiu ler o backup (código {errorCode}).', en: 'The restore test of {drill} could not read the backup (code {errorCode}).' },
+  'alerts.drillfail.sandbox-error': { 'pt-BR': 'O teste de restauração de {drill} não conseguiu usar o servidor de ensaio (código {errorCode}).', en: 'The restore test of {drill} could not use the test server (code {errorCode}).' },
+  'alerts.drillfail.rto-exceeded': { 'pt-BR': 'O teste de restauração de {drill} demorou mais que o tempo máximo combinado.', en: 'The restore test of {drill} took longer than the agreed maximum time.' },
+  'alerts.drillfail.interrupted': { 'pt-BR': 'O teste de restauração de {drill} foi interrompido antes de terminar.', en: 'The restore test of {drill} was stopped before it finished.' },
+  'alerts.drillfail.other': { 'pt-BR': 'O teste de restauração de {drill} falhou (código {errorCode}).', en: 'The restore test of {drill} failed (code {errorCode}).' },
+
   'alerts.test.title': { 'pt-BR': 'Alerta de teste', en: 'Test alert' },
   'alerts.test.message': {
     'pt-BR': 'Este é um alerta de teste do Clinic Backup. Se você recebeu esta mensagem, os alertas estão chegando.',
