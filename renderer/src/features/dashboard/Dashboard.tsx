@@ -14,6 +14,8 @@ import type { MessageKey } from '../../i18n/messages';
 import { HistoryChart } from './HistoryChart';
 import { IndicatorsPanel } from './IndicatorsPanel';
 import { CopiesMissing } from './CopiesMissing';
+import { VerificationPanel } from './VerificationPanel';
+import { WeeklySummaryCard } from './WeeklySummaryCard';
 
 /** Every long operation shows here while it runs, with its Cancel button. */
 const ALL_TASKS: readonly OperationKind[] = ['backup', 'check', 'restore', 'replicate', 'prune', 'drill', 'repair', 'report', 'rebuild'];
@@ -217,6 +219,8 @@ export function Dashboard(): ReactNode {
       </Card>
 
       <IndicatorsPanel indicators={s.indicators} />
+      <VerificationPanel status={s} />
+      <WeeklySummaryCard summary={s.weeklySummary} />
 
       <Card title={t('dashboard.history')}>
         <HistoryChart history={s.history} />
