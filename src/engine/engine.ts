@@ -33,6 +33,9 @@ import type {
   FhirRestoreResult,
   FolderRestorePlan,
   ForgetResult,
+  IncidentInput,
+  IncidentView,
+  PeopleSettings,
   InitRequest,
   InitResult,
   KeySlotSummary,
@@ -209,6 +212,13 @@ export interface Engine {
   listDrills(): Promise<DrillSummary[]>;
   /** The disaster-recovery plan or the compliance summary, generated from the actual configuration. */
   configurationReport(kind: 'dr-plan' | 'compliance', options?: LongOperationOptions): Promise<{ html: string; pdf: Buffer }>;
+  /** The clinic's contacts (SOP-019 §4 roles) and where the printed recovery kit is kept. */
+  getPeople(): Promise<PeopleSettings>;
+  updatePeople(patch: Partial<PeopleSettings>): Promise<PeopleSettings>;
+  /** The incident register, newest first, each with its ANPD 3-business-day clock. */
+  listIncidents(): Promise<IncidentView[]>;
+  recordIncident(input: IncidentInput): Promise<IncidentView>;
+  updateIncident(id: number, input: IncidentInput): Promise<IncidentView>;
   /** A drill's report as HTML and PDF. */
   drillReport(id: number, options?: LongOperationOptions): Promise<{ html: string; pdf: Buffer }>;
   /** The schedules with their text and next run. */
