@@ -91,6 +91,8 @@ export interface EngineOptions {
    * (a full or read-only drive) or to add logging in a host. Default: none.
    */
   readonly wrapBackend?: (location: string, backend: Backend) => Backend;
+  /** How the engine waits between retries of the source (tests make it follow a fake clock). Default: the timer's. */
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** The desktop host says whether the computer runs on battery: the scheduled drill then waits for mains power. */
   readonly onBatteryPower?: () => boolean;
 }

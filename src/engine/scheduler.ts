@@ -140,9 +140,10 @@ export async function runScheduler(ctx: EngineContext, options: { signal: AbortS
       if (options.signal.aborted) resolve();
       options.signal.addEventListener('abort', () => resolve(), { once: true });
     });
-    off();
     offEarly();
+    // Jobs cut short by the stop still report how they ended (cancelled), then the listener goes.
     await runner.stop();
+    off();
   } finally {
     await lock.release();
   }
