@@ -120,6 +120,7 @@ const DISPATCH: { readonly [M in ApiMethodName]: Handler<M> } = {
   runDrill: (h) => h.engine.drill({}),
   listDrills: (h) => h.engine.listDrills(),
   drillReport: async (h, [id]) => ({ html: (await h.engine.drillReport(id)).html }),
+  previewRetention: (h) => h.engine.forget({ dryRun: true }),
   getPeople: (h) => h.engine.getPeople(),
   updatePeople: (h, [patch]) => h.engine.updatePeople(patch),
   listIncidents: (h) => h.engine.listIncidents(),

@@ -22,7 +22,7 @@ function dateOf(instant: Date, timeZone: string): LocalDate {
   return { year: p.year, month: p.month, day: p.day };
 }
 
-/** The end of the 3rd business day after the discovery (exclusive instant: the next day's 00:00 local). */
+/** The end of the 3rd business day after the discovery (23:59:59.999 local of that day). */
 export function anpdDeadline(discoveredAt: Date, timeZone: string): Date {
   if (!Number.isFinite(discoveredAt.getTime())) throw new EngineError('INVALID_ARGUMENT', { field: 'discoveredAt', reason: 'not a valid time' });
   let d = dateOf(discoveredAt, timeZone);
@@ -30,12 +30,12 @@ export function anpdDeadline(discoveredAt: Date, timeZone: string): Date {
     d = addDays(d, 1);
     if (isBusinessDay(d)) counted++;
   }
-  return localToInstant(addDays(d, 1), 0, 0, timeZone);
+  return new Date(localToInstant(addDays(d, 1), 0, 0, timeZone).getTime() - 1);
 }
 
 /** Business days from `now`'s day to the deadline's last day (0: today is the last day; negative: late). */
 export function businessDaysLeft(deadline: Date, now: Date, timeZone: string): number {
-  const last = dateOf(new Date(deadline.getTime() - 1), timeZone);
+  const last = dateOf(deadline, timeZone);
   const today = dateOf(now, timeZone);
   const key = (d: LocalDate): number => d.year * 10_000 + d.month * 100 + d.day;
   if (key(today) === key(last)) return 0;
@@ -61,7 +61,7 @@ export function incidentClock(incident: { readonly discoveredAt: string; readonl
   const told = incident.anpdNotifiedAt !== null;
   return {
     anpdDeadline: deadline.toISOString(),
-    anpdOverdue: !told && now.getTime() >= deadline.getTime(),
+    anpdOverdue: !told && now.getTime() > deadline.getTime(),
     anpdBusinessDaysLeft: told ? null : businessDaysLeft(deadline, now, timeZone),
   };
 }

@@ -49,6 +49,7 @@ import type {
   DetectedDestination,
   FhirRestoreResult,
   FolderRestorePlan,
+  ForgetResult,
   HostInfo,
   IncidentInput,
   IncidentView,
@@ -190,6 +191,8 @@ const DEFINITIONS = {
   listDrills: method<[], DrillSummary[]>(false, [0, 0]),
   /** The report as HTML only (the PDF stays on the host; the page prints the HTML). */
   drillReport: method<[id: number], { html: string }>(false, [1, 1], (a) => (Number.isInteger(a[0]) && (a[0] as number) > 0 ? null : 'id')),
+  /** What the next retention run would remove with the policy in force (nothing is removed). */
+  previewRetention: method<[], ForgetResult>(false, [0, 0]),
   /** The clinic's contacts (SOP-019 §4 roles) and where the printed recovery kit is kept. */
   getPeople: method<[], PeopleSettings>(false, [0, 0]),
   updatePeople: method<[patch: Partial<PeopleSettings>], PeopleSettings>(false, [1, 1], (a) => checkPeoplePatch(a[0])),

@@ -57,6 +57,7 @@ const VALID: { readonly [M in ApiMethodName]: ApiArgs<M> } = {
   runDrill: [],
   listDrills: [],
   drillReport: [1],
+  previewRetention: [],
   getPeople: [],
   updatePeople: [{ contacts: [{ role: 'dpo', name: 'Ana', email: 'ana@clinica.test' }], kitLocation: 'cofre' }],
   listIncidents: [],
