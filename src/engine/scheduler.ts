@@ -135,12 +135,17 @@ export async function runScheduler(ctx: EngineContext, options: { signal: AbortS
       const cap = await capacityOf(ctx, (await ctx.repo()).backend);
       if (cap && cap.totalBytes > 0 && ((cap.totalBytes - cap.freeBytes) / cap.totalBytes) * 100 >= EARLY_RETENTION_PERCENT && !runner.isRunning('retention')) runner.trigger('retention');
     });
+    // Schedules edited while the scheduler runs take effect at once (no restart, a run in progress goes on).
+    const offSettings = ctx.bus.on('settings-changed', 'scheduler', async () => {
+      for (const d of await scheduledJobs(ctx)) runner.setPolicy(d.name, d.policy);
+    });
     runner.start();
     await new Promise<void>((resolve) => {
       if (options.signal.aborted) resolve();
       options.signal.addEventListener('abort', () => resolve(), { once: true });
     });
     offEarly();
+    offSettings();
     // Jobs cut short by the stop still report how they ended (cancelled), then the listener goes.
     await runner.stop();
     off();

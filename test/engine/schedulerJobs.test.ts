@@ -210,6 +210,12 @@ describe('the scheduler runs everything by itself (injected clock, real runner)'
       assert.equal(next['summary'], '2027-02-08T11:00:00.000Z');
       assert.equal(next['backup'], '2027-02-02T05:00:00.000Z');
       assert.equal(next['retention'], '2027-02-02T04:30:00.000Z');
+
+      // The clinic changes the backup schedule while the scheduler runs: it takes effect without a restart.
+      await sim.engine.updateSettings({ schedule: { ...(await sim.engine.getSettings()).schedule, backup: { kind: 'interval', everyMinutes: 60 } } });
+      await sim.runUntil('2027-02-01T21:30:00.000Z');
+      // The hourly slot after the last backup (05:00) is long past: one catch-up now, then every hour.
+      assert.deepEqual(starts(sim, 'backup').filter((t) => t >= '2027-02-01T18:00:00.000Z'), ['2027-02-01T18:00:00.000Z', '2027-02-01T19:00:00.000Z', '2027-02-01T20:00:00.000Z', '2027-02-01T21:00:00.000Z']);
     } finally {
       await sim.stop();
     }
