@@ -220,8 +220,8 @@ export function Settings(): ReactNode {
       {settings && (
         <>
           <RetentionCard settings={settings} onSaved={setSettings} />
-          <RetentionPreview settings={settings} />
           <AlertChannels settings={settings} onSaved={setSettings} />
+          <RetentionPreview settings={settings} />
         </>
       )}
 
