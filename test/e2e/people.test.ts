@@ -9,12 +9,19 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
+import { sandbox } from '../support/fhir.js';
 import { assertAccessible, launchBrowser, openApp, SCREENSHOTS, startStack } from './support.js';
 
 const stack = await startStack('pt-BR');
-{
-  const r = await stack.app.host.call('init', [{ useKeychain: false, recoveryLanguage: 'pt-BR' }]);
-  if (!r.ok) throw new Error(r.error.message);
+const source = await sandbox({ patients: 4, seed: 5 });
+for (const [method, args] of [
+  ['init', [{ useKeychain: false, recoveryLanguage: 'pt-BR' }]],
+  ['updateSettings', [{ source: { url: source.url, auth: { kind: 'none' } } }]],
+  ['backupNow', []],
+  ['backupNow', []],
+] as const) {
+  const r = await stack.app.host.call(method, [...args]);
+  if (!r.ok) throw new Error(`${method}: ${r.error.message}`);
 }
 const browser = await launchBrowser();
 const { page, errors } = await openApp(browser, stack);
@@ -27,8 +34,22 @@ async function pdfText(p: Page, testId: string, file: string): Promise<string> {
 }
 
 describe('people and incidents (browser)', () => {
-  it('contacts, the kit\'s place and an incident entered in the UI are printed in the DR plan and the compliance summary', async () => {
+  it('dashboard: every SOP-019 indicator with its target, partial runs counted as failures', async () => {
     await page.getByTestId('dashboard').waitFor();
+    const panel = page.getByTestId('indicators');
+    await panel.waitFor();
+    const ids = await panel.locator('tr[data-indicator]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-indicator')));
+    assert.deepEqual(ids, ['backupSuccessRate', 'validationRate', 'meanBackupDuration', 'compressionRate', 'recoverySuccessRate', 'rpo:local', 'rto', 'mttr', 'availability', 'mtbf', 'healthScore']);
+    assert.match(await panel.locator('tr[data-indicator="backupSuccessRate"]').innerText(), /Backups que deram certo \(30 dias\)\s+100 %\s+meta: pelo menos 99 %/);
+    assert.match(await panel.locator('tr[data-indicator="mttr"]').innerText(), /nenhuma falha no período/);
+    await assertAccessible(page, 'dashboard with indicators');
+    if (process.env['UPDATE_SCREENSHOTS'] === '1') {
+      await page.evaluate(`document.querySelector('[data-testid="indicators"]').scrollIntoView({ block: 'start' })`);
+      await page.screenshot({ path: path.join(SCREENSHOTS, 'dashboard-indicators.png') });
+    }
+  });
+
+  it('contacts, the kit\'s place and an incident entered in the UI are printed in the DR plan and the compliance summary', async () => {
     await page.locator('nav a[href="#/people"]').click();
     await page.getByTestId('contacts').waitFor();
     await page.getByTestId('contact-name-0').fill('Dra. Ana Souza');
@@ -60,12 +81,12 @@ describe('people and incidents (browser)', () => {
     assert.deepEqual(errors, []);
   });
 
-  it('settings show what the next cleanup would remove (nothing yet: no restore point to spare)', async () => {
+  it('settings show what the next cleanup would remove (nothing: the two restore points are within the policy)', async () => {
     await page.locator('nav a[href="#/settings"]').click();
     const preview = page.getByTestId('retention-preview');
     await preview.waitFor();
     assert.equal(await preview.getAttribute('data-removed'), '0');
-    assert.match(await preview.innerText(), /Nada: os 0 pontos de restauração ficam/);
+    assert.match(await preview.innerText(), /Nada: os 2 pontos de restauração ficam/);
     // Settings asks for the desktop options, which `serve` answers 404 (NOT_FOUND): an expected refusal, no script error.
     assert.deepEqual(errors.filter((e) => !/status of 4\d\d/.test(e)), []);
   });
