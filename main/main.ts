@@ -71,7 +71,8 @@ async function ready(startedHidden: boolean): Promise<void> {
 
   let notifications: NotificationService | null = null;
   const host = new EngineHost({
-    engine: { secretStore, stateDir: path.join(userData, 'state') },
+    // The scheduled restore drill waits for mains power (a laptop on battery is left alone).
+    engine: { secretStore, stateDir: path.join(userData, 'state'), onBatteryPower: () => powerMonitor.isOnBatteryPower() },
     repo: config.repo ?? path.join(os.homedir(), 'ClinicBackup'),
     locale,
     mode: 'electron',

@@ -18,20 +18,30 @@ export interface Notice {
   readonly urgency: 'normal' | 'critical';
 }
 
-const ALERT_ROUTES: Readonly<Record<string, string>> = {
+/** The screen where each alert is fixed (every rule of src/alerts). */
+export const ALERT_ROUTES: Readonly<Record<string, string>> = {
   stale: 'dashboard',
   failed: 'dashboard',
+  partial: 'dashboard',
+  shrink: 'restore',
   integrity: 'dashboard',
   disk: 'destinations',
   offsite: 'destinations',
+  copy: 'destinations',
   usb: 'destinations',
   drill: 'drills',
+  drillfail: 'drills',
   kit: 'settings',
+  audit: 'audit',
 };
+
+const DAY_MS = 24 * 3_600_000;
 
 function alertTitle(rule: string, locale: Locale): string {
   if (rule === 'integrity') return t('notify.integrity.title', {}, locale);
   if (rule === 'drill') return t('notify.drill.title', {}, locale);
+  if (rule === 'drillfail') return t('notify.drill.failed', {}, locale);
+  if (rule === 'copy') return t('notify.copy.title', {}, locale);
   if (rule === 'stale') return t('notify.stale.title', {}, locale);
   if (rule === 'failed') return t('notify.failed.title', {}, locale);
   return t('notify.alert.title', {}, locale);
@@ -70,16 +80,29 @@ export function noticeForCall(method: string, result: CallResult, locale: Locale
   return { key: `call:${method}:${result.error.code}:${Date.now()}`, title, body: t('notify.failed.body', { message: result.error.message }, locale), route: 'dashboard', urgency: 'critical' };
 }
 
-/** Shows each condition once while it lasts. */
+/**
+ * Shows each condition at most once a day: when it appears, and as a daily reminder while it lasts. A condition that
+ * clears and comes back within the day (a flapping network drive) is not shown again until the day has passed.
+ */
 export class NotificationService {
-  private active = new Set<string>();
+  private readonly lastShown = new Map<string, number>();
 
-  constructor(private readonly show: (notice: Notice) => void) {}
+  constructor(
+    private readonly show: (notice: Notice) => void,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
 
   onStatus(status: StatusSummary, locale: Locale): Notice[] {
+    const now = this.now().getTime();
     const notices = noticesFor(status, locale);
-    const fresh = notices.filter((n) => !this.active.has(n.key));
-    this.active = new Set(notices.map((n) => n.key));
+    const fresh = notices.filter((n) => {
+      const last = this.lastShown.get(n.key);
+      return last === undefined || now - last >= DAY_MS;
+    });
+    for (const n of fresh) this.lastShown.set(n.key, now);
+    // Conditions gone for more than a day are forgotten (the map stays small).
+    const current = new Set(notices.map((n) => n.key));
+    for (const [key, at] of this.lastShown) if (!current.has(key) && now - at >= DAY_MS) this.lastShown.delete(key);
     for (const n of fresh) this.show(n);
     return fresh;
   }

@@ -52,6 +52,10 @@ function percent(p: ProgressEvent | null): string {
   return `${Math.min(100, Math.floor((p.done / p.total) * 100))}%`;
 }
 
+/** The tray icon of each alert level. */
+export const ALERT_ICON: Readonly<Record<'low' | 'medium' | 'high' | 'critical', TrayIcon>> = { low: 'warning', medium: 'warning', high: 'error', critical: 'error' };
+const ICON_RANK: Readonly<Record<TrayIcon, number>> = { ok: 0, running: 1, warning: 2, error: 3 };
+
 const SEPARATOR: TrayMenuItem = { id: 'separator', label: '', enabled: false, separator: true };
 
 /** What the tray shows for a state. Pure: same state and locale, same view. */
@@ -69,8 +73,10 @@ export function renderTray(state: TrayState, locale: Locale): TrayView {
     };
   }
   const running = s.running !== null || state.progress !== null;
-  const icon: TrayIcon = running && s.state !== 'error' ? 'running' : s.state;
-  const reason = s.reasons[0] ?? '';
+  // Every alert level has its icon (critical and high: red; medium and low: yellow), whatever else the state says.
+  const base = s.alerts.reduce<TrayIcon>((worst, a) => (ICON_RANK[ALERT_ICON[a.severity]] > ICON_RANK[worst] ? ALERT_ICON[a.severity] : worst), s.state);
+  const icon: TrayIcon = running && base !== 'error' ? 'running' : base;
+  const reason = s.reasons[0] ?? s.alerts[0]?.message ?? '';
   const pct = percent(state.progress);
   const tooltip =
     (icon === 'running'

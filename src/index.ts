@@ -13,6 +13,7 @@ import type { Engine, EngineOptions } from './engine/engine.js';
 import { addKey, confirmRecoveryKit, connect, init, listKeys, recoveryKit, recoveryKitStatus, removeKey, rotateRecoveryKey } from './engine/keys.js';
 import { check, checkAndRepair, forget, migrate, prune, rebuildCatalog, repairIndex, repairSnapshots } from './engine/maintenance.js';
 import { configurationReport, drillReport, recoveryKitDocuments } from './engine/reports.js';
+import { getPeople, listIncidents, recordIncident, updateIncident, updatePeople } from './engine/people.js';
 import { dump, findPatients, ls, planRestoreToFolder, planRestoreToServer, restoreToFolder, restoreToServer } from './engine/restore.js';
 import { runScheduler, schedules } from './engine/scheduler.js';
 import { deleteSecret, listSecrets, setSecret } from './engine/secrets.js';
@@ -33,7 +34,7 @@ export type { RepairIndexResult } from './repository/repairIndex.js';
 export type { RepairSnapshotsResult, SnapshotRepair } from './repository/repairSnapshots.js';
 
 export function createEngine(options: EngineOptions): Engine {
-  const ctx = new EngineContext(options);
+  const ctx = new EngineContext(options, options.clock);
   // Subscribers of the bus, in order: alerts are evaluated after a run, then the audit trail is mirrored.
   installAlerts(ctx);
   ctx.audit.install();
@@ -95,6 +96,11 @@ export function createEngine(options: EngineOptions): Engine {
     drill: (request, o) => drill(ctx, request, o),
     listDrills: () => listDrills(ctx),
     configurationReport: (kind, o) => configurationReport(ctx, kind, o),
+    getPeople: () => getPeople(ctx),
+    updatePeople: (patch) => updatePeople(ctx, patch),
+    listIncidents: () => listIncidents(ctx),
+    recordIncident: (input) => recordIncident(ctx, input),
+    updateIncident: (id, input) => updateIncident(ctx, id, input),
     drillReport: (id, o) => drillReport(ctx, id, o),
     schedules: () => schedules(ctx),
     runScheduler: (o) => runScheduler(ctx, o),

@@ -7,6 +7,7 @@ import { AuditLog } from './features/audit/AuditLog';
 import { Dashboard } from './features/dashboard/Dashboard';
 import { Destinations } from './features/destinations/Destinations';
 import { Drills } from './features/drills/Drills';
+import { People } from './features/people/People';
 import { RestoreWizard } from './features/restore/RestoreWizard';
 import { Settings } from './features/settings/Settings';
 import { SetupWizard } from './features/setup/SetupWizard';
@@ -20,6 +21,7 @@ const NAV: readonly { route: Route; label: MessageKey }[] = [
   { route: 'drills', label: 'nav.drills' },
   { route: 'destinations', label: 'nav.destinations' },
   { route: 'settings', label: 'nav.settings' },
+  { route: 'people', label: 'nav.people' },
   { route: 'audit', label: 'nav.audit' },
 ];
 
@@ -60,6 +62,7 @@ export function App(): ReactNode {
   else if (route === 'destinations') screen = <Destinations />;
   else if (route === 'settings') screen = <Settings />;
   else if (route === 'audit') screen = <AuditLog />;
+  else if (route === 'people') screen = <People />;
   else screen = <Dashboard />;
 
   const showNav = !loading && !notSetUp && route !== 'setup' && route !== 'welcome';

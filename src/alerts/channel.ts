@@ -16,8 +16,11 @@ export interface AlertContext {
 }
 
 export interface AlertNotice {
-  /** "alert": an active alert (new or escalated); "test": the "send test alert" button. */
-  readonly kind: 'alert' | 'test';
+  /**
+   * "alert": an active alert (new or escalated); "resolved": an alert this channel carried has cleared (sent once);
+   * "test": the "send test alert" button.
+   */
+  readonly kind: 'alert' | 'resolved' | 'test';
   readonly alert: AlertRecord;
   readonly context: AlertContext;
   readonly sentAt: Date;
@@ -53,6 +56,9 @@ export function testNotice(context: AlertContext, now: Date): AlertNotice {
       notifiedChannels: [],
       deliveryAttempts: 0,
       nextAttemptAt: null,
+      resolvedChannels: [],
+      resolutionNextAt: null,
+      resolutionAttempts: 0,
     },
   };
 }

@@ -70,26 +70,35 @@ export function renderAlertEmail(notice: AlertNotice, options: { locale?: Locale
   const sent = formatDateTime(notice.sentAt, locale, timeZone);
   const L = (k: string, p: Record<string, string> = {}): string => t(`alerts.email.${k}`, p, locale);
 
-  const subject = notice.kind === 'test' ? L('subjectTest', { clinic: clinicName }) : L('subject', { severity: r.severityLabel.toUpperCase(), title: r.title, clinic: clinicName });
+  const resolved = notice.kind === 'resolved';
+  const subject =
+    notice.kind === 'test'
+      ? L('subjectTest', { clinic: clinicName })
+      : resolved
+        ? L('subjectResolved', { title: r.title, clinic: clinicName })
+        : L('subject', { severity: r.severityLabel.toUpperCase(), title: r.title, clinic: clinicName });
+  const clearedAt = notice.alert.clearedAt ?? notice.sentAt.toISOString();
   const rows: [string, string][] = [
-    [L('what'), r.message],
+    ...(resolved ? ([[L('resolved'), L('resolvedValue', { at: formatDateTime(clearedAt, locale, timeZone) })]] as [string, string][]) : []),
+    [resolved ? L('whatWas') : L('what'), r.message],
     [L('since'), L('sinceValue', { since, ago: sinceAgo })],
-    [L('todo'), r.fix],
+    ...(resolved ? [] : ([[L('todo'), r.fix]] as [string, string][])),
     [L('clinic'), clinicName],
     ...(sourceName ? ([[L('source'), sourceName]] as [string, string][]) : []),
     [L('severity'), r.severityLabel],
   ];
   const footer = L('footer', { sent, key: notice.alert.key });
 
-  const text = [`${r.severityLabel.toUpperCase()}: ${r.title}`, '', ...rows.flatMap(([k, v]) => [`${k}:`, `  ${v}`, '']), '--', footer, ''].join('\n');
+  const badge = resolved ? L('resolvedBadge') : r.severityLabel.toUpperCase();
+  const text = [`${badge}: ${r.title}`, '', ...rows.flatMap(([k, v]) => [`${k}:`, `  ${v}`, '']), '--', footer, ''].join('\n');
 
-  const color = SEVERITY_COLORS[notice.alert.severity] ?? SEVERITY_COLORS['low']!;
+  const color = (resolved ? SEVERITY_COLORS['low'] : SEVERITY_COLORS[notice.alert.severity]) ?? SEVERITY_COLORS['low']!;
   const html = `<!DOCTYPE html>
 <html lang="${locale}">
 <head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>
 <body style="font-family: Arial, Helvetica, sans-serif; color: #1b1b1b; margin: 0; padding: 16px;">
 <div style="max-width: 640px;">
-<p style="display: inline-block; margin: 0 0 8px; padding: 4px 10px; border-radius: 4px; background: ${color.bg}; color: ${color.fg}; font-weight: bold;">${escapeHtml(r.severityLabel.toUpperCase())}</p>
+<p style="display: inline-block; margin: 0 0 8px; padding: 4px 10px; border-radius: 4px; background: ${color.bg}; color: ${color.fg}; font-weight: bold;">${escapeHtml(badge)}</p>
 <h2 style="margin: 4px 0 16px;">${escapeHtml(r.title)}</h2>
 <table style="border-collapse: collapse; width: 100%;">
 ${rows.map(([k, v]) => `<tr><th style="text-align: left; vertical-align: top; padding: 6px 12px 6px 0; white-space: nowrap;">${escapeHtml(k)}</th><td style="padding: 6px 0;">${escapeHtml(v)}</td></tr>`).join('\n')}
@@ -133,6 +142,15 @@ function classify(err: unknown): { reason: string; transient: boolean } {
   return { reason: code ? `SMTP error ${code}` : 'SMTP error', transient: true };
 }
 
+/** An e-mail the product sends besides alerts (the weekly summary). */
+export interface OutgoingEmail {
+  readonly subject: string;
+  readonly text: string;
+  readonly html: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly attachments?: readonly { readonly filename: string; readonly content: Buffer; readonly contentType: string }[];
+}
+
 export class EmailChannel implements AlertChannel {
   readonly name: string;
   readonly #o: EmailChannelOptions;
@@ -151,6 +169,13 @@ export class EmailChannel implements AlertChannel {
   }
 
   async send(notice: AlertNotice, signal?: AbortSignal): Promise<void> {
+    const o = this.#o;
+    const mail = renderAlertEmail(notice, { locale: o.locale ?? DEFAULT_LOCALE, timeZone: o.timeZone ?? DEFAULT_ALERT_TIME_ZONE });
+    await this.sendMessage({ ...mail, headers: { 'X-Clinic-Backup-Alert': notice.alert.key, 'X-Clinic-Backup-Severity': notice.alert.severity, 'X-Clinic-Backup-Event': notice.kind } }, signal);
+  }
+
+  /** Sends any message of the product (the weekly summary) through this channel's server and recipients. */
+  async sendMessage(message: OutgoingEmail, signal?: AbortSignal): Promise<void> {
     const o = this.#o;
     if (signal?.aborted) throw new EngineError('CANCELLED');
     let password: string | null = null;
@@ -181,17 +206,17 @@ export class EmailChannel implements AlertChannel {
       debug: false,
       ...(o.username && password !== null ? { auth: { user: o.username, pass: password } } : {}),
     });
-    const mail = renderAlertEmail(notice, { locale: o.locale ?? DEFAULT_LOCALE, timeZone: o.timeZone ?? DEFAULT_ALERT_TIME_ZONE });
     const onAbort = (): void => transport.close();
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
       await transport.sendMail({
         from: o.from,
         to: [...o.to],
-        subject: mail.subject,
-        text: mail.text,
-        html: mail.html,
-        headers: { 'X-Clinic-Backup-Alert': notice.alert.key, 'X-Clinic-Backup-Severity': notice.alert.severity },
+        subject: message.subject,
+        text: message.text,
+        html: message.html,
+        headers: { ...message.headers },
+        ...(message.attachments ? { attachments: message.attachments.map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType })) } : {}),
       });
     } catch (err) {
       if (signal?.aborted) throw new EngineError('CANCELLED');

@@ -47,7 +47,7 @@ export {
   type EvaluateResult,
   type RetryPolicy,
 } from './manager.js';
-export { EmailChannel, renderAlertEmail, type EmailChannelOptions, type RenderedEmail, type SmtpSecurity } from './email.js';
+export { EmailChannel, renderAlertEmail, type EmailChannelOptions, type OutgoingEmail, type RenderedEmail, type SmtpSecurity } from './email.js';
 export {
   SIGNATURE_HEADER,
   WEBHOOK_SCHEMA,

@@ -37,12 +37,16 @@ export interface RetryPolicy {
   readonly maxDelayMs: number;
 }
 
+/** A resolution not delivered within this long after the alert cleared is no longer news: it is dropped. */
+const RESOLUTION_WINDOW_MS = 7 * 24 * 3_600_000;
+
 export const DEFAULT_RETRY: RetryPolicy = { baseDelayMs: 60_000, maxDelayMs: 3_600_000 };
 
 export type AlertEvent =
   | { readonly type: 'raised'; readonly alert: AlertRecord; readonly escalated: boolean }
   | { readonly type: 'cleared'; readonly alert: AlertRecord }
   | { readonly type: 'delivered'; readonly alert: AlertRecord; readonly channel: string }
+  | { readonly type: 'resolution-delivered'; readonly alert: AlertRecord; readonly channel: string }
   | {
       readonly type: 'delivery-failed';
       readonly alert: AlertRecord;
@@ -91,6 +95,8 @@ export interface DeliveryOutcome {
   readonly alertId: number;
   readonly key: string;
   readonly channel: string;
+  /** A "resolvido" message rather than the alert. */
+  readonly resolution?: boolean;
 }
 
 export interface DeliveryFailure extends DeliveryOutcome {
@@ -222,15 +228,25 @@ export class AlertManager {
     );
   }
 
+  /** Channels that carried this cleared alert and were not yet told it is resolved (and are still configured). */
+  #resolutionOwed(alert: AlertRecord): ChannelRegistration[] {
+    return this.#channels.filter((c) => alert.notifiedChannels.includes(c.channel.name) && !alert.resolvedChannels.includes(c.channel.name));
+  }
+
+  #resolutions(): AlertRecord[] {
+    return this.#catalog.listResolutionsOwed(new Date(this.#clock.now().getTime() - RESOLUTION_WINDOW_MS));
+  }
+
   /** When deliver() next has work: now when something is due, the earliest retry time, or null. */
   nextDeliveryAt(): Date | null {
     let best: number | null = null;
     const now = this.#clock.now().getTime();
-    for (const a of this.#catalog.listActiveAlerts()) {
-      if (this.#owed(a).length === 0) continue;
-      const at = a.nextAttemptAt === null ? now : Math.max(now, Date.parse(a.nextAttemptAt));
+    const consider = (next: string | null): void => {
+      const at = next === null ? now : Math.max(now, Date.parse(next));
       best = best === null ? at : Math.min(best, at);
-    }
+    };
+    for (const a of this.#catalog.listActiveAlerts()) if (this.#owed(a).length > 0) consider(a.nextAttemptAt);
+    for (const a of this.#resolutions()) if (this.#resolutionOwed(a).length > 0) consider(a.resolutionNextAt);
     return best === null ? null : new Date(best);
   }
 
@@ -292,6 +308,42 @@ export class AlertManager {
           failed.push(failure);
           this.#log({ level: 'warn', event: 'delivery-failed', key: alert.key, channel: e.channel, code: e.code, reason: e.reason });
           this.#emit({ type: 'delivery-failed', alert: record, channel: e.channel, code: e.code, reason: e.reason, nextAttemptAt: failure.nextAttemptAt });
+        }
+      }
+    }
+    // Then the "resolvido" messages: once per channel that carried the alert, retried like the alerts.
+    for (const alert of this.#resolutions()) {
+      if (signal?.aborted) throw new EngineError('CANCELLED');
+      const owed = this.#resolutionOwed(alert);
+      if (owed.length === 0) continue;
+      const now = this.#clock.now();
+      if (alert.resolutionNextAt !== null && Date.parse(alert.resolutionNextAt) > now.getTime()) {
+        waiting++;
+        continue;
+      }
+      const notice = { kind: 'resolved' as const, alert, context: this.#context, sentAt: now };
+      let record = alert;
+      const errors: { channel: string; code: ErrorCode; reason: string; transient: boolean }[] = [];
+      for (const { channel } of owed) {
+        try {
+          await channel.send(notice, signal);
+          record = this.#catalog.recordResolutionDelivery(alert.id, { channel: channel.name, ok: true });
+          delivered.push({ alertId: alert.id, key: alert.key, channel: channel.name, resolution: true });
+          this.#log({ level: 'info', event: 'resolution-delivered', key: alert.key, channel: channel.name });
+          this.#emit({ type: 'resolution-delivered', alert: record, channel: channel.name });
+        } catch (err) {
+          if (signal?.aborted) throw new EngineError('CANCELLED');
+          errors.push({ channel: channel.name, ...failureInfo(err) });
+        }
+      }
+      if (errors.length > 0) {
+        const delay = Math.max(...errors.map((e) => this.#backoff(record.resolutionAttempts + 1, e.transient)));
+        const next = new Date(this.#clock.now().getTime() + delay);
+        for (const e of errors) {
+          record = this.#catalog.recordResolutionDelivery(alert.id, { channel: e.channel, ok: false, nextAttemptAt: next });
+          const failure = { alertId: alert.id, key: alert.key, channel: e.channel, code: e.code, reason: e.reason, nextAttemptAt: next.toISOString(), resolution: true };
+          failed.push(failure);
+          this.#log({ level: 'warn', event: 'resolution-failed', key: alert.key, channel: e.channel, code: e.code, reason: e.reason });
         }
       }
     }

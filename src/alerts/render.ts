@@ -7,7 +7,7 @@
  *   "…Minutes" / "…Days" → "…" as a duration ("30 horas", "2 days")
  *   "…Bytes" → "…" as a size ("12,5 GB")
  */
-import { DEFAULT_LOCALE, t, type Locale, type Params } from '../i18n/index.js';
+import { DEFAULT_LOCALE, hasMessage, t, type Locale, type Params } from '../i18n/index.js';
 import type { AlertParams, AlertSeverity } from '../catalog/types.js';
 
 /** Default time zone of dates in alerts (the clinic's, as in the schedule policy). */
@@ -120,6 +120,7 @@ export function renderAlert(alert: RenderableAlert, options: RenderOptions = {})
     severityLabel: severityLabel(alert.severity, locale),
     title: t(`alerts.${alert.rule}.title`, params, locale),
     message: t(alert.messageKey, params, locale),
-    fix: t(`alerts.${alert.rule}.fix`, params, locale),
+    // A message may carry its own fix (a copy that is full is fixed differently from one that is read-only).
+    fix: t(hasMessage(`${alert.messageKey}.fix`) ? `${alert.messageKey}.fix` : `alerts.${alert.rule}.fix`, params, locale),
   };
 }

@@ -12,7 +12,10 @@
  *   integrity  per destination  the last integrity check found damage                         critical
  *   disk       per destination  usage above 80 % (medium), above 95 % (high)                   medium/high
  *   offsite    per destination  the offsite copy is behind the source by more than its RPO    high
+ *   copy       per destination  the last update of a copy failed (full, read-only, not the clinic's
+ *                               drive or not mounted, unreachable): names the copy and the fix  high
  *   drill      —                no restore drill within its interval (default 30 days)        medium
+ *   drillfail  —                the last restore drill failed or was incomplete: names what    critical
  *   usb        per drive        a rotating USB drive not swapped in for N days (default 7)    medium
  *   kit        —                the printed recovery kit was never confirmed                  medium
  *
@@ -26,9 +29,9 @@
 import { EngineError } from '../shared/errors.js';
 import type { AlertParams, AlertSeverity } from '../catalog/types.js';
 
-export type AlertRule = 'stale' | 'failed' | 'partial' | 'shrink' | 'integrity' | 'disk' | 'offsite' | 'drill' | 'usb' | 'kit' | 'audit';
+export type AlertRule = 'stale' | 'failed' | 'partial' | 'shrink' | 'integrity' | 'disk' | 'offsite' | 'copy' | 'drill' | 'drillfail' | 'usb' | 'kit' | 'audit';
 
-export const ALERT_RULES: readonly AlertRule[] = ['stale', 'failed', 'partial', 'shrink', 'integrity', 'disk', 'offsite', 'drill', 'usb', 'kit', 'audit'];
+export const ALERT_RULES: readonly AlertRule[] = ['stale', 'failed', 'partial', 'shrink', 'integrity', 'disk', 'offsite', 'copy', 'drill', 'drillfail', 'usb', 'kit', 'audit'];
 
 /** A Date or an ISO 8601 string (the catalog's form). */
 export type TimeInput = Date | string;
@@ -108,6 +111,36 @@ export interface DestinationAlertState {
   readonly capacity?: { readonly totalBytes: number; readonly freeBytes: number } | null;
   /** For copies replicated from another destination (offsite). */
   readonly offsite?: OffsiteState | null;
+  /** The last update of this copy (null: it worked, or was never tried); undefined = unknown. */
+  readonly copyFailure?: CopyFailureState | null;
+}
+
+/** The last update of a copy failed, with the error code the destination gave. */
+export interface CopyFailureState {
+  readonly errorCode: string;
+  /** 'usb': a rotating drive (an unplugged one is normal, the usb rule watches it). */
+  readonly kind: 'usb' | 'local' | 's3';
+}
+
+/** What a copy's error code means to the person who can fix it: the message (and its fix) to show. */
+export function copyProblemOf(errorCode: string): 'full' | 'readonly' | 'marker' | 'offline' | 'failed' {
+  switch (errorCode) {
+    case 'DEST_FULL':
+      return 'full';
+    case 'DEST_READONLY':
+    case 'DEST_NOT_WRITABLE':
+    case 'DEST_PERMISSION':
+    case 'S3_ACCESS_DENIED':
+      return 'readonly';
+    case 'REPO_MARKER_MISSING':
+    case 'REPO_MARKER_MISMATCH':
+    case 'REPO_ALREADY_EXISTS':
+      return 'marker';
+    case 'DEST_OFFLINE':
+      return 'offline';
+    default:
+      return 'failed';
+  }
 }
 
 export interface DrillAlertState {
@@ -116,6 +149,19 @@ export interface DrillAlertState {
   /** Default 30 days (monthly drills, SOP-019 §6.3). */
   readonly intervalDays?: number;
 }
+
+/** The last finished restore drill (success, partial or failed); null = none yet. */
+export interface LastDrillState {
+  readonly id: number;
+  readonly status: 'success' | 'partial' | 'failed';
+  readonly at: TimeInput;
+  /** What failed first (a DrillFailureKind: count-mismatch, repository-error …), or null. */
+  readonly failureKind?: string | null;
+  readonly resourceType?: string | null;
+  readonly errorCode?: string | null;
+}
+
+export const DRILL_FAILURE_KINDS: readonly string[] = ['count-mismatch', 'content-mismatch', 'unresolved-reference', 'compartment-incomplete', 'restore-rejected', 'repository-error', 'sandbox-error', 'rto-exceeded', 'interrupted'];
 
 export interface UsbDriveState {
   readonly id: string;
@@ -134,6 +180,7 @@ export interface AlertState {
   readonly since?: TimeInput | null;
   readonly destinations?: readonly DestinationAlertState[];
   readonly drill?: DrillAlertState | null;
+  readonly lastDrill?: LastDrillState | null;
   readonly usbDrives?: readonly UsbDriveState[];
   readonly recoveryKit?: { readonly confirmed: boolean } | null;
   /** Suspicious snapshots (shrink guard), the newest per source. */
@@ -320,6 +367,20 @@ function destinationAlerts(d: DestinationAlertState, now: number, since: number 
       }
     }
   }
+  if (d.copyFailure) {
+    const problem = copyProblemOf(d.copyFailure.errorCode);
+    // A rotating USB drive that is simply not plugged in is expected; the usb rule says when it is overdue.
+    if (!(problem === 'offline' && d.copyFailure.kind === 'usb')) {
+      const medium = d.copyFailure.kind === 'usb' ? 'usb' : d.copyFailure.kind === 's3' ? 's3' : 'disk';
+      out.push({
+        rule: 'copy',
+        key: key('copy', d.id),
+        severity: 'high',
+        messageKey: `alerts.copy.${problem}.${medium}`,
+        params: { destination, errorCode: d.copyFailure.errorCode },
+      });
+    }
+  }
   return out;
 }
 
@@ -353,6 +414,18 @@ export function evaluateAlerts(state: AlertState, now: Date, thresholds: Partial
         });
       }
     }
+  }
+
+  if (state.lastDrill && state.lastDrill.status !== 'success') {
+    const d = state.lastDrill;
+    const kind = d.failureKind && DRILL_FAILURE_KINDS.includes(d.failureKind) ? d.failureKind : 'other';
+    out.push({
+      rule: 'drillfail',
+      key: key('drillfail'),
+      severity: 'critical',
+      messageKey: `alerts.drillfail.${kind}`,
+      params: { drillAt: iso(ms(d.at, 'lastDrill.at')), drillId: d.id, resourceType: d.resourceType ?? '—', errorCode: d.errorCode ?? '—', partial: d.status === 'partial' },
+    });
   }
 
   const drives = state.usbDrives ?? [];
@@ -412,7 +485,8 @@ export function coversAlert(state: AlertState, alert: { readonly rule: string; r
     case 'partial':
     case 'integrity':
     case 'disk':
-    case 'offsite': {
+    case 'offsite':
+    case 'copy': {
       if (state.destinations === undefined || subject === null) return false;
       const d = state.destinations.find((x) => x.id === subject);
       if (!d) return true; // the destination was removed: its alerts go with it
@@ -421,10 +495,13 @@ export function coversAlert(state: AlertState, alert: { readonly rule: string; r
       if (alert.rule === 'partial') return d.partial !== undefined;
       if (alert.rule === 'integrity') return d.integrity !== undefined;
       if (alert.rule === 'disk') return d.capacity !== undefined && d.capacity !== null;
+      if (alert.rule === 'copy') return d.copyFailure !== undefined;
       return d.offsite !== undefined;
     }
     case 'drill':
       return state.drill !== undefined;
+    case 'drillfail':
+      return state.lastDrill !== undefined;
     case 'usb':
       return state.usbDrives !== undefined;
     case 'kit':

@@ -3,9 +3,10 @@
  * snapshots and the configured copies. Pure mapping: the engine reads the inputs, the rules decide.
  */
 import type { Catalog } from '../catalog/catalog.js';
+import type { RunStatus } from '../catalog/types.js';
 import type { SnapshotRecord } from '../repository/snapshot.js';
 import type { DestinationState } from '../shared/contract.js';
-import type { AlertState, AuditTrailState, DestinationAlertState, SuspiciousSnapshotState } from './rules.js';
+import type { AlertState, AuditTrailState, DestinationAlertState, IntegrityState, SuspiciousSnapshotState } from './rules.js';
 
 /**
  * The newest suspicious snapshot of each source (shrink guard), and whether a later snapshot of that source has
@@ -27,6 +28,24 @@ export function suspiciousBySource(snaps: readonly SnapshotRecord[], thresholdPe
   return out;
 }
 
+/** Runs that ended with a verdict (an interrupted run says nothing about whether the next one works). */
+const FINISHED: readonly RunStatus[] = ['success', 'partial', 'failed'];
+
+function finishedStatus(s: RunStatus): 'success' | 'partial' | 'failed' {
+  return s === 'success' || s === 'partial' ? s : 'failed';
+}
+
+/** Backups that failed in a row, newest first (interrupted runs are skipped, not counted, not a break). */
+export function consecutiveFailures(catalog: Catalog): number {
+  let n = 0;
+  for (const r of catalog.listRuns({ kind: 'backup', limit: 1000 })) {
+    if (r.status === 'running' || r.status === 'interrupted') continue;
+    if (r.status !== 'failed') break;
+    n++;
+  }
+  return n;
+}
+
 export interface AlertInputs {
   readonly catalog: Catalog;
   /** Where the repository is (the primary destination's label). */
@@ -44,12 +63,15 @@ export interface AlertInputs {
 
 export function alertStateOf(input: AlertInputs): AlertState {
   const { catalog, manifests } = input;
-  const last = catalog.lastRun('backup');
+  // Alerts change only on finished runs: a run still going on (or one cut short by a stop or a crash) has not
+  // disproved a failure yet, so it neither clears nor re-raises the failed-backup alert.
+  const last = catalog.lastRun('backup', FINISHED);
   const lastOk = catalog.lastRun('backup', ['success']);
-  const lastCheck = catalog.lastRun('check');
+  const lastCheck = catalog.lastRun('check', FINISHED);
   const partialOf = (id: string | null): { missing: string[]; problems: number } => {
     const m = manifests.find((x) => x.id === id)?.manifest;
-    if (!m) return { missing: [], problems: 0 };
+    // Not among the manifests read: what was left out is unknown, so the run is still reported.
+    if (!m) return { missing: [], problems: -1 };
     return { missing: [...new Set(m.problems.map((p) => p.file ?? p.reason ?? p.code))], problems: m.problemCount };
   };
   const snaps = catalog.listSnapshots();
@@ -58,19 +80,44 @@ export function alertStateOf(input: AlertInputs): AlertState {
     id: 'primary',
     label: input.location,
     lastSuccessAt: lastOk?.endedAt ?? null,
-    lastRun: last && last.status !== 'running' ? { status: last.status, at: last.endedAt ?? last.startedAt, errorCode: last.errorCode } : null,
-    partial: last && last.status === 'partial' ? { at: last.endedAt ?? last.startedAt, snapshotId: last.snapshotId, ...partialOf(last.snapshotId) } : null,
-    integrity: lastCheck && lastCheck.status !== 'running' ? { ok: lastCheck.status === 'success', checkedAt: lastCheck.endedAt ?? lastCheck.startedAt, errorCode: lastCheck.errorCode } : null,
+    lastRun: last ? { status: finishedStatus(last.status), at: last.endedAt ?? last.startedAt, errorCode: last.errorCode, consecutiveFailures: consecutiveFailures(catalog) } : null,
+    // Partial because data was left out of the snapshot; a copy that failed alone is the copy alert's business.
+    partial: last && last.status === 'partial' && partialOf(last.snapshotId).problems !== 0 ? { at: last.endedAt ?? last.startedAt, snapshotId: last.snapshotId, missing: partialOf(last.snapshotId).missing, problems: Math.max(1, partialOf(last.snapshotId).problems) } : null,
+    integrity: lastCheck ? { ok: lastCheck.status === 'success', checkedAt: lastCheck.endedAt ?? lastCheck.startedAt, errorCode: lastCheck.errorCode } : null,
     capacity: input.capacity,
   };
-  const copies: DestinationAlertState[] = input.destinations
-    .filter((d) => d.kind !== 'usb')
-    .map((d) => ({ id: d.location, label: d.label, offsite: { newestCopiedAt: snaps.filter((x) => x.destinations.includes(d.location)).map((x) => x.time).sort().at(-1) ?? null, newestSourceAt: newest } }));
+  // The verification rotation's last finished reading of each copy (engine/verification.ts).
+  const verifyRuns = catalog.listRuns({ kind: 'verify-copy', limit: 10_000 });
+  const lastVerify = (location: string): IntegrityState | null => {
+    const v = verifyRuns.find((r) => r.destination === location && (r.status === 'success' || r.status === 'failed'));
+    return v ? { ok: v.status === 'success', checkedAt: v.endedAt ?? v.startedAt, errorCode: v.errorCode } : null;
+  };
+  const copies: DestinationAlertState[] = input.destinations.map((d) => ({
+    id: d.location,
+    label: d.label,
+    // Rotating USB drives are watched by the usb rule (not plugged in for too long), not by the copy's lag.
+    ...(d.kind !== 'usb' ? { offsite: { newestCopiedAt: snaps.filter((x) => x.destinations.includes(d.location)).map((x) => x.time).sort().at(-1) ?? null, newestSourceAt: newest } } : {}),
+    integrity: lastVerify(d.location),
+    copyFailure: d.errorCode ? { errorCode: d.errorCode, kind: d.kind === 'usb' ? 'usb' : d.kind === 's3' ? 's3' : 'local' } : null,
+  }));
   const lastDrill = catalog.lastDrill(['success']);
+  const finishedDrill = catalog.lastDrill(['success', 'partial', 'failed']);
+  const firstFailure = (report: unknown): { kind: string | null; resourceType: string | null; errorCode: string | null } => {
+    const failures = typeof report === 'object' && report !== null ? (report as { failures?: unknown }).failures : undefined;
+    const f = Array.isArray(failures) ? (failures[0] as { kind?: unknown; resourceType?: unknown; errorCode?: unknown } | undefined) : undefined;
+    const str = (v: unknown): string | null => (typeof v === 'string' && v ? v : null);
+    return { kind: str(f?.kind), resourceType: str(f?.resourceType), errorCode: str(f?.errorCode) };
+  };
   return {
     since: input.since,
     destinations: [primary, ...copies],
     drill: { lastAt: lastDrill?.startedAt ?? null },
+    lastDrill: finishedDrill
+      ? (() => {
+          const f = firstFailure(finishedDrill.report);
+          return { id: finishedDrill.id, status: finishedDrill.status as 'success' | 'partial' | 'failed', at: finishedDrill.startedAt, failureKind: f.kind, resourceType: f.resourceType, errorCode: f.errorCode };
+        })()
+      : null,
     usbDrives: input.destinations.filter((d) => d.kind === 'usb').map((d) => ({ id: d.location, label: d.label, lastRotatedAt: d.lastSuccessAt })),
     recoveryKit: { confirmed: input.kitConfirmed },
     suspicious: suspiciousBySource(manifests, input.shrinkGuardPercent),

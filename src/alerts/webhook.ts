@@ -41,7 +41,8 @@ export const SIGNATURE_HEADER = 'X-Clinic-Backup-Signature';
 
 export interface WebhookPayload {
   readonly schema: typeof WEBHOOK_SCHEMA;
-  readonly event: 'alert' | 'test';
+  /** "resolved": an alert sent before has cleared (alert.clearedAt says when). */
+  readonly event: 'alert' | 'resolved' | 'test';
   readonly deliveryId: string;
   readonly sentAt: string;
   readonly clinic: { readonly name: string; readonly source: string | null };
@@ -52,6 +53,7 @@ export interface WebhookPayload {
     readonly severity: AlertSeverity;
     readonly firstAt: string;
     readonly lastAt: string;
+    readonly clearedAt: string | null;
     readonly messageKey: string;
     readonly params: AlertParams;
     readonly locale: Locale;
@@ -114,6 +116,7 @@ export function webhookPayload(notice: AlertNotice, deliveryId: string, options:
       severity: a.severity,
       firstAt: a.firstAt,
       lastAt: a.lastAt,
+      clearedAt: a.clearedAt,
       messageKey: a.messageKey,
       params: a.params,
       locale,

@@ -120,6 +120,16 @@ const DISPATCH: { readonly [M in ApiMethodName]: Handler<M> } = {
   runDrill: (h) => h.engine.drill({}),
   listDrills: (h) => h.engine.listDrills(),
   drillReport: async (h, [id]) => ({ html: (await h.engine.drillReport(id)).html }),
+  previewRetention: (h) => h.engine.forget({ dryRun: true }),
+  getPeople: (h) => h.engine.getPeople(),
+  updatePeople: (h, [patch]) => h.engine.updatePeople(patch),
+  listIncidents: (h) => h.engine.listIncidents(),
+  recordIncident: (h, [incident]) => h.engine.recordIncident(incident),
+  updateIncident: (h, [id, incident]) => h.engine.updateIncident(id, incident),
+  configurationReport: async (h, [kind]) => {
+    const r = await h.engine.configurationReport(kind);
+    return { html: r.html, pdfBase64: r.pdf.toString('base64') };
+  },
   listTasks: async (h) => h.engine.tasks(),
   cancelTask: async (h, [id]) => h.engine.cancelTask(id),
 };

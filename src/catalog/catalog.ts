@@ -444,6 +444,28 @@ export class Catalog {
     return this.mustGetAlert(id);
   }
 
+  /**
+   * Cleared alerts (since `since`) that some channel carried and was not yet told are resolved: the
+   * "resolvido" messages still owed. Oldest first.
+   */
+  listResolutionsOwed(since: Date): AlertRecord[] {
+    const rows = this.db
+      .prepare(`SELECT * FROM alerts WHERE cleared_at IS NOT NULL AND cleared_at >= ? AND notified_channels_json <> '[]' ORDER BY cleared_at, id`)
+      .all(since.toISOString()) as AlertRow[];
+    return rows.map(toAlert).filter((a) => a.notifiedChannels.some((c) => !a.resolvedChannels.includes(c)));
+  }
+
+  /** Records one attempt to tell a channel that an alert is resolved (failure: when to try again). */
+  recordResolutionDelivery(id: number, attempt: { channel: string; ok: boolean; nextAttemptAt?: Date | null }): AlertRecord {
+    const alert = this.getAlert(id);
+    if (!alert) throw new EngineError('NOT_FOUND', { what: `alert ${id}` });
+    const channels = attempt.ok && !alert.resolvedChannels.includes(attempt.channel) ? [...alert.resolvedChannels, attempt.channel] : [...alert.resolvedChannels];
+    this.db
+      .prepare('UPDATE alerts SET resolved_channels_json = ?, resolution_attempts = resolution_attempts + 1, resolution_next_at = ? WHERE id = ?')
+      .run(canonicalJson(channels), attempt.ok ? null : attempt.nextAttemptAt?.toISOString() ?? null, id);
+    return this.mustGetAlert(id);
+  }
+
   getAlert(id: number): AlertRecord | null {
     const row = this.db.prepare('SELECT * FROM alerts WHERE id = ?').get(id) as AlertRow | undefined;
     return row ? toAlert(row) : null;
@@ -453,6 +475,43 @@ export class Catalog {
     const a = this.getAlert(id);
     if (!a) throw new EngineError('NOT_FOUND', { what: `alert ${id}` });
     return a;
+  }
+
+  // ------------------------------------------------------------ incidents
+
+  /** Records an incident (the register of SOP-019 / LGPD); returns it. */
+  addIncident(input: IncidentRecordInput): IncidentRecord {
+    const at = this.clock.now().toISOString();
+    const r = this.db
+      .prepare(
+        `INSERT INTO incidents (title, description, discovered_at, occurred_at, data_affected, anpd_notified_at, holders_notified_at, closed_at, created_at, updated_at)
+         VALUES (@title, @description, @discovered_at, @occurred_at, @data_affected, @anpd, @holders, @closed, @at, @at)`,
+      )
+      .run({ ...incidentRow(input), at });
+    return this.mustGetIncident(Number(r.lastInsertRowid));
+  }
+
+  /** Replaces an incident's fields (NOT_FOUND for an unknown id). */
+  updateIncident(id: number, input: IncidentRecordInput): IncidentRecord {
+    const changes = this.db
+      .prepare(
+        `UPDATE incidents SET title = @title, description = @description, discovered_at = @discovered_at, occurred_at = @occurred_at,
+           data_affected = @data_affected, anpd_notified_at = @anpd, holders_notified_at = @holders, closed_at = @closed, updated_at = @at WHERE id = @id`,
+      )
+      .run({ ...incidentRow(input), at: this.clock.now().toISOString(), id }).changes;
+    if (changes === 0) throw new EngineError('NOT_FOUND', { what: `incident ${id}` });
+    return this.mustGetIncident(id);
+  }
+
+  /** Newest discovered first. */
+  listIncidents(limit = 500): IncidentRecord[] {
+    return (this.db.prepare('SELECT * FROM incidents ORDER BY discovered_at DESC, id DESC LIMIT ?').all(limit) as IncidentRow[]).map(toIncident);
+  }
+
+  private mustGetIncident(id: number): IncidentRecord {
+    const row = this.db.prepare('SELECT * FROM incidents WHERE id = ?').get(id) as IncidentRow | undefined;
+    if (!row) throw new EngineError('NOT_FOUND', { what: `incident ${id}` });
+    return toIncident(row);
   }
 
   // ------------------------------------------------------------ settings
@@ -592,4 +651,55 @@ export class Catalog {
     }
     return { ok: true, count: checked, lastHash: prevHash };
   }
+}
+
+export interface IncidentRecordInput {
+  readonly title: string;
+  readonly description: string;
+  readonly discoveredAt: string;
+  readonly occurredAt: string | null;
+  readonly dataAffected: string;
+  readonly anpdNotifiedAt: string | null;
+  readonly holdersNotifiedAt: string | null;
+  readonly closedAt: string | null;
+}
+
+export interface IncidentRecord extends IncidentRecordInput {
+  readonly id: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+interface IncidentRow {
+  id: number;
+  title: string;
+  description: string;
+  discovered_at: string;
+  occurred_at: string | null;
+  data_affected: string;
+  anpd_notified_at: string | null;
+  holders_notified_at: string | null;
+  closed_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+function incidentRow(i: IncidentRecordInput): Record<string, string | null> {
+  return { title: i.title, description: i.description, discovered_at: i.discoveredAt, occurred_at: i.occurredAt, data_affected: i.dataAffected, anpd: i.anpdNotifiedAt, holders: i.holdersNotifiedAt, closed: i.closedAt };
+}
+
+function toIncident(r: IncidentRow): IncidentRecord {
+  return {
+    id: r.id,
+    title: r.title,
+    description: r.description,
+    discoveredAt: r.discovered_at,
+    occurredAt: r.occurred_at,
+    dataAffected: r.data_affected,
+    anpdNotifiedAt: r.anpd_notified_at,
+    holdersNotifiedAt: r.holders_notified_at,
+    closedAt: r.closed_at,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
 }

@@ -112,7 +112,35 @@ CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 
 CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
 `;
 
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, description: 'initial schema', up: (db) => db.exec(V1) }];
+/**
+ * v2: the channels that were told an alert is resolved (one "resolvido" per channel that carried it), and the
+ * clinic's incident register (SOP-019 §4/§8: what happened, when it was discovered, data affected, ANPD notice).
+ */
+const V2 = `
+ALTER TABLE alerts ADD COLUMN resolved_channels_json TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE alerts ADD COLUMN resolution_attempts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE alerts ADD COLUMN resolution_next_at TEXT;
+
+CREATE TABLE incidents (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  title TEXT NOT NULL,
+  description TEXT NOT NULL DEFAULT '',
+  discovered_at TEXT NOT NULL,
+  occurred_at TEXT,
+  data_affected TEXT NOT NULL DEFAULT '',
+  anpd_notified_at TEXT,
+  holders_notified_at TEXT,
+  closed_at TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX incidents_discovered ON incidents (discovered_at);
+`;
+
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, description: 'initial schema', up: (db) => db.exec(V1) },
+  { version: 2, description: 'alert resolutions, incident register', up: (db) => db.exec(V2) },
+];
 
 export function latestVersion(migrations: readonly Migration[] = MIGRATIONS): number {
   return migrations.at(-1)?.version ?? 0;

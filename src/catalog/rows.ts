@@ -103,6 +103,9 @@ export interface AlertRow {
   notified_channels_json: string;
   delivery_attempts: number;
   next_attempt_at: string | null;
+  resolved_channels_json: string;
+  resolution_attempts: number;
+  resolution_next_at: string | null;
 }
 
 export interface AuditRow {
@@ -183,6 +186,9 @@ export const toAlert = (r: AlertRow): AlertRecord => ({
   notifiedChannels: parseJson(r.notified_channels_json) as string[],
   deliveryAttempts: r.delivery_attempts,
   nextAttemptAt: r.next_attempt_at,
+  resolvedChannels: parseJson(r.resolved_channels_json ?? '[]') as string[],
+  resolutionNextAt: r.resolution_next_at ?? null,
+  resolutionAttempts: r.resolution_attempts ?? 0,
 });
 
 /** Run statistics from the per-status totals of a period. */

@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { Clock } from '../scheduler/clock.js';
 import type { Repository } from '../repository/repository.js';
 import type { DestinationConfig } from '../shared/contract.js';
 import { ensurePrivateDir, writePrivateFile } from '../shared/privateFiles.js';
@@ -85,11 +86,11 @@ export interface OpenedCatalog {
  * Opens the catalog of a repository in its private state folder, rebuilt from the repository when new or
  * damaged. A new or rebuilt catalog continues the audit trail kept in the repository.
  */
-export async function openRepositoryCatalog(repo: Repository, stateDir: string, location: string): Promise<OpenedCatalog> {
+export async function openRepositoryCatalog(repo: Repository, stateDir: string, location: string, clock?: Clock): Promise<OpenedCatalog> {
   // The local state (catalog with patient ids, journals, settings) is the owner's only.
   await ensurePrivateDir(path.dirname(stateDir));
   await ensurePrivateDir(stateDir);
-  const opened = Catalog.open(path.join(stateDir, CATALOG_FILE));
+  const opened = Catalog.open(path.join(stateDir, CATALOG_FILE), clock ? { clock } : {});
   if (opened.rebuilt || opened.catalog.listSnapshots(1).length === 0) await refreshSnapshotCache(opened.catalog, repo, location);
   if (opened.catalog.listAudit({ limit: 1 }).length === 0) {
     const stored = await repo.readAuditEntries();

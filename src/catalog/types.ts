@@ -166,6 +166,11 @@ export interface AlertRecord {
   readonly notifiedChannels: readonly string[];
   readonly deliveryAttempts: number;
   readonly nextAttemptAt: string | null;
+  /** Channels told that this (cleared) alert is resolved. */
+  readonly resolvedChannels: readonly string[];
+  /** When the next attempt to send a resolution that failed is due (null: due now, or nothing owed). */
+  readonly resolutionNextAt: string | null;
+  readonly resolutionAttempts: number;
 }
 
 export interface AlertUpsert {

@@ -100,7 +100,7 @@ interface Opened {
 export async function runDrill(input: DrillInput, options: DrillOptions = {}): Promise<DrillOutcome> {
   if (input.candidates.length === 0) throw new EngineError('INVALID_ARGUMENT', { field: 'candidates', reason: 'no repository copy to drill' });
   const { signal, onProgress } = options;
-  const startedAt = new Date();
+  const startedAt = options.now?.() ?? new Date();
   const operator = input.operator === undefined ? signedInUser() : input.operator;
   const seed = input.seed ?? newSeed();
   const sampleSize = input.sampleSize ?? DEFAULT_SAMPLE_SIZE;
@@ -246,7 +246,7 @@ export async function runDrill(input: DrillInput, options: DrillOptions = {}): P
   return {
     status,
     startedAt: startedAt.toISOString(),
-    endedAt: new Date().toISOString(),
+    endedAt: (options.now?.() ?? new Date()).toISOString(),
     operator,
     host: os.hostname(),
     snapshot: snap ? { id: snap.id, time: snap.manifest.time, source: snap.manifest.source.location } : null,

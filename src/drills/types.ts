@@ -74,7 +74,8 @@ export interface DrillInput {
   readonly lock?: boolean;
 }
 
-export type DrillOptions = LongOperationOptions;
+/** `now`: the clock of the drill's start and end times (the engine's, so an injected clock is followed). */
+export type DrillOptions = LongOperationOptions & { readonly now?: () => Date };
 
 /** At most this many damaged resources are named. */
 export const MAX_PROBLEMS = 200;

@@ -26,11 +26,24 @@ async function alertManager(ctx: EngineContext): Promise<AlertManager> {
   if (email) channels.push({ channel: new EmailChannel({ ...email, locale, timeZone, ...(secrets ? { secrets } : {}) }) });
   if (webhook) channels.push({ channel: new WebhookChannel({ ...webhook, locale, timeZone, ...(secrets ? { secrets } : {}) }) });
   const clinicName = (catalog.getSetting('clinic.name') as string | undefined) ?? 'Clinic Backup';
-  return new AlertManager({ catalog, channels, context: { clinicName, sourceName: (await getSettings(ctx)).source?.url ?? ctx.location } });
+  return new AlertManager({ catalog, channels, clock: ctx.clock, context: { clinicName, sourceName: (await getSettings(ctx)).source?.url ?? ctx.location } });
+}
+
+/**
+ * One evaluation and delivery at a time per engine: the alert job, a finished run and a manual check may come
+ * together, and two rounds reading the same "not yet sent" alert would each send it.
+ */
+const rounds = new WeakMap<EngineContext, Promise<unknown>>();
+
+function evaluateAndDeliver(ctx: EngineContext): Promise<AlertCheckResult> {
+  const previous = rounds.get(ctx) ?? Promise.resolve();
+  const next = previous.catch(() => undefined).then(() => evaluateAndDeliverNow(ctx));
+  rounds.set(ctx, next);
+  return next;
 }
 
 /** Evaluates the rules against the current state and delivers what is due (without mirroring the audit trail). */
-async function evaluateAndDeliver(ctx: EngineContext): Promise<AlertCheckResult> {
+async function evaluateAndDeliverNow(ctx: EngineContext): Promise<AlertCheckResult> {
   const manager = await alertManager(ctx);
   const repo = await ctx.repo();
   const catalog = await ctx.catalog();

@@ -15,6 +15,7 @@ import type { BackupResult } from '../shared/contract.js';
 import { EngineError } from '../shared/errors.js';
 import type { LongOperationOptions } from '../shared/events.js';
 import { ensurePrivateDir } from '../shared/privateFiles.js';
+import { sleepOn, type Timer } from '../scheduler/clock.js';
 import type { EngineContext } from './context.js';
 import { replicateCopies } from './copies.js';
 import type { FhirBackupRequest } from './engine.js';
@@ -67,6 +68,7 @@ export function backupNdjson(ctx: EngineContext, input: string, options: LongOpe
             allowEmpty: options.allowEmpty === true,
             shrinkGuardPercent,
             snapshots: previous,
+            now: () => ctx.clock.now(),
           });
           await archiver.begin();
           try {
@@ -108,6 +110,9 @@ async function fhirBackup(ctx: EngineContext, request: FhirBackupRequest, o: Lon
       ...(request.exportStuckMinutes !== undefined ? { stuckExportMs: request.exportStuckMinutes * 60_000 } : {}),
       tags: request.tags,
       jobStateFile: path.join(stateDir, 'export-job.json'),
+      now: () => ctx.clock.now(),
+      // Retries and export polling wait on the engine's timer (an injected one in tests follows the fake clock).
+      ...(ctx.options.sleep ? { sleep: ctx.options.sleep } : ctx.options.timer ? { sleep: (ms: number, signal?: AbortSignal) => sleepOn(ctx.options.timer as Timer, ms, signal) } : {}),
       signal: o.signal,
       onProgress: o.onProgress,
     });

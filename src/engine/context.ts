@@ -131,7 +131,7 @@ export class EngineContext {
   catalog(): Promise<Catalog> {
     this.catalogPromise ??= (async () => {
       const repo = await this.repo();
-      const opened = await openRepositoryCatalog(repo, this.stateDir(repo.id), this.location);
+      const opened = await openRepositoryCatalog(repo, this.stateDir(repo.id), this.location, this.clock);
       this.storedCopies = storedCopiesOf(opened.catalog);
       if (opened.rebuilt) await this.audit.append(opened.catalog, repo, 'catalog.rebuilt', { reason: opened.rebuilt.reason, movedTo: opened.rebuilt.movedTo });
       return opened.catalog;
@@ -242,6 +242,11 @@ export class EngineContext {
    * tested from the user interface); S3 bandwidth limits apply; retries wrap every backend.
    */
   async backendFor(location: string, mode: 'open' | 'create', given: { region: string; credentials: { accessKeyId: string; secretAccessKey: string } } | null = null): Promise<Backend> {
+    const backend = await this.openBackendFor(location, mode, given);
+    return this.options.wrapBackend ? this.options.wrapBackend(location, backend) : backend;
+  }
+
+  private async openBackendFor(location: string, mode: 'open' | 'create', given: { region: string; credentials: { accessKeyId: string; secretAccessKey: string } } | null): Promise<Backend> {
     const parsed = parseBackendLocation(location);
     if (parsed.type === 'local') return openBackend(location, { mode });
     const region = given?.region ?? this.regionFor(location);

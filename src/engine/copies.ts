@@ -91,12 +91,15 @@ export async function destinations(ctx: EngineContext): Promise<DestinationState
   const catalog = await ctx.catalog();
   const now = ctx.clock.now().getTime();
   const snaps = catalog.listSnapshots();
+  const verifyRuns = catalog.listRuns({ kind: 'verify-copy', limit: 10_000 });
   return ctx.copies().map((copy) => {
     const rec = catalog.getDestination(destinationId(copy.location));
+    const v = verifyRuns.find((r) => r.destination === copy.location && (r.status === 'success' || r.status === 'failed'));
+    const verification = v ? { at: v.endedAt ?? v.startedAt, ok: v.status === 'success', slice: /slice (\d+\/\d+)/.exec(v.errorMessage ?? '')?.[1] ?? null, errorCode: v.errorCode } : null;
     const held = snaps.filter((s) => s.destinations.includes(copy.location)).sort((a, b) => b.time.localeCompare(a.time))[0];
     const rotateMs = (copy.rotateDays ?? 7) * DAY_MS;
     const overdue = copy.kind === 'usb' ? !rec?.lastSuccessAt || now - Date.parse(rec.lastSuccessAt) > rotateMs : false;
-    return { location: copy.location, kind: copy.kind, label: copy.label ?? copy.location, lastSuccessAt: rec?.lastSuccessAt ?? null, offline: rec?.offline ?? false, errorCode: rec?.lastErrorCode ?? null, latestSnapshot: held?.id ?? null, overdue };
+    return { location: copy.location, kind: copy.kind, label: copy.label ?? copy.location, lastSuccessAt: rec?.lastSuccessAt ?? null, offline: rec?.offline ?? false, errorCode: rec?.lastErrorCode ?? null, latestSnapshot: held?.id ?? null, overdue, verification };
   });
 }
 

@@ -33,9 +33,11 @@ export function drill(ctx: EngineContext, request: { snapshot?: string; target?:
         orderTypes: (types) => restoreOrder(types),
         criticalTypes: TIER_TYPES.critical,
       },
-      { ...o, extras: { clinicName: (await getSettings(ctx)).clinicName ?? null, toolVersion: TOOL_VERSION }, onStarted: (id) => (drillId = id) },
+      { ...o, now: () => ctx.clock.now(), extras: { clinicName: (await getSettings(ctx)).clinicName ?? null, toolVersion: TOOL_VERSION }, onStarted: (id) => (drillId = id) },
     );
     await ctx.record('drill', { id: drillId, status: outcome.status, integrityScore: outcome.integrityScore });
+    // The alerts follow drills as they follow runs (a failed drill is a critical alert; a good one clears it).
+    await ctx.bus.publish('run-finished', { runId: drillId, kind: 'drill', status: record.status });
     ctx.emit({ type: 'status-changed' });
     // A drill stopped by cancel is recorded (interrupted); the caller hears that it was cancelled.
     throwIfAborted(o.signal);

@@ -13,6 +13,8 @@ import type { RepairSnapshotsResult } from '../repository/repairSnapshots.js';
 import type { ReplicateResult } from '../repository/replicate.js';
 import type { SnapshotRecord } from '../repository/snapshot.js';
 import type { RunnerEvent } from '../scheduler/runner.js';
+import type { Clock, Timer } from '../scheduler/clock.js';
+import type { Backend } from '../backend/types.js';
 import type { SecretStore } from '../secrets/types.js';
 import type { StrategyName } from '../source/fhir/strategies.js';
 import type {
@@ -32,6 +34,9 @@ import type {
   FhirRestoreResult,
   FolderRestorePlan,
   ForgetResult,
+  IncidentInput,
+  IncidentView,
+  PeopleSettings,
   InitRequest,
   InitResult,
   KeySlotSummary,
@@ -78,6 +83,19 @@ export interface EngineOptions {
   readonly copies?: readonly (string | DestinationConfig)[];
   /** Folder for local state (export jobs in progress, catalog). Default: $XDG_STATE_HOME/clinic-backup or ~/.local/state/clinic-backup. */
   readonly stateDir?: string;
+  /** The time the engine reads: runs, alerts, indicators and the scheduler (tests inject a fake clock). Default the system's. */
+  readonly clock?: Clock;
+  /** The scheduler's alarm clock (tests drive it together with `clock`). Default Node's timers. */
+  readonly timer?: Timer;
+  /**
+   * Wraps every destination the engine opens (the primary and the copies), e.g. to inject faults in tests
+   * (a full or read-only drive) or to add logging in a host. Default: none.
+   */
+  readonly wrapBackend?: (location: string, backend: Backend) => Backend;
+  /** How the engine waits between retries of the source (tests make it follow a fake clock). Default: the timer's. */
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** The desktop host says whether the computer runs on battery: the scheduled drill then waits for mains power. */
+  readonly onBatteryPower?: () => boolean;
 }
 
 /** How to authenticate to a FHIR source. Secret values come from files (never from argv) or named secrets. */
@@ -199,6 +217,13 @@ export interface Engine {
   listDrills(): Promise<DrillSummary[]>;
   /** The disaster-recovery plan or the compliance summary, generated from the actual configuration. */
   configurationReport(kind: 'dr-plan' | 'compliance', options?: LongOperationOptions): Promise<{ html: string; pdf: Buffer }>;
+  /** The clinic's contacts (SOP-019 §4 roles) and where the printed recovery kit is kept. */
+  getPeople(): Promise<PeopleSettings>;
+  updatePeople(patch: Partial<PeopleSettings>): Promise<PeopleSettings>;
+  /** The incident register, newest first, each with its ANPD 3-business-day clock. */
+  listIncidents(): Promise<IncidentView[]>;
+  recordIncident(input: IncidentInput): Promise<IncidentView>;
+  updateIncident(id: number, input: IncidentInput): Promise<IncidentView>;
   /** A drill's report as HTML and PDF. */
   drillReport(id: number, options?: LongOperationOptions): Promise<{ html: string; pdf: Buffer }>;
   /** The schedules with their text and next run. */

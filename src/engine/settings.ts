@@ -45,6 +45,10 @@ export async function getSettings(ctx: EngineContext): Promise<AppSettings> {
     schedule: {
       backup: scheduleSetting(c.getSetting('schedule.backup'), DEFAULT_SCHEDULES.backup) as AppSettings['schedule']['backup'],
       drill: scheduleSetting(c.getSetting('schedule.drill'), DEFAULT_SCHEDULES.drill) as AppSettings['schedule']['drill'],
+      check: scheduleSetting(c.getSetting('schedule.check'), DEFAULT_SCHEDULES.check) as NonNullable<AppSettings['schedule']['check']>,
+      retention: scheduleSetting(c.getSetting('schedule.retention'), DEFAULT_SCHEDULES.retention) as NonNullable<AppSettings['schedule']['retention']>,
+      summary: scheduleSetting(c.getSetting('schedule.summary'), DEFAULT_SCHEDULES.summary) as NonNullable<AppSettings['schedule']['summary']>,
+      alerts: scheduleSetting(c.getSetting('schedule.alerts'), DEFAULT_SCHEDULES.alerts) as NonNullable<AppSettings['schedule']['alerts']>,
     },
     shrinkGuardPercent: typeof shrink === 'number' ? shrink : DEFAULT_SHRINK_GUARD_PERCENT,
     // The clinic's time zone: every time the product shows is in it (with the zone shown).
@@ -79,6 +83,10 @@ export async function updateSettings(ctx: EngineContext, patch: Partial<AppSetti
   if (patch.schedule) {
     c.setSetting('schedule.backup', patch.schedule.backup as unknown as JsonValue, actor);
     c.setSetting('schedule.drill', patch.schedule.drill as unknown as JsonValue, actor);
+    for (const k of ['check', 'retention', 'summary', 'alerts'] as const) {
+      const v = patch.schedule[k];
+      if (v !== undefined) c.setSetting(`schedule.${k}`, v as unknown as JsonValue, actor);
+    }
   }
   await ctx.bus.publish('settings-changed', {});
   ctx.emit({ type: 'status-changed' });

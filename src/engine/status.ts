@@ -5,17 +5,20 @@
 import { renderAlert } from '../alerts/render.js';
 import { drillDue } from '../drills/schedule.js';
 import { copiesStatus } from '../policy/copies.js';
+import { copyOfLocation } from '../backend/registry.js';
 import { DEFAULT_RPO_MS, healthOf, kpisOf } from '../policy/health.js';
 import { DEFAULT_SCHEDULES, inZone } from '../policy/settings.js';
 import { t } from '../i18n/index.js';
 import { nextRunAt } from '../scheduler/nextRunAt.js';
 import { schedulerState } from '../scheduler/schedulerLock.js';
-import type { StatusAlert, StatusSummary } from '../shared/contract.js';
+import type { StatusAlert, StatusSummary, WeeklySummaryView } from '../shared/contract.js';
 import type { EngineContext } from './context.js';
 import { destinations as destinationStates } from './copies.js';
 import { recoveryKitStatus } from './keys.js';
 import { getSettings, scheduleSetting } from './settings.js';
 import { storageUsage } from './snapshots.js';
+import { indicatorsFromCatalog, indicatorViews } from './indicators.js';
+import { findIndicator, type IndicatorId } from '../policy/indicators.js';
 
 const DAY_MS = 24 * 3600_000;
 
@@ -24,7 +27,6 @@ export async function status(ctx: EngineContext): Promise<StatusSummary> {
   const catalog = await ctx.catalog();
   const now = ctx.clock.now();
   const locale = ctx.locale;
-  const since = new Date(now.getTime() - 30 * DAY_MS);
   const last = catalog.lastRun('backup');
   // A partial backup (data left out) is not a success: it neither resets the RPO clock nor counts as one.
   const lastOk = catalog.lastRun('backup', ['success']);
@@ -41,8 +43,21 @@ export async function status(ctx: EngineContext): Promise<StatusSummary> {
   const backupPolicy = inZone(scheduleSetting(catalog.getSetting('schedule.backup'), DEFAULT_SCHEDULES.backup), zone);
   const alerts: StatusAlert[] = catalog.listActiveAlerts().map((a) => ({ key: a.key, rule: a.rule, severity: a.severity, message: renderAlert(a, { locale, timeZone: zone }).message, since: a.firstAt }));
   const destinations = await destinationStates(ctx);
+  // The primary repository is a copy too (a NAS with a USB drive in rotation is server + NAS + USB = 3).
+  const primaryKind = copyOfLocation(ctx.location).kind;
+  const lastCheck = catalog.lastRun('check', ['success', 'partial', 'failed']);
+  const primaryCopy = {
+    id: ctx.location,
+    kind: primaryKind === 's3' ? 's3' : primaryKind === 'usb' ? 'usb' : 'nas',
+    medium: primaryKind === 's3' ? 'cloud' : primaryKind === 'usb' ? 'usb' : 'disk',
+    offsite: primaryKind === 's3',
+    immutable: false,
+    offline: false,
+    lastSuccessAt,
+    lastCheckErrors: lastCheck && lastCheck.status !== 'success' ? 1 : 0,
+  } as const;
   const copies = copiesStatus(
-    destinations.map((d) => {
+    [primaryCopy, ...destinations.map((d) => {
       const configured = ctx.copies().find((c) => c.location === d.location);
       return {
         id: d.location,
@@ -54,14 +69,17 @@ export async function status(ctx: EngineContext): Promise<StatusSummary> {
         lastSuccessAt: d.lastSuccessAt,
         lastCheckErrors: d.errorCode ? 1 : 0,
       };
-    }),
+    })],
     now,
     DEFAULT_RPO_MS,
   );
   // The same reading of the scheduler lock as doctor's check: not running means no automatic backups.
   const sched = await schedulerState(ctx.stateDir(repo.id), repo.id);
   const schedulerRunning = sched.state === 'running' || sched.state === 'other-host';
-  const running = [...ctx.runningRuns.values()][0] ?? null;
+  // A run of this process, else one the scheduler (another process, alive: it holds its lock) has in progress.
+  // Runs left "running" by a process that died are not shown: the next scheduler closes them as interrupted.
+  const elsewhere = schedulerRunning ? catalog.listRuns({ status: 'running', limit: 1 })[0] : undefined;
+  const running = [...ctx.runningRuns.values()][0] ?? (elsewhere ? { kind: elsewhere.kind, since: elsewhere.startedAt } : null);
   const { state, reasons } = healthOf(
     {
       now,
@@ -78,6 +96,8 @@ export async function status(ctx: EngineContext): Promise<StatusSummary> {
     },
     locale,
   );
+  const indicators = indicatorsFromCatalog({ catalog, now, copies: ctx.copies(), latestBytes: stats.latestBytes, storedBytes: stats.storedBytes, localRpoMs: DEFAULT_RPO_MS });
+  const value = (id: IndicatorId): number | null => findIndicator(indicators, id)?.value ?? null;
   const drills = catalog.listDrills(100).filter((d) => Date.parse(d.startedAt) > now.getTime() - 365 * DAY_MS);
   return {
     repoId: repo.id,
@@ -92,17 +112,20 @@ export async function status(ctx: EngineContext): Promise<StatusSummary> {
     running,
     snapshots: catalog.listSnapshots().length,
     alerts,
-    kpis: kpisOf({
-      now,
-      lastSuccessAt,
-      backupSuccessRate: catalog.runStats('backup', since).successRate,
-      validationRate: catalog.runStats('check', since).successRate,
-      drills,
-      latestBytes: stats.latestBytes,
-      storedBytes: stats.storedBytes,
-    }),
+    kpis: {
+      ...kpisOf({ now, lastSuccessAt, backupSuccessRate: null, validationRate: null, drills, latestBytes: stats.latestBytes, storedBytes: stats.storedBytes }),
+      // The same figures as the indicators below (one formula each: docs/indicators.md).
+      backupSuccessRate: value('backupSuccessRate'),
+      validationRate: value('validationRate'),
+      recoveryTestSuccessRate: value('recoverySuccessRate'),
+      mttrMs: value('mttr'),
+      healthScore: value('healthScore') ?? 0,
+    },
+    indicators: indicatorViews(indicators, locale),
+    // Kept by the weekly summary job (engine/summary.ts).
+    weeklySummary: (catalog.getSetting('summary.last') as WeeklySummaryView | undefined) ?? null,
     recoveryKit: { confirmed: kit.confirmed },
-    copies: { copies: copies.copies, media: copies.media, offsite: copies.offsite, immutable: copies.immutable, errors: copies.errors, ok: copies.ok, text: t(copies.text.key, copies.text.params, locale) },
+    copies: { copies: copies.copies, media: copies.media, offsite: copies.offsite, immutable: copies.immutable, errors: copies.errors, ok: copies.ok, text: t(copies.text.key, copies.text.params, locale), missing: copies.missing.map((m) => ({ rule: m.rule, text: t(m.key, m.params, locale) })) },
     destinations,
     drill: { lastAt: lastDrill?.startedAt ?? null, dueAt: due.dueAt.toISOString(), overdue: due.overdue },
     history: catalog

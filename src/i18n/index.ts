@@ -20,6 +20,8 @@ import { reportsMessages } from './messages/reports.js';
 import { statusMessages } from './messages/status.js';
 import { uiMessages } from './messages/ui.js';
 import { tasksMessages } from './messages/tasks.js';
+import { indicatorsMessages } from './messages/indicators.js';
+import { summaryMessages } from './messages/summary.js';
 import { DEFAULT_LOCALE, LOCALES, type Catalogue, type Locale, type Message } from './types.js';
 
 export { DEFAULT_LOCALE, LOCALES, type Catalogue, type Locale, type Message } from './types.js';
@@ -44,6 +46,8 @@ const catalogue: Catalogue = {
   ...doctorMessages,
   ...reportsMessages,
   ...statusMessages,
+  ...indicatorsMessages,
+  ...summaryMessages,
   ...uiMessages,
   ...tasksMessages,
 };

@@ -24,7 +24,25 @@ export const DEFAULT_SCHEDULES = {
   backup: zoneless(SCHEDULE_PRESETS.localIncremental),
   drill: zoneless(SCHEDULE_PRESETS.restoreDrill),
   check: zoneless(SCHEDULE_PRESETS.fullReconciliation),
+  /** Retention (forget + prune) every night at 01:30, before the Sunday check; early when the disk passes 90 %. */
+  retention: { kind: 'daily', at: '01:30' } as SchedulePolicy,
+  /** The weekly summary, Monday 08:00: what the clinic reads first thing in the week. */
+  summary: { kind: 'weekly', weekday: 1, at: '08:00' } as SchedulePolicy,
+  /** Alert evaluation between runs (stale backups, drills overdue…). */
+  alerts: { kind: 'interval', everyMinutes: 15 } as SchedulePolicy,
 } as const;
+
+/** Usage of the primary destination at which retention runs early (SOP-019 §9.1 "disk full → rotation"). */
+export const EARLY_RETENTION_PERCENT = 90;
+
+/**
+ * How many slices the verification rotation reads, so that every byte is read at least once a month: the number
+ * of runs of the check schedule that fit in 28 days (weekly → 4; daily → 28; monthly → 1).
+ */
+export function verificationSlices(policy: SchedulePolicy): number {
+  const periodDays = policy.kind === 'interval' ? policy.everyMinutes / (24 * 60) : policy.kind === 'daily' ? 1 : policy.kind === 'weekly' ? 7 : 28;
+  return Math.max(1, Math.min(28, Math.floor(28 / periodDays)));
+}
 
 /** The default retention: SOP-019 tiers' history plus the 20-year floor for medical records, in the clinic's zone. */
 export function defaultRetention(timeZone: string): RetentionPolicy {
@@ -77,7 +95,8 @@ export function settingsProblems(patch: Partial<AppSettings>, context: { readonl
     for (const k of Object.keys(a)) if (/^(token|password|privateKey|secret|key)$/i.test(k)) bad.push(`source.auth.${k} (store it with setSecret and give its name)`);
   }
   if (patch.schedule) {
-    for (const [field, value] of [['schedule.backup', patch.schedule.backup], ['schedule.drill', patch.schedule.drill]] as const) {
+    const optional = (['check', 'retention', 'summary', 'alerts'] as const).filter((k) => patch.schedule?.[k] !== undefined).map((k) => [`schedule.${k}`, patch.schedule?.[k]] as const);
+    for (const [field, value] of [['schedule.backup', patch.schedule.backup], ['schedule.drill', patch.schedule.drill], ...optional] as const) {
       try {
         validateSchedulePolicy(value);
       } catch {

@@ -10,7 +10,7 @@ import type { SchedulePolicy } from '../policy/schedule.js';
 import type { KeySlotInfo } from '../repository/keys.js';
 import type { SnapshotSource } from '../repository/snapshot.js';
 import type { ComplianceData, ComplianceDestination } from './compliance.js';
-import type { DrPlanContact, DrPlanData, DrPlanDestination } from './drPlan.js';
+import type { DrPlanContact, DrPlanIncident, DrPlanData, DrPlanDestination } from './drPlan.js';
 
 export interface ReportDestinationFact {
   readonly location: string;
@@ -41,6 +41,8 @@ export interface ConfigurationFacts {
   readonly retention: RetentionPolicy;
   readonly kit: { readonly location: string | null; readonly createdAt: string | null; readonly confirmedAt: string | null; readonly confirmedBy: string | null };
   readonly contacts: readonly DrPlanContact[];
+  /** The incident register (newest first). */
+  readonly incidents: readonly DrPlanIncident[];
   readonly drills: readonly DrillRecord[];
   readonly alerts: readonly AlertRecord[];
   readonly audit: AuditVerification & { readonly firstAt: string | null; readonly lastAt: string | null };
@@ -78,6 +80,7 @@ export function drPlanDataOf(f: ConfigurationFacts): DrPlanData {
     retention: f.retention,
     recoveryKit: { location: f.kit.location, createdAt: f.kit.createdAt, confirmedAt: f.kit.confirmedAt, confirmedBy: f.kit.confirmedBy },
     contacts: f.contacts,
+    incidents: f.incidents,
     lastDrill: lastDrill ? { at: lastDrill.startedAt, passed: lastDrill.status === 'success' } : null,
     timeZone: f.timeZone,
     toolVersion: f.toolVersion,
@@ -103,6 +106,7 @@ export function complianceDataOf(f: ConfigurationFacts): ComplianceData {
     retention: { legalFloorYears: f.retention.legalFloorYears ?? 20, snapshotCount: f.snapshots.count, oldestSnapshot: f.snapshots.oldest },
     drills: f.drills.map((d) => ({ startedAt: d.startedAt, status: d.status, integrityScore: d.integrityScore, recoveryTimeMs: d.recoveryTimeMs })),
     alerts: f.alerts.map((a) => ({ rule: a.rule, severity: a.severity, messageKey: a.messageKey, params: a.params, firstAt: a.firstAt, clearedAt: a.clearedAt })),
+    incidents: f.incidents.map((i) => ({ at: i.discoveredAt, summary: i.dataAffected ? `${i.title} — ${i.dataAffected}` : i.title, resolvedAt: i.closedAt, reported: i.anpdNotifiedAt !== null })),
     audit: f.audit,
     backups: f.backups,
     toolVersion: f.toolVersion,

@@ -6,6 +6,7 @@
 import { residencyOf } from '../backend/registry.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { inZone } from '../policy/settings.js';
+import { anpdDeadline } from '../policy/incidents.js';
 import type { RetentionPolicy } from '../policy/retention.js';
 import type { SchedulePolicy } from '../policy/schedule.js';
 import { DEFAULT_TIME_ZONE } from '../policy/zonedTime.js';
@@ -80,6 +81,14 @@ export async function gatherConfigurationFacts(input: ConfigurationInputs): Prom
       confirmedBy: input.kit.confirmedAt ? ([...audit].reverse().find((x) => x.action === 'recovery-kit.confirmed')?.actor ?? null) : null,
     },
     contacts: (catalog.getSetting('contacts') as DrPlanData['contacts'] | undefined) ?? [],
+    incidents: catalog.listIncidents().map((i) => ({
+      title: i.title,
+      discoveredAt: i.discoveredAt,
+      dataAffected: i.dataAffected,
+      anpdNotifiedAt: i.anpdNotifiedAt,
+      closedAt: i.closedAt,
+      anpdDeadline: anpdDeadline(new Date(i.discoveredAt), zone).toISOString(),
+    })),
     drills: catalog.listDrills(100),
     alerts: catalog.listAlerts(200),
     audit: { ...catalog.verifyAuditChain(), firstAt: audit[0]?.at ?? null, lastAt: audit.at(-1)?.at ?? null },

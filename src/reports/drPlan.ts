@@ -60,6 +60,17 @@ export interface DrPlanContact {
   readonly email?: string | null;
 }
 
+/** An incident of the register (LGPD), as the DR plan lists it. */
+export interface DrPlanIncident {
+  readonly title: string;
+  readonly discoveredAt: string;
+  readonly dataAffected: string;
+  readonly anpdNotifiedAt: string | null;
+  readonly closedAt: string | null;
+  /** When the ANPD must have been told (3 business days after discovery). */
+  readonly anpdDeadline: string;
+}
+
 export interface DrPlanData {
   readonly clinicName: string;
   readonly repoId: string;
@@ -77,6 +88,8 @@ export interface DrPlanData {
     readonly confirmedBy?: string | null;
   };
   readonly contacts: readonly DrPlanContact[];
+  /** The incident register (open ones first matter most); absent in older data: none. */
+  readonly incidents?: readonly DrPlanIncident[];
   /** Override of the SOP-019 targets per tier. */
   readonly targets?: Readonly<Partial<Record<Tier, RecoveryTargets>>>;
   readonly lastDrill?: { readonly at: DateInput; readonly passed: boolean } | null;
@@ -325,6 +338,12 @@ export function drPlanDocument(data: DrPlanData, locale: Locale): ReportDocument
     },
   ];
 
+  const incidentRows: Cell[][] = (data.incidents ?? []).map((i) => [
+    when(i.discoveredAt),
+    { text: i.dataAffected ? `${i.title} — ${i.dataAffected}` : i.title, bold: true },
+    i.anpdNotifiedAt ? tr('reports.plan.anpdTold', { date: when(i.anpdNotifiedAt) }) : { text: tr('reports.plan.anpdDue', { date: when(i.anpdDeadline) }), tone: 'danger' },
+    i.closedAt ? when(i.closedAt) : { text: tr('reports.plan.incidentOpen'), tone: 'warning' },
+  ]);
   const contactRows: Cell[][] = data.contacts.map((c) => [KNOWN_ROLES.has(c.role) ? tr(`reports.plan.role.${c.role}`) : c.role, { text: c.name, bold: true }, c.phone ?? '—', c.email ?? '—']);
 
   const ctx: ScenarioContext = { tr, locale, fhir, kit, any: dests.find((d) => d.offsite) ?? dests[0], data };
@@ -386,6 +405,14 @@ export function drPlanDocument(data: DrPlanData, locale: Locale): ReportDocument
           } satisfies Block,
         ]
       : [{ kind: 'writeIn', title: tr('reports.plan.noContacts'), fields: [tr('reports.plan.role.it'), tr('reports.plan.role.dpo'), tr('reports.plan.role.fhirVendor')] } satisfies Block]),
+    { kind: 'heading', level: 2, text: tr('reports.plan.h.incidents') },
+    { kind: 'paragraph', text: tr('reports.plan.incidentsText') },
+    {
+      kind: 'table',
+      columns: [{ header: tr('reports.plan.col.discovered'), weight: 1.8 }, { header: tr('reports.plan.col.incident'), weight: 3.4 }, { header: tr('reports.plan.col.anpd'), weight: 2.4 }, { header: tr('reports.plan.col.closed'), weight: 1.6 }],
+      rows: incidentRows,
+      empty: tr('reports.plan.noIncidents'),
+    },
     { kind: 'pageBreak' },
     { kind: 'heading', level: 2, text: tr('reports.plan.h.scenarios') },
     { kind: 'paragraph', text: tr('reports.plan.scenariosIntro') },

@@ -96,6 +96,8 @@ interface ActiveRun {
 
 interface JobState {
   readonly job: Job;
+  /** The job's schedule in force (the job's own until setPolicy changes it). */
+  policy: SchedulePolicy;
   readonly index: number;
   lastRun: Date | null;
   failures: number;
@@ -144,6 +146,7 @@ export class JobRunner {
       validateSchedulePolicy(job.policy);
       return {
         job,
+        policy: job.policy,
         index,
         lastRun: options.lastRuns?.[job.name] ?? null,
         failures: 0,
@@ -185,6 +188,21 @@ export class JobRunner {
     if (this.started) this.tick();
   }
 
+  /**
+   * Changes a job's schedule (the clinic edited it): the next run is computed anew from the same last run; a run in
+   * progress goes on. Throws NOT_FOUND for an unknown job and INVALID_SETTINGS for a bad policy.
+   */
+  setPolicy(name: string, policy: SchedulePolicy): void {
+    const s = this.states.find((x) => x.job.name === name);
+    if (!s) throw new EngineError('NOT_FOUND', { what: name });
+    validateSchedulePolicy(policy);
+    if (JSON.stringify(s.policy) === JSON.stringify(policy)) return;
+    s.policy = policy;
+    s.cache = null;
+    s.retryAt = null;
+    if (this.started) this.tick();
+  }
+
   /** When each job runs next (for a running job: the run after the current one). */
   nextRuns(): NextRun[] {
     const now = this.clock.now();
@@ -210,7 +228,7 @@ export class JobRunner {
     const t = now.getTime();
     const c = s.cache;
     if (c && t >= c.computedAt && t < c.info.at.getTime()) return c.info;
-    const info = nextRunInfo(s.job.policy, s.lastRun, now);
+    const info = nextRunInfo(s.policy, s.lastRun, now);
     s.cache = { info, computedAt: t };
     return info;
   }
@@ -302,7 +320,7 @@ export class JobRunner {
         s.failures += 1;
         const delay = Math.min(this.retryMaxMs, this.retryBaseMs * 2 ** Math.min(s.failures - 1, 40));
         const candidate = new Date(end.getTime() + delay);
-        const regular = nextRunAt(s.job.policy, run.startedAt, end);
+        const regular = nextRunAt(s.policy, run.startedAt, end);
         retryAt = candidate.getTime() < regular.getTime() ? candidate : null;
       }
       s.retryAt = retryAt;

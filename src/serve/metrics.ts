@@ -27,6 +27,14 @@ export function createMetrics(readStatus: () => Promise<StatusSummary | null>): 
   const lastBytes = new Gauge({ name: 'clinic_backup_last_backup_bytes_added', help: 'Bytes stored by the most recent backup run', registers: [registry] });
   const lastResources = new Gauge({ name: 'clinic_backup_last_backup_resources', help: 'Resources in the most recent backup run', registers: [registry] });
   const successRate = new Gauge({ name: 'clinic_backup_success_rate', help: 'Backup success rate over 30 days (0-1)', registers: [registry] });
+  const indicator = new Gauge({
+    name: 'clinic_backup_indicator',
+    help: 'SOP-019 §7 indicators (rates 0-1, durations in seconds, score 0-100; docs/indicators.md)',
+    labelNames: ['indicator', 'subject'],
+    registers: [registry],
+  });
+  const indicatorTarget = new Gauge({ name: 'clinic_backup_indicator_target', help: 'Target of each SOP-019 §7 indicator (same units)', labelNames: ['indicator', 'subject'], registers: [registry] });
+  const indicatorMet = new Gauge({ name: 'clinic_backup_indicator_met', help: '1 when the indicator meets its target, 0 when not', labelNames: ['indicator', 'subject'], registers: [registry] });
   const runs = new Counter({ name: 'clinic_backup_runs_total', help: 'Runs finished since this process started', labelNames: ['kind', 'status'], registers: [registry] });
   const durations = new Histogram({
     name: 'clinic_backup_run_duration_seconds',
@@ -50,6 +58,17 @@ export function createMetrics(readStatus: () => Promise<StatusSummary | null>): 
     if (status.kpis.rpoAchievedMs !== null) rpo.set(status.kpis.rpoAchievedMs / 1000);
     rpoTarget.set(status.kpis.rpoTargetMs / 1000);
     if (status.kpis.backupSuccessRate !== null) successRate.set(status.kpis.backupSuccessRate);
+    indicator.reset();
+    indicatorTarget.reset();
+    indicatorMet.reset();
+    for (const i of status.indicators) {
+      const labels = { indicator: i.id, subject: i.subject ?? '' };
+      const scale = i.unit === 'duration' ? 1 / 1000 : 1;
+      // No value yet (no history): the series is absent rather than a misleading 0.
+      if (i.value !== null) indicator.set(labels, i.value * scale);
+      if (i.target !== null) indicatorTarget.set(labels, i.target * scale);
+      if (i.met !== null) indicatorMet.set(labels, i.met ? 1 : 0);
+    }
     const latest = [...status.history].sort((a, b) => Date.parse(b.at) - Date.parse(a.at))[0];
     if (latest) {
       lastBytes.set(latest.bytesAdded);

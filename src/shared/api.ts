@@ -19,6 +19,8 @@ import {
   checkAddCopy,
   checkAuth,
   checkFolderRestore,
+  checkIncident,
+  checkPeoplePatch,
   checkScope,
   checkServerRestore,
   checkSettingsPatch,
@@ -47,11 +49,15 @@ import type {
   DetectedDestination,
   FhirRestoreResult,
   FolderRestorePlan,
+  ForgetResult,
   HostInfo,
+  IncidentInput,
+  IncidentView,
   InitRequest,
   InitResult,
   KeySlotSummary,
   PatientSearchResult,
+  PeopleSettings,
   RecoveryKitStatus,
   RecoveryKitWords,
   RepoStats,
@@ -185,6 +191,17 @@ const DEFINITIONS = {
   listDrills: method<[], DrillSummary[]>(false, [0, 0]),
   /** The report as HTML only (the PDF stays on the host; the page prints the HTML). */
   drillReport: method<[id: number], { html: string }>(false, [1, 1], (a) => (Number.isInteger(a[0]) && (a[0] as number) > 0 ? null : 'id')),
+  /** What the next retention run would remove with the policy in force (nothing is removed). */
+  previewRetention: method<[], ForgetResult>(false, [0, 0]),
+  /** The clinic's contacts (SOP-019 §4 roles) and where the printed recovery kit is kept. */
+  getPeople: method<[], PeopleSettings>(false, [0, 0]),
+  updatePeople: method<[patch: Partial<PeopleSettings>], PeopleSettings>(false, [1, 1], (a) => checkPeoplePatch(a[0])),
+  /** The incident register (LGPD), each incident with its ANPD 3-business-day clock. */
+  listIncidents: method<[], IncidentView[]>(false, [0, 0]),
+  recordIncident: method<[incident: IncidentInput], IncidentView>(false, [1, 1], (a) => checkIncident(a[0])),
+  updateIncident: method<[id: number, incident: IncidentInput], IncidentView>(false, [2, 2], (a) => first(Number.isInteger(a[0]) && (a[0] as number) > 0 ? null : 'id', checkIncident(a[1]))),
+  /** The disaster-recovery plan or the compliance summary: HTML to show and the PDF (base64) to download. */
+  configurationReport: method<[kind: 'dr-plan' | 'compliance'], { html: string; pdfBase64: string }>(true, [1, 1], (a) => (a[0] === 'dr-plan' || a[0] === 'compliance' ? null : 'kind')),
   /** The long operations running now (backups, restores, checks, drills…), each with its latest progress. */
   listTasks: method<[], TaskInfo[]>(false, [0, 0]),
   /** Cancels a running task; it stops at its next safe point and its own call answers CANCELLED, saying what it left. */

@@ -225,7 +225,8 @@ export function checkSettingsPatch(v: unknown): string | null {
   if (v['schedule'] !== undefined) {
     const s = v['schedule'];
     if (!isObject(s)) return 'settings.schedule';
-    const r = first(onlyKeys(s, ['backup', 'drill'], 'settings.schedule'), checkSchedule(s['backup'], 'settings.schedule.backup'), checkSchedule(s['drill'], 'settings.schedule.drill'));
+    const optional = ['check', 'retention', 'summary', 'alerts'].filter((k) => s[k] !== undefined).map((k) => checkSchedule(s[k], `settings.schedule.${k}`));
+    const r = first(onlyKeys(s, ['backup', 'drill', 'check', 'retention', 'summary', 'alerts'], 'settings.schedule'), checkSchedule(s['backup'], 'settings.schedule.backup'), checkSchedule(s['drill'], 'settings.schedule.drill'), ...optional);
     if (r) return r;
   }
   return null;
@@ -253,5 +254,46 @@ export function checkFolderRestore(v: unknown): string | null {
     isString(v['target'], 1024) && (v['target'] as string).trim() !== '' ? null : 'request.target',
     optional(v, 'overwrite', isBool, 'request'),
     v['confirmed'] === true ? null : 'request.confirmed',
+  );
+}
+
+const ROLES = ['owner', 'it', 'dpo', 'fhirVendor', 'cloudProvider', 'support'];
+const nullableText = (max: number) => (v: unknown): boolean => v === null || isString(v, max);
+
+/** Contacts and where the kit is kept (people screen). */
+export function checkPeoplePatch(v: unknown): string | null {
+  if (!isObject(v)) return 'people';
+  const contacts = v['contacts'];
+  const contactProblem = (c: unknown, i: number): string | null =>
+    isObject(c)
+      ? first(
+          onlyKeys(c, ['role', 'name', 'phone', 'email'], `people.contacts.${i}`),
+          ROLES.includes(String(c['role'])) ? null : `people.contacts.${i}.role`,
+          isString(c['name'], 200) ? null : `people.contacts.${i}.name`,
+          optional(c, 'phone', nullableText(50), `people.contacts.${i}`),
+          optional(c, 'email', nullableText(200), `people.contacts.${i}`),
+        )
+      : `people.contacts.${i}`;
+  return first(
+    onlyKeys(v, ['contacts', 'kitLocation'], 'people'),
+    contacts === undefined ? null : Array.isArray(contacts) && contacts.length <= 30 ? first(...contacts.map(contactProblem)) : 'people.contacts',
+    optional(v, 'kitLocation', nullableText(300), 'people'),
+  );
+}
+
+/** One incident of the register. */
+export function checkIncident(v: unknown): string | null {
+  if (!isObject(v)) return 'incident';
+  const date = (x: unknown): boolean => x === null || (isString(x, 40) && Number.isFinite(Date.parse(x)));
+  return first(
+    onlyKeys(v, ['title', 'description', 'discoveredAt', 'occurredAt', 'dataAffected', 'anpdNotifiedAt', 'holdersNotifiedAt', 'closedAt'], 'incident'),
+    isString(v['title'], 200) && (v['title'] as string).trim() !== '' ? null : 'incident.title',
+    date(v['discoveredAt']) && v['discoveredAt'] !== null ? null : 'incident.discoveredAt',
+    optional(v, 'description', (x) => isString(x, 4000), 'incident'),
+    optional(v, 'dataAffected', (x) => isString(x, 2000), 'incident'),
+    optional(v, 'occurredAt', date, 'incident'),
+    optional(v, 'anpdNotifiedAt', date, 'incident'),
+    optional(v, 'holdersNotifiedAt', date, 'incident'),
+    optional(v, 'closedAt', date, 'incident'),
   );
 }

@@ -150,6 +150,8 @@ export interface DestinationState {
   /** The newest snapshot this copy holds (as of its last update). */
   readonly latestSnapshot: string | null;
   readonly overdue: boolean;
+  /** The verification rotation's last reading of this copy: when, whether it was sound, the slice read ("2/4"). */
+  readonly verification?: { readonly at: string; readonly ok: boolean; readonly slice: string | null; readonly errorCode: string | null } | null;
 }
 
 export interface CheckProblemSummary {
@@ -256,12 +258,113 @@ export interface StatusSummary {
     readonly mttrMs: number | null;
     readonly healthScore: number;
   };
+  /** The last weekly summary, or null before the first. */
+  readonly weeklySummary?: WeeklySummaryView | null;
+  /** Every SOP-019 §7 indicator (formulas in docs/indicators.md), worded for the reader. */
+  readonly indicators: readonly IndicatorView[];
   readonly recoveryKit: { readonly confirmed: boolean };
   /** The 3-2-1-1-0 rule from the configured copies: "3 copies · 2 media · 1 offsite · 1 immutable · 0 errors". */
-  readonly copies: { readonly copies: number; readonly media: number; readonly offsite: number; readonly immutable: number; readonly errors: number; readonly ok: boolean; readonly text: string };
+  readonly copies: {
+    readonly copies: number;
+    readonly media: number;
+    readonly offsite: number;
+    readonly immutable: number;
+    readonly errors: number;
+    readonly ok: boolean;
+    readonly text: string;
+    /** Each point of the rule not met, with the action that fixes it (counting the server and the primary repository). */
+    readonly missing?: readonly { readonly rule: string; readonly text: string }[];
+  };
   readonly destinations: readonly DestinationState[];
   readonly drill: { readonly lastAt: string | null; readonly dueAt: string | null; readonly overdue: boolean };
   readonly history: readonly { readonly at: string; readonly status: string; readonly resources: number; readonly bytesAdded: number }[];
+}
+
+/** SOP-019 §4 roles: the clinic's responsible, the IT helper, the DPO (encarregado, LGPD), and who else to call. */
+export type ContactRole = 'owner' | 'it' | 'dpo' | 'fhirVendor' | 'cloudProvider' | 'support';
+
+export interface ContactEntry {
+  readonly role: ContactRole;
+  readonly name: string;
+  readonly phone?: string | null;
+  readonly email?: string | null;
+}
+
+/** Who to call and where the printed recovery kit is kept (printed in the DR plan). */
+export interface PeopleSettings {
+  readonly contacts: readonly ContactEntry[];
+  readonly kitLocation: string | null;
+}
+
+/** An incident as the clinic records it (LGPD: what happened, when it was discovered, data affected, ANPD notice). */
+export interface IncidentInput {
+  readonly title: string;
+  readonly description?: string;
+  /** ISO time the clinic discovered it: the ANPD's 3-business-day clock starts here. */
+  readonly discoveredAt: string;
+  readonly occurredAt?: string | null;
+  /** What personal data was affected (categories, how many patients): no patient data itself. */
+  readonly dataAffected?: string;
+  readonly anpdNotifiedAt?: string | null;
+  readonly holdersNotifiedAt?: string | null;
+  readonly closedAt?: string | null;
+}
+
+export interface IncidentView {
+  readonly id: number;
+  readonly title: string;
+  readonly description: string;
+  readonly discoveredAt: string;
+  readonly occurredAt: string | null;
+  readonly dataAffected: string;
+  readonly anpdNotifiedAt: string | null;
+  readonly holdersNotifiedAt: string | null;
+  readonly closedAt: string | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  /** When the ANPD must have been told (3 business days after discovery, in the clinic's time zone). */
+  readonly anpdDeadline: string;
+  /** Still to tell the ANPD, and the deadline has passed. */
+  readonly anpdOverdue: boolean;
+  /** Business days left to tell the ANPD (0 on the last day; negative when late); null once told. */
+  readonly anpdBusinessDaysLeft: number | null;
+}
+
+/** The weekly summary ("tudo certo" or what needs attention), kept for the app and sent by e-mail. */
+export interface WeeklySummaryView {
+  readonly from: string;
+  readonly to: string;
+  readonly allGood: boolean;
+  /** What needs attention, in the reader's words (empty when all is well). */
+  readonly attention: readonly string[];
+  readonly backups: { readonly total: number; readonly ok: number; readonly failed: number; readonly bytesAdded: number };
+  readonly snapshots: number;
+  readonly copies: string;
+  readonly lastDrill: { readonly at: string; readonly status: string } | null;
+  readonly healthScore: number;
+  readonly indicators: readonly IndicatorView[];
+  /** The month's drill report PDF went with this summary (the month's first). */
+  readonly drillReportAttached: boolean;
+  /** The e-mail was sent (false: no e-mail configured). */
+  readonly emailed: boolean;
+}
+
+/** One SOP-019 §7 indicator: its value (rates 0-1, durations in ms, the score 0-100), its target, and the words. */
+export interface IndicatorView {
+  readonly id: string;
+  /** RPO: the tier ("local", "cloud"). */
+  readonly subject: string | null;
+  readonly unit: 'ratio' | 'duration' | 'score';
+  readonly value: number | null;
+  readonly target: number | null;
+  readonly goal: 'atLeast' | 'atMost' | null;
+  readonly tolerance: number;
+  readonly met: boolean | null;
+  readonly label: string;
+  /** The value as shown ("99,5 %", "12 minutos", "sem dados ainda"). */
+  readonly valueText: string;
+  /** The target as shown, or null where SOP-019 sets none. */
+  readonly targetText: string | null;
 }
 
 export interface SourceProbe {

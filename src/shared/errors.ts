@@ -108,6 +108,7 @@ export const ERROR_CODES = [
   // retention and scheduling
   'RETENTION_LEGAL_FLOOR',
   'SCHEDULER_ALREADY_RUNNING',
+  'ON_BATTERY',
   // catalog, alerts
   'CATALOG_CORRUPT',
   'ALERT_CHANNEL_FAILED',

@@ -87,7 +87,15 @@ export interface AppSettings {
   readonly language: 'pt-BR' | 'en';
   readonly clinicName?: string;
   readonly source: SourceSetting | null;
-  readonly schedule: { readonly backup: ScheduleSetting; readonly drill: ScheduleSetting };
+  readonly schedule: {
+    readonly backup: ScheduleSetting;
+    readonly drill: ScheduleSetting;
+    /** The verification rotation (check --read-data-subset), the nightly retention, the weekly summary, alert evaluation. */
+    readonly check?: ScheduleSetting;
+    readonly retention?: ScheduleSetting;
+    readonly summary?: ScheduleSetting;
+    readonly alerts?: ScheduleSetting;
+  };
   readonly alerts?: { readonly email?: EmailAlertSetting | null; readonly webhook?: WebhookAlertSetting | null };
   /** Retention in force (the default until changed). */
   readonly retention?: RetentionSetting;

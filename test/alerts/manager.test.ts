@@ -78,10 +78,16 @@ describe('AlertManager.evaluate: deduplication, escalation, clearing', () => {
     assert.equal(again.raised.length, 1);
     assert.notEqual(again.raised[0]!.id, raised.id);
     await m.deliver();
-    assert.equal(rec.notices.length, 2);
+    // The alert; then, in the next round, the new occurrence and the first one's single "resolved" message.
+    assert.deepEqual(
+      rec.notices.map((n) => `${n.kind}:${n.alert.id}`),
+      [`alert:${raised.id}`, `alert:${again.raised[0]!.id}`, `resolved:${raised.id}`],
+    );
+    await m.deliver();
+    assert.equal(rec.notices.length, 3, 'a resolution is sent once');
     assert.deepEqual(
       events.map((e) => e.type),
-      ['raised', 'delivered', 'cleared', 'raised', 'delivered'],
+      ['raised', 'delivered', 'cleared', 'raised', 'delivered', 'resolution-delivered'],
     );
     const audit = catalog.listAudit().map((a) => a.action);
     assert.deepEqual(audit, ['alert.raised', 'alert.cleared', 'alert.raised']);

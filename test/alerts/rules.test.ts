@@ -233,3 +233,35 @@ describe('coversAlert', () => {
   ];
   for (const [name, state, alert, expected] of rows) it(name, () => assert.equal(coversAlert(state, alert), expected));
 });
+
+describe('copy and drill-failure rules', () => {
+  const copy = (errorCode: string, kind: 'usb' | 'local' | 's3'): AlertState => ({ destinations: [{ id: '/media/usb', label: 'USB', copyFailure: { errorCode, kind } }] });
+  it('a failing copy is HIGH and names the problem and the medium; an unplugged rotating drive is not a failure', () => {
+    const cases: [string, 'usb' | 'local' | 's3', string | null][] = [
+      ['DEST_FULL', 'usb', 'alerts.copy.full.usb'],
+      ['DEST_READONLY', 'usb', 'alerts.copy.readonly.usb'],
+      ['DEST_PERMISSION', 'local', 'alerts.copy.readonly.disk'],
+      ['REPO_MARKER_MISSING', 'usb', 'alerts.copy.marker.usb'],
+      ['DEST_OFFLINE', 'local', 'alerts.copy.offline.disk'],
+      ['DEST_OFFLINE', 'usb', null],
+      ['S3_AUTH', 's3', 'alerts.copy.failed.s3'],
+    ];
+    for (const [code, kind, messageKey] of cases) {
+      const got = evaluateAlerts(copy(code, kind), NOW).filter((c) => c.rule === 'copy');
+      assert.deepEqual(got.map((c) => [c.key, c.severity, c.messageKey]), messageKey ? [['copy:/media/usb', 'high', messageKey]] : [], `${code} on ${kind}`);
+    }
+    // The copy's alert clears when its last update worked (null), stays when nothing is known (undefined).
+    assert.equal(coversAlert({ destinations: [{ id: '/media/usb', copyFailure: null }] }, { rule: 'copy', key: 'copy:/media/usb' }), true);
+    assert.equal(coversAlert({ destinations: [{ id: '/media/usb' }] }, { rule: 'copy', key: 'copy:/media/usb' }), false);
+  });
+
+  it('the last drill failed or was incomplete: CRITICAL naming what failed; a good drill clears it', () => {
+    const at = ago(2 * H);
+    const failed = evaluateAlerts({ lastDrill: { id: 7, status: 'failed', at, failureKind: 'count-mismatch', resourceType: 'Observation' } }, NOW);
+    assert.deepEqual(failed.map((c) => [c.key, c.severity, c.messageKey, c.params['resourceType']]), [['drillfail', 'critical', 'alerts.drillfail.count-mismatch', 'Observation']]);
+    const partial = evaluateAlerts({ lastDrill: { id: 8, status: 'partial', at, failureKind: 'weird' } }, NOW);
+    assert.equal(partial[0]?.messageKey, 'alerts.drillfail.other');
+    assert.deepEqual(evaluateAlerts({ lastDrill: { id: 9, status: 'success', at } }, NOW), []);
+    assert.equal(coversAlert({ lastDrill: { id: 9, status: 'success', at } }, { rule: 'drillfail', key: 'drillfail' }), true);
+  });
+});

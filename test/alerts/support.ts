@@ -223,7 +223,12 @@ export function parseMail(raw: string): ParsedMail {
     const ph = boundary ? splitHeaders(p.slice(0, pc)) : headers;
     const content = decodeBody(boundary ? p.slice(pc).replace(/^\r?\n\r?\n/, '') : body, ph.get('content-transfer-encoding'));
     const ct = (ph.get('content-type') ?? '').toLowerCase();
-    if (ct.startsWith('text/html')) html = content;
+    if (ct.startsWith('multipart/')) {
+      // A message with attachments nests its alternative parts (multipart/mixed → multipart/alternative).
+      const inner = parseMail(p);
+      text ||= inner.text;
+      html ||= inner.html;
+    } else if (ct.startsWith('text/html')) html = content;
     else if (ct.startsWith('text/plain') || ct === '') text = content;
   }
   return { headers, subject: decodeWords(headers.get('subject') ?? ''), text, html };

@@ -57,6 +57,13 @@ const VALID: { readonly [M in ApiMethodName]: ApiArgs<M> } = {
   runDrill: [],
   listDrills: [],
   drillReport: [1],
+  previewRetention: [],
+  getPeople: [],
+  updatePeople: [{ contacts: [{ role: 'dpo', name: 'Ana', email: 'ana@clinica.test' }], kitLocation: 'cofre' }],
+  listIncidents: [],
+  recordIncident: [{ title: 'Notebook furtado', discoveredAt: '2026-03-10T12:00:00Z' }],
+  updateIncident: [1, { title: 'Notebook furtado', discoveredAt: '2026-03-10T12:00:00Z', anpdNotifiedAt: '2026-03-11T12:00:00Z' }],
+  configurationReport: ['dr-plan'],
   listTasks: [],
   cancelTask: ['t1-1'],
 };

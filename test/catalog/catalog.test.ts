@@ -70,9 +70,10 @@ describe('Catalog: open, migrations, durability settings', () => {
   it('applies new migrations in order, each in a transaction that rolls back on failure', async () => {
     const dir = await tempDir();
     const file = path.join(dir, 'c.db');
-    const v2: Migration = { version: 2, description: 'add note', up: (db) => db.exec('ALTER TABLE runs ADD COLUMN note TEXT') };
+    const N = MIGRATIONS.length;
+    const v2: Migration = { version: N + 1, description: 'add note', up: (db) => db.exec('ALTER TABLE runs ADD COLUMN note TEXT') };
     const v3bad: Migration = {
-      version: 3,
+      version: N + 2,
       description: 'fails halfway',
       up: (db) => {
         db.exec('CREATE TABLE half_done (x INTEGER)');
@@ -81,11 +82,11 @@ describe('Catalog: open, migrations, durability settings', () => {
     };
     Catalog.open(file, { migrations: MIGRATIONS }).catalog.close();
     const two = Catalog.open(file, { migrations: [...MIGRATIONS, v2] });
-    assert.equal(two.catalog.schemaVersion(), 2);
+    assert.equal(two.catalog.schemaVersion(), N + 1);
     two.catalog.close();
     assert.throws(() => Catalog.open(file, { migrations: [...MIGRATIONS, v2, v3bad] }), /migration bug/);
     const raw = new Database(file);
-    assert.equal((raw.prepare('SELECT MAX(version) AS v FROM schema_version').get() as { v: number }).v, 2);
+    assert.equal((raw.prepare('SELECT MAX(version) AS v FROM schema_version').get() as { v: number }).v, N + 1);
     assert.equal(raw.prepare(`SELECT 1 FROM sqlite_master WHERE name = 'half_done'`).get(), undefined);
     assert.throws(() => migrate(raw, [v2]), { code: 'INVALID_ARGUMENT' });
     raw.close();
@@ -94,9 +95,9 @@ describe('Catalog: open, migrations, durability settings', () => {
   it('refuses a catalog from a newer program version and leaves it in place', async () => {
     const dir = await tempDir();
     const file = path.join(dir, 'c.db');
-    const future: Migration = { version: 2, description: 'future', up: () => undefined };
+    const future: Migration = { version: MIGRATIONS.length + 1, description: 'future', up: () => undefined };
     Catalog.open(file, { migrations: [...MIGRATIONS, future] }).catalog.close();
-    assert.throws(() => Catalog.open(file), (err: unknown) => isEngineError(err, 'REPO_VERSION_UNSUPPORTED') && err.details['version'] === 2);
+    assert.throws(() => Catalog.open(file), (err: unknown) => isEngineError(err, 'REPO_VERSION_UNSUPPORTED') && err.details['version'] === MIGRATIONS.length + 1);
     assert.deepEqual((await readdir(dir)).filter((f) => f.includes('corrupt')), []);
   });
 });

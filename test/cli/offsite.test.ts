@@ -113,7 +113,7 @@ test('configured copies are updated after every backup; an unplugged drive is of
   assert.equal(dests.find((d) => d.location === unplugged)?.offline, true);
   const status = JSON.parse((await runCli(['status', '--json'], env)).stdout) as { copies: { copies: number; offsite: number; text: string } };
   assert.equal(status.copies.offsite, 1);
-  assert.equal(status.copies.copies, 3, 'server + NAS + S3 (the unplugged USB is not counted as current)');
+  assert.equal(status.copies.copies, 4, 'server + the repository itself + NAS + S3 (the unplugged USB is not counted as current)');
 });
 
 test('an upload bandwidth limit is honoured (measured in real time)', async () => {

@@ -16,6 +16,7 @@ export function fakeStatus(over: Partial<StatusSummary> = {}): StatusSummary {
     snapshots: 12,
     alerts: [],
     kpis: { backupSuccessRate: 1, compressionRate: 0.6, validationRate: 1, recoveryTestSuccessRate: 1, rpoAchievedMs: 600_000, rpoTargetMs: 86_400_000, mttrMs: 30_000, healthScore: 96 },
+    indicators: [],
     recoveryKit: { confirmed: true },
     copies: { copies: 2, media: 2, offsite: 0, immutable: 0, errors: 0, ok: false, text: '2 copies · 2 media · 0 offsite · 0 immutable · 0 errors' },
     destinations: [],

@@ -44,6 +44,20 @@ describe('renderTray(state)', () => {
     assert.equal(v.menu[0]?.label, 'Problem: The last backup failed (SOURCE_AUTH).');
   });
 
+  it('every alert level has its icon: critical and high red, medium and low yellow (a running backup hides only yellow)', () => {
+    const withAlert = (severity: 'low' | 'medium' | 'high' | 'critical', running = false): TrayState =>
+      base({
+        status: fakeStatus({
+          alerts: [{ key: 'copy:/media/usb', rule: 'copy', severity, message: 'The USB drive is full: the copy was not written.', since: NOW.toISOString() }],
+          ...(running ? { running: { kind: 'backup', since: NOW.toISOString() } } : {}),
+        }),
+      });
+    assert.deepEqual((['low', 'medium', 'high', 'critical'] as const).map((sev) => renderTray(withAlert(sev), 'en').icon), ['warning', 'warning', 'error', 'error']);
+    assert.equal(renderTray(withAlert('high'), 'en').tooltip, 'Clinic Backup — problem: The USB drive is full: the copy was not written.');
+    assert.equal(renderTray(withAlert('medium', true), 'en').icon, 'running');
+    assert.equal(renderTray(withAlert('critical', true), 'en').icon, 'error');
+  });
+
   it('paused: the tooltip says until when and the menu offers to resume', () => {
     const s = base({ pausedUntil: new Date('2026-03-10T14:10:00.000Z') });
     assert.equal(renderTray(s, 'en').tooltip, 'Clinic Backup — all good (paused until 14:10)');

@@ -66,6 +66,24 @@ export class FakeTime implements Clock, Timer {
     await settle();
   }
 
+  /**
+   * Fires the earliest timer due at or before `until` (the clock moves to its due time, never backwards) and
+   * returns true; false when none is due by then. For drivers that wait for real work between firings.
+   */
+  fireNext(until: Date | string): boolean {
+    const next = this.earliest();
+    if (!next || next.at > new Date(until).getTime()) return false;
+    this.t = Math.max(this.t, next.at);
+    this.pending.delete(next.id);
+    next.callback();
+    return true;
+  }
+
+  /** The machine is off for `ms`: the clock jumps and nothing fires; timers that came due fire at the next fireNext. */
+  jump(ms: number): void {
+    this.t += ms;
+  }
+
   async advanceBy(ms: number): Promise<void> {
     await this.advanceTo(new Date(this.t + ms));
   }

@@ -274,3 +274,22 @@ describe('JobRunner with real timers', () => {
     assert.equal(runs, 1);
   });
 });
+
+describe('JobRunner.setPolicy', () => {
+  it('a schedule changed while the runner runs takes effect at once, from the same last run; unknown jobs and bad policies are refused (INVALID_SETTINGS)', async () => {
+    const time = new FakeTime('2026-03-02T06:00:00Z');
+    const job = fakeJob(time, 'backup', { kind: 'daily', at: '02:00' });
+    const runner = new JobRunner([job], { clock: time, timer: time, lastRuns: { backup: new Date('2026-03-02T05:00:00Z') } });
+    const rec = record(runner);
+    runner.start();
+    await time.advanceTo('2026-03-02T06:30:00Z');
+    assert.deepEqual(rec.starts('backup'), [], 'daily at 02:00 local: not before tomorrow');
+    runner.setPolicy('backup', { kind: 'interval', everyMinutes: 30 });
+    await time.advanceTo('2026-03-02T07:40:00Z');
+    // The slot 30 min after 05:00 is past: one catch-up at once, then every 30 minutes.
+    assert.deepEqual(rec.starts('backup'), ['2026-03-02T06:30:00.000Z', '2026-03-02T07:00:00.000Z', '2026-03-02T07:30:00.000Z']);
+    assert.throws(() => runner.setPolicy('nope', { kind: 'interval', everyMinutes: 5 }), { code: 'NOT_FOUND' });
+    assert.throws(() => runner.setPolicy('backup', { kind: 'interval', everyMinutes: 0 }), { code: 'INVALID_SETTINGS' });
+    await runner.stop();
+  });
+});

@@ -163,6 +163,13 @@ describe('serve: the API end to end (real sandbox, repository, SQLite)', () => {
       assert.match(metrics.text, /clinic_backup_last_success_timestamp_seconds \d+/);
       assert.match(metrics.text, /clinic_backup_runs_total\{kind="backup",status="success"\} 1/);
       assert.match(metrics.text, /clinic_backup_run_duration_seconds_count\{kind="backup",status="success"\} 1/);
+      // Every SOP-019 §7 indicator, with the same figures as the status: one successful backup → 100 %.
+      const withIndicators = await api<{ indicators: { id: string; subject: string | null; value: number | null }[] }>(app, 'status');
+      assert.deepEqual([...new Set(withIndicators.value.indicators.map((i) => i.id))], ['backupSuccessRate', 'validationRate', 'meanBackupDuration', 'compressionRate', 'recoverySuccessRate', 'rpo', 'rto', 'mttr', 'availability', 'mtbf', 'healthScore']);
+      assert.match(metrics.text, /clinic_backup_indicator\{indicator="backupSuccessRate",subject=""\} 1\n/);
+      assert.match(metrics.text, /clinic_backup_indicator_target\{indicator="rpo",subject="local"\} 86400\n/);
+      assert.match(metrics.text, /clinic_backup_indicator\{indicator="availability",subject=""\} 1\n/);
+      assert.doesNotMatch(metrics.text, /clinic_backup_indicator\{indicator="mttr"/, 'no outage yet: no MTTR figure rather than a 0');
 
       // A restore drill, and its report served with its own CSP (inline styles, no scripts), behind the token.
       const drill = await api<{ id: number; status: string }>(app, 'runDrill');

@@ -5,8 +5,8 @@ import type { ProgressEvent } from '../../../src/shared/events.js';
 import { isApiError, type ApiClient, type HostInfo } from '../api/client';
 import { setClinicTimeZone } from '../i18n';
 
-export type Route = 'welcome' | 'setup' | 'dashboard' | 'restore' | 'drills' | 'destinations' | 'settings' | 'audit';
-export const ROUTES: readonly Route[] = ['welcome', 'setup', 'dashboard', 'restore', 'drills', 'destinations', 'settings', 'audit'];
+export type Route = 'welcome' | 'setup' | 'dashboard' | 'restore' | 'drills' | 'destinations' | 'settings' | 'audit' | 'people';
+export const ROUTES: readonly Route[] = ['welcome', 'setup', 'dashboard', 'restore', 'drills', 'destinations', 'settings', 'audit', 'people'];
 
 /** Status errors that mean "no repository here yet" (or its drive is not plugged in): offer the setup. */
 export const NOT_SET_UP = new Set(['REPO_NOT_FOUND', 'REPO_MARKER_MISSING', 'DEST_OFFLINE']);

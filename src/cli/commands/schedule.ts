@@ -1,4 +1,4 @@
-/** `clinic-backup schedule`: backup and restore test schedules. */
+/** `clinic-backup schedule`: every job's schedule (backups, verification, drill, retention, summary, alerts) and its next time. */
 import { t } from '../../i18n/index.js';
 import { clinicTime, usage, withEngine, type Command } from '../context.js';
 
@@ -8,8 +8,10 @@ export const command: Command = {
     const { positionals, values, out, locale } = ctx;
     if (positionals[1] === 'set') {
       const which = positionals[2];
-      if (which !== 'backup' && which !== 'drill') throw usage('schedule set backup|drill (--every MINUTES | --daily HH:MM)');
-      if (!values.every && !values.daily) throw usage('schedule set backup|drill (--every MINUTES | --daily HH:MM)');
+      const jobs = ['backup', 'drill', 'check', 'retention', 'summary', 'alerts'];
+      const help = `schedule set ${jobs.join('|')} (--every MINUTES | --daily HH:MM)`;
+      if (which === undefined || !jobs.includes(which)) throw usage(help);
+      if (!values.every && !values.daily) throw usage(help);
       await withEngine(ctx, async (e) => {
         const current = await e.getSettings();
         // No zone of its own: schedules run on the clinic's clock (settings timeZone).

@@ -39,6 +39,11 @@ export const command: Command = {
     out.line(
       t('cli.status.kpis', { success: pct(s.kpis.backupSuccessRate), compression: pct(s.kpis.compressionRate), validation: pct(s.kpis.validationRate), drills: pct(s.kpis.recoveryTestSuccessRate), health: s.kpis.healthScore }, locale),
     );
+    // Every SOP-019 §7 indicator with its target (formulas: docs/indicators.md).
+    for (const i of s.indicators) {
+      const mark = i.met === null ? ' ' : i.met ? '✓' : '✗';
+      out.line(`  ${mark} ${i.label}: ${i.valueText}${i.targetText ? ` (${i.targetText})` : ''}`);
+    }
     return s.state === 'error' ? 1 : 0;
   },
 };

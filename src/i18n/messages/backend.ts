@@ -51,8 +51,8 @@ export const backendMessages: Catalogue = {
     en: 'There are {have} copies (counting the server); at least {need} are needed. Add a destination.',
   },
   'policy.copies.missing.copiesStale': {
-    'pt-BR': 'São {have} cópias em dia (contando o servidor); o mínimo é {need}. Desatualizados: {destinations}.',
-    en: 'There are {have} up-to-date copies (counting the server); at least {need} are needed. Out of date: {destinations}.',
+    'pt-BR': 'São {have} cópias em dia (contando o servidor); o mínimo é {need}. Desatualizados: {destinations}. Conecte-os e clique em "Fazer backup agora".',
+    en: 'There are {have} up-to-date copies (counting the server); at least {need} are needed. Out of date: {destinations}. Connect them and click "Back up now".',
   },
   'policy.copies.missing.media': {
     'pt-BR': 'As cópias estão em {have} tipo(s) de mídia; use pelo menos {need} (por exemplo disco USB e nuvem).',
@@ -63,16 +63,16 @@ export const backendMessages: Catalogue = {
     en: "No copy outside the clinic. Set up a cloud bucket or keep a drive at another site.",
   },
   'policy.copies.missing.offsiteStale': {
-    'pt-BR': 'A cópia fora da clínica está desatualizada: {destinations}.',
-    en: 'The offsite copy is out of date: {destinations}.',
+    'pt-BR': 'A cópia fora da clínica está desatualizada: {destinations}. Confira a internet e clique em "Fazer backup agora".',
+    en: 'The offsite copy is out of date: {destinations}. Check the internet connection and click "Back up now".',
   },
   'policy.copies.missing.immutable': {
     'pt-BR': 'Nenhuma cópia imutável ou desconectada. Ative o Object Lock no bucket ou faça rodízio de um disco USB.',
     en: 'No immutable or disconnected copy. Enable Object Lock on the bucket or rotate a USB drive.',
   },
   'policy.copies.missing.immutableStale': {
-    'pt-BR': 'A cópia imutável ou desconectada está desatualizada: {destinations}.',
-    en: 'The immutable or disconnected copy is out of date: {destinations}.',
+    'pt-BR': 'A cópia imutável ou desconectada está desatualizada: {destinations}. Conecte o disco da rotação e clique em "Fazer backup agora".',
+    en: 'The immutable or disconnected copy is out of date: {destinations}. Plug in the rotation drive and click "Back up now".',
   },
   'policy.copies.missing.errors': {
     'pt-BR': '{errors} erro(s) na última verificação de {destinations}. Execute "check --repair".',

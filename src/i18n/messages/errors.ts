@@ -133,6 +133,10 @@ export const errorMessages: Readonly<Record<ErrorCode, Message>> = {
     en: 'No permission to access {location}. Check the folder or share permissions.',
   },
   DEST_IO: { 'pt-BR': 'Erro de leitura/gravação em {location}: {reason}', en: 'I/O error at {location}: {reason}' },
+  ON_BATTERY: {
+    'pt-BR': 'O computador está na bateria: o teste de restauração espera a tomada para não descarregá-lo.',
+    en: 'The computer is on battery: the restore test waits for mains power so as not to drain it.',
+  },
   DEST_READONLY: {
     'pt-BR': 'O destino {location} está aberto somente para leitura.',
     en: 'Destination {location} is open read-only.',

@@ -62,6 +62,7 @@ export const uiMessages: Catalogue = {
   'notify.drill.body': { 'pt-BR': 'Está na hora do teste mensal de restauração. Clique para fazê-lo.', en: 'The monthly restore drill is due. Click to run it.' },
   'notify.drill.failed': { 'pt-BR': 'O teste de restauração falhou', en: 'The restore drill failed' },
   'notify.integrity.title': { 'pt-BR': 'Problema de integridade no backup', en: 'Backup integrity problem' },
+  'notify.copy.title': { 'pt-BR': 'Uma cópia do backup não foi atualizada', en: 'A backup copy was not updated' },
   'notify.alert.title': { 'pt-BR': 'Clinic Backup precisa de atenção', en: 'Clinic Backup needs attention' },
   'notify.resumed': { 'pt-BR': 'Backups retomados.', en: 'Backups resumed.' },
 

@@ -12,6 +12,10 @@ import { Card, ErrorBox, Notice } from '../../components/ui';
 import { formatBytes, formatDateTime, formatDuration, formatNumber, formatPercent, useI18n } from '../../i18n';
 import type { MessageKey } from '../../i18n/messages';
 import { HistoryChart } from './HistoryChart';
+import { IndicatorsPanel } from './IndicatorsPanel';
+import { CopiesMissing } from './CopiesMissing';
+import { VerificationPanel } from './VerificationPanel';
+import { WeeklySummaryCard } from './WeeklySummaryCard';
 
 /** Every long operation shows here while it runs, with its Cancel button. */
 const ALL_TASKS: readonly OperationKind[] = ['backup', 'check', 'restore', 'replicate', 'prune', 'drill', 'repair', 'report', 'rebuild'];
@@ -139,6 +143,7 @@ export function Dashboard(): ReactNode {
       <div className="grid">
         <Card title={t('meter.title')}>
           <CopiesMeter copies={s.copies} />
+          <CopiesMissing copies={s.copies} />
         </Card>
         <Card title={t('dashboard.health')}>
           <div className="health" data-testid="health-score">
@@ -212,6 +217,10 @@ export function Dashboard(): ReactNode {
           </p>
         )}
       </Card>
+
+      <IndicatorsPanel indicators={s.indicators} />
+      <VerificationPanel status={s} />
+      <WeeklySummaryCard summary={s.weeklySummary} />
 
       <Card title={t('dashboard.history')}>
         <HistoryChart history={s.history} />

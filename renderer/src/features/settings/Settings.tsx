@@ -10,6 +10,7 @@ import { BACKUP_PRESETS, withZone } from '../setup/SetupWizard';
 import { SourceForm } from '../setup/SourceForm';
 import { AlertChannels } from './AlertChannels';
 import { RetentionCard } from './RetentionCard';
+import { RetentionPreview } from './RetentionPreview';
 
 function scheduleText(p: ScheduleSetting, t: ReturnType<typeof useI18n>['t']): string {
   switch (p.kind) {
@@ -220,6 +221,7 @@ export function Settings(): ReactNode {
         <>
           <RetentionCard settings={settings} onSaved={setSettings} />
           <AlertChannels settings={settings} onSaved={setSettings} />
+          <RetentionPreview settings={settings} />
         </>
       )}
 
