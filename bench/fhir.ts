@@ -428,7 +428,7 @@ function notes(m: Measurements): string[] {
   const peak = Math.max(m.httpFull.peakRss, m.httpInc.peakRss);
   if (peak > RSS_TARGET) {
     out.push(
-      `Peak RSS: the file-based backup of the same data peaks at ${mb(Math.max(m.fileFull.peakRss, m.fileInc.peakRss), 0)} MB against ${mb(peak, 0)} MB over HTTP, so the memory is the engine's (archiver and repository: the first run holds every new tree row in memory until the commit, a later run the parent's tree as a key map, both beside the blob index), not the FHIR download path.`,
+      `Peak RSS: the file-based backup of the same data peaks at ${mb(Math.max(m.fileFull.peakRss, m.fileInc.peakRss), 0)} MB against ${mb(peak, 0)} MB over HTTP, so the memory is the engine's (the host and two worker threads, each with its own heap and batch buffers, beside the blob index; see the repository benchmark's analysis), not the FHIR download path.`,
     );
   }
   return out;
