@@ -20,9 +20,11 @@ import { reportsMessages } from './messages/reports.js';
 import { statusMessages } from './messages/status.js';
 import { uiMessages } from './messages/ui.js';
 import { tasksMessages } from './messages/tasks.js';
+import { formatMessage } from './format.js';
 import { DEFAULT_LOCALE, LOCALES, type Catalogue, type Locale, type Message } from './types.js';
 
 export { DEFAULT_LOCALE, LOCALES, type Catalogue, type Locale, type Message } from './types.js';
+export { formatMessage, messageArguments } from './format.js';
 
 /** Every module's messages, merged. Each module owns one file in messages/. */
 const catalogue: Catalogue = {
@@ -72,21 +74,16 @@ export function resolveLocale(explicit?: string | null, env: NodeJS.ProcessEnv =
   return DEFAULT_LOCALE;
 }
 
-function formatValue(v: Params[string]): string {
-  if (v === undefined || v === null) return '—';
-  if (Array.isArray(v)) return v.length === 0 ? '—' : v.join(', ');
-  return String(v);
-}
-
-export function interpolate(template: string, params: Params = {}): string {
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? formatValue(params[name]) : whole));
+/** Fills a template: `{name}` placeholders and ICU plurals (`{count, plural, one {# item} other {# items}}`). */
+export function interpolate(template: string, params: Params = {}, locale: Locale = DEFAULT_LOCALE): string {
+  return formatMessage(template, params, locale);
 }
 
 /** Translates a catalogue key. Unknown keys come back as the key itself so a gap is visible, not fatal. */
 export function t(key: string, params: Params = {}, locale: Locale = DEFAULT_LOCALE): string {
   const msg = catalogue[key];
   if (!msg) return key;
-  return interpolate(msg[locale], params);
+  return interpolate(msg[locale], params, locale);
 }
 
 export function hasMessage(key: string): boolean {
@@ -95,7 +92,7 @@ export function hasMessage(key: string): boolean {
 
 /** The user text of an error code with its details. */
 export function errorText(err: { code: keyof typeof errorMessages; details?: Params }, locale: Locale = DEFAULT_LOCALE): string {
-  return interpolate(errorMessages[err.code][locale], err.details ?? {});
+  return interpolate(errorMessages[err.code][locale], err.details ?? {}, locale);
 }
 
 /** Converts anything thrown into ErrorInfo data for a front end. Unknown errors become INTERNAL without stack or secrets. */
