@@ -2,7 +2,7 @@
  * The app after setup, in a real browser against `serve` with real sandboxes, repository and SQLite:
  * backup now shows progress then success; a source failure shows the error state with its fix; the restore
  * wizard restores one patient into a second sandbox (a wrong confirmation writes nothing); drills; settings;
- * the audit log; a screenshot of every main screen (pt-BR, 1024×700) into docs/screenshots/.
+ * the audit log; a screenshot of every main screen (pt-BR, 1366×768) into docs/screenshots/.
  */
 import assert from 'node:assert/strict';
 import { mkdir, readdir } from 'node:fs/promises';
@@ -11,7 +11,7 @@ import { before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { patientOf, type SandboxServer } from '../../src/sandbox/index.js';
 import { sandbox } from '../support/fhir.js';
-import { assertAccessible, launchBrowser, openApp, SCREENSHOTS, startStack, type Stack } from './support.js';
+import { assertAccessible, launchBrowser, openApp, saveScreenshot, startStack, type Stack } from './support.js';
 
 const SOURCE_TOKEN = 'clinic-bearer-token-e2e-7f3a9c';
 
@@ -21,7 +21,6 @@ async function call<T>(stack: Stack, method: string, ...args: unknown[]): Promis
   return r.value as T;
 }
 
-await mkdir(SCREENSHOTS, { recursive: true });
 // The clinic's server is slow to prepare its export (2 polls, 1 s apart), so progress is visible.
 const source: SandboxServer = await sandbox({ patients: 8, seed: 21, auth: { bearerTokens: [SOURCE_TOKEN] }, exportPollsBeforeReady: 2, exportRetryAfterSeconds: 1 });
 const target: SandboxServer = await sandbox({ patients: 0 });
@@ -39,7 +38,7 @@ const { page, bodies, errors }: { page: Page; bodies: string[]; errors: string[]
 
 /** A screenshot of a main screen, which must also pass the accessibility check as shown. */
 const shot = async (name: string): Promise<void> => {
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
+  await saveScreenshot(page, name);
   await assertAccessible(page, name);
 };
 const go = async (route: string, testId: string): Promise<void> => {

@@ -3,17 +3,17 @@
  * file secret store, a real SMTP server (smtp-server) and a real HTTP webhook receiver on 127.0.0.1:
  * retention saved and kept across a reload; a legal floor below the law refused in the card with nothing saved;
  * e-mail and webhook channels set up in the browser with their secrets (which never come back out), tests sent
- * and received; a channel removed; a screenshot of the screen (pt-BR, 1024×700) into docs/screenshots/.
+ * and received; a channel removed; a screenshot of the screen (pt-BR, 1366×768) into docs/screenshots/.
  */
 import assert from 'node:assert/strict';
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { AppSettings } from '../../src/shared/contract.js';
 import { verifyWebhookSignature, SIGNATURE_HEADER } from '../../src/alerts/webhook.js';
 import { parseMail, startSmtp, startWebhookReceiver } from '../alerts/support.js';
-import { assertAccessible, launchBrowser, openApp, SCREENSHOTS, startStack, type Stack } from './support.js';
+import { assertAccessible, launchBrowser, openApp, saveScreenshot, startStack, type Stack } from './support.js';
 
 const SMTP_USER = 'alertas@clinica.test';
 const SMTP_PASSWORD = 'smtp-pass-e2e-4b9d2f7e';
@@ -36,7 +36,6 @@ async function filesUnder(dir: string): Promise<{ file: string; bytes: Buffer }[
   return out;
 }
 
-await mkdir(SCREENSHOTS, { recursive: true });
 const smtp = await startSmtp({ login: { user: SMTP_USER, pass: SMTP_PASSWORD } });
 const receiver = await startWebhookReceiver();
 const stack: Stack = await startStack('pt-BR');
@@ -185,15 +184,15 @@ describe('settings: retention and alert channels (browser)', () => {
     assert.equal(JSON.stringify(await settingsNow()).includes(SIGNING_KEY), false, 'signing key in the settings');
   });
 
-  it('screenshot: the retention and alert forms (pt-BR, 1024×700)', async () => {
+  it('screenshot: the retention and alert forms (pt-BR, 1366×768)', async () => {
     await page.reload();
     await page.getByTestId('settings').waitFor();
     await page.getByTestId('retention-form').waitFor();
     await page.evaluate(`document.querySelector('.settings-retention').scrollIntoView({ block: 'start' })`);
-    assert.deepEqual(page.viewportSize(), { width: 1024, height: 700 });
+    assert.deepEqual(page.viewportSize(), { width: 1366, height: 768 });
     // Both forms are on screen.
     for (const id of ['retention-keepDaily', 'save-retention', 'alert-email-host', 'alert-email-username']) assert.equal(await page.getByTestId(id).isVisible(), true, id);
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'settings.png') });
+    await saveScreenshot(page, 'settings');
     const inView = (await page.evaluate(`(() => { const r = document.querySelector('[data-testid="alert-email-host"]').getBoundingClientRect(); return r.bottom <= window.innerHeight; })()`)) as boolean;
     assert.equal(inView, true, 'the e-mail form starts within the screenshot');
     await assertAccessible(page, 'settings with channels');

@@ -6,13 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
-import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import S3rver from 's3rver';
 import type { AppSettings } from '../../src/shared/contract.js';
 import { closedPort, sandbox } from '../support/fhir.js';
 import { tempDir } from '../support/tmp.js';
-import { assertAccessible, launchBrowser, openApp, SCREENSHOTS, startStack } from './support.js';
+import { assertAccessible, launchBrowser, openApp, saveScreenshot, startStack } from './support.js';
 
 const SOURCE_PASSWORD = 'Recepcao-Senha-Correta-2026!';
 const WRONG_PASSWORD = 'senha-errada-123';
@@ -74,7 +73,7 @@ describe('setup wizard (browser)', () => {
     await page.getByTestId('test-source').click();
     await page.getByTestId('source-ok').waitFor();
     assert.match(await page.getByTestId('source-ok').innerText(), /FHIR 4\.0\.1/);
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'setup-source.png') });
+    await saveScreenshot(page, 'setup-source');
     await assertAccessible(page, 'setup-source');
     await next.click();
 
@@ -82,7 +81,7 @@ describe('setup wizard (browser)', () => {
     const destPath = page.getByTestId('dest-path');
     await destPath.waitFor();
     await destPath.fill(stack.repo);
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'setup-destination.png') });
+    await saveScreenshot(page, 'setup-destination');
     await assertAccessible(page, 'setup-destination');
     await page.getByTestId('use-destination').click();
 
@@ -102,7 +101,7 @@ describe('setup wizard (browser)', () => {
     const onlySource = await stack.app.host.call('listSecrets', []);
     assert.deepEqual(onlySource.ok && onlySource.value, ['source-password'], 'no bucket key stored');
     await page.getByTestId('s3-access-key').fill('S3RVER');
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'setup-offsite.png') });
+    await saveScreenshot(page, 'setup-offsite');
     await assertAccessible(page, 'setup-offsite');
     await page.getByTestId('offsite-test-save').click();
     await page.getByTestId('offsite-added').waitFor({ timeout: 30_000 });
@@ -118,7 +117,7 @@ describe('setup wizard (browser)', () => {
     await kit.waitFor();
     const words = (await kit.locator('.kit-word').allInnerTexts()).map((w) => w.trim());
     assert.ok(words.length >= 24, `the recovery key words (${words.length})`);
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'setup-recovery-kit.png') });
+    await saveScreenshot(page, 'setup-recovery-kit');
     await assertAccessible(page, 'setup-recovery-kit');
     await page.getByTestId('kit-stored').click();
     const labels = await page.locator('.kit-confirm label').allInnerTexts();

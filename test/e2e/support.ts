@@ -17,6 +17,21 @@ import { tempDir } from '../support/tmp.js';
 export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 export const SCREENSHOTS = path.join(ROOT, 'docs', 'screenshots');
 export const RENDERER_DIST = path.join(ROOT, 'renderer', 'dist');
+/** The screen size of the receptionist's PC the issue names: every browser test runs at it. */
+export const VIEWPORT = { width: 1366, height: 768 } as const;
+
+/**
+ * A screenshot for docs/screenshots, written only when UPDATE_SCREENSHOTS=1: an ordinary test run never modifies
+ * tracked files. Without it the screenshot is still taken (into memory) so the page is proved to render.
+ */
+export async function saveScreenshot(page: Page, name: string): Promise<void> {
+  if (process.env['UPDATE_SCREENSHOTS'] === '1') {
+    await mkdir(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
+  } else {
+    await page.screenshot();
+  }
+}
 
 /** `npm test` builds the renderer first; a direct run of these files builds it when it is missing. */
 export function ensureRendererBuilt(): void {
@@ -79,9 +94,9 @@ export async function assertAccessible(page: Page, where: string): Promise<void>
   assert.deepEqual(violations, [], `${where}: accessibility violations`);
 }
 
-/** A page at 1024×700, logged in with the session cookie; collects every API response body and console error. */
+/** A page at 1366×768, logged in with the session cookie; collects every API response body and console error. */
 export async function openApp(browser: Browser, stack: Stack, locale: 'pt-BR' | 'en' = 'pt-BR'): Promise<{ context: BrowserContext; page: Page; bodies: string[]; errors: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1024, height: 700 }, locale, timezoneId: 'America/Sao_Paulo' });
+  const context = await browser.newContext({ viewport: { ...VIEWPORT }, locale, timezoneId: 'America/Sao_Paulo' });
   await context.addCookies([{ name: stack.app.cookieName, value: stack.app.token, domain: '127.0.0.1', path: '/', httpOnly: true, sameSite: 'Strict' }]);
   const page = await context.newPage();
   const bodies: string[] = [];
