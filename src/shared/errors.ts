@@ -166,6 +166,16 @@ export function isEngineError(err: unknown, code?: ErrorCode): err is EngineErro
   return err instanceof EngineError && (code === undefined || err.code === code);
 }
 
+/**
+ * Which side an error concerns: the data being backed up (the clinic's server, folder or database) or the place
+ * the copy is kept (folder, NAS, USB drive, bucket). Null when neither (usage, keys, internal).
+ */
+export function errorSide(code: string): 'source' | 'destination' | null {
+  if (/^(SOURCE_|EXPORT_|INPUT_|FILE_|FOLDER_SOURCE_|DUMP_)/.test(code) || code === 'DB_FILE_NOT_FOUND' || code === 'EMPTY_SOURCE' || code === 'RESOURCE_WITHOUT_ID') return 'source';
+  if (/^(DEST_|S3_|REPO_NOT_FOUND|REPO_MARKER_)/.test(code) || code === 'RESIDENCY_NOT_ACKNOWLEDGED') return 'destination';
+  return null;
+}
+
 export function isIntegrityCode(code: ErrorCode): boolean {
   return INTEGRITY_CODES.has(code);
 }
