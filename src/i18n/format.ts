@@ -62,10 +62,12 @@ function branches(body: string): Map<string, string> | null {
 function pluralOf(value: FormatValue, body: string, params: FormatParams, locale: string): string | null {
   const options = branches(body);
   if (!options) return null;
-  const n = typeof value === 'number' ? value : Number(value);
+  // A number already written for people ("1.234") keeps its text; its digits choose the branch.
+  const digits = typeof value === 'string' ? value.replace(/\D/g, '') : '';
+  const n = typeof value === 'number' ? value : digits === '' ? Number.NaN : Number(digits);
   if (!Number.isFinite(n)) return format(options.get('other') as string, params, locale, null);
   const chosen = options.get(`=${n}`) ?? options.get(rulesFor(locale).select(n)) ?? (options.get('other') as string);
-  return format(chosen, params, locale, numberFormatFor(locale).format(n));
+  return format(chosen, params, locale, typeof value === 'string' ? value : numberFormatFor(locale).format(n));
 }
 
 function format(template: string, params: FormatParams, locale: string, hash: string | null): string {

@@ -107,7 +107,7 @@ describe('the app after setup (browser)', () => {
     await page.getByTestId('preview').click();
     await page.getByTestId('restore-preview').waitFor({ timeout: 30_000 });
     assert.match(await page.getByTestId('preview-totals').innerText(), new RegExp(`Total: ${own.length} registros`));
-    assert.match(await page.getByTestId('shared-resources').innerText(), /1 registro\(s\) deste paciente também são de outros pacientes e NÃO serão gravados[\s\S]*Group\/all-patients/);
+    assert.match(await page.getByTestId('shared-resources').innerText(), /1 registro deste paciente também é de outros pacientes e NÃO será gravado[\s\S]*Group\/all-patients/);
     await shot('restore-preview');
     await page.getByTestId('next').click();
 

@@ -9,6 +9,7 @@ import { it } from 'node:test';
 import { MESSAGES } from '../../renderer/src/i18n/messages.js';
 import { uiMessages } from '../../src/i18n/messages/ui.js';
 import { ROOT } from '../support/cli.js';
+import { messageArguments } from '../../src/i18n/index.js';
 
 async function sources(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -20,7 +21,8 @@ async function sources(dir: string): Promise<string[]> {
   return out;
 }
 
-const placeholders = (s: string): string[] => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1] as string).sort();
+// Placeholders and plural arguments (not the words inside a plural's branches).
+const placeholders = messageArguments;
 
 it('pt-BR and en are complete and use the same placeholders (renderer and ui.ts)', () => {
   for (const [key, msg] of [...Object.entries(MESSAGES), ...Object.entries(uiMessages)]) {
@@ -28,6 +30,15 @@ it('pt-BR and en are complete and use the same placeholders (renderer and ui.ts)
     assert.ok(msg.en.trim().length > 0, `${key} en`);
     assert.deepEqual(placeholders(msg['pt-BR']), placeholders(msg.en), `${key}: placeholders differ`);
   }
+});
+
+it('no message in any catalogue writes a plural as "(s)": counts go through plural rules', async () => {
+  const engine = await import('../../src/i18n/index.js');
+  const offenders: string[] = [];
+  const all = [...Object.entries(MESSAGES), ...engine.catalogueEntries()];
+  for (const [key, msg] of all) for (const l of ['pt-BR', 'en'] as const) if (/\p{L}\((s|es|ns|is|ões|y\/ies)\)/u.test(msg[l])) offenders.push(`${key} ${l}`);
+  assert.ok(all.length > 500, 'both catalogues were read');
+  assert.deepEqual(offenders, []);
 });
 
 it('every key the screens use is in the catalogue', async () => {

@@ -24,6 +24,9 @@ const CASES: readonly { template: string; params: Record<string, string | number
   { template: '{n, plural, one {um de {total}} other {# de {total}}}', params: { n: 2, total: 9 }, locale: 'pt-BR', expected: '2 de 9' },
   { template: 'JSON como {"a": 1} fica igual', params: {}, locale: 'pt-BR', expected: 'JSON como {"a": 1} fica igual' },
   { template: '{n, plural, one {# item} other {# itens}}', params: { n: 'não é número' }, locale: 'pt-BR', expected: '# itens' },
+  // A count already written for people keeps its text; its digits choose the branch.
+  { template: '{n, plural, one {# registro} other {# registros}}', params: { n: '1.234' }, locale: 'pt-BR', expected: '1.234 registros' },
+  { template: '{n, plural, one {# registro} other {# registros}}', params: { n: '1' }, locale: 'pt-BR', expected: '1 registro' },
 ];
 
 describe('message formatter', () => {

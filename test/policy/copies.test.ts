@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { copiesStatus, type CopyDestination, type CopyRule } from '../../src/policy/copies.js';
-import { hasMessage, t } from '../../src/i18n/index.js';
+import { hasMessage, t, messageArguments } from '../../src/i18n/index.js';
 
 const NOW = new Date('2025-03-10T12:00:00Z');
 const H = 3_600_000;
@@ -139,7 +139,8 @@ test('explanations name the destinations that stopped counting, and the summary 
 
 test('backend and 3-2-1-1-0 messages have both languages with the same placeholders', async () => {
   const { backendMessages } = await import('../../src/i18n/messages/backend.js');
-  const placeholders = (s: string): string[] => [...s.matchAll(/\{(\w+)\}/g)].map((x) => x[1] ?? '').sort();
+  // Placeholders and plural arguments (not the words inside a plural's branches).
+  const placeholders = messageArguments;
   for (const [key, msg] of Object.entries(backendMessages)) {
     assert.ok(key.startsWith('backend.') || key.startsWith('policy.copies.'), key);
     assert.ok(msg['pt-BR'].trim() !== '' && msg.en.trim() !== '', key);

@@ -55,8 +55,8 @@ export const backendMessages: Catalogue = {
     en: 'There are {have} up-to-date copies (counting the server); at least {need} are needed. Out of date: {destinations}.',
   },
   'policy.copies.missing.media': {
-    'pt-BR': 'As cópias estão em {have} tipo(s) de mídia; use pelo menos {need} (por exemplo disco USB e nuvem).',
-    en: 'The copies are on {have} kind(s) of media; use at least {need} (e.g. a USB drive and the cloud).',
+    'pt-BR': 'As cópias estão em {have, plural, one {# tipo} other {# tipos}} de mídia; use pelo menos {need} (por exemplo disco USB e nuvem).',
+    en: 'The copies are on {have, plural, one {# kind} other {# kinds}} of media; use at least {need} (e.g. a USB drive and the cloud).',
   },
   'policy.copies.missing.offsite': {
     'pt-BR': 'Nenhuma cópia fora da clínica. Configure um bucket na nuvem ou leve um disco para outro local.',
@@ -75,7 +75,7 @@ export const backendMessages: Catalogue = {
     en: 'The immutable or disconnected copy is out of date: {destinations}.',
   },
   'policy.copies.missing.errors': {
-    'pt-BR': '{errors} erro(s) na última verificação de {destinations}. Execute "check --repair".',
-    en: '{errors} error(s) in the last check of {destinations}. Run "check --repair".',
+    'pt-BR': '{errors, plural, one {# erro} other {# erros}} na última verificação de {destinations}. Execute "check --repair".',
+    en: '{errors, plural, one {# error} other {# errors}} in the last check of {destinations}. Run "check --repair".',
   },
 };

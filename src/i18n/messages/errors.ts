@@ -90,8 +90,8 @@ export const errorMessages: Readonly<Record<ErrorCode, Message>> = {
     en: 'Restore point {snapshot} holds no {types} resources. Types it holds: {present}',
   },
   INTEGRITY_ERROR: {
-    'pt-BR': 'Problema de integridade: {problems} problema(s) encontrado(s). Execute "check --read-data" e veja o relatório.',
-    en: 'Integrity problem: {problems} problem(s) found. Run "check --read-data" and read the report.',
+    'pt-BR': 'Problema de integridade: {problems, plural, one {# problema encontrado} other {# problemas encontrados}}. Execute "check --read-data" e veja o relatório.',
+    en: 'Integrity problem: {problems, plural, one {# problem} other {# problems}} found. Run "check --read-data" and read the report.',
   },
   PACK_CORRUPT: { 'pt-BR': 'Arquivo de dados danificado: {file}.', en: 'Damaged data file: {file}.' },
   INDEX_CORRUPT: {
@@ -304,8 +304,8 @@ export const errorMessages: Readonly<Record<ErrorCode, Message>> = {
     en: 'Target folder {path} is not empty. Use another folder or --overwrite.',
   },
   RESTORE_TARGET_REJECTED: {
-    'pt-BR': 'O servidor de destino recusou {count} recurso(s); veja o relatório.',
-    en: 'The target server rejected {count} resource(s); see the report.',
+    'pt-BR': 'O servidor de destino recusou {count, plural, one {# recurso} other {# recursos}}; veja o relatório.',
+    en: 'The target server rejected {count, plural, one {# resource} other {# resources}}; see the report.',
   },
   CONFIRMATION_MISMATCH: {
     'pt-BR': 'O texto de confirmação não confere. Nada foi feito.',
@@ -338,8 +338,8 @@ export const errorMessages: Readonly<Record<ErrorCode, Message>> = {
   UNAUTHORIZED: { 'pt-BR': 'Acesso não autorizado.', en: 'Unauthorized.' },
   FORBIDDEN_ORIGIN: { 'pt-BR': 'Origem não permitida.', en: 'Origin not allowed.' },
   RUN_PARTIAL: {
-    'pt-BR': 'Concluído com problemas: {problems} item(ns) não foram copiados; veja o relatório.',
-    en: 'Finished with problems: {problems} item(s) were not copied; see the report.',
+    'pt-BR': 'Concluído com problemas: {problems, plural, one {# item não foi copiado} other {# itens não foram copiados}}; veja o relatório.',
+    en: 'Finished with problems: {problems, plural, one {# item was} other {# items were}} not copied; see the report.',
   },
   CANCELLED: { 'pt-BR': 'Operação cancelada.', en: 'Operation cancelled.' },
   TIMEOUT: { 'pt-BR': 'Tempo esgotado: {what}', en: 'Timed out: {what}' },

@@ -324,16 +324,16 @@ const sharedAndOtherReports: Catalogue = {
     en: 'Backups are encrypted, but storage of the recovery kit has not been confirmed.',
   },
   'reports.compliance.finding.encryptionOk': {
-    'pt-BR': 'Todos os backups criptografados com {algorithm}; {slots} chave(s) de acesso; kit de recuperação guardado.',
-    en: 'Every backup encrypted with {algorithm}; {slots} access key(s); recovery kit stored.',
+    'pt-BR': 'Todos os backups criptografados com {algorithm}; {slots, plural, one {# chave} other {# chaves}} de acesso; kit de recuperação guardado.',
+    en: 'Every backup encrypted with {algorithm}; {slots, plural, one {# access key} other {# access keys}}; recovery kit stored.',
   },
   'reports.compliance.finding.residencyUnknown': {
-    'pt-BR': '{count} destino(s) sem localização conhecida.',
-    en: '{count} destination(s) with unknown location.',
+    'pt-BR': '{count, plural, one {# destino} other {# destinos}} sem localização conhecida.',
+    en: '{count, plural, one {# destination} other {# destinations}} with unknown location.',
   },
   'reports.compliance.finding.residencyAbroad': {
-    'pt-BR': '{count} destino(s) fora do Brasil, com ciência registrada.',
-    en: '{count} destination(s) outside Brazil, with a recorded acknowledgement.',
+    'pt-BR': '{count, plural, one {# destino} other {# destinos}} fora do Brasil, com ciência registrada.',
+    en: '{count, plural, one {# destination} other {# destinations}} outside Brazil, with a recorded acknowledgement.',
   },
   'reports.compliance.finding.residencyOk': {
     'pt-BR': 'Todas as cópias ficam no Brasil ou na rede da clínica.',
@@ -354,8 +354,8 @@ const sharedAndOtherReports: Catalogue = {
     en: 'Passed drills in {months} of the 12 months (SOP-019 asks for one a month).',
   },
   'reports.compliance.finding.drillsOk': { 'pt-BR': 'Teste aprovado em todos os 12 meses ({count} testes).', en: 'A passed drill in each of the 12 months ({count} drills).' },
-  'reports.compliance.finding.alertsOpen': { 'pt-BR': '{count} alerta(s) grave(s) em aberto.', en: '{count} serious alert(s) open.' },
-  'reports.compliance.finding.alertsOpenMinor': { 'pt-BR': '{count} alerta(s) leve(s) em aberto.', en: '{count} minor alert(s) open.' },
+  'reports.compliance.finding.alertsOpen': { 'pt-BR': '{count, plural, one {# alerta grave} other {# alertas graves}} em aberto.', en: '{count, plural, one {# serious alert} other {# serious alerts}} open.' },
+  'reports.compliance.finding.alertsOpenMinor': { 'pt-BR': '{count, plural, one {# alerta leve} other {# alertas leves}} em aberto.', en: '{count, plural, one {# minor alert} other {# minor alerts}} open.' },
   'reports.compliance.finding.alertsOk': { 'pt-BR': 'Nenhum alerta em aberto.', en: 'No open alert.' },
   'reports.compliance.finding.auditOk': { 'pt-BR': 'Cadeia de {count} registros verificada, sem alterações.', en: 'Chain of {count} entries verified, unaltered.' },
   'reports.compliance.finding.auditBroken': {
