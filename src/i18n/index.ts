@@ -25,6 +25,7 @@ import { DEFAULT_LOCALE, LOCALES, type Catalogue, type Locale, type Message } fr
 
 export { DEFAULT_LOCALE, LOCALES, type Catalogue, type Locale, type Message } from './types.js';
 export { formatMessage, messageArguments } from './format.js';
+export { FHIR_TYPE_NAMES, fhirTypeName } from './fhirTypes.js';
 
 /** Every module's messages, merged. Each module owns one file in messages/. */
 const catalogue: Catalogue = {

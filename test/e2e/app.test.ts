@@ -11,7 +11,7 @@ import { before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { patientOf, type SandboxServer } from '../../src/sandbox/index.js';
 import { sandbox } from '../support/fhir.js';
-import { assertAccessible, launchBrowser, openApp, saveScreenshot, startStack, type Stack } from './support.js';
+import { assertAccessible, assertPlainWords, launchBrowser, openApp, saveScreenshot, startStack, type Stack } from './support.js';
 
 const SOURCE_TOKEN = 'clinic-bearer-token-e2e-7f3a9c';
 
@@ -40,6 +40,7 @@ const { page, bodies, errors }: { page: Page; bodies: string[]; errors: string[]
 const shot = async (name: string): Promise<void> => {
   await saveScreenshot(page, name);
   await assertAccessible(page, name);
+  await assertPlainWords(page, name);
 };
 const go = async (route: string, testId: string): Promise<void> => {
   await page.locator(`nav a[href="#/${route}"]`).click();
@@ -171,7 +172,7 @@ describe('the app after setup (browser)', () => {
     const report = page.frameLocator('[data-testid="drill-report"]');
     await report.locator('body').waitFor();
     const text = await report.locator('body').innerText();
-    assert.match(text, /Patient/);
+    assert.match(text, /Paciente/);
     assert.ok(text.length > 200, 'the report has content');
     await page.getByTestId('drill-report').scrollIntoViewIfNeeded();
     await shot('drill-report');
@@ -221,10 +222,12 @@ describe('the app after setup (browser)', () => {
     await page.locator('nav a[href="#/settings"]', { hasText: 'Configurações' }).waitFor();
 
     await go('audit', 'audit');
-    await page.locator('.audit-table td', { hasText: 'Repositório criado' }).first().waitFor();
+    await page.locator('.audit-table td', { hasText: 'criou o local dos backups' }).first().waitFor();
     const audit = await page.getByTestId('audit').innerText();
-    assert.match(audit, /Repositório criado/);
-    assert.match(audit, /Restauração em servidor/);
+    // Sentences, not fields: who did what, in words.
+    assert.match(audit, /criou o local dos backups às \d\d:\d\d\./);
+    assert.match(audit, /restaurou 1 paciente \(\d+ registros\) no sistema http:\/\/127\.0\.0\.1:\d+\S* às \d\d:\d\d\./);
+    assert.doesNotMatch(audit, /snapshot:|resources:|patient:/);
     await shot('audit-log');
   });
 

@@ -19,7 +19,7 @@ import type { SandboxServer } from '../../src/sandbox/index.js';
 import type { InitResult, StatusSummary } from '../../src/shared/contract.js';
 import { sandbox } from '../support/fhir.js';
 import { tempDir } from '../support/tmp.js';
-import { assertAccessible, launchBrowser, openApp, saveScreenshot, startStack, type Stack } from './support.js';
+import { assertAccessible, assertPlainWords, launchBrowser, openApp, saveScreenshot, startStack, type Stack } from './support.js';
 
 const SOURCE_TOKEN = 'headline-bearer-token-5d1e';
 
@@ -98,6 +98,7 @@ describe('dashboard headline, score, tiles and alerts agree (browser, 1366×768,
     assert.ok(s.points.some((p) => p.action === 'run-drill'), 'never drilled');
     if (s.alerts === 0) assert.match(s.noAlerts ?? '', /pontos acima precisam de atenção/);
     await saveScreenshot(page, 'dashboard-attention');
+    await assertPlainWords(page, 'dashboard-attention');
     await assertAccessible(page, 'dashboard (attention)');
     // The button opens the screen where it is done.
     await page.getByTestId('headline-point').filter({ hasText: 'fora da clínica' }).getByRole('button').click();
@@ -137,6 +138,7 @@ describe('dashboard headline, score, tiles and alerts agree (browser, 1366×768,
     assert.equal(s.alerts, 0);
     assert.equal(s.noAlerts, 'Nenhum alerta.');
     await saveScreenshot(page, 'dashboard-ok');
+    await assertPlainWords(page, 'dashboard-ok');
     await assertAccessible(page, 'dashboard (ok)');
   });
 
@@ -155,6 +157,7 @@ describe('dashboard headline, score, tiles and alerts agree (browser, 1366×768,
       assert.equal(failed.action, 'backup-now');
       if (s.alerts === 0) assert.notEqual(s.noAlerts, 'Nenhum alerta.');
       await saveScreenshot(page, 'dashboard-problem');
+      await assertPlainWords(page, 'dashboard-problem');
       await assertAccessible(page, 'dashboard (problem)');
     } finally {
       source.faults.set({ auth: { bearerTokens: [SOURCE_TOKEN] } });

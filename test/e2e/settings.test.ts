@@ -13,7 +13,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { AppSettings } from '../../src/shared/contract.js';
 import { verifyWebhookSignature, SIGNATURE_HEADER } from '../../src/alerts/webhook.js';
 import { parseMail, startSmtp, startWebhookReceiver } from '../alerts/support.js';
-import { assertAccessible, launchBrowser, openApp, saveScreenshot, startStack, type Stack } from './support.js';
+import { assertAccessible, assertPlainWords, launchBrowser, openApp, saveScreenshot, startStack, type Stack } from './support.js';
 
 const SMTP_USER = 'alertas@clinica.test';
 const SMTP_PASSWORD = 'smtp-pass-e2e-4b9d2f7e';
@@ -193,6 +193,7 @@ describe('settings: retention and alert channels (browser)', () => {
     // Both forms are on screen.
     for (const id of ['retention-keepDaily', 'save-retention', 'alert-email-host', 'alert-email-username']) assert.equal(await page.getByTestId(id).isVisible(), true, id);
     await saveScreenshot(page, 'settings');
+    await assertPlainWords(page, 'settings');
     const inView = (await page.evaluate(`(() => { const r = document.querySelector('[data-testid="alert-email-host"]').getBoundingClientRect(); return r.bottom <= window.innerHeight; })()`)) as boolean;
     assert.equal(inView, true, 'the e-mail form starts within the screenshot');
     await assertAccessible(page, 'settings with channels');

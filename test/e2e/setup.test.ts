@@ -11,7 +11,7 @@ import S3rver from 's3rver';
 import type { AppSettings } from '../../src/shared/contract.js';
 import { closedPort, sandbox } from '../support/fhir.js';
 import { tempDir } from '../support/tmp.js';
-import { assertAccessible, launchBrowser, openApp, saveScreenshot, startStack } from './support.js';
+import { assertAccessible, assertPlainWords, launchBrowser, openApp, saveScreenshot, startStack } from './support.js';
 
 const SOURCE_PASSWORD = 'Recepcao-Senha-Correta-2026!';
 const WRONG_PASSWORD = 'senha-errada-123';
@@ -45,7 +45,7 @@ describe('setup wizard (browser)', () => {
     await error.waitFor();
     assert.match(await error.innerText(), /não é válido/);
     assert.match(await error.innerText(), /Como resolver/);
-    assert.equal(await page.getByLabel('Endereço do servidor FHIR').getAttribute('aria-invalid'), 'true');
+    assert.equal(await page.getByLabel('Endereço do sistema da clínica (servidor FHIR)').getAttribute('aria-invalid'), 'true');
     assert.equal(await next.isDisabled(), true);
     await nothingSaved();
 
@@ -72,8 +72,9 @@ describe('setup wizard (browser)', () => {
     await page.getByTestId('source-password').fill(SOURCE_PASSWORD);
     await page.getByTestId('test-source').click();
     await page.getByTestId('source-ok').waitFor();
-    assert.match(await page.getByTestId('source-ok').innerText(), /FHIR 4\.0\.1/);
+    assert.match(await page.getByTestId('source-ok').innerText(), /versão 4\.0\.1, \d+ tipos de dados/);
     await saveScreenshot(page, 'setup-source');
+    await assertPlainWords(page, 'setup-source');
     await assertAccessible(page, 'setup-source');
     await next.click();
 
@@ -82,6 +83,7 @@ describe('setup wizard (browser)', () => {
     await destPath.waitFor();
     await destPath.fill(stack.repo);
     await saveScreenshot(page, 'setup-destination');
+    await assertPlainWords(page, 'setup-destination');
     await assertAccessible(page, 'setup-destination');
     await page.getByTestId('use-destination').click();
 
@@ -102,6 +104,7 @@ describe('setup wizard (browser)', () => {
     assert.deepEqual(onlySource.ok && onlySource.value, ['source-password'], 'no bucket key stored');
     await page.getByTestId('s3-access-key').fill('S3RVER');
     await saveScreenshot(page, 'setup-offsite');
+    await assertPlainWords(page, 'setup-offsite');
     await assertAccessible(page, 'setup-offsite');
     await page.getByTestId('offsite-test-save').click();
     await page.getByTestId('offsite-added').waitFor({ timeout: 30_000 });
@@ -118,6 +121,7 @@ describe('setup wizard (browser)', () => {
     const words = (await kit.locator('.kit-word').allInnerTexts()).map((w) => w.trim());
     assert.ok(words.length >= 24, `the recovery key words (${words.length})`);
     await saveScreenshot(page, 'setup-recovery-kit');
+    await assertPlainWords(page, 'setup-recovery-kit');
     await assertAccessible(page, 'setup-recovery-kit');
     await page.getByTestId('kit-stored').click();
     const labels = await page.locator('.kit-confirm label').allInnerTexts();

@@ -94,6 +94,41 @@ export async function assertAccessible(page: Page, where: string): Promise<void>
   assert.deepEqual(violations, [], `${where}: accessibility violations`);
 }
 
+/**
+ * English and jargon a receptionist should never read on a pt-BR screen (whole words, any case), checked on
+ * every screen the tests open. Technical words may appear only in the "código para o suporte" line.
+ */
+export const REFUSED_WORDS: readonly string[] = [
+  'snapshot', 'snapshots', 'blob', 'blobs', 'hash', 'NDJSON', 'bucket', 'RTO', 'RPO', 'MTTR', 'KPI', 'FHIR', 'JSON', 'scheduler', 'token', 'endpoint',
+  'offsite', 'drill', 'drills', 'repository', 'restore', 'settings', 'cancel', 'loading', 'error', 'failed', 'success', 'pending', 'running',
+  'true', 'false', 'null', 'undefined', 'NaN', 'Patient', 'Observation', 'Encounter', 'AllergyIntolerance', 'Condition', 'MedicationRequest',
+  'Practitioner', 'Appointment', 'the', 'and', 'of', 'with', 'please',
+];
+
+/**
+ * The words on the page now (pt-BR): none of REFUSED_WORDS and never a plural written as "(s)". Left out: the line
+ * that gives support a code (data-support-code), text that comes verbatim from the clinic's own systems
+ * (data-verbatim: a server's software name) and a term in parentheses after its plain label.
+ */
+export async function assertPlainWords(page: Page, where: string): Promise<void> {
+  const text = (await page.evaluate(`(() => {
+    const clone = document.body.cloneNode(true);
+    for (const e of clone.querySelectorAll('[data-support-code], [data-verbatim], script, style, iframe')) e.remove();
+    return clone.innerText || clone.textContent || '';
+  })()`)) as string;
+  const found: string[] = [];
+  // A technical term may follow its plain label in parentheses: "espaço na nuvem (bucket)".
+  const plainText = text.replace(/\([^()]*\)/g, ' ');
+  for (const w of REFUSED_WORDS) {
+    const re = new RegExp(`(?<![\\p{L}\\p{N}_/.-])${w}(?![\\p{L}\\p{N}_/-])`, 'iu');
+    const m = re.exec(plainText);
+    if (m) found.push(`"${w}" in "…${plainText.slice(Math.max(0, m.index - 40), m.index + 40).replace(/\s+/g, ' ')}…"`);
+  }
+  const plural = /\p{L}\((s|es|ns|is|ões)\)/u.exec(text);
+  if (plural) found.push(`"(s)" in "…${text.slice(Math.max(0, plural.index - 40), plural.index + 20)}…"`);
+  assert.deepEqual(found, [], `${where}: English, jargon or "(s)" on the screen`);
+}
+
 /** A page at 1366×768, logged in with the session cookie; collects every API response body and console error. */
 export async function openApp(browser: Browser, stack: Stack, locale: 'pt-BR' | 'en' = 'pt-BR'): Promise<{ context: BrowserContext; page: Page; bodies: string[]; errors: string[] }> {
   const context = await browser.newContext({ viewport: { ...VIEWPORT }, locale, timezoneId: 'America/Sao_Paulo' });

@@ -71,7 +71,7 @@ export function ErrorBox({ error, title, testId, fixKeys }: { error: unknown; ti
           <strong>{t('common.howToFix')}</strong> {fix}
         </p>
       )}
-      {code && <p className="error-code">{t('common.errorCode', { code })}</p>}
+      {code && <p className="error-code" data-support-code>{t('common.errorCode', { code })}</p>}
     </div>
   );
 }

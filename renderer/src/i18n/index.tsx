@@ -5,6 +5,8 @@
 import { createContext, useContext, type ReactNode } from 'react';
 import type { Locale } from '../api/client';
 import { formatMessage } from './format';
+
+export { fhirTypeName } from './fhirTypes';
 import { MESSAGES, type MessageKey } from './messages';
 
 export type Params = Readonly<Record<string, string | number | null | undefined>>;

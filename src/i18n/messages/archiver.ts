@@ -23,7 +23,7 @@ export const archiverMessages: Catalogue = {
     en: '{count, plural, one {# attachment lives} other {# attachments live}} at another address ({host}) and {count, plural, one {was} other {were}} not copied. To copy them, add {host} to "Other allowed addresses".',
   },
   'archiver.warning.ATTACHMENT_HASH_MISMATCH': {
-    'pt-BR': '{count, plural, one {# anexo não confere} other {# anexos não conferem}} com o tamanho ou o hash declarado no registro (ex.: {example}); foram guardados como o servidor os entregou.',
+    'pt-BR': '{count, plural, one {# anexo não confere} other {# anexos não conferem}} com o tamanho ou a impressão digital (hash) declarados no registro (ex.: {example}); foram guardados como o servidor os entregou.',
     en: '{count, plural, one {# attachment does} other {# attachments do}} not match the size or hash their record declares (e.g. {example}); they were kept as the server sent them.',
   },
 };

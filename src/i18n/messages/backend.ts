@@ -59,7 +59,7 @@ export const backendMessages: Catalogue = {
     en: 'The copies are on {have, plural, one {# kind} other {# kinds}} of media; use at least {need} (e.g. a USB drive and the cloud).',
   },
   'policy.copies.missing.offsite': {
-    'pt-BR': 'Nenhuma cópia fora da clínica. Configure um bucket na nuvem ou leve um disco para outro local.',
+    'pt-BR': 'Nenhuma cópia fora da clínica. Adicione uma cópia na nuvem ou leve um disco para outro local.',
     en: "No copy outside the clinic. Set up a cloud bucket or keep a drive at another site.",
   },
   'policy.copies.missing.offsiteStale': {
@@ -67,7 +67,7 @@ export const backendMessages: Catalogue = {
     en: 'The offsite copy is out of date: {destinations}.',
   },
   'policy.copies.missing.immutable': {
-    'pt-BR': 'Nenhuma cópia imutável ou desconectada. Ative o Object Lock no bucket ou faça rodízio de um disco USB.',
+    'pt-BR': 'Nenhuma cópia imutável ou desconectada. Ative a trava contra apagamento (Object Lock) na nuvem ou faça rodízio de um disco USB.',
     en: 'No immutable or disconnected copy. Enable Object Lock on the bucket or rotate a USB drive.',
   },
   'policy.copies.missing.immutableStale': {

@@ -16,9 +16,9 @@ export const tasksMessages: Catalogue = {
   'task.kind.rebuild': { 'pt-BR': 'Reconstrução do catálogo', en: 'Rebuilding the catalog' },
   'task.kind.other': { 'pt-BR': 'Trabalhando', en: 'Working' },
 
-  'task.title.backup': { 'pt-BR': 'Backup do servidor FHIR', en: 'Backup of the FHIR server' },
-  'task.title.backupFiles': { 'pt-BR': 'Backup de arquivos NDJSON', en: 'Backup of NDJSON files' },
-  'task.title.restoreServer': { 'pt-BR': 'Restauração em um servidor FHIR', en: 'Restore into a FHIR server' },
+  'task.title.backup': { 'pt-BR': 'Backup do sistema da clínica', en: 'Backup of the FHIR server' },
+  'task.title.backupFiles': { 'pt-BR': 'Backup de arquivos de dados exportados (NDJSON)', en: 'Backup of NDJSON files' },
+  'task.title.restoreServer': { 'pt-BR': 'Restauração em outro sistema', en: 'Restore into a FHIR server' },
   'task.title.restoreFolder': { 'pt-BR': 'Restauração em uma pasta', en: 'Restore to a folder' },
   'task.title.restorePlan': { 'pt-BR': 'Preparando a restauração', en: 'Preparing the restore' },
   'task.title.check': { 'pt-BR': 'Verificação do backup', en: 'Checking the backup' },

@@ -193,7 +193,8 @@ export function SourceForm({ initial, onTested, onChanged }: { initial?: { url: 
       <ErrorBox error={error} title={t('setup.source.failed')} testId="source-error" />
       {probe && (
         <Notice kind="ok" testId="source-ok">
-          <strong>{t('setup.source.ok')}</strong> {t('setup.source.okDetails', { version: probe.fhirVersion, software: probe.software ?? '—', types: probe.types })}{' '}
+          <strong>{t('setup.source.ok')}</strong> {probe.software && <span data-verbatim>{probe.software}: </span>}
+          {t('setup.source.okDetails', { version: probe.fhirVersion, types: probe.types })}{' '}
           {probe.systemExport ? t('setup.source.bulk') : probe.systemHistory ? t('setup.source.history') : t('setup.source.search')}
         </Notice>
       )}
