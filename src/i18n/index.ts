@@ -1,4 +1,4 @@
-import { EngineError, type ErrorInfo } from '../shared/errors.js';
+import { EngineError, errorSide, type ErrorInfo } from '../shared/errors.js';
 import { errorMessages } from './messages/errors.js';
 import { cliMessages } from './messages/cli.js';
 import { cliHelpMessages } from './messages/cliHelp.js';
@@ -101,7 +101,8 @@ export function toErrorInfo(err: unknown, locale: Locale = DEFAULT_LOCALE): Erro
   if (err instanceof EngineError) {
     // A cancelled task says in what state it left the repository and the target.
     const outcome = err.code === 'CANCELLED' && typeof err.details['outcome'] === 'string' && hasMessage(err.details['outcome']) ? ` ${t(err.details['outcome'], {}, locale)}` : '';
-    return { code: err.code, message: errorText(err, locale) + outcome, details: err.details };
+    const side = errorSide(err.code);
+    return { code: err.code, message: errorText(err, locale) + outcome, details: err.details, ...(side ? { side } : {}) };
   }
   const reason = err instanceof Error ? err.message : String(err);
   const details = { reason: scrubSecrets(reason) };

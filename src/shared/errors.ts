@@ -130,6 +130,8 @@ export interface ErrorInfo {
   readonly code: ErrorCode;
   readonly message: string;
   readonly details?: ErrorDetails;
+  /** Which side failed, when the code says: the data being backed up (source) or where the copies are kept. */
+  readonly side?: 'source' | 'destination';
 }
 
 export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ErrorInfo };

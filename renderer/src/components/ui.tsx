@@ -62,9 +62,23 @@ export function ErrorBox({ error, title, testId, fixKeys }: { error: unknown; ti
   // A screen may give a fix that fits its context better (an unreachable bucket is not an unplugged drive).
   const fixKey = code ? (fixKeys?.[code] ?? `fix.${code}`) : null;
   const fix = fixKey && hasMessage(fixKey) ? t(fixKey) : null;
+  // Which side failed, in plain words: the clinic's server the data comes from, or the place the copies are kept.
+  const side = isApiError(error) ? error.info.side : undefined;
+  const location = isApiError(error) && typeof error.info.details?.['location'] === 'string' ? (error.info.details['location'] as string) : null;
   return (
-    <div className="error-box" role="alert" data-testid={testId ?? 'error'} data-code={code ?? undefined}>
+    <div className="error-box" role="alert" data-testid={testId ?? 'error'} data-code={code ?? undefined} data-side={side}>
       <p className="error-title">{title ?? t('common.errorTitle')}</p>
+      {side && (
+        <p className="error-side" data-testid="error-side">
+          {t(side === 'source' ? 'error.side.source' : location?.startsWith('s3:') ? 'error.side.cloud' : 'error.side.destination')}
+          {side === 'destination' && location && (
+            <>
+              {' '}
+              <span data-verbatim>{location}</span>
+            </>
+          )}
+        </p>
+      )}
       <p className="error-message">{message}</p>
       {fix && (
         <p className="error-fix">

@@ -22,6 +22,9 @@ export const MESSAGES = {
   'common.errorTitle': m('Não deu certo', 'That did not work'),
   'common.howToFix': m('Como resolver:', 'How to fix it:'),
   'common.andMore': m('… e mais {count}', '… and {count} more'),
+  'error.side.source': m('O problema está no servidor da clínica, de onde os dados são copiados. Os backups já feitos continuam guardados.', "The problem is on the clinic's server, where the data is copied from. The backups already made are still kept."),
+  'error.side.destination': m('O problema está no local onde as cópias são guardadas (pasta, NAS ou disco USB):', 'The problem is at the place where the copies are kept (folder, NAS or USB drive):'),
+  'error.side.cloud': m('O problema está na nuvem onde as cópias são guardadas:', 'The problem is in the cloud where the copies are kept:'),
   'common.errorCode': m('Código para o suporte: {code}', 'Code for support: {code}'),
 
   // navigation and state
