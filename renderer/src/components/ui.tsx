@@ -2,7 +2,7 @@
 import { useEffect, useId, useRef, type ReactNode } from 'react';
 import { isApiError } from '../api/client';
 import type { ProgressEvent } from '../../../src/shared/events.js';
-import { formatBytes, formatDuration, hasMessage, useI18n } from '../i18n';
+import { formatBytes, formatDuration, formatNumber, hasMessage, useI18n } from '../i18n';
 import type { MessageKey } from '../i18n/messages';
 
 export function Card({ title, children, className, headingLevel = 2, actions }: { title?: string; children: ReactNode; className?: string; headingLevel?: 2 | 3; actions?: ReactNode }): ReactNode {
@@ -105,6 +105,10 @@ export function ProgressBar({ event, label }: { event: ProgressEvent | null; lab
   const phaseKey = event ? `phase.${event.phase}` : null;
   // The engine says what it does in plain words; older events carry only the phase's name.
   const phase = event?.text ?? (phaseKey && hasMessage(phaseKey) ? t(phaseKey) : (event?.phase ?? ''));
+  // "120 de 480 registros (25%)" when the total is known, else the count so far.
+  const unitText = (e: ProgressEvent, n: number): string => (e.unit === 'bytes' ? formatBytes(n, locale) : t(`unit.${e.unit}` as MessageKey, { n }));
+  const amount = (e: ProgressEvent): string =>
+    pct !== null && e.total !== undefined ? t('progress.ofTotal', { done: e.unit === 'bytes' ? formatBytes(e.done, locale) : formatNumber(e.done, locale), total: unitText(e, e.total), pct }) : unitText(e, e.done);
   const pace = [
     event?.bytesPerSecond !== undefined && event.bytesPerSecond > 0 ? t('progress.speed', { speed: formatBytes(event.bytesPerSecond, locale) }) : null,
     event?.etaMs !== undefined ? t('progress.eta', { time: formatDuration(event.etaMs, locale) }) : null,
@@ -116,8 +120,8 @@ export function ProgressBar({ event, label }: { event: ProgressEvent | null; lab
         {event && (
           <span className="progress-detail">
             {' '}
-            — {phase}
-            {event.subject ? ` (${event.subject})` : ''}: {pct !== null ? `${pct}%` : t(`unit.${event.unit}` as MessageKey, { n: event.done })}
+            — <span className={event.stalledMs !== undefined ? 'progress-stalled' : undefined} data-testid={event.stalledMs !== undefined ? 'progress-stalled' : 'progress-phase'}>{phase}</span>
+            {event.subject ? ` (${event.subject})` : ''}: <span data-testid="progress-amount">{amount(event)}</span>
             {pace.length > 0 && <span data-testid="progress-pace">{` · ${pace.join(' · ')}`}</span>}
           </span>
         )}

@@ -30,11 +30,15 @@ export const tasksMessages: Catalogue = {
   'task.title.prune': { 'pt-BR': 'Limpeza de dados sem uso', en: 'Removing unused data' },
   'task.title.report': { 'pt-BR': 'Geração de relatório', en: 'Generating a report' },
 
+  'task.stalled.server': {
+    'pt-BR': 'O servidor não responde há {seconds, plural, one {# segundo} other {# segundos}}; continuando a tentar (você pode cancelar)',
+    en: 'The server has not answered for {seconds, plural, one {# second} other {# seconds}}; still trying (you can cancel)',
+  },
   'task.phase.backup.export-wait': { 'pt-BR': 'O servidor está preparando a exportação', en: 'The server is preparing the export' },
   'task.phase.backup.download': { 'pt-BR': 'Baixando os dados do servidor', en: 'Downloading the data from the server' },
   'task.phase.backup.search': { 'pt-BR': 'Buscando os registros no servidor', en: 'Fetching the records from the server' },
   'task.phase.backup.history': { 'pt-BR': 'Lendo o histórico do servidor', en: "Reading the server's history" },
-  'task.phase.backup.read': { 'pt-BR': 'Lendo os arquivos', en: 'Reading the files' },
+  'task.phase.backup.read': { 'pt-BR': 'Lendo e guardando os dados', en: 'Reading and storing the data' },
   'task.phase.backup.attachments': { 'pt-BR': 'Copiando os anexos (exames, imagens)', en: 'Copying attachments (exams, images)' },
   'task.phase.backup.commit': { 'pt-BR': 'Gravando o ponto de restauração', en: 'Saving the restore point' },
   'task.phase.restore.write': { 'pt-BR': 'Gravando os registros', en: 'Writing the records' },
