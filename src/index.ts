@@ -17,7 +17,7 @@ import { dump, findPatients, ls, planRestoreToFolder, planRestoreToServer, resto
 import { runScheduler, schedules } from './engine/scheduler.js';
 import { deleteSecret, listSecrets, setSecret } from './engine/secrets.js';
 import { getSettings, updateSettings } from './engine/settings.js';
-import { detectDestinations, doctor, probeSource } from './engine/setup.js';
+import { browseFolders, detectDestinations, doctor, probeSource } from './engine/setup.js';
 import { snapshot, snapshots, stats } from './engine/snapshots.js';
 import { status } from './engine/status.js';
 import { PatientDirectory } from './restorer/patients.js';
@@ -83,6 +83,7 @@ export function createEngine(options: EngineOptions): Engine {
     cancelTask: (id) => ({ cancelled: ctx.tasks.cancel(id) }),
     probeSource: (request) => probeSource(ctx, request),
     detectDestinations: () => detectDestinations(ctx),
+    browseFolders: (request) => browseFolders(ctx, request),
     getSettings: () => getSettings(ctx),
     updateSettings: (patch) => updateSettings(ctx, patch),
     auditLog: async (limit = 200) =>

@@ -78,6 +78,7 @@ const DISPATCH: { readonly [M in ApiMethodName]: Handler<M> } = {
   },
   probeSource: (h, [request]) => h.engine.probeSource(request),
   detectDestinations: (h) => h.engine.detectDestinations(),
+  browseFolders: (h, [request]) => h.engine.browseFolders(request ?? {}),
   addCopy: (h, [request]) => h.engine.addCopy(request),
   removeCopy: (h, [location]) => h.engine.removeCopy(location),
   findPatients: (h, [request]) => h.engine.findPatients(request),

@@ -45,6 +45,7 @@ import type {
   CheckResult,
   DesktopSettings,
   DetectedDestination,
+  FolderListing,
   FhirRestoreResult,
   FolderRestorePlan,
   HostInfo,
@@ -112,6 +113,10 @@ const DEFINITIONS = {
     objectArg((r) => first(onlyKeys(r, ['source', 'auth'], 'request'), checkUrl(r['source'], 'request.source'), checkAuth(r['auth'], 'request.auth')), 'request'),
   ),
   detectDestinations: method<[], DetectedDestination[]>(false, [0, 0]),
+  /** The setup's folder picker (serve mode): drives and shares, then the folders inside one; never files. */
+  browseFolders: method<[request?: { path?: string }], FolderListing>(false, [0, 1], (a) =>
+    a[0] === undefined ? null : isObject(a[0]) && Object.keys(a[0]).every((k) => k === 'path') && (a[0]['path'] === undefined || (isString(a[0]['path'], 4096) && a[0]['path'] !== '')) ? null : 'request.path',
+  ),
   /** Adds a copy after testing it; nothing is saved when the test fails. */
   addCopy: method<[request: AddCopyRequest], AddCopyResult>(false, [1, 1], (a) => checkAddCopy(a[0])),
   removeCopy: method<[location: string], { removed: boolean }>(false, [1, 1], (a) => (isString(a[0], 2048) && a[0] !== '' ? null : 'location')),

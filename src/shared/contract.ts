@@ -309,6 +309,30 @@ export interface DetectedDestination {
   readonly totalBytes: number | null;
 }
 
+/** One place the folder picker offers at the top: a drive, a network share, or a folder the installer allowed. */
+export interface FolderRoot {
+  readonly path: string;
+  readonly freeBytes: number | null;
+  readonly totalBytes: number | null;
+}
+
+/**
+ * The server-side folder picker (serve mode): the roots when no folder is given, else the folders inside one
+ * (never files). `state` says what the folder holds (a repository of this product, nothing, other files);
+ * `suggested` is where a new repository would go (a "ClinicBackup" folder inside it, or the folder itself when
+ * it already is one or is empty).
+ */
+export interface FolderListing {
+  readonly path: string | null;
+  readonly parent: string | null;
+  readonly roots: readonly FolderRoot[];
+  readonly folders: readonly { readonly name: string; readonly path: string }[];
+  readonly state: DetectedDestination['state'] | null;
+  readonly suggested: string | null;
+  /** More folders than listed (the listing is bounded). */
+  readonly truncated: boolean;
+}
+
 export interface AuditLogEntry {
   readonly seq: number;
   readonly at: string;

@@ -27,6 +27,7 @@ const VALID: { readonly [M in ApiMethodName]: ApiArgs<M> } = {
   updateSettings: [{ language: 'en', clinicName: 'Clínica' }],
   probeSource: [{ source: 'https://fhir.example/fhir', auth: { kind: 'bearer', tokenSecret: 'fhir-token' } }],
   detectDestinations: [],
+  browseFolders: [{ path: '/mnt' }],
   addCopy: [{ kind: 'nas', path: '/mnt/nas' }],
   removeCopy: ['/mnt/nas'],
   findPatients: [{ query: 'maria', limit: 5 }],
