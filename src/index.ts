@@ -120,3 +120,4 @@ export { compareNdjsonFolders, type NdjsonComparison } from './restorer/compareN
 export { writeNdjsonDataset as createSampleDataset, mutateNdjsonDataset as mutateSampleDataset } from './sandbox/synthetic.js';
 export { startSandbox, runSandboxCommand, type SandboxServer, type SandboxOptions } from './sandbox/index.js';
 export type { StrategyName } from './source/fhir/strategies.js';
+export { defaultStateDir } from './engine/context.js';

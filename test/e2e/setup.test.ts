@@ -5,7 +5,8 @@
  * the whole wizard to the first backup, which also fills the offsite copy.
  */
 import assert from 'node:assert/strict';
-import { readdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import S3rver from 's3rver';
 import type { AppSettings } from '../../src/shared/contract.js';
@@ -25,13 +26,14 @@ describe('setup wizard (browser)', () => {
     const s3 = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: await tempDir('cb-e2e-s3-'), configureBuckets: [{ name: BUCKET }] });
     const s3port = (await s3.run()).port;
     after(() => s3.close());
-    const stack = await startStack('pt-BR');
+    // `serve` without --repo: the wizard creates the repository where the folder picker says.
+    const stack = await startStack('pt-BR', { withoutRepo: true });
     const browser = await launchBrowser();
     const { page, bodies, errors } = await openApp(browser, stack);
     const nothingSaved = async (): Promise<void> => {
       const secrets = await stack.app.host.call('listSecrets', []);
       assert.deepEqual(secrets.ok && secrets.value, [], 'no credential stored');
-      assert.deepEqual(await readdir(stack.repo), [], 'no repository created');
+      assert.equal(existsSync(stack.repo), false, 'no repository created');
     };
 
     await page.getByTestId('start-setup').click();
@@ -78,10 +80,19 @@ describe('setup wizard (browser)', () => {
     await assertAccessible(page, 'setup-source');
     await next.click();
 
-    // Destination: the repository folder given to serve is offered; drives are detected.
-    const destPath = page.getByTestId('dest-path');
-    await destPath.waitFor();
-    await destPath.fill(stack.repo);
+    // Destination: chosen with the folder picker, by clicking only (no path typed): the drive, then its folder.
+    await page.getByTestId('folder-picker').waitFor();
+    const drive = page.locator(`[data-testid="picker-root"][data-path="${path.dirname(stack.repo)}"]`);
+    await drive.waitFor();
+    assert.match(await drive.innerText(), /livres de/);
+    await drive.click();
+    await page.getByTestId('picker-here').waitFor();
+    assert.equal(await page.getByTestId('picker-here').innerText(), path.dirname(stack.repo));
+    assert.doesNotMatch(await page.getByTestId('folder-picker').innerText(), /fotos-da-festa/, 'files are not listed');
+    assert.match(await page.getByTestId('picker-target').innerText(), new RegExp(`ficarão em:\\s*${stack.repo.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    await page.getByTestId('picker-use').click();
+    assert.equal(await page.getByTestId('dest-chosen').locator('strong').innerText(), stack.repo);
+    assert.equal(await page.getByTestId('dest-path').isVisible(), false, 'the typed path stays folded away');
     await saveScreenshot(page, 'setup-destination');
     await assertPlainWords(page, 'setup-destination');
     await assertAccessible(page, 'setup-destination');

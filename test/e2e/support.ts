@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -58,17 +58,25 @@ export interface Stack {
   readonly passphrase: string;
 }
 
-/** serve on a fresh (empty) repository folder: the UI starts at the welcome screen. */
-export async function startStack(locale: 'pt-BR' | 'en' = 'pt-BR'): Promise<Stack> {
+/**
+ * serve on a fresh (empty) repository folder: the UI starts at the welcome screen. With `withoutRepo`, serve starts
+ * without one (as `clinic-backup serve` with no --repo) and the folder picker offers a "USB drive" (a folder with
+ * a photo on it): `repo` is where the wizard's suggestion puts the repository, inside that drive.
+ */
+export async function startStack(locale: 'pt-BR' | 'en' = 'pt-BR', options: { withoutRepo?: boolean } = {}): Promise<Stack> {
   ensureRendererBuilt();
   const dir = await tempDir('cb-e2e-');
   const passphrase = `e2e-passphrase-${Math.random().toString(36).slice(2)}`;
   const passwordFile = await writePasswordFile(dir, passphrase);
   const secretsDir = path.join(dir, 'secrets');
   await mkdir(secretsDir, { recursive: true, mode: 0o700 });
-  const repo = path.join(dir, 'repo');
-  await mkdir(repo);
-  const app = await startServeApp({ repo, locale, engine: { passwordFile, secretsDir, stateDir: path.join(dir, 'state') }, rendererDir: RENDERER_DIST });
+  const drive = path.join(dir, 'usb-clinica');
+  await mkdir(drive);
+  await writeFile(path.join(drive, 'fotos-da-festa.jpg'), 'not a backup');
+  const repo = options.withoutRepo ? path.join(drive, 'ClinicBackup') : path.join(dir, 'repo');
+  if (!options.withoutRepo) await mkdir(repo);
+  const engine = { passwordFile, secretsDir, stateDir: path.join(dir, 'state'), browseRoots: [drive] };
+  const app = await startServeApp({ ...(options.withoutRepo ? {} : { repo }), locale, engine, rendererDir: RENDERER_DIST });
   after(() => app.close());
   return { app, dir, repo, passphrase };
 }

@@ -2,14 +2,15 @@
  * First-run setup: source server (+ connection test) → local destination (drive detection) → offsite copy →
  * schedule → recovery kit (print, then type two words back) → done.
  */
-import { useEffect, useState, type ReactNode } from 'react';
-import type { AddCopyResult, DetectedDestination, ScheduleSetting } from '../../../../src/shared/contract.js';
+import { useState, type ReactNode } from 'react';
+import type { AddCopyResult, ScheduleSetting } from '../../../../src/shared/contract.js';
 import { useApp } from '../../app/state';
 import { ErrorBox, Field, Notice, Spinner, StepHeading, Stepper } from '../../components/ui';
-import { formatBytes, useI18n } from '../../i18n';
+import { useI18n } from '../../i18n';
 import type { MessageKey } from '../../i18n/messages';
 import { OffsiteForm } from '../destinations/CopyForms';
 import { RecoveryKit, type KitData } from './RecoveryKit';
+import { FolderPicker } from './FolderPicker';
 import { SourceForm, type TestedSource } from './SourceForm';
 
 const STEPS: readonly MessageKey[] = ['setup.step.source', 'setup.step.destination', 'setup.step.offsite', 'setup.step.schedule', 'setup.step.kit', 'setup.step.done'];
@@ -32,7 +33,6 @@ export function SetupWizard(): ReactNode {
   const { api, host, refresh, refreshHost, navigate, startBackup } = useApp();
   const [step, setStep] = useState(0);
   const [source, setSource] = useState<TestedSource | null>(null);
-  const [destinations, setDestinations] = useState<DetectedDestination[] | null>(null);
   const [destPath, setDestPath] = useState<string>('');
   const [destError, setDestError] = useState<unknown>(null);
   const [working, setWorking] = useState(false);
@@ -42,12 +42,6 @@ export function SetupWizard(): ReactNode {
   const [preset, setPreset] = useState('every15');
   const [scheduleError, setScheduleError] = useState<unknown>(null);
   const [offsite, setOffsite] = useState<AddCopyResult | null>(null);
-
-  useEffect(() => {
-    if (step !== 1 || destinations !== null) return;
-    setDestPath((p) => p || host?.location || '');
-    api.call('detectDestinations').then(setDestinations, () => setDestinations([]));
-  }, [step, destinations, api, host]);
 
   async function useDestination(): Promise<void> {
     if (!source) return;
@@ -135,23 +129,18 @@ export function SetupWizard(): ReactNode {
       {step === 1 && (
         <div>
           <p className="lead">{t('setup.dest.lead')}</p>
-          {destinations === null ? (
-            <Spinner label={t('setup.dest.detecting')} />
-          ) : (
-            <fieldset className="radios destinations">
-              <legend>{destinations.length > 0 ? t('setup.dest.detected') : t('setup.dest.noneDetected')}</legend>
-              {destinations.map((d) => (
-                <label key={d.path} className={`radio dest dest-${d.state}`}>
-                  <input type="radio" name="dest" value={d.path} checked={destPath === d.path} disabled={d.state === 'offline'} onChange={() => setDestPath(d.path)} />{' '}
-                  <span className="dest-path">{d.path}</span> <span className="dest-state">{t(`dest.state.${d.state}`)}</span>
-                  {d.freeBytes !== null && d.totalBytes !== null && <span className="dest-space"> {t('setup.dest.free', { free: formatBytes(d.freeBytes, locale), total: formatBytes(d.totalBytes, locale) })}</span>}
-                </label>
-              ))}
-            </fieldset>
+          <FolderPicker onChoose={(target) => setDestPath(target)} />
+          {destPath.trim() !== '' && (
+            <p className="dest-chosen" data-testid="dest-chosen">
+              {t('setup.picker.chosen')} <strong data-verbatim>{destPath}</strong>
+            </p>
           )}
-          <Field label={t('setup.dest.path')} hint={t('setup.dest.pathHint')}>
-            {(p) => <input {...p} value={destPath} spellCheck={false} data-testid="dest-path" onChange={(e) => setDestPath(e.target.value)} />}
-          </Field>
+          <details className="dest-typed">
+            <summary>{t('setup.picker.typeInstead')}</summary>
+            <Field label={t('setup.dest.path')} hint={t('setup.dest.pathHint')}>
+              {(p) => <input {...p} value={destPath} spellCheck={false} data-testid="dest-path" onChange={(e) => setDestPath(e.target.value)} />}
+            </Field>
+          </details>
           <ErrorBox error={destError} />
           <div className="wizard-nav">
             <button type="button" onClick={() => setStep(0)}>
