@@ -15,7 +15,7 @@ import { check, checkAndRepair, forget, prune, rebuildCatalog, repairIndex, repa
 import { configurationReport, drillReport, recoveryKitDocuments } from './engine/reports.js';
 import { dump, findPatients, ls, planRestoreToFolder, planRestoreToServer, restoreToFolder, restoreToServer } from './engine/restore.js';
 import { runScheduler, schedules } from './engine/scheduler.js';
-import { deleteSecret, listSecrets, setSecret } from './engine/secrets.js';
+import { deleteSecret, keychainStatus, listSecrets, setSecret } from './engine/secrets.js';
 import { getSettings, updateSettings } from './engine/settings.js';
 import { browseFolders, detectDestinations, doctor, probeSource } from './engine/setup.js';
 import { snapshot, snapshots, stats } from './engine/snapshots.js';
@@ -84,6 +84,7 @@ export function createEngine(options: EngineOptions): Engine {
     probeSource: (request) => probeSource(ctx, request),
     detectDestinations: () => detectDestinations(ctx),
     browseFolders: (request) => browseFolders(ctx, request),
+    keychainStatus: () => keychainStatus(ctx),
     getSettings: () => getSettings(ctx),
     updateSettings: (patch) => updateSettings(ctx, patch),
     auditLog: async (limit = 200) =>
@@ -121,3 +122,4 @@ export { writeNdjsonDataset as createSampleDataset, mutateNdjsonDataset as mutat
 export { startSandbox, runSandboxCommand, type SandboxServer, type SandboxOptions } from './sandbox/index.js';
 export type { StrategyName } from './source/fhir/strategies.js';
 export { defaultStateDir } from './engine/context.js';
+export { clinicPassphrasePaths, saveClinicPassphrase, MIN_CLINIC_PASSPHRASE } from './engine/secrets.js';

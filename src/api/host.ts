@@ -4,7 +4,7 @@
  * tasks, runs) fanned out to subscribers (SSE clients, the IPC router, metrics, the tray).
  * No decisions: every rule is in the engine. The host only owns *which* repository the UI works on.
  */
-import { createEngine, toErrorInfo, TOOL_VERSION, type Engine, type EngineOptions, type Locale } from '../index.js';
+import { createEngine, defaultStateDir, saveClinicPassphrase, toErrorInfo, TOOL_VERSION, type Engine, type EngineOptions, type Locale } from '../index.js';
 import { API, isApiMethod, type ApiArgs, type ApiMethodName, type ApiResult, type CallResult } from '../shared/api.js';
 import type { DesktopSettings, EngineEvent, HostInfo } from '../shared/contract.js';
 import { EngineError, type ErrorInfo } from '../shared/errors.js';
@@ -46,6 +46,7 @@ interface HostPort {
   readonly engine: Engine;
   info(): HostInfo;
   openRepository(path: string): Promise<HostInfo>;
+  useClinicPassphrase(passphrase: string): Promise<HostInfo>;
   setLocale(locale: Locale): void;
   emit(event: EngineEvent): void;
   readonly extensions: HostExtensions;
@@ -57,6 +58,8 @@ type Handler<M extends ApiMethodName> = (host: HostPort, args: ApiArgs<M>) => Pr
 const DISPATCH: { readonly [M in ApiMethodName]: Handler<M> } = {
   hostInfo: async (h) => h.info(),
   openRepository: (h, [request]) => h.openRepository(request.path),
+  keychainStatus: async (h) => ({ keychain: await h.engine.keychainStatus() }),
+  useClinicPassphrase: (h, [request]) => h.useClinicPassphrase(request.passphrase),
   getDesktopSettings: async (h) => {
     const get = h.extensions.getDesktopSettings;
     if (!get) throw unavailable('getDesktopSettings');
@@ -133,6 +136,8 @@ export class EngineHost {
   private engineLocale: Locale;
   private wantedLocale: Locale;
   private repo: string;
+  /** The engine options; a clinic passphrase chosen in the wizard (no keychain) is added to them. */
+  private engineOptions: Omit<EngineOptions, 'repo' | 'locale'>;
   private unsubscribe: () => void;
   private inFlight = 0;
   private readonly listeners = new Listeners<EngineEvent>();
@@ -142,7 +147,8 @@ export class EngineHost {
     this.make = options.createEngine ?? createEngine;
     this.repo = options.repo;
     this.engineLocale = this.wantedLocale = options.locale;
-    this.engine = this.make({ ...options.engine, repo: this.repo, locale: this.engineLocale });
+    this.engineOptions = options.engine;
+    this.engine = this.make({ ...this.engineOptions, repo: this.repo, locale: this.engineLocale });
     this.unsubscribe = this.engine.subscribe((e) => this.emit(e));
   }
 
@@ -151,7 +157,7 @@ export class EngineHost {
   }
 
   info(): HostInfo {
-    const e = this.options.engine;
+    const e = this.engineOptions;
     return { location: this.engine.location, mode: this.options.mode, version: TOOL_VERSION, locale: this.wantedLocale, useKeychain: e.secretStore !== undefined || !e.passwordFile };
   }
 
@@ -186,7 +192,7 @@ export class EngineHost {
     }
     this.repo = repo;
     this.engineLocale = locale;
-    this.engine = this.make({ ...this.options.engine, repo, locale });
+    this.engine = this.make({ ...this.engineOptions, repo, locale });
     this.unsubscribe = this.engine.subscribe((e) => this.emit(e));
     if (wasScheduling) this.startScheduler();
   }
@@ -239,10 +245,24 @@ export class EngineHost {
       engine: this.engine,
       info: () => this.info(),
       openRepository: (path) => this.openRepository(path),
+      useClinicPassphrase: (passphrase) => this.useClinicPassphrase(passphrase),
       setLocale: (l) => this.setLocale(l),
       emit: (e) => this.emit(e),
       extensions: this.options.extensions ?? {},
     };
+  }
+
+  /**
+   * A computer without a keychain: the passphrase the clinic chose is kept in an owner-only file (the engine
+   * decides where and how) and from now on this host opens repositories and keeps credentials with it.
+   */
+  private async useClinicPassphrase(passphrase: string): Promise<HostInfo> {
+    if (this.inFlight > 1) throw new EngineError('REPO_LOCKED', { owner: 'Clinic Backup', since: '—', staleAfter: '—' });
+    const paths = await saveClinicPassphrase(this.engineOptions.stateDir ?? defaultStateDir(), passphrase);
+    this.engineOptions = { ...this.engineOptions, ...paths };
+    await this.replaceEngine(this.repo, this.wantedLocale);
+    this.emit({ type: 'status-changed' });
+    return this.info();
   }
 
   private async openRepository(repo: string): Promise<HostInfo> {

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defaultStateDir, t, type EngineOptions, type Locale } from '../index.js';
+import { clinicPassphrasePaths, defaultStateDir, t, type EngineOptions, type Locale } from '../index.js';
 import { EngineHost } from '../api/host.js';
 import { startServe, type ServeHandle } from './server.js';
 
@@ -66,8 +66,11 @@ export async function startServeApp(options: ServeAppOptions): Promise<ServeApp>
     repo = path.join(stateRoot, 'no-repository-yet');
     await mkdir(repo, { recursive: true, mode: 0o700 });
   }
+  // A computer without a keychain where the clinic chose a passphrase in the wizard: it is used again.
+  const kept = clinicPassphrasePaths(stateRoot);
+  const engine = options.engine?.passwordFile || options.engine?.secretStore || !existsSync(kept.passwordFile) ? (options.engine ?? {}) : { ...options.engine, ...kept };
   const host = new EngineHost({
-    engine: options.engine ?? {},
+    engine,
     repo,
     locale: options.locale,
     mode: 'serve',

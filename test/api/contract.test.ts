@@ -22,6 +22,8 @@ import { tempDir } from '../support/tmp.js';
 const VALID: { readonly [M in ApiMethodName]: ApiArgs<M> } = {
   hostInfo: [],
   openRepository: [{ path: '/tmp/elsewhere' }],
+  keychainStatus: [],
+  useClinicPassphrase: [{ passphrase: 'uma frase bem comprida' }],
   status: [],
   getSettings: [],
   updateSettings: [{ language: 'en', clinicName: 'Clínica' }],

@@ -63,7 +63,7 @@ export interface Stack {
  * without one (as `clinic-backup serve` with no --repo) and the folder picker offers a "USB drive" (a folder with
  * a photo on it): `repo` is where the wizard's suggestion puts the repository, inside that drive.
  */
-export async function startStack(locale: 'pt-BR' | 'en' = 'pt-BR', options: { withoutRepo?: boolean } = {}): Promise<Stack> {
+export async function startStack(locale: 'pt-BR' | 'en' = 'pt-BR', options: { withoutRepo?: boolean; noPasswordFile?: boolean } = {}): Promise<Stack> {
   ensureRendererBuilt();
   const dir = await tempDir('cb-e2e-');
   const passphrase = `e2e-passphrase-${Math.random().toString(36).slice(2)}`;
@@ -75,7 +75,8 @@ export async function startStack(locale: 'pt-BR' | 'en' = 'pt-BR', options: { wi
   await writeFile(path.join(drive, 'fotos-da-festa.jpg'), 'not a backup');
   const repo = options.withoutRepo ? path.join(drive, 'ClinicBackup') : path.join(dir, 'repo');
   if (!options.withoutRepo) await mkdir(repo);
-  const engine = { passwordFile, secretsDir, stateDir: path.join(dir, 'state'), browseRoots: [drive] };
+  // Without a password file the keys go to the keychain (or, where there is none, the passphrase the wizard asks for).
+  const engine = options.noPasswordFile ? { stateDir: path.join(dir, 'state'), browseRoots: [drive] } : { passwordFile, secretsDir, stateDir: path.join(dir, 'state'), browseRoots: [drive] };
   const app = await startServeApp({ ...(options.withoutRepo ? {} : { repo }), locale, engine, rendererDir: RENDERER_DIST });
   after(() => app.close());
   return { app, dir, repo, passphrase };

@@ -11,6 +11,7 @@ import type { MessageKey } from '../../i18n/messages';
 import { OffsiteForm } from '../destinations/CopyForms';
 import { RecoveryKit, type KitData } from './RecoveryKit';
 import { FolderPicker } from './FolderPicker';
+import { KeychainGate } from './NoKeychain';
 import { SourceForm, type TestedSource } from './SourceForm';
 
 const STEPS: readonly MessageKey[] = ['setup.step.source', 'setup.step.destination', 'setup.step.offsite', 'setup.step.schedule', 'setup.step.kit', 'setup.step.done'];
@@ -116,8 +117,10 @@ export function SetupWizard(): ReactNode {
 
       {step === 0 && (
         <div>
-          <p className="lead">{t('setup.source.lead')}</p>
-          <SourceForm onTested={setSource} onChanged={() => setSource(null)} />
+          <KeychainGate>
+            <p className="lead">{t('setup.source.lead')}</p>
+            <SourceForm onTested={setSource} onChanged={() => setSource(null)} />
+          </KeychainGate>
           <div className="wizard-nav">
             <button type="button" className="primary" disabled={!source} onClick={() => setStep(1)} data-testid="next">
               {t('common.next')}
