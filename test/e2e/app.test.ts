@@ -103,6 +103,9 @@ describe('the app after setup (browser)', () => {
     assert.match(await page.getByTestId('chosen-snapshot').innerText(), /Ponto de restauração escolhido/);
     await shot('restore-calendar');
     await page.getByTestId('next').click();
+    // No default target: the live server is never pre-selected, and nothing can be previewed before a choice.
+    for (const id of ['target-original', 'target-other', 'target-folder']) assert.equal(await page.getByTestId(id).isChecked(), false, id);
+    assert.equal(await page.getByTestId('preview').isDisabled(), true);
     await page.getByTestId('target-other').check();
     await page.getByTestId('target-url').fill(target.url);
     await page.getByTestId('preview').click();

@@ -59,8 +59,9 @@ describe('setup wizard (browser)', () => {
     assert.equal(await next.isDisabled(), true);
     await nothingSaved();
 
-    // 3. Wrong credentials.
+    // 3. Wrong credentials. The sandbox answers on http://: the screen warns that patient data would travel unencrypted.
     await page.getByTestId('source-url').fill(source.url);
+    assert.match(await page.getByTestId('source-http-warning').innerText(), /sem criptografia/);
     await page.getByTestId('auth-basic').check();
     await page.getByTestId('source-username').fill('recepcao');
     await page.getByTestId('source-password').fill(WRONG_PASSWORD);

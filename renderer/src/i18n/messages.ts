@@ -99,6 +99,10 @@ export const MESSAGES = {
   'setup.source.testing': m('Testando…', 'Testing…'),
   'setup.source.failed': m('A conexão não funcionou. Nada foi salvo.', 'The connection did not work. Nothing was saved.'),
   'setup.source.ok': m('Conexão funcionando.', 'Connection works.'),
+  'setup.source.httpWarning': m(
+    'Atenção: este endereço começa com http://, sem criptografia. Os dados dos pacientes passam abertos pela rede. Use https:// se o sistema da clínica permitir; fora da rede interna, não use http://.',
+    'Warning: this address starts with http://, without encryption. Patient data crosses the network in the clear. Use https:// if the clinic system allows it; outside the internal network, do not use http://.',
+  ),
   'setup.source.okDetails': m('versão {version}, {types, plural, one {# tipo de dado} other {# tipos de dados}}.', 'version {version}, {types, plural, one {# data type} other {# data types}}.'),
   'setup.source.bulk': m('O servidor oferece exportação em massa: backups rápidos.', 'The server offers bulk export: fast backups.'),
   'setup.source.history': m('O servidor oferece histórico de alterações.', 'The server offers a change history.'),

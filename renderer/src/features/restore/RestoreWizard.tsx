@@ -76,7 +76,8 @@ function RestoreFlow({ onRestart }: { onRestart: () => void }): ReactNode {
   const [snapshots, setSnapshots] = useState<SnapshotSummary[] | null>(null);
   const [snapshot, setSnapshot] = useState<string | null>(null);
   const [settings, setSettings] = useState<AppSettings | null>(null);
-  const [target, setTarget] = useState<Target>('original');
+  // No default: where to restore is always a deliberate answer (the live server above all); a copy goes to a folder.
+  const [target, setTarget] = useState<Target | null>(null);
   const [otherUrl, setOtherUrl] = useState('');
   const [authKind, setAuthKind] = useState<AuthKind>('none');
   const [username, setUsername] = useState('');
@@ -110,7 +111,7 @@ function RestoreFlow({ onRestart }: { onRestart: () => void }): ReactNode {
   function choose(s: Situation): void {
     setSituation(s);
     setScope(s === 'patient' ? 'patient' : s === 'old' ? 'date' : 'everything');
-    setTarget(s === 'copy' ? 'folder' : 'original');
+    setTarget(s === 'copy' ? 'folder' : null);
   }
 
   function afterScope(): void {
@@ -346,7 +347,7 @@ function RestoreFlow({ onRestart }: { onRestart: () => void }): ReactNode {
             <button type="button" onClick={() => setStep(2)}>
               {t('common.back')}
             </button>
-            <button type="button" className="primary" disabled={busy} onClick={() => void preview()} data-testid="preview">
+            <button type="button" className="primary" disabled={busy || target === null} onClick={() => void preview()} data-testid="preview">
               {t('restore.preview.button')}
             </button>
             {busy && <Spinner label={t('restore.preview.working')} />}

@@ -145,6 +145,11 @@ export function SourceForm({ initial, onTested, onChanged }: { initial?: { url: 
           />
         )}
       </Field>
+      {/^http:\/\//i.test(url.trim()) && (
+        <Notice kind="warning" testId="source-http-warning">
+          {t('setup.source.httpWarning')}
+        </Notice>
+      )}
       <fieldset className="radios">
         <legend>{t('setup.source.auth')}</legend>
         {(['none', 'basic', 'bearer'] as const).map((k) => (
