@@ -139,6 +139,10 @@ describe('setup wizard (browser)', () => {
     const labels = await page.locator('.kit-confirm label').allInnerTexts();
     const positions = labels.map((l) => Number(/(\d+)/.exec(l)?.[1]));
     assert.equal(positions.length, 2);
+    // The words are hidden before they are asked for: they are typed from the paper, not copied from the screen.
+    assert.equal(await kit.locator('.kit-word').count(), 0);
+    assert.match(await page.getByTestId('kit-hidden').innerText(), new RegExp(`digite as palavras ${positions[0]} e ${positions[1]}`));
+    assert.doesNotMatch(await kit.innerText(), /[0-9a-f]{16}/, 'no hex id on the kit');
     await page.getByTestId('kit-word-0').fill('errada');
     await page.getByTestId('kit-word-1').fill('tambem');
     await page.getByTestId('kit-confirm').click();

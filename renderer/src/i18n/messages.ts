@@ -188,7 +188,11 @@ export const MESSAGES = {
 
   // recovery kit
   'kit.sheetTitle': m('Kit de recuperação — Clinic Backup', 'Recovery kit — Clinic Backup'),
-  'kit.repo': m('Repositório {id} em {location}', 'Repository {id} at {location}'),
+  'kit.repo': m('Backups guardados em {location}', 'Backups kept at {location}'),
+  'kit.hidden': m(
+    'As palavras foram escondidas da tela. Pegue o papel impresso e digite as palavras {a} e {b}.',
+    'The words are now hidden from the screen. Take the printed sheet and type words {a} and {b}.',
+  ),
   'kit.printedAt': m('Gerado em {at}', 'Made on {at}'),
   'kit.wordsLabel': m('Palavras da chave de recuperação', 'Recovery key words'),
   'kit.keepSafe': m('Guarde em local seguro, fora da clínica. Quem tiver estas palavras pode abrir os backups.', 'Keep it somewhere safe, outside the clinic. Whoever has these words can open the backups.'),
