@@ -202,6 +202,15 @@ export class EngineHost {
     return this.observed(method, await this.run(method, args, locale));
   }
 
+  /** A drill report as a PDF file, for the "Salvar PDF" button of the report page (not an API call: bytes, not JSON). */
+  async drillReportPdf(id: number): Promise<CallResult<Buffer>> {
+    try {
+      return { ok: true, value: (await this.engine.drillReport(id)).pdf };
+    } catch (err) {
+      return { ok: false, error: toErrorInfo(err, this.wantedLocale) };
+    }
+  }
+
   /** A typed call from the host's own side (tray, metrics, report pages), observed like the others. */
   async request<M extends ApiMethodName>(method: M, args: ApiArgs<M>, locale: Locale = this.wantedLocale): Promise<CallResult<ApiResult<M>>> {
     return this.observed(method, await this.invoke(method, args, locale));

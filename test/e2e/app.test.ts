@@ -5,7 +5,7 @@
  * the audit log; a screenshot of every main screen (pt-BR, 1366×768) into docs/screenshots/.
  */
 import assert from 'node:assert/strict';
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -179,6 +179,12 @@ describe('the app after setup (browser)', () => {
     assert.ok(text.length > 200, 'the report has content');
     await page.getByTestId('drill-report').scrollIntoViewIfNeeded();
     await shot('drill-report');
+    // "Salvar PDF": the same report as a PDF file.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('save-pdf').click()]);
+    assert.match(download.suggestedFilename(), /^teste-de-restauracao-\d+\.pdf$/);
+    const pdfPath = await download.path();
+    assert.ok(pdfPath);
+    assert.equal((await readFile(pdfPath)).subarray(0, 5).toString('latin1'), '%PDF-');
     await page.locator('.table td button', { hasText: 'Abrir relatório' }).first().waitFor();
     await page.evaluate('document.querySelector("main").scrollTo(0, 0)');
     await shot('drills');

@@ -497,6 +497,7 @@ export const MESSAGES = {
   'drills.done': m('Teste concluído: {status}.', 'Drill finished: {status}.'),
   'drills.doneDetails': m('{resources} registros restaurados em {time}; integridade {score}.', '{resources} records restored in {time}; integrity {score}.'),
   'drills.openReport': m('Abrir relatório', 'Open report'),
+  'drills.savePdf': m('Salvar PDF', 'Save PDF'),
   'drills.closeReport': m('Fechar relatório', 'Close report'),
   'drills.report': m('Relatório do teste nº {id}', 'Report of drill no. {id}'),
   'drills.col.score': m('Integridade', 'Integrity'),
