@@ -17,6 +17,8 @@ export type { HostInfo } from '../shared/contract.js';
 export interface HostExtensions {
   readonly getDesktopSettings?: () => Promise<DesktopSettings>;
   readonly updateDesktopSettings?: (patch: Partial<DesktopSettings>) => Promise<DesktopSettings>;
+  /** The operating system's folder dialog (desktop app): the chosen folder, or null when closed without a choice. */
+  readonly chooseFolder?: () => Promise<{ path: string | null }>;
 }
 
 export interface HostOptions {
@@ -59,6 +61,11 @@ const DISPATCH: { readonly [M in ApiMethodName]: Handler<M> } = {
   hostInfo: async (h) => h.info(),
   openRepository: (h, [request]) => h.openRepository(request.path),
   keychainStatus: async (h) => ({ keychain: await h.engine.keychainStatus() }),
+  chooseFolder: async (h) => {
+    const choose = h.extensions.chooseFolder;
+    if (!choose) throw unavailable('chooseFolder');
+    return choose();
+  },
   useClinicPassphrase: (h, [request]) => h.useClinicPassphrase(request.passphrase),
   getDesktopSettings: async (h) => {
     const get = h.extensions.getDesktopSettings;

@@ -119,6 +119,8 @@ const DEFINITIONS = {
   useClinicPassphrase: method<[request: { passphrase: string }], HostInfo>(false, [1, 1], (a) =>
     isObject(a[0]) && Object.keys(a[0]).length === 1 && isString(a[0]['passphrase'], 1024) && a[0]['passphrase'] !== '' ? null : 'request.passphrase',
   ),
+  /** Desktop app: the operating system's folder dialog (serve mode has browseFolders instead). */
+  chooseFolder: method<[], { path: string | null }>(false, [0, 0]),
   /** The setup's folder picker (serve mode): drives and shares, then the folders inside one; never files. */
   browseFolders: method<[request?: { path?: string }], FolderListing>(false, [0, 1], (a) =>
     a[0] === undefined ? null : isObject(a[0]) && Object.keys(a[0]).every((k) => k === 'path') && (a[0]['path'] === undefined || (isString(a[0]['path'], 4096) && a[0]['path'] !== '')) ? null : 'request.path',

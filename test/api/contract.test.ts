@@ -23,6 +23,7 @@ const VALID: { readonly [M in ApiMethodName]: ApiArgs<M> } = {
   hostInfo: [],
   openRepository: [{ path: '/tmp/elsewhere' }],
   keychainStatus: [],
+  chooseFolder: [],
   useClinicPassphrase: [{ passphrase: 'uma frase bem comprida' }],
   status: [],
   getSettings: [],

@@ -132,7 +132,17 @@ export function SetupWizard(): ReactNode {
       {step === 1 && (
         <div>
           <p className="lead">{t('setup.dest.lead')}</p>
-          <FolderPicker onChoose={(target) => setDestPath(target)} />
+          {host?.mode === 'electron' ? (
+            <button
+              type="button"
+              onClick={() => void api.call('chooseFolder').then((r) => r.path && setDestPath(r.path), setDestError)}
+              data-testid="choose-folder"
+            >
+              {t('setup.picker.osDialog')}
+            </button>
+          ) : (
+            <FolderPicker onChoose={(target) => setDestPath(target)} />
+          )}
           {destPath.trim() !== '' && (
             <p className="dest-chosen" data-testid="dest-chosen">
               {t('setup.picker.chosen')} <strong data-verbatim>{destPath}</strong>
