@@ -59,6 +59,9 @@ describe('setup wizard (browser)', () => {
     assert.equal(await next.isDisabled(), true);
     await nothingSaved();
 
+    // The clinic's name, asked once: it is on the kit and in the settings the reports and e-mails use.
+    await page.getByTestId('clinic-name').fill('Clínica Sorriso');
+
     // 3. Wrong credentials. The sandbox answers on http://: the screen warns that patient data would travel unencrypted.
     await page.getByTestId('source-url').fill(source.url);
     assert.match(await page.getByTestId('source-http-warning').innerText(), /sem criptografia/);
@@ -143,6 +146,9 @@ describe('setup wizard (browser)', () => {
     assert.equal(await kit.locator('.kit-word').count(), 0);
     assert.match(await page.getByTestId('kit-hidden').innerText(), new RegExp(`digite as palavras ${positions[0]} e ${positions[1]}`));
     assert.doesNotMatch(await kit.innerText(), /[0-9a-f]{16}/, 'no hex id on the kit');
+    assert.equal(await page.getByTestId('kit-clinic').innerText(), 'Clínica Sorriso');
+    const saved = await stack.app.host.call('getSettings', []);
+    assert.equal(saved.ok && (saved.value as { clinicName?: string }).clinicName, 'Clínica Sorriso');
     await page.getByTestId('kit-word-0').fill('errada');
     await page.getByTestId('kit-word-1').fill('tambem');
     await page.getByTestId('kit-confirm').click();

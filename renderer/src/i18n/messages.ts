@@ -126,6 +126,8 @@ export const MESSAGES = {
   'setup.nokeychain.mismatch': m('As duas frases-senha não são iguais.', 'The two passphrases differ.'),
   'setup.nokeychain.use': m('Usar esta frase-senha', 'Use this passphrase'),
   'setup.nokeychain.done': m('Frase-senha guardada neste computador, num arquivo que só o seu usuário pode abrir.', 'Passphrase kept on this computer, in a file only your user can open.'),
+  'setup.clinicName': m('Nome da clínica', "Clinic's name"),
+  'setup.clinicNameHint': m('Aparece no kit de recuperação, nos relatórios e nos e-mails de aviso.', 'Shown on the recovery kit, the reports and the alert e-mails.'),
   'setup.picker.osDialog': m('Escolher a pasta…', 'Choose the folder…'),
   'setup.picker.roots': m('Discos e pastas de rede encontrados', 'Drives and network folders found'),
   'setup.picker.here': m('Pasta aberta:', 'Open folder:'),

@@ -13,6 +13,8 @@ export interface KitData {
   readonly lines: readonly (readonly string[])[];
   /** The words to type back; null when the kit is already confirmed (printing only). */
   readonly positions: readonly [number, number] | null;
+  /** The clinic's name, shown on the sheet (not a technical id). */
+  readonly clinicName?: string;
 }
 
 export function RecoveryKit({ kit, onConfirmed }: { kit: KitData; onConfirmed: (at: string) => void }): ReactNode {
@@ -48,6 +50,11 @@ export function RecoveryKit({ kit, onConfirmed }: { kit: KitData; onConfirmed: (
     <div className="kit">
       <div className="print-area kit-sheet" data-testid="recovery-kit">
         <h3>{t('kit.sheetTitle')}</h3>
+        {kit.clinicName && (
+          <p className="kit-clinic" data-testid="kit-clinic">
+            {kit.clinicName}
+          </p>
+        )}
         <p className="kit-meta">
           {t('kit.repo', { location: kit.location })}
           <br />

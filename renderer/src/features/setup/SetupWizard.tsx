@@ -35,6 +35,8 @@ export function SetupWizard(): ReactNode {
   const [step, setStep] = useState(0);
   const [source, setSource] = useState<TestedSource | null>(null);
   const [destPath, setDestPath] = useState<string>('');
+  // Asked once, here: the kit, the reports and the e-mails carry it.
+  const [clinicName, setClinicName] = useState('');
   const [destError, setDestError] = useState<unknown>(null);
   const [working, setWorking] = useState(false);
   const [existing, setExisting] = useState(false);
@@ -66,7 +68,7 @@ export function SetupWizard(): ReactNode {
         setExisting(false);
         if (r.recoveryKey && r.confirmPositions) setKit({ repoId: r.repoId, location: r.location, lines: r.recoveryKey, positions: r.confirmPositions });
       }
-      await api.call('updateSettings', { source: { url: source.url, auth: source.auth }, language: locale });
+      await api.call('updateSettings', { source: { url: source.url, auth: source.auth }, language: locale, ...(clinicName.trim() ? { clinicName: clinicName.trim() } : {}) });
       await refresh();
       setStep(2);
     } catch (err) {
@@ -118,6 +120,9 @@ export function SetupWizard(): ReactNode {
       {step === 0 && (
         <div>
           <KeychainGate>
+            <Field label={t('setup.clinicName')} hint={t('setup.clinicNameHint')}>
+              {(p) => <input {...p} value={clinicName} maxLength={200} autoComplete="organization" onChange={(e) => setClinicName(e.target.value)} data-testid="clinic-name" />}
+            </Field>
             <p className="lead">{t('setup.source.lead')}</p>
             <SourceForm onTested={setSource} onChanged={() => setSource(null)} />
           </KeychainGate>
@@ -228,7 +233,7 @@ export function SetupWizard(): ReactNode {
           <p className="lead">{t('setup.kit.lead')}</p>
           {kit ? (
             <RecoveryKit
-              kit={kit}
+              kit={{ ...kit, ...(clinicName.trim() ? { clinicName: clinicName.trim() } : {}) }}
               onConfirmed={() => {
                 setKitConfirmed(true);
               }}
