@@ -132,7 +132,7 @@ test('explanations name the destinations that stopped counting, and the summary 
   assert.equal(s.destinations.find((d) => d.id === 's3')?.ageMs, 48 * H);
   const ok = copiesStatus([nas(), s3()], NOW, RPO);
   assert.equal(t(ok.text.key, ok.text.params, 'en'), '3 copies · 3 media · 1 offsite · 1 immutable · 0 errors');
-  assert.equal(t(ok.text.key, ok.text.params, 'pt-BR'), '3 cópias · 3 mídias · 1 fora do local · 1 imutável · 0 erros');
+  assert.equal(t(ok.text.key, ok.text.params, 'pt-BR'), '3 cópias · 3 tipos de mídia · 1 fora da clínica · 1 imutável · nenhum erro');
   const missing = copiesStatus([], NOW, RPO).missing.map((m) => t(m.key, m.params, 'en'));
   assert.ok(missing.every((m) => !m.includes('{')), missing.join('\n'));
 });

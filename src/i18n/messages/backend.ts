@@ -43,16 +43,16 @@ export const backendMessages: Catalogue = {
 
   // 3-2-1-1-0 status (src/policy/copies.ts)
   'policy.copies.summary': {
-    'pt-BR': '{copies} cópias · {media} mídias · {offsite} fora do local · {immutable} imutável · {errors} erros',
-    en: '{copies} copies · {media} media · {offsite} offsite · {immutable} immutable · {errors} errors',
+    'pt-BR': '{copies, plural, =0 {nenhuma cópia} one {# cópia} other {# cópias}} · {media, plural, =0 {nenhum tipo de mídia} one {# tipo de mídia} other {# tipos de mídia}} · {offsite} fora da clínica · {immutable, plural, =0 {nenhuma imutável} one {# imutável} other {# imutáveis}} · {errors, plural, =0 {nenhum erro} one {# erro} other {# erros}}',
+    en: '{copies, plural, one {# copy} other {# copies}} · {media, plural, one {# medium} other {# media}} · {offsite} offsite · {immutable} immutable · {errors, plural, one {# error} other {# errors}}',
   },
   'policy.copies.missing.copies': {
-    'pt-BR': 'São {have} cópias (contando o servidor); o mínimo é {need}. Adicione um destino.',
-    en: 'There are {have} copies (counting the server); at least {need} are needed. Add a destination.',
+    'pt-BR': '{have, plural, one {Há # cópia} other {Há # cópias}} (contando o servidor da clínica); o mínimo é {need}. Adicione um destino.',
+    en: '{have, plural, one {There is # copy} other {There are # copies}} (counting the clinic server); at least {need} are needed. Add a destination.',
   },
   'policy.copies.missing.copiesStale': {
-    'pt-BR': 'São {have} cópias em dia (contando o servidor); o mínimo é {need}. Desatualizados: {destinations}.',
-    en: 'There are {have} up-to-date copies (counting the server); at least {need} are needed. Out of date: {destinations}.',
+    'pt-BR': '{have, plural, one {Há # cópia em dia} other {Há # cópias em dia}} (contando o servidor da clínica); o mínimo é {need}. Desatualizadas: {destinations}.',
+    en: '{have, plural, one {There is # up-to-date copy} other {There are # up-to-date copies}} (counting the clinic server); at least {need} are needed. Out of date: {destinations}.',
   },
   'policy.copies.missing.media': {
     'pt-BR': 'As cópias estão em {have, plural, one {# tipo} other {# tipos}} de mídia; use pelo menos {need} (por exemplo disco USB e nuvem).',
