@@ -63,6 +63,17 @@ describe('setup without a keychain (browser, 1366×768, pt-BR)', () => {
     await page.getByTestId('picker-use').click();
     await page.getByTestId('use-destination').click();
     await page.getByTestId('offsite-form').waitFor({ timeout: 60_000 });
+    // "Pular por agora" is in view without scrolling; a skipped step shows as skipped, never as done.
+    const skip = page.getByTestId('skip-offsite');
+    assert.equal(await skip.innerText(), 'Pular por agora');
+    const box = await skip.boundingBox();
+    assert.ok(box && box.y >= 0 && box.y + box.height <= 768, JSON.stringify(box));
+    await skip.click();
+    const offsiteStep = page.locator('.stepper li').nth(2);
+    assert.equal(await offsiteStep.getAttribute('data-state'), 'skipped');
+    assert.match(await offsiteStep.innerText(), /pulado/);
+    assert.equal(await page.locator('.stepper li').nth(1).getAttribute('data-state'), 'done');
+    await assertAccessible(page, 'offsite skipped');
     const keys = await stack.app.host.call('listKeys', []);
     assert.ok(keys.ok, JSON.stringify(keys));
     const kinds = keys.ok ? (keys.value as { kind: string }[]).map((k) => k.kind).sort() : [];

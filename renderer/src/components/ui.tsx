@@ -150,14 +150,20 @@ export function StepHeading({ children, step, total }: { children: ReactNode; st
   );
 }
 
-export function Stepper({ steps, current }: { steps: readonly string[]; current: number }): ReactNode {
+/** The wizard's steps: done ones, the current one, and skipped ones (never shown as done). */
+export function Stepper({ steps, current, skipped = [] }: { steps: readonly string[]; current: number; skipped?: readonly number[] }): ReactNode {
+  const { t } = useI18n();
   return (
     <ol className="stepper">
-      {steps.map((s, i) => (
-        <li key={s} className={i === current ? 'current' : i < current ? 'done' : ''} aria-current={i === current ? 'step' : undefined}>
-          <span className="stepper-n">{i + 1}</span> {s}
-        </li>
-      ))}
+      {steps.map((s, i) => {
+        const state = i === current ? 'current' : skipped.includes(i) ? 'skipped' : i < current ? 'done' : '';
+        return (
+          <li key={s} className={state} aria-current={i === current ? 'step' : undefined} data-state={state || 'todo'}>
+            <span className="stepper-n">{i + 1}</span> {s}
+            {state === 'skipped' && <span className="stepper-skipped"> ({t('common.skipped')})</span>}
+          </li>
+        );
+      })}
     </ol>
   );
 }

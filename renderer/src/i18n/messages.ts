@@ -25,6 +25,7 @@ export const MESSAGES = {
   'error.side.source': m('O problema está no servidor da clínica, de onde os dados são copiados. Os backups já feitos continuam guardados.', "The problem is on the clinic's server, where the data is copied from. The backups already made are still kept."),
   'error.side.destination': m('O problema está no local onde as cópias são guardadas (pasta, NAS ou disco USB):', 'The problem is at the place where the copies are kept (folder, NAS or USB drive):'),
   'error.side.cloud': m('O problema está na nuvem onde as cópias são guardadas:', 'The problem is in the cloud where the copies are kept:'),
+  'common.skipped': m('pulado', 'skipped'),
   'common.errorCode': m('Código para o suporte: {code}', 'Code for support: {code}'),
 
   // navigation and state
@@ -155,7 +156,7 @@ export const MESSAGES = {
   'setup.offsite.point1': m('Os dados vão criptografados: o provedor não consegue lê-los.', 'The data is encrypted: the provider cannot read it.'),
   'setup.offsite.point2': m('Escolha uma região no Brasil (LGPD); fora do Brasil é preciso autorização da clínica.', 'Choose a region in Brazil (LGPD); outside Brazil needs the clinic’s consent.'),
   'setup.offsite.point3': m('Use credenciais que só podem gravar, não apagar.', 'Use credentials that can write but not delete.'),
-  'setup.offsite.skip': m('Continuar sem cópia na nuvem por enquanto', 'Continue without a cloud copy for now'),
+  'setup.offsite.skip': m('Pular por agora', 'Skip for now'),
   'setup.done.offsite': m('Cópia fora da clínica: {location}', 'Copy outside the clinic: {location}'),
   'setup.done.noOffsite': m('Sem cópia fora da clínica ainda: adicione uma em Destinos.', 'No copy outside the clinic yet: add one under Destinations.'),
   'setup.schedule.lead': m('Com que frequência fazer o backup? Cada ponto de restauração guarda só o que mudou, então pode ser frequente.', 'How often should the data be backed up? Each restore point stores only what changed, so it can be often.'),

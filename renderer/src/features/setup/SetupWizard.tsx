@@ -45,6 +45,7 @@ export function SetupWizard(): ReactNode {
   const [preset, setPreset] = useState('every15');
   const [scheduleError, setScheduleError] = useState<unknown>(null);
   const [offsite, setOffsite] = useState<AddCopyResult | null>(null);
+  const [offsiteSkipped, setOffsiteSkipped] = useState(false);
 
   async function useDestination(): Promise<void> {
     if (!source) return;
@@ -112,7 +113,7 @@ export function SetupWizard(): ReactNode {
   return (
     <div className="screen wizard" data-testid="setup-wizard">
       <h1>{t('setup.title')}</h1>
-      <Stepper steps={STEPS.map((s) => t(s))} current={step} />
+      <Stepper steps={STEPS.map((s) => t(s))} current={step} skipped={offsiteSkipped ? [2] : []} />
       <StepHeading step={step + 1} total={STEPS.length}>
         {title}
       </StepHeading>
@@ -179,7 +180,22 @@ export function SetupWizard(): ReactNode {
               {t('setup.dest.existing')}
             </Notice>
           )}
-          <p className="lead">{t('setup.offsite.lead')}</p>
+          <div className="offsite-head">
+            <p className="lead">{t('setup.offsite.lead')}</p>
+            {!offsite && (
+              // Always in view, before the form: the step can be done later from the destinations screen.
+              <button
+                type="button"
+                onClick={() => {
+                  setOffsiteSkipped(true);
+                  setStep(3);
+                }}
+                data-testid="skip-offsite"
+              >
+                {t('setup.offsite.skip')}
+              </button>
+            )}
+          </div>
           <ul className="plain">
             <li>{t('setup.offsite.point1')}</li>
             <li>{t('setup.offsite.point2')}</li>
@@ -197,11 +213,7 @@ export function SetupWizard(): ReactNode {
               <button type="button" className="primary" onClick={() => setStep(3)} data-testid="offsite-next">
                 {t('common.next')}
               </button>
-            ) : (
-              <button type="button" onClick={() => setStep(3)} data-testid="skip-offsite">
-                {t('setup.offsite.skip')}
-              </button>
-            )}
+            ) : null}
           </div>
         </div>
       )}
