@@ -13,6 +13,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { AppSettings } from '../../src/shared/contract.js';
 import { verifyWebhookSignature, SIGNATURE_HEADER } from '../../src/alerts/webhook.js';
 import { parseMail, startSmtp, startWebhookReceiver } from '../alerts/support.js';
+import { closedPort } from '../support/fhir.js';
 import { assertAccessible, assertPlainWords, launchBrowser, openApp, saveScreenshot, startStack, type Stack } from './support.js';
 
 const SMTP_USER = 'alertas@clinica.test';
@@ -158,6 +159,18 @@ describe('settings: retention and alert channels (browser)', () => {
     for (const f of await filesUnder(path.join(stack.dir, 'state'))) assert.equal(f.bytes.includes(SMTP_PASSWORD), false, `password in ${f.file}`);
   });
 
+  it('webhook: a channel whose test failed is not shown as working', async () => {
+    await page.getByTestId('alert-webhook-url').fill(`http://127.0.0.1:${await closedPort()}/hooks/clinic`);
+    await page.getByTestId('alert-webhook-save').click();
+    await page.getByTestId('alert-webhook-saved').waitFor();
+    assert.match(await page.getByTestId('alert-webhook-state').innerText(), /^Ligado/);
+    await page.getByTestId('alert-webhook-test').click();
+    await page.locator('[data-testid="alert-webhook-state"][data-working="no"]').waitFor({ timeout: 60_000 });
+    assert.match(await page.getByTestId('alert-webhook-state').innerText(), /Com problema: o último teste não chegou/);
+    assert.doesNotMatch(await page.getByTestId('alert-webhook-state').innerText(), /Ligado/);
+    await assertAccessible(page, 'webhook test failed');
+  });
+
   it('webhook: set up with a signing key; the test arrives as a signed POST; the key never comes back', async () => {
     await page.getByTestId('alert-webhook-url').fill(receiver.url);
     await page.getByTestId('alert-webhook-key').fill(SIGNING_KEY);
@@ -169,6 +182,7 @@ describe('settings: retention and alert channels (browser)', () => {
 
     await page.getByTestId('alert-webhook-test').click();
     await page.getByTestId('alert-webhook-tested').waitFor({ timeout: 60_000 });
+    assert.equal(await page.getByTestId('alert-webhook-state').getAttribute('data-working'), 'yes', 'working again once a test passed');
     const posts = receiver.requests.filter((r) => r.method === 'POST' && r.headers['x-clinic-backup-event'] === 'test');
     assert.equal(posts.length, 1, 'one test POST received');
     const req = posts[0]!;

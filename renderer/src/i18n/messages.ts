@@ -593,6 +593,7 @@ export const MESSAGES = {
   'settings.alerts.removed': m('Removido: {what}.', 'Removed: {what}.'),
   'settings.alerts.email': m('E-mail', 'E-mail'),
   'settings.alerts.emailWhat': m('avisos por e-mail', 'e-mail alerts'),
+  'settings.alerts.testFailedState': m('Com problema: o último teste não chegou. Corrija os dados abaixo e teste de novo.', 'Not working: the last test did not arrive. Correct the details below and test again.'),
   'settings.alerts.emailOn': m('Ligado: os avisos vão para {to}.', 'On: alerts go to {to}.'),
   'settings.alerts.host': m('Servidor de e-mail (SMTP)', 'E-mail server (SMTP)'),
   'settings.alerts.hostHint': m('Ex.: smtp.minhaclinica.com.br (o suporte técnico sabe qual é).', 'E.g. smtp.myclinic.com (IT support knows which one).'),
