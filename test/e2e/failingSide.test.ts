@@ -69,6 +69,12 @@ describe('a failed backup names the side that failed (browser, 1366×768, pt-BR)
       assert.doesNotMatch(await box.locator('.error-message').innerText(), /DEST_|REPO_/);
       assert.doesNotMatch(side, /servidor da clínica/);
       await assertPlainWords(page, 'failing destination');
+      // The box may be the status's (read first): the backup itself must have ended before the folder comes back.
+      for (let i = 0; i < 600; i++) {
+        const tasks = await stack.app.host.call('listTasks', []);
+        if (tasks.ok && !(tasks.value as { kind: string }[]).some((x) => x.kind === 'backup')) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
     } finally {
       await rename(away, stack.repo);
     }
