@@ -171,7 +171,7 @@ export const errorMessages: Readonly<Record<ErrorCode, Message>> = {
     en: 'The secure connection to {url} failed: {reason}',
   },
   SOURCE_AUTH: {
-    'pt-BR': 'O servidor da clínica recusou o acesso (código {status}). Confira o usuário e a senha de acesso.',
+    'pt-BR': 'O servidor da clínica recusou o acesso (código {status}). Confira as credenciais (usuário e senha, ou chave de acesso).',
     en: 'The FHIR server refused access (HTTP {status}). Check the credentials.',
   },
   SOURCE_FORBIDDEN: {
