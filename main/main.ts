@@ -8,13 +8,14 @@ import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, ipcMain, Menu, nativeImage, Notification, powerMonitor, protocol, safeStorage, session, Tray } from 'electron';
-import { resolveLocale, type Locale } from '../src/index.js';
+import { app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, Notification, powerMonitor, protocol, safeStorage, session, Tray } from 'electron';
+import { resolveLocale, t, type Locale } from '../src/index.js';
 import type { EngineEvent, StatusSummary } from '../src/shared/contract.js';
 import type { ProgressEvent } from '../src/shared/events.js';
 import { EngineHost } from '../src/api/host.js';
 import { loadDesktopConfig, patchDesktopConfig, saveDesktopConfig, type DesktopConfig } from './config.js';
 import { forwardEvents, installIpcRouter } from './ipcRouter.js';
+import { folderChooser } from './folderDialog.js';
 import { NotificationService } from './notifications.js';
 import { SchedulerController } from './scheduler.js';
 import { SafeStorageSecretStore } from './secretStore.js';
@@ -79,6 +80,7 @@ async function ready(startedHidden: boolean): Promise<void> {
     onRepositoryChanged: (repo) => void saveConfig(patchDesktopConfig(config, { repo })),
     extensions: {
       getDesktopSettings: async () => ({ startAtLogin: config.startAtLogin, pauseOnBattery: config.pauseOnBattery }),
+      chooseFolder: folderChooser({ showOpenDialog: (o) => dialog.showOpenDialog({ title: o.title, buttonLabel: o.buttonLabel, properties: [...o.properties] }) }, () => ({ title: t('desktop.chooseFolder.title', {}, locale), button: t('desktop.chooseFolder.button', {}, locale) })),
       updateDesktopSettings: async (patch) => {
         const next = await saveConfig(patchDesktopConfig(config, patch));
         return { startAtLogin: next.startAtLogin, pauseOnBattery: next.pauseOnBattery };

@@ -16,9 +16,9 @@ import { configurationReport, drillReport, recoveryKitDocuments } from './engine
 import { getPeople, listIncidents, recordIncident, updateIncident, updatePeople } from './engine/people.js';
 import { dump, findPatients, ls, planRestoreToFolder, planRestoreToServer, restoreToFolder, restoreToServer } from './engine/restore.js';
 import { runScheduler, schedules } from './engine/scheduler.js';
-import { deleteSecret, listSecrets, setSecret } from './engine/secrets.js';
+import { deleteSecret, keychainStatus, listSecrets, setSecret } from './engine/secrets.js';
 import { getSettings, updateSettings } from './engine/settings.js';
-import { detectDestinations, doctor, probeSource } from './engine/setup.js';
+import { browseFolders, detectDestinations, doctor, probeSource } from './engine/setup.js';
 import { snapshot, snapshots, stats } from './engine/snapshots.js';
 import { status } from './engine/status.js';
 import { PatientDirectory } from './restorer/patients.js';
@@ -85,6 +85,8 @@ export function createEngine(options: EngineOptions): Engine {
     cancelTask: (id) => ({ cancelled: ctx.tasks.cancel(id) }),
     probeSource: (request) => probeSource(ctx, request),
     detectDestinations: () => detectDestinations(ctx),
+    browseFolders: (request) => browseFolders(ctx, request),
+    keychainStatus: () => keychainStatus(ctx),
     getSettings: () => getSettings(ctx),
     updateSettings: (patch) => updateSettings(ctx, patch),
     auditLog: async (limit = 200) =>
@@ -126,3 +128,5 @@ export { compareNdjsonFolders, type NdjsonComparison } from './restorer/compareN
 export { writeNdjsonDataset as createSampleDataset, mutateNdjsonDataset as mutateSampleDataset } from './sandbox/synthetic.js';
 export { startSandbox, runSandboxCommand, type SandboxServer, type SandboxOptions } from './sandbox/index.js';
 export type { StrategyName } from './source/fhir/strategies.js';
+export { defaultStateDir } from './engine/context.js';
+export { clinicPassphrasePaths, saveClinicPassphrase, MIN_CLINIC_PASSPHRASE } from './engine/secrets.js';

@@ -4,7 +4,7 @@
  * tasks, runs) fanned out to subscribers (SSE clients, the IPC router, metrics, the tray).
  * No decisions: every rule is in the engine. The host only owns *which* repository the UI works on.
  */
-import { createEngine, toErrorInfo, TOOL_VERSION, type Engine, type EngineOptions, type Locale } from '../index.js';
+import { createEngine, defaultStateDir, saveClinicPassphrase, toErrorInfo, TOOL_VERSION, type Engine, type EngineOptions, type Locale } from '../index.js';
 import { API, isApiMethod, type ApiArgs, type ApiMethodName, type ApiResult, type CallResult } from '../shared/api.js';
 import type { DesktopSettings, EngineEvent, HostInfo } from '../shared/contract.js';
 import { EngineError, type ErrorInfo } from '../shared/errors.js';
@@ -17,6 +17,8 @@ export type { HostInfo } from '../shared/contract.js';
 export interface HostExtensions {
   readonly getDesktopSettings?: () => Promise<DesktopSettings>;
   readonly updateDesktopSettings?: (patch: Partial<DesktopSettings>) => Promise<DesktopSettings>;
+  /** The operating system's folder dialog (desktop app): the chosen folder, or null when closed without a choice. */
+  readonly chooseFolder?: () => Promise<{ path: string | null }>;
 }
 
 export interface HostOptions {
@@ -46,6 +48,7 @@ interface HostPort {
   readonly engine: Engine;
   info(): HostInfo;
   openRepository(path: string): Promise<HostInfo>;
+  useClinicPassphrase(passphrase: string): Promise<HostInfo>;
   setLocale(locale: Locale): void;
   emit(event: EngineEvent): void;
   readonly extensions: HostExtensions;
@@ -57,6 +60,13 @@ type Handler<M extends ApiMethodName> = (host: HostPort, args: ApiArgs<M>) => Pr
 const DISPATCH: { readonly [M in ApiMethodName]: Handler<M> } = {
   hostInfo: async (h) => h.info(),
   openRepository: (h, [request]) => h.openRepository(request.path),
+  keychainStatus: async (h) => ({ keychain: await h.engine.keychainStatus() }),
+  chooseFolder: async (h) => {
+    const choose = h.extensions.chooseFolder;
+    if (!choose) throw unavailable('chooseFolder');
+    return choose();
+  },
+  useClinicPassphrase: (h, [request]) => h.useClinicPassphrase(request.passphrase),
   getDesktopSettings: async (h) => {
     const get = h.extensions.getDesktopSettings;
     if (!get) throw unavailable('getDesktopSettings');
@@ -78,6 +88,7 @@ const DISPATCH: { readonly [M in ApiMethodName]: Handler<M> } = {
   },
   probeSource: (h, [request]) => h.engine.probeSource(request),
   detectDestinations: (h) => h.engine.detectDestinations(),
+  browseFolders: (h, [request]) => h.engine.browseFolders(request ?? {}),
   addCopy: (h, [request]) => h.engine.addCopy(request),
   removeCopy: (h, [location]) => h.engine.removeCopy(location),
   findPatients: (h, [request]) => h.engine.findPatients(request),
@@ -142,6 +153,8 @@ export class EngineHost {
   private engineLocale: Locale;
   private wantedLocale: Locale;
   private repo: string;
+  /** The engine options; a clinic passphrase chosen in the wizard (no keychain) is added to them. */
+  private engineOptions: Omit<EngineOptions, 'repo' | 'locale'>;
   private unsubscribe: () => void;
   private inFlight = 0;
   private readonly listeners = new Listeners<EngineEvent>();
@@ -151,7 +164,8 @@ export class EngineHost {
     this.make = options.createEngine ?? createEngine;
     this.repo = options.repo;
     this.engineLocale = this.wantedLocale = options.locale;
-    this.engine = this.make({ ...options.engine, repo: this.repo, locale: this.engineLocale });
+    this.engineOptions = options.engine;
+    this.engine = this.make({ ...this.engineOptions, repo: this.repo, locale: this.engineLocale });
     this.unsubscribe = this.engine.subscribe((e) => this.emit(e));
   }
 
@@ -160,7 +174,7 @@ export class EngineHost {
   }
 
   info(): HostInfo {
-    const e = this.options.engine;
+    const e = this.engineOptions;
     return { location: this.engine.location, mode: this.options.mode, version: TOOL_VERSION, locale: this.wantedLocale, useKeychain: e.secretStore !== undefined || !e.passwordFile };
   }
 
@@ -195,7 +209,7 @@ export class EngineHost {
     }
     this.repo = repo;
     this.engineLocale = locale;
-    this.engine = this.make({ ...this.options.engine, repo, locale });
+    this.engine = this.make({ ...this.engineOptions, repo, locale });
     this.unsubscribe = this.engine.subscribe((e) => this.emit(e));
     if (wasScheduling) this.startScheduler();
   }
@@ -203,6 +217,15 @@ export class EngineHost {
   /** Runs one call from the user interface. Never throws: errors come back as ErrorInfo in `locale`. */
   async call(method: string, args: readonly unknown[], locale: Locale = this.wantedLocale): Promise<CallResult> {
     return this.observed(method, await this.run(method, args, locale));
+  }
+
+  /** A drill report as a PDF file, for the "Salvar PDF" button of the report page (not an API call: bytes, not JSON). */
+  async drillReportPdf(id: number): Promise<CallResult<Buffer>> {
+    try {
+      return { ok: true, value: (await this.engine.drillReport(id)).pdf };
+    } catch (err) {
+      return { ok: false, error: toErrorInfo(err, this.wantedLocale) };
+    }
   }
 
   /** A typed call from the host's own side (tray, metrics, report pages), observed like the others. */
@@ -248,10 +271,24 @@ export class EngineHost {
       engine: this.engine,
       info: () => this.info(),
       openRepository: (path) => this.openRepository(path),
+      useClinicPassphrase: (passphrase) => this.useClinicPassphrase(passphrase),
       setLocale: (l) => this.setLocale(l),
       emit: (e) => this.emit(e),
       extensions: this.options.extensions ?? {},
     };
+  }
+
+  /**
+   * A computer without a keychain: the passphrase the clinic chose is kept in an owner-only file (the engine
+   * decides where and how) and from now on this host opens repositories and keeps credentials with it.
+   */
+  private async useClinicPassphrase(passphrase: string): Promise<HostInfo> {
+    if (this.inFlight > 1) throw new EngineError('REPO_LOCKED', { owner: 'Clinic Backup', since: '—', staleAfter: '—' });
+    const paths = await saveClinicPassphrase(this.engineOptions.stateDir ?? defaultStateDir(), passphrase);
+    this.engineOptions = { ...this.engineOptions, ...paths };
+    await this.replaceEngine(this.repo, this.wantedLocale);
+    this.emit({ type: 'status-changed' });
+    return this.info();
   }
 
   private async openRepository(repo: string): Promise<HostInfo> {

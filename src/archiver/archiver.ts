@@ -460,7 +460,9 @@ export class Archiver {
     const now = Date.now();
     if (!force && now - this.lastProgress < 250) return;
     this.lastProgress = now;
-    this.options.onProgress?.({ type: 'progress', op: 'backup', phase: 'read', done: this.resources, unit: 'resources', bytes: this.bytesIn, subject: this.subject });
+    // A file name is a useful subject; a download address is not (and is no words for the clinic's staff).
+    const subject = this.subject && !/^[a-z][a-z0-9+.-]*:\/\//i.test(this.subject) ? { subject: this.subject } : {};
+    this.options.onProgress?.({ type: 'progress', op: 'backup', phase: 'read', done: this.resources, unit: 'resources', bytes: this.bytesIn, ...subject });
   }
 
   private runState(): RunState {

@@ -157,7 +157,7 @@ export class EngineContext {
   }
 
   private stateBase(): string {
-    return this.options.stateDir ?? path.join(process.env['XDG_STATE_HOME'] ?? path.join(os.homedir(), '.local', 'state'), 'clinic-backup');
+    return this.options.stateDir ?? defaultStateDir();
   }
 
   // --- secrets ---
@@ -337,4 +337,9 @@ export class EngineContext {
     const r = repo ? await repo.then((x) => x, () => null) : null;
     await r?.backend.close();
   }
+}
+
+/** The folder for local state when none is given: $XDG_STATE_HOME/clinic-backup or ~/.local/state/clinic-backup. */
+export function defaultStateDir(): string {
+  return path.join(process.env['XDG_STATE_HOME'] ?? path.join(os.homedir(), '.local', 'state'), 'clinic-backup');
 }

@@ -29,6 +29,7 @@ import type {
   DestinationConfig,
   DestinationState,
   DetectedDestination,
+  FolderListing,
   DoctorReportView,
   EngineEvent,
   FhirRestoreResult,
@@ -72,6 +73,11 @@ export interface EngineOptions {
   readonly secretsDir?: string;
   /** Language of the text the engine writes (status reasons, alerts); pt-BR by default. */
   readonly locale?: Locale;
+  /**
+   * Folders the folder picker offers besides the detected drives and shares (set by whoever installs the product,
+   * e.g. a share mounted elsewhere). Only folders inside a root can be listed or chosen.
+   */
+  readonly browseRoots?: readonly string[];
   /** S3 region for `s3:` locations (default: AWS_REGION, AWS_DEFAULT_REGION, else sa-east-1). */
   readonly s3Region?: string;
   /** The clinic accepted storing health data outside Brazil (LGPD); needed for such S3 regions. */
@@ -194,6 +200,10 @@ export interface Engine {
   probeSource(request: { source: string; auth: SourceAuthRequest }): Promise<SourceProbe>;
   /** Candidate local destinations (mounted drives and shares) and what each holds. */
   detectDestinations(): Promise<DetectedDestination[]>;
+  /** Whether the OS keychain can be used here ('not-used' with a passphrase file or a host-supplied store counts as available). */
+  keychainStatus(): Promise<'available' | 'unavailable' | 'not-used'>;
+  /** The folder picker of the setup: roots (drives, shares) with free space, or the folders inside one. */
+  browseFolders(request: { path?: string }): Promise<FolderListing>;
   getSettings(): Promise<AppSettings>;
   /** Validates and stores settings; INVALID_SETTINGS names the fields at fault and nothing is saved. */
   updateSettings(patch: Partial<AppSettings>): Promise<AppSettings>;

@@ -2,7 +2,9 @@
  * Use cases: the stored credentials (names only ever leave the engine, never values), and resolving how to sign
  * in to a FHIR server from files or named secrets.
  */
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { probeKeychain } from '../secrets/index.js';
 import { REPOSITORY_PASSWORD_SECRET } from '../secrets/names.js';
 import { assertSecretName } from '../secrets/names.js';
 import type { SecretStore } from '../secrets/types.js';
@@ -69,4 +71,43 @@ export async function resolveSourceAuth(ctx: EngineContext, a: SourceAuthSetting
     case 'smart':
       return { kind: 'smart', clientId: a.clientId, tokenUrl: a.tokenUrl, privateKeyPem: await secretValue('SMART key', a.keyFile, a.keySecret, store), ...(a.keyId ? { keyId: a.keyId } : {}), ...(a.scope ? { scope: a.scope } : {}), ...(a.scopes ? { scopes: a.scopes } : {}) };
   }
+}
+
+/** The shortest passphrase the clinic may choose for its owner-only passphrase file. */
+export const MIN_CLINIC_PASSPHRASE = 12;
+
+/** Where the clinic's chosen passphrase is kept on a computer without a keychain, and its credentials beside it. */
+export function clinicPassphrasePaths(stateRoot: string): { passwordFile: string; secretsDir: string } {
+  return { passwordFile: path.join(stateRoot, 'clinic-passphrase'), secretsDir: path.join(stateRoot, 'secrets') };
+}
+
+/**
+ * The supported alternative to a keychain: the passphrase the clinic chooses, kept in a file only this user can
+ * read (0600, in a 0700 folder), with the credentials in files beside it. Refused: a short passphrase, and
+ * replacing a different passphrase already kept there (the repository it opens would be locked out).
+ */
+export async function saveClinicPassphrase(stateRoot: string, passphrase: string): Promise<{ passwordFile: string; secretsDir: string }> {
+  if (typeof passphrase !== 'string' || [...passphrase.trim()].length < MIN_CLINIC_PASSPHRASE) {
+    throw new EngineError('INVALID_ARGUMENT', { field: 'passphrase', reason: `at least ${MIN_CLINIC_PASSPHRASE} characters` });
+  }
+  const paths = clinicPassphrasePaths(stateRoot);
+  await mkdir(stateRoot, { recursive: true, mode: 0o700 });
+  await mkdir(paths.secretsDir, { recursive: true, mode: 0o700 });
+  let existing: string | null = null;
+  try {
+    if ((await stat(paths.passwordFile)).isFile()) existing = (await readFile(paths.passwordFile, 'utf8')).replace(/\r?\n$/, '');
+  } catch {
+    existing = null;
+  }
+  if (existing !== null && existing !== passphrase) throw new EngineError('INVALID_ARGUMENT', { field: 'passphrase', reason: 'another passphrase is already kept on this computer' });
+  await writeFile(paths.passwordFile, passphrase + '\n', { mode: 0o600 });
+  return paths;
+}
+
+/** Whether the OS keychain can be used: probed (a write, read and delete of a harmless item) when it would be. */
+export async function keychainStatus(ctx: EngineContext): Promise<'available' | 'unavailable' | 'not-used'> {
+  if (ctx.options.secretStore) return 'available';
+  if (ctx.options.passwordFile) return 'not-used';
+  const service = ctx.options.keychainService;
+  return (await probeKeychain({ ...(service ? { service } : {}), timeoutMs: 5000 })).available ? 'available' : 'unavailable';
 }

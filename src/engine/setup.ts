@@ -1,5 +1,5 @@
 /** Use cases of the setup: testing a FHIR source, finding drives and shares, and the SOP-019 §9 checklist. */
-import { statfs } from 'node:fs/promises';
+import { readdir, realpath, statfs } from 'node:fs/promises';
 import path from 'node:path';
 import { identifyDestination, mountedVolumes } from '../backend/local/identify.js';
 import { parseBackendLocation } from '../backend/registry.js';
@@ -9,8 +9,8 @@ import type { DoctorDestinationInput } from '../doctor/types.js';
 import { authProvider } from '../source/fhir/auth.js';
 import { probeCapabilities } from '../source/fhir/capabilities.js';
 import { FhirHttp } from '../source/fhir/http.js';
-import type { DetectedDestination, DoctorReportView, SourceAuthSetting, SourceProbe } from '../shared/contract.js';
-import { isEngineError } from '../shared/errors.js';
+import type { DetectedDestination, DoctorReportView, FolderListing, FolderRoot, SourceAuthSetting, SourceProbe } from '../shared/contract.js';
+import { EngineError, isEngineError } from '../shared/errors.js';
 import type { EngineContext } from './context.js';
 import { recoveryKitStatus } from './keys.js';
 import { resolveSourceAuth } from './secrets.js';
@@ -40,6 +40,73 @@ export async function detectDestinations(ctx: EngineContext): Promise<DetectedDe
     out.push({ path: id.path, state: id.state, repoId: id.repoId, freeBytes: fs ? fs.bavail * fs.bsize : null, totalBytes: fs ? fs.blocks * fs.bsize : null });
   }
   return out;
+}
+
+/** Folders listed at most, per folder (a picker, not a file manager). */
+const MAX_FOLDERS = 500;
+/** The folder a new repository goes into, inside the chosen one. */
+export const REPOSITORY_FOLDER = 'ClinicBackup';
+
+async function spaceOf(ctx: EngineContext, p: string): Promise<{ freeBytes: number | null; totalBytes: number | null }> {
+  try {
+    const fs = await statfs(p);
+    return { freeBytes: fs.bavail * fs.bsize, totalBytes: fs.blocks * fs.bsize };
+  } catch (err) {
+    ctx.bus.diagnostic('volume size', err);
+    return { freeBytes: null, totalBytes: null };
+  }
+}
+
+/** The picker's roots: detected drives and shares, then the folders the installer allowed; each real path once. */
+async function browseRoots(ctx: EngineContext): Promise<string[]> {
+  const out: string[] = [];
+  for (const p of [...(await mountedVolumes()), ...(ctx.options.browseRoots ?? [])]) {
+    try {
+      const real = await realpath(path.resolve(p));
+      if (!out.includes(real)) out.push(real);
+    } catch {
+      // A root that went away is not offered.
+    }
+  }
+  return out;
+}
+
+/**
+ * The server-side folder picker: with no path, the roots with their free space; with a path, the folders inside
+ * it (hidden ones and files left out), what it holds, and where a repository would go. A path outside every root
+ * (or leading out of one through a link) is refused: the page can only walk the drives and shares offered.
+ */
+export async function browseFolders(ctx: EngineContext, request: { path?: string }): Promise<FolderListing> {
+  const roots = await browseRoots(ctx);
+  const rootRows: FolderRoot[] = [];
+  for (const r of roots) rootRows.push({ path: r, ...(await spaceOf(ctx, r)) });
+  if (request.path === undefined) return { path: null, parent: null, roots: rootRows, folders: [], state: null, suggested: null, truncated: false };
+  let real: string;
+  try {
+    real = await realpath(path.resolve(request.path));
+  } catch {
+    throw new EngineError('INVALID_ARGUMENT', { field: 'path', reason: 'not an existing folder' });
+  }
+  const root = roots.find((r) => real === r || real.startsWith(r.endsWith(path.sep) ? r : r + path.sep));
+  if (!root) throw new EngineError('INVALID_ARGUMENT', { field: 'path', reason: 'outside the drives and shares offered' });
+  let entries;
+  try {
+    entries = await readdir(real, { withFileTypes: true });
+  } catch {
+    throw new EngineError('INVALID_ARGUMENT', { field: 'path', reason: 'not a readable folder' });
+  }
+  const names = entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name).sort((a, b) => a.localeCompare(b));
+  const id = await identifyDestination(real);
+  const suggested = id.state === 'repository' || id.state === 'empty' ? real : path.join(real, REPOSITORY_FOLDER);
+  return {
+    path: real,
+    parent: real === root ? null : path.dirname(real),
+    roots: rootRows,
+    folders: names.slice(0, MAX_FOLDERS).map((name) => ({ name, path: path.join(real, name) })),
+    state: id.state,
+    suggested,
+    truncated: names.length > MAX_FOLDERS,
+  };
 }
 
 /** The SOP-019 §9 checklist, each check with plain-language text and a fix. Works without a repository too. */

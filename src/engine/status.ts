@@ -1,17 +1,20 @@
 /**
  * Use case: the status for the status command, the dashboard and the tray — facts gathered from the catalog, the
- * repository, the copies and the scheduler's lock; the state, reasons and KPIs are decided by policy/health.
+ * repository, the copies and the scheduler's lock; the KPIs are decided by policy/health, the headline (and the
+ * state derived from it) by policy/headline.
  */
 import { renderAlert } from '../alerts/render.js';
 import { drillDue } from '../drills/schedule.js';
 import { copiesStatus } from '../policy/copies.js';
 import { copyOfLocation } from '../backend/registry.js';
-import { DEFAULT_RPO_MS, healthOf, kpisOf } from '../policy/health.js';
+import { DEFAULT_RPO_MS, kpisOf } from '../policy/health.js';
+import { headlineOf } from '../policy/headline.js';
+import { errorSide } from '../shared/errors.js';
 import { DEFAULT_SCHEDULES, inZone } from '../policy/settings.js';
 import { t } from '../i18n/index.js';
 import { nextRunAt } from '../scheduler/nextRunAt.js';
 import { schedulerState } from '../scheduler/schedulerLock.js';
-import type { StatusAlert, StatusSummary, WeeklySummaryView } from '../shared/contract.js';
+import type { HealthState, StatusAlert, StatusSummary, WeeklySummaryView } from '../shared/contract.js';
 import type { EngineContext } from './context.js';
 import { destinations as destinationStates } from './copies.js';
 import { recoveryKitStatus } from './keys.js';
@@ -80,31 +83,46 @@ export async function status(ctx: EngineContext): Promise<StatusSummary> {
   // Runs left "running" by a process that died are not shown: the next scheduler closes them as interrupted.
   const elsewhere = schedulerRunning ? catalog.listRuns({ status: 'running', limit: 1 })[0] : undefined;
   const running = [...ctx.runningRuns.values()][0] ?? (elsewhere ? { kind: elsewhere.kind, since: elsewhere.startedAt } : null);
-  const { state, reasons } = healthOf(
-    {
-      now,
-      timeZone: zone,
-      lastBackup: last ? { status: last.status, startedAt: last.startedAt, endedAt: last.endedAt, errorCode: last.errorCode } : null,
-      lastSuccessAt,
-      lastCheckStatus: catalog.lastRun('check')?.status ?? null,
-      kitConfirmed: kit.confirmed,
-      drill: due,
-      alerts,
-      usbOverdue: destinations.filter((d) => d.overdue).map((d) => d.label),
-      schedulerRunning,
-      running: running !== null,
-    },
-    locale,
-  );
   const indicators = indicatorsFromCatalog({ catalog, now, copies: ctx.copies(), latestBytes: stats.latestBytes, storedBytes: stats.storedBytes, localRpoMs: DEFAULT_RPO_MS });
   const value = (id: IndicatorId): number | null => findIndicator(indicators, id)?.value ?? null;
   const drills = catalog.listDrills(100).filter((d) => Date.parse(d.startedAt) > now.getTime() - 365 * DAY_MS);
+  const kpis = {
+    ...kpisOf({ now, lastSuccessAt, backupSuccessRate: null, validationRate: null, drills, latestBytes: stats.latestBytes, storedBytes: stats.storedBytes }),
+    // The same figures as the indicators (one formula each: docs/indicators.md).
+    backupSuccessRate: value('backupSuccessRate'),
+    validationRate: value('validationRate'),
+    recoveryTestSuccessRate: value('recoverySuccessRate'),
+    mttrMs: value('mttr'),
+    healthScore: value('healthScore') ?? 0,
+  };
+  const failedSide = last?.status === 'failed' && last.errorCode ? errorSide(last.errorCode) : null;
+  // One rule decides the headline from the same facts as the score, the tiles and the alerts.
+  const headline = headlineOf(
+    {
+      now,
+      rpoMs: DEFAULT_RPO_MS,
+      lastBackup: last ? { status: last.status, failedSide, errorCode: last.errorCode } : null,
+      lastSuccessAt,
+      lastCheckStatus: catalog.lastRun('check')?.status ?? null,
+      kitConfirmed: kit.confirmed,
+      drill: { overdue: due.overdue, lastAt: lastDrill?.startedAt ?? null },
+      alerts,
+      copiesMissing: copies.missing.map((m) => ({ rule: m.rule, text: t(m.key, m.params, locale) })),
+      usbOverdue: destinations.filter((d) => d.overdue).map((d) => d.label),
+      schedulerRunning,
+      kpis,
+    },
+    locale,
+  );
+  // While something runs it is shown (progress), unless there is a problem to see first.
+  const state: HealthState = running !== null && headline.level !== 'problem' ? 'running' : headline.level === 'problem' ? 'error' : headline.level === 'attention' ? 'warning' : 'ok';
   return {
     repoId: repo.id,
     location: ctx.location,
     state,
-    reasons,
-    lastBackup: last ? { at: last.endedAt ?? last.startedAt, status: last.status, snapshotId: last.snapshotId, errorCode: last.errorCode } : null,
+    headline,
+    reasons: headline.points.map((p) => p.text),
+    lastBackup: last ? { at: last.endedAt ?? last.startedAt, status: last.status, snapshotId: last.snapshotId, errorCode: last.errorCode, failedSide } : null,
     lastSuccessAt,
     nextBackupAt: schedulerRunning ? nextRunAt(backupPolicy, lastOk?.startedAt ? new Date(lastOk.startedAt) : null, now).toISOString() : null,
     scheduler: { running: schedulerRunning, state: sched.state, pid: 'pid' in sched ? sched.pid : null, since: 'since' in sched ? sched.since : null, host: 'host' in sched ? sched.host : null },
@@ -112,15 +130,7 @@ export async function status(ctx: EngineContext): Promise<StatusSummary> {
     running,
     snapshots: catalog.listSnapshots().length,
     alerts,
-    kpis: {
-      ...kpisOf({ now, lastSuccessAt, backupSuccessRate: null, validationRate: null, drills, latestBytes: stats.latestBytes, storedBytes: stats.storedBytes }),
-      // The same figures as the indicators below (one formula each: docs/indicators.md).
-      backupSuccessRate: value('backupSuccessRate'),
-      validationRate: value('validationRate'),
-      recoveryTestSuccessRate: value('recoverySuccessRate'),
-      mttrMs: value('mttr'),
-      healthScore: value('healthScore') ?? 0,
-    },
+    kpis,
     indicators: indicatorViews(indicators, locale),
     // Kept by the weekly summary job (engine/summary.ts).
     weeklySummary: (catalog.getSetting('summary.last') as WeeklySummaryView | undefined) ?? null,

@@ -38,9 +38,24 @@ interface Running {
   readonly startedAt: string;
   readonly controller: AbortController;
   progress: ProgressEvent | null;
-  baseline: PhaseBaseline | null;
+  /** Where each phase started (op, phase and unit), so events of two phases that alternate keep their pace. */
+  baselines: Map<string, PhaseBaseline>;
   cancelling: boolean;
+  /** Real time (ms) of the last progress event from the operation, for the stall watchdog. */
+  lastEventAt: number;
 }
+
+/**
+ * Phases that wait on a server (the clinic's, or a restore's target): with no progress for STALL_MS in one of them,
+ * the task says the server does not answer instead of repeating what it would be doing. A server preparing its
+ * export (export-wait) is left out: it is told to wait between polls.
+ */
+const SERVER_PHASES: Readonly<Record<string, ReadonlySet<string>>> = {
+  backup: new Set(['download', 'search', 'history', 'attachments', 'read']),
+};
+/** How long without any progress in a server phase before "o servidor não responde" (within seconds, not minutes). */
+export const STALL_MS = 5000;
+const STALL_CHECK_MS = 1000;
 
 /** Measurements need this much time in a phase before a speed or a time left is shown (no wild first guesses). */
 const SPEED_AFTER_MS = 1000;
@@ -89,10 +104,12 @@ export class TaskManager {
     if (outer?.aborted) controller.abort(outer.reason);
     else outer?.addEventListener('abort', onOuterAbort, { once: true });
     const id = `t${this.clock.now().getTime().toString(36)}-${++this.seq}`;
-    const r: Running = { id, spec, title: t(spec.title, spec.titleParams ?? {}, this.locale()), startedAt: this.clock.now().toISOString(), controller, progress: null, baseline: null, cancelling: false };
+    const r: Running = { id, spec, title: t(spec.title, spec.titleParams ?? {}, this.locale()), startedAt: this.clock.now().toISOString(), controller, progress: null, baselines: new Map(), cancelling: false, lastEventAt: Date.now() };
     this.running.set(id, r);
     this.bus.emit({ type: 'task-started', task: this.info(r) });
     const onProgress = (e: ProgressEvent): void => this.progress(r, e, options.onProgress);
+    const watchdog = setInterval(() => this.checkStall(r, options.onProgress), STALL_CHECK_MS);
+    watchdog.unref();
     try {
       controller.signal.throwIfAborted();
       const value = await fn({ signal: controller.signal, onProgress });
@@ -107,6 +124,7 @@ export class TaskManager {
       this.finish(r, 'failed', isEngineError(err) ? err.code : 'INTERNAL');
       throw err;
     } finally {
+      clearInterval(watchdog);
       outer?.removeEventListener('abort', onOuterAbort);
       this.running.delete(id);
     }
@@ -120,11 +138,37 @@ export class TaskManager {
     this.bus.emit({ type: 'task-finished', taskId: r.id, kind: r.spec.kind, status, errorCode, message: status === 'cancelled' ? t(r.spec.cancelled, {}, this.locale()) : null });
   }
 
+  /** No progress for STALL_MS in a phase that waits on a server: say the server does not answer (again each second). */
+  private checkStall(r: Running, outer: ((e: ProgressEvent) => void) | undefined): void {
+    const last = r.progress;
+    if (!last || r.cancelling || !SERVER_PHASES[last.op]?.has(last.phase)) return;
+    const stalledMs = Date.now() - r.lastEventAt;
+    if (stalledMs < STALL_MS) return;
+    const { bytesPerSecond: _speed, etaMs: _eta, ...rest } = last;
+    const stalled: ProgressEvent = { ...rest, stalledMs, text: t('task.stalled.server', { seconds: Math.floor(stalledMs / 1000) }, this.locale()) };
+    r.progress = stalled;
+    this.deliver(stalled, outer);
+  }
+
+  private deliver(e: ProgressEvent, outer: ((e: ProgressEvent) => void) | undefined): void {
+    if (outer) {
+      try {
+        outer(e);
+      } catch (err) {
+        // The caller's display failed (a closed terminal): the work goes on, the failure is logged.
+        this.bus.diagnostic('progress listener', err);
+      }
+    }
+    this.bus.emit(e);
+  }
+
   private progress(r: Running, e: ProgressEvent, outer: ((e: ProgressEvent) => void) | undefined): void {
+    r.lastEventAt = Date.now();
     const now = this.clock.now().getTime();
-    const b = r.baseline;
-    if (!b || b.op !== e.op || b.name !== e.phase || b.unit !== e.unit || e.done < b.done) r.baseline = { op: e.op, name: e.phase, unit: e.unit, at: now, done: e.done, bytes: e.bytes ?? 0 };
-    const base = r.baseline as PhaseBaseline;
+    const phaseKey = `${e.op}/${e.phase}/${e.unit}`;
+    const b = r.baselines.get(phaseKey);
+    if (!b || e.done < b.done) r.baselines.set(phaseKey, { op: e.op, name: e.phase, unit: e.unit, at: now, done: e.done, bytes: e.bytes ?? 0 });
+    const base = r.baselines.get(phaseKey) as PhaseBaseline;
     const elapsed = now - base.at;
     let bytesPerSecond: number | undefined;
     if (e.bytes !== undefined && elapsed >= SPEED_AFTER_MS && e.bytes >= base.bytes) bytesPerSecond = Math.round(((e.bytes - base.bytes) * 1000) / elapsed);
@@ -141,14 +185,6 @@ export class TaskManager {
       ...(etaMs !== undefined ? { etaMs } : {}),
     };
     r.progress = enriched;
-    if (outer) {
-      try {
-        outer(enriched);
-      } catch (err) {
-        // The caller's display failed (a closed terminal): the work goes on, the failure is logged.
-        this.bus.diagnostic('progress listener', err);
-      }
-    }
-    this.bus.emit(enriched);
+    this.deliver(enriched, outer);
   }
 }

@@ -1,4 +1,4 @@
-import { EngineError, type ErrorInfo } from '../shared/errors.js';
+import { EngineError, errorSide, type ErrorInfo } from '../shared/errors.js';
 import { errorMessages } from './messages/errors.js';
 import { cliMessages } from './messages/cli.js';
 import { cliHelpMessages } from './messages/cliHelp.js';
@@ -22,9 +22,12 @@ import { uiMessages } from './messages/ui.js';
 import { tasksMessages } from './messages/tasks.js';
 import { indicatorsMessages } from './messages/indicators.js';
 import { summaryMessages } from './messages/summary.js';
+import { formatMessage } from './format.js';
 import { DEFAULT_LOCALE, LOCALES, type Catalogue, type Locale, type Message } from './types.js';
 
 export { DEFAULT_LOCALE, LOCALES, type Catalogue, type Locale, type Message } from './types.js';
+export { formatMessage, messageArguments } from './format.js';
+export { FHIR_TYPE_NAMES, fhirTypeName } from './fhirTypes.js';
 
 /** Every module's messages, merged. Each module owns one file in messages/. */
 const catalogue: Catalogue = {
@@ -76,21 +79,16 @@ export function resolveLocale(explicit?: string | null, env: NodeJS.ProcessEnv =
   return DEFAULT_LOCALE;
 }
 
-function formatValue(v: Params[string]): string {
-  if (v === undefined || v === null) return '—';
-  if (Array.isArray(v)) return v.length === 0 ? '—' : v.join(', ');
-  return String(v);
-}
-
-export function interpolate(template: string, params: Params = {}): string {
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? formatValue(params[name]) : whole));
+/** Fills a template: `{name}` placeholders and ICU plurals (`{count, plural, one {# item} other {# items}}`). */
+export function interpolate(template: string, params: Params = {}, locale: Locale = DEFAULT_LOCALE): string {
+  return formatMessage(template, params, locale);
 }
 
 /** Translates a catalogue key. Unknown keys come back as the key itself so a gap is visible, not fatal. */
 export function t(key: string, params: Params = {}, locale: Locale = DEFAULT_LOCALE): string {
   const msg = catalogue[key];
   if (!msg) return key;
-  return interpolate(msg[locale], params);
+  return interpolate(msg[locale], params, locale);
 }
 
 export function hasMessage(key: string): boolean {
@@ -99,7 +97,7 @@ export function hasMessage(key: string): boolean {
 
 /** The user text of an error code with its details. */
 export function errorText(err: { code: keyof typeof errorMessages; details?: Params }, locale: Locale = DEFAULT_LOCALE): string {
-  return interpolate(errorMessages[err.code][locale], err.details ?? {});
+  return interpolate(errorMessages[err.code][locale], err.details ?? {}, locale);
 }
 
 /** Converts anything thrown into ErrorInfo data for a front end. Unknown errors become INTERNAL without stack or secrets. */
@@ -107,7 +105,8 @@ export function toErrorInfo(err: unknown, locale: Locale = DEFAULT_LOCALE): Erro
   if (err instanceof EngineError) {
     // A cancelled task says in what state it left the repository and the target.
     const outcome = err.code === 'CANCELLED' && typeof err.details['outcome'] === 'string' && hasMessage(err.details['outcome']) ? ` ${t(err.details['outcome'], {}, locale)}` : '';
-    return { code: err.code, message: errorText(err, locale) + outcome, details: err.details };
+    const side = errorSide(err.code);
+    return { code: err.code, message: errorText(err, locale) + outcome, details: err.details, ...(side ? { side } : {}) };
   }
   const reason = err instanceof Error ? err.message : String(err);
   const details = { reason: scrubSecrets(reason) };

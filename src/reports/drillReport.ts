@@ -7,7 +7,7 @@
  * DrillReportData is what src/drills produces for a finished drill (and can store as the drill's
  * `report` JSON in the catalog).
  */
-import { errorText, type Locale } from '../i18n/index.js';
+import { errorText, fhirTypeName, type Locale } from '../i18n/index.js';
 import { KPI_TARGETS, withinObjective } from '../policy/kpis.js';
 import { restoreOrder, tierOf, TIER_TARGETS, TIERS, type Tier } from '../policy/tiers.js';
 import type { DrillFailure, DrillFailureKind, DrillReport, DrillStatus, DrillTypeResult } from '../shared/drill.js';
@@ -79,7 +79,7 @@ const STATUS_TONE: Readonly<Record<DrillReportStatus, Tone>> = { success: 'ok', 
 
 function failureText(f: DrillFailure, tr: Translate, locale: Locale): { what: string; next: string } {
   const params = {
-    type: f.resourceType ?? tr('reports.common.unknown'),
+    type: f.resourceType ? fhirTypeName(f.resourceType, locale) : tr('reports.common.unknown'),
     count: f.count ?? '?',
     example: f.example ?? '—',
   };
@@ -155,7 +155,7 @@ export function drillReportDocument(data: DrillReportData, locale: Locale): Repo
     const mismatches = r.contentMismatches ?? 0;
     const outcome: Outcome = r.restored < r.expected ? 'failed' : mismatches > 0 ? 'failed' : r.restored > r.expected ? 'warning' : 'passed';
     return [
-      { text: r.resourceType, mono: true },
+      fhirTypeName(r.resourceType, locale),
       tr(`reports.tier.${tierOf(r.resourceType)}`),
       formatCount(r.expected, locale),
       formatCount(r.restored, locale),

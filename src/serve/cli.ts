@@ -2,6 +2,7 @@
  * `clinic-backup serve`: starts the local web mode (the same UI as the desktop app) on 127.0.0.1 and prints its
  * URL with the one-time token. Dispatched by bin/launch.js, so the CLI front end never imports this one.
  */
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { resolveLocale, t, toErrorInfo, type Locale } from '../i18n/index.js';
 import { EngineError, exitCodeFor } from '../shared/errors.js';
@@ -57,11 +58,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   }
   const locale = resolveLocale(typeof values['lang'] === 'string' ? values['lang'] : null, env);
   const json = values['json'] === true;
+  // Optional: without it the setup wizard creates or connects the repository (and serve remembers it).
   const repo = (values['repo'] as string | undefined) ?? env['CLINIC_BACKUP_REPO'];
-  if (!repo) {
-    process.stderr.write(t('cli.error', { code: 'USAGE', message: t('cli.missingRepo', {}, locale) }, locale) + '\n');
-    return 2;
-  }
   const port = values['port'] ? Number(values['port']) : 0;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     process.stderr.write(t('cli.error', { code: 'USAGE', message: toErrorInfo(new EngineError('USAGE', { reason: '--port 0-65535' }), locale).message }, locale) + '\n');
@@ -71,14 +69,16 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const secretsDir = (values['secrets-dir'] as string | undefined) ?? env['CLINIC_BACKUP_SECRETS_DIR'];
   const keychainService = env['CLINIC_BACKUP_KEYCHAIN_SERVICE'];
   const stateDir = env['CLINIC_BACKUP_STATE_DIR'];
+  // Extra folders the setup's folder picker offers besides the detected drives and shares (path-list separated).
+  const browseRoots = (env['CLINIC_BACKUP_BROWSE_ROOTS'] ?? '').split(path.delimiter).filter((p) => p !== '');
   try {
     // The engine and the HTTP server load only now: `serve --help` and a usage error answer without them.
     const { runServeCommand } = await import('./index.js');
     return await runServeCommand({
-      repo,
+      ...(repo ? { repo } : {}),
       port,
       locale,
-      engine: { ...(passwordFile ? { passwordFile } : {}), ...(keychainService ? { keychainService } : {}), ...(stateDir ? { stateDir } : {}), ...(secretsDir ? { secretsDir } : {}) },
+      engine: { ...(browseRoots.length > 0 ? { browseRoots } : {}), ...(passwordFile ? { passwordFile } : {}), ...(keychainService ? { keychainService } : {}), ...(stateDir ? { stateDir } : {}), ...(secretsDir ? { secretsDir } : {}) },
       print: (line) => {
         if (!json) process.stdout.write(line + '\n');
       },

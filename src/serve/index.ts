@@ -1,8 +1,9 @@
 /** The serve front end: EngineHost + HTTP/SSE server, and the `clinic-backup serve` command. */
 import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { t, type EngineOptions, type Locale } from '../index.js';
+import { clinicPassphrasePaths, defaultStateDir, t, type EngineOptions, type Locale } from '../index.js';
 import { EngineHost } from '../api/host.js';
 import { startServe, type ServeHandle } from './server.js';
 
@@ -21,8 +22,29 @@ export const DEFAULT_RENDERER_DIR = ((): string => {
   return path.join(root, 'renderer', 'dist');
 })();
 
+/** Where `serve` remembers the repository the setup wizard created or connected (it starts without --repo). */
+const REMEMBERED_REPOSITORY = 'serve-repository.json';
+
+async function rememberedRepository(stateRoot: string): Promise<string | null> {
+  try {
+    const v = JSON.parse(await readFile(path.join(stateRoot, REMEMBERED_REPOSITORY), 'utf8')) as { repo?: unknown };
+    return typeof v.repo === 'string' && v.repo !== '' ? v.repo : null;
+  } catch {
+    return null;
+  }
+}
+
+async function rememberRepository(stateRoot: string, repo: string): Promise<void> {
+  await mkdir(stateRoot, { recursive: true, mode: 0o700 });
+  await writeFile(path.join(stateRoot, REMEMBERED_REPOSITORY), JSON.stringify({ repo }) + '\n', { mode: 0o600 });
+}
+
 export interface ServeAppOptions {
-  readonly repo: string;
+  /**
+   * The repository folder. Without it, serve opens the one its setup wizard chose last time, or none yet: the
+   * user interface then starts at the welcome screen and the wizard creates or connects one.
+   */
+  readonly repo?: string;
   readonly locale: Locale;
   readonly engine?: Omit<EngineOptions, 'repo' | 'locale'>;
   readonly port?: number;
@@ -36,7 +58,25 @@ export interface ServeApp extends ServeHandle {
 
 /** Starts an EngineHost for the repository and serves it; the UI language follows the repository's settings. */
 export async function startServeApp(options: ServeAppOptions): Promise<ServeApp> {
-  const host = new EngineHost({ engine: options.engine ?? {}, repo: options.repo, locale: options.locale, mode: 'serve' });
+  const stateRoot = options.engine?.stateDir ?? defaultStateDir();
+  // No repository yet: an empty folder inside the state folder stands for "not set up" (the user interface starts
+  // at the welcome screen) until the wizard opens the folder the user picked.
+  let repo = options.repo ?? (await rememberedRepository(stateRoot));
+  if (!repo) {
+    repo = path.join(stateRoot, 'no-repository-yet');
+    await mkdir(repo, { recursive: true, mode: 0o700 });
+  }
+  // A computer without a keychain where the clinic chose a passphrase in the wizard: it is used again.
+  const kept = clinicPassphrasePaths(stateRoot);
+  const engine = options.engine?.passwordFile || options.engine?.secretStore || !existsSync(kept.passwordFile) ? (options.engine ?? {}) : { ...options.engine, ...kept };
+  const host = new EngineHost({
+    engine,
+    repo,
+    locale: options.locale,
+    mode: 'serve',
+    // The folder chosen in the wizard is opened again at the next start without --repo.
+    onRepositoryChanged: (chosen) => void rememberRepository(stateRoot, chosen).catch(() => undefined),
+  });
   await host.adoptSettingsLanguage();
   const handle = await startServe({
     host,

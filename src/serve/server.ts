@@ -230,6 +230,13 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       return;
     }
     if (url.pathname === '/metrics' && req.method === 'GET') return send(res, 200, await metrics.render(), metrics.contentType);
+    const pdf = /^\/reports\/drill\/(\d{1,9})\.pdf$/.exec(url.pathname);
+    if (pdf && req.method === 'GET') {
+      const r = await host.drillReportPdf(Number(pdf[1]));
+      if (!r.ok) return sendPage(res, statusFor(r.error.code), 'Clinic Backup', r.error.message);
+      res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'application/pdf', 'Content-Disposition': `attachment; filename="teste-de-restauracao-${pdf[1]}.pdf"`, 'Cache-Control': 'no-store' });
+      return void res.end(r.value);
+    }
     const report = /^\/reports\/drill\/(\d{1,9})$/.exec(url.pathname);
     if (report && req.method === 'GET') {
       const r = await host.request('drillReport', [Number(report[1])], locale);

@@ -47,6 +47,7 @@ import type {
   CheckResult,
   DesktopSettings,
   DetectedDestination,
+  FolderListing,
   FhirRestoreResult,
   FolderRestorePlan,
   ForgetResult,
@@ -118,6 +119,18 @@ const DEFINITIONS = {
     objectArg((r) => first(onlyKeys(r, ['source', 'auth'], 'request'), checkUrl(r['source'], 'request.source'), checkAuth(r['auth'], 'request.auth')), 'request'),
   ),
   detectDestinations: method<[], DetectedDestination[]>(false, [0, 0]),
+  /** Whether this computer has a usable keychain ('not-used' when a passphrase file is used instead). */
+  keychainStatus: method<[], { keychain: 'available' | 'unavailable' | 'not-used' }>(false, [0, 0]),
+  /** Host: no keychain, so keep the passphrase the clinic chose in an owner-only file and use it from now on. */
+  useClinicPassphrase: method<[request: { passphrase: string }], HostInfo>(false, [1, 1], (a) =>
+    isObject(a[0]) && Object.keys(a[0]).length === 1 && isString(a[0]['passphrase'], 1024) && a[0]['passphrase'] !== '' ? null : 'request.passphrase',
+  ),
+  /** Desktop app: the operating system's folder dialog (serve mode has browseFolders instead). */
+  chooseFolder: method<[], { path: string | null }>(false, [0, 0]),
+  /** The setup's folder picker (serve mode): drives and shares, then the folders inside one; never files. */
+  browseFolders: method<[request?: { path?: string }], FolderListing>(false, [0, 1], (a) =>
+    a[0] === undefined ? null : isObject(a[0]) && Object.keys(a[0]).every((k) => k === 'path') && (a[0]['path'] === undefined || (isString(a[0]['path'], 4096) && a[0]['path'] !== '')) ? null : 'request.path',
+  ),
   /** Adds a copy after testing it; nothing is saved when the test fails. */
   addCopy: method<[request: AddCopyRequest], AddCopyResult>(false, [1, 1], (a) => checkAddCopy(a[0])),
   removeCopy: method<[location: string], { removed: boolean }>(false, [1, 1], (a) => (isString(a[0], 2048) && a[0] !== '' ? null : 'location')),

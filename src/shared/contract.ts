@@ -230,14 +230,43 @@ export interface StatusAlert {
   readonly since: string;
 }
 
+/** The dashboard's headline, from one rule (src/policy/headline.ts): ok, attention or problem. */
+export type HeadlineLevel = 'ok' | 'attention' | 'problem';
+
+/** The one action that fixes an unmet point; the user interface maps each to a button. */
+export type HeadlineAction =
+  | 'backup-now'
+  | 'check-now'
+  | 'run-drill'
+  | 'confirm-kit'
+  | 'add-copy'
+  | 'add-offsite'
+  | 'add-immutable'
+  | 'rotate-usb'
+  | 'see-destinations'
+  | 'see-source'
+  | 'see-alerts'
+  | 'start-scheduler';
+
+/** One unmet point under the headline, already worded, with its action. */
+export interface HeadlinePoint {
+  readonly id: string;
+  readonly level: Exclude<HeadlineLevel, 'ok'>;
+  readonly text: string;
+  readonly action: HeadlineAction;
+}
+
 /** One screen of status (SOP-019 §6.3 daily check and §7 KPIs), for `status`, the dashboard and the tray. */
 export interface StatusSummary {
   readonly repoId: string;
   readonly location: string;
   readonly state: HealthState;
-  /** Short reasons for the state, already translated. */
+  /** The headline and its unmet points (each with the action that fixes it); `state` is derived from it. */
+  readonly headline: { readonly level: HeadlineLevel; readonly points: readonly HeadlinePoint[] };
+  /** Short reasons for the state, already translated (the texts of the headline's points). */
   readonly reasons: readonly string[];
-  readonly lastBackup: { readonly at: string; readonly status: string; readonly snapshotId: string | null; readonly errorCode: string | null } | null;
+  /** failedSide: which side a failed backup could not reach or use — the clinic's server (source) or where the copy is kept (destination). */
+  readonly lastBackup: { readonly at: string; readonly status: string; readonly snapshotId: string | null; readonly errorCode: string | null; readonly failedSide: 'source' | 'destination' | null } | null;
   readonly lastSuccessAt: string | null;
   /** When the scheduler will run the next backup; null when no scheduler is running. */
   readonly nextBackupAt: string | null;
@@ -381,6 +410,30 @@ export interface DetectedDestination {
   readonly repoId: string | null;
   readonly freeBytes: number | null;
   readonly totalBytes: number | null;
+}
+
+/** One place the folder picker offers at the top: a drive, a network share, or a folder the installer allowed. */
+export interface FolderRoot {
+  readonly path: string;
+  readonly freeBytes: number | null;
+  readonly totalBytes: number | null;
+}
+
+/**
+ * The server-side folder picker (serve mode): the roots when no folder is given, else the folders inside one
+ * (never files). `state` says what the folder holds (a repository of this product, nothing, other files);
+ * `suggested` is where a new repository would go (a "ClinicBackup" folder inside it, or the folder itself when
+ * it already is one or is empty).
+ */
+export interface FolderListing {
+  readonly path: string | null;
+  readonly parent: string | null;
+  readonly roots: readonly FolderRoot[];
+  readonly folders: readonly { readonly name: string; readonly path: string }[];
+  readonly state: DetectedDestination['state'] | null;
+  readonly suggested: string | null;
+  /** More folders than listed (the listing is bounded). */
+  readonly truncated: boolean;
 }
 
 export interface AuditLogEntry {

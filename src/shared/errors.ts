@@ -133,6 +133,8 @@ export interface ErrorInfo {
   readonly code: ErrorCode;
   readonly message: string;
   readonly details?: ErrorDetails;
+  /** Which side failed, when the code says: the data being backed up (source) or where the copies are kept. */
+  readonly side?: 'source' | 'destination';
 }
 
 export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ErrorInfo };
@@ -167,6 +169,16 @@ export class EngineError extends Error {
 
 export function isEngineError(err: unknown, code?: ErrorCode): err is EngineError {
   return err instanceof EngineError && (code === undefined || err.code === code);
+}
+
+/**
+ * Which side an error concerns: the data being backed up (the clinic's server, folder or database) or the place
+ * the copy is kept (folder, NAS, USB drive, bucket). Null when neither (usage, keys, internal).
+ */
+export function errorSide(code: string): 'source' | 'destination' | null {
+  if (/^(SOURCE_|EXPORT_|INPUT_|FILE_|FOLDER_SOURCE_|DUMP_)/.test(code) || code === 'DB_FILE_NOT_FOUND' || code === 'EMPTY_SOURCE' || code === 'RESOURCE_WITHOUT_ID') return 'source';
+  if (/^(DEST_|S3_|REPO_NOT_FOUND|REPO_MARKER_)/.test(code) || code === 'RESIDENCY_NOT_ACKNOWLEDGED') return 'destination';
+  return null;
 }
 
 export function isIntegrityCode(code: ErrorCode): boolean {

@@ -22,6 +22,11 @@ export interface ProgressEvent {
   readonly bytesPerSecond?: number;
   /** Time left in the current phase, when the total is known and the pace is measurable. */
   readonly etaMs?: number;
+  /**
+   * Set while the server the phase reads from has not answered for some seconds (no progress at all): the text
+   * then says "o servidor não responde" instead of what the phase would be doing. Cleared by the next real event.
+   */
+  readonly stalledMs?: number;
 }
 
 export type ProgressListener = (event: ProgressEvent) => void;

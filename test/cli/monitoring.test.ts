@@ -80,12 +80,16 @@ test('status, --nagios, stale-backup alert by e-mail and webhook, and doctor aga
     const ok = JSON.parse((await runCli(['status', '--json'], env)).stdout) as Status;
     assert.deepEqual([ok.scheduler.running, ok.scheduler.pid], [true, process.pid]);
     assert.deepEqual(await scheduleCheck(), ['pass']);
-    assert.equal(ok.state, 'ok');
+    // The scheduler point is gone; what is left is what the headline rule still finds unmet (one copy, no
+    // offsite copy, never checked, no drill): attention, never "ok" next to unmet 3-2-1-1-0 tiles.
+    assert.ok(!ok.reasons.some((r) => /scheduler/.test(r)), ok.reasons.join(' | '));
+    assert.equal(ok.state, 'warning');
+    assert.ok(ok.reasons.some((r) => /not been checked/.test(r)), ok.reasons.join(' | '));
     assert.equal(ok.kpis.backupSuccessRate, 1);
     assert.ok(ok.kpis.compressionRate > 0.5);
     const nagiosOk = await runCli(['status', '--nagios'], env);
-    assert.equal(nagiosOk.code, 0);
-    assert.match(nagiosOk.stdout, /^CLINIC-BACKUP OK - .*\| last_success_age=\d+s;86400;172800 health=[\d.]+;80;60;0;100 snapshots=1/);
+    assert.equal(nagiosOk.code, 1);
+    assert.match(nagiosOk.stdout, /^CLINIC-BACKUP WARNING - .*\| last_success_age=\d+s;86400;172800 health=[\d.]+;80;60;0;100 snapshots=1/);
 
     // The last success was 30 hours ago: the backup is stale.
     const db = new Database(path.join(state, repoDir as string, 'catalog.sqlite'));

@@ -2,16 +2,16 @@
  * The app after setup, in a real browser against `serve` with real sandboxes, repository and SQLite:
  * backup now shows progress then success; a source failure shows the error state with its fix; the restore
  * wizard restores one patient into a second sandbox (a wrong confirmation writes nothing); drills; settings;
- * the audit log; a screenshot of every main screen (pt-BR, 1024×700) into docs/screenshots/.
+ * the audit log; a screenshot of every main screen (pt-BR, 1366×768) into docs/screenshots/.
  */
 import assert from 'node:assert/strict';
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { patientOf, type SandboxServer } from '../../src/sandbox/index.js';
 import { sandbox } from '../support/fhir.js';
-import { assertAccessible, launchBrowser, openApp, SCREENSHOTS, startStack, type Stack } from './support.js';
+import { assertAccessible, assertPlainWords, launchBrowser, openApp, saveScreenshot, startStack, type Stack } from './support.js';
 
 const SOURCE_TOKEN = 'clinic-bearer-token-e2e-7f3a9c';
 
@@ -21,7 +21,6 @@ async function call<T>(stack: Stack, method: string, ...args: unknown[]): Promis
   return r.value as T;
 }
 
-await mkdir(SCREENSHOTS, { recursive: true });
 // The clinic's server is slow to prepare its export (2 polls, 1 s apart), so progress is visible.
 const source: SandboxServer = await sandbox({ patients: 8, seed: 21, auth: { bearerTokens: [SOURCE_TOKEN] }, exportPollsBeforeReady: 2, exportRetryAfterSeconds: 1 });
 const target: SandboxServer = await sandbox({ patients: 0 });
@@ -39,8 +38,9 @@ const { page, bodies, errors }: { page: Page; bodies: string[]; errors: string[]
 
 /** A screenshot of a main screen, which must also pass the accessibility check as shown. */
 const shot = async (name: string): Promise<void> => {
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
+  await saveScreenshot(page, name);
   await assertAccessible(page, name);
+  await assertPlainWords(page, name);
 };
 const go = async (route: string, testId: string): Promise<void> => {
   await page.locator(`nav a[href="#/${route}"]`).click();
@@ -103,12 +103,15 @@ describe('the app after setup (browser)', () => {
     assert.match(await page.getByTestId('chosen-snapshot').innerText(), /Ponto de restauração escolhido/);
     await shot('restore-calendar');
     await page.getByTestId('next').click();
+    // No default target: the live server is never pre-selected, and nothing can be previewed before a choice.
+    for (const id of ['target-original', 'target-other', 'target-folder']) assert.equal(await page.getByTestId(id).isChecked(), false, id);
+    assert.equal(await page.getByTestId('preview').isDisabled(), true);
     await page.getByTestId('target-other').check();
     await page.getByTestId('target-url').fill(target.url);
     await page.getByTestId('preview').click();
     await page.getByTestId('restore-preview').waitFor({ timeout: 30_000 });
     assert.match(await page.getByTestId('preview-totals').innerText(), new RegExp(`Total: ${own.length} registros`));
-    assert.match(await page.getByTestId('shared-resources').innerText(), /1 registro\(s\) deste paciente também são de outros pacientes e NÃO serão gravados[\s\S]*Group\/all-patients/);
+    assert.match(await page.getByTestId('shared-resources').innerText(), /1 registro deste paciente também é de outros pacientes e NÃO será gravado[\s\S]*Group\/all-patients/);
     await shot('restore-preview');
     await page.getByTestId('next').click();
 
@@ -172,10 +175,16 @@ describe('the app after setup (browser)', () => {
     const report = page.frameLocator('[data-testid="drill-report"]');
     await report.locator('body').waitFor();
     const text = await report.locator('body').innerText();
-    assert.match(text, /Patient/);
+    assert.match(text, /Paciente/);
     assert.ok(text.length > 200, 'the report has content');
     await page.getByTestId('drill-report').scrollIntoViewIfNeeded();
     await shot('drill-report');
+    // "Salvar PDF": the same report as a PDF file.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('save-pdf').click()]);
+    assert.match(download.suggestedFilename(), /^teste-de-restauracao-\d+\.pdf$/);
+    const pdfPath = await download.path();
+    assert.ok(pdfPath);
+    assert.equal((await readFile(pdfPath)).subarray(0, 5).toString('latin1'), '%PDF-');
     await page.locator('.table td button', { hasText: 'Abrir relatório' }).first().waitFor();
     await page.evaluate('document.querySelector("main").scrollTo(0, 0)');
     await shot('drills');
@@ -222,10 +231,12 @@ describe('the app after setup (browser)', () => {
     await page.locator('nav a[href="#/settings"]', { hasText: 'Configurações' }).waitFor();
 
     await go('audit', 'audit');
-    await page.locator('.audit-table td', { hasText: 'Repositório criado' }).first().waitFor();
+    await page.locator('.audit-table td', { hasText: 'criou o local dos backups' }).first().waitFor();
     const audit = await page.getByTestId('audit').innerText();
-    assert.match(audit, /Repositório criado/);
-    assert.match(audit, /Restauração em servidor/);
+    // Sentences, not fields: who did what, in words.
+    assert.match(audit, /criou o local dos backups às \d\d:\d\d\./);
+    assert.match(audit, /restaurou 1 paciente \(\d+ registros\) no sistema http:\/\/127\.0\.0\.1:\d+\S* às \d\d:\d\d\./);
+    assert.doesNotMatch(audit, /snapshot:|resources:|patient:/);
     await shot('audit-log');
   });
 

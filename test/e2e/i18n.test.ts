@@ -9,6 +9,8 @@ import { it } from 'node:test';
 import { MESSAGES } from '../../renderer/src/i18n/messages.js';
 import { uiMessages } from '../../src/i18n/messages/ui.js';
 import { ROOT } from '../support/cli.js';
+import { REFUSED_WORDS } from './support.js';
+import { catalogueEntries, messageArguments } from '../../src/i18n/index.js';
 
 async function sources(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -20,7 +22,8 @@ async function sources(dir: string): Promise<string[]> {
   return out;
 }
 
-const placeholders = (s: string): string[] => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1] as string).sort();
+// Placeholders and plural arguments (not the words inside a plural's branches).
+const placeholders = messageArguments;
 
 it('pt-BR and en are complete and use the same placeholders (renderer and ui.ts)', () => {
   for (const [key, msg] of [...Object.entries(MESSAGES), ...Object.entries(uiMessages)]) {
@@ -28,6 +31,26 @@ it('pt-BR and en are complete and use the same placeholders (renderer and ui.ts)
     assert.ok(msg.en.trim().length > 0, `${key} en`);
     assert.deepEqual(placeholders(msg['pt-BR']), placeholders(msg.en), `${key}: placeholders differ`);
   }
+});
+
+it('no message in any catalogue writes a plural as "(s)": counts go through plural rules', async () => {
+  const engine = await import('../../src/i18n/index.js');
+  const offenders: string[] = [];
+  const all = [...Object.entries(MESSAGES), ...engine.catalogueEntries()];
+  for (const [key, msg] of all) for (const l of ['pt-BR', 'en'] as const) if (/\p{L}\((s|es|ns|is|ões|y\/ies)\)/u.test(msg[l])) offenders.push(`${key} ${l}`);
+  assert.ok(all.length > 500, 'both catalogues were read');
+  assert.deepEqual(offenders, []);
+});
+
+it('no pt-BR text for clinic staff uses English or jargon without a plain label (screens, alerts, errors, reports)', () => {
+  const offenders: string[] = [];
+  const engine = catalogueEntries().filter(([key]) => !/^(cli\.|doctor\.|sandbox\.|reports\.plan|serve\.)/.test(key));
+  for (const [key, msg] of [...Object.entries(MESSAGES), ...engine]) {
+    // Placeholders are data; a technical term may follow its plain label in parentheses.
+    const plain = msg['pt-BR'].replace(/\{[^{}]*\}/g, ' ').replace(/\([^()]*\)/g, ' ');
+    for (const w of REFUSED_WORDS) if (new RegExp(`(?<![\\p{L}\\p{N}_/.-])${w}(?![\\p{L}\\p{N}_/-])`, 'iu').test(plain)) offenders.push(`${key}: ${w}`);
+  }
+  assert.deepEqual(offenders, []);
 });
 
 it('every key the screens use is in the catalogue', async () => {

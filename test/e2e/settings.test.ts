@@ -3,17 +3,18 @@
  * file secret store, a real SMTP server (smtp-server) and a real HTTP webhook receiver on 127.0.0.1:
  * retention saved and kept across a reload; a legal floor below the law refused in the card with nothing saved;
  * e-mail and webhook channels set up in the browser with their secrets (which never come back out), tests sent
- * and received; a channel removed; a screenshot of the screen (pt-BR, 1024×700) into docs/screenshots/.
+ * and received; a channel removed; a screenshot of the screen (pt-BR, 1366×768) into docs/screenshots/.
  */
 import assert from 'node:assert/strict';
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { AppSettings } from '../../src/shared/contract.js';
 import { verifyWebhookSignature, SIGNATURE_HEADER } from '../../src/alerts/webhook.js';
 import { parseMail, startSmtp, startWebhookReceiver } from '../alerts/support.js';
-import { assertAccessible, launchBrowser, openApp, SCREENSHOTS, startStack, type Stack } from './support.js';
+import { closedPort } from '../support/fhir.js';
+import { assertAccessible, assertPlainWords, launchBrowser, openApp, saveScreenshot, startStack, type Stack } from './support.js';
 
 const SMTP_USER = 'alertas@clinica.test';
 const SMTP_PASSWORD = 'smtp-pass-e2e-4b9d2f7e';
@@ -36,7 +37,6 @@ async function filesUnder(dir: string): Promise<{ file: string; bytes: Buffer }[
   return out;
 }
 
-await mkdir(SCREENSHOTS, { recursive: true });
 const smtp = await startSmtp({ login: { user: SMTP_USER, pass: SMTP_PASSWORD } });
 const receiver = await startWebhookReceiver();
 const stack: Stack = await startStack('pt-BR');
@@ -159,6 +159,18 @@ describe('settings: retention and alert channels (browser)', () => {
     for (const f of await filesUnder(path.join(stack.dir, 'state'))) assert.equal(f.bytes.includes(SMTP_PASSWORD), false, `password in ${f.file}`);
   });
 
+  it('webhook: a channel whose test failed is not shown as working', async () => {
+    await page.getByTestId('alert-webhook-url').fill(`http://127.0.0.1:${await closedPort()}/hooks/clinic`);
+    await page.getByTestId('alert-webhook-save').click();
+    await page.getByTestId('alert-webhook-saved').waitFor();
+    assert.match(await page.getByTestId('alert-webhook-state').innerText(), /^Ligado/);
+    await page.getByTestId('alert-webhook-test').click();
+    await page.locator('[data-testid="alert-webhook-state"][data-working="no"]').waitFor({ timeout: 60_000 });
+    assert.match(await page.getByTestId('alert-webhook-state').innerText(), /Com problema: o último teste não chegou/);
+    assert.doesNotMatch(await page.getByTestId('alert-webhook-state').innerText(), /Ligado/);
+    await assertAccessible(page, 'webhook test failed');
+  });
+
   it('webhook: set up with a signing key; the test arrives as a signed POST; the key never comes back', async () => {
     await page.getByTestId('alert-webhook-url').fill(receiver.url);
     await page.getByTestId('alert-webhook-key').fill(SIGNING_KEY);
@@ -170,6 +182,7 @@ describe('settings: retention and alert channels (browser)', () => {
 
     await page.getByTestId('alert-webhook-test').click();
     await page.getByTestId('alert-webhook-tested').waitFor({ timeout: 60_000 });
+    assert.equal(await page.getByTestId('alert-webhook-state').getAttribute('data-working'), 'yes', 'working again once a test passed');
     const posts = receiver.requests.filter((r) => r.method === 'POST' && r.headers['x-clinic-backup-event'] === 'test');
     assert.equal(posts.length, 1, 'one test POST received');
     const req = posts[0]!;
@@ -185,15 +198,16 @@ describe('settings: retention and alert channels (browser)', () => {
     assert.equal(JSON.stringify(await settingsNow()).includes(SIGNING_KEY), false, 'signing key in the settings');
   });
 
-  it('screenshot: the retention and alert forms (pt-BR, 1024×700)', async () => {
+  it('screenshot: the retention and alert forms (pt-BR, 1366×768)', async () => {
     await page.reload();
     await page.getByTestId('settings').waitFor();
     await page.getByTestId('retention-form').waitFor();
     await page.evaluate(`document.querySelector('.settings-retention').scrollIntoView({ block: 'start' })`);
-    assert.deepEqual(page.viewportSize(), { width: 1024, height: 700 });
+    assert.deepEqual(page.viewportSize(), { width: 1366, height: 768 });
     // Both forms are on screen.
     for (const id of ['retention-keepDaily', 'save-retention', 'alert-email-host', 'alert-email-username']) assert.equal(await page.getByTestId(id).isVisible(), true, id);
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'settings.png') });
+    await saveScreenshot(page, 'settings');
+    await assertPlainWords(page, 'settings');
     const inView = (await page.evaluate(`(() => { const r = document.querySelector('[data-testid="alert-email-host"]').getBoundingClientRect(); return r.bottom <= window.innerHeight; })()`)) as boolean;
     assert.equal(inView, true, 'the e-mail form starts within the screenshot');
     await assertAccessible(page, 'settings with channels');

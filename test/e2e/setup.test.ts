@@ -5,14 +5,14 @@
  * the whole wizard to the first backup, which also fills the offsite copy.
  */
 import assert from 'node:assert/strict';
-import { readdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import S3rver from 's3rver';
 import type { AppSettings } from '../../src/shared/contract.js';
 import { closedPort, sandbox } from '../support/fhir.js';
 import { tempDir } from '../support/tmp.js';
-import { assertAccessible, launchBrowser, openApp, SCREENSHOTS, startStack } from './support.js';
+import { assertAccessible, assertPlainWords, launchBrowser, openApp, saveScreenshot, startStack } from './support.js';
 
 const SOURCE_PASSWORD = 'Recepcao-Senha-Correta-2026!';
 const WRONG_PASSWORD = 'senha-errada-123';
@@ -26,13 +26,14 @@ describe('setup wizard (browser)', () => {
     const s3 = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: await tempDir('cb-e2e-s3-'), configureBuckets: [{ name: BUCKET }] });
     const s3port = (await s3.run()).port;
     after(() => s3.close());
-    const stack = await startStack('pt-BR');
+    // `serve` without --repo: the wizard creates the repository where the folder picker says.
+    const stack = await startStack('pt-BR', { withoutRepo: true });
     const browser = await launchBrowser();
     const { page, bodies, errors } = await openApp(browser, stack);
     const nothingSaved = async (): Promise<void> => {
       const secrets = await stack.app.host.call('listSecrets', []);
       assert.deepEqual(secrets.ok && secrets.value, [], 'no credential stored');
-      assert.deepEqual(await readdir(stack.repo), [], 'no repository created');
+      assert.equal(existsSync(stack.repo), false, 'no repository created');
     };
 
     await page.getByTestId('start-setup').click();
@@ -46,7 +47,7 @@ describe('setup wizard (browser)', () => {
     await error.waitFor();
     assert.match(await error.innerText(), /não é válido/);
     assert.match(await error.innerText(), /Como resolver/);
-    assert.equal(await page.getByLabel('Endereço do servidor FHIR').getAttribute('aria-invalid'), 'true');
+    assert.equal(await page.getByLabel('Endereço do sistema da clínica (servidor FHIR)').getAttribute('aria-invalid'), 'true');
     assert.equal(await next.isDisabled(), true);
     await nothingSaved();
 
@@ -58,8 +59,12 @@ describe('setup wizard (browser)', () => {
     assert.equal(await next.isDisabled(), true);
     await nothingSaved();
 
-    // 3. Wrong credentials.
+    // The clinic's name, asked once: it is on the kit and in the settings the reports and e-mails use.
+    await page.getByTestId('clinic-name').fill('Clínica Sorriso');
+
+    // 3. Wrong credentials. The sandbox answers on http://: the screen warns that patient data would travel unencrypted.
     await page.getByTestId('source-url').fill(source.url);
+    assert.match(await page.getByTestId('source-http-warning').innerText(), /sem criptografia/);
     await page.getByTestId('auth-basic').check();
     await page.getByTestId('source-username').fill('recepcao');
     await page.getByTestId('source-password').fill(WRONG_PASSWORD);
@@ -73,16 +78,27 @@ describe('setup wizard (browser)', () => {
     await page.getByTestId('source-password').fill(SOURCE_PASSWORD);
     await page.getByTestId('test-source').click();
     await page.getByTestId('source-ok').waitFor();
-    assert.match(await page.getByTestId('source-ok').innerText(), /FHIR 4\.0\.1/);
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'setup-source.png') });
+    assert.match(await page.getByTestId('source-ok').innerText(), /versão 4\.0\.1, \d+ tipos de dados/);
+    await saveScreenshot(page, 'setup-source');
+    await assertPlainWords(page, 'setup-source');
     await assertAccessible(page, 'setup-source');
     await next.click();
 
-    // Destination: the repository folder given to serve is offered; drives are detected.
-    const destPath = page.getByTestId('dest-path');
-    await destPath.waitFor();
-    await destPath.fill(stack.repo);
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'setup-destination.png') });
+    // Destination: chosen with the folder picker, by clicking only (no path typed): the drive, then its folder.
+    await page.getByTestId('folder-picker').waitFor();
+    const drive = page.locator(`[data-testid="picker-root"][data-path="${path.dirname(stack.repo)}"]`);
+    await drive.waitFor();
+    assert.match(await drive.innerText(), /livres de/);
+    await drive.click();
+    await page.getByTestId('picker-here').waitFor();
+    assert.equal(await page.getByTestId('picker-here').innerText(), path.dirname(stack.repo));
+    assert.doesNotMatch(await page.getByTestId('folder-picker').innerText(), /fotos-da-festa/, 'files are not listed');
+    assert.match(await page.getByTestId('picker-target').innerText(), new RegExp(`ficarão em:\\s*${stack.repo.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    await page.getByTestId('picker-use').click();
+    assert.equal(await page.getByTestId('dest-chosen').locator('strong').innerText(), stack.repo);
+    assert.equal(await page.getByTestId('dest-path').isVisible(), false, 'the typed path stays folded away');
+    await saveScreenshot(page, 'setup-destination');
+    await assertPlainWords(page, 'setup-destination');
     await assertAccessible(page, 'setup-destination');
     await page.getByTestId('use-destination').click();
 
@@ -102,7 +118,8 @@ describe('setup wizard (browser)', () => {
     const onlySource = await stack.app.host.call('listSecrets', []);
     assert.deepEqual(onlySource.ok && onlySource.value, ['source-password'], 'no bucket key stored');
     await page.getByTestId('s3-access-key').fill('S3RVER');
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'setup-offsite.png') });
+    await saveScreenshot(page, 'setup-offsite');
+    await assertPlainWords(page, 'setup-offsite');
     await assertAccessible(page, 'setup-offsite');
     await page.getByTestId('offsite-test-save').click();
     await page.getByTestId('offsite-added').waitFor({ timeout: 30_000 });
@@ -118,12 +135,20 @@ describe('setup wizard (browser)', () => {
     await kit.waitFor();
     const words = (await kit.locator('.kit-word').allInnerTexts()).map((w) => w.trim());
     assert.ok(words.length >= 24, `the recovery key words (${words.length})`);
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'setup-recovery-kit.png') });
+    await saveScreenshot(page, 'setup-recovery-kit');
+    await assertPlainWords(page, 'setup-recovery-kit');
     await assertAccessible(page, 'setup-recovery-kit');
     await page.getByTestId('kit-stored').click();
     const labels = await page.locator('.kit-confirm label').allInnerTexts();
     const positions = labels.map((l) => Number(/(\d+)/.exec(l)?.[1]));
     assert.equal(positions.length, 2);
+    // The words are hidden before they are asked for: they are typed from the paper, not copied from the screen.
+    assert.equal(await kit.locator('.kit-word').count(), 0);
+    assert.match(await page.getByTestId('kit-hidden').innerText(), new RegExp(`digite as palavras ${positions[0]} e ${positions[1]}`));
+    assert.doesNotMatch(await kit.innerText(), /[0-9a-f]{16}/, 'no hex id on the kit');
+    assert.equal(await page.getByTestId('kit-clinic').innerText(), 'Clínica Sorriso');
+    const saved = await stack.app.host.call('getSettings', []);
+    assert.equal(saved.ok && (saved.value as { clinicName?: string }).clinicName, 'Clínica Sorriso');
     await page.getByTestId('kit-word-0').fill('errada');
     await page.getByTestId('kit-word-1').fill('tambem');
     await page.getByTestId('kit-confirm').click();

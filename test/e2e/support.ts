@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -17,6 +17,21 @@ import { tempDir } from '../support/tmp.js';
 export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 export const SCREENSHOTS = path.join(ROOT, 'docs', 'screenshots');
 export const RENDERER_DIST = path.join(ROOT, 'renderer', 'dist');
+/** The screen size of the receptionist's PC the issue names: every browser test runs at it. */
+export const VIEWPORT = { width: 1366, height: 768 } as const;
+
+/**
+ * A screenshot for docs/screenshots, written only when UPDATE_SCREENSHOTS=1: an ordinary test run never modifies
+ * tracked files. Without it the screenshot is still taken (into memory) so the page is proved to render.
+ */
+export async function saveScreenshot(page: Page, name: string): Promise<void> {
+  if (process.env['UPDATE_SCREENSHOTS'] === '1') {
+    await mkdir(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
+  } else {
+    await page.screenshot();
+  }
+}
 
 /** `npm test` builds the renderer first; a direct run of these files builds it when it is missing. */
 export function ensureRendererBuilt(): void {
@@ -43,17 +58,26 @@ export interface Stack {
   readonly passphrase: string;
 }
 
-/** serve on a fresh (empty) repository folder: the UI starts at the welcome screen. */
-export async function startStack(locale: 'pt-BR' | 'en' = 'pt-BR'): Promise<Stack> {
+/**
+ * serve on a fresh (empty) repository folder: the UI starts at the welcome screen. With `withoutRepo`, serve starts
+ * without one (as `clinic-backup serve` with no --repo) and the folder picker offers a "USB drive" (a folder with
+ * a photo on it): `repo` is where the wizard's suggestion puts the repository, inside that drive.
+ */
+export async function startStack(locale: 'pt-BR' | 'en' = 'pt-BR', options: { withoutRepo?: boolean; noPasswordFile?: boolean } = {}): Promise<Stack> {
   ensureRendererBuilt();
   const dir = await tempDir('cb-e2e-');
   const passphrase = `e2e-passphrase-${Math.random().toString(36).slice(2)}`;
   const passwordFile = await writePasswordFile(dir, passphrase);
   const secretsDir = path.join(dir, 'secrets');
   await mkdir(secretsDir, { recursive: true, mode: 0o700 });
-  const repo = path.join(dir, 'repo');
-  await mkdir(repo);
-  const app = await startServeApp({ repo, locale, engine: { passwordFile, secretsDir, stateDir: path.join(dir, 'state') }, rendererDir: RENDERER_DIST });
+  const drive = path.join(dir, 'usb-clinica');
+  await mkdir(drive);
+  await writeFile(path.join(drive, 'fotos-da-festa.jpg'), 'not a backup');
+  const repo = options.withoutRepo ? path.join(drive, 'ClinicBackup') : path.join(dir, 'repo');
+  if (!options.withoutRepo) await mkdir(repo);
+  // Without a password file the keys go to the keychain (or, where there is none, the passphrase the wizard asks for).
+  const engine = options.noPasswordFile ? { stateDir: path.join(dir, 'state'), browseRoots: [drive] } : { passwordFile, secretsDir, stateDir: path.join(dir, 'state'), browseRoots: [drive] };
+  const app = await startServeApp({ ...(options.withoutRepo ? {} : { repo }), locale, engine, rendererDir: RENDERER_DIST });
   after(() => app.close());
   return { app, dir, repo, passphrase };
 }
@@ -79,9 +103,44 @@ export async function assertAccessible(page: Page, where: string): Promise<void>
   assert.deepEqual(violations, [], `${where}: accessibility violations`);
 }
 
-/** A page at 1024×700, logged in with the session cookie; collects every API response body and console error. */
+/**
+ * English and jargon a receptionist should never read on a pt-BR screen (whole words, any case), checked on
+ * every screen the tests open. Technical words may appear only in the "código para o suporte" line.
+ */
+export const REFUSED_WORDS: readonly string[] = [
+  'snapshot', 'snapshots', 'blob', 'blobs', 'hash', 'NDJSON', 'bucket', 'RTO', 'RPO', 'MTTR', 'KPI', 'FHIR', 'JSON', 'scheduler', 'token', 'endpoint',
+  'offsite', 'drill', 'drills', 'repository', 'restore', 'settings', 'cancel', 'loading', 'error', 'failed', 'success', 'pending', 'running',
+  'true', 'false', 'null', 'undefined', 'NaN', 'Patient', 'Observation', 'Encounter', 'AllergyIntolerance', 'Condition', 'MedicationRequest',
+  'Practitioner', 'Appointment', 'the', 'and', 'of', 'with', 'please',
+];
+
+/**
+ * The words on the page now (pt-BR): none of REFUSED_WORDS and never a plural written as "(s)". Left out: the line
+ * that gives support a code (data-support-code), text that comes verbatim from the clinic's own systems
+ * (data-verbatim: a server's software name) and a term in parentheses after its plain label.
+ */
+export async function assertPlainWords(page: Page, where: string): Promise<void> {
+  const text = (await page.evaluate(`(() => {
+    const clone = document.body.cloneNode(true);
+    for (const e of clone.querySelectorAll('[data-support-code], [data-verbatim], script, style, iframe')) e.remove();
+    return clone.innerText || clone.textContent || '';
+  })()`)) as string;
+  const found: string[] = [];
+  // A technical term may follow its plain label in parentheses: "espaço na nuvem (bucket)".
+  const plainText = text.replace(/\([^()]*\)/g, ' ');
+  for (const w of REFUSED_WORDS) {
+    const re = new RegExp(`(?<![\\p{L}\\p{N}_/.-])${w}(?![\\p{L}\\p{N}_/-])`, 'iu');
+    const m = re.exec(plainText);
+    if (m) found.push(`"${w}" in "…${plainText.slice(Math.max(0, m.index - 40), m.index + 40).replace(/\s+/g, ' ')}…"`);
+  }
+  const plural = /\p{L}\((s|es|ns|is|ões)\)/u.exec(text);
+  if (plural) found.push(`"(s)" in "…${text.slice(Math.max(0, plural.index - 40), plural.index + 20)}…"`);
+  assert.deepEqual(found, [], `${where}: English, jargon or "(s)" on the screen`);
+}
+
+/** A page at 1366×768, logged in with the session cookie; collects every API response body and console error. */
 export async function openApp(browser: Browser, stack: Stack, locale: 'pt-BR' | 'en' = 'pt-BR'): Promise<{ context: BrowserContext; page: Page; bodies: string[]; errors: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1024, height: 700 }, locale, timezoneId: 'America/Sao_Paulo' });
+  const context = await browser.newContext({ viewport: { ...VIEWPORT }, locale, timezoneId: 'America/Sao_Paulo' });
   await context.addCookies([{ name: stack.app.cookieName, value: stack.app.token, domain: '127.0.0.1', path: '/', httpOnly: true, sameSite: 'Strict' }]);
   const page = await context.newPage();
   const bodies: string[] = [];

@@ -187,6 +187,45 @@ describe('task progress: plain words, speed and time left', () => {
     assert.ok(done?.type === 'task-finished' && done.status === 'success' && done.message === null);
   });
 
+  it('two phases that alternate (download and read) each keep their own pace', async () => {
+    let now = Date.parse('2026-05-01T12:00:00Z');
+    const tasks = new TaskManager(new EventBus(), () => 'pt-BR', { now: () => new Date(now) });
+    const received: ProgressEvent[] = [];
+    await tasks.run({ kind: 'backup', title: 'task.title.backup', cancelled: 'task.cancelled.backup' }, { onProgress: (e) => received.push(e) }, async (o) => {
+      for (let i = 0; i <= 4; i++) {
+        o.onProgress?.({ type: 'progress', op: 'backup', phase: 'read', done: i * 100, unit: 'resources', bytes: i * 100_000 });
+        o.onProgress?.({ type: 'progress', op: 'backup', phase: 'download', done: i * 100, unit: 'resources' });
+        now += 500;
+      }
+    });
+    assert.equal(received.filter((e) => e.phase === 'read').at(-1)?.bytesPerSecond, 200_000, '400 kB in 2 s, across the download events');
+  });
+
+  it('a server phase without progress for a few seconds says the server does not answer, in plain words', async () => {
+    const tasks = new TaskManager(new EventBus(), () => 'pt-BR', { now: () => new Date() });
+    const received: ProgressEvent[] = [];
+    await tasks.run({ kind: 'backup', title: 'task.title.backup', cancelled: 'task.cancelled.backup' }, { onProgress: (e) => received.push(e) }, async (o) => {
+      o.onProgress?.({ type: 'progress', op: 'backup', phase: 'download', done: 10, unit: 'resources', bytes: 1000 });
+      const until = Date.now() + 15_000;
+      while (!received.some((e) => e.stalledMs !== undefined) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    });
+    const stalled = received.find((e) => e.stalledMs !== undefined);
+    assert.ok(stalled, 'a stalled event');
+    assert.ok((stalled.stalledMs ?? 0) >= 5000);
+    assert.match(stalled.text ?? '', /^O servidor não responde há \d+ segundos/);
+    assert.equal(stalled.done, 10, 'the count so far is kept');
+  });
+
+  it('a phase that does not wait on a server (saving the restore point) is never called a silent server', async () => {
+    const tasks = new TaskManager(new EventBus(), () => 'pt-BR', { now: () => new Date() });
+    const received: ProgressEvent[] = [];
+    await tasks.run({ kind: 'backup', title: 'task.title.backup', cancelled: 'task.cancelled.backup' }, { onProgress: (e) => received.push(e) }, async (o) => {
+      o.onProgress?.({ type: 'progress', op: 'backup', phase: 'commit', done: 1, total: 3, unit: 'steps' });
+      await new Promise((r) => setTimeout(r, 6500));
+    });
+    assert.equal(received.filter((e) => e.stalledMs !== undefined).length, 0);
+  });
+
   it('a failure is reported as failed with its code, not as cancelled', async () => {
     const bus = new EventBus();
     const seen: EngineEvent[] = [];

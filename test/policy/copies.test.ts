@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { copiesStatus, type CopyDestination, type CopyRule } from '../../src/policy/copies.js';
-import { hasMessage, t } from '../../src/i18n/index.js';
+import { hasMessage, t, messageArguments } from '../../src/i18n/index.js';
 
 const NOW = new Date('2025-03-10T12:00:00Z');
 const H = 3_600_000;
@@ -132,14 +132,15 @@ test('explanations name the destinations that stopped counting, and the summary 
   assert.equal(s.destinations.find((d) => d.id === 's3')?.ageMs, 48 * H);
   const ok = copiesStatus([nas(), s3()], NOW, RPO);
   assert.equal(t(ok.text.key, ok.text.params, 'en'), '3 copies · 3 media · 1 offsite · 1 immutable · 0 errors');
-  assert.equal(t(ok.text.key, ok.text.params, 'pt-BR'), '3 cópias · 3 mídias · 1 fora do local · 1 imutável · 0 erros');
+  assert.equal(t(ok.text.key, ok.text.params, 'pt-BR'), '3 cópias · 3 tipos de mídia · 1 fora da clínica · 1 imutável · nenhum erro');
   const missing = copiesStatus([], NOW, RPO).missing.map((m) => t(m.key, m.params, 'en'));
   assert.ok(missing.every((m) => !m.includes('{')), missing.join('\n'));
 });
 
 test('backend and 3-2-1-1-0 messages have both languages with the same placeholders', async () => {
   const { backendMessages } = await import('../../src/i18n/messages/backend.js');
-  const placeholders = (s: string): string[] => [...s.matchAll(/\{(\w+)\}/g)].map((x) => x[1] ?? '').sort();
+  // Placeholders and plural arguments (not the words inside a plural's branches).
+  const placeholders = messageArguments;
   for (const [key, msg] of Object.entries(backendMessages)) {
     assert.ok(key.startsWith('backend.') || key.startsWith('policy.copies.'), key);
     assert.ok(msg['pt-BR'].trim() !== '' && msg.en.trim() !== '', key);

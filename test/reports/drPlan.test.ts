@@ -41,7 +41,7 @@ describe('DR plan PDF', { skip: POPPLER_SKIP }, () => {
       'Plano de recuperação de desastres',
       'Clínica São Lucas – Cardiologia',
       'Prontuário eletrônico (https://fhir.saolucas.local/fhir/R4)',
-      '3 destino(s), 2 fora da clínica, 1 protegido(s) contra apagamento',
+      '3 destinos, 2 fora da clínica, 1 protegido contra apagamento',
       'Regra 3-2-1 atendida',
       's3:https://br-se1.magaluobjects.com/clinica-sao-lucas/backup',
       'sim, 30 dias',

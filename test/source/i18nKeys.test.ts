@@ -5,7 +5,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
-import { errorText, hasMessage, LOCALES } from '../../src/i18n/index.js';
+import { errorText, hasMessage, LOCALES, messageArguments } from '../../src/i18n/index.js';
 import { sourceMessages } from '../../src/i18n/messages/source.js';
 import { errorMessages } from '../../src/i18n/messages/errors.js';
 import { DB_KINDS } from '../../src/source/db/index.js';
@@ -13,7 +13,8 @@ import { FILE_PROBLEM_CODES, planFolderNames } from '../../src/source/files/inde
 import type { ErrorCode } from '../../src/shared/errors.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const placeholders = (s: string): string[] => [...s.matchAll(/\{(\w+)\}/g)].map((x) => x[1]!).sort();
+// Placeholders and plural arguments (not the words inside a plural's branches).
+const placeholders = messageArguments;
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => {

@@ -8,8 +8,11 @@ import { setClinicTimeZone } from '../i18n';
 export type Route = 'welcome' | 'setup' | 'dashboard' | 'restore' | 'drills' | 'destinations' | 'settings' | 'audit' | 'people';
 export const ROUTES: readonly Route[] = ['welcome', 'setup', 'dashboard', 'restore', 'drills', 'destinations', 'settings', 'audit', 'people'];
 
-/** Status errors that mean "no repository here yet" (or its drive is not plugged in): offer the setup. */
-export const NOT_SET_UP = new Set(['REPO_NOT_FOUND', 'REPO_MARKER_MISSING', 'DEST_OFFLINE']);
+/**
+ * Status errors that mean "no repository here yet": offer the setup. A drive or share that is not plugged in
+ * (DEST_OFFLINE) is not one of them: the screen says which place is missing instead of starting the setup over.
+ */
+export const NOT_SET_UP = new Set(['REPO_NOT_FOUND', 'REPO_MARKER_MISSING']);
 
 export interface RunState {
   readonly kind: string;

@@ -2,7 +2,7 @@
 import { useEffect, useId, useRef, type ReactNode } from 'react';
 import { isApiError } from '../api/client';
 import type { ProgressEvent } from '../../../src/shared/events.js';
-import { formatBytes, formatDuration, hasMessage, useI18n } from '../i18n';
+import { formatBytes, formatDuration, formatNumber, hasMessage, useI18n } from '../i18n';
 import type { MessageKey } from '../i18n/messages';
 
 export function Card({ title, children, className, headingLevel = 2, actions }: { title?: string; children: ReactNode; className?: string; headingLevel?: 2 | 3; actions?: ReactNode }): ReactNode {
@@ -62,16 +62,30 @@ export function ErrorBox({ error, title, testId, fixKeys }: { error: unknown; ti
   // A screen may give a fix that fits its context better (an unreachable bucket is not an unplugged drive).
   const fixKey = code ? (fixKeys?.[code] ?? `fix.${code}`) : null;
   const fix = fixKey && hasMessage(fixKey) ? t(fixKey) : null;
+  // Which side failed, in plain words: the clinic's server the data comes from, or the place the copies are kept.
+  const side = isApiError(error) ? error.info.side : undefined;
+  const location = isApiError(error) && typeof error.info.details?.['location'] === 'string' ? (error.info.details['location'] as string) : null;
   return (
-    <div className="error-box" role="alert" data-testid={testId ?? 'error'} data-code={code ?? undefined}>
+    <div className="error-box" role="alert" data-testid={testId ?? 'error'} data-code={code ?? undefined} data-side={side}>
       <p className="error-title">{title ?? t('common.errorTitle')}</p>
+      {side && (
+        <p className="error-side" data-testid="error-side">
+          {t(side === 'source' ? 'error.side.source' : location?.startsWith('s3:') ? 'error.side.cloud' : 'error.side.destination')}
+          {side === 'destination' && location && (
+            <>
+              {' '}
+              <span data-verbatim>{location}</span>
+            </>
+          )}
+        </p>
+      )}
       <p className="error-message">{message}</p>
       {fix && (
         <p className="error-fix">
           <strong>{t('common.howToFix')}</strong> {fix}
         </p>
       )}
-      {code && <p className="error-code">{t('common.errorCode', { code })}</p>}
+      {code && <p className="error-code" data-support-code>{t('common.errorCode', { code })}</p>}
     </div>
   );
 }
@@ -91,6 +105,10 @@ export function ProgressBar({ event, label }: { event: ProgressEvent | null; lab
   const phaseKey = event ? `phase.${event.phase}` : null;
   // The engine says what it does in plain words; older events carry only the phase's name.
   const phase = event?.text ?? (phaseKey && hasMessage(phaseKey) ? t(phaseKey) : (event?.phase ?? ''));
+  // "120 de 480 registros (25%)" when the total is known, else the count so far.
+  const unitText = (e: ProgressEvent, n: number): string => (e.unit === 'bytes' ? formatBytes(n, locale) : t(`unit.${e.unit}` as MessageKey, { n }));
+  const amount = (e: ProgressEvent): string =>
+    pct !== null && e.total !== undefined ? t('progress.ofTotal', { done: e.unit === 'bytes' ? formatBytes(e.done, locale) : formatNumber(e.done, locale), total: unitText(e, e.total), pct }) : unitText(e, e.done);
   const pace = [
     event?.bytesPerSecond !== undefined && event.bytesPerSecond > 0 ? t('progress.speed', { speed: formatBytes(event.bytesPerSecond, locale) }) : null,
     event?.etaMs !== undefined ? t('progress.eta', { time: formatDuration(event.etaMs, locale) }) : null,
@@ -102,8 +120,8 @@ export function ProgressBar({ event, label }: { event: ProgressEvent | null; lab
         {event && (
           <span className="progress-detail">
             {' '}
-            — {phase}
-            {event.subject ? ` (${event.subject})` : ''}: {pct !== null ? `${pct}%` : t(`unit.${event.unit}` as MessageKey, { n: event.done })}
+            — <span className={event.stalledMs !== undefined ? 'progress-stalled' : undefined} data-testid={event.stalledMs !== undefined ? 'progress-stalled' : 'progress-phase'}>{phase}</span>
+            {event.subject ? ` (${event.subject})` : ''}: <span data-testid="progress-amount">{amount(event)}</span>
             {pace.length > 0 && <span data-testid="progress-pace">{` · ${pace.join(' · ')}`}</span>}
           </span>
         )}
@@ -132,14 +150,20 @@ export function StepHeading({ children, step, total }: { children: ReactNode; st
   );
 }
 
-export function Stepper({ steps, current }: { steps: readonly string[]; current: number }): ReactNode {
+/** The wizard's steps: done ones, the current one, and skipped ones (never shown as done). */
+export function Stepper({ steps, current, skipped = [] }: { steps: readonly string[]; current: number; skipped?: readonly number[] }): ReactNode {
+  const { t } = useI18n();
   return (
     <ol className="stepper">
-      {steps.map((s, i) => (
-        <li key={s} className={i === current ? 'current' : i < current ? 'done' : ''} aria-current={i === current ? 'step' : undefined}>
-          <span className="stepper-n">{i + 1}</span> {s}
-        </li>
-      ))}
+      {steps.map((s, i) => {
+        const state = i === current ? 'current' : skipped.includes(i) ? 'skipped' : i < current ? 'done' : '';
+        return (
+          <li key={s} className={state} aria-current={i === current ? 'step' : undefined} data-state={state || 'todo'}>
+            <span className="stepper-n">{i + 1}</span> {s}
+            {state === 'skipped' && <span className="stepper-skipped"> ({t('common.skipped')})</span>}
+          </li>
+        );
+      })}
     </ol>
   );
 }

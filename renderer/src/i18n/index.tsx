@@ -4,6 +4,9 @@
  */
 import { createContext, useContext, type ReactNode } from 'react';
 import type { Locale } from '../api/client';
+import { formatMessage } from './format';
+
+export { fhirTypeName } from './fhirTypes';
 import { MESSAGES, type MessageKey } from './messages';
 
 export type Params = Readonly<Record<string, string | number | null | undefined>>;
@@ -12,11 +15,7 @@ export const LOCALES: readonly Locale[] = ['pt-BR', 'en'];
 
 export function translate(locale: Locale, key: MessageKey, params: Params = {}): string {
   const msg = MESSAGES[key];
-  const template = msg ? msg[locale] : key;
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
-    const v = params[name];
-    return v === undefined ? whole : v === null ? '—' : String(v);
-  });
+  return formatMessage(msg ? msg[locale] : key, params, locale);
 }
 
 /** A key that may not exist (e.g. built from an error code); falls back to another key. */

@@ -1,7 +1,7 @@
 import type { Catalogue } from '../types.js';
 
 /**
- * Text of src/alerts (keys start with "alerts."). Per rule: title, message(s) and fix ("what to do").
+ * Text of src/alerts (keys start with "alerts."). Per rule: title, messages and fix ("what to do").
  * Placeholders without a suffix are the formatted twins of the params (see src/alerts/render.ts):
  * {lastSuccess} from lastSuccessAt, {age} from ageMinutes/ageDays, {rpo} from rpoMinutes, {free} from freeBytes …
  */
@@ -33,8 +33,8 @@ export const alertsMessages: Catalogue = {
 
   'alerts.failed.title': { 'pt-BR': 'Backup falhou em {destination}', en: 'Backup failed on {destination}' },
   'alerts.failed.message': {
-    'pt-BR': '{failures} tentativa(s) seguida(s) de backup em {destination} falharam; a última em {failed} (código {errorCode}).',
-    en: '{failures} backup attempt(s) in a row to {destination} failed; the last one on {failed} (code {errorCode}).',
+    'pt-BR': '{failures, plural, one {# tentativa de backup em {destination} falhou} other {# tentativas seguidas de backup em {destination} falharam}}; a última em {failed} (código {errorCode}).',
+    en: '{failures, plural, one {# backup attempt to {destination} failed} other {# backup attempts in a row to {destination} failed}}; the last one on {failed} (code {errorCode}).',
   },
   'alerts.failed.fix': {
     'pt-BR': 'Veja o motivo no histórico e rode o Diagnóstico (clinic-backup doctor). O próximo backup agendado tentará de novo sozinho.',
@@ -43,8 +43,8 @@ export const alertsMessages: Catalogue = {
 
   'alerts.partial.title': { 'pt-BR': 'Backup incompleto em {destination}', en: 'Incomplete backup on {destination}' },
   'alerts.partial.message': {
-    'pt-BR': 'O backup de {partial} em {destination} NÃO copiou tudo: {problems} parte(s) não puderam ser lidas ({missing}). O ponto de restauração {snapshot} está incompleto.',
-    en: 'The backup of {partial} to {destination} did NOT back up everything: {problems} part(s) could not be read ({missing}). Restore point {snapshot} is incomplete.',
+    'pt-BR': 'O backup de {partial} em {destination} NÃO copiou tudo: {problems, plural, one {# parte não pôde ser lida} other {# partes não puderam ser lidas}} ({missing}). O ponto de restauração {snapshot} está incompleto.',
+    en: 'The backup of {partial} to {destination} did NOT back up everything: {problems, plural, one {# part} other {# parts}} could not be read ({missing}). Restore point {snapshot} is incomplete.',
   },
   'alerts.partial.fix': {
     'pt-BR': 'Veja no histórico o que falhou (servidor FHIR fora do ar, arquivos de exportação com erro) e rode "Fazer backup agora". O próximo backup é completo. Se repetir, abra o Diagnóstico (clinic-backup doctor).',
@@ -64,8 +64,8 @@ export const alertsMessages: Catalogue = {
 
   'alerts.integrity.title': { 'pt-BR': 'Problema de integridade na cópia em {destination}', en: 'Integrity problem in the copy on {destination}' },
   'alerts.integrity.message': {
-    'pt-BR': 'A verificação de {checked} encontrou {problems} problema(s) na cópia em {destination} (código {errorCode}). Parte dos dados dessa cópia pode não ser recuperável.',
-    en: 'The check of {checked} found {problems} problem(s) in the copy on {destination} (code {errorCode}). Some data in that copy may not be recoverable.',
+    'pt-BR': 'A verificação de {checked} encontrou {problems, plural, one {# problema} other {# problemas}} na cópia em {destination} (código {errorCode}). Parte dos dados dessa cópia pode não ser recuperável.',
+    en: 'The check of {checked} found {problems, plural, one {# problem} other {# problems}} in the copy on {destination} (code {errorCode}). Some data in that copy may not be recoverable.',
   },
   'alerts.integrity.fix': {
     'pt-BR':
@@ -138,8 +138,8 @@ export const alertsMessages: Catalogue = {
 
   'alerts.audit.title': { 'pt-BR': 'Registro de auditoria não gravado', en: 'Audit log not saved' },
   'alerts.audit.message': {
-    'pt-BR': '{count} registro(s) do histórico de auditoria não puderam ser gravados desde {firstFailed} ({code}). Eles estão guardados neste computador e serão gravados assim que possível.',
-    en: '{count} audit log entr(y/ies) could not be saved since {firstFailed} ({code}). They are kept on this computer and will be saved as soon as possible.',
+    'pt-BR': '{count, plural, one {# registro do histórico de auditoria não pôde ser gravado} other {# registros do histórico de auditoria não puderam ser gravados}} desde {firstFailed} ({code}). Eles estão guardados neste computador e serão gravados assim que possível.',
+    en: '{count, plural, one {# audit log entry} other {# audit log entries}} could not be saved since {firstFailed} ({code}). They are kept on this computer and will be saved as soon as possible.',
   },
   'alerts.audit.fix': {
     'pt-BR': 'Verifique se o local do backup está conectado e com espaço livre; o registro é gravado de novo a cada operação.',

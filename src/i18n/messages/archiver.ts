@@ -19,11 +19,11 @@ export const archiverMessages: Catalogue = {
     en: 'Reading {type} stopped at {read} of {total} records (the server gave no further pages); the ones not read were kept from the previous backup.',
   },
   'archiver.warning.ATTACHMENT_EXTERNAL': {
-    'pt-BR': '{count} anexo(s) ficam em outro endereço ({host}) e não foram copiados. Para copiá-los, inclua {host} em "Outros endereços permitidos".',
-    en: '{count} attachment(s) live at another address ({host}) and were not copied. To copy them, add {host} to "Other allowed addresses".',
+    'pt-BR': '{count, plural, one {# anexo fica} other {# anexos ficam}} em outro endereço ({host}) e não {count, plural, one {foi copiado} other {foram copiados}}. Para copiá-los, inclua {host} em "Outros endereços permitidos".',
+    en: '{count, plural, one {# attachment lives} other {# attachments live}} at another address ({host}) and {count, plural, one {was} other {were}} not copied. To copy them, add {host} to "Other allowed addresses".',
   },
   'archiver.warning.ATTACHMENT_HASH_MISMATCH': {
-    'pt-BR': '{count} anexo(s) não conferem com o tamanho ou o hash declarado no registro (ex.: {example}); foram guardados como o servidor os entregou.',
-    en: '{count} attachment(s) do not match the size or hash their record declares (e.g. {example}); they were kept as the server sent them.',
+    'pt-BR': '{count, plural, one {# anexo não confere} other {# anexos não conferem}} com o tamanho ou a impressão digital (hash) declarados no registro (ex.: {example}); foram guardados como o servidor os entregou.',
+    en: '{count, plural, one {# attachment does} other {# attachments do}} not match the size or hash their record declares (e.g. {example}); they were kept as the server sent them.',
   },
 };

@@ -43,23 +43,23 @@ export const backendMessages: Catalogue = {
 
   // 3-2-1-1-0 status (src/policy/copies.ts)
   'policy.copies.summary': {
-    'pt-BR': '{copies} cópias · {media} mídias · {offsite} fora do local · {immutable} imutável · {errors} erros',
-    en: '{copies} copies · {media} media · {offsite} offsite · {immutable} immutable · {errors} errors',
+    'pt-BR': '{copies, plural, =0 {nenhuma cópia} one {# cópia} other {# cópias}} · {media, plural, =0 {nenhum tipo de mídia} one {# tipo de mídia} other {# tipos de mídia}} · {offsite} fora da clínica · {immutable, plural, =0 {nenhuma imutável} one {# imutável} other {# imutáveis}} · {errors, plural, =0 {nenhum erro} one {# erro} other {# erros}}',
+    en: '{copies, plural, one {# copy} other {# copies}} · {media, plural, one {# medium} other {# media}} · {offsite} offsite · {immutable} immutable · {errors, plural, one {# error} other {# errors}}',
   },
   'policy.copies.missing.copies': {
-    'pt-BR': 'São {have} cópias (contando o servidor); o mínimo é {need}. Adicione um destino.',
-    en: 'There are {have} copies (counting the server); at least {need} are needed. Add a destination.',
+    'pt-BR': '{have, plural, one {Há # cópia} other {Há # cópias}} (contando o servidor da clínica); o mínimo é {need}. Adicione um destino.',
+    en: '{have, plural, one {There is # copy} other {There are # copies}} (counting the clinic server); at least {need} are needed. Add a destination.',
   },
   'policy.copies.missing.copiesStale': {
-    'pt-BR': 'São {have} cópias em dia (contando o servidor); o mínimo é {need}. Desatualizados: {destinations}. Conecte-os e clique em "Fazer backup agora".',
-    en: 'There are {have} up-to-date copies (counting the server); at least {need} are needed. Out of date: {destinations}. Connect them and click "Back up now".',
+    'pt-BR': '{have, plural, one {Há # cópia em dia} other {Há # cópias em dia}} (contando o servidor da clínica); o mínimo é {need}. Desatualizadas: {destinations}. Conecte-as e clique em "Fazer backup agora".',
+    en: '{have, plural, one {There is # up-to-date copy} other {There are # up-to-date copies}} (counting the clinic server); at least {need} are needed. Out of date: {destinations}. Connect them and click "Back up now".',
   },
   'policy.copies.missing.media': {
-    'pt-BR': 'As cópias estão em {have} tipo(s) de mídia; use pelo menos {need} (por exemplo disco USB e nuvem).',
-    en: 'The copies are on {have} kind(s) of media; use at least {need} (e.g. a USB drive and the cloud).',
+    'pt-BR': 'As cópias estão em {have, plural, one {# tipo} other {# tipos}} de mídia; use pelo menos {need} (por exemplo disco USB e nuvem).',
+    en: 'The copies are on {have, plural, one {# kind} other {# kinds}} of media; use at least {need} (e.g. a USB drive and the cloud).',
   },
   'policy.copies.missing.offsite': {
-    'pt-BR': 'Nenhuma cópia fora da clínica. Configure um bucket na nuvem ou leve um disco para outro local.',
+    'pt-BR': 'Nenhuma cópia fora da clínica. Adicione uma cópia na nuvem ou leve um disco para outro local.',
     en: "No copy outside the clinic. Set up a cloud bucket or keep a drive at another site.",
   },
   'policy.copies.missing.offsiteStale': {
@@ -67,7 +67,7 @@ export const backendMessages: Catalogue = {
     en: 'The offsite copy is out of date: {destinations}. Check the internet connection and click "Back up now".',
   },
   'policy.copies.missing.immutable': {
-    'pt-BR': 'Nenhuma cópia imutável ou desconectada. Ative o Object Lock no bucket ou faça rodízio de um disco USB.',
+    'pt-BR': 'Nenhuma cópia imutável ou desconectada. Ative a trava contra apagamento (Object Lock) na nuvem ou faça rodízio de um disco USB.',
     en: 'No immutable or disconnected copy. Enable Object Lock on the bucket or rotate a USB drive.',
   },
   'policy.copies.missing.immutableStale': {
@@ -75,7 +75,7 @@ export const backendMessages: Catalogue = {
     en: 'The immutable or disconnected copy is out of date: {destinations}. Plug in the rotation drive and click "Back up now".',
   },
   'policy.copies.missing.errors': {
-    'pt-BR': '{errors} erro(s) na última verificação de {destinations}. Execute "check --repair".',
-    en: '{errors} error(s) in the last check of {destinations}. Run "check --repair".',
+    'pt-BR': '{errors, plural, one {# erro} other {# erros}} na última verificação de {destinations}. Execute "check --repair".',
+    en: '{errors, plural, one {# error} other {# errors}} in the last check of {destinations}. Run "check --repair".',
   },
 };

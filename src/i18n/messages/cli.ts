@@ -58,13 +58,13 @@ export const cliMessages: Catalogue = {
     en: 'Snapshot {id} saved: {resources} resources ({added} new, {changed} changed, {deleted} deleted), {stored} added to the repository in {seconds} s.',
   },
   'cli.backup.partial': {
-    'pt-BR': 'Atenção: {count} linha(s) não puderam ser lidas; o ponto de restauração está INCOMPLETO:',
-    en: 'Warning: {count} line(s) could not be read; the snapshot is INCOMPLETE:',
+    'pt-BR': 'Atenção: {count, plural, one {# linha não pôde ser lida} other {# linhas não puderam ser lidas}}; o ponto de restauração está INCOMPLETO:',
+    en: 'Warning: {count, plural, one {# line} other {# lines}} could not be read; the snapshot is INCOMPLETE:',
   },
   'cli.snapshots.header': { 'pt-BR': 'ID        Data/hora ({zone})  Recursos  Tamanho    Origem', en: 'ID        Time ({zone})       Resources  Size       Source' },
   'cli.snapshots.partial': { 'pt-BR': 'INCOMPLETO', en: 'INCOMPLETE' },
   'cli.snapshots.suspicious': { 'pt-BR': 'SUSPEITO: {drop}% menos recursos', en: 'SUSPICIOUS: {drop}% fewer resources' },
-  'cli.snapshots.repaired': { 'pt-BR': 'reparado de {id}; {lost} recurso(s) perdido(s)', en: 'repaired from {id}; {lost} resource(s) lost' },
+  'cli.snapshots.repaired': { 'pt-BR': 'reparado de {id}; {lost, plural, one {# recurso perdido} other {# recursos perdidos}}', en: 'repaired from {id}; {lost, plural, one {# resource} other {# resources}} lost' },
   'cli.backup.suspicious': {
     'pt-BR': 'ATENÇÃO: este ponto de restauração tem {now} recursos; o anterior ({previous}) tinha {before} ({drop}% a menos). Possível exclusão, ransomware ou servidor errado. Ele foi marcado como suspeito e o anterior será mantido.',
     en: 'WARNING: this snapshot holds {now} resources; the previous one ({previous}) held {before} ({drop}% fewer). Possible deletion, ransomware or wrong server. It is marked suspicious and the previous one will be kept.',
@@ -90,8 +90,8 @@ export const cliMessages: Catalogue = {
     en: 'Check OK: {snapshots} snapshots, {packs} data files, {blobs} blobs; {packsRead} files read ({read}).',
   },
   'cli.check.failed': {
-    'pt-BR': 'Verificação encontrou {count} problema(s):',
-    en: 'Check found {count} problem(s):',
+    'pt-BR': 'Verificação encontrou {count, plural, one {# problema} other {# problemas}}:',
+    en: 'Check found {count, plural, one {# problem} other {# problems}}:',
   },
   'cli.check.problem': { 'pt-BR': '  ✗ {file}: {reason}', en: '  ✗ {file}: {reason}' },
   'cli.check.affects': { 'pt-BR': '    pontos de restauração afetados: {snapshots}', en: '    snapshots affected: {snapshots}' },
@@ -105,8 +105,8 @@ export const cliMessages: Catalogue = {
     en: 'Restored {resources} resources ({bytes}) from snapshot {id} to {target}.',
   },
   'cli.restore.failures': {
-    'pt-BR': '{count} recurso(s) não puderam ser restaurados:',
-    en: '{count} resource(s) could not be restored:',
+    'pt-BR': '{count, plural, one {# recurso não pôde ser restaurado} other {# recursos não puderam ser restaurados}}:',
+    en: '{count, plural, one {# resource} other {# resources}} could not be restored:',
   },
   'cli.plan.header': {
     'pt-BR': 'Plano de restauração: ponto {id} ({time}) → {target} [{server}]. Ordem (* = crítico, disponível primeiro):',
@@ -117,12 +117,12 @@ export const cliMessages: Catalogue = {
     en: 'Total: {resources} resources ({bytes}); {existing} already exist on the target and will be replaced by the backup version.',
   },
   'cli.plan.newer': {
-    'pt-BR': 'ATENÇÃO: {count} recurso(s) no destino são MAIS NOVOS que o backup e seriam substituídos:',
-    en: 'WARNING: {count} resource(s) on the target are NEWER than the backup and would be replaced:',
+    'pt-BR': 'ATENÇÃO: {count, plural, one {# recurso no destino é MAIS NOVO que o backup e seria substituído} other {# recursos no destino são MAIS NOVOS que o backup e seriam substituídos}}:',
+    en: 'WARNING: {count, plural, one {# resource on the target is} other {# resources on the target are}} NEWER than the backup and would be replaced:',
   },
   'cli.plan.dangling': {
-    'pt-BR': '{count} referência(s) para fora do paciente (não serão restauradas):',
-    en: '{count} reference(s) outside the patient (not restored):',
+    'pt-BR': '{count, plural, one {# referência} other {# referências}} para fora do paciente (não {count, plural, one {será restaurada} other {serão restauradas}}):',
+    en: '{count, plural, one {# reference} other {# references}} outside the patient (not restored):',
   },
   'cli.restore.serverDone': {
     'pt-BR': 'Restaurados {resources} recursos em {target} em {seconds} s ({skipped} já feitos numa tentativa anterior).',
@@ -133,8 +133,8 @@ export const cliMessages: Catalogue = {
     en: 'Critical data (patients, allergies) available after {seconds} s.',
   },
   'cli.restore.verified': {
-    'pt-BR': 'Conferência: {checked} recursos lidos de volta, {mismatches} diferença(s).',
-    en: 'Verification: {checked} resources read back, {mismatches} mismatch(es).',
+    'pt-BR': 'Conferência: {checked} recursos lidos de volta, {mismatches, plural, one {# diferença} other {# diferenças}}.',
+    en: 'Verification: {checked} resources read back, {mismatches, plural, one {# mismatch} other {# mismatches}}.',
   },
   'cli.catalog.rebuilt': {
     'pt-BR': 'Catálogo local reconstruído a partir do repositório: {snapshots} pontos de restauração.',
@@ -180,8 +180,8 @@ export const cliMessages: Catalogue = {
   'cli.repair.notFixed': { 'pt-BR': '  ✗ não reparado: {file} ({reason})', en: '  ✗ not repaired: {file} ({reason})' },
   'cli.andMore': { 'pt-BR': '  … e mais {count}', en: '  … and {count} more' },
   'cli.repair.index': {
-    'pt-BR': 'Índice reconstruído: {packs} arquivos de dados ({fromHeaders} lidos do próprio cabeçalho), {blobs} blocos; {replaced} arquivo(s) de índice antigo(s) substituído(s).',
-    en: 'Index rebuilt: {packs} data files ({fromHeaders} read from their own header), {blobs} blobs; {replaced} old index file(s) replaced.',
+    'pt-BR': 'Índice reconstruído: {packs} arquivos de dados ({fromHeaders} lidos do próprio cabeçalho), {blobs} blocos; {replaced, plural, one {# arquivo de índice antigo substituído} other {# arquivos de índice antigos substituídos}}.',
+    en: 'Index rebuilt: {packs} data files ({fromHeaders} read from their own header), {blobs} blobs; {replaced, plural, one {# old index file} other {# old index files}} replaced.',
   },
   'cli.repair.indexKept': {
     'pt-BR': '  ! {file}: o cabeçalho não pôde ser lido; mantida a descrição do índice antigo (confira com check --read-data)',
@@ -200,34 +200,34 @@ export const cliMessages: Catalogue = {
     en: 'Some data is missing. With another copy: clinic-backup check --repair --from LOCATION. Without one: clinic-backup repair snapshots lists what was lost.',
   },
   'cli.repair.snapshot': {
-    'pt-BR': 'Ponto de restauração {id} danificado: gravado o ponto reparado {successor} com {kept} recursos; {lost} recurso(s) perdido(s):',
-    en: 'Restore point {id} is damaged: repaired restore point {successor} saved with {kept} resources; {lost} resource(s) lost:',
+    'pt-BR': 'Ponto de restauração {id} danificado: gravado o ponto reparado {successor} com {kept} recursos; {lost, plural, one {# recurso perdido} other {# recursos perdidos}}:',
+    en: 'Restore point {id} is damaged: repaired restore point {successor} saved with {kept} resources; {lost, plural, one {# resource} other {# resources}} lost:',
   },
   'cli.repair.snapshotAlready': {
     'pt-BR': 'Ponto de restauração {id} danificado já tem um ponto reparado (nada feito).',
     en: 'Damaged restore point {id} already has a repaired one (nothing done).',
   },
   'cli.repair.snapshotsDone': {
-    'pt-BR': '{repaired} ponto(s) de restauração reparado(s), {intact} intacto(s). Os danificados foram mantidos; apague-os com "forget" depois de conferir.',
-    en: '{repaired} restore point(s) repaired, {intact} intact. The damaged ones were kept; remove them with "forget" once you have checked.',
+    'pt-BR': '{repaired, plural, one {# ponto de restauração reparado} other {# pontos de restauração reparados}}, {intact, plural, one {# intacto} other {# intactos}}. Os danificados foram mantidos; apague-os com "forget" depois de conferir.',
+    en: '{repaired, plural, one {# restore point} other {# restore points}} repaired, {intact} intact. The damaged ones were kept; remove them with "forget" once you have checked.',
   },
   'cli.restore.listingLost': {
-    'pt-BR': '  ✗ {type}: {count} recurso(s) cuja lista foi perdida (não restaurados)',
-    en: '  ✗ {type}: {count} resource(s) whose listing was lost (not restored)',
+    'pt-BR': '  ✗ {type}: {count, plural, one {# recurso} other {# recursos}} cuja lista foi perdida (não restaurados)',
+    en: '  ✗ {type}: {count, plural, one {# resource} other {# resources}} whose listing was lost (not restored)',
   },
   'cli.restore.listingLostUnknown': {
     'pt-BR': '  ✗ parte da lista de alterações foi perdida: alguns recursos podem faltar ou estar numa versão anterior',
     en: '  ✗ part of the list of changes was lost: some resources may be missing or at an earlier version',
   },
   'cli.plan.shared': {
-    'pt-BR': '{count} recurso(s) do paciente também dizem respeito a outros pacientes e NÃO serão gravados (use --include-shared para incluí-los):',
-    en: '{count} resource(s) of the patient also concern other patients and will NOT be written (use --include-shared to include them):',
+    'pt-BR': '{count, plural, one {# recurso do paciente também diz respeito a outros pacientes e NÃO será gravado} other {# recursos do paciente também dizem respeito a outros pacientes e NÃO serão gravados}} (use --include-shared para incluí-los):',
+    en: '{count, plural, one {# resource of the patient also concerns} other {# resources of the patient also concern}} other patients and will NOT be written (use --include-shared to include them):',
   },
   'cli.plan.sharedIncluded': {
-    'pt-BR': '{count} recurso(s) que também dizem respeito a outros pacientes SERÃO gravados (--include-shared):',
-    en: '{count} resource(s) that also concern other patients WILL be written (--include-shared):',
+    'pt-BR': '{count, plural, one {# recurso que também diz respeito a outros pacientes SERÁ gravado} other {# recursos que também dizem respeito a outros pacientes SERÃO gravados}} (--include-shared):',
+    en: '{count, plural, one {# resource that also concerns} other {# resources that also concern}} other patients WILL be written (--include-shared):',
   },
-  'cli.plan.otherPatients': { 'pt-BR': '{count} outro(s) paciente(s): {patients}', en: '{count} other patient(s): {patients}' },
+  'cli.plan.otherPatients': { 'pt-BR': '{count, plural, one {# outro paciente} other {# outros pacientes}}: {patients}', en: '{count, plural, one {# other patient} other {# other patients}}: {patients}' },
   'cli.progress.repair': { 'pt-BR': 'reparo ({phase}): {done}/{total}', en: 'repair ({phase}): {done}/{total}' },
   'cli.replicate.done': {
     'pt-BR': 'Cópia atualizada: {copied} arquivos copiados ({bytes}), {skipped} já estavam lá.',

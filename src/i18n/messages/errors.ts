@@ -94,8 +94,8 @@ export const errorMessages: Readonly<Record<ErrorCode, Message>> = {
     en: 'Restore point {snapshot} holds no {types} resources. Types it holds: {present}',
   },
   INTEGRITY_ERROR: {
-    'pt-BR': 'Problema de integridade: {problems} problema(s) encontrado(s). Execute "check --read-data" e veja o relatório.',
-    en: 'Integrity problem: {problems} problem(s) found. Run "check --read-data" and read the report.',
+    'pt-BR': 'Problema de integridade: {problems, plural, one {# problema encontrado} other {# problemas encontrados}}. Execute "check --read-data" e veja o relatório.',
+    en: 'Integrity problem: {problems, plural, one {# problem} other {# problems}} found. Run "check --read-data" and read the report.',
   },
   PACK_CORRUPT: { 'pt-BR': 'Arquivo de dados danificado: {file}.', en: 'Damaged data file: {file}.' },
   INDEX_CORRUPT: {
@@ -142,12 +142,12 @@ export const errorMessages: Readonly<Record<ErrorCode, Message>> = {
     en: 'Destination {location} is open read-only.',
   },
   S3_AUTH: {
-    'pt-BR': 'As credenciais do bucket foram recusadas. Confira a chave de acesso e o segredo.',
+    'pt-BR': 'As credenciais do espaço na nuvem foram recusadas. Confira a chave de acesso e o segredo.',
     en: 'The bucket credentials were refused. Check the access key and secret.',
   },
-  S3_BUCKET_MISSING: { 'pt-BR': 'O bucket {bucket} não existe.', en: 'Bucket {bucket} does not exist.' },
+  S3_BUCKET_MISSING: { 'pt-BR': 'O espaço na nuvem {bucket} não existe.', en: 'Bucket {bucket} does not exist.' },
   S3_ACCESS_DENIED: {
-    'pt-BR': 'Acesso negado ao bucket {bucket} para {operation}.',
+    'pt-BR': 'Acesso negado ao espaço na nuvem {bucket} para {operation}.',
     en: 'Access denied to bucket {bucket} for {operation}.',
   },
   S3_CLOCK_SKEW: {
@@ -155,7 +155,7 @@ export const errorMessages: Readonly<Record<ErrorCode, Message>> = {
     en: "This computer's clock is too far off for the storage service. Fix the date and time.",
   },
   S3_REGION_MISMATCH: {
-    'pt-BR': 'O bucket está na região {actual}, não na configurada ({configured}).',
+    'pt-BR': 'O espaço na nuvem está na região {actual}, não na configurada ({configured}).',
     en: 'The bucket is in region {actual}, not the configured one ({configured}).',
   },
   S3_OBJECT_LOCKED: {
@@ -167,7 +167,7 @@ export const errorMessages: Readonly<Record<ErrorCode, Message>> = {
     en: 'Region {region} is outside Brazil. Explicitly confirm that health data may be stored there (LGPD).',
   },
   SOURCE_UNREACHABLE: {
-    'pt-BR': 'O servidor FHIR {url} não respondeu. Ele está ligado e acessível desta rede?',
+    'pt-BR': 'O servidor da clínica ({url}) não respondeu. Ele está ligado e acessível desta rede?',
     en: 'The FHIR server {url} did not answer. Is it running and reachable from this network?',
   },
   SOURCE_DNS: {
@@ -179,24 +179,24 @@ export const errorMessages: Readonly<Record<ErrorCode, Message>> = {
     en: 'The secure connection to {url} failed: {reason}',
   },
   SOURCE_AUTH: {
-    'pt-BR': 'O servidor FHIR recusou o acesso (HTTP {status}). Confira as credenciais.',
+    'pt-BR': 'O servidor da clínica recusou o acesso (código {status}). Confira as credenciais (usuário e senha, ou chave de acesso).',
     en: 'The FHIR server refused access (HTTP {status}). Check the credentials.',
   },
   SOURCE_FORBIDDEN: {
-    'pt-BR': 'As credenciais funcionam, mas não dão permissão para {url} (HTTP 403). Confira os escopos (scopes) do cliente ou a política de acesso no servidor FHIR.',
+    'pt-BR': 'As credenciais funcionam, mas não dão permissão para {url} (HTTP 403). Confira os escopos (scopes) do cliente ou a política de acesso no servidor da clínica.',
     en: 'The credentials work but lack permission for {url} (HTTP 403). Check the client\'s scopes or its access policy on the FHIR server.',
   },
-  SOURCE_HTTP: { 'pt-BR': 'O servidor FHIR respondeu HTTP {status} em {url}.', en: 'The FHIR server answered HTTP {status} at {url}.' },
+  SOURCE_HTTP: { 'pt-BR': 'O servidor da clínica respondeu com o erro {status} em {url}.', en: 'The FHIR server answered HTTP {status} at {url}.' },
   SOURCE_NOT_FHIR: {
-    'pt-BR': '{url} não parece ser um servidor FHIR (sem CapabilityStatement).',
+    'pt-BR': '{url} não parece ser o endereço do sistema da clínica (não é um servidor FHIR).',
     en: '{url} does not look like a FHIR server (no CapabilityStatement).',
   },
   SOURCE_FHIR_VERSION: {
-    'pt-BR': 'O servidor usa FHIR {version}; o Clinic Backup suporta FHIR R4 (4.0.x).',
+    'pt-BR': 'O servidor da clínica usa a versão {version}; o Clinic Backup funciona com a versão R4 (4.0.x).',
     en: 'The server uses FHIR {version}; Clinic Backup supports FHIR R4 (4.0.x).',
   },
   SOURCE_BAD_RESPONSE: {
-    'pt-BR': 'Resposta inválida do servidor FHIR em {url}: {reason}',
+    'pt-BR': 'Resposta inválida do servidor da clínica em {url}: {reason}',
     en: 'Invalid response from the FHIR server at {url}: {reason}',
   },
   SOURCE_FOREIGN_ORIGIN: {
@@ -312,8 +312,8 @@ export const errorMessages: Readonly<Record<ErrorCode, Message>> = {
     en: 'Target folder {path} is not empty. Use another folder or --overwrite.',
   },
   RESTORE_TARGET_REJECTED: {
-    'pt-BR': 'O servidor de destino recusou {count} recurso(s); veja o relatório.',
-    en: 'The target server rejected {count} resource(s); see the report.',
+    'pt-BR': 'O servidor de destino recusou {count, plural, one {# recurso} other {# recursos}}; veja o relatório.',
+    en: 'The target server rejected {count, plural, one {# resource} other {# resources}}; see the report.',
   },
   CONFIRMATION_MISMATCH: {
     'pt-BR': 'O texto de confirmação não confere. Nada foi feito.',
@@ -346,8 +346,8 @@ export const errorMessages: Readonly<Record<ErrorCode, Message>> = {
   UNAUTHORIZED: { 'pt-BR': 'Acesso não autorizado.', en: 'Unauthorized.' },
   FORBIDDEN_ORIGIN: { 'pt-BR': 'Origem não permitida.', en: 'Origin not allowed.' },
   RUN_PARTIAL: {
-    'pt-BR': 'Concluído com problemas: {problems} item(ns) não foram copiados; veja o relatório.',
-    en: 'Finished with problems: {problems} item(s) were not copied; see the report.',
+    'pt-BR': 'Concluído com problemas: {problems, plural, one {# item não foi copiado} other {# itens não foram copiados}}; veja o relatório.',
+    en: 'Finished with problems: {problems, plural, one {# item was} other {# items were}} not copied; see the report.',
   },
   CANCELLED: { 'pt-BR': 'Operação cancelada.', en: 'Operation cancelled.' },
   TIMEOUT: { 'pt-BR': 'Tempo esgotado: {what}', en: 'Timed out: {what}' },

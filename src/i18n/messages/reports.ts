@@ -117,7 +117,7 @@ const sharedAndOtherReports: Catalogue = {
   'reports.drill.source': { 'pt-BR': 'Origem dos dados', en: 'Data source' },
   'reports.drill.readFrom': { 'pt-BR': 'Lida de', en: 'Read from' },
   'reports.drill.target': { 'pt-BR': 'Restaurada em', en: 'Restored into' },
-  'reports.drill.sandbox': { 'pt-BR': 'servidor FHIR de teste, isolado (sandbox)', en: 'isolated test FHIR server (sandbox)' },
+  'reports.drill.sandbox': { 'pt-BR': 'servidor de teste, isolado (sandbox)', en: 'isolated test FHIR server (sandbox)' },
   'reports.drill.bytesRead': { 'pt-BR': 'Dados lidos', en: 'Data read' },
   'reports.drill.duration': { 'pt-BR': 'Duração total', en: 'Total duration' },
   'reports.drill.verdict.success': { 'pt-BR': 'APROVADO: os backups podem ser restaurados.', en: 'PASSED: the backups can be restored.' },
@@ -137,7 +137,7 @@ const sharedAndOtherReports: Catalogue = {
   'reports.drill.notMeasured': { 'pt-BR': 'não medido', en: 'not measured' },
   'reports.drill.whatHeading': { 'pt-BR': 'O que foi testado', en: 'What was tested' },
   'reports.drill.whatText': {
-    'pt-BR': 'Um ponto de restauração foi restaurado num servidor FHIR de teste, separado do sistema da clínica, e conferida: quantidade por tipo, conteúdo de cada recurso, referências entre recursos e prontuários completos de uma amostra de pacientes. O servidor da clínica não foi alterado.',
+    'pt-BR': 'Um ponto de restauração foi restaurado num servidor de teste, separado do sistema da clínica, e conferida: quantidade por tipo, conteúdo de cada recurso, referências entre recursos e prontuários completos de uma amostra de pacientes. O servidor da clínica não foi alterado.',
     en: "A backup snapshot was restored into a test FHIR server, separate from the clinic's system, and checked: counts per type, the content of each resource, references between resources and the complete records of a sample of patients. The clinic's server was not touched.",
   },
   'reports.drill.timesHeading': { 'pt-BR': 'Tempo de recuperação x metas (SOP-019)', en: 'Recovery time vs targets (SOP-019)' },
@@ -147,7 +147,7 @@ const sharedAndOtherReports: Catalogue = {
   'reports.drill.time.important': { 'pt-BR': 'Nível importante completo (agenda, cadastros)', en: 'Important tier complete (schedule, directories)' },
   'reports.drill.time.auxiliary': { 'pt-BR': 'Nível auxiliar completo (registros de auditoria)', en: 'Auxiliary tier complete (audit records)' },
   'reports.drill.time.full': { 'pt-BR': 'Restauração completa (meta RTO do nível mais lento)', en: 'Full restore (RTO of the slowest tier)' },
-  'reports.drill.time.mttr': { 'pt-BR': 'Restauração completa x meta de MTTR (SOP-019 §7.2)', en: 'Full restore vs MTTR goal (SOP-019 §7.2)' },
+  'reports.drill.time.mttr': { 'pt-BR': 'Restauração completa x meta de tempo médio de recuperação (SOP-019 §7.2)', en: 'Full restore vs MTTR goal (SOP-019 §7.2)' },
   'reports.drill.timesNote': {
     'pt-BR': 'Metas por nível de criticidade (SOP-019 §3.2 e §5.1); tolerância de {tolerance} conforme §7.2.',
     en: 'Targets per criticality tier (SOP-019 §3.2 and §5.1); {tolerance} tolerance as in §7.2.',
@@ -176,7 +176,7 @@ const sharedAndOtherReports: Catalogue = {
     en: '{sampled} patients sampled, {complete} complete ({resources} resources)',
   },
   'reports.drill.check.attachments': { 'pt-BR': 'Anexos (PDFs, imagens)', en: 'Attachments (PDFs, images)' },
-  'reports.drill.check.attachmentsDetail': { 'pt-BR': '{checked} conferidos pelo hash, {bad} diferentes ou sem link', en: '{checked} checked by hash, {bad} differing or unreachable' },
+  'reports.drill.check.attachmentsDetail': { 'pt-BR': '{checked} conferidos pela impressão digital (hash), {bad} diferentes ou sem link', en: '{checked} checked by hash, {bad} differing or unreachable' },
   'reports.drill.check.score': { 'pt-BR': 'Nota de integridade', en: 'Integrity score' },
   'reports.drill.check.scoreDetail': { 'pt-BR': '{score} (meta: pelo menos {goal})', en: '{score} (goal: at least {goal})' },
   'reports.drill.typesHeading': { 'pt-BR': 'Recursos restaurados por tipo', en: 'Resources restored per type' },
@@ -228,7 +228,7 @@ const sharedAndOtherReports: Catalogue = {
     en: 'take a full backup and repeat the drill; if the same patients fail again, call support.',
   },
   'reports.drill.next.restore-rejected': {
-    'pt-BR': 'os dados podem usar uma versão FHIR ou extensões que o servidor de teste não aceita. Envie este relatório ao suporte; os backups em si não foram afetados.',
+    'pt-BR': 'os dados podem usar uma versão ou extensões que o servidor de teste não aceita. Envie este relatório ao suporte; os backups em si não foram afetados.',
     en: 'the data may use a FHIR version or extensions the test server does not accept. Send this report to support; the backups themselves are not affected.',
   },
   'reports.drill.next.repository-error': {
@@ -324,16 +324,16 @@ const sharedAndOtherReports: Catalogue = {
     en: 'Backups are encrypted, but storage of the recovery kit has not been confirmed.',
   },
   'reports.compliance.finding.encryptionOk': {
-    'pt-BR': 'Todos os backups criptografados com {algorithm}; {slots} chave(s) de acesso; kit de recuperação guardado.',
-    en: 'Every backup encrypted with {algorithm}; {slots} access key(s); recovery kit stored.',
+    'pt-BR': 'Todos os backups criptografados com {algorithm}; {slots, plural, one {# chave} other {# chaves}} de acesso; kit de recuperação guardado.',
+    en: 'Every backup encrypted with {algorithm}; {slots, plural, one {# access key} other {# access keys}}; recovery kit stored.',
   },
   'reports.compliance.finding.residencyUnknown': {
-    'pt-BR': '{count} destino(s) sem localização conhecida.',
-    en: '{count} destination(s) with unknown location.',
+    'pt-BR': '{count, plural, one {# destino} other {# destinos}} sem localização conhecida.',
+    en: '{count, plural, one {# destination} other {# destinations}} with unknown location.',
   },
   'reports.compliance.finding.residencyAbroad': {
-    'pt-BR': '{count} destino(s) fora do Brasil, com ciência registrada.',
-    en: '{count} destination(s) outside Brazil, with a recorded acknowledgement.',
+    'pt-BR': '{count, plural, one {# destino} other {# destinos}} fora do Brasil, com ciência registrada.',
+    en: '{count, plural, one {# destination} other {# destinations}} outside Brazil, with a recorded acknowledgement.',
   },
   'reports.compliance.finding.residencyOk': {
     'pt-BR': 'Todas as cópias ficam no Brasil ou na rede da clínica.',
@@ -354,8 +354,8 @@ const sharedAndOtherReports: Catalogue = {
     en: 'Passed drills in {months} of the 12 months (SOP-019 asks for one a month).',
   },
   'reports.compliance.finding.drillsOk': { 'pt-BR': 'Teste aprovado em todos os 12 meses ({count} testes).', en: 'A passed drill in each of the 12 months ({count} drills).' },
-  'reports.compliance.finding.alertsOpen': { 'pt-BR': '{count} alerta(s) grave(s) em aberto.', en: '{count} serious alert(s) open.' },
-  'reports.compliance.finding.alertsOpenMinor': { 'pt-BR': '{count} alerta(s) leve(s) em aberto.', en: '{count} minor alert(s) open.' },
+  'reports.compliance.finding.alertsOpen': { 'pt-BR': '{count, plural, one {# alerta grave} other {# alertas graves}} em aberto.', en: '{count, plural, one {# serious alert} other {# serious alerts}} open.' },
+  'reports.compliance.finding.alertsOpenMinor': { 'pt-BR': '{count, plural, one {# alerta leve} other {# alertas leves}} em aberto.', en: '{count, plural, one {# minor alert} other {# minor alerts}} open.' },
   'reports.compliance.finding.alertsOk': { 'pt-BR': 'Nenhum alerta em aberto.', en: 'No open alert.' },
   'reports.compliance.finding.auditOk': { 'pt-BR': 'Cadeia de {count} registros verificada, sem alterações.', en: 'Chain of {count} entries verified, unaltered.' },
   'reports.compliance.finding.auditBroken': {
@@ -423,7 +423,7 @@ const sharedAndOtherReports: Catalogue = {
   'reports.compliance.noAlerts': { 'pt-BR': 'Nenhum alerta grave ou em aberto.', en: 'No serious or open alert.' },
   'reports.compliance.noIncidents': { 'pt-BR': 'Nenhum incidente registrado no período.', en: 'No incident recorded in the period.' },
   'reports.compliance.auditText': {
-    'pt-BR': 'Cada ação (backup, restauração, troca de chave, limpeza) é registrada com data e autor. Cada registro guarda o hash do anterior, então qualquer alteração ou remoção quebra a cadeia.',
+    'pt-BR': 'Cada ação (backup, restauração, troca de chave, limpeza) é registrada com data e autor. Cada registro guarda a impressão digital (hash) do anterior, então qualquer alteração ou remoção quebra a cadeia.',
     en: 'Every action (backup, restore, key change, prune) is recorded with time and author. Each entry holds the hash of the previous one, so any change or removal breaks the chain.',
   },
   'reports.compliance.auditStatus': { 'pt-BR': 'Situação', en: 'Status' },
@@ -432,7 +432,7 @@ const sharedAndOtherReports: Catalogue = {
     'pt-BR': 'cadeia quebrada no registro nº {seq} ({count} registros lidos)',
     en: 'chain broken at entry no. {seq} ({count} entries read)',
   },
-  'reports.compliance.auditLastHash': { 'pt-BR': 'Hash do último registro', en: 'Hash of the last entry' },
+  'reports.compliance.auditLastHash': { 'pt-BR': 'Impressão digital do último registro (hash)', en: 'Hash of the last entry' },
   'reports.compliance.auditProblem': { 'pt-BR': 'Problema', en: 'Problem' },
   'reports.compliance.auditProblem.hash-mismatch': { 'pt-BR': 'o conteúdo do registro foi alterado', en: 'the entry was changed' },
   'reports.compliance.auditProblem.chain-broken': { 'pt-BR': 'um registro anterior foi removido ou trocado', en: 'an earlier entry was removed or replaced' },

@@ -44,8 +44,8 @@ export const reportsPlanMessages: Catalogue = {
   'reports.plan.noSources': { 'pt-BR': 'nenhum servidor FHIR configurado', en: 'no FHIR server configured' },
   'reports.plan.copies': { 'pt-BR': 'Cópias', en: 'Copies' },
   'reports.plan.copiesValue': {
-    'pt-BR': '{count} destino(s), {offsite} fora da clínica, {immutable} protegido(s) contra apagamento',
-    en: '{count} destination(s), {offsite} away from the clinic, {immutable} protected against deletion',
+    'pt-BR': '{count, plural, one {# destino} other {# destinos}}, {offsite} fora da clínica, {immutable, plural, one {# protegido} other {# protegidos}} contra apagamento',
+    en: '{count, plural, one {# destination} other {# destinations}}, {offsite} away from the clinic, {immutable} protected against deletion',
   },
   'reports.plan.kit': { 'pt-BR': 'Kit de recuperação', en: 'Recovery kit' },
   'reports.plan.kitUnknownShort': { 'pt-BR': 'local não registrado', en: 'location not recorded' },

@@ -8,6 +8,31 @@ export const statusMessages: Catalogue = {
     en: 'The last successful backup was {hours} h ago (limit: 24 h).',
   },
   'status.reason.failed': { 'pt-BR': 'O último backup falhou ({code}).', en: 'The last backup failed ({code}).' },
+  'status.reason.failed.source': {
+    'pt-BR': 'O último backup falhou: não foi possível ler os dados do servidor da clínica.',
+    en: "The last backup failed: the clinic's server could not be read.",
+  },
+  'status.reason.failed.destination': {
+    'pt-BR': 'O último backup falhou: não foi possível gravar no local onde as cópias ficam guardadas.',
+    en: 'The last backup failed: the place where the copies are kept could not be written.',
+  },
+  'status.reason.failed.unknown': { 'pt-BR': 'O último backup falhou.', en: 'The last backup failed.' },
+  'status.reason.partialShort': {
+    'pt-BR': 'O último backup ficou incompleto: parte dos dados não foi copiada.',
+    en: 'The last backup was incomplete: part of the data was not copied.',
+  },
+  'status.reason.drillNever': {
+    'pt-BR': 'Ainda não foi feito nenhum teste de restauração.',
+    en: 'No restore test has been done yet.',
+  },
+  'status.reason.neverChecked': {
+    'pt-BR': 'Os backups ainda não foram verificados.',
+    en: 'The backups have not been checked yet.',
+  },
+  'status.reason.score': {
+    'pt-BR': 'A saúde do backup está em {score} de 100 (bom a partir de {good}).',
+    en: 'Backup health is {score} out of 100 (good from {good}).',
+  },
   'status.reason.partial': {
     'pt-BR': 'O último backup ({at}) ficou INCOMPLETO: parte dos dados não foi copiada.',
     en: 'The last backup ({at}) was INCOMPLETE: part of the data was not copied.',
@@ -29,8 +54,8 @@ export const statusMessages: Catalogue = {
     en: 'USB drive {label} has not been updated within its rotation period.',
   },
   'status.reason.drillSoon': {
-    'pt-BR': 'Lembrete: o teste mensal de restauração vence em {days} dia(s).',
-    en: 'Reminder: the monthly restore test is due in {days} day(s).',
+    'pt-BR': 'Lembrete: o teste mensal de restauração vence {days, plural, =0 {hoje} one {em # dia} other {em # dias}}.',
+    en: 'Reminder: the monthly restore test is due {days, plural, =0 {today} one {in # day} other {in # days}}.',
   },
   'status.reason.drill': {
     'pt-BR': 'O teste mensal de restauração está atrasado.',

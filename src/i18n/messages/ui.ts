@@ -6,6 +6,8 @@ import type { Catalogue } from '../types.js';
  * The renderer has its own catalogue (renderer/src/i18n/), because it may not import src/.
  */
 export const uiMessages: Catalogue = {
+  'desktop.chooseFolder.title': { 'pt-BR': 'Escolha a pasta dos backups (no NAS ou no disco USB)', en: 'Choose the backup folder (on the NAS or the USB drive)' },
+  'desktop.chooseFolder.button': { 'pt-BR': 'Escolher esta pasta', en: 'Choose this folder' },
   'serve.listening': {
     'pt-BR': 'Clinic Backup está disponível em:\n  {url}',
     en: 'Clinic Backup is available at:\n  {url}',

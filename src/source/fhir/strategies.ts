@@ -526,11 +526,18 @@ export function bulkExportStrategy(http: FhirHttp, opts: StrategyOptions): Strat
         ];
         try {
           let n = 0;
+          // The download starts now (the task's watchdog then knows a server answer is awaited), and its count is
+          // told every 1000 resources or every second, so a live download is never taken for a silent server.
+          opts.onProgress?.({ type: 'progress', op: 'backup', phase: 'download', done: 0, unit: 'resources' });
+          let toldAt = Date.now();
           for await (const ev of mergeBounded(producers, opts.downloadConcurrency ?? 3)) {
             if (ev.kind === 'resources') {
               const before = n;
               n += ev.items.length;
-              if (Math.floor(n / 1000) > Math.floor(before / 1000)) opts.onProgress?.({ type: 'progress', op: 'backup', phase: 'download', done: n, unit: 'resources' });
+              if (Math.floor(n / 1000) > Math.floor(before / 1000) || Date.now() - toldAt >= 1000) {
+                toldAt = Date.now();
+                opts.onProgress?.({ type: 'progress', op: 'backup', phase: 'download', done: n, unit: 'resources' });
+              }
             }
             yield ev;
           }

@@ -1,17 +1,11 @@
-/** The audit log (who did what, when): newest first, filterable, read-only. */
+/** The audit log (who did what, when) as sentences: newest first, filterable, read-only. */
 import { useEffect, useState, type ReactNode } from 'react';
 import type { AuditLogEntry } from '../../../../src/shared/contract.js';
 import { useApp } from '../../app/state';
 import { ErrorBox, Field, Spinner } from '../../components/ui';
-import { formatDateTime, hasMessage, useI18n } from '../../i18n';
+import { formatDateTime, useI18n } from '../../i18n';
+import { auditSentence } from './sentences';
 
-function detailsText(d: unknown): string {
-  if (d === null || d === undefined) return '';
-  if (typeof d !== 'object') return String(d);
-  return Object.entries(d as Record<string, unknown>)
-    .map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(', ') : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`)
-    .join(' · ');
-}
 
 export function AuditLog(): ReactNode {
   const { t, locale } = useI18n();
@@ -23,11 +17,8 @@ export function AuditLog(): ReactNode {
     api.call('auditLog', 500).then(setEntries, setError);
   }, [api]);
   const q = filter.trim().toLowerCase();
-  const shown = (entries ?? []).filter((e) => !q || `${e.action} ${e.actor} ${detailsText(e.details)}`.toLowerCase().includes(q));
-  const actionLabel = (a: string): string => {
-    const key = `audit.action.${a}`;
-    return hasMessage(key) ? t(key) : a;
-  };
+  const rows = (entries ?? []).map((e) => ({ e, sentence: auditSentence(e, t, locale) }));
+  const shown = rows.filter((r) => !q || `${r.e.actor} ${r.sentence}`.toLowerCase().includes(q));
   return (
     <div className="screen" data-testid="audit">
       <h1>{t('audit.title')}</h1>
@@ -42,19 +33,15 @@ export function AuditLog(): ReactNode {
             <tr>
               <th scope="col">#</th>
               <th scope="col">{t('audit.col.when')}</th>
-              <th scope="col">{t('audit.col.who')}</th>
               <th scope="col">{t('audit.col.what')}</th>
-              <th scope="col">{t('audit.col.details')}</th>
             </tr>
           </thead>
           <tbody>
-            {shown.map((e) => (
-              <tr key={e.seq}>
+            {shown.map(({ e, sentence }) => (
+              <tr key={e.seq} data-action={e.action}>
                 <td>{e.seq}</td>
                 <td>{formatDateTime(e.at, locale)}</td>
-                <td>{e.actor}</td>
-                <td>{actionLabel(e.action)}</td>
-                <td className="details">{detailsText(e.details)}</td>
+                <td>{sentence}</td>
               </tr>
             ))}
           </tbody>

@@ -11,6 +11,7 @@ import { CancelledNotice, RunningTasks } from '../../components/tasks';
 import { Card, ErrorBox, Notice } from '../../components/ui';
 import { formatBytes, formatDateTime, formatDuration, formatNumber, formatPercent, useI18n } from '../../i18n';
 import type { MessageKey } from '../../i18n/messages';
+import { Headline, scoreClass } from './Headline';
 import { HistoryChart } from './HistoryChart';
 import { IndicatorsPanel } from './IndicatorsPanel';
 import { CopiesMissing } from './CopiesMissing';
@@ -21,7 +22,6 @@ import { WeeklySummaryCard } from './WeeklySummaryCard';
 const ALL_TASKS: readonly OperationKind[] = ['backup', 'check', 'restore', 'replicate', 'prune', 'drill', 'repair', 'report', 'rebuild'];
 const RUNNING_LABEL: Readonly<Partial<Record<OperationKind, MessageKey>>> = { backup: 'dashboard.backupRunning', restore: 'dashboard.restoreRunning', check: 'dashboard.checkRunning' };
 
-const HEADLINE: Readonly<Record<string, MessageKey>> = { ok: 'dashboard.headline.ok', running: 'dashboard.headline.running', warning: 'dashboard.headline.warning', error: 'dashboard.headline.error' };
 
 /** What the user can do about each kind of alert. */
 const ALERT_FIX: Readonly<Record<string, { label: MessageKey; action: 'backup' | 'check' | Route }>> = {
@@ -63,9 +63,10 @@ function CopiesMeter({ copies }: { copies: StatusSummary['copies'] }): ReactNode
   );
 }
 
-function Alerts({ alerts, onFix }: { alerts: readonly StatusAlert[]; onFix: (a: StatusAlert) => void }): ReactNode {
+function Alerts({ alerts, points, onFix }: { alerts: readonly StatusAlert[]; points: number; onFix: (a: StatusAlert) => void }): ReactNode {
   const { t, locale } = useI18n();
-  if (alerts.length === 0) return <p className="muted">{t('dashboard.noAlerts')}</p>;
+  // "No alerts" alone next to points that need attention would contradict the headline.
+  if (alerts.length === 0) return <p className="muted" data-testid="no-alerts">{points > 0 ? t('dashboard.noAlertsButPoints', { count: points }) : t('dashboard.noAlerts')}</p>;
   return (
     <ul className="alerts">
       {alerts.map((a) => {
@@ -93,7 +94,6 @@ export function Dashboard(): ReactNode {
   if (!status) return null;
   const s = status;
   const running = run !== null || backup.state === 'running';
-  const state = running ? 'running' : s.state;
   const k = s.kpis;
 
   const fix = (a: StatusAlert): void => {
@@ -107,29 +107,22 @@ export function Dashboard(): ReactNode {
   return (
     <div className="screen dashboard" data-testid="dashboard">
       <h1 className="sr-only">{t('nav.dashboard')}</h1>
-      <section className={`hero hero-${state}`} aria-labelledby="hero-title" data-testid="hero" data-state={state}>
-        <div className="hero-main">
-          <h2 id="hero-title">{t(HEADLINE[state] ?? 'dashboard.headline.ok')}</h2>
-          {!running && s.reasons.length > 0 && (
-            <ul className="reasons">
-              {s.reasons.map((r) => (
-                <li key={r}>{r}</li>
-              ))}
-            </ul>
-          )}
-          <p className="hero-times">
-            {t('dashboard.lastSuccess', { at: formatDateTime(s.lastSuccessAt, locale) })} · {t('dashboard.next', { at: s.nextBackupAt ? formatDateTime(s.nextBackupAt, locale) : t('dashboard.noScheduler') })}
-          </p>
-          <p className="hero-times muted small" data-testid="time-zone">
-            {t('dashboard.timeZone', { zone: s.timeZone })}
-          </p>
-        </div>
-        <div className="hero-actions">
+      <Headline
+        status={s}
+        running={running}
+        actions={
           <button type="button" className="primary big" disabled={running} onClick={() => void startBackup()} data-testid="backup-now">
             {t('dashboard.backupNow')}
           </button>
-        </div>
-      </section>
+        }
+      >
+        <p className="hero-times">
+          {t('dashboard.lastSuccess', { at: formatDateTime(s.lastSuccessAt, locale) })} · {t('dashboard.next', { at: s.nextBackupAt ? formatDateTime(s.nextBackupAt, locale) : t('dashboard.noScheduler') })}
+        </p>
+        <p className="hero-times muted small" data-testid="time-zone">
+          {t('dashboard.timeZone', { zone: s.timeZone })}
+        </p>
+      </Headline>
 
       {(running || tasks.length > 0) && <RunningTasks kinds={ALL_TASKS} label={(kind, title) => (RUNNING_LABEL[kind] ? t(RUNNING_LABEL[kind]) : title)} fallback={running} />}
       <CancelledNotice kinds={ALL_TASKS} testId="task-cancelled" />
@@ -147,7 +140,7 @@ export function Dashboard(): ReactNode {
         </Card>
         <Card title={t('dashboard.health')}>
           <div className="health" data-testid="health-score">
-            <span className={`health-score ${k.healthScore >= 80 ? 'good' : k.healthScore >= 60 ? 'fair' : 'poor'}`}>{formatNumber(Math.round(k.healthScore), locale)}</span>
+            <span className={`health-score ${scoreClass(s.headline.level)}`}>{formatNumber(Math.round(k.healthScore), locale)}</span>
             <span className="health-of">/100</span>
           </div>
           <dl className="kpis">
@@ -206,17 +199,11 @@ export function Dashboard(): ReactNode {
         </table>
       </Card>
 
-      <Card title={t('dashboard.alerts')}>
-        <Alerts alerts={s.alerts} onFix={fix} />
-        {!s.recoveryKit.confirmed && !s.alerts.some((a) => a.rule === 'kit') && (
-          <p>
-            {t('dashboard.kitNotConfirmed')}{' '}
-            <button type="button" onClick={() => navigate('settings')}>
-              {t('alert.fix.kit')}
-            </button>
-          </p>
-        )}
-      </Card>
+      <div id="alerts">
+        <Card title={t('dashboard.alerts')}>
+          <Alerts alerts={s.alerts} points={s.headline.points.length} onFix={fix} />
+        </Card>
+      </div>
 
       <IndicatorsPanel indicators={s.indicators} />
       <VerificationPanel status={s} />

@@ -104,6 +104,9 @@ export function Drills(): ReactNode {
           </h3>
           <iframe className="report-frame" title={t('drills.report', { id: report.id })} sandbox="" src={`reports/drill/${report.id}`} data-testid="drill-report" />
           <div className="actions">
+            <a className="button primary" href={`reports/drill/${report.id}.pdf`} download data-testid="save-pdf">
+              {t('drills.savePdf')}
+            </a>
             <button type="button" onClick={() => setReport(null)}>
               {t('drills.closeReport')}
             </button>

@@ -10,7 +10,7 @@ import { useApp } from '../../app/state';
 import { ApiError, isApiError } from '../../api/client';
 import { RunningTasks } from '../../components/tasks';
 import { ErrorBox, Field, Notice, Spinner, StepHeading, Stepper } from '../../components/ui';
-import { formatBytes, formatDateTime, formatDuration, formatNumber, useI18n } from '../../i18n';
+import { fhirTypeName, formatBytes, formatDateTime, formatDuration, formatNumber, useI18n } from '../../i18n';
 import type { MessageKey } from '../../i18n/messages';
 import { urlProblem } from '../setup/SourceForm';
 import { SnapshotCalendar } from './Calendar';
@@ -76,7 +76,8 @@ function RestoreFlow({ onRestart }: { onRestart: () => void }): ReactNode {
   const [snapshots, setSnapshots] = useState<SnapshotSummary[] | null>(null);
   const [snapshot, setSnapshot] = useState<string | null>(null);
   const [settings, setSettings] = useState<AppSettings | null>(null);
-  const [target, setTarget] = useState<Target>('original');
+  // No default: where to restore is always a deliberate answer (the live server above all); a copy goes to a folder.
+  const [target, setTarget] = useState<Target | null>(null);
   const [otherUrl, setOtherUrl] = useState('');
   const [authKind, setAuthKind] = useState<AuthKind>('none');
   const [username, setUsername] = useState('');
@@ -110,7 +111,7 @@ function RestoreFlow({ onRestart }: { onRestart: () => void }): ReactNode {
   function choose(s: Situation): void {
     setSituation(s);
     setScope(s === 'patient' ? 'patient' : s === 'old' ? 'date' : 'everything');
-    setTarget(s === 'copy' ? 'folder' : 'original');
+    setTarget(s === 'copy' ? 'folder' : null);
   }
 
   function afterScope(): void {
@@ -196,7 +197,7 @@ function RestoreFlow({ onRestart }: { onRestart: () => void }): ReactNode {
     }
   }
 
-  const scopeText = scope === 'patient' && patient ? t('restore.scope.summary.patient', { name: patient.name || patient.id, id: patient.id }) : scope === 'type' && type ? t('restore.scope.summary.type', { type }) : t('restore.scope.summary.everything');
+  const scopeText = scope === 'patient' && patient ? t('restore.scope.summary.patient', { name: patient.name || patient.id, id: patient.id }) : scope === 'type' && type ? t('restore.scope.summary.type', { type: fhirTypeName(type, locale) }) : t('restore.scope.summary.everything');
   const targetText = target === 'folder' ? folder : target === 'other' ? otherUrl : (settings?.source?.url ?? '—');
 
   const canLeaveScope = scope === 'everything' || (scope === 'patient' && patient !== null) || (scope === 'type' && type !== '') || (scope === 'date' && asOf !== '');
@@ -257,7 +258,7 @@ function RestoreFlow({ onRestart }: { onRestart: () => void }): ReactNode {
                   <option value="">{t('restore.scope.typePick')}</option>
                   {types.map((ty) => (
                     <option key={ty} value={ty}>
-                      {ty} ({formatNumber(latestSnapshot?.counts[ty], locale)})
+                      {fhirTypeName(ty, locale)} ({formatNumber(latestSnapshot?.counts[ty], locale)})
                     </option>
                   ))}
                 </select>
@@ -346,7 +347,7 @@ function RestoreFlow({ onRestart }: { onRestart: () => void }): ReactNode {
             <button type="button" onClick={() => setStep(2)}>
               {t('common.back')}
             </button>
-            <button type="button" className="primary" disabled={busy} onClick={() => void preview()} data-testid="preview">
+            <button type="button" className="primary" disabled={busy || target === null} onClick={() => void preview()} data-testid="preview">
               {t('restore.preview.button')}
             </button>
             {busy && <Spinner label={t('restore.preview.working')} />}
@@ -359,7 +360,15 @@ function RestoreFlow({ onRestart }: { onRestart: () => void }): ReactNode {
           <p className="lead">{t('restore.preview.lead', { scope: scopeText, target: targetText })}</p>
           {plan && (
             <>
-              <p>{t('restore.preview.server', { time: formatDateTime(plan.snapshotTime, locale), server: `FHIR ${plan.server.fhirVersion}${plan.server.software ? ` · ${plan.server.software}` : ''}` })}</p>
+              <p>
+                {t('restore.preview.server', { time: formatDateTime(plan.snapshotTime, locale), version: plan.server.fhirVersion })}
+                {plan.server.software && (
+                  <>
+                    {' · '}
+                    <span data-verbatim>{plan.server.software}</span>
+                  </>
+                )}
+              </p>
               <table className="table narrow">
                 <thead>
                   <tr>
@@ -373,7 +382,7 @@ function RestoreFlow({ onRestart }: { onRestart: () => void }): ReactNode {
                   {plan.order.map((ty) => (
                     <tr key={ty}>
                       <td>
-                        {ty} {plan.criticalTypes.includes(ty) && <span className="tag">{t('restore.preview.critical')}</span>}
+                        {fhirTypeName(ty, locale)} {plan.criticalTypes.includes(ty) && <span className="tag">{t('restore.preview.critical')}</span>}
                       </td>
                       <td className="num">{formatNumber(plan.counts[ty], locale)}</td>
                     </tr>
@@ -404,7 +413,7 @@ function RestoreFlow({ onRestart }: { onRestart: () => void }): ReactNode {
               )}
               {plan.administration && !plan.administration.included && Object.keys(plan.administration.counts).length > 0 && (
                 <Notice kind="info" testId="preview-administration">
-                  {t('restore.preview.administration', { types: Object.entries(plan.administration.counts).map(([ty, n]) => `${ty} (${n})`).join(', ') })}
+                  {t('restore.preview.administration', { types: Object.entries(plan.administration.counts).map(([ty, n]) => `${fhirTypeName(ty, locale)} (${formatNumber(n, locale)})`).join(', ') })}
                 </Notice>
               )}
             </>
@@ -415,7 +424,7 @@ function RestoreFlow({ onRestart }: { onRestart: () => void }): ReactNode {
                 <tbody>
                   {Object.entries(folderPreview.counts as Record<string, number>).map(([ty, n]) => (
                     <tr key={ty}>
-                      <td>{ty}</td>
+                      <td>{fhirTypeName(ty, locale)}</td>
                       <td className="num">{formatNumber(n, locale)}</td>
                     </tr>
                   ))}

@@ -46,6 +46,8 @@ interface ChannelState {
   readonly busy: Busy | null;
   readonly error: unknown;
   readonly outcome: Outcome;
+  /** The last test of the saved channel failed: it is not shown as working until a test passes or it is saved again. */
+  readonly testFailed: boolean;
   run(what: Busy, work: Job): Promise<void>;
   setError(e: unknown): void;
   clear(): void;
@@ -56,14 +58,17 @@ function useChannelState(): ChannelState {
   const [busy, setBusy] = useState<Busy | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [outcome, setOutcome] = useState<Outcome>(null);
+  const [testFailed, setTestFailed] = useState(false);
   async function run(what: Busy, work: Job): Promise<void> {
     setError(null);
     setOutcome(null);
     setBusy(what);
     try {
       setOutcome(await work());
+      if (what === 'test' || what === 'save') setTestFailed(false);
     } catch (err) {
       setError(err);
+      if (what === 'test') setTestFailed(true);
     } finally {
       setBusy(null);
     }
@@ -72,6 +77,7 @@ function useChannelState(): ChannelState {
     busy,
     error,
     outcome,
+    testFailed,
     run,
     setError: (e) => {
       setOutcome(null);
@@ -250,8 +256,8 @@ function EmailChannel({ stored, onSaved }: { stored: EmailAlertSetting | null; o
   return (
     <section className="settings-channel" aria-labelledby="alert-email-title" data-testid="alert-email">
       <h3 id="alert-email-title">{t('settings.alerts.email')}</h3>
-      <p className="muted" data-testid="alert-email-state">
-        {stored ? t('settings.alerts.emailOn', { to: stored.to.join(', ') }) : t('settings.alerts.off')}
+      <p className={state.testFailed ? 'channel-failed' : 'muted'} data-testid="alert-email-state" data-working={stored && !state.testFailed ? 'yes' : 'no'}>
+        {stored ? (state.testFailed ? t('settings.alerts.testFailedState') : t('settings.alerts.emailOn', { to: stored.to.join(', ') })) : t('settings.alerts.off')}
       </p>
       <form className="form" noValidate onSubmit={save}>
         <div className="settings-grid settings-grid-server">
@@ -379,8 +385,8 @@ function WebhookChannel({ stored, onSaved }: { stored: WebhookAlertSetting | nul
   return (
     <section className="settings-channel" aria-labelledby="alert-webhook-title" data-testid="alert-webhook">
       <h3 id="alert-webhook-title">{t('settings.alerts.webhook')}</h3>
-      <p className="muted" data-testid="alert-webhook-state">
-        {stored ? t('settings.alerts.webhookOn', { url: stored.url ?? t('settings.alerts.webhookUrlHidden') }) : t('settings.alerts.off')}
+      <p className={state.testFailed ? 'channel-failed' : 'muted'} data-testid="alert-webhook-state" data-working={stored && !state.testFailed ? 'yes' : 'no'}>
+        {stored ? (state.testFailed ? t('settings.alerts.testFailedState') : t('settings.alerts.webhookOn', { url: stored.url ?? t('settings.alerts.webhookUrlHidden') })) : t('settings.alerts.off')}
       </p>
       <form className="form" noValidate onSubmit={save}>
         <div className="settings-grid settings-grid-2">

@@ -13,6 +13,8 @@ export interface KitData {
   readonly lines: readonly (readonly string[])[];
   /** The words to type back; null when the kit is already confirmed (printing only). */
   readonly positions: readonly [number, number] | null;
+  /** The clinic's name, shown on the sheet (not a technical id). */
+  readonly clinicName?: string;
 }
 
 export function RecoveryKit({ kit, onConfirmed }: { kit: KitData; onConfirmed: (at: string) => void }): ReactNode {
@@ -48,11 +50,21 @@ export function RecoveryKit({ kit, onConfirmed }: { kit: KitData; onConfirmed: (
     <div className="kit">
       <div className="print-area kit-sheet" data-testid="recovery-kit">
         <h3>{t('kit.sheetTitle')}</h3>
+        {kit.clinicName && (
+          <p className="kit-clinic" data-testid="kit-clinic">
+            {kit.clinicName}
+          </p>
+        )}
         <p className="kit-meta">
-          {t('kit.repo', { id: kit.repoId.slice(0, 16), location: kit.location })}
+          {t('kit.repo', { location: kit.location })}
           <br />
           {t('kit.printedAt', { at: formatDateTime(new Date().toISOString(), locale) })}
         </p>
+        {stored && !confirmedAt ? (
+          <p className="kit-hidden" data-testid="kit-hidden">
+            {t('kit.hidden', { a: kit.positions?.[0] ?? 0, b: kit.positions?.[1] ?? 0 })}
+          </p>
+        ) : (
         <ol className="kit-words" aria-label={t('kit.wordsLabel')}>
           {kit.lines.flatMap((line) =>
             line.map((w) => {
@@ -65,6 +77,7 @@ export function RecoveryKit({ kit, onConfirmed }: { kit: KitData; onConfirmed: (
             }),
           )}
         </ol>
+        )}
         <p className="kit-warning">{t('kit.keepSafe')}</p>
       </div>
       {!confirmedAt && (

@@ -2,14 +2,16 @@
  * First-run setup: source server (+ connection test) → local destination (drive detection) → offsite copy →
  * schedule → recovery kit (print, then type two words back) → done.
  */
-import { useEffect, useState, type ReactNode } from 'react';
-import type { AddCopyResult, DetectedDestination, ScheduleSetting } from '../../../../src/shared/contract.js';
+import { useState, type ReactNode } from 'react';
+import type { AddCopyResult, ScheduleSetting } from '../../../../src/shared/contract.js';
 import { useApp } from '../../app/state';
 import { ErrorBox, Field, Notice, Spinner, StepHeading, Stepper } from '../../components/ui';
-import { formatBytes, useI18n } from '../../i18n';
+import { useI18n } from '../../i18n';
 import type { MessageKey } from '../../i18n/messages';
 import { OffsiteForm } from '../destinations/CopyForms';
 import { RecoveryKit, type KitData } from './RecoveryKit';
+import { FolderPicker } from './FolderPicker';
+import { KeychainGate } from './NoKeychain';
 import { SourceForm, type TestedSource } from './SourceForm';
 
 const STEPS: readonly MessageKey[] = ['setup.step.source', 'setup.step.destination', 'setup.step.offsite', 'setup.step.schedule', 'setup.step.kit', 'setup.step.done'];
@@ -32,8 +34,9 @@ export function SetupWizard(): ReactNode {
   const { api, host, refresh, refreshHost, navigate, startBackup } = useApp();
   const [step, setStep] = useState(0);
   const [source, setSource] = useState<TestedSource | null>(null);
-  const [destinations, setDestinations] = useState<DetectedDestination[] | null>(null);
   const [destPath, setDestPath] = useState<string>('');
+  // Asked once, here: the kit, the reports and the e-mails carry it.
+  const [clinicName, setClinicName] = useState('');
   const [destError, setDestError] = useState<unknown>(null);
   const [working, setWorking] = useState(false);
   const [existing, setExisting] = useState(false);
@@ -42,12 +45,7 @@ export function SetupWizard(): ReactNode {
   const [preset, setPreset] = useState('every15');
   const [scheduleError, setScheduleError] = useState<unknown>(null);
   const [offsite, setOffsite] = useState<AddCopyResult | null>(null);
-
-  useEffect(() => {
-    if (step !== 1 || destinations !== null) return;
-    setDestPath((p) => p || host?.location || '');
-    api.call('detectDestinations').then(setDestinations, () => setDestinations([]));
-  }, [step, destinations, api, host]);
+  const [offsiteSkipped, setOffsiteSkipped] = useState(false);
 
   async function useDestination(): Promise<void> {
     if (!source) return;
@@ -71,7 +69,7 @@ export function SetupWizard(): ReactNode {
         setExisting(false);
         if (r.recoveryKey && r.confirmPositions) setKit({ repoId: r.repoId, location: r.location, lines: r.recoveryKey, positions: r.confirmPositions });
       }
-      await api.call('updateSettings', { source: { url: source.url, auth: source.auth }, language: locale });
+      await api.call('updateSettings', { source: { url: source.url, auth: source.auth }, language: locale, ...(clinicName.trim() ? { clinicName: clinicName.trim() } : {}) });
       await refresh();
       setStep(2);
     } catch (err) {
@@ -115,15 +113,20 @@ export function SetupWizard(): ReactNode {
   return (
     <div className="screen wizard" data-testid="setup-wizard">
       <h1>{t('setup.title')}</h1>
-      <Stepper steps={STEPS.map((s) => t(s))} current={step} />
+      <Stepper steps={STEPS.map((s) => t(s))} current={step} skipped={offsiteSkipped ? [2] : []} />
       <StepHeading step={step + 1} total={STEPS.length}>
         {title}
       </StepHeading>
 
       {step === 0 && (
         <div>
-          <p className="lead">{t('setup.source.lead')}</p>
-          <SourceForm onTested={setSource} onChanged={() => setSource(null)} />
+          <KeychainGate>
+            <Field label={t('setup.clinicName')} hint={t('setup.clinicNameHint')}>
+              {(p) => <input {...p} value={clinicName} maxLength={200} autoComplete="organization" onChange={(e) => setClinicName(e.target.value)} data-testid="clinic-name" />}
+            </Field>
+            <p className="lead">{t('setup.source.lead')}</p>
+            <SourceForm onTested={setSource} onChanged={() => setSource(null)} />
+          </KeychainGate>
           <div className="wizard-nav">
             <button type="button" className="primary" disabled={!source} onClick={() => setStep(1)} data-testid="next">
               {t('common.next')}
@@ -135,23 +138,28 @@ export function SetupWizard(): ReactNode {
       {step === 1 && (
         <div>
           <p className="lead">{t('setup.dest.lead')}</p>
-          {destinations === null ? (
-            <Spinner label={t('setup.dest.detecting')} />
+          {host?.mode === 'electron' ? (
+            <button
+              type="button"
+              onClick={() => void api.call('chooseFolder').then((r) => r.path && setDestPath(r.path), setDestError)}
+              data-testid="choose-folder"
+            >
+              {t('setup.picker.osDialog')}
+            </button>
           ) : (
-            <fieldset className="radios destinations">
-              <legend>{destinations.length > 0 ? t('setup.dest.detected') : t('setup.dest.noneDetected')}</legend>
-              {destinations.map((d) => (
-                <label key={d.path} className={`radio dest dest-${d.state}`}>
-                  <input type="radio" name="dest" value={d.path} checked={destPath === d.path} disabled={d.state === 'offline'} onChange={() => setDestPath(d.path)} />{' '}
-                  <span className="dest-path">{d.path}</span> <span className="dest-state">{t(`dest.state.${d.state}`)}</span>
-                  {d.freeBytes !== null && d.totalBytes !== null && <span className="dest-space"> {t('setup.dest.free', { free: formatBytes(d.freeBytes, locale), total: formatBytes(d.totalBytes, locale) })}</span>}
-                </label>
-              ))}
-            </fieldset>
+            <FolderPicker onChoose={(target) => setDestPath(target)} />
           )}
-          <Field label={t('setup.dest.path')} hint={t('setup.dest.pathHint')}>
-            {(p) => <input {...p} value={destPath} spellCheck={false} data-testid="dest-path" onChange={(e) => setDestPath(e.target.value)} />}
-          </Field>
+          {destPath.trim() !== '' && (
+            <p className="dest-chosen" data-testid="dest-chosen">
+              {t('setup.picker.chosen')} <strong data-verbatim>{destPath}</strong>
+            </p>
+          )}
+          <details className="dest-typed">
+            <summary>{t('setup.picker.typeInstead')}</summary>
+            <Field label={t('setup.dest.path')} hint={t('setup.dest.pathHint')}>
+              {(p) => <input {...p} value={destPath} spellCheck={false} data-testid="dest-path" onChange={(e) => setDestPath(e.target.value)} />}
+            </Field>
+          </details>
           <ErrorBox error={destError} />
           <div className="wizard-nav">
             <button type="button" onClick={() => setStep(0)}>
@@ -172,7 +180,22 @@ export function SetupWizard(): ReactNode {
               {t('setup.dest.existing')}
             </Notice>
           )}
-          <p className="lead">{t('setup.offsite.lead')}</p>
+          <div className="offsite-head">
+            <p className="lead">{t('setup.offsite.lead')}</p>
+            {!offsite && (
+              // Always in view, before the form: the step can be done later from the destinations screen.
+              <button
+                type="button"
+                onClick={() => {
+                  setOffsiteSkipped(true);
+                  setStep(3);
+                }}
+                data-testid="skip-offsite"
+              >
+                {t('setup.offsite.skip')}
+              </button>
+            )}
+          </div>
           <ul className="plain">
             <li>{t('setup.offsite.point1')}</li>
             <li>{t('setup.offsite.point2')}</li>
@@ -190,11 +213,7 @@ export function SetupWizard(): ReactNode {
               <button type="button" className="primary" onClick={() => setStep(3)} data-testid="offsite-next">
                 {t('common.next')}
               </button>
-            ) : (
-              <button type="button" onClick={() => setStep(3)} data-testid="skip-offsite">
-                {t('setup.offsite.skip')}
-              </button>
-            )}
+            ) : null}
           </div>
         </div>
       )}
@@ -226,7 +245,7 @@ export function SetupWizard(): ReactNode {
           <p className="lead">{t('setup.kit.lead')}</p>
           {kit ? (
             <RecoveryKit
-              kit={kit}
+              kit={{ ...kit, ...(clinicName.trim() ? { clinicName: clinicName.trim() } : {}) }}
               onConfirmed={() => {
                 setKitConfirmed(true);
               }}

@@ -145,6 +145,11 @@ export function SourceForm({ initial, onTested, onChanged }: { initial?: { url: 
           />
         )}
       </Field>
+      {/^http:\/\//i.test(url.trim()) && (
+        <Notice kind="warning" testId="source-http-warning">
+          {t('setup.source.httpWarning')}
+        </Notice>
+      )}
       <fieldset className="radios">
         <legend>{t('setup.source.auth')}</legend>
         {(['none', 'basic', 'bearer'] as const).map((k) => (
@@ -193,7 +198,8 @@ export function SourceForm({ initial, onTested, onChanged }: { initial?: { url: 
       <ErrorBox error={error} title={t('setup.source.failed')} testId="source-error" />
       {probe && (
         <Notice kind="ok" testId="source-ok">
-          <strong>{t('setup.source.ok')}</strong> {t('setup.source.okDetails', { version: probe.fhirVersion, software: probe.software ?? '—', types: probe.types })}{' '}
+          <strong>{t('setup.source.ok')}</strong> {probe.software && <span data-verbatim>{probe.software}: </span>}
+          {t('setup.source.okDetails', { version: probe.fhirVersion, types: probe.types })}{' '}
           {probe.systemExport ? t('setup.source.bulk') : probe.systemHistory ? t('setup.source.history') : t('setup.source.search')}
         </Notice>
       )}

@@ -1,0 +1,23 @@
+/** FHIR types by their names in the clinic's language: the engine's and the screens' tables are the same. */
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { FHIR_TYPE_NAMES, fhirTypeName } from '../../src/i18n/index.js';
+import { FHIR_TYPE_NAMES as UI_NAMES, fhirTypeName as uiName } from '../../renderer/src/i18n/fhirTypes.js';
+import { TIER_TYPES } from '../../src/policy/tiers.js';
+
+it('names every type of the restore tiers in both languages, the same in the engine and the screens', () => {
+  assert.deepEqual(UI_NAMES, FHIR_TYPE_NAMES);
+  for (const type of Object.values(TIER_TYPES).flat()) {
+    assert.ok(FHIR_TYPE_NAMES[type], `${type} has a name`);
+    assert.notEqual(fhirTypeName(type, 'pt-BR'), type, `${type} is translated`);
+  }
+  assert.equal(fhirTypeName('Patient', 'pt-BR'), 'Paciente');
+  assert.equal(fhirTypeName('Encounter', 'pt-BR'), 'Consulta');
+  assert.equal(uiName('Observation', 'pt-BR'), 'Observação');
+});
+
+it('an unlisted type keeps its code after a plain label, never a bare code', () => {
+  assert.equal(fhirTypeName('MyClinicThing', 'pt-BR'), 'Outro tipo de registro (MyClinicThing)');
+  assert.equal(uiName('MyClinicThing', 'en'), 'Other kind of record (MyClinicThing)');
+  assert.equal(fhirTypeName('constructor', 'pt-BR'), 'Outro tipo de registro (constructor)');
+});
