@@ -319,6 +319,10 @@ export const errorMessages: Readonly<Record<ErrorCode, Message>> = {
     'pt-BR': 'Já existe um arquivo em {path}; a restauração não sobrescreve. Escolha outro local. Nada foi alterado.',
     en: 'A file already exists at {path}; restore does not overwrite. Choose another place. Nothing was changed.',
   },
+  RESTORE_PATH_NOT_FOUND: {
+    'pt-BR': 'Não há "{path}" nesta cópia. Veja o conteúdo com ls --path e tente de novo.',
+    en: 'There is no "{path}" in this backup. List it with ls --path and try again.',
+  },
   CONFIRMATION_REQUIRED: {
     'pt-BR': 'Esta ação ({action}) precisa de confirmação explícita. Nada foi feito.',
     en: 'This action ({action}) needs explicit confirmation. Nothing was done.',
