@@ -89,6 +89,9 @@ export const OPTIONS = {
   verify: { type: 'string' },
   'include-shared': { type: 'boolean' },
   seed: { type: 'string' },
+  path: { type: 'string', multiple: true },
+  exclude: { type: 'string', multiple: true },
+  query: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;

@@ -22,6 +22,13 @@ import type {
   AppSettings,
   AuditLogEntry,
   BackupResult,
+  FileListResult,
+  FilesRestorePlanResult,
+  FilesRestoreRequest,
+  FilesRestoreResultSummary,
+  FilesScopeRequest,
+  FolderBackupRequest,
+  FolderBackupResult,
   CheckResult,
   ConnectResult,
   DestinationConfig,
@@ -104,6 +111,14 @@ export interface Engine {
   /** Backs up NDJSON files; an empty input is EMPTY_SOURCE unless `allowEmpty`. */
   backupNdjson(input: string, options?: LongOperationOptions & { tags?: readonly string[]; allowEmpty?: boolean }): Promise<BackupResult>;
   backupFhir(request: FhirBackupRequest, options?: LongOperationOptions): Promise<BackupResult & { strategy: StrategyName; requests: number }>;
+  /** Backs up one folder source (its folders, with exclusions) into a files snapshot, then the copies. */
+  backupFolders(request: FolderBackupRequest, options?: LongOperationOptions): Promise<FolderBackupResult>;
+  /** Lists a files snapshot below a path, optionally only names containing `query`. */
+  listFiles(request: FilesScopeRequest & { query?: string; limit?: number }): Promise<FileListResult>;
+  /** What restoring files would write and what exists at the target already. Writes nothing. */
+  planRestoreFiles(request: FilesRestoreRequest): Promise<FilesRestorePlanResult>;
+  /** Restores a whole folder source, a folder or one file to a folder; existing files only with `overwrite`. */
+  restoreFiles(request: FilesRestoreRequest, options?: LongOperationOptions): Promise<FilesRestoreResultSummary>;
   snapshots(): Promise<SnapshotSummary[]>;
   snapshot(ref: string): Promise<{ summary: SnapshotSummary; manifest: SnapshotRecord['manifest'] }>;
   check(options?: LongOperationOptions & { readData?: boolean; readDataSubset?: { n: number; m: number } }): Promise<CheckResult>;

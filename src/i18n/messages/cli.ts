@@ -57,6 +57,36 @@ export const cliMessages: Catalogue = {
     'pt-BR': 'Ponto de restauração {id} gravado: {resources} recursos ({added} novos, {changed} alterados, {deleted} removidos), {stored} adicionados ao repositório em {seconds} s.',
     en: 'Snapshot {id} saved: {resources} resources ({added} new, {changed} changed, {deleted} deleted), {stored} added to the repository in {seconds} s.',
   },
+  'cli.onePath': { 'pt-BR': 'use --path uma vez só aqui', en: 'give --path only once here' },
+  'cli.ls.truncated': { 'pt-BR': 'Mostrando os primeiros {count}; use --path ou --query para ver menos.', en: 'Showing the first {count}; use --path or --query to see fewer.' },
+  'cli.backup.filesDone': {
+    'pt-BR': 'Ponto de restauração {id} gravado: {files} arquivos ({read} lidos, {unchanged} sem mudança desde a última cópia), {stored} adicionados ao repositório em {seconds} s.',
+    en: 'Snapshot {id} saved: {files} files ({read} read, {unchanged} unchanged since the last backup), {stored} added to the repository in {seconds} s.',
+  },
+  'cli.backup.fileProblems': {
+    'pt-BR': '{count} arquivo(s) não foram copiados por inteiro (veja abaixo); o resto foi copiado.',
+    en: '{count} file(s) were not backed up in full (see below); the rest was backed up.',
+  },
+  'cli.restore.filesPlan': {
+    'pt-BR': 'Plano: restaurar "{path}" do ponto {id} ({time}) em {target}: {files} arquivos, {dirs} pastas, {symlinks} atalhos, {bytes}.',
+    en: 'Plan: restore "{path}" of snapshot {id} ({time}) to {target}: {files} files, {dirs} folders, {symlinks} links, {bytes}.',
+  },
+  'cli.restore.filesExisting': {
+    'pt-BR': '{count} arquivo(s) já existem no destino e seriam sobrescritos:',
+    en: '{count} file(s) already exist at the target and would be overwritten:',
+  },
+  'cli.restore.filesNeedOverwrite': {
+    'pt-BR': 'Nada foi gravado. Para sobrescrever, repita com --overwrite --yes; ou escolha outra pasta com --target.',
+    en: 'Nothing was written. To overwrite, repeat with --overwrite --yes; or choose another folder with --target.',
+  },
+  'cli.restore.filesDone': {
+    'pt-BR': '{files} arquivo(s) restaurados ({bytes}) em {target}.',
+    en: '{files} file(s) restored ({bytes}) to {target}.',
+  },
+  'cli.restore.filesChanged': {
+    'pt-BR': 'Atenção: {count} arquivo(s) estavam sendo alterados durante a cópia e podem estar incompletos:',
+    en: 'Note: {count} file(s) were changing during the backup and may be inconsistent:',
+  },
   'cli.backup.partial': {
     'pt-BR': 'Atenção: {count} linha(s) não puderam ser lidas; o ponto de restauração está INCOMPLETO:',
     en: 'Warning: {count} line(s) could not be read; the snapshot is INCOMPLETE:',

@@ -19,6 +19,8 @@ export const tasksMessages: Catalogue = {
 
   'task.title.backup': { 'pt-BR': 'Backup do servidor FHIR', en: 'Backup of the FHIR server' },
   'task.title.backupFiles': { 'pt-BR': 'Backup de arquivos NDJSON', en: 'Backup of NDJSON files' },
+  'task.title.backupFolders': { 'pt-BR': 'Backup de pastas', en: 'Backup of folders' },
+  'task.title.restoreFiles': { 'pt-BR': 'Restauração de arquivos', en: 'Restore of files' },
   'task.title.restoreServer': { 'pt-BR': 'Restauração em um servidor FHIR', en: 'Restore into a FHIR server' },
   'task.title.restoreFolder': { 'pt-BR': 'Restauração em uma pasta', en: 'Restore to a folder' },
   'task.title.restorePlan': { 'pt-BR': 'Preparando a restauração', en: 'Preparing the restore' },
