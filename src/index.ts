@@ -6,6 +6,7 @@
 import { stat } from 'node:fs/promises';
 import { installAlerts, checkAlerts, sendTestAlert } from './engine/alerts.js';
 import { backupFhir, backupNdjson, backupNow } from './engine/backup.js';
+import { backupDatabase, restoreDatabase } from './engine/databases.js';
 import { backupFolders, listFiles, planRestoreFiles, restoreFiles } from './engine/files.js';
 import { EngineContext } from './engine/context.js';
 import { addCopy, destinations, removeCopy, replicate } from './engine/copies.js';
@@ -24,7 +25,7 @@ import { status } from './engine/status.js';
 import { PatientDirectory } from './restorer/patients.js';
 
 export type { Engine, EngineOptions, FhirBackupRequest, SourceAuthRequest } from './engine/engine.js';
-export type { ServerRestoreRequest, RecoveryKitWords, FolderBackupRequest, FolderBackupResult, FileListResult, FilesRestoreRequest, FilesRestorePlanResult, FilesRestoreResultSummary } from './shared/contract.js';
+export type { ServerRestoreRequest, RecoveryKitWords, FolderBackupRequest, FolderBackupResult, FileListResult, FilesRestoreRequest, FilesRestorePlanResult, FilesRestoreResultSummary, DatabaseBackupRequest, DatabaseBackupResult, DatabaseRestoreRequest, DatabaseRestoreResult, DatabaseSourceSetting } from './shared/contract.js';
 export { toErrorInfo, t, hasMessage, resolveLocale, errorText, type Locale } from './i18n/index.js';
 export { TOOL_VERSION } from './archiver/archiver.js';
 export { DEFAULT_TIME_ZONE as DEFAULT_CLINIC_TIME_ZONE } from './policy/zonedTime.js';
@@ -47,6 +48,8 @@ export function createEngine(options: EngineOptions): Engine {
     backupFhir: (request, o) => backupFhir(ctx, request, o),
     backupNow: (o) => backupNow(ctx, o),
     backupFolders: (request, o) => backupFolders(ctx, request, o),
+    backupDatabase: (request, o) => backupDatabase(ctx, request, o),
+    restoreDatabase: (request, o) => restoreDatabase(ctx, request, o),
     listFiles: (request) => listFiles(ctx, request),
     planRestoreFiles: (request) => planRestoreFiles(ctx, request),
     restoreFiles: (request, o) => restoreFiles(ctx, request, o),

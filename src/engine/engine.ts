@@ -22,6 +22,10 @@ import type {
   AppSettings,
   AuditLogEntry,
   BackupResult,
+  DatabaseBackupRequest,
+  DatabaseBackupResult,
+  DatabaseRestoreRequest,
+  DatabaseRestoreResult,
   FileListResult,
   FilesRestorePlanResult,
   FilesRestoreRequest,
@@ -113,6 +117,10 @@ export interface Engine {
   backupFhir(request: FhirBackupRequest, options?: LongOperationOptions): Promise<BackupResult & { strategy: StrategyName; requests: number }>;
   /** Backs up one folder source (its folders, with exclusions) into a files snapshot, then the copies. */
   backupFolders(request: FolderBackupRequest, options?: LongOperationOptions): Promise<FolderBackupResult>;
+  /** Dumps one database (credentials from the secret store by name) into a snapshot, then the copies. */
+  backupDatabase(request: DatabaseBackupRequest, options?: LongOperationOptions): Promise<DatabaseBackupResult>;
+  /** Restores a PostgreSQL or SQLite dump into a new database (never over an existing one). */
+  restoreDatabase(request: DatabaseRestoreRequest, options?: LongOperationOptions): Promise<DatabaseRestoreResult>;
   /** Lists a files snapshot below a path, optionally only names containing `query`. */
   listFiles(request: FilesScopeRequest & { query?: string; limit?: number }): Promise<FileListResult>;
   /** What restoring files would write and what exists at the target already. Writes nothing. */

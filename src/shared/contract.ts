@@ -430,3 +430,41 @@ export interface FilesRestoreResultSummary extends FilesRestorePlanResult {
   readonly changedDuringBackup: readonly string[];
   readonly durationMs: number;
 }
+
+/**
+ * A database to back up with a dump (docs/sources.md). The password is never here: `passwordSecret` names it in
+ * the secret store.
+ */
+export type DatabaseSourceSetting =
+  | { readonly kind: 'postgres' | 'mysql'; readonly host: string; readonly port?: number; readonly user: string; readonly database: string; readonly passwordSecret?: string; readonly toolDir?: string }
+  | { readonly kind: 'firebird'; readonly host?: string; readonly port?: number; readonly user: string; readonly database: string; readonly passwordSecret?: string; readonly toolDir?: string }
+  | { readonly kind: 'sqlite'; readonly path: string };
+
+export interface DatabaseBackupRequest {
+  readonly source: DatabaseSourceSetting;
+  /** The source's name (settings); default: kind, database and host. Snapshots of one source share it. */
+  readonly name?: string;
+  readonly tags?: readonly string[];
+}
+
+export interface DatabaseBackupResult extends BackupResult {
+  /** The dump's file name in the snapshot (`clinica.pgdump`, `clinica.sql`, `clinica.fbk`, `clinica.db`) and its program. */
+  readonly dump: { readonly fileName: string; readonly tool: string; readonly toolVersion: string; readonly label: string; readonly bytes: number };
+}
+
+/** Restores a database dump into a NEW database (PostgreSQL: on the source's server; SQLite: a new file). */
+export interface DatabaseRestoreRequest extends FilesScopeRequest {
+  /** PostgreSQL: the connection (the source's); SQLite: omitted. */
+  readonly connection?: DatabaseSourceSetting;
+  /** PostgreSQL: the new database's name; SQLite: the new file's path. Never an existing one. */
+  readonly into: string;
+}
+
+export interface DatabaseRestoreResult {
+  readonly snapshotId: string;
+  readonly snapshotTime: string;
+  readonly kind: 'postgres' | 'sqlite';
+  readonly into: string;
+  readonly bytes: number;
+  readonly durationMs: number;
+}

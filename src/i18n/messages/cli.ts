@@ -60,7 +60,7 @@ export const cliMessages: Catalogue = {
   'cli.onePath': { 'pt-BR': 'use --path uma vez só aqui', en: 'give --path only once here' },
   'cli.ls.truncated': { 'pt-BR': 'Mostrando os primeiros {count}; use --path ou --query para ver menos.', en: 'Showing the first {count}; use --path or --query to see fewer.' },
   'cli.backup.filesDone': {
-    'pt-BR': 'Ponto de restauração {id} gravado: {files} arquivos ({read} lidos, {unchanged} sem mudança desde a última cópia), {stored} adicionados ao repositório em {seconds} s.',
+    'pt-BR': 'Ponto de restauração {id} gravado: {files} arquivos ({read} lidos, {unchanged} sem mudança desde o último backup), {stored} adicionados ao repositório em {seconds} s.',
     en: 'Snapshot {id} saved: {files} files ({read} read, {unchanged} unchanged since the last backup), {stored} added to the repository in {seconds} s.',
   },
   'cli.backup.fileProblems': {

@@ -60,12 +60,12 @@ export const cliHelpMessages: Catalogue = {
     'pt-BR': 'restore [ponto] (--target PASTA | --target-url URL) [--type T] [--patient ID] [--plan | --yes] | restore [ponto] --path CAMINHO [--target PASTA] [--plan]',
     en: 'restore [point] (--target FOLDER | --target-url URL) [--type T] [--patient ID] [--plan | --yes] | restore [point] --path PATH [--target FOLDER] [--plan]',
   },
-  'cli.help.restore': { 'pt-BR': 'Restaura um ponto de restauração para uma pasta (NDJSON por tipo) ou para um servidor FHIR. Mostra o plano primeiro; só grava com --yes. Com --path, restaura de uma cópia de pastas a pasta inteira (--path /), uma subpasta ou um arquivo, numa pasta nova por padrão; nada existente é sobrescrito sem --overwrite --yes. Com --patient, registros que também são de outros pacientes ficam de fora, a menos que --include-shared.', en: 'Restores a restore point to a folder (NDJSON per type) or into a FHIR server. Shows the plan first; writes only with --yes. With --path, restores from a folders backup the whole source (--path /), a folder or one file, to a new folder by default; nothing existing is overwritten without --overwrite --yes. With --patient, records that also belong to other patients are left out unless --include-shared.' },
+  'cli.help.restore': { 'pt-BR': 'Restaura um ponto de restauração para uma pasta (NDJSON por tipo) ou para um servidor FHIR. Mostra o plano primeiro; só grava com --yes. Com --path, restaura de um backup de pastas a pasta inteira (--path /), uma subpasta ou um arquivo, numa pasta nova por padrão; nada existente é sobrescrito sem --overwrite --yes. Com --patient, registros que também são de outros pacientes ficam de fora, a menos que --include-shared.', en: 'Restores a restore point to a folder (NDJSON per type) or into a FHIR server. Shows the plan first; writes only with --yes. With --path, restores from a folders backup the whole source (--path /), a folder or one file, to a new folder by default; nothing existing is overwritten without --overwrite --yes. With --patient, records that also belong to other patients are left out unless --include-shared.' },
   'cli.help.repair.usage': { 'pt-BR': 'repair index | repair snapshots', en: 'repair index | repair snapshots' },
   'cli.help.repair': { 'pt-BR': 'repair index reconstrói o índice a partir dos cabeçalhos dos próprios arquivos de dados (nenhuma outra cópia é necessária). repair snapshots grava, para cada ponto de restauração com dados perdidos, um ponto reparado que lista tudo o que se perdeu; o danificado é mantido.', en: 'repair index rebuilds the index from the data files\' own headers (no other copy needed). repair snapshots saves, for each restore point with lost data, a repaired one listing everything lost; the damaged one is kept.' },
   'cli.help.ls.usage': { 'pt-BR': 'ls [ponto] [--type T] [--patient ID] [--as-of DATA] | ls [ponto] --path CAMINHO [--query TEXTO]', en: 'ls [point] [--type T] [--patient ID] [--as-of DATE] | ls [point] --path PATH [--query TEXT]' },
   'cli.help.ls': {
-    'pt-BR': 'Lista os recursos de um ponto de restauração (todos, de alguns tipos ou de um paciente). Com --path, lista os arquivos de uma cópia de pastas abaixo do caminho ("/" para tudo).',
+    'pt-BR': 'Lista os recursos de um ponto de restauração (todos, de alguns tipos ou de um paciente). Com --path, lista os arquivos de um backup de pastas abaixo do caminho ("/" para tudo).',
     en: 'Lists the resources of a restore point (all, some types or one patient\'s). With --path, lists the files of a folders backup below the path ("/" for everything).',
   },
   'cli.help.dump.usage': { 'pt-BR': 'dump <ponto> <Tipo/id>', en: 'dump <point> <Type/id>' },
@@ -139,7 +139,7 @@ export const cliHelpMessages: Catalogue = {
   'cli.opt.recovery': { 'pt-BR': 'adiciona uma chave de recuperação', en: 'adds a recovery key' },
   'cli.opt.name': { 'pt-BR': 'nome da chave', en: 'key name' },
   'cli.opt.path': {
-    'pt-BR': 'backup: pasta a proteger (repetível); restore e ls: caminho dentro da cópia de pastas ("/" para tudo)',
+    'pt-BR': 'backup: pasta a proteger (repetível); restore e ls: caminho dentro do backup de pastas ("/" para tudo)',
     en: 'backup: folder to protect (repeatable); restore and ls: path inside the folders backup ("/" for everything)',
   },
   'cli.opt.exclude': { 'pt-BR': 'padrão de arquivos a deixar de fora, além dos temporários (repetível), ex.: "*.tmp"', en: 'pattern of files to leave out, besides temporary ones (repeatable), e.g. "*.tmp"' },

@@ -20,6 +20,8 @@ export const tasksMessages: Catalogue = {
   'task.title.backup': { 'pt-BR': 'Backup do servidor FHIR', en: 'Backup of the FHIR server' },
   'task.title.backupFiles': { 'pt-BR': 'Backup de arquivos NDJSON', en: 'Backup of NDJSON files' },
   'task.title.backupFolders': { 'pt-BR': 'Backup de pastas', en: 'Backup of folders' },
+  'task.title.backupDatabase': { 'pt-BR': 'Backup do banco de dados', en: 'Backup of the database' },
+  'task.title.restoreDatabase': { 'pt-BR': 'Restauração do banco de dados', en: 'Restore of the database' },
   'task.title.restoreFiles': { 'pt-BR': 'Restauração de arquivos', en: 'Restore of files' },
   'task.title.restoreServer': { 'pt-BR': 'Restauração em um servidor FHIR', en: 'Restore into a FHIR server' },
   'task.title.restoreFolder': { 'pt-BR': 'Restauração em uma pasta', en: 'Restore to a folder' },
