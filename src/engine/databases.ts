@@ -83,7 +83,7 @@ export function backupDatabase(ctx: EngineContext, request: DatabaseBackupReques
 /** The dump file entry of a database snapshot (its root holds exactly one file). */
 async function dumpEntry(ctx: EngineContext, request: DatabaseRestoreRequest): Promise<{ snap: SnapshotRecord; content: readonly string[]; size: number; engine: string }> {
   const repo = await ctx.repo();
-  const snap = await resolveFilesSnapshot(repo, request);
+  const snap = await resolveFilesSnapshot(repo, request, 'database');
   if (snap.manifest.source.kind !== 'database') throw new EngineError('INVALID_ARGUMENT', { field: 'snapshot', reason: `${snap.id.slice(0, 8)} is not a database backup` });
   await repo.loadIndex();
   const loc = await locatePath(repo, snap, request.path);

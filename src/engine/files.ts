@@ -71,18 +71,18 @@ export function backupFolders(ctx: EngineContext, request: FolderBackupRequest, 
   );
 }
 
-function isFiles(s: SnapshotRecord, source?: string): boolean {
-  return s.manifest.version === 2 && s.manifest.tree.kind === 'files' && (source === undefined || s.manifest.source.location === source);
+function isFiles(s: SnapshotRecord, source?: string, kind?: 'files' | 'database'): boolean {
+  return s.manifest.version === 2 && s.manifest.tree.kind === 'files' && (source === undefined || s.manifest.source.location === source) && (kind === undefined || s.manifest.source.kind === kind);
 }
 
 /** The files snapshot a request names: an id, else the latest (as of a date) of the source, else of any folder source. */
-export async function resolveFilesSnapshot(repo: Repository, request: FilesScopeRequest): Promise<SnapshotRecord> {
+export async function resolveFilesSnapshot(repo: Repository, request: FilesScopeRequest, kind?: 'files' | 'database'): Promise<SnapshotRecord> {
   if (request.snapshot && request.snapshot !== 'latest') {
     const s = await repo.findSnapshot(request.snapshot);
     if (!isFiles(s)) throw new EngineError('INVALID_ARGUMENT', { field: 'snapshot', reason: `${s.id.slice(0, 8)} is not a backup of folders or a database` });
     return s;
   }
-  const all = (await repo.listSnapshots()).filter((s) => isFiles(s, request.source));
+  const all = (await repo.listSnapshots()).filter((s) => isFiles(s, request.source, kind));
   let pool = all;
   if (request.asOf) {
     const text = request.asOf;

@@ -98,3 +98,29 @@ test('check --read-data, forget + prune and snapshots work on files snapshots', 
   assert.equal(r.code, 0, r.stderr);
   assert.equal((await readFile(path.join(out, 'us-001.jpg'))).length, 200_000, 'chunks still used are kept by prune');
 });
+
+test('backup --db sqlite, restore --into-database (a new file) and restore --path of the dump as its file', async () => {
+  const { default: Database } = await import('better-sqlite3');
+  const file = path.join(dir, 'consultorio.db');
+  const db = new Database(file);
+  db.exec("create table pacientes (id integer primary key, nome text); insert into pacientes (nome) values ('Ana Conceição'), ('João');");
+  db.close();
+  const b = await runCli(['backup', '--db', 'sqlite', '--db-file', file, '--name', 'Consultório', '--json'], env);
+  assert.equal(b.code, 0, b.stderr);
+  assert.equal((JSON.parse(b.stdout) as { dump: { fileName: string } }).dump.fileName, 'consultorio.db');
+  const missing = await runCli(['backup', '--db', 'sqlite'], env);
+  assert.equal(missing.code, 2, 'a usage error names what is missing');
+  assert.match(missing.stderr, /--db-file/);
+  const into = path.join(dir, 'consultorio-restaurado.db');
+  const r = await runCli(['restore', '--into-database', into], env);
+  assert.equal(r.code, 0, r.stderr);
+  const copy = new Database(into, { readonly: true });
+  assert.deepEqual(copy.prepare('select nome from pacientes order by id').all(), [{ nome: 'Ana Conceição' }, { nome: 'João' }]);
+  copy.close();
+  const again = await runCli(['restore', '--into-database', into], env);
+  assert.notEqual(again.code, 0, 'never over an existing file');
+  const asFile = path.join(dir, 'dump-como-arquivo');
+  const f = await runCli(['restore', '--path', 'consultorio.db', '--target', asFile], env);
+  assert.equal(f.code, 0, f.stderr);
+  assert.equal((await readFile(path.join(asFile, 'consultorio.db'))).subarray(0, 15).toString('latin1'), 'SQLite format 3');
+});

@@ -8,7 +8,8 @@ import { clinicTime, longOperation, printList, printListingLost, printMissingTyp
 import { formatBytes } from '../output.js';
 import { assertFolderTarget } from '../options.js';
 import { sourceAuth } from '../sourceAuth.js';
-import { SNAPSHOT_ARG, SOURCE_AUTH } from '../spec.js';
+import { dbSourceFrom } from '../dbSource.js';
+import { DB_OPTIONS, SNAPSHOT_ARG, SOURCE_AUTH } from '../spec.js';
 
 function printRestoreExtras(ctx: Ctx, r: FhirRestoreResult): void {
   const { out, locale } = ctx;
@@ -87,9 +88,12 @@ async function restoreFiles(ctx: Ctx, snapshot: string, paths: readonly string[]
 
 export const command: Command = {
   spec: {
-    options: ['snapshot', 'as-of', 'type', 'patient', 'include-shared', 'include-admin', 'target', 'target-url', 'plan', 'yes', 'overwrite', 'verify', 'path', ...SOURCE_AUTH],
+    options: ['snapshot', 'as-of', 'type', 'patient', 'include-shared', 'include-admin', 'target', 'target-url', 'plan', 'yes', 'overwrite', 'verify', 'path', 'into-database', 'db', ...DB_OPTIONS, ...SOURCE_AUTH],
     conflicts: [
       ['path', 'target-url'],
+      ['into-database', 'target'],
+      ['into-database', 'target-url'],
+      ['into-database', 'path'],
       ['path', 'type'],
       ['path', 'patient'],
       ['target', 'target-url'],
@@ -101,7 +105,7 @@ export const command: Command = {
       ['verify', 'target'],
       ['verify', 'plan'],
     ],
-    requires: [['include-shared', ['patient']], ['include-admin', ['target-url']], ...SOURCE_AUTH.map((o) => [o, ['target-url']] as const)],
+    requires: [['db', ['into-database']], ...DB_OPTIONS.map((o) => [o, ['into-database']] as const), ['include-shared', ['patient']], ['include-admin', ['target-url']], ...SOURCE_AUTH.map((o) => [o, ['target-url']] as const)],
     operands: [[1, SNAPSHOT_ARG]],
     cancellable: true,
   },
@@ -114,6 +118,15 @@ export const command: Command = {
     const { values, out, locale, positionals } = ctx;
     const snapshot = values.snapshot ?? positionals[1] ?? 'latest';
     if (values.path) return restoreFiles(ctx, snapshot, values.path);
+    if (values['into-database']) {
+      const into = values['into-database'];
+      const connection = values.db ? dbSourceFrom(values.db, values) : undefined;
+      const r = await withEngine(ctx, (e) => e.restoreDatabase({ snapshot, ...(values['as-of'] ? { asOf: values['as-of'] } : {}), into, ...(connection ? { connection } : {}) }, longOperation(ctx)));
+      out.endProgress();
+      out.data(r);
+      out.line(t('cli.restore.dbDone', { into: r.into, bytes: formatBytes(r.bytes), id: r.snapshotId.slice(0, 8) }, locale));
+      return 0;
+    }
     const scope = {
       snapshot,
       ...(values['as-of'] ? { asOf: values['as-of'] } : {}),

@@ -59,6 +59,11 @@ export const cliMessages: Catalogue = {
   },
   'cli.onePath': { 'pt-BR': 'use --path uma vez só aqui', en: 'give --path only once here' },
   'cli.ls.truncated': { 'pt-BR': 'Mostrando os primeiros {count}; use --path ou --query para ver menos.', en: 'Showing the first {count}; use --path or --query to see fewer.' },
+  'cli.backup.dbDone': {
+    'pt-BR': 'Ponto de restauração {id} gravado: {label}, {file} ({bytes}, feito com {tool}), {stored} adicionados ao repositório em {seconds} s.',
+    en: 'Snapshot {id} saved: {label}, {file} ({bytes}, made with {tool}), {stored} added to the repository in {seconds} s.',
+  },
+  'cli.restore.dbDone': { 'pt-BR': 'Banco restaurado em {into} ({bytes}) a partir do ponto {id}.', en: 'Database restored into {into} ({bytes}) from snapshot {id}.' },
   'cli.backup.filesDone': {
     'pt-BR': 'Ponto de restauração {id} gravado: {files} arquivos ({read} lidos, {unchanged} sem mudança desde o último backup), {stored} adicionados ao repositório em {seconds} s.',
     en: 'Snapshot {id} saved: {files} files ({read} read, {unchanged} unchanged since the last backup), {stored} added to the repository in {seconds} s.',
