@@ -101,6 +101,7 @@ export const OPTIONS = {
   'db-password-secret': { type: 'string' },
   'db-tool-dir': { type: 'string' },
   'into-database': { type: 'string' },
+  'source-name': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;

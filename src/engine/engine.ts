@@ -15,6 +15,8 @@ import type { SnapshotRecord } from '../repository/snapshot.js';
 import type { RunnerEvent } from '../scheduler/runner.js';
 import type { SecretStore } from '../secrets/types.js';
 import type { StrategyName } from '../source/fhir/strategies.js';
+import type { SourceDrillResult } from '../shared/drill.js';
+import type { SourceListItem, SourceRunOutcome } from './sources.js';
 import type {
   AddCopyRequest,
   AddCopyResult,
@@ -22,6 +24,7 @@ import type {
   AppSettings,
   AuditLogEntry,
   BackupResult,
+  ExtraSourceSetting,
   DatabaseBackupRequest,
   DatabaseBackupResult,
   DatabaseRestoreRequest,
@@ -121,6 +124,18 @@ export interface Engine {
   backupDatabase(request: DatabaseBackupRequest, options?: LongOperationOptions): Promise<DatabaseBackupResult>;
   /** Restores a PostgreSQL or SQLite dump into a new database (never over an existing one). */
   restoreDatabase(request: DatabaseRestoreRequest, options?: LongOperationOptions): Promise<DatabaseRestoreResult>;
+  /** The sources: the FHIR server (settings.source) and the folder and database sources (settings.sources). */
+  listSources(): Promise<SourceListItem[]>;
+  /** Adds a folder or database source (validated; nothing saved on a mistake). */
+  addSource(source: ExtraSourceSetting): Promise<SourceListItem[]>;
+  /** Removes a folder or database source by name; its snapshots stay. */
+  removeSource(name: string): Promise<SourceListItem[]>;
+  /** Backs up one configured folder or database source by name. */
+  backupSource(name: string, options?: LongOperationOptions): Promise<BackupResult>;
+  /** Backs up every source (what the schedule runs); one failing does not stop the others. */
+  backupAllSources(options?: LongOperationOptions): Promise<SourceRunOutcome[]>;
+  /** A drill of a folder source (sample of files restored and verified) or a database source (dump restored into a throw-away database). */
+  drillSource(request?: { snapshot?: string; source?: string; kind?: 'files' | 'database'; sampleSize?: number }, options?: LongOperationOptions): Promise<SourceDrillResult>;
   /** Lists a files snapshot below a path, optionally only names containing `query`. */
   listFiles(request: FilesScopeRequest & { query?: string; limit?: number }): Promise<FileListResult>;
   /** What restoring files would write and what exists at the target already. Writes nothing. */

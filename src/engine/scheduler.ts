@@ -9,7 +9,7 @@ import type { SchedulePolicy } from '../policy/schedule.js';
 import { DEFAULT_SCHEDULES, inZone } from '../policy/settings.js';
 import type { EngineContext } from './context.js';
 import { checkAlerts } from './alerts.js';
-import { backupNow } from './backup.js';
+import { backupAllSources } from './sources.js';
 import { check } from './maintenance.js';
 import { getSettings, scheduleSetting } from './settings.js';
 
@@ -25,7 +25,7 @@ async function scheduledJobs(ctx: EngineContext): Promise<ScheduledJob[]> {
   const checkPolicy = inZone(scheduleSetting((await ctx.catalog()).getSetting('schedule.check'), DEFAULT_SCHEDULES.check), zone);
   let slice = 0;
   return [
-    { name: 'backup', policy: inZone(settings.schedule.backup as SchedulePolicy, zone), run: (signal) => backupNow(ctx, { signal }) },
+    { name: 'backup', policy: inZone(settings.schedule.backup as SchedulePolicy, zone), run: (signal) => backupAllSources(ctx, { signal }) },
     // A tenth of the data is read back every week: all of it every ten weeks, like restic's --read-data-subset.
     { name: 'check', policy: checkPolicy, run: (signal) => check(ctx, { signal, readDataSubset: { n: (slice++ % 10) + 1, m: 10 } }) },
     { name: 'alerts', policy: { kind: 'interval', everyMinutes: 15 }, run: () => checkAlerts(ctx) },

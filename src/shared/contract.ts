@@ -4,7 +4,7 @@
  * Restores and settings have their own files, re-exported here.
  */
 import type { OperationKind, ProgressEvent } from './events.js';
-import type { DestinationConfig } from './settings.js';
+import type { DatabaseSourceSetting, DestinationConfig } from './settings.js';
 
 export type * from './restore.js';
 export type * from './settings.js';
@@ -430,15 +430,6 @@ export interface FilesRestoreResultSummary extends FilesRestorePlanResult {
   readonly changedDuringBackup: readonly string[];
   readonly durationMs: number;
 }
-
-/**
- * A database to back up with a dump (docs/sources.md). The password is never here: `passwordSecret` names it in
- * the secret store.
- */
-export type DatabaseSourceSetting =
-  | { readonly kind: 'postgres' | 'mysql'; readonly host: string; readonly port?: number; readonly user: string; readonly database: string; readonly passwordSecret?: string; readonly toolDir?: string }
-  | { readonly kind: 'firebird'; readonly host?: string; readonly port?: number; readonly user: string; readonly database: string; readonly passwordSecret?: string; readonly toolDir?: string }
-  | { readonly kind: 'sqlite'; readonly path: string };
 
 export interface DatabaseBackupRequest {
   readonly source: DatabaseSourceSetting;

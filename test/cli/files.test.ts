@@ -124,3 +124,39 @@ test('backup --db sqlite, restore --into-database (a new file) and restore --pat
   assert.equal(f.code, 0, f.stderr);
   assert.equal((await readFile(path.join(asFile, 'consultorio.db'))).subarray(0, 15).toString('latin1'), 'SQLite format 3');
 });
+
+test('sources add|list|remove, sources backup runs every source, drills of a folder source and a SQLite source say what they proved', async () => {
+  const { default: Database } = await import('better-sqlite3');
+  const dbFile = path.join(dir, 'agenda.db');
+  const db = new Database(dbFile);
+  db.exec("create table agenda (id integer primary key, paciente text); insert into agenda (paciente) values ('Maria'), ('José'), ('Ana');");
+  db.close();
+  assert.equal((await runCli(['sources', 'add', '--name', 'Documentos', '--path', docs, '--exclude', '*.bak'], env)).code, 0);
+  assert.equal((await runCli(['sources', 'add', '--name', 'Agenda', '--db', 'sqlite', '--db-file', dbFile], env)).code, 0);
+  const dup = await runCli(['sources', 'add', '--name', 'agenda', '--path', exams], env);
+  assert.notEqual(dup.code, 0, 'names are unique');
+  assert.match(dup.stderr, /another source has this name/);
+  assert.equal((await runCli(['sources', 'add', '--name', 'Velha', '--path', exams], env)).code, 0);
+  assert.equal((await runCli(['sources', 'remove', 'Velha'], env)).code, 0);
+  const list = await runCli(['sources', 'list', '--json'], env);
+  assert.deepEqual((JSON.parse(list.stdout) as { kind: string; name: string }[]).map((s) => `${s.kind}:${s.name}`), ['folders:Documentos', 'database:Agenda']);
+  const all = await runCli(['sources', 'backup', '--json'], env);
+  assert.equal(all.code, 0, all.stderr);
+  assert.deepEqual((JSON.parse(all.stdout) as { name: string; ok: boolean }[]).map((o) => [o.name, o.ok]), [['Documentos', true], ['Agenda', true]]);
+
+  const filesDrill = await runCli(['drill', '--source-name', 'Documentos'], env);
+  assert.equal(filesDrill.code, 0, filesDrill.stdout + filesDrill.stderr);
+  assert.match(filesDrill.stdout, /✓ 1 de 1 arquivos sorteados/);
+  assert.match(filesDrill.stdout, /✓ 1 de 1 arquivos idênticos \(SHA-256\) ao original/);
+  const dbDrill = await runCli(['drill', '--source-name', 'Agenda', '--json'], env);
+  assert.equal(dbDrill.code, 0, dbDrill.stdout + dbDrill.stderr);
+  const d = JSON.parse(dbDrill.stdout) as { status: string; proofs: { code: string; ok: boolean; text: string }[] };
+  assert.deepEqual(d.proofs.map((p) => p.code), ['dbRestored', 'dbIntegrity', 'dbSanityQuery']);
+  assert.match(d.proofs[2]?.text ?? '', /1 tabelas, 3 linhas/);
+
+  // A source that fails (its folder is gone) fails the scheduled backup naming it; the other is still backed up.
+  assert.equal((await runCli(['sources', 'add', '--name', 'Sumida', '--path', path.join(dir, 'nao-existe')], env)).code, 0);
+  const partial = await runCli(['sources', 'backup', '--json'], env);
+  assert.notEqual(partial.code, 0);
+  assert.match(partial.stdout + partial.stderr, /Sumida \(FOLDER_SOURCE_MISSING\)/);
+});

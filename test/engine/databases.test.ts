@@ -83,6 +83,15 @@ describe('database sources through the engine', () => {
     assert.equal(bytes.subarray(0, 5).toString('latin1'), 'PGDMP');
     assert.equal(bytes.length, r.dump.bytes);
 
+    // The drill restores the latest dump into a throw-away database on the source's server, queries it, drops it.
+    await engine.addSource({ kind: 'database', name: 'Sistema da clínica', database: source });
+    const d = await engine.drillSource({ source: 'Sistema da clínica' });
+    assert.equal(d.status, 'success', JSON.stringify(d.proofs));
+    assert.equal(d.kind, 'database');
+    assert.deepEqual(d.proofs.map((p) => [p.code, p.ok]), [['dbRestored', true], ['dbSanityQuery', true]]);
+    assert.match(d.proofs[1]?.text ?? '', /2 tabelas/);
+    assert.doesNotMatch(pg.sql('postgres', 'select string_agg(datname, \',\') from pg_database;'), /cb_drill_/, 'the throw-away database is dropped');
+
     // The password lives only in the secret store: not in the repository, the catalog or the state.
     for (const file of [...(await filesUnder(root)), ...(await filesUnder(stateDir))]) assert.ok(!(await readFile(file)).includes(Buffer.from(pg.password)), file);
 

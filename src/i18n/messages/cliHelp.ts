@@ -15,6 +15,7 @@ export const cliHelpMessages: Catalogue = {
   'cli.help.locations': { 'pt-BR': 'Locais: uma pasta, s3:https://host[:porta]/bucket/prefixo ou s3:bucket/prefixo (AWS; credenciais AWS_*).', en: 'Locations: a folder, s3:https://host[:port]/bucket/prefix or s3:bucket/prefix (AWS; AWS_* credentials).' },
   'cli.help.perCommand': { 'pt-BR': 'Ajuda de um comando: clinic-backup <comando> --help', en: 'Help on a command: clinic-backup <command> --help' },
   'cli.help.init.summary': { 'pt-BR': 'cria um repositório de backup criptografado', en: 'create an encrypted backup repository' },
+  'cli.help.sources.summary': { 'pt-BR': 'o que é protegido: lista, adiciona (pastas ou banco de dados) e remove origens', en: 'what is protected: list, add (folders or a database) and remove sources' },
   'cli.help.backup.summary': { 'pt-BR': 'copia um servidor FHIR (com os anexos), arquivos NDJSON ou pastas para o repositório', en: 'back up a FHIR server (with its attachments), NDJSON files or folders into the repository' },
   'cli.help.snapshots.summary': { 'pt-BR': 'lista os pontos de restauração', en: 'list the restore points' },
   'cli.help.check.summary': { 'pt-BR': 'verifica a integridade do repositório; --repair conserta com outra cópia', en: 'verify the repository; --repair heals it from another copy' },
@@ -47,6 +48,14 @@ export const cliHelpMessages: Catalogue = {
   'cli.help.serve.summary': { 'pt-BR': 'modo web local (a mesma interface do aplicativo) em 127.0.0.1', en: 'local web mode (the same interface as the desktop app) on 127.0.0.1' },
   'cli.help.init.usage': { 'pt-BR': 'init [--keychain | --no-keychain]', en: 'init [--keychain | --no-keychain]' },
   'cli.help.init': { 'pt-BR': 'Cria um repositório de backup criptografado no local de --repo. A chave fica no chaveiro do sistema (ou no arquivo de senha) e a chave de recuperação é mostrada para imprimir.', en: 'Creates an encrypted backup repository at --repo. The key goes to the system keychain (or the password file) and the recovery key is shown to print.' },
+  'cli.help.sources.usage': {
+    'pt-BR': 'sources list | sources add --name <nome> (--path <pasta>… [--exclude <padrão>…] | --db <tipo> …) | sources remove <nome> | sources backup [<nome>]',
+    en: 'sources list | sources add --name <name> (--path <folder>… [--exclude <pattern>…] | --db <kind> …) | sources remove <name> | sources backup [<name>]',
+  },
+  'cli.help.sources': {
+    'pt-BR': 'As origens do backup agendado: o servidor FHIR, pastas (com exclusões) e bancos de dados (a senha fica guardada com "secrets set" e é indicada pelo nome). Remover uma origem não apaga os pontos de restauração dela.',
+    en: 'The sources of the scheduled backup: the FHIR server, folders (with exclusions) and databases (the password is stored with "secrets set" and given by name). Removing a source does not delete its snapshots.',
+  },
   'cli.help.backup.usage': {
     'pt-BR': 'backup <pasta|arquivo NDJSON> | backup --source <URL FHIR> | backup --path <pasta>… [--exclude <padrão>…] | backup --db <tipo> … [opções]',
     en: 'backup <NDJSON folder|file> | backup --source <FHIR URL> | backup --path <folder>… [--exclude <pattern>…] | backup --db <kind> … [options]',
@@ -153,6 +162,7 @@ export const cliHelpMessages: Catalogue = {
   'cli.opt.db-password-secret': { 'pt-BR': 'nome da senha do banco guardada com "secrets set" (a senha nunca vai na linha de comando)', en: 'name of the database password stored with "secrets set" (the password never goes on the command line)' },
   'cli.opt.db-tool-dir': { 'pt-BR': 'pasta dos programas do banco (pg_dump, mysqldump, gbak), se não estiverem no PATH', en: 'folder of the database programs (pg_dump, mysqldump, gbak) when not on PATH' },
   'cli.opt.into-database': { 'pt-BR': 'restaura o banco num banco NOVO com este nome (PostgreSQL) ou neste arquivo novo (SQLite)', en: 'restores the database into a NEW database of this name (PostgreSQL) or this new file (SQLite)' },
+  'cli.opt.source-name': { 'pt-BR': 'origem de pastas ou de banco de dados a testar (pelo nome)', en: 'folder or database source to test (by name)' },
   'cli.opt.tag': { 'pt-BR': 'marca gravada no ponto de restauração (repetível)', en: 'tag saved on the restore point (repeatable)' },
   'cli.opt.patients': { 'pt-BR': 'número de pacientes sintéticos', en: 'number of synthetic patients' },
   'cli.opt.keep': { 'pt-BR': 'mantém os arquivos da demonstração', en: 'keeps the demonstration files' },
