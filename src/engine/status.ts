@@ -78,6 +78,16 @@ export async function status(ctx: EngineContext): Promise<StatusSummary> {
     },
     locale,
   );
+  // Each source with its latest snapshot (the catalog's snapshot cache holds the source's label).
+  const cached = catalog.listSnapshots();
+  const latestOf = (location: string): (typeof cached)[number] | null => cached.find((x) => x.source === location) ?? null;
+  const sources = [
+    ...(settings.source ? [{ kind: 'fhir' as const, name: 'FHIR', location: settings.source.url }] : []),
+    ...(settings.sources ?? []).map((x) => ({ kind: x.kind, name: x.name, location: x.name })),
+  ].map((x) => {
+    const snap = latestOf(x.location);
+    return { kind: x.kind, name: x.name, lastSnapshotAt: snap?.time ?? null, lastSnapshotId: snap?.id ?? null, files: x.kind === 'fhir' ? null : (snap?.counts['files'] ?? null) };
+  });
   const drills = catalog.listDrills(100).filter((d) => Date.parse(d.startedAt) > now.getTime() - 365 * DAY_MS);
   return {
     repoId: repo.id,
@@ -108,5 +118,6 @@ export async function status(ctx: EngineContext): Promise<StatusSummary> {
     history: catalog
       .listRuns({ kind: 'backup', limit: 30 })
       .map((r) => ({ at: r.startedAt, status: r.status, resources: r.resourcesTotal, bytesAdded: r.bytesAdded })),
+    sources,
   };
 }

@@ -262,6 +262,8 @@ export interface StatusSummary {
   readonly destinations: readonly DestinationState[];
   readonly drill: { readonly lastAt: string | null; readonly dueAt: string | null; readonly overdue: boolean };
   readonly history: readonly { readonly at: string; readonly status: string; readonly resources: number; readonly bytesAdded: number }[];
+  /** Each configured source (FHIR server, folders, databases) with its latest snapshot (null: never backed up). */
+  readonly sources?: readonly { readonly kind: 'fhir' | 'folders' | 'database'; readonly name: string; readonly lastSnapshotAt: string | null; readonly lastSnapshotId: string | null; readonly files: number | null }[];
 }
 
 export interface SourceProbe {

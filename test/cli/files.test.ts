@@ -154,6 +154,16 @@ test('sources add|list|remove, sources backup runs every source, drills of a fol
   assert.deepEqual(d.proofs.map((p) => p.code), ['dbRestored', 'dbIntegrity', 'dbSanityQuery']);
   assert.match(d.proofs[2]?.text ?? '', /1 tabelas, 3 linhas/);
 
+  const status = JSON.parse((await runCli(['status', '--json'], env)).stdout) as { sources: { name: string; kind: string; lastSnapshotId: string | null; files: number | null }[] };
+  assert.deepEqual(
+    status.sources.map((x) => [x.kind, x.name, x.lastSnapshotId !== null, x.files]),
+    [
+      ['folders', 'Documentos', true, 1],
+      ['database', 'Agenda', true, 1],
+    ],
+    'status shows each source with its latest snapshot',
+  );
+
   // A source that fails (its folder is gone) fails the scheduled backup naming it; the other is still backed up.
   assert.equal((await runCli(['sources', 'add', '--name', 'Sumida', '--path', path.join(dir, 'nao-existe')], env)).code, 0);
   const partial = await runCli(['sources', 'backup', '--json'], env);
