@@ -252,3 +252,51 @@ test('kill -9 in the middle of a folder backup: check passes and the next backup
   await restoreFiles(await reopen(root), (await (await reopen(root)).listSnapshots())[0] as SnapshotRecord, out);
   execFileSync('diff', ['-r', src, path.join(out, 'muitos')]);
 });
+
+test('a folder and a database snapshot replicate to a copy that checks and restores; a lost pack is repaired away naming the file', async () => {
+  const { LocalBackend } = await import('../../src/backend/local/localBackend.js');
+  const { replicate } = await import('../../src/repository/replicate.js');
+  const { repairSnapshot } = await import('../../src/repository/repair2.js');
+  const { backupDatabase } = await import('../../src/archiver/dbBackup.js');
+  const { default: Database } = await import('better-sqlite3');
+  const dir = await tempDir();
+  const src = path.join(dir, 'docs');
+  await makeTree(src);
+  const dbFile = path.join(dir, 'agenda.db');
+  const db = new Database(dbFile);
+  db.exec("create table agenda (id integer primary key, nome text); insert into agenda (nome) values ('Conceição');");
+  db.close();
+  const { repo, backend, root } = await newRepo(dir, SMALL_CHUNKS);
+  const files = await backupFolders(repo, { folders: [{ path: src }], location: src, parent: null });
+  await backupDatabase(repo, { source: { kind: 'sqlite', path: dbFile }, credentials: {}, parent: null });
+  const copyRoot = path.join(dir, 'copia');
+  const copyBackend = await LocalBackend.create(copyRoot);
+  assert.equal((await replicate(backend, copyBackend)).complete, true);
+  const copy = await reopen(copyRoot);
+  assert.deepEqual((await checkRepository(copy, { readData: true })).problems, []);
+  const snaps = await copy.listSnapshots();
+  assert.deepEqual(snaps.map((s) => s.manifest.source.kind).sort(), ['database', 'files']);
+  const out = path.join(dir, 'da-copia');
+  await restoreFiles(copy, snaps.find((s) => s.manifest.source.kind === 'files') as SnapshotRecord, out);
+  execFileSync('diff', ['-r', '--no-dereference', src, path.join(out, 'docs')]);
+  await restoreFiles(copy, snaps.find((s) => s.manifest.source.kind === 'database') as SnapshotRecord, path.join(dir, 'dump'));
+  assert.equal((await readFile(path.join(dir, 'dump', 'agenda.db'))).subarray(0, 15).toString('latin1'), 'SQLite format 3');
+
+  // Lose the pack holding the big image's first chunk in the original: check names it, repair keeps the rest.
+  const r2 = await reopen(root);
+  await r2.loadIndex();
+  const snap = { id: files.snapshotId, manifest: files.manifest } as SnapshotRecord;
+  const { walkFilesTree } = await import('../../src/repository/fileTree.js');
+  let chunk = '';
+  for await (const item of walkFilesTree((x) => r2.store.readBlob(x), (files.manifest.tree as { root: string }).root)) {
+    if (item.kind === 'entry' && item.entry.type === 'file' && item.entry.name === 'imagem-ç.bin') chunk = item.entry.content[0] as string;
+  }
+  const loc = r2.store.index.get(Buffer.from(chunk, 'hex'));
+  assert.ok(loc);
+  await rm(path.join(root, 'data', loc.pack.slice(0, 2), loc.pack));
+  const damaged = await checkRepository(await reopen(root), { readData: true });
+  assert.ok(damaged.problems.length > 0);
+  const fixed = await repairSnapshot(await reopen(root), snap);
+  assert.ok(fixed.snapshotId);
+  assert.ok(fixed.lost.some((l) => l.includes('imagem-ç.bin')), JSON.stringify(fixed.lost));
+});
