@@ -12,6 +12,7 @@ import { Card, ErrorBox, Notice } from '../../components/ui';
 import { formatBytes, formatDateTime, formatDuration, formatNumber, formatPercent, useI18n } from '../../i18n';
 import type { MessageKey } from '../../i18n/messages';
 import { HistoryChart } from './HistoryChart';
+import { SourcesCard } from './SourcesCard';
 
 /** Every long operation shows here while it runs, with its Cancel button. */
 const ALL_TASKS: readonly OperationKind[] = ['backup', 'check', 'restore', 'replicate', 'prune', 'drill', 'repair', 'report', 'rebuild'];
@@ -161,6 +162,8 @@ export function Dashboard(): ReactNode {
           </dl>
         </Card>
       </div>
+
+      <SourcesCard sources={s.sources} />
 
       <Card title={t('dashboard.destinations')}>
         <table className="table">
