@@ -17,7 +17,7 @@
  */
 import { createCipheriv, createHash } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { chunkerConfig, chunkLengths, chunkStream, DEFAULT_CHUNKER_PARAMS, type ChunkerParams } from '../src/source/files/chunker.js';
+import { chunkerConfig, chunkLengths, chunkStream, DEFAULT_CHUNKER_PARAMS, type ChunkerParams } from '../src/repository/chunker.js';
 import { machine, parseSize } from './common.js';
 
 const KEY = createHash('sha256').update('bench chunker key').digest();

@@ -16,7 +16,7 @@ import { compressV2 } from '../src/repository/codec.js';
 import { decodePlain, Kind2, openPlain } from '../src/repository/envelope2.js';
 import { decodeIndex2, decodePackHeader2 } from '../src/repository/pack2.js';
 import { decodeRowSet } from '../src/repository/rowSet.js';
-import { gearTable } from '../src/repository/fileTree.js';
+import { gearTable } from '../src/repository/chunker.js';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const sub = (ikm: Buffer, salt: Buffer, info: string): Buffer => Buffer.from(hkdfSync('sha256', ikm, salt, Buffer.from(info), 32));

@@ -6,9 +6,12 @@
 import { stat } from 'node:fs/promises';
 import { installAlerts, checkAlerts, sendTestAlert } from './engine/alerts.js';
 import { backupFhir, backupNdjson, backupNow } from './engine/backup.js';
+import { backupDatabase, restoreDatabase } from './engine/databases.js';
+import { addSource, backupAllSources, backupSource, listSources, removeSource } from './engine/sources.js';
+import { backupFolders, listFiles, planRestoreFiles, restoreFiles } from './engine/files.js';
 import { EngineContext } from './engine/context.js';
 import { addCopy, destinations, removeCopy, replicate } from './engine/copies.js';
-import { drill, listDrills } from './engine/drills.js';
+import { drill, drillSource, listDrills } from './engine/drills.js';
 import type { Engine, EngineOptions } from './engine/engine.js';
 import { addKey, confirmRecoveryKit, connect, init, listKeys, recoveryKit, recoveryKitStatus, removeKey, rotateRecoveryKey } from './engine/keys.js';
 import { check, checkAndRepair, forget, migrate, prune, rebuildCatalog, repairIndex, repairSnapshots } from './engine/maintenance.js';
@@ -24,7 +27,8 @@ import { status } from './engine/status.js';
 import { PatientDirectory } from './restorer/patients.js';
 
 export type { Engine, EngineOptions, FhirBackupRequest, SourceAuthRequest } from './engine/engine.js';
-export type { ServerRestoreRequest, RecoveryKitWords } from './shared/contract.js';
+export type { SourceListItem, SourceRunOutcome } from './engine/sources.js';
+export type { ServerRestoreRequest, RecoveryKitWords, FolderBackupRequest, FolderBackupResult, FileListResult, FilesRestoreRequest, FilesRestorePlanResult, FilesRestoreResultSummary, DatabaseBackupRequest, DatabaseBackupResult, DatabaseRestoreRequest, DatabaseRestoreResult, DatabaseSourceSetting } from './shared/contract.js';
 export { toErrorInfo, t, hasMessage, resolveLocale, errorText, type Locale } from './i18n/index.js';
 export { TOOL_VERSION } from './archiver/archiver.js';
 export { DEFAULT_TIME_ZONE as DEFAULT_CLINIC_TIME_ZONE } from './policy/zonedTime.js';
@@ -46,6 +50,18 @@ export function createEngine(options: EngineOptions): Engine {
     backupNdjson: (input, o) => backupNdjson(ctx, input, o),
     backupFhir: (request, o) => backupFhir(ctx, request, o),
     backupNow: (o) => backupNow(ctx, o),
+    backupFolders: (request, o) => backupFolders(ctx, request, o),
+    listSources: () => listSources(ctx),
+    addSource: (source) => addSource(ctx, source),
+    removeSource: (name) => removeSource(ctx, name),
+    backupSource: (name, o) => backupSource(ctx, name, o),
+    backupAllSources: (o) => backupAllSources(ctx, o),
+    drillSource: (request, o) => drillSource(ctx, request, o),
+    backupDatabase: (request, o) => backupDatabase(ctx, request, o),
+    restoreDatabase: (request, o) => restoreDatabase(ctx, request, o),
+    listFiles: (request) => listFiles(ctx, request),
+    planRestoreFiles: (request) => planRestoreFiles(ctx, request),
+    restoreFiles: (request, o) => restoreFiles(ctx, request, o),
     snapshots: () => snapshots(ctx),
     snapshot: (ref) => snapshot(ctx, ref),
     stats: () => stats(ctx),

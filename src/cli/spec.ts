@@ -89,6 +89,19 @@ export const OPTIONS = {
   verify: { type: 'string' },
   'include-shared': { type: 'boolean' },
   seed: { type: 'string' },
+  path: { type: 'string', multiple: true },
+  exclude: { type: 'string', multiple: true },
+  query: { type: 'string' },
+  db: { type: 'string' },
+  'db-host': { type: 'string' },
+  'db-port': { type: 'string' },
+  'db-user': { type: 'string' },
+  database: { type: 'string' },
+  'db-file': { type: 'string' },
+  'db-password-secret': { type: 'string' },
+  'db-tool-dir': { type: 'string' },
+  'into-database': { type: 'string' },
+  'source-name': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;
@@ -127,6 +140,8 @@ export const REPOSITORY_OPTIONS: readonly OptionName[] = ['repo', 'password-file
 /** Copies, and limits for S3 ones. */
 export const COPIES: readonly OptionName[] = ['copy', 'limit-upload', 'limit-download', 'residency-ack'];
 /** How a FHIR server (backup source or restore target) is signed in to. */
+/** How a database source is reached (backup --db, restore --into-database). */
+export const DB_OPTIONS: readonly OptionName[] = ['db-host', 'db-port', 'db-user', 'database', 'db-file', 'db-password-secret', 'db-tool-dir'];
 export const SOURCE_AUTH: readonly OptionName[] = ['auth', 'token-file', 'token-secret', 'username', 'basic-password-file', 'basic-password-secret', 'smart-client-id', 'smart-key-file', 'smart-key-secret', 'smart-key-id', 'token-url'];
 /** Retention rules of forget. */
 export const KEEP: readonly OptionName[] = ['keep-last', 'keep-hourly', 'keep-daily', 'keep-weekly', 'keep-monthly', 'keep-yearly', 'keep-within', 'legal-floor-years'];

@@ -5,3 +5,4 @@ export { drillReportData, drillResult, recordedDrill, type DrillReportExtras } f
 export { validateRestore, localReference, type ValidationInput, type ValidationResult } from './validate.js';
 export { seededSample, newSeed } from './sample.js';
 export * from './types.js';
+export { databaseDrill, filesDrill, type SourceDrillOutcome, type SourceDrillProof } from './sourceDrill.js';

@@ -25,10 +25,10 @@ import { getSettings } from './settings.js';
 
 export type FhirBackupResult = BackupResult & { strategy: StrategyName; requests: number };
 
-const BACKUP_TASK = { kind: 'backup', cancelled: 'task.cancelled.backup' } as const;
+export const BACKUP_TASK = { kind: 'backup', cancelled: 'task.cancelled.backup' } as const;
 
 /** The backup as a run in the catalog, then the copies brought up to date; the snapshot cache follows. */
-async function recordedBackup<T extends BackupResult>(ctx: EngineContext, backup: () => Promise<T>, options: LongOperationOptions): Promise<T> {
+export async function recordedBackup<T extends BackupResult>(ctx: EngineContext, backup: () => Promise<T>, options: LongOperationOptions): Promise<T> {
   return track(
     ctx,
     'backup',

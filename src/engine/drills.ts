@@ -7,8 +7,15 @@ import { TOOL_VERSION } from '../archiver/archiver.js';
 import { recordedDrill } from '../drills/record.js';
 import { restoreOrder, TIER_TYPES } from '../policy/tiers.js';
 import { Repository } from '../repository/repository.js';
-import type { DrillRunResult, DrillSummary } from '../shared/drill.js';
-import { throwIfAborted } from '../shared/errors.js';
+import type { DrillRunResult, DrillSummary, SourceDrillResult } from '../shared/drill.js';
+import type { DatabaseSourceSetting } from '../shared/contract.js';
+import type { JsonValue } from '../catalog/canonicalJson.js';
+import { databaseDrill, filesDrill, newSeed, signedInUser, type SourceDrillOutcome } from '../drills/index.js';
+import { t } from '../i18n/index.js';
+import { databaseCredentials } from './databases.js';
+import { sourceConnection } from './sources.js';
+import { resolveFilesSnapshot } from './files.js';
+import { isEngineError, throwIfAborted } from '../shared/errors.js';
 import type { LongOperationOptions } from '../shared/events.js';
 import type { EngineContext } from './context.js';
 import { getSettings } from './settings.js';
@@ -47,4 +54,50 @@ export function drill(ctx: EngineContext, request: { snapshot?: string; target?:
 
 export async function listDrills(ctx: EngineContext): Promise<DrillSummary[]> {
   return (await ctx.catalog()).listDrills(100).map((d) => ({ id: d.id, startedAt: d.startedAt, status: d.status, integrityScore: d.integrityScore, recoveryTimeMs: d.recoveryTimeMs, resourcesRestored: d.resourcesRestored }));
+}
+
+/**
+ * A drill of a folder source (a sample of files restored and verified) or a database source (the dump restored into
+ * a throw-away database and queried), recorded with the other drills; the result says what was proven.
+ */
+export function drillSource(
+  ctx: EngineContext,
+  request: { snapshot?: string; source?: string; kind?: 'files' | 'database'; sampleSize?: number; connection?: DatabaseSourceSetting } = {},
+  options: LongOperationOptions = {},
+): Promise<SourceDrillResult> {
+  return ctx.tasks.run({ kind: 'drill', title: 'task.title.drill', cancelled: 'task.cancelled.drill' }, options, async (o) => {
+    const catalog = await ctx.catalog();
+    const repo = await ctx.repo();
+    const lock = await repo.lock('shared', 'drill');
+    let id = 0;
+    try {
+      const snap = await resolveFilesSnapshot(repo, { ...(request.snapshot ? { snapshot: request.snapshot } : {}), ...(request.source ? { source: request.source } : {}) }, request.kind);
+      id = catalog.startDrill({ snapshotId: snap.id, operator: signedInUser() });
+      let outcome: SourceDrillOutcome;
+      if (snap.manifest.source.kind === 'database') {
+        const conn = request.connection ?? (await sourceConnection(ctx, snap.manifest.source.location));
+        const pgConn = conn && conn.kind === 'postgres' ? { ...conn, kind: 'postgres' as const } : undefined;
+        outcome = await databaseDrill(repo, snap, { ...(pgConn ? { connection: pgConn, credentials: await databaseCredentials(ctx, pgConn) } : {}), ...(o.signal ? { signal: o.signal } : {}) });
+      } else {
+        outcome = await filesDrill(repo, snap, { seed: newSeed(), ...(request.sampleSize ? { sampleSize: request.sampleSize } : {}), ...(o.signal ? { signal: o.signal } : {}) });
+      }
+      const proofs = outcome.proofs.map((p) => ({ code: p.code, ok: p.ok, text: t(`drills.proof.${p.code}`, p.details, ctx.locale) }));
+      catalog.finishDrill(id, {
+        status: outcome.status,
+        recoveryTimeMs: outcome.recoveryTimeMs,
+        integrityScore: outcome.status === 'success' ? 1 : 0,
+        resourcesRestored: outcome.restored,
+        bytesRead: outcome.bytes,
+        report: JSON.parse(JSON.stringify({ ...outcome, proofs })) as JsonValue,
+      });
+      await ctx.record('drill', { id, status: outcome.status, kind: outcome.kind, snapshot: snap.id });
+      ctx.emit({ type: 'status-changed' });
+      return { id, kind: outcome.kind, status: outcome.status, snapshotId: snap.id, source: outcome.snapshot.source, recoveryTimeMs: outcome.recoveryTimeMs, restored: outcome.restored, bytes: outcome.bytes, proofs };
+    } catch (err) {
+      if (id > 0) catalog.finishDrill(id, { status: isEngineError(err, 'CANCELLED') ? 'interrupted' : 'failed' });
+      throw err;
+    } finally {
+      await lock.release();
+    }
+  });
 }

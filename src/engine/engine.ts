@@ -17,6 +17,8 @@ import type { Clock, Timer } from '../scheduler/clock.js';
 import type { Backend } from '../backend/types.js';
 import type { SecretStore } from '../secrets/types.js';
 import type { StrategyName } from '../source/fhir/strategies.js';
+import type { SourceDrillResult } from '../shared/drill.js';
+import type { SourceListItem, SourceRunOutcome } from './sources.js';
 import type {
   AddCopyRequest,
   AddCopyResult,
@@ -24,6 +26,18 @@ import type {
   AppSettings,
   AuditLogEntry,
   BackupResult,
+  ExtraSourceSetting,
+  DatabaseBackupRequest,
+  DatabaseBackupResult,
+  DatabaseRestoreRequest,
+  DatabaseRestoreResult,
+  FileListResult,
+  FilesRestorePlanResult,
+  FilesRestoreRequest,
+  FilesRestoreResultSummary,
+  FilesScopeRequest,
+  FolderBackupRequest,
+  FolderBackupResult,
   CheckResult,
   ConnectResult,
   DestinationConfig,
@@ -128,6 +142,30 @@ export interface Engine {
   /** Backs up NDJSON files; an empty input is EMPTY_SOURCE unless `allowEmpty`. */
   backupNdjson(input: string, options?: LongOperationOptions & { tags?: readonly string[]; allowEmpty?: boolean }): Promise<BackupResult>;
   backupFhir(request: FhirBackupRequest, options?: LongOperationOptions): Promise<BackupResult & { strategy: StrategyName; requests: number }>;
+  /** Backs up one folder source (its folders, with exclusions) into a files snapshot, then the copies. */
+  backupFolders(request: FolderBackupRequest, options?: LongOperationOptions): Promise<FolderBackupResult>;
+  /** Dumps one database (credentials from the secret store by name) into a snapshot, then the copies. */
+  backupDatabase(request: DatabaseBackupRequest, options?: LongOperationOptions): Promise<DatabaseBackupResult>;
+  /** Restores a PostgreSQL or SQLite dump into a new database (never over an existing one). */
+  restoreDatabase(request: DatabaseRestoreRequest, options?: LongOperationOptions): Promise<DatabaseRestoreResult>;
+  /** The sources: the FHIR server (settings.source) and the folder and database sources (settings.sources). */
+  listSources(): Promise<SourceListItem[]>;
+  /** Adds a folder or database source (validated; nothing saved on a mistake). */
+  addSource(source: ExtraSourceSetting): Promise<SourceListItem[]>;
+  /** Removes a folder or database source by name; its snapshots stay. */
+  removeSource(name: string): Promise<SourceListItem[]>;
+  /** Backs up one configured folder or database source by name. */
+  backupSource(name: string, options?: LongOperationOptions): Promise<BackupResult>;
+  /** Backs up every source (what the schedule runs); one failing does not stop the others. */
+  backupAllSources(options?: LongOperationOptions): Promise<SourceRunOutcome[]>;
+  /** A drill of a folder source (sample of files restored and verified) or a database source (dump restored into a throw-away database). */
+  drillSource(request?: { snapshot?: string; source?: string; kind?: 'files' | 'database'; sampleSize?: number }, options?: LongOperationOptions): Promise<SourceDrillResult>;
+  /** Lists a files snapshot below a path, optionally only names containing `query`. */
+  listFiles(request: FilesScopeRequest & { query?: string; limit?: number }): Promise<FileListResult>;
+  /** What restoring files would write and what exists at the target already. Writes nothing. */
+  planRestoreFiles(request: FilesRestoreRequest): Promise<FilesRestorePlanResult>;
+  /** Restores a whole folder source, a folder or one file to a folder; existing files only with `overwrite`. */
+  restoreFiles(request: FilesRestoreRequest, options?: LongOperationOptions): Promise<FilesRestoreResultSummary>;
   snapshots(): Promise<SnapshotSummary[]>;
   snapshot(ref: string): Promise<{ summary: SnapshotSummary; manifest: SnapshotRecord['manifest'] }>;
   check(options?: LongOperationOptions & { readData?: boolean; readDataSubset?: { n: number; m: number } }): Promise<CheckResult>;

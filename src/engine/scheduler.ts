@@ -19,7 +19,7 @@ import { sendWeeklySummary } from './summary.js';
 import { verificationRotation } from './verification.js';
 import type { EngineContext } from './context.js';
 import { checkAlerts } from './alerts.js';
-import { backupNow } from './backup.js';
+import { backupAllSources } from './sources.js';
 import { getSettings, scheduleSetting } from './settings.js';
 
 /** The scheduler's jobs, in the order `schedule show` lists them. */
@@ -82,7 +82,7 @@ async function scheduledJobs(ctx: EngineContext): Promise<ScheduledJob[]> {
   const checkPolicy = policyOf(catalog, 'schedule.check', DEFAULT_SCHEDULES.check, zone);
   const slices = verificationSlices(checkPolicy);
   return [
-    { name: 'backup', policy: inZone(settings.schedule.backup as SchedulePolicy, zone), lockGroup: 'repository', run: (signal) => backupNow(ctx, { signal }) },
+    { name: 'backup', policy: inZone(settings.schedule.backup as SchedulePolicy, zone), lockGroup: 'repository', run: (signal) => backupAllSources(ctx, { signal }) },
     // Every byte of every copy is read at least once a month: a slice of it at each run (restic's --read-data-subset).
     { name: 'check', policy: checkPolicy, lockGroup: 'repository', run: (signal) => verificationRotation(ctx, slices, signal) },
     { name: 'drill', policy: inZone(settings.schedule.drill as SchedulePolicy, zone), lockGroup: 'repository', run: (signal) => scheduledDrill(ctx, signal) },

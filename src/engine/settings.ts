@@ -42,6 +42,7 @@ export async function getSettings(ctx: EngineContext): Promise<AppSettings> {
     retention: retentionSettingOf(await retentionPolicy(ctx)),
     copies: storedCopiesOf(c),
     source: (c.getSetting('source') as AppSettings['source'] | undefined) ?? null,
+    sources: (c.getSetting('sources') as AppSettings['sources'] | undefined) ?? [],
     schedule: {
       backup: scheduleSetting(c.getSetting('schedule.backup'), DEFAULT_SCHEDULES.backup) as AppSettings['schedule']['backup'],
       drill: scheduleSetting(c.getSetting('schedule.drill'), DEFAULT_SCHEDULES.drill) as AppSettings['schedule']['drill'],
@@ -80,6 +81,7 @@ export async function updateSettings(ctx: EngineContext, patch: Partial<AppSetti
   if (patch.language !== undefined) c.setSetting('language', patch.language, actor);
   if (retention) c.setSetting('retention', retention as unknown as JsonValue, actor);
   if (patch.source !== undefined) c.setSetting('source', patch.source as unknown as JsonValue, actor);
+  if (patch.sources !== undefined) c.setSetting('sources', patch.sources as unknown as JsonValue, actor);
   if (patch.schedule) {
     c.setSetting('schedule.backup', patch.schedule.backup as unknown as JsonValue, actor);
     c.setSetting('schedule.drill', patch.schedule.drill as unknown as JsonValue, actor);

@@ -116,6 +116,16 @@ export async function status(ctx: EngineContext): Promise<StatusSummary> {
   );
   // While something runs it is shown (progress), unless there is a problem to see first.
   const state: HealthState = running !== null && headline.level !== 'problem' ? 'running' : headline.level === 'problem' ? 'error' : headline.level === 'attention' ? 'warning' : 'ok';
+  // Each source with its latest snapshot (the catalog's snapshot cache holds the source's label).
+  const cached = catalog.listSnapshots();
+  const latestOf = (location: string): (typeof cached)[number] | null => cached.find((x) => x.source === location) ?? null;
+  const sources = [
+    ...(settings.source ? [{ kind: 'fhir' as const, name: 'FHIR', location: settings.source.url }] : []),
+    ...(settings.sources ?? []).map((x) => ({ kind: x.kind, name: x.name, location: x.name })),
+  ].map((x) => {
+    const snap = latestOf(x.location);
+    return { kind: x.kind, name: x.name, lastSnapshotAt: snap?.time ?? null, lastSnapshotId: snap?.id ?? null, files: x.kind === 'fhir' ? null : (snap?.counts['files'] ?? null) };
+  });
   return {
     repoId: repo.id,
     location: ctx.location,
@@ -141,5 +151,6 @@ export async function status(ctx: EngineContext): Promise<StatusSummary> {
     history: catalog
       .listRuns({ kind: 'backup', limit: 30 })
       .map((r) => ({ at: r.startedAt, status: r.status, resources: r.resourcesTotal, bytesAdded: r.bytesAdded })),
+    sources,
   };
 }

@@ -3,7 +3,7 @@
  * named, so INVALID_SETTINGS can say what to fix), the schedules and retention in force by default, and the
  * source's backup options. The engine stores what passes; nothing is saved when anything fails.
  */
-import type { AppSettings, RetentionSetting } from '../shared/contract.js';
+import type { AppSettings, ExtraSourceSetting, RetentionSetting } from '../shared/contract.js';
 import { validateRetentionPolicy, type RetentionPolicy } from './retention.js';
 import { SCHEDULE_PRESETS, validateSchedulePolicy, type SchedulePolicy } from './schedule.js';
 import { isValidTimeZone } from './zonedTime.js';
@@ -71,6 +71,37 @@ export function sourceOptions(source: NonNullable<AppSettings['source']>): { all
   return { ...(source.allowedHosts ? { allowedHosts: source.allowedHosts } : {}), ...(source.exportStuckMinutes !== undefined ? { exportStuckMinutes: source.exportStuckMinutes } : {}) };
 }
 
+/** Mistakes in the folder and database sources (each named); names must be unique and no password may be given. */
+export function sourcesProblems(sources: readonly ExtraSourceSetting[]): string[] {
+  const bad: string[] = [];
+  if (!Array.isArray(sources) || sources.length > 50) return ['sources (a list of at most 50)'];
+  const names = new Set<string>();
+  sources.forEach((src, i) => {
+    const at = `sources[${i}]`;
+    const name = (src as { name?: unknown }).name;
+    if (typeof name !== 'string' || name.trim().length === 0 || name.length > 100) bad.push(`${at}.name`);
+    else if (names.has(name.toLowerCase())) bad.push(`${at}.name (another source has this name)`);
+    else names.add(name.toLowerCase());
+    if (src.kind === 'folders') {
+      if (!Array.isArray(src.paths) || src.paths.length === 0 || !src.paths.every((p: unknown) => typeof p === 'string' && p.length > 0)) bad.push(`${at}.paths (at least one folder)`);
+      if (src.exclude !== undefined && (!Array.isArray(src.exclude) || !src.exclude.every((p: unknown) => typeof p === 'string' && p.length > 0))) bad.push(`${at}.exclude`);
+    } else if (src.kind === 'database') {
+      const d = src.database as unknown as Record<string, unknown> | undefined;
+      if (!d || !['postgres', 'mysql', 'firebird', 'sqlite'].includes(String(d['kind']))) bad.push(`${at}.database.kind (postgres, mysql, firebird or sqlite)`);
+      else if (d['kind'] === 'sqlite') {
+        if (typeof d['path'] !== 'string' || !d['path']) bad.push(`${at}.database.path`);
+      } else {
+        if (typeof d['user'] !== 'string' || !d['user']) bad.push(`${at}.database.user`);
+        if (typeof d['database'] !== 'string' || !d['database']) bad.push(`${at}.database.database`);
+        if (d['kind'] !== 'firebird' && (typeof d['host'] !== 'string' || !d['host'])) bad.push(`${at}.database.host`);
+        if (d['port'] !== undefined && !(Number.isInteger(d['port']) && (d['port'] as number) > 0 && (d['port'] as number) < 65536)) bad.push(`${at}.database.port`);
+      }
+      if (d) for (const k of Object.keys(d)) if (/^(password|secret|token)$/i.test(k)) bad.push(`${at}.database.${k} (store it with setSecret and give its name in passwordSecret)`);
+    } else bad.push(`${at}.kind (folders or database)`);
+  });
+  return bad;
+}
+
 const SECRET_FIELD = /^(password|token|secret|signingKey|key)$/i;
 const ADDRESS = /^[^@\s]+@[^@\s]+$/;
 
@@ -94,6 +125,7 @@ export function settingsProblems(patch: Partial<AppSettings>, context: { readonl
     bad.push(...sourceOptionProblems(patch.source));
     for (const k of Object.keys(a)) if (/^(token|password|privateKey|secret|key)$/i.test(k)) bad.push(`source.auth.${k} (store it with setSecret and give its name)`);
   }
+  if (patch.sources !== undefined) bad.push(...sourcesProblems(patch.sources));
   if (patch.schedule) {
     const optional = (['check', 'retention', 'summary', 'alerts'] as const).filter((k) => patch.schedule?.[k] !== undefined).map((k) => [`schedule.${k}`, patch.schedule?.[k]] as const);
     for (const [field, value] of [['schedule.backup', patch.schedule.backup], ['schedule.drill', patch.schedule.drill], ...optional] as const) {

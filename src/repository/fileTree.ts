@@ -1,10 +1,9 @@
 /**
- * File trees and attachment lists (docs/format.md §15–16): JSON tree blobs naming content chunks, and the
- * content-defined chunker that cuts files into chunks (FastCDC, normalised, with a keyed gear table).
+ * File trees (docs/format.md §15): JSON directory nodes naming content chunks. The content-defined chunker that
+ * cuts files into chunks is ./chunker.ts (the only one).
  * This module is the read, check and prune side plus the writer primitives; the folder and database sources
  * (issue 17) build on it.
  */
-import { hkdf } from '../crypto/primitives.js';
 import { throwIfAborted } from '../shared/errors.js';
 import { FormatError } from './bytes.js';
 
@@ -145,76 +144,5 @@ export async function* walkFilesTree(
       }
     }
     for (let i = subdirs.length - 1; i >= 0; i--) stack.push(subdirs[i] as { path: string; blob: string; depth: number });
-  }
-}
-
-// ------------------------------------------------------------------ content-defined chunking (§15.5)
-
-/** The keyed gear table: HKDF(K_chunk, "", "clinic-backup v2 chunker gear", 1024) read as 256 u32 LE. */
-export function gearTable(chunkKey: Uint8Array): Uint32Array {
-  const bytes = hkdf(chunkKey, Buffer.alloc(0), 'clinic-backup v2 chunker gear', 1024);
-  const gear = new Uint32Array(256);
-  for (let i = 0; i < 256; i++) gear[i] = bytes.readUInt32LE(i * 4);
-  return gear;
-}
-
-export interface ChunkerParams {
-  readonly min: number;
-  readonly avg: number;
-  readonly max: number;
-}
-
-function topBits(n: number): number {
-  return n >= 32 ? 0xffffffff : (((1 << n) - 1) << (32 - n)) >>> 0;
-}
-
-/**
- * FastCDC with normalised chunking: a stricter mask before the average size, a looser one after it, cuts never
- * before `min` nor after `max` bytes. Feed bytes with push(); it returns the lengths of the chunks completed.
- */
-export class Chunker {
-  private readonly maskS: number;
-  private readonly maskL: number;
-  private fp = 0;
-  private len = 0;
-
-  constructor(
-    private readonly gear: Uint32Array,
-    private readonly params: ChunkerParams,
-  ) {
-    if (!(params.min > 0 && params.min <= params.avg && params.avg <= params.max)) throw new RangeError('chunker sizes must satisfy 0 < min ≤ avg ≤ max');
-    const bits = Math.round(Math.log2(params.avg));
-    this.maskS = topBits(bits + 1);
-    this.maskL = topBits(Math.max(1, bits - 1));
-  }
-
-  /** Lengths of the chunks that end inside `data` (the first may have begun in earlier data). */
-  push(data: Uint8Array): number[] {
-    const out: number[] = [];
-    const { min, avg, max } = this.params;
-    const gear = this.gear;
-    let fp = this.fp;
-    let len = this.len;
-    for (let i = 0; i < data.length; i++) {
-      fp = ((fp << 1) + (gear[data[i] as number] as number)) >>> 0;
-      len++;
-      if (len < min) continue;
-      if (len >= max || (fp & (len < avg ? this.maskS : this.maskL)) === 0) {
-        out.push(len);
-        len = 0;
-        fp = 0;
-      }
-    }
-    this.fp = fp;
-    this.len = len;
-    return out;
-  }
-
-  /** Length of the last, unfinished chunk (0 when the data ended on a cut); resets the chunker. */
-  finish(): number {
-    const n = this.len;
-    this.len = 0;
-    this.fp = 0;
-    return n;
   }
 }

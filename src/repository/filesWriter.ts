@@ -3,8 +3,8 @@
  * of issue 17 build on: content cut by the keyed content-defined chunker into chunk blobs (data packs),
  * directory nodes as tree blobs, and reading a file back chunk by chunk (each chunk verified against its id).
  */
-import { EngineError } from '../shared/errors.js';
-import { Chunker, encodeDirNode, gearTable, type ChunkerParams, type TreeEntry } from './fileTree.js';
+import { chunkerConfig, chunkStream, type ChunkerConfig } from './chunker.js';
+import { encodeDirNode, type TreeEntry } from './fileTree.js';
 import { BlobType } from './pack2.js';
 import type { Repository } from './repository.js';
 import type { RepoWriter2 } from './writer2.js';
@@ -18,21 +18,15 @@ export interface StoredContent {
 }
 
 export class FilesTreeWriter {
-  private readonly gear: Uint32Array;
-  readonly params: ChunkerParams;
+  /** The keyed chunker of this repository (gear table from K_chunk, sizes from the config). */
+  readonly chunking: ChunkerConfig;
 
   constructor(
     private readonly repo: Repository,
     private readonly writer: RepoWriter2,
   ) {
     const p = repo.config.params;
-    this.gear = gearTable(repo.chunkKey);
-    this.params = { min: p.chunkMinBytes, avg: p.chunkAvgBytes, max: p.chunkMaxBytes };
-  }
-
-  /** A chunker with this repository's keyed gear table and sizes. */
-  chunker(): Chunker {
-    return new Chunker(this.gear, this.params);
+    this.chunking = chunkerConfig(repo.chunkKey, { minBytes: p.chunkMinBytes, avgBytes: p.chunkAvgBytes, maxBytes: p.chunkMaxBytes });
   }
 
   /** Stores one content chunk (deduplicated); returns its id (hex). */
@@ -42,32 +36,16 @@ export class FilesTreeWriter {
   }
 
   /** Cuts a stream (a file, a dump) into content-defined chunks and stores them. */
-  async addContent(data: AsyncIterable<Buffer> | Iterable<Buffer>): Promise<StoredContent> {
-    const chunker = this.chunker();
+  async addContent(data: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, signal?: AbortSignal): Promise<StoredContent> {
     const content: string[] = [];
     let size = 0;
     let newChunks = 0;
-    let pending: Buffer[] = [];
-    let pendingLen = 0;
-    const emit = async (len: number): Promise<void> => {
-      const all = pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending, pendingLen);
-      const chunk = all.subarray(0, len);
-      const r = await this.addChunk(Buffer.from(chunk));
+    for await (const chunk of chunkStream(data, this.chunking, signal ? { signal } : {})) {
+      size += chunk.length;
+      const r = await this.addChunk(chunk);
       content.push(r.id);
       if (r.isNew) newChunks++;
-      const rest = all.subarray(len);
-      pending = rest.length > 0 ? [Buffer.from(rest)] : [];
-      pendingLen = rest.length;
-    };
-    for await (const piece of data) {
-      size += piece.length;
-      pending.push(piece);
-      pendingLen += piece.length;
-      for (const len of chunker.push(piece)) await emit(len);
     }
-    const last = chunker.finish();
-    if (last > 0) await emit(last);
-    if (pendingLen !== 0) throw new EngineError('INTERNAL', { reason: 'chunker lost bytes' });
     return { content, size, newChunks };
   }
 

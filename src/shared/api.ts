@@ -42,6 +42,12 @@ import type {
   AddCopyRequest,
   AddCopyResult,
   AppSettings,
+  ExtraSourceSetting,
+  FileListResult,
+  FilesRestorePlanResult,
+  FilesRestoreRequest,
+  FilesRestoreResultSummary,
+  FilesScopeRequest,
   AuditLogEntry,
   BackupResult,
   CheckResult,
@@ -73,7 +79,65 @@ import type {
   StatusSummary,
   TaskInfo,
 } from './contract.js';
-import type { DrillRunResult, DrillSummary } from './drill.js';
+import type { DrillRunResult, DrillSummary, SourceDrillResult } from './drill.js';
+
+/** One source as listed (never credentials). */
+export interface SourceListItemInfo {
+  readonly kind: 'fhir' | 'folders' | 'database';
+  readonly name: string;
+  readonly description: string;
+}
+
+/** How one source's backup went in a run of every source. */
+export interface SourceRunOutcomeInfo {
+  readonly name: string;
+  readonly kind: 'fhir' | 'folders' | 'database';
+  readonly ok: boolean;
+  readonly snapshotId: string | null;
+  readonly errorCode: string | null;
+}
+
+const FILES_SCOPE_KEYS = ['snapshot', 'asOf', 'source', 'path'] as const;
+
+function checkFilesScope(v: unknown, extra: readonly string[]): string | null {
+  if (!isObject(v)) return 'request';
+  return first(
+    onlyKeys(v, [...FILES_SCOPE_KEYS, ...extra], 'request'),
+    optional(v, 'snapshot', (x) => isSnapshotRef(x), 'request'),
+    optional(v, 'asOf', (x) => isString(x, 40), 'request'),
+    optional(v, 'source', (x) => isString(x, 100), 'request'),
+    optional(v, 'path', (x) => isString(x, 4096), 'request'),
+    optional(v, 'query', (x) => isString(x, 200), 'request'),
+    optional(v, 'limit', (x) => Number.isInteger(x) && (x as number) >= 1 && (x as number) <= 100_000, 'request'),
+    optional(v, 'target', (x) => isString(x, 4096) && (x as string).trim() !== '', 'request'),
+    optional(v, 'overwrite', isBool, 'request'),
+    extra.includes('target') && typeof v['target'] !== 'string' ? 'request.target' : null,
+  );
+}
+
+function checkExtraSource(v: unknown, where: string): string | null {
+  if (!isObject(v)) return where;
+  if (v['kind'] === 'folders') {
+    return first(
+      onlyKeys(v, ['kind', 'name', 'paths', 'exclude', 'allowEmpty'], where),
+      isString(v['name'], 100) ? null : `${where}.name`,
+      Array.isArray(v['paths']) && v['paths'].length > 0 && v['paths'].length <= 50 && v['paths'].every((p) => isString(p, 4096)) ? null : `${where}.paths`,
+      optional(v, 'exclude', (x) => Array.isArray(x) && x.length <= 200 && x.every((p) => isString(p, 500)), where),
+      optional(v, 'allowEmpty', isBool, where),
+    );
+  }
+  if (v['kind'] === 'database') {
+    const d = v['database'];
+    if (!isObject(d)) return `${where}.database`;
+    return first(
+      onlyKeys(v, ['kind', 'name', 'database'], where),
+      isString(v['name'], 100) ? null : `${where}.name`,
+      onlyKeys(d, ['kind', 'host', 'port', 'user', 'database', 'passwordSecret', 'toolDir', 'path'], `${where}.database`),
+      optional(d, 'passwordSecret', (x) => isSecretName(x), `${where}.database`),
+    );
+  }
+  return `${where}.kind`;
+}
 import type { ErrorInfo } from './errors.js';
 
 type Language = 'pt-BR' | 'en';
@@ -199,6 +263,18 @@ const DEFINITIONS = {
     [1, 1],
     objectArg((r) => first(onlyKeys(r, ['startAtLogin', 'pauseOnBattery'], 'settings'), optional(r, 'startAtLogin', isBool, 'settings'), optional(r, 'pauseOnBattery', isBool, 'settings')), 'settings'),
   ),
+  /** Sources (the FHIR server, folders, databases): list, add, remove, back up one or all now. */
+  listSources: method<[], SourceListItemInfo[]>(false, [0, 0]),
+  addSource: method<[source: ExtraSourceSetting], SourceListItemInfo[]>(false, [1, 1], (a) => checkExtraSource(a[0], 'source')),
+  removeSource: method<[name: string], SourceListItemInfo[]>(false, [1, 1], (a) => (isString(a[0], 100) && (a[0] as string).length > 0 ? null : 'name')),
+  backupSource: method<[name: string], BackupResult>(true, [1, 1], (a) => (isString(a[0], 100) && (a[0] as string).length > 0 ? null : 'name')),
+  backupAllSources: method<[], SourceRunOutcomeInfo[]>(true, [0, 0]),
+  /** Files of a folders or database backup: browse and search by name; restore a folder or a file (plan first). */
+  listFiles: method<[request: FilesScopeRequest & { query?: string; limit?: number }], FileListResult>(false, [1, 1], (a) => checkFilesScope(a[0], ['query', 'limit'])),
+  planRestoreFiles: method<[request: FilesRestoreRequest], FilesRestorePlanResult>(false, [1, 1], (a) => checkFilesScope(a[0], ['target', 'overwrite'])),
+  restoreFiles: method<[request: FilesRestoreRequest], FilesRestoreResultSummary>(true, [1, 1], (a) => checkFilesScope(a[0], ['target', 'overwrite'])),
+  /** A restore drill of a folder or database source; the result says what was proven. */
+  runSourceDrill: method<[request: { source?: string; snapshot?: string }], SourceDrillResult>(true, [1, 1], (a) => checkFilesScope(a[0], [])),
   /** Restore drills. */
   runDrill: method<[], DrillRunResult>(true, [0, 0]),
   listDrills: method<[], DrillSummary[]>(false, [0, 0]),

@@ -196,7 +196,8 @@ export function checkAddCopy(v: unknown): string | null {
 
 export function checkSettingsPatch(v: unknown): string | null {
   if (!isObject(v)) return 'settings';
-  const keys = onlyKeys(v, ['language', 'source', 'schedule', 'clinicName', 'retention', 'alerts', 'shrinkGuardPercent', 'timeZone'], 'settings');
+  const keys = onlyKeys(v, ['language', 'source', 'sources', 'schedule', 'clinicName', 'retention', 'alerts', 'shrinkGuardPercent', 'timeZone'], 'settings');
+  if (v['sources'] !== undefined && !(Array.isArray(v['sources']) && v['sources'].length <= 50 && v['sources'].every((x) => isObject(x)))) return 'settings.sources';
   if (keys) return keys;
   if (v['clinicName'] !== undefined && !isString(v['clinicName'], 200)) return 'settings.clinicName';
   if (v['shrinkGuardPercent'] !== undefined && !(Number.isInteger(v['shrinkGuardPercent']) && (v['shrinkGuardPercent'] as number) >= 0 && (v['shrinkGuardPercent'] as number) <= 100)) return 'settings.shrinkGuardPercent';

@@ -171,3 +171,17 @@ export interface DrillRunResult {
   /** The copy read ("offsite", "local"), null when none could be opened. */
   readonly usedCopy: string | null;
 }
+
+/** A drill of a folder or database source: what was restored and, item by item, what that proved. */
+export interface SourceDrillResult {
+  readonly id: number;
+  readonly kind: 'files' | 'database';
+  readonly status: 'success' | 'failed';
+  readonly snapshotId: string;
+  readonly source: string;
+  readonly recoveryTimeMs: number;
+  readonly restored: number;
+  readonly bytes: number;
+  /** Each check in the user's words, and whether it held. */
+  readonly proofs: readonly { readonly code: string; readonly ok: boolean; readonly text: string }[];
+}

@@ -83,10 +83,41 @@ export interface WebhookAlertSetting {
   readonly signingSecret?: string;
 }
 
+/**
+ * A database to back up with a dump (docs/sources.md). The password is never here: `passwordSecret` names it in
+ * the secret store.
+ */
+export type DatabaseSourceSetting =
+  | { readonly kind: 'postgres' | 'mysql'; readonly host: string; readonly port?: number; readonly user: string; readonly database: string; readonly passwordSecret?: string; readonly toolDir?: string }
+  | { readonly kind: 'firebird'; readonly host?: string; readonly port?: number; readonly user: string; readonly database: string; readonly passwordSecret?: string; readonly toolDir?: string }
+  | { readonly kind: 'sqlite'; readonly path: string };
+
+/** A folder source: its folders, backed up together into one snapshot, with exclusions on top of the defaults. */
+export interface FolderSourceSetting {
+  readonly kind: 'folders';
+  /** Unique among the sources; its snapshots carry it (manifest source.location). */
+  readonly name: string;
+  readonly paths: readonly string[];
+  readonly exclude?: readonly string[];
+  /** An empty folder is normal for this source (else it is an error: an unmounted share?). */
+  readonly allowEmpty?: boolean;
+}
+
+export interface DatabaseSourceEntry {
+  readonly kind: 'database';
+  readonly name: string;
+  readonly database: DatabaseSourceSetting;
+}
+
+/** A source besides the FHIR server (settings `source`): folders or a database. */
+export type ExtraSourceSetting = FolderSourceSetting | DatabaseSourceEntry;
+
 export interface AppSettings {
   readonly language: 'pt-BR' | 'en';
   readonly clinicName?: string;
   readonly source: SourceSetting | null;
+  /** Folder and database sources; the scheduled backup runs every one of them after the FHIR server. */
+  readonly sources?: readonly ExtraSourceSetting[];
   readonly schedule: {
     readonly backup: ScheduleSetting;
     readonly drill: ScheduleSetting;

@@ -329,14 +329,7 @@ test("the reader's own checks (python unittest: envelopes, varints, wrong line h
   assert.doesNotMatch(r.stdout, /skipped/, 'every Python test ran');
 });
 
-test('files snapshots: the reader restores a folder backed up by the product', async (t) => {
-  const help = await runCli(['--help']);
-  if (!/--files\b/.test(help.stdout)) {
-    const reason = 'the CLI on this branch cannot back up folders yet (no files source in `clinic-backup --help`); the reader restores files trees, tested with hand-made trees in tools/reader/test_clinic_backup_reader.py';
-    process.stdout.write(`# skipped: ${reason}\n`);
-    t.skip(reason);
-    return;
-  }
+test('files snapshots: the reader restores a folder backed up by the product', async () => {
   const src = path.join(dir, 'folder', 'Documentos');
   await mkdir(path.join(src, 'exames'), { recursive: true });
   await writeFile(path.join(src, 'exames', 'laudo ç.pdf'), Buffer.alloc(3 * 1024 * 1024, 7));
@@ -344,7 +337,7 @@ test('files snapshots: the reader restores a folder backed up by the product', a
   const filesRepo = path.join(dir, 'repo-files');
   const filesEnv = { ...env, CLINIC_BACKUP_REPO: filesRepo };
   assert.equal((await runCli(['init'], filesEnv)).code, 0);
-  const b = await runCli(['backup', '--files', src, '--json'], filesEnv);
+  const b = await runCli(['backup', '--path', src, '--json'], filesEnv);
   assert.equal(b.code, 0, b.stderr);
   const out = path.join(dir, 'files-restored');
   ok(await runReader(['restore', filesRepo, 'latest', out, ...pw, '--json']), 'files restore');

@@ -5,7 +5,7 @@ import { BlobIndex2 } from '../../src/repository/blobIndex2.js';
 import { ByteReader, ByteWriter, FormatError } from '../../src/repository/bytes.js';
 import { CODEC_NONE, CODEC_ZSTD, CODEC_ZSTD_DICT } from '../../src/repository/codec.js';
 import { decodePlain, Envelope2Error, Kind2, open2, openPlain, plainHeader, seal2 } from '../../src/repository/envelope2.js';
-import { Chunker, decodeDirNode, encodeDirNode, gearTable, type TreeEntry } from '../../src/repository/fileTree.js';
+import { decodeDirNode, encodeDirNode, type TreeEntry } from '../../src/repository/fileTree.js';
 import { decodeIndex2, decodePackHeader2, encodeIndex2, encodePackHeader2, IndexVersionError, type BlobEntry2 } from '../../src/repository/pack2.js';
 import { decodeCheckpointDir, encodeCheckpointDir, materialize, writeCheckpoint, writeDelta, type ResourceTreeRef } from '../../src/repository/resourceTree.js';
 import { decodeRowSet, encodeRowSet, FLAG_ALIAS, FLAG_SHARED, RowSetKind, type Row } from '../../src/repository/rowSet.js';
@@ -197,39 +197,6 @@ test('directory nodes and attachment lists: round trip, sorted by UTF-8 name, in
     assert.throws(() => decodeDirNode(Buffer.from(json)), FormatError, JSON.stringify(bad));
   }
   assert.throws(() => decodeDirNode(Buffer.from(JSON.stringify({ format: 'CBFILES2', entries: [entries[0], entries[1]] }))), /sorted/);
-});
-
-test('content-defined chunking: sizes within bounds, deterministic per key, an insert changes only nearby chunks', () => {
-  const gear = gearTable(Buffer.alloc(32, 7));
-  const params = { min: 2048, avg: 8192, max: 32768 };
-  const data = randomBytes(600_000);
-  const cut = (buf: Buffer, feed = 65536): number[] => {
-    const c = new Chunker(gear, params);
-    const out: number[] = [];
-    for (let i = 0; i < buf.length; i += feed) out.push(...c.push(buf.subarray(i, i + feed)));
-    const last = c.finish();
-    if (last > 0) out.push(last);
-    return out;
-  };
-  const a = cut(data);
-  assert.equal(a.reduce((x, y) => x + y, 0), data.length);
-  assert.deepEqual(cut(data, 999), a, 'independent of how the input is fed');
-  assert.ok(a.slice(0, -1).every((n) => n >= params.min && n <= params.max));
-  const avg = data.length / a.length;
-  assert.ok(avg > params.min && avg < params.max, `average ${avg}`);
-  const edited = Buffer.concat([data.subarray(0, 300_000), Buffer.from('inserted text'), data.subarray(300_000)]);
-  const b = cut(edited);
-  const ends = (xs: number[]): Set<number> => {
-    const s = new Set<number>();
-    let at = 0;
-    for (const x of xs) s.add((at += x));
-    return s;
-  };
-  const ea = ends(a);
-  const shared = [...ends(b)].filter((e) => e < 300_000 && ea.has(e)).length + [...ends(b)].filter((e) => e > 300_100 && ea.has(e - 13)).length;
-  assert.ok(shared >= a.length - 3, `boundaries resynchronise after the edit (${shared} of ${a.length})`);
-  const other = new Chunker(gearTable(Buffer.alloc(32, 8)), params).push(data);
-  assert.notDeepEqual(other.slice(0, 5), a.slice(0, 5), 'another key cuts elsewhere');
 });
 
 test('blob index v2: typed arrays, first location wins, packs keep every entry', () => {

@@ -17,10 +17,10 @@ export interface CliResult {
 }
 
 /** Runs the real CLI in a child process. */
-export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 120_000): Promise<CliResult> {
+export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 120_000, cwd = ROOT): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--experimental-websocket', CLI, ...args], {
-      cwd: ROOT,
+      cwd,
       env: { ...process.env, CLINIC_BACKUP_LANG: 'en', CLINIC_BACKUP_STATE_DIR: path.join(os.tmpdir(), `cb-state-${process.pid}`), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -7,6 +7,7 @@ import type { Command } from '../context.js';
 const LOADERS = {
   init: () => import('./init.js'),
   backup: () => import('./backup.js'),
+  sources: () => import('./sources.js'),
   snapshots: () => import('./snapshots.js'),
   check: () => import('./check.js'),
   restore: () => import('./restore.js'),

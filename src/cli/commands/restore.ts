@@ -1,4 +1,6 @@
 /** `clinic-backup restore`: restore to a folder (NDJSON per type) or into a FHIR server. */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { t } from '../../i18n/index.js';
 import { EngineError, exitCodeFor } from '../../shared/errors.js';
 import type { FhirRestoreResult, RestorePlan } from '../../shared/contract.js';
@@ -6,7 +8,8 @@ import { clinicTime, longOperation, printList, printListingLost, printMissingTyp
 import { formatBytes } from '../output.js';
 import { assertFolderTarget } from '../options.js';
 import { sourceAuth } from '../sourceAuth.js';
-import { SNAPSHOT_ARG, SOURCE_AUTH } from '../spec.js';
+import { dbSourceFrom } from '../dbSource.js';
+import { DB_OPTIONS, SNAPSHOT_ARG, SOURCE_AUTH } from '../spec.js';
 
 function printRestoreExtras(ctx: Ctx, r: FhirRestoreResult): void {
   const { out, locale } = ctx;
@@ -37,10 +40,62 @@ function printPlan(ctx: Ctx, plan: RestorePlan): void {
   printListingLost(ctx, plan.listingLost ?? []);
 }
 
+/** A folder that does not exist yet, beside the current one: restores never mix into existing files by default. */
+function newFolderName(snapshotTime: string, p: string): string {
+  const leaf = p.split('/').filter(Boolean).pop() ?? 'arquivos';
+  return path.resolve(`restaurado-${snapshotTime.slice(0, 10)}-${leaf.replace(/[\\/:*?"<>|]/g, '_')}`);
+}
+
+async function restoreFiles(ctx: Ctx, snapshot: string, paths: readonly string[]): Promise<number> {
+  const { values, out, locale } = ctx;
+  if (paths.length > 1) throw usage(t('cli.onePath', {}, locale));
+  const p = (paths[0] ?? '').replace(/^\/+/, '');
+  const scope = { snapshot, ...(values['as-of'] ? { asOf: values['as-of'] } : {}), path: p };
+  let target = values.target;
+  if (target) assertFolderTarget(target, locale);
+  else {
+    const first = await withEngine(ctx, (e) => e.listFiles({ ...scope, limit: 1 }));
+    target = newFolderName(first.snapshotTime, p);
+    for (let n = 2; existsSync(target) && n < 1000; n++) target = `${newFolderName(first.snapshotTime, p)}-${n}`;
+  }
+  const request = { ...scope, target };
+  const plan = await withEngine(ctx, (e) => e.planRestoreFiles(request));
+  out.line(t('cli.restore.filesPlan', { path: plan.path || '/', id: plan.snapshotId.slice(0, 8), time: clinicTime(ctx, plan.snapshotTime), target: plan.target, files: plan.files, dirs: plan.dirs, symlinks: plan.symlinks, bytes: formatBytes(plan.bytes) }, locale));
+  for (const r of plan.renamed) out.line(`  ! ${r}`);
+  if (plan.existingCount > 0) {
+    out.line(t('cli.restore.filesExisting', { count: plan.existingCount }, locale));
+    printList(ctx, plan.existing.map((x) => `  ! ${x}`), plan.existingCount);
+  }
+  if (values.plan) {
+    out.data({ plan });
+    return 0;
+  }
+  if (plan.existingCount > 0 && !(values.overwrite && values.yes)) {
+    out.error(t('cli.restore.filesNeedOverwrite', {}, locale));
+    throw new EngineError('RESTORE_FILE_EXISTS', { path: path.join(plan.target, plan.existing[0] ?? ''), count: plan.existingCount });
+  }
+  const run = longOperation(ctx);
+  const r = await withEngine(ctx, (e) => e.restoreFiles({ ...request, overwrite: plan.existingCount > 0 }, run));
+  out.endProgress();
+  out.data(r);
+  out.line(t('cli.restore.filesDone', { files: r.written, bytes: formatBytes(r.bytesWritten), target: r.target }, locale));
+  if (r.changedDuringBackup.length > 0) {
+    out.line(t('cli.restore.filesChanged', { count: r.changedDuringBackup.length }, locale));
+    printList(ctx, r.changedDuringBackup.map((x) => `  ~ ${x}`));
+  }
+  return 0;
+}
+
 export const command: Command = {
   spec: {
-    options: ['snapshot', 'as-of', 'type', 'patient', 'include-shared', 'include-admin', 'target', 'target-url', 'plan', 'yes', 'overwrite', 'verify', ...SOURCE_AUTH],
+    options: ['snapshot', 'as-of', 'type', 'patient', 'include-shared', 'include-admin', 'target', 'target-url', 'plan', 'yes', 'overwrite', 'verify', 'path', 'into-database', 'db', ...DB_OPTIONS, ...SOURCE_AUTH],
     conflicts: [
+      ['path', 'target-url'],
+      ['into-database', 'target'],
+      ['into-database', 'target-url'],
+      ['into-database', 'path'],
+      ['path', 'type'],
+      ['path', 'patient'],
       ['target', 'target-url'],
       ['plan', 'yes'],
       [SNAPSHOT_ARG, 'snapshot'],
@@ -50,7 +105,7 @@ export const command: Command = {
       ['verify', 'target'],
       ['verify', 'plan'],
     ],
-    requires: [['include-shared', ['patient']], ['include-admin', ['target-url']], ...SOURCE_AUTH.map((o) => [o, ['target-url']] as const)],
+    requires: [['db', ['into-database']], ...DB_OPTIONS.map((o) => [o, ['into-database']] as const), ['include-shared', ['patient']], ['include-admin', ['target-url']], ...SOURCE_AUTH.map((o) => [o, ['target-url']] as const)],
     operands: [[1, SNAPSHOT_ARG]],
     cancellable: true,
   },
@@ -62,6 +117,16 @@ export const command: Command = {
   async run(ctx) {
     const { values, out, locale, positionals } = ctx;
     const snapshot = values.snapshot ?? positionals[1] ?? 'latest';
+    if (values.path) return restoreFiles(ctx, snapshot, values.path);
+    if (values['into-database']) {
+      const into = values['into-database'];
+      const connection = values.db ? dbSourceFrom(values.db, values) : undefined;
+      const r = await withEngine(ctx, (e) => e.restoreDatabase({ snapshot, ...(values['as-of'] ? { asOf: values['as-of'] } : {}), into, ...(connection ? { connection } : {}) }, longOperation(ctx)));
+      out.endProgress();
+      out.data(r);
+      out.line(t('cli.restore.dbDone', { into: r.into, bytes: formatBytes(r.bytes), id: r.snapshotId.slice(0, 8) }, locale));
+      return 0;
+    }
     const scope = {
       snapshot,
       ...(values['as-of'] ? { asOf: values['as-of'] } : {}),

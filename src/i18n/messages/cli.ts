@@ -57,6 +57,49 @@ export const cliMessages: Catalogue = {
     'pt-BR': 'Ponto de restauração {id} gravado: {resources} recursos ({added} novos, {changed} alterados, {deleted} removidos), {stored} adicionados ao repositório em {seconds} s.',
     en: 'Snapshot {id} saved: {resources} resources ({added} new, {changed} changed, {deleted} deleted), {stored} added to the repository in {seconds} s.',
   },
+  'cli.onePath': { 'pt-BR': 'use --path uma vez só aqui', en: 'give --path only once here' },
+  'cli.ls.truncated': { 'pt-BR': 'Mostrando os primeiros {count}; use --path ou --query para ver menos.', en: 'Showing the first {count}; use --path or --query to see fewer.' },
+  'cli.backup.dbDone': {
+    'pt-BR': 'Ponto de restauração {id} gravado: {label}, {file} ({bytes}, feito com {tool}), {stored} adicionados ao repositório em {seconds} s.',
+    en: 'Snapshot {id} saved: {label}, {file} ({bytes}, made with {tool}), {stored} added to the repository in {seconds} s.',
+  },
+  'cli.restore.dbDone': { 'pt-BR': 'Banco restaurado em {into} ({bytes}) a partir do ponto {id}.', en: 'Database restored into {into} ({bytes}) from snapshot {id}.' },
+  'cli.sources.none': { 'pt-BR': 'Nenhuma origem configurada. Adicione com: sources add --name <nome> --path <pasta>', en: 'No source configured. Add one with: sources add --name <name> --path <folder>' },
+  'cli.sources.kind.fhir': { 'pt-BR': 'servidor FHIR', en: 'FHIR server' },
+  'cli.sources.kind.folders': { 'pt-BR': 'pastas', en: 'folders' },
+  'cli.sources.kind.database': { 'pt-BR': 'banco de dados', en: 'database' },
+  'cli.sources.added': { 'pt-BR': 'Origem "{name}" adicionada; o backup agendado passa a incluí-la.', en: 'Source "{name}" added; the scheduled backup now includes it.' },
+  'cli.sources.removed': { 'pt-BR': 'Origem "{name}" removida; os pontos de restauração dela continuam no repositório.', en: 'Source "{name}" removed; its snapshots stay in the repository.' },
+  'cli.sources.backedUp': { 'pt-BR': '{name}: ponto de restauração {id} gravado.', en: '{name}: snapshot {id} saved.' },
+  'cli.drill.source': { 'pt-BR': 'Teste de recuperação {id} de "{source}": {status} em {seconds} s. O que foi comprovado:', en: 'Restore drill {id} of "{source}": {status} in {seconds} s. What was proven:' },
+  'cli.backup.filesDone': {
+    'pt-BR': 'Ponto de restauração {id} gravado: {files} arquivos ({read} lidos, {unchanged} sem mudança desde o último backup), {stored} adicionados ao repositório em {seconds} s.',
+    en: 'Snapshot {id} saved: {files} files ({read} read, {unchanged} unchanged since the last backup), {stored} added to the repository in {seconds} s.',
+  },
+  'cli.backup.fileProblems': {
+    'pt-BR': '{count} arquivo(s) não foram copiados por inteiro (veja abaixo); o resto foi copiado.',
+    en: '{count} file(s) were not backed up in full (see below); the rest was backed up.',
+  },
+  'cli.restore.filesPlan': {
+    'pt-BR': 'Plano: restaurar "{path}" do ponto {id} ({time}) em {target}: {files} arquivos, {dirs} pastas, {symlinks} atalhos, {bytes}.',
+    en: 'Plan: restore "{path}" of snapshot {id} ({time}) to {target}: {files} files, {dirs} folders, {symlinks} links, {bytes}.',
+  },
+  'cli.restore.filesExisting': {
+    'pt-BR': '{count} arquivo(s) já existem no destino e seriam sobrescritos:',
+    en: '{count} file(s) already exist at the target and would be overwritten:',
+  },
+  'cli.restore.filesNeedOverwrite': {
+    'pt-BR': 'Nada foi gravado. Para sobrescrever, repita com --overwrite --yes; ou escolha outra pasta com --target.',
+    en: 'Nothing was written. To overwrite, repeat with --overwrite --yes; or choose another folder with --target.',
+  },
+  'cli.restore.filesDone': {
+    'pt-BR': '{files} arquivo(s) restaurados ({bytes}) em {target}.',
+    en: '{files} file(s) restored ({bytes}) to {target}.',
+  },
+  'cli.restore.filesChanged': {
+    'pt-BR': 'Atenção: {count} arquivo(s) estavam sendo alterados durante a cópia e podem estar incompletos:',
+    en: 'Note: {count} file(s) were changing during the backup and may be inconsistent:',
+  },
   'cli.backup.partial': {
     'pt-BR': 'Atenção: {count, plural, one {# linha não pôde ser lida} other {# linhas não puderam ser lidas}}; o ponto de restauração está INCOMPLETO:',
     en: 'Warning: {count, plural, one {# line} other {# lines}} could not be read; the snapshot is INCOMPLETE:',

@@ -323,6 +323,14 @@ export const errorMessages: Readonly<Record<ErrorCode, Message>> = {
     'pt-BR': 'Já existe um arquivo em {path}; a restauração não sobrescreve. Escolha outro local. Nada foi alterado.',
     en: 'A file already exists at {path}; restore does not overwrite. Choose another place. Nothing was changed.',
   },
+  BACKUP_SOURCES_FAILED: {
+    'pt-BR': 'O backup de {failed} de {total} origens falhou: {sources}. As outras foram copiadas. Veja o histórico de execuções para o motivo de cada uma.',
+    en: 'The backup of {failed} of {total} sources failed: {sources}. The others were backed up. See the run history for the reason of each.',
+  },
+  RESTORE_PATH_NOT_FOUND: {
+    'pt-BR': 'Não há "{path}" nesta cópia. Veja o conteúdo com ls --path e tente de novo.',
+    en: 'There is no "{path}" in this backup. List it with ls --path and try again.',
+  },
   CONFIRMATION_REQUIRED: {
     'pt-BR': 'Esta ação ({action}) precisa de confirmação explícita. Nada foi feito.',
     en: 'This action ({action}) needs explicit confirmation. Nothing was done.',

@@ -6,7 +6,7 @@
  */
 export { commandOutput, runCommand, scrubOutput, type CommandSpec, type RunOptions } from './command.js';
 export { dumpTestProgressText, dumpTestText, openDump, testDump, type DumpOptions, type DumpTestReport, type TestDumpOptions } from './dump.js';
-export { dumpFileName, firebirdDumpSpec, mysqlDumpSpec, mysqlOptionFile, postgresDumpSpec } from './presets.js';
+export { dumpFileName, firebirdDumpSpec, mysqlDumpSpec, mysqlOptionFile, postgresDumpSpec, postgresSpec } from './presets.js';
 export {
   checkSqliteFile,
   loadHint,

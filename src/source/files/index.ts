@@ -17,7 +17,7 @@ export {
   type ChunkerConfig,
   type ChunkerParams,
   type ChunkStreamOptions,
-} from './chunker.js';
+} from '../../repository/chunker.js';
 export { Excluder, DEFAULT_EXCLUDES, type ExcludeOptions } from './exclude.js';
 export { isUnchanged, type ParentFileEntry, type UnchangedOptions } from './filesCache.js';
 export { nodeFs, type FsOps } from './fsOps.js';

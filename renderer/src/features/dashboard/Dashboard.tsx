@@ -17,6 +17,7 @@ import { IndicatorsPanel } from './IndicatorsPanel';
 import { CopiesMissing } from './CopiesMissing';
 import { VerificationPanel } from './VerificationPanel';
 import { WeeklySummaryCard } from './WeeklySummaryCard';
+import { SourcesCard } from './SourcesCard';
 
 /** Every long operation shows here while it runs, with its Cancel button. */
 const ALL_TASKS: readonly OperationKind[] = ['backup', 'check', 'restore', 'replicate', 'prune', 'drill', 'repair', 'report', 'rebuild'];
@@ -159,6 +160,8 @@ export function Dashboard(): ReactNode {
           </dl>
         </Card>
       </div>
+
+      <SourcesCard sources={s.sources} />
 
       <Card title={t('dashboard.destinations')}>
         <table className="table">

@@ -8,8 +8,8 @@ import {
   DEFAULT_CHUNKER_PARAMS,
   gearTable,
   type ChunkerParams,
-} from '../../../src/source/files/chunker.js';
-import { isEngineError } from '../../../src/shared/errors.js';
+} from '../../src/repository/chunker.js';
+import { isEngineError } from '../../src/shared/errors.js';
 
 const KEY = Buffer.alloc(32, 0x5a);
 const SMALL: ChunkerParams = { minBytes: 1024, avgBytes: 4096, maxBytes: 16384 };

@@ -17,8 +17,8 @@
  * little-endian at bytes 4i..4i+4. With a per-repository key, chunk boundaries (and so chunk sizes) do not
  * fingerprint known content across repositories.
  */
-import { hkdf } from '../../crypto/primitives.js';
-import { EngineError, throwIfAborted } from '../../shared/errors.js';
+import { hkdf } from '../crypto/primitives.js';
+import { EngineError, throwIfAborted } from '../shared/errors.js';
 
 export const GEAR_INFO = 'clinic-backup v2 chunker gear';
 const GEAR_KEY_BYTES = 32;
@@ -185,7 +185,7 @@ export interface ChunkStreamOptions {
  * Memory: the pieces of the chunk in progress (at most maxBytes) plus the piece being read; input pieces are never
  * kept past the chunk that uses them. An empty stream gives no chunks; a stream shorter than minBytes gives one.
  */
-export async function* chunkStream(input: AsyncIterable<Uint8Array>, config: ChunkerConfig, options: ChunkStreamOptions = {}): AsyncGenerator<Buffer> {
+export async function* chunkStream(input: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, config: ChunkerConfig, options: ChunkStreamOptions = {}): AsyncGenerator<Buffer> {
   const finder = new BoundaryFinder(config);
   let parts: Uint8Array[] = [];
   let partsBytes = 0;
