@@ -4,8 +4,8 @@ import type { Catalogue } from '../types.js';
 export const summaryMessages: Catalogue = {
   'summary.subject.ok': { 'pt-BR': '[Clinic Backup] Resumo da semana: tudo certo — {clinic}', en: '[Clinic Backup] Weekly summary: all is well — {clinic}' },
   'summary.subject.attention': {
-    'pt-BR': '[Clinic Backup] Resumo da semana: {count} ponto(s) pedem atenção — {clinic}',
-    en: '[Clinic Backup] Weekly summary: {count} point(s) need attention — {clinic}',
+    'pt-BR': '[Clinic Backup] Resumo da semana: {count, plural, one {# ponto pede atenção} other {# pontos pedem atenção}} — {clinic}',
+    en: '[Clinic Backup] Weekly summary: {count, plural, one {# point needs attention} other {# points need attention}} — {clinic}',
   },
   'summary.headline.ok': { 'pt-BR': 'Tudo certo com os backups desta semana.', en: 'All is well with this week\'s backups.' },
   'summary.headline.attention': { 'pt-BR': 'Os backups desta semana pedem atenção:', en: 'This week\'s backups need attention:' },
