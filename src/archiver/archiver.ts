@@ -219,6 +219,9 @@ export class Archiver {
     b.used += need;
     b.slots++;
     this.seq++;
+    // Bytes count as they arrive (a batch is applied later), so progress and speed move with the download.
+    this.bytesIn += need;
+    this.reportProgress(false);
     this.subject = where.file;
     if (b.used >= BATCH_BYTES) await this.submit();
   }
@@ -279,6 +282,7 @@ export class Archiver {
     b.slots = chunk.lines;
     b.segments.push({ slot: 0, file: chunk.file, line: chunk.firstLine });
     this.seq += chunk.lines;
+    this.bytesIn += chunk.bytes.length;
     this.subject = chunk.file;
     this.batch = b;
     await this.submit();
@@ -334,7 +338,6 @@ export class Archiver {
     }
     this.parsed += meta.parsed;
     this.resources += hits.length / 2 + (meta.parsed - meta.problems.length);
-    this.bytesIn += b.used;
     const rows = this.rows as RowSpill;
     rows.addBlock(out.rows, out.rowCount);
     (this.keys as KeySpill).addWords(out.keys);
