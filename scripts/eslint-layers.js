@@ -9,8 +9,28 @@ import { builtinModules } from 'node:module';
  * by the engine, importable by front ends.
  */
 export const ENGINE_ORDER = [
-  'shared', 'i18n', 'crypto', 'secrets', 'backend', 'repository', 'source', 'pool', 'archiver', 'restorer',
-  'checker', 'policy', 'scheduler', 'catalog', 'alerts', 'sandbox', 'drills', 'doctor', 'reports', 'engine', 'index', 'api',
+  'shared',
+  'i18n',
+  'crypto',
+  'secrets',
+  'backend',
+  'repository',
+  'source',
+  'pool',
+  'archiver',
+  'restorer',
+  'checker',
+  'policy',
+  'scheduler',
+  'catalog',
+  'alerts',
+  'sandbox',
+  'drills',
+  'doctor',
+  'reports',
+  'engine',
+  'index',
+  'api',
 ];
 /** What front ends may import from src/: the façade (index.ts and api/) and the shared contract. */
 const FACADE = new Set(['index', 'api', 'shared']);
@@ -37,7 +57,15 @@ function resolveTarget(file, spec) {
   return path.resolve(path.dirname(file), spec);
 }
 
-function check(context, node, spec, isTypeOnly) {
+/**
+ * A module's public surface is its index.ts: another module imports nothing else of it (ARCHITECTURE.md §3).
+ * Dynamic `import()` may reach inside a module, so heavy parts load only when used (a CLI command, the PDF maker).
+ */
+function isDeep(root, target, module) {
+  return !/^index\.[cm]?[jt]s$/.test(path.relative(path.join(root, 'src', module), target));
+}
+
+function check(context, node, spec, isTypeOnly, isDynamic = false) {
   const root = context.cwd ?? process.cwd();
   const file = context.filename ?? context.getFilename();
   const from = projectPart(root, file);
@@ -46,14 +74,15 @@ function check(context, node, spec, isTypeOnly) {
   const to = target ? projectPart(root, target) : null;
 
   if (from.area === 'src') {
-    if (FORBIDDEN_IN_ENGINE.has(spec) || spec.startsWith('electron/') || spec.startsWith('react/'))
-      return report(`src/ must not import "${spec}" (engine is plain Node; ARCHITECTURE.md §3)`);
+    if (FORBIDDEN_IN_ENGINE.has(spec) || spec.startsWith('electron/') || spec.startsWith('react/')) return report(`src/ must not import "${spec}" (engine is plain Node; ARCHITECTURE.md §3)`);
     if (!to) return;
     if (to.area === 'main' || to.area === 'renderer') return report(`src/ must not import from ${to.area}/`);
     if (to.area !== 'src') return report(`src/ must not import from ${to.area}/`);
     if (FRONT_ENDS.has(from.module)) {
       if (!FACADE.has(to.module) && to.module !== from.module && !isCatalogueSurface(root, target))
-        report(`src/${from.module} is a front end: import only src/index.ts, src/api, src/shared and src/i18n/index.ts (found src/${to.module})`);
+        return report(`src/${from.module} is a front end: import only src/index.ts, src/api, src/shared and src/i18n/index.ts (found src/${to.module})`);
+      if (to.module !== from.module && to.module !== 'index' && !isDynamic && isDeep(root, target, to.module))
+        report(`import src/${to.module} through its public surface src/${to.module}/index.ts (found "${spec}")`);
       return;
     }
     if (FRONT_ENDS.has(to.module)) return report(`the engine must not import the front end src/${to.module}`);
@@ -61,21 +90,20 @@ function check(context, node, spec, isTypeOnly) {
     const a = ENGINE_ORDER.indexOf(from.module);
     const b = ENGINE_ORDER.indexOf(to.module);
     if (a < 0 || b < 0) return report(`unknown engine module in import: ${from.module} → ${to.module}`);
-    if (b >= a) report(`layer violation: src/${from.module} may not import src/${to.module} (imports point down the stack; ARCHITECTURE.md §2-3)`);
+    if (b >= a) return report(`layer violation: src/${from.module} may not import src/${to.module} (imports point down the stack; ARCHITECTURE.md §2-3)`);
+    if (to.module !== 'index' && !isDynamic && isDeep(root, target, to.module)) report(`import src/${to.module} through its public surface src/${to.module}/index.ts (found "${spec}")`);
     return;
   }
   if (from.area === 'main') {
     if (!to) return;
-    if (to.area === 'src' && !FACADE.has(to.module))
-      report(`main/ imports src/index.ts, src/api and src/shared only (found src/${to.module})`);
+    if (to.area === 'src' && !FACADE.has(to.module)) report(`main/ imports src/index.ts, src/api and src/shared only (found src/${to.module})`);
     if (to.area === 'renderer') report('main/ must not import renderer/');
     return;
   }
   if (from.area === 'renderer') {
     if (NODE_BUILTINS.has(spec) || spec === 'electron') return report(`renderer/ must not use Node or Electron APIs ("${spec}")`);
     if (!to) return;
-    if (to.area === 'src' && !(to.module === 'shared' && isTypeOnly))
-      report('renderer/ may import types from src/shared only (use "import type")');
+    if (to.area === 'src' && !(to.module === 'shared' && isTypeOnly)) report('renderer/ may import types from src/shared only (use "import type")');
     if (to.area === 'main') report('renderer/ must not import main/');
   }
 }
@@ -95,7 +123,7 @@ const rule = {
         check(context, node, node.source.value, node.exportKind === 'type');
       },
       ImportExpression(node) {
-        if (node.source.type === 'Literal' && typeof node.source.value === 'string') check(context, node, node.source.value, false);
+        if (node.source.type === 'Literal' && typeof node.source.value === 'string') check(context, node, node.source.value, false, true);
       },
     };
   },

@@ -21,6 +21,7 @@ if (!ensureSystemPackages(TEST_SYSTEM_PACKAGES)) process.exit(1);
 ensureBuilt();
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);
 step('lint', bin('eslint'), ['--max-warnings', '0', '.']);
+step('format', process.execPath, [path.join(root, 'scripts', 'format.mjs'), '--check']);
 step('type-check', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']);
 if (existsSync(path.join(root, 'renderer', 'tsconfig.json'))) step('type-check renderer', bin('tsc'), ['-p', 'renderer/tsconfig.json', '--noEmit']);
 step('tests', 'sh', ['scripts/with-keyring.sh', process.execPath, 'scripts/run-tests.mjs', ...process.argv.slice(2)]);

@@ -22,7 +22,7 @@ test('imports that point up the stack or into a front end fail lint', async () =
 });
 
 test('imports that point down the stack pass', async () => {
-  assert.deepEqual(await layerErrors('src/repository/x.ts', "import { sha256 } from '../crypto/primitives.js';\nexport const s = sha256;\n"), []);
+  assert.deepEqual(await layerErrors('src/repository/x.ts', "import { sha256 } from '../crypto/index.js';\nexport const s = sha256;\n"), []);
   assert.deepEqual(await layerErrors('src/cli/x.ts', "import { createEngine } from '../index.js';\nexport const c = createEngine;\n"), []);
   assert.deepEqual(await layerErrors('renderer/src/x.ts', "import type { ErrorInfo } from '../../src/shared/errors.js';\nexport type E = ErrorInfo;\n"), []);
   assert.deepEqual(await layerErrors('main/x.ts', "import { createEngine } from '../src/index.js';\nexport const c = createEngine;\n"), []);
@@ -33,4 +33,15 @@ test('front ends may read the i18n catalogue through src/i18n/index.ts only, not
   assert.deepEqual(await layerErrors('src/serve/x.ts', "import { t } from '../i18n/index.js';\nexport const f = t;\n"), []);
   assert.equal((await layerErrors('src/cli/x.ts', "import { cliMessages } from '../i18n/messages/cli.js';\nexport const m = cliMessages;\n")).length, 1);
   assert.equal((await layerErrors('src/cli/x.ts', "import { Catalog } from '../catalog/catalog.js';\nexport const c = Catalog;\n")).length, 1);
+});
+
+test('another module is imported through its public surface (index.ts) only; a lazy import() may reach inside', async () => {
+  const deep = await layerErrors('src/repository/x.ts', "import { sha256 } from '../crypto/primitives.js';\nexport const s = sha256;\n");
+  assert.equal(deep.length, 1);
+  assert.match(deep[0] as string, /public surface src\/crypto\/index\.ts/);
+  assert.equal((await layerErrors('src/cli/x.ts', "import { exitCodeFor } from '../shared/errors.js';\nexport const e = exitCodeFor;\n")).length, 1);
+  assert.deepEqual(await layerErrors('src/cli/x.ts', "import { exitCodeFor } from '../shared/index.js';\nexport const e = exitCodeFor;\n"), []);
+  assert.deepEqual(await layerErrors('src/engine/x.ts', "export const load = () => import('../reports/pdf.js');\n"), []);
+  // Inside a module, files import each other directly.
+  assert.deepEqual(await layerErrors('src/repository/x.ts', "import { Repository } from './repository.js';\nexport const r = Repository;\n"), []);
 });
