@@ -7,7 +7,13 @@ function call(app: ServeApp, method: string, args: unknown[] = []): Promise<{ ms
   return new Promise((resolve, reject) => {
     const body = JSON.stringify({ args });
     const req = http.request(
-      { host: '127.0.0.1', port: app.port, method: 'POST', path: `/api/${method}`, headers: { Host: `127.0.0.1:${app.port}`, Authorization: `Bearer ${app.token}`, 'Content-Type': 'application/json' } },
+      {
+        host: '127.0.0.1',
+        port: app.port,
+        method: 'POST',
+        path: `/api/${method}`,
+        headers: { Host: `127.0.0.1:${app.port}`, Authorization: `Bearer ${app.token}`, 'Content-Type': 'application/json' },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));

@@ -180,7 +180,12 @@ function chunkIds(params: ChunkerParams, data: Buffer): Map<string, number> {
   const out = new Map<string, number>();
   let off = 0;
   for (const l of chunkLengths(cfg, data)) {
-    out.set(createHash('sha256').update(data.subarray(off, off + l)).digest('hex'), l);
+    out.set(
+      createHash('sha256')
+        .update(data.subarray(off, off + l))
+        .digest('hex'),
+      l,
+    );
     off += l;
   }
   return out;

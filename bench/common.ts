@@ -31,7 +31,10 @@ export async function treeBytes(dir: string): Promise<number> {
 }
 
 export async function ndjsonFiles(dir: string): Promise<string[]> {
-  return (await readdir(dir)).filter((n) => n.endsWith('.ndjson')).sort().map((n) => path.join(dir, n));
+  return (await readdir(dir))
+    .filter((n) => n.endsWith('.ndjson'))
+    .sort()
+    .map((n) => path.join(dir, n));
 }
 
 export function which(cmd: string): string | null {
@@ -55,4 +58,3 @@ export function machine(versions: string[]): string[] {
     ...versions.map((v) => `- ${v}`),
   ];
 }
-

@@ -67,8 +67,6 @@ interface Options {
   patients: number;
 }
 
-
-
 function readOptions(argv: string[]): Options {
   const { values } = parseArgs({
     args: argv,
@@ -317,7 +315,6 @@ async function measured(label: string, cmd: string, args: string[], env: NodeJS.
   };
 }
 
-
 function warm(dir: string): void {
   const devnull = openSync('/dev/null', 'w');
   try {
@@ -326,7 +323,6 @@ function warm(dir: string): void {
     closeSync(devnull);
   }
 }
-
 
 function firstLine(cmd: string, args: string[]): string {
   const r = spawnSync(cmd, args, { encoding: 'utf8' });
@@ -378,7 +374,15 @@ interface Measurements {
 function backupJson(run: Run): Measurements['snapshot'] {
   const r = JSON.parse(run.stdout) as { strategy?: string; requests?: number; snapshot: { mode: string; added: number; changed: number; deleted: number; storedBytesAdded: number; partial: boolean } };
   if (r.snapshot.partial) throw new Error(`${run.label}: the snapshot is partial`);
-  return { strategy: r.strategy ?? 'files', mode: r.snapshot.mode, requests: r.requests ?? 0, added: r.snapshot.added, changed: r.snapshot.changed, deleted: r.snapshot.deleted, storedBytesAdded: r.snapshot.storedBytesAdded };
+  return {
+    strategy: r.strategy ?? 'files',
+    mode: r.snapshot.mode,
+    requests: r.requests ?? 0,
+    added: r.snapshot.added,
+    changed: r.snapshot.changed,
+    deleted: r.snapshot.deleted,
+    storedBytesAdded: r.snapshot.storedBytesAdded,
+  };
 }
 
 function table(m: Measurements): string[] {
@@ -386,7 +390,15 @@ function table(m: Measurements): string[] {
     ['clinic-backup, FHIR over HTTP ($export)', fmt(m.httpFull.wallS, 2), mb(m.httpFullRepo), fmt(m.httpInc.wallS, 2), mb(m.httpIncAdded, 2), mb(Math.max(m.httpFull.peakRss, m.httpInc.peakRss), 0)],
     ['clinic-backup, NDJSON files', fmt(m.fileFull.wallS, 2), mb(m.fileFullRepo), fmt(m.fileInc.wallS, 2), mb(m.fileIncAdded, 2), mb(Math.max(m.fileFull.peakRss, m.fileInc.peakRss), 0)],
   ];
-  if (m.resticFull && m.resticInc) rows.push(['restic, NDJSON files', fmt(m.resticFull.wallS, 2), mb(m.resticFullRepo), fmt(m.resticInc.wallS, 2), mb(m.resticIncAdded, 2), mb(Math.max(m.resticFull.peakRss, m.resticInc.peakRss), 0)]);
+  if (m.resticFull && m.resticInc)
+    rows.push([
+      'restic, NDJSON files',
+      fmt(m.resticFull.wallS, 2),
+      mb(m.resticFullRepo),
+      fmt(m.resticInc.wallS, 2),
+      mb(m.resticIncAdded, 2),
+      mb(Math.max(m.resticFull.peakRss, m.resticInc.peakRss), 0),
+    ]);
   const header = ['run', 'full backup s', 'repo size MB', 'after 1 % change s', 'bytes added MB', 'peak RSS MB'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]): string => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join(' | ')} |`;
@@ -423,7 +435,9 @@ function notes(m: Measurements): string[] {
   const cpus = os.availableParallelism();
   out.push(
     `The sandbox server runs on the same machine (${cpus} CPUs): during the full HTTP run it used ${fmt(m.serverCpuFullS, 1)} s of CPU (${fmt(m.serverCpuIncS, 1)} s during the incremental) on the CPUs the client needs, which the file-based run does not have to share.` +
-      (Math.max(...loads) > cpus ? ` Other work was running too (1-minute load ${fmt(Math.min(...loads), 1)}–${fmt(Math.max(...loads), 1)} before the runs), so wall times are noisy; CPU seconds are the steadier comparison.` : ''),
+      (Math.max(...loads) > cpus
+        ? ` Other work was running too (1-minute load ${fmt(Math.min(...loads), 1)}–${fmt(Math.max(...loads), 1)} before the runs), so wall times are noisy; CPU seconds are the steadier comparison.`
+        : ''),
   );
   const peak = Math.max(m.httpFull.peakRss, m.httpInc.peakRss);
   if (peak > RSS_TARGET) {
@@ -441,7 +455,6 @@ function perRun(m: Measurements): string[] {
   }
   return out;
 }
-
 
 /** Replaces (or appends) only this benchmark's section of docs/benchmarks.md; other sections are left as they are. */
 async function writeDocs(section: string): Promise<void> {
@@ -467,7 +480,8 @@ async function main(): Promise<number> {
     return 0;
   }
   // The compiled CLI is what ships (and what bench/cli-dist.mjs runs): built from this working tree first.
-  if (spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(ROOT, 'tsconfig.build.json')], { stdio: 'inherit' }).status !== 0) throw new Error('build failed');
+  if (spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(ROOT, 'tsconfig.build.json')], { stdio: 'inherit' }).status !== 0)
+    throw new Error('build failed');
   const tools = ensurePackages(opts.restic);
   await mkdir(opts.workParent, { recursive: true });
   const work = await mkdtemp(path.join(opts.workParent, 'clinic-bench-fhir-'));
@@ -502,7 +516,8 @@ async function main(): Promise<number> {
   const repoRestic = path.join(work, 'repo-restic');
   const envOurs = { ...process.env, CLINIC_BACKUP_PASSWORD_FILE: passwordFile, CLINIC_BACKUP_STATE_DIR: path.join(work, 'state'), CLINIC_BACKUP_LANG: 'en' };
   const envRestic = { ...process.env, RESTIC_PASSWORD: PASSWORD, RESTIC_CACHE_DIR: path.join(work, 'restic-cache') };
-  const ours = (label: string, repo: string, args: string[]): Promise<Run> => measured(label, process.execPath, ['--experimental-websocket', CLI, ...args, '--repo', repo, '--json'], envOurs, logs, tools.time);
+  const ours = (label: string, repo: string, args: string[]): Promise<Run> =>
+    measured(label, process.execPath, ['--experimental-websocket', CLI, ...args, '--repo', repo, '--json'], envOurs, logs, tools.time);
 
   try {
     const patients = patientsFor(opts.sizeBytes, opts.seed);
@@ -513,7 +528,8 @@ async function main(): Promise<number> {
     const exported = await sandbox.ask<{ files: number; bytes: number; resources: number }>({ cmd: 'export', dir: data });
     warm(data);
 
-    for (const repo of [repoHttp, repoFiles]) await measured(`init ${path.basename(repo)}`, process.execPath, [CLI, 'init', '--repo', repo, '--password-file', passwordFile, '--json'], envOurs, logs, false);
+    for (const repo of [repoHttp, repoFiles])
+      await measured(`init ${path.basename(repo)}`, process.execPath, [CLI, 'init', '--repo', repo, '--password-file', passwordFile, '--json'], envOurs, logs, false);
     log('full backup over HTTP ($export)…');
     const serverCpu = async (): Promise<number> => (await sandbox?.ask<{ cpuS: number }>({ cmd: 'status' }))?.cpuS ?? 0;
     let cpuBefore = await serverCpu();
@@ -563,7 +579,14 @@ async function main(): Promise<number> {
     if (opts.verify) {
       log('restoring the latest HTTP snapshot and comparing it with the server data (not timed)…');
       const restored = path.join(work, 'restored');
-      await measured('restore for verification', process.execPath, ['--experimental-websocket', CLI, 'restore', 'latest', '--target', restored, '--yes', '--repo', repoHttp, '--json'], envOurs, logs, false);
+      await measured(
+        'restore for verification',
+        process.execPath,
+        ['--experimental-websocket', CLI, 'restore', 'latest', '--target', restored, '--yes', '--repo', repoHttp, '--json'],
+        envOurs,
+        logs,
+        false,
+      );
       const cmp = await compareNdjsonFolders(data, restored);
       if (!cmp.identical) throw new Error(`the restored snapshot differs from the server: ${JSON.stringify(cmp)}`);
       verified = `the latest HTTP snapshot, restored, equals the server's ${cmp.linesA.toLocaleString('en')} resources line for line`;
@@ -571,7 +594,27 @@ async function main(): Promise<number> {
     }
     await sandbox.stop();
 
-    const m: Measurements = { sandbox: sb, data: exported, changed, httpFull, httpFullRepo, httpInc, httpIncAdded, fileFull, fileFullRepo, fileInc, fileIncAdded, resticFull, resticFullRepo, resticInc, resticIncAdded, verified, serverCpuFullS, serverCpuIncS, snapshot: inc };
+    const m: Measurements = {
+      sandbox: sb,
+      data: exported,
+      changed,
+      httpFull,
+      httpFullRepo,
+      httpInc,
+      httpIncAdded,
+      fileFull,
+      fileFullRepo,
+      fileInc,
+      fileIncAdded,
+      resticFull,
+      resticFullRepo,
+      resticInc,
+      resticIncAdded,
+      verified,
+      serverCpuFullS,
+      serverCpuIncS,
+      snapshot: inc,
+    };
     const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version?: string };
     const versions = [
       `clinic-backup ${pkg.version ?? '?'} (git ${firstLine('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD']) || '?'}, working tree); compiled CLI (dist/, bench/cli-dist.mjs), default settings`,

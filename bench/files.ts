@@ -30,7 +30,9 @@ const CLI = path.join(ROOT, 'bench', 'cli-dist.mjs');
 const MB = 1e6;
 const PASSWORD = 'bench-files-password-0123456789';
 
-const { values } = parseArgs({ options: { size: { type: 'string' }, runs: { type: 'string' }, tools: { type: 'string' }, 'work-dir': { type: 'string' }, seed: { type: 'string' }, keep: { type: 'boolean' } } });
+const { values } = parseArgs({
+  options: { size: { type: 'string' }, runs: { type: 'string' }, tools: { type: 'string' }, 'work-dir': { type: 'string' }, seed: { type: 'string' }, keep: { type: 'boolean' } },
+});
 const env0 = process.env;
 const size = parseSize(values.size ?? env0['BENCH_SIZE'] ?? '2GB');
 const runs = Number(values.runs ?? env0['BENCH_RUNS'] ?? 3);
@@ -65,7 +67,7 @@ async function makeTree(dir: string): Promise<{ db: string; images: string }> {
   await mkdir(images, { recursive: true });
   await mkdir(docs, { recursive: true });
   let rnd = seed;
-  const next = (): number => ((rnd = (rnd * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const next = (): number => (rnd = (rnd * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   for (let made = 0, i = 0; made < size * 0.7; i++) {
     const n = Math.min(Math.floor(2e6 + next() * 18e6), Math.ceil(size * 0.7 - made));
     await writeRandomFile(path.join(images, `exame-${String(i).padStart(4, '0')}.jpg`), n, `img${seed}:${i}`);
@@ -144,12 +146,24 @@ interface Tool {
 
 function tools(work: string, logs: string, passwordFile: string): Tool[] {
   const out: Tool[] = [];
-  const ours = (label: string, args: string[]): Promise<Run> => measured(label, process.execPath, [CLI, ...args, '--password-file', passwordFile], { ...env0, CLINIC_BACKUP_STATE_DIR: path.join(work, 'state') }, logs);
-  if (toolNames.includes('ours')) out.push({ name: 'ours', init: (r) => ours('ours init', ['init', '--repo', r]), backup: (r, d, n) => ours(`ours backup ${n}`, ['backup', '--path', d, '--repo', r]), restore: (r, tg) => ours('ours restore', ['restore', '--path', '/', '--target', tg, '--repo', r]) });
+  const ours = (label: string, args: string[]): Promise<Run> =>
+    measured(label, process.execPath, [CLI, ...args, '--password-file', passwordFile], { ...env0, CLINIC_BACKUP_STATE_DIR: path.join(work, 'state') }, logs);
+  if (toolNames.includes('ours'))
+    out.push({
+      name: 'ours',
+      init: (r) => ours('ours init', ['init', '--repo', r]),
+      backup: (r, d, n) => ours(`ours backup ${n}`, ['backup', '--path', d, '--repo', r]),
+      restore: (r, tg) => ours('ours restore', ['restore', '--path', '/', '--target', tg, '--repo', r]),
+    });
   const restic = which('restic');
   if (restic && toolNames.includes('restic')) {
     const e = { ...env0, RESTIC_PASSWORD: PASSWORD, RESTIC_CACHE_DIR: path.join(work, 'restic-cache') };
-    out.push({ name: 'restic', init: (r) => measured('restic init', restic, ['--repo', r, 'init'], e, logs), backup: (r, d, n) => measured(`restic backup ${n}`, restic, ['--repo', r, 'backup', d], e, logs), restore: (r, tg) => measured('restic restore', restic, ['--repo', r, 'restore', 'latest', '--target', tg], e, logs) });
+    out.push({
+      name: 'restic',
+      init: (r) => measured('restic init', restic, ['--repo', r, 'init'], e, logs),
+      backup: (r, d, n) => measured(`restic backup ${n}`, restic, ['--repo', r, 'backup', d], e, logs),
+      restore: (r, tg) => measured('restic restore', restic, ['--repo', r, 'restore', 'latest', '--target', tg], e, logs),
+    });
   }
   const borg = which('borg');
   if (borg && toolNames.includes('borg')) {
@@ -180,7 +194,9 @@ await writeFile(passwordFile, `${PASSWORD}\n`, { mode: 0o600 });
 try {
   spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'build.mjs')], { stdio: 'inherit', cwd: ROOT });
   const list = tools(work, logs, passwordFile);
-  const res = new Map(list.map((t) => [t.name, { first: [] as Run[], repo: [] as number[], rerun: [] as Run[], changed: [] as Run[], added: [] as number[], restore: [] as Run[], restoreMBs: [] as number[] }]));
+  const res = new Map(
+    list.map((t) => [t.name, { first: [] as Run[], repo: [] as number[], rerun: [] as Run[], changed: [] as Run[], added: [] as number[], restore: [] as Run[], restoreMBs: [] as number[] }]),
+  );
   let dataBytes = 0;
   for (let run = 0; run < runs; run++) {
     const data = path.join(work, 'data');
@@ -225,7 +241,9 @@ try {
   ];
   for (const [name, r] of res) {
     const rss = Math.max(...[...r.first, ...r.rerun, ...r.changed, ...r.restore].map((x) => x.rss)) / MB;
-    lines.push(`| ${name} | ${f(median(r.first.map((x) => x.wallS)))} | ${f(median(r.first.map((x) => x.cpuS)))} | ${f(median(r.repo) / MB, 1)} | ${f(median(r.rerun.map((x) => x.wallS)))} | ${f(median(r.rerun.map((x) => x.cpuS)))} | ${f(median(r.changed.map((x) => x.wallS)))} | ${f(median(r.added) / MB, 1)} | ${f(median(r.restoreMBs), 1)} | ${f(rss, 0)} |`);
+    lines.push(
+      `| ${name} | ${f(median(r.first.map((x) => x.wallS)))} | ${f(median(r.first.map((x) => x.cpuS)))} | ${f(median(r.repo) / MB, 1)} | ${f(median(r.rerun.map((x) => x.wallS)))} | ${f(median(r.rerun.map((x) => x.cpuS)))} | ${f(median(r.changed.map((x) => x.wallS)))} | ${f(median(r.added) / MB, 1)} | ${f(median(r.restoreMBs), 1)} | ${f(rss, 0)} |`,
+    );
   }
   lines.push('', ...machine([]));
   process.stdout.write(`${lines.join('\n')}\n`);

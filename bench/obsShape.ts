@@ -31,7 +31,10 @@ function rng(seed: number): () => number {
 }
 
 function uuid(r: () => number): string {
-  const h = (): string => Math.floor(r() * 0x100000000).toString(16).padStart(8, '0');
+  const h = (): string =>
+    Math.floor(r() * 0x100000000)
+      .toString(16)
+      .padStart(8, '0');
   const a = h() + h() + h() + h();
   return `${a.slice(0, 8)}-${a.slice(8, 12)}-4${a.slice(13, 16)}-a${a.slice(17, 20)}-${a.slice(20, 32)}`;
 }

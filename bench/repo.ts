@@ -165,7 +165,8 @@ function firstLine(cmd: string, args: string[]): string {
 
 function tools(work: string, logs: string, passwordFile: string): Tool[] {
   const out: Tool[] = [];
-  const ours = (label: string, args: string[]): Promise<Run> => measured(label, process.execPath, [CLI, ...args, '--password-file', passwordFile], { ...process.env, CLINIC_BACKUP_STATE_DIR: path.join(work, 'state') }, logs);
+  const ours = (label: string, args: string[]): Promise<Run> =>
+    measured(label, process.execPath, [CLI, ...args, '--password-file', passwordFile], { ...process.env, CLINIC_BACKUP_STATE_DIR: path.join(work, 'state') }, logs);
   if (opts.tools.includes('ours')) {
     out.push({
       name: 'ours',
@@ -297,7 +298,13 @@ async function onePatient(shape: Shape, repo: string, data: string, work: string
   const id = (JSON.parse(patients[Math.floor(patients.length / 2) + run] ?? (patients[0] as string)) as { id: string }).id;
   const target = path.join(work, 'restore-patient');
   await rm(target, { recursive: true, force: true });
-  const r = await measured(`ours patient ${shape} ${run}`, process.execPath, [CLI, 'restore', 'latest', '--patient', id, '--target', target, '--yes', '--repo', repo, '--password-file', passwordFile, '--json'], { ...process.env, CLINIC_BACKUP_STATE_DIR: path.join(work, 'state') }, logs);
+  const r = await measured(
+    `ours patient ${shape} ${run}`,
+    process.execPath,
+    [CLI, 'restore', 'latest', '--patient', id, '--target', target, '--yes', '--repo', repo, '--password-file', passwordFile, '--json'],
+    { ...process.env, CLINIC_BACKUP_STATE_DIR: path.join(work, 'state') },
+    logs,
+  );
   const j = JSON.parse(r.stdout) as { bytesRead: number; bytes: number; resources: number; durationMs: number };
   await rm(target, { recursive: true, force: true });
   return { cliWallS: r.wallS, engineS: j.durationMs / 1000, bytesRead: j.bytesRead, patientBytes: j.bytes, resources: j.resources };
@@ -324,8 +331,13 @@ function report(results: ShapeResult[], versions: string[], settings: string[]):
   const f = (n: number, d = 2): string => (Number.isFinite(n) ? n.toFixed(d) : '–');
   for (const s of results) {
     const name = s.shape === 'obs' ? 'Observation-heavy (small resources, shuffled)' : 'Synthea-like';
-    lines.push(`### ${name}: ${(s.bytes / MB).toFixed(1)} MB, ${s.resources.toLocaleString('en')} resources (${Math.round(s.resources / (s.bytes / 1e9)).toLocaleString('en')} per GB); change: ${s.changed.toLocaleString('en')} resources (1 %); ${s.runs} run${s.runs === 1 ? '' : 's'}`, '');
-    const rows: string[][] = [['tool', 'first backup wall s', 'CPU s', 'repo MB', '2nd backup wall s', 'CPU s', 'added MB', 'peak RSS MB (1st / 2nd)', 'RSS per 100k res MB', 'restore MB/s', 'check --read-data s']];
+    lines.push(
+      `### ${name}: ${(s.bytes / MB).toFixed(1)} MB, ${s.resources.toLocaleString('en')} resources (${Math.round(s.resources / (s.bytes / 1e9)).toLocaleString('en')} per GB); change: ${s.changed.toLocaleString('en')} resources (1 %); ${s.runs} run${s.runs === 1 ? '' : 's'}`,
+      '',
+    );
+    const rows: string[][] = [
+      ['tool', 'first backup wall s', 'CPU s', 'repo MB', '2nd backup wall s', 'CPU s', 'added MB', 'peak RSS MB (1st / 2nd)', 'RSS per 100k res MB', 'restore MB/s', 'check --read-data s'],
+    ];
     for (const [tool, t] of s.perTool) {
       const rss = Math.max(median(t.first.map((r) => r.rss)), median(t.second.map((r) => r.rss)));
       rows.push([
@@ -350,7 +362,11 @@ function report(results: ShapeResult[], versions: string[], settings: string[]):
         '',
       );
     }
-    if (s.loop) lines.push(`Event-loop delay in the host process during a first backup through the engine API: p99 ${f(s.loop.p99, 1)} ms, max ${f(s.loop.max, 1)} ms, mean ${f(s.loop.mean, 2)} ms (${f(s.loop.wallS, 1)} s backup).`, '');
+    if (s.loop)
+      lines.push(
+        `Event-loop delay in the host process during a first backup through the engine API: p99 ${f(s.loop.p99, 1)} ms, max ${f(s.loop.max, 1)} ms, mean ${f(s.loop.mean, 2)} ms (${f(s.loop.wallS, 1)} s backup).`,
+        '',
+      );
     const ours = s.perTool.get('ours');
     const restic = s.perTool.get('restic');
     if (ours && restic) {

@@ -65,7 +65,6 @@ interface Options {
   docs: boolean | null;
 }
 
-
 const truthy = (v: string | undefined): boolean => v !== undefined && v !== '' && v !== '0' && v.toLowerCase() !== 'false';
 
 function readOptions(argv: string[]): Options & { serveSandbox: boolean } {
@@ -128,7 +127,6 @@ async function folderBytes(dir: string): Promise<number> {
   }
   return total;
 }
-
 
 /** Lines of an NDJSON folder whose Type/id repeats an earlier line's. */
 async function repeatedIds(dir: string): Promise<number> {
@@ -317,7 +315,10 @@ function machine(loadAtStart: string): string[] {
   const osRelease = existsSync('/etc/os-release') ? (/^PRETTY_NAME="?([^"\n]+)"?/m.exec(readFileSync('/etc/os-release', 'utf8'))?.[1] ?? '') : '';
   return [
     `- date: ${new Date().toISOString()}`,
-    `- CPU: ${model}, nproc ${os.availableParallelism()}; 1/5/15-minute load average ${loadAtStart} at the start, ${os.loadavg().map((l) => l.toFixed(2)).join(' / ')} at the end (other engineers' test suites ran on the same 2 cores during the run, so every wall-clock number here is a lower bound; see the CPU columns)`,
+    `- CPU: ${model}, nproc ${os.availableParallelism()}; 1/5/15-minute load average ${loadAtStart} at the start, ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' / ')} at the end (other engineers' test suites ran on the same 2 cores during the run, so every wall-clock number here is a lower bound; see the CPU columns)`,
     `- memory: ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
     `- OS: ${osRelease || os.type()} (kernel ${os.release()})`,
     `- node ${process.version}`,
@@ -360,7 +361,10 @@ async function main(): Promise<number> {
     await serveSandbox();
     return 0;
   }
-  const loadAtStart = os.loadavg().map((l) => l.toFixed(2)).join(' / ');
+  const loadAtStart = os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' / ');
   await mkdir(opts.workParent, { recursive: true });
   const work = await mkdtemp(path.join(opts.workParent, 'clinic-bench-restore-'));
   const cleanup = (): void => {
@@ -427,17 +431,18 @@ async function main(): Promise<number> {
     await engine.close();
     const written = await folderBytes(folder);
     const folderMbs = written / MB / (folderMs / 1000);
-    log(`folder: ${int(toFolder.resources)} resources, ${mb(written)} MB in ${(folderMs / 1000).toFixed(2)} s = ${fmt(folderMbs, 1)} MB/s, ${fmt(folderCpu, 1)} CPU s, load ${folderLoad} (failures ${toFolder.failures.length})`);
+    log(
+      `folder: ${int(toFolder.resources)} resources, ${mb(written)} MB in ${(folderMs / 1000).toFixed(2)} s = ${fmt(folderMbs, 1)} MB/s, ${fmt(folderCpu, 1)} CPU s, load ${folderLoad} (failures ${toFolder.failures.length})`,
+    );
     let identical = 'not compared (reused repository: the source data is not at hand)';
     if (dataDir) {
       const cmp = await compareNdjsonFolders(dataDir, folder);
       const repeated = await repeatedIds(dataDir);
-      identical =
-        cmp.identical
-          ? `byte-identical to the backed-up data (${int(cmp.linesA)} lines)`
-          : cmp.onlyInB === 0 && cmp.onlyInA === repeated
-            ? `line for line identical to the backed-up data (${int(cmp.linesB)} lines), except the ${repeated} source lines whose Type/id repeats an earlier line (ids the synthetic generator produced twice; a FHIR server, and so the backup, holds one resource per Type/id)`
-            : `DIFFERENT: ${JSON.stringify(cmp)}, ${repeated} repeated ids in the source`;
+      identical = cmp.identical
+        ? `byte-identical to the backed-up data (${int(cmp.linesA)} lines)`
+        : cmp.onlyInB === 0 && cmp.onlyInA === repeated
+          ? `line for line identical to the backed-up data (${int(cmp.linesB)} lines), except the ${repeated} source lines whose Type/id repeats an earlier line (ids the synthetic generator produced twice; a FHIR server, and so the backup, holds one resource per Type/id)`
+          : `DIFFERENT: ${JSON.stringify(cmp)}, ${repeated} repeated ids in the source`;
       log(`folder: ${identical}`);
       rmSync(dataDir, { recursive: true, force: true });
     }
@@ -487,8 +492,17 @@ async function main(): Promise<number> {
     log(`server alone: ${int(bundled)} resources in ${(direct.ms / 1000).toFixed(1)} s = ${int(directRps)}/s; on the server ${int(directLanded)}`);
 
     // --- 3. one patient's compartment
-    const picks = [0, Math.floor(patientRows.length / 2), patientRows.length - 1].concat(Array.from({ length: Math.max(0, opts.patients - 3) }, (_, i) => Math.floor(((i + 1) * patientRows.length) / (opts.patients - 1))));
-    const chosen = [...new Set(picks.slice(0, opts.patients).map((i) => patientRows[Math.min(i, patientRows.length - 1)]?.id).filter((x): x is string => typeof x === 'string'))];
+    const picks = [0, Math.floor(patientRows.length / 2), patientRows.length - 1].concat(
+      Array.from({ length: Math.max(0, opts.patients - 3) }, (_, i) => Math.floor(((i + 1) * patientRows.length) / (opts.patients - 1))),
+    );
+    const chosen = [
+      ...new Set(
+        picks
+          .slice(0, opts.patients)
+          .map((i) => patientRows[Math.min(i, patientRows.length - 1)]?.id)
+          .filter((x): x is string => typeof x === 'string'),
+      ),
+    ];
     const patientRuns: PatientRun[] = [];
     for (const id of chosen) {
       const lister = await freshEngine(repo, passwordFile, stateDir);
@@ -507,7 +521,9 @@ async function main(): Promise<number> {
       const run: PatientRun = { id, resources: r.resources, storedBytes: own.reduce((n, x) => n + x.size, 0), ms, cpuS, load: load1(), bytesRead: r.bytesRead, fileBytes };
       if (r.resources !== own.length) log(`patient ${id}: restored ${r.resources}, ls lists ${own.length}`);
       patientRuns.push(run);
-      log(`patient ${id}: ${run.resources} resources, ${int(run.storedBytes)} B stored, ${fmt(ms, 0)} ms, ${int(run.bytesRead)} B of packs read (${fmt(run.bytesRead / run.storedBytes, 1)}×), ${int(fileBytes)} B read from files in all`);
+      log(
+        `patient ${id}: ${run.resources} resources, ${int(run.storedBytes)} B stored, ${fmt(ms, 0)} ms, ${int(run.bytesRead)} B of packs read (${fmt(run.bytesRead / run.storedBytes, 1)}×), ${int(fileBytes)} B read from files in all`,
+      );
     }
     const worstMs = Math.max(...patientRuns.map((p) => p.ms));
     // Judged on everything read: the pack bytes (tree + resources) and, when larger, all file bytes (index included).
@@ -516,7 +532,16 @@ async function main(): Promise<number> {
 
     // --- report
     const serverBound = engineRps >= 0.8 * directRps;
-    lines.push(DOCS_HEADING, '', 'Command: `npm run bench:restore` (bench/restore.ts; `--size 100MB` for a quick run, `--repo DIR` to reuse a repository)', '', 'Machine:', '', ...machine(loadAtStart), '');
+    lines.push(
+      DOCS_HEADING,
+      '',
+      'Command: `npm run bench:restore` (bench/restore.ts; `--size 100MB` for a quick run, `--repo DIR` to reuse a repository)',
+      '',
+      'Machine:',
+      '',
+      ...machine(loadAtStart),
+      '',
+    );
     lines.push('Method:', '');
     lines.push(`- ${buildLine}`, `- ${repoLine}`);
     lines.push(
@@ -529,10 +554,7 @@ async function main(): Promise<number> {
       '',
     );
     lines.push('Results:', '');
-    lines.push(
-      '| measurement | resources | MB | wall s | CPU s (engine / server) | load | rate | target | met |',
-      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |',
-    );
+    lines.push('| measurement | resources | MB | wall s | CPU s (engine / server) | load | rate | target | met |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |');
     lines.push(
       `| restore to NDJSON folder | ${int(toFolder.resources)} | ${mb(written)} | ${fmt(folderMs / 1000, 2)} | ${fmt(folderCpu, 1)} | ${folderLoad} | ${fmt(folderMbs, 1)} MB/s (${fmt(written / MB / folderCpu, 0)} MB per CPU s) | ≥ ${TARGET_FOLDER_MBS} MB/s | ${folderMbs >= TARGET_FOLDER_MBS ? 'yes' : 'NO'} |`,
     );

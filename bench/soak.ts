@@ -18,8 +18,16 @@ const r = await runSoak({ backupEveryMinutes: every, log: (line) => console.log(
 const count = (channel: string, key: (k: string) => boolean, event: string): number => r.messages.filter((m) => m.channel === channel && key(m.key) && m.event === event).length;
 const rows: [string, string, boolean][] = [];
 for (const channel of ['email', 'webhook']) {
-  rows.push([`${channel}: failed-backup alerts / resolutions`, `${count(channel, (k) => k === 'failed:primary', 'alert')} / ${count(channel, (k) => k === 'failed:primary', 'resolved')}`, count(channel, (k) => k === 'failed:primary', 'alert') === 1 && count(channel, (k) => k === 'failed:primary', 'resolved') === 1]);
-  rows.push([`${channel}: USB copy alerts / resolutions`, `${count(channel, (k) => k.startsWith('copy:'), 'alert')} / ${count(channel, (k) => k.startsWith('copy:'), 'resolved')}`, count(channel, (k) => k.startsWith('copy:'), 'alert') === 3 && count(channel, (k) => k.startsWith('copy:'), 'resolved') === 3]);
+  rows.push([
+    `${channel}: failed-backup alerts / resolutions`,
+    `${count(channel, (k) => k === 'failed:primary', 'alert')} / ${count(channel, (k) => k === 'failed:primary', 'resolved')}`,
+    count(channel, (k) => k === 'failed:primary', 'alert') === 1 && count(channel, (k) => k === 'failed:primary', 'resolved') === 1,
+  ]);
+  rows.push([
+    `${channel}: USB copy alerts / resolutions`,
+    `${count(channel, (k) => k.startsWith('copy:'), 'alert')} / ${count(channel, (k) => k.startsWith('copy:'), 'resolved')}`,
+    count(channel, (k) => k.startsWith('copy:'), 'alert') === 3 && count(channel, (k) => k.startsWith('copy:'), 'resolved') === 3,
+  ]);
 }
 const ids = r.messages.filter((m) => m.channel === 'webhook' && m.event === 'alert').map((m) => m.alertId);
 rows.push(['no alert sent twice', `${ids.length} alerts, ${new Set(ids).size} distinct`, new Set(ids).size === ids.length]);
@@ -27,7 +35,11 @@ rows.push(['backups ok / failed / stopped', `${r.backups.ok} / ${r.backups.faile
 rows.push(['NAS read back whole', `${r.primaryCheck.problems} problems`, r.primaryCheck.ok]);
 rows.push(['USB copy read back whole', `${r.copyCheck.problems} problems`, r.copyCheck.ok]);
 rows.push(['NAS snapshots missing on the copy', `${r.missingOnCopy} (of ${r.snapshotsPrimary})`, r.missingOnCopy === 0]);
-rows.push(['locks left (NAS, USB, scheduler)', `${r.leftoverLocks.primary}, ${r.leftoverLocks.copy}, ${r.leftoverLocks.scheduler}`, r.leftoverLocks.primary === 0 && r.leftoverLocks.copy === 0 && r.leftoverLocks.scheduler === 'not-running']);
+rows.push([
+  'locks left (NAS, USB, scheduler)',
+  `${r.leftoverLocks.primary}, ${r.leftoverLocks.copy}, ${r.leftoverLocks.scheduler}`,
+  r.leftoverLocks.primary === 0 && r.leftoverLocks.copy === 0 && r.leftoverLocks.scheduler === 'not-running',
+]);
 const day2 = r.heapMb[1] ?? 0;
 rows.push(['heap per simulated day (MB)', r.heapMb.join(' → '), (r.heapMb.at(-1) ?? 0) <= day2 * 1.5 + 64]);
 rows.push(['RSS per simulated day (MB)', r.rssMb.join(' → '), true]);

@@ -245,7 +245,14 @@ interface Row {
 function rows(s: Setup): Row[] {
   const out: Row[] = [];
   const ours = (what: string, args: readonly string[], withPassword: boolean, targets: { ms?: number; rss?: number } = {}): void => {
-    out.push({ what, tool: 'clinic-backup', command: { cmd: process.execPath, args: [CLI, ...args], env: oursEnv(s, withPassword) }, ...(targets.ms ? { targetMs: targets.ms } : {}), ...(targets.rss ? { targetRssBytes: targets.rss } : {}), samples: [] });
+    out.push({
+      what,
+      tool: 'clinic-backup',
+      command: { cmd: process.execPath, args: [CLI, ...args], env: oursEnv(s, withPassword) },
+      ...(targets.ms ? { targetMs: targets.ms } : {}),
+      ...(targets.rss ? { targetRssBytes: targets.rss } : {}),
+      samples: [],
+    });
   };
   const restic = (what: string, args: readonly string[]): void => {
     if (s.restic) out.push({ what, tool: 'restic', command: { cmd: s.restic.bin, args: ['--repo', s.restic.repo, ...args], env: resticEnv(s.work) }, samples: [] });
@@ -275,7 +282,12 @@ function rows(s: Setup): Row[] {
 // report
 
 function loadAverage(): string {
-  return existsSync('/proc/loadavg') ? readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ') : os.loadavg().map((x) => x.toFixed(2)).join(' ');
+  return existsSync('/proc/loadavg')
+    ? readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')
+    : os
+        .loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' ');
 }
 
 function report(s: Setup, all: readonly Row[], opts: Options, load: { before: string; after: string }): { table: string; targets: string[]; section: string } {
@@ -289,7 +301,10 @@ function report(s: Setup, all: readonly Row[], opts: Options, load: { before: st
     const target = [r.targetMs ? `≤ ${r.targetMs} ms` : '', r.targetRssBytes ? `≤ ${r.targetRssBytes / MB} MB RSS` : ''].filter(Boolean).join(', ');
     lines.push(`| ${r.what} | ${r.tool} | ${fmt(median(ms))} | ${fmt(Math.min(...ms))} | ${fmt(Math.max(...ms))} | ${fmt(peak === undefined ? undefined : peak / MB, 1)} | ${target || '–'} |`);
     if (r.targetMs) targets.push(`${r.what}: median ${fmt(median(ms))} ms, target ≤ ${r.targetMs} ms: ${median(ms) <= r.targetMs ? 'met' : 'NOT MET'}`);
-    if (r.targetRssBytes) targets.push(`${r.what} peak RSS: ${fmt(peak === undefined ? undefined : peak / MB, 1)} MB, target ≤ ${r.targetRssBytes / MB} MB: ${peak !== undefined && peak <= r.targetRssBytes ? 'met' : 'NOT MET'}`);
+    if (r.targetRssBytes)
+      targets.push(
+        `${r.what} peak RSS: ${fmt(peak === undefined ? undefined : peak / MB, 1)} MB, target ≤ ${r.targetRssBytes / MB} MB: ${peak !== undefined && peak <= r.targetRssBytes ? 'met' : 'NOT MET'}`,
+      );
   }
   const table = lines.join('\n');
   const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version?: string };

@@ -23,7 +23,15 @@ import { TrayService, type TrayIcon } from './tray.js';
 import { APP_CSP, APP_ORIGIN, APP_SCHEME, appFileFor, createAppWindowController, lockDownSession, REPORT_CSP, reportIdFor } from './window.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const MIME: Readonly<Record<string, string>> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png', '.json': 'application/json', '.woff2': 'font/woff2' };
+const MIME: Readonly<Record<string, string>> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+};
 const HOUR_MS = 3600_000;
 
 function resourcePath(...parts: string[]): string {
@@ -80,7 +88,10 @@ async function ready(startedHidden: boolean): Promise<void> {
     onRepositoryChanged: (repo) => void saveConfig(patchDesktopConfig(config, { repo })),
     extensions: {
       getDesktopSettings: async () => ({ startAtLogin: config.startAtLogin, pauseOnBattery: config.pauseOnBattery }),
-      chooseFolder: folderChooser({ showOpenDialog: (o) => dialog.showOpenDialog({ title: o.title, buttonLabel: o.buttonLabel, properties: [...o.properties] }) }, () => ({ title: t('desktop.chooseFolder.title', {}, locale), button: t('desktop.chooseFolder.button', {}, locale) })),
+      chooseFolder: folderChooser({ showOpenDialog: (o) => dialog.showOpenDialog({ title: o.title, buttonLabel: o.buttonLabel, properties: [...o.properties] }) }, () => ({
+        title: t('desktop.chooseFolder.title', {}, locale),
+        button: t('desktop.chooseFolder.button', {}, locale),
+      })),
       updateDesktopSettings: async (patch) => {
         const next = await saveConfig(patchDesktopConfig(config, patch));
         return { startAtLogin: next.startAtLogin, pauseOnBattery: next.pauseOnBattery };

@@ -74,7 +74,13 @@ export function noticeForCall(method: string, result: CallResult, locale: Locale
   if (result.ok || (method !== 'backupNow' && method !== 'check' && method !== 'runDrill')) return null;
   if (method === 'runDrill') {
     if (result.error.code === 'NOT_FOUND') return null;
-    return { key: `call:${method}:${result.error.code}:${Date.now()}`, title: t('notify.drill.failed', {}, locale), body: t('notify.failed.body', { message: result.error.message }, locale), route: 'drills', urgency: 'critical' };
+    return {
+      key: `call:${method}:${result.error.code}:${Date.now()}`,
+      title: t('notify.drill.failed', {}, locale),
+      body: t('notify.failed.body', { message: result.error.message }, locale),
+      route: 'drills',
+      urgency: 'critical',
+    };
   }
   const title = method === 'check' && result.error.code.match(/INTEGRITY|CORRUPT|MISSING|TRUNCATED|TAMPERED/) ? t('notify.integrity.title', {}, locale) : t('notify.failed.title', {}, locale);
   return { key: `call:${method}:${result.error.code}:${Date.now()}`, title, body: t('notify.failed.body', { message: result.error.message }, locale), route: 'dashboard', urgency: 'critical' };

@@ -79,18 +79,10 @@ export function renderTray(state: TrayState, locale: Locale): TrayView {
   const reason = s.reasons[0] ?? s.alerts[0]?.message ?? '';
   const pct = percent(state.progress);
   const tooltip =
-    (icon === 'running'
-      ? t('tray.tooltip.running', { percent: pct }, locale).trimEnd()
-      : icon === 'ok'
-        ? t('tray.tooltip.ok', {}, locale)
-        : t(`tray.tooltip.${icon}`, { reason }, locale)) + pausedNote;
+    (icon === 'running' ? t('tray.tooltip.running', { percent: pct }, locale).trimEnd() : icon === 'ok' ? t('tray.tooltip.ok', {}, locale) : t(`tray.tooltip.${icon}`, { reason }, locale)) +
+    pausedNote;
   const statusLabel = icon === 'running' ? t('tray.menu.status.running', { percent: pct }, locale).trimEnd() : t(`tray.menu.status.${icon}`, { reason }, locale);
-  const menu: TrayMenuItem[] = [
-    { id: 'status', label: statusLabel, enabled: false },
-    SEPARATOR,
-    { id: 'backup-now', label: t('tray.menu.backupNow', {}, locale), enabled: !running },
-    open,
-  ];
+  const menu: TrayMenuItem[] = [{ id: 'status', label: statusLabel, enabled: false }, SEPARATOR, { id: 'backup-now', label: t('tray.menu.backupNow', {}, locale), enabled: !running }, open];
   if (s.drill.overdue) menu.push({ id: 'open-drills', label: t('tray.menu.drill', {}, locale), enabled: true });
   menu.push(
     SEPARATOR,

@@ -73,7 +73,11 @@ await rm(passwordFile);
   rmSync(out, { recursive: true, force: true });
   for (const n of ['data-1', 'data-2']) {
     const dir = path.join(tmpOut, n);
-    const files = Object.fromEntries(readdirSync(dir).sort().map((f) => [f, readFileSync(path.join(dir, f), 'utf8')]));
+    const files = Object.fromEntries(
+      readdirSync(dir)
+        .sort()
+        .map((f) => [f, readFileSync(path.join(dir, f), 'utf8')]),
+    );
     writeFileSync(path.join(tmpOut, `${n}.json.gz`), gzipSync(JSON.stringify(files), { level: 9 }));
     rmSync(dir, { recursive: true });
   }

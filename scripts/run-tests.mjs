@@ -25,9 +25,9 @@ if (files.length === 0) {
   process.exit(2);
 }
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
-const r = spawnSync(
-  process.execPath,
-  ['--import', 'tsx', '--experimental-websocket', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=600000', ...files],
-  { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
-);
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--experimental-websocket', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=600000', ...files], {
+  cwd: root,
+  stdio: 'inherit',
+  env: { ...process.env, NODE_ENV: 'test' },
+});
 process.exit(r.status ?? 1);

@@ -95,9 +95,12 @@ export function vectors(): string {
     Buffer.from('CBR2'),
     Buffer.of(0),
     varint(1), // N
-    varint(1), frameId, // frames
-    varint(1), str('p1'), // patients
-    varint(1), str('Observation'), // types
+    varint(1),
+    frameId, // frames
+    varint(1),
+    str('p1'), // patients
+    varint(1),
+    str('Observation'), // types
     varint(0), // patient column
     varint(0), // type column
     str('o1'), // id column

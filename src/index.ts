@@ -4,38 +4,109 @@
  * subscribe to the context's event bus. Front ends parse input and render output; every decision is made below.
  */
 import { stat } from 'node:fs/promises';
-import { installAlerts, checkAlerts, sendTestAlert } from './engine/alerts.js';
-import { backupFhir, backupNdjson, backupNow } from './engine/backup.js';
-import { backupDatabase, restoreDatabase } from './engine/databases.js';
-import { addSource, backupAllSources, backupSource, listSources, removeSource } from './engine/sources.js';
-import { backupFolders, listFiles, planRestoreFiles, restoreFiles } from './engine/files.js';
-import { EngineContext } from './engine/context.js';
-import { addCopy, destinations, removeCopy, replicate } from './engine/copies.js';
-import { drill, drillSource, listDrills } from './engine/drills.js';
-import type { Engine, EngineOptions } from './engine/engine.js';
-import { addKey, confirmRecoveryKit, connect, init, listKeys, recoveryKit, recoveryKitStatus, removeKey, rotateRecoveryKey } from './engine/keys.js';
-import { check, checkAndRepair, forget, migrate, prune, rebuildCatalog, repairIndex, repairSnapshots } from './engine/maintenance.js';
-import { configurationReport, drillReport, recoveryKitDocuments } from './engine/reports.js';
-import { getPeople, listIncidents, recordIncident, updateIncident, updatePeople } from './engine/people.js';
-import { dump, findPatients, ls, planRestoreToFolder, planRestoreToServer, restoreToFolder, restoreToServer } from './engine/restore.js';
-import { runScheduler, schedules } from './engine/scheduler.js';
-import { deleteSecret, keychainStatus, listSecrets, setSecret } from './engine/secrets.js';
-import { getSettings, updateSettings } from './engine/settings.js';
-import { browseFolders, detectDestinations, doctor, probeSource } from './engine/setup.js';
-import { snapshot, snapshots, stats } from './engine/snapshots.js';
-import { status } from './engine/status.js';
-import { PatientDirectory } from './restorer/patients.js';
+import {
+  addCopy,
+  addKey,
+  addSource,
+  backupAllSources,
+  backupDatabase,
+  backupFhir,
+  backupFolders,
+  backupNdjson,
+  backupNow,
+  backupSource,
+  browseFolders,
+  check,
+  checkAlerts,
+  checkAndRepair,
+  configurationReport,
+  confirmRecoveryKit,
+  connect,
+  deleteSecret,
+  destinations,
+  detectDestinations,
+  doctor,
+  drill,
+  drillReport,
+  drillSource,
+  dump,
+  type Engine,
+  EngineContext,
+  type EngineOptions,
+  findPatients,
+  forget,
+  getPeople,
+  getSettings,
+  init,
+  installAlerts,
+  keychainStatus,
+  listDrills,
+  listFiles,
+  listIncidents,
+  listKeys,
+  listSecrets,
+  listSources,
+  ls,
+  migrate,
+  planRestoreFiles,
+  planRestoreToFolder,
+  planRestoreToServer,
+  probeSource,
+  prune,
+  rebuildCatalog,
+  recordIncident,
+  recoveryKit,
+  recoveryKitDocuments,
+  recoveryKitStatus,
+  removeCopy,
+  removeKey,
+  removeSource,
+  repairIndex,
+  repairSnapshots,
+  replicate,
+  restoreDatabase,
+  restoreFiles,
+  restoreToFolder,
+  restoreToServer,
+  rotateRecoveryKey,
+  runScheduler,
+  schedules,
+  sendTestAlert,
+  setSecret,
+  snapshot,
+  snapshots,
+  stats,
+  status,
+  updateIncident,
+  updatePeople,
+  updateSettings,
+} from './engine/index.js';
+import { PatientDirectory } from './restorer/index.js';
 
-export type { Engine, EngineOptions, FhirBackupRequest, SourceAuthRequest } from './engine/engine.js';
-export type { SourceListItem, SourceRunOutcome } from './engine/sources.js';
-export type { ServerRestoreRequest, RecoveryKitWords, FolderBackupRequest, FolderBackupResult, FileListResult, FilesRestoreRequest, FilesRestorePlanResult, FilesRestoreResultSummary, DatabaseBackupRequest, DatabaseBackupResult, DatabaseRestoreRequest, DatabaseRestoreResult, DatabaseSourceSetting } from './shared/contract.js';
+export type { Engine, EngineOptions, FhirBackupRequest, SourceAuthRequest } from './engine/index.js';
+export type { SourceListItem, SourceRunOutcome } from './engine/index.js';
+export type {
+  ServerRestoreRequest,
+  RecoveryKitWords,
+  FolderBackupRequest,
+  FolderBackupResult,
+  FileListResult,
+  FilesRestoreRequest,
+  FilesRestorePlanResult,
+  FilesRestoreResultSummary,
+  DatabaseBackupRequest,
+  DatabaseBackupResult,
+  DatabaseRestoreRequest,
+  DatabaseRestoreResult,
+  DatabaseSourceSetting,
+} from './shared/index.js';
 export { toErrorInfo, t, hasMessage, resolveLocale, errorText, type Locale } from './i18n/index.js';
-export { TOOL_VERSION } from './archiver/archiver.js';
-export { DEFAULT_TIME_ZONE as DEFAULT_CLINIC_TIME_ZONE } from './policy/zonedTime.js';
-export { DEFAULT_RPO_MS, formatZonedTime } from './policy/health.js';
-export { summarizeSnapshot } from './repository/summary.js';
-export type { RepairIndexResult } from './repository/repairIndex.js';
-export type { RepairSnapshotsResult, SnapshotRepair } from './repository/repairSnapshots.js';
+export { TOOL_VERSION } from './archiver/index.js';
+export { DEFAULT_TIME_ZONE as DEFAULT_CLINIC_TIME_ZONE } from './policy/index.js';
+export { DEFAULT_RPO_MS, formatZonedTime } from './policy/index.js';
+export { summarizeSnapshot } from './repository/index.js';
+export type { RepairIndexResult } from './repository/index.js';
+export type { RepairSnapshotsResult, SnapshotRepair } from './repository/index.js';
 
 export function createEngine(options: EngineOptions): Engine {
   const ctx = new EngineContext(options, options.clock);
@@ -140,9 +211,9 @@ export async function pathExists(p: string): Promise<boolean> {
   }
 }
 
-export { compareNdjsonFolders, type NdjsonComparison } from './restorer/compareNdjson.js';
-export { writeNdjsonDataset as createSampleDataset, mutateNdjsonDataset as mutateSampleDataset } from './sandbox/synthetic.js';
+export { compareNdjsonFolders, type NdjsonComparison } from './restorer/index.js';
+export { writeNdjsonDataset as createSampleDataset, mutateNdjsonDataset as mutateSampleDataset } from './sandbox/index.js';
 export { startSandbox, runSandboxCommand, type SandboxServer, type SandboxOptions } from './sandbox/index.js';
-export type { StrategyName } from './source/fhir/strategies.js';
-export { defaultStateDir } from './engine/context.js';
-export { clinicPassphrasePaths, saveClinicPassphrase, MIN_CLINIC_PASSPHRASE } from './engine/secrets.js';
+export type { StrategyName } from './source/index.js';
+export { defaultStateDir } from './engine/index.js';
+export { clinicPassphrasePaths, saveClinicPassphrase, MIN_CLINIC_PASSPHRASE } from './engine/index.js';

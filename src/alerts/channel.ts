@@ -2,10 +2,10 @@
  * The seam between the AlertManager and the ways of telling someone: e-mail, webhook, and whatever a
  * front end adds (the tray and OS notifications listen to AlertManager events instead).
  */
-import { EngineError } from '../shared/errors.js';
+import { EngineError } from '../shared/index.js';
 import { scrubSecrets } from '../i18n/index.js';
-import { redact } from '../secrets/redact.js';
-import type { AlertRecord } from '../catalog/types.js';
+import { redact } from '../secrets/index.js';
+import type { AlertRecord } from '../catalog/index.js';
 
 /** Who the alert is about: shown in every message so a person receiving several knows which clinic. */
 export interface AlertContext {

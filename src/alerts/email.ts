@@ -8,8 +8,8 @@
  * built from the SMTP error code and reply code (never the server's full text), redacted anyway.
  */
 import { DEFAULT_LOCALE, t, type Locale } from '../i18n/index.js';
-import { EngineError } from '../shared/errors.js';
-import type { SecretStore } from '../secrets/types.js';
+import { EngineError } from '../shared/index.js';
+import type { SecretStore } from '../secrets/index.js';
 import { channelFailure, type AlertChannel, type AlertNotice } from './channel.js';
 import { DEFAULT_ALERT_TIME_ZONE, alertSince, formatDateTime, formatDuration, renderAlert } from './render.js';
 

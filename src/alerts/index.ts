@@ -48,13 +48,8 @@ export {
   type RetryPolicy,
 } from './manager.js';
 export { EmailChannel, renderAlertEmail, type EmailChannelOptions, type OutgoingEmail, type RenderedEmail, type SmtpSecurity } from './email.js';
-export {
-  SIGNATURE_HEADER,
-  WEBHOOK_SCHEMA,
-  WebhookChannel,
-  signWebhookBody,
-  verifyWebhookSignature,
-  webhookPayload,
-  type WebhookChannelOptions,
-  type WebhookPayload,
-} from './webhook.js';
+export { SIGNATURE_HEADER, WEBHOOK_SCHEMA, WebhookChannel, signWebhookBody, verifyWebhookSignature, webhookPayload, type WebhookChannelOptions, type WebhookPayload } from './webhook.js';
+
+// ---- Public surface: what other modules of src/ use (kept by the layer rule; extend as needed).
+export type { AuditTrailState } from './rules.js';
+export { alertStateOf } from './state.js';

@@ -15,10 +15,9 @@
  * The engine calls evaluate() after each run and on a timer, then deliver(); nextDeliveryAt() tells it
  * when deliver() has work again. Nothing here holds secrets: channels read theirs from the SecretStore.
  */
-import { EngineError, type ErrorCode } from '../shared/errors.js';
-import { systemClock, type Clock } from '../scheduler/clock.js';
-import type { Catalog } from '../catalog/catalog.js';
-import type { AlertRecord, AlertSeverity } from '../catalog/types.js';
+import { EngineError, type ErrorCode } from '../shared/index.js';
+import { systemClock, type Clock } from '../scheduler/index.js';
+import type { AlertRecord, AlertSeverity, Catalog } from '../catalog/index.js';
 import { coversAlert, evaluateAlerts, type AlertCandidate, type AlertState, type AlertThresholds } from './rules.js';
 import { testNotice, type AlertChannel, type AlertContext } from './channel.js';
 
@@ -223,9 +222,7 @@ export class AlertManager {
 
   /** Channels that still owe this alert a notice. */
   #owed(alert: AlertRecord): ChannelRegistration[] {
-    return this.#channels.filter(
-      (c) => SEVERITY_RANK[alert.severity] >= SEVERITY_RANK[c.minSeverity ?? 'low'] && !alert.notifiedChannels.includes(c.channel.name),
-    );
+    return this.#channels.filter((c) => SEVERITY_RANK[alert.severity] >= SEVERITY_RANK[c.minSeverity ?? 'low'] && !alert.notifiedChannels.includes(c.channel.name));
   }
 
   /** Channels that carried this cleared alert and were not yet told it is resolved (and are still configured). */

@@ -8,7 +8,7 @@
  *   "…Bytes" → "…" as a size ("12,5 GB")
  */
 import { DEFAULT_LOCALE, hasMessage, t, type Locale, type Params } from '../i18n/index.js';
-import type { AlertParams, AlertSeverity } from '../catalog/types.js';
+import type { AlertParams, AlertSeverity } from '../catalog/index.js';
 
 /** Default time zone of dates in alerts (the clinic's, as in the schedule policy). */
 export const DEFAULT_ALERT_TIME_ZONE = 'America/Sao_Paulo';

@@ -26,8 +26,8 @@
  * A section left out of the state (undefined) is unknown: its rules raise nothing and clear nothing
  * (see coversAlert). null means "known: there is none" (e.g. never backed up).
  */
-import { EngineError } from '../shared/errors.js';
-import type { AlertParams, AlertSeverity } from '../catalog/types.js';
+import { EngineError } from '../shared/index.js';
+import type { AlertParams, AlertSeverity } from '../catalog/index.js';
 
 export type AlertRule = 'stale' | 'failed' | 'partial' | 'shrink' | 'integrity' | 'disk' | 'offsite' | 'copy' | 'drill' | 'drillfail' | 'usb' | 'kit' | 'audit';
 
@@ -161,7 +161,17 @@ export interface LastDrillState {
   readonly errorCode?: string | null;
 }
 
-export const DRILL_FAILURE_KINDS: readonly string[] = ['count-mismatch', 'content-mismatch', 'unresolved-reference', 'compartment-incomplete', 'restore-rejected', 'repository-error', 'sandbox-error', 'rto-exceeded', 'interrupted'];
+export const DRILL_FAILURE_KINDS: readonly string[] = [
+  'count-mismatch',
+  'content-mismatch',
+  'unresolved-reference',
+  'compartment-incomplete',
+  'restore-rejected',
+  'repository-error',
+  'sandbox-error',
+  'rto-exceeded',
+  'interrupted',
+];
 
 export interface UsbDriveState {
   readonly id: string;
@@ -467,7 +477,13 @@ export function evaluateAlerts(state: AlertState, now: Date, thresholds: Partial
     out.push({ rule: 'kit', key: key('kit'), severity: 'medium', messageKey: 'alerts.kit.message', params: {} });
   }
   if (state.audit && state.audit.pending > 0) {
-    out.push({ rule: 'audit', key: key('audit'), severity: 'high', messageKey: 'alerts.audit.message', params: { count: state.audit.pending, firstFailedAt: iso(ms(state.audit.since, 'audit.since')), code: state.audit.errorCode } });
+    out.push({
+      rule: 'audit',
+      key: key('audit'),
+      severity: 'high',
+      messageKey: 'alerts.audit.message',
+      params: { count: state.audit.pending, firstFailedAt: iso(ms(state.audit.since, 'audit.since')), code: state.audit.errorCode },
+    });
   }
   return out;
 }

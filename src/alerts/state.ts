@@ -2,10 +2,9 @@
  * What the alert rules look at, gathered from the catalog (runs, snapshot cache, drills), the repository's
  * snapshots and the configured copies. Pure mapping: the engine reads the inputs, the rules decide.
  */
-import type { Catalog } from '../catalog/catalog.js';
-import type { RunStatus } from '../catalog/types.js';
-import type { SnapshotRecord } from '../repository/snapshot.js';
-import type { DestinationState } from '../shared/contract.js';
+import type { Catalog, RunStatus } from '../catalog/index.js';
+import type { SnapshotRecord } from '../repository/index.js';
+import type { DestinationState } from '../shared/index.js';
 import type { AlertState, AuditTrailState, DestinationAlertState, IntegrityState, SuspiciousSnapshotState } from './rules.js';
 
 /**
@@ -75,14 +74,21 @@ export function alertStateOf(input: AlertInputs): AlertState {
     return { missing: [...new Set(m.problems.map((p) => p.file ?? p.reason ?? p.code))], problems: m.problemCount };
   };
   const snaps = catalog.listSnapshots();
-  const newest = snaps.map((x) => x.time).sort().at(-1) ?? null;
+  const newest =
+    snaps
+      .map((x) => x.time)
+      .sort()
+      .at(-1) ?? null;
   const primary: DestinationAlertState = {
     id: 'primary',
     label: input.location,
     lastSuccessAt: lastOk?.endedAt ?? null,
     lastRun: last ? { status: finishedStatus(last.status), at: last.endedAt ?? last.startedAt, errorCode: last.errorCode, consecutiveFailures: consecutiveFailures(catalog) } : null,
     // Partial because data was left out of the snapshot; a copy that failed alone is the copy alert's business.
-    partial: last && last.status === 'partial' && partialOf(last.snapshotId).problems !== 0 ? { at: last.endedAt ?? last.startedAt, snapshotId: last.snapshotId, missing: partialOf(last.snapshotId).missing, problems: Math.max(1, partialOf(last.snapshotId).problems) } : null,
+    partial:
+      last && last.status === 'partial' && partialOf(last.snapshotId).problems !== 0
+        ? { at: last.endedAt ?? last.startedAt, snapshotId: last.snapshotId, missing: partialOf(last.snapshotId).missing, problems: Math.max(1, partialOf(last.snapshotId).problems) }
+        : null,
     integrity: lastCheck ? { ok: lastCheck.status === 'success', checkedAt: lastCheck.endedAt ?? lastCheck.startedAt, errorCode: lastCheck.errorCode } : null,
     capacity: input.capacity,
   };
@@ -96,7 +102,19 @@ export function alertStateOf(input: AlertInputs): AlertState {
     id: d.location,
     label: d.label,
     // Rotating USB drives are watched by the usb rule (not plugged in for too long), not by the copy's lag.
-    ...(d.kind !== 'usb' ? { offsite: { newestCopiedAt: snaps.filter((x) => x.destinations.includes(d.location)).map((x) => x.time).sort().at(-1) ?? null, newestSourceAt: newest } } : {}),
+    ...(d.kind !== 'usb'
+      ? {
+          offsite: {
+            newestCopiedAt:
+              snaps
+                .filter((x) => x.destinations.includes(d.location))
+                .map((x) => x.time)
+                .sort()
+                .at(-1) ?? null,
+            newestSourceAt: newest,
+          },
+        }
+      : {}),
     integrity: lastVerify(d.location),
     copyFailure: d.errorCode ? { errorCode: d.errorCode, kind: d.kind === 'usb' ? 'usb' : d.kind === 's3' ? 's3' : 'local' } : null,
   }));
@@ -115,7 +133,14 @@ export function alertStateOf(input: AlertInputs): AlertState {
     lastDrill: finishedDrill
       ? (() => {
           const f = firstFailure(finishedDrill.report);
-          return { id: finishedDrill.id, status: finishedDrill.status as 'success' | 'partial' | 'failed', at: finishedDrill.startedAt, failureKind: f.kind, resourceType: f.resourceType, errorCode: f.errorCode };
+          return {
+            id: finishedDrill.id,
+            status: finishedDrill.status as 'success' | 'partial' | 'failed',
+            at: finishedDrill.startedAt,
+            failureKind: f.kind,
+            resourceType: f.resourceType,
+            errorCode: f.errorCode,
+          };
         })()
       : null,
     usbDrives: input.destinations.filter((d) => d.kind === 'usb').map((d) => ({ id: d.location, label: d.label, lastRotatedAt: d.lastSuccessAt })),

@@ -29,12 +29,12 @@
  */
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { DEFAULT_LOCALE, type Locale } from '../i18n/index.js';
-import { EngineError } from '../shared/errors.js';
-import type { SecretStore } from '../secrets/types.js';
-import type { AlertParams, AlertSeverity } from '../catalog/types.js';
+import { EngineError } from '../shared/index.js';
+import type { SecretStore } from '../secrets/index.js';
+import type { AlertParams, AlertSeverity } from '../catalog/index.js';
 import { channelFailure, type AlertChannel, type AlertNotice } from './channel.js';
 import { DEFAULT_ALERT_TIME_ZONE, renderAlert } from './render.js';
-import { sleep as abortableSleep } from '../backend/sleep.js';
+import { sleep as abortableSleep } from '../backend/index.js';
 
 export const WEBHOOK_SCHEMA = 'clinic-backup.alert/v1';
 export const SIGNATURE_HEADER = 'X-Clinic-Backup-Signature';
@@ -126,7 +126,6 @@ export function webhookPayload(notice: AlertNotice, deliveryId: string, options:
     },
   };
 }
-
 
 /** Parses the receiver's URL; errors never echo it (it may carry a token). */
 function parseUrl(text: string): URL {

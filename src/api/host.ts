@@ -5,13 +5,23 @@
  * No decisions: every rule is in the engine. The host only owns *which* repository the UI works on.
  */
 import { createEngine, defaultStateDir, saveClinicPassphrase, toErrorInfo, TOOL_VERSION, type Engine, type EngineOptions, type Locale } from '../index.js';
-import { API, isApiMethod, type ApiArgs, type ApiMethodName, type ApiResult, type CallResult } from '../shared/api.js';
-import type { DesktopSettings, EngineEvent, HostInfo } from '../shared/contract.js';
-import { EngineError, type ErrorInfo } from '../shared/errors.js';
-import { Listeners } from '../shared/listeners.js';
+import {
+  API,
+  type ApiArgs,
+  type ApiMethodName,
+  type ApiResult,
+  type CallResult,
+  type DesktopSettings,
+  EngineError,
+  type EngineEvent,
+  type ErrorInfo,
+  type HostInfo,
+  isApiMethod,
+  Listeners,
+} from '../shared/index.js';
 
-export type { CallResult } from '../shared/api.js';
-export type { HostInfo } from '../shared/contract.js';
+export type { CallResult } from '../shared/index.js';
+export type { HostInfo } from '../shared/index.js';
 
 /** The desktop app's own methods (start at login, pause on battery); serve has none and answers NOT_FOUND. */
 export interface HostExtensions {

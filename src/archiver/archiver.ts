@@ -12,17 +12,28 @@
  * key records of new lines live in spill files. Lines are stored as the source's bytes, never re-serialised.
  */
 import os from 'node:os';
-import type { Repository } from '../repository/repository.js';
-import type { Dictionary } from '../repository/codec.js';
-import { BlobType } from '../repository/pack2.js';
-import { FLAG_ALIAS, rowSetFlagsAndHashes, type RowSet } from '../repository/rowSet.js';
-import { materializeBatches, readCheckpointDir, type ResourceTreeRef } from '../repository/resourceTree.js';
-import { writeAttachmentListing } from '../repository/attachments.js';
-import { MAX_RECORDED_PROBLEMS, type SnapshotManifestV2, type SnapshotProblem, type SnapshotRecord, type SnapshotSource, type SnapshotWarning, type SuspiciousShrink } from '../repository/snapshot.js';
-import type { RepoWriter2 } from '../repository/writer2.js';
+import {
+  BlobType,
+  type Dictionary,
+  FLAG_ALIAS,
+  materializeBatches,
+  MAX_RECORDED_PROBLEMS,
+  readCheckpointDir,
+  type Repository,
+  type RepoWriter2,
+  type ResourceTreeRef,
+  type RowSet,
+  rowSetFlagsAndHashes,
+  type SnapshotManifestV2,
+  type SnapshotProblem,
+  type SnapshotRecord,
+  type SnapshotSource,
+  type SnapshotWarning,
+  type SuspiciousShrink,
+  writeAttachmentListing,
+} from '../repository/index.js';
 import { buildLineTable, decodeBatchMeta, findLine, keyHash, ProblemCode, WorkerPool, type BatchFrame, type BatchOptions, type BatchOutput, type LineTable, type SealedBlob } from '../pool/index.js';
-import { EngineError, throwIfAborted, type ErrorCode } from '../shared/errors.js';
-import type { LongOperationOptions } from '../shared/events.js';
+import { EngineError, type ErrorCode, type LongOperationOptions, throwIfAborted } from '../shared/index.js';
 import type { AttachmentCollector } from './attachments.js';
 import { KeySpill, makeSpillDir, removeSpillDir, RowSpill } from './spill.js';
 import { analyseRun, writeRunTree, type RunState } from './treeCommit.js';
@@ -184,7 +195,14 @@ export class Archiver {
       }
     }
     this.spillDir = await makeSpillDir(this.options.spillDir);
-    this.rows = new RowSpill(this.spillDir, this.options.spillRows ?? 65_536, (blocks) => this.pool.run<Uint8Array>('mergeRows', 0, { blocks }, blocks.map((b) => b.buffer as ArrayBuffer)));
+    this.rows = new RowSpill(this.spillDir, this.options.spillRows ?? 65_536, (blocks) =>
+      this.pool.run<Uint8Array>(
+        'mergeRows',
+        0,
+        { blocks },
+        blocks.map((b) => b.buffer as ArrayBuffer),
+      ),
+    );
     // Key runs of 64k records: sorting one takes a few milliseconds of this thread (the host's event loop).
     this.keys = new KeySpill(this.spillDir, Math.min(1 << 16, Math.max(16, this.options.spillRows ?? 1 << 16)));
     this.started = true;
@@ -246,7 +264,8 @@ export class Archiver {
     const id = o['id'];
     if (typeof type !== 'string' || typeof id !== 'string' || !TYPE_RE.test(type) || !FHIR_ID.test(id)) return;
     const parent = this.parent;
-    const unchanged = parent !== null && this.options.parent !== null && sameSource(this.options.parent.manifest.source, this.options.source) && findLine(parent.table, this.repo.store.lineHash(bytes), 0) >= 0;
+    const unchanged =
+      parent !== null && this.options.parent !== null && sameSource(this.options.parent.manifest.source, this.options.source) && findLine(parent.table, this.repo.store.lineHash(bytes), 0) >= 0;
     collector.resource(`${type}/${id}`, o, !unchanged);
   }
 
@@ -507,7 +526,10 @@ export class Archiver {
       let attachments = null;
       if (this.options.attachments) {
         const deleted = new Set(analysis.deletions.map((d) => `${d.type}/${d.id}`));
-        attachments = await writeAttachmentListing(async (listing) => (await writer.addBlob(BlobType.tree, listing)).id.toString('hex'), this.options.attachments.records((owner) => deleted.has(owner)));
+        attachments = await writeAttachmentListing(
+          async (listing) => (await writer.addBlob(BlobType.tree, listing)).id.toString('hex'),
+          this.options.attachments.records((owner) => deleted.has(owner)),
+        );
       }
       throwIfAborted(signal);
       await writer.flush();
@@ -604,7 +626,8 @@ export async function loadParent(repo: Repository, record: SnapshotRecord, tree:
       for (let i = 0; i < flags.length; i++) add(flags[i] as number, h, i * 12);
     }
   } else {
-    for await (const b of materializeBatches(read, tree, { signal })) for (let k = 0; k < b.n; k++) add((b.sets[k] as RowSet).flags[b.rows[k] as number] as number, (b.sets[k] as RowSet).hashes, (b.rows[k] as number) * 12);
+    for await (const b of materializeBatches(read, tree, { signal }))
+      for (let k = 0; k < b.n; k++) add((b.sets[k] as RowSet).flags[b.rows[k] as number] as number, (b.sets[k] as RowSet).hashes, (b.rows[k] as number) * 12);
   }
   const table = buildLineTable(hashes, n);
   return { record, tree, table, seen: new Uint32Array(n) };

@@ -14,10 +14,9 @@
  *    tried again.
  */
 import { createHash } from 'node:crypto';
-import { CHUNK_BYTES, type AttachmentRecord } from '../repository/attachments.js';
-import { displayUrl, type FhirHttp, type RequestAccess } from '../source/fhir/http.js';
-import { EngineError, isEngineError, throwIfAborted } from '../shared/errors.js';
-import type { ProgressListener } from '../shared/events.js';
+import { CHUNK_BYTES, type AttachmentRecord } from '../repository/index.js';
+import { displayUrl, type FhirHttp, type RequestAccess } from '../source/index.js';
+import { EngineError, isEngineError, type ProgressListener, throwIfAborted } from '../shared/index.js';
 
 /** The elements of the FHIR Attachment datatype. */
 const ATTACHMENT_KEYS = new Set(['id', 'extension', 'contentType', 'language', 'data', 'url', 'size', 'hash', 'title', 'creation']);
@@ -110,7 +109,8 @@ export async function fetchAttachment(
   } catch {
     return { status: 'failed', size: null, sha256: null, sha1Base64: null, blobs: [], contentType: null, reason: 'not a URL' };
   }
-  if (target.protocol !== 'http:' && target.protocol !== 'https:') return { status: 'external', size: null, sha256: null, sha1Base64: null, blobs: [], contentType: null, reason: `${target.protocol} URL` };
+  if (target.protocol !== 'http:' && target.protocol !== 'https:')
+    return { status: 'external', size: null, sha256: null, sha1Base64: null, blobs: [], contentType: null, reason: `${target.protocol} URL` };
   if (http.originClass(target) === 'foreign') return { status: 'external', size: null, sha256: null, sha1Base64: null, blobs: [], contentType: null, reason: target.host };
   const isBinaryRead = /(?:^|\/)Binary\/[A-Za-z0-9\-.]{1,64}$/.test(target.pathname);
   let res: Response;
@@ -118,7 +118,16 @@ export async function fetchAttachment(
     res = await http.request(target.href, { headers: { Accept: isBinaryRead ? `${opts.contentType ?? '*/*'}, */*;q=0.5` : '*/*' } }, { signal: opts.signal, access: opts.access });
   } catch (err) {
     if (isEngineError(err, 'CANCELLED') || opts.signal?.aborted) throw new EngineError('CANCELLED');
-    if (isEngineError(err)) return { status: 'failed', size: null, sha256: null, sha1Base64: null, blobs: [], contentType: null, reason: `${err.code}${err.details['status'] !== undefined ? ` ${String(err.details['status'])}` : ''} at ${displayUrl(target)}` };
+    if (isEngineError(err))
+      return {
+        status: 'failed',
+        size: null,
+        sha256: null,
+        sha1Base64: null,
+        blobs: [],
+        contentType: null,
+        reason: `${err.code}${err.details['status'] !== undefined ? ` ${String(err.details['status'])}` : ''} at ${displayUrl(target)}`,
+      };
     throw err;
   }
   const type = res.headers.get('content-type');
@@ -215,7 +224,11 @@ export class AttachmentCollector {
   resource(owner: string, resource: Record<string, unknown>, changed: boolean): void {
     if (resource['resourceType'] === 'Binary' && typeof resource['data'] === 'string') {
       const data = Buffer.from(resource['data'], 'base64');
-      this.inlineBinaries.set(owner, { sha256: createHash('sha256').update(data).digest('hex'), size: data.length, contentType: typeof resource['contentType'] === 'string' ? resource['contentType'] : null });
+      this.inlineBinaries.set(owner, {
+        sha256: createHash('sha256').update(data).digest('hex'),
+        size: data.length,
+        contentType: typeof resource['contentType'] === 'string' ? resource['contentType'] : null,
+      });
     }
     const before = this.parentByOwner.get(owner) ?? [];
     if (!changed) {
@@ -261,7 +274,17 @@ export class AttachmentCollector {
       const key = ref.path === '' ? null : (opts.binaryKey?.(ref.url) ?? null);
       const inline = key ? this.inlineBinaries.get(key) : undefined;
       if (key && inline) {
-        this.fresh.push({ owner: ref.owner, path: ref.path, url: ref.url, contentType: ref.contentType ?? inline.contentType, size: inline.size, sha256: inline.sha256, blobs: [], status: 'stored', resource: key });
+        this.fresh.push({
+          owner: ref.owner,
+          path: ref.path,
+          url: ref.url,
+          contentType: ref.contentType ?? inline.contentType,
+          size: inline.size,
+          sha256: inline.sha256,
+          blobs: [],
+          status: 'stored',
+          resource: key,
+        });
         continue;
       }
       queue.push(ref);

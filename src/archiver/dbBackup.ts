@@ -5,12 +5,9 @@
  * program's message; nothing is committed then (the chunks already stored go with the next prune).
  */
 import os from 'node:os';
-import { FilesTreeWriter } from '../repository/filesWriter.js';
-import type { Repository } from '../repository/repository.js';
-import type { SnapshotManifestV2, SnapshotRecord } from '../repository/snapshot.js';
-import { openDump, type DbCredentials, type DbSource, type DumpMeta } from '../source/db/index.js';
-import { EngineError, throwIfAborted } from '../shared/errors.js';
-import type { ProgressListener } from '../shared/events.js';
+import { FilesTreeWriter, type Repository, type SnapshotManifestV2, type SnapshotRecord } from '../repository/index.js';
+import { openDump, type DbCredentials, type DbSource, type DumpMeta } from '../source/index.js';
+import { EngineError, type ProgressListener, throwIfAborted } from '../shared/index.js';
 import { TOOL_VERSION } from './archiver.js';
 
 export interface DatabaseBackupOptions {
@@ -56,7 +53,9 @@ async function* counted(stream: AsyncIterable<Buffer>, onBytes: (n: number) => v
 
 /** The name a database source's snapshots share when the settings give none. */
 export function databaseLocation(source: DbSource): string {
-  return source.kind === 'sqlite' ? `sqlite:${source.path}` : `${source.kind}:${source.database}${'host' in source && source.host ? `@${source.host}${source.port !== undefined ? `:${source.port}` : ''}` : ''}`;
+  return source.kind === 'sqlite'
+    ? `sqlite:${source.path}`
+    : `${source.kind}:${source.database}${'host' in source && source.host ? `@${source.host}${source.port !== undefined ? `:${source.port}` : ''}` : ''}`;
 }
 
 /** Dumps one database into a new snapshot. The caller holds the repository lock. */

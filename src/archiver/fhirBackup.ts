@@ -5,15 +5,21 @@
  * with a full pass periodically so deletions are caught on servers that do not report them. Every snapshot is
  * a complete view of the server; attachments (exam PDFs, images) the resources point to are fetched with it.
  */
-import { readAttachments } from '../repository/attachments.js';
-import type { Repository } from '../repository/repository.js';
-import type { SnapshotRecord } from '../repository/snapshot.js';
-import { authProvider, type SourceAuth } from '../source/fhir/auth.js';
-import { probeCapabilities, type Capabilities } from '../source/fhir/capabilities.js';
-import { displayUrl, FhirHttp } from '../source/fhir/http.js';
-import { bulkExportStrategy, historyStrategy, searchStrategy, type StrategyName, type StrategyRun } from '../source/fhir/strategies.js';
-import { EngineError, isEngineError, throwIfAborted } from '../shared/errors.js';
-import type { LongOperationOptions } from '../shared/events.js';
+import { readAttachments, type Repository, type SnapshotRecord } from '../repository/index.js';
+import {
+  authProvider,
+  bulkExportStrategy,
+  type Capabilities,
+  displayUrl,
+  FhirHttp,
+  historyStrategy,
+  probeCapabilities,
+  searchStrategy,
+  type SourceAuth,
+  type StrategyName,
+  type StrategyRun,
+} from '../source/index.js';
+import { EngineError, isEngineError, type LongOperationOptions, throwIfAborted } from '../shared/index.js';
 import { Archiver, dedupParent, type ArchiveResult } from './archiver.js';
 import { AttachmentCollector, fetchAttachment } from './attachments.js';
 
@@ -118,8 +124,7 @@ export async function backupFhir(repo: Repository, options: FhirBackupOptions): 
       exportAdvertised: caps.systemExport,
       ...(options.stuckExportMs !== undefined ? { stuckExportMs: options.stuckExportMs } : {}),
     };
-    const run: StrategyRun =
-      name === 'bulk-export' ? bulkExportStrategy(http, stratOpts) : name === 'history' ? historyStrategy(http, stratOpts) : searchStrategy(http, types ?? [], stratOpts);
+    const run: StrategyRun = name === 'bulk-export' ? bulkExportStrategy(http, stratOpts) : name === 'history' ? historyStrategy(http, stratOpts) : searchStrategy(http, types ?? [], stratOpts);
     const attachments = new AttachmentCollector(parentAttachments);
     const archiver = new Archiver(repo, {
       source: { kind: 'fhir', location, strategy: name },
@@ -149,7 +154,11 @@ export async function backupFhir(repo: Repository, options: FhirBackupOptions): 
         } else if (ev.kind === 'restart') await archiver.restart();
         else if (ev.kind === 'not-covered') {
           const d = ev.warning.details;
-          archiver.keepUnseen(ev.type, { code: ev.warning.code, ...(typeof d['status'] === 'number' ? { status: d['status'] } : {}), ...(typeof d['reason'] === 'string' && d['reason'] ? { reason: d['reason'] } : {}) });
+          archiver.keepUnseen(ev.type, {
+            code: ev.warning.code,
+            ...(typeof d['status'] === 'number' ? { status: d['status'] } : {}),
+            ...(typeof d['reason'] === 'string' && d['reason'] ? { reason: d['reason'] } : {}),
+          });
           archiver.warn(ev.warning);
         } else if (ev.kind === 'warning') archiver.warn(ev.warning);
         else archiver.problem(ev.code, { file: ev.file, reason: ev.reason });

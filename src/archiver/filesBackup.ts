@@ -7,15 +7,23 @@
  * a source folder that is missing or empty is an error unless allowed, never a silent success.
  */
 import os from 'node:os';
-import { FormatError } from '../repository/bytes.js';
-import { decodeDirNode, type DirEntry, type FileEntry as TreeFileEntry, type TreeEntry } from '../repository/fileTree.js';
-import { FilesTreeWriter } from '../repository/filesWriter.js';
-import type { Repository } from '../repository/repository.js';
-import { MAX_RECORDED_PROBLEMS, type SnapshotManifestV2, type SnapshotProblem, type SnapshotRecord, type SuspiciousShrink } from '../repository/snapshot.js';
-import { isUnchanged, readFileStable, walkFolders, type FileEntry, type FolderSpec, type FsOps, type SourceProblem } from '../source/files/index.js';
-import { EngineError, throwIfAborted } from '../shared/errors.js';
+import {
+  decodeDirNode,
+  type DirEntry,
+  type FileEntry as TreeFileEntry,
+  FilesTreeWriter,
+  FormatError,
+  MAX_RECORDED_PROBLEMS,
+  type Repository,
+  type SnapshotManifestV2,
+  type SnapshotProblem,
+  type SnapshotRecord,
+  type SuspiciousShrink,
+  type TreeEntry,
+} from '../repository/index.js';
+import { isUnchanged, readFileStable, walkFolders, type FileEntry, type FolderSpec, type FsOps, type SourceProblem } from '../source/index.js';
+import { EngineError, type ProgressListener, throwIfAborted } from '../shared/index.js';
 import { TOOL_VERSION } from './archiver.js';
-import type { ProgressListener } from '../shared/events.js';
 
 export interface FolderBackupOptions {
   /** The folders of this source, each with its exclusions. */

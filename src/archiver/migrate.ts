@@ -11,13 +11,8 @@
  *  3. The version 1 snapshot, index and pack files are deleted.
  * Key slots, locks and audit files stay (same master key and subkeys).
  */
-import { encodeConfig, type RepoConfig } from '../repository/config.js';
-import { PACK1_MAGIC } from '../repository/pack2.js';
-import { readResources, snapshotRows, type ResourceRow } from '../repository/reader.js';
-import type { Repository } from '../repository/repository.js';
-import type { SnapshotManifestV2, SnapshotRecord } from '../repository/snapshot.js';
-import { EngineError, throwIfAborted } from '../shared/errors.js';
-import type { LongOperationOptions } from '../shared/events.js';
+import { encodeConfig, PACK1_MAGIC, readResources, type RepoConfig, type Repository, type ResourceRow, type SnapshotManifestV2, type SnapshotRecord, snapshotRows } from '../repository/index.js';
+import { EngineError, type LongOperationOptions, throwIfAborted } from '../shared/index.js';
 import type { WorkerPool } from '../pool/index.js';
 import { Archiver } from './archiver.js';
 

@@ -2,7 +2,7 @@
 import { createReadStream } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { EngineError } from '../shared/errors.js';
+import { EngineError } from '../shared/index.js';
 
 export interface NdjsonLine {
   readonly bytes: Buffer;

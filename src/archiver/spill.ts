@@ -9,10 +9,10 @@
 import { mkdtemp, open, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { compareSpillRows, decodeSpillRow, MAX_ROW_RECORD, type SpillRow } from '../pool/rowRecords.js';
+import { compareSpillRows, decodeSpillRow, MAX_ROW_RECORD, type SpillRow } from '../pool/index.js';
 
-export type { SpillRow } from '../pool/rowRecords.js';
-export { compareSpillRows } from '../pool/rowRecords.js';
+export type { SpillRow } from '../pool/index.js';
+export { compareSpillRows } from '../pool/index.js';
 
 /** A private folder for one run's spill files. */
 export async function makeSpillDir(parent?: string): Promise<string> {
@@ -307,7 +307,7 @@ export class KeySpill {
   add(h0: number, h1: number, h2: number, seq: number, deleted: boolean): void {
     if (seq >= KEY_DELETE) throw new RangeError('more than 2^31 lines in one run');
     if ((this.n + 1) * KEY_WORDS > this.buf.length) {
-      const grown = new Uint32Array(Math.min(this.maxRecords, this.buf.length / KEY_WORDS * 2) * KEY_WORDS);
+      const grown = new Uint32Array(Math.min(this.maxRecords, (this.buf.length / KEY_WORDS) * 2) * KEY_WORDS);
       grown.set(this.buf.subarray(0, this.n * KEY_WORDS));
       this.buf = grown;
     }

@@ -10,13 +10,23 @@
  * Memory: a bit per line of the run, a byte per parent resource, and the run's distinct new keys while a parent
  * exists (16 bytes each: changed resources, not all of them); everything else streams.
  */
-import { EngineError, throwIfAborted } from '../shared/errors.js';
-import type { ProgressListener } from '../shared/events.js';
-import type { Repository } from '../repository/repository.js';
-import { materializeBatches, MAX_DELTA_KEYS, writeCheckpoint, writeDelta, type ResourceTreeRef } from '../repository/resourceTree.js';
-import { compareKeys, FLAG_ALIAS, LINE_HASH_BYTES, type DeletedKey, type Row, type RowSet } from '../repository/rowSet.js';
-import { BlobType } from '../repository/pack2.js';
-import type { RepoWriter2 } from '../repository/writer2.js';
+import { EngineError, type ProgressListener, throwIfAborted } from '../shared/index.js';
+import {
+  BlobType,
+  compareKeys,
+  type DeletedKey,
+  FLAG_ALIAS,
+  LINE_HASH_BYTES,
+  materializeBatches,
+  MAX_DELTA_KEYS,
+  type Repository,
+  type RepoWriter2,
+  type ResourceTreeRef,
+  type Row,
+  type RowSet,
+  writeCheckpoint,
+  writeDelta,
+} from '../repository/index.js';
 import { findLine, keyHash } from '../pool/index.js';
 import type { ParentState } from './archiver.js';
 import type { KeySpill, RowSpill, SpillRow } from './spill.js';
@@ -178,50 +188,51 @@ export async function analyseRun(state: RunState, options: { signal?: AbortSigna
     } else {
       const read = (id: string, s?: AbortSignal): Promise<Buffer> => state.repo.store.readBlob(id, s);
       const kh = new Uint32Array(3);
-      for await (const batch of materializeBatches(read, parent.tree, { signal })) for (let k = 0; k < batch.n; k++) {
-        const set = batch.sets[k] as RowSet;
-        const i = batch.rows[k] as number;
-        const pos = findLine(parent.table, set.hashes, i * LINE_HASH_BYTES);
-        if (pos < 0) throw new EngineError('SNAPSHOT_CORRUPT', { file: `snapshots/${parent.record.id}` });
-        const seen = parent.seen[pos] as number;
-        const primary = ((set.flags[i] as number) & FLAG_ALIAS) === 0;
-        const type = set.type(i);
-        let w = -1;
-        if (list.n > 0) {
-          keyHash(type, set.id(i), kh, 0);
-          w = list.find(kh);
-        }
-        let stays: boolean;
-        if (w >= 0) {
-          if ((list.seqs[w] as number) > seen) {
-            stays = false;
-            if (primary) {
-              if ((list.flags[w] as number) & W_DELETED) {
-                deleted++;
-                deletions.push({ type, id: set.id(i) });
-              } else list.flags[w]! |= W_IN_PARENT;
+      for await (const batch of materializeBatches(read, parent.tree, { signal }))
+        for (let k = 0; k < batch.n; k++) {
+          const set = batch.sets[k] as RowSet;
+          const i = batch.rows[k] as number;
+          const pos = findLine(parent.table, set.hashes, i * LINE_HASH_BYTES);
+          if (pos < 0) throw new EngineError('SNAPSHOT_CORRUPT', { file: `snapshots/${parent.record.id}` });
+          const seen = parent.seen[pos] as number;
+          const primary = ((set.flags[i] as number) & FLAG_ALIAS) === 0;
+          const type = set.type(i);
+          let w = -1;
+          if (list.n > 0) {
+            keyHash(type, set.id(i), kh, 0);
+            w = list.find(kh);
+          }
+          let stays: boolean;
+          if (w >= 0) {
+            if ((list.seqs[w] as number) > seen) {
+              stays = false;
+              if (primary) {
+                if ((list.flags[w] as number) & W_DELETED) {
+                  deleted++;
+                  deletions.push({ type, id: set.id(i) });
+                } else list.flags[w]! |= W_IN_PARENT;
+              }
+            } else {
+              stays = true;
+              list.flags[w]! |= W_LOSER;
             }
           } else {
-            stays = true;
-            list.flags[w]! |= W_LOSER;
+            stays = seen > 0 || state.keepTypes?.has(type) === true || !(full || state.drops.has(type));
+            if (!stays && primary) {
+              deleted++;
+              deletions.push({ type, id: set.id(i) });
+            }
           }
-        } else {
-          stays = seen > 0 || state.keepTypes?.has(type) === true || !(full || state.drops.has(type));
-          if (!stays && primary) {
-            deleted++;
-            deletions.push({ type, id: set.id(i) });
+          if (stays) {
+            keep[pos] = 1;
+            if (primary) {
+              counts[type] = (counts[type] ?? 0) + 1;
+              resources++;
+              bytes += set.lengths[i] as number;
+            }
           }
+          await y.tick();
         }
-        if (stays) {
-          keep[pos] = 1;
-          if (primary) {
-            counts[type] = (counts[type] ?? 0) + 1;
-            resources++;
-            bytes += set.lengths[i] as number;
-          }
-        }
-        await y.tick();
-      }
     }
     for (let w = 0; w < list.n; w++) {
       const f = list.flags[w] as number;
@@ -315,7 +326,8 @@ export async function writeRunTree(state: RunState, analysis: RunAnalysis, write
   const maxKeys = state.deltaKeys ?? MAX_DELTA_KEYS;
   // A change larger than one delta holds is split by key into several (§14.8): a key's rows, alias rows included,
   // stay in one delta, and the deltas' keys are disjoint, so their order does not matter.
-  const fits = (parts: number): boolean => parentTree !== null && parentTree.deltas.length + parts < p.checkpointEvery && parentTree.changesSinceCheckpoint + changes <= Math.max(1000, p.checkpointChangeRatio * analysis.resources);
+  const fits = (parts: number): boolean =>
+    parentTree !== null && parentTree.deltas.length + parts < p.checkpointEvery && parentTree.changesSinceCheckpoint + changes <= Math.max(1000, p.checkpointChangeRatio * analysis.resources);
   const parts = analysis.upsertKeys <= maxKeys || !fits(Math.ceil(analysis.upsertKeys / maxKeys)) ? 1 : await deltaParts(state, analysis.winners, analysis.upsertKeys, maxKeys);
   const canDelta = fits(parts) && (parts > 1 || analysis.upsertKeys <= maxKeys);
   if (canDelta && parentTree) {

@@ -1,4 +1,4 @@
-import { EngineError, throwIfAborted } from '../shared/errors.js';
+import { EngineError, throwIfAborted } from '../shared/index.js';
 import { makeErrno, mapFsError } from './local/fsErrors.js';
 import { sleep } from './sleep.js';
 import { filePath, type Backend, type ByteRange, type Capacity, type FileInfo, type FileKind, type FileRef, type WriteOptions } from './types.js';

@@ -1,15 +1,4 @@
-export {
-  FILE_KINDS,
-  filePath,
-  assertValidRef,
-  type Backend,
-  type ByteRange,
-  type Capacity,
-  type FileInfo,
-  type FileKind,
-  type FileRef,
-  type WriteOptions,
-} from './types.js';
+export { FILE_KINDS, filePath, assertValidRef, type Backend, type ByteRange, type Capacity, type FileInfo, type FileKind, type FileRef, type WriteOptions } from './types.js';
 export { validateRef, validateKind, validateRange, isValidName } from './validate.js';
 export { LocalBackend, TEMP_PREFIX } from './local/localBackend.js';
 export { mapFsError, makeErrno, errnoCode } from './local/fsErrors.js';
@@ -35,3 +24,8 @@ export {
   type DestinationState,
 } from './local/identify.js';
 export { mapS3Error, type S3ErrorContext } from './s3/s3Errors.js';
+
+// ---- Public surface: what other modules of src/ use (kept by the layer rule; extend as needed).
+export { ejectDrive } from './local/eject.js';
+export { bucketOf, canonicalLocation, copyOfLocation, copyPlanOf, openBackend, parseBackendLocation, residencyOf } from './registry.js';
+export type { S3Access } from './registry.js';

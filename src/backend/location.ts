@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { EngineError } from '../shared/errors.js';
+import { EngineError } from '../shared/index.js';
 
 export type ParsedLocation =
   | { readonly type: 'local'; readonly path: string }

@@ -1,4 +1,4 @@
-import { EngineError, throwIfAborted } from '../shared/errors.js';
+import { EngineError, throwIfAborted } from '../shared/index.js';
 import { sleep as realSleep, type SleepFn } from './sleep.js';
 import type { Backend, ByteRange, Capacity, FileInfo, FileKind, FileRef, WriteOptions } from './types.js';
 

@@ -1,4 +1,4 @@
-import { EngineError } from '../shared/errors.js';
+import { EngineError } from '../shared/index.js';
 import type { Backend, ByteRange, Capacity, FileInfo, FileKind, FileRef, WriteOptions } from './types.js';
 
 /** Opens a destination for reading only (restore, check, drills): writes and deletes throw DEST_READONLY. */

@@ -7,8 +7,7 @@
  * The S3 SDK is loaded only when an S3 location is opened.
  */
 import path from 'node:path';
-import type { AddCopyRequest, AddCopyResult, DestinationConfig } from '../shared/contract.js';
-import { EngineError } from '../shared/errors.js';
+import { type AddCopyRequest, type AddCopyResult, type DestinationConfig, EngineError } from '../shared/index.js';
 import { LocalBackend } from './local/localBackend.js';
 import { parseLocation, type ParsedLocation } from './location.js';
 import { RateLimitBackend } from './rateLimit.js';
@@ -154,7 +153,18 @@ export function copyPlanOf(request: AddCopyRequest): CopyPlan {
     if (request.rotateDays !== undefined && !(Number.isInteger(request.rotateDays) && request.rotateDays >= 1 && request.rotateDays <= 90)) throw invalid('rotateDays', '1-90');
     const location = path.resolve(request.path.trim());
     // A rotating USB drive is taken out of the clinic: it counts as the offsite copy (and, unplugged, as the air-gapped one).
-    return { config: { location, kind: request.kind, offsite: request.kind === 'usb', ...(label ? { label } : {}), ...(request.rotateDays ? { rotateDays: request.rotateDays } : {}), ...(request.kind === 'usb' ? { eject: false } : {}) }, given: null, residency: null };
+    return {
+      config: {
+        location,
+        kind: request.kind,
+        offsite: request.kind === 'usb',
+        ...(label ? { label } : {}),
+        ...(request.rotateDays ? { rotateDays: request.rotateDays } : {}),
+        ...(request.kind === 'usb' ? { eject: false } : {}),
+      },
+      given: null,
+      residency: null,
+    };
   }
   let endpoint: string | undefined;
   if (request.endpoint !== undefined && request.endpoint.trim() !== '') {
@@ -164,7 +174,8 @@ export function copyPlanOf(request: AddCopyRequest): CopyPlan {
     } catch {
       throw invalid('endpoint', 'use https://host[:port]');
     }
-    if ((u.protocol !== 'https:' && u.protocol !== 'http:') || u.username || u.password || (u.pathname !== '/' && u.pathname !== '') || u.search) throw invalid('endpoint', 'use https://host[:port] without a path or credentials');
+    if ((u.protocol !== 'https:' && u.protocol !== 'http:') || u.username || u.password || (u.pathname !== '/' && u.pathname !== '') || u.search)
+      throw invalid('endpoint', 'use https://host[:port] without a path or credentials');
     endpoint = `${u.protocol}//${u.host}`;
   }
   const bucket = request.bucket.trim();

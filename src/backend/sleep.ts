@@ -1,4 +1,4 @@
-import { EngineError } from '../shared/errors.js';
+import { EngineError } from '../shared/index.js';
 
 /** Waits `ms` milliseconds; rejects with CANCELLED as soon as the signal fires. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -11,10 +11,13 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       clearTimeout(timer);
       reject(new EngineError('CANCELLED'));
     };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, Math.max(0, ms));
+    const timer = setTimeout(
+      () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      },
+      Math.max(0, ms),
+    );
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

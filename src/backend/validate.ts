@@ -1,4 +1,4 @@
-import { EngineError } from '../shared/errors.js';
+import { EngineError } from '../shared/index.js';
 import { assertValidRef, FILE_KINDS, type ByteRange, type FileKind, type FileRef } from './types.js';
 
 /** Validates a file reference; a bad kind or name (path traversal, temp-file names) is INVALID_ARGUMENT. */

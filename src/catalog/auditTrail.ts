@@ -17,7 +17,16 @@ export interface StoredAuditEntry {
 
 function isEntry(v: unknown): v is StoredAuditEntry {
   const e = v as Partial<StoredAuditEntry>;
-  return typeof v === 'object' && v !== null && Number.isInteger(e.seq) && typeof e.at === 'string' && typeof e.actor === 'string' && typeof e.action === 'string' && typeof e.prevHash === 'string' && typeof e.hash === 'string';
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    Number.isInteger(e.seq) &&
+    typeof e.at === 'string' &&
+    typeof e.actor === 'string' &&
+    typeof e.action === 'string' &&
+    typeof e.prevHash === 'string' &&
+    typeof e.hash === 'string'
+  );
 }
 
 /** The first entry (by seq) whose hash or link is wrong, or null when the chain holds. Gaps in seq count as tampering. */

@@ -1,4 +1,4 @@
-import { EngineError } from '../shared/errors.js';
+import { EngineError } from '../shared/index.js';
 
 /** A value that survives a JSON round trip unchanged. */
 export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };

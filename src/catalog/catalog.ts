@@ -15,14 +15,33 @@ import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
-import { EngineError } from '../shared/errors.js';
-import { validateRetentionPolicy, DEFAULT_LEGAL_FLOOR_YEARS } from '../policy/retention.js';
-import { validateSchedulePolicy } from '../policy/schedule.js';
-import { systemClock, type Clock } from '../scheduler/clock.js';
+import { EngineError } from '../shared/index.js';
+import { DEFAULT_LEGAL_FLOOR_YEARS, validateRetentionPolicy, validateSchedulePolicy } from '../policy/index.js';
+import { systemClock, type Clock } from '../scheduler/index.js';
 import { canonicalJson, parseJson, type JsonValue } from './canonicalJson.js';
 import { openOrRebuild, type CorruptReason } from './database.js';
 import { MIGRATIONS, currentVersion } from './migrations.js';
-import { assertNoCredentials, count, iso, optionalCount, RUN_STATUSES, runStatsOf, scrubMessage, SEVERITY_RANK, toAlert, toDestination, toDrill, toRun, toSnapshot, type AlertRow, type AuditRow, type DestinationRow, type DrillRow, type RunRow, type SnapshotRow } from './rows.js';
+import {
+  assertNoCredentials,
+  count,
+  iso,
+  optionalCount,
+  RUN_STATUSES,
+  runStatsOf,
+  scrubMessage,
+  SEVERITY_RANK,
+  toAlert,
+  toDestination,
+  toDrill,
+  toRun,
+  toSnapshot,
+  type AlertRow,
+  type AuditRow,
+  type DestinationRow,
+  type DrillRow,
+  type RunRow,
+  type SnapshotRow,
+} from './rows.js';
 import type {
   AlertInput,
   AlertRecord,
@@ -65,7 +84,9 @@ export const AUDIT_GENESIS_HASH = '0'.repeat(64);
 
 /** The audit hash: SHA-256 over prev_hash (hex) followed by the canonical JSON of the entry. */
 export function auditHash(prevHash: string, entry: { seq: number; at: string; actor: string; action: string; details: JsonValue }): string {
-  return createHash('sha256').update(prevHash + canonicalJson(entry), 'utf8').digest('hex');
+  return createHash('sha256')
+    .update(prevHash + canonicalJson(entry), 'utf8')
+    .digest('hex');
 }
 
 export class Catalog {
@@ -113,9 +134,7 @@ export class Catalog {
   /** Records the start of a run (status 'running') and returns its id. */
   startRun(input: RunStart): number {
     if (!input.kind) throw new EngineError('INVALID_ARGUMENT', { field: 'kind', reason: 'empty' });
-    const r = this.db
-      .prepare(`INSERT INTO runs (kind, started_at, status, destination) VALUES (?, ?, 'running', ?)`)
-      .run(input.kind, iso(input.startedAt, this.clock), input.destination ?? null);
+    const r = this.db.prepare(`INSERT INTO runs (kind, started_at, status, destination) VALUES (?, ?, 'running', ?)`).run(input.kind, iso(input.startedAt, this.clock), input.destination ?? null);
     return Number(r.lastInsertRowid);
   }
 
@@ -171,9 +190,7 @@ export class Catalog {
   lastRun(kind: string, statuses?: readonly RunStatus[]): RunRecord | null {
     const list = statuses && statuses.length > 0 ? statuses : RUN_STATUSES;
     const marks = list.map(() => '?').join(',');
-    const row = this.db
-      .prepare(`SELECT * FROM runs WHERE kind = ? AND status IN (${marks}) ORDER BY started_at DESC, id DESC LIMIT 1`)
-      .get(kind, ...list) as RunRow | undefined;
+    const row = this.db.prepare(`SELECT * FROM runs WHERE kind = ? AND status IN (${marks}) ORDER BY started_at DESC, id DESC LIMIT 1`).get(kind, ...list) as RunRow | undefined;
     return row ? toRun(row) : null;
   }
 
@@ -219,9 +236,7 @@ export class Catalog {
   /** Replaces the whole cache in one transaction (rebuild from the repository). */
   replaceSnapshots(entries: readonly SnapshotCacheEntry[]): void {
     const params = entries.map((e) => this.snapshotParams(e));
-    const insert = this.db.prepare(
-      `INSERT INTO snapshots (id, time, parent, source, counts_json, destinations) VALUES (@id, @time, @parent, @source, @counts, @destinations)`,
-    );
+    const insert = this.db.prepare(`INSERT INTO snapshots (id, time, parent, source, counts_json, destinations) VALUES (@id, @time, @parent, @source, @counts, @destinations)`);
     this.db
       .transaction(() => {
         this.db.prepare('DELETE FROM snapshots').run();
@@ -367,9 +382,7 @@ export class Catalog {
   /** The latest drill, optionally with one of the given statuses. */
   lastDrill(statuses?: readonly RunStatus[]): DrillRecord | null {
     const list = statuses && statuses.length > 0 ? statuses : RUN_STATUSES;
-    const row = this.db
-      .prepare(`SELECT * FROM drills WHERE status IN (${list.map(() => '?').join(',')}) ORDER BY started_at DESC, id DESC LIMIT 1`)
-      .get(...list) as DrillRow | undefined;
+    const row = this.db.prepare(`SELECT * FROM drills WHERE status IN (${list.map(() => '?').join(',')}) ORDER BY started_at DESC, id DESC LIMIT 1`).get(...list) as DrillRow | undefined;
     return row ? toDrill(row) : null;
   }
 
@@ -390,9 +403,7 @@ export class Catalog {
         const active = this.db.prepare('SELECT * FROM alerts WHERE key = ? AND cleared_at IS NULL').get(input.key) as AlertRow | undefined;
         if (!active) {
           const r = this.db
-            .prepare(
-              `INSERT INTO alerts (rule, severity, key, first_at, last_at, message_key, params_json) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-            )
+            .prepare(`INSERT INTO alerts (rule, severity, key, first_at, last_at, message_key, params_json) VALUES (?, ?, ?, ?, ?, ?, ?)`)
             .run(input.rule, input.severity, input.key, at, at, input.messageKey, params);
           return { alert: this.mustGetAlert(Number(r.lastInsertRowid)), created: true, escalated: false };
         }
@@ -440,7 +451,7 @@ export class Catalog {
     const channels = attempt.ok && !alert.notifiedChannels.includes(attempt.channel) ? [...alert.notifiedChannels, attempt.channel] : [...alert.notifiedChannels];
     this.db
       .prepare('UPDATE alerts SET notified_channels_json = ?, delivery_attempts = delivery_attempts + 1, next_attempt_at = ? WHERE id = ?')
-      .run(canonicalJson(channels), attempt.ok ? null : attempt.nextAttemptAt?.toISOString() ?? null, id);
+      .run(canonicalJson(channels), attempt.ok ? null : (attempt.nextAttemptAt?.toISOString() ?? null), id);
     return this.mustGetAlert(id);
   }
 
@@ -462,7 +473,7 @@ export class Catalog {
     const channels = attempt.ok && !alert.resolvedChannels.includes(attempt.channel) ? [...alert.resolvedChannels, attempt.channel] : [...alert.resolvedChannels];
     this.db
       .prepare('UPDATE alerts SET resolved_channels_json = ?, resolution_attempts = resolution_attempts + 1, resolution_next_at = ? WHERE id = ?')
-      .run(canonicalJson(channels), attempt.ok ? null : attempt.nextAttemptAt?.toISOString() ?? null, id);
+      .run(canonicalJson(channels), attempt.ok ? null : (attempt.nextAttemptAt?.toISOString() ?? null), id);
     return this.mustGetAlert(id);
   }
 
@@ -685,7 +696,16 @@ interface IncidentRow {
 }
 
 function incidentRow(i: IncidentRecordInput): Record<string, string | null> {
-  return { title: i.title, description: i.description, discovered_at: i.discoveredAt, occurred_at: i.occurredAt, data_affected: i.dataAffected, anpd: i.anpdNotifiedAt, holders: i.holdersNotifiedAt, closed: i.closedAt };
+  return {
+    title: i.title,
+    description: i.description,
+    discovered_at: i.discoveredAt,
+    occurred_at: i.occurredAt,
+    data_affected: i.dataAffected,
+    anpd: i.anpdNotifiedAt,
+    holders: i.holdersNotifiedAt,
+    closed: i.closedAt,
+  };
 }
 
 function toIncident(r: IncidentRow): IncidentRecord {

@@ -4,7 +4,7 @@
  */
 import { chmodSync, existsSync, renameSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import type { Clock } from '../scheduler/clock.js';
+import type { Clock } from '../scheduler/index.js';
 import { migrate, type Migration } from './migrations.js';
 
 export type CorruptReason = 'not-a-database' | 'malformed' | 'integrity-check';

@@ -5,7 +5,7 @@
  * catalog at once do not apply a migration twice. Never edit a released migration: append one.
  */
 import type Database from 'better-sqlite3';
-import { EngineError } from '../shared/errors.js';
+import { EngineError } from '../shared/index.js';
 
 export interface Migration {
   readonly version: number;
@@ -163,11 +163,7 @@ export function currentVersion(db: Database.Database): number {
  * Brings the schema up to the last migration. Idempotent. A catalog written by a newer version of
  * the program is refused (REPO_VERSION_UNSUPPORTED { version, what: 'catalog' }) and left untouched.
  */
-export function migrate(
-  db: Database.Database,
-  migrations: readonly Migration[] = MIGRATIONS,
-  now: () => Date = () => new Date(),
-): { from: number; to: number; applied: number[] } {
+export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS, now: () => Date = () => new Date()): { from: number; to: number; applied: number[] } {
   checkOrder(migrations);
   db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL)');
   const from = currentVersion(db);

@@ -1,8 +1,8 @@
 /** Rows of the catalog's tables and their mapping to the records the catalog returns; small value checks. */
-import { EngineError } from '../shared/errors.js';
+import { EngineError } from '../shared/index.js';
 import { scrubSecrets } from '../i18n/index.js';
-import { FieldValidationError } from '../policy/fieldErrors.js';
-import type { Clock } from '../scheduler/clock.js';
+import { FieldValidationError } from '../policy/index.js';
+import type { Clock } from '../scheduler/index.js';
 import { parseJson } from './canonicalJson.js';
 import type { AlertParams, AlertRecord, AlertSeverity, DestinationRecord, DrillRecord, RunRecord, RunStats, RunStatus, SnapshotCacheEntry } from './types.js';
 

@@ -8,10 +8,9 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Clock } from '../scheduler/clock.js';
-import type { Repository } from '../repository/repository.js';
-import type { DestinationConfig } from '../shared/contract.js';
-import { ensurePrivateDir, writePrivateFile } from '../shared/privateFiles.js';
+import type { Clock } from '../scheduler/index.js';
+import type { Repository } from '../repository/index.js';
+import { type DestinationConfig, ensurePrivateDir, writePrivateFile } from '../shared/index.js';
 import { verifyStoredAuditChain, type StoredAuditEntry } from './auditTrail.js';
 import { Catalog } from './catalog.js';
 import type { JsonValue } from './canonicalJson.js';
@@ -24,7 +23,14 @@ export async function refreshSnapshotCache(catalog: Catalog, repo: Repository, l
   const snaps = await repo.listSnapshots();
   const known = new Map(catalog.listSnapshots().map((s) => [s.id, s.destinations]));
   catalog.replaceSnapshots(
-    snaps.map((s) => ({ id: s.id, time: s.manifest.time, parent: s.manifest.parent, source: s.manifest.source.location, counts: s.manifest.counts, destinations: [...new Set([location, ...(known.get(s.id) ?? [])])] })),
+    snaps.map((s) => ({
+      id: s.id,
+      time: s.manifest.time,
+      parent: s.manifest.parent,
+      source: s.manifest.source.location,
+      counts: s.manifest.counts,
+      destinations: [...new Set([location, ...(known.get(s.id) ?? [])])],
+    })),
   );
   return snaps.length;
 }

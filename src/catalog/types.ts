@@ -1,5 +1,5 @@
 /** Plain data shapes of the catalog (times are ISO 8601 strings in UTC). */
-import type { Clock } from '../scheduler/clock.js';
+import type { Clock } from '../scheduler/index.js';
 import type { JsonValue } from './canonicalJson.js';
 import type { Migration } from './migrations.js';
 

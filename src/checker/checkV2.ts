@@ -8,18 +8,31 @@
  *    header opens and equals the index; every blob opens and hashes to its id (in the worker pool).
  * Problems name the file, the snapshots affected and (bounded) the resources or paths inside the damaged data.
  */
-import { sha256Hex } from '../crypto/primitives.js';
-import { FormatError } from '../repository/bytes.js';
-import { readAttachments } from '../repository/attachments.js';
-import { walkFilesTree, type FilesTreeRef } from '../repository/fileTree.js';
-import { blobTypeName, BlobType, type BlobEntry2 } from '../repository/pack2.js';
-import { DICTIONARY_UNREADABLE, inThreadOpener, type BlobOpener, type OpenRequest } from '../repository/reader.js';
-import { materialize, readCheckpointDir, type ResourceTreeRef } from '../repository/resourceTree.js';
-import type { Repository } from '../repository/repository.js';
-import { FLAG_ALIAS } from '../repository/rowSet.js';
-import type { SnapshotManifestV2, SnapshotRecord } from '../repository/snapshot.js';
-import { fileLabel, OtherVersionFile, packLabel } from '../repository/store2.js';
-import { EngineError, isEngineError, isIntegrityCode, throwIfAborted, type ErrorCode } from '../shared/errors.js';
+import { sha256Hex } from '../crypto/index.js';
+import {
+  type BlobEntry2,
+  type BlobOpener,
+  BlobType,
+  blobTypeName,
+  DICTIONARY_UNREADABLE,
+  fileLabel,
+  type FilesTreeRef,
+  FLAG_ALIAS,
+  FormatError,
+  inThreadOpener,
+  materialize,
+  type OpenRequest,
+  OtherVersionFile,
+  packLabel,
+  readAttachments,
+  readCheckpointDir,
+  type Repository,
+  type ResourceTreeRef,
+  type SnapshotManifestV2,
+  type SnapshotRecord,
+  walkFilesTree,
+} from '../repository/index.js';
+import { EngineError, isEngineError, isIntegrityCode, throwIfAborted, type ErrorCode } from '../shared/index.js';
 import { inSubset, type CheckOptions, type CheckProblem, type CheckReport } from './types.js';
 
 const MAX_RESOURCES_PER_PROBLEM = 20;
@@ -55,7 +68,8 @@ export async function checkRepositoryV2(repo: Repository, options: CheckOptions 
   await store.loadIndex(signal, { refresh: true });
   const state = store.indexState;
   stats.indexFiles = store.indexFiles.size + state.damagedFiles.length;
-  for (const name of state.damagedFiles) add('INDEX_CORRUPT', fileLabel({ kind: 'index', name }), 'index file does not match its name, does not decrypt or does not decode: rebuild the index with "repair index"');
+  for (const name of state.damagedFiles)
+    add('INDEX_CORRUPT', fileLabel({ kind: 'index', name }), 'index file does not match its name, does not decrypt or does not decode: rebuild the index with "repair index"');
   const idx = store.index;
   stats.blobs = idx.size;
 

@@ -6,17 +6,25 @@
  *    SHA-256 equals its name, its own header matches the index, every frame decrypts and every blob matches its keyed id.
  * Problems name the file, the snapshots affected and (bounded) the resources inside the damaged data.
  */
-import { describeFile, type Repository } from '../repository/repository.js';
-import type { PackHeader, PackRecord } from '../repository/packFormat.js';
-import type { SnapshotRecord } from '../repository/snapshot.js';
-import { readAttachments } from '../repository/attachments.js';
-import { rowBlob, rowId, type TreeRef } from '../repository/tree.js';
-import { loadOverlay, treeTypes, typeRows } from '../repository/treeStore.js';
-import { sha256Hex } from '../crypto/primitives.js';
-import { isEngineError, isIntegrityCode, throwIfAborted, type ErrorCode } from '../shared/errors.js';
+import {
+  type BlobOpener,
+  describeFile,
+  loadOverlay,
+  OtherVersionFile,
+  type PackHeader,
+  type PackRecord,
+  readAttachments,
+  type Repository,
+  rowBlob,
+  rowId,
+  type SnapshotRecord,
+  type TreeRef,
+  treeTypes,
+  typeRows,
+} from '../repository/index.js';
+import { sha256Hex } from '../crypto/index.js';
+import { isEngineError, isIntegrityCode, throwIfAborted, type ErrorCode } from '../shared/index.js';
 import { poolOpener } from '../pool/index.js';
-import { OtherVersionFile } from '../repository/store2.js';
-import type { BlobOpener } from '../repository/reader.js';
 import { checkRepositoryV2 } from './checkV2.js';
 import { inSubset, type CheckOptions, type CheckProblem, type CheckReport } from './types.js';
 
@@ -194,7 +202,9 @@ async function checkTree(
         counts[type] = (counts[type] ?? 0) + 1;
         const blob = rowBlob(row);
         const pack = packOf(blob);
-        const problem = pack ? problemOf(pack) : (missing ??= add('BLOB_MISSING', `snapshots/${snap.id}`, 'resources reference data that is in no data file (lost): "repair snapshots" writes a repaired restore point listing them'));
+        const problem = pack
+          ? problemOf(pack)
+          : (missing ??= add('BLOB_MISSING', `snapshots/${snap.id}`, 'resources reference data that is in no data file (lost): "repair snapshots" writes a repaired restore point listing them'));
         if (!problem) continue;
         touched.add(problem);
         problem.resourceCount++;

@@ -1,6 +1,5 @@
 /** What `check` reports, for both format versions. */
-import type { ErrorCode } from '../shared/errors.js';
-import type { LongOperationOptions } from '../shared/events.js';
+import type { ErrorCode, LongOperationOptions } from '../shared/index.js';
 
 export interface CheckOptions extends LongOperationOptions {
   /** Read and verify every pack. */
@@ -40,4 +39,3 @@ export interface CheckReport {
 export function inSubset(packId: string, n: number, m: number): boolean {
   return parseInt(packId.slice(0, 8), 16) % m === n - 1;
 }
-

@@ -6,8 +6,7 @@
 import { t, type Locale } from '../i18n/index.js';
 import type * as FacadeModule from '../index.js';
 import type { Engine } from '../index.js';
-import { EngineError } from '../shared/errors.js';
-import type { ProgressEvent } from '../shared/events.js';
+import { EngineError, type ProgressEvent } from '../shared/index.js';
 import type { Values } from './options.js';
 import { formatBytes, type Output } from './output.js';
 import type { CommandSpec } from './spec.js';
@@ -157,7 +156,21 @@ export function printShared(ctx: Ctx, shared: readonly { resource: string; patie
   ctx.out.line(t(included ? 'cli.plan.sharedIncluded' : 'cli.plan.shared', { count: shared.length }, ctx.locale));
   printList(
     ctx,
-    shared.map((x) => `  ${included ? '+' : '–'} ${x.resource}  (${t('cli.plan.otherPatients', { count: x.patients.length, patients: x.patients.slice(0, 3).map((p) => `Patient/${p}`).join(', ') + (x.patients.length > 3 ? ', …' : '') }, ctx.locale)})`),
+    shared.map(
+      (x) =>
+        `  ${included ? '+' : '–'} ${x.resource}  (${t(
+          'cli.plan.otherPatients',
+          {
+            count: x.patients.length,
+            patients:
+              x.patients
+                .slice(0, 3)
+                .map((p) => `Patient/${p}`)
+                .join(', ') + (x.patients.length > 3 ? ', …' : ''),
+          },
+          ctx.locale,
+        )})`,
+    ),
   );
 }
 

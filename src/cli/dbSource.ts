@@ -1,5 +1,5 @@
 /** The database source a command line describes (backup --db …, restore --into-database with the connection). */
-import type { DatabaseSourceSetting } from '../shared/contract.js';
+import type { DatabaseSourceSetting } from '../shared/index.js';
 import { positiveInt, usage } from './context.js';
 import type { Values } from './options.js';
 

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { t, type Locale } from '../i18n/index.js';
 import type { SandboxServer } from '../index.js';
-import type { BackupResult } from '../shared/contract.js';
+import type { BackupResult } from '../shared/index.js';
 import { facade } from './context.js';
 import { formatBytes, type Output } from './output.js';
 
@@ -75,7 +75,13 @@ export async function runDemo(opts: { out: Output; locale: Locale; patients: num
       out.line(t('cli.restore.done', { resources: restore.resources, bytes: formatBytes(restore.bytes), id: restore.snapshotId.slice(0, 8), target: restored }, locale));
       out.line(t('cli.demo.matches', { ok: t(matchesServer ? 'cli.yes' : 'cli.no', {}, locale), count: server.store.count() }, locale));
       if (opts.keep) out.line(t('cli.demo.kept', { dir }, locale));
-      const ok = check.ok && matchesServer && restore.failures.length === 0 && second.snapshot.changed === changes.updated && second.snapshot.deleted === changes.deleted && second.snapshot.added === changes.created;
+      const ok =
+        check.ok &&
+        matchesServer &&
+        restore.failures.length === 0 &&
+        second.snapshot.changed === changes.updated &&
+        second.snapshot.deleted === changes.deleted &&
+        second.snapshot.added === changes.created;
       return ok ? 0 : 1;
     } finally {
       await engine.close();

@@ -1,6 +1,6 @@
 /** The recovery kit on the command line (init, key, recovery-kit): the words on screen, the files, the rotation. */
 import { t } from '../i18n/index.js';
-import { EngineError } from '../shared/errors.js';
+import { EngineError } from '../shared/index.js';
 import { withEngine, writePrivateFiles, type Ctx } from './context.js';
 
 export function printRecoveryKey(ctx: Ctx, repoId: string, location: string, lines: readonly (readonly string[])[], title = 'cli.recovery.title'): void {

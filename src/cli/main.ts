@@ -5,7 +5,7 @@
  * command runs.
  */
 import { resolveLocale, t, toErrorInfo, type Locale } from '../i18n/index.js';
-import { exitCodeFor, isAbortError } from '../shared/errors.js';
+import { exitCodeFor, isAbortError } from '../shared/index.js';
 import { loadCommand } from './commands/index.js';
 import { facade, type Command } from './context.js';
 import { commandHelp, generalHelp } from './help.js';

@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { t, type Locale } from '../i18n/index.js';
-import { EngineError } from '../shared/errors.js';
+import { EngineError } from '../shared/index.js';
 import { allowedOptions, INPUT_ARG, OPTIONS, SNAPSHOT_ARG, type CommandSpec, type OptionName } from './spec.js';
 
 export type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>['values'];

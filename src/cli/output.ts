@@ -1,5 +1,5 @@
 /** Output helpers for the CLI: human text on stdout, progress on stderr, JSON for machines. */
-import type { ProgressEvent } from '../shared/events.js';
+import type { ProgressEvent } from '../shared/index.js';
 
 export function formatBytes(n: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];

@@ -30,7 +30,14 @@ export function sourceAuth(values: Values): SourceAuthRequest {
     case 'smart': {
       if (!values['smart-client-id'] || !values['token-url']) throw usage('--auth smart needs --smart-client-id, --token-url and --smart-key-file or --smart-key-secret');
       const v = pick(values['smart-key-file'], values['smart-key-secret'], '--auth smart needs --smart-key-file <file> or --smart-key-secret <name>');
-      return { kind: 'smart', clientId: values['smart-client-id'], tokenUrl: values['token-url'], ...(v.file ? { keyFile: v.file } : { keySecret: v.secret }), ...(values['smart-key-id'] ? { keyId: values['smart-key-id'] } : {}), ...(values.scope ? { scopes: values.scope } : {}) };
+      return {
+        kind: 'smart',
+        clientId: values['smart-client-id'],
+        tokenUrl: values['token-url'],
+        ...(v.file ? { keyFile: v.file } : { keySecret: v.secret }),
+        ...(values['smart-key-id'] ? { keyId: values['smart-key-id'] } : {}),
+        ...(values.scope ? { scopes: values.scope } : {}),
+      };
     }
     default:
       throw usage('--auth none|basic|bearer|smart');

@@ -142,7 +142,19 @@ export const COPIES: readonly OptionName[] = ['copy', 'limit-upload', 'limit-dow
 /** How a FHIR server (backup source or restore target) is signed in to. */
 /** How a database source is reached (backup --db, restore --into-database). */
 export const DB_OPTIONS: readonly OptionName[] = ['db-host', 'db-port', 'db-user', 'database', 'db-file', 'db-password-secret', 'db-tool-dir'];
-export const SOURCE_AUTH: readonly OptionName[] = ['auth', 'token-file', 'token-secret', 'username', 'basic-password-file', 'basic-password-secret', 'smart-client-id', 'smart-key-file', 'smart-key-secret', 'smart-key-id', 'token-url'];
+export const SOURCE_AUTH: readonly OptionName[] = [
+  'auth',
+  'token-file',
+  'token-secret',
+  'username',
+  'basic-password-file',
+  'basic-password-secret',
+  'smart-client-id',
+  'smart-key-file',
+  'smart-key-secret',
+  'smart-key-id',
+  'token-url',
+];
 /** Retention rules of forget. */
 export const KEEP: readonly OptionName[] = ['keep-last', 'keep-hourly', 'keep-daily', 'keep-weekly', 'keep-monthly', 'keep-yearly', 'keep-within', 'legal-floor-years'];
 

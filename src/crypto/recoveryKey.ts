@@ -21,7 +21,7 @@
 import { createHash, randomInt } from 'node:crypto';
 import { wordlist as englishWords } from '@scure/bip39/wordlists/english.js';
 import { wordlist as portugueseWords } from '@scure/bip39/wordlists/portuguese.js';
-import { EngineError } from '../shared/errors.js';
+import { EngineError } from '../shared/index.js';
 
 export type RecoveryKeyLanguage = 'pt-BR' | 'en';
 

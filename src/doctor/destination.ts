@@ -10,11 +10,8 @@
 import { randomBytes } from 'node:crypto';
 import { open, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { EngineError } from '../shared/errors.js';
-import { LocalBackend, TEMP_PREFIX } from '../backend/local/localBackend.js';
-import { mapFsError } from '../backend/local/fsErrors.js';
-import { S3Backend, type S3BackendOptions } from '../backend/s3/s3Backend.js';
-import { mapS3Error } from '../backend/s3/s3Errors.js';
+import { EngineError } from '../shared/index.js';
+import { LocalBackend, mapFsError, mapS3Error, S3Backend, type S3BackendOptions, TEMP_PREFIX } from '../backend/index.js';
 import { codeOf, detail, result } from './result.js';
 import type { DoctorCheck, DoctorLimits, DoctorLocalDestination, DoctorS3Destination } from './types.js';
 

@@ -14,11 +14,10 @@
  * run and tested alone. Network checks run in parallel; the report lists them in a fixed order.
  * Nothing is written anywhere but one temp file per local destination (removed at once).
  */
-import { EngineError, throwIfAborted } from '../shared/errors.js';
-import { systemClock } from '../scheduler/clock.js';
-import { isProcessAlive } from '../scheduler/schedulerLock.js';
-import { probeKeychain } from '../secrets/keychainStore.js';
-import { SEVERITY_RANK } from '../alerts/manager.js';
+import { EngineError, throwIfAborted } from '../shared/index.js';
+import { isProcessAlive, systemClock } from '../scheduler/index.js';
+import { probeKeychain } from '../secrets/index.js';
+import { SEVERITY_RANK } from '../alerts/index.js';
 import { checkSource } from './source.js';
 import { checkLocalDestination, checkS3Destination, s3BucketRegion } from './destination.js';
 import { checkDrill, checkKeychain, checkRecoveryKit, checkSchedule } from './system.js';
@@ -60,9 +59,7 @@ export async function runDoctor(input: DoctorInput, deps: DoctorDeps = {}): Prom
   const groups: Promise<DoctorCheck[]>[] = [];
   if (input.source) groups.push(checkSource(input.source, clock, limits, signal).then(report));
   for (const d of input.destinations ?? []) {
-    groups.push(
-      (d.kind === 'local' ? checkLocalDestination(d, limits, signal) : checkS3Destination(d, deps.bucketRegion ?? s3BucketRegion, signal)).then(report),
-    );
+    groups.push((d.kind === 'local' ? checkLocalDestination(d, limits, signal) : checkS3Destination(d, deps.bucketRegion ?? s3BucketRegion, signal)).then(report));
   }
   if (input.secretStore) groups.push(checkKeychain(input.secretStore, deps.probeKeychain ?? probeKeychain).then((c) => report([c])));
   if (input.schedule) groups.push(checkSchedule(input.schedule, clock.now().getTime(), limits, deps.isProcessAlive ?? isProcessAlive).then((c) => report([c])));

@@ -1,6 +1,6 @@
 /** User text of doctor checks in one language (CLI `doctor`, the UI's diagnostics page, serve). */
 import { DEFAULT_LOCALE, hasMessage, t, type Params } from '../i18n/index.js';
-import { renderParams, type RenderOptions } from '../alerts/render.js';
+import { renderParams, type RenderOptions } from '../alerts/index.js';
 import type { DoctorCheck } from './types.js';
 
 export interface RenderedCheck {

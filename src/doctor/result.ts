@@ -1,6 +1,6 @@
 /** Builds DoctorCheck values with the i18n key scheme: doctor.<id>.title, doctor.<id>.<outcome>, doctor.fix.<fix>. */
-import { EngineError, type ErrorCode } from '../shared/errors.js';
-import type { AlertSeverity } from '../catalog/types.js';
+import { EngineError, type ErrorCode } from '../shared/index.js';
+import type { AlertSeverity } from '../catalog/index.js';
 import type { DoctorCheck, DoctorCheckId, DoctorParams, DoctorStatus } from './types.js';
 
 export interface ResultOptions {

@@ -6,11 +6,9 @@
  * look like an unreachable server), then one small authenticated read shows whether the credentials
  * are accepted. Doctor requests are not retried much: the user waits for the answer.
  */
-import { EngineError } from '../shared/errors.js';
-import { FhirHttp, displayUrl, NO_AUTH } from '../source/fhir/http.js';
-import { authProvider, type SourceAuth } from '../source/fhir/auth.js';
-import { probeCapabilities, type Capabilities } from '../source/fhir/capabilities.js';
-import type { Clock } from '../scheduler/clock.js';
+import { EngineError } from '../shared/index.js';
+import { authProvider, type Capabilities, displayUrl, FhirHttp, NO_AUTH, probeCapabilities, type SourceAuth } from '../source/index.js';
+import type { Clock } from '../scheduler/index.js';
 import { codeOf, detail, result } from './result.js';
 import type { DoctorCheck, DoctorLimits, DoctorSourceInput } from './types.js';
 

@@ -2,17 +2,14 @@
  * SOP-019 §9 on this computer: the keychain holding the keys and credentials, the scheduler that makes
  * backups happen, and the two habits that make a recovery possible (restore drills, the recovery kit).
  */
-import type { KeychainOptions, KeychainProbeResult } from '../secrets/keychainStore.js';
-import { schedulerLockPath, schedulerState } from '../scheduler/schedulerLock.js';
+import type { KeychainOptions, KeychainProbeResult } from '../secrets/index.js';
+import { schedulerLockPath, schedulerState } from '../scheduler/index.js';
 import { codeOf, result, toMs } from './result.js';
 import type { DoctorCheck, DoctorLimits, DoctorScheduleInput, DoctorSecretStoreInput, TimeInput } from './types.js';
 
 const DAY = 86_400_000;
 
-export async function checkKeychain(
-  input: DoctorSecretStoreInput,
-  probe: (options: KeychainOptions) => Promise<KeychainProbeResult>,
-): Promise<DoctorCheck> {
+export async function checkKeychain(input: DoctorSecretStoreInput, probe: (options: KeychainOptions) => Promise<KeychainProbeResult>): Promise<DoctorCheck> {
   if (input.kind !== 'keychain') return result('keychain', 'pass', 'notUsed', { params: { store: input.kind } });
   const r = await probe({ ...(input.service ? { service: input.service } : {}), timeoutMs: input.timeoutMs ?? 10_000 });
   if (r.available) return result('keychain', 'pass', 'ok');

@@ -1,9 +1,9 @@
 /** Data shapes of the doctor (SOP-019 §9 troubleshooting checklist as code). */
-import type { AlertSeverity } from '../catalog/types.js';
-import type { S3BackendOptions } from '../backend/s3/s3Backend.js';
-import type { SourceAuth } from '../source/fhir/auth.js';
-import type { KeychainOptions, KeychainProbeResult } from '../secrets/keychainStore.js';
-import type { Clock } from '../scheduler/clock.js';
+import type { AlertSeverity } from '../catalog/index.js';
+import type { S3BackendOptions } from '../backend/index.js';
+import type { SourceAuth } from '../source/index.js';
+import type { KeychainOptions, KeychainProbeResult } from '../secrets/index.js';
+import type { Clock } from '../scheduler/index.js';
 
 export type DoctorCheckId =
   | 'source.reachable'

@@ -16,17 +16,12 @@
  */
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { KPI_TARGETS, withinObjective } from '../policy/kpis.js';
-import { targetsOf, TIER_TARGETS, tierOf, TIERS, type Tier } from '../policy/tiers.js';
-import type { RepoLock } from '../repository/lock.js';
-import type { Repository } from '../repository/repository.js';
-import type { SnapshotRecord } from '../repository/snapshot.js';
-import { executeFhirRestore, planFhirRestore, type FhirRestoreExecution, type FhirRestoreOptions } from '../restorer/fhirTarget.js';
-import { resolveSnapshot } from '../restorer/select.js';
+import { KPI_TARGETS, targetsOf, type Tier, TIER_TARGETS, tierOf, TIERS, withinObjective } from '../policy/index.js';
+import type { RepoLock, Repository, SnapshotRecord } from '../repository/index.js';
+import { executeFhirRestore, type FhirRestoreExecution, type FhirRestoreOptions, planFhirRestore, resolveSnapshot } from '../restorer/index.js';
 import { startSandbox, type SandboxServer } from '../sandbox/index.js';
-import { displayUrl, FhirHttp } from '../source/fhir/http.js';
-import { EngineError, isEngineError, isIntegrityCode, type ErrorCode, type ErrorDetails } from '../shared/errors.js';
-import type { ProgressEvent } from '../shared/events.js';
+import { displayUrl, FhirHttp } from '../source/index.js';
+import { EngineError, type ErrorCode, type ErrorDetails, isEngineError, isIntegrityCode, type ProgressEvent } from '../shared/index.js';
 import { newSeed } from './sample.js';
 import type {
   DrillCandidate,
@@ -215,7 +210,11 @@ export async function runDrill(input: DrillInput, options: DrillOptions = {}): P
     failures.push({ kind, errorCode: stopped.code, errorDetails: stopped.details, example: typeof file === 'string' ? file : null, nextStep: nextStepFor(kind, stopped.code) });
   }
   if (rtoMet === false || criticalMet === false) {
-    failures.push({ kind: 'rto-exceeded', example: rtoMet === false ? `${recoveryTimeMs ?? 0} ms > ${rtoTargetMs} ms` : `${timeToCriticalMs ?? 0} ms > ${criticalTargetMs} ms`, nextStep: 'drills.next.rtoExceeded' });
+    failures.push({
+      kind: 'rto-exceeded',
+      example: rtoMet === false ? `${recoveryTimeMs ?? 0} ms > ${rtoTargetMs} ms` : `${timeToCriticalMs ?? 0} ms > ${criticalTargetMs} ms`,
+      nextStep: 'drills.next.rtoExceeded',
+    });
   }
   if (validation && resourcesExpected === 0) failures.push({ kind: 'other', nextStep: 'drills.next.emptySnapshot' });
 

@@ -4,9 +4,7 @@
  * runs, so a process killed mid-drill leaves it 'running' until Catalog.interruptRunningRuns() at the next
  * start marks it 'interrupted'.
  */
-import type { Catalog } from '../catalog/catalog.js';
-import type { JsonValue } from '../catalog/canonicalJson.js';
-import type { DrillRecord, DrillResult } from '../catalog/types.js';
+import type { Catalog, DrillRecord, DrillResult, JsonValue } from '../catalog/index.js';
 import { runDrill, signedInUser } from './drill.js';
 import type { DrillInput, DrillOptions, DrillOutcome, DrillReportShape } from './types.js';
 

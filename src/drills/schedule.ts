@@ -8,8 +8,8 @@
  * backups started) is given, which then counts as the last drill, so a clinic that never drilled becomes
  * overdue one interval after it started backing up.
  */
-import { SCHEDULE_PRESETS, type SchedulePolicy } from '../policy/schedule.js';
-import { nextRunInfo } from '../scheduler/nextRunAt.js';
+import { SCHEDULE_PRESETS, type SchedulePolicy } from '../policy/index.js';
+import { nextRunInfo } from '../scheduler/index.js';
 
 const DAY_MS = 24 * 3_600_000;
 

@@ -13,13 +13,10 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { walkFilesTree, type FileEntry } from '../repository/fileTree.js';
-import { readFileContent } from '../repository/filesWriter.js';
-import type { Repository } from '../repository/repository.js';
-import type { SnapshotRecord } from '../repository/snapshot.js';
-import { restoreFiles } from '../restorer/filesTarget.js';
-import { findTool, restorePostgresToNewDatabase, restoreSqliteFile, runCommand, postgresSpec, type DbCredentials, type PostgresSource } from '../source/db/index.js';
-import { EngineError, isEngineError, throwIfAborted } from '../shared/errors.js';
+import { type FileEntry, readFileContent, type Repository, type SnapshotRecord, walkFilesTree } from '../repository/index.js';
+import { restoreFiles } from '../restorer/index.js';
+import { findTool, restorePostgresToNewDatabase, restoreSqliteFile, runCommand, postgresSpec, type DbCredentials, type PostgresSource } from '../source/index.js';
+import { EngineError, isEngineError, throwIfAborted } from '../shared/index.js';
 import { seededSample } from './sample.js';
 
 export interface SourceDrillProof {
@@ -129,11 +126,7 @@ export async function filesDrill(repo: Repository, snap: SnapshotRecord, options
 }
 
 /** Restores a database snapshot's dump into a throw-away database and runs a sanity query. */
-export async function databaseDrill(
-  repo: Repository,
-  snap: SnapshotRecord,
-  options: { connection?: PostgresSource; credentials?: DbCredentials; signal?: AbortSignal },
-): Promise<SourceDrillOutcome> {
+export async function databaseDrill(repo: Repository, snap: SnapshotRecord, options: { connection?: PostgresSource; credentials?: DbCredentials; signal?: AbortSignal }): Promise<SourceDrillOutcome> {
   const started = Date.now();
   const m = snap.manifest;
   if (m.version !== 2 || m.tree.kind !== 'files' || m.source.kind !== 'database') throw new EngineError('INVALID_ARGUMENT', { field: 'snapshot', reason: 'not a database snapshot' });
@@ -207,7 +200,7 @@ export async function databaseDrill(
     }
     proofs.push({ code: 'dbRestored', ok: true, details: { engine, bytes: dump.size } });
     try {
-      const sql = Buffer.from("select count(*), coalesce(sum(n_live_tup), 0) from pg_stat_user_tables;\n");
+      const sql = Buffer.from('select count(*), coalesce(sum(n_live_tup), 0) from pg_stat_user_tables;\n');
       const out = await runCommand(postgresSpec('psql', conn, creds, psql, ['--no-psqlrc', '--tuples-only', '--no-align', '--set=ON_ERROR_STOP=1', `--dbname=${name}`]), {
         stdin: (async function* () {
           yield sql;

@@ -3,11 +3,8 @@
  * resourcesRestored). The record itself (checks, failures, copies, the report) is defined once in
  * src/shared/drill.ts, which src/reports prints; the drill always fills the fields older records may lack.
  */
-import type { Repository } from '../repository/repository.js';
-import type { AuthProvider } from '../source/fhir/http.js';
-import type { ErrorCode, ErrorDetails } from '../shared/errors.js';
-import type { LongOperationOptions } from '../shared/events.js';
-import type { Tier } from '../policy/tiers.js';
+import type { Repository } from '../repository/index.js';
+import type { AuthProvider } from '../source/index.js';
 import type {
   DrillChecks as RecordedChecks,
   DrillCopy,
@@ -16,9 +13,13 @@ import type {
   DrillReport,
   DrillStatus,
   DrillTypeResult as RecordedTypeResult,
-} from '../shared/drill.js';
+  ErrorCode,
+  ErrorDetails,
+  LongOperationOptions,
+} from '../shared/index.js';
+import type { Tier } from '../policy/index.js';
 
-export type { DrillCheckOutcome, DrillCopy, DrillCopyAttempt, DrillFailureKind, DrillProblem, DrillProblemKind, DrillStatus } from '../shared/drill.js';
+export type { DrillCheckOutcome, DrillCopy, DrillCopyAttempt, DrillFailureKind, DrillProblem, DrillProblemKind, DrillStatus } from '../shared/index.js';
 
 /** Per type, as the drill measures it (mismatches always counted). */
 export type DrillTypeResult = RecordedTypeResult & { readonly contentMismatches: number };

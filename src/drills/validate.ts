@@ -11,17 +11,11 @@
  *  attachments — every attachment restored is read back from the target and has the backed-up SHA-256.
  * It also names the damage, resource by resource, and computes the integrity score (formula below).
  */
-import type { Repository } from '../repository/repository.js';
-import type { SnapshotRecord } from '../repository/snapshot.js';
+import { type BlobOpener, readResource, type Repository, type SnapshotRecord, snapshotRows } from '../repository/index.js';
 import { createHash } from 'node:crypto';
-import { readResource, snapshotRows, type BlobOpener } from '../repository/reader.js';
-import { sameContent, type FhirRestoreExecution } from '../restorer/fhirTarget.js';
-import type { SelectedRow } from '../restorer/ndjsonTarget.js';
-import { referencesOf } from '../source/fhir/compartment.js';
-import type { FhirHttp } from '../source/fhir/http.js';
-import { readAllPages, resultEntries } from '../source/fhir/paging.js';
-import { isEngineError, isIntegrityCode, throwIfAborted, type ErrorCode } from '../shared/errors.js';
-import type { ProgressListener } from '../shared/events.js';
+import { type FhirRestoreExecution, sameContent, type SelectedRow } from '../restorer/index.js';
+import { type FhirHttp, readAllPages, referencesOf, resultEntries } from '../source/index.js';
+import { type ErrorCode, isEngineError, isIntegrityCode, type ProgressListener, throwIfAborted } from '../shared/index.js';
 import { seededSample } from './sample.js';
 import { MAX_PROBLEMS, type DrillChecks, type DrillFailure, type DrillProblem, type DrillTypeResult } from './types.js';
 
@@ -327,7 +321,12 @@ export async function validateRestore(input: ValidationInput): Promise<Validatio
     attachmentsBad++;
     badRef.add(record.owner);
     problems.add({ kind: 'content-mismatch', resource: record.owner, reference: url, code: got === null ? 'ATTACHMENT_MISSING' : 'ATTACHMENT_DIFFERS' });
-    failures.add(`attachment|${typeOf(record.owner)}`, () => ({ kind: 'content-mismatch', resourceType: typeOf(record.owner), example: `${record.owner} -> ${url}`, nextStep: 'drills.next.attachmentMismatch' }));
+    failures.add(`attachment|${typeOf(record.owner)}`, () => ({
+      kind: 'content-mismatch',
+      resourceType: typeOf(record.owner),
+      example: `${record.owner} -> ${url}`,
+      nextStep: 'drills.next.attachmentMismatch',
+    }));
   }
 
   // ---- per type, and the grouped failures of the count and compartment checks
@@ -417,7 +416,10 @@ async function fetchHash(http: FhirHttp, url: string, signal?: AbortSignal): Pro
   if (/^application\/(fhir\+)?json/i.test(res.headers.get('content-type') ?? '')) {
     try {
       const v = JSON.parse(bytes.toString('utf8')) as { resourceType?: unknown; data?: unknown };
-      if (v.resourceType === 'Binary') return createHash('sha256').update(typeof v.data === 'string' ? Buffer.from(v.data, 'base64') : Buffer.alloc(0)).digest('hex');
+      if (v.resourceType === 'Binary')
+        return createHash('sha256')
+          .update(typeof v.data === 'string' ? Buffer.from(v.data, 'base64') : Buffer.alloc(0))
+          .digest('hex');
     } catch {
       /* raw JSON content */
     }

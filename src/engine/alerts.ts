@@ -2,13 +2,9 @@
  * Use cases: alerts — evaluating the rules and delivering what is due (also after every run, as a subscriber of
  * the event bus, and when the audit trail cannot be written), and the "send a test alert" button.
  */
-import type { AlertChannel } from '../alerts/channel.js';
-import { EmailChannel, type EmailChannelOptions } from '../alerts/email.js';
-import { AlertManager } from '../alerts/manager.js';
-import { alertStateOf } from '../alerts/state.js';
-import { WebhookChannel, type WebhookChannelOptions } from '../alerts/webhook.js';
-import { DEFAULT_SHRINK_GUARD_PERCENT } from '../archiver/archiver.js';
-import type { AlertCheckResult } from '../shared/contract.js';
+import { type AlertChannel, AlertManager, alertStateOf, EmailChannel, type EmailChannelOptions, WebhookChannel, type WebhookChannelOptions } from '../alerts/index.js';
+import { DEFAULT_SHRINK_GUARD_PERCENT } from '../archiver/index.js';
+import type { AlertCheckResult } from '../shared/index.js';
 import type { EngineContext } from './context.js';
 import { capacityOf, destinations } from './copies.js';
 import { recoveryKitStatus } from './keys.js';

@@ -10,13 +10,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { AuditTrailState } from '../alerts/rules.js';
-import type { JsonValue } from '../catalog/canonicalJson.js';
-import type { Catalog } from '../catalog/catalog.js';
-import { mirrorAudit } from '../catalog/sync.js';
-import type { Repository } from '../repository/repository.js';
-import { isEngineError } from '../shared/errors.js';
-import { ensurePrivateDir, writePrivateFile } from '../shared/privateFiles.js';
+import type { AuditTrailState } from '../alerts/index.js';
+import { type Catalog, type JsonValue, mirrorAudit } from '../catalog/index.js';
+import type { Repository } from '../repository/index.js';
+import { ensurePrivateDir, isEngineError, writePrivateFile } from '../shared/index.js';
 import type { EventBus } from './bus.js';
 
 export interface AuditTrailDeps {

@@ -3,19 +3,13 @@
  * task that can be cancelled and a run in the catalog, followed by replication to the configured copies.
  */
 import path from 'node:path';
-import { Archiver, dedupParent } from '../archiver/archiver.js';
-import { backupFhir as runFhirBackup } from '../archiver/fhirBackup.js';
-import { listNdjsonInputs, readNdjsonChunks } from '../archiver/ndjson.js';
-import { refreshSnapshotCache } from '../catalog/sync.js';
-import { sourceOptions } from '../policy/settings.js';
-import { summarizeSnapshot } from '../repository/summary.js';
-import { assertResourceTypes } from '../source/fhir/resourceTypes.js';
-import type { StrategyName } from '../source/fhir/strategies.js';
-import type { BackupResult } from '../shared/contract.js';
-import { EngineError } from '../shared/errors.js';
-import type { LongOperationOptions } from '../shared/events.js';
-import { ensurePrivateDir } from '../shared/privateFiles.js';
-import { sleepOn, type Timer } from '../scheduler/clock.js';
+import { Archiver, backupFhir as runFhirBackup, dedupParent, listNdjsonInputs, readNdjsonChunks } from '../archiver/index.js';
+import { refreshSnapshotCache } from '../catalog/index.js';
+import { sourceOptions } from '../policy/index.js';
+import { summarizeSnapshot } from '../repository/index.js';
+import { assertResourceTypes, type StrategyName } from '../source/index.js';
+import { type BackupResult, EngineError, ensurePrivateDir, type LongOperationOptions } from '../shared/index.js';
+import { sleepOn, type Timer } from '../scheduler/index.js';
 import type { EngineContext } from './context.js';
 import { replicateCopies } from './copies.js';
 import type { FhirBackupRequest } from './engine.js';

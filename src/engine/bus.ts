@@ -6,10 +6,8 @@
  * A subscriber that fails never stops the others nor the use case: the failure is reported as a diagnostic event
  * (code only, never a message that could hold a secret).
  */
-import type { JsonValue } from '../catalog/canonicalJson.js';
-import type { EngineEvent } from '../shared/contract.js';
-import { isEngineError } from '../shared/errors.js';
-import { Listeners } from '../shared/listeners.js';
+import type { JsonValue } from '../catalog/index.js';
+import { type EngineEvent, isEngineError, Listeners } from '../shared/index.js';
 
 /** What use cases publish for the engine's own subscribers. */
 export interface EngineBusEvents {

@@ -7,24 +7,13 @@ import { WorkerPool } from '../pool/index.js';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Locale } from '../i18n/types.js';
-import { resolveLocale } from '../i18n/index.js';
-import { bucketOf, canonicalLocation, copyOfLocation, openBackend, parseBackendLocation, type S3Access } from '../backend/registry.js';
-import { checkResidency } from '../backend/s3/residency.js';
-import type { Backend } from '../backend/types.js';
-import type { Catalog } from '../catalog/catalog.js';
-import type { JsonValue } from '../catalog/canonicalJson.js';
-import { openRepositoryCatalog, storedCopiesOf } from '../catalog/sync.js';
-import type { KeyCredentials } from '../repository/keys.js';
-import { Repository } from '../repository/repository.js';
-import { systemClock, type Clock } from '../scheduler/clock.js';
-import { FileSecretStore } from '../secrets/fileStore.js';
-import { openSecretStore } from '../secrets/index.js';
-import { assertKeychainUsable, KeychainSecretStore } from '../secrets/keychainStore.js';
-import { REPOSITORY_PASSWORD_SECRET } from '../secrets/names.js';
-import type { SecretStore } from '../secrets/types.js';
-import type { DestinationConfig, EngineEvent } from '../shared/contract.js';
-import { isEngineError } from '../shared/errors.js';
+import { type Locale, resolveLocale } from '../i18n/index.js';
+import { type Backend, bucketOf, canonicalLocation, checkResidency, copyOfLocation, openBackend, parseBackendLocation, type S3Access } from '../backend/index.js';
+import { type Catalog, type JsonValue, openRepositoryCatalog, storedCopiesOf } from '../catalog/index.js';
+import { type KeyCredentials, Repository } from '../repository/index.js';
+import { systemClock, type Clock } from '../scheduler/index.js';
+import { assertKeychainUsable, FileSecretStore, KeychainSecretStore, openSecretStore, REPOSITORY_PASSWORD_SECRET, type SecretStore } from '../secrets/index.js';
+import { type DestinationConfig, type EngineEvent, isEngineError } from '../shared/index.js';
 import { AuditTrail } from './auditTrail.js';
 import { EventBus } from './bus.js';
 import type { EngineOptions } from './engine.js';
@@ -257,7 +246,13 @@ export class EngineContext {
     }
     const credentials = given?.credentials ?? (await this.s3Credentials(parsed.bucket));
     const { s3UploadBytesPerSecond: up, s3DownloadBytesPerSecond: down } = this.options;
-    const s3: S3Access = { region, ...(credentials ? { credentials } : {}), ...(up ? { uploadBytesPerSecond: up } : {}), ...(down ? { downloadBytesPerSecond: down } : {}), ...(given ? { requestTimeoutMs: 15_000 } : {}) };
+    const s3: S3Access = {
+      region,
+      ...(credentials ? { credentials } : {}),
+      ...(up ? { uploadBytesPerSecond: up } : {}),
+      ...(down ? { downloadBytesPerSecond: down } : {}),
+      ...(given ? { requestTimeoutMs: 15_000 } : {}),
+    };
     return openBackend(location, { mode, s3 });
   }
 
@@ -332,9 +327,19 @@ export class EngineContext {
 
   /** Closes what was opened; what failed to open has nothing to close. */
   private async closeQuietly(repo: Promise<Repository> | null, catalog: Promise<Catalog> | null): Promise<void> {
-    const c = catalog ? await catalog.then((x) => x, () => null) : null;
+    const c = catalog
+      ? await catalog.then(
+          (x) => x,
+          () => null,
+        )
+      : null;
     c?.close();
-    const r = repo ? await repo.then((x) => x, () => null) : null;
+    const r = repo
+      ? await repo.then(
+          (x) => x,
+          () => null,
+        )
+      : null;
     await r?.backend.close();
   }
 }

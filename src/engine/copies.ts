@@ -3,16 +3,10 @@
  * their state, bringing them up to date after each backup, and replicating on demand.
  */
 import { createHash } from 'node:crypto';
-import { ejectDrive } from '../backend/local/eject.js';
-import { copyPlanOf } from '../backend/registry.js';
-import type { Backend } from '../backend/types.js';
-import type { JsonValue } from '../catalog/canonicalJson.js';
-import { refreshSnapshotCache, storedCopiesOf } from '../catalog/sync.js';
-import type { Repository } from '../repository/repository.js';
-import { prepareTarget, replicate as replicateFiles, type ReplicateResult } from '../repository/replicate.js';
-import type { AddCopyRequest, AddCopyResult, CopyOutcome, DestinationState } from '../shared/contract.js';
-import { EngineError, isEngineError } from '../shared/errors.js';
-import type { LongOperationOptions } from '../shared/events.js';
+import { type Backend, copyPlanOf, ejectDrive } from '../backend/index.js';
+import { type JsonValue, refreshSnapshotCache, storedCopiesOf } from '../catalog/index.js';
+import { prepareTarget, replicate as replicateFiles, type ReplicateResult, type Repository } from '../repository/index.js';
+import { type AddCopyRequest, type AddCopyResult, type CopyOutcome, type DestinationState, EngineError, isEngineError, type LongOperationOptions } from '../shared/index.js';
 import { osUser, type EngineContext } from './context.js';
 import { track } from './runs.js';
 
@@ -56,7 +50,13 @@ export async function replicateCopies(ctx: EngineContext, repo: Repository, opti
     try {
       const r = await replicateFiles(repo.backend, backend, { signal: options.signal, onProgress: options.onProgress });
       const cap = await capacityOf(ctx, backend);
-      catalog.recordDestinationStatus(id, { ok: r.complete, errorCode: r.stopped?.code ?? r.failed[0]?.code ?? null, capacityTotal: cap?.totalBytes ?? null, capacityFree: cap?.freeBytes ?? null, offline: false });
+      catalog.recordDestinationStatus(id, {
+        ok: r.complete,
+        errorCode: r.stopped?.code ?? r.failed[0]?.code ?? null,
+        capacityTotal: cap?.totalBytes ?? null,
+        capacityFree: cap?.freeBytes ?? null,
+        offline: false,
+      });
       let ejected: boolean | null = null;
       if (r.complete) {
         const snaps = catalog.listSnapshots();
@@ -99,7 +99,17 @@ export async function destinations(ctx: EngineContext): Promise<DestinationState
     const held = snaps.filter((s) => s.destinations.includes(copy.location)).sort((a, b) => b.time.localeCompare(a.time))[0];
     const rotateMs = (copy.rotateDays ?? 7) * DAY_MS;
     const overdue = copy.kind === 'usb' ? !rec?.lastSuccessAt || now - Date.parse(rec.lastSuccessAt) > rotateMs : false;
-    return { location: copy.location, kind: copy.kind, label: copy.label ?? copy.location, lastSuccessAt: rec?.lastSuccessAt ?? null, offline: rec?.offline ?? false, errorCode: rec?.lastErrorCode ?? null, latestSnapshot: held?.id ?? null, overdue, verification };
+    return {
+      location: copy.location,
+      kind: copy.kind,
+      label: copy.label ?? copy.location,
+      lastSuccessAt: rec?.lastSuccessAt ?? null,
+      offline: rec?.offline ?? false,
+      errorCode: rec?.lastErrorCode ?? null,
+      latestSnapshot: held?.id ?? null,
+      overdue,
+      verification,
+    };
   });
 }
 

@@ -4,15 +4,19 @@
  * as its file through the files use cases (restoreFiles with the dump's path).
  */
 import path from 'node:path';
-import { backupDatabase as runDatabaseBackup, databaseLocation } from '../archiver/dbBackup.js';
-import { readFileContent } from '../repository/filesWriter.js';
-import type { SnapshotRecord } from '../repository/snapshot.js';
-import { summarizeSnapshot } from '../repository/summary.js';
-import { locatePath } from '../restorer/filesTarget.js';
-import { restorePostgresToNewDatabase, restoreSqliteFile, type DbCredentials, type DbSource } from '../source/db/index.js';
-import type { DatabaseBackupRequest, DatabaseBackupResult, DatabaseRestoreRequest, DatabaseRestoreResult, DatabaseSourceSetting } from '../shared/contract.js';
-import { EngineError } from '../shared/errors.js';
-import type { LongOperationOptions } from '../shared/events.js';
+import { backupDatabase as runDatabaseBackup, databaseLocation } from '../archiver/index.js';
+import { readFileContent, type SnapshotRecord, summarizeSnapshot } from '../repository/index.js';
+import { locatePath } from '../restorer/index.js';
+import { restorePostgresToNewDatabase, restoreSqliteFile, type DbCredentials, type DbSource } from '../source/index.js';
+import {
+  type DatabaseBackupRequest,
+  type DatabaseBackupResult,
+  type DatabaseRestoreRequest,
+  type DatabaseRestoreResult,
+  type DatabaseSourceSetting,
+  EngineError,
+  type LongOperationOptions,
+} from '../shared/index.js';
 import { BACKUP_TASK, recordedBackup } from './backup.js';
 import type { EngineContext } from './context.js';
 import { resolveFilesSnapshot } from './files.js';

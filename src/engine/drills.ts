@@ -3,20 +3,16 @@
  * since that is what a disaster leaves) into a fresh sandbox FHIR server, validates it and records the result —
  * and the drills' history.
  */
-import { TOOL_VERSION } from '../archiver/archiver.js';
-import { recordedDrill } from '../drills/record.js';
-import { restoreOrder, TIER_TYPES } from '../policy/tiers.js';
-import { Repository } from '../repository/repository.js';
-import type { DrillRunResult, DrillSummary, SourceDrillResult } from '../shared/drill.js';
-import type { DatabaseSourceSetting } from '../shared/contract.js';
-import type { JsonValue } from '../catalog/canonicalJson.js';
-import { databaseDrill, filesDrill, newSeed, signedInUser, type SourceDrillOutcome } from '../drills/index.js';
+import { TOOL_VERSION } from '../archiver/index.js';
+import { databaseDrill, filesDrill, newSeed, recordedDrill, signedInUser, type SourceDrillOutcome } from '../drills/index.js';
+import { restoreOrder, TIER_TYPES } from '../policy/index.js';
+import { Repository } from '../repository/index.js';
+import { type DatabaseSourceSetting, type DrillRunResult, type DrillSummary, isEngineError, type LongOperationOptions, type SourceDrillResult, throwIfAborted } from '../shared/index.js';
+import type { JsonValue } from '../catalog/index.js';
 import { t } from '../i18n/index.js';
 import { databaseCredentials } from './databases.js';
 import { sourceConnection } from './sources.js';
 import { resolveFilesSnapshot } from './files.js';
-import { isEngineError, throwIfAborted } from '../shared/errors.js';
-import type { LongOperationOptions } from '../shared/events.js';
 import type { EngineContext } from './context.js';
 import { getSettings } from './settings.js';
 
@@ -48,12 +44,21 @@ export function drill(ctx: EngineContext, request: { snapshot?: string; target?:
     ctx.emit({ type: 'status-changed' });
     // A drill stopped by cancel is recorded (interrupted); the caller hears that it was cancelled.
     throwIfAborted(o.signal);
-    return { id: record.id, status: record.status, integrityScore: record.integrityScore, recoveryTimeMs: record.recoveryTimeMs, resourcesRestored: record.resourcesRestored, usedCopy: outcome.copy?.label ?? null };
+    return {
+      id: record.id,
+      status: record.status,
+      integrityScore: record.integrityScore,
+      recoveryTimeMs: record.recoveryTimeMs,
+      resourcesRestored: record.resourcesRestored,
+      usedCopy: outcome.copy?.label ?? null,
+    };
   });
 }
 
 export async function listDrills(ctx: EngineContext): Promise<DrillSummary[]> {
-  return (await ctx.catalog()).listDrills(100).map((d) => ({ id: d.id, startedAt: d.startedAt, status: d.status, integrityScore: d.integrityScore, recoveryTimeMs: d.recoveryTimeMs, resourcesRestored: d.resourcesRestored }));
+  return (await ctx.catalog())
+    .listDrills(100)
+    .map((d) => ({ id: d.id, startedAt: d.startedAt, status: d.status, integrityScore: d.integrityScore, recoveryTimeMs: d.recoveryTimeMs, resourcesRestored: d.resourcesRestored }));
 }
 
 /**
@@ -92,7 +97,17 @@ export function drillSource(
       });
       await ctx.record('drill', { id, status: outcome.status, kind: outcome.kind, snapshot: snap.id });
       ctx.emit({ type: 'status-changed' });
-      return { id, kind: outcome.kind, status: outcome.status, snapshotId: snap.id, source: outcome.snapshot.source, recoveryTimeMs: outcome.recoveryTimeMs, restored: outcome.restored, bytes: outcome.bytes, proofs };
+      return {
+        id,
+        kind: outcome.kind,
+        status: outcome.status,
+        snapshotId: snap.id,
+        source: outcome.snapshot.source,
+        recoveryTimeMs: outcome.recoveryTimeMs,
+        restored: outcome.restored,
+        bytes: outcome.bytes,
+        proofs,
+      };
     } catch (err) {
       if (id > 0) catalog.finishDrill(id, { status: isEngineError(err, 'CANCELLED') ? 'interrupted' : 'failed' });
       throw err;

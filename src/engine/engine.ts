@@ -2,23 +2,15 @@
  * The Engine: the API every front end uses (CLI, serve, Electron), and the options it is created with.
  * createEngine (src/index.ts) builds it from the use cases of this folder.
  */
-import type { Locale } from '../i18n/types.js';
-import type { RecoveryKeyLanguage } from '../crypto/recoveryKey.js';
-import type { RetentionPolicy } from '../policy/retention.js';
-import type { SchedulePolicy } from '../policy/schedule.js';
-import type { MigrateResult } from '../archiver/migrate.js';
-import type { PruneResult } from '../repository/prune.js';
-import type { RepairIndexResult } from '../repository/repairIndex.js';
-import type { RepairSnapshotsResult } from '../repository/repairSnapshots.js';
-import type { ReplicateResult } from '../repository/replicate.js';
-import type { SnapshotRecord } from '../repository/snapshot.js';
-import type { RunnerEvent } from '../scheduler/runner.js';
-import type { Clock, Timer } from '../scheduler/clock.js';
-import type { Backend } from '../backend/types.js';
-import type { SecretStore } from '../secrets/types.js';
-import type { StrategyName } from '../source/fhir/strategies.js';
-import type { SourceDrillResult } from '../shared/drill.js';
-import type { SourceListItem, SourceRunOutcome } from './sources.js';
+import type { Locale } from '../i18n/index.js';
+import type { RecoveryKeyLanguage } from '../crypto/index.js';
+import type { RetentionPolicy, SchedulePolicy } from '../policy/index.js';
+import type { MigrateResult } from '../archiver/index.js';
+import type { PruneResult, RepairIndexResult, RepairSnapshotsResult, ReplicateResult, SnapshotRecord } from '../repository/index.js';
+import type { Clock, RunnerEvent, Timer } from '../scheduler/index.js';
+import type { Backend } from '../backend/index.js';
+import type { SecretStore } from '../secrets/index.js';
+import type { StrategyName } from '../source/index.js';
 import type {
   AddCopyRequest,
   AddCopyResult,
@@ -26,11 +18,21 @@ import type {
   AppSettings,
   AuditLogEntry,
   BackupResult,
-  ExtraSourceSetting,
+  CheckResult,
+  ConnectResult,
   DatabaseBackupRequest,
   DatabaseBackupResult,
   DatabaseRestoreRequest,
   DatabaseRestoreResult,
+  DestinationConfig,
+  DestinationState,
+  DetectedDestination,
+  DoctorReportView,
+  DrillRunResult,
+  DrillSummary,
+  EngineEvent,
+  ExtraSourceSetting,
+  FhirRestoreResult,
   FileListResult,
   FilesRestorePlanResult,
   FilesRestoreRequest,
@@ -38,24 +40,17 @@ import type {
   FilesScopeRequest,
   FolderBackupRequest,
   FolderBackupResult,
-  CheckResult,
-  ConnectResult,
-  DestinationConfig,
-  DestinationState,
-  DetectedDestination,
   FolderListing,
-  DoctorReportView,
-  EngineEvent,
-  FhirRestoreResult,
   FolderRestorePlan,
   ForgetResult,
   IncidentInput,
   IncidentView,
-  PeopleSettings,
   InitRequest,
   InitResult,
   KeySlotSummary,
+  LongOperationOptions,
   PatientSearchResult,
+  PeopleSettings,
   RecoveryKitStatus,
   RecoveryKitWords,
   RepoStats,
@@ -67,12 +62,12 @@ import type {
   ServerRestoreRequest,
   SnapshotSummary,
   SourceAuthSetting,
+  SourceDrillResult,
   SourceProbe,
   StatusSummary,
   TaskInfo,
-} from '../shared/contract.js';
-import type { DrillRunResult, DrillSummary } from '../shared/drill.js';
-import type { LongOperationOptions } from '../shared/events.js';
+} from '../shared/index.js';
+import type { SourceListItem, SourceRunOutcome } from './sources.js';
 
 export interface EngineOptions {
   /** Repository location: a folder (NAS share, USB drive) for now. */
@@ -182,7 +177,10 @@ export interface Engine {
   dump(snapshot: string, reference: string): Promise<{ snapshotId: string; bytes: Buffer }>;
   stats(): Promise<RepoStats>;
   listKeys(): Promise<KeySlotSummary[]>;
-  addKey(kind: 'keychain' | 'passphrase' | 'recovery', options?: { passphrase?: string; name?: string; language?: RecoveryKeyLanguage }): Promise<{ slot: KeySlotSummary; recoveryKey: string[][] | null }>;
+  addKey(
+    kind: 'keychain' | 'passphrase' | 'recovery',
+    options?: { passphrase?: string; name?: string; language?: RecoveryKeyLanguage },
+  ): Promise<{ slot: KeySlotSummary; recoveryKey: string[][] | null }>;
   removeKey(slotId: string): Promise<void>;
   /**
    * Replaces the recovery key: the printed kit stops working. Needs `confirmed` (the user typed the confirmation);
@@ -218,7 +216,10 @@ export interface Engine {
    * check --repair: damaged or missing files are replaced with verified copies from the other destinations, and a
    * missing or damaged index is rebuilt from the packs' own headers (no other copy needed); then checks again.
    */
-  checkAndRepair(request: { from?: readonly string[]; readData?: boolean }, options?: LongOperationOptions): Promise<CheckResult & { repaired: string[]; unrepaired: { file: string; reason: string }[] }>;
+  checkAndRepair(
+    request: { from?: readonly string[]; readData?: boolean },
+    options?: LongOperationOptions,
+  ): Promise<CheckResult & { repaired: string[]; unrepaired: { file: string; reason: string }[] }>;
   /** Rebuilds the index from the packs' own headers (like `restic repair index`); no other copy needed. */
   repairIndex(options?: LongOperationOptions): Promise<RepairIndexResult>;
   /** A repaired successor for each snapshot whose data is gone, listing every lost resource (history is never rewritten). */

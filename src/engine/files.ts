@@ -3,25 +3,22 @@
  * as the files cache), list a files snapshot, plan a restore and restore the whole source, a folder or one file.
  */
 import path from 'node:path';
-import { backupFolders as runFolderBackup, folderParent } from '../archiver/filesBackup.js';
-import { walkFilesTree } from '../repository/fileTree.js';
-import type { Repository } from '../repository/repository.js';
-import type { SnapshotRecord } from '../repository/snapshot.js';
-import { summarizeSnapshot } from '../repository/summary.js';
-import { locatePath, planFilesRestore, restoreFiles as runFilesRestore, type FilesRestorePlan } from '../restorer/filesTarget.js';
-import { nameChangeText } from '../source/files/index.js';
-import type {
-  FileListEntry,
-  FileListResult,
-  FilesRestorePlanResult,
-  FilesRestoreRequest,
-  FilesRestoreResultSummary,
-  FilesScopeRequest,
-  FolderBackupRequest,
-  FolderBackupResult,
-} from '../shared/contract.js';
-import { EngineError } from '../shared/errors.js';
-import type { LongOperationOptions } from '../shared/events.js';
+import { backupFolders as runFolderBackup, folderParent } from '../archiver/index.js';
+import { type Repository, type SnapshotRecord, summarizeSnapshot, walkFilesTree } from '../repository/index.js';
+import { locatePath, planFilesRestore, restoreFiles as runFilesRestore, type FilesRestorePlan } from '../restorer/index.js';
+import { nameChangeText } from '../source/index.js';
+import {
+  EngineError,
+  type FileListEntry,
+  type FileListResult,
+  type FilesRestorePlanResult,
+  type FilesRestoreRequest,
+  type FilesRestoreResultSummary,
+  type FilesScopeRequest,
+  type FolderBackupRequest,
+  type FolderBackupResult,
+  type LongOperationOptions,
+} from '../shared/index.js';
 import { BACKUP_TASK, recordedBackup } from './backup.js';
 import type { EngineContext } from './context.js';
 import { track } from './runs.js';
@@ -91,7 +88,8 @@ export async function resolveFilesSnapshot(repo: Repository, request: FilesScope
     pool = all.filter((s) => Date.parse(s.manifest.time) <= at.getTime());
   }
   const pick = pool[pool.length - 1];
-  if (!pick) throw new EngineError('SNAPSHOT_NOT_FOUND', { snapshot: request.asOf ? `as of ${request.asOf}` : 'latest', suggestions: all.slice(-5).map((s) => `${s.id.slice(0, 8)} (${s.manifest.time})`) });
+  if (!pick)
+    throw new EngineError('SNAPSHOT_NOT_FOUND', { snapshot: request.asOf ? `as of ${request.asOf}` : 'latest', suggestions: all.slice(-5).map((s) => `${s.id.slice(0, 8)} (${s.manifest.time})`) });
   return pick;
 }
 

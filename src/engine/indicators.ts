@@ -3,12 +3,10 @@
  * configured copies; policy/indicators.ts computes them. Used by status (and so `--json`, /metrics, the dashboard
  * and the weekly summary).
  */
-import type { Catalog } from '../catalog/catalog.js';
-import { indicatorsOf, INDICATOR_WINDOW_DAYS, type Indicator, type IndicatorFacts, type RunFact, type TierPoints } from '../policy/indicators.js';
-import { LAYER_TARGETS } from '../policy/tiers.js';
-import type { DestinationConfig } from '../shared/settings.js';
-import type { IndicatorView } from '../shared/contract.js';
-import { formatDuration } from '../alerts/render.js';
+import type { Catalog } from '../catalog/index.js';
+import { type Indicator, INDICATOR_WINDOW_DAYS, type IndicatorFacts, indicatorsOf, LAYER_TARGETS, type RunFact, type TierPoints } from '../policy/index.js';
+import type { DestinationConfig, IndicatorView } from '../shared/index.js';
+import { formatDuration } from '../alerts/index.js';
 import { t, type Locale } from '../i18n/index.js';
 
 const DAY_MS = 24 * 3_600_000;
@@ -27,8 +25,7 @@ export interface IndicatorInputs {
 /** What indicatorsOf needs, from the catalog: two windows of runs (an outage may have begun before this one). */
 export function indicatorFacts(input: IndicatorInputs): IndicatorFacts {
   const since = new Date(input.now.getTime() - 2 * INDICATOR_WINDOW_DAYS * DAY_MS);
-  const runs = (kind: string): RunFact[] =>
-    input.catalog.listRuns({ kind, since, limit: 1_000_000 }).map((r) => ({ status: r.status, startedAt: r.startedAt, endedAt: r.endedAt }));
+  const runs = (kind: string): RunFact[] => input.catalog.listRuns({ kind, since, limit: 1_000_000 }).map((r) => ({ status: r.status, startedAt: r.startedAt, endedAt: r.endedAt }));
   const snaps = input.catalog.listSnapshots();
   const tiers: TierPoints[] = input.copies
     .filter((c) => c.kind !== 'usb' && (c.kind === 's3' || c.offsite === true))

@@ -4,12 +4,21 @@
  */
 import { unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { encodeRecoveryKey, normalizeRecoveryWord, parseRecoveryKey, pickConfirmationWords, type RecoveryKeyLanguage } from '../crypto/recoveryKey.js';
-import { refreshSnapshotCache } from '../catalog/sync.js';
-import { Repository } from '../repository/repository.js';
-import type { ConnectResult, InitRequest, InitResult, KeySlotSummary, RecoveryKitStatus, RecoveryKitWords } from '../shared/contract.js';
-import { EngineError, isEngineError } from '../shared/errors.js';
-import { ensurePrivateDir, writePrivateFile } from '../shared/privateFiles.js';
+import { encodeRecoveryKey, normalizeRecoveryWord, parseRecoveryKey, pickConfirmationWords, type RecoveryKeyLanguage } from '../crypto/index.js';
+import { refreshSnapshotCache } from '../catalog/index.js';
+import { Repository } from '../repository/index.js';
+import {
+  type ConnectResult,
+  EngineError,
+  ensurePrivateDir,
+  type InitRequest,
+  type InitResult,
+  isEngineError,
+  type KeySlotSummary,
+  type RecoveryKitStatus,
+  type RecoveryKitWords,
+  writePrivateFile,
+} from '../shared/index.js';
 import type { EngineContext } from './context.js';
 
 const CHALLENGE_FILE = 'kit-challenge.json';
@@ -109,7 +118,11 @@ export async function listKeys(ctx: EngineContext): Promise<KeySlotSummary[]> {
   return (await ctx.repo()).listKeys();
 }
 
-export async function addKey(ctx: EngineContext, kind: 'keychain' | 'passphrase' | 'recovery', options: { passphrase?: string; name?: string; language?: RecoveryKeyLanguage } = {}): Promise<{ slot: KeySlotSummary; recoveryKey: string[][] | null }> {
+export async function addKey(
+  ctx: EngineContext,
+  kind: 'keychain' | 'passphrase' | 'recovery',
+  options: { passphrase?: string; name?: string; language?: RecoveryKeyLanguage } = {},
+): Promise<{ slot: KeySlotSummary; recoveryKey: string[][] | null }> {
   const repo = await ctx.repo();
   const lock = await repo.lock('exclusive', 'key add');
   try {

@@ -2,18 +2,21 @@
  * Use cases: keeping the repository sound — check (structure, data, audit trail), repair from another copy or
  * from the packs' own headers, retention (forget) and prune. Long ones are tasks that can be cancelled.
  */
-import type { Backend } from '../backend/types.js';
-import { verifyStoredAuditChain } from '../catalog/auditTrail.js';
-import { refreshSnapshotCache } from '../catalog/sync.js';
-import { checkRepository } from '../checker/checker.js';
-import { applyRetention, assertForgetAllowed, explainForget, validateRetentionPolicy, type RetentionPolicy } from '../policy/retention.js';
-import { migrateRepository, type MigrateResult } from '../archiver/migrate.js';
-import { healFromCopy } from '../repository/heal.js';
-import { pruneRepository, type PruneResult } from '../repository/prune.js';
-import { repairIndex as rebuildIndex, type RepairIndexResult } from '../repository/repairIndex.js';
-import { repairSnapshots as repairSnapshotFiles, type RepairSnapshotsResult } from '../repository/repairSnapshots.js';
-import type { CheckResult, ForgetResult } from '../shared/contract.js';
-import type { LongOperationOptions } from '../shared/events.js';
+import type { Backend } from '../backend/index.js';
+import { refreshSnapshotCache, verifyStoredAuditChain } from '../catalog/index.js';
+import { checkRepository } from '../checker/index.js';
+import { applyRetention, assertForgetAllowed, explainForget, validateRetentionPolicy, type RetentionPolicy } from '../policy/index.js';
+import { migrateRepository, type MigrateResult } from '../archiver/index.js';
+import {
+  healFromCopy,
+  pruneRepository,
+  type PruneResult,
+  repairIndex as rebuildIndex,
+  type RepairIndexResult,
+  repairSnapshots as repairSnapshotFiles,
+  type RepairSnapshotsResult,
+} from '../repository/index.js';
+import type { CheckResult, ForgetResult, LongOperationOptions } from '../shared/index.js';
 import type { EngineContext } from './context.js';
 import { track } from './runs.js';
 import { retentionPolicy } from './settings.js';
@@ -37,11 +40,21 @@ function recordedCheck(ctx: EngineContext, options: CheckOptions): Promise<Check
         const report = await checkRepository(repo, options);
         const problems = [...report.problems];
         const stored = await repo.readAuditEntries(options.signal);
-        for (const file of stored.damaged) problems.push({ code: 'AUDIT_TAMPERED', file, reason: 'audit entry does not match its name or does not decrypt', snapshots: [], resources: [], resourceCount: 0 });
+        for (const file of stored.damaged)
+          problems.push({ code: 'AUDIT_TAMPERED', file, reason: 'audit entry does not match its name or does not decrypt', snapshots: [], resources: [], resourceCount: 0 });
         const chain = verifyStoredAuditChain(stored.entries);
-        if (!chain.ok) problems.push({ code: 'AUDIT_TAMPERED', file: 'audit/', reason: `audit trail in the repository: ${chain.problem} at entry ${chain.firstBadSeq}`, snapshots: [], resources: [], resourceCount: 0 });
+        if (!chain.ok)
+          problems.push({
+            code: 'AUDIT_TAMPERED',
+            file: 'audit/',
+            reason: `audit trail in the repository: ${chain.problem} at entry ${chain.firstBadSeq}`,
+            snapshots: [],
+            resources: [],
+            resourceCount: 0,
+          });
         const local = (await ctx.catalog()).verifyAuditChain();
-        if (!local.ok) problems.push({ code: 'AUDIT_TAMPERED', file: 'catalog.sqlite', reason: `local audit log: entry ${local.firstBadSeq} was altered`, snapshots: [], resources: [], resourceCount: 0 });
+        if (!local.ok)
+          problems.push({ code: 'AUDIT_TAMPERED', file: 'catalog.sqlite', reason: `local audit log: entry ${local.firstBadSeq} was altered`, snapshots: [], resources: [], resourceCount: 0 });
         return { ok: problems.length === 0, problems, stats: report.stats, durationMs: Date.now() - started };
       } finally {
         await lock.release();
@@ -99,7 +112,7 @@ export function checkAndRepair(ctx: EngineContext, request: { from?: readonly st
         const repo = await ctx.repo();
         let changed = false;
         // Damaged files come back from another copy first (exact bytes); what no copy fixes of the index is rebuilt.
-        const healable = result.problems.filter((p) => (p.file.startsWith('data/') || p.file.startsWith('index/') || p.file.startsWith('snapshots/') || p.file.startsWith('audit/')));
+        const healable = result.problems.filter((p) => p.file.startsWith('data/') || p.file.startsWith('index/') || p.file.startsWith('snapshots/') || p.file.startsWith('audit/'));
         if (sources.length > 0 && healable.length > 0) {
           const heal = await healFromCopy(healable, repo.backend, sources, o);
           repaired.push(...heal.repaired);
@@ -118,7 +131,8 @@ export function checkAndRepair(ctx: EngineContext, request: { from?: readonly st
         result = await recordedCheck(ctx, checkOptions);
       }
       if (sources.length === 0) {
-        for (const p of result.problems) if (!isIndexGap(p) && !unrepaired.some((u) => u.file === p.file)) unrepaired.push({ file: p.file, reason: 'no other copy to repair from (give --from <location>)' });
+        for (const p of result.problems)
+          if (!isIndexGap(p) && !unrepaired.some((u) => u.file === p.file)) unrepaired.push({ file: p.file, reason: 'no other copy to repair from (give --from <location>)' });
       }
       return { ...result, repaired, unrepaired };
     } finally {
@@ -130,7 +144,12 @@ export function checkAndRepair(ctx: EngineContext, request: { from?: readonly st
 /** Rebuilds the index from the packs' own headers (like `restic repair index`); no other copy needed. */
 export function repairIndex(ctx: EngineContext, options: LongOperationOptions = {}): Promise<RepairIndexResult> {
   return ctx.tasks.run({ kind: 'repair', title: 'task.title.repairIndex', cancelled: REPAIR_CANCELLED }, options, (o) =>
-    track(ctx, 'repair', () => indexFromHeaders(ctx, o), (r) => ({ status: r.unreadable.length > 0 ? 'partial' : 'success' })),
+    track(
+      ctx,
+      'repair',
+      () => indexFromHeaders(ctx, o),
+      (r) => ({ status: r.unreadable.length > 0 ? 'partial' : 'success' }),
+    ),
   );
 }
 
@@ -170,7 +189,12 @@ export async function forget(ctx: EngineContext, request: { policy?: RetentionPo
   const lock = request.dryRun ? null : await repo.lock('exclusive', 'forget');
   try {
     const snaps = await repo.listSnapshots();
-    const infos = snaps.map((x) => ({ id: x.id, time: x.manifest.time, tags: x.manifest.tags, ...(x.manifest.suspicious ? { suspicious: { previous: x.manifest.suspicious.previous, dropPercent: x.manifest.suspicious.dropPercent } } : {}) }));
+    const infos = snaps.map((x) => ({
+      id: x.id,
+      time: x.manifest.time,
+      tags: x.manifest.tags,
+      ...(x.manifest.suspicious ? { suspicious: { previous: x.manifest.suspicious.previous, dropPercent: x.manifest.suspicious.dropPercent } } : {}),
+    }));
     const now = ctx.clock.now();
     const decisions = applyRetention(infos, policy, now);
     const explanations = explainForget(decisions, ctx.locale);
@@ -195,7 +219,12 @@ export function prune(ctx: EngineContext, request: { dryRun?: boolean } = {}, op
     const repo = await ctx.repo();
     const lock = await repo.lock('exclusive', 'prune');
     try {
-      const r = await track(ctx, 'prune', () => pruneRepository(repo, { ...o, dryRun: request.dryRun === true }), (x) => ({ status: 'success', bytesAdded: -x.bytesFreed }));
+      const r = await track(
+        ctx,
+        'prune',
+        () => pruneRepository(repo, { ...o, dryRun: request.dryRun === true }),
+        (x) => ({ status: 'success', bytesAdded: -x.bytesFreed }),
+      );
       if (!request.dryRun) await ctx.record('prune', { packsDeleted: r.packsDeleted, packsRepacked: r.packsRepacked, bytesFreed: r.bytesFreed, keptLocked: r.packsKeptLocked });
       // The in-memory index changed under the repository object: reopen for what follows.
       ctx.forgetRepository();

@@ -4,11 +4,9 @@
  * data affected, whether the ANPD was told, with the 3-business-day clock). The DR plan and the compliance summary
  * print them. Every change is an audit entry. No patient data belongs here (the screen says so).
  */
-import type { JsonValue } from '../catalog/canonicalJson.js';
-import type { IncidentRecord, IncidentRecordInput } from '../catalog/catalog.js';
-import { incidentClock } from '../policy/incidents.js';
-import type { ContactEntry, ContactRole, IncidentInput, IncidentView, PeopleSettings } from '../shared/contract.js';
-import { EngineError } from '../shared/errors.js';
+import type { IncidentRecord, IncidentRecordInput, JsonValue } from '../catalog/index.js';
+import { incidentClock } from '../policy/index.js';
+import { type ContactEntry, type ContactRole, EngineError, type IncidentInput, type IncidentView, type PeopleSettings } from '../shared/index.js';
 import { osUser, type EngineContext } from './context.js';
 import { clinicTimeZone } from './settings.js';
 

@@ -2,18 +2,22 @@
  * Use cases: the printable documents — the disaster-recovery plan and the compliance summary (from the actual
  * configuration and history), a drill's report, and the recovery kit. Each is a task that can be cancelled.
  */
-import { TOOL_VERSION } from '../archiver/archiver.js';
-import type { RecoveryKeyLanguage } from '../crypto/recoveryKey.js';
-import { complianceHtml, compliancePdf } from '../reports/compliance.js';
-import { complianceDataOf, drPlanDataOf } from '../reports/configurationData.js';
-import { gatherConfigurationFacts } from '../reports/configurationFacts.js';
-import { drillReportHtml, drillReportPdf } from '../reports/drillReport.js';
-import { drPlanHtml, drPlanPdf } from '../reports/drPlan.js';
-import { recoveryKitHtml, recoveryKitPdf } from '../reports/recoveryKit.js';
-import type { RecoveryKitWords } from '../shared/contract.js';
-import type { DrillReport } from '../shared/drill.js';
-import { EngineError, throwIfAborted } from '../shared/errors.js';
-import type { LongOperationOptions } from '../shared/events.js';
+import { TOOL_VERSION } from '../archiver/index.js';
+import type { RecoveryKeyLanguage } from '../crypto/index.js';
+import {
+  complianceDataOf,
+  complianceHtml,
+  compliancePdf,
+  drillReportHtml,
+  drillReportPdf,
+  drPlanDataOf,
+  drPlanHtml,
+  drPlanPdf,
+  gatherConfigurationFacts,
+  recoveryKitHtml,
+  recoveryKitPdf,
+} from '../reports/index.js';
+import { type DrillReport, EngineError, type LongOperationOptions, type RecoveryKitWords, throwIfAborted } from '../shared/index.js';
 import type { EngineContext } from './context.js';
 import { recoveryKit, recoveryKitStatus } from './keys.js';
 import { clinicTimeZone, getSettings, retentionPolicy } from './settings.js';

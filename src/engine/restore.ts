@@ -2,36 +2,39 @@
  * Use cases: restores (planned first, then written, each a task that can be cancelled and resumed), listing a
  * snapshot's resources, reading one resource, and finding a patient for the one-patient restore.
  */
-import { readResource, snapshotRows, type ResourceRow } from '../repository/reader.js';
+import { readResource, type Repository, type ResourceRow, type SnapshotRecord, snapshotRows } from '../repository/index.js';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { restoreOrder, TIER_TYPES } from '../policy/tiers.js';
-import { listResources } from '../restorer/listing.js';
-import type { Repository } from '../repository/repository.js';
-import type { SnapshotRecord } from '../repository/snapshot.js';
-import { executeFhirRestore, planFhirRestore, type FhirRestoreOptions } from '../restorer/fhirTarget.js';
-import { restoreToNdjson, selectRows } from '../restorer/ndjsonTarget.js';
-import type { PatientDirectory } from '../restorer/patients.js';
-import { assertPatientExists, checkTypesInSnapshot, resolveSnapshot } from '../restorer/select.js';
-import { selectForRestore } from '../restorer/selection.js';
-import { authProvider } from '../source/fhir/auth.js';
-import { FhirHttp } from '../source/fhir/http.js';
-import { assertResourceTypes } from '../source/fhir/resourceTypes.js';
-import type {
-  FhirRestoreResult,
-  FolderRestorePlan,
-  PatientSearchResult,
-  ResourceListing,
-  ResourceListResult,
-  RestorePlan,
-  RestoreResult,
-  RestoreScopeRequest,
-  RestoreToFolderRequest,
-  ServerRestoreRequest,
-} from '../shared/contract.js';
-import { EngineError } from '../shared/errors.js';
-import type { LongOperationOptions } from '../shared/events.js';
-import { ensurePrivateDir } from '../shared/privateFiles.js';
+import { restoreOrder, TIER_TYPES } from '../policy/index.js';
+import {
+  assertPatientExists,
+  checkTypesInSnapshot,
+  executeFhirRestore,
+  type FhirRestoreOptions,
+  listResources,
+  type PatientDirectory,
+  planFhirRestore,
+  resolveSnapshot,
+  restoreToNdjson,
+  selectForRestore,
+  selectRows,
+} from '../restorer/index.js';
+import { assertResourceTypes, authProvider, FhirHttp } from '../source/index.js';
+import {
+  EngineError,
+  ensurePrivateDir,
+  type FhirRestoreResult,
+  type FolderRestorePlan,
+  type LongOperationOptions,
+  type PatientSearchResult,
+  type ResourceListing,
+  type ResourceListResult,
+  type RestorePlan,
+  type RestoreResult,
+  type RestoreScopeRequest,
+  type RestoreToFolderRequest,
+  type ServerRestoreRequest,
+} from '../shared/index.js';
 import type { EngineContext } from './context.js';
 import { track } from './runs.js';
 import { resolveSourceAuth } from './secrets.js';
@@ -101,7 +104,12 @@ export function planRestoreToFolder(ctx: EngineContext, request: RestoreScopeReq
   });
 }
 
-async function serverRestoreSetup(ctx: EngineContext, repo: Repository, request: ServerRestoreRequest, options: LongOperationOptions): Promise<{ snap: SnapshotRecord; opts: FhirRestoreOptions; missingTypes: string[] }> {
+async function serverRestoreSetup(
+  ctx: EngineContext,
+  repo: Repository,
+  request: ServerRestoreRequest,
+  options: LongOperationOptions,
+): Promise<{ snap: SnapshotRecord; opts: FhirRestoreOptions; missingTypes: string[] }> {
   assertResourceTypes(request.types);
   const snap = await resolveSnapshot(repo, request);
   const missingTypes = checkTypesInSnapshot(snap, request.types);
@@ -113,8 +121,23 @@ async function serverRestoreSetup(ctx: EngineContext, repo: Repository, request:
   await ensurePrivateDir(stateDir);
   const journalFile = path.join(stateDir, `restore-${createHash('sha256').update(scope).digest('hex').slice(0, 16)}.journal`);
   // Old → new ids (targets that assign their own) and attachment URLs, per target and source: kept for later restores.
-  const mapFile = path.join(stateDir, `target-${createHash('sha256').update(JSON.stringify([http.base.href, snap.manifest.source.location])).digest('hex').slice(0, 16)}.map`);
-  const opts: FhirRestoreOptions = { http, orderTypes: (types) => restoreOrder(types), criticalTypes: TIER_TYPES.critical, journalFile, mapFile, includeAdministration: request.includeAdministration === true, signal: options.signal, onProgress: options.onProgress };
+  const mapFile = path.join(
+    stateDir,
+    `target-${createHash('sha256')
+      .update(JSON.stringify([http.base.href, snap.manifest.source.location]))
+      .digest('hex')
+      .slice(0, 16)}.map`,
+  );
+  const opts: FhirRestoreOptions = {
+    http,
+    orderTypes: (types) => restoreOrder(types),
+    criticalTypes: TIER_TYPES.critical,
+    journalFile,
+    mapFile,
+    includeAdministration: request.includeAdministration === true,
+    signal: options.signal,
+    onProgress: options.onProgress,
+  };
   return { snap, opts, missingTypes };
 }
 
@@ -133,7 +156,11 @@ export function planRestoreToServer(ctx: EngineContext, request: ServerRestoreRe
 }
 
 /** Restores into a FHIR server; needs `confirmed`. Resumes an interrupted restore of the same scope. */
-export async function restoreToServer(ctx: EngineContext, request: ServerRestoreRequest & { confirmed: boolean; verify?: 'none' | 'sample' | 'all' }, options: LongOperationOptions = {}): Promise<FhirRestoreResult & { plan: RestorePlan }> {
+export async function restoreToServer(
+  ctx: EngineContext,
+  request: ServerRestoreRequest & { confirmed: boolean; verify?: 'none' | 'sample' | 'all' },
+  options: LongOperationOptions = {},
+): Promise<FhirRestoreResult & { plan: RestorePlan }> {
   if (!request.confirmed) throw new EngineError('RESTORE_NOT_CONFIRMED');
   return ctx.tasks.run({ kind: 'restore', title: 'task.title.restoreServer', cancelled: 'task.cancelled.restoreServer' }, options, async (o) => {
     const r = await track(
@@ -153,7 +180,14 @@ export async function restoreToServer(ctx: EngineContext, request: ServerRestore
       },
       (x) => ({ status: x.failures.length > 0 ? 'partial' : 'success', snapshotId: x.snapshotId, resourcesTotal: x.restored, bytesRead: x.bytesRead }),
     );
-    await ctx.record('restore.server', { snapshot: r.snapshotId, target: r.target, resources: r.restored, failures: r.failures.length, types: [...(request.types ?? [])], patient: request.patient ?? null });
+    await ctx.record('restore.server', {
+      snapshot: r.snapshotId,
+      target: r.target,
+      resources: r.restored,
+      failures: r.failures.length,
+      types: [...(request.types ?? [])],
+      patient: request.patient ?? null,
+    });
     return r;
   });
 }

@@ -2,10 +2,9 @@
  * Runs: operations recorded in the catalog (start, end, status, counts, error code) for the history, the KPIs
  * and the alert rules. A finished run is published on the bus: the alerts and the audit trail react to it.
  */
-import type { FinishedStatus, RunCounts } from '../catalog/types.js';
+import type { FinishedStatus, RunCounts } from '../catalog/index.js';
 import { scrubSecrets, t, type Locale } from '../i18n/index.js';
-import type { BackupResult, RunWarning } from '../shared/contract.js';
-import { isEngineError, type ErrorCode } from '../shared/errors.js';
+import { type BackupResult, type ErrorCode, isEngineError, type RunWarning } from '../shared/index.js';
 import type { EngineContext } from './context.js';
 
 export interface RunSummary extends RunCounts {
@@ -47,8 +46,20 @@ export function backupSummary(r: BackupResult): RunSummary {
   const s = r.snapshot;
   const copyFailed = (r.copies ?? []).some((c) => c.state === 'failed' || c.state === 'partial');
   // The run log keeps what the clinic should know although the run succeeded (a stuck export replaced…).
-  const note = (r.warnings ?? []).map((w) => w.message).join(' ').slice(0, 500);
-  return { status: s.partial || copyFailed ? 'partial' : 'success', snapshotId: s.id, resourcesNew: s.added, resourcesChanged: s.changed, resourcesDeleted: s.deleted, resourcesTotal: s.resources, bytesAdded: s.storedBytesAdded, ...(note ? { errorMessage: note } : {}) };
+  const note = (r.warnings ?? [])
+    .map((w) => w.message)
+    .join(' ')
+    .slice(0, 500);
+  return {
+    status: s.partial || copyFailed ? 'partial' : 'success',
+    snapshotId: s.id,
+    resourcesNew: s.added,
+    resourcesChanged: s.changed,
+    resourcesDeleted: s.deleted,
+    resourcesTotal: s.resources,
+    bytesAdded: s.storedBytesAdded,
+    ...(note ? { errorMessage: note } : {}),
+  };
 }
 
 /** Snapshot warnings in the user's words. */

@@ -4,13 +4,10 @@
  * (forget + prune, early when the disk passes 90 %), the weekly summary and alert evaluation — and the scheduler that
  * runs them in the foreground, one per repository and machine (run-scheduler and the desktop app).
  */
-import { describeSchedule, nextRunAt } from '../scheduler/nextRunAt.js';
-import { JobRunner, type Job, type RunnerEvent } from '../scheduler/runner.js';
-import { acquireSchedulerLock } from '../scheduler/schedulerLock.js';
-import type { SchedulePolicy } from '../policy/schedule.js';
-import { DEFAULT_SCHEDULES, EARLY_RETENTION_PERCENT, inZone, verificationSlices } from '../policy/settings.js';
-import type { Catalog } from '../catalog/catalog.js';
-import { EngineError } from '../shared/errors.js';
+import { acquireSchedulerLock, describeSchedule, type Job, JobRunner, nextRunAt, type RunnerEvent } from '../scheduler/index.js';
+import { DEFAULT_SCHEDULES, EARLY_RETENTION_PERCENT, inZone, type SchedulePolicy, verificationSlices } from '../policy/index.js';
+import type { Catalog } from '../catalog/index.js';
+import { EngineError } from '../shared/index.js';
 import { capacityOf } from './copies.js';
 import { drill } from './drills.js';
 import { forget, prune } from './maintenance.js';
@@ -107,7 +104,12 @@ function lastStart(catalog: Catalog, name: JobName): Date | null {
 export async function schedules(ctx: EngineContext): Promise<{ name: string; policy: SchedulePolicy; description: string; nextAt: string }[]> {
   const catalog = await ctx.catalog();
   const now = ctx.clock.now();
-  return (await scheduledJobs(ctx)).map((j) => ({ name: j.name, policy: j.policy, description: describeSchedule(j.policy, ctx.locale), nextAt: nextRunAt(j.policy, lastStart(catalog, j.name) ?? (j.name === 'summary' ? now : null), now).toISOString() }));
+  return (await scheduledJobs(ctx)).map((j) => ({
+    name: j.name,
+    policy: j.policy,
+    description: describeSchedule(j.policy, ctx.locale),
+    nextAt: nextRunAt(j.policy, lastStart(catalog, j.name) ?? (j.name === 'summary' ? now : null), now).toISOString(),
+  }));
 }
 
 /**

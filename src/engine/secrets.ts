@@ -4,13 +4,9 @@
  */
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { probeKeychain } from '../secrets/index.js';
-import { REPOSITORY_PASSWORD_SECRET } from '../secrets/names.js';
-import { assertSecretName } from '../secrets/names.js';
-import type { SecretStore } from '../secrets/types.js';
-import type { SourceAuth } from '../source/fhir/auth.js';
-import type { SourceAuthSetting } from '../shared/contract.js';
-import { EngineError } from '../shared/errors.js';
+import { assertSecretName, probeKeychain, REPOSITORY_PASSWORD_SECRET, type SecretStore } from '../secrets/index.js';
+import type { SourceAuth } from '../source/index.js';
+import { EngineError, type SourceAuthSetting } from '../shared/index.js';
 import type { EngineContext } from './context.js';
 
 export async function listSecrets(ctx: EngineContext): Promise<string[]> {
@@ -69,7 +65,15 @@ export async function resolveSourceAuth(ctx: EngineContext, a: SourceAuthSetting
     case 'basic':
       return { kind: 'basic', username: a.username, password: await secretValue('password', a.passwordFile, a.passwordSecret, store) };
     case 'smart':
-      return { kind: 'smart', clientId: a.clientId, tokenUrl: a.tokenUrl, privateKeyPem: await secretValue('SMART key', a.keyFile, a.keySecret, store), ...(a.keyId ? { keyId: a.keyId } : {}), ...(a.scope ? { scope: a.scope } : {}), ...(a.scopes ? { scopes: a.scopes } : {}) };
+      return {
+        kind: 'smart',
+        clientId: a.clientId,
+        tokenUrl: a.tokenUrl,
+        privateKeyPem: await secretValue('SMART key', a.keyFile, a.keySecret, store),
+        ...(a.keyId ? { keyId: a.keyId } : {}),
+        ...(a.scope ? { scope: a.scope } : {}),
+        ...(a.scopes ? { scopes: a.scopes } : {}),
+      };
   }
 }
 

@@ -2,15 +2,20 @@
  * Use case: the application settings (language, clinic, source, schedules, retention, alert channels, shrink
  * guard, time zone). The rules are in policy/settings; changes are audited by the catalog itself and mirrored.
  */
-import type { JsonValue } from '../catalog/canonicalJson.js';
-import { storedCopiesOf } from '../catalog/sync.js';
-import { DEFAULT_SHRINK_GUARD_PERCENT } from '../archiver/archiver.js';
-import { validateRetentionPolicy, type RetentionPolicy } from '../policy/retention.js';
-import type { SchedulePolicy } from '../policy/schedule.js';
-import { DEFAULT_SCHEDULES, defaultRetention, retentionSettingOf, settingsProblems } from '../policy/settings.js';
-import { DEFAULT_TIME_ZONE, isValidTimeZone } from '../policy/zonedTime.js';
-import type { AppSettings } from '../shared/contract.js';
-import { EngineError } from '../shared/errors.js';
+import { type JsonValue, storedCopiesOf } from '../catalog/index.js';
+import { DEFAULT_SHRINK_GUARD_PERCENT } from '../archiver/index.js';
+import {
+  DEFAULT_SCHEDULES,
+  DEFAULT_TIME_ZONE,
+  defaultRetention,
+  isValidTimeZone,
+  type RetentionPolicy,
+  retentionSettingOf,
+  type SchedulePolicy,
+  settingsProblems,
+  validateRetentionPolicy,
+} from '../policy/index.js';
+import { type AppSettings, EngineError } from '../shared/index.js';
 import { osUser, type EngineContext } from './context.js';
 
 /** The clinic's time zone: every time the product shows is in it. */

@@ -1,16 +1,10 @@
 /** Use cases of the setup: testing a FHIR source, finding drives and shares, and the SOP-019 §9 checklist. */
 import { readdir, realpath, statfs } from 'node:fs/promises';
 import path from 'node:path';
-import { identifyDestination, mountedVolumes } from '../backend/local/identify.js';
-import { parseBackendLocation } from '../backend/registry.js';
-import { runDoctor } from '../doctor/doctor.js';
-import { renderDoctorCheck } from '../doctor/render.js';
-import type { DoctorDestinationInput } from '../doctor/types.js';
-import { authProvider } from '../source/fhir/auth.js';
-import { probeCapabilities } from '../source/fhir/capabilities.js';
-import { FhirHttp } from '../source/fhir/http.js';
-import type { DetectedDestination, DoctorReportView, FolderListing, FolderRoot, SourceAuthSetting, SourceProbe } from '../shared/contract.js';
-import { EngineError, isEngineError } from '../shared/errors.js';
+import { identifyDestination, mountedVolumes, parseBackendLocation } from '../backend/index.js';
+import { type DoctorDestinationInput, renderDoctorCheck, runDoctor } from '../doctor/index.js';
+import { authProvider, FhirHttp, probeCapabilities } from '../source/index.js';
+import { type DetectedDestination, type DoctorReportView, EngineError, type FolderListing, type FolderRoot, isEngineError, type SourceAuthSetting, type SourceProbe } from '../shared/index.js';
 import type { EngineContext } from './context.js';
 import { recoveryKitStatus } from './keys.js';
 import { resolveSourceAuth } from './secrets.js';
@@ -95,7 +89,10 @@ export async function browseFolders(ctx: EngineContext, request: { path?: string
   } catch {
     throw new EngineError('INVALID_ARGUMENT', { field: 'path', reason: 'not a readable folder' });
   }
-  const names = entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name).sort((a, b) => a.localeCompare(b));
+  const names = entries
+    .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+    .map((e) => e.name)
+    .sort((a, b) => a.localeCompare(b));
   const id = await identifyDestination(real);
   const suggested = id.state === 'repository' || id.state === 'empty' ? real : path.join(real, REPOSITORY_FOLDER);
   return {
@@ -127,13 +124,21 @@ export async function doctor(ctx: EngineContext): Promise<DoctorReportView> {
     else {
       const credentials = await ctx.s3Credentials(parsed.bucket);
       const region = ctx.regionFor(loc);
-      destinations.push({ id: loc, kind: 's3', options: { bucket: parsed.bucket, prefix: parsed.prefix, region, ...(parsed.endpoint ? { endpoint: parsed.endpoint, forcePathStyle: true } : {}), ...(credentials ? { credentials } : {}) } });
+      destinations.push({
+        id: loc,
+        kind: 's3',
+        options: { bucket: parsed.bucket, prefix: parsed.prefix, region, ...(parsed.endpoint ? { endpoint: parsed.endpoint, forcePathStyle: true } : {}), ...(credentials ? { credentials } : {}) },
+      });
     }
   }
   const report = await runDoctor({
     ...(settings?.source ? { source: { url: settings.source.url, auth: await resolveSourceAuth(ctx, settings.source.auth) } } : {}),
     destinations,
-    secretStore: ctx.options.secretStore ? { kind: 'safeStorage' } : ctx.options.passwordFile ? { kind: 'file' } : { kind: 'keychain', ...(ctx.options.keychainService ? { service: ctx.options.keychainService } : {}) },
+    secretStore: ctx.options.secretStore
+      ? { kind: 'safeStorage' }
+      : ctx.options.passwordFile
+        ? { kind: 'file' }
+        : { kind: 'keychain', ...(ctx.options.keychainService ? { service: ctx.options.keychainService } : {}) },
     ...(repo ? { schedule: { lockDir: ctx.stateDir(repo.id), repoId: repo.id } } : {}),
     ...(catalog ? { drill: { lastAt: catalog.lastDrill(['success'])?.startedAt ?? null }, recoveryKit: { confirmed: (await recoveryKitStatus(ctx)).confirmed } } : {}),
   });

@@ -1,9 +1,7 @@
 /** Use cases: what the repository holds — its snapshots and its size. */
-import { FILE_KINDS } from '../backend/types.js';
-import { codecName, CODEC_BROTLI, CODEC_ZSTD, zstdAvailable } from '../repository/codec.js';
-import type { SnapshotRecord } from '../repository/snapshot.js';
-import { summarizeSnapshot } from '../repository/summary.js';
-import type { RepoStats, SnapshotSummary } from '../shared/contract.js';
+import { FILE_KINDS } from '../backend/index.js';
+import { CODEC_BROTLI, CODEC_ZSTD, codecName, type SnapshotRecord, summarizeSnapshot, zstdAvailable } from '../repository/index.js';
+import type { RepoStats, SnapshotSummary } from '../shared/index.js';
 import type { EngineContext } from './context.js';
 
 export async function snapshots(ctx: EngineContext): Promise<SnapshotSummary[]> {
@@ -16,7 +14,9 @@ export async function snapshot(ctx: EngineContext, ref: string): Promise<{ summa
 }
 
 /** Bytes stored per kind of file and the latest snapshot's size: what status needs, without loading the index. */
-export async function storageUsage(ctx: EngineContext): Promise<{ repoId: string; snapshots: number; storedBytes: number; latestBytes: number; byKind: Record<string, { files: number; bytes: number }> }> {
+export async function storageUsage(
+  ctx: EngineContext,
+): Promise<{ repoId: string; snapshots: number; storedBytes: number; latestBytes: number; byKind: Record<string, { files: number; bytes: number }> }> {
   const repo = await ctx.repo();
   const byKind: Record<string, { files: number; bytes: number }> = {};
   let storedBytes = 0;

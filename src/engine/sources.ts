@@ -3,10 +3,8 @@
  * back up one by name, and back up every source (what the scheduled backup runs). One source failing never keeps
  * the others from running; the run of each is recorded with its source's name, and the whole fails naming them.
  */
-import { databaseLocation } from '../archiver/dbBackup.js';
-import type { BackupResult, DatabaseSourceSetting, ExtraSourceSetting } from '../shared/contract.js';
-import { EngineError, isEngineError } from '../shared/errors.js';
-import type { LongOperationOptions } from '../shared/events.js';
+import { databaseLocation } from '../archiver/index.js';
+import { type BackupResult, type DatabaseSourceSetting, EngineError, type ExtraSourceSetting, isEngineError, type LongOperationOptions } from '../shared/index.js';
 import { backupNow } from './backup.js';
 import type { EngineContext } from './context.js';
 import { backupDatabase } from './databases.js';
@@ -65,7 +63,8 @@ export async function removeSource(ctx: EngineContext, name: string): Promise<So
 export async function backupSource(ctx: EngineContext, name: string, options: LongOperationOptions = {}): Promise<BackupResult> {
   const source = ((await getSettings(ctx)).sources ?? []).find((s) => s.name === name);
   if (!source) throw new EngineError('NOT_FOUND', { what: `source ${name}` });
-  if (source.kind === 'folders') return backupFolders(ctx, { name: source.name, paths: source.paths, ...(source.exclude ? { exclude: source.exclude } : {}), ...(source.allowEmpty ? { allowEmpty: true } : {}) }, options);
+  if (source.kind === 'folders')
+    return backupFolders(ctx, { name: source.name, paths: source.paths, ...(source.exclude ? { exclude: source.exclude } : {}), ...(source.allowEmpty ? { allowEmpty: true } : {}) }, options);
   return backupDatabase(ctx, { name: source.name, source: source.database }, options);
 }
 

@@ -3,25 +3,19 @@
  * repository, the copies and the scheduler's lock; the KPIs are decided by policy/health, the headline (and the
  * state derived from it) by policy/headline.
  */
-import { renderAlert } from '../alerts/render.js';
-import { drillDue } from '../drills/schedule.js';
-import { copiesStatus } from '../policy/copies.js';
-import { copyOfLocation } from '../backend/registry.js';
-import { DEFAULT_RPO_MS, kpisOf } from '../policy/health.js';
-import { headlineOf } from '../policy/headline.js';
-import { errorSide } from '../shared/errors.js';
-import { DEFAULT_SCHEDULES, inZone } from '../policy/settings.js';
+import { renderAlert } from '../alerts/index.js';
+import { drillDue } from '../drills/index.js';
+import { copiesStatus, DEFAULT_RPO_MS, DEFAULT_SCHEDULES, findIndicator, headlineOf, type IndicatorId, inZone, kpisOf } from '../policy/index.js';
+import { copyOfLocation } from '../backend/index.js';
+import { errorSide, type HealthState, type StatusAlert, type StatusSummary, type WeeklySummaryView } from '../shared/index.js';
 import { t } from '../i18n/index.js';
-import { nextRunAt } from '../scheduler/nextRunAt.js';
-import { schedulerState } from '../scheduler/schedulerLock.js';
-import type { HealthState, StatusAlert, StatusSummary, WeeklySummaryView } from '../shared/contract.js';
+import { nextRunAt, schedulerState } from '../scheduler/index.js';
 import type { EngineContext } from './context.js';
 import { destinations as destinationStates } from './copies.js';
 import { recoveryKitStatus } from './keys.js';
 import { getSettings, scheduleSetting } from './settings.js';
 import { storageUsage } from './snapshots.js';
 import { indicatorsFromCatalog, indicatorViews } from './indicators.js';
-import { findIndicator, type IndicatorId } from '../policy/indicators.js';
 
 const DAY_MS = 24 * 3600_000;
 
@@ -44,7 +38,9 @@ export async function status(ctx: EngineContext): Promise<StatusSummary> {
   const drillPolicy = inZone(scheduleSetting(catalog.getSetting('schedule.drill'), DEFAULT_SCHEDULES.drill), zone);
   const due = drillDue(lastDrill ? new Date(lastDrill.startedAt) : null, drillPolicy, now, { since: new Date(repo.config.created) });
   const backupPolicy = inZone(scheduleSetting(catalog.getSetting('schedule.backup'), DEFAULT_SCHEDULES.backup), zone);
-  const alerts: StatusAlert[] = catalog.listActiveAlerts().map((a) => ({ key: a.key, rule: a.rule, severity: a.severity, message: renderAlert(a, { locale, timeZone: zone }).message, since: a.firstAt }));
+  const alerts: StatusAlert[] = catalog
+    .listActiveAlerts()
+    .map((a) => ({ key: a.key, rule: a.rule, severity: a.severity, message: renderAlert(a, { locale, timeZone: zone }).message, since: a.firstAt }));
   const destinations = await destinationStates(ctx);
   // The primary repository is a copy too (a NAS with a USB drive in rotation is server + NAS + USB = 3).
   const primaryKind = copyOfLocation(ctx.location).kind;
@@ -60,19 +56,22 @@ export async function status(ctx: EngineContext): Promise<StatusSummary> {
     lastCheckErrors: lastCheck && lastCheck.status !== 'success' ? 1 : 0,
   } as const;
   const copies = copiesStatus(
-    [primaryCopy, ...destinations.map((d) => {
-      const configured = ctx.copies().find((c) => c.location === d.location);
-      return {
-        id: d.location,
-        kind: d.kind === 'local' ? 'nas' : d.kind,
-        medium: d.kind === 's3' ? 'cloud' : d.kind === 'usb' ? 'usb' : 'disk',
-        offsite: configured?.offsite ?? d.kind === 's3',
-        immutable: configured?.immutable ?? false,
-        offline: d.offline,
-        lastSuccessAt: d.lastSuccessAt,
-        lastCheckErrors: d.errorCode ? 1 : 0,
-      };
-    })],
+    [
+      primaryCopy,
+      ...destinations.map((d) => {
+        const configured = ctx.copies().find((c) => c.location === d.location);
+        return {
+          id: d.location,
+          kind: d.kind === 'local' ? 'nas' : d.kind,
+          medium: d.kind === 's3' ? 'cloud' : d.kind === 'usb' ? 'usb' : 'disk',
+          offsite: configured?.offsite ?? d.kind === 's3',
+          immutable: configured?.immutable ?? false,
+          offline: d.offline,
+          lastSuccessAt: d.lastSuccessAt,
+          lastCheckErrors: d.errorCode ? 1 : 0,
+        };
+      }),
+    ],
     now,
     DEFAULT_RPO_MS,
   );
@@ -145,12 +144,19 @@ export async function status(ctx: EngineContext): Promise<StatusSummary> {
     // Kept by the weekly summary job (engine/summary.ts).
     weeklySummary: (catalog.getSetting('summary.last') as WeeklySummaryView | undefined) ?? null,
     recoveryKit: { confirmed: kit.confirmed },
-    copies: { copies: copies.copies, media: copies.media, offsite: copies.offsite, immutable: copies.immutable, errors: copies.errors, ok: copies.ok, text: t(copies.text.key, copies.text.params, locale), missing: copies.missing.map((m) => ({ rule: m.rule, text: t(m.key, m.params, locale) })) },
+    copies: {
+      copies: copies.copies,
+      media: copies.media,
+      offsite: copies.offsite,
+      immutable: copies.immutable,
+      errors: copies.errors,
+      ok: copies.ok,
+      text: t(copies.text.key, copies.text.params, locale),
+      missing: copies.missing.map((m) => ({ rule: m.rule, text: t(m.key, m.params, locale) })),
+    },
     destinations,
     drill: { lastAt: lastDrill?.startedAt ?? null, dueAt: due.dueAt.toISOString(), overdue: due.overdue },
-    history: catalog
-      .listRuns({ kind: 'backup', limit: 30 })
-      .map((r) => ({ at: r.startedAt, status: r.status, resources: r.resourcesTotal, bytesAdded: r.bytesAdded })),
+    history: catalog.listRuns({ kind: 'backup', limit: 30 }).map((r) => ({ at: r.startedAt, status: r.status, resources: r.resourcesTotal, bytesAdded: r.bytesAdded })),
     sources,
   };
 }

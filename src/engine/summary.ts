@@ -3,12 +3,11 @@
  * drill, the health score and every SOP-019 indicator; by e-mail (with the month's drill report PDF attached to the
  * month's first summary) and kept for the app. Run by the scheduler's summary job.
  */
-import { EmailChannel, type EmailChannelOptions } from '../alerts/email.js';
-import { formatBytes, formatDateTime } from '../alerts/render.js';
-import type { JsonValue } from '../catalog/canonicalJson.js';
+import { EmailChannel, type EmailChannelOptions, formatBytes, formatDateTime } from '../alerts/index.js';
+import type { JsonValue } from '../catalog/index.js';
 import { t } from '../i18n/index.js';
-import { localParts } from '../policy/zonedTime.js';
-import type { WeeklySummaryView } from '../shared/contract.js';
+import { localParts } from '../policy/index.js';
+import type { WeeklySummaryView } from '../shared/index.js';
 import type { EngineContext } from './context.js';
 import { drillReport } from './reports.js';
 import { track } from './runs.js';
@@ -48,7 +47,13 @@ export async function buildWeeklySummary(ctx: EngineContext): Promise<Omit<Weekl
   };
 }
 
-function render(summary: Omit<WeeklySummaryView, 'drillReportAttached' | 'emailed'>, clinic: string, attached: boolean, locale: EngineContext['locale'], timeZone: string): { subject: string; text: string; html: string } {
+function render(
+  summary: Omit<WeeklySummaryView, 'drillReportAttached' | 'emailed'>,
+  clinic: string,
+  attached: boolean,
+  locale: EngineContext['locale'],
+  timeZone: string,
+): { subject: string; text: string; html: string } {
   const L = (k: string, p: Record<string, string | number> = {}): string => t(`summary.${k}`, p, locale);
   const subject = summary.allGood ? L('subject.ok', { clinic }) : L('subject.attention', { clinic, count: Math.max(1, summary.attention.length) });
   const lines: string[] = [

@@ -7,10 +7,8 @@
  * a restore resumes from its journal). The task's end says so in plain words.
  */
 import { hasMessage, t, type Locale } from '../i18n/index.js';
-import type { Clock } from '../scheduler/clock.js';
-import type { TaskInfo, TaskStatus } from '../shared/contract.js';
-import { EngineError, isAbortError, isEngineError } from '../shared/errors.js';
-import type { LongOperationOptions, OperationKind, ProgressEvent } from '../shared/events.js';
+import type { Clock } from '../scheduler/index.js';
+import { EngineError, isAbortError, isEngineError, type LongOperationOptions, type OperationKind, type ProgressEvent, type TaskInfo, type TaskStatus } from '../shared/index.js';
 import type { EventBus } from './bus.js';
 
 export interface TaskSpec {
@@ -104,7 +102,17 @@ export class TaskManager {
     if (outer?.aborted) controller.abort(outer.reason);
     else outer?.addEventListener('abort', onOuterAbort, { once: true });
     const id = `t${this.clock.now().getTime().toString(36)}-${++this.seq}`;
-    const r: Running = { id, spec, title: t(spec.title, spec.titleParams ?? {}, this.locale()), startedAt: this.clock.now().toISOString(), controller, progress: null, baselines: new Map(), cancelling: false, lastEventAt: Date.now() };
+    const r: Running = {
+      id,
+      spec,
+      title: t(spec.title, spec.titleParams ?? {}, this.locale()),
+      startedAt: this.clock.now().toISOString(),
+      controller,
+      progress: null,
+      baselines: new Map(),
+      cancelling: false,
+      lastEventAt: Date.now(),
+    };
     this.running.set(id, r);
     this.bus.emit({ type: 'task-started', task: this.info(r) });
     const onProgress = (e: ProgressEvent): void => this.progress(r, e, options.onProgress);

@@ -4,9 +4,9 @@
  * the check schedule in 28 days). Each copy's result is a "verify-copy" run in the catalog (shown per copy in the
  * dashboard; a damaged copy raises the integrity alert naming it). An unplugged USB drive is skipped, not failed.
  */
-import { checkRepository } from '../checker/checker.js';
-import { Repository } from '../repository/repository.js';
-import { isEngineError } from '../shared/errors.js';
+import { checkRepository } from '../checker/index.js';
+import { Repository } from '../repository/index.js';
+import { isEngineError } from '../shared/index.js';
 import type { EngineContext } from './context.js';
 import { check } from './maintenance.js';
 

@@ -1,4 +1,4 @@
-import { EngineError, errorSide, type ErrorInfo } from '../shared/errors.js';
+import { EngineError, errorSide, type ErrorInfo } from '../shared/index.js';
 import { errorMessages } from './messages/errors.js';
 import { cliMessages } from './messages/cli.js';
 import { cliHelpMessages } from './messages/cliHelp.js';

@@ -1,4 +1,4 @@
-import { EngineError, type ErrorCode } from '../shared/errors.js';
+import { EngineError, type ErrorCode } from '../shared/index.js';
 import { t, type Locale } from '../i18n/index.js';
 
 /** One problem with one settings field: `key` is an i18n catalogue key, `params` fill its placeholders. */

@@ -16,10 +16,10 @@
  * Pure: the facts are gathered by the engine (src/engine/status.ts); texts come from the catalogue.
  */
 import { t, type Locale } from '../i18n/index.js';
-import type { HeadlineAction, HeadlineLevel, HeadlinePoint } from '../shared/contract.js';
+import type { HeadlineAction, HeadlineLevel, HeadlinePoint } from '../shared/index.js';
 import type { CopyRule } from './copies.js';
 
-export type { HeadlineAction, HeadlineLevel, HeadlinePoint } from '../shared/contract.js';
+export type { HeadlineAction, HeadlineLevel, HeadlinePoint } from '../shared/index.js';
 
 /** A health score at or above this is shown as good; below it the headline cannot be ok. */
 export const GOOD_SCORE = 80;

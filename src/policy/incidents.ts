@@ -7,7 +7,7 @@
  * never longer than the law's, only possibly one day shorter around a holiday). The discovery day does not count;
  * the deadline is the end (23:59) of the third business day after it.
  */
-import { EngineError } from '../shared/errors.js';
+import { EngineError } from '../shared/index.js';
 import { addDays, localParts, localToInstant, weekdayOf, type LocalDate } from './zonedTime.js';
 
 export const ANPD_BUSINESS_DAYS = 3;
@@ -26,7 +26,7 @@ function dateOf(instant: Date, timeZone: string): LocalDate {
 export function anpdDeadline(discoveredAt: Date, timeZone: string): Date {
   if (!Number.isFinite(discoveredAt.getTime())) throw new EngineError('INVALID_ARGUMENT', { field: 'discoveredAt', reason: 'not a valid time' });
   let d = dateOf(discoveredAt, timeZone);
-  for (let counted = 0; counted < ANPD_BUSINESS_DAYS; ) {
+  for (let counted = 0; counted < ANPD_BUSINESS_DAYS;) {
     d = addDays(d, 1);
     if (isBusinessDay(d)) counted++;
   }

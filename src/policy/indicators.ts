@@ -10,18 +10,7 @@
  */
 import { backupHealthScore, compressionRate as compressionOf, KPI_TARGETS, withinObjective } from './kpis.js';
 
-export type IndicatorId =
-  | 'backupSuccessRate'
-  | 'validationRate'
-  | 'meanBackupDuration'
-  | 'compressionRate'
-  | 'recoverySuccessRate'
-  | 'rpo'
-  | 'rto'
-  | 'mttr'
-  | 'availability'
-  | 'mtbf'
-  | 'healthScore';
+export type IndicatorId = 'backupSuccessRate' | 'validationRate' | 'meanBackupDuration' | 'compressionRate' | 'recoverySuccessRate' | 'rpo' | 'rto' | 'mttr' | 'availability' | 'mtbf' | 'healthScore';
 
 export const INDICATOR_IDS: readonly IndicatorId[] = [
   'backupSuccessRate',

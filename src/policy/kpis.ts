@@ -51,7 +51,6 @@ export interface HealthInputs {
 
 /** §7.3 backupHealthScore = (success·0.3 + compression·0.2 + validation·0.3 + recovery tests·0.2) × 100, 0-100. */
 export function backupHealthScore(k: HealthInputs): number {
-  const score =
-    clamp01(k.backupSuccessRate) * 0.3 + clamp01(k.compressionRate) * 0.2 + clamp01(k.validationRate) * 0.3 + clamp01(k.recoveryTestSuccessRate) * 0.2;
+  const score = clamp01(k.backupSuccessRate) * 0.3 + clamp01(k.compressionRate) * 0.2 + clamp01(k.validationRate) * 0.3 + clamp01(k.recoveryTestSuccessRate) * 0.2;
   return Math.round(score * 1000) / 10;
 }

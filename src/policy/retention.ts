@@ -26,7 +26,7 @@
  *   as the window moves, except the one in (b).
  *   validateRetentionPolicy refuses settings that lower N below the configured minimum.
  */
-import { EngineError } from '../shared/errors.js';
+import { EngineError } from '../shared/index.js';
 import { t, type Locale } from '../i18n/index.js';
 import { type FieldError, FieldValidationError, isInteger, isRecord } from './fieldErrors.js';
 import { DEFAULT_TIME_ZONE, formatLocalDate, formatLocalDateTime, isValidTimeZone, isoWeek, localParts, type LocalDateTime } from './zonedTime.js';
@@ -119,15 +119,13 @@ export function retentionFieldErrors(value: unknown, minimumFloorYears = DEFAULT
   if (within !== undefined && (typeof within !== 'string' || parseRetentionDuration(within) === null))
     errors.push({ field: 'keepWithin', key: 'policy.retention.duration', params: { value: String(within) } });
   const tags = value['keepTags'];
-  if (tags !== undefined && (!Array.isArray(tags) || !tags.every((x) => typeof x === 'string' && x.length > 0)))
-    errors.push({ field: 'keepTags', key: 'policy.retention.tags' });
+  if (tags !== undefined && (!Array.isArray(tags) || !tags.every((x) => typeof x === 'string' && x.length > 0))) errors.push({ field: 'keepTags', key: 'policy.retention.tags' });
   const tz = value['timeZone'];
   if (tz !== undefined && !isValidTimeZone(tz)) errors.push({ field: 'timeZone', key: 'policy.retention.timeZone', params: { value: String(tz) } });
   const floor = value['legalFloorYears'];
   if (floor !== undefined && (!isInteger(floor) || floor < 0 || floor > MAX_FLOOR_YEARS))
     errors.push({ field: 'legalFloorYears', key: 'policy.retention.floorRange', params: { max: MAX_FLOOR_YEARS } });
-  else if (isInteger(floor) && floor < minimumFloorYears)
-    errors.push({ field: 'legalFloorYears', key: 'policy.retention.belowLegalFloor', params: { configured: floor, minimum: minimumFloorYears } });
+  else if (isInteger(floor) && floor < minimumFloorYears) errors.push({ field: 'legalFloorYears', key: 'policy.retention.belowLegalFloor', params: { configured: floor, minimum: minimumFloorYears } });
   return errors;
 }
 
@@ -218,8 +216,7 @@ export function applyRetention(snapshots: readonly SnapshotInfo[], policy: Reten
   const ids = new Set<string>();
   const entries: Entry[] = snapshots.map((snap, i) => {
     const ms = Date.parse(snap.time);
-    if (typeof snap.id !== 'string' || snap.id.length === 0 || ids.has(snap.id))
-      throw new EngineError('INVALID_ARGUMENT', { field: `snapshots[${i}].id`, reason: snap.id ? 'duplicate' : 'empty' });
+    if (typeof snap.id !== 'string' || snap.id.length === 0 || ids.has(snap.id)) throw new EngineError('INVALID_ARGUMENT', { field: `snapshots[${i}].id`, reason: snap.id ? 'duplicate' : 'empty' });
     if (!Number.isFinite(ms)) throw new EngineError('INVALID_ARGUMENT', { field: `snapshots[${i}].time`, reason: String(snap.time) });
     ids.add(snap.id);
     return { snap, ms, local: localParts(new Date(ms), tz), reasons: [], legal: false };
@@ -351,10 +348,6 @@ export function reasonText(reason: RetentionReason, locale: Locale): string {
 /** Lines for `forget --dry-run`: "keep 1a2b3c4d (2026-11-20 23:45): last daily of 2026-11-20; …". */
 export function explainForget(decisions: readonly RetentionDecision[], locale: Locale): string[] {
   return decisions.map((d) =>
-    t(
-      d.keep ? 'policy.explain.keep' : 'policy.explain.remove',
-      { id: shortId(d.id), time: d.localTime, reasons: d.reasons.map((r) => reasonText(r, locale)).join('; ') },
-      locale,
-    ),
+    t(d.keep ? 'policy.explain.keep' : 'policy.explain.remove', { id: shortId(d.id), time: d.localTime, reasons: d.reasons.map((r) => reasonText(r, locale)).join('; ') }, locale),
   );
 }

@@ -59,16 +59,14 @@ export function scheduleFieldErrors(value: unknown, prefix = ''): FieldError[] {
   const errors: FieldError[] = [];
   const field = (name: string): string => (prefix ? `${prefix}.${name}` : name);
   if (!isRecord(value)) return [{ field: prefix || 'schedule', key: 'policy.schedule.notObject' }];
-  if (value['timeZone'] !== undefined && !isValidTimeZone(value['timeZone']))
-    errors.push({ field: field('timeZone'), key: 'policy.schedule.timeZone', params: { value: String(value['timeZone']) } });
+  if (value['timeZone'] !== undefined && !isValidTimeZone(value['timeZone'])) errors.push({ field: field('timeZone'), key: 'policy.schedule.timeZone', params: { value: String(value['timeZone']) } });
   const checkAt = (): void => {
     if (!parseClockTime(value['at'])) errors.push({ field: field('at'), key: 'policy.schedule.clockTime', params: { value: String(value['at']) } });
   };
   switch (value['kind']) {
     case 'interval': {
       const every = value['everyMinutes'];
-      if (!isInteger(every) || every < 1 || every > MAX_INTERVAL_MINUTES)
-        errors.push({ field: field('everyMinutes'), key: 'policy.schedule.everyMinutes', params: { max: MAX_INTERVAL_MINUTES } });
+      if (!isInteger(every) || every < 1 || every > MAX_INTERVAL_MINUTES) errors.push({ field: field('everyMinutes'), key: 'policy.schedule.everyMinutes', params: { max: MAX_INTERVAL_MINUTES } });
       const w = value['window'];
       if (w !== undefined) {
         if (!isRecord(w)) errors.push({ field: field('window'), key: 'policy.schedule.notObject' });

@@ -3,7 +3,7 @@
  * named, so INVALID_SETTINGS can say what to fix), the schedules and retention in force by default, and the
  * source's backup options. The engine stores what passes; nothing is saved when anything fails.
  */
-import type { AppSettings, ExtraSourceSetting, RetentionSetting } from '../shared/contract.js';
+import type { AppSettings, ExtraSourceSetting, RetentionSetting } from '../shared/index.js';
 import { validateRetentionPolicy, type RetentionPolicy } from './retention.js';
 import { SCHEDULE_PRESETS, validateSchedulePolicy, type SchedulePolicy } from './schedule.js';
 import { isValidTimeZone } from './zonedTime.js';
@@ -59,10 +59,16 @@ export function retentionSettingOf(p: RetentionPolicy): RetentionSetting {
 export function sourceOptionProblems(source: NonNullable<AppSettings['source']>): string[] {
   const bad: string[] = [];
   const hosts = source.allowedHosts;
-  if (hosts !== undefined && (!Array.isArray(hosts) || hosts.length > 50 || !hosts.every((h) => typeof h === 'string' && /^(https?:\/\/)?[A-Za-z0-9.\-[\]:]{1,255}\/?$/.test(h.trim())))) bad.push('source.allowedHosts (host, host:port or https://host)');
+  if (hosts !== undefined && (!Array.isArray(hosts) || hosts.length > 50 || !hosts.every((h) => typeof h === 'string' && /^(https?:\/\/)?[A-Za-z0-9.\-[\]:]{1,255}\/?$/.test(h.trim()))))
+    bad.push('source.allowedHosts (host, host:port or https://host)');
   const m = source.exportStuckMinutes;
   if (m !== undefined && !(Number.isInteger(m) && m >= 1 && m <= 24 * 60)) bad.push('source.exportStuckMinutes (1 to 1440)');
-  if (source.auth.kind === 'smart' && source.auth.scopes !== undefined && (!Array.isArray(source.auth.scopes) || source.auth.scopes.length === 0 || !source.auth.scopes.every((x) => typeof x === 'string' && /^\s*\S+(\s+\S+)*\s*$/.test(x)))) bad.push('source.auth.scopes');
+  if (
+    source.auth.kind === 'smart' &&
+    source.auth.scopes !== undefined &&
+    (!Array.isArray(source.auth.scopes) || source.auth.scopes.length === 0 || !source.auth.scopes.every((x) => typeof x === 'string' && /^\s*\S+(\s+\S+)*\s*$/.test(x)))
+  )
+    bad.push('source.auth.scopes');
   return bad;
 }
 
@@ -141,7 +147,8 @@ export function settingsProblems(patch: Partial<AppSettings>, context: { readonl
   };
   if (patch.clinicName !== undefined && (typeof patch.clinicName !== 'string' || patch.clinicName.length > 200)) bad.push('clinicName');
   if (patch.timeZone !== undefined && !isValidTimeZone(patch.timeZone)) bad.push('timeZone (an IANA zone such as America/Sao_Paulo)');
-  if (patch.shrinkGuardPercent !== undefined && !(Number.isInteger(patch.shrinkGuardPercent) && patch.shrinkGuardPercent >= 0 && patch.shrinkGuardPercent <= 100)) bad.push('shrinkGuardPercent (0-100)');
+  if (patch.shrinkGuardPercent !== undefined && !(Number.isInteger(patch.shrinkGuardPercent) && patch.shrinkGuardPercent >= 0 && patch.shrinkGuardPercent <= 100))
+    bad.push('shrinkGuardPercent (0-100)');
   // Copies change through addCopy/removeCopy (they test the destination); an unchanged list (settings read back) is fine.
   if (context.copiesChanged) bad.push('copies (add or remove a copy on the destinations screen or with addCopy/removeCopy)');
   const email = patch.alerts?.email;

@@ -8,9 +8,9 @@
  * priority, so that the data a clinician needs first is back first.
  */
 
-import type { Tier } from '../shared/drill.js';
+import type { Tier } from '../shared/index.js';
 
-export type { Tier } from '../shared/drill.js';
+export type { Tier } from '../shared/index.js';
 
 /** Most important first. */
 export const TIERS: readonly Tier[] = ['critical', 'essential', 'important', 'auxiliary'];
@@ -70,9 +70,7 @@ export const TIER_TYPES: Readonly<Record<Tier, readonly string[]>> = {
 
 const TIER_RANK: Readonly<Record<Tier, number>> = { critical: 0, essential: 1, important: 2, auxiliary: 3 };
 
-const LOOKUP: ReadonlyMap<string, { tier: Tier; position: number }> = new Map(
-  TIERS.flatMap((tier) => TIER_TYPES[tier].map((type, position) => [type, { tier, position }] as const)),
-);
+const LOOKUP: ReadonlyMap<string, { tier: Tier; position: number }> = new Map(TIERS.flatMap((tier) => TIER_TYPES[tier].map((type, position) => [type, { tier, position }] as const)));
 
 /** The tier of a resource type; unknown types are 'important'. */
 export function tierOf(resourceType: string): Tier {

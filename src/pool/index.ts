@@ -1,6 +1,25 @@
 /** The worker pool: CPU-heavy stages of backups, restores and checks off the host's event loop. */
 export { defaultPoolSize, WorkerPool } from './pool.js';
 export { buildLineTable, findLine, keyHash, type LineTable } from './tables.js';
-export { analyseLines, decodeBatchMeta, decodeLines, LineStatus, ProblemCode, type BatchFrame, type BatchMeta, type BatchOptions, type BatchOutput, type LineRecord, type OpenItem, type OpenResult, type SealedBlob, type SealItem, type TaskKeys } from './tasks.js';
+export {
+  analyseLines,
+  decodeBatchMeta,
+  decodeLines,
+  LineStatus,
+  ProblemCode,
+  type BatchFrame,
+  type BatchMeta,
+  type BatchOptions,
+  type BatchOutput,
+  type LineRecord,
+  type OpenItem,
+  type OpenResult,
+  type SealedBlob,
+  type SealItem,
+  type TaskKeys,
+} from './tasks.js';
 export { FRAMES_PER_BATCH, type SpillRow } from './rowRecords.js';
 export { poolOpener, type PoolOpener } from './opener.js';
+
+// ---- Public surface: what other modules of src/ use (kept by the layer rule; extend as needed).
+export { MAX_ROW_RECORD, compareSpillRows, decodeSpillRow } from './rowRecords.js';

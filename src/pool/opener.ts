@@ -2,8 +2,7 @@
  * The pool as the reader's BlobOpener: frames of a restore or a check are decrypted, decompressed and verified in
  * the workers, a few per task. A dictionary a worker lacks is read once through the index and sent to all workers.
  */
-import { DICTIONARY_UNREADABLE, type BlobOpener, type OpenOutcome, type OpenRequest } from '../repository/reader.js';
-import type { Repository } from '../repository/repository.js';
+import { type BlobOpener, DICTIONARY_UNREADABLE, type OpenOutcome, type OpenRequest, type Repository } from '../repository/index.js';
 import { WorkerPool } from './pool.js';
 import type { OpenResult } from './tasks.js';
 
@@ -31,7 +30,9 @@ export function poolOpener(repo: Repository, pool: WorkerPool = WorkerPool.share
       for (const r of results) if (!r.ok && 'needDict' in r) missing.add(r.needDict);
       if (missing.size === 0 || attempt > 0) {
         const buf = (b: Uint8Array | undefined): Buffer | undefined => (b ? Buffer.from(b.buffer, b.byteOffset, b.byteLength) : undefined);
-        return results.map((r): OpenOutcome => (r.ok ? { ok: true, content: buf(r.content), out: buf(r.out), lineOk: r.lineOk } : { ok: false, reason: 'reason' in r ? r.reason : DICTIONARY_UNREADABLE }));
+        return results.map((r): OpenOutcome =>
+          r.ok ? { ok: true, content: buf(r.content), out: buf(r.out), lineOk: r.lineOk } : { ok: false, reason: 'reason' in r ? r.reason : DICTIONARY_UNREADABLE },
+        );
       }
       for (const id of missing) {
         try {

@@ -12,8 +12,8 @@
  */
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { Dictionary } from '../repository/codec.js';
-import { EngineError, ERROR_CODES, type ErrorCode, type ErrorDetails } from '../shared/errors.js';
+import type { Dictionary } from '../repository/index.js';
+import { EngineError, ERROR_CODES, type ErrorCode, type ErrorDetails } from '../shared/index.js';
 import type { CtxMessage, FromWorker, ToWorker } from './protocol.js';
 import type { LineTable } from './tables.js';
 import type { TaskKeys } from './tasks.js';
@@ -99,7 +99,12 @@ export class WorkerPool {
 
   private spawn(): Slot {
     // Bounded heaps: a worker's garbage (parsed lines) is collected early instead of growing the process.
-    const worker = new Worker(workerEntry(), { stdout: false, stderr: false, workerData: { background: this.backgroundPriority }, resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 96 } });
+    const worker = new Worker(workerEntry(), {
+      stdout: false,
+      stderr: false,
+      workerData: { background: this.backgroundPriority },
+      resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 96 },
+    });
     const slot: Slot = { worker, pending: new Map(), dead: false };
     worker.unref();
     worker.on('message', (msg: FromWorker) => {

@@ -6,8 +6,7 @@
  * `frame` is the run's frame number (batch number · 2^20 + frame within the batch); `seq` the line's sequence
  * number in the run (the last line of a key wins).
  */
-import { ByteWriter } from '../repository/bytes.js';
-import { compareKeys } from '../repository/rowSet.js';
+import { ByteWriter, compareKeys } from '../repository/index.js';
 
 export interface SpillRow {
   readonly patient: string;

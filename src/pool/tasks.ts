@@ -10,11 +10,20 @@
  */
 import * as nodeCrypto from 'node:crypto';
 import { createHash, createHmac } from 'node:crypto';
-import type { Dictionary } from '../repository/codec.js';
-import { ByteReader, ByteWriter } from '../repository/bytes.js';
-import { decodePlain, Envelope2Error, Kind2, openPlain, plainHeader, seal2 } from '../repository/envelope2.js';
-import { patientCompartments } from '../source/fhir/compartment.js';
-import { FLAG_ALIAS as FLAG_ALIAS_BIT, FLAG_SHARED as FLAG_SHARED_BIT } from '../repository/rowSet.js';
+import {
+  ByteReader,
+  ByteWriter,
+  decodePlain,
+  type Dictionary,
+  Envelope2Error,
+  FLAG_ALIAS as FLAG_ALIAS_BIT,
+  FLAG_SHARED as FLAG_SHARED_BIT,
+  Kind2,
+  openPlain,
+  plainHeader,
+  seal2,
+} from '../repository/index.js';
+import { patientCompartments } from '../source/index.js';
 import { compareSpillRows, encodeSpillRows, FRAMES_PER_BATCH, type SpillRow } from './rowRecords.js';
 import { findLine, keyHash, type LineTable } from './tables.js';
 

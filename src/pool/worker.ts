@@ -5,7 +5,7 @@
 import { setPriority } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Dictionary } from '../repository/codec.js';
+import type { Dictionary } from '../repository/index.js';
 import type { LineTable } from './tables.js';
 import { mergeSpillBlocks } from './rowRecords.js';
 import { analyseLines, openBlobs, processBatch, sealBlobs, type BatchOptions, type OpenItem, type SealItem, type TaskContext, type TaskKeys } from './tasks.js';
@@ -64,7 +64,8 @@ function run(name: string, ctxId: number, payload: unknown): { result: unknown; 
   if (name === 'open') {
     const p = payload as { items: OpenItem[] };
     // Own buffers only (decompressed contents may sit in a shared allocation pool): copied, then moved.
-    const own = (b: Buffer | undefined): Uint8Array | undefined => (!b ? undefined : b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? new Uint8Array(b.buffer, 0, b.byteLength) : new Uint8Array(b));
+    const own = (b: Buffer | undefined): Uint8Array | undefined =>
+      !b ? undefined : b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? new Uint8Array(b.buffer, 0, b.byteLength) : new Uint8Array(b);
     const results = openBlobs(ctx, p.items, dicts).map((r) => (r.ok ? { ok: true, content: own(r.content), out: own(r.out), lineOk: r.lineOk } : r));
     const transfer: ArrayBuffer[] = [];
     for (const r of results) {

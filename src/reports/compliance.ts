@@ -3,11 +3,10 @@
  * against the legal floor, restore drills of the last 12 months, alerts and incidents, and whether the
  * audit log's hash chain verifies. Starts with a list of findings (ok / attention / problem).
  */
-import type { AlertParams, AlertSeverity, AuditVerification, DestinationKind } from '../catalog/types.js';
+import type { AlertParams, AlertSeverity, AuditVerification, DestinationKind } from '../catalog/index.js';
 import type { Locale } from '../i18n/index.js';
-import { KPI_TARGETS } from '../policy/kpis.js';
-import { DEFAULT_LEGAL_FLOOR_YEARS } from '../policy/retention.js';
-import type { KeySlotKind } from '../repository/keys.js';
+import { DEFAULT_LEGAL_FLOOR_YEARS, KPI_TARGETS } from '../policy/index.js';
+import type { KeySlotKind } from '../repository/index.js';
 import { clinicLabel, safeLocation, shortId, translator, type Translate } from './common.js';
 import type { Block, Cell, Fact, ReportDocument, Tone } from './document.js';
 import { formatCount, formatDate, formatDateTime, formatDuration, formatPercent, yesNo, zoneOrDefault, type DateInput } from './format.js';
@@ -215,7 +214,10 @@ export function complianceDocument(data: ComplianceData, locale: Locale): Report
   const kinds = (['keychain', 'passphrase', 'recovery'] as const).filter((k) => data.encryption.keySlots.some((x) => x.kind === k));
   const encryptionFacts: Fact[] = [
     { label: tr('reports.compliance.algorithm'), value: tr('reports.compliance.algorithmValue', { algorithm: data.encryption.algorithm ?? 'AES-256-GCM' }) },
-    { label: tr('reports.compliance.keys'), value: kinds.length > 0 ? tr('reports.compliance.keysValue', { kinds: kinds.map((k) => tr(`reports.compliance.keyKind.${k}`)).join(' + ') }) : tr('reports.compliance.noSlots') },
+    {
+      label: tr('reports.compliance.keys'),
+      value: kinds.length > 0 ? tr('reports.compliance.keysValue', { kinds: kinds.map((k) => tr(`reports.compliance.keyKind.${k}`)).join(' + ') }) : tr('reports.compliance.noSlots'),
+    },
     {
       label: tr('reports.compliance.opensWith'),
       value: data.encryption.opensWith ? tr(`reports.compliance.opensWith.${data.encryption.opensWith}`) : tr('reports.common.unknown'),
@@ -244,9 +246,15 @@ export function complianceDocument(data: ComplianceData, locale: Locale): Report
 
   // retention
   const retentionFacts: Fact[] = [
-    { label: tr('reports.compliance.floor'), value: tr('reports.plan.legalFloorValue', { years: data.retention.legalFloorYears, minimum }), tone: data.retention.legalFloorYears >= minimum ? 'ok' : 'danger' },
+    {
+      label: tr('reports.compliance.floor'),
+      value: tr('reports.plan.legalFloorValue', { years: data.retention.legalFloorYears, minimum }),
+      tone: data.retention.legalFloorYears >= minimum ? 'ok' : 'danger',
+    },
     ...(data.retention.oldestSnapshot ? [{ label: tr('reports.compliance.oldest'), value: day(data.retention.oldestSnapshot) }] : []),
-    ...(data.retention.snapshotCount !== undefined && data.retention.snapshotCount !== null ? [{ label: tr('reports.compliance.snapshots'), value: formatCount(data.retention.snapshotCount, locale) }] : []),
+    ...(data.retention.snapshotCount !== undefined && data.retention.snapshotCount !== null
+      ? [{ label: tr('reports.compliance.snapshots'), value: formatCount(data.retention.snapshotCount, locale) }]
+      : []),
   ];
 
   // drills
@@ -304,7 +312,8 @@ export function complianceDocument(data: ComplianceData, locale: Locale): Report
         { label: tr('reports.compliance.auditStatus'), value: tr('reports.compliance.auditBad', { seq: audit.firstBadSeq, count: formatCount(audit.count, locale) }), tone: 'danger' },
         { label: tr('reports.compliance.auditProblem'), value: tr(`reports.compliance.auditProblem.${audit.problem}`), tone: 'danger' },
       ];
-  if (data.audit.firstAt && data.audit.lastAt) auditFacts.push({ label: tr('reports.compliance.auditSpan'), value: tr('reports.drill.fromTo', { from: when(data.audit.firstAt), to: when(data.audit.lastAt) }) });
+  if (data.audit.firstAt && data.audit.lastAt)
+    auditFacts.push({ label: tr('reports.compliance.auditSpan'), value: tr('reports.drill.fromTo', { from: when(data.audit.firstAt), to: when(data.audit.lastAt) }) });
 
   const backups = data.backups;
   const backupBlocks: Block[] =
@@ -316,7 +325,11 @@ export function complianceDocument(data: ComplianceData, locale: Locale): Report
             rows: [
               {
                 label: tr('reports.compliance.backupRuns'),
-                value: tr('reports.compliance.backupRunsValue', { total: formatCount(backups.total, locale), succeeded: formatCount(backups.succeeded, locale), rate: formatPercent(backups.succeeded / backups.total, locale) }),
+                value: tr('reports.compliance.backupRunsValue', {
+                  total: formatCount(backups.total, locale),
+                  succeeded: formatCount(backups.succeeded, locale),
+                  rate: formatPercent(backups.succeeded / backups.total, locale),
+                }),
                 tone: backups.succeeded / backups.total >= KPI_TARGETS.backupSuccessRate ? 'ok' : 'warning',
               },
               { label: tr('reports.compliance.lastBackup'), value: backups.lastSuccessAt ? when(backups.lastSuccessAt) : tr('reports.common.unknown') },
@@ -329,7 +342,11 @@ export function complianceDocument(data: ComplianceData, locale: Locale): Report
     { kind: 'heading', level: 2, text: tr('reports.compliance.h.findings') },
     {
       kind: 'table',
-      columns: [{ header: tr('reports.compliance.col.area'), weight: 1.6 }, { header: tr('reports.compliance.col.status'), weight: 1.3 }, { header: tr('reports.compliance.col.finding'), weight: 5 }],
+      columns: [
+        { header: tr('reports.compliance.col.area'), weight: 1.6 },
+        { header: tr('reports.compliance.col.status'), weight: 1.3 },
+        { header: tr('reports.compliance.col.finding'), weight: 5 },
+      ],
       rows: findings.map((f) => [tr(`reports.compliance.area.${f.area}`), { text: tr(`reports.compliance.level.${f.level}`), tone: LEVEL_TONE[f.level], bold: true }, findingText(f, tr, locale, tz)]),
     },
     { kind: 'heading', level: 2, text: tr('reports.compliance.h.encryption') },
@@ -337,7 +354,12 @@ export function complianceDocument(data: ComplianceData, locale: Locale): Report
     { kind: 'facts', rows: encryptionFacts },
     {
       kind: 'table',
-      columns: [{ header: tr('reports.compliance.col.slot'), weight: 1.6 }, { header: tr('reports.compliance.col.name'), weight: 2.6 }, { header: tr('reports.compliance.col.host'), weight: 1.8 }, { header: tr('reports.compliance.col.created'), weight: 1.3 }],
+      columns: [
+        { header: tr('reports.compliance.col.slot'), weight: 1.6 },
+        { header: tr('reports.compliance.col.name'), weight: 2.6 },
+        { header: tr('reports.compliance.col.host'), weight: 1.8 },
+        { header: tr('reports.compliance.col.created'), weight: 1.3 },
+      ],
       rows: slotRows,
       empty: tr('reports.compliance.noSlots'),
     },
@@ -364,7 +386,12 @@ export function complianceDocument(data: ComplianceData, locale: Locale): Report
     { kind: 'facts', rows: drillFacts },
     {
       kind: 'table',
-      columns: [{ header: tr('reports.compliance.col.date'), weight: 2 }, { header: tr('reports.drill.col.result'), weight: 1.4 }, { header: tr('reports.compliance.col.integrity'), weight: 1.4 }, { header: tr('reports.compliance.col.recoveryTime'), weight: 1.6 }],
+      columns: [
+        { header: tr('reports.compliance.col.date'), weight: 2 },
+        { header: tr('reports.drill.col.result'), weight: 1.4 },
+        { header: tr('reports.compliance.col.integrity'), weight: 1.4 },
+        { header: tr('reports.compliance.col.recoveryTime'), weight: 1.6 },
+      ],
       rows: drillRows,
       empty: tr('reports.compliance.noDrills'),
     },
@@ -372,13 +399,23 @@ export function complianceDocument(data: ComplianceData, locale: Locale): Report
     { kind: 'paragraph', text: tr('reports.compliance.alertCounts', { counts: severityCounts.join('; ') }) },
     {
       kind: 'table',
-      columns: [{ header: tr('reports.compliance.col.date'), weight: 1.7 }, { header: tr('reports.compliance.col.severity'), weight: 1.2 }, { header: tr('reports.compliance.col.alert'), weight: 4 }, { header: tr('reports.compliance.col.cleared'), weight: 1.7 }],
+      columns: [
+        { header: tr('reports.compliance.col.date'), weight: 1.7 },
+        { header: tr('reports.compliance.col.severity'), weight: 1.2 },
+        { header: tr('reports.compliance.col.alert'), weight: 4 },
+        { header: tr('reports.compliance.col.cleared'), weight: 1.7 },
+      ],
       rows: alertRows,
       empty: tr('reports.compliance.noAlerts'),
     },
     {
       kind: 'table',
-      columns: [{ header: tr('reports.compliance.col.date'), weight: 1.7 }, { header: tr('reports.compliance.col.incident'), weight: 4 }, { header: tr('reports.compliance.col.resolved'), weight: 1.7 }, { header: tr('reports.compliance.col.reported'), weight: 1.3 }],
+      columns: [
+        { header: tr('reports.compliance.col.date'), weight: 1.7 },
+        { header: tr('reports.compliance.col.incident'), weight: 4 },
+        { header: tr('reports.compliance.col.resolved'), weight: 1.7 },
+        { header: tr('reports.compliance.col.reported'), weight: 1.3 },
+      ],
       rows: incidentRows,
       empty: tr('reports.compliance.noIncidents'),
     },

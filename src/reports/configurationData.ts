@@ -4,11 +4,9 @@
  * data. Nothing is assumed: a source is listed because a backup read it or the settings name it, keys are
  * described from the key slots and from how this computer opens the repository, times are in the clinic's zone.
  */
-import type { AlertRecord, AuditVerification, DrillRecord } from '../catalog/types.js';
-import type { RetentionPolicy } from '../policy/retention.js';
-import type { SchedulePolicy } from '../policy/schedule.js';
-import type { KeySlotInfo } from '../repository/keys.js';
-import type { SnapshotSource } from '../repository/snapshot.js';
+import type { AlertRecord, AuditVerification, DrillRecord } from '../catalog/index.js';
+import type { RetentionPolicy, SchedulePolicy } from '../policy/index.js';
+import type { KeySlotInfo, SnapshotSource } from '../repository/index.js';
 import type { ComplianceData, ComplianceDestination } from './compliance.js';
 import type { DrPlanContact, DrPlanIncident, DrPlanData, DrPlanDestination } from './drPlan.js';
 
@@ -72,7 +70,14 @@ export function drPlanDataOf(f: ConfigurationFacts): DrPlanData {
     clinicName: f.clinicName,
     repoId: f.repoId,
     sources: sources(f),
-    destinations: f.destinations.map((d): DrPlanDestination => ({ kind: d.kind, location: d.location, offsite: d.offsite, immutable: d.immutable, removable: d.removable, ...(d.region ? { region: d.region } : {}) })),
+    destinations: f.destinations.map((d): DrPlanDestination => ({
+      kind: d.kind,
+      location: d.location,
+      offsite: d.offsite,
+      immutable: d.immutable,
+      removable: d.removable,
+      ...(d.region ? { region: d.region } : {}),
+    })),
     schedules: [
       { task: 'backup', policy: f.schedules.backup },
       { task: 'drill', policy: f.schedules.drill },

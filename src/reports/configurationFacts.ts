@@ -3,15 +3,11 @@
  * repository (key slots, snapshots), the catalog (settings, runs, drills, alerts, audit trail) and the configured
  * copies. Nothing is assumed: each statement of the documents comes from one of these.
  */
-import { residencyOf } from '../backend/registry.js';
-import type { Catalog } from '../catalog/catalog.js';
-import { inZone } from '../policy/settings.js';
-import { anpdDeadline } from '../policy/incidents.js';
-import type { RetentionPolicy } from '../policy/retention.js';
-import type { SchedulePolicy } from '../policy/schedule.js';
-import { DEFAULT_TIME_ZONE } from '../policy/zonedTime.js';
-import type { Repository } from '../repository/repository.js';
-import type { AppSettings, DestinationConfig } from '../shared/contract.js';
+import { residencyOf } from '../backend/index.js';
+import type { Catalog } from '../catalog/index.js';
+import { anpdDeadline, DEFAULT_TIME_ZONE, inZone, type RetentionPolicy, type SchedulePolicy } from '../policy/index.js';
+import type { Repository } from '../repository/index.js';
+import type { AppSettings, DestinationConfig } from '../shared/index.js';
 import type { ConfigurationFacts } from './configurationData.js';
 import type { DrPlanData } from './drPlan.js';
 

@@ -5,12 +5,10 @@
  * NAS/USB dead, ransomware, FHIR server corrupted, one patient's record damaged), filled in with this
  * clinic's destinations, server and kit.
  */
-import type { DestinationKind } from '../catalog/types.js';
+import type { DestinationKind } from '../catalog/index.js';
 import type { Locale } from '../i18n/index.js';
-import { DEFAULT_LEGAL_FLOOR_YEARS, type RetentionPolicy } from '../policy/retention.js';
-import type { SchedulePolicy } from '../policy/schedule.js';
-import { TIER_TARGETS, TIER_TYPES, TIERS, type RecoveryTargets, type Tier } from '../policy/tiers.js';
-import { describeSchedule } from '../scheduler/nextRunAt.js';
+import { DEFAULT_LEGAL_FLOOR_YEARS, type RecoveryTargets, type RetentionPolicy, type SchedulePolicy, type Tier, TIER_TARGETS, TIER_TYPES, TIERS } from '../policy/index.js';
+import { describeSchedule } from '../scheduler/index.js';
 import { clinicLabel, safeLocation, shortId, translator, type Translate } from './common.js';
 import type { Block, Cell, Fact, ListItem, ReportDocument } from './document.js';
 import { formatDate, formatDateTime, formatMinutes, yesNo, zoneOrDefault, type DateInput } from './format.js';
@@ -175,7 +173,10 @@ function scenarioBlocks(id: DrScenario, ctx: ScenarioContext): Block[] {
   const connect = (d: DrPlanDestination | undefined): string => `clinic-backup connect --repo ${d ? safeLocation(d.location) : tr('reports.plan.placeholder.location')}`;
   const restoreServer = `clinic-backup restore <snapshot> --target-url ${ctx.fhir}`;
 
-  const blocks: Block[] = [{ kind: 'heading', level: 3, text: tr(`${p}.title`) }, { kind: 'paragraph', text: tr(`${p}.when`) }];
+  const blocks: Block[] = [
+    { kind: 'heading', level: 3, text: tr(`${p}.title`) },
+    { kind: 'paragraph', text: tr(`${p}.when`) },
+  ];
   const facts: Fact[] = [];
   let steps: ListItem[] = [];
   const warnings: Block[] = [];
@@ -298,7 +299,10 @@ export function drPlanDocument(data: DrPlanData, locale: Locale): ReportDocument
 
   const summary: Fact[] = [
     { label: tr('reports.plan.sources'), value: data.sources.length > 0 ? data.sources.map((s) => `${s.name} (${safeLocation(s.baseUrl)})`).join('; ') : tr('reports.plan.noSources') },
-    { label: tr('reports.plan.copies'), value: tr('reports.plan.copiesValue', { count: dests.length, offsite: dests.filter((d) => d.offsite).length, immutable: dests.filter((d) => d.immutable).length }) },
+    {
+      label: tr('reports.plan.copies'),
+      value: tr('reports.plan.copiesValue', { count: dests.length, offsite: dests.filter((d) => d.offsite).length, immutable: dests.filter((d) => d.immutable).length }),
+    },
     { label: tr('reports.plan.kit'), value: kit, tone: data.recoveryKit.location ? 'neutral' : 'danger' },
     {
       label: tr('reports.plan.lastDrill'),
@@ -324,7 +328,11 @@ export function drPlanDocument(data: DrPlanData, locale: Locale): ReportDocument
     formatMinutes(targetsOf(data, tier).rtoMinutes, locale),
   ]);
 
-  const scheduleRows: Cell[][] = data.schedules.map((s) => [tr(`reports.plan.task.${s.task}`), describeSchedule(s.policy, locale), s.destination ? safeLocation(s.destination) : tr('reports.plan.allCopies')]);
+  const scheduleRows: Cell[][] = data.schedules.map((s) => [
+    tr(`reports.plan.task.${s.task}`),
+    describeSchedule(s.policy, locale),
+    s.destination ? safeLocation(s.destination) : tr('reports.plan.allCopies'),
+  ]);
 
   const kitFacts: Fact[] = [
     { label: tr('reports.plan.kitWhere'), value: kit, tone: data.recoveryKit.location ? 'neutral' : 'danger' },
@@ -358,7 +366,11 @@ export function drPlanDocument(data: DrPlanData, locale: Locale): ReportDocument
     { kind: 'heading', level: 2, text: tr('reports.plan.h.where') },
     {
       kind: 'table',
-      columns: [{ header: tr('reports.plan.col.source'), weight: 2 }, { header: tr('reports.plan.col.url'), weight: 4 }, { header: tr('reports.plan.col.fhirVersion'), weight: 1.2 }],
+      columns: [
+        { header: tr('reports.plan.col.source'), weight: 2 },
+        { header: tr('reports.plan.col.url'), weight: 4 },
+        { header: tr('reports.plan.col.fhirVersion'), weight: 1.2 },
+      ],
       rows: data.sources.map((s) => [s.name, { text: safeLocation(s.baseUrl), mono: true }, s.fhirVersion ?? '—']),
       empty: tr('reports.plan.noSources'),
     },
@@ -379,13 +391,22 @@ export function drPlanDocument(data: DrPlanData, locale: Locale): ReportDocument
     { kind: 'paragraph', text: tr('reports.plan.targetsText') },
     {
       kind: 'table',
-      columns: [{ header: tr('reports.plan.col.tier'), weight: 1.4 }, { header: tr('reports.plan.col.types'), weight: 4.2 }, { header: 'RPO', weight: 1 }, { header: 'RTO', weight: 1 }],
+      columns: [
+        { header: tr('reports.plan.col.tier'), weight: 1.4 },
+        { header: tr('reports.plan.col.types'), weight: 4.2 },
+        { header: 'RPO', weight: 1 },
+        { header: 'RTO', weight: 1 },
+      ],
       rows: tierRows,
     },
     { kind: 'heading', level: 2, text: tr('reports.plan.h.schedules') },
     {
       kind: 'table',
-      columns: [{ header: tr('reports.plan.col.task'), weight: 2 }, { header: tr('reports.plan.col.when'), weight: 3.5 }, { header: tr('reports.plan.col.copy'), weight: 2.2 }],
+      columns: [
+        { header: tr('reports.plan.col.task'), weight: 2 },
+        { header: tr('reports.plan.col.when'), weight: 3.5 },
+        { header: tr('reports.plan.col.copy'), weight: 2.2 },
+      ],
       rows: scheduleRows,
       empty: tr('reports.plan.noSchedules'),
     },
@@ -400,7 +421,12 @@ export function drPlanDocument(data: DrPlanData, locale: Locale): ReportDocument
       ? [
           {
             kind: 'table',
-            columns: [{ header: tr('reports.plan.col.role'), weight: 2 }, { header: tr('reports.plan.col.name'), weight: 2.4 }, { header: tr('reports.plan.col.phone'), weight: 1.8 }, { header: tr('reports.plan.col.email'), weight: 2.6 }],
+            columns: [
+              { header: tr('reports.plan.col.role'), weight: 2 },
+              { header: tr('reports.plan.col.name'), weight: 2.4 },
+              { header: tr('reports.plan.col.phone'), weight: 1.8 },
+              { header: tr('reports.plan.col.email'), weight: 2.6 },
+            ],
             rows: contactRows,
           } satisfies Block,
         ]
@@ -409,7 +435,12 @@ export function drPlanDocument(data: DrPlanData, locale: Locale): ReportDocument
     { kind: 'paragraph', text: tr('reports.plan.incidentsText') },
     {
       kind: 'table',
-      columns: [{ header: tr('reports.plan.col.discovered'), weight: 1.8 }, { header: tr('reports.plan.col.incident'), weight: 3.4 }, { header: tr('reports.plan.col.anpd'), weight: 2.4 }, { header: tr('reports.plan.col.closed'), weight: 1.6 }],
+      columns: [
+        { header: tr('reports.plan.col.discovered'), weight: 1.8 },
+        { header: tr('reports.plan.col.incident'), weight: 3.4 },
+        { header: tr('reports.plan.col.anpd'), weight: 2.4 },
+        { header: tr('reports.plan.col.closed'), weight: 1.6 },
+      ],
       rows: incidentRows,
       empty: tr('reports.plan.noIncidents'),
     },

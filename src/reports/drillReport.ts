@@ -8,9 +8,8 @@
  * `report` JSON in the catalog).
  */
 import { errorText, fhirTypeName, type Locale } from '../i18n/index.js';
-import { KPI_TARGETS, withinObjective } from '../policy/kpis.js';
-import { restoreOrder, tierOf, TIER_TARGETS, TIERS, type Tier } from '../policy/tiers.js';
-import type { DrillFailure, DrillFailureKind, DrillReport, DrillStatus, DrillTypeResult } from '../shared/drill.js';
+import { KPI_TARGETS, restoreOrder, type Tier, TIER_TARGETS, tierOf, TIERS, withinObjective } from '../policy/index.js';
+import type { DrillFailure, DrillFailureKind, DrillReport, DrillStatus, DrillTypeResult } from '../shared/index.js';
 import { clinicLabel, outcomeCell, safeLocation, shortId, translator, type Outcome, type Translate } from './common.js';
 import type { Block, Cell, Fact, ReportDocument, Tone } from './document.js';
 import { formatBytes, formatCount, formatDateTime, formatDuration, formatPercent, zoneOrDefault, type DateInput } from './format.js';
@@ -18,7 +17,7 @@ import { renderHtml } from './html.js';
 import { renderPdf, type PdfOptions } from './pdf.js';
 
 export type DrillReportStatus = DrillStatus;
-export type { DrillCheckOutcome, DrillChecks, DrillFailure, DrillFailureKind, DrillTypeResult } from '../shared/drill.js';
+export type { DrillCheckOutcome, DrillChecks, DrillFailure, DrillFailureKind, DrillTypeResult } from '../shared/index.js';
 
 export const DRILL_FAILURE_KINDS: readonly DrillFailureKind[] = [
   'count-mismatch',
@@ -128,7 +127,11 @@ export function drillReportDocument(data: DrillReportData, locale: Locale): Repo
   const c = data.checks;
   const checkRows: Cell[][] = [
     [tr('reports.drill.check.counts'), outcomeCell(c.counts.outcome, tr), tr('reports.drill.check.countsDetail', { checked: c.counts.typesChecked, bad: c.counts.typesMismatched })],
-    [tr('reports.drill.check.content'), outcomeCell(c.content.outcome, tr), tr('reports.drill.check.contentDetail', { checked: formatCount(c.content.checked, locale), bad: formatCount(c.content.mismatched, locale) })],
+    [
+      tr('reports.drill.check.content'),
+      outcomeCell(c.content.outcome, tr),
+      tr('reports.drill.check.contentDetail', { checked: formatCount(c.content.checked, locale), bad: formatCount(c.content.mismatched, locale) }),
+    ],
     [
       tr('reports.drill.check.references'),
       outcomeCell(c.references.outcome, tr),
@@ -145,11 +148,19 @@ export function drillReportDocument(data: DrillReportData, locale: Locale): Repo
     ],
   ];
   if (c.attachments) {
-    checkRows.push([tr('reports.drill.check.attachments'), outcomeCell(c.attachments.outcome, tr), tr('reports.drill.check.attachmentsDetail', { checked: formatCount(c.attachments.checked, locale), bad: formatCount(c.attachments.mismatched, locale) })]);
+    checkRows.push([
+      tr('reports.drill.check.attachments'),
+      outcomeCell(c.attachments.outcome, tr),
+      tr('reports.drill.check.attachmentsDetail', { checked: formatCount(c.attachments.checked, locale), bad: formatCount(c.attachments.mismatched, locale) }),
+    ]);
   }
   const score = data.integrityScore;
   const scoreOutcome: Outcome = score === null ? 'skipped' : score >= KPI_TARGETS.dataRecoveredRate ? 'passed' : 'failed';
-  checkRows.push([tr('reports.drill.check.score'), outcomeCell(scoreOutcome, tr), tr('reports.drill.check.scoreDetail', { score: formatPercent(score, locale), goal: formatPercent(KPI_TARGETS.dataRecoveredRate, locale) })]);
+  checkRows.push([
+    tr('reports.drill.check.score'),
+    outcomeCell(scoreOutcome, tr),
+    tr('reports.drill.check.scoreDetail', { score: formatPercent(score, locale), goal: formatPercent(KPI_TARGETS.dataRecoveredRate, locale) }),
+  ]);
 
   const typeRows: Cell[][] = ordered.map((r) => {
     const mismatches = r.contentMismatches ?? 0;
@@ -168,7 +179,13 @@ export function drillReportDocument(data: DrillReportData, locale: Locale): Repo
     '',
     { text: formatCount(expected, locale), bold: true },
     { text: formatCount(restored, locale), bold: true },
-    { text: formatCount(ordered.reduce((n, r) => n + (r.contentMismatches ?? 0), 0), locale), bold: true },
+    {
+      text: formatCount(
+        ordered.reduce((n, r) => n + (r.contentMismatches ?? 0), 0),
+        locale,
+      ),
+      bold: true,
+    },
     '',
   ]);
 
@@ -200,14 +217,23 @@ export function drillReportDocument(data: DrillReportData, locale: Locale): Repo
     { kind: 'heading', level: 2, text: tr('reports.drill.timesHeading') },
     {
       kind: 'table',
-      columns: [{ header: tr('reports.drill.col.measure'), weight: 3 }, { header: tr('reports.drill.col.measured'), weight: 1.3 }, { header: tr('reports.drill.col.target'), weight: 1.3 }, { header: tr('reports.drill.col.result'), weight: 1.2 }],
+      columns: [
+        { header: tr('reports.drill.col.measure'), weight: 3 },
+        { header: tr('reports.drill.col.measured'), weight: 1.3 },
+        { header: tr('reports.drill.col.target'), weight: 1.3 },
+        { header: tr('reports.drill.col.result'), weight: 1.2 },
+      ],
       rows: drillTimeChecks(data).map((row) => timeRow(row, tr, locale)),
     },
     { kind: 'paragraph', text: tr('reports.drill.timesNote', { tolerance: formatPercent(KPI_TARGETS.rtoTolerance, locale) }), small: true },
     { kind: 'heading', level: 2, text: tr('reports.drill.checksHeading') },
     {
       kind: 'table',
-      columns: [{ header: tr('reports.drill.col.check'), weight: 2.2 }, { header: tr('reports.drill.col.result'), weight: 1.1 }, { header: tr('reports.drill.col.details'), weight: 3.5 }],
+      columns: [
+        { header: tr('reports.drill.col.check'), weight: 2.2 },
+        { header: tr('reports.drill.col.result'), weight: 1.1 },
+        { header: tr('reports.drill.col.details'), weight: 3.5 },
+      ],
       rows: checkRows,
     },
     { kind: 'heading', level: 2, text: tr('reports.drill.typesHeading') },

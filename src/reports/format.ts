@@ -4,7 +4,7 @@
  * "23/11/2026 08:57" in pt-BR and "2026-11-23 08:57" in English.
  */
 import { t, type Locale } from '../i18n/index.js';
-import { DEFAULT_TIME_ZONE, isValidTimeZone, localParts } from '../policy/zonedTime.js';
+import { DEFAULT_TIME_ZONE, isValidTimeZone, localParts } from '../policy/index.js';
 
 const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
 

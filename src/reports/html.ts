@@ -113,7 +113,9 @@ function cellHtml(tag: 'td' | 'th', cell: Cell, align: string | undefined): stri
 
 function factsHtml(rows: readonly Fact[]): string {
   const body = rows
-    .map((f) => `<tr><th scope="row">${escapeHtml(f.label)}</th><td${classAttr(toneClass(f.tone), f.mono === true && 'mono')}>${f.mono === true ? breakableHtml(f.value) : escapeHtml(f.value)}</td></tr>`)
+    .map(
+      (f) => `<tr><th scope="row">${escapeHtml(f.label)}</th><td${classAttr(toneClass(f.tone), f.mono === true && 'mono')}>${f.mono === true ? breakableHtml(f.value) : escapeHtml(f.value)}</td></tr>`,
+    )
     .join('');
   return `<table class="facts"><tbody>${body}</tbody></table>`;
 }

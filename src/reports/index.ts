@@ -50,3 +50,7 @@ export {
 export { renderHtml, escapeHtml } from './html.js';
 export { renderPdf, isWinAnsiText, toWinAnsi, type PdfFontChoice, type PdfFontFiles, type PdfOptions } from './pdf.js';
 export type { Block, Cell, Column, Fact, ListItem, ReportDocument, Tone } from './document.js';
+
+// ---- Public surface: what other modules of src/ use (kept by the layer rule; extend as needed).
+export { complianceDataOf, drPlanDataOf } from './configurationData.js';
+export { gatherConfigurationFacts } from './configurationFacts.js';

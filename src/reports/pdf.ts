@@ -197,7 +197,15 @@ class Layout {
         return this.facts(b.rows, x, y, width, draw) + s.gap;
       case 'table': {
         const widths = this.columnWidths(b.columns, width);
-        let h = this.tableRow(b.columns.map((c) => ({ text: c.header, bold: true })), b.columns, widths, x, y, draw, COLORS.headerBg);
+        let h = this.tableRow(
+          b.columns.map((c) => ({ text: c.header, bold: true })),
+          b.columns,
+          widths,
+          x,
+          y,
+          draw,
+          COLORS.headerBg,
+        );
         if (b.rows.length === 0) h += this.tableRow([b.empty ?? ''], [{ header: '' }], [width], x, y + h, draw);
         for (const r of b.rows) h += this.tableRow(r, b.columns, widths, x, y + h, draw);
         return h + s.gap;

@@ -4,9 +4,9 @@
  * the payload), plain instructions to recover on a new computer, where to keep the paper, a warning
  * that whoever holds it can read the backups, and a box to note by hand where and by whom it is kept.
  */
-import { encodeRecoveryKey, formatRecoveryKey, parseRecoveryKey, RECOVERY_KEY_LINES, RECOVERY_KEY_WORDS_PER_LINE, type RecoveryKeyLanguage } from '../crypto/recoveryKey.js';
+import { encodeRecoveryKey, formatRecoveryKey, parseRecoveryKey, RECOVERY_KEY_LINES, RECOVERY_KEY_WORDS_PER_LINE, type RecoveryKeyLanguage } from '../crypto/index.js';
 import type { Locale } from '../i18n/index.js';
-import { EngineError } from '../shared/errors.js';
+import { EngineError } from '../shared/index.js';
 import { clinicLabel, locationKind, safeLocation, shortId, translator, type LocationKind } from './common.js';
 import type { Block, Fact, ReportDocument } from './document.js';
 import { formatDateTime, zoneOrDefault, type DateInput } from './format.js';

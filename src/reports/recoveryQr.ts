@@ -14,8 +14,8 @@
  */
 import { createRequire } from 'node:module';
 import type * as QRCodeLib from 'qrcode';
-import { EngineError } from '../shared/errors.js';
-import { RECOVERY_KEY_BYTES, recoveryKeyRepoTag } from '../repository/keys.js';
+import { EngineError } from '../shared/index.js';
+import { RECOVERY_KEY_BYTES, recoveryKeyRepoTag } from '../repository/index.js';
 
 export const RECOVERY_QR_PREFIX = 'CLINIC-BACKUP-RECOVERY:V1:';
 export const RECOVERY_QR_ERROR_CORRECTION = 'Q' as const;

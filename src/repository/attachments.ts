@@ -14,7 +14,7 @@
  * to a Binary that the snapshot holds with its inline data names that Binary instead of storing it twice.
  */
 import { createHash } from 'node:crypto';
-import { EngineError } from '../shared/errors.js';
+import { EngineError } from '../shared/index.js';
 import type { Repository } from './repository.js';
 
 /** Chunk size of attachment content (fixed-size: attachments are replaced, not edited in place). */

@@ -118,7 +118,15 @@ export class BlobIndex2 {
 
   at(e: number): BlobLocation2 {
     const packNo = this.packOf[e] as number;
-    return { entry: e, type: this.types[e] as BlobTypeId, pack: this.packIds[packNo] as string, packNo, offset: this.offsets[e] as number, stored: this.storedLen[e] as number, raw: this.rawLen[e] as number };
+    return {
+      entry: e,
+      type: this.types[e] as BlobTypeId,
+      pack: this.packIds[packNo] as string,
+      packNo,
+      offset: this.offsets[e] as number,
+      stored: this.storedLen[e] as number,
+      raw: this.rawLen[e] as number,
+    };
   }
 
   typeAt(e: number): BlobTypeId {

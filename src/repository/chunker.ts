@@ -17,8 +17,8 @@
  * little-endian at bytes 4i..4i+4. With a per-repository key, chunk boundaries (and so chunk sizes) do not
  * fingerprint known content across repositories.
  */
-import { hkdf } from '../crypto/primitives.js';
-import { EngineError, throwIfAborted } from '../shared/errors.js';
+import { hkdf } from '../crypto/index.js';
+import { EngineError, throwIfAborted } from '../shared/index.js';
 
 export const GEAR_INFO = 'clinic-backup v2 chunker gear';
 const GEAR_KEY_BYTES = 32;
@@ -58,14 +58,18 @@ export interface ChunkerConfig {
 }
 
 function topBits(n: number): number {
-  return (((2 ** n - 1) * 2 ** (32 - n)) | 0);
+  return ((2 ** n - 1) * 2 ** (32 - n)) | 0;
 }
 
 export function validateChunkerParams(p: ChunkerParams): void {
   const bad = (reason: string): never => {
     throw new EngineError('INVALID_ARGUMENT', { field: 'chunker parameters', reason });
   };
-  for (const [name, v] of [['minBytes', p.minBytes], ['avgBytes', p.avgBytes], ['maxBytes', p.maxBytes]] as const) {
+  for (const [name, v] of [
+    ['minBytes', p.minBytes],
+    ['avgBytes', p.avgBytes],
+    ['maxBytes', p.maxBytes],
+  ] as const) {
     if (!Number.isSafeInteger(v) || v <= 0) bad(`${name} must be a positive integer`);
   }
   if (p.minBytes < 64) bad('minBytes must be at least 64');

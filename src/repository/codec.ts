@@ -4,7 +4,7 @@
  */
 import { createRequire } from 'node:module';
 import { brotliCompressSync, brotliDecompressSync, constants as zlibConstants } from 'node:zlib';
-import { EngineError } from '../shared/errors.js';
+import { EngineError } from '../shared/index.js';
 
 export const CODEC_NONE = 0;
 export const CODEC_ZSTD = 1;
@@ -168,7 +168,11 @@ export function decompressV2(codec: number, data: Uint8Array, expectedLength: nu
     if (codec === CODEC_ZSTD_DICT) {
       if (!dict) throw new EngineError('INTEGRITY_ERROR', { problems: 1, reason: 'dictionary missing' });
       const d = dict;
-      n = dctx.decompressUsingDDict(out, data, cached(ddicts, d.id.toString('hex'), () => new z.DDict(d.content)));
+      n = dctx.decompressUsingDDict(
+        out,
+        data,
+        cached(ddicts, d.id.toString('hex'), () => new z.DDict(d.content)),
+      );
     } else n = dctx.decompress(out, data);
   } catch (err) {
     if (err instanceof EngineError) throw err;

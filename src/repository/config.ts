@@ -3,8 +3,8 @@
  * is never written to) and holds the parameters a reader needs. No secrets.
  */
 import { randomBytes } from 'node:crypto';
-import type { Backend } from '../backend/types.js';
-import { EngineError, isEngineError } from '../shared/errors.js';
+import type { Backend } from '../backend/index.js';
+import { EngineError, isEngineError } from '../shared/index.js';
 
 export const FORMAT_NAME = 'clinic-backup-repository';
 /** What `init` writes (docs/format.md). Version 1 (docs/format-v1.md) stays readable; `migrate` converts it. */
@@ -47,7 +47,18 @@ export interface RepoParams {
 }
 
 const V1_KEYS = ['frameTargetBytes', 'packTargetBytes', 'compressionLevel', 'treeChunkEntries', 'checkpointEvery', 'checkpointChangeRatio'] as const;
-const V2_KEYS = ['frameTargetBytes', 'packTargetBytes', 'compressionLevel', 'dictionaryBytes', 'chunkMinBytes', 'chunkAvgBytes', 'chunkMaxBytes', 'treeChunkRows', 'checkpointEvery', 'checkpointChangeRatio'] as const;
+const V2_KEYS = [
+  'frameTargetBytes',
+  'packTargetBytes',
+  'compressionLevel',
+  'dictionaryBytes',
+  'chunkMinBytes',
+  'chunkAvgBytes',
+  'chunkMaxBytes',
+  'treeChunkRows',
+  'checkpointEvery',
+  'checkpointChangeRatio',
+] as const;
 
 export const DEFAULT_PARAMS_V1: RepoParams = {
   frameTargetBytes: 512 * 1024,

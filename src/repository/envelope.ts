@@ -9,7 +9,7 @@
  * The plaintext starts with a codec byte and the uncompressed length (u32 LE), then the payload.
  */
 import { randomBytes } from 'node:crypto';
-import { open, seal, SEAL_OVERHEAD } from '../crypto/primitives.js';
+import { open, seal, SEAL_OVERHEAD } from '../crypto/index.js';
 import { compress, decompress, type CodecId } from './codec.js';
 
 export const ENVELOPE_VERSION = 1;

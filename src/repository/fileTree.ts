@@ -4,7 +4,7 @@
  * This module is the read, check and prune side plus the writer primitives; the folder and database sources
  * (issue 17) build on it.
  */
-import { throwIfAborted } from '../shared/errors.js';
+import { throwIfAborted } from '../shared/index.js';
 import { FormatError } from './bytes.js';
 
 export const FILES_FORMAT = 'CBFILES2';
@@ -107,9 +107,7 @@ export function decodeDirNode(bytes: Buffer): DirNode {
 }
 
 /** One item met while walking a files tree. */
-export type WalkItem =
-  | { readonly kind: 'node'; readonly path: string; readonly blob: string }
-  | { readonly kind: 'entry'; readonly path: string; readonly entry: TreeEntry };
+export type WalkItem = { readonly kind: 'node'; readonly path: string; readonly blob: string } | { readonly kind: 'entry'; readonly path: string; readonly entry: TreeEntry };
 
 /**
  * Walks a files tree depth first from its root (paths joined with "/"). A node that cannot be read or decoded

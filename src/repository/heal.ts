@@ -6,10 +6,9 @@
  * Only content-addressed files (data/, index/, snapshots/, audit/) can be healed this way. `config` and key
  * slots have no content id to verify a copy against; they are reported as not healable.
  */
-import { filePath, type Backend, type FileRef } from '../backend/types.js';
-import { sha256Hex } from '../crypto/primitives.js';
-import { EngineError, isEngineError, throwIfAborted, type ErrorCode } from '../shared/errors.js';
-import type { LongOperationOptions } from '../shared/events.js';
+import { filePath, type Backend, type FileRef } from '../backend/index.js';
+import { sha256Hex } from '../crypto/index.js';
+import { EngineError, type ErrorCode, isEngineError, type LongOperationOptions, throwIfAborted } from '../shared/index.js';
 import { readConfig } from './config.js';
 
 const ID_RE = /^[0-9a-f]{64}$/;
@@ -99,12 +98,7 @@ const TARGET_GONE: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['DEST_OFFLINE', 
  * to copy: they go away when the damaged index files are replaced, or by "repair index", so they are skipped here.
  * Throws only when the target's marker cannot be read (REPO_MARKER_MISSING, DEST_OFFLINE…) or on cancellation.
  */
-export async function healFromCopy(
-  damaged: readonly { readonly file: string }[],
-  target: Backend,
-  sources: readonly Backend[],
-  options: LongOperationOptions = {},
-): Promise<HealResult> {
+export async function healFromCopy(damaged: readonly { readonly file: string }[], target: Backend, sources: readonly Backend[], options: LongOperationOptions = {}): Promise<HealResult> {
   const { signal, onProgress } = options;
   const repoId = (await readConfig(target)).id;
   const usable: Backend[] = [];
@@ -131,8 +125,7 @@ export async function healFromCopy(
   const unrepaired: Unrepaired[] = [];
   let targetDown: ErrorCode | null = null;
   let done = 0;
-  const progress = (): void =>
-    onProgress?.({ type: 'progress', op: 'check', phase: 'repair', done, total: files.length, unit: 'files', bytes: details.reduce((n, d) => n + d.bytes, 0) });
+  const progress = (): void => onProgress?.({ type: 'progress', op: 'check', phase: 'repair', done, total: files.length, unit: 'files', bytes: details.reduce((n, d) => n + d.bytes, 0) });
   progress();
 
   for (const file of files) {

@@ -8,10 +8,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
-import type { Backend } from '../backend/types.js';
-import { DEFAULT_SCRYPT, hkdf, KEY_BYTES, open, randomKey, scryptKey, seal, type ScryptParams } from '../crypto/primitives.js';
-import type { SecretStore } from '../secrets/types.js';
-import { EngineError } from '../shared/errors.js';
+import type { Backend } from '../backend/index.js';
+import { DEFAULT_SCRYPT, hkdf, KEY_BYTES, open, randomKey, scryptKey, seal, type ScryptParams } from '../crypto/index.js';
+import type { SecretStore } from '../secrets/index.js';
+import { EngineError } from '../shared/index.js';
 
 export type KeySlotKind = 'keychain' | 'passphrase' | 'recovery';
 

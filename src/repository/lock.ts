@@ -4,9 +4,9 @@
  * STALE_AFTER_MS, or at once when its owner is a process on this host that no longer exists.
  */
 import os from 'node:os';
-import type { Backend } from '../backend/types.js';
-import { sha256Hex } from '../crypto/primitives.js';
-import { EngineError } from '../shared/errors.js';
+import type { Backend } from '../backend/index.js';
+import { sha256Hex } from '../crypto/index.js';
+import { EngineError } from '../shared/index.js';
 import { ObjectKind, openObject, sealObject } from './envelope.js';
 import { Kind2, open2, seal2 } from './envelope2.js';
 

@@ -12,7 +12,7 @@
  *   u8 version (1) | u32 superseded count | superseded × 32-byte index file id
  *   u32 pack count | pack × (32-byte pack id, u32 pack size, pack header payload)
  */
-import { EngineError } from '../shared/errors.js';
+import { EngineError } from '../shared/index.js';
 import { OBJECT_ID_BYTES } from './envelope.js';
 
 export const BLOB_ID_BYTES = 32;

@@ -3,8 +3,8 @@
  * a full pack gets its encrypted header and trailer, is named by the SHA-256 of its bytes and uploaded.
  * At most `maxInFlight` uploads run at once: back-pressure reaches the caller through addBlob's promise.
  */
-import type { Backend } from '../backend/types.js';
-import { sha256Hex } from '../crypto/primitives.js';
+import type { Backend } from '../backend/index.js';
+import { sha256Hex } from '../crypto/index.js';
 import { ObjectKind, sealObject } from './envelope.js';
 import { encodePackHeader, PACK_TRAILER_MAGIC, type BlobEntry, type BlobType, type FrameInfo, type PackRecord } from './packFormat.js';
 

@@ -10,9 +10,8 @@
  * A crash at any point leaves a readable repository: before 3 the old index still holds; after 3 the new
  * one does; leftovers are unreferenced files that the next prune removes. Object-locked files are kept.
  */
-import { isLockedFile, isPutOnly } from '../backend/unwrap.js';
-import { EngineError, throwIfAborted } from '../shared/errors.js';
-import type { LongOperationOptions } from '../shared/events.js';
+import { isLockedFile, isPutOnly } from '../backend/index.js';
+import { EngineError, type LongOperationOptions, throwIfAborted } from '../shared/index.js';
 import type { PackRecord } from './packFormat.js';
 import type { Repository } from './repository.js';
 import { readAttachments } from './attachments.js';
@@ -104,7 +103,14 @@ async function pruneRepositoryV1(repo: Repository, options: PruneOptions = {}): 
   const bytesFreed = [...remove, ...repack].filter((p) => !locked.has(p.id)).reduce((n, p) => n + p.size, 0);
   const base = { packsKeptLocked: locked.size, blobsUsed, blobsUnused: index.size - blobsUsed, dryRun: options.dryRun === true };
   if (options.dryRun) {
-    return { ...base, packsDeleted: remove.length - [...remove].filter((p) => locked.has(p.id)).length, packsRepacked: repack.filter((p) => !locked.has(p.id)).length, unindexedPacksDeleted: unindexed.length, bytesFreed, indexFilesReplaced: repo.indexFiles.size };
+    return {
+      ...base,
+      packsDeleted: remove.length - [...remove].filter((p) => locked.has(p.id)).length,
+      packsRepacked: repack.filter((p) => !locked.has(p.id)).length,
+      unindexedPacksDeleted: unindexed.length,
+      bytesFreed,
+      indexFilesReplaced: repo.indexFiles.size,
+    };
   }
 
   // 2. Copy the used blobs of packs to repack into new packs (and their index), before anything goes.
@@ -138,6 +144,12 @@ async function pruneRepositoryV1(repo: Repository, options: PruneOptions = {}): 
   // As above: unsure means kept.
   for (const id of unindexed) if (!(await isLockedFile(repo.backend, { kind: 'data', name: id }).catch(() => true))) await repo.backend.delete({ kind: 'data', name: id });
   onProgress?.({ type: 'progress', op: 'prune', phase: 'delete', done: deleted, total: gone.size, unit: 'files' });
-  return { ...base, packsDeleted: remove.filter((p) => !locked.has(p.id)).length, packsRepacked: toRepack.length, unindexedPacksDeleted: unindexed.length, bytesFreed, indexFilesReplaced: oldIndexFiles.length };
+  return {
+    ...base,
+    packsDeleted: remove.filter((p) => !locked.has(p.id)).length,
+    packsRepacked: toRepack.length,
+    unindexedPacksDeleted: unindexed.length,
+    bytesFreed,
+    indexFilesReplaced: oldIndexFiles.length,
+  };
 }
-

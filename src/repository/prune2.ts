@@ -9,8 +9,8 @@
  *  4. only then are the superseded index files and the packs nothing references deleted.
  * A crash at any point leaves a readable repository. Object-locked files are kept; a put-only copy refuses.
  */
-import { isLockedFile, isPutOnly } from '../backend/unwrap.js';
-import { EngineError, throwIfAborted } from '../shared/errors.js';
+import { isLockedFile, isPutOnly } from '../backend/index.js';
+import { EngineError, throwIfAborted } from '../shared/index.js';
 import { FormatError } from './bytes.js';
 import { readAttachments } from './attachments.js';
 import { walkFilesTree } from './fileTree.js';
@@ -133,7 +133,14 @@ export async function pruneRepositoryV2(repo: Repository, options: PruneOptions 
   const indexFilesBefore: string[] = [];
   for await (const f of store.backend.list('index', signal)) indexFilesBefore.push(f.name);
   if (options.dryRun) {
-    return { ...base, packsDeleted: remove.filter((p) => !locked.has(p)).length, packsRepacked: repack.filter((p) => !locked.has(p)).length, unindexedPacksDeleted: unindexed.length, bytesFreed, indexFilesReplaced: indexFilesBefore.length };
+    return {
+      ...base,
+      packsDeleted: remove.filter((p) => !locked.has(p)).length,
+      packsRepacked: repack.filter((p) => !locked.has(p)).length,
+      unindexedPacksDeleted: unindexed.length,
+      bytesFreed,
+      indexFilesReplaced: indexFilesBefore.length,
+    };
   }
 
   // 2. Live blobs of mostly-dead packs into new packs, each verified before it is copied.
@@ -176,5 +183,12 @@ export async function pruneRepositoryV2(repo: Repository, options: PruneOptions 
     unindexedDeleted++;
   }
   onProgress?.({ type: 'progress', op: 'prune', phase: 'delete', done: deleted, total: gone.size, unit: 'files' });
-  return { ...base, packsDeleted: remove.filter((p) => !locked.has(p)).length, packsRepacked: toRepack.length, unindexedPacksDeleted: unindexedDeleted, bytesFreed, indexFilesReplaced: present.length };
+  return {
+    ...base,
+    packsDeleted: remove.filter((p) => !locked.has(p)).length,
+    packsRepacked: toRepack.length,
+    unindexedPacksDeleted: unindexedDeleted,
+    bytesFreed,
+    indexFilesReplaced: present.length,
+  };
 }

@@ -7,7 +7,7 @@
  *    line hash) by a BlobOpener (the worker pool, or this thread);
  *  - version 1: rows come from the text trees (docs/format-v1.md) through treeStore, one blob per resource.
  */
-import { EngineError, isEngineError, isIntegrityCode, throwIfAborted } from '../shared/errors.js';
+import { EngineError, isEngineError, isIntegrityCode, throwIfAborted } from '../shared/index.js';
 import { FormatError } from './bytes.js';
 import { decodePlain, Envelope2Error, Kind2, openPlain, plainHeader } from './envelope2.js';
 import type { Dictionary } from './codec.js';
@@ -65,9 +65,7 @@ export interface OpenRequest {
   readonly mode?: 'content' | 'verify' | 'assemble';
 }
 
-export type OpenOutcome =
-  | { readonly ok: true; readonly content?: Buffer; readonly out?: Buffer; readonly lineOk?: Uint8Array }
-  | { readonly ok: false; readonly reason: string };
+export type OpenOutcome = { readonly ok: true; readonly content?: Buffer; readonly out?: Buffer; readonly lineOk?: Uint8Array } | { readonly ok: false; readonly reason: string };
 
 /** Decrypts, decompresses and verifies blobs: the worker pool (pool/opener.ts) or this thread. */
 export interface BlobOpener {
@@ -102,7 +100,10 @@ export function inThreadOpener(repo: Repository): BlobOpener {
               const off = it.lines.offsets[i] as number;
               const len = it.lines.lengths[i] as number;
               if (off + len >= content.length || content[off + len] !== 10) continue;
-              const hash = createHash('sha256').update(store.keys.line).update(content.subarray(off, off + len)).digest();
+              const hash = createHash('sha256')
+                .update(store.keys.line)
+                .update(content.subarray(off, off + len))
+                .digest();
               if (hash.subarray(0, LINE_HASH_BYTES).equals(it.lines.hashes.subarray(i * LINE_HASH_BYTES, (i + 1) * LINE_HASH_BYTES))) {
                 lineOk[i] = 1;
                 parts.push(content.subarray(off, off + len + 1));

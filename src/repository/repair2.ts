@@ -8,8 +8,7 @@
  *    deleted or rewritten.
  */
 import os from 'node:os';
-import { EngineError, isEngineError, isIntegrityCode, throwIfAborted } from '../shared/errors.js';
-import type { LongOperationOptions } from '../shared/events.js';
+import { EngineError, isEngineError, isIntegrityCode, type LongOperationOptions, throwIfAborted } from '../shared/index.js';
 import { FormatError } from './bytes.js';
 import { decodeDirNode, encodeDirNode, type DirNode, type TreeEntry } from './fileTree.js';
 import { BlobType, PACK1_MAGIC, PACK2_TRAILER, type PackRecord2 } from './pack2.js';
@@ -82,7 +81,10 @@ export async function repairIndex(repo: Repository, options: LongOperationOption
   for (const p of described.values()) if (!inStorage.has(p.id)) packs.push(p);
   if (packs.length === 0 && present.length === 0) return { packs: 0, blobs: 0, keptFromOldIndex, unreadable, version1Packs, indexFilesReplaced: 0, indexFile: null };
   throwIfAborted(signal);
-  const fresh = await store.writeIndexFile(packs, present.filter((f) => /^[0-9a-f]{64}$/.test(f)));
+  const fresh = await store.writeIndexFile(
+    packs,
+    present.filter((f) => /^[0-9a-f]{64}$/.test(f)),
+  );
   for (const id of present) if (id !== fresh.id) await store.backend.delete({ kind: 'index', name: id });
   return { packs: packs.length, blobs: packs.reduce((n, p) => n + p.blobs.length, 0), keptFromOldIndex, unreadable, version1Packs, indexFilesReplaced: present.length, indexFile: fresh.id };
 }
@@ -147,7 +149,10 @@ export async function repairSnapshot(repo: Repository, snap: SnapshotRecord, opt
     counts = r.counts;
     resources = r.resources;
     bytes = r.bytes;
-    tree = r.rows.length === 0 ? { kind: 'resources', checkpoint: null, deltas: [], changesSinceCheckpoint: 0 } : { kind: 'resources', checkpoint: (await writeCheckpoint(r.rows, repo.config.params.treeChunkRows, write, signal)).id, deltas: [], changesSinceCheckpoint: 0 };
+    tree =
+      r.rows.length === 0
+        ? { kind: 'resources', checkpoint: null, deltas: [], changesSinceCheckpoint: 0 }
+        : { kind: 'resources', checkpoint: (await writeCheckpoint(r.rows, repo.config.params.treeChunkRows, write, signal)).id, deltas: [], changesSinceCheckpoint: 0 };
   } else {
     const c = { files: 0, dirs: 0, symlinks: 0, lost: 0, bytes: 0 };
     const root = await repairDir(m.tree.root, '', read, usable, note, write, c);
@@ -166,7 +171,18 @@ export async function repairSnapshot(repo: Repository, snap: SnapshotRecord, opt
     ...m,
     hostname: os.hostname(),
     counts,
-    totals: { ...m.totals, resources, bytes, added: 0, changed: 0, deleted: 0, unchanged: resources, storedBytesAdded: writer.stats.storedBytes, newBlobs: writer.stats.newBlobs, newBlobBytes: writer.stats.newBlobBytes },
+    totals: {
+      ...m.totals,
+      resources,
+      bytes,
+      added: 0,
+      changed: 0,
+      deleted: 0,
+      unchanged: resources,
+      storedBytesAdded: writer.stats.storedBytes,
+      newBlobs: writer.stats.newBlobs,
+      newBlobBytes: writer.stats.newBlobBytes,
+    },
     tree,
     partial: true,
     problems: [{ code: 'BLOB_MISSING', reason: `repaired from ${snap.id.slice(0, 8)}: ${lost.length} lost` }],

@@ -11,8 +11,7 @@
  * A crash before 3 leaves the old index (and the in-memory fallback to pack headers); after 3 the new index is in
  * force and the old files are ignored (superseded) until the next repair or prune deletes them.
  */
-import { EngineError, isEngineError, isIntegrityCode, throwIfAborted } from '../shared/errors.js';
-import type { LongOperationOptions } from '../shared/events.js';
+import { EngineError, isEngineError, isIntegrityCode, type LongOperationOptions, throwIfAborted } from '../shared/index.js';
 import type { PackRecord } from './packFormat.js';
 import { repairIndex as repairIndexV2 } from './repair2.js';
 import { describeFile, liveIndexFiles, type Repository } from './repository.js';
@@ -40,7 +39,16 @@ export async function repairIndex(repo: Repository, options: LongOperationOption
     const r = await repairIndexV2(repo, options);
     await repo.loadIndex(options.signal, { refresh: true });
     const missing = [...repo.indexState.missingPacks].map((id) => describeFile({ kind: 'data', name: id }));
-    return { packs: r.packs, blobs: r.blobs, fromHeaders: r.packs - r.keptFromOldIndex.length - missing.length, keptFromOldIndex: r.keptFromOldIndex, unreadable: r.unreadable.map((u) => u.file), missing, indexFilesReplaced: r.indexFilesReplaced, indexFile: r.indexFile };
+    return {
+      packs: r.packs,
+      blobs: r.blobs,
+      fromHeaders: r.packs - r.keptFromOldIndex.length - missing.length,
+      keptFromOldIndex: r.keptFromOldIndex,
+      unreadable: r.unreadable.map((u) => u.file),
+      missing,
+      indexFilesReplaced: r.indexFilesReplaced,
+      indexFile: r.indexFile,
+    };
   }
   const { signal, onProgress } = options;
   const oldFiles: string[] = [];
@@ -76,7 +84,10 @@ export async function repairIndex(repo: Repository, options: LongOperationOption
     return { packs: 0, blobs: 0, fromHeaders: 0, keptFromOldIndex, unreadable, missing: [], indexFilesReplaced: 0, indexFile: null };
   }
   throwIfAborted(signal);
-  const fresh = await repo.writeIndexFile(packs, oldFiles.filter((f) => /^[0-9a-f]{64}$/.test(f)));
+  const fresh = await repo.writeIndexFile(
+    packs,
+    oldFiles.filter((f) => /^[0-9a-f]{64}$/.test(f)),
+  );
   for (const id of oldFiles) if (id !== fresh.id) await repo.backend.delete({ kind: 'index', name: id });
   await repo.loadIndex(signal, { refresh: true });
   if (repo.indexState.unindexedPacks.size > 0) throw new EngineError('INTERNAL', { reason: 'the rebuilt index does not list every readable pack' });

@@ -9,8 +9,7 @@
  * present pack are found by `check --read-data` and healed from another copy with `check --repair`.
  */
 import os from 'node:os';
-import { throwIfAborted } from '../shared/errors.js';
-import type { LongOperationOptions } from '../shared/events.js';
+import { type LongOperationOptions, throwIfAborted } from '../shared/index.js';
 import { repairSnapshot as repairSnapshotV2 } from './repair2.js';
 import type { Repository } from './repository.js';
 import type { SnapshotManifestV1, SnapshotRecord } from './snapshot.js';
@@ -99,7 +98,10 @@ async function writeSuccessor(repo: Repository, snap: SnapshotRecord, found: Sur
   let total = 0;
   let bytes = 0;
   for (const [type, rows] of found.kept) {
-    changes.set(type, rows.map((row) => ({ type, id: rowId(row), row })));
+    changes.set(
+      type,
+      rows.map((row) => ({ type, id: rowId(row), row })),
+    );
     counts[type] = rows.length;
     total += rows.length;
     for (const row of rows) bytes += Number(row.slice(row.lastIndexOf('\t') + 1)) || 0;
@@ -111,7 +113,17 @@ async function writeSuccessor(repo: Repository, snap: SnapshotRecord, found: Sur
     ...m,
     hostname: os.hostname(),
     counts,
-    totals: { resources: total, bytes, added: 0, changed: 0, deleted: 0, unchanged: total, newBlobs: writer.stats.newBlobs, newBlobBytes: writer.stats.newBlobBytes, storedBytesAdded: writer.stats.storedBytes },
+    totals: {
+      resources: total,
+      bytes,
+      added: 0,
+      changed: 0,
+      deleted: 0,
+      unchanged: total,
+      newBlobs: writer.stats.newBlobs,
+      newBlobBytes: writer.stats.newBlobBytes,
+      storedBytesAdded: writer.stats.storedBytes,
+    },
     tree,
     partial: true,
     problems: [{ code: 'BLOB_MISSING', reason: `repaired from ${snap.id.slice(0, 8)}: ${found.lost.length} resource(s) lost` }],

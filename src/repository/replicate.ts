@@ -21,10 +21,9 @@
  * Resumable: a file already on `to` with the right size is skipped; with `verify`, a random sample of
  * those is read back and re-copied when its hash is wrong.
  */
-import { filePath, type Backend, type FileInfo, type FileKind, type FileRef } from '../backend/types.js';
-import { sha256Hex } from '../crypto/primitives.js';
-import { EngineError, isEngineError, throwIfAborted, type ErrorCode, type ErrorDetails } from '../shared/errors.js';
-import type { LongOperationOptions, ProgressEvent } from '../shared/events.js';
+import { filePath, type Backend, type FileInfo, type FileKind, type FileRef } from '../backend/index.js';
+import { sha256Hex } from '../crypto/index.js';
+import { EngineError, type ErrorCode, type ErrorDetails, isEngineError, type LongOperationOptions, type ProgressEvent, throwIfAborted } from '../shared/index.js';
 import { parseConfig } from './config.js';
 
 /** Content-addressed kinds, in the order they are copied. */

@@ -5,10 +5,10 @@
  * The repository is the source of truth; everything else is a cache of it.
  */
 import os from 'node:os';
-import type { Backend, FileRef } from '../backend/types.js';
-import { hkdf, hmacSha256, randomKey, sha256Hex } from '../crypto/primitives.js';
-import type { SecretStore } from '../secrets/types.js';
-import { EngineError, isEngineError, isIntegrityCode } from '../shared/errors.js';
+import type { Backend, FileRef } from '../backend/index.js';
+import { hkdf, hmacSha256, randomKey, type ScryptParams, sha256Hex } from '../crypto/index.js';
+import type { SecretStore } from '../secrets/index.js';
+import { EngineError, isEngineError, isIntegrityCode } from '../shared/index.js';
 import { BlobIndex } from './blobIndex.js';
 import { defaultParams, encodeConfig, newConfig, readConfig, type RepoConfig, type RepoParams } from './config.js';
 import { EnvelopeError, ObjectKind, openObject, sealObject } from './envelope.js';
@@ -34,7 +34,6 @@ import { RepoLock, type LockKind, type LockProblemListener } from './lock.js';
 import { decodeIndex, decodePackHeader, encodeIndex, type IndexContent, PACK_TRAILER_BYTES, PACK_TRAILER_MAGIC, type BlobType, type PackHeader, type PackRecord } from './packFormat.js';
 import { PackWriter } from './packWriter.js';
 import type { SnapshotManifest, SnapshotRecord } from './snapshot.js';
-import type { ScryptParams } from '../crypto/primitives.js';
 
 export interface InitOptions {
   /** Creates a passphrase slot. */
@@ -470,7 +469,8 @@ export class Repository {
     } catch {
       throw new EngineError('SNAPSHOT_CORRUPT', { file: `snapshots/${id}` });
     }
-    if (typeof manifest !== 'object' || manifest === null || typeof manifest.tree !== 'object' || manifest.tree === null || typeof manifest.time !== 'string') throw new EngineError('SNAPSHOT_CORRUPT', { file: `snapshots/${id}` });
+    if (typeof manifest !== 'object' || manifest === null || typeof manifest.tree !== 'object' || manifest.tree === null || typeof manifest.time !== 'string')
+      throw new EngineError('SNAPSHOT_CORRUPT', { file: `snapshots/${id}` });
     if (manifest.version !== this.version) throw new EngineError('REPO_VERSION_UNSUPPORTED', { version: `snapshot ${String(manifest.version)}` });
     return { id, manifest };
   }
@@ -507,7 +507,10 @@ export class Repository {
     }
     const matches = ref.length >= 4 ? all.filter((s) => s.id.startsWith(ref)) : [];
     if (matches.length === 1) return matches[0] as SnapshotRecord;
-    const suggestions = closeMatches(ref, all.map((s) => s.id.slice(0, 8)));
+    const suggestions = closeMatches(
+      ref,
+      all.map((s) => s.id.slice(0, 8)),
+    );
     throw new EngineError(matches.length > 1 ? 'INVALID_ARGUMENT' : 'SNAPSHOT_NOT_FOUND', {
       snapshot: ref,
       field: 'snapshot',

@@ -3,7 +3,7 @@
  * deltas. Reading materialises the rows in (patient, type, id) order by merging the checkpoint with the deltas,
  * streaming chunk by chunk; one patient's rows need only the chunks whose key range can hold the patient.
  */
-import { throwIfAborted } from '../shared/errors.js';
+import { throwIfAborted } from '../shared/index.js';
 import { FormatError } from './bytes.js';
 import { compareKeys, decodeRowSet, encodeRowSet, FLAG_ALIAS, RowSetKind, type DeletedKey, type Row, type RowSet } from './rowSet.js';
 

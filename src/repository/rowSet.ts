@@ -219,7 +219,14 @@ export function decodeRowSet(buf: Uint8Array, expectedKind?: RowSetKindId): RowS
   }
   r.end();
   for (let i = 1; i < n; i++) {
-    const c = compareKeys(patients[pCol[i - 1] as number] as string, types[tCol[i - 1] as number] as string, ids[i - 1] as string, patients[pCol[i] as number] as string, types[tCol[i] as number] as string, ids[i] as string);
+    const c = compareKeys(
+      patients[pCol[i - 1] as number] as string,
+      types[tCol[i - 1] as number] as string,
+      ids[i - 1] as string,
+      patients[pCol[i] as number] as string,
+      types[tCol[i] as number] as string,
+      ids[i] as string,
+    );
     if (c >= 0) throw new FormatError('rows not sorted');
   }
   return new RowSet(kind as RowSetKindId, frames, patients, types, pCol, tCol, ids, flags, fCol, offsets, lengths, hashes, deletions);

@@ -4,14 +4,27 @@
  * keyed id. Files of version 1 left by `migrate` are skipped (§3.5).
  */
 import { createHash, createHmac } from 'node:crypto';
-import type { Backend, FileRef } from '../backend/types.js';
-import { sha256Hex } from '../crypto/primitives.js';
-import { EngineError, isEngineError, isIntegrityCode, throwIfAborted } from '../shared/errors.js';
+import type { Backend, FileRef } from '../backend/index.js';
+import { sha256Hex } from '../crypto/index.js';
+import { EngineError, isEngineError, isIntegrityCode, throwIfAborted } from '../shared/index.js';
 import { BlobIndex2 } from './blobIndex2.js';
 import { FormatError } from './bytes.js';
 import type { Dictionary } from './codec.js';
 import { decodePlain, Envelope2Error, Kind2, open2, openPlain, plainHeader, seal2, type Kind2Id } from './envelope2.js';
-import { BLOB_ID2_BYTES, BlobType, decodeIndex2, decodePackHeader2, encodeIndex2, IndexVersionError, PACK1_MAGIC, packHeaderRange, PACK2_TRAILER, type BlobEntry2, type IndexContent2, type PackRecord2 } from './pack2.js';
+import {
+  BLOB_ID2_BYTES,
+  BlobType,
+  decodeIndex2,
+  decodePackHeader2,
+  encodeIndex2,
+  IndexVersionError,
+  PACK1_MAGIC,
+  packHeaderRange,
+  PACK2_TRAILER,
+  type BlobEntry2,
+  type IndexContent2,
+  type PackRecord2,
+} from './pack2.js';
 import { LINE_HASH_BYTES } from './rowSet.js';
 
 export interface Keys2 {

@@ -1,5 +1,5 @@
 /** A snapshot as the front ends list it (contract SnapshotSummary), from its manifest. */
-import type { SnapshotSummary } from '../shared/contract.js';
+import type { SnapshotSummary } from '../shared/index.js';
 import type { SnapshotRecord } from './snapshot.js';
 
 export function summarizeSnapshot(s: SnapshotRecord): SnapshotSummary {

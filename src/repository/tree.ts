@@ -9,7 +9,7 @@
  * A snapshot references a checkpoint (chunk blob ids per type) and the chain of deltas written since,
  * so an incremental backup costs about the size of what changed, not of the whole listing.
  */
-import { EngineError } from '../shared/errors.js';
+import { EngineError } from '../shared/index.js';
 
 export interface TreeEntry {
   readonly id: string;

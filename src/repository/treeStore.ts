@@ -1,5 +1,5 @@
 /** Reading and writing snapshot trees through a repository (format in tree.ts). */
-import { isEngineError, isIntegrityCode } from '../shared/errors.js';
+import { isEngineError, isIntegrityCode } from '../shared/index.js';
 import type { Repository, RepoWriter } from './repository.js';
 import { collapseDeltas, decodeChunk, decodeDelta, encodeChunk, encodeDelta, mergeRows, rowId, type DeltaChange, type TreeRef } from './tree.js';
 
@@ -59,22 +59,12 @@ export async function* treeRows(repo: Repository, tree: TreeRef, options: { type
  * Writes the tree of a new snapshot: a delta on top of the parent's tree when that stays cheap to read,
  * otherwise a fresh checkpoint (parent's rows merged with this run's changes).
  */
-export async function writeTree(
-  repo: Repository,
-  writer: RepoWriter,
-  parent: TreeRef | null,
-  changes: Map<string, DeltaChange[]>,
-  totalEntries: number,
-  signal?: AbortSignal,
-): Promise<TreeRef> {
+export async function writeTree(repo: Repository, writer: RepoWriter, parent: TreeRef | null, changes: Map<string, DeltaChange[]>, totalEntries: number, signal?: AbortSignal): Promise<TreeRef> {
   const p = repo.config.params;
   let changeCount = 0;
   for (const list of changes.values()) changeCount += list.length;
   if (parent && changeCount === 0) return parent;
-  const useDelta =
-    parent !== null &&
-    parent.deltas.length + 1 < p.checkpointEvery &&
-    parent.changesSinceCheckpoint + changeCount <= Math.max(1000, p.checkpointChangeRatio * totalEntries);
+  const useDelta = parent !== null && parent.deltas.length + 1 < p.checkpointEvery && parent.changesSinceCheckpoint + changeCount <= Math.max(1000, p.checkpointChangeRatio * totalEntries);
   if (useDelta && parent) {
     const flat: DeltaChange[] = [];
     for (const type of [...changes.keys()].sort()) flat.push(...(changes.get(type) as DeltaChange[]));

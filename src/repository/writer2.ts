@@ -137,9 +137,11 @@ export class RepoWriter2 {
       for (const b of pack.blobs) this.pending.delete(b.id.toString('latin1'));
       this.newPacks.push(pack);
       if (this.newPacks.length >= RepoWriter2.PACKS_PER_INDEX) {
-        this.indexWrite = this.indexWrite.then(() => this.writeIndex()).catch((err: unknown) => {
-          this.indexFailure ??= err;
-        });
+        this.indexWrite = this.indexWrite
+          .then(() => this.writeIndex())
+          .catch((err: unknown) => {
+            this.indexFailure ??= err;
+          });
       }
     };
     this.packs = { data: new PackWriter2(store, params, onPack), tree: new PackWriter2(store, params, onPack) };

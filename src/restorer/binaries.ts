@@ -10,11 +10,9 @@
  *  - The new URL keeps the old one's form: relative ("Binary/x") stays relative, absolute becomes absolute on
  *    the target. The mapping is kept in the target map, so a resumed or later restore creates nothing twice.
  */
-import { readAttachmentContent, type AttachmentRecord, type BinaryResourceReader } from '../repository/attachments.js';
-import type { Repository } from '../repository/repository.js';
-import { displayUrl, operationOutcomeText, type FhirHttp } from '../source/fhir/http.js';
-import { EngineError, isEngineError, throwIfAborted } from '../shared/errors.js';
-import type { ProgressListener } from '../shared/events.js';
+import { type AttachmentRecord, type BinaryResourceReader, readAttachmentContent, type Repository } from '../repository/index.js';
+import { displayUrl, operationOutcomeText, type FhirHttp } from '../source/index.js';
+import { EngineError, isEngineError, type ProgressListener, throwIfAborted } from '../shared/index.js';
 import { referenceKey } from './rewrite.js';
 import type { TargetMap } from './targetMap.js';
 
@@ -108,7 +106,11 @@ export async function createBinaries(
       }
       throw err;
     }
-    const body = JSON.stringify({ resourceType: 'Binary', ...(record.contentType ? { contentType: record.contentType } : { contentType: 'application/octet-stream' }), data: content.toString('base64') });
+    const body = JSON.stringify({
+      resourceType: 'Binary',
+      ...(record.contentType ? { contentType: record.contentType } : { contentType: 'application/octet-stream' }),
+      data: content.toString('base64'),
+    });
     const headers = { 'Content-Type': 'application/fhir+json' };
     const sourceKey = referenceKey(record.url, opts.sourceBases);
     let key: string | null = null;
@@ -116,7 +118,11 @@ export async function createBinaries(
     // Same id when the URL named a source Binary and the target keeps ids; a refusal falls back to POST.
     if (sourceKey?.startsWith('Binary/') && opts.keepIds()) {
       const id = sourceKey.slice('Binary/'.length);
-      const res = await http.request(sourceKey, { method: 'PUT', headers, body: JSON.stringify({ resourceType: 'Binary', id, ...(JSON.parse(body) as object) }) }, { signal: opts.signal, accept: (s) => s < 500 });
+      const res = await http.request(
+        sourceKey,
+        { method: 'PUT', headers, body: JSON.stringify({ resourceType: 'Binary', id, ...(JSON.parse(body) as object) }) },
+        { signal: opts.signal, accept: (s) => s < 500 },
+      );
       const text = await res.text();
       if (res.ok) key = sourceKey;
       else failure = { code: `HTTP ${res.status}`, outcome: operationOutcomeText(text) };

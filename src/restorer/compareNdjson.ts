@@ -1,8 +1,8 @@
 /** Compares the resources of two NDJSON folders as multisets of exact lines (order-independent). */
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { sha256 } from '../crypto/primitives.js';
-import { readNdjsonFile } from '../archiver/ndjson.js';
+import { sha256 } from '../crypto/index.js';
+import { readNdjsonFile } from '../archiver/index.js';
 
 export interface NdjsonComparison {
   readonly identical: boolean;

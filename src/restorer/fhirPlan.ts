@@ -3,17 +3,9 @@
  * attachments are handled, and against the target what exists already and what differs there (the preview).
  * Also how the restore writes one resource (RestoreMapping), shared with execution, verification and drills.
  */
-import { readResource } from '../repository/reader.js';
-import { readAttachmentContent, readAttachments, type AttachmentRecord } from '../repository/attachments.js';
-import type { Repository } from '../repository/repository.js';
-import type { SnapshotRecord } from '../repository/snapshot.js';
-import { probeCapabilities } from '../source/fhir/capabilities.js';
-import { referencesOf } from '../source/fhir/compartment.js';
-import { displayUrl, type FhirHttp } from '../source/fhir/http.js';
-import { readAllPages, resultEntries } from '../source/fhir/paging.js';
-import { isEngineError, isIntegrityCode } from '../shared/errors.js';
-import type { LongOperationOptions } from '../shared/events.js';
-import type { RestorePlan } from '../shared/contract.js';
+import { type AttachmentRecord, readAttachmentContent, readAttachments, readResource, type Repository, type SnapshotRecord } from '../repository/index.js';
+import { displayUrl, type FhirHttp, probeCapabilities, readAllPages, referencesOf, resultEntries } from '../source/index.js';
+import { isEngineError, isIntegrityCode, type LongOperationOptions, type RestorePlan } from '../shared/index.js';
 import { isAdministrationType } from './adminTypes.js';
 import { binaryUrl, planAttachments, type AttachmentPlan } from './binaries.js';
 import { binaryWithData, referenceKey, rewriteReferences, rewriteUrls, sameContent } from './rewrite.js';
@@ -27,7 +19,18 @@ export function damagedFile(details: Readonly<Record<string, unknown>>): string 
 }
 
 /** Types that other resources reference and that must exist first on servers enforcing referential integrity. */
-export const REFERENCE_TARGET_TYPES: readonly string[] = ['Binary', 'Organization', 'Location', 'Practitioner', 'PractitionerRole', 'HealthcareService', 'Endpoint', 'Medication', 'Substance', 'Device'];
+export const REFERENCE_TARGET_TYPES: readonly string[] = [
+  'Binary',
+  'Organization',
+  'Location',
+  'Practitioner',
+  'PractitionerRole',
+  'HealthcareService',
+  'Endpoint',
+  'Medication',
+  'Substance',
+  'Device',
+];
 
 /** Statuses with which servers refuse a PUT of an id they do not hold (no create-by-update). */
 export const NO_UPDATE_CREATE = new Set([404, 405, 409, 422]);
@@ -106,7 +109,12 @@ export class RestoreMapping {
    * `created`: whether an old key already exists on the target. Returns whether a reference points at a
    * restored resource not created yet (to be fixed once it is).
    */
-  async text(repo: Repository, key: string, bytes: Buffer, ctx: { urns?: ReadonlyMap<string, string>; created?: (key: string) => boolean; signal?: AbortSignal } = {}): Promise<{ text: string; forward: boolean }> {
+  async text(
+    repo: Repository,
+    key: string,
+    bytes: Buffer,
+    ctx: { urns?: ReadonlyMap<string, string>; created?: (key: string) => boolean; signal?: AbortSignal } = {},
+  ): Promise<{ text: string; forward: boolean }> {
     let text = bytes.toString('utf8');
     const own = this.ownContent.get(key);
     if (own) text = binaryWithData(text, await readAttachmentContent(repo, own, ctx.signal), own.contentType);

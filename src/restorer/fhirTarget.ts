@@ -19,15 +19,10 @@
  * Order: Binary and the types other resources point at (Practitioner, Organization, …) first, then SOP-019
  * criticality tiers (the order is computed by the caller from policy/tiers), so Critical data is usable first.
  */
-import { readResource } from '../repository/reader.js';
+import { readAttachments, readResource, type Repository, type SnapshotRecord } from '../repository/index.js';
 import { randomUUID } from 'node:crypto';
-import { readAttachments } from '../repository/attachments.js';
-import type { Repository } from '../repository/repository.js';
-import type { SnapshotRecord } from '../repository/snapshot.js';
-import { displayUrl, operationOutcomeText } from '../source/fhir/http.js';
-import { readAllPages, resultEntries } from '../source/fhir/paging.js';
-import { EngineError, isEngineError, isIntegrityCode, throwIfAborted } from '../shared/errors.js';
-import type { FhirRestoreResult, ResourceOutcome, RestorePlan } from '../shared/contract.js';
+import { displayUrl, operationOutcomeText, readAllPages, resultEntries } from '../source/index.js';
+import { EngineError, type FhirRestoreResult, isEngineError, isIntegrityCode, type ResourceOutcome, type RestorePlan, throwIfAborted } from '../shared/index.js';
 import { isAdministrationType } from './adminTypes.js';
 import { createBinaries, planAttachments } from './binaries.js';
 import { snapshotBinaryReader } from './ndjsonTarget.js';
@@ -124,7 +119,8 @@ export async function executeFhirRestore(
   let timeToCriticalMs: number | null = null;
   let serverNow: number | null = null;
   const criticalLeft = new Set(plan.order.filter((t) => opts.criticalTypes.includes(t)));
-  const progress = (subject: string): void => onProgress?.({ type: 'progress', op: 'restore', phase: 'write', done: restoredCount + skipped + failures.length, total: plan.resources, unit: 'resources', bytes, subject });
+  const progress = (subject: string): void =>
+    onProgress?.({ type: 'progress', op: 'restore', phase: 'write', done: restoredCount + skipped + failures.length, total: plan.resources, unit: 'resources', bytes, subject });
   const noteDate = (res: Response): void => {
     const d = Date.parse(res.headers.get('date') ?? '');
     if (!Number.isNaN(d)) serverNow = d;
@@ -142,7 +138,10 @@ export async function executeFhirRestore(
       restoredCount++;
       bytes += it.bytes.length;
     }
-    await journal.markDone(type, ok.map((i) => i.id));
+    await journal.markDone(
+      type,
+      ok.map((i) => i.id),
+    );
   };
 
   // ---- 0. a bundle of creations in flight when the last run died: find what the server made of it
@@ -215,7 +214,8 @@ export async function executeFhirRestore(
       await succeeded(type, ok);
       // Some PUTs worked: the others were refused for what they hold (validation), not for their new id.
       if (ok.length > 0 || putCreates) {
-        for (const it of maybeRefused) fail(`${it.type}/${it.id}`, String(entries[items.indexOf(it)]?.response?.status ?? ''), operationOutcomeText(JSON.stringify(entries[items.indexOf(it)]?.response?.outcome ?? '')));
+        for (const it of maybeRefused)
+          fail(`${it.type}/${it.id}`, String(entries[items.indexOf(it)]?.response?.status ?? ''), operationOutcomeText(JSON.stringify(entries[items.indexOf(it)]?.response?.outcome ?? '')));
         maybeRefused.length = 0;
       }
       // A PUT of an id the target does not hold, refused: the target does not create by update (or the id map
@@ -258,7 +258,15 @@ export async function executeFhirRestore(
     // Write-ahead: what is about to be created, so a kill before the answer is noted can be reconciled.
     if (urns.size > 0) await journal.begin({ id: bundleId, at, items: [...urns].map(([key, urn]) => ({ key, urn })) });
     for (const key of forward) await journal.needFixup(key);
-    const res = await http.request('', { method: 'POST', headers: { 'Content-Type': 'application/fhir+json' }, body: Buffer.concat([Buffer.from('{"resourceType":"Bundle","type":"transaction","entry":['), ...entries, Buffer.from(']}')]) }, { signal, accept: (s) => s < 500 });
+    const res = await http.request(
+      '',
+      {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/fhir+json' },
+        body: Buffer.concat([Buffer.from('{"resourceType":"Bundle","type":"transaction","entry":['), ...entries, Buffer.from(']}')]),
+      },
+      { signal, accept: (s) => s < 500 },
+    );
     noteDate(res);
     const text = await res.text();
     if (!res.ok) {
@@ -369,7 +377,11 @@ export async function executeFhirRestore(
       continue;
     }
     const { text } = await mapping.text(repo, key, await readResource(repo, row, { signal }), { signal });
-    const res = await http.request(target, { method: 'PUT', headers: { 'Content-Type': 'application/fhir+json' }, body: setTopLevelId(text, target.slice(target.indexOf('/') + 1)) }, { signal, accept: (s) => s < 500 });
+    const res = await http.request(
+      target,
+      { method: 'PUT', headers: { 'Content-Type': 'application/fhir+json' }, body: setTopLevelId(text, target.slice(target.indexOf('/') + 1)) },
+      { signal, accept: (s) => s < 500 },
+    );
     const out = await res.text();
     if (res.ok) {
       fixed++;

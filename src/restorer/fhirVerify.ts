@@ -1,14 +1,19 @@
 /** After a restore into a FHIR server: the read-back verification (a sample, or every resource). */
-import { readResource } from '../repository/reader.js';
-import type { Repository } from '../repository/repository.js';
-import type { FhirHttp } from '../source/fhir/http.js';
-import { throwIfAborted } from '../shared/errors.js';
-import type { ResourceOutcome } from '../shared/contract.js';
+import { readResource, type Repository } from '../repository/index.js';
+import type { FhirHttp } from '../source/index.js';
+import { type ResourceOutcome, throwIfAborted } from '../shared/index.js';
 import { sameContent } from './rewrite.js';
 import type { SelectedRow } from './selection.js';
 import { readOne, type FhirRestoreOptions, type RestoreMapping } from './fhirPlan.js';
 
-export async function verifyRestore(repo: Repository, rows: Map<string, SelectedRow[]>, http: FhirHttp, mapping: RestoreMapping, failures: readonly ResourceOutcome[], opts: FhirRestoreOptions): Promise<{ checked: number; mismatches: string[] }> {
+export async function verifyRestore(
+  repo: Repository,
+  rows: Map<string, SelectedRow[]>,
+  http: FhirHttp,
+  mapping: RestoreMapping,
+  failures: readonly ResourceOutcome[],
+  opts: FhirRestoreOptions,
+): Promise<{ checked: number; mismatches: string[] }> {
   const failed = new Set(failures.map((f) => f.resource));
   const all: SelectedRow[] = [];
   for (const list of rows.values()) for (const r of list) if (!failed.has(`${r.type}/${r.id}`)) all.push(r);

@@ -8,12 +8,9 @@
 import { constants } from 'node:fs';
 import { chmod, lstat, lutimes, mkdir, open, rename, rm, symlink, utimes } from 'node:fs/promises';
 import path from 'node:path';
-import { decodeDirNode, type DirNode, type TreeEntry } from '../repository/fileTree.js';
-import type { Repository } from '../repository/repository.js';
-import type { SnapshotRecord } from '../repository/snapshot.js';
-import { planFolderNames, type NameChange, type RestorePlatform } from '../source/files/index.js';
-import { EngineError, throwIfAborted } from '../shared/errors.js';
-import type { ProgressListener } from '../shared/events.js';
+import { decodeDirNode, type DirNode, type Repository, type SnapshotRecord, type TreeEntry } from '../repository/index.js';
+import { planFolderNames, type NameChange, type RestorePlatform } from '../source/index.js';
+import { EngineError, type ProgressListener, throwIfAborted } from '../shared/index.js';
 
 export interface FilesRestoreOptions {
   /** Path inside the snapshot ("documentos/exames/a.jpg"); empty or absent: everything. */
@@ -90,8 +87,20 @@ interface Item {
 }
 
 /** Depth first, folders before their contents; names already mapped for this platform. */
-async function* items(repo: Repository, entries: readonly TreeEntry[], base: string, platform: RestorePlatform, renamed: (NameChange & { folder: string })[], signal?: AbortSignal): AsyncGenerator<Item> {
-  const changes = new Map(planFolderNames(entries.map((e) => e.name), platform).map((c) => [c.name, c]));
+async function* items(
+  repo: Repository,
+  entries: readonly TreeEntry[],
+  base: string,
+  platform: RestorePlatform,
+  renamed: (NameChange & { folder: string })[],
+  signal?: AbortSignal,
+): AsyncGenerator<Item> {
+  const changes = new Map(
+    planFolderNames(
+      entries.map((e) => e.name),
+      platform,
+    ).map((c) => [c.name, c]),
+  );
   for (const e of entries) {
     throwIfAborted(signal);
     const change = changes.get(e.name);

@@ -1,7 +1,6 @@
 /** `ls`: the resources of a snapshot (or of one patient, some types) with their version and size. */
-import { readResources, type ResourceRow } from '../repository/reader.js';
-import type { Repository } from '../repository/repository.js';
-import type { ResourceListing } from '../shared/contract.js';
+import { readResources, type Repository, type ResourceRow } from '../repository/index.js';
+import type { ResourceListing } from '../shared/index.js';
 
 /**
  * Rows as listings, sorted by type then id. Version 1 rows carry versionId and lastUpdated; version 2 stores only

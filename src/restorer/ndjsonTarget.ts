@@ -11,13 +11,22 @@ import { createHash } from 'node:crypto';
 import { readdir, rename, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { poolOpener } from '../pool/index.js';
-import { attachmentContent, readAttachments, type AttachmentRecord, type BinaryResourceReader } from '../repository/attachments.js';
-import { CompactRows, compactRows, lineError, readFrames, readResource, readResources, type BlobOpener } from '../repository/reader.js';
-import type { Repository } from '../repository/repository.js';
-import type { SnapshotRecord } from '../repository/snapshot.js';
-import { EngineError, isEngineError, isIntegrityCode, throwIfAborted, type ErrorCode } from '../shared/errors.js';
-import type { LongOperationOptions } from '../shared/events.js';
-import { ensurePrivateDir, openPrivateFile, writePrivateFile } from '../shared/privateFiles.js';
+import {
+  attachmentContent,
+  type AttachmentRecord,
+  type BinaryResourceReader,
+  type BlobOpener,
+  CompactRows,
+  compactRows,
+  lineError,
+  readAttachments,
+  readFrames,
+  readResource,
+  readResources,
+  type Repository,
+  type SnapshotRecord,
+} from '../repository/index.js';
+import { EngineError, ensurePrivateDir, type ErrorCode, isEngineError, isIntegrityCode, type LongOperationOptions, openPrivateFile, throwIfAborted, writePrivateFile } from '../shared/index.js';
 import { selectForRestore, selectRows, type ListingLoss, type RestoreSelection, type SelectedRow, type SharedResource } from './selection.js';
 
 export { rowInCompartment, selectRows, sortByStorage, type RestoreSelection, type SelectedRow } from './selection.js';
@@ -295,7 +304,20 @@ export async function restoreToNdjson(
   });
   const attachments = records.length > 0 ? await writeAttachmentFiles(repo, target, records, failures, snapshotBinaryReader(repo, snap), signal) : null;
   if (attachments) files.push(path.join(target, 'attachments.ndjson'));
-  return { snapshotId: snap.id, target, counts, resources: done, bytes, bytesRead: repo.bytesRead - readBefore, failures, files, shared, sharedIncluded: sel.includeShared === true, listingLost, ...(attachments ? { attachments } : {}) };
+  return {
+    snapshotId: snap.id,
+    target,
+    counts,
+    resources: done,
+    bytes,
+    bytesRead: repo.bytesRead - readBefore,
+    failures,
+    files,
+    shared,
+    sharedIncluded: sel.includeShared === true,
+    listingLost,
+    ...(attachments ? { attachments } : {}),
+  };
 }
 
 const EXTENSIONS: Readonly<Record<string, string>> = {
@@ -312,7 +334,14 @@ const EXTENSIONS: Readonly<Record<string, string>> = {
 };
 
 /** Writes each distinct attachment content once, verified against its SHA-256, and the listing beside it. */
-async function writeAttachmentFiles(repo: Repository, target: string, records: readonly AttachmentRecord[], failures: RestoreFailure[], binary: BinaryResourceReader, signal?: AbortSignal): Promise<{ files: number; bytes: number; listed: number }> {
+async function writeAttachmentFiles(
+  repo: Repository,
+  target: string,
+  records: readonly AttachmentRecord[],
+  failures: RestoreFailure[],
+  binary: BinaryResourceReader,
+  signal?: AbortSignal,
+): Promise<{ files: number; bytes: number; listed: number }> {
   const dir = path.join(target, 'attachments');
   await ensurePrivateDir(dir);
   const written = new Map<string, string>();
@@ -353,7 +382,9 @@ async function writeAttachmentFiles(repo: Repository, target: string, records: r
         bytes += r.size ?? 0;
       }
     }
-    lines.push(JSON.stringify({ owner: r.owner, path: r.path, url: r.url, contentType: r.contentType, size: r.size, sha256: r.sha256, status: r.status, file, ...(r.reason ? { reason: r.reason } : {}) }));
+    lines.push(
+      JSON.stringify({ owner: r.owner, path: r.path, url: r.url, contentType: r.contentType, size: r.size, sha256: r.sha256, status: r.status, file, ...(r.reason ? { reason: r.reason } : {}) }),
+    );
   }
   await writePrivateFile(path.join(target, 'attachments.ndjson'), lines.join('\n') + '\n');
   return { files: written.size, bytes, listed: records.length };

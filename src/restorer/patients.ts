@@ -2,10 +2,8 @@
  * Finding a patient in a snapshot for the one-patient restore: by name (accents and case ignored, each word a
  * prefix of a name word) or by id. Names are read from the backed-up Patient resources once per snapshot.
  */
-import { readResource } from '../repository/reader.js';
-import type { Repository } from '../repository/repository.js';
-import type { SnapshotRecord } from '../repository/snapshot.js';
-import type { PatientMatch } from '../shared/contract.js';
+import { readResource, type Repository, type SnapshotRecord } from '../repository/index.js';
+import type { PatientMatch } from '../shared/index.js';
 import { selectRows } from './ndjsonTarget.js';
 
 /** A patient's display name: the first name's text, else given names and family name. */
@@ -19,7 +17,11 @@ export function patientName(names: unknown): string {
 
 /** Lowercase without accents, for matching names typed without them ("Joao" finds "João"). */
 export function foldText(s: string): string {
-  return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().trim();
+  return s
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .trim();
 }
 
 interface Entry {
@@ -59,7 +61,8 @@ export class PatientDirectory {
     const all = await this.load(repo, snap);
     const words = foldText(query).split(/\s+/).filter(Boolean);
     const max = Math.max(1, Math.min(100, limit));
-    const matches = words.length === 0 ? all : all.filter((p) => (words.length === 1 && p.patient.id.toLowerCase().includes(words[0] as string)) || words.every((w) => p.words.some((n) => n.startsWith(w))));
+    const matches =
+      words.length === 0 ? all : all.filter((p) => (words.length === 1 && p.patient.id.toLowerCase().includes(words[0] as string)) || words.every((w) => p.words.some((n) => n.startsWith(w))));
     return { patients: matches.slice(0, max).map((m) => m.patient), total: matches.length };
   }
 }

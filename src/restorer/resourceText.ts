@@ -15,7 +15,14 @@ export function setTopLevelId(text: string, id: string): string {
   const span = topLevelMember(text, 'id');
   if (span) return `${text.slice(0, span.valueStart)}${JSON.stringify(id)}${text.slice(span.end)}`;
   const open = text.indexOf('{');
-  return `${text.slice(0, open + 1)}"id":${JSON.stringify(id)}${text.slice(open + 1).trimStart().startsWith('}') ? '' : ','}${text.slice(open + 1)}`;
+  return `${text.slice(0, open + 1)}"id":${JSON.stringify(id)}${
+    text
+      .slice(open + 1)
+      .trimStart()
+      .startsWith('}')
+      ? ''
+      : ','
+  }${text.slice(open + 1)}`;
 }
 
 /** The text without its top-level "id" member (a creation: the server chooses the id). */

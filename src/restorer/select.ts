@@ -1,9 +1,7 @@
 /** Picking the snapshot and checking the scope of a restore, with helpful suggestions when input is wrong. */
-import type { Repository } from '../repository/repository.js';
-import type { SnapshotRecord } from '../repository/snapshot.js';
-import { assertResourceTypes } from '../source/fhir/resourceTypes.js';
-import { EngineError } from '../shared/errors.js';
-import { snapshotRows } from '../repository/reader.js';
+import { type Repository, type SnapshotRecord, snapshotRows } from '../repository/index.js';
+import { assertResourceTypes } from '../source/index.js';
+import { EngineError } from '../shared/index.js';
 
 function editDistance(a: string, b: string): number {
   const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
@@ -23,7 +21,10 @@ function editDistance(a: string, b: string): number {
 export function suggest(input: string, candidates: Iterable<string>, n = 5): string[] {
   const scored: { c: string; s: number }[] = [];
   for (const c of candidates) scored.push({ c, s: c.startsWith(input) || input.startsWith(c) ? 0 : editDistance(input.toLowerCase(), c.toLowerCase()) });
-  return scored.sort((a, b) => a.s - b.s || a.c.localeCompare(b.c)).slice(0, n).map((x) => x.c);
+  return scored
+    .sort((a, b) => a.s - b.s || a.c.localeCompare(b.c))
+    .slice(0, n)
+    .map((x) => x.c);
 }
 
 /**

@@ -4,15 +4,11 @@
  * concern other patients (a Group listing every patient, a shared Encounter, a household RelatedPerson …). Those
  * are left out unless the user opts in (`--include-shared`, the wizard's checkbox), and the plan lists them all.
  */
-import { readResource, salvageRows, snapshotRows, type ResourceRow } from '../repository/reader.js';
-import type { Repository } from '../repository/repository.js';
-import type { SnapshotRecord } from '../repository/snapshot.js';
-import { salvageTreeRows, type ListingLoss } from '../repository/treeStore.js';
-import { decodeRow } from '../repository/tree.js';
-import { patientIdOfReference, referencesOf } from '../source/fhir/compartment.js';
-import { isEngineError, isIntegrityCode, throwIfAborted } from '../shared/errors.js';
+import { decodeRow, type ListingLoss, readResource, type Repository, type ResourceRow, salvageRows, salvageTreeRows, type SnapshotRecord, snapshotRows } from '../repository/index.js';
+import { patientIdOfReference, referencesOf } from '../source/index.js';
+import { isEngineError, isIntegrityCode, throwIfAborted } from '../shared/index.js';
 
-export type { ListingLoss } from '../repository/treeStore.js';
+export type { ListingLoss } from '../repository/index.js';
 
 export interface RestoreSelection {
   readonly types?: readonly string[];

@@ -74,7 +74,14 @@ export function parseExportParams(level: ExportLevel, groupId: string | undefine
   let types: string[] | null = null;
   const typeValues = values.get('_type');
   if (typeValues) {
-    types = [...new Set(typeValues.flatMap((v) => v.split(',')).map((t) => t.trim()).filter((t) => t.length > 0))];
+    types = [
+      ...new Set(
+        typeValues
+          .flatMap((v) => v.split(','))
+          .map((t) => t.trim())
+          .filter((t) => t.length > 0),
+      ),
+    ];
     for (const t of types) if (!TYPE_RE.test(t)) throw fhirError(400, 'invalid', `_type: "${t}" is not a resource type`);
   }
   let sinceMs: number | null = null;

@@ -3,7 +3,7 @@
  * resource bytes spliced in verbatim.
  */
 import { randomUUID } from 'node:crypto';
-import { EngineError } from '../shared/errors.js';
+import { EngineError } from '../shared/index.js';
 import { parseInstant } from './bulk.js';
 import { arrayElements, objectMembers, skipWs } from './jsontext.js';
 import { fhirError, ID_RE, lowerBoundMs, TYPE_RE, type PreparedWrite, type ResourceStore, type VersionRecord } from './store.js';
@@ -142,8 +142,7 @@ export function searchType(input: SearchInput): Buffer {
   const log = store.typeLog(type);
   const lo = loMs === -Infinity ? 0 : lowerBoundMs(log, loMs, true);
   const hi = hiMs === Infinity ? log.length : lowerBoundMs(log, hiMs, true);
-  const match = (r: VersionRecord): boolean =>
-    r.body !== null && store.isCurrent(r) && (patient === null || r.patientId === patient) && (ids === null || ids.has(r.id));
+  const match = (r: VersionRecord): boolean => r.body !== null && store.isCurrent(r) && (patient === null || r.patientId === patient) && (ids === null || ids.has(r.id));
 
   const cursorText = params.get('_cursor');
   const cursor = cursorText === null ? null : decodeCursor(cursorText);
@@ -286,7 +285,20 @@ function outcomeOf(err: unknown): { status: number; text: string } {
   return { status: 500, text: operationOutcome('exception', 'internal error') };
 }
 
-const STATUS_TEXT: Record<number, string> = { 200: 'OK', 201: 'Created', 204: 'No Content', 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 409: 'Conflict', 410: 'Gone', 412: 'Precondition Failed', 422: 'Unprocessable Entity', 500: 'Internal Server Error' };
+const STATUS_TEXT: Record<number, string> = {
+  200: 'OK',
+  201: 'Created',
+  204: 'No Content',
+  400: 'Bad Request',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  410: 'Gone',
+  412: 'Precondition Failed',
+  422: 'Unprocessable Entity',
+  500: 'Internal Server Error',
+};
 const statusLine = (n: number): string => `${n} ${STATUS_TEXT[n] ?? ''}`.trim();
 
 function parseEntryUrl(raw: string, base: string): { type: string; id?: string; vid?: number } {
@@ -405,7 +417,8 @@ export function processBundle(
   const refuseCreateByPut = (e: EntryIn): void => {
     if (!opts.noUpdateCreate || e.method !== 'PUT') return;
     const cur = store.read(e.type, e.id as string);
-    if (!cur || cur.body === null) throw fhirError(opts.noUpdateCreate, 'not-supported', `entry ${e.index}: ${e.type}/${e.id} does not exist and this server does not create resources by PUT (use POST)`);
+    if (!cur || cur.body === null)
+      throw fhirError(opts.noUpdateCreate, 'not-supported', `entry ${e.index}: ${e.type}/${e.id} does not exist and this server does not create resources by PUT (use POST)`);
   };
   /** Throws the rejection fault's error for a write the fault refuses (see faults.ts rejectResources). */
   const checkRejected = (type: string, id: string | undefined, index: number): void => {
@@ -458,7 +471,13 @@ export function processBundle(
     if (e.method === 'DELETE') continue;
     checkRejected(e.type, e.id ?? newIds.get(e.index), e.index);
     refuseCreateByPut(e);
-    const resource = urns.size > 0 ? (e.resource as string).replace(URN_REF, (whole, urn: string) => { const ref = urns.get(urn); return ref ? q(ref) : whole; }) : (e.resource as string);
+    const resource =
+      urns.size > 0
+        ? (e.resource as string).replace(URN_REF, (whole, urn: string) => {
+            const ref = urns.get(urn);
+            return ref ? q(ref) : whole;
+          })
+        : (e.resource as string);
     try {
       const newId = newIds.get(e.index);
       prepared.set(e.index, store.prepare(e.type, e.id, resource, { method: e.method, ifMatch: e.ifMatch, ...(newId ? { newId } : {}) }));

@@ -62,22 +62,65 @@ export function seedDocuments(store: ResourceStore, base: string, patientIds: re
     put('Binary', `img-${i}`, binaryText(`img-${i}`, 'image/png', png));
     put('Binary', `form-${i}`, binaryText(`form-${i}`, 'text/plain', form));
     const subject = { reference: `Patient/${pid}` };
-    put('DocumentReference', `docref-${i}`, JSON.stringify({ resourceType: 'DocumentReference', id: `docref-${i}`, status: 'current', type: { text: 'Laudo' }, subject, date: '2024-03-05T10:00:00-03:00', content: [{ attachment: attachment('application/pdf', url(`doc-${i}`), pdf, `laudo-${i}.pdf`) }] }));
+    put(
+      'DocumentReference',
+      `docref-${i}`,
+      JSON.stringify({
+        resourceType: 'DocumentReference',
+        id: `docref-${i}`,
+        status: 'current',
+        type: { text: 'Laudo' },
+        subject,
+        date: '2024-03-05T10:00:00-03:00',
+        content: [{ attachment: attachment('application/pdf', url(`doc-${i}`), pdf, `laudo-${i}.pdf`) }],
+      }),
+    );
     put('Media', `media-${i}`, JSON.stringify({ resourceType: 'Media', id: `media-${i}`, status: 'completed', subject, content: attachment('image/png', url(`img-${i}`), png, `raio-x-${i}.png`) }));
-    put('DiagnosticReport', `report-pdf-${i}`, JSON.stringify({ resourceType: 'DiagnosticReport', id: `report-pdf-${i}`, status: 'final', code: { text: 'Hemograma' }, subject, presentedForm: [attachment('text/plain', url(`form-${i}`), form, 'laudo.txt')] }));
+    put(
+      'DiagnosticReport',
+      `report-pdf-${i}`,
+      JSON.stringify({
+        resourceType: 'DiagnosticReport',
+        id: `report-pdf-${i}`,
+        status: 'final',
+        code: { text: 'Hemograma' },
+        subject,
+        presentedForm: [attachment('text/plain', url(`form-${i}`), form, 'laudo.txt')],
+      }),
+    );
     out.push({ owner: `DocumentReference/docref-${i}`, url: url(`doc-${i}`), sha256: sha(pdf), size: pdf.length });
     out.push({ owner: `Media/media-${i}`, url: url(`img-${i}`), sha256: sha(png), size: png.length });
     out.push({ owner: `DiagnosticReport/report-pdf-${i}`, url: url(`form-${i}`), sha256: sha(form), size: form.length });
     if (i === 0) {
       // The same Binary from a second document, and a copy of the same bytes under another Binary.
       put('Binary', 'doc-0-copy', binaryText('doc-0-copy', 'application/pdf', pdf));
-      put('DocumentReference', 'docref-0-again', JSON.stringify({ resourceType: 'DocumentReference', id: 'docref-0-again', status: 'current', subject, content: [{ attachment: attachment('application/pdf', url('doc-0'), pdf, 'laudo-0.pdf') }, { attachment: attachment('application/pdf', url('doc-0-copy'), pdf, 'copia.pdf') }] }));
+      put(
+        'DocumentReference',
+        'docref-0-again',
+        JSON.stringify({
+          resourceType: 'DocumentReference',
+          id: 'docref-0-again',
+          status: 'current',
+          subject,
+          content: [{ attachment: attachment('application/pdf', url('doc-0'), pdf, 'laudo-0.pdf') }, { attachment: attachment('application/pdf', url('doc-0-copy'), pdf, 'copia.pdf') }],
+        }),
+      );
       out.push({ owner: 'DocumentReference/docref-0-again', url: url('doc-0'), sha256: sha(pdf), size: pdf.length });
       out.push({ owner: 'DocumentReference/docref-0-again', url: url('doc-0-copy'), sha256: sha(pdf), size: pdf.length });
     }
   });
   if (opts.externalUrl && chosen[0]) {
-    put('DocumentReference', 'docref-external', JSON.stringify({ resourceType: 'DocumentReference', id: 'docref-external', status: 'current', subject: { reference: `Patient/${chosen[0]}` }, content: [{ attachment: { contentType: 'application/pdf', url: opts.externalUrl, title: 'externo.pdf' } }] }));
+    put(
+      'DocumentReference',
+      'docref-external',
+      JSON.stringify({
+        resourceType: 'DocumentReference',
+        id: 'docref-external',
+        status: 'current',
+        subject: { reference: `Patient/${chosen[0]}` },
+        content: [{ attachment: { contentType: 'application/pdf', url: opts.externalUrl, title: 'externo.pdf' } }],
+      }),
+    );
   }
   return out;
 }
@@ -89,5 +132,9 @@ export function seedAdministration(store: ResourceStore): void {
   put('User', 'admin-user', { firstName: 'Ana', lastName: 'Admin', email: 'admin@clinica.example' });
   put('ClientApplication', 'backup-client', { name: 'Backup', secret: 'sandbox-client-secret-not-real' });
   put('ProjectMembership', 'admin-membership', { project: { reference: 'Project/clinic-project' }, user: { reference: 'User/admin-user' }, admin: true });
-  put('ProjectMembership', 'client-membership', { project: { reference: 'Project/clinic-project' }, user: { reference: 'ClientApplication/backup-client' }, profile: { reference: 'ClientApplication/backup-client' } });
+  put('ProjectMembership', 'client-membership', {
+    project: { reference: 'Project/clinic-project' },
+    user: { reference: 'ClientApplication/backup-client' },
+    profile: { reference: 'ClientApplication/backup-client' },
+  });
 }

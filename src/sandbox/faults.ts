@@ -4,7 +4,7 @@
  * `match` is a regular expression tested against the request path and query (e.g. "\\$export", "/Observation").
  * Counters start when a switch is set.
  */
-import { EngineError } from '../shared/errors.js';
+import { EngineError } from '../shared/index.js';
 import type { SandboxAuth } from './auth.js';
 
 export interface FaultSettings {
@@ -163,12 +163,18 @@ export function parseFaultSettings(input: unknown): FaultSettings {
     regex(s.dropConnection.match);
   }
   if (s.misfileResources && s.misfileResources.count !== undefined) nonNegative('misfileResources.count', s.misfileResources.count);
-  if (s.paging !== undefined && s.paging !== null && s.paging !== 'total-without-next' && s.paging !== 'no-offset') throw new EngineError('INVALID_ARGUMENT', { name: 'paging', value: String(s.paging) });
-  if (s.unsearchable && (!Array.isArray(s.unsearchable.types) || !s.unsearchable.types.every((t) => typeof t === 'string'))) throw new EngineError('INVALID_ARGUMENT', { name: 'unsearchable.types', value: typeof s.unsearchable.types });
-  for (const [name, st] of [['unsearchable.status', s.unsearchable?.status], ['noUpdateCreate.status', s.noUpdateCreate?.status]] as const) {
+  if (s.paging !== undefined && s.paging !== null && s.paging !== 'total-without-next' && s.paging !== 'no-offset')
+    throw new EngineError('INVALID_ARGUMENT', { name: 'paging', value: String(s.paging) });
+  if (s.unsearchable && (!Array.isArray(s.unsearchable.types) || !s.unsearchable.types.every((t) => typeof t === 'string')))
+    throw new EngineError('INVALID_ARGUMENT', { name: 'unsearchable.types', value: typeof s.unsearchable.types });
+  for (const [name, st] of [
+    ['unsearchable.status', s.unsearchable?.status],
+    ['noUpdateCreate.status', s.noUpdateCreate?.status],
+  ] as const) {
     if (st !== undefined && (!Number.isInteger(st) || st < 400 || st > 599)) throw new EngineError('INVALID_ARGUMENT', { name, value: String(st) });
   }
-  if (s.serverMeta && (typeof s.serverMeta.extra !== 'object' || s.serverMeta.extra === null)) throw new EngineError('INVALID_ARGUMENT', { name: 'serverMeta.extra', value: typeof s.serverMeta.extra });
+  if (s.serverMeta && (typeof s.serverMeta.extra !== 'object' || s.serverMeta.extra === null))
+    throw new EngineError('INVALID_ARGUMENT', { name: 'serverMeta.extra', value: typeof s.serverMeta.extra });
   if (s.stallExports !== undefined && typeof s.stallExports === 'object' && s.stallExports !== null) nonNegative('stallExports.jobs', s.stallExports.jobs);
   if (s.clockOffsetMs !== undefined && (typeof s.clockOffsetMs !== 'number' || !Number.isFinite(s.clockOffsetMs))) {
     throw new EngineError('INVALID_ARGUMENT', { name: 'clockOffsetMs', value: String(s.clockOffsetMs) });

@@ -2,7 +2,7 @@
  * Textual JSON helpers for the sandbox: find the exact text of members and elements without parsing
  * numbers, so decimals such as 36.50 survive, and rewrite one member (meta, id) keeping every other byte.
  */
-import { EngineError } from '../shared/errors.js';
+import { EngineError } from '../shared/index.js';
 
 export interface Span {
   start: number;

@@ -1,6 +1,6 @@
 /** Answers of the sandbox server (FHIR JSON, OperationOutcome, a resource with its ETag) and request bodies. */
 import type http from 'node:http';
-import { EngineError } from '../shared/errors.js';
+import { EngineError } from '../shared/index.js';
 import { etag, operationOutcome } from './bundles.js';
 import { fhirError, type VersionRecord } from './store.js';
 

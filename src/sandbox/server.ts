@@ -26,7 +26,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { EngineError } from '../shared/errors.js';
+import { EngineError } from '../shared/index.js';
 import { AuthState } from './auth.js';
 import { completeJob, createJob, fileChunks, findFile, manifest, parseExportParams, type ExportJob, type ExportLevel } from './bulk.js';
 import { seedAdministration, seedDocuments } from './documents.js';
@@ -143,7 +143,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxSe
           ...(security ? { security } : {}),
           resource,
           interaction: [{ code: 'transaction' }, { code: 'batch' }, ...(faults.hideHistory ? [] : [{ code: 'history-system' }])],
-          searchParam: [{ name: '_count', type: 'number' }, { name: '_sort', type: 'string' }],
+          searchParam: [
+            { name: '_count', type: 'number' },
+            { name: '_sort', type: 'string' },
+          ],
           ...(faults.hideExport ? {} : { operation: [{ name: 'export', definition: 'http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export' }] }),
         },
       ],
@@ -236,7 +239,12 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxSe
     }
     completeJob(store, job, maxPerFile, faults.misfiledPerFile);
     const fileOrigin = faults.manifestOrigin ?? origin;
-    return json(200, manifest(job, (name) => `${fileOrigin}/fhir/_bulk/${job.id}/${name}`), { Expires: new Date(now() + 3_600_000).toUTCString() }, 'application/json');
+    return json(
+      200,
+      manifest(job, (name) => `${fileOrigin}/fhir/_bulk/${job.id}/${name}`),
+      { Expires: new Date(now() + 3_600_000).toUTCString() },
+      'application/json',
+    );
   }
 
   function exportFile(req: http.IncomingMessage, target: string, jobId: string, name: string): Reply {
@@ -264,7 +272,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxSe
     const method = req.method ?? 'GET';
     let seg: string[];
     try {
-      seg = rel.split('/').filter((s) => s.length > 0).map((s) => decodeURIComponent(s));
+      seg = rel
+        .split('/')
+        .filter((s) => s.length > 0)
+        .map((s) => decodeURIComponent(s));
     } catch {
       return outcome(400, 'invalid', 'malformed URL');
     }
@@ -455,7 +466,11 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxSe
       } else if (fault?.kind === 'error') {
         reply = outcome(fault.status, 'exception', `injected failure ${fault.status} (sandbox fault)`);
       } else if (faults.nonJsonFor(target)) {
-        reply = { status: 200, headers: { 'Content-Type': 'text/html; charset=utf-8' }, body: '<!doctype html><html><body><h1>Service temporarily unavailable</h1><p>sandbox fault</p></body></html>\n' };
+        reply = {
+          status: 200,
+          headers: { 'Content-Type': 'text/html; charset=utf-8' },
+          body: '<!doctype html><html><body><h1>Service temporarily unavailable</h1><p>sandbox fault</p></body></html>\n',
+        };
       } else if (path === '/auth/token') {
         reply = await tokenEndpoint(req);
       } else if (path === '/fhir' || path.startsWith('/fhir/')) {

@@ -10,7 +10,7 @@
  * Bodies are Buffers (off the V8 heap, pooled for small sizes): ~1 GB of resources is held once.
  */
 import { randomUUID } from 'node:crypto';
-import { EngineError } from '../shared/errors.js';
+import { EngineError } from '../shared/index.js';
 import { minify, resourceHead, withServerMeta, type ResourceHead } from './jsontext.js';
 import { patientOf } from './synthetic.js';
 

@@ -14,9 +14,51 @@ import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, rename, rm, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { EngineError } from '../shared/errors.js';
+import { EngineError } from '../shared/index.js';
 import { createRng, mixSeed, type Rng } from './prng.js';
-import { q, instant, dateTimeBr, dateOnly, coding, concept, reference, narrative, metaText, escapeHtml, SCT, LOINC, UCUM, RXNORM, CVX, CPF_SYSTEM, CNS_SYSTEM, CNES_SYSTEM, US_CORE, GIVEN_F, GIVEN_M, FAMILY, CITIES, STREETS, PRACTITIONERS, ORGS, fixed, VITALS, BASELINE_TEMP, LAB_LIST, PANELS, ENCOUNTER_TYPES, CONDITIONS, MEDICATIONS, ALLERGIES, PROCEDURES, VACCINES, NOTE_LINES, cpf, digits, type ObsKind } from './syntheticVocabulary.js';
+import {
+  q,
+  instant,
+  dateTimeBr,
+  dateOnly,
+  coding,
+  concept,
+  reference,
+  narrative,
+  metaText,
+  escapeHtml,
+  SCT,
+  LOINC,
+  UCUM,
+  RXNORM,
+  CVX,
+  CPF_SYSTEM,
+  CNS_SYSTEM,
+  CNES_SYSTEM,
+  US_CORE,
+  GIVEN_F,
+  GIVEN_M,
+  FAMILY,
+  CITIES,
+  STREETS,
+  PRACTITIONERS,
+  ORGS,
+  fixed,
+  VITALS,
+  BASELINE_TEMP,
+  LAB_LIST,
+  PANELS,
+  ENCOUNTER_TYPES,
+  CONDITIONS,
+  MEDICATIONS,
+  ALLERGIES,
+  PROCEDURES,
+  VACCINES,
+  NOTE_LINES,
+  cpf,
+  digits,
+  type ObsKind,
+} from './syntheticVocabulary.js';
 
 export { CNS_SYSTEM, CPF_SYSTEM } from './syntheticVocabulary.js';
 export { patientIdOfReference, patientOf } from './patientOf.js';
@@ -46,17 +88,7 @@ export interface NdjsonDatasetInfo {
 }
 
 /** The resource types the generator produces, in the order a restore would want them. */
-export const SYNTHETIC_TYPES = [
-  'Patient',
-  'AllergyIntolerance',
-  'Encounter',
-  'Condition',
-  'Observation',
-  'DiagnosticReport',
-  'Procedure',
-  'MedicationRequest',
-  'Immunization',
-] as const;
+export const SYNTHETIC_TYPES = ['Patient', 'AllergyIntolerance', 'Encounter', 'Condition', 'Observation', 'DiagnosticReport', 'Procedure', 'MedicationRequest', 'Immunization'] as const;
 
 const DEFAULT_SEED = 1;
 const DEFAULT_START = '2024-01-01';
@@ -119,7 +151,13 @@ function patientLine(c: Ctx, gender: 'male' | 'female', given: string, family: s
     `{"use":"official","type":{"coding":[${coding('http://terminology.hl7.org/CodeSystem/v2-0203', 'TAX', 'Tax ID number')}],"text":"CPF"},"system":"${CPF_SYSTEM}","value":"${cpf(r)}"},` +
     `{"type":{"coding":[${coding('http://terminology.hl7.org/CodeSystem/v2-0203', 'HC', 'Health Card Number')}],"text":"CNS"},"system":"${CNS_SYSTEM}","value":"${digits(r, 15)}"}],` +
     `"name":[{"use":"official","text":${q(`${given} ${family}`)},"family":${q(family)},"given":[${q(given)}],"prefix":[${q(prefix)}]}],` +
-    `"telecom":[{"system":"phone","value":${q(phone)},"use":"mobile"},{"system":"email","value":${q(`${given}.${family}${r.int(1, 99)}@example.com.br`.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/ /g, '.').toLowerCase())},"use":"home"}],` +
+    `"telecom":[{"system":"phone","value":${q(phone)},"use":"mobile"},{"system":"email","value":${q(
+      `${given}.${family}${r.int(1, 99)}@example.com.br`
+        .normalize('NFD')
+        .replace(/[\u0300-\u036f]/g, '')
+        .replace(/ /g, '.')
+        .toLowerCase(),
+    )},"use":"home"}],` +
     `"gender":"${gender}","birthDate":"${dateOnly(birthMs)}"${deceased},` +
     `"address":[{"extension":[{"url":"http://hl7.org/fhir/StructureDefinition/geolocation","extension":[{"url":"latitude","valueDecimal":${latText}},{"url":"longitude","valueDecimal":${lonText}}]}],` +
     `"use":"home","line":[${q(street)}],"city":${q(city)},"state":"${state}","postalCode":"${zip}-${digits(r, 3)}","country":"BR"}],` +
@@ -582,4 +620,3 @@ export async function mutateNdjsonDataset(dir: string, opts: { fraction: number;
 
 // ---------------------------------------------------------------------------------------------
 // patient compartment
-

@@ -1,5 +1,5 @@
 /** Seams for time (ARCHITECTURE.md §12.2): production uses the system, tests drive a fake. */
-import { EngineError } from '../shared/errors.js';
+import { EngineError } from '../shared/index.js';
 
 export interface Clock {
   now(): Date;
@@ -30,10 +30,13 @@ export function sleepOn(timer: Timer, ms: number, signal?: AbortSignal): Promise
       timer.clearTimeout(handle);
       reject(cancelled());
     };
-    const handle = timer.setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, Math.max(0, ms));
+    const handle = timer.setTimeout(
+      () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      },
+      Math.max(0, ms),
+    );
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

@@ -18,29 +18,22 @@
  *   wall-clock time.
  */
 import {
-  type SchedulePolicy,
-  type IntervalSchedule,
-  timeZoneOf,
-  validateSchedulePolicy,
-} from '../policy/schedule.js';
-import {
   addDays,
   addMonths,
   daysInMonth,
+  type IntervalSchedule,
+  type LocalDate,
   localParts,
   localToInstant,
   parseClockTime,
+  type SchedulePolicy,
+  timeZoneOf,
+  validateSchedulePolicy,
   weekdayOf,
-  type LocalDate,
-} from '../policy/zonedTime.js';
+} from '../policy/index.js';
 import { t, type Locale } from '../i18n/index.js';
 
-export {
-  SCHEDULE_PRESETS,
-  validateSchedulePolicy,
-  type SchedulePolicy,
-  type SchedulePresetName,
-} from '../policy/schedule.js';
+export { SCHEDULE_PRESETS, validateSchedulePolicy, type SchedulePolicy, type SchedulePresetName } from '../policy/index.js';
 
 export interface NextRunInfo {
   /** When the job should start. */

@@ -15,9 +15,8 @@
  * - stop() clears the alarm, aborts running jobs through their AbortSignal and waits for them:
  *   jobs must honour the signal (ARCHITECTURE.md §12.4).
  */
-import { EngineError, isAbortError } from '../shared/errors.js';
-import type { SchedulePolicy } from '../policy/schedule.js';
-import { validateSchedulePolicy } from '../policy/schedule.js';
+import { EngineError, isAbortError } from '../shared/index.js';
+import { type SchedulePolicy, validateSchedulePolicy } from '../policy/index.js';
 import { nextRunAt, nextRunInfo, type NextRunInfo } from './nextRunAt.js';
 import { systemClock, systemTimer, type Clock, type Timer, type TimerHandle } from './clock.js';
 
@@ -140,8 +139,7 @@ export class JobRunner {
     this.retryMaxMs = positive(options.retryMaxMs ?? DEFAULT_RETRY_MAX_MS, 'retryMaxMs');
     const names = new Set<string>();
     this.states = jobs.map((job, index) => {
-      if (!job.name || names.has(job.name))
-        throw new EngineError('INVALID_ARGUMENT', { field: 'jobs.name', reason: job.name ? `duplicate ${job.name}` : 'empty' });
+      if (!job.name || names.has(job.name)) throw new EngineError('INVALID_ARGUMENT', { field: 'jobs.name', reason: job.name ? `duplicate ${job.name}` : 'empty' });
       names.add(job.name);
       validateSchedulePolicy(job.policy);
       return {

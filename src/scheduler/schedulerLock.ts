@@ -16,7 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { EngineError } from '../shared/errors.js';
+import { EngineError } from '../shared/index.js';
 import { systemClock, type Clock } from './clock.js';
 
 export interface SchedulerLockInfo {
@@ -49,8 +49,7 @@ const REPO_ID = /^[A-Za-z0-9._-]{1,128}$/;
 const BOOT_SLACK_MS = 120_000;
 
 export function schedulerLockPath(dir: string, repoId: string): string {
-  if (!REPO_ID.test(repoId) || repoId === '.' || repoId === '..')
-    throw new EngineError('INVALID_ARGUMENT', { field: 'repoId', reason: 'A-Z a-z 0-9 . _ - (1-128)' });
+  if (!REPO_ID.test(repoId) || repoId === '.' || repoId === '..') throw new EngineError('INVALID_ARGUMENT', { field: 'repoId', reason: 'A-Z a-z 0-9 . _ - (1-128)' });
   return path.join(dir, `scheduler-${repoId}.lock`);
 }
 
@@ -180,8 +179,7 @@ async function takeOver(file: string, judged: SchedulerLockInfo | 'unreadable'):
     throw err;
   }
   const moved = await readLock(aside);
-  const same =
-    judged === 'unreadable' ? moved === 'unreadable' : moved !== 'missing' && moved !== 'unreadable' && moved.token === judged.token && moved.pid === judged.pid;
+  const same = judged === 'unreadable' ? moved === 'unreadable' : moved !== 'missing' && moved !== 'unreadable' && moved.token === judged.token && moved.pid === judged.pid;
   if (!same) {
     // Someone replaced the stale lock with a live one between our read and the rename.
     try {

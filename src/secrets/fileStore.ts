@@ -12,12 +12,11 @@
  *   ssh does with private keys; otherwise PASSWORD_FILE_UNREADABLE tells the user to `chmod 600`.
  * Errors carry the path and a reason, never file contents.
  */
-import { tighten } from '../shared/privateFiles.js';
+import { EngineError, tighten } from '../shared/index.js';
 import { promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { EngineError } from '../shared/errors.js';
 import type { SecretStore } from './types.js';
 import { REPOSITORY_PASSWORD_SECRET, assertSecretName, assertSecretValue, isSecretName } from './names.js';
 

@@ -3,7 +3,7 @@
  * the password-file store when the user points at a password file, memory for tests. It never falls
  * back from one to another: an unusable keychain is an error telling the user what to do.
  */
-import { EngineError } from '../shared/errors.js';
+import { EngineError } from '../shared/index.js';
 import type { SecretStore } from './types.js';
 import { KeychainSecretStore, assertKeychainUsable } from './keychainStore.js';
 import { FileSecretStore } from './fileStore.js';

@@ -24,7 +24,7 @@ import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { EngineError } from '../shared/errors.js';
+import { EngineError } from '../shared/index.js';
 import { scrubSecrets } from '../i18n/index.js';
 import type { SecretStore } from './types.js';
 import { DEFAULT_KEYCHAIN_SERVICE, assertSecretName, assertSecretValue, isSecretName } from './names.js';
@@ -33,15 +33,7 @@ import { redact } from './redact.js';
 export type KeychainFailureCode = 'KEYCHAIN_UNAVAILABLE' | 'KEYCHAIN_LOCKED';
 
 /** Why the keychain cannot be used; `secrets.keychain.reason.<code>` in i18n holds the user text. */
-export type KeychainReasonCode =
-  | 'no-dbus'
-  | 'no-provider'
-  | 'no-default-collection'
-  | 'locked'
-  | 'timeout'
-  | 'ambiguous'
-  | 'roundtrip-mismatch'
-  | 'failed';
+export type KeychainReasonCode = 'no-dbus' | 'no-provider' | 'no-default-collection' | 'locked' | 'timeout' | 'ambiguous' | 'roundtrip-mismatch' | 'failed';
 
 export interface KeychainProbeResult {
   available: boolean;
@@ -124,10 +116,7 @@ function helperEnv(): NodeJS.ProcessEnv | null {
 
 // ---- the helper process ------------------------------------------------------------------------
 
-type HelperRequest =
-  | { op: 'get' | 'delete'; service: string; account: string }
-  | { op: 'set' | 'probe'; service: string; account: string; value: string }
-  | { op: 'list'; service: string };
+type HelperRequest = { op: 'get' | 'delete'; service: string; account: string } | { op: 'set' | 'probe'; service: string; account: string; value: string } | { op: 'list'; service: string };
 
 type HelperAnswer = { ok: true; value: unknown } | { ok: false; message: string };
 

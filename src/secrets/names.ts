@@ -1,4 +1,4 @@
-import { EngineError } from '../shared/errors.js';
+import { EngineError } from '../shared/index.js';
 
 /** Keychain service name used by the CLI and serve mode (tests pass their own to stay isolated). */
 export const DEFAULT_KEYCHAIN_SERVICE = 'clinic-backup';

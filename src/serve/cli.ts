@@ -5,9 +5,17 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { resolveLocale, t, toErrorInfo, type Locale } from '../i18n/index.js';
-import { EngineError, exitCodeFor } from '../shared/errors.js';
+import { EngineError, exitCodeFor } from '../shared/index.js';
 
-const SERVE_OPTIONS = { repo: { type: 'string' }, port: { type: 'string' }, 'password-file': { type: 'string' }, 'secrets-dir': { type: 'string' }, lang: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
+const SERVE_OPTIONS = {
+  repo: { type: 'string' },
+  port: { type: 'string' },
+  'password-file': { type: 'string' },
+  'secrets-dir': { type: 'string' },
+  lang: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
 /** `clinic-backup serve --help`, in the user's language (the same texts as the other commands' help). */
 function serveHelp(locale: Locale): string {
@@ -34,7 +42,7 @@ function serveHelp(locale: Locale): string {
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const langAt = argv.findIndex((a) => a === '--lang' || a.startsWith('--lang='));
-  const early = resolveLocale(langAt < 0 ? null : (argv[langAt]?.includes('=') ? (argv[langAt] as string).split('=')[1] : argv[langAt + 1]) ?? null, env);
+  const early = resolveLocale(langAt < 0 ? null : ((argv[langAt]?.includes('=') ? (argv[langAt] as string).split('=')[1] : argv[langAt + 1]) ?? null), env);
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({ args: argv, options: SERVE_OPTIONS, strict: true, allowPositionals: false }));
@@ -46,7 +54,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     const info =
       code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION'
         ? toErrorInfo(new EngineError('UNKNOWN_OPTION', { option, command: 'serve', forCommand: t('cli.optionOfOther', { command: 'serve' }, early), suggestion: '' }), early)
-        : toErrorInfo(new EngineError('USAGE', { reason: code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' ? t('cli.optionNeedsValue', { option }, early) : t('cli.badCommandLine', { option }, early) }), early);
+        : toErrorInfo(
+            new EngineError('USAGE', { reason: code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' ? t('cli.optionNeedsValue', { option }, early) : t('cli.badCommandLine', { option }, early) }),
+            early,
+          );
     process.stderr.write(t('cli.error', { code: info.code, message: info.message }, early) + '\n');
     return 2;
   }
@@ -78,7 +89,13 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       ...(repo ? { repo } : {}),
       port,
       locale,
-      engine: { ...(browseRoots.length > 0 ? { browseRoots } : {}), ...(passwordFile ? { passwordFile } : {}), ...(keychainService ? { keychainService } : {}), ...(stateDir ? { stateDir } : {}), ...(secretsDir ? { secretsDir } : {}) },
+      engine: {
+        ...(browseRoots.length > 0 ? { browseRoots } : {}),
+        ...(passwordFile ? { passwordFile } : {}),
+        ...(keychainService ? { keychainService } : {}),
+        ...(stateDir ? { stateDir } : {}),
+        ...(secretsDir ? { secretsDir } : {}),
+      },
       print: (line) => {
         if (!json) process.stdout.write(line + '\n');
       },

@@ -4,12 +4,12 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { clinicPassphrasePaths, defaultStateDir, t, type EngineOptions, type Locale } from '../index.js';
-import { EngineHost } from '../api/host.js';
+import { EngineHost } from '../api/index.js';
 import { startServe, type ServeHandle } from './server.js';
 
-export { EngineHost, type HostInfo, type CallResult } from '../api/host.js';
+export { EngineHost, type HostInfo, type CallResult } from '../api/index.js';
 export { startServe, CONTENT_SECURITY_POLICY, REPORT_CONTENT_SECURITY_POLICY, type ServeHandle, type ServeOptions } from './server.js';
-export { API, API_METHOD_NAMES, checkApiCall } from '../shared/api.js';
+export { API, API_METHOD_NAMES, checkApiCall } from '../shared/index.js';
 
 /**
  * renderer/dist of this installation: the package root is two folders above this file in the sources (src/serve)

@@ -3,7 +3,7 @@
  * durations observed from engine events while this process runs. Served behind the same token as the API.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { EngineEvent, StatusSummary } from '../shared/contract.js';
+import type { EngineEvent, StatusSummary } from '../shared/index.js';
 
 const STATES = ['ok', 'running', 'warning', 'error'] as const;
 

@@ -22,10 +22,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { t, toErrorInfo, type Locale } from '../index.js';
-import { API_METHOD_NAMES, type ApiMethodName } from '../shared/api.js';
-import type { EngineEvent } from '../shared/contract.js';
-import { EngineError, type ErrorCode, type ErrorInfo } from '../shared/errors.js';
-import type { EngineHost } from '../api/host.js';
+import { API_METHOD_NAMES, type ApiMethodName, EngineError, type EngineEvent, type ErrorCode, type ErrorInfo } from '../shared/index.js';
+import type { EngineHost } from '../api/index.js';
 import { createMetrics, type Metrics } from './metrics.js';
 
 export interface ServeOptions {
@@ -146,7 +144,12 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   };
   const sendError = (res: http.ServerResponse, info: ErrorInfo): void => send(res, statusFor(info.code), JSON.stringify({ error: info }), 'application/json; charset=utf-8');
   const sendPage = (res: http.ServerResponse, status: number, title: string, text: string): void =>
-    send(res, status, `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body><h1>${escapeHtml(title)}</h1><p>${escapeHtml(text)}</p></body></html>`, 'text/html; charset=utf-8');
+    send(
+      res,
+      status,
+      `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body><h1>${escapeHtml(title)}</h1><p>${escapeHtml(text)}</p></body></html>`,
+      'text/html; charset=utf-8',
+    );
 
   async function serveStatic(req: http.IncomingMessage, res: http.ServerResponse, pathname: string, locale: Locale): Promise<void> {
     const root = path.resolve(options.rendererDir);
@@ -241,7 +244,13 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     if (report && req.method === 'GET') {
       const r = await host.request('drillReport', [Number(report[1])], locale);
       if (!r.ok) return sendPage(res, statusFor(r.error.code), 'Clinic Backup', r.error.message);
-      res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Security-Policy': REPORT_CONTENT_SECURITY_POLICY, 'X-Frame-Options': 'SAMEORIGIN', 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
+      res.writeHead(200, {
+        ...SECURITY_HEADERS,
+        'Content-Security-Policy': REPORT_CONTENT_SECURITY_POLICY,
+        'X-Frame-Options': 'SAMEORIGIN',
+        'Content-Type': 'text/html; charset=utf-8',
+        'Cache-Control': 'no-store',
+      });
       return void res.end(r.value.html);
     }
     if (url.pathname.startsWith('/api/')) {

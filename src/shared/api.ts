@@ -193,7 +193,11 @@ const DEFINITIONS = {
   chooseFolder: method<[], { path: string | null }>(false, [0, 0]),
   /** The setup's folder picker (serve mode): drives and shares, then the folders inside one; never files. */
   browseFolders: method<[request?: { path?: string }], FolderListing>(false, [0, 1], (a) =>
-    a[0] === undefined ? null : isObject(a[0]) && Object.keys(a[0]).every((k) => k === 'path') && (a[0]['path'] === undefined || (isString(a[0]['path'], 4096) && a[0]['path'] !== '')) ? null : 'request.path',
+    a[0] === undefined
+      ? null
+      : isObject(a[0]) && Object.keys(a[0]).every((k) => k === 'path') && (a[0]['path'] === undefined || (isString(a[0]['path'], 4096) && a[0]['path'] !== ''))
+        ? null
+        : 'request.path',
   ),
   /** Adds a copy after testing it; nothing is saved when the test fails. */
   addCopy: method<[request: AddCopyRequest], AddCopyResult>(false, [1, 1], (a) => checkAddCopy(a[0])),
@@ -218,7 +222,10 @@ const DEFINITIONS = {
   init: method<[request: InitRequest], InitResult>(
     false,
     [1, 1],
-    objectArg((r) => first(onlyKeys(r, ['useKeychain', 'recoveryLanguage'], 'request'), isBool(r['useKeychain']) ? null : 'request.useKeychain', optional(r, 'recoveryLanguage', isLanguage, 'request')), 'request'),
+    objectArg(
+      (r) => first(onlyKeys(r, ['useKeychain', 'recoveryLanguage'], 'request'), isBool(r['useKeychain']) ? null : 'request.useKeychain', optional(r, 'recoveryLanguage', isLanguage, 'request')),
+      'request',
+    ),
   ),
   backupNow: method<[], BackupResult & { strategy: string; requests: number }>(true, [0, 0]),
   snapshots: method<[], SnapshotSummary[]>(false, [0, 0]),
@@ -227,21 +234,37 @@ const DEFINITIONS = {
     a[0] === undefined
       ? null
       : isObject(a[0])
-        ? first(onlyKeys(a[0], ['readData', 'readDataSubset'], 'options'), optional(a[0], 'readData', isBool, 'options'), optional(a[0], 'readDataSubset', (x) => isObject(x) && Number.isInteger(x['n']) && Number.isInteger(x['m']) && Object.keys(x).length === 2, 'options'))
+        ? first(
+            onlyKeys(a[0], ['readData', 'readDataSubset'], 'options'),
+            optional(a[0], 'readData', isBool, 'options'),
+            optional(a[0], 'readDataSubset', (x) => isObject(x) && Number.isInteger(x['n']) && Number.isInteger(x['m']) && Object.keys(x).length === 2, 'options'),
+          )
         : 'options',
   ),
   stats: method<[], RepoStats>(false, [0, 0]),
-  ls: method<[scope: RestoreScopeRequest], ResourceListResult>(false, [1, 1], objectArg((r) => first(onlyKeys(r, SCOPE_KEYS, 'scope'), checkScope(r, 'scope')), 'scope')),
+  ls: method<[scope: RestoreScopeRequest], ResourceListResult>(
+    false,
+    [1, 1],
+    objectArg((r) => first(onlyKeys(r, SCOPE_KEYS, 'scope'), checkScope(r, 'scope')), 'scope'),
+  ),
   dump: method<[snapshot: string, reference: string], { snapshotId: string; text: string }>(false, [2, 2], (a) =>
     first(isSnapshotRef(a[0]) ? null : 'snapshot', typeof a[1] === 'string' && /^[A-Z][A-Za-z]{0,63}\/[A-Za-z0-9\-.]{1,64}$/.test(a[1]) ? null : 'reference'),
   ),
-  planRestoreToFolder: method<[scope: RestoreScopeRequest], FolderRestorePlan>(true, [1, 1], objectArg((r) => first(onlyKeys(r, SCOPE_KEYS, 'scope'), checkScope(r, 'scope')), 'scope')),
+  planRestoreToFolder: method<[scope: RestoreScopeRequest], FolderRestorePlan>(
+    true,
+    [1, 1],
+    objectArg((r) => first(onlyKeys(r, SCOPE_KEYS, 'scope'), checkScope(r, 'scope')), 'scope'),
+  ),
   planRestoreToServer: method<[request: ServerRestoreRequest], RestorePlan>(true, [1, 1], (a) => checkServerRestore(a[0], false)),
-  restoreToServer: method<[request: ServerRestoreRequest & { confirmed: true; verify?: 'none' | 'sample' | 'all' }], FhirRestoreResult & { plan: RestorePlan }>(true, [1, 1], (a) => checkServerRestore(a[0], true)),
+  restoreToServer: method<[request: ServerRestoreRequest & { confirmed: true; verify?: 'none' | 'sample' | 'all' }], FhirRestoreResult & { plan: RestorePlan }>(true, [1, 1], (a) =>
+    checkServerRestore(a[0], true),
+  ),
   restoreToFolder: method<[request: RestoreScopeRequest & { target: string; confirmed: true; overwrite?: boolean }], RestoreResult>(true, [1, 1], (a) => checkFolderRestore(a[0])),
   recoveryKitStatus: method<[], RecoveryKitStatus>(false, [0, 0]),
   confirmRecoveryKit: method<[answers: { position: number; word: string }[]], { confirmedAt: string }>(false, [1, 1], (a) =>
-    Array.isArray(a[0]) && a[0].length >= 1 && a[0].length <= 4 && a[0].every((x) => isObject(x) && Number.isInteger(x['position']) && isString(x['word'], 64) && Object.keys(x).length === 2) ? null : 'answers',
+    Array.isArray(a[0]) && a[0].length >= 1 && a[0].length <= 4 && a[0].every((x) => isObject(x) && Number.isInteger(x['position']) && isString(x['word'], 64) && Object.keys(x).length === 2)
+      ? null
+      : 'answers',
   ),
   /** The current recovery key's words, to print the same kit again. */
   recoveryKit: method<[language?: Language], RecoveryKitWords>(false, [0, 1], (a) => (a[0] === undefined || isLanguage(a[0]) ? null : 'language')),
@@ -253,7 +276,9 @@ const DEFINITIONS = {
   ),
   listKeys: method<[], KeySlotSummary[]>(false, [0, 0]),
   listSecrets: method<[], string[]>(false, [0, 0]),
-  setSecret: method<[name: string, value: string], { name: string }>(false, [2, 2], (a) => first(isSecretName(a[0]) ? null : 'name', typeof a[1] === 'string' && a[1].length > 0 && a[1].length <= MAX_SECRET ? null : 'value')),
+  setSecret: method<[name: string, value: string], { name: string }>(false, [2, 2], (a) =>
+    first(isSecretName(a[0]) ? null : 'name', typeof a[1] === 'string' && a[1].length > 0 && a[1].length <= MAX_SECRET ? null : 'value'),
+  ),
   deleteSecret: method<[name: string], { name: string; deleted: boolean }>(false, [1, 1], (a) => (isSecretName(a[0]) ? null : 'name')),
   auditLog: method<[limit?: number], AuditLogEntry[]>(false, [0, 1], (a) => (a[0] === undefined || (Number.isInteger(a[0]) && (a[0] as number) > 0 && (a[0] as number) <= 10_000) ? null : 'limit')),
   /** Desktop app only (start at login, pause on battery); serve answers NOT_FOUND. */
@@ -261,7 +286,10 @@ const DEFINITIONS = {
   updateDesktopSettings: method<[patch: Partial<DesktopSettings>], DesktopSettings>(
     false,
     [1, 1],
-    objectArg((r) => first(onlyKeys(r, ['startAtLogin', 'pauseOnBattery'], 'settings'), optional(r, 'startAtLogin', isBool, 'settings'), optional(r, 'pauseOnBattery', isBool, 'settings')), 'settings'),
+    objectArg(
+      (r) => first(onlyKeys(r, ['startAtLogin', 'pauseOnBattery'], 'settings'), optional(r, 'startAtLogin', isBool, 'settings'), optional(r, 'pauseOnBattery', isBool, 'settings')),
+      'settings',
+    ),
   ),
   /** Sources (the FHIR server, folders, databases): list, add, remove, back up one or all now. */
   listSources: method<[], SourceListItemInfo[]>(false, [0, 0]),

@@ -200,7 +200,8 @@ export function checkSettingsPatch(v: unknown): string | null {
   if (v['sources'] !== undefined && !(Array.isArray(v['sources']) && v['sources'].length <= 50 && v['sources'].every((x) => isObject(x)))) return 'settings.sources';
   if (keys) return keys;
   if (v['clinicName'] !== undefined && !isString(v['clinicName'], 200)) return 'settings.clinicName';
-  if (v['shrinkGuardPercent'] !== undefined && !(Number.isInteger(v['shrinkGuardPercent']) && (v['shrinkGuardPercent'] as number) >= 0 && (v['shrinkGuardPercent'] as number) <= 100)) return 'settings.shrinkGuardPercent';
+  if (v['shrinkGuardPercent'] !== undefined && !(Number.isInteger(v['shrinkGuardPercent']) && (v['shrinkGuardPercent'] as number) >= 0 && (v['shrinkGuardPercent'] as number) <= 100))
+    return 'settings.shrinkGuardPercent';
   if (v['timeZone'] !== undefined && !(isString(v['timeZone'], 64) && /^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$|^UTC$/.test(v['timeZone'] as string))) return 'settings.timeZone';
   if (v['retention'] !== undefined) {
     const r = checkRetention(v['retention'], 'settings.retention');
@@ -227,7 +228,12 @@ export function checkSettingsPatch(v: unknown): string | null {
     const s = v['schedule'];
     if (!isObject(s)) return 'settings.schedule';
     const optional = ['check', 'retention', 'summary', 'alerts'].filter((k) => s[k] !== undefined).map((k) => checkSchedule(s[k], `settings.schedule.${k}`));
-    const r = first(onlyKeys(s, ['backup', 'drill', 'check', 'retention', 'summary', 'alerts'], 'settings.schedule'), checkSchedule(s['backup'], 'settings.schedule.backup'), checkSchedule(s['drill'], 'settings.schedule.drill'), ...optional);
+    const r = first(
+      onlyKeys(s, ['backup', 'drill', 'check', 'retention', 'summary', 'alerts'], 'settings.schedule'),
+      checkSchedule(s['backup'], 'settings.schedule.backup'),
+      checkSchedule(s['drill'], 'settings.schedule.drill'),
+      ...optional,
+    );
     if (r) return r;
   }
   return null;
@@ -259,7 +265,10 @@ export function checkFolderRestore(v: unknown): string | null {
 }
 
 const ROLES = ['owner', 'it', 'dpo', 'fhirVendor', 'cloudProvider', 'support'];
-const nullableText = (max: number) => (v: unknown): boolean => v === null || isString(v, max);
+const nullableText =
+  (max: number) =>
+  (v: unknown): boolean =>
+    v === null || isString(v, max);
 
 /** Contacts and where the kit is kept (people screen). */
 export function checkPeoplePatch(v: unknown): string | null {

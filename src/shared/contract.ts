@@ -235,18 +235,7 @@ export type HeadlineLevel = 'ok' | 'attention' | 'problem';
 
 /** The one action that fixes an unmet point; the user interface maps each to a button. */
 export type HeadlineAction =
-  | 'backup-now'
-  | 'check-now'
-  | 'run-drill'
-  | 'confirm-kit'
-  | 'add-copy'
-  | 'add-offsite'
-  | 'add-immutable'
-  | 'rotate-usb'
-  | 'see-destinations'
-  | 'see-source'
-  | 'see-alerts'
-  | 'start-scheduler';
+  'backup-now' | 'check-now' | 'run-drill' | 'confirm-kit' | 'add-copy' | 'add-offsite' | 'add-immutable' | 'rotate-usb' | 'see-destinations' | 'see-source' | 'see-alerts' | 'start-scheduler';
 
 /** One unmet point under the headline, already worded, with its action. */
 export interface HeadlinePoint {
@@ -266,12 +255,24 @@ export interface StatusSummary {
   /** Short reasons for the state, already translated (the texts of the headline's points). */
   readonly reasons: readonly string[];
   /** failedSide: which side a failed backup could not reach or use — the clinic's server (source) or where the copy is kept (destination). */
-  readonly lastBackup: { readonly at: string; readonly status: string; readonly snapshotId: string | null; readonly errorCode: string | null; readonly failedSide: 'source' | 'destination' | null } | null;
+  readonly lastBackup: {
+    readonly at: string;
+    readonly status: string;
+    readonly snapshotId: string | null;
+    readonly errorCode: string | null;
+    readonly failedSide: 'source' | 'destination' | null;
+  } | null;
   readonly lastSuccessAt: string | null;
   /** When the scheduler will run the next backup; null when no scheduler is running. */
   readonly nextBackupAt: string | null;
   /** The scheduler of this repository, read from its lock as doctor reads it. */
-  readonly scheduler: { readonly running: boolean; readonly state: 'running' | 'other-host' | 'stale' | 'not-running' | 'unreadable'; readonly pid: number | null; readonly since: string | null; readonly host: string | null };
+  readonly scheduler: {
+    readonly running: boolean;
+    readonly state: 'running' | 'other-host' | 'stale' | 'not-running' | 'unreadable';
+    readonly pid: number | null;
+    readonly since: string | null;
+    readonly host: string | null;
+  };
   /** The clinic's time zone, in which every time is shown. */
   readonly timeZone: string;
   readonly running: { readonly kind: string; readonly since: string } | null;
@@ -308,7 +309,13 @@ export interface StatusSummary {
   readonly drill: { readonly lastAt: string | null; readonly dueAt: string | null; readonly overdue: boolean };
   readonly history: readonly { readonly at: string; readonly status: string; readonly resources: number; readonly bytesAdded: number }[];
   /** Each configured source (FHIR server, folders, databases) with its latest snapshot (null: never backed up). */
-  readonly sources?: readonly { readonly kind: 'fhir' | 'folders' | 'database'; readonly name: string; readonly lastSnapshotAt: string | null; readonly lastSnapshotId: string | null; readonly files: number | null }[];
+  readonly sources?: readonly {
+    readonly kind: 'fhir' | 'folders' | 'database';
+    readonly name: string;
+    readonly lastSnapshotAt: string | null;
+    readonly lastSnapshotId: string | null;
+    readonly files: number | null;
+  }[];
 }
 
 /** SOP-019 §4 roles: the clinic's responsible, the IT helper, the DPO (encarregado, LGPD), and who else to call. */

@@ -41,16 +41,7 @@ export interface DrillChecks {
 }
 
 export type DrillFailureKind =
-  | 'count-mismatch'
-  | 'content-mismatch'
-  | 'unresolved-reference'
-  | 'compartment-incomplete'
-  | 'restore-rejected'
-  | 'repository-error'
-  | 'sandbox-error'
-  | 'rto-exceeded'
-  | 'interrupted'
-  | 'other';
+  'count-mismatch' | 'content-mismatch' | 'unresolved-reference' | 'compartment-incomplete' | 'restore-rejected' | 'repository-error' | 'sandbox-error' | 'rto-exceeded' | 'interrupted' | 'other';
 
 /** One line of the report's "failures and what to do" (grouped: per kind and resource type). */
 export interface DrillFailure {

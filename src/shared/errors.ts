@@ -207,10 +207,7 @@ export function isTransient(err: unknown): boolean {
 }
 
 export function isAbortError(err: unknown): boolean {
-  return (
-    (err instanceof EngineError && err.code === 'CANCELLED') ||
-    (typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'AbortError')
-  );
+  return (err instanceof EngineError && err.code === 'CANCELLED') || (typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'AbortError');
 }
 
 /** Throws CANCELLED when the signal has fired. Call at safe points in long loops. */

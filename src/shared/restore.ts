@@ -152,7 +152,6 @@ export interface FhirRestoreResult {
   readonly administration?: { readonly excluded: readonly { readonly type: string; readonly count: number }[]; readonly refused: readonly { readonly resource: string; readonly code: string }[] };
 }
 
-
 export interface RestoreScopeRequest {
   /** Snapshot id, unique prefix or "latest" (default). */
   readonly snapshot?: string;

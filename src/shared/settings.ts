@@ -88,7 +88,15 @@ export interface WebhookAlertSetting {
  * the secret store.
  */
 export type DatabaseSourceSetting =
-  | { readonly kind: 'postgres' | 'mysql'; readonly host: string; readonly port?: number; readonly user: string; readonly database: string; readonly passwordSecret?: string; readonly toolDir?: string }
+  | {
+      readonly kind: 'postgres' | 'mysql';
+      readonly host: string;
+      readonly port?: number;
+      readonly user: string;
+      readonly database: string;
+      readonly passwordSecret?: string;
+      readonly toolDir?: string;
+    }
   | { readonly kind: 'firebird'; readonly host?: string; readonly port?: number; readonly user: string; readonly database: string; readonly passwordSecret?: string; readonly toolDir?: string }
   | { readonly kind: 'sqlite'; readonly path: string };
 

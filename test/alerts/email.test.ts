@@ -140,15 +140,27 @@ describe('EmailChannel with a real SMTP server', () => {
       from: 'a@clinica.test',
       to: ['b@clinica.test'],
     });
-    await assert.rejects(missing.send(testNotice(CONTEXT, new Date())), (e: unknown) => isEngineError(e, 'ALERT_CHANNEL_FAILED') && /^no SMTP login stored under "smtp-password"$/.test(String(e.details['reason'])));
+    await assert.rejects(
+      missing.send(testNotice(CONTEXT, new Date())),
+      (e: unknown) => isEngineError(e, 'ALERT_CHANNEL_FAILED') && /^no SMTP login stored under "smtp-password"$/.test(String(e.details['reason'])),
+    );
     const closed = new EmailChannel({ host: '127.0.0.1', port: await freePort(), security: 'none', from: 'a@clinica.test', to: ['b@clinica.test'], timeoutMs: 3000 });
     await assert.rejects(closed.send(testNotice(CONTEXT, new Date())), (e: unknown) => isEngineError(e, 'ALERT_CHANNEL_FAILED') && /ECONNREFUSED/.test(String(e.details['reason'])) && e.transient);
   });
 
   it('refuses incomplete configuration', () => {
-    assert.throws(() => new EmailChannel({ host: '', from: 'a@b', to: ['c@d'] }), (e: unknown) => isEngineError(e, 'INVALID_ARGUMENT'));
-    assert.throws(() => new EmailChannel({ host: 'h', from: 'a@b', to: [] }), (e: unknown) => isEngineError(e, 'INVALID_ARGUMENT'));
-    assert.throws(() => new EmailChannel({ host: 'h', from: 'a@b', to: ['c@d'], passwordSecret: 'x' }), (e: unknown) => isEngineError(e, 'INVALID_ARGUMENT'));
+    assert.throws(
+      () => new EmailChannel({ host: '', from: 'a@b', to: ['c@d'] }),
+      (e: unknown) => isEngineError(e, 'INVALID_ARGUMENT'),
+    );
+    assert.throws(
+      () => new EmailChannel({ host: 'h', from: 'a@b', to: [] }),
+      (e: unknown) => isEngineError(e, 'INVALID_ARGUMENT'),
+    );
+    assert.throws(
+      () => new EmailChannel({ host: 'h', from: 'a@b', to: ['c@d'], passwordSecret: 'x' }),
+      (e: unknown) => isEngineError(e, 'INVALID_ARGUMENT'),
+    );
     const secrets = new MemorySecretStore({ x: 'pw' });
     assert.throws(
       () => new EmailChannel({ host: 'smtp.clinica.test', security: 'none', username: 'u', passwordSecret: 'x', secrets, from: 'a@b', to: ['c@d'] }),
@@ -170,7 +182,14 @@ describe('EmailChannel with a real SMTP server', () => {
       const notice: AlertNotice = {
         ...base,
         kind: 'alert',
-        alert: { ...base.alert, rule: 'disk', key: 'disk:nas', severity, messageKey: 'alerts.disk.message', params: { destination: 'NAS <1>', usedPercent: 91.5, freeBytes: 85_000_000_000, totalBytes: 1_000_000_000_000, limitPercent: 80 } },
+        alert: {
+          ...base.alert,
+          rule: 'disk',
+          key: 'disk:nas',
+          severity,
+          messageKey: 'alerts.disk.message',
+          params: { destination: 'NAS <1>', usedPercent: 91.5, freeBytes: 85_000_000_000, totalBytes: 1_000_000_000_000, limitPercent: 80 },
+        },
       };
       const p = renderAlertEmail(notice, { locale: 'pt-BR' });
       assert.ok(p.subject.startsWith(`[Clinic Backup] ${pt}: `), p.subject);

@@ -45,13 +45,23 @@ describe('alerts i18n', () => {
   it('every candidate renders without leftover placeholders', () => {
     const state: AlertState = {
       destinations: [
-        { id: 'a', label: 'NAS', lastSuccessAt: ago(2 * D), lastRun: { status: 'failed', at: ago(D), errorCode: 'DEST_OFFLINE' }, integrity: { ok: false, checkedAt: ago(D) }, capacity: { totalBytes: 100, freeBytes: 1 } },
+        {
+          id: 'a',
+          label: 'NAS',
+          lastSuccessAt: ago(2 * D),
+          lastRun: { status: 'failed', at: ago(D), errorCode: 'DEST_OFFLINE' },
+          integrity: { ok: false, checkedAt: ago(D) },
+          capacity: { totalBytes: 100, freeBytes: 1 },
+        },
         { id: 'p', partial: { at: ago(D), snapshotId: 'f'.repeat(64), missing: ['Observation.ndjson', 'Encounter.ndjson'], problems: 13 } },
         { id: 'b', lastSuccessAt: null, offsite: { newestCopiedAt: ago(3 * D), newestSourceAt: ago(D) } },
         { id: 'c', offsite: { newestCopiedAt: null, newestSourceAt: ago(3 * D) } },
       ],
       drill: { lastAt: ago(40 * D) },
-      usbDrives: [{ id: 'u1', lastRotatedAt: ago(9 * D) }, { id: 'u2', lastRotatedAt: null }],
+      usbDrives: [
+        { id: 'u1', lastRotatedAt: ago(9 * D) },
+        { id: 'u2', lastRotatedAt: null },
+      ],
       recoveryKit: { confirmed: false },
       suspicious: [{ source: 'https://fhir.clinica/fhir', snapshotId: 'e'.repeat(64), at: ago(D), previousResources: 4044, resources: 1200, dropPercent: 70.3, recovered: false }],
       audit: { pending: 2, since: ago(D), errorCode: 'DEST_OFFLINE' },

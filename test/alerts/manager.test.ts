@@ -125,7 +125,10 @@ describe('AlertManager.evaluate: deduplication, escalation, clearing', () => {
     assert.deepEqual(r.cleared, [], 'kit unknown and capacity unknown: nothing cleared');
     const r2 = m.evaluate({ destinations: [], recoveryKit: { confirmed: true } });
     assert.deepEqual(r2.cleared.map((a) => a.key).sort(), ['disk:nas', 'kit']);
-    assert.deepEqual(m.active().map((a) => a.key), ['engine:catalog-rebuilt']);
+    assert.deepEqual(
+      m.active().map((a) => a.key),
+      ['engine:catalog-rebuilt'],
+    );
     catalog.close();
   });
 
@@ -161,7 +164,10 @@ describe('AlertManager.deliver: channels, severities and retries', () => {
     m.evaluate({ recoveryKit: { confirmed: false }, destinations: [{ id: 'nas', integrity: { ok: false, checkedAt: clock.now() } }] });
     await m.deliver();
     assert.deepEqual(all.notices.map((n) => n.alert.key).sort(), ['integrity:nas', 'kit']);
-    assert.deepEqual(urgent.notices.map((n) => n.alert.key), ['integrity:nas']);
+    assert.deepEqual(
+      urgent.notices.map((n) => n.alert.key),
+      ['integrity:nas'],
+    );
     assert.equal(m.nextDeliveryAt(), null, 'nothing owed');
   });
 
@@ -239,7 +245,10 @@ describe('AlertManager.deliver: channels, severities and retries', () => {
     rx.script([], 204);
     clock.set(a.nextAttemptAt);
     const r2 = await m.deliver();
-    assert.deepEqual(r2.delivered.map((d) => d.channel), ['webhook']);
+    assert.deepEqual(
+      r2.delivered.map((d) => d.channel),
+      ['webhook'],
+    );
     assert.equal(rec.notices.length, 1);
     a = catalog.listActiveAlerts()[0]!;
     assert.deepEqual([...a.notifiedChannels].sort(), ['rec', 'webhook']);
@@ -282,8 +291,14 @@ describe('AlertManager.deliver: channels, severities and retries', () => {
 
   it('refuses duplicate channel names and a bad retry policy', async () => {
     const { catalog } = await setup();
-    assert.throws(() => new AlertManager({ catalog, context: CONTEXT, channels: [{ channel: new Recorder('a') }, { channel: new Recorder('a') }] }), (e: unknown) => isEngineError(e, 'INVALID_ARGUMENT'));
-    assert.throws(() => new AlertManager({ catalog, context: CONTEXT, retry: { baseDelayMs: 10, maxDelayMs: 5 } }), (e: unknown) => isEngineError(e, 'INVALID_ARGUMENT'));
+    assert.throws(
+      () => new AlertManager({ catalog, context: CONTEXT, channels: [{ channel: new Recorder('a') }, { channel: new Recorder('a') }] }),
+      (e: unknown) => isEngineError(e, 'INVALID_ARGUMENT'),
+    );
+    assert.throws(
+      () => new AlertManager({ catalog, context: CONTEXT, retry: { baseDelayMs: 10, maxDelayMs: 5 } }),
+      (e: unknown) => isEngineError(e, 'INVALID_ARGUMENT'),
+    );
     catalog.close();
   });
 });
@@ -301,7 +316,17 @@ describe('secrets never leave the SecretStore', () => {
     const logs: AlertLogEntry[] = [];
     const events: AlertEvent[] = [];
     const errors: unknown[] = [];
-    const email = new EmailChannel({ host: '127.0.0.1', port: smtp.port, security: 'none', username: 'alerts', passwordSecret: 'smtp-password', secrets, from: 'a@clinica.test', to: ['dra@clinica.test'], timeoutMs: 3000 });
+    const email = new EmailChannel({
+      host: '127.0.0.1',
+      port: smtp.port,
+      security: 'none',
+      username: 'alerts',
+      passwordSecret: 'smtp-password',
+      secrets,
+      from: 'a@clinica.test',
+      to: ['dra@clinica.test'],
+      timeoutMs: 3000,
+    });
     const hook = new WebhookChannel({ urlSecret: 'hook-url', signingSecret: 'hook-sign', secrets, maxAttempts: 2, baseDelayMs: 5, timeoutMs: 3000 });
     const m = new AlertManager({ catalog, clock, context: CONTEXT, channels: [{ channel: email }, { channel: hook }], log: (e) => logs.push(e) });
     m.on((e) => events.push(e));
@@ -325,9 +350,7 @@ describe('secrets never leave the SecretStore', () => {
     assert.equal(errors.length, 2);
     catalog.close();
 
-    const catalogBytes = await Promise.all(
-      (await readdir(path.dirname(file))).filter((f) => f.startsWith('catalog.db')).map((f) => readFile(path.join(path.dirname(file), f))),
-    );
+    const catalogBytes = await Promise.all((await readdir(path.dirname(file))).filter((f) => f.startsWith('catalog.db')).map((f) => readFile(path.join(path.dirname(file), f))));
     const outputs: [string, string][] = [
       ...smtp.mails.map((x, i): [string, string] => [`mail ${i}`, x.raw]),
       ...rx.requests.map((q, i): [string, string] => [`webhook ${i}`, `${JSON.stringify(q.headers)}\n${q.body.toString('utf8')}`]),

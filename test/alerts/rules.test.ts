@@ -74,9 +74,7 @@ const CASES: readonly Case[] = [
   {
     name: 'integrity failure: critical',
     state: { destinations: [{ id: 'nas', integrity: { ok: false, checkedAt: ago(H), errorCode: 'PACK_CORRUPT', problems: 2 } }] },
-    expect: [
-      { key: 'integrity:nas', severity: 'critical', messageKey: 'alerts.integrity.message', params: { destination: 'nas', checkedAt: ago(H), errorCode: 'PACK_CORRUPT', problems: 2 } },
-    ],
+    expect: [{ key: 'integrity:nas', severity: 'critical', messageKey: 'alerts.integrity.message', params: { destination: 'nas', checkedAt: ago(H), errorCode: 'PACK_CORRUPT', problems: 2 } }],
   },
   { name: 'integrity ok: nothing', state: { destinations: [{ id: 'nas', integrity: { ok: true, checkedAt: ago(H) } }] }, expect: [] },
   { name: 'disk 80 % used: not above the limit', state: { destinations: [{ id: 'nas', capacity: { totalBytes: 1000, freeBytes: 200 } }] }, expect: [] },
@@ -210,7 +208,11 @@ describe('evaluateAlerts', () => {
       { destinations: [{ id: '' }] },
       { drill: { lastAt: ago(D), intervalDays: -1 } },
     ];
-    for (const s of bad) assert.throws(() => evaluateAlerts(s, NOW), (e: unknown) => isEngineError(e, 'INVALID_ARGUMENT'));
+    for (const s of bad)
+      assert.throws(
+        () => evaluateAlerts(s, NOW),
+        (e: unknown) => isEngineError(e, 'INVALID_ARGUMENT'),
+      );
   });
 });
 
@@ -248,7 +250,11 @@ describe('copy and drill-failure rules', () => {
     ];
     for (const [code, kind, messageKey] of cases) {
       const got = evaluateAlerts(copy(code, kind), NOW).filter((c) => c.rule === 'copy');
-      assert.deepEqual(got.map((c) => [c.key, c.severity, c.messageKey]), messageKey ? [['copy:/media/usb', 'high', messageKey]] : [], `${code} on ${kind}`);
+      assert.deepEqual(
+        got.map((c) => [c.key, c.severity, c.messageKey]),
+        messageKey ? [['copy:/media/usb', 'high', messageKey]] : [],
+        `${code} on ${kind}`,
+      );
     }
     // The copy's alert clears when its last update worked (null), stays when nothing is known (undefined).
     assert.equal(coversAlert({ destinations: [{ id: '/media/usb', copyFailure: null }] }, { rule: 'copy', key: 'copy:/media/usb' }), true);
@@ -258,7 +264,10 @@ describe('copy and drill-failure rules', () => {
   it('the last drill failed or was incomplete: CRITICAL naming what failed; a good drill clears it', () => {
     const at = ago(2 * H);
     const failed = evaluateAlerts({ lastDrill: { id: 7, status: 'failed', at, failureKind: 'count-mismatch', resourceType: 'Observation' } }, NOW);
-    assert.deepEqual(failed.map((c) => [c.key, c.severity, c.messageKey, c.params['resourceType']]), [['drillfail', 'critical', 'alerts.drillfail.count-mismatch', 'Observation']]);
+    assert.deepEqual(
+      failed.map((c) => [c.key, c.severity, c.messageKey, c.params['resourceType']]),
+      [['drillfail', 'critical', 'alerts.drillfail.count-mismatch', 'Observation']],
+    );
     const partial = evaluateAlerts({ lastDrill: { id: 8, status: 'partial', at, failureKind: 'weird' } }, NOW);
     assert.equal(partial[0]?.messageKey, 'alerts.drillfail.other');
     assert.deepEqual(evaluateAlerts({ lastDrill: { id: 9, status: 'success', at } }, NOW), []);

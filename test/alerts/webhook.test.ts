@@ -132,7 +132,10 @@ describe('WebhookChannel with a real HTTP receiver', () => {
     rx.script([-1, -1], -1);
     const channel = new WebhookChannel({ url: rx.url, maxAttempts: 2, baseDelayMs: 5, timeoutMs: 200 });
     const started = Date.now();
-    await assert.rejects(channel.send(testNotice(CONTEXT, new Date())), (e: unknown) => isEngineError(e, 'ALERT_CHANNEL_FAILED') && /no answer .* within 200 ms/.test(String(e.details['reason'])) && e.transient);
+    await assert.rejects(
+      channel.send(testNotice(CONTEXT, new Date())),
+      (e: unknown) => isEngineError(e, 'ALERT_CHANNEL_FAILED') && /no answer .* within 200 ms/.test(String(e.details['reason'])) && e.transient,
+    );
     assert.equal(rx.requests.length, 2);
     assert.ok(Date.now() - started < 5000);
   });
@@ -140,7 +143,10 @@ describe('WebhookChannel with a real HTTP receiver', () => {
   it('a closed port is a transient failure naming only the origin', async () => {
     const port = await freePort();
     const channel = new WebhookChannel({ url: `http://127.0.0.1:${port}/x`, maxAttempts: 2, baseDelayMs: 5, timeoutMs: 2000 });
-    await assert.rejects(channel.send(testNotice(CONTEXT, new Date())), (e: unknown) => isEngineError(e, 'ALERT_CHANNEL_FAILED') && e.transient && String(e.details['reason']) === `http://127.0.0.1:${port} unreachable (ECONNREFUSED)`);
+    await assert.rejects(
+      channel.send(testNotice(CONTEXT, new Date())),
+      (e: unknown) => isEngineError(e, 'ALERT_CHANNEL_FAILED') && e.transient && String(e.details['reason']) === `http://127.0.0.1:${port} unreachable (ECONNREFUSED)`,
+    );
   });
 
   it('a URL kept in the SecretStore is used and never shown in errors', async () => {
@@ -159,7 +165,10 @@ describe('WebhookChannel with a real HTTP receiver', () => {
     assert.ok(isEngineError(err, 'ALERT_CHANNEL_FAILED'));
     assert.ok(!JSON.stringify(err.details).includes(token) && !err.message.includes(token));
     await secrets.delete('webhook-url');
-    await assert.rejects(channel.send(testNotice(CONTEXT, new Date())), (e: unknown) => isEngineError(e, 'ALERT_CHANNEL_FAILED') && String(e.details['reason']) === 'no webhook URL stored under "webhook-url"');
+    await assert.rejects(
+      channel.send(testNotice(CONTEXT, new Date())),
+      (e: unknown) => isEngineError(e, 'ALERT_CHANNEL_FAILED') && String(e.details['reason']) === 'no webhook URL stored under "webhook-url"',
+    );
   });
 
   it('refuses bad configuration', () => {
@@ -171,7 +180,12 @@ describe('WebhookChannel with a real HTTP receiver', () => {
       { url: 'http://127.0.0.1/x', signingSecret: 'k' },
       { url: 'http://127.0.0.1/x', maxAttempts: 0 },
     ];
-    for (const o of bad) assert.throws(() => new WebhookChannel(o), (e: unknown) => isEngineError(e, 'INVALID_ARGUMENT') && !JSON.stringify(e.details).includes('pw@'), JSON.stringify(o));
+    for (const o of bad)
+      assert.throws(
+        () => new WebhookChannel(o),
+        (e: unknown) => isEngineError(e, 'INVALID_ARGUMENT') && !JSON.stringify(e.details).includes('pw@'),
+        JSON.stringify(o),
+      );
   });
 
   it('signWebhookBody is HMAC-SHA256 in hex with the sha256= prefix', () => {

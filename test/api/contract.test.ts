@@ -130,10 +130,22 @@ describe('the API contract: every method refuses malformed calls at every door',
     app = await startServeApp({ repo, locale: 'en', engine: { passwordFile: await writePasswordFile(dir), stateDir: path.join(dir, 'state') }, rendererDir: dir });
     // The same host class serves IPC; a second one here, its engine spied on, so "never reaches the engine" is seen.
     const { EngineHost } = await import('../../src/api/host.js');
-    const host = new EngineHost({ engine: { passwordFile: await writePasswordFile(dir), stateDir: path.join(dir, 'state') }, repo, locale: 'en', mode: 'electron', createEngine: (o) => spied(createEngine(o), engineCalls) });
+    const host = new EngineHost({
+      engine: { passwordFile: await writePasswordFile(dir), stateDir: path.join(dir, 'state') },
+      repo,
+      locale: 'en',
+      mode: 'electron',
+      createEngine: (o) => spied(createEngine(o), engineCalls),
+    });
     after(() => host.close());
     let handler: ((e: InvokeEventLike, ...args: unknown[]) => Promise<unknown>) | null = null;
-    installIpcRouter({ ipcMain: { handle: (_c, l) => void (handler = l), removeHandler: () => undefined }, call: (m, a, l) => host.call(m, a, l), isOurWindow: (id) => id === 1, appOrigin: APP_ORIGIN, locale: () => host.locale });
+    installIpcRouter({
+      ipcMain: { handle: (_c, l) => void (handler = l), removeHandler: () => undefined },
+      call: (m, a, l) => host.call(m, a, l),
+      isOurWindow: (id) => id === 1,
+      appOrigin: APP_ORIGIN,
+      locale: () => host.locale,
+    });
     const frame = { sender: { id: 1 }, senderFrame: { url: `${APP_ORIGIN}/index.html`, parent: null } };
     const bridge: PreloadBridge = {
       call: async (method, args, locale) => (await (handler as NonNullable<typeof handler>)(frame, { method, args, ...(locale ? { locale } : {}) })) as never,

@@ -14,8 +14,7 @@ import { backupDir, newRepo } from '../support/repo.js';
 import { tempDir } from '../support/tmp.js';
 
 const patient = (id: string, extra = ''): string => `{"resourceType":"Patient","id":"${id}","meta":{"versionId":"1","lastUpdated":"2026-01-01T00:00:00Z"}${extra}}`;
-const obs = (id: string, pid: string, value: string): string =>
-  `{"resourceType":"Observation","id":"${id}","subject":{"reference":"Patient/${pid}"},"valueQuantity":{"value":${value},"unit":"kg"}}`;
+const obs = (id: string, pid: string, value: string): string => `{"resourceType":"Observation","id":"${id}","subject":{"reference":"Patient/${pid}"},"valueQuantity":{"value":${value},"unit":"kg"}}`;
 
 async function listing(repo: Awaited<ReturnType<typeof newRepo>>['repo'], manifest: SnapshotManifest): Promise<Map<string, ResourceRow>> {
   const out = new Map<string, ResourceRow>();
@@ -30,7 +29,12 @@ test('splitLines keeps exact bytes across chunk borders, CRLF and a last line wi
   }
   const lines = [];
   for await (const l of splitLines(chunks(), 'f.ndjson')) lines.push([l.bytes.toString(), l.line]);
-  assert.deepEqual(lines, [['{"a":1.50}', 1], ['{"b":2}', 2], ['', 3], ['{"c":3}', 4]]);
+  assert.deepEqual(lines, [
+    ['{"a":1.50}', 1],
+    ['{"b":2}', 2],
+    ['', 3],
+    ['{"c":3}', 4],
+  ]);
   async function* withBom(): AsyncGenerator<Buffer> {
     yield Buffer.from('\ufeff{"a":1}\n', 'utf8');
   }
@@ -43,7 +47,10 @@ test('malformed lines and resources without id are reported with file:line; the 
   const dir = await tempDir();
   const data = path.join(dir, 'in');
   await mkdir(data);
-  await writeFile(path.join(data, 'Patient.ndjson'), [patient('p1'), '{"resourceType":"Patient","id":"p2",', patient('p3'), '{"resourceType":"Patient","name":[]}', '[1,2]', patient('p4')].join('\n') + '\n');
+  await writeFile(
+    path.join(data, 'Patient.ndjson'),
+    [patient('p1'), '{"resourceType":"Patient","id":"p2",', patient('p3'), '{"resourceType":"Patient","name":[]}', '[1,2]', patient('p4')].join('\n') + '\n',
+  );
   await writeFile(path.join(data, 'Observation.ndjson'), obs('o1', 'p1', '70.50') + '\n');
   const { repo } = await newRepo(dir);
   const r = await backupDir(repo, data);

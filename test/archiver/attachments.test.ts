@@ -43,7 +43,13 @@ async function fileServer(body: Buffer): Promise<{ origin: string; hits: { auth:
 
 describe('attachments in a backup', () => {
   it('every linked document is stored with its SHA-256, in chunks, the same bytes once; a large one spans chunks', async () => {
-    const server = await sandbox({ patients: 3, seed: 71, documents: { patients: 2, pdfBytes: CHUNK_BYTES * 2 + 1234 }, auth: { bearerTokens: ['t0k'] }, faults: { unsearchable: { types: ['Binary'] } } });
+    const server = await sandbox({
+      patients: 3,
+      seed: 71,
+      documents: { patients: 2, pdfBytes: CHUNK_BYTES * 2 + 1234 },
+      auth: { bearerTokens: ['t0k'] },
+      faults: { unsearchable: { types: ['Binary'] } },
+    });
     const { repo } = await repoIn();
     const r = await run(repo, server, { auth: { kind: 'bearer', token: 't0k' } });
     const records = await readAttachments(repo, r.manifest.attachments);
@@ -63,7 +69,10 @@ describe('attachments in a backup', () => {
     const b = records.find((x) => x.url === 'Binary/doc-0-copy');
     assert.deepEqual(a?.blobs, b?.blobs);
     assert.equal(r.manifest.attachments?.stored, server.documents.length);
-    assert.ok(server.requestLog.filter((e) => /\/Binary\//.test(e.target)).every((e) => e.authorization), "fetched with the source's credentials");
+    assert.ok(
+      server.requestLog.filter((e) => /\/Binary\//.test(e.target)).every((e) => e.authorization),
+      "fetched with the source's credentials",
+    );
     assert.equal(requestsMatching(server, /\/Binary\/doc-0$/), 1, 'the same link is fetched once per run');
   });
 
@@ -82,7 +91,10 @@ describe('attachments in a backup', () => {
     server.store.put('DocumentReference', 'docref-1', JSON.stringify(doc));
     const mark = server.requestLog.length;
     const next = await run(repo, server);
-    const fetched = server.requestLog.slice(mark).filter((e) => /\/Binary\//.test(e.target)).map((e) => e.target);
+    const fetched = server.requestLog
+      .slice(mark)
+      .filter((e) => /\/Binary\//.test(e.target))
+      .map((e) => e.target);
     assert.deepEqual(fetched, ['/fhir/Binary/doc-1']);
     assert.equal((await readAttachments(repo, next.manifest.attachments)).length, server.documents.length);
     // A deleted resource takes its attachment records with it.
@@ -116,13 +128,25 @@ describe('attachments in a backup', () => {
     const pdf = Buffer.from('%PDF-1.4 laudo externo\n%%EOF');
     const files = await fileServer(pdf);
     const server = await sandbox({ patients: 2, seed: 73, documents: { patients: 1 }, faults: { unsearchable: { types: ['Binary'] } } });
-    server.store.put('DocumentReference', 'docref-external', JSON.stringify({ resourceType: 'DocumentReference', id: 'docref-external', status: 'current', content: [{ attachment: { contentType: 'application/pdf', url: `${files.origin}/laudos/1.pdf` } }] }));
+    server.store.put(
+      'DocumentReference',
+      'docref-external',
+      JSON.stringify({
+        resourceType: 'DocumentReference',
+        id: 'docref-external',
+        status: 'current',
+        content: [{ attachment: { contentType: 'application/pdf', url: `${files.origin}/laudos/1.pdf` } }],
+      }),
+    );
     const { repo } = await repoIn();
     const r = await run(repo, server);
     const ext = (await readAttachments(repo, r.manifest.attachments)).find((x) => x.owner === 'DocumentReference/docref-external');
     assert.equal(ext?.status, 'external');
     assert.equal(files.hits.length, 0, 'nothing requested from a host not allowed');
-    assert.deepEqual(r.manifest.warnings?.filter((w) => w.code === 'ATTACHMENT_EXTERNAL').map((w) => w.details['host']), [new URL(files.origin).host]);
+    assert.deepEqual(
+      r.manifest.warnings?.filter((w) => w.code === 'ATTACHMENT_EXTERNAL').map((w) => w.details['host']),
+      [new URL(files.origin).host],
+    );
     assert.equal(r.manifest.partial, false);
     // Allowed: the unchanged resource's record is tried again and stored.
     const allowed = await run(repo, server, { allowedHosts: [new URL(files.origin).host] });
@@ -133,7 +157,12 @@ describe('attachments in a backup', () => {
   });
 
   it('a document that cannot be fetched: recorded as failed, the snapshot partial; the next run tries it again', async () => {
-    const server = await sandbox({ patients: 2, seed: 74, documents: { patients: 2 }, faults: { unsearchable: { types: ['Binary'] }, serverError: { nth: 1, times: 100, status: 404, match: 'Binary/img-1' } } });
+    const server = await sandbox({
+      patients: 2,
+      seed: 74,
+      documents: { patients: 2 },
+      faults: { unsearchable: { types: ['Binary'] }, serverError: { nth: 1, times: 100, status: 404, match: 'Binary/img-1' } },
+    });
     const { repo } = await repoIn();
     const r = await run(repo, server);
     assert.equal(r.manifest.partial, true);
@@ -166,6 +195,9 @@ describe('attachments in a backup', () => {
     await flipByteInBlob(root, blob);
     const damaged = await checkRepository(await reopen(root), { readData: true });
     assert.equal(damaged.ok, false);
-    assert.ok(damaged.problems.some((p) => p.code === 'PACK_CORRUPT' && p.resources.includes('DocumentReference/docref-1 (attachment)')), JSON.stringify(damaged.problems));
+    assert.ok(
+      damaged.problems.some((p) => p.code === 'PACK_CORRUPT' && p.resources.includes('DocumentReference/docref-1 (attachment)')),
+      JSON.stringify(damaged.problems),
+    );
   });
 });

@@ -38,7 +38,8 @@ async function mutate(server: SandboxServer, tag: string): Promise<{ added: numb
   const all = [...server.store.all()];
   const of = (type: string): typeof all => all.filter((r) => r.type === type);
   // 5 updates (decimal text kept as sent: 98.60 must stay 98.60)
-  for (const r of of('Observation').slice(0, 5)) await fhir(server, 'PUT', `Observation/${r.id}`, r.text.replace(/"status":"[a-z]+"/, '"status":"amended"').replace(/"value":[0-9.]+/, '"value":98.60'));
+  for (const r of of('Observation').slice(0, 5))
+    await fhir(server, 'PUT', `Observation/${r.id}`, r.text.replace(/"status":"[a-z]+"/, '"status":"amended"').replace(/"value":[0-9.]+/, '"value":98.60'));
   // one resource updated twice
   const twice = of('Encounter')[0];
   assert.ok(twice);
@@ -47,7 +48,12 @@ async function mutate(server: SandboxServer, tag: string): Promise<{ added: numb
   // 3 creations: POST (server id), PUT (client id), and one created and deleted again (never seen)
   await fhir(server, 'POST', 'Patient', `{"resourceType":"Patient","name":[{"family":"Souza-${tag}","given":["Maria"]}],"birthDate":"1981-02-03"}`);
   await fhir(server, 'PUT', `Patient/new-${tag}`, `{"resourceType":"Patient","id":"new-${tag}","name":[{"text":"Conceição ${tag}"}]}`);
-  await fhir(server, 'PUT', `Observation/new-${tag}`, `{"resourceType":"Observation","id":"new-${tag}","status":"final","code":{"text":"peso"},"subject":{"reference":"Patient/new-${tag}"},"valueQuantity":{"value":70.50,"unit":"kg"}}`);
+  await fhir(
+    server,
+    'PUT',
+    `Observation/new-${tag}`,
+    `{"resourceType":"Observation","id":"new-${tag}","status":"final","code":{"text":"peso"},"subject":{"reference":"Patient/new-${tag}"},"valueQuantity":{"value":70.50,"unit":"kg"}}`,
+  );
   await fhir(server, 'PUT', `Basic/ephemeral-${tag}`, `{"resourceType":"Basic","id":"ephemeral-${tag}","code":{"text":"x"}}`);
   await fhir(server, 'DELETE', `Basic/ephemeral-${tag}`);
   // 3 deletions
@@ -104,7 +110,10 @@ describe('backupFhir over HTTP', () => {
       // It asked for changes since the parent's server time, not for everything.
       const since = encodeURIComponent(full.manifest.serverTransactionTime ?? '').replace(/%3A/g, '(?:%3A|:)');
       const asked = server.requestLog.slice(before).map((e) => e.target);
-      assert.ok(asked.some((t) => new RegExp(`(_since|_lastUpdated)=(ge)?${since}`).test(t)), `used the parent's transactionTime: ${asked.slice(0, 4).join(' ')}`);
+      assert.ok(
+        asked.some((t) => new RegExp(`(_since|_lastUpdated)=(ge)?${since}`).test(t)),
+        `used the parent's transactionTime: ${asked.slice(0, 4).join(' ')}`,
+      );
       assert.ok(inc.manifest.totals.newBlobs <= 12, `only changed resources are stored again (${inc.manifest.totals.newBlobs} new blobs)`);
 
       // Nothing changed: nothing added, same tree.

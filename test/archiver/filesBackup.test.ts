@@ -298,5 +298,8 @@ test('a folder and a database snapshot replicate to a copy that checks and resto
   assert.ok(damaged.problems.length > 0);
   const fixed = await repairSnapshot(await reopen(root), snap);
   assert.ok(fixed.snapshotId);
-  assert.ok(fixed.lost.some((l) => l.includes('imagem-ç.bin')), JSON.stringify(fixed.lost));
+  assert.ok(
+    fixed.lost.some((l) => l.includes('imagem-ç.bin')),
+    JSON.stringify(fixed.lost),
+  );
 });

@@ -52,14 +52,23 @@ test('the committed version 1 repository: listed, checked, restored byte-identic
   const env = envOf(v1, dir);
   assert.equal(await configVersion(v1.root), 1);
   const snaps = await snapshotsOf(env);
-  assert.deepEqual(snaps.map((s) => s.source.kind), ['ndjson', 'ndjson']);
+  assert.deepEqual(
+    snaps.map((s) => s.source.kind),
+    ['ndjson', 'ndjson'],
+  );
   const check = await runCli(['check', '--read-data', '--json'], env);
   assert.equal(check.code, 0, check.stdout + check.stderr);
   await assertRestoresIdentical(v1, env, dir, 'v1');
   // One patient of the shared observation: its record includes the resource shared with another patient.
-  const patients = (await readFile(path.join(v1.data[0], 'Patient.ndjson'), 'utf8')).trim().split('\n').map((l) => (JSON.parse(l) as { id: string }).id);
+  const patients = (await readFile(path.join(v1.data[0], 'Patient.ndjson'), 'utf8'))
+    .trim()
+    .split('\n')
+    .map((l) => (JSON.parse(l) as { id: string }).id);
   const ls = JSON.parse((await runCli(['ls', 'latest', '--patient', patients[1] as string, '--json'], env)).stdout) as { resources: { type: string; id: string }[] };
-  assert.ok(ls.resources.some((r) => r.id === 'shared-obs-1'), 'the performer patient holds the shared observation');
+  assert.ok(
+    ls.resources.some((r) => r.id === 'shared-obs-1'),
+    'the performer patient holds the shared observation',
+  );
   const backup = await runCli(['backup', v1.data[1]], env);
   assert.equal(backup.code, 1);
   assert.match(backup.stderr, /REPO_NEEDS_MIGRATION/);
@@ -107,7 +116,10 @@ test('migrate converts it in place: version 2, same snapshots and metadata, byte
   }
   assert.deepEqual((await readdir(path.join(v1.root, 'keys'))).sort(), keysBefore);
   const auditAfter = await readdir(path.join(v1.root, 'audit'));
-  assert.ok(auditBefore.every((a) => auditAfter.includes(a)), 'audit entries kept');
+  assert.ok(
+    auditBefore.every((a) => auditAfter.includes(a)),
+    'audit entries kept',
+  );
   const check = await runCli(['check', '--read-data', '--json'], env);
   assert.equal(check.code, 0, check.stdout + check.stderr);
   await assertRestoresIdentical(v1, env, dir, 'v2');
@@ -117,7 +129,10 @@ test('migrate converts it in place: version 2, same snapshots and metadata, byte
   assert.equal(await configVersion(usb), 2);
   const usbEnv = { ...env, CLINIC_BACKUP_REPO: usb };
   assert.equal((await runCli(['check', '--read-data'], usbEnv)).code, 0);
-  assert.deepEqual((await snapshotsOf(usbEnv)).map((s) => s.time), before.map((s) => s.time));
+  assert.deepEqual(
+    (await snapshotsOf(usbEnv)).map((s) => s.time),
+    before.map((s) => s.time),
+  );
   const again = await runCli(['migrate', '--json'], env);
   assert.equal(again.code, 0, again.stderr);
   assert.deepEqual(JSON.parse(again.stdout), { migrated: 0, alreadyMigrated: 0, deletedFiles: 0, wasVersion2: true });

@@ -73,11 +73,7 @@ async function pool<T>(items: readonly T[], limit: number, fn: (item: T) => Prom
   if (rejected) throw rejected.reason;
 }
 
-export function backendConformanceSuite(
-  name: string,
-  makeBackend: () => Promise<BackendFixture>,
-  options: ConformanceOptions = {},
-): void {
+export function backendConformanceSuite(name: string, makeBackend: () => Promise<BackendFixture>, options: ConformanceOptions = {}): void {
   async function withBackend(fn: (b: Backend, fx: BackendFixture) => Promise<void>): Promise<void> {
     const fx = await makeBackend();
     let failure: { err: unknown } | undefined;
@@ -126,7 +122,10 @@ export function backendConformanceSuite(
         await b.write({ kind: 'snapshots', name }, Buffer.from('snapshot'));
         assert.equal((await b.read({ kind: 'index', name })).toString(), 'index');
         assert.equal((await b.read({ kind: 'snapshots', name })).toString(), 'snapshot');
-        assert.deepEqual((await collect(b.list('index'))).map((f) => f.name), [name]);
+        assert.deepEqual(
+          (await collect(b.list('index'))).map((f) => f.name),
+          [name],
+        );
         assert.deepEqual(await collect(b.list('data')), []);
         assert.deepEqual(await collect(b.list('locks')), []);
       }));
@@ -168,40 +167,37 @@ export function backendConformanceSuite(
         assert.equal((await collect(b.list('locks'))).length, 1);
       }));
 
-    test(
-      'overwrite is atomic: a concurrent reader sees the old or the new content, never a part',
-      options.skipAtomicOverwrite ? { skip: options.skipAtomicOverwrite } : {},
-      () =>
-        withBackend(async (b) => {
-          const ref = refFor('index', 'atomic');
-          const sizeFor = (v: number): number => 2 * MiB + (v % 3) * 512 * 1024;
-          const content = (v: number): Buffer => Buffer.alloc(sizeFor(v), v);
-          await b.write(ref, content(0));
-          const rewrites = 12;
-          let done = false;
-          let reads = 0;
-          const seen = new Set<number>();
-          const reader = (async () => {
-            // bounded: stops when the writer is done or after 400 reads
-            while (!done && reads < 400) {
-              const got = await b.read(ref);
-              reads++;
-              const v = got[0] ?? -1;
-              assert.equal(got.length, sizeFor(v), `read ${reads}: size ${got.length} does not match version ${v}`);
-              assert.ok(got.equals(content(v)), `read ${reads}: mixed content`);
-              seen.add(v);
-            }
-          })();
-          try {
-            for (let v = 1; v <= rewrites; v++) await b.write(ref, content(v));
-          } finally {
-            done = true;
+    test('overwrite is atomic: a concurrent reader sees the old or the new content, never a part', options.skipAtomicOverwrite ? { skip: options.skipAtomicOverwrite } : {}, () =>
+      withBackend(async (b) => {
+        const ref = refFor('index', 'atomic');
+        const sizeFor = (v: number): number => 2 * MiB + (v % 3) * 512 * 1024;
+        const content = (v: number): Buffer => Buffer.alloc(sizeFor(v), v);
+        await b.write(ref, content(0));
+        const rewrites = 12;
+        let done = false;
+        let reads = 0;
+        const seen = new Set<number>();
+        const reader = (async () => {
+          // bounded: stops when the writer is done or after 400 reads
+          while (!done && reads < 400) {
+            const got = await b.read(ref);
+            reads++;
+            const v = got[0] ?? -1;
+            assert.equal(got.length, sizeFor(v), `read ${reads}: size ${got.length} does not match version ${v}`);
+            assert.ok(got.equals(content(v)), `read ${reads}: mixed content`);
+            seen.add(v);
           }
-          await reader;
-          assert.ok(reads > 0, 'the reader ran');
-          assert.ok(seen.size >= 1);
-          assert.ok((await b.read(ref)).equals(content(rewrites)), 'the last write wins');
-        }),
+        })();
+        try {
+          for (let v = 1; v <= rewrites; v++) await b.write(ref, content(v));
+        } finally {
+          done = true;
+        }
+        await reader;
+        assert.ok(reads > 0, 'the reader ran');
+        assert.ok(seen.size >= 1);
+        assert.ok((await b.read(ref)).equals(content(rewrites)), 'the last write wins');
+      }),
     );
 
     test('list skips temp files and stray files with invalid names', (t) =>

@@ -2,15 +2,7 @@ import assert from 'node:assert/strict';
 import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import {
-  defaultMountRoots,
-  identifyDestination,
-  locateDestination,
-  markerRepoId,
-  mountedVolumes,
-  openLocalDestination,
-  relocationCandidates,
-} from '../../src/backend/local/identify.js';
+import { defaultMountRoots, identifyDestination, locateDestination, markerRepoId, mountedVolumes, openLocalDestination, relocationCandidates } from '../../src/backend/local/identify.js';
 import { LocalBackend } from '../../src/backend/local/localBackend.js';
 import { encodeConfig, newConfig } from '../../src/repository/config.js';
 import { tempDir } from '../support/tmp.js';

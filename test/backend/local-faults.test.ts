@@ -171,7 +171,10 @@ describe('crashes and leftovers', () => {
     assert.equal(got.length, size);
     const v = got[0] ?? -1;
     assert.ok(got.equals(Buffer.alloc(size, v)), 'the file is one whole version');
-    assert.deepEqual((await collect(local.list('index'))).map((f) => f.name), [ref.name]);
+    assert.deepEqual(
+      (await collect(local.list('index'))).map((f) => f.name),
+      [ref.name],
+    );
     await local.cleanupTempFiles(0);
     assert.deepEqual(await readdir(path.join(root, 'index')), [ref.name], 'temp files cleaned');
   });
@@ -188,7 +191,10 @@ describe('crashes and leftovers', () => {
       await utimes(f, past, past);
     }
     await writeFile(recent, 'in progress');
-    assert.deepEqual((await collect(local.list('data'))).map((f) => f.name), [PACK.name]);
+    assert.deepEqual(
+      (await collect(local.list('data'))).map((f) => f.name),
+      [PACK.name],
+    );
     assert.deepEqual(await collect(local.list('snapshots')), []);
     assert.equal(await local.cleanupTempFiles(60_000), 3);
     for (const f of old) assert.equal(existsSync(f), false);
@@ -310,7 +316,10 @@ describe('retry and read-only wrappers over the local disk', () => {
     await expectCode(ro.delete(SNAP), 'DEST_READONLY');
     assert.equal((await ro.read(SNAP)).toString(), 'keep');
     assert.equal((await ro.stat(SNAP))?.size, 4);
-    assert.deepEqual((await collect(ro.list('snapshots'))).map((x) => x.name), [SNAP.name]);
+    assert.deepEqual(
+      (await collect(ro.list('snapshots'))).map((x) => x.name),
+      [SNAP.name],
+    );
     assert.equal(await local.stat(PACK), null);
     assert.ok((await ro.capacity()) !== null);
   });

@@ -54,6 +54,4 @@ test('the flaky conformance run really injected faults', () => {
   assert.ok(injected > 100, `faults injected: ${injected}`);
 });
 
-backendConformanceSuite('RateLimitBackend(LocalBackend) at 1 GiB/s', () =>
-  localFixture((l) => new RateLimitBackend(l, { writeBytesPerSecond: 1 << 30, readBytesPerSecond: 1 << 30 })),
-);
+backendConformanceSuite('RateLimitBackend(LocalBackend) at 1 GiB/s', () => localFixture((l) => new RateLimitBackend(l, { writeBytesPerSecond: 1 << 30, readBytesPerSecond: 1 << 30 })));

@@ -139,7 +139,11 @@ describe('put-only mode', () => {
       assert.equal(err.transient, true);
       return true;
     });
-    assert.equal(proxy.count((r) => r.method === 'DELETE' && r.query.has('uploadId')), 1, 'the abort was attempted');
+    assert.equal(
+      proxy.count((r) => r.method === 'DELETE' && r.query.has('uploadId')),
+      1,
+      'the abort was attempted',
+    );
     proxy.hook = null;
     assert.equal(await b.stat(big), null);
     await b.close();
@@ -148,7 +152,10 @@ describe('put-only mode', () => {
   test('noOverwrite: false turns conditional writes off for services without them', async () => {
     const b = await S3Backend.create(options({ putOnly: true, noOverwrite: false }));
     await b.write(data('plain'), Buffer.from('x'));
-    assert.equal(proxy.count((r) => r.headers['if-none-match'] !== undefined), 0);
+    assert.equal(
+      proxy.count((r) => r.headers['if-none-match'] !== undefined),
+      0,
+    );
     await b.close();
   });
 });
@@ -156,8 +163,7 @@ describe('put-only mode', () => {
 describe('Object Lock queries', () => {
   const retention = (mode: string, until: string): ReturnType<typeof xmlResponse> =>
     xmlResponse(`<Retention xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Mode>${mode}</Mode><RetainUntilDate>${until}</RetainUntilDate></Retention>`);
-  const legalHold = (status: 'ON' | 'OFF'): ReturnType<typeof xmlResponse> =>
-    xmlResponse(`<LegalHold xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Status>${status}</Status></LegalHold>`);
+  const legalHold = (status: 'ON' | 'OFF'): ReturnType<typeof xmlResponse> => xmlResponse(`<LegalHold xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Status>${status}</Status></LegalHold>`);
   const noConfig = s3Error(404, 'NoSuchObjectLockConfiguration', 'The specified object does not have a ObjectLock configuration');
 
   test('s3rver (no Object Lock: 501 NotImplemented) → not locked', async () => {
@@ -166,7 +172,10 @@ describe('Object Lock queries', () => {
     await b.write(ref, Buffer.from('x'));
     assert.equal(await b.lockState(ref), null);
     assert.equal(await b.isLocked(ref), false);
-    assert.ok(proxy.seen.some((r) => r.query.has('retention')), 'GetObjectRetention was asked');
+    assert.ok(
+      proxy.seen.some((r) => r.query.has('retention')),
+      'GetObjectRetention was asked',
+    );
     await b.close();
   });
 
@@ -198,7 +207,10 @@ describe('Object Lock queries', () => {
     const b = await S3Backend.create(options());
     proxy.hook = (r) => (r.query.has('retention') ? s3Error(400, 'InvalidRequest', 'Bucket is missing Object Lock Configuration') : undefined);
     assert.equal(await b.isLocked(data('x')), false);
-    assert.equal(proxy.count((r) => r.query.has('legal-hold')), 0);
+    assert.equal(
+      proxy.count((r) => r.query.has('legal-hold')),
+      0,
+    );
     await b.close();
   });
 

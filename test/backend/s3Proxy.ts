@@ -95,7 +95,10 @@ export class S3Proxy {
   #handle(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://proxy');
     const segments = url.pathname.split('/');
-    const key = segments.slice(2).map((s) => decodeURIComponent(s)).join('/');
+    const key = segments
+      .slice(2)
+      .map((s) => decodeURIComponent(s))
+      .join('/');
     const info: ProxyRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, key, headers: req.headers };
     this.seen.push(info);
     let action = this.hook?.(info) ?? { type: 'forward' };
@@ -134,17 +137,14 @@ export class S3Proxy {
     if (req.destroyed || res.destroyed) return;
     const headers: Record<string, string | string[]> = {};
     for (const [name, value] of Object.entries(req.headers)) if (value !== undefined && !HOP_BY_HOP.has(name)) headers[name] = value;
-    const upstream = http.request(
-      { host: this.#upstream.hostname, port: this.#upstream.port, method: info.method, path: req.url, headers },
-      (up) => {
-        if (isObjectWrite && (up.statusCode ?? 500) < 300) this.#written.add(key);
-        if (info.method === 'DELETE' && !info.query.has('uploadId') && (up.statusCode ?? 500) < 300) this.#written.delete(key);
-        const out: Record<string, string | string[]> = {};
-        for (const [name, value] of Object.entries(up.headers)) if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value;
-        res.writeHead(up.statusCode ?? 502, out);
-        up.pipe(res);
-      },
-    );
+    const upstream = http.request({ host: this.#upstream.hostname, port: this.#upstream.port, method: info.method, path: req.url, headers }, (up) => {
+      if (isObjectWrite && (up.statusCode ?? 500) < 300) this.#written.add(key);
+      if (info.method === 'DELETE' && !info.query.has('uploadId') && (up.statusCode ?? 500) < 300) this.#written.delete(key);
+      const out: Record<string, string | string[]> = {};
+      for (const [name, value] of Object.entries(up.headers)) if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value;
+      res.writeHead(up.statusCode ?? 502, out);
+      up.pipe(res);
+    });
     upstream.on('error', () => res.destroy());
     req.pipe(upstream);
   }

@@ -22,10 +22,23 @@ const noSleep = async (): Promise<void> => undefined;
 
 describe('RetryBackend', () => {
   test('backoffDelay: full jitter under an exponential cap', () => {
-    assert.equal(backoffDelay(1, 100, 10_000, () => 0), 0);
-    assert.equal(backoffDelay(1, 100, 10_000, () => 0.5), 50);
-    assert.equal(backoffDelay(4, 100, 10_000, () => 0.5), 400);
-    assert.equal(backoffDelay(30, 100, 10_000, () => 0.5), 5000, 'capped at maxDelayMs');
+    assert.equal(
+      backoffDelay(1, 100, 10_000, () => 0),
+      0,
+    );
+    assert.equal(
+      backoffDelay(1, 100, 10_000, () => 0.5),
+      50,
+    );
+    assert.equal(
+      backoffDelay(4, 100, 10_000, () => 0.5),
+      400,
+    );
+    assert.equal(
+      backoffDelay(30, 100, 10_000, () => 0.5),
+      5000,
+      'capped at maxDelayMs',
+    );
   });
 
   test('never retries permanent errors', async () => {
@@ -114,7 +127,10 @@ describe('FaultBackend', () => {
     const f = new FaultBackend(l, { rules: [faults.missing(SNAP)] });
     await expectCode(f.read(SNAP), 'NOT_FOUND');
     assert.equal(await f.stat(SNAP), null);
-    assert.deepEqual((await collect(f.list('snapshots'))).map((x) => x.name), [other.name]);
+    assert.deepEqual(
+      (await collect(f.list('snapshots'))).map((x) => x.name),
+      [other.name],
+    );
     await f.delete(SNAP);
     assert.equal((await l.read(SNAP)).toString(), 'x', 'delete did nothing');
     f.clearRules();
@@ -186,7 +202,10 @@ describe('RateLimitBackend', () => {
     assert.deepEqual(c.slept, [500]);
     await bucket.take(3000);
     assert.deepEqual(c.slept, [500, 3000]);
-    assert.throws(() => new TokenBucket(0), (e: unknown) => e instanceof EngineError && e.code === 'INVALID_ARGUMENT');
+    assert.throws(
+      () => new TokenBucket(0),
+      (e: unknown) => e instanceof EngineError && e.code === 'INVALID_ARGUMENT',
+    );
   });
 
   test('writes and reads are paced separately; a 3 MiB upload at 1 MiB/s takes 3 s of (fake) time', async () => {

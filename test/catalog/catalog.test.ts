@@ -97,8 +97,14 @@ describe('Catalog: open, migrations, durability settings', () => {
     const file = path.join(dir, 'c.db');
     const future: Migration = { version: MIGRATIONS.length + 1, description: 'future', up: () => undefined };
     Catalog.open(file, { migrations: [...MIGRATIONS, future] }).catalog.close();
-    assert.throws(() => Catalog.open(file), (err: unknown) => isEngineError(err, 'REPO_VERSION_UNSUPPORTED') && err.details['version'] === MIGRATIONS.length + 1);
-    assert.deepEqual((await readdir(dir)).filter((f) => f.includes('corrupt')), []);
+    assert.throws(
+      () => Catalog.open(file),
+      (err: unknown) => isEngineError(err, 'REPO_VERSION_UNSUPPORTED') && err.details['version'] === MIGRATIONS.length + 1,
+    );
+    assert.deepEqual(
+      (await readdir(dir)).filter((f) => f.includes('corrupt')),
+      [],
+    );
   });
 });
 
@@ -224,8 +230,14 @@ describe('Catalog: runs', () => {
     assert.throws(() => catalog.finishRun(999, { status: 'failed' }), { code: 'NOT_FOUND' });
     assert.throws(() => catalog.finishRun(c, { status: 'success', bytesRead: -1 }), { code: 'INVALID_ARGUMENT' });
 
-    assert.deepEqual(catalog.listRuns().map((r) => r.id), [c, b, a]);
-    assert.deepEqual(catalog.listRuns({ kind: 'backup', status: 'failed' }).map((r) => r.id), [b]);
+    assert.deepEqual(
+      catalog.listRuns().map((r) => r.id),
+      [c, b, a],
+    );
+    assert.deepEqual(
+      catalog.listRuns({ kind: 'backup', status: 'failed' }).map((r) => r.id),
+      [b],
+    );
     assert.equal(catalog.lastRun('backup')?.id, b);
     assert.equal(catalog.lastRun('backup', ['success', 'partial'])?.id, a);
     assert.equal(catalog.lastRun('restore'), null);
@@ -253,12 +265,18 @@ describe('Catalog: snapshots cache, destinations, drills', () => {
     catalog.upsertSnapshot(s('a', '2026-01-01T00:00:00Z'));
     catalog.upsertSnapshot(s('b', '2026-01-02T00:00:00Z'));
     catalog.upsertSnapshot({ ...s('a', '2026-01-01T00:00:00Z'), destinations: ['nas', 's3'] });
-    assert.deepEqual(catalog.listSnapshots().map((x) => x.id), ['b', 'a']);
+    assert.deepEqual(
+      catalog.listSnapshots().map((x) => x.id),
+      ['b', 'a'],
+    );
     assert.deepEqual(catalog.getSnapshot('a')?.destinations, ['nas', 's3']);
     assert.deepEqual(catalog.getSnapshot('a')?.counts, { Observation: 10, Patient: 3 });
     assert.equal(catalog.removeSnapshots(['a', 'zzz']), 1);
     catalog.replaceSnapshots([s('c', '2026-01-03T00:00:00Z'), s('d', '2026-01-04T00:00:00Z')]);
-    assert.deepEqual(catalog.listSnapshots().map((x) => x.id), ['d', 'c']);
+    assert.deepEqual(
+      catalog.listSnapshots().map((x) => x.id),
+      ['d', 'c'],
+    );
     assert.throws(() => catalog.upsertSnapshot(s('e', 'not a time')), { code: 'INVALID_ARGUMENT' });
     catalog.close();
   });
@@ -283,7 +301,10 @@ describe('Catalog: snapshots cache, destinations, drills', () => {
     nas = catalog.recordDestinationStatus('nas', { ok: true, offline: false });
     assert.deepEqual([nas.lastErrorCode, nas.offline], [null, false]);
     assert.throws(() => catalog.recordDestinationStatus('nope', { ok: true }), { code: 'NOT_FOUND' });
-    assert.deepEqual(catalog.listDestinations().map((d) => d.id), ['cloud', 'nas']);
+    assert.deepEqual(
+      catalog.listDestinations().map((d) => d.id),
+      ['cloud', 'nas'],
+    );
     assert.equal(catalog.removeDestination('cloud'), true);
     catalog.close();
   });
@@ -308,7 +329,10 @@ describe('Catalog: snapshots cache, destinations, drills', () => {
     const bad = catalog.startDrill({ snapshotId: null });
     assert.throws(() => catalog.finishDrill(bad, { status: 'failed', integrityScore: 1.5 }), { code: 'INVALID_ARGUMENT' });
     assert.throws(() => catalog.finishDrill(id, { status: 'failed' }), { code: 'INVALID_ARGUMENT' });
-    assert.deepEqual(catalog.listDrills().map((x) => x.id), [bad, id]);
+    assert.deepEqual(
+      catalog.listDrills().map((x) => x.id),
+      [bad, id],
+    );
     catalog.close();
   });
 });
@@ -337,12 +361,18 @@ describe('Catalog: alerts', () => {
     assert.deepEqual([up.escalated, up.alert.severity, up.alert.notifiedChannels], [true, 'critical', []]);
 
     catalog.upsertAlert({ rule: 'disk', severity: 'medium', key: 'disk:nas', messageKey: 'alerts.disk' });
-    assert.deepEqual(catalog.listActiveAlerts().map((a) => a.key), ['stale:nas', 'disk:nas']);
+    assert.deepEqual(
+      catalog.listActiveAlerts().map((a) => a.key),
+      ['stale:nas', 'disk:nas'],
+    );
 
     clock.set('2026-01-10T12:00:00Z');
     assert.equal(catalog.clearAlert('stale:nas')?.clearedAt, '2026-01-10T12:00:00.000Z');
     assert.equal(catalog.clearAlert('stale:nas'), null);
-    assert.deepEqual(catalog.listActiveAlerts().map((a) => a.key), ['disk:nas']);
+    assert.deepEqual(
+      catalog.listActiveAlerts().map((a) => a.key),
+      ['disk:nas'],
+    );
     const reborn = catalog.upsertAlert(input);
     assert.equal(reborn.created, true);
     assert.notEqual(reborn.alert.id, first.alert.id);
@@ -360,13 +390,19 @@ describe('Catalog: settings with validation hooks', () => {
     catalog.setSetting('ui.locale', 'en');
     assert.deepEqual(catalog.getSetting('retention'), { keepDaily: 7, keepMonthly: 24, legalFloorYears: 20 });
     assert.equal(catalog.getSetting('missing'), undefined);
-    assert.deepEqual(catalog.listSettings().map((s) => s.key), ['retention', 'schedule.backup', 'ui.locale']);
+    assert.deepEqual(
+      catalog.listSettings().map((s) => s.key),
+      ['retention', 'schedule.backup', 'ui.locale'],
+    );
     const audit = catalog.listAudit();
-    assert.deepEqual(audit.map((e) => [e.actor, e.action, (e.details as { key: string }).key]), [
-      ['ana', 'settings.set', 'retention'],
-      ['system', 'settings.set', 'schedule.backup'],
-      ['system', 'settings.set', 'ui.locale'],
-    ]);
+    assert.deepEqual(
+      audit.map((e) => [e.actor, e.action, (e.details as { key: string }).key]),
+      [
+        ['ana', 'settings.set', 'retention'],
+        ['system', 'settings.set', 'schedule.backup'],
+        ['system', 'settings.set', 'ui.locale'],
+      ],
+    );
     assert.equal(catalog.deleteSetting('ui.locale'), true);
     assert.equal(catalog.deleteSetting('ui.locale'), false);
     assert.equal(catalog.listAudit().length, 4);
@@ -378,11 +414,7 @@ describe('Catalog: settings with validation hooks', () => {
     assert.throws(
       () => catalog.setSetting('retention', { keepDaily: 7, legalFloorYears: 0 }),
       (err: unknown) =>
-        err instanceof FieldValidationError &&
-        err.code === 'RETENTION_LEGAL_FLOOR' &&
-        err.details['years'] === 20 &&
-        err.fieldErrors.length === 1 &&
-        err.fieldErrors[0]?.field === 'legalFloorYears',
+        err instanceof FieldValidationError && err.code === 'RETENTION_LEGAL_FLOOR' && err.details['years'] === 20 && err.fieldErrors.length === 1 && err.fieldErrors[0]?.field === 'legalFloorYears',
     );
     assert.equal(catalog.getSetting('retention'), undefined);
     assert.equal(catalog.listAudit().length, 0);
@@ -405,7 +437,10 @@ describe('Catalog: settings with validation hooks', () => {
       () => catalog.setSetting('schedule.drill', { kind: 'monthly', day: 32, at: '9:00' }),
       (err: unknown) => err instanceof FieldValidationError && err.code === 'INVALID_SETTINGS' && JSON.stringify(err.details['fields']) === '["day","at"]',
     );
-    assert.throws(() => catalog.setSetting('smtp.main', { port: 'x' }), (err: unknown) => err instanceof FieldValidationError && err.details['field'] === 'port');
+    assert.throws(
+      () => catalog.setSetting('smtp.main', { port: 'x' }),
+      (err: unknown) => err instanceof FieldValidationError && err.details['field'] === 'port',
+    );
     catalog.setSetting('smtp.main', { port: 587 });
     catalog.setSettingValidator('ui.locale', (v) => {
       if (v !== 'en' && v !== 'pt-BR') throw new EngineError('INVALID_SETTINGS', { field: 'ui.locale', reason: 'ui.locale' });
@@ -426,7 +461,10 @@ describe('Catalog: audit trail', () => {
   it('chains entries and verifies them', async () => {
     const { catalog } = await withEntries(5);
     const entries = catalog.listAudit();
-    assert.deepEqual(entries.map((e) => e.seq), [1, 2, 3, 4, 5]);
+    assert.deepEqual(
+      entries.map((e) => e.seq),
+      [1, 2, 3, 4, 5],
+    );
     assert.equal(entries[0]?.prevHash, '0'.repeat(64));
     for (let i = 1; i < entries.length; i++) assert.equal(entries[i]?.prevHash, entries[i - 1]?.hash);
     const v = catalog.verifyAuditChain();

@@ -95,7 +95,10 @@ test('a flipped byte in every kind of structure is found and named: frame, row c
         return `data/${b.pack.slice(0, 2)}/${b.pack}`;
       },
       expect: (problems, file) => {
-        assert.ok(problems.some((x) => x.file === file && x.code === 'PACK_CORRUPT' && x.resources.some((r) => r.endsWith(' dictionary'))), JSON.stringify(problems));
+        assert.ok(
+          problems.some((x) => x.file === file && x.code === 'PACK_CORRUPT' && x.resources.some((r) => r.endsWith(' dictionary'))),
+          JSON.stringify(problems),
+        );
       },
     },
     {
@@ -121,7 +124,11 @@ test('a flipped byte in every kind of structure is found and named: frame, row c
         await flip(path.join(root, 'index', f), 40);
         return `index/${f}`;
       },
-      expect: (problems, file) => assert.ok(problems.some((x) => x.code === 'INDEX_CORRUPT' && x.file === file), JSON.stringify(problems)),
+      expect: (problems, file) =>
+        assert.ok(
+          problems.some((x) => x.code === 'INDEX_CORRUPT' && x.file === file),
+          JSON.stringify(problems),
+        ),
     },
     {
       kind: 'snapshot file',
@@ -131,7 +138,11 @@ test('a flipped byte in every kind of structure is found and named: frame, row c
         await flip(path.join(root, 'snapshots', f), 40);
         return `snapshots/${f}`;
       },
-      expect: (problems, file) => assert.ok(problems.some((x) => x.code === 'SNAPSHOT_CORRUPT' && x.file === file), JSON.stringify(problems)),
+      expect: (problems, file) =>
+        assert.ok(
+          problems.some((x) => x.code === 'SNAPSHOT_CORRUPT' && x.file === file),
+          JSON.stringify(problems),
+        ),
     },
   ];
   for (const c of cases) {

@@ -85,8 +85,16 @@ test('damaged index and snapshot files, truncated and missing packs are each nam
   await flipByte(path.join(root, 'snapshots', snapshots[1] as string), 60);
   const r1 = await checkRepository(await reopen(root));
   const byCode = (code: string) => r1.problems.filter((p) => p.code === code);
-  assert.deepEqual(byCode('INDEX_CORRUPT').map((p) => p.file).sort(), indexFiles);
-  assert.deepEqual(byCode('SNAPSHOT_CORRUPT').map((p) => p.file), [`snapshots/${snapshots[1]}`]);
+  assert.deepEqual(
+    byCode('INDEX_CORRUPT')
+      .map((p) => p.file)
+      .sort(),
+    indexFiles,
+  );
+  assert.deepEqual(
+    byCode('SNAPSHOT_CORRUPT').map((p) => p.file),
+    [`snapshots/${snapshots[1]}`],
+  );
   // The first snapshot's data is no longer listed by any index file, but it is all still in the packs: an index
   // gap that names "repair index", not lost data.
   assert.ok(r1.problems.some((p) => p.code === 'INDEX_INCOMPLETE' && p.snapshots.includes(snapshots[0] as string) && /repair index/.test(p.reason)));
@@ -98,8 +106,14 @@ test('damaged index and snapshot files, truncated and missing packs are each nam
   await rm(path.join(fresh.root, fpacks[1] as string));
   const r2 = await checkRepository(await reopen(fresh.root));
   assert.deepEqual(
-    r2.problems.filter((p) => p.code === 'FILE_TRUNCATED' || p.code === 'BLOB_MISSING').map((p) => [p.code, p.file]).sort(),
-    [['BLOB_MISSING', fpacks[1]], ['FILE_TRUNCATED', fpacks[0]]].sort(),
+    r2.problems
+      .filter((p) => p.code === 'FILE_TRUNCATED' || p.code === 'BLOB_MISSING')
+      .map((p) => [p.code, p.file])
+      .sort(),
+    [
+      ['BLOB_MISSING', fpacks[1]],
+      ['FILE_TRUNCATED', fpacks[0]],
+    ].sort(),
   );
   assert.ok(r2.problems.every((p) => p.snapshots.length > 0));
 });

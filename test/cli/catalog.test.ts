@@ -37,7 +37,10 @@ test('the audit trail is kept in the catalog and the repository; editing either 
   const local = await runCli(['check', '--json'], env);
   assert.equal(local.code, 3);
   const r1 = JSON.parse(local.stdout) as { problems: { code: string; file: string }[] };
-  assert.deepEqual(r1.problems.map((p) => [p.code, p.file]), [['AUDIT_TAMPERED', 'catalog.sqlite']]);
+  assert.deepEqual(
+    r1.problems.map((p) => [p.code, p.file]),
+    [['AUDIT_TAMPERED', 'catalog.sqlite']],
+  );
 });
 
 test('a damaged audit file in the repository is named by check', async () => {

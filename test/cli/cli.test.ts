@@ -30,7 +30,10 @@ test('init → backup → snapshots → check → restore (byte-identical) → t
   assert.equal(human.code, 0);
   assert.ok(human.stdout.includes(snap.id.slice(0, 8)));
   const list = JSON.parse((await runCli(['snapshots', '--json'], env)).stdout) as { id: string }[];
-  assert.deepEqual(list.map((s) => s.id), [snap.id]);
+  assert.deepEqual(
+    list.map((s) => s.id),
+    [snap.id],
+  );
 
   const check = await runCli(['check', '--read-data'], env);
   assert.equal(check.code, 0, check.stdout + check.stderr);
@@ -65,7 +68,10 @@ test('init → backup → snapshots → check → restore (byte-identical) → t
   assert.equal(bad.code, 3);
   const report = JSON.parse(bad.stdout) as { ok: boolean; problems: { code: string; file: string; snapshots: string[] }[] };
   assert.equal(report.ok, false);
-  assert.deepEqual(report.problems.map((p) => [p.code, p.file]), [['PACK_CORRUPT', `data/${first}/${pack}`]]);
+  assert.deepEqual(
+    report.problems.map((p) => [p.code, p.file]),
+    [['PACK_CORRUPT', `data/${first}/${pack}`]],
+  );
   assert.deepEqual(report.problems[0]?.snapshots, [snap.id]);
   const badHuman = await runCli(['check', '--read-data'], env);
   assert.equal(badHuman.code, 3);

@@ -14,7 +14,11 @@ const SEEDS = 20;
 /** Starts a backup and kills it with SIGKILL after `delayMs`. Resolves with how it ended. */
 function backupKilledAfter(delayMs: number, data: string, env: NodeJS.ProcessEnv): Promise<{ killed: boolean }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'backup', data], { cwd: ROOT, env: { ...process.env, CLINIC_BACKUP_STATE_DIR: path.join(os.tmpdir(), `cb-state-${process.pid}`), ...env }, stdio: 'ignore' });
+    const child = spawn(process.execPath, [CLI, 'backup', data], {
+      cwd: ROOT,
+      env: { ...process.env, CLINIC_BACKUP_STATE_DIR: path.join(os.tmpdir(), `cb-state-${process.pid}`), ...env },
+      stdio: 'ignore',
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
     child.on('error', reject);
     child.on('exit', (_code, signal) => {

@@ -102,7 +102,10 @@ describe('CLI backup --source', () => {
     assert.match(r.stdout, /Condition-1\.ndjson:3 INPUT_MALFORMED/);
     const json = await runCli(['snapshots', '--json'], env);
     const list = JSON.parse(json.stdout) as { partial: boolean; problemCount: number }[];
-    assert.deepEqual(list.map((s) => [s.partial, s.problemCount]), [[true, 1]]);
+    assert.deepEqual(
+      list.map((s) => [s.partial, s.problemCount]),
+      [[true, 1]],
+    );
     // The next run reads everything again and is complete.
     const again = await runCli(['backup', '--source', server.url, '--json'], env);
     assert.equal(again.code, 0, again.stderr);

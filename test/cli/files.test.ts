@@ -47,7 +47,11 @@ test('backup --path (twice, with --exclude), ls --path, restore --path of the wh
   assert.match(ls.stdout, /Documentos\/atalho -> laudos/);
   assert.doesNotMatch(ls.stdout, /rascunho\.tmp|nota\.bak/, 'default and given exclusions');
   const found = await runCli(['ls', '--path', 'Documentos', '--query', 'CAO', '--json'], env);
-  assert.deepEqual((JSON.parse(found.stdout) as { entries: { path: string }[] }).entries.map((e) => e.path), ['Documentos/laudos/paciente ção.txt'], 'search ignores case and accents');
+  assert.deepEqual(
+    (JSON.parse(found.stdout) as { entries: { path: string }[] }).entries.map((e) => e.path),
+    ['Documentos/laudos/paciente ção.txt'],
+    'search ignores case and accents',
+  );
 
   const whole = path.join(dir, 'tudo');
   const plan = await runCli(['restore', '--path', '/', '--target', whole, '--plan'], env);
@@ -139,10 +143,19 @@ test('sources add|list|remove, sources backup runs every source, drills of a fol
   assert.equal((await runCli(['sources', 'add', '--name', 'Velha', '--path', exams], env)).code, 0);
   assert.equal((await runCli(['sources', 'remove', 'Velha'], env)).code, 0);
   const list = await runCli(['sources', 'list', '--json'], env);
-  assert.deepEqual((JSON.parse(list.stdout) as { kind: string; name: string }[]).map((s) => `${s.kind}:${s.name}`), ['folders:Documentos', 'database:Agenda']);
+  assert.deepEqual(
+    (JSON.parse(list.stdout) as { kind: string; name: string }[]).map((s) => `${s.kind}:${s.name}`),
+    ['folders:Documentos', 'database:Agenda'],
+  );
   const all = await runCli(['sources', 'backup', '--json'], env);
   assert.equal(all.code, 0, all.stderr);
-  assert.deepEqual((JSON.parse(all.stdout) as { name: string; ok: boolean }[]).map((o) => [o.name, o.ok]), [['Documentos', true], ['Agenda', true]]);
+  assert.deepEqual(
+    (JSON.parse(all.stdout) as { name: string; ok: boolean }[]).map((o) => [o.name, o.ok]),
+    [
+      ['Documentos', true],
+      ['Agenda', true],
+    ],
+  );
 
   const filesDrill = await runCli(['drill', '--source-name', 'Documentos'], env);
   assert.equal(filesDrill.code, 0, filesDrill.stdout + filesDrill.stderr);
@@ -151,7 +164,10 @@ test('sources add|list|remove, sources backup runs every source, drills of a fol
   const dbDrill = await runCli(['drill', '--source-name', 'Agenda', '--json'], env);
   assert.equal(dbDrill.code, 0, dbDrill.stdout + dbDrill.stderr);
   const d = JSON.parse(dbDrill.stdout) as { status: string; proofs: { code: string; ok: boolean; text: string }[] };
-  assert.deepEqual(d.proofs.map((p) => p.code), ['dbRestored', 'dbIntegrity', 'dbSanityQuery']);
+  assert.deepEqual(
+    d.proofs.map((p) => p.code),
+    ['dbRestored', 'dbIntegrity', 'dbSanityQuery'],
+  );
   assert.match(d.proofs[2]?.text ?? '', /1 tabelas, 3 linhas/);
 
   const status = JSON.parse((await runCli(['status', '--json'], env)).stdout) as { sources: { name: string; kind: string; lastSnapshotId: string | null; files: number | null }[] };

@@ -72,7 +72,10 @@ test('status, --nagios, stale-backup alert by e-mail and webhook, and doctor aga
     const stopped = JSON.parse((await runCli(['status', '--json'], env)).stdout) as Status;
     assert.equal(stopped.scheduler.running, false);
     assert.equal(stopped.state, 'warning');
-    assert.ok(stopped.reasons.some((r) => /scheduler is not running/.test(r)), stopped.reasons.join(' | '));
+    assert.ok(
+      stopped.reasons.some((r) => /scheduler is not running/.test(r)),
+      stopped.reasons.join(' | '),
+    );
     assert.deepEqual(await scheduleCheck(), ['fail']);
     // A scheduler holds its lock (this test process stands in for it): both say it runs.
     const [repoDir] = await readdir(state);
@@ -84,7 +87,10 @@ test('status, --nagios, stale-backup alert by e-mail and webhook, and doctor aga
     // offsite copy, never checked, no drill): attention, never "ok" next to unmet 3-2-1-1-0 tiles.
     assert.ok(!ok.reasons.some((r) => /scheduler/.test(r)), ok.reasons.join(' | '));
     assert.equal(ok.state, 'warning');
-    assert.ok(ok.reasons.some((r) => /not been checked/.test(r)), ok.reasons.join(' | '));
+    assert.ok(
+      ok.reasons.some((r) => /not been checked/.test(r)),
+      ok.reasons.join(' | '),
+    );
     assert.equal(ok.kpis.backupSuccessRate, 1);
     assert.ok(ok.kpis.compressionRate > 0.5);
     const nagiosOk = await runCli(['status', '--nagios'], env);

@@ -60,7 +60,10 @@ test('local + S3 copies: a damaged pack on either is named by check --read-data 
   await writeFile(file, bytes);
   const bad = await runCli(['check', '--read-data', '--json'], env);
   assert.equal(bad.code, 3);
-  assert.deepEqual((JSON.parse(bad.stdout) as { problems: { file: string }[] }).problems.map((p) => p.file), [`data/${prefix}/${pack}`]);
+  assert.deepEqual(
+    (JSON.parse(bad.stdout) as { problems: { file: string }[] }).problems.map((p) => p.file),
+    [`data/${prefix}/${pack}`],
+  );
   const repair = await runCli(['check', '--repair', '--from', offsite, '--json'], env);
   assert.equal(repair.code, 0, repair.stdout + repair.stderr);
   assert.deepEqual((JSON.parse(repair.stdout) as { repaired: string[] }).repaired, [`data/${prefix}/${pack}`]);
@@ -72,7 +75,10 @@ test('local + S3 copies: a damaged pack on either is named by check --read-data 
   await flipS3Object(key);
   const badS3 = await runCli(['check', '--read-data', '--json'], s3env);
   assert.equal(badS3.code, 3);
-  assert.deepEqual((JSON.parse(badS3.stdout) as { problems: { file: string }[] }).problems.map((p) => p.file), [key.replace('clinic-a/', '')]);
+  assert.deepEqual(
+    (JSON.parse(badS3.stdout) as { problems: { file: string }[] }).problems.map((p) => p.file),
+    [key.replace('clinic-a/', '')],
+  );
   assert.equal((await runCli(['check', '--repair', '--from', local], s3env)).code, 0);
   assert.equal((await runCli(['check', '--read-data'], s3env)).code, 0);
 });
@@ -104,7 +110,10 @@ test('configured copies are updated after every backup; an unplugged drive is of
   const b = await runCli(['backup', data, '--json'], env);
   assert.equal(b.code, 0, b.stdout + b.stderr);
   const copies = (JSON.parse(b.stdout) as { copies: { location: string; state: string }[] }).copies;
-  assert.deepEqual(copies.map((c) => c.state), ['ok', 'offline', 'ok']);
+  assert.deepEqual(
+    copies.map((c) => c.state),
+    ['ok', 'offline', 'ok'],
+  );
   // The NAS copy is a complete repository on its own.
   assert.equal((await runCli(['check', '--read-data'], { ...env, CLINIC_BACKUP_REPO: nas })).code, 0);
   const dests = JSON.parse((await runCli(['destinations', '--json'], env)).stdout) as { location: string; latestSnapshot: string | null; offline: boolean }[];
@@ -142,7 +151,17 @@ test('S3 credentials can live in the secret store (named s3:<bucket>:…) instea
   await writeNdjsonDataset(data, { patients: 3, seed: 9 });
   const secretsDir = path.join(dir, 'secrets');
   await (await import('node:fs/promises')).mkdir(secretsDir, { mode: 0o700 });
-  const env = { AWS_REGION: 'sa-east-1', CLINIC_BACKUP_REPO: path.join(dir, 'repo'), CLINIC_BACKUP_PASSWORD_FILE: await writePasswordFile(dir), CLINIC_BACKUP_SECRETS_DIR: secretsDir, CLINIC_BACKUP_STATE_DIR: path.join(dir, 'state'), AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_SHARED_CREDENTIALS_FILE: path.join(dir, 'none'), AWS_CONFIG_FILE: path.join(dir, 'none') };
+  const env = {
+    AWS_REGION: 'sa-east-1',
+    CLINIC_BACKUP_REPO: path.join(dir, 'repo'),
+    CLINIC_BACKUP_PASSWORD_FILE: await writePasswordFile(dir),
+    CLINIC_BACKUP_SECRETS_DIR: secretsDir,
+    CLINIC_BACKUP_STATE_DIR: path.join(dir, 'state'),
+    AWS_ACCESS_KEY_ID: '',
+    AWS_SECRET_ACCESS_KEY: '',
+    AWS_SHARED_CREDENTIALS_FILE: path.join(dir, 'none'),
+    AWS_CONFIG_FILE: path.join(dir, 'none'),
+  };
   assert.equal((await runCli(['init'], env)).code, 0);
   assert.equal((await runCli(['backup', data], env)).code, 0);
   const target = `s3:${endpoint}/${BUCKET}/from-store`;
@@ -160,7 +179,14 @@ test('S3 credentials can live in the secret store (named s3:<bucket>:…) instea
 
 test('a copy in a region outside Brazil is refused without the acknowledgement, and nothing is stored', async () => {
   const dir = await tempDir();
-  const env = { ...AWS_ENV, AWS_REGION: 'us-east-1', CLINIC_BACKUP_REPO: path.join(dir, 'repo'), CLINIC_BACKUP_PASSWORD_FILE: await writePasswordFile(dir), CLINIC_BACKUP_STATE_DIR: path.join(dir, 'state'), CLINIC_BACKUP_LANG: 'en' };
+  const env = {
+    ...AWS_ENV,
+    AWS_REGION: 'us-east-1',
+    CLINIC_BACKUP_REPO: path.join(dir, 'repo'),
+    CLINIC_BACKUP_PASSWORD_FILE: await writePasswordFile(dir),
+    CLINIC_BACKUP_STATE_DIR: path.join(dir, 'state'),
+    CLINIC_BACKUP_LANG: 'en',
+  };
   assert.equal((await runCli(['init'], env)).code, 0);
   // The AWS form (no endpoint) in us-east-1: refused before any request is made. (The acknowledged path needs a
   // real non-Brazilian endpoint, which tests may not reach; loopback S3 counts as a private endpoint.)
@@ -177,7 +203,17 @@ test('destinations add s3: tested with the key from a file, refused with a wrong
   const secretsDir = path.join(dir, 'secrets');
   await (await import('node:fs/promises')).mkdir(secretsDir, { mode: 0o700 });
   // No AWS_* variables: the copy works only with the key given to `destinations add`.
-  const env = { CLINIC_BACKUP_REPO: path.join(dir, 'repo'), CLINIC_BACKUP_PASSWORD_FILE: await writePasswordFile(dir), CLINIC_BACKUP_SECRETS_DIR: secretsDir, CLINIC_BACKUP_STATE_DIR: path.join(dir, 'state'), CLINIC_BACKUP_LANG: 'en', AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_SHARED_CREDENTIALS_FILE: path.join(dir, 'none'), AWS_CONFIG_FILE: path.join(dir, 'none') };
+  const env = {
+    CLINIC_BACKUP_REPO: path.join(dir, 'repo'),
+    CLINIC_BACKUP_PASSWORD_FILE: await writePasswordFile(dir),
+    CLINIC_BACKUP_SECRETS_DIR: secretsDir,
+    CLINIC_BACKUP_STATE_DIR: path.join(dir, 'state'),
+    CLINIC_BACKUP_LANG: 'en',
+    AWS_ACCESS_KEY_ID: '',
+    AWS_SECRET_ACCESS_KEY: '',
+    AWS_SHARED_CREDENTIALS_FILE: path.join(dir, 'none'),
+    AWS_CONFIG_FILE: path.join(dir, 'none'),
+  };
   assert.equal((await runCli(['init'], env)).code, 0);
   const keyFile = path.join(dir, 'secret-key');
   await writeFile(keyFile, 'cli-secret-key-value-77\n', { mode: 0o600 });

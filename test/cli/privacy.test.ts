@@ -30,7 +30,10 @@ async function modes(root: string): Promise<{ path: string; dir: boolean; mode: 
 function assertOwnerOnly(entries: { path: string; dir: boolean; mode: number }[]): void {
   const loose = entries.filter((e) => (e.mode & 0o077) !== 0).map((e) => `${e.path} ${e.mode.toString(8)}`);
   assert.deepEqual(loose, [], 'owner-only');
-  assert.ok(entries.every((e) => (e.dir ? e.mode === 0o700 : e.mode === 0o600)), entries.map((e) => `${e.path} ${e.mode.toString(8)}`).join('\n'));
+  assert.ok(
+    entries.every((e) => (e.dir ? e.mode === 0o700 : e.mode === 0o600)),
+    entries.map((e) => `${e.path} ${e.mode.toString(8)}`).join('\n'),
+  );
 }
 
 test('state, catalog, secrets, restore output and reports are owner-only, and looser ones are tightened', async () => {

@@ -242,7 +242,10 @@ test('mutated repository files through the CLI: exit 0, 1 or 3 and no stack trac
     await cp(pristineRepo.repo, root, { recursive: true });
     await applyDamage(root, s.kind, s.pick, s.damage);
     const env = { CLINIC_BACKUP_REPO: root, CLINIC_BACKUP_PASSWORD_FILE: pristineRepo.passwordFile, CLINIC_BACKUP_STATE_DIR: path.join(dir, `cli-state-${i}`) };
-    for (const args of [['check', '--read-data'], ['restore', '--target', path.join(dir, `cli-out-${i}`), '--yes']]) {
+    for (const args of [
+      ['check', '--read-data'],
+      ['restore', '--target', path.join(dir, `cli-out-${i}`), '--yes'],
+    ]) {
       const r = await runCli(args, env);
       assert.ok([0, 1, 3].includes(r.code ?? -1), `${s.kind} ${args[0]}: exit ${r.code} ${r.stderr}`);
       assert.doesNotMatch(r.stdout + r.stderr, STACK, `${s.kind} ${args[0]}`);
@@ -256,9 +259,33 @@ test('mutated repository files through the CLI: exit 0, 1 or 3 and no stack trac
 test('malformed serve API requests: 4xx with a JSON error, no stack trace, the server keeps serving, nothing stored lost', async () => {
   const root = path.join(dir, 'serve-repo');
   await cp(pristineRepo.repo, root, { recursive: true });
-  const app = await startServeApp({ repo: root, locale: 'en', engine: { passwordFile: pristineRepo.passwordFile, stateDir: path.join(dir, 'state-serve') }, rendererDir: path.join(dir, 'no-renderer') });
+  const app = await startServeApp({
+    repo: root,
+    locale: 'en',
+    engine: { passwordFile: pristineRepo.passwordFile, stateDir: path.join(dir, 'state-serve') },
+    rendererDir: path.join(dir, 'no-renderer'),
+  });
   after(() => app.close());
-  const known = ['status', 'snapshots', 'ls', 'dump', 'check', 'stats', 'getSettings', 'updateSettings', 'findPatients', 'planRestoreToFolder', 'recoveryKit', 'rotateRecoveryKey', 'confirmRecoveryKit', 'setSecret', 'deleteSecret', 'auditLog', 'drillReport', 'init'];
+  const known = [
+    'status',
+    'snapshots',
+    'ls',
+    'dump',
+    'check',
+    'stats',
+    'getSettings',
+    'updateSettings',
+    'findPatients',
+    'planRestoreToFolder',
+    'recoveryKit',
+    'rotateRecoveryKey',
+    'confirmRecoveryKit',
+    'setSecret',
+    'deleteSecret',
+    'auditLog',
+    'drillReport',
+    'init',
+  ];
   const request = fc.record({
     httpMethod: fc.constantFrom('POST', 'POST', 'POST', 'GET', 'PUT', 'DELETE'),
     method: fc.oneof(fc.constantFrom(...known), fc.string({ maxLength: 30 }), fc.constantFrom('%E0%A4%A', '..%2F..%2Fetc', '%00', '__proto__', 'constructor')),

@@ -126,7 +126,10 @@ test('known secret values never appear in output, errors, --json, logs or the ca
       assert.ok(!text.includes(token), 'token leaked');
       assert.ok(!text.includes(password), 'password leaked');
     }
-    assert.ok(outputs.some((o) => o.includes('SOURCE_AUTH')), 'the auth failure was reported by code');
+    assert.ok(
+      outputs.some((o) => o.includes('SOURCE_AUTH')),
+      'the auth failure was reported by code',
+    );
   } finally {
     await server.close();
     await wrongServer.close();
@@ -140,7 +143,12 @@ async function kitWords(pdf: string): Promise<string[][]> {
   const { execFileSync } = await import('node:child_process');
   const text = execFileSync('pdftotext', ['-layout', pdf, '-']).toString('utf8');
   assert.match(execFileSync('pdfinfo', [pdf]).toString(), /Pages:\s+1\b/);
-  const lines = [...text.matchAll(/^\s*(?:Linha|Line)\s+([1-8])\s+(.+)$/gm)].map((m) => (m[2] as string).trim().split(/\s+/).filter((w) => !/^\d+$/.test(w)));
+  const lines = [...text.matchAll(/^\s*(?:Linha|Line)\s+([1-8])\s+(.+)$/gm)].map((m) =>
+    (m[2] as string)
+      .trim()
+      .split(/\s+/)
+      .filter((w) => !/^\d+$/.test(w)),
+  );
   assert.equal(lines.length, 8, text.slice(0, 2000));
   return lines;
 }
@@ -208,7 +216,10 @@ test('recovery-kit rotate: refused without --yes (nothing changes); with --yes t
   const engine = createEngine({ repo: env.CLINIC_BACKUP_REPO, passwordFile: env.CLINIC_BACKUP_PASSWORD_FILE, stateDir: env.CLINIC_BACKUP_STATE_DIR });
   try {
     const audit = await engine.auditLog();
-    assert.ok(audit.some((e) => e.action === 'key.rotate-recovery'), audit.map((e) => e.action).join(', '));
+    assert.ok(
+      audit.some((e) => e.action === 'key.rotate-recovery'),
+      audit.map((e) => e.action).join(', '),
+    );
     assert.ok(audit.some((e) => e.action === 'recovery-kit.print'));
   } finally {
     await engine.close();

@@ -92,7 +92,10 @@ test('check --repair rebuilds a damaged index without another copy', async () =>
   assert.equal(r.code, 0, r.stdout + r.stderr);
   const out = JSON.parse(r.stdout) as { ok: boolean; repaired: string[] };
   assert.equal(out.ok, true);
-  assert.ok(out.repaired.some((f) => f.startsWith('index/')), out.repaired.join(', '));
+  assert.ok(
+    out.repaired.some((f) => f.startsWith('index/')),
+    out.repaired.join(', '),
+  );
   assert.equal((await runCli(['check', '--read-data'], env)).code, 0);
 });
 

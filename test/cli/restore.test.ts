@@ -48,7 +48,10 @@ test('restore --target-url: --plan previews and writes nothing, no --yes refuses
   const done = await runCli(['restore', snapshotId.slice(0, 8), '--target-url', B.url, '--yes', '--verify', 'all', '--json'], env);
   assert.equal(done.code, 0, done.stderr);
   const r = JSON.parse(done.stdout) as ServerReport;
-  assert.deepEqual({ restored: r.restored, failures: r.failures, mismatches: r.verification?.mismatches, checked: r.verification?.checked }, { restored: source.size, failures: [], mismatches: [], checked: source.size });
+  assert.deepEqual(
+    { restored: r.restored, failures: r.failures, mismatches: r.verification?.mismatches, checked: r.verification?.checked },
+    { restored: source.size, failures: [], mismatches: [], checked: source.size },
+  );
   assertSameResources(source, B);
 
   const human = await runCli(['restore', '--target-url', (await sandbox()).url, '--yes', '--type', 'Patient', '--type', 'AllergyIntolerance'], env);
@@ -90,7 +93,10 @@ test('bad input: unknown snapshot or patient exits 1 and names the close matches
 
 test('target rejects some resources: exit 1, each listed with the OperationOutcome text; the others are on the server', async () => {
   const B = await sandbox();
-  const bad = [...source.values()].filter((x) => x.type === 'Condition').slice(0, 2).map((x) => `Condition/${x.id}`);
+  const bad = [...source.values()]
+    .filter((x) => x.type === 'Condition')
+    .slice(0, 2)
+    .map((x) => `Condition/${x.id}`);
   B.faults.set({ rejectResources: { match: `^(${bad.join('|')})$`, diagnostics: 'code not in the clinic value set' } });
   const r = await runCli(['restore', '--target-url', B.url, '--yes'], env);
   assert.equal(r.code, 1, r.stderr);
@@ -140,8 +146,13 @@ test('one patient: resources that also concern other patients are listed, not wr
   // Group/all-patients is in every patient's compartment; it lists the other patients too.
   assert.match(r.stdout, /1 resource of the patient also concerns other patients and will NOT be written \(use --include-shared/);
   assert.match(r.stdout, new RegExp(`– Group/all-patients  \\(${patients.length - 1} other patients`));
-  const j = JSON.parse((await runCli(['restore', '--target-url', B.url, '--patient', patients[0] as string, '--yes', '--json'], env)).stdout) as ServerReport & { plan: { shared: { resource: string }[] } };
-  assert.deepEqual(j.plan.shared.map((x) => x.resource), ['Group/all-patients']);
+  const j = JSON.parse((await runCli(['restore', '--target-url', B.url, '--patient', patients[0] as string, '--yes', '--json'], env)).stdout) as ServerReport & {
+    plan: { shared: { resource: string }[] };
+  };
+  assert.deepEqual(
+    j.plan.shared.map((x) => x.resource),
+    ['Group/all-patients'],
+  );
   assert.equal(B.store.get('Group', 'all-patients'), undefined);
   const C = await sandbox();
   const withShared = await runCli(['restore', '--target-url', C.url, '--patient', patients[0] as string, '--include-shared', '--yes', '--json'], env);
@@ -178,7 +189,11 @@ test('kill -9 of a restore mid-way: the rerun resumes from the journal and ends 
   // Only resources written but not yet journaled when the kill landed (the bundles in flight) are written again.
   const twice = [...B.store.all()].filter((x) => !x.text.includes('"versionId":"1"')).length;
   assert.ok(twice <= held - r.skippedFromJournal, `${twice} written twice`);
-  assert.deepEqual((await listJournals()).filter((f) => !earlier.has(f)), [], 'and is removed when the rerun completes');
+  assert.deepEqual(
+    (await listJournals()).filter((f) => !earlier.has(f)),
+    [],
+    'and is removed when the rerun completes',
+  );
 });
 
 test('restore without a target is a usage error (exit 2)', async () => {

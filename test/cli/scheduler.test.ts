@@ -22,11 +22,18 @@ test('run-scheduler runs the due backup, refuses a second instance, and stops on
     const shown = JSON.parse(set.stdout) as { name: string; policy: { kind: string; everyMinutes?: number } }[];
     assert.deepEqual(shown.find((j) => j.name === 'backup')?.policy.everyMinutes, 30);
     // Every job the scheduler runs is listed with its next time.
-    assert.deepEqual(shown.map((j) => j.name), ['backup', 'check', 'drill', 'retention', 'summary', 'alerts']);
+    assert.deepEqual(
+      shown.map((j) => j.name),
+      ['backup', 'check', 'drill', 'retention', 'summary', 'alerts'],
+    );
     const human = await runCli(['schedule', 'show'], env);
     for (const name of ['backup', 'check', 'drill', 'retention', 'summary', 'alerts']) assert.match(human.stdout, new RegExp(`^${name}\\b`, 'm'), human.stdout);
 
-    const child = spawn(process.execPath, [CLI, 'run-scheduler'], { cwd: ROOT, env: { ...process.env, ...env, CLINIC_BACKUP_STATE_DIR: env.CLINIC_BACKUP_STATE_DIR }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, 'run-scheduler'], {
+      cwd: ROOT,
+      env: { ...process.env, ...env, CLINIC_BACKUP_STATE_DIR: env.CLINIC_BACKUP_STATE_DIR },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let log = '';
     child.stderr.on('data', (d: Buffer) => (log += d.toString()));
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));

@@ -28,7 +28,10 @@ function assertClean(text: string): void {
 }
 
 test('--type is checked against FHIR R4, case-sensitive, with a suggestion (exit 2); a valid type the snapshot lacks is said', async () => {
-  for (const args of [['ls', 'latest', '--type', 'patient'], ['restore', '--type', 'patient', '--target', path.join(dir, 'never'), '--yes']]) {
+  for (const args of [
+    ['ls', 'latest', '--type', 'patient'],
+    ['restore', '--type', 'patient', '--target', path.join(dir, 'never'), '--yes'],
+  ]) {
     const r = await runCli(args, env);
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, /UNKNOWN_RESOURCE_TYPE.*"patient" is not a FHIR R4 resource type.*Did you mean Patient\?/);

@@ -29,7 +29,10 @@ test('backup: export files on another host are refused (naming the host and the 
   const ok = await runCli(['backup', '--source', A.url, '--token-file', tokenFile, '--allow-origin', fileHost], env);
   assert.equal(ok.code, 0, ok.stderr);
   assert.match(ok.stdout, new RegExp(`Attachments: ${A.documents.length} of ${A.documents.length} kept`));
-  assert.ok(A.requestLog.some((e) => e.host === fileHost && e.authorization), 'files fetched from the allowed host with the token');
+  assert.ok(
+    A.requestLog.some((e) => e.host === fileHost && e.authorization),
+    'files fetched from the allowed host with the token',
+  );
 });
 
 test('restore into a server that assigns its own ids, killed mid-way: the rerun resumes, every resource once, links working, the map reported', async () => {

@@ -3,15 +3,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { wordlist as englishWords } from '@scure/bip39/wordlists/english.js';
 import { wordlist as portugueseWords } from '@scure/bip39/wordlists/portuguese.js';
-import {
-  RECOVERY_KEY_WORDS,
-  checkConfirmationWords,
-  encodeRecoveryKey,
-  formatRecoveryKey,
-  parseRecoveryKey,
-  pickConfirmationWords,
-  type RecoveryKeyLanguage,
-} from '../../src/crypto/recoveryKey.js';
+import { RECOVERY_KEY_WORDS, checkConfirmationWords, encodeRecoveryKey, formatRecoveryKey, parseRecoveryKey, pickConfirmationWords, type RecoveryKeyLanguage } from '../../src/crypto/recoveryKey.js';
 import { type EngineError, isEngineError } from '../../src/shared/errors.js';
 
 const LISTS: Record<RecoveryKeyLanguage, readonly string[]> = { en: englishWords, 'pt-BR': portugueseWords };
@@ -105,7 +97,10 @@ describe('recovery key encoding', () => {
 
   it('refuses secrets that are not 32 bytes', () => {
     for (const n of [0, 16, 31, 33, 64]) {
-      assert.throws(() => encodeRecoveryKey(new Uint8Array(n), 'en'), (e: unknown) => isEngineError(e, 'INVALID_ARGUMENT'));
+      assert.throws(
+        () => encodeRecoveryKey(new Uint8Array(n), 'en'),
+        (e: unknown) => isEngineError(e, 'INVALID_ARGUMENT'),
+      );
     }
   });
 });
@@ -274,7 +269,13 @@ describe('confirmation words', () => {
     const [a, b] = pickConfirmationWords(lines).positions;
     const wa = words[a - 1] as string;
     const wb = words[b - 1] as string;
-    assert.equal(checkConfirmationWords(lines, [{ position: a, word: wa }, { position: b, word: wb }]), true);
+    assert.equal(
+      checkConfirmationWords(lines, [
+        { position: a, word: wa },
+        { position: b, word: wb },
+      ]),
+      true,
+    );
     assert.equal(
       checkConfirmationWords(lines, [
         { position: a, word: ` ${wa.toUpperCase()} ` },
@@ -289,8 +290,21 @@ describe('confirmation words', () => {
     const wa = words[a - 1] as string;
     const wb = words[b - 1] as string;
     const other = portugueseWords.find((w) => w !== wa) as string;
-    assert.equal(checkConfirmationWords(lines, [{ position: a, word: other }, { position: b, word: wb }]), false);
-    if (wa !== wb) assert.equal(checkConfirmationWords(lines, [{ position: a, word: wb }, { position: b, word: wa }]), false);
+    assert.equal(
+      checkConfirmationWords(lines, [
+        { position: a, word: other },
+        { position: b, word: wb },
+      ]),
+      false,
+    );
+    if (wa !== wb)
+      assert.equal(
+        checkConfirmationWords(lines, [
+          { position: a, word: wb },
+          { position: b, word: wa },
+        ]),
+        false,
+      );
     assert.equal(checkConfirmationWords(lines, [{ position: 0, word: wa }]), false);
     assert.equal(checkConfirmationWords(lines, [{ position: 33, word: wa }]), false);
     assert.equal(checkConfirmationWords(lines, [{ position: 1.5, word: wa }]), false);

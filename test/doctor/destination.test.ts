@@ -67,11 +67,13 @@ describe('doctor: local destination', () => {
     await chmod(root, 0o755);
     const input = { destinations: [{ id: 'nas', kind: 'local' as const, path: root }] };
     const asRoot = process.getuid?.() === 0;
-    const r = asRoot ? await runDoctorInChild(input, { uid: 65534, gid: 65534 }) : await (async () => {
-      await chmod(root, 0o555);
-      after(() => chmod(root, 0o755));
-      return runDoctor(input);
-    })();
+    const r = asRoot
+      ? await runDoctorInChild(input, { uid: 65534, gid: 65534 })
+      : await (async () => {
+          await chmod(root, 0o555);
+          after(() => chmod(root, 0o755));
+          return runDoctor(input);
+        })();
     assert.equal(only(r, 'destination.mounted').status, 'pass');
     const c = only(r, 'destination.writable');
     assert.deepEqual([c.status, c.detailKey, c.fixKey, c.params['code']], ['fail', 'doctor.destination.writable.permission', 'doctor.fix.destPermission', 'DEST_PERMISSION']);
@@ -125,7 +127,10 @@ describe('doctor: S3 destination on s3rver', () => {
   it('a region other than the configured one: a low warning on an S3-compatible endpoint', async () => {
     const o = await withMarker({ region: 'sa-east-1' });
     const c = only(await runDoctor({ destinations: [{ id: 'cloud', kind: 's3', options: o }] }), 'destination.s3.region');
-    assert.deepEqual([c.status, c.severity, c.detailKey, c.params['actual'], c.params['configured'], c.fixKey], ['warn', 'low', 'doctor.destination.s3.region.differs', 'us-east-1', 'sa-east-1', 'doctor.fix.s3RegionOther']);
+    assert.deepEqual(
+      [c.status, c.severity, c.detailKey, c.params['actual'], c.params['configured'], c.fixKey],
+      ['warn', 'low', 'doctor.destination.s3.region.differs', 'us-east-1', 'sa-east-1', 'doctor.fix.s3RegionOther'],
+    );
     assert.equal(await s3BucketRegion(o), 'us-east-1', 'GetBucketLocation: an empty constraint is us-east-1');
   });
 

@@ -96,7 +96,12 @@ describe('runDoctor', () => {
 
   it('duplicate destination ids are refused; a fired signal cancels', async () => {
     await assert.rejects(
-      runDoctor({ destinations: [{ id: 'a', kind: 'local', path: '/x' }, { id: 'a', kind: 'local', path: '/y' }] }),
+      runDoctor({
+        destinations: [
+          { id: 'a', kind: 'local', path: '/x' },
+          { id: 'a', kind: 'local', path: '/y' },
+        ],
+      }),
       (e: unknown) => isEngineError(e, 'INVALID_ARGUMENT'),
     );
     const ac = new AbortController();
@@ -115,7 +120,8 @@ describe('doctor i18n', () => {
         if (!hasMessage(`doctor.${m[1]}.title`)) missing.push(`${f}: doctor.${m[1]}.title`);
       }
       for (const m of text.matchAll(/fix: '(\w+)'/g)) if (!hasMessage(`doctor.fix.${m[1]}`)) missing.push(`${f}: doctor.fix.${m[1]}`);
-      if (f !== 'result.ts') for (const m of text.matchAll(/\? '(\w+)' : '(\w+)'/g)) for (const o of [m[1], m[2]]) if (!Object.keys(doctorMessages).some((k) => k.endsWith(`.${o}`))) missing.push(`${f}: *.${o}`);
+      if (f !== 'result.ts')
+        for (const m of text.matchAll(/\? '(\w+)' : '(\w+)'/g)) for (const o of [m[1], m[2]]) if (!Object.keys(doctorMessages).some((k) => k.endsWith(`.${o}`))) missing.push(`${f}: *.${o}`);
       for (const m of text.matchAll(/'doctor\.[\w.]+'/g)) if (!hasMessage(m[0].slice(1, -1))) missing.push(`${f}: ${m[0]}`);
     }
     // The S3 outcome and fix tables of destination.ts.

@@ -52,9 +52,7 @@ export function runDoctorInChild(input: DoctorInput, options: ChildOptions = {})
 
 /** True when the tools of scripts/with-keyring.sh are installed. */
 export function keyringToolsAvailable(): boolean {
-  return ['dbus-run-session', 'dbus-send', 'gnome-keyring-daemon'].every((t) =>
-    (process.env['PATH'] ?? '').split(path.delimiter).some((dir) => dir !== '' && existsSync(path.join(dir, t))),
-  );
+  return ['dbus-run-session', 'dbus-send', 'gnome-keyring-daemon'].every((t) => (process.env['PATH'] ?? '').split(path.delimiter).some((dir) => dir !== '' && existsSync(path.join(dir, t))));
 }
 
 export function only(report: DoctorReport, id: DoctorCheck['id'], subject?: string): DoctorCheck {

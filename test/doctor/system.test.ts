@@ -87,7 +87,19 @@ describe('doctor: schedule (real scheduler lock files)', () => {
     const lock = await acquireSchedulerLock(dir, 'repo1');
     try {
       const past = new Date(Date.now() - 2 * 3_600_000).toISOString();
-      const late = only(await runDoctor({ schedule: { lockDir: dir, repoId: 'repo1', nextRuns: [{ name: 'offsite', at: past }, { name: 'backup', at: new Date(Date.now() + 60_000) }] } }), 'schedule');
+      const late = only(
+        await runDoctor({
+          schedule: {
+            lockDir: dir,
+            repoId: 'repo1',
+            nextRuns: [
+              { name: 'offsite', at: past },
+              { name: 'backup', at: new Date(Date.now() + 60_000) },
+            ],
+          },
+        }),
+        'schedule',
+      );
       assert.deepEqual([late.status, late.detailKey, late.params['job'], late.params['lateMinutes'], late.fixKey], ['warn', 'doctor.schedule.overdue', 'offsite', 120, 'doctor.fix.restartScheduler']);
       const none = only(await runDoctor({ schedule: { lockDir: dir, repoId: 'repo1', nextRuns: [] } }), 'schedule');
       assert.deepEqual([none.status, none.detailKey], ['fail', 'doctor.schedule.noJobs']);

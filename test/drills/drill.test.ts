@@ -162,7 +162,11 @@ test('a corrupted data pack: the drill fails, naming every damaged resource and 
   const repoFailures = o.failures.filter((f) => f.kind === 'repository-error');
   assert.ok(repoFailures.length > 0);
   assert.ok(repoFailures.every((f) => f.errorCode === 'PACK_CORRUPT' && f.errorDetails?.['file'] === file && damaged.has(f.example ?? '')));
-  assert.equal(repoFailures.reduce((n, f) => n + (f.count ?? 0), 0), damaged.size, 'every damaged resource is counted');
+  assert.equal(
+    repoFailures.reduce((n, f) => n + (f.count ?? 0), 0),
+    damaged.size,
+    'every damaged resource is counted',
+  );
   assert.deepEqual(new Set(repoFailures.map((f) => f.resourceType)), new Set([...damaged].map((k) => k.split('/')[0])));
   assert.equal(o.resourcesRestored, A.store.count() - damaged.size);
 
@@ -180,7 +184,10 @@ test('a corrupted data pack: the drill fails, naming every damaged resource and 
   const brokenByRef = source.filter((r) => !damaged.has(r.key) && relativeRefs(r.json).some((ref) => damaged.has(ref)));
   const passed = A.store.count() - damaged.size - brokenByRef.length;
   assert.equal(o.integrityScore, passed / A.store.count());
-  assert.equal(o.checks.references.unresolved, source.reduce((n, r) => n + (damaged.has(r.key) ? 0 : relativeRefs(r.json).filter((ref) => damaged.has(ref)).length), 0));
+  assert.equal(
+    o.checks.references.unresolved,
+    source.reduce((n, r) => n + (damaged.has(r.key) ? 0 : relativeRefs(r.json).filter((ref) => damaged.has(ref)).length), 0),
+  );
   assert.equal(o.problemCount, damaged.size + o.checks.references.unresolved);
 
   // The printable report names the file and the next step.
@@ -188,7 +195,10 @@ test('a corrupted data pack: the drill fails, naming every damaged resource and 
   const html = drillReportHtml(data, 'en');
   assert.ok(html.includes(file.slice(0, 20)), 'the report names the damaged file');
   assert.match(html, /failed/i);
-  assert.ok(repoFailures.every((f) => t(f.nextStep, { file }, 'en') !== f.nextStep), 'next steps are translated');
+  assert.ok(
+    repoFailures.every((f) => t(f.nextStep, { file }, 'en') !== f.nextStep),
+    'next steps are translated',
+  );
 });
 
 test('cancel mid-restore: interrupted, sandbox closed, lock released, no files left', async () => {
@@ -204,7 +214,10 @@ test('cancel mid-restore: interrupted, sandbox closed, lock released, no files l
   });
   assert.equal(o.status, 'interrupted');
   assert.deepEqual(o.error, { code: 'CANCELLED', details: {} });
-  assert.deepEqual(o.failures.map((f) => f.kind), ['interrupted']);
+  assert.deepEqual(
+    o.failures.map((f) => f.kind),
+    ['interrupted'],
+  );
   assert.equal(o.integrityScore, null);
   assert.ok(o.resourcesRestored < A.store.count());
   assert.ok(await portRefuses(targetPort(events)), 'the sandbox was closed');
@@ -223,10 +236,17 @@ test('offsite unreachable: the drill says so; it falls back to the local copy on
   const refused = await runDrill(drillInput([offline, local], { allowFallback: false }));
   assert.equal(refused.status, 'failed');
   assert.equal(refused.error?.code, 'DEST_OFFLINE');
-  assert.deepEqual(refused.copy.attempts.map((a) => [a.label, a.ok, a.errorCode]), [['offsite', false, 'DEST_OFFLINE']], 'the local copy was not touched');
+  assert.deepEqual(
+    refused.copy.attempts.map((a) => [a.label, a.ok, a.errorCode]),
+    [['offsite', false, 'DEST_OFFLINE']],
+    'the local copy was not touched',
+  );
   assert.equal(refused.copy.usedFallback, false);
   assert.equal(refused.copy.fallbackReason?.errorCode, 'DEST_OFFLINE');
-  assert.deepEqual(refused.failures.map((f) => [f.kind, f.errorCode, f.nextStep]), [['repository-error', 'DEST_OFFLINE', 'drills.next.copyOffline']]);
+  assert.deepEqual(
+    refused.failures.map((f) => [f.kind, f.errorCode, f.nextStep]),
+    [['repository-error', 'DEST_OFFLINE', 'drills.next.copyOffline']],
+  );
   assert.equal(refused.target.url, null, 'no sandbox was started');
   assert.equal(refused.resourcesRestored, 0);
 
@@ -235,7 +255,13 @@ test('offsite unreachable: the drill says so; it falls back to the local copy on
   assert.equal(fellBack.copy.usedFallback, true);
   assert.equal(fellBack.copy.label, 'local');
   assert.deepEqual(fellBack.copy.fallbackReason && [fellBack.copy.fallbackReason.label, fellBack.copy.fallbackReason.errorCode], ['offsite', 'DEST_OFFLINE']);
-  assert.deepEqual(fellBack.copy.attempts.map((a) => [a.label, a.ok]), [['offsite', false], ['local', true]]);
+  assert.deepEqual(
+    fellBack.copy.attempts.map((a) => [a.label, a.ok]),
+    [
+      ['offsite', false],
+      ['local', true],
+    ],
+  );
   assert.equal(fellBack.copy.locked, false, 'a read-only copy is read without a lock');
   assert.equal(fellBack.integrityScore, 1);
   assert.equal(fellBack.resourcesRestored, A.store.count());

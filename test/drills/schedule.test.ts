@@ -17,18 +17,70 @@ describe('drillDue', () => {
     assert.equal(r.remindFrom.toISOString(), '2026-03-29T15:00:00.000Z');
   });
 
-  const cases: { name: string; last: string | null; now: string; policy?: SchedulePolicy; opts?: Parameters<typeof drillDue>[3]; want: { dueAt: string; overdue: boolean; due: boolean; remind: boolean } }[] = [
+  const cases: {
+    name: string;
+    last: string | null;
+    now: string;
+    policy?: SchedulePolicy;
+    opts?: Parameters<typeof drillDue>[3];
+    want: { dueAt: string; overdue: boolean; due: boolean; remind: boolean };
+  }[] = [
     { name: 'well before: nothing to do', last: '2026-03-01T15:30:00Z', now: '2026-03-28T16:00:00Z', want: { dueAt: '2026-04-01T15:00:00.000Z', overdue: false, due: false, remind: false } },
     { name: 'inside the reminder window', last: '2026-03-01T15:30:00Z', now: '2026-03-30T09:00:00Z', want: { dueAt: '2026-04-01T15:00:00.000Z', overdue: false, due: false, remind: true } },
-    { name: 'the due moment: due, and overdue without grace', last: '2026-03-01T15:30:00Z', now: '2026-04-01T15:00:00Z', want: { dueAt: '2026-04-01T15:00:00.000Z', overdue: true, due: true, remind: true } },
-    { name: 'with a day of grace: due, not yet overdue', last: '2026-03-01T15:30:00Z', now: '2026-04-01T18:00:00Z', opts: { graceMs: DAY }, want: { dueAt: '2026-04-01T15:00:00.000Z', overdue: false, due: true, remind: true } },
-    { name: 'a month missed: overdue since the missed date', last: '2026-03-01T15:30:00Z', now: '2026-05-10T10:00:00Z', want: { dueAt: '2026-04-01T15:00:00.000Z', overdue: true, due: true, remind: true } },
+    {
+      name: 'the due moment: due, and overdue without grace',
+      last: '2026-03-01T15:30:00Z',
+      now: '2026-04-01T15:00:00Z',
+      want: { dueAt: '2026-04-01T15:00:00.000Z', overdue: true, due: true, remind: true },
+    },
+    {
+      name: 'with a day of grace: due, not yet overdue',
+      last: '2026-03-01T15:30:00Z',
+      now: '2026-04-01T18:00:00Z',
+      opts: { graceMs: DAY },
+      want: { dueAt: '2026-04-01T15:00:00.000Z', overdue: false, due: true, remind: true },
+    },
+    {
+      name: 'a month missed: overdue since the missed date',
+      last: '2026-03-01T15:30:00Z',
+      now: '2026-05-10T10:00:00Z',
+      want: { dueAt: '2026-04-01T15:00:00.000Z', overdue: true, due: true, remind: true },
+    },
     { name: 'never drilled: due now, not overdue', last: null, now: '2026-03-10T10:00:00Z', want: { dueAt: '2026-03-10T10:00:00.000Z', overdue: false, due: true, remind: true } },
-    { name: 'never drilled, backups since January: overdue since Feb 1', last: null, now: '2026-03-10T10:00:00Z', opts: { since: d('2026-01-05T10:00:00Z') }, want: { dueAt: '2026-02-01T15:00:00.000Z', overdue: true, due: true, remind: true } },
-    { name: 'never drilled, backups since last week: not yet', last: null, now: '2026-01-12T10:00:00Z', opts: { since: d('2026-01-05T10:00:00Z') }, want: { dueAt: '2026-02-01T15:00:00.000Z', overdue: false, due: false, remind: false } },
-    { name: 'reminders 7 days before', last: '2026-03-01T15:30:00Z', now: '2026-03-26T09:00:00Z', opts: { remindDaysBefore: 7 }, want: { dueAt: '2026-04-01T15:00:00.000Z', overdue: false, due: false, remind: true } },
-    { name: 'configurable: weekly on Mondays 08:00 UTC', last: '2026-03-02T08:30:00Z', now: '2026-03-04T00:00:00Z', policy: { kind: 'weekly', weekday: 1, at: '08:00', timeZone: 'UTC' }, want: { dueAt: '2026-03-09T08:00:00.000Z', overdue: false, due: false, remind: false } },
-    { name: 'last drill far in the future (clock reset): due now', last: '2027-01-01T00:00:00Z', now: '2026-03-10T10:00:00Z', want: { dueAt: '2026-03-10T10:00:00.000Z', overdue: false, due: true, remind: true } },
+    {
+      name: 'never drilled, backups since January: overdue since Feb 1',
+      last: null,
+      now: '2026-03-10T10:00:00Z',
+      opts: { since: d('2026-01-05T10:00:00Z') },
+      want: { dueAt: '2026-02-01T15:00:00.000Z', overdue: true, due: true, remind: true },
+    },
+    {
+      name: 'never drilled, backups since last week: not yet',
+      last: null,
+      now: '2026-01-12T10:00:00Z',
+      opts: { since: d('2026-01-05T10:00:00Z') },
+      want: { dueAt: '2026-02-01T15:00:00.000Z', overdue: false, due: false, remind: false },
+    },
+    {
+      name: 'reminders 7 days before',
+      last: '2026-03-01T15:30:00Z',
+      now: '2026-03-26T09:00:00Z',
+      opts: { remindDaysBefore: 7 },
+      want: { dueAt: '2026-04-01T15:00:00.000Z', overdue: false, due: false, remind: true },
+    },
+    {
+      name: 'configurable: weekly on Mondays 08:00 UTC',
+      last: '2026-03-02T08:30:00Z',
+      now: '2026-03-04T00:00:00Z',
+      policy: { kind: 'weekly', weekday: 1, at: '08:00', timeZone: 'UTC' },
+      want: { dueAt: '2026-03-09T08:00:00.000Z', overdue: false, due: false, remind: false },
+    },
+    {
+      name: 'last drill far in the future (clock reset): due now',
+      last: '2027-01-01T00:00:00Z',
+      now: '2026-03-10T10:00:00Z',
+      want: { dueAt: '2026-03-10T10:00:00.000Z', overdue: false, due: true, remind: true },
+    },
   ];
   for (const c of cases) {
     it(c.name, () => {

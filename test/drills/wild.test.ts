@@ -59,7 +59,10 @@ for (const paging of ['total-without-next', 'no-offset'] as const) {
     };
     const o = await runDrill(drillInput([copyAt('local', good.root)], { target: { baseUrl: B.url }, seed: 3 }), { onProgress });
     assert.equal(o.status, 'failed');
-    assert.deepEqual(o.problems.map((p) => `${p.kind} ${p.resource}`).filter((p) => !p.startsWith('unresolved-reference')), [`missing Observation/${victim.id}`]);
+    assert.deepEqual(
+      o.problems.map((p) => `${p.kind} ${p.resource}`).filter((p) => !p.startsWith('unresolved-reference')),
+      [`missing Observation/${victim.id}`],
+    );
     assert.equal(o.integrityScore, (o.resourcesExpected - 1 - o.problems.filter((p) => p.kind === 'unresolved-reference').length) / o.resourcesExpected);
   });
 }
@@ -72,7 +75,8 @@ test('attachments: every one restored is read back from the target with the back
   const B = await sandbox({ patients: 0, createGroup: false });
   const onProgress = (e: ProgressEvent): void => {
     // The target keeps another PDF under the same Binary (a damaged file store).
-    if (e.phase === 'validate') B.store.put('Binary', 'doc-1', JSON.stringify({ resourceType: 'Binary', id: 'doc-1', contentType: 'application/pdf', data: Buffer.from('%PDF-1.4 not the exam').toString('base64') }));
+    if (e.phase === 'validate')
+      B.store.put('Binary', 'doc-1', JSON.stringify({ resourceType: 'Binary', id: 'doc-1', contentType: 'application/pdf', data: Buffer.from('%PDF-1.4 not the exam').toString('base64') }));
   };
   const bad = await runDrill(drillInput([copyAt('local', withAttachments)], { target: { baseUrl: B.url }, seed: 5 }), { onProgress });
   assert.equal(bad.status, 'failed');
@@ -83,11 +87,15 @@ test('attachments: every one restored is read back from the target with the back
 });
 
 test('a target that assigns its own ids and stamps its own meta: validated through the id map, 100 %; administration resources not expected', async () => {
-  const B = await sandbox({ patients: 0, createGroup: false, faults: { noUpdateCreate: { status: 405 }, serverMeta: { extra: { author: { reference: 'Practitioner/x' }, project: 'p' } }, paging: 'total-without-next' } });
+  const B = await sandbox({
+    patients: 0,
+    createGroup: false,
+    faults: { noUpdateCreate: { status: 405 }, serverMeta: { extra: { author: { reference: 'Practitioner/x' }, project: 'p' } }, paging: 'total-without-next' },
+  });
   const o = await runDrill(drillInput([copyAt('local', withAttachments)], { target: { baseUrl: B.url }, seed: 8 }));
   assert.equal(o.status, 'success', JSON.stringify(o.failures));
   assert.equal(o.integrityScore, 1);
   assert.ok(!o.resources.some((r) => ['Project', 'ClientApplication', 'ProjectMembership', 'User'].includes(r.resourceType)));
   assert.equal(o.checks.attachments?.outcome, 'passed');
-  assert.ok(B.store.get('Patient', [...A.store.all()].find((r) => r.type === 'Patient')?.id ?? '') === undefined, 'ids were the server\'s own');
+  assert.ok(B.store.get('Patient', [...A.store.all()].find((r) => r.type === 'Patient')?.id ?? '') === undefined, "ids were the server's own");
 });

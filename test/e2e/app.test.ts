@@ -27,7 +27,11 @@ const target: SandboxServer = await sandbox({ patients: 0 });
 const stack: Stack = await startStack('pt-BR');
 await call(stack, 'init', { useKeychain: false, recoveryLanguage: 'pt-BR' });
 await call(stack, 'setSecret', 'source-token', SOURCE_TOKEN);
-await call(stack, 'updateSettings', { language: 'pt-BR', source: { url: source.url, auth: { kind: 'bearer', tokenSecret: 'source-token' } }, schedule: { backup: { kind: 'interval', everyMinutes: 15 }, drill: { kind: 'monthly', day: 1, at: '12:00' } } });
+await call(stack, 'updateSettings', {
+  language: 'pt-BR',
+  source: { url: source.url, auth: { kind: 'bearer', tokenSecret: 'source-token' } },
+  schedule: { backup: { kind: 'interval', everyMinutes: 15 }, drill: { kind: 'monthly', day: 1, at: '12:00' } },
+});
 await call(stack, 'backupNow');
 // Some work at the clinic between backups, for the history.
 const firstObservation = [...source.store.all()].find((r) => r.type === 'Observation');
@@ -160,7 +164,10 @@ describe('the app after setup (browser)', () => {
     await page.getByTestId('confirm-text').press('Enter');
     await page.getByTestId('restore-success').waitFor({ timeout: 60_000 });
     const files = await readdir(folder);
-    assert.ok(files.some((f) => f.startsWith('Patient')), files.join(', '));
+    assert.ok(
+      files.some((f) => f.startsWith('Patient')),
+      files.join(', '),
+    );
   });
 
   it('drills: the due date, run now, the history, and the report opens', async () => {

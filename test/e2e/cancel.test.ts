@@ -140,7 +140,11 @@ describe('cancel from the user interface (browser)', () => {
     assert.ok(written > 0 && written < source.store.count(), `part of the data was written (${written} of ${source.store.count()})`);
     assert.deepEqual(await locks(), [], 'no lock left');
     assert.equal((await call<{ ok: boolean }>(stack, 'check')).ok, true);
-    const again = await call<{ skippedFromJournal: number; restored: number; failures: unknown[]; plan: { resources: number } }>(stack, 'restoreToServer', { target: target.url, auth: { kind: 'none' }, confirmed: true });
+    const again = await call<{ skippedFromJournal: number; restored: number; failures: unknown[]; plan: { resources: number } }>(stack, 'restoreToServer', {
+      target: target.url,
+      auth: { kind: 'none' },
+      confirmed: true,
+    });
     assert.ok(again.skippedFromJournal > 0, 'the journal skips what the cancelled restore wrote');
     assert.deepEqual(again.failures, []);
     assert.equal(again.restored + again.skippedFromJournal, again.plan.resources);

@@ -57,7 +57,12 @@ interface Shown {
 async function shown(): Promise<Shown> {
   const points = [];
   for (const p of await page.getByTestId('headline-point').all()) {
-    points.push({ id: await p.getAttribute('data-point'), action: await p.getAttribute('data-action'), text: await p.locator('.point-text').innerText(), button: await p.locator('button').innerText() });
+    points.push({
+      id: await p.getAttribute('data-point'),
+      action: await p.getAttribute('data-action'),
+      text: await p.locator('.point-text').innerText(),
+      button: await p.locator('button').innerText(),
+    });
   }
   return {
     level: await page.getByTestId('hero').getAttribute('data-level'),
@@ -89,13 +94,22 @@ describe('dashboard headline, score, tiles and alerts agree (browser, 1366×768,
     assert.equal(s.scoreClass.includes('good'), false, s.scoreClass);
     assert.ok(s.tilesMissing > 0);
     // Every point shown is one the engine decided, with the button of its action.
-    assert.deepEqual(s.points.map((p) => p.id), status.headline.points.map((p) => p.id));
+    assert.deepEqual(
+      s.points.map((p) => p.id),
+      status.headline.points.map((p) => p.id),
+    );
     const offsite = s.points.find((p) => p.action === 'add-offsite');
     assert.ok(offsite, JSON.stringify(s.points));
     assert.equal(offsite.button, 'Adicionar cópia fora da clínica');
     assert.ok(s.points.every((p) => p.button.length > 0));
-    assert.ok(s.points.some((p) => p.action === 'check-now'), 'never checked');
-    assert.ok(s.points.some((p) => p.action === 'run-drill'), 'never drilled');
+    assert.ok(
+      s.points.some((p) => p.action === 'check-now'),
+      'never checked',
+    );
+    assert.ok(
+      s.points.some((p) => p.action === 'run-drill'),
+      'never drilled',
+    );
     if (s.alerts === 0) assert.match(s.noAlerts ?? '', /pontos acima precisam de atenção/);
     await saveScreenshot(page, 'dashboard-attention');
     await assertPlainWords(page, 'dashboard-attention');
@@ -111,7 +125,17 @@ describe('dashboard headline, score, tiles and alerts agree (browser, 1366×768,
     await mkdir(usb);
     await call(stack, 'addCopy', { kind: 'usb', path: usb, label: 'Disco USB' });
     // A bucket in São Paulo, outside the clinic, with Object Lock (the clinic says so when adding it).
-    await call(stack, 'addCopy', { kind: 's3', endpoint: `http://127.0.0.1:${s3Port}`, bucket: BUCKET, prefix: 'headline', region: 'sa-east-1', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', immutable: true, label: 'Nuvem' });
+    await call(stack, 'addCopy', {
+      kind: 's3',
+      endpoint: `http://127.0.0.1:${s3Port}`,
+      bucket: BUCKET,
+      prefix: 'headline',
+      region: 'sa-east-1',
+      accessKeyId: 'S3RVER',
+      secretAccessKey: 'S3RVER',
+      immutable: true,
+      label: 'Nuvem',
+    });
     const words = (init.recoveryKey ?? []).flat();
     const [a, b] = init.confirmPositions ?? [1, 2];
     await call(stack, 'confirmRecoveryKit', [
@@ -166,6 +190,10 @@ describe('dashboard headline, score, tiles and alerts agree (browser, 1366×768,
     await page.getByTestId('headline-point').first().getByRole('button').click();
     await page.locator('[data-testid="hero"][data-level="ok"], [data-testid="hero"][data-level="attention"]').waitFor({ timeout: 60_000 });
     const after = await call<StatusSummary>(stack, 'status');
-    assert.equal(after.headline.points.some((p) => p.id === 'backup-failed'), false, JSON.stringify(after.headline));
+    assert.equal(
+      after.headline.points.some((p) => p.id === 'backup-failed'),
+      false,
+      JSON.stringify(after.headline),
+    );
   });
 });

@@ -49,7 +49,7 @@ describe('people and incidents (browser)', () => {
     }
   });
 
-  it('contacts, the kit\'s place and an incident entered in the UI are printed in the DR plan and the compliance summary', async () => {
+  it("contacts, the kit's place and an incident entered in the UI are printed in the DR plan and the compliance summary", async () => {
     await page.locator('nav a[href="#/people"]').click();
     await page.getByTestId('contacts').waitFor();
     await page.getByTestId('contact-name-0').fill('Dra. Ana Souza');
@@ -72,7 +72,17 @@ describe('people and incidents (browser)', () => {
     if (process.env['UPDATE_SCREENSHOTS'] === '1') await page.screenshot({ path: path.join(SCREENSHOTS, 'people.png'), fullPage: true });
 
     const plan = await pdfText(page, 'download-dr-plan', 'plano.pdf');
-    for (const text of ['Dra. Ana Souza', '(11) 98888-1234', 'Carlos Lima', 'carlos@clinica.test', 'Beatriz Rocha', 'Cofre do consultório', 'Notebook da recepção furtado', 'agenda de 40 pacientes', 'NÃO comunicada']) {
+    for (const text of [
+      'Dra. Ana Souza',
+      '(11) 98888-1234',
+      'Carlos Lima',
+      'carlos@clinica.test',
+      'Beatriz Rocha',
+      'Cofre do consultório',
+      'Notebook da recepção furtado',
+      'agenda de 40 pacientes',
+      'NÃO comunicada',
+    ]) {
       assert.ok(plan.includes(text), `the DR plan prints "${text}"`);
     }
     assert.match(plan, /Encarregado|DPO/);
@@ -88,6 +98,9 @@ describe('people and incidents (browser)', () => {
     assert.equal(await preview.getAttribute('data-removed'), '0');
     assert.match(await preview.innerText(), /Nada: os 2 pontos de restauração ficam/);
     // Settings asks for the desktop options, which `serve` answers 404 (NOT_FOUND): an expected refusal, no script error.
-    assert.deepEqual(errors.filter((e) => !/status of 4\d\d/.test(e)), []);
+    assert.deepEqual(
+      errors.filter((e) => !/status of 4\d\d/.test(e)),
+      [],
+    );
   });
 });

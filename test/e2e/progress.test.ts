@@ -34,7 +34,13 @@ async function sampleProgress(until: () => Promise<boolean>, timeoutMs: number):
   const end = Date.now() + timeoutMs;
   while (Date.now() < end && !(await until())) {
     const p = page.getByTestId('progress');
-    if ((await p.count()) > 0) seen.add(await p.first().innerText().catch(() => ''));
+    if ((await p.count()) > 0)
+      seen.add(
+        await p
+          .first()
+          .innerText()
+          .catch(() => ''),
+      );
     await new Promise((r) => setTimeout(r, 100));
   }
   return [...seen].filter((s) => s.trim() !== '');
@@ -64,9 +70,18 @@ describe('progress and a way out (browser, 1366×768, pt-BR)', () => {
         seen.join('\n'),
       );
       // A count or "x de y (z%)", and the speed once measurable.
-      assert.ok(seen.some((s) => /\d+ de [\d.,]+ .*\(\d+%\)|\d+ registros|[\d.,]+ (kB|KB|MB|B)\b/.test(s)), seen.join('\n'));
-      assert.ok(seen.some((s) => /\/s\b/.test(s)), `a speed: ${seen.join('\n')}`);
-      assert.ok(seen.every((s) => !/\(s\)|undefined|NaN/.test(s)), seen.join('\n'));
+      assert.ok(
+        seen.some((s) => /\d+ de [\d.,]+ .*\(\d+%\)|\d+ registros|[\d.,]+ (kB|KB|MB|B)\b/.test(s)),
+        seen.join('\n'),
+      );
+      assert.ok(
+        seen.some((s) => /\/s\b/.test(s)),
+        `a speed: ${seen.join('\n')}`,
+      );
+      assert.ok(
+        seen.every((s) => !/\(s\)|undefined|NaN/.test(s)),
+        seen.join('\n'),
+      );
     } finally {
       source.faults.clear();
     }

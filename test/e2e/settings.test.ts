@@ -126,7 +126,15 @@ describe('settings: retention and alert channels (browser)', () => {
     await page.getByTestId('alert-email-save').click();
     await page.getByTestId('alert-email-saved').waitFor();
     const email = (await settingsNow()).alerts?.email;
-    assert.deepEqual(email, { host: '127.0.0.1', port: smtp.port, security: 'none', username: SMTP_USER, passwordSecret: 'alerts:smtp-password', from: 'backup@clinica.test', to: ['gerente@clinica.test', 'ti@clinica.test'] });
+    assert.deepEqual(email, {
+      host: '127.0.0.1',
+      port: smtp.port,
+      security: 'none',
+      username: SMTP_USER,
+      passwordSecret: 'alerts:smtp-password',
+      from: 'backup@clinica.test',
+      to: ['gerente@clinica.test', 'ti@clinica.test'],
+    });
     // The password field is empty again and says one is stored.
     assert.equal(await page.getByTestId('alert-email-password').inputValue(), '');
     assert.match(await page.getByTestId('alert-email').innerText(), /Uma senha já está guardada/);
@@ -208,7 +216,9 @@ describe('settings: retention and alert channels (browser)', () => {
     for (const id of ['retention-keepDaily', 'save-retention', 'alert-email-host', 'alert-email-username']) assert.equal(await page.getByTestId(id).isVisible(), true, id);
     await saveScreenshot(page, 'settings');
     await assertPlainWords(page, 'settings');
-    const inView = (await page.evaluate(`(() => { const r = document.querySelector('[data-testid="alert-email-host"]').getBoundingClientRect(); return r.bottom <= window.innerHeight; })()`)) as boolean;
+    const inView = (await page.evaluate(
+      `(() => { const r = document.querySelector('[data-testid="alert-email-host"]').getBoundingClientRect(); return r.bottom <= window.innerHeight; })()`,
+    )) as boolean;
     assert.equal(inView, true, 'the e-mail form starts within the screenshot');
     await assertAccessible(page, 'settings with channels');
   });

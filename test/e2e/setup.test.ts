@@ -192,7 +192,8 @@ describe('setup wizard (browser)', () => {
     // The renderer never received a secret.
     await page.waitForTimeout(200);
     const all = bodies.join('\n');
-    for (const secret of [SOURCE_PASSWORD, WRONG_PASSWORD, S3_SECRET, stack.passphrase, stack.app.token]) assert.equal(all.includes(secret), false, `secret in an API response: ${secret.slice(0, 4)}…`);
+    for (const secret of [SOURCE_PASSWORD, WRONG_PASSWORD, S3_SECRET, stack.passphrase, stack.app.token])
+      assert.equal(all.includes(secret), false, `secret in an API response: ${secret.slice(0, 4)}…`);
     assert.deepEqual(
       errors.filter((e) => !/status of (4\d\d)/.test(e)),
       [],

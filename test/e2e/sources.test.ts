@@ -29,16 +29,22 @@ describe('folders and a database, without a FHIR server (browser)', () => {
     await call('addSource', { kind: 'folders', name: 'Documentos', paths: [docs] });
     await call('addSource', { kind: 'database', name: 'Agenda', database: { kind: 'sqlite', path: dbFile } });
     const runs = await call<{ name: string; ok: boolean }[]>('backupAllSources');
-    assert.deepEqual(runs.map((r) => [r.name, r.ok]), [['Documentos', true], ['Agenda', true]]);
+    assert.deepEqual(
+      runs.map((r) => [r.name, r.ok]),
+      [
+        ['Documentos', true],
+        ['Agenda', true],
+      ],
+    );
 
     const browser = await launchBrowser();
     try {
       const { page, errors } = await openApp(browser, stack);
       const card = page.getByTestId('sources');
       await card.waitFor({ timeout: 30_000 });
-      assert.match(await card.textContent() ?? '', /Documentos.*Pastas/);
-      assert.match(await card.textContent() ?? '', /Agenda.*Banco de dados/);
-      assert.doesNotMatch(await card.textContent() ?? '', /Ainda sem backup/);
+      assert.match((await card.textContent()) ?? '', /Documentos.*Pastas/);
+      assert.match((await card.textContent()) ?? '', /Agenda.*Banco de dados/);
+      assert.doesNotMatch((await card.textContent()) ?? '', /Ainda sem backup/);
       await assertAccessible(page, 'dashboard with sources');
       assert.deepEqual(errors, []);
     } finally {
@@ -46,7 +52,10 @@ describe('folders and a database, without a FHIR server (browser)', () => {
     }
 
     const found = await call<{ entries: { path: string }[] }>('listFiles', { source: 'Documentos', path: '', query: 'conceicao' });
-    assert.deepEqual(found.entries.map((e) => e.path), ['Documentos/laudos/ultrassom Conceição.pdf']);
+    assert.deepEqual(
+      found.entries.map((e) => e.path),
+      ['Documentos/laudos/ultrassom Conceição.pdf'],
+    );
     const out = path.join(stack.dir, 'restaurado');
     const plan = await call<{ files: number; existingCount: number }>('planRestoreFiles', { source: 'Documentos', path: found.entries[0]?.path, target: out });
     assert.deepEqual([plan.files, plan.existingCount], [1, 0]);

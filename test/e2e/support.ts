@@ -108,10 +108,53 @@ export async function assertAccessible(page: Page, where: string): Promise<void>
  * every screen the tests open. Technical words may appear only in the "código para o suporte" line.
  */
 export const REFUSED_WORDS: readonly string[] = [
-  'snapshot', 'snapshots', 'blob', 'blobs', 'hash', 'NDJSON', 'bucket', 'RTO', 'RPO', 'MTTR', 'KPI', 'FHIR', 'JSON', 'scheduler', 'token', 'endpoint',
-  'offsite', 'drill', 'drills', 'repository', 'restore', 'settings', 'cancel', 'loading', 'error', 'failed', 'success', 'pending', 'running',
-  'true', 'false', 'null', 'undefined', 'NaN', 'Patient', 'Observation', 'Encounter', 'AllergyIntolerance', 'Condition', 'MedicationRequest',
-  'Practitioner', 'Appointment', 'the', 'and', 'of', 'with', 'please',
+  'snapshot',
+  'snapshots',
+  'blob',
+  'blobs',
+  'hash',
+  'NDJSON',
+  'bucket',
+  'RTO',
+  'RPO',
+  'MTTR',
+  'KPI',
+  'FHIR',
+  'JSON',
+  'scheduler',
+  'token',
+  'endpoint',
+  'offsite',
+  'drill',
+  'drills',
+  'repository',
+  'restore',
+  'settings',
+  'cancel',
+  'loading',
+  'error',
+  'failed',
+  'success',
+  'pending',
+  'running',
+  'true',
+  'false',
+  'null',
+  'undefined',
+  'NaN',
+  'Patient',
+  'Observation',
+  'Encounter',
+  'AllergyIntolerance',
+  'Condition',
+  'MedicationRequest',
+  'Practitioner',
+  'Appointment',
+  'the',
+  'and',
+  'of',
+  'with',
+  'please',
 ];
 
 /**
@@ -146,7 +189,11 @@ export async function openApp(browser: Browser, stack: Stack, locale: 'pt-BR' | 
   const bodies: string[] = [];
   const errors: string[] = [];
   page.on('response', (r) => {
-    if (r.url().includes('/api/')) void r.text().then((t) => bodies.push(t), () => undefined);
+    if (r.url().includes('/api/'))
+      void r.text().then(
+        (t) => bodies.push(t),
+        () => undefined,
+      );
   });
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(m.text());

@@ -134,7 +134,11 @@ describe('alerts that are right', () => {
     const w = await world();
     try {
       await backup(w);
-      assert.equal((await w.engine.status()).alerts.some((a) => a.rule === 'copy'), false, 'a healthy copy raises nothing');
+      assert.equal(
+        (await w.engine.status()).alerts.some((a) => a.rule === 'copy'),
+        false,
+        'a healthy copy raises nothing',
+      );
       assert.equal(mails(w).filter((m) => m.key.startsWith('copy:')).length, 0);
 
       const cases: { name: string; fault: () => Promise<void>; heal: () => Promise<void>; text: RegExp; fix: RegExp }[] = [
@@ -177,11 +181,19 @@ describe('alerts that are right', () => {
         assert.notEqual(status.state, 'ok', `${c.name}: status is not ok`);
         const newMails = mails(w).slice(mailsBefore);
         const newHooks = hooks(w).slice(hooksBefore);
-        assert.deepEqual(newMails.map((m) => `${m.event}:${m.key}`), [`alert:${copyKey(w)}`], `${c.name}: one e-mail`);
+        assert.deepEqual(
+          newMails.map((m) => `${m.event}:${m.key}`),
+          [`alert:${copyKey(w)}`],
+          `${c.name}: one e-mail`,
+        );
         assert.match(newMails[0]!.subject, /ALTA/);
         assert.match(newMails[0]!.text, c.text);
         assert.match(newMails[0]!.text, c.fix);
-        assert.deepEqual(newHooks.map((h) => `${h.event}:${h.key}:${h.severity}`), [`alert:${copyKey(w)}:high`], `${c.name}: one webhook`);
+        assert.deepEqual(
+          newHooks.map((h) => `${h.event}:${h.key}:${h.severity}`),
+          [`alert:${copyKey(w)}:high`],
+          `${c.name}: one webhook`,
+        );
         assert.match(newHooks[0]!.fix, c.fix);
 
         // The same fault again: nothing new is sent.
@@ -191,10 +203,26 @@ describe('alerts that are right', () => {
 
         await c.heal();
         await backup(w);
-        assert.equal((await w.engine.status()).alerts.some((a) => a.key === copyKey(w)), false, `${c.name}: cleared once the copy works`);
-        assert.deepEqual(mails(w).slice(mailsBefore + 1).map((m) => `${m.event}:${m.key}`), [`resolved:${copyKey(w)}`], `${c.name}: one resolution e-mail`);
+        assert.equal(
+          (await w.engine.status()).alerts.some((a) => a.key === copyKey(w)),
+          false,
+          `${c.name}: cleared once the copy works`,
+        );
+        assert.deepEqual(
+          mails(w)
+            .slice(mailsBefore + 1)
+            .map((m) => `${m.event}:${m.key}`),
+          [`resolved:${copyKey(w)}`],
+          `${c.name}: one resolution e-mail`,
+        );
         assert.match(mails(w).at(-1)!.subject, /RESOLVIDO/);
-        assert.deepEqual(hooks(w).slice(hooksBefore + 1).map((h) => `${h.event}:${h.key}`), [`resolved:${copyKey(w)}`], `${c.name}: one resolution webhook`);
+        assert.deepEqual(
+          hooks(w)
+            .slice(hooksBefore + 1)
+            .map((h) => `${h.event}:${h.key}`),
+          [`resolved:${copyKey(w)}`],
+          `${c.name}: one resolution webhook`,
+        );
         await w.engine.checkAlerts();
         assert.equal(w.smtp.mails.length, mailsBefore + 2, `${c.name}: the resolution is sent once`);
       }
@@ -235,7 +263,10 @@ describe('alerts that are right', () => {
       const json = JSON.parse(other.stdout) as { running: { kind: string; since: string } | null; lastBackup: { status: string } | null };
       assert.equal(json.running?.kind, 'backup', `status --json from another process: ${other.stdout.slice(0, 400)} ${other.stderr}`);
       status = await w.engine.status();
-      assert.ok(status.alerts.some((a) => a.key === 'failed:primary'), 'still active while the backup runs');
+      assert.ok(
+        status.alerts.some((a) => a.key === 'failed:primary'),
+        'still active while the backup runs',
+      );
       w.gate.closed = null;
       open();
       await running;
@@ -250,8 +281,18 @@ describe('alerts that are right', () => {
       // The disk is back: one resolution per channel.
       w.faults.delete(w.repo);
       await backup(w);
-      assert.deepEqual(mails(w).filter((m) => m.key === 'failed:primary').map((m) => m.event), ['alert', 'resolved']);
-      assert.deepEqual(hooks(w).filter((h) => h.key === 'failed:primary').map((h) => h.event), ['alert', 'resolved']);
+      assert.deepEqual(
+        mails(w)
+          .filter((m) => m.key === 'failed:primary')
+          .map((m) => m.event),
+        ['alert', 'resolved'],
+      );
+      assert.deepEqual(
+        hooks(w)
+          .filter((h) => h.key === 'failed:primary')
+          .map((h) => h.event),
+        ['alert', 'resolved'],
+      );
     } finally {
       await lock.release();
       await w.engine.close();

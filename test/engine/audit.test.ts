@@ -50,15 +50,25 @@ it('an audit entry the repository cannot take raises the audit alert, stays in t
     assert.ok(alert, `the audit alert is raised: ${JSON.stringify(status.alerts.map((a) => a.rule))}`);
     assert.equal(alert.severity, 'high');
     assert.match(alert.message, /could not be saved/);
-    assert.ok((await engine.auditLog()).some((e) => e.action === 'secret.set'), 'the entry is in the catalog');
-    assert.ok(events.some((e) => e.type === 'status-changed'), 'the front ends hear of it');
+    assert.ok(
+      (await engine.auditLog()).some((e) => e.action === 'secret.set'),
+      'the entry is in the catalog',
+    );
+    assert.ok(
+      events.some((e) => e.type === 'status-changed'),
+      'the front ends hear of it',
+    );
     assert.equal(JSON.stringify(events).includes('secret-value-1'), false, 'no secret in any event');
 
     // The folder is back: the next entry mirrors the whole trail and the alert clears.
     await rm(audit, { force: true });
     await rename(`${audit}.away`, audit);
     await engine.setSecret('fhir-token', 'secret-value-2');
-    assert.equal((await engine.status()).alerts.some((a) => a.rule === 'audit'), false, 'the alert clears');
+    assert.equal(
+      (await engine.status()).alerts.some((a) => a.rule === 'audit'),
+      false,
+      'the alert clears',
+    );
     const actions = await storedActions(repo);
     assert.ok(actions.includes('secret.set') && actions.includes('secret.rotate'), actions.join(', '));
   } finally {

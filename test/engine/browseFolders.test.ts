@@ -32,7 +32,11 @@ it('lists the roots, then folders only, says what a folder holds, and refuses pa
   assert.deepEqual(top.folders, []);
 
   const inDrive = await engine.browseFolders({ path: drive });
-  assert.deepEqual(inDrive.folders.map((f) => f.name), ['Backups', 'Vazia'], 'no files, no hidden folders, no links');
+  assert.deepEqual(
+    inDrive.folders.map((f) => f.name),
+    ['Backups', 'Vazia'],
+    'no files, no hidden folders, no links',
+  );
   assert.equal(inDrive.parent, null, 'a root has no parent to go up to');
   assert.equal(inDrive.state, 'foreign');
   assert.equal(inDrive.suggested, path.join(drive, 'ClinicBackup'));
@@ -42,7 +46,14 @@ it('lists the roots, then folders only, says what a folder holds, and refuses pa
   assert.equal(empty.suggested, path.join(drive, 'Vazia'), 'an empty folder is used as it is');
   assert.equal(empty.parent, drive);
 
-  for (const bad of [outside, path.join(drive, '..'), path.join(drive, 'Backups', '..', '..', 'secret-place'), path.join(drive, 'atalho'), path.join(drive, 'fotos.zip'), path.join(drive, 'nao-existe')]) {
+  for (const bad of [
+    outside,
+    path.join(drive, '..'),
+    path.join(drive, 'Backups', '..', '..', 'secret-place'),
+    path.join(drive, 'atalho'),
+    path.join(drive, 'fotos.zip'),
+    path.join(drive, 'nao-existe'),
+  ]) {
     await assert.rejects(engine.browseFolders({ path: bad }), (err: unknown) => isEngineError(err, 'INVALID_ARGUMENT') && err.details['field'] === 'path', bad);
   }
 });

@@ -18,7 +18,14 @@ it('NAS + USB: 3 copies (server, NAS, USB) on 3 media; offsite and immutable mis
   await createSampleDataset(data, { patients: 2 });
   const secretsDir = path.join(dir, 'secrets');
   await mkdir(secretsDir, { mode: 0o700 });
-  const engine = createEngine({ repo: path.join(dir, 'nas'), passwordFile: await writePasswordFile(dir), secretsDir, stateDir: path.join(dir, 'state'), locale: 'en', copies: [{ location: usb, kind: 'usb', label: 'USB' }] });
+  const engine = createEngine({
+    repo: path.join(dir, 'nas'),
+    passwordFile: await writePasswordFile(dir),
+    secretsDir,
+    stateDir: path.join(dir, 'state'),
+    locale: 'en',
+    copies: [{ location: usb, kind: 'usb', label: 'USB' }],
+  });
   try {
     await engine.init({ useKeychain: false });
     const before = await engine.status();
@@ -28,7 +35,10 @@ it('NAS + USB: 3 copies (server, NAS, USB) on 3 media; offsite and immutable mis
     assert.equal(s.copies.copies, 3, s.copies.text);
     assert.equal(s.copies.media, 3);
     assert.match(s.copies.text, /^3 copies · 3 media · 0 offsite/);
-    assert.deepEqual(s.copies.missing?.map((m) => m.rule), ['offsite', 'immutable']);
+    assert.deepEqual(
+      s.copies.missing?.map((m) => m.rule),
+      ['offsite', 'immutable'],
+    );
     assert.match(s.copies.missing?.[0]?.text ?? '', /Set up a cloud bucket/);
     assert.match(s.copies.missing?.[1]?.text ?? '', /Enable Object Lock on the bucket or rotate a USB drive/);
   } finally {

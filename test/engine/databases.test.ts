@@ -88,9 +88,15 @@ describe('database sources through the engine', () => {
     const d = await engine.drillSource({ source: 'Sistema da clínica' });
     assert.equal(d.status, 'success', JSON.stringify(d.proofs));
     assert.equal(d.kind, 'database');
-    assert.deepEqual(d.proofs.map((p) => [p.code, p.ok]), [['dbRestored', true], ['dbSanityQuery', true]]);
+    assert.deepEqual(
+      d.proofs.map((p) => [p.code, p.ok]),
+      [
+        ['dbRestored', true],
+        ['dbSanityQuery', true],
+      ],
+    );
     assert.match(d.proofs[1]?.text ?? '', /2 tabelas/);
-    assert.doesNotMatch(pg.sql('postgres', 'select string_agg(datname, \',\') from pg_database;'), /cb_drill_/, 'the throw-away database is dropped');
+    assert.doesNotMatch(pg.sql('postgres', "select string_agg(datname, ',') from pg_database;"), /cb_drill_/, 'the throw-away database is dropped');
 
     // The password lives only in the secret store: not in the repository, the catalog or the state.
     for (const file of [...(await filesUnder(root)), ...(await filesUnder(stateDir))]) assert.ok(!(await readFile(file)).includes(Buffer.from(pg.password)), file);
@@ -98,7 +104,10 @@ describe('database sources through the engine', () => {
     // A failing dump (wrong password) fails the run with the program's message and commits nothing.
     await engine.setSecret('pg-errada', 'senha errada');
     const count = (await engine.snapshots()).length;
-    await assert.rejects(engine.backupDatabase({ source: { ...source, passwordSecret: 'pg-errada' } }), (e: unknown) => isEngineError(e, 'DUMP_FAILED') && /password authentication failed/i.test(String(e.details['stderr'])));
+    await assert.rejects(
+      engine.backupDatabase({ source: { ...source, passwordSecret: 'pg-errada' } }),
+      (e: unknown) => isEngineError(e, 'DUMP_FAILED') && /password authentication failed/i.test(String(e.details['stderr'])),
+    );
     assert.equal((await engine.snapshots()).length, count);
     await assert.rejects(engine.backupDatabase({ source: { ...source, passwordSecret: 'nao-existe' } }), (e: unknown) => isEngineError(e, 'SECRET_NOT_FOUND'));
   });
@@ -112,7 +121,10 @@ describe('database sources through the engine', () => {
     db.exec('create table visits (id integer primary key, patient integer, note blob); create table counter (n integer); insert into counter values (0);');
     db.close();
     const stopFile = path.join(dir, 'stop');
-    const writer = spawn(process.execPath, ['--import', 'tsx', path.join(HERE, '..', 'source', 'db', 'fixtures', 'sqliteWriter.ts'), file, stopFile], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    const writer = spawn(process.execPath, ['--import', 'tsx', path.join(HERE, '..', 'source', 'db', 'fixtures', 'sqliteWriter.ts'), file, stopFile], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const exited = new Promise<number | null>((resolve) => writer.on('exit', resolve));
     let out = '';
     await new Promise<void>((resolve, reject) => {

@@ -72,7 +72,17 @@ async function simulate(start: string, extraSettings: Record<string, unknown> = 
     primary.push(b);
     return b;
   };
-  const options = { repo, passwordFile: await writePasswordFile(dir), secretsDir, stateDir: path.join(dir, 'state'), locale: 'en' as const, copies: [{ location: usb, kind: 'usb' as const, label: 'USB' }], clock: time, timer: time, wrapBackend };
+  const options = {
+    repo,
+    passwordFile: await writePasswordFile(dir),
+    secretsDir,
+    stateDir: path.join(dir, 'state'),
+    locale: 'en' as const,
+    copies: [{ location: usb, kind: 'usb' as const, label: 'USB' }],
+    clock: time,
+    timer: time,
+    wrapBackend,
+  };
   const first = createEngine(options);
   await first.init({ useKeychain: false });
   await first.close();
@@ -107,7 +117,7 @@ async function simulate(start: string, extraSettings: Record<string, unknown> = 
   let failed: unknown = null;
   done.catch((err: unknown) => (failed = err));
   // The scheduler opens the repository and takes its lock in real time; it is up once its alarm is set.
-  for (const until = Date.now() + 60_000; time.pendingTimers === 0; ) {
+  for (const until = Date.now() + 60_000; time.pendingTimers === 0;) {
     if (failed) throw failed;
     if (Date.now() > until) throw new Error('the scheduler did not start');
     await delay(3);
@@ -159,7 +169,7 @@ function mails(sim: Sim): { event: string; key: string; subject: string; text: s
 }
 
 describe('the scheduler runs everything by itself (injected clock, real runner)', () => {
-  it('a week and a month pass: one summary e-mail with the figures, the verification rotation, and the month\'s drill caught up after the PC was off', async () => {
+  it("a week and a month pass: one summary e-mail with the figures, the verification rotation, and the month's drill caught up after the PC was off", async () => {
     // Monday 2027-01-25 09:00 in São Paulo.
     const sim = await simulate('2027-01-25T12:00:00.000Z');
     try {
@@ -176,7 +186,7 @@ describe('the scheduler runs everything by itself (injected clock, real runner)'
       assert.match(summary.text, /Last restore test: .* \(it worked\)/);
       assert.match(summary.text, /Backup success rate|Backups that worked \(30 days\): 100%/);
       assert.match(summary.text, /Attached: this month's restore test report/);
-      assert.match(summary.raw, /Content-Type: application\/pdf/i, 'the month\'s first summary carries the drill report');
+      assert.match(summary.raw, /Content-Type: application\/pdf/i, "the month's first summary carries the drill report");
       const status = await sim.engine.status();
       assert.equal(status.weeklySummary?.backups.total, 8);
       assert.equal(status.weeklySummary?.emailed, true);
@@ -193,7 +203,10 @@ describe('the scheduler runs everything by itself (injected clock, real runner)'
       sim.time.jump(3 * 3_600_000);
       await sim.runUntil('2027-02-01T18:00:00.000Z');
       const drillStarts = sim.events.filter((e) => e.type === 'started' && e.job === 'drill');
-      assert.deepEqual(drillStarts.map((e) => e.at.toISOString()), ['2027-01-25T12:00:00.000Z', '2027-02-01T17:00:00.000Z']);
+      assert.deepEqual(
+        drillStarts.map((e) => e.at.toISOString()),
+        ['2027-01-25T12:00:00.000Z', '2027-02-01T17:00:00.000Z'],
+      );
       assert.equal(drillStarts[1]?.type === 'started' ? drillStarts[1].reason : null, 'catch-up');
       const drills = await sim.engine.listDrills();
       const monthly = drills.find((d) => d.startedAt === '2027-02-01T17:00:00.000Z');
@@ -204,7 +217,10 @@ describe('the scheduler runs everything by itself (injected clock, real runner)'
 
       // schedule show lists every job with its next time.
       const list = await sim.engine.schedules();
-      assert.deepEqual(list.map((j) => j.name), ['backup', 'check', 'drill', 'retention', 'summary', 'alerts']);
+      assert.deepEqual(
+        list.map((j) => j.name),
+        ['backup', 'check', 'drill', 'retention', 'summary', 'alerts'],
+      );
       const next = Object.fromEntries(list.map((j) => [j.name, j.nextAt]));
       assert.equal(next['drill'], '2027-03-01T15:00:00.000Z');
       assert.equal(next['summary'], '2027-02-08T11:00:00.000Z');
@@ -215,7 +231,10 @@ describe('the scheduler runs everything by itself (injected clock, real runner)'
       await sim.engine.updateSettings({ schedule: { ...(await sim.engine.getSettings()).schedule, backup: { kind: 'interval', everyMinutes: 60 } } });
       await sim.runUntil('2027-02-01T21:30:00.000Z');
       // The hourly slot after the last backup (05:00) is long past: one catch-up now, then every hour.
-      assert.deepEqual(starts(sim, 'backup').filter((t) => t >= '2027-02-01T18:00:00.000Z'), ['2027-02-01T18:00:00.000Z', '2027-02-01T19:00:00.000Z', '2027-02-01T20:00:00.000Z', '2027-02-01T21:00:00.000Z']);
+      assert.deepEqual(
+        starts(sim, 'backup').filter((t) => t >= '2027-02-01T18:00:00.000Z'),
+        ['2027-02-01T18:00:00.000Z', '2027-02-01T19:00:00.000Z', '2027-02-01T20:00:00.000Z', '2027-02-01T21:00:00.000Z'],
+      );
     } finally {
       await sim.stop();
     }
@@ -224,9 +243,13 @@ describe('the scheduler runs everything by itself (injected clock, real runner)'
   it('disk past 80 % → alert; past 90 % → early retention keeping the legal floor; a failed drill → CRITICAL by e-mail and webhook; a source down → stale alert', async () => {
     // Saturday 2027-02-27 09:00 in São Paulo. Retention keeps only the newest snapshot by its rules (the legal floor
     // still keeps each month's last one) and runs on the 15th, so only an early run can happen here.
-    const sim = await simulate('2027-02-27T12:00:00.000Z', {
-      retention: { keepLast: 1, keepDaily: 0, keepWeekly: 0, keepMonthly: 0, keepYearly: 0, legalFloorYears: 20 },
-    }, { retention: { kind: 'monthly', day: 15, at: '01:30' } });
+    const sim = await simulate(
+      '2027-02-27T12:00:00.000Z',
+      {
+        retention: { keepLast: 1, keepDaily: 0, keepWeekly: 0, keepMonthly: 0, keepYearly: 0, legalFloorYears: 20 },
+      },
+      { retention: { kind: 'monthly', day: 15, at: '01:30' } },
+    );
     try {
       await sim.runUntil('2027-02-27T13:00:00.000Z');
       assert.deepEqual(starts(sim, 'retention'), ['2027-02-27T12:00:00.000Z'], 'never run: once at start');
@@ -246,7 +269,7 @@ describe('the scheduler runs everything by itself (injected clock, real runner)'
       await sim.runUntil('2027-03-01T06:00:00.000Z');
       assert.deepEqual(starts(sim, 'retention'), ['2027-02-27T12:00:00.000Z', '2027-03-01T05:00:00.000Z']);
       const snaps = (await sim.engine.snapshots()).map((s) => s.time).sort();
-      assert.deepEqual(snaps, ['2027-02-28T05:00:00.000Z', '2027-03-01T05:00:00.000Z'], 'the legal floor keeps February\'s last snapshot; the older one went');
+      assert.deepEqual(snaps, ['2027-02-28T05:00:00.000Z', '2027-03-01T05:00:00.000Z'], "the legal floor keeps February's last snapshot; the older one went");
 
       // The backups' data now reads back damaged: the monthly drill (03-01 12:00 local) fails → CRITICAL alert.
       for (const b of sim.primary) b.addRule(faults.corruptRead({ kind: 'data' }));
@@ -256,7 +279,9 @@ describe('the scheduler runs everything by itself (injected clock, real runner)'
       const drillfail = status.alerts.find((a) => a.rule === 'drillfail');
       assert.equal(drillfail?.severity, 'critical', JSON.stringify(status.alerts));
       assert.match(drillfail.message, /restore test of .* (could not read the backup|records came back different|did not bring back)/);
-      const critical = mails(sim).slice(before).filter((m) => m.key === 'drillfail');
+      const critical = mails(sim)
+        .slice(before)
+        .filter((m) => m.key === 'drillfail');
       assert.equal(critical.length, 1);
       assert.match(critical[0]!.subject, /CRITICAL/);
       const hooks = sim.hook.requests.map((r) => JSON.parse(r.body.toString()) as { event: string; alert: { key: string; severity: string } });

@@ -29,7 +29,11 @@ it('a simulated week of 500s, a 429 storm, the server down, the scheduler killed
   assert.deepEqual(r.copyCheck, { ok: true, problems: 0 }, 'the USB copy reads back whole');
   assert.equal(r.missingOnCopy, 0, `the copy holds every snapshot of the NAS (${r.snapshotsPrimary} there, ${r.snapshotsCopy} on the copy)`);
   assert.deepEqual(r.leftoverLocks, { primary: 0, copy: 0, scheduler: 'not-running' });
-  assert.deepEqual(r.activeAlerts.filter((k) => k !== 'kit'), [], 'nothing left active but the unconfirmed kit');
+  assert.deepEqual(
+    r.activeAlerts.filter((k) => k !== 'kit'),
+    [],
+    'nothing left active but the unconfirmed kit',
+  );
   // Flat memory: the heap at the end of the week is not above the second day's by more than a margin.
   const day2 = r.heapMb[1] ?? 0;
   const last = r.heapMb.at(-1) ?? 0;

@@ -57,7 +57,7 @@ function cancelled(outcomeKey: string, messagePart: RegExp): (err: unknown) => b
 const requestsTo = (s: SandboxServer, pattern: RegExp): number => s.requestLog.filter((r) => pattern.test(r.target)).length;
 
 describe('tasks: cancel leaves the repository and the target as the crash tests require', () => {
-  it('a backup stopped by the caller\'s AbortSignal (Ctrl+C): CANCELLED, no lock, nothing committed, check passes, the next backup completes', async () => {
+  it("a backup stopped by the caller's AbortSignal (Ctrl+C): CANCELLED, no lock, nothing committed, check passes, the next backup completes", async () => {
     const source = await sandbox({ patients: 6, seed: 41 });
     const { engine, repo, events } = await setup();
     try {
@@ -79,7 +79,10 @@ describe('tasks: cancel leaves the repository and the target as the crash tests 
       assert.equal(runFinished?.type === 'run-finished' && runFinished.status, 'interrupted');
       assert.deepEqual(await locksLeft(repo), [], 'no lock left');
       assert.deepEqual(await engine.snapshots(), [], 'nothing committed');
-      assert.ok(progress.every((p) => p.taskId === task.id && typeof p.text === 'string' && p.text.length > 0), 'progress carries the task and plain words');
+      assert.ok(
+        progress.every((p) => p.taskId === task.id && typeof p.text === 'string' && p.text.length > 0),
+        'progress carries the task and plain words',
+      );
       const check = await engine.check({ readData: true });
       assert.deepEqual(check.problems, []);
       source.faults.clear();
@@ -182,7 +185,10 @@ describe('task progress: plain words, speed and time left', () => {
     assert.equal(received[2]?.etaMs, 6000, '250 of 1000 in 2 s: 750 more in 6 s');
     assert.equal(received[3]?.text, 'Gravando o ponto de restauração');
     assert.equal(received[3]?.etaMs, undefined, 'a new phase starts its own measure');
-    assert.deepEqual(seen.map((e) => e.type), ['task-started', 'progress', 'progress', 'progress', 'progress', 'task-finished']);
+    assert.deepEqual(
+      seen.map((e) => e.type),
+      ['task-started', 'progress', 'progress', 'progress', 'progress', 'task-finished'],
+    );
     const done = seen.at(-1);
     assert.ok(done?.type === 'task-finished' && done.status === 'success' && done.message === null);
   });

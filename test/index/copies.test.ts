@@ -59,7 +59,11 @@ test('an S3 copy is tested with the credentials given, then stored; the next bac
     assert.ok(audit.some((a) => a.action === 'copy.added'));
 
     const r = await engine.backupNdjson(data);
-    assert.deepEqual(r.copies?.map((c) => c.state), ['ok'], 'replicated after the backup');
+    assert.deepEqual(
+      r.copies?.map((c) => c.state),
+      ['ok'],
+      'replicated after the backup',
+    );
     const status = await engine.status();
     assert.equal(status.destinations.length, 1);
     assert.ok(status.destinations[0]?.lastSuccessAt, 'the copy is up to date');
@@ -69,7 +73,10 @@ test('an S3 copy is tested with the credentials given, then stored; the next bac
     const again = make();
     try {
       const r2 = await again.backupNdjson(data);
-      assert.deepEqual(r2.copies?.map((c) => c.state), ['ok']);
+      assert.deepEqual(
+        r2.copies?.map((c) => c.state),
+        ['ok'],
+      );
       const repaired = await again.checkAndRepair({});
       assert.equal(repaired.ok, true);
       assert.deepEqual((await again.removeCopy(added.location)).removed, true);
@@ -131,7 +138,10 @@ test('a second drive is added as a copy; the same location twice is refused; a c
     await assert.rejects(engine.addCopy({ kind: 'nas', path: usb }), (e) => isEngineError(e, 'INVALID_ARGUMENT'));
     await assert.rejects(engine.addCopy({ kind: 'nas', path: path.join(dir, 'repo') }), (e) => isEngineError(e, 'INVALID_ARGUMENT'));
     const r = await engine.backupNdjson(data);
-    assert.deepEqual(r.copies?.map((c) => c.state), ['ok']);
+    assert.deepEqual(
+      r.copies?.map((c) => c.state),
+      ['ok'],
+    );
     assert.ok((await readdir(usb)).includes('config'), 'the drive holds the repository');
     // A folder with other files is not a destination.
     const busy = path.join(dir, 'busy');
@@ -143,7 +153,13 @@ test('a second drive is added as a copy; the same location twice is refused; a c
     await engine.close();
   }
   const fromFlags = path.join(dir, 'flag-copy');
-  const withFlag = createEngine({ repo: path.join(dir, 'repo'), passwordFile: path.join(dir, 'password'), secretsDir: path.join(dir, 'secrets'), stateDir: path.join(dir, 'state'), copies: [fromFlags] });
+  const withFlag = createEngine({
+    repo: path.join(dir, 'repo'),
+    passwordFile: path.join(dir, 'password'),
+    secretsDir: path.join(dir, 'secrets'),
+    stateDir: path.join(dir, 'state'),
+    copies: [fromFlags],
+  });
   try {
     await assert.rejects(withFlag.removeCopy(fromFlags), (e) => isEngineError(e, 'INVALID_ARGUMENT'));
     assert.equal((await withFlag.removeCopy('/not/a/copy')).removed, false);
@@ -165,9 +181,15 @@ test('findPatients: by name without accents, by id, several words, a limit and a
       [...all.patients.map((p) => p.name)].sort((a, b) => a.localeCompare(b)),
       'sorted by name',
     );
-    const word = (first.name.split(' ')[0] ?? '').normalize('NFD').replace(/[\u0300-\u036f]/g, '').toUpperCase();
+    const word = (first.name.split(' ')[0] ?? '')
+      .normalize('NFD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toUpperCase();
     const byName = await engine.findPatients({ query: word.slice(0, 3) });
-    assert.ok(byName.patients.some((p) => p.id === first.id), `a prefix of "${first.name}" without accents finds it`);
+    assert.ok(
+      byName.patients.some((p) => p.id === first.id),
+      `a prefix of "${first.name}" without accents finds it`,
+    );
     const byId = await engine.findPatients({ query: first.id });
     assert.deepEqual(
       byId.patients.map((p) => p.id),

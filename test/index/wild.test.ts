@@ -34,7 +34,10 @@ test('documents with PDFs, export files on another host: backup (settings), rest
   const b = await engine.backupNow();
   assert.equal(b.strategy, 'bulk-export');
   assert.equal(b.snapshot.partial, false);
-  assert.ok(A.requestLog.some((e) => e.host === fileHost && /_bulk\/[^/]+\/[^/]+\.ndjson/.test(e.target) && e.authorization), 'files from the other host, with the token (allowed)');
+  assert.ok(
+    A.requestLog.some((e) => e.host === fileHost && /_bulk\/[^/]+\/[^/]+\.ndjson/.test(e.target) && e.authorization),
+    'files from the other host, with the token (allowed)',
+  );
 
   const B = await sandbox();
   const r = await engine.restoreToServer({ target: B.url, auth: { kind: 'none' }, confirmed: true, verify: 'all' });
@@ -53,20 +56,33 @@ test('documents with PDFs, export files on another host: backup (settings), rest
 test('no advertised $export, an unsearchable type, administration the target refuses, no create-by-PUT: full backup and full restore succeed, the id map reported', async () => {
   const dir = await tempDir('cb-wild-done2-');
   // Like Medplum: $export and system history not listed, Binary not searchable, admin resources exported.
-  const A: SandboxServer = await sandbox({ patients: 6, seed: 92, documents: { patients: 2 }, administration: true, faults: { hideExport: true, hideHistory: true, unsearchable: { types: ['Binary'] } } });
+  const A: SandboxServer = await sandbox({
+    patients: 6,
+    seed: 92,
+    documents: { patients: 2 },
+    administration: true,
+    faults: { hideExport: true, hideHistory: true, unsearchable: { types: ['Binary'] } },
+  });
   const repo = await testRepo(path.join(dir, 'repo'));
   const engine = repo.engine();
   const b = await engine.backupFhir({ source: A.url, auth: { kind: 'none' } });
   assert.equal(b.strategy, 'bulk-export', 'the unlisted $export was tried and used');
   assert.equal(b.snapshot.partial, false);
-  assert.ok(ADMIN.every((t) => (b.snapshot.counts[t] ?? 0) > 0), 'administration resources are kept in the backup');
+  assert.ok(
+    ADMIN.every((t) => (b.snapshot.counts[t] ?? 0) > 0),
+    'administration resources are kept in the backup',
+  );
   // Forced to search paging, the unsearchable type is skipped with a warning, the rest complete.
   const s = await engine.backupFhir({ source: A.url, auth: { kind: 'none' }, strategy: 'search', full: true });
   assert.deepEqual(s.snapshot.notCovered, ['Binary']);
   assert.ok(s.warnings?.some((w) => w.code === 'TYPE_NOT_COVERED'));
 
   // A fresh target: no create-by-PUT, and it refuses administration resources (403).
-  const B = await sandbox({ patients: 0, createGroup: false, faults: { noUpdateCreate: { status: 405 }, rejectResources: { match: '^(Project|ProjectMembership|ClientApplication|User)/', status: 403 } } });
+  const B = await sandbox({
+    patients: 0,
+    createGroup: false,
+    faults: { noUpdateCreate: { status: 405 }, rejectResources: { match: '^(Project|ProjectMembership|ClientApplication|User)/', status: 403 } },
+  });
   const r = await engine.restoreToServer({ target: B.url, auth: { kind: 'none' }, confirmed: true, verify: 'all', includeAdministration: true });
   assert.deepEqual(r.failures, [], 'the clinical data: success');
   assert.equal(r.administration?.refused.length, 5, 'the administration resources listed as skipped');

@@ -48,13 +48,25 @@ it('renderer client → IPC bridge → router → engine host: calls, errors as 
     await assert.rejects(client.call('status'), (err: unknown) => err instanceof ApiError && err.code === 'REPO_MARKER_MISSING' && /repository marker/.test(err.message));
     const init = await client.call('init', { useKeychain: false, recoveryLanguage: 'en' });
     assert.ok(init.recoveryKey && init.recoveryKey.length > 0);
-    assert.ok(events.some((e) => e.type === 'status-changed'), 'events reach the page');
+    assert.ok(
+      events.some((e) => e.type === 'status-changed'),
+      'events reach the page',
+    );
     const status = await client.call('status');
     assert.equal(status.repoId, init.repoId);
     client.setLocale('pt-BR');
-    await assert.rejects(client.call('confirmRecoveryKit', [{ position: 1, word: 'x' }, { position: 2, word: 'y' }]), (err: unknown) => err instanceof ApiError && err.code === 'CONFIRMATION_MISMATCH' && /não confere/.test(err.message));
+    await assert.rejects(
+      client.call('confirmRecoveryKit', [
+        { position: 1, word: 'x' },
+        { position: 2, word: 'y' },
+      ]),
+      (err: unknown) => err instanceof ApiError && err.code === 'CONFIRMATION_MISMATCH' && /não confere/.test(err.message),
+    );
     // A call the schema refuses never reaches the engine.
-    await assert.rejects((client.call as (m: string, ...a: unknown[]) => Promise<unknown>)('setSecret', '../escape', 'v'), (err: unknown) => err instanceof ApiError && err.code === 'INVALID_ARGUMENT');
+    await assert.rejects(
+      (client.call as (m: string, ...a: unknown[]) => Promise<unknown>)('setSecret', '../escape', 'v'),
+      (err: unknown) => err instanceof ApiError && err.code === 'INVALID_ARGUMENT',
+    );
   } finally {
     await host.close();
   }

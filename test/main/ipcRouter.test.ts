@@ -103,7 +103,15 @@ describe('IPC router: payload validation', () => {
       { method: 'restoreToServer', args: [{ snapshot: 'latest', patient: 'p-1', target: 'http://127.0.0.1:8080/fhir', auth: { kind: 'none' }, confirmed: true, verify: 'sample' }] },
       { method: 'restoreToFolder', args: [{ snapshot: 'abcd1234', types: ['Patient'], target: '/tmp/out', confirmed: true }] },
       { method: 'updateSettings', args: [{ language: 'en', schedule: { backup: { kind: 'interval', everyMinutes: 15 }, drill: { kind: 'monthly', day: 1, at: '12:00' } } }] },
-      { method: 'confirmRecoveryKit', args: [[{ position: 3, word: 'abacate' }, { position: 17, word: 'zebra' }]] },
+      {
+        method: 'confirmRecoveryKit',
+        args: [
+          [
+            { position: 3, word: 'abacate' },
+            { position: 17, word: 'zebra' },
+          ],
+        ],
+      },
       { method: 'openRepository', args: [{ path: '/media/usb/backup' }] },
       { method: 'auditLog', args: [100] },
     ];

@@ -23,7 +23,10 @@ describe('renderTray(state)', () => {
   });
 
   it('running: blue icon with the percentage in tooltip and menu; "Back up now" disabled', () => {
-    const s = base({ status: fakeStatus({ running: { kind: 'backup', since: NOW.toISOString() } }), progress: { type: 'progress', op: 'backup', phase: 'download', done: 42, total: 100, unit: 'resources' } });
+    const s = base({
+      status: fakeStatus({ running: { kind: 'backup', since: NOW.toISOString() } }),
+      progress: { type: 'progress', op: 'backup', phase: 'download', done: 42, total: 100, unit: 'resources' },
+    });
     const v = renderTray(s, 'en');
     assert.equal(v.icon, 'running');
     assert.equal(v.tooltip, 'Clinic Backup — backup running 42%');
@@ -52,7 +55,10 @@ describe('renderTray(state)', () => {
           ...(running ? { running: { kind: 'backup', since: NOW.toISOString() } } : {}),
         }),
       });
-    assert.deepEqual((['low', 'medium', 'high', 'critical'] as const).map((sev) => renderTray(withAlert(sev), 'en').icon), ['warning', 'warning', 'error', 'error']);
+    assert.deepEqual(
+      (['low', 'medium', 'high', 'critical'] as const).map((sev) => renderTray(withAlert(sev), 'en').icon),
+      ['warning', 'warning', 'error', 'error'],
+    );
     assert.equal(renderTray(withAlert('high'), 'en').tooltip, 'Clinic Backup — problem: The USB drive is full: the copy was not written.');
     assert.equal(renderTray(withAlert('medium', true), 'en').icon, 'running');
     assert.equal(renderTray(withAlert('critical', true), 'en').icon, 'error');
@@ -72,7 +78,10 @@ describe('renderTray(state)', () => {
     assert.ok(ids(base({ status: fakeStatus({ drill: { lastAt: null, dueAt: NOW.toISOString(), overdue: true } }) })).includes('open-drills'));
     const none = renderTray(base({ status: null }), 'en');
     assert.equal(none.icon, 'warning');
-    assert.deepEqual(none.menu.map((m) => m.id), ['open-setup', 'open', 'separator', 'quit']);
+    assert.deepEqual(
+      none.menu.map((m) => m.id),
+      ['open-setup', 'open', 'separator', 'quit'],
+    );
   });
 
   it('speaks Brazilian Portuguese with dates in its format', () => {
@@ -117,7 +126,15 @@ describe('TrayService with fake Electron factories', () => {
     const f = fakes();
     const done: string[] = [];
     const act = (name: string) => () => void done.push(name);
-    const service = new TrayService(f.factories, { 'backup-now': act('backup'), open: act('open'), 'open-drills': act('drills'), 'open-setup': act('setup'), pause: act('pause'), resume: act('resume'), quit: act('quit') });
+    const service = new TrayService(f.factories, {
+      'backup-now': act('backup'),
+      open: act('open'),
+      'open-drills': act('drills'),
+      'open-setup': act('setup'),
+      pause: act('pause'),
+      resume: act('resume'),
+      quit: act('quit'),
+    });
     service.update(base(), 'en');
     service.update(base(), 'en');
     assert.deepEqual(f.calls, ['create /icons/ok.png', 'tooltip Clinic Backup — all good', 'menu']);

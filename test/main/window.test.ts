@@ -1,7 +1,18 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { APP_CSP, appFileFor, createAppWindowController, isAppUrl, lockDownContents, lockDownSession, windowOptions, type BrowserWindowLike, type SecureWindowConstructorOptions, type WebContentsLike } from '../../main/window.js';
+import {
+  APP_CSP,
+  appFileFor,
+  createAppWindowController,
+  isAppUrl,
+  lockDownContents,
+  lockDownSession,
+  windowOptions,
+  type BrowserWindowLike,
+  type SecureWindowConstructorOptions,
+  type WebContentsLike,
+} from '../../main/window.js';
 import { CONTENT_SECURITY_POLICY } from '../../src/serve/index.js';
 
 type Listener = (...args: never[]) => void;

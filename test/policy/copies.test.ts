@@ -134,7 +134,10 @@ test('explanations name the destinations that stopped counting, and the summary 
   assert.equal(t(ok.text.key, ok.text.params, 'en'), '3 copies · 3 media · 1 offsite · 1 immutable · 0 errors');
   assert.equal(t(ok.text.key, ok.text.params, 'pt-BR'), '3 cópias · 3 tipos de mídia · 1 fora da clínica · 1 imutável · nenhum erro');
   const missing = copiesStatus([], NOW, RPO).missing.map((m) => t(m.key, m.params, 'en'));
-  assert.ok(missing.every((m) => !m.includes('{')), missing.join('\n'));
+  assert.ok(
+    missing.every((m) => !m.includes('{')),
+    missing.join('\n'),
+  );
 });
 
 test('backend and 3-2-1-1-0 messages have both languages with the same placeholders', async () => {

@@ -60,32 +60,63 @@ describe('headline rule', () => {
     const alert = { key: 'failed:repo', rule: 'failed', severity: 'medium' as const, message: 'O backup falhou (SOURCE_AUTH).' };
     const h = headlineOf({ ...HEALTHY, lastBackup: { status: 'failed', failedSide: 'source', errorCode: 'SOURCE_AUTH' }, alerts: [alert] }, 'pt-BR');
     assert.equal(h.level, 'problem');
-    assert.deepEqual(h.points.map((p) => p.id), ['backup-failed']);
+    assert.deepEqual(
+      h.points.map((p) => p.id),
+      ['backup-failed'],
+    );
   });
 
   it('problems come before points that only need attention', () => {
     const h = headlineOf({ ...HEALTHY, kitConfirmed: false, lastCheckStatus: 'failed' }, 'pt-BR');
-    assert.deepEqual(h.points.map((p) => [p.id, p.level, p.action]), [
-      ['integrity', 'problem', 'check-now'],
-      ['kit', 'attention', 'confirm-kit'],
-    ]);
+    assert.deepEqual(
+      h.points.map((p) => [p.id, p.level, p.action]),
+      [
+        ['integrity', 'problem', 'check-now'],
+        ['kit', 'attention', 'confirm-kit'],
+      ],
+    );
   });
 
   it('a new clinic: never backed up, never checked, no drill, scheduler stopped — each with its action', () => {
-    const h = headlineOf({ ...HEALTHY, lastBackup: null, lastSuccessAt: null, lastCheckStatus: null, drill: { overdue: false, lastAt: null }, schedulerRunning: false, kpis: { backupSuccessRate: null, validationRate: null, recoveryTestSuccessRate: null, healthScore: 0 } }, 'pt-BR');
+    const h = headlineOf(
+      {
+        ...HEALTHY,
+        lastBackup: null,
+        lastSuccessAt: null,
+        lastCheckStatus: null,
+        drill: { overdue: false, lastAt: null },
+        schedulerRunning: false,
+        kpis: { backupSuccessRate: null, validationRate: null, recoveryTestSuccessRate: null, healthScore: 0 },
+      },
+      'pt-BR',
+    );
     assert.equal(h.level, 'attention');
-    assert.deepEqual(h.points.map((p) => p.action), ['backup-now', 'run-drill', 'start-scheduler']);
+    assert.deepEqual(
+      h.points.map((p) => p.action),
+      ['backup-now', 'run-drill', 'start-scheduler'],
+    );
   });
 
   it('never shows ok next to a score below good: the weakest part of the score is named', () => {
     const h = headlineOf({ ...HEALTHY, kpis: { backupSuccessRate: 0.5, validationRate: 1, recoveryTestSuccessRate: 1, healthScore: GOOD_SCORE - 1 } }, 'pt-BR');
     assert.equal(h.level, 'attention');
-    assert.deepEqual(h.points.map((p) => [p.id, p.action]), [['score', 'backup-now']]);
+    assert.deepEqual(
+      h.points.map((p) => [p.id, p.action]),
+      [['score', 'backup-now']],
+    );
     assert.match(h.points[0]?.text ?? '', /79 de 100/);
   });
 
   it('every text it can write exists in the catalogue', () => {
-    for (const key of ['status.reason.failed.source', 'status.reason.failed.destination', 'status.reason.failed.unknown', 'status.reason.partialShort', 'status.reason.drillNever', 'status.reason.neverChecked', 'status.reason.score']) {
+    for (const key of [
+      'status.reason.failed.source',
+      'status.reason.failed.destination',
+      'status.reason.failed.unknown',
+      'status.reason.partialShort',
+      'status.reason.drillNever',
+      'status.reason.neverChecked',
+      'status.reason.score',
+    ]) {
       assert.ok(hasMessage(key), key);
     }
   });

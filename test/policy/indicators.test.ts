@@ -147,7 +147,7 @@ describe('SOP-019 §7 indicators from a hand-computed catalog history', () => {
     assert.equal(get('healthScore').value, 54);
   });
 
-  it('is shown in the reader\'s words, with its target', () => {
+  it("is shown in the reader's words, with its target", () => {
     const views = indicatorViews(list, 'pt-BR');
     const rate = views.find((v) => v.id === 'backupSuccessRate');
     assert.equal(rate?.valueText, '50 %');

@@ -39,13 +39,7 @@ interface Case {
 
 const NO_FLOOR = { legalFloorYears: 0, timeZone: 'UTC' } as const;
 
-const five = [
-  snap('a', '2026-01-01T10:00:00Z'),
-  snap('b', '2026-01-02T10:00:00Z'),
-  snap('c', '2026-01-03T10:00:00Z'),
-  snap('d', '2026-01-04T10:00:00Z'),
-  snap('e', '2026-01-05T10:00:00Z'),
-];
+const five = [snap('a', '2026-01-01T10:00:00Z'), snap('b', '2026-01-02T10:00:00Z'), snap('c', '2026-01-03T10:00:00Z'), snap('d', '2026-01-04T10:00:00Z'), snap('e', '2026-01-05T10:00:00Z')];
 const daysWithSeveral = [
   snap('d1-a', '2026-01-01T08:00:00Z'),
   snap('d1-b', '2026-01-01T20:00:00Z'),

@@ -33,10 +33,17 @@ describe('tierOf', () => {
 
 describe('restoreOrder', () => {
   it('puts Patient and AllergyIntolerance first and audit data last', () => {
-    assert.deepEqual(
-      restoreOrder(['AuditEvent', 'Observation', 'Zeta', 'Appointment', 'AllergyIntolerance', 'Alpha', 'Encounter', 'Patient', 'Provenance', 'Observation']),
-      ['Patient', 'AllergyIntolerance', 'Encounter', 'Observation', 'Appointment', 'Alpha', 'Zeta', 'AuditEvent', 'Provenance'],
-    );
+    assert.deepEqual(restoreOrder(['AuditEvent', 'Observation', 'Zeta', 'Appointment', 'AllergyIntolerance', 'Alpha', 'Encounter', 'Patient', 'Provenance', 'Observation']), [
+      'Patient',
+      'AllergyIntolerance',
+      'Encounter',
+      'Observation',
+      'Appointment',
+      'Alpha',
+      'Zeta',
+      'AuditEvent',
+      'Provenance',
+    ]);
   });
 
   it('is stable for an empty list and a single unknown type', () => {
@@ -48,7 +55,10 @@ describe('restoreOrder', () => {
     const shuffled = TIERS.flatMap((t) => TIER_TYPES[t]).reverse();
     const ordered = restoreOrder(shuffled);
     const ranks = ordered.map((t) => TIERS.indexOf(tierOf(t)));
-    assert.deepEqual(ranks, [...ranks].sort((a, b) => a - b));
+    assert.deepEqual(
+      ranks,
+      [...ranks].sort((a, b) => a - b),
+    );
   });
 });
 

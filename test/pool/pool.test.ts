@@ -33,7 +33,9 @@ test('workers split, hash and look up lines; only lines the parent lacks are par
     const parent = Buffer.concat(old.map(lineHash));
     const table = buildLineTable(parent, old.length);
     const ctx = pool.createContext(keys, table);
-    const batch = Buffer.from(`${old[0]}\r\n\n   \n{"resourceType":"Encounter","id":"e1","subject":{"reference":"Patient/p2"}}\n${old[1]}\n[1]\n{"resourceType":"Patient"}\n{"resourceType":"Encounter","id":"e2"}`);
+    const batch = Buffer.from(
+      `${old[0]}\r\n\n   \n{"resourceType":"Encounter","id":"e1","subject":{"reference":"Patient/p2"}}\n${old[1]}\n[1]\n{"resourceType":"Patient"}\n{"resourceType":"Encounter","id":"e2"}`,
+    );
     const before = await pool.parsedLines();
     const out = decodeLines(await pool.run<Uint8Array>('lines', ctx, { batch }));
     assert.equal(out.lines, 8);
@@ -69,7 +71,13 @@ test('seal and open round trip through the workers; damage and missing dictionar
     const dict = { id: randomBytes(16), content: Buffer.from('{"resourceType":"Observation","status":"final"}\n'.repeat(30)) };
     pool.addDictionary(dict);
     const frame = Buffer.from('{"resourceType":"Observation","id":"a","status":"final"}\n{"resourceType":"Observation","id":"b","status":"final"}\n');
-    const sealed = await pool.run<SealedBlob[]>('seal', ctx, { items: [{ content: frame, dict: dict.id.toString('hex') }, { content: randomBytes(1000), dict: null }], level: 3 });
+    const sealed = await pool.run<SealedBlob[]>('seal', ctx, {
+      items: [
+        { content: frame, dict: dict.id.toString('hex') },
+        { content: randomBytes(1000), dict: null },
+      ],
+      level: 3,
+    });
     assert.equal(sealed.length, 2);
     const s0 = sealed[0] as SealedBlob;
     const len = frame.indexOf(10);

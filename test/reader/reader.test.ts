@@ -146,7 +146,10 @@ assert.deepEqual({ added: second.added, deleted: second.deleted, changedSome: se
 test('snapshots: the reader lists the same snapshots as the product (id, time, source, counts, totals)', async () => {
   const product = JSON.parse((await runCli(['snapshots', '--json'], env)).stdout) as ProductSnapshot[];
   const mine = ok<ReaderSnapshot[]>(await runReader(['snapshots', repo, ...pw, '--json']), 'snapshots');
-  assert.deepEqual(product.map((s) => s.id), [snap1, snap2]);
+  assert.deepEqual(
+    product.map((s) => s.id),
+    [snap1, snap2],
+  );
   assert.deepEqual(
     mine.map((s) => ({ id: s.id, time: s.time, hostname: s.hostname, source: s.source, mode: s.mode, parent: s.parent, counts: s.counts, resources: s.totals.resources, bytes: s.totals.bytes })),
     product.map((s) => ({ id: s.id, time: s.time, hostname: s.hostname, source: s.source, mode: s.mode, parent: s.parent, counts: s.counts, resources: s.resources, bytes: s.bytes })),
@@ -180,7 +183,10 @@ test('restore of the incremental snapshot (checkpoint + delta): the same resourc
   const lines = await sortedLines(mine);
   assert.deepEqual(lines, await sortedLines(data), 'reader vs input: same lines per type');
   assertSameFiles(await folderFiles(mine), await folderFiles(product), 'reader vs product, in storage order');
-  assert.ok((lines.get('Procedure.ndjson') as string[]).some((l) => l.includes('"reader-test-added-1"')), 'the added resource');
+  assert.ok(
+    (lines.get('Procedure.ndjson') as string[]).some((l) => l.includes('"reader-test-added-1"')),
+    'the added resource',
+  );
   assert.equal((lines.get('Observation.ndjson') as string[]).length, obs.length - 3, 'the deleted resources are gone');
 });
 
@@ -221,7 +227,10 @@ test('recovery words open the repository (English, and Portuguese with accents a
   const words = path.join(dir, 'words.txt');
   await writeFile(words, recoveryWords.map((l, i) => `${i + 1}. ${l.join(' ')}`).join('\n'), { mode: 0o600 });
   const list = ok<ReaderSnapshot[]>(await runReader(['snapshots', repo, '--recovery-words', words, '--wordlists', wordlists, '--json']), 'words');
-  assert.deepEqual(list.map((s) => s.id), [snap1, snap2]);
+  assert.deepEqual(
+    list.map((s) => s.id),
+    [snap1, snap2],
+  );
   const typo = path.join(dir, 'typo.txt');
   const lines = recoveryWords.map((l) => [...l]);
   (lines[5] as string[])[2] = (lines[5] as string[])[2] === 'zoo' ? 'zone' : 'zoo';
@@ -234,7 +243,10 @@ test('recovery words open the repository (English, and Portuguese with accents a
   const ptInit = await runCli(['init', '--json', '--lang', 'pt-BR', '--repo', ptRepo], env);
   assert.equal(ptInit.code, 0, ptInit.stderr);
   const ptWords = (JSON.parse(ptInit.stdout) as { recoveryKey: string[][] }).recoveryKey;
-  assert.ok(ptWords.flat().every((w) => w !== ''), 'Portuguese words');
+  assert.ok(
+    ptWords.flat().every((w) => w !== ''),
+    'Portuguese words',
+  );
   const ptFile = path.join(dir, 'palavras.txt');
   // As someone might type them from the printed kit: upper case, an accent, commas.
   await writeFile(ptFile, ptWords.map((l) => l.join(', ').toUpperCase().replace(/A/, 'Á')).join('\n'));
@@ -284,7 +296,10 @@ test('flipped bytes and truncation: restore and verify refuse with exit 3 naming
   assert.equal(v.code, 3);
   const report = JSON.parse(v.stdout) as { ok: boolean; problems: { code: string; message: string }[] };
   assert.equal(report.ok, false);
-  assert.ok(report.problems.some((p) => p.code === 'FILE_CORRUPT' && p.message === `${pack}: its SHA-256 does not match its name`), JSON.stringify(report.problems));
+  assert.ok(
+    report.problems.some((p) => p.code === 'FILE_CORRUPT' && p.message === `${pack}: its SHA-256 does not match its name`),
+    JSON.stringify(report.problems),
+  );
   const keyless = await runReader(['verify', copy]);
   assert.equal(keyless.code, 3);
   assert.ok(keyless.stdout.includes(`FILE_CORRUPT: ${pack}: its SHA-256 does not match its name`), keyless.stdout);

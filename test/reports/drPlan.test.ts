@@ -92,7 +92,10 @@ describe('DR plan PDF', { skip: POPPLER_SKIP }, () => {
     assert.equal(titles.length, DR_SCENARIOS.length);
     const at = titles.map((title) => text.indexOf(title));
     assert.ok(at.every((x) => x > text.indexOf('8. O que fazer')));
-    assert.deepEqual([...at].sort((x, y) => x - y), at);
+    assert.deepEqual(
+      [...at].sort((x, y) => x - y),
+      at,
+    );
   });
 
   it('en: a thin configuration gets warnings in the summary and in the scenarios', async () => {

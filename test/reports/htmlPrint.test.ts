@@ -23,7 +23,17 @@ function printHtml(dir: string, name: string, html: string): Buffer {
   writeFileSync(file, html);
   execFileSync(
     CHROMIUM,
-    ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', `--user-data-dir=${path.join(dir, `profile-${name}`)}`, '--no-pdf-header-footer', `--print-to-pdf=${out}`, pathToFileURL(file).href],
+    [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--no-first-run',
+      `--user-data-dir=${path.join(dir, `profile-${name}`)}`,
+      '--no-pdf-header-footer',
+      `--print-to-pdf=${out}`,
+      pathToFileURL(file).href,
+    ],
     { stdio: 'ignore', timeout: 120_000 },
   );
   return readFileSync(out);

@@ -48,7 +48,16 @@ describe('HTML rendering', () => {
           { kind: 'table', columns: [{ header: 'x' }], rows: [], empty: evil },
           { kind: 'callout', tone: 'warning', title: evil, lines: [evil] },
           { kind: 'keyGrid', lineLabels: [evil], lines: [['a', 'b', 'c', evil]] },
-          { kind: 'qr', modules: [[true, false], [false, true]], caption: evil, label: evil, size: 50 },
+          {
+            kind: 'qr',
+            modules: [
+              [true, false],
+              [false, true],
+            ],
+            caption: evil,
+            label: evil,
+            size: 50,
+          },
           { kind: 'split', left: [{ kind: 'paragraph', text: evil }], right: [{ kind: 'paragraph', text: evil }], rightWidth: 100 },
           { kind: 'writeIn', title: evil, fields: [evil] },
           { kind: 'pageBreak' },

@@ -56,7 +56,11 @@ function allDocuments(locale: (typeof LOCALES)[number]): ReportDocument[] {
     drPlanDocument(
       planData({
         destinations: [{ kind: 'local', location: '/mnt/nas', offsite: false, immutable: false }],
-        contacts: [{ role: 'support', name: 'x' }, { role: 'cloudProvider', name: 'y' }, { role: 'fhirVendor', name: 'z' }],
+        contacts: [
+          { role: 'support', name: 'x' },
+          { role: 'cloudProvider', name: 'y' },
+          { role: 'fhirVendor', name: 'z' },
+        ],
         retention: { keepLast: -1, keepHourly: 24, keepDaily: -1, keepWeekly: -1, keepMonthly: -1, keepYearly: 3, keepWithin: '30d', keepTags: ['x'] },
         recoveryKit: { location: 'cofre' },
         lastDrill: { at: '2026-01-01T00:00:00Z', passed: false },
@@ -68,7 +72,10 @@ function allDocuments(locale: (typeof LOCALES)[number]): ReportDocument[] {
     complianceDocument(
       complianceData({
         encryption: { keySlots: [{ kind: 'passphrase', name: 'p', created: '2026-01-01T00:00:00Z' }] },
-        destinations: [{ kind: 's3', location: 's3:b/p', residency: 'unknown' }, { kind: 's3', location: 's3:c/p', residency: 'private-endpoint' }],
+        destinations: [
+          { kind: 's3', location: 's3:b/p', residency: 'unknown' },
+          { kind: 's3', location: 's3:c/p', residency: 'private-endpoint' },
+        ],
         retention: { legalFloorYears: 10 },
         drills: [{ startedAt: '2026-02-01T00:00:00Z', status: 'failed' }],
         alerts: [{ rule: 'integrity', severity: 'critical', messageKey: 'alerts.stale.title', params: { destination: 'x' }, firstAt: '2026-02-01T00:00:00Z', clearedAt: null }],

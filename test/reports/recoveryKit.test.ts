@@ -63,13 +63,35 @@ describe('recovery kit QR payload', () => {
   it('refuses other codes and a key of another repository', () => {
     const key = newRecoveryKey(REPO_ID);
     const other = 'aa' + REPO_ID.slice(2);
-    assert.throws(() => parseRecoveryQrPayload(`${RECOVERY_QR_PREFIX}${other.toUpperCase()}:${base32Encode(key)}`), (e) => isEngineError(e, 'RECOVERY_KEY_OTHER_REPO'));
-    assert.throws(() => parseRecoveryQrPayload('https://example.com'), (e) => isEngineError(e, 'INVALID_ARGUMENT'));
-    assert.throws(() => parseRecoveryQrPayload(`${RECOVERY_QR_PREFIX}${REPO_ID}:ABC`), (e) => isEngineError(e, 'INVALID_ARGUMENT'));
-    assert.throws(() => recoveryQrPayload('not-hex', key), (e) => isEngineError(e, 'INVALID_ARGUMENT'));
-    assert.throws(() => recoveryQrPayload(REPO_ID, key.subarray(1)), (e) => isEngineError(e, 'INVALID_ARGUMENT'));
-    assert.throws(() => recoveryQrPayload(other, key), (e) => isEngineError(e, 'RECOVERY_KEY_OTHER_REPO'), 'never print a key with another repository');
-    assert.throws(() => recoveryKitDocument(kitData({ repoId: other }), 'pt-BR'), (e) => isEngineError(e, 'RECOVERY_KEY_OTHER_REPO'));
+    assert.throws(
+      () => parseRecoveryQrPayload(`${RECOVERY_QR_PREFIX}${other.toUpperCase()}:${base32Encode(key)}`),
+      (e) => isEngineError(e, 'RECOVERY_KEY_OTHER_REPO'),
+    );
+    assert.throws(
+      () => parseRecoveryQrPayload('https://example.com'),
+      (e) => isEngineError(e, 'INVALID_ARGUMENT'),
+    );
+    assert.throws(
+      () => parseRecoveryQrPayload(`${RECOVERY_QR_PREFIX}${REPO_ID}:ABC`),
+      (e) => isEngineError(e, 'INVALID_ARGUMENT'),
+    );
+    assert.throws(
+      () => recoveryQrPayload('not-hex', key),
+      (e) => isEngineError(e, 'INVALID_ARGUMENT'),
+    );
+    assert.throws(
+      () => recoveryQrPayload(REPO_ID, key.subarray(1)),
+      (e) => isEngineError(e, 'INVALID_ARGUMENT'),
+    );
+    assert.throws(
+      () => recoveryQrPayload(other, key),
+      (e) => isEngineError(e, 'RECOVERY_KEY_OTHER_REPO'),
+      'never print a key with another repository',
+    );
+    assert.throws(
+      () => recoveryKitDocument(kitData({ repoId: other }), 'pt-BR'),
+      (e) => isEngineError(e, 'RECOVERY_KEY_OTHER_REPO'),
+    );
   });
 
   it('the symbol is a version 7 code at level Q that an independent reader decodes', () => {
@@ -93,8 +115,14 @@ describe('recovery kit document', () => {
     assert.deepEqual(grid2.lines, encodeRecoveryKey(key, 'en'), 'bytes are written in the kit language');
     const typo = words.map((l) => [...l]);
     typo[2]![1] = typo[2]![0]!;
-    assert.throws(() => recoveryKitDocument(kitData({ recoveryKey: typo }), 'pt-BR'), (e) => isEngineError(e, 'RECOVERY_KEY_CHECKSUM'));
-    assert.throws(() => recoveryKitDocument(kitData({ recoveryKey: words.slice(1) }), 'pt-BR'), (e) => isEngineError(e, 'INVALID_ARGUMENT'));
+    assert.throws(
+      () => recoveryKitDocument(kitData({ recoveryKey: typo }), 'pt-BR'),
+      (e) => isEngineError(e, 'RECOVERY_KEY_CHECKSUM'),
+    );
+    assert.throws(
+      () => recoveryKitDocument(kitData({ recoveryKey: words.slice(1) }), 'pt-BR'),
+      (e) => isEngineError(e, 'INVALID_ARGUMENT'),
+    );
   });
 });
 
@@ -118,7 +146,11 @@ describe('recovery kit PDF', { skip: POPPLER_SKIP }, () => {
       );
       rows.forEach((r, i) => {
         assert.deepEqual(r.words, lines[i], `line ${i + 1}`);
-        assert.deepEqual(r.positions, [1, 2, 3, 4].map((p) => i * 4 + p), `positions of line ${i + 1}`);
+        assert.deepEqual(
+          r.positions,
+          [1, 2, 3, 4].map((p) => i * 4 + p),
+          `positions of line ${i + 1}`,
+        );
       });
       assert.ok(flat(layout).includes('clinic-backup connect --repo /mnt/nas-recepcao/clinic-backup'));
       assert.ok(text.replace(/\/ /g, '/').includes('s3:https://br-se1.magaluobjects.com/clinica-sao-lucas/backup'), 'S3 location, wrapped only after a slash');
@@ -174,14 +206,7 @@ describe('recovery kit PDF', { skip: POPPLER_SKIP }, () => {
     const pdf = await recoveryKitPdf(
       kitData({
         clinicName: 'Clínica São Lucas de Cardiologia, Clínica Médica, Endocrinologia e Medicina do Esporte – Unidade Vila Mariana',
-        locations: [
-          long(1),
-          long(2),
-          { location: 's3:https://AKIAEXAMPLE:wJalrXUtnFEMIsecret@s3.example.com.br/bucket/prefix?X-Amz-Signature=abc', label: 'Nuvem' },
-          long(3),
-          long(4),
-          long(5),
-        ],
+        locations: [long(1), long(2), { location: 's3:https://AKIAEXAMPLE:wJalrXUtnFEMIsecret@s3.example.com.br/bucket/prefix?X-Amz-Signature=abc', label: 'Nuvem' }, long(3), long(4), long(5)],
       }),
       'pt-BR',
     );

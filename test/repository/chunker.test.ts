@@ -1,14 +1,7 @@
 import assert from 'node:assert/strict';
 import { createCipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
-import {
-  chunkerConfig,
-  chunkLengths,
-  chunkStream,
-  DEFAULT_CHUNKER_PARAMS,
-  gearTable,
-  type ChunkerParams,
-} from '../../src/repository/chunker.js';
+import { chunkerConfig, chunkLengths, chunkStream, DEFAULT_CHUNKER_PARAMS, gearTable, type ChunkerParams } from '../../src/repository/chunker.js';
 import { isEngineError } from '../../src/shared/errors.js';
 
 const KEY = Buffer.alloc(32, 0x5a);
@@ -21,7 +14,7 @@ function prng(bytes: number, seed: string): Buffer {
 }
 
 async function* pieces(data: Buffer, sizes: () => number): AsyncGenerator<Buffer> {
-  for (let off = 0; off < data.length; ) {
+  for (let off = 0; off < data.length;) {
     const n = Math.min(sizes(), data.length - off);
     yield data.subarray(off, off + n);
     off += n;
@@ -43,7 +36,10 @@ describe('content-defined chunker', () => {
     assert.equal(gear.length, 256);
     for (const i of [0, 1, 127, 255]) assert.equal(gear[i], expected.readUInt32LE(4 * i));
     assert.notDeepEqual(gearTable(Buffer.alloc(32, 1)), gear);
-    assert.throws(() => gearTable(Buffer.alloc(16)), (e) => isEngineError(e, 'INVALID_ARGUMENT'));
+    assert.throws(
+      () => gearTable(Buffer.alloc(16)),
+      (e) => isEngineError(e, 'INVALID_ARGUMENT'),
+    );
   });
 
   it('cuts the same boundaries whatever the read sizes are, and the chunks concatenate to the input', async () => {
@@ -60,7 +56,10 @@ describe('content-defined chunker', () => {
       const input = sizes === random || sizes() > 1 ? data : data.subarray(0, 200_000);
       const chunks = await collect(chunkStream(pieces(input, sizes), cfg));
       assert.deepEqual(Buffer.concat(chunks), input);
-      assert.deepEqual(chunks.map((c) => c.length), chunkLengths(cfg, input));
+      assert.deepEqual(
+        chunks.map((c) => c.length),
+        chunkLengths(cfg, input),
+      );
     }
     assert.deepEqual(chunkLengths(cfg, data), reference, 'deterministic across runs');
   });
@@ -72,14 +71,30 @@ describe('content-defined chunker', () => {
     // Constant bytes never match the mask: every chunk is cut at max.
     const zeros = chunkLengths(cfg, Buffer.alloc(100_000));
     assert.deepEqual(zeros.slice(0, -1), new Array(zeros.length - 1).fill(SMALL.maxBytes));
-    assert.equal(zeros.reduce((a, b) => a + b, 0), 100_000);
+    assert.equal(
+      zeros.reduce((a, b) => a + b, 0),
+      100_000,
+    );
   });
 
   it('gives no chunk for empty input and one chunk for input shorter than min', async () => {
     const cfg = chunkerConfig(KEY);
-    assert.deepEqual(await collect(chunkStream(pieces(Buffer.alloc(0), () => 10), cfg)), []);
+    assert.deepEqual(
+      await collect(
+        chunkStream(
+          pieces(Buffer.alloc(0), () => 10),
+          cfg,
+        ),
+      ),
+      [],
+    );
     const short = prng(1000, 'short');
-    const chunks = await collect(chunkStream(pieces(short, () => 100), cfg));
+    const chunks = await collect(
+      chunkStream(
+        pieces(short, () => 100),
+        cfg,
+      ),
+    );
     assert.equal(chunks.length, 1);
     assert.deepEqual(chunks[0], short);
   });
@@ -140,7 +155,11 @@ describe('content-defined chunker', () => {
     let n = 0;
     await assert.rejects(
       (async () => {
-        for await (const _ of chunkStream(pieces(prng(1_000_000, 'abort'), () => 4096), cfg, { signal: ac.signal })) {
+        for await (const _ of chunkStream(
+          pieces(prng(1_000_000, 'abort'), () => 4096),
+          cfg,
+          { signal: ac.signal },
+        )) {
           if (++n === 3) ac.abort();
         }
       })(),
@@ -156,7 +175,11 @@ describe('content-defined chunker', () => {
       { minBytes: 1024, avgBytes: 4096, maxBytes: 2048 },
       { minBytes: 1.5, avgBytes: 4096, maxBytes: 8192 },
     ]) {
-      assert.throws(() => chunkerConfig(KEY, bad), (e) => isEngineError(e, 'INVALID_ARGUMENT'), JSON.stringify(bad));
+      assert.throws(
+        () => chunkerConfig(KEY, bad),
+        (e) => isEngineError(e, 'INVALID_ARGUMENT'),
+        JSON.stringify(bad),
+      );
     }
   });
 });

@@ -29,7 +29,10 @@ function assertCleanFailures(buf: Buffer, decode: (b: Buffer) => unknown, allowe
     try {
       decode(d);
     } catch (err) {
-      assert.ok(allowed.some((c) => err instanceof c), `unexpected error ${String(err)}`);
+      assert.ok(
+        allowed.some((c) => err instanceof c),
+        `unexpected error ${String(err)}`,
+      );
       failed++;
     }
   }
@@ -45,8 +48,14 @@ test('varints: round trip, shortest form only, at most 8 bytes, structures that 
   for (const v of values) assert.equal(r.varint(), v);
   assert.equal(r.string(), 'Observação');
   r.end();
-  assert.throws(() => new ByteReader(Buffer.from([0x80, 0x00])).varint(), (e) => e instanceof FormatError && /shortest/.test(e.reason));
-  assert.throws(() => new ByteReader(Buffer.alloc(9, 0x81)).varint(), (e) => e instanceof FormatError && /8 bytes/.test(e.reason));
+  assert.throws(
+    () => new ByteReader(Buffer.from([0x80, 0x00])).varint(),
+    (e) => e instanceof FormatError && /shortest/.test(e.reason),
+  );
+  assert.throws(
+    () => new ByteReader(Buffer.alloc(9, 0x81)).varint(),
+    (e) => e instanceof FormatError && /8 bytes/.test(e.reason),
+  );
   assert.throws(() => new ByteReader(Buffer.from([0x81])).varint(), FormatError);
   assert.throws(() => new ByteReader(Buffer.from([5, 1, 2])).string(), FormatError);
   assert.throws(() => new ByteReader(Buffer.from([0xff, 0xff, 0x03])).count(1), /count larger/);
@@ -75,11 +84,20 @@ test('envelopes v2: round trip for every codec; kind, version, key and every byt
   }
   const env = seal2(key, Kind2.index, Buffer.from('payload of an index'));
   assert.equal(open2(key, Kind2.index, env).toString(), 'payload of an index');
-  assert.throws(() => open2(key, Kind2.snapshot, env), (e) => e instanceof Envelope2Error && e.reason === 'wrong-kind');
-  assert.throws(() => open2(randomBytes(32), Kind2.index, env), (e) => e instanceof Envelope2Error && e.reason === 'auth-failed');
+  assert.throws(
+    () => open2(key, Kind2.snapshot, env),
+    (e) => e instanceof Envelope2Error && e.reason === 'wrong-kind',
+  );
+  assert.throws(
+    () => open2(randomBytes(32), Kind2.index, env),
+    (e) => e instanceof Envelope2Error && e.reason === 'auth-failed',
+  );
   const v1 = Buffer.from(env);
   v1[2] = 1;
-  assert.throws(() => open2(key, Kind2.index, v1), (e) => e instanceof Envelope2Error && e.reason === 'version-1');
+  assert.throws(
+    () => open2(key, Kind2.index, v1),
+    (e) => e instanceof Envelope2Error && e.reason === 'version-1',
+  );
   const { failed, total } = assertCleanFailures(env, (b) => open2(key, Kind2.index, b), [Envelope2Error]);
   assert.equal(failed, total, 'every truncation and every flipped byte is refused');
   // A dictionary frame cannot be read without its dictionary, nor with another one.
@@ -94,13 +112,22 @@ test('pack headers and index files v2: round trip; damage is a clean error; anot
   assert.deepEqual(decodePackHeader2(header), blobs);
   assertCleanFailures(header, decodePackHeader2, [FormatError]);
   const size = blobs.reduce((n, b) => n + b.stored, 0) + 200;
-  const index = { supersedes: [randomBytes(32).toString('hex')], packs: [{ id: randomBytes(32).toString('hex'), size, blobs }, { id: randomBytes(32).toString('hex'), size: 300, blobs: [] }] };
+  const index = {
+    supersedes: [randomBytes(32).toString('hex')],
+    packs: [
+      { id: randomBytes(32).toString('hex'), size, blobs },
+      { id: randomBytes(32).toString('hex'), size: 300, blobs: [] },
+    ],
+  };
   const bytes = encodeIndex2(index);
   assert.deepEqual(decodeIndex2(bytes), index);
   assertCleanFailures(bytes, decodeIndex2, [FormatError, IndexVersionError]);
   const v3 = Buffer.from(bytes);
   v3[0] = 3;
-  assert.throws(() => decodeIndex2(v3), (e) => e instanceof IndexVersionError && e.version === 3);
+  assert.throws(
+    () => decodeIndex2(v3),
+    (e) => e instanceof IndexVersionError && e.version === 3,
+  );
   // A pack record claiming more blob bytes than the pack holds is damage.
   assert.throws(() => decodeIndex2(encodeIndex2({ supersedes: [], packs: [{ id: randomBytes(32).toString('hex'), size: 10, blobs }] })), FormatError);
 });
@@ -125,10 +152,16 @@ test('row sets: checkpoint chunks and deltas round-trip; unsorted, out-of-range 
   const chunk = encodeRowSet(RowSetKind.checkpoint, rows);
   const set = decodeRowSet(chunk, RowSetKind.checkpoint);
   assert.deepEqual([...set.rows()], rows);
-  const delta = encodeRowSet(RowSetKind.delta, rows.slice(2, 4), [{ type: 'Patient', id: 'gone' }, { type: 'Condition', id: 'c9' }]);
+  const delta = encodeRowSet(RowSetKind.delta, rows.slice(2, 4), [
+    { type: 'Patient', id: 'gone' },
+    { type: 'Condition', id: 'c9' },
+  ]);
   const d = decodeRowSet(delta, RowSetKind.delta);
   assert.deepEqual([...d.rows()], rows.slice(2, 4));
-  assert.deepEqual(d.deletions, [{ type: 'Patient', id: 'gone' }, { type: 'Condition', id: 'c9' }]);
+  assert.deepEqual(d.deletions, [
+    { type: 'Patient', id: 'gone' },
+    { type: 'Condition', id: 'c9' },
+  ]);
   assert.throws(() => decodeRowSet(delta, RowSetKind.checkpoint), FormatError);
   assert.throws(() => encodeRowSet(RowSetKind.checkpoint, [rows[1] as Row, rows[0] as Row]), RangeError);
   const { failed } = assertCleanFailures(chunk, (b) => decodeRowSet(b), [FormatError]);
@@ -137,10 +170,16 @@ test('row sets: checkpoint chunks and deltas round-trip; unsorted, out-of-range 
   const pair = rowsFixture().slice(2, 3);
   const sorted = encodeRowSet(RowSetKind.checkpoint, [pair[0] as Row, { ...(pair[0] as Row), id: 'o2' }]);
   const swapped = Buffer.from(sorted.toString('latin1').replace('\u0002o1', '\u0002o9'), 'latin1');
-  assert.throws(() => decodeRowSet(swapped), (e) => e instanceof FormatError && /sorted/.test(e.reason));
+  assert.throws(
+    () => decodeRowSet(swapped),
+    (e) => e instanceof FormatError && /sorted/.test(e.reason),
+  );
   const badMagic = Buffer.from(chunk);
   badMagic[3] = 0x31;
-  assert.throws(() => decodeRowSet(badMagic), (e) => e instanceof FormatError && /magic/.test(e.reason));
+  assert.throws(
+    () => decodeRowSet(badMagic),
+    (e) => e instanceof FormatError && /magic/.test(e.reason),
+  );
 });
 
 test('checkpoints and deltas materialise in key order; one patient reads only the chunks that can hold it', async () => {
@@ -156,7 +195,10 @@ test('checkpoints and deltas materialise in key order; one patient reads only th
   const cp = await writeCheckpoint(rows, 2, write);
   assert.equal(cp.chunks, 3);
   const dir = decodeCheckpointDir(blobs.get(cp.id) as Buffer);
-  assert.deepEqual(dir.chunks.map((c) => c.first[0]), ['', 'p1', 'p2']);
+  assert.deepEqual(
+    dir.chunks.map((c) => c.first[0]),
+    ['', 'p1', 'p2'],
+  );
   // Delta: Encounter/e1 moves to p4 only (both old rows go), p1's Observation changes, Practitioner deleted.
   const moved: Row = { ...(rows[4] as Row), patient: 'p4', flags: 0 };
   const changed: Row = { ...(rows[2] as Row), length: 7 };
@@ -190,7 +232,10 @@ test('directory nodes and attachment lists: round trip, sorted by UTF-8 name, in
     { name: 'vazio.txt', type: 'file', mode: 0o600, mtimeNs: '3', size: 0, content: [] },
   ];
   const node = decodeDirNode(encodeDirNode(entries));
-  assert.deepEqual(node.entries.map((e) => e.name), ['atalho', 'exames', 'laudo ç.pdf', 'vazio.txt']);
+  assert.deepEqual(
+    node.entries.map((e) => e.name),
+    ['atalho', 'exames', 'laudo ç.pdf', 'vazio.txt'],
+  );
   assert.throws(() => encodeDirNode([entries[0] as TreeEntry, entries[0] as TreeEntry]), /duplicate/);
   for (const bad of [{ name: '..' }, { name: 'a/b' }, { mode: -1 }, { mtimeNs: '01' }, { type: 'fifo' }, { content: ['xyz'] }]) {
     const json = JSON.stringify({ format: 'CBFILES2', entries: [{ ...entries[0], ...bad }] });

@@ -55,8 +55,7 @@ async function flip(b: LocalBackend, file: string, at: number): Promise<void> {
   await writeFile(p, buf);
 }
 
-const check = async (b: Backend): Promise<Awaited<ReturnType<typeof checkRepository>>> =>
-  checkRepository(await Repository.open(b, { passphrase: TEST_PASSPHRASE }), { readData: true });
+const check = async (b: Backend): Promise<Awaited<ReturnType<typeof checkRepository>>> => checkRepository(await Repository.open(b, { passphrase: TEST_PASSPHRASE }), { readData: true });
 
 test('damaged and missing packs and a damaged index are replaced from another copy; check then passes', async () => {
   const { primary, replicas } = await copies(1);
@@ -75,18 +74,28 @@ test('damaged and missing packs and a damaged index are replaced from another co
   for (let pass = 0; pass < 3; pass++) {
     const report = await check(primary);
     if (report.ok) break;
-    if (first) assert.ok(report.problems.some((p) => p.file === index), 'the index damage is reported first');
+    if (first)
+      assert.ok(
+        report.problems.some((p) => p.file === index),
+        'the index damage is reported first',
+      );
     const healed = await healFromCopy(report.problems, primary, [replica], { onProgress: (e) => events.push(e) });
     assert.ok(healed.repaired.length > 0, `pass ${pass} repairs something: ${JSON.stringify(healed.unrepaired)}`);
     // a snapshot named by a problem that the damaged index caused is itself intact
-    assert.ok(healed.unrepaired.every((u) => u.reason === 'intact'), JSON.stringify(healed.unrepaired));
+    assert.ok(
+      healed.unrepaired.every((u) => u.reason === 'intact'),
+      JSON.stringify(healed.unrepaired),
+    );
     if (first) {
-      assert.deepEqual(healed.details.find((d) => d.file === index), {
-        file: index,
-        source: replica.location,
-        bytes: (await readFile(path.join(replica.location, index))).length,
-        was: 'damaged',
-      });
+      assert.deepEqual(
+        healed.details.find((d) => d.file === index),
+        {
+          file: index,
+          source: replica.location,
+          bytes: (await readFile(path.join(replica.location, index))).length,
+          was: 'damaged',
+        },
+      );
     }
     first = false;
     repaired.push(...healed.repaired);
@@ -160,7 +169,15 @@ test('paths that cannot be healed are reported with a reason; a read-only target
   const [snap] = await filesOf(primary, 'snapshots');
   const packs = await filesOf(primary, 'data');
   const healed = await healFromCopy(
-    [{ file: 'config' }, { file: 'keys/abcdef0123456789' }, { file: 'locks/' + 'a'.repeat(64) }, { file: 'data/zz/' + 'a'.repeat(64) }, { file: '../etc/passwd' }, { file: snap as string }, { file: snap as string }],
+    [
+      { file: 'config' },
+      { file: 'keys/abcdef0123456789' },
+      { file: 'locks/' + 'a'.repeat(64) },
+      { file: 'data/zz/' + 'a'.repeat(64) },
+      { file: '../etc/passwd' },
+      { file: snap as string },
+      { file: snap as string },
+    ],
     primary,
     replicas,
   );

@@ -66,7 +66,10 @@ test('repair snapshot: a lost pack gives a successor without the lost resources,
   assert.ok(m.tags.includes('repaired'));
   assert.equal(m.totals.resources, manifest.totals.resources - gone.size);
   const check = await checkRepository(after, { readData: true });
-  assert.ok(check.problems.every((p) => p.snapshots.every((s) => s === snapshotId)), 'only the damaged snapshot has problems');
+  assert.ok(
+    check.problems.every((p) => p.snapshots.every((s) => s === snapshotId)),
+    'only the damaged snapshot has problems',
+  );
   const listed = new Set<string>();
   for await (const row of snapshotRows(after, successor)) listed.add(`${row.type}/${row.id}`);
   assert.ok([...gone].every((k) => !listed.has(k)));
@@ -109,7 +112,17 @@ test('file trees: chunks and directory nodes written with the primitives read ba
     serverTransactionTime: null,
     mode: 'full',
     counts: { dirs: 2, files: 2, symlinks: 1 },
-    totals: { resources: 0, bytes: a.size + b.size, added: 0, changed: 0, deleted: 0, unchanged: 0, newBlobs: writer.stats.newBlobs, newBlobBytes: writer.stats.newBlobBytes, storedBytesAdded: writer.stats.storedBytes },
+    totals: {
+      resources: 0,
+      bytes: a.size + b.size,
+      added: 0,
+      changed: 0,
+      deleted: 0,
+      unchanged: 0,
+      newBlobs: writer.stats.newBlobs,
+      newBlobBytes: writer.stats.newBlobBytes,
+      storedBytesAdded: writer.stats.storedBytes,
+    },
     tree: { kind: 'files', root: rootDir },
     dictionaries: {},
     attachments: null,
@@ -140,7 +153,10 @@ test('file trees: chunks and directory nodes written with the primitives read ba
   assert.ok(loc);
   await rm(path.join(root, 'data', loc.pack.slice(0, 2), loc.pack));
   const damaged = await checkRepository(await reopen(root));
-  assert.ok(damaged.problems.some((p) => p.resources.includes('documentos/exames/imagem ç.bin')), JSON.stringify(damaged.problems));
+  assert.ok(
+    damaged.problems.some((p) => p.resources.includes('documentos/exames/imagem ç.bin')),
+    JSON.stringify(damaged.problems),
+  );
   const rep = await repairSnapshot(await reopen(root), { id, manifest });
   assert.equal(rep.lostFiles, 1);
   assert.deepEqual(rep.lost, ['documentos/exames/imagem ç.bin']);

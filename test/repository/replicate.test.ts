@@ -166,10 +166,7 @@ test('a crash at any write, or a cancellation, leaves the copy consistent; the n
   const c = await newDestination(dir, 'cancelled');
   const ac = new AbortController();
   let seen = 0;
-  await assert.rejects(
-    replicate(a, c, { signal: ac.signal, onProgress: (e) => e.phase === 'data' && ++seen === 4 && ac.abort() }),
-    (err: unknown) => isEngineError(err, 'CANCELLED'),
-  );
+  await assert.rejects(replicate(a, c, { signal: ac.signal, onProgress: (e) => e.phase === 'data' && ++seen === 4 && ac.abort() }), (err: unknown) => isEngineError(err, 'CANCELLED'));
   assert.deepEqual((await checkRepository(await open(c))).problems, []);
   assertComplete(await replicate(a, c));
 });
@@ -380,8 +377,16 @@ test('network cut in the middle of a multipart upload: reported, nothing partial
   const r2 = await replicate(a, b, { concurrency: 2 });
   assertComplete(r2);
   assert.equal(r2.copied + firstCopied, await fileCount(a), 'each file copied exactly once over the two runs');
-  assert.equal(proxy.count((x) => x.method === 'PUT' && x.key.endsWith(firstBig.name)), 0, 'the finished large file was not sent again');
-  assert.equal(proxy.count((x) => x.method === 'PUT' && x.key.endsWith(secondBig.name)), 2, 'the cut one was sent whole (two parts)');
+  assert.equal(
+    proxy.count((x) => x.method === 'PUT' && x.key.endsWith(firstBig.name)),
+    0,
+    'the finished large file was not sent again',
+  );
+  assert.equal(
+    proxy.count((x) => x.method === 'PUT' && x.key.endsWith(secondBig.name)),
+    2,
+    'the cut one was sent whole (two parts)',
+  );
   await b.close();
 
   const reopened = await S3Backend.open({ ...opts, endpoint: `http://127.0.0.1:${port}` });
@@ -411,6 +416,10 @@ test('put-only offsite bucket: replicates with conditional writes, never deletes
   await lock.release();
   assert.equal(skipped.length, 1);
   assert.match(skipped[0] ?? '', /^access-denied:locks\//);
-  assert.equal(proxy.count((x) => x.method === 'DELETE' && !x.key.includes('/locks/')), 0, 'no delete outside locks/ was ever sent');
+  assert.equal(
+    proxy.count((x) => x.method === 'DELETE' && !x.key.includes('/locks/')),
+    0,
+    'no delete outside locks/ was ever sent',
+  );
   await b.close();
 });

@@ -83,7 +83,10 @@ test('disk full during a backup: the run fails with DEST_FULL and the previous s
   await assert.rejects(backupDir(repo2, path.join(dir, 'data2')), (e) => isEngineError(e, 'DEST_FULL'));
   const after = await reopen(root);
   const snaps = await after.listSnapshots();
-  assert.deepEqual(snaps.map((s) => s.id), [first.snapshotId]);
+  assert.deepEqual(
+    snaps.map((s) => s.id),
+    [first.snapshotId],
+  );
 });
 
 test('locks: a live process holding an exclusive lock blocks; a dead owner is stale and removed', async () => {

@@ -114,7 +114,10 @@ test('target down mid-restore (503 storm): the restore fails; after recovery the
   const B = await sandbox();
   const journal = path.join(dir, 'storm.journal');
   B.faults.set({ serverError: { nth: 8, times: 1_000_000, status: 503, match: '^/fhir/?$' } });
-  await assert.rejects(restorerRun(r, B.url, journal), rejectsWith('SOURCE_HTTP', (d) => assert.equal(d['status'], 503)));
+  await assert.rejects(
+    restorerRun(r, B.url, journal),
+    rejectsWith('SOURCE_HTTP', (d) => assert.equal(d['status'], 503)),
+  );
   const done = await journalIds(journal);
   assert.ok(done.size > 0 && done.size < source.size, `part done (${done.size})`);
   assert.deepEqual(new Set(snapshotOf(B).keys()), done, 'the journal names exactly what the server holds');
@@ -192,7 +195,10 @@ test('target rejects some resources: they are listed with the OperationOutcome, 
   assert.equal(again.restored, 2);
   assert.deepEqual(again.failures, []);
   assertSameResources(source, B);
-  assert.deepEqual([...versionIds(B)].filter(([, v]) => v !== '1'), []);
+  assert.deepEqual(
+    [...versionIds(B)].filter(([, v]) => v !== '1'),
+    [],
+  );
   assert.deepEqual(await journals(repo.stateDir), []);
 });
 
@@ -203,15 +209,29 @@ test('target is not a FHIR server (HTML, JSON that is no CapabilityStatement, 40
   for (const s of [html, json, missing]) {
     await assert.rejects(engine.planRestoreToServer({ target: s.url, auth: NONE }), rejectsWith('SOURCE_NOT_FHIR'));
     await assert.rejects(engine.restoreToServer({ target: s.url, auth: NONE, confirmed: true }), rejectsWith('SOURCE_NOT_FHIR'));
-    assert.deepEqual(s.requests.filter((q) => q.method !== 'GET'), [], 'nothing was posted');
+    assert.deepEqual(
+      s.requests.filter((q) => q.method !== 'GET'),
+      [],
+      'nothing was posted',
+    );
   }
 });
 
 test('target speaks another FHIR version (5.0.0, 3.0.2): SOURCE_FHIR_VERSION naming it, nothing written', async () => {
   for (const version of ['5.0.0', '3.0.2']) {
-    const s = await plainServer(() => ({ status: 200, type: 'application/fhir+json', body: JSON.stringify({ resourceType: 'CapabilityStatement', status: 'active', kind: 'instance', fhirVersion: version, rest: [{ mode: 'server' }] }) }));
-    await assert.rejects(engine.restoreToServer({ target: s.url, auth: NONE, confirmed: true }), rejectsWith('SOURCE_FHIR_VERSION', (d) => assert.equal(d['version'], version)));
-    assert.deepEqual(s.requests.map((q) => `${q.method} ${q.url}`), ['GET /fhir/metadata']);
+    const s = await plainServer(() => ({
+      status: 200,
+      type: 'application/fhir+json',
+      body: JSON.stringify({ resourceType: 'CapabilityStatement', status: 'active', kind: 'instance', fhirVersion: version, rest: [{ mode: 'server' }] }),
+    }));
+    await assert.rejects(
+      engine.restoreToServer({ target: s.url, auth: NONE, confirmed: true }),
+      rejectsWith('SOURCE_FHIR_VERSION', (d) => assert.equal(d['version'], version)),
+    );
+    assert.deepEqual(
+      s.requests.map((q) => `${q.method} ${q.url}`),
+      ['GET /fhir/metadata'],
+    );
   }
 });
 
@@ -297,14 +317,24 @@ test('NDJSON target folder not empty: refused (nothing touched) unless overwrite
   await mkdir(target);
   await writeFile(path.join(target, 'notes.txt'), 'keep me\n');
   await writeFile(path.join(target, 'Patient.ndjson'), '{"resourceType":"Patient","id":"stale"}\n');
-  await assert.rejects(engine.restoreToFolder({ snapshot: 'latest', target, confirmed: true }), rejectsWith('RESTORE_TARGET_NOT_EMPTY', (d) => assert.equal(d['path'], target)));
+  await assert.rejects(
+    engine.restoreToFolder({ snapshot: 'latest', target, confirmed: true }),
+    rejectsWith('RESTORE_TARGET_NOT_EMPTY', (d) => assert.equal(d['path'], target)),
+  );
   assert.deepEqual((await readdir(target)).sort(), ['Patient.ndjson', 'notes.txt']);
   assert.equal(await readFile(path.join(target, 'Patient.ndjson'), 'utf8'), '{"resourceType":"Patient","id":"stale"}\n');
 
   const r = await engine.restoreToFolder({ snapshot: 'latest', target, confirmed: true, overwrite: true, types: ['Patient'] });
   assert.equal(r.resources, patientIds.length);
   const lines = (await readFile(path.join(target, 'Patient.ndjson'), 'utf8')).trimEnd().split('\n');
-  assert.deepEqual(lines.sort(), [...source.values()].filter((x) => x.type === 'Patient').map((x) => x.text).sort(), 'the stale file is replaced');
+  assert.deepEqual(
+    lines.sort(),
+    [...source.values()]
+      .filter((x) => x.type === 'Patient')
+      .map((x) => x.text)
+      .sort(),
+    'the stale file is replaced',
+  );
   assert.equal(await readFile(path.join(target, 'notes.txt'), 'utf8'), 'keep me\n', 'other files are left alone');
 });
 
@@ -312,7 +342,11 @@ test('a patient whose resources reference others outside the compartment: listed
   const src = await sandbox({ patients: 2, seed: 40, createGroup: false });
   const patient = [...src.store.all()].find((x) => x.type === 'Patient')?.id as string;
   src.store.put('Practitioner', 'dr-1', '{"resourceType":"Practitioner","id":"dr-1","name":[{"family":"Souza"}]}');
-  src.store.put('Encounter', 'enc-x', `{"resourceType":"Encounter","id":"enc-x","status":"finished","class":{"code":"AMB"},"subject":{"reference":"Patient/${patient}"},"participant":[{"individual":{"reference":"Practitioner/dr-1"}}],"serviceProvider":{"reference":"Organization/org-9"}}`);
+  src.store.put(
+    'Encounter',
+    'enc-x',
+    `{"resourceType":"Encounter","id":"enc-x","status":"finished","class":{"code":"AMB"},"subject":{"reference":"Patient/${patient}"},"participant":[{"individual":{"reference":"Practitioner/dr-1"}}],"serviceProvider":{"reference":"Organization/org-9"}}`,
+  );
   const own = await testRepo(path.join(dir, 'dangling'));
   const e = own.engine();
   await e.backupFhir({ source: src.url, auth: NONE });

@@ -119,4 +119,3 @@ export async function plainServer(reply: (req: http.IncomingMessage) => { status
   );
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/fhir`, requests };
 }
-

@@ -25,7 +25,7 @@ const backup = await engine.backupFhir({ source: A.url, auth: NONE, strategy: 's
 assert.equal(backup.snapshot.attachments?.stored, A.documents.length);
 const clinical = [...A.store.all()].filter((r) => !['Binary', 'Project', 'ProjectMembership', 'ClientApplication', 'User'].includes(r.type));
 
-test('restore into Medplum (ids kept): every resource equal but for Medplum\'s own meta; a second plan shows nothing changed; a drill into Medplum scores 100 %', async () => {
+test("restore into Medplum (ids kept): every resource equal but for Medplum's own meta; a second plan shows nothing changed; a drill into Medplum scores 100 %", async () => {
   const M = await startMedplum();
   const r = await engine.restoreToServer({ target: M.url, auth: NONE, confirmed: true, verify: 'all' });
   assert.deepEqual(r.failures, []);
@@ -37,17 +37,20 @@ test('restore into Medplum (ids kept): every resource equal but for Medplum\'s o
     assert.deepEqual(comparable(got, new Map()), comparable(JSON.parse(x.text), new Map()), `${x.type}/${x.id}`);
   }
   const plan = await engine.planRestoreToServer({ target: M.url, auth: NONE });
-  assert.deepEqual(plan.newerOnTarget, [], 'Medplum\'s versionId/lastUpdated are not differences');
+  assert.deepEqual(plan.newerOnTarget, [], "Medplum's versionId/lastUpdated are not differences");
   assert.equal(plan.sameOnTarget, clinical.length);
 
   const fresh = await startMedplum();
   const drill = await engine.drill({ target: fresh.url });
   assert.equal(drill.status, 'success');
   assert.equal(drill.integrityScore, 1);
-  assert.ok(fresh.log.some((l) => /_offset=/.test(l.url)), 'read past the first page by _offset (Medplum gives no next links)');
+  assert.ok(
+    fresh.log.some((l) => /_offset=/.test(l.url)),
+    'read past the first page by _offset (Medplum gives no next links)',
+  );
 });
 
-test('restore into a Medplum project that assigns its own ids: POST transactions through Medplum\'s own processing, the id map reported, links and references working; a drill scores 100 %', async () => {
+test("restore into a Medplum project that assigns its own ids: POST transactions through Medplum's own processing, the id map reported, links and references working; a drill scores 100 %", async () => {
   const M = await startMedplum({ updateCreate: false });
   const plan = await engine.planRestoreToServer({ target: M.url, auth: NONE });
   assert.equal(plan.ids?.mode, 'server-assigned');

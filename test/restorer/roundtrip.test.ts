@@ -34,7 +34,11 @@ function only(pred: (r: StoredResource) => boolean): Map<string, StoredResource>
 /** The NDJSON lines of a folder, per file name. */
 async function folderLines(folder: string): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
-  for (const name of (await readdir(folder)).sort()) out.set(name, (await readFile(path.join(folder, name), 'utf8')).split('\n').filter((l) => l.length > 0));
+  for (const name of (await readdir(folder)).sort())
+    out.set(
+      name,
+      (await readFile(path.join(folder, name), 'utf8')).split('\n').filter((l) => l.length > 0),
+    );
   return out;
 }
 
@@ -80,7 +84,11 @@ test('everything: sandbox A → backup → empty sandbox B holds every resource,
   // Critical tier first: the first writes on B (oldest in its system history) are the Patients.
   const hist = (await (await fetch(`${B.url}/_history?_sort=_lastUpdated&_count=20`)).json()) as { entry: { resource: { resourceType: string } }[] };
   assert.deepEqual(new Set(hist.entry.map((e) => e.resource.resourceType)), new Set(['Patient']));
-  assert.deepEqual((await readdir(repo.stateDir)).filter((f) => f.endsWith('.journal')).flatMap((f) => [f]), [], 'a complete restore leaves no journal');
+  assert.deepEqual(
+    (await readdir(repo.stateDir)).filter((f) => f.endsWith('.journal')).flatMap((f) => [f]),
+    [],
+    'a complete restore leaves no journal',
+  );
 
   // Planning again against B previews the overwrite: everything exists; B stamped its own versionId and
   // lastUpdated on every write, but only content counts (issue 14 §4): nothing differs.
@@ -94,7 +102,10 @@ test('everything: sandbox A → backup → empty sandbox B holds every resource,
   const res = await fetch(`${B.url}/Condition/${changed.id}`, { method: 'PUT', headers: { 'Content-Type': 'application/fhir+json' }, body: JSON.stringify(edited) });
   assert.equal(res.status, 200);
   const third = await engine.planRestoreToServer({ target: B.url, auth: NONE });
-  assert.deepEqual(third.newerOnTarget.map((n) => n.resource), [`Condition/${changed.id}`]);
+  assert.deepEqual(
+    third.newerOnTarget.map((n) => n.resource),
+    [`Condition/${changed.id}`],
+  );
   assert.equal(third.sameOnTarget, source.size - 1);
 });
 
@@ -132,7 +143,10 @@ test("--patient: exactly that patient's compartment reaches the server, each equ
   assert.equal(withShared.restored, expected.size + 1);
   assert.ok(C.store.get('Group', 'all-patients'));
   assert.equal(withShared.plan.sharedIncluded, true);
-  assert.deepEqual(withShared.plan.danglingReferences?.filter((x) => x.startsWith('Patient/')), others.map((p) => `Patient/${p}`));
+  assert.deepEqual(
+    withShared.plan.danglingReferences?.filter((x) => x.startsWith('Patient/')),
+    others.map((p) => `Patient/${p}`),
+  );
 });
 
 test('to an NDJSON folder: whole snapshot, --type and --patient, every line byte-identical to the source server', async () => {
@@ -146,7 +160,10 @@ test('to an NDJSON folder: whole snapshot, --type and --patient, every line byte
   const typed = path.join(dir, 'folder-typed');
   await engine.restoreToFolder({ snapshot: 'latest', target: typed, types: ['Condition'], confirmed: true });
   assert.deepEqual(await readdir(typed), ['Condition.ndjson']);
-  await assertFolderHolds(typed, only((x) => x.type === 'Condition'));
+  await assertFolderHolds(
+    typed,
+    only((x) => x.type === 'Condition'),
+  );
 
   const patient = [...source.values()].find((x) => x.type === 'Patient')?.id as string;
   const one = path.join(dir, 'folder-patient');
@@ -154,7 +171,10 @@ test('to an NDJSON folder: whole snapshot, --type and --patient, every line byte
   const mentionsOther = (text: string): boolean => [...text.matchAll(/"reference":"Patient\/([^"]+)"/g)].some((m) => m[1] !== patient);
   const expected = only((x) => ((x.type === 'Patient' && x.id === patient) || x.text.includes(`"reference":"Patient/${patient}"`)) && !mentionsOther(x.text));
   assert.equal(p.resources, expected.size);
-  assert.deepEqual(p.shared?.map((x) => x.resource), ['Group/all-patients']);
+  assert.deepEqual(
+    p.shared?.map((x) => x.resource),
+    ['Group/all-patients'],
+  );
   await assertFolderHolds(one, expected);
   assert.ok(p.bytesRead < r.bytesRead, 'a compartment reads less than the whole snapshot');
 });

@@ -31,7 +31,11 @@ const A: SandboxServer = await sandbox({ patients: 6, seed: 41, documents: { pat
 // A resource pointing at one restored after it (AllergyIntolerance is written before Encounter).
 const enc = [...A.store.all()].find((r) => r.type === 'Encounter') as { id: string };
 const pat = [...A.store.all()].find((r) => r.type === 'Patient') as { id: string };
-A.store.put('AllergyIntolerance', 'fwd-1', JSON.stringify({ resourceType: 'AllergyIntolerance', id: 'fwd-1', patient: { reference: `Patient/${pat.id}` }, encounter: { reference: `Encounter/${enc.id}` }, code: { text: 'dipirona' } }));
+A.store.put(
+  'AllergyIntolerance',
+  'fwd-1',
+  JSON.stringify({ resourceType: 'AllergyIntolerance', id: 'fwd-1', patient: { reference: `Patient/${pat.id}` }, encounter: { reference: `Encounter/${enc.id}` }, code: { text: 'dipirona' } }),
+);
 
 /** Backed up by bulk export: Binary resources are in the snapshot (attachments follow them on restore). */
 const repoExport: TestRepo = await testRepo(path.join(dir, 'export'));
@@ -167,7 +171,11 @@ test('server administration resources: left out by default and listed; included,
 });
 
 test('a target that stamps its own meta (author, project, versionId, lastUpdated): the preview shows nothing newer, only the same content', async () => {
-  const B = await sandbox({ patients: 0, createGroup: false, faults: { serverMeta: { extra: { author: { reference: 'Practitioner/restorer' }, project: 'p-1', compartment: [{ reference: 'Project/p-1' }] } } } });
+  const B = await sandbox({
+    patients: 0,
+    createGroup: false,
+    faults: { serverMeta: { extra: { author: { reference: 'Practitioner/restorer' }, project: 'p-1', compartment: [{ reference: 'Project/p-1' }] } } },
+  });
   await engineExport.restoreToServer({ target: B.url, auth: NONE, confirmed: true, verify: 'all' });
   const sample = [...B.store.all()].find((x) => x.type === 'Observation') as { text: string };
   assert.match(sample.text, /"author":\{"reference":"Practitioner\/restorer"\}/, 'the target stamped its own meta');
@@ -184,7 +192,10 @@ test('links to Binaries exported with their data are not fetched again (content 
   const { readAttachments } = await import('../../src/repository/attachments.js');
   const records = await readAttachments(repo, snap.manifest.attachments);
   assert.equal(records.length, A.documents.length);
-  assert.ok(records.every((r) => r.status === 'stored' && r.blobs.length === 0 && r.resource?.startsWith('Binary/')), 'content named by its Binary resource');
+  assert.ok(
+    records.every((r) => r.status === 'stored' && r.blobs.length === 0 && r.resource?.startsWith('Binary/')),
+    'content named by its Binary resource',
+  );
   for (const d of A.documents) assert.equal(records.find((r) => r.owner === d.owner && r.url === d.url)?.sha256, d.sha256);
   // One patient: Binary resources are not in a patient's compartment, so the documents' Binaries are made from them.
   const withDocs = JSON.parse(A.store.get('DocumentReference', 'docref-1') as string) as { subject: { reference: string } };
@@ -193,7 +204,11 @@ test('links to Binaries exported with their data are not fetched again (content 
   const r = await engineExport.restoreToServer({ target: B.url, auth: NONE, patient, confirmed: true, verify: 'all' });
   assert.deepEqual(r.failures, []);
   assert.ok((r.attachments?.binariesCreated ?? 0) >= 3);
-  assertAttachmentsOpen(B, A.documents.filter((d) => d.owner.endsWith('-1')), new Map());
+  assertAttachmentsOpen(
+    B,
+    A.documents.filter((d) => d.owner.endsWith('-1')),
+    new Map(),
+  );
   const folder = path.join(dir, 'folder-export');
   const f = await engineExport.restoreToFolder({ snapshot: 'latest', target: folder, patient, confirmed: true });
   assert.deepEqual(f.failures, []);
@@ -204,7 +219,10 @@ test('to a folder: attachments beside the NDJSON, one file per content (verified
   const target = path.join(dir, 'folder');
   const r = await engineSearch.restoreToFolder({ snapshot: 'latest', target, confirmed: true });
   assert.deepEqual(r.failures, []);
-  const listing = (await readFile(path.join(target, 'attachments.ndjson'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { owner: string; url: string; sha256: string; file: string; size: number });
+  const listing = (await readFile(path.join(target, 'attachments.ndjson'), 'utf8'))
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { owner: string; url: string; sha256: string; file: string; size: number });
   assert.equal(listing.length, A.documents.length);
   for (const d of A.documents) {
     const line = listing.find((l) => l.owner === d.owner && l.url === d.url);

@@ -35,7 +35,10 @@ describe('bulk $export', () => {
     assert.equal(exported.size, linesOf(res.files).length, 'no duplicates');
     assert.deepEqual([...exported.keys()].sort(), [...stored.keys()].sort());
     for (const [k, v] of stored) assert.equal(exported.get(k), v, `${k} byte-identical`);
-    assert.ok([...exported.values()].some((l) => /"value":\d+\.\d*0[,}]/.test(l)), 'trailing-zero decimals exported as stored');
+    assert.ok(
+      [...exported.values()].some((l) => /"value":\d+\.\d*0[,}]/.test(l)),
+      'trailing-zero decimals exported as stored',
+    );
   });
 
   it('_since returns only changes after transactionTime and lists deletions; changes during the job are not missed', async () => {

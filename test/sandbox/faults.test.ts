@@ -73,7 +73,9 @@ describe('fault switches', () => {
     const k = await fetch(`${s.url}/$export?_type=Observation,Patient`, { headers: { Prefer: 'respond-async' } });
     const status = k.headers.get('content-location') ?? '';
     const manifest = obj(await (await fetch(status)).json());
-    const obs = arr(manifest['output']).map(obj).find((o) => o['type'] === 'Observation');
+    const obs = arr(manifest['output'])
+      .map(obj)
+      .find((o) => o['type'] === 'Observation');
     assert.ok(obs);
     const cut = await (await fetch(String(obs['url']))).text();
     assert.ok(!cut.endsWith('\n'));

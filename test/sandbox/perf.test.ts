@@ -70,7 +70,9 @@ describe('sandbox at scale', () => {
     for (let i = 0; next && i < 1000; i++) {
       const b = obj(await (await fetch(next)).json());
       n += arr(b['entry'] ?? []).length;
-      const l = arr(b['link']).map(obj).find((x) => x['relation'] === 'next');
+      const l = arr(b['link'])
+        .map(obj)
+        .find((x) => x['relation'] === 'next');
       next = l ? String(l['url']) : undefined;
     }
     assert.equal(n, s.store.count('Observation'));

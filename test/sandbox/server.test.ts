@@ -126,7 +126,9 @@ describe('sandbox server basics', () => {
         assert.ok(lu >= lastUpdatedPrev, 'sorted by _lastUpdated');
         lastUpdatedPrev = lu;
       }
-      const link = arr(bundle['link']).map(obj).find((l) => l['relation'] === 'next');
+      const link = arr(bundle['link'])
+        .map(obj)
+        .find((l) => l['relation'] === 'next');
       next = link ? String(link['url']) : undefined;
       pages++;
     }
@@ -162,7 +164,10 @@ describe('sandbox server basics', () => {
     const text = s.store.get('Observation', id) ?? '';
     await (await fetch(`${s.url}/Observation/${id}`, { method: 'PUT', body: text.replace('"status":"final"', '"status":"amended"') })).arrayBuffer();
     const after = await allPages(`${s.url}/Observation?_lastUpdated=gt${encodeURIComponent(newestTime)}`);
-    assert.deepEqual(after.entries.map((e) => obj(e['resource'])['id']), [id]);
+    assert.deepEqual(
+      after.entries.map((e) => obj(e['resource'])['id']),
+      [id],
+    );
     // _id
     assert.equal(await count(`_id=${id},${String(obs[4]?.['id'])}`), 2);
     // patient compartment
@@ -206,16 +211,25 @@ describe('sandbox server basics', () => {
     assert.equal(obj(sys.entries[1]?.['resource'])['id'], newId);
 
     const typeH = await allPages(`${s.url}/Condition/_history?_since=${encodeURIComponent(since)}&_sort=_lastUpdated&_count=1`);
-    assert.deepEqual(typeH.entries.map((e) => obj(e['request'])['method']), ['DELETE', 'POST']);
+    assert.deepEqual(
+      typeH.entries.map((e) => obj(e['request'])['method']),
+      ['DELETE', 'POST'],
+    );
     // full system history pages cover the whole log exactly once even if written during paging
     const first = await getJson(`${s.url}/_history?_count=50`);
     await (await fetch(`${s.url}/Encounter/${upd.id}`, { method: 'PUT', body: upd.text })).arrayBuffer();
-    let next: string | undefined = String(arr(first.body['link']).map(obj).find((l) => l['relation'] === 'next')?.['url']);
+    let next: string | undefined = String(
+      arr(first.body['link'])
+        .map(obj)
+        .find((l) => l['relation'] === 'next')?.['url'],
+    );
     let n = arr(first.body['entry']).length;
     for (let i = 0; next && i < 100; i++) {
       const r = await getJson(next);
       n += arr(r.body['entry']).length;
-      const l = arr(r.body['link']).map(obj).find((x) => x['relation'] === 'next');
+      const l = arr(r.body['link'])
+        .map(obj)
+        .find((x) => x['relation'] === 'next');
       next = l ? String(l['url']) : undefined;
     }
     assert.equal(n, initial + 3);
@@ -229,7 +243,10 @@ describe('sandbox server basics', () => {
       type: 'transaction',
       entry: [
         { fullUrl: 'urn:uuid:11111111-1111-4111-8111-111111111111', resource: { resourceType: 'Patient', name: [{ family: 'Tx' }] }, request: { method: 'POST', url: 'Patient' } },
-        { resource: { resourceType: 'Observation', id: 'tx-obs', status: 'final', code: { text: 't' }, subject: { reference: 'urn:uuid:11111111-1111-4111-8111-111111111111' } }, request: { method: 'PUT', url: 'Observation/tx-obs' } },
+        {
+          resource: { resourceType: 'Observation', id: 'tx-obs', status: 'final', code: { text: 't' }, subject: { reference: 'urn:uuid:11111111-1111-4111-8111-111111111111' } },
+          request: { method: 'PUT', url: 'Observation/tx-obs' },
+        },
       ],
     };
     // a decimal that must survive inside the bundle
@@ -271,7 +288,10 @@ describe('sandbox server basics', () => {
     const bresp = obj(await bb.json());
     assert.equal(bresp['type'], 'batch-response');
     const entries = arr(bresp['entry']).map(obj);
-    assert.deepEqual(entries.map((e) => obj(e['response'])['status']), ['201 Created', '204 No Content', '400 Bad Request', '200 OK', '404 Not Found']);
+    assert.deepEqual(
+      entries.map((e) => obj(e['response'])['status']),
+      ['201 Created', '204 No Content', '400 Bad Request', '200 OK', '404 Not Found'],
+    );
     assert.equal(obj(obj(entries[2]?.['response'])['outcome'])['resourceType'], 'OperationOutcome');
     assert.equal(obj(entries[3]?.['resource'])['id'], 'tx-2');
     assert.equal(s.store.get('Observation', 'tx-obs'), undefined);

@@ -3,15 +3,7 @@ import { createHash } from 'node:crypto';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import {
-  generateResources,
-  mutateNdjsonDataset,
-  patientOf,
-  writeNdjsonDataset,
-  SYNTHETIC_TYPES,
-  CPF_SYSTEM,
-  type SyntheticResource,
-} from '../../src/sandbox/synthetic.js';
+import { generateResources, mutateNdjsonDataset, patientOf, writeNdjsonDataset, SYNTHETIC_TYPES, CPF_SYSTEM, type SyntheticResource } from '../../src/sandbox/synthetic.js';
 import { tempDir } from '../support/tmp.js';
 
 function asRecord(v: unknown): Record<string, unknown> {
@@ -97,7 +89,10 @@ describe('synthetic generator', () => {
       }
     }
     assert.ok(sawTrailingZero && sawExponent && sawPresentedForm && sawCpf);
-    assert.ok(all.some((r) => r.line.includes('"value":36.50,')), 'contains the decimal text 36.50');
+    assert.ok(
+      all.some((r) => r.line.includes('"value":36.50,')),
+      'contains the decimal text 36.50',
+    );
     assert.equal(perPatient.size, 12);
     const within = (n: number | undefined, lo: number, hi: number): boolean => (n ?? 0) >= lo && (n ?? 0) <= hi;
     for (const c of perPatient.values()) {
@@ -135,7 +130,10 @@ describe('NDJSON datasets', () => {
     for (const file of info.files) {
       const type = path.basename(file, '.ndjson');
       const lines = await readLines(file);
-      assert.deepEqual(lines, expected.filter((r) => r.type === type).map((r) => r.line));
+      assert.deepEqual(
+        lines,
+        expected.filter((r) => r.type === type).map((r) => r.line),
+      );
       assert.equal(info.counts[type], lines.length);
       bytes += (await stat(file)).size;
     }

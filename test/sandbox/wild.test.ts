@@ -48,7 +48,12 @@ describe('issue 14 sandbox switches', () => {
     const first = await getJson(`${s.url}/Observation?_count=10`);
     const total = first.body['total'] as number;
     assert.ok(total > 20);
-    assert.ok(!arr(first.body['link']).map(obj).some((l) => l['relation'] === 'next'), 'no next link');
+    assert.ok(
+      !arr(first.body['link'])
+        .map(obj)
+        .some((l) => l['relation'] === 'next'),
+      'no next link',
+    );
     const second = await getJson(`${s.url}/Observation?_count=10&_offset=10`);
     const ids = (b: Record<string, unknown>): string[] => arr(b['entry']).map((e) => String(obj(obj(e)['resource'])['id']));
     assert.equal(new Set([...ids(first.body), ...ids(second.body)]).size, 20, 'the second page by offset is new');
@@ -63,28 +68,63 @@ describe('issue 14 sandbox switches', () => {
     assert.match(r.text, /Cannot search on Binary/);
     const cs = await getJson(`${s.url}/metadata`);
     const rest = obj(arr(cs.body['rest'])[0]);
-    assert.ok(arr(rest['resource']).map(obj).some((x) => x['type'] === 'Binary'));
+    assert.ok(
+      arr(rest['resource'])
+        .map(obj)
+        .some((x) => x['type'] === 'Binary'),
+    );
   });
 
   it('no create-by-PUT: the CapabilityStatement says updateCreate false; a PUT of a new id is refused, alone and in bundles; an update of an existing one is fine', async () => {
     const s = await sandbox({ patients: 1, faults: { noUpdateCreate: { status: 405 } } });
     const cs = await getJson(`${s.url}/metadata`);
-    assert.ok(arr(obj(arr(cs.body['rest'])[0])['resource']).map(obj).every((x) => x['updateCreate'] === false));
+    assert.ok(
+      arr(obj(arr(cs.body['rest'])[0])['resource'])
+        .map(obj)
+        .every((x) => x['updateCreate'] === false),
+    );
     const body = JSON.stringify({ resourceType: 'Patient', id: 'new-1' });
     assert.equal((await fetch(`${s.url}/Patient/new-1`, { method: 'PUT', headers: { 'Content-Type': 'application/fhir+json' }, body })).status, 405);
-    const tx = await fetch(s.url, { method: 'POST', headers: { 'Content-Type': 'application/fhir+json' }, body: JSON.stringify({ resourceType: 'Bundle', type: 'transaction', entry: [{ resource: { resourceType: 'Patient', id: 'new-1' }, request: { method: 'PUT', url: 'Patient/new-1' } }] }) });
+    const tx = await fetch(s.url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/fhir+json' },
+      body: JSON.stringify({ resourceType: 'Bundle', type: 'transaction', entry: [{ resource: { resourceType: 'Patient', id: 'new-1' }, request: { method: 'PUT', url: 'Patient/new-1' } }] }),
+    });
     assert.equal(tx.status, 405);
-    const batch = await getJson(s.url, { method: 'POST', headers: { 'Content-Type': 'application/fhir+json' }, body: JSON.stringify({ resourceType: 'Bundle', type: 'batch', entry: [{ resource: { resourceType: 'Patient', id: 'new-1' }, request: { method: 'PUT', url: 'Patient/new-1' } }, { fullUrl: `urn:uuid:${randomUUID()}`, resource: { resourceType: 'Patient' }, request: { method: 'POST', url: 'Patient' } }] }) });
-    assert.deepEqual(arr(batch.body['entry']).map((e) => String(obj(obj(e)['response'])['status']).slice(0, 3)), ['405', '201']);
+    const batch = await getJson(s.url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/fhir+json' },
+      body: JSON.stringify({
+        resourceType: 'Bundle',
+        type: 'batch',
+        entry: [
+          { resource: { resourceType: 'Patient', id: 'new-1' }, request: { method: 'PUT', url: 'Patient/new-1' } },
+          { fullUrl: `urn:uuid:${randomUUID()}`, resource: { resourceType: 'Patient' }, request: { method: 'POST', url: 'Patient' } },
+        ],
+      }),
+    });
+    assert.deepEqual(
+      arr(batch.body['entry']).map((e) => String(obj(obj(e)['response'])['status']).slice(0, 3)),
+      ['405', '201'],
+    );
     const existing = [...s.store.all()].find((x) => x.type === 'Patient') as { id: string; text: string };
     assert.equal((await fetch(`${s.url}/Patient/${existing.id}`, { method: 'PUT', headers: { 'Content-Type': 'application/fhir+json' }, body: existing.text })).status, 200);
     s.faults.set({ noUpdateCreate: { status: 404, advertise: false } });
-    assert.ok(arr(obj(arr((await getJson(`${s.url}/metadata`)).body['rest'])[0])['resource']).map(obj).every((x) => x['updateCreate'] === true), 'not advertised');
+    assert.ok(
+      arr(obj(arr((await getJson(`${s.url}/metadata`)).body['rest'])[0])['resource'])
+        .map(obj)
+        .every((x) => x['updateCreate'] === true),
+      'not advertised',
+    );
   });
 
-  it('server-managed meta: every write gets the switch\'s members in meta, besides versionId and lastUpdated', async () => {
+  it("server-managed meta: every write gets the switch's members in meta, besides versionId and lastUpdated", async () => {
     const s = await sandbox({ patients: 0, createGroup: false, faults: { serverMeta: { extra: { author: { reference: 'Practitioner/p1' }, project: 'proj' } } } });
-    await fetch(`${s.url}/Patient/m1`, { method: 'PUT', headers: { 'Content-Type': 'application/fhir+json' }, body: '{"resourceType":"Patient","id":"m1","meta":{"author":{"reference":"Practitioner/client"}}}' });
+    await fetch(`${s.url}/Patient/m1`, {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/fhir+json' },
+      body: '{"resourceType":"Patient","id":"m1","meta":{"author":{"reference":"Practitioner/client"}}}',
+    });
     const meta = obj(JSON.parse(s.store.get('Patient', 'm1') as string)['meta']);
     assert.deepEqual({ author: meta['author'], project: meta['project'], versionId: meta['versionId'] }, { author: { reference: 'Practitioner/p1' }, project: 'proj', versionId: '1' });
   });
@@ -95,7 +135,11 @@ describe('issue 14 sandbox switches', () => {
     const cs = await getJson(`${s.url}/metadata`);
     const rest = obj(arr(cs.body['rest'])[0]);
     assert.equal(rest['operation'], undefined);
-    assert.ok(!arr(rest['interaction']).map(obj).some((i) => i['code'] === 'history-system'));
+    assert.ok(
+      !arr(rest['interaction'])
+        .map(obj)
+        .some((i) => i['code'] === 'history-system'),
+    );
     assert.equal((await fetch(`${s.url}/_history?_count=1`, { headers: auth })).status, 200);
     s.faults.set({ manifestOrigin: s.secondOrigin });
     for (const requires of [true, false]) {
@@ -133,7 +177,12 @@ describe('issue 14 sandbox switches', () => {
       const b64 = (o: unknown): string => Buffer.from(JSON.stringify(o)).toString('base64url');
       const input = `${b64({ alg: 'ES384', typ: 'JWT', kid: 'k' })}.${b64({ iss: 'c', sub: 'c', aud: s.tokenUrl, exp: Math.floor(Date.now() / 1000) + 60, jti: randomUUID() })}`;
       const sig = sign('sha384', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url');
-      const form = new URLSearchParams({ grant_type: 'client_credentials', scope, client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: `${input}.${sig}` });
+      const form = new URLSearchParams({
+        grant_type: 'client_credentials',
+        scope,
+        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+        client_assertion: `${input}.${sig}`,
+      });
       const r = await getJson(s.tokenUrl, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: form.toString() });
       return { status: r.status, body: r.body };
     };
@@ -149,8 +198,9 @@ describe('issue 14 sandbox switches', () => {
 
   it('a dropped answer after the request was processed (skip the first N): the write is committed, the client gets a cut body', async () => {
     const s = await sandbox({ patients: 0, createGroup: false, faults: { dropConnection: { match: '^/fhir/Patient/', afterBytes: 5, times: 1, skip: 1 } } });
-    const put = (id: string): Promise<Response> => fetch(`${s.url}/Patient/${id}`, { method: 'PUT', headers: { 'Content-Type': 'application/fhir+json' }, body: JSON.stringify({ resourceType: 'Patient', id }) });
-    assert.equal((await (await put('a')).json() as { id: string }).id, 'a', 'the first goes through whole');
+    const put = (id: string): Promise<Response> =>
+      fetch(`${s.url}/Patient/${id}`, { method: 'PUT', headers: { 'Content-Type': 'application/fhir+json' }, body: JSON.stringify({ resourceType: 'Patient', id }) });
+    assert.equal(((await (await put('a')).json()) as { id: string }).id, 'a', 'the first goes through whole');
     const cut = await put('b');
     await assert.rejects(cut.text());
     assert.ok(s.store.get('Patient', 'b'), 'yet it was written');

@@ -27,32 +27,110 @@ const cases: readonly Case[] = [
   // interval
   { name: 'interval, next slot', policy: { kind: 'interval', everyMinutes: 15, timeZone: UTC }, last: '2026-01-10T10:00:00Z', now: '2026-01-10T10:05:00Z', expected: '2026-01-10T10:15:00Z' },
   { name: 'interval, slot is now', policy: { kind: 'interval', everyMinutes: 15, timeZone: UTC }, last: '2026-01-10T10:00:00Z', now: '2026-01-10T10:15:00Z', expected: '2026-01-10T10:15:00Z' },
-  { name: 'interval, 8 h asleep → one catch-up now', policy: { kind: 'interval', everyMinutes: 15, timeZone: UTC }, last: '2026-01-10T10:00:00Z', now: '2026-01-10T18:07:00Z', expected: '2026-01-10T18:07:00Z' },
-  { name: 'interval, clock reset back 1 h → due now', policy: { kind: 'interval', everyMinutes: 15, timeZone: UTC }, last: '2026-01-10T10:00:00Z', now: '2026-01-10T09:00:00Z', expected: '2026-01-10T09:00:00Z' },
-  { name: 'interval, NTP step back 30 s → ignored', policy: { kind: 'interval', everyMinutes: 15, timeZone: UTC }, last: '2026-01-10T10:00:30Z', now: '2026-01-10T10:00:00Z', expected: '2026-01-10T10:15:30Z' },
-  { name: 'monthly, NTP step back 4 min → ignored', policy: { kind: 'monthly', day: 1, at: '12:00', timeZone: UTC }, last: '2026-01-01T12:00:00Z', now: '2026-01-01T11:56:00Z', expected: '2026-02-01T12:00:00Z' },
-  { name: 'interval, clock jumped a year forward', policy: { kind: 'interval', everyMinutes: 60, timeZone: UTC }, last: '2026-01-10T10:00:00Z', now: '2027-01-10T10:30:00Z', expected: '2027-01-10T10:30:00Z' },
+  {
+    name: 'interval, 8 h asleep → one catch-up now',
+    policy: { kind: 'interval', everyMinutes: 15, timeZone: UTC },
+    last: '2026-01-10T10:00:00Z',
+    now: '2026-01-10T18:07:00Z',
+    expected: '2026-01-10T18:07:00Z',
+  },
+  {
+    name: 'interval, clock reset back 1 h → due now',
+    policy: { kind: 'interval', everyMinutes: 15, timeZone: UTC },
+    last: '2026-01-10T10:00:00Z',
+    now: '2026-01-10T09:00:00Z',
+    expected: '2026-01-10T09:00:00Z',
+  },
+  {
+    name: 'interval, NTP step back 30 s → ignored',
+    policy: { kind: 'interval', everyMinutes: 15, timeZone: UTC },
+    last: '2026-01-10T10:00:30Z',
+    now: '2026-01-10T10:00:00Z',
+    expected: '2026-01-10T10:15:30Z',
+  },
+  {
+    name: 'monthly, NTP step back 4 min → ignored',
+    policy: { kind: 'monthly', day: 1, at: '12:00', timeZone: UTC },
+    last: '2026-01-01T12:00:00Z',
+    now: '2026-01-01T11:56:00Z',
+    expected: '2026-02-01T12:00:00Z',
+  },
+  {
+    name: 'interval, clock jumped a year forward',
+    policy: { kind: 'interval', everyMinutes: 60, timeZone: UTC },
+    last: '2026-01-10T10:00:00Z',
+    now: '2027-01-10T10:30:00Z',
+    expected: '2027-01-10T10:30:00Z',
+  },
   { name: 'interval default zone', policy: { kind: 'interval', everyMinutes: 1440 }, last: '2026-01-10T10:00:00Z', now: '2026-01-10T10:00:01Z', expected: '2026-01-11T10:00:00Z' },
   // daily
   { name: 'daily, tomorrow', policy: { kind: 'daily', at: '02:00', timeZone: UTC }, last: '2026-01-10T02:00:00Z', now: '2026-01-10T12:00:00Z', expected: '2026-01-11T02:00:00Z' },
   { name: 'daily, later today', policy: { kind: 'daily', at: '22:00', timeZone: UTC }, last: '2026-01-09T22:00:00Z', now: '2026-01-10T12:00:00Z', expected: '2026-01-10T22:00:00Z' },
   { name: 'daily, 3 days missed → once now', policy: { kind: 'daily', at: '02:00', timeZone: UTC }, last: '2026-01-10T02:00:00Z', now: '2026-01-13T08:00:00Z', expected: '2026-01-13T08:00:00Z' },
-  { name: 'daily, after a catch-up the regular time resumes', policy: { kind: 'daily', at: '02:00', timeZone: UTC }, last: '2026-01-13T08:00:00Z', now: '2026-01-13T08:30:00Z', expected: '2026-01-14T02:00:00Z' },
-  { name: 'daily, clock reset 2 days back → due now', policy: { kind: 'daily', at: '02:00', timeZone: UTC }, last: '2026-01-12T02:00:00Z', now: '2026-01-10T12:00:00Z', expected: '2026-01-10T12:00:00Z' },
-  { name: 'daily, after that run the schedule restarts', policy: { kind: 'daily', at: '02:00', timeZone: UTC }, last: '2026-01-10T12:00:00Z', now: '2026-01-10T12:00:01Z', expected: '2026-01-11T02:00:00Z' },
+  {
+    name: 'daily, after a catch-up the regular time resumes',
+    policy: { kind: 'daily', at: '02:00', timeZone: UTC },
+    last: '2026-01-13T08:00:00Z',
+    now: '2026-01-13T08:30:00Z',
+    expected: '2026-01-14T02:00:00Z',
+  },
+  {
+    name: 'daily, clock reset 2 days back → due now',
+    policy: { kind: 'daily', at: '02:00', timeZone: UTC },
+    last: '2026-01-12T02:00:00Z',
+    now: '2026-01-10T12:00:00Z',
+    expected: '2026-01-10T12:00:00Z',
+  },
+  {
+    name: 'daily, after that run the schedule restarts',
+    policy: { kind: 'daily', at: '02:00', timeZone: UTC },
+    last: '2026-01-10T12:00:00Z',
+    now: '2026-01-10T12:00:01Z',
+    expected: '2026-01-11T02:00:00Z',
+  },
   // weekly (2026-01-04 is a Sunday)
   { name: 'weekly, next Sunday', policy: { kind: 'weekly', weekday: 0, at: '03:00', timeZone: UTC }, last: '2026-01-04T03:00:00Z', now: '2026-01-05T00:00:00Z', expected: '2026-01-11T03:00:00Z' },
   { name: 'weekly, same week', policy: { kind: 'weekly', weekday: 5, at: '18:00', timeZone: UTC }, last: '2026-01-06T09:00:00Z', now: '2026-01-06T10:00:00Z', expected: '2026-01-09T18:00:00Z' },
-  { name: 'weekly, last run weeks in the future (clock reset) → due now', policy: { kind: 'weekly', weekday: 0, at: '03:00', timeZone: UTC }, last: '2026-02-01T03:00:00Z', now: '2026-01-06T10:00:00Z', expected: '2026-01-06T10:00:00Z' },
+  {
+    name: 'weekly, last run weeks in the future (clock reset) → due now',
+    policy: { kind: 'weekly', weekday: 0, at: '03:00', timeZone: UTC },
+    last: '2026-02-01T03:00:00Z',
+    now: '2026-01-06T10:00:00Z',
+    expected: '2026-01-06T10:00:00Z',
+  },
   // monthly: month ends and leap years
   { name: 'monthly 31 → Feb 28', policy: { kind: 'monthly', day: 31, at: '02:00', timeZone: UTC }, last: '2026-01-31T02:00:00Z', now: '2026-02-01T00:00:00Z', expected: '2026-02-28T02:00:00Z' },
   { name: 'monthly 31 → Feb 29 (leap)', policy: { kind: 'monthly', day: 31, at: '02:00', timeZone: UTC }, last: '2028-01-31T02:00:00Z', now: '2028-02-01T00:00:00Z', expected: '2028-02-29T02:00:00Z' },
-  { name: 'monthly 31 → Feb 28 in 2100 (not leap)', policy: { kind: 'monthly', day: 31, at: '02:00', timeZone: UTC }, last: '2100-01-31T02:00:00Z', now: '2100-02-01T00:00:00Z', expected: '2100-02-28T02:00:00Z' },
-  { name: 'monthly 29 → Feb 29 in 2000 (leap)', policy: { kind: 'monthly', day: 29, at: '02:00', timeZone: UTC }, last: '2000-01-29T02:00:00Z', now: '2000-02-01T00:00:00Z', expected: '2000-02-29T02:00:00Z' },
-  { name: 'monthly 31 after Feb → Mar 31', policy: { kind: 'monthly', day: 31, at: '02:00', timeZone: UTC }, last: '2026-02-28T02:00:00Z', now: '2026-03-01T00:00:00Z', expected: '2026-03-31T02:00:00Z' },
+  {
+    name: 'monthly 31 → Feb 28 in 2100 (not leap)',
+    policy: { kind: 'monthly', day: 31, at: '02:00', timeZone: UTC },
+    last: '2100-01-31T02:00:00Z',
+    now: '2100-02-01T00:00:00Z',
+    expected: '2100-02-28T02:00:00Z',
+  },
+  {
+    name: 'monthly 29 → Feb 29 in 2000 (leap)',
+    policy: { kind: 'monthly', day: 29, at: '02:00', timeZone: UTC },
+    last: '2000-01-29T02:00:00Z',
+    now: '2000-02-01T00:00:00Z',
+    expected: '2000-02-29T02:00:00Z',
+  },
+  {
+    name: 'monthly 31 after Feb → Mar 31',
+    policy: { kind: 'monthly', day: 31, at: '02:00', timeZone: UTC },
+    last: '2026-02-28T02:00:00Z',
+    now: '2026-03-01T00:00:00Z',
+    expected: '2026-03-31T02:00:00Z',
+  },
   { name: 'monthly 31 → Apr 30', policy: { kind: 'monthly', day: 31, at: '02:00', timeZone: UTC }, last: '2026-03-31T02:00:00Z', now: '2026-04-01T00:00:00Z', expected: '2026-04-30T02:00:00Z' },
   { name: 'monthly 31, Dec → Jan', policy: { kind: 'monthly', day: 31, at: '02:00', timeZone: UTC }, last: '2026-12-31T02:00:00Z', now: '2027-01-01T00:00:00Z', expected: '2027-01-31T02:00:00Z' },
-  { name: 'monthly 1, months missed → once now', policy: { kind: 'monthly', day: 1, at: '12:00', timeZone: UTC }, last: '2026-01-01T12:00:00Z', now: '2026-04-15T09:00:00Z', expected: '2026-04-15T09:00:00Z' },
+  {
+    name: 'monthly 1, months missed → once now',
+    policy: { kind: 'monthly', day: 1, at: '12:00', timeZone: UTC },
+    last: '2026-01-01T12:00:00Z',
+    now: '2026-04-15T09:00:00Z',
+    expected: '2026-04-15T09:00:00Z',
+  },
   // America/Sao_Paulo: UTC-3 all year since 2019
   { name: 'SP daily', policy: { kind: 'daily', at: '02:00', timeZone: SP }, last: '2026-06-01T05:00:00Z', now: '2026-06-01T12:00:00Z', expected: '2026-06-02T05:00:00Z' },
   { name: 'SP no DST in 2026 (old start date)', policy: { kind: 'daily', at: '00:30', timeZone: SP }, last: '2026-10-31T03:30:00Z', now: '2026-10-31T12:00:00Z', expected: '2026-11-01T03:30:00Z' },
@@ -66,19 +144,67 @@ const cases: readonly Case[] = [
   { name: 'NY day after the gap', policy: { kind: 'daily', at: '02:30', timeZone: NY }, last: '2026-03-08T07:00:00Z', now: '2026-03-08T08:00:00Z', expected: '2026-03-09T06:30:00Z' },
   { name: 'NY overlap → first 01:30 (EDT)', policy: { kind: 'daily', at: '01:30', timeZone: NY }, last: '2026-10-31T05:30:00Z', now: '2026-10-31T12:00:00Z', expected: '2026-11-01T05:30:00Z' },
   { name: 'NY overlap → only once', policy: { kind: 'daily', at: '01:30', timeZone: NY }, last: '2026-11-01T05:30:00Z', now: '2026-11-01T06:00:00Z', expected: '2026-11-02T06:30:00Z' },
-  { name: 'NY interval counts elapsed time over DST', policy: { kind: 'interval', everyMinutes: 60, timeZone: NY }, last: '2026-03-08T06:30:00Z', now: '2026-03-08T06:40:00Z', expected: '2026-03-08T07:30:00Z' },
+  {
+    name: 'NY interval counts elapsed time over DST',
+    policy: { kind: 'interval', everyMinutes: 60, timeZone: NY },
+    last: '2026-03-08T06:30:00Z',
+    now: '2026-03-08T06:40:00Z',
+    expected: '2026-03-08T07:30:00Z',
+  },
   { name: 'NY weekly into the gap', policy: { kind: 'weekly', weekday: 0, at: '02:30', timeZone: NY }, last: '2026-03-01T07:30:00Z', now: '2026-03-02T00:00:00Z', expected: '2026-03-08T07:00:00Z' },
-  { name: 'NY window closes → next opening', policy: { kind: 'interval', everyMinutes: 30, window: { from: '08:00', to: '18:00' }, timeZone: NY }, last: '2026-03-06T22:45:00Z', now: '2026-03-06T23:00:00Z', expected: '2026-03-07T13:00:00Z' },
-  { name: 'NY window, asleep over a weekend → opening after wake', policy: { kind: 'interval', everyMinutes: 30, window: { from: '08:00', to: '18:00' }, timeZone: NY }, last: '2026-03-06T14:00:00Z', now: '2026-03-09T03:00:00Z', expected: '2026-03-09T12:00:00Z' },
-  { name: 'NY window, never run, outside', policy: { kind: 'interval', everyMinutes: 30, window: { from: '08:00', to: '18:00' }, timeZone: NY }, last: null, now: '2026-01-10T03:00:00Z', expected: '2026-01-10T13:00:00Z' },
-  { name: 'NY window, never run, inside', policy: { kind: 'interval', everyMinutes: 30, window: { from: '08:00', to: '18:00' }, timeZone: NY }, last: null, now: '2026-01-10T15:00:00Z', expected: '2026-01-10T15:00:00Z' },
-  { name: 'UTC window across midnight', policy: { kind: 'interval', everyMinutes: 60, window: { from: '22:00', to: '06:00' }, timeZone: UTC }, last: '2026-01-10T05:30:00Z', now: '2026-01-10T05:40:00Z', expected: '2026-01-10T22:00:00Z' },
-  { name: 'UTC window across midnight, inside', policy: { kind: 'interval', everyMinutes: 60, window: { from: '22:00', to: '06:00' }, timeZone: UTC }, last: '2026-01-10T23:30:00Z', now: '2026-01-10T23:40:00Z', expected: '2026-01-11T00:30:00Z' },
+  {
+    name: 'NY window closes → next opening',
+    policy: { kind: 'interval', everyMinutes: 30, window: { from: '08:00', to: '18:00' }, timeZone: NY },
+    last: '2026-03-06T22:45:00Z',
+    now: '2026-03-06T23:00:00Z',
+    expected: '2026-03-07T13:00:00Z',
+  },
+  {
+    name: 'NY window, asleep over a weekend → opening after wake',
+    policy: { kind: 'interval', everyMinutes: 30, window: { from: '08:00', to: '18:00' }, timeZone: NY },
+    last: '2026-03-06T14:00:00Z',
+    now: '2026-03-09T03:00:00Z',
+    expected: '2026-03-09T12:00:00Z',
+  },
+  {
+    name: 'NY window, never run, outside',
+    policy: { kind: 'interval', everyMinutes: 30, window: { from: '08:00', to: '18:00' }, timeZone: NY },
+    last: null,
+    now: '2026-01-10T03:00:00Z',
+    expected: '2026-01-10T13:00:00Z',
+  },
+  {
+    name: 'NY window, never run, inside',
+    policy: { kind: 'interval', everyMinutes: 30, window: { from: '08:00', to: '18:00' }, timeZone: NY },
+    last: null,
+    now: '2026-01-10T15:00:00Z',
+    expected: '2026-01-10T15:00:00Z',
+  },
+  {
+    name: 'UTC window across midnight',
+    policy: { kind: 'interval', everyMinutes: 60, window: { from: '22:00', to: '06:00' }, timeZone: UTC },
+    last: '2026-01-10T05:30:00Z',
+    now: '2026-01-10T05:40:00Z',
+    expected: '2026-01-10T22:00:00Z',
+  },
+  {
+    name: 'UTC window across midnight, inside',
+    policy: { kind: 'interval', everyMinutes: 60, window: { from: '22:00', to: '06:00' }, timeZone: UTC },
+    last: '2026-01-10T23:30:00Z',
+    now: '2026-01-10T23:40:00Z',
+    expected: '2026-01-11T00:30:00Z',
+  },
   // Europe/Lisbon: DST 2026-03-29 01:00→02:00, 2026-10-25 02:00→01:00
   { name: 'Lisbon gap 01:30 → 02:00 WEST', policy: { kind: 'daily', at: '01:30', timeZone: LIS }, last: '2026-03-28T01:30:00Z', now: '2026-03-28T12:00:00Z', expected: '2026-03-29T01:00:00Z' },
   { name: 'Lisbon overlap → first 01:30 (WEST)', policy: { kind: 'daily', at: '01:30', timeZone: LIS }, last: '2026-10-24T00:30:00Z', now: '2026-10-24T12:00:00Z', expected: '2026-10-25T00:30:00Z' },
   { name: 'Lisbon overlap → only once', policy: { kind: 'daily', at: '01:30', timeZone: LIS }, last: '2026-10-25T00:30:00Z', now: '2026-10-25T01:10:00Z', expected: '2026-10-26T01:30:00Z' },
-  { name: 'Lisbon monthly 31 in March (summer time)', policy: { kind: 'monthly', day: 31, at: '01:30', timeZone: LIS }, last: '2026-02-28T01:30:00Z', now: '2026-03-01T00:00:00Z', expected: '2026-03-31T00:30:00Z' },
+  {
+    name: 'Lisbon monthly 31 in March (summer time)',
+    policy: { kind: 'monthly', day: 31, at: '01:30', timeZone: LIS },
+    last: '2026-02-28T01:30:00Z',
+    now: '2026-03-01T00:00:00Z',
+    expected: '2026-03-31T00:30:00Z',
+  },
 ];
 
 describe('nextRunAt', () => {
@@ -176,10 +302,7 @@ describe('describeSchedule', () => {
     assert.equal(describeSchedule({ kind: 'interval', everyMinutes: 15 }, 'pt-BR'), 'A cada 15 minutos (fuso America/Sao_Paulo)');
     assert.equal(describeSchedule({ kind: 'interval', everyMinutes: 60, timeZone: UTC }, 'en'), 'Every hour (UTC time)');
     assert.equal(describeSchedule({ kind: 'interval', everyMinutes: 120, timeZone: UTC }, 'pt-BR'), 'A cada 2 horas (fuso UTC)');
-    assert.equal(
-      describeSchedule({ kind: 'interval', everyMinutes: 30, window: { from: '08:00', to: '18:00' }, timeZone: UTC }, 'en'),
-      'Every 30 minutes, between 08:00 and 18:00 (UTC time)',
-    );
+    assert.equal(describeSchedule({ kind: 'interval', everyMinutes: 30, window: { from: '08:00', to: '18:00' }, timeZone: UTC }, 'en'), 'Every 30 minutes, between 08:00 and 18:00 (UTC time)');
     assert.equal(describeSchedule({ kind: 'daily', at: '02:00', timeZone: UTC }, 'pt-BR'), 'Todos os dias às 02:00 (fuso UTC)');
     assert.equal(describeSchedule({ kind: 'weekly', weekday: 0, at: '02:00', timeZone: UTC }, 'pt-BR'), 'Toda semana, aos domingos, às 02:00 (fuso UTC)');
     assert.equal(describeSchedule({ kind: 'weekly', weekday: 1, at: '02:00', timeZone: UTC }, 'en'), 'Weekly, on Mondays, at 02:00 (UTC time)');

@@ -208,14 +208,20 @@ describe('JobRunner with a fake clock', () => {
     const runner = new JobRunner([job], { clock: time, timer: time, lastRuns: { backup: new Date('2026-01-10T02:00:00Z') } });
     const rec = record(runner);
     runner.start();
-    assert.deepEqual(runner.nextRuns().map((n) => [n.name, iso(n.at), n.running]), [['backup', '2026-01-11T02:00:00.000Z', false]]);
+    assert.deepEqual(
+      runner.nextRuns().map((n) => [n.name, iso(n.at), n.running]),
+      [['backup', '2026-01-11T02:00:00.000Z', false]],
+    );
     runner.trigger('backup');
     assert.equal(runner.isRunning('backup'), true);
     await time.advanceBy(5 * MIN);
     assert.deepEqual(rec.starts('backup'), ['2026-01-10T10:00:00.000Z']);
     assert.equal(rec.events[0]?.type === 'started' && rec.events[0].reason, 'manual');
     assert.equal(rec.events[1]?.type, 'finished');
-    assert.deepEqual(runner.nextRuns().map((n) => iso(n.at)), ['2026-01-11T02:00:00.000Z']);
+    assert.deepEqual(
+      runner.nextRuns().map((n) => iso(n.at)),
+      ['2026-01-11T02:00:00.000Z'],
+    );
     assert.throws(() => runner.trigger('nope'), { code: 'NOT_FOUND' });
     await runner.stop();
   });
@@ -260,10 +266,12 @@ describe('JobRunner with a fake clock', () => {
 describe('JobRunner with real timers', () => {
   it('wakes up on the system timer and stops cleanly', async () => {
     let runs = 0;
-    const runner = new JobRunner(
-      [{ name: 'now', policy: { kind: 'interval', everyMinutes: 60 }, run: async () => void (runs += 1) }],
-      { clock: systemClock, timer: systemTimer, heartbeatMs: 20, lastRuns: { now: new Date() } },
-    );
+    const runner = new JobRunner([{ name: 'now', policy: { kind: 'interval', everyMinutes: 60 }, run: async () => void (runs += 1) }], {
+      clock: systemClock,
+      timer: systemTimer,
+      heartbeatMs: 20,
+      lastRuns: { now: new Date() },
+    });
     const done = new Promise<void>((resolve) => runner.on((e) => e.type === 'finished' && resolve()));
     runner.start();
     await new Promise((r) => setTimeout(r, 60));

@@ -67,7 +67,10 @@ describe('FileSecretStore: the password file', () => {
     await unreadable(() => new FileSecretStore({ passwordFile: path.join(dir, 'nope') }).get(REPOSITORY_PASSWORD_SECRET), 'missing');
     await unreadable(() => new FileSecretStore({ passwordFile: path.join(dir, 'nope', 'deeper') }).check(), 'missing');
     await unreadable(() => new FileSecretStore({ passwordFile: dir }).check(), 'not-a-file');
-    assert.throws(() => new FileSecretStore({ passwordFile: '' }), (e: unknown) => isEngineError(e, 'INVALID_ARGUMENT'));
+    assert.throws(
+      () => new FileSecretStore({ passwordFile: '' }),
+      (e: unknown) => isEngineError(e, 'INVALID_ARGUMENT'),
+    );
     for (const [content, reason] of [
       ['', 'empty'],
       ['\n\r\n', 'empty'],

@@ -2,13 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmod, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import {
-  MemorySecretStore,
-  REPOSITORY_PASSWORD_SECRET,
-  classifyKeychainFailure,
-  openSecretStore,
-  redact,
-} from '../../src/secrets/index.js';
+import { MemorySecretStore, REPOSITORY_PASSWORD_SECRET, classifyKeychainFailure, openSecretStore, redact } from '../../src/secrets/index.js';
 import { isEngineError } from '../../src/shared/errors.js';
 import { LOCALES, hasMessage, t } from '../../src/i18n/index.js';
 import { tempDir } from '../support/tmp.js';
@@ -83,15 +77,11 @@ describe('redact', () => {
 
 describe('keychain failure classification (texts seen from @napi-rs/keyring 2.x on gnome-keyring)', () => {
   const cases: [string, string, string][] = [
-    ['Couldn\'t access platform storage: Secret Service: unlock prompt was dismissed', 'KEYCHAIN_LOCKED', 'locked'],
+    ["Couldn't access platform storage: Secret Service: unlock prompt was dismissed", 'KEYCHAIN_LOCKED', 'locked'],
     ['zbus error: org.freedesktop.Secret.Error.IsLocked: Cannot get secret of a locked object', 'KEYCHAIN_LOCKED', 'locked'],
     ['Platform failure: DBus error: Failed to connect to socket /nonexistent/bus: No such file or directory', 'KEYCHAIN_UNAVAILABLE', 'no-dbus'],
     ['zbus error: Failed to connect to address `unix:path=/x`: No such file or directory (os error 2)', 'KEYCHAIN_UNAVAILABLE', 'no-dbus'],
-    [
-      'Platform failure: DBus error: Using X11 for dbus-daemon autolaunch was disabled at compile time, set your DBUS_SESSION_BUS_ADDRESS instead',
-      'KEYCHAIN_UNAVAILABLE',
-      'no-dbus',
-    ],
+    ['Platform failure: DBus error: Using X11 for dbus-daemon autolaunch was disabled at compile time, set your DBUS_SESSION_BUS_ADDRESS instead', 'KEYCHAIN_UNAVAILABLE', 'no-dbus'],
     ['Platform failure: DBus error: The name org.freedesktop.secrets was not provided by any .service files', 'KEYCHAIN_UNAVAILABLE', 'no-provider'],
     ["Couldn't access platform storage: Secret Service: no result found", 'KEYCHAIN_UNAVAILABLE', 'no-default-collection'],
     ['Entry is matched by 2 credentials: Ambiguous', 'KEYCHAIN_UNAVAILABLE', 'ambiguous'],

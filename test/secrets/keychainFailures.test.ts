@@ -46,7 +46,11 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 90
 }
 
 function lastJson<T>(stdout: string): T {
-  const line = stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+  const line = stdout
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .pop();
   assert.ok(line, `no JSON in child output: ${stdout}`);
   return JSON.parse(line) as T;
 }
@@ -79,11 +83,7 @@ const service = (): string => `clinic-backup-test-${randomBytes(4).toString('hex
 describe('keychain unavailable or locked', () => {
   it('no D-Bus at all (socket missing): KEYCHAIN_UNAVAILABLE "no D-Bus session bus", quickly', async () => {
     const secret = secretValue();
-    const { stdout } = await run(
-      process.execPath,
-      nodeArgs('try', service(), secret),
-      childEnv({ DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/clinic-backup/bus' }),
-    );
+    const { stdout } = await run(process.execPath, nodeArgs('try', service(), secret), childEnv({ DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/clinic-backup/bus' }));
     const result = lastJson<Scenario>(stdout);
     assertRefused(result, 'KEYCHAIN_UNAVAILABLE', 'no-dbus', secret, ['open', 'set', 'getSeeded', 'deleteSeeded', 'list']);
     assert.equal((result.probe.value as { reason: string }).reason, 'no D-Bus session bus');
@@ -93,11 +93,7 @@ describe('keychain unavailable or locked', () => {
   it('no D-Bus variable and no runtime bus socket: KEYCHAIN_UNAVAILABLE "no D-Bus session bus"', async () => {
     const runtime = await tempDir('cb-noruntime-');
     const secret = secretValue();
-    const { stdout } = await run(
-      process.execPath,
-      nodeArgs('try', service(), secret),
-      childEnv({ DBUS_SESSION_BUS_ADDRESS: undefined, XDG_RUNTIME_DIR: runtime }),
-    );
+    const { stdout } = await run(process.execPath, nodeArgs('try', service(), secret), childEnv({ DBUS_SESSION_BUS_ADDRESS: undefined, XDG_RUNTIME_DIR: runtime }));
     assertRefused(lastJson<Scenario>(stdout), 'KEYCHAIN_UNAVAILABLE', 'no-dbus', secret, ['open', 'set', 'getSeeded', 'deleteSeeded', 'list']);
   });
 
@@ -116,11 +112,7 @@ describe('keychain unavailable or locked', () => {
 `,
     );
     const secret = secretValue();
-    const { stdout } = await run(
-      'dbus-run-session',
-      [`--config-file=${config}`, '--', process.execPath, ...nodeArgs('try', service(), secret)],
-      childEnv({ DBUS_SESSION_BUS_ADDRESS: undefined }),
-    );
+    const { stdout } = await run('dbus-run-session', [`--config-file=${config}`, '--', process.execPath, ...nodeArgs('try', service(), secret)], childEnv({ DBUS_SESSION_BUS_ADDRESS: undefined }));
     const result = lastJson<Scenario>(stdout);
     assertRefused(result, 'KEYCHAIN_UNAVAILABLE', 'no-provider', secret, ['open', 'set', 'getSeeded', 'deleteSeeded', 'list']);
     assert.equal((result.probe.value as { reason: string }).reason, 'no Secret Service on D-Bus');

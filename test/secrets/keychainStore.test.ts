@@ -20,11 +20,7 @@ function newStore(): KeychainSecretStore {
 
 before(() => {
   // Refuse to run against whatever keyring the developer's desktop has.
-  assert.equal(
-    process.env['CLINIC_BACKUP_IN_KEYRING'],
-    '1',
-    'keychain tests need the private Secret Service: run them through `sh scripts/with-keyring.sh …` (npm test does)',
-  );
+  assert.equal(process.env['CLINIC_BACKUP_IN_KEYRING'], '1', 'keychain tests need the private Secret Service: run them through `sh scripts/with-keyring.sh …` (npm test does)');
 });
 
 after(async () => {
@@ -101,6 +97,9 @@ describe('KeychainSecretStore on a real Secret Service', () => {
       await assert.rejects(store.get(name), (e: unknown) => isEngineError(e, 'INVALID_ARGUMENT'), JSON.stringify(name));
     }
     await assert.rejects(store.set('ok-name', ''), (e: unknown) => isEngineError(e, 'INVALID_ARGUMENT'));
-    assert.throws(() => new KeychainSecretStore({ service: ' ' }), (e: unknown) => isEngineError(e, 'INVALID_ARGUMENT'));
+    assert.throws(
+      () => new KeychainSecretStore({ service: ' ' }),
+      (e: unknown) => isEngineError(e, 'INVALID_ARGUMENT'),
+    );
   });
 });

@@ -29,7 +29,12 @@ export function raw(port: number, options: { method?: string; path?: string; hea
 /** Every API response body seen by `api()`, for "no secret ever crosses" assertions. */
 export const seenBodies: string[] = [];
 
-export async function api<T = unknown>(app: ServeApp, method: string, args: unknown[] = [], locale = 'en'): Promise<{ status: number; value: T; error: { code: string; message: string; details?: Record<string, unknown> } | undefined }> {
+export async function api<T = unknown>(
+  app: ServeApp,
+  method: string,
+  args: unknown[] = [],
+  locale = 'en',
+): Promise<{ status: number; value: T; error: { code: string; message: string; details?: Record<string, unknown> } | undefined }> {
   const r = await raw(app.port, {
     method: 'POST',
     path: `/api/${method}`,
@@ -42,7 +47,12 @@ export async function api<T = unknown>(app: ServeApp, method: string, args: unkn
 }
 
 /** Collects SSE frames from /api/events until closed. */
-export function sse(app: ServeApp): { events: Record<string, unknown>[]; rawText: () => string; close: () => void; waitFor: (pred: (e: Record<string, unknown>) => boolean, timeoutMs?: number) => Promise<Record<string, unknown>> } {
+export function sse(app: ServeApp): {
+  events: Record<string, unknown>[];
+  rawText: () => string;
+  close: () => void;
+  waitFor: (pred: (e: Record<string, unknown>) => boolean, timeoutMs?: number) => Promise<Record<string, unknown>>;
+} {
   const events: Record<string, unknown>[] = [];
   let text = '';
   let buffer = '';
@@ -59,10 +69,11 @@ export function sse(app: ServeApp): { events: Record<string, unknown>[]; rawText
           if (!line.startsWith('data: ')) continue;
           const e = JSON.parse(line.slice(6)) as Record<string, unknown>;
           events.push(e);
-          for (const w of [...waiters]) if (w.pred(e)) {
-            waiters.splice(waiters.indexOf(w), 1);
-            w.resolve(e);
-          }
+          for (const w of [...waiters])
+            if (w.pred(e)) {
+              waiters.splice(waiters.indexOf(w), 1);
+              w.resolve(e);
+            }
         }
       }
     });

@@ -19,7 +19,12 @@ it('answers status, snapshots and the task list while a backup runs (smoke bound
   const dir = await tempDir('cb-responsive-');
   const repo = path.join(dir, 'repo');
   await mkdir(repo);
-  const app = await startServeApp({ repo, locale: 'en', engine: { passwordFile: await writePasswordFile(dir), secretsDir: path.join(dir, 'secrets'), stateDir: path.join(dir, 'state') }, rendererDir: dir });
+  const app = await startServeApp({
+    repo,
+    locale: 'en',
+    engine: { passwordFile: await writePasswordFile(dir), secretsDir: path.join(dir, 'secrets'), stateDir: path.join(dir, 'state') },
+    rendererDir: dir,
+  });
   try {
     const rows = await measureDuringBackup(app, source.url, 20);
     for (const r of rows) {

@@ -55,7 +55,12 @@ describe('serve: security', () => {
     assert.equal(withCookie.status, 200);
     const formPost = await raw(app.port, { method: 'POST', path: '/api/hostInfo', headers: { Cookie: session, 'Content-Type': 'text/plain' }, body: '{}' });
     assert.equal(formPost.status, 403, 'cookie + no Origin + not JSON is refused');
-    const otherCookie = await raw(app.port, { method: 'POST', path: '/api/hostInfo', headers: { Cookie: `${app.cookieName}=guess`, Origin: app.origin, 'Content-Type': 'application/json' }, body: '{}' });
+    const otherCookie = await raw(app.port, {
+      method: 'POST',
+      path: '/api/hostInfo',
+      headers: { Cookie: `${app.cookieName}=guess`, Origin: app.origin, 'Content-Type': 'application/json' },
+      body: '{}',
+    });
     assert.equal(otherCookie.status, 401);
   });
 
@@ -165,7 +170,10 @@ describe('serve: the API end to end (real sandbox, repository, SQLite)', () => {
       assert.match(metrics.text, /clinic_backup_run_duration_seconds_count\{kind="backup",status="success"\} 1/);
       // Every SOP-019 §7 indicator, with the same figures as the status: one successful backup → 100 %.
       const withIndicators = await api<{ indicators: { id: string; subject: string | null; value: number | null }[] }>(app, 'status');
-      assert.deepEqual([...new Set(withIndicators.value.indicators.map((i) => i.id))], ['backupSuccessRate', 'validationRate', 'meanBackupDuration', 'compressionRate', 'recoverySuccessRate', 'rpo', 'rto', 'mttr', 'availability', 'mtbf', 'healthScore']);
+      assert.deepEqual(
+        [...new Set(withIndicators.value.indicators.map((i) => i.id))],
+        ['backupSuccessRate', 'validationRate', 'meanBackupDuration', 'compressionRate', 'recoverySuccessRate', 'rpo', 'rto', 'mttr', 'availability', 'mtbf', 'healthScore'],
+      );
       assert.match(metrics.text, /clinic_backup_indicator\{indicator="backupSuccessRate",subject=""\} 1\n/);
       assert.match(metrics.text, /clinic_backup_indicator_target\{indicator="rpo",subject="local"\} 86400\n/);
       assert.match(metrics.text, /clinic_backup_indicator\{indicator="availability",subject=""\} 1\n/);

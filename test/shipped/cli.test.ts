@@ -66,7 +66,11 @@ before(() => {
 
 test('the module recorder sees a library when one is loaded (control for the tests below)', async () => {
   const list = path.join(scratch, 'control.txt');
-  const r = spawnSync(process.execPath, ['--import', LOADED_HOOK, '--input-type=module', '-e', "await import('pdfkit'); await import('@aws-sdk/client-s3');"], { cwd: ROOT, env: { ...process.env, LOADED_MODULES_FILE: list }, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['--import', LOADED_HOOK, '--input-type=module', '-e', "await import('pdfkit'); await import('@aws-sdk/client-s3');"], {
+    cwd: ROOT,
+    env: { ...process.env, LOADED_MODULES_FILE: list },
+    encoding: 'utf8',
+  });
   assert.equal(r.status, 0, r.stderr);
   const seen = heavyIn((await readFile(list, 'utf8')).split('\n'));
   assert.ok(seen.includes('@aws-sdk/client-s3') && seen.includes('pdfkit'), seen.join(', '));
@@ -79,7 +83,10 @@ test('bin/clinic-backup.js runs the compiled dist/: --help of every command (and
     assert.ok(r.stdout.startsWith(`Usage: clinic-backup ${args.length > 1 ? args[0] : '<command>'}`), `${args.join(' ')}: ${r.stdout.slice(0, 120)}`);
     assert.doesNotMatch(r.stdout, /cli\.(help|opt|value)\./, `${args.join(' ')}: a text key leaked`);
     const ours = r.modules.filter((m) => m.startsWith(ROOT) && !m.includes('/node_modules/') && !m.startsWith(path.join(ROOT, 'test')));
-    assert.ok(ours.length > 0 && ours.every((m) => m.startsWith(path.join(ROOT, 'dist')) || m.startsWith(path.join(ROOT, 'bin'))), `${args.join(' ')} ran the compiled code: ${ours.filter((m) => !m.includes('/dist/')).join(', ')}`);
+    assert.ok(
+      ours.length > 0 && ours.every((m) => m.startsWith(path.join(ROOT, 'dist')) || m.startsWith(path.join(ROOT, 'bin'))),
+      `${args.join(' ')} ran the compiled code: ${ours.filter((m) => !m.includes('/dist/')).join(', ')}`,
+    );
     assert.ok(!r.modules.some((m) => m.endsWith('/dist/src/index.js')), `${args.join(' ')} did not load the engine façade`);
     assert.deepEqual(libraries(r.modules), [], `${args.join(' ')} loaded no library`);
   }
@@ -99,7 +106,10 @@ test('the heavy libraries load only in the commands that use them: snapshots and
   for (const command of [['snapshots'], ['status'], ['check']]) {
     const r = await shipped(command, env);
     assert.equal(r.code, 0, `${command.join(' ')}: ${r.stderr}`);
-    assert.ok(r.modules.some((m) => m.endsWith('/dist/src/index.js')), 'the engine ran');
+    assert.ok(
+      r.modules.some((m) => m.endsWith('/dist/src/index.js')),
+      'the engine ran',
+    );
     assert.deepEqual(heavyIn(r.modules), [], `${command.join(' ')} loaded ${heavyIn(r.modules).join(', ')}`);
   }
   const report = await shipped(['report', 'dr-plan', '--pdf', path.join(dir, 'plan.pdf')], env);

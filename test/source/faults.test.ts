@@ -65,7 +65,9 @@ describe('unreachable servers', () => {
     const dir = await tempDir();
     const key = path.join(dir, 'key.pem');
     const cert = path.join(dir, 'cert.pem');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], {
+      stdio: 'ignore',
+    });
     let served = 0;
     const server = https.createServer({ key: await readFile(key), cert: await readFile(cert) }, (_req, res) => {
       served++;
@@ -141,7 +143,10 @@ describe('server faults', () => {
     const storm = await run(repo, server, { full: true, sleep });
     await assertSnapshotEqualsServer(repo, storm.manifest, server, 'storm');
     assert.equal(waits.length, 60, 'one wait per 429');
-    assert.ok(waits.every((w) => w === 30_000), `every wait is the server's Retry-After: ${[...new Set(waits)].join(',')}`);
+    assert.ok(
+      waits.every((w) => w === 30_000),
+      `every wait is the server's Retry-After: ${[...new Set(waits)].join(',')}`,
+    );
     // Endless throttling: given up after an hour of waiting on one request, with the status.
     server.faults.set({ tooManyRequests: { count: 1000, retryAfterSeconds: 120 } });
     const endless = recordingSleep(1);
@@ -264,7 +269,10 @@ describe('server faults', () => {
     assert.equal(err.details['host'], otherHost);
     assert.equal(err.details['setting'], 'source.allowedHosts');
     assert.equal(server.requestLog.filter((e) => e.host === otherHost).length, 0, 'nothing was requested from the other host');
-    assert.ok(server.requestLog.some((e) => e.method === 'DELETE' && /\/_bulk\/[^/]+$/.test(e.target)), 'the abandoned export job was deleted on the server');
+    assert.ok(
+      server.requestLog.some((e) => e.method === 'DELETE' && /\/_bulk\/[^/]+$/.test(e.target)),
+      'the abandoned export job was deleted on the server',
+    );
     await noSnapshots(repo);
     // Allowed in settings: the token goes there too, and everything arrives.
     const allowed = await run(repo, server, { auth: { kind: 'bearer', token: 'tok-1' }, allowedHosts: [otherHost] });

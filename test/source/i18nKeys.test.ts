@@ -49,7 +49,17 @@ describe('i18n of the folder and database sources', () => {
       for (const l of LOCALES) assert.ok(msg[l].trim().length > 0, `${key} ${l}`);
       assert.deepEqual(placeholders(msg['pt-BR']), placeholders(msg.en), key);
     }
-    const added: ErrorCode[] = [...FILE_PROBLEM_CODES, 'EXCLUDE_PATTERN_INVALID', 'DUMP_TOOL_MISSING', 'DUMP_FAILED', 'DUMP_EMPTY', 'DB_FILE_NOT_FOUND', 'DB_RESTORE_TARGET_EXISTS', 'DB_RESTORE_FAILED', 'RESTORE_FILE_EXISTS'];
+    const added: ErrorCode[] = [
+      ...FILE_PROBLEM_CODES,
+      'EXCLUDE_PATTERN_INVALID',
+      'DUMP_TOOL_MISSING',
+      'DUMP_FAILED',
+      'DUMP_EMPTY',
+      'DB_FILE_NOT_FOUND',
+      'DB_RESTORE_TARGET_EXISTS',
+      'DB_RESTORE_FAILED',
+      'RESTORE_FILE_EXISTS',
+    ];
     for (const code of added) {
       const msg = errorMessages[code];
       assert.deepEqual(placeholders(msg['pt-BR']), placeholders(msg.en), code);

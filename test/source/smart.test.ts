@@ -24,7 +24,8 @@ interface Client {
 }
 
 function client(clientId: string, kind: 'rsa' | 'ec'): Client {
-  const { publicKey, privateKey }: { publicKey: KeyObject; privateKey: KeyObject } = kind === 'rsa' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ec', { namedCurve: 'P-384' });
+  const { publicKey, privateKey }: { publicKey: KeyObject; privateKey: KeyObject } =
+    kind === 'rsa' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ec', { namedCurve: 'P-384' });
   const kid = `${clientId}-key-1`;
   return { clientId, kid, pem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), jwk: { ...publicKey.export({ format: 'jwk' }), kid, alg: kind === 'rsa' ? 'RS384' : 'ES384' } };
 }
@@ -47,7 +48,15 @@ function smartServer(opts: { tokenLifetimeSeconds?: number; clockOffsetMs?: numb
     seed: 51,
     maxResourcesPerFile: 40,
     ...(opts.clockOffsetMs !== undefined ? { clockOffsetMs: opts.clockOffsetMs } : {}),
-    auth: { smart: { clients: [{ clientId: RSA.clientId, jwk: RSA.jwk }, { clientId: EC.clientId, jwk: EC.jwk }], ...(opts.tokenLifetimeSeconds ? { tokenLifetimeSeconds: opts.tokenLifetimeSeconds } : {}) } },
+    auth: {
+      smart: {
+        clients: [
+          { clientId: RSA.clientId, jwk: RSA.jwk },
+          { clientId: EC.clientId, jwk: EC.jwk },
+        ],
+        ...(opts.tokenLifetimeSeconds ? { tokenLifetimeSeconds: opts.tokenLifetimeSeconds } : {}),
+      },
+    },
   });
 }
 
@@ -66,7 +75,10 @@ describe('SMART Backend Services', () => {
       await assertSnapshotEqualsServer(repo, r.manifest, server, `${c.clientId} ${strategy}`);
       const data = server.requestLog.slice(before).filter((e) => e.target.startsWith('/fhir/') && !e.target.endsWith('/metadata'));
       assert.ok(data.length > 3);
-      assert.ok(data.every((e) => e.authorization), 'token sent on every FHIR request (files included)');
+      assert.ok(
+        data.every((e) => e.authorization),
+        'token sent on every FHIR request (files included)',
+      );
     }
   });
 
@@ -106,7 +118,22 @@ describe('SMART Backend Services', () => {
     await writeFile(keyFile, RSA.pem, { mode: 0o600 });
     const env = { CLINIC_BACKUP_REPO: path.join(dir, 'repo'), CLINIC_BACKUP_PASSWORD_FILE: await writePasswordFile(dir), CLINIC_BACKUP_STATE_DIR: path.join(dir, 'state') };
     assert.equal((await runCli(['init'], env)).code, 0);
-    const args = ['backup', '--source', server.url, '--auth', 'smart', '--smart-client-id', RSA.clientId, '--smart-key-file', keyFile, '--token-url', server.tokenUrl, '--smart-key-id', RSA.kid, '--json'];
+    const args = [
+      'backup',
+      '--source',
+      server.url,
+      '--auth',
+      'smart',
+      '--smart-client-id',
+      RSA.clientId,
+      '--smart-key-file',
+      keyFile,
+      '--token-url',
+      server.tokenUrl,
+      '--smart-key-id',
+      RSA.kid,
+      '--json',
+    ];
     const r = await runCli(args, env);
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout) as { snapshot: { resources: number; partial: boolean }; strategy: string };
@@ -114,7 +141,10 @@ describe('SMART Backend Services', () => {
     assert.equal(out.strategy, 'bulk-export');
     assert.ok(!r.stdout.includes('PRIVATE KEY') && !r.stderr.includes('PRIVATE KEY'), 'the key never appears in output');
     await writeFile(keyFile, STRANGER.pem, { mode: 0o600 });
-    const bad = await runCli(args.filter((a) => a !== '--json'), env);
+    const bad = await runCli(
+      args.filter((a) => a !== '--json'),
+      env,
+    );
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /SOURCE_AUTH/);
     assert.match(bad.stderr, /Check the credentials/);

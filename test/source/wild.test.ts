@@ -75,11 +75,19 @@ describe('servers that do not advertise everything, or refuse some searches (§5
     server.faults.set({ hideExport: false, serverError: { nth: 1, times: 100, status: 400, match: '\\$export' } });
     const r2 = await run(repo, server, { full: true });
     assert.equal(r2.strategy, 'search');
-    assert.deepEqual(r2.manifest.warnings?.map((w) => [w.code, w.details['status']]), [['EXPORT_NOT_OFFERED', 400]]);
+    assert.deepEqual(
+      r2.manifest.warnings?.map((w) => [w.code, w.details['status']]),
+      [['EXPORT_NOT_OFFERED', 400]],
+    );
   });
 
   it('a type the server refuses to search (400 "Cannot search on Binary"): skipped, listed as not covered with a warning; the other types complete', async () => {
-    const server = await sandbox({ patients: 3, seed: 35, documents: { patients: 2 }, faults: { hideExport: true, hideHistory: true, serverError: { nth: 1, times: 100, status: 404, match: '\\$export' }, unsearchable: { types: ['Binary'] } } });
+    const server = await sandbox({
+      patients: 3,
+      seed: 35,
+      documents: { patients: 2 },
+      faults: { hideExport: true, hideHistory: true, serverError: { nth: 1, times: 100, status: 404, match: '\\$export' }, unsearchable: { types: ['Binary'] } },
+    });
     const repo = await repoIn();
     const r = await run(repo, server);
     assert.equal(r.strategy, 'search');
@@ -140,8 +148,14 @@ describe('an export job that never finishes (§8)', () => {
     const { sleep, waits } = recordingSleep();
     const r = await run(repo, server, { jobStateFile, sleep, onProgress: (e) => events.push(e) });
     await assertSnapshotEqualsServer(repo, r.manifest, server, 'fresh export');
-    assert.deepEqual(r.manifest.warnings?.map((w) => w.code), ['EXPORT_STUCK_RESTARTED']);
-    assert.ok(server.requestLog.some((e) => e.method === 'DELETE' && saved.statusUrl.endsWith(e.target)), 'the stuck job was deleted on the server');
+    assert.deepEqual(
+      r.manifest.warnings?.map((w) => w.code),
+      ['EXPORT_STUCK_RESTARTED'],
+    );
+    assert.ok(
+      server.requestLog.some((e) => e.method === 'DELETE' && saved.statusUrl.endsWith(e.target)),
+      'the stuck job was deleted on the server',
+    );
     assert.ok(waits.filter((w) => w === 60_000).length >= 10 && waits.filter((w) => w === 60_000).length <= 12, `about 10 minutes of waits, not hours (${waits.length})`);
     const waiting = events.filter((e) => e.phase === 'export-wait');
     assert.ok(waiting.every((e) => e.unit === 'minutes'));
@@ -166,7 +180,14 @@ describe('SMART scopes (§8)', () => {
   /** Like Medplum: grants v1 read and *.*, but $export needs system/*.* (no v2 "rs"). */
   const medplumLike = (extra: object = {}): Promise<SandboxServer> =>
     sandbox({ patients: 2, seed: 39, auth: { smart: { clients: [{ clientId: 'cb', jwk }], scopes: ['system/*.read', 'system/*.*'], exportScopes: ['system/*.*'] } }, ...extra });
-  const smart = (server: SandboxServer, scopes?: string[]): FhirBackupOptions['auth'] => ({ kind: 'smart', clientId: 'cb', privateKeyPem: pem, tokenUrl: server.tokenUrl, keyId: 'k1', ...(scopes ? { scopes } : {}) });
+  const smart = (server: SandboxServer, scopes?: string[]): FhirBackupOptions['auth'] => ({
+    kind: 'smart',
+    clientId: 'cb',
+    privateKeyPem: pem,
+    tokenUrl: server.tokenUrl,
+    keyId: 'k1',
+    ...(scopes ? { scopes } : {}),
+  });
 
   it('default scopes (v2 rs, then v1 read): a token is granted, but the export is refused: reported as missing permission, not as wrong credentials', async () => {
     const server = await medplumLike();
@@ -189,7 +210,10 @@ describe('SMART scopes (§8)', () => {
     const r = await run(repo, server, { auth: smart(server) });
     assert.equal(r.strategy, 'search');
     await assertSnapshotEqualsServer(repo, r.manifest, server, 'search with read scope');
-    assert.deepEqual(r.manifest.warnings?.map((w) => [w.code, w.details['status']]), [['EXPORT_NOT_OFFERED', 403]]);
+    assert.deepEqual(
+      r.manifest.warnings?.map((w) => [w.code, w.details['status']]),
+      [['EXPORT_NOT_OFFERED', 403]],
+    );
   });
 
   it('settings keep the scopes (SMART v2 and v1 by default), validated', async () => {
@@ -198,7 +222,14 @@ describe('SMART scopes (§8)', () => {
     await backend.close();
     const engine = createEngine({ repo: root, passwordFile: await writePasswordFile(dir), stateDir: path.join(dir, 'state') });
     try {
-      const s = await engine.updateSettings({ source: { url: 'https://fhir.clinica.local/fhir', auth: { kind: 'smart', clientId: 'cb', tokenUrl: 'https://fhir.clinica.local/token', keySecret: 'smart-key', scopes: ['system/*.rs', 'system/*.*'] }, allowedHosts: ['files.clinica.local', 'https://bucket.example:9000'], exportStuckMinutes: 15 } });
+      const s = await engine.updateSettings({
+        source: {
+          url: 'https://fhir.clinica.local/fhir',
+          auth: { kind: 'smart', clientId: 'cb', tokenUrl: 'https://fhir.clinica.local/token', keySecret: 'smart-key', scopes: ['system/*.rs', 'system/*.*'] },
+          allowedHosts: ['files.clinica.local', 'https://bucket.example:9000'],
+          exportStuckMinutes: 15,
+        },
+      });
       assert.deepEqual(s.source?.allowedHosts, ['files.clinica.local', 'https://bucket.example:9000']);
       assert.equal(s.source?.exportStuckMinutes, 15);
       assert.deepEqual(s.source?.auth.kind === 'smart' ? s.source.auth.scopes : null, ['system/*.rs', 'system/*.*']);

@@ -58,7 +58,23 @@ export interface MedplumServer {
   readonly log: readonly { method: string; url: string }[];
 }
 
-const TYPES = ['Patient', 'AllergyIntolerance', 'Encounter', 'Condition', 'Observation', 'DiagnosticReport', 'Procedure', 'MedicationRequest', 'Immunization', 'Group', 'DocumentReference', 'Media', 'Binary', 'Practitioner', 'Organization'];
+const TYPES = [
+  'Patient',
+  'AllergyIntolerance',
+  'Encounter',
+  'Condition',
+  'Observation',
+  'DiagnosticReport',
+  'Procedure',
+  'MedicationRequest',
+  'Immunization',
+  'Group',
+  'DocumentReference',
+  'Media',
+  'Binary',
+  'Practitioner',
+  'Organization',
+];
 
 /** Starts the server; it is closed after the current test file. */
 export async function startMedplum(opts: { updateCreate?: boolean } = {}): Promise<MedplumServer> {
@@ -77,7 +93,13 @@ export async function startMedplum(opts: { updateCreate?: boolean } = {}): Promi
       fhirVersion: '4.0.1',
       format: ['json'],
       software: { name: 'Medplum (fhir-router, in-memory)', version: '4.5' },
-      rest: [{ mode: 'server', resource: TYPES.map((type) => ({ type, updateCreate, interaction: ['read', 'vread', 'update', 'create', 'search-type', 'delete'].map((code) => ({ code })) })), interaction: [{ code: 'transaction' }, { code: 'batch' }] }],
+      rest: [
+        {
+          mode: 'server',
+          resource: TYPES.map((type) => ({ type, updateCreate, interaction: ['read', 'vread', 'update', 'create', 'search-type', 'delete'].map((code) => ({ code })) })),
+          interaction: [{ code: 'transaction' }, { code: 'batch' }],
+        },
+      ],
     }) as unknown as Resource;
 
   const server = http.createServer((req, res) => {
@@ -95,13 +117,23 @@ export async function startMedplum(opts: { updateCreate?: boolean } = {}): Promi
         const rel = full.slice('/fhir/R4'.length).replace(/^\//, '');
         if (rel === 'metadata') return send(200, capability());
         const text = Buffer.concat(chunks).toString('utf8');
-        const request: FhirRequest = { method: (req.method ?? 'GET') as HttpMethod, url: rel, pathname: '', params: {}, query: {}, body: text ? (JSON.parse(text) as unknown) : undefined, headers: req.headers };
+        const request: FhirRequest = {
+          method: (req.method ?? 'GET') as HttpMethod,
+          url: rel,
+          pathname: '',
+          params: {},
+          query: {},
+          body: text ? (JSON.parse(text) as unknown) : undefined,
+          headers: req.headers,
+        };
         const [outcome, resource] = await router.handleRequest(request, repo);
         const status = getStatus(outcome);
         const r = resource as (Resource & { id?: string; meta?: { versionId?: string } }) | undefined;
         send(status, r ?? outcome, status === 201 && r?.id ? { Location: `${base}/${r.resourceType}/${r.id}/_history/${r.meta?.versionId ?? '1'}` } : {});
       })().catch((err: unknown) => {
-        res.writeHead(500, { 'Content-Type': 'application/fhir+json' }).end(JSON.stringify({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'exception', diagnostics: String(err) }] }));
+        res
+          .writeHead(500, { 'Content-Type': 'application/fhir+json' })
+          .end(JSON.stringify({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'exception', diagnostics: String(err) }] }));
       });
     });
   });

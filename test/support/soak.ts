@@ -110,7 +110,18 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     time.jump(ms);
     await new Promise((r) => setImmediate(r));
   };
-  const engineOptions = { repo, passwordFile, secretsDir, stateDir: path.join(dir, 'state'), locale: 'en' as const, copies: [{ location: usb, kind: 'usb' as const, label: 'USB' }], clock: time, timer: time, wrapBackend, sleep };
+  const engineOptions = {
+    repo,
+    passwordFile,
+    secretsDir,
+    stateDir: path.join(dir, 'state'),
+    locale: 'en' as const,
+    copies: [{ location: usb, kind: 'usb' as const, label: 'USB' }],
+    clock: time,
+    timer: time,
+    wrapBackend,
+    sleep,
+  };
   {
     const first = createEngine(engineOptions);
     await first.init({ useKeychain: false });
@@ -146,7 +157,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     });
     let failed: unknown = null;
     done.catch((err: unknown) => (failed = err));
-    for (const until = Date.now() + 60_000; time.pendingTimers <= before && running === 0; ) {
+    for (const until = Date.now() + 60_000; time.pendingTimers <= before && running === 0;) {
       if (failed) throw failed;
       if (Date.now() > until) throw new Error('the scheduler did not start');
       await delay(2);
@@ -158,7 +169,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   /** Waits (real time, bounded) until no job runs. */
   const idle = async (): Promise<void> => {
     await settle();
-    for (const until = Date.now() + 10 * 60_000; running > 0; ) {
+    for (const until = Date.now() + 10 * 60_000; running > 0;) {
       if (Date.now() > until) throw new Error(`jobs still running at ${time.now().toISOString()}`);
       await delay(3);
     }
@@ -277,7 +288,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     ];
     return {
       messages,
-      backups: { ok: runs.filter((r) => r.type === 'finished').length, failed: runs.filter((r) => r.type === 'failed' && !r.cancelled).length, interrupted: runs.filter((r) => r.type === 'failed' && r.cancelled).length },
+      backups: {
+        ok: runs.filter((r) => r.type === 'finished').length,
+        failed: runs.filter((r) => r.type === 'failed' && !r.cancelled).length,
+        interrupted: runs.filter((r) => r.type === 'failed' && r.cancelled).length,
+      },
       heapMb,
       rssMb,
       primaryCheck: { ok: pc.ok, problems: pc.problems.length },

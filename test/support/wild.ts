@@ -63,7 +63,11 @@ export function assertMappedCopy(source: SandboxServer, target: SandboxServer, m
     n++;
   }
   const extra = [...target.store.all()].filter((r) => !seen.has(`${r.type}/${r.id}`) && !skipTypes.includes(r.type) && r.type !== 'Binary');
-  assert.deepEqual(extra.map((r) => `${r.type}/${r.id}`), [], 'nothing else on the target (no duplicates)');
+  assert.deepEqual(
+    extra.map((r) => `${r.type}/${r.id}`),
+    [],
+    'nothing else on the target (no duplicates)',
+  );
   assert.ok(n > 0);
 }
 

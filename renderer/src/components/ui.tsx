@@ -85,7 +85,11 @@ export function ErrorBox({ error, title, testId, fixKeys }: { error: unknown; ti
           <strong>{t('common.howToFix')}</strong> {fix}
         </p>
       )}
-      {code && <p className="error-code" data-support-code>{t('common.errorCode', { code })}</p>}
+      {code && (
+        <p className="error-code" data-support-code>
+          {t('common.errorCode', { code })}
+        </p>
+      )}
     </div>
   );
 }
@@ -108,7 +112,9 @@ export function ProgressBar({ event, label }: { event: ProgressEvent | null; lab
   // "120 de 480 registros (25%)" when the total is known, else the count so far.
   const unitText = (e: ProgressEvent, n: number): string => (e.unit === 'bytes' ? formatBytes(n, locale) : t(`unit.${e.unit}` as MessageKey, { n }));
   const amount = (e: ProgressEvent): string =>
-    pct !== null && e.total !== undefined ? t('progress.ofTotal', { done: e.unit === 'bytes' ? formatBytes(e.done, locale) : formatNumber(e.done, locale), total: unitText(e, e.total), pct }) : unitText(e, e.done);
+    pct !== null && e.total !== undefined
+      ? t('progress.ofTotal', { done: e.unit === 'bytes' ? formatBytes(e.done, locale) : formatNumber(e.done, locale), total: unitText(e, e.total), pct })
+      : unitText(e, e.done);
   const pace = [
     event?.bytesPerSecond !== undefined && event.bytesPerSecond > 0 ? t('progress.speed', { speed: formatBytes(event.bytesPerSecond, locale) }) : null,
     event?.etaMs !== undefined ? t('progress.eta', { time: formatDuration(event.etaMs, locale) }) : null,
@@ -120,7 +126,10 @@ export function ProgressBar({ event, label }: { event: ProgressEvent | null; lab
         {event && (
           <span className="progress-detail">
             {' '}
-            — <span className={event.stalledMs !== undefined ? 'progress-stalled' : undefined} data-testid={event.stalledMs !== undefined ? 'progress-stalled' : 'progress-phase'}>{phase}</span>
+            —{' '}
+            <span className={event.stalledMs !== undefined ? 'progress-stalled' : undefined} data-testid={event.stalledMs !== undefined ? 'progress-stalled' : 'progress-phase'}>
+              {phase}
+            </span>
             {event.subject ? ` (${event.subject})` : ''}: <span data-testid="progress-amount">{amount(event)}</span>
             {pace.length > 0 && <span data-testid="progress-pace">{` · ${pace.join(' · ')}`}</span>}
           </span>

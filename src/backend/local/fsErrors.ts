@@ -1,4 +1,4 @@
-import { EngineError, isEngineError } from '../../shared/errors.js';
+import { EngineError, isEngineError } from '../../shared/index.js';
 
 /** The errno code of a Node system error, or undefined. */
 export function errnoCode(err: unknown): string | undefined {

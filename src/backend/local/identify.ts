@@ -9,7 +9,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { EngineError } from '../../shared/errors.js';
+import { EngineError } from '../../shared/index.js';
 import { errnoCode, mapFsError } from './fsErrors.js';
 import { LocalBackend } from './localBackend.js';
 
@@ -140,7 +140,10 @@ export async function mountedVolumes(roots: readonly string[] = defaultMountRoot
  * the volume joined with the last 1-3 folders of the configured path (the repository's place on the drive).
  */
 export function relocationCandidates(configuredPath: string, volumes: readonly string[]): string[] {
-  const parts = path.resolve(configuredPath).split(path.sep).filter((p) => p !== '' && !/^[A-Za-z]:$/.test(p));
+  const parts = path
+    .resolve(configuredPath)
+    .split(path.sep)
+    .filter((p) => p !== '' && !/^[A-Za-z]:$/.test(p));
   const out = new Set<string>();
   for (const v of volumes) {
     out.add(path.resolve(v));

@@ -2,18 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { Dirent } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, statfs, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { EngineError, isEngineError, throwIfAborted } from '../../shared/errors.js';
-import {
-  FILE_KINDS,
-  filePath,
-  type Backend,
-  type ByteRange,
-  type Capacity,
-  type FileInfo,
-  type FileKind,
-  type FileRef,
-  type WriteOptions,
-} from '../types.js';
+import { EngineError, isEngineError, throwIfAborted } from '../../shared/index.js';
+import { FILE_KINDS, filePath, type Backend, type ByteRange, type Capacity, type FileInfo, type FileKind, type FileRef, type WriteOptions } from '../types.js';
 import { isValidName, validateKind, validateRange, validateRef } from '../validate.js';
 import { errnoCode, mapFsError } from './fsErrors.js';
 
@@ -21,17 +11,7 @@ import { errnoCode, mapFsError } from './fsErrors.js';
 export const TEMP_PREFIX = '.tmp-';
 
 /** Entries an OS or file system puts in a fresh volume or folder; they do not make a folder "not empty". */
-const OS_ENTRIES = new Set([
-  'lost+found',
-  '.DS_Store',
-  '.Trashes',
-  '.Spotlight-V100',
-  '.fseventsd',
-  'System Volume Information',
-  '$RECYCLE.BIN',
-  'desktop.ini',
-  'Thumbs.db',
-]);
+const OS_ENTRIES = new Set(['lost+found', '.DS_Store', '.Trashes', '.Spotlight-V100', '.fseventsd', 'System Volume Information', '$RECYCLE.BIN', 'desktop.ini', 'Thumbs.db']);
 
 const KIND_DIRS: readonly FileKind[] = FILE_KINDS.filter((k) => k !== 'config');
 

@@ -3,7 +3,7 @@
  * region outside Brazil needs an acknowledgement stored with its settings; without it the destination is refused.
  */
 import { isIP } from 'node:net';
-import { EngineError } from '../../shared/errors.js';
+import { EngineError } from '../../shared/index.js';
 
 export interface BrazilianRegion {
   readonly provider: string;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { _Object, PutObjectCommandInput, S3Client, S3ClientConfig, StorageClass } from '@aws-sdk/client-s3';
 import type * as S3Sdk from '@aws-sdk/client-s3';
 import type * as S3Storage from '@aws-sdk/lib-storage';
-import { EngineError, isEngineError, throwIfAborted } from '../../shared/errors.js';
+import { EngineError, isEngineError, throwIfAborted } from '../../shared/index.js';
 import { filePath, type Backend, type ByteRange, type Capacity, type FileInfo, type FileKind, type FileRef, type WriteOptions } from '../types.js';
 import { isValidName, validateKind, validateRange, validateRef } from '../validate.js';
 import { isS3NotFound, mapS3Error, s3ErrorName, s3Status } from './s3Errors.js';
@@ -14,7 +14,21 @@ const CONFIG_REF: FileRef = { kind: 'config', name: 'config' };
 const MAX_LIST_PAGES = 1_000_000;
 
 /** The AWS SDK (a large library), loaded when the first S3 destination opens: commands that use none never load it. */
-interface Sdk extends Pick<typeof S3Sdk, 'AbortMultipartUploadCommand' | 'DeleteObjectCommand' | 'GetBucketVersioningCommand' | 'GetObjectCommand' | 'GetObjectLegalHoldCommand' | 'GetObjectLockConfigurationCommand' | 'GetObjectRetentionCommand' | 'HeadObjectCommand' | 'ListObjectsCommand' | 'ListObjectsV2Command' | 'PutObjectCommand' | 'S3Client'> {
+interface Sdk extends Pick<
+  typeof S3Sdk,
+  | 'AbortMultipartUploadCommand'
+  | 'DeleteObjectCommand'
+  | 'GetBucketVersioningCommand'
+  | 'GetObjectCommand'
+  | 'GetObjectLegalHoldCommand'
+  | 'GetObjectLockConfigurationCommand'
+  | 'GetObjectRetentionCommand'
+  | 'HeadObjectCommand'
+  | 'ListObjectsCommand'
+  | 'ListObjectsV2Command'
+  | 'PutObjectCommand'
+  | 'S3Client'
+> {
   readonly Upload: typeof S3Storage.Upload;
 }
 let sdk: Promise<Sdk> | null = null;
@@ -265,10 +279,7 @@ export class S3Backend implements Backend {
       let next: string | undefined;
       try {
         if (useV1) {
-          const res = await this.#client.send(
-            new this.#sdk.ListObjectsCommand({ Bucket: this.bucket, Prefix: prefix, ...(cursor ? { Marker: cursor } : {}) }),
-            signal ? { abortSignal: signal } : {},
-          );
+          const res = await this.#client.send(new this.#sdk.ListObjectsCommand({ Bucket: this.bucket, Prefix: prefix, ...(cursor ? { Marker: cursor } : {}) }), signal ? { abortSignal: signal } : {});
           contents = res.Contents ?? [];
           truncated = res.IsTruncated ?? false;
           next = res.NextMarker ?? contents[contents.length - 1]?.Key;
@@ -413,11 +424,7 @@ export class S3Backend implements Backend {
       const info = await this.stat(ref, signal);
       if (info !== null && info.size === size) return;
     }
-    throw new EngineError(
-      'DEST_NOT_WRITABLE',
-      { location: this.location, reason: `${filePath(ref)} already exists and this destination does not allow overwriting (put-only)` },
-      { cause },
-    );
+    throw new EngineError('DEST_NOT_WRITABLE', { location: this.location, reason: `${filePath(ref)} already exists and this destination does not allow overwriting (put-only)` }, { cause });
   }
 
   async #multipart(params: PutObjectCommandInput, signal: AbortSignal | undefined): Promise<void> {

@@ -1,4 +1,4 @@
-import { EngineError, isEngineError } from '../../shared/errors.js';
+import { EngineError, isEngineError } from '../../shared/index.js';
 
 /** What an S3 error looks like from the outside (SDK service exceptions and network errors, duck-typed). */
 interface S3ErrorShape {

@@ -1,7 +1,6 @@
 /** `clinic-backup backup`: back up a FHIR server (with its attachments) or NDJSON files into the repository. */
 import { errorText, t, type Locale } from '../../i18n/index.js';
-import type { BackupProblem } from '../../shared/contract.js';
-import { ERROR_CODES, type ErrorCode } from '../../shared/errors.js';
+import { type BackupProblem, ERROR_CODES, type ErrorCode } from '../../shared/index.js';
 import { longOperation, positiveInt, printList, usage, withEngine, type Command, type Ctx } from '../context.js';
 import { formatBytes } from '../output.js';
 import { parseStrategy, sourceAuth } from '../sourceAuth.js';
@@ -22,12 +21,23 @@ async function backupFolders(ctx: Ctx, paths: readonly string[]): Promise<number
   out.endProgress();
   out.data(r);
   const s = r.snapshot;
-  out.line(t('cli.backup.filesDone', { id: s.shortId, files: s.counts['files'] ?? 0, read: r.files.read, unchanged: r.files.unchanged, stored: formatBytes(s.storedBytesAdded), seconds: (r.durationMs / 1000).toFixed(1) }, locale));
-  if (s.suspicious) out.error(t('cli.backup.suspicious', { drop: s.suspicious.dropPercent, before: s.suspicious.previousResources, now: s.suspicious.resources, previous: s.suspicious.previous.slice(0, 8) }, locale));
+  out.line(
+    t(
+      'cli.backup.filesDone',
+      { id: s.shortId, files: s.counts['files'] ?? 0, read: r.files.read, unchanged: r.files.unchanged, stored: formatBytes(s.storedBytesAdded), seconds: (r.durationMs / 1000).toFixed(1) },
+      locale,
+    ),
+  );
+  if (s.suspicious)
+    out.error(t('cli.backup.suspicious', { drop: s.suspicious.dropPercent, before: s.suspicious.previousResources, now: s.suspicious.resources, previous: s.suspicious.previous.slice(0, 8) }, locale));
   for (const c of r.copies ?? []) out.line(t(`cli.copy.${c.state}`, { location: c.location, copied: c.copied, code: c.errorCode ?? '' }, locale));
   if (s.partial) {
     out.line(t('cli.backup.fileProblems', { count: s.problemCount }, locale));
-    printList(ctx, r.problems.map((p) => `  ${p.code === 'FILE_CHANGED_DURING_BACKUP' ? '~' : '✗'} ${p.file ?? ''}  ${problemText(p, locale)}`), s.problemCount);
+    printList(
+      ctx,
+      r.problems.map((p) => `  ${p.code === 'FILE_CHANGED_DURING_BACKUP' ? '~' : '✗'} ${p.file ?? ''}  ${problemText(p, locale)}`),
+      s.problemCount,
+    );
     return 1;
   }
   return (r.copies ?? []).some((c) => c.state === 'failed' || c.state === 'partial') ? 1 : 0;
@@ -41,7 +51,21 @@ async function backupDatabase(ctx: Ctx, kind: string): Promise<number> {
   out.endProgress();
   out.data(r);
   const s = r.snapshot;
-  out.line(t('cli.backup.dbDone', { id: s.shortId, label: r.dump.label, file: r.dump.fileName, bytes: formatBytes(r.dump.bytes), tool: r.dump.toolVersion, stored: formatBytes(s.storedBytesAdded), seconds: (r.durationMs / 1000).toFixed(1) }, locale));
+  out.line(
+    t(
+      'cli.backup.dbDone',
+      {
+        id: s.shortId,
+        label: r.dump.label,
+        file: r.dump.fileName,
+        bytes: formatBytes(r.dump.bytes),
+        tool: r.dump.toolVersion,
+        stored: formatBytes(s.storedBytesAdded),
+        seconds: (r.durationMs / 1000).toFixed(1),
+      },
+      locale,
+    ),
+  );
   for (const c of r.copies ?? []) out.line(t(`cli.copy.${c.state}`, { location: c.location, copied: c.copied, code: c.errorCode ?? '' }, locale));
   return (r.copies ?? []).some((c) => c.state === 'failed' || c.state === 'partial') ? 1 : 0;
 }
@@ -58,7 +82,12 @@ export const command: Command = {
       ['db', 'path'],
     ],
     operands: [[1, INPUT_ARG]],
-    requires: [...[...SOURCE_AUTH, 'strategy', 'full', 'type', 'allow-origin', 'scope', 'export-stuck-minutes'].map((o) => [o as OptionName, ['source']] as const), ['exclude', ['path']], ['name', ['path', 'db']], ...DB_OPTIONS.map((o) => [o, ['db']] as const)],
+    requires: [
+      ...[...SOURCE_AUTH, 'strategy', 'full', 'type', 'allow-origin', 'scope', 'export-stuck-minutes'].map((o) => [o as OptionName, ['source']] as const),
+      ['exclude', ['path']],
+      ['name', ['path', 'db']],
+      ...DB_OPTIONS.map((o) => [o, ['db']] as const),
+    ],
     cancellable: true,
   },
   async run(ctx) {
@@ -90,16 +119,34 @@ export const command: Command = {
     out.data(r);
     const s = r.snapshot;
     out.line(
-      t('cli.backup.done', { id: s.shortId, resources: s.resources, added: s.added, changed: s.changed, deleted: s.deleted, stored: formatBytes(s.storedBytesAdded), seconds: (r.durationMs / 1000).toFixed(1) }, locale),
+      t(
+        'cli.backup.done',
+        { id: s.shortId, resources: s.resources, added: s.added, changed: s.changed, deleted: s.deleted, stored: formatBytes(s.storedBytesAdded), seconds: (r.durationMs / 1000).toFixed(1) },
+        locale,
+      ),
     );
-    if (s.attachments) out.line(t('cli.backup.attachments', { stored: s.attachments.stored, count: s.attachments.count, bytes: formatBytes(s.attachments.bytes), external: s.attachments.external, failed: s.attachments.failed }, locale));
+    if (s.attachments)
+      out.line(
+        t(
+          'cli.backup.attachments',
+          { stored: s.attachments.stored, count: s.attachments.count, bytes: formatBytes(s.attachments.bytes), external: s.attachments.external, failed: s.attachments.failed },
+          locale,
+        ),
+      );
     for (const w of r.warnings ?? []) out.line(`  ! ${w.message}`);
-    if (s.suspicious) out.error(t('cli.backup.suspicious', { drop: s.suspicious.dropPercent, before: s.suspicious.previousResources, now: s.suspicious.resources, previous: s.suspicious.previous.slice(0, 8) }, locale));
+    if (s.suspicious)
+      out.error(
+        t('cli.backup.suspicious', { drop: s.suspicious.dropPercent, before: s.suspicious.previousResources, now: s.suspicious.resources, previous: s.suspicious.previous.slice(0, 8) }, locale),
+      );
     for (const c of r.copies ?? []) out.line(t(`cli.copy.${c.state}`, { location: c.location, copied: c.copied, code: c.errorCode ?? '' }, locale));
     if ((r.copies ?? []).some((c) => c.state === 'failed' || c.state === 'partial')) return 1;
     if (s.partial) {
       out.line(t('cli.backup.partial', { count: s.problemCount }, locale));
-      printList(ctx, r.problems.map((p) => `  ${p.file ?? ''}:${p.line ?? ''} ${p.code} ${p.reason ?? ''}`), s.problemCount);
+      printList(
+        ctx,
+        r.problems.map((p) => `  ${p.file ?? ''}:${p.line ?? ''} ${p.code} ${p.reason ?? ''}`),
+        s.problemCount,
+      );
       return 1;
     }
     return 0;

@@ -1,6 +1,6 @@
 /** `clinic-backup destinations`: copies on other destinations: state, adding and removing. */
 import { t } from '../../i18n/index.js';
-import type { AddCopyRequest } from '../../shared/contract.js';
+import type { AddCopyRequest } from '../../shared/index.js';
 import { clinicTime, readSecretFile, usage, withEngine, type Command } from '../context.js';
 
 export const command: Command = {
@@ -48,7 +48,13 @@ export const command: Command = {
     const list = await withEngine(ctx, (e) => e.destinations());
     out.data(list);
     for (const d of list) {
-      out.line(t('cli.dest.line', { kind: d.kind, location: d.location, at: clinicTime(ctx, d.lastSuccessAt), snapshot: d.latestSnapshot?.slice(0, 8) ?? '—', state: d.offline ? 'offline' : d.errorCode ?? 'ok' }, locale));
+      out.line(
+        t(
+          'cli.dest.line',
+          { kind: d.kind, location: d.location, at: clinicTime(ctx, d.lastSuccessAt), snapshot: d.latestSnapshot?.slice(0, 8) ?? '—', state: d.offline ? 'offline' : (d.errorCode ?? 'ok') },
+          locale,
+        ),
+      );
       if (d.overdue) out.line(t('cli.dest.overdue', {}, locale));
     }
     return 0;

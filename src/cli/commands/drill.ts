@@ -25,7 +25,17 @@ export const command: Command = {
     out.endProgress();
     out.data(r);
     out.line(
-      t(r.status === 'success' ? 'cli.drill.ok' : 'cli.drill.failed', { id: r.id, status: r.status, score: r.integrityScore === null ? '—' : (r.integrityScore * 100).toFixed(1), seconds: r.recoveryTimeMs === null ? '—' : (r.recoveryTimeMs / 1000).toFixed(1), resources: r.resourcesRestored }, locale),
+      t(
+        r.status === 'success' ? 'cli.drill.ok' : 'cli.drill.failed',
+        {
+          id: r.id,
+          status: r.status,
+          score: r.integrityScore === null ? '—' : (r.integrityScore * 100).toFixed(1),
+          seconds: r.recoveryTimeMs === null ? '—' : (r.recoveryTimeMs / 1000).toFixed(1),
+          resources: r.resourcesRestored,
+        },
+        locale,
+      ),
     );
     return r.status === 'success' ? 0 : r.status === 'failed' ? 3 : 1;
   },

@@ -31,13 +31,20 @@ export const command: Command = {
       for (const x of r.entries) {
         const kind = x.type === 'dir' ? 'd' : x.type === 'symlink' ? 'l' : '-';
         const size = x.type === 'file' ? formatBytes(x.size) : '';
-        out.line(`${kind} ${x.mode.toString(8).padStart(4, '0')} ${size.padStart(10)} ${x.mtime.slice(0, 19).replace('T', ' ')}  ${x.path}${x.target !== undefined ? ` -> ${x.target}` : ''}${x.changedDuringBackup ? '  (~)' : ''}`);
+        out.line(
+          `${kind} ${x.mode.toString(8).padStart(4, '0')} ${size.padStart(10)} ${x.mtime.slice(0, 19).replace('T', ' ')}  ${x.path}${x.target !== undefined ? ` -> ${x.target}` : ''}${x.changedDuringBackup ? '  (~)' : ''}`,
+        );
       }
       if (r.truncated) out.line(t('cli.ls.truncated', { count: r.entries.length }, locale));
       return 0;
     }
     const r = await withEngine(ctx, (e) =>
-      e.ls({ snapshot: positionals[1] ?? 'latest', ...(values.type ? { types: values.type } : {}), ...(values.patient ? { patient: values.patient } : {}), ...(values['as-of'] ? { asOf: values['as-of'] } : {}) }),
+      e.ls({
+        snapshot: positionals[1] ?? 'latest',
+        ...(values.type ? { types: values.type } : {}),
+        ...(values.patient ? { patient: values.patient } : {}),
+        ...(values['as-of'] ? { asOf: values['as-of'] } : {}),
+      }),
     );
     out.data(r);
     printMissingTypes(ctx, r.missingTypes);

@@ -10,7 +10,13 @@ export const command: Command = {
     const r = await withEngine(ctx, (e) => e.prune({ dryRun: values['dry-run'] === true }, longOperation(ctx)));
     out.endProgress();
     out.data(r);
-    out.line(t(r.dryRun ? 'cli.prune.dryRun' : 'cli.prune.done', { deleted: r.packsDeleted + r.unindexedPacksDeleted, repacked: r.packsRepacked, freed: formatBytes(r.bytesFreed), locked: r.packsKeptLocked }, locale));
+    out.line(
+      t(
+        r.dryRun ? 'cli.prune.dryRun' : 'cli.prune.done',
+        { deleted: r.packsDeleted + r.unindexedPacksDeleted, repacked: r.packsRepacked, freed: formatBytes(r.bytesFreed), locked: r.packsKeptLocked },
+        locale,
+      ),
+    );
     return 0;
   },
 };

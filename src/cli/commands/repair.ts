@@ -28,7 +28,10 @@ export const command: Command = {
       out.data(r);
       for (const x of r.repaired) {
         out.line(t('cli.repair.snapshot', { id: x.snapshot.slice(0, 8), successor: x.successor.slice(0, 8), kept: x.kept, lost: x.lost.length }, locale));
-        printList(ctx, x.lost.map((l) => `  ✗ ${l}`));
+        printList(
+          ctx,
+          x.lost.map((l) => `  ✗ ${l}`),
+        );
         printListingLost(ctx, x.lostListing);
       }
       for (const id of r.alreadyRepaired) out.line(t('cli.repair.snapshotAlready', { id: id.slice(0, 8) }, locale));

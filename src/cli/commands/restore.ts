@@ -2,8 +2,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { t } from '../../i18n/index.js';
-import { EngineError, exitCodeFor } from '../../shared/errors.js';
-import type { FhirRestoreResult, RestorePlan } from '../../shared/contract.js';
+import { EngineError, exitCodeFor, type FhirRestoreResult, type RestorePlan } from '../../shared/index.js';
 import { clinicTime, longOperation, printList, printListingLost, printMissingTypes, printShared, usage, withEngine, type Command, type Ctx } from '../context.js';
 import { formatBytes } from '../output.js';
 import { assertFolderTarget } from '../options.js';
@@ -17,25 +16,44 @@ function printRestoreExtras(ctx: Ctx, r: FhirRestoreResult): void {
     out.line(t('cli.restore.idMap', { assigned: r.ids.assigned, known: r.ids.known, file: r.ids.file ?? '—' }, locale));
     for (const m of r.ids.sample.slice(0, 10)) out.line(`  ${m.from} → ${m.to}`);
   }
-  if (r.attachments && (r.attachments.binariesCreated > 0 || r.attachments.failed > 0)) out.line(t('cli.restore.attachments', { created: r.attachments.binariesCreated, bytes: formatBytes(r.attachments.bytes), failed: r.attachments.failed }, locale));
+  if (r.attachments && (r.attachments.binariesCreated > 0 || r.attachments.failed > 0))
+    out.line(t('cli.restore.attachments', { created: r.attachments.binariesCreated, bytes: formatBytes(r.attachments.bytes), failed: r.attachments.failed }, locale));
   const skipped = [...(r.administration?.excluded ?? []).map((e) => `${e.type} (${e.count})`), ...(r.administration?.refused ?? []).map((e) => `${e.resource} ${e.code}`)];
   if (skipped.length > 0) out.line(t('cli.restore.adminSkipped', { items: skipped.slice(0, 20) }, locale));
 }
 
 function printPlan(ctx: Ctx, plan: RestorePlan): void {
   const { out, locale } = ctx;
-  out.line(t('cli.plan.header', { id: plan.snapshotId.slice(0, 8), time: clinicTime(ctx, plan.snapshotTime), target: plan.target, server: `FHIR ${plan.server.fhirVersion}${plan.server.software ? ` (${plan.server.software})` : ''}` }, locale));
+  out.line(
+    t(
+      'cli.plan.header',
+      {
+        id: plan.snapshotId.slice(0, 8),
+        time: clinicTime(ctx, plan.snapshotTime),
+        target: plan.target,
+        server: `FHIR ${plan.server.fhirVersion}${plan.server.software ? ` (${plan.server.software})` : ''}`,
+      },
+      locale,
+    ),
+  );
   for (const type of plan.order) out.line(`  ${type.padEnd(24)} ${String(plan.counts[type] ?? 0).padStart(8)}${plan.criticalTypes.includes(type) ? '  *' : ''}`);
   out.line(t('cli.plan.totals', { resources: plan.resources, bytes: formatBytes(plan.bytes), existing: plan.existing }, locale));
   const newerTotal = plan.newerOnTargetTotal ?? plan.newerOnTarget.length;
   if (newerTotal > 0) {
     out.line(t('cli.plan.newer', { count: newerTotal }, locale));
-    printList(ctx, plan.newerOnTarget.map((n) => `  ! ${n.resource}  ${n.target} > ${n.backup ?? '—'}`), newerTotal);
+    printList(
+      ctx,
+      plan.newerOnTarget.map((n) => `  ! ${n.resource}  ${n.target} > ${n.backup ?? '—'}`),
+      newerTotal,
+    );
   }
   printShared(ctx, plan.shared ?? [], plan.sharedIncluded === true);
   if (plan.danglingReferences && plan.danglingReferences.length > 0) {
     out.line(t('cli.plan.dangling', { count: plan.danglingReferences.length }, locale));
-    printList(ctx, plan.danglingReferences.map((r) => `  → ${r}`));
+    printList(
+      ctx,
+      plan.danglingReferences.map((r) => `  → ${r}`),
+    );
   }
   printListingLost(ctx, plan.listingLost ?? []);
 }
@@ -60,11 +78,30 @@ async function restoreFiles(ctx: Ctx, snapshot: string, paths: readonly string[]
   }
   const request = { ...scope, target };
   const plan = await withEngine(ctx, (e) => e.planRestoreFiles(request));
-  out.line(t('cli.restore.filesPlan', { path: plan.path || '/', id: plan.snapshotId.slice(0, 8), time: clinicTime(ctx, plan.snapshotTime), target: plan.target, files: plan.files, dirs: plan.dirs, symlinks: plan.symlinks, bytes: formatBytes(plan.bytes) }, locale));
+  out.line(
+    t(
+      'cli.restore.filesPlan',
+      {
+        path: plan.path || '/',
+        id: plan.snapshotId.slice(0, 8),
+        time: clinicTime(ctx, plan.snapshotTime),
+        target: plan.target,
+        files: plan.files,
+        dirs: plan.dirs,
+        symlinks: plan.symlinks,
+        bytes: formatBytes(plan.bytes),
+      },
+      locale,
+    ),
+  );
   for (const r of plan.renamed) out.line(`  ! ${r}`);
   if (plan.existingCount > 0) {
     out.line(t('cli.restore.filesExisting', { count: plan.existingCount }, locale));
-    printList(ctx, plan.existing.map((x) => `  ! ${x}`), plan.existingCount);
+    printList(
+      ctx,
+      plan.existing.map((x) => `  ! ${x}`),
+      plan.existingCount,
+    );
   }
   if (values.plan) {
     out.data({ plan });
@@ -81,14 +118,35 @@ async function restoreFiles(ctx: Ctx, snapshot: string, paths: readonly string[]
   out.line(t('cli.restore.filesDone', { files: r.written, bytes: formatBytes(r.bytesWritten), target: r.target }, locale));
   if (r.changedDuringBackup.length > 0) {
     out.line(t('cli.restore.filesChanged', { count: r.changedDuringBackup.length }, locale));
-    printList(ctx, r.changedDuringBackup.map((x) => `  ~ ${x}`));
+    printList(
+      ctx,
+      r.changedDuringBackup.map((x) => `  ~ ${x}`),
+    );
   }
   return 0;
 }
 
 export const command: Command = {
   spec: {
-    options: ['snapshot', 'as-of', 'type', 'patient', 'include-shared', 'include-admin', 'target', 'target-url', 'plan', 'yes', 'overwrite', 'verify', 'path', 'into-database', 'db', ...DB_OPTIONS, ...SOURCE_AUTH],
+    options: [
+      'snapshot',
+      'as-of',
+      'type',
+      'patient',
+      'include-shared',
+      'include-admin',
+      'target',
+      'target-url',
+      'plan',
+      'yes',
+      'overwrite',
+      'verify',
+      'path',
+      'into-database',
+      'db',
+      ...DB_OPTIONS,
+      ...SOURCE_AUTH,
+    ],
     conflicts: [
       ['path', 'target-url'],
       ['into-database', 'target'],
@@ -105,7 +163,13 @@ export const command: Command = {
       ['verify', 'target'],
       ['verify', 'plan'],
     ],
-    requires: [['db', ['into-database']], ...DB_OPTIONS.map((o) => [o, ['into-database']] as const), ['include-shared', ['patient']], ['include-admin', ['target-url']], ...SOURCE_AUTH.map((o) => [o, ['target-url']] as const)],
+    requires: [
+      ['db', ['into-database']],
+      ...DB_OPTIONS.map((o) => [o, ['into-database']] as const),
+      ['include-shared', ['patient']],
+      ['include-admin', ['target-url']],
+      ...SOURCE_AUTH.map((o) => [o, ['target-url']] as const),
+    ],
     operands: [[1, SNAPSHOT_ARG]],
     cancellable: true,
   },
@@ -160,7 +224,10 @@ export const command: Command = {
       printRestoreExtras(ctx, r);
       if (r.failures.length > 0) {
         out.line(t('cli.restore.failures', { count: r.failures.length }, locale));
-        printList(ctx, r.failures.map((f) => `  ✗ ${f.resource} ${f.code ?? ''} ${f.outcome ?? ''}`));
+        printList(
+          ctx,
+          r.failures.map((f) => `  ✗ ${f.resource} ${f.code ?? ''} ${f.outcome ?? ''}`),
+        );
       }
       printListingLost(ctx, plan.listingLost ?? []);
       if (r.failures.some((f) => f.status === 'unreadable') || (plan.listingLost ?? []).length > 0) return 3;
@@ -195,7 +262,10 @@ export const command: Command = {
     printShared(ctx, r.shared ?? [], r.sharedIncluded === true);
     if (r.failures.length > 0) {
       out.line(t('cli.restore.failures', { count: r.failures.length }, locale));
-      printList(ctx, r.failures.map((f) => `  ✗ ${f.resource} ${f.code} ${f.file ?? ''}`));
+      printList(
+        ctx,
+        r.failures.map((f) => `  ✗ ${f.resource} ${f.code} ${f.file ?? ''}`),
+      );
     }
     printListingLost(ctx, r.listingLost ?? []);
     if ((r.listingLost ?? []).length > 0 || r.failures.some((f) => exitCodeFor(f.code as EngineError['code']) === 3)) return 3;

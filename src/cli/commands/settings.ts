@@ -1,6 +1,6 @@
 /** `clinic-backup settings`: settings (source, schedules, alerts, language, time zone). */
 import { t } from '../../i18n/index.js';
-import { EngineError } from '../../shared/errors.js';
+import { EngineError } from '../../shared/index.js';
 import type { Engine } from '../../index.js';
 import { usage, withEngine, type Command } from '../context.js';
 

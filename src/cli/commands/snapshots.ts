@@ -12,8 +12,14 @@ export const command: Command = {
     if (list.length === 0) out.line(t('cli.snapshots.none', {}, locale));
     else out.line(t('cli.snapshots.header', { zone: clinicZone(ctx) }, locale));
     for (const s of list) {
-      const notes = [s.partial ? t('cli.snapshots.partial', {}, locale) : '', s.suspicious ? t('cli.snapshots.suspicious', { drop: s.suspicious.dropPercent }, locale) : '', s.repairedFrom ? t('cli.snapshots.repaired', { id: s.repairedFrom.slice(0, 8), lost: s.lostCount ?? 0 }, locale) : ''].filter(Boolean);
-      out.line(`${s.shortId}  ${clinicTimeShort(ctx, s.time).padEnd(16)}  ${String(s.resources).padStart(9)}  ${formatBytes(s.bytes).padEnd(9)}  ${s.source.location}${notes.length > 0 ? `  (${notes.join('; ')})` : ''}`);
+      const notes = [
+        s.partial ? t('cli.snapshots.partial', {}, locale) : '',
+        s.suspicious ? t('cli.snapshots.suspicious', { drop: s.suspicious.dropPercent }, locale) : '',
+        s.repairedFrom ? t('cli.snapshots.repaired', { id: s.repairedFrom.slice(0, 8), lost: s.lostCount ?? 0 }, locale) : '',
+      ].filter(Boolean);
+      out.line(
+        `${s.shortId}  ${clinicTimeShort(ctx, s.time).padEnd(16)}  ${String(s.resources).padStart(9)}  ${formatBytes(s.bytes).padEnd(9)}  ${s.source.location}${notes.length > 0 ? `  (${notes.join('; ')})` : ''}`,
+      );
     }
     return 0;
   },

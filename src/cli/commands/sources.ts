@@ -1,12 +1,17 @@
 /** `clinic-backup sources`: what is backed up: list, add (folders or a database), remove; backup one or all now. */
 import { t } from '../../i18n/index.js';
-import type { ExtraSourceSetting } from '../../shared/contract.js';
+import type { ExtraSourceSetting } from '../../shared/index.js';
 import { longOperation, usage, withEngine, type Command } from '../context.js';
 import { dbSourceFrom } from '../dbSource.js';
 import { DB_OPTIONS } from '../spec.js';
 
 export const command: Command = {
-  spec: { options: ['name', 'path', 'exclude', 'allow-empty', 'db', ...DB_OPTIONS], requires: [['exclude', ['path']], ['allow-empty', ['path']], ...DB_OPTIONS.map((o) => [o, ['db']] as const)], conflicts: [['path', 'db']], cancellable: true },
+  spec: {
+    options: ['name', 'path', 'exclude', 'allow-empty', 'db', ...DB_OPTIONS],
+    requires: [['exclude', ['path']], ['allow-empty', ['path']], ...DB_OPTIONS.map((o) => [o, ['db']] as const)],
+    conflicts: [['path', 'db']],
+    cancellable: true,
+  },
   async run(ctx) {
     const { positionals, values, out, locale } = ctx;
     const sub = positionals[1] ?? 'list';

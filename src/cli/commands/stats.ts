@@ -10,7 +10,21 @@ export const command: Command = {
     const s = await withEngine(ctx, (e) => e.stats());
     out.data(s);
     out.line(
-      t('cli.stats', { id: s.repoId, location: s.location, snapshots: s.snapshots, packs: s.packs, blobs: s.blobs, stored: formatBytes(s.storedBytes), latest: formatBytes(s.latestBytes), ratio: s.compressionRatio.toFixed(1), codec: s.codec }, locale),
+      t(
+        'cli.stats',
+        {
+          id: s.repoId,
+          location: s.location,
+          snapshots: s.snapshots,
+          packs: s.packs,
+          blobs: s.blobs,
+          stored: formatBytes(s.storedBytes),
+          latest: formatBytes(s.latestBytes),
+          ratio: s.compressionRatio.toFixed(1),
+          codec: s.codec,
+        },
+        locale,
+      ),
     );
     return 0;
   },

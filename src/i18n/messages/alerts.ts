@@ -43,11 +43,13 @@ export const alertsMessages: Catalogue = {
 
   'alerts.partial.title': { 'pt-BR': 'Backup incompleto em {destination}', en: 'Incomplete backup on {destination}' },
   'alerts.partial.message': {
-    'pt-BR': 'O backup de {partial} em {destination} NÃO copiou tudo: {problems, plural, one {# parte não pôde ser lida} other {# partes não puderam ser lidas}} ({missing}). O ponto de restauração {snapshot} está incompleto.',
+    'pt-BR':
+      'O backup de {partial} em {destination} NÃO copiou tudo: {problems, plural, one {# parte não pôde ser lida} other {# partes não puderam ser lidas}} ({missing}). O ponto de restauração {snapshot} está incompleto.',
     en: 'The backup of {partial} to {destination} did NOT back up everything: {problems, plural, one {# part} other {# parts}} could not be read ({missing}). Restore point {snapshot} is incomplete.',
   },
   'alerts.partial.fix': {
-    'pt-BR': 'Veja no histórico o que falhou (servidor FHIR fora do ar, arquivos de exportação com erro) e rode "Fazer backup agora". O próximo backup é completo. Se repetir, abra o Diagnóstico (clinic-backup doctor).',
+    'pt-BR':
+      'Veja no histórico o que falhou (servidor FHIR fora do ar, arquivos de exportação com erro) e rode "Fazer backup agora". O próximo backup é completo. Se repetir, abra o Diagnóstico (clinic-backup doctor).',
     en: 'See in the history what failed (FHIR server down, export files with errors) and run "Back up now". The next backup makes a complete copy. If it happens again, open Diagnostics (clinic-backup doctor).',
   },
 
@@ -64,12 +66,12 @@ export const alertsMessages: Catalogue = {
 
   'alerts.integrity.title': { 'pt-BR': 'Problema de integridade na cópia em {destination}', en: 'Integrity problem in the copy on {destination}' },
   'alerts.integrity.message': {
-    'pt-BR': 'A verificação de {checked} encontrou {problems, plural, one {# problema} other {# problemas}} na cópia em {destination} (código {errorCode}). Parte dos dados dessa cópia pode não ser recuperável.',
+    'pt-BR':
+      'A verificação de {checked} encontrou {problems, plural, one {# problema} other {# problemas}} na cópia em {destination} (código {errorCode}). Parte dos dados dessa cópia pode não ser recuperável.',
     en: 'The check of {checked} found {problems, plural, one {# problem} other {# problems}} in the copy on {destination} (code {errorCode}). Some data in that copy may not be recoverable.',
   },
   'alerts.integrity.fix': {
-    'pt-BR':
-      'Não apague nenhuma cópia. Repare a partir de outra cópia (clinic-backup check --heal); se não houver outra, faça um backup completo novo o quanto antes. Avise o responsável técnico.',
+    'pt-BR': 'Não apague nenhuma cópia. Repare a partir de outra cópia (clinic-backup check --heal); se não houver outra, faça um backup completo novo o quanto antes. Avise o responsável técnico.',
     en: 'Do not delete any copy. Repair from another copy (clinic-backup check --heal); if there is none, make a new full backup as soon as possible. Tell your technical contact.',
   },
 
@@ -93,8 +95,7 @@ export const alertsMessages: Catalogue = {
     en: 'No copy has reached {destination} (off-site) yet; the agreed limit is {rpo}.',
   },
   'alerts.offsite.fix': {
-    'pt-BR':
-      'Confira a internet e as credenciais do armazenamento externo e rode "Replicar agora". Sem uma cópia externa em dia, um incêndio ou roubo na clínica pode levar todos os dados.',
+    'pt-BR': 'Confira a internet e as credenciais do armazenamento externo e rode "Replicar agora". Sem uma cópia externa em dia, um incêndio ou roubo na clínica pode levar todos os dados.',
     en: 'Check the internet connection and the off-site storage credentials, then run "Replicate now". Without an up-to-date off-site copy, a fire or theft at the clinic can take all the data.',
   },
 
@@ -138,7 +139,8 @@ export const alertsMessages: Catalogue = {
 
   'alerts.audit.title': { 'pt-BR': 'Registro de auditoria não gravado', en: 'Audit log not saved' },
   'alerts.audit.message': {
-    'pt-BR': '{count, plural, one {# registro do histórico de auditoria não pôde ser gravado} other {# registros do histórico de auditoria não puderam ser gravados}} desde {firstFailed} ({code}). Eles estão guardados neste computador e serão gravados assim que possível.',
+    'pt-BR':
+      '{count, plural, one {# registro do histórico de auditoria não pôde ser gravado} other {# registros do histórico de auditoria não puderam ser gravados}} desde {firstFailed} ({code}). Eles estão guardados neste computador e serão gravados assim que possível.',
     en: '{count, plural, one {# audit log entry} other {# audit log entries}} could not be saved since {firstFailed} ({code}). They are kept on this computer and will be saved as soon as possible.',
   },
   'alerts.audit.fix': {
@@ -154,17 +156,44 @@ export const alertsMessages: Catalogue = {
   'alerts.copy.full.usb': { 'pt-BR': 'O disco USB {destination} está cheio: a cópia não foi gravada.', en: 'The USB drive {destination} is full: the copy was not written.' },
   'alerts.copy.full.disk': { 'pt-BR': 'O disco da cópia {destination} está cheio: a cópia não foi gravada.', en: 'The disk of the copy {destination} is full: the copy was not written.' },
   'alerts.copy.full.s3': { 'pt-BR': 'A nuvem {destination} recusou a cópia por falta de espaço.', en: 'The cloud copy {destination} refused the copy for lack of space.' },
-  'alerts.copy.full.usb.fix': { 'pt-BR': 'Troque por um disco USB maior ou peça ao responsável de TI para liberar espaço; depois clique em "Fazer backup agora".', en: 'Swap in a bigger USB drive or ask the IT helper to free space; then click "Back up now".' },
-  'alerts.copy.full.disk.fix': { 'pt-BR': 'Peça ao responsável de TI para liberar espaço no disco da cópia; depois clique em "Fazer backup agora".', en: 'Ask the IT helper to free space on the copy\'s disk; then click "Back up now".' },
-  'alerts.copy.full.s3.fix': { 'pt-BR': 'Aumente o espaço contratado na nuvem com o provedor; depois clique em "Fazer backup agora".', en: 'Raise the bucket\'s quota with the provider; then click "Back up now".' },
-  'alerts.copy.readonly.usb': { 'pt-BR': 'O disco USB {destination} está protegido contra gravação: a cópia não foi gravada.', en: 'The USB drive {destination} is write-protected: the copy was not written.' },
-  'alerts.copy.readonly.disk': { 'pt-BR': 'A pasta da cópia {destination} não aceita gravação: a cópia não foi gravada.', en: 'The folder of the copy {destination} does not accept writes: the copy was not written.' },
-  'alerts.copy.readonly.s3': { 'pt-BR': 'A nuvem {destination} recusou a gravação (permissão): a cópia não foi gravada.', en: 'The cloud copy {destination} refused the write (permission): the copy was not written.' },
-  'alerts.copy.readonly.usb.fix': { 'pt-BR': 'Verifique a trava de proteção do disco USB ou conecte outro disco da clínica; depois clique em "Fazer backup agora".', en: 'Check the USB drive\'s write-protect switch or plug in another of the clinic\'s drives; then click "Back up now".' },
-  'alerts.copy.marker.usb': { 'pt-BR': 'O disco USB {destination} não é o da clínica ou não está montado.', en: 'The USB drive {destination} is not the clinic\'s or is not mounted.' },
-  'alerts.copy.marker.disk': { 'pt-BR': 'A pasta {destination} não é a cópia da clínica ou o disco não está montado.', en: 'The folder {destination} is not the clinic\'s copy or the disk is not mounted.' },
-  'alerts.copy.marker.s3': { 'pt-BR': 'O espaço na nuvem {destination} não guarda a cópia da clínica.', en: 'The bucket {destination} does not hold the clinic\'s copy.' },
-  'alerts.copy.marker.usb.fix': { 'pt-BR': 'Conecte o disco USB da clínica (com a etiqueta do Clinic Backup) e clique em "Fazer backup agora".', en: 'Plug in the clinic\'s USB drive (labelled for Clinic Backup) and click "Back up now".' },
+  'alerts.copy.full.usb.fix': {
+    'pt-BR': 'Troque por um disco USB maior ou peça ao responsável de TI para liberar espaço; depois clique em "Fazer backup agora".',
+    en: 'Swap in a bigger USB drive or ask the IT helper to free space; then click "Back up now".',
+  },
+  'alerts.copy.full.disk.fix': {
+    'pt-BR': 'Peça ao responsável de TI para liberar espaço no disco da cópia; depois clique em "Fazer backup agora".',
+    en: 'Ask the IT helper to free space on the copy\'s disk; then click "Back up now".',
+  },
+  'alerts.copy.full.s3.fix': {
+    'pt-BR': 'Aumente o espaço contratado na nuvem com o provedor; depois clique em "Fazer backup agora".',
+    en: 'Raise the bucket\'s quota with the provider; then click "Back up now".',
+  },
+  'alerts.copy.readonly.usb': {
+    'pt-BR': 'O disco USB {destination} está protegido contra gravação: a cópia não foi gravada.',
+    en: 'The USB drive {destination} is write-protected: the copy was not written.',
+  },
+  'alerts.copy.readonly.disk': {
+    'pt-BR': 'A pasta da cópia {destination} não aceita gravação: a cópia não foi gravada.',
+    en: 'The folder of the copy {destination} does not accept writes: the copy was not written.',
+  },
+  'alerts.copy.readonly.s3': {
+    'pt-BR': 'A nuvem {destination} recusou a gravação (permissão): a cópia não foi gravada.',
+    en: 'The cloud copy {destination} refused the write (permission): the copy was not written.',
+  },
+  'alerts.copy.readonly.usb.fix': {
+    'pt-BR': 'Verifique a trava de proteção do disco USB ou conecte outro disco da clínica; depois clique em "Fazer backup agora".',
+    en: 'Check the USB drive\'s write-protect switch or plug in another of the clinic\'s drives; then click "Back up now".',
+  },
+  'alerts.copy.marker.usb': { 'pt-BR': 'O disco USB {destination} não é o da clínica ou não está montado.', en: "The USB drive {destination} is not the clinic's or is not mounted." },
+  'alerts.copy.marker.disk': {
+    'pt-BR': 'A pasta {destination} não é a cópia da clínica ou o disco não está montado.',
+    en: "The folder {destination} is not the clinic's copy or the disk is not mounted.",
+  },
+  'alerts.copy.marker.s3': { 'pt-BR': 'O espaço na nuvem {destination} não guarda a cópia da clínica.', en: "The bucket {destination} does not hold the clinic's copy." },
+  'alerts.copy.marker.usb.fix': {
+    'pt-BR': 'Conecte o disco USB da clínica (com a etiqueta do Clinic Backup) e clique em "Fazer backup agora".',
+    en: 'Plug in the clinic\'s USB drive (labelled for Clinic Backup) and click "Back up now".',
+  },
   'alerts.copy.offline.disk': { 'pt-BR': 'A cópia {destination} não está acessível (rede ou disco desligado).', en: 'The copy {destination} cannot be reached (network or disk off).' },
   'alerts.copy.offline.s3': { 'pt-BR': 'A nuvem {destination} não respondeu: a cópia não foi gravada.', en: 'The cloud copy {destination} did not answer: the copy was not written.' },
   'alerts.copy.failed.usb': { 'pt-BR': 'A cópia no disco USB {destination} falhou (código {errorCode}).', en: 'The copy on the USB drive {destination} failed (code {errorCode}).' },
@@ -173,17 +202,42 @@ export const alertsMessages: Catalogue = {
 
   'alerts.drillfail.title': { 'pt-BR': 'O teste de restauração falhou', en: 'The restore test failed' },
   'alerts.drillfail.fix': {
-    'pt-BR': 'Abra "Testes de restauração", leia o relatório do teste (ele diz o que fazer) e rode o teste de novo. Se falhar outra vez, chame o responsável de TI: um backup que não restaura não protege a clínica.',
+    'pt-BR':
+      'Abra "Testes de restauração", leia o relatório do teste (ele diz o que fazer) e rode o teste de novo. Se falhar outra vez, chame o responsável de TI: um backup que não restaura não protege a clínica.',
     en: 'Open "Restore tests", read the test\'s report (it says what to do) and run the test again. If it fails again, call the IT helper: a backup that does not restore does not protect the clinic.',
   },
-  'alerts.drillfail.count-mismatch': { 'pt-BR': 'O teste de restauração de {drill} não trouxe de volta todos os registros de {resourceType}.', en: 'The restore test of {drill} did not bring back every {resourceType} record.' },
-  'alerts.drillfail.content-mismatch': { 'pt-BR': 'No teste de restauração de {drill}, registros de {resourceType} voltaram diferentes do que foi guardado.', en: 'In the restore test of {drill}, {resourceType} records came back different from what was stored.' },
-  'alerts.drillfail.unresolved-reference': { 'pt-BR': 'No teste de restauração de {drill}, registros de {resourceType} apontam para dados que não voltaram.', en: 'In the restore test of {drill}, {resourceType} records point to data that did not come back.' },
-  'alerts.drillfail.compartment-incomplete': { 'pt-BR': 'No teste de restauração de {drill}, o prontuário de algum paciente voltou incompleto.', en: 'In the restore test of {drill}, a patient\'s record came back incomplete.' },
-  'alerts.drillfail.restore-rejected': { 'pt-BR': 'No teste de restauração de {drill}, o servidor de ensaio recusou registros de {resourceType}.', en: 'In the restore test of {drill}, the test server refused {resourceType} records.' },
-  'alerts.drillfail.repository-error': { 'pt-BR': 'O teste de restauração de {drill} não conseguiu ler o backup (código {errorCode}).', en: 'The restore test of {drill} could not read the backup (code {errorCode}).' },
-  'alerts.drillfail.sandbox-error': { 'pt-BR': 'O teste de restauração de {drill} não conseguiu usar o servidor de ensaio (código {errorCode}).', en: 'The restore test of {drill} could not use the test server (code {errorCode}).' },
-  'alerts.drillfail.rto-exceeded': { 'pt-BR': 'O teste de restauração de {drill} demorou mais que o tempo máximo combinado.', en: 'The restore test of {drill} took longer than the agreed maximum time.' },
+  'alerts.drillfail.count-mismatch': {
+    'pt-BR': 'O teste de restauração de {drill} não trouxe de volta todos os registros de {resourceType}.',
+    en: 'The restore test of {drill} did not bring back every {resourceType} record.',
+  },
+  'alerts.drillfail.content-mismatch': {
+    'pt-BR': 'No teste de restauração de {drill}, registros de {resourceType} voltaram diferentes do que foi guardado.',
+    en: 'In the restore test of {drill}, {resourceType} records came back different from what was stored.',
+  },
+  'alerts.drillfail.unresolved-reference': {
+    'pt-BR': 'No teste de restauração de {drill}, registros de {resourceType} apontam para dados que não voltaram.',
+    en: 'In the restore test of {drill}, {resourceType} records point to data that did not come back.',
+  },
+  'alerts.drillfail.compartment-incomplete': {
+    'pt-BR': 'No teste de restauração de {drill}, o prontuário de algum paciente voltou incompleto.',
+    en: "In the restore test of {drill}, a patient's record came back incomplete.",
+  },
+  'alerts.drillfail.restore-rejected': {
+    'pt-BR': 'No teste de restauração de {drill}, o servidor de ensaio recusou registros de {resourceType}.',
+    en: 'In the restore test of {drill}, the test server refused {resourceType} records.',
+  },
+  'alerts.drillfail.repository-error': {
+    'pt-BR': 'O teste de restauração de {drill} não conseguiu ler o backup (código {errorCode}).',
+    en: 'The restore test of {drill} could not read the backup (code {errorCode}).',
+  },
+  'alerts.drillfail.sandbox-error': {
+    'pt-BR': 'O teste de restauração de {drill} não conseguiu usar o servidor de ensaio (código {errorCode}).',
+    en: 'The restore test of {drill} could not use the test server (code {errorCode}).',
+  },
+  'alerts.drillfail.rto-exceeded': {
+    'pt-BR': 'O teste de restauração de {drill} demorou mais que o tempo máximo combinado.',
+    en: 'The restore test of {drill} took longer than the agreed maximum time.',
+  },
   'alerts.drillfail.interrupted': { 'pt-BR': 'O teste de restauração de {drill} foi interrompido antes de terminar.', en: 'The restore test of {drill} was stopped before it finished.' },
   'alerts.drillfail.other': { 'pt-BR': 'O teste de restauração de {drill} falhou (código {errorCode}).', en: 'The restore test of {drill} failed (code {errorCode}).' },
 

@@ -43,7 +43,8 @@ export const backendMessages: Catalogue = {
 
   // 3-2-1-1-0 status (src/policy/copies.ts)
   'policy.copies.summary': {
-    'pt-BR': '{copies, plural, =0 {nenhuma cópia} one {# cópia} other {# cópias}} · {media, plural, =0 {nenhum tipo de mídia} one {# tipo de mídia} other {# tipos de mídia}} · {offsite} fora da clínica · {immutable, plural, =0 {nenhuma imutável} one {# imutável} other {# imutáveis}} · {errors, plural, =0 {nenhum erro} one {# erro} other {# erros}}',
+    'pt-BR':
+      '{copies, plural, =0 {nenhuma cópia} one {# cópia} other {# cópias}} · {media, plural, =0 {nenhum tipo de mídia} one {# tipo de mídia} other {# tipos de mídia}} · {offsite} fora da clínica · {immutable, plural, =0 {nenhuma imutável} one {# imutável} other {# imutáveis}} · {errors, plural, =0 {nenhum erro} one {# erro} other {# erros}}',
     en: '{copies, plural, one {# copy} other {# copies}} · {media, plural, one {# medium} other {# media}} · {offsite} offsite · {immutable} immutable · {errors, plural, one {# error} other {# errors}}',
   },
   'policy.copies.missing.copies': {
@@ -51,7 +52,8 @@ export const backendMessages: Catalogue = {
     en: '{have, plural, one {There is # copy} other {There are # copies}} (counting the clinic server); at least {need} are needed. Add a destination.',
   },
   'policy.copies.missing.copiesStale': {
-    'pt-BR': '{have, plural, one {Há # cópia em dia} other {Há # cópias em dia}} (contando o servidor da clínica); o mínimo é {need}. Desatualizadas: {destinations}. Conecte-as e clique em "Fazer backup agora".',
+    'pt-BR':
+      '{have, plural, one {Há # cópia em dia} other {Há # cópias em dia}} (contando o servidor da clínica); o mínimo é {need}. Desatualizadas: {destinations}. Conecte-as e clique em "Fazer backup agora".',
     en: '{have, plural, one {There is # up-to-date copy} other {There are # up-to-date copies}} (counting the clinic server); at least {need} are needed. Out of date: {destinations}. Connect them and click "Back up now".',
   },
   'policy.copies.missing.media': {
@@ -60,7 +62,7 @@ export const backendMessages: Catalogue = {
   },
   'policy.copies.missing.offsite': {
     'pt-BR': 'Nenhuma cópia fora da clínica. Adicione uma cópia na nuvem ou leve um disco para outro local.',
-    en: "No copy outside the clinic. Set up a cloud bucket or keep a drive at another site.",
+    en: 'No copy outside the clinic. Set up a cloud bucket or keep a drive at another site.',
   },
   'policy.copies.missing.offsiteStale': {
     'pt-BR': 'A cópia fora da clínica está desatualizada: {destinations}. Confira a internet e clique em "Fazer backup agora".',

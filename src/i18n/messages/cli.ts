@@ -64,14 +64,20 @@ export const cliMessages: Catalogue = {
     en: 'Snapshot {id} saved: {label}, {file} ({bytes}, made with {tool}), {stored} added to the repository in {seconds} s.',
   },
   'cli.restore.dbDone': { 'pt-BR': 'Banco restaurado em {into} ({bytes}) a partir do ponto {id}.', en: 'Database restored into {into} ({bytes}) from snapshot {id}.' },
-  'cli.sources.none': { 'pt-BR': 'Nenhuma origem configurada. Adicione com: sources add --name <nome> --path <pasta>', en: 'No source configured. Add one with: sources add --name <name> --path <folder>' },
+  'cli.sources.none': {
+    'pt-BR': 'Nenhuma origem configurada. Adicione com: sources add --name <nome> --path <pasta>',
+    en: 'No source configured. Add one with: sources add --name <name> --path <folder>',
+  },
   'cli.sources.kind.fhir': { 'pt-BR': 'servidor FHIR', en: 'FHIR server' },
   'cli.sources.kind.folders': { 'pt-BR': 'pastas', en: 'folders' },
   'cli.sources.kind.database': { 'pt-BR': 'banco de dados', en: 'database' },
   'cli.sources.added': { 'pt-BR': 'Origem "{name}" adicionada; o backup agendado passa a incluí-la.', en: 'Source "{name}" added; the scheduled backup now includes it.' },
   'cli.sources.removed': { 'pt-BR': 'Origem "{name}" removida; os pontos de restauração dela continuam no repositório.', en: 'Source "{name}" removed; its snapshots stay in the repository.' },
   'cli.sources.backedUp': { 'pt-BR': '{name}: ponto de restauração {id} gravado.', en: '{name}: snapshot {id} saved.' },
-  'cli.drill.source': { 'pt-BR': 'Teste de recuperação {id} de "{source}": {status} em {seconds} s. O que foi comprovado:', en: 'Restore drill {id} of "{source}": {status} in {seconds} s. What was proven:' },
+  'cli.drill.source': {
+    'pt-BR': 'Teste de recuperação {id} de "{source}": {status} em {seconds} s. O que foi comprovado:',
+    en: 'Restore drill {id} of "{source}": {status} in {seconds} s. What was proven:',
+  },
   'cli.backup.filesDone': {
     'pt-BR': 'Ponto de restauração {id} gravado: {files} arquivos ({read} lidos, {unchanged} sem mudança desde o último backup), {stored} adicionados ao repositório em {seconds} s.',
     en: 'Snapshot {id} saved: {files} files ({read} read, {unchanged} unchanged since the last backup), {stored} added to the repository in {seconds} s.',
@@ -107,9 +113,13 @@ export const cliMessages: Catalogue = {
   'cli.snapshots.header': { 'pt-BR': 'ID        Data/hora ({zone})  Recursos  Tamanho    Origem', en: 'ID        Time ({zone})       Resources  Size       Source' },
   'cli.snapshots.partial': { 'pt-BR': 'INCOMPLETO', en: 'INCOMPLETE' },
   'cli.snapshots.suspicious': { 'pt-BR': 'SUSPEITO: {drop}% menos recursos', en: 'SUSPICIOUS: {drop}% fewer resources' },
-  'cli.snapshots.repaired': { 'pt-BR': 'reparado de {id}; {lost, plural, one {# recurso perdido} other {# recursos perdidos}}', en: 'repaired from {id}; {lost, plural, one {# resource} other {# resources}} lost' },
+  'cli.snapshots.repaired': {
+    'pt-BR': 'reparado de {id}; {lost, plural, one {# recurso perdido} other {# recursos perdidos}}',
+    en: 'repaired from {id}; {lost, plural, one {# resource} other {# resources}} lost',
+  },
   'cli.backup.suspicious': {
-    'pt-BR': 'ATENÇÃO: este ponto de restauração tem {now} recursos; o anterior ({previous}) tinha {before} ({drop}% a menos). Possível exclusão, ransomware ou servidor errado. Ele foi marcado como suspeito e o anterior será mantido.',
+    'pt-BR':
+      'ATENÇÃO: este ponto de restauração tem {now} recursos; o anterior ({previous}) tinha {before} ({drop}% a menos). Possível exclusão, ransomware ou servidor errado. Ele foi marcado como suspeito e o anterior será mantido.',
     en: 'WARNING: this snapshot holds {now} resources; the previous one ({previous}) held {before} ({drop}% fewer). Possible deletion, ransomware or wrong server. It is marked suspicious and the previous one will be kept.',
   },
   'cli.missingTypes': {
@@ -223,7 +233,8 @@ export const cliMessages: Catalogue = {
   'cli.repair.notFixed': { 'pt-BR': '  ✗ não reparado: {file} ({reason})', en: '  ✗ not repaired: {file} ({reason})' },
   'cli.andMore': { 'pt-BR': '  … e mais {count}', en: '  … and {count} more' },
   'cli.repair.index': {
-    'pt-BR': 'Índice reconstruído: {packs} arquivos de dados ({fromHeaders} lidos do próprio cabeçalho), {blobs} blocos; {replaced, plural, one {# arquivo de índice antigo substituído} other {# arquivos de índice antigos substituídos}}.',
+    'pt-BR':
+      'Índice reconstruído: {packs} arquivos de dados ({fromHeaders} lidos do próprio cabeçalho), {blobs} blocos; {replaced, plural, one {# arquivo de índice antigo substituído} other {# arquivos de índice antigos substituídos}}.',
     en: 'Index rebuilt: {packs} data files ({fromHeaders} read from their own header), {blobs} blobs; {replaced, plural, one {# old index file} other {# old index files}} replaced.',
   },
   'cli.repair.indexKept': {
@@ -251,7 +262,8 @@ export const cliMessages: Catalogue = {
     en: 'Damaged restore point {id} already has a repaired one (nothing done).',
   },
   'cli.repair.snapshotsDone': {
-    'pt-BR': '{repaired, plural, one {# ponto de restauração reparado} other {# pontos de restauração reparados}}, {intact, plural, one {# intacto} other {# intactos}}. Os danificados foram mantidos; apague-os com "forget" depois de conferir.',
+    'pt-BR':
+      '{repaired, plural, one {# ponto de restauração reparado} other {# pontos de restauração reparados}}, {intact, plural, one {# intacto} other {# intactos}}. Os danificados foram mantidos; apague-os com "forget" depois de conferir.',
     en: '{repaired, plural, one {# restore point} other {# restore points}} repaired, {intact} intact. The damaged ones were kept; remove them with "forget" once you have checked.',
   },
   'cli.restore.listingLost': {
@@ -263,14 +275,19 @@ export const cliMessages: Catalogue = {
     en: '  ✗ part of the list of changes was lost: some resources may be missing or at an earlier version',
   },
   'cli.plan.shared': {
-    'pt-BR': '{count, plural, one {# recurso do paciente também diz respeito a outros pacientes e NÃO será gravado} other {# recursos do paciente também dizem respeito a outros pacientes e NÃO serão gravados}} (use --include-shared para incluí-los):',
+    'pt-BR':
+      '{count, plural, one {# recurso do paciente também diz respeito a outros pacientes e NÃO será gravado} other {# recursos do paciente também dizem respeito a outros pacientes e NÃO serão gravados}} (use --include-shared para incluí-los):',
     en: '{count, plural, one {# resource of the patient also concerns} other {# resources of the patient also concern}} other patients and will NOT be written (use --include-shared to include them):',
   },
   'cli.plan.sharedIncluded': {
-    'pt-BR': '{count, plural, one {# recurso que também diz respeito a outros pacientes SERÁ gravado} other {# recursos que também dizem respeito a outros pacientes SERÃO gravados}} (--include-shared):',
+    'pt-BR':
+      '{count, plural, one {# recurso que também diz respeito a outros pacientes SERÁ gravado} other {# recursos que também dizem respeito a outros pacientes SERÃO gravados}} (--include-shared):',
     en: '{count, plural, one {# resource that also concerns} other {# resources that also concern}} other patients WILL be written (--include-shared):',
   },
-  'cli.plan.otherPatients': { 'pt-BR': '{count, plural, one {# outro paciente} other {# outros pacientes}}: {patients}', en: '{count, plural, one {# other patient} other {# other patients}}: {patients}' },
+  'cli.plan.otherPatients': {
+    'pt-BR': '{count, plural, one {# outro paciente} other {# outros pacientes}}: {patients}',
+    en: '{count, plural, one {# other patient} other {# other patients}}: {patients}',
+  },
   'cli.progress.repair': { 'pt-BR': 'reparo ({phase}): {done}/{total}', en: 'repair ({phase}): {done}/{total}' },
   'cli.replicate.done': {
     'pt-BR': 'Cópia atualizada: {copied} arquivos copiados ({bytes}), {skipped} já estavam lá.',
@@ -288,7 +305,10 @@ export const cliMessages: Catalogue = {
   },
   'cli.copy.partial': { 'pt-BR': '  ✗ cópia incompleta: {location} ({code})', en: '  ✗ copy incomplete: {location} ({code})' },
   'cli.copy.failed': { 'pt-BR': '  ✗ cópia falhou: {location} ({code})', en: '  ✗ copy failed: {location} ({code})' },
-  'cli.dest.line': { 'pt-BR': '{kind} {location}: atualizado {at}, ponto de restauração mais recente {snapshot} [{state}]', en: '{kind} {location}: updated {at}, newest snapshot {snapshot} [{state}]' },
+  'cli.dest.line': {
+    'pt-BR': '{kind} {location}: atualizado {at}, ponto de restauração mais recente {snapshot} [{state}]',
+    en: '{kind} {location}: updated {at}, newest snapshot {snapshot} [{state}]',
+  },
   'cli.dest.added': {
     'pt-BR': 'Destino testado e adicionado: {location}. Os dados vão no próximo backup.',
     en: 'Destination tested and added: {location}. The data goes with the next backup.',
@@ -297,12 +317,24 @@ export const cliMessages: Catalogue = {
     'pt-BR': 'Destino testado e adicionado: {location} (já tinha uma cópia deste repositório).',
     en: 'Destination tested and added: {location} (it already held copies of this repository).',
   },
-  'cli.dest.removed': { 'pt-BR': '{location} deixa de ser uma cópia (não é mais atualizado); os arquivos lá continuam.', en: '{location} is no longer a copy (no longer updated); its files stay there.' },
+  'cli.dest.removed': {
+    'pt-BR': '{location} deixa de ser uma cópia (não é mais atualizado); os arquivos lá continuam.',
+    en: '{location} is no longer a copy (no longer updated); its files stay there.',
+  },
   'cli.dest.notACopy': { 'pt-BR': '{location} não é uma cópia adicionada.', en: '{location} is not an added copy.' },
   'cli.dest.overdue': { 'pt-BR': '  ! rodízio atrasado: troque/atualize este disco', en: '  ! rotation overdue: swap/update this drive' },
-  'cli.forget.dryRun': { 'pt-BR': 'Simulação: {removed} pontos de restauração seriam removidos, {kept} mantidos. Nada foi alterado.', en: 'Dry run: {removed} snapshots would be removed, {kept} kept. Nothing was changed.' },
-  'cli.forget.done': { 'pt-BR': '{removed} pontos de restauração removidos, {kept} mantidos. Rode "prune" para liberar o espaço.', en: '{removed} snapshots removed, {kept} kept. Run "prune" to free the space.' },
-  'cli.prune.dryRun': { 'pt-BR': 'Simulação: {deleted} arquivos de dados seriam apagados, {repacked} reagrupados, {freed} liberados ({locked} protegidos por bloqueio).', en: 'Dry run: {deleted} data files would be deleted, {repacked} repacked, {freed} freed ({locked} kept by Object Lock).' },
+  'cli.forget.dryRun': {
+    'pt-BR': 'Simulação: {removed} pontos de restauração seriam removidos, {kept} mantidos. Nada foi alterado.',
+    en: 'Dry run: {removed} snapshots would be removed, {kept} kept. Nothing was changed.',
+  },
+  'cli.forget.done': {
+    'pt-BR': '{removed} pontos de restauração removidos, {kept} mantidos. Rode "prune" para liberar o espaço.',
+    en: '{removed} snapshots removed, {kept} kept. Run "prune" to free the space.',
+  },
+  'cli.prune.dryRun': {
+    'pt-BR': 'Simulação: {deleted} arquivos de dados seriam apagados, {repacked} reagrupados, {freed} liberados ({locked} protegidos por bloqueio).',
+    en: 'Dry run: {deleted} data files would be deleted, {repacked} repacked, {freed} freed ({locked} kept by Object Lock).',
+  },
   'cli.migrate.done': {
     'pt-BR': 'Repositório convertido para o formato versão 2: {migrated} pontos de restauração convertidos, {already} já estavam, {deleted} arquivos antigos apagados.',
     en: 'Repository converted to format version 2: {migrated} snapshots converted, {already} were already, {deleted} old files deleted.',
@@ -312,7 +344,10 @@ export const cliMessages: Catalogue = {
     en: 'The repository is already in format version 2; {deleted} old files deleted.',
   },
   'cli.progress.migrate': { 'pt-BR': 'conversão ({phase}): {done}/{total}', en: 'migrate ({phase}): {done}/{total}' },
-  'cli.prune.done': { 'pt-BR': '{deleted} arquivos de dados apagados, {repacked} reagrupados, {freed} liberados ({locked} protegidos por bloqueio).', en: '{deleted} data files deleted, {repacked} repacked, {freed} freed ({locked} kept by Object Lock).' },
+  'cli.prune.done': {
+    'pt-BR': '{deleted} arquivos de dados apagados, {repacked} reagrupados, {freed} liberados ({locked} protegidos por bloqueio).',
+    en: '{deleted} data files deleted, {repacked} repacked, {freed} freed ({locked} kept by Object Lock).',
+  },
   'cli.progress.prune': { 'pt-BR': 'limpeza ({phase}): {done}/{total}', en: 'prune ({phase}): {done}/{total}' },
   'cli.schedule.line': { 'pt-BR': '{name}: {description}; próxima execução {next}', en: '{name}: {description}; next run {next}' },
   'cli.scheduler.started': { 'pt-BR': 'Agendador em execução (Ctrl+C para parar).', en: 'Scheduler running (Ctrl+C to stop).' },
@@ -336,7 +371,8 @@ export const cliMessages: Catalogue = {
   },
   'cli.settings.saved': { 'pt-BR': 'Configurações salvas.', en: 'Settings saved.' },
   'cli.stats': {
-    'pt-BR': 'Repositório {id} em {location}\n  pontos de restauração: {snapshots}\n  arquivos de dados: {packs}, blocos: {blobs}\n  armazenado: {stored}\n  último ponto de restauração: {latest} de recursos (compressão {ratio}×, {codec})',
+    'pt-BR':
+      'Repositório {id} em {location}\n  pontos de restauração: {snapshots}\n  arquivos de dados: {packs}, blocos: {blobs}\n  armazenado: {stored}\n  último ponto de restauração: {latest} de recursos (compressão {ratio}×, {codec})',
     en: 'Repository {id} at {location}\n  snapshots: {snapshots}\n  data files: {packs}, blobs: {blobs}\n  stored: {stored}\n  latest snapshot: {latest} of resources (compression {ratio}×, {codec})',
   },
   'cli.keys.header': { 'pt-BR': 'ID                Tipo        Nome                 Criada em', en: 'ID                Kind        Name                 Created' },
@@ -348,7 +384,8 @@ export const cliMessages: Catalogue = {
     en: 'This server chooses its own ids: resources will be created with new ids and references adjusted; the old → new map is kept ({known} already known).',
   },
   'cli.plan.attachments': {
-    'pt-BR': 'Anexos: {stored} guardados ({bytes}); {binaries} Binary a criar primeiro (links apontados para eles), {reused} já criados antes, {follow} seguem recursos Binary restaurados, {notStored} não estão no backup (links mantidos).',
+    'pt-BR':
+      'Anexos: {stored} guardados ({bytes}); {binaries} Binary a criar primeiro (links apontados para eles), {reused} já criados antes, {follow} seguem recursos Binary restaurados, {notStored} não estão no backup (links mantidos).',
     en: 'Attachments: {stored} kept ({bytes}); {binaries} Binary to create first (links pointed at them), {reused} created before, {follow} follow restored Binary resources, {notStored} not in the backup (links kept).',
   },
   'cli.plan.adminExcluded': {
@@ -361,7 +398,10 @@ export const cliMessages: Catalogue = {
     en: 'New ids: {assigned} in this restore, {known} in all; old → new map in {file}',
   },
   'cli.restore.attachments': { 'pt-BR': 'Anexos: {created} Binary criados ({bytes}), {failed} com falha.', en: 'Attachments: {created} Binary created ({bytes}), {failed} failed.' },
-  'cli.restore.folderAttachments': { 'pt-BR': 'Anexos: {files} arquivos ({bytes}) em attachments/, {listed} listados em attachments.ndjson', en: 'Attachments: {files} files ({bytes}) in attachments/, {listed} listed in attachments.ndjson' },
+  'cli.restore.folderAttachments': {
+    'pt-BR': 'Anexos: {files} arquivos ({bytes}) em attachments/, {listed} listados em attachments.ndjson',
+    en: 'Attachments: {files} files ({bytes}) in attachments/, {listed} listed in attachments.ndjson',
+  },
   'cli.restore.adminSkipped': { 'pt-BR': 'Administração do servidor não restaurada: {items}', en: 'Server administration not restored: {items}' },
   'cli.backup.attachments': {
     'pt-BR': 'Anexos: {stored} de {count} guardados ({bytes}); {external} em outros endereços, {failed} com falha.',
@@ -392,7 +432,7 @@ export const cliMessages: Catalogue = {
   },
   'cli.demo.matches': {
     'pt-BR': 'Restauração tem os {count} recursos do servidor: {ok}',
-    en: 'Restore holds the server\'s {count} resources: {ok}',
+    en: "Restore holds the server's {count} resources: {ok}",
   },
   'cli.demo.generate': { 'pt-BR': 'Gerando dados sintéticos de {patients} pacientes…', en: 'Generating synthetic data for {patients} patients…' },
   'cli.demo.init': { 'pt-BR': 'Criando repositório criptografado em {location}…', en: 'Creating an encrypted repository at {location}…' },

@@ -204,7 +204,8 @@ export const doctorMessages: Catalogue = {
     en: 'Enter the access credentials given by the records software vendor in the data source settings.',
   },
   'doctor.fix.sourceCredentials': {
-    'pt-BR': 'Confira usuário, senha ou token nas configurações da fonte de dados; se mudaram, peça novas credenciais ao fornecedor do prontuário. A conta precisa de permissão de leitura de todos os dados.',
+    'pt-BR':
+      'Confira usuário, senha ou token nas configurações da fonte de dados; se mudaram, peça novas credenciais ao fornecedor do prontuário. A conta precisa de permissão de leitura de todos os dados.',
     en: 'Check the user, password or token in the data source settings; if they changed, ask the vendor for new ones. The account needs read access to all data.',
   },
   'doctor.fix.sourceTokenEndpoint': {

@@ -3,16 +3,31 @@ import type { Catalogue } from '../types.js';
 /** Text of src/drills (keys start with "drills."). Next steps are written for a clinic's staff, not for IT. */
 export const drillsMessages: Catalogue = {
   // ---- status
-  'drills.proof.filesRestored': { 'pt-BR': '{restored} de {sampled} arquivos sorteados (de {total}) restaurados numa pasta temporária', en: '{restored} of {sampled} sampled files (of {total}) restored into a temporary folder' },
-  'drills.proof.chunksVerified': { 'pt-BR': 'cada pedaço dos {files} arquivos conferido com a sua impressão digital ao ser lido', en: 'every piece of the {files} files checked against its fingerprint as it was read' },
+  'drills.proof.filesRestored': {
+    'pt-BR': '{restored} de {sampled} arquivos sorteados (de {total}) restaurados numa pasta temporária',
+    en: '{restored} of {sampled} sampled files (of {total}) restored into a temporary folder',
+  },
+  'drills.proof.chunksVerified': {
+    'pt-BR': 'cada pedaço dos {files} arquivos conferido com a sua impressão digital ao ser lido',
+    en: 'every piece of the {files} files checked against its fingerprint as it was read',
+  },
   'drills.proof.sizesMatch': { 'pt-BR': '{files} arquivos com o tamanho exato gravado no backup', en: '{files} files with the exact size recorded in the backup' },
-  'drills.proof.hashesMatchOriginals': { 'pt-BR': '{equal} de {compared} arquivos idênticos (SHA-256) ao original, que não mudou desde o backup', en: '{equal} of {compared} files identical (SHA-256) to the original, unchanged since the backup' },
+  'drills.proof.hashesMatchOriginals': {
+    'pt-BR': '{equal} de {compared} arquivos idênticos (SHA-256) ao original, que não mudou desde o backup',
+    en: '{equal} of {compared} files identical (SHA-256) to the original, unchanged since the backup',
+  },
   'drills.proof.dbRestored': { 'pt-BR': 'exportação do banco ({engine}) restaurada num banco descartável', en: 'database dump ({engine}) restored into a throw-away database' },
   'drills.proof.dbIntegrity': { 'pt-BR': 'verificação de integridade do banco restaurado aprovada', en: 'integrity check of the restored database passed' },
   'drills.proof.dbSanityQuery': { 'pt-BR': 'consulta de conferência: {tables} tabelas, {rows} linhas', en: 'sanity query: {tables} tables, {rows} rows' },
-  'drills.proof.dbToolsMissing': { 'pt-BR': 'os programas do banco ({engine}) não estão instalados neste computador: a exportação não pôde ser restaurada aqui', en: 'the database programs ({engine}) are not installed on this computer: the dump could not be restored here' },
+  'drills.proof.dbToolsMissing': {
+    'pt-BR': 'os programas do banco ({engine}) não estão instalados neste computador: a exportação não pôde ser restaurada aqui',
+    en: 'the database programs ({engine}) are not installed on this computer: the dump could not be restored here',
+  },
   'drills.proof.dbNoServer': { 'pt-BR': 'nenhum servidor {engine} configurado para o teste de restauração', en: 'no {engine} server configured to restore the test copy on' },
-  'drills.proof.dbDumpReadable': { 'pt-BR': 'a exportação do banco ({engine}, {bytes} bytes) foi lida por inteiro e conferida', en: 'the database dump ({engine}, {bytes} bytes) was read in full and verified' },
+  'drills.proof.dbDumpReadable': {
+    'pt-BR': 'a exportação do banco ({engine}, {bytes} bytes) foi lida por inteiro e conferida',
+    en: 'the database dump ({engine}, {bytes} bytes) was read in full and verified',
+  },
   'drills.status.success': { 'pt-BR': 'Teste de recuperação aprovado', en: 'Restore drill passed' },
   'drills.status.partial': { 'pt-BR': 'Teste de recuperação aprovado com ressalvas', en: 'Restore drill passed with caveats' },
   'drills.status.failed': { 'pt-BR': 'Teste de recuperação falhou', en: 'Restore drill failed' },
@@ -46,7 +61,8 @@ export const drillsMessages: Catalogue = {
 
   // ---- next steps, one per kind of failure
   'drills.next.repositoryDamaged': {
-    'pt-BR': 'parte do backup está danificada (arquivo {file}). Rode "clinic-backup check --read-data" e depois "clinic-backup check --repair" para trocar o arquivo por uma cópia boa de outro destino. Faça um backup completo hoje.',
+    'pt-BR':
+      'parte do backup está danificada (arquivo {file}). Rode "clinic-backup check --read-data" e depois "clinic-backup check --repair" para trocar o arquivo por uma cópia boa de outro destino. Faça um backup completo hoje.',
     en: 'part of the backup is damaged (file {file}). Run "clinic-backup check --read-data", then "clinic-backup check --repair" to replace the file with a good copy from another destination. Take a full backup today.',
   },
   'drills.next.repositoryMissing': {
@@ -94,7 +110,8 @@ export const drillsMessages: Catalogue = {
     en: 'records point to others that were in the backup but did not come back. See the other failures in this report: fixing them fixes this.',
   },
   'drills.next.referenceNotInBackup': {
-    'pt-BR': 'registros apontam para outros que não estão no backup. Faça um backup completo (reconciliação) e repita; se continuar, o próprio servidor da clínica tem ligações quebradas: avise o fornecedor do sistema.',
+    'pt-BR':
+      'registros apontam para outros que não estão no backup. Faça um backup completo (reconciliação) e repita; se continuar, o próprio servidor da clínica tem ligações quebradas: avise o fornecedor do sistema.',
     en: 'records point to others that are not in the backup. Take a full backup (reconciliation) and repeat; if it persists, the clinic server itself has broken links: tell the system vendor.',
   },
   'drills.next.compartmentIncomplete': {

@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../../shared/errors.js';
+import type { ErrorCode } from '../../shared/index.js';
 import type { Message } from '../types.js';
 
 /** User text for every error code: what happened, then what to do. Typed so no code lacks text. */
@@ -40,7 +40,8 @@ export const errorMessages: Readonly<Record<ErrorCode, Message>> = {
     en: 'The repository uses format version {version}, which this version does not know. Update Clinic Backup.',
   },
   REPO_NEEDS_MIGRATION: {
-    'pt-BR': 'O repositório em {location} usa o formato antigo (versão 1). Ele continua legível para restaurar e verificar, mas novos backups precisam do formato novo: rode "clinic-backup migrate" uma vez (seguro; pode ser interrompido e retomado).',
+    'pt-BR':
+      'O repositório em {location} usa o formato antigo (versão 1). Ele continua legível para restaurar e verificar, mas novos backups precisam do formato novo: rode "clinic-backup migrate" uma vez (seguro; pode ser interrompido e retomado).',
     en: 'The repository at {location} uses the old format (version 1). It can still be restored and checked, but new backups need the new format: run "clinic-backup migrate" once (safe; it can be interrupted and resumed).',
   },
   REPO_LOCKED: {
@@ -184,7 +185,7 @@ export const errorMessages: Readonly<Record<ErrorCode, Message>> = {
   },
   SOURCE_FORBIDDEN: {
     'pt-BR': 'As credenciais funcionam, mas não dão permissão para {url} (HTTP 403). Confira os escopos (scopes) do cliente ou a política de acesso no servidor da clínica.',
-    en: 'The credentials work but lack permission for {url} (HTTP 403). Check the client\'s scopes or its access policy on the FHIR server.',
+    en: "The credentials work but lack permission for {url} (HTTP 403). Check the client's scopes or its access policy on the FHIR server.",
   },
   SOURCE_HTTP: { 'pt-BR': 'O servidor da clínica respondeu com o erro {status} em {url}.', en: 'The FHIR server answered HTTP {status} at {url}.' },
   SOURCE_NOT_FHIR: {
@@ -200,7 +201,8 @@ export const errorMessages: Readonly<Record<ErrorCode, Message>> = {
     en: 'Invalid response from the FHIR server at {url}: {reason}',
   },
   SOURCE_FOREIGN_ORIGIN: {
-    'pt-BR': 'O servidor apontou arquivos em outro endereço ({host}) que pedem as credenciais; recusado para não enviá-las a terceiros. Se esse endereço é da clínica, inclua-o em "Outros endereços permitidos" ({setting}).',
+    'pt-BR':
+      'O servidor apontou arquivos em outro endereço ({host}) que pedem as credenciais; recusado para não enviá-las a terceiros. Se esse endereço é da clínica, inclua-o em "Outros endereços permitidos" ({setting}).',
     en: 'The server pointed to files at another address ({host}) that need the credentials; refused so they are not sent elsewhere. If that address belongs to the clinic, add it to "Other allowed addresses" ({setting}).',
   },
   EXPORT_UNSUPPORTED: { 'pt-BR': 'O servidor não oferece $export.', en: 'The server does not offer $export.' },
@@ -239,7 +241,8 @@ export const errorMessages: Readonly<Record<ErrorCode, Message>> = {
     en: 'The name of {path} has invalid characters and cannot be stored; rename the file to include it.',
   },
   FILE_CHANGED_DURING_BACKUP: {
-    'pt-BR': 'O arquivo {path} mudou enquanto era copiado ({attempts} tentativas); a cópia guardada pode estar inconsistente. Se for o banco de dados de um programa, use uma fonte do tipo "banco de dados" (dump) em vez de copiar o arquivo.',
+    'pt-BR':
+      'O arquivo {path} mudou enquanto era copiado ({attempts} tentativas); a cópia guardada pode estar inconsistente. Se for o banco de dados de um programa, use uma fonte do tipo "banco de dados" (dump) em vez de copiar o arquivo.',
     en: 'The file {path} changed while it was being copied ({attempts} attempts); the stored copy may be inconsistent. If it is a program\'s database, use a "database" (dump) source instead of copying the file.',
   },
   FOLDER_SOURCE_MISSING: {
@@ -296,7 +299,7 @@ export const errorMessages: Readonly<Record<ErrorCode, Message>> = {
   },
   KEYCHAIN_ENTRY_MISSING: {
     'pt-BR': 'A chave deste repositório sumiu do chaveiro. Reconecte com a chave de recuperação do kit impresso ("connect --recovery-key").',
-    en: "This repository's key is missing from the keychain. Reconnect with the recovery key from the printed kit (\"connect --recovery-key\").",
+    en: 'This repository\'s key is missing from the keychain. Reconnect with the recovery key from the printed kit ("connect --recovery-key").',
   },
   SECRET_NOT_FOUND: { 'pt-BR': 'Segredo {name} não encontrado.', en: 'Secret {name} not found.' },
   PASSWORD_FILE_UNREADABLE: {
@@ -361,7 +364,7 @@ export const errorMessages: Readonly<Record<ErrorCode, Message>> = {
   TIMEOUT: { 'pt-BR': 'Tempo esgotado: {what}', en: 'Timed out: {what}' },
   WORKER_FAILED: {
     'pt-BR': 'Uma parte do programa que trabalha em paralelo parou de repente ({reason}). Nada foi gravado pela metade; tente de novo. Se voltar a acontecer, verifique a memória livre do computador.',
-    en: 'A part of the program that works in parallel stopped suddenly ({reason}). Nothing was left half-written; try again. If it happens again, check the computer\'s free memory.',
+    en: "A part of the program that works in parallel stopped suddenly ({reason}). Nothing was left half-written; try again. If it happens again, check the computer's free memory.",
   },
   INTERNAL: {
     'pt-BR': 'Erro interno inesperado: {reason}',

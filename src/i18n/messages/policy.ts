@@ -63,8 +63,7 @@ export const policyMessages: Catalogue = {
     en: 'must be a whole number of years between 0 and {max}',
   },
   'policy.retention.belowLegalFloor': {
-    'pt-BR':
-      'prontuários devem poder ser recuperados por {minimum} anos; {configured} anos apagaria pontos de restauração dentro desse prazo. Use {minimum} ou mais.',
+    'pt-BR': 'prontuários devem poder ser recuperados por {minimum} anos; {configured} anos apagaria pontos de restauração dentro desse prazo. Use {minimum} ou mais.',
     en: 'medical records must stay recoverable for {minimum} years; {configured} years would delete snapshots inside that period. Use {minimum} or more.',
   },
   // schedule settings problems (field-level)

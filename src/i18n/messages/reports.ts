@@ -137,7 +137,8 @@ const sharedAndOtherReports: Catalogue = {
   'reports.drill.notMeasured': { 'pt-BR': 'não medido', en: 'not measured' },
   'reports.drill.whatHeading': { 'pt-BR': 'O que foi testado', en: 'What was tested' },
   'reports.drill.whatText': {
-    'pt-BR': 'Um ponto de restauração foi restaurado num servidor de teste, separado do sistema da clínica, e conferida: quantidade por tipo, conteúdo de cada recurso, referências entre recursos e prontuários completos de uma amostra de pacientes. O servidor da clínica não foi alterado.',
+    'pt-BR':
+      'Um ponto de restauração foi restaurado num servidor de teste, separado do sistema da clínica, e conferida: quantidade por tipo, conteúdo de cada recurso, referências entre recursos e prontuários completos de uma amostra de pacientes. O servidor da clínica não foi alterado.',
     en: "A backup snapshot was restored into a test FHIR server, separate from the clinic's system, and checked: counts per type, the content of each resource, references between resources and the complete records of a sample of patients. The clinic's server was not touched.",
   },
   'reports.drill.timesHeading': { 'pt-BR': 'Tempo de recuperação x metas (SOP-019)', en: 'Recovery time vs targets (SOP-019)' },
@@ -176,7 +177,10 @@ const sharedAndOtherReports: Catalogue = {
     en: '{sampled} patients sampled, {complete} complete ({resources} resources)',
   },
   'reports.drill.check.attachments': { 'pt-BR': 'Anexos (PDFs, imagens)', en: 'Attachments (PDFs, images)' },
-  'reports.drill.check.attachmentsDetail': { 'pt-BR': '{checked} conferidos pela impressão digital (hash), {bad} diferentes ou sem link', en: '{checked} checked by hash, {bad} differing or unreachable' },
+  'reports.drill.check.attachmentsDetail': {
+    'pt-BR': '{checked} conferidos pela impressão digital (hash), {bad} diferentes ou sem link',
+    en: '{checked} checked by hash, {bad} differing or unreachable',
+  },
   'reports.drill.check.score': { 'pt-BR': 'Nota de integridade', en: 'Integrity score' },
   'reports.drill.check.scoreDetail': { 'pt-BR': '{score} (meta: pelo menos {goal})', en: '{score} (goal: at least {goal})' },
   'reports.drill.typesHeading': { 'pt-BR': 'Recursos restaurados por tipo', en: 'Resources restored per type' },
@@ -216,7 +220,8 @@ const sharedAndOtherReports: Catalogue = {
     en: 'run "clinic-backup check --read-data"; if it finds nothing, take a full backup now and repeat the drill. If it persists, call support with this report.',
   },
   'reports.drill.next.content-mismatch': {
-    'pt-BR': 'indica dano nos arquivos do backup. Rode "clinic-backup check --read-data" e depois "clinic-backup check --repair", que troca os arquivos danificados por cópias boas de outro destino. Chame o suporte se o problema continuar.',
+    'pt-BR':
+      'indica dano nos arquivos do backup. Rode "clinic-backup check --read-data" e depois "clinic-backup check --repair", que troca os arquivos danificados por cópias boas de outro destino. Chame o suporte se o problema continuar.',
     en: 'this points to damaged backup files. Run "clinic-backup check --read-data", then "clinic-backup check --repair", which replaces damaged files with good copies from another destination. Call support if it persists.',
   },
   'reports.drill.next.unresolved-reference': {
@@ -354,8 +359,14 @@ const sharedAndOtherReports: Catalogue = {
     en: 'Passed drills in {months} of the 12 months (SOP-019 asks for one a month).',
   },
   'reports.compliance.finding.drillsOk': { 'pt-BR': 'Teste aprovado em todos os 12 meses ({count} testes).', en: 'A passed drill in each of the 12 months ({count} drills).' },
-  'reports.compliance.finding.alertsOpen': { 'pt-BR': '{count, plural, one {# alerta grave} other {# alertas graves}} em aberto.', en: '{count, plural, one {# serious alert} other {# serious alerts}} open.' },
-  'reports.compliance.finding.alertsOpenMinor': { 'pt-BR': '{count, plural, one {# alerta leve} other {# alertas leves}} em aberto.', en: '{count, plural, one {# minor alert} other {# minor alerts}} open.' },
+  'reports.compliance.finding.alertsOpen': {
+    'pt-BR': '{count, plural, one {# alerta grave} other {# alertas graves}} em aberto.',
+    en: '{count, plural, one {# serious alert} other {# serious alerts}} open.',
+  },
+  'reports.compliance.finding.alertsOpenMinor': {
+    'pt-BR': '{count, plural, one {# alerta leve} other {# alertas leves}} em aberto.',
+    en: '{count, plural, one {# minor alert} other {# minor alerts}} open.',
+  },
   'reports.compliance.finding.alertsOk': { 'pt-BR': 'Nenhum alerta em aberto.', en: 'No open alert.' },
   'reports.compliance.finding.auditOk': { 'pt-BR': 'Cadeia de {count} registros verificada, sem alterações.', en: 'Chain of {count} entries verified, unaltered.' },
   'reports.compliance.finding.auditBroken': {
@@ -365,7 +376,8 @@ const sharedAndOtherReports: Catalogue = {
   'reports.compliance.finding.backupsBelow': { 'pt-BR': 'Taxa de sucesso dos backups: {rate} (meta SOP-019: acima de 99%).', en: 'Backup success rate: {rate} (SOP-019 goal: above 99%).' },
   'reports.compliance.finding.backupsOk': { 'pt-BR': 'Taxa de sucesso dos backups: {rate}.', en: 'Backup success rate: {rate}.' },
   'reports.compliance.encryptionText': {
-    'pt-BR': 'Os dados são criptografados no computador da clínica antes de ir para qualquer destino; NAS, disco USB ou nuvem guardam só dados ilegíveis. A chave mestra é aleatória (256 bits) e fica protegida por estas chaves de acesso: {kinds}.',
+    'pt-BR':
+      'Os dados são criptografados no computador da clínica antes de ir para qualquer destino; NAS, disco USB ou nuvem guardam só dados ilegíveis. A chave mestra é aleatória (256 bits) e fica protegida por estas chaves de acesso: {kinds}.',
     en: "Data is encrypted on the clinic's computer before it goes to any destination; the NAS, USB disk or cloud only hold unreadable data. The master key is random (256 bits) and protected by these access keys: {kinds}.",
   },
   'reports.compliance.algorithm': { 'pt-BR': 'Algoritmo', en: 'Algorithm' },
@@ -423,7 +435,8 @@ const sharedAndOtherReports: Catalogue = {
   'reports.compliance.noAlerts': { 'pt-BR': 'Nenhum alerta grave ou em aberto.', en: 'No serious or open alert.' },
   'reports.compliance.noIncidents': { 'pt-BR': 'Nenhum incidente registrado no período.', en: 'No incident recorded in the period.' },
   'reports.compliance.auditText': {
-    'pt-BR': 'Cada ação (backup, restauração, troca de chave, limpeza) é registrada com data e autor. Cada registro guarda a impressão digital (hash) do anterior, então qualquer alteração ou remoção quebra a cadeia.',
+    'pt-BR':
+      'Cada ação (backup, restauração, troca de chave, limpeza) é registrada com data e autor. Cada registro guarda a impressão digital (hash) do anterior, então qualquer alteração ou remoção quebra a cadeia.',
     en: 'Every action (backup, restore, key change, prune) is recorded with time and author. Each entry holds the hash of the previous one, so any change or removal breaks the chain.',
   },
   'reports.compliance.auditStatus': { 'pt-BR': 'Situação', en: 'Status' },

@@ -2,7 +2,6 @@ import type { Catalogue } from '../types.js';
 
 /** Text of the disaster-recovery plan (keys "reports.plan."); WinAnsi only, like every printed message (see reports.ts). */
 export const reportsPlanMessages: Catalogue = {
-
   // ---- DR plan -------------------------------------------------------------------------------------
   'reports.plan.title': { 'pt-BR': 'Plano de recuperação de desastres', en: 'Disaster recovery plan' },
   'reports.plan.footer': {
@@ -27,7 +26,8 @@ export const reportsPlanMessages: Catalogue = {
   'reports.plan.h.contacts': { 'pt-BR': '7. Contatos', en: '7. Contacts' },
   'reports.plan.h.incidents': { 'pt-BR': 'Registro de incidentes', en: 'Incident register' },
   'reports.plan.incidentsText': {
-    'pt-BR': 'Incidentes de segurança registrados pela clínica. Um incidente que possa trazer risco aos pacientes é comunicado à ANPD em até 3 dias úteis após a clínica saber dele (Resolução CD/ANPD nº 15/2024).',
+    'pt-BR':
+      'Incidentes de segurança registrados pela clínica. Um incidente que possa trazer risco aos pacientes é comunicado à ANPD em até 3 dias úteis após a clínica saber dele (Resolução CD/ANPD nº 15/2024).',
     en: 'Security incidents recorded by the clinic. An incident that may bring risk to the patients is reported to the ANPD within 3 business days of the clinic learning of it (ANPD Resolution 15/2024).',
   },
   'reports.plan.noIncidents': { 'pt-BR': 'Nenhum incidente registrado.', en: 'No incident recorded.' },
@@ -56,7 +56,8 @@ export const reportsPlanMessages: Catalogue = {
   'reports.plan.legalFloor': { 'pt-BR': 'Guarda legal', en: 'Legal retention' },
   'reports.plan.legalFloorValue': { 'pt-BR': '{years} anos (mínimo legal: {minimum} anos)', en: '{years} years (legal minimum: {minimum} years)' },
   'reports.plan.legalFloorText': {
-    'pt-BR': 'Prontuários devem poder ser recuperados por {years} anos (mínimo de {minimum} anos: Lei 13.787/2018 e Resolução CFM 1.821/2007). A limpeza de pontos de restauração antigos nunca apaga o último de cada mês dentro desse prazo.',
+    'pt-BR':
+      'Prontuários devem poder ser recuperados por {years} anos (mínimo de {minimum} anos: Lei 13.787/2018 e Resolução CFM 1.821/2007). A limpeza de pontos de restauração antigos nunca apaga o último de cada mês dentro desse prazo.',
     en: 'Patient records must stay recoverable for {years} years (at least {minimum} years under Brazilian law: Lei 13.787/2018 and CFM Resolution 1.821/2007). Pruning old snapshots never deletes the last one of each month within that period.',
   },
   'reports.plan.gapsTitle': { 'pt-BR': 'Pontos fracos a corrigir', en: 'Weak points to fix' },
@@ -177,7 +178,8 @@ export const reportsPlanMessages: Catalogue = {
     en: "From another computer, cut the lost computer's access: change the cloud access key in the provider's console and the password of the NAS share.",
   },
   'reports.plan.sc.pcLost.s3': {
-    'pt-BR': 'Os backups são criptografados, mas o computador perdido conseguia abri-los. Avalie com o encarregado (DPO) a comunicação à ANPD e aos pacientes (LGPD art. 48; prazo de 3 dias úteis, Resolução CD/ANPD nº 15/2024).',
+    'pt-BR':
+      'Os backups são criptografados, mas o computador perdido conseguia abri-los. Avalie com o encarregado (DPO) a comunicação à ANPD e aos pacientes (LGPD art. 48; prazo de 3 dias úteis, Resolução CD/ANPD nº 15/2024).',
     en: 'The backups are encrypted, but the lost computer could open them. Decide with the DPO whether to notify the ANPD and the patients (LGPD art. 48; 3 working days, ANPD Resolution 15/2024).',
   },
   'reports.plan.sc.pcLost.s4': { 'pt-BR': 'Instale o Clinic Backup num computador novo.', en: 'Install Clinic Backup on a new computer.' },
@@ -211,7 +213,8 @@ export const reportsPlanMessages: Catalogue = {
   },
   'reports.plan.sc.storageDead.noOtherTitle': { 'pt-BR': 'Não há outra cópia configurada', en: 'There is no other copy configured' },
   'reports.plan.sc.storageDead.noOtherText': {
-    'pt-BR': 'Se este era o único destino, os backups antigos se perderam com ele. Não grave nada no disco com defeito; procure uma empresa de recuperação de dados e, assim que possível, configure uma segunda cópia fora da clínica.',
+    'pt-BR':
+      'Se este era o único destino, os backups antigos se perderam com ele. Não grave nada no disco com defeito; procure uma empresa de recuperação de dados e, assim que possível, configure uma segunda cópia fora da clínica.',
     en: 'If this was the only destination, the old backups are lost with it. Do not write to the failed disk; contact a data recovery company and, as soon as possible, add a second copy away from the clinic.',
   },
   'reports.plan.sc.storageDead.s1': {

@@ -7,8 +7,8 @@ export const summaryMessages: Catalogue = {
     'pt-BR': '[Clinic Backup] Resumo da semana: {count, plural, one {# ponto pede atenção} other {# pontos pedem atenção}} — {clinic}',
     en: '[Clinic Backup] Weekly summary: {count, plural, one {# point needs attention} other {# points need attention}} — {clinic}',
   },
-  'summary.headline.ok': { 'pt-BR': 'Tudo certo com os backups desta semana.', en: 'All is well with this week\'s backups.' },
-  'summary.headline.attention': { 'pt-BR': 'Os backups desta semana pedem atenção:', en: 'This week\'s backups need attention:' },
+  'summary.headline.ok': { 'pt-BR': 'Tudo certo com os backups desta semana.', en: "All is well with this week's backups." },
+  'summary.headline.attention': { 'pt-BR': 'Os backups desta semana pedem atenção:', en: "This week's backups need attention:" },
   'summary.period': { 'pt-BR': 'Semana de {from} a {to}', en: 'Week from {from} to {to}' },
   'summary.backups': {
     'pt-BR': 'Backups: {ok} deram certo de {total} ({failed} com falha ou incompletos); {added} gravados; {snapshots} pontos de restauração guardados.',
@@ -24,6 +24,6 @@ export const summaryMessages: Catalogue = {
   'summary.drill.running': { 'pt-BR': 'em andamento', en: 'in progress' },
   'summary.health': { 'pt-BR': 'Nota de saúde do backup: {score} de 100.', en: 'Backup health score: {score} out of 100.' },
   'summary.indicators': { 'pt-BR': 'Indicadores (SOP-019)', en: 'Indicators (SOP-019)' },
-  'summary.attached': { 'pt-BR': 'Em anexo: o relatório do teste de restauração do mês.', en: 'Attached: this month\'s restore test report.' },
+  'summary.attached': { 'pt-BR': 'Em anexo: o relatório do teste de restauração do mês.', en: "Attached: this month's restore test report." },
   'summary.footer': { 'pt-BR': 'Enviado automaticamente pelo Clinic Backup toda semana.', en: 'Sent automatically by Clinic Backup every week.' },
 };

@@ -12,7 +12,7 @@
 import { spawn } from 'node:child_process';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { EngineError } from '../../shared/errors.js';
+import { EngineError } from '../../shared/index.js';
 import { missingTool, TOOLS, type ToolName } from './tools.js';
 
 export interface CommandSpec {

@@ -3,7 +3,7 @@
  * one file entry in the snapshot), `testDump` runs it into a counting sink for the setup's "test the dump" button.
  */
 import { t, toErrorInfo, type Locale } from '../../i18n/index.js';
-import { EngineError, type Result } from '../../shared/errors.js';
+import { EngineError, type Result } from '../../shared/index.js';
 import { commandOutput } from './command.js';
 import { dumpFileName, firebirdDumpSpec, mysqlDumpSpec, mysqlOptionFile, postgresDumpSpec } from './presets.js';
 import { privateTemp } from './privateTemp.js';
@@ -25,7 +25,10 @@ async function toolVersion(tool: ToolName, executable: string, signal?: AbortSig
   } catch (err) {
     if (!(tool === 'gbak' && err instanceof EngineError && err.code === 'DUMP_FAILED')) throw err;
   }
-  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l.length > 0);
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0);
   const line = lines.find((l) => /version|\d+\.\d+/i.test(l)) ?? lines[0] ?? tool;
   return line.replace(/^gbak:/, '');
 }

@@ -7,25 +7,6 @@
 export { commandOutput, runCommand, scrubOutput, type CommandSpec, type RunOptions } from './command.js';
 export { dumpTestProgressText, dumpTestText, openDump, testDump, type DumpOptions, type DumpTestReport, type TestDumpOptions } from './dump.js';
 export { dumpFileName, firebirdDumpSpec, mysqlDumpSpec, mysqlOptionFile, postgresDumpSpec, postgresSpec } from './presets.js';
-export {
-  checkSqliteFile,
-  loadHint,
-  restoreDumpFile,
-  restorePostgresToNewDatabase,
-  restoreSqliteFile,
-  type PostgresRestoreOptions,
-  type RestoreFileOptions,
-} from './restore.js';
+export { checkSqliteFile, loadHint, restoreDumpFile, restorePostgresToNewDatabase, restoreSqliteFile, type PostgresRestoreOptions, type RestoreFileOptions } from './restore.js';
 export { findTool, TOOLS, type ToolInfo, type ToolName } from './tools.js';
-export {
-  DB_KINDS,
-  type DbCredentials,
-  type DbKind,
-  type DbSource,
-  type Dump,
-  type DumpMeta,
-  type FirebirdSource,
-  type MysqlSource,
-  type PostgresSource,
-  type SqliteSource,
-} from './types.js';
+export { DB_KINDS, type DbCredentials, type DbKind, type DbSource, type Dump, type DumpMeta, type FirebirdSource, type MysqlSource, type PostgresSource, type SqliteSource } from './types.js';

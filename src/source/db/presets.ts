@@ -11,7 +11,7 @@
  *   (`--defaults-extra-file`), which MySQL 8 prefers to MYSQL_PWD.
  * - Firebird: `gbak -b … stdout`. User and password: ISC_USER and ISC_PASSWORD.
  */
-import { EngineError } from '../../shared/errors.js';
+import { EngineError } from '../../shared/index.js';
 import type { CommandSpec } from './command.js';
 import type { DbCredentials, FirebirdSource, MysqlSource, PostgresSource } from './types.js';
 

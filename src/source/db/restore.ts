@@ -9,7 +9,7 @@ import { link, open, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { t, type Locale } from '../../i18n/index.js';
-import { EngineError, throwIfAborted } from '../../shared/errors.js';
+import { EngineError, throwIfAborted } from '../../shared/index.js';
 import { commandOutput, runCommand } from './command.js';
 import { postgresSpec } from './presets.js';
 import { findTool } from './tools.js';
@@ -124,7 +124,12 @@ export async function restorePostgresToNewDatabase(
   const query = Buffer.from(`SELECT count(*) FROM pg_database WHERE datname = :'target';\n`);
   const found = await runCommand(
     postgresSpec('psql', src, creds, psql, ['--no-psqlrc', '--tuples-only', '--no-align', '--set=ON_ERROR_STOP=1', `--set=target=${newDatabase}`, `--dbname=${src.database}`]),
-    { signal, stdin: (async function* () { yield query; })() },
+    {
+      signal,
+      stdin: (async function* () {
+        yield query;
+      })(),
+    },
   );
   if (found.trim() !== '0') throw new EngineError('DB_RESTORE_TARGET_EXISTS', { database: newDatabase });
 
@@ -141,9 +146,7 @@ export async function restorePostgresToNewDatabase(
     }
   } catch (err) {
     const dropdb = findTool('dropdb', src.toolDir);
-    await runCommand(postgresSpec('dropdb', src, creds, dropdb, ['--if-exists', `--maintenance-db=${src.database}`, newDatabase]), { failure: 'DB_RESTORE_FAILED' }).catch(
-      () => undefined,
-    );
+    await runCommand(postgresSpec('dropdb', src, creds, dropdb, ['--if-exists', `--maintenance-db=${src.database}`, newDatabase]), { failure: 'DB_RESTORE_FAILED' }).catch(() => undefined);
     throw err;
   }
 }

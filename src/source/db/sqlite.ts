@@ -10,7 +10,7 @@ import { stat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { EngineError, isEngineError, throwIfAborted } from '../../shared/errors.js';
+import { EngineError, isEngineError, throwIfAborted } from '../../shared/index.js';
 import { privateTemp } from './privateTemp.js';
 import type { Dump, SqliteSource } from './types.js';
 

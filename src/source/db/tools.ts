@@ -1,7 +1,7 @@
 /** The database client programs the dump sources run, where to find them, and which package provides them. */
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { EngineError } from '../../shared/errors.js';
+import { EngineError } from '../../shared/index.js';
 
 export type ToolName = 'pg_dump' | 'pg_restore' | 'psql' | 'createdb' | 'dropdb' | 'mysqldump' | 'gbak';
 

@@ -8,7 +8,7 @@
  * (invalid_scope), or when the server answers 403 with a token of the current one.
  */
 import { createPrivateKey, randomUUID, sign, type KeyObject } from 'node:crypto';
-import { EngineError } from '../../shared/errors.js';
+import { EngineError } from '../../shared/index.js';
 import { displayUrl, NO_AUTH, type AuthProvider } from './http.js';
 
 export type SourceAuth =

@@ -1,5 +1,5 @@
 /** Probes /metadata: is this FHIR R4, which types, and which ways of reading everything does it offer. */
-import { EngineError } from '../../shared/errors.js';
+import { EngineError } from '../../shared/index.js';
 import { displayUrl, type FhirHttp } from './http.js';
 
 export interface Capabilities {

@@ -8,8 +8,8 @@
  * setting). `access: 'public'` (files the server says need no token, e.g. pre-signed bucket URLs) may go to any
  * https origin, or http on loopback, and never carries credentials.
  */
-import { EngineError, isAbortError, isEngineError, throwIfAborted } from '../../shared/errors.js';
-import { sleep as abortableSleep } from '../../backend/sleep.js';
+import { EngineError, isAbortError, isEngineError, throwIfAborted } from '../../shared/index.js';
+import { sleep as abortableSleep } from '../../backend/index.js';
 
 export interface AuthProvider {
   /** Headers to add to a request to the server's origin. */
@@ -306,7 +306,12 @@ function timedBody(res: Response, url: URL, timeoutMs: number, timeout: AbortCon
 export function operationOutcomeText(body: string): string {
   try {
     const v = JSON.parse(body) as { resourceType?: string; issue?: { diagnostics?: string; details?: { text?: string } }[] };
-    if (v.resourceType === 'OperationOutcome') return (v.issue ?? []).map((i) => i.details?.text ?? i.diagnostics ?? '').filter(Boolean).join('; ').slice(0, 300);
+    if (v.resourceType === 'OperationOutcome')
+      return (v.issue ?? [])
+        .map((i) => i.details?.text ?? i.diagnostics ?? '')
+        .filter(Boolean)
+        .join('; ')
+        .slice(0, 300);
   } catch {
     /* not JSON */
   }

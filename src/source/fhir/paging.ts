@@ -6,7 +6,7 @@
  * The caller learns whether the read was complete, so nobody concludes "missing" (or "deleted") from a
  * partial read: it reads the rest by id, keeps what it had, or says so.
  */
-import { EngineError, throwIfAborted } from '../../shared/errors.js';
+import { EngineError, throwIfAborted } from '../../shared/index.js';
 import { displayUrl, type FhirHttp } from './http.js';
 
 export interface SearchPage {

@@ -16,9 +16,7 @@
  * Resources are yielded as the server's bytes. `transactionTime` is always the server's clock.
  */
 import { readFile, rm } from 'node:fs/promises';
-import { writePrivateFile } from '../../shared/privateFiles.js';
-import { EngineError, isEngineError, throwIfAborted } from '../../shared/errors.js';
-import type { ProgressListener } from '../../shared/events.js';
+import { EngineError, isEngineError, type ProgressListener, throwIfAborted, writePrivateFile } from '../../shared/index.js';
 import { entryResourceSpans, resourceBytes } from './bundleSpans.js';
 import { defaultSleep, displayUrl, parseRetryAfter, type FhirHttp, type RequestAccess } from './http.js';
 import { searchPages, type BundleEntry, type PagingResult, type SearchPage } from './paging.js';
@@ -213,7 +211,10 @@ export function historyStrategy(http: FhirHttp, opts: StrategyOptions): Strategy
       for (let i = 0; i < entries.length; i++) {
         const e = entries[i] ?? {};
         const deleted = e.request?.method === 'DELETE' || (!e.resource && String(e.response?.status ?? '').startsWith('410'));
-        const key = e.resource && typeof e.resource.resourceType === 'string' && typeof e.resource.id === 'string' ? { type: e.resource.resourceType, id: e.resource.id } : typeIdOfUrl(String(e.request?.url ?? ''));
+        const key =
+          e.resource && typeof e.resource.resourceType === 'string' && typeof e.resource.id === 'string'
+            ? { type: e.resource.resourceType, id: e.resource.id }
+            : typeIdOfUrl(String(e.request?.url ?? ''));
         if (!key) continue;
         const k = `${key.type}/${key.id}`;
         if (seen.has(k)) continue; // newest first: older versions of a resource already seen are history
@@ -385,10 +386,15 @@ export function bulkExportStrategy(http: FhirHttp, opts: StrategyOptions): Strat
     let res: Response;
     try {
       // Any 4xx but 401 (credentials) and 429 (retried): the server does not offer a system export here.
-      res = await http.request(`$export?${q}`, { headers: { Prefer: 'respond-async' } }, { signal, accept: (s) => s === 202 || (s >= 400 && s < 500 && s !== 401 && s !== 403 && s !== 408 && s !== 429) || s === 501 });
+      res = await http.request(
+        `$export?${q}`,
+        { headers: { Prefer: 'respond-async' } },
+        { signal, accept: (s) => s === 202 || (s >= 400 && s < 500 && s !== 401 && s !== 403 && s !== 408 && s !== 429) || s === 501 },
+      );
     } catch (err) {
       // Refused with credentials that work elsewhere: unadvertised, that means "not offered to this client".
-      if ((isEngineError(err, 'SOURCE_FORBIDDEN') || (isEngineError(err, 'SOURCE_AUTH') && err.details['status'] === 403)) && opts.exportAdvertised === false) throw new EngineError('EXPORT_UNSUPPORTED', { status: 403, advertised: false });
+      if ((isEngineError(err, 'SOURCE_FORBIDDEN') || (isEngineError(err, 'SOURCE_AUTH') && err.details['status'] === 403)) && opts.exportAdvertised === false)
+        throw new EngineError('EXPORT_UNSUPPORTED', { status: 403, advertised: false });
       throw err;
     }
     await res.body?.cancel();

@@ -10,7 +10,7 @@
  * - An excluded folder is not entered: nothing below it is backed up.
  * Matching is case-insensitive for the defaults always, and for the user's patterns when asked (Windows, macOS).
  */
-import { EngineError } from '../../shared/errors.js';
+import { EngineError } from '../../shared/index.js';
 
 /**
  * Excluded unless the user removes them (docs/sources.md): files that are recreated by the programs that use them

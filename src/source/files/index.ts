@@ -17,22 +17,11 @@ export {
   type ChunkerConfig,
   type ChunkerParams,
   type ChunkStreamOptions,
-} from '../../repository/chunker.js';
+} from '../../repository/index.js';
 export { Excluder, DEFAULT_EXCLUDES, type ExcludeOptions } from './exclude.js';
 export { isUnchanged, type ParentFileEntry, type UnchangedOptions } from './filesCache.js';
 export { nodeFs, type FsOps } from './fsOps.js';
-export {
-  compareNames,
-  decodeName,
-  foldCase,
-  formatPath,
-  parseAbsolutePath,
-  sourceFolderNames,
-  windowsLongPath,
-  WINDOWS_MAX_PATH,
-  type ParsedPath,
-  type PathStyle,
-} from './paths.js';
+export { compareNames, decodeName, foldCase, formatPath, parseAbsolutePath, sourceFolderNames, windowsLongPath, WINDOWS_MAX_PATH, type ParsedPath, type PathStyle } from './paths.js';
 export { readFileStable, READ_BYTES, type ReadOptions, type StableRead } from './reader.js';
 export { collisionKey, nameChangeText, planFolderNames, windowsNameIssues, windowsSafeName, type NameChange, type NameIssue, type RestorePlatform } from './restoreNames.js';
 export { FILE_PROBLEM_CODES, type EntryType, type FileEntry, type FileProblemCode, type SourceProblem, type WalkEvent } from './types.js';

@@ -3,7 +3,7 @@
  * drive letters, UNC shares and `\\?\` long paths; the name a source folder gets in the snapshot (docs/format.md
  * §15.3); the byte order of names inside a directory node.
  */
-import { EngineError } from '../../shared/errors.js';
+import { EngineError } from '../../shared/index.js';
 
 export type PathStyle = 'posix' | 'win32';
 

@@ -11,7 +11,7 @@
  */
 import type { BigIntStats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
-import { throwIfAborted } from '../../shared/errors.js';
+import { throwIfAborted } from '../../shared/index.js';
 import { errnoOf, nodeFs, NOATIME_FLAG, READ_FLAGS, type FsOps } from './fsOps.js';
 import { errnoProblem, makeProblem, toEntry } from './walker.js';
 import type { FileEntry, SourceProblem } from './types.js';
@@ -70,12 +70,7 @@ interface Attempt<T> {
   readonly changed: boolean;
 }
 
-async function readOnce<T>(
-  handle: FileHandle,
-  consume: (stream: AsyncIterable<Buffer>, attempt: number) => Promise<T>,
-  attempt: number,
-  options: ReadOptions,
-): Promise<Attempt<T>> {
+async function readOnce<T>(handle: FileHandle, consume: (stream: AsyncIterable<Buffer>, attempt: number) => Promise<T>, attempt: number, options: ReadOptions): Promise<Attempt<T>> {
   const before = await handle.stat({ bigint: true }).catch((err: unknown) => {
     throw new SourceReadError(err);
   });

@@ -16,13 +16,7 @@ export type RestorePlatform = 'windows' | 'macos' | 'linux';
 
 /** `case-collision`: differs only in case; `normalization-collision`: only in Unicode normalisation (macOS);
  * `name-collision`: a look-alike given for a name Windows refuses is taken by another file. */
-export type NameIssue =
-  | 'windows-reserved'
-  | 'windows-invalid-character'
-  | 'windows-trailing-dot-or-space'
-  | 'case-collision'
-  | 'normalization-collision'
-  | 'name-collision';
+export type NameIssue = 'windows-reserved' | 'windows-invalid-character' | 'windows-trailing-dot-or-space' | 'case-collision' | 'normalization-collision' | 'name-collision';
 
 export interface NameChange {
   readonly name: string;

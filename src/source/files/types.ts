@@ -1,5 +1,5 @@
 /** What the folder source yields: entries with their metadata, walk events and problems (as values, never thrown). */
-import type { ErrorCode, ErrorDetails } from '../../shared/errors.js';
+import type { ErrorCode, ErrorDetails } from '../../shared/index.js';
 
 export type EntryType = 'file' | 'dir' | 'symlink';
 

@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import type { BigIntStats } from 'node:fs';
-import { throwIfAborted } from '../../shared/errors.js';
+import { throwIfAborted } from '../../shared/index.js';
 import { Excluder } from './exclude.js';
 import { errnoOf, nodeFs, type FsOps } from './fsOps.js';
 import { decodeName, sourceFolderNames, type PathStyle } from './paths.js';

@@ -217,14 +217,18 @@ describe('dump commands', () => {
     assert.ok(!r.ok && r.error.code === 'DUMP_EMPTY');
     const some = await fakeTools('head -c 1234567 /dev/zero');
     const progress: number[] = [];
-    const ok = await testDump({ kind: 'firebird', user: 'SYSDBA', database: '/srv/clinica.fdb', toolDir: some.dir }, {}, );
+    const ok = await testDump({ kind: 'firebird', user: 'SYSDBA', database: '/srv/clinica.fdb', toolDir: some.dir }, {});
     assert.ok(ok.ok);
     assert.equal(ok.value.bytes, 1234567);
     assert.ok(ok.value.seconds >= 0);
     assert.match(dumpTestText(ok.value), /^A cópia do banco de dados funcionou: 1,2 MB em [\d,]+ s \(gbak \(fake\) 1\.0\)/);
     assert.match(dumpTestText(ok.value, 'en'), /^The database dump works: 1\.2 MB in [\d.]+ s/);
     assert.equal(dumpTestProgressText(8_400_000), 'Testando a cópia do banco de dados: 8,4 MB até agora…');
-    const withProgress = await testDump({ kind: 'firebird', user: 'SYSDBA', database: '/srv/clinica.fdb', toolDir: some.dir }, {}, { onProgress: (b) => progress.push(b), progressEveryBytes: 100_000 });
+    const withProgress = await testDump(
+      { kind: 'firebird', user: 'SYSDBA', database: '/srv/clinica.fdb', toolDir: some.dir },
+      {},
+      { onProgress: (b) => progress.push(b), progressEveryBytes: 100_000 },
+    );
     assert.ok(withProgress.ok && progress.length >= 5 && progress.every((b, i) => i === 0 || b > progress[i - 1]!));
     const failing = await fakeTools(`echo "I/O error for file /srv/clinica.fdb; password $ISC_PASSWORD" >&2; exit 1`);
     const bad = await testDump({ kind: 'firebird', user: 'SYSDBA', database: '/srv/clinica.fdb', toolDir: failing.dir }, { password: SECRET }, { locale: 'en' });

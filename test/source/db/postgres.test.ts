@@ -99,10 +99,7 @@ describe('PostgreSQL source (real server)', () => {
     pg.sql('postgres', 'create database ja_existe;');
     const again = await openDump(source, { password: pg.password });
     await assert.rejects(restorePostgresToNewDatabase(source, { password: pg.password }, 'ja_existe', again.stream), (e) => isEngineError(e, 'DB_RESTORE_TARGET_EXISTS'));
-    await assert.rejects(
-      restorePostgresToNewDatabase(source, { password: pg.password }, 'x; drop database clinica', (async function* () {})()),
-      (e) => isEngineError(e, 'INVALID_ARGUMENT'),
-    );
+    await assert.rejects(restorePostgresToNewDatabase(source, { password: pg.password }, 'x; drop database clinica', (async function* () {})()), (e) => isEngineError(e, 'INVALID_ARGUMENT'));
     assert.equal(pg.sql('clinica', CHECKSUMS), before);
   });
 

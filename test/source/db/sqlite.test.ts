@@ -143,7 +143,10 @@ describe('SQLite source', () => {
     const bad = path.join(dir, 'danificado.db');
     await assert.rejects(restoreSqliteFile(pieces(damaged), bad), (e) => isEngineError(e, 'DB_RESTORE_FAILED'));
     assert.equal(existsSync(bad), false);
-    assert.deepEqual(readdirSync(dir).filter((n) => n.includes('partial')), []);
+    assert.deepEqual(
+      readdirSync(dir).filter((n) => n.includes('partial')),
+      [],
+    );
   });
 
   it('reports a missing file and a file that is not a database', async () => {

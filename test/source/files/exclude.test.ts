@@ -65,7 +65,11 @@ describe('exclusion patterns', () => {
 
   it('refuses patterns it cannot read', () => {
     for (const bad of ['', '  ', '[abc', 'a/../b', '/', '[]']) {
-      assert.throws(() => new Excluder([bad]), (e) => isEngineError(e, 'EXCLUDE_PATTERN_INVALID'), JSON.stringify(bad));
+      assert.throws(
+        () => new Excluder([bad]),
+        (e) => isEngineError(e, 'EXCLUDE_PATTERN_INVALID'),
+        JSON.stringify(bad),
+      );
     }
   });
 });

@@ -42,7 +42,11 @@ describe('Windows and POSIX paths of source folders', () => {
       ['Exames/2024', 'posix'],
       ['/a\0b', 'posix'],
     ] as const) {
-      assert.throws(() => parseAbsolutePath(p, style), (e) => isEngineError(e, 'INVALID_ARGUMENT'), p);
+      assert.throws(
+        () => parseAbsolutePath(p, style),
+        (e) => isEngineError(e, 'INVALID_ARGUMENT'),
+        p,
+      );
     }
   });
 
@@ -62,13 +66,7 @@ describe('Windows and POSIX paths of source folders', () => {
   });
 
   it('names source folders by their last component; a drive root by its letter; repeats get (2), (3)', () => {
-    assert.deepEqual(sourceFolderNames(['C:\\Clinica\\Exames', 'D:\\', '\\\\nas\\exames', 'E:\\Backup\\EXAMES', 'F:\\Exames'], 'win32'), [
-      'Exames',
-      'D',
-      'exames (2)',
-      'EXAMES (3)',
-      'Exames (4)',
-    ]);
+    assert.deepEqual(sourceFolderNames(['C:\\Clinica\\Exames', 'D:\\', '\\\\nas\\exames', 'E:\\Backup\\EXAMES', 'F:\\Exames'], 'win32'), ['Exames', 'D', 'exames (2)', 'EXAMES (3)', 'Exames (4)']);
     assert.deepEqual(sourceFolderNames(['/srv/Exames', '/mnt/exames', '/'], 'posix'), ['Exames', 'exames', 'root']);
   });
 

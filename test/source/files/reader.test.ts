@@ -190,9 +190,15 @@ describe('reading source files', () => {
     symlinkSync(path.join(dir, 'segredo'), path.join(dir, 'doc.txt'));
     renameSync(path.join(dir, 'fila.txt'), path.join(dir, 'antigo'));
     execFileSync('mkfifo', [path.join(dir, 'fila.txt')]);
-    const doc = await readFileStable(listed.find((e) => e.name === 'doc.txt')!, drain);
+    const doc = await readFileStable(
+      listed.find((e) => e.name === 'doc.txt')!,
+      drain,
+    );
     assert.ok(!doc.ok, 'a link swapped in is not followed');
-    const fifo = await readFileStable(listed.find((e) => e.name === 'fila.txt')!, drain);
+    const fifo = await readFileStable(
+      listed.find((e) => e.name === 'fila.txt')!,
+      drain,
+    );
     assert.ok(!fifo.ok && fifo.problem.code === 'FILE_SPECIAL_SKIPPED');
   });
 

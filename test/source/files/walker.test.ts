@@ -91,8 +91,14 @@ describe('folder walker', () => {
     }
     // The FIFO is reported, not opened.
     const special = problems(events).filter((p) => p.code === 'FILE_SPECIAL_SKIPPED');
-    assert.deepEqual(special.map((p) => [p.components.join('/'), p.details['kind'], p.scope]), [['fila', 'fifo', 'entry']]);
-    assert.deepEqual(problems(events).map((p) => p.code), ['FILE_SPECIAL_SKIPPED']);
+    assert.deepEqual(
+      special.map((p) => [p.components.join('/'), p.details['kind'], p.scope]),
+      [['fila', 'fifo', 'entry']],
+    );
+    assert.deepEqual(
+      problems(events).map((p) => p.code),
+      ['FILE_SPECIAL_SKIPPED'],
+    );
   });
 
   it('reports a file that vanished between listing and lstat, and goes on', async () => {
@@ -132,7 +138,10 @@ describe('folder walker', () => {
     const events = await collect(walkFolders([{ path: dir }], { fs: denied }));
     assertWellFormed(events);
     assert.deepEqual(entries(events).map(rel), ['', 'Privado', 'publico.txt']);
-    assert.deepEqual(problems(events).map((p) => [p.code, p.components.join('/'), p.scope]), [['FILE_PERMISSION_DENIED', 'Privado', 'entry']]);
+    assert.deepEqual(
+      problems(events).map((p) => [p.code, p.components.join('/'), p.scope]),
+      [['FILE_PERMISSION_DENIED', 'Privado', 'entry']],
+    );
   });
 
   it('reports a real permission-denied folder and file when run as an unprivileged user', async (t) => {
@@ -173,7 +182,10 @@ describe('folder walker', () => {
     writeFileSync(path.join(dir, 'ok.txt'), 'ok');
     const events = await collect(walkFolders([{ path: dir }]));
     assert.deepEqual(entries(events).map(rel), ['', 'ok.txt']);
-    assert.deepEqual(problems(events).map((p) => p.code), ['FILE_NAME_UNREADABLE']);
+    assert.deepEqual(
+      problems(events).map((p) => p.code),
+      ['FILE_NAME_UNREADABLE'],
+    );
   });
 
   it('reports missing, non-folder and empty source folders with scope "root", and walks the others', async () => {
@@ -182,9 +194,7 @@ describe('folder walker', () => {
     mkdirSync(path.join(dir, 'ok'));
     writeFileSync(path.join(dir, 'ok', 'f.txt'), 'f');
     writeFileSync(path.join(dir, 'arquivo.txt'), 'not a folder');
-    const events = await collect(
-      walkFolders([{ path: path.join(dir, 'sumiu') }, { path: path.join(dir, 'arquivo.txt') }, { path: path.join(dir, 'vazia') }, { path: path.join(dir, 'ok') }]),
-    );
+    const events = await collect(walkFolders([{ path: path.join(dir, 'sumiu') }, { path: path.join(dir, 'arquivo.txt') }, { path: path.join(dir, 'vazia') }, { path: path.join(dir, 'ok') }]));
     assert.deepEqual(
       problems(events).map((p) => [p.code, p.scope, p.root]),
       [
@@ -193,7 +203,10 @@ describe('folder walker', () => {
         ['FOLDER_SOURCE_EMPTY', 'root', 'vazia'],
       ],
     );
-    assert.deepEqual(entries(events).map((e) => `${e.root}:${rel(e)}`), ['vazia:', 'ok:', 'ok:f.txt']);
+    assert.deepEqual(
+      entries(events).map((e) => `${e.root}:${rel(e)}`),
+      ['vazia:', 'ok:', 'ok:f.txt'],
+    );
     const missing = problems(events)[0]!;
     assert.match(errorText({ code: missing.code, details: missing.details }), /não existe/);
     assert.match(errorText({ code: missing.code, details: missing.details }, 'en'), /does not exist/);
@@ -206,7 +219,10 @@ describe('folder walker', () => {
       writeFileSync(path.join(dir, p, 'x'), p);
     }
     const events = await collect(walkFolders([{ path: path.join(dir, 'a/Exames') }, { path: path.join(dir, 'b/Exames') }]));
-    assert.deepEqual(entries(events).map((e) => `${e.root}:${rel(e)}`), ['Exames:', 'Exames:x', 'Exames (2):', 'Exames (2):x']);
+    assert.deepEqual(
+      entries(events).map((e) => `${e.root}:${rel(e)}`),
+      ['Exames:', 'Exames:x', 'Exames (2):', 'Exames (2):x'],
+    );
   });
 
   it('fails before any work on a bad exclusion pattern, and stops on cancel', async () => {

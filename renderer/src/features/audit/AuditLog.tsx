@@ -6,7 +6,6 @@ import { ErrorBox, Field, Spinner } from '../../components/ui';
 import { formatDateTime, useI18n } from '../../i18n';
 import { auditSentence } from './sentences';
 
-
 export function AuditLog(): ReactNode {
   const { t, locale } = useI18n();
   const { api } = useApp();

@@ -23,7 +23,6 @@ import { SourcesCard } from './SourcesCard';
 const ALL_TASKS: readonly OperationKind[] = ['backup', 'check', 'restore', 'replicate', 'prune', 'drill', 'repair', 'report', 'rebuild'];
 const RUNNING_LABEL: Readonly<Partial<Record<OperationKind, MessageKey>>> = { backup: 'dashboard.backupRunning', restore: 'dashboard.restoreRunning', check: 'dashboard.checkRunning' };
 
-
 /** What the user can do about each kind of alert. */
 const ALERT_FIX: Readonly<Record<string, { label: MessageKey; action: 'backup' | 'check' | Route }>> = {
   stale: { label: 'alert.fix.backup', action: 'backup' },
@@ -67,7 +66,12 @@ function CopiesMeter({ copies }: { copies: StatusSummary['copies'] }): ReactNode
 function Alerts({ alerts, points, onFix }: { alerts: readonly StatusAlert[]; points: number; onFix: (a: StatusAlert) => void }): ReactNode {
   const { t, locale } = useI18n();
   // "No alerts" alone next to points that need attention would contradict the headline.
-  if (alerts.length === 0) return <p className="muted" data-testid="no-alerts">{points > 0 ? t('dashboard.noAlertsButPoints', { count: points }) : t('dashboard.noAlerts')}</p>;
+  if (alerts.length === 0)
+    return (
+      <p className="muted" data-testid="no-alerts">
+        {points > 0 ? t('dashboard.noAlertsButPoints', { count: points }) : t('dashboard.noAlerts')}
+      </p>
+    );
   return (
     <ul className="alerts">
       {alerts.map((a) => {
@@ -118,7 +122,8 @@ export function Dashboard(): ReactNode {
         }
       >
         <p className="hero-times">
-          {t('dashboard.lastSuccess', { at: formatDateTime(s.lastSuccessAt, locale) })} · {t('dashboard.next', { at: s.nextBackupAt ? formatDateTime(s.nextBackupAt, locale) : t('dashboard.noScheduler') })}
+          {t('dashboard.lastSuccess', { at: formatDateTime(s.lastSuccessAt, locale) })} ·{' '}
+          {t('dashboard.next', { at: s.nextBackupAt ? formatDateTime(s.nextBackupAt, locale) : t('dashboard.noScheduler') })}
         </p>
         <p className="hero-times muted small" data-testid="time-zone">
           {t('dashboard.timeZone', { zone: s.timeZone })}
@@ -129,7 +134,13 @@ export function Dashboard(): ReactNode {
       <CancelledNotice kinds={ALL_TASKS} testId="task-cancelled" />
       {backup.state === 'done' && !running && (
         <Notice kind={backup.partial ? 'warning' : 'ok'} testId="backup-success">
-          {t(backup.partial ? 'dashboard.backupPartial' : 'dashboard.backupDone', { resources: formatNumber(backup.resources, locale), added: backup.added, changed: backup.changed, deleted: backup.deleted, duration: formatDuration(backup.durationMs, locale) })}
+          {t(backup.partial ? 'dashboard.backupPartial' : 'dashboard.backupDone', {
+            resources: formatNumber(backup.resources, locale),
+            added: backup.added,
+            changed: backup.changed,
+            deleted: backup.deleted,
+            duration: formatDuration(backup.durationMs, locale),
+          })}
         </Notice>
       )}
       {backup.state === 'failed' && !running && <ErrorBox error={backup.error} title={t('dashboard.backupFailed')} testId="backup-error" />}
@@ -181,11 +192,7 @@ export function Dashboard(): ReactNode {
               <td>{formatDateTime(s.lastSuccessAt, locale)}</td>
               <td>{s.nextBackupAt ? formatDateTime(s.nextBackupAt, locale) : t('dashboard.noScheduler')}</td>
               <td>
-                {s.lastBackup?.status === 'failed'
-                  ? t('dest.row.failed', { code: s.lastBackup.errorCode ?? '' })
-                  : s.lastBackup?.status === 'partial'
-                    ? t('dest.row.partial')
-                    : t('dest.row.ok')}
+                {s.lastBackup?.status === 'failed' ? t('dest.row.failed', { code: s.lastBackup.errorCode ?? '' }) : s.lastBackup?.status === 'partial' ? t('dest.row.partial') : t('dest.row.ok')}
               </td>
             </tr>
             {s.destinations.map((d) => (
@@ -214,7 +221,15 @@ export function Dashboard(): ReactNode {
 
       <Card title={t('dashboard.history')}>
         <HistoryChart history={s.history} />
-        <p className="muted small">{t('dashboard.historyNote', { snapshots: s.snapshots, bytes: formatBytes(s.history.reduce((n, h) => n + h.bytesAdded, 0), locale) })}</p>
+        <p className="muted small">
+          {t('dashboard.historyNote', {
+            snapshots: s.snapshots,
+            bytes: formatBytes(
+              s.history.reduce((n, h) => n + h.bytesAdded, 0),
+              locale,
+            ),
+          })}
+        </p>
       </Card>
     </div>
   );

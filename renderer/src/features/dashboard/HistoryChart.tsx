@@ -14,7 +14,12 @@ export function HistoryChart({ history }: { history: StatusSummary['history'] })
   const max = Math.max(1, ...runs.map((r) => r.bytesAdded));
   const slot = (W - PAD * 2) / Math.max(runs.length, 10);
   const label = (r: (typeof runs)[number]): string =>
-    t('history.bar', { at: formatDateTime(r.at, locale), status: t(`history.status.${r.status === 'success' || r.status === 'partial' || r.status === 'failed' ? r.status : 'other'}`), bytes: formatBytes(r.bytesAdded, locale), resources: formatNumber(r.resources, locale) });
+    t('history.bar', {
+      at: formatDateTime(r.at, locale),
+      status: t(`history.status.${r.status === 'success' || r.status === 'partial' || r.status === 'failed' ? r.status : 'other'}`),
+      bytes: formatBytes(r.bytesAdded, locale),
+      resources: formatNumber(r.resources, locale),
+    });
   return (
     <figure className="chart" data-testid="history-chart">
       <svg viewBox={`0 0 ${W} ${H + 20}`} role="img" aria-label={t('history.aria', { count: runs.length })} preserveAspectRatio="xMinYMid meet">

@@ -84,16 +84,16 @@ export function OffsiteForm({ onAdded }: { onAdded: (r: AddCopyResult) => void }
 
   async function submit(): Promise<void> {
     const added = await add({
-        kind: 's3',
-        ...(provider === 'compatible' ? { endpoint: endpoint.trim() } : {}),
-        bucket: bucket.trim(),
-        prefix: prefix.trim(),
-        region: region.trim(),
-        accessKeyId: accessKeyId.trim(),
-        secretAccessKey,
-        immutable,
-        residencyAcknowledged: acknowledged,
-      });
+      kind: 's3',
+      ...(provider === 'compatible' ? { endpoint: endpoint.trim() } : {}),
+      bucket: bucket.trim(),
+      prefix: prefix.trim(),
+      region: region.trim(),
+      accessKeyId: accessKeyId.trim(),
+      secretAccessKey,
+      immutable,
+      residencyAcknowledged: acknowledged,
+    });
     if (added) setSecretAccessKey('');
   }
 

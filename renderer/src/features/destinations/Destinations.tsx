@@ -81,7 +81,17 @@ export function Destinations(): ReactNode {
                 <td>{t(`dest.kind.${d.kind}`)}</td>
                 <td>{formatDateTime(d.lastSuccessAt, locale)}</td>
                 <td>{d.latestSnapshot?.slice(0, 8) ?? '—'}</td>
-                <td>{d.offline ? t('dest.row.offline') : d.errorCode ? t('dest.row.failed', { code: d.errorCode }) : !d.lastSuccessAt ? t('dest.row.waiting') : d.overdue ? t('dest.row.overdue') : t('dest.row.ok')}</td>
+                <td>
+                  {d.offline
+                    ? t('dest.row.offline')
+                    : d.errorCode
+                      ? t('dest.row.failed', { code: d.errorCode })
+                      : !d.lastSuccessAt
+                        ? t('dest.row.waiting')
+                        : d.overdue
+                          ? t('dest.row.overdue')
+                          : t('dest.row.ok')}
+                </td>
                 <td>
                   {removable(d.location) &&
                     (confirmRemove === d.location ? (

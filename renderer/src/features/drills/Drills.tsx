@@ -89,7 +89,11 @@ export function Drills(): ReactNode {
         {result && (
           <Notice kind={result.status === 'success' ? 'ok' : 'warning'} testId="drill-done">
             <strong>{t('drills.done', { status: statusText(result.status) })}</strong>{' '}
-            {t('drills.doneDetails', { resources: formatNumber(result.resourcesRestored, locale), time: formatDuration(result.recoveryTimeMs, locale), score: formatPercent(result.integrityScore, locale) })}{' '}
+            {t('drills.doneDetails', {
+              resources: formatNumber(result.resourcesRestored, locale),
+              time: formatDuration(result.recoveryTimeMs, locale),
+              score: formatPercent(result.integrityScore, locale),
+            })}{' '}
             <button type="button" onClick={() => openReport(result.id)} data-testid="open-latest-report">
               {t('drills.openReport')}
             </button>

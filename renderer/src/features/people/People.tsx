@@ -44,7 +44,15 @@ function download(base64: string, filename: string): void {
 function Contacts({ people, onSaved }: { people: PeopleSettings; onSaved: (p: PeopleSettings) => void }): ReactNode {
   const { t } = useI18n();
   const { api } = useApp();
-  const [rows, setRows] = useState<ContactEntry[]>(people.contacts.length > 0 ? [...people.contacts] : [{ role: 'owner', name: '' }, { role: 'it', name: '' }, { role: 'dpo', name: '' }]);
+  const [rows, setRows] = useState<ContactEntry[]>(
+    people.contacts.length > 0
+      ? [...people.contacts]
+      : [
+          { role: 'owner', name: '' },
+          { role: 'it', name: '' },
+          { role: 'dpo', name: '' },
+        ],
+  );
   const [kit, setKit] = useState(people.kitLocation ?? '');
   const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState(false);
@@ -147,16 +155,31 @@ function IncidentForm({ initial, onDone, onCancel }: { initial: { id: number | n
     >
       <Field label={t('incident.title')}>{(p) => <input {...p} required value={v.title} onChange={(e) => setV({ ...v, title: e.target.value })} data-testid="incident-title" />}</Field>
       <Field label={t('incident.discoveredAt')} hint={t('incident.discoveredHint')}>
-        {(p) => <input {...p} type="datetime-local" required value={localInput(v.discoveredAt || null)} onChange={(e) => setV({ ...v, discoveredAt: fromInput(e.target.value) ?? '' })} data-testid="incident-discovered" />}
+        {(p) => (
+          <input
+            {...p}
+            type="datetime-local"
+            required
+            value={localInput(v.discoveredAt || null)}
+            onChange={(e) => setV({ ...v, discoveredAt: fromInput(e.target.value) ?? '' })}
+            data-testid="incident-discovered"
+          />
+        )}
       </Field>
-      <Field label={t('incident.description')}>{(p) => <textarea {...p} rows={3} value={v.description ?? ''} onChange={(e) => setV({ ...v, description: e.target.value })} data-testid="incident-description" />}</Field>
+      <Field label={t('incident.description')}>
+        {(p) => <textarea {...p} rows={3} value={v.description ?? ''} onChange={(e) => setV({ ...v, description: e.target.value })} data-testid="incident-description" />}
+      </Field>
       <Field label={t('incident.dataAffected')} hint={t('incident.dataAffectedHint')}>
         {(p) => <input {...p} value={v.dataAffected ?? ''} onChange={(e) => setV({ ...v, dataAffected: e.target.value })} data-testid="incident-data" />}
       </Field>
       <Field label={t('incident.anpdNotifiedAt')} hint={t('incident.anpdHint')}>
-        {(p) => <input {...p} type="datetime-local" value={localInput(v.anpdNotifiedAt ?? null)} onChange={(e) => setV({ ...v, anpdNotifiedAt: fromInput(e.target.value) })} data-testid="incident-anpd" />}
+        {(p) => (
+          <input {...p} type="datetime-local" value={localInput(v.anpdNotifiedAt ?? null)} onChange={(e) => setV({ ...v, anpdNotifiedAt: fromInput(e.target.value) })} data-testid="incident-anpd" />
+        )}
       </Field>
-      <Field label={t('incident.closedAt')}>{(p) => <input {...p} type="datetime-local" value={localInput(v.closedAt ?? null)} onChange={(e) => setV({ ...v, closedAt: fromInput(e.target.value) })} data-testid="incident-closed" />}</Field>
+      <Field label={t('incident.closedAt')}>
+        {(p) => <input {...p} type="datetime-local" value={localInput(v.closedAt ?? null)} onChange={(e) => setV({ ...v, closedAt: fromInput(e.target.value) })} data-testid="incident-closed" />}
+      </Field>
       <ErrorBox error={error} />
       <div className="actions">
         <button type="button" onClick={onCancel}>
@@ -214,7 +237,24 @@ function Incidents(): ReactNode {
                     : t('incidents.anpdLeft', { days: i.anpdBusinessDaysLeft ?? 0, at: formatDateTime(i.anpdDeadline, locale) })}
               </div>
               <div className="muted small">{i.closedAt ? t('incidents.closed', { at: formatDateTime(i.closedAt, locale) }) : t('incidents.open')}</div>
-              <button type="button" onClick={() => setEditing({ id: i.id, input: { title: i.title, description: i.description, discoveredAt: i.discoveredAt, occurredAt: i.occurredAt, dataAffected: i.dataAffected, anpdNotifiedAt: i.anpdNotifiedAt, holdersNotifiedAt: i.holdersNotifiedAt, closedAt: i.closedAt } })}>
+              <button
+                type="button"
+                onClick={() =>
+                  setEditing({
+                    id: i.id,
+                    input: {
+                      title: i.title,
+                      description: i.description,
+                      discoveredAt: i.discoveredAt,
+                      occurredAt: i.occurredAt,
+                      dataAffected: i.dataAffected,
+                      anpdNotifiedAt: i.anpdNotifiedAt,
+                      holdersNotifiedAt: i.holdersNotifiedAt,
+                      closedAt: i.closedAt,
+                    },
+                  })
+                }
+              >
                 {t('incidents.edit')}
               </button>
             </li>

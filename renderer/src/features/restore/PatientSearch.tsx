@@ -61,11 +61,13 @@ export function PatientSearch({ snapshot, selected, onSelect }: { snapshot: stri
       {result && !searching && matches.length === 0 && <p className="muted">{t('restore.patient.none')}</p>}
       {matches.length > 0 && (
         <fieldset className="radios">
-          <legend>{result && result.total > matches.length ? t('restore.patient.resultsMore', { count: matches.length, total: result.total }) : t('restore.patient.results', { count: matches.length })}</legend>
+          <legend>
+            {result && result.total > matches.length ? t('restore.patient.resultsMore', { count: matches.length, total: result.total }) : t('restore.patient.results', { count: matches.length })}
+          </legend>
           {matches.map((p) => (
             <label key={p.id} className="radio">
-              <input type="radio" name="patient" value={p.id} checked={selected?.id === p.id} onChange={() => onSelect(p)} data-testid={`patient-${p.id}`} /> <strong>{p.name || t('restore.patient.noName')}</strong>{' '}
-              <span className="muted">{t('restore.patient.line', { id: p.id, birth: p.birthDate ?? '—' })}</span>
+              <input type="radio" name="patient" value={p.id} checked={selected?.id === p.id} onChange={() => onSelect(p)} data-testid={`patient-${p.id}`} />{' '}
+              <strong>{p.name || t('restore.patient.noName')}</strong> <span className="muted">{t('restore.patient.line', { id: p.id, birth: p.birthDate ?? '—' })}</span>
             </label>
           ))}
         </fieldset>

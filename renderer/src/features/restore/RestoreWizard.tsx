@@ -21,7 +21,16 @@ type Scope = 'everything' | 'patient' | 'type' | 'date';
 type Target = 'original' | 'other' | 'folder';
 type AuthKind = 'none' | 'basic' | 'bearer';
 
-const STEPS: readonly MessageKey[] = ['restore.step.what', 'restore.step.scope', 'restore.step.snapshot', 'restore.step.target', 'restore.step.preview', 'restore.step.confirm', 'restore.step.progress', 'restore.step.outcome'];
+const STEPS: readonly MessageKey[] = [
+  'restore.step.what',
+  'restore.step.scope',
+  'restore.step.snapshot',
+  'restore.step.target',
+  'restore.step.preview',
+  'restore.step.confirm',
+  'restore.step.progress',
+  'restore.step.outcome',
+];
 
 type FolderPreview = FolderRestorePlan;
 
@@ -103,7 +112,6 @@ function RestoreFlow({ onRestart }: { onRestart: () => void }): ReactNode {
     api.call('getSettings').then(setSettings, () => undefined);
   }, [api]);
 
-
   const latestSnapshot = snapshots ? [...snapshots].sort((a, b) => Date.parse(b.time) - Date.parse(a.time))[0] : undefined;
   const types = Object.keys(latestSnapshot?.counts ?? {}).sort();
   const chosenSnapshot = snapshots?.find((s) => s.id === snapshot) ?? null;
@@ -132,7 +140,12 @@ function RestoreFlow({ onRestart }: { onRestart: () => void }): ReactNode {
   function serverTarget(): { target: string; auth: SourceAuthSetting } | null {
     if (target === 'original') return settings?.source ? { target: settings.source.url, auth: settings.source.auth } : null;
     if (target !== 'other') return null;
-    const auth: SourceAuthSetting = authKind === 'basic' ? { kind: 'basic', username: username.trim(), passwordSecret: TARGET_SECRETS.basic } : authKind === 'bearer' ? { kind: 'bearer', tokenSecret: TARGET_SECRETS.bearer } : { kind: 'none' };
+    const auth: SourceAuthSetting =
+      authKind === 'basic'
+        ? { kind: 'basic', username: username.trim(), passwordSecret: TARGET_SECRETS.basic }
+        : authKind === 'bearer'
+          ? { kind: 'bearer', tokenSecret: TARGET_SECRETS.bearer }
+          : { kind: 'none' };
     return { target: otherUrl.trim(), auth };
   }
 
@@ -197,7 +210,12 @@ function RestoreFlow({ onRestart }: { onRestart: () => void }): ReactNode {
     }
   }
 
-  const scopeText = scope === 'patient' && patient ? t('restore.scope.summary.patient', { name: patient.name || patient.id, id: patient.id }) : scope === 'type' && type ? t('restore.scope.summary.type', { type: fhirTypeName(type, locale) }) : t('restore.scope.summary.everything');
+  const scopeText =
+    scope === 'patient' && patient
+      ? t('restore.scope.summary.patient', { name: patient.name || patient.id, id: patient.id })
+      : scope === 'type' && type
+        ? t('restore.scope.summary.type', { type: fhirTypeName(type, locale) })
+        : t('restore.scope.summary.everything');
   const targetText = target === 'folder' ? folder : target === 'other' ? otherUrl : (settings?.source?.url ?? '—');
 
   const canLeaveScope = scope === 'everything' || (scope === 'patient' && patient !== null) || (scope === 'type' && type !== '') || (scope === 'date' && asOf !== '');
@@ -306,7 +324,8 @@ function RestoreFlow({ onRestart }: { onRestart: () => void }): ReactNode {
           <fieldset className="radios">
             <legend>{t('restore.target.question')}</legend>
             <label className="radio">
-              <input type="radio" name="target" checked={target === 'original'} onChange={() => setTarget('original')} disabled={!settings?.source} data-testid="target-original" /> {t('restore.target.original', { url: settings?.source?.url ?? '—' })}
+              <input type="radio" name="target" checked={target === 'original'} onChange={() => setTarget('original')} disabled={!settings?.source} data-testid="target-original" />{' '}
+              {t('restore.target.original', { url: settings?.source?.url ?? '—' })}
             </label>
             <label className="radio">
               <input type="radio" name="target" checked={target === 'other'} onChange={() => setTarget('other')} data-testid="target-other" /> {t('restore.target.other')}
@@ -329,11 +348,11 @@ function RestoreFlow({ onRestart }: { onRestart: () => void }): ReactNode {
                   </select>
                 )}
               </Field>
-              {authKind === 'basic' && (
-                <Field label={t('setup.source.username')}>{(p) => <input {...p} autoComplete="off" value={username} onChange={(e) => setUsername(e.target.value)} />}</Field>
-              )}
+              {authKind === 'basic' && <Field label={t('setup.source.username')}>{(p) => <input {...p} autoComplete="off" value={username} onChange={(e) => setUsername(e.target.value)} />}</Field>}
               {authKind !== 'none' && (
-                <Field label={t(authKind === 'basic' ? 'setup.source.password' : 'setup.source.token')}>{(p) => <input {...p} type="password" autoComplete="off" value={secret} onChange={(e) => setSecret(e.target.value)} />}</Field>
+                <Field label={t(authKind === 'basic' ? 'setup.source.password' : 'setup.source.token')}>
+                  {(p) => <input {...p} type="password" autoComplete="off" value={secret} onChange={(e) => setSecret(e.target.value)} />}
+                </Field>
               )}
             </div>
           )}
@@ -389,7 +408,9 @@ function RestoreFlow({ onRestart }: { onRestart: () => void }): ReactNode {
                   ))}
                 </tbody>
               </table>
-              <p data-testid="preview-totals">{t('restore.preview.totals', { resources: formatNumber(plan.resources, locale), bytes: formatBytes(plan.bytes, locale), existing: formatNumber(plan.existing, locale) })}</p>
+              <p data-testid="preview-totals">
+                {t('restore.preview.totals', { resources: formatNumber(plan.resources, locale), bytes: formatBytes(plan.bytes, locale), existing: formatNumber(plan.existing, locale) })}
+              </p>
               {(plan.newerOnTargetTotal ?? plan.newerOnTarget.length) > 0 && (
                 <Notice kind="warning" testId="newer-on-target">
                   <strong>{t('restore.preview.newer', { count: plan.newerOnTargetTotal ?? plan.newerOnTarget.length })}</strong>
@@ -397,7 +418,9 @@ function RestoreFlow({ onRestart }: { onRestart: () => void }): ReactNode {
                     {plan.newerOnTarget.slice(0, LIST_SHOWN).map((n) => (
                       <li key={n.resource}>{t('restore.preview.newerLine', { resource: n.resource, target: formatDateTime(n.target, locale), backup: formatDateTime(n.backup, locale) })}</li>
                     ))}
-                    {(plan.newerOnTargetTotal ?? plan.newerOnTarget.length) > LIST_SHOWN && <li className="muted">{t('common.andMore', { count: (plan.newerOnTargetTotal ?? plan.newerOnTarget.length) - LIST_SHOWN })}</li>}
+                    {(plan.newerOnTargetTotal ?? plan.newerOnTarget.length) > LIST_SHOWN && (
+                      <li className="muted">{t('common.andMore', { count: (plan.newerOnTargetTotal ?? plan.newerOnTarget.length) - LIST_SHOWN })}</li>
+                    )}
                   </ul>
                 </Notice>
               )}
@@ -409,11 +432,21 @@ function RestoreFlow({ onRestart }: { onRestart: () => void }): ReactNode {
                 </Notice>
               )}
               {plan.attachments && plan.attachments.count > 0 && (
-                <p data-testid="preview-attachments">{t('restore.preview.attachments', { stored: formatNumber(plan.attachments.stored, locale), bytes: formatBytes(plan.attachments.bytes, locale), notStored: formatNumber(plan.attachments.notStored, locale) })}</p>
+                <p data-testid="preview-attachments">
+                  {t('restore.preview.attachments', {
+                    stored: formatNumber(plan.attachments.stored, locale),
+                    bytes: formatBytes(plan.attachments.bytes, locale),
+                    notStored: formatNumber(plan.attachments.notStored, locale),
+                  })}
+                </p>
               )}
               {plan.administration && !plan.administration.included && Object.keys(plan.administration.counts).length > 0 && (
                 <Notice kind="info" testId="preview-administration">
-                  {t('restore.preview.administration', { types: Object.entries(plan.administration.counts).map(([ty, n]) => `${fhirTypeName(ty, locale)} (${formatNumber(n, locale)})`).join(', ') })}
+                  {t('restore.preview.administration', {
+                    types: Object.entries(plan.administration.counts)
+                      .map(([ty, n]) => `${fhirTypeName(ty, locale)} (${formatNumber(n, locale)})`)
+                      .join(', '),
+                  })}
                 </Notice>
               )}
             </>
@@ -430,7 +463,9 @@ function RestoreFlow({ onRestart }: { onRestart: () => void }): ReactNode {
                   ))}
                 </tbody>
               </table>
-              <p data-testid="preview-totals">{t('restore.preview.folderTotals', { resources: formatNumber(folderPreview.resources, locale), bytes: formatBytes(folderPreview.bytes, locale), folder })}</p>
+              <p data-testid="preview-totals">
+                {t('restore.preview.folderTotals', { resources: formatNumber(folderPreview.resources, locale), bytes: formatBytes(folderPreview.bytes, locale), folder })}
+              </p>
               <SharedNotice shared={folderPreview.shared} included={folderPreview.sharedIncluded} />
             </>
           )}
@@ -518,7 +553,8 @@ function RestoreFlow({ onRestart }: { onRestart: () => void }): ReactNode {
             </>
           ) : outcome?.kind === 'folder' ? (
             <Notice kind={outcome.result.failures.length > 0 ? 'warning' : 'ok'} testId="restore-success">
-              <strong>{t('restore.outcome.done')}</strong> {t('restore.outcome.folder', { resources: formatNumber(outcome.result.resources, locale), bytes: formatBytes(outcome.result.bytes, locale), target: outcome.result.target })}
+              <strong>{t('restore.outcome.done')}</strong>{' '}
+              {t('restore.outcome.folder', { resources: formatNumber(outcome.result.resources, locale), bytes: formatBytes(outcome.result.bytes, locale), target: outcome.result.target })}
             </Notice>
           ) : null}
           <h3>{t('restore.outcome.nextSteps')}</h3>

@@ -23,7 +23,10 @@ const DEFAULT_PORTS: Readonly<Record<Security, number>> = { starttls: 587, tls: 
 const ADDRESS = /^[^@\s]+@[^@\s]+$/;
 
 function isLoopback(host: string): boolean {
-  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '');
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '');
   return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
 }
 
@@ -135,7 +138,9 @@ function ChannelFooter({
     <>
       {state.outcome && (
         <Notice kind="ok" testId={`${id}-${state.outcome.kind}`}>
-          {state.outcome.kind === 'tested' ? sentText(formatDateTime(state.outcome.at ?? null, locale)) : t(state.outcome.kind === 'saved' ? 'settings.saved' : 'settings.alerts.removed', { what: t(labels.what) })}
+          {state.outcome.kind === 'tested'
+            ? sentText(formatDateTime(state.outcome.at ?? null, locale))
+            : t(state.outcome.kind === 'saved' ? 'settings.saved' : 'settings.alerts.removed', { what: t(labels.what) })}
         </Notice>
       )}
       <div className="actions settings-actions">
@@ -381,7 +386,6 @@ function WebhookChannel({ stored, onSaved }: { stored: WebhookAlertSetting | nul
     });
   }
 
-
   return (
     <section className="settings-channel" aria-labelledby="alert-webhook-title" data-testid="alert-webhook">
       <h3 id="alert-webhook-title">{t('settings.alerts.webhook')}</h3>
@@ -391,7 +395,19 @@ function WebhookChannel({ stored, onSaved }: { stored: WebhookAlertSetting | nul
       <form className="form" noValidate onSubmit={save}>
         <div className="settings-grid settings-grid-2">
           <Field label={t('settings.alerts.webhookUrl')} hint={storedUrlSecret ? t('settings.alerts.webhookUrlStored') : t('settings.alerts.webhookUrlHint')} error={urlError ? t(urlError) : null}>
-            {(p) => <input {...p} type="url" inputMode="url" autoComplete="off" spellCheck={false} placeholder="https://" value={form.url} onChange={(e) => change('url', e.target.value)} data-testid="alert-webhook-url" />}
+            {(p) => (
+              <input
+                {...p}
+                type="url"
+                inputMode="url"
+                autoComplete="off"
+                spellCheck={false}
+                placeholder="https://"
+                value={form.url}
+                onChange={(e) => change('url', e.target.value)}
+                data-testid="alert-webhook-url"
+              />
+            )}
           </Field>
           <Field label={t('settings.alerts.signingKey')} hint={hasStoredKey ? t('settings.alerts.signingKeyStored') : t('settings.alerts.signingKeyHint')}>
             {(p) => <input {...p} type="password" autoComplete="new-password" value={form.key} onChange={(e) => change('key', e.target.value)} data-testid="alert-webhook-key" />}

@@ -24,7 +24,11 @@ export function RetentionPreview({ settings }: { settings: AppSettings }): React
         <Spinner label={t('common.loading')} />
       ) : (
         <div data-testid="retention-preview" data-removed={removed.length}>
-          <p>{removed.length === 0 ? t('retention.preview.none', { kept: preview?.decisions.length ?? 0 }) : t('retention.preview.some', { removed: removed.length, kept: (preview?.decisions.length ?? 0) - removed.length })}</p>
+          <p>
+            {removed.length === 0
+              ? t('retention.preview.none', { kept: preview?.decisions.length ?? 0 })
+              : t('retention.preview.some', { removed: removed.length, kept: (preview?.decisions.length ?? 0) - removed.length })}
+          </p>
           {removed.length > 0 && (
             <ul className="small">
               {removed.slice(0, 20).map((d) => (

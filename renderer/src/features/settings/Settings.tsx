@@ -135,9 +135,7 @@ export function Settings(): ReactNode {
 
       <Card title={t('settings.source')}>
         {settings?.source ? (
-          <p>
-            {t('settings.sourceNow', { url: settings.source.url, auth: t(`setup.source.auth.${settings.source.auth.kind === 'smart' ? 'smart' : settings.source.auth.kind}`) })}
-          </p>
+          <p>{t('settings.sourceNow', { url: settings.source.url, auth: t(`setup.source.auth.${settings.source.auth.kind === 'smart' ? 'smart' : settings.source.auth.kind}`) })}</p>
         ) : (
           <p className="muted">{t('settings.noSource')}</p>
         )}

@@ -45,7 +45,9 @@ export function FolderPicker({ onChoose }: { onChoose: (target: string, existing
                     <span className="picker-name" data-verbatim>
                       {r.path}
                     </span>
-                    {r.freeBytes !== null && r.totalBytes !== null && <span className="picker-space"> {t('setup.dest.free', { free: formatBytes(r.freeBytes, locale), total: formatBytes(r.totalBytes, locale) })}</span>}
+                    {r.freeBytes !== null && r.totalBytes !== null && (
+                      <span className="picker-space"> {t('setup.dest.free', { free: formatBytes(r.freeBytes, locale), total: formatBytes(r.totalBytes, locale) })}</span>
+                    )}
                   </button>
                 </li>
               ))}

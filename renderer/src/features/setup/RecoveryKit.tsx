@@ -65,18 +65,18 @@ export function RecoveryKit({ kit, onConfirmed }: { kit: KitData; onConfirmed: (
             {t('kit.hidden', { a: kit.positions?.[0] ?? 0, b: kit.positions?.[1] ?? 0 })}
           </p>
         ) : (
-        <ol className="kit-words" aria-label={t('kit.wordsLabel')}>
-          {kit.lines.flatMap((line) =>
-            line.map((w) => {
-              n++;
-              return (
-                <li key={n} value={n}>
-                  <span className="kit-n">{n}.</span> <span className="kit-word">{w}</span>
-                </li>
-              );
-            }),
-          )}
-        </ol>
+          <ol className="kit-words" aria-label={t('kit.wordsLabel')}>
+            {kit.lines.flatMap((line) =>
+              line.map((w) => {
+                n++;
+                return (
+                  <li key={n} value={n}>
+                    <span className="kit-n">{n}.</span> <span className="kit-word">{w}</span>
+                  </li>
+                );
+              }),
+            )}
+          </ol>
         )}
         <p className="kit-warning">{t('kit.keepSafe')}</p>
       </div>

@@ -139,11 +139,7 @@ export function SetupWizard(): ReactNode {
         <div>
           <p className="lead">{t('setup.dest.lead')}</p>
           {host?.mode === 'electron' ? (
-            <button
-              type="button"
-              onClick={() => void api.call('chooseFolder').then((r) => r.path && setDestPath(r.path), setDestError)}
-              data-testid="choose-folder"
-            >
+            <button type="button" onClick={() => void api.call('chooseFolder').then((r) => r.path && setDestPath(r.path), setDestError)} data-testid="choose-folder">
               {t('setup.picker.osDialog')}
             </button>
           ) : (

@@ -1,0 +1,22 @@
+/** The public surface of src/engine: the only file other modules import (ARCHITECTURE.md §3). */
+export { checkAlerts, installAlerts, sendTestAlert } from './alerts.js';
+export { backupFhir, backupNdjson, backupNow } from './backup.js';
+export { EngineContext, defaultStateDir } from './context.js';
+export { addCopy, destinations, removeCopy, replicate } from './copies.js';
+export { backupDatabase, restoreDatabase } from './databases.js';
+export { drill, drillSource, listDrills } from './drills.js';
+export type { Engine, EngineOptions, FhirBackupRequest, SourceAuthRequest } from './engine.js';
+export { backupFolders, listFiles, planRestoreFiles, restoreFiles } from './files.js';
+export { addKey, confirmRecoveryKit, connect, init, listKeys, recoveryKit, recoveryKitStatus, removeKey, rotateRecoveryKey } from './keys.js';
+export { check, checkAndRepair, forget, migrate, prune, rebuildCatalog, repairIndex, repairSnapshots } from './maintenance.js';
+export { getPeople, listIncidents, recordIncident, updateIncident, updatePeople } from './people.js';
+export { configurationReport, drillReport, recoveryKitDocuments } from './reports.js';
+export { dump, findPatients, ls, planRestoreToFolder, planRestoreToServer, restoreToFolder, restoreToServer } from './restore.js';
+export { runScheduler, schedules } from './scheduler.js';
+export { MIN_CLINIC_PASSPHRASE, clinicPassphrasePaths, deleteSecret, keychainStatus, listSecrets, saveClinicPassphrase, setSecret } from './secrets.js';
+export { getSettings, updateSettings } from './settings.js';
+export { browseFolders, detectDestinations, doctor, probeSource } from './setup.js';
+export { snapshot, snapshots, stats } from './snapshots.js';
+export { addSource, backupAllSources, backupSource, listSources, removeSource } from './sources.js';
+export type { SourceListItem, SourceRunOutcome } from './sources.js';
+export { status } from './status.js';
