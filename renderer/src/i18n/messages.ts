@@ -308,7 +308,7 @@ export const MESSAGES = {
   'sources.col.kind': m('Tipo', 'Kind'),
   'sources.col.last': m('Último backup', 'Last backup'),
   'sources.col.files': m('Arquivos', 'Files'),
-  'sources.kind.fhir': m('Servidor FHIR', 'FHIR server'),
+  'sources.kind.fhir': m('Sistema da clínica (servidor FHIR)', 'Clinic system (FHIR server)'),
   'sources.kind.folders': m('Pastas', 'Folders'),
   'sources.kind.database': m('Banco de dados', 'Database'),
   'sources.never': m('Ainda sem backup', 'Not backed up yet'),

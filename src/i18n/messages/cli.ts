@@ -83,28 +83,30 @@ export const cliMessages: Catalogue = {
     en: 'Snapshot {id} saved: {files} files ({read} read, {unchanged} unchanged since the last backup), {stored} added to the repository in {seconds} s.',
   },
   'cli.backup.fileProblems': {
-    'pt-BR': '{count} arquivo(s) não foram copiados por inteiro (veja abaixo); o resto foi copiado.',
-    en: '{count} file(s) were not backed up in full (see below); the rest was backed up.',
+    'pt-BR': '{count, plural, one {# arquivo não foi copiado} other {# arquivos não foram copiados}} por inteiro (veja abaixo); o resto foi copiado.',
+    en: '{count, plural, one {# file was} other {# files were}} not backed up in full (see below); the rest was backed up.',
   },
   'cli.restore.filesPlan': {
-    'pt-BR': 'Plano: restaurar "{path}" do ponto {id} ({time}) em {target}: {files} arquivos, {dirs} pastas, {symlinks} atalhos, {bytes}.',
-    en: 'Plan: restore "{path}" of snapshot {id} ({time}) to {target}: {files} files, {dirs} folders, {symlinks} links, {bytes}.',
+    'pt-BR':
+      'Plano: restaurar "{path}" do ponto {id} ({time}) em {target}: {files, plural, one {# arquivo} other {# arquivos}}, {dirs, plural, one {# pasta} other {# pastas}}, {symlinks, plural, one {# atalho} other {# atalhos}}, {bytes}.',
+    en: 'Plan: restore "{path}" of snapshot {id} ({time}) to {target}: {files, plural, one {# file} other {# files}}, {dirs, plural, one {# folder} other {# folders}}, {symlinks, plural, one {# link} other {# links}}, {bytes}.',
   },
   'cli.restore.filesExisting': {
-    'pt-BR': '{count} arquivo(s) já existem no destino e seriam sobrescritos:',
-    en: '{count} file(s) already exist at the target and would be overwritten:',
+    'pt-BR': '{count, plural, one {# arquivo já existe no destino e seria sobrescrito} other {# arquivos já existem no destino e seriam sobrescritos}}:',
+    en: '{count, plural, one {# file already exists at the target and would be overwritten} other {# files already exist at the target and would be overwritten}}:',
   },
   'cli.restore.filesNeedOverwrite': {
     'pt-BR': 'Nada foi gravado. Para sobrescrever, repita com --overwrite --yes; ou escolha outra pasta com --target.',
     en: 'Nothing was written. To overwrite, repeat with --overwrite --yes; or choose another folder with --target.',
   },
   'cli.restore.filesDone': {
-    'pt-BR': '{files} arquivo(s) restaurados ({bytes}) em {target}.',
-    en: '{files} file(s) restored ({bytes}) to {target}.',
+    'pt-BR': '{files, plural, one {# arquivo restaurado} other {# arquivos restaurados}} ({bytes}) em {target}.',
+    en: '{files, plural, one {# file restored} other {# files restored}} ({bytes}) to {target}.',
   },
   'cli.restore.filesChanged': {
-    'pt-BR': 'Atenção: {count} arquivo(s) estavam sendo alterados durante a cópia e podem estar incompletos:',
-    en: 'Note: {count} file(s) were changing during the backup and may be inconsistent:',
+    'pt-BR':
+      'Atenção: {count, plural, one {# arquivo estava sendo alterado durante a cópia e pode estar incompleto} other {# arquivos estavam sendo alterados durante a cópia e podem estar incompletos}}:',
+    en: 'Note: {count, plural, one {# file was changing during the backup and may be inconsistent} other {# files were changing during the backup and may be inconsistent}}:',
   },
   'cli.backup.partial': {
     'pt-BR': 'Atenção: {count, plural, one {# linha não pôde ser lida} other {# linhas não puderam ser lidas}}; o ponto de restauração está INCOMPLETO:',
