@@ -4,9 +4,9 @@
  * success: an unknown option, an option of another command, two options that cannot go together or one that
  * means nothing alone stop with a usage error (exit 2) in the user's language, naming what to use instead.
  */
+import { editDistance, EngineError } from '../shared/index.js';
 import { parseArgs } from 'node:util';
 import { t, type Locale } from '../i18n/index.js';
-import { EngineError } from '../shared/index.js';
 import { allowedOptions, INPUT_ARG, OPTIONS, SNAPSHOT_ARG, type CommandSpec, type OptionName } from './spec.js';
 
 export type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>['values'];
@@ -21,25 +21,11 @@ function isOption(name: string): name is OptionName {
   return Object.prototype.hasOwnProperty.call(OPTIONS, name);
 }
 
-function distance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0] as number;
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = prev[j] as number;
-      prev[j] = Math.min((prev[j] as number) + 1, (prev[j - 1] as number) + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = tmp;
-    }
-  }
-  return prev[b.length] as number;
-}
-
 /** The closest option the command accepts, when one is close enough to be a typo. */
 function closestOption(name: string, spec: CommandSpec | null): string | null {
   let best: { o: string; d: number } | null = null;
   for (const o of allowedOptions(spec)) {
-    const d = distance(name, o);
+    const d = editDistance(name, o);
     if (!best || d < best.d) best = { o, d };
   }
   return best && best.d <= Math.max(2, Math.floor(name.length / 3)) ? `--${best.o}` : null;

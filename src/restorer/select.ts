@@ -1,21 +1,7 @@
 /** Picking the snapshot and checking the scope of a restore, with helpful suggestions when input is wrong. */
+import { editDistance, EngineError } from '../shared/index.js';
 import { type Repository, type SnapshotRecord, snapshotRows } from '../repository/index.js';
 import { assertResourceTypes } from '../source/index.js';
-import { EngineError } from '../shared/index.js';
-
-function editDistance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0] as number;
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = prev[j] as number;
-      prev[j] = Math.min((prev[j] as number) + 1, (prev[j - 1] as number) + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = tmp;
-    }
-  }
-  return prev[b.length] as number;
-}
 
 /** Up to `n` candidates closest to the input (prefix matches first, then edit distance). */
 export function suggest(input: string, candidates: Iterable<string>, n = 5): string[] {

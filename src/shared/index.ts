@@ -97,3 +97,4 @@ export type { LongOperationOptions, OperationKind, ProgressEvent, ProgressListen
 export { Listeners } from './listeners.js';
 export { ensurePrivateDir, openPrivateFile, tighten, writePrivateFile } from './privateFiles.js';
 export type { DestinationConfig } from './settings.js';
+export { editDistance } from './text.js';

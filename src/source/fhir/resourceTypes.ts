@@ -3,7 +3,7 @@
  * Used to check what a user types (--type, the API) before anything runs: a typo is an error with a suggestion,
  * never an empty result.
  */
-import { EngineError } from '../../shared/index.js';
+import { editDistance, EngineError } from '../../shared/index.js';
 
 export const FHIR_R4_RESOURCE_TYPES: readonly string[] = [
   'Account',
@@ -160,27 +160,13 @@ export function isResourceType(type: string): boolean {
   return KNOWN.has(type);
 }
 
-function distance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0] as number;
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = prev[j] as number;
-      prev[j] = Math.min((prev[j] as number) + 1, (prev[j - 1] as number) + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = tmp;
-    }
-  }
-  return prev[b.length] as number;
-}
-
 /** The resource types a mistyped one most likely meant: the same letters in other case first, then close spellings. */
 export function suggestResourceTypes(input: string, max = 3): string[] {
   const lower = input.toLowerCase();
   const sameLetters = FHIR_R4_RESOURCE_TYPES.filter((t) => t.toLowerCase() === lower);
   if (sameLetters.length > 0) return sameLetters;
   const limit = Math.max(2, Math.floor(input.length / 3));
-  return FHIR_R4_RESOURCE_TYPES.map((t) => ({ t, d: distance(lower, t.toLowerCase()) }))
+  return FHIR_R4_RESOURCE_TYPES.map((t) => ({ t, d: editDistance(lower, t.toLowerCase()) }))
     .filter((x) => x.d <= limit || x.t.toLowerCase().startsWith(lower))
     .sort((a, b) => a.d - b.d || a.t.localeCompare(b.t))
     .slice(0, max)
