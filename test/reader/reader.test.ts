@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { mutateNdjsonDataset, writeNdjsonDataset } from '../../src/sandbox/synthetic.js';
-import { ROOT, runCli, type CliResult } from '../support/cli.js';
+import { ROOT, runCli, runProcess, type CliResult } from '../support/cli.js';
 import { writePasswordFile } from '../support/repo.js';
 import { tempDir } from '../support/tmp.js';
 
@@ -22,23 +22,7 @@ const probe = spawnSync(PYTHON, ['-c', 'import cryptography, zstandard'], { enco
 assert.equal(probe.status, 0, `${PYTHON} must import cryptography and zstandard (Debian: apt-get install python3-cryptography python3-zstandard): ${probe.stderr ?? probe.error?.message}`);
 
 function runReader(args: readonly string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 300_000): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(PYTHON, [READER, ...args], {
-      cwd: ROOT,
-      env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
+  return runProcess(PYTHON, [READER, ...args], { env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...env }, timeoutMs });
 }
 
 /** The reader's output is JSON when it succeeds; a failure shows its stderr in the assertion. */

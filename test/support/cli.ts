@@ -16,23 +16,28 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs the real CLI in a child process. */
-export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 120_000, cwd = ROOT): Promise<CliResult> {
+/** Runs a program in a child process, collecting its output; killed after `timeoutMs`. */
+export function runProcess(command: string, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--experimental-websocket', CLI, ...args], {
-      cwd,
-      env: { ...process.env, CLINIC_BACKUP_LANG: 'en', CLINIC_BACKUP_STATE_DIR: path.join(os.tmpdir(), `cb-state-${process.pid}`), ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(command, args, { cwd: options.cwd ?? ROOT, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000);
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       resolve({ code, signal, stdout, stderr });
     });
+  });
+}
+
+/** Runs the real CLI in a child process. */
+export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 120_000, cwd = ROOT): Promise<CliResult> {
+  return runProcess(process.execPath, ['--experimental-websocket', CLI, ...args], {
+    cwd,
+    env: { ...process.env, CLINIC_BACKUP_LANG: 'en', CLINIC_BACKUP_STATE_DIR: path.join(os.tmpdir(), `cb-state-${process.pid}`), ...env },
+    timeoutMs,
   });
 }
