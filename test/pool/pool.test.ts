@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { test } from 'node:test';
-import { decodeLines, buildLineTable, findLine, WorkerPool, type OpenResult, type SealedBlob } from '../../src/pool/index.js';
+import { backgroundPoolSize, decodeLines, buildLineTable, defaultPoolSize, findLine, WorkerPool, type OpenResult, type SealedBlob } from '../../src/pool/index.js';
+import os from 'node:os';
 import { isEngineError } from '../../src/shared/errors.js';
 
 const keys = { data: randomBytes(32), blobId: randomBytes(32), line: randomBytes(32) };
@@ -123,5 +124,26 @@ test('a worker crash fails its tasks with WORKER_FAILED, never hangs; the pool r
     await assert.rejects(pool.run('nope', ctx, null), (e) => isEngineError(e, 'INTERNAL'));
   } finally {
     await pool.close();
+  }
+});
+
+test('backups use one worker fewer than the cores (the host thread packs and writes), at least one; CLINIC_BACKUP_WORKERS overrides', async () => {
+  const saved = process.env['CLINIC_BACKUP_WORKERS'];
+  try {
+    delete process.env['CLINIC_BACKUP_WORKERS'];
+    const cores = os.availableParallelism();
+    assert.equal(backgroundPoolSize(), Math.max(1, Math.min(8, cores - 1)));
+    assert.equal(defaultPoolSize(), Math.max(1, Math.min(8, cores)), 'restores and checks keep one worker per core');
+    process.env['CLINIC_BACKUP_WORKERS'] = '3';
+    assert.equal(backgroundPoolSize(), 3);
+    const pool = WorkerPool.background();
+    try {
+      assert.equal(pool.size, 3);
+    } finally {
+      await pool.close();
+    }
+  } finally {
+    if (saved === undefined) delete process.env['CLINIC_BACKUP_WORKERS'];
+    else process.env['CLINIC_BACKUP_WORKERS'] = saved;
   }
 });
