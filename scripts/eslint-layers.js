@@ -39,6 +39,12 @@ const FACADE = new Set(['index', 'api', 'shared']);
  * a CLI's usage texts and error messages then never load the engine (`clinic-backup --help` starts instantly).
  */
 const isCatalogueSurface = (root, target) => /^src[\\/]i18n[\\/]index\.[cm]?[jt]s$/.test(path.relative(root, target));
+/**
+ * src/shared/portable/ holds pure code both the engine and the renderer run (the message formatter, the FHIR type
+ * names, the locales): its files import only each other, so the renderer may import values from them without
+ * pulling Node or the engine in (a departure from ARCHITECTURE.md §3's "types only", which made us keep copies).
+ */
+const isPortable = (root, target) => /^src[\\/]shared[\\/]portable[\\/]/.test(path.relative(root, target));
 const FRONT_ENDS = new Set(['cli', 'serve']);
 const FORBIDDEN_IN_ENGINE = new Set(['electron', 'react', 'react-dom']);
 const NODE_BUILTINS = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
@@ -73,6 +79,8 @@ function check(context, node, spec, isTypeOnly, isDynamic = false) {
   const target = resolveTarget(file, spec);
   const to = target ? projectPart(root, target) : null;
 
+  if (from.area === 'src' && isPortable(root, file) && !(target && isPortable(root, target)))
+    return report(`src/shared/portable/ imports only its own files (the renderer runs them; found "${spec}")`);
   if (from.area === 'src') {
     if (FORBIDDEN_IN_ENGINE.has(spec) || spec.startsWith('electron/') || spec.startsWith('react/')) return report(`src/ must not import "${spec}" (engine is plain Node; ARCHITECTURE.md §3)`);
     if (!to) return;
@@ -103,7 +111,8 @@ function check(context, node, spec, isTypeOnly, isDynamic = false) {
   if (from.area === 'renderer') {
     if (NODE_BUILTINS.has(spec) || spec === 'electron') return report(`renderer/ must not use Node or Electron APIs ("${spec}")`);
     if (!to) return;
-    if (to.area === 'src' && !(to.module === 'shared' && isTypeOnly)) report('renderer/ may import types from src/shared only (use "import type")');
+    if (to.area === 'src' && !(to.module === 'shared' && (isTypeOnly || isPortable(root, target))))
+      report('renderer/ may import types from src/shared and values from src/shared/portable only (use "import type")');
     if (to.area === 'main') report('renderer/ must not import main/');
   }
 }

@@ -28,7 +28,7 @@ import {
   writeDelta,
 } from '../repository/index.js';
 import { findLine, keyHash } from '../pool/index.js';
-import type { ParentState } from './archiver.js';
+import type { ParentState } from './parent.js';
 import type { KeySpill, RowSpill, SpillRow } from './spill.js';
 
 export interface RunState {

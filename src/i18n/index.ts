@@ -1,4 +1,4 @@
-import { EngineError, errorSide, type ErrorInfo } from '../shared/index.js';
+import { EngineError, type ErrorInfo, errorSide, formatMessage } from '../shared/index.js';
 import { errorMessages } from './messages/errors.js';
 import { cliMessages } from './messages/cli.js';
 import { cliHelpMessages } from './messages/cliHelp.js';
@@ -22,12 +22,11 @@ import { uiMessages } from './messages/ui.js';
 import { tasksMessages } from './messages/tasks.js';
 import { indicatorsMessages } from './messages/indicators.js';
 import { summaryMessages } from './messages/summary.js';
-import { formatMessage } from './format.js';
 import { DEFAULT_LOCALE, LOCALES, type Catalogue, type Locale, type Message } from './types.js';
 
 export { DEFAULT_LOCALE, LOCALES, type Catalogue, type Locale, type Message } from './types.js';
-export { formatMessage, messageArguments } from './format.js';
-export { FHIR_TYPE_NAMES, fhirTypeName } from './fhirTypes.js';
+export { formatMessage, messageArguments } from '../shared/index.js';
+export { FHIR_TYPE_NAMES, fhirTypeName } from '../shared/index.js';
 
 /** Every module's messages, merged. Each module owns one file in messages/. */
 const catalogue: Catalogue = {

@@ -1,6 +1,6 @@
-export const LOCALES = ['pt-BR', 'en'] as const;
-export type Locale = (typeof LOCALES)[number];
-export const DEFAULT_LOCALE: Locale = 'pt-BR';
+import type { Locale } from '../shared/index.js';
+
+export { DEFAULT_LOCALE, LOCALES, type Locale } from '../shared/index.js';
 
 /** One message in every supported language; `{name}` placeholders are filled from params. */
 export type Message = Readonly<Record<Locale, string>>;

@@ -6,34 +6,25 @@
  */
 import os from 'node:os';
 import type { Backend, FileRef } from '../backend/index.js';
-import { hkdf, hmacSha256, randomKey, type ScryptParams, sha256Hex } from '../crypto/index.js';
+import { randomKey, type ScryptParams, sha256Hex } from '../crypto/index.js';
 import type { SecretStore } from '../secrets/index.js';
-import { EngineError, isEngineError, isIntegrityCode } from '../shared/index.js';
-import { BlobIndex } from './blobIndex.js';
+import { EngineError, isEngineError } from '../shared/index.js';
 import { defaultParams, encodeConfig, newConfig, readConfig, type RepoConfig, type RepoParams } from './config.js';
-import { EnvelopeError, ObjectKind, openObject, sealObject } from './envelope.js';
+import { ObjectKind, openObject, sealObject } from './envelope.js';
 import { Kind2, open2 } from './envelope2.js';
-import { EMPTY_INDEX_STATE, OtherVersionFile, Store2, type IndexState } from './store2.js';
+import { OtherVersionFile } from './store2.js';
 import { RepoWriter2 } from './writer2.js';
-import {
-  createSlot,
-  keptRecoveryKey,
-  keychainSecretName,
-  listSlots,
-  listSlotsDetailed,
-  newRecoveryKey,
-  openMasterKey,
-  slotInfo,
-  writeSlot,
-  type KeyCredentials,
-  type KeySlotFile,
-  type KeySlotInfo,
-  type KeySlotKind,
-} from './keys.js';
-import { RepoLock, type LockKind, type LockProblemListener } from './lock.js';
-import { decodeIndex, decodePackHeader, encodeIndex, type IndexContent, PACK_TRAILER_BYTES, PACK_TRAILER_MAGIC, type BlobType, type PackHeader, type PackRecord } from './packFormat.js';
-import { PackWriter } from './packWriter.js';
+import { createSlot, keychainSecretName, listSlotsDetailed, newRecoveryKey, openMasterKey, slotInfo, writeSlot, type KeyCredentials, type KeySlotFile, type KeySlotInfo } from './keys.js';
+import { encodeIndex, type PackRecord } from './packFormat.js';
 import type { SnapshotManifest, SnapshotRecord } from './snapshot.js';
+import { deriveKeys, describeFile, type SubKeys } from './repositoryCore.js';
+import { RepositoryBlobs } from './repositoryBlobs.js';
+import { RepoWriter } from './repoWriter.js';
+
+export { describeFile, type WorkerKeys } from './repositoryCore.js';
+export { liveIndexFiles } from './repositoryBlobs.js';
+export { RepoWriter, type WriterStats } from './repoWriter.js';
+export type { IndexState } from './store2.js';
 
 export interface InitOptions {
   /** Creates a passphrase slot. */
@@ -45,82 +36,9 @@ export interface InitOptions {
   readonly params?: Partial<RepoParams>;
   readonly scrypt?: ScryptParams;
 }
-
-interface SubKeys {
-  readonly data: Buffer;
-  readonly blobId: Buffer;
-  readonly audit: Buffer;
-  readonly line: Buffer;
-  readonly chunk: Buffer;
-}
-
-function deriveKeys(master: Buffer, repoId: string): SubKeys {
-  const salt = Buffer.from(repoId, 'hex');
-  return {
-    data: hkdf(master, salt, 'clinic-backup v1 encryption'),
-    blobId: hkdf(master, salt, 'clinic-backup v1 blob id'),
-    audit: hkdf(master, salt, 'clinic-backup v1 audit'),
-    line: hkdf(master, salt, 'clinic-backup v2 line hash'),
-    chunk: hkdf(master, salt, 'clinic-backup v2 chunker'),
-  };
-}
-
-/** The subkeys workers need to seal, open and hash (never logged, never sent outside this process). */
-export interface WorkerKeys {
-  readonly data: Buffer;
-  readonly blobId: Buffer;
-  readonly line: Buffer;
-}
-
-/** Where a file lives, for messages: "data/ab/ab12…". */
-export function describeFile(ref: FileRef): string {
-  return ref.kind === 'config' ? 'config' : ref.kind === 'data' ? `data/${ref.name.slice(0, 2)}/${ref.name}` : `${ref.kind}/${ref.name}`;
-}
-
-const FRAME_CACHE_SIZE = 16;
-
-export type { IndexState } from './store2.js';
-
-export class Repository {
-  /** v1: the blob index (see loadIndex). */
-  private blobIndex = new BlobIndex();
-  private indexLoaded = false;
-  /** v1: live index files. */
-  readonly indexFiles = new Set<string>();
-  private state: IndexState = EMPTY_INDEX_STATE;
-  private readonly frameCache = new Map<string, Buffer>();
-  /** v1: bytes read from the backend for blob data (frames), for restore statistics. */
-  private bytesReadV1 = 0;
-  private readonly v2: Store2 | null;
-
-  private constructor(
-    readonly backend: Backend,
-    readonly config: RepoConfig,
-    private readonly keys: SubKeys,
-    private masterKey: Buffer,
-    readonly openedWith: KeySlotInfo | null,
-  ) {
-    this.v2 = config.version === 2 ? new Store2(backend, { data: keys.data, blobId: keys.blobId, line: keys.line, chunk: keys.chunk }) : null;
-  }
-
-  get id(): string {
-    return this.config.id;
-  }
-
-  /** The repository's format version (config.version). */
-  get version(): 1 | 2 {
-    return this.config.version;
-  }
-
-  /** Bytes of blob data read from the backend so far (restore statistics). */
-  get bytesRead(): number {
-    return this.v2 ? this.v2.bytesRead : this.bytesReadV1;
-  }
-
-  /** The version 2 storage; throws REPO_NEEDS_MIGRATION for a version 1 repository. */
-  get store(): Store2 {
-    if (!this.v2) throw new EngineError('REPO_NEEDS_MIGRATION', { location: this.backend.location });
-    return this.v2;
+export class Repository extends RepositoryBlobs {
+  private constructor(backend: Backend, config: RepoConfig, keys: SubKeys, masterKey: Buffer, openedWith: KeySlotInfo | null) {
+    super(backend, config, keys, masterKey, openedWith);
   }
 
   /**
@@ -132,16 +50,6 @@ export class Repository {
     if (this.version === 2) return this;
     const config: RepoConfig = { ...this.config, version: 2, params: { ...defaultParams(2), compressionLevel: this.config.params.compressionLevel } };
     return new Repository(this.backend, config, this.keys, this.masterKey, this.openedWith);
-  }
-
-  /** The subkeys the worker pool needs (version 2). */
-  workerKeys(): WorkerKeys {
-    return { data: this.keys.data, blobId: this.keys.blobId, line: this.keys.line };
-  }
-
-  /** K_chunk, the key of the content-defined chunker's gear table (§15.5). */
-  get chunkKey(): Buffer {
-    return this.keys.chunk;
   }
 
   /** Creates a repository on a freshly created backend. Returns the recovery key to print, if one was made. */
@@ -177,263 +85,6 @@ export class Repository {
     if (slots.length === 0 && unsupported > 0) throw new EngineError('REPO_VERSION_UNSUPPORTED', { version: 'key slot' });
     const { masterKey, slot } = await openMasterKey(slots, config.id, creds);
     return new Repository(backend, config, deriveKeys(masterKey, config.id), masterKey, slotInfo(slot));
-  }
-
-  // ---------------------------------------------------------------- keys
-
-  async listKeys(): Promise<KeySlotInfo[]> {
-    return (await listSlots(this.backend, this.id)).map(slotInfo);
-  }
-
-  /** Adds a key slot. For a recovery slot the returned key must be printed; it is not stored anywhere. */
-  async addKey(kind: KeySlotKind, opts: { passphrase?: string; secretStore?: SecretStore; name?: string; scrypt?: ScryptParams }): Promise<{ slot: KeySlotInfo; recoveryKey: Buffer | null }> {
-    const existing = await listSlots(this.backend, this.id);
-    const name = opts.name ?? (kind === 'keychain' ? `keychain@${os.hostname()}` : kind === 'recovery' ? 'recovery kit' : 'passphrase');
-    if (opts.name && existing.some((s) => s.name === name)) throw new EngineError('KEY_SLOT_DUPLICATE', { name });
-    let slot: KeySlotFile;
-    let recoveryKey: Buffer | null = null;
-    if (kind === 'keychain') {
-      if (!opts.secretStore) throw new EngineError('INVALID_ARGUMENT', { field: 'keychain', reason: 'no keychain' });
-      const secret = randomKey();
-      slot = await createSlot(this.id, this.masterKey, 'keychain', secret, name);
-      await opts.secretStore.set(keychainSecretName(this.id, slot.id), secret.toString('base64'));
-    } else if (kind === 'passphrase') {
-      if (!opts.passphrase) throw new EngineError('INVALID_ARGUMENT', { field: 'passphrase', reason: 'empty' });
-      slot = await createSlot(this.id, this.masterKey, 'passphrase', opts.passphrase, name, opts.scrypt);
-    } else {
-      recoveryKey = newRecoveryKey(this.id);
-      slot = await createSlot(this.id, this.masterKey, 'recovery', recoveryKey, name);
-    }
-    await writeSlot(this.backend, slot);
-    return { slot: slotInfo(slot), recoveryKey };
-  }
-
-  /**
-   * The current recovery key (the newest recovery slot's), read back from the copy sealed in its slot, so the
-   * same kit can be printed again. RECOVERY_KEY_NOT_KEPT when that slot was made without a copy (older
-   * versions); NOT_FOUND when the repository has no recovery slot.
-   */
-  async currentRecoveryKey(): Promise<{ slot: KeySlotInfo; key: Buffer }> {
-    const recovery = (await listSlots(this.backend, this.id)).filter((s) => s.kind === 'recovery');
-    const newest = recovery[recovery.length - 1];
-    if (!newest) throw new EngineError('NOT_FOUND', { what: 'recovery key (make one with "recovery-kit rotate --yes")' });
-    const key = await keptRecoveryKey(newest, this.masterKey);
-    if (!key) throw new EngineError('RECOVERY_KEY_NOT_KEPT', { slot: newest.id });
-    return { slot: slotInfo(newest), key };
-  }
-
-  /** Removes a key slot; refuses to remove the last one. */
-  async removeKey(slotId: string, secretStore?: SecretStore): Promise<void> {
-    const slots = await listSlots(this.backend, this.id);
-    const slot = slots.find((s) => s.id === slotId);
-    if (!slot) throw new EngineError('KEY_SLOT_NOT_FOUND', { slot: slotId });
-    if (slots.length <= 1) throw new EngineError('KEY_SLOT_LAST');
-    await this.backend.delete({ kind: 'keys', name: slot.id });
-    // Best effort: the slot is gone from the repository, so a keychain entry left behind (keychain locked) opens nothing.
-    if (slot.kind === 'keychain' && secretStore) await secretStore.delete(keychainSecretName(this.id, slot.id)).catch(() => false);
-  }
-
-  // ---------------------------------------------------------------- locks
-
-  /** Told when a lock of this repository could not be refreshed or removed (set by the engine, for its logs). */
-  lockProblems: LockProblemListener | null = null;
-
-  lock(kind: LockKind, operation: string): Promise<RepoLock> {
-    return RepoLock.acquire(this.backend, this.keys.data, kind, operation, new Date(), this.version, this.lockProblems);
-  }
-
-  // ---------------------------------------------------------------- blobs
-
-  blobIdOf(data: Uint8Array): Buffer {
-    return hmacSha256(this.keys.blobId, data);
-  }
-
-  /** v1: every blob's location (see loadIndex). */
-  get index(): BlobIndex {
-    return this.blobIndex;
-  }
-
-  /** What loadIndex found about the index files (see IndexState), for either format version. */
-  get indexState(): IndexState {
-    return this.v2 ? this.v2.indexState : this.state;
-  }
-
-  /**
-   * The packs the index files do not list but whose blobs are in the in-memory index (read from their own headers,
-   * e.g. left by a crashed run), now counted as indexed: a writer lists them in its index file so a snapshot that
-   * deduplicated against them never references an unindexed pack.
-   */
-  takeUnindexedPacks(): PackRecord[] {
-    if (this.v2) throw new EngineError('INTERNAL', { reason: 'version 1 index on a version 2 repository' });
-    if (this.state.unindexedPacks.size === 0) return [];
-    const records = this.blobIndex.packs.filter((p) => this.state.unindexedPacks.has(p.id));
-    this.state = { ...this.state, unindexedPacks: new Set() };
-    return records;
-  }
-
-  /** v1: the index files in storage that can be read, and the names of those that cannot. */
-  async readIndexFiles(signal?: AbortSignal): Promise<{ readable: { id: string; content: IndexContent }[]; damaged: string[] }> {
-    const readable: { id: string; content: IndexContent }[] = [];
-    const damaged: string[] = [];
-    for await (const f of this.backend.list('index', signal)) {
-      try {
-        readable.push({ id: f.name, content: decodeIndex(await this.readSealedFile({ kind: 'index', name: f.name }, ObjectKind.index, 'INDEX_CORRUPT')) });
-      } catch (err) {
-        if (isEngineError(err, 'NOT_FOUND') || err instanceof OtherVersionFile) continue; // gone, or a migration's file (§3.5)
-        // Only damage is skipped; an unplugged drive or a permission problem stops the load as itself.
-        if (!isEngineError(err) || !isIntegrityCode(err.code)) throw err;
-        damaged.push(f.name);
-      }
-    }
-    return { readable, damaged };
-  }
-
-  /**
-   * Loads the index: the packs the index files list, plus every pack in storage that no readable index file
-   * lists, read from its own header (a lost, truncated or damaged index file costs a few reads, never a
-   * restore). `refresh` reloads from storage (check, after repairs).
-   */
-  async loadIndex(signal?: AbortSignal, options: { refresh?: boolean } = {}): Promise<void> {
-    if (this.v2) return this.v2.loadIndex(signal, options);
-    if (this.indexLoaded && !options.refresh) return;
-    const { readable, damaged } = await this.readIndexFiles(signal);
-    const present = new Map<string, number>();
-    for await (const f of this.backend.list('data', signal)) present.set(f.name, f.size);
-    const index = new BlobIndex();
-    const live = liveIndexFiles(readable);
-    const missing: PackRecord[] = [];
-    for (const f of live) {
-      for (const p of f.content.packs) {
-        if (present.has(p.id)) index.addPack(p);
-        else missing.push(p);
-      }
-    }
-    const unindexed = new Set<string>();
-    const unreadable: string[] = [];
-    for (const [id, size] of present) {
-      if (index.hasPack(id)) continue;
-      try {
-        index.addPack({ id, size, ...(await this.readPackHeaderFromTail(id, size, signal)) });
-        unindexed.add(id);
-      } catch (err) {
-        if (!isEngineError(err) || !isIntegrityCode(err.code)) throw err;
-        unreadable.push(id);
-      }
-    }
-    // Listed but absent packs last, so a blob also held by a present pack (repacked) is read from there.
-    for (const p of missing) index.addPack(p);
-    this.blobIndex = index;
-    this.indexFiles.clear();
-    for (const f of live) this.indexFiles.add(f.id);
-    this.state = { damagedFiles: damaged, unindexedPacks: unindexed, unreadablePacks: unreadable, missingPacks: new Set(missing.map((p) => p.id)) };
-    this.frameCache.clear();
-    this.indexLoaded = true;
-  }
-
-  /** v1: a pack's own header read from its tail (two small range reads), e.g. to rebuild the index. */
-  async readPackHeaderFromTail(packId: string, size: number, signal?: AbortSignal): Promise<PackHeader> {
-    const ref: FileRef = { kind: 'data', name: packId };
-    const file = describeFile(ref);
-    if (size < PACK_TRAILER_BYTES) throw new EngineError('PACK_CORRUPT', { file });
-    const read = async (offset: number, length: number): Promise<Buffer> => {
-      try {
-        return await this.backend.read(ref, { offset, length }, signal);
-      } catch (err) {
-        if (isEngineError(err, 'FILE_TRUNCATED')) throw new EngineError('PACK_CORRUPT', { file });
-        throw err;
-      }
-    };
-    const trailer = await read(size - PACK_TRAILER_BYTES, PACK_TRAILER_BYTES);
-    if (!trailer.subarray(4).equals(PACK_TRAILER_MAGIC)) throw new EngineError('PACK_CORRUPT', { file });
-    const headerLen = trailer.readUInt32LE(0);
-    if (headerLen + PACK_TRAILER_BYTES > size) throw new EngineError('PACK_CORRUPT', { file });
-    const env = await read(size - PACK_TRAILER_BYTES - headerLen, headerLen);
-    try {
-      return decodePackHeader(openObject(this.keys.data, ObjectKind.packHeader, env).payload);
-    } catch (err) {
-      if (err instanceof EnvelopeError || isEngineError(err, 'INTEGRITY_ERROR') || isEngineError(err, 'REPO_VERSION_UNSUPPORTED')) throw new EngineError('PACK_CORRUPT', { file });
-      throw err;
-    }
-  }
-
-  /** v1: reads a sealed whole file, checking that its name is the SHA-256 of its bytes. A version 2 file: OtherVersionFile. */
-  async readSealedFile(ref: FileRef, kind: (typeof ObjectKind)[keyof typeof ObjectKind], corruptCode: 'INDEX_CORRUPT' | 'SNAPSHOT_CORRUPT' | 'PACK_CORRUPT' | 'AUDIT_TAMPERED'): Promise<Buffer> {
-    const bytes = await this.backend.read(ref);
-    if (sha256Hex(bytes) !== ref.name) throw new EngineError(corruptCode, { file: describeFile(ref) });
-    if (bytes.length > 3 && bytes[0] === 0x43 && bytes[1] === 0x42 && bytes[2] === 2) throw new OtherVersionFile(describeFile(ref));
-    try {
-      return openObject(this.keys.data, kind, bytes).payload;
-    } catch (err) {
-      if (err instanceof EnvelopeError && err.reason === 'unsupported-version') throw new EngineError('REPO_VERSION_UNSUPPORTED', { version: `${ref.kind} envelope` });
-      if (err instanceof EnvelopeError) throw new EngineError(corruptCode, { file: describeFile(ref) });
-      throw err;
-    }
-  }
-
-  /** Reads a pack's own header (from its tail), e.g. to rebuild the index or check a pack. */
-  async readPackHeader(packId: string, packBytes?: Buffer): Promise<PackHeader> {
-    const ref: FileRef = { kind: 'data', name: packId };
-    const file = describeFile(ref);
-    const bytes = packBytes ?? (await this.backend.read(ref));
-    if (bytes.length < PACK_TRAILER_BYTES || !bytes.subarray(bytes.length - 4).equals(PACK_TRAILER_MAGIC)) throw new EngineError('PACK_CORRUPT', { file });
-    const headerLen = bytes.readUInt32LE(bytes.length - 8);
-    if (headerLen + PACK_TRAILER_BYTES > bytes.length) throw new EngineError('PACK_CORRUPT', { file });
-    try {
-      const env = bytes.subarray(bytes.length - PACK_TRAILER_BYTES - headerLen, bytes.length - PACK_TRAILER_BYTES);
-      return decodePackHeader(openObject(this.keys.data, ObjectKind.packHeader, env).payload);
-    } catch (err) {
-      if (err instanceof EnvelopeError || isEngineError(err, 'INTEGRITY_ERROR')) throw new EngineError('PACK_CORRUPT', { file });
-      throw err;
-    }
-  }
-
-  /** Opens one frame of a pack from its stored bytes. */
-  openFrame(pack: PackRecord, frameNo: number, stored: Buffer): Buffer {
-    const frame = pack.frames[frameNo];
-    if (!frame) throw new EngineError('PACK_CORRUPT', { file: describeFile({ kind: 'data', name: pack.id }) });
-    try {
-      return openObject(this.keys.data, ObjectKind.frame, stored, frame.objectId).payload;
-    } catch (err) {
-      if (err instanceof EnvelopeError) throw new EngineError('PACK_CORRUPT', { file: describeFile({ kind: 'data', name: pack.id }), frame: frameNo });
-      throw err;
-    }
-  }
-
-  private async readFrame(pack: PackRecord, frameNo: number, signal?: AbortSignal): Promise<Buffer> {
-    const cacheKey = `${pack.id}:${frameNo}`;
-    const cached = this.frameCache.get(cacheKey);
-    if (cached) {
-      this.frameCache.delete(cacheKey);
-      this.frameCache.set(cacheKey, cached);
-      return cached;
-    }
-    const frame = pack.frames[frameNo];
-    if (!frame) throw new EngineError('PACK_CORRUPT', { file: describeFile({ kind: 'data', name: pack.id }) });
-    let stored: Buffer;
-    try {
-      stored = await this.backend.read({ kind: 'data', name: pack.id }, { offset: frame.offset, length: frame.storedLength }, signal);
-    } catch (err) {
-      if (isEngineError(err, 'NOT_FOUND')) throw new EngineError('BLOB_MISSING', { blob: describeFile({ kind: 'data', name: pack.id }), snapshots: [] });
-      if (isEngineError(err, 'FILE_TRUNCATED')) throw new EngineError('PACK_CORRUPT', { file: describeFile({ kind: 'data', name: pack.id }) });
-      throw err;
-    }
-    this.bytesReadV1 += stored.length;
-    const raw = this.openFrame(pack, frameNo, stored);
-    this.frameCache.set(cacheKey, raw);
-    if (this.frameCache.size > FRAME_CACHE_SIZE) this.frameCache.delete(this.frameCache.keys().next().value as string);
-    return raw;
-  }
-
-  /** Reads one blob and verifies it against its keyed id. */
-  async readBlob(id: Buffer | string, signal?: AbortSignal): Promise<Buffer> {
-    if (this.v2) return this.v2.readBlob(id, signal);
-    const idBuf = typeof id === 'string' ? Buffer.from(id, 'hex') : id;
-    const loc = this.index.get(idBuf);
-    if (!loc) throw new EngineError('BLOB_MISSING', { blob: idBuf.toString('hex'), snapshots: [] });
-    const frame = await this.readFrame(loc.pack, loc.frame, signal);
-    const data = Buffer.from(frame.subarray(loc.offset, loc.offset + loc.length));
-    if (!this.blobIdOf(data).equals(idBuf)) throw new EngineError('PACK_CORRUPT', { file: describeFile({ kind: 'data', name: loc.pack.id }) });
-    return data;
   }
 
   /** v1: a writer for a backup run (prune's repacking of a version 1 repository). */
@@ -575,15 +226,6 @@ export class Repository {
   }
 }
 
-/**
- * Index files still in force: one that a newer index supersedes (prune writes the new one before deleting the
- * old) is ignored, since it may list packs that are gone.
- */
-export function liveIndexFiles<T extends { id: string; content: IndexContent }>(files: readonly T[]): T[] {
-  const superseded = new Set(files.flatMap((f) => f.content.supersedes));
-  return files.filter((f) => !superseded.has(f.id));
-}
-
 /** Up to 5 candidates sharing the longest prefix with the input. */
 export function closeMatches(input: string, candidates: readonly string[]): string[] {
   const score = (c: string): number => {
@@ -596,71 +238,4 @@ export function closeMatches(input: string, candidates: readonly string[]): stri
     .sort((a, b) => b.s - a.s || a.c.localeCompare(b.c))
     .slice(0, 5)
     .map((x) => x.c);
-}
-
-export interface WriterStats {
-  newBlobs: number;
-  newBlobBytes: number;
-  storedBytes: number;
-  packs: number;
-}
-
-/** Writes blobs into packs (deduplicated against the index and this run) and index files for the new packs. */
-export class RepoWriter {
-  private readonly writers: Record<BlobType, PackWriter>;
-  private readonly newPacks: PackRecord[] = [];
-  private indexBytes = 0;
-  readonly stats: WriterStats = { newBlobs: 0, newBlobBytes: 0, storedBytes: 0, packs: 0 };
-  private static readonly PACKS_PER_INDEX = 64;
-  private indexWrite: Promise<void> = Promise.resolve();
-
-  constructor(
-    private readonly repo: Repository,
-    key: Buffer,
-  ) {
-    const p = repo.config.params;
-    const opts = { frameTargetBytes: p.frameTargetBytes, packTargetBytes: p.packTargetBytes, compressionLevel: p.compressionLevel };
-    const onPack = (pack: PackRecord): void => {
-      repo.index.addPack(pack);
-      this.newPacks.push(pack);
-      if (this.newPacks.length >= RepoWriter.PACKS_PER_INDEX) this.indexWrite = this.indexWrite.then(() => this.writeIndex());
-    };
-    this.writers = {
-      data: new PackWriter(repo.backend, key, 'data', opts, onPack),
-      tree: new PackWriter(repo.backend, key, 'tree', { ...opts, frameTargetBytes: Math.max(p.frameTargetBytes, 1024 * 1024) }, onPack),
-    };
-  }
-
-  has(id: Buffer): boolean {
-    return this.repo.index.has(id) || this.writers.data.pending.has(id.toString('hex')) || this.writers.tree.pending.has(id.toString('hex'));
-  }
-
-  /** Stores a blob unless the repository already has it. Returns its id and whether it was new. */
-  async addBlob(type: BlobType, data: Buffer, knownId?: Buffer, options: { force?: boolean } = {}): Promise<{ id: Buffer; isNew: boolean }> {
-    const id = knownId ?? this.repo.blobIdOf(data);
-    // force: prune repacks blobs the index still lists in packs about to be removed.
-    if (options.force ? this.writers.data.pending.has(id.toString('hex')) || this.writers.tree.pending.has(id.toString('hex')) : this.has(id)) return { id, isNew: false };
-    await this.writers[type].add(id, data);
-    this.stats.newBlobs++;
-    this.stats.newBlobBytes += data.length;
-    return { id, isNew: true };
-  }
-
-  private async writeIndex(): Promise<void> {
-    if (this.newPacks.length === 0) return;
-    const packs = this.newPacks.splice(0);
-    this.indexBytes += (await this.repo.writeIndexFile(packs)).size;
-  }
-
-  /** Finishes packs and writes the index for every pack of this run. After flush, a snapshot may reference the blobs. */
-  async flush(): Promise<void> {
-    await this.writers.data.flush();
-    await this.writers.tree.flush();
-    await this.indexWrite;
-    // Blobs of this run may be deduplicated against packs only their own headers describe: index those too.
-    this.newPacks.push(...this.repo.takeUnindexedPacks());
-    await this.writeIndex();
-    this.stats.storedBytes = this.writers.data.storedBytes + this.writers.tree.storedBytes + this.indexBytes;
-    this.stats.packs = this.writers.data.packsWritten + this.writers.tree.packsWritten;
-  }
 }

@@ -98,3 +98,9 @@ export { Listeners } from './listeners.js';
 export { ensurePrivateDir, openPrivateFile, tighten, writePrivateFile } from './privateFiles.js';
 export type { DestinationConfig } from './settings.js';
 export { editDistance } from './text.js';
+
+// ---- Public surface: what other modules of src/ use (kept by the layer rule; extend as needed).
+export { FHIR_TYPE_NAMES, fhirTypeName } from './portable/fhirTypeNames.js';
+export { DEFAULT_LOCALE, LOCALES } from './portable/locale.js';
+export type { Locale } from './portable/locale.js';
+export { formatMessage, messageArguments } from './portable/messageFormat.js';

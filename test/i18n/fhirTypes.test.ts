@@ -1,12 +1,12 @@
-/** FHIR types by their names in the clinic's language: the engine's and the screens' tables are the same. */
+/** FHIR types by their names in the clinic's language: one table for the engine and the screens. */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { FHIR_TYPE_NAMES, fhirTypeName } from '../../src/i18n/index.js';
-import { FHIR_TYPE_NAMES as UI_NAMES, fhirTypeName as uiName } from '../../renderer/src/i18n/fhirTypes.js';
+import { FHIR_TYPE_NAMES as UI_NAMES, fhirTypeName as uiName } from '../../src/shared/portable/fhirTypeNames.js';
 import { TIER_TYPES } from '../../src/policy/tiers.js';
 
-it('names every type of the restore tiers in both languages, the same in the engine and the screens', () => {
-  assert.deepEqual(UI_NAMES, FHIR_TYPE_NAMES);
+it('names every type of the restore tiers in both languages; the engine and the screens use the one table', () => {
+  assert.equal(UI_NAMES, FHIR_TYPE_NAMES);
   for (const type of Object.values(TIER_TYPES).flat()) {
     assert.ok(FHIR_TYPE_NAMES[type], `${type} has a name`);
     assert.notEqual(fhirTypeName(type, 'pt-BR'), type, `${type} is translated`);

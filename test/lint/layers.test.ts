@@ -45,3 +45,11 @@ test('another module is imported through its public surface (index.ts) only; a l
   // Inside a module, files import each other directly.
   assert.deepEqual(await layerErrors('src/repository/x.ts', "import { Repository } from './repository.js';\nexport const r = Repository;\n"), []);
 });
+
+test('the renderer may run src/shared/portable (pure code, one copy for engine and screens), whose files import only each other', async () => {
+  assert.deepEqual(await layerErrors('renderer/src/x.ts', "import { formatMessage } from '../../src/shared/portable/messageFormat';\nexport const f = formatMessage;\n"), []);
+  assert.equal((await layerErrors('renderer/src/x.ts', "import { API } from '../../src/shared/api';\nexport const a = API;\n")).length, 1);
+  assert.deepEqual(await layerErrors('src/shared/portable/x.ts', "import type { Locale } from './locale.js';\nexport type L = Locale;\n"), []);
+  assert.equal((await layerErrors('src/shared/portable/x.ts', "import { readFile } from 'node:fs';\nexport const r = readFile;\n")).length, 1);
+  assert.equal((await layerErrors('src/shared/portable/x.ts', "import { API } from '../api.js';\nexport const a = API;\n")).length, 1);
+});

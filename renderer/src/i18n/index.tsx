@@ -4,9 +4,9 @@
  */
 import { createContext, useContext, type ReactNode } from 'react';
 import type { Locale } from '../api/client';
-import { formatMessage } from './format';
+import { formatMessage } from '../../../src/shared/portable/messageFormat';
 
-export { fhirTypeName } from './fhirTypes';
+export { fhirTypeName } from '../../../src/shared/portable/fhirTypeNames';
 import { MESSAGES, type MessageKey } from './messages';
 
 export type Params = Readonly<Record<string, string | number | null | undefined>>;

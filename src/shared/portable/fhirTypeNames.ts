@@ -1,10 +1,9 @@
 /**
  * FHIR resource types by the names clinic staff use ("Paciente", "Consulta", "Observação"), never the technical code
- * on a screen, e-mail or report. renderer/src/i18n/fhirTypes.ts is the same table for the user interface (the
- * renderer may not import the engine); test/i18n/fhirTypes.test.ts holds both equal. A type not listed (custom or
- * rare) is shown as "Outro tipo de registro (Code)".
+ * on a screen, e-mail or report: one table for the engine and the screens (src/shared/portable, importable by the
+ * renderer). A type not listed (custom or rare) is shown as "Outro tipo de registro (Code)".
  */
-import type { Locale } from './types.js';
+import type { Locale } from './locale.js';
 
 export const FHIR_TYPE_NAMES: Readonly<Record<string, Readonly<Record<Locale, string>>>> = {
   Patient: { 'pt-BR': 'Paciente', en: 'Patient' },

@@ -1,9 +1,10 @@
 /**
- * The user interface's copy of the engine's message formatter (src/i18n/format.ts: the renderer may not import the
- * engine; test/i18n/format.test.ts holds both to the same cases): `{name}` placeholders, and plurals in the ICU form
+ * The message formatter of the catalogue: `{name}` placeholders, and plurals in the ICU form
  *   {count, plural, =0 {nenhum registro} one {# registro} other {# registros}}
  * chosen by Intl.PluralRules for the language (`#` is the number, written the language's way by Intl.NumberFormat).
- * Never "registro(s)": every count a person reads goes through a plural.
+ * Never "registro(s)": every count a person reads goes through a plural. One formatter for the engine's catalogue
+ * (src/i18n) and the screens (renderer/src/i18n): it lives in src/shared/portable, whose files import nothing, so
+ * the renderer may load it (ARCHITECTURE.md §3 allows the renderer only types from src/shared otherwise).
  */
 
 export type FormatValue = string | number | boolean | null | readonly string[] | undefined;

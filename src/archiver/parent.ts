@@ -1,0 +1,79 @@
+/** The parent snapshot a backup compares against: finding it, loading its line hashes, the shrink guard. */
+import {
+  FLAG_ALIAS,
+  materializeBatches,
+  readCheckpointDir,
+  type Repository,
+  type ResourceTreeRef,
+  type RowSet,
+  rowSetFlagsAndHashes,
+  type SnapshotRecord,
+  type SnapshotSource,
+  type SuspiciousShrink,
+} from '../repository/index.js';
+import { buildLineTable, type LineTable } from '../pool/index.js';
+
+export const DEFAULT_SHRINK_GUARD_PERCENT = 30;
+
+/** The shrink guard's verdict on a new snapshot's resource count against the previous one of the same source. */
+export function shrinkVerdict(previous: SnapshotRecord | null, resources: number, thresholdPercent: number): SuspiciousShrink | null {
+  if (!previous || thresholdPercent <= 0) return null;
+  const before = previous.manifest.totals.resources;
+  if (before <= 0 || resources >= before) return null;
+  const drop = ((before - resources) / before) * 100;
+  if (drop <= thresholdPercent) return null;
+  return { previous: previous.id, previousResources: before, resources, dropPercent: Math.round(drop * 10) / 10, thresholdPercent };
+}
+
+export function sameSource(a: SnapshotSource, b: SnapshotSource): boolean {
+  return a.kind === b.kind && a.location === b.location;
+}
+
+/** The parent snapshot, as the run compares against it. */
+export interface ParentState {
+  readonly record: SnapshotRecord;
+  readonly tree: ResourceTreeRef;
+  readonly table: LineTable;
+  /** Per table position: the sequence number of the last line that matched it (0: not seen). */
+  readonly seen: Uint32Array;
+}
+
+/**
+ * The parent a backup compares against: the latest snapshot of the same source, else the latest resource
+ * snapshot of any source (a moved export folder or a renamed server: unchanged lines still cost nothing).
+ */
+export function dedupParent(snaps: readonly SnapshotRecord[], sameSource: (s: SnapshotRecord) => boolean): SnapshotRecord | null {
+  const resources = snaps.filter((s) => s.manifest.version === 2 && s.manifest.tree.kind === 'resources');
+  for (let i = resources.length - 1; i >= 0; i--) if (sameSource(resources[i] as SnapshotRecord)) return resources[i] as SnapshotRecord;
+  return resources[resources.length - 1] ?? null;
+}
+
+/** Reads the parent's rows once: their line hashes become the shared look-up table. */
+export async function loadParent(repo: Repository, record: SnapshotRecord, tree: ResourceTreeRef, signal?: AbortSignal): Promise<ParentState> {
+  const read = (id: string, s?: AbortSignal): Promise<Buffer> => repo.store.readBlob(id, s);
+  let hashes = Buffer.allocUnsafe(Math.max(1024, (record.manifest.totals.resources + 16) * 12));
+  let n = 0;
+  const add = (flags: number, src: Uint8Array, at: number): void => {
+    if (flags & FLAG_ALIAS) return;
+    if ((n + 1) * 12 > hashes.length) {
+      const grown = Buffer.allocUnsafe(hashes.length * 2);
+      hashes.copy(grown, 0, 0, n * 12);
+      hashes = grown;
+    }
+    hashes.set(src.subarray(at, at + 12), n * 12);
+    n++;
+  };
+  if (tree.deltas.length === 0) {
+    // A checkpoint alone: its chunks' flag and hash columns are all that is needed.
+    const dir = await readCheckpointDir(read, tree, { signal });
+    for (const c of dir?.chunks ?? []) {
+      const { flags, hashes: h } = rowSetFlagsAndHashes(await read(c.blob, signal));
+      for (let i = 0; i < flags.length; i++) add(flags[i] as number, h, i * 12);
+    }
+  } else {
+    for await (const b of materializeBatches(read, tree, { signal }))
+      for (let k = 0; k < b.n; k++) add((b.sets[k] as RowSet).flags[b.rows[k] as number] as number, (b.sets[k] as RowSet).hashes, (b.rows[k] as number) * 12);
+  }
+  const table = buildLineTable(hashes, n);
+  return { record, tree, table, seen: new Uint32Array(n) };
+}
