@@ -1,5 +1,5 @@
 /** The worker pool: CPU-heavy stages of backups, restores and checks off the host's event loop. */
-export { defaultPoolSize, WorkerPool } from './pool.js';
+export { backgroundPoolSize, defaultPoolSize, WorkerPool } from './pool.js';
 export { buildLineTable, findLine, keyHash, type LineTable } from './tables.js';
 export {
   analyseLines,

@@ -291,9 +291,10 @@ export function openBlobs(ctx: TaskContext, items: readonly OpenItem[], dicts: R
       if (!it.lines) return mode === 'verify' ? { ok: true } : { ok: true, content };
       const { offsets, lengths, hashes } = it.lines;
       const lineOk = new Uint8Array(offsets.length);
-      // A restore of every line of a frame, in order (the usual full restore): the output is the content itself,
-      // which the blob id just proved; the rows only need to fall on its line ends (docs/format.md §19.2).
-      if (mode === 'assemble') {
+      // A restore of every line of a frame, in order (the usual full restore, to a folder or a server): the output is
+      // the content itself, which the blob id just proved; the rows only need to fall on its line ends (docs/format.md
+      // §19.2), and no line is hashed a second time.
+      if (mode === 'assemble' || mode === 'content') {
         let expect = 0;
         let whole = true;
         for (let i = 0; i < offsets.length && whole; i++) {
@@ -302,7 +303,7 @@ export function openBlobs(ctx: TaskContext, items: readonly OpenItem[], dicts: R
           if (off !== expect || off + len >= content.length || content[off + len] !== 10 || content.indexOf(10, off) !== off + len) whole = false;
           expect = off + len + 1;
         }
-        if (whole && expect === content.length) return { ok: true, out: content, lineOk: lineOk.fill(1) };
+        if (whole && expect === content.length) return mode === 'assemble' ? { ok: true, out: content, lineOk: lineOk.fill(1) } : { ok: true, content, lineOk: lineOk.fill(1) };
       }
       let outLen = 0;
       for (let i = 0; i < offsets.length; i++) {

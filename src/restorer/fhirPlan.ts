@@ -3,7 +3,7 @@
  * attachments are handled, and against the target what exists already and what differs there (the preview).
  * Also how the restore writes one resource (RestoreMapping), shared with execution, verification and drills.
  */
-import { type AttachmentRecord, readAttachmentContent, readAttachments, readResource, type Repository, type SnapshotRecord } from '../repository/index.js';
+import { type AttachmentRecord, type BlobOpener, readAttachmentContent, readAttachments, readResource, type Repository, type SnapshotRecord } from '../repository/index.js';
 import { displayUrl, type FhirHttp, probeCapabilities, readAllPages, referencesOf, resultEntries } from '../source/index.js';
 import { isEngineError, isIntegrityCode, type LongOperationOptions, type RestorePlan } from '../shared/index.js';
 import { isAdministrationType } from './adminTypes.js';
@@ -49,6 +49,8 @@ export interface FhirRestoreOptions extends LongOperationOptions {
   readonly sampleSize?: number;
   /** Write server-administration resources too (default: left out and listed in the plan). */
   readonly includeAdministration?: boolean;
+  /** Opens frames (decrypt, decompress, verify); default: the worker pool for a large restore, this thread for a small one. */
+  readonly opener?: BlobOpener;
 }
 
 function restoreOrder(types: readonly string[], orderTypes: (t: readonly string[]) => string[]): string[] {

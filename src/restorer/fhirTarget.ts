@@ -19,15 +19,16 @@
  * Order: Binary and the types other resources point at (Practitioner, Organization, …) first, then SOP-019
  * criticality tiers (the order is computed by the caller from policy/tiers), so Critical data is usable first.
  */
-import { readAttachments, readResource, type Repository, type SnapshotRecord } from '../repository/index.js';
+import { readAttachments, readResource, readResources, type Repository, type SnapshotRecord } from '../repository/index.js';
+import { poolOpener } from '../pool/index.js';
 import { randomUUID } from 'node:crypto';
 import { displayUrl, operationOutcomeText, readAllPages, resultEntries } from '../source/index.js';
 import { EngineError, type FhirRestoreResult, isEngineError, isIntegrityCode, type ResourceOutcome, type RestorePlan, throwIfAborted } from '../shared/index.js';
 import { isAdministrationType } from './adminTypes.js';
 import { createBinaries, planAttachments } from './binaries.js';
-import { snapshotBinaryReader } from './ndjsonTarget.js';
+import { SMALL_READ_FRAMES, snapshotBinaryReader } from './ndjsonTarget.js';
 import { RestoreJournal, TargetMap, type PendingBundle } from './targetMap.js';
-import { sortByStorage, type SelectedRow } from './selection.js';
+import type { SelectedRow } from './selection.js';
 import { damagedFile, NO_UPDATE_CREATE, readOne, RestoreMapping, sourceBases, type FhirRestoreOptions } from './fhirPlan.js';
 import { bundleText, setTopLevelId, withoutTopLevelId } from './resourceText.js';
 import { verifyRestore } from './fhirVerify.js';
@@ -302,68 +303,81 @@ export async function executeFhirRestore(
     progress(type);
   };
 
-  for (const type of plan.order) {
-    const list = sortByStorage(repo, rows.get(type) ?? []);
-    const inFlight = new Set<Promise<void>>();
-    let failure: unknown = null;
-    let batch: Item[] = [];
-    const refused: Item[] = [];
-    const flush = async (): Promise<void> => {
-      if (batch.length === 0) return;
-      const items = batch;
-      batch = [];
-      if (assign) {
-        // New ids are needed by what follows: one bundle at a time, in order.
-        await Promise.all(inFlight);
-        await sendAssigned(type, items);
-        return;
-      }
-      const p = sendPut(type, items, refused).catch((err: unknown) => {
-        failure ??= err;
-      });
-      const tracked = p.finally(() => inFlight.delete(tracked));
-      inFlight.add(tracked);
-      while (inFlight.size >= (opts.concurrency ?? 2)) await Promise.race(inFlight);
-      if (failure) throw failure;
-    };
-    try {
-      for (const row of list) {
-        throwIfAborted(signal);
-        if (journal.done.has(`${type}/${row.id}`)) {
-          skipped++;
-          continue;
+  // Frames are opened in the worker pool, unless there are so few (one patient) that starting it costs more.
+  const frames = new Set<string>();
+  if (!opts.opener && repo.version === 2) for (const list of rows.values()) for (const r of list) if (frames.size <= SMALL_READ_FRAMES) frames.add(r.blob);
+  const pooled = !opts.opener && frames.size > SMALL_READ_FRAMES ? poolOpener(repo) : null;
+  const opener = opts.opener ?? pooled ?? undefined;
+  try {
+    await restoreResources();
+  } finally {
+    pooled?.close();
+  }
+
+  async function restoreResources(): Promise<void> {
+    for (const type of plan.order) {
+      const list = rows.get(type) ?? [];
+      const inFlight = new Set<Promise<void>>();
+      let failure: unknown = null;
+      let batch: Item[] = [];
+      const refused: Item[] = [];
+      const flush = async (): Promise<void> => {
+        if (batch.length === 0) return;
+        const items = batch;
+        batch = [];
+        if (assign) {
+          // New ids are needed by what follows: one bundle at a time, in order.
+          await Promise.all(inFlight);
+          await sendAssigned(type, items);
+          return;
         }
-        let data: Buffer;
-        try {
-          data = await readResource(repo, row, { signal });
-        } catch (err) {
-          if (isEngineError(err) && (isIntegrityCode(err.code) || err.code === 'BLOB_MISSING')) {
-            failures.push({ resource: `${type}/${row.id}`, status: 'unreadable', code: err.code, outcome: damagedFile(err.details) });
-            continue;
+        const p = sendPut(type, items, refused).catch((err: unknown) => {
+          failure ??= err;
+        });
+        const tracked = p.finally(() => inFlight.delete(tracked));
+        inFlight.add(tracked);
+        while (inFlight.size >= (opts.concurrency ?? 2)) await Promise.race(inFlight);
+        if (failure) throw failure;
+      };
+      try {
+        const pending: SelectedRow[] = [];
+        for (const row of list) {
+          if (journal.done.has(`${type}/${row.id}`)) skipped++;
+          else pending.push(row);
+        }
+        // Whole frames in storage order, opened in the worker pool when there are many (not one resource at a time).
+        for await (const d of readResources(repo, pending, { signal, ...(opener ? { opener } : {}) })) {
+          throwIfAborted(signal);
+          if (d.error) {
+            const err = d.error;
+            if (isIntegrityCode(err.code) || err.code === 'BLOB_MISSING') {
+              failures.push({ resource: `${type}/${d.row.id}`, status: 'unreadable', code: err.code, outcome: damagedFile(err.details) });
+              continue;
+            }
+            throw err;
           }
-          throw err;
+          batch.push({ type, id: d.row.id, bytes: d.bytes });
+          if (batch.length >= (assign ? Math.min(bundleSize, 50) : bundleSize)) await flush();
         }
-        batch.push({ type, id: row.id, bytes: data });
-        if (batch.length >= (assign ? Math.min(bundleSize, 50) : bundleSize)) await flush();
+        await flush();
+        await Promise.all(inFlight);
+        if (failure) throw failure;
+        if (refused.length > 0) {
+          // The target does not create resources by PUT: from here on it assigns the ids.
+          if (!assign) switchedAt = `${refused[0]?.type ?? type}/${refused[0]?.id ?? ''}`;
+          assign = true;
+          for (let i = 0; i < refused.length; i += 50) await sendAssigned(type, refused.slice(i, i + 50));
+        }
+      } catch (err) {
+        // Stop with nothing in flight and the journal written, so it names exactly what reached the server.
+        await Promise.allSettled(inFlight);
+        await journal.flush();
+        await map.flush();
+        throw err;
       }
-      await flush();
-      await Promise.all(inFlight);
-      if (failure) throw failure;
-      if (refused.length > 0) {
-        // The target does not create resources by PUT: from here on it assigns the ids.
-        if (!assign) switchedAt = `${refused[0]?.type ?? type}/${refused[0]?.id ?? ''}`;
-        assign = true;
-        for (let i = 0; i < refused.length; i += 50) await sendAssigned(type, refused.slice(i, i + 50));
-      }
-    } catch (err) {
-      // Stop with nothing in flight and the journal written, so it names exactly what reached the server.
-      await Promise.allSettled(inFlight);
-      await journal.flush();
-      await map.flush();
-      throw err;
+      criticalLeft.delete(type);
+      if (criticalLeft.size === 0 && timeToCriticalMs === null && opts.criticalTypes.some((t) => plan.order.includes(t))) timeToCriticalMs = Date.now() - started;
     }
-    criticalLeft.delete(type);
-    if (criticalLeft.size === 0 && timeToCriticalMs === null && opts.criticalTypes.some((t) => plan.order.includes(t))) timeToCriticalMs = Date.now() - started;
   }
 
   // ---- 3. references to resources created after the ones pointing at them

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { test } from 'node:test';
-import { decodeLines, buildLineTable, findLine, WorkerPool, type OpenResult, type SealedBlob } from '../../src/pool/index.js';
+import { backgroundPoolSize, decodeLines, buildLineTable, defaultPoolSize, findLine, WorkerPool, type OpenResult, type SealedBlob } from '../../src/pool/index.js';
+import os from 'node:os';
 import { isEngineError } from '../../src/shared/errors.js';
 
 const keys = { data: randomBytes(32), blobId: randomBytes(32), line: randomBytes(32) };
@@ -88,14 +89,20 @@ test('seal and open round trip through the workers; damage and missing dictionar
     damaged[40] = (damaged[40] as number) ^ 1;
     const opened = await pool.run<OpenResult[]>('open', ctx, {
       items: [
-        { id: s0.id, stored: s0.envelope, raw: s0.raw, lines: { offsets, lengths, hashes } },
+        { id: s0.id, stored: s0.envelope, raw: s0.raw, lines: { offsets: offsets.subarray(0, 1), lengths: lengths.subarray(0, 1), hashes: hashes.subarray(0, 12) } },
         { id: s0.id, stored: damaged, raw: s0.raw },
         { id: randomBytes(16), stored: s0.envelope, raw: s0.raw },
+        { id: s0.id, stored: s0.envelope, raw: s0.raw, lines: { offsets: offsets.subarray(1), lengths: lengths.subarray(1), hashes: hashes.subarray(12) } },
+        { id: s0.id, stored: s0.envelope, raw: s0.raw, lines: { offsets, lengths, hashes } },
       ],
     });
-    const [good, bad, wrongId] = opened;
+    const [good, bad, wrongId, partWrong, whole] = opened;
     assert.ok(good?.ok && Buffer.from(good.content as Uint8Array).equals(frame));
-    assert.deepEqual([...(good.ok ? (good.lineOk ?? []) : [])], [1, 0], 'a wrong line hash is caught');
+    assert.deepEqual([...(good.ok ? (good.lineOk ?? []) : [])], [1], 'a line of a frame, its hash checked');
+    assert.deepEqual([...(partWrong?.ok ? (partWrong.lineOk ?? []) : [])], [0], 'rows that take part of a frame: a wrong line hash is caught');
+    // Rows that take every line of the frame in order: the blob id proves the bytes, no line is hashed again (docs/format.md §19.2).
+    assert.ok(whole?.ok && Buffer.from(whole.content as Uint8Array).equals(frame));
+    assert.deepEqual([...(whole.ok ? (whole.lineOk ?? []) : [])], [1, 1]);
     assert.ok(bad && !bad.ok && 'reason' in bad);
     assert.ok(wrongId && !wrongId.ok && 'reason' in wrongId && /id/.test(wrongId.reason));
     // A pool that never saw the dictionary asks for it instead of failing.
@@ -123,5 +130,26 @@ test('a worker crash fails its tasks with WORKER_FAILED, never hangs; the pool r
     await assert.rejects(pool.run('nope', ctx, null), (e) => isEngineError(e, 'INTERNAL'));
   } finally {
     await pool.close();
+  }
+});
+
+test('backups use one worker fewer than the cores (the host thread packs and writes), at least one; CLINIC_BACKUP_WORKERS overrides', async () => {
+  const saved = process.env['CLINIC_BACKUP_WORKERS'];
+  try {
+    delete process.env['CLINIC_BACKUP_WORKERS'];
+    const cores = os.availableParallelism();
+    assert.equal(backgroundPoolSize(), Math.max(1, Math.min(8, cores - 1)));
+    assert.equal(defaultPoolSize(), Math.max(1, Math.min(8, cores)), 'restores and checks keep one worker per core');
+    process.env['CLINIC_BACKUP_WORKERS'] = '3';
+    assert.equal(backgroundPoolSize(), 3);
+    const pool = WorkerPool.background();
+    try {
+      assert.equal(pool.size, 3);
+    } finally {
+      await pool.close();
+    }
+  } finally {
+    if (saved === undefined) delete process.env['CLINIC_BACKUP_WORKERS'];
+    else process.env['CLINIC_BACKUP_WORKERS'] = saved;
   }
 });

@@ -14,6 +14,7 @@ import type { Repository } from '../../src/repository/repository.js';
 import { executeFhirRestore, planFhirRestore, type FhirRestoreOptions } from '../../src/restorer/fhirTarget.js';
 import { startSandbox, type SandboxServer } from '../../src/sandbox/index.js';
 import { FhirHttp } from '../../src/source/fhir/http.js';
+import { poolOpener, WorkerPool } from '../../src/pool/index.js';
 import { isEngineError } from '../../src/shared/errors.js';
 import { tempDir } from '../support/tmp.js';
 import { framesByPack, flipByteInBlob, resourcesInFrame, type StoredBlob } from '../support/v2.js';
@@ -261,6 +262,22 @@ test('a damaged pack frame: the unreadable resources are named (PACK_CORRUPT, th
   assert.equal(r.restored, source.size - affected.size);
   assert.deepEqual(r.verification?.mismatches, []);
   assertSameResources(without(affected), B);
+
+  // The same through the worker pool (a large restore opens frames there): the same resources named, the rest written.
+  const pool = new WorkerPool(1);
+  const repo = await own.open();
+  const opener = poolOpener(repo, pool);
+  try {
+    const P = await sandbox();
+    const pooled = await restorerRun(repo, P.url, path.join(dir, 'corrupt-pooled.journal'), { opener });
+    assert.deepEqual(new Set(pooled.failures.map((f) => f.resource)), affected);
+    for (const f of pooled.failures) assert.deepEqual({ status: f.status, code: f.code, outcome: f.outcome }, { status: 'unreadable', code: 'PACK_CORRUPT', outcome: file });
+    assert.equal(pooled.restored, source.size - affected.size);
+    assertSameResources(without(affected), P);
+  } finally {
+    opener.close();
+    await pool.close();
+  }
 
   const folder = path.join(dir, 'corrupt-folder');
   const f = await e.restoreToFolder({ snapshot: 'latest', target: folder, confirmed: true });
