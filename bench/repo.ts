@@ -171,7 +171,8 @@ function tools(work: string, logs: string, passwordFile: string): Tool[] {
     out.push({
       name: 'ours',
       version: `clinic-backup (git ${firstLine('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD']) || '?'}), format v2`,
-      settings: 'defaults (64 KiB resource frames with per-type zstd dictionaries, level 3; 2 worker threads); compiled JavaScript (dist/, bench/cli-dist.mjs)',
+      settings:
+        'defaults (64 KiB resource frames with per-type zstd dictionaries, level 3; backups with one worker thread fewer than the cores, restores and checks one per core); compiled JavaScript (dist/, bench/cli-dist.mjs)',
       init: async (repo) => void (await ours(`ours init ${path.basename(repo)}`, ['init', '--repo', repo])),
       backup: (repo, data, n) => ours(`ours backup ${n} ${path.basename(repo)}`, ['backup', data, '--repo', repo, '--json']),
       restore: (repo, target) => ours(`ours restore ${path.basename(repo)}`, ['restore', 'latest', '--target', target, '--yes', '--repo', repo, '--json']),
