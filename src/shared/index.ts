@@ -98,3 +98,6 @@ export { Listeners } from './listeners.js';
 export { ensurePrivateDir, openPrivateFile, tighten, writePrivateFile } from './privateFiles.js';
 export type { DestinationConfig } from './settings.js';
 export { editDistance } from './text.js';
+
+// ---- Public surface: what other modules of src/ use (kept by the layer rule; extend as needed).
+export type { DatabaseDumpFailureCause, DatabaseDumpTestResult } from './contract.js';
