@@ -160,7 +160,7 @@ export interface Engine {
   /** A drill of a folder source (sample of files restored and verified) or a database source (dump restored into a throw-away database). */
   drillSource(request?: { snapshot?: string; source?: string; kind?: 'files' | 'database'; sampleSize?: number }, options?: LongOperationOptions): Promise<SourceDrillResult>;
   /** Lists a files snapshot below a path, optionally only names containing `query`. */
-  listFiles(request: FilesScopeRequest & { query?: string; limit?: number }): Promise<FileListResult>;
+  listFiles(request: FilesScopeRequest & { query?: string; limit?: number; depth?: number }): Promise<FileListResult>;
   /** What restoring files would write and what exists at the target already. Writes nothing. */
   planRestoreFiles(request: FilesRestoreRequest): Promise<FilesRestorePlanResult>;
   /** Restores a whole folder source, a folder or one file to a folder; existing files only with `overwrite`. */

@@ -112,6 +112,7 @@ function checkFilesScope(v: unknown, extra: readonly string[]): string | null {
     optional(v, 'path', (x) => isString(x, 4096), 'request'),
     optional(v, 'query', (x) => isString(x, 200), 'request'),
     optional(v, 'limit', (x) => Number.isInteger(x) && (x as number) >= 1 && (x as number) <= 100_000, 'request'),
+    optional(v, 'depth', (x) => Number.isInteger(x) && (x as number) >= 1 && (x as number) <= 1000, 'request'),
     optional(v, 'target', (x) => isString(x, 4096) && (x as string).trim() !== '', 'request'),
     optional(v, 'overwrite', isBool, 'request'),
     optional(v, 'into', (x) => isString(x, 4096) && (x as string).trim() !== '', 'request'),
@@ -312,7 +313,7 @@ const DEFINITIONS = {
   backupSource: method<[name: string], BackupResult>(true, [1, 1], (a) => (isString(a[0], 100) && (a[0] as string).length > 0 ? null : 'name')),
   backupAllSources: method<[], SourceRunOutcomeInfo[]>(true, [0, 0]),
   /** Files of a folders or database backup: browse and search by name; restore a folder or a file (plan first). */
-  listFiles: method<[request: FilesScopeRequest & { query?: string; limit?: number }], FileListResult>(false, [1, 1], (a) => checkFilesScope(a[0], ['query', 'limit'])),
+  listFiles: method<[request: FilesScopeRequest & { query?: string; limit?: number; depth?: number }], FileListResult>(false, [1, 1], (a) => checkFilesScope(a[0], ['query', 'limit', 'depth'])),
   planRestoreFiles: method<[request: FilesRestoreRequest], FilesRestorePlanResult>(false, [1, 1], (a) => checkFilesScope(a[0], ['target', 'overwrite'])),
   restoreFiles: method<[request: FilesRestoreRequest], FilesRestoreResultSummary>(true, [1, 1], (a) => checkFilesScope(a[0], ['target', 'overwrite'])),
   /** "Test the dump" of a database source before saving it: nothing is stored; the size and time, or the cause in plain words. */

@@ -4,7 +4,7 @@
  * and that both languages use the same placeholders. Texts from the engine (error messages, status reasons,
  * alerts) come already translated in the language the client asks for.
  */
-import { SOURCE_MESSAGES } from './messagesSources';
+import { SOURCE_MESSAGES } from './messagesSources.js';
 
 type Message = { readonly 'pt-BR': string; readonly en: string };
 
