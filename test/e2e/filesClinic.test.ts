@@ -4,7 +4,8 @@
  * here on loopback). The setup wizard chooses the folder with the folder picker, the database with its preset and
  * tests the dump (a wrong password first: the cause in plain words); a local repository; an offsite copy to a real
  * S3 server (s3rver on 127.0.0.1); "back up now" backs up both sources and fills the copy; the restore tests of
- * both sources pass; one file is restored byte-identical into a new folder, and the database into a new database
+ * both sources pass; one file is restored byte-identical into a new folder (then over a changed copy, only after the
+ * typed word), and the database into a new database
  * with equal row counts and checksums. The new screens pass axe (WCAG 2.1 AA) and the plain-words scan; no secret
  * reaches the page. Everything started here is stopped in `after`.
  */
@@ -222,6 +223,34 @@ describe('a clinic with only folders and a PostgreSQL database, through the UI (
     assert.ok(restored, 'the file is in the new folder');
     assert.ok((await readFile(restored)).equals(report), 'byte-identical');
     assert.equal((await readdir(target, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).length, 1, 'only the chosen file');
+
+    // 7b. The same file into the same folder, where it now exists (and was changed): the plan says so, nothing is
+    // written without the typed word, and with it the file is replaced by the backup's bytes.
+    await writeFile(restored, 'alterado depois da restauração');
+    await page.getByTestId('files-again').click();
+    await page.locator('[data-testid="files-source"][data-name="Documentos e exames"]').check();
+    await page.getByTestId('files-next').click();
+    await page.getByTestId('files-query').fill('ultrassom');
+    await page.getByTestId('files-search').click();
+    await row.getByTestId('files-pick').check();
+    await page.getByTestId('files-pick-next').click();
+    await page.locator('details.dest-typed summary').click();
+    await page.getByTestId('files-target-typed').fill(target);
+    await page.getByTestId('files-plan').click();
+    await page.getByTestId('files-plan-existing').waitFor();
+    assert.match(await page.getByTestId('files-plan-existing').innerText(), /1 arquivo já existe no destino/);
+    assert.equal(await page.getByTestId('files-restore-now').isDisabled(), true, 'no overwrite without asking for it');
+    await page.getByTestId('files-overwrite').check();
+    await page.getByTestId('files-confirm').fill('RESTAURAR');
+    await page.getByTestId('files-restore-now').click();
+    await page.locator('[data-code="CONFIRMATION_MISMATCH"]').waitFor();
+    assert.equal(await readFile(restored, 'utf8'), 'alterado depois da restauração', 'nothing written on a wrong word');
+    await assertAccessible(page, 'restore files: overwrite confirmation');
+    await assertPlainWords(page, 'restore files: overwrite confirmation');
+    await page.getByTestId('files-confirm').fill('SUBSTITUIR');
+    await page.getByTestId('files-restore-now').click();
+    await page.getByTestId('files-restored').waitFor({ timeout: 120_000 });
+    assert.ok((await readFile(restored)).equals(report), 'replaced by the backup, byte-identical');
 
     // 8. The database restored into a new database: row counts and checksums equal; the original untouched.
     await page.getByTestId('files-again').click();
