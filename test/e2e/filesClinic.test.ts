@@ -112,6 +112,8 @@ describe('a clinic with only folders and a PostgreSQL database, through the UI (
     await page.getByTestId('db-test-ok').waitFor();
     assert.match(await page.getByTestId('db-test-ok').innerText(), /A cópia do banco de dados funcionou: [\d,]+ MB em [\d,]+ s \(pg_dump/);
     assert.equal(await next.isDisabled(), false);
+    // The screenshot shows the step from its question down (the page had scrolled to the test's result).
+    await page.evaluate("document.querySelector('[data-testid=setup-wizard]').scrollIntoView({ block: 'start' })");
     await saveScreenshot(page, 'setup-what-to-protect');
     await assertPlainWords(page, 'setup: what to protect');
     await assertAccessible(page, 'setup: what to protect');
