@@ -13,6 +13,8 @@ import { ErrorBox, Field, Notice, Spinner } from '../../components/ui';
 import { useI18n } from '../../i18n';
 
 type Preset = DatabaseSourceSetting['kind'];
+/** Extra attributes of a text field (inputMode, autoComplete). */
+type InputExtra = Readonly<Record<string, string>>;
 const PRESETS: readonly Preset[] = ['postgres', 'mysql', 'firebird', 'sqlite'];
 const DEFAULTS: Record<Exclude<Preset, 'sqlite'>, { host: string; port: string; user: string }> = {
   postgres: { host: '127.0.0.1', port: '5432', user: 'postgres' },
@@ -103,7 +105,7 @@ export function DatabaseSourceForm({ onReady }: { onReady: (source: DatabaseSour
     }
   }
 
-  const text = (label: string, value: string, set: (v: string) => void, testId: string, hint?: string, extra: Record<string, string> = {}): ReactNode => (
+  const text = (label: string, value: string, set: (v: string) => void, testId: string, hint?: string, extra: InputExtra = {}): ReactNode => (
     <Field label={label} {...(hint ? { hint } : {})}>
       {(p) => (
         <input
