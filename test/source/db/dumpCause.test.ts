@@ -2,12 +2,15 @@
 // (a table of real wordings, PostgreSQL's pt-BR translation included); an unknown wording is "other".
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
+import type { ErrorInfo } from '../../../src/shared/errors.js';
 import { dumpFailureCause } from '../../../src/source/db/index.js';
 
-const failed = (stderr: string): { code: string; details: Record<string, unknown> } => ({ code: 'DUMP_FAILED', details: { tool: 'x', stderr } });
+type Failure = Pick<ErrorInfo, 'code' | 'details'>;
+
+const failed = (stderr: string): Failure => ({ code: 'DUMP_FAILED', details: { tool: 'x', stderr } });
 
 it('names the cause of a failed dump from its code and the tool message', () => {
-  const cases: [string, ReturnType<typeof failed> | { code: string; details?: Record<string, unknown> }][] = [
+  const cases: [string, Failure][] = [
     ['tool-missing', { code: 'DUMP_TOOL_MISSING', details: { tool: 'pg_dump' } }],
     ['password-missing', { code: 'SECRET_NOT_FOUND', details: { name: 'database-x' } }],
     ['empty', { code: 'DUMP_EMPTY', details: { tool: 'mysqldump' } }],

@@ -8,6 +8,7 @@ import type { SourceDrillResult } from '../../../../src/shared/drill.js';
 import { useApp } from '../../app/state';
 import { Card, ErrorBox, Notice, Spinner } from '../../components/ui';
 import { formatDuration, useI18n } from '../../i18n';
+import '../sources.css';
 
 export function SourceDrills(): ReactNode {
   const { t, locale } = useI18n();

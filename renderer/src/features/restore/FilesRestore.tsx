@@ -14,6 +14,7 @@ import { ErrorBox, Field, Notice, Spinner, StepHeading, Stepper } from '../../co
 import { formatBytes, formatDateTime, useI18n } from '../../i18n';
 import type { MessageKey } from '../../i18n/messages';
 import { FolderPicker } from '../setup/FolderPicker';
+import '../sources.css';
 
 type Source = { readonly name: string; readonly kind: 'folders' | 'database'; readonly engine: string | null };
 type Mode = 'file' | 'database';

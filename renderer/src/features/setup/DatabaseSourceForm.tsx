@@ -44,7 +44,8 @@ export function DatabaseSourceForm({ onReady }: { onReady: (source: DatabaseSour
   const [port, setPort] = useState(DEFAULTS.postgres.port);
   const [user, setUser] = useState(DEFAULTS.postgres.user);
   const [password, setPassword] = useState('');
-  const [stored, setStored] = useState(false);
+  // The secret name the typed password was stored under (the name follows the source's name).
+  const [storedAs, setStoredAs] = useState<string | null>(null);
   const [database, setDatabase] = useState('');
   const [file, setFile] = useState('');
   const [testing, setTesting] = useState(false);
@@ -52,6 +53,7 @@ export function DatabaseSourceForm({ onReady }: { onReady: (source: DatabaseSour
   const [error, setError] = useState<unknown>(null);
 
   const secretName = databaseSecretName(name.trim());
+  const stored = storedAs === secretName;
   const setting = (): DatabaseSourceSetting | null => {
     if (preset === 'sqlite') return file.trim() ? { kind: 'sqlite', path: file.trim() } : null;
     const portNumber = port.trim() === '' ? undefined : Number(port);
@@ -94,7 +96,7 @@ export function DatabaseSourceForm({ onReady }: { onReady: (source: DatabaseSour
         await api.call('setSecret', secretName, password);
         // Stored: the page forgets it.
         setPassword('');
-        setStored(true);
+        setStoredAs(secretName);
       }
       const answer = await api.call('testDatabaseDump', { database: db });
       setResult({ tested: { kind: 'database', name: name.trim(), database: db }, answer });

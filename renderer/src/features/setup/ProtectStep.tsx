@@ -11,6 +11,7 @@ import { useI18n } from '../../i18n';
 import { DatabaseSourceForm } from './DatabaseSourceForm';
 import { FolderSourcesForm } from './FolderSourcesForm';
 import { SourceForm, type TestedSource } from './SourceForm';
+import '../sources.css';
 
 export interface ProtectChoice {
   readonly fhir: TestedSource | null;
