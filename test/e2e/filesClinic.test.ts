@@ -192,6 +192,14 @@ describe('a clinic with only folders and a PostgreSQL database, through the UI (
     await page.locator('a[href="#/restore"]').click();
     await page.getByTestId('files-restore').waitFor();
     await page.locator('[data-testid="files-source"][data-name="Documentos e exames"]').check();
+    // "As it was on" a day before any backup: nothing to show, said so, and the wizard stays; today: the backup.
+    await page.getByTestId('files-as-of').fill('2001-01-01');
+    await page.getByTestId('files-next').click();
+    await page.locator('[data-code="SNAPSHOT_NOT_FOUND"]').waitFor();
+    assert.match(await page.locator('[data-code="SNAPSHOT_NOT_FOUND"]').innerText(), /Não há backup desta origem feito até 01\/01\/2001/);
+    assert.equal(await page.getByTestId('files-list').count(), 0);
+    const now = new Date();
+    await page.getByTestId('files-as-of').fill(`${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}-${String(now.getDate()).padStart(2, '0')}`);
     await assertAccessible(page, 'restore files: source');
     await assertPlainWords(page, 'restore files: source');
     await page.getByTestId('files-next').click();

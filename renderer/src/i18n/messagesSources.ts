@@ -98,6 +98,8 @@ export const SOURCE_MESSAGES = {
   'filesRestore.kind.database': m('Banco de dados', 'Database'),
   'filesRestore.asOf': m('Como estava em (opcional)', 'As it was on (optional)'),
   'filesRestore.asOf.hint': m('Vazio: o backup mais recente. Com uma data: o último backup feito até esse dia.', 'Empty: the latest backup. With a date: the last backup made up to that day.'),
+  'filesRestore.asOf.none': m('Não há backup desta origem feito até {date}.', 'There is no backup of this source made up to {date}.'),
+  'filesRestore.asOf.fix': m('Escolha uma data mais recente, ou deixe a data em branco para o backup mais recente.', 'Choose a later date, or leave the date empty for the latest backup.'),
   'filesRestore.point': m('Backup de {at}.', 'Backup of {at}.'),
   'filesRestore.search': m('Buscar arquivo pelo nome', 'Search a file by name'),
   'filesRestore.search.hint': m('Parte do nome basta; acentos e maiúsculas não importam.', 'Part of the name is enough; accents and capitals do not matter.'),

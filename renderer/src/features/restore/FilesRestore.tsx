@@ -8,10 +8,10 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import type { AppSettings, DatabaseRestoreResult, FileListEntry, FileListResult, FilesRestorePlanResult, FilesRestoreResultSummary } from '../../../../src/shared/contract.js';
 import { useApp } from '../../app/state';
-import { ApiError } from '../../api/client';
+import { ApiError, isApiError } from '../../api/client';
 import { RunningTasks } from '../../components/tasks';
 import { ErrorBox, Field, Notice, Spinner, StepHeading, Stepper } from '../../components/ui';
-import { formatBytes, formatDateTime, useI18n } from '../../i18n';
+import { formatBytes, formatDate, formatDateTime, useI18n } from '../../i18n';
 import type { MessageKey } from '../../i18n/messages';
 import { FolderPicker } from '../setup/FolderPicker';
 import '../sources.css';
@@ -71,8 +71,9 @@ export function FilesRestore({ onRestart }: { onRestart: () => void }): ReactNod
   const scope = (): { source: string; snapshot?: string; asOf?: string } =>
     listing ? { source: source?.name ?? '', snapshot: listing.snapshotId } : { source: source?.name ?? '', ...(asOf ? { asOf } : {}) };
 
-  async function open(path: string, fresh = false): Promise<void> {
-    if (!source) return;
+  /** Lists one folder of the backup; false when it could not (the error is shown). */
+  async function open(path: string, fresh = false): Promise<boolean> {
+    if (!source) return false;
     setBusy(true);
     setError(null);
     try {
@@ -81,8 +82,12 @@ export function FilesRestore({ onRestart }: { onRestart: () => void }): ReactNod
       setListing(r);
       setDir(path);
       setSearched(null);
+      return true;
     } catch (err) {
-      setError(err);
+      // No backup of this source up to the date asked: said in the screen's words (the engine's names ids).
+      const none = isApiError(err, 'SNAPSHOT_NOT_FOUND') && (fresh || !listing) && asOf !== '';
+      setError(none ? new ApiError({ code: 'SNAPSHOT_NOT_FOUND', message: t('filesRestore.asOf.none', { date: formatDate(`${asOf}T12:00:00`, locale) }) }) : err);
+      return false;
     } finally {
       setBusy(false);
     }
@@ -191,7 +196,7 @@ export function FilesRestore({ onRestart }: { onRestart: () => void }): ReactNod
           <Field label={t('filesRestore.asOf')} hint={t('filesRestore.asOf.hint')}>
             {(p) => <input {...p} type="date" value={asOf} onChange={(e) => setAsOf(e.target.value)} data-testid="files-as-of" />}
           </Field>
-          <ErrorBox error={error} />
+          <ErrorBox error={error} fixKeys={{ SNAPSHOT_NOT_FOUND: 'filesRestore.asOf.fix' }} />
           <div className="wizard-nav">
             <button
               type="button"
@@ -201,7 +206,7 @@ export function FilesRestore({ onRestart }: { onRestart: () => void }): ReactNod
                 setPicked(null);
                 setListing(null);
                 setMode('file');
-                void open('', true).then(() => setStep(1));
+                void open('', true).then((ok) => ok && setStep(1));
               }}
               data-testid="files-next"
             >
