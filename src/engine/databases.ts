@@ -20,6 +20,7 @@ import {
 import { BACKUP_TASK, recordedBackup } from './backup.js';
 import type { EngineContext } from './context.js';
 import { resolveFilesSnapshot } from './files.js';
+import { getSettings } from './settings.js';
 import { track } from './runs.js';
 
 /** The password named by the source, read now from the secret store (never kept, never logged). */
@@ -30,7 +31,8 @@ export async function databaseCredentials(ctx: EngineContext, source: DatabaseSo
   return { password: value };
 }
 
-function dbSource(s: DatabaseSourceSetting): DbSource {
+/** The source module's form of a database setting (an SQLite path made absolute). */
+export function dbSource(s: DatabaseSourceSetting): DbSource {
   return s.kind === 'sqlite' ? { kind: 'sqlite', path: path.resolve(s.path) } : s;
 }
 
@@ -84,6 +86,12 @@ export function backupDatabase(ctx: EngineContext, request: DatabaseBackupReques
   );
 }
 
+/** The connection of the configured database source with this name, if any. */
+async function configuredConnection(ctx: EngineContext, name: string): Promise<DatabaseSourceSetting | undefined> {
+  const s = ((await getSettings(ctx)).sources ?? []).find((x) => x.name === name);
+  return s?.kind === 'database' ? s.database : undefined;
+}
+
 /** The dump file entry of a database snapshot (its root holds exactly one file). */
 async function dumpEntry(ctx: EngineContext, request: DatabaseRestoreRequest): Promise<{ snap: SnapshotRecord; content: readonly string[]; size: number; engine: string }> {
   const repo = await ctx.repo();
@@ -115,7 +123,8 @@ export function restoreDatabase(ctx: EngineContext, request: DatabaseRestoreRequ
             return { snapshotId: snap.id, snapshotTime: snap.manifest.time, kind: 'sqlite' as const, into, bytes: size, durationMs: Date.now() - started };
           }
           if (engine === 'postgres') {
-            const conn = request.connection;
+            // The connection given, else the configured source's own (the restore wizard names the source only).
+            const conn = request.connection ?? (request.source ? await configuredConnection(ctx, request.source) : undefined);
             if (!conn || conn.kind !== 'postgres') throw new EngineError('INVALID_ARGUMENT', { field: 'connection', reason: 'a PostgreSQL server to create the new database on' });
             await restorePostgresToNewDatabase({ ...conn, kind: 'postgres' }, await databaseCredentials(ctx, conn), request.into, stream, o.signal ? { signal: o.signal } : {});
             return { snapshotId: snap.id, snapshotTime: snap.manifest.time, kind: 'postgres' as const, into: request.into, bytes: size, durationMs: Date.now() - started };

@@ -2,15 +2,6 @@
  * The Engine: the API every front end uses (CLI, serve, Electron), and the options it is created with.
  * createEngine (src/index.ts) builds it from the use cases of this folder.
  */
-import type { Locale } from '../i18n/index.js';
-import type { RecoveryKeyLanguage } from '../crypto/index.js';
-import type { RetentionPolicy, SchedulePolicy } from '../policy/index.js';
-import type { MigrateResult } from '../archiver/index.js';
-import type { PruneResult, RepairIndexResult, RepairSnapshotsResult, ReplicateResult, SnapshotRecord } from '../repository/index.js';
-import type { Clock, RunnerEvent, Timer } from '../scheduler/index.js';
-import type { Backend } from '../backend/index.js';
-import type { SecretStore } from '../secrets/index.js';
-import type { StrategyName } from '../source/index.js';
 import type {
   AddCopyRequest,
   AddCopyResult,
@@ -22,8 +13,10 @@ import type {
   ConnectResult,
   DatabaseBackupRequest,
   DatabaseBackupResult,
+  DatabaseDumpTestResult,
   DatabaseRestoreRequest,
   DatabaseRestoreResult,
+  DatabaseSourceSetting,
   DestinationConfig,
   DestinationState,
   DetectedDestination,
@@ -67,6 +60,15 @@ import type {
   StatusSummary,
   TaskInfo,
 } from '../shared/index.js';
+import type { Locale } from '../i18n/index.js';
+import type { RecoveryKeyLanguage } from '../crypto/index.js';
+import type { RetentionPolicy, SchedulePolicy } from '../policy/index.js';
+import type { MigrateResult } from '../archiver/index.js';
+import type { PruneResult, RepairIndexResult, RepairSnapshotsResult, ReplicateResult, SnapshotRecord } from '../repository/index.js';
+import type { Clock, RunnerEvent, Timer } from '../scheduler/index.js';
+import type { Backend } from '../backend/index.js';
+import type { SecretStore } from '../secrets/index.js';
+import type { StrategyName } from '../source/index.js';
 import type { SourceListItem, SourceRunOutcome } from './sources.js';
 
 export interface EngineOptions {
@@ -143,6 +145,8 @@ export interface Engine {
   backupDatabase(request: DatabaseBackupRequest, options?: LongOperationOptions): Promise<DatabaseBackupResult>;
   /** Restores a PostgreSQL or SQLite dump into a new database (never over an existing one). */
   restoreDatabase(request: DatabaseRestoreRequest, options?: LongOperationOptions): Promise<DatabaseRestoreResult>;
+  /** "Test the dump": runs a database source's dump into nothing (password from the secret store); size and time, or the cause. */
+  testDatabaseDump(request: { readonly database: DatabaseSourceSetting }, options?: LongOperationOptions): Promise<DatabaseDumpTestResult>;
   /** The sources: the FHIR server (settings.source) and the folder and database sources (settings.sources). */
   listSources(): Promise<SourceListItem[]>;
   /** Adds a folder or database source (validated; nothing saved on a mistake). */
@@ -156,7 +160,7 @@ export interface Engine {
   /** A drill of a folder source (sample of files restored and verified) or a database source (dump restored into a throw-away database). */
   drillSource(request?: { snapshot?: string; source?: string; kind?: 'files' | 'database'; sampleSize?: number }, options?: LongOperationOptions): Promise<SourceDrillResult>;
   /** Lists a files snapshot below a path, optionally only names containing `query`. */
-  listFiles(request: FilesScopeRequest & { query?: string; limit?: number }): Promise<FileListResult>;
+  listFiles(request: FilesScopeRequest & { query?: string; limit?: number; depth?: number }): Promise<FileListResult>;
   /** What restoring files would write and what exists at the target already. Writes nothing. */
   planRestoreFiles(request: FilesRestoreRequest): Promise<FilesRestorePlanResult>;
   /** Restores a whole folder source, a folder or one file to a folder; existing files only with `overwrite`. */

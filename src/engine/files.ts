@@ -98,10 +98,10 @@ function mtimeIso(ns: string): string {
 }
 
 /**
- * Lists a files snapshot below a path (everything under it, depth first), optionally only names containing
- * `query` (case and accents ignored), at most `limit` entries (default 10,000).
+ * Lists a files snapshot below a path (everything under it, depth first; only `depth` levels below it when given),
+ * optionally only names containing `query` (case and accents ignored), at most `limit` entries (default 10,000).
  */
-export async function listFiles(ctx: EngineContext, request: FilesScopeRequest & { query?: string; limit?: number }): Promise<FileListResult> {
+export async function listFiles(ctx: EngineContext, request: FilesScopeRequest & { query?: string; limit?: number; depth?: number }): Promise<FileListResult> {
   const repo = await ctx.repo();
   const snap = await resolveFilesSnapshot(repo, request);
   await repo.loadIndex();
@@ -121,13 +121,18 @@ export async function listFiles(ctx: EngineContext, request: FilesScopeRequest &
     return true;
   };
   const base = loc.prefix;
+  // `depth`: how many levels below the path asked for (the path itself is level 0; the restore wizard browses with 1).
+  const asked = (request.path ?? '').split('/').filter((x) => x !== '').length;
+  const levelOf = (p: string): number => p.split('/').filter((x) => x !== '').length - asked;
+  const maxLevel = request.depth ?? Number.POSITIVE_INFINITY;
   for (const e of loc.entries) {
     const p = base ? `${base}/${e.name}` : e.name;
     if (!add(p, e)) break;
-    if (e.type !== 'dir') continue;
+    if (e.type !== 'dir' || levelOf(p) >= maxLevel) continue;
     let go = true;
     for await (const item of walkFilesTree((id, s) => repo.store.readBlob(id, s), e.subtree)) {
       if (item.kind !== 'entry') continue;
+      if (levelOf(`${p}/${item.path}`) > maxLevel) continue;
       if (!(go = add(`${p}/${item.path}`, item.entry))) break;
     }
     if (!go) break;

@@ -4,6 +4,7 @@ export { backupFhir, backupNdjson, backupNow } from './backup.js';
 export { EngineContext, defaultStateDir } from './context.js';
 export { addCopy, destinations, removeCopy, replicate } from './copies.js';
 export { backupDatabase, restoreDatabase } from './databases.js';
+export { testDatabaseDump } from './databaseTest.js';
 export { drill, drillSource, listDrills } from './drills.js';
 export type { Engine, EngineOptions, FhirBackupRequest, SourceAuthRequest } from './engine.js';
 export { backupFolders, listFiles, planRestoreFiles, restoreFiles } from './files.js';

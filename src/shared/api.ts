@@ -49,6 +49,9 @@ import type {
   FilesRestoreResultSummary,
   FilesScopeRequest,
   AuditLogEntry,
+  DatabaseDumpTestResult,
+  DatabaseRestoreResult,
+  DatabaseSourceSetting,
   BackupResult,
   CheckResult,
   DesktopSettings,
@@ -109,9 +112,12 @@ function checkFilesScope(v: unknown, extra: readonly string[]): string | null {
     optional(v, 'path', (x) => isString(x, 4096), 'request'),
     optional(v, 'query', (x) => isString(x, 200), 'request'),
     optional(v, 'limit', (x) => Number.isInteger(x) && (x as number) >= 1 && (x as number) <= 100_000, 'request'),
+    optional(v, 'depth', (x) => Number.isInteger(x) && (x as number) >= 1 && (x as number) <= 1000, 'request'),
     optional(v, 'target', (x) => isString(x, 4096) && (x as string).trim() !== '', 'request'),
     optional(v, 'overwrite', isBool, 'request'),
+    optional(v, 'into', (x) => isString(x, 4096) && (x as string).trim() !== '', 'request'),
     extra.includes('target') && typeof v['target'] !== 'string' ? 'request.target' : null,
+    extra.includes('into') && typeof v['into'] !== 'string' ? 'request.into' : null,
   );
 }
 
@@ -127,16 +133,25 @@ function checkExtraSource(v: unknown, where: string): string | null {
     );
   }
   if (v['kind'] === 'database') {
-    const d = v['database'];
-    if (!isObject(d)) return `${where}.database`;
-    return first(
-      onlyKeys(v, ['kind', 'name', 'database'], where),
-      isString(v['name'], 100) ? null : `${where}.name`,
-      onlyKeys(d, ['kind', 'host', 'port', 'user', 'database', 'passwordSecret', 'toolDir', 'path'], `${where}.database`),
-      optional(d, 'passwordSecret', (x) => isSecretName(x), `${where}.database`),
-    );
+    return first(onlyKeys(v, ['kind', 'name', 'database'], where), isString(v['name'], 100) ? null : `${where}.name`, checkDatabaseSetting(v['database'], `${where}.database`));
   }
   return `${where}.kind`;
+}
+
+/** A database source's connection: a preset kind and its fields (a password only as a stored secret's name). */
+function checkDatabaseSetting(d: unknown, where: string): string | null {
+  if (!isObject(d)) return where;
+  if (d['kind'] === 'sqlite') return first(onlyKeys(d, ['kind', 'path'], where), isString(d['path'], 4096) && (d['path'] as string).trim() !== '' ? null : `${where}.path`);
+  if (d['kind'] !== 'postgres' && d['kind'] !== 'mysql' && d['kind'] !== 'firebird') return `${where}.kind`;
+  return first(
+    onlyKeys(d, ['kind', 'host', 'port', 'user', 'database', 'passwordSecret', 'toolDir'], where),
+    d['kind'] === 'firebird' ? optional(d, 'host', (x) => isString(x, 255), where) : isString(d['host'], 255) && (d['host'] as string).trim() !== '' ? null : `${where}.host`,
+    optional(d, 'port', (x) => Number.isInteger(x) && (x as number) >= 1 && (x as number) <= 65535, where),
+    isString(d['user'], 255) && (d['user'] as string).trim() !== '' ? null : `${where}.user`,
+    isString(d['database'], 4096) && (d['database'] as string).trim() !== '' ? null : `${where}.database`,
+    optional(d, 'passwordSecret', (x) => isSecretName(x), where),
+    optional(d, 'toolDir', (x) => isString(x, 4096), where),
+  );
 }
 import type { ErrorInfo } from './errors.js';
 
@@ -298,9 +313,17 @@ const DEFINITIONS = {
   backupSource: method<[name: string], BackupResult>(true, [1, 1], (a) => (isString(a[0], 100) && (a[0] as string).length > 0 ? null : 'name')),
   backupAllSources: method<[], SourceRunOutcomeInfo[]>(true, [0, 0]),
   /** Files of a folders or database backup: browse and search by name; restore a folder or a file (plan first). */
-  listFiles: method<[request: FilesScopeRequest & { query?: string; limit?: number }], FileListResult>(false, [1, 1], (a) => checkFilesScope(a[0], ['query', 'limit'])),
+  listFiles: method<[request: FilesScopeRequest & { query?: string; limit?: number; depth?: number }], FileListResult>(false, [1, 1], (a) => checkFilesScope(a[0], ['query', 'limit', 'depth'])),
   planRestoreFiles: method<[request: FilesRestoreRequest], FilesRestorePlanResult>(false, [1, 1], (a) => checkFilesScope(a[0], ['target', 'overwrite'])),
   restoreFiles: method<[request: FilesRestoreRequest], FilesRestoreResultSummary>(true, [1, 1], (a) => checkFilesScope(a[0], ['target', 'overwrite'])),
+  /** "Test the dump" of a database source before saving it: nothing is stored; the size and time, or the cause in plain words. */
+  testDatabaseDump: method<[request: { database: DatabaseSourceSetting }], DatabaseDumpTestResult>(
+    true,
+    [1, 1],
+    objectArg((r) => first(onlyKeys(r, ['database'], 'request'), checkDatabaseSetting(r['database'], 'request.database')), 'request'),
+  ),
+  /** A database source's dump restored into a NEW database (PostgreSQL: on the source's own server; SQLite: a new file). */
+  restoreDatabase: method<[request: FilesScopeRequest & { into: string }], DatabaseRestoreResult>(true, [1, 1], (a) => checkFilesScope(a[0], ['into'])),
   /** A restore drill of a folder or database source; the result says what was proven. */
   runSourceDrill: method<[request: { source?: string; snapshot?: string }], SourceDrillResult>(true, [1, 1], (a) => checkFilesScope(a[0], [])),
   /** Restore drills. */

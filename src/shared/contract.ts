@@ -11,6 +11,7 @@ export type * from './settings.js';
 export type * from './status.js';
 export type * from './people.js';
 export type * from './sources.js';
+export type * from './dumpTest.js';
 
 export interface InitRequest {
   /** Create a passphrase slot with this passphrase (headless servers, tests). */

@@ -104,3 +104,4 @@ export { FHIR_TYPE_NAMES, fhirTypeName } from './portable/fhirTypeNames.js';
 export { DEFAULT_LOCALE, LOCALES } from './portable/locale.js';
 export type { Locale } from './portable/locale.js';
 export { formatMessage, messageArguments } from './portable/messageFormat.js';
+export type { DatabaseDumpFailureCause, DatabaseDumpTestResult } from './contract.js';

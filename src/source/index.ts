@@ -14,3 +14,6 @@ export { bulkExportStrategy, historyStrategy, searchStrategy } from './fhir/stra
 export type { StrategyName, StrategyRun } from './fhir/strategies.js';
 export { isUnchanged, nameChangeText, planFolderNames, readFileStable, walkFolders } from './files/index.js';
 export type { FileEntry, FolderSpec, FsOps, NameChange, RestorePlatform, SourceProblem } from './files/index.js';
+
+// ---- Public surface: what other modules of src/ use (kept by the layer rule; extend as needed).
+export { dumpFailureCause, dumpTestProgressText, dumpTestText, testDump } from './db/index.js';

@@ -67,6 +67,8 @@ const VALID: { readonly [M in ApiMethodName]: ApiArgs<M> } = {
   planRestoreFiles: [{ path: 'Documentos/laudo.pdf', target: '/tmp/out' }],
   restoreFiles: [{ path: 'Documentos/laudo.pdf', target: '/tmp/out' }],
   runSourceDrill: [{ source: 'Documentos' }],
+  testDatabaseDump: [{ database: { kind: 'postgres', host: '127.0.0.1', port: 5432, user: 'clinica', database: 'clinica', passwordSecret: 'pg-clinica' } }],
+  restoreDatabase: [{ source: 'Sistema', into: 'clinica_restaurada' }],
   runDrill: [],
   listDrills: [],
   drillReport: [1],

@@ -33,7 +33,7 @@ describe('setup without a keychain (browser, 1366×768, pt-BR)', () => {
     assert.match(text, /não tem um cofre de senhas/);
     assert.match(text, /só o seu usuário deste computador pode abrir/);
     assert.doesNotMatch(await page.locator('body').innerText(), /D-Bus|dbus|Secret Service|KEYCHAIN_/i);
-    assert.equal(await page.getByTestId('source-url').count(), 0, 'nothing to keep a password in yet: the source waits');
+    assert.equal(await page.getByTestId('protect-step').count(), 0, 'nothing to keep a password in yet: the sources wait');
     await assertPlainWords(page, 'no keychain');
     await assertAccessible(page, 'no keychain');
 
@@ -52,6 +52,7 @@ describe('setup without a keychain (browser, 1366×768, pt-BR)', () => {
     assert.equal((await stat(file)).mode & 0o777, 0o600, 'owner-only file');
 
     // The setup goes on: a source with a password (kept beside the passphrase), then the folder picker.
+    await page.getByTestId('protect-fhir').check();
     await page.getByTestId('source-url').fill(source.url);
     await page.getByTestId('auth-basic').check();
     await page.getByTestId('source-username').fill('recepcao');

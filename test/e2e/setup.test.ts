@@ -40,6 +40,10 @@ describe('setup wizard (browser)', () => {
     await page.getByTestId('setup-wizard').waitFor();
     const next = page.getByTestId('next');
 
+    // What to protect: nothing ticked, nothing to continue with; the records server ticked, its form appears.
+    assert.equal(await next.isDisabled(), true);
+    await page.getByTestId('protect-fhir').check();
+
     // 1. An invalid URL: inline error with the fix; nothing was sent anywhere.
     await page.getByTestId('source-url').fill('servidor da clinica');
     await page.getByTestId('test-source').click();

@@ -62,6 +62,8 @@ export type BackupOutcome =
   | { readonly state: 'idle' }
   | { readonly state: 'running' }
   | { readonly state: 'done'; readonly resources: number; readonly added: number; readonly changed: number; readonly deleted: number; readonly durationMs: number; readonly partial: boolean }
+  /** Every source backed up (folders and databases besides, or instead of, the records server): their names. */
+  | { readonly state: 'sources-done'; readonly names: readonly string[] }
   | { readonly state: 'failed'; readonly error: unknown };
 
 const AppContext = createContext<AppState | null>(null);
@@ -177,6 +179,14 @@ export function AppProvider({ api, children }: { api: ApiClient; children: React
   const startBackup = useCallback(async () => {
     setBackup({ state: 'running' });
     try {
+      // With folders or databases, "back up now" runs every source, as the schedule does.
+      const sources = await api.call('listSources');
+      if (sources.some((x) => x.kind !== 'fhir')) {
+        const outcomes = await api.call('backupAllSources');
+        setBackup({ state: 'sources-done', names: outcomes.map((o) => o.name) });
+        await refresh();
+        return;
+      }
       const r = await api.call('backupNow');
       const s = r.snapshot;
       setBackup({ state: 'done', resources: s.resources, added: s.added, changed: s.changed, deleted: s.deleted, durationMs: r.durationMs, partial: s.partial });

@@ -4,6 +4,8 @@
  * and that both languages use the same placeholders. Texts from the engine (error messages, status reasons,
  * alerts) come already translated in the language the client asks for.
  */
+import { SOURCE_MESSAGES } from './messagesSources.js';
+
 type Message = { readonly 'pt-BR': string; readonly en: string };
 
 const m = (pt: string, en: string): Message => ({ 'pt-BR': pt, en });
@@ -125,7 +127,7 @@ export const MESSAGES = {
 
   // setup wizard
   'setup.title': m('Configuração', 'Setup'),
-  'setup.step.source': m('Sistema da clínica', 'Clinic system'),
+  'setup.step.source': m('O que vamos proteger?', 'What shall we protect?'),
   'setup.step.destination': m('Onde guardar', 'Where to keep it'),
   'setup.step.offsite': m('Cópia fora da clínica', 'Offsite copy'),
   'setup.step.schedule': m('Frequência', 'Schedule'),
@@ -995,6 +997,7 @@ export const MESSAGES = {
     'Some backup data is damaged. Run the full check (it says what to do) and contact IT support.',
   ),
   'fix.UNAUTHORIZED': m('Abra de novo o endereço mostrado pelo Clinic Backup.', 'Open the address Clinic Backup showed again.'),
+  ...SOURCE_MESSAGES,
   'fix.INTERNAL': m('Tente de novo. Se continuar, anote o código e fale com o suporte técnico.', 'Try again. If it continues, note the code and contact IT support.'),
 } as const satisfies Readonly<Record<string, Message>>;
 

@@ -28,6 +28,34 @@ export const sourceMessages: Catalogue = {
     'pt-BR': 'A cópia do banco de dados funcionou: {megabytes} MB em {seconds} s ({tool}). Nada foi guardado neste teste.',
     en: 'The database dump works: {megabytes} MB in {seconds} s ({tool}). Nothing was stored by this test.',
   },
+  'source.db.test.cause.tool-missing': {
+    'pt-BR': 'O programa que copia este banco de dados não está instalado neste computador.',
+    en: 'The program that copies this database is not installed on this computer.',
+  },
+  'source.db.test.cause.password-missing': {
+    'pt-BR': 'A senha deste banco de dados ainda não foi guardada. Digite a senha e tente de novo.',
+    en: "This database's password has not been saved yet. Type the password and try again.",
+  },
+  'source.db.test.cause.authentication': {
+    'pt-BR': 'O banco de dados recusou o usuário ou a senha. Confira os dois com quem cuida do sistema da clínica.',
+    en: "The database refused the user or the password. Check both with whoever looks after the clinic's software.",
+  },
+  'source.db.test.cause.database-not-found': {
+    'pt-BR': 'O banco de dados com esse nome não foi encontrado. Confira o nome (ou o caminho do arquivo).',
+    en: 'No database with that name was found. Check the name (or the file path).',
+  },
+  'source.db.test.cause.connection-refused': {
+    'pt-BR': 'Nada respondeu nesse endereço e porta. Confira se o computador do banco está ligado e se o endereço e a porta estão certos.',
+    en: 'Nothing answered at that address and port. Check that the database computer is on and that the address and port are right.',
+  },
+  'source.db.test.cause.empty': {
+    'pt-BR': 'A cópia terminou sem nenhum dado. Confira o nome do banco de dados.',
+    en: 'The dump finished without any data. Check the database name.',
+  },
+  'source.db.test.cause.other': {
+    'pt-BR': 'A cópia do banco de dados não funcionou.',
+    en: 'The database dump did not work.',
+  },
   'source.db.loadHint.postgres': {
     'pt-BR': 'Para carregar em um banco novo: createdb NOVO_BANCO && pg_restore --no-owner -d NOVO_BANCO "{file}"',
     en: 'To load it into a new database: createdb NEW_DB && pg_restore --no-owner -d NEW_DB "{file}"',

@@ -6,6 +6,7 @@
  */
 export { commandOutput, runCommand, scrubOutput, type CommandSpec, type RunOptions } from './command.js';
 export { dumpTestProgressText, dumpTestText, openDump, testDump, type DumpOptions, type DumpTestReport, type TestDumpOptions } from './dump.js';
+export { dumpFailureCause } from './dumpCause.js';
 export { dumpFileName, firebirdDumpSpec, mysqlDumpSpec, mysqlOptionFile, postgresDumpSpec, postgresSpec } from './presets.js';
 export { checkSqliteFile, loadHint, restoreDumpFile, restorePostgresToNewDatabase, restoreSqliteFile, type PostgresRestoreOptions, type RestoreFileOptions } from './restore.js';
 export { findTool, TOOLS, type ToolInfo, type ToolName } from './tools.js';

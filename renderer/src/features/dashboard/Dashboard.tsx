@@ -143,6 +143,11 @@ export function Dashboard(): ReactNode {
           })}
         </Notice>
       )}
+      {backup.state === 'sources-done' && !running && (
+        <Notice kind="ok" testId="backup-success">
+          {t('dashboard.sourcesDone', { names: backup.names.join(', ') })}
+        </Notice>
+      )}
       {backup.state === 'failed' && !running && <ErrorBox error={backup.error} title={t('dashboard.backupFailed')} testId="backup-error" />}
 
       <div className="grid">

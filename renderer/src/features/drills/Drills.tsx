@@ -8,6 +8,7 @@ import { isApiError, isUnavailable, type DrillRunResult, type DrillSummary } fro
 import { CancelledNotice, RunningTasks } from '../../components/tasks';
 import { Card, ErrorBox, Notice } from '../../components/ui';
 import { formatDateTime, formatDuration, formatNumber, formatPercent, hasMessage, useI18n } from '../../i18n';
+import { SourceDrills } from './SourceDrills';
 
 export function Drills(): ReactNode {
   const { t, locale } = useI18n();
@@ -60,6 +61,8 @@ export function Drills(): ReactNode {
     return hasMessage(key) ? t(key) : s;
   };
   const d = status?.drill;
+  // Without a records server the drill of the records has nothing to restore; folders and databases have their own.
+  const hasRecords = !status?.sources || status.sources.length === 0 || status.sources.some((s) => s.kind === 'fhir');
   return (
     <div className="screen" data-testid="drills">
       <h1>{t('drills.title')}</h1>
@@ -75,7 +78,7 @@ export function Drills(): ReactNode {
           <dt>{t('kpi.mttr')}</dt>
           <dd>{formatDuration(status?.kpis.mttrMs, locale)}</dd>
         </dl>
-        {unavailable ? (
+        {!hasRecords ? null : unavailable ? (
           <Notice kind="warning" testId="drills-unavailable">
             {t('drills.unavailable')}
           </Notice>
@@ -101,6 +104,7 @@ export function Drills(): ReactNode {
         )}
         <ErrorBox error={error} />
       </Card>
+      <SourceDrills />
       {report && (
         <Card title={t('drills.report', { id: report.id })}>
           <h3 ref={reportRef} tabIndex={-1} className="sr-only">

@@ -14,6 +14,7 @@ import { fhirTypeName, formatBytes, formatDateTime, formatDuration, formatNumber
 import type { MessageKey } from '../../i18n/messages';
 import { urlProblem } from '../setup/SourceForm';
 import { SnapshotCalendar } from './Calendar';
+import { FilesRestore, RestoreKindChooser } from './FilesRestore';
 import { PatientSearch, type PatientChoice } from './PatientSearch';
 
 type Situation = 'patient' | 'server' | 'old' | 'copy';
@@ -57,7 +58,19 @@ const TARGET_SECRETS = { basic: 'restore-target-password', bearer: 'restore-targ
 /** The wizard; "Start another restore" mounts a fresh one. */
 export function RestoreWizard(): ReactNode {
   const [run, setRun] = useState(0);
-  return <RestoreFlow key={run} onRestart={() => setRun((n) => n + 1)} />;
+  const [kind, setKind] = useState<'records' | 'files' | null>(null);
+  const { status } = useApp();
+  const restart = (): void => {
+    setKind(null);
+    setRun((n) => n + 1);
+  };
+  // Folders or databases: restore them with their own flow; with the records server too, ask which first.
+  const sources = status?.sources ?? [];
+  const hasFiles = sources.some((s) => s.kind !== 'fhir');
+  const hasRecords = sources.length === 0 || sources.some((s) => s.kind === 'fhir');
+  if (hasFiles && (!hasRecords || kind === 'files')) return <FilesRestore key={run} onRestart={restart} />;
+  if (hasFiles && kind === null) return <RestoreKindChooser onChoose={setKind} />;
+  return <RestoreFlow key={run} onRestart={restart} />;
 }
 
 /** One-patient scope: the records that also concern other patients, and whether they are written. */

@@ -2,6 +2,8 @@
  * The setup's folder picker (serve mode, and the desktop app's fallback): the drives and network shares the engine
  * finds, with their free space, then the folders inside, by clicking, with no path to type. The engine lists and
  * validates (browseFolders: folders only, never outside the roots); this component only shows and chooses.
+ * For a repository it offers the engine's suggestion (a new folder inside, or the existing repository); for a
+ * folder source (`purpose="source"`) it offers the open folder itself.
  */
 import { useEffect, useState, type ReactNode } from 'react';
 import type { FolderListing } from '../../../../src/shared/contract.js';
@@ -9,7 +11,7 @@ import { useApp } from '../../app/state';
 import { ErrorBox, Spinner } from '../../components/ui';
 import { formatBytes, useI18n } from '../../i18n';
 
-export function FolderPicker({ onChoose }: { onChoose: (target: string, existing: boolean) => void }): ReactNode {
+export function FolderPicker({ onChoose, purpose = 'repository' }: { onChoose: (target: string, existing: boolean) => void; purpose?: 'repository' | 'source' }): ReactNode {
   const { t, locale } = useI18n();
   const { api } = useApp();
   const [listing, setListing] = useState<FolderListing | null>(null);
@@ -81,7 +83,14 @@ export function FolderPicker({ onChoose }: { onChoose: (target: string, existing
               ))}
             </ul>
           )}
-          {listing.suggested && (
+          {purpose === 'source' && (
+            <div className="picker-choose">
+              <button type="button" className="primary" onClick={() => onChoose(listing.path as string, false)} data-testid="picker-use-source">
+                {t('folders.useThis')}
+              </button>
+            </div>
+          )}
+          {purpose === 'repository' && listing.suggested && (
             <div className="picker-choose">
               <p data-testid="picker-target">
                 {t(listing.state === 'repository' ? 'setup.picker.existing' : 'setup.picker.target')} <strong data-verbatim>{listing.suggested}</strong>

@@ -1,5 +1,5 @@
 /**
- * First-run setup: source server (+ connection test) → local destination (drive detection) → offsite copy →
+ * First-run setup: what to protect (records server, folders, database; each tested) → local destination (drive detection) → offsite copy →
  * schedule → recovery kit (print, then type two words back) → done.
  */
 import { useState, type ReactNode } from 'react';
@@ -12,7 +12,7 @@ import { OffsiteForm } from '../destinations/CopyForms';
 import { RecoveryKit, type KitData } from './RecoveryKit';
 import { FolderPicker } from './FolderPicker';
 import { KeychainGate } from './NoKeychain';
-import { SourceForm, type TestedSource } from './SourceForm';
+import { ProtectStep, ProtectSummary, type ProtectChoice } from './ProtectStep';
 
 const STEPS: readonly MessageKey[] = ['setup.step.source', 'setup.step.destination', 'setup.step.offsite', 'setup.step.schedule', 'setup.step.kit', 'setup.step.done'];
 
@@ -33,7 +33,8 @@ export function SetupWizard(): ReactNode {
   const { t, locale } = useI18n();
   const { api, host, refresh, refreshHost, navigate, startBackup } = useApp();
   const [step, setStep] = useState(0);
-  const [source, setSource] = useState<TestedSource | null>(null);
+  const [protect, setProtect] = useState<ProtectChoice>({ fhir: null, sources: [], ready: false });
+  const source = protect.fhir;
   const [destPath, setDestPath] = useState<string>('');
   // Asked once, here: the kit, the reports and the e-mails carry it.
   const [clinicName, setClinicName] = useState('');
@@ -48,7 +49,7 @@ export function SetupWizard(): ReactNode {
   const [offsiteSkipped, setOffsiteSkipped] = useState(false);
 
   async function useDestination(): Promise<void> {
-    if (!source) return;
+    if (!protect.ready) return;
     setWorking(true);
     setDestError(null);
     try {
@@ -69,7 +70,12 @@ export function SetupWizard(): ReactNode {
         setExisting(false);
         if (r.recoveryKey && r.confirmPositions) setKit({ repoId: r.repoId, location: r.location, lines: r.recoveryKey, positions: r.confirmPositions });
       }
-      await api.call('updateSettings', { source: { url: source.url, auth: source.auth }, language: locale, ...(clinicName.trim() ? { clinicName: clinicName.trim() } : {}) });
+      await api.call('updateSettings', {
+        source: source ? { url: source.url, auth: source.auth } : null,
+        sources: [...protect.sources],
+        language: locale,
+        ...(clinicName.trim() ? { clinicName: clinicName.trim() } : {}),
+      });
       await refresh();
       setStep(2);
     } catch (err) {
@@ -124,11 +130,10 @@ export function SetupWizard(): ReactNode {
             <Field label={t('setup.clinicName')} hint={t('setup.clinicNameHint')}>
               {(p) => <input {...p} value={clinicName} maxLength={200} autoComplete="organization" onChange={(e) => setClinicName(e.target.value)} data-testid="clinic-name" />}
             </Field>
-            <p className="lead">{t('setup.source.lead')}</p>
-            <SourceForm onTested={setSource} onChanged={() => setSource(null)} />
+            <ProtectStep onChange={setProtect} />
           </KeychainGate>
           <div className="wizard-nav">
-            <button type="button" className="primary" disabled={!source} onClick={() => setStep(1)} data-testid="next">
+            <button type="button" className="primary" disabled={!protect.ready} onClick={() => setStep(1)} data-testid="next">
               {t('common.next')}
             </button>
           </div>
@@ -271,7 +276,7 @@ export function SetupWizard(): ReactNode {
             <strong>{t('setup.done.title')}</strong> {t('setup.done.text')}
           </Notice>
           <ul className="plain summary">
-            <li>{t('setup.done.source', { url: source?.url ?? '—' })}</li>
+            <ProtectSummary choice={protect} />
             <li>{t('setup.done.destination', { path: host?.location ?? destPath })}</li>
             <li data-testid="done-offsite">{offsite ? t('setup.done.offsite', { location: offsite.location }) : t('setup.done.noOffsite')}</li>
             <li>{t('setup.done.schedule', { schedule: t((BACKUP_PRESETS.find((p) => p.id === preset) ?? BACKUP_PRESETS[0])?.label ?? 'schedule.every15') })}</li>
