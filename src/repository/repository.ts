@@ -89,6 +89,11 @@ export class Repository {
   readonly indexFiles = new Set<string>();
   private state: IndexState = EMPTY_INDEX_STATE;
   private readonly frameCache = new Map<string, Buffer>();
+  /**
+   * Snapshots already read and checked, by file id. A snapshot file is named by the SHA-256 of its bytes and never
+   * rewritten, so listing them again reads only the new ones (status and the snapshot list during a backup).
+   */
+  private readonly snapshotCache = new Map<string, SnapshotRecord>();
   /** v1: bytes read from the backend for blob data (frames), for restore statistics. */
   private bytesReadV1 = 0;
   private readonly v2: Store2 | null;
@@ -484,9 +489,20 @@ export class Repository {
   /** Every readable snapshot, oldest first. Damaged ones are skipped here and reported by the checker. */
   async listSnapshots(signal?: AbortSignal): Promise<SnapshotRecord[]> {
     const out: SnapshotRecord[] = [];
-    for (const id of await this.listSnapshotIds(signal)) {
+    const ids = await this.listSnapshotIds(signal);
+    // Forgotten snapshots leave the cache with their files.
+    const present = new Set(ids);
+    for (const id of this.snapshotCache.keys()) if (!present.has(id)) this.snapshotCache.delete(id);
+    for (const id of ids) {
+      const cached = this.snapshotCache.get(id);
+      if (cached) {
+        out.push(cached);
+        continue;
+      }
       try {
-        out.push(await this.readSnapshot(id));
+        const record = await this.readSnapshot(id);
+        this.snapshotCache.set(id, record);
+        out.push(record);
       } catch (err) {
         if (err instanceof OtherVersionFile) continue; // a migration's files (§3.5)
         if (!isEngineError(err, 'SNAPSHOT_CORRUPT')) throw err;
