@@ -814,6 +814,21 @@ export const MESSAGES = {
     'Para prontuários, o mínimo legal é de 20 anos (Resolução CFM 1.821/2007 e Lei 13.787/2018). Use 20 anos ou mais; nada foi salvo.',
     'For medical records the legal minimum is 20 years (CFM Resolution 1.821/2007 and Law 13.787/2018). Use 20 years or more; nothing was saved.',
   ),
+  'fix.SMTP_RECIPIENT_UNKNOWN': m('Corrija o endereço em "Enviar para", salve e envie um novo teste.', 'Correct the address in "Send to", save and send a new test.'),
+  'fix.SMTP_SENDER_REFUSED': m('Use em "Remetente" o endereço da própria conta de e-mail, salve e envie um novo teste.', 'Use the e-mail account’s own address in "From", save and send a new test.'),
+  'fix.SMTP_AUTH': m(
+    'Digite de novo o usuário e a senha do e-mail (o suporte técnico sabe quais são), salve e envie um novo teste.',
+    'Type the e-mail user name and password again (IT support knows them), save and send a new test.',
+  ),
+  'fix.SMTP_UNREACHABLE': m(
+    'Confira o servidor de e-mail e a porta (o suporte técnico sabe quais são) e a internet da clínica.',
+    'Check the e-mail server and port (IT support knows them) and the clinic’s internet.',
+  ),
+  'fix.SMTP_DNS': m('Confira como está escrito o nome do servidor de e-mail.', 'Check the spelling of the e-mail server name.'),
+  'fix.SMTP_TLS': m(
+    'Confira a porta e a segurança da conexão: 587 com STARTTLS ou 465 com TLS desde o início.',
+    'Check the port and the connection security: 587 with STARTTLS or 465 with TLS from the start.',
+  ),
   'fix.ALERT_CHANNEL_FAILED': m(
     'Confira o servidor, a porta, a segurança, o usuário e a senha (ou o endereço do webhook) e tente de novo. Se continuar, fale com o suporte técnico.',
     'Check the server, port, security, user name and password (or the webhook address) and try again. If it continues, contact IT support.',
