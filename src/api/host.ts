@@ -98,6 +98,7 @@ const DISPATCH: { readonly [M in ApiMethodName]: Handler<M> } = {
   },
   probeSource: (h, [request]) => h.engine.probeSource(request),
   detectDestinations: (h) => h.engine.detectDestinations(),
+  offsiteProviders: async (h) => h.engine.offsiteProviders(),
   browseFolders: (h, [request]) => h.engine.browseFolders(request ?? {}),
   addCopy: (h, [request]) => h.engine.addCopy(request),
   removeCopy: (h, [location]) => h.engine.removeCopy(location),

@@ -27,6 +27,7 @@ import type {
   DestinationConfig,
   DestinationState,
   DetectedDestination,
+  OffsiteProvider,
   DoctorReportView,
   DrillRunResult,
   DrillSummary,
@@ -239,6 +240,8 @@ export interface Engine {
   probeSource(request: { source: string; auth: SourceAuthRequest }): Promise<SourceProbe>;
   /** Candidate local destinations (mounted drives and shares) and what each holds. */
   detectDestinations(): Promise<DetectedDestination[]>;
+  /** Offsite providers by name with their service addresses and regions (Brazilian ones first). */
+  offsiteProviders(): OffsiteProvider[];
   /** Whether the OS keychain can be used here ('not-used' with a passphrase file or a host-supplied store counts as available). */
   keychainStatus(): Promise<'available' | 'unavailable' | 'not-used'>;
   /** The folder picker of the setup: roots (drives, shares) with free space, or the folders inside one. */

@@ -15,7 +15,7 @@ export { dump, findPatients, ls, planRestoreToFolder, planRestoreToServer, resto
 export { runScheduler, schedules } from './scheduler.js';
 export { MIN_CLINIC_PASSPHRASE, clinicPassphrasePaths, deleteSecret, keychainStatus, listSecrets, saveClinicPassphrase, setSecret } from './secrets.js';
 export { getSettings, updateSettings } from './settings.js';
-export { browseFolders, detectDestinations, doctor, probeSource } from './setup.js';
+export { browseFolders, detectDestinations, doctor, offsiteProviders, probeSource } from './setup.js';
 export { snapshot, snapshots, stats } from './snapshots.js';
 export { addSource, backupAllSources, backupSource, listSources, removeSource } from './sources.js';
 export type { SourceListItem, SourceRunOutcome } from './sources.js';

@@ -53,6 +53,7 @@ import type {
   CheckResult,
   DesktopSettings,
   DetectedDestination,
+  OffsiteProvider,
   FolderListing,
   FhirRestoreResult,
   FolderRestorePlan,
@@ -183,6 +184,8 @@ const DEFINITIONS = {
     objectArg((r) => first(onlyKeys(r, ['source', 'auth'], 'request'), checkUrl(r['source'], 'request.source'), checkAuth(r['auth'], 'request.auth')), 'request'),
   ),
   detectDestinations: method<[], DetectedDestination[]>(false, [0, 0]),
+  /** Offsite providers by name, with their service addresses and regions (the setup's offsite step). */
+  offsiteProviders: method<[], OffsiteProvider[]>(false, [0, 0]),
   /** Whether this computer has a usable keychain ('not-used' when a passphrase file is used instead). */
   keychainStatus: method<[], { keychain: 'available' | 'unavailable' | 'not-used' }>(false, [0, 0]),
   /** Host: no keychain, so keep the passphrase the clinic chose in an owner-only file and use it from now on. */

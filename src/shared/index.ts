@@ -22,6 +22,8 @@ export type {
   DesktopSettings,
   DestinationState,
   DetectedDestination,
+  OffsiteProvider,
+  OffsiteRegion,
   DoctorReportView,
   EngineEvent,
   ExtraSourceSetting,

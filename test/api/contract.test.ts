@@ -30,6 +30,7 @@ const VALID: { readonly [M in ApiMethodName]: ApiArgs<M> } = {
   updateSettings: [{ language: 'en', clinicName: 'Clínica' }],
   probeSource: [{ source: 'https://fhir.example/fhir', auth: { kind: 'bearer', tokenSecret: 'fhir-token' } }],
   detectDestinations: [],
+  offsiteProviders: [],
   browseFolders: [{ path: '/mnt' }],
   addCopy: [{ kind: 'nas', path: '/mnt/nas' }],
   removeCopy: ['/mnt/nas'],
