@@ -77,6 +77,13 @@ const DISPATCH: { readonly [M in ApiMethodName]: Handler<M> } = {
     return choose();
   },
   useClinicPassphrase: (h, [request]) => h.useClinicPassphrase(request.passphrase),
+  connectWithKit: async (h, [request]) => {
+    // The key for this computer goes where its other keys go: the keychain, else the passphrase file in use.
+    const useKeychain = (await h.engine.keychainStatus()) === 'available';
+    const r = await h.engine.connect({ recoveryKey: request.recoveryKey, useKeychain });
+    h.emit({ type: 'status-changed' });
+    return r;
+  },
   getDesktopSettings: async (h) => {
     const get = h.extensions.getDesktopSettings;
     if (!get) throw unavailable('getDesktopSettings');

@@ -52,6 +52,7 @@ import type {
   BackupResult,
   CheckResult,
   DesktopSettings,
+  ConnectResult,
   DetectedDestination,
   OffsiteProvider,
   FolderListing,
@@ -191,6 +192,13 @@ const DEFINITIONS = {
   /** Host: no keychain, so keep the passphrase the clinic chose in an owner-only file and use it from now on. */
   useClinicPassphrase: method<[request: { passphrase: string }], HostInfo>(false, [1, 1], (a) =>
     isObject(a[0]) && Object.keys(a[0]).length === 1 && isString(a[0]['passphrase'], 1024) && a[0]['passphrase'] !== '' ? null : 'request.passphrase',
+  ),
+  /**
+   * "Conectar a uma cópia existente": on a new computer, open the repository at the chosen folder with the words of the
+   * printed kit and keep a key for this computer (its keychain, or the passphrase file it uses).
+   */
+  connectWithKit: method<[request: { recoveryKey: string }], ConnectResult>(false, [1, 1], (a) =>
+    isObject(a[0]) && Object.keys(a[0]).length === 1 && isString(a[0]['recoveryKey'], 4096) && (a[0]['recoveryKey'] as string).trim() !== '' ? null : 'request.recoveryKey',
   ),
   /** Desktop app: the operating system's folder dialog (serve mode has browseFolders instead). */
   chooseFolder: method<[], { path: string | null }>(false, [0, 0]),

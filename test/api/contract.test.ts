@@ -25,6 +25,7 @@ const VALID: { readonly [M in ApiMethodName]: ApiArgs<M> } = {
   keychainStatus: [],
   chooseFolder: [],
   useClinicPassphrase: [{ passphrase: 'uma frase bem comprida' }],
+  connectWithKit: [{ recoveryKey: 'palavra '.repeat(32).trim() }],
   status: [],
   getSettings: [],
   updateSettings: [{ language: 'en', clinicName: 'Clínica' }],

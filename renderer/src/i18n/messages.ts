@@ -116,6 +116,26 @@ export const MESSAGES = {
   'welcome.step3': m('Escolha com que frequência fazer o backup.', 'Choose how often to back up.'),
   'welcome.step4': m('Imprima o kit de recuperação e guarde-o em lugar seguro.', 'Print the recovery kit and keep it somewhere safe.'),
   'welcome.start': m('Começar a configuração', 'Start the setup'),
+  'welcome.connectText': m('Computador novo e a clínica já tem backups e o kit de recuperação impresso?', 'A new computer, and the clinic already has backups and the printed recovery kit?'),
+  'welcome.connect': m('Conectar a uma cópia existente', 'Connect to an existing copy'),
+  'connect.title': m('Conectar a uma cópia existente', 'Connect to an existing copy'),
+  'connect.lead': m(
+    'Use o kit de recuperação impresso: escolha a pasta onde estão os backups e digite as 32 palavras do papel.',
+    'Use the printed recovery kit: choose the folder where the backups are and type the 32 words of the sheet.',
+  ),
+  'connect.chooseFolder': m('Ligue o disco ou conecte a rede dos backups e escolha a pasta deles.', 'Plug in the drive or connect to the backups network and choose their folder.'),
+  'connect.notRepository': m(
+    'Esta pasta não tem backups do Clinic Backup. Entre na pasta dos backups (ela aparece no kit, em "Onde estão os backups").',
+    'This folder holds no Clinic Backup backups. Open the backups folder (the kit lists it under "Where the backups are").',
+  ),
+  'connect.folder': m('Backups encontrados em:', 'Backups found at:'),
+  'connect.words': m('As 32 palavras do kit de recuperação', 'The 32 words of the recovery kit'),
+  'connect.wordsHint': m(
+    'Uma linha do papel por linha, na ordem. Maiúsculas e acentos não importam; o programa diz qual linha conferir.',
+    'One line of the sheet per line, in order. Case and accents do not matter; the program says which line to check.',
+  ),
+  'connect.submit': m('Conectar', 'Connect'),
+  'connect.working': m('Conferindo as palavras…', 'Checking the words…'),
   'welcome.alreadySetUp': m('Já configurei antes e o backup sumiu', 'I set this up before and the backup is gone'),
   'welcome.alreadySetUpText': m(
     'O Clinic Backup procurou os backups em {location}. Se elas ficam num disco USB ou numa pasta de rede, conecte o disco ou a rede e tente de novo.',
