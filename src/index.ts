@@ -73,6 +73,7 @@ import {
   runScheduler,
   schedules,
   sendTestAlert,
+  alertChannelHealth,
   setSecret,
   snapshot,
   snapshots,
@@ -197,6 +198,7 @@ export function createEngine(options: EngineOptions): Engine {
     runScheduler: (o) => runScheduler(ctx, o),
     checkAlerts: () => checkAlerts(ctx),
     sendTestAlert: (channel) => sendTestAlert(ctx, channel),
+    alertChannelHealth: () => alertChannelHealth(ctx),
     doctor: () => doctor(ctx),
     close: () => ctx.close(),
   };

@@ -111,6 +111,7 @@ const DISPATCH: { readonly [M in ApiMethodName]: Handler<M> } = {
   removeCopy: (h, [location]) => h.engine.removeCopy(location),
   findPatients: (h, [request]) => h.engine.findPatients(request),
   sendTestAlert: (h, [channel]) => h.engine.sendTestAlert(channel),
+  alertChannelHealth: (h) => h.engine.alertChannelHealth(),
   init: async (h, [request]) => {
     const r = await h.engine.init(request);
     h.emit({ type: 'status-changed' });

@@ -28,6 +28,7 @@ import type {
   DestinationState,
   DetectedDestination,
   OffsiteProvider,
+  AlertChannelHealth,
   DoctorReportView,
   DrillRunResult,
   DrillSummary,
@@ -289,6 +290,8 @@ export interface Engine {
   checkAlerts(): Promise<AlertCheckResult>;
   /** Sends a test alert through a configured channel ("email" or "webhook"). */
   sendTestAlert(channel: string): Promise<{ channel: string; sentAt: string }>;
+  /** How each alert channel last fared (its test or a real alert). */
+  alertChannelHealth(): Promise<{ email: AlertChannelHealth | null; webhook: AlertChannelHealth | null }>;
   /** The SOP-019 §9 checklist, each check with plain-language text and a fix. */
   doctor(): Promise<DoctorReportView>;
   close(): Promise<void>;

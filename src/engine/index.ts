@@ -1,5 +1,5 @@
 /** The public surface of src/engine: the only file other modules import (ARCHITECTURE.md §3). */
-export { checkAlerts, installAlerts, sendTestAlert } from './alerts.js';
+export { checkAlerts, installAlerts, sendTestAlert, alertChannelHealth } from './alerts.js';
 export { backupFhir, backupNdjson, backupNow } from './backup.js';
 export { EngineContext, defaultStateDir } from './context.js';
 export { addCopy, destinations, removeCopy, replicate } from './copies.js';

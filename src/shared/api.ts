@@ -53,6 +53,7 @@ import type {
   CheckResult,
   DesktopSettings,
   ConnectResult,
+  AlertChannelHealth,
   DetectedDestination,
   OffsiteProvider,
   FolderListing,
@@ -185,6 +186,8 @@ const DEFINITIONS = {
     objectArg((r) => first(onlyKeys(r, ['source', 'auth'], 'request'), checkUrl(r['source'], 'request.source'), checkAuth(r['auth'], 'request.auth')), 'request'),
   ),
   detectDestinations: method<[], DetectedDestination[]>(false, [0, 0]),
+  /** How each alert channel last fared (test or real alert); null for a channel never tried since it was saved. */
+  alertChannelHealth: method<[], { email: AlertChannelHealth | null; webhook: AlertChannelHealth | null }>(false, [0, 0]),
   /** Offsite providers by name, with their service addresses and regions (the setup's offsite step). */
   offsiteProviders: method<[], OffsiteProvider[]>(false, [0, 0]),
   /** Whether this computer has a usable keychain ('not-used' when a passphrase file is used instead). */

@@ -421,6 +421,15 @@ export interface DetectedDestination {
   readonly totalBytes: number | null;
 }
 
+/** How an alert channel last fared (its test or a real alert): a channel that failed is not shown as working. */
+export interface AlertChannelHealth {
+  readonly ok: boolean;
+  readonly at: string;
+  /** The error's code and its message in the user's language (the field it concerns, never a secret); null when ok. */
+  readonly code: string | null;
+  readonly message: string | null;
+}
+
 /** A region of an offsite provider, with the service address to use there (none for Amazon S3: the SDK knows it). */
 export interface OffsiteRegion {
   /** The region name the service expects (sa-east-1, br-se1, us-west-004…). */

@@ -23,6 +23,7 @@ export type {
   DestinationState,
   DetectedDestination,
   OffsiteProvider,
+  AlertChannelHealth,
   OffsiteRegion,
   DoctorReportView,
   EngineEvent,

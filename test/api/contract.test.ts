@@ -37,6 +37,7 @@ const VALID: { readonly [M in ApiMethodName]: ApiArgs<M> } = {
   removeCopy: ['/mnt/nas'],
   findPatients: [{ query: 'maria', limit: 5 }],
   sendTestAlert: ['email'],
+  alertChannelHealth: [],
   init: [{ useKeychain: false }],
   backupNow: [],
   snapshots: [],
