@@ -73,7 +73,9 @@ export function ConnectExisting({ onBack }: { onBack: () => void }): ReactNode {
             {t('connect.folder')} <strong data-verbatim>{folder}</strong>
           </p>
           <Field label={t('connect.words')} hint={t('connect.wordsHint')}>
-            {(p) => <textarea {...p} rows={8} value={words} spellCheck={false} autoComplete="off" autoCapitalize="off" onChange={(e) => setWords(e.target.value)} data-testid="connect-words" />}
+            {(p) => (
+              <textarea {...p} rows={8} cols={60} value={words} spellCheck={false} autoComplete="off" autoCapitalize="off" onChange={(e) => setWords(e.target.value)} data-testid="connect-words" />
+            )}
           </Field>
           <div className="actions">
             <button type="submit" className="primary" disabled={working || words.trim() === ''} data-testid="connect-submit">
