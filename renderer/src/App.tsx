@@ -12,6 +12,7 @@ import { RestoreWizard } from './features/restore/RestoreWizard';
 import { Settings } from './features/settings/Settings';
 import { SetupWizard } from './features/setup/SetupWizard';
 import { Welcome } from './features/setup/Welcome';
+import { ConnectExisting } from './features/setup/ConnectExisting';
 import { useI18n } from './i18n';
 import type { MessageKey } from './i18n/messages';
 
@@ -43,11 +44,13 @@ export function App(): ReactNode {
   }, [locale, t]);
 
   useEffect(() => {
-    if (!loading && notSetUp && route !== 'setup' && route !== 'welcome') navigate('welcome');
+    if (!loading && notSetUp && route !== 'setup' && route !== 'welcome' && route !== 'connect') navigate('welcome');
   }, [loading, notSetUp, route, navigate]);
 
   let screen: ReactNode;
-  if (loading) screen = <Spinner label={t('common.loading')} />;
+  // Connecting keeps its screen while the repository changes under it (status reloads meanwhile).
+  if (route === 'connect') screen = <ConnectExisting onBack={() => navigate('welcome')} />;
+  else if (loading) screen = <Spinner label={t('common.loading')} />;
   else if (route === 'setup') screen = <SetupWizard />;
   else if (route === 'welcome' || notSetUp) screen = <Welcome />;
   else if (!status)
@@ -65,7 +68,7 @@ export function App(): ReactNode {
   else if (route === 'people') screen = <People />;
   else screen = <Dashboard />;
 
-  const showNav = !loading && !notSetUp && route !== 'setup' && route !== 'welcome';
+  const showNav = !loading && !notSetUp && route !== 'setup' && route !== 'welcome' && route !== 'connect';
   const state = run ? 'running' : status?.state;
   return (
     <div className="app">

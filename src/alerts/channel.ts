@@ -2,7 +2,7 @@
  * The seam between the AlertManager and the ways of telling someone: e-mail, webhook, and whatever a
  * front end adds (the tray and OS notifications listen to AlertManager events instead).
  */
-import { EngineError } from '../shared/index.js';
+import { EngineError, type ErrorCode } from '../shared/index.js';
 import { scrubSecrets } from '../i18n/index.js';
 import { redact } from '../secrets/index.js';
 import type { AlertRecord } from '../catalog/index.js';
@@ -63,8 +63,15 @@ export function testNotice(context: AlertContext, now: Date): AlertNotice {
   };
 }
 
-/** ALERT_CHANNEL_FAILED with a reason cleaned of every known secret value and credential pattern; no cause attached. */
-export function channelFailure(channel: string, reason: string, options: { transient: boolean; secrets?: readonly (string | null | undefined)[] }): EngineError {
+/**
+ * ALERT_CHANNEL_FAILED (or a more precise code naming the field, e.g. SMTP_RECIPIENT_UNKNOWN) with a reason cleaned
+ * of every known secret value and credential pattern; no cause attached. Details name the field, never a secret.
+ */
+export function channelFailure(
+  channel: string,
+  reason: string,
+  options: { transient: boolean; secrets?: readonly (string | null | undefined)[]; code?: ErrorCode; details?: Readonly<Record<string, string | number>> },
+): EngineError {
   const clean = scrubSecrets(redact(reason, options.secrets ?? [])).slice(0, 300);
-  return new EngineError('ALERT_CHANNEL_FAILED', { channel, reason: clean }, { transient: options.transient });
+  return new EngineError(options.code ?? 'ALERT_CHANNEL_FAILED', { ...options.details, channel, reason: clean }, { transient: options.transient });
 }

@@ -8,7 +8,7 @@
  * built from the SMTP error code and reply code (never the server's full text), redacted anyway.
  */
 import { DEFAULT_LOCALE, t, type Locale } from '../i18n/index.js';
-import { EngineError } from '../shared/index.js';
+import { EngineError, type ErrorCode, isEngineError } from '../shared/index.js';
 import type { SecretStore } from '../secrets/index.js';
 import { channelFailure, type AlertChannel, type AlertNotice } from './channel.js';
 import { DEFAULT_ALERT_TIME_ZONE, alertSince, formatDateTime, formatDuration, renderAlert } from './render.js';
@@ -125,21 +125,51 @@ function isLoopback(host: string): boolean {
 
 const NETWORK_CODES = /ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EPIPE/;
 
-/** A short reason and whether to try again later, from a nodemailer error. */
-function classify(err: unknown): { reason: string; transient: boolean } {
-  const e = (typeof err === 'object' && err !== null ? err : {}) as SmtpErrorShape;
+interface SmtpEnvelopeError extends SmtpErrorShape {
+  rejected?: unknown;
+}
+
+/**
+ * The error for a nodemailer failure: the field it concerns (server and port, user and password, sender,
+ * recipient) with a stable code, a short English reason for the logs, and whether to try again later. Never the
+ * server's full text (it may echo anything).
+ */
+function classify(
+  err: unknown,
+  o: { host: string; port: number; username?: string | undefined; from: string; to: readonly string[] },
+): { code: ErrorCode; details: Record<string, string | number>; reason: string; transient: boolean } {
+  const e = (typeof err === 'object' && err !== null ? err : {}) as SmtpEnvelopeError;
   const code = typeof e.code === 'string' ? e.code : '';
   const reply = typeof e.responseCode === 'number' ? e.responseCode : null;
   const message = typeof e.message === 'string' ? e.message : '';
+  const command = typeof e.command === 'string' ? e.command.toUpperCase() : '';
   const net = NETWORK_CODES.exec(message)?.[0] ?? NETWORK_CODES.exec(code)?.[0];
-  if (code === 'EAUTH') return { reason: `authentication failed${reply ? ` (SMTP ${reply})` : ''}`, transient: reply !== null && reply < 500 };
-  if (code === 'ETLS' || /certificate|self[- ]signed|SSL|TLS/i.test(message)) return { reason: 'TLS error (certificate or encryption settings)', transient: false };
-  if (code === 'EDNS' || net === 'ENOTFOUND') return { reason: 'SMTP server name not found', transient: true };
-  if (net) return { reason: `SMTP server unreachable (${net})`, transient: true };
-  if (code === 'ETIMEDOUT' || code === 'ECONNECTION' || code === 'ESOCKET' || code === 'ECONNRESET') return { reason: `SMTP connection failed (${code})`, transient: true };
-  if (code === 'EENVELOPE') return { reason: `address refused${reply ? ` (SMTP ${reply})` : ''}`, transient: reply !== null && reply < 500 };
-  if (reply !== null) return { reason: `SMTP ${reply}`, transient: reply < 500 };
-  return { reason: code ? `SMTP error ${code}` : 'SMTP error', transient: true };
+  const server = { host: o.host, port: o.port };
+  if (code === 'EAUTH')
+    return {
+      code: 'SMTP_AUTH',
+      details: { host: o.host, username: o.username ?? '', field: 'email.username' },
+      reason: `authentication failed${reply ? ` (SMTP ${reply})` : ''}`,
+      transient: reply !== null && reply < 500,
+    };
+  if (code === 'ETLS' || /certificate|self[- ]signed|SSL|TLS/i.test(message))
+    return { code: 'SMTP_TLS', details: { ...server, field: 'email.security' }, reason: 'TLS error (certificate or encryption settings)', transient: false };
+  if (code === 'EDNS' || net === 'ENOTFOUND' || net === 'EAI_AGAIN') return { code: 'SMTP_DNS', details: { host: o.host, field: 'email.host' }, reason: 'SMTP server name not found', transient: true };
+  if (net) return { code: 'SMTP_UNREACHABLE', details: { ...server, field: 'email.host' }, reason: `SMTP server unreachable (${net})`, transient: true };
+  if (code === 'ETIMEDOUT' || code === 'ECONNECTION' || code === 'ESOCKET' || code === 'ECONNRESET')
+    return { code: 'SMTP_UNREACHABLE', details: { ...server, field: 'email.host' }, reason: `SMTP connection failed (${code})`, transient: true };
+  if (code === 'EENVELOPE' || command.startsWith('RCPT') || command.startsWith('MAIL')) {
+    const transient = reply !== null && reply < 500;
+    const refused = `address refused${reply ? ` (SMTP ${reply})` : ''}`;
+    if (command.startsWith('MAIL')) return { code: 'SMTP_SENDER_REFUSED', details: { address: o.from, field: 'email.from' }, reason: `sender ${refused}`, transient };
+    // nodemailer lists the refused recipients; one of ours, never text the server made up.
+    const listed = Array.isArray(e.rejected) ? e.rejected.filter((x): x is string => typeof x === 'string') : [];
+    const address = listed.find((x) => o.to.includes(x)) ?? (o.to.length === 1 ? o.to[0] : undefined);
+    if (address !== undefined) return { code: 'SMTP_RECIPIENT_UNKNOWN', details: { address, field: 'email.to' }, reason: `recipient ${refused}`, transient };
+    return { code: 'ALERT_CHANNEL_FAILED', details: {}, reason: refused, transient };
+  }
+  if (reply !== null) return { code: 'ALERT_CHANNEL_FAILED', details: {}, reason: `SMTP ${reply}`, transient: reply < 500 };
+  return { code: 'ALERT_CHANNEL_FAILED', details: {}, reason: code ? `SMTP error ${code}` : 'SMTP error', transient: true };
 }
 
 /** An e-mail the product sends besides alerts (the weekly summary). */
@@ -171,11 +201,13 @@ export class EmailChannel implements AlertChannel {
   async send(notice: AlertNotice, signal?: AbortSignal): Promise<void> {
     const o = this.#o;
     const mail = renderAlertEmail(notice, { locale: o.locale ?? DEFAULT_LOCALE, timeZone: o.timeZone ?? DEFAULT_ALERT_TIME_ZONE });
-    await this.sendMessage({ ...mail, headers: { 'X-Clinic-Backup-Alert': notice.alert.key, 'X-Clinic-Backup-Severity': notice.alert.severity, 'X-Clinic-Backup-Event': notice.kind } }, signal);
+    await this.sendMessage({ ...mail, headers: { 'X-Clinic-Backup-Alert': notice.alert.key, 'X-Clinic-Backup-Severity': notice.alert.severity, 'X-Clinic-Backup-Event': notice.kind } }, signal, {
+      strictRecipients: notice.kind === 'test',
+    });
   }
 
   /** Sends any message of the product (the weekly summary) through this channel's server and recipients. */
-  async sendMessage(message: OutgoingEmail, signal?: AbortSignal): Promise<void> {
+  async sendMessage(message: OutgoingEmail, signal?: AbortSignal, options: { strictRecipients?: boolean } = {}): Promise<void> {
     const o = this.#o;
     if (signal?.aborted) throw new EngineError('CANCELLED');
     let password: string | null = null;
@@ -192,9 +224,10 @@ export class EmailChannel implements AlertChannel {
     const timeout = o.timeoutMs ?? 20_000;
     // nodemailer loads when the first e-mail is sent, never for commands that send none.
     const { default: nodemailer } = await import('nodemailer');
+    const port = o.port ?? (security === 'tls' ? 465 : security === 'starttls' ? 587 : 25);
     const transport = nodemailer.createTransport({
       host: o.host,
-      port: o.port ?? (security === 'tls' ? 465 : security === 'starttls' ? 587 : 25),
+      port,
       secure: security === 'tls',
       requireTLS: security === 'starttls',
       ignoreTLS: security === 'none',
@@ -209,7 +242,7 @@ export class EmailChannel implements AlertChannel {
     const onAbort = (): void => transport.close();
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      await transport.sendMail({
+      const info = await transport.sendMail({
         from: o.from,
         to: [...o.to],
         subject: message.subject,
@@ -218,10 +251,17 @@ export class EmailChannel implements AlertChannel {
         headers: { ...message.headers },
         ...(message.attachments ? { attachments: message.attachments.map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType })) } : {}),
       });
+      // Some recipients accepted, others refused: the message went out, but a test must say which address is wrong.
+      const refused = ((info.rejected ?? []) as unknown[]).map((r) => (typeof r === 'string' ? r : typeof r === 'object' && r !== null ? String((r as { address?: unknown }).address) : ''));
+      const unknown = o.to.find((x) => refused.includes(x));
+      if (options.strictRecipients && unknown !== undefined) {
+        throw channelFailure(this.name, 'recipient address refused', { transient: false, code: 'SMTP_RECIPIENT_UNKNOWN', details: { address: unknown, field: 'email.to' } });
+      }
     } catch (err) {
       if (signal?.aborted) throw new EngineError('CANCELLED');
-      const { reason, transient } = classify(err);
-      throw channelFailure(this.name, reason, { transient, secrets: [password] });
+      if (isEngineError(err)) throw err;
+      const failure = classify(err, { host: o.host, port, username: o.username, from: o.from, to: o.to });
+      throw channelFailure(this.name, failure.reason, { transient: failure.transient, secrets: [password], code: failure.code, details: failure.details });
     } finally {
       signal?.removeEventListener('abort', onAbort);
       transport.close();

@@ -15,7 +15,7 @@
  * The engine calls evaluate() after each run and on a timer, then deliver(); nextDeliveryAt() tells it
  * when deliver() has work again. Nothing here holds secrets: channels read theirs from the SecretStore.
  */
-import { EngineError, type ErrorCode } from '../shared/index.js';
+import { EngineError, type ErrorCode, type ErrorDetails } from '../shared/index.js';
 import { systemClock, type Clock } from '../scheduler/index.js';
 import type { AlertRecord, AlertSeverity, Catalog } from '../catalog/index.js';
 import { coversAlert, evaluateAlerts, type AlertCandidate, type AlertState, type AlertThresholds } from './rules.js';
@@ -99,6 +99,8 @@ export interface DeliveryOutcome {
 }
 
 export interface DeliveryFailure extends DeliveryOutcome {
+  /** The channel's error details (the field it concerns; never a secret), for the user's message. */
+  readonly details: ErrorDetails;
   readonly code: ErrorCode;
   readonly reason: string;
   readonly nextAttemptAt: string;
@@ -111,13 +113,14 @@ export interface DeliverResult {
   readonly waiting: number;
 }
 
-function failureInfo(err: unknown): { code: ErrorCode; reason: string; transient: boolean } {
+function failureInfo(err: unknown): { code: ErrorCode; reason: string; transient: boolean; details: ErrorDetails } {
   if (err instanceof EngineError) {
     const reason = typeof err.details['reason'] === 'string' ? err.details['reason'] : err.code;
-    return { code: err.code, reason, transient: err.transient };
+    return { code: err.code, reason, transient: err.transient, details: err.details };
   }
   // A channel that broke its contract: report the type of failure only, its text may hold anything.
-  return { code: 'ALERT_CHANNEL_FAILED', reason: err instanceof Error ? err.name : 'unknown error', transient: true };
+  const reason = err instanceof Error ? err.name : 'unknown error';
+  return { code: 'ALERT_CHANNEL_FAILED', reason, transient: true, details: { reason } };
 }
 
 export class AlertManager {
@@ -278,7 +281,7 @@ export class AlertManager {
       }
       const notice = { kind: 'alert' as const, alert, context: this.#context, sentAt: now };
       const oks: string[] = [];
-      const errors: { channel: string; code: ErrorCode; reason: string; transient: boolean }[] = [];
+      const errors: { channel: string; code: ErrorCode; reason: string; transient: boolean; details: ErrorDetails }[] = [];
       for (const { channel } of owed) {
         try {
           await channel.send(notice, signal);
@@ -301,7 +304,7 @@ export class AlertManager {
         const next = new Date(this.#clock.now().getTime() + delay);
         for (const e of errors) {
           record = this.#catalog.recordAlertDelivery(alert.id, { channel: e.channel, ok: false, nextAttemptAt: next });
-          const failure = { alertId: alert.id, key: alert.key, channel: e.channel, code: e.code, reason: e.reason, nextAttemptAt: next.toISOString() };
+          const failure = { alertId: alert.id, key: alert.key, channel: e.channel, code: e.code, reason: e.reason, details: e.details, nextAttemptAt: next.toISOString() };
           failed.push(failure);
           this.#log({ level: 'warn', event: 'delivery-failed', key: alert.key, channel: e.channel, code: e.code, reason: e.reason });
           this.#emit({ type: 'delivery-failed', alert: record, channel: e.channel, code: e.code, reason: e.reason, nextAttemptAt: failure.nextAttemptAt });
@@ -320,7 +323,7 @@ export class AlertManager {
       }
       const notice = { kind: 'resolved' as const, alert, context: this.#context, sentAt: now };
       let record = alert;
-      const errors: { channel: string; code: ErrorCode; reason: string; transient: boolean }[] = [];
+      const errors: { channel: string; code: ErrorCode; reason: string; transient: boolean; details: ErrorDetails }[] = [];
       for (const { channel } of owed) {
         try {
           await channel.send(notice, signal);
@@ -338,7 +341,7 @@ export class AlertManager {
         const next = new Date(this.#clock.now().getTime() + delay);
         for (const e of errors) {
           record = this.#catalog.recordResolutionDelivery(alert.id, { channel: e.channel, ok: false, nextAttemptAt: next });
-          const failure = { alertId: alert.id, key: alert.key, channel: e.channel, code: e.code, reason: e.reason, nextAttemptAt: next.toISOString(), resolution: true };
+          const failure = { alertId: alert.id, key: alert.key, channel: e.channel, code: e.code, reason: e.reason, details: e.details, nextAttemptAt: next.toISOString(), resolution: true };
           failed.push(failure);
           this.#log({ level: 'warn', event: 'resolution-failed', key: alert.key, channel: e.channel, code: e.code, reason: e.reason });
         }

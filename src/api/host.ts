@@ -77,6 +77,13 @@ const DISPATCH: { readonly [M in ApiMethodName]: Handler<M> } = {
     return choose();
   },
   useClinicPassphrase: (h, [request]) => h.useClinicPassphrase(request.passphrase),
+  connectWithKit: async (h, [request]) => {
+    // The key for this computer goes where its other keys go: the keychain, else the passphrase file in use.
+    const useKeychain = (await h.engine.keychainStatus()) === 'available';
+    const r = await h.engine.connect({ recoveryKey: request.recoveryKey, useKeychain });
+    h.emit({ type: 'status-changed' });
+    return r;
+  },
   getDesktopSettings: async (h) => {
     const get = h.extensions.getDesktopSettings;
     if (!get) throw unavailable('getDesktopSettings');
@@ -98,11 +105,13 @@ const DISPATCH: { readonly [M in ApiMethodName]: Handler<M> } = {
   },
   probeSource: (h, [request]) => h.engine.probeSource(request),
   detectDestinations: (h) => h.engine.detectDestinations(),
+  offsiteProviders: async (h) => h.engine.offsiteProviders(),
   browseFolders: (h, [request]) => h.engine.browseFolders(request ?? {}),
   addCopy: (h, [request]) => h.engine.addCopy(request),
   removeCopy: (h, [location]) => h.engine.removeCopy(location),
   findPatients: (h, [request]) => h.engine.findPatients(request),
   sendTestAlert: (h, [channel]) => h.engine.sendTestAlert(channel),
+  alertChannelHealth: (h) => h.engine.alertChannelHealth(),
   init: async (h, [request]) => {
     const r = await h.engine.init(request);
     h.emit({ type: 'status-changed' });

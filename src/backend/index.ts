@@ -24,6 +24,7 @@ export {
   type DestinationState,
 } from './local/identify.js';
 export { mapS3Error, type S3ErrorContext } from './s3/s3Errors.js';
+export { OFFSITE_PROVIDERS } from './s3/providers.js';
 
 // ---- Public surface: what other modules of src/ use (kept by the layer rule; extend as needed).
 export { ejectDrive } from './local/eject.js';

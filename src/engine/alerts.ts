@@ -4,7 +4,9 @@
  */
 import { type AlertChannel, AlertManager, alertStateOf, EmailChannel, type EmailChannelOptions, WebhookChannel, type WebhookChannelOptions } from '../alerts/index.js';
 import { DEFAULT_SHRINK_GUARD_PERCENT } from '../archiver/index.js';
-import type { AlertCheckResult } from '../shared/index.js';
+import { type AlertChannelHealth, type AlertCheckResult, EngineError, type ErrorCode, type ErrorDetails, isEngineError } from '../shared/index.js';
+import type { JsonValue } from '../catalog/index.js';
+import { toErrorInfo } from '../i18n/index.js';
 import type { EngineContext } from './context.js';
 import { capacityOf, destinations } from './copies.js';
 import { recoveryKitStatus } from './keys.js';
@@ -56,6 +58,9 @@ async function evaluateAndDeliverNow(ctx: EngineContext): Promise<AlertCheckResu
   });
   const e = manager.evaluate(state);
   const d = await manager.deliver();
+  // Real deliveries tell how a channel fares too: a failed one is not shown as working.
+  for (const f of d.failed) await recordHealth(ctx, f.channel, new EngineError(f.code, { ...f.details, channel: f.channel, reason: f.reason }));
+  for (const ok of d.delivered) await recordHealth(ctx, ok.channel, null);
   if (e.raised.length > 0 || e.cleared.length > 0) ctx.emit({ type: 'status-changed' });
   return { raised: e.raised.length, cleared: e.cleared.length, active: e.active.length, delivered: d.delivered.length, failed: d.failed.length };
 }
@@ -67,11 +72,53 @@ export async function checkAlerts(ctx: EngineContext): Promise<AlertCheckResult>
   return r;
 }
 
-/** Sends a test alert through a configured channel ("email" or "webhook"). */
+interface StoredHealth {
+  readonly ok: boolean;
+  readonly at: string;
+  readonly code: ErrorCode | null;
+  readonly details: ErrorDetails;
+}
+
+const HEALTH_CHANNELS = ['email', 'webhook'] as const;
+
+/** Keeps how a channel last fared (secret-free: the error's code and its details, which never carry one). */
+async function recordHealth(ctx: EngineContext, channel: string, err: unknown): Promise<void> {
+  if (!(HEALTH_CHANNELS as readonly string[]).includes(channel)) return;
+  const catalog = await ctx.catalog();
+  const at = ctx.clock.now().toISOString();
+  const health: StoredHealth =
+    err === null
+      ? { ok: true, at, code: null, details: {} }
+      : isEngineError(err)
+        ? { ok: false, at, code: err.code, details: err.details }
+        : { ok: false, at, code: 'ALERT_CHANNEL_FAILED', details: { channel, reason: 'error' } };
+  catalog.setSetting(`alerts.health.${channel}`, health as unknown as JsonValue);
+}
+
+/** Sends a test alert through a configured channel ("email" or "webhook"); the outcome is kept (alertChannelHealth). */
 export async function sendTestAlert(ctx: EngineContext, channel: string): Promise<{ channel: string; sentAt: string }> {
-  const r = await (await alertManager(ctx)).sendTest(channel);
+  let r: { channel: string; sentAt: string };
+  try {
+    r = await (await alertManager(ctx)).sendTest(channel);
+  } catch (err) {
+    if (!isEngineError(err, 'NOT_FOUND')) await recordHealth(ctx, channel, err);
+    throw err;
+  }
+  await recordHealth(ctx, channel, null);
   await ctx.audit.mirror();
   return r;
+}
+
+/** How each channel last fared, its error in the user's words: a channel whose test failed is not shown as working. */
+export async function alertChannelHealth(ctx: EngineContext): Promise<{ email: AlertChannelHealth | null; webhook: AlertChannelHealth | null }> {
+  const catalog = await ctx.catalog();
+  const read = (channel: (typeof HEALTH_CHANNELS)[number]): AlertChannelHealth | null => {
+    const h = catalog.getSetting(`alerts.health.${channel}`) as StoredHealth | undefined;
+    if (!h || typeof h.ok !== 'boolean') return null;
+    if (h.ok || h.code === null) return { ok: true, at: h.at, code: null, message: null };
+    return { ok: false, at: h.at, code: h.code, message: toErrorInfo(new EngineError(h.code, h.details), ctx.locale).message };
+  };
+  return { email: read('email'), webhook: read('webhook') };
 }
 
 /**

@@ -3,6 +3,7 @@
  * the backends of the configured copies (through the backend registry), the event bus and the tasks, the clock,
  * the engine's language and its local state folder. No use case logic lives here.
  */
+import type { StorageUsage } from './usage.js';
 import { WorkerPool } from '../pool/index.js';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -36,6 +37,8 @@ export class EngineContext {
   readonly audit: AuditTrail;
   /** Runs going on in this process (the status shows the first). */
   readonly runningRuns = new Map<number, { kind: string; since: string }>();
+  /** The storage measure under way in the background (engine/usage.ts), awaited by close. */
+  usageRefresh: Promise<StorageUsage> | null = null;
   private repoPromise: Promise<Repository> | null = null;
   private catalogPromise: Promise<Catalog> | null = null;
   private storePromise: Promise<SecretStore> | null = null;
@@ -314,8 +317,12 @@ export class EngineContext {
   }
 
   private closed = false;
+  /** Set once close starts: no new background work. */
+  closing = false;
 
   async close(): Promise<void> {
+    this.closing = true;
+    await this.usageRefresh?.catch(() => undefined);
     const repo = this.repoPromise;
     const catalog = this.catalogPromise;
     this.catalogPromise = null;

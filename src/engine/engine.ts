@@ -20,6 +20,8 @@ import type {
   DestinationConfig,
   DestinationState,
   DetectedDestination,
+  OffsiteProvider,
+  AlertChannelHealth,
   DoctorReportView,
   DrillRunResult,
   DrillSummary,
@@ -243,6 +245,8 @@ export interface Engine {
   probeSource(request: { source: string; auth: SourceAuthRequest }): Promise<SourceProbe>;
   /** Candidate local destinations (mounted drives and shares) and what each holds. */
   detectDestinations(): Promise<DetectedDestination[]>;
+  /** Offsite providers by name with their service addresses and regions (Brazilian ones first). */
+  offsiteProviders(): OffsiteProvider[];
   /** Whether the OS keychain can be used here ('not-used' with a passphrase file or a host-supplied store counts as available). */
   keychainStatus(): Promise<'available' | 'unavailable' | 'not-used'>;
   /** The folder picker of the setup: roots (drives, shares) with free space, or the folders inside one. */
@@ -290,6 +294,8 @@ export interface Engine {
   checkAlerts(): Promise<AlertCheckResult>;
   /** Sends a test alert through a configured channel ("email" or "webhook"). */
   sendTestAlert(channel: string): Promise<{ channel: string; sentAt: string }>;
+  /** How each alert channel last fared (its test or a real alert). */
+  alertChannelHealth(): Promise<{ email: AlertChannelHealth | null; webhook: AlertChannelHealth | null }>;
   /** The SOP-019 §9 checklist, each check with plain-language text and a fix. */
   doctor(): Promise<DoctorReportView>;
   close(): Promise<void>;

@@ -1,5 +1,5 @@
 /** The public surface of src/engine: the only file other modules import (ARCHITECTURE.md §3). */
-export { checkAlerts, installAlerts, sendTestAlert } from './alerts.js';
+export { checkAlerts, installAlerts, sendTestAlert, alertChannelHealth } from './alerts.js';
 export { backupFhir, backupNdjson, backupNow } from './backup.js';
 export { EngineContext, defaultStateDir } from './context.js';
 export { addCopy, destinations, removeCopy, replicate } from './copies.js';
@@ -16,7 +16,7 @@ export { dump, findPatients, ls, planRestoreToFolder, planRestoreToServer, resto
 export { runScheduler, schedules } from './scheduler.js';
 export { MIN_CLINIC_PASSPHRASE, clinicPassphrasePaths, deleteSecret, keychainStatus, listSecrets, saveClinicPassphrase, setSecret } from './secrets.js';
 export { getSettings, updateSettings } from './settings.js';
-export { browseFolders, detectDestinations, doctor, probeSource } from './setup.js';
+export { browseFolders, detectDestinations, doctor, offsiteProviders, probeSource } from './setup.js';
 export { snapshot, snapshots, stats } from './snapshots.js';
 export { addSource, backupAllSources, backupSource, listSources, removeSource } from './sources.js';
 export type { SourceListItem, SourceRunOutcome } from './sources.js';

@@ -75,6 +75,9 @@ export async function updateSettings(ctx: EngineContext, patch: Partial<AppSetti
   if (patch.clinicName !== undefined) c.setSetting('clinic.name', patch.clinicName, actor);
   if (patch.shrinkGuardPercent !== undefined) c.setSetting('backup.shrinkGuardPercent', patch.shrinkGuardPercent, actor);
   if (patch.timeZone !== undefined) c.setSetting('clinic.timeZone', patch.timeZone, actor);
+  // A channel saved again is untried: its last outcome (alertChannelHealth) no longer says how it fares.
+  if (patch.alerts && 'email' in patch.alerts) c.deleteSetting('alerts.health.email', actor);
+  if (patch.alerts && 'webhook' in patch.alerts) c.deleteSetting('alerts.health.webhook', actor);
   if (patch.alerts && 'email' in patch.alerts) {
     if (patch.alerts.email) c.setSetting('alerts.email', patch.alerts.email as unknown as JsonValue, actor);
     else c.deleteSetting('alerts.email', actor);

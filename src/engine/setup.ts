@@ -1,10 +1,20 @@
 /** Use cases of the setup: testing a FHIR source, finding drives and shares, and the SOP-019 §9 checklist. */
 import { readdir, realpath, statfs } from 'node:fs/promises';
 import path from 'node:path';
-import { identifyDestination, mountedVolumes, parseBackendLocation } from '../backend/index.js';
+import { identifyDestination, mountedVolumes, OFFSITE_PROVIDERS, parseBackendLocation } from '../backend/index.js';
 import { type DoctorDestinationInput, renderDoctorCheck, runDoctor } from '../doctor/index.js';
 import { authProvider, FhirHttp, probeCapabilities } from '../source/index.js';
-import { type DetectedDestination, type DoctorReportView, EngineError, type FolderListing, type FolderRoot, isEngineError, type SourceAuthSetting, type SourceProbe } from '../shared/index.js';
+import {
+  type DetectedDestination,
+  type DoctorReportView,
+  EngineError,
+  type FolderListing,
+  type FolderRoot,
+  isEngineError,
+  type OffsiteProvider,
+  type SourceAuthSetting,
+  type SourceProbe,
+} from '../shared/index.js';
 import type { EngineContext } from './context.js';
 import { recoveryKitStatus } from './keys.js';
 import { resolveSourceAuth } from './secrets.js';
@@ -149,4 +159,9 @@ export async function doctor(ctx: EngineContext): Promise<DoctorReportView> {
       return { id: c.id, subject: c.subject ?? null, status: c.status, severity: c.severity, title: r.title, detail: r.detail, fix: r.fix };
     }),
   };
+}
+
+/** Offsite providers by name, their service addresses and regions (backend/s3/providers.ts). */
+export function offsiteProviders(): OffsiteProvider[] {
+  return [...OFFSITE_PROVIDERS];
 }

@@ -14,7 +14,7 @@ import type { EngineContext } from './context.js';
 import { destinations as destinationStates } from './copies.js';
 import { recoveryKitStatus } from './keys.js';
 import { getSettings, scheduleSetting } from './settings.js';
-import { storageUsage } from './snapshots.js';
+import { cachedStorageUsage } from './usage.js';
 import { indicatorsFromCatalog, indicatorViews } from './indicators.js';
 
 const DAY_MS = 24 * 3600_000;
@@ -28,8 +28,9 @@ export async function status(ctx: EngineContext): Promise<StatusSummary> {
   // A partial backup (data left out) is not a success: it neither resets the RPO clock nor counts as one.
   const lastOk = catalog.lastRun('backup', ['success']);
   const lastSuccessAt = lastOk?.endedAt ?? null;
-  // Status reads only file sizes and snapshot manifests: loading the whole index here cost seconds and hundreds of MB.
-  const stats = await storageUsage(ctx);
+  // Status never lists the store: the last measure from the catalog, refreshed in the background (engine/usage.ts).
+  const usage = cachedStorageUsage(ctx, catalog, repo.id);
+  const stats = { latestBytes: usage?.latestBytes ?? 0, storedBytes: usage?.storedBytes ?? 0 };
   const kit = await recoveryKitStatus(ctx);
   const lastDrill = catalog.lastDrill(['success', 'partial', 'failed']);
   const settings = await getSettings(ctx);

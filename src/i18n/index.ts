@@ -1,5 +1,5 @@
 import { EngineError, type ErrorInfo, errorSide, formatMessage } from '../shared/index.js';
-import { errorMessages } from './messages/errors.js';
+import { errorMessages, errorVariants } from './messages/errors.js';
 import { cliMessages } from './messages/cli.js';
 import { cliHelpMessages } from './messages/cliHelp.js';
 import { backendMessages } from './messages/backend.js';
@@ -96,7 +96,11 @@ export function hasMessage(key: string): boolean {
 
 /** The user text of an error code with its details. */
 export function errorText(err: { code: keyof typeof errorMessages; details?: Params }, locale: Locale = DEFAULT_LOCALE): string {
-  return interpolate(errorMessages[err.code][locale], err.details ?? {}, locale);
+  const details = err.details ?? {};
+  const variants = errorVariants[err.code];
+  const variant = variants ? variants.pick(details) : null;
+  const message = (variant !== null && variants?.messages[variant]) || errorMessages[err.code];
+  return interpolate(message[locale], details, locale);
 }
 
 /** Converts anything thrown into ErrorInfo data for a front end. Unknown errors become INTERNAL without stack or secrets. */

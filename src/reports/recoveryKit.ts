@@ -83,12 +83,13 @@ export function recoveryKitDocument(data: RecoveryKitData, locale: Locale): Repo
   const hidden = locations.length - shown.length;
   const firstLocation = locations[0]?.location ?? tr('reports.kit.locationPlaceholder');
 
+  // The clinic is named; the repository and key ids are only a code for support, in the footer.
+  const clinic = clinicLabel(data.clinicName, tr);
   const facts: Fact[] = [
-    { label: tr('reports.kit.clinic'), value: clinicLabel(data.clinicName, tr) },
-    { label: tr('reports.kit.repoId'), value: data.repoId, mono: true },
+    { label: tr('reports.kit.clinic'), value: clinic },
     { label: tr('reports.kit.created'), value: formatDateTime(data.createdAt, locale, tz) },
+    { label: tr('reports.kit.supportCode'), value: data.slotId ? `${shortId(data.repoId)}/${shortId(data.slotId)}` : shortId(data.repoId), mono: true },
   ];
-  if (data.slotId) facts.push({ label: tr('reports.kit.slot'), value: data.slotId, mono: true });
   const where: Fact[] = shown.map((l): Fact => ({ label: l.label ?? tr(`reports.kind.${l.kind}`), value: l.location, mono: true }));
   if (locations.length === 0) where.push({ label: tr('reports.kit.locations'), value: tr('reports.kit.noLocations'), tone: 'warning' });
   if (hidden > 0) where.push({ label: '…', value: tr('reports.kit.moreLocations', { count: hidden }) });
@@ -112,14 +113,9 @@ export function recoveryKitDocument(data: RecoveryKitData, locale: Locale): Repo
     {
       kind: 'list',
       ordered: true,
-      items: [
-        tr('reports.kit.step1'),
-        tr('reports.kit.step2'),
-        { text: tr('reports.kit.step3'), command: `clinic-backup connect --repo ${firstLocation}` },
-        tr('reports.kit.step4'),
-        tr('reports.kit.step5'),
-      ],
+      items: [tr('reports.kit.step1'), tr('reports.kit.step2'), tr('reports.kit.step3'), tr('reports.kit.step4', { words: key.lines.flat().length }), tr('reports.kit.step5'), tr('reports.kit.step6')],
     },
+    { kind: 'list', items: [{ text: tr('reports.kit.command'), command: `clinic-backup connect --repo ${firstLocation}` }] },
     { kind: 'heading', level: 2, text: tr('reports.kit.storeHeading') },
     { kind: 'list', items: [tr('reports.kit.store1'), tr('reports.kit.store2'), tr('reports.kit.store3')] },
     { kind: 'writeIn', title: tr('reports.kit.writeInTitle'), fields: [tr('reports.kit.writeInWhere'), tr('reports.kit.writeInWho')] },
@@ -128,14 +124,14 @@ export function recoveryKitDocument(data: RecoveryKitData, locale: Locale): Repo
   const generated = formatDateTime(data.generatedAt ?? new Date(), locale, tz);
   return {
     locale,
-    title: tr('reports.kit.title'),
-    subtitle: tr('reports.kit.subtitle'),
+    title: tr('reports.kit.title', { clinic }),
+    subtitle: tr('reports.kit.subtitle', { clinic }),
     meta: [],
     blocks,
-    footer: tr('reports.kit.footer', { version: data.toolVersion ?? '', repo: shortId(data.repoId), generated, zone: tz }),
+    footer: tr('reports.kit.footer', { version: data.toolVersion ?? '', clinic, generated, zone: tz }),
     pageLabel: tr('reports.common.pageLabel'),
     singlePage: true,
-    pdfInfo: { subject: tr('reports.kit.title'), keywords: 'Clinic Backup recovery kit' },
+    pdfInfo: { subject: tr('reports.kit.title', { clinic }), keywords: 'Clinic Backup recovery kit' },
   };
 }
 

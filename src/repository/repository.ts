@@ -37,6 +37,12 @@ export interface InitOptions {
   readonly scrypt?: ScryptParams;
 }
 export class Repository extends RepositoryBlobs {
+  /**
+   * Snapshots already read and checked, by file id. A snapshot file is named by the SHA-256 of its bytes and never
+   * rewritten, so listing them again reads only the new ones (status and the snapshot list during a backup).
+   */
+  private readonly snapshotCache = new Map<string, SnapshotRecord>();
+
   private constructor(backend: Backend, config: RepoConfig, keys: SubKeys, masterKey: Buffer, openedWith: KeySlotInfo | null) {
     super(backend, config, keys, masterKey, openedWith);
   }
@@ -135,9 +141,20 @@ export class Repository extends RepositoryBlobs {
   /** Every readable snapshot, oldest first. Damaged ones are skipped here and reported by the checker. */
   async listSnapshots(signal?: AbortSignal): Promise<SnapshotRecord[]> {
     const out: SnapshotRecord[] = [];
-    for (const id of await this.listSnapshotIds(signal)) {
+    const ids = await this.listSnapshotIds(signal);
+    // Forgotten snapshots leave the cache with their files.
+    const present = new Set(ids);
+    for (const id of this.snapshotCache.keys()) if (!present.has(id)) this.snapshotCache.delete(id);
+    for (const id of ids) {
+      const cached = this.snapshotCache.get(id);
+      if (cached) {
+        out.push(cached);
+        continue;
+      }
       try {
-        out.push(await this.readSnapshot(id));
+        const record = await this.readSnapshot(id);
+        this.snapshotCache.set(id, record);
+        out.push(record);
       } catch (err) {
         if (err instanceof OtherVersionFile) continue; // a migration's files (§3.5)
         if (!isEngineError(err, 'SNAPSHOT_CORRUPT')) throw err;

@@ -55,7 +55,10 @@ import type {
   BackupResult,
   CheckResult,
   DesktopSettings,
+  ConnectResult,
+  AlertChannelHealth,
   DetectedDestination,
+  OffsiteProvider,
   FolderListing,
   FhirRestoreResult,
   FolderRestorePlan,
@@ -198,11 +201,22 @@ const DEFINITIONS = {
     objectArg((r) => first(onlyKeys(r, ['source', 'auth'], 'request'), checkUrl(r['source'], 'request.source'), checkAuth(r['auth'], 'request.auth')), 'request'),
   ),
   detectDestinations: method<[], DetectedDestination[]>(false, [0, 0]),
+  /** How each alert channel last fared (test or real alert); null for a channel never tried since it was saved. */
+  alertChannelHealth: method<[], { email: AlertChannelHealth | null; webhook: AlertChannelHealth | null }>(false, [0, 0]),
+  /** Offsite providers by name, with their service addresses and regions (the setup's offsite step). */
+  offsiteProviders: method<[], OffsiteProvider[]>(false, [0, 0]),
   /** Whether this computer has a usable keychain ('not-used' when a passphrase file is used instead). */
   keychainStatus: method<[], { keychain: 'available' | 'unavailable' | 'not-used' }>(false, [0, 0]),
   /** Host: no keychain, so keep the passphrase the clinic chose in an owner-only file and use it from now on. */
   useClinicPassphrase: method<[request: { passphrase: string }], HostInfo>(false, [1, 1], (a) =>
     isObject(a[0]) && Object.keys(a[0]).length === 1 && isString(a[0]['passphrase'], 1024) && a[0]['passphrase'] !== '' ? null : 'request.passphrase',
+  ),
+  /**
+   * "Conectar a uma cópia existente": on a new computer, open the repository at the chosen folder with the words of the
+   * printed kit and keep a key for this computer (its keychain, or the passphrase file it uses).
+   */
+  connectWithKit: method<[request: { recoveryKey: string }], ConnectResult>(false, [1, 1], (a) =>
+    isObject(a[0]) && Object.keys(a[0]).length === 1 && isString(a[0]['recoveryKey'], 4096) && (a[0]['recoveryKey'] as string).trim() !== '' ? null : 'request.recoveryKey',
   ),
   /** Desktop app: the operating system's folder dialog (serve mode has browseFolders instead). */
   chooseFolder: method<[], { path: string | null }>(false, [0, 0]),

@@ -240,6 +240,38 @@ export interface DetectedDestination {
   readonly totalBytes: number | null;
 }
 
+/** How an alert channel last fared (its test or a real alert): a channel that failed is not shown as working. */
+export interface AlertChannelHealth {
+  readonly ok: boolean;
+  readonly at: string;
+  /** The error's code and its message in the user's language (the field it concerns, never a secret); null when ok. */
+  readonly code: string | null;
+  readonly message: string | null;
+}
+
+/** A region of an offsite provider, with the service address to use there (none for Amazon S3: the SDK knows it). */
+export interface OffsiteRegion {
+  /** The region name the service expects (sa-east-1, br-se1, us-west-004…). */
+  readonly region: string;
+  /** The city or area, as the provider names it (a proper noun: shown as is). */
+  readonly city: string;
+  /** ISO 3166 country code of the data centre; the screen names the country in the user's language. */
+  readonly country: string;
+  readonly endpoint: string | null;
+  /** The data stays in Brazil (no LGPD authorisation needed). */
+  readonly inBrazil: boolean;
+}
+
+/** An offsite storage provider offered by name in the setup (endpoint and regions filled in); "other" has none. */
+export interface OffsiteProvider {
+  readonly id: 'aws' | 'b2' | 'wasabi' | 'magalu' | 'other';
+  /** The provider's own name (a brand: not translated); empty for "other". */
+  readonly name: string;
+  /** The region offered first (in Brazil when the provider has one). */
+  readonly defaultRegion: string | null;
+  readonly regions: readonly OffsiteRegion[];
+}
+
 /** One place the folder picker offers at the top: a drive, a network share, or a folder the installer allowed. */
 export interface FolderRoot {
   readonly path: string;

@@ -95,14 +95,14 @@ describe('EmailChannel with a real SMTP server', () => {
     const clock = new TestClock('2026-03-10T15:00:00.000Z');
     const notice = testNotice(CONTEXT, clock.now());
     const strict = new EmailChannel({ host: '127.0.0.1', port: smtp.port, security: 'starttls', from: 'a@clinica.test', to: ['b@clinica.test'], timeoutMs: 5000 });
-    await assert.rejects(strict.send(notice), (e: unknown) => isEngineError(e, 'ALERT_CHANNEL_FAILED') && /TLS/.test(String(e.details['reason'])) && !e.transient);
+    await assert.rejects(strict.send(notice), (e: unknown) => isEngineError(e, 'SMTP_TLS') && /TLS/.test(String(e.details['reason'])) && e.details['port'] === smtp.port && !e.transient);
     const relaxed = new EmailChannel({ host: '127.0.0.1', port: smtp.port, security: 'starttls', rejectUnauthorized: false, from: 'a@clinica.test', to: ['b@clinica.test'], timeoutMs: 5000 });
     await relaxed.send(notice);
     assert.equal(smtp.mails.length, 1);
     assert.equal(parseMail(smtp.mails[0]!.raw).subject, '[Clinic Backup] Alerta de teste — Clínica Vida & Saúde');
   });
 
-  it('a wrong password is ALERT_CHANNEL_FAILED without the password in the error, in any language', async () => {
+  it('a wrong password is SMTP_AUTH naming the user, without the password in the error, in any language', async () => {
     const smtp = await startSmtp({ login: { user: 'alerts', pass: 'the-right-one' } });
     const wrong = 'wr0ng-S3cret-b7d2';
     const ch = new EmailChannel({
@@ -120,8 +120,10 @@ describe('EmailChannel with a real SMTP server', () => {
       () => assert.fail('should fail'),
       (e: unknown) => e,
     );
-    assert.ok(isEngineError(err, 'ALERT_CHANNEL_FAILED'));
+    assert.ok(isEngineError(err, 'SMTP_AUTH'));
     assert.match(String(err.details['reason']), /authentication failed \(SMTP 535\)/);
+    assert.equal(err.details['username'], 'alerts');
+    assert.equal(toErrorInfo(err, 'pt-BR').message, `O servidor de e-mail 127.0.0.1 recusou o usuário 'alerts' com essa senha. Confira os campos "Usuário" e "Senha do e-mail".`);
     assert.equal(err.transient, false);
     assert.equal(smtp.authFailures, 1);
     const texts = [err.message, JSON.stringify(err.details), String(err.stack), JSON.stringify(toErrorInfo(err, 'pt-BR')), JSON.stringify(toErrorInfo(err, 'en'))];
@@ -144,8 +146,51 @@ describe('EmailChannel with a real SMTP server', () => {
       missing.send(testNotice(CONTEXT, new Date())),
       (e: unknown) => isEngineError(e, 'ALERT_CHANNEL_FAILED') && /^no SMTP login stored under "smtp-password"$/.test(String(e.details['reason'])),
     );
-    const closed = new EmailChannel({ host: '127.0.0.1', port: await freePort(), security: 'none', from: 'a@clinica.test', to: ['b@clinica.test'], timeoutMs: 3000 });
-    await assert.rejects(closed.send(testNotice(CONTEXT, new Date())), (e: unknown) => isEngineError(e, 'ALERT_CHANNEL_FAILED') && /ECONNREFUSED/.test(String(e.details['reason'])) && e.transient);
+    const port = await freePort();
+    const closed = new EmailChannel({ host: '127.0.0.1', port, security: 'none', from: 'a@clinica.test', to: ['b@clinica.test'], timeoutMs: 3000 });
+    const err = await closed.send(testNotice(CONTEXT, new Date())).then(
+      () => assert.fail('should fail'),
+      (e: unknown) => e,
+    );
+    assert.ok(isEngineError(err, 'SMTP_UNREACHABLE') && /ECONNREFUSED/.test(String(err.details['reason'])) && err.transient);
+    assert.equal(toErrorInfo(err, 'pt-BR').message, `O servidor de e-mail 127.0.0.1 não respondeu na porta ${port}. Confira os campos "Servidor de e-mail (SMTP)" e "Porta" e a internet da clínica.`);
+    assert.match(toErrorInfo(err, 'en').message, new RegExp(`did not answer on port ${port}`));
+  });
+
+  it('an address the server does not know is named: the recipient, or the sender', async () => {
+    const smtp = await startSmtp({ unknownRecipients: ['recepcao@clinica.test', 'dr.joao@clinica.test'], refusedSenders: ['outro@clinica.test'] });
+    const send = (from: string, to: string[]) =>
+      new EmailChannel({ host: '127.0.0.1', port: smtp.port, security: 'none', from, to, timeoutMs: 5000 }).send(testNotice(CONTEXT, new Date())).then(
+        () => assert.fail('should fail'),
+        (e: unknown) => e,
+      );
+    const only = await send('backup@clinica.test', ['recepcao@clinica.test']);
+    assert.ok(isEngineError(only, 'SMTP_RECIPIENT_UNKNOWN'), String(only));
+    assert.equal(only.details['address'], 'recepcao@clinica.test');
+    assert.equal(only.details['field'], 'email.to');
+    assert.equal(only.transient, false, 'a 5xx answer is not retried');
+    assert.equal(toErrorInfo(only, 'pt-BR').message, `O endereço de e-mail 'recepcao@clinica.test' não existe: o servidor de e-mail recusou entregar para ele. Confira o campo "Enviar para".`);
+    assert.match(toErrorInfo(only, 'en').message, /^The e-mail address 'recepcao@clinica\.test' does not exist/);
+    // One good address and one unknown: the test still fails and names the unknown one (the good one got the message).
+    const mixed = await send('backup@clinica.test', ['ti@clinica.test', 'dr.joao@clinica.test']);
+    assert.ok(isEngineError(mixed, 'SMTP_RECIPIENT_UNKNOWN') && mixed.details['address'] === 'dr.joao@clinica.test', String(mixed));
+    assert.deepEqual(
+      smtp.mails.map((m) => m.to),
+      [['ti@clinica.test']],
+    );
+    const sender = await send('outro@clinica.test', ['ti@clinica.test']);
+    assert.ok(isEngineError(sender, 'SMTP_SENDER_REFUSED') && sender.details['address'] === 'outro@clinica.test', String(sender));
+    assert.match(toErrorInfo(sender, 'pt-BR').message, /em nome de 'outro@clinica\.test'.*"Remetente"/);
+  });
+
+  it('a server name that does not resolve is SMTP_DNS naming the server field', async () => {
+    const ch = new EmailChannel({ host: 'smtp.invalid', port: 2525, security: 'none', from: 'a@clinica.test', to: ['b@clinica.test'], timeoutMs: 5000 });
+    const err = await ch.send(testNotice(CONTEXT, new Date())).then(
+      () => assert.fail('should fail'),
+      (e: unknown) => e,
+    );
+    assert.ok(isEngineError(err, 'SMTP_DNS') && err.details['host'] === 'smtp.invalid', String(err));
+    assert.match(toErrorInfo(err, 'pt-BR').message, /smtp\.invalid não foi encontrado\. Confira o campo "Servidor de e-mail \(SMTP\)"/);
   });
 
   it('refuses incomplete configuration', () => {

@@ -34,6 +34,10 @@ export interface SmtpOptions {
   readonly login?: { readonly user: string; readonly pass: string };
   /** Offer STARTTLS with smtp-server's built-in self-signed certificate (default: no TLS). */
   readonly tls?: boolean;
+  /** Recipients refused with "550 5.1.1 mailbox unknown", as a real server does for an address that does not exist. */
+  readonly unknownRecipients?: readonly string[];
+  /** Senders refused with "553 5.7.1 sender not allowed". */
+  readonly refusedSenders?: readonly string[];
 }
 
 export interface SmtpHandle {
@@ -57,6 +61,14 @@ export async function startSmtp(options: SmtpOptions = {}): Promise<SmtpHandle> 
       if (options.login && auth.username === options.login.user && auth.password === options.login.pass) return callback(null, { user: auth.username });
       authFailures++;
       return callback(new Error('Invalid username or password'));
+    },
+    onRcptTo(address, _session, callback) {
+      if (options.unknownRecipients?.includes(address.address)) return callback(Object.assign(new Error('5.1.1 mailbox unknown'), { responseCode: 550 }));
+      return callback();
+    },
+    onMailFrom(address, _session, callback) {
+      if (options.refusedSenders?.includes(address.address)) return callback(Object.assign(new Error('5.7.1 sender not allowed'), { responseCode: 553 }));
+      return callback();
     },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];

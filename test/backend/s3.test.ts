@@ -7,6 +7,7 @@ import { CreateBucketCommand, DeleteBucketCommand, HeadObjectCommand, PutObjectC
 import S3rver from 's3rver';
 import { tempDir } from '../support/tmp.js';
 import { isEngineError } from '../../src/shared/errors.js';
+import { toErrorInfo } from '../../src/i18n/index.js';
 import { S3Backend, type S3BackendOptions } from '../../src/backend/s3/s3Backend.js';
 import { mapS3Error } from '../../src/backend/s3/s3Errors.js';
 import { RetryBackend } from '../../src/backend/retry.js';
@@ -153,6 +154,35 @@ describe('S3Backend open and create', () => {
       assert.equal(err.transient, true);
       return true;
     });
+  });
+
+  test('the message names the field that is wrong: access key, secret key, bucket name, service address (pt-BR and en)', async () => {
+    const textOf = async (p: Promise<unknown>, code: string): Promise<{ pt: string; en: string; details: string }> => {
+      const err = await p.then(
+        () => assert.fail('should fail'),
+        (e: unknown) => e,
+      );
+      assert.ok(isEngineError(err), String(err));
+      assert.equal(err.code, code, String(err));
+      return { pt: toErrorInfo(err, 'pt-BR').message, en: toErrorInfo(err, 'en').message, details: JSON.stringify(err.details) };
+    };
+    const unknownKey = await textOf(S3Backend.open(options({ credentials: { accessKeyId: 'NOSUCHKEY', secretAccessKey: 'some-secret-9x' } })), 'S3_AUTH');
+    assert.match(unknownKey.pt, /não conhece esta chave de acesso\. Confira o campo "Chave de acesso \(Access key ID\)"/);
+    assert.match(unknownKey.en, /Check the "Access key ID" field/);
+    // s3rver does not check signatures: the answer AWS gives for a wrong secret, as the SDK reports it.
+    const signature = Object.assign(new Error('The request signature we calculated does not match wrong-secret-7q'), { name: 'SignatureDoesNotMatch', $metadata: { httpStatusCode: 403 } });
+    const wrongSecret = await textOf(Promise.reject(mapS3Error(signature, { location: 's3:b', bucket: 'b', operation: 'ListObjectsV2', region: 'sa-east-1' })), 'S3_AUTH');
+    assert.match(wrongSecret.pt, /A chave secreta não combina com a chave de acesso\. Confira o campo "Chave secreta \(Secret access key\)"/);
+    for (const t of [unknownKey, wrongSecret]) for (const text of [t.pt, t.en, t.details]) assert.ok(!/some-secret-9x|wrong-secret-7q/.test(text), text);
+    const bucket = await textOf(S3Backend.open(options({ bucket: 'no-such-bucket-x' })), 'S3_BUCKET_MISSING');
+    assert.equal(bucket.pt, `O espaço na nuvem 'no-such-bucket-x' não existe neste serviço. Confira o campo "Nome do espaço na nuvem (bucket)".`);
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const closedPort = (probe.address() as AddressInfo).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    const offline = await textOf(S3Backend.open(options({ endpoint: `http://user:pw@127.0.0.1:${closedPort}` })), 'DEST_OFFLINE');
+    assert.equal(offline.pt, `O serviço de nuvem em http://127.0.0.1:${closedPort} não respondeu. Confira o campo "Endereço do serviço" e a internet da clínica.`);
+    assert.ok(!offline.details.includes('pw@'), 'no credentials from the address');
   });
 
   test('invalid bucket or prefix is INVALID_ARGUMENT', async () => {

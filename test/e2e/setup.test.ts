@@ -108,7 +108,40 @@ describe('setup wizard (browser)', () => {
 
     // Offsite: an S3-compatible bucket; a refused key first (inline error with the fix, nothing saved).
     await page.getByTestId('offsite-form').waitFor({ timeout: 60_000 });
-    await page.getByTestId('provider-compatible').check();
+    // Providers by name, Amazon S3 in São Paulo first; each named provider fills in its address and regions.
+    const providerNames = (await page.locator('.provider-choice label').allInnerTexts()).map((x) => x.trim());
+    assert.deepEqual(
+      providerNames.map((x) => x.split(/\s+—/)[0]),
+      ['Amazon S3', 'Magalu Cloud', 'Backblaze B2', 'Wasabi', 'Outro serviço compatível com S3 (por exemplo um MinIO na clínica)'],
+    );
+    assert.deepEqual(
+      providerNames.map((x) => /tem região no Brasil/.test(x)),
+      [true, true, false, false, false],
+      'the providers with a region in Brazil say so',
+    );
+    assert.equal(await page.getByTestId('provider-aws').isChecked(), true);
+    assert.match(await page.getByTestId('s3-region').locator('option:checked').innerText(), /^São Paulo — Brasil \(sa-east-1\)$/);
+    assert.equal(await page.getByTestId('residency-warning').count(), 0, 'São Paulo needs no authorisation');
+    await page.getByTestId('provider-magalu').check();
+    assert.match(await page.getByTestId('s3-region').locator('option:checked').innerText(), /^São Paulo \(Sudeste\) — Brasil \(br-se1\)$/);
+    assert.match(await page.getByTestId('s3-endpoint-preset').innerText(), /já preenchido para Magalu Cloud: https:\/\/br-se1\.magaluobjects\.com$/);
+    await page.getByTestId('s3-region').selectOption('br-ne1');
+    assert.match(await page.getByTestId('s3-endpoint-preset').innerText(), /https:\/\/br-ne1\.magaluobjects\.com$/);
+    assert.equal(await page.getByTestId('residency-warning').count(), 0, 'both Magalu regions are in Brazil');
+    await page.getByTestId('provider-b2').check();
+    assert.match(await page.getByTestId('s3-endpoint-preset').innerText(), /https:\/\/s3\.us-west-002\.backblazeb2\.com$/);
+    assert.match(await page.getByTestId('residency-warning').innerText(), /fica fora do Brasil/, 'Backblaze has no region in Brazil: the clinic must authorise');
+    await page.getByTestId('provider-wasabi').check();
+    assert.match(await page.getByTestId('s3-endpoint-preset').innerText(), /https:\/\/s3\.us-east-1\.wasabisys\.com$/);
+    assert.match(await page.getByTestId('residency-warning').innerText(), /fica fora do Brasil/);
+    // Every field says in one line what it is.
+    for (const label of ['Região', 'Nome do espaço na nuvem (bucket)', 'Pasta dentro do espaço na nuvem', 'Chave de acesso (Access key ID)', 'Chave secreta (Secret access key)']) {
+      const described = await page.getByLabel(label, { exact: true }).getAttribute('aria-describedby');
+      assert.ok(described, `${label} has its one-line explanation`);
+    }
+    const skipBox = await page.getByTestId('skip-offsite').boundingBox();
+    assert.ok(skipBox && skipBox.y >= 0 && skipBox.y + skipBox.height <= 768, `"Pular por agora" in view: ${JSON.stringify(skipBox)}`);
+    await page.getByTestId('provider-other').check();
     await page.getByTestId('s3-endpoint').fill(`http://127.0.0.1:${s3port}`);
     await page.getByTestId('s3-bucket').fill(BUCKET);
     await page.getByTestId('s3-access-key').fill('CHAVE-ERRADA');

@@ -182,8 +182,14 @@ export async function assertPlainWords(page: Page, where: string): Promise<void>
 }
 
 /** A page at 1366×768, logged in with the session cookie; collects every API response body and console error. */
-export async function openApp(browser: Browser, stack: Stack, locale: 'pt-BR' | 'en' = 'pt-BR'): Promise<{ context: BrowserContext; page: Page; bodies: string[]; errors: string[] }> {
-  const context = await browser.newContext({ viewport: { ...VIEWPORT }, locale, timezoneId: 'America/Sao_Paulo' });
+export async function openApp(
+  browser: Browser,
+  stack: Stack,
+  locale: 'pt-BR' | 'en' = 'pt-BR',
+  /** The browser's own time zone (the clinic's comes from settings, America/Sao_Paulo unless set). */
+  timezoneId = 'America/Sao_Paulo',
+): Promise<{ context: BrowserContext; page: Page; bodies: string[]; errors: string[] }> {
+  const context = await browser.newContext({ viewport: { ...VIEWPORT }, locale, timezoneId });
   await context.addCookies([{ name: stack.app.cookieName, value: stack.app.token, domain: '127.0.0.1', path: '/', httpOnly: true, sameSite: 'Strict' }]);
   const page = await context.newPage();
   const bodies: string[] = [];

@@ -47,7 +47,8 @@ describe('HTML reports printed by Chromium', { skip: SKIP }, () => {
       const info = pdfInfo(dir, pdf);
       assert.equal(info['Pages'], '1');
       assert.match(info['Page size'] ?? '', /A4/);
-      assert.ok(pdfText(dir, pdf).includes(REPO_ID));
+      const text = pdfText(dir, pdf);
+      assert.ok(text.includes('Clínica São Lucas') && !text.includes(REPO_ID), 'the clinic by name, not the repository id');
     });
   }
 

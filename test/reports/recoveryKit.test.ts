@@ -137,7 +137,8 @@ describe('recovery kit PDF', { skip: POPPLER_SKIP }, () => {
       const layout = pdfText(dir, pdf, { layout: true });
       const text = flat(pdfText(dir, pdf));
 
-      assert.ok(text.includes(REPO_ID), 'repository id');
+      assert.ok(!text.includes(REPO_ID), 'the clinic is named, not the repository id');
+      assert.ok(text.includes(`${REPO_ID.slice(0, 8)}/9a1b2c3d`), 'a short code for support');
       const lines = encodeRecoveryKey(fixedRecoveryKey(), locale);
       const rows = keyRows(layout);
       assert.deepEqual(
@@ -156,12 +157,17 @@ describe('recovery kit PDF', { skip: POPPLER_SKIP }, () => {
       assert.ok(text.replace(/\/ /g, '/').includes('s3:https://br-se1.magaluobjects.com/clinica-sao-lucas/backup'), 'S3 location, wrapped only after a slash');
       if (locale === 'pt-BR') {
         for (const s of [
-          'Kit de recuperação – Clinic Backup',
-          'Clínica São Lucas – Cardiologia',
+          'Kit de recuperação – Clínica São Lucas – Cardiologia',
+          'O que é: a chave dos backups da Clínica São Lucas – Cardiologia.',
           'CONFIDENCIAL: quem tiver este papel consegue ler todos os backups.',
-          'Instale o Clinic Backup no computador novo.',
-          '"Recuperar a partir do kit"',
-          'Digite as 32 palavras',
+          'Onde guardar',
+          'Como usar este papel num computador novo, passo a passo',
+          '1. Instale o Clinic Backup no computador novo',
+          '2. Ligue o disco USB ou conecte o computador à rede onde estão os backups',
+          '3. Abra o programa e clique em "Conectar a uma cópia existente". Escolha a pasta dos backups.',
+          '4. Digite as 32 palavras deste papel, linha por linha.',
+          '5. Pronto: os backups aparecem. Em "Restaurar", escolha o ponto mais recente',
+          'kit de recuperação da Clínica São Lucas – Cardiologia',
           'Nunca junto do computador',
           'Kit guardado em (local e data):',
           'por (nome e assinatura):',
@@ -172,11 +178,11 @@ describe('recovery kit PDF', { skip: POPPLER_SKIP }, () => {
           assert.ok(text.includes(s), `missing "${s}"`);
       } else {
         for (const s of [
-          'Recovery kit – Clinic Backup',
+          'Recovery kit – Clínica São Lucas – Cardiologia',
           'CONFIDENTIAL: whoever holds this sheet can read all the backups.',
-          'Install Clinic Backup on the new computer.',
-          '"Recover from kit"',
-          'Type the 32 words',
+          '1. Install Clinic Backup on the new computer',
+          '3. Open the program and click "Connect to an existing copy".',
+          '4. Type the 32 words of this sheet, line by line.',
           'Never next to the computer',
           'Kit stored on (place and date):',
           'by (name and signature):',
@@ -242,7 +248,9 @@ describe('recovery kit HTML', () => {
     const payload = recoveryQrPayload(REPO_ID, fixedRecoveryKey());
     assert.equal(decodeQr(svgMatrix(html)).text, payload);
     const text = htmlText(html);
-    for (const s of ['CONFIDENCIAL', 'Recuperar a partir do kit', 'clinic-backup connect --repo /mnt/nas-recepcao/clinic-backup', 'Kit guardado em', REPO_ID]) assert.ok(text.includes(s), s);
+    for (const s of ['CONFIDENCIAL', 'Conectar a uma cópia existente', 'clinic-backup connect --repo /mnt/nas-recepcao/clinic-backup', 'Kit guardado em', 'Clínica São Lucas'])
+      assert.ok(text.includes(s), s);
+    assert.ok(!text.includes(REPO_ID), 'the clinic is named, not the repository id');
   });
 
   it('escapes a hostile clinic name and location', () => {

@@ -26,7 +26,7 @@ it('answers status, snapshots and the task list while a backup runs (smoke bound
     rendererDir: dir,
   });
   try {
-    const rows = await measureDuringBackup(app, source.url, 20);
+    const { rows } = await measureDuringBackup(app, source.url, 20);
     for (const r of rows) {
       assert.ok(r.count >= 3, `${r.method} was called while the backup ran (${r.count})`);
       assert.ok(r.p95 < 2000, `${r.method}: p95 ${r.p95.toFixed(0)} ms`);

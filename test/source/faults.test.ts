@@ -187,6 +187,12 @@ describe('server faults', () => {
     const repo = await repoIn();
     const err = await rejectsWithCode(run(repo, server, { sleep: recordingSleep(1).sleep }), 'SOURCE_HTTP');
     assert.equal(err.details['status'], 500);
+    // Said as what it means for the clinic: the server's own problem, nothing lost, whom to tell.
+    assert.match(
+      toErrorInfo(err, 'pt-BR').message,
+      /^O servidor da clínica teve um problema interno \(erro 500\) em .*Observation-1\.ndjson.*Nada foi perdido; tente de novo mais tarde e, se continuar, avise o suporte do sistema\.$/,
+    );
+    assert.match(toErrorInfo(err, 'en').message, /^The FHIR server had an internal problem \(HTTP 500\)/);
     await noSnapshots(repo);
   });
 

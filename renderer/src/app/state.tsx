@@ -5,8 +5,8 @@ import type { ProgressEvent } from '../../../src/shared/events.js';
 import { isApiError, type ApiClient, type HostInfo } from '../api/client';
 import { setClinicTimeZone } from '../i18n';
 
-export type Route = 'welcome' | 'setup' | 'dashboard' | 'restore' | 'drills' | 'destinations' | 'settings' | 'audit' | 'people';
-export const ROUTES: readonly Route[] = ['welcome', 'setup', 'dashboard', 'restore', 'drills', 'destinations', 'settings', 'audit', 'people'];
+export type Route = 'welcome' | 'connect' | 'setup' | 'dashboard' | 'restore' | 'drills' | 'destinations' | 'settings' | 'audit' | 'people';
+export const ROUTES: readonly Route[] = ['welcome', 'connect', 'setup', 'dashboard', 'restore', 'drills', 'destinations', 'settings', 'audit', 'people'];
 
 /**
  * Status errors that mean "no repository here yet": offer the setup. A drive or share that is not plugged in

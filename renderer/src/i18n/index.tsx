@@ -2,6 +2,7 @@
  * The renderer's i18n: every visible string comes from messages.ts (pt-BR and en, both complete), through
  * t(key, params). Dates, numbers and sizes are formatted for the current language.
  */
+import { zoned } from './clock';
 import { createContext, useContext, type ReactNode } from 'react';
 import type { Locale } from '../api/client';
 import { formatMessage } from '../../../src/shared/portable/messageFormat';
@@ -43,16 +44,7 @@ export function useI18n(): I18n {
   return useContext(I18nContext);
 }
 
-/** The clinic's time zone (from the engine's status): every date and time on screen is in it, not the browser's. */
-let clinicTimeZone: string | undefined;
-
-export function setClinicTimeZone(timeZone: string | undefined): void {
-  clinicTimeZone = timeZone;
-}
-
-function zoned(options: Intl.DateTimeFormatOptions): Intl.DateTimeFormatOptions {
-  return clinicTimeZone ? { ...options, timeZone: clinicTimeZone } : options;
-}
+export { clinicDayKey, clinicWallClock, fromClinicInput, setClinicTimeZone, toClinicInput } from './clock';
 
 /** Date and time in the clinic's zone, with the zone shown ("20/11/2026 14:03 BRT"). */
 export function formatDateTime(iso: string | null | undefined, locale: Locale): string {

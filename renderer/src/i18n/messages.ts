@@ -118,6 +118,26 @@ export const MESSAGES = {
   'welcome.step3': m('Escolha com que frequência fazer o backup.', 'Choose how often to back up.'),
   'welcome.step4': m('Imprima o kit de recuperação e guarde-o em lugar seguro.', 'Print the recovery kit and keep it somewhere safe.'),
   'welcome.start': m('Começar a configuração', 'Start the setup'),
+  'welcome.connectText': m('Computador novo e a clínica já tem backups e o kit de recuperação impresso?', 'A new computer, and the clinic already has backups and the printed recovery kit?'),
+  'welcome.connect': m('Conectar a uma cópia existente', 'Connect to an existing copy'),
+  'connect.title': m('Conectar a uma cópia existente', 'Connect to an existing copy'),
+  'connect.lead': m(
+    'Use o kit de recuperação impresso: escolha a pasta onde estão os backups e digite as 32 palavras do papel.',
+    'Use the printed recovery kit: choose the folder where the backups are and type the 32 words of the sheet.',
+  ),
+  'connect.chooseFolder': m('Ligue o disco ou conecte a rede dos backups e escolha a pasta deles.', 'Plug in the drive or connect to the backups network and choose their folder.'),
+  'connect.notRepository': m(
+    'Esta pasta não tem backups do Clinic Backup. Entre na pasta dos backups (ela aparece no kit, em "Onde estão os backups").',
+    'This folder holds no Clinic Backup backups. Open the backups folder (the kit lists it under "Where the backups are").',
+  ),
+  'connect.folder': m('Backups encontrados em:', 'Backups found at:'),
+  'connect.words': m('As 32 palavras do kit de recuperação', 'The 32 words of the recovery kit'),
+  'connect.wordsHint': m(
+    'Uma linha do papel por linha, na ordem. Maiúsculas e acentos não importam; o programa diz qual linha conferir.',
+    'One line of the sheet per line, in order. Case and accents do not matter; the program says which line to check.',
+  ),
+  'connect.submit': m('Conectar', 'Connect'),
+  'connect.working': m('Conferindo as palavras…', 'Checking the words…'),
   'welcome.alreadySetUp': m('Já configurei antes e o backup sumiu', 'I set this up before and the backup is gone'),
   'welcome.alreadySetUpText': m(
     'O Clinic Backup procurou os backups em {location}. Se elas ficam num disco USB ou numa pasta de rede, conecte o disco ou a rede e tente de novo.',
@@ -467,19 +487,23 @@ export const MESSAGES = {
 
   // adding and removing copies (setup wizard, destinations)
   'copy.s3.provider': m('Onde fica o espaço na nuvem (bucket)?', 'Where is the bucket?'),
-  'copy.s3.providerAws': m('Amazon S3', 'Amazon S3'),
-  'copy.s3.providerCompatible': m(
-    'Outro serviço compatível com S3 (MinIO, Wasabi, Backblaze B2, provedor brasileiro…)',
-    'Another S3-compatible service (MinIO, Wasabi, Backblaze B2, a Brazilian provider…)',
-  ),
+  'copy.s3.providerOther': m('Outro serviço compatível com S3 (por exemplo um MinIO na clínica)', 'Another S3-compatible service (for example a MinIO at the clinic)'),
+  'copy.s3.hasBrazil': m('tem região no Brasil', 'has a region in Brazil'),
+  'copy.s3.endpointPreset': m('Endereço do serviço, já preenchido para {provider}: {endpoint}', 'Service address, filled in for {provider}: {endpoint}'),
+  'copy.s3.endpointAws': m('O endereço do serviço vem da região: nada a preencher.', 'The service address follows from the region: nothing to fill in.'),
+  'copy.s3.regionOtherHint': m('O nome da região que o provedor informa (por exemplo br-se1).', 'The region name the provider gives (for example br-se1).'),
+  'copy.s3.accessKeyHint': m('Criada no painel do provedor junto com a chave secreta.', 'Created in the provider’s console together with the secret key.'),
   'copy.s3.endpoint': m('Endereço do serviço', 'Service address'),
   'copy.s3.endpointHint': m('Começa com https://, sem o nome do espaço. O provedor informa este endereço.', 'Starts with https://, without the bucket name. The provider gives you this address.'),
   'copy.s3.bucket': m('Nome do espaço na nuvem (bucket)', 'Bucket name'),
-  'copy.s3.bucketHint': m('Letras minúsculas, números, pontos e hífens.', 'Lowercase letters, digits, dots and hyphens.'),
+  'copy.s3.bucketHint': m(
+    'O nome dado ao criar o espaço no painel do provedor (letras minúsculas, números e hífens).',
+    'The name given when the bucket was created in the provider’s console (lowercase letters, digits and hyphens).',
+  ),
   'copy.s3.prefix': m('Pasta dentro do espaço na nuvem', 'Folder in the bucket'),
-  'copy.s3.prefixHint': m('Pode deixar como está.', 'You can leave it as it is.'),
+  'copy.s3.prefixHint': m('Onde os backups ficam dentro do espaço; pode deixar como está.', 'Where the backups go inside the bucket; you can leave it as it is.'),
   'copy.s3.region': m('Região', 'Region'),
-  'copy.s3.regionHint': m('sa-east-1 é São Paulo: os dados ficam no Brasil.', 'sa-east-1 is São Paulo: the data stays in Brazil.'),
+  'copy.s3.regionHint': m('Onde ficam os dados. No Brasil, a LGPD não pede autorização da clínica.', 'Where the data is kept. In Brazil, the LGPD needs no authorisation from the clinic.'),
   'copy.s3.accessKeyId': m('Chave de acesso (Access key ID)', 'Access key ID'),
   'copy.s3.secretAccessKey': m('Chave secreta (Secret access key)', 'Secret access key'),
   'copy.s3.secretHint': m('Fica guardada no cofre de senhas deste computador; não aparece de novo.', 'Kept in this computer’s password vault; it is not shown again.'),
@@ -488,8 +512,8 @@ export const MESSAGES = {
     'The bucket has Object Lock (the backups there cannot be deleted, not even by malware)',
   ),
   'copy.s3.outsideBrazil': m(
-    'A região {region} fica fora do Brasil. Pela LGPD, guardar dados de saúde fora do país precisa de autorização da clínica. Prefira sa-east-1 (São Paulo).',
-    'Region {region} is outside Brazil. Under the LGPD, keeping health data abroad needs the clinic’s authorisation. Prefer sa-east-1 (São Paulo).',
+    'A região {region} fica fora do Brasil. Pela LGPD, guardar dados de saúde fora do país precisa de autorização da clínica. Prefira uma região no Brasil (Amazon S3 São Paulo ou Magalu Cloud).',
+    'Region {region} is outside Brazil. Under the LGPD, keeping health data abroad needs the clinic’s authorisation. Prefer a region in Brazil (Amazon S3 São Paulo or Magalu Cloud).',
   ),
   'copy.s3.acknowledge': m('A clínica autoriza guardar os backups criptografados nesta região', 'The clinic authorises keeping the encrypted backups in this region'),
   'copy.s3.testAndSave': m('Testar e salvar', 'Test and save'),
@@ -815,6 +839,21 @@ export const MESSAGES = {
   'fix.RETENTION_LEGAL_FLOOR': m(
     'Para prontuários, o mínimo legal é de 20 anos (Resolução CFM 1.821/2007 e Lei 13.787/2018). Use 20 anos ou mais; nada foi salvo.',
     'For medical records the legal minimum is 20 years (CFM Resolution 1.821/2007 and Law 13.787/2018). Use 20 years or more; nothing was saved.',
+  ),
+  'fix.SMTP_RECIPIENT_UNKNOWN': m('Corrija o endereço em "Enviar para", salve e envie um novo teste.', 'Correct the address in "Send to", save and send a new test.'),
+  'fix.SMTP_SENDER_REFUSED': m('Use em "Remetente" o endereço da própria conta de e-mail, salve e envie um novo teste.', 'Use the e-mail account’s own address in "From", save and send a new test.'),
+  'fix.SMTP_AUTH': m(
+    'Digite de novo o usuário e a senha do e-mail (o suporte técnico sabe quais são), salve e envie um novo teste.',
+    'Type the e-mail user name and password again (IT support knows them), save and send a new test.',
+  ),
+  'fix.SMTP_UNREACHABLE': m(
+    'Confira o servidor de e-mail e a porta (o suporte técnico sabe quais são) e a internet da clínica.',
+    'Check the e-mail server and port (IT support knows them) and the clinic’s internet.',
+  ),
+  'fix.SMTP_DNS': m('Confira como está escrito o nome do servidor de e-mail.', 'Check the spelling of the e-mail server name.'),
+  'fix.SMTP_TLS': m(
+    'Confira a porta e a segurança da conexão: 587 com STARTTLS ou 465 com TLS desde o início.',
+    'Check the port and the connection security: 587 with STARTTLS or 465 with TLS from the start.',
   ),
   'fix.ALERT_CHANNEL_FAILED': m(
     'Confira o servidor, a porta, a segurança, o usuário e a senha (ou o endereço do webhook) e tente de novo. Se continuar, fale com o suporte técnico.',

@@ -126,12 +126,20 @@ function displayLocation(endpoint: string | undefined, bucket: string, prefix: s
   return `s3:${base}/${tail}`;
 }
 
+/** The endpoint as shown to a person (scheme, host, path; never userinfo or a query); undefined for AWS. */
+function displayEndpoint(endpoint: string | undefined): string | undefined {
+  if (endpoint === undefined) return undefined;
+  const url = new URL(endpoint);
+  return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`;
+}
+
 /**
  * A repository in an S3 bucket (AWS or any S3-compatible service). Objects live at
  * `<prefix>/<filePath(ref)>`; a PUT is atomic on S3, so readers see the old or the new object.
  */
 export class S3Backend implements Backend {
   readonly location: string;
+  readonly #endpoint: string | undefined;
   readonly bucket: string;
   readonly prefix: string;
   readonly region: string;
@@ -158,6 +166,7 @@ export class S3Backend implements Backend {
     this.prefix = normalisePrefix(options.prefix);
     this.region = options.region ?? 'sa-east-1';
     this.location = displayLocation(options.endpoint, this.bucket, this.prefix);
+    this.#endpoint = displayEndpoint(options.endpoint);
     this.#base = this.prefix === '' ? '' : `${this.prefix}/`;
     this.#threshold = Math.max(5 * MiB, options.multipartThresholdBytes ?? 8 * MiB);
     this.#partSize = Math.max(5 * MiB, options.partSizeBytes ?? 8 * MiB);
@@ -229,6 +238,7 @@ export class S3Backend implements Backend {
   #map(err: unknown, operation: string, ref?: FileRef): EngineError {
     return mapS3Error(err, {
       location: this.location,
+      ...(this.#endpoint ? { endpoint: this.#endpoint } : {}),
       bucket: this.bucket,
       operation,
       region: this.region,

@@ -14,6 +14,8 @@ interface S3ErrorShape {
 
 export interface S3ErrorContext {
   readonly location: string;
+  /** The service address as shown to a person (no credentials), when not AWS. */
+  readonly endpoint?: string;
   readonly bucket: string;
   /** The S3 operation, for S3_ACCESS_DENIED ("PutObject", "ListObjectsV2", …). */
   readonly operation: string;
@@ -108,9 +110,11 @@ export function mapS3Error(err: unknown, ctx: S3ErrorContext): EngineError {
   const reason = status === undefined ? `${name || 'error'} (${ctx.operation})` : `${name || 'HTTP'} ${status} (${ctx.operation})`;
 
   if (name === 'AbortError') return new EngineError('CANCELLED', {}, opts);
-  if (AUTH.has(name)) return new EngineError('S3_AUTH', { bucket: ctx.bucket, operation: ctx.operation }, opts);
+  // Which field is wrong: an unknown key id, or a secret that does not match it (never their values).
+  const field = name === 'InvalidAccessKeyId' || name === 'InvalidClientTokenId' ? 'accessKeyId' : name === 'SignatureDoesNotMatch' ? 'secretAccessKey' : 'credentials';
+  if (AUTH.has(name)) return new EngineError('S3_AUTH', { bucket: ctx.bucket, operation: ctx.operation, field }, opts);
   if (name === 'RequestTimeTooSkewed') return new EngineError('S3_CLOCK_SKEW', { bucket: ctx.bucket }, opts);
-  if (name === 'NoSuchBucket') return new EngineError('S3_BUCKET_MISSING', { bucket: ctx.bucket }, opts);
+  if (name === 'NoSuchBucket') return new EngineError('S3_BUCKET_MISSING', { bucket: ctx.bucket, field: 'bucket' }, opts);
   if (REGION.has(name) || status === 301) {
     const shape = err as S3ErrorShape;
     const header = shape.$response?.headers?.['x-amz-bucket-region'];
@@ -125,7 +129,12 @@ export function mapS3Error(err: unknown, ctx: S3ErrorContext): EngineError {
   if (FULL.has(name) || status === 507) return new EngineError('DEST_FULL', { location: ctx.location, reason }, opts);
 
   const net = networkCode(err);
-  if (net !== undefined) return new EngineError('DEST_OFFLINE', { location: ctx.location, reason: `${net} (${ctx.operation})` }, { cause: err, transient: true });
+  if (net !== undefined)
+    return new EngineError(
+      'DEST_OFFLINE',
+      { location: ctx.location, reason: `${net} (${ctx.operation})`, ...(ctx.endpoint ? { endpoint: ctx.endpoint, field: 'endpoint' } : {}) },
+      { cause: err, transient: true },
+    );
 
   const retryable = typeof err === 'object' && err !== null && (err as S3ErrorShape).$retryable !== undefined;
   const transient = THROTTLE.has(name) || retryable || status === 429 || (status !== undefined && status >= 500);

@@ -146,7 +146,10 @@ export const errorMessages: Readonly<Record<ErrorCode, Message>> = {
     'pt-BR': 'As credenciais do espaço na nuvem foram recusadas. Confira a chave de acesso e o segredo.',
     en: 'The bucket credentials were refused. Check the access key and secret.',
   },
-  S3_BUCKET_MISSING: { 'pt-BR': 'O espaço na nuvem {bucket} não existe.', en: 'Bucket {bucket} does not exist.' },
+  S3_BUCKET_MISSING: {
+    'pt-BR': 'O espaço na nuvem \'{bucket}\' não existe neste serviço. Confira o campo "Nome do espaço na nuvem (bucket)".',
+    en: 'Bucket \'{bucket}\' does not exist on this service. Check the "Bucket name" field.',
+  },
   S3_ACCESS_DENIED: {
     'pt-BR': 'Acesso negado ao espaço na nuvem {bucket} para {operation}.',
     en: 'Access denied to bucket {bucket} for {operation}.',
@@ -354,6 +357,30 @@ export const errorMessages: Readonly<Record<ErrorCode, Message>> = {
     'pt-BR': 'Não foi possível enviar o alerta por {channel}: {reason}',
     en: 'Could not send the alert via {channel}: {reason}',
   },
+  SMTP_RECIPIENT_UNKNOWN: {
+    'pt-BR': 'O endereço de e-mail \'{address}\' não existe: o servidor de e-mail recusou entregar para ele. Confira o campo "Enviar para".',
+    en: 'The e-mail address \'{address}\' does not exist: the e-mail server refused to deliver to it. Check the "Send to" field.',
+  },
+  SMTP_SENDER_REFUSED: {
+    'pt-BR': 'O servidor de e-mail não aceita enviar em nome de \'{address}\'. Confira o campo "Remetente" (use o endereço da conta de e-mail).',
+    en: "The e-mail server does not accept sending as '{address}'. Check the \"From\" field (use the e-mail account's own address).",
+  },
+  SMTP_AUTH: {
+    'pt-BR': 'O servidor de e-mail {host} recusou o usuário \'{username}\' com essa senha. Confira os campos "Usuário" e "Senha do e-mail".',
+    en: 'The e-mail server {host} refused user \'{username}\' with that password. Check the "User name" and "E-mail password" fields.',
+  },
+  SMTP_UNREACHABLE: {
+    'pt-BR': 'O servidor de e-mail {host} não respondeu na porta {port}. Confira os campos "Servidor de e-mail (SMTP)" e "Porta" e a internet da clínica.',
+    en: 'The e-mail server {host} did not answer on port {port}. Check the "E-mail server (SMTP)" and "Port" fields and the clinic\'s internet.',
+  },
+  SMTP_DNS: {
+    'pt-BR': 'O servidor de e-mail {host} não foi encontrado. Confira o campo "Servidor de e-mail (SMTP)" (por exemplo smtp.gmail.com).',
+    en: 'The e-mail server {host} was not found. Check the "E-mail server (SMTP)" field (for example smtp.gmail.com).',
+  },
+  SMTP_TLS: {
+    'pt-BR': 'A conexão segura com o servidor de e-mail {host} na porta {port} falhou (certificado ou tipo de segurança). Confira os campos "Porta" e "Segurança da conexão".',
+    en: 'The secure connection to the e-mail server {host} on port {port} failed (certificate or kind of security). Check the "Port" and "Connection security" fields.',
+  },
   UNAUTHORIZED: { 'pt-BR': 'Acesso não autorizado.', en: 'Unauthorized.' },
   FORBIDDEN_ORIGIN: { 'pt-BR': 'Origem não permitida.', en: 'Origin not allowed.' },
   RUN_PARTIAL: {
@@ -369,5 +396,56 @@ export const errorMessages: Readonly<Record<ErrorCode, Message>> = {
   INTERNAL: {
     'pt-BR': 'Erro interno inesperado: {reason}',
     en: 'Unexpected internal error: {reason}',
+  },
+};
+
+/**
+ * More precise text for some codes, chosen from the error's details: which field of a form is wrong (the access key
+ * or the secret key of a bucket) or what an HTTP status means for the clinic's server. The code stays the same.
+ */
+export const errorVariants: Readonly<
+  Partial<Record<ErrorCode, { readonly pick: (details: Readonly<Record<string, unknown>>) => string | null; readonly messages: Readonly<Record<string, Message>> }>>
+> = {
+  S3_AUTH: {
+    pick: (d) => (typeof d['field'] === 'string' ? d['field'] : null),
+    messages: {
+      accessKeyId: {
+        'pt-BR': 'O serviço de nuvem não conhece esta chave de acesso. Confira o campo "Chave de acesso (Access key ID)" (copie de novo do painel do provedor).',
+        en: 'The cloud service does not know this access key. Check the "Access key ID" field (copy it again from the provider\'s console).',
+      },
+      secretAccessKey: {
+        'pt-BR': 'A chave secreta não combina com a chave de acesso. Confira o campo "Chave secreta (Secret access key)" (copie de novo do painel do provedor).',
+        en: 'The secret key does not match the access key. Check the "Secret access key" field (copy it again from the provider\'s console).',
+      },
+    },
+  },
+  DEST_OFFLINE: {
+    pick: (d) => (typeof d['endpoint'] === 'string' ? 'endpoint' : null),
+    messages: {
+      endpoint: {
+        'pt-BR': 'O serviço de nuvem em {endpoint} não respondeu. Confira o campo "Endereço do serviço" e a internet da clínica.',
+        en: 'The cloud service at {endpoint} did not answer. Check the "Service address" field and the clinic\'s internet.',
+      },
+    },
+  },
+  SOURCE_HTTP: {
+    pick: (d) => {
+      const status = Number(d['status']);
+      return status === 404 ? 'notFound' : status === 408 || status === 504 ? 'timeout' : status >= 500 ? 'serverError' : null;
+    },
+    messages: {
+      notFound: {
+        'pt-BR': 'O servidor da clínica não encontrou {url} (erro 404). Se o endereço do sistema mudou, confira o campo "Endereço do sistema da clínica (servidor FHIR)".',
+        en: 'The FHIR server did not find {url} (HTTP 404). If the system\'s address changed, check the "FHIR server address" field.',
+      },
+      timeout: {
+        'pt-BR': 'O servidor da clínica demorou demais para responder em {url} (erro {status}). Tente de novo mais tarde; se continuar, avise o suporte do sistema.',
+        en: "The FHIR server took too long to answer at {url} (HTTP {status}). Try again later; if it continues, tell the system's support.",
+      },
+      serverError: {
+        'pt-BR': 'O servidor da clínica teve um problema interno (erro {status}) em {url}. Nada foi perdido; tente de novo mais tarde e, se continuar, avise o suporte do sistema.',
+        en: "The FHIR server had an internal problem (HTTP {status}) at {url}. Nothing was lost; try again later and, if it continues, tell the system's support.",
+      },
+    },
   },
 };

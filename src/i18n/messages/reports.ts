@@ -32,18 +32,17 @@ const sharedAndOtherReports: Catalogue = {
   'reports.severity.low': { 'pt-BR': 'baixo', en: 'low' },
 
   // ---- recovery kit --------------------------------------------------------------------------------
-  'reports.kit.title': { 'pt-BR': 'Kit de recuperação – Clinic Backup', en: 'Recovery kit – Clinic Backup' },
+  'reports.kit.title': { 'pt-BR': 'Kit de recuperação – {clinic}', en: 'Recovery kit – {clinic}' },
   'reports.kit.subtitle': {
-    'pt-BR': 'Com este papel você recupera os backups dos prontuários em qualquer computador, mesmo que o computador da clínica se perca.',
-    en: "With this sheet you can recover the backups of the clinic's records on any computer, even if the clinic's computer is lost.",
+    'pt-BR':
+      'O que é: a chave dos backups da {clinic}. Com este papel, os dados da clínica voltam em qualquer computador novo, mesmo que o computador da clínica seja perdido, roubado ou estrague. Sem ele (e sem o computador da clínica), ninguém consegue abrir os backups — nem o suporte.',
+    en: "What it is: the key to the backups of {clinic}. With this sheet the clinic's data comes back on any new computer, even if the clinic's computer is lost, stolen or broken. Without it (and without the clinic's computer), nobody can open the backups — not even support.",
   },
   'reports.kit.clinic': { 'pt-BR': 'Clínica', en: 'Clinic' },
-  'reports.kit.repoId': { 'pt-BR': 'ID do repositório', en: 'Repository ID' },
   'reports.kit.created': { 'pt-BR': 'Chave criada em', en: 'Key created' },
   'reports.kit.locations': { 'pt-BR': 'Onde estão os backups', en: 'Where the backups are' },
   'reports.kit.noLocations': { 'pt-BR': 'nenhum destino configurado', en: 'no destination configured' },
   'reports.kit.moreLocations': { 'pt-BR': 'e mais {count} (veja o plano de recuperação)', en: 'and {count} more (see the recovery plan)' },
-  'reports.kit.slot': { 'pt-BR': 'Nº da chave', en: 'Key slot' },
   'reports.kit.locationPlaceholder': { 'pt-BR': '<local do backup>', en: '<backup location>' },
   'reports.kit.warningTitle': {
     'pt-BR': 'CONFIDENCIAL: quem tiver este papel consegue ler todos os backups.',
@@ -54,8 +53,8 @@ const sharedAndOtherReports: Catalogue = {
     en: 'It holds the key that opens the copies of the patient records. Keep it like a signed cheque: locked away, far from the computer. Do not photograph it or send it by e-mail or chat.',
   },
   'reports.kit.qrCaption': {
-    'pt-BR': 'Mesma chave em código QR, para "Recuperar a partir do kit" com a câmera.',
-    en: 'The same key as a QR code, for "Recover from kit" with the camera.',
+    'pt-BR': 'A mesma chave em código QR, para o suporte técnico.',
+    en: 'The same key as a QR code, for IT support.',
   },
   'reports.kit.qrLabel': { 'pt-BR': 'Código QR da chave de recuperação', en: 'QR code of the recovery key' },
   'reports.kit.keyHeading': { 'pt-BR': 'Chave de recuperação: {words} palavras em {lines} linhas', en: 'Recovery key: {words} words in {lines} lines' },
@@ -64,23 +63,34 @@ const sharedAndOtherReports: Catalogue = {
     en: 'Type the words in order, line by line (the small number is the position of the word). Case and accents do not matter; if something is wrong, the program tells you which line to check.',
   },
   'reports.kit.line': { 'pt-BR': 'Linha {n}', en: 'Line {n}' },
-  'reports.kit.howHeading': { 'pt-BR': 'Como recuperar num computador novo', en: 'How to recover on a new computer' },
-  'reports.kit.step1': { 'pt-BR': 'Instale o Clinic Backup no computador novo.', en: 'Install Clinic Backup on the new computer.' },
+  'reports.kit.howHeading': { 'pt-BR': 'Como usar este papel num computador novo, passo a passo', en: 'How to use this sheet on a new computer, step by step' },
+  'reports.kit.step1': {
+    'pt-BR': 'Instale o Clinic Backup no computador novo (o suporte técnico tem o instalador).',
+    en: 'Install Clinic Backup on the new computer (IT support has the installer).',
+  },
   'reports.kit.step2': {
-    'pt-BR': 'Abra o programa e escolha "Recuperar a partir do kit". Indique onde estão os backups (um dos locais acima: NAS, disco USB ou nuvem).',
-    en: 'Open the program and choose "Recover from kit". Tell it where the backups are (one of the locations above: NAS, USB disk or cloud).',
+    'pt-BR': 'Ligue o disco USB ou conecte o computador à rede onde estão os backups (os locais estão acima).',
+    en: 'Plug in the USB drive or connect the computer to the network where the backups are (the places are listed above).',
   },
   'reports.kit.step3': {
-    'pt-BR': 'Digite as 32 palavras acima (ou mostre o código QR à câmera). Pela linha de comando, rode o comando abaixo e digite as palavras:',
-    en: 'Type the 32 words above (or show the QR code to the camera). From the command line, run the command below and type the words:',
+    'pt-BR': 'Abra o programa e clique em "Conectar a uma cópia existente". Escolha a pasta dos backups.',
+    en: 'Open the program and click "Connect to an existing copy". Choose the backups folder.',
   },
   'reports.kit.step4': {
-    'pt-BR': 'O programa confere a chave e mostra os pontos de restauração. Escolha o mais recente e restaure: pacientes e alergias voltam primeiro.',
-    en: 'The program checks the key and lists the snapshots. Pick the most recent one and restore: patients and allergies come back first.',
+    'pt-BR': 'Digite as {words} palavras deste papel, linha por linha. O programa confere cada linha e avisa se alguma estiver errada.',
+    en: 'Type the {words} words of this sheet, line by line. The program checks each line and says if one is wrong.',
   },
   'reports.kit.step5': {
+    'pt-BR': 'Pronto: os backups aparecem. Em "Restaurar", escolha o ponto mais recente; pacientes e alergias voltam primeiro.',
+    en: 'Done: the backups appear. In "Restore", pick the most recent point; patients and allergies come back first.',
+  },
+  'reports.kit.step6': {
     'pt-BR': 'Se este papel foi visto por alguém de fora, gere um kit novo no programa e destrua este.',
     en: 'If anyone outside the clinic has seen this sheet, make a new kit in the program and destroy this one.',
+  },
+  'reports.kit.command': {
+    'pt-BR': 'Para o suporte técnico, pela linha de comando (pede as palavras):',
+    en: 'For IT support, from the command line (asks for the words):',
   },
   'reports.kit.storeHeading': { 'pt-BR': 'Onde guardar', en: 'Where to keep it' },
   'reports.kit.store1': {
@@ -99,9 +109,10 @@ const sharedAndOtherReports: Catalogue = {
   'reports.kit.writeInWhere': { 'pt-BR': 'Kit guardado em (local e data):', en: 'Kit stored on (place and date):' },
   'reports.kit.writeInWho': { 'pt-BR': 'por (nome e assinatura):', en: 'by (name and signature):' },
   'reports.kit.footer': {
-    'pt-BR': 'Clinic Backup {version} – kit de recuperação do repositório {repo} – impresso em {generated} ({zone})',
-    en: 'Clinic Backup {version} – recovery kit of repository {repo} – printed {generated} ({zone})',
+    'pt-BR': 'Clinic Backup {version} – kit de recuperação da {clinic} – impresso em {generated} ({zone})',
+    en: 'Clinic Backup {version} – recovery kit of {clinic} – printed {generated} ({zone})',
   },
+  'reports.kit.supportCode': { 'pt-BR': 'Código para o suporte', en: 'Code for support' },
 
   // ---- drill report --------------------------------------------------------------------------------
   'reports.drill.title': { 'pt-BR': 'Relatório de teste de recuperação', en: 'Restore drill report' },

@@ -184,8 +184,8 @@ export const reportsPlanMessages: Catalogue = {
   },
   'reports.plan.sc.pcLost.s4': { 'pt-BR': 'Instale o Clinic Backup num computador novo.', en: 'Install Clinic Backup on a new computer.' },
   'reports.plan.sc.pcLost.s5': {
-    'pt-BR': 'Pegue o kit de recuperação (onde está: {kit}). No programa, escolha "Recuperar a partir do kit", indique a cópia e digite as 32 palavras:',
-    en: 'Fetch the recovery kit (where it is: {kit}). In the program, choose "Recover from kit", point to the copy and type the 32 words:',
+    'pt-BR': 'Pegue o kit de recuperação (onde está: {kit}). No programa, clique em "Conectar a uma cópia existente", escolha a cópia e digite as 32 palavras:',
+    en: 'Fetch the recovery kit (where it is: {kit}). In the program, click "Connect to an existing copy", choose the copy and type the 32 words:',
   },
   'reports.plan.sc.pcLost.s6': { 'pt-BR': 'Confira que os pontos de restauração aparecem, com a data do último backup:', en: 'Check that the snapshots are listed, with the date of the last backup:' },
   'reports.plan.sc.pcLost.s7': { 'pt-BR': 'Verifique a integridade do repositório:', en: 'Check the repository:' },

@@ -9,9 +9,7 @@ import { isApiError } from '../../api/client';
 import { useApp } from '../../app/state';
 import { ErrorBox, Field, Notice, Spinner } from '../../components/ui';
 import { useI18n } from '../../i18n';
-
-/** Regions offered first: São Paulo keeps the data in Brazil (LGPD). Any other region name can be typed. */
-const REGIONS: readonly string[] = ['sa-east-1', 'us-east-1', 'us-east-2', 'us-west-2', 'eu-west-1', 'eu-central-1'];
+import { ProviderChoice, type ProviderPick } from './ProviderChoice';
 
 /** Which field an INVALID_ARGUMENT names, so it can be marked on the form. */
 function fieldOf(error: unknown): string | null {
@@ -68,27 +66,26 @@ function CopyFormShell({ testId, onSubmit, children }: { testId: string; onSubmi
 export function OffsiteForm({ onAdded }: { onAdded: (r: AddCopyResult) => void }): ReactNode {
   const { t } = useI18n();
   const { working, error, add } = useAddCopy(onAdded);
-  const [provider, setProvider] = useState<'aws' | 'compatible'>('aws');
-  const [endpoint, setEndpoint] = useState('');
+  const [pick, setPick] = useState<ProviderPick>({ provider: 'aws', endpoint: null, region: 'sa-east-1', inBrazil: true });
   const [bucket, setBucket] = useState('');
   const [prefix, setPrefix] = useState('clinic-backup');
-  const [region, setRegion] = useState('sa-east-1');
   const [accessKeyId, setAccessKeyId] = useState('');
   const [secretAccessKey, setSecretAccessKey] = useState('');
   const [immutable, setImmutable] = useState(false);
   const [acknowledged, setAcknowledged] = useState(false);
 
-  const outsideBrazil = !region.trim().startsWith('sa-east-') && provider === 'aws';
+  // A named provider's region outside Brazil needs the clinic's authorisation (LGPD); for another service the engine decides.
+  const outsideBrazil = pick.inBrazil === false || (isApiError(error) && error.info.code === 'RESIDENCY_NOT_ACKNOWLEDGED');
   const bad = fieldOf(error);
   const invalid = (f: string): string | null => (bad === f ? t('copy.invalidField') : null);
 
   async function submit(): Promise<void> {
     const added = await add({
       kind: 's3',
-      ...(provider === 'compatible' ? { endpoint: endpoint.trim() } : {}),
+      ...(pick.endpoint !== null ? { endpoint: pick.endpoint } : {}),
       bucket: bucket.trim(),
       prefix: prefix.trim(),
-      region: region.trim(),
+      region: pick.region,
       accessKeyId: accessKeyId.trim(),
       secretAccessKey,
       immutable,
@@ -99,20 +96,7 @@ export function OffsiteForm({ onAdded }: { onAdded: (r: AddCopyResult) => void }
 
   return (
     <CopyFormShell testId="offsite-form" onSubmit={() => void submit()}>
-      <fieldset className="radios">
-        <legend>{t('copy.s3.provider')}</legend>
-        <label className="radio">
-          <input type="radio" name="provider" checked={provider === 'aws'} onChange={() => setProvider('aws')} data-testid="provider-aws" /> {t('copy.s3.providerAws')}
-        </label>
-        <label className="radio">
-          <input type="radio" name="provider" checked={provider === 'compatible'} onChange={() => setProvider('compatible')} data-testid="provider-compatible" /> {t('copy.s3.providerCompatible')}
-        </label>
-      </fieldset>
-      {provider === 'compatible' && (
-        <Field label={t('copy.s3.endpoint')} hint={t('copy.s3.endpointHint')} error={invalid('endpoint')}>
-          {(p) => <input {...p} value={endpoint} spellCheck={false} inputMode="url" placeholder="https://s3.example.com.br" onChange={(e) => setEndpoint(e.target.value)} data-testid="s3-endpoint" />}
-        </Field>
-      )}
+      <ProviderChoice onChange={setPick} invalid={invalid} />
       <div className="row">
         <Field label={t('copy.s3.bucket')} hint={t('copy.s3.bucketHint')} error={invalid('bucket')}>
           {(p) => <input {...p} value={bucket} spellCheck={false} autoCapitalize="off" onChange={(e) => setBucket(e.target.value)} data-testid="s3-bucket" />}
@@ -120,21 +104,9 @@ export function OffsiteForm({ onAdded }: { onAdded: (r: AddCopyResult) => void }
         <Field label={t('copy.s3.prefix')} hint={t('copy.s3.prefixHint')} error={invalid('prefix')}>
           {(p) => <input {...p} value={prefix} spellCheck={false} onChange={(e) => setPrefix(e.target.value)} data-testid="s3-prefix" />}
         </Field>
-        <Field label={t('copy.s3.region')} hint={t('copy.s3.regionHint')} error={invalid('region')}>
-          {(p) => (
-            <>
-              <input {...p} value={region} list="s3-regions" spellCheck={false} onChange={(e) => setRegion(e.target.value)} data-testid="s3-region" />
-              <datalist id="s3-regions">
-                {REGIONS.map((r) => (
-                  <option key={r} value={r} />
-                ))}
-              </datalist>
-            </>
-          )}
-        </Field>
       </div>
       <div className="row">
-        <Field label={t('copy.s3.accessKeyId')} error={invalid('accessKeyId')}>
+        <Field label={t('copy.s3.accessKeyId')} hint={t('copy.s3.accessKeyHint')} error={invalid('accessKeyId')}>
           {(p) => <input {...p} value={accessKeyId} spellCheck={false} autoComplete="off" onChange={(e) => setAccessKeyId(e.target.value)} data-testid="s3-access-key" />}
         </Field>
         <Field label={t('copy.s3.secretAccessKey')} hint={t('copy.s3.secretHint')} error={invalid('secretAccessKey')}>
@@ -146,7 +118,7 @@ export function OffsiteForm({ onAdded }: { onAdded: (r: AddCopyResult) => void }
       </label>
       {outsideBrazil && (
         <Notice kind="warning" testId="residency-warning">
-          <p>{t('copy.s3.outsideBrazil', { region: region.trim() })}</p>
+          <p>{t('copy.s3.outsideBrazil', { region: pick.region })}</p>
           <label className="check">
             <input type="checkbox" checked={acknowledged} onChange={(e) => setAcknowledged(e.target.checked)} data-testid="s3-residency-ack" /> {t('copy.s3.acknowledge')}
           </label>

@@ -7,7 +7,7 @@ import { useEffect, useState, type ReactNode } from 'react';
 import type { ContactEntry, ContactRole, IncidentInput, IncidentView, PeopleSettings } from '../../../../src/shared/contract.js';
 import { useApp } from '../../app/state';
 import { Card, ErrorBox, Field, Notice, Spinner } from '../../components/ui';
-import { formatDateTime, useI18n } from '../../i18n';
+import { formatDateTime, fromClinicInput, toClinicInput, useI18n } from '../../i18n';
 import type { MessageKey } from '../../i18n/messages';
 
 const ROLES: readonly ContactRole[] = ['owner', 'it', 'dpo', 'fhirVendor', 'cloudProvider', 'support'];
@@ -20,14 +20,9 @@ const ROLE_LABEL: Readonly<Record<ContactRole, MessageKey>> = {
   support: 'people.role.support',
 };
 
-/** "2026-03-10T14:30" for a datetime-local input, in the browser's zone. */
-function localInput(iso: string | null): string {
-  if (!iso) return '';
-  const d = new Date(iso);
-  const pad = (n: number): string => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
-}
-const fromInput = (v: string): string | null => (v ? new Date(v).toISOString() : null);
+/** Incident times are typed and shown on the clinic's clock (its zone from settings), not the browser's. */
+const localInput = toClinicInput;
+const fromInput = fromClinicInput;
 
 function download(base64: string, filename: string): void {
   const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));

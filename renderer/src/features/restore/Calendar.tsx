@@ -1,10 +1,11 @@
 /** A month calendar of snapshots: days with backups are buttons; the chosen day lists its snapshots. */
 import { useMemo, useState, type ReactNode } from 'react';
 import type { SnapshotSummary } from '../../../../src/shared/contract.js';
-import { formatDate, formatNumber, formatTime, useI18n } from '../../i18n';
+import { clinicDayKey, clinicWallClock, formatDate, formatNumber, formatTime, useI18n } from '../../i18n';
 
-function dayKey(d: Date): string {
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+/** A day of the grid (plain calendar arithmetic, no clock involved). */
+function gridKey(year: number, monthIndex: number, day: number): string {
+  return `${year}-${String(monthIndex + 1).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
 }
 
 export function SnapshotCalendar({ snapshots, selected, onSelect }: { snapshots: readonly SnapshotSummary[]; selected: string | null; onSelect: (id: string) => void }): ReactNode {
@@ -12,7 +13,8 @@ export function SnapshotCalendar({ snapshots, selected, onSelect }: { snapshots:
   const byDay = useMemo(() => {
     const m = new Map<string, SnapshotSummary[]>();
     for (const s of snapshots) {
-      const k = dayKey(new Date(s.time));
+      // A backup belongs to the clinic's calendar day, whatever the browser's zone.
+      const k = clinicDayKey(new Date(s.time));
       m.set(k, [...(m.get(k) ?? []), s]);
     }
     for (const list of m.values()) list.sort((a, b) => Date.parse(b.time) - Date.parse(a.time));
@@ -20,8 +22,9 @@ export function SnapshotCalendar({ snapshots, selected, onSelect }: { snapshots:
   }, [snapshots]);
   const selectedSnap = snapshots.find((s) => s.id === selected) ?? null;
   const start = selectedSnap ? new Date(selectedSnap.time) : snapshots.length > 0 ? new Date(Math.max(...snapshots.map((s) => Date.parse(s.time)))) : new Date();
-  const [month, setMonth] = useState(new Date(start.getFullYear(), start.getMonth(), 1));
-  const [day, setDay] = useState<string | null>(selectedSnap ? dayKey(new Date(selectedSnap.time)) : null);
+  const startDay = clinicWallClock(start);
+  const [month, setMonth] = useState(new Date(startDay.year, startDay.month - 1, 1));
+  const [day, setDay] = useState<string | null>(selectedSnap ? clinicDayKey(new Date(selectedSnap.time)) : null);
 
   const first = new Date(month.getFullYear(), month.getMonth(), 1);
   const daysInMonth = new Date(month.getFullYear(), month.getMonth() + 1, 0).getDate();
@@ -62,7 +65,7 @@ export function SnapshotCalendar({ snapshots, selected, onSelect }: { snapshots:
               <tr key={wi}>
                 {week.map((d, di) => {
                   if (d === null) return <td key={di} />;
-                  const k = dayKey(new Date(month.getFullYear(), month.getMonth(), d));
+                  const k = gridKey(month.getFullYear(), month.getMonth(), d);
                   const list = byDay.get(k);
                   return (
                     <td key={di}>

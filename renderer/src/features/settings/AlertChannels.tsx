@@ -7,7 +7,7 @@
  * The checks here mirror what the engine and its channels require (a channel the engine cannot build would
  * stop every alert), so mistakes are shown on the field before anything is stored.
  */
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import type { AppSettings, EmailAlertSetting, WebhookAlertSetting } from '../../../../src/shared/contract.js';
 import { useApp } from '../../app/state';
 import { Card, ErrorBox, Field, Notice } from '../../components/ui';
@@ -56,12 +56,26 @@ interface ChannelState {
   clear(): void;
 }
 
-/** The buttons' shared busy state and the outcome line of one channel. */
-function useChannelState(): ChannelState {
+/**
+ * The buttons' shared busy state and the outcome line of one channel. `channel` is asked how it last fared (its test
+ * or a real alert, kept by the engine): a channel that failed before this screen opened is not shown as working.
+ */
+function useChannelState(channel: 'email' | 'webhook'): ChannelState {
+  const { api } = useApp();
   const [busy, setBusy] = useState<Busy | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [outcome, setOutcome] = useState<Outcome>(null);
   const [testFailed, setTestFailed] = useState(false);
+  useEffect(() => {
+    let live = true;
+    api.call('alertChannelHealth').then(
+      (h) => live && h[channel]?.ok === false && setTestFailed(true),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [api, channel]);
   async function run(what: Busy, work: Job): Promise<void> {
     setError(null);
     setOutcome(null);
@@ -182,7 +196,7 @@ function EmailChannel({ stored, onSaved }: { stored: EmailAlertSetting | null; o
   const { api } = useApp();
   const [form, setForm] = useState<EmailForm>(() => emailFormOf(stored));
   const [errors, setErrors] = useState<Partial<Record<EmailField, MessageKey>>>({});
-  const state = useChannelState();
+  const state = useChannelState('email');
   const hasStoredPassword = Boolean(stored?.passwordSecret);
   const dirty = JSON.stringify(form) !== JSON.stringify(emailFormOf(stored));
 
@@ -340,7 +354,7 @@ function WebhookChannel({ stored, onSaved }: { stored: WebhookAlertSetting | nul
   const { api } = useApp();
   const [form, setForm] = useState<WebhookForm>(() => webhookFormOf(stored));
   const [urlError, setUrlError] = useState<MessageKey | null>(null);
-  const state = useChannelState();
+  const state = useChannelState('webhook');
   const storedUrlSecret = stored?.urlSecret && !stored.url ? stored.urlSecret : null;
   const hasStoredKey = Boolean(stored?.signingSecret);
   const dirty = JSON.stringify(form) !== JSON.stringify(webhookFormOf(stored));

@@ -24,6 +24,12 @@ export function Welcome(): ReactNode {
           {t('welcome.start')}
         </button>
       </p>
+      <p>
+        {t('welcome.connectText')}{' '}
+        <button type="button" onClick={() => navigate('connect')} data-testid="connect-existing-start">
+          {t('welcome.connect')}
+        </button>
+      </p>
       {maybeUnplugged && (
         <details className="welcome-unplugged">
           <summary>{t('welcome.alreadySetUp')}</summary>
