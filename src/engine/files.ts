@@ -89,7 +89,11 @@ export async function resolveFilesSnapshot(repo: Repository, request: FilesScope
   }
   const pick = pool[pool.length - 1];
   if (!pick)
-    throw new EngineError('SNAPSHOT_NOT_FOUND', { snapshot: request.asOf ? `as of ${request.asOf}` : 'latest', suggestions: all.slice(-5).map((s) => `${s.id.slice(0, 8)} (${s.manifest.time})`) });
+    throw new EngineError('SNAPSHOT_NOT_FOUND', {
+      snapshot: request.asOf ?? 'latest',
+      ...(request.asOf ? { asOf: request.asOf } : {}),
+      suggestions: all.slice(-5).map((s) => `${s.id.slice(0, 8)} (${s.manifest.time})`),
+    });
   return pick;
 }
 

@@ -25,7 +25,7 @@ export async function resolveSnapshot(repo: Repository, ref: { snapshot?: string
     const all = await repo.listSnapshots();
     const before = all.filter((s) => Date.parse(s.manifest.time) <= at.getTime());
     const pick = before[before.length - 1];
-    if (!pick) throw new EngineError('SNAPSHOT_NOT_FOUND', { snapshot: `as of ${text}`, suggestions: all.slice(0, 5).map((s) => `${s.id.slice(0, 8)} (${s.manifest.time})`) });
+    if (!pick) throw new EngineError('SNAPSHOT_NOT_FOUND', { snapshot: text, asOf: text, suggestions: all.slice(0, 5).map((s) => `${s.id.slice(0, 8)} (${s.manifest.time})`) });
     return pick;
   }
   return repo.findSnapshot(ref.snapshot ?? 'latest');

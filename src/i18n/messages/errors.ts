@@ -406,6 +406,15 @@ export const errorMessages: Readonly<Record<ErrorCode, Message>> = {
 export const errorVariants: Readonly<
   Partial<Record<ErrorCode, { readonly pick: (details: Readonly<Record<string, unknown>>) => string | null; readonly messages: Readonly<Record<string, Message>> }>>
 > = {
+  SNAPSHOT_NOT_FOUND: {
+    pick: (d) => (typeof d['asOf'] === 'string' ? 'asOf' : null),
+    messages: {
+      asOf: {
+        'pt-BR': 'Nenhuma cópia foi feita até {asOf}. Escolha uma data mais recente (cópias existentes: {suggestions}).',
+        en: 'No backup was made up to {asOf}. Choose a later date (existing backups: {suggestions}).',
+      },
+    },
+  },
   S3_AUTH: {
     pick: (d) => (typeof d['field'] === 'string' ? d['field'] : null),
     messages: {
