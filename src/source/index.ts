@@ -12,5 +12,5 @@ export { readAllPages, resultEntries } from './fhir/paging.js';
 export { assertResourceTypes } from './fhir/resourceTypes.js';
 export { bulkExportStrategy, historyStrategy, searchStrategy } from './fhir/strategies.js';
 export type { StrategyName, StrategyRun } from './fhir/strategies.js';
-export { isUnchanged, nameChangeText, planFolderNames, readFileStable, walkFolders } from './files/index.js';
-export type { FileEntry, FolderSpec, FsOps, NameChange, RestorePlatform, SourceProblem } from './files/index.js';
+export { foldCase, isUnchanged, nameChangeText, planFolderNames, readFileStable, walkFolders } from './files/index.js';
+export type { FileEntry, FolderSpec, FsOps, NameChange, RestorePlatform, SourceProblem, TargetNameRules } from './files/index.js';
