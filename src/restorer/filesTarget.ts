@@ -12,7 +12,8 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { chmod, lstat, lutimes, mkdir, open, readdir, rename, rm, symlink, utimes } from 'node:fs/promises';
 import path from 'node:path';
-import { decodeDirNode, type DirNode, type Repository, type SnapshotRecord, type TreeEntry } from '../repository/index.js';
+import { poolOpener } from '../pool/index.js';
+import { type BlobOpener, decodeDirNode, type DirNode, inThreadOpener, packLabel, type Repository, type SnapshotRecord, type TreeEntry } from '../repository/index.js';
 import { foldCase, planFolderNames, type NameChange, type RestorePlatform, type TargetNameRules } from '../source/index.js';
 import { EngineError, type ProgressListener, throwIfAborted } from '../shared/index.js';
 
@@ -25,6 +26,8 @@ export interface FilesRestoreOptions {
   readonly overwrite?: boolean;
   /** Name rules of the target system. Default: this machine's, plus what the target folder shows (case). */
   readonly platform?: RestorePlatform;
+  /** Where chunks are decrypted, decompressed and verified. Default: the worker pool for more than a few MB. */
+  readonly opener?: BlobOpener;
 }
 
 export interface FilesRestorePlan {
@@ -237,6 +240,48 @@ async function presentAs(abs: string): Promise<string | null> {
   return names.find((n) => foldCase(n.normalize('NFD')) === key) ?? base;
 }
 
+/** Chunks read ahead of the one being written: reads and the pool's work overlap the writes. */
+const READ_AHEAD = 6;
+
+/**
+ * A file's content chunk by chunk, in order, each verified against its id by `opener`; up to READ_AHEAD chunks are
+ * read and opened ahead (ranged reads of the packs, decryption in the workers) while the caller writes.
+ */
+async function* fileChunks(repo: Repository, content: readonly string[], opener: BlobOpener, signal?: AbortSignal): AsyncGenerator<Buffer> {
+  const store = repo.store;
+  const read = async (hex: string): Promise<Buffer> => {
+    const id = Buffer.from(hex, 'hex');
+    const e = store.index.find(id);
+    if (e < 0) throw new EngineError('BLOB_MISSING', { blob: hex, snapshots: [] });
+    const loc = store.index.at(e);
+    const [r] = await opener.open([{ id, stored: await store.readStored(e, signal), raw: loc.raw }], signal);
+    if (!r?.ok || !r.content) throw new EngineError('PACK_CORRUPT', { file: packLabel(loc.pack), blob: hex });
+    return r.content;
+  };
+  const ahead: Promise<Buffer>[] = [];
+  let next = 0;
+  const fill = (): void => {
+    while (ahead.length < READ_AHEAD && next < content.length) {
+      const p = read(content[next++] as string);
+      p.catch(() => undefined); // awaited in order below
+      ahead.push(p);
+    }
+  };
+  try {
+    fill();
+    while (ahead.length > 0) {
+      const chunk = await (ahead.shift() as Promise<Buffer>);
+      fill();
+      yield chunk;
+    }
+  } finally {
+    await Promise.allSettled(ahead);
+  }
+}
+
+/** Above this many bytes a restore opens chunks in the worker pool (below, starting workers costs more). */
+const POOL_RESTORE_BYTES = 8 * 1024 * 1024;
+
 /** Restores into `target` (created if missing). Existing files stop the restore unless `overwrite`. */
 export async function restoreFiles(repo: Repository, snap: SnapshotRecord, target: string, options: FilesRestoreOptions = {}): Promise<FilesRestoreResult> {
   const { signal } = options;
@@ -252,57 +297,62 @@ export async function restoreFiles(repo: Repository, snap: SnapshotRecord, targe
   const rules: TargetNameRules = { caseInsensitive: plan.caseInsensitive };
   // What this restore wrote (relative paths as written): never written over by a later name of the same restore.
   const ours = new Set<string>();
-  for await (const it of items(repo, loc.entries, '', platform, rules, [], signal)) {
-    throwIfAborted(signal);
-    const abs = path.join(target, ...it.rel.split('/'));
-    const e = it.entry;
-    const present = await presentAs(abs);
-    if (present !== null) {
-      const relDir = it.rel.includes('/') ? it.rel.slice(0, it.rel.lastIndexOf('/')) : '';
-      const other = relDir ? `${relDir}/${present}` : present;
-      if (ours.has(other)) throw new EngineError('RESTORE_NAME_CONFLICT', { path: it.rel, other });
-    }
-    if (e.type === 'dir') {
-      await mkdir(abs, { recursive: true });
-      if (present === null) ours.add(it.rel);
-      dirs.push({ abs, mode: e.mode, mtimeNs: e.mtimeNs });
-      continue;
-    }
-    if (present !== null) {
-      // The plan found nothing here: something appeared since, or the target joined two names the plan kept apart.
-      if (!options.overwrite) throw new EngineError('RESTORE_FILE_EXISTS', { path: abs, count: 1 });
-      await rm(abs, { force: true, recursive: false });
-    }
-    if (e.type === 'symlink') {
-      await symlink(e.target, abs);
-      await lutimes(abs, nsToSeconds(e.mtimeNs), nsToSeconds(e.mtimeNs)).catch(() => undefined);
-      ours.add(it.rel);
-      written++;
-      continue;
-    }
-    // Written beside, then renamed: a restore stopped half-way never leaves a truncated file under the real name.
-    const part = `${abs}.cbpart`;
-    const fh = await open(part, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, 0o600);
-    try {
-      for (const id of e.content) {
-        const chunk = await repo.store.readBlob(id, signal);
-        await fh.write(chunk);
-        bytesWritten += chunk.length;
+  const pooled = options.opener ? null : plan.bytes > POOL_RESTORE_BYTES ? poolOpener(repo) : null;
+  const opener = options.opener ?? pooled ?? inThreadOpener(repo);
+  try {
+    for await (const it of items(repo, loc.entries, '', platform, rules, [], signal)) {
+      throwIfAborted(signal);
+      const abs = path.join(target, ...it.rel.split('/'));
+      const e = it.entry;
+      const present = await presentAs(abs);
+      if (present !== null) {
+        const relDir = it.rel.includes('/') ? it.rel.slice(0, it.rel.lastIndexOf('/')) : '';
+        const other = relDir ? `${relDir}/${present}` : present;
+        if (ours.has(other)) throw new EngineError('RESTORE_NAME_CONFLICT', { path: it.rel, other });
       }
-      await fh.sync();
-    } catch (err) {
-      await fh.close().catch(() => undefined);
-      await rm(part, { force: true });
-      throw err;
+      if (e.type === 'dir') {
+        await mkdir(abs, { recursive: true });
+        if (present === null) ours.add(it.rel);
+        dirs.push({ abs, mode: e.mode, mtimeNs: e.mtimeNs });
+        continue;
+      }
+      if (present !== null) {
+        // The plan found nothing here: something appeared since, or the target joined two names the plan kept apart.
+        if (!options.overwrite) throw new EngineError('RESTORE_FILE_EXISTS', { path: abs, count: 1 });
+        await rm(abs, { force: true, recursive: false });
+      }
+      if (e.type === 'symlink') {
+        await symlink(e.target, abs);
+        await lutimes(abs, nsToSeconds(e.mtimeNs), nsToSeconds(e.mtimeNs)).catch(() => undefined);
+        ours.add(it.rel);
+        written++;
+        continue;
+      }
+      // Written beside, then renamed: a restore stopped half-way never leaves a truncated file under the real name.
+      const part = `${abs}.cbpart`;
+      const fh = await open(part, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, 0o600);
+      try {
+        for await (const chunk of fileChunks(repo, e.content, opener, signal)) {
+          await fh.write(chunk);
+          bytesWritten += chunk.length;
+        }
+        await fh.sync();
+      } catch (err) {
+        await fh.close().catch(() => undefined);
+        await rm(part, { force: true });
+        throw err;
+      }
+      await fh.close();
+      await chmod(part, e.mode);
+      await utimes(part, nsToSeconds(e.mtimeNs), nsToSeconds(e.mtimeNs));
+      await rename(part, abs);
+      ours.add(it.rel);
+      if (e.changedDuringBackup) changed.push(it.rel);
+      written++;
+      options.onProgress?.({ type: 'progress', op: 'restore', phase: 'write', done: written, total: plan.files + plan.symlinks, unit: 'files', bytes: bytesWritten });
     }
-    await fh.close();
-    await chmod(part, e.mode);
-    await utimes(part, nsToSeconds(e.mtimeNs), nsToSeconds(e.mtimeNs));
-    await rename(part, abs);
-    ours.add(it.rel);
-    if (e.changedDuringBackup) changed.push(it.rel);
-    written++;
-    options.onProgress?.({ type: 'progress', op: 'restore', phase: 'write', done: written, total: plan.files + plan.symlinks, unit: 'files', bytes: bytesWritten });
+  } finally {
+    pooled?.close();
   }
   // Folders last, deepest first: writing their contents changed their mtimes.
   for (let i = dirs.length - 1; i >= 0; i--) {
