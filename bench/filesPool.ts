@@ -6,7 +6,8 @@
  * backs up into a fresh repository; the modes alternate over the runs; medians.
  *
  * Runs the compiled JavaScript in dist/ (npm run build first), as the product ships.
- * Options: --size 400MB (BENCH_SIZE), --runs 3 (BENCH_RUNS), --work-dir DIR.
+ * Options: --size 400MB (BENCH_SIZE), --runs 3 (BENCH_RUNS), --work-dir DIR, --normal-priority (the pool's threads at
+ * normal priority instead of the backup pool's lower one).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -36,9 +37,11 @@ const { WorkerPool } = (await import(`${base}/pool/pool${ext}`)) as PoolModule;
 const { LocalBackend } = (await import(`${base}/backend/local/localBackend${ext}`)) as BackendModule;
 const { Repository } = (await import(`${base}/repository/repository${ext}`)) as RepositoryModule;
 
-const { values } = parseArgs({ options: { size: { type: 'string' }, runs: { type: 'string' }, 'work-dir': { type: 'string' } } });
+const { values } = parseArgs({ options: { size: { type: 'string' }, runs: { type: 'string' }, 'work-dir': { type: 'string' }, 'normal-priority': { type: 'boolean' } } });
 const size = parseSize(values.size ?? process.env['BENCH_SIZE'] ?? '400MB');
 const runs = Number(values.runs ?? process.env['BENCH_RUNS'] ?? 3);
+/** The backup pool's workers run at a lower priority; `--normal-priority` uses the foreground pool instead. */
+const normalPriority = values['normal-priority'] ?? false;
 const work = await mkdtemp(path.join(values['work-dir'] ?? os.tmpdir(), 'cb-bench-files-pool-'));
 
 async function makeTree(root: string): Promise<number> {
@@ -73,7 +76,7 @@ async function once(src: string, pooled: boolean, n: number): Promise<Sample> {
   const dir = path.join(work, `repo-${pooled ? 'pool' : 'main'}-${n}`);
   const backend = await LocalBackend.create(dir);
   const { repo } = await Repository.init(backend, { passphrase: 'bench', scrypt: { N: 1024, r: 8, p: 1 }, params: {} });
-  const pool = pooled ? WorkerPool.background() : null;
+  const pool = pooled ? (normalPriority ? WorkerPool.shared() : WorkerPool.background()) : null;
   const h = monitorEventLoopDelay({ resolution: 10 });
   h.enable();
   const elu0 = performance.eventLoopUtilization();
@@ -110,7 +113,7 @@ try {
     const s = samples[mode];
     const wall = median(s.map((x) => x.wall));
     console.log(
-      `| ${mode === 'main' ? 'main thread (before)' : `worker pool, ${WorkerPool.background().size} threads (after)`} | ${wall.toFixed(2)} | ${(bytes / 1e6 / wall).toFixed(1)} | ${median(s.map((x) => x.cpu)).toFixed(2)} | ${(100 * median(s.map((x) => x.elu))).toFixed(0)} % | ${median(s.map((x) => x.p99)).toFixed(1)} | ${median(s.map((x) => x.max)).toFixed(1)} |`,
+      `| ${mode === 'main' ? 'main thread (before)' : `worker pool, ${WorkerPool.background().size} threads${normalPriority ? ', normal priority' : ', background priority'} (after)`} | ${wall.toFixed(2)} | ${(bytes / 1e6 / wall).toFixed(1)} | ${median(s.map((x) => x.cpu)).toFixed(2)} | ${(100 * median(s.map((x) => x.elu))).toFixed(0)} % | ${median(s.map((x) => x.p99)).toFixed(1)} | ${median(s.map((x) => x.max)).toFixed(1)} |`,
     );
   }
   console.log(`\n- ${m}; code: ${base === '../src' ? 'TypeScript sources (tsx)' : 'dist/ (compiled)'}`);
