@@ -26,6 +26,9 @@ export const TEST_SYSTEM_PACKAGES = {
   'mariadb-client': '/usr/bin/mariadb-dump',
   'firebird3.0-server': '/usr/sbin/firebird',
   'firebird3.0-utils': '/usr/bin/gbak',
+  // A real case-insensitive target for restores (test/restorer/caseInsensitive): an exFAT image mounted with FUSE.
+  'exfat-fuse': '/usr/sbin/mount.exfat-fuse',
+  exfatprogs: '/usr/sbin/mkfs.exfat',
   // The independent reader (tools/reader/, run with /usr/bin/python3 by test/reader/).
   'python3-cryptography': '/usr/lib/python3/dist-packages/cryptography/__init__.py',
   'python3-zstandard': '/usr/lib/python3/dist-packages/zstandard/__init__.py',

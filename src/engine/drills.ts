@@ -93,7 +93,8 @@ export function drillSource(
         integrityScore: outcome.status === 'success' ? 1 : 0,
         resourcesRestored: outcome.restored,
         bytesRead: outcome.bytes,
-        report: JSON.parse(JSON.stringify({ ...outcome, proofs })) as JsonValue,
+        // The figures of each proof are kept, so the report can be printed in any language later.
+        report: JSON.parse(JSON.stringify({ ...outcome, proofs: outcome.proofs.map((p, i) => ({ ...p, text: proofs[i]?.text ?? '' })) })) as JsonValue,
       });
       await ctx.record('drill', { id, status: outcome.status, kind: outcome.kind, snapshot: snap.id });
       ctx.emit({ type: 'status-changed' });

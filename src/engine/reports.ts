@@ -14,8 +14,11 @@ import {
   drPlanHtml,
   drPlanPdf,
   gatherConfigurationFacts,
+  isSourceDrillReport,
   recoveryKitHtml,
   recoveryKitPdf,
+  sourceDrillReportHtml,
+  sourceDrillReportPdf,
 } from '../reports/index.js';
 import { type DrillReport, EngineError, type LongOperationOptions, type RecoveryKitWords, throwIfAborted } from '../shared/index.js';
 import type { EngineContext } from './context.js';
@@ -65,6 +68,13 @@ export function drillReport(ctx: EngineContext, id: number, options: LongOperati
     step(o, 'gather', 0);
     const d = (await ctx.catalog()).getDrill(id);
     if (!d || !d.report) throw new EngineError('NOT_FOUND', { what: `drill ${id}` });
+    const report: unknown = d.report;
+    if (isSourceDrillReport(report)) {
+      // A folder or database drill: its own report (what was restored and what that proves).
+      const source = { ...report, id, operator: d.operator ?? null, timeZone: await clinicTimeZone(ctx), toolVersion: TOOL_VERSION };
+      step(o, 'render', 1);
+      return { html: sourceDrillReportHtml(source, ctx.locale), pdf: await sourceDrillReportPdf(source, ctx.locale) };
+    }
     const data: DrillReport = { ...(d.report as unknown as DrillReport), timeZone: await clinicTimeZone(ctx) };
     step(o, 'render', 1);
     return { html: drillReportHtml(data, ctx.locale), pdf: await drillReportPdf(data, ctx.locale) };

@@ -15,6 +15,7 @@ export {
   type OpenItem,
   type OpenResult,
   type SealedBlob,
+  type SealedChunk,
   type SealItem,
   type TaskKeys,
 } from './tasks.js';

@@ -4,6 +4,7 @@
  *  - lines: split a batch of NDJSON at LF, hash each line with K_line, look it up in the parent's line-hash table,
  *    and parse only the lines the parent does not hold (type, id, patient compartment, key hash);
  *  - seal: blob id, compression (with the type's dictionary) and AES-256-GCM of blobs;
+ *  - chunkIds / sealChunks: the same for file chunks in batches (ids first, so only new chunks are compressed);
  *  - open: decryption, decompression and verification of blobs (id, length, and the line hashes of the resources
  *    a restore takes from a frame).
  * Results are packed into binary buffers (transferred, not cloned) so a batch of 2,000 lines costs one message.
@@ -232,6 +233,42 @@ export function sealBlobs(ctx: TaskContext, items: readonly SealItem[], level: n
     const dict = it.dict ? dicts.get(it.dict) : null;
     if (it.dict && !dict) throw new Error(`dictionary ${it.dict} not loaded`);
     return { id: Buffer.from(blobIdOf(ctx.keys, content)), envelope: seal2(ctx.keys.data, Kind2.blob, content, { level, dict: dict ?? null }), raw: content.length };
+  });
+}
+
+/**
+ * File chunks (folder and database sources), many per message: `data` holds the chunks end to end, `lengths` their
+ * sizes. chunkIds gives their blob ids (16 bytes each, end to end); sealChunks seals the ones at `pick`.
+ */
+export function chunkIds(ctx: TaskContext, data: Uint8Array, lengths: readonly number[]): Uint8Array {
+  const out = new Uint8Array(16 * lengths.length);
+  let at = 0;
+  for (const [i, n] of lengths.entries()) {
+    out.set(blobIdOf(ctx.keys, data.subarray(at, at + n)), 16 * i);
+    at += n;
+  }
+  return out;
+}
+
+export interface SealedChunk {
+  readonly index: number;
+  readonly envelope: Uint8Array;
+  readonly raw: number;
+}
+
+export function sealChunks(ctx: TaskContext, data: Uint8Array, lengths: readonly number[], pick: readonly number[], level: number): SealedChunk[] {
+  const starts: number[] = [];
+  let at = 0;
+  for (const n of lengths) {
+    starts.push(at);
+    at += n;
+  }
+  return pick.map((index) => {
+    const start = starts[index];
+    const n = lengths[index];
+    if (start === undefined || n === undefined) throw new Error(`no chunk ${index} in the batch`);
+    const content = Buffer.from(data.buffer, data.byteOffset + start, n);
+    return { index, envelope: new Uint8Array(seal2(ctx.keys.data, Kind2.blob, content, { level, dict: null })), raw: n };
   });
 }
 

@@ -8,7 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { Dictionary } from '../repository/index.js';
 import type { LineTable } from './tables.js';
 import { mergeSpillBlocks } from './rowRecords.js';
-import { analyseLines, openBlobs, processBatch, sealBlobs, type BatchOptions, type OpenItem, type SealItem, type TaskContext, type TaskKeys } from './tasks.js';
+import { analyseLines, chunkIds, openBlobs, processBatch, sealBlobs, sealChunks, type BatchOptions, type OpenItem, type SealItem, type TaskContext, type TaskKeys } from './tasks.js';
 import type { ToWorker } from './protocol.js';
 
 const port = parentPort;
@@ -60,6 +60,17 @@ function run(name: string, ctxId: number, payload: unknown): { result: unknown; 
     const p = payload as { items: SealItem[]; level: number };
     const sealed = sealBlobs(ctx, p.items, p.level, dicts).map((s) => ({ id: new Uint8Array(s.id), envelope: new Uint8Array(s.envelope), raw: s.raw }));
     return { result: sealed, transfer: sealed.map((s) => s.envelope.buffer as ArrayBuffer) };
+  }
+  if (name === 'chunkIds') {
+    const p = payload as { data: Uint8Array; lengths: number[] };
+    const ids = chunkIds(ctx, p.data, p.lengths);
+    // The chunks go back too (they were moved here): the caller seals the new ones next.
+    return { result: { ids, data: p.data }, transfer: [ids.buffer as ArrayBuffer, p.data.buffer as ArrayBuffer] };
+  }
+  if (name === 'sealChunks') {
+    const p = payload as { data: Uint8Array; lengths: number[]; pick: number[]; level: number };
+    const sealed = sealChunks(ctx, p.data, p.lengths, p.pick, p.level);
+    return { result: sealed, transfer: sealed.map((c) => c.envelope.buffer as ArrayBuffer) };
   }
   if (name === 'open') {
     const p = payload as { items: OpenItem[] };

@@ -16,6 +16,7 @@ export {
   type DrillTimeCheck,
   type DrillTypeResult,
 } from './drillReport.js';
+export { isSourceDrillReport, sourceDrillReportDocument, sourceDrillReportHtml, sourceDrillReportPdf, type SourceDrillProofData, type SourceDrillReportData } from './sourceDrillReport.js';
 export {
   DR_SCENARIOS,
   drPlanDocument,

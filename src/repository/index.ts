@@ -11,7 +11,7 @@ export type { RepoConfig } from './config.js';
 export { Envelope2Error, Kind2, decodePlain, openPlain, plainHeader, seal2 } from './envelope2.js';
 export { decodeDirNode, walkFilesTree } from './fileTree.js';
 export type { DirEntry, DirNode, FileEntry, FilesTreeRef, TreeEntry } from './fileTree.js';
-export { FilesTreeWriter, readFileContent } from './filesWriter.js';
+export { FilesTreeWriter, readFileContent, type ChunkSealer } from './filesWriter.js';
 export { healFromCopy } from './heal.js';
 export { RECOVERY_KEY_BYTES, recoveryKeyRepoTag } from './keys.js';
 export type { KeyCredentials, KeySlotInfo, KeySlotKind } from './keys.js';

@@ -12,8 +12,8 @@ export { readAllPages, resultEntries } from './fhir/paging.js';
 export { assertResourceTypes } from './fhir/resourceTypes.js';
 export { bulkExportStrategy, historyStrategy, searchStrategy } from './fhir/strategies.js';
 export type { StrategyName, StrategyRun } from './fhir/strategies.js';
-export { isUnchanged, nameChangeText, planFolderNames, readFileStable, walkFolders } from './files/index.js';
-export type { FileEntry, FolderSpec, FsOps, NameChange, RestorePlatform, SourceProblem } from './files/index.js';
+export { foldCase, isUnchanged, nameChangeText, planFolderNames, readFileStable, walkFolders } from './files/index.js';
+export type { FileEntry, FolderSpec, FsOps, NameChange, RestorePlatform, SourceProblem, TargetNameRules } from './files/index.js';
 
 // ---- Public surface: what other modules of src/ use (kept by the layer rule; extend as needed).
 export { dumpFailureCause, dumpTestProgressText, dumpTestText, testDump } from './db/index.js';

@@ -333,6 +333,11 @@ export const errorMessages: Readonly<Record<ErrorCode, Message>> = {
     'pt-BR': 'O backup de {failed} de {total} origens falhou: {sources}. As outras foram copiadas. Veja o histórico de execuções para o motivo de cada uma.',
     en: 'The backup of {failed} of {total} sources failed: {sources}. The others were backed up. See the run history for the reason of each.',
   },
+  RESTORE_NAME_CONFLICT: {
+    'pt-BR':
+      'No destino, "{path}" e "{other}" seriam o mesmo arquivo (o disco não diferencia maiúsculas de minúsculas). A restauração parou sem sobrescrever nada; restaure em outra pasta ou em outro disco.',
+    en: 'At the target, "{path}" and "{other}" would be the same file (the disk does not tell upper from lower case). The restore stopped without overwriting anything; restore into another folder or onto another disk.',
+  },
   RESTORE_PATH_NOT_FOUND: {
     'pt-BR': 'Não há "{path}" nesta cópia. Veja o conteúdo com ls --path e tente de novo.',
     en: 'There is no "{path}" in this backup. List it with ls --path and try again.',

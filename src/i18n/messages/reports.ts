@@ -114,6 +114,73 @@ const sharedAndOtherReports: Catalogue = {
   },
   'reports.kit.supportCode': { 'pt-BR': 'Código para o suporte', en: 'Code for support' },
 
+  // ---- drill report of a folder or database source ---------------------------------------------------------
+  'reports.sourceDrill.title.files': { 'pt-BR': 'Relatório de teste de recuperação de pastas', en: 'Folder restore drill report' },
+  'reports.sourceDrill.title.database': { 'pt-BR': 'Relatório de teste de recuperação do banco de dados', en: 'Database restore drill report' },
+  'reports.sourceDrill.kind': { 'pt-BR': 'Tipo de origem', en: 'Source kind' },
+  'reports.sourceDrill.kind.files': { 'pt-BR': 'pastas (documentos, imagens de exames)', en: 'folders (documents, exam images)' },
+  'reports.sourceDrill.kind.database': { 'pt-BR': 'banco de dados do sistema da clínica', en: "the practice software's database" },
+  'reports.sourceDrill.target.files': { 'pt-BR': 'pasta temporária, apagada depois do teste', en: 'a temporary folder, removed after the drill' },
+  'reports.sourceDrill.target.database': { 'pt-BR': 'banco de dados descartável, apagado depois do teste', en: 'a throw-away database, removed after the drill' },
+  'reports.sourceDrill.restored.files': { 'pt-BR': 'Arquivos restaurados', en: 'Files restored' },
+  'reports.sourceDrill.restored.database': { 'pt-BR': 'Exportações restauradas', en: 'Dumps restored' },
+  'reports.sourceDrill.seed': { 'pt-BR': 'Sorteio da amostra (semente)', en: 'Sample draw (seed)' },
+  'reports.sourceDrill.verdict.files.success': { 'pt-BR': 'APROVADO: os arquivos desta pasta podem ser restaurados.', en: 'PASSED: the files of this folder can be restored.' },
+  'reports.sourceDrill.verdict.files.failed': { 'pt-BR': 'REPROVADO: algum arquivo não foi restaurado igual ao original.', en: 'FAILED: a file was not restored identical to the original.' },
+  'reports.sourceDrill.verdict.files.interrupted': { 'pt-BR': 'INTERROMPIDO: o teste não terminou.', en: 'INTERRUPTED: the drill did not finish.' },
+  'reports.sourceDrill.verdict.database.success': { 'pt-BR': 'APROVADO: o banco de dados pode ser restaurado.', en: 'PASSED: the database can be restored.' },
+  'reports.sourceDrill.verdict.database.failed': {
+    'pt-BR': 'REPROVADO: o banco de dados não pôde ser restaurado e conferido aqui.',
+    en: 'FAILED: the database could not be restored and checked here.',
+  },
+  'reports.sourceDrill.verdict.database.interrupted': { 'pt-BR': 'INTERROMPIDO: o teste não terminou.', en: 'INTERRUPTED: the drill did not finish.' },
+  'reports.sourceDrill.summary.files': {
+    'pt-BR': '{restored} arquivos restaurados ({bytes}); tempo de recuperação {time}.',
+    en: '{restored} files restored ({bytes}); recovery time {time}.',
+  },
+  'reports.sourceDrill.summary.database': {
+    'pt-BR': 'Exportação de {bytes} restaurada; tempo de recuperação {time}.',
+    en: 'A {bytes} dump restored; recovery time {time}.',
+  },
+  'reports.sourceDrill.what.files': {
+    'pt-BR':
+      'Uma amostra de arquivos, sorteada entre todos os do ponto de restauração, foi restaurada numa pasta temporária. Cada pedaço lido foi conferido com a sua impressão digital, o tamanho de cada arquivo com o gravado no backup e, quando o original ainda está igual no disco, o conteúdo (SHA-256) com o original. Nenhum arquivo da clínica foi alterado.',
+    en: "A sample of files, drawn from all the files in the snapshot, was restored into a temporary folder. Every piece read was checked against its fingerprint, each file's size against the one recorded in the backup and, where the original is still unchanged on disk, its content (SHA-256) against the original. No file of the clinic was changed.",
+  },
+  'reports.sourceDrill.what.database': {
+    'pt-BR':
+      'A exportação mais recente do banco de dados foi restaurada num banco descartável, separado do banco da clínica, e uma consulta de conferência contou as suas tabelas e linhas. O banco descartável foi apagado em seguida; o banco da clínica não foi alterado.',
+    en: "The latest dump of the database was restored into a throw-away database, apart from the clinic's, and a sanity query counted its tables and rows. The throw-away database was then removed; the clinic's database was not changed.",
+  },
+  'reports.sourceDrill.provenHeading': { 'pt-BR': 'O que foi comprovado', en: 'What was proven' },
+  'reports.sourceDrill.noProofs': { 'pt-BR': 'Nenhuma verificação foi feita.', en: 'No check was made.' },
+  'reports.sourceDrill.proof.filesRestored': { 'pt-BR': 'Arquivos restaurados', en: 'Files restored' },
+  'reports.sourceDrill.proof.chunksVerified': { 'pt-BR': 'Impressões digitais dos pedaços', en: 'Fingerprints of the pieces' },
+  'reports.sourceDrill.proof.sizesMatch': { 'pt-BR': 'Tamanhos', en: 'Sizes' },
+  'reports.sourceDrill.proof.hashesMatchOriginals': { 'pt-BR': 'Igual ao original (SHA-256)', en: 'Same as the original (SHA-256)' },
+  'reports.sourceDrill.proof.dbRestored': { 'pt-BR': 'Restauração do banco', en: 'Database restore' },
+  'reports.sourceDrill.proof.dbIntegrity': { 'pt-BR': 'Integridade do banco', en: 'Database integrity' },
+  'reports.sourceDrill.proof.dbSanityQuery': { 'pt-BR': 'Consulta de conferência', en: 'Sanity query' },
+  'reports.sourceDrill.proof.dbToolsMissing': { 'pt-BR': 'Programas do banco', en: 'Database programs' },
+  'reports.sourceDrill.proof.dbNoServer': { 'pt-BR': 'Servidor do banco', en: 'Database server' },
+  'reports.sourceDrill.proof.dbDumpReadable': { 'pt-BR': 'Exportação legível e íntegra', en: 'Dump readable and intact' },
+  'reports.sourceDrill.meaning.files.success': {
+    'pt-BR': 'Conclusão: os arquivos sorteados voltaram inteiros e idênticos; o backup desta pasta pode ser usado para recuperar os documentos e as imagens.',
+    en: "Conclusion: the sampled files came back whole and identical; this folder's backup can be used to recover the documents and images.",
+  },
+  'reports.sourceDrill.meaning.files.failed': {
+    'pt-BR': 'Conclusão: não confie neste backup até resolver o problema acima; rode a verificação completa (check --read-data) e fale com o suporte.',
+    en: 'Conclusion: do not rely on this backup until the problem above is solved; run the full check (check --read-data) and call support.',
+  },
+  'reports.sourceDrill.meaning.database.success': {
+    'pt-BR': 'Conclusão: a exportação volta a ser um banco de dados que funciona; o backup do sistema da clínica pode ser usado para recuperá-lo.',
+    en: "Conclusion: the dump becomes a working database again; the backup of the practice software's database can be used to recover it.",
+  },
+  'reports.sourceDrill.meaning.database.failed': {
+    'pt-BR': 'Conclusão: o banco não foi comprovado neste teste; veja o motivo acima e repita o teste num computador com o banco instalado.',
+    en: 'Conclusion: the database was not proven by this drill; see the reason above and repeat the drill on a computer with the database installed.',
+  },
+
   // ---- drill report --------------------------------------------------------------------------------
   'reports.drill.title': { 'pt-BR': 'Relatório de teste de recuperação', en: 'Restore drill report' },
   'reports.drill.id': { 'pt-BR': 'Teste nº', en: 'Drill no.' },

@@ -21,8 +21,20 @@ export {
 export { Excluder, DEFAULT_EXCLUDES, type ExcludeOptions } from './exclude.js';
 export { isUnchanged, type ParentFileEntry, type UnchangedOptions } from './filesCache.js';
 export { nodeFs, type FsOps } from './fsOps.js';
-export { compareNames, decodeName, foldCase, formatPath, parseAbsolutePath, sourceFolderNames, windowsLongPath, WINDOWS_MAX_PATH, type ParsedPath, type PathStyle } from './paths.js';
+export {
+  compareNames,
+  decodeName,
+  foldCase,
+  formatPath,
+  isWindowsDeviceName,
+  parseAbsolutePath,
+  sourceFolderNames,
+  windowsLongPath,
+  WINDOWS_MAX_PATH,
+  type ParsedPath,
+  type PathStyle,
+} from './paths.js';
 export { readFileStable, READ_BYTES, type ReadOptions, type StableRead } from './reader.js';
-export { collisionKey, nameChangeText, planFolderNames, windowsNameIssues, windowsSafeName, type NameChange, type NameIssue, type RestorePlatform } from './restoreNames.js';
+export { collisionKey, nameChangeText, planFolderNames, windowsNameIssues, windowsSafeName, type NameChange, type NameIssue, type RestorePlatform, type TargetNameRules } from './restoreNames.js';
 export { FILE_PROBLEM_CODES, type EntryType, type FileEntry, type FileProblemCode, type SourceProblem, type WalkEvent } from './types.js';
 export { walkFolder, walkFolders, type FolderRoot, type FolderSpec, type WalkOptions } from './walker.js';

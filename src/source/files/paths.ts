@@ -17,6 +17,14 @@ function badPath(path: string, reason: string): never {
   throw new EngineError('INVALID_ARGUMENT', { field: 'path', reason: `${path}: ${reason}` });
 }
 
+const DEVICE_NAMES = new Set(['CON', 'PRN', 'AUX', 'NUL', 'CONIN$', 'CONOUT$', ...[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, '¹', '²', '³'].flatMap((n) => [`COM${n}`, `LPT${n}`])]);
+
+/** A Windows device name (`CON`, `nul.txt`, `COM1`…): the base up to the first dot, without trailing spaces. */
+export function isWindowsDeviceName(name: string): boolean {
+  const dot = name.indexOf('.');
+  return DEVICE_NAMES.has((dot < 0 ? name : name.slice(0, dot)).replace(/ +$/, '').toUpperCase());
+}
+
 /** Resolves `.` and `..`; `..` never climbs above the root (as the OS does). */
 function normalise(parts: readonly string[]): string[] {
   const out: string[] = [];
@@ -28,10 +36,20 @@ function normalise(parts: readonly string[]): string[] {
   return out;
 }
 
+/** Win32 path normalisation of components (see parseAbsolutePath); a `\\?\` path keeps its names as they are. */
+function win32Components(path: string, parts: readonly string[], literal: boolean): string[] {
+  const out = normalise(literal ? parts : parts.map((c) => (c === '.' || c === '..' ? c : c.replace(/[. ]+$/, ''))));
+  if (!literal) for (const c of out) if (isWindowsDeviceName(c)) badPath(path, `"${c}" is a Windows device name, not a folder`);
+  return out;
+}
+
 /**
  * Splits an absolute path. Windows: `C:\Clinica\Exames`, `c:/Clinica`, `\\nas\exames\2024`, `\\?\C:\…`,
  * `\\?\UNC\nas\exames\…`, `\\.\C:\…`; the drive letter comes back upper-case. Relative and drive-relative
  * paths (`Exames`, `C:Exames`, `\Exames`) are refused: a source folder must say exactly where it is.
+ * Without the `\\?\` prefix, Windows drops trailing dots and spaces of each component (`C:\Exames.\` is
+ * `C:\Exames`) and reads a device name (`C:\Clinica\NUL`) as the device, so such a path is refused; with the prefix
+ * the names are taken literally.
  */
 export function parseAbsolutePath(path: string, style: PathStyle): ParsedPath {
   if (path.length === 0) badPath(path, 'empty');
@@ -43,6 +61,7 @@ export function parseAbsolutePath(path: string, style: PathStyle): ParsedPath {
   let p = path.replace(/\//g, '\\');
   // Device and long-path prefixes: \\?\C:\x, \\.\C:\x, \\?\UNC\server\share\x.
   const prefixed = /^\\\\[?.]\\(.*)$/.exec(p);
+  const literal = prefixed !== null;
   if (prefixed) {
     const rest = prefixed[1]!;
     if (/^UNC\\/i.test(rest)) p = `\\\\${rest.slice(4)}`;
@@ -52,14 +71,14 @@ export function parseAbsolutePath(path: string, style: PathStyle): ParsedPath {
   if (drive) {
     const rest = drive[2]!;
     if (!rest.startsWith('\\')) badPath(path, 'a drive-relative path; write it as C:\\folder');
-    return { kind: 'drive', drive: drive[1]!.toUpperCase(), components: normalise(rest.split('\\')) };
+    return { kind: 'drive', drive: drive[1]!.toUpperCase(), components: win32Components(path, rest.split('\\'), literal) };
   }
   if (p.startsWith('\\\\')) {
     const parts = p.slice(2).split('\\');
     const server = parts[0] ?? '';
     const share = parts[1] ?? '';
     if (server === '' || share === '' || server === '.' || server === '?') badPath(path, 'a network path needs \\\\server\\share');
-    return { kind: 'unc', server, share, components: normalise(parts.slice(2)) };
+    return { kind: 'unc', server, share, components: win32Components(path, parts.slice(2), literal) };
   }
   return badPath(path, 'not an absolute path (expected C:\\folder or \\\\server\\share)');
 }

@@ -4,13 +4,14 @@
  * - on Windows: reserved device names (`CON`, `NUL.txt`, `COM1`…), a trailing dot or space, `<>:"/\|?*` and control
  *   characters. These get a readable look-alike (`a:b` → `a：b`, control characters → their ␀…␟ pictures, a trailing
  *   `.` → `．` and a trailing space → `␠`), and a reserved name gets `_` after its base (`CON.txt` → `CON_.txt`);
- * - on Windows and macOS: names that differ only in case (`Foto.JPG`, `foto.jpg`) are one file there; on macOS also
+ * - on Windows and macOS, and on any case-insensitive target (a USB drive in exFAT or FAT32, an NTFS disk or an SMB
+ *   share mounted on Linux): names that differ only in case (`Foto.JPG`, `foto.jpg`) are one file there; on macOS also
  *   names that differ only in Unicode normalisation (`ç` composed or decomposed). The first in name order keeps its
  *   name, the others get " (2)", " (3)"… before the extension.
  * Nothing is renamed silently: every change comes back with its reasons.
  */
 import { t, type Locale } from '../../i18n/index.js';
-import { compareNames, foldCase } from './paths.js';
+import { compareNames, foldCase, isWindowsDeviceName } from './paths.js';
 
 export type RestorePlatform = 'windows' | 'macos' | 'linux';
 
@@ -22,16 +23,6 @@ export interface NameChange {
   readonly name: string;
   readonly restoredAs: string;
   readonly issues: readonly NameIssue[];
-}
-
-const RESERVED = new Set(['CON', 'PRN', 'AUX', 'NUL', 'CONIN$', 'CONOUT$']);
-for (let i = 0; i <= 9; i++) {
-  RESERVED.add(`COM${i}`);
-  RESERVED.add(`LPT${i}`);
-}
-for (const s of ['¹', '²', '³']) {
-  RESERVED.add(`COM${s}`);
-  RESERVED.add(`LPT${s}`);
 }
 
 const LOOK_ALIKE: Readonly<Record<string, string>> = {
@@ -46,17 +37,10 @@ const LOOK_ALIKE: Readonly<Record<string, string>> = {
   '*': '＊',
 };
 
-/** The base Windows checks for device names: up to the first dot, without trailing spaces. */
-function reservedBase(name: string): boolean {
-  const dot = name.indexOf('.');
-  const base = (dot < 0 ? name : name.slice(0, dot)).replace(/ +$/, '');
-  return RESERVED.has(base.toUpperCase());
-}
-
 /** What keeps `name` from being created on Windows (empty: nothing). */
 export function windowsNameIssues(name: string): NameIssue[] {
   const issues: NameIssue[] = [];
-  if (reservedBase(name)) issues.push('windows-reserved');
+  if (isWindowsDeviceName(name)) issues.push('windows-reserved');
   // eslint-disable-next-line no-control-regex
   if (/[<>:"/\\|?*\u0000-\u001f]/.test(name)) issues.push('windows-invalid-character');
   if (/[. ]$/.test(name)) issues.push('windows-trailing-dot-or-space');
@@ -72,22 +56,31 @@ export function windowsSafeName(name: string): string {
   }
   const trailing = /[. ]+$/.exec(out);
   if (trailing) out = out.slice(0, trailing.index) + trailing[0].replace(/\./g, '．').replace(/ /g, '␠');
-  if (reservedBase(out)) {
+  if (isWindowsDeviceName(out)) {
     const dot = out.indexOf('.');
     out = dot < 0 ? `${out}_` : `${out.slice(0, dot)}_${out.slice(dot)}`;
   }
   return out;
 }
 
+/** How the target folder compares names, when it differs from its platform's usual file system. */
+export interface TargetNameRules {
+  /**
+   * The target ignores case although the platform's usual file system does not (Linux writing to an exFAT/FAT USB
+   * drive, an NTFS disk or an SMB share): names that differ only in case are one file there.
+   */
+  readonly caseInsensitive?: boolean;
+}
+
 /** The key under which the target file system sees two names as the same file. */
-export function collisionKey(name: string, platform: RestorePlatform): string {
+export function collisionKey(name: string, platform: RestorePlatform, rules: TargetNameRules = {}): string {
   switch (platform) {
     case 'windows':
       return foldCase(name);
     case 'macos':
       return foldCase(name.normalize('NFD'));
     case 'linux':
-      return name;
+      return rules.caseInsensitive ? foldCase(name) : name;
   }
 }
 
@@ -102,11 +95,11 @@ function withSuffix(name: string, n: number): string {
  * appear). Names the target accepts are placed first, in the format's order, so a valid name keeps its name and the
  * mapped or colliding ones are numbered. Deterministic: the same backup gives the same plan.
  */
-export function planFolderNames(names: readonly string[], platform: RestorePlatform): NameChange[] {
+export function planFolderNames(names: readonly string[], platform: RestorePlatform, rules: TargetNameRules = {}): NameChange[] {
   const mapped = [...names].sort(compareNames).map((name) => {
     const issues: NameIssue[] = platform === 'windows' ? windowsNameIssues(name) : [];
     const candidate = issues.length > 0 ? windowsSafeName(name) : name;
-    return { name, candidate, key: collisionKey(candidate, platform), issues };
+    return { name, candidate, key: collisionKey(candidate, platform, rules), issues };
   });
   const holder = new Map<string, string>();
   const deferred: typeof mapped = [];
@@ -123,14 +116,14 @@ export function planFolderNames(names: readonly string[], platform: RestorePlatf
     const first = holder.get(m.key);
     if (first !== undefined) {
       if (first.normalize('NFC') === m.name.normalize('NFC')) issues.push('normalization-collision');
-      else issues.push(collisionKey(first, platform) === collisionKey(m.name, platform) ? 'case-collision' : 'name-collision');
+      else issues.push(collisionKey(first, platform, rules) === collisionKey(m.name, platform, rules) ? 'case-collision' : 'name-collision');
       for (let n = 2; ; n++) {
         restoredAs = withSuffix(m.candidate, n);
-        const key = collisionKey(restoredAs, platform);
+        const key = collisionKey(restoredAs, platform, rules);
         if (!holder.has(key) && !wanted.has(key)) break;
       }
     }
-    holder.set(collisionKey(restoredAs, platform), m.name);
+    holder.set(collisionKey(restoredAs, platform, rules), m.name);
     changes.push({ name: m.name, restoredAs, issues });
   }
   return changes.sort((a, b) => compareNames(a.name, b.name));

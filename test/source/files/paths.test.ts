@@ -5,6 +5,7 @@ import {
   compareNames,
   foldCase,
   formatPath,
+  isWindowsDeviceName,
   nameChangeText,
   parseAbsolutePath,
   planFolderNames,
@@ -48,6 +49,29 @@ describe('Windows and POSIX paths of source folders', () => {
         p,
       );
     }
+  });
+
+  it('drops trailing dots and spaces of components as Win32 does, but keeps them literally under \\\\?\\', () => {
+    assert.deepEqual(parseAbsolutePath('C:\\Exames.\\2024 \\laudos...', 'win32'), { kind: 'drive', drive: 'C', components: ['Exames', '2024', 'laudos'] });
+    assert.deepEqual(parseAbsolutePath('\\\\nas\\exames\\Fotos. ', 'win32'), { kind: 'unc', server: 'nas', share: 'exames', components: ['Fotos'] });
+    assert.deepEqual(parseAbsolutePath('\\\\?\\C:\\Exames.', 'win32'), { kind: 'drive', drive: 'C', components: ['Exames.'] });
+    assert.equal(windowsLongPath('C:\\Exames.\\a', true), '\\\\?\\C:\\Exames\\a', 'normalised before the prefix makes names literal');
+    assert.equal(sourceFolderNames(['C:\\Exames.', 'D:\\exames'], 'win32').join('|'), 'Exames|exames (2)', 'one folder for Windows, so one name');
+  });
+
+  it('refuses a Windows device name (CON, NUL, COM1, LPT¹…) as a folder, except literally under \\\\?\\', () => {
+    for (const p of ['C:\\Clinica\\CON', 'C:\\nul\\x', 'C:\\Clinica\\com1.txt', '\\\\nas\\share\\Aux ', 'C:\\Clinica\\LPT¹', 'C:\\Clinica\\conout$']) {
+      assert.throws(
+        () => parseAbsolutePath(p, 'win32'),
+        (e) => isEngineError(e, 'INVALID_ARGUMENT') && /device name/.test(String(e.details['reason'])),
+        p,
+      );
+    }
+    assert.deepEqual(parseAbsolutePath('\\\\?\\C:\\Clinica\\CON', 'win32'), { kind: 'drive', drive: 'C', components: ['Clinica', 'CON'] });
+    assert.deepEqual(parseAbsolutePath('C:\\CONTRATOS\\console\\COM10', 'win32').components, ['CONTRATOS', 'console', 'COM10'], 'only the exact device names');
+    assert.deepEqual(parseAbsolutePath('/srv/CON/nul', 'posix').components, ['srv', 'CON', 'nul'], 'plain names on POSIX');
+    assert.equal(isWindowsDeviceName('Nul .tar.gz'), true);
+    assert.equal(isWindowsDeviceName('NULO'), false);
   });
 
   it('formats paths back, and adds \\\\?\\ only when a path reaches MAX_PATH', () => {
@@ -117,6 +141,14 @@ describe('names on restore', () => {
     assert.equal(nameChangeText(foto!, 'en'), '"foto.jpg" will be restored as "foto (3).jpg" (another file with the same name in different case).');
     // A look-alike can itself collide with a name that exists: it is numbered too.
     assert.deepEqual(planFolderNames(['a:b', 'a：b'], 'windows'), [{ name: 'a:b', restoredAs: 'a：b (2)', issues: ['windows-invalid-character', 'name-collision'] }]);
+  });
+
+  it('on Linux, folds case only for a target found to ignore it (an exFAT drive, an SMB share)', () => {
+    const names = ['Foto.JPG', 'foto.jpg', 'laudo.pdf'];
+    assert.deepEqual(planFolderNames(names, 'linux'), []);
+    assert.deepEqual(planFolderNames(names, 'linux', { caseInsensitive: true }), [{ name: 'foto.jpg', restoredAs: 'foto (2).jpg', issues: ['case-collision'] }]);
+    assert.deepEqual(planFolderNames(['CON', 'a:b'], 'linux', { caseInsensitive: true }), [], 'no Windows renames: Linux writes these names');
+    assert.equal(collisionKey('Foto.JPG', 'linux', { caseInsensitive: true }), collisionKey('foto.jpg', 'linux', { caseInsensitive: true }));
   });
 
   it('on macOS also treats composed and decomposed spellings as one name', () => {

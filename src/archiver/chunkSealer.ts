@@ -1,0 +1,30 @@
+/**
+ * The worker pool as the ChunkSealer of folder and database backups (ARCHITECTURE.md §5): blob ids, compression
+ * and encryption of file chunks run in the pool's threads, as for FHIR backups, so the process hosting the engine
+ * keeps a free event loop while a 2 GB folder is read. One pool context (the repository's keys) per backup run.
+ */
+import { type SealedChunk, WorkerPool } from '../pool/index.js';
+import type { ChunkSealer, Repository } from '../repository/index.js';
+
+export interface PoolChunkSealer extends ChunkSealer {
+  /** Drops the keys from the workers (call when the run ends, whatever its outcome). */
+  close(): void;
+}
+
+const own = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+
+export function poolChunkSealer(repo: Repository, pool: WorkerPool = WorkerPool.background()): PoolChunkSealer {
+  const ctx = pool.createContext(repo.workerKeys(), null);
+  return {
+    parallelism: pool.size,
+    async ids(data, lengths) {
+      const r = await pool.run<{ ids: Uint8Array; data: Uint8Array }>('chunkIds', ctx, { data, lengths }, [data.buffer as ArrayBuffer]);
+      return { ids: own(r.ids), data: own(r.data) };
+    },
+    async seal(data, lengths, pick, level) {
+      const r = await pool.run<SealedChunk[]>('sealChunks', ctx, { data, lengths, pick, level }, [data.buffer as ArrayBuffer]);
+      return r.map((c) => ({ index: c.index, envelope: own(c.envelope), raw: c.raw }));
+    },
+    close: () => pool.dropContext(ctx),
+  };
+}
