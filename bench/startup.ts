@@ -102,6 +102,8 @@ const fmt = (n: number | undefined, digits = 0): string => (n === undefined || !
 interface Sample {
   readonly wallMs: number;
   readonly rssBytes: number | null;
+  /** CPU time (user + system) of the whole process, from time's report: what the run costs apart from machine load. */
+  readonly cpuMs: number | null;
 }
 
 interface Command {
@@ -112,10 +114,10 @@ interface Command {
   readonly readyLine?: RegExp;
 }
 
-/** Runs a command once under /usr/bin/time; wall time around it, peak RSS from time's report. */
+/** Runs a command once under /usr/bin/time; wall time around it, peak RSS and CPU time from time's report. */
 function measureOnce(c: Command): Promise<Sample> {
   const useTime = existsSync(TIME_BIN);
-  const [cmd, args] = useTime ? [TIME_BIN, ['-f', '__PEAK_RSS_KB__ %M', c.cmd, ...c.args]] : [c.cmd, [...c.args]];
+  const [cmd, args] = useTime ? [TIME_BIN, ['-f', '__PEAK_RSS_KB__ %M __CPU_S__ %U %S', c.cmd, ...c.args]] : [c.cmd, [...c.args]];
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
     let readyAt: bigint | null = null;
@@ -133,7 +135,8 @@ function measureOnce(c: Command): Promise<Sample> {
       if (code !== 0) return reject(new Error(`${path.basename(c.cmd)} ${c.args.join(' ')} exited ${code}: ${stderr.slice(-800)}`));
       if (c.readyLine && readyAt === null) return reject(new Error(`${c.args.join(' ')}: no ready line in ${stdout.slice(0, 300)}`));
       const kb = /__PEAK_RSS_KB__ (\d+)/.exec(stderr)?.[1];
-      resolve({ wallMs: Number(((readyAt ?? ended) - started) / 1000n) / 1000, rssBytes: kb ? Number(kb) * 1024 : null });
+      const cpu = /__CPU_S__ ([\d.]+) ([\d.]+)/.exec(stderr);
+      resolve({ wallMs: Number(((readyAt ?? ended) - started) / 1000n) / 1000, rssBytes: kb ? Number(kb) * 1024 : null, cpuMs: cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : null });
     });
   });
 }
@@ -291,15 +294,18 @@ function loadAverage(): string {
 }
 
 function report(s: Setup, all: readonly Row[], opts: Options, load: { before: string; after: string }): { table: string; targets: string[]; section: string } {
-  const header = ['measurement', 'tool', 'median ms', 'min ms', 'max ms', 'peak RSS MB', 'target'];
+  const header = ['measurement', 'tool', 'median ms', 'min ms', 'max ms', 'median CPU ms', 'peak RSS MB', 'target'];
   const lines = [`| ${header.join(' | ')} |`, `| ${header.map((h, i) => (i < 2 ? '---' : '---:')).join(' | ')} |`];
   const targets: string[] = [];
   for (const r of all) {
     const ms = r.samples.map((x) => x.wallMs);
+    const cpu = r.samples.flatMap((x) => (x.cpuMs === null ? [] : [x.cpuMs]));
     const rss = r.samples.map((x) => x.rssBytes ?? 0);
     const peak = rss.length > 0 && rss.some((x) => x > 0) ? Math.max(...rss) : undefined;
     const target = [r.targetMs ? `≤ ${r.targetMs} ms` : '', r.targetRssBytes ? `≤ ${r.targetRssBytes / MB} MB RSS` : ''].filter(Boolean).join(', ');
-    lines.push(`| ${r.what} | ${r.tool} | ${fmt(median(ms))} | ${fmt(Math.min(...ms))} | ${fmt(Math.max(...ms))} | ${fmt(peak === undefined ? undefined : peak / MB, 1)} | ${target || '–'} |`);
+    lines.push(
+      `| ${r.what} | ${r.tool} | ${fmt(median(ms))} | ${fmt(Math.min(...ms))} | ${fmt(Math.max(...ms))} | ${cpu.length > 0 ? fmt(median(cpu)) : '–'} | ${fmt(peak === undefined ? undefined : peak / MB, 1)} | ${target || '–'} |`,
+    );
     if (r.targetMs) targets.push(`${r.what}: median ${fmt(median(ms))} ms, target ≤ ${r.targetMs} ms: ${median(ms) <= r.targetMs ? 'met' : 'NOT MET'}`);
     if (r.targetRssBytes)
       targets.push(
@@ -322,7 +328,7 @@ function report(s: Setup, all: readonly Row[], opts: Options, load: { before: st
     'Method:',
     '',
     `- data: ${s.dataLine}, backed up twice (full, then after changing 1 % of the resources) by each tool; repository size ours ${(s.ours.repoBytes / MB).toFixed(1)} MB${s.restic ? `, restic ${(s.restic.repoBytes / MB).toFixed(1)} MB` : ''}.`,
-    `- ${opts.runs} measured runs per row after one untimed warm-up, round-robin over the rows (so machine load hits every row alike); wall time from spawn to exit (desktop start-up: to the "READY" line), median, min and max; peak RSS is \`/usr/bin/time\` "Maximum resident set size" over the runs.`,
+    `- ${opts.runs} measured runs per row after one untimed warm-up, round-robin over the rows (so machine load hits every row alike); wall time from spawn to exit (desktop start-up: to the "READY" line), median, min and max; CPU is \`/usr/bin/time\` user + system time of the whole process (desktop start-up: until it exits, after READY), the cost of a run apart from the machine's load; peak RSS is \`/usr/bin/time\` "Maximum resident set size" over the runs.`,
     '- clinic-backup opens the repository with the key from the keychain (gnome-keyring over D-Bus, HKDF: how the desktop app and a default `init` work) or from `--password-file` (scrypt N=2^16, r=8, p=1, the cost that makes a stolen password slot slow to attack); restic with its password (scrypt, parameters calibrated by restic at `init`). restic has no `status`; its `--help` and `snapshots` run side by side with ours.',
     '- Desktop start-up: `bench/mainReady.mjs`, the code of main/ (desktop config, engine host, settings language, status, tray rendered from it) in a plain Node process over dist/; Electron itself cannot start here.',
     '',

@@ -4,6 +4,7 @@
  * subscribe to the context's event bus. Front ends parse input and render output; every decision is made below.
  */
 import { stat } from 'node:fs/promises';
+import type * as Sandbox from './sandbox/index.js';
 import {
   addCopy,
   addKey,
@@ -218,8 +219,16 @@ export async function pathExists(p: string): Promise<boolean> {
 }
 
 export { compareNdjsonFolders, type NdjsonComparison } from './restorer/index.js';
-export { writeNdjsonDataset as createSampleDataset, mutateNdjsonDataset as mutateSampleDataset } from './sandbox/index.js';
-export { startSandbox, runSandboxCommand, type SandboxServer, type SandboxOptions } from './sandbox/index.js';
+/**
+ * The sandbox (a FHIR server and a data generator, for the demo, drills and tests) loads only when one of these is
+ * called: a command that only reads the repository (`snapshots`, `status`) never compiles it.
+ */
+const sandboxModule = (): Promise<typeof Sandbox> => import('./sandbox/index.js');
+export const createSampleDataset: typeof Sandbox.writeNdjsonDataset = async (...args) => (await sandboxModule()).writeNdjsonDataset(...args);
+export const mutateSampleDataset: typeof Sandbox.mutateNdjsonDataset = async (...args) => (await sandboxModule()).mutateNdjsonDataset(...args);
+export const startSandbox: typeof Sandbox.startSandbox = async (...args) => (await sandboxModule()).startSandbox(...args);
+export const runSandboxCommand: typeof Sandbox.runSandboxCommand = async (...args) => (await sandboxModule()).runSandboxCommand(...args);
+export type { SandboxServer, SandboxOptions } from './sandbox/index.js';
 export type { StrategyName } from './source/index.js';
 export { defaultStateDir } from './engine/index.js';
 export { clinicPassphrasePaths, saveClinicPassphrase, MIN_CLINIC_PASSPHRASE } from './engine/index.js';

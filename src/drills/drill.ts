@@ -19,7 +19,7 @@ import { performance } from 'node:perf_hooks';
 import { KPI_TARGETS, targetsOf, type Tier, TIER_TARGETS, tierOf, TIERS, withinObjective } from '../policy/index.js';
 import type { RepoLock, Repository, SnapshotRecord } from '../repository/index.js';
 import { executeFhirRestore, type FhirRestoreExecution, type FhirRestoreOptions, planFhirRestore, resolveSnapshot } from '../restorer/index.js';
-import { startSandbox, type SandboxServer } from '../sandbox/index.js';
+import type { SandboxServer } from '../sandbox/index.js';
 import { displayUrl, FhirHttp } from '../source/index.js';
 import { EngineError, type ErrorCode, type ErrorDetails, isEngineError, isIntegrityCode, type ProgressEvent } from '../shared/index.js';
 import { newSeed } from './sample.js';
@@ -138,6 +138,8 @@ export async function runDrill(input: DrillInput, options: DrillOptions = {}): P
       if (input.target) {
         targetUrl = displayUrl(input.target.baseUrl).replace(/\/$/, '');
       } else {
+        // Loaded here only: the sandbox server is not part of what other commands compile at start-up.
+        const { startSandbox } = await import('../sandbox/index.js');
         sandbox = await startSandbox({ patients: 0, createGroup: false });
         targetUrl = sandbox.url;
       }

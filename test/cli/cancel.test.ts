@@ -1,5 +1,5 @@
 /**
- * Ctrl+C is the operation's cancel: SIGINT aborts the running backup through its AbortSignal, the engine stops at
+ * Ctrl+C is the operation's cancel: SIGINT aborts the running backup, restore or drill through its AbortSignal, the engine stops at
  * a safe point and releases its lock, the CLI says the repository is intact and exits 130. The repository then
  * passes check and the next backup completes.
  */
@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
+import { createEngine } from '../../src/index.js';
 import { CLI, ROOT, runCli, type CliResult } from '../support/cli.js';
 import { sandbox } from '../support/fhir.js';
 import { writePasswordFile } from '../support/repo.js';
@@ -104,4 +105,41 @@ test('Ctrl+C during a restore into a slow FHIR server: exit 130, no lock left, t
   assert.equal(again.code, 0, again.stderr);
   assert.equal(target.store.count(), source.store.count());
   assert.equal((await runCli(['check'], env)).code, 0);
+});
+
+test('Ctrl+C during a drill into a slow FHIR server: exit 130, the drill is recorded as interrupted, no lock left, check passes, the next drill succeeds', async () => {
+  const dir = await tempDir('cb-cancel-drill-');
+  const repo = path.join(dir, 'repo');
+  const passwordFile = await writePasswordFile(dir);
+  const stateDir = path.join(dir, 'state');
+  const env = { CLINIC_BACKUP_REPO: repo, CLINIC_BACKUP_PASSWORD_FILE: passwordFile, CLINIC_BACKUP_STATE_DIR: stateDir };
+  const source = await sandbox({ patients: 30, seed: 13 });
+  const target = await sandbox({ patients: 0, createGroup: false });
+  assert.equal((await runCli(['init'], env)).code, 0);
+  assert.equal((await runCli(['backup', '--source', source.url], env)).code, 0);
+
+  // Every bundle the drill posts to its test server waits: the drill is mid-restore when Ctrl+C arrives.
+  target.faults.set({ slow: { delayMs: 300, match: '^/fhir/?$' } });
+  const r = await runAndInterrupt(['drill', '--target-url', target.url], env, repo, () => target.store.count() > 0);
+  assert.ok(r.interruptedLocked, r.stderr);
+  assert.equal(r.code, 130, r.stderr);
+  assert.match(r.stderr, /Operation cancelled \(Ctrl\+C\)\. The repository is intact/);
+  assert.match(r.stderr, /The drill was recorded as interrupted/);
+  assert.doesNotMatch(r.stderr, /Error \(/, 'a cancel is not reported as an error');
+  assert.deepEqual(await locks(repo), [], 'the lock was released');
+
+  const engine = createEngine({ repo, passwordFile, stateDir, locale: 'en' });
+  try {
+    const [latest] = await engine.listDrills();
+    assert.equal(latest?.status, 'interrupted');
+  } finally {
+    await engine.close();
+  }
+  const check = await runCli(['check', '--read-data'], env);
+  assert.equal(check.code, 0, check.stdout + check.stderr);
+
+  target.faults.clear();
+  const next = await runCli(['drill', '--json'], env);
+  assert.equal(next.code, 0, next.stdout + next.stderr);
+  assert.equal((JSON.parse(next.stdout) as { status: string }).status, 'success');
 });

@@ -5,6 +5,7 @@ import { COPIES } from '../spec.js';
 
 export const command: Command = {
   spec: { options: ['snapshot', 'target-url', 'allow-fallback', 'source-name', ...COPIES], conflicts: [['source-name', 'target-url']], cancellable: true },
+  cancelNote: (ctx) => t('task.cancelled.drill', {}, ctx.locale),
   async run(ctx) {
     const { values, out, locale } = ctx;
     const sourceName = values['source-name'];
