@@ -3,7 +3,7 @@
  * and encryption of file chunks run in the pool's threads, as for FHIR backups, so the process hosting the engine
  * keeps a free event loop while a 2 GB folder is read. One pool context (the repository's keys) per backup run.
  */
-import { type SealedChunk, WorkerPool } from '../pool/index.js';
+import { backgroundPoolSize, type SealedChunk, WorkerPool } from '../pool/index.js';
 import type { ChunkSealer, Repository } from '../repository/index.js';
 
 export interface PoolChunkSealer extends ChunkSealer {
@@ -27,4 +27,16 @@ export function poolChunkSealer(repo: Repository, pool: WorkerPool = WorkerPool.
     },
     close: () => pool.dropContext(ctx),
   };
+}
+
+/**
+ * Where a folder or database backup seals its chunks: the given pool, this thread for `null`, and by default the
+ * background pool only when it has two workers or more (3+ cores). Measured on 2 cores (docs/benchmarks.md,
+ * bench:files-pool), sealing with the single background worker cost ~60 % more CPU and wall time than on this
+ * thread: the hand-off of every chunk outweighs one worker, while this thread still cuts the chunks.
+ */
+export function chunkSealerFor(repo: Repository, pool: WorkerPool | null | undefined): PoolChunkSealer | null {
+  if (pool === null) return null;
+  if (pool === undefined && backgroundPoolSize() < 2) return null;
+  return poolChunkSealer(repo, pool);
 }

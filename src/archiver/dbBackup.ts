@@ -9,7 +9,7 @@ import { type ChunkSealer, FilesTreeWriter, type Repository, type SnapshotManife
 import { openDump, type DbCredentials, type DbSource, type DumpMeta } from '../source/index.js';
 import { EngineError, type ProgressListener, throwIfAborted } from '../shared/index.js';
 import { TOOL_VERSION } from './archiver.js';
-import { poolChunkSealer } from './chunkSealer.js';
+import { chunkSealerFor } from './chunkSealer.js';
 import type { WorkerPool } from '../pool/index.js';
 
 export interface DatabaseBackupOptions {
@@ -22,7 +22,7 @@ export interface DatabaseBackupOptions {
   readonly tags?: readonly string[];
   readonly signal?: AbortSignal;
   readonly onProgress?: ProgressListener;
-  /** Where chunks are hashed, compressed and encrypted: a worker pool (default: the background pool), or null for this thread. */
+  /** Where chunks are hashed, compressed and encrypted: a worker pool, null for this thread, default chosen by chunkSealerFor. */
   readonly pool?: WorkerPool | null;
 }
 
@@ -62,13 +62,12 @@ export function databaseLocation(source: DbSource): string {
     : `${source.kind}:${source.database}${'host' in source && source.host ? `@${source.host}${source.port !== undefined ? `:${source.port}` : ''}` : ''}`;
 }
 
-/** Dumps one database into a new snapshot. The caller holds the repository lock. */
 /**
- * Hashing, compression and encryption of the chunks run in the worker pool (options.pool, default the background
- * pool); `pool: null` keeps them on this thread (benchmarks compare the two).
+ * Dumps one database into a new snapshot. The caller holds the repository lock. The chunks are sealed where
+ * options.pool says (chunkSealerFor: by default this thread on 2 cores, the background pool with 3+ cores).
  */
 export async function backupDatabase(repo: Repository, options: DatabaseBackupOptions): Promise<DatabaseBackupResult> {
-  const sealer = options.pool === null ? null : poolChunkSealer(repo, options.pool);
+  const sealer = chunkSealerFor(repo, options.pool);
   try {
     return await runDatabaseBackup(repo, options, sealer);
   } finally {

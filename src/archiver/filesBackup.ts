@@ -25,7 +25,7 @@ import {
 import { isUnchanged, readFileStable, walkFolders, type FileEntry, type FolderSpec, type FsOps, type SourceProblem } from '../source/index.js';
 import { EngineError, type ProgressListener, throwIfAborted } from '../shared/index.js';
 import { TOOL_VERSION } from './archiver.js';
-import { poolChunkSealer } from './chunkSealer.js';
+import { chunkSealerFor } from './chunkSealer.js';
 import type { WorkerPool } from '../pool/index.js';
 
 export interface FolderBackupOptions {
@@ -41,7 +41,7 @@ export interface FolderBackupOptions {
   readonly shrinkGuardPercent?: number;
   readonly signal?: AbortSignal;
   readonly onProgress?: ProgressListener;
-  /** Where chunks are hashed, compressed and encrypted: a worker pool (default: the background pool), or null for this thread. */
+  /** Where chunks are hashed, compressed and encrypted: a worker pool, null for this thread, default chosen by chunkSealerFor. */
   readonly pool?: WorkerPool | null;
   /** File-system calls (tests inject faults and count reads). */
   readonly fs?: FsOps;
@@ -95,13 +95,12 @@ function shrink(previous: SnapshotRecord | null, files: number, threshold: numbe
   return drop > threshold ? { previous: previous.id, previousResources: before, resources: files, dropPercent: drop, thresholdPercent: threshold } : null;
 }
 
-/** Backs up one folder source into a new snapshot. The caller holds the repository lock. */
 /**
- * Hashing, compression and encryption of the chunks run in the worker pool (options.pool, default the background
- * pool); `pool: null` keeps them on this thread (benchmarks compare the two).
+ * Backs up one folder source into a new snapshot. The caller holds the repository lock. Hashing, compression and
+ * encryption of the chunks run where options.pool says (see FolderBackupOptions.pool).
  */
 export async function backupFolders(repo: Repository, options: FolderBackupOptions): Promise<FolderBackupResult> {
-  const sealer = options.pool === null ? null : poolChunkSealer(repo, options.pool);
+  const sealer = chunkSealerFor(repo, options.pool);
   try {
     return await runFolderBackup(repo, options, sealer);
   } finally {
