@@ -126,7 +126,7 @@ describe('a clinic with only folders and a PostgreSQL database, through the UI (
 
     // 3. The offsite copy on a real S3 server.
     await page.getByTestId('offsite-form').waitFor();
-    await page.getByTestId('provider-compatible').check();
+    await page.getByTestId('provider-other').check();
     await page.getByTestId('s3-endpoint').fill(`http://127.0.0.1:${s3port}`);
     await page.getByTestId('s3-bucket').fill(BUCKET);
     await page.getByTestId('s3-access-key').fill('S3RVER');
