@@ -142,16 +142,28 @@ describe('a clinic with only folders and a PostgreSQL database, through the CLI'
 
     // 5. One file restored byte-identical into a new folder.
     const oneOut = path.join(dir, 'restaurado-laudo');
-    const one = json<{ written: number }>(await runCli(['restore', filesSnap, '--path', 'Documentos/laudos/ultrassom Conceição.pdf', '--target', oneOut, '--json'], env));
+    // The database was backed up last, so the folder source is named (`--source-name`), not given by its id.
+    const listed = json<{ snapshotId: string; entries: { path: string }[] }>(await runCli(['ls', '--source-name', 'Documentos', '--path', 'Documentos', '--query', 'conceicao', '--json'], env));
+    assert.equal(listed.snapshotId, filesSnap);
+    assert.deepEqual(
+      listed.entries.map((e) => e.path),
+      ['Documentos/laudos/ultrassom Conceição.pdf'],
+    );
+    const one = json<{ written: number }>(await runCli(['restore', '--source-name', 'Documentos', '--path', 'Documentos/laudos/ultrassom Conceição.pdf', '--target', oneOut, '--json'], env));
     assert.equal(one.written, 1);
     assert.deepEqual(await readdir(oneOut), ['ultrassom Conceição.pdf']);
     assert.ok((await readFile(path.join(oneOut, 'ultrassom Conceição.pdf'))).equals(report), 'byte-identical');
 
     // 6. The database restored into a NEW database: row counts and checksums equal; never over an existing one.
-    const db = json<{ kind: string; into: string }>(await runCli(['restore', dbSnap, '--into-database', 'clinica_restaurada', ...pgArgs, '--json'], env, 300_000));
+    // By the source's name: its latest dump, on its own server with its own stored password (no connection repeated).
+    const db = json<{ kind: string; into: string; snapshotId: string }>(
+      await runCli(['restore', '--source-name', 'Sistema da clínica', '--into-database', 'clinica_restaurada', '--json'], env, 300_000),
+    );
     assert.equal(db.kind, 'postgres');
+    assert.equal(db.snapshotId, dbSnap);
     assert.equal(pg.sql('clinica_restaurada', CHECKSUMS), pg.sql('clinica', CHECKSUMS));
     assert.match(pg.sql('clinica', CHECKSUMS), /^pacientes\|2000\|[0-9a-f]{32}\nconsultas\|6000\|[0-9a-f]{32}$/);
+    // Or by snapshot id with the connection given.
     const over = await runCli(['restore', dbSnap, '--into-database', 'clinica', ...pgArgs, '--json'], env);
     assert.notEqual(over.code, 0);
     assert.equal((JSON.parse(over.stdout) as { error: { code: string } }).error.code, 'DB_RESTORE_TARGET_EXISTS');
@@ -164,8 +176,17 @@ describe('a clinic with only folders and a PostgreSQL database, through the CLI'
     const snaps = json<{ id: string; source: { kind: string } }[]>(await runCli(['snapshots', '--json'], offsiteEnv));
     assert.ok(snaps.some((s) => s.id === filesSnap) && snaps.some((s) => s.id === dbSnap), 'both backups are in the offsite copy');
     const fromOffsite = path.join(dir, 'da-copia-externa');
-    json(await runCli(['restore', filesSnap, '--path', 'Documentos/imagens/dermatoscopio/2026/lesão-1.jpg', '--target', fromOffsite, '--json'], offsiteEnv, 300_000));
+    json(await runCli(['restore', '--source-name', 'Documentos', '--path', 'Documentos/imagens/dermatoscopio/2026/lesão-1.jpg', '--target', fromOffsite, '--json'], offsiteEnv, 300_000));
     assert.ok((await readFile(path.join(fromOffsite, 'lesão-1.jpg'))).equals(lesion), 'byte-identical from the offsite copy');
+
+    // --source-name is a mistake without a path or a database to restore into, and beside a snapshot id.
+    const alone = await runCli(['restore', '--source-name', 'Documentos', '--target', path.join(dir, 'x')], offsiteEnv);
+    assert.equal(alone.code, 2);
+    assert.match(alone.stderr, /--source-name/);
+    const both = await runCli(['restore', filesSnap, '--source-name', 'Documentos', '--path', 'Documentos'], offsiteEnv);
+    assert.equal(both.code, 2);
+    const unknown = await runCli(['restore', '--source-name', 'Nao existe', '--path', 'Documentos', '--target', path.join(dir, 'y'), '--json'], offsiteEnv);
+    assert.equal((JSON.parse(unknown.stdout) as { error: { code: string } }).error.code, 'SNAPSHOT_NOT_FOUND');
 
     // The settings name the database password's secret, never hold it.
     const settings = await runCli(['settings', '--json'], offsiteEnv);
