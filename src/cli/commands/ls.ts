@@ -6,13 +6,17 @@ import { SNAPSHOT_ARG } from '../spec.js';
 
 export const command: Command = {
   spec: {
-    options: ['type', 'patient', 'as-of', 'path', 'query'],
+    options: ['type', 'patient', 'as-of', 'path', 'query', 'source-name'],
     conflicts: [
       [SNAPSHOT_ARG, 'as-of'],
+      [SNAPSHOT_ARG, 'source-name'],
       ['path', 'type'],
       ['path', 'patient'],
     ],
-    requires: [['query', ['path']]],
+    requires: [
+      ['query', ['path']],
+      ['source-name', ['path']],
+    ],
     operands: [[1, SNAPSHOT_ARG]],
   },
   async run(ctx) {
@@ -25,6 +29,7 @@ export const command: Command = {
           path: values.path?.[0] ?? '',
           ...(values['as-of'] ? { asOf: values['as-of'] } : {}),
           ...(values.query ? { query: values.query } : {}),
+          ...(values['source-name'] ? { source: values['source-name'] } : {}),
         }),
       );
       out.data(r);

@@ -68,7 +68,7 @@ async function restoreFiles(ctx: Ctx, snapshot: string, paths: readonly string[]
   const { values, out, locale } = ctx;
   if (paths.length > 1) throw usage(t('cli.onePath', {}, locale));
   const p = (paths[0] ?? '').replace(/^\/+/, '');
-  const scope = { snapshot, ...(values['as-of'] ? { asOf: values['as-of'] } : {}), path: p };
+  const scope = { snapshot, ...(values['as-of'] ? { asOf: values['as-of'] } : {}), ...(values['source-name'] ? { source: values['source-name'] } : {}), path: p };
   let target = values.target;
   if (target) assertFolderTarget(target, locale);
   else {
@@ -143,6 +143,7 @@ export const command: Command = {
       'verify',
       'path',
       'into-database',
+      'source-name',
       'db',
       ...DB_OPTIONS,
       ...SOURCE_AUTH,
@@ -159,12 +160,15 @@ export const command: Command = {
       [SNAPSHOT_ARG, 'snapshot'],
       [SNAPSHOT_ARG, 'as-of'],
       ['snapshot', 'as-of'],
+      [SNAPSHOT_ARG, 'source-name'],
+      ['snapshot', 'source-name'],
       ['overwrite', 'target-url'],
       ['verify', 'target'],
       ['verify', 'plan'],
     ],
     requires: [
       ['db', ['into-database']],
+      ['source-name', ['path', 'into-database']],
       ...DB_OPTIONS.map((o) => [o, ['into-database']] as const),
       ['include-shared', ['patient']],
       ['include-admin', ['target-url']],
@@ -185,7 +189,11 @@ export const command: Command = {
     if (values['into-database']) {
       const into = values['into-database'];
       const connection = values.db ? dbSourceFrom(values.db, values) : undefined;
-      const r = await withEngine(ctx, (e) => e.restoreDatabase({ snapshot, ...(values['as-of'] ? { asOf: values['as-of'] } : {}), into, ...(connection ? { connection } : {}) }, longOperation(ctx)));
+      // A configured source by name: its latest dump, restored on its own server (the connection need not be repeated).
+      const source = values['source-name'];
+      const r = await withEngine(ctx, (e) =>
+        e.restoreDatabase({ snapshot, ...(values['as-of'] ? { asOf: values['as-of'] } : {}), ...(source ? { source } : {}), into, ...(connection ? { connection } : {}) }, longOperation(ctx)),
+      );
       out.endProgress();
       out.data(r);
       out.line(t('cli.restore.dbDone', { into: r.into, bytes: formatBytes(r.bytes), id: r.snapshotId.slice(0, 8) }, locale));

@@ -264,7 +264,7 @@ export const cliHelpMessages: Catalogue = {
     'pt-BR': 'restaura o banco num banco NOVO com este nome (PostgreSQL) ou neste arquivo novo (SQLite)',
     en: 'restores the database into a NEW database of this name (PostgreSQL) or this new file (SQLite)',
   },
-  'cli.opt.source-name': { 'pt-BR': 'origem de pastas ou de banco de dados a testar (pelo nome)', en: 'folder or database source to test (by name)' },
+  'cli.opt.source-name': { 'pt-BR': 'origem de pastas ou de banco de dados, pelo nome (a cópia mais recente dela)', en: 'folder or database source, by name (its latest backup)' },
   'cli.opt.tag': { 'pt-BR': 'marca gravada no ponto de restauração (repetível)', en: 'tag saved on the restore point (repeatable)' },
   'cli.opt.patients': { 'pt-BR': 'número de pacientes sintéticos', en: 'number of synthetic patients' },
   'cli.opt.keep': { 'pt-BR': 'mantém os arquivos da demonstração', en: 'keeps the demonstration files' },
