@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { chmod, lstat, lutimes, mkdir, open, readdir, rename, rm, symlink, utimes } from 'node:fs/promises';
 import path from 'node:path';
-import { poolOpener } from '../pool/index.js';
+import { backgroundPoolSize, poolOpener } from '../pool/index.js';
 import { type BlobOpener, decodeDirNode, type DirNode, inThreadOpener, packLabel, type Repository, type SnapshotRecord, type TreeEntry } from '../repository/index.js';
 import { foldCase, planFolderNames, type NameChange, type RestorePlatform, type TargetNameRules } from '../source/index.js';
 import { EngineError, type ProgressListener, throwIfAborted } from '../shared/index.js';
@@ -279,7 +279,11 @@ async function* fileChunks(repo: Repository, content: readonly string[], opener:
   }
 }
 
-/** Above this many bytes a restore opens chunks in the worker pool (below, starting workers costs more). */
+/**
+ * Above this many bytes a restore opens chunks in the worker pool (below, starting workers costs more), and only on
+ * 3+ cores, as the backup seals chunks (chunkSealerFor): on 2 cores the pool's two workers made a 319 MB restore
+ * slower, with more CPU and ~100 MB more peak RSS than this thread (docs/benchmarks.md, "where the time and memory go").
+ */
 const POOL_RESTORE_BYTES = 8 * 1024 * 1024;
 
 /** Restores into `target` (created if missing). Existing files stop the restore unless `overwrite`. */
@@ -297,7 +301,7 @@ export async function restoreFiles(repo: Repository, snap: SnapshotRecord, targe
   const rules: TargetNameRules = { caseInsensitive: plan.caseInsensitive };
   // What this restore wrote (relative paths as written): never written over by a later name of the same restore.
   const ours = new Set<string>();
-  const pooled = options.opener ? null : plan.bytes > POOL_RESTORE_BYTES ? poolOpener(repo) : null;
+  const pooled = options.opener ? null : plan.bytes > POOL_RESTORE_BYTES && backgroundPoolSize() >= 2 ? poolOpener(repo) : null;
   const opener = options.opener ?? pooled ?? inThreadOpener(repo);
   try {
     for await (const it of items(repo, loc.entries, '', platform, rules, [], signal)) {
