@@ -13,7 +13,7 @@ import { EngineHost } from '../../src/api/index.js';
 import type { CallResult } from '../../src/shared/api.js';
 import type { DatabaseDumpTestResult, DatabaseRestoreResult } from '../../src/shared/contract.js';
 import { testRepo } from '../restorer/helpers.js';
-import { freePort, startPostgres, type Postgres } from '../source/db/servers.js';
+import { freePort, startClinicPostgres, type Postgres } from '../source/db/servers.js';
 import { tempDir } from '../support/tmp.js';
 
 const COUNTS = `select 'pacientes', count(*), md5(string_agg(p::text, '|' order by id)) from pacientes p;`;
@@ -35,15 +35,14 @@ describe('database sources through the API (test the dump, restore into a new da
   let skip = '';
 
   before(async () => {
-    const started = await startPostgres();
+    const started = await startClinicPostgres(
+      `create table pacientes (id serial primary key, nome text not null); insert into pacientes (nome) select 'Paciente ' || i || ' Conceição' from generate_series(1, 3000) i;`,
+    );
     if (!started.ok) {
       skip = started.reason;
-      console.log(`# PostgreSQL tests skipped: ${skip}`);
       return;
     }
     pg = started.server;
-    pg.sql('postgres', 'create database clinica;');
-    pg.sql('clinica', `create table pacientes (id serial primary key, nome text not null); insert into pacientes (nome) select 'Paciente ' || i || ' Conceição' from generate_series(1, 3000) i;`);
   });
   after(() => pg?.stop());
 

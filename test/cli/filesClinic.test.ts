@@ -14,7 +14,7 @@ import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import S3rver from 's3rver';
-import { startPostgres, type Postgres } from '../source/db/servers.js';
+import { startClinicPostgres, type Postgres } from '../source/db/servers.js';
 import { runCli, type CliResult } from '../support/cli.js';
 import { tempDir } from '../support/tmp.js';
 
@@ -33,21 +33,17 @@ describe('a clinic with only folders and a PostgreSQL database, through the CLI'
   let skip = '';
 
   before(async () => {
-    const started = await startPostgres();
-    if (!started.ok) {
-      skip = started.reason;
-      console.log(`# skipped: ${skip}`);
-      return;
-    }
-    pg = started.server;
-    pg.sql('postgres', 'create database clinica;');
-    pg.sql(
-      'clinica',
+    const started = await startClinicPostgres(
       `create table pacientes (id serial primary key, nome text not null, foto bytea);
        insert into pacientes (nome, foto) select 'Paciente ' || i || ' Conceição', decode(repeat(md5(i::text), 8), 'hex') from generate_series(1, 2000) i;
        create table consultas (id bigserial primary key, paciente int references pacientes(id), nota text);
        insert into consultas (paciente, nota) select 1 + i % 2000, repeat('retorno em 30 dias; ', 1 + i % 4) from generate_series(1, 6000) i;`,
     );
+    if (!started.ok) {
+      skip = started.reason;
+      return;
+    }
+    pg = started.server;
   });
   after(() => pg?.stop());
 

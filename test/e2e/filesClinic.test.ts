@@ -15,7 +15,7 @@ import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import S3rver from 's3rver';
-import { startPostgres, type Postgres } from '../source/db/servers.js';
+import { startClinicPostgres, type Postgres } from '../source/db/servers.js';
 import { tempDir } from '../support/tmp.js';
 import { assertAccessible, assertPlainWords, launchBrowser, openApp, saveScreenshot, startStack } from './support.js';
 
@@ -35,21 +35,17 @@ describe('a clinic with only folders and a PostgreSQL database, through the UI (
   let skip = '';
 
   before(async () => {
-    const started = await startPostgres();
-    if (!started.ok) {
-      skip = started.reason;
-      console.log(`# skipped: ${skip}`);
-      return;
-    }
-    pg = started.server;
-    pg.sql('postgres', 'create database clinica;');
-    pg.sql(
-      'clinica',
+    const started = await startClinicPostgres(
       `create table pacientes (id serial primary key, nome text not null, nascimento date);
        insert into pacientes (nome, nascimento) select 'Paciente ' || i || ' Conceição', date '1950-01-01' + i from generate_series(1, 4000) i;
        create table consultas (id bigserial primary key, paciente int references pacientes(id), nota text);
        insert into consultas (paciente, nota) select 1 + i % 4000, repeat('retorno em 30 dias; ', 1 + i % 4) from generate_series(1, 12000) i;`,
     );
+    if (!started.ok) {
+      skip = started.reason;
+      return;
+    }
+    pg = started.server;
   });
   after(() => pg?.stop());
 

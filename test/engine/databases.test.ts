@@ -12,7 +12,7 @@ import Database from 'better-sqlite3';
 import { createEngine, type Engine } from '../../src/index.js';
 import { isEngineError } from '../../src/shared/errors.js';
 import { testRepo } from '../restorer/helpers.js';
-import { startPostgres, type Postgres } from '../source/db/servers.js';
+import { startClinicPostgres, type Postgres } from '../source/db/servers.js';
 import { ROOT } from '../support/cli.js';
 import { tempDir } from '../support/tmp.js';
 
@@ -40,21 +40,17 @@ describe('database sources through the engine', () => {
   let skip = '';
 
   before(async () => {
-    const started = await startPostgres();
-    if (!started.ok) {
-      skip = started.reason;
-      console.log(`# PostgreSQL tests skipped: ${skip}`);
-      return;
-    }
-    pg = started.server;
-    pg.sql('postgres', 'create database clinica;');
-    pg.sql(
-      'clinica',
+    const started = await startClinicPostgres(
       `create table pacientes (id serial primary key, nome text not null, foto bytea);
        insert into pacientes (nome, foto) select 'Paciente ' || i || ' Conceição', decode(repeat(md5(i::text), 20), 'hex') from generate_series(1, 5000) i;
        create table consultas (id bigserial primary key, paciente int references pacientes(id), nota text);
        insert into consultas (paciente, nota) select 1 + i % 5000, repeat('evolução estável; ', 1 + i % 6) from generate_series(1, 20000) i;`,
     );
+    if (!started.ok) {
+      skip = started.reason;
+      return;
+    }
+    pg = started.server;
   });
   after(() => pg?.stop());
 

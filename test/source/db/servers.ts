@@ -308,3 +308,18 @@ export async function startFirebird(): Promise<Started<Firebird>> {
     },
   };
 }
+
+/**
+ * A throw-away PostgreSQL with a database "clinica" filled by `seed` (SQL), for the tests of a clinic's database
+ * source; when PostgreSQL cannot start, the reason (printed once, for the skipped tests to name).
+ */
+export async function startClinicPostgres(seed: string): Promise<Started<Postgres>> {
+  const started = await startPostgres();
+  if (!started.ok) {
+    console.log(`# PostgreSQL tests skipped: ${started.reason}`);
+    return started;
+  }
+  started.server.sql('postgres', 'create database clinica;');
+  started.server.sql('clinica', seed);
+  return started;
+}
