@@ -1,6 +1,7 @@
 /** Small pieces shared by the reports: message lookup bound to a locale, locations without secrets, outcomes. */
 import { scrubSecrets, t, type Locale, type Params } from '../i18n/index.js';
-import type { Cell, Tone } from './document.js';
+import type { Block, Cell, ReportDocument, Tone } from './document.js';
+import { formatDateTime } from './format.js';
 
 /** t() bound to one locale. */
 export type Translate = (key: string, params?: Params) => string;
@@ -42,4 +43,33 @@ export function outcomeCell(outcome: Outcome, tr: Translate): Cell {
 export function clinicLabel(name: string | null | undefined, tr: Translate): string {
   const trimmed = name?.trim() ?? '';
   return trimmed.length > 0 ? trimmed : tr('reports.common.clinicUnnamed');
+}
+
+/** What the frame of a drill report (FHIR, folders or a database) is made from. */
+export interface DrillFrameData {
+  readonly id?: number | string | null;
+  readonly clinicName?: string | null;
+  readonly snapshot: { readonly id: string };
+  readonly toolVersion?: string | null;
+  readonly generatedAt?: string | null;
+}
+
+/** A drill report's document around its blocks: its title, the clinic, the drill id, when and in which zone it was made, the footer. */
+export function drillFrame(data: DrillFrameData, locale: Locale, tz: string, title: string, blocks: Block[]): ReportDocument {
+  const tr = translator(locale);
+  const generated = formatDateTime(data.generatedAt ?? new Date(), locale, tz);
+  return {
+    locale,
+    title,
+    subtitle: clinicLabel(data.clinicName, tr),
+    meta: [
+      ...(data.id !== undefined && data.id !== null ? [{ label: tr('reports.drill.id'), value: String(data.id) }] : []),
+      { label: tr('reports.common.generated'), value: generated },
+      { label: tr('reports.common.timeZone'), value: tz },
+    ],
+    blocks,
+    footer: tr('reports.drill.footer', { version: data.toolVersion ?? '', snapshot: shortId(data.snapshot.id), generated }),
+    pageLabel: tr('reports.common.pageLabel'),
+    pdfInfo: { subject: title, keywords: 'Clinic Backup drill SOP-019' },
+  };
 }

@@ -10,7 +10,7 @@
 import { errorText, fhirTypeName, type Locale } from '../i18n/index.js';
 import { KPI_TARGETS, restoreOrder, type Tier, TIER_TARGETS, tierOf, TIERS, withinObjective } from '../policy/index.js';
 import type { DrillFailure, DrillFailureKind, DrillReport, DrillStatus, DrillTypeResult } from '../shared/index.js';
-import { clinicLabel, outcomeCell, safeLocation, shortId, translator, type Outcome, type Translate } from './common.js';
+import { drillFrame, outcomeCell, safeLocation, shortId, translator, type Outcome, type Translate } from './common.js';
 import type { Block, Cell, Fact, ReportDocument, Tone } from './document.js';
 import { formatBytes, formatCount, formatDateTime, formatDuration, formatPercent, zoneOrDefault, type DateInput } from './format.js';
 import { renderHtml } from './html.js';
@@ -255,21 +255,7 @@ export function drillReportDocument(data: DrillReportData, locale: Locale): Repo
     { kind: 'writeIn', title: tr('reports.drill.signTitle'), fields: [tr('reports.drill.signName'), tr('reports.drill.signDate')] },
   ];
 
-  const generated = formatDateTime(data.generatedAt ?? new Date(), locale, tz);
-  return {
-    locale,
-    title: tr('reports.drill.title'),
-    subtitle: clinicLabel(data.clinicName, tr),
-    meta: [
-      ...(data.id !== undefined && data.id !== null ? [{ label: tr('reports.drill.id'), value: String(data.id) }] : []),
-      { label: tr('reports.common.generated'), value: generated },
-      { label: tr('reports.common.timeZone'), value: tz },
-    ],
-    blocks,
-    footer: tr('reports.drill.footer', { version: data.toolVersion ?? '', snapshot: shortId(data.snapshot.id), generated }),
-    pageLabel: tr('reports.common.pageLabel'),
-    pdfInfo: { subject: tr('reports.drill.title'), keywords: 'Clinic Backup drill SOP-019' },
-  };
+  return drillFrame(data, locale, tz, tr('reports.drill.title'), blocks);
 }
 
 export function drillReportHtml(data: DrillReportData, locale: Locale): string {

@@ -8,7 +8,7 @@
  * SourceDrillReportData is the drill's `report` JSON as the engine stores it in the catalog.
  */
 import { t, type Locale } from '../i18n/index.js';
-import { clinicLabel, outcomeCell, safeLocation, shortId, translator } from './common.js';
+import { drillFrame, outcomeCell, safeLocation, shortId, translator } from './common.js';
 import type { Block, Cell, Fact, ReportDocument } from './document.js';
 import { formatBytes, formatCount, formatDateTime, formatDuration, zoneOrDefault } from './format.js';
 import { renderHtml } from './html.js';
@@ -105,21 +105,7 @@ export function sourceDrillReportDocument(data: SourceDrillReportData, locale: L
     { kind: 'paragraph', text: tr(`reports.sourceDrill.meaning.${kind}.${status === 'success' ? 'success' : 'failed'}`), tone: status === 'success' ? 'ok' : 'danger' },
     { kind: 'writeIn', title: tr('reports.drill.signTitle'), fields: [tr('reports.drill.signName'), tr('reports.drill.signDate')] },
   ];
-  const generated = formatDateTime(data.generatedAt ?? new Date(), locale, tz);
-  return {
-    locale,
-    title: tr(`reports.sourceDrill.title.${kind}`),
-    subtitle: clinicLabel(data.clinicName, tr),
-    meta: [
-      ...(data.id !== undefined && data.id !== null ? [{ label: tr('reports.drill.id'), value: String(data.id) }] : []),
-      { label: tr('reports.common.generated'), value: generated },
-      { label: tr('reports.common.timeZone'), value: tz },
-    ],
-    blocks,
-    footer: tr('reports.drill.footer', { version: data.toolVersion ?? '', snapshot: shortId(data.snapshot.id), generated }),
-    pageLabel: tr('reports.common.pageLabel'),
-    pdfInfo: { subject: tr(`reports.sourceDrill.title.${kind}`), keywords: 'Clinic Backup drill SOP-019' },
-  };
+  return drillFrame(data, locale, tz, tr(`reports.sourceDrill.title.${kind}`), blocks);
 }
 
 export function sourceDrillReportHtml(data: SourceDrillReportData, locale: Locale): string {
