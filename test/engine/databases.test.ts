@@ -4,14 +4,13 @@
 // dump failing the run with its message and committing nothing.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import { createEngine, type Engine } from '../../src/index.js';
 import { isEngineError } from '../../src/shared/errors.js';
-import { testRepo } from '../restorer/helpers.js';
+import { engineFor, filesUnder } from './dbEngine.js';
 import { startClinicPostgres, type Postgres } from '../source/db/servers.js';
 import { ROOT } from '../support/cli.js';
 import { tempDir } from '../support/tmp.js';
@@ -21,19 +20,6 @@ const CHECKSUMS = `
 select 'pacientes', count(*), md5(string_agg(p::text, '|' order by id)) from pacientes p
 union all select 'consultas', count(*), md5(string_agg(c::text, '|' order by id)) from consultas c;
 `;
-
-async function engineFor(dir: string): Promise<{ engine: Engine; root: string; stateDir: string }> {
-  const repo = await testRepo(path.join(dir, 'main'), { chunkMinBytes: 16 * 1024, chunkAvgBytes: 64 * 1024, chunkMaxBytes: 256 * 1024 });
-  const engine = createEngine({ repo: repo.root, passwordFile: repo.passwordFile, stateDir: repo.stateDir, secretsDir: path.join(dir, 'secrets') });
-  after(() => engine.close());
-  return { engine, root: repo.root, stateDir: repo.stateDir };
-}
-
-async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) if (e.isFile()) out.push(path.join(e.parentPath, e.name));
-  return out;
-}
 
 describe('database sources through the engine', () => {
   let pg: (Postgres & { stop(): Promise<void> }) | null = null;

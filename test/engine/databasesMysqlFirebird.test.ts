@@ -7,27 +7,13 @@
 // server programs are missing.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createEngine, type Engine } from '../../src/index.js';
 import { isEngineError } from '../../src/shared/errors.js';
-import { testRepo } from '../restorer/helpers.js';
-import { run, startFirebird, startMariadb, type Firebird, type Mariadb } from '../source/db/servers.js';
+import { engineFor, filesUnder } from './dbEngine.js';
+import { FIREBIRD_CLINIC_CHECKSUM, MARIADB_CLINIC_CHECKSUM, run, startClinicFirebird, startClinicMariadb, type Firebird, type Mariadb } from '../source/db/servers.js';
 import { tempDir } from '../support/tmp.js';
-
-async function engineFor(dir: string): Promise<{ engine: Engine; root: string; stateDir: string }> {
-  const repo = await testRepo(path.join(dir, 'main'), { chunkMinBytes: 16 * 1024, chunkAvgBytes: 64 * 1024, chunkMaxBytes: 256 * 1024 });
-  const engine = createEngine({ repo: repo.root, passwordFile: repo.passwordFile, stateDir: repo.stateDir, secretsDir: path.join(dir, 'secrets') });
-  after(() => engine.close());
-  return { engine, root: repo.root, stateDir: repo.stateDir };
-}
-
-async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) if (e.isFile()) out.push(path.join(e.parentPath, e.name));
-  return out;
-}
 
 interface Seen {
   readonly pid: string;
@@ -71,44 +57,17 @@ async function watchProcesses<T>(programs: readonly string[], work: () => Promis
 }
 
 const MYSQL_PASSWORD = 'My"S3nha\\ clínica e2e';
-const sqlString = (s: string): string => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-
-const MYSQL_SETUP = `
-create database clinica character set utf8mb4;
-create user 'backup'@'127.0.0.1' identified by ${sqlString(MYSQL_PASSWORD)};
-grant select, show view, trigger, event, lock tables on clinica.* to 'backup'@'127.0.0.1';
-grant select on mysql.proc to 'backup'@'127.0.0.1';
-use clinica;
-create table pacientes (id int primary key auto_increment, nome varchar(200) not null, nascimento date, foto blob) engine=innodb;
-create table consultas (id int primary key auto_increment, paciente int not null, quando datetime not null, nota text,
-  foreign key (paciente) references pacientes(id)) engine=innodb;
-insert into pacientes (nome, nascimento, foto)
-  select concat('Paciente ', seq, ' Conceição Ávila'), date_add('1940-01-01', interval seq day), unhex(repeat(md5(seq), 40)) from seq_1_to_20000;
-insert into consultas (paciente, quando, nota)
-  select 1 + (seq * 7919) % 20000, date_add('2024-01-01 08:00', interval seq * 17 minute), repeat('evolução estável; ', 1 + seq % 8) from seq_1_to_40000;
-create view ultimas as select paciente, max(quando) as quando from consultas group by paciente;
-`;
-
-const MYSQL_CHECKSUM = `
-set session group_concat_max_len = 1073741824;
-select 'pacientes', count(*), md5(group_concat(concat_ws('|', id, nome, nascimento, hex(foto)) order by id)) from pacientes;
-select 'consultas', count(*), md5(group_concat(concat_ws('|', id, paciente, quando, nota) order by id)) from consultas;
-select 'ultimas', count(*), md5(group_concat(concat_ws('|', paciente, quando) order by paciente)) from ultimas;
-`;
-
 describe('MySQL/MariaDB source through the engine (real server)', () => {
   let db: (Mariadb & { stop(): Promise<void> }) | null = null;
   let skip = '';
 
   before(async () => {
-    const started = await startMariadb();
+    const started = await startClinicMariadb(MYSQL_PASSWORD, { patients: 20000, visits: 40000, photoBytes: 640 });
     if (!started.ok) {
       skip = started.reason;
-      console.log(`# MariaDB tests skipped: ${skip}`);
       return;
     }
     db = started.server;
-    db.sql(MYSQL_SETUP);
   });
   after(() => db?.stop());
 
@@ -148,9 +107,9 @@ describe('MySQL/MariaDB source through the engine (real server)', () => {
     assert.equal(statSync(file).size, again.dump.bytes);
     db.sql('create database clinica_restaurada character set utf8mb4;');
     db.load(file, 'clinica_restaurada');
-    const original = db.sql(MYSQL_CHECKSUM, 'clinica');
-    assert.match(original, /^pacientes\t20000\t[0-9a-f]{32}\nconsultas\t40000\t[0-9a-f]{32}\nultimas\t\d+\t[0-9a-f]{32}$/);
-    assert.equal(db.sql(MYSQL_CHECKSUM, 'clinica_restaurada'), original);
+    const original = db.sql(MARIADB_CLINIC_CHECKSUM, 'clinica');
+    assert.match(original, /^pacientes\t20000\t[0-9a-f]{32}\nconsultas\t40000\t[0-9a-f]{32}\nultimas\t\d+\t[0-9a-f]{32}\nrotinas\t0$/);
+    assert.equal(db.sql(MARIADB_CLINIC_CHECKSUM, 'clinica_restaurada'), original);
 
     // A MySQL dump restores as its file only: asking for a new database is an error, not a silent no-op.
     await assert.rejects(engine.restoreDatabase({ source: 'Sistema (MariaDB)', into: 'outra' }), (e: unknown) => isEngineError(e, 'INVALID_ARGUMENT'));
@@ -169,45 +128,17 @@ describe('MySQL/MariaDB source through the engine (real server)', () => {
   });
 });
 
-const FB_SETUP = (url: string, password: string): string => `
-create database '${url}' user 'SYSDBA' password '${password.replace(/'/g, "''")}' default character set UTF8;
-create table pacientes (id integer not null primary key, nome varchar(200) not null, nascimento date, foto blob sub_type binary);
-create table consultas (id integer not null primary key, paciente integer not null references pacientes(id), nota varchar(2000));
-commit;
-set term ^ ;
-execute block as
-  declare i integer = 1;
-begin
-  while (i <= 4000) do
-  begin
-    insert into pacientes values (:i, 'Paciente ' || :i || ' Conceição Ávila', dateadd(:i day to date '1940-01-01'), lpad('', 800, 'x' || :i));
-    insert into consultas values (:i, :i, lpad('', mod(:i, 200) + 10, 'evolução estável; '));
-    i = i + 1;
-  end
-end^
-set term ; ^
-commit;
-`;
-
-const FB_CHECKSUM = `
-set list on;
-select count(*) as pacientes, sum(mod(hash(id || '|' || nome || '|' || nascimento || '|' || octet_length(foto) || '|' || hash(foto)), 1000000007)) as h1 from pacientes;
-select count(*) as consultas, sum(mod(hash(id || '|' || paciente || '|' || nota), 1000000007)) as h2 from consultas;
-`;
-
 describe('Firebird source through the engine (real server)', () => {
   let fb: (Firebird & { stop(): Promise<void> }) | null = null;
   let skip = '';
 
   before(async () => {
-    const started = await startFirebird();
+    const started = await startClinicFirebird({ patients: 4000, photoBytes: 800 });
     if (!started.ok) {
       skip = started.reason;
-      console.log(`# Firebird tests skipped: ${skip}`);
       return;
     }
     fb = started.server;
-    fb.isql(FB_SETUP(fb.url('clinica.fdb'), fb.password));
   });
   after(() => fb?.stop());
 
@@ -235,10 +166,10 @@ describe('Firebird source through the engine (real server)', () => {
     const file = path.join(out, 'clinica.fbk');
     assert.equal(statSync(file).size, r.dump.bytes);
     run('/usr/bin/gbak', ['-c', file, fb.url('restaurado.fdb')], { env: fb.env });
-    const original = fb.isql(FB_CHECKSUM, 'clinica.fdb');
+    const original = fb.isql(FIREBIRD_CLINIC_CHECKSUM, 'clinica.fdb');
     assert.match(original, /PACIENTES\s+4000/);
     assert.match(original, /CONSULTAS\s+4000/);
-    assert.equal(fb.isql(FB_CHECKSUM, 'restaurado.fdb'), original);
+    assert.equal(fb.isql(FIREBIRD_CLINIC_CHECKSUM, 'restaurado.fdb'), original);
 
     for (const p of [...(await filesUnder(root)), ...(await filesUnder(stateDir))]) assert.ok(!(await readFile(p)).includes(Buffer.from(fb.password)), p);
 

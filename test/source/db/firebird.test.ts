@@ -7,33 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { chunkerConfig, chunkStream } from '../../../src/source/files/index.js';
 import { openDump, restoreDumpFile, testDump, type FirebirdSource } from '../../../src/source/db/index.js';
 import { tempDir } from '../../support/tmp.js';
-import { run, startFirebird, type Firebird } from './servers.js';
-
-const SETUP = (url: string, password: string): string => `
-create database '${url}' user 'SYSDBA' password '${password.replace(/'/g, "''")}' default character set UTF8;
-create table pacientes (id integer not null primary key, nome varchar(200) not null, nascimento date, foto blob sub_type binary);
-create table consultas (id integer not null primary key, paciente integer not null references pacientes(id), nota varchar(2000));
-commit;
-set term ^ ;
-execute block as
-  declare i integer = 1;
-begin
-  while (i <= 3000) do
-  begin
-    insert into pacientes values (:i, 'Paciente ' || :i || ' Conceição Ávila', dateadd(:i day to date '1940-01-01'), lpad('', 500, 'x' || :i));
-    insert into consultas values (:i, :i, lpad('', mod(:i, 200) + 10, 'evolução estável; '));
-    i = i + 1;
-  end
-end^
-set term ; ^
-commit;
-`;
-
-const CHECKSUM = `
-set list on;
-select count(*) as pacientes, sum(mod(hash(id || '|' || nome || '|' || nascimento || '|' || octet_length(foto)), 1000000007)) as h1 from pacientes;
-select count(*) as consultas, sum(mod(hash(id || '|' || paciente || '|' || nota), 1000000007)) as h2 from consultas;
-`;
+import { FIREBIRD_CLINIC_CHECKSUM, run, startClinicFirebird, type Firebird } from './servers.js';
 
 describe('Firebird source (real server)', () => {
   let fb: (Firebird & { stop(): Promise<void> }) | null = null;
@@ -41,14 +15,12 @@ describe('Firebird source (real server)', () => {
   let source: FirebirdSource;
 
   before(async () => {
-    const started = await startFirebird();
+    const started = await startClinicFirebird({ patients: 3000, photoBytes: 500 });
     if (!started.ok) {
       skip = started.reason;
-      console.log(`# Firebird tests skipped: ${skip}`);
       return;
     }
     fb = started.server;
-    fb.isql(SETUP(fb.url('clinica.fdb'), fb.password));
     source = { kind: 'firebird', host: '127.0.0.1', port: fb.port, user: 'SYSDBA', database: path.join(fb.dataDir, 'clinica.fdb'), passwordSecret: 'fb-clinica' };
   });
   after(() => fb?.stop());
@@ -70,10 +42,10 @@ describe('Firebird source (real server)', () => {
     }
     await restoreDumpFile(replay(), file);
     run('/usr/bin/gbak', ['-c', file, fb.url('restaurado.fdb')], { env: fb.env });
-    const original = fb.isql(CHECKSUM, 'clinica.fdb');
+    const original = fb.isql(FIREBIRD_CLINIC_CHECKSUM, 'clinica.fdb');
     assert.match(original, /PACIENTES\s+3000/);
     assert.match(original, /CONSULTAS\s+3000/);
-    assert.equal(fb.isql(CHECKSUM, 'restaurado.fdb'), original);
+    assert.equal(fb.isql(FIREBIRD_CLINIC_CHECKSUM, 'restaurado.fdb'), original);
   });
 
   it('reports a wrong password in a stable code without the password', async (t) => {

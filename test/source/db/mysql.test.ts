@@ -8,33 +8,9 @@ import { chunkerConfig, chunkStream } from '../../../src/source/files/index.js';
 import { openDump, restoreDumpFile, testDump, type MysqlSource } from '../../../src/source/db/index.js';
 import { isEngineError } from '../../../src/shared/errors.js';
 import { tempDir } from '../../support/tmp.js';
-import { startMariadb, type Mariadb } from './servers.js';
+import { MARIADB_CLINIC_CHECKSUM, startClinicMariadb, type Mariadb } from './servers.js';
 
 const PASSWORD = 'My"S3nha\\ clínica';
-
-const SETUP = `
-create database clinica character set utf8mb4;
-create user 'backup'@'127.0.0.1' identified by '${PASSWORD.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}';
-grant select, show view, trigger, event, lock tables on clinica.* to 'backup'@'127.0.0.1';
--- Dumping routines needs to read their definitions (MariaDB: mysql.proc; MySQL 8: the SHOW_ROUTINE privilege).
-grant select on mysql.proc to 'backup'@'127.0.0.1';
-use clinica;
-create table pacientes (id int primary key auto_increment, nome varchar(200) not null, nascimento date, foto blob) engine=innodb;
-create table consultas (id int primary key auto_increment, paciente int not null, quando datetime not null, nota text,
-  foreign key (paciente) references pacientes(id)) engine=innodb;
-insert into pacientes (nome, nascimento, foto)
-  select concat('Paciente ', seq, ' Conceição Ávila'), date_add('1940-01-01', interval seq day), unhex(repeat(md5(seq), 20)) from seq_1_to_5000;
-insert into consultas (paciente, quando, nota)
-  select 1 + (seq * 7919) % 5000, date_add('2024-01-01 08:00', interval seq * 17 minute), repeat('evolução estável; ', 1 + seq % 8) from seq_1_to_15000;
-create procedure conta_consultas(in p int) select count(*) from consultas where paciente = p;
-`;
-
-const CHECKSUM = `
-set session group_concat_max_len = 1073741824;
-select 'pacientes', count(*), md5(group_concat(concat_ws('|', id, nome, nascimento, hex(foto)) order by id)) from pacientes;
-select 'consultas', count(*), md5(group_concat(concat_ws('|', id, paciente, quando, nota) order by id)) from consultas;
-select 'rotinas', count(*) from information_schema.routines where routine_schema = database();
-`;
 
 describe('MySQL/MariaDB source (real server)', () => {
   let db: (Mariadb & { stop(): Promise<void> }) | null = null;
@@ -42,14 +18,12 @@ describe('MySQL/MariaDB source (real server)', () => {
   let source: MysqlSource;
 
   before(async () => {
-    const started = await startMariadb();
+    const started = await startClinicMariadb(PASSWORD, { patients: 5000, visits: 15000, photoBytes: 320, routine: true });
     if (!started.ok) {
       skip = started.reason;
-      console.log(`# MariaDB tests skipped: ${skip}`);
       return;
     }
     db = started.server;
-    db.sql(SETUP);
     source = { kind: 'mysql', host: '127.0.0.1', port: db.port, user: 'backup', database: 'clinica', passwordSecret: 'mysql-clinica' };
   });
   after(() => db?.stop());
@@ -78,9 +52,9 @@ describe('MySQL/MariaDB source (real server)', () => {
     await assert.rejects(restoreDumpFile(replay(), file), (e) => isEngineError(e, 'RESTORE_FILE_EXISTS'));
     db.sql('create database clinica_restaurada character set utf8mb4;');
     db.load(file, 'clinica_restaurada');
-    const original = db.sql(CHECKSUM, 'clinica');
-    assert.match(original, /^pacientes\t5000\t[0-9a-f]{32}\nconsultas\t15000\t[0-9a-f]{32}\nrotinas\t1$/);
-    assert.equal(db.sql(CHECKSUM, 'clinica_restaurada'), original);
+    const original = db.sql(MARIADB_CLINIC_CHECKSUM, 'clinica');
+    assert.match(original, /^pacientes\t5000\t[0-9a-f]{32}\nconsultas\t15000\t[0-9a-f]{32}\nultimas\t\d+\t[0-9a-f]{32}\nrotinas\t1$/);
+    assert.equal(db.sql(MARIADB_CLINIC_CHECKSUM, 'clinica_restaurada'), original);
   });
 
   it('reports a wrong password in a stable code without the password', async (t) => {

@@ -276,7 +276,9 @@ export async function startFirebird(): Promise<Started<Firebird>> {
   cpSync(security, path.join(root, 'security3.fdb'));
   const port = await freePort();
   writeFileSync(path.join(root, 'databases.conf'), `security.db = ${root}/security3.fdb\n{\n\tRemoteAccess = false\n}\n`);
-  writeFileSync(path.join(root, 'firebird.conf'), `RemoteServicePort = ${port}\nRemoteBindAddress = 127.0.0.1\nUdfAccess = None\n`);
+  // SecurityDatabase names our copy: otherwise every embedded connection (the isql below, gbak) also opens the system's
+  // security3.fdb, and two servers started at once (tests run in parallel) would lock it from two engine instances.
+  writeFileSync(path.join(root, 'firebird.conf'), `RemoteServicePort = ${port}\nRemoteBindAddress = 127.0.0.1\nUdfAccess = None\nSecurityDatabase = ${root}/security3.fdb\n`);
   const password = 'Fb-S3nha"x';
   const serverEnv = { FIREBIRD: root, FIREBIRD_LOCK: path.join(root, 'lock'), FIREBIRD_TMP: path.join(root, 'tmp') };
   try {
@@ -314,12 +316,107 @@ export async function startFirebird(): Promise<Started<Firebird>> {
  * source; when PostgreSQL cannot start, the reason (printed once, for the skipped tests to name).
  */
 export async function startClinicPostgres(seed: string): Promise<Started<Postgres>> {
-  const started = await startPostgres();
-  if (!started.ok) {
-    console.log(`# PostgreSQL tests skipped: ${started.reason}`);
-    return started;
-  }
+  const started = announceSkip('PostgreSQL', await startPostgres());
+  if (!started.ok) return started;
   started.server.sql('postgres', 'create database clinica;');
   started.server.sql('clinica', seed);
+  return started;
+}
+
+/** Prints why a server's tests are skipped, once, and passes the result on. */
+function announceSkip<T>(name: string, started: Started<T>): Started<T> {
+  if (!started.ok) console.log(`# ${name} tests skipped: ${started.reason}`);
+  return started;
+}
+
+// ---------------------------------------------------------------------------------------------- clinic data sets
+
+/** A MySQL string literal (backslashes and quotes escaped). */
+const mysqlString = (s: string): string => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+
+/** How big the clinic's practice database is, and whether it has a stored routine (mysqldump must carry it). */
+export interface ClinicSize {
+  readonly patients: number;
+  readonly visits: number;
+  /** Bytes of each patient's photo (a blob column). */
+  readonly photoBytes: number;
+  readonly routine?: boolean;
+}
+
+/**
+ * The clinic's practice database on MariaDB: database "clinica" with patients (accented names, a blob photo), visits
+ * with a foreign key, a view, optionally a stored routine, and a "backup" user with only what mysqldump needs.
+ */
+export function mariadbClinicSeed(backupPassword: string, size: ClinicSize): string {
+  const md5Repeats = Math.max(1, Math.round(size.photoBytes / 16));
+  return `
+create database clinica character set utf8mb4;
+create user 'backup'@'127.0.0.1' identified by ${mysqlString(backupPassword)};
+grant select, show view, trigger, event, lock tables on clinica.* to 'backup'@'127.0.0.1';
+-- Dumping routines needs to read their definitions (MariaDB: mysql.proc; MySQL 8: the SHOW_ROUTINE privilege).
+grant select on mysql.proc to 'backup'@'127.0.0.1';
+use clinica;
+create table pacientes (id int primary key auto_increment, nome varchar(200) not null, nascimento date, foto blob) engine=innodb;
+create table consultas (id int primary key auto_increment, paciente int not null, quando datetime not null, nota text,
+  foreign key (paciente) references pacientes(id)) engine=innodb;
+insert into pacientes (nome, nascimento, foto)
+  select concat('Paciente ', seq, ' Conceição Ávila'), date_add('1940-01-01', interval seq day), unhex(repeat(md5(seq), ${md5Repeats})) from seq_1_to_${size.patients};
+insert into consultas (paciente, quando, nota)
+  select 1 + (seq * 7919) % ${size.patients}, date_add('2024-01-01 08:00', interval seq * 17 minute), repeat('evolução estável; ', 1 + seq % 8) from seq_1_to_${size.visits};
+create view ultimas as select paciente, max(quando) as quando from consultas group by paciente;
+${size.routine ? 'create procedure conta_consultas(in p int) select count(*) from consultas where paciente = p;' : ''}
+`;
+}
+
+/** Counts and checksums of every table, the view and the routines of mariadbClinicSeed's database (run in it). */
+export const MARIADB_CLINIC_CHECKSUM = `
+set session group_concat_max_len = 1073741824;
+select 'pacientes', count(*), md5(group_concat(concat_ws('|', id, nome, nascimento, hex(foto)) order by id)) from pacientes;
+select 'consultas', count(*), md5(group_concat(concat_ws('|', id, paciente, quando, nota) order by id)) from consultas;
+select 'ultimas', count(*), md5(group_concat(concat_ws('|', paciente, quando) order by paciente)) from ultimas;
+select 'rotinas', count(*) from information_schema.routines where routine_schema = database();
+`;
+
+/** A throw-away MariaDB holding mariadbClinicSeed's database, or the reason it cannot run here (printed once). */
+export async function startClinicMariadb(backupPassword: string, size: ClinicSize): Promise<Started<Mariadb>> {
+  const started = announceSkip('MariaDB', await startMariadb());
+  if (started.ok) started.server.sql(mariadbClinicSeed(backupPassword, size));
+  return started;
+}
+
+/** The clinic's practice database on Firebird 3: clinica.fdb with patients (accented names, a binary blob) and visits. */
+function firebirdClinicSeed(url: string, password: string, size: Omit<ClinicSize, 'visits' | 'routine'>): string {
+  return `
+create database '${url}' user 'SYSDBA' password '${password.replace(/'/g, "''")}' default character set UTF8;
+create table pacientes (id integer not null primary key, nome varchar(200) not null, nascimento date, foto blob sub_type binary);
+create table consultas (id integer not null primary key, paciente integer not null references pacientes(id), nota varchar(2000));
+commit;
+set term ^ ;
+execute block as
+  declare i integer = 1;
+begin
+  while (i <= ${size.patients}) do
+  begin
+    insert into pacientes values (:i, 'Paciente ' || :i || ' Conceição Ávila', dateadd(:i day to date '1940-01-01'), lpad('', ${size.photoBytes}, 'x' || :i));
+    insert into consultas values (:i, :i, lpad('', mod(:i, 200) + 10, 'evolução estável; '));
+    i = i + 1;
+  end
+end^
+set term ; ^
+commit;
+`;
+}
+
+/** Counts and checksums of firebirdClinicSeed's tables (isql, `set list on`). */
+export const FIREBIRD_CLINIC_CHECKSUM = `
+set list on;
+select count(*) as pacientes, sum(mod(hash(id || '|' || nome || '|' || nascimento || '|' || octet_length(foto) || '|' || hash(foto)), 1000000007)) as h1 from pacientes;
+select count(*) as consultas, sum(mod(hash(id || '|' || paciente || '|' || nota), 1000000007)) as h2 from consultas;
+`;
+
+/** A throw-away Firebird server holding firebirdClinicSeed's clinica.fdb, or the reason it cannot run here (printed once). */
+export async function startClinicFirebird(size: Omit<ClinicSize, 'visits' | 'routine'>): Promise<Started<Firebird>> {
+  const started = announceSkip('Firebird', await startFirebird());
+  if (started.ok) started.server.isql(firebirdClinicSeed(started.server.url('clinica.fdb'), started.server.password, size));
   return started;
 }
