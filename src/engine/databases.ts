@@ -21,7 +21,7 @@ import { BACKUP_TASK, recordedBackup } from './backup.js';
 import type { EngineContext } from './context.js';
 import { resolveFilesSnapshot } from './files.js';
 import { getSettings } from './settings.js';
-import { track } from './runs.js';
+import { restoreRun } from './runs.js';
 
 /** The password named by the source, read now from the secret store (never kept, never logged). */
 export async function databaseCredentials(ctx: EngineContext, source: DatabaseSourceSetting): Promise<DbCredentials> {
@@ -106,37 +106,30 @@ async function dumpEntry(ctx: EngineContext, request: DatabaseRestoreRequest): P
 
 /** Restores a PostgreSQL or SQLite dump into a new database (never over an existing one). */
 export function restoreDatabase(ctx: EngineContext, request: DatabaseRestoreRequest, options: LongOperationOptions = {}): Promise<DatabaseRestoreResult> {
-  return ctx.tasks.run({ kind: 'restore', title: 'task.title.restoreDatabase', cancelled: 'task.cancelled.restoreFolder' }, options, async (o) => {
-    const r = await track(
-      ctx,
-      'restore',
-      async () => {
-        const started = Date.now();
-        const repo = await ctx.repo();
-        const lock = await repo.lock('shared', 'restore');
-        try {
-          const { snap, content, size, engine } = await dumpEntry(ctx, request);
-          const stream = readFileContent(repo, content, o.signal);
-          if (engine === 'sqlite') {
-            const into = path.resolve(request.into);
-            await restoreSqliteFile(stream, into, o.signal ? { signal: o.signal } : {});
-            return { snapshotId: snap.id, snapshotTime: snap.manifest.time, kind: 'sqlite' as const, into, bytes: size, durationMs: Date.now() - started };
-          }
-          if (engine === 'postgres') {
-            // The connection given, else the configured source's own (the restore wizard names the source only).
-            const conn = request.connection ?? (request.source ? await configuredConnection(ctx, request.source) : undefined);
-            if (!conn || conn.kind !== 'postgres') throw new EngineError('INVALID_ARGUMENT', { field: 'connection', reason: 'a PostgreSQL server to create the new database on' });
-            await restorePostgresToNewDatabase({ ...conn, kind: 'postgres' }, await databaseCredentials(ctx, conn), request.into, stream, o.signal ? { signal: o.signal } : {});
-            return { snapshotId: snap.id, snapshotTime: snap.manifest.time, kind: 'postgres' as const, into: request.into, bytes: size, durationMs: Date.now() - started };
-          }
-          throw new EngineError('INVALID_ARGUMENT', { field: 'snapshot', reason: `a ${engine} dump restores as its file (restore --path); load it with the database's own tools` });
-        } finally {
-          await lock.release();
-        }
-      },
-      (x) => ({ status: 'success', snapshotId: x.snapshotId, resourcesTotal: 1, bytesRead: x.bytes }),
-    );
-    await ctx.record('restore.database', { snapshot: r.snapshotId, kind: r.kind, into: r.into });
-    return r;
-  });
+  return restoreRun(
+    ctx,
+    {
+      task: { kind: 'restore', title: 'task.title.restoreDatabase', cancelled: 'task.cancelled.restoreFolder' },
+      summary: (x) => ({ status: 'success', snapshotId: x.snapshotId, resourcesTotal: 1, bytesRead: x.bytes }),
+      audit: (r) => ['restore.database', { snapshot: r.snapshotId, kind: r.kind, into: r.into }],
+    },
+    options,
+    async (repo, o, started) => {
+      const { snap, content, size, engine } = await dumpEntry(ctx, request);
+      const stream = readFileContent(repo, content, o.signal);
+      if (engine === 'sqlite') {
+        const into = path.resolve(request.into);
+        await restoreSqliteFile(stream, into, o.signal ? { signal: o.signal } : {});
+        return { snapshotId: snap.id, snapshotTime: snap.manifest.time, kind: 'sqlite' as const, into, bytes: size, durationMs: Date.now() - started };
+      }
+      if (engine === 'postgres') {
+        // The connection given, else the configured source's own (the restore wizard names the source only).
+        const conn = request.connection ?? (request.source ? await configuredConnection(ctx, request.source) : undefined);
+        if (!conn || conn.kind !== 'postgres') throw new EngineError('INVALID_ARGUMENT', { field: 'connection', reason: 'a PostgreSQL server to create the new database on' });
+        await restorePostgresToNewDatabase({ ...conn, kind: 'postgres' }, await databaseCredentials(ctx, conn), request.into, stream, o.signal ? { signal: o.signal } : {});
+        return { snapshotId: snap.id, snapshotTime: snap.manifest.time, kind: 'postgres' as const, into: request.into, bytes: size, durationMs: Date.now() - started };
+      }
+      throw new EngineError('INVALID_ARGUMENT', { field: 'snapshot', reason: `a ${engine} dump restores as its file (restore --path); load it with the database's own tools` });
+    },
+  );
 }

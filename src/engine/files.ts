@@ -21,7 +21,7 @@ import {
 } from '../shared/index.js';
 import { BACKUP_TASK, recordedBackup } from './backup.js';
 import type { EngineContext } from './context.js';
-import { track } from './runs.js';
+import { restoreRun } from './runs.js';
 import { getSettings } from './settings.js';
 
 /** The label a folder source's snapshots share: its name, else its folders' absolute paths. */
@@ -183,31 +183,24 @@ export async function planRestoreFiles(ctx: EngineContext, request: FilesRestore
 
 /** Restores the whole source, a folder or one file to a folder; existing files only with `overwrite`. */
 export function restoreFiles(ctx: EngineContext, request: FilesRestoreRequest, options: LongOperationOptions = {}): Promise<FilesRestoreResultSummary> {
-  return ctx.tasks.run({ kind: 'restore', title: 'task.title.restoreFiles', cancelled: 'task.cancelled.restoreFolder' }, options, async (o) => {
-    const r = await track(
-      ctx,
-      'restore',
-      async () => {
-        const started = Date.now();
-        const repo = await ctx.repo();
-        const lock = await repo.lock('shared', 'restore');
-        try {
-          const snap = await resolveFilesSnapshot(repo, request);
-          const target = path.resolve(request.target);
-          const res = await runFilesRestore(repo, snap, target, {
-            ...(request.path !== undefined ? { path: request.path } : {}),
-            overwrite: request.overwrite === true,
-            ...(o.signal ? { signal: o.signal } : {}),
-            ...(o.onProgress ? { onProgress: o.onProgress } : {}),
-          });
-          return { ...planResult(ctx, snap, res), written: res.written, bytesWritten: res.bytesWritten, changedDuringBackup: res.changedDuringBackup, durationMs: Date.now() - started };
-        } finally {
-          await lock.release();
-        }
-      },
-      (x) => ({ status: 'success', snapshotId: x.snapshotId, resourcesTotal: x.written, bytesRead: x.bytesWritten }),
-    );
-    await ctx.record('restore.files', { snapshot: r.snapshotId, target: r.target, path: r.path, files: r.written });
-    return r;
-  });
+  return restoreRun(
+    ctx,
+    {
+      task: { kind: 'restore', title: 'task.title.restoreFiles', cancelled: 'task.cancelled.restoreFolder' },
+      summary: (x) => ({ status: 'success', snapshotId: x.snapshotId, resourcesTotal: x.written, bytesRead: x.bytesWritten }),
+      audit: (r) => ['restore.files', { snapshot: r.snapshotId, target: r.target, path: r.path, files: r.written }],
+    },
+    options,
+    async (repo, o, started) => {
+      const snap = await resolveFilesSnapshot(repo, request);
+      const target = path.resolve(request.target);
+      const res = await runFilesRestore(repo, snap, target, {
+        ...(request.path !== undefined ? { path: request.path } : {}),
+        overwrite: request.overwrite === true,
+        ...(o.signal ? { signal: o.signal } : {}),
+        ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+      });
+      return { ...planResult(ctx, snap, res), written: res.written, bytesWritten: res.bytesWritten, changedDuringBackup: res.changedDuringBackup, durationMs: Date.now() - started };
+    },
+  );
 }

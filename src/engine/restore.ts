@@ -36,7 +36,7 @@ import {
   type ServerRestoreRequest,
 } from '../shared/index.js';
 import type { EngineContext } from './context.js';
-import { track } from './runs.js';
+import { restoreRun } from './runs.js';
 import { resolveSourceAuth } from './secrets.js';
 
 const PLAN_TASK = { kind: 'restore', title: 'task.title.restorePlan', cancelled: 'task.cancelled.readOnly' } as const;
@@ -49,32 +49,25 @@ function selection(request: RestoreScopeRequest): { types?: readonly string[]; p
 export async function restoreToFolder(ctx: EngineContext, request: RestoreToFolderRequest & { asOf?: string }, options: LongOperationOptions = {}): Promise<RestoreResult> {
   assertResourceTypes(request.types);
   if (!request.confirmed) throw new EngineError('RESTORE_NOT_CONFIRMED');
-  return ctx.tasks.run({ kind: 'restore', title: 'task.title.restoreFolder', cancelled: 'task.cancelled.restoreFolder' }, options, async (o) => {
-    const r = await track(
-      ctx,
-      'restore',
-      async () => {
-        const started = Date.now();
-        const repo = await ctx.repo();
-        const lock = await repo.lock('shared', 'restore');
-        try {
-          const readBefore = repo.bytesRead;
-          const snap = await resolveSnapshot(repo, { snapshot: request.snapshot, ...(request.asOf ? { asOf: request.asOf } : {}) });
-          const missingTypes = checkTypesInSnapshot(snap, request.types);
-          await repo.loadIndex(o.signal);
-          if (request.patient) await assertPatientExists(repo, snap, request.patient, o.signal);
-          const result = await restoreToNdjson(repo, snap, path.resolve(request.target), request, o);
-          // Everything this restore read from packs, the patient check's tree reads included.
-          return { ...result, missingTypes, bytesRead: repo.bytesRead - readBefore, durationMs: Date.now() - started };
-        } finally {
-          await lock.release();
-        }
-      },
-      (x) => ({ status: x.failures.length > 0 ? 'partial' : 'success', snapshotId: x.snapshotId, resourcesTotal: x.resources, bytesRead: x.bytesRead }),
-    );
-    await ctx.record('restore.folder', { snapshot: r.snapshotId, target: r.target, resources: r.resources, types: [...(request.types ?? [])], patient: request.patient ?? null });
-    return r;
-  });
+  return restoreRun(
+    ctx,
+    {
+      task: { kind: 'restore', title: 'task.title.restoreFolder', cancelled: 'task.cancelled.restoreFolder' },
+      summary: (x) => ({ status: x.failures.length > 0 ? 'partial' : 'success', snapshotId: x.snapshotId, resourcesTotal: x.resources, bytesRead: x.bytesRead }),
+      audit: (r) => ['restore.folder', { snapshot: r.snapshotId, target: r.target, resources: r.resources, types: [...(request.types ?? [])], patient: request.patient ?? null }],
+    },
+    options,
+    async (repo, o, started) => {
+      const readBefore = repo.bytesRead;
+      const snap = await resolveSnapshot(repo, { snapshot: request.snapshot, ...(request.asOf ? { asOf: request.asOf } : {}) });
+      const missingTypes = checkTypesInSnapshot(snap, request.types);
+      await repo.loadIndex(o.signal);
+      if (request.patient) await assertPatientExists(repo, snap, request.patient, o.signal);
+      const result = await restoreToNdjson(repo, snap, path.resolve(request.target), request, o);
+      // Everything this restore read from packs, the patient check's tree reads included.
+      return { ...result, missingTypes, bytesRead: repo.bytesRead - readBefore, durationMs: Date.now() - started };
+    },
+  );
 }
 
 /** What a restore to a folder would write (counts per type; one patient: the shared resources left out). Writes nothing. */
@@ -162,34 +155,31 @@ export async function restoreToServer(
   options: LongOperationOptions = {},
 ): Promise<FhirRestoreResult & { plan: RestorePlan }> {
   if (!request.confirmed) throw new EngineError('RESTORE_NOT_CONFIRMED');
-  return ctx.tasks.run({ kind: 'restore', title: 'task.title.restoreServer', cancelled: 'task.cancelled.restoreServer' }, options, async (o) => {
-    const r = await track(
-      ctx,
-      'restore',
-      async () => {
-        const repo = await ctx.repo();
-        const lock = await repo.lock('shared', 'restore');
-        try {
-          const { snap, opts, missingTypes } = await serverRestoreSetup(ctx, repo, request, o);
-          const { plan, rows } = await planFhirRestore(repo, snap, selection(request), { ...opts, preview: false });
-          const { mapping: _mapping, ...result } = await executeFhirRestore(repo, snap, plan, rows, { ...opts, confirmed: true, ...(request.verify ? { verify: request.verify } : {}) });
-          return { ...result, plan: { ...plan, missingTypes } };
-        } finally {
-          await lock.release();
-        }
-      },
-      (x) => ({ status: x.failures.length > 0 ? 'partial' : 'success', snapshotId: x.snapshotId, resourcesTotal: x.restored, bytesRead: x.bytesRead }),
-    );
-    await ctx.record('restore.server', {
-      snapshot: r.snapshotId,
-      target: r.target,
-      resources: r.restored,
-      failures: r.failures.length,
-      types: [...(request.types ?? [])],
-      patient: request.patient ?? null,
-    });
-    return r;
-  });
+  return restoreRun(
+    ctx,
+    {
+      task: { kind: 'restore', title: 'task.title.restoreServer', cancelled: 'task.cancelled.restoreServer' },
+      summary: (x) => ({ status: x.failures.length > 0 ? 'partial' : 'success', snapshotId: x.snapshotId, resourcesTotal: x.restored, bytesRead: x.bytesRead }),
+      audit: (r) => [
+        'restore.server',
+        {
+          snapshot: r.snapshotId,
+          target: r.target,
+          resources: r.restored,
+          failures: r.failures.length,
+          types: [...(request.types ?? [])],
+          patient: request.patient ?? null,
+        },
+      ],
+    },
+    options,
+    async (repo, o) => {
+      const { snap, opts, missingTypes } = await serverRestoreSetup(ctx, repo, request, o);
+      const { plan, rows } = await planFhirRestore(repo, snap, selection(request), { ...opts, preview: false });
+      const { mapping: _mapping, ...result } = await executeFhirRestore(repo, snap, plan, rows, { ...opts, confirmed: true, ...(request.verify ? { verify: request.verify } : {}) });
+      return { ...result, plan: { ...plan, missingTypes } };
+    },
+  );
 }
 
 /** Lists the resources of a snapshot (optionally one type or one patient's compartment). */

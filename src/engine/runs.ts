@@ -2,16 +2,60 @@
  * Runs: operations recorded in the catalog (start, end, status, counts, error code) for the history, the KPIs
  * and the alert rules. A finished run is published on the bus: the alerts and the audit trail react to it.
  */
-import type { FinishedStatus, RunCounts } from '../catalog/index.js';
+import type { FinishedStatus, JsonValue, RunCounts } from '../catalog/index.js';
 import { scrubSecrets, t, type Locale } from '../i18n/index.js';
-import { type BackupResult, type ErrorCode, isEngineError, type RunWarning } from '../shared/index.js';
+import type { Repository } from '../repository/index.js';
+import { type BackupResult, type ErrorCode, isEngineError, type LongOperationOptions, type RunWarning } from '../shared/index.js';
 import type { EngineContext } from './context.js';
+import type { TaskSpec } from './tasks.js';
 
 export interface RunSummary extends RunCounts {
   readonly status?: FinishedStatus;
   readonly snapshotId?: string | null;
   /** The run's note in the log (warnings of a run that succeeded). */
   readonly errorMessage?: string;
+}
+
+/** How a restore use case is run, recorded and audited (see restoreRun). */
+export interface RestoreRunSpec<T> {
+  readonly task: TaskSpec;
+  /** The run's counts and status in the catalog. */
+  readonly summary: (value: T) => RunSummary;
+  /** The audit trail's entry: its action and details. */
+  readonly audit: (value: T) => readonly [action: string, details: JsonValue];
+}
+
+/**
+ * A restore use case: a cancellable task, recorded as a "restore" run, with the repository under a shared lock
+ * (released however `work` ends), then one audit entry once the run is recorded. `work` is given the time the run
+ * started (before the repository was opened), for the result's duration.
+ */
+export function restoreRun<T>(
+  ctx: EngineContext,
+  spec: RestoreRunSpec<T>,
+  options: LongOperationOptions,
+  work: (repo: Repository, o: LongOperationOptions, startedMs: number) => Promise<T>,
+): Promise<T> {
+  return ctx.tasks.run(spec.task, options, async (o) => {
+    const r = await track(
+      ctx,
+      'restore',
+      async () => {
+        const started = Date.now();
+        const repo = await ctx.repo();
+        const lock = await repo.lock('shared', 'restore');
+        try {
+          return await work(repo, o, started);
+        } finally {
+          await lock.release();
+        }
+      },
+      spec.summary,
+    );
+    const [action, details] = spec.audit(r);
+    await ctx.record(action, details);
+    return r;
+  });
 }
 
 /** Records an operation as a run in the catalog; `afterwards` runs once the run is recorded (e.g. cache refresh). */
