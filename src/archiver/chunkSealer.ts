@@ -40,3 +40,13 @@ export function chunkSealerFor(repo: Repository, pool: WorkerPool | null | undef
   if (pool === undefined && backgroundPoolSize() < 2) return null;
   return poolChunkSealer(repo, pool);
 }
+
+/** Runs a backup with the sealer chunkSealerFor picks (null: this thread), closed however the backup ends. */
+export async function withChunkSealer<T>(repo: Repository, pool: WorkerPool | null | undefined, backup: (sealer: ChunkSealer | null) => Promise<T>): Promise<T> {
+  const sealer = chunkSealerFor(repo, pool);
+  try {
+    return await backup(sealer);
+  } finally {
+    sealer?.close();
+  }
+}

@@ -9,7 +9,7 @@ import { type ChunkSealer, FilesTreeWriter, type Repository, type SnapshotManife
 import { openDump, type DbCredentials, type DbSource, type DumpMeta } from '../source/index.js';
 import { EngineError, type ProgressListener, throwIfAborted } from '../shared/index.js';
 import { TOOL_VERSION } from './archiver.js';
-import { chunkSealerFor } from './chunkSealer.js';
+import { withChunkSealer } from './chunkSealer.js';
 import type { WorkerPool } from '../pool/index.js';
 
 export interface DatabaseBackupOptions {
@@ -66,13 +66,8 @@ export function databaseLocation(source: DbSource): string {
  * Dumps one database into a new snapshot. The caller holds the repository lock. The chunks are sealed where
  * options.pool says (chunkSealerFor: by default this thread on 2 cores, the background pool with 3+ cores).
  */
-export async function backupDatabase(repo: Repository, options: DatabaseBackupOptions): Promise<DatabaseBackupResult> {
-  const sealer = chunkSealerFor(repo, options.pool);
-  try {
-    return await runDatabaseBackup(repo, options, sealer);
-  } finally {
-    sealer?.close();
-  }
+export function backupDatabase(repo: Repository, options: DatabaseBackupOptions): Promise<DatabaseBackupResult> {
+  return withChunkSealer(repo, options.pool, (sealer) => runDatabaseBackup(repo, options, sealer));
 }
 
 async function runDatabaseBackup(repo: Repository, options: DatabaseBackupOptions, sealer: ChunkSealer | null): Promise<DatabaseBackupResult> {

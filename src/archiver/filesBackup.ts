@@ -25,7 +25,7 @@ import {
 import { isUnchanged, readFileStable, walkFolders, type FileEntry, type FolderSpec, type FsOps, type SourceProblem } from '../source/index.js';
 import { EngineError, type ProgressListener, throwIfAborted } from '../shared/index.js';
 import { TOOL_VERSION } from './archiver.js';
-import { chunkSealerFor } from './chunkSealer.js';
+import { withChunkSealer } from './chunkSealer.js';
 import type { WorkerPool } from '../pool/index.js';
 
 export interface FolderBackupOptions {
@@ -99,13 +99,8 @@ function shrink(previous: SnapshotRecord | null, files: number, threshold: numbe
  * Backs up one folder source into a new snapshot. The caller holds the repository lock. Hashing, compression and
  * encryption of the chunks run where options.pool says (see FolderBackupOptions.pool).
  */
-export async function backupFolders(repo: Repository, options: FolderBackupOptions): Promise<FolderBackupResult> {
-  const sealer = chunkSealerFor(repo, options.pool);
-  try {
-    return await runFolderBackup(repo, options, sealer);
-  } finally {
-    sealer?.close();
-  }
+export function backupFolders(repo: Repository, options: FolderBackupOptions): Promise<FolderBackupResult> {
+  return withChunkSealer(repo, options.pool, (sealer) => runFolderBackup(repo, options, sealer));
 }
 
 async function runFolderBackup(repo: Repository, options: FolderBackupOptions, sealer: ChunkSealer | null): Promise<FolderBackupResult> {
