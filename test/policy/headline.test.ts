@@ -46,6 +46,19 @@ describe('headline rule', () => {
     assert.match(dest.points[0]?.text ?? '', /onde as cópias ficam guardadas/);
   });
 
+  it('a partial backup is a problem (red), never ok, even with a recent last success and its alert open', () => {
+    const alert = { key: 'partial:primary', rule: 'partial', severity: 'high' as const, message: 'O backup NÃO copiou tudo (Observation-1.ndjson).' };
+    for (const alerts of [[], [alert]]) {
+      const h = headlineOf({ ...HEALTHY, lastBackup: { status: 'partial', failedSide: null, errorCode: null }, alerts }, 'pt-BR');
+      assert.equal(h.level, 'problem');
+      assert.deepEqual(
+        h.points.map((p) => [p.id, p.level, p.action]),
+        [['backup-partial', 'problem', 'backup-now']],
+      );
+      assert.match(h.points[0]?.text ?? '', /incompleto/);
+    }
+  });
+
   it('an alert is listed once (not also as the condition it reports) and its severity sets the level', () => {
     const alert = { key: 'stale:repo', rule: 'stale', severity: 'high' as const, message: 'Sem backup há 30 h.' };
     const h = headlineOf({ ...HEALTHY, lastSuccessAt: '2026-03-09T09:00:00Z', alerts: [alert] }, 'pt-BR');
