@@ -46,7 +46,7 @@ describe('headline rule', () => {
     assert.match(dest.points[0]?.text ?? '', /onde as cópias ficam guardadas/);
   });
 
-  it('a partial backup is a problem (red), never ok, even with a recent last success and its alert open', () => {
+  it('a partial backup is a problem (red), never ok, even with a recent last success; with its alert open the point names what is missing', () => {
     const alert = { key: 'partial:primary', rule: 'partial', severity: 'high' as const, message: 'O backup NÃO copiou tudo (Observation-1.ndjson).' };
     for (const alerts of [[], [alert]]) {
       const h = headlineOf({ ...HEALTHY, lastBackup: { status: 'partial', failedSide: null, errorCode: null }, alerts }, 'pt-BR');
@@ -55,7 +55,8 @@ describe('headline rule', () => {
         h.points.map((p) => [p.id, p.level, p.action]),
         [['backup-partial', 'problem', 'backup-now']],
       );
-      assert.match(h.points[0]?.text ?? '', /incompleto/);
+      // With its alert open, the point names what is missing (the alert's words); without, the short reason.
+      assert.equal(h.points[0]?.text, alerts.length > 0 ? alert.message : 'O último backup ficou incompleto: parte dos dados não foi copiada.');
     }
   });
 
