@@ -2,7 +2,9 @@
  * The desktop app's own settings (not the engine's): which repository folder it works on, start at login
  * (opt-in), pause scheduled backups on battery. One small JSON file in the app's data folder.
  */
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, rename } from 'node:fs/promises';
+import path from 'node:path';
+import { ensurePrivateDir, writePrivateFile } from '../src/shared/index.js';
 
 export interface DesktopConfig {
   readonly repo: string | null;
@@ -27,9 +29,11 @@ export async function loadDesktopConfig(file: string): Promise<DesktopConfig> {
   }
 }
 
+/** Writes the settings owner-only, in a folder tightened to owner-only (the app's data folder also holds the state and secrets). */
 export async function saveDesktopConfig(file: string, config: DesktopConfig): Promise<void> {
+  await ensurePrivateDir(path.dirname(file));
   const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, JSON.stringify(config, null, 2), { mode: 0o600 });
+  await writePrivateFile(tmp, JSON.stringify(config, null, 2));
   await rename(tmp, file);
 }
 

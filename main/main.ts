@@ -12,6 +12,7 @@ import { app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, Notification, p
 import { resolveLocale, t, type Locale } from '../src/index.js';
 import type { EngineEvent, StatusSummary } from '../src/shared/contract.js';
 import type { ProgressEvent } from '../src/shared/events.js';
+import { ensurePrivateDir } from '../src/shared/index.js';
 import { EngineHost } from '../src/api/host.js';
 import { loadDesktopConfig, patchDesktopConfig, saveDesktopConfig, type DesktopConfig } from './config.js';
 import { forwardEvents, installIpcRouter } from './ipcRouter.js';
@@ -50,6 +51,8 @@ export function start(): void {
 
 async function ready(startedHidden: boolean): Promise<void> {
   const userData = app.getPath('userData');
+  // Settings, state and secrets live here: owner-only, tightened if an older version left it looser.
+  await ensurePrivateDir(userData);
   const configFile = path.join(userData, 'desktop.json');
   let config: DesktopConfig = await loadDesktopConfig(configFile);
   const saveConfig = async (next: DesktopConfig): Promise<DesktopConfig> => {

@@ -71,7 +71,9 @@ export function alertStateOf(input: AlertInputs): AlertState {
     const m = manifests.find((x) => x.id === id)?.manifest;
     // Not among the manifests read: what was left out is unknown, so the run is still reported.
     if (!m) return { missing: [], problems: -1 };
-    return { missing: [...new Set(m.problems.map((p) => p.file ?? p.reason ?? p.code))], problems: m.problemCount };
+    // A failed export file is named by the server's own words (its error file's URL says nothing about what is missing).
+    const what = (p: (typeof m.problems)[number]): string => (p.code === 'EXPORT_FAILED' && p.reason ? p.reason : (p.file ?? p.reason ?? p.code));
+    return { missing: [...new Set(m.problems.map(what))], problems: m.problemCount };
   };
   const snaps = catalog.listSnapshots();
   const newest =

@@ -85,7 +85,11 @@ export function headlineOf(f: HeadlineFacts, locale: Locale): Headline {
   if (last?.status === 'failed') {
     const side = last.failedSide ?? 'unknown';
     add('backup-failed', 'problem', t(`status.reason.failed.${side}`, {}, locale), side === 'destination' ? 'see-destinations' : 'backup-now');
-  } else if (last?.status === 'partial') add('backup-partial', 'problem', t('status.reason.partialShort', {}, locale), 'backup-now');
+  } else if (last?.status === 'partial') {
+    // Its alert names what is missing (the failed export files, the unreadable lines): say that, not only "part of the data".
+    const alert = f.alerts.find((a) => a.rule === 'partial');
+    add('backup-partial', 'problem', alert ? alert.message : t('status.reason.partialShort', {}, locale), 'backup-now');
+  }
   if (ageMs === null) add('never', 'attention', t('status.reason.never', {}, locale), 'backup-now');
   else if (ageMs > f.rpoMs) add('stale', 'problem', t('status.reason.stale', { hours: Math.floor(ageMs / 3600_000) }, locale), 'backup-now', 'stale');
   if (f.lastCheckStatus === 'failed') add('integrity', 'problem', t('status.reason.integrity', {}, locale), 'check-now', 'integrity');

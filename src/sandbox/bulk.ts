@@ -36,7 +36,12 @@ export interface ExportJob {
   members: Set<string> | null;
   files: ExportFile[] | null;
   deleted: ExportFile | null;
+  /** Output files that failed on the server's side (fault `failExportFiles`): listed in the manifest's error file. */
+  failed?: readonly ExportFile[];
 }
+
+/** The name of the job's error file (OperationOutcome NDJSON, one line per failed output file). */
+export const ERROR_FILE = 'error-1.ndjson';
 
 const OUTPUT_FORMATS = new Set(['application/fhir+ndjson', 'application/ndjson', 'ndjson']);
 const DELETED_PER_BUNDLE = 500;
@@ -141,7 +146,7 @@ export function createJob(store: ResourceStore, params: ExportParams, requestUrl
  * Builds the job's output file lists (state as of the job's sequence). `misfiled` (fault): that many
  * resources at the start of each file are listed in the file before it instead (another type's file).
  */
-export function completeJob(store: ResourceStore, job: ExportJob, maxPerFile: number, misfiled = 0): void {
+export function completeJob(store: ResourceStore, job: ExportJob, maxPerFile: number, misfiled = 0, failing: RegExp | null = null): void {
   if (job.files) return;
   const { params, seq } = job;
   const inScope = (r: VersionRecord): boolean => {
@@ -184,7 +189,8 @@ export function completeJob(store: ResourceStore, job: ExportJob, maxPerFile: nu
     files.length = 0;
     files.push(...nonEmpty);
   }
-  job.files = files;
+  job.files = failing ? files.filter((f) => !failing.test(f.name)) : files;
+  if (failing) job.failed = files.filter((f) => failing.test(f.name));
   job.deleted = deleted.length > 0 ? { name: 'deleted-1.ndjson', type: 'Bundle', records: deleted } : null;
 }
 
@@ -202,8 +208,19 @@ export function manifest(job: ExportJob, fileUrl: (name: string) => string): str
     requiresAccessToken: job.requiresAccessToken,
     output,
     deleted,
-    error: [],
+    error: job.failed?.length ? [{ type: 'OperationOutcome', url: fileUrl(ERROR_FILE) }] : [],
   });
+}
+
+/** The job's error file: one OperationOutcome per output file that failed; null when none failed. */
+export function errorFileBody(job: ExportJob): string | null {
+  if (!job.failed?.length) return null;
+  const line = (f: ExportFile): string =>
+    JSON.stringify({
+      resourceType: 'OperationOutcome',
+      issue: [{ severity: 'error', code: 'exception', diagnostics: `Failed to export ${f.type} (${f.name}, ${f.records.length} resources): storage timeout` }],
+    });
+  return job.failed.map(line).join('\n') + '\n';
 }
 
 const NL = Buffer.from('\n');

@@ -33,6 +33,11 @@ export interface FaultSettings {
   dropConnection?: { match?: string; afterBytes?: number; times?: number; skip?: number } | null;
   /** Export output files carry `count` resources (default 1) of another type: the first ones of each file move to the file before it. */
   misfileResources?: { count?: number } | null;
+  /**
+   * Export output files whose name matches `match` (e.g. "^Observation-") fail on the server's side: the manifest
+   * lists an OperationOutcome file under `error` for each, instead of the file under `output` (Bulk Data spec).
+   */
+  failExportFiles?: { match: string } | null;
   /** Manifest output URLs point to this origin (e.g. "http://localhost:PORT", or the second host) instead of the server's own. */
   manifestOrigin?: string | null;
   /**
@@ -92,6 +97,7 @@ const KEYS: readonly (keyof FaultSettings)[] = [
   'nonJson',
   'dropConnection',
   'misfileResources',
+  'failExportFiles',
   'manifestOrigin',
   'manifestRequiresAccessToken',
   'paging',
@@ -161,6 +167,10 @@ export function parseFaultSettings(input: unknown): FaultSettings {
     if (s.dropConnection.times !== undefined) nonNegative('dropConnection.times', s.dropConnection.times);
     if (s.dropConnection.skip !== undefined) nonNegative('dropConnection.skip', s.dropConnection.skip);
     regex(s.dropConnection.match);
+  }
+  if (s.failExportFiles) {
+    if (typeof s.failExportFiles.match !== 'string') throw new EngineError('INVALID_ARGUMENT', { name: 'failExportFiles.match', value: typeof s.failExportFiles.match });
+    regex(s.failExportFiles.match);
   }
   if (s.misfileResources && s.misfileResources.count !== undefined) nonNegative('misfileResources.count', s.misfileResources.count);
   if (s.paging !== undefined && s.paging !== null && s.paging !== 'total-without-next' && s.paging !== 'no-offset')
@@ -351,6 +361,11 @@ export class Faults implements FaultController {
   get misfiledPerFile(): number {
     const m = this.settings.misfileResources;
     return m ? (m.count ?? 1) : 0;
+  }
+
+  /** Export output files that fail on the server's side (listed under the manifest's `error`); null: none. */
+  get failedExportFiles(): RegExp | null {
+    return regex(this.settings.failExportFiles?.match);
   }
 
   get manifestOrigin(): string | null {

@@ -28,7 +28,7 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { EngineError } from '../shared/index.js';
 import { AuthState } from './auth.js';
-import { completeJob, createJob, fileChunks, findFile, manifest, parseExportParams, type ExportJob, type ExportLevel } from './bulk.js';
+import { completeJob, createJob, ERROR_FILE, errorFileBody, fileChunks, findFile, manifest, parseExportParams, type ExportJob, type ExportLevel } from './bulk.js';
 import { seedAdministration, seedDocuments } from './documents.js';
 import { etag, history, processBundle, searchType } from './bundles.js';
 import { Faults, parseFaultSettings } from './faults.js';
@@ -237,7 +237,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxSe
       const pct = Math.floor((100 * (job.polls - 1)) / Math.max(1, job.pollsBeforeReady));
       return { status: 202, headers: { 'Retry-After': String(retryAfter), 'X-Progress': `in progress: ${pct}%` } };
     }
-    completeJob(store, job, maxPerFile, faults.misfiledPerFile);
+    completeJob(store, job, maxPerFile, faults.misfiledPerFile, faults.failedExportFiles);
     const fileOrigin = faults.manifestOrigin ?? origin;
     return json(
       200,
@@ -251,6 +251,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxSe
     if (req.method !== 'GET') return outcome(405, 'not-supported', 'GET only');
     const job = jobs.get(jobId);
     if (!job || faults.outputsExpired(jobId)) return outcome(404, 'not-found', 'the export file does not exist or has expired');
+    const errors = name === ERROR_FILE ? errorFileBody(job) : null;
+    if (errors !== null) return { status: 200, headers: { 'Content-Type': NDJSON }, body: errors };
     const file = findFile(job, name);
     if (!file) return outcome(404, 'not-found', `no file ${name} in job ${jobId}`);
     return { status: 200, headers: { 'Content-Type': NDJSON }, body: fileChunks(file, faults.truncateFor(target)) };

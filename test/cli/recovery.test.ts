@@ -153,7 +153,7 @@ async function kitWords(pdf: string): Promise<string[][]> {
   return lines;
 }
 
-test('printing the kit (PDF, twice, and on the terminal) shows the init words; those words connect a new computer', async () => {
+test('printing the kit (PDF twice, HTML, and on the terminal) shows the init words; those words connect a new computer', async () => {
   const dir = await tempDir();
   const env = { CLINIC_BACKUP_REPO: path.join(dir, 'repo'), CLINIC_BACKUP_PASSWORD_FILE: await writePasswordFile(dir), CLINIC_BACKUP_STATE_DIR: path.join(dir, 'state'), CLINIC_BACKUP_LANG: 'pt-BR' };
   const init = JSON.parse((await runCli(['init', '--json'], env)).stdout) as { recoveryKey: string[][]; confirmPositions: [number, number] };
@@ -167,6 +167,15 @@ test('printing the kit (PDF, twice, and on the terminal) shows the init words; t
     // Printing again does not restart the confirmation ceremony: the same two words are asked.
     assert.deepEqual((JSON.parse(r.stdout) as { confirmPositions: number[] }).confirmPositions, init.confirmPositions);
   }
+  // The HTML kit (--html) prints the same words, line by line.
+  const html = path.join(dir, 'kit.html');
+  assert.equal((await runCli(['recovery-kit', '--html', html], env)).code, 0);
+  assert.equal((await stat(html)).mode & 0o077, 0, 'only the owner can read the kit');
+  const htmlText = (await readFile(html, 'utf8')).replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+  init.recoveryKey.forEach((line, i) => {
+    const printed = line.map((w, j) => `${i * 4 + j + 1} ${w}`).join(' ');
+    assert.ok(htmlText.includes(`Linha ${i + 1} ${printed}`), `line ${i + 1} of the HTML kit: ${printed}`);
+  });
   const terminal = await runCli(['recovery-kit'], env);
   assert.equal(terminal.code, 0, terminal.stderr);
   for (const line of init.recoveryKey) assert.ok(terminal.stdout.includes(line.join(' ')), terminal.stdout);

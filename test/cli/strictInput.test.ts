@@ -199,3 +199,31 @@ test('shrink guard: a backup that lost more than 30 % is kept but marked suspici
   const third = JSON.parse((await runCli(['backup', src, '--json'], e)).stdout) as { snapshot: { suspicious?: unknown } };
   assert.equal(third.snapshot.suspicious, undefined);
 });
+
+test('shrink guard compares with the previous snapshot of the same source only: a smaller other source is not suspicious', async () => {
+  const own = path.join(dir, 'shrink-sources');
+  await mkdir(own);
+  const e = { CLINIC_BACKUP_REPO: path.join(own, 'repo'), CLINIC_BACKUP_PASSWORD_FILE: await writePasswordFile(own), CLINIC_BACKUP_STATE_DIR: path.join(own, 'state') };
+  assert.equal((await runCli(['init'], e)).code, 0);
+  const big = path.join(own, 'big');
+  const small = path.join(own, 'small');
+  await writeNdjsonDataset(big, { patients: 10, seed: 31 });
+  await writeNdjsonDataset(small, { patients: 1, seed: 32 });
+  type Snap = { id: string; resources: number; suspicious?: { previous: string; dropPercent: number } };
+  const backup = async (input: string): Promise<Snap> => {
+    const r = await runCli(['backup', input, '--json'], e);
+    assert.equal(r.code, 0, r.stderr);
+    return (JSON.parse(r.stdout) as { snapshot: Snap }).snapshot;
+  };
+  const first = await backup(big);
+  const other = await backup(small);
+  assert.ok(other.resources < first.resources * 0.3, `${other.resources} vs ${first.resources}`);
+  assert.equal(other.suspicious, undefined, 'another source is not a shrink of this one');
+  // The big source shrinks: compared with its own previous snapshot, not with the small source's newer one.
+  for (const f of await readdir(big)) {
+    const lines = (await readFile(path.join(big, f), 'utf8')).split('\n').filter(Boolean);
+    await writeFile(path.join(big, f), lines.slice(0, Math.ceil(lines.length / 3)).join('\n') + '\n');
+  }
+  const shrunk = await backup(big);
+  assert.equal(shrunk.suspicious?.previous, first.id);
+});

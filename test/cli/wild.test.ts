@@ -61,4 +61,8 @@ test('restore into a server that assigns its own ids, killed mid-way: the rerun 
   const human = await runCli(['restore', '--target-url', B.url, '--yes'], env);
   assert.equal(human.code, 0, human.stderr);
   assert.match(human.stdout, /New ids: 0 in this restore, \d+ in all; old → new map in /);
+  // A sample of 10 pairs, then how many more (never a silent cut).
+  assert.ok(r.ids.known > 10);
+  assert.equal(human.stdout.split('\n').filter((l) => /^ {2}[A-Za-z]+\/\S+ → [A-Za-z]+\/\S+$/.test(l)).length, 10, human.stdout);
+  assert.ok(human.stdout.includes(`… and ${r.ids.known - 10} more`), human.stdout);
 });

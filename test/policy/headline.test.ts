@@ -46,6 +46,20 @@ describe('headline rule', () => {
     assert.match(dest.points[0]?.text ?? '', /onde as cópias ficam guardadas/);
   });
 
+  it('a partial backup is a problem (red), never ok, even with a recent last success; with its alert open the point names what is missing', () => {
+    const alert = { key: 'partial:primary', rule: 'partial', severity: 'high' as const, message: 'O backup NÃO copiou tudo (Observation-1.ndjson).' };
+    for (const alerts of [[], [alert]]) {
+      const h = headlineOf({ ...HEALTHY, lastBackup: { status: 'partial', failedSide: null, errorCode: null }, alerts }, 'pt-BR');
+      assert.equal(h.level, 'problem');
+      assert.deepEqual(
+        h.points.map((p) => [p.id, p.level, p.action]),
+        [['backup-partial', 'problem', 'backup-now']],
+      );
+      // With its alert open, the point names what is missing (the alert's words); without, the short reason.
+      assert.equal(h.points[0]?.text, alerts.length > 0 ? alert.message : 'O último backup ficou incompleto: parte dos dados não foi copiada.');
+    }
+  });
+
   it('an alert is listed once (not also as the condition it reports) and its severity sets the level', () => {
     const alert = { key: 'stale:repo', rule: 'stale', severity: 'high' as const, message: 'Sem backup há 30 h.' };
     const h = headlineOf({ ...HEALTHY, lastSuccessAt: '2026-03-09T09:00:00Z', alerts: [alert] }, 'pt-BR');

@@ -14,12 +14,24 @@ function printRestoreExtras(ctx: Ctx, r: FhirRestoreResult): void {
   const { out, locale } = ctx;
   if (r.ids?.mode === 'server-assigned') {
     out.line(t('cli.restore.idMap', { assigned: r.ids.assigned, known: r.ids.known, file: r.ids.file ?? '—' }, locale));
-    for (const m of r.ids.sample.slice(0, 10)) out.line(`  ${m.from} → ${m.to}`);
+    // A sample of the map (the whole map is in the file named above), then how many more pairs there are.
+    printList(
+      ctx,
+      r.ids.sample.map((m) => `  ${m.from} → ${m.to}`),
+      r.ids.known,
+      10,
+    );
   }
   if (r.attachments && (r.attachments.binariesCreated > 0 || r.attachments.failed > 0))
     out.line(t('cli.restore.attachments', { created: r.attachments.binariesCreated, bytes: formatBytes(r.attachments.bytes), failed: r.attachments.failed }, locale));
   const skipped = [...(r.administration?.excluded ?? []).map((e) => `${e.type} (${e.count})`), ...(r.administration?.refused ?? []).map((e) => `${e.resource} ${e.code}`)];
-  if (skipped.length > 0) out.line(t('cli.restore.adminSkipped', { items: skipped.slice(0, 20) }, locale));
+  if (skipped.length > 0) {
+    out.line(t('cli.restore.adminSkipped', { items: skipped.length }, locale));
+    printList(
+      ctx,
+      skipped.map((x) => `  – ${x}`),
+    );
+  }
 }
 
 function printPlan(ctx: Ctx, plan: RestorePlan): void {

@@ -404,7 +404,10 @@ export const cliMessages: Catalogue = {
     'pt-BR': 'Anexos: {files} arquivos ({bytes}) em attachments/, {listed} listados em attachments.ndjson',
     en: 'Attachments: {files} files ({bytes}) in attachments/, {listed} listed in attachments.ndjson',
   },
-  'cli.restore.adminSkipped': { 'pt-BR': 'Administração do servidor não restaurada: {items}', en: 'Server administration not restored: {items}' },
+  'cli.restore.adminSkipped': {
+    'pt-BR': 'Administração do servidor não restaurada ({items, plural, one {# item} other {# itens}}):',
+    en: 'Server administration not restored ({items, plural, one {# item} other {# items}}):',
+  },
   'cli.backup.attachments': {
     'pt-BR': 'Anexos: {stored} de {count} guardados ({bytes}); {external} em outros endereços, {failed} com falha.',
     en: 'Attachments: {stored} of {count} kept ({bytes}); {external} at other addresses, {failed} failed.',

@@ -494,7 +494,8 @@ export function bulkExportStrategy(http: FhirHttp, opts: StrategyOptions): Strat
     const res = await http.request(entry.url, { headers: { Accept: 'application/fhir+ndjson' } }, { signal, access, accept: (s) => s < 500 });
     // An error file that cannot be read yields no problem lines; the export's own status already failed the types.
     const text = await res.text().catch(() => '');
-    for (const line of text.split('\n').filter(Boolean).slice(0, 50)) yield { kind: 'problem', code: 'EXPORT_FAILED', file: displayUrl(entry.url), reason: line.slice(0, 300) };
+    // Every line counts (the archiver keeps the first ones and counts them all); each says, in the server's words, what it could not export.
+    for (const line of text.split('\n').filter(Boolean)) yield { kind: 'problem', code: 'EXPORT_FAILED', file: displayUrl(entry.url), reason: outcomeText(line).slice(0, 300) };
   }
 
   async function* events(): AsyncGenerator<SourceEvent> {
@@ -576,4 +577,20 @@ export function bulkExportStrategy(http: FhirHttp, opts: StrategyOptions): Strat
     }
   }
   return { strategy: 'bulk-export', transactionTime: () => tt, events: events(), reportsDeletes: true, attachmentAccess: () => access };
+}
+
+/** The diagnostics of an OperationOutcome line of an export's error file (what the server could not export), or the line itself. */
+function outcomeText(line: string): string {
+  try {
+    const o = JSON.parse(line) as { issue?: unknown };
+    const texts = (Array.isArray(o.issue) ? (o.issue as unknown[]) : [])
+      .map((i) => {
+        const issue = (typeof i === 'object' && i !== null ? i : {}) as { diagnostics?: unknown; details?: { text?: unknown } };
+        return typeof issue.diagnostics === 'string' ? issue.diagnostics : typeof issue.details?.text === 'string' ? issue.details.text : '';
+      })
+      .filter(Boolean);
+    return texts.length > 0 ? texts.join('; ') : line;
+  } catch {
+    return line;
+  }
 }
