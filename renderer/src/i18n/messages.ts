@@ -397,6 +397,7 @@ export const MESSAGES = {
   'verify.col.when': m('Última leitura', 'Last reading'),
   'verify.col.result': m('Resultado', 'Result'),
   'verify.never': m('ainda não lida', 'not read yet'),
+  'verify.primary': m('Cópia principal (onde os backups são gravados)', 'Main copy (where the backups are written)'),
   'verify.ok': m('íntegra (parte {slice} lida)', 'sound (part {slice} read)'),
   'verify.damaged': m('com problema ({code})', 'damaged ({code})'),
   'verify.note': m(
