@@ -2,8 +2,8 @@
  * The monthly drill of every source, run by the scheduler itself (issue #19), through the real runner with an
  * injected clock, a real repository, a real sandbox FHIR server and a real folder source:
  * - on battery the drill waits (nothing recorded) and runs as soon as the PC is on mains power;
- * - a month passes → the FHIR server is drilled into the sandbox and the folder source into a temporary folder, by
- *   themselves, each with its record and printable report;
+ * - a month passes → the FHIR server is drilled into the sandbox, the folder source into a temporary folder and the
+ *   SQLite database into a throw-away file, by themselves, each with its record and printable report;
  * - a file of the folder source no longer comes back identical → a CRITICAL alert naming the folder source, which a
  *   good drill of the FHIR server does not hide; a good drill of the folders clears it.
  */
@@ -12,6 +12,7 @@ import { mkdir, readFile, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { it } from 'node:test';
+import Database from 'better-sqlite3';
 import { createEngine, type Engine } from '../../src/index.js';
 import type { RunnerEvent } from '../../src/scheduler/runner.js';
 import { isEngineError } from '../../src/shared/errors.js';
@@ -23,7 +24,7 @@ import { FakeTime } from '../scheduler/fakeTime.js';
 /** A fixed, whole-second modification time (kept exactly by every file system). */
 const MTIME = new Date('2027-01-10T10:00:00.000Z');
 
-it('the scheduler drills the FHIR server and a folder source by itself (mains power only); a folder that no longer restores identical is a CRITICAL alert naming it', async () => {
+it('the scheduler drills the FHIR server, a folder source and a database by itself (mains power only); a folder that no longer restores identical is a CRITICAL alert naming it', async () => {
   const dir = await tempDir('cb-sched-srcdrill-');
   const docs = path.join(dir, 'documentos');
   await mkdir(docs);
@@ -32,6 +33,11 @@ it('the scheduler drills the FHIR server and a folder source by itself (mains po
     await writeFile(path.join(docs, name), text);
     await utimes(path.join(docs, name), MTIME, MTIME);
   }
+  // The clinic program's database (SQLite): drilled into a throw-away file.
+  const dbFile = path.join(dir, 'clinica.db');
+  const db = new Database(dbFile);
+  db.exec("create table agenda (id integer primary key, paciente text); insert into agenda (paciente) values ('001'), ('002'), ('003');");
+  db.close();
   const secretsDir = path.join(dir, 'secrets');
   await mkdir(secretsDir, { mode: 0o700 });
   // Sunday 2027-01-31 09:00 in São Paulo, on battery.
@@ -55,7 +61,10 @@ it('the scheduler drills the FHIR server and a folder source by itself (mains po
   await engine.updateSettings({
     clinicName: 'Clínica Vida',
     source: { url: source.url, auth: { kind: 'none' } },
-    sources: [{ kind: 'folders', name: 'Documentos', paths: [docs] }],
+    sources: [
+      { kind: 'folders', name: 'Documentos', paths: [docs] },
+      { kind: 'database', name: 'Sistema da clínica', database: { kind: 'sqlite', path: dbFile } },
+    ],
     schedule: { backup: { kind: 'daily', at: '02:00' }, drill: { kind: 'monthly', day: 1, at: '12:00' }, alerts: { kind: 'interval', everyMinutes: 360 } },
   } as Parameters<Engine['updateSettings']>[0]);
 
@@ -102,22 +111,22 @@ it('the scheduler drills the FHIR server and a folder source by itself (mains po
     assert.ok(refusals.length >= 1, JSON.stringify(events.map((e) => [e.type, e.job])));
     for (const r of refusals) assert.equal(r.type === 'failed' && isEngineError(r.error) ? r.error.code : null, 'ON_BATTERY');
     assert.deepEqual(await engine.listDrills(), [], 'no drill on battery');
-    assert.equal((await engine.snapshots()).length, 2, 'the backups ran meanwhile (the FHIR server and the folders)');
+    assert.equal((await engine.snapshots()).length, 3, 'the backups ran meanwhile (the FHIR server, the folders, the database)');
 
-    // Mains power again: the next retry drills both sources.
+    // Mains power again: the next retry drills the three sources.
     power.battery = false;
     await runUntil('2027-01-31T13:00:00.000Z');
     const drills = await engine.listDrills();
-    assert.equal(drills.length, 2, JSON.stringify(drills));
+    assert.equal(drills.length, 3, JSON.stringify(drills));
     assert.ok(
       drills.every((d) => d.status === 'success'),
       JSON.stringify(drills),
     );
 
-    // A month passes: the 02-01 12:00 (15:00 UTC) slot drills both sources by themselves, each with its report.
+    // A month passes: the 02-01 12:00 (15:00 UTC) slot drills the three sources by themselves, each with its report.
     await runUntil('2027-02-01T16:00:00.000Z');
     const monthly = (await engine.listDrills()).filter((d) => d.startedAt >= '2027-02-01T15:00:00.000Z');
-    assert.equal(monthly.length, 2, JSON.stringify(await engine.listDrills()));
+    assert.equal(monthly.length, 3, JSON.stringify(await engine.listDrills()));
     assert.ok(monthly.every((d) => d.status === 'success' && d.startedAt < '2027-02-01T15:10:00.000Z'));
     assert.ok(
       drillEvents('started').some((e) => e.type === 'started' && e.at.toISOString() === '2027-02-01T15:00:00.000Z' && e.reason === 'scheduled'),
@@ -129,7 +138,11 @@ it('the scheduler drills the FHIR server and a folder source by itself (mains po
       'the folder source has its own drill report',
     );
     assert.ok(
-      reports.some((html) => !/Folder restore drill report/.test(html)),
+      reports.some((html) => /Database restore drill report/.test(html) && html.includes('Sistema da clínica')),
+      'the database its own (restored into a throw-away database)',
+    );
+    assert.ok(
+      reports.some((html) => !/(Folder|Database) restore drill report/.test(html)),
       'and the FHIR server its own',
     );
     const pdf = await engine.drillReport(monthly[0]!.id);
@@ -144,7 +157,7 @@ it('the scheduler drills the FHIR server and a folder source by itself (mains po
     await utimes(laudo, MTIME, MTIME);
     await runUntil('2027-03-01T16:00:00.000Z');
     const march = (await engine.listDrills()).filter((d) => d.startedAt >= '2027-03-01T15:00:00.000Z');
-    assert.deepEqual(march.map((d) => d.status).sort(), ['failed', 'success'], JSON.stringify(march));
+    assert.deepEqual(march.map((d) => d.status).sort(), ['failed', 'success', 'success'], JSON.stringify(march));
     let status = await engine.status();
     const alert = status.alerts.find((a) => a.rule === 'drillfail');
     assert.equal(alert?.severity, 'critical', JSON.stringify(status.alerts));
