@@ -159,9 +159,15 @@ export interface LastDrillState {
   readonly failureKind?: string | null;
   readonly resourceType?: string | null;
   readonly errorCode?: string | null;
+  /** The source drilled (a folder or database source's name), when known. */
+  readonly source?: string | null;
 }
 
 export const DRILL_FAILURE_KINDS: readonly string[] = [
+  /** A folder source's drill: a file did not come back identical, or the sample could not be restored. */
+  'files',
+  /** A database source's drill: the dump could not be restored into a throw-away database, or it came back wrong. */
+  'database',
   'count-mismatch',
   'content-mismatch',
   'unresolved-reference',
@@ -434,7 +440,7 @@ export function evaluateAlerts(state: AlertState, now: Date, thresholds: Partial
       key: key('drillfail'),
       severity: 'critical',
       messageKey: `alerts.drillfail.${kind}`,
-      params: { drillAt: iso(ms(d.at, 'lastDrill.at')), drillId: d.id, resourceType: d.resourceType ?? '—', errorCode: d.errorCode ?? '—', partial: d.status === 'partial' },
+      params: { drillAt: iso(ms(d.at, 'lastDrill.at')), drillId: d.id, resourceType: d.resourceType ?? '—', errorCode: d.errorCode ?? '—', source: d.source ?? '—', partial: d.status === 'partial' },
     });
   }
 

@@ -121,12 +121,24 @@ export function alertStateOf(input: AlertInputs): AlertState {
     copyFailure: d.errorCode ? { errorCode: d.errorCode, kind: d.kind === 'usb' ? 'usb' : d.kind === 's3' ? 's3' : 'local' } : null,
   }));
   const lastDrill = catalog.lastDrill(['success']);
-  const finishedDrill = catalog.lastDrill(['success', 'partial', 'failed']);
-  const firstFailure = (report: unknown): { kind: string | null; resourceType: string | null; errorCode: string | null } => {
+  // Each source has its own drill (the FHIR server, each folder and database source): the failure alert stands
+  // while the newest finished drill of any source failed, so a good drill of one source never hides another's.
+  const sourceOf = (snapshotId: string | null): SnapshotRecord['manifest']['source'] | null => manifests.find((x) => x.id === snapshotId)?.manifest.source ?? null;
+  const finishedDrills = catalog.listDrills(1_000).filter((d) => d.status === 'success' || d.status === 'partial' || d.status === 'failed');
+  const newestPerSource = new Map<string, (typeof finishedDrills)[number]>();
+  for (const d of finishedDrills) {
+    const src = sourceOf(d.snapshotId);
+    if (src && !newestPerSource.has(`${src.kind}:${src.location}`)) newestPerSource.set(`${src.kind}:${src.location}`, d);
+  }
+  const finishedDrill = [...newestPerSource.values()].find((d) => d.status !== 'success') ?? finishedDrills[0] ?? null;
+  const firstFailure = (report: unknown, snapshotId: string | null): { kind: string | null; resourceType: string | null; errorCode: string | null; source: string | null } => {
     const failures = typeof report === 'object' && report !== null ? (report as { failures?: unknown }).failures : undefined;
     const f = Array.isArray(failures) ? (failures[0] as { kind?: unknown; resourceType?: unknown; errorCode?: unknown } | undefined) : undefined;
     const str = (v: unknown): string | null => (typeof v === 'string' && v ? v : null);
-    return { kind: str(f?.kind), resourceType: str(f?.resourceType), errorCode: str(f?.errorCode) };
+    // A folder or database drill says what failed in its proofs; its source's kind names the failure.
+    const src = sourceOf(snapshotId);
+    if (src && (src.kind === 'files' || src.kind === 'database')) return { kind: src.kind, resourceType: null, errorCode: null, source: src.location };
+    return { kind: str(f?.kind), resourceType: str(f?.resourceType), errorCode: str(f?.errorCode), source: src?.location ?? null };
   };
   return {
     since: input.since,
@@ -134,7 +146,7 @@ export function alertStateOf(input: AlertInputs): AlertState {
     drill: { lastAt: lastDrill?.startedAt ?? null },
     lastDrill: finishedDrill
       ? (() => {
-          const f = firstFailure(finishedDrill.report);
+          const f = firstFailure(finishedDrill.report, finishedDrill.snapshotId);
           return {
             id: finishedDrill.id,
             status: finishedDrill.status as 'success' | 'partial' | 'failed',
@@ -142,6 +154,7 @@ export function alertStateOf(input: AlertInputs): AlertState {
             failureKind: f.kind,
             resourceType: f.resourceType,
             errorCode: f.errorCode,
+            source: f.source,
           };
         })()
       : null,

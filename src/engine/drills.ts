@@ -97,6 +97,8 @@ export function drillSource(
         report: JSON.parse(JSON.stringify({ ...outcome, proofs: outcome.proofs.map((p, i) => ({ ...p, text: proofs[i]?.text ?? '' })) })) as JsonValue,
       });
       await ctx.record('drill', { id, status: outcome.status, kind: outcome.kind, snapshot: snap.id });
+      // The alerts follow these drills as they follow the FHIR one (a failed drill is a critical alert).
+      await ctx.bus.publish('run-finished', { runId: id, kind: 'drill', status: outcome.status });
       ctx.emit({ type: 'status-changed' });
       return {
         id,
@@ -110,7 +112,12 @@ export function drillSource(
         proofs,
       };
     } catch (err) {
-      if (id > 0) catalog.finishDrill(id, { status: isEngineError(err, 'CANCELLED') ? 'interrupted' : 'failed' });
+      if (id > 0 && catalog.getDrill(id)?.status === 'running') {
+        const status = isEngineError(err, 'CANCELLED') ? 'interrupted' : 'failed';
+        catalog.finishDrill(id, { status });
+        await ctx.bus.publish('run-finished', { runId: id, kind: 'drill', status });
+        ctx.emit({ type: 'status-changed' });
+      }
       throw err;
     } finally {
       await lock.release();

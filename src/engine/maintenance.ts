@@ -60,7 +60,12 @@ function recordedCheck(ctx: EngineContext, options: CheckOptions): Promise<Check
         await lock.release();
       }
     },
-    (r) => ({ status: r.ok ? 'success' : 'failed', bytesRead: r.stats['bytesRead'] ?? 0 }),
+    // A slice of the data (the verification rotation) is noted, as for each copy, so the dashboard says which part was read.
+    (r) => ({
+      status: r.ok ? 'success' : 'failed',
+      bytesRead: r.stats['bytesRead'] ?? 0,
+      ...(options.readDataSubset ? { errorMessage: `slice ${options.readDataSubset.n}/${options.readDataSubset.m}` } : {}),
+    }),
   );
 }
 

@@ -7,9 +7,9 @@
 import { acquireSchedulerLock, describeSchedule, type Job, JobRunner, nextRunAt, type RunnerEvent } from '../scheduler/index.js';
 import { DEFAULT_SCHEDULES, EARLY_RETENTION_PERCENT, inZone, type SchedulePolicy, verificationSlices } from '../policy/index.js';
 import type { Catalog } from '../catalog/index.js';
-import { EngineError } from '../shared/index.js';
+import { EngineError, isEngineError } from '../shared/index.js';
 import { capacityOf } from './copies.js';
-import { drill } from './drills.js';
+import { drill, drillSource } from './drills.js';
 import { forget, prune } from './maintenance.js';
 import { track } from './runs.js';
 import { sendWeeklySummary } from './summary.js';
@@ -31,26 +31,53 @@ interface ScheduledJob {
   readonly run: (signal: AbortSignal) => Promise<unknown>;
 }
 
-/** The drill of each kind of source: FHIR (and NDJSON) sources restore into the embedded sandbox; others plug in here. */
+/**
+ * The drill of each kind of source: FHIR (and NDJSON) sources restore into the embedded sandbox; folders into a
+ * temporary folder and databases into a throw-away database (both removed after the drill).
+ */
 export type SourceDriller = (ctx: EngineContext, snapshotId: string, signal: AbortSignal) => Promise<{ status: string }>;
 const fhirDriller: SourceDriller = (ctx, snapshot, signal) => drill(ctx, { snapshot }, { signal });
-export const SOURCE_DRILLERS: Record<string, SourceDriller> = { fhir: fhirDriller, ndjson: fhirDriller };
+const filesOrDatabaseDriller: SourceDriller = (ctx, snapshot, signal) => drillSource(ctx, { snapshot }, { signal });
+export const SOURCE_DRILLERS: Record<string, SourceDriller> = { fhir: fhirDriller, ndjson: fhirDriller, files: filesOrDatabaseDriller, database: filesOrDatabaseDriller };
 
-/** The monthly drill: the newest snapshot of every source the engine can drill, on mains power only. */
+/** The newest drill recorded (by id: the clock may be set back). */
+function newestDrillId(catalog: Catalog): number {
+  return catalog.listDrills(1_000).reduce((max, d) => Math.max(max, d.id), 0);
+}
+
+/**
+ * The monthly drill: the newest snapshot of every source the engine can drill, on mains power only. A drill that
+ * failed is a result (recorded, alerted, in its report), not a job failure: the runner does not repeat it. A source
+ * whose drill could not even start is tried again by the runner (after the other sources had theirs).
+ */
 export async function scheduledDrill(ctx: EngineContext, signal: AbortSignal): Promise<{ source: string; status: string }[]> {
   if (ctx.options.onBatteryPower?.() === true) throw new EngineError('ON_BATTERY', {}, { transient: true });
   const repo = await ctx.repo();
+  const catalog = await ctx.catalog();
   const newest = new Map<string, { id: string; kind: string }>();
   for (const s of await repo.listSnapshots(signal)) newest.set(`${s.manifest.source.kind}:${s.manifest.source.location}`, { id: s.id, kind: s.manifest.source.kind });
   const out: { source: string; status: string }[] = [];
+  let notStarted: unknown = null;
   for (const [source, snap] of newest) {
     const driller = SOURCE_DRILLERS[snap.kind];
     if (!driller) {
       ctx.bus.diagnostic(`no drill for ${snap.kind} sources yet`, new EngineError('INVALID_ARGUMENT', { field: 'source.kind', reason: snap.kind }));
       continue;
     }
-    out.push({ source, status: (await driller(ctx, snap.id, signal)).status });
+    const before = newestDrillId(catalog);
+    try {
+      out.push({ source, status: (await driller(ctx, snap.id, signal)).status });
+    } catch (err) {
+      if (signal.aborted || isEngineError(err, 'CANCELLED')) throw err;
+      if (newestDrillId(catalog) > before) {
+        ctx.bus.diagnostic(`drill of ${source} failed`, err);
+        out.push({ source, status: 'failed' });
+      } else {
+        notStarted ??= err;
+      }
+    }
   }
+  if (notStarted) throw notStarted;
   return out;
 }
 

@@ -156,6 +156,10 @@ export async function status(ctx: EngineContext): Promise<StatusSummary> {
       missing: copies.missing.map((m) => ({ rule: m.rule, text: t(m.key, m.params, locale) })),
     },
     destinations,
+    primaryVerification: (() => {
+      const c = catalog.lastRun('check', ['success', 'failed']);
+      return c ? { at: c.endedAt ?? c.startedAt, ok: c.status === 'success', slice: /slice (\d+\/\d+)/.exec(c.errorMessage ?? '')?.[1] ?? null, errorCode: c.errorCode } : null;
+    })(),
     drill: { lastAt: lastDrill?.startedAt ?? null, dueAt: due.dueAt.toISOString(), overdue: due.overdue },
     history: catalog.listRuns({ kind: 'backup', limit: 30 }).map((r) => ({ at: r.startedAt, status: r.status, resources: r.resourcesTotal, bytesAdded: r.bytesAdded })),
     sources,

@@ -8,6 +8,7 @@ import type { Locale } from '../i18n/index.js';
 import { DEFAULT_LEGAL_FLOOR_YEARS, KPI_TARGETS } from '../policy/index.js';
 import type { KeySlotKind } from '../repository/index.js';
 import { clinicLabel, safeLocation, shortId, translator, type Translate } from './common.js';
+import { KNOWN_ROLES, type DrPlanContact } from './drPlan.js';
 import type { Block, Cell, Fact, ReportDocument, Tone } from './document.js';
 import { formatCount, formatDate, formatDateTime, formatDuration, formatPercent, yesNo, zoneOrDefault, type DateInput } from './format.js';
 import { renderHtml } from './html.js';
@@ -98,6 +99,9 @@ export interface ComplianceData {
   /** Alerts (any period; AlertRecord from the catalog fits). */
   readonly alerts: readonly ComplianceAlert[];
   readonly incidents?: readonly ComplianceIncident[];
+  /** The clinic's people by SOP-019 §4 role (responsible, IT helper, DPO …) and where the printed kit is kept. */
+  readonly contacts?: readonly DrPlanContact[];
+  readonly kitLocation?: string | null;
   readonly audit: AuditVerification & { readonly firstAt?: DateInput | null; readonly lastAt?: DateInput | null };
   readonly backups?: { readonly total: number; readonly succeeded: number; readonly lastSuccessAt?: DateInput | null } | null;
   readonly toolVersion?: string;
@@ -394,6 +398,26 @@ export function complianceDocument(data: ComplianceData, locale: Locale): Report
       ],
       rows: drillRows,
       empty: tr('reports.compliance.noDrills'),
+    },
+    { kind: 'heading', level: 2, text: tr('reports.compliance.h.people') },
+    {
+      kind: 'table',
+      columns: [
+        { header: tr('reports.plan.col.role'), weight: 2 },
+        { header: tr('reports.plan.col.name'), weight: 2.4 },
+        { header: tr('reports.plan.col.phone'), weight: 1.8 },
+        { header: tr('reports.plan.col.email'), weight: 2.6 },
+      ],
+      rows: (data.contacts ?? []).map((c) => [KNOWN_ROLES.has(c.role) ? tr(`reports.plan.role.${c.role}`) : c.role, { text: c.name, bold: true }, c.phone ?? '—', c.email ?? '—']),
+      empty: tr('reports.compliance.noContacts'),
+    },
+    {
+      kind: 'facts',
+      rows: [
+        data.kitLocation?.trim()
+          ? { label: tr('reports.plan.kitWhere'), value: data.kitLocation.trim() }
+          : { label: tr('reports.plan.kitWhere'), value: tr('reports.plan.kitUnknownShort'), tone: 'danger' as const },
+      ],
     },
     { kind: 'heading', level: 2, text: tr('reports.compliance.h.alerts') },
     { kind: 'paragraph', text: tr('reports.compliance.alertCounts', { counts: severityCounts.join('; ') }) },

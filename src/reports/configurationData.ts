@@ -112,6 +112,8 @@ export function complianceDataOf(f: ConfigurationFacts): ComplianceData {
     drills: f.drills.map((d) => ({ startedAt: d.startedAt, status: d.status, integrityScore: d.integrityScore, recoveryTimeMs: d.recoveryTimeMs })),
     alerts: f.alerts.map((a) => ({ rule: a.rule, severity: a.severity, messageKey: a.messageKey, params: a.params, firstAt: a.firstAt, clearedAt: a.clearedAt })),
     incidents: f.incidents.map((i) => ({ at: i.discoveredAt, summary: i.dataAffected ? `${i.title} — ${i.dataAffected}` : i.title, resolvedAt: i.closedAt, reported: i.anpdNotifiedAt !== null })),
+    contacts: f.contacts,
+    kitLocation: f.kit.location,
     audit: f.audit,
     backups: f.backups,
     toolVersion: f.toolVersion,

@@ -99,7 +99,8 @@ export interface DrPlanData {
 export const DR_SCENARIOS = ['pcLost', 'storageDead', 'ransomware', 'fhirCorrupted', 'patientDamaged'] as const;
 export type DrScenario = (typeof DR_SCENARIOS)[number];
 
-const KNOWN_ROLES = new Set(['owner', 'it', 'dpo', 'fhirVendor', 'cloudProvider', 'support']);
+/** The SOP-019 §4 roles with a label of their own (reports.plan.role.*); any other role is printed as typed. */
+export const KNOWN_ROLES: ReadonlySet<string> = new Set(['owner', 'it', 'dpo', 'fhirVendor', 'cloudProvider', 'support']);
 
 function targetsOf(data: DrPlanData, tier: Tier): RecoveryTargets {
   return data.targets?.[tier] ?? TIER_TARGETS[tier];

@@ -87,6 +87,8 @@ export interface StatusSummary {
     readonly missing?: readonly { readonly rule: string; readonly text: string }[];
   };
   readonly destinations: readonly DestinationState[];
+  /** The last data check of the primary repository (the verification rotation reads it as it reads each copy). */
+  readonly primaryVerification?: { readonly at: string; readonly ok: boolean; readonly slice: string | null; readonly errorCode: string | null } | null;
   readonly drill: { readonly lastAt: string | null; readonly dueAt: string | null; readonly overdue: boolean };
   readonly history: readonly { readonly at: string; readonly status: string; readonly resources: number; readonly bytesAdded: number }[];
   /** Each configured source (FHIR server, folders, databases) with its latest snapshot (null: never backed up). */

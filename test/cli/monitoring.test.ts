@@ -93,6 +93,19 @@ test('status, --nagios, stale-backup alert by e-mail and webhook, and doctor aga
     );
     assert.equal(ok.kpis.backupSuccessRate, 1);
     assert.ok(ok.kpis.compressionRate > 0.5);
+    // Every SOP-019 §7 indicator, in --json and in the human output, with its figure and target.
+    const indicators = (JSON.parse((await runCli(['status', '--json'], env)).stdout) as { indicators: { id: string; subject: string | null; value: number | null }[] }).indicators;
+    assert.deepEqual(
+      indicators.map((i) => (i.subject ? `${i.id}:${i.subject}` : i.id)),
+      ['backupSuccessRate', 'validationRate', 'meanBackupDuration', 'compressionRate', 'recoverySuccessRate', 'rpo:local', 'rto', 'mttr', 'availability', 'mtbf', 'healthScore'],
+    );
+    assert.equal(indicators.find((i) => i.id === 'backupSuccessRate')?.value, 1);
+    assert.equal(indicators.find((i) => i.id === 'recoverySuccessRate')?.value, null, 'no drill yet: no figure');
+    const human = (await runCli(['status'], env)).stdout;
+    assert.match(human, /✓ Backups that worked \(30 days\): 100% \(target: at least 99%\)/);
+    assert.match(human, /Restore tests that worked \(12 months\): no data yet/);
+    assert.match(human, /Average time until backups work again \(MTTR\): no failures in the period/);
+    assert.match(human, /[✓✗] Backup health score: [\d.]+ out of 100 \(target: at least 80 out of 100\)/);
     const nagiosOk = await runCli(['status', '--nagios'], env);
     assert.equal(nagiosOk.code, 1);
     assert.match(nagiosOk.stdout, /^CLINIC-BACKUP WARNING - .*\| last_success_age=\d+s;86400;172800 health=[\d.]+;80;60;0;100 snapshots=1/);

@@ -27,7 +27,10 @@ test('run-scheduler runs the due backup, refuses a second instance, and stops on
       ['backup', 'check', 'drill', 'retention', 'summary', 'alerts'],
     );
     const human = await runCli(['schedule', 'show'], env);
-    for (const name of ['backup', 'check', 'drill', 'retention', 'summary', 'alerts']) assert.match(human.stdout, new RegExp(`^${name}\\b`, 'm'), human.stdout);
+    for (const name of ['backup', 'check', 'drill', 'retention', 'summary', 'alerts']) {
+      assert.match(human.stdout, new RegExp(`^${name}: .+; next run \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2} \\(America/Sao_Paulo\\)$`, 'm'), human.stdout);
+    }
+    for (const j of shown as unknown as { name: string; nextAt: string }[]) assert.ok(Number.isFinite(Date.parse(j.nextAt)), `${j.name} has its next time`);
 
     const child = spawn(process.execPath, [CLI, 'run-scheduler'], {
       cwd: ROOT,

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { sandbox } from '../support/fhir.js';
-import { assertAccessible, launchBrowser, openApp, SCREENSHOTS, startStack } from './support.js';
+import { assertAccessible, launchBrowser, openApp, saveScreenshot, SCREENSHOTS, startStack } from './support.js';
 
 const stack = await startStack('pt-BR');
 const source = await sandbox({ patients: 4, seed: 5 });
@@ -87,16 +87,42 @@ describe('people and incidents (browser)', () => {
     }
     assert.match(plan, /Encarregado|DPO/);
     const compliance = await pdfText(page, 'download-compliance', 'conformidade.pdf');
-    assert.ok(compliance.includes('Notebook da recepção furtado'), 'the compliance summary lists the incident');
+    for (const text of ['Notebook da recepção furtado', 'Dra. Ana Souza', 'Carlos Lima', 'Beatriz Rocha', 'Cofre do consultório']) {
+      assert.ok(compliance.includes(text), `the compliance summary prints "${text}"`);
+    }
+    // The role column wraps in the PDF's layout (as in the plan): its first word is enough.
+    assert.match(compliance, /Encarregado/);
     assert.deepEqual(errors, []);
   });
 
-  it('settings show what the next cleanup would remove (nothing: the two restore points are within the policy)', async () => {
+  it('settings show what the next cleanup would remove: nothing while the two restore points are within the policy, then the older one, by name, once the policy keeps one', async () => {
     await page.locator('nav a[href="#/settings"]').click();
     const preview = page.getByTestId('retention-preview');
     await preview.waitFor();
     assert.equal(await preview.getAttribute('data-removed'), '0');
     assert.match(await preview.innerText(), /Nada: os 2 pontos de restauração ficam/);
+
+    // The clinic keeps only the newest point by its rules: the preview names the one the next cleanup would remove
+    // (the legal floor keeps the month's last point, the newest), and the preview itself removes nothing.
+    for (const [field, value] of [
+      ['keepLast', '1'],
+      ['keepDaily', '0'],
+      ['keepWeekly', '0'],
+      ['keepMonthly', '0'],
+      ['keepYearly', '0'],
+    ] as const) {
+      await page.getByTestId(`retention-${field}`).fill(value);
+    }
+    await page.getByTestId('save-retention').click();
+    await page.getByTestId('retention-saved').waitFor();
+    await page.locator('[data-testid="retention-preview"][data-removed="1"]').waitFor();
+    const text = await page.getByTestId('retention-preview').innerText();
+    assert.match(text, /1 ponto de restauração sairá; 1 fica\./);
+    assert.match(text, /\d{2}\/\d{2}\/\d{4}, \d{2}:\d{2} BRT — um ponto mais novo já o substitui/, 'the point that would go, on the clinic clock, with why in plain words');
+    const snapshots = await stack.app.host.call('snapshots', []);
+    assert.equal(snapshots.ok && (snapshots.value as unknown[]).length, 2, 'the preview removed nothing');
+    await page.evaluate(`document.querySelector('[data-testid="retention-preview"]').scrollIntoView({ block: 'center' })`);
+    await saveScreenshot(page, 'settings-retention-preview');
     // Settings asks for the desktop options, which `serve` answers 404 (NOT_FOUND): an expected refusal, no script error.
     assert.deepEqual(
       errors.filter((e) => !/status of 4\d\d/.test(e)),

@@ -182,7 +182,9 @@ describe('the scheduler runs everything by itself (injected clock, real runner)'
       assert.equal(summaries.length, 1);
       const summary = summaries[0]!;
       assert.match(summary.subject, /Weekly summary/);
-      assert.match(summary.text, /Backups: 8 of 8 worked \(0 failed or incomplete\)/);
+      assert.match(summary.text, /Backups: 8 of 8 worked \(0 failed or incomplete\); [\d.,]+ ?[kKMG]?B written; \d+ restore points kept\./);
+      assert.match(summary.text, /Copies \(3-2-1-1-0 rule\): .*3 copies/);
+      assert.match(summary.text, /Backup health score: \d+ out of 100\./);
       assert.match(summary.text, /Last restore test: .* \(it worked\)/);
       assert.match(summary.text, /Backup success rate|Backups that worked \(30 days\): 100%/);
       assert.match(summary.text, /Attached: this month's restore test report/);
@@ -197,6 +199,7 @@ describe('the scheduler runs everything by itself (injected clock, real runner)'
       const usb = status.destinations.find((d) => d.label === 'USB');
       assert.equal(usb?.verification?.ok, true);
       assert.equal(usb?.verification?.slice, '2/4');
+      assert.deepEqual([status.primaryVerification?.ok, status.primaryVerification?.slice], [true, '2/4'], 'the main copy is read slice by slice too');
 
       // The PC is off from 14:00 to 17:00 UTC on the 1st: the drill's slot (12:00 local = 15:00 UTC) is missed and
       // the drill runs once at wake-up.

@@ -114,3 +114,35 @@ describe('compliance HTML', () => {
       assert.ok(text.includes(s), s);
   });
 });
+
+describe('compliance: the people in charge (SOP-019 §4)', () => {
+  it('prints each contact by role, where the kit is kept, and says so when nobody or no place was recorded', () => {
+    const html = complianceHtml(
+      complianceData({
+        contacts: [
+          { role: 'owner', name: 'Dra. Ana Souza', phone: '(11) 98888-1234' },
+          { role: 'dpo', name: 'Beatriz Rocha', email: 'dpo@clinica.test' },
+          { role: 'Contador', name: 'Paulo' },
+        ],
+        kitLocation: 'Cofre do consultório',
+      }),
+      'pt-BR',
+    );
+    assert.deepEqual(checkHtml(html).problems, []);
+    const text = htmlText(html);
+    for (const s of [
+      '7. Pessoas responsáveis e kit de recuperação',
+      'Responsável pela clínica',
+      'Dra. Ana Souza',
+      '(11) 98888-1234',
+      'Encarregado de dados (DPO)',
+      'dpo@clinica.test',
+      'Contador',
+      'Cofre do consultório',
+    ])
+      assert.ok(text.includes(s), s);
+    const blank = htmlText(complianceHtml(complianceData({ contacts: [], kitLocation: null }), 'en'));
+    assert.ok(blank.includes('No contact recorded (clinic owner, IT support, data protection officer)'), blank.slice(0, 200));
+    assert.ok(blank.includes('location not recorded'));
+  });
+});

@@ -355,7 +355,10 @@ export const MESSAGES = {
   'dashboard.since': m('desde {at}', 'since {at}'),
   'dashboard.kitNotConfirmed': m('O kit de recuperação ainda não foi confirmado.', 'The recovery kit has not been confirmed yet.'),
   'dashboard.history': m('Histórico', 'History'),
-  'dashboard.historyNote': m('{snapshots} pontos de restauração guardados; {bytes} gravados nas últimas execuções.', '{snapshots} restore points kept; {bytes} written in the latest runs.'),
+  'dashboard.historyNote': m(
+    '{points, plural, one {# ponto de restauração guardado} other {# pontos de restauração guardados}}; {bytes} gravados nas últimas execuções.',
+    '{points, plural, one {# restore point kept} other {# restore points kept}}; {bytes} written in the latest runs.',
+  ),
   'dashboard.unreadable': m('Não foi possível ler a situação dos backups', 'Could not read the state of the backups'),
   'meter.title': m('Regra 3-2-1-1-0', '3-2-1-1-0 rule'),
   'meter.copies': m('cópias', 'copies'),
@@ -387,6 +390,11 @@ export const MESSAGES = {
     '{removed, plural, one {# ponto de restauração sairá} other {# pontos de restauração sairão}}; {kept, plural, one {# fica} other {# ficam}}.',
     '{removed, plural, one {# restore point will go} other {# restore points will go}}; {kept} stay.',
   ),
+  // The engine's explanation names restore points by id (for the CLI and support); the screen says it in plain words.
+  'retention.preview.item': m(
+    '{at} — um ponto mais novo já o substitui, e nem as regras acima nem o mínimo legal pedem que ele fique',
+    '{at} — a newer point replaces it, and neither the rules above nor the legal minimum need it kept',
+  ),
   'retention.preview.more': m('e mais {count}', 'and {count} more'),
   'retention.preview.note': m(
     'A limpeza roda toda noite (ou antes, se o disco passar de 90 %) e nunca apaga abaixo do mínimo legal de 20 anos.',
@@ -397,6 +405,7 @@ export const MESSAGES = {
   'verify.col.when': m('Última leitura', 'Last reading'),
   'verify.col.result': m('Resultado', 'Result'),
   'verify.never': m('ainda não lida', 'not read yet'),
+  'verify.primary': m('Cópia principal (onde os backups são gravados)', 'Main copy (where the backups are written)'),
   'verify.ok': m('íntegra (parte {slice} lida)', 'sound (part {slice} read)'),
   'verify.damaged': m('com problema ({code})', 'damaged ({code})'),
   'verify.note': m(

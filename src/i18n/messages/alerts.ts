@@ -206,6 +206,14 @@ export const alertsMessages: Catalogue = {
       'Abra "Testes de restauração", leia o relatório do teste (ele diz o que fazer) e rode o teste de novo. Se falhar outra vez, chame o responsável de TI: um backup que não restaura não protege a clínica.',
     en: 'Open "Restore tests", read the test\'s report (it says what to do) and run the test again. If it fails again, call the IT helper: a backup that does not restore does not protect the clinic.',
   },
+  'alerts.drillfail.files': {
+    'pt-BR': 'O teste de restauração de {drill} não conseguiu trazer de volta, iguais aos originais, os arquivos das pastas "{source}".',
+    en: 'The restore test of {drill} could not bring back the files of the folders "{source}" identical to the originals.',
+  },
+  'alerts.drillfail.database': {
+    'pt-BR': 'O teste de restauração de {drill} não conseguiu recuperar o banco de dados "{source}" numa cópia de teste.',
+    en: 'The restore test of {drill} could not recover the database "{source}" into a test copy.',
+  },
   'alerts.drillfail.count-mismatch': {
     'pt-BR': 'O teste de restauração de {drill} não trouxe de volta todos os registros de {resourceType}.',
     en: 'The restore test of {drill} did not bring back every {resourceType} record.',

@@ -367,8 +367,9 @@ const sharedAndOtherReports: Catalogue = {
   'reports.compliance.h.retention': { 'pt-BR': '4. Guarda legal', en: '4. Retention' },
   'reports.compliance.h.backups': { 'pt-BR': '5. Backups no período', en: '5. Backups in the period' },
   'reports.compliance.h.drills': { 'pt-BR': '6. Testes de recuperação (12 meses)', en: '6. Restore drills (12 months)' },
-  'reports.compliance.h.alerts': { 'pt-BR': '7. Alertas e incidentes', en: '7. Alerts and incidents' },
-  'reports.compliance.h.audit': { 'pt-BR': '8. Registro de auditoria', en: '8. Audit log' },
+  'reports.compliance.h.people': { 'pt-BR': '7. Pessoas responsáveis e kit de recuperação', en: '7. People in charge and the recovery kit' },
+  'reports.compliance.h.alerts': { 'pt-BR': '8. Alertas e incidentes', en: '8. Alerts and incidents' },
+  'reports.compliance.h.audit': { 'pt-BR': '9. Registro de auditoria', en: '9. Audit log' },
   'reports.compliance.col.area': { 'pt-BR': 'Área', en: 'Area' },
   'reports.compliance.col.status': { 'pt-BR': 'Situação', en: 'Status' },
   'reports.compliance.col.finding': { 'pt-BR': 'Constatação', en: 'Finding' },
@@ -511,6 +512,10 @@ const sharedAndOtherReports: Catalogue = {
   'reports.compliance.alertCounts': { 'pt-BR': 'Alertas no período por gravidade: {counts}.', en: 'Alerts in the period by severity: {counts}.' },
   'reports.compliance.open': { 'pt-BR': 'em aberto', en: 'open' },
   'reports.compliance.noAlerts': { 'pt-BR': 'Nenhum alerta grave ou em aberto.', en: 'No serious or open alert.' },
+  'reports.compliance.noContacts': {
+    'pt-BR': 'Nenhum contato cadastrado (responsável, suporte de TI, encarregado de dados): cadastre em "Pessoas e incidentes".',
+    en: 'No contact recorded (clinic owner, IT support, data protection officer): add them under "People and incidents".',
+  },
   'reports.compliance.noIncidents': { 'pt-BR': 'Nenhum incidente registrado no período.', en: 'No incident recorded in the period.' },
   'reports.compliance.auditText': {
     'pt-BR':

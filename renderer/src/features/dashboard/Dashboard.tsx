@@ -228,7 +228,7 @@ export function Dashboard(): ReactNode {
         <HistoryChart history={s.history} />
         <p className="muted small">
           {t('dashboard.historyNote', {
-            snapshots: s.snapshots,
+            points: s.snapshots,
             bytes: formatBytes(
               s.history.reduce((n, h) => n + h.bytesAdded, 0),
               locale,

@@ -1,4 +1,4 @@
-/** The verification rotation's last reading of every copy (every byte of every copy is read at least once a month). */
+/** The verification rotation's last reading of the main copy and of every other copy (every byte of every copy is read at least once a month). */
 import type { ReactNode } from 'react';
 import type { StatusSummary } from '../../../../src/shared/contract.js';
 import { Card } from '../../components/ui';
@@ -6,7 +6,14 @@ import { formatDateTime, useI18n } from '../../i18n';
 
 export function VerificationPanel({ status }: { status: StatusSummary }): ReactNode {
   const { t, locale } = useI18n();
-  if (status.destinations.length === 0) return null;
+  const primary = status.primaryVerification ?? null;
+  const row = (key: string, label: string, v: typeof primary): ReactNode => (
+    <tr key={key} data-copy={key} data-verified={v === null ? 'never' : v.ok ? 'ok' : 'damaged'}>
+      <td>{label}</td>
+      <td>{v ? formatDateTime(v.at, locale) : t('verify.never')}</td>
+      <td>{v === null ? '—' : v.ok ? t('verify.ok', { slice: v.slice ?? '—' }) : t('verify.damaged', { code: v.errorCode ?? '' })}</td>
+    </tr>
+  );
   return (
     <Card title={t('verify.title')}>
       <table className="table" data-testid="verification">
@@ -18,16 +25,8 @@ export function VerificationPanel({ status }: { status: StatusSummary }): ReactN
           </tr>
         </thead>
         <tbody>
-          {status.destinations.map((d) => {
-            const v = d.verification ?? null;
-            return (
-              <tr key={d.location} data-copy={d.location} data-verified={v === null ? 'never' : v.ok ? 'ok' : 'damaged'}>
-                <td>{d.label || d.location}</td>
-                <td>{v ? formatDateTime(v.at, locale) : t('verify.never')}</td>
-                <td>{v === null ? '—' : v.ok ? t('verify.ok', { slice: v.slice ?? '—' }) : t('verify.damaged', { code: v.errorCode ?? '' })}</td>
-              </tr>
-            );
-          })}
+          {row('primary', t('verify.primary'), primary)}
+          {status.destinations.map((d) => row(d.location, d.label || d.location, d.verification ?? null))}
         </tbody>
       </table>
       <p className="muted small">{t('verify.note')}</p>

@@ -32,9 +32,7 @@ export function RetentionPreview({ settings }: { settings: AppSettings }): React
           {removed.length > 0 && (
             <ul className="small">
               {removed.slice(0, 20).map((d) => (
-                <li key={d.id}>
-                  {formatDateTime(d.time, locale)} — {d.explanation}
-                </li>
+                <li key={d.id}>{t('retention.preview.item', { at: formatDateTime(d.time, locale) })}</li>
               ))}
               {removed.length > 20 && <li>{t('retention.preview.more', { count: removed.length - 20 })}</li>}
             </ul>
