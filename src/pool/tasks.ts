@@ -20,6 +20,7 @@ import {
   FLAG_ALIAS as FLAG_ALIAS_BIT,
   FLAG_SHARED as FLAG_SHARED_BIT,
   Kind2,
+  onLine,
   openPlain,
   plainHeader,
   seal2,
@@ -276,8 +277,11 @@ export interface OpenItem {
   readonly id: Uint8Array;
   readonly stored: Uint8Array;
   readonly raw: number;
-  /** Resources to check in the content: offsets, lengths and their 12-byte line hashes end to end. */
-  readonly lines?: { readonly offsets: Float64Array; readonly lengths: Float64Array; readonly hashes: Uint8Array };
+  /**
+   * Resources to check in the content: offsets, lengths and their 12-byte line hashes end to end. Without hashes a
+   * row is taken when it is a whole line of the verified content (docs/format.md §19.2).
+   */
+  readonly lines?: { readonly offsets: Float64Array; readonly lengths: Float64Array; readonly hashes: Uint8Array | null };
   /**
    * content (default): the blob's content comes back; verify: only whether it is intact (check --read-data);
    * assemble: the verified lines, each followed by LF, in the order given (a restore writes them as they are).
@@ -296,6 +300,20 @@ export type OpenResult =
     }
   | { readonly ok: false; readonly reason: string }
   | { readonly ok: false; readonly needDict: string };
+
+/** The lines marked ok, each with its LF, in the order given (outLen: their total length). */
+function assembleLines(content: Buffer, offsets: Float64Array, lengths: Float64Array, lineOk: Uint8Array, outLen: number): Buffer {
+  const out = Buffer.allocUnsafe(outLen);
+  let at = 0;
+  for (let i = 0; i < offsets.length; i++) {
+    if (!lineOk[i]) continue;
+    const off = offsets[i] as number;
+    const len = lengths[i] as number;
+    content.copy(out, at, off, off + len + 1);
+    at += len + 1;
+  }
+  return out;
+}
 
 /** Opens and verifies blobs; a damaged one is reported in its result, the others are still returned. */
 export function openBlobs(ctx: TaskContext, items: readonly OpenItem[], dicts: ReadonlyMap<string, Dictionary>): OpenResult[] {
@@ -328,19 +346,30 @@ export function openBlobs(ctx: TaskContext, items: readonly OpenItem[], dicts: R
       if (!it.lines) return mode === 'verify' ? { ok: true } : { ok: true, content };
       const { offsets, lengths, hashes } = it.lines;
       const lineOk = new Uint8Array(offsets.length);
-      // A restore of every line of a frame, in order (the usual full restore, to a folder or a server): the output is
-      // the content itself, which the blob id just proved; the rows only need to fall on its line ends (docs/format.md
-      // §19.2), and no line is hashed a second time.
+      // The content is proven by the blob id. A restore of every line of a frame, in order (the usual full restore),
+      // gets the content itself; rows given without hashes are taken when they fall on whole lines of it (the row
+      // set is authenticated too, docs/format.md §19.2), so no line is hashed a second time.
       if (mode === 'assemble' || mode === 'content') {
         let expect = 0;
         let whole = true;
-        for (let i = 0; i < offsets.length && whole; i++) {
+        let outLen = 0;
+        for (let i = 0; i < offsets.length; i++) {
           const off = offsets[i] as number;
           const len = lengths[i] as number;
-          if (off !== expect || off + len >= content.length || content[off + len] !== 10 || content.indexOf(10, off) !== off + len) whole = false;
+          if (off !== expect) whole = false;
           expect = off + len + 1;
+          if (!onLine(content, off, len)) whole = false;
+          else if (!hashes) {
+            lineOk[i] = 1;
+            outLen += len + 1;
+          }
         }
         if (whole && expect === content.length) return mode === 'assemble' ? { ok: true, out: content, lineOk: lineOk.fill(1) } : { ok: true, content, lineOk: lineOk.fill(1) };
+        if (!hashes) return mode === 'content' ? { ok: true, content, lineOk } : { ok: true, out: assembleLines(content, offsets, lengths, lineOk, outLen), lineOk };
+      }
+      if (!hashes) {
+        for (let i = 0; i < offsets.length; i++) lineOk[i] = onLine(content, offsets[i] as number, lengths[i] as number) ? 1 : 0;
+        return { ok: true, lineOk };
       }
       let outLen = 0;
       for (let i = 0; i < offsets.length; i++) {
@@ -355,16 +384,7 @@ export function openBlobs(ctx: TaskContext, items: readonly OpenItem[], dicts: R
       }
       if (mode === 'verify') return { ok: true, lineOk };
       if (mode === 'content') return { ok: true, content, lineOk };
-      const out = Buffer.allocUnsafe(outLen);
-      let at = 0;
-      for (let i = 0; i < offsets.length; i++) {
-        if (!lineOk[i]) continue;
-        const off = offsets[i] as number;
-        const len = lengths[i] as number;
-        content.copy(out, at, off, off + len + 1);
-        at += len + 1;
-      }
-      return { ok: true, out, lineOk };
+      return { ok: true, out: assembleLines(content, offsets, lengths, lineOk, outLen), lineOk };
     } catch (err) {
       return { ok: false, reason: err instanceof Envelope2Error ? `payload: ${err.detail || err.reason}` : err instanceof Error ? err.message : 'cannot be decoded' };
     }

@@ -50,14 +50,27 @@ interface FramePlan {
 
 /**
  * Reads the frames compact rows need (version 2) in storage order: every frame once, neighbouring frames of a
- * pack in one range read, opened and verified by the opener (decrypt, decompress, blob id, each row's line hash).
+ * pack in one range read, opened and verified by the opener (decrypt, decompress, blob id, each row's line hash or
+ * its place on a whole line).
  * Yields one item per frame; a damaged or missing frame gives its rows an error naming it.
  */
-export async function* readFrames(repo: Repository, rows: CompactRows, options: ReadOptions & { readonly mode?: 'content' | 'assemble' } = {}): AsyncGenerator<FrameData | FrameError> {
+export async function* readFrames(
+  repo: Repository,
+  rows: CompactRows,
+  options: ReadOptions & {
+    readonly mode?: 'content' | 'assemble';
+    /**
+     * false: rows are taken when they fall on whole lines of their frame, whose blob id the opener verified, without
+     * hashing each line again (docs/format.md §19.2); true (default): each row's line hash is checked.
+     */
+    readonly lineHashes?: boolean;
+  } = {},
+): AsyncGenerator<FrameData | FrameError> {
   const { signal } = options;
   const store = repo.store;
   await repo.loadIndex(signal);
   const opener = options.opener ?? inThreadOpener(repo);
+  const withHashes = options.lineHashes ?? true;
   const idx = store.index;
   const plans: FramePlan[] = [];
   for (const f of rows.byFrame()) {
@@ -108,12 +121,12 @@ export async function* readFrames(repo: Repository, rows: CompactRows, options: 
       const n = p.rows.length;
       const offsets = new Float64Array(n);
       const lengths = new Float64Array(n);
-      const hashes = Buffer.alloc(n * LINE_HASH_BYTES);
+      const hashes = withHashes ? Buffer.alloc(n * LINE_HASH_BYTES) : null;
       for (let k = 0; k < n; k++) {
         const i = p.rows[k] as number;
         offsets[k] = rows.offset(i);
         lengths[k] = rows.size(i);
-        rows.hash(i).copy(hashes, k * LINE_HASH_BYTES);
+        if (hashes) rows.hash(i).copy(hashes, k * LINE_HASH_BYTES);
       }
       return { id: idx.idAt(p.entry), stored: bytes.subarray(off, off + idx.storedAt(p.entry)), raw: idx.rawAt(p.entry), lines: { offsets, lengths, hashes }, mode: options.mode ?? 'content' };
     });

@@ -230,8 +230,9 @@ export async function restoreToNdjson(
       // Frames are opened in the worker pool, unless there are so few (one patient) that starting it costs more.
       const pooled = options.opener ? null : rows.frameCount > SMALL_READ_FRAMES ? poolOpener(repo) : null;
       try {
-        // Each frame comes back as the bytes to append (its verified lines, LF after each): one write per frame.
-        for await (const f of readFrames(repo, rows, { signal, opener: options.opener ?? pooled ?? undefined, mode: 'assemble' })) {
+        // Each frame comes back as the bytes to append (its verified lines, LF after each): one write per frame. The
+        // blob id proves a frame's bytes; a row is taken when it is a whole line of them (no second hash per line).
+        for await (const f of readFrames(repo, rows, { signal, opener: options.opener ?? pooled ?? undefined, mode: 'assemble', lineHashes: false })) {
           throwIfAborted(signal);
           if (f.error) {
             for (const i of f.rows) fail(rows.type(i), rows.id(i), f.error);
