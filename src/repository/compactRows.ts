@@ -108,6 +108,15 @@ export class CompactRows {
     return (this.frames[this.frameCol[i] as number] as Buffer).toString('hex');
   }
 
+  /** The offsets and sizes of all rows (row i at index i; valid until the next push). */
+  get offsetColumn(): Float64Array {
+    return this.offsets;
+  }
+
+  get sizeColumn(): Float64Array {
+    return this.sizes;
+  }
+
   offset(i: number): number {
     return this.offsets[i] as number;
   }

@@ -73,14 +73,28 @@ export async function* readFrames(
   const withHashes = options.lineHashes ?? true;
   const idx = store.index;
   const plans: FramePlan[] = [];
+  const offsetCol = rows.offsetColumn;
+  const sizeCol = rows.sizeColumn;
+  let keys = new Float64Array(64);
   for (const f of rows.byFrame()) {
     const e = idx.find(f.blob);
     if (e < 0) {
       yield { rows: f.rows, error: new EngineError('BLOB_MISSING', { blob: f.blob.toString('hex'), snapshots: [] }) };
       continue;
     }
-    // Rows of a frame in offset order (the output keeps the stored order of lines).
-    plans.push({ entry: e, rows: Uint32Array.from(f.rows).sort((a, b) => rows.offset(a) - rows.offset(b)) });
+    // Rows of a frame in offset order (the output keeps the stored order of lines): a native sort of
+    // offset · 2^24 + position (exact in a double while offsets stay under 2^29; else a comparator).
+    const n = f.rows.length;
+    let sorted: Uint32Array;
+    if (n < 1 << 24 && idx.rawAt(e) < 2 ** 29) {
+      if (keys.length < n) keys = new Float64Array(Math.max(n, keys.length * 2));
+      const k = keys.subarray(0, n);
+      for (let j = 0; j < n; j++) k[j] = (offsetCol[f.rows[j] as number] as number) * 16777216 + j;
+      k.sort();
+      sorted = new Uint32Array(n);
+      for (let j = 0; j < n; j++) sorted[j] = f.rows[(k[j] as number) % 16777216] as number;
+    } else sorted = Uint32Array.from(f.rows).sort((a, b) => rows.offset(a) - rows.offset(b));
+    plans.push({ entry: e, rows: sorted });
   }
   plans.sort((a, b) => idx.packNoAt(a.entry) - idx.packNoAt(b.entry) || idx.offsetAt(a.entry) - idx.offsetAt(b.entry));
   const groups: FramePlan[][] = [];
@@ -124,8 +138,8 @@ export async function* readFrames(
       const hashes = withHashes ? Buffer.alloc(n * LINE_HASH_BYTES) : null;
       for (let k = 0; k < n; k++) {
         const i = p.rows[k] as number;
-        offsets[k] = rows.offset(i);
-        lengths[k] = rows.size(i);
+        offsets[k] = offsetCol[i] as number;
+        lengths[k] = sizeCol[i] as number;
         if (hashes) rows.hash(i).copy(hashes, k * LINE_HASH_BYTES);
       }
       return { id: idx.idAt(p.entry), stored: bytes.subarray(off, off + idx.storedAt(p.entry)), raw: idx.rawAt(p.entry), lines: { offsets, lengths, hashes }, mode: options.mode ?? 'content' };
