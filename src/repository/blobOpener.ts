@@ -15,9 +15,30 @@ export interface OpenRequest {
   readonly lines?: { readonly offsets: Float64Array; readonly lengths: Float64Array; readonly hashes: Buffer | null };
   /** content (default), verify (intact or not, nothing comes back) or assemble (the verified lines, each + LF). */
   readonly mode?: 'content' | 'verify' | 'assemble';
+  /**
+   * assemble: an opener that can (the pool) writes the lines itself at this position of this open file when every
+   * row is verified, and answers `written` instead of returning them; otherwise they come back as usual.
+   */
+  readonly write?: { readonly fd: number; readonly at: number };
 }
 
-export type OpenOutcome = { readonly ok: true; readonly content?: Buffer; readonly out?: Buffer; readonly lineOk?: Uint8Array } | { readonly ok: false; readonly reason: string };
+/** A write the opener made for a request failed (disk full…): the file system's code and message. */
+export interface OpenWriteError {
+  readonly code: string;
+  readonly message: string;
+}
+
+export type OpenOutcome =
+  | {
+      readonly ok: true;
+      readonly content?: Buffer;
+      readonly out?: Buffer;
+      readonly lineOk?: Uint8Array;
+      /** The verified lines were written to the request's file (assemble with `write`). */
+      readonly written?: boolean;
+      readonly writeError?: OpenWriteError;
+    }
+  | { readonly ok: false; readonly reason: string };
 
 /** Decrypts, decompresses and verifies blobs: the worker pool (pool/opener.ts) or this thread. */
 export interface BlobOpener {

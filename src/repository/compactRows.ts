@@ -18,6 +18,11 @@ export class CompactRows {
   private idUsed = 0;
   n = 0;
 
+  /** The resource types of the rows, in order of first appearance. */
+  get typeNames(): readonly string[] {
+    return this.types;
+  }
+
   /** Distinct frames (blobs) the rows read. */
   get frameCount(): number {
     return this.frames.length;

@@ -64,6 +64,11 @@ export async function* readFrames(
      * hashing each line again (docs/format.md §19.2); true (default): each row's line hash is checked.
      */
     readonly lineHashes?: boolean;
+    /**
+     * assemble: where a frame's lines go when the opener writes them itself (see OpenRequest.write); called once per
+     * frame, in the order the frames are yielded, before the frame is read.
+     */
+    readonly writeTarget?: (rows: Uint32Array) => { readonly fd: number; readonly at: number } | null;
   } = {},
 ): AsyncGenerator<FrameData | FrameError> {
   const { signal } = options;
@@ -116,6 +121,8 @@ export async function* readFrames(
   }
   type Loaded = { g: FramePlan[]; outcomes: OpenOutcome[] | null; error: EngineError | null };
   const load = async (g: FramePlan[]): Promise<Loaded> => {
+    // Output places are given out in yield order, before anything is awaited.
+    const targets = options.writeTarget ? g.map((p) => (options.writeTarget as NonNullable<typeof options.writeTarget>)(p.rows)) : null;
     const first = (g[0] as FramePlan).entry;
     const last = (g[g.length - 1] as FramePlan).entry;
     const start = idx.offsetAt(first);
@@ -130,7 +137,7 @@ export async function* readFrames(
       throw err;
     }
     store.bytesRead += bytes.length;
-    const items: OpenRequest[] = g.map((p) => {
+    const items: OpenRequest[] = g.map((p, k) => {
       const off = idx.offsetAt(p.entry) - start;
       const n = p.rows.length;
       const offsets = new Float64Array(n);
@@ -142,7 +149,15 @@ export async function* readFrames(
         lengths[k] = sizeCol[i] as number;
         if (hashes) rows.hash(i).copy(hashes, k * LINE_HASH_BYTES);
       }
-      return { id: idx.idAt(p.entry), stored: bytes.subarray(off, off + idx.storedAt(p.entry)), raw: idx.rawAt(p.entry), lines: { offsets, lengths, hashes }, mode: options.mode ?? 'content' };
+      const write = targets?.[k] ?? undefined;
+      return {
+        id: idx.idAt(p.entry),
+        stored: bytes.subarray(off, off + idx.storedAt(p.entry)),
+        raw: idx.rawAt(p.entry),
+        lines: { offsets, lengths, hashes },
+        mode: options.mode ?? 'content',
+        ...(write ? { write } : {}),
+      };
     });
     return { g, outcomes: await opener.open(items, signal), error: null };
   };
