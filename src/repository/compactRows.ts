@@ -101,6 +101,11 @@ export class CompactRows {
     this.idEnds = e;
   }
 
+  /** The row's type as its position in typeNames. */
+  typeIndex(i: number): number {
+    return this.typeCol[i] as number;
+  }
+
   type(i: number): string {
     return this.types[this.typeCol[i] as number] as string;
   }

@@ -229,8 +229,13 @@ export async function restoreToNdjson(
       const pooled = options.opener ? null : rows.frameCount > SMALL_READ_FRAMES ? poolOpener(repo) : null;
       // Every row gets its place in its type's file when its frame is planned (storage order), so a worker that
       // verified a whole frame writes it there itself: the lines never travel back to this thread.
-      for (const t of rows.typeNames) placed.set(t, await PlacedOut.create(path.join(target, `${t}.ndjson.partial`)));
-      const outOf = (i: number): PlacedOut => placed.get(rows.type(i)) as PlacedOut;
+      const byTypeNo: PlacedOut[] = [];
+      for (const t of rows.typeNames) {
+        const o = await PlacedOut.create(path.join(target, `${t}.ndjson.partial`));
+        placed.set(t, o);
+        byTypeNo.push(o);
+      }
+      const outOf = (i: number): PlacedOut => byTypeNo[rows.typeIndex(i)] as PlacedOut;
       const sizes = rows.sizeColumn;
       // -1: no place yet (a frame the index does not list is reported before any place is given out).
       const place = new Float64Array(rows.n).fill(-1);
