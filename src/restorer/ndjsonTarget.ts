@@ -196,8 +196,10 @@ export async function restoreToNdjson(
   let compact: CompactRows | null = null;
   let selected: Map<string, SelectedRow[]> | null = null;
   if (repo.version === 2 && sel.patient === undefined) {
-    // A whole snapshot (or whole types) reads its frames in the pool: its workers start while the listing is read.
-    if (!options.opener) WorkerPool.shared().start();
+    // A large snapshot reads its frames in the pool: its workers start while the listing is read (a small one,
+    // fewer rows than SMALL_READ_FRAMES frames usually hold, is opened in this thread: no worker is started for it).
+    const listed = Object.values(snap.manifest.counts ?? {}).reduce((n, c) => n + (typeof c === 'number' ? c : 0), 0);
+    if (!options.opener && listed > SMALL_READ_FRAMES * 64) WorkerPool.shared().start();
     try {
       compact = await compactRows(repo, snap, { ...(sel.types ? { types: sel.types } : {}) }, signal);
     } catch (err) {
