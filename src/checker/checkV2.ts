@@ -20,13 +20,14 @@ import {
   FLAG_ALIAS,
   FormatError,
   inThreadOpener,
-  materialize,
+  materializeBatches,
   type OpenRequest,
   OtherVersionFile,
   packLabel,
   readAttachments,
   readCheckpointDir,
   type Repository,
+  type RowSet,
   type ResourceTreeRef,
   type SnapshotManifestV2,
   type SnapshotRecord,
@@ -94,62 +95,125 @@ export async function checkRepositoryV2(repo: Repository, options: CheckOptions 
         : undefined),
   };
 
-  // 3. Data: whole packs, in order; everything inside verified.
-  if (options.readData || options.readDataSubset) {
-    const sub = options.readDataSubset;
-    const selected: number[] = [];
-    for (let p = 0; p < idx.packCount; p++) if (!damaged.has(idx.packId(p)) && (options.readData || (sub && inSubset(idx.packId(p), sub.n, sub.m)))) selected.push(p);
-    let done = 0;
-    const opener = options.opener;
-    // One pack read ahead while the previous one is verified.
-    const read = (p: number): Promise<Buffer | null> =>
-      store.backend.read({ kind: 'data', name: idx.packId(p) }, undefined, signal).catch((err: unknown) => {
-        if (isEngineError(err, 'NOT_FOUND')) return null;
-        throw err;
-      });
-    let nextRead = selected.length > 0 ? read(selected[0] as number) : null;
-    for (let k = 0; k < selected.length; k++) {
-      throwIfAborted(signal);
-      const p = selected[k] as number;
-      const bytes = await (nextRead as Promise<Buffer | null>);
-      nextRead = k + 1 < selected.length ? read(selected[k + 1] as number) : null;
-      const id = idx.packId(p);
-      const reason = bytes ? await verifyPack(repo, p, bytes, opener, signal) : 'pack file is missing';
-      if (bytes) {
-        stats.packsRead++;
-        stats.bytesRead += bytes.length;
+  // 3. Data: whole packs, in order; everything inside verified (mostly in the worker pool). Meanwhile this thread
+  // reads the snapshots' trees (step 4) against a lookup that only notes which packs each one uses; a snapshot is
+  // checked again, the old way, only when one of those packs turns out damaged.
+  const readingData = Boolean(options.readData || options.readDataSubset);
+  const stop = new AbortController();
+  const onAbort = (): void => stop.abort(signal?.reason);
+  signal?.addEventListener('abort', onAbort, { once: true });
+  const pre = readingData ? preCheckSnapshots(repo, stop.signal) : null;
+  pre?.catch(() => undefined);
+  const readData = async (): Promise<void> => {
+    if (options.readData || options.readDataSubset) {
+      const sub = options.readDataSubset;
+      const selected: number[] = [];
+      for (let p = 0; p < idx.packCount; p++) if (!damaged.has(idx.packId(p)) && (options.readData || (sub && inSubset(idx.packId(p), sub.n, sub.m)))) selected.push(p);
+      let done = 0;
+      const opener = options.opener;
+      // One pack read ahead while the previous one is verified.
+      const read = (p: number): Promise<Buffer | null> =>
+        store.backend.read({ kind: 'data', name: idx.packId(p) }, undefined, signal).catch((err: unknown) => {
+          if (isEngineError(err, 'NOT_FOUND')) return null;
+          throw err;
+        });
+      let nextRead = selected.length > 0 ? read(selected[0] as number) : null;
+      for (let k = 0; k < selected.length; k++) {
+        throwIfAborted(signal);
+        const p = selected[k] as number;
+        const bytes = await (nextRead as Promise<Buffer | null>);
+        nextRead = k + 1 < selected.length ? read(selected[k + 1] as number) : null;
+        const id = idx.packId(p);
+        const reason = bytes ? await verifyPack(repo, p, bytes, opener, signal) : 'pack file is missing';
+        if (bytes) {
+          stats.packsRead++;
+          stats.bytesRead += bytes.length;
+        }
+        if (reason) damaged.set(id, add('PACK_CORRUPT', packLabel(id), reason));
+        onProgress?.({ type: 'progress', op: 'check', phase: 'read-data', done: ++done, total: selected.length, unit: 'files', bytes: stats.bytesRead });
       }
-      if (reason) damaged.set(id, add('PACK_CORRUPT', packLabel(id), reason));
-      onProgress?.({ type: 'progress', op: 'check', phase: 'read-data', done: ++done, total: selected.length, unit: 'files', bytes: stats.bytesRead });
+      await nextRead?.catch(() => undefined);
     }
-    await nextRead?.catch(() => undefined);
+  };
+  try {
+    await readData();
+  } catch (err) {
+    stop.abort();
+    await pre?.catch(() => undefined);
+    throw err;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
   }
 
-  // 4. Snapshots and their trees.
-  const ids: string[] = [];
-  for await (const f of store.backend.list('snapshots', signal)) ids.push(f.name);
+  // 4. Snapshots and their trees (already read during step 3 when it read data).
+  const pres = pre ? await pre : await preCheckSnapshots(repo, signal);
   let sdone = 0;
+  for (const p of pres) {
+    throwIfAborted(signal);
+    if (p.kind === 'skip') continue;
+    if (p.kind === 'throw') throw p.error;
+    stats.snapshots++;
+    if (p.kind === 'corrupt') {
+      add('SNAPSHOT_CORRUPT', `snapshots/${p.id}`, 'snapshot file does not match its name, does not decrypt or is not a version 2 manifest').snapshots.push(p.id);
+      continue;
+    }
+    if (p.kind === 'again' || [...p.packs].some((id) => damaged.has(id) || state.unindexedPacks.has(id))) await checkSnapshot(repo, p.snap, lookup, add, signal);
+    else problems.push(...p.problems);
+    onProgress?.({ type: 'progress', op: 'check', phase: 'snapshots', done: ++sdone, total: pres.length, unit: 'steps' });
+  }
+  // Data files nothing lists or uses (an interrupted backup's leftovers): prune removes them.
+  stats.unreferencedPacks = state.unreadablePacks.length + (gap ? 0 : state.unindexedPacks.size);
+  for (const id of present.keys()) if (!idx.hasPack(id) && !state.unreadablePacks.includes(id)) stats.unreferencedPacks++;
+  return { ok: problems.length === 0, problems, stats };
+}
+
+/** A snapshot read ahead (step 4): what it found with no pack damaged, the packs it used, or why it must be read again. */
+type PreChecked =
+  | { readonly kind: 'skip' }
+  | { readonly kind: 'throw'; readonly error: unknown }
+  | { readonly kind: 'corrupt'; readonly id: string }
+  | { readonly kind: 'again'; readonly snap: SnapshotRecord }
+  | { readonly kind: 'done'; readonly snap: SnapshotRecord; readonly problems: CheckProblem[]; readonly packs: ReadonlySet<string> };
+
+/**
+ * Reads every snapshot and its tree as checkSnapshot does, with no pack taken as damaged: its problems are kept
+ * aside with the packs it looked up. An error is kept for its turn (step 4 throws it there, as a check snapshot by
+ * snapshot would); a tree that fails to read is read again then, with the damage step 3 found.
+ */
+async function preCheckSnapshots(repo: Repository, signal: AbortSignal | undefined): Promise<PreChecked[]> {
+  const ids: string[] = [];
+  for await (const f of repo.store.backend.list('snapshots', signal)) ids.push(f.name);
+  const out: PreChecked[] = [];
   for (const id of ids) {
     throwIfAborted(signal);
     let snap: SnapshotRecord;
     try {
       snap = await repo.readSnapshot(id);
     } catch (err) {
-      if (err instanceof OtherVersionFile) continue; // a version 1 file left by migrate (§3.5)
-      if (isEngineError(err, 'NOT_FOUND')) continue;
-      if (!isEngineError(err, 'SNAPSHOT_CORRUPT') && !isEngineError(err, 'REPO_VERSION_UNSUPPORTED')) throw err;
-      stats.snapshots++;
-      add('SNAPSHOT_CORRUPT', `snapshots/${id}`, 'snapshot file does not match its name, does not decrypt or is not a version 2 manifest').snapshots.push(id);
+      if (err instanceof OtherVersionFile)
+        out.push({ kind: 'skip' }); // a version 1 file left by migrate (§3.5)
+      else if (isEngineError(err, 'NOT_FOUND')) out.push({ kind: 'skip' });
+      else if (isEngineError(err, 'SNAPSHOT_CORRUPT') || isEngineError(err, 'REPO_VERSION_UNSUPPORTED')) out.push({ kind: 'corrupt', id });
+      else if (!isEngineError(err, 'CANCELLED')) out.push({ kind: 'throw', error: err });
+      else throw err;
       continue;
     }
-    stats.snapshots++;
-    await checkSnapshot(repo, snap, lookup, add, signal);
-    onProgress?.({ type: 'progress', op: 'check', phase: 'snapshots', done: ++sdone, total: ids.length, unit: 'steps' });
+    const problems: CheckProblem[] = [];
+    const packs = new Set<string>();
+    const add: Add = (code, file, reason) => {
+      const p: CheckProblem = { code, file, reason, snapshots: [], resources: [], resourceCount: 0 };
+      problems.push(p);
+      return p;
+    };
+    try {
+      await checkSnapshot(repo, snap, { get: (pack) => void packs.add(pack) }, add, signal);
+      out.push({ kind: 'done', snap, problems, packs });
+    } catch (err) {
+      if (isEngineError(err, 'CANCELLED')) throw err;
+      out.push({ kind: 'again', snap });
+    }
   }
-  // Data files nothing lists or uses (an interrupted backup's leftovers): prune removes them.
-  stats.unreferencedPacks = state.unreadablePacks.length + (gap ? 0 : state.unindexedPacks.size);
-  for (const id of present.keys()) if (!idx.hasPack(id) && !state.unreadablePacks.includes(id)) stats.unreferencedPacks++;
-  return { ok: problems.length === 0, problems, stats };
+  return out;
 }
 
 /** Verifies a whole pack: its name, its own header against the index, and every blob. Returns what is wrong, or null. */
@@ -250,23 +314,61 @@ async function checkSnapshot(repo: Repository, snap: SnapshotRecord, damaged: Da
     const frames = new Map<string, number>();
     let missing: CheckProblem | null = null;
     let outside: CheckProblem | null = null;
+    // Column by column (no row object, no id string unless a row has a problem): per row set, its frames are looked
+    // up once and its rows are counted per type.
+    const entries = new WeakMap<RowSet, Int32Array>();
+    const perType = new WeakMap<RowSet, Float64Array>();
+    const sets = new Set<RowSet>();
+    const entryOf = (set: RowSet, i: number): number => {
+      let map = entries.get(set);
+      if (!map) entries.set(set, (map = new Int32Array(set.frames.length / 16).fill(-2)));
+      const local = set.frameCol[i] as number;
+      let e = map[local] as number;
+      if (e === -2) {
+        const frame = set.frame(i);
+        const key = frame.toString('latin1');
+        const known = frames.get(key);
+        if (known === undefined) frames.set(key, (e = idx.find(frame)));
+        else e = known;
+        map[local] = e;
+      }
+      return e;
+    };
+    const packProblem = new Map<number, CheckProblem | null>();
     try {
-      for await (const row of materialize(read, tree, { signal })) {
-        if ((row.flags & FLAG_ALIAS) === 0) counts[row.type] = (counts[row.type] ?? 0) + 1;
-        const key = row.frame.toString('latin1');
-        let e = frames.get(key);
-        if (e === undefined) frames.set(key, (e = idx.find(row.frame)));
-        const what = `${row.type}/${row.id}`;
-        if (e < 0) {
-          note((missing ??= add('BLOB_MISSING', where, 'resources reference frames that are not in the index')), snap.id, what);
-          continue;
+      for await (const b of materializeBatches(read, tree, { signal })) {
+        for (let k = 0; k < b.n; k++) {
+          const set = b.sets[k] as RowSet;
+          const i = b.rows[k] as number;
+          if (((set.flags[i] as number) & FLAG_ALIAS) === 0) {
+            let c = perType.get(set);
+            if (!c) {
+              perType.set(set, (c = new Float64Array(set.types.length)));
+              sets.add(set);
+            }
+            c[set.typeCol[i] as number]!++;
+          }
+          const e = entryOf(set, i);
+          if (e < 0) {
+            note((missing ??= add('BLOB_MISSING', where, 'resources reference frames that are not in the index')), snap.id, `${set.type(i)}/${set.id(i)}`);
+            continue;
+          }
+          if (idx.typeAt(e) !== BlobType.frame || (set.offsets[i] as number) + (set.lengths[i] as number) >= idx.rawAt(e)) {
+            note((outside ??= add('SNAPSHOT_CORRUPT', where, 'rows point outside their frames')), snap.id, `${set.type(i)}/${set.id(i)}`);
+            continue;
+          }
+          const packNo = idx.packNoAt(e);
+          let d = packProblem.get(packNo);
+          if (d === undefined) packProblem.set(packNo, (d = damaged.get(idx.packId(packNo)) ?? null));
+          if (d) note(d, snap.id, `${set.type(i)}/${set.id(i)}`);
         }
-        if (idx.typeAt(e) !== BlobType.frame || row.offset + row.length >= idx.rawAt(e)) {
-          note((outside ??= add('SNAPSHOT_CORRUPT', where, 'rows point outside their frames')), snap.id, what);
-          continue;
+        // Each batch's counts per row set and type are added to the snapshot's.
+        for (const set of sets) {
+          const c = perType.get(set) as Float64Array;
+          for (let t = 0; t < c.length; t++) if (c[t]) counts[set.types[t] as string] = (counts[set.types[t] as string] ?? 0) + (c[t] as number);
+          perType.delete(set);
         }
-        const d = damaged.get(idx.packId(idx.packNoAt(e)));
-        if (d) note(d, snap.id, what);
+        sets.clear();
       }
     } catch (err) {
       if (!(err instanceof FormatError) && !(isEngineError(err) && isIntegrityCode(err.code))) throw err;

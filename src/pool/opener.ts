@@ -23,7 +23,7 @@ export function poolOpener(repo: Repository, pool: WorkerPool = WorkerPool.share
       const results = await pool.run<OpenResult[]>(
         'open',
         context(),
-        { items: items.map((it, k) => ({ id: new Uint8Array(it.id), stored: stored[k], raw: it.raw, lines: it.lines, mode: it.mode })) },
+        { items: items.map((it, k) => ({ id: new Uint8Array(it.id), stored: stored[k], raw: it.raw, lines: it.lines, mode: it.mode, write: it.write })) },
         stored.map((s) => s.buffer),
       );
       const missing = new Set<string>();
@@ -31,7 +31,9 @@ export function poolOpener(repo: Repository, pool: WorkerPool = WorkerPool.share
       if (missing.size === 0 || attempt > 0) {
         const buf = (b: Uint8Array | undefined): Buffer | undefined => (b ? Buffer.from(b.buffer, b.byteOffset, b.byteLength) : undefined);
         return results.map((r): OpenOutcome =>
-          r.ok ? { ok: true, content: buf(r.content), out: buf(r.out), lineOk: r.lineOk } : { ok: false, reason: 'reason' in r ? r.reason : DICTIONARY_UNREADABLE },
+          r.ok
+            ? { ok: true, content: buf(r.content), out: buf(r.out), lineOk: r.lineOk, written: r.written, writeError: r.writeError }
+            : { ok: false, reason: 'reason' in r ? r.reason : DICTIONARY_UNREADABLE },
         );
       }
       for (const id of missing) {

@@ -11,6 +11,7 @@
  */
 import * as nodeCrypto from 'node:crypto';
 import { createHash, createHmac } from 'node:crypto';
+import { writeSync } from 'node:fs';
 import {
   ByteReader,
   ByteWriter,
@@ -20,6 +21,7 @@ import {
   FLAG_ALIAS as FLAG_ALIAS_BIT,
   FLAG_SHARED as FLAG_SHARED_BIT,
   Kind2,
+  onLine,
   openPlain,
   plainHeader,
   seal2,
@@ -276,13 +278,18 @@ export interface OpenItem {
   readonly id: Uint8Array;
   readonly stored: Uint8Array;
   readonly raw: number;
-  /** Resources to check in the content: offsets, lengths and their 12-byte line hashes end to end. */
-  readonly lines?: { readonly offsets: Float64Array; readonly lengths: Float64Array; readonly hashes: Uint8Array };
+  /**
+   * Resources to check in the content: offsets, lengths and their 12-byte line hashes end to end. Without hashes a
+   * row is taken when it is a whole line of the verified content (docs/format.md §19.2).
+   */
+  readonly lines?: { readonly offsets: Float64Array; readonly lengths: Float64Array; readonly hashes: Uint8Array | null };
   /**
    * content (default): the blob's content comes back; verify: only whether it is intact (check --read-data);
    * assemble: the verified lines, each followed by LF, in the order given (a restore writes them as they are).
    */
   readonly mode?: 'content' | 'verify' | 'assemble';
+  /** assemble: when every row is verified, the lines are written here (an open file of the process) instead of returned. */
+  readonly write?: { readonly fd: number; readonly at: number };
 }
 
 export type OpenResult =
@@ -293,12 +300,45 @@ export type OpenResult =
       readonly out?: Buffer;
       /** Per line: 1 when its hash matches (and an LF follows it). */
       readonly lineOk?: Uint8Array;
+      /** The lines were written to the item's file (`out` is then left out). */
+      readonly written?: boolean;
+      readonly writeError?: { readonly code: string; readonly message: string };
     }
   | { readonly ok: false; readonly reason: string }
   | { readonly ok: false; readonly needDict: string };
 
+/** The lines marked ok, each with its LF, in the order given (outLen: their total length). */
+function assembleLines(content: Buffer, offsets: Float64Array, lengths: Float64Array, lineOk: Uint8Array, outLen: number): Buffer {
+  const out = Buffer.allocUnsafe(outLen);
+  let at = 0;
+  for (let i = 0; i < offsets.length; i++) {
+    if (!lineOk[i]) continue;
+    const off = offsets[i] as number;
+    const len = lengths[i] as number;
+    content.copy(out, at, off, off + len + 1);
+    at += len + 1;
+  }
+  return out;
+}
+
 /** Opens and verifies blobs; a damaged one is reported in its result, the others are still returned. */
 export function openBlobs(ctx: TaskContext, items: readonly OpenItem[], dicts: ReadonlyMap<string, Dictionary>): OpenResult[] {
+  const results = openEach(ctx, items, dicts);
+  return results.map((r, k) => {
+    const w = (items[k] as OpenItem).write;
+    if (!w || !r.ok || !r.out || !r.lineOk || r.lineOk.indexOf(0) >= 0) return r;
+    // Every row verified: the lines go straight to their place in the output file (a short write continues).
+    try {
+      for (let done = 0; done < r.out.length;) done += writeSync(w.fd, r.out, done, r.out.length - done, w.at + done);
+      return { ok: true, lineOk: r.lineOk, written: true };
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      return { ok: true, lineOk: r.lineOk, writeError: { code: typeof e.code === 'string' ? e.code : 'EIO', message: String(e.message ?? err).slice(0, 300) } };
+    }
+  });
+}
+
+function openEach(ctx: TaskContext, items: readonly OpenItem[], dicts: ReadonlyMap<string, Dictionary>): OpenResult[] {
   const keyLen = ctx.keys.line.length;
   let scratch = scratches.get(ctx.keys);
   if (!scratch) {
@@ -328,19 +368,30 @@ export function openBlobs(ctx: TaskContext, items: readonly OpenItem[], dicts: R
       if (!it.lines) return mode === 'verify' ? { ok: true } : { ok: true, content };
       const { offsets, lengths, hashes } = it.lines;
       const lineOk = new Uint8Array(offsets.length);
-      // A restore of every line of a frame, in order (the usual full restore, to a folder or a server): the output is
-      // the content itself, which the blob id just proved; the rows only need to fall on its line ends (docs/format.md
-      // §19.2), and no line is hashed a second time.
+      // The content is proven by the blob id. A restore of every line of a frame, in order (the usual full restore),
+      // gets the content itself; rows given without hashes are taken when they fall on whole lines of it (the row
+      // set is authenticated too, docs/format.md §19.2), so no line is hashed a second time.
       if (mode === 'assemble' || mode === 'content') {
         let expect = 0;
         let whole = true;
-        for (let i = 0; i < offsets.length && whole; i++) {
+        let outLen = 0;
+        for (let i = 0; i < offsets.length; i++) {
           const off = offsets[i] as number;
           const len = lengths[i] as number;
-          if (off !== expect || off + len >= content.length || content[off + len] !== 10 || content.indexOf(10, off) !== off + len) whole = false;
+          if (off !== expect) whole = false;
           expect = off + len + 1;
+          if (!onLine(content, off, len)) whole = false;
+          else if (!hashes) {
+            lineOk[i] = 1;
+            outLen += len + 1;
+          }
         }
         if (whole && expect === content.length) return mode === 'assemble' ? { ok: true, out: content, lineOk: lineOk.fill(1) } : { ok: true, content, lineOk: lineOk.fill(1) };
+        if (!hashes) return mode === 'content' ? { ok: true, content, lineOk } : { ok: true, out: assembleLines(content, offsets, lengths, lineOk, outLen), lineOk };
+      }
+      if (!hashes) {
+        for (let i = 0; i < offsets.length; i++) lineOk[i] = onLine(content, offsets[i] as number, lengths[i] as number) ? 1 : 0;
+        return { ok: true, lineOk };
       }
       let outLen = 0;
       for (let i = 0; i < offsets.length; i++) {
@@ -355,16 +406,7 @@ export function openBlobs(ctx: TaskContext, items: readonly OpenItem[], dicts: R
       }
       if (mode === 'verify') return { ok: true, lineOk };
       if (mode === 'content') return { ok: true, content, lineOk };
-      const out = Buffer.allocUnsafe(outLen);
-      let at = 0;
-      for (let i = 0; i < offsets.length; i++) {
-        if (!lineOk[i]) continue;
-        const off = offsets[i] as number;
-        const len = lengths[i] as number;
-        content.copy(out, at, off, off + len + 1);
-        at += len + 1;
-      }
-      return { ok: true, out, lineOk };
+      return { ok: true, out: assembleLines(content, offsets, lengths, lineOk, outLen), lineOk };
     } catch (err) {
       return { ok: false, reason: err instanceof Envelope2Error ? `payload: ${err.detail || err.reason}` : err instanceof Error ? err.message : 'cannot be decoded' };
     }

@@ -77,7 +77,7 @@ function run(name: string, ctxId: number, payload: unknown): { result: unknown; 
     // Own buffers only (decompressed contents may sit in a shared allocation pool): copied, then moved.
     const own = (b: Buffer | undefined): Uint8Array | undefined =>
       !b ? undefined : b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? new Uint8Array(b.buffer, 0, b.byteLength) : new Uint8Array(b);
-    const results = openBlobs(ctx, p.items, dicts).map((r) => (r.ok ? { ok: true, content: own(r.content), out: own(r.out), lineOk: r.lineOk } : r));
+    const results = openBlobs(ctx, p.items, dicts).map((r) => (r.ok ? { ok: true, content: own(r.content), out: own(r.out), lineOk: r.lineOk, written: r.written, writeError: r.writeError } : r));
     const transfer: ArrayBuffer[] = [];
     for (const r of results) {
       if ('content' in r && r.content) transfer.push(r.content.buffer as ArrayBuffer);

@@ -11,16 +11,43 @@ export interface OpenRequest {
   readonly id: Buffer;
   readonly stored: Buffer;
   readonly raw: number;
-  readonly lines?: { readonly offsets: Float64Array; readonly lengths: Float64Array; readonly hashes: Buffer };
+  /** Rows to take from the content; without hashes a row is taken when it is a whole line of it (docs/format.md §19.2). */
+  readonly lines?: { readonly offsets: Float64Array; readonly lengths: Float64Array; readonly hashes: Buffer | null };
   /** content (default), verify (intact or not, nothing comes back) or assemble (the verified lines, each + LF). */
   readonly mode?: 'content' | 'verify' | 'assemble';
+  /**
+   * assemble: an opener that can (the pool) writes the lines itself at this position of this open file when every
+   * row is verified, and answers `written` instead of returning them; otherwise they come back as usual.
+   */
+  readonly write?: { readonly fd: number; readonly at: number };
 }
 
-export type OpenOutcome = { readonly ok: true; readonly content?: Buffer; readonly out?: Buffer; readonly lineOk?: Uint8Array } | { readonly ok: false; readonly reason: string };
+/** A write the opener made for a request failed (disk full…): the file system's code and message. */
+export interface OpenWriteError {
+  readonly code: string;
+  readonly message: string;
+}
+
+export type OpenOutcome =
+  | {
+      readonly ok: true;
+      readonly content?: Buffer;
+      readonly out?: Buffer;
+      readonly lineOk?: Uint8Array;
+      /** The verified lines were written to the request's file (assemble with `write`). */
+      readonly written?: boolean;
+      readonly writeError?: OpenWriteError;
+    }
+  | { readonly ok: false; readonly reason: string };
 
 /** Decrypts, decompresses and verifies blobs: the worker pool (pool/opener.ts) or this thread. */
 export interface BlobOpener {
   open(items: readonly OpenRequest[], signal?: AbortSignal): Promise<OpenOutcome[]>;
+}
+
+/** The row [off, off + len) is a whole line of the content: it starts the content or follows an LF, and its LF is the first after it. */
+export function onLine(content: Buffer, off: number, len: number): boolean {
+  return Number.isInteger(off) && Number.isInteger(len) && off >= 0 && len >= 0 && off + len < content.length && (off === 0 || content[off - 1] === 10) && content.indexOf(10, off) === off + len;
 }
 
 /** The reason an opener gives when a blob's dictionary (another blob, maybe in another pack) cannot be read. */
@@ -50,6 +77,14 @@ export function inThreadOpener(repo: Repository): BlobOpener {
             for (let i = 0; i < lineOk.length; i++) {
               const off = it.lines.offsets[i] as number;
               const len = it.lines.lengths[i] as number;
+              if (!it.lines.hashes) {
+                // The blob id proved the content: a row on a whole line of it is taken as it is.
+                if (onLine(content, off, len)) {
+                  lineOk[i] = 1;
+                  parts.push(content.subarray(off, off + len + 1));
+                }
+                continue;
+              }
               if (off + len >= content.length || content[off + len] !== 10) continue;
               const hash = createHash('sha256')
                 .update(store.keys.line)

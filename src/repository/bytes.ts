@@ -82,8 +82,12 @@ export class ByteWriter {
 /** Reads a binary structure; every read checks bounds. */
 export class ByteReader {
   pos = 0;
+  /** The same bytes as a Buffer: strings are decoded straight from it (no view object per string). */
+  private readonly text: Buffer;
 
-  constructor(private readonly buf: Uint8Array) {}
+  constructor(private readonly buf: Uint8Array) {
+    this.text = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
 
   get remaining(): number {
     return this.buf.length - this.pos;
@@ -145,8 +149,10 @@ export class ByteReader {
 
   string(): string {
     const n = this.varint();
-    const v = this.view(n);
-    return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('utf8');
+    this.need(n);
+    const start = this.pos;
+    this.pos += n;
+    return this.text.toString('utf8', start, start + n);
   }
 
   /** Throws unless every byte was read. */

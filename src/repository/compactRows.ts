@@ -18,6 +18,11 @@ export class CompactRows {
   private idUsed = 0;
   n = 0;
 
+  /** The resource types of the rows, in order of first appearance. */
+  get typeNames(): readonly string[] {
+    return this.types;
+  }
+
   /** Distinct frames (blobs) the rows read. */
   get frameCount(): number {
     return this.frames.length;
@@ -96,6 +101,11 @@ export class CompactRows {
     this.idEnds = e;
   }
 
+  /** The row's type as its position in typeNames. */
+  typeIndex(i: number): number {
+    return this.typeCol[i] as number;
+  }
+
   type(i: number): string {
     return this.types[this.typeCol[i] as number] as string;
   }
@@ -106,6 +116,15 @@ export class CompactRows {
 
   blob(i: number): string {
     return (this.frames[this.frameCol[i] as number] as Buffer).toString('hex');
+  }
+
+  /** The offsets and sizes of all rows (row i at index i; valid until the next push). */
+  get offsetColumn(): Float64Array {
+    return this.offsets;
+  }
+
+  get sizeColumn(): Float64Array {
+    return this.sizes;
   }
 
   offset(i: number): number {

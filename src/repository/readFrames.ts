@@ -50,24 +50,56 @@ interface FramePlan {
 
 /**
  * Reads the frames compact rows need (version 2) in storage order: every frame once, neighbouring frames of a
- * pack in one range read, opened and verified by the opener (decrypt, decompress, blob id, each row's line hash).
+ * pack in one range read, opened and verified by the opener (decrypt, decompress, blob id, each row's line hash or
+ * its place on a whole line).
  * Yields one item per frame; a damaged or missing frame gives its rows an error naming it.
  */
-export async function* readFrames(repo: Repository, rows: CompactRows, options: ReadOptions & { readonly mode?: 'content' | 'assemble' } = {}): AsyncGenerator<FrameData | FrameError> {
+export async function* readFrames(
+  repo: Repository,
+  rows: CompactRows,
+  options: ReadOptions & {
+    readonly mode?: 'content' | 'assemble';
+    /**
+     * false: rows are taken when they fall on whole lines of their frame, whose blob id the opener verified, without
+     * hashing each line again (docs/format.md §19.2); true (default): each row's line hash is checked.
+     */
+    readonly lineHashes?: boolean;
+    /**
+     * assemble: where a frame's lines go when the opener writes them itself (see OpenRequest.write); called once per
+     * frame, in the order the frames are yielded, before the frame is read.
+     */
+    readonly writeTarget?: (rows: Uint32Array) => { readonly fd: number; readonly at: number } | null;
+  } = {},
+): AsyncGenerator<FrameData | FrameError> {
   const { signal } = options;
   const store = repo.store;
   await repo.loadIndex(signal);
   const opener = options.opener ?? inThreadOpener(repo);
+  const withHashes = options.lineHashes ?? true;
   const idx = store.index;
   const plans: FramePlan[] = [];
+  const offsetCol = rows.offsetColumn;
+  const sizeCol = rows.sizeColumn;
+  let keys = new Float64Array(64);
   for (const f of rows.byFrame()) {
     const e = idx.find(f.blob);
     if (e < 0) {
       yield { rows: f.rows, error: new EngineError('BLOB_MISSING', { blob: f.blob.toString('hex'), snapshots: [] }) };
       continue;
     }
-    // Rows of a frame in offset order (the output keeps the stored order of lines).
-    plans.push({ entry: e, rows: Uint32Array.from(f.rows).sort((a, b) => rows.offset(a) - rows.offset(b)) });
+    // Rows of a frame in offset order (the output keeps the stored order of lines): a native sort of
+    // offset · 2^24 + position (exact in a double while offsets stay under 2^29; else a comparator).
+    const n = f.rows.length;
+    let sorted: Uint32Array;
+    if (n < 1 << 24 && idx.rawAt(e) < 2 ** 29) {
+      if (keys.length < n) keys = new Float64Array(Math.max(n, keys.length * 2));
+      const k = keys.subarray(0, n);
+      for (let j = 0; j < n; j++) k[j] = (offsetCol[f.rows[j] as number] as number) * 16777216 + j;
+      k.sort();
+      sorted = new Uint32Array(n);
+      for (let j = 0; j < n; j++) sorted[j] = f.rows[(k[j] as number) % 16777216] as number;
+    } else sorted = Uint32Array.from(f.rows).sort((a, b) => rows.offset(a) - rows.offset(b));
+    plans.push({ entry: e, rows: sorted });
   }
   plans.sort((a, b) => idx.packNoAt(a.entry) - idx.packNoAt(b.entry) || idx.offsetAt(a.entry) - idx.offsetAt(b.entry));
   const groups: FramePlan[][] = [];
@@ -89,6 +121,8 @@ export async function* readFrames(repo: Repository, rows: CompactRows, options: 
   }
   type Loaded = { g: FramePlan[]; outcomes: OpenOutcome[] | null; error: EngineError | null };
   const load = async (g: FramePlan[]): Promise<Loaded> => {
+    // Output places are given out in yield order, before anything is awaited.
+    const targets = options.writeTarget ? g.map((p) => (options.writeTarget as NonNullable<typeof options.writeTarget>)(p.rows)) : null;
     const first = (g[0] as FramePlan).entry;
     const last = (g[g.length - 1] as FramePlan).entry;
     const start = idx.offsetAt(first);
@@ -103,19 +137,27 @@ export async function* readFrames(repo: Repository, rows: CompactRows, options: 
       throw err;
     }
     store.bytesRead += bytes.length;
-    const items: OpenRequest[] = g.map((p) => {
+    const items: OpenRequest[] = g.map((p, k) => {
       const off = idx.offsetAt(p.entry) - start;
       const n = p.rows.length;
       const offsets = new Float64Array(n);
       const lengths = new Float64Array(n);
-      const hashes = Buffer.alloc(n * LINE_HASH_BYTES);
+      const hashes = withHashes ? Buffer.alloc(n * LINE_HASH_BYTES) : null;
       for (let k = 0; k < n; k++) {
         const i = p.rows[k] as number;
-        offsets[k] = rows.offset(i);
-        lengths[k] = rows.size(i);
-        rows.hash(i).copy(hashes, k * LINE_HASH_BYTES);
+        offsets[k] = offsetCol[i] as number;
+        lengths[k] = sizeCol[i] as number;
+        if (hashes) rows.hash(i).copy(hashes, k * LINE_HASH_BYTES);
       }
-      return { id: idx.idAt(p.entry), stored: bytes.subarray(off, off + idx.storedAt(p.entry)), raw: idx.rawAt(p.entry), lines: { offsets, lengths, hashes }, mode: options.mode ?? 'content' };
+      const write = targets?.[k] ?? undefined;
+      return {
+        id: idx.idAt(p.entry),
+        stored: bytes.subarray(off, off + idx.storedAt(p.entry)),
+        raw: idx.rawAt(p.entry),
+        lines: { offsets, lengths, hashes },
+        mode: options.mode ?? 'content',
+        ...(write ? { write } : {}),
+      };
     });
     return { g, outcomes: await opener.open(items, signal), error: null };
   };

@@ -17,7 +17,7 @@ import { decodeRow, type TreeRef } from './tree.js';
 import { loadOverlay, treeTypes, typeRows, type ListingLoss } from './treeStore.js';
 import { CompactRows } from './compactRows.js';
 
-export { DICTIONARY_UNREADABLE, inThreadOpener, type BlobOpener, type OpenOutcome, type OpenRequest, type ReadOptions } from './blobOpener.js';
+export { DICTIONARY_UNREADABLE, inThreadOpener, onLine, type BlobOpener, type OpenOutcome, type OpenRequest, type OpenWriteError, type ReadOptions } from './blobOpener.js';
 export { CompactRows } from './compactRows.js';
 export { lineError, readCompact, readFrames, readResource, readResources, type CompactData, type FrameData, type FrameError } from './readFrames.js';
 

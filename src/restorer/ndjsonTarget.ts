@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, rename, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { poolOpener } from '../pool/index.js';
+import { poolOpener, WorkerPool } from '../pool/index.js';
 import {
   attachmentContent,
   type AttachmentRecord,
@@ -27,6 +27,7 @@ import {
   type SnapshotRecord,
 } from '../repository/index.js';
 import { EngineError, ensurePrivateDir, type ErrorCode, isEngineError, isIntegrityCode, type LongOperationOptions, openPrivateFile, throwIfAborted, writePrivateFile } from '../shared/index.js';
+import { PlacedOut } from './placedOut.js';
 import { selectForRestore, selectRows, type ListingLoss, type RestoreSelection, type SelectedRow, type SharedResource } from './selection.js';
 
 export { rowInCompartment, selectRows, sortByStorage, type RestoreSelection, type SelectedRow } from './selection.js';
@@ -87,9 +88,10 @@ export const SMALL_READ_FRAMES = 512;
 const OUT_CHUNK = 1024 * 1024;
 
 /**
- * One output file: lines are gathered into ~1 MiB writes, and one write is in flight while the next piece
- * fills, so reading and decrypting overlap with the disk (line-by-line stream writes spent most of a
- * restore waiting for 'drain'). A failed write (disk full) surfaces at the next flush or at close.
+ * One output file of a version 1 restore (version 2 gives its lines places: placedOut.ts): lines are gathered into
+ * ~1 MiB writes, and one write is in flight while the next piece fills, so reading and decrypting overlap with the
+ * disk (line-by-line stream writes spent most of a restore waiting for 'drain'). A failed write (disk full) surfaces
+ * at the next flush or at close.
  */
 class NdjsonOut {
   private parts: Buffer[] = [];
@@ -106,13 +108,6 @@ class NdjsonOut {
   async line(data: Buffer): Promise<void> {
     this.parts.push(data, NL);
     this.size += data.length + 1;
-    if (this.size >= OUT_CHUNK) await this.flush();
-  }
-
-  /** Appends bytes that are already whole lines, each with its LF (a frame's verified lines). */
-  async chunk(data: Buffer): Promise<void> {
-    this.parts.push(data);
-    this.size += data.length;
     if (this.size >= OUT_CHUNK) await this.flush();
   }
 
@@ -178,6 +173,7 @@ export async function restoreToNdjson(
   const counts: Record<string, number> = {};
   const failures: RestoreFailure[] = [];
   const outs = new Map<string, NdjsonOut>();
+  const placed = new Map<string, PlacedOut>();
   let done = 0;
   let bytes = 0;
   let lastProgress = 0;
@@ -200,6 +196,10 @@ export async function restoreToNdjson(
   let compact: CompactRows | null = null;
   let selected: Map<string, SelectedRow[]> | null = null;
   if (repo.version === 2 && sel.patient === undefined) {
+    // A large snapshot reads its frames in the pool: its workers start while the listing is read (a small one,
+    // fewer rows than SMALL_READ_FRAMES frames usually hold, is opened in this thread: no worker is started for it).
+    const listed = Object.values(snap.manifest.counts ?? {}).reduce((n, c) => n + (typeof c === 'number' ? c : 0), 0);
+    if (!options.opener && listed > SMALL_READ_FRAMES * 64) WorkerPool.shared().start();
     try {
       compact = await compactRows(repo, snap, { ...(sel.types ? { types: sel.types } : {}) }, signal);
     } catch (err) {
@@ -229,31 +229,76 @@ export async function restoreToNdjson(
       onProgress?.({ type: 'progress', op: 'restore', phase: 'write', done: 0, total, unit: 'resources', bytes: 0 });
       // Frames are opened in the worker pool, unless there are so few (one patient) that starting it costs more.
       const pooled = options.opener ? null : rows.frameCount > SMALL_READ_FRAMES ? poolOpener(repo) : null;
+      // Every row gets its place in its type's file when its frame is planned (storage order), so a worker that
+      // verified a whole frame writes it there itself: the lines never travel back to this thread.
+      const byTypeNo: PlacedOut[] = [];
+      for (const t of rows.typeNames) {
+        const o = await PlacedOut.create(path.join(target, `${t}.ndjson.partial`));
+        placed.set(t, o);
+        byTypeNo.push(o);
+      }
+      const outOf = (i: number): PlacedOut => byTypeNo[rows.typeIndex(i)] as PlacedOut;
+      const sizes = rows.sizeColumn;
+      // -1: no place yet (a frame the index does not list is reported before any place is given out).
+      const place = new Float64Array(rows.n).fill(-1);
+      const writeTarget = (frameRows: Uint32Array): { fd: number; at: number } | null => {
+        const first = outOf(frameRows[0] as number);
+        let single = true;
+        for (const i of frameRows) {
+          const o = outOf(i);
+          place[i] = o.place((sizes[i] as number) + 1);
+          if (o !== first) single = false;
+        }
+        return single ? { fd: first.fd, at: place[frameRows[0] as number] as number } : null;
+      };
       try {
-        // Each frame comes back as the bytes to append (its verified lines, LF after each): one write per frame.
-        for await (const f of readFrames(repo, rows, { signal, opener: options.opener ?? pooled ?? undefined, mode: 'assemble' })) {
+        // The blob id proves a frame's bytes; a row is taken when it is a whole line of them (no second hash per line).
+        for await (const f of readFrames(repo, rows, { signal, opener: options.opener ?? pooled ?? undefined, mode: 'assemble', lineHashes: false, writeTarget })) {
           throwIfAborted(signal);
+          const type = rows.type(f.rows[0] as number);
           if (f.error) {
-            for (const i of f.rows) fail(rows.type(i), rows.id(i), f.error);
+            for (const i of f.rows) {
+              if ((place[i] as number) >= 0) outOf(i).hole(place[i] as number, (sizes[i] as number) + 1);
+              fail(rows.type(i), rows.id(i), f.error);
+            }
             continue;
           }
-          const out = f.outcome.out as Buffer;
-          const ok = f.outcome.lineOk as Uint8Array;
-          const type = rows.type(f.rows[0] as number);
-          let single = true;
-          for (const i of f.rows) if (rows.type(i) !== type) single = false;
-          if (single) await (await outFor(type)).chunk(out);
+          const o = f.outcome;
+          if (o.writeError) throw Object.assign(new Error(o.writeError.message), { code: o.writeError.code, syscall: 'write' });
+          const ok = o.lineOk as Uint8Array;
+          const out = o.out;
+          const first = outOf(f.rows[0] as number);
+          let whole = o.written === true;
+          if (!whole && out && ok.indexOf(0) < 0) {
+            // Every line verified but opened here (not in the pool): one write at the frame's place when it holds one type.
+            whole = true;
+            for (const i of f.rows) if (outOf(i) !== first) whole = false;
+            if (whole) await first.writeAt(out, place[f.rows[0] as number] as number);
+          }
+          if (whole) {
+            const n = f.rows.length;
+            for (const i of f.rows) bytes += sizes[i] as number;
+            first.lines += n;
+            counts[type] = (counts[type] ?? 0) + n;
+            done += n;
+            progress(type);
+            continue;
+          }
+          // Some lines failed, or the frame holds several types: each line at its place, a hole for each failed one.
           let at = 0;
           for (let j = 0; j < f.rows.length; j++) {
             const i = f.rows[j] as number;
             const t = rows.type(i);
-            if (!ok[j]) {
+            const size = sizes[i] as number;
+            const dest = outOf(i);
+            if (!ok[j] || !out) {
+              dest.hole(place[i] as number, size + 1);
               fail(t, rows.id(i), lineError(repo, rows, i));
               continue;
             }
-            const size = rows.size(i);
-            if (!single) await (await outFor(t)).chunk(out.subarray(at, at + size + 1));
+            await dest.writeAt(out.subarray(at, at + size + 1), place[i] as number);
             at += size + 1;
+            dest.lines++;
             counts[t] = (counts[t] ?? 0) + 1;
             bytes += size;
             done++;
@@ -280,15 +325,26 @@ export async function restoreToNdjson(
       }
     }
     for (const out of outs.values()) await out.close();
+    for (const [type, out] of placed) {
+      await out.finish();
+      // A type none of whose lines could be restored gets no file (as when lines are appended).
+      if (out.lines > 0) continue;
+      placed.delete(type);
+      await rm(out.file, { force: true });
+    }
   } catch (err) {
     for (const [type, out] of outs) {
       await out.abort();
       await rm(path.join(target, `${type}.ndjson.partial`), { force: true });
     }
+    for (const out of placed.values()) {
+      await out.abort();
+      await rm(out.file, { force: true });
+    }
     throw err;
   }
   const files: string[] = [];
-  for (const type of [...outs.keys()].sort()) {
+  for (const type of [...outs.keys(), ...placed.keys()].sort()) {
     const finalPath = path.join(target, `${type}.ndjson`);
     await rename(`${finalPath}.partial`, finalPath);
     files.push(finalPath);

@@ -70,8 +70,25 @@ test('a flipped byte in every kind of structure is found and named: frame, row c
       expect: (problems, file) => {
         const p = problems.find((x) => x.file === file);
         assert.ok(p && p.code === 'PACK_CORRUPT' && p.snapshots.length > 0 && p.resources.length > 0, JSON.stringify(problems));
+        assert.ok(p.resourceCount >= p.resources.length && problems.length === 1, JSON.stringify(problems));
       },
     },
+    // With --read-data the snapshots' trees are read while the packs are verified: a damaged tree blob is still
+    // named as its pack's damage, on the snapshots that use it, and nothing read before the damage was known leaks.
+    ...(['chunk', 'delta'] as const).map((part) => ({
+      kind: `row ${part}, reading data`,
+      readData: true,
+      damage: async (root: string) => {
+        const b = await blobOf(root, (x, kinds) => kinds.get(x.blob) === part);
+        await flip(packFile(root, b.pack), b.offset + Math.floor(b.stored / 2));
+        return `data/${b.pack.slice(0, 2)}/${b.pack}`;
+      },
+      expect: (problems: CheckProblem[], file: string) => {
+        const p = problems.find((x) => x.file === file);
+        assert.ok(p && p.code === 'PACK_CORRUPT' && p.snapshots.length > 0, JSON.stringify(problems));
+        assert.ok(!problems.some((x) => x.code === 'SNAPSHOT_CORRUPT'), JSON.stringify(problems));
+      },
+    })),
     ...(['chunk', 'delta', 'directory'] as const).map((part) => ({
       kind: `row ${part}`,
       readData: false,

@@ -105,6 +105,33 @@ test('seal and open round trip through the workers; damage and missing dictionar
     assert.deepEqual([...(whole.ok ? (whole.lineOk ?? []) : [])], [1, 1]);
     assert.ok(bad && !bad.ok && 'reason' in bad);
     assert.ok(wrongId && !wrongId.ok && 'reason' in wrongId && /id/.test(wrongId.reason));
+    // Rows given without hashes (a folder restore): taken when they are whole lines of the verified content, refused
+    // otherwise (a row starting inside a line, one running over its LF, one past the end); its frame's id still decides.
+    const rowsOf = (pairs: [number, number][]) => ({ offsets: new Float64Array(pairs.map((p) => p[0])), lengths: new Float64Array(pairs.map((p) => p[1])), hashes: null });
+    const [second, skewed, tampered] = await pool.run<OpenResult[]>('open', ctx, {
+      items: [
+        { id: s0.id, stored: s0.envelope, raw: s0.raw, lines: rowsOf([[len + 1, len]]), mode: 'assemble' },
+        {
+          id: s0.id,
+          stored: s0.envelope,
+          raw: s0.raw,
+          lines: rowsOf([
+            [1, len - 1],
+            [0, len + 1],
+            [len + 1, len + 5],
+            [0, len],
+          ]),
+          mode: 'assemble',
+        },
+        { id: s0.id, stored: damaged, raw: s0.raw, lines: rowsOf([[len + 1, len]]), mode: 'assemble' },
+      ],
+    });
+    assert.ok(second?.ok && Buffer.from(second.out as Uint8Array).equals(frame.subarray(len + 1)), 'the second line alone, with its LF');
+    assert.deepEqual([...(second.ok ? (second.lineOk ?? []) : [])], [1]);
+    assert.ok(skewed?.ok);
+    assert.deepEqual([...(skewed.ok ? (skewed.lineOk ?? []) : [])], [0, 0, 0, 1], 'only the row that is a whole line is taken');
+    assert.ok(Buffer.from(skewed.out as Uint8Array).equals(frame.subarray(0, len + 1)));
+    assert.ok(tampered && !tampered.ok, 'a damaged frame gives no rows, hashes or not');
     // A pool that never saw the dictionary asks for it instead of failing.
     const fresh = new WorkerPool(1);
     try {

@@ -12,6 +12,7 @@ import type { Engine } from '../../src/index.js';
 import { restoreOrder, TIER_TYPES } from '../../src/policy/tiers.js';
 import type { Repository } from '../../src/repository/repository.js';
 import { executeFhirRestore, planFhirRestore, type FhirRestoreOptions } from '../../src/restorer/fhirTarget.js';
+import { restoreToNdjson } from '../../src/restorer/ndjsonTarget.js';
 import { startSandbox, type SandboxServer } from '../../src/sandbox/index.js';
 import { FhirHttp } from '../../src/source/fhir/http.js';
 import { poolOpener, WorkerPool } from '../../src/pool/index.js';
@@ -284,6 +285,23 @@ test('a damaged pack frame: the unreadable resources are named (PACK_CORRUPT, th
   assert.deepEqual(new Set(f.failures.map((x) => x.resource)), affected);
   for (const x of f.failures) assert.deepEqual({ code: x.code, file: x.file }, { code: 'PACK_CORRUPT', file });
   assert.equal(f.resources, source.size - affected.size);
+  await assertFolderLines(folder, without(affected));
+
+  // The same folder restore through the worker pool, whose workers write verified frames into the files themselves:
+  // the damaged frame's places are cut out, every other line is where it belongs.
+  const pool2 = new WorkerPool(2);
+  const repo2 = await own.open();
+  const opener2 = poolOpener(repo2, pool2);
+  try {
+    const pooledFolder = path.join(dir, 'corrupt-folder-pooled');
+    const pf = await restoreToNdjson(repo2, await repo2.findSnapshot('latest'), pooledFolder, {}, { opener: opener2 });
+    assert.deepEqual(new Set(pf.failures.map((x) => x.resource)), affected);
+    assert.equal(pf.resources, source.size - affected.size);
+    await assertFolderLines(pooledFolder, without(affected));
+  } finally {
+    opener2.close();
+    await pool2.close();
+  }
 
   // One patient whose compartment touches the damaged frame: planning (dangling references) must not abort.
   const hit = [...affected].find((k) => !k.startsWith('Group/')) as string;
@@ -299,6 +317,19 @@ test('a damaged pack frame: the unreadable resources are named (PACK_CORRUPT, th
   assert.deepEqual(p.failures.map((x) => x.resource).sort(), lost.sort());
   assert.equal(p.restored, compartment.length - lost.length);
 });
+
+/** The folder holds exactly the expected resources' lines, one <Type>.ndjson per type, each line as stored. */
+async function assertFolderLines(folder: string, expected: ReadonlyMap<string, StoredResource>): Promise<void> {
+  const want = new Map<string, string[]>();
+  for (const r of expected.values()) want.set(r.type, [...(want.get(r.type) ?? []), r.text]);
+  const names = (await readdir(folder)).filter((n) => n.endsWith('.ndjson')).sort();
+  assert.deepEqual(names, [...want.keys()].map((t) => `${t}.ndjson`).sort());
+  for (const [type, lines] of want) {
+    const text = await readFile(path.join(folder, `${type}.ndjson`), 'utf8');
+    assert.ok(text.endsWith('\n') && !text.includes('\0'), `${type}: whole lines, no hole left`);
+    assert.deepEqual(text.slice(0, -1).split('\n').sort(), [...lines].sort(), type);
+  }
+}
 
 test('a missing pack: the resources only it held are named (BLOB_MISSING), the rest is restored', async () => {
   const src = await sandbox({ patients: 3, seed: 30 });
