@@ -86,6 +86,7 @@ test('no advertised $export, an unsearchable type, administration the target ref
   const r = await engine.restoreToServer({ target: B.url, auth: { kind: 'none' }, confirmed: true, verify: 'all', includeAdministration: true });
   assert.deepEqual(r.failures, [], 'the clinical data: success');
   assert.equal(r.administration?.refused.length, 5, 'the administration resources listed as skipped');
+  assert.deepEqual(r.verification?.mismatches, [], 'the refused administration resources are not read back as missing');
   assert.equal(r.ids?.mode, 'server-assigned');
   const map = await readIdMap(r.ids?.file);
   assert.ok(r.ids && r.ids.known === map.size && map.size > 0 && r.ids.sample.length > 0, 'the id map reported');

@@ -163,8 +163,10 @@ test('server administration resources: left out by default and listed; included,
 
   // Opted in, on a target where a project admin may not write Project or ClientApplication: 403 → skipped.
   const C = await sandbox({ patients: 0, createGroup: false, faults: { rejectResources: { match: '^(Project|ClientApplication)/', status: 403, diagnostics: 'Forbidden: shared project' } } });
-  const inc = await engineExport.restoreToServer({ target: C.url, auth: NONE, confirmed: true, includeAdministration: true });
+  const inc = await engineExport.restoreToServer({ target: C.url, auth: NONE, confirmed: true, includeAdministration: true, verify: 'all' });
   assert.deepEqual(inc.failures, [], 'clinical data: success');
+  assert.deepEqual(inc.verification?.mismatches, [], 'what the target refused is not read back as missing');
+  assert.equal(inc.verification?.checked, inc.restored);
   assert.deepEqual(inc.administration?.refused.map((x) => x.resource).sort(), ['ClientApplication/backup-client', 'Project/clinic-project']);
   assert.ok(inc.administration?.refused.every((x) => /403/.test(x.code)));
   assert.equal(C.store.get('User', 'admin-user') !== undefined, true, 'the others were written');
