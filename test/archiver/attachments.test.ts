@@ -69,6 +69,13 @@ describe('attachments in a backup', () => {
     const b = records.find((x) => x.url === 'Binary/doc-0-copy');
     assert.deepEqual(a?.blobs, b?.blobs);
     assert.equal(r.manifest.attachments?.stored, server.documents.length);
+    // The run summary's counts and sizes: every record, its bytes (each document counted, copies included).
+    assert.equal(r.manifest.attachments?.count, server.documents.length);
+    assert.equal(
+      r.manifest.attachments?.bytes,
+      server.documents.reduce((n, d) => n + d.size, 0),
+    );
+    assert.deepEqual([r.manifest.attachments?.external, r.manifest.attachments?.failed], [0, 0]);
     assert.ok(
       server.requestLog.filter((e) => /\/Binary\//.test(e.target)).every((e) => e.authorization),
       "fetched with the source's credentials",
@@ -148,6 +155,7 @@ describe('attachments in a backup', () => {
       [new URL(files.origin).host],
     );
     assert.equal(r.manifest.partial, false);
+    assert.equal(r.manifest.attachments?.external, 1, 'counted in the run summary');
     // Allowed: the unchanged resource's record is tried again and stored.
     const allowed = await run(repo, server, { allowedHosts: [new URL(files.origin).host] });
     const got = (await readAttachments(repo, allowed.manifest.attachments)).find((x) => x.owner === 'DocumentReference/docref-external');
@@ -168,6 +176,7 @@ describe('attachments in a backup', () => {
     assert.equal(r.manifest.partial, true);
     assert.ok(r.manifest.problems.some((p) => p.file === 'Media/media-1' && /404/.test(p.reason ?? '')));
     assert.equal((await readAttachments(repo, r.manifest.attachments)).find((x) => x.owner === 'Media/media-1')?.status, 'failed');
+    assert.equal(r.manifest.attachments?.failed, 1, 'counted in the run summary');
     server.faults.clear();
     const again = await run(repo, server);
     assert.equal(again.manifest.partial, false);

@@ -34,6 +34,7 @@ test('documents with PDFs, export files on another host: backup (settings), rest
   const b = await engine.backupNow();
   assert.equal(b.strategy, 'bulk-export');
   assert.equal(b.snapshot.partial, false);
+  assert.deepEqual(b.snapshot.attachments, { count: A.documents.length, stored: A.documents.length, bytes: A.documents.reduce((n, d) => n + d.size, 0), external: 0, failed: 0 });
   assert.ok(
     A.requestLog.some((e) => e.host === fileHost && /_bulk\/[^/]+\/[^/]+\.ndjson/.test(e.target) && e.authorization),
     'files from the other host, with the token (allowed)',
