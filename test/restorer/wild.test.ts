@@ -108,20 +108,22 @@ test('a target that assigns its own ids (updateCreate: false): POST transactions
   assert.equal(plan2.sameOnTarget, plan.resources);
 });
 
-test('refusal of PUT-as-create found when writing (not advertised): the restore switches to server-assigned ids and finishes', async () => {
-  const B = await sandbox({ patients: 0, createGroup: false, faults: { noUpdateCreate: { status: 404, advertise: false } } });
-  const plan = await engineExport.planRestoreToServer({ target: B.url, auth: NONE });
-  assert.equal(plan.ids?.mode, 'kept', 'nothing said so beforehand');
-  const r = await engineExport.restoreToServer({ target: B.url, auth: NONE, confirmed: true, verify: 'all' });
-  assert.deepEqual(r.failures, []);
-  assert.equal(r.ids?.mode, 'server-assigned');
-  assert.ok(r.ids?.detectedAt, 'says where it found out');
-  assert.deepEqual(r.verification?.mismatches, []);
-  const map = await readIdMap(r.ids?.file);
-  // Binary resources were restored as resources (bulk export): links follow their new ids.
-  assertMappedCopy(A, B, map, ADMIN);
-  assertAttachmentsOpen(B, A.documents, map);
-});
+for (const status of [404, 409, 422]) {
+  test(`refusal of PUT-as-create found when writing (not advertised, HTTP ${status}): the restore switches to server-assigned ids and finishes`, async () => {
+    const B = await sandbox({ patients: 0, createGroup: false, faults: { noUpdateCreate: { status, advertise: false } } });
+    const plan = await engineExport.planRestoreToServer({ target: B.url, auth: NONE });
+    assert.equal(plan.ids?.mode, 'kept', 'nothing said so beforehand');
+    const r = await engineExport.restoreToServer({ target: B.url, auth: NONE, confirmed: true, verify: 'all' });
+    assert.deepEqual(r.failures, []);
+    assert.equal(r.ids?.mode, 'server-assigned');
+    assert.ok(r.ids?.detectedAt, 'says where it found out');
+    assert.deepEqual(r.verification?.mismatches, []);
+    const map = await readIdMap(r.ids?.file);
+    // Binary resources were restored as resources (bulk export): links follow their new ids.
+    assertMappedCopy(A, B, map, ADMIN);
+    assertAttachmentsOpen(B, A.documents, map);
+  });
+}
 
 test('a transaction the server committed but whose answer was lost: the rerun finds its resources instead of creating them again', async () => {
   const B = await sandbox({ patients: 0, createGroup: false, faults: { noUpdateCreate: { status: 405 } } });
