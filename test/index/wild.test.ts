@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { after, test } from 'node:test';
+import { Catalog } from '../../src/catalog/catalog.js';
 import { createEngine } from '../../src/index.js';
 import type { SandboxServer } from '../../src/sandbox/index.js';
 import { sandbox, testRepo } from '../restorer/helpers.js';
@@ -95,4 +96,10 @@ test('no advertised $export, an unsearchable type, administration the target ref
   assertAttachmentsOpen(B, A.documents, map);
   const runs = await engine.status();
   assert.equal(runs.lastBackup?.status, 'success');
+  const { catalog } = Catalog.open(path.join(repo.stateDir, (await engine.stats()).repoId, 'catalog.sqlite'));
+  try {
+    assert.equal(catalog.lastRun('restore')?.status, 'success', 'the restore run is recorded as a success, not failed');
+  } finally {
+    catalog.close();
+  }
 });
