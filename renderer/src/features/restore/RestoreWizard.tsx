@@ -476,11 +476,14 @@ function RestoreFlow({ onRestart }: { onRestart: () => void }): ReactNode {
               <SharedNotice shared={folderPreview.shared} included={folderPreview.sharedIncluded} />
             </>
           )}
+          {/* Planned again (the administration opt-in): working, or why it could not be. */}
+          {busy && <Spinner label={t('restore.preview.working')} />}
+          <ErrorBox error={error} />
           <div className="wizard-nav">
             <button type="button" onClick={() => setStep(3)}>
               {t('common.back')}
             </button>
-            <button type="button" className="primary" onClick={() => setStep(5)} data-testid="next">
+            <button type="button" className="primary" disabled={busy || (!plan && !folderPreview)} onClick={() => setStep(5)} data-testid="next">
               {t('common.next')}
             </button>
           </div>
