@@ -4,8 +4,9 @@
  *  - Every Attachment with a `url` in a new or changed resource is fetched (inline `data` is part of the
  *    resource and needs nothing more). A Binary resource without inline data (its content lives elsewhere)
  *    has its content read too (GET Binary/<id>).
- *  - URLs on the source server (relative, or absolute on its origin) and on hosts allowed in settings are
- *    fetched with the source's credentials (unless a bulk manifest said no token is needed); other hosts are
+ *  - URLs on the source server (relative, or absolute on its origin) are fetched with the source's credentials
+ *    (a Binary read is a FHIR read, whatever a bulk manifest says about its files); hosts allowed in settings
+ *    get them too, unless a bulk manifest said no token is needed (requiresAccessToken: false); other hosts are
  *    recorded, not fetched ("external"), and the run warns.
  *  - Streaming: content is cut into CHUNK_BYTES chunks as it arrives, each stored as a deduplicated blob; the
  *    same URL in several resources is fetched once per run.
@@ -111,11 +112,15 @@ export async function fetchAttachment(
   }
   if (target.protocol !== 'http:' && target.protocol !== 'https:')
     return { status: 'external', size: null, sha256: null, sha1Base64: null, blobs: [], contentType: null, reason: `${target.protocol} URL` };
-  if (http.originClass(target) === 'foreign') return { status: 'external', size: null, sha256: null, sha1Base64: null, blobs: [], contentType: null, reason: target.host };
+  const where = http.originClass(target);
+  if (where === 'foreign') return { status: 'external', size: null, sha256: null, sha1Base64: null, blobs: [], contentType: null, reason: target.host };
+  // The source server's own URLs are FHIR reads: its credentials always go there (servers keep Binary behind them
+  // even when their export files are open); another host follows the access the run was given.
+  const access: RequestAccess = where === 'same' ? 'source' : opts.access;
   const isBinaryRead = /(?:^|\/)Binary\/[A-Za-z0-9\-.]{1,64}$/.test(target.pathname);
   let res: Response;
   try {
-    res = await http.request(target.href, { headers: { Accept: isBinaryRead ? `${opts.contentType ?? '*/*'}, */*;q=0.5` : '*/*' } }, { signal: opts.signal, access: opts.access });
+    res = await http.request(target.href, { headers: { Accept: isBinaryRead ? `${opts.contentType ?? '*/*'}, */*;q=0.5` : '*/*' } }, { signal: opts.signal, access });
   } catch (err) {
     if (isEngineError(err, 'CANCELLED') || opts.signal?.aborted) throw new EngineError('CANCELLED');
     if (isEngineError(err))

@@ -407,7 +407,7 @@ export async function executeFhirRestore(
 
   for (const f of binaries.failures) failures.push({ resource: f.owner, status: 'failed', code: f.code, outcome: `attachment ${f.url} not restored${f.outcome ? `: ${f.outcome}` : ''}` });
   let verification: FhirRestoreResult['verification'] = null;
-  if ((opts.verify ?? 'sample') !== 'none') verification = await verifyRestore(repo, rows, http, mapping, failures, opts);
+  if ((opts.verify ?? 'sample') !== 'none') verification = await verifyRestore(repo, rows, http, mapping, [...failures, ...refusedAdministration], opts);
   // A complete restore needs no journal; an incomplete one keeps it so a rerun resumes.
   if (failures.length === 0 && journal.fixups.size === 0) await journal.remove();
   const entries = map.entries();

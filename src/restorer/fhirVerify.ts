@@ -1,20 +1,24 @@
 /** After a restore into a FHIR server: the read-back verification (a sample, or every resource). */
 import { readResource, type Repository } from '../repository/index.js';
 import type { FhirHttp } from '../source/index.js';
-import { type ResourceOutcome, throwIfAborted } from '../shared/index.js';
+import { throwIfAborted } from '../shared/index.js';
 import { sameContent } from './rewrite.js';
 import type { SelectedRow } from './selection.js';
 import { readOne, type FhirRestoreOptions, type RestoreMapping } from './fhirPlan.js';
 
+/**
+ * Reads restored resources back and compares their content. `notWritten` (failures, and administration resources
+ * the target refused, which are reported as skipped) are not read back: they are not expected on the target.
+ */
 export async function verifyRestore(
   repo: Repository,
   rows: Map<string, SelectedRow[]>,
   http: FhirHttp,
   mapping: RestoreMapping,
-  failures: readonly ResourceOutcome[],
+  notWritten: readonly { readonly resource: string }[],
   opts: FhirRestoreOptions,
 ): Promise<{ checked: number; mismatches: string[] }> {
-  const failed = new Set(failures.map((f) => f.resource));
+  const failed = new Set(notWritten.map((f) => f.resource));
   const all: SelectedRow[] = [];
   for (const list of rows.values()) for (const r of list) if (!failed.has(`${r.type}/${r.id}`)) all.push(r);
   let sample = all;

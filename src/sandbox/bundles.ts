@@ -122,13 +122,15 @@ export interface SearchInput {
   compartmentPatient?: string;
   /** Paging fault: no next links (rest by _offset), or also _offset ignored. */
   paging?: 'total-without-next' | 'no-offset' | null;
+  /** Page size cap fault: at most this many entries per page, whatever `_count` asks. */
+  maxCount?: number | null;
 }
 
 /** Type-level search: _lastUpdated, _id, patient / subject, _count, _sort=(-)_lastUpdated, _summary=count, _total=none. */
 export function searchType(input: SearchInput): Buffer {
   const { store, base, type, params } = input;
   if (!TYPE_RE.test(type)) throw fhirError(404, 'not-found', `unknown resource type ${type}`);
-  const count = parseCount(params.get('_count'));
+  const count = Math.min(parseCount(params.get('_count')), input.maxCount ?? MAX_COUNT);
   const sort = params.get('_sort') ?? '_lastUpdated';
   if (sort !== '_lastUpdated' && sort !== '-_lastUpdated') throw fhirError(400, 'not-supported', `_sort=${sort} is not supported (use _lastUpdated or -_lastUpdated)`);
   const desc = sort === '-_lastUpdated';

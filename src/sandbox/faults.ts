@@ -50,6 +50,8 @@ export interface FaultSettings {
    * Medplum); "no-offset" also ignores `_offset` (every request answers the first page).
    */
   paging?: 'total-without-next' | 'no-offset' | null;
+  /** Search pages hold at most this many entries whatever `_count` asks (servers cap their page size). */
+  maxCount?: number | null;
   /** Server-managed meta on every write, besides versionId/lastUpdated: members added to meta (e.g. Medplum's author, project). */
   serverMeta?: { extra: Record<string, unknown> } | null;
   /** The CapabilityStatement lists no $export operation (the endpoint still works, like Medplum's). */
@@ -101,6 +103,7 @@ const KEYS: readonly (keyof FaultSettings)[] = [
   'manifestOrigin',
   'manifestRequiresAccessToken',
   'paging',
+  'maxCount',
   'serverMeta',
   'hideExport',
   'hideHistory',
@@ -175,6 +178,7 @@ export function parseFaultSettings(input: unknown): FaultSettings {
   if (s.misfileResources && s.misfileResources.count !== undefined) nonNegative('misfileResources.count', s.misfileResources.count);
   if (s.paging !== undefined && s.paging !== null && s.paging !== 'total-without-next' && s.paging !== 'no-offset')
     throw new EngineError('INVALID_ARGUMENT', { name: 'paging', value: String(s.paging) });
+  if (s.maxCount !== undefined && s.maxCount !== null && !(Number.isInteger(s.maxCount) && s.maxCount >= 1)) throw new EngineError('INVALID_ARGUMENT', { name: 'maxCount', value: String(s.maxCount) });
   if (s.unsearchable && (!Array.isArray(s.unsearchable.types) || !s.unsearchable.types.every((t) => typeof t === 'string')))
     throw new EngineError('INVALID_ARGUMENT', { name: 'unsearchable.types', value: typeof s.unsearchable.types });
   for (const [name, st] of [
@@ -378,6 +382,10 @@ export class Faults implements FaultController {
 
   get paging(): 'total-without-next' | 'no-offset' | null {
     return this.settings.paging ?? null;
+  }
+
+  get maxCount(): number | null {
+    return this.settings.maxCount ?? null;
   }
 
   get serverMeta(): { extra: Record<string, unknown> } | null {

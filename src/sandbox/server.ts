@@ -304,7 +304,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxSe
     if (seg.length === 1) {
       if (method === 'GET') {
         if (refusal !== null) return outcome(refusal, 'not-supported', `Cannot search on ${type}`);
-        return json(200, searchType({ store, base, type, params: url.searchParams, selfUrl: url, nowMs, paging: faults.paging }));
+        return json(200, searchType({ store, base, type, params: url.searchParams, selfUrl: url, nowMs, paging: faults.paging, maxCount: faults.maxCount }));
       }
       if (method === 'POST') {
         const body = await writeBody(req, type, undefined, maxBody);
@@ -318,7 +318,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxSe
       if (refusal !== null) return outcome(refusal, 'not-supported', `Cannot search on ${type}`);
       const params = new URLSearchParams(url.searchParams);
       if (method === 'POST') for (const [k, v] of new URLSearchParams(await readBody(req, 1024 * 1024))) params.append(k, v);
-      return json(200, searchType({ store, base, type, params, selfUrl: url, nowMs, paging: faults.paging }));
+      return json(200, searchType({ store, base, type, params, selfUrl: url, nowMs, paging: faults.paging, maxCount: faults.maxCount }));
     }
     if (b === '_history' && seg.length === 2) {
       if (method !== 'GET') return outcome(405, 'not-supported', 'GET only');

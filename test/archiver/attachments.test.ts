@@ -69,6 +69,13 @@ describe('attachments in a backup', () => {
     const b = records.find((x) => x.url === 'Binary/doc-0-copy');
     assert.deepEqual(a?.blobs, b?.blobs);
     assert.equal(r.manifest.attachments?.stored, server.documents.length);
+    // The run summary's counts and sizes: every record, its bytes (each document counted, copies included).
+    assert.equal(r.manifest.attachments?.count, server.documents.length);
+    assert.equal(
+      r.manifest.attachments?.bytes,
+      server.documents.reduce((n, d) => n + d.size, 0),
+    );
+    assert.deepEqual([r.manifest.attachments?.external, r.manifest.attachments?.failed], [0, 0]);
     assert.ok(
       server.requestLog.filter((e) => /\/Binary\//.test(e.target)).every((e) => e.authorization),
       "fetched with the source's credentials",
@@ -124,7 +131,7 @@ describe('attachments in a backup', () => {
     assert.match(img?.reason ?? '', /Binary\/img-0 was deleted/);
   });
 
-  it('a link to another host: recorded, not fetched, warned; fetched (without the source token) once the host is allowed', async () => {
+  it('a link to another host: recorded, not fetched, warned; fetched once the host is allowed', async () => {
     const pdf = Buffer.from('%PDF-1.4 laudo externo\n%%EOF');
     const files = await fileServer(pdf);
     const server = await sandbox({ patients: 2, seed: 73, documents: { patients: 1 }, faults: { unsearchable: { types: ['Binary'] } } });
@@ -148,12 +155,49 @@ describe('attachments in a backup', () => {
       [new URL(files.origin).host],
     );
     assert.equal(r.manifest.partial, false);
+    assert.equal(r.manifest.attachments?.external, 1, 'counted in the run summary');
     // Allowed: the unchanged resource's record is tried again and stored.
     const allowed = await run(repo, server, { allowedHosts: [new URL(files.origin).host] });
     const got = (await readAttachments(repo, allowed.manifest.attachments)).find((x) => x.owner === 'DocumentReference/docref-external');
     assert.equal(got?.status, 'stored');
     assert.equal(got?.sha256, createHash('sha256').update(pdf).digest('hex'));
     assert.equal(files.hits.length, 1);
+  });
+
+  it('a bulk export whose files need no token (requiresAccessToken: false): links to the source server are still read with its credentials; an allowed other host gets the token only when the manifest asks for it', async () => {
+    const pdf = Buffer.from('%PDF-1.4 laudo no servidor de arquivos\n%%EOF');
+    const files = await fileServer(pdf);
+    const fileHost = new URL(files.origin).host;
+    const server = await sandbox({ patients: 2, seed: 78, documents: { patients: 2 }, auth: { bearerTokens: ['tk'] }, faults: { manifestRequiresAccessToken: false } });
+    server.store.put(
+      'DocumentReference',
+      'docref-external',
+      JSON.stringify({
+        resourceType: 'DocumentReference',
+        id: 'docref-external',
+        status: 'current',
+        content: [{ attachment: { contentType: 'application/pdf', url: `${files.origin}/laudos/2.pdf` } }],
+      }),
+    );
+    // Binary left out of the export: every link is read one by one.
+    const opts: FhirBackupOptions = { baseUrl: server.url, auth: { kind: 'bearer', token: 'tk' }, types: ['DocumentReference', 'Media', 'DiagnosticReport'], allowedHosts: [fileHost] };
+    const { repo } = await repoIn();
+    const r = await backupFhir(repo, opts);
+    assert.equal(r.strategy, 'bulk-export');
+    assert.equal(r.manifest.partial, false, JSON.stringify(r.manifest.problems));
+    const records = await readAttachments(repo, r.manifest.attachments);
+    for (const d of server.documents) assert.equal(records.find((x) => x.owner === d.owner && x.url === d.url)?.sha256, d.sha256, `${d.owner} ${d.url}`);
+    const reads = server.requestLog.filter((e) => /\/Binary\//.test(e.target));
+    assert.ok(reads.length > 0 && reads.every((e) => e.authorization), 'Binary reads on the source carry its credentials');
+    assert.equal(records.find((x) => x.owner === 'DocumentReference/docref-external')?.sha256, createHash('sha256').update(pdf).digest('hex'));
+    assert.deepEqual(files.hits, [{ auth: false }], 'no token to the other host: the manifest said none is needed');
+    // The manifest asks for the token (the default with auth): the allowed host gets it.
+    server.faults.set({ manifestRequiresAccessToken: null });
+    await backupFhir((await repoIn()).repo, opts);
+    assert.deepEqual(
+      files.hits.map((h) => h.auth),
+      [false, true],
+    );
   });
 
   it('a document that cannot be fetched: recorded as failed, the snapshot partial; the next run tries it again', async () => {
@@ -168,6 +212,7 @@ describe('attachments in a backup', () => {
     assert.equal(r.manifest.partial, true);
     assert.ok(r.manifest.problems.some((p) => p.file === 'Media/media-1' && /404/.test(p.reason ?? '')));
     assert.equal((await readAttachments(repo, r.manifest.attachments)).find((x) => x.owner === 'Media/media-1')?.status, 'failed');
+    assert.equal(r.manifest.attachments?.failed, 1, 'counted in the run summary');
     server.faults.clear();
     const again = await run(repo, server);
     assert.equal(again.manifest.partial, false);

@@ -1,7 +1,9 @@
 /**
  * Issue 14 through the real CLI: a backup whose export files live on another loopback host (allowed with
  * --allow-origin) and whose documents point to PDFs; a restore into a server that assigns its own ids, killed
- * with SIGKILL mid-way and run again: every resource exactly once, links working, the id map reported.
+ * with SIGKILL mid-way and run again: every resource exactly once, links working, the id map reported; server
+ * administration resources left out of the plan with the opt-in named, and when included into a target that
+ * refuses them, listed as not restored while the restore of the clinical data succeeds (exit 0).
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -13,8 +15,9 @@ import { CLI, ROOT, runCli } from '../support/cli.js';
 import { tempDir } from '../support/tmp.js';
 import { assertAttachmentsOpen, assertMappedCopy, readIdMap } from '../support/wild.js';
 
+const ADMIN = ['Project', 'ProjectMembership', 'ClientApplication', 'User'];
 const dir = await tempDir('cb-cli-wild-');
-const A: SandboxServer = await sandbox({ patients: 10, seed: 61, documents: { patients: 4, urlForm: 'absolute' }, auth: { bearerTokens: ['clinic-token'] }, secondHost: true });
+const A: SandboxServer = await sandbox({ patients: 10, seed: 61, documents: { patients: 4, urlForm: 'absolute' }, administration: true, auth: { bearerTokens: ['clinic-token'] }, secondHost: true });
 const fileHost = new URL(A.secondOrigin as string).host;
 A.faults.set({ manifestOrigin: A.secondOrigin });
 const repo: TestRepo = await testRepo(path.join(dir, 'repo'));
@@ -28,7 +31,7 @@ test('backup: export files on another host are refused (naming the host and the 
   assert.match(refused.stderr, new RegExp(`${fileHost.replace('.', '\\.')}.*Other allowed addresses`), refused.stderr);
   const ok = await runCli(['backup', '--source', A.url, '--token-file', tokenFile, '--allow-origin', fileHost], env);
   assert.equal(ok.code, 0, ok.stderr);
-  assert.match(ok.stdout, new RegExp(`Attachments: ${A.documents.length} of ${A.documents.length} kept`));
+  assert.match(ok.stdout, new RegExp(`Attachments: ${A.documents.length} of ${A.documents.length} kept \\(\\d+(\\.\\d)? (KiB|MiB)\\); 0 at other addresses, 0 failed\\.`));
   assert.ok(
     A.requestLog.some((e) => e.host === fileHost && e.authorization),
     'files fetched from the allowed host with the token',
@@ -37,6 +40,12 @@ test('backup: export files on another host are refused (naming the host and the 
 
 test('restore into a server that assigns its own ids, killed mid-way: the rerun resumes, every resource once, links working, the map reported', async () => {
   const B = await sandbox({ patients: 0, createGroup: false, faults: { noUpdateCreate: { status: 405 }, slow: { delayMs: 150, match: '^/fhir/?$' } } });
+  // The plan says so beforehand: new ids with the map kept, and what happens to the attachments.
+  const plan = await runCli(['restore', '--target-url', B.url, '--plan'], env);
+  assert.equal(plan.code, 0, plan.stderr);
+  assert.match(plan.stdout, /This server chooses its own ids: .*old → new map is kept \(0 already known\)/);
+  assert.match(plan.stdout, new RegExp(`Attachments: ${A.documents.length} kept \\([^)]+\\); 0 Binary to create first .* \\d+ follow restored Binary resources`));
+  assert.match(plan.stdout, /Server administration resources are left out \(use --include-admin to include them\): .*ClientApplication \(1\)/);
   const child = spawn(process.execPath, ['--experimental-websocket', CLI, 'restore', '--target-url', B.url, '--yes'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: 'ignore' });
   const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
   const deadline = Date.now() + 120_000;
@@ -55,7 +64,7 @@ test('restore into a server that assigns its own ids, killed mid-way: the rerun 
   assert.equal(r.ids.mode, 'server-assigned');
   const map = await readIdMap(r.ids.file);
   assert.equal(r.ids.known, map.size);
-  assertMappedCopy(A, B, map, ['Binary']);
+  assertMappedCopy(A, B, map, ['Binary', ...ADMIN]);
   assertAttachmentsOpen(B, A.documents, map);
 
   const human = await runCli(['restore', '--target-url', B.url, '--yes'], env);
@@ -65,4 +74,24 @@ test('restore into a server that assigns its own ids, killed mid-way: the rerun 
   assert.ok(r.ids.known > 10);
   assert.equal(human.stdout.split('\n').filter((l) => /^ {2}[A-Za-z]+\/\S+ → [A-Za-z]+\/\S+$/.test(l)).length, 10, human.stdout);
   assert.ok(human.stdout.includes(`… and ${r.ids.known - 10} more`), human.stdout);
+});
+
+test('administration resources: the plan leaves them out and names the opt-in; included into a target that refuses them (403), the clinical data is restored, exit 0, the refused ones listed', async () => {
+  const C = await sandbox({
+    patients: 0,
+    createGroup: false,
+    faults: { rejectResources: { match: '^(Project|ProjectMembership|ClientApplication|User)/', status: 403, diagnostics: 'Forbidden: shared project' } },
+  });
+  const plan = await runCli(['restore', '--target-url', C.url, '--plan'], env);
+  assert.equal(plan.code, 0, plan.stderr);
+  assert.match(plan.stdout, /Server administration resources are left out \(use --include-admin to include them\): .*ClientApplication/);
+  const included = await runCli(['restore', '--target-url', C.url, '--plan', '--include-admin'], env);
+  assert.match(included.stdout, /Server administration resources included: .*Project \(1\)/);
+  const r = await runCli(['restore', '--target-url', C.url, '--yes', '--include-admin'], env);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /Server administration not restored: .*Project\/clinic-project/);
+  assert.match(r.stdout, /ClientApplication\/backup-client/);
+  assert.equal([...C.store.all()].filter((x) => ADMIN.includes(x.type)).length, 0, 'none written');
+  assertMappedCopy(A, C, new Map(), ADMIN);
+  assertAttachmentsOpen(C, A.documents, new Map());
 });

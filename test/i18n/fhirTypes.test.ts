@@ -16,6 +16,15 @@ it('names every type of the restore tiers in both languages; the engine and the 
   assert.equal(uiName('Observation', 'pt-BR'), 'Observação');
 });
 
+it("a server's administration records have plain names too (they are listed in a restore's preview)", async () => {
+  const { ADMINISTRATION_TYPES } = await import('../../src/restorer/adminTypes.js');
+  for (const type of ['Project', 'ProjectMembership', 'ClientApplication', 'User', 'Bot', 'AccessPolicy']) {
+    assert.ok(ADMINISTRATION_TYPES['medplum']?.includes(type), type);
+    assert.notEqual(fhirTypeName(type, 'pt-BR'), `Outro tipo de registro (${type})`, `${type} is named`);
+  }
+  assert.equal(fhirTypeName('ClientApplication', 'pt-BR'), 'Aplicativo conectado');
+});
+
 it('an unlisted type keeps its code after a plain label, never a bare code', () => {
   assert.equal(fhirTypeName('MyClinicThing', 'pt-BR'), 'Outro tipo de registro (MyClinicThing)');
   assert.equal(uiName('MyClinicThing', 'en'), 'Other kind of record (MyClinicThing)');

@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { after, test } from 'node:test';
+import { Catalog } from '../../src/catalog/catalog.js';
 import { createEngine } from '../../src/index.js';
 import type { SandboxServer } from '../../src/sandbox/index.js';
 import { sandbox, testRepo } from '../restorer/helpers.js';
@@ -34,6 +35,7 @@ test('documents with PDFs, export files on another host: backup (settings), rest
   const b = await engine.backupNow();
   assert.equal(b.strategy, 'bulk-export');
   assert.equal(b.snapshot.partial, false);
+  assert.deepEqual(b.snapshot.attachments, { count: A.documents.length, stored: A.documents.length, bytes: A.documents.reduce((n, d) => n + d.size, 0), external: 0, failed: 0 });
   assert.ok(
     A.requestLog.some((e) => e.host === fileHost && /_bulk\/[^/]+\/[^/]+\.ndjson/.test(e.target) && e.authorization),
     'files from the other host, with the token (allowed)',
@@ -86,6 +88,7 @@ test('no advertised $export, an unsearchable type, administration the target ref
   const r = await engine.restoreToServer({ target: B.url, auth: { kind: 'none' }, confirmed: true, verify: 'all', includeAdministration: true });
   assert.deepEqual(r.failures, [], 'the clinical data: success');
   assert.equal(r.administration?.refused.length, 5, 'the administration resources listed as skipped');
+  assert.deepEqual(r.verification?.mismatches, [], 'the refused administration resources are not read back as missing');
   assert.equal(r.ids?.mode, 'server-assigned');
   const map = await readIdMap(r.ids?.file);
   assert.ok(r.ids && r.ids.known === map.size && map.size > 0 && r.ids.sample.length > 0, 'the id map reported');
@@ -93,4 +96,10 @@ test('no advertised $export, an unsearchable type, administration the target ref
   assertAttachmentsOpen(B, A.documents, map);
   const runs = await engine.status();
   assert.equal(runs.lastBackup?.status, 'success');
+  const { catalog } = Catalog.open(path.join(repo.stateDir, (await engine.stats()).repoId, 'catalog.sqlite'));
+  try {
+    assert.equal(catalog.lastRun('restore')?.status, 'success', 'the restore run is recorded as a success, not failed');
+  } finally {
+    catalog.close();
+  }
 });

@@ -108,20 +108,22 @@ test('a target that assigns its own ids (updateCreate: false): POST transactions
   assert.equal(plan2.sameOnTarget, plan.resources);
 });
 
-test('refusal of PUT-as-create found when writing (not advertised): the restore switches to server-assigned ids and finishes', async () => {
-  const B = await sandbox({ patients: 0, createGroup: false, faults: { noUpdateCreate: { status: 404, advertise: false } } });
-  const plan = await engineExport.planRestoreToServer({ target: B.url, auth: NONE });
-  assert.equal(plan.ids?.mode, 'kept', 'nothing said so beforehand');
-  const r = await engineExport.restoreToServer({ target: B.url, auth: NONE, confirmed: true, verify: 'all' });
-  assert.deepEqual(r.failures, []);
-  assert.equal(r.ids?.mode, 'server-assigned');
-  assert.ok(r.ids?.detectedAt, 'says where it found out');
-  assert.deepEqual(r.verification?.mismatches, []);
-  const map = await readIdMap(r.ids?.file);
-  // Binary resources were restored as resources (bulk export): links follow their new ids.
-  assertMappedCopy(A, B, map, ADMIN);
-  assertAttachmentsOpen(B, A.documents, map);
-});
+for (const status of [404, 409, 422]) {
+  test(`refusal of PUT-as-create found when writing (not advertised, HTTP ${status}): the restore switches to server-assigned ids and finishes`, async () => {
+    const B = await sandbox({ patients: 0, createGroup: false, faults: { noUpdateCreate: { status, advertise: false } } });
+    const plan = await engineExport.planRestoreToServer({ target: B.url, auth: NONE });
+    assert.equal(plan.ids?.mode, 'kept', 'nothing said so beforehand');
+    const r = await engineExport.restoreToServer({ target: B.url, auth: NONE, confirmed: true, verify: 'all' });
+    assert.deepEqual(r.failures, []);
+    assert.equal(r.ids?.mode, 'server-assigned');
+    assert.ok(r.ids?.detectedAt, 'says where it found out');
+    assert.deepEqual(r.verification?.mismatches, []);
+    const map = await readIdMap(r.ids?.file);
+    // Binary resources were restored as resources (bulk export): links follow their new ids.
+    assertMappedCopy(A, B, map, ADMIN);
+    assertAttachmentsOpen(B, A.documents, map);
+  });
+}
 
 test('a transaction the server committed but whose answer was lost: the rerun finds its resources instead of creating them again', async () => {
   const B = await sandbox({ patients: 0, createGroup: false, faults: { noUpdateCreate: { status: 405 } } });
@@ -163,8 +165,10 @@ test('server administration resources: left out by default and listed; included,
 
   // Opted in, on a target where a project admin may not write Project or ClientApplication: 403 → skipped.
   const C = await sandbox({ patients: 0, createGroup: false, faults: { rejectResources: { match: '^(Project|ClientApplication)/', status: 403, diagnostics: 'Forbidden: shared project' } } });
-  const inc = await engineExport.restoreToServer({ target: C.url, auth: NONE, confirmed: true, includeAdministration: true });
+  const inc = await engineExport.restoreToServer({ target: C.url, auth: NONE, confirmed: true, includeAdministration: true, verify: 'all' });
   assert.deepEqual(inc.failures, [], 'clinical data: success');
+  assert.deepEqual(inc.verification?.mismatches, [], 'what the target refused is not read back as missing');
+  assert.equal(inc.verification?.checked, inc.restored);
   assert.deepEqual(inc.administration?.refused.map((x) => x.resource).sort(), ['ClientApplication/backup-client', 'Project/clinic-project']);
   assert.ok(inc.administration?.refused.every((x) => /403/.test(x.code)));
   assert.equal(C.store.get('User', 'admin-user') !== undefined, true, 'the others were written');
@@ -232,4 +236,68 @@ test('to a folder: attachments beside the NDJSON, one file per content (verified
     assert.equal(line.size, d.size);
   }
   assert.equal(r.attachments?.files, new Set(A.documents.map((d) => d.sha256)).size, 'the same bytes are written once');
+});
+
+for (const paging of ['total-without-next', 'no-offset'] as const) {
+  const how = paging === 'no-offset' ? 'no next link, _offset ignored' : 'total but no next link';
+  test(`a target that pages with ${how}: the preview finds every resource there and not the one missing; verification passes, and still catches a resource lost after writing`, async () => {
+    const B = await sandbox({ patients: 0, createGroup: false });
+    const first = await engineExport.restoreToServer({ target: B.url, auth: NONE, confirmed: true, verify: 'none' });
+    assert.deepEqual(first.failures, []);
+    const observations = [...B.store.all()].filter((x) => x.type === 'Observation');
+    const gone = observations[3] as { id: string };
+    const lost = observations[observations.length - 2] as { id: string };
+    B.store.delete('Observation', gone.id);
+    // Pages capped at 20 entries (the preview asks 50 ids at a time), and no next link.
+    B.faults.set({ paging, maxCount: 20 });
+    // No false "missing" from a partial read, and the one really missing is not taken as present.
+    const plan = await engineExport.planRestoreToServer({ target: B.url, auth: NONE });
+    assert.equal(plan.existing, plan.resources - 1);
+    assert.equal(plan.sameOnTarget, plan.resources - 1);
+    assert.deepEqual(plan.newerOnTarget, []);
+    const ok = await engineExport.restoreToServer({ target: B.url, auth: NONE, confirmed: true, verify: 'all' });
+    assert.deepEqual(ok.failures, []);
+    assert.deepEqual(ok.verification, { checked: plan.resources, mismatches: [] });
+    assert.ok(B.store.get('Observation', gone.id) !== undefined, 'the missing one was written again');
+    // Lost by the server after the last write, before the read-back: verification names it, and only it.
+    let written = false;
+    const bad = await engineExport.restoreToServer(
+      { target: B.url, auth: NONE, confirmed: true, verify: 'all' },
+      {
+        onProgress: (e) => {
+          if (e.type === 'progress' && e.phase === 'write' && e.done === e.total && !written) {
+            written = true;
+            B.store.delete('Observation', lost.id);
+          }
+        },
+      },
+    );
+    assert.ok(written, 'the write phase reported its end');
+    assert.deepEqual(bad.verification?.mismatches, [`Observation/${lost.id}`]);
+  });
+}
+
+test('inline attachment data (no URL) stays inside its resource as before: no attachment record, restored byte for byte', async () => {
+  const inline = [...A.store.all()].filter((x) => /"presentedForm":\[\{[^\]]*"data":"/.test(x.text));
+  assert.ok(inline.length > 0, 'the source has reports with their text inline');
+  const repo = await repoSearch.open();
+  await repo.loadIndex();
+  const snap = await repo.findSnapshot('latest');
+  const { readAttachments } = await import('../../src/repository/attachments.js');
+  const records = await readAttachments(repo, snap.manifest.attachments);
+  const owners = new Set(records.map((r) => r.owner));
+  assert.ok(!inline.some((x) => owners.has(`${x.type}/${x.id}`)), 'inline data is not an attachment to fetch');
+  assert.equal(records.length, A.documents.length);
+  const B = await sandbox({ patients: 0, createGroup: false });
+  const r = await engineSearch.restoreToServer({ target: B.url, auth: NONE, types: ['DiagnosticReport'], confirmed: true, verify: 'all' });
+  assert.deepEqual(r.failures, []);
+  for (const x of inline) {
+    const got = JSON.parse(B.store.get('DiagnosticReport', x.id) as string) as { presentedForm: { data: string }[] };
+    const want = JSON.parse(x.text) as { presentedForm: { data: string }[] };
+    assert.deepEqual(
+      got.presentedForm.map((f) => f.data),
+      want.presentedForm.map((f) => f.data),
+      `DiagnosticReport/${x.id}`,
+    );
+  }
 });

@@ -1,12 +1,13 @@
 /**
  * The sandbox switches of issue 14, each over HTTP: Binary raw content, seeded documents and administration
- * resources, pages without next links, unsearchable types, no create-by-PUT, server-managed meta, export files on
+ * resources, pages without next links or capped in size, unsearchable types, no create-by-PUT, server-managed meta, export files on
  * a second host with or without requiresAccessToken, hidden capabilities, stalled exports, SMART scope policy,
  * and a connection dropped after the request was processed.
  */
 import assert from 'node:assert/strict';
 import { createHash, generateKeyPairSync, randomUUID, sign, type JsonWebKey } from 'node:crypto';
 import { describe, it } from 'node:test';
+import { isEngineError } from '../../src/shared/errors.js';
 import { arr, getJson, obj, sandbox } from './helpers.js';
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
@@ -59,6 +60,28 @@ describe('issue 14 sandbox switches', () => {
     assert.equal(new Set([...ids(first.body), ...ids(second.body)]).size, 20, 'the second page by offset is new');
     s.faults.set({ paging: 'no-offset' });
     assert.deepEqual(ids((await getJson(`${s.url}/Observation?_count=10&_offset=10`)).body), ids(first.body), 'offset ignored');
+  });
+
+  it('page size cap: at most maxCount entries per page whatever _count asks, with next links (or by _offset without them)', async () => {
+    const s = await sandbox({ patients: 3, faults: { maxCount: 7 } });
+    const ids = (b: Record<string, unknown>): string[] => arr(b['entry']).map((e) => String(obj(obj(e)['resource'])['id']));
+    const first = await getJson(`${s.url}/Observation?_count=50`);
+    assert.equal(ids(first.body).length, 7);
+    const next = arr(first.body['link'])
+      .map(obj)
+      .find((l) => l['relation'] === 'next');
+    assert.ok(next, 'a next link to the rest');
+    assert.equal(ids((await getJson(String(next['url']))).body).length, 7);
+    s.faults.set({ paging: 'total-without-next' });
+    const byOffset = await getJson(`${s.url}/Observation?_count=50&_offset=7`);
+    assert.equal(ids(byOffset.body).length, 7);
+    assert.equal(new Set([...ids(first.body), ...ids(byOffset.body)]).size, 14);
+    s.faults.set({ maxCount: null });
+    assert.equal(ids((await getJson(`${s.url}/Observation?_count=50`)).body).length, 50);
+    assert.throws(
+      () => s.faults.set({ maxCount: 0 }),
+      (e: unknown) => isEngineError(e, 'INVALID_ARGUMENT') && e.details['name'] === 'maxCount',
+    );
   });
 
   it('unsearchable types answer 400 "Cannot search on T"; the CapabilityStatement still lists them', async () => {

@@ -250,6 +250,8 @@ describe('server faults', () => {
     server.faults.set({ nonJson: { match: '/_bulk/[^/]+$' } });
     const manifest = await rejectsWithCode(run(repo, server), 'SOURCE_BAD_RESPONSE');
     assert.match(String(manifest.details['reason']), /manifest is not JSON/);
+    const deletes = (): number => server.requestLog.filter((e) => e.method === 'DELETE' && /\/_bulk\/[^/]+$/.test(e.target)).length;
+    assert.equal(deletes(), 1, 'the abandoned export job is deleted on the server');
     server.faults.set({ nonJson: { match: 'Observation\\?' } });
     const page = await rejectsWithCode(run(repo, server, { strategy: 'search' }), 'SOURCE_BAD_RESPONSE');
     assert.match(String(page.details['reason']), /not JSON/);
@@ -257,6 +259,7 @@ describe('server faults', () => {
     await rejectsWithCode(run(repo, server, { strategy: 'history' }), 'SOURCE_BAD_RESPONSE');
     server.faults.set({ nonJson: { match: 'Observation-1\\.ndjson' } });
     await rejectsWithCode(run(repo, server), 'SOURCE_BAD_RESPONSE');
+    assert.equal(deletes(), 2, 'an export abandoned mid-download is deleted too');
     await noSnapshots(repo);
     // Once (a proxy hiccup): the file is fetched again and nothing is missing.
     server.faults.set({ nonJson: { match: 'Observation-1\\.ndjson', times: 1 } });

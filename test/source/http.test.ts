@@ -1,9 +1,10 @@
-/** FhirHttp against local servers: timeouts (headers vs a slow body), Retry-After forms, redirects and origins. */
+/** FhirHttp against local servers: timeouts (headers vs a slow body), Retry-After forms, redirects and origins, where the token may go. */
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, test } from 'node:test';
 import { FhirHttp, parseRetryAfter } from '../../src/source/fhir/http.js';
+import { isEngineError } from '../../src/shared/errors.js';
 import { recordingSleep, rejectsWithCode, sandbox } from '../support/fhir.js';
 
 test('the timeout covers waiting for headers and each wait for body bytes, not a long download that keeps flowing', async () => {
@@ -74,4 +75,33 @@ test('redirects: followed on the same origin, refused to another origin (before 
   // Credentials in the URL are refused outright (they would land in logs and shell history).
   assert.throws(() => new FhirHttp({ baseUrl: 'http://user:pw@127.0.0.1/fhir' }), /INVALID_ARGUMENT/);
   assert.throws(() => new FhirHttp({ baseUrl: 'ftp://127.0.0.1/fhir' }), /INVALID_ARGUMENT/);
+});
+
+test('where the token goes (Bulk Data requiresAccessToken): own origin and allowed hosts with it; public files from any https or loopback http origin without it; anything else refused naming the host and the setting', () => {
+  const client = new FhirHttp({ baseUrl: 'http://127.0.0.1:8080/fhir', allowedHosts: ['localhost:8080', 'https://bucket.example:9000', 'files.clinica.local'] });
+  const where = (u: string, access?: 'source' | 'public'): boolean => client.resolve(u, access).credentials;
+  assert.equal(where('Patient?_count=1'), true);
+  assert.equal(where('http://127.0.0.1:8080/fhir/_bulk/1/Patient.ndjson'), true);
+  // The same machine under another name, allowed in settings; an origin entry; a host entry on any port.
+  assert.equal(where('http://localhost:8080/fhir/_bulk/1/Patient.ndjson'), true);
+  assert.equal(where('https://bucket.example:9000/exports/1.ndjson'), true);
+  assert.equal(where('https://files.clinica.local:8443/out/1.ndjson'), true);
+  const refused = (u: string, access?: 'source' | 'public'): Record<string, unknown> => {
+    try {
+      client.resolve(u, access);
+    } catch (err) {
+      assert.ok(isEngineError(err, 'SOURCE_FOREIGN_ORIGIN'), String(err));
+      return err.details;
+    }
+    assert.fail(`${u} was not refused`);
+  };
+  assert.deepEqual(refused('http://localhost:9999/out/1.ndjson'), { origin: 'http://localhost:9999', host: 'localhost:9999', setting: 'source.allowedHosts' });
+  assert.equal(refused('https://bucket.example:9001/x.ndjson')['host'], 'bucket.example:9001', 'an origin entry is that port only');
+  // requiresAccessToken: false: any https origin and http on loopback, never with the token; plain http elsewhere refused.
+  assert.equal(where('https://storage.cloud.example/signed/1.ndjson?sig=abc', 'public'), false);
+  assert.equal(where('http://127.0.0.2:7000/1.ndjson', 'public'), false);
+  assert.equal(where('http://localhost:7000/1.ndjson', 'public'), false);
+  assert.equal(where('http://[::1]:7000/1.ndjson', 'public'), false);
+  assert.equal(where('http://127.0.0.1:8080/fhir/_bulk/1/Patient.ndjson', 'public'), false, 'not even to the own origin');
+  assert.equal(refused('http://storage.cloud.example/1.ndjson', 'public')['host'], 'storage.cloud.example');
 });

@@ -644,6 +644,11 @@ export const MESSAGES = {
     'Registros de administração do servidor (projetos, logins, aplicativos) ficam de fora: {types}.',
     'Server administration records (projects, logins, applications) are left out: {types}.',
   ),
+  'restore.preview.administrationIncluded': m(
+    'Registros de administração do servidor serão incluídos: {types}. Um servidor novo costuma recusá-los (eles não impedem o resto da restauração).',
+    'Server administration records will be included: {types}. A new server usually refuses them (that does not stop the rest of the restore).',
+  ),
+  'restore.preview.includeAdministration': m('Incluir também estes registros de administração', 'Also include these administration records'),
   'restore.preview.dangling': m(
     '{count, plural, one {# referência aponta} other {# referências apontam}} para dados fora desta restauração (ex.: o médico responsável); elas continuam apontando para o que já existe no destino.',
     '{count, plural, one {# reference points} other {# references point}} to data outside this restore (e.g. the practitioner); they keep pointing to what exists on the target.',
@@ -679,6 +684,15 @@ export const MESSAGES = {
   'restore.outcome.folder': m('{resources} registros ({bytes}) gravados em {target}.', '{resources} records ({bytes}) written to {target}.'),
   'restore.outcome.critical': m('Pacientes e alergias (o essencial para atender) estavam de volta em {duration}.', 'Patients and allergies (what is needed to see patients) were back in {duration}.'),
   'restore.outcome.verified': m('Conferidos por amostra: {checked}; diferenças: {mismatches}.', 'Checked by sample: {checked}; differences: {mismatches}.'),
+  'restore.outcome.ids': m(
+    'O servidor deu números novos a {assigned} registros nesta restauração ({known} no total); a correspondência antigo → novo está guardada em',
+    'The server gave new ids to {assigned} records in this restore ({known} in all); the old → new map is kept in',
+  ),
+  'restore.outcome.attachments': m('Anexos: {created} gravados no servidor ({bytes}), {failed} com falha.', 'Attachments: {created} written to the server ({bytes}), {failed} failed.'),
+  'restore.outcome.administration': m(
+    'Registros de administração do servidor não restaurados (os dados dos pacientes não dependem deles): {items}.',
+    "Server administration records not restored (the patients' data does not depend on them): {items}.",
+  ),
   'restore.outcome.nextSteps': m('Próximos passos', 'Next steps'),
   'restore.outcome.again': m('Fazer outra restauração', 'Start another restore'),
   'restore.next.server1': m(

@@ -67,6 +67,13 @@ function printPlan(ctx: Ctx, plan: RestorePlan): void {
       plan.danglingReferences.map((r) => `  → ${r}`),
     );
   }
+  if (plan.sameOnTarget) out.line(t('cli.plan.same', { count: plan.sameOnTarget }, locale));
+  if (plan.ids?.mode === 'server-assigned') out.line(t('cli.plan.assignedIds', { known: plan.ids.known }, locale));
+  const a = plan.attachments;
+  if (a && a.count > 0)
+    out.line(t('cli.plan.attachments', { stored: a.stored, bytes: formatBytes(a.bytes), binaries: a.binaries, reused: a.alreadyOnTarget, follow: a.followResources, notStored: a.notStored }, locale));
+  const admin = Object.entries(plan.administration?.counts ?? {});
+  if (admin.length > 0) out.line(t(plan.administration?.included ? 'cli.plan.adminIncluded' : 'cli.plan.adminExcluded', { types: admin.map(([type, n]) => `${type} (${n})`) }, locale));
   printListingLost(ctx, plan.listingLost ?? []);
 }
 

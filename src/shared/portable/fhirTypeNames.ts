@@ -73,6 +73,13 @@ export const FHIR_TYPE_NAMES: Readonly<Record<string, Readonly<Record<Locale, st
   ConceptMap: { 'pt-BR': 'Correspondência de códigos', en: 'Code mapping' },
   NamingSystem: { 'pt-BR': 'Sistema de identificação', en: 'Identifier system' },
   ImplementationGuide: { 'pt-BR': 'Guia de implementação', en: 'Implementation guide' },
+  // A server's own administration records (Medplum): left out of restores unless asked for (issue 14 §6).
+  Project: { 'pt-BR': 'Projeto do servidor', en: 'Server project' },
+  ProjectMembership: { 'pt-BR': 'Acesso ao projeto', en: 'Project access' },
+  ClientApplication: { 'pt-BR': 'Aplicativo conectado', en: 'Connected application' },
+  User: { 'pt-BR': 'Login de usuário', en: 'User login' },
+  Bot: { 'pt-BR': 'Automação do servidor', en: 'Server automation' },
+  AccessPolicy: { 'pt-BR': 'Regra de acesso', en: 'Access rule' },
 };
 
 const OTHER: Readonly<Record<Locale, string>> = { 'pt-BR': 'Outro tipo de registro', en: 'Other kind of record' };

@@ -16,6 +16,7 @@ import { urlProblem } from '../setup/SourceForm';
 import { SnapshotCalendar } from './Calendar';
 import { FilesRestore, RestoreKindChooser } from './FilesRestore';
 import { PatientSearch, type PatientChoice } from './PatientSearch';
+import { OutcomeNotes, PlanNotes } from './ServerNotes';
 
 type Situation = 'patient' | 'server' | 'old' | 'copy';
 type Scope = 'everything' | 'patient' | 'type' | 'date';
@@ -94,6 +95,7 @@ function RestoreFlow({ onRestart }: { onRestart: () => void }): ReactNode {
   const [patient, setPatient] = useState<PatientChoice | null>(null);
   const [type, setType] = useState('');
   const [includeShared, setIncludeShared] = useState(false);
+  const [includeAdministration, setIncludeAdministration] = useState(false);
   const [asOf, setAsOf] = useState('');
   const [snapshots, setSnapshots] = useState<SnapshotSummary[] | null>(null);
   const [snapshot, setSnapshot] = useState<string | null>(null);
@@ -162,7 +164,7 @@ function RestoreFlow({ onRestart }: { onRestart: () => void }): ReactNode {
     return { target: otherUrl.trim(), auth };
   }
 
-  async function preview(): Promise<void> {
+  async function preview(admin: boolean = includeAdministration): Promise<void> {
     setError(null);
     setPlan(null);
     setFolderPreview(null);
@@ -181,7 +183,7 @@ function RestoreFlow({ onRestart }: { onRestart: () => void }): ReactNode {
         if (target === 'other' && authKind !== 'none' && secret) await api.call('setSecret', TARGET_SECRETS[authKind], secret);
         const st = serverTarget();
         if (!st) throw new ApiError({ code: 'INVALID_SETTINGS', message: t('restore.target.noSource') });
-        setPlan(await api.call('planRestoreToServer', { snapshot: snap, ...selection(), ...st }));
+        setPlan(await api.call('planRestoreToServer', { snapshot: snap, ...selection(), ...st, ...(admin ? { includeAdministration: true } : {}) }));
       }
       setStep(4);
     } catch (err) {
@@ -209,7 +211,14 @@ function RestoreFlow({ onRestart }: { onRestart: () => void }): ReactNode {
       } else {
         const st = serverTarget();
         if (!st) throw new ApiError({ code: 'INVALID_SETTINGS', message: t('restore.target.noSource') });
-        const result = await api.call('restoreToServer', { snapshot: snap, ...selection(), ...st, confirmed: true, verify: 'sample' });
+        const result = await api.call('restoreToServer', {
+          snapshot: snap,
+          ...selection(),
+          ...st,
+          ...(includeAdministration ? { includeAdministration: true } : {}),
+          confirmed: true,
+          verify: 'sample',
+        });
         setOutcome({ kind: 'server', result });
       }
       setStep(7);
@@ -439,29 +448,14 @@ function RestoreFlow({ onRestart }: { onRestart: () => void }): ReactNode {
               )}
               <SharedNotice shared={plan.shared ?? []} included={plan.sharedIncluded === true} />
               {plan.danglingReferences && plan.danglingReferences.length > 0 && <Notice kind="info">{t('restore.preview.dangling', { count: plan.danglingReferences.length })}</Notice>}
-              {plan.ids?.mode === 'server-assigned' && (
-                <Notice kind="info" testId="preview-ids">
-                  {t('restore.preview.assignedIds')}
-                </Notice>
-              )}
-              {plan.attachments && plan.attachments.count > 0 && (
-                <p data-testid="preview-attachments">
-                  {t('restore.preview.attachments', {
-                    stored: formatNumber(plan.attachments.stored, locale),
-                    bytes: formatBytes(plan.attachments.bytes, locale),
-                    notStored: formatNumber(plan.attachments.notStored, locale),
-                  })}
-                </p>
-              )}
-              {plan.administration && !plan.administration.included && Object.keys(plan.administration.counts).length > 0 && (
-                <Notice kind="info" testId="preview-administration">
-                  {t('restore.preview.administration', {
-                    types: Object.entries(plan.administration.counts)
-                      .map(([ty, n]) => `${fhirTypeName(ty, locale)} (${formatNumber(n, locale)})`)
-                      .join(', '),
-                  })}
-                </Notice>
-              )}
+              <PlanNotes
+                plan={plan}
+                busy={busy}
+                onIncludeAdministration={(include) => {
+                  setIncludeAdministration(include);
+                  void preview(include);
+                }}
+              />
             </>
           )}
           {folderPreview && (
@@ -482,11 +476,14 @@ function RestoreFlow({ onRestart }: { onRestart: () => void }): ReactNode {
               <SharedNotice shared={folderPreview.shared} included={folderPreview.sharedIncluded} />
             </>
           )}
+          {/* Planned again (the administration opt-in): working, or why it could not be. */}
+          {busy && <Spinner label={t('restore.preview.working')} />}
+          <ErrorBox error={error} />
           <div className="wizard-nav">
             <button type="button" onClick={() => setStep(3)}>
               {t('common.back')}
             </button>
-            <button type="button" className="primary" onClick={() => setStep(5)} data-testid="next">
+            <button type="button" className="primary" disabled={busy || (!plan && !folderPreview)} onClick={() => setStep(5)} data-testid="next">
               {t('common.next')}
             </button>
           </div>
@@ -558,6 +555,7 @@ function RestoreFlow({ onRestart }: { onRestart: () => void }): ReactNode {
               </Notice>
               {outcome.result.timeToCriticalMs !== null && <p>{t('restore.outcome.critical', { duration: formatDuration(outcome.result.timeToCriticalMs, locale) })}</p>}
               {outcome.result.verification && <p>{t('restore.outcome.verified', { checked: outcome.result.verification.checked, mismatches: outcome.result.verification.mismatches.length })}</p>}
+              <OutcomeNotes result={outcome.result} />
               {outcome.result.failures.length > 0 && (
                 <div className="failures">
                   <ListWithMore items={outcome.result.failures.map((f) => `${f.resource}: ${f.code ?? f.status} ${f.outcome ?? ''}`)} testId="restore-failures" />
