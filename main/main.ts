@@ -13,6 +13,7 @@ import { resolveLocale, t, type Locale } from '../src/index.js';
 import type { EngineEvent, StatusSummary } from '../src/shared/contract.js';
 import type { ProgressEvent } from '../src/shared/events.js';
 import { EngineHost } from '../src/api/host.js';
+import { relaunchWithArenaLimit } from './arena.js';
 import { loadDesktopConfig, patchDesktopConfig, saveDesktopConfig, type DesktopConfig } from './config.js';
 import { forwardEvents, installIpcRouter } from './ipcRouter.js';
 import { folderChooser } from './folderDialog.js';
@@ -39,6 +40,8 @@ function resourcePath(...parts: string[]): string {
 }
 
 export function start(): void {
+  // On Linux, once: the app starts again with glibc's MALLOC_ARENA_MAX=2 (main/arena.ts).
+  if (relaunchWithArenaLimit(process.platform, process.env, process.argv, app)) return;
   if (!app.requestSingleInstanceLock()) {
     app.quit();
     return;
