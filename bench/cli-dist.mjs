@@ -1,8 +1,7 @@
 #!/usr/bin/env node
-// The CLI as it ships: compiled JavaScript (`npm run build` → dist/), without tsx. Benchmarks measure this.
-import { fileURLToPath } from 'node:url';
-import path from 'node:path';
+// The CLI as it ships: compiled JavaScript (`npm run build` → dist/), without tsx, started the way
+// bin/clinic-backup.js starts it (bin/launch.js: the long-running commands run again with MALLOC_ARENA_MAX=2 on
+// Linux). Benchmarks measure this; /usr/bin/time -v reports the larger of the two processes' peak RSS.
+import { launch } from '../bin/launch.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const { main } = await import(path.join(root, 'dist', 'src', 'cli', 'main.js'));
-process.exitCode = await main(process.argv.slice(2));
+await launch('dist/src', '.js');

@@ -14,6 +14,7 @@ import type { EngineEvent, StatusSummary } from '../src/shared/contract.js';
 import type { ProgressEvent } from '../src/shared/events.js';
 import { ensurePrivateDir } from '../src/shared/index.js';
 import { EngineHost } from '../src/api/host.js';
+import { relaunchWithArenaLimit } from './arena.js';
 import { loadDesktopConfig, patchDesktopConfig, saveDesktopConfig, type DesktopConfig } from './config.js';
 import { forwardEvents, installIpcRouter } from './ipcRouter.js';
 import { folderChooser } from './folderDialog.js';
@@ -40,6 +41,8 @@ function resourcePath(...parts: string[]): string {
 }
 
 export function start(): void {
+  // On Linux, once: the app starts again with glibc's MALLOC_ARENA_MAX=2 (main/arena.ts).
+  if (relaunchWithArenaLimit(process.platform, process.env, process.argv, app)) return;
   if (!app.requestSingleInstanceLock()) {
     app.quit();
     return;

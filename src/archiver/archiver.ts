@@ -141,6 +141,8 @@ export class Archiver extends ArchiverIngest {
       await this.drain();
       await this.sealing;
       if (this.failure !== null) throw this.failure;
+      // Every frame is in: the last data pack goes now, and the tree packs reuse its buffer (peak memory).
+      if (!this.options.attachments) await writer.finishPacks('data');
       this.reportProgress(true);
       throwIfAborted(signal);
       this.options.onProgress?.({ type: 'progress', op: 'backup', phase: 'commit', done: 0, total: 3, unit: 'steps' });

@@ -279,7 +279,13 @@ async function* parentKept(state: RunState, keep: Uint8Array, signal?: AbortSign
 }
 
 async function* runKept(state: RunState, winners: Uint8Array): AsyncGenerator<Row> {
-  for await (const r of state.rows.merged()) if (bit(winners, r.seq)) yield toRow(r, state.frameIds);
+  // The tree's rows are read from the spill files, encoded and sealed in this thread: give the host's event loop
+  // a turn between them (a spill block holds tens of thousands of rows).
+  const y = new Yielder();
+  for await (const r of state.rows.merged()) {
+    await y.tick();
+    if (bit(winners, r.seq)) yield toRow(r, state.frameIds);
+  }
 }
 
 /**

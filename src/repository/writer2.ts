@@ -23,6 +23,14 @@ export interface WriterStats2 {
   packs: number;
 }
 
+/** The first buffer of a pack; it grows to the pack's full size once that is exceeded. */
+const SMALL_PACK_BUFFER = 1024 * 1024;
+/**
+ * Full-size buffers kept for reuse, for all pack classes together: one is enough, since a pack is filled while at
+ * most one other uploads (its buffer becomes the spare when that upload ends).
+ */
+const SPARE_PACK_BUFFERS = 1;
+
 class PackWriter2 {
   /** The pack being filled: envelopes are copied in as they come (no list of parts, no concatenation). */
   private buf: Buffer | null = null;
@@ -35,28 +43,30 @@ class PackWriter2 {
   storedBytes = 0;
   packsWritten = 0;
 
+  /**
+   * @param spare full-size pack buffers kept for the next pack once uploaded, shared by the writer's pack classes
+   *   (the tree packs of the commit reuse the data packs' buffer): big buffers allocated and freed again and again
+   *   make the C allocator keep freed memory (the process would grow by tens of megabytes).
+   */
   constructor(
     private readonly store: Store2,
     private readonly params: WriterParams,
     private readonly onPack: (pack: PackRecord2) => void,
+    private readonly spare: Buffer[],
   ) {}
 
   get buffered(): number {
     return this.bytes;
   }
 
-  /**
-   * Full-size pack buffers are kept for the next pack once uploaded: big buffers allocated and freed again and
-   * again make the C allocator keep freed memory (the process would grow by tens of megabytes).
-   */
-  private readonly spare: Buffer[] = [];
-
   /** Room for the pack's blobs plus its header and trailer (a header entry takes at most 36 bytes). */
   private ensure(extra: number): Buffer {
     const need = this.bytes + extra + 64 + (this.entries.length + 1) * 40;
     if (!this.buf || need > this.buf.length) {
-      // Grows by doubling up to the pack size (a tree pack of a small run stays small).
-      const want = Math.max(need, Math.min((this.buf?.length ?? 512 * 1024) * 2, this.params.packTargetBytes + 256 * 1024));
+      // 1 MiB first (a tree pack of a small run stays small), then the pack's full size at once: doubling on the
+      // way made 15 MiB of short-lived buffers per pack class (measured: 79 MiB allocated in a 200 MB backup).
+      const full = this.params.packTargetBytes + 256 * 1024;
+      const want = Math.max(need, this.buf ? full : Math.min(SMALL_PACK_BUFFER, full));
       const reuse = this.spare.length > 0 && (this.spare[this.spare.length - 1] as Buffer).length >= want ? this.spare.pop() : undefined;
       const grown = reuse ?? Buffer.allocUnsafe(want);
       this.buf?.copy(grown, 0, 0, this.bytes);
@@ -94,7 +104,7 @@ class PackWriter2 {
         this.storedBytes += bytes.length;
         this.packsWritten++;
         this.onPack(record);
-        if (buf.length >= this.params.packTargetBytes && this.spare.length < 2) this.spare.push(buf);
+        if (buf.length >= this.params.packTargetBytes && this.spare.length < SPARE_PACK_BUFFERS) this.spare.push(buf);
       })
       .catch((err: unknown) => {
         this.failure ??= err;
@@ -144,7 +154,8 @@ export class RepoWriter2 {
           });
       }
     };
-    this.packs = { data: new PackWriter2(store, params, onPack), tree: new PackWriter2(store, params, onPack) };
+    const spare: Buffer[] = [];
+    this.packs = { data: new PackWriter2(store, params, onPack, spare), tree: new PackWriter2(store, params, onPack, spare) };
   }
 
   /** True when the repository or this run already holds the blob. */
@@ -184,6 +195,14 @@ export class RepoWriter2 {
     if (this.newPacks.length === 0) return;
     const packs = this.newPacks.splice(0);
     this.indexBytes += (await this.store.writeIndexFile(packs)).size;
+  }
+
+  /**
+   * Finishes the pack of one class being filled and waits for its uploads: once no more blobs of that class come
+   * (a backup's frames before its tree is written), its buffers become the spare the other class fills.
+   */
+  async finishPacks(cls: PackClass): Promise<void> {
+    await this.packs[cls].flush();
   }
 
   /** Finishes every pack and writes the index for this run's packs: after it, a snapshot may reference the blobs. */

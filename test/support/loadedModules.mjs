@@ -1,7 +1,9 @@
 // Preloaded with `node --import` in a child process: when the process exits, writes the file of every module it
 // loaded (ES modules seen by a resolve hook, CommonJS ones from the require cache), one per line, to the file named
-// by LOADED_MODULES_FILE. Tests use it to prove what a command does NOT load.
-import { writeFileSync } from 'node:fs';
+// by LOADED_MODULES_FILE. Tests use it to prove what a command does NOT load. A command the launcher starts again
+// (bin/launch.js: MALLOC_ARENA_MAX) inherits the preload and the variable: the launcher, ending last, adds its list to
+// what the command wrote.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire, register } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
@@ -13,7 +15,7 @@ register('./loadedModulesHooks.mjs', { parentURL: import.meta.url, data: { port:
 
 process.on('exit', () => {
   if (!out) return;
-  const seen = new Set();
+  const seen = new Set(existsSync(out) ? readFileSync(out, 'utf8').split('\n').filter(Boolean) : []);
   for (let m = receiveMessageOnPort(port1); m; m = receiveMessageOnPort(port1)) {
     const url = String(m.message);
     seen.add(url.startsWith('file:') ? fileURLToPath(url) : url);
