@@ -17,7 +17,7 @@ import { keyHash, type WorkerPool } from '../pool/index.js';
 import { EngineError, type LongOperationOptions, throwIfAborted } from '../shared/index.js';
 import type { AttachmentCollector } from './attachments.js';
 import { type KeySpill, removeSpillDir, type RowSpill } from './spill.js';
-import { analyseRun, writeRunTree, type RunState } from './treeCommit.js';
+import { analyseRun, writeFirstTree, writeRunTree, type RunState } from './treeCommit.js';
 import { ArchiverIngest, FHIR_ID, TYPE_RE } from './archiverIngest.js';
 import { DEFAULT_SHRINK_GUARD_PERCENT, sameSource, shrinkVerdict } from './parent.js';
 
@@ -145,13 +145,15 @@ export class Archiver extends ArchiverIngest {
       throwIfAborted(signal);
       this.options.onProgress?.({ type: 'progress', op: 'backup', phase: 'commit', done: 0, total: 3, unit: 'steps' });
       const state = this.runState();
-      const analysis = await analyseRun(state, { signal, collectDelta: true });
+      // Without a parent tree the rows are counted while the checkpoint is written (one merge of the spill runs).
+      const first = state.parent === null ? await writeFirstTree(state, await analyseRun(state, { signal, countRows: false }), writer, { signal }) : null;
+      const analysis = first ? first.analysis : await analyseRun(state, { signal, collectDelta: true });
       // Nothing to keep is a mistake (an empty file, a server that lost its data), never a silent success.
       if (analysis.resources === 0 && !this.options.allowEmpty) throw new EngineError('EMPTY_SOURCE', { source: this.options.source.location, problems: this.problemCount });
       const previous = this.options.parent && sameSource(this.options.parent.manifest.source, this.options.source) ? this.options.parent : null;
       const suspicious = shrinkVerdict(previous, analysis.resources, this.options.shrinkGuardPercent ?? DEFAULT_SHRINK_GUARD_PERCENT);
       this.options.onProgress?.({ type: 'progress', op: 'backup', phase: 'commit', done: 1, total: 3, unit: 'steps' });
-      const tree = await writeRunTree(state, analysis, writer, { signal, onProgress: this.options.onProgress });
+      const tree = first ? first.tree : await writeRunTree(state, analysis, writer, { signal, onProgress: this.options.onProgress });
       await this.storeChain;
       let attachments = null;
       if (this.options.attachments) {
