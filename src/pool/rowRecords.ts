@@ -206,10 +206,8 @@ export function mergeSpillBlocks(blocks: readonly Uint8Array[]): Buffer {
     const s = scans[k] as ReturnType<typeof scanRecords>;
     const b = blocks[k] as Uint8Array;
     const p = pos[k] as number;
-    const start = s.starts[p] as number;
-    const end = s.starts[p + 1] as number;
-    out.set(b.subarray(start, end), o);
-    o += end - start;
+    // Records are short (about 100 bytes): a loop copies them without a view object per record.
+    for (let i = s.starts[p] as number, end = s.starts[p + 1] as number; i < end; i++) out[o++] = b[i] as number;
     pos[k] = p + 1;
     if (p + 1 >= s.count) {
       const last = heap.pop() as number;
@@ -219,4 +217,80 @@ export function mergeSpillBlocks(blocks: readonly Uint8Array[]): Buffer {
     down(0);
   }
   return out;
+}
+
+/**
+ * Encodes a batch's rows as they come (no object per row) and hands them back sorted: the records are sorted by
+ * comparing their encoded keys in place, then copied in that order. Strings must be ASCII of at most 64 characters
+ * (validated resource types, ids and patient ids).
+ */
+export class SpillRowWriter {
+  private buf = Buffer.allocUnsafe(64 * 1024);
+  private pos = 0;
+  private starts = new Uint32Array(1024);
+  private seqs = new Float64Array(1024);
+  count = 0;
+
+  private ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+
+  private ascii(s: string): void {
+    const b = this.buf;
+    let p = this.pos;
+    b[p++] = s.length;
+    for (let i = 0; i < s.length; i++) b[p++] = s.charCodeAt(i);
+    this.pos = p;
+  }
+
+  private varint(v: number): void {
+    const b = this.buf;
+    while (v >= 0x80) {
+      b[this.pos++] = (v % 0x80) | 0x80;
+      v = Math.floor(v / 0x80);
+    }
+    b[this.pos++] = v;
+  }
+
+  /** One record; `hash` holds the 12-byte line hash at `hashAt`. */
+  add(patient: string, type: string, id: string, flags: number, frame: number, offset: number, length: number, hash: Uint8Array, hashAt: number, seq: number): void {
+    if (patient.length > 64 || type.length > 64 || id.length > 64) throw new RangeError('spill row string longer than 64 characters');
+    this.ensure(MAX_ROW_RECORD);
+    if (this.count + 1 >= this.starts.length) {
+      const s2 = new Uint32Array(this.starts.length * 2);
+      s2.set(this.starts);
+      this.starts = s2;
+      const q2 = new Float64Array(this.seqs.length * 2);
+      q2.set(this.seqs);
+      this.seqs = q2;
+    }
+    this.starts[this.count] = this.pos;
+    this.seqs[this.count] = seq;
+    this.count++;
+    this.ascii(patient);
+    this.ascii(type);
+    this.ascii(id);
+    this.buf[this.pos++] = flags;
+    this.varint(frame);
+    this.varint(offset);
+    this.varint(length);
+    for (let i = 0; i < 12; i++) this.buf[this.pos++] = hash[hashAt + i] as number;
+    this.varint(seq);
+  }
+
+  /** The records sorted by (patient, type, id, seq), in a buffer of their own. */
+  sorted(): Uint8Array {
+    const { buf, starts, seqs, count } = this;
+    starts[count] = this.pos;
+    const order = new Array<number>(count);
+    for (let i = 0; i < count; i++) order[i] = i;
+    order.sort((a, b) => compareEncoded(buf, starts[a] as number, seqs[a] as number, buf, starts[b] as number, seqs[b] as number));
+    const out = new Uint8Array(this.pos);
+    let o = 0;
+    for (const r of order) for (let i = starts[r] as number, end = starts[r + 1] as number; i < end; i++) out[o++] = buf[i] as number;
+    return out;
+  }
 }

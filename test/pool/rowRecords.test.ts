@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
-import { compareSpillRows, decodeSpillRows, encodeSpillRows, mergeSpillBlocks, type SpillRow } from '../../src/pool/rowRecords.js';
+import { compareSpillRows, decodeSpillRows, encodeSpillRows, mergeSpillBlocks, SpillRowWriter, type SpillRow } from '../../src/pool/rowRecords.js';
 
 /** Rows with few patients, types and ids (so keys repeat across blocks and prefixes of each other meet). */
 function randomRows(n: number, seqFrom: number): SpillRow[] {
@@ -38,4 +38,15 @@ test('spill blocks that are not sorted are still merged into order', () => {
   const blocks = [randomRows(300, 0), randomRows(200, 1e6).sort(compareSpillRows)];
   const merged = decodeSpillRows(mergeSpillBlocks(blocks.map((b) => new Uint8Array(encodeSpillRows(b)))));
   assert.deepEqual(merged, blocks.flat().sort(compareSpillRows));
+});
+
+test('rows written one by one come back encoded as encodeSpillRows would, sorted by compareSpillRows', () => {
+  for (let round = 0; round < 10; round++) {
+    const rows = randomRows(round * 150, 0);
+    const w = new SpillRowWriter();
+    for (const r of rows) w.add(r.patient, r.type, r.id, r.flags, r.frame, r.offset, r.length, Buffer.concat([Buffer.alloc(3), r.lineHash]), 3, r.seq);
+    assert.equal(w.count, rows.length);
+    assert.deepEqual(Buffer.from(w.sorted()), encodeSpillRows([...rows].sort(compareSpillRows)));
+  }
+  assert.throws(() => new SpillRowWriter().add('x'.repeat(65), 'Patient', 'a', 0, 0, 0, 1, Buffer.alloc(12), 0, 1), RangeError);
 });
