@@ -13,7 +13,7 @@
  */
 import os from 'node:os';
 import { BlobType, type Dictionary, type RepoWriter2, type SnapshotManifestV2, type SnapshotRecord, type SnapshotSource, writeAttachmentListing } from '../repository/index.js';
-import { keyHash, type WorkerPool } from '../pool/index.js';
+import { keyHash, type SealedBlob, type WorkerPool } from '../pool/index.js';
 import { EngineError, type LongOperationOptions, throwIfAborted } from '../shared/index.js';
 import type { AttachmentCollector } from './attachments.js';
 import { type KeySpill, removeSpillDir, type RowSpill } from './spill.js';
@@ -146,7 +146,8 @@ export class Archiver extends ArchiverIngest {
       this.options.onProgress?.({ type: 'progress', op: 'backup', phase: 'commit', done: 0, total: 3, unit: 'steps' });
       const state = this.runState();
       // Without a parent tree the rows are counted while the checkpoint is written (one merge of the spill runs).
-      const first = state.parent === null ? await writeFirstTree(state, await analyseRun(state, { signal, countRows: false }), writer, { signal }) : null;
+      // Its tree blobs are sealed in the pool (idle by now) while this thread merges the next rows.
+      const first = state.parent === null ? await writeFirstTree(state, await analyseRun(state, { signal, countRows: false }), writer, { signal, seal: (content) => this.sealTree(content) }) : null;
       const analysis = first ? first.analysis : await analyseRun(state, { signal, collectDelta: true });
       // Nothing to keep is a mistake (an empty file, a server that lost its data), never a silent success.
       if (analysis.resources === 0 && !this.options.allowEmpty) throw new EngineError('EMPTY_SOURCE', { source: this.options.source.location, problems: this.problemCount });
@@ -212,6 +213,13 @@ export class Archiver extends ArchiverIngest {
     } finally {
       await this.close();
     }
+  }
+
+  /** Seals a tree blob in the pool (no dictionary; the content is copied to the worker, not moved). */
+  private async sealTree(content: Buffer): Promise<{ envelope: Buffer; raw: number }> {
+    const [s] = await this.pool.run<SealedBlob[]>('seal', this.ctx, { items: [{ content, dict: null }], level: this.repo.config.params.compressionLevel });
+    if (!s) throw new EngineError('INTERNAL', { reason: 'no sealed tree blob' });
+    return { envelope: Buffer.from(s.envelope.buffer, s.envelope.byteOffset, s.envelope.byteLength), raw: s.raw };
   }
 
   /** Releases the workers' context and the spill files (also after a failed run). */

@@ -346,7 +346,12 @@ async function* mergeRows(a: AsyncGenerator<Row>, b: AsyncGenerator<Row>): Async
  * they are written (after analyseRun with countRows: false), so the spill runs are merged once, not twice.
  * Returns the analysis completed with the counts. Nothing is written when no row won (an empty source).
  */
-export async function writeFirstTree(state: RunState, analysis: RunAnalysis, writer: RepoWriter2, options: { signal?: AbortSignal } = {}): Promise<{ tree: ResourceTreeRef; analysis: RunAnalysis }> {
+export async function writeFirstTree(
+  state: RunState,
+  analysis: RunAnalysis,
+  writer: RepoWriter2,
+  options: { signal?: AbortSignal; seal?: SealTreeBlob } = {},
+): Promise<{ tree: ResourceTreeRef; analysis: RunAnalysis }> {
   if (state.parent) throw new Error('writeFirstTree: the run has a parent tree');
   const counts: Record<string, number> = {};
   let resources = 0;
@@ -373,9 +378,69 @@ export async function writeFirstTree(state: RunState, analysis: RunAnalysis, wri
     yield first.value as Row[];
     yield* rows;
   }
-  const write = async (content: Buffer): Promise<string> => (await writer.addBlob(BlobType.tree, content)).id.toString('hex');
-  const cp = await writeCheckpoint(all(), state.repo.config.params.treeChunkRows, write, options.signal);
-  return done({ kind: 'resources', checkpoint: cp.id, deltas: [], changesSinceCheckpoint: 0 });
+  const trees = options.seal ? new PooledTreeWrites(state, writer, options.seal) : null;
+  const write = trees ? (content: Buffer): Promise<string> => trees.write(content) : async (content: Buffer): Promise<string> => (await writer.addBlob(BlobType.tree, content)).id.toString('hex');
+  try {
+    const cp = await writeCheckpoint(all(), state.repo.config.params.treeChunkRows, write, options.signal);
+    await trees?.done();
+    return done({ kind: 'resources', checkpoint: cp.id, deltas: [], changesSinceCheckpoint: 0 });
+  } finally {
+    await trees?.settle();
+  }
+}
+
+/** Seals a tree blob elsewhere (the worker pool): its envelope and raw length. */
+export type SealTreeBlob = (content: Buffer) => Promise<{ envelope: Buffer; raw: number }>;
+
+/**
+ * Tree blobs sealed (compressed, encrypted) in the worker pool while this thread merges and encodes the next rows;
+ * the blob id is computed here (the checkpoint directory needs it at once). At most a few seals are in flight;
+ * sealed blobs reach the packs in the order they were written.
+ */
+class PooledTreeWrites {
+  private readonly inFlight: Promise<void>[] = [];
+  private chain: Promise<void> = Promise.resolve();
+  private readonly started = new Set<string>();
+  private failure: unknown = null;
+
+  constructor(
+    private readonly state: RunState,
+    private readonly writer: RepoWriter2,
+    private readonly seal: SealTreeBlob,
+  ) {}
+
+  async write(content: Buffer): Promise<string> {
+    if (this.failure !== null) throw this.failure;
+    const id = this.state.repo.store.blobId(content);
+    const key = id.toString('latin1');
+    if (!this.writer.has(id) && !this.started.has(key)) {
+      this.started.add(key);
+      const sealed = this.seal(content);
+      sealed.catch(() => undefined);
+      const stored = (this.chain = this.chain.then(async () => {
+        const s = await sealed;
+        await this.writer.addSealed(BlobType.tree, id, s.envelope, s.raw);
+      }));
+      stored.catch((err: unknown) => {
+        this.failure ??= err;
+      });
+      this.inFlight.push(stored);
+      while (this.inFlight.length > 4) await (this.inFlight.shift() as Promise<void>).catch(() => undefined);
+    }
+    if (this.failure !== null) throw this.failure;
+    return id.toString('hex');
+  }
+
+  /** Every blob stored (or the first failure thrown). */
+  async done(): Promise<void> {
+    await this.chain.catch(() => undefined);
+    if (this.failure !== null) throw this.failure;
+  }
+
+  /** Waits for what is in flight, whatever its outcome (a failed run still leaves no task behind). */
+  async settle(): Promise<void> {
+    await Promise.all(this.inFlight.splice(0).map((p) => p.catch(() => undefined)));
+  }
 }
 
 /** Writes the new tree: the parent's unchanged, a delta on it, or a new checkpoint (§14.8). */
