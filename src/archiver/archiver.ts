@@ -13,11 +13,11 @@
  */
 import os from 'node:os';
 import { BlobType, type Dictionary, type RepoWriter2, type SnapshotManifestV2, type SnapshotRecord, type SnapshotSource, writeAttachmentListing } from '../repository/index.js';
-import { keyHash, type WorkerPool } from '../pool/index.js';
+import { keyHash, type SealedBlob, type WorkerPool } from '../pool/index.js';
 import { EngineError, type LongOperationOptions, throwIfAborted } from '../shared/index.js';
 import type { AttachmentCollector } from './attachments.js';
 import { type KeySpill, removeSpillDir, type RowSpill } from './spill.js';
-import { analyseRun, writeRunTree, type RunState } from './treeCommit.js';
+import { analyseRun, writeFirstTree, writeRunTree, type RunState } from './treeCommit.js';
 import { ArchiverIngest, FHIR_ID, TYPE_RE } from './archiverIngest.js';
 import { DEFAULT_SHRINK_GUARD_PERCENT, sameSource, shrinkVerdict } from './parent.js';
 
@@ -147,13 +147,16 @@ export class Archiver extends ArchiverIngest {
       throwIfAborted(signal);
       this.options.onProgress?.({ type: 'progress', op: 'backup', phase: 'commit', done: 0, total: 3, unit: 'steps' });
       const state = this.runState();
-      const analysis = await analyseRun(state, { signal, collectDelta: true });
+      // Without a parent tree the rows are counted while the checkpoint is written (one merge of the spill runs).
+      // Its tree blobs are sealed in the pool (idle by now) while this thread merges the next rows.
+      const first = state.parent === null ? await writeFirstTree(state, await analyseRun(state, { signal, countRows: false }), writer, { signal, seal: (content) => this.sealTree(content) }) : null;
+      const analysis = first ? first.analysis : await analyseRun(state, { signal, collectDelta: true });
       // Nothing to keep is a mistake (an empty file, a server that lost its data), never a silent success.
       if (analysis.resources === 0 && !this.options.allowEmpty) throw new EngineError('EMPTY_SOURCE', { source: this.options.source.location, problems: this.problemCount });
       const previous = this.options.parent && sameSource(this.options.parent.manifest.source, this.options.source) ? this.options.parent : null;
       const suspicious = shrinkVerdict(previous, analysis.resources, this.options.shrinkGuardPercent ?? DEFAULT_SHRINK_GUARD_PERCENT);
       this.options.onProgress?.({ type: 'progress', op: 'backup', phase: 'commit', done: 1, total: 3, unit: 'steps' });
-      const tree = await writeRunTree(state, analysis, writer, { signal, onProgress: this.options.onProgress });
+      const tree = first ? first.tree : await writeRunTree(state, analysis, writer, { signal, onProgress: this.options.onProgress });
       await this.storeChain;
       let attachments = null;
       if (this.options.attachments) {
@@ -212,6 +215,13 @@ export class Archiver extends ArchiverIngest {
     } finally {
       await this.close();
     }
+  }
+
+  /** Seals a tree blob in the pool (no dictionary; the content is copied to the worker, not moved). */
+  private async sealTree(content: Buffer): Promise<{ envelope: Buffer; raw: number }> {
+    const [s] = await this.pool.run<SealedBlob[]>('seal', this.ctx, { items: [{ content, dict: null }], level: this.repo.config.params.compressionLevel });
+    if (!s) throw new EngineError('INTERNAL', { reason: 'no sealed tree blob' });
+    return { envelope: Buffer.from(s.envelope.buffer, s.envelope.byteOffset, s.envelope.byteLength), raw: s.raw };
   }
 
   /** Releases the workers' context and the spill files (also after a failed run). */

@@ -73,14 +73,8 @@ class BlockReader {
   }
 }
 
-/** A source of rows in sorted order. */
-interface RowCursor {
-  head: SpillRow | null;
-  next(): Promise<void>;
-  close(): Promise<void>;
-}
-
-class FileRowCursor implements RowCursor {
+/** A spill file's rows in sorted order. */
+class FileRowCursor {
   head: SpillRow | null = null;
   private constructor(private readonly reader: BlockReader) {}
 
@@ -88,6 +82,20 @@ class FileRowCursor implements RowCursor {
     const c = new FileRowCursor(await BlockReader.open(file));
     await c.next();
     return c;
+  }
+
+  /**
+   * Moves to the next row without waiting when a whole record is buffered (the usual case: a read brings 256 KiB);
+   * false when the buffer must be refilled first (then call next()).
+   */
+  nextBuffered(): boolean {
+    const data = this.reader.data;
+    const start = this.reader.at;
+    if (data.length - start < MAX_ROW_RECORD) return false;
+    const at = { p: start };
+    this.head = decodeSpillRow(data, at);
+    this.reader.advance(at.p - start);
+    return true;
   }
 
   async next(): Promise<void> {
@@ -116,6 +124,12 @@ class CursorHeap<C extends { head: unknown }> {
   }
   get top(): C | undefined {
     return this.items[0];
+  }
+  /** The least item after the top (one of the top's two children). */
+  get second(): C | undefined {
+    const a = this.items;
+    if (a.length < 3) return a[1];
+    return this.less(a[2] as C, a[1] as C) ? a[2] : a[1];
   }
   push(c: C): void {
     const a = this.items;
@@ -200,6 +214,14 @@ export class RowSpill {
 
   /** Every row in (patient, type, id, seq) order: the runs on disk merged. Re-runnable. */
   async *merged(): AsyncGenerator<SpillRow> {
+    for await (const batch of this.mergedBatches()) yield* batch;
+  }
+
+  /**
+   * The same rows in batches of up to `size`: the merge waits only when a run's buffer needs a read, so the
+   * consumer pays one await per batch instead of several per row (a first backup merges every row twice).
+   */
+  async *mergedBatches(size = 1024): AsyncGenerator<SpillRow[]> {
     await this.spill();
     await this.writes;
     if (this.failure !== null) throw this.failure;
@@ -208,12 +230,18 @@ export class RowSpill {
     try {
       for (const f of this.runs) cursors.push(await FileRowCursor.open(f));
       for (const c of cursors) if (c.head) heap.push(c);
+      let batch: SpillRow[] = [];
       while (heap.size > 0) {
         const c = heap.top as FileRowCursor;
-        yield c.head as SpillRow;
-        await c.next();
+        batch.push(c.head as SpillRow);
+        if (!c.nextBuffered()) await c.next();
         heap.fixTop(c.head === null);
+        if (batch.length >= size) {
+          yield batch;
+          batch = [];
+        }
       }
+      if (batch.length > 0) yield batch;
     } finally {
       for (const c of cursors) await c.close();
     }
@@ -289,6 +317,31 @@ interface KeyCursor {
   close(): Promise<void>;
 }
 
+/** A cursor over one sorted key run file, read block by block. */
+async function fileKeyCursor(file: string): Promise<KeyCursor> {
+  const reader = await BlockReader.open(file);
+  const c: KeyCursor = {
+    words: new Uint32Array(0),
+    i: 0,
+    n: 0,
+    head: null,
+    refill: async () => {
+      reader.advance(c.n * KEY_BYTES);
+      const have = await reader.fill(READ_BLOCK);
+      const whole = Math.floor(have / KEY_BYTES);
+      const d = reader.data;
+      const copy = Buffer.from(d.subarray(reader.at, reader.at + whole * KEY_BYTES));
+      c.words = new Uint32Array(copy.buffer, copy.byteOffset, whole * KEY_WORDS);
+      c.n = whole;
+      c.i = 0;
+      c.head = whole > 0 ? true : null;
+    },
+    close: () => reader.close(),
+  };
+  await c.refill();
+  return c;
+}
+
 export class KeySpill {
   private static readonly RUN = 1 << 20;
   private buf = new Uint32Array(4096 * KEY_WORDS);
@@ -339,52 +392,54 @@ export class KeySpill {
     return this.writes;
   }
 
-  /** Every record in (key, seq) order. Re-runnable. */
-  async *merged(): AsyncGenerator<KeyRecord> {
+  /**
+   * Calls `fn` for every record in (key, seq) order, with the record's words (the fourth holds the sequence number
+   * and the deletion bit, KEY_DELETE): no object per record, and a wait only when a run file must be read.
+   */
+  async forEach(fn: (h0: number, h1: number, h2: number, w3: number) => void): Promise<void> {
+    for await (const run of this.mergedRuns()) {
+      const { words, from, to } = run;
+      for (let at = from * KEY_WORDS; at < to * KEY_WORDS; at += KEY_WORDS) fn(words[at] as number, words[at + 1] as number, words[at + 2] as number, words[at + 3] as number);
+    }
+  }
+
+  /** The merge as ranges of records of one cursor's words (a range ends where another cursor's record comes first). */
+  private async *mergedRuns(): AsyncGenerator<{ words: Uint32Array; from: number; to: number }> {
     await this.writes;
     const cursors: KeyCursor[] = [];
     const memory = sortKeyRecords(this.buf, this.n);
     cursors.push({ words: memory, i: 0, n: this.n, head: this.n > 0 ? true : null, refill: async () => undefined, close: async () => undefined });
-    for (const f of this.runs) {
-      const reader = await BlockReader.open(f);
-      const c: KeyCursor = {
-        words: new Uint32Array(0),
-        i: 0,
-        n: 0,
-        head: null,
-        refill: async () => {
-          reader.advance(c.n * KEY_BYTES);
-          const have = await reader.fill(READ_BLOCK);
-          const whole = Math.floor(have / KEY_BYTES);
-          const d = reader.data;
-          const copy = Buffer.from(d.subarray(reader.at, reader.at + whole * KEY_BYTES));
-          c.words = new Uint32Array(copy.buffer, copy.byteOffset, whole * KEY_WORDS);
-          c.n = whole;
-          c.i = 0;
-          c.head = whole > 0 ? true : null;
-        },
-        close: () => reader.close(),
-      };
-      await c.refill();
-      cursors.push(c);
-    }
+    for (const f of this.runs) cursors.push(await fileKeyCursor(f));
     const heap = new CursorHeap<KeyCursor>((a, b) => keyLess(a.words, a.i * KEY_WORDS, b.words, b.i * KEY_WORDS));
     try {
       for (const c of cursors) if (c.head) heap.push(c);
       while (heap.size > 0) {
         const c = heap.top as KeyCursor;
-        const at = c.i * KEY_WORDS;
-        const w3 = c.words[at + 3] as number;
-        yield { h0: c.words[at] as number, h1: c.words[at + 1] as number, h2: c.words[at + 2] as number, seq: w3 & 0x7fffffff, deleted: (w3 & KEY_DELETE) !== 0 };
+        // The top cursor's records stay first until one is not less than the second-best cursor's head.
+        const from = c.i;
+        const rival = heap.second;
         c.i++;
+        if (rival) while (c.i < c.n && keyLess(c.words, c.i * KEY_WORDS, rival.words, rival.i * KEY_WORDS)) c.i++;
+        else c.i = c.n;
+        yield { words: c.words, from, to: c.i };
         if (c.i >= c.n) {
-          if (c.refill) await c.refill();
+          await c.refill();
           if (c === cursors[0]) c.head = null;
         }
         heap.fixTop(c.i >= c.n || c.head === null);
       }
     } finally {
       for (const c of cursors) await c.close();
+    }
+  }
+
+  /** Every record in (key, seq) order. Re-runnable. */
+  async *merged(): AsyncGenerator<KeyRecord> {
+    for await (const { words, from, to } of this.mergedRuns()) {
+      for (let at = from * KEY_WORDS; at < to * KEY_WORDS; at += KEY_WORDS) {
+        const w3 = words[at + 3] as number;
+        yield { h0: words[at] as number, h1: words[at + 1] as number, h2: words[at + 2] as number, seq: w3 & 0x7fffffff, deleted: (w3 & KEY_DELETE) !== 0 };
+      }
     }
   }
 

@@ -29,7 +29,7 @@ import {
 } from '../repository/index.js';
 import { findLine, keyHash } from '../pool/index.js';
 import type { ParentState } from './parent.js';
-import type { KeySpill, RowSpill, SpillRow } from './spill.js';
+import { KEY_DELETE, type KeySpill, type RowSpill, type SpillRow } from './spill.js';
 
 export interface RunState {
   readonly repo: Repository;
@@ -141,7 +141,11 @@ export function toRow(r: SpillRow, frameIds: ReadonlyMap<number, Buffer>): Row {
 }
 
 /** Decides what the new tree holds and counts it (nothing is written). */
-export async function analyseRun(state: RunState, options: { signal?: AbortSignal; collectDelta?: boolean; countType?: string } = {}): Promise<RunAnalysis> {
+/**
+ * `countRows: false` skips step 3 (counts, resources and bytes then hold only the parent's kept rows): a run
+ * without a parent tree counts its rows while writeRunTree writes them (countRunRows), one merge pass instead of two.
+ */
+export async function analyseRun(state: RunState, options: { signal?: AbortSignal; collectDelta?: boolean; countType?: string; countRows?: boolean } = {}): Promise<RunAnalysis> {
   const { signal } = options;
   const parent = state.parent;
   const winners = new Uint8Array((state.maxSeq >>> 3) + 1);
@@ -149,23 +153,31 @@ export async function analyseRun(state: RunState, options: { signal?: AbortSigna
   const y = new Yielder();
   // 1. Each key's last event, from the sorted key records.
   const list = parent ? new Winners() : null;
-  let cur: { h0: number; h1: number; h2: number; seq: number; deleted: boolean } | null = null;
+  // The records come in (key, seq) order: a key's last record is its last event.
+  let has = false;
+  let c0 = 0;
+  let c1 = 0;
+  let c2 = 0;
+  let cw = 0;
   const flush = (): void => {
-    if (!cur) return;
-    if (list) list.push(cur.h0, cur.h1, cur.h2, cur.seq, cur.deleted);
-    else if (!cur.deleted) setBit(winners, cur.seq);
+    if (!has) return;
+    const seq = cw & 0x7fffffff;
+    const deleted = (cw & KEY_DELETE) !== 0;
+    if (list) list.push(c0, c1, c2, seq, deleted);
+    else if (!deleted) setBit(winners, seq);
   };
-  for await (const k of state.keys.merged()) {
-    if (cur && cur.h0 === k.h0 && cur.h1 === k.h1 && cur.h2 === k.h2) {
-      cur.seq = k.seq;
-      cur.deleted = k.deleted;
-    } else {
+  await state.keys.forEach((h0, h1, h2, w3) => {
+    if (!has || h0 !== c0 || h1 !== c1 || h2 !== c2) {
       flush();
-      cur = { ...k };
+      has = true;
+      c0 = h0;
+      c1 = h1;
+      c2 = h2;
     }
-    await y.tick();
-  }
+    cw = w3;
+  });
   flush();
+  throwIfAborted(signal);
 
   const counts: Record<string, number> = {};
   let resources = 0;
@@ -241,27 +253,31 @@ export async function analyseRun(state: RunState, options: { signal?: AbortSigna
       if (f & W_IN_PARENT) setBit(changedBits, list.seqs[w] as number);
     }
   }
-  // 3. The run's rows.
+  // 3. The run's rows (a first backup counts them while it writes the checkpoint instead: see writeRunTree).
   let added = 0;
   let changed = 0;
   let upsertKeys = 0;
   let deltaRows: Row[] | null = options.collectDelta ? [] : null;
-  for await (const r of state.rows.merged()) {
-    throwIfAborted(signal);
-    if (!bit(winners, r.seq)) continue;
-    if ((r.flags & FLAG_ALIAS) === 0) {
-      counts[r.type] = (counts[r.type] ?? 0) + 1;
-      resources++;
-      bytes += r.length;
-      upsertKeys++;
-      if (bit(changedBits, r.seq)) changed++;
-      else added++;
+  if (options.countRows !== false) {
+    for await (const batch of state.rows.mergedBatches()) {
+      throwIfAborted(signal);
+      for (const r of batch) {
+        if (!bit(winners, r.seq)) continue;
+        if ((r.flags & FLAG_ALIAS) === 0) {
+          counts[r.type] = (counts[r.type] ?? 0) + 1;
+          resources++;
+          bytes += r.length;
+          upsertKeys++;
+          if (bit(changedBits, r.seq)) changed++;
+          else added++;
+        }
+        if (deltaRows) {
+          if (upsertKeys > (state.deltaKeys ?? MAX_DELTA_KEYS)) deltaRows = null;
+          else deltaRows.push(toRow(r, state.frameIds));
+        }
+      }
+      await new Promise<void>((r) => setImmediate(r));
     }
-    if (deltaRows) {
-      if (upsertKeys > (state.deltaKeys ?? MAX_DELTA_KEYS)) deltaRows = null;
-      else deltaRows.push(toRow(r, state.frameIds));
-    }
-    await y.tick();
   }
   return { counts, resources, bytes, added, changed, deleted, upsertKeys, deletions, winners, keep, deltaRows };
 }
@@ -279,12 +295,20 @@ async function* parentKept(state: RunState, keep: Uint8Array, signal?: AbortSign
 }
 
 async function* runKept(state: RunState, winners: Uint8Array): AsyncGenerator<Row> {
-  // The tree's rows are read from the spill files, encoded and sealed in this thread: give the host's event loop
-  // a turn between them (a spill block holds tens of thousands of rows).
-  const y = new Yielder();
-  for await (const r of state.rows.merged()) {
-    await y.tick();
-    if (bit(winners, r.seq)) yield toRow(r, state.frameIds);
+  for await (const rows of runKeptBatches(state, winners)) yield* rows;
+}
+
+/**
+ * The run's winning rows in order, in batches (one await per batch, not per row). The rows are read from the spill
+ * files, then encoded and sealed by the consumer in this thread: each batch (up to 1,024 rows) gives the host's
+ * event loop a turn first (a spill block holds tens of thousands of rows).
+ */
+async function* runKeptBatches(state: RunState, winners: Uint8Array): AsyncGenerator<Row[]> {
+  for await (const batch of state.rows.mergedBatches()) {
+    await new Promise<void>((r) => setImmediate(r));
+    const out: Row[] = [];
+    for (const r of batch) if (bit(winners, r.seq)) out.push(toRow(r, state.frameIds));
+    if (out.length > 0) yield out;
   }
 }
 
@@ -319,6 +343,108 @@ async function* mergeRows(a: AsyncGenerator<Row>, b: AsyncGenerator<Row>): Async
       yield z.value;
       z = await b.next();
     } else throw new EngineError('INTERNAL', { reason: `key ${x.value.type}/${x.value.id} both kept and upserted` });
+  }
+}
+
+/**
+ * The tree of a run without a parent tree (a first backup): a checkpoint of the run's winning rows, counted while
+ * they are written (after analyseRun with countRows: false), so the spill runs are merged once, not twice.
+ * Returns the analysis completed with the counts. Nothing is written when no row won (an empty source).
+ */
+export async function writeFirstTree(
+  state: RunState,
+  analysis: RunAnalysis,
+  writer: RepoWriter2,
+  options: { signal?: AbortSignal; seal?: SealTreeBlob } = {},
+): Promise<{ tree: ResourceTreeRef; analysis: RunAnalysis }> {
+  if (state.parent) throw new Error('writeFirstTree: the run has a parent tree');
+  const counts: Record<string, number> = {};
+  let resources = 0;
+  let bytes = 0;
+  async function* counted(): AsyncGenerator<Row[]> {
+    for await (const rows of runKeptBatches(state, analysis.winners)) {
+      for (const r of rows) {
+        if ((r.flags & FLAG_ALIAS) !== 0) continue;
+        counts[r.type] = (counts[r.type] ?? 0) + 1;
+        resources++;
+        bytes += r.length;
+      }
+      yield rows;
+    }
+  }
+  const rows = counted();
+  const first = await rows.next();
+  const done = (tree: ResourceTreeRef): { tree: ResourceTreeRef; analysis: RunAnalysis } => ({
+    tree,
+    analysis: { ...analysis, counts, resources, bytes, added: resources, changed: 0, upsertKeys: resources, deltaRows: null },
+  });
+  if (first.done) return done({ kind: 'resources', checkpoint: null, deltas: [], changesSinceCheckpoint: 0 });
+  async function* all(): AsyncGenerator<Row[]> {
+    yield first.value as Row[];
+    yield* rows;
+  }
+  const trees = options.seal ? new PooledTreeWrites(state, writer, options.seal) : null;
+  const write = trees ? (content: Buffer): Promise<string> => trees.write(content) : async (content: Buffer): Promise<string> => (await writer.addBlob(BlobType.tree, content)).id.toString('hex');
+  try {
+    const cp = await writeCheckpoint(all(), state.repo.config.params.treeChunkRows, write, options.signal);
+    await trees?.done();
+    return done({ kind: 'resources', checkpoint: cp.id, deltas: [], changesSinceCheckpoint: 0 });
+  } finally {
+    await trees?.settle();
+  }
+}
+
+/** Seals a tree blob elsewhere (the worker pool): its envelope and raw length. */
+export type SealTreeBlob = (content: Buffer) => Promise<{ envelope: Buffer; raw: number }>;
+
+/**
+ * Tree blobs sealed (compressed, encrypted) in the worker pool while this thread merges and encodes the next rows;
+ * the blob id is computed here (the checkpoint directory needs it at once). At most a few seals are in flight;
+ * sealed blobs reach the packs in the order they were written.
+ */
+class PooledTreeWrites {
+  private readonly inFlight: Promise<void>[] = [];
+  private chain: Promise<void> = Promise.resolve();
+  private readonly started = new Set<string>();
+  private failure: unknown = null;
+
+  constructor(
+    private readonly state: RunState,
+    private readonly writer: RepoWriter2,
+    private readonly seal: SealTreeBlob,
+  ) {}
+
+  async write(content: Buffer): Promise<string> {
+    if (this.failure !== null) throw this.failure;
+    const id = this.state.repo.store.blobId(content);
+    const key = id.toString('latin1');
+    if (!this.writer.has(id) && !this.started.has(key)) {
+      this.started.add(key);
+      const sealed = this.seal(content);
+      sealed.catch(() => undefined);
+      const stored = (this.chain = this.chain.then(async () => {
+        const s = await sealed;
+        await this.writer.addSealed(BlobType.tree, id, s.envelope, s.raw);
+      }));
+      stored.catch((err: unknown) => {
+        this.failure ??= err;
+      });
+      this.inFlight.push(stored);
+      while (this.inFlight.length > 4) await (this.inFlight.shift() as Promise<void>).catch(() => undefined);
+    }
+    if (this.failure !== null) throw this.failure;
+    return id.toString('hex');
+  }
+
+  /** Every blob stored (or the first failure thrown). */
+  async done(): Promise<void> {
+    await this.chain.catch(() => undefined);
+    if (this.failure !== null) throw this.failure;
+  }
+
+  /** Waits for what is in flight, whatever its outcome (a failed run still leaves no task behind). */
+  async settle(): Promise<void> {
+    await Promise.all(this.inFlight.splice(0).map((p) => p.catch(() => undefined)));
   }
 }
 
@@ -359,6 +485,10 @@ export async function writeRunTree(state: RunState, analysis: RunAnalysis, write
     return { kind: 'resources', checkpoint: parentTree.checkpoint, deltas: [...parentTree.deltas, ...ids], changesSinceCheckpoint: parentTree.changesSinceCheckpoint + changes };
   }
   if (analysis.resources === 0) return { kind: 'resources', checkpoint: null, deltas: [], changesSinceCheckpoint: 0 };
+  if (!state.parent) {
+    const cp = await writeCheckpoint(runKeptBatches(state, analysis.winners), p.treeChunkRows, write, options.signal);
+    return { kind: 'resources', checkpoint: cp.id, deltas: [], changesSinceCheckpoint: 0 };
+  }
   const base: AsyncGenerator<Row> = state.parent && analysis.keep ? parentKept(state, analysis.keep, options.signal) : (async function* () {})();
   const cp = await writeCheckpoint(mergeRows(base, runKept(state, analysis.winners)), p.treeChunkRows, write, options.signal);
   return { kind: 'resources', checkpoint: cp.id, deltas: [], changesSinceCheckpoint: 0 };

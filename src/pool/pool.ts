@@ -111,12 +111,14 @@ export class WorkerPool {
   }
 
   private spawn(): Slot {
-    // Bounded heaps: a worker's garbage (parsed lines) is collected early instead of growing the process.
+    // Bounded heaps: a worker's garbage (parsed lines) is collected early instead of growing the process. The young
+    // generation holds a whole batch's parsed lines (8 MB made the scavenger copy and promote them: first backup of
+    // 300 MB of the Observation shape 13.4-14.1 CPU s against 13.0 with 32 MB, at the same peak RSS).
     const worker = new Worker(workerEntry(), {
       stdout: false,
       stderr: false,
       workerData: { background: this.backgroundPriority },
-      resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 96 },
+      resourceLimits: { maxYoungGenerationSizeMb: 32, maxOldGenerationSizeMb: 96 },
     });
     const slot: Slot = { worker, pending: new Map(), dead: false };
     worker.unref();

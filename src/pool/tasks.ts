@@ -27,7 +27,7 @@ import {
   seal2,
 } from '../repository/index.js';
 import { patientCompartments } from '../source/index.js';
-import { compareSpillRows, encodeSpillRows, FRAMES_PER_BATCH, type SpillRow } from './rowRecords.js';
+import { FRAMES_PER_BATCH, SpillRowWriter } from './rowRecords.js';
 import { findLine, keyHash, type LineTable } from './tables.js';
 
 export interface TaskKeys {
@@ -470,7 +470,7 @@ export function processBatch(ctx: TaskContext, batch: Buffer, o: BatchOptions, d
   let hitCount = 0;
   const problems = new ByteWriter(256);
   let problemCount = 0;
-  const rows: SpillRow[] = [];
+  const rows = new SpillRowWriter();
   let keys = new Uint32Array(4096);
   let keyCount = 0;
   const frames = new Map<string, OpenFrame>();
@@ -568,12 +568,11 @@ export function processBatch(ctx: TaskContext, batch: Buffer, o: BatchOptions, d
     f.buf[f.len + line.length] = 10;
     f.len += line.length + 1;
     const patients = patientCompartments(r);
-    const lineHash = Buffer.from(hash);
     const seq = o.seqBase + index;
-    if (patients.length === 0) rows.push({ patient: '', type: t, id: i, flags: 0, frame: f.no, offset, length: line.length, lineHash, seq });
+    if (patients.length === 0) rows.add('', t, i, 0, f.no, offset, line.length, hash, 0, seq);
     else {
       const shared = patients.length > 1 ? FLAG_SHARED_BIT : 0;
-      patients.forEach((patient, k) => rows.push({ patient, type: t, id: i, flags: shared | (k > 0 ? FLAG_ALIAS_BIT : 0), frame: f.no, offset, length: line.length, lineHash, seq }));
+      for (let k = 0; k < patients.length; k++) rows.add(patients[k] as string, t, i, shared | (k > 0 ? FLAG_ALIAS_BIT : 0), f.no, offset, line.length, hash, 0, seq);
     }
     if ((keyCount + 1) * 4 > keys.length) {
       const grown = new Uint32Array(keys.length * 2);
@@ -590,7 +589,6 @@ export function processBatch(ctx: TaskContext, batch: Buffer, o: BatchOptions, d
   }
   for (const [type, f] of [...frames]) finish(type, f);
   if (stats) stats.parsed += parsed;
-  rows.sort(compareSpillRows);
   const meta = new ByteWriter(256 + hits.length + problems.length + made.length * 40);
   meta.varint(lineIndex);
   meta.varint(parsed);
@@ -606,7 +604,7 @@ export function processBatch(ctx: TaskContext, batch: Buffer, o: BatchOptions, d
     meta.varint(m.raw);
     if (m.sealed) meta.bytes(m.id as Uint8Array);
   }
-  return { meta: new Uint8Array(meta.finish()), rows: new Uint8Array(encodeSpillRows(rows)), rowCount: rows.length, keys: keys.slice(0, keyCount * 4), blobs };
+  return { meta: new Uint8Array(meta.finish()), rows: rows.sorted(), rowCount: rows.count, keys: keys.slice(0, keyCount * 4), blobs };
 }
 
 export interface BatchMeta {

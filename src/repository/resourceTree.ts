@@ -277,7 +277,12 @@ export async function countTree(read: ReadTreeBlob, tree: ResourceTreeRef, signa
 export type WriteTreeBlob = (content: Buffer) => Promise<string>;
 
 /** Cuts sorted rows into checkpoint chunks and writes them with their directory; returns the directory's id. */
-export async function writeCheckpoint(rows: AsyncIterable<Row> | Iterable<Row>, chunkRows: number, write: WriteTreeBlob, signal?: AbortSignal): Promise<{ id: string; rows: number; chunks: number }> {
+export async function writeCheckpoint(
+  rows: AsyncIterable<Row | readonly Row[]> | Iterable<Row>,
+  chunkRows: number,
+  write: WriteTreeBlob,
+  signal?: AbortSignal,
+): Promise<{ id: string; rows: number; chunks: number }> {
   const chunks: ChunkEntry[] = [];
   let buf: Row[] = [];
   let total = 0;
@@ -289,14 +294,28 @@ export async function writeCheckpoint(rows: AsyncIterable<Row> | Iterable<Row>, 
     chunks.push({ blob, rows: buf.length, first: [first.patient, first.type, first.id], last: [last.patient, last.type, last.id] });
     buf = [];
   };
-  for await (const r of rows) {
+  const add = (r: Row): void => {
     if (prev && compareKeys(prev.patient, prev.type, prev.id, r.patient, r.type, r.id) >= 0) throw new RangeError('checkpoint rows must be sorted and unique');
     prev = r;
     buf.push(r);
     total++;
-    if (buf.length >= chunkRows) {
-      throwIfAborted(signal);
-      await emit();
+  };
+  // Rows one by one, or in batches (a backup's merge hands them over a thousand at a time).
+  for await (const item of rows) {
+    if (Array.isArray(item)) {
+      for (const r of item as readonly Row[]) {
+        add(r);
+        if (buf.length >= chunkRows) {
+          throwIfAborted(signal);
+          await emit();
+        }
+      }
+    } else {
+      add(item as Row);
+      if (buf.length >= chunkRows) {
+        throwIfAborted(signal);
+        await emit();
+      }
     }
   }
   if (buf.length > 0) await emit();
