@@ -74,10 +74,13 @@ export class WorkerPool {
    * @param size workers
    * @param backgroundPriority the workers run at a lower priority (Linux: per thread), so the host's event loop and
    * the rest of the machine come first: for backups, which nobody waits for; restores and checks use normal ones.
+   * @param idleStopMs idle time after which the workers stop (Infinity: never, for tests that read the workers'
+   * own counters across a run, which a stopped worker would lose)
    */
   constructor(
     readonly size = defaultPoolSize(),
     readonly backgroundPriority = false,
+    private readonly idleStopMs = IDLE_STOP_MS,
   ) {}
 
   /** The process-wide pool for foreground work (restore, check). */
@@ -148,9 +151,10 @@ export class WorkerPool {
     return slot;
   }
 
-  /** Stops the workers once nothing has run for IDLE_STOP_MS (the timer does not keep the process alive). */
+  /** Stops the workers once nothing has run for idleStopMs (the timer does not keep the process alive). */
   private stopWhenIdle(): void {
     if (this.idleTimer) clearTimeout(this.idleTimer);
+    if (!Number.isFinite(this.idleStopMs)) return;
     this.idleTimer = setTimeout(() => {
       this.idleTimer = null;
       if (this.busy > 0 || this.closed) return;
@@ -158,7 +162,7 @@ export class WorkerPool {
         s.dead = true;
         void s.worker.terminate();
       }
-    }, IDLE_STOP_MS);
+    }, this.idleStopMs);
     this.idleTimer.unref();
   }
 

@@ -121,7 +121,8 @@ test('v2 pipeline: an unchanged line is recognised by its line hash and never pa
   const data = path.join(dir, 'in');
   await writeNdjsonDataset(data, { patients: 30, seed: 4 });
   const { repo } = await newRepo(dir);
-  const pool = new WorkerPool(2);
+  // Workers that never stop idle: a worker stopped between two counts (a slow commit under load) would lose its count.
+  const pool = new WorkerPool(2, false, Infinity);
   try {
     const run = async (parent: Awaited<ReturnType<typeof repo.listSnapshots>>[number] | null): Promise<{ parsedByWorkers: number; parsed: number; manifest: SnapshotManifest }> => {
       const before = await pool.parsedLines();
