@@ -89,7 +89,8 @@ test('administration resources: the plan leaves them out and names the opt-in; i
   assert.match(included.stdout, /Server administration resources included: .*Project \(1\)/);
   const r = await runCli(['restore', '--target-url', C.url, '--yes', '--include-admin'], env);
   assert.equal(r.code, 0, r.stdout + r.stderr);
-  assert.match(r.stdout, /Server administration not restored: .*Project\/clinic-project/);
+  assert.match(r.stdout, /^Server administration not restored \(5 items\):$/m);
+  assert.match(r.stdout, /^  – Project\/clinic-project 403 Forbidden$/m);
   assert.match(r.stdout, /ClientApplication\/backup-client/);
   assert.equal([...C.store.all()].filter((x) => ADMIN.includes(x.type)).length, 0, 'none written');
   assertMappedCopy(A, C, new Map(), ADMIN);
