@@ -1,0 +1,17 @@
+/**
+ * When alerts are evaluated: after every run (an unreachable channel is retried later; a run is never turned into a
+ * failure by its alerts) and whenever the audit trail cannot be written or catches up. The rules and channels
+ * (engine/alerts.ts) load only when one of these fires, so a command that records no run never compiles them.
+ */
+import type { EngineContext } from './context.js';
+
+const evaluate = async (ctx: EngineContext): Promise<void> => void (await (await import('./alerts.js')).evaluateAndDeliver(ctx));
+
+export function installAlerts(ctx: EngineContext): void {
+  ctx.bus.on('run-finished', 'alerts', () => evaluate(ctx));
+  ctx.bus.on('audit-state', 'alerts', async () => {
+    // Without a catalog (no repository yet) there is nowhere to keep an alert: the audit trail keeps the entries.
+    if ((await ctx.catalogIfAvailable()) === null) return;
+    await evaluate(ctx);
+  });
+}
