@@ -18,6 +18,7 @@ import { type DestinationConfig, type EngineEvent, isEngineError } from '../shar
 import { AuditTrail } from './auditTrail.js';
 import { EventBus } from './bus.js';
 import type { EngineOptions } from './engine.js';
+import { ProbedKeychain } from './probedKeychain.js';
 import { TaskManager } from './tasks.js';
 
 /** The signed-in OS user, for the audit trail. */
@@ -83,10 +84,25 @@ export class EngineContext {
   // --- repository and catalog ---
 
   repo(): Promise<Repository> {
-    this.repoPromise ??= (async () => this.watchLocks(await Repository.open(await this.openPrimaryBackend(), await this.credentials())))();
+    this.repoPromise ??= (async () => this.watchLocks(await this.openRepository()))();
     // A failed open is not cached (the caller gets the error): the next call tries again.
     this.repoPromise.catch(() => (this.repoPromise = null));
     return this.repoPromise;
+  }
+
+  private async openRepository(): Promise<Repository> {
+    const backend = await this.openPrimaryBackend();
+    const credentials = await this.credentials();
+    try {
+      return await Repository.open(backend, credentials);
+    } catch (err) {
+      // No key from the keychain: when the keychain itself cannot be used, that is the error to show (not a wrong
+      // password); the probe runs only now, so an open that works never pays for it.
+      if (credentials.secretStore && !this.options.secretStore && isEngineError(err) && (err.code === 'WRONG_PASSWORD' || err.code === 'KEYCHAIN_ENTRY_MISSING')) {
+        await this.assertKeychainUsable();
+      }
+      throw err;
+    }
   }
 
   /** Locks that cannot be refreshed or removed (the destination went away) are logged. */
@@ -154,15 +170,35 @@ export class EngineContext {
 
   // --- secrets ---
 
-  /** The keychain (or host-supplied store), probed once so a missing/locked keychain is a clear error. */
+  /**
+   * The keychain (or host-supplied store). A missing or locked keychain is a clear error, but the probe (an item
+   * written, read and removed, in a helper process) runs only when needed: before a write, or when a read did not
+   * give the value. Reading the repository's key, what every command does, costs one keychain call instead of two.
+   */
   secretStore(): Promise<SecretStore> {
     if (this.options.secretStore) return Promise.resolve(this.options.secretStore);
-    this.storePromise ??= (async () => {
-      const service = this.options.keychainService;
-      await assertKeychainUsable(service ? { service } : {});
-      return new KeychainSecretStore(service ? { service } : {});
-    })();
+    this.storePromise ??= Promise.resolve(new ProbedKeychain(new KeychainSecretStore(this.keychainOptions()), () => this.assertKeychainUsable()));
     return this.storePromise;
+  }
+
+  /** The store checked first (init, connect, adding or removing a key): a keychain that cannot be used fails before anything changes. */
+  async probedSecretStore(): Promise<SecretStore> {
+    const store = await this.secretStore();
+    if (!this.options.secretStore) await this.assertKeychainUsable();
+    return store;
+  }
+
+  private keychainProbe: Promise<void> | null = null;
+
+  /** Throws the keychain's KEYCHAIN_UNAVAILABLE / KEYCHAIN_LOCKED error when it cannot be used (probed once). */
+  assertKeychainUsable(): Promise<void> {
+    this.keychainProbe ??= assertKeychainUsable(this.keychainOptions());
+    return this.keychainProbe;
+  }
+
+  private keychainOptions(): { service?: string } {
+    const service = this.options.keychainService;
+    return service ? { service } : {};
   }
 
   /** Where credentials for sources and destinations live: the host's store, the keychain, or (headless) the user's secrets folder. */
