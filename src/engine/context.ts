@@ -4,7 +4,6 @@
  * the engine's language and its local state folder. No use case logic lives here.
  */
 import type { StorageUsage } from './usage.js';
-import { WorkerPool } from '../pool/index.js';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -40,6 +39,8 @@ export class EngineContext {
   readonly runningRuns = new Map<number, { kind: string; since: string }>();
   /** The storage measure under way in the background (engine/usage.ts), awaited by close. */
   usageRefresh: Promise<StorageUsage> | null = null;
+  /** The process-wide worker pool's class, once this engine holds the pool (released by close). */
+  private readonly poolHold: Promise<{ release(): Promise<void> }>;
   private repoPromise: Promise<Repository> | null = null;
   private catalogPromise: Promise<Catalog> | null = null;
   private storePromise: Promise<SecretStore> | null = null;
@@ -54,7 +55,12 @@ export class EngineContext {
   ) {
     this.location = canonicalLocation(options.repo);
     // The process-wide worker pool lives while an engine does (released by the last close).
-    WorkerPool.retain();
+    // Only the pool's own file (not the pool module's surface, whose worker tasks load the FHIR source code): a
+    // command that never starts a worker does not compile them.
+    this.poolHold = import('../pool/pool.js').then(({ WorkerPool }) => {
+      WorkerPool.retain();
+      return WorkerPool;
+    });
     this.tasks = new TaskManager(this.bus, () => this.locale, clock);
     this.audit = new AuditTrail({
       bus: this.bus,
@@ -364,7 +370,7 @@ export class EngineContext {
     this.catalogPromise = null;
     this.repoPromise = null;
     await this.closeQuietly(repo, catalog);
-    if (!this.closed) await WorkerPool.release();
+    if (!this.closed) await (await this.poolHold).release();
     this.closed = true;
   }
 
