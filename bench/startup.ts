@@ -5,9 +5,9 @@
  *   1. generate the data set (src/sandbox/synthetic.ts); back it up twice (full, then after a 1 % change) into a
  *      repository of ours and one of restic's;
  *   2. measure, round-robin so that machine load hits every row alike (one untimed warm-up, then `--runs` rounds):
- *      `--help`, `snapshots`, `status` (ours with the key from the keychain and from a password file; restic with its
- *      password), and the desktop app's start-up until its tray state is computed (bench/mainReady.mjs: the code of
- *      main/ in a Node process over dist/);
+ *      `--help`, `snapshots`, `status` and one patient's record restored to a folder (ours with the key from the
+ *      keychain and from a password file; restic with its password), and the desktop app's start-up until its tray
+ *      state is computed (bench/mainReady.mjs: the code of main/ in a Node process over dist/);
  *   3. print a table (median, min, max; peak RSS) and one line per target, and (for full-size runs) write it to
  *      docs/benchmarks.md.
  *
@@ -104,6 +104,8 @@ interface Sample {
   readonly rssBytes: number | null;
   /** CPU time (user + system) of the whole process, from time's report: what the run costs apart from machine load. */
   readonly cpuMs: number | null;
+  /** A restore's bytes read from the repository over the bytes it restored (from its --json answer), else null. */
+  readonly readRatio: number | null;
 }
 
 interface Command {
@@ -112,12 +114,26 @@ interface Command {
   readonly env: NodeJS.ProcessEnv;
   /** Stop the clock when stdout shows this (the process may then go on closing); else when it exits. */
   readonly readyLine?: RegExp;
+  /** Runs before each spawn, outside the clock (e.g. removes the folder a restore writes). */
+  readonly before?: () => void;
+}
+
+/** bytesRead / bytes of a restore's --json answer (one patient: how much more than its record was read). */
+function readRatioOf(stdout: string): number | null {
+  try {
+    const j = JSON.parse(stdout) as { bytesRead?: unknown; bytes?: unknown };
+    return typeof j.bytesRead === 'number' && typeof j.bytes === 'number' && j.bytes > 0 ? j.bytesRead / j.bytes : null;
+  } catch {
+    // Not a restore's JSON answer (help text, a listing): no ratio.
+    return null;
+  }
 }
 
 /** Runs a command once under /usr/bin/time; wall time around it, peak RSS and CPU time from time's report. */
 function measureOnce(c: Command): Promise<Sample> {
   const useTime = existsSync(TIME_BIN);
   const [cmd, args] = useTime ? [TIME_BIN, ['-f', '__PEAK_RSS_KB__ %M __CPU_S__ %U %S', c.cmd, ...c.args]] : [c.cmd, [...c.args]];
+  c.before?.();
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
     let readyAt: bigint | null = null;
@@ -136,7 +152,12 @@ function measureOnce(c: Command): Promise<Sample> {
       if (c.readyLine && readyAt === null) return reject(new Error(`${c.args.join(' ')}: no ready line in ${stdout.slice(0, 300)}`));
       const kb = /__PEAK_RSS_KB__ (\d+)/.exec(stderr)?.[1];
       const cpu = /__CPU_S__ ([\d.]+) ([\d.]+)/.exec(stderr);
-      resolve({ wallMs: Number(((readyAt ?? ended) - started) / 1000n) / 1000, rssBytes: kb ? Number(kb) * 1024 : null, cpuMs: cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : null });
+      resolve({
+        wallMs: Number(((readyAt ?? ended) - started) / 1000n) / 1000,
+        rssBytes: kb ? Number(kb) * 1024 : null,
+        cpuMs: cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : null,
+        readRatio: readRatioOf(stdout),
+      });
     });
   });
 }
@@ -245,13 +266,20 @@ interface Row {
   samples: Sample[];
 }
 
+/** A patient from the middle of the data set's first 2000 Patient lines (the same one in every run). */
+function patientId(data: string): string {
+  const lines = readFileSync(path.join(data, 'Patient.ndjson'), 'utf8').split('\n', 2000).filter(Boolean);
+  return (JSON.parse(lines[Math.floor(lines.length / 2)] as string) as { id: string }).id;
+}
+
 function rows(s: Setup): Row[] {
   const out: Row[] = [];
-  const ours = (what: string, args: readonly string[], withPassword: boolean, targets: { ms?: number; rss?: number } = {}): void => {
+  const target = path.join(s.work, 'restore-patient');
+  const ours = (what: string, args: readonly string[], withPassword: boolean, targets: { ms?: number; rss?: number } = {}, before?: () => void): void => {
     out.push({
       what,
       tool: 'clinic-backup',
-      command: { cmd: process.execPath, args: [CLI, ...args], env: oursEnv(s, withPassword) },
+      command: { cmd: process.execPath, args: [CLI, ...args], env: oursEnv(s, withPassword), ...(before ? { before } : {}) },
       ...(targets.ms ? { targetMs: targets.ms } : {}),
       ...(targets.rss ? { targetRssBytes: targets.rss } : {}),
       samples: [],
@@ -276,6 +304,11 @@ function rows(s: Setup): Row[] {
   restic('snapshots (password: scrypt)', ['snapshots']);
   if (s.ours.keychain) ours('status (key in the keychain)', ['status'], false, { ms: 500 });
   ours('status (password file: scrypt)', ['status'], true, { ms: 500 });
+  // issue #16: one patient from the 1 GB repository ≤ 0.5 s after process start, reading ≤ 10× the patient's bytes.
+  const patient = ['restore', 'latest', '--patient', patientId(s.data), '--target', target, '--yes', '--json'];
+  const clear = (): void => rmSync(target, { recursive: true, force: true });
+  if (s.ours.keychain) ours('one patient to a folder (key in the keychain)', patient, false, { ms: 500 }, clear);
+  ours('one patient to a folder (password file: scrypt)', patient, true, { ms: 500 }, clear);
   if (s.ours.keychain) mainReady('desktop start-up to tray state (keychain)', false, 300);
   mainReady('desktop start-up to tray state (password file)', true, 300);
   return out;
@@ -307,6 +340,8 @@ function report(s: Setup, all: readonly Row[], opts: Options, load: { before: st
       `| ${r.what} | ${r.tool} | ${fmt(median(ms))} | ${fmt(Math.min(...ms))} | ${fmt(Math.max(...ms))} | ${cpu.length > 0 ? fmt(median(cpu)) : '–'} | ${fmt(peak === undefined ? undefined : peak / MB, 1)} | ${target || '–'} |`,
     );
     if (r.targetMs) targets.push(`${r.what}: median ${fmt(median(ms))} ms, target ≤ ${r.targetMs} ms: ${median(ms) <= r.targetMs ? 'met' : 'NOT MET'}`);
+    const ratios = r.samples.flatMap((x) => (x.readRatio === null ? [] : [x.readRatio]));
+    if (ratios.length > 0) targets.push(`${r.what}: read ${fmt(median(ratios), 1)}× the patient's bytes, target ≤ 10×: ${median(ratios) <= 10 ? 'met' : 'NOT MET'}`);
     if (r.targetRssBytes)
       targets.push(
         `${r.what} peak RSS: ${fmt(peak === undefined ? undefined : peak / MB, 1)} MB, target ≤ ${r.targetRssBytes / MB} MB: ${peak !== undefined && peak <= r.targetRssBytes ? 'met' : 'NOT MET'}`,
@@ -330,6 +365,7 @@ function report(s: Setup, all: readonly Row[], opts: Options, load: { before: st
     `- data: ${s.dataLine}, backed up twice (full, then after changing 1 % of the resources) by each tool; repository size ours ${(s.ours.repoBytes / MB).toFixed(1)} MB${s.restic ? `, restic ${(s.restic.repoBytes / MB).toFixed(1)} MB` : ''}.`,
     `- ${opts.runs} measured runs per row after one untimed warm-up, round-robin over the rows (so machine load hits every row alike); wall time from spawn to exit (desktop start-up: to the "READY" line), median, min and max; CPU is \`/usr/bin/time\` user + system time of the whole process (desktop start-up: until it exits, after READY), the cost of a run apart from the machine's load; peak RSS is \`/usr/bin/time\` "Maximum resident set size" over the runs.`,
     '- clinic-backup opens the repository with the key from the keychain (gnome-keyring over D-Bus, HKDF: how the desktop app and a default `init` work) or from `--password-file` (scrypt N=2^16, r=8, p=1, the cost that makes a stolen password slot slow to attack); restic with its password (scrypt, parameters calibrated by restic at `init`). restic has no `status`; its `--help` and `snapshots` run side by side with ours.',
+    "- One patient: `restore latest --patient ID --target DIR --yes --json` (a patient from the middle of the data set; the folder removed before each run, outside the clock); the bytes it read from the repository over the patient's bytes come from its JSON answer.",
     '- Desktop start-up: `bench/mainReady.mjs`, the code of main/ (desktop config, engine host, settings language, status, tray rendered from it) in a plain Node process over dist/; Electron itself cannot start here.',
     '',
     'Results:',

@@ -14,7 +14,7 @@
 import os from 'node:os';
 import { BlobType, type Dictionary, type RepoWriter2, type SnapshotManifestV2, type SnapshotRecord, type SnapshotSource, writeAttachmentListing } from '../repository/index.js';
 import { keyHash, type SealedBlob, type WorkerPool } from '../pool/index.js';
-import { EngineError, type LongOperationOptions, throwIfAborted } from '../shared/index.js';
+import { EngineError, type LongOperationOptions, throwIfAborted, TOOL_VERSION } from '../shared/index.js';
 import type { AttachmentCollector } from './attachments.js';
 import { type KeySpill, removeSpillDir, type RowSpill } from './spill.js';
 import { analyseRun, writeFirstTree, writeRunTree, type RunState } from './treeCommit.js';
@@ -23,7 +23,8 @@ import { DEFAULT_SHRINK_GUARD_PERCENT, sameSource, shrinkVerdict } from './paren
 
 export { DEFAULT_SHRINK_GUARD_PERCENT, dedupParent, loadParent, shrinkVerdict, type ParentState } from './parent.js';
 
-export const TOOL_VERSION = '0.2.0';
+/** Defined in src/shared (the façade shows it without loading the archiver). */
+export { TOOL_VERSION };
 
 export interface ArchiveOptions extends LongOperationOptions {
   readonly source: SnapshotSource;

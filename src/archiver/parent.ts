@@ -12,8 +12,10 @@ import {
   type SuspiciousShrink,
 } from '../repository/index.js';
 import { buildLineTable, type LineTable } from '../pool/index.js';
+import { DEFAULT_SHRINK_GUARD_PERCENT } from '../shared/index.js';
 
-export const DEFAULT_SHRINK_GUARD_PERCENT = 30;
+/** Defined in src/shared (the engine's settings default it without loading the archiver). */
+export { DEFAULT_SHRINK_GUARD_PERCENT };
 
 /** The shrink guard's verdict on a new snapshot's resource count against the previous one of the same source. */
 export function shrinkVerdict(previous: SnapshotRecord | null, resources: number, thresholdPercent: number): SuspiciousShrink | null {

@@ -3,8 +3,7 @@
  * the event bus, and when the audit trail cannot be written), and the "send a test alert" button.
  */
 import { type AlertChannel, AlertManager, alertStateOf, EmailChannel, type EmailChannelOptions, WebhookChannel, type WebhookChannelOptions } from '../alerts/index.js';
-import { DEFAULT_SHRINK_GUARD_PERCENT } from '../archiver/index.js';
-import { type AlertChannelHealth, type AlertCheckResult, EngineError, type ErrorCode, type ErrorDetails, isEngineError } from '../shared/index.js';
+import { type AlertChannelHealth, type AlertCheckResult, DEFAULT_SHRINK_GUARD_PERCENT, EngineError, type ErrorCode, type ErrorDetails, isEngineError } from '../shared/index.js';
 import type { JsonValue } from '../catalog/index.js';
 import { toErrorInfo } from '../i18n/index.js';
 import type { EngineContext } from './context.js';
@@ -33,7 +32,7 @@ async function alertManager(ctx: EngineContext): Promise<AlertManager> {
  */
 const rounds = new WeakMap<EngineContext, Promise<unknown>>();
 
-function evaluateAndDeliver(ctx: EngineContext): Promise<AlertCheckResult> {
+export function evaluateAndDeliver(ctx: EngineContext): Promise<AlertCheckResult> {
   const previous = rounds.get(ctx) ?? Promise.resolve();
   const next = previous.catch(() => undefined).then(() => evaluateAndDeliverNow(ctx));
   rounds.set(ctx, next);
@@ -119,17 +118,4 @@ export async function alertChannelHealth(ctx: EngineContext): Promise<{ email: A
     return { ok: false, at: h.at, code: h.code, message: toErrorInfo(new EngineError(h.code, h.details), ctx.locale).message };
   };
   return { email: read('email'), webhook: read('webhook') };
-}
-
-/**
- * Alerts follow what happens: after every run (an unreachable channel is retried later; a run is never turned into
- * a failure by its alerts) and whenever the audit trail cannot be written or catches up.
- */
-export function installAlerts(ctx: EngineContext): void {
-  ctx.bus.on('run-finished', 'alerts', async () => void (await evaluateAndDeliver(ctx)));
-  ctx.bus.on('audit-state', 'alerts', async () => {
-    // Without a catalog (no repository yet) there is nowhere to keep an alert: the audit trail keeps the entries.
-    if ((await ctx.catalogIfAvailable()) === null) return;
-    await evaluateAndDeliver(ctx);
-  });
 }

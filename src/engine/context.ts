@@ -4,7 +4,6 @@
  * the engine's language and its local state folder. No use case logic lives here.
  */
 import type { StorageUsage } from './usage.js';
-import { WorkerPool } from '../pool/index.js';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,6 +17,7 @@ import { type DestinationConfig, type EngineEvent, isEngineError } from '../shar
 import { AuditTrail } from './auditTrail.js';
 import { EventBus } from './bus.js';
 import type { EngineOptions } from './engine.js';
+import { ProbedKeychain } from './probedKeychain.js';
 import { TaskManager } from './tasks.js';
 
 /** The signed-in OS user, for the audit trail. */
@@ -39,6 +39,8 @@ export class EngineContext {
   readonly runningRuns = new Map<number, { kind: string; since: string }>();
   /** The storage measure under way in the background (engine/usage.ts), awaited by close. */
   usageRefresh: Promise<StorageUsage> | null = null;
+  /** The process-wide worker pool's class, once this engine holds the pool (released by close). */
+  private readonly poolHold: Promise<{ release(): Promise<void> }>;
   private repoPromise: Promise<Repository> | null = null;
   private catalogPromise: Promise<Catalog> | null = null;
   private storePromise: Promise<SecretStore> | null = null;
@@ -53,7 +55,12 @@ export class EngineContext {
   ) {
     this.location = canonicalLocation(options.repo);
     // The process-wide worker pool lives while an engine does (released by the last close).
-    WorkerPool.retain();
+    // Only the pool's own file (not the pool module's surface, whose worker tasks load the FHIR source code): a
+    // command that never starts a worker does not compile them.
+    this.poolHold = import('../pool/pool.js').then(({ WorkerPool }) => {
+      WorkerPool.retain();
+      return WorkerPool;
+    });
     this.tasks = new TaskManager(this.bus, () => this.locale, clock);
     this.audit = new AuditTrail({
       bus: this.bus,
@@ -83,10 +90,25 @@ export class EngineContext {
   // --- repository and catalog ---
 
   repo(): Promise<Repository> {
-    this.repoPromise ??= (async () => this.watchLocks(await Repository.open(await this.openPrimaryBackend(), await this.credentials())))();
+    this.repoPromise ??= (async () => this.watchLocks(await this.openRepository()))();
     // A failed open is not cached (the caller gets the error): the next call tries again.
     this.repoPromise.catch(() => (this.repoPromise = null));
     return this.repoPromise;
+  }
+
+  private async openRepository(): Promise<Repository> {
+    const backend = await this.openPrimaryBackend();
+    const credentials = await this.credentials();
+    try {
+      return await Repository.open(backend, credentials);
+    } catch (err) {
+      // No key from the keychain: when the keychain itself cannot be used, that is the error to show (not a wrong
+      // password); the probe runs only now, so an open that works never pays for it.
+      if (credentials.secretStore && !this.options.secretStore && isEngineError(err) && (err.code === 'WRONG_PASSWORD' || err.code === 'KEYCHAIN_ENTRY_MISSING')) {
+        await this.assertKeychainUsable();
+      }
+      throw err;
+    }
   }
 
   /** Locks that cannot be refreshed or removed (the destination went away) are logged. */
@@ -154,15 +176,35 @@ export class EngineContext {
 
   // --- secrets ---
 
-  /** The keychain (or host-supplied store), probed once so a missing/locked keychain is a clear error. */
+  /**
+   * The keychain (or host-supplied store). A missing or locked keychain is a clear error, but the probe (an item
+   * written, read and removed, in a helper process) runs only when needed: before a write, or when a read did not
+   * give the value. Reading the repository's key, what every command does, costs one keychain call instead of two.
+   */
   secretStore(): Promise<SecretStore> {
     if (this.options.secretStore) return Promise.resolve(this.options.secretStore);
-    this.storePromise ??= (async () => {
-      const service = this.options.keychainService;
-      await assertKeychainUsable(service ? { service } : {});
-      return new KeychainSecretStore(service ? { service } : {});
-    })();
+    this.storePromise ??= Promise.resolve(new ProbedKeychain(new KeychainSecretStore(this.keychainOptions()), () => this.assertKeychainUsable()));
     return this.storePromise;
+  }
+
+  /** The store checked first (init, connect, adding or removing a key): a keychain that cannot be used fails before anything changes. */
+  async probedSecretStore(): Promise<SecretStore> {
+    const store = await this.secretStore();
+    if (!this.options.secretStore) await this.assertKeychainUsable();
+    return store;
+  }
+
+  private keychainProbe: Promise<void> | null = null;
+
+  /** Throws the keychain's KEYCHAIN_UNAVAILABLE / KEYCHAIN_LOCKED error when it cannot be used (probed once). */
+  assertKeychainUsable(): Promise<void> {
+    this.keychainProbe ??= assertKeychainUsable(this.keychainOptions());
+    return this.keychainProbe;
+  }
+
+  private keychainOptions(): { service?: string } {
+    const service = this.options.keychainService;
+    return service ? { service } : {};
   }
 
   /** Where credentials for sources and destinations live: the host's store, the keychain, or (headless) the user's secrets folder. */
@@ -328,7 +370,7 @@ export class EngineContext {
     this.catalogPromise = null;
     this.repoPromise = null;
     await this.closeQuietly(repo, catalog);
-    if (!this.closed) await WorkerPool.release();
+    if (!this.closed) await (await this.poolHold).release();
     this.closed = true;
   }
 

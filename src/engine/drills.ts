@@ -3,11 +3,10 @@
  * since that is what a disaster leaves) into a fresh sandbox FHIR server, validates it and records the result —
  * and the drills' history.
  */
-import { TOOL_VERSION } from '../archiver/index.js';
+import { type DatabaseSourceSetting, type DrillRunResult, type DrillSummary, isEngineError, type LongOperationOptions, type SourceDrillResult, throwIfAborted, TOOL_VERSION } from '../shared/index.js';
 import { databaseDrill, filesDrill, newSeed, recordedDrill, signedInUser, type SourceDrillOutcome } from '../drills/index.js';
 import { restoreOrder, TIER_TYPES } from '../policy/index.js';
 import { Repository } from '../repository/index.js';
-import { type DatabaseSourceSetting, type DrillRunResult, type DrillSummary, isEngineError, type LongOperationOptions, type SourceDrillResult, throwIfAborted } from '../shared/index.js';
 import type { JsonValue } from '../catalog/index.js';
 import { t } from '../i18n/index.js';
 import { databaseCredentials } from './databases.js';

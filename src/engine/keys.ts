@@ -20,6 +20,7 @@ import {
   writePrivateFile,
 } from '../shared/index.js';
 import type { EngineContext } from './context.js';
+import { ProbedKeychain } from './probedKeychain.js';
 
 const CHALLENGE_FILE = 'kit-challenge.json';
 
@@ -57,7 +58,9 @@ async function storeKitChallenge(ctx: EngineContext, repoId: string, lines: stri
 async function loadKitChallenge(ctx: EngineContext, repoId: string): Promise<{ positions: [number, number]; words: string[] } | null> {
   let fromStore: string | null = null;
   try {
-    fromStore = await (await ctx.credentialStore()).get(challengeName(repoId));
+    // Absent from the store is normal (kept in the state folder): no keychain probe for it.
+    const store = await ctx.credentialStore();
+    fromStore = await (store instanceof ProbedKeychain ? store.peek(challengeName(repoId)) : store.get(challengeName(repoId)));
   } catch (err) {
     // The keychain is locked or gone: the state folder may hold the challenge; the logs say why the store did not.
     if (!isEngineError(err)) throw err;
@@ -69,7 +72,7 @@ async function loadKitChallenge(ctx: EngineContext, repoId: string): Promise<{ p
 
 export async function init(ctx: EngineContext, request: InitRequest): Promise<InitResult> {
   const passphrase = request.passphrase ?? (await ctx.passphraseFromFile()) ?? undefined;
-  const secretStore = request.useKeychain ? await ctx.secretStore() : undefined;
+  const secretStore = request.useKeychain ? await ctx.probedSecretStore() : undefined;
   if (!passphrase && !secretStore) throw new EngineError('INVALID_ARGUMENT', { field: 'key', reason: 'use the keychain or a password file' });
   const backend = await ctx.backendFor(ctx.options.repo, 'create');
   const { repo, recoveryKey, slots } = await Repository.init(backend, { passphrase, secretStore });
@@ -94,7 +97,7 @@ export async function connect(ctx: EngineContext, request: { recoveryKey: string
   try {
     const passphrase = await ctx.passphraseFromFile();
     let slot: KeySlotSummary;
-    if (request.useKeychain) slot = (await repo.addKey('keychain', { secretStore: await ctx.secretStore() })).slot;
+    if (request.useKeychain) slot = (await repo.addKey('keychain', { secretStore: await ctx.probedSecretStore() })).slot;
     else if (passphrase) {
       const opens = await Repository.open(backend, { passphrase }).then(
         () => true,
@@ -126,7 +129,7 @@ export async function addKey(
   const repo = await ctx.repo();
   const lock = await repo.lock('exclusive', 'key add');
   try {
-    const secretStore = kind === 'keychain' ? await ctx.secretStore() : undefined;
+    const secretStore = kind === 'keychain' ? await ctx.probedSecretStore() : undefined;
     const r = await repo.addKey(kind, { passphrase: options.passphrase, name: options.name, secretStore });
     await ctx.record('key.add', { slot: r.slot.id, kind: r.slot.kind, name: r.slot.name });
     return { slot: r.slot, recoveryKey: r.recoveryKey ? encodeRecoveryKey(r.recoveryKey, options.language ?? 'pt-BR') : null };
@@ -145,7 +148,7 @@ export async function removeKey(ctx: EngineContext, slotId: string): Promise<voi
     let secretStore;
     if (target.kind === 'keychain') {
       try {
-        secretStore = await ctx.secretStore();
+        secretStore = await ctx.probedSecretStore();
       } catch (err) {
         // No keychain on this machine: the slot goes from the repository; its keychain entry (elsewhere) stays.
         if (!isEngineError(err)) throw err;

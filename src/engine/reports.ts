@@ -2,7 +2,7 @@
  * Use cases: the printable documents — the disaster-recovery plan and the compliance summary (from the actual
  * configuration and history), a drill's report, and the recovery kit. Each is a task that can be cancelled.
  */
-import { TOOL_VERSION } from '../archiver/index.js';
+import { type DrillReport, EngineError, type LongOperationOptions, type RecoveryKitWords, throwIfAborted, TOOL_VERSION } from '../shared/index.js';
 import type { RecoveryKeyLanguage } from '../crypto/index.js';
 import {
   complianceDataOf,
@@ -20,7 +20,6 @@ import {
   sourceDrillReportHtml,
   sourceDrillReportPdf,
 } from '../reports/index.js';
-import { type DrillReport, EngineError, type LongOperationOptions, type RecoveryKitWords, throwIfAborted } from '../shared/index.js';
 import type { EngineContext } from './context.js';
 import { recoveryKit, recoveryKitStatus } from './keys.js';
 import { clinicTimeZone, getSettings, retentionPolicy } from './settings.js';

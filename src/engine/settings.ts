@@ -3,7 +3,6 @@
  * guard, time zone). The rules are in policy/settings; changes are audited by the catalog itself and mirrored.
  */
 import { type JsonValue, storedCopiesOf } from '../catalog/index.js';
-import { DEFAULT_SHRINK_GUARD_PERCENT } from '../archiver/index.js';
 import {
   DEFAULT_SCHEDULES,
   DEFAULT_TIME_ZONE,
@@ -15,7 +14,7 @@ import {
   settingsProblems,
   validateRetentionPolicy,
 } from '../policy/index.js';
-import { type AppSettings, EngineError } from '../shared/index.js';
+import { type AppSettings, DEFAULT_SHRINK_GUARD_PERCENT, EngineError } from '../shared/index.js';
 import { osUser, type EngineContext } from './context.js';
 
 /** The clinic's time zone: every time the product shows is in it. */

@@ -3,8 +3,6 @@
  * repository, the copies and the scheduler's lock; the KPIs are decided by policy/health, the headline (and the
  * state derived from it) by policy/headline.
  */
-import { renderAlert } from '../alerts/index.js';
-import { drillDue } from '../drills/index.js';
 import { copiesStatus, DEFAULT_RPO_MS, DEFAULT_SCHEDULES, findIndicator, headlineOf, type IndicatorId, inZone, kpisOf } from '../policy/index.js';
 import { copyOfLocation } from '../backend/index.js';
 import { errorSide, type HealthState, type StatusAlert, type StatusSummary, type WeeklySummaryView } from '../shared/index.js';
@@ -37,6 +35,9 @@ export async function status(ctx: EngineContext): Promise<StatusSummary> {
   const zone = settings.timeZone as string;
   // Schedules without a zone of their own run on the clinic's clock.
   const drillPolicy = inZone(scheduleSetting(catalog.getSetting('schedule.drill'), DEFAULT_SCHEDULES.drill), zone);
+  // The two pure functions status needs, from their own files: the drills and alerts modules' surfaces would also
+  // load the drill runner (restorer, archiver) and the alert channels, which a status never runs.
+  const [{ drillDue }, { renderAlert }] = await Promise.all([import('../drills/schedule.js'), import('../alerts/render.js')]);
   const due = drillDue(lastDrill ? new Date(lastDrill.startedAt) : null, drillPolicy, now, { since: new Date(repo.config.created) });
   const backupPolicy = inZone(scheduleSetting(catalog.getSetting('schedule.backup'), DEFAULT_SCHEDULES.backup), zone);
   const alerts: StatusAlert[] = catalog

@@ -108,3 +108,4 @@ export { DEFAULT_LOCALE, LOCALES } from './portable/locale.js';
 export type { Locale } from './portable/locale.js';
 export { formatMessage, messageArguments } from './portable/messageFormat.js';
 export type { DatabaseDumpFailureCause, DatabaseDumpTestResult } from './contract.js';
+export { DEFAULT_SHRINK_GUARD_PERCENT, TOOL_VERSION } from './defaults.js';

@@ -90,7 +90,7 @@ test('administration resources: the plan leaves them out and names the opt-in; i
   const r = await runCli(['restore', '--target-url', C.url, '--yes', '--include-admin'], env);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /^Server administration not restored \(5 items\):$/m);
-  assert.match(r.stdout, /^  – Project\/clinic-project 403 Forbidden$/m);
+  assert.match(r.stdout, /^ {2}– Project\/clinic-project 403 Forbidden$/m);
   assert.match(r.stdout, /ClientApplication\/backup-client/);
   assert.equal([...C.store.all()].filter((x) => ADMIN.includes(x.type)).length, 0, 'none written');
   assertMappedCopy(A, C, new Map(), ADMIN);
