@@ -8,26 +8,13 @@
  *  - open: decryption, decompression and verification of blobs (id, length, and the line hashes of the resources
  *    a restore takes from a frame).
  * Results are packed into binary buffers (transferred, not cloned) so a batch of 2,000 lines costs one message.
+ * A backup's whole batch (lines, rows and sealed frames in one task) is in batchTask.ts.
  */
 import * as nodeCrypto from 'node:crypto';
 import { createHash, createHmac } from 'node:crypto';
 import { writeSync } from 'node:fs';
-import {
-  ByteReader,
-  ByteWriter,
-  decodePlain,
-  type Dictionary,
-  Envelope2Error,
-  FLAG_ALIAS as FLAG_ALIAS_BIT,
-  FLAG_SHARED as FLAG_SHARED_BIT,
-  Kind2,
-  onLine,
-  openPlain,
-  plainHeader,
-  seal2,
-} from '../repository/index.js';
+import { ByteReader, ByteWriter, decodePlain, type Dictionary, Envelope2Error, Kind2, onLine, openPlain, plainHeader, seal2 } from '../repository/index.js';
 import { patientCompartments } from '../source/index.js';
-import { FRAMES_PER_BATCH, SpillRowWriter } from './rowRecords.js';
 import { findLine, keyHash, type LineTable } from './tables.js';
 
 export interface TaskKeys {
@@ -44,8 +31,8 @@ export interface TaskContext {
 export const LineStatus = { hit: 0, new: 1, problem: 2 } as const;
 export const ProblemCode = { malformed: 0, withoutId: 1 } as const;
 
-const TYPE_RE = /^[A-Z][A-Za-z]{1,63}$/;
-const ID_RE = /^[A-Za-z0-9\-.]{1,64}$/;
+export const TYPE_RE = /^[A-Z][A-Za-z]{1,63}$/;
+export const ID_RE = /^[A-Za-z0-9\-.]{1,64}$/;
 
 /** One-shot SHA-256 (Node ≥ 20.12: no Hash object per line), else the streaming API. */
 const oneShot = (nodeCrypto as { hash?: (alg: string, data: Uint8Array, enc: 'buffer') => Buffer }).hash;
@@ -54,7 +41,7 @@ function sha256Of(data: Uint8Array): Buffer {
 }
 
 /** `SHA-256(K_line ‖ line)[0..12]` into out at `at`, using a scratch buffer that starts with K_line. */
-function lineHashInto(scratch: { buf: Buffer }, keyLen: number, line: Uint8Array, out: Buffer, at: number): void {
+export function lineHashInto(scratch: { buf: Buffer }, keyLen: number, line: Uint8Array, out: Buffer, at: number): void {
   if (scratch.buf.length < keyLen + line.length) {
     const grown = Buffer.allocUnsafe(Math.max(keyLen + line.length, scratch.buf.length * 2));
     scratch.buf.copy(grown, 0, 0, keyLen);
@@ -64,7 +51,7 @@ function lineHashInto(scratch: { buf: Buffer }, keyLen: number, line: Uint8Array
   sha256Of(scratch.buf.subarray(0, keyLen + line.length)).copy(out, at, 0, 12);
 }
 
-function isBlank(b: Uint8Array, start: number, end: number): boolean {
+export function isBlank(b: Uint8Array, start: number, end: number): boolean {
   for (let i = start; i < end; i++) {
     const c = b[i];
     if (c !== 32 && c !== 9) return false;
@@ -72,7 +59,7 @@ function isBlank(b: Uint8Array, start: number, end: number): boolean {
   return true;
 }
 
-const scratches = new WeakMap<TaskKeys, { buf: Buffer }>();
+export const scratches = new WeakMap<TaskKeys, { buf: Buffer }>();
 
 /**
  * Analyses a batch of lines (each ended by LF, the last possibly not). Returns the binary result described in
@@ -411,230 +398,4 @@ function openEach(ctx: TaskContext, items: readonly OpenItem[], dicts: ReadonlyM
       return { ok: false, reason: err instanceof Envelope2Error ? `payload: ${err.detail || err.reason}` : err instanceof Error ? err.message : 'cannot be decoded' };
     }
   });
-}
-
-// ------------------------------------------------------------------ a whole batch of a backup
-
-export interface BatchOptions {
-  /** The batch's number in the run: its frames are numbered batchNo · 2^20 + k. */
-  readonly batchNo: number;
-  /** Sequence number of the batch's first line slot. */
-  readonly seqBase: number;
-  readonly frameTarget: number;
-  readonly level: number;
-  /** Resource type → dictionary blob id (hex) to compress its frames with. */
-  readonly dicts: Readonly<Record<string, string>>;
-}
-
-/** A frame the batch made: sealed (with its id) when its type has a dictionary, else its raw content (the main thread decides). */
-export interface BatchFrame {
-  readonly type: string;
-  readonly frame: number;
-  readonly sealed: boolean;
-  readonly id: Uint8Array | null;
-  readonly raw: number;
-}
-
-export interface BatchOutput {
-  /** Hits (index, table position), problems, frames and counts: see decodeBatchMeta. */
-  readonly meta: Uint8Array;
-  /** The new lines' rows as spill records, sorted. */
-  readonly rows: Uint8Array;
-  readonly rowCount: number;
-  /** Key records (h0, h1, h2, seq) of the new lines. */
-  readonly keys: Uint32Array;
-  /** Per frame of the meta, in order: its envelope (sealed) or its content (raw). */
-  readonly blobs: Uint8Array[];
-}
-
-interface OpenFrame {
-  readonly no: number;
-  buf: Buffer;
-  len: number;
-}
-
-/**
- * The worker's whole share of a backup batch: split, hash, look up, parse the new lines, put them into frames per
- * type (sealed here when the type has a dictionary), and return the new rows as sorted spill records and key
- * records — so the main thread handles batches, not lines.
- */
-export function processBatch(ctx: TaskContext, batch: Buffer, o: BatchOptions, dicts: ReadonlyMap<string, Dictionary>, stats?: { parsed: number }): BatchOutput {
-  const keyLen = ctx.keys.line.length;
-  let scratch = scratches.get(ctx.keys);
-  if (!scratch) {
-    scratch = { buf: Buffer.allocUnsafe(keyLen + 65536) };
-    Buffer.from(ctx.keys.line).copy(scratch.buf, 0);
-    scratches.set(ctx.keys, scratch);
-  }
-  const hits = new ByteWriter(4096);
-  let hitCount = 0;
-  const problems = new ByteWriter(256);
-  let problemCount = 0;
-  const rows = new SpillRowWriter();
-  let keys = new Uint32Array(4096);
-  let keyCount = 0;
-  const frames = new Map<string, OpenFrame>();
-  const made: BatchFrame[] = [];
-  const blobs: Uint8Array[] = [];
-  let localFrames = 0;
-  let parsed = 0;
-  const finish = (type: string, f: OpenFrame): void => {
-    frames.delete(type);
-    if (f.len === 0) return;
-    const content = new Uint8Array(f.len);
-    content.set(f.buf.subarray(0, f.len));
-    const dictId = o.dicts[type];
-    const dict = dictId ? dicts.get(dictId) : undefined;
-    if (dict) {
-      const c = Buffer.from(content.buffer, 0, content.length);
-      const envelope = seal2(ctx.keys.data, Kind2.blob, c, { level: o.level, dict });
-      made.push({ type, frame: f.no, sealed: true, id: new Uint8Array(blobIdOf(ctx.keys, c)), raw: content.length });
-      blobs.push(new Uint8Array(envelope));
-    } else {
-      made.push({ type, frame: f.no, sealed: false, id: null, raw: content.length });
-      blobs.push(content);
-    }
-  };
-  const frameFor = (type: string, need: number): OpenFrame => {
-    let f = frames.get(type);
-    if (f && f.len > 0 && f.len + need > f.buf.length) {
-      finish(type, f);
-      f = undefined;
-    }
-    if (!f) {
-      f = { no: o.batchNo * FRAMES_PER_BATCH + localFrames++, buf: Buffer.allocUnsafe(Math.max(need, o.frameTarget + Math.min(o.frameTarget, 16 * 1024))), len: 0 };
-      frames.set(type, f);
-    }
-    return f;
-  };
-  const hash = Buffer.allocUnsafe(12);
-  const kh = new Uint32Array(3);
-  let lineIndex = 0;
-  let pos = 0;
-  const n = batch.length;
-  while (pos < n) {
-    let nl = batch.indexOf(10, pos);
-    if (nl < 0) nl = n;
-    let end = nl;
-    if (end > pos && batch[end - 1] === 13) end--;
-    const start = pos;
-    pos = nl + 1;
-    const index = lineIndex++;
-    if (end === start || isBlank(batch, start, end)) continue;
-    const line = batch.subarray(start, end);
-    lineHashInto(scratch, keyLen, line, hash, 0);
-    const hit = ctx.table ? findLine(ctx.table, hash) : -1;
-    if (hit >= 0) {
-      hits.varint(index);
-      hits.varint(hit);
-      hitCount++;
-      continue;
-    }
-    parsed++;
-    let resource: unknown;
-    let reason: string | null = null;
-    let code: number = ProblemCode.malformed;
-    try {
-      // latin1 text: the same JSON structure (every byte of a UTF-8 sequence is a character allowed in a JSON
-      // string), decoded faster and parsed as a one-byte string. Only resourceType, id and references are read
-      // from the result, and those are ASCII; the stored bytes are the line's own.
-      resource = JSON.parse(line.toString('latin1'));
-    } catch (err) {
-      reason = err instanceof Error ? err.message.slice(0, 200) : 'not JSON';
-    }
-    const r = resource as Record<string, unknown>;
-    const type = reason === null && typeof resource === 'object' && resource !== null && !Array.isArray(resource) ? r['resourceType'] : undefined;
-    const id = type !== undefined ? r['id'] : undefined;
-    if (reason === null) {
-      if (typeof resource !== 'object' || resource === null || Array.isArray(resource)) reason = 'not a JSON object';
-      else if (typeof type !== 'string' || !TYPE_RE.test(type)) reason = 'no valid resourceType';
-      else if (typeof id !== 'string' || id === '') {
-        code = ProblemCode.withoutId;
-        reason = '';
-      } else if (!ID_RE.test(id)) reason = `invalid id "${id.slice(0, 70)}"`;
-    }
-    if (reason !== null) {
-      problems.varint(index);
-      problems.u8(code);
-      problems.string(reason);
-      problemCount++;
-      continue;
-    }
-    const t = type as string;
-    const i = id as string;
-    const f = frameFor(t, line.length + 1);
-    const offset = f.len;
-    line.copy(f.buf, f.len);
-    f.buf[f.len + line.length] = 10;
-    f.len += line.length + 1;
-    const patients = patientCompartments(r);
-    const seq = o.seqBase + index;
-    if (patients.length === 0) rows.add('', t, i, 0, f.no, offset, line.length, hash, 0, seq);
-    else {
-      const shared = patients.length > 1 ? FLAG_SHARED_BIT : 0;
-      for (let k = 0; k < patients.length; k++) rows.add(patients[k] as string, t, i, shared | (k > 0 ? FLAG_ALIAS_BIT : 0), f.no, offset, line.length, hash, 0, seq);
-    }
-    if ((keyCount + 1) * 4 > keys.length) {
-      const grown = new Uint32Array(keys.length * 2);
-      grown.set(keys);
-      keys = grown;
-    }
-    keyHash(t, i, kh, 0);
-    keys[keyCount * 4] = kh[0] as number;
-    keys[keyCount * 4 + 1] = kh[1] as number;
-    keys[keyCount * 4 + 2] = kh[2] as number;
-    keys[keyCount * 4 + 3] = seq;
-    keyCount++;
-    if (f.len >= o.frameTarget) finish(t, f);
-  }
-  for (const [type, f] of [...frames]) finish(type, f);
-  if (stats) stats.parsed += parsed;
-  const meta = new ByteWriter(256 + hits.length + problems.length + made.length * 40);
-  meta.varint(lineIndex);
-  meta.varint(parsed);
-  meta.varint(hitCount);
-  meta.bytes(hits.finish());
-  meta.varint(problemCount);
-  meta.bytes(problems.finish());
-  meta.varint(made.length);
-  for (const m of made) {
-    meta.string(m.type);
-    meta.varint(m.frame);
-    meta.u8(m.sealed ? 1 : 0);
-    meta.varint(m.raw);
-    if (m.sealed) meta.bytes(m.id as Uint8Array);
-  }
-  return { meta: new Uint8Array(meta.finish()), rows: rows.sorted(), rowCount: rows.count, keys: keys.slice(0, keyCount * 4), blobs };
-}
-
-export interface BatchMeta {
-  readonly lines: number;
-  readonly parsed: number;
-  /** index, table position pairs. */
-  readonly hits: Uint32Array;
-  readonly problems: { readonly index: number; readonly code: number; readonly reason: string }[];
-  readonly frames: BatchFrame[];
-}
-
-export function decodeBatchMeta(buf: Uint8Array): BatchMeta {
-  const r = new ByteReader(buf);
-  const lines = r.varint();
-  const parsed = r.varint();
-  const hitCount = r.varint();
-  const hits = new Uint32Array(hitCount * 2);
-  for (let i = 0; i < hitCount; i++) {
-    hits[i * 2] = r.varint();
-    hits[i * 2 + 1] = r.varint();
-  }
-  const problems: BatchMeta['problems'] = [];
-  for (let n = r.varint(), i = 0; i < n; i++) problems.push({ index: r.varint(), code: r.u8(), reason: r.string() });
-  const frames: BatchFrame[] = [];
-  for (let n = r.varint(), i = 0; i < n; i++) {
-    const type = r.string();
-    const frame = r.varint();
-    const sealed = r.u8() === 1;
-    const raw = r.varint();
-    frames.push({ type, frame, sealed, raw, id: sealed ? r.bytes(16) : null });
-  }
-  return { lines, parsed, hits, problems, frames };
 }

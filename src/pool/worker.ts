@@ -8,7 +8,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { Dictionary } from '../repository/index.js';
 import type { LineTable } from './tables.js';
 import { mergeSpillBlocks } from './rowRecords.js';
-import { analyseLines, chunkIds, openBlobs, processBatch, sealBlobs, sealChunks, type BatchOptions, type OpenItem, type SealItem, type TaskContext, type TaskKeys } from './tasks.js';
+import { processBatch, type BatchOptions } from './batchTask.js';
+import { analyseLines, chunkIds, openBlobs, sealBlobs, sealChunks, type OpenItem, type SealItem, type TaskContext, type TaskKeys } from './tasks.js';
 import type { ToWorker } from './protocol.js';
 
 const port = parentPort;
