@@ -8,7 +8,7 @@ import type { Locale } from '../i18n/index.js';
 import { DEFAULT_LEGAL_FLOOR_YEARS, KPI_TARGETS } from '../policy/index.js';
 import type { KeySlotKind } from '../repository/index.js';
 import { clinicLabel, safeLocation, shortId, translator, type Translate } from './common.js';
-import { KNOWN_ROLES, type DrPlanContact } from './drPlan.js';
+import { contactsTable, type DrPlanContact } from './drPlan.js';
 import type { Block, Cell, Fact, ReportDocument, Tone } from './document.js';
 import { formatCount, formatDate, formatDateTime, formatDuration, formatPercent, yesNo, zoneOrDefault, type DateInput } from './format.js';
 import { renderHtml } from './html.js';
@@ -400,17 +400,7 @@ export function complianceDocument(data: ComplianceData, locale: Locale): Report
       empty: tr('reports.compliance.noDrills'),
     },
     { kind: 'heading', level: 2, text: tr('reports.compliance.h.people') },
-    {
-      kind: 'table',
-      columns: [
-        { header: tr('reports.plan.col.role'), weight: 2 },
-        { header: tr('reports.plan.col.name'), weight: 2.4 },
-        { header: tr('reports.plan.col.phone'), weight: 1.8 },
-        { header: tr('reports.plan.col.email'), weight: 2.6 },
-      ],
-      rows: (data.contacts ?? []).map((c) => [KNOWN_ROLES.has(c.role) ? tr(`reports.plan.role.${c.role}`) : c.role, { text: c.name, bold: true }, c.phone ?? '—', c.email ?? '—']),
-      empty: tr('reports.compliance.noContacts'),
-    },
+    contactsTable(data.contacts ?? [], tr, tr('reports.compliance.noContacts')),
     {
       kind: 'facts',
       rows: [

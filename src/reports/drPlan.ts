@@ -102,6 +102,21 @@ export type DrScenario = (typeof DR_SCENARIOS)[number];
 /** The SOP-019 §4 roles with a label of their own (reports.plan.role.*); any other role is printed as typed. */
 export const KNOWN_ROLES: ReadonlySet<string> = new Set(['owner', 'it', 'dpo', 'fhirVendor', 'cloudProvider', 'support']);
 
+/** The clinic's contacts as a table (role, name, phone, e-mail): the DR plan and the compliance summary print it. */
+export function contactsTable(contacts: readonly DrPlanContact[], tr: Translate, empty?: string): Block {
+  return {
+    kind: 'table',
+    columns: [
+      { header: tr('reports.plan.col.role'), weight: 2 },
+      { header: tr('reports.plan.col.name'), weight: 2.4 },
+      { header: tr('reports.plan.col.phone'), weight: 1.8 },
+      { header: tr('reports.plan.col.email'), weight: 2.6 },
+    ],
+    rows: contacts.map((c) => [KNOWN_ROLES.has(c.role) ? tr(`reports.plan.role.${c.role}`) : c.role, { text: c.name, bold: true }, c.phone ?? '—', c.email ?? '—']),
+    ...(empty !== undefined ? { empty } : {}),
+  };
+}
+
 function targetsOf(data: DrPlanData, tier: Tier): RecoveryTargets {
   return data.targets?.[tier] ?? TIER_TARGETS[tier];
 }
@@ -353,7 +368,6 @@ export function drPlanDocument(data: DrPlanData, locale: Locale): ReportDocument
     i.anpdNotifiedAt ? tr('reports.plan.anpdTold', { date: when(i.anpdNotifiedAt) }) : { text: tr('reports.plan.anpdDue', { date: when(i.anpdDeadline) }), tone: 'danger' },
     i.closedAt ? when(i.closedAt) : { text: tr('reports.plan.incidentOpen'), tone: 'warning' },
   ]);
-  const contactRows: Cell[][] = data.contacts.map((c) => [KNOWN_ROLES.has(c.role) ? tr(`reports.plan.role.${c.role}`) : c.role, { text: c.name, bold: true }, c.phone ?? '—', c.email ?? '—']);
 
   const ctx: ScenarioContext = { tr, locale, fhir, kit, any: dests.find((d) => d.offsite) ?? dests[0], data };
 
@@ -418,19 +432,8 @@ export function drPlanDocument(data: DrPlanData, locale: Locale): ReportDocument
     { kind: 'facts', rows: kitFacts },
     { kind: 'paragraph', text: tr('reports.plan.kitText') },
     { kind: 'heading', level: 2, text: tr('reports.plan.h.contacts') },
-    ...(contactRows.length > 0
-      ? [
-          {
-            kind: 'table',
-            columns: [
-              { header: tr('reports.plan.col.role'), weight: 2 },
-              { header: tr('reports.plan.col.name'), weight: 2.4 },
-              { header: tr('reports.plan.col.phone'), weight: 1.8 },
-              { header: tr('reports.plan.col.email'), weight: 2.6 },
-            ],
-            rows: contactRows,
-          } satisfies Block,
-        ]
+    ...(data.contacts.length > 0
+      ? [contactsTable(data.contacts, tr)]
       : [{ kind: 'writeIn', title: tr('reports.plan.noContacts'), fields: [tr('reports.plan.role.it'), tr('reports.plan.role.dpo'), tr('reports.plan.role.fhirVendor')] } satisfies Block]),
     { kind: 'heading', level: 2, text: tr('reports.plan.h.incidents') },
     { kind: 'paragraph', text: tr('reports.plan.incidentsText') },
