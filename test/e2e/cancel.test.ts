@@ -16,7 +16,7 @@ import type { SandboxServer } from '../../src/sandbox/index.js';
 import { S3Proxy } from '../backend/s3Proxy.js';
 import { sandbox } from '../support/fhir.js';
 import { tempDir } from '../support/tmp.js';
-import { launchBrowser, openApp, startStack, type Stack } from './support.js';
+import { launchBrowser, openApp, previewIntoOtherServer, startStack, type Stack } from './support.js';
 
 /** Long enough never to end during the test: the sandbox clears it when it closes. */
 const HOLD_MS = 120_000;
@@ -114,12 +114,7 @@ describe('cancel from the user interface (browser)', () => {
     await page.getByTestId('next').click();
     await page.getByTestId('scope-everything').check();
     await page.getByTestId('next').click();
-    await page.getByTestId('calendar').waitFor();
-    await page.getByTestId('next').click();
-    await page.getByTestId('target-other').check();
-    await page.getByTestId('target-url').fill(target.url);
-    await page.getByTestId('preview').click();
-    await page.getByTestId('restore-preview').waitFor({ timeout: 30_000 });
+    await previewIntoOtherServer(page, target.url);
     await page.getByTestId('next').click();
     // The first bundle is written; the second one hangs.
     target.faults.set({ slow: { delayMs: HOLD_MS, match: '^/fhir/?$', skip: 1 } });

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { SandboxServer } from '../../src/sandbox/index.js';
 import { sandbox } from '../support/fhir.js';
-import { launchBrowser, openApp, startStack, type Stack } from './support.js';
+import { launchBrowser, openApp, previewIntoOtherServer, startStack, type Stack } from './support.js';
 
 async function call<T>(stack: Stack, method: string, ...args: unknown[]): Promise<T> {
   const r = await stack.app.host.call(method, args);
@@ -41,12 +41,7 @@ describe('restore wizard: shared records (browser)', () => {
     assert.equal(await page.getByTestId('include-shared').isChecked(), false);
     await page.getByTestId('include-shared').check();
     await page.getByTestId('next').click();
-    await page.getByTestId('calendar').waitFor();
-    await page.getByTestId('next').click();
-    await page.getByTestId('target-other').check();
-    await page.getByTestId('target-url').fill(target.url);
-    await page.getByTestId('preview').click();
-    await page.getByTestId('restore-preview').waitFor({ timeout: 30_000 });
+    await previewIntoOtherServer(page, target.url);
     assert.match(await page.getByTestId('preview-totals').innerText(), new RegExp(`Total: ${compartment.length} registros`));
     assert.match(await page.getByTestId('shared-resources').innerText(), /1 registro que também é de outros pacientes SERÁ gravado[\s\S]*Group\/all-patients/);
     await page.getByTestId('next').click();

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sandbox } from '../support/fhir.js';
 import { assertAttachmentsOpen, assertMappedCopy, readIdMap } from '../support/wild.js';
-import { assertAccessible, assertPlainWords, launchBrowser, openApp, startStack } from './support.js';
+import { assertAccessible, assertPlainWords, launchBrowser, openApp, previewIntoOtherServer, startStack } from './support.js';
 
 const ADMIN = ['Project', 'ProjectMembership', 'ClientApplication', 'User'];
 const stack = await startStack('pt-BR');
@@ -40,12 +40,7 @@ describe('restore into a new server (browser)', () => {
     await page.getByTestId('next').click();
     assert.equal(await page.getByTestId('scope-everything').isChecked(), true);
     await page.getByTestId('next').click();
-    await page.getByTestId('calendar').waitFor();
-    await page.getByTestId('next').click();
-    await page.getByTestId('target-other').check();
-    await page.getByTestId('target-url').fill(target.url);
-    await page.getByTestId('preview').click();
-    await page.getByTestId('restore-preview').waitFor({ timeout: 30_000 });
+    await previewIntoOtherServer(page, target.url);
 
     assert.match(await page.getByTestId('preview-ids').innerText(), /escolhe os próprios números .* correspondência antigo → novo fica guardada/);
     assert.match(await page.getByTestId('preview-attachments').innerText(), new RegExp(`Anexos \\(PDFs, imagens\\): ${source.documents.length} voltam ao servidor`));

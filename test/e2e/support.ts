@@ -209,3 +209,16 @@ export async function openApp(
   after(() => context.close());
   return { context, page, bodies, errors };
 }
+
+/**
+ * The restore wizard from its calendar step to the preview of a restore into another FHIR server: keeps the chosen
+ * point, picks "another server" at `url`, and waits for the preview.
+ */
+export async function previewIntoOtherServer(page: Page, url: string): Promise<void> {
+  await page.getByTestId('calendar').waitFor();
+  await page.getByTestId('next').click();
+  await page.getByTestId('target-other').check();
+  await page.getByTestId('target-url').fill(url);
+  await page.getByTestId('preview').click();
+  await page.getByTestId('restore-preview').waitFor({ timeout: 30_000 });
+}
