@@ -10,7 +10,6 @@
 import assert from 'node:assert/strict';
 import { mkdir, readFile, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { it } from 'node:test';
 import Database from 'better-sqlite3';
 import { createEngine, type Engine } from '../../src/index.js';
@@ -20,6 +19,7 @@ import { sandbox } from '../support/fhir.js';
 import { writePasswordFile } from '../support/repo.js';
 import { tempDir } from '../support/tmp.js';
 import { FakeTime } from '../scheduler/fakeTime.js';
+import { startSchedulerUnderTest } from './schedulerHarness.js';
 
 /** A fixed, whole-second modification time (kept exactly by every file system). */
 const MTIME = new Date('2027-01-10T10:00:00.000Z');
@@ -68,40 +68,8 @@ it('the scheduler drills the FHIR server, a folder source and a database by itse
     schedule: { backup: { kind: 'daily', at: '02:00' }, drill: { kind: 'monthly', day: 1, at: '12:00' }, alerts: { kind: 'interval', everyMinutes: 360 } },
   } as Parameters<Engine['updateSettings']>[0]);
 
-  const events: RunnerEvent[] = [];
-  let running = 0;
-  const controller = new AbortController();
-  const done = engine.runScheduler({
-    signal: controller.signal,
-    onEvent: (e) => {
-      events.push(e);
-      running += e.type === 'started' ? 1 : -1;
-    },
-  });
-  let failed: unknown = null;
-  done.catch((err: unknown) => (failed = err));
-  for (const until = Date.now() + 60_000; time.pendingTimers === 0;) {
-    if (failed) throw failed;
-    if (Date.now() > until) throw new Error('the scheduler did not start');
-    await delay(3);
-  }
-  const idle = async (): Promise<void> => {
-    for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
-    for (const until = Date.now() + 120_000; running > 0;) {
-      if (Date.now() > until) throw new Error(`jobs still running: ${JSON.stringify(events.slice(-3).map((e) => [e.type, e.job]))}`);
-      await delay(3);
-    }
-    for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
-  };
-  const runUntil = async (iso: string): Promise<void> => {
-    for (let i = 0; i < 100_000; i++) {
-      await idle();
-      if (!time.fireNext(iso)) break;
-    }
-    await idle();
-    await time.advanceTo(iso);
-    await idle();
-  };
+  const scheduler = await startSchedulerUnderTest(engine, time);
+  const { events, runUntil } = scheduler;
   const drillEvents = (type: RunnerEvent['type']): RunnerEvent[] => events.filter((e) => e.job === 'drill' && e.type === type);
 
   try {
@@ -179,8 +147,7 @@ it('the scheduler drills the FHIR server, a folder source and a database by itse
       JSON.stringify(status.alerts),
     );
   } finally {
-    controller.abort();
-    await done;
+    await scheduler.stop();
     await engine.close();
   }
 });

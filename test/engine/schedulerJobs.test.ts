@@ -11,7 +11,6 @@
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import { FaultBackend, faults } from '../../src/backend/fault.js';
 import type { Backend, Capacity } from '../../src/backend/types.js';
@@ -23,6 +22,7 @@ import { sandbox } from '../support/fhir.js';
 import { writePasswordFile } from '../support/repo.js';
 import { tempDir } from '../support/tmp.js';
 import { FakeTime } from '../scheduler/fakeTime.js';
+import { startSchedulerUnderTest } from './schedulerHarness.js';
 
 /** A backend whose reported size and free space the test sets (a disk filling up), with fault injection. */
 class ControlledBackend extends FaultBackend {
@@ -97,63 +97,25 @@ async function simulate(start: string, extraSettings: Record<string, unknown> = 
     alerts: { email: { host: '127.0.0.1', port: smtp.port, security: 'none', from: 'backup@clinica.test', to: ['ti@clinica.test'] }, webhook: { url: hook.url } },
     ...extraSettings,
   } as Parameters<Engine['updateSettings']>[0]);
-  const events: RunnerEvent[] = [];
   const overlap = { now: 0, max: 0 };
-  let running = 0;
-  const controller = new AbortController();
-  const done = engine.runScheduler({
-    signal: controller.signal,
-    onEvent: (e) => {
-      events.push(e);
-      if (e.type === 'started') {
-        running++;
-        if (REPOSITORY_JOBS.has(e.job)) overlap.max = Math.max(overlap.max, ++overlap.now);
-      } else {
-        running--;
-        if (REPOSITORY_JOBS.has(e.job)) overlap.now--;
-      }
-    },
+  const scheduler = await startSchedulerUnderTest(engine, time, (e) => {
+    if (!REPOSITORY_JOBS.has(e.job)) return;
+    if (e.type === 'started') overlap.max = Math.max(overlap.max, ++overlap.now);
+    else overlap.now--;
   });
-  let failed: unknown = null;
-  done.catch((err: unknown) => (failed = err));
-  // The scheduler opens the repository and takes its lock in real time; it is up once its alarm is set.
-  for (const until = Date.now() + 60_000; time.pendingTimers === 0;) {
-    if (failed) throw failed;
-    if (Date.now() > until) throw new Error('the scheduler did not start');
-    await delay(3);
-  }
-  /** Waits (real time, bounded) until no job runs. */
-  const idle = async (): Promise<void> => {
-    for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
-    const until = Date.now() + 120_000;
-    while (running > 0) {
-      if (Date.now() > until) throw new Error(`jobs still running: ${JSON.stringify(events.slice(-3).map((e) => [e.type, e.job]))}`);
-      await delay(3);
-    }
-    for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
-  };
   return {
     time,
     engine,
     source,
     smtp,
     hook,
-    events,
+    events: scheduler.events,
     usage,
     primary,
     overlap,
-    async runUntil(iso) {
-      for (let i = 0; i < 1_000_000; i++) {
-        await idle();
-        if (!time.fireNext(iso)) break;
-      }
-      await idle();
-      await time.advanceTo(iso);
-      await idle();
-    },
+    runUntil: (iso) => scheduler.runUntil(iso),
     async stop() {
-      controller.abort();
-      await done;
+      await scheduler.stop();
       await engine.close();
     },
   };
