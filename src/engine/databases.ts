@@ -110,6 +110,7 @@ export function restoreDatabase(ctx: EngineContext, request: DatabaseRestoreRequ
     ctx,
     {
       task: { kind: 'restore', title: 'task.title.restoreDatabase', cancelled: 'task.cancelled.restoreFolder' },
+      target: request.into,
       summary: (x) => ({ status: 'success', snapshotId: x.snapshotId, resourcesTotal: 1, bytesRead: x.bytes }),
       audit: (r) => ['restore.database', { snapshot: r.snapshotId, kind: r.kind, into: r.into }],
     },

@@ -187,6 +187,7 @@ export function restoreFiles(ctx: EngineContext, request: FilesRestoreRequest, o
     ctx,
     {
       task: { kind: 'restore', title: 'task.title.restoreFiles', cancelled: 'task.cancelled.restoreFolder' },
+      target: path.resolve(request.target),
       summary: (x) => ({ status: 'success', snapshotId: x.snapshotId, resourcesTotal: x.written, bytesRead: x.bytesWritten }),
       audit: (r) => ['restore.files', { snapshot: r.snapshotId, target: r.target, path: r.path, files: r.written }],
     },

@@ -53,6 +53,7 @@ export async function restoreToFolder(ctx: EngineContext, request: RestoreToFold
     ctx,
     {
       task: { kind: 'restore', title: 'task.title.restoreFolder', cancelled: 'task.cancelled.restoreFolder' },
+      target: path.resolve(request.target),
       summary: (x) => ({ status: x.failures.length > 0 ? 'partial' : 'success', snapshotId: x.snapshotId, resourcesTotal: x.resources, bytesRead: x.bytesRead }),
       audit: (r) => ['restore.folder', { snapshot: r.snapshotId, target: r.target, resources: r.resources, types: [...(request.types ?? [])], patient: request.patient ?? null }],
     },

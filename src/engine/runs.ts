@@ -2,10 +2,11 @@
  * Runs: operations recorded in the catalog (start, end, status, counts, error code) for the history, the KPIs
  * and the alert rules. A finished run is published on the bus: the alerts and the audit trail react to it.
  */
+import { errnoCode } from '../backend/index.js';
 import type { FinishedStatus, JsonValue, RunCounts } from '../catalog/index.js';
 import { scrubSecrets, t, type Locale } from '../i18n/index.js';
 import type { Repository } from '../repository/index.js';
-import { type BackupResult, type ErrorCode, isEngineError, type LongOperationOptions, type RunWarning } from '../shared/index.js';
+import { type BackupResult, EngineError, type ErrorCode, isEngineError, type LongOperationOptions, type RunWarning } from '../shared/index.js';
 import type { EngineContext } from './context.js';
 import type { TaskSpec } from './tasks.js';
 
@@ -23,11 +24,14 @@ export interface RestoreRunSpec<T> {
   readonly summary: (value: T) => RunSummary;
   /** The audit trail's entry: its action and details. */
   readonly audit: (value: T) => readonly [action: string, details: JsonValue];
+  /** The folder or file the restore writes to, named when its disk runs out of space. */
+  readonly target?: string;
 }
 
 /**
  * A restore use case: a cancellable task, recorded as a "restore" run, with the repository under a shared lock
- * (released however `work` ends), then one audit entry once the run is recorded. `work` is given the time the run
+ * (released however `work` ends), then one audit entry once the run is recorded. A full disk at the target is
+ * RESTORE_TARGET_FULL naming it, not an internal error. `work` is given the time the run
  * started (before the repository was opened), for the result's duration.
  */
 export function restoreRun<T>(
@@ -46,6 +50,10 @@ export function restoreRun<T>(
         const lock = await repo.lock('shared', 'restore');
         try {
           return await work(repo, o, started);
+        } catch (err) {
+          const code = errnoCode(err);
+          if (code === 'ENOSPC' || code === 'EDQUOT') throw new EngineError('RESTORE_TARGET_FULL', { location: spec.target ?? '' }, { cause: err });
+          throw err;
         } finally {
           await lock.release();
         }

@@ -338,6 +338,10 @@ export const errorMessages: Readonly<Record<ErrorCode, Message>> = {
       'No destino, "{path}" e "{other}" seriam o mesmo arquivo (o disco não diferencia maiúsculas de minúsculas). A restauração parou sem sobrescrever nada; restaure em outra pasta ou em outro disco.',
     en: 'At the target, "{path}" and "{other}" would be the same file (the disk does not tell upper from lower case). The restore stopped without overwriting anything; restore into another folder or onto another disk.',
   },
+  RESTORE_TARGET_FULL: {
+    'pt-BR': 'Acabou o espaço em {location} durante a restauração. Os arquivos incompletos foram apagados e nada no backup mudou: libere espaço ou restaure em outro disco.',
+    en: '{location} ran out of space during the restore. The incomplete files were removed and nothing in the backup changed: free some space or restore onto another disk.',
+  },
   RESTORE_PATH_NOT_FOUND: {
     'pt-BR': 'Não há "{path}" nesta cópia. Veja o conteúdo com ls --path e tente de novo.',
     en: 'There is no "{path}" in this backup. List it with ls --path and try again.',
