@@ -13,7 +13,7 @@
 import * as nodeCrypto from 'node:crypto';
 import { createHash, createHmac } from 'node:crypto';
 import { writeSync } from 'node:fs';
-import { ByteReader, ByteWriter, decodePlain, type Dictionary, Envelope2Error, Kind2, onLine, openPlain, plainHeader, seal2 } from '../repository/index.js';
+import { ByteReader, ByteWriter, decodePlain, type Dictionary, Envelope2Error, Kind2, onLine, openPlain, type OpenWriteError, plainHeader, seal2 } from '../repository/index.js';
 import { patientCompartments } from '../source/index.js';
 import { findLine, keyHash, type LineTable } from './tables.js';
 
@@ -289,7 +289,7 @@ export type OpenResult =
       readonly lineOk?: Uint8Array;
       /** The lines were written to the item's file (`out` is then left out). */
       readonly written?: boolean;
-      readonly writeError?: { readonly code: string; readonly message: string };
+      readonly writeError?: OpenWriteError;
     }
   | { readonly ok: false; readonly reason: string }
   | { readonly ok: false; readonly needDict: string };

@@ -22,7 +22,7 @@ export type { PackHeader, PackRecord } from './packFormat.js';
 export { pruneRepository } from './prune.js';
 export type { PruneResult } from './prune.js';
 export { CompactRows, DICTIONARY_UNREADABLE, compactRows, inThreadOpener, lineError, onLine, readFrames, readResource, readResources, salvageRows, snapshotRows } from './reader.js';
-export type { BlobOpener, OpenOutcome, OpenRequest, ResourceRow } from './reader.js';
+export type { BlobOpener, OpenOutcome, OpenRequest, OpenWriteError, ResourceRow } from './reader.js';
 export { repairIndex } from './repairIndex.js';
 export type { RepairIndexResult } from './repairIndex.js';
 export { repairSnapshots } from './repairSnapshots.js';

@@ -41,6 +41,15 @@ async function fileServer(body: Buffer): Promise<{ origin: string; hits: { auth:
   return { origin: `http://127.0.0.1:${(srv.address() as AddressInfo).port}`, hits };
 }
 
+/** A DocumentReference on the source whose PDF lives on another host (`url`). */
+function putExternalDocument(server: SandboxServer, url: string): void {
+  server.store.put(
+    'DocumentReference',
+    'docref-external',
+    JSON.stringify({ resourceType: 'DocumentReference', id: 'docref-external', status: 'current', content: [{ attachment: { contentType: 'application/pdf', url } }] }),
+  );
+}
+
 describe('attachments in a backup', () => {
   it('every linked document is stored with its SHA-256, in chunks, the same bytes once; a large one spans chunks', async () => {
     const server = await sandbox({
@@ -135,16 +144,7 @@ describe('attachments in a backup', () => {
     const pdf = Buffer.from('%PDF-1.4 laudo externo\n%%EOF');
     const files = await fileServer(pdf);
     const server = await sandbox({ patients: 2, seed: 73, documents: { patients: 1 }, faults: { unsearchable: { types: ['Binary'] } } });
-    server.store.put(
-      'DocumentReference',
-      'docref-external',
-      JSON.stringify({
-        resourceType: 'DocumentReference',
-        id: 'docref-external',
-        status: 'current',
-        content: [{ attachment: { contentType: 'application/pdf', url: `${files.origin}/laudos/1.pdf` } }],
-      }),
-    );
+    putExternalDocument(server, `${files.origin}/laudos/1.pdf`);
     const { repo } = await repoIn();
     const r = await run(repo, server);
     const ext = (await readAttachments(repo, r.manifest.attachments)).find((x) => x.owner === 'DocumentReference/docref-external');
@@ -169,16 +169,7 @@ describe('attachments in a backup', () => {
     const files = await fileServer(pdf);
     const fileHost = new URL(files.origin).host;
     const server = await sandbox({ patients: 2, seed: 78, documents: { patients: 2 }, auth: { bearerTokens: ['tk'] }, faults: { manifestRequiresAccessToken: false } });
-    server.store.put(
-      'DocumentReference',
-      'docref-external',
-      JSON.stringify({
-        resourceType: 'DocumentReference',
-        id: 'docref-external',
-        status: 'current',
-        content: [{ attachment: { contentType: 'application/pdf', url: `${files.origin}/laudos/2.pdf` } }],
-      }),
-    );
+    putExternalDocument(server, `${files.origin}/laudos/2.pdf`);
     // Binary left out of the export: every link is read one by one.
     const opts: FhirBackupOptions = { baseUrl: server.url, auth: { kind: 'bearer', token: 'tk' }, types: ['DocumentReference', 'Media', 'DiagnosticReport'], allowedHosts: [fileHost] };
     const { repo } = await repoIn();
