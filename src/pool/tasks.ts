@@ -13,7 +13,7 @@
 import * as nodeCrypto from 'node:crypto';
 import { createHash, createHmac } from 'node:crypto';
 import { writeSync } from 'node:fs';
-import { ByteReader, ByteWriter, decodePlain, type Dictionary, Envelope2Error, Kind2, onLine, openPlain, type OpenWriteError, plainHeader, seal2 } from '../repository/index.js';
+import { ByteReader, ByteWriter, decodePlain, type Dictionary, Envelope2Error, Kind2, onLine, openPlain, type OpenOutcome, plainHeader, seal2 } from '../repository/index.js';
 import { patientCompartments } from '../source/index.js';
 import { findLine, keyHash, type LineTable } from './tables.js';
 
@@ -279,20 +279,8 @@ export interface OpenItem {
   readonly write?: { readonly fd: number; readonly at: number };
 }
 
-export type OpenResult =
-  | {
-      readonly ok: true;
-      readonly content?: Buffer;
-      /** assemble: the lines that verified, each followed by LF. */
-      readonly out?: Buffer;
-      /** Per line: 1 when its hash matches (and an LF follows it). */
-      readonly lineOk?: Uint8Array;
-      /** The lines were written to the item's file (`out` is then left out). */
-      readonly written?: boolean;
-      readonly writeError?: OpenWriteError;
-    }
-  | { readonly ok: false; readonly reason: string }
-  | { readonly ok: false; readonly needDict: string };
+/** What opening a blob gives (the repository's OpenOutcome), or the dictionary the worker must be sent first. */
+export type OpenResult = OpenOutcome | { readonly ok: false; readonly needDict: string };
 
 /** The lines marked ok, each with its LF, in the order given (outLen: their total length). */
 function assembleLines(content: Buffer, offsets: Float64Array, lengths: Float64Array, lineOk: Uint8Array, outLen: number): Buffer {

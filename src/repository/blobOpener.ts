@@ -32,9 +32,11 @@ export type OpenOutcome =
   | {
       readonly ok: true;
       readonly content?: Buffer;
+      /** assemble: the lines that verified, each followed by LF. */
       readonly out?: Buffer;
+      /** Per line: 1 when its hash matches (and an LF follows it). */
       readonly lineOk?: Uint8Array;
-      /** The verified lines were written to the request's file (assemble with `write`). */
+      /** The verified lines were written to the request's file (assemble with `write`; `out` is then left out). */
       readonly written?: boolean;
       readonly writeError?: OpenWriteError;
     }
