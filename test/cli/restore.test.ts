@@ -177,7 +177,7 @@ test('kill -9 of a restore mid-way: the rerun resumes from the journal and ends 
   // Bundles already sent when the kill landed are still being handled by the server (each waits 250 ms first):
   // count what the server holds once it has settled, so "written twice" compares like with like.
   let held = B.store.count();
-  for (let stableSince = Date.now(), settleBy = Date.now() + 15_000; Date.now() - stableSince < 1_000 && Date.now() < settleBy; ) {
+  for (let stableSince = Date.now(), settleBy = Date.now() + 15_000; Date.now() - stableSince < 1_000 && Date.now() < settleBy;) {
     await new Promise((resolve) => setTimeout(resolve, 50));
     const now = B.store.count();
     if (now !== held) [held, stableSince] = [now, Date.now()];
