@@ -23,6 +23,10 @@ export function selection(request: RestoreScopeRequest): { types?: readonly stri
 export async function restoreToFolder(ctx: EngineContext, request: RestoreToFolderRequest & { asOf?: string }, options: LongOperationOptions = {}): Promise<RestoreResult> {
   assertResourceTypes(request.types);
   if (!request.confirmed) throw new EngineError('RESTORE_NOT_CONFIRMED');
+  // Compiled while the repository opens: the key's derivation (scrypt of a password, or the keychain's helper
+  // process) leaves this thread idle for 60-200 ms. A failure to load surfaces where it is awaited.
+  const loading = folderRestorer();
+  loading.catch(() => undefined);
   return restoreRun(
     ctx,
     {
@@ -33,7 +37,7 @@ export async function restoreToFolder(ctx: EngineContext, request: RestoreToFold
     },
     options,
     async (repo, o, started) => {
-      const { assertPatientExists, checkTypesInSnapshot, resolveSnapshot, restoreToNdjson } = await folderRestorer();
+      const { assertPatientExists, checkTypesInSnapshot, resolveSnapshot, restoreToNdjson } = await loading;
       const readBefore = repo.bytesRead;
       const snap = await resolveSnapshot(repo, { snapshot: request.snapshot, ...(request.asOf ? { asOf: request.asOf } : {}) });
       const missingTypes = checkTypesInSnapshot(snap, request.types);
