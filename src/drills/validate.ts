@@ -14,8 +14,8 @@
 import { type BlobOpener, readResource, type Repository, type SnapshotRecord, snapshotRows } from '../repository/index.js';
 import { createHash } from 'node:crypto';
 import { type FhirRestoreExecution, sameContent, type SelectedRow } from '../restorer/index.js';
-import { type FhirHttp, readAllPages, referencesOf, resultEntries } from '../source/index.js';
-import { type ErrorCode, isEngineError, isIntegrityCode, type ProgressListener, throwIfAborted } from '../shared/index.js';
+import { type FhirHttp, readAllPages, resultEntries } from '../source/index.js';
+import { type ErrorCode, isEngineError, isIntegrityCode, type ProgressListener, throwIfAborted, referencesOf } from '../shared/index.js';
 import { seededSample } from './sample.js';
 import { MAX_PROBLEMS, type DrillChecks, type DrillFailure, type DrillProblem, type DrillTypeResult } from './types.js';
 

@@ -7,8 +7,8 @@ import { Archiver, backupFhir as runFhirBackup, dedupParent, listNdjsonInputs, r
 import { refreshSnapshotCache } from '../catalog/index.js';
 import { sourceOptions } from '../policy/index.js';
 import { summarizeSnapshot } from '../repository/index.js';
-import { assertResourceTypes, type StrategyName } from '../source/index.js';
-import { type BackupResult, EngineError, ensurePrivateDir, type LongOperationOptions } from '../shared/index.js';
+import { type StrategyName } from '../source/index.js';
+import { type BackupResult, EngineError, ensurePrivateDir, type LongOperationOptions, assertResourceTypes } from '../shared/index.js';
 import { sleepOn, type Timer } from '../scheduler/index.js';
 import type { EngineContext } from './context.js';
 import { replicateCopies } from './copies.js';

@@ -25,6 +25,7 @@ export const useCase = {
   people: () => import('./people.js'),
   reports: () => import('./reports.js'),
   restore: () => import('./restore.js'),
+  restoreFolder: () => import('./restoreFolder.js'),
   scheduler: () => import('./scheduler.js'),
   secrets: () => import('./secrets.js'),
   settings: () => import('./settings.js'),

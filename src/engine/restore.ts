@@ -1,6 +1,7 @@
 /**
- * Use cases: restores (planned first, then written, each a task that can be cancelled and resumed), listing a
- * snapshot's resources, reading one resource, and finding a patient for the one-patient restore.
+ * Use cases: restores into a FHIR server (planned first, then written, each a task that can be cancelled and
+ * resumed), listing a snapshot's resources, reading one resource, and finding a patient for the one-patient restore.
+ * The restore to a folder is in restoreFolder.ts.
  */
 import { readResource, type Repository, type ResourceRow, type SnapshotRecord, snapshotRows } from '../repository/index.js';
 import { createHash } from 'node:crypto';
@@ -15,88 +16,26 @@ import {
   type PatientDirectory,
   planFhirRestore,
   resolveSnapshot,
-  restoreToNdjson,
-  selectForRestore,
   selectRows,
 } from '../restorer/index.js';
-import { assertResourceTypes, authProvider, FhirHttp } from '../source/index.js';
+import { authProvider, FhirHttp } from '../source/index.js';
 import {
   EngineError,
   ensurePrivateDir,
   type FhirRestoreResult,
-  type FolderRestorePlan,
   type LongOperationOptions,
   type PatientSearchResult,
   type ResourceListing,
   type ResourceListResult,
   type RestorePlan,
-  type RestoreResult,
   type RestoreScopeRequest,
-  type RestoreToFolderRequest,
   type ServerRestoreRequest,
+  assertResourceTypes,
 } from '../shared/index.js';
 import type { EngineContext } from './context.js';
+import { PLAN_TASK, selection } from './restoreFolder.js';
 import { restoreRun } from './runs.js';
 import { resolveSourceAuth } from './secrets.js';
-
-const PLAN_TASK = { kind: 'restore', title: 'task.title.restorePlan', cancelled: 'task.cancelled.readOnly' } as const;
-
-function selection(request: RestoreScopeRequest): { types?: readonly string[]; patient?: string; includeShared?: boolean } {
-  return { ...(request.types ? { types: request.types } : {}), ...(request.patient ? { patient: request.patient } : {}), ...(request.patient && request.includeShared ? { includeShared: true } : {}) };
-}
-
-/** Restores to a folder of NDJSON files; needs `confirmed`. */
-export async function restoreToFolder(ctx: EngineContext, request: RestoreToFolderRequest & { asOf?: string }, options: LongOperationOptions = {}): Promise<RestoreResult> {
-  assertResourceTypes(request.types);
-  if (!request.confirmed) throw new EngineError('RESTORE_NOT_CONFIRMED');
-  return restoreRun(
-    ctx,
-    {
-      task: { kind: 'restore', title: 'task.title.restoreFolder', cancelled: 'task.cancelled.restoreFolder' },
-      target: path.resolve(request.target),
-      summary: (x) => ({ status: x.failures.length > 0 ? 'partial' : 'success', snapshotId: x.snapshotId, resourcesTotal: x.resources, bytesRead: x.bytesRead }),
-      audit: (r) => ['restore.folder', { snapshot: r.snapshotId, target: r.target, resources: r.resources, types: [...(request.types ?? [])], patient: request.patient ?? null }],
-    },
-    options,
-    async (repo, o, started) => {
-      const readBefore = repo.bytesRead;
-      const snap = await resolveSnapshot(repo, { snapshot: request.snapshot, ...(request.asOf ? { asOf: request.asOf } : {}) });
-      const missingTypes = checkTypesInSnapshot(snap, request.types);
-      await repo.loadIndex(o.signal);
-      if (request.patient) await assertPatientExists(repo, snap, request.patient, o.signal);
-      const result = await restoreToNdjson(repo, snap, path.resolve(request.target), request, o);
-      // Everything this restore read from packs, the patient check's tree reads included.
-      return { ...result, missingTypes, bytesRead: repo.bytesRead - readBefore, durationMs: Date.now() - started };
-    },
-  );
-}
-
-/** What a restore to a folder would write (counts per type; one patient: the shared resources left out). Writes nothing. */
-export function planRestoreToFolder(ctx: EngineContext, request: RestoreScopeRequest, options: LongOperationOptions = {}): Promise<FolderRestorePlan> {
-  return ctx.tasks.run(PLAN_TASK, options, async (o) => {
-    const repo = await ctx.repo();
-    const lock = await repo.lock('shared', 'restore plan');
-    try {
-      assertResourceTypes(request.types);
-      const snap = await resolveSnapshot(repo, request);
-      const missingTypes = checkTypesInSnapshot(snap, request.types);
-      await repo.loadIndex(o.signal);
-      if (request.patient) await assertPatientExists(repo, snap, request.patient, o.signal);
-      const { rows, shared, sharedIncluded, listingLost } = await selectForRestore(repo, snap, selection(request), o.signal);
-      const counts: Record<string, number> = {};
-      let resources = 0;
-      let bytes = 0;
-      for (const [type, list] of rows) {
-        counts[type] = list.length;
-        resources += list.length;
-        for (const r of list) bytes += r.size;
-      }
-      return { snapshotId: snap.id, snapshotTime: snap.manifest.time, counts, resources, bytes, shared, sharedIncluded, listingLost, missingTypes };
-    } finally {
-      await lock.release();
-    }
-  });
-}
 
 async function serverRestoreSetup(
   ctx: EngineContext,

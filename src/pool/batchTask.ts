@@ -4,10 +4,10 @@
  * frames they are packed into, sealed. The helpers it shares with the line analysis are in tasks.ts.
  */
 import { ByteReader, ByteWriter, type Dictionary, FLAG_ALIAS as FLAG_ALIAS_BIT, FLAG_SHARED as FLAG_SHARED_BIT, Kind2, seal2 } from '../repository/index.js';
-import { patientCompartments } from '../source/index.js';
 import { FRAMES_PER_BATCH, SpillRowWriter } from './rowRecords.js';
 import { findLine, keyHash } from './tables.js';
 import { blobIdOf, ID_RE, isBlank, lineHashInto, ProblemCode, scratches, type TaskContext, TYPE_RE } from './tasks.js';
+import { patientCompartments } from '../shared/index.js';
 
 // ------------------------------------------------------------------ a whole batch of a backup
 

@@ -14,8 +14,8 @@ import * as nodeCrypto from 'node:crypto';
 import { createHash, createHmac } from 'node:crypto';
 import { writeSync } from 'node:fs';
 import { ByteReader, ByteWriter, decodePlain, type Dictionary, Envelope2Error, Kind2, onLine, openPlain, type OpenOutcome, plainHeader, seal2 } from '../repository/index.js';
-import { patientCompartments } from '../source/index.js';
 import { findLine, keyHash, type LineTable } from './tables.js';
+import { patientCompartments } from '../shared/index.js';
 
 export interface TaskKeys {
   readonly data: Uint8Array;

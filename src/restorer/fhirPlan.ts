@@ -4,8 +4,8 @@
  * Also how the restore writes one resource (RestoreMapping), shared with execution, verification and drills.
  */
 import { type AttachmentRecord, type BlobOpener, readAttachmentContent, readAttachments, readResource, type Repository, type SnapshotRecord } from '../repository/index.js';
-import { displayUrl, type FhirHttp, probeCapabilities, readAllPages, referencesOf, resultEntries } from '../source/index.js';
-import { isEngineError, isIntegrityCode, type LongOperationOptions, type RestorePlan } from '../shared/index.js';
+import { displayUrl, type FhirHttp, probeCapabilities, readAllPages, resultEntries } from '../source/index.js';
+import { isEngineError, isIntegrityCode, type LongOperationOptions, type RestorePlan, referencesOf } from '../shared/index.js';
 import { isAdministrationType } from './adminTypes.js';
 import { binaryUrl, planAttachments, type AttachmentPlan } from './binaries.js';
 import { binaryWithData, referenceKey, rewriteReferences, rewriteUrls, sameContent } from './rewrite.js';

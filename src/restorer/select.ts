@@ -1,7 +1,6 @@
 /** Picking the snapshot and checking the scope of a restore, with helpful suggestions when input is wrong. */
-import { editDistance, EngineError } from '../shared/index.js';
+import { editDistance, EngineError, assertResourceTypes } from '../shared/index.js';
 import { type Repository, type SnapshotRecord, snapshotRows } from '../repository/index.js';
-import { assertResourceTypes } from '../source/index.js';
 
 /** Up to `n` candidates closest to the input (prefix matches first, then edit distance). */
 export function suggest(input: string, candidates: Iterable<string>, n = 5): string[] {

@@ -5,8 +5,7 @@
  * are left out unless the user opts in (`--include-shared`, the wizard's checkbox), and the plan lists them all.
  */
 import { decodeRow, type ListingLoss, readResource, type Repository, type ResourceRow, salvageRows, salvageTreeRows, type SnapshotRecord, snapshotRows } from '../repository/index.js';
-import { patientIdOfReference, referencesOf } from '../source/index.js';
-import { isEngineError, isIntegrityCode, throwIfAborted } from '../shared/index.js';
+import { isEngineError, isIntegrityCode, throwIfAborted, patientIdOfReference, referencesOf } from '../shared/index.js';
 
 export type { ListingLoss } from '../repository/index.js';
 

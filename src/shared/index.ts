@@ -101,6 +101,10 @@ export { Listeners } from './listeners.js';
 export { ensurePrivateDir, openPrivateFile, tighten, writePrivateFile } from './privateFiles.js';
 export type { DestinationConfig } from './settings.js';
 export { editDistance } from './text.js';
+// FHIR vocabulary with no I/O (the Patient compartment, the R4 type names): every layer reads it without loading the
+// FHIR client, the folder walker and the database dumps of src/source (a one-patient restore compiles none of them).
+export { patientCompartments, patientIdOfReference, referencesOf } from './fhirCompartment.js';
+export { assertResourceTypes } from './fhirResourceTypes.js';
 
 // ---- Public surface: what other modules of src/ use (kept by the layer rule; extend as needed).
 export { FHIR_TYPE_NAMES, fhirTypeName } from './portable/fhirTypeNames.js';

@@ -1,6 +1,7 @@
 /**
  * The launcher (bin/launch.js) starts the long-running commands again, once, with glibc's MALLOC_ARENA_MAX=2 on
- * Linux (docs/benchmarks.md: peak RSS); quick commands run in the first process. The relaunched command gets the
+ * Linux (docs/benchmarks.md: peak RSS); quick commands, and the small runs of a long command (one patient's restore,
+ * a restore plan), run in the first process. The relaunched command gets the
  * variable in its real environment, passes its exit code back, receives a SIGINT sent to the launcher, and does not
  * outlive a launcher killed with SIGKILL.
  */
@@ -83,6 +84,25 @@ describe('launcher: MALLOC_ARENA_MAX for the long-running commands', { skip: lin
     assert.equal(backup.stderr.split(RELAUNCH_NOTE).length, 2, 'relaunched once, not again by the relaunched command');
     const result = JSON.parse(backup.stdout) as { snapshot: { id: string } };
     assert.match(result.snapshot.id, /^[0-9a-f]{64}$/);
+
+    // A whole restore is long: it runs again. One patient's record or a plan is small: it keeps its start-up time.
+    const patient = (JSON.parse((await readFile(path.join(data, 'Patient.ndjson'), 'utf8')).split('\n')[0] as string) as { id: string }).id;
+    const whole = await runCli(['restore', 'latest', '--target', path.join(dir, 'whole'), '--yes', '--json'], env);
+    assert.equal(whole.code, 0, whole.stderr);
+    assert.ok(whole.stderr.includes(RELAUNCH_NOTE), whole.stderr);
+    for (const args of [
+      ['restore', 'latest', '--patient', patient, '--target', path.join(dir, 'one'), '--yes', '--json'],
+      ['restore', '--json', `--patient=${patient}`, '--target', path.join(dir, 'one-again'), '--yes', 'latest'],
+      ['restore', 'latest', '--target', path.join(dir, 'planned'), '--plan', '--json'],
+    ]) {
+      const small = await runCli(args, env);
+      assert.equal(small.code, 0, `${args.join(' ')}: ${small.stderr}`);
+      assert.ok(!small.stderr.includes(RELAUNCH_NOTE), `${args.join(' ')} is a small run: ${small.stderr}`);
+    }
+    const one = JSON.parse((await runCli(['restore', 'latest', '--patient', patient, '--target', path.join(dir, 'one-json'), '--yes', '--json'], env)).stdout) as { resources: number };
+    assert.ok(one.resources > 1, 'the patient and their record were restored in the first process');
+    const wholeResult = JSON.parse(whole.stdout) as { resources: number };
+    assert.ok(wholeResult.resources > one.resources);
 
     const snapshots = await runCli(['snapshots', '--json'], env);
     assert.equal(snapshots.code, 0, snapshots.stderr);

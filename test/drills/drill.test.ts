@@ -18,7 +18,7 @@ import { tierOf } from '../../src/policy/tiers.js';
 import { drillReportHtml, type DrillReportData } from '../../src/reports/drillReport.js';
 import { BlobType } from '../../src/repository/pack2.js';
 import { framesByPack, flipByteInBlob, resourcesInFrame, storedBlobs } from '../support/v2.js';
-import { patientCompartments } from '../../src/source/fhir/compartment.js';
+import { patientCompartments } from '../../src/shared/fhirCompartment.js';
 import type { ProgressEvent } from '../../src/shared/events.js';
 import { assertSameResources, snapshotOf } from '../restorer/helpers.js';
 import { sandbox, serverCounts } from '../support/fhir.js';

@@ -3,7 +3,8 @@
  * Used to check what a user types (--type, the API) before anything runs: a typo is an error with a suggestion,
  * never an empty result.
  */
-import { editDistance, EngineError } from '../../shared/index.js';
+import { EngineError } from './errors.js';
+import { editDistance } from './text.js';
 
 export const FHIR_R4_RESOURCE_TYPES: readonly string[] = [
   'Account',
