@@ -1,11 +1,12 @@
 /** The ingest side of Archiver (archiver.ts): batches to the workers, frames, dictionaries and packs. */
 import { BlobType, type Dictionary, MAX_RECORDED_PROBLEMS, type Repository, type RepoWriter2, type SnapshotProblem, type SnapshotWarning } from '../repository/index.js';
-import { decodeBatchMeta, findLine, ProblemCode, WorkerPool, type BatchFrame, type BatchOptions, type BatchOutput, type SealedBlob } from '../pool/index.js';
+import { decodeBatchMeta, findLine, FRAMES_PER_BATCH, ProblemCode, WorkerPool, type BatchFrame, type BatchOptions, type BatchOutput, type SealedBlob } from '../pool/index.js';
 import { EngineError, type ErrorCode, throwIfAborted } from '../shared/index.js';
 import type { AttachmentCollector } from './attachments.js';
 import { KeySpill, makeSpillDir, RowSpill } from './spill.js';
 import type { ArchiveOptions } from './archiver.js';
 import { loadParent, sameSource, type ParentState } from './parent.js';
+import { FrameIds } from './frameIds.js';
 
 export const TYPE_RE = /^[A-Z][A-Za-z]{1,63}$/;
 export const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
@@ -41,8 +42,8 @@ export class ArchiverIngest {
   protected readonly inflight: { batch: Batch; result: Promise<BatchOutput> }[] = [];
   protected readonly spareBuffers: Buffer[] = [];
   protected batchNo = 0;
-  /** Run frame number → its blob id, once sealed. */
-  readonly frameIds = new Map<number, Buffer>();
+  /** Run frame number → its blob id, once sealed (16 bytes per frame). */
+  readonly frameIds = new FrameIds();
   protected sealing: Promise<void> = Promise.resolve();
   protected failure: unknown = null;
   protected readonly dicts = new Map<string, Dictionary>();
@@ -267,6 +268,7 @@ export class ArchiverIngest {
     const rows = this.rows as RowSpill;
     rows.addBlock(out.rows, out.rowCount);
     (this.keys as KeySpill).addWords(out.keys);
+    this.reserveFrames(meta.frames);
     for (let k = 0; k < meta.frames.length; k++) {
       const f = meta.frames[k] as BatchFrame;
       const blob = out.blobs[k] as Uint8Array;
@@ -279,6 +281,19 @@ export class ArchiverIngest {
     }
     if (rows.full) await rows.spill();
     this.reportProgress(false);
+  }
+
+  /** Gives a batch's frames their slots in the frame id table (frame numbers: batch · FRAMES_PER_BATCH + local). */
+  private reserveFrames(frames: readonly BatchFrame[]): void {
+    let batch = -1;
+    let n = 0;
+    for (const f of frames) {
+      const b = Math.floor(f.frame / FRAMES_PER_BATCH);
+      if (batch >= 0 && b !== batch) throw new EngineError('INTERNAL', { reason: 'frames of two batches in one result' });
+      batch = b;
+      n = Math.max(n, f.frame - b * FRAMES_PER_BATCH + 1);
+    }
+    if (batch >= 0) this.frameIds.reserve(batch, n);
   }
 
   /** Appends a sealed frame to a data pack (in order; uploads apply back-pressure). */

@@ -24,40 +24,60 @@ export async function removeSpillDir(dir: string): Promise<void> {
 }
 
 const READ_BLOCK = 256 * 1024;
+/** Read buffers of one merge together (a 4 GB backup merges about 100 runs): smaller blocks when there are many runs. */
+const MERGE_READ_BUDGET = 4 * 1024 * 1024;
+const MIN_READ_BLOCK = 32 * 1024;
 
-/** Reads a spill file block by block. */
+/** The read block of each of `runs` files merged at once. */
+export function mergeReadBlock(runs: number): number {
+  return Math.max(MIN_READ_BLOCK, Math.min(READ_BLOCK, Math.floor(MERGE_READ_BUDGET / Math.max(1, runs))));
+}
+
+/**
+ * Reads a spill file block by block into one buffer it keeps (what is left of a block moves to its front), so a
+ * merge holds a fixed amount of memory and allocates nothing per block. A view of data is valid until the next fill.
+ */
 class BlockReader {
-  private buf = Buffer.alloc(0);
+  private buf: Buffer;
+  private len = 0;
   private pos = 0;
   private eof = false;
   private fileAt = 0;
 
-  private constructor(private readonly fh: FileHandle) {}
+  private constructor(
+    private readonly fh: FileHandle,
+    private readonly block: number,
+  ) {
+    this.buf = Buffer.allocUnsafeSlow(block);
+  }
 
-  static async open(file: string): Promise<BlockReader> {
-    return new BlockReader(await open(file, 'r'));
+  static async open(file: string, block = READ_BLOCK): Promise<BlockReader> {
+    return new BlockReader(await open(file, 'r'), block);
   }
 
   /** Ensures at least n bytes are buffered (fewer at the end of the file); returns how many are. */
   async fill(n: number): Promise<number> {
-    const have = this.buf.length - this.pos;
+    const have = this.len - this.pos;
     if (have >= n || this.eof) return have;
-    const next = Buffer.allocUnsafe(Math.max(READ_BLOCK, n) + have);
-    this.buf.copy(next, 0, this.pos);
-    let len = have;
-    while (len < n && !this.eof) {
-      const { bytesRead } = await this.fh.read(next, len, next.length - len, this.fileAt);
+    if (n > this.buf.length) {
+      const grown = Buffer.allocUnsafeSlow(Math.max(n, this.buf.length * 2));
+      this.buf.copy(grown, 0, this.pos, this.len);
+      this.buf = grown;
+    } else this.buf.copyWithin(0, this.pos, this.len);
+    this.len = have;
+    this.pos = 0;
+    while (this.len < n && !this.eof) {
+      const { bytesRead } = await this.fh.read(this.buf, this.len, this.buf.length - this.len, this.fileAt);
       if (bytesRead === 0) this.eof = true;
-      len += bytesRead;
+      this.len += bytesRead;
       this.fileAt += bytesRead;
     }
-    this.buf = next.subarray(0, len);
-    this.pos = 0;
-    return len;
+    return this.len;
   }
 
+  /** The buffered bytes (from 0; `at` is the read position). */
   get data(): Buffer {
-    return this.buf;
+    return this.buf.subarray(0, this.len);
   }
 
   get at(): number {
@@ -78,8 +98,8 @@ class FileRowCursor {
   head: SpillRow | null = null;
   private constructor(private readonly reader: BlockReader) {}
 
-  static async open(file: string): Promise<FileRowCursor> {
-    const c = new FileRowCursor(await BlockReader.open(file));
+  static async open(file: string, block?: number): Promise<FileRowCursor> {
+    const c = new FileRowCursor(await BlockReader.open(file, block));
     await c.next();
     return c;
   }
@@ -228,7 +248,8 @@ export class RowSpill {
     const heap = new CursorHeap<FileRowCursor>((a, b) => compareSpillRows(a.head as SpillRow, b.head as SpillRow) < 0);
     const cursors: FileRowCursor[] = [];
     try {
-      for (const f of this.runs) cursors.push(await FileRowCursor.open(f));
+      const block = mergeReadBlock(this.runs.length);
+      for (const f of this.runs) cursors.push(await FileRowCursor.open(f, block));
       for (const c of cursors) if (c.head) heap.push(c);
       let batch: SpillRow[] = [];
       while (heap.size > 0) {
@@ -318,8 +339,8 @@ interface KeyCursor {
 }
 
 /** A cursor over one sorted key run file, read block by block. */
-async function fileKeyCursor(file: string): Promise<KeyCursor> {
-  const reader = await BlockReader.open(file);
+async function fileKeyCursor(file: string, block: number): Promise<KeyCursor> {
+  const reader = await BlockReader.open(file, block);
   const c: KeyCursor = {
     words: new Uint32Array(0),
     i: 0,
@@ -327,11 +348,17 @@ async function fileKeyCursor(file: string): Promise<KeyCursor> {
     head: null,
     refill: async () => {
       reader.advance(c.n * KEY_BYTES);
-      const have = await reader.fill(READ_BLOCK);
+      const have = await reader.fill(block);
       const whole = Math.floor(have / KEY_BYTES);
       const d = reader.data;
-      const copy = Buffer.from(d.subarray(reader.at, reader.at + whole * KEY_BYTES));
-      c.words = new Uint32Array(copy.buffer, copy.byteOffset, whole * KEY_WORDS);
+      // The reader's buffer starts at a block of its own and a refill moves whole records to its front, so the
+      // records are 4-byte aligned and can be read in place (valid until the next refill, when c.words is replaced).
+      const at = d.byteOffset + reader.at;
+      if (at % 4 === 0) c.words = new Uint32Array(d.buffer, at, whole * KEY_WORDS);
+      else {
+        const copy = Buffer.from(d.subarray(reader.at, reader.at + whole * KEY_BYTES));
+        c.words = new Uint32Array(copy.buffer, copy.byteOffset, whole * KEY_WORDS);
+      }
       c.n = whole;
       c.i = 0;
       c.head = whole > 0 ? true : null;
@@ -409,7 +436,8 @@ export class KeySpill {
     const cursors: KeyCursor[] = [];
     const memory = sortKeyRecords(this.buf, this.n);
     cursors.push({ words: memory, i: 0, n: this.n, head: this.n > 0 ? true : null, refill: async () => undefined, close: async () => undefined });
-    for (const f of this.runs) cursors.push(await fileKeyCursor(f));
+    const block = mergeReadBlock(this.runs.length);
+    for (const f of this.runs) cursors.push(await fileKeyCursor(f, block));
     const heap = new CursorHeap<KeyCursor>((a, b) => keyLess(a.words, a.i * KEY_WORDS, b.words, b.i * KEY_WORDS));
     try {
       for (const c of cursors) if (c.head) heap.push(c);

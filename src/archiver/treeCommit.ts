@@ -30,6 +30,7 @@ import {
 import { findLine, keyHash } from '../pool/index.js';
 import type { ParentState } from './parent.js';
 import { KEY_DELETE, type KeySpill, type RowSpill, type SpillRow } from './spill.js';
+import type { FrameIdLookup } from './frameIds.js';
 
 export interface RunState {
   readonly repo: Repository;
@@ -41,7 +42,7 @@ export interface RunState {
   readonly keepTypes?: ReadonlySet<string>;
   readonly rows: RowSpill;
   readonly keys: KeySpill;
-  readonly frameIds: ReadonlyMap<number, Buffer>;
+  readonly frameIds: FrameIdLookup;
   /** One past the highest sequence number used. */
   readonly maxSeq: number;
   /** Upserted keys per delta (default MAX_DELTA_KEYS; tests use fewer). */
@@ -134,7 +135,7 @@ class Winners {
   }
 }
 
-export function toRow(r: SpillRow, frameIds: ReadonlyMap<number, Buffer>): Row {
+export function toRow(r: SpillRow, frameIds: FrameIdLookup): Row {
   const frame = frameIds.get(r.frame);
   if (!frame) throw new EngineError('INTERNAL', { reason: `frame ${r.frame} was not sealed` });
   return { patient: r.patient, type: r.type, id: r.id, flags: r.flags, frame, offset: r.offset, length: r.length, lineHash: r.lineHash };

@@ -16,7 +16,7 @@ export { healFromCopy } from './heal.js';
 export { RECOVERY_KEY_BYTES, recoveryKeyRepoTag } from './keys.js';
 export type { KeyCredentials, KeySlotInfo, KeySlotKind } from './keys.js';
 export type { RepoLock } from './lock.js';
-export { BlobType, PACK1_MAGIC, blobTypeName } from './pack2.js';
+export { BLOB_ID2_BYTES, BlobType, PACK1_MAGIC, blobTypeName } from './pack2.js';
 export type { BlobEntry2 } from './pack2.js';
 export type { PackHeader, PackRecord } from './packFormat.js';
 export { pruneRepository } from './prune.js';

@@ -1,0 +1,102 @@
+#!/usr/bin/env node
+// Where a first backup's memory goes, over the run (docs/benchmarks.md, "Peak RSS"): the engine hosted in this
+// process (compiled code, dist/), a first backup of DATA_DIR into a fresh repository, sampled every 0.5 s: resident
+// memory, the host's V8 heap spaces (new, old), the pool worker's heap, array buffers, and glibc's main heap from
+// /proc/self/smaps (Linux). Prints the samples at 1/3 and 2/3 of the resources, at the end of the ingest and the
+// commit's peak, and the growth in MB per 100k resources between the first and the last of those.
+// Usage: MALLOC_ARENA_MAX=2 node bench/memTrace.mjs DATA_DIR [--trace FILE.json]
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import v8 from 'node:v8';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const { createEngine } = await import(path.join(root, 'dist', 'src', 'index.js'));
+const { WorkerPool } = await import(path.join(root, 'dist', 'src', 'pool', 'index.js'));
+const args = process.argv.slice(2);
+const data = args[0];
+if (!data) throw new Error('usage: node bench/memTrace.mjs DATA_DIR [--trace FILE.json]');
+const traceFile = args.indexOf('--trace') >= 0 ? args[args.indexOf('--trace') + 1] : null;
+const MB = 1048576;
+
+/** Resident MB of glibc's main heap ([heap]); 0 where /proc is missing. */
+function brkMb() {
+  try {
+    const smaps = readFileSync('/proc/self/smaps', 'utf8');
+    const at = smaps.indexOf('[heap]');
+    if (at < 0) return 0;
+    const m = /\nRss:\s+(\d+) kB/.exec(smaps.slice(at));
+    return m ? Math.round(Number(m[1]) / 1024) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+const state = await mkdtemp(path.join(os.tmpdir(), 'mem-trace-'));
+try {
+  const passwordFile = path.join(state, 'password');
+  await writeFile(passwordFile, 'mem-trace-bench\n', { mode: 0o600 });
+  const engine = createEngine({ repo: path.join(state, 'repo'), passwordFile, stateDir: state });
+  await engine.init({ useKeychain: false });
+  let done = 0;
+  let phase = '';
+  engine.subscribe((e) => {
+    if (e.type !== 'progress') return;
+    if (e.unit === 'resources') done = e.done;
+    phase = e.phase;
+  });
+  let worker = { heapTotal: 0, external: 0 };
+  const samples = [];
+  const t0 = Date.now();
+  const timer = setInterval(() => {
+    const m = process.memoryUsage();
+    const spaces = Object.fromEntries(v8.getHeapSpaceStatistics().map((s) => [s.space_name, Math.round(s.space_size / MB)]));
+    samples.push({
+      s: (Date.now() - t0) / 1000,
+      phase,
+      done,
+      rss: Math.round(m.rss / MB),
+      hostNew: spaces.new_space ?? 0,
+      hostOld: spaces.old_space ?? 0,
+      arrayBuffers: Math.round(m.arrayBuffers / MB),
+      workerHeap: Math.round(worker.heapTotal / MB),
+      workerExternal: Math.round(worker.external / MB),
+      brk: brkMb(),
+    });
+    WorkerPool.background()
+      .run('stats', 0, {})
+      .then(
+        (r) => (worker = r),
+        () => undefined,
+      );
+  }, 500);
+  const cpu0 = process.cpuUsage();
+  await engine.backupNdjson(data);
+  clearInterval(timer);
+  const cpu = process.cpuUsage(cpu0);
+  await engine.close();
+  const hwm = Number(/VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0) / 1024;
+  if (traceFile) writeFileSync(traceFile, JSON.stringify(samples));
+  const total = done;
+  const ingest = samples.filter((x) => x.phase !== 'commit' && x.done > 0);
+  const at = (f) => ingest.find((x) => x.done >= f * total) ?? ingest[ingest.length - 1];
+  const commit = samples.filter((x) => x.phase === 'commit');
+  const peak = commit.reduce((a, x) => (x.rss > (a?.rss ?? -1) ? x : a), null);
+  const rows = [
+    ['1/3', at(1 / 3)],
+    ['2/3', at(2 / 3)],
+    ['end of ingest', ingest[ingest.length - 1]],
+    ['commit peak', peak],
+  ];
+  console.log('| when | resources | RSS MB | host new / old space MB | worker heap MB | array buffers MB | glibc main heap MB |');
+  console.log('|---|---|---|---|---|---|---|');
+  for (const [label, x] of rows) if (x) console.log(`| ${label} | ${x.done} | ${x.rss} | ${x.hostNew} / ${x.hostOld} | ${x.workerHeap} | ${x.arrayBuffers} | ${x.brk} |`);
+  const a = at(1 / 3);
+  const b = ingest[ingest.length - 1];
+  if (a && b && b.done > a.done) console.log(`RSS growth from 1/3 to the end of the ingest: ${(((b.rss - a.rss) * 1e5) / (b.done - a.done)).toFixed(2)} MB per 100k resources`);
+  console.log(`peak RSS (VmHWM) ${hwm.toFixed(0)} MB; ${total} resources; ${((cpu.user + cpu.system) / 1e6).toFixed(2)} CPU s of this process`);
+} finally {
+  await rm(state, { recursive: true, force: true });
+}
