@@ -9,10 +9,10 @@
 import { mkdtemp, open, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { compareSpillRows, decodeSpillRow, MAX_ROW_RECORD, type SpillRow } from '../pool/index.js';
+import { compareSpillRows, decodeSpillRow, KEY_WORDS, keyLess, MAX_ROW_RECORD, sortKeyRecords, type SpillRow } from '../pool/index.js';
 
 export type { SpillRow } from '../pool/index.js';
-export { compareSpillRows } from '../pool/index.js';
+export { compareSpillRows, sortKeyRecords } from '../pool/index.js';
 
 /** A private folder for one run's spill files. */
 export async function makeSpillDir(parent?: string): Promise<string> {
@@ -262,42 +262,12 @@ export class RowSpill {
 
 /** Sequence numbers use 31 bits; the top bit marks a deletion. */
 export const KEY_DELETE = 0x80000000;
-const KEY_WORDS = 4;
 const KEY_BYTES = KEY_WORDS * 4;
+/** Key records handled between two turns of the host's event loop while the key runs are merged. */
+const KEYS_PER_TURN = 4096;
 
-function keyLess(a: Uint32Array, i: number, b: Uint32Array, j: number): boolean {
-  for (let k = 0; k < KEY_WORDS; k++) {
-    const x = k === 3 ? (a[i + k] as number) & 0x7fffffff : (a[i + k] as number);
-    const y = k === 3 ? (b[j + k] as number) & 0x7fffffff : (b[j + k] as number);
-    if (x !== y) return x < y;
-  }
-  return false;
-}
-
-/** Sorts n ≤ 2^20 4-word records by (h0, h1, h2, seq): a native float sort on (h0, position), then ties fixed locally. */
-export function sortKeyRecords(words: Uint32Array, n: number): Uint32Array {
-  if (n > 1048576) throw new RangeError('key run too large');
-  const order = new Float64Array(n);
-  for (let i = 0; i < n; i++) order[i] = (words[i * KEY_WORDS] as number) * 1048576 + i;
-  order.sort();
-  const out = new Uint32Array(n * KEY_WORDS);
-  for (let k = 0; k < n; k++) {
-    const i = (order[k] as number) % 1048576;
-    out.set(words.subarray(i * KEY_WORDS, i * KEY_WORDS + KEY_WORDS), k * KEY_WORDS);
-  }
-  // Equal first words are adjacent now; order them by the remaining words (rare: a few per million).
-  for (let k = 1; k < n; k++) {
-    if (out[k * KEY_WORDS] !== out[(k - 1) * KEY_WORDS]) continue;
-    let j = k;
-    while (j > 0 && out[j * KEY_WORDS] === out[(j - 1) * KEY_WORDS] && keyLess(out, j * KEY_WORDS, out, (j - 1) * KEY_WORDS)) {
-      const tmp = out.slice(j * KEY_WORDS, j * KEY_WORDS + KEY_WORDS);
-      out.copyWithin(j * KEY_WORDS, (j - 1) * KEY_WORDS, j * KEY_WORDS);
-      out.set(tmp, (j - 1) * KEY_WORDS);
-      j--;
-    }
-  }
-  return out;
-}
+/** Sorts a run of key records elsewhere (the worker pool); `words` may be moved there. */
+export type SortKeys = (words: Uint32Array, n: number) => Promise<Uint32Array>;
 
 /** One key record. */
 export interface KeyRecord {
@@ -350,9 +320,14 @@ export class KeySpill {
   private writes: Promise<void> = Promise.resolve();
   count = 0;
 
+  /**
+   * `sort`: where a full run is sorted (the worker pool, so the host's event loop stays free); this thread without
+   * it. Runs are written in the order they were spilled, whatever order their sorts finish in.
+   */
   constructor(
     private readonly dir: string,
     private readonly maxRecords = KeySpill.RUN,
+    private readonly sort: SortKeys | null = null,
   ) {
     if (maxRecords > KeySpill.RUN) throw new RangeError('key runs hold at most 2^20 records');
   }
@@ -384,12 +359,29 @@ export class KeySpill {
 
   spill(): Promise<void> {
     if (this.n === 0) return this.writes;
-    const sorted = sortKeyRecords(this.buf, this.n);
-    this.n = 0;
     const file = path.join(this.dir, `keys-${this.runs.length}`);
     this.runs.push(file);
-    this.writes = this.writes.then(() => writeFile(file, Buffer.from(sorted.buffer, sorted.byteOffset, sorted.byteLength), { mode: 0o600 }));
+    let sorted: Promise<Uint32Array>;
+    if (this.sort) {
+      // The buffer moves to the sorter (detached here once sent); the next records go to a fresh one of its size.
+      const words = this.buf;
+      this.buf = new Uint32Array(words.length);
+      sorted = this.sort(words, this.n);
+      sorted.catch(() => undefined);
+    } else sorted = Promise.resolve(sortKeyRecords(this.buf, this.n));
+    this.n = 0;
+    this.writes = this.writes.then(async () => {
+      const s = await sorted;
+      await writeFile(file, Buffer.from(s.buffer, s.byteOffset, s.byteLength), { mode: 0o600 });
+    });
     return this.writes;
+  }
+
+  /** The records not spilled yet, sorted (a copy: the buffer stays, so a merge can run again). */
+  private sortedMemory(): Promise<Uint32Array> {
+    if (this.n === 0) return Promise.resolve(new Uint32Array(0));
+    if (!this.sort) return Promise.resolve(sortKeyRecords(this.buf, this.n));
+    return this.sort(this.buf.slice(0, this.n * KEY_WORDS), this.n);
   }
 
   /**
@@ -397,9 +389,22 @@ export class KeySpill {
    * and the deletion bit, KEY_DELETE): no object per record, and a wait only when a run file must be read.
    */
   async forEach(fn: (h0: number, h1: number, h2: number, w3: number) => void): Promise<void> {
+    // The event loop gets a turn every KEYS_PER_TURN records: a range may span a whole read block (16k records),
+    // and the heap's awaits between ranges are microtasks, which never let a timer or an I/O callback run.
+    let budget = KEYS_PER_TURN;
     for await (const run of this.mergedRuns()) {
-      const { words, from, to } = run;
-      for (let at = from * KEY_WORDS; at < to * KEY_WORDS; at += KEY_WORDS) fn(words[at] as number, words[at + 1] as number, words[at + 2] as number, words[at + 3] as number);
+      const { words } = run;
+      let from = run.from;
+      while (from < run.to) {
+        const to = Math.min(run.to, from + budget);
+        for (let at = from * KEY_WORDS; at < to * KEY_WORDS; at += KEY_WORDS) fn(words[at] as number, words[at + 1] as number, words[at + 2] as number, words[at + 3] as number);
+        budget -= to - from;
+        from = to;
+        if (budget === 0) {
+          await new Promise<void>((r) => setImmediate(r));
+          budget = KEYS_PER_TURN;
+        }
+      }
     }
   }
 
@@ -407,8 +412,9 @@ export class KeySpill {
   private async *mergedRuns(): AsyncGenerator<{ words: Uint32Array; from: number; to: number }> {
     await this.writes;
     const cursors: KeyCursor[] = [];
-    const memory = sortKeyRecords(this.buf, this.n);
-    cursors.push({ words: memory, i: 0, n: this.n, head: this.n > 0 ? true : null, refill: async () => undefined, close: async () => undefined });
+    const memory = await this.sortedMemory();
+    const inMemory = memory.length / KEY_WORDS;
+    cursors.push({ words: memory, i: 0, n: inMemory, head: inMemory > 0 ? true : null, refill: async () => undefined, close: async () => undefined });
     for (const f of this.runs) cursors.push(await fileKeyCursor(f));
     const heap = new CursorHeap<KeyCursor>((a, b) => keyLess(a.words, a.i * KEY_WORDS, b.words, b.i * KEY_WORDS));
     try {

@@ -8,6 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { Dictionary } from '../repository/index.js';
 import type { LineTable } from './tables.js';
 import { mergeSpillBlocks } from './rowRecords.js';
+import { sortKeyRecords } from './keyRecords.js';
 import { processBatch, type BatchOptions } from './batchTask.js';
 import { analyseLines, chunkIds, openBlobs, sealBlobs, sealChunks, type OpenItem, type SealItem, type TaskContext, type TaskKeys } from './tasks.js';
 import type { ToWorker } from './protocol.js';
@@ -44,6 +45,11 @@ function run(name: string, ctxId: number, payload: unknown): { result: unknown; 
     const p = payload as { blocks: Uint8Array[] };
     const merged = new Uint8Array(mergeSpillBlocks(p.blocks));
     return { result: merged, transfer: [merged.buffer] };
+  }
+  if (name === 'sortKeys') {
+    const p = payload as { words: Uint32Array; n: number };
+    const sorted = sortKeyRecords(p.words, p.n);
+    return { result: sorted, transfer: [sorted.buffer as ArrayBuffer] };
   }
   const ctx = context(ctxId);
   if (name === 'batch') {
