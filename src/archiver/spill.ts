@@ -9,7 +9,8 @@
 import { mkdtemp, open, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { compareSpillRows, decodeSpillRow, KEY_WORDS, keyLess, MAX_ROW_RECORD, sortKeyRecords, type SpillRow } from '../pool/index.js';
+import { compareEncoded, compareSpillRows, decodeSpillRow, KEY_WORDS, keyLess, MAX_ROW_RECORD, scanRecord, sortKeyRecords, type SpillRow } from '../pool/index.js';
+import { EngineError, throwIfAborted } from '../shared/index.js';
 
 export type { SpillRow } from '../pool/index.js';
 export { compareSpillRows, sortKeyRecords } from '../pool/index.js';
@@ -108,6 +109,58 @@ class FileRowCursor {
     const start = at.p;
     this.head = decodeSpillRow(this.reader.data, at);
     this.reader.advance(at.p - start);
+  }
+
+  async close(): Promise<void> {
+    await this.reader.close();
+  }
+}
+
+/** A spill file's records in sorted order, as encoded: the current one is data[start, end) (no object per record). */
+class FileRecordCursor {
+  head: true | null = null;
+  start = 0;
+  end = 0;
+  seq = 0;
+  private readonly scan = { end: 0, seq: 0 };
+  private constructor(private readonly reader: BlockReader) {}
+
+  static async open(file: string): Promise<FileRecordCursor> {
+    const c = new FileRecordCursor(await BlockReader.open(file));
+    await c.next();
+    return c;
+  }
+
+  get data(): Buffer {
+    return this.reader.data;
+  }
+
+  private load(): void {
+    const p = this.reader.at;
+    scanRecord(this.reader.data, p, this.scan);
+    this.start = p;
+    this.end = this.scan.end;
+    this.seq = this.scan.seq;
+    this.head = true;
+  }
+
+  /** Moves past the current record; false when the next must be read first (then call next()). */
+  nextBuffered(): boolean {
+    this.reader.advance(this.end - this.start);
+    this.start = this.end = this.reader.at;
+    if (this.reader.data.length - this.reader.at < MAX_ROW_RECORD) return false;
+    this.load();
+    return true;
+  }
+
+  /** Reads on to the next record (after nextBuffered answered false, or at open); head null at the end. */
+  async next(): Promise<void> {
+    const have = await this.reader.fill(MAX_ROW_RECORD);
+    if (have === 0) {
+      this.head = null;
+      return;
+    }
+    this.load();
   }
 
   async close(): Promise<void> {
@@ -242,6 +295,66 @@ export class RowSpill {
         }
       }
       if (batch.length > 0) yield batch;
+    } finally {
+      for (const c of cursors) await c.close();
+    }
+  }
+
+  /**
+   * The records whose line `keep`s, in (patient, type, id) order and as encoded, in chunks of up to `chunkRows`
+   * (each in a buffer of its own, to be moved to a worker): the runs are merged byte by byte, without an object per
+   * record, and the event loop gets a turn every 1,024 records read. A key twice among the kept records is an error.
+   */
+  async *mergedRecordChunks(keep: (seq: number) => boolean, chunkRows: number, signal?: AbortSignal): AsyncGenerator<{ records: Uint8Array; count: number }> {
+    await this.spill();
+    await this.writes;
+    if (this.failure !== null) throw this.failure;
+    const heap = new CursorHeap<FileRecordCursor>((a, b) => compareEncoded(a.data, a.start, a.seq, b.data, b.start, b.seq) < 0);
+    const cursors: FileRecordCursor[] = [];
+    // The previous kept record's bytes (its key is compared with the next one's).
+    const prev = new Uint8Array(MAX_ROW_RECORD);
+    let hasPrev = false;
+    let out = new Uint8Array(Math.max(4096, chunkRows * 128));
+    let used = 0;
+    let count = 0;
+    let read = 0;
+    try {
+      for (const f of this.runs) cursors.push(await FileRecordCursor.open(f));
+      for (const c of cursors) if (c.head) heap.push(c);
+      while (heap.size > 0) {
+        const c = heap.top as FileRecordCursor;
+        if (keep(c.seq)) {
+          const d = c.data;
+          const n = c.end - c.start;
+          if (hasPrev && compareEncoded(prev, 0, 0, d, c.start, 0) >= 0) throw new EngineError('INTERNAL', { reason: 'tree rows out of order or repeated' });
+          hasPrev = true;
+          if (used + n > out.length) {
+            const grown = new Uint8Array(Math.max(out.length * 2, used + n));
+            grown.set(out.subarray(0, used));
+            out = grown;
+          }
+          // Records are short (about 100 bytes): loops copy them without a view object per record.
+          for (let i = 0; i < n; i++) {
+            const v = d[c.start + i] as number;
+            prev[i] = v;
+            out[used + i] = v;
+          }
+          used += n;
+          if (++count === chunkRows) {
+            yield { records: out.subarray(0, used), count };
+            out = new Uint8Array(out.length);
+            used = 0;
+            count = 0;
+          }
+        }
+        if (!c.nextBuffered()) await c.next();
+        heap.fixTop(c.head === null);
+        if (++read % 1024 === 0) {
+          throwIfAborted(signal);
+          await new Promise<void>((r) => setImmediate(r));
+        }
+      }
+      if (count > 0) yield { records: out.subarray(0, used), count };
     } finally {
       for (const c of cursors) await c.close();
     }

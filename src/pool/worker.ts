@@ -9,6 +9,7 @@ import type { Dictionary } from '../repository/index.js';
 import type { LineTable } from './tables.js';
 import { mergeSpillBlocks } from './rowRecords.js';
 import { sortKeyRecords } from './keyRecords.js';
+import { treeChunk, type FrameTable } from './treeChunk.js';
 import { processBatch, type BatchOptions } from './batchTask.js';
 import { analyseLines, chunkIds, openBlobs, sealBlobs, sealChunks, type OpenItem, type SealItem, type TaskContext, type TaskKeys } from './tasks.js';
 import type { ToWorker } from './protocol.js';
@@ -62,6 +63,11 @@ function run(name: string, ctxId: number, payload: unknown): { result: unknown; 
     const out = analyseLines(ctx, Buffer.from(p.batch.buffer, p.batch.byteOffset, p.batch.byteLength), stats);
     const copy = new Uint8Array(out);
     return { result: copy, transfer: [copy.buffer] };
+  }
+  if (name === 'treeChunk') {
+    const p = payload as { records: Uint8Array; count: number; frames: FrameTable; level: number };
+    const out = treeChunk(ctx, Buffer.from(p.records.buffer, p.records.byteOffset, p.records.byteLength), p.count, p.frames, p.level);
+    return { result: out, transfer: [out.id.buffer as ArrayBuffer, out.envelope.buffer as ArrayBuffer] };
   }
   if (name === 'seal') {
     const p = payload as { items: SealItem[]; level: number };
