@@ -311,9 +311,11 @@ export class RowSpill {
     if (this.failure !== null) throw this.failure;
     const heap = new CursorHeap<FileRecordCursor>((a, b) => compareEncoded(a.data, a.start, a.seq, b.data, b.start, b.seq) < 0);
     const cursors: FileRecordCursor[] = [];
-    // The previous kept record's bytes (its key is compared with the next one's).
-    const prev = new Uint8Array(MAX_ROW_RECORD);
-    let hasPrev = false;
+    // The previous kept record (its key is compared with the next one's): in `out`, or copied to `carry` when its
+    // chunk has gone to a worker.
+    const carry = new Uint8Array(MAX_ROW_RECORD);
+    let prevBuf: Uint8Array | null = null;
+    let prevAt = 0;
     let out = new Uint8Array(Math.max(4096, chunkRows * 128));
     let used = 0;
     let count = 0;
@@ -326,21 +328,21 @@ export class RowSpill {
         if (keep(c.seq)) {
           const d = c.data;
           const n = c.end - c.start;
-          if (hasPrev && compareEncoded(prev, 0, 0, d, c.start, 0) >= 0) throw new EngineError('INTERNAL', { reason: 'tree rows out of order or repeated' });
-          hasPrev = true;
+          if (prevBuf && compareEncoded(prevBuf, prevAt, 0, d, c.start, 0) >= 0) throw new EngineError('INTERNAL', { reason: 'tree rows out of order or repeated' });
           if (used + n > out.length) {
             const grown = new Uint8Array(Math.max(out.length * 2, used + n));
             grown.set(out.subarray(0, used));
+            if (prevBuf === out) prevBuf = grown;
             out = grown;
           }
-          // Records are short (about 100 bytes): loops copy them without a view object per record.
-          for (let i = 0; i < n; i++) {
-            const v = d[c.start + i] as number;
-            prev[i] = v;
-            out[used + i] = v;
-          }
+          d.copy(out, used, c.start, c.end);
+          prevBuf = out;
+          prevAt = used;
           used += n;
           if (++count === chunkRows) {
+            carry.set(out.subarray(prevAt, used));
+            prevBuf = carry;
+            prevAt = 0;
             yield { records: out.subarray(0, used), count };
             out = new Uint8Array(out.length);
             used = 0;

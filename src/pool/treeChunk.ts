@@ -28,14 +28,21 @@ export interface TreeChunkOut {
   readonly bytes: number;
 }
 
-function frameId(table: FrameTable, frame: number): Buffer {
+function frameId(table: FrameTable, frame: number, seen: Map<number, Buffer>): Buffer {
+  const known = seen.get(frame);
+  if (known) return known;
   const { nums, ids } = table;
   let lo = 0;
   let hi = nums.length - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >>> 1;
     const v = nums[mid] as number;
-    if (v === frame) return Buffer.from(ids.buffer, ids.byteOffset + mid * 16, 16);
+    if (v === frame) {
+      // One view per frame and chunk: encodeRowSet recognises a frame by its Buffer before its bytes.
+      const id = Buffer.from(ids.buffer, ids.byteOffset + mid * 16, 16);
+      seen.set(frame, id);
+      return id;
+    }
     if (v < frame) lo = mid + 1;
     else hi = mid - 1;
   }
@@ -46,11 +53,12 @@ export function treeChunk(ctx: TaskContext, records: Buffer, count: number, fram
   const rows: Row[] = new Array<Row>(count);
   const at = { p: 0 };
   const perType = new Map<string, number>();
+  const frameViews = new Map<number, Buffer>();
   let resources = 0;
   let bytes = 0;
   for (let i = 0; i < count; i++) {
     const r = decodeSpillRow(records, at);
-    rows[i] = { patient: r.patient, type: r.type, id: r.id, flags: r.flags, frame: frameId(frames, r.frame), offset: r.offset, length: r.length, lineHash: r.lineHash };
+    rows[i] = { patient: r.patient, type: r.type, id: r.id, flags: r.flags, frame: frameId(frames, r.frame, frameViews), offset: r.offset, length: r.length, lineHash: r.lineHash };
     if ((r.flags & FLAG_ALIAS) === 0) {
       perType.set(r.type, (perType.get(r.type) ?? 0) + 1);
       resources++;
