@@ -540,7 +540,8 @@ export class KeySpill {
         const from = c.i;
         const rival = heap.second;
         c.i++;
-        if (rival) while (c.i < c.n && keyLess(c.words, c.i * KEY_WORDS, rival.words, rival.i * KEY_WORDS)) c.i++;
+        // A range ends after KEYS_PER_TURN records too, so scanning one never holds the event loop long.
+        if (rival) while (c.i < c.n && c.i - from < KEYS_PER_TURN && keyLess(c.words, c.i * KEY_WORDS, rival.words, rival.i * KEY_WORDS)) c.i++;
         else c.i = c.n;
         yield { words: c.words, from, to: c.i };
         if (c.i >= c.n) {
