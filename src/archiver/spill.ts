@@ -26,9 +26,16 @@ export async function removeSpillDir(dir: string): Promise<void> {
 
 const READ_BLOCK = 256 * 1024;
 
-/** Reads a spill file block by block. */
+/**
+ * Reads a spill file block by block, into two buffers used in turn (a fresh 256 KiB buffer per read made the host's
+ * external memory grow fast enough to bring on full garbage collections during the commit). The bytes of the block
+ * before the last read stay valid until the next read: callers copy what they keep.
+ */
 class BlockReader {
+  /** The buffered bytes: a view of `block`. */
   private buf = Buffer.alloc(0);
+  private block = Buffer.alloc(0);
+  private spare = Buffer.alloc(0);
   private pos = 0;
   private eof = false;
   private fileAt = 0;
@@ -43,7 +50,8 @@ class BlockReader {
   async fill(n: number): Promise<number> {
     const have = this.buf.length - this.pos;
     if (have >= n || this.eof) return have;
-    const next = Buffer.allocUnsafe(Math.max(READ_BLOCK, n) + have);
+    const size = Math.max(READ_BLOCK, n) + have;
+    const next = this.spare.length >= size ? this.spare : Buffer.allocUnsafe(Math.max(size, READ_BLOCK + MAX_ROW_RECORD));
     this.buf.copy(next, 0, this.pos);
     let len = have;
     while (len < n && !this.eof) {
@@ -52,6 +60,8 @@ class BlockReader {
       len += bytesRead;
       this.fileAt += bytesRead;
     }
+    this.spare = this.block;
+    this.block = next;
     this.buf = next.subarray(0, len);
     this.pos = 0;
     return len;
@@ -405,6 +415,7 @@ interface KeyCursor {
 /** A cursor over one sorted key run file, read block by block. */
 async function fileKeyCursor(file: string): Promise<KeyCursor> {
   const reader = await BlockReader.open(file);
+  let own = Buffer.alloc(0);
   const c: KeyCursor = {
     words: new Uint32Array(0),
     i: 0,
@@ -414,9 +425,11 @@ async function fileKeyCursor(file: string): Promise<KeyCursor> {
       reader.advance(c.n * KEY_BYTES);
       const have = await reader.fill(READ_BLOCK);
       const whole = Math.floor(have / KEY_BYTES);
-      const d = reader.data;
-      const copy = Buffer.from(d.subarray(reader.at, reader.at + whole * KEY_BYTES));
-      c.words = new Uint32Array(copy.buffer, copy.byteOffset, whole * KEY_WORDS);
+      // The records are copied to the cursor's own buffer (aligned for the word view; the reader's blocks are
+      // reused), which the merge no longer reads once it asks for a refill.
+      if (own.length < whole * KEY_BYTES) own = Buffer.allocUnsafe(Math.max(whole * KEY_BYTES, READ_BLOCK));
+      reader.data.copy(own, 0, reader.at, reader.at + whole * KEY_BYTES);
+      c.words = new Uint32Array(own.buffer, own.byteOffset, whole * KEY_WORDS);
       c.n = whole;
       c.i = 0;
       c.head = whole > 0 ? true : null;
