@@ -6,7 +6,9 @@
 // Also prints the process's CPU seconds (all threads) and the longest loop turn seen by a 1 ms timer.
 // With HOST_LOOP_LATE=FILE, every tick later than 20 ms is written to FILE (monotonic µs of the tick, delay ms,
 // phase), for bench/cpuStretches.mjs to name what ran meanwhile in a --cpu-prof profile of this process.
-// Usage: node bench/hostLoop.mjs DATA_DIR REPO_DIR
+// With CHANGED_DIR (the same files after a change), DATA_DIR is backed up first, unmeasured, and the measured backup
+// is the one of CHANGED_DIR with it as parent (a daily backup's commit: the parent's rows are analysed).
+// Usage: node bench/hostLoop.mjs DATA_DIR REPO_DIR [CHANGED_DIR]
 //   → {"p99":…,"max":…,"mean":…,"wallS":…,"cpuS":…,"ingest":{p99,max,mean},"commit":{…}} (milliseconds)
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -16,12 +18,13 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { createEngine } = await import(path.join(root, 'dist', 'src', 'index.js'));
-const [data, repo] = process.argv.slice(2);
+const [data, repo, changed] = process.argv.slice(2);
 const state = await mkdtemp(path.join(os.tmpdir(), 'host-loop-'));
 const passwordFile = path.join(state, 'password');
 await writeFile(passwordFile, 'host-loop-bench\n', { mode: 0o600 });
 const engine = createEngine({ repo, passwordFile, stateDir: state });
 await engine.init({ useKeychain: false });
+if (changed) await engine.backupNdjson(data);
 const h = monitorEventLoopDelay({ resolution: 10 });
 // Per phase: the delay of a 10 ms interval timer (how late each tick fired), recorded into the phase's histogram.
 const phases = { ingest: createHistogram(), commit: createHistogram() };
@@ -38,7 +41,7 @@ const timer = setInterval(() => {
 h.enable();
 const started = Date.now();
 const cpu0 = process.cpuUsage();
-await engine.backupNdjson(data, {
+await engine.backupNdjson(changed ?? data, {
   onProgress: (e) => {
     if (e.phase === 'commit') phase = 'commit';
   },

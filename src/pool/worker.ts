@@ -6,7 +6,7 @@ import { setPriority } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Dictionary } from '../repository/index.js';
-import type { LineTable } from './tables.js';
+import { buildLineTable, type LineTable } from './tables.js';
 import { mergeSpillBlocks } from './rowRecords.js';
 import { sortKeyRecords } from './keyRecords.js';
 import { treeChunk, type FrameTable } from './treeChunk.js';
@@ -46,6 +46,11 @@ function run(name: string, ctxId: number, payload: unknown): { result: unknown; 
     const p = payload as { blocks: Uint8Array[] };
     const merged = new Uint8Array(mergeSpillBlocks(p.blocks));
     return { result: merged, transfer: [merged.buffer] };
+  }
+  if (name === 'lineTable') {
+    // The table lives in SharedArrayBuffers: the answer shares them with the host, nothing is copied.
+    const p = payload as { hashes: Uint8Array; count: number };
+    return { result: buildLineTable(p.hashes, p.count, true), transfer: [] };
   }
   if (name === 'sortKeys') {
     const p = payload as { words: Uint32Array; n: number };
