@@ -13,11 +13,12 @@
  */
 import os from 'node:os';
 import { BlobType, type Dictionary, type RepoWriter2, type SnapshotManifestV2, type SnapshotRecord, type SnapshotSource, writeAttachmentListing } from '../repository/index.js';
-import { keyHash, type SealedBlob, type WorkerPool } from '../pool/index.js';
+import { keyHash, type SealedBlob, type TreeChunkOut, type WorkerPool } from '../pool/index.js';
 import { EngineError, type LongOperationOptions, throwIfAborted, TOOL_VERSION } from '../shared/index.js';
 import type { AttachmentCollector } from './attachments.js';
 import { type KeySpill, removeSpillDir, type RowSpill } from './spill.js';
-import { analyseRun, writeFirstTree, writeRunTree, type RunState } from './treeCommit.js';
+import { analyseRun, writeFirstTree, writeRunTree, type RunAnalysis, type RunState } from './treeCommit.js';
+import { frameTable, writeFirstTreeInPool } from './firstTree.js';
 import { ArchiverIngest, FHIR_ID, TYPE_RE } from './archiverIngest.js';
 import { DEFAULT_SHRINK_GUARD_PERCENT, sameSource, shrinkVerdict } from './parent.js';
 
@@ -44,6 +45,11 @@ export interface ArchiveOptions extends LongOperationOptions {
   readonly deltaKeys?: number;
   /** Where spill files go (default: the OS temp folder). */
   readonly spillDir?: string;
+  /**
+   * A first backup's checkpoint rows are encoded on this thread (writeFirstTree) instead of in the pool
+   * (writeFirstTreeInPool, the default): the same blobs, byte for byte; tests compare the two.
+   */
+  readonly firstTreeOnThisThread?: boolean;
   /** Adjusts the manifest before it is written (migrate keeps a version 1 snapshot's time, host and problems). */
   readonly finishManifest?: (manifest: SnapshotManifestV2) => SnapshotManifestV2;
   /** Told of every resource that may hold attachments (and whether it changed), for the attachments to fetch and keep. */
@@ -150,7 +156,7 @@ export class Archiver extends ArchiverIngest {
       const state = this.runState();
       // Without a parent tree the rows are counted while the checkpoint is written (one merge of the spill runs).
       // Its tree blobs are sealed in the pool (idle by now) while this thread merges the next rows.
-      const first = state.parent === null ? await writeFirstTree(state, await analyseRun(state, { signal, countRows: false }), writer, { signal, seal: (content) => this.sealTree(content) }) : null;
+      const first = state.parent === null ? await this.firstTree(state, await analyseRun(state, { signal, countRows: false }), writer) : null;
       const analysis = first ? first.analysis : await analyseRun(state, { signal, collectDelta: true });
       // Nothing to keep is a mistake (an empty file, a server that lost its data), never a silent success.
       if (analysis.resources === 0 && !this.options.allowEmpty) throw new EngineError('EMPTY_SOURCE', { source: this.options.source.location, problems: this.problemCount });
@@ -219,6 +225,21 @@ export class Archiver extends ArchiverIngest {
   }
 
   /** Seals a tree blob in the pool (no dictionary; the content is copied to the worker, not moved). */
+  /** The tree of a run without a parent tree: its checkpoint chunks encoded and sealed in the pool (idle by now). */
+  private firstTree(state: RunState, analysis: RunAnalysis, writer: RepoWriter2): ReturnType<typeof writeFirstTree> {
+    const { signal } = this.options;
+    if (this.options.firstTreeOnThisThread) return writeFirstTree(state, analysis, writer, { signal, seal: (content) => this.sealTree(content) });
+    const frames = frameTable(this.frameIds);
+    const level = this.repo.config.params.compressionLevel;
+    return writeFirstTreeInPool(
+      state,
+      analysis,
+      writer,
+      (records, count) => this.pool.run<TreeChunkOut>('treeChunk', this.ctx, { records, count, frames, level }, [records.buffer as ArrayBuffer]),
+      signal,
+    );
+  }
+
   private async sealTree(content: Buffer): Promise<{ envelope: Buffer; raw: number }> {
     const [s] = await this.pool.run<SealedBlob[]>('seal', this.ctx, { items: [{ content, dict: null }], level: this.repo.config.params.compressionLevel });
     if (!s) throw new EngineError('INTERNAL', { reason: 'no sealed tree blob' });

@@ -1,6 +1,6 @@
 /** The ingest side of Archiver (archiver.ts): batches to the workers, frames, dictionaries and packs. */
 import { BlobType, type Dictionary, MAX_RECORDED_PROBLEMS, type Repository, type RepoWriter2, type SnapshotProblem, type SnapshotWarning } from '../repository/index.js';
-import { decodeBatchMeta, findLine, FRAMES_PER_BATCH, ProblemCode, WorkerPool, type BatchFrame, type BatchOptions, type BatchOutput, type SealedBlob } from '../pool/index.js';
+import { decodeBatchMeta, findLine, FRAMES_PER_BATCH, ProblemCode, WorkerPool, type BatchFrame, type BatchOptions, type BatchOutput, type LineTable, type SealedBlob } from '../pool/index.js';
 import { EngineError, type ErrorCode, throwIfAborted } from '../shared/index.js';
 import type { AttachmentCollector } from './attachments.js';
 import { KeySpill, makeSpillDir, RowSpill } from './spill.js';
@@ -83,7 +83,7 @@ export class ArchiverIngest {
     this.writer = this.repo.writer2();
     const parent = this.options.parent;
     if (parent && parent.manifest.version === 2 && parent.manifest.tree.kind === 'resources') {
-      this.parent = await loadParent(this.repo, parent, parent.manifest.tree, signal);
+      this.parent = await loadParent(this.repo, parent, parent.manifest.tree, signal, (hashes, count) => this.pool.run<LineTable>('lineTable', 0, { hashes, count }, [hashes.buffer as ArrayBuffer]));
     }
     this.ctx = this.pool.createContext(this.repo.workerKeys(), this.parent?.table ?? null);
     // Dictionaries earlier runs made (the latest snapshot's choice wins), if their blobs are still indexed.
@@ -111,8 +111,11 @@ export class ArchiverIngest {
         blocks.map((b) => b.buffer as ArrayBuffer),
       ),
     );
-    // Key runs of 64k records: sorting one takes a few milliseconds of this thread (the host's event loop).
-    this.keys = new KeySpill(this.spillDir, Math.min(1 << 16, Math.max(16, this.options.spillRows ?? 1 << 16)));
+    // Key runs of 64k records, sorted in the pool: 10–25 ms of CPU each, which this thread (the host's event loop)
+    // would otherwise spend in one piece.
+    this.keys = new KeySpill(this.spillDir, Math.min(1 << 16, Math.max(16, this.options.spillRows ?? 1 << 16)), (words, n) =>
+      this.pool.run<Uint32Array>('sortKeys', 0, { words, n }, [words.buffer as ArrayBuffer]),
+    );
     this.started = true;
   }
 

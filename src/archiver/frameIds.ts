@@ -83,6 +83,27 @@ export class FrameIds implements FrameIdLookup {
   }
 
   /**
+   * Every set frame in ascending frame number: its number into `nums` and its id into `ids` (16 bytes each), from
+   * index 0; returns how many. The arrays must hold `size` entries.
+   */
+  copyOrdered(nums: Float64Array, ids: Uint8Array): number {
+    let i = 0;
+    for (let batch = 0; batch < this.firstSlot.length; batch++) {
+      const first = (this.firstSlot[batch] as number) - 1;
+      if (first < 0) continue;
+      const n = this.slotCount[batch] as number;
+      for (let local = 0; local < n; local++) {
+        const s = first + local;
+        if (this.present[s] === 0) continue;
+        nums[i] = batch * FRAMES_PER_BATCH + local;
+        ids.set(this.ids.subarray(s * BLOB_ID2_BYTES, (s + 1) * BLOB_ID2_BYTES), i * BLOB_ID2_BYTES);
+        i++;
+      }
+    }
+    return i;
+  }
+
+  /**
    * The tree commit asks once per row (tens of rows per frame, in patient order): one view per frame, made on the
    * first ask, instead of one per row (short-lived views of every row were promoted with the rows' chunks and grew
    * the old generation by tens of MB during the commit).

@@ -50,15 +50,22 @@ export function dedupParent(snaps: readonly SnapshotRecord[], sameSource: (s: Sn
   return resources[resources.length - 1] ?? null;
 }
 
-/** Reads the parent's rows once: their line hashes become the shared look-up table. */
-export async function loadParent(repo: Repository, record: SnapshotRecord, tree: ResourceTreeRef, signal?: AbortSignal): Promise<ParentState> {
+/** Builds the line table elsewhere (the worker pool); `hashes` (its own ArrayBuffer) may be moved there. */
+export type BuildLineTable = (hashes: Uint8Array, count: number) => Promise<LineTable>;
+
+/**
+ * Reads the parent's rows once: their line hashes become the shared look-up table, sorted by `build` when given
+ * (the pool: sorting a gigabyte's 1.7 million hashes holds a thread for a few hundred milliseconds), else here.
+ */
+export async function loadParent(repo: Repository, record: SnapshotRecord, tree: ResourceTreeRef, signal?: AbortSignal, build?: BuildLineTable): Promise<ParentState> {
   const read = (id: string, s?: AbortSignal): Promise<Buffer> => repo.store.readBlob(id, s);
-  let hashes = Buffer.allocUnsafe(Math.max(1024, (record.manifest.totals.resources + 16) * 12));
+  // allocUnsafeSlow: never a slice of Node's shared allocation pool, so the buffer can be moved to a worker.
+  let hashes = Buffer.allocUnsafeSlow(Math.max(1024, (record.manifest.totals.resources + 16) * 12));
   let n = 0;
   const add = (flags: number, src: Uint8Array, at: number): void => {
     if (flags & FLAG_ALIAS) return;
     if ((n + 1) * 12 > hashes.length) {
-      const grown = Buffer.allocUnsafe(hashes.length * 2);
+      const grown = Buffer.allocUnsafeSlow(hashes.length * 2);
       hashes.copy(grown, 0, 0, n * 12);
       hashes = grown;
     }
@@ -76,6 +83,6 @@ export async function loadParent(repo: Repository, record: SnapshotRecord, tree:
     for await (const b of materializeBatches(read, tree, { signal }))
       for (let k = 0; k < b.n; k++) add((b.sets[k] as RowSet).flags[b.rows[k] as number] as number, (b.sets[k] as RowSet).hashes, (b.rows[k] as number) * 12);
   }
-  const table = buildLineTable(hashes, n);
+  const table = build ? await build(hashes, n) : buildLineTable(hashes, n);
   return { record, tree, table, seen: new Uint32Array(n) };
 }

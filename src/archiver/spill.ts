@@ -9,10 +9,11 @@
 import { mkdtemp, open, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { compareSpillRows, decodeSpillRow, MAX_ROW_RECORD, type SpillRow } from '../pool/index.js';
+import { compareEncoded, compareSpillRows, decodeSpillRow, KEY_WORDS, keyLess, MAX_ROW_RECORD, scanRecord, sortKeyRecords, type SpillRow } from '../pool/index.js';
+import { EngineError, throwIfAborted } from '../shared/index.js';
 
 export type { SpillRow } from '../pool/index.js';
-export { compareSpillRows } from '../pool/index.js';
+export { compareSpillRows, sortKeyRecords } from '../pool/index.js';
 
 /** A private folder for one run's spill files. */
 export async function makeSpillDir(parent?: string): Promise<string> {
@@ -40,6 +41,8 @@ export function mergeReadBlock(runs: number): number {
 class BlockReader {
   private buf: Buffer;
   private len = 0;
+  /** buf's first len bytes, made once per fill (merge comparators read it for every record). */
+  private view: Buffer = Buffer.alloc(0);
   private pos = 0;
   private eof = false;
   private fileAt = 0;
@@ -72,12 +75,13 @@ class BlockReader {
       this.len += bytesRead;
       this.fileAt += bytesRead;
     }
+    this.view = this.buf.subarray(0, this.len);
     return this.len;
   }
 
   /** The buffered bytes (from 0; `at` is the read position). */
   get data(): Buffer {
-    return this.buf.subarray(0, this.len);
+    return this.view;
   }
 
   get at(): number {
@@ -128,6 +132,58 @@ class FileRowCursor {
     const start = at.p;
     this.head = decodeSpillRow(this.reader.data, at);
     this.reader.advance(at.p - start);
+  }
+
+  async close(): Promise<void> {
+    await this.reader.close();
+  }
+}
+
+/** A spill file's records in sorted order, as encoded: the current one is data[start, end) (no object per record). */
+class FileRecordCursor {
+  head: true | null = null;
+  start = 0;
+  end = 0;
+  seq = 0;
+  private readonly scan = { end: 0, seq: 0 };
+  private constructor(private readonly reader: BlockReader) {}
+
+  static async open(file: string, block?: number): Promise<FileRecordCursor> {
+    const c = new FileRecordCursor(await BlockReader.open(file, block));
+    await c.next();
+    return c;
+  }
+
+  get data(): Buffer {
+    return this.reader.data;
+  }
+
+  private load(): void {
+    const p = this.reader.at;
+    scanRecord(this.reader.data, p, this.scan);
+    this.start = p;
+    this.end = this.scan.end;
+    this.seq = this.scan.seq;
+    this.head = true;
+  }
+
+  /** Moves past the current record; false when the next must be read first (then call next()). */
+  nextBuffered(): boolean {
+    this.reader.advance(this.end - this.start);
+    this.start = this.end = this.reader.at;
+    if (this.reader.data.length - this.reader.at < MAX_ROW_RECORD) return false;
+    this.load();
+    return true;
+  }
+
+  /** Reads on to the next record (after nextBuffered answered false, or at open); head null at the end. */
+  async next(): Promise<void> {
+    const have = await this.reader.fill(MAX_ROW_RECORD);
+    if (have === 0) {
+      this.head = null;
+      return;
+    }
+    this.load();
   }
 
   async close(): Promise<void> {
@@ -268,6 +324,69 @@ export class RowSpill {
     }
   }
 
+  /**
+   * The records whose line `keep`s, in (patient, type, id) order and as encoded, in chunks of up to `chunkRows`
+   * (each in a buffer of its own, to be moved to a worker): the runs are merged byte by byte, without an object per
+   * record, and the event loop gets a turn every 1,024 records read. A key twice among the kept records is an error.
+   */
+  async *mergedRecordChunks(keep: (seq: number) => boolean, chunkRows: number, signal?: AbortSignal): AsyncGenerator<{ records: Uint8Array; count: number }> {
+    await this.spill();
+    await this.writes;
+    if (this.failure !== null) throw this.failure;
+    const heap = new CursorHeap<FileRecordCursor>((a, b) => compareEncoded(a.data, a.start, a.seq, b.data, b.start, b.seq) < 0);
+    const cursors: FileRecordCursor[] = [];
+    // The previous kept record (its key is compared with the next one's): in `out`, or copied to `carry` when its
+    // chunk has gone to a worker.
+    const carry = new Uint8Array(MAX_ROW_RECORD);
+    let prevBuf: Uint8Array | null = null;
+    let prevAt = 0;
+    let out = new Uint8Array(Math.max(4096, chunkRows * 128));
+    let used = 0;
+    let count = 0;
+    let read = 0;
+    try {
+      const block = mergeReadBlock(this.runs.length);
+      for (const f of this.runs) cursors.push(await FileRecordCursor.open(f, block));
+      for (const c of cursors) if (c.head) heap.push(c);
+      while (heap.size > 0) {
+        const c = heap.top as FileRecordCursor;
+        if (keep(c.seq)) {
+          const d = c.data;
+          const n = c.end - c.start;
+          if (prevBuf && compareEncoded(prevBuf, prevAt, 0, d, c.start, 0) >= 0) throw new EngineError('INTERNAL', { reason: 'tree rows out of order or repeated' });
+          if (used + n > out.length) {
+            const grown = new Uint8Array(Math.max(out.length * 2, used + n));
+            grown.set(out.subarray(0, used));
+            if (prevBuf === out) prevBuf = grown;
+            out = grown;
+          }
+          d.copy(out, used, c.start, c.end);
+          prevBuf = out;
+          prevAt = used;
+          used += n;
+          if (++count === chunkRows) {
+            carry.set(out.subarray(prevAt, used));
+            prevBuf = carry;
+            prevAt = 0;
+            yield { records: out.subarray(0, used), count };
+            out = new Uint8Array(out.length);
+            used = 0;
+            count = 0;
+          }
+        }
+        if (!c.nextBuffered()) await c.next();
+        heap.fixTop(c.head === null);
+        if (++read % 1024 === 0) {
+          throwIfAborted(signal);
+          await new Promise<void>((r) => setImmediate(r));
+        }
+      }
+      if (count > 0) yield { records: out.subarray(0, used), count };
+    } finally {
+      for (const c of cursors) await c.close();
+    }
+  }
+
   /** Forgets everything (restart). */
   async clear(): Promise<void> {
     await this.writes.catch(() => undefined);
@@ -283,42 +402,13 @@ export class RowSpill {
 
 /** Sequence numbers use 31 bits; the top bit marks a deletion. */
 export const KEY_DELETE = 0x80000000;
-const KEY_WORDS = 4;
 const KEY_BYTES = KEY_WORDS * 4;
+/** Key records handled between two turns of the host's event loop while the key runs are merged. */
+const KEYS_PER_TURN = 4096;
+const RANGE_COST = 16;
 
-function keyLess(a: Uint32Array, i: number, b: Uint32Array, j: number): boolean {
-  for (let k = 0; k < KEY_WORDS; k++) {
-    const x = k === 3 ? (a[i + k] as number) & 0x7fffffff : (a[i + k] as number);
-    const y = k === 3 ? (b[j + k] as number) & 0x7fffffff : (b[j + k] as number);
-    if (x !== y) return x < y;
-  }
-  return false;
-}
-
-/** Sorts n ≤ 2^20 4-word records by (h0, h1, h2, seq): a native float sort on (h0, position), then ties fixed locally. */
-export function sortKeyRecords(words: Uint32Array, n: number): Uint32Array {
-  if (n > 1048576) throw new RangeError('key run too large');
-  const order = new Float64Array(n);
-  for (let i = 0; i < n; i++) order[i] = (words[i * KEY_WORDS] as number) * 1048576 + i;
-  order.sort();
-  const out = new Uint32Array(n * KEY_WORDS);
-  for (let k = 0; k < n; k++) {
-    const i = (order[k] as number) % 1048576;
-    out.set(words.subarray(i * KEY_WORDS, i * KEY_WORDS + KEY_WORDS), k * KEY_WORDS);
-  }
-  // Equal first words are adjacent now; order them by the remaining words (rare: a few per million).
-  for (let k = 1; k < n; k++) {
-    if (out[k * KEY_WORDS] !== out[(k - 1) * KEY_WORDS]) continue;
-    let j = k;
-    while (j > 0 && out[j * KEY_WORDS] === out[(j - 1) * KEY_WORDS] && keyLess(out, j * KEY_WORDS, out, (j - 1) * KEY_WORDS)) {
-      const tmp = out.slice(j * KEY_WORDS, j * KEY_WORDS + KEY_WORDS);
-      out.copyWithin(j * KEY_WORDS, (j - 1) * KEY_WORDS, j * KEY_WORDS);
-      out.set(tmp, (j - 1) * KEY_WORDS);
-      j--;
-    }
-  }
-  return out;
-}
+/** Sorts a run of key records elsewhere (the worker pool); `words` may be moved there. */
+export type SortKeys = (words: Uint32Array, n: number) => Promise<Uint32Array>;
 
 /** One key record. */
 export interface KeyRecord {
@@ -377,9 +467,14 @@ export class KeySpill {
   private writes: Promise<void> = Promise.resolve();
   count = 0;
 
+  /**
+   * `sort`: where a full run is sorted (the worker pool, so the host's event loop stays free); this thread without
+   * it. Runs are written in the order they were spilled, whatever order their sorts finish in.
+   */
   constructor(
     private readonly dir: string,
     private readonly maxRecords = KeySpill.RUN,
+    private readonly sort: SortKeys | null = null,
   ) {
     if (maxRecords > KeySpill.RUN) throw new RangeError('key runs hold at most 2^20 records');
   }
@@ -411,12 +506,29 @@ export class KeySpill {
 
   spill(): Promise<void> {
     if (this.n === 0) return this.writes;
-    const sorted = sortKeyRecords(this.buf, this.n);
-    this.n = 0;
     const file = path.join(this.dir, `keys-${this.runs.length}`);
     this.runs.push(file);
-    this.writes = this.writes.then(() => writeFile(file, Buffer.from(sorted.buffer, sorted.byteOffset, sorted.byteLength), { mode: 0o600 }));
+    let sorted: Promise<Uint32Array>;
+    if (this.sort) {
+      // The buffer moves to the sorter (detached here once sent); the next records go to a fresh one of its size.
+      const words = this.buf;
+      this.buf = new Uint32Array(words.length);
+      sorted = this.sort(words, this.n);
+      sorted.catch(() => undefined);
+    } else sorted = Promise.resolve(sortKeyRecords(this.buf, this.n));
+    this.n = 0;
+    this.writes = this.writes.then(async () => {
+      const s = await sorted;
+      await writeFile(file, Buffer.from(s.buffer, s.byteOffset, s.byteLength), { mode: 0o600 });
+    });
     return this.writes;
+  }
+
+  /** The records not spilled yet, sorted (a copy: the buffer stays, so a merge can run again). */
+  private sortedMemory(): Promise<Uint32Array> {
+    if (this.n === 0) return Promise.resolve(new Uint32Array(0));
+    if (!this.sort) return Promise.resolve(sortKeyRecords(this.buf, this.n));
+    return this.sort(this.buf.slice(0, this.n * KEY_WORDS), this.n);
   }
 
   /**
@@ -424,9 +536,25 @@ export class KeySpill {
    * and the deletion bit, KEY_DELETE): no object per record, and a wait only when a run file must be read.
    */
   async forEach(fn: (h0: number, h1: number, h2: number, w3: number) => void): Promise<void> {
+    // The event loop gets a turn every KEYS_PER_TURN records: a range may span a whole read block (16k records),
+    // and the heap's awaits between ranges are microtasks, which never let a timer or an I/O callback run. A range
+    // also costs RANGE_COST records' worth (a generator step and a heap fix: runs that interleave record by record
+    // made 4,096 records take 20 ms of CPU at load 10).
+    let budget = KEYS_PER_TURN;
     for await (const run of this.mergedRuns()) {
-      const { words, from, to } = run;
-      for (let at = from * KEY_WORDS; at < to * KEY_WORDS; at += KEY_WORDS) fn(words[at] as number, words[at + 1] as number, words[at + 2] as number, words[at + 3] as number);
+      const { words } = run;
+      let from = run.from;
+      budget = Math.max(1, budget - RANGE_COST);
+      while (from < run.to) {
+        const to = Math.min(run.to, from + budget);
+        for (let at = from * KEY_WORDS; at < to * KEY_WORDS; at += KEY_WORDS) fn(words[at] as number, words[at + 1] as number, words[at + 2] as number, words[at + 3] as number);
+        budget -= to - from;
+        from = to;
+        if (budget === 0) {
+          await new Promise<void>((r) => setImmediate(r));
+          budget = KEYS_PER_TURN;
+        }
+      }
     }
   }
 
@@ -434,8 +562,9 @@ export class KeySpill {
   private async *mergedRuns(): AsyncGenerator<{ words: Uint32Array; from: number; to: number }> {
     await this.writes;
     const cursors: KeyCursor[] = [];
-    const memory = sortKeyRecords(this.buf, this.n);
-    cursors.push({ words: memory, i: 0, n: this.n, head: this.n > 0 ? true : null, refill: async () => undefined, close: async () => undefined });
+    const memory = await this.sortedMemory();
+    const inMemory = memory.length / KEY_WORDS;
+    cursors.push({ words: memory, i: 0, n: inMemory, head: inMemory > 0 ? true : null, refill: async () => undefined, close: async () => undefined });
     const block = mergeReadBlock(this.runs.length);
     for (const f of this.runs) cursors.push(await fileKeyCursor(f, block));
     const heap = new CursorHeap<KeyCursor>((a, b) => keyLess(a.words, a.i * KEY_WORDS, b.words, b.i * KEY_WORDS));
@@ -447,7 +576,8 @@ export class KeySpill {
         const from = c.i;
         const rival = heap.second;
         c.i++;
-        if (rival) while (c.i < c.n && keyLess(c.words, c.i * KEY_WORDS, rival.words, rival.i * KEY_WORDS)) c.i++;
+        // A range ends after KEYS_PER_TURN records too, so scanning one never holds the event loop long.
+        if (rival) while (c.i < c.n && c.i - from < KEYS_PER_TURN && keyLess(c.words, c.i * KEY_WORDS, rival.words, rival.i * KEY_WORDS)) c.i++;
         else c.i = c.n;
         yield { words: c.words, from, to: c.i };
         if (c.i >= c.n) {

@@ -8,3 +8,6 @@ export { poolOpener, type PoolOpener } from './opener.js';
 
 // ---- Public surface: what other modules of src/ use (kept by the layer rule; extend as needed).
 export { MAX_ROW_RECORD, compareSpillRows, decodeSpillRow } from './rowRecords.js';
+export { KEY_WORDS, keyLess, sortKeyRecords } from './keyRecords.js';
+export { compareEncoded, scanRecord } from './rowRecords.js';
+export type { FrameTable, TreeChunkOut } from './treeChunk.js';

@@ -85,6 +85,26 @@ export function decodeSpillRows(b: Buffer): SpillRow[] {
   return out;
 }
 
+/**
+ * The end and sequence number of the record at `p` (written to `out`; no object per record). The record's strings
+ * must have one-byte lengths (at most 127 bytes, as compareEncoded needs): a longer one is an error here.
+ */
+export function scanRecord(b: Uint8Array, p: number, out: { end: number; seq: number }): void {
+  const at = { p };
+  for (let k = 0; k < 3; k++) {
+    const len = b[at.p] as number;
+    if (len >= 0x80) throw new RangeError('spill record with a string longer than 127 bytes');
+    at.p += 1 + len;
+  }
+  at.p++;
+  varint(b, at);
+  varint(b, at);
+  varint(b, at);
+  at.p += 12;
+  out.seq = varint(b, at);
+  out.end = at.p;
+}
+
 /** Where each record of a block starts (and the block's end), and each record's sequence number. */
 function scanRecords(b: Uint8Array): { starts: Uint32Array; seqs: Float64Array; count: number } {
   let starts = new Uint32Array(1024);
@@ -122,7 +142,7 @@ function scanRecords(b: Uint8Array): { starts: Uint32Array; seqs: Float64Array; 
  * Compares the keys (patient, type, id) of two encoded records byte by byte (ASCII: the order of compareKeys),
  * then their sequence numbers.
  */
-function compareEncoded(a: Uint8Array, ap: number, aSeq: number, b: Uint8Array, bp: number, bSeq: number): number {
+export function compareEncoded(a: Uint8Array, ap: number, aSeq: number, b: Uint8Array, bp: number, bSeq: number): number {
   for (let k = 0; k < 3; k++) {
     // Strings are at most 64 characters: their length is one varint byte.
     const la = a[ap++] as number;

@@ -6,8 +6,10 @@ import { setPriority } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Dictionary } from '../repository/index.js';
-import type { LineTable } from './tables.js';
+import { buildLineTable, type LineTable } from './tables.js';
 import { mergeSpillBlocks } from './rowRecords.js';
+import { sortKeyRecords } from './keyRecords.js';
+import { treeChunk, type FrameTable } from './treeChunk.js';
 import { processBatch, type BatchOptions } from './batchTask.js';
 import { analyseLines, chunkIds, openBlobs, sealBlobs, sealChunks, type OpenItem, type SealItem, type TaskContext, type TaskKeys } from './tasks.js';
 import type { ToWorker } from './protocol.js';
@@ -45,6 +47,16 @@ function run(name: string, ctxId: number, payload: unknown): { result: unknown; 
     const merged = new Uint8Array(mergeSpillBlocks(p.blocks));
     return { result: merged, transfer: [merged.buffer] };
   }
+  if (name === 'lineTable') {
+    // The table lives in SharedArrayBuffers: the answer shares them with the host, nothing is copied.
+    const p = payload as { hashes: Uint8Array; count: number };
+    return { result: buildLineTable(p.hashes, p.count, true), transfer: [] };
+  }
+  if (name === 'sortKeys') {
+    const p = payload as { words: Uint32Array; n: number };
+    const sorted = sortKeyRecords(p.words, p.n);
+    return { result: sorted, transfer: [sorted.buffer as ArrayBuffer] };
+  }
   const ctx = context(ctxId);
   if (name === 'batch') {
     const p = payload as { batch: Uint8Array; options: BatchOptions };
@@ -56,6 +68,11 @@ function run(name: string, ctxId: number, payload: unknown): { result: unknown; 
     const out = analyseLines(ctx, Buffer.from(p.batch.buffer, p.batch.byteOffset, p.batch.byteLength), stats);
     const copy = new Uint8Array(out);
     return { result: copy, transfer: [copy.buffer] };
+  }
+  if (name === 'treeChunk') {
+    const p = payload as { records: Uint8Array; count: number; frames: FrameTable; level: number };
+    const out = treeChunk(ctx, Buffer.from(p.records.buffer, p.records.byteOffset, p.records.byteLength), p.count, p.frames, p.level);
+    return { result: out, transfer: [out.id.buffer as ArrayBuffer, out.envelope.buffer as ArrayBuffer] };
   }
   if (name === 'seal') {
     const p = payload as { items: SealItem[]; level: number };

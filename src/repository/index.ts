@@ -31,6 +31,8 @@ export { prepareTarget, replicate } from './replicate.js';
 export type { ReplicateResult } from './replicate.js';
 export { Repository, describeFile } from './repository.js';
 export { MAX_DELTA_KEYS, materialize, materializeBatches, readCheckpointDir, writeCheckpoint, writeDelta } from './resourceTree.js';
+export { DIR_FORMAT, encodeCheckpointDir, type ChunkEntry } from './resourceTree.js';
+export { encodeRowSet, RowSetKind } from './rowSet.js';
 export type { ResourceTreeRef } from './resourceTree.js';
 export { FLAG_ALIAS, FLAG_SHARED, LINE_HASH_BYTES, compareKeys, rowSetFlagsAndHashes } from './rowSet.js';
 export type { DeletedKey, Row, RowSet } from './rowSet.js';

@@ -108,6 +108,7 @@ export class RowSet {
 export function encodeRowSet(kind: RowSetKindId, rows: readonly Row[], deletions: readonly DeletedKey[] = []): Buffer {
   if (kind === RowSetKind.checkpoint && deletions.length > 0) throw new RangeError('a checkpoint chunk has no deletions');
   const frameNo = new Map<string, number>();
+  const frameByRef = new Map<Buffer, number>();
   const frames: Buffer[] = [];
   const patientNo = new Map<string, number>();
   const typeNo = new Map<string, number>();
@@ -124,11 +125,16 @@ export function encodeRowSet(kind: RowSetKindId, rows: readonly Row[], deletions
     if (i > 0 && compareRows(rows[i - 1] as Row, r) >= 0) throw new RangeError('rows of a row set must be sorted and unique');
     pCol.push(intern(patientNo, r.patient));
     tCol.push(intern(typeNo, r.type));
-    const fk = r.frame.toString('latin1');
-    let f = frameNo.get(fk);
+    // Rows of one frame usually share its Buffer: known by reference first, by bytes otherwise.
+    let f = frameByRef.get(r.frame);
     if (f === undefined) {
-      frameNo.set(fk, (f = frames.length));
-      frames.push(r.frame);
+      const fk = r.frame.toString('latin1');
+      f = frameNo.get(fk);
+      if (f === undefined) {
+        frameNo.set(fk, (f = frames.length));
+        frames.push(r.frame);
+      }
+      frameByRef.set(r.frame, f);
     }
     fCol.push(f);
   }
