@@ -1,6 +1,19 @@
 /** The ingest side of Archiver (archiver.ts): batches to the workers, frames, dictionaries and packs. */
 import { BlobType, type Dictionary, MAX_RECORDED_PROBLEMS, type Repository, type RepoWriter2, type SnapshotProblem, type SnapshotWarning } from '../repository/index.js';
-import { decodeBatchMeta, findLine, FRAMES_PER_BATCH, ProblemCode, WorkerPool, type BatchFrame, type BatchOptions, type BatchOutput, type LineTable, type SealedBlob } from '../pool/index.js';
+import {
+  backgroundPoolSize,
+  decodeBatchMeta,
+  findLine,
+  FRAMES_PER_BATCH,
+  parentBackupPoolSize,
+  ProblemCode,
+  WorkerPool,
+  type BatchFrame,
+  type BatchOptions,
+  type BatchOutput,
+  type LineTable,
+  type SealedBlob,
+} from '../pool/index.js';
 import { EngineError, type ErrorCode, throwIfAborted } from '../shared/index.js';
 import type { AttachmentCollector } from './attachments.js';
 import { KeySpill, makeSpillDir, RowSpill } from './spill.js';
@@ -71,7 +84,8 @@ export class ArchiverIngest {
     protected readonly repo: Repository,
     protected readonly options: ArchiveOptions,
   ) {
-    this.pool = options.pool ?? WorkerPool.background();
+    // A daily backup (with a parent) hashes every line and parses few: one worker per core (pool.ts says why).
+    this.pool = options.pool ?? WorkerPool.background(options.parent ? parentBackupPoolSize() : backgroundPoolSize());
   }
 
   /** Loads the index, the parent's line hashes and the dictionaries; starts the workers. Call once first. */

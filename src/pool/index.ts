@@ -1,5 +1,5 @@
 /** The worker pool: CPU-heavy stages of backups, restores and checks off the host's event loop. */
-export { backgroundPoolSize, defaultPoolSize, WorkerPool } from './pool.js';
+export { backgroundPoolSize, defaultPoolSize, parentBackupPoolSize, WorkerPool } from './pool.js';
 export { buildLineTable, findLine, keyHash, type LineTable } from './tables.js';
 export { analyseLines, decodeLines, LineStatus, ProblemCode, type LineRecord, type OpenItem, type OpenResult, type SealedBlob, type SealedChunk, type SealItem, type TaskKeys } from './tasks.js';
 export { decodeBatchMeta, type BatchFrame, type BatchMeta, type BatchOptions, type BatchOutput } from './batchTask.js';
