@@ -442,7 +442,7 @@ function notes(m: Measurements): string[] {
   const peak = Math.max(m.httpFull.peakRss, m.httpInc.peakRss);
   if (peak > RSS_TARGET) {
     out.push(
-      `Peak RSS: the file-based backup of the same data peaks at ${mb(Math.max(m.fileFull.peakRss, m.fileInc.peakRss), 0)} MB against ${mb(peak, 0)} MB over HTTP, so the memory is the engine's (the host and two worker threads, each with its own heap and batch buffers, beside the blob index; see the repository benchmark's analysis), not the FHIR download path.`,
+      `Peak RSS: the file-based backup of the same data peaks at ${mb(Math.max(m.fileFull.peakRss, m.fileInc.peakRss), 0)} MB against ${mb(peak, 0)} MB over HTTP. What the HTTP path adds is measured in the repository benchmark's analysis ("FHIR over HTTP"; \`node bench/memTrace.mjs URL\` samples it).`,
     );
   }
   return out;

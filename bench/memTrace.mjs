@@ -4,7 +4,8 @@
 // memory, the host's V8 heap spaces (new, old), the pool worker's heap, array buffers, and glibc's main heap from
 // /proc/self/smaps (Linux). Prints the samples at 1/3 and 2/3 of the resources, at the end of the ingest and the
 // commit's peak, and the growth in MB per 100k resources between the first and the last of those.
-// Usage: MALLOC_ARENA_MAX=2 node bench/memTrace.mjs DATA_DIR [--trace FILE.json]
+// Usage: MALLOC_ARENA_MAX=2 node bench/memTrace.mjs DATA_DIR|FHIR_URL [--trace FILE.json] (a URL: a bulk-export backup
+// over HTTP, e.g. of `node --experimental-websocket --import tsx bench/fhir.ts --serve-sandbox --patients 8084`)
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -73,7 +74,9 @@ try {
       );
   }, 500);
   const cpu0 = process.cpuUsage();
-  await engine.backupNdjson(data);
+  // A FHIR server's URL: a bulk-export backup over HTTP (the FHIR benchmark's path); otherwise a folder of NDJSON.
+  if (/^https?:\/\//.test(data)) await engine.backupFhir({ source: data, auth: { kind: 'none' }, strategy: 'bulk-export' });
+  else await engine.backupNdjson(data);
   clearInterval(timer);
   const cpu = process.cpuUsage(cpu0);
   await engine.close();
