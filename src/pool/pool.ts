@@ -34,10 +34,14 @@ function workerEntry(): URL {
   return import.meta.url.endsWith('.ts') ? new URL('./bootstrap.mjs', import.meta.url) : new URL('./worker.js', import.meta.url);
 }
 
-export function defaultPoolSize(): number {
+/** CLINIC_BACKUP_WORKERS, when it names a worker count (1–64): it sets every pool's size. */
+function workersFromEnv(): number | null {
   const env = Number(process.env['CLINIC_BACKUP_WORKERS']);
-  if (Number.isInteger(env) && env >= 1 && env <= 64) return env;
-  return Math.max(1, Math.min(8, os.availableParallelism()));
+  return Number.isInteger(env) && env >= 1 && env <= 64 ? env : null;
+}
+
+export function defaultPoolSize(): number {
+  return workersFromEnv() ?? Math.max(1, Math.min(8, os.availableParallelism()));
 }
 
 /**
@@ -48,23 +52,19 @@ export function defaultPoolSize(): number {
  * did not grow (10.3–11.5 s against 12.8–16.5 s, at load 10). CLINIC_BACKUP_WORKERS still sets the count.
  */
 export function backgroundPoolSize(): number {
-  const env = Number(process.env['CLINIC_BACKUP_WORKERS']);
-  if (Number.isInteger(env) && env >= 1 && env <= 64) return env;
-  return Math.max(1, Math.min(8, os.availableParallelism() - 1));
+  return workersFromEnv() ?? Math.max(1, Math.min(8, os.availableParallelism() - 1));
 }
 
 /**
  * Workers for a backup with a parent (the daily backup): one per core. Such a backup hashes every line in the
- * workers and parses few, so the host thread is mostly idle and the workers are the critical path; its commit
- * keeps no first-backup spill of every row, so the second worker's heap fits under the memory target. Measured on
- * 2 cores (1 GB, compiled CLI, quiet machine, bench/repo.ts, medians of 3 against one run): daily backup wall 4.47 → 3.42 s (Synthea-like) and
- * 8.54 → 6.22 s (Observation-heavy) at 5.47 → 5.02 and 9.64 → 8.55 CPU s; its peak RSS 188 → 216 and
- * 209 → 231 MB (a first backup with two workers peaks at 301 and 311 MB, which is why it keeps one fewer).
+ * workers and parses few, so the host thread is mostly idle and the workers are the critical path; its peak memory
+ * stays under the target with a worker more. Measured on 2 cores (bench/repo.ts, 1 GB of each shape, compiled CLI,
+ * quiet machine, medians of 3): daily backup wall 4.47 → 3.65 s (Synthea-like) and 8.54 → 7.07 s
+ * (Observation-heavy), its peak RSS 188 → 219 and 209 → 233 MB; a first backup with two workers peaks at 301 and
+ * 311 MB, which is why it keeps one worker fewer than the cores.
  */
 export function parentBackupPoolSize(): number {
-  const env = Number(process.env['CLINIC_BACKUP_WORKERS']);
-  if (Number.isInteger(env) && env >= 1 && env <= 64) return env;
-  return Math.max(1, Math.min(8, os.availableParallelism()));
+  return defaultPoolSize();
 }
 
 /** Idle time after which the workers are stopped. */
