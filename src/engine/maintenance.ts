@@ -18,7 +18,7 @@ import {
 } from '../repository/index.js';
 import type { CheckResult, ForgetResult, LongOperationOptions } from '../shared/index.js';
 import type { EngineContext } from './context.js';
-import { track } from './runs.js';
+import { track, trackUnderSharedLock } from './runs.js';
 import { retentionPolicy } from './settings.js';
 
 type CheckOptions = LongOperationOptions & { readData?: boolean; readDataSubset?: { n: number; m: number } };
@@ -29,36 +29,29 @@ const REPAIR_CANCELLED = 'task.cancelled.repair';
 
 /** One check, recorded as a run: the repository, then the audit trail (the repository's copy and the catalog's). */
 function recordedCheck(ctx: EngineContext, options: CheckOptions): Promise<CheckResult> {
-  return track(
+  return trackUnderSharedLock(
     ctx,
     'check',
-    async () => {
-      const started = Date.now();
-      const repo = await ctx.repo();
-      const lock = await repo.lock('shared', 'check');
-      try {
-        const report = await checkRepository(repo, options);
-        const problems = [...report.problems];
-        const stored = await repo.readAuditEntries(options.signal);
-        for (const file of stored.damaged)
-          problems.push({ code: 'AUDIT_TAMPERED', file, reason: 'audit entry does not match its name or does not decrypt', snapshots: [], resources: [], resourceCount: 0 });
-        const chain = verifyStoredAuditChain(stored.entries);
-        if (!chain.ok)
-          problems.push({
-            code: 'AUDIT_TAMPERED',
-            file: 'audit/',
-            reason: `audit trail in the repository: ${chain.problem} at entry ${chain.firstBadSeq}`,
-            snapshots: [],
-            resources: [],
-            resourceCount: 0,
-          });
-        const local = (await ctx.catalog()).verifyAuditChain();
-        if (!local.ok)
-          problems.push({ code: 'AUDIT_TAMPERED', file: 'catalog.sqlite', reason: `local audit log: entry ${local.firstBadSeq} was altered`, snapshots: [], resources: [], resourceCount: 0 });
-        return { ok: problems.length === 0, problems, stats: report.stats, durationMs: Date.now() - started };
-      } finally {
-        await lock.release();
-      }
+    async (repo, started) => {
+      const report = await checkRepository(repo, options);
+      const problems = [...report.problems];
+      const stored = await repo.readAuditEntries(options.signal);
+      for (const file of stored.damaged)
+        problems.push({ code: 'AUDIT_TAMPERED', file, reason: 'audit entry does not match its name or does not decrypt', snapshots: [], resources: [], resourceCount: 0 });
+      const chain = verifyStoredAuditChain(stored.entries);
+      if (!chain.ok)
+        problems.push({
+          code: 'AUDIT_TAMPERED',
+          file: 'audit/',
+          reason: `audit trail in the repository: ${chain.problem} at entry ${chain.firstBadSeq}`,
+          snapshots: [],
+          resources: [],
+          resourceCount: 0,
+        });
+      const local = (await ctx.catalog()).verifyAuditChain();
+      if (!local.ok)
+        problems.push({ code: 'AUDIT_TAMPERED', file: 'catalog.sqlite', reason: `local audit log: entry ${local.firstBadSeq} was altered`, snapshots: [], resources: [], resourceCount: 0 });
+      return { ok: problems.length === 0, problems, stats: report.stats, durationMs: Date.now() - started };
     },
     // A slice of the data (the verification rotation) is noted, as for each copy, so the dashboard says which part was read.
     (r) => ({

@@ -41,21 +41,16 @@ export function restoreRun<T>(
   work: (repo: Repository, o: LongOperationOptions, startedMs: number) => Promise<T>,
 ): Promise<T> {
   return ctx.tasks.run(spec.task, options, async (o) => {
-    const r = await track(
+    const r = await trackUnderSharedLock(
       ctx,
       'restore',
-      async () => {
-        const started = Date.now();
-        const repo = await ctx.repo();
-        const lock = await repo.lock('shared', 'restore');
+      async (repo, started) => {
         try {
           return await work(repo, o, started);
         } catch (err) {
           const code = errnoCode(err);
           if (code === 'ENOSPC' || code === 'EDQUOT') throw new EngineError('RESTORE_TARGET_FULL', { location: spec.target ?? '' }, { cause: err });
           throw err;
-        } finally {
-          await lock.release();
         }
       },
       spec.summary,
@@ -64,6 +59,28 @@ export function restoreRun<T>(
     await ctx.record(action, details);
     return r;
   });
+}
+
+/**
+ * A reading operation (restore, check) recorded as a run of its kind, with the repository under a shared lock named
+ * after it, released however `work` ends; `work` is given the time the run started, before the repository opened.
+ */
+export function trackUnderSharedLock<T>(ctx: EngineContext, kind: 'restore' | 'check', work: (repo: Repository, startedMs: number) => Promise<T>, summary: (value: T) => RunSummary): Promise<T> {
+  return track(
+    ctx,
+    kind,
+    async () => {
+      const started = Date.now();
+      const repo = await ctx.repo();
+      const lock = await repo.lock('shared', kind);
+      try {
+        return await work(repo, started);
+      } finally {
+        await lock.release();
+      }
+    },
+    summary,
+  );
 }
 
 /** Records an operation as a run in the catalog; `afterwards` runs once the run is recorded (e.g. cache refresh). */
