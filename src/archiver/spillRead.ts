@@ -94,12 +94,8 @@ export class FileRowCursor {
    * false when the buffer must be refilled first (then call next()).
    */
   nextBuffered(): boolean {
-    const data = this.reader.data;
-    const start = this.reader.at;
-    if (data.length - start < MAX_ROW_RECORD) return false;
-    const at = { p: start };
-    this.head = decodeSpillRow(data, at);
-    this.reader.advance(at.p - start);
+    if (this.reader.data.length - this.reader.at < MAX_ROW_RECORD) return false;
+    this.load();
     return true;
   }
 
@@ -109,8 +105,13 @@ export class FileRowCursor {
       this.head = null;
       return;
     }
-    const at = { p: this.reader.at };
-    const start = at.p;
+    this.load();
+  }
+
+  /** Decodes the row at the read position and moves past it. */
+  private load(): void {
+    const start = this.reader.at;
+    const at = { p: start };
     this.head = decodeSpillRow(this.reader.data, at);
     this.reader.advance(at.p - start);
   }
