@@ -4,7 +4,7 @@
  * combination, at least one. A clinic without a records server finishes setup with folders and a database only.
  * The step is complete when every ticked part is; the wizard saves it once the repository exists.
  */
-import { useEffect, useState, type ReactNode } from 'react';
+import { useLayoutEffect, useState, type ReactNode } from 'react';
 import type { DatabaseSourceEntry, ExtraSourceSetting, FolderSourceSetting } from '../../../../src/shared/contract.js';
 import { Notice } from '../../components/ui';
 import { useI18n } from '../../i18n';
@@ -43,7 +43,9 @@ export function ProtectStep({ onChange }: { onChange: (choice: ProtectChoice) =>
   const missing = KINDS.filter((k) => ticked[k] && !done[k]);
   const ready = anyTicked && missing.length === 0;
 
-  useEffect(() => {
+  // A layout effect, so the wizard's Next button follows in the same commit: with a passive effect it stayed
+  // enabled for a moment after a box that still needs a test was ticked (the e2e test saw it).
+  useLayoutEffect(() => {
     const sources: ExtraSourceSetting[] = [...(ticked.folders && folders ? [folders] : []), ...(ticked.database && database ? [database] : [])];
     onChange({ fhir: ticked.fhir ? fhir : null, sources, ready });
   }, [ticked, fhir, folders, database, ready]);
