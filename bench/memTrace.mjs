@@ -4,7 +4,7 @@
 // memory, the host's V8 heap spaces (new, old), the pool worker's heap, array buffers, and glibc's main heap from
 // /proc/self/smaps (Linux). Prints the samples at 1/3 and 2/3 of the resources, at the end of the ingest and the
 // commit's peak, and the growth in MB per 100k resources between the first and the last of those.
-// Usage: MALLOC_ARENA_MAX=2 node bench/memTrace.mjs DATA_DIR|FHIR_URL [--trace FILE.json] (a URL: a bulk-export backup
+// Usage: MALLOC_ARENA_MAX=2 node bench/memTrace.mjs DATA_DIR|FHIR_URL [--trace FILE.json] [--smaps] (--smaps: resident memory by kind of mapping; a URL: a bulk-export backup
 // over HTTP, e.g. of `node --experimental-websocket --import tsx bench/fhir.ts --serve-sandbox --patients 8084`)
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -34,6 +34,31 @@ function brkMb() {
     return 0;
   }
 }
+
+/** Resident KB of every mapping of this process, keyed by its address range (for --smaps: what grew). */
+function mappings() {
+  const out = new Map();
+  try {
+    let key = '';
+    for (const line of readFileSync('/proc/self/smaps', 'utf8').split('\n')) {
+      const head = /^([0-9a-f]+-[0-9a-f]+) \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+      if (head) {
+        const [lo, hi] = head[1].split('-').map((h) => parseInt(h, 16));
+        const kb = Math.round((hi - lo) / 1024);
+        const name = head[2] || '(anon)';
+        // One category per kind: the main heap, the file mappings, and anonymous mappings by reserved size.
+        key = name.startsWith('[') ? name : name !== '(anon)' ? 'files' : kb <= 1024 ? 'anon ≤ 1 MiB (V8 pages, buffers)' : kb < 60000 ? 'anon 1–60 MiB' : 'anon ≥ 60 MiB (malloc arenas)';
+        continue;
+      }
+      const rss = /^Rss:\s+(\d+) kB/.exec(line);
+      if (rss && key) out.set(key, (out.get(key) ?? 0) + Number(rss[1]));
+    }
+  } catch {
+    // no /proc
+  }
+  return out;
+}
+const smapsAt = args.includes('--smaps') ? [] : null;
 
 const state = await mkdtemp(path.join(os.tmpdir(), 'mem-trace-'));
 try {
@@ -66,6 +91,7 @@ try {
       workerExternal: Math.round(worker.external / MB),
       brk: brkMb(),
     });
+    if (smapsAt && phase !== 'commit') smapsAt.push({ done, map: mappings() });
     WorkerPool.background()
       .run('stats', 0, {})
       .then(
@@ -99,6 +125,16 @@ try {
   const a = at(1 / 3);
   const b = ingest[ingest.length - 1];
   if (a && b && b.done > a.done) console.log(`RSS growth from 1/3 to the end of the ingest: ${(((b.rss - a.rss) * 1e5) / (b.done - a.done)).toFixed(2)} MB per 100k resources`);
+  if (smapsAt && a && b) {
+    // What grew between 1/3 and the end of the ingest, mapping by mapping (resident KB).
+    const near = (d) => smapsAt.reduce((best, x) => (Math.abs(x.done - d) < Math.abs(best.done - d) ? x : best), smapsAt[0]);
+    const m0 = near(a.done).map;
+    const m1 = near(b.done).map;
+    const grew = [...new Set([...m0.keys(), ...m1.keys()])].map((k) => [k, (m1.get(k) ?? 0) - (m0.get(k) ?? 0)]).sort((x, y) => Math.abs(y[1]) - Math.abs(x[1]));
+    console.log('resident memory by kind of mapping, 1/3 → end of ingest (MB):');
+    for (const [k, d] of grew.slice(0, 8))
+      console.log(`  ${((m0.get(k) ?? 0) / 1024).toFixed(1).padStart(7)} → ${((m1.get(k) ?? 0) / 1024).toFixed(1).padStart(7)}  ${d >= 0 ? '+' : ''}${(d / 1024).toFixed(1)}  ${k}`);
+  }
   console.log(`peak RSS (VmHWM) ${hwm.toFixed(0)} MB; ${total} resources; ${((cpu.user + cpu.system) / 1e6).toFixed(2)} CPU s of this process`);
 } finally {
   await rm(state, { recursive: true, force: true });

@@ -24,6 +24,13 @@ import { FrameIds } from './frameIds.js';
 export const TYPE_RE = /^[A-Z][A-Za-z]{1,63}$/;
 export const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
 const BATCH_BYTES = 1024 * 1024;
+const URL_KEY = Buffer.from('"url"');
+const BINARY_TYPE = Buffer.from('"Binary"');
+
+/** Whether raw JSON bytes may hold an attachment to note: an Attachment needs a "url"; a Binary; a type that owned one before. */
+function mayHoldAttachments(collector: AttachmentCollector, bytes: Buffer): boolean {
+  return bytes.indexOf(URL_KEY) >= 0 || bytes.indexOf(BINARY_TYPE) >= 0 || collector.mayOwn(bytes);
+}
 
 interface Segment {
   readonly slot: number;
@@ -170,13 +177,55 @@ export class ArchiverIngest {
   }
 
   /**
+   * Adds whole NDJSON lines as they came, in one block (a network chunk's worth from a bulk download: `lines` line
+   * slots, its LFs plus one for a last line without LF; CR and blank lines are the workers' to skip, as in a file's
+   * chunks). The block is copied into the current batch at once: nothing is made per line on this thread.
+   */
+  async addLines(block: { bytes: Buffer; file: string; firstLine: number; lines: number }): Promise<void> {
+    this.assertOpen();
+    const bytes = block.bytes;
+    if (bytes.length === 0 || block.lines <= 0) return;
+    if (this.options.attachments) this.noteAttachmentsIn(this.options.attachments, bytes);
+    const endsWithLf = bytes[bytes.length - 1] === 10;
+    const need = bytes.length + (endsWithLf ? 0 : 1);
+    let b = this.batch;
+    if (b && b.used + need > b.buf.length) {
+      await this.submit();
+      b = null;
+    }
+    if (!b) b = this.batch = this.newBatch(need, this.seq);
+    b.segments.push({ slot: b.slots, file: block.file, line: block.firstLine });
+    bytes.copy(b.buf, b.used);
+    if (!endsWithLf) b.buf[b.used + bytes.length] = 10;
+    b.used += need;
+    b.slots += block.lines;
+    this.seq += block.lines;
+    this.bytesIn += need;
+    this.reportProgress(false);
+    this.subject = block.file;
+    if (b.used >= BATCH_BYTES) await this.submit();
+  }
+
+  /** noteAttachments for each line of a block, after one look at the whole block (most blocks can hold none). */
+  private noteAttachmentsIn(collector: AttachmentCollector, block: Buffer): void {
+    if (!mayHoldAttachments(collector, block)) return;
+    for (let start = 0; start < block.length;) {
+      let nl = block.indexOf(10, start);
+      if (nl < 0) nl = block.length;
+      const end = nl > start && block[nl - 1] === 13 ? nl - 1 : nl;
+      if (end > start) this.noteAttachments(collector, block.subarray(start, end));
+      start = nl + 1;
+    }
+  }
+
+  /**
    * Tells the attachment collector of a resource that may hold attachments. The workers never hand parsed
    * resources back, so the few lines that can matter (an Attachment needs a "url"; a Binary; a resource whose
    * previous version had attachments) are parsed here; "changed" is decided by the line hash against the previous
    * snapshot of the same source, as the workers do.
    */
   private noteAttachments(collector: AttachmentCollector, bytes: Buffer): void {
-    if (bytes.indexOf('"url"') < 0 && bytes.indexOf('"Binary"') < 0 && !collector.mayOwn(bytes)) return;
+    if (!mayHoldAttachments(collector, bytes)) return;
     let r: unknown;
     try {
       r = JSON.parse(bytes.toString('utf8'));

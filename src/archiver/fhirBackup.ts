@@ -145,9 +145,8 @@ export async function backupFhir(repo: Repository, options: FhirBackupOptions): 
     try {
       for await (const ev of run.events) {
         if (ev.kind === 'resource') await archiver.addLine(ev.bytes, { file: ev.file, line: ev.line });
-        else if (ev.kind === 'resources') {
-          for (const item of ev.items) await archiver.addLine(item.bytes, { file: ev.file, line: item.line });
-        } else if (ev.kind === 'deleted') {
+        else if (ev.kind === 'lines') await archiver.addLines(ev);
+        else if (ev.kind === 'deleted') {
           if (mode === 'incremental') await archiver.deleteResource(ev.type, ev.id);
         } else if (ev.kind === 'listed') {
           if (mode === 'incremental') await archiver.dropUnseen(ev.type);

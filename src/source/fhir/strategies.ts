@@ -29,10 +29,17 @@ export interface SourceWarning {
   readonly details: Readonly<Record<string, string | number>>;
 }
 
+/** Whole NDJSON lines as they came: `lines` line slots (its LFs, plus one for a last line without LF) from `firstLine`. */
+export interface NdjsonBlock {
+  readonly bytes: Buffer;
+  readonly firstLine: number;
+  readonly lines: number;
+}
+
 export type SourceEvent =
   | { readonly kind: 'resource'; readonly bytes: Buffer; readonly file: string; readonly line: number }
-  /** Several resources of one file at once (bulk downloads: a network chunk's worth of lines). */
-  | { readonly kind: 'resources'; readonly items: readonly { readonly bytes: Buffer; readonly line: number }[]; readonly file: string }
+  /** Whole NDJSON lines of one file as they came (bulk downloads: a network chunk's worth), from line `firstLine`. */
+  | ({ readonly kind: 'lines'; readonly file: string } & NdjsonBlock)
   | { readonly kind: 'deleted'; readonly type: string; readonly id: string }
   | { readonly kind: 'problem'; readonly code: 'EXPORT_FAILED' | 'INPUT_MALFORMED' | 'SOURCE_BAD_RESPONSE'; readonly file: string; readonly reason: string }
   /** Every current resource of this type has been yielded in this run: the ones of the previous snapshot not yielded are gone. */
@@ -266,48 +273,77 @@ interface NdjsonLine {
 }
 
 /**
- * Streams an NDJSON response body as batches of lines, one batch per network chunk (lines are views into the
- * chunk, not copies; a line across chunks is joined). A last line cut mid-way (no newline, not JSON) means
- * truncation.
+ * Splits a downloaded NDJSON body into blocks of whole lines, as they came (CR and blank lines included: the
+ * archiver's workers skip them, as in a file's chunks). A block is a view into the network chunk, or a copy only for
+ * the line a chunk boundary cut; nothing is made per line. A body that ends in the middle of a line is a truncated
+ * download (transient: fetched again).
  */
-async function* ndjsonBatches(res: Response, file: string): AsyncGenerator<NdjsonLine[]> {
+async function* ndjsonBlocks(res: Response, file: string): AsyncGenerator<NdjsonBlock> {
   if (!res.body) return;
   let carry: Buffer[] = [];
-  let line = 0;
-  const push = (out: NdjsonLine[], l: Buffer): void => {
-    line++;
-    const end = l.length > 0 && l[l.length - 1] === 13 ? l.length - 1 : l.length;
-    if (end > 0) out.push({ bytes: end === l.length ? l : l.subarray(0, end), line });
-  };
+  let carryLen = 0;
+  let line = 1;
+  let first = true;
   for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-    const buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    const out: NdjsonLine[] = [];
-    let start = 0;
-    for (let nl = buf.indexOf(10); nl >= 0; nl = buf.indexOf(10, start)) {
-      if (carry.length > 0) {
-        push(out, Buffer.concat([...carry, buf.subarray(0, nl)]));
-        carry = [];
-      } else {
-        push(out, buf.subarray(start, nl));
-      }
-      start = nl + 1;
+    let buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    // A UTF-8 byte order mark is not part of the first resource (as for files).
+    if (first && buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
+    if (buf.length > 0) first = false;
+    const firstLf = buf.indexOf(10);
+    if (firstLf < 0) {
+      if (buf.length > 0) carry.push(buf);
+      carryLen += buf.length;
+      continue;
     }
-    if (start < buf.length) carry.push(buf.subarray(start));
-    if (out.length > 0) yield out;
+    let start = 0;
+    if (carryLen > 0) {
+      // The line cut by the chunk boundary: the only copy.
+      yield { bytes: Buffer.concat([...carry, buf.subarray(0, firstLf + 1)], carryLen + firstLf + 1), firstLine: line++, lines: 1 };
+      carry = [];
+      carryLen = 0;
+      start = firstLf + 1;
+    }
+    const lastLf = buf.lastIndexOf(10);
+    if (lastLf >= start) {
+      const whole = buf.subarray(start, lastLf + 1);
+      const lines = countLf(whole);
+      yield { bytes: whole, firstLine: line, lines };
+      line += lines;
+    }
+    if (lastLf + 1 < buf.length) {
+      carry.push(buf.subarray(lastLf + 1));
+      carryLen += buf.length - lastLf - 1;
+    }
   }
-  const rest = Buffer.concat(carry);
+  const rest = Buffer.concat(carry, carryLen);
   if (rest.length > 0 && rest.some((b) => b !== 32 && b !== 13 && b !== 9)) {
     try {
       JSON.parse(rest.toString('utf8'));
     } catch {
       throw new EngineError('SOURCE_BAD_RESPONSE', { url: file, reason: 'file ends in the middle of a line (truncated)' }, { transient: true });
     }
-    yield [{ bytes: rest, line: line + 1 }];
+    yield { bytes: rest, firstLine: line, lines: 1 };
   }
 }
 
+function countLf(b: Buffer): number {
+  let n = 0;
+  for (let i = b.indexOf(10); i >= 0; i = b.indexOf(10, i + 1)) n++;
+  return n;
+}
+
+/** The non-blank lines of a body, one by one (CR before LF dropped), for the small files read whole here. */
 async function* ndjsonLines(res: Response, file: string): AsyncGenerator<NdjsonLine> {
-  for await (const batch of ndjsonBatches(res, file)) yield* batch;
+  for await (const block of ndjsonBlocks(res, file)) {
+    let line = block.firstLine;
+    for (let start = 0; start < block.bytes.length; line++) {
+      let nl = block.bytes.indexOf(10, start);
+      if (nl < 0) nl = block.bytes.length;
+      const end = nl > start && block.bytes[nl - 1] === 13 ? nl - 1 : nl;
+      if (end > start) yield { bytes: block.bytes.subarray(start, end), line };
+      start = nl + 1;
+    }
+  }
 }
 
 /** Runs async producers with bounded concurrency into one stream; the consumer's pace back-pressures them. */
@@ -462,7 +498,7 @@ export function bulkExportStrategy(http: FhirHttp, opts: StrategyOptions): Strat
           await res.body?.cancel();
           throw new EngineError('SOURCE_BAD_RESPONSE', { url: file, reason: 'an HTML page instead of NDJSON' }, { transient: true });
         }
-        for await (const items of ndjsonBatches(res, file)) yield { kind: 'resources', items, file };
+        for await (const block of ndjsonBlocks(res, file)) yield { kind: 'lines', ...block, file };
         return;
       } catch (err) {
         // A cut connection or truncated file: fetch the whole file again (lines already given are the same
@@ -538,9 +574,9 @@ export function bulkExportStrategy(http: FhirHttp, opts: StrategyOptions): Strat
           opts.onProgress?.({ type: 'progress', op: 'backup', phase: 'download', done: 0, unit: 'resources' });
           let toldAt = Date.now();
           for await (const ev of mergeBounded(producers, opts.downloadConcurrency ?? 3)) {
-            if (ev.kind === 'resources') {
+            if (ev.kind === 'lines') {
               const before = n;
-              n += ev.items.length;
+              n += ev.lines;
               if (Math.floor(n / 1000) > Math.floor(before / 1000) || Date.now() - toldAt >= 1000) {
                 toldAt = Date.now();
                 opts.onProgress?.({ type: 'progress', op: 'backup', phase: 'download', done: n, unit: 'resources' });
