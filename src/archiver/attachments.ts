@@ -198,8 +198,9 @@ export class AttachmentCollector {
   private readonly parentByOwner = new Map<string, AttachmentRecord[]>();
   /** Owners whose parent records are replaced (the resource changed, or records are fetched again). */
   private readonly touched = new Set<string>();
-  private pending: AttachmentRef[] = [];
-  private fresh: AttachmentRecord[] = [];
+  /** Per owner (a resource may come twice in a run: the later line wins), so a run's work stays linear in its resources. */
+  private pending = new Map<string, AttachmentRef[]>();
+  private fresh = new Map<string, AttachmentRecord[]>();
   /** Declared hash or size that did not match what was fetched (owner: url). */
   readonly mismatches: string[] = [];
   /** Binary resources of this run with inline data: a link to one is not fetched (its content is in the snapshot). */
@@ -241,28 +242,41 @@ export class AttachmentCollector {
       if (!before.some((r) => r.status !== 'stored')) return;
       this.touched.add(owner);
       const stored = before.filter((r) => r.status === 'stored');
-      this.fresh.push(...stored);
+      this.add(this.fresh, owner, stored);
       const again = new Set(before.filter((r) => r.status !== 'stored').map((r) => `${r.path}\u0000${r.url}`));
-      this.pending.push(...findAttachments(owner, resource).filter((a) => again.has(`${a.path}\u0000${a.url}`)));
+      this.add(
+        this.pending,
+        owner,
+        findAttachments(owner, resource).filter((a) => again.has(`${a.path}\u0000${a.url}`)),
+      );
       return;
     }
     if (!this.touched.has(owner)) this.touched.add(owner);
     // An earlier line of this run for the same resource loses to this one.
-    this.pending = this.pending.filter((p) => p.owner !== owner);
-    this.fresh = this.fresh.filter((r) => r.owner !== owner);
-    this.pending.push(...findAttachments(owner, resource));
+    this.pending.delete(owner);
+    this.fresh.delete(owner);
+    this.add(this.pending, owner, findAttachments(owner, resource));
   }
 
   /** The source starts over (a new export job): forget this run's findings. */
   restart(): void {
     this.touched.clear();
-    this.pending = [];
-    this.fresh = [];
+    this.pending.clear();
+    this.fresh.clear();
     this.inlineBinaries.clear();
   }
 
   get pendingCount(): number {
-    return this.pending.length;
+    let n = 0;
+    for (const list of this.pending.values()) n += list.length;
+    return n;
+  }
+
+  private add<T>(map: Map<string, T[]>, owner: string, items: readonly T[]): void {
+    if (items.length === 0) return;
+    const list = map.get(owner);
+    if (list) list.push(...items);
+    else map.set(owner, [...items]);
   }
 
   /**
@@ -275,46 +289,51 @@ export class AttachmentCollector {
   ): Promise<void> {
     const byUrl = new Map<string, Promise<FetchedContent>>();
     const queue: AttachmentRef[] = [];
-    for (const ref of this.pending) {
+    for (const ref of [...this.pending.values()].flat()) {
       const key = ref.path === '' ? null : (opts.binaryKey?.(ref.url) ?? null);
       const inline = key ? this.inlineBinaries.get(key) : undefined;
       if (key && inline) {
-        this.fresh.push({
-          owner: ref.owner,
-          path: ref.path,
-          url: ref.url,
-          contentType: ref.contentType ?? inline.contentType,
-          size: inline.size,
-          sha256: inline.sha256,
-          blobs: [],
-          status: 'stored',
-          resource: key,
-        });
+        this.add(this.fresh, ref.owner, [
+          {
+            owner: ref.owner,
+            path: ref.path,
+            url: ref.url,
+            contentType: ref.contentType ?? inline.contentType,
+            size: inline.size,
+            sha256: inline.sha256,
+            blobs: [],
+            status: 'stored',
+            resource: key,
+          },
+        ]);
         continue;
       }
       queue.push(ref);
     }
-    this.pending = [];
+    this.pending.clear();
     const total = queue.length;
+    let next = 0;
     let done = 0;
     let bytes = 0;
     const worker = async (): Promise<void> => {
-      for (let ref = queue.shift(); ref; ref = queue.shift()) {
+      for (let ref = queue[next++]; ref; ref = queue[next++]) {
         throwIfAborted(opts.signal);
         let p = byUrl.get(ref.url);
         if (!p) byUrl.set(ref.url, (p = fetch(ref)));
         const got = await p;
-        this.fresh.push({
-          owner: ref.owner,
-          path: ref.path,
-          url: ref.url,
-          contentType: ref.contentType ?? got.contentType,
-          size: got.size,
-          sha256: got.sha256,
-          blobs: got.blobs,
-          status: got.status,
-          ...(got.reason ? { reason: got.reason } : {}),
-        });
+        this.add(this.fresh, ref.owner, [
+          {
+            owner: ref.owner,
+            path: ref.path,
+            url: ref.url,
+            contentType: ref.contentType ?? got.contentType,
+            size: got.size,
+            sha256: got.sha256,
+            blobs: got.blobs,
+            status: got.status,
+            ...(got.reason ? { reason: got.reason } : {}),
+          },
+        ]);
         if (got.status === 'stored' && ((ref.declaredSize !== null && ref.declaredSize !== got.size) || (ref.declaredSha1 !== null && ref.declaredSha1 !== got.sha1Base64))) {
           this.mismatches.push(ref.owner);
         }
@@ -332,7 +351,7 @@ export class AttachmentCollector {
   records(deleted: (owner: string) => boolean): AttachmentRecord[] {
     const out: AttachmentRecord[] = [];
     for (const [owner, list] of this.parentByOwner) if (!this.touched.has(owner) && !deleted(owner)) out.push(...list);
-    out.push(...this.fresh.filter((r) => !deleted(r.owner)));
+    for (const [owner, list] of this.fresh) if (!deleted(owner)) out.push(...list);
     return out.map((r) => {
       if (!r.resource) return r;
       if (deleted(r.resource)) return { ...r, status: 'failed' as const, sha256: null, size: null, reason: `${r.resource} was deleted on the server` };
