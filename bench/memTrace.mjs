@@ -7,7 +7,7 @@
 // Usage: MALLOC_ARENA_MAX=2 node bench/memTrace.mjs DATA_DIR|FHIR_URL [--trace FILE.json] [--smaps] (--smaps: resident memory by kind of mapping; a URL: a bulk-export backup
 // over HTTP, e.g. of `node --experimental-websocket --import tsx bench/fhir.ts --serve-sandbox --patients 8084`)
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import v8 from 'node:v8';
@@ -22,39 +22,67 @@ if (!data) throw new Error('usage: node bench/memTrace.mjs DATA_DIR [--trace FIL
 const traceFile = args.indexOf('--trace') >= 0 ? args[args.indexOf('--trace') + 1] : null;
 const MB = 1048576;
 
-/** Resident MB of glibc's main heap ([heap]); 0 where /proc is missing. */
-function brkMb() {
+/**
+ * /proc/self/smaps read into one reused buffer: read as a string every half second it made hundreds of KB of
+ * large-object garbage per sample in the very heap being measured (the earlier "growth over HTTP" was partly that).
+ */
+let smapsBuf = Buffer.alloc(4 * MB);
+function readSmaps() {
   try {
-    const smaps = readFileSync('/proc/self/smaps', 'utf8');
-    const at = smaps.indexOf('[heap]');
-    if (at < 0) return 0;
-    const m = /\nRss:\s+(\d+) kB/.exec(smaps.slice(at));
-    return m ? Math.round(Number(m[1]) / 1024) : 0;
+    const fd = openSync('/proc/self/smaps', 'r');
+    try {
+      let len = 0;
+      for (;;) {
+        if (len === smapsBuf.length) {
+          const grown = Buffer.alloc(smapsBuf.length * 2);
+          smapsBuf.copy(grown);
+          smapsBuf = grown;
+        }
+        const n = readSync(fd, smapsBuf, len, smapsBuf.length - len, null);
+        if (n === 0) return smapsBuf.subarray(0, len);
+        len += n;
+      }
+    } finally {
+      closeSync(fd);
+    }
   } catch {
-    return 0;
+    return null; // no /proc
   }
 }
 
-/** Resident KB of every mapping of this process, keyed by its address range (for --smaps: what grew). */
+const RSS_KB = /Rss:\s+(\d+) kB/;
+
+/** Resident MB of glibc's main heap ([heap]); 0 where /proc is missing. */
+function brkMb() {
+  const smaps = readSmaps();
+  const at = smaps ? smaps.indexOf('[heap]') : -1;
+  if (at < 0) return 0;
+  const m = RSS_KB.exec(smaps.toString('latin1', at, Math.min(smaps.length, at + 400)));
+  return m ? Math.round(Number(m[1]) / 1024) : 0;
+}
+
+/** Resident KB per kind of mapping of this process (for --smaps: what grew). */
 function mappings() {
   const out = new Map();
-  try {
-    let key = '';
-    for (const line of readFileSync('/proc/self/smaps', 'utf8').split('\n')) {
-      const head = /^([0-9a-f]+-[0-9a-f]+) \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
-      if (head) {
-        const [lo, hi] = head[1].split('-').map((h) => parseInt(h, 16));
-        const kb = Math.round((hi - lo) / 1024);
-        const name = head[2] || '(anon)';
-        // One category per kind: the main heap, the file mappings, and anonymous mappings by reserved size.
-        key = name.startsWith('[') ? name : name !== '(anon)' ? 'files' : kb <= 1024 ? 'anon ≤ 1 MiB (V8 pages, buffers)' : kb < 60000 ? 'anon 1–60 MiB' : 'anon ≥ 60 MiB (malloc arenas)';
-        continue;
-      }
-      const rss = /^Rss:\s+(\d+) kB/.exec(line);
-      if (rss && key) out.set(key, (out.get(key) ?? 0) + Number(rss[1]));
+  const smaps = readSmaps();
+  if (!smaps) return out;
+  let key = '';
+  for (let start = 0; start < smaps.length;) {
+    let nl = smaps.indexOf(10, start);
+    if (nl < 0) nl = smaps.length;
+    const line = smaps.toString('latin1', start, nl);
+    start = nl + 1;
+    const head = /^([0-9a-f]+-[0-9a-f]+) \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (head) {
+      const [lo, hi] = head[1].split('-').map((h) => parseInt(h, 16));
+      const kb = Math.round((hi - lo) / 1024);
+      const name = head[2] || '(anon)';
+      // One category per kind: the main heap, the file mappings, and anonymous mappings by reserved size.
+      key = name.startsWith('[') ? name : name !== '(anon)' ? 'files' : kb <= 1024 ? 'anon ≤ 1 MiB (V8 pages, buffers)' : kb < 60000 ? 'anon 1–60 MiB' : 'anon ≥ 60 MiB (malloc arenas)';
+      continue;
     }
-  } catch {
-    // no /proc
+    const rss = /^Rss:\s+(\d+) kB/.exec(line);
+    if (rss && key) out.set(key, (out.get(key) ?? 0) + Number(rss[1]));
   }
   return out;
 }

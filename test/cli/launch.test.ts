@@ -128,6 +128,9 @@ describe('launcher: MALLOC_ARENA_MAX for the long-running commands', { skip: lin
     assert.equal((await environOf(worker)).get('MALLOC_ARENA_MAX'), '2');
     assert.equal((await environOf(launcher)).get('MALLOC_ARENA_MAX'), undefined);
     assert.equal((await environOf(worker)).get('CLINIC_BACKUP_LAUNCHER_FD'), '3', 'started by the launcher, watching its pipe');
+    const cmdline = async (pid: number): Promise<string[]> => (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
+    assert.ok((await cmdline(worker)).includes('--max-semi-space-size=4'), 'the relaunched host runs with a small young generation');
+    assert.ok(!(await cmdline(launcher)).includes('--max-semi-space-size=4'));
     const code = await new Promise<number | null>((resolve) => {
       child.on('close', (c) => resolve(c));
       child.kill('SIGINT');
