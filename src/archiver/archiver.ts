@@ -68,7 +68,13 @@ export interface ArchiveResult {
   readonly manifest: SnapshotManifestV2;
 }
 
+/** Deleted ids kept for the commit's id filter (treeCommit.ts), at most. */
+const DELETED_IDS_MAX = 1 << 17;
+
 export class Archiver extends ArchiverIngest {
+  /** The ids of this run's deletions, for the commit's parent walk; null once too many to keep. */
+  private deletedIds: Set<string> | null = new Set();
+
   /** The server's clock for this run's data (known only when the source finishes, e.g. a bulk manifest). */
   setServerTransactionTime(time: string | null): void {
     this.serverTransactionTime = time;
@@ -84,6 +90,11 @@ export class Archiver extends ArchiverIngest {
     }
     // The lines before it keep lower sequence numbers than the deletion: the later event wins.
     await this.submit();
+    if (this.deletedIds !== null) {
+      this.deletedIds.add(id);
+      // Past the commit's id filter's size the ids are not kept (the commit then hashes every parent row's key).
+      if (this.deletedIds.size > DELETED_IDS_MAX) this.deletedIds = null;
+    }
     const kh = new Uint32Array(3);
     keyHash(type, id, kh, 0);
     (this.keys as KeySpill).add(kh[0] as number, kh[1] as number, kh[2] as number, this.seq++, true);
@@ -98,6 +109,7 @@ export class Archiver extends ArchiverIngest {
     await (this.rows as RowSpill).clear();
     await (this.keys as KeySpill).clear();
     this.drops.clear();
+    this.deletedIds = new Set();
     this.problems.length = 0;
     this.problemCount = 0;
     this.resources = 0;
@@ -135,6 +147,7 @@ export class Archiver extends ArchiverIngest {
       keys: this.keys as KeySpill,
       frameIds: this.frameIds,
       maxSeq: this.seq,
+      deletedIds: this.deletedIds,
       ...(this.options.deltaKeys !== undefined ? { deltaKeys: this.options.deltaKeys } : {}),
     };
   }
