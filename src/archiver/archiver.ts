@@ -20,6 +20,9 @@ import { type KeySpill, removeSpillDir, type RowSpill } from './spill.js';
 import { analyseRun, writeFirstTree, writeRunTree, type RunAnalysis, type RunState } from './treeCommit.js';
 import { frameTable, writeFirstTreeInPool } from './firstTree.js';
 import { ArchiverIngest, FHIR_ID, TYPE_RE } from './archiverIngest.js';
+import type { ParentState } from './parent.js';
+
+export { prepareArchive } from './archiverIngest.js';
 import { DEFAULT_SHRINK_GUARD_PERCENT, sameSource, shrinkVerdict } from './parent.js';
 
 export { DEFAULT_SHRINK_GUARD_PERCENT, dedupParent, loadParent, shrinkVerdict, type ParentState } from './parent.js';
@@ -50,6 +53,8 @@ export interface ArchiveOptions extends LongOperationOptions {
    * (writeFirstTreeInPool, the default): the same blobs, byte for byte; tests compare the two.
    */
   readonly firstTreeOnThisThread?: boolean;
+  /** The index and the parent's table, prepared early (prepareArchive with the same parent); used when it matches. */
+  readonly prepared?: Promise<ParentState | null>;
   /** Adjusts the manifest before it is written (migrate keeps a version 1 snapshot's time, host and problems). */
   readonly finishManifest?: (manifest: SnapshotManifestV2) => SnapshotManifestV2;
   /** Told of every resource that may hold attachments (and whether it changed), for the attachments to fetch and keep. */
