@@ -17,7 +17,7 @@ import { keyHash, type SealedBlob, type TreeChunkOut, type WorkerPool } from '..
 import { EngineError, type LongOperationOptions, throwIfAborted, TOOL_VERSION } from '../shared/index.js';
 import type { AttachmentCollector } from './attachments.js';
 import { type KeySpill, removeSpillDir, type RowSpill } from './spill.js';
-import { analyseRun, writeFirstTree, writeRunTree, type RunAnalysis, type RunState } from './treeCommit.js';
+import { analyseRun, KEY_ID_FILTER_MAX, writeFirstTree, writeRunTree, type RunAnalysis, type RunState } from './treeCommit.js';
 import { frameTable, writeFirstTreeInPool } from './firstTree.js';
 import { ArchiverIngest, FHIR_ID, TYPE_RE } from './archiverIngest.js';
 import type { ParentState } from './parent.js';
@@ -53,6 +53,8 @@ export interface ArchiveOptions extends LongOperationOptions {
    * (writeFirstTreeInPool, the default): the same blobs, byte for byte; tests compare the two.
    */
   readonly firstTreeOnThisThread?: boolean;
+  /** Distinct keys up to which the commit tests parent rows by id before hashing their keys (tests: 0 turns it off). */
+  readonly keyIdFilterMax?: number;
   /** The index and the parent's table, prepared early (prepareArchive with the same parent); used when it matches. */
   readonly prepared?: Promise<ParentState | null>;
   /** Adjusts the manifest before it is written (migrate keeps a version 1 snapshot's time, host and problems). */
@@ -72,9 +74,6 @@ export interface ArchiveResult {
   readonly snapshotId: string;
   readonly manifest: SnapshotManifestV2;
 }
-
-/** Deleted ids kept for the commit's id filter (treeCommit.ts), at most. */
-const DELETED_IDS_MAX = 1 << 17;
 
 export class Archiver extends ArchiverIngest {
   /** The ids of this run's deletions, for the commit's parent walk; null once too many to keep. */
@@ -98,7 +97,7 @@ export class Archiver extends ArchiverIngest {
     if (this.deletedIds !== null) {
       this.deletedIds.add(id);
       // Past the commit's id filter's size the ids are not kept (the commit then hashes every parent row's key).
-      if (this.deletedIds.size > DELETED_IDS_MAX) this.deletedIds = null;
+      if (this.deletedIds.size > (this.options.keyIdFilterMax ?? KEY_ID_FILTER_MAX)) this.deletedIds = null;
     }
     const kh = new Uint32Array(3);
     keyHash(type, id, kh, 0);
@@ -153,6 +152,7 @@ export class Archiver extends ArchiverIngest {
       frameIds: this.frameIds,
       maxSeq: this.seq,
       deletedIds: this.deletedIds,
+      ...(this.options.keyIdFilterMax !== undefined ? { keyIdFilterMax: this.options.keyIdFilterMax } : {}),
       ...(this.options.deltaKeys !== undefined ? { deltaKeys: this.options.deltaKeys } : {}),
     };
   }

@@ -49,6 +49,8 @@ export interface RunState {
   readonly deltaKeys?: number;
   /** The ids of the run's deletions (deleteResource), or null when too many were kept to list (no id filter then). */
   readonly deletedIds?: ReadonlySet<string> | null;
+  /** Distinct keys up to which the parent walk filters by id (default KEY_ID_FILTER_MAX; tests use 0 to turn it off). */
+  readonly keyIdFilterMax?: number;
 }
 
 export interface RunAnalysis {
@@ -144,7 +146,7 @@ export function toRow(r: SpillRow, frameIds: FrameIdLookup): Row {
 }
 
 /** Up to this many distinct keys, the parent walk tests a row's id against the run's ids before hashing its key. */
-const KEY_ID_FILTER_MAX = 1 << 17;
+export const KEY_ID_FILTER_MAX = 1 << 17;
 
 /**
  * The ids of every key the run touched (its rows' ids and its deletions'), or null when there are too many to keep:
@@ -152,11 +154,12 @@ const KEY_ID_FILTER_MAX = 1 << 17;
  * comes only with a row of its line or with a deletion, so the set misses none.
  */
 async function runKeyIds(state: RunState, keys: number): Promise<Set<string> | null> {
-  if (keys > KEY_ID_FILTER_MAX || state.deletedIds === undefined || state.deletedIds === null) return null;
+  const max = state.keyIdFilterMax ?? KEY_ID_FILTER_MAX;
+  if (keys > max || state.deletedIds === undefined || state.deletedIds === null) return null;
   const ids = new Set<string>(state.deletedIds);
   for await (const batch of state.rows.mergedBatches()) {
     for (const r of batch) ids.add(r.id);
-    if (ids.size > KEY_ID_FILTER_MAX) return null;
+    if (ids.size > max) return null;
   }
   return ids;
 }
