@@ -28,7 +28,7 @@ import {
   writeDelta,
 } from '../repository/index.js';
 import { findLine, keyHash } from '../pool/index.js';
-import type { ParentState } from './parent.js';
+import { type ParentState, readAhead } from './parent.js';
 import { KEY_DELETE, type KeySpill, type RowSpill, type SpillRow } from './spill.js';
 import type { FrameIdLookup } from './frameIds.js';
 
@@ -225,7 +225,7 @@ export async function analyseRun(state: RunState, options: { signal?: AbortSigna
       // type listed in full), are looked up; every other parent row stays as it is. An incremental run therefore pays
       // per parent row only for decoding and counting it, not for its key hash and line table look-up.
       keep.fill(1);
-      const read = (id: string, s?: AbortSignal): Promise<Buffer> => state.repo.store.readBlob(id, s);
+      const read = readAhead(state.repo, parent.tree);
       const kh = new Uint32Array(3);
       const ids = list.n > 0 ? await runKeyIds(state, list.n) : null;
       const seenDecides = (type: string): boolean => (full || state.drops.has(type)) && state.keepTypes?.has(type) !== true;
@@ -323,7 +323,7 @@ export async function analyseRun(state: RunState, options: { signal?: AbortSigna
 
 async function* parentKept(state: RunState, keep: Uint8Array, signal?: AbortSignal): AsyncGenerator<Row> {
   const parent = state.parent as ParentState;
-  const read = (id: string, s?: AbortSignal): Promise<Buffer> => state.repo.store.readBlob(id, s);
+  const read = readAhead(state.repo, parent.tree);
   for await (const b of materializeBatches(read, parent.tree, { signal })) {
     for (let k = 0; k < b.n; k++) {
       const set = b.sets[k] as RowSet;
