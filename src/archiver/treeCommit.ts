@@ -229,10 +229,20 @@ export async function analyseRun(state: RunState, options: { signal?: AbortSigna
       const kh = new Uint32Array(3);
       const ids = list.n > 0 ? await runKeyIds(state, list.n) : null;
       const seenDecides = (type: string): boolean => (full || state.drops.has(type)) && state.keepTypes?.has(type) !== true;
+      // An incremental run without a full listing keeps every row its ids do not name: the counts start from the
+      // parent's manifest and lose the rows that go, so a row the filter passes over costs one set look-up.
+      const fromManifest = ids !== null && !full && state.drops.size === 0;
+      if (fromManifest) {
+        const m = parent.record.manifest;
+        for (const [t, n] of Object.entries(m.counts)) counts[t] = n;
+        resources = m.totals.resources;
+        bytes = m.totals.bytes;
+      }
       for await (const batch of materializeBatches(read, parent.tree, { signal })) {
         for (let k = 0; k < batch.n; k++) {
           const set = batch.sets[k] as RowSet;
           const i = batch.rows[k] as number;
+          if (fromManifest && !ids.has(set.id(i))) continue;
           const type = set.type(i);
           let w = -1;
           if (list.n > 0 && (ids === null || ids.has(set.id(i)))) {
@@ -241,7 +251,7 @@ export async function analyseRun(state: RunState, options: { signal?: AbortSigna
           }
           if (w < 0 && !seenDecides(type)) {
             // Unseen by this run and not listed in full: the row stays.
-            if (((set.flags[i] as number) & FLAG_ALIAS) === 0) {
+            if (!fromManifest && ((set.flags[i] as number) & FLAG_ALIAS) === 0) {
               counts[type] = (counts[type] ?? 0) + 1;
               resources++;
               bytes += set.lengths[i] as number;
@@ -274,12 +284,19 @@ export async function analyseRun(state: RunState, options: { signal?: AbortSigna
             }
           }
           if (stays) {
-            if (primary) {
+            if (primary && !fromManifest) {
               counts[type] = (counts[type] ?? 0) + 1;
               resources++;
               bytes += set.lengths[i] as number;
             }
-          } else keep[pos] = 0;
+          } else {
+            keep[pos] = 0;
+            if (primary && fromManifest) {
+              counts[type] = (counts[type] ?? 0) - 1;
+              resources--;
+              bytes -= set.lengths[i] as number;
+            }
+          }
         }
         // A turn for the event loop per batch (at most a few thousand rows), not an await per row.
         await new Promise<void>((r) => setImmediate(r));
