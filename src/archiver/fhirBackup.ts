@@ -85,6 +85,8 @@ function strategiesFor(caps: Capabilities, forced?: StrategyName): StrategyName[
 export async function backupFhir(repo: Repository, options: FhirBackupOptions): Promise<FhirBackupResult> {
   const { signal } = options;
   const http = new FhirHttp({ baseUrl: options.baseUrl, auth: authProvider(options.auth), allowedHosts: options.allowedHosts, sleep: options.sleep });
+  // Refused before anything is asked of the server (Archiver.begin() says the same, but runs beside the export's start).
+  if (repo.version !== 2) throw new EngineError('REPO_NEEDS_MIGRATION', { location: repo.backend.location });
   const location = sourceLocation(options.baseUrl);
   const snaps = await repo.listSnapshots(signal);
   const parent = lastOfSource(snaps, location);
