@@ -17,9 +17,12 @@ import { keyHash, type SealedBlob, type TreeChunkOut, type WorkerPool } from '..
 import { EngineError, type LongOperationOptions, throwIfAborted, TOOL_VERSION } from '../shared/index.js';
 import type { AttachmentCollector } from './attachments.js';
 import { type KeySpill, removeSpillDir, type RowSpill } from './spill.js';
-import { analyseRun, writeFirstTree, writeRunTree, type RunAnalysis, type RunState } from './treeCommit.js';
+import { analyseRun, KEY_ID_FILTER_MAX, writeFirstTree, writeRunTree, type RunAnalysis, type RunState } from './treeCommit.js';
 import { frameTable, writeFirstTreeInPool } from './firstTree.js';
 import { ArchiverIngest, FHIR_ID, TYPE_RE } from './archiverIngest.js';
+import type { ParentState } from './parent.js';
+
+export { prepareArchive } from './archiverIngest.js';
 import { DEFAULT_SHRINK_GUARD_PERCENT, sameSource, shrinkVerdict } from './parent.js';
 
 export { DEFAULT_SHRINK_GUARD_PERCENT, dedupParent, loadParent, shrinkVerdict, type ParentState } from './parent.js';
@@ -50,6 +53,10 @@ export interface ArchiveOptions extends LongOperationOptions {
    * (writeFirstTreeInPool, the default): the same blobs, byte for byte; tests compare the two.
    */
   readonly firstTreeOnThisThread?: boolean;
+  /** Distinct keys up to which the commit tests parent rows by id before hashing their keys (tests: 0 turns it off). */
+  readonly keyIdFilterMax?: number;
+  /** The index and the parent's table, prepared early (prepareArchive with the same parent); used when it matches. */
+  readonly prepared?: Promise<ParentState | null>;
   /** Adjusts the manifest before it is written (migrate keeps a version 1 snapshot's time, host and problems). */
   readonly finishManifest?: (manifest: SnapshotManifestV2) => SnapshotManifestV2;
   /** Told of every resource that may hold attachments (and whether it changed), for the attachments to fetch and keep. */
@@ -69,6 +76,9 @@ export interface ArchiveResult {
 }
 
 export class Archiver extends ArchiverIngest {
+  /** The ids of this run's deletions, for the commit's parent walk; null once too many to keep. */
+  private deletedIds: Set<string> | null = new Set();
+
   /** The server's clock for this run's data (known only when the source finishes, e.g. a bulk manifest). */
   setServerTransactionTime(time: string | null): void {
     this.serverTransactionTime = time;
@@ -84,6 +94,11 @@ export class Archiver extends ArchiverIngest {
     }
     // The lines before it keep lower sequence numbers than the deletion: the later event wins.
     await this.submit();
+    if (this.deletedIds !== null) {
+      this.deletedIds.add(id);
+      // Past the commit's id filter's size the ids are not kept (the commit then hashes every parent row's key).
+      if (this.deletedIds.size > (this.options.keyIdFilterMax ?? KEY_ID_FILTER_MAX)) this.deletedIds = null;
+    }
     const kh = new Uint32Array(3);
     keyHash(type, id, kh, 0);
     (this.keys as KeySpill).add(kh[0] as number, kh[1] as number, kh[2] as number, this.seq++, true);
@@ -98,6 +113,7 @@ export class Archiver extends ArchiverIngest {
     await (this.rows as RowSpill).clear();
     await (this.keys as KeySpill).clear();
     this.drops.clear();
+    this.deletedIds = new Set();
     this.problems.length = 0;
     this.problemCount = 0;
     this.resources = 0;
@@ -135,6 +151,8 @@ export class Archiver extends ArchiverIngest {
       keys: this.keys as KeySpill,
       frameIds: this.frameIds,
       maxSeq: this.seq,
+      deletedIds: this.deletedIds,
+      ...(this.options.keyIdFilterMax !== undefined ? { keyIdFilterMax: this.options.keyIdFilterMax } : {}),
       ...(this.options.deltaKeys !== undefined ? { deltaKeys: this.options.deltaKeys } : {}),
     };
   }

@@ -1,5 +1,15 @@
 /** The ingest side of Archiver (archiver.ts): batches to the workers, frames, dictionaries and packs. */
-import { BlobType, type Dictionary, MAX_RECORDED_PROBLEMS, type Repository, type RepoWriter2, type SnapshotProblem, type SnapshotWarning } from '../repository/index.js';
+import {
+  BlobType,
+  type Dictionary,
+  MAX_RECORDED_PROBLEMS,
+  type Repository,
+  type RepoWriter2,
+  type ResourceTreeRef,
+  type SnapshotProblem,
+  type SnapshotRecord,
+  type SnapshotWarning,
+} from '../repository/index.js';
 import {
   backgroundPoolSize,
   decodeBatchMeta,
@@ -49,6 +59,32 @@ interface Batch {
 /** Batch buffers are shared with the workers and reused: a fresh SharedArrayBuffer per batch lingers until GC. */
 const BATCH_CAPACITY = BATCH_BYTES + BATCH_BYTES / 4;
 
+/** The parent's line hashes, read here and made into the shared look-up table in the pool. */
+export function loadParentInPool(repo: Repository, parent: SnapshotRecord, pool: WorkerPool, signal?: AbortSignal): Promise<ParentState> {
+  return loadParent(repo, parent, parent.manifest.tree as ResourceTreeRef, signal, (hashes, count) => pool.run<LineTable>('lineTable', 0, { hashes, count }, [hashes.buffer as ArrayBuffer]));
+}
+
+/** The pool a run uses: one worker per core with a parent (it parses few lines), one fewer without (pool.ts). */
+export function archivePool(parent: SnapshotRecord | null): WorkerPool {
+  return WorkerPool.background(parent ? parentBackupPoolSize() : backgroundPoolSize());
+}
+
+/**
+ * What Archiver.begin() does first, started early by a caller that has other waits (the FHIR backup: probing the
+ * server, the export's kick-off): the workers started, the index loaded and the parent's line table built. Give the
+ * promise to the Archiver of the same parent as `prepared`; it is never rejected unhandled.
+ */
+export function prepareArchive(repo: Repository, parent: SnapshotRecord | null, signal?: AbortSignal): Promise<ParentState | null> {
+  const pool = archivePool(parent);
+  pool.start();
+  const prepared = (async () => {
+    await repo.loadIndex(signal);
+    return parent && parent.manifest.version === 2 && parent.manifest.tree.kind === 'resources' ? await loadParentInPool(repo, parent, pool, signal) : null;
+  })();
+  prepared.catch(() => undefined);
+  return prepared;
+}
+
 export class ArchiverIngest {
   protected writer: RepoWriter2 | null = null;
   protected pool: WorkerPool;
@@ -92,7 +128,7 @@ export class ArchiverIngest {
     protected readonly options: ArchiveOptions,
   ) {
     // A daily backup (with a parent) hashes every line and parses few: one worker per core (pool.ts says why).
-    this.pool = options.pool ?? WorkerPool.background(options.parent ? parentBackupPoolSize() : backgroundPoolSize());
+    this.pool = options.pool ?? archivePool(options.parent);
   }
 
   /** Loads the index, the parent's line hashes and the dictionaries; starts the workers. Call once first. */
@@ -100,11 +136,20 @@ export class ArchiverIngest {
     const { signal } = this.options;
     if (this.repo.version !== 2) throw new EngineError('REPO_NEEDS_MIGRATION', { location: this.repo.backend.location });
     const store = this.repo.store;
+    // The workers start now: their start-up (module loading, ~0.2 s each) overlaps reading the index and the
+    // parent's tree here, instead of delaying the parent's line table (built in the pool) and the first batch.
+    this.pool.start();
+    // Prepared while the source was being probed (prepareArchive): the index is loaded and the parent's table built.
+    const prepared = this.options.prepared ? await this.options.prepared : null;
     await this.repo.loadIndex(signal);
     this.writer = this.repo.writer2();
     const parent = this.options.parent;
     if (parent && parent.manifest.version === 2 && parent.manifest.tree.kind === 'resources') {
-      this.parent = await loadParent(this.repo, parent, parent.manifest.tree, signal, (hashes, count) => this.pool.run<LineTable>('lineTable', 0, { hashes, count }, [hashes.buffer as ArrayBuffer]));
+      if (prepared && prepared.record.id === parent.id) {
+        // A strategy tried before this one may have marked lines seen: this run starts from none.
+        prepared.seen.fill(0);
+        this.parent = prepared;
+      } else this.parent = await loadParentInPool(this.repo, parent, this.pool, signal);
     }
     this.ctx = this.pool.createContext(this.repo.workerKeys(), this.parent?.table ?? null);
     // Dictionaries earlier runs made (the latest snapshot's choice wins), if their blobs are still indexed.

@@ -20,7 +20,7 @@ import {
   type StrategyRun,
 } from '../source/index.js';
 import { EngineError, isEngineError, type LongOperationOptions, throwIfAborted } from '../shared/index.js';
-import { Archiver, dedupParent, type ArchiveResult } from './archiver.js';
+import { Archiver, dedupParent, prepareArchive, type ArchiveResult, type ParentState } from './archiver.js';
 import { AttachmentCollector, fetchAttachment } from './attachments.js';
 
 export interface FhirBackupOptions extends LongOperationOptions {
@@ -85,7 +85,8 @@ function strategiesFor(caps: Capabilities, forced?: StrategyName): StrategyName[
 export async function backupFhir(repo: Repository, options: FhirBackupOptions): Promise<FhirBackupResult> {
   const { signal } = options;
   const http = new FhirHttp({ baseUrl: options.baseUrl, auth: authProvider(options.auth), allowedHosts: options.allowedHosts, sleep: options.sleep });
-  const caps = await probeCapabilities(http, signal);
+  // Refused before anything is asked of the server (Archiver.begin() says the same, but runs beside the export's start).
+  if (repo.version !== 2) throw new EngineError('REPO_NEEDS_MIGRATION', { location: repo.backend.location });
   const location = sourceLocation(options.baseUrl);
   const snaps = await repo.listSnapshots(signal);
   const parent = lastOfSource(snaps, location);
@@ -102,6 +103,27 @@ export async function backupFhir(repo: Repository, options: FhirBackupOptions): 
     !lastFull ||
     now.getTime() - Date.parse(lastFull.manifest.time) >= fullEveryMs;
   const since = fullDue ? null : (parent?.manifest.serverTransactionTime ?? null);
+  // Incremental runs build on this source's last snapshot; a full pass may dedup against any (a moved server).
+  const archiveParent = since !== null ? parent : (parent ?? dedupParent(snaps, () => false));
+  // The index and the parent's line table load while the server is probed and the export starts (waits on the network).
+  const prepared = prepareArchive(repo, archiveParent, signal);
+  try {
+    return await backupWith(repo, http, options, { location, snaps, parent, since, archiveParent, prepared });
+  } finally {
+    // Settled before the caller releases its lock (a failed probe must not leave the parent being read).
+    await prepared.catch(() => undefined);
+  }
+}
+
+async function backupWith(
+  repo: Repository,
+  http: FhirHttp,
+  options: FhirBackupOptions,
+  run0: { location: string; snaps: readonly SnapshotRecord[]; parent: SnapshotRecord | null; since: string | null; archiveParent: SnapshotRecord | null; prepared: Promise<ParentState | null> },
+): Promise<FhirBackupResult> {
+  const { signal } = options;
+  const { location, snaps, parent, since, archiveParent, prepared } = run0;
+  const caps = await probeCapabilities(http, signal);
   const types = options.types ?? (caps.searchTypes.length > 0 ? caps.searchTypes : undefined);
   const parentAttachments = parent ? await readAttachments(repo, parent.manifest.attachments, signal) : [];
   /** Warnings of strategies tried before the one that ran (e.g. an export refused with 403). */
@@ -120,7 +142,10 @@ export async function backupFhir(repo: Repository, options: FhirBackupOptions): 
       onProgress: options.onProgress,
       jobStateFile: options.jobStateFile,
       sleep: options.sleep,
-      localCount: (type: string) => archiver.liveCount(type),
+      localCount: async (type: string) => {
+        await begun();
+        return archiver.liveCount(type);
+      },
       exportAdvertised: caps.systemExport,
       ...(options.stuckExportMs !== undefined ? { stuckExportMs: options.stuckExportMs } : {}),
     };
@@ -129,8 +154,8 @@ export async function backupFhir(repo: Repository, options: FhirBackupOptions): 
     const archiver = new Archiver(repo, {
       source: { kind: 'fhir', location, strategy: name },
       mode,
-      // Incremental runs build on this source's last snapshot; a full pass may dedup against any (a moved server).
-      parent: mode === 'incremental' ? parent : (parent ?? dedupParent(snaps, () => false)),
+      parent: archiveParent,
+      prepared,
       tags: options.tags,
       signal,
       onProgress: options.onProgress,
@@ -140,10 +165,20 @@ export async function backupFhir(repo: Repository, options: FhirBackupOptions): 
       shrinkGuardPercent: options.shrinkGuardPercent,
       snapshots: snaps,
     });
-    await archiver.begin();
+    // The archiver gets ready (index, parent's table, workers) while the export is kicked off and polled: the first
+    // event waits for it, not the first request.
+    const beginning = archiver.begin();
+    beginning.catch(() => undefined);
+    let ready = false;
+    const begun = async (): Promise<void> => {
+      if (ready) return;
+      await beginning;
+      ready = true;
+    };
     for (const w of carried) archiver.warn(w);
     try {
       for await (const ev of run.events) {
+        await begun();
         if (ev.kind === 'resource') await archiver.addLine(ev.bytes, { file: ev.file, line: ev.line });
         else if (ev.kind === 'lines') await archiver.addLines(ev);
         else if (ev.kind === 'deleted') {
@@ -162,7 +197,9 @@ export async function backupFhir(repo: Repository, options: FhirBackupOptions): 
         } else if (ev.kind === 'warning') archiver.warn(ev.warning);
         else archiver.problem(ev.code, { file: ev.file, reason: ev.reason });
       }
+      await begun();
     } catch (err) {
+      await beginning.catch(() => undefined);
       await archiver.close();
       // Nothing is committed yet: falling back to the next strategy starts clean (data already packed is reused).
       if (isEngineError(err, 'EXPORT_UNSUPPORTED')) {

@@ -1,7 +1,9 @@
 /** The parent snapshot a backup compares against: finding it, loading its line hashes, the shrink guard. */
 import {
+  decodeCheckpointDir,
   FLAG_ALIAS,
   materializeBatches,
+  type ReadTreeBlob,
   readCheckpointDir,
   type Repository,
   type ResourceTreeRef,
@@ -58,7 +60,7 @@ export type BuildLineTable = (hashes: Uint8Array, count: number) => Promise<Line
  * (the pool: sorting a gigabyte's 1.7 million hashes holds a thread for a few hundred milliseconds), else here.
  */
 export async function loadParent(repo: Repository, record: SnapshotRecord, tree: ResourceTreeRef, signal?: AbortSignal, build?: BuildLineTable): Promise<ParentState> {
-  const read = (id: string, s?: AbortSignal): Promise<Buffer> => repo.store.readBlob(id, s);
+  const read = readAhead(repo, tree);
   // allocUnsafeSlow: never a slice of Node's shared allocation pool, so the buffer can be moved to a worker.
   let hashes = Buffer.allocUnsafeSlow(Math.max(1024, (record.manifest.totals.resources + 16) * 12));
   let n = 0;
@@ -85,4 +87,44 @@ export async function loadParent(repo: Repository, record: SnapshotRecord, tree:
   }
   const table = build ? await build(hashes, n) : buildLineTable(hashes, n);
   return { record, tree, table, seen: new Uint32Array(n) };
+}
+
+/** Checkpoint chunks read ahead of the one being decoded. */
+const READ_AHEAD = 2;
+
+/**
+ * A reader of a parent tree's blobs (for the backup's passes over every row) that starts reading the next
+ * checkpoint chunks while the current one is decoded, so the file reads overlap the work instead of waiting in
+ * turn. It learns the chunks' order from the checkpoint directory when that is read; other blobs are read as asked.
+ * A chunk read ahead but never asked for is dropped (its failure too: the pass that asks gets its own).
+ */
+export function readAhead(repo: Repository, tree: ResourceTreeRef, depth = READ_AHEAD): ReadTreeBlob {
+  const read = (id: string, s?: AbortSignal): Promise<Buffer> => repo.store.readBlob(id, s);
+  let order: readonly string[] = [];
+  let at = new Map<string, number>();
+  const started = new Map<string, Promise<Buffer>>();
+  return async (id: string, signal?: AbortSignal): Promise<Buffer> => {
+    if (id === tree.checkpoint && order.length === 0) {
+      const content = await read(id, signal);
+      try {
+        order = decodeCheckpointDir(content).chunks.map((c) => c.blob);
+        at = new Map(order.map((b, k) => [b, k]));
+      } catch {
+        // A damaged directory is the caller's to report (it decodes it again).
+      }
+      return content;
+    }
+    const k = at.get(id);
+    if (k === undefined) return read(id, signal);
+    const mine = started.get(id) ?? read(id, signal);
+    started.delete(id);
+    for (let j = k + 1; j <= k + depth && j < order.length; j++) {
+      const next = order[j] as string;
+      if (started.has(next)) continue;
+      const p = read(next, signal);
+      p.catch(() => undefined);
+      started.set(next, p);
+    }
+    return mine;
+  };
 }

@@ -28,7 +28,7 @@ import {
   writeDelta,
 } from '../repository/index.js';
 import { findLine, keyHash } from '../pool/index.js';
-import type { ParentState } from './parent.js';
+import { type ParentState, readAhead } from './parent.js';
 import { KEY_DELETE, type KeySpill, type RowSpill, type SpillRow } from './spill.js';
 import type { FrameIdLookup } from './frameIds.js';
 
@@ -47,6 +47,10 @@ export interface RunState {
   readonly maxSeq: number;
   /** Upserted keys per delta (default MAX_DELTA_KEYS; tests use fewer). */
   readonly deltaKeys?: number;
+  /** The ids of the run's deletions (deleteResource), or null when too many were kept to list (no id filter then). */
+  readonly deletedIds?: ReadonlySet<string> | null;
+  /** Distinct keys up to which the parent walk filters by id (default KEY_ID_FILTER_MAX; tests use 0 to turn it off). */
+  readonly keyIdFilterMax?: number;
 }
 
 export interface RunAnalysis {
@@ -141,6 +145,25 @@ export function toRow(r: SpillRow, frameIds: FrameIdLookup): Row {
   return { patient: r.patient, type: r.type, id: r.id, flags: r.flags, frame, offset: r.offset, length: r.length, lineHash: r.lineHash };
 }
 
+/** Up to this many distinct keys, the parent walk tests a row's id against the run's ids before hashing its key. */
+export const KEY_ID_FILTER_MAX = 1 << 17;
+
+/**
+ * The ids of every key the run touched (its rows' ids and its deletions'), or null when there are too many to keep:
+ * a parent row whose id is not among them cannot match a key of the run, so its key is never hashed. A key record
+ * comes only with a row of its line or with a deletion, so the set misses none.
+ */
+async function runKeyIds(state: RunState, keys: number): Promise<Set<string> | null> {
+  const max = state.keyIdFilterMax ?? KEY_ID_FILTER_MAX;
+  if (keys > max || state.deletedIds === undefined || state.deletedIds === null) return null;
+  const ids = new Set<string>(state.deletedIds);
+  for await (const batch of state.rows.mergedBatches()) {
+    for (const r of batch) ids.add(r.id);
+    if (ids.size > max) return null;
+  }
+  return ids;
+}
+
 /** Decides what the new tree holds and counts it (nothing is written). */
 /**
  * `countRows: false` skips step 3 (counts, resources and bytes then hold only the parent's kept rows): a run
@@ -151,7 +174,6 @@ export async function analyseRun(state: RunState, options: { signal?: AbortSigna
   const parent = state.parent;
   const winners = new Uint8Array((state.maxSeq >>> 3) + 1);
   const changedBits = new Uint8Array((state.maxSeq >>> 3) + 1);
-  const y = new Yielder();
   // 1. Each key's last event, from the sorted key records.
   const list = parent ? new Winners() : null;
   // The records come in (key, seq) order: a key's last record is its last event.
@@ -199,22 +221,47 @@ export async function analyseRun(state: RunState, options: { signal?: AbortSigna
       resources = m.totals.resources;
       bytes = m.totals.bytes;
     } else {
-      const read = (id: string, s?: AbortSignal): Promise<Buffer> => state.repo.store.readBlob(id, s);
+      // Only rows whose key the run touched, and rows whose staying depends on a line seeing them (a full listing, a
+      // type listed in full), are looked up; every other parent row stays as it is. An incremental run therefore pays
+      // per parent row only for decoding and counting it, not for its key hash and line table look-up.
+      keep.fill(1);
+      const read = readAhead(state.repo, parent.tree);
       const kh = new Uint32Array(3);
-      for await (const batch of materializeBatches(read, parent.tree, { signal }))
+      const ids = list.n > 0 ? await runKeyIds(state, list.n) : null;
+      const seenDecides = (type: string): boolean => (full || state.drops.has(type)) && state.keepTypes?.has(type) !== true;
+      // An incremental run without a full listing keeps every row its ids do not name: the counts start from the
+      // parent's manifest and lose the rows that go, so a row the filter passes over costs one set look-up.
+      const fromManifest = ids !== null && !full && state.drops.size === 0;
+      if (fromManifest) {
+        const m = parent.record.manifest;
+        for (const [t, n] of Object.entries(m.counts)) counts[t] = n;
+        resources = m.totals.resources;
+        bytes = m.totals.bytes;
+      }
+      for await (const batch of materializeBatches(read, parent.tree, { signal })) {
         for (let k = 0; k < batch.n; k++) {
           const set = batch.sets[k] as RowSet;
           const i = batch.rows[k] as number;
+          if (fromManifest && !ids.has(set.id(i))) continue;
+          const type = set.type(i);
+          let w = -1;
+          if (list.n > 0 && (ids === null || ids.has(set.id(i)))) {
+            keyHash(type, set.id(i), kh, 0);
+            w = list.find(kh);
+          }
+          if (w < 0 && !seenDecides(type)) {
+            // Unseen by this run and not listed in full: the row stays.
+            if (!fromManifest && ((set.flags[i] as number) & FLAG_ALIAS) === 0) {
+              counts[type] = (counts[type] ?? 0) + 1;
+              resources++;
+              bytes += set.lengths[i] as number;
+            }
+            continue;
+          }
           const pos = findLine(parent.table, set.hashes, i * LINE_HASH_BYTES);
           if (pos < 0) throw new EngineError('SNAPSHOT_CORRUPT', { file: `snapshots/${parent.record.id}` });
           const seen = parent.seen[pos] as number;
           const primary = ((set.flags[i] as number) & FLAG_ALIAS) === 0;
-          const type = set.type(i);
-          let w = -1;
-          if (list.n > 0) {
-            keyHash(type, set.id(i), kh, 0);
-            w = list.find(kh);
-          }
           let stays: boolean;
           if (w >= 0) {
             if ((list.seqs[w] as number) > seen) {
@@ -230,22 +277,30 @@ export async function analyseRun(state: RunState, options: { signal?: AbortSigna
               list.flags[w]! |= W_LOSER;
             }
           } else {
-            stays = seen > 0 || state.keepTypes?.has(type) === true || !(full || state.drops.has(type));
+            stays = seen > 0;
             if (!stays && primary) {
               deleted++;
               deletions.push({ type, id: set.id(i) });
             }
           }
           if (stays) {
-            keep[pos] = 1;
-            if (primary) {
+            if (primary && !fromManifest) {
               counts[type] = (counts[type] ?? 0) + 1;
               resources++;
               bytes += set.lengths[i] as number;
             }
+          } else {
+            keep[pos] = 0;
+            if (primary && fromManifest) {
+              counts[type] = (counts[type] ?? 0) - 1;
+              resources--;
+              bytes -= set.lengths[i] as number;
+            }
           }
-          await y.tick();
         }
+        // A turn for the event loop per batch (at most a few thousand rows), not an await per row.
+        await new Promise<void>((r) => setImmediate(r));
+      }
     }
     for (let w = 0; w < list.n; w++) {
       const f = list.flags[w] as number;
@@ -285,7 +340,7 @@ export async function analyseRun(state: RunState, options: { signal?: AbortSigna
 
 async function* parentKept(state: RunState, keep: Uint8Array, signal?: AbortSignal): AsyncGenerator<Row> {
   const parent = state.parent as ParentState;
-  const read = (id: string, s?: AbortSignal): Promise<Buffer> => state.repo.store.readBlob(id, s);
+  const read = readAhead(state.repo, parent.tree);
   for await (const b of materializeBatches(read, parent.tree, { signal })) {
     for (let k = 0; k < b.n; k++) {
       const set = b.sets[k] as RowSet;

@@ -142,6 +142,25 @@ export class ByteReader {
     return v;
   }
 
+  /** Moves past the next n bytes (no view object: for columns a reader does not need). */
+  skip(n: number): void {
+    this.need(n);
+    this.pos += n;
+  }
+
+  /** Moves past `count` varints without computing their values (bounds checked; forms are not). */
+  skipVarints(count: number): void {
+    const b = this.buf;
+    const end = b.length;
+    let p = this.pos;
+    for (let i = 0; i < count; i++) {
+      while (p < end && ((b[p] as number) & 0x80) !== 0) p++;
+      if (p >= end) throw new FormatError('structure ends early');
+      p++;
+    }
+    this.pos = p;
+  }
+
   /** A copy of the next n bytes. */
   bytes(n: number): Buffer {
     return Buffer.from(this.view(n));

@@ -260,12 +260,13 @@ export function rowSetFlagsAndHashes(buf: Uint8Array): { flags: Uint8Array; hash
   if (buf.length < 5 || !Buffer.from(r.view(4)).equals(ROWSET_MAGIC)) throw new FormatError('not a row set (magic)');
   r.u8();
   const n = r.count(19);
-  r.view(r.count(BLOB_ID2_BYTES) * BLOB_ID2_BYTES);
-  for (let c = r.count(1), i = 0; i < c; i++) r.view(r.varint());
-  for (let c = r.count(1), i = 0; i < c; i++) r.view(r.varint());
-  for (let i = 0; i < 2 * n; i++) r.varint();
-  for (let i = 0; i < n; i++) r.view(r.varint());
+  // Skipped, not read: no view object per id (a backup's parent has one row per resource).
+  r.skip(r.count(BLOB_ID2_BYTES) * BLOB_ID2_BYTES);
+  for (let c = r.count(1), i = 0; i < c; i++) r.skip(r.varint());
+  for (let c = r.count(1), i = 0; i < c; i++) r.skip(r.varint());
+  r.skipVarints(2 * n);
+  for (let i = 0; i < n; i++) r.skip(r.varint());
   const flags = r.view(n);
-  for (let i = 0; i < 3 * n; i++) r.varint();
+  r.skipVarints(3 * n);
   return { flags, hashes: r.view(n * LINE_HASH_BYTES) };
 }

@@ -8,7 +8,7 @@ import { decodePlain, Envelope2Error, Kind2, open2, openPlain, plainHeader, seal
 import { decodeDirNode, encodeDirNode, type TreeEntry } from '../../src/repository/fileTree.js';
 import { decodeIndex2, decodePackHeader2, encodeIndex2, encodePackHeader2, IndexVersionError, type BlobEntry2 } from '../../src/repository/pack2.js';
 import { decodeCheckpointDir, encodeCheckpointDir, materialize, writeCheckpoint, writeDelta, type ResourceTreeRef } from '../../src/repository/resourceTree.js';
-import { decodeRowSet, encodeRowSet, FLAG_ALIAS, FLAG_SHARED, RowSetKind, type Row } from '../../src/repository/rowSet.js';
+import { decodeRowSet, encodeRowSet, FLAG_ALIAS, FLAG_SHARED, rowSetFlagsAndHashes, RowSetKind, type Row } from '../../src/repository/rowSet.js';
 
 /** Every way of damaging a structure: each prefix (truncation) and a flipped bit at each byte. */
 function* damaged(buf: Buffer): Generator<Buffer> {
@@ -180,6 +180,30 @@ test('row sets: checkpoint chunks and deltas round-trip; unsorted, out-of-range 
     () => decodeRowSet(badMagic),
     (e) => e instanceof FormatError && /magic/.test(e.reason),
   );
+});
+
+test("row sets: a backup's flags-and-hashes reader skips the other columns (multi-byte varints too) and agrees with the full decoder", () => {
+  const frame = randomBytes(16);
+  const rows: Row[] = [];
+  // Offsets and lengths past 2^14 and 2^21 take 3 and 4 varint bytes; ids up to 200 bytes take 2-byte length prefixes.
+  for (let i = 0; i < 300; i++)
+    rows.push({
+      patient: `p${String(i).padStart(4, '0')}`,
+      type: i % 3 === 0 ? 'Observation' : 'Encounter',
+      id: `id-${i}-${'x'.repeat(i % 200)}`,
+      flags: i % 7 === 0 ? FLAG_SHARED : 0,
+      frame,
+      offset: i * 70_001,
+      length: 1 + ((i * 9_973) % 3_000_000),
+      lineHash: randomBytes(12),
+    });
+  const chunk = encodeRowSet(RowSetKind.checkpoint, rows);
+  const set = decodeRowSet(chunk, RowSetKind.checkpoint);
+  const { flags, hashes } = rowSetFlagsAndHashes(chunk);
+  assert.deepEqual(Buffer.from(flags), Buffer.from(set.flags));
+  assert.deepEqual(Buffer.from(hashes), set.hashes);
+  // Cut short anywhere before the hashes end: a clean FormatError, never a view past the end.
+  for (const n of [6, 40, Math.floor(chunk.length / 2), chunk.length - 13]) assert.throws(() => rowSetFlagsAndHashes(chunk.subarray(0, n)), FormatError);
 });
 
 test('checkpoints and deltas materialise in key order; one patient reads only the chunks that can hold it', async () => {
