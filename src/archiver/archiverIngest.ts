@@ -197,28 +197,9 @@ export class ArchiverIngest {
     throwIfAborted(this.options.signal);
   }
 
-  /** Adds one resource given as its raw JSON bytes. Bad lines are recorded as problems, never fatal. */
-  async addLine(bytes: Buffer, where: { file: string; line: number }): Promise<void> {
-    this.assertOpen();
-    if (this.options.attachments) this.noteAttachments(this.options.attachments, bytes);
-    let b = this.batch;
-    const need = bytes.length + 1;
-    if (b && b.used + need > b.buf.length) {
-      await this.submit();
-      b = null;
-    }
-    if (!b) b = this.batch = this.newBatch(need, this.seq);
-    b.segments.push({ slot: b.slots, file: where.file, line: where.line });
-    bytes.copy(b.buf, b.used);
-    b.buf[b.used + bytes.length] = 10;
-    b.used += need;
-    b.slots++;
-    this.seq++;
-    // Bytes count as they arrive (a batch is applied later), so progress and speed move with the download.
-    this.bytesIn += need;
-    this.reportProgress(false);
-    this.subject = where.file;
-    if (b.used >= BATCH_BYTES) await this.submit();
+  /** Adds one resource given as its raw JSON bytes (no line end in them). Bad lines are recorded as problems, never fatal. */
+  addLine(bytes: Buffer, where: { file: string; line: number }): Promise<void> {
+    return this.addLines({ bytes, file: where.file, firstLine: where.line, lines: 1 });
   }
 
   /**
@@ -258,19 +239,20 @@ export class ArchiverIngest {
       let nl = block.indexOf(10, start);
       if (nl < 0) nl = block.length;
       const end = nl > start && block[nl - 1] === 13 ? nl - 1 : nl;
-      if (end > start) this.noteAttachments(collector, block.subarray(start, end));
+      const line = block.subarray(start, end);
+      // The block may hold one; each of its lines is looked at again (the whole block when it is one line).
+      if (end > start && ((start === 0 && nl >= block.length - 1) || mayHoldAttachments(collector, line))) this.noteAttachments(collector, line);
       start = nl + 1;
     }
   }
 
   /**
-   * Tells the attachment collector of a resource that may hold attachments. The workers never hand parsed
+   * Tells the attachment collector of a resource that may hold attachments (mayHoldAttachments said so). The workers never hand parsed
    * resources back, so the few lines that can matter (an Attachment needs a "url"; a Binary; a resource whose
    * previous version had attachments) are parsed here; "changed" is decided by the line hash against the previous
    * snapshot of the same source, as the workers do.
    */
   private noteAttachments(collector: AttachmentCollector, bytes: Buffer): void {
-    if (!mayHoldAttachments(collector, bytes)) return;
     let r: unknown;
     try {
       r = JSON.parse(bytes.toString('utf8'));

@@ -190,6 +190,22 @@ async function storeContent(body: AsyncIterable<Uint8Array> | Buffer[] | null, s
   return { status: 'stored', size, sha256: sha256.digest('hex'), sha1Base64: sha1.digest('base64'), blobs, contentType };
 }
 
+/** The record of one attachment: where it was found, and what its content turned out to be. */
+function recordOf(ref: AttachmentRef, got: Pick<FetchedContent, 'contentType' | 'size' | 'sha256' | 'blobs' | 'status'> & { reason?: string | undefined }, resource?: string): AttachmentRecord {
+  return {
+    owner: ref.owner,
+    path: ref.path,
+    url: ref.url,
+    contentType: ref.contentType ?? got.contentType,
+    size: got.size,
+    sha256: got.sha256,
+    blobs: got.blobs,
+    status: got.status,
+    ...(got.reason ? { reason: got.reason } : {}),
+    ...(resource ? { resource } : {}),
+  };
+}
+
 /**
  * The attachment records of a snapshot being built: the parent's, kept for resources that did not change,
  * and new ones for resources that did.
@@ -293,19 +309,7 @@ export class AttachmentCollector {
       const key = ref.path === '' ? null : (opts.binaryKey?.(ref.url) ?? null);
       const inline = key ? this.inlineBinaries.get(key) : undefined;
       if (key && inline) {
-        this.add(this.fresh, ref.owner, [
-          {
-            owner: ref.owner,
-            path: ref.path,
-            url: ref.url,
-            contentType: ref.contentType ?? inline.contentType,
-            size: inline.size,
-            sha256: inline.sha256,
-            blobs: [],
-            status: 'stored',
-            resource: key,
-          },
-        ]);
+        this.add(this.fresh, ref.owner, [recordOf(ref, { ...inline, blobs: [], status: 'stored' }, key)]);
         continue;
       }
       queue.push(ref);
@@ -321,19 +325,7 @@ export class AttachmentCollector {
         let p = byUrl.get(ref.url);
         if (!p) byUrl.set(ref.url, (p = fetch(ref)));
         const got = await p;
-        this.add(this.fresh, ref.owner, [
-          {
-            owner: ref.owner,
-            path: ref.path,
-            url: ref.url,
-            contentType: ref.contentType ?? got.contentType,
-            size: got.size,
-            sha256: got.sha256,
-            blobs: got.blobs,
-            status: got.status,
-            ...(got.reason ? { reason: got.reason } : {}),
-          },
-        ]);
+        this.add(this.fresh, ref.owner, [recordOf(ref, got)]);
         if (got.status === 'stored' && ((ref.declaredSize !== null && ref.declaredSize !== got.size) || (ref.declaredSha1 !== null && ref.declaredSha1 !== got.sha1Base64))) {
           this.mismatches.push(ref.owner);
         }
