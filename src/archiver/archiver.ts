@@ -50,6 +50,11 @@ export interface ArchiveOptions extends LongOperationOptions {
    * (writeFirstTreeInPool, the default): the same blobs, byte for byte; tests compare the two.
    */
   readonly firstTreeOnThisThread?: boolean;
+  /**
+   * Most frame groups per resource type (frameGroups.ts: a shuffled type's lines are framed by patient group so one
+   * patient is a small read); 1 frames lines in arrival order. Default 256 (CLINIC_BACKUP_FRAME_GROUPS for measurements).
+   */
+  readonly frameGroups?: number;
   /** Adjusts the manifest before it is written (migrate keeps a version 1 snapshot's time, host and problems). */
   readonly finishManifest?: (manifest: SnapshotManifestV2) => SnapshotManifestV2;
   /** Told of every resource that may hold attachments (and whether it changed), for the attachments to fetch and keep. */
@@ -145,7 +150,7 @@ export class Archiver extends ArchiverIngest {
     const { signal } = this.options;
     const writer = this.writer as RepoWriter2;
     try {
-      await this.drain();
+      await this.flushFrames();
       await this.sealing;
       if (this.failure !== null) throw this.failure;
       // Every frame is in: the last data pack goes now, and the tree packs reuse its buffer (peak memory).
@@ -249,6 +254,7 @@ export class Archiver extends ArchiverIngest {
   /** Releases the workers' context and the spill files (also after a failed run). */
   async close(): Promise<void> {
     for (const f of this.inflight.splice(0)) await f.result.catch(() => undefined);
+    await this.groups?.abandon();
     await this.sealing.catch(() => undefined);
     if (this.ctx) this.pool.dropContext(this.ctx);
     this.ctx = 0;
