@@ -281,8 +281,6 @@ export class ArchiverIngest {
     if (!head) return;
     const out = await head.result;
     const b = head.batch;
-    // The worker is done with the batch buffer: reuse it.
-    if (b.buf.length === BATCH_CAPACITY && this.spareBuffers.length < this.pool.size * 2 + 2) this.spareBuffers.push(b.buf);
     const meta = decodeBatchMeta(out.meta);
     const parent = this.parent;
     const hits = meta.hits;
@@ -307,10 +305,12 @@ export class ArchiverIngest {
     groups.note(meta.types, meta.frames);
     let blobAt = 0;
     let partialAt = 0;
+    // The partial frames, written by the worker over the batch buffer's start (or in a buffer of their own).
+    const partials = out.partials ?? b.buf;
     for (const f of meta.frames) {
       if (f.partial) {
-        // Its group's frame spans batches: appended there, sealed once full (frameGroups.ts).
-        groups.add(f.type, f.group, f.frame, out.partials.subarray(partialAt, partialAt + f.raw));
+        // Its group's frame spans batches: appended there (copied), sealed once full (frameGroups.ts).
+        groups.add(f.type, f.group, f.frame, partials.subarray(partialAt, partialAt + f.raw));
         partialAt += f.raw;
         continue;
       }
@@ -322,6 +322,9 @@ export class ArchiverIngest {
         await this.pack(id, bytes, f.raw);
       } else groups.whole(f.type, f.frame, bytes);
     }
+    if (partialAt !== out.partialBytes) throw new EngineError('INTERNAL', { reason: 'partial frames and their bytes disagree' });
+    // The worker and the groups are done with the batch buffer: reuse it.
+    if (b.buf.length === BATCH_CAPACITY && this.spareBuffers.length < this.pool.size * 2 + 2) this.spareBuffers.push(b.buf);
     await groups.dispatch();
     if (rows.full) await rows.spill();
     this.reportProgress(false);

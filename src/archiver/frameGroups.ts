@@ -11,7 +11,8 @@
  * K per type grows with the type's new bytes in the run (a frame group's worth per 8 frames, so the partly filled
  * frames left at the end stay few), up to `maxGroups`, and only for a type whose lines come shuffled (a patient's
  * line is rarely next to the same patient's line: in patient order, one group already keeps a patient together).
- * Patient is never grouped (one line per patient). Memory: at most one open frame per group (K × ~80 KiB per type).
+ * Patient is never grouped (one line per patient). Memory: one buffer per open frame (K × 80 KiB per grouped type),
+ * reused from frame to frame.
  */
 import type { BatchFrame, BatchTypeStat, SealedBlob, SealItem } from '../pool/index.js';
 import { EngineError } from '../shared/index.js';
@@ -52,6 +53,8 @@ interface Closed {
   readonly type: string;
   readonly content: Buffer;
   readonly frags: number[];
+  /** The open frame's buffer (shared memory), back to the spares once the frame is sealed. */
+  readonly buf: Buffer | null;
 }
 
 interface TypeStat {
@@ -64,8 +67,10 @@ export class FrameGroups {
   private readonly open = new Map<string, OpenFrame>();
   private readonly stats = new Map<string, TypeStat>();
   private closed: Closed[] = [];
-  private readonly sealing: { frags: number[][]; result: Promise<SealedBlob[]> }[] = [];
+  private readonly sealing: { frags: number[][]; bufs: Buffer[]; result: Promise<SealedBlob[]> }[] = [];
   private readonly cap: number;
+  /** Open frames' buffers (shared memory: the pool seals a frame where it is), reused once sealed. */
+  private readonly spare: Buffer[] = [];
 
   constructor(
     private readonly target: number,
@@ -104,7 +109,7 @@ export class FrameGroups {
 
   /** A full frame the worker did not seal (its type had no dictionary yet): sealed as it is. */
   whole(type: string, frame: number, content: Buffer): void {
-    this.closed.push({ type, content, frags: [frame, 0] });
+    this.closed.push({ type, content, frags: [frame, 0], buf: null });
   }
 
   /** A partial frame of a batch: appended to its group's open frame (copied), which is closed once full. */
@@ -116,12 +121,14 @@ export class FrameGroups {
       f = undefined;
     }
     if (!f) {
-      f = { type, buf: Buffer.allocUnsafeSlow(Math.max(bytes.length, Math.min(this.cap, 16 * 1024))), len: 0, frags: [] };
+      const buf = this.spare.pop() ?? Buffer.from(new SharedArrayBuffer(this.cap));
+      if (bytes.length > buf.length) {
+        this.spare.push(buf);
+        this.closed.push({ type, content: Buffer.from(bytes), frags: [frame, 0], buf: null });
+        return;
+      }
+      f = { type, buf, len: 0, frags: [] };
       this.open.set(key, f);
-    } else if (f.len + bytes.length > f.buf.length) {
-      const grown = Buffer.allocUnsafeSlow(Math.max(f.len + bytes.length, Math.min(this.cap, f.buf.length * 2)));
-      f.buf.copy(grown, 0, 0, f.len);
-      f.buf = grown;
     }
     f.frags.push(frame, f.len);
     f.buf.set(bytes, f.len);
@@ -131,7 +138,8 @@ export class FrameGroups {
 
   private close(key: string, f: OpenFrame): void {
     this.open.delete(key);
-    if (f.len > 0) this.closed.push({ type: f.type, content: f.buf.subarray(0, f.len), frags: f.frags });
+    if (f.len > 0) this.closed.push({ type: f.type, content: f.buf.subarray(0, f.len), frags: f.frags, buf: f.buf });
+    else this.spare.push(f.buf);
   }
 
   /** Sends the frames closed so far to the pool (one task); waits when too many are being sealed. */
@@ -141,14 +149,17 @@ export class FrameGroups {
     if (closed.length > 0) {
       const items: SealItem[] = [];
       const transfer: ArrayBuffer[] = [];
+      const bufs: Buffer[] = [];
       for (const c of closed) {
         items.push({ content: c.content, dict: await this.host.dictFor(c.type, c.content) });
-        if (!transfer.includes(c.content.buffer as ArrayBuffer)) transfer.push(c.content.buffer as ArrayBuffer);
+        // A shared buffer is read where it is; an own one (a worker's whole frame) moves to the pool.
+        if (c.buf) bufs.push(c.buf);
+        else if (!transfer.includes(c.content.buffer as ArrayBuffer)) transfer.push(c.content.buffer as ArrayBuffer);
       }
       const result = this.host.seal(items, transfer);
       // Awaited in order by settle; marked handled now so a failure while earlier ones settle is not "unhandled".
       result.catch(() => undefined);
-      this.sealing.push({ frags: closed.map((c) => c.frags), result });
+      this.sealing.push({ frags: closed.map((c) => c.frags), bufs, result });
     }
     while (this.sealing.length > SEALING) await this.settle();
   }
@@ -157,6 +168,7 @@ export class FrameGroups {
     const head = this.sealing.shift();
     if (!head) return;
     const sealed = await head.result;
+    this.spare.push(...head.bufs);
     if (sealed.length !== head.frags.length) throw new EngineError('INTERNAL', { reason: 'sealed frames and frames sent disagree' });
     for (let i = 0; i < sealed.length; i++) await this.host.sealed(head.frags[i] as number[], sealed[i] as SealedBlob);
   }
@@ -171,14 +183,16 @@ export class FrameGroups {
   /** A failed run: waits for the pool's tasks, drops the rest. */
   async abandon(): Promise<void> {
     this.open.clear();
+    this.spare.length = 0;
     this.closed = [];
     await Promise.all(this.sealing.splice(0).map((s) => s.result.catch(() => undefined)));
   }
 
-  /** Bytes held in open frames (for tests and the benchmarks). */
+  /** Bytes held by open and spare frame buffers (for tests and the benchmarks). */
   get openBytes(): number {
     let n = 0;
     for (const f of this.open.values()) n += f.buf.length;
+    for (const b of this.spare) n += b.length;
     return n;
   }
 }

@@ -60,15 +60,25 @@ export interface BatchOutput {
   readonly keys: Uint32Array;
   /** Per full frame of the meta, in order: its envelope (sealed) or its content (raw). */
   readonly blobs: Uint8Array[];
-  /** The partial frames' contents end to end, in the meta's order. */
-  readonly partials: Uint8Array;
+  /**
+   * The partial frames' contents end to end, in the meta's order: null when they were written over the start of the
+   * batch buffer (the usual case: a shared buffer, reused, so no memory is allocated per batch for them), else their
+   * own buffer (a batch whose last line has no LF may need one byte more than it has).
+   */
+  readonly partials: Uint8Array | null;
+  readonly partialBytes: number;
 }
 
+/** Where the partial frames are put together before they go over the batch buffer (one per worker thread, reused). */
+let partialScratch = Buffer.alloc(0);
+
+/** A frame being filled: its lines' places in the batch (copied once, when it is finished: no buffer per group). */
 interface OpenFrame {
   readonly no: number;
   readonly type: string;
   readonly group: number;
-  buf: Buffer;
+  /** start, end pairs in the batch (each line is followed by LF in the frame). */
+  readonly lines: number[];
   len: number;
 }
 
@@ -107,6 +117,16 @@ export function processBatch(ctx: TaskContext, batch: Buffer, o: BatchOptions, d
   const typeStats = new Map<string, { lines: number; switches: number; last: string | null }>();
   let localFrames = 0;
   let parsed = 0;
+  const copyLines = (f: OpenFrame, dst: Uint8Array, at: number): void => {
+    const l = f.lines;
+    for (let j = 0; j < l.length; j += 2) {
+      const ls = l[j] as number;
+      const le = l[j + 1] as number;
+      dst.set(batch.subarray(ls, le), at);
+      at += le - ls;
+      dst[at++] = 10;
+    }
+  };
   const finish = (key: string, f: OpenFrame, partial: boolean): void => {
     frames.delete(key);
     if (f.len === 0) return;
@@ -118,7 +138,7 @@ export function processBatch(ctx: TaskContext, batch: Buffer, o: BatchOptions, d
       return;
     }
     const content = new Uint8Array(f.len);
-    content.set(f.buf.subarray(0, f.len));
+    copyLines(f, content, 0);
     const dictId = o.dicts[type];
     const dict = dictId ? dicts.get(dictId) : undefined;
     if (dict) {
@@ -139,14 +159,8 @@ export function processBatch(ctx: TaskContext, batch: Buffer, o: BatchOptions, d
       f = undefined;
     }
     if (!f) {
-      // A type spread over groups fills each slowly (a K-th of its lines): those buffers start small and grow.
-      const size = o.groups?.[type] ? Math.min(cap, 8192) : cap;
-      f = { no: o.batchNo * FRAMES_PER_BATCH + localFrames++, type, group, buf: Buffer.allocUnsafe(Math.max(need, size)), len: 0 };
+      f = { no: o.batchNo * FRAMES_PER_BATCH + localFrames++, type, group, lines: [], len: 0 };
       frames.set(key, f);
-    } else if (f.len + need > f.buf.length) {
-      const grown = Buffer.allocUnsafe(Math.max(f.len + need, Math.min(cap, f.buf.length * 2)));
-      f.buf.copy(grown, 0, 0, f.len);
-      f.buf = grown;
     }
     return f;
   };
@@ -219,8 +233,7 @@ export function processBatch(ctx: TaskContext, batch: Buffer, o: BatchOptions, d
     const key = group === 0 ? t : `${t}\n${group}`;
     const f = frameFor(key, t, group, line.length + 1);
     const offset = f.len;
-    line.copy(f.buf, f.len);
-    f.buf[f.len + line.length] = 10;
+    f.lines.push(start, end);
     f.len += line.length + 1;
     const seq = o.seqBase + index;
     if (patients.length === 0) rows.add('', t, i, 0, f.no, offset, line.length, hash, 0, seq);
@@ -242,12 +255,16 @@ export function processBatch(ctx: TaskContext, batch: Buffer, o: BatchOptions, d
     if (f.len >= o.frameTarget) finish(key, f, false);
   }
   for (const [key, f] of [...frames]) finish(key, f, f.len < o.frameTarget);
-  const partials = new Uint8Array(partialBytes);
+  // Their lines sit anywhere in the batch: put together aside first, then over the batch's start.
+  if (partialScratch.length < partialBytes) partialScratch = Buffer.allocUnsafeSlow(Math.max(partialBytes, 2 * 1024 * 1024));
   let at = 0;
   for (const f of partialParts) {
-    partials.set(f.buf.subarray(0, f.len), at);
+    copyLines(f, partialScratch, at);
     at += f.len;
   }
+  let partials: Uint8Array | null = null;
+  if (partialBytes <= batch.length) partialScratch.copy(batch, 0, 0, partialBytes);
+  else partials = new Uint8Array(partialScratch.subarray(0, partialBytes));
   if (stats) stats.parsed += parsed;
   const meta = new ByteWriter(256 + hits.length + problems.length + made.length * 40);
   meta.varint(lineIndex);
@@ -271,7 +288,7 @@ export function processBatch(ctx: TaskContext, batch: Buffer, o: BatchOptions, d
     meta.varint(st.lines);
     meta.varint(st.switches);
   }
-  return { meta: new Uint8Array(meta.finish()), rows: rows.sorted(), rowCount: rows.count, keys: keys.slice(0, keyCount * 4), blobs, partials };
+  return { meta: new Uint8Array(meta.finish()), rows: rows.sorted(), rowCount: rows.count, keys: keys.slice(0, keyCount * 4), blobs, partials, partialBytes };
 }
 
 export interface BatchMeta {
