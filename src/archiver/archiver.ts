@@ -52,9 +52,11 @@ export interface ArchiveOptions extends LongOperationOptions {
   readonly firstTreeOnThisThread?: boolean;
   /**
    * Most frame groups per resource type (frameGroups.ts: a shuffled type's lines are framed by patient group so one
-   * patient is a small read); 1 frames lines in arrival order. Default 256 (CLINIC_BACKUP_FRAME_GROUPS for measurements).
+   * patient is a small read); 1 frames lines in arrival order. Default 128 (CLINIC_BACKUP_FRAME_GROUPS for measurements).
    */
   readonly frameGroups?: number;
+  /** Bytes of resource lines (addLine) per batch for the workers (default 1 MiB; tests use less to have many batches). */
+  readonly batchBytes?: number;
   /** Adjusts the manifest before it is written (migrate keeps a version 1 snapshot's time, host and problems). */
   readonly finishManifest?: (manifest: SnapshotManifestV2) => SnapshotManifestV2;
   /** Told of every resource that may hold attachments (and whether it changed), for the attachments to fetch and keep. */

@@ -182,7 +182,7 @@ export class ArchiverIngest {
     this.bytesIn += need;
     this.reportProgress(false);
     this.subject = where.file;
-    if (b.used >= BATCH_BYTES) await this.submit();
+    if (b.used >= (this.options.batchBytes ?? BATCH_BYTES)) await this.submit();
   }
 
   /**

@@ -8,7 +8,7 @@
  * frame's id and the fragment's offset in it (its base), and the tree commit adds the base to the rows' offsets.
  * No format change: docs/format.md §14.2 leaves the grouping of lines into frames to the writer.
  *
- * K per type grows with the type's new bytes in the run (a frame group's worth per 8 frames, so the partly filled
+ * K per type grows with the type's new bytes in the run (a group per GROUP_FRAMES frames, so the partly filled
  * frames left at the end stay few), up to `maxGroups`, and only for a type whose lines come shuffled (a patient's
  * line is rarely next to the same patient's line: in patient order, one group already keeps a patient together).
  * Patient is never grouped (one line per patient). Memory: one buffer per open frame (K × 80 KiB per grouped type),
@@ -18,7 +18,7 @@ import type { BatchFrame, BatchTypeStat, SealedBlob, SealItem } from '../pool/in
 import { EngineError } from '../shared/index.js';
 
 /** Most groups per type (measured: docs/benchmarks.md, "One patient reads"). */
-export const DEFAULT_FRAME_GROUPS = 256;
+export const DEFAULT_FRAME_GROUPS = 128;
 
 /** The default, or CLINIC_BACKUP_FRAME_GROUPS (a power of two from 1, which turns grouping off, to 4096; for measurements). */
 export function defaultFrameGroups(): number {
@@ -29,6 +29,8 @@ export function defaultFrameGroups(): number {
 /** Lines of a type seen before it may be grouped, and the mean run of one patient's lines below which it is "shuffled". */
 const MIN_LINES = 256;
 const SHUFFLED_RUN = 2;
+/** A type gets one more group per this many frames of its new bytes (so at most 1 in 4 of its frames is left partly filled at the end). */
+const GROUP_FRAMES = 4;
 /** Sealed groups of frames in the pool at once before this thread waits (each holds a few frames). */
 const SEALING = 4;
 
@@ -87,7 +89,7 @@ export class FrameGroups {
     for (const [type, st] of this.stats) {
       if (type === 'Patient' || st.lines < MIN_LINES || st.lines >= SHUFFLED_RUN * st.switches) continue;
       let k = 1;
-      while (k * 2 <= this.maxGroups && k * 2 * 8 * this.target <= st.bytes) k *= 2;
+      while (k * 2 <= this.maxGroups && k * 2 * GROUP_FRAMES * this.target <= st.bytes) k *= 2;
       if (k > 1) out[type] = k;
     }
     return out;
@@ -178,6 +180,8 @@ export class FrameGroups {
     for (const key of [...this.open.keys()].sort()) this.close(key, this.open.get(key) as OpenFrame);
     await this.dispatch();
     while (this.sealing.length > 0) await this.settle();
+    // The commit that follows has its own peak (merging the rows): the buffers go now.
+    this.spare.length = 0;
   }
 
   /** A failed run: waits for the pool's tasks, drops the rest. */
