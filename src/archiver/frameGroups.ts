@@ -9,8 +9,9 @@
  * No format change: docs/format.md §14.2 leaves the grouping of lines into frames to the writer.
  *
  * K per type grows with the type's new bytes in the run (a group per GROUP_FRAMES frames, so the partly filled
- * frames left at the end stay few), up to `maxGroups`, and only for a type whose lines come shuffled (a patient's
- * line is rarely next to the same patient's line: in patient order, one group already keeps a patient together).
+ * frames left at the end stay few), up to `maxGroups`, and only for a type whose lines come shuffled (a batch meets
+ * a patient again after other patients' lines: in patient order, one frame builder already keeps a patient
+ * together, and a first backup then restores in the source's order, docs/format.md §19.2).
  * Patient is never grouped (one line per patient). Memory: one buffer per open frame (K × 80 KiB per grouped type),
  * reused from frame to frame.
  */
@@ -26,9 +27,12 @@ export function defaultFrameGroups(): number {
   return Number.isInteger(v) && v >= 1 && v <= 4096 ? v : DEFAULT_FRAME_GROUPS;
 }
 
-/** Lines of a type seen before it may be grouped, and the mean run of one patient's lines below which it is "shuffled". */
+/**
+ * Lines of a type seen before it may be grouped, and the share of "returns" (a line of a patient seen earlier in the
+ * batch, not on the line before: none in patient order) from which its source counts as shuffled: 1 in 50.
+ */
 const MIN_LINES = 256;
-const SHUFFLED_RUN = 2;
+const SHUFFLED_RETURNS = 50;
 /** A type gets one more group per this many frames of its new bytes (so at most 1 in 4 of its frames is left partly filled at the end). */
 const GROUP_FRAMES = 4;
 /** Sealed groups of frames in the pool at once before this thread waits (each holds a few frames). */
@@ -61,7 +65,7 @@ interface Closed {
 
 interface TypeStat {
   lines: number;
-  switches: number;
+  returns: number;
   bytes: number;
 }
 
@@ -87,7 +91,7 @@ export class FrameGroups {
     const out: Record<string, number> = {};
     if (this.maxGroups <= 1) return out;
     for (const [type, st] of this.stats) {
-      if (type === 'Patient' || st.lines < MIN_LINES || st.lines >= SHUFFLED_RUN * st.switches) continue;
+      if (type === 'Patient' || st.lines < MIN_LINES || st.returns * SHUFFLED_RETURNS < st.lines) continue;
       let k = 1;
       while (k * 2 <= this.maxGroups && k * 2 * GROUP_FRAMES * this.target <= st.bytes) k *= 2;
       if (k > 1) out[type] = k;
@@ -98,9 +102,9 @@ export class FrameGroups {
   /** Counts a batch's new lines per type (and their frames' bytes), which decide the types' groups. */
   note(types: readonly BatchTypeStat[], frames: readonly BatchFrame[]): void {
     for (const t of types) {
-      const st = this.stats.get(t.type) ?? { lines: 0, switches: 0, bytes: 0 };
+      const st = this.stats.get(t.type) ?? { lines: 0, returns: 0, bytes: 0 };
       st.lines += t.lines;
-      st.switches += t.switches;
+      st.returns += t.returns;
       this.stats.set(t.type, st);
     }
     for (const f of frames) {

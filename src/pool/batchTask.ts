@@ -43,11 +43,14 @@ export interface BatchFrame {
   readonly raw: number;
 }
 
-/** Per type of the batch's new lines: how many, and how often a line's patient differs from the line before it. */
+/**
+ * Per type of the batch's new lines: how many, and how many "returns": a line of a patient the batch saw earlier in
+ * the type, but not on the line before (never in patient order; often in a shuffled or time-ordered source).
+ */
 export interface BatchTypeStat {
   readonly type: string;
   readonly lines: number;
-  readonly switches: number;
+  readonly returns: number;
 }
 
 export interface BatchOutput {
@@ -114,7 +117,7 @@ export function processBatch(ctx: TaskContext, batch: Buffer, o: BatchOptions, d
   const blobs: Uint8Array[] = [];
   const partialParts: OpenFrame[] = [];
   let partialBytes = 0;
-  const typeStats = new Map<string, { lines: number; switches: number; last: string | null }>();
+  const typeStats = new Map<string, { lines: number; returns: number; last: string | null; seen: Set<string> }>();
   let localFrames = 0;
   let parsed = 0;
   const copyLines = (f: OpenFrame, dst: Uint8Array, at: number): void => {
@@ -222,12 +225,13 @@ export function processBatch(ctx: TaskContext, batch: Buffer, o: BatchOptions, d
     const patients = patientCompartments(r);
     const first = patients.length > 0 ? (patients[0] as string) : null;
     let stat = typeStats.get(t);
-    if (!stat) typeStats.set(t, (stat = { lines: 0, switches: 0, last: null }));
+    if (!stat) typeStats.set(t, (stat = { lines: 0, returns: 0, last: null, seen: new Set() }));
     stat.lines++;
-    if (first !== stat.last) {
-      stat.switches++;
-      stat.last = first;
+    if (first !== null && first !== stat.last) {
+      if (stat.seen.has(first)) stat.returns++;
+      else stat.seen.add(first);
     }
+    stat.last = first;
     const k = o.groups?.[t] ?? 1;
     const group = k > 1 ? (first === null ? k : patientGroupHash(first) & (k - 1)) : 0;
     const key = group === 0 ? t : `${t}\n${group}`;
@@ -286,7 +290,7 @@ export function processBatch(ctx: TaskContext, batch: Buffer, o: BatchOptions, d
   for (const [type, st] of typeStats) {
     meta.string(type);
     meta.varint(st.lines);
-    meta.varint(st.switches);
+    meta.varint(st.returns);
   }
   return { meta: new Uint8Array(meta.finish()), rows: rows.sorted(), rowCount: rows.count, keys: keys.slice(0, keyCount * 4), blobs, partials, partialBytes };
 }
@@ -324,6 +328,6 @@ export function decodeBatchMeta(buf: Uint8Array): BatchMeta {
     frames.push({ type, frame, group, sealed, partial: (flags & 2) !== 0, raw, id: sealed ? r.bytes(16) : null });
   }
   const types: BatchTypeStat[] = [];
-  for (let n = r.varint(), i = 0; i < n; i++) types.push({ type: r.string(), lines: r.varint(), switches: r.varint() });
+  for (let n = r.varint(), i = 0; i < n; i++) types.push({ type: r.string(), lines: r.varint(), returns: r.varint() });
   return { lines, parsed, hits, problems, frames, types };
 }
