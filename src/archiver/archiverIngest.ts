@@ -316,11 +316,9 @@ export class ArchiverIngest {
       }
       const blob = out.blobs[blobAt++] as Uint8Array;
       const bytes = Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength);
-      if (f.sealed) {
-        const id = Buffer.from(f.id as Uint8Array);
-        this.frameIds.set(f.frame, id);
-        await this.pack(id, bytes, f.raw);
-      } else groups.whole(f.type, f.frame, bytes);
+      // Packed in order with the frames sealed in the pool (a type's lines keep their order in storage, §19.2).
+      if (f.sealed) groups.sealedByWorker(f.type, f.frame, { id: Buffer.from(f.id as Uint8Array), envelope: bytes, raw: f.raw });
+      else groups.whole(f.type, f.frame, bytes);
     }
     if (partialAt !== out.partialBytes) throw new EngineError('INTERNAL', { reason: 'partial frames and their bytes disagree' });
     // The worker and the groups are done with the batch buffer: reuse it.

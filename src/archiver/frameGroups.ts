@@ -57,10 +57,12 @@ interface OpenFrame {
 
 interface Closed {
   readonly type: string;
-  readonly content: Buffer;
+  readonly content: Buffer | null;
   readonly frags: number[];
   /** The open frame's buffer (shared memory), back to the spares once the frame is sealed. */
   readonly buf: Buffer | null;
+  /** A frame a worker sealed already. */
+  readonly ready: SealedBlob | null;
 }
 
 interface TypeStat {
@@ -115,7 +117,12 @@ export class FrameGroups {
 
   /** A full frame the worker did not seal (its type had no dictionary yet): sealed as it is. */
   whole(type: string, frame: number, content: Buffer): void {
-    this.closed.push({ type, content, frags: [frame, 0], buf: null });
+    this.closed.push({ type, content, frags: [frame, 0], buf: null, ready: null });
+  }
+
+  /** A frame a worker sealed: packed after the frames closed before it (a type's frames stay in their order). */
+  sealedByWorker(type: string, frame: number, blob: SealedBlob): void {
+    this.closed.push({ type, content: null, frags: [frame, 0], buf: null, ready: blob });
   }
 
   /** A partial frame of a batch: appended to its group's open frame (copied), which is closed once full. */
@@ -130,7 +137,7 @@ export class FrameGroups {
       const buf = this.spare.pop() ?? Buffer.from(new SharedArrayBuffer(this.cap));
       if (bytes.length > buf.length) {
         this.spare.push(buf);
-        this.closed.push({ type, content: Buffer.from(bytes), frags: [frame, 0], buf: null });
+        this.closed.push({ type, content: Buffer.from(bytes), frags: [frame, 0], buf: null, ready: null });
         return;
       }
       f = { type, buf, len: 0, frags: [] };
@@ -144,7 +151,7 @@ export class FrameGroups {
 
   private close(key: string, f: OpenFrame): void {
     this.open.delete(key);
-    if (f.len > 0) this.closed.push({ type: f.type, content: f.buf.subarray(0, f.len), frags: f.frags, buf: f.buf });
+    if (f.len > 0) this.closed.push({ type: f.type, content: f.buf.subarray(0, f.len), frags: f.frags, buf: f.buf, ready: null });
     else this.spare.push(f.buf);
   }
 
@@ -157,12 +164,18 @@ export class FrameGroups {
       const transfer: ArrayBuffer[] = [];
       const bufs: Buffer[] = [];
       for (const c of closed) {
+        if (!c.content) continue;
         items.push({ content: c.content, dict: await this.host.dictFor(c.type, c.content) });
         // A shared buffer is read where it is; an own one (a worker's whole frame) moves to the pool.
         if (c.buf) bufs.push(c.buf);
         else if (!transfer.includes(c.content.buffer as ArrayBuffer)) transfer.push(c.content.buffer as ArrayBuffer);
       }
-      const result = this.host.seal(items, transfer);
+      const sealing = items.length > 0 ? this.host.seal(items, transfer) : Promise.resolve([]);
+      // The frames in the order they were closed, those the workers sealed among them.
+      const result = sealing.then((sealed) => {
+        let j = 0;
+        return closed.map((c) => c.ready ?? (sealed[j++] as SealedBlob));
+      });
       // Awaited in order by settle; marked handled now so a failure while earlier ones settle is not "unhandled".
       result.catch(() => undefined);
       this.sealing.push({ frags: closed.map((c) => c.frags), bufs, result });
@@ -175,7 +188,7 @@ export class FrameGroups {
     if (!head) return;
     const sealed = await head.result;
     this.spare.push(...head.bufs);
-    if (sealed.length !== head.frags.length) throw new EngineError('INTERNAL', { reason: 'sealed frames and frames sent disagree' });
+    if (sealed.some((b) => b === undefined) || sealed.length !== head.frags.length) throw new EngineError('INTERNAL', { reason: 'sealed frames and frames sent disagree' });
     for (let i = 0; i < sealed.length; i++) await this.host.sealed(head.frags[i] as number[], sealed[i] as SealedBlob);
   }
 

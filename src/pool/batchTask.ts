@@ -155,10 +155,13 @@ export function processBatch(ctx: TaskContext, batch: Buffer, o: BatchOptions, d
     }
   };
   const cap = o.frameTarget + Math.min(o.frameTarget, 16 * 1024);
+  // Only a grouped type's partial frames continue in later batches; any other type's frames end with the batch, as
+  // they always did (its lines then stay in the source's order).
+  const grouped = (type: string): boolean => (o.groups?.[type] ?? 1) > 1;
   const frameFor = (key: string, type: string, group: number, need: number): OpenFrame => {
     let f = frames.get(key);
     if (f && f.len > 0 && f.len + need > cap) {
-      finish(key, f, f.len < o.frameTarget);
+      finish(key, f, grouped(type) && f.len < o.frameTarget);
       f = undefined;
     }
     if (!f) {
@@ -258,7 +261,7 @@ export function processBatch(ctx: TaskContext, batch: Buffer, o: BatchOptions, d
     keyCount++;
     if (f.len >= o.frameTarget) finish(key, f, false);
   }
-  for (const [key, f] of [...frames]) finish(key, f, f.len < o.frameTarget);
+  for (const [key, f] of [...frames]) finish(key, f, grouped(f.type) && f.len < o.frameTarget);
   // Their lines sit anywhere in the batch: put together aside first, then over the batch's start.
   if (partialScratch.length < partialBytes) partialScratch = Buffer.allocUnsafeSlow(Math.max(partialBytes, 2 * 1024 * 1024));
   let at = 0;
