@@ -57,6 +57,13 @@ export interface ArchiveOptions extends LongOperationOptions {
   readonly keyIdFilterMax?: number;
   /** The index and the parent's table, prepared early (prepareArchive with the same parent); used when it matches. */
   readonly prepared?: Promise<ParentState | null>;
+  /**
+   * Most frame groups per resource type (frameGroups.ts: a shuffled type's lines are framed by patient group so one
+   * patient is a small read); 1 frames lines in arrival order. Default 128 (CLINIC_BACKUP_FRAME_GROUPS for measurements).
+   */
+  readonly frameGroups?: number;
+  /** Bytes of resource lines (addLine) per batch for the workers (default 1 MiB; tests use less to have many batches). */
+  readonly batchBytes?: number;
   /** Adjusts the manifest before it is written (migrate keeps a version 1 snapshot's time, host and problems). */
   readonly finishManifest?: (manifest: SnapshotManifestV2) => SnapshotManifestV2;
   /** Told of every resource that may hold attachments (and whether it changed), for the attachments to fetch and keep. */
@@ -163,7 +170,7 @@ export class Archiver extends ArchiverIngest {
     const { signal } = this.options;
     const writer = this.writer as RepoWriter2;
     try {
-      await this.drain();
+      await this.flushFrames();
       await this.sealing;
       if (this.failure !== null) throw this.failure;
       // Every frame is in: the last data pack goes now, and the tree packs reuse its buffer (peak memory).
@@ -267,6 +274,7 @@ export class Archiver extends ArchiverIngest {
   /** Releases the workers' context and the spill files (also after a failed run). */
   async close(): Promise<void> {
     for (const f of this.inflight.splice(0)) await f.result.catch(() => undefined);
+    await this.groups?.abandon();
     await this.sealing.catch(() => undefined);
     if (this.ctx) this.pool.dropContext(this.ctx);
     this.ctx = 0;

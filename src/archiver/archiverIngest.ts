@@ -30,6 +30,7 @@ import { KeySpill, makeSpillDir, RowSpill } from './spill.js';
 import type { ArchiveOptions } from './archiver.js';
 import { loadParent, sameSource, type ParentState } from './parent.js';
 import { FrameIds } from './frameIds.js';
+import { defaultFrameGroups, FrameGroups } from './frameGroups.js';
 
 export const TYPE_RE = /^[A-Z][A-Za-z]{1,63}$/;
 export const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
@@ -100,6 +101,8 @@ export class ArchiverIngest {
   protected batchNo = 0;
   /** Run frame number → its blob id, once sealed (16 bytes per frame). */
   readonly frameIds = new FrameIds();
+  /** Each type's open frames per patient group, across batches (frameGroups.ts); made by begin(). */
+  protected groups: FrameGroups | null = null;
   protected sealing: Promise<void> = Promise.resolve();
   protected failure: unknown = null;
   protected readonly dicts = new Map<string, Dictionary>();
@@ -152,6 +155,19 @@ export class ArchiverIngest {
       } else this.parent = await loadParentInPool(this.repo, parent, this.pool, signal);
     }
     this.ctx = this.pool.createContext(this.repo.workerKeys(), this.parent?.table ?? null);
+    const level = this.repo.config.params.compressionLevel;
+    this.groups = new FrameGroups(this.repo.config.params.frameTargetBytes, this.options.frameGroups ?? defaultFrameGroups(), {
+      dictFor: async (type, content) => {
+        const dict = this.dicts.get(type) ?? (await this.dictionaryFor(type, content));
+        return dict ? dict.id.toString('hex') : null;
+      },
+      seal: (items, transfer) => this.pool.run<SealedBlob[]>('seal', this.ctx, { items, level }, transfer),
+      sealed: async (frames, s) => {
+        const id = Buffer.from(s.id);
+        for (let i = 0; i < frames.length; i += 2) this.frameIds.set(frames[i] as number, id, frames[i + 1] as number);
+        await this.pack(id, Buffer.from(s.envelope.buffer, s.envelope.byteOffset, s.envelope.byteLength), s.raw);
+      },
+    });
     // Dictionaries earlier runs made (the latest snapshot's choice wins), if their blobs are still indexed.
     const snaps = this.options.snapshots ?? (await this.repo.listSnapshots(signal));
     const known = new Map<string, string>();
@@ -229,7 +245,7 @@ export class ArchiverIngest {
     this.bytesIn += need;
     this.reportProgress(false);
     this.subject = block.file;
-    if (b.used >= BATCH_BYTES) await this.submit();
+    if (b.used >= (this.options.batchBytes ?? BATCH_BYTES)) await this.submit();
   }
 
   /** noteAttachments for each line of a block, after one look at the whole block (most blocks can hold none). */
@@ -322,7 +338,8 @@ export class ArchiverIngest {
     const dicts: Record<string, string> = {};
     for (const [t, d] of this.dicts) dicts[t] = d.id.toString('hex');
     const p = this.repo.config.params;
-    const options: BatchOptions = { batchNo: this.batchNo++, seqBase: b.firstSeq, frameTarget: p.frameTargetBytes, level: p.compressionLevel, dicts };
+    const groups = (this.groups as FrameGroups).groups();
+    const options: BatchOptions = { batchNo: this.batchNo++, seqBase: b.firstSeq, frameTarget: p.frameTargetBytes, level: p.compressionLevel, dicts, groups };
     const result = this.pool.run<BatchOutput>('batch', this.ctx, { batch: view, options });
     // Awaited in order by applyNext; marked handled now so a failure while earlier batches are applied is not "unhandled".
     result.catch(() => undefined);
@@ -340,8 +357,6 @@ export class ArchiverIngest {
     if (!head) return;
     const out = await head.result;
     const b = head.batch;
-    // The worker is done with the batch buffer: reuse it.
-    if (b.buf.length === BATCH_CAPACITY && this.spareBuffers.length < this.pool.size * 2 + 2) this.spareBuffers.push(b.buf);
     const meta = decodeBatchMeta(out.meta);
     const parent = this.parent;
     const hits = meta.hits;
@@ -362,16 +377,29 @@ export class ArchiverIngest {
     rows.addBlock(out.rows, out.rowCount);
     (this.keys as KeySpill).addWords(out.keys);
     this.reserveFrames(meta.frames);
-    for (let k = 0; k < meta.frames.length; k++) {
-      const f = meta.frames[k] as BatchFrame;
-      const blob = out.blobs[k] as Uint8Array;
+    const groups = this.groups as FrameGroups;
+    groups.note(meta.types, meta.frames);
+    let blobAt = 0;
+    let partialAt = 0;
+    // The partial frames, written by the worker over the batch buffer's start (or in a buffer of their own).
+    const partials = out.partials ?? b.buf;
+    for (const f of meta.frames) {
+      if (f.partial) {
+        // Its group's frame spans batches: appended there (copied), sealed once full (frameGroups.ts).
+        groups.add(f.type, f.group, f.frame, partials.subarray(partialAt, partialAt + f.raw));
+        partialAt += f.raw;
+        continue;
+      }
+      const blob = out.blobs[blobAt++] as Uint8Array;
       const bytes = Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength);
-      if (f.sealed) {
-        const id = Buffer.from(f.id as Uint8Array);
-        this.frameIds.set(f.frame, id);
-        await this.pack(id, bytes, f.raw);
-      } else await this.sealRaw(f.type, f.frame, bytes);
+      // Packed in order with the frames sealed in the pool (a type's lines keep their order in storage, §19.2).
+      if (f.sealed) groups.sealedByWorker(f.type, f.frame, { id: Buffer.from(f.id as Uint8Array), envelope: bytes, raw: f.raw });
+      else groups.whole(f.type, f.frame, bytes);
     }
+    if (partialAt !== out.partialBytes) throw new EngineError('INTERNAL', { reason: 'partial frames and their bytes disagree' });
+    // The worker and the groups are done with the batch buffer: reuse it.
+    if (b.buf.length === BATCH_CAPACITY && this.spareBuffers.length < this.pool.size * 2 + 2) this.spareBuffers.push(b.buf);
+    await groups.dispatch();
     if (rows.full) await rows.spill();
     this.reportProgress(false);
   }
@@ -402,17 +430,10 @@ export class ArchiverIngest {
     if (this.failure !== null) throw this.failure;
   }
 
-  /** A frame of a type that had no dictionary when its batch left: the first full one makes it; then sealed in a worker. */
-  private async sealRaw(type: string, frame: number, content: Buffer): Promise<void> {
-    let dict = this.dicts.get(type) ?? null;
+  /** A type without a dictionary yet: its first full frame makes it (§9.2); a partly filled one does not. */
+  private async dictionaryFor(type: string, content: Buffer): Promise<Dictionary | null> {
     const p = this.repo.config.params;
-    if (!dict && p.dictionaryBytes > 0 && content.length >= p.frameTargetBytes) dict = await this.makeDictionary(type, content, p.dictionaryBytes);
-    // content is this thread's own buffer (moved here by the worker): it can be moved back.
-    const [s] = await this.pool.run<SealedBlob[]>('seal', this.ctx, { items: [{ content, dict: dict ? dict.id.toString('hex') : null }], level: p.compressionLevel }, [content.buffer as ArrayBuffer]);
-    if (!s) throw new EngineError('INTERNAL', { reason: 'no sealed frame' });
-    const id = Buffer.from(s.id);
-    this.frameIds.set(frame, id);
-    await this.pack(id, Buffer.from(s.envelope.buffer, s.envelope.byteOffset, s.envelope.byteLength), s.raw);
+    return p.dictionaryBytes > 0 && content.length >= p.frameTargetBytes ? this.makeDictionary(type, content, p.dictionaryBytes) : null;
   }
 
   /**
@@ -432,10 +453,16 @@ export class ArchiverIngest {
     return dict;
   }
 
-  /** Processes everything submitted so far. */
+  /** Processes everything submitted so far (the groups' open frames stay open: flushFrames at the commit). */
   protected async drain(): Promise<void> {
     await this.submit();
     while (this.inflight.length > 0) await this.applyNext();
+  }
+
+  /** Seals and packs every group's open frame: the run's last lines. */
+  protected async flushFrames(): Promise<void> {
+    await this.drain();
+    await (this.groups as FrameGroups).flush();
   }
 
   protected reportProgress(force: boolean): void {

@@ -16,13 +16,14 @@ export type TreeChunkTask = (records: Uint8Array, count: number) => Promise<Tree
 /** Chunks in flight in the pool while this thread merges the next ones. */
 const IN_FLIGHT = 4;
 
-/** The run's frame numbers and blob ids, in shared memory (every chunk task reads it; nothing is copied). */
+/** The run's frame numbers, blob ids and bases, in shared memory (every chunk task reads it; nothing is copied). */
 export function frameTable(frameIds: FrameIds): FrameTable {
   const n = frameIds.size;
   const nums = new Float64Array(new SharedArrayBuffer(Math.max(8, n * 8)), 0, n);
   const ids = new Uint8Array(new SharedArrayBuffer(Math.max(16, n * 16)), 0, n * 16);
-  if (frameIds.copyOrdered(nums, ids) !== n) throw new RangeError('frame table: count changed while copying');
-  return { nums, ids };
+  const bases = new Uint32Array(new SharedArrayBuffer(Math.max(4, n * 4)), 0, n);
+  if (frameIds.copyOrdered(nums, ids, bases) !== n) throw new RangeError('frame table: count changed while copying');
+  return { nums, ids, bases };
 }
 
 function bit(bits: Uint8Array, i: number): boolean {

@@ -10,6 +10,8 @@ import { BLOB_ID2_BYTES } from '../repository/index.js';
 export interface FrameIdLookup {
   /** The frame's id (a view of the table, valid while the table lives), or undefined when it was not sealed. */
   get(frame: number): Buffer | undefined;
+  /** Where the run frame's content starts in the sealed frame (0 unless it was a fragment appended to a group's frame). */
+  base(frame: number): number;
 }
 
 export class FrameIds implements FrameIdLookup {
@@ -20,6 +22,8 @@ export class FrameIds implements FrameIdLookup {
   private ids = Buffer.alloc(1024 * BLOB_ID2_BYTES);
   /** Per slot: 1 once its id is set. */
   private present = new Uint8Array(1024);
+  /** Per slot: the offset of its content in the sealed frame (frameGroups.ts appends fragments of several batches). */
+  private bases = new Uint32Array(1024);
   private used = 0;
   /** Views handed out by get (only once the commit reads the table). */
   private views: (Buffer | undefined)[] = [];
@@ -32,7 +36,7 @@ export class FrameIds implements FrameIdLookup {
 
   /** Bytes held (the table's buffers), for the benchmarks. */
   get bytes(): number {
-    return this.firstSlot.byteLength + this.slotCount.byteLength + this.ids.byteLength + this.present.byteLength;
+    return this.firstSlot.byteLength + this.slotCount.byteLength + this.ids.byteLength + this.present.byteLength + this.bases.byteLength;
   }
 
   /** Gives a batch its slots: one per frame number below `frames` within the batch. Call before its set(). */
@@ -59,6 +63,9 @@ export class FrameIds implements FrameIdLookup {
       const p = new Uint8Array(n);
       p.set(this.present.subarray(0, this.used));
       this.present = p;
+      const b = new Uint32Array(n);
+      b.set(this.bases.subarray(0, this.used));
+      this.bases = b;
     }
     this.firstSlot[batch] = this.used + 1;
     this.slotCount[batch] = frames;
@@ -72,21 +79,29 @@ export class FrameIds implements FrameIdLookup {
     return (this.firstSlot[batch] as number) - 1 + local;
   }
 
-  set(frame: number, id: Uint8Array): void {
+  /** The run frame's blob id, and where its content starts in that blob (a fragment sealed with others). */
+  set(frame: number, id: Uint8Array, base = 0): void {
     const s = this.slot(frame);
     if (s < 0) throw new RangeError(`frame ${frame} has no slot`);
     if (id.length !== BLOB_ID2_BYTES) throw new RangeError('frame id of the wrong length');
+    if (!Number.isInteger(base) || base < 0 || base > 0xffffffff) throw new RangeError('frame base out of range');
     if (this.present[s] === 0) this.count++;
     this.ids.set(id, s * BLOB_ID2_BYTES);
     this.views[s] = undefined;
     this.present[s] = 1;
+    this.bases[s] = base;
+  }
+
+  base(frame: number): number {
+    const s = this.slot(frame);
+    return s < 0 ? 0 : (this.bases[s] as number);
   }
 
   /**
-   * Every set frame in ascending frame number: its number into `nums` and its id into `ids` (16 bytes each), from
-   * index 0; returns how many. The arrays must hold `size` entries.
+   * Every set frame in ascending frame number: its number into `nums`, its id into `ids` (16 bytes each) and its
+   * base into `bases`, from index 0; returns how many. The arrays must hold `size` entries.
    */
-  copyOrdered(nums: Float64Array, ids: Uint8Array): number {
+  copyOrdered(nums: Float64Array, ids: Uint8Array, bases?: Uint32Array): number {
     let i = 0;
     for (let batch = 0; batch < this.firstSlot.length; batch++) {
       const first = (this.firstSlot[batch] as number) - 1;
@@ -97,6 +112,7 @@ export class FrameIds implements FrameIdLookup {
         if (this.present[s] === 0) continue;
         nums[i] = batch * FRAMES_PER_BATCH + local;
         ids.set(this.ids.subarray(s * BLOB_ID2_BYTES, (s + 1) * BLOB_ID2_BYTES), i * BLOB_ID2_BYTES);
+        if (bases) bases[i] = this.bases[s] as number;
         i++;
       }
     }

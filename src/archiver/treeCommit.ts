@@ -142,7 +142,7 @@ class Winners {
 export function toRow(r: SpillRow, frameIds: FrameIdLookup): Row {
   const frame = frameIds.get(r.frame);
   if (!frame) throw new EngineError('INTERNAL', { reason: `frame ${r.frame} was not sealed` });
-  return { patient: r.patient, type: r.type, id: r.id, flags: r.flags, frame, offset: r.offset, length: r.length, lineHash: r.lineHash };
+  return { patient: r.patient, type: r.type, id: r.id, flags: r.flags, frame, offset: frameIds.base(r.frame) + r.offset, length: r.length, lineHash: r.lineHash };
 }
 
 /** Up to this many distinct keys, the parent walk tests a row's id against the run's ids before hashing its key. */

@@ -20,15 +20,37 @@ export interface BatchOptions {
   readonly level: number;
   /** Resource type → dictionary blob id (hex) to compress its frames with. */
   readonly dicts: Readonly<Record<string, string>>;
+  /**
+   * Resource type → how many frame groups its new lines are spread over (a power of two; absent: 1). A line goes to
+   * group hash(first patient) mod K, a line without a patient to group K, so one patient's lines of the type meet
+   * in few frames although the source is in another order (docs/format.md §14.2 leaves the grouping to the writer).
+   */
+  readonly groups?: Readonly<Record<string, number>>;
 }
 
-/** A frame the batch made: sealed (with its id) when its type has a dictionary, else its raw content (the main thread decides). */
+/**
+ * A frame the batch made: sealed (with its id) when it is full and its type has a dictionary, else its raw content
+ * (the main thread decides). A partial one (its group had less than a frame's worth in this batch) is a fragment:
+ * the main thread appends it to its group's open frame, which spans batches (frameGroups.ts).
+ */
 export interface BatchFrame {
   readonly type: string;
   readonly frame: number;
+  readonly group: number;
   readonly sealed: boolean;
+  readonly partial: boolean;
   readonly id: Uint8Array | null;
   readonly raw: number;
+}
+
+/**
+ * Per type of the batch's new lines: how many, and how many "returns": a line of a patient the batch saw earlier in
+ * the type, but not on the line before (never in patient order; often in a shuffled or time-ordered source).
+ */
+export interface BatchTypeStat {
+  readonly type: string;
+  readonly lines: number;
+  readonly returns: number;
 }
 
 export interface BatchOutput {
@@ -39,14 +61,35 @@ export interface BatchOutput {
   readonly rowCount: number;
   /** Key records (h0, h1, h2, seq) of the new lines. */
   readonly keys: Uint32Array;
-  /** Per frame of the meta, in order: its envelope (sealed) or its content (raw). */
+  /** Per full frame of the meta, in order: its envelope (sealed) or its content (raw). */
   readonly blobs: Uint8Array[];
+  /**
+   * The partial frames' contents end to end, in the meta's order: null when they were written over the start of the
+   * batch buffer (the usual case: a shared buffer, reused, so no memory is allocated per batch for them), else their
+   * own buffer (a batch whose last line has no LF may need one byte more than it has).
+   */
+  readonly partials: Uint8Array | null;
+  readonly partialBytes: number;
 }
 
+/** Where the partial frames are put together before they go over the batch buffer (one per worker thread, reused). */
+let partialScratch = Buffer.alloc(0);
+
+/** A frame being filled: its lines' places in the batch (copied once, when it is finished: no buffer per group). */
 interface OpenFrame {
   readonly no: number;
-  buf: Buffer;
+  readonly type: string;
+  readonly group: number;
+  /** start, end pairs in the batch (each line is followed by LF in the frame). */
+  readonly lines: number[];
   len: number;
+}
+
+/** FNV-1a of a patient id: its frame group is this mod K (K a power of two). */
+export function patientGroupHash(patient: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < patient.length; i++) h = Math.imul(h ^ patient.charCodeAt(i), 0x01000193);
+  return h >>> 0;
 }
 
 /**
@@ -72,34 +115,58 @@ export function processBatch(ctx: TaskContext, batch: Buffer, o: BatchOptions, d
   const frames = new Map<string, OpenFrame>();
   const made: BatchFrame[] = [];
   const blobs: Uint8Array[] = [];
+  const partialParts: OpenFrame[] = [];
+  let partialBytes = 0;
+  const typeStats = new Map<string, { lines: number; returns: number; last: string | null; seen: Set<string> }>();
   let localFrames = 0;
   let parsed = 0;
-  const finish = (type: string, f: OpenFrame): void => {
-    frames.delete(type);
+  const copyLines = (f: OpenFrame, dst: Uint8Array, at: number): void => {
+    const l = f.lines;
+    for (let j = 0; j < l.length; j += 2) {
+      const ls = l[j] as number;
+      const le = l[j + 1] as number;
+      dst.set(batch.subarray(ls, le), at);
+      at += le - ls;
+      dst[at++] = 10;
+    }
+  };
+  const finish = (key: string, f: OpenFrame, partial: boolean): void => {
+    frames.delete(key);
     if (f.len === 0) return;
+    const type = f.type;
+    if (partial) {
+      made.push({ type, frame: f.no, group: f.group, sealed: false, partial: true, id: null, raw: f.len });
+      partialParts.push(f);
+      partialBytes += f.len;
+      return;
+    }
     const content = new Uint8Array(f.len);
-    content.set(f.buf.subarray(0, f.len));
+    copyLines(f, content, 0);
     const dictId = o.dicts[type];
     const dict = dictId ? dicts.get(dictId) : undefined;
     if (dict) {
       const c = Buffer.from(content.buffer, 0, content.length);
       const envelope = seal2(ctx.keys.data, Kind2.blob, c, { level: o.level, dict });
-      made.push({ type, frame: f.no, sealed: true, id: new Uint8Array(blobIdOf(ctx.keys, c)), raw: content.length });
+      made.push({ type, frame: f.no, group: f.group, sealed: true, partial: false, id: new Uint8Array(blobIdOf(ctx.keys, c)), raw: content.length });
       blobs.push(new Uint8Array(envelope));
     } else {
-      made.push({ type, frame: f.no, sealed: false, id: null, raw: content.length });
+      made.push({ type, frame: f.no, group: f.group, sealed: false, partial: false, id: null, raw: content.length });
       blobs.push(content);
     }
   };
-  const frameFor = (type: string, need: number): OpenFrame => {
-    let f = frames.get(type);
-    if (f && f.len > 0 && f.len + need > f.buf.length) {
-      finish(type, f);
+  const cap = o.frameTarget + Math.min(o.frameTarget, 16 * 1024);
+  // Only a grouped type's partial frames continue in later batches; any other type's frames end with the batch, as
+  // they always did (its lines then stay in the source's order).
+  const grouped = (type: string): boolean => (o.groups?.[type] ?? 1) > 1;
+  const frameFor = (key: string, type: string, group: number, need: number): OpenFrame => {
+    let f = frames.get(key);
+    if (f && f.len > 0 && f.len + need > cap) {
+      finish(key, f, grouped(type) && f.len < o.frameTarget);
       f = undefined;
     }
     if (!f) {
-      f = { no: o.batchNo * FRAMES_PER_BATCH + localFrames++, buf: Buffer.allocUnsafe(Math.max(need, o.frameTarget + Math.min(o.frameTarget, 16 * 1024))), len: 0 };
-      frames.set(type, f);
+      f = { no: o.batchNo * FRAMES_PER_BATCH + localFrames++, type, group, lines: [], len: 0 };
+      frames.set(key, f);
     }
     return f;
   };
@@ -158,12 +225,23 @@ export function processBatch(ctx: TaskContext, batch: Buffer, o: BatchOptions, d
     }
     const t = type as string;
     const i = id as string;
-    const f = frameFor(t, line.length + 1);
-    const offset = f.len;
-    line.copy(f.buf, f.len);
-    f.buf[f.len + line.length] = 10;
-    f.len += line.length + 1;
     const patients = patientCompartments(r);
+    const first = patients.length > 0 ? (patients[0] as string) : null;
+    let stat = typeStats.get(t);
+    if (!stat) typeStats.set(t, (stat = { lines: 0, returns: 0, last: null, seen: new Set() }));
+    stat.lines++;
+    if (first !== null && first !== stat.last) {
+      if (stat.seen.has(first)) stat.returns++;
+      else stat.seen.add(first);
+    }
+    stat.last = first;
+    const k = o.groups?.[t] ?? 1;
+    const group = k > 1 ? (first === null ? k : patientGroupHash(first) & (k - 1)) : 0;
+    const key = group === 0 ? t : `${t}\n${group}`;
+    const f = frameFor(key, t, group, line.length + 1);
+    const offset = f.len;
+    f.lines.push(start, end);
+    f.len += line.length + 1;
     const seq = o.seqBase + index;
     if (patients.length === 0) rows.add('', t, i, 0, f.no, offset, line.length, hash, 0, seq);
     else {
@@ -181,9 +259,19 @@ export function processBatch(ctx: TaskContext, batch: Buffer, o: BatchOptions, d
     keys[keyCount * 4 + 2] = kh[2] as number;
     keys[keyCount * 4 + 3] = seq;
     keyCount++;
-    if (f.len >= o.frameTarget) finish(t, f);
+    if (f.len >= o.frameTarget) finish(key, f, false);
   }
-  for (const [type, f] of [...frames]) finish(type, f);
+  for (const [key, f] of [...frames]) finish(key, f, grouped(f.type) && f.len < o.frameTarget);
+  // Their lines sit anywhere in the batch: put together aside first, then over the batch's start.
+  if (partialScratch.length < partialBytes) partialScratch = Buffer.allocUnsafeSlow(Math.max(partialBytes, 2 * 1024 * 1024));
+  let at = 0;
+  for (const f of partialParts) {
+    copyLines(f, partialScratch, at);
+    at += f.len;
+  }
+  let partials: Uint8Array | null = null;
+  if (partialBytes <= batch.length) partialScratch.copy(batch, 0, 0, partialBytes);
+  else partials = new Uint8Array(partialScratch.subarray(0, partialBytes));
   if (stats) stats.parsed += parsed;
   const meta = new ByteWriter(256 + hits.length + problems.length + made.length * 40);
   meta.varint(lineIndex);
@@ -196,11 +284,18 @@ export function processBatch(ctx: TaskContext, batch: Buffer, o: BatchOptions, d
   for (const m of made) {
     meta.string(m.type);
     meta.varint(m.frame);
-    meta.u8(m.sealed ? 1 : 0);
+    meta.varint(m.group);
+    meta.u8((m.sealed ? 1 : 0) | (m.partial ? 2 : 0));
     meta.varint(m.raw);
     if (m.sealed) meta.bytes(m.id as Uint8Array);
   }
-  return { meta: new Uint8Array(meta.finish()), rows: rows.sorted(), rowCount: rows.count, keys: keys.slice(0, keyCount * 4), blobs };
+  meta.varint(typeStats.size);
+  for (const [type, st] of typeStats) {
+    meta.string(type);
+    meta.varint(st.lines);
+    meta.varint(st.returns);
+  }
+  return { meta: new Uint8Array(meta.finish()), rows: rows.sorted(), rowCount: rows.count, keys: keys.slice(0, keyCount * 4), blobs, partials, partialBytes };
 }
 
 export interface BatchMeta {
@@ -210,6 +305,7 @@ export interface BatchMeta {
   readonly hits: Uint32Array;
   readonly problems: { readonly index: number; readonly code: number; readonly reason: string }[];
   readonly frames: BatchFrame[];
+  readonly types: BatchTypeStat[];
 }
 
 export function decodeBatchMeta(buf: Uint8Array): BatchMeta {
@@ -228,9 +324,13 @@ export function decodeBatchMeta(buf: Uint8Array): BatchMeta {
   for (let n = r.varint(), i = 0; i < n; i++) {
     const type = r.string();
     const frame = r.varint();
-    const sealed = r.u8() === 1;
+    const group = r.varint();
+    const flags = r.u8();
+    const sealed = (flags & 1) !== 0;
     const raw = r.varint();
-    frames.push({ type, frame, sealed, raw, id: sealed ? r.bytes(16) : null });
+    frames.push({ type, frame, group, sealed, partial: (flags & 2) !== 0, raw, id: sealed ? r.bytes(16) : null });
   }
-  return { lines, parsed, hits, problems, frames };
+  const types: BatchTypeStat[] = [];
+  for (let n = r.varint(), i = 0; i < n; i++) types.push({ type: r.string(), lines: r.varint(), returns: r.varint() });
+  return { lines, parsed, hits, problems, frames, types };
 }

@@ -2,7 +2,7 @@
 export { backgroundPoolSize, defaultPoolSize, parentBackupPoolSize, WorkerPool } from './pool.js';
 export { buildLineTable, findLine, keyHash, type LineTable } from './tables.js';
 export { analyseLines, decodeLines, LineStatus, ProblemCode, type LineRecord, type OpenItem, type OpenResult, type SealedBlob, type SealedChunk, type SealItem, type TaskKeys } from './tasks.js';
-export { decodeBatchMeta, type BatchFrame, type BatchMeta, type BatchOptions, type BatchOutput } from './batchTask.js';
+export { decodeBatchMeta, type BatchFrame, type BatchMeta, type BatchOptions, type BatchOutput, type BatchTypeStat } from './batchTask.js';
 export { FRAMES_PER_BATCH, type SpillRow } from './rowRecords.js';
 export { poolOpener, type PoolOpener } from './opener.js';
 

@@ -9,10 +9,14 @@ import { EngineError } from '../shared/index.js';
 import { decodeSpillRow } from './rowRecords.js';
 import { blobIdOf, type TaskContext } from './tasks.js';
 
-/** The run's sealed frames: frame numbers ascending, and their 16-byte blob ids end to end (shared memory). */
+/**
+ * The run's sealed frames: frame numbers ascending, their 16-byte blob ids end to end, and where each run frame's
+ * content starts in its blob (a fragment appended to a group's frame; shared memory).
+ */
 export interface FrameTable {
   readonly nums: Float64Array;
   readonly ids: Uint8Array;
+  readonly bases: Uint32Array;
 }
 
 export interface TreeChunkOut {
@@ -28,7 +32,12 @@ export interface TreeChunkOut {
   readonly bytes: number;
 }
 
-function frameId(table: FrameTable, frame: number, seen: Map<number, Buffer>): Buffer {
+interface FrameRef {
+  readonly id: Buffer;
+  readonly base: number;
+}
+
+function frameId(table: FrameTable, frame: number, seen: Map<number, FrameRef>): FrameRef {
   const known = seen.get(frame);
   if (known) return known;
   const { nums, ids } = table;
@@ -39,9 +48,9 @@ function frameId(table: FrameTable, frame: number, seen: Map<number, Buffer>): B
     const v = nums[mid] as number;
     if (v === frame) {
       // One view per frame and chunk: encodeRowSet recognises a frame by its Buffer before its bytes.
-      const id = Buffer.from(ids.buffer, ids.byteOffset + mid * 16, 16);
-      seen.set(frame, id);
-      return id;
+      const ref = { id: Buffer.from(ids.buffer, ids.byteOffset + mid * 16, 16), base: table.bases[mid] as number };
+      seen.set(frame, ref);
+      return ref;
     }
     if (v < frame) lo = mid + 1;
     else hi = mid - 1;
@@ -53,12 +62,13 @@ export function treeChunk(ctx: TaskContext, records: Buffer, count: number, fram
   const rows: Row[] = new Array<Row>(count);
   const at = { p: 0 };
   const perType = new Map<string, number>();
-  const frameViews = new Map<number, Buffer>();
+  const frameViews = new Map<number, FrameRef>();
   let resources = 0;
   let bytes = 0;
   for (let i = 0; i < count; i++) {
     const r = decodeSpillRow(records, at);
-    rows[i] = { patient: r.patient, type: r.type, id: r.id, flags: r.flags, frame: frameId(frames, r.frame, frameViews), offset: r.offset, length: r.length, lineHash: r.lineHash };
+    const f = frameId(frames, r.frame, frameViews);
+    rows[i] = { patient: r.patient, type: r.type, id: r.id, flags: r.flags, frame: f.id, offset: f.base + r.offset, length: r.length, lineHash: r.lineHash };
     if ((r.flags & FLAG_ALIAS) === 0) {
       perType.set(r.type, (perType.get(r.type) ?? 0) + 1);
       resources++;

@@ -61,7 +61,16 @@ function run(name: string, ctxId: number, payload: unknown): { result: unknown; 
   if (name === 'batch') {
     const p = payload as { batch: Uint8Array; options: BatchOptions };
     const out = processBatch(ctx, Buffer.from(p.batch.buffer, p.batch.byteOffset, p.batch.byteLength), p.options, dicts, stats);
-    return { result: out, transfer: [out.meta.buffer as ArrayBuffer, out.rows.buffer as ArrayBuffer, out.keys.buffer as ArrayBuffer, ...out.blobs.map((b) => b.buffer as ArrayBuffer)] };
+    return {
+      result: out,
+      transfer: [
+        out.meta.buffer as ArrayBuffer,
+        out.rows.buffer as ArrayBuffer,
+        out.keys.buffer as ArrayBuffer,
+        ...out.blobs.map((b) => b.buffer as ArrayBuffer),
+        ...(out.partials ? [out.partials.buffer as ArrayBuffer] : []),
+      ],
+    };
   }
   if (name === 'lines') {
     const p = payload as { batch: Uint8Array };
