@@ -13,6 +13,7 @@ import { checkRepository } from '../../src/checker/checker.js';
 import { WorkerPool } from '../../src/pool/index.js';
 import { readResources, snapshotRows, type ResourceRow } from '../../src/repository/reader.js';
 import type { Repository } from '../../src/repository/repository.js';
+import { createRng } from '../../src/sandbox/prng.js';
 import { isEngineError } from '../../src/shared/errors.js';
 import { ROOT, runProcess } from '../support/cli.js';
 import { newRepo, reopen, writePasswordFile } from '../support/repo.js';
@@ -21,20 +22,11 @@ import { tempDir } from '../support/tmp.js';
 const PATIENTS = 12;
 const PER_PATIENT = 250;
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4294967296;
-  };
-}
-
 /** Patient.ndjson, and the patients' Observations shuffled over two files (plus a few without a patient). */
 async function writeShuffled(dir: string, seed: number): Promise<string[]> {
   await mkdir(dir, { recursive: true });
-  const r = rng(seed);
+  const rng = createRng(seed);
+  const r = (): number => rng.next();
   const patients = Array.from({ length: PATIENTS }, (_, i) => `pt-${i.toString().padStart(3, '0')}`);
   await writeFile(path.join(dir, 'Patient.ndjson'), patients.map((id) => `{"resourceType":"Patient","id":"${id}","gender":"female"}`).join('\n') + '\n');
   const lines: string[] = [];
