@@ -23,14 +23,20 @@ describe('desktop app: MALLOC_ARENA_MAX on Linux', () => {
     assert.equal(relaunchWithArenaLimit('linux', env, ['/opt/Clinic Backup/clinic-backup', '--hidden'], app), true);
     assert.equal(env['MALLOC_ARENA_MAX'], '2');
     assert.deepEqual(app.calls, ['relaunch', 'exit 0']);
-    assert.deepEqual(app.relaunched, [{ args: ['--hidden'] }]);
+    assert.deepEqual(app.relaunched, [{ args: ['--js-flags=--max-semi-space-size=4', '--hidden'] }], 'with a small young generation for the engine');
   });
 
   it('an AppImage starts again through its own file, not the executable inside its mount', () => {
     const app = fakeApp();
     const env: NodeJS.ProcessEnv = { APPIMAGE: '/home/recepcao/Clinic-Backup.AppImage' };
     assert.equal(relaunchWithArenaLimit('linux', env, ['/tmp/.mount_ClinicX/clinic-backup', '--hidden'], app), true);
-    assert.deepEqual(app.relaunched, [{ execPath: '/home/recepcao/Clinic-Backup.AppImage', args: ['--hidden'] }]);
+    assert.deepEqual(app.relaunched, [{ execPath: '/home/recepcao/Clinic-Backup.AppImage', args: ['--js-flags=--max-semi-space-size=4', '--hidden'] }]);
+  });
+
+  it('V8 options the user gave (--js-flags) are kept as they are', () => {
+    const app = fakeApp();
+    assert.equal(relaunchWithArenaLimit('linux', {}, ['/opt/Clinic Backup/clinic-backup', '--js-flags=--max-old-space-size=4096'], app), true);
+    assert.deepEqual(app.relaunched, [{ args: ['--js-flags=--max-old-space-size=4096'] }]);
   });
 
   it('goes on when the variable is set (the relaunched instance, or a value the user chose) and on Windows or macOS', () => {
