@@ -78,84 +78,20 @@ export class BlockReader {
   }
 }
 
-/** A spill file's rows in sorted order. */
-export class FileRowCursor {
-  head: SpillRow | null = null;
-  private constructor(private readonly reader: BlockReader) {}
+/**
+ * A spill file read record by record through its BlockReader: the reading the two cursors share. A subclass decodes
+ * the record at the read position (load) and moves past it when asked.
+ */
+abstract class SpillCursor<H> {
+  head: H | null = null;
+  protected constructor(protected readonly reader: BlockReader) {}
 
-  static async open(file: string, block?: number): Promise<FileRowCursor> {
-    const c = new FileRowCursor(await BlockReader.open(file, block));
-    await c.next();
-    return c;
-  }
+  /** Decodes the record at the read position as the head. */
+  protected abstract load(): void;
 
-  /**
-   * Moves to the next row without waiting when a whole record is buffered (the usual case: a read brings 256 KiB);
-   * false when the buffer must be refilled first (then call next()).
-   */
-  nextBuffered(): boolean {
-    if (this.reader.data.length - this.reader.at < MAX_ROW_RECORD) return false;
-    this.load();
-    return true;
-  }
-
-  async next(): Promise<void> {
-    const have = await this.reader.fill(MAX_ROW_RECORD);
-    if (have === 0) {
-      this.head = null;
-      return;
-    }
-    this.load();
-  }
-
-  /** Decodes the row at the read position and moves past it. */
-  private load(): void {
-    const start = this.reader.at;
-    const at = { p: start };
-    this.head = decodeSpillRow(this.reader.data, at);
-    this.reader.advance(at.p - start);
-  }
-
-  async close(): Promise<void> {
-    await this.reader.close();
-  }
-}
-
-/** A spill file's records in sorted order, as encoded: the current one is data[start, end) (no object per record). */
-export class FileRecordCursor {
-  head: true | null = null;
-  start = 0;
-  end = 0;
-  seq = 0;
-  private readonly scan = { end: 0, seq: 0 };
-  private constructor(private readonly reader: BlockReader) {}
-
-  static async open(file: string, block?: number): Promise<FileRecordCursor> {
-    const c = new FileRecordCursor(await BlockReader.open(file, block));
-    await c.next();
-    return c;
-  }
-
-  get data(): Buffer {
-    return this.reader.data;
-  }
-
-  private load(): void {
-    const p = this.reader.at;
-    scanRecord(this.reader.data, p, this.scan);
-    this.start = p;
-    this.end = this.scan.end;
-    this.seq = this.scan.seq;
-    this.head = true;
-  }
-
-  /** Moves past the current record; false when the next must be read first (then call next()). */
-  nextBuffered(): boolean {
-    this.reader.advance(this.end - this.start);
-    this.start = this.end = this.reader.at;
-    if (this.reader.data.length - this.reader.at < MAX_ROW_RECORD) return false;
-    this.load();
-    return true;
+  /** Whether a whole record is buffered after the read position (the usual case: a read brings 256 KiB). */
+  protected buffered(): boolean {
+    return this.reader.data.length - this.reader.at >= MAX_ROW_RECORD;
   }
 
   /** Reads on to the next record (after nextBuffered answered false, or at open); head null at the end. */
@@ -170,6 +106,67 @@ export class FileRecordCursor {
 
   async close(): Promise<void> {
     await this.reader.close();
+  }
+}
+
+/** A spill file's rows in sorted order. */
+export class FileRowCursor extends SpillCursor<SpillRow> {
+  static async open(file: string, block?: number): Promise<FileRowCursor> {
+    const c = new FileRowCursor(await BlockReader.open(file, block));
+    await c.next();
+    return c;
+  }
+
+  /** Moves to the next row without waiting when a whole record is buffered; false when next() must refill first. */
+  nextBuffered(): boolean {
+    if (!this.buffered()) return false;
+    this.load();
+    return true;
+  }
+
+  /** Decodes the row at the read position and moves past it. */
+  protected load(): void {
+    const start = this.reader.at;
+    const at = { p: start };
+    this.head = decodeSpillRow(this.reader.data, at);
+    this.reader.advance(at.p - start);
+  }
+}
+
+/** A spill file's records in sorted order, as encoded: the current one is data[start, end) (no object per record). */
+export class FileRecordCursor extends SpillCursor<true> {
+  start = 0;
+  end = 0;
+  seq = 0;
+  private readonly scan = { end: 0, seq: 0 };
+
+  static async open(file: string, block?: number): Promise<FileRecordCursor> {
+    const c = new FileRecordCursor(await BlockReader.open(file, block));
+    await c.next();
+    return c;
+  }
+
+  get data(): Buffer {
+    return this.reader.data;
+  }
+
+  /** Finds the record at the read position (it stays there until nextBuffered). */
+  protected load(): void {
+    const p = this.reader.at;
+    scanRecord(this.reader.data, p, this.scan);
+    this.start = p;
+    this.end = this.scan.end;
+    this.seq = this.scan.seq;
+    this.head = true;
+  }
+
+  /** Moves past the current record; false when the next must be read first (then call next()). */
+  nextBuffered(): boolean {
+    this.reader.advance(this.end - this.start);
+    this.start = this.end = this.reader.at;
+    if (!this.buffered()) return false;
+    this.load();
+    return true;
   }
 }
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { appendFile, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import { Archiver } from '../../src/archiver/archiver.js';
+import { Archiver, type ArchiveOptions } from '../../src/archiver/archiver.js';
 import { listNdjsonInputs, readNdjsonChunks } from '../../src/archiver/ndjson.js';
 import { WorkerPool } from '../../src/pool/index.js';
 import { writeNdjsonDataset } from '../../src/sandbox/synthetic.js';
@@ -12,15 +12,15 @@ import type { Repository } from '../../src/repository/repository.js';
 import { newRepo } from '../support/repo.js';
 import { tempDir } from '../support/tmp.js';
 
-async function firstBackup(repo: Repository, data: string, pool: WorkerPool, onThisThread: boolean, signal?: AbortSignal): Promise<Awaited<ReturnType<Archiver['commit']>>> {
+/** A first backup of `data` through the given pool (the archiver closed after its commit, whatever the outcome). */
+async function firstBackup(repo: Repository, data: string, pool: WorkerPool, extra: Partial<ArchiveOptions> = {}): Promise<Awaited<ReturnType<Archiver['commit']>>> {
   const a = new Archiver(repo, {
     source: { kind: 'ndjson', location: data, strategy: 'files' },
     mode: 'full',
     parent: null,
     pool,
     spillRows: 200,
-    firstTreeOnThisThread: onThisThread,
-    ...(signal ? { signal } : {}),
+    ...extra,
   });
   await a.begin();
   try {
@@ -43,8 +43,8 @@ test('a first backup’s checkpoint made in the pool is the one made on the host
   const { repo } = await newRepo(dir, { treeChunkRows: 64 });
   const pool = new WorkerPool(2, false, Infinity);
   try {
-    const pooled = await firstBackup(repo, data, pool, false);
-    const host = await firstBackup(repo, data, pool, true);
+    const pooled = await firstBackup(repo, data, pool, { firstTreeOnThisThread: false });
+    const host = await firstBackup(repo, data, pool, { firstTreeOnThisThread: true });
     const tp = pooled.manifest.tree as ResourceTreeRef;
     const th = host.manifest.tree as ResourceTreeRef;
     assert.ok(tp.checkpoint, 'a checkpoint was written');
@@ -79,19 +79,8 @@ test('a first backup cancelled at its commit fails with CANCELLED, commits nothi
   const pool = new WorkerPool(1, false, Infinity);
   const ac = new AbortController();
   try {
-    const a = new Archiver(repo, {
-      source: { kind: 'ndjson', location: data, strategy: 'files' },
-      mode: 'full',
-      parent: null,
-      pool,
-      spillRows: 200,
-      signal: ac.signal,
-      onProgress: (e) => e.phase === 'commit' && ac.abort(),
-    });
-    await a.begin();
-    for (const f of await listNdjsonInputs(data)) for await (const c of readNdjsonChunks(f)) await a.addChunk(c);
-    await assert.rejects(a.commit(), (err: unknown) => (err as { code?: string }).code === 'CANCELLED');
-    await a.close();
+    const run = firstBackup(repo, data, pool, { signal: ac.signal, onProgress: (e) => e.phase === 'commit' && ac.abort() });
+    await assert.rejects(run, (err: unknown) => (err as { code?: string }).code === 'CANCELLED');
     assert.equal(pool.busy, 0, 'no chunk task left in the pool');
     assert.equal((await repo.listSnapshots()).length, 0, 'nothing committed');
   } finally {
